@@ -1,0 +1,51 @@
+"""Errors a user can fix. Each becomes one ephemeral Slack message in one place (handlers)."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can fix; ``str(error)`` is shown to them as is."""
+
+    kind = "bad_input"
+
+    def __init__(self, message: str, *, usage: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+    def render(self) -> str:
+        if self.usage:
+            return f"{self.message}\nUsage: `{self.usage}`"
+        return self.message
+
+
+class BadInput(UserError):
+    kind = "bad_input"
+
+
+class NotAllowed(UserError):
+    kind = "forbidden"
+
+
+class NotFound(UserError):
+    kind = "not_found"
+
+
+class PromptBlocked(UserError):
+    """The guard refused a prompt (injection or secret)."""
+
+    kind = "guard_blocked"
+
+
+class QuotaDenied(UserError):
+    kind = "quota_denied"
+
+
+class ServiceUnavailable(UserError):
+    """A dependency (Redis, PostgreSQL) is down; the request changed nothing."""
+
+    kind = "unavailable"
+
+
+class NotAvailableYet(UserError):
+    kind = "not_available"

@@ -1,0 +1,130 @@
+"""Process configuration: exactly the environment variables of the public contract."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from cryptography.fernet import Fernet
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
+
+
+class ConfigError(Exception):
+    """A wrong or missing variable; the message names it and fits on one line."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual spellings and return the asyncpg form SQLAlchemy needs."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if not url.startswith("postgresql+asyncpg://"):
+        raise ValueError("must start with postgresql+asyncpg:// (or postgresql://)")
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str | None = None
+    database_admin_url: str | None = None
+    redis_url: str | None = None
+    slack_signing_secret: str | None = None
+    slack_bot_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    gemini_api_key: str | None = None
+    gemini_base_url: str | None = None
+    gemini_models: Annotated[tuple[str, ...], NoDecode] = DEFAULT_GEMINI_MODELS
+    diffusion_model: str | None = None
+    token_encryption_key: str | None = None
+    pii_spacy_model: str | None = None
+    scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("database_url", "database_admin_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        return normalize_database_url(value) if value else None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// or rediss://")
+        return value or None
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("gemini_models", mode="before")
+    @classmethod
+    def _gemini_models(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            models = tuple(m.strip() for m in value.split(",") if m.strip())
+        else:
+            models = tuple(value)  # type: ignore[arg-type]
+        if not models:
+            raise ValueError("must name at least one model, comma-separated")
+        return models
+
+    @field_validator("token_encryption_key")
+    @classmethod
+    def _fernet_keys(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        for key in value.split(","):
+            try:
+                Fernet(key.strip().encode())
+            except ValueError as exc:
+                raise ValueError(
+                    "must be Fernet keys (32 url-safe base64 bytes), comma-separated; "
+                    "`content-factory keygen` prints one"
+                ) from exc
+        return value
+
+    @property
+    def admin_database_url(self) -> str | None:
+        return self.database_admin_url or self.database_url
+
+    @property
+    def slack_mode(self) -> str:
+        """Which way the app talks to Slack: socket, oauth, single or sandbox."""
+        if self.slack_app_token:
+            return "socket"
+        if self.slack_client_id and self.slack_client_secret:
+            return "oauth"
+        if self.slack_bot_token:
+            return "single"
+        return "sandbox"
+
+    def require(self, *names: str) -> None:
+        """Refuse to start without the variables a command needs."""
+        for name in names:
+            if not getattr(self, name):
+                raise ConfigError(f"{name.upper()} is not set; it is required for this command")
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

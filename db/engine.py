@@ -1,0 +1,55 @@
+"""The async engine and the one way to open a tenant-scoped transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+
+async def set_tenant(session: AsyncSession, org_id: uuid.UUID) -> None:
+    # is_local=true: the setting dies with the transaction, so a pooled connection never
+    # carries one tenant into the next transaction.
+    await session.execute(text("SELECT set_config('app.org_id', :org, true)"), {"org": str(org_id)})
+
+
+class Database:
+    """A pool of connections as the application role; every query runs in ``tenant`` or ``system``."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"server_settings": {"application_name": "content-factory"}},
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def tenant(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
+        """A transaction in which the database shows only ``org_id``'s rows; commits on success."""
+        if not isinstance(org_id, uuid.UUID):
+            raise TypeError("org_id must be a UUID")
+        async with self._sessions() as session, session.begin():
+            await set_tenant(session, org_id)
+            yield session
+
+    @asynccontextmanager
+    async def system(self) -> AsyncIterator[AsyncSession]:
+        """A transaction with no tenant: it sees no tenant rows and may only call SECURITY DEFINER
+        functions (the narrow cross-tenant steps in ``db.system``)."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

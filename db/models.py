@@ -1,0 +1,285 @@
+"""Typed tables. Every tenant table carries ``org_id`` and is guarded by RLS (see migrations)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONB, uuid.UUID: UUID(as_uuid=True)}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class JobKind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    AWAITING_APPROVAL = "awaiting_approval"
+    POSTED = "posted"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINAL_JOB_STATES = frozenset({JobState.POSTED, JobState.REJECTED, JobState.FAILED, JobState.CANCELLED})
+
+
+class ScheduleState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+def _now() -> Any:
+    return func.now()
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    default_role: Mapped[str] = mapped_column(String(16), default=Role.VIEWER)
+    approvals_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    approvers_channel: Mapped[str | None] = mapped_column(String(32))
+    restore_pii: Mapped[bool] = mapped_column(Boolean, default=False)
+    injection_threshold: Mapped[float | None] = mapped_column(Float)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now(), onupdate=_now()
+    )
+
+
+class Installation(Base):
+    """One row per install (slack-sdk's installation store contract); tokens are Fernet-encrypted."""
+
+    __tablename__ = "installations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    app_id: Mapped[str | None] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    enterprise_name: Mapped[str | None] = mapped_column(String(200))
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    team_name: Mapped[str | None] = mapped_column(String(200))
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[str] = mapped_column(String(32))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_scopes: Mapped[str | None] = mapped_column(Text)
+    bot_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    bot_refresh_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    bot_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_scopes: Mapped[str | None] = mapped_column(Text)
+    user_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    user_refresh_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    user_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    incoming_webhook_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    token_type: Mapped[str | None] = mapped_column(String(16))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_installations_lookup", "enterprise_id", "team_id", "installed_at"),)
+
+
+class OAuthState(Base):
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuotaSettings(Base):
+    __tablename__ = "quota_settings"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    monthly_budget: Mapped[int] = mapped_column(BigInteger)
+    rate_per_minute: Mapped[int] = mapped_column(Integer)
+    burst: Mapped[int] = mapped_column(Integer)
+    image_cost: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now(), onupdate=_now()
+    )
+
+
+class Schedule(Base):
+    __tablename__ = "schedules"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))
+    masked_prompt: Mapped[str] = mapped_column(Text)
+    pii_mapping_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    target_channel: Mapped[str] = mapped_column(String(32))
+    cron: Mapped[str | None] = mapped_column(String(120))
+    run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), default=ScheduleState.ACTIVE)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    injection_score: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (Index("ix_schedules_due", "next_run_at", postgresql_where="state = 'active'"),)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(24), default=JobState.QUEUED)
+    requester_id: Mapped[str] = mapped_column(String(32))
+    source_channel: Mapped[str | None] = mapped_column(String(32))
+    target_channel: Mapped[str] = mapped_column(String(32))
+    masked_prompt: Mapped[str] = mapped_column(Text)
+    pii_mapping_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    response_url: Mapped[str | None] = mapped_column(Text)
+    schedule_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("schedules.id"))
+    schedule_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    model: Mapped[str | None] = mapped_column(String(64))
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    tokens_reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+    tokens_used: Mapped[int | None] = mapped_column(BigInteger)
+    quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
+    result_text: Mapped[str | None] = mapped_column(Text)
+    result_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    approval_channel: Mapped[str | None] = mapped_column(String(32))
+    approval_ts: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    trace_context: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now(), onupdate=_now()
+    )
+
+    __table_args__ = (
+        Index("ix_jobs_org_created", "org_id", "created_at"),
+        Index("ix_jobs_outbox", "state", "updated_at", postgresql_where="state IN ('queued', 'running')"),
+        Index("ix_jobs_schedule_run", "schedule_id", "schedule_run_at", unique=True),
+    )
+
+
+class AuditEvent(Base):
+    """Append-only; ``prev_hash``/``hash`` chain each organization's events (set by a trigger)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ux_audit_org_seq", "org_id", "seq", unique=True),
+        Index("ix_audit_job", "org_id", "job_id"),
+    )
+
+
+class UsageLedger(Base):
+    """Durable monthly usage per organization: the source of truth for budgets."""
+
+    __tablename__ = "usage_ledger"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    tokens_used: Mapped[int] = mapped_column(BigInteger, default=0)
+    overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now(), onupdate=_now()
+    )
+
+
+class QuotaSettlement(Base):
+    """One row per settled or released job: makes the ledger write exactly-once."""
+
+    __tablename__ = "quota_settlements"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    month: Mapped[date] = mapped_column(Date)
+    reserved: Mapped[int] = mapped_column(BigInteger)
+    actual: Mapped[int] = mapped_column(BigInteger)
+    overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+TENANT_TABLES: tuple[str, ...] = (
+    "organizations",
+    "workspaces",
+    "members",
+    "installations",
+    "quota_settings",
+    "schedules",
+    "jobs",
+    "audit_events",
+    "usage_ledger",
+    "quota_settlements",
+)

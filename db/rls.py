@@ -1,0 +1,132 @@
+"""What Row-Level Security protects, the narrow cross-tenant functions, and the application role's grants.
+
+Policies name no application role, so one migration serves any role name; ``db.migrate`` grants the
+role named in DATABASE_URL exactly what is listed here.
+"""
+
+from __future__ import annotations
+
+DEFINER_ROLE = "content_factory_definer"
+
+# table -> the column that holds its organization
+TENANT_POLICY_TABLES: dict[str, str] = {
+    "organizations": "id",
+    "workspaces": "org_id",
+    "members": "org_id",
+    "installations": "org_id",
+    "quota_settings": "org_id",
+    "schedules": "org_id",
+    "jobs": "org_id",
+    "audit_events": "org_id",
+    "usage_ledger": "org_id",
+    "quota_settlements": "org_id",
+}
+
+READ_WRITE_TABLES = tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events") + ("oauth_states",)
+APPEND_ONLY_TABLES = ("audit_events",)
+SEQUENCES = ("audit_events_id_seq", "installations_id_seq")
+
+_DEFINER_FUNCTIONS: dict[str, str] = {
+    "cf_resolve_team(text, text)": """
+        CREATE FUNCTION cf_resolve_team(p_team_id text, p_enterprise_id text)
+        RETURNS TABLE (org_id uuid, revoked boolean, paused boolean)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+          SELECT w.org_id, w.revoked_at IS NOT NULL, o.paused
+            FROM workspaces w JOIN organizations o ON o.id = w.org_id
+           WHERE w.team_id = p_team_id
+          UNION ALL
+          SELECT i.org_id, false, o.paused
+            FROM installations i JOIN organizations o ON o.id = i.org_id
+           WHERE p_enterprise_id IS NOT NULL AND i.enterprise_id = p_enterprise_id
+             AND i.is_enterprise_install AND i.revoked_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM workspaces w2 WHERE w2.team_id = p_team_id)
+          LIMIT 1
+        $$""",
+    "cf_find_installation(text, text, boolean)": """
+        CREATE FUNCTION cf_find_installation(p_enterprise_id text, p_team_id text, p_is_enterprise_install boolean)
+        RETURNS SETOF installations
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+          SELECT * FROM installations i
+           WHERE i.revoked_at IS NULL
+             AND i.enterprise_id IS NOT DISTINCT FROM p_enterprise_id
+             AND (CASE WHEN coalesce(p_is_enterprise_install, false) THEN i.is_enterprise_install
+                       ELSE i.team_id = p_team_id END)
+           ORDER BY i.installed_at DESC, i.id DESC
+           LIMIT 1
+        $$""",
+    "cf_list_org_ids()": """
+        CREATE FUNCTION cf_list_org_ids() RETURNS SETOF uuid
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$ SELECT id FROM organizations ORDER BY created_at, id $$""",
+    "cf_claim_due_schedules(timestamptz, integer, integer)": """
+        CREATE FUNCTION cf_claim_due_schedules(p_now timestamptz, p_lease_seconds integer, p_limit integer)
+        RETURNS TABLE (id uuid, org_id uuid, next_run_at timestamptz)
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+          UPDATE schedules s
+             SET claimed_until = p_now + make_interval(secs => p_lease_seconds)
+           WHERE s.id IN (
+                 SELECT d.id FROM schedules d
+                  WHERE d.state = 'active' AND d.next_run_at <= p_now
+                    AND (d.claimed_until IS NULL OR d.claimed_until < p_now)
+                  ORDER BY d.next_run_at
+                  LIMIT p_limit
+                  FOR UPDATE SKIP LOCKED)
+          RETURNING s.id, s.org_id, s.next_run_at
+        $$""",
+    "cf_stale_jobs(timestamptz, timestamptz, integer)": """
+        CREATE FUNCTION cf_stale_jobs(p_queued_before timestamptz, p_now timestamptz, p_limit integer)
+        RETURNS TABLE (id uuid, org_id uuid, state text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+          SELECT j.id, j.org_id, j.state FROM jobs j
+           WHERE (j.state = 'queued' AND j.updated_at < p_queued_before)
+              OR (j.state = 'running' AND j.lease_until < p_now)
+           ORDER BY j.updated_at
+           LIMIT p_limit
+        $$""",
+    "cf_unsettled_jobs(timestamptz, integer)": """
+        CREATE FUNCTION cf_unsettled_jobs(p_updated_before timestamptz, p_limit integer)
+        RETURNS TABLE (id uuid, org_id uuid, state text, tokens_reserved bigint)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+          SELECT j.id, j.org_id, j.state, j.tokens_reserved FROM jobs j
+           WHERE j.quota_state = 'reserved'
+             AND j.state IN ('posted', 'rejected', 'failed', 'cancelled', 'awaiting_approval')
+             AND j.updated_at < p_updated_before
+           ORDER BY j.updated_at
+           LIMIT p_limit
+        $$""",
+}
+
+
+def definer_function_sql() -> list[str]:
+    statements: list[str] = []
+    for signature, body in _DEFINER_FUNCTIONS.items():
+        statements.append(body)
+        statements.append(f"ALTER FUNCTION {signature} OWNER TO {DEFINER_ROLE}")
+        statements.append(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+    return statements
+
+
+def definer_function_signatures() -> tuple[str, ...]:
+    return tuple(_DEFINER_FUNCTIONS)
+
+
+def app_role_grants(role: str, database: str) -> list[str]:
+    """Exactly what the application role needs; running them twice changes nothing."""
+    quoted = f'"{role}"'
+    statements = [
+        f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}',
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(READ_WRITE_TABLES)} TO {quoted}",
+        f"GRANT SELECT, INSERT ON {', '.join(APPEND_ONLY_TABLES)} TO {quoted}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(APPEND_ONLY_TABLES)} FROM {quoted}",
+        f"GRANT USAGE ON SEQUENCE {', '.join(SEQUENCES)} TO {quoted}",
+        f"GRANT EXECUTE ON FUNCTION cf_audit_hash(text, uuid, bigint, timestamptz, text, text, uuid, jsonb) "
+        f"TO {quoted}",
+    ]
+    statements += [f"GRANT EXECUTE ON FUNCTION {sig} TO {quoted}" for sig in definer_function_signatures()]
+    return statements

@@ -1,0 +1,90 @@
+"""The narrow cross-tenant steps, each one SECURITY DEFINER function returning only what it needs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class TeamOrg:
+    org_id: uuid.UUID
+    revoked: bool
+    paused: bool
+
+
+async def resolve_team(session: AsyncSession, team_id: str, enterprise_id: str | None) -> TeamOrg | None:
+    row = (
+        await session.execute(
+            text("SELECT org_id, revoked, paused FROM cf_resolve_team(:t, :e)"), {"t": team_id, "e": enterprise_id}
+        )
+    ).first()
+    return TeamOrg(row.org_id, row.revoked, row.paused) if row else None
+
+
+async def find_installation_row(
+    session: AsyncSession, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool
+) -> Row | None:
+    return (
+        await session.execute(
+            text("SELECT * FROM cf_find_installation(:e, :t, :i)"),
+            {"e": enterprise_id, "t": team_id, "i": is_enterprise_install},
+        )
+    ).first()
+
+
+async def list_org_ids(session: AsyncSession) -> list[uuid.UUID]:
+    return list((await session.execute(text("SELECT * FROM cf_list_org_ids()"))).scalars())
+
+
+@dataclass(frozen=True)
+class ClaimedSchedule:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    next_run_at: datetime
+
+
+async def claim_due_schedules(
+    session: AsyncSession, now: datetime, *, lease_seconds: int, limit: int
+) -> list[ClaimedSchedule]:
+    rows = await session.execute(
+        text("SELECT * FROM cf_claim_due_schedules(:now, :lease, :limit)"),
+        {"now": now, "lease": lease_seconds, "limit": limit},
+    )
+    return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class StaleJob:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    state: str
+
+
+async def stale_jobs(
+    session: AsyncSession, *, queued_before: datetime, now: datetime, limit: int
+) -> list[StaleJob]:
+    rows = await session.execute(
+        text("SELECT * FROM cf_stale_jobs(:before, :now, :limit)"),
+        {"before": queued_before, "now": now, "limit": limit},
+    )
+    return [StaleJob(r.id, r.org_id, r.state) for r in rows]
+
+
+@dataclass(frozen=True)
+class UnsettledJob:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    state: str
+    tokens_reserved: int
+
+
+async def unsettled_jobs(session: AsyncSession, *, updated_before: datetime, limit: int) -> list[UnsettledJob]:
+    rows = await session.execute(
+        text("SELECT * FROM cf_unsettled_jobs(:before, :limit)"), {"before": updated_before, "limit": limit}
+    )
+    return [UnsettledJob(r.id, r.org_id, r.state, r.tokens_reserved) for r in rows]

@@ -1,0 +1,89 @@
+"""What every model provider takes and returns, and how it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    prompt: str
+    system_instruction: str
+    max_output_tokens: int
+    temperature: float = 0.7
+
+
+@dataclass(frozen=True)
+class TextResult:
+    text: str
+    model: str
+    provider: str
+    input_tokens: int
+    output_tokens: int
+    finish_reason: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    prompt: str
+    seed: int
+    steps: int
+    width: int
+    height: int
+    guidance_scale: float
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    png: bytes
+    model: str
+    provider: str
+    seed: int
+    units: int
+
+
+class ProviderError(Exception):
+    """A model call that did not produce content.
+
+    ``reason`` is short, safe to show to users and to put in the audit trail: it never holds
+    the prompt or the output. ``detail`` may add what the provider said, for logs.
+    """
+
+    def __init__(self, reason: str, *, detail: str | None = None) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class RetryableError(ProviderError):
+    """Worth another try (rate limits, overload, timeouts); ``retry_after`` is the server's hint."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, detail: str | None = None) -> None:
+        super().__init__(reason, detail=detail)
+        self.retry_after = retry_after
+
+
+class PermanentError(ProviderError):
+    """The same request would fail again anywhere: safety blocks, invalid requests, bad credentials."""
+
+
+class AllModelsFailed(ProviderError):
+    """Every configured model was tried (or skipped by its circuit breaker) and none answered."""
+
+
+class TextProvider(Protocol):
+    """One backend for text; the router owns retries and failover, so a provider tries once."""
+
+    name: str
+
+    async def generate_text(self, model: str, request: TextRequest) -> TextResult: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ImageProvider(Protocol):
+    name: str
+
+    def generate_image(self, request: ImageRequest) -> ImageResult: ...
