@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 
-SLACK_API_URL = "https://slack.com/api/"
+from bot.settings import DEFAULT_SLACK_API_URL
 
 # slack-sdk shares one attempt counter between all handlers of a request, so these are upper
 # bounds per kind of failure, not a sum.
@@ -34,7 +34,7 @@ TIMEOUT_SECONDS = 30
 def normalize_base_url(base_url: str | None) -> str:
     """Slack's own API URL when unset; always ending in '/' because slack-sdk joins method names
     with urljoin, which drops the last path segment of a base without one."""
-    url = (base_url or "").strip() or SLACK_API_URL
+    url = (base_url or "").strip() or DEFAULT_SLACK_API_URL
     return url if url.endswith("/") else url + "/"
 
 

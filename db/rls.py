@@ -22,7 +22,7 @@ TENANT_POLICY_TABLES: dict[str, str] = {
     "quota_settlements": "org_id",
 }
 
-READ_WRITE_TABLES = tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events") + ("oauth_states",)
+READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")
 APPEND_ONLY_TABLES = ("audit_events",)
 SEQUENCES = ("audit_events_id_seq", "installations_id_seq")
 

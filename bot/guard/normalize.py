@@ -1,0 +1,82 @@
+"""Fold a prompt into the one spelling the injection rules are written against.
+
+Attackers dodge keyword rules with look-alike spellings: full-width or mathematical letters,
+invisible characters between letters, Cyrillic or Greek letters that look Latin, digits for
+letters, odd spacing. Every such variant should read the same to the rules, so the rules only
+ever see ``normalize(text)``. The result is for matching only; it is never stored or shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible characters that survive NFKC: zero-width space/joiners, word joiner, BOM,
+# soft hyphen, Mongolian vowel separator, bidi embeddings/overrides/isolates, and the
+# Unicode "tag" block used to smuggle hidden ASCII. Category Cf covers most of them.
+_INVISIBLE_EXTRA = frozenset({"\u180e", "\u115f", "\u1160", "\u3164", "\uffa0"})
+
+# Lower-case Cyrillic and Greek letters that render like Latin ones (after casefold).
+_HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h", "н": "h",
+        "і": "i", "ї": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o",
+        "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "у": "y", "ү": "y", "х": "x",
+        "ԝ": "w", "ѡ": "w", "ь": "b", "з": "3",
+        # Greek
+        "α": "a", "β": "b", "ϲ": "c", "δ": "d", "ε": "e", "ϵ": "e", "η": "n", "ι": "i",
+        "ί": "i", "κ": "k", "ν": "v", "ο": "o", "ό": "o", "ρ": "p", "ϱ": "p", "τ": "t",
+        "υ": "u", "ύ": "u", "χ": "x", "ω": "w", "γ": "y", "μ": "u", "ς": "s", "σ": "o",
+        "ɡ": "g", "ɑ": "a", "ɩ": "i", "ʟ": "l",
+    }
+)
+
+# Digits and symbols standing in for letters inside a word ("1gn0re", "pr3v!ous").
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i"}
+)
+# "!" counts only between word characters, so "now!!!" keeps its punctuation.
+_WORD = re.compile(r"[a-z0-9@$]+(?:![a-z0-9@$]+)*")
+# Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises.
+_NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_VERTICAL_SPACE = re.compile(r"\s*\n\s*")
+
+
+def _is_invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_EXTRA
+
+
+def _strip_marks(text: str) -> str:
+    """Drop combining accents ("ïgnörë" -> "ignore") and invisible characters."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = (c for c in decomposed if not _is_invisible(c) and unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _fold_leet_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    letters = sum(c.isalpha() for c in word)
+    if letters < 2 or letters == len(word) or _NUMBER_SUFFIXED.fullmatch(word):
+        return word
+    return word.translate(_LEET)
+
+
+def fold_leetspeak(text: str) -> str:
+    return _WORD.sub(_fold_leet_word, text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of spaces become one space, runs of blank lines one newline (rules may anchor on lines)."""
+    return _VERTICAL_SPACE.sub("\n", _HORIZONTAL_SPACE.sub(" ", text)).strip()
+
+
+def normalize(text: str) -> str:
+    """NFKC, invisible and bidi characters removed, case, look-alikes and leetspeak folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _strip_marks(text).casefold()
+    text = text.translate(_HOMOGLYPHS)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = fold_leetspeak(text)
+    return collapse_whitespace(text)

@@ -1,0 +1,138 @@
+"""Real services for every test: PostgreSQL (a fresh database per run) and Redis (a private db index)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+import redis.asyncio as aioredis
+from sqlalchemy.engine import make_url
+
+from bot.local_services import LocalServices, start_local_services
+from bot.orgs import create_organization
+from db.crypto import generate_key
+from db.engine import Database
+from db.migrate import migrate_sync
+
+# Nothing in a test run may reach the network for the public suffix list.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_ROLE = "cf_app"
+APP_PASSWORD = "cf_app_test"
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    name: str
+    admin_url: str  # owner (superuser) on the test database
+    app_url: str  # the application role: owns nothing, RLS applies
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[LocalServices]:
+    local = start_local_services(ROOT / ".services" / "test", redis_url=os.environ.get("REDIS_URL") or None)
+    yield local
+    local.stop()
+
+
+def _with_database(url: str, name: str, driver: str = "postgresql+asyncpg") -> str:
+    return make_url(url).set(drivername=driver, database=name).render_as_string(hide_password=False)
+
+
+async def _admin_execute(server_url: str, *statements: str) -> None:
+    import asyncpg
+
+    url = make_url(server_url)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def test_database(services: LocalServices) -> Iterator[TestDatabase]:
+    name = f"cf_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
+    admin_url = _with_database(services.postgres_url, name)
+    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(
+        hide_password=False
+    )
+    migrate_sync(admin_url, app_url)
+    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
+    asyncio.run(_admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def redis_url(services: LocalServices) -> Iterator[str]:
+    """A Redis database index of this run's own, emptied before and after."""
+    index = random.randint(1, 15)
+    url = make_url(services.redis_url.replace("redis://", "redis+x://"))
+    base = services.redis_url.rsplit("/", 1)[0] if url.database else services.redis_url
+    dedicated = f"{base}/{index}"
+    client = redis.Redis.from_url(dedicated)
+    client.flushdb()
+    yield dedicated
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def encryption_key() -> str:
+    return generate_key()
+
+
+@pytest.fixture(scope="session")
+def service_env(test_database: TestDatabase, redis_url: str, encryption_key: str) -> dict[str, str]:
+    """The environment a service process of this test run gets."""
+    return {
+        "DATABASE_URL": test_database.app_url,
+        "DATABASE_ADMIN_URL": test_database.admin_url,
+        "REDIS_URL": redis_url,
+        "TOKEN_ENCRYPTION_KEY": encryption_key,
+        "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+    }
+
+
+@pytest.fixture(scope="session")
+async def app_db(test_database: TestDatabase) -> AsyncIterator[Database]:
+    """The application role's pool, as the service uses it."""
+    database = Database(test_database.app_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def owner_db(test_database: TestDatabase) -> AsyncIterator[Database]:
+    """The owner's pool: for tampering and checks the application must not be able to do."""
+    database = Database(test_database.admin_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def aredis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+def new_team_id() -> str:
+    return "T" + uuid.uuid4().hex[:10].upper()
+
+
+@pytest.fixture
+async def org_id(app_db: Database) -> uuid.UUID:
+    """A fresh organization (with one workspace and admin U_ADMIN) for each test."""
+    return await create_organization(app_db, name="Test org", team_id=new_team_id(), admin_user_id="UADMIN")

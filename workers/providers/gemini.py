@@ -1,0 +1,184 @@
+"""Text from Google Gemini through the google-genai SDK: one attempt per call, errors classified."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import httpx
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from workers.providers.base import (
+    PermanentError,
+    ProviderError,
+    RetryableError,
+    TextRequest,
+    TextResult,
+)
+from workers.providers.tokens import estimate_tokens
+
+# The Gemini API's own version path; the SDK's default differs between releases, so pin it.
+API_VERSION = "v1beta"
+# Output the model refused to give; asking again gives the same answer.
+BLOCKING_FINISH_REASONS = frozenset(
+    {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"}
+)
+# 409 is ABORTED in Google's mapping (a concurrency conflict), which its guidance says to retry.
+RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})
+STATUS_WORDS = {
+    400: "rejected the request as invalid",
+    401: "rejected the API key",
+    403: "refused access with this API key",
+    404: "is not available",
+    408: "timed out",
+    429: "is rate limited",
+    500: "had an internal error",
+    503: "is overloaded",
+    504: "timed out",
+}
+
+
+class GeminiTextProvider:
+    name = "gemini"
+
+    def __init__(
+        self, api_key: str, *, base_url: str | None = None, timeout: float = 60.0, api_version: str = API_VERSION
+    ) -> None:
+        self.timeout = timeout
+        self._client = genai.Client(
+            api_key=api_key,
+            http_options=types.HttpOptions(
+                base_url=base_url,
+                api_version=api_version,
+                timeout=int(timeout * 1000),
+                # One attempt: the router is the only retry policy. Setting retry options at all also
+                # turns off the SDK's implicit reconnect-and-resend on connection errors.
+                retry_options=types.HttpRetryOptions(attempts=1),
+            ),
+        )
+
+    async def generate_text(self, model: str, request: TextRequest) -> TextResult:
+        config = types.GenerateContentConfig(
+            system_instruction=request.system_instruction or None,
+            max_output_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+        )
+        try:
+            # The SDK's own timeout covers the HTTP exchange only; this one bounds the whole call.
+            async with asyncio.timeout(self.timeout):
+                response = await self._client.aio.models.generate_content(
+                    model=model, contents=request.prompt, config=config
+                )
+        except genai_errors.APIError as exc:
+            raise error_from_api(model, exc) from exc
+        except TimeoutError as exc:
+            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
+        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
+            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+        except genai_errors.UnknownApiResponseError as exc:
+            raise RetryableError(f"{model} sent a malformed response") from exc
+        return result_from_response(model, response, prompt=request.prompt)
+
+    async def aclose(self) -> None:
+        await self._client.aio.aclose()
+
+
+def error_from_api(model: str, exc: genai_errors.APIError) -> ProviderError:
+    code = exc.code
+    words = STATUS_WORDS.get(code, "failed")
+    reason = f"{model} {words} ({code} {exc.status or 'UNKNOWN'})"
+    if code in RETRYABLE_STATUS_CODES:
+        return RetryableError(reason, retry_after=retry_after_of(exc), detail=exc.message)
+    return PermanentError(reason, detail=exc.message)
+
+
+def retry_after_of(exc: genai_errors.APIError) -> float | None:
+    """The longer of the Retry-After header and the RetryInfo detail; the SDK reads neither."""
+    headers = getattr(exc.response, "headers", None) or {}
+    hints = [parse_retry_after_header(headers.get("Retry-After")), parse_retry_info(exc.details)]
+    known = [hint for hint in hints if hint is not None]
+    return max(known) if known else None
+
+
+def parse_retry_after_header(value: str | None) -> float | None:
+    """Retry-After is either delay-seconds or an HTTP-date (RFC 9110, 10.2.3)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def parse_retry_info(body: Any) -> float | None:
+    """``google.rpc.RetryInfo.retryDelay`` from an error body, as "2s" or {"seconds", "nanos"}."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error", body)
+    details = error.get("details") if isinstance(error, dict) else None
+    for detail in details if isinstance(details, list) else []:
+        if not isinstance(detail, dict) or not str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            continue
+        delay = detail.get("retryDelay")
+        try:
+            if isinstance(delay, str):
+                return max(0.0, float(delay.strip().removesuffix("s")))
+            if isinstance(delay, dict):
+                return max(0.0, float(delay.get("seconds", 0)) + float(delay.get("nanos", 0)) / 1e9)
+        except ValueError:
+            return None
+    return None
+
+
+def enum_text(value: object, default: str) -> str:
+    if value is None:
+        return default
+    return str(getattr(value, "value", value))
+
+
+def result_from_response(model: str, response: types.GenerateContentResponse, *, prompt: str) -> TextResult:
+    feedback = response.prompt_feedback
+    if feedback is not None and feedback.block_reason is not None:
+        block = enum_text(feedback.block_reason, "BLOCKED_REASON_UNSPECIFIED")
+        raise PermanentError(f"{model} blocked the prompt ({block})")
+    if not response.candidates:
+        raise RetryableError(f"{model} returned no candidates")
+    candidate = response.candidates[0]
+    finish_reason = enum_text(candidate.finish_reason, "FINISH_REASON_UNSPECIFIED")
+    if finish_reason in BLOCKING_FINISH_REASONS:
+        raise PermanentError(f"{model} blocked the output ({finish_reason})")
+    parts = candidate.content.parts if candidate.content and candidate.content.parts else []
+    # Thought summaries are the model's scratch work, not the answer.
+    text = "".join(part.text for part in parts if part.text and not part.thought)
+    if not text:
+        if finish_reason == "MAX_TOKENS":
+            raise PermanentError(f"{model} used up the output token limit before writing any text")
+        raise RetryableError(f"{model} returned no text ({finish_reason})")
+    usage = response.usage_metadata
+    if usage is None or usage.prompt_token_count is None:
+        input_tokens, output_tokens = estimate_tokens(prompt), estimate_tokens(text)
+    else:
+        input_tokens = usage.prompt_token_count
+        # Thinking tokens are billed as output, so the quota must count them too.
+        output_tokens = (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+    return TextResult(
+        text=text,
+        model=model,
+        provider=GeminiTextProvider.name,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        finish_reason=finish_reason,
+        attempts=1,
+    )
