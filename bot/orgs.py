@@ -108,3 +108,30 @@ async def set_role(
             .on_conflict_do_update(index_elements=["org_id", "slack_user_id"], set_={"role": role})
         )
         await record_event(session, org_id, "role.granted", actor=actor, detail={"user": user_id, "role": role})
+
+
+@dataclass(frozen=True)
+class OrgPolicy:
+    """What an organization decided about its jobs; read once per request."""
+
+    org_id: uuid.UUID
+    approvals_required: bool
+    approvers_channel: str | None
+    restore_pii: bool
+    injection_threshold: float | None
+    default_role: str
+    paused: bool
+
+
+async def load_org_policy(database: Database, org_id: uuid.UUID) -> OrgPolicy:
+    async with database.tenant(org_id) as session:
+        org = (await session.execute(select(Organization).where(Organization.id == org_id))).scalar_one()
+    return OrgPolicy(
+        org_id=org.id,
+        approvals_required=org.approvals_required,
+        approvers_channel=org.approvers_channel,
+        restore_pii=org.restore_pii,
+        injection_threshold=org.injection_threshold,
+        default_role=org.default_role,
+        paused=org.paused,
+    )

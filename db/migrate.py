@@ -32,6 +32,7 @@ class MigrationReport:
 
 
 def _alembic_config(url: str) -> Config:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = Config()
     config.set_main_option("script_location", "db:migrations")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

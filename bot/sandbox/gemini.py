@@ -151,9 +151,7 @@ def fault_response(fault: Fault) -> web.Response:
     assert fault.status is not None
     details = []
     if fault.retry_delay is not None:
-        details.append(
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{fault.retry_delay:g}s"}
-        )
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{fault.retry_delay:g}s"})
     headers = {}
     if fault.retry_after is not None:
         headers["Retry-After"] = f"{fault.retry_after:g}"
@@ -186,9 +184,9 @@ def prompt_tokens(body: dict[str, Any]) -> int:
 
 def compose_text(prompt: str) -> str:
     """Deterministic, prompt-derived text long enough to look like a real answer."""
-    head = " ".join(prompt.split()[:8]) or "(empty prompt)"
-    digest = hashlib.sha256(prompt.encode()).digest()
-    picked = [FILLER_SENTENCES[(digest[i] + i) % len(FILLER_SENTENCES)] for i in range(3)]
+    head = " ".join(prompt.split()[:12]) or "(empty prompt)"
+    start = hashlib.sha256(prompt.encode()).digest()[0]
+    picked = [FILLER_SENTENCES[(start + i) % len(FILLER_SENTENCES)] for i in range(3)]
     return f"Generated for: {head}\n\n" + " ".join(picked)
 
 
@@ -224,9 +222,7 @@ def generate_content(model: str, body: dict[str, Any], fault: Fault | None, seri
         candidate = {
             "finishReason": finish_reason,
             "index": 0,
-            "safetyRatings": safety_ratings(
-                "HARM_CATEGORY_DANGEROUS_CONTENT" if finish_reason == "SAFETY" else None
-            ),
+            "safetyRatings": safety_ratings("HARM_CATEGORY_DANGEROUS_CONTENT" if finish_reason == "SAFETY" else None),
         }
         return {
             "candidates": [candidate],
@@ -461,7 +457,9 @@ class FakeGemini:
         if method == "countTokens":
             return web.json_response(count_tokens_response(body))
         if not body.get("contents"):
-            return web.json_response(google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400)
+            return web.json_response(
+                google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400
+            )
         return web.json_response(generate_content(model, body, fault, serial))
 
     async def _handle_inject(self, request: web.Request) -> web.Response:

@@ -25,9 +25,7 @@ from workers.providers.tokens import estimate_tokens
 # The Gemini API's own version path; the SDK's default differs between releases, so pin it.
 API_VERSION = "v1beta"
 # Output the model refused to give; asking again gives the same answer.
-BLOCKING_FINISH_REASONS = frozenset(
-    {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"}
-)
+BLOCKING_FINISH_REASONS = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"})
 # 409 is ABORTED in Google's mapping (a concurrency conflict), which its guidance says to retry.
 RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})
 STATUS_WORDS = {

@@ -65,8 +65,11 @@ def placeholder_png(width: int, height: int, seed: int) -> bytes:
         colour = bytes(round(a + (b - a) * share) for a, b in zip(top, bottom, strict=True))
         rows += b"\x00" + colour * width  # filter type 0 (None) per scanline
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(rows))) + _chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + _chunk(b"IEND", b"")
     )
 
 

@@ -1,0 +1,224 @@
+"""`content-factory` (also `python -m bot`): one entry point for every process and admin helper."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+
+from bot.settings import ConfigError, Settings, get_settings
+
+EXIT_CONFIG = 2
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    from db.crypto import generate_key
+
+    print(generate_key())
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from db.migrate import migrate_sync
+
+    settings = get_settings()
+    admin_url = settings.admin_database_url
+    if not admin_url:
+        raise ConfigError("DATABASE_URL is not set (DATABASE_ADMIN_URL for the owner role is optional)")
+    report = migrate_sync(admin_url, settings.database_url if settings.database_admin_url else None)
+    if report.changed:
+        print(f"migrated: {report.before or 'empty'} -> {report.after}" + (" (role created)" if report.role_created else ""))
+    else:
+        print(f"up to date at {report.after}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import get_runtime
+    from bot.server import serve
+
+    settings = get_settings()
+    settings.require("slack_signing_secret")
+    runtime = get_runtime()
+    asyncio.run(serve(runtime, args.port or settings.port))
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from workers.cli import run_worker
+
+    get_settings().require("database_url", "redis_url", "token_encryption_key")
+    return run_worker(queues=args.queues, concurrency=args.concurrency, loglevel=args.loglevel) or 0
+
+
+def _cmd_beat(args: argparse.Namespace) -> int:
+    from workers.cli import run_beat
+
+    settings = get_settings()
+    settings.require("database_url", "redis_url", "token_encryption_key")
+    return run_beat(tick_seconds=args.tick or settings.scheduler_tick_seconds) or 0
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    from bot.dev import run_dev
+
+    return run_dev(port=args.port)
+
+
+def _cmd_say(args: argparse.Namespace) -> int:
+    from bot.dev import say
+
+    return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
+
+
+async def _audit_verify(settings: Settings, org: str | None) -> int:
+    from db.audit import verify_chain
+    from db.engine import Database
+    from db.system import list_org_ids
+
+    assert settings.database_url
+    database = Database(settings.database_url, pool_size=2)
+    try:
+        if org:
+            org_ids = [uuid.UUID(org)]
+        else:
+            async with database.system() as session:
+                org_ids = await list_org_ids(session)
+        failures = 0
+        for org_id in org_ids:
+            async with database.tenant(org_id) as session:
+                report = await verify_chain(session, org_id)
+            if report.ok:
+                print(f"ok      {org_id}  {report.events} events")
+            else:
+                failures += 1
+                print(f"BROKEN  {org_id}  event seq {report.broken_seq} (id {report.broken_id}): {report.reason}")
+        print(f"audit verify: {len(org_ids)} organizations, {failures} broken")
+        return 1 if failures else 0
+    finally:
+        await database.dispose()
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("database_url")
+    if args.org:
+        try:
+            uuid.UUID(args.org)
+        except ValueError:
+            raise ConfigError(f"--org: {args.org!r} is not an organization id (a UUID)") from None
+    return asyncio.run(_audit_verify(settings, args.org))
+
+
+async def _org_create(settings: Settings, name: str, team: str, admin: str | None) -> int:
+    from bot.orgs import create_organization
+    from db.engine import Database
+
+    assert settings.database_url
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        org_id = await create_organization(database, name=name, team_id=team, admin_user_id=admin, actor="cli")
+    finally:
+        await database.dispose()
+    print(json.dumps({"org_id": str(org_id), "team_id": team}))
+    return 0
+
+
+def _cmd_org_create(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("database_url")
+    return asyncio.run(_org_create(settings, args.name, args.team, args.admin))
+
+
+async def _role_set(settings: Settings, team: str, user: str, role: str) -> int:
+    from bot.orgs import find_org, set_role
+    from db.engine import Database
+    from db.models import Role
+
+    assert settings.database_url
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        found = await find_org(database, team)
+        if found is None:
+            print(f"no organization for workspace {team}", file=sys.stderr)
+            return 1
+        await set_role(database, found.org_id, user, Role(role), actor="cli")
+    finally:
+        await database.dispose()
+    print(f"{user} is now {role} in {team}")
+    return 0
+
+
+def _cmd_role_set(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("database_url")
+    return asyncio.run(_role_set(settings, args.team, args.user, args.role))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="content-factory", description="Content Factory for Slack")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    serve = add("serve", _cmd_serve, "run the Slack-facing HTTP service (PORT, default 3000)")
+    serve.add_argument("--port", type=int, default=None)
+    worker = add("worker", _cmd_worker, "run a Celery worker for generation jobs")
+    worker.add_argument("--queues", default="text,image,maintenance")
+    worker.add_argument("--concurrency", type=int, default=None)
+    worker.add_argument("--loglevel", default="INFO")
+    beat = add("beat", _cmd_beat, "run the scheduler: due schedules, outbox sweeper, reservation reaper")
+    beat.add_argument("--tick", type=float, default=None, help="seconds between ticks (SCHEDULER_TICK_SECONDS)")
+    add("migrate", _cmd_migrate, "create or update the schema, roles and grants (idempotent)")
+    dev = add("dev", _cmd_dev, "run everything locally: embedded PostgreSQL/Redis, Slack sandbox, web, worker, beat")
+    dev.add_argument("--port", type=int, default=None)
+    say = add("say", _cmd_say, 'send a signed command to the running sandbox, e.g. say "/content text hello"')
+    say.add_argument("text")
+    say.add_argument("--user", default=None)
+    say.add_argument("--team", default=None)
+    say.add_argument("--channel", default=None)
+    say.add_argument("--wait", type=float, default=15.0, help="seconds to wait for posts")
+    add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
+
+    audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
+    verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
+    verify.add_argument("--org", default=None, help="one organization id (default: all)")
+    verify.set_defaults(handler=_cmd_audit_verify)
+
+    org = sub.add_parser("org", help="organization helpers").add_subparsers(dest="org_command", required=True)
+    create = org.add_parser("create", help="create an organization for a workspace")
+    create.add_argument("--name", required=True)
+    create.add_argument("--team", required=True, help="Slack team id (T…)")
+    create.add_argument("--admin", default=None, help="Slack user id that becomes admin")
+    create.set_defaults(handler=_cmd_org_create)
+
+    role = sub.add_parser("role", help="role helpers").add_subparsers(dest="role_command", required=True)
+    role_set = role.add_parser("set", help="grant a role")
+    role_set.add_argument("--team", required=True)
+    role_set.add_argument("--user", required=True)
+    role_set.add_argument("role", choices=["admin", "editor", "viewer"])
+    role_set.set_defaults(handler=_cmd_role_set)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

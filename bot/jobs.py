@@ -1,0 +1,146 @@
+"""Accepting a generation request: guard -> quota -> one transaction (job + audit) -> send.
+
+A command that Slack saw acknowledged is never lost: the job row is committed before the ack, and
+the task is sent after commit (a transactional outbox; the sweeper re-sends what was not sent)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from opentelemetry import propagate, trace
+
+from bot.errors import PromptBlocked
+from bot.guard import GuardedPrompt, get_guard
+from bot.orgs import OrgPolicy
+from bot.queueing import JobSender
+from bot.quota import QuotaService, estimate_tokens
+from db.audit import record_event
+from db.crypto import SecretBox
+from db.engine import Database
+from db.models import Job, JobKind, JobState
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+MAX_PROMPT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    org_id: uuid.UUID
+    requester_id: str
+    kind: JobKind
+    prompt: str
+    target_channel: str
+    source_channel: str | None = None
+    response_url: str | None = None
+    schedule_id: uuid.UUID | None = None
+    schedule_run_at: datetime | None = None
+    # A scheduled run's prompt was guarded (and masked) when it was scheduled.
+    already_guarded: GuardedPrompt | None = None
+
+
+@dataclass(frozen=True)
+class AcceptedJob:
+    job_id: uuid.UUID
+    tokens_reserved: int
+    masked_prompt: str
+
+
+@dataclass
+class JobService:
+    database: Database
+    quota: QuotaService
+    sender: JobSender
+    secrets: SecretBox
+
+    async def guard_prompt(self, request: JobRequest, policy: OrgPolicy) -> GuardedPrompt:
+        """Run the guard; a block is audited with masked text only and re-raised for the user."""
+        if request.already_guarded is not None:
+            return request.already_guarded
+        guard = get_guard()
+        with tracer.start_as_current_span("guard.check") as span:
+            try:
+                return await guard.check_prompt_async(request.prompt, threshold=policy.injection_threshold)
+            except PromptBlocked as blocked:
+                span.set_attribute("guard.outcome", "blocked")
+                span.set_attribute("guard.category", str(getattr(blocked, "category", "unknown")))
+                async with self.database.tenant(request.org_id) as session:
+                    await record_event(
+                        session,
+                        request.org_id,
+                        "guard.blocked",
+                        actor=request.requester_id,
+                        detail={
+                            "category": getattr(blocked, "category", None),
+                            "rules": list(getattr(blocked, "rule_ids", ()) or ()),
+                            "masked_text": getattr(blocked, "masked_text", None) or guard.mask(request.prompt).text,
+                        },
+                    )
+                raise
+
+    async def submit(self, request: JobRequest, policy: OrgPolicy) -> AcceptedJob:
+        guarded = await self.guard_prompt(request, policy)
+        job_id = uuid.uuid4()
+        tokens = estimate_tokens(request.kind, guarded.masked_text)
+        reservation = await self.quota.reserve(request.org_id, job_id, tokens)
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        try:
+            with tracer.start_as_current_span("job.persist", attributes={"job.id": str(job_id)}):
+                async with self.database.tenant(request.org_id) as session:
+                    session.add(
+                        Job(
+                            id=job_id,
+                            org_id=request.org_id,
+                            kind=request.kind,
+                            state=JobState.QUEUED,
+                            requester_id=request.requester_id,
+                            source_channel=request.source_channel,
+                            target_channel=request.target_channel,
+                            masked_prompt=guarded.masked_text,
+                            pii_mapping_enc=self.secrets.encrypt_json(guarded.mapping) if policy.restore_pii else None,
+                            response_url=request.response_url,
+                            schedule_id=request.schedule_id,
+                            schedule_run_at=request.schedule_run_at,
+                            seed=secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
+                            tokens_reserved=reservation.tokens,
+                            quota_state="reserved",
+                            attempts=0,
+                            trace_context=carrier or None,
+                        )
+                    )
+                    await session.flush()
+                    await record_event(
+                        session,
+                        request.org_id,
+                        "job.queued",
+                        actor=request.requester_id,
+                        job_id=job_id,
+                        detail={
+                            "kind": str(request.kind),
+                            "channel": request.target_channel,
+                            "tokens_reserved": reservation.tokens,
+                            "pii": list(guarded.entities),
+                            "schedule_id": str(request.schedule_id) if request.schedule_id else None,
+                        },
+                    )
+        except BaseException:
+            await self.quota.release(request.org_id, job_id)
+            raise
+        await self.send(job_id, request.org_id, request.kind)
+        return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)
+
+    async def send(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> bool:
+        """Send after commit; a broker outage only delays the job (the sweeper re-sends it)."""
+        with tracer.start_as_current_span("job.enqueue", attributes={"job.id": str(job_id)}):
+            try:
+                await self.sender.send_job(job_id, org_id, kind)
+            except Exception:
+                log.warning("broker unavailable; job %s stays queued for the sweeper", job_id, exc_info=True)
+                return False
+        return True

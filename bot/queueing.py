@@ -1,0 +1,77 @@
+"""The broker contract shared by the web side (which sends) and the workers (which consume).
+
+The web side never imports task bodies: it sends by task name with ids only, so no prompt text
+ever sits in the broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from celery import Celery
+
+TASK_GENERATE = "workers.tasks.generate_job"
+TASK_POST_APPROVED = "workers.tasks.post_approved_job"
+QUEUE_TEXT = "text"
+QUEUE_IMAGE = "image"
+QUEUE_MAINTENANCE = "maintenance"
+
+# Longer than the longest job (image hard limit below), so Redis never redelivers a job in flight.
+VISIBILITY_TIMEOUT_SECONDS = 3600
+TEXT_SOFT_LIMIT_SECONDS = 120
+IMAGE_SOFT_LIMIT_SECONDS = 900
+
+
+def queue_for(kind: str) -> str:
+    return QUEUE_IMAGE if kind == "image" else QUEUE_TEXT
+
+
+def celery_config(redis_url: str) -> dict[str, Any]:
+    return {
+        "broker_url": redis_url,
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": QUEUE_TEXT,
+        "task_create_missing_queues": True,
+        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 2,
+        "worker_hijack_root_logger": False,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+    }
+
+
+class JobSender:
+    """Sends jobs by name; kombu's publish blocks, so it runs on a small thread pool."""
+
+    def __init__(self, redis_url: str) -> None:
+        self.celery = Celery("content-factory-producer")
+        self.celery.conf.update(celery_config(redis_url))
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
+
+    def send_job_sync(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+        self.celery.send_task(
+            TASK_GENERATE,
+            args=[str(job_id), str(org_id)],
+            queue=queue_for(kind),
+            retry=False,
+        )
+
+    def send_approved_sync(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
+        self.celery.send_task(TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=QUEUE_TEXT, retry=False)
+
+    async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._pool, self.send_job_sync, job_id, org_id, kind)
+
+    async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._pool, self.send_approved_sync, job_id, org_id)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
