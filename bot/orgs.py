@@ -71,8 +71,16 @@ async def _insert_organization(
     actor: str,
 ) -> None:
     async with database.tenant(org_id) as session:
-        session.add(Organization(id=org_id, name=name[:200], default_role=Role.VIEWER,
-                                 approvals_required=False, restore_pii=False, paused=False))
+        session.add(
+            Organization(
+                id=org_id,
+                name=name[:200],
+                default_role=Role.VIEWER,
+                approvals_required=False,
+                restore_pii=False,
+                paused=False,
+            )
+        )
         await session.flush()
         inserted = await session.execute(
             insert(Workspace)
@@ -82,20 +90,25 @@ async def _insert_organization(
         )
         if inserted.first() is None:
             raise _WorkspaceTaken
-        session.add(QuotaSettings(org_id=org_id, monthly_budget=defaults.monthly_budget,
-                                  rate_per_minute=defaults.rate_per_minute, burst=defaults.burst,
-                                  image_cost=defaults.image_cost))
+        session.add(
+            QuotaSettings(
+                org_id=org_id,
+                monthly_budget=defaults.monthly_budget,
+                rate_per_minute=defaults.rate_per_minute,
+                burst=defaults.burst,
+                image_cost=defaults.image_cost,
+            )
+        )
         if admin_user_id:
             session.add(Member(org_id=org_id, slack_user_id=admin_user_id, role=Role.ADMIN))
-        await record_event(session, org_id, "org.created", actor=actor,
-                           detail={"team_id": team_id, "enterprise_id": enterprise_id})
+        await record_event(
+            session, org_id, "org.created", actor=actor, detail={"team_id": team_id, "enterprise_id": enterprise_id}
+        )
 
 
 async def get_role(database: Database, org_id: uuid.UUID, user_id: str) -> str | None:
     async with database.tenant(org_id) as session:
-        return (
-            await session.execute(select(Member.role).where(Member.slack_user_id == user_id))
-        ).scalar_one_or_none()
+        return (await session.execute(select(Member.role).where(Member.slack_user_id == user_id))).scalar_one_or_none()
 
 
 async def set_role(

@@ -96,9 +96,7 @@ class Member(Base):
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(16))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=_now(), onupdate=_now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
 class Installation(Base):
@@ -149,9 +147,7 @@ class QuotaSettings(Base):
     rate_per_minute: Mapped[int] = mapped_column(Integer)
     burst: Mapped[int] = mapped_column(Integer)
     image_cost: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=_now(), onupdate=_now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
 class Schedule(Base):
@@ -210,9 +206,7 @@ class Job(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trace_context: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=_now(), onupdate=_now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
     __table_args__ = (
         Index("ix_jobs_org_created", "org_id", "created_at"),
@@ -252,9 +246,7 @@ class UsageLedger(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     tokens_used: Mapped[int] = mapped_column(BigInteger, default=0)
     overrun: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=_now(), onupdate=_now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
 class QuotaSettlement(Base):

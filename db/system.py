@@ -65,9 +65,7 @@ class StaleJob:
     state: str
 
 
-async def stale_jobs(
-    session: AsyncSession, *, queued_before: datetime, now: datetime, limit: int
-) -> list[StaleJob]:
+async def stale_jobs(session: AsyncSession, *, queued_before: datetime, now: datetime, limit: int) -> list[StaleJob]:
     rows = await session.execute(
         text("SELECT * FROM cf_stale_jobs(:before, :now, :limit)"),
         {"before": queued_before, "now": now, "limit": limit},

@@ -31,6 +31,8 @@ APP_PASSWORD = "cf_app_test"
 
 @dataclass(frozen=True)
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
     name: str
     admin_url: str  # owner (superuser) on the test database
     app_url: str  # the application role: owns nothing, RLS applies

@@ -268,22 +268,33 @@ async def send_command(
         created = await sandbox.request(
             "POST", "/_sandbox/response_urls", json={"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
         )
-        seen = {_message_key(m) for m in (await sandbox.request("GET", f"/_sandbox/messages?team_id={team_id}"))["messages"]}
+        seen = {
+            _message_key(m) for m in (await sandbox.request("GET", f"/_sandbox/messages?team_id={team_id}"))["messages"]
+        }
         ephemerals_before = len((await sandbox.request("GET", f"/_sandbox/ephemerals?user={user_id}"))["ephemerals"])
 
         fields = build_slash_command(
-            workspace.escape(text), team_id=team_id, user_id=user_id, channel_id=channel_id,
-            user_name=workspace.user_names.get(user_id, user_id), command=command,
-            response_url=created["url"], channel_name=workspace.channel_names.get(channel_id),
-            team_domain=workspace.domain, enterprise_id=workspace.enterprise_id,
+            workspace.escape(text),
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            user_name=workspace.user_names.get(user_id, user_id),
+            command=command,
+            response_url=created["url"],
+            channel_name=workspace.channel_names.get(channel_id),
+            team_domain=workspace.domain,
+            enterprise_id=workspace.enterprise_id,
         )
         started = time.monotonic()
         status, ack = await post_signed_form(
             session, f"{service_url.rstrip('/')}/slack/events", fields, signing_secret=signing_secret
         )
         result = SayResult(
-            command=f"{command} {fields['text']}".strip(), status=status, ack=ack,
-            ack_ms=(time.monotonic() - started) * 1000, channel_names=workspace.channel_names,
+            command=f"{command} {fields['text']}".strip(),
+            status=status,
+            ack=ack,
+            ack_ms=(time.monotonic() - started) * 1000,
+            channel_names=workspace.channel_names,
         )
         if result.acknowledged:
             await _collect(sandbox, result, created["id"], team_id, user_id, seen, ephemerals_before, wait_seconds)
@@ -310,8 +321,10 @@ async def _collect(
         messages = (await sandbox.request("GET", f"/_sandbox/messages?team_id={team_id}"))["messages"]
         ephemerals = (await sandbox.request("GET", f"/_sandbox/ephemerals?user={user_id}"))["ephemerals"]
         fresh = [m for m in messages if _message_key(m) not in seen]
-        if len(responses) != len(result.responses) or fresh or len(ephemerals) - ephemerals_before != len(
-            result.ephemerals
+        if (
+            len(responses) != len(result.responses)
+            or fresh
+            or len(ephemerals) - ephemerals_before != len(result.ephemerals)
         ):
             last_change = time.monotonic()
         result.responses = responses
@@ -379,8 +392,14 @@ async def run_say(
     """What ``content-factory say`` runs: prints the outcome; 0 when the command was acked."""
     try:
         result = await send_command(
-            service_url, text, signing_secret=signing_secret, sandbox_url=sandbox_url,
-            team_id=team, user_id=user, channel_id=channel, wait_seconds=wait,
+            service_url,
+            text,
+            signing_secret=signing_secret,
+            sandbox_url=sandbox_url,
+            team_id=team,
+            user_id=user,
+            channel_id=channel,
+            wait_seconds=wait,
         )
     except SayError as error:
         print(f"say: {error}", file=sys.stderr)
@@ -404,6 +423,12 @@ async def say_main(args: SayArguments) -> int:
     """``run_say`` from an argparse namespace (``text`` may be a list of words)."""
     text = args.text if isinstance(args.text, str) else " ".join(args.text)
     return await run_say(
-        text, service_url=args.service_url, sandbox_url=args.sandbox_url, signing_secret=args.signing_secret,
-        team=args.team, user=args.user, channel=args.channel, wait=args.wait,
+        text,
+        service_url=args.service_url,
+        sandbox_url=args.sandbox_url,
+        signing_secret=args.signing_secret,
+        team=args.team,
+        user=args.user,
+        channel=args.channel,
+        wait=args.wait,
     )

@@ -453,7 +453,10 @@ class SandboxState:
         self.workspaces[team_id] = workspace
         self.grants[bot_token] = Grant(token=bot_token, team_id=team_id)
         self.users[workspace.bot_user_id] = User(
-            id=workspace.bot_user_id, team_id=team_id, name="content-factory", real_name="Content Factory",
+            id=workspace.bot_user_id,
+            team_id=team_id,
+            name="content-factory",
+            real_name="Content Factory",
             is_bot=True,
         )
         return workspace
@@ -472,8 +475,14 @@ class SandboxState:
     ) -> User:
         self._workspace(team_id)
         user = User(
-            id=user_id, team_id=team_id, name=name, real_name=real_name or name.title(), tz=tz,
-            is_admin=is_admin or is_owner, is_owner=is_owner, email=email,
+            id=user_id,
+            team_id=team_id,
+            name=name,
+            real_name=real_name or name.title(),
+            tz=tz,
+            is_admin=is_admin or is_owner,
+            is_owner=is_owner,
+            email=email,
         )
         self.users[user_id] = user
         return user
@@ -491,8 +500,13 @@ class SandboxState:
     ) -> Channel:
         self._workspace(team_id)
         channel = Channel(
-            id=channel_id, team_id=team_id, name=name.lstrip("#"), bot_member=bot_member,
-            archived=archived, private=private, members=set(members) if members is not None else None,
+            id=channel_id,
+            team_id=team_id,
+            name=name.lstrip("#"),
+            bot_member=bot_member,
+            archived=archived,
+            private=private,
+            members=set(members) if members is not None else None,
         )
         self.channels[channel_id] = channel
         return channel
@@ -500,8 +514,13 @@ class SandboxState:
     def seed_demo(self, demo: DemoWorkspace = DEMO) -> DemoWorkspace:
         """One workspace with an admin, an editor and a viewer, a channel the bot is in, an
         approvers' channel, one without the bot and an archived one."""
-        self.add_workspace(demo.team_id, bot_token=demo.bot_token, name=demo.team_name,
-                           domain="content-factory-demo", bot_user_id=demo.bot_user_id)
+        self.add_workspace(
+            demo.team_id,
+            bot_token=demo.bot_token,
+            name=demo.team_name,
+            domain="content-factory-demo",
+            bot_user_id=demo.bot_user_id,
+        )
         self.add_user(demo.team_id, demo.admin, name="ada", real_name="Ada Admin", is_admin=True)
         self.add_user(demo.team_id, demo.editor, name="eddie", real_name="Eddie Editor", tz="Europe/Berlin")
         self.add_user(demo.team_id, demo.viewer, name="vera", real_name="Vera Viewer", tz="Asia/Tokyo")
@@ -576,11 +595,10 @@ class SandboxState:
         self._calls.append(call)
         return call
 
-    def calls(
-        self, method: str | None = None, channel: str | None = None, *, team_id: str | None = None
-    ) -> list[Call]:
+    def calls(self, method: str | None = None, channel: str | None = None, *, team_id: str | None = None) -> list[Call]:
         return [
-            c for c in self._calls
+            c
+            for c in self._calls
             if (method is None or c.method == method)
             and (channel is None or c.channel == channel)
             and (team_id is None or c.team_id == team_id)
@@ -603,7 +621,8 @@ class SandboxState:
 
     def ephemerals(self, user: str | None = None, *, channel: str | None = None) -> list[dict[str, Any]]:
         return [
-            e for e in self._ephemerals
+            e
+            for e in self._ephemerals
             if (user is None or e["user"] == user) and (channel is None or e["channel"] == channel)
         ]
 
@@ -630,10 +649,7 @@ class SandboxState:
         """JSON bodies posted to response URLs (one URL, given as URL or id, or all)."""
         wanted = response_url.rstrip("/").rsplit("/", 1)[-1] if response_url else None
         return [
-            post
-            for rid, entry in self._responses.items()
-            if wanted is None or rid == wanted
-            for post in entry.posts
+            post for rid, entry in self._responses.items() if wanted is None or rid == wanted for post in entry.posts
         ]
 
     # -- used by the Web API methods ----------------------------------------------------------
@@ -677,8 +693,11 @@ class SandboxState:
         if channel is None:
             name = ref.lstrip("#")
             channel = next(
-                (c for c in self.channels.values()
-                 if c.team_id == workspace.team_id and c.name == name and c.im_user is None),
+                (
+                    c
+                    for c in self.channels.values()
+                    if c.team_id == workspace.team_id and c.name == name and c.im_user is None
+                ),
                 None,
             )
         if channel is None or channel.team_id != workspace.team_id or (channel.private and not channel.bot_member):
@@ -699,8 +718,12 @@ class SandboxState:
         if existing is not None:
             return existing, True
         channel = Channel(
-            id=dm_id, team_id=workspace.team_id, name=dm_id, private=True,
-            members={user_id, workspace.bot_user_id}, im_user=user_id,
+            id=dm_id,
+            team_id=workspace.team_id,
+            name=dm_id,
+            private=True,
+            members={user_id, workspace.bot_user_id},
+            im_user=user_id,
         )
         self.channels[dm_id] = channel
         return channel, False
@@ -745,8 +768,12 @@ class SandboxState:
     ) -> ResponseUrl:
         response_id = response_id or f"{next(self._ids)}-{secrets.token_hex(8)}"
         entry = ResponseUrl(
-            id=response_id, url=f"{self.public_url}/_sandbox/response/{response_id}",
-            team_id=team_id, channel_id=channel_id, user_id=user_id, message_ts=message_ts,
+            id=response_id,
+            url=f"{self.public_url}/_sandbox/response/{response_id}",
+            team_id=team_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            message_ts=message_ts,
         )
         self._responses[response_id] = entry
         return entry
@@ -763,8 +790,10 @@ class SandboxState:
             return None
         same_team = user.team_id == workspace.team_id
         owner = self.workspaces.get(user.team_id)
-        same_grid = workspace.enterprise_id is not None and owner is not None and (
-            owner.enterprise_id == workspace.enterprise_id
+        same_grid = (
+            workspace.enterprise_id is not None
+            and owner is not None
+            and (owner.enterprise_id == workspace.enterprise_id)
         )
         return user if same_team or same_grid else None
 
@@ -847,8 +876,13 @@ def _bot_message(workspace: Workspace, ts: str, content: dict[str, Any]) -> dict
         "app_id": APP_ID,
         "team": workspace.team_id,
         "ts": ts,
-        "bot_profile": {"id": workspace.bot_id, "app_id": APP_ID, "name": "Content Factory",
-                        "team_id": workspace.team_id, "deleted": False},
+        "bot_profile": {
+            "id": workspace.bot_id,
+            "app_id": APP_ID,
+            "name": "Content Factory",
+            "team_id": workspace.team_id,
+            "deleted": False,
+        },
         **content,
     }
 
@@ -1018,9 +1052,7 @@ def conversations_join(state: SandboxState, workspace: Workspace, params: dict[s
 
 
 @api_method("files.getUploadURLExternal")
-def files_get_upload_url_external(
-    state: SandboxState, workspace: Workspace, params: dict[str, Any]
-) -> dict[str, Any]:
+def files_get_upload_url_external(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     filename = str(params.get("filename") or "")
     try:
         length = int(params.get("length") or 0)
@@ -1030,16 +1062,18 @@ def files_get_upload_url_external(
         raise ApiError("invalid_arguments")
     file_id = state.next_id("F")
     state.files[file_id] = StoredFile(
-        id=file_id, team_id=workspace.team_id, user_id=workspace.bot_user_id, filename=filename,
-        length=length, alt_txt=params.get("alt_txt"),
+        id=file_id,
+        team_id=workspace.team_id,
+        user_id=workspace.bot_user_id,
+        filename=filename,
+        length=length,
+        alt_txt=params.get("alt_txt"),
     )
     return {"ok": True, "upload_url": f"{state.public_url}/upload/v1/{file_id}", "file_id": file_id}
 
 
 @api_method("files.completeUploadExternal")
-def files_complete_upload_external(
-    state: SandboxState, workspace: Workspace, params: dict[str, Any]
-) -> dict[str, Any]:
+def files_complete_upload_external(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     entries = _json_param(params.get("files"), "invalid_arguments")
     if not isinstance(entries, list) or not entries:
         raise ApiError("invalid_arguments")
@@ -1066,15 +1100,25 @@ def _share_files(
 ) -> None:
     """Sharing files posts one message carrying them, as Slack does."""
     ts = state.next_ts()
-    content: dict[str, Any] = {"text": str(params.get("initial_comment") or ""), "upload": True,
-                               "files": [{"id": f.id, "name": f.filename, "title": f.title} for f in files]}
+    content: dict[str, Any] = {
+        "text": str(params.get("initial_comment") or ""),
+        "upload": True,
+        "files": [{"id": f.id, "name": f.filename, "title": f.title} for f in files],
+    }
     if params.get("thread_ts"):
         content["thread_ts"] = str(params["thread_ts"])
     state.post_message(channel, _bot_message(workspace, ts, content))
     for stored in files:
         stored.shares.setdefault(channel.id, []).append(
-            {"reply_users": [], "reply_users_count": 0, "reply_count": 0, "ts": ts,
-             "channel_name": channel.name, "team_id": workspace.team_id, "share_user_id": workspace.bot_user_id}
+            {
+                "reply_users": [],
+                "reply_users_count": 0,
+                "reply_count": 0,
+                "ts": ts,
+                "channel_name": channel.name,
+                "team_id": workspace.team_id,
+                "share_user_id": workspace.bot_user_id,
+            }
         )
 
 
@@ -1083,8 +1127,7 @@ def files_info(state: SandboxState, workspace: Workspace, params: dict[str, Any]
     stored = state.files.get(str(params.get("file") or ""))
     if stored is None or stored.team_id != workspace.team_id or not stored.completed:
         raise ApiError("file_not_found")
-    return {"ok": True, "file": stored.to_slack(state), "comments": [],
-            "response_metadata": {"next_cursor": ""}}
+    return {"ok": True, "file": stored.to_slack(state), "comments": [], "response_metadata": {"next_cursor": ""}}
 
 
 def oauth_v2_access(state: SandboxState, params: dict[str, Any], basic: tuple[str, str] | None) -> dict[str, Any]:
@@ -1166,8 +1209,9 @@ def _credentials(request: web.Request, params: dict[str, Any]) -> tuple[str | No
     return token, None
 
 
-def _slack_json(call: Call, body: dict[str, Any], *, status: int = 200,
-                headers: dict[str, str] | None = None) -> web.Response:
+def _slack_json(
+    call: Call, body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     call.status = status
     call.ok = bool(body.get("ok"))
     call.error = body.get("error")
@@ -1182,8 +1226,9 @@ async def _apply_fault(state: SandboxState, call: Call) -> web.Response | None:
         await asyncio.sleep(fault.delay)
     if not fault.fails():
         return None
-    return _slack_json(call, {"ok": False, "error": fault.error_code()}, status=fault.http_status(),
-                       headers=fault.headers())
+    return _slack_json(
+        call, {"ok": False, "error": fault.error_code()}, status=fault.http_status(), headers=fault.headers()
+    )
 
 
 async def handle_api(request: web.Request) -> web.Response:
@@ -1334,7 +1379,9 @@ async def control_responses(request: web.Request) -> web.Response:
 async def control_new_response_url(request: web.Request) -> web.Response:
     body = await _json_body(request)
     url = request.app[STATE].response_url(
-        team_id=body.get("team_id"), channel_id=body.get("channel_id"), user_id=body.get("user_id"),
+        team_id=body.get("team_id"),
+        channel_id=body.get("channel_id"),
+        user_id=body.get("user_id"),
         message_ts=body.get("message_ts"),
     )
     return _control_answer(url=url, id=url.rsplit("/", 1)[-1])
@@ -1368,17 +1415,20 @@ async def control_reset(request: web.Request) -> web.Response:
 
 async def control_list_workspaces(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    return _control_answer(workspaces=[
-        {
-            **dataclasses.asdict(workspace),
-            "users": [dataclasses.asdict(u) for u in state.users.values() if u.team_id == team_id],
-            "channels": [
-                {**dataclasses.asdict(c), "members": sorted(c.members) if c.members is not None else None}
-                for c in state.channels.values() if c.team_id == team_id
-            ],
-        }
-        for team_id, workspace in state.workspaces.items()
-    ])
+    return _control_answer(
+        workspaces=[
+            {
+                **dataclasses.asdict(workspace),
+                "users": [dataclasses.asdict(u) for u in state.users.values() if u.team_id == team_id],
+                "channels": [
+                    {**dataclasses.asdict(c), "members": sorted(c.members) if c.members is not None else None}
+                    for c in state.channels.values()
+                    if c.team_id == team_id
+                ],
+            }
+            for team_id, workspace in state.workspaces.items()
+        ]
+    )
 
 
 async def control_add_workspace(request: web.Request) -> web.Response:
@@ -1389,9 +1439,23 @@ async def control_add_workspace(request: web.Request) -> web.Response:
     try:
         team_id = body["team_id"]
         if "bot_token" in body:
-            state.add_workspace(team_id, **{k: body[k] for k in (
-                "bot_token", "enterprise_id", "name", "domain", "bot_user_id", "bot_id", "enterprise_name", "scopes",
-            ) if k in body})
+            state.add_workspace(
+                team_id,
+                **{
+                    k: body[k]
+                    for k in (
+                        "bot_token",
+                        "enterprise_id",
+                        "name",
+                        "domain",
+                        "bot_user_id",
+                        "bot_id",
+                        "enterprise_name",
+                        "scopes",
+                    )
+                    if k in body
+                },
+            )
         for user in body.get("users", []):
             state.add_user(team_id, user.pop("id"), **user)
         for channel in body.get("channels", []):
@@ -1414,7 +1478,9 @@ async def control_oauth_code(request: web.Request) -> web.Response:
     body = await _json_body(request)
     try:
         code = request.app[STATE].issue_oauth_code(
-            body["team_id"], user_id=body.get("user_id"), redirect_uri=body.get("redirect_uri"),
+            body["team_id"],
+            user_id=body.get("user_id"),
+            redirect_uri=body.get("redirect_uri"),
             token_rotation=bool(body.get("token_rotation")),
         )
     except KeyError as error:
@@ -1565,8 +1631,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-id", help="require this OAuth client id")
     parser.add_argument("--client-secret", help="require this OAuth client secret")
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.host, args.port, demo=not args.no_demo, client_id=args.client_id,
-                      client_secret=args.client_secret))
+    asyncio.run(
+        serve(args.host, args.port, demo=not args.no_demo, client_id=args.client_id, client_secret=args.client_secret)
+    )
     return 0
 
 

@@ -81,9 +81,7 @@ def upgrade() -> None:
         sa.Column("user_token_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("incoming_webhook_url_enc", sa.LargeBinary(), nullable=True),
         sa.Column("token_type", sa.String(length=16), nullable=True),
-        sa.Column(
-            "installed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("installed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["org_id"],
@@ -162,9 +160,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_schedules_due", "schedules", ["next_run_at"], unique=False, postgresql_where="state = 'active'"
-    )
+    op.create_index("ix_schedules_due", "schedules", ["next_run_at"], unique=False, postgresql_where="state = 'active'")
     op.create_index(op.f("ix_schedules_org_id"), "schedules", ["org_id"], unique=False)
     op.create_table(
         "usage_ledger",
@@ -185,9 +181,7 @@ def upgrade() -> None:
         sa.Column("org_id", sa.UUID(), nullable=False),
         sa.Column("enterprise_id", sa.String(length=32), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=True),
-        sa.Column(
-            "installed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("installed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["org_id"],

@@ -1,0 +1,78 @@
+"""`content-factory audit verify` walks each organization's hash chain."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+from sqlalchemy import text
+
+from db.audit import record_event, verify_chain
+from db.engine import Database
+from tests.conftest import TestDatabase
+
+
+def _verify_cli(test_database: TestDatabase, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": test_database.app_url}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "verify", *extra], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+async def _append(app_db: Database, org_id: uuid.UUID, count: int) -> None:
+    for i in range(count):
+        async with app_db.tenant(org_id) as session:
+            await record_event(session, org_id, "test.step", actor="U1", detail={"i": i, "note": "ünïcode ✓"})
+
+
+async def test_clean_chain_verifies(app_db: Database, org_id: uuid.UUID, test_database: TestDatabase) -> None:
+    await _append(app_db, org_id, 5)
+    async with app_db.tenant(org_id) as session:
+        report = await verify_chain(session, org_id)
+    assert report.ok and report.events == 6  # org.created + 5
+    result = _verify_cli(test_database, "--org", str(org_id))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok      {org_id}  6 events" in result.stdout
+
+
+async def test_altered_event_is_named(
+    app_db: Database, owner_db: Database, org_id: uuid.UUID, test_database: TestDatabase
+) -> None:
+    await _append(app_db, org_id, 5)
+    async with owner_db.tenant(org_id) as session:
+        altered_id = (
+            await session.execute(text("SELECT id FROM audit_events WHERE org_id = :o AND seq = 4"), {"o": org_id})
+        ).scalar_one()
+        await session.execute(text("UPDATE audit_events SET detail = '{\"i\": 99}' WHERE id = :id"), {"id": altered_id})
+    result = _verify_cli(test_database, "--org", str(org_id))
+    assert result.returncode == 1
+    assert f"BROKEN  {org_id}  event seq 4 (id {altered_id}): content does not match its hash" in result.stdout
+
+
+async def test_removed_event_is_named(app_db: Database, owner_db: Database, org_id: uuid.UUID) -> None:
+    await _append(app_db, org_id, 4)
+    async with owner_db.tenant(org_id) as session:
+        await session.execute(text("DELETE FROM audit_events WHERE org_id = :o AND seq = 3"), {"o": org_id})
+    async with app_db.tenant(org_id) as session:
+        report = await verify_chain(session, org_id)
+    assert not report.ok and report.broken_seq == 4 and "removed" in (report.reason or "")
+
+
+async def test_concurrent_writers_keep_one_chain(app_db: Database, org_id: uuid.UUID) -> None:
+    import asyncio
+
+    async def write(i: int) -> None:
+        async with app_db.tenant(org_id) as session:
+            await record_event(session, org_id, "test.concurrent", actor="U1", detail={"i": i})
+
+    await asyncio.gather(*(write(i) for i in range(20)))
+    async with app_db.tenant(org_id) as session:
+        report = await verify_chain(session, org_id)
+    assert report.ok and report.events == 21
+
+
+def test_verify_all_organizations(test_database: TestDatabase) -> None:
+    result = _verify_cli(test_database)
+    assert "audit verify:" in result.stdout

@@ -1,0 +1,57 @@
+"""A wrong or missing variable gives one clear line naming it, and exit code 2 — no stack trace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**BASE_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "names"),
+    [
+        (["migrate"], {}, "DATABASE_URL"),
+        (["migrate"], {"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+        (
+            ["audit", "verify"],
+            {"DATABASE_URL": "postgresql://a@b/c", "TOKEN_ENCRYPTION_KEY": "not-a-key"},
+            "TOKEN_ENCRYPTION_KEY",
+        ),
+        (["worker"], {"DATABASE_URL": "postgresql://a@b/c", "REDIS_URL": "http://nope"}, "REDIS_URL"),
+        (["serve"], {"DATABASE_URL": "postgresql://a@b/c", "PORT": "99999"}, "PORT"),
+        (["beat"], {"DATABASE_URL": "postgresql://a@b/c", "SCHEDULER_TICK_SECONDS": "-1"}, "SCHEDULER_TICK_SECONDS"),
+        (["serve"], {"GEMINI_MODELS": " , "}, "GEMINI_MODELS"),
+        (["serve"], {"SLACK_API_URL": "ftp://slack"}, "SLACK_API_URL"),
+        (["worker"], {"DATABASE_URL": "postgresql://a@b/c"}, "REDIS_URL"),
+        (["audit", "verify", "--org", "not-a-uuid"], {"DATABASE_URL": "postgresql://a@b/c"}, "--org"),
+    ],
+)
+def test_config_error_is_one_clear_line(args: list[str], env: dict[str, str], names: str) -> None:
+    result = _run(args, **env)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: ") and names in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_help_works_both_ways() -> None:
+    assert "content-factory" in _run(["--help"]).stdout
+    script = os.path.join(os.path.dirname(sys.executable), "content-factory")
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "serve" in result.stdout

@@ -1,0 +1,90 @@
+"""One asyncio event loop per worker process, so synchronous Celery tasks can call the async services.
+
+Celery's prefork pool forks its children from the main process. A connection pool, a Redis client
+or an event loop made before the fork would be shared by parent and children and corrupt each
+other's sockets, so everything here is made lazily and remembered with the pid that made it: a
+child that inherits the parent's copies drops them (without closing them, which would close the
+parent's sockets too) and builds its own on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from bot.runtime import Runtime, get_runtime, set_runtime
+from workers.context import WorkerContext
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_pid: int | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+_context: WorkerContext | None = None
+
+
+def _forget_inherited_state() -> None:
+    global _pid, _loop, _context
+    _pid = os.getpid()
+    _loop = None
+    _context = None
+    set_runtime(None)
+
+
+def process_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop, made on first use after fork."""
+    global _loop
+    if _pid != os.getpid():
+        _forget_inherited_state()
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_loop)
+    return _loop
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run one coroutine to completion on this process's loop (a Celery task body's only way in)."""
+    return process_loop().run_until_complete(coroutine)
+
+
+def worker_context() -> WorkerContext:
+    """This process's runtime and services, built on first use after fork."""
+    global _context
+    process_loop()
+    if _context is None:
+        _context = WorkerContext.from_runtime(get_runtime())
+    return _context
+
+
+def use_context(context: WorkerContext | None) -> None:
+    """Install a context made elsewhere (the benchmark's and tests' in-process runs)."""
+    global _context
+    process_loop()
+    _context = context
+
+
+async def _close(context: WorkerContext | None, runtime: Runtime | None) -> None:
+    if context is not None:
+        await context.aclose()
+    elif runtime is not None:
+        await runtime.close()
+
+
+def shutdown() -> None:
+    """Close this process's pools and loop; a forked child that never ran a task has nothing to close."""
+    global _loop, _context
+    if _pid != os.getpid() or _loop is None or _loop.is_closed():
+        return
+    try:
+        _loop.run_until_complete(_close(_context, None))
+    except Exception:
+        log.warning("closing the worker's connections failed", exc_info=True)
+    finally:
+        _context = None
+        set_runtime(None)
+        _loop.close()
+        _loop = None
