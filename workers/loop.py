@@ -13,14 +13,65 @@ import asyncio
 import logging
 import os
 from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
+from bot.quota import QuotaService
 from bot.runtime import Runtime, get_runtime, set_runtime
-from workers.context import WorkerContext
+from workers.providers import TextRouter, image_provider_from_settings
+from workers.providers.base import ImageProvider
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# How long a claimed job stays ours without a heartbeat. A worker renews it every third of it, so
+# a job whose worker died goes back to the queue within one lease (plus one beat tick).
+DEFAULT_LEASE_SECONDS = 60.0
+# Claims of one job, counting redeliveries after a crash and retries after a Slack outage.
+MAX_ATTEMPTS = 3
+
+
+def lease_seconds_from_env() -> float:
+    """JOB_LEASE_SECONDS: an operations knob (tests shorten it to watch crash recovery)."""
+    raw = os.environ.get("JOB_LEASE_SECONDS", "")
+    try:
+        value = float(raw) if raw else DEFAULT_LEASE_SECONDS
+    except ValueError:
+        log.warning("JOB_LEASE_SECONDS=%r is not a number; using %g", raw, DEFAULT_LEASE_SECONDS)
+        return DEFAULT_LEASE_SECONDS
+    return max(value, 1.0)
+
+
+@dataclass
+class WorkerContext:
+    """What a job needs from its process: the runtime, the quota service and the model providers."""
+
+    runtime: Runtime
+    quota: QuotaService
+    router: TextRouter
+    lease_seconds: float = field(default_factory=lease_seconds_from_env)
+    max_attempts: int = MAX_ATTEMPTS
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> WorkerContext:
+        settings = runtime.settings
+        return cls(
+            runtime=runtime,
+            quota=QuotaService(runtime.redis, runtime.database),
+            router=TextRouter.from_settings(settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url),
+        )
+
+    @cached_property
+    def image_provider(self) -> ImageProvider:
+        # Built on the first image job: a diffusion pipeline pulls in torch, which text-only
+        # processes never need.
+        return image_provider_from_settings(self.runtime.settings.diffusion_model)
+
+    async def aclose(self) -> None:
+        await self.router.aclose()
+        await self.runtime.close()
 
 _pid: int | None = None
 _loop: asyncio.AbstractEventLoop | None = None

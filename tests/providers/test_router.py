@@ -80,6 +80,7 @@ async def test_all_models_down_raises_all_models_failed(make_router: RouterFacto
 
     assert "gemini-a is overloaded (503 UNAVAILABLE)" in failed.value.reason
     assert "gemini-b is overloaded (503 UNAVAILABLE)" in failed.value.reason
+    assert failed.value.reason.count("gemini-a") == 1
     assert PROMPT not in str(failed.value)
     assert len(fake_gemini.requests) == 6
 

@@ -19,6 +19,8 @@ from diffusers import StableDiffusionPipeline
 from workers.providers.base import ImageRequest, ImageResult, PermanentError
 
 PROVIDER_NAME = "diffusion"
+# Stable Diffusion 1.x/2.x work at 512-768 pixels; far larger sizes only exhaust memory.
+MAX_SIDE = 1024
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def _from_pretrained(model: str, device: str, dtype: torch.dtype) -> StableDiffu
 def validate(request: ImageRequest) -> None:
     if request.width % 8 or request.height % 8 or request.width < 8 or request.height < 8:
         raise PermanentError("image width and height must be positive multiples of 8")
+    if max(request.width, request.height) > MAX_SIDE:
+        raise PermanentError(f"image width and height must be at most {MAX_SIDE} pixels")
     if request.steps < 1:
         raise PermanentError("image generation needs at least one step")
 

@@ -24,7 +24,7 @@ from workers.providers.base import (
     TextRequest,
     TextResult,
 )
-from workers.providers.circuit import CircuitBreaker
+from workers.providers.circuit import CircuitBreaker, CircuitState
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.offline import OfflineTextProvider
 
@@ -134,13 +134,13 @@ class TextRouter:
                     result = await self._attempt(model, request, attempts, breaker)
                 except RetryableError as error:
                     last_error = error
-                    if not self._worth_retrying(try_on_model, error):
+                    if not self._worth_retrying(try_on_model, error, breaker):
                         break
                     self._retries.add(1, {"model.provider": self.provider.name, "model.name": model})
                     await self._sleep(self.policy.delay_before_retry(try_on_model, error.retry_after, self._rng))
                     continue
                 return replace(result, attempts=attempts)
-            failures.append(f"{model} {last_error.reason}" if last_error else f"{model} skipped (circuit open)")
+            failures.append(last_error.reason if last_error else f"{model} skipped (circuit open)")
             if index + 1 < len(self.models):
                 self._failovers.add(
                     1,
@@ -152,8 +152,9 @@ class TextRouter:
                 )
         raise AllModelsFailed("no text model answered: " + "; ".join(failures))
 
-    def _worth_retrying(self, try_on_model: int, error: RetryableError) -> bool:
-        if try_on_model >= self.policy.max_attempts_per_model:
+    def _worth_retrying(self, try_on_model: int, error: RetryableError, breaker: CircuitBreaker) -> bool:
+        # An open circuit refuses the next attempt anyway, so waiting for it would be wasted time.
+        if try_on_model >= self.policy.max_attempts_per_model or breaker.state is CircuitState.OPEN:
             return False
         return error.retry_after is None or error.retry_after <= self.policy.max_retry_after
 

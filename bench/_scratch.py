@@ -1,0 +1,61 @@
+"""A scratch database for one benchmark run: created on the local server, migrated, dropped after."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.local_services import LocalServices, start_local_services
+from db.crypto import generate_key
+from db.migrate import migrate_sync
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Scratch:
+    services: LocalServices
+    admin_url: str
+    app_url: str
+    encryption_key: str
+
+    @property
+    def redis_url(self) -> str:
+        return self.services.redis_url
+
+
+async def _server_execute(server_url: str, statement: str) -> None:
+    import asyncpg
+
+    url = make_url(server_url)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, database=url.database)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[Scratch]:
+    services = start_local_services(ROOT / ".services" / "bench")
+    name = f"cf_bench_{prefix}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_server_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
+    admin_url = make_url(services.postgres_url).set(drivername="postgresql+asyncpg", database=name)
+    app_url = admin_url.set(username="cf_app", password="cf_app_test")
+    admin, app = admin_url.render_as_string(hide_password=False), app_url.render_as_string(hide_password=False)
+    try:
+        migrate_sync(admin, app)
+        yield Scratch(services, admin, app, generate_key())
+    finally:
+        asyncio.run(_server_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        services.stop()

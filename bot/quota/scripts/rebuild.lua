@@ -1,0 +1,52 @@
+-- Rebuild one organization's month from a PostgreSQL snapshot (SET NX style: a month that a
+-- concurrent rebuild already installed is left alone), and install its limits.
+-- KEYS: 1 settings, 2 month, 3 settled (month), 4 reservations, 5 leases
+-- ARGV: 1 month label, 2 budget, 3 rate, 4 burst, 5 image cost, 6 version, 7 settings ttl,
+--       8 used, 9 overrun, 10 lease deadline, 11 month keys expire at, 12 reservations keep (s),
+--       13 number of settled job ids, then those ids, then (job id, tokens) of open reservations
+local label = ARGV[1]
+
+local current = tonumber(redis.call('HGET', KEYS[1], 'version'))
+if not current or current <= tonumber(ARGV[6]) then
+  redis.call('HSET', KEYS[1], 'budget', ARGV[2], 'rate', ARGV[3], 'burst', ARGV[4], 'image_cost', ARGV[5],
+             'version', ARGV[6])
+  redis.call('EXPIRE', KEYS[1], ARGV[7])
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+
+local i = 14
+for _ = 1, tonumber(ARGV[13]) do
+  local job = ARGV[i]
+  i = i + 1
+  redis.call('SADD', KEYS[3], job)
+  -- Settled in PostgreSQL but not yet in Redis (a process died in between): the ledger has it.
+  local held = redis.call('HGET', KEYS[4], job)
+  if held and string.match(held, ':(.+)$') == label then
+    redis.call('HDEL', KEYS[4], job)
+    redis.call('ZREM', KEYS[5], job)
+  end
+end
+while i < #ARGV do
+  local job, tokens = ARGV[i], ARGV[i + 1]
+  i = i + 2
+  if redis.call('SISMEMBER', KEYS[3], job) == 0
+     and redis.call('HSETNX', KEYS[4], job, tokens .. ':' .. label) == 1 then
+    redis.call('ZADD', KEYS[5], 'NX', ARGV[10], job)
+  end
+end
+
+-- Reserved is whatever this month's open reservations add up to, those Redis kept included.
+local reserved = 0
+local all = redis.call('HGETALL', KEYS[4])
+for j = 1, #all, 2 do
+  local tokens, month = string.match(all[j + 1], '^(%d+):(.+)$')
+  if month == label then reserved = reserved + tonumber(tokens) end
+end
+redis.call('HSET', KEYS[2], 'used', ARGV[8], 'reserved', reserved, 'overrun', ARGV[9])
+redis.call('EXPIREAT', KEYS[2], ARGV[11])
+if tonumber(ARGV[13]) > 0 then redis.call('EXPIREAT', KEYS[3], ARGV[11]) end
+if #all > 0 then
+  redis.call('EXPIRE', KEYS[4], ARGV[12])
+  redis.call('EXPIRE', KEYS[5], ARGV[12])
+end
+return 1

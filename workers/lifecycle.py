@@ -1,0 +1,273 @@
+"""A job's states and the only ways between them.
+
+Every transition is one compare-and-set UPDATE under the job's tenant session, with its audit
+event in the same transaction: a transition that did not happen leaves no event, and one that
+happened always has one. A claim hands out a ``Lease`` whose ``attempt`` (the job's ``attempts``
+after the claim) is a fencing token: a worker whose lease ran out and whose job another worker
+took over finds every later update refused instead of overwriting the newer attempt's work.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Interval, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.audit import record_event
+from db.engine import Database
+from db.models import Job, JobState
+
+ACTOR = "worker"
+# A lease checked locally is trusted only while this share of it is left: the database's clock
+# and ours may drift, and a garbage-collection pause may sit between the check and the act.
+LOCAL_TRUST_SHARE = 0.5
+
+
+class LeaseLost(Exception):
+    """The job is no longer this worker's: its lease ran out and it was requeued or finished."""
+
+
+@dataclass
+class Lease:
+    job_id: uuid.UUID
+    org_id: uuid.UUID
+    attempt: int
+    seconds: float
+    renewed_at: float = field(default_factory=time.monotonic)
+
+    def surely_held(self) -> bool:
+        """True while the lease cannot have run out yet, so a database check can be skipped."""
+        return time.monotonic() - self.renewed_at < self.seconds * LOCAL_TRUST_SHARE
+
+
+def _interval(seconds: float) -> Any:
+    return literal(timedelta(seconds=seconds), Interval)
+
+
+def _held(lease: Lease) -> Any:
+    return (Job.id == lease.job_id) & (Job.state == JobState.RUNNING) & (Job.attempts == lease.attempt)
+
+
+async def _audit(session: AsyncSession, job: Job, action: str, **detail: Any) -> None:
+    await record_event(session, job.org_id, action, actor=ACTOR, job_id=job.id, detail=detail)
+
+
+async def claim_job(
+    database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float, *, approved_too: bool = False
+) -> tuple[Job, Lease] | None:
+    """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
+    duplicate delivery, or a job already running or past it).
+
+    ``approved_too`` also claims a job an approver has decided on (``awaiting_approval`` with a
+    decision time), which only needs posting."""
+    claimable = Job.state == JobState.QUEUED
+    if approved_too:
+        claimable = or_(claimable, (Job.state == JobState.AWAITING_APPROVAL) & Job.decided_at.is_not(None))
+    started = time.monotonic()
+    async with database.tenant(org_id) as session:
+        job = (
+            await session.scalars(
+                update(Job)
+                .where(Job.id == job_id, claimable)
+                .values(
+                    state=JobState.RUNNING,
+                    attempts=Job.attempts + 1,
+                    lease_until=func.now() + _interval(lease_seconds),
+                    updated_at=func.now(),
+                )
+                .returning(Job)
+            )
+        ).one_or_none()
+        if job is None:
+            return None
+        await _audit(session, job, "job.running", attempt=job.attempts)
+    return job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)
+
+
+async def extend_lease(database: Database, lease: Lease) -> bool:
+    """The heartbeat: push the lease forward; False when the job is no longer ours."""
+    started = time.monotonic()
+    async with database.tenant(lease.org_id) as session:
+        renewed = (
+            await session.execute(
+                update(Job)
+                .where(_held(lease))
+                # Not a transition: updated_at stays, and no audit event is written.
+                .values(lease_until=func.now() + _interval(lease.seconds), updated_at=Job.updated_at)
+                .returning(Job.id)
+            )
+        ).first()
+    if renewed is not None:
+        lease.renewed_at = started
+    return renewed is not None
+
+
+async def confirm_lease(database: Database, lease: Lease) -> None:
+    """Raise LeaseLost unless the job is still ours; free while the lease is surely held."""
+    if lease.surely_held():
+        return
+    if not await extend_lease(database, lease):
+        raise LeaseLost(str(lease.job_id))
+
+
+async def _transition(
+    database: Database, lease: Lease, values: dict[str, Any], action: str, detail: dict[str, Any]
+) -> Job:
+    async with database.tenant(lease.org_id) as session:
+        job = (
+            await session.scalars(
+                update(Job).where(_held(lease)).values(updated_at=func.now(), **values).returning(Job)
+            )
+        ).one_or_none()
+        if job is None:
+            raise LeaseLost(str(lease.job_id))
+        await _audit(session, job, action, attempt=lease.attempt, **detail)
+    return job
+
+
+async def record_result(
+    database: Database,
+    lease: Lease,
+    *,
+    text: str | None,
+    image: bytes | None,
+    model: str,
+    tokens_used: int,
+) -> Job:
+    """Keep the generated content on the job (still ``running``: posting comes next), so a retry
+    after a crash posts it instead of calling the model again."""
+    return await _transition(
+        database,
+        lease,
+        {"result_text": text, "result_image": image, "model": model, "tokens_used": tokens_used},
+        "job.generated",
+        {"model": model, "tokens_used": tokens_used, "kind": "image" if image is not None else "text"},
+    )
+
+
+async def mark_awaiting_approval(database: Database, lease: Lease, *, approvers_channel: str | None) -> Job:
+    return await _transition(
+        database,
+        lease,
+        {"state": JobState.AWAITING_APPROVAL, "lease_until": None},
+        "job.awaiting_approval",
+        {"approvers_channel": approvers_channel},
+    )
+
+
+async def mark_failed(database: Database, lease: Lease, reason: str, **detail: Any) -> Job:
+    """``running`` -> ``failed``; the PII mapping goes with it (the job is final)."""
+    return await _transition(
+        database,
+        lease,
+        {"state": JobState.FAILED, "error": reason, "lease_until": None, "pii_mapping_enc": None},
+        "job.failed",
+        {"reason": reason, **detail},
+    )
+
+
+async def requeue_job(database: Database, lease: Lease, reason: str) -> Job:
+    """``running`` -> ``queued`` after a passing outage; the outbox sweeper sends it again."""
+    return await _transition(
+        database, lease, {"state": JobState.QUEUED, "lease_until": None}, "job.requeued", {"reason": reason}
+    )
+
+
+async def mark_posted(database: Database, lease: Lease, *, ts: str, channel: str) -> Job | None:
+    """``running`` -> ``posted`` with the message's ``ts``.
+
+    Deliberately not fenced by the attempt: once Slack has accepted a post its ts is recorded even
+    when this worker's lease ran out meanwhile, because a recorded ts is what stops every later
+    attempt from posting again. None when another attempt recorded a post first."""
+    async with database.tenant(lease.org_id) as session:
+        job = (
+            await session.scalars(
+                update(Job)
+                .where(Job.id == lease.job_id, Job.state == JobState.RUNNING, Job.slack_ts.is_(None))
+                .values(
+                    state=JobState.POSTED,
+                    slack_ts=ts,
+                    lease_until=None,
+                    pii_mapping_enc=None,
+                    error=None,
+                    updated_at=func.now(),
+                )
+                .returning(Job)
+            )
+        ).one_or_none()
+        if job is None:
+            return None
+        await _audit(
+            session,
+            job,
+            "job.posted",
+            attempt=lease.attempt,
+            channel=channel,
+            ts=ts,
+            model=job.model,
+            tokens_used=job.tokens_used,
+        )
+    return job
+
+
+# -- the sweeper's side: jobs nobody holds ------------------------------------------------------
+
+
+async def touch_stale_queued(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, before: datetime) -> Job | None:
+    """Restart a still-``queued`` job's outbox clock before re-sending it, so the next sweep waits a
+    full threshold again; None when a worker claimed it meanwhile."""
+    async with database.tenant(org_id) as session:
+        job = (
+            await session.scalars(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.updated_at < before)
+                .values(updated_at=func.now())
+                .returning(Job)
+            )
+        ).one_or_none()
+        if job is not None:
+            await _audit(session, job, "job.resent", queued_since=job.created_at.isoformat())
+    return job
+
+
+@dataclass(frozen=True)
+class Recovery:
+    job: Job
+    requeued: bool  # False: the job ran out of attempts and failed
+
+
+async def recover_expired_lease(
+    database: Database, org_id: uuid.UUID, job_id: uuid.UUID, now: datetime, *, max_attempts: int
+) -> Recovery | None:
+    """A ``running`` job whose lease ran out (its worker died): back to ``queued`` while attempts
+    are left, else ``failed``. None when its worker renewed the lease or finished meanwhile."""
+    async with database.tenant(org_id) as session:
+        job = (
+            await session.scalars(
+                select(Job)
+                .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.lease_until < now)
+                .with_for_update()
+            )
+        ).one_or_none()
+        if job is None:
+            return None
+        requeued = job.attempts < max_attempts
+        if requeued:
+            job.state = JobState.QUEUED
+            job.lease_until = None
+            await session.flush()
+            await _audit(session, job, "job.requeued", attempt=job.attempts, reason="its worker stopped answering")
+        else:
+            reason = f"the job was interrupted {job.attempts} times (a worker stopped while running it)"
+            job.state = JobState.FAILED
+            job.error = reason
+            job.lease_until = None
+            job.pii_mapping_enc = None
+            await session.flush()
+            await _audit(session, job, "job.failed", attempt=job.attempts, reason=reason)
+    return Recovery(job, requeued)
