@@ -52,7 +52,8 @@ class SettleResult:
     overrun: int
     refunded: int  # reserved - actual given back (negative: an overrun charged)
     recorded: bool  # this call wrote the ledger row (PostgreSQL)
-    applied: bool  # this call closed the reservation in Redis
+    applied: bool  # this call applied the settlement to Redis (at most one call does)
+    closed_reservation: bool  # ...and in doing so closed an open reservation there
     synced: bool = True  # False: Redis was unreachable; the reaper finishes it from the ledger
 
 

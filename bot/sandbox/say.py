@@ -247,6 +247,41 @@ def _message_key(message: dict[str, Any]) -> tuple[str, str, str]:
     return message["channel"], message["ts"], json.dumps(message.get("edited"))
 
 
+class _SandboxWatch:
+    """What changed in the sandbox, for one user in one workspace, since ``start``."""
+
+    def __init__(self, sandbox: _SandboxClient, *, team_id: str, user_id: str, response_id: str) -> None:
+        self.sandbox = sandbox
+        self.team_id = team_id
+        self.user_id = user_id
+        self.response_id = response_id
+        self.seen: set[tuple[str, str, str]] = set()
+        self.ephemerals_before = 0
+
+    async def _messages(self) -> list[dict[str, Any]]:
+        return (await self.sandbox.request("GET", f"/_sandbox/messages?team_id={self.team_id}"))["messages"]
+
+    async def _ephemerals(self) -> list[dict[str, Any]]:
+        return (await self.sandbox.request("GET", f"/_sandbox/ephemerals?user={self.user_id}"))["ephemerals"]
+
+    async def start(self) -> None:
+        self.seen = {_message_key(m) for m in await self._messages()}
+        self.ephemerals_before = len(await self._ephemerals())
+
+    async def update(self, result: SayResult) -> bool:
+        """Brings ``result`` up to date; True when anything new arrived."""
+        responses = (await self.sandbox.request("GET", f"/_sandbox/responses?id={self.response_id}"))["responses"]
+        ephemerals = (await self._ephemerals())[self.ephemerals_before :]
+        fresh = [m for m in await self._messages() if _message_key(m) not in self.seen]
+        changed = bool(fresh) or len(responses) != len(result.responses) or len(ephemerals) != len(result.ephemerals)
+        result.responses, result.ephemerals = responses, ephemerals
+        for message in fresh:
+            # An edited message replaces the version shown before.
+            self.seen.add(_message_key(message))
+            result.messages = [m for m in result.messages if m["ts"] != message["ts"]] + [message]
+        return changed
+
+
 async def send_command(
     service_url: str,
     text: str,
@@ -268,11 +303,8 @@ async def send_command(
         created = await sandbox.request(
             "POST", "/_sandbox/response_urls", json={"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
         )
-        seen = {
-            _message_key(m) for m in (await sandbox.request("GET", f"/_sandbox/messages?team_id={team_id}"))["messages"]
-        }
-        ephemerals_before = len((await sandbox.request("GET", f"/_sandbox/ephemerals?user={user_id}"))["ephemerals"])
-
+        watch = _SandboxWatch(sandbox, team_id=team_id, user_id=user_id, response_id=created["id"])
+        await watch.start()
         fields = build_slash_command(
             workspace.escape(text),
             team_id=team_id,
@@ -297,42 +329,20 @@ async def send_command(
             channel_names=workspace.channel_names,
         )
         if result.acknowledged:
-            await _collect(sandbox, result, created["id"], team_id, user_id, seen, ephemerals_before, wait_seconds)
+            await _collect(watch, result, wait_seconds)
         result.waited_s = time.monotonic() - started
         return result
 
 
-async def _collect(
-    sandbox: _SandboxClient,
-    result: SayResult,
-    response_id: str,
-    team_id: str,
-    user_id: str,
-    seen: set[tuple[str, str, str]],
-    ephemerals_before: int,
-    wait_seconds: float,
-) -> None:
+async def _collect(watch: _SandboxWatch, result: SayResult, wait_seconds: float) -> None:
     """Poll until ``wait_seconds`` pass, or the service has posted to a channel and gone quiet."""
     deadline = time.monotonic() + wait_seconds
     last_change = time.monotonic()
     while time.monotonic() < deadline:
         await asyncio.sleep(POLL_SECONDS)
-        responses = (await sandbox.request("GET", f"/_sandbox/responses?id={response_id}"))["responses"]
-        messages = (await sandbox.request("GET", f"/_sandbox/messages?team_id={team_id}"))["messages"]
-        ephemerals = (await sandbox.request("GET", f"/_sandbox/ephemerals?user={user_id}"))["ephemerals"]
-        fresh = [m for m in messages if _message_key(m) not in seen]
-        if (
-            len(responses) != len(result.responses)
-            or fresh
-            or len(ephemerals) - ephemerals_before != len(result.ephemerals)
-        ):
+        if await watch.update(result):
             last_change = time.monotonic()
-        result.responses = responses
-        result.ephemerals = ephemerals[ephemerals_before:]
-        for message in fresh:
-            seen.add(_message_key(message))
-            result.messages = [m for m in result.messages if m["ts"] != message["ts"]] + [message]
-        if result.messages and time.monotonic() - last_change >= SETTLE_SECONDS:
+        elif result.messages and time.monotonic() - last_change >= SETTLE_SECONDS:
             return
 
 

@@ -14,6 +14,21 @@ Embedded::
         client = make_web_client(demo.bot_token, base_url=sb.api_url)
 
 Standalone: ``python -m bot.sandbox.slack --port 3001`` (seeds the demo workspace).
+
+HTTP besides ``/api/<method>``, ``/upload/v1/<file id>`` and ``/oauth/v2/authorize``; every
+answer is ``{"ok": true, ...}``:
+
+- ``GET /_sandbox/calls?method=&channel=&team_id=&after=<seq>`` -> ``calls``
+- ``GET /_sandbox/messages?channel=&team_id=`` -> ``messages`` (updates applied)
+- ``GET /_sandbox/ephemerals?user=&channel=``, ``GET /_sandbox/views?user=``,
+  ``GET /_sandbox/files`` (``GET /_sandbox/files/<id>`` gives the bytes)
+- ``POST /_sandbox/response_urls`` ``{"team_id", "channel_id", "user_id", "message_ts"}`` -> ``url``, ``id``;
+  ``POST /_sandbox/response/<id>`` is the URL itself; ``GET /_sandbox/responses?id=`` -> ``responses``
+- ``POST /_sandbox/faults`` one fault or a list (fields of :class:`Fault`); ``GET``; ``DELETE`` clears
+- ``POST /_sandbox/workspaces`` ``{"team_id", "bot_token", ..., "users": [...], "channels": [...]}``; ``GET``
+- ``POST /_sandbox/reset`` (``{"workspaces": true}`` forgets workspaces too),
+  ``POST /_sandbox/tokens/revoke`` ``{"token"}``, ``POST /_sandbox/oauth/codes`` ``{"team_id", ...}`` -> ``code``,
+  ``GET /_sandbox/healthz``
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -59,6 +60,13 @@ async def test_server_error_fault_over_http(http: aiohttp.ClientSession) -> None
         assert response.status == 503
     async with http.post("/api/auth.test", data={"token": DEMO.bot_token}) as response:
         assert (await response.json())["ok"] is True
+
+
+async def test_delay_fault_slows_the_call_and_then_answers(sb: SlackSandbox, http: aiohttp.ClientSession) -> None:
+    await control(http, "POST", "/_sandbox/faults", {"method": "auth.test", "delay": 0.3})
+    started = time.monotonic()
+    assert (await make_web_client(DEMO.bot_token, base_url=sb.api_url).auth_test())["ok"]
+    assert time.monotonic() - started >= 0.3
 
 
 async def test_bad_fault_is_refused(http: aiohttp.ClientSession) -> None:

@@ -1,0 +1,184 @@
+"""Talking to Slack from the workers: the one function that posts a result, and the one that tells
+the requester what happened.
+
+Both use bot.slack_client's client, whose retry handlers already sleep out a 429's Retry-After and
+retry 5xx answers and dropped connections; what still fails here is either a refusal a person has
+to fix (``PostRefused``) or an outage that outlasted those retries (``SlackUnavailable``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.bot_tokens import bot_token_for
+from bot.runtime import Runtime
+from bot.slack_client import async_retry_handlers, make_web_client
+from db.models import Job, JobKind
+from workers import views
+
+log = logging.getLogger(__name__)
+
+# Slack honours a response_url for 30 minutes (and five posts); after that, chat.postEphemeral.
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)
+REINSTALL = "Ask a workspace admin to reinstall Content Factory, then run the command again."
+# Slack error code -> (what went wrong, how to fix it); {channel} is filled with a channel mention.
+REFUSALS: dict[str, tuple[str, str]] = {
+    "not_in_channel": (
+        "I am not a member of {channel}",
+        "Invite me with `/invite @Content Factory` in {channel}, then run the command again.",
+    ),
+    "channel_not_found": (
+        "I cannot find {channel}",
+        "If it is a private channel, invite me with `/invite @Content Factory` there; "
+        "otherwise check the channel and run the command again.",
+    ),
+    "is_archived": ("{channel} is archived", "Pick another channel with `in #channel`."),
+    "restricted_action": (
+        "posting in {channel} is restricted by the workspace's settings",
+        "Ask a workspace admin to allow the app to post there, or pick another channel.",
+    ),
+    "missing_scope": ("the app lacks a permission it needs to post", REINSTALL),
+    "invalid_auth": ("Content Factory's access to this workspace is no longer valid", REINSTALL),
+    "not_authed": ("Content Factory's access to this workspace is no longer valid", REINSTALL),
+    "token_revoked": ("Content Factory was uninstalled from this workspace", REINSTALL),
+    "token_expired": ("Content Factory's access to this workspace expired", REINSTALL),
+    "account_inactive": ("Content Factory's bot user was deactivated", REINSTALL),
+}
+TRANSIENT_ERRORS = frozenset({"ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"})
+# Where the token itself is gone, no bot call can reach the requester: only a response_url can.
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+
+
+class PostRefused(Exception):
+    """Slack refused the post for a reason a person must fix; retrying would fail the same way."""
+
+    def __init__(self, code: str, reason: str, fix: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+        self.fix = fix
+
+
+class SlackUnavailable(Exception):
+    """Slack did not answer usefully even after the client's retries; worth a later attempt."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    ts: str
+    channel: str
+
+
+def _refusal(code: str, channel: str) -> PostRefused:
+    reason, fix = REFUSALS.get(code, (f"Slack refused the post ({code})", "Contact your workspace admin."))
+    mention = f"<#{channel}>"
+    return PostRefused(code, reason.format(channel=mention), fix.format(channel=mention))
+
+
+async def slack_client(runtime: Runtime, job: Job) -> AsyncWebClient:
+    return make_web_client(await bot_token_for(runtime, job.org_id), base_url=runtime.settings.slack_api_url)
+
+
+def _share_ts(response: Any, channel: str) -> str | None:
+    """The ts of the message that shares an uploaded file (Slack may fill shares in later)."""
+    files = response.get("files") or []
+    shares = (files[0].get("shares") or {}) if files else {}
+    for visibility in ("public", "private"):
+        entries = (shares.get(visibility) or {}).get(channel) or []
+        if entries and entries[0].get("ts"):
+            return str(entries[0]["ts"])
+    return None
+
+
+async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted:
+    """Post a job's result to its target channel and return where it landed.
+
+    Text goes out as Block Kit (sections of at most 3,000 characters, then a context line); an
+    image as a PNG through files_upload_v2. The message carries the job id in its metadata, so a
+    message can always be traced to its job. Slack does not deduplicate posts, though: if this
+    process dies after Slack accepted a post and before the caller stored its ts, the retry posts
+    a second copy. That window is the length of one Slack call plus one commit; closing it would
+    need a conversations.history lookup (channels:history scope) before every retried post.
+    """
+    client = await slack_client(runtime, job)
+    channel = job.target_channel
+    try:
+        if job.kind == JobKind.IMAGE:
+            assert job.result_image is not None
+            response = await client.files_upload_v2(
+                content=job.result_image,
+                filename=f"content-{job.id}.png",
+                title=views.image_title(job),
+                alt_txt=views.image_title(job),
+                channel=channel,
+                initial_comment=views.image_comment(job),
+            )
+            files = response.get("files") or []
+            # Without a share ts yet, the file id marks the job as posted all the same.
+            ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
+        else:
+            assert text is not None
+            response = await client.chat_postMessage(
+                channel=channel,
+                **views.result_message(job, text),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": "content_factory_job", "event_payload": {"job_id": str(job.id)}},
+            )
+            ts = str(response["ts"])
+            channel = str(response.get("channel") or channel)
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "unknown_error")
+        if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
+            raise SlackUnavailable(f"Slack answered {code}") from error
+        raise _refusal(code, channel) from error
+    except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+        raise SlackUnavailable(f"Slack could not be reached ({type(error).__name__})") from error
+    if not ts:
+        raise SlackUnavailable("Slack accepted the upload but named no message or file")
+    return Posted(ts=ts, channel=channel)
+
+
+def response_url_valid(job: Job, now: datetime | None = None) -> bool:
+    if not job.response_url or job.created_at is None:
+        return False
+    return (now or datetime.now(UTC)) - job.created_at < RESPONSE_URL_LIFETIME
+
+
+async def tell_requester(runtime: Runtime, job: Job, text: str, *, token_gone: bool = False) -> bool:
+    """An ephemeral note to whoever asked: through the command's response_url while Slack still
+    honours it, else chat.postEphemeral where they typed the command, else a direct message (a
+    scheduled job has neither). False when nothing reached them; never raises."""
+    if response_url_valid(job):
+        assert job.response_url is not None
+        try:
+            webhook = AsyncWebhookClient(job.response_url, retry_handlers=async_retry_handlers())
+            answer = await webhook.send(text=text, response_type="ephemeral", replace_original=False)
+            if answer.status_code == 200:
+                return True
+            log.info("response_url refused the note for job %s (HTTP %s)", job.id, answer.status_code)
+        except Exception:
+            log.warning("response_url unreachable for job %s", job.id, exc_info=True)
+    if token_gone:
+        return False
+    try:
+        client = await slack_client(runtime, job)
+        if job.source_channel:
+            try:
+                await client.chat_postEphemeral(channel=job.source_channel, user=job.requester_id, text=text)
+                return True
+            except SlackApiError as error:
+                log.info("ephemeral note for job %s refused: %s", job.id, error.response.get("error"))
+        await client.chat_postMessage(channel=job.requester_id, text=text)
+        return True
+    except Exception:
+        log.warning("could not tell the requester of job %s", job.id, exc_info=True)
+        return False

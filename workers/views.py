@@ -1,0 +1,83 @@
+"""What Slack shows from the workers: the posted result and the messages to the requester."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.models import Job
+
+SECTION_LIMIT = 3000  # Slack refuses a section whose text is longer
+MAX_BLOCKS = 50
+FALLBACK_TEXT_LIMIT = 3000  # the notification text; the blocks carry the whole content
+TRUNCATION_NOTE = "\n_(cut short: the content is longer than one Slack message holds)_"
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters. Model output must never become a mention, a link or
+    ``<!channel>``: a prompt injection could otherwise ping a whole workspace."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_for_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Chunks of at most ``limit`` characters, cut at a paragraph, line or word break when one is
+    near, so a split never lands mid-word (or mid-escape like ``&amp;``) where it can be avoided."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+            ampersand = window.rfind("&", limit - 6)
+            if ampersand != -1 and ";" not in window[ampersand:]:
+                cut = ampersand
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def context_line(job: Job) -> str:
+    parts = [f"Requested by <@{job.requester_id}>"]
+    if job.model:
+        parts.append(f"model {job.model}")
+    if job.tokens_used is not None and job.kind != "image":
+        parts.append(f"{job.tokens_used:,} tokens")
+    parts.append(f"job `{job.id}`")
+    return " · ".join(parts)
+
+
+def result_message(job: Job, text: str) -> dict[str, Any]:
+    """``text`` and ``blocks`` for chat.postMessage: the content in sections, then who asked,
+    which model, what it cost and the job id."""
+    sections = split_for_sections(escape_mrkdwn(text))
+    room = MAX_BLOCKS - 1
+    if len(sections) > room:
+        sections = sections[:room]
+        sections[-1] = sections[-1][: SECTION_LIMIT - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context_line(job)}]})
+    fallback = escape_mrkdwn(text)[:FALLBACK_TEXT_LIMIT] or "Generated content"
+    return {"text": fallback, "blocks": blocks}
+
+
+def image_comment(job: Job) -> str:
+    return context_line(job)
+
+
+def image_title(job: Job) -> str:
+    prompt = " ".join(job.masked_prompt.split())
+    return prompt if len(prompt) <= 80 else prompt[:79] + "…"
+
+
+def failure_message(job: Job, reason: str, fix: str | None = None) -> str:
+    lines = [f":warning: Your {job.kind} job could not be finished: {reason}."]
+    if fix:
+        lines.append(fix)
+    lines.append(f"Job `{job.id}` — nothing was posted.")
+    return "\n".join(lines)
+
+
+def posted_elsewhere_message(job: Job) -> str:
+    return f":white_check_mark: Posted in <#{job.target_channel}> (job `{job.id}`)."
