@@ -166,6 +166,7 @@ _ESCAPED_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{2,})(?:\|[^>]*)?>")
 _BARE_CHANNEL_ID = re.compile(r"#([CGD][A-Z0-9]{6,})")
 _ESCAPED_USER = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 _BARE_USER_ID = re.compile(r"@([UW][A-Z0-9]{6,})")
+# Digits with optional separators and a k/M suffix: 2000000, 2,000,000, 2_000_000, 2M, 1.5m.
 _AMOUNT = re.compile(r"(\d[\d,_]*)(\.\d+)?\s*([km]?)", re.IGNORECASE)
 _SCHEDULE_REF = re.compile(r"[0-9a-f][0-9a-f-]{5,35}", re.IGNORECASE)
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
@@ -358,10 +359,8 @@ def _parse_budget(rest: str, spec: Subcommand) -> int:
             tokens = None
     if tokens is None or tokens != tokens.to_integral_value():
         raise BadInput(f"`{_shorten(rest)}` is not a whole number of tokens.", usage=spec.full_usage)
-    if not 0 < tokens <= MAX_MONTHLY_BUDGET:
-        raise BadInput(
-            f"The budget must be between 1 and {MAX_MONTHLY_BUDGET:,} tokens a month.", usage=spec.full_usage
-        )
+    if tokens > MAX_MONTHLY_BUDGET:
+        raise BadInput(f"The budget can be at most {MAX_MONTHLY_BUDGET:,} tokens a month.", usage=spec.full_usage)
     return int(tokens)
 
 

@@ -6,8 +6,8 @@ read the audit trail. Nothing in a payload is trusted: the role comes from the m
 
 from __future__ import annotations
 
-from db.models import Role
 from bot.errors import NotAllowed
+from db.models import Role
 
 _RANK: dict[str, int] = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 

@@ -85,10 +85,15 @@ async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str,
     try:
         check_output(result.text, input_mapping=pii_mapping, canary=canary)
     except OutputRejected as rejected:
+        problems = rejected.verdict.problems
         raise GenerationFailed(
-            f"the output guard withheld the model's answer ({rejected})",
+            "the output guard withheld the model's answer: " + "; ".join(p.description for p in problems),
             tokens_used=tokens_used,
-            detail={"model": result.model, "guard": type(rejected).__name__},
+            detail={
+                "model": result.model,
+                "guard": [str(p) for p in problems],
+                "entities": list(rejected.verdict.entity_types),
+            },
         ) from rejected
     return Generated(text=result.text, png=None, model=result.model, tokens_used=tokens_used)
 
@@ -107,7 +112,9 @@ def native_image_size(provider: ImageProvider) -> int:
 def _render_image(provider: ImageProvider, prompt: str, seed: int) -> tuple[bytes, str]:
     size = native_image_size(provider)
     result = provider.generate_image(
-        ImageRequest(prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE)
+        ImageRequest(
+            prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE
+        )
     )
     return result.png, result.model
 

@@ -73,6 +73,7 @@ class WorkerContext:
         await self.router.aclose()
         await self.runtime.close()
 
+
 _pid: int | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _context: WorkerContext | None = None
@@ -99,7 +100,22 @@ def process_loop() -> asyncio.AbstractEventLoop:
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run one coroutine to completion on this process's loop (a Celery task body's only way in)."""
-    return process_loop().run_until_complete(coroutine)
+    loop = process_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    except BaseException:
+        # Celery's soft time limit raises from a signal handler wherever the loop happens to be;
+        # what the interrupted job left scheduled must not run inside the next task.
+        _cancel_leftovers(loop)
+        raise
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 def worker_context() -> WorkerContext:

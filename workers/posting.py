@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.bot_tokens import bot_token_for
+from bot.bot_tokens import NoBotToken, bot_token_for
 from bot.runtime import Runtime
 from bot.slack_client import async_retry_handlers, make_web_client
 from db.models import Job, JobKind
@@ -108,8 +108,11 @@ async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted
     a second copy. That window is the length of one Slack call plus one commit; closing it would
     need a conversations.history lookup (channels:history scope) before every retried post.
     """
-    client = await slack_client(runtime, job)
     channel = job.target_channel
+    try:
+        client = await slack_client(runtime, job)
+    except NoBotToken as missing:
+        raise _refusal("token_revoked", channel) from missing
     try:
         if job.kind == JobKind.IMAGE:
             assert job.result_image is not None

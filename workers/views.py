@@ -72,7 +72,7 @@ def image_title(job: Job) -> str:
 
 
 def failure_message(job: Job, reason: str, fix: str | None = None) -> str:
-    lines = [f":warning: Your {job.kind} job could not be finished: {reason}."]
+    lines = [f":warning: Your {job.kind} job could not be finished: {reason.rstrip('.')}."]
     if fix:
         lines.append(fix)
     lines.append(f"Job `{job.id}` — nothing was posted.")

@@ -94,8 +94,7 @@ def credential_recognizers() -> list[PatternRecognizer]:
             supported_entity=kind.entity,
             name=f"{kind.entity.title().replace('_', '')}Recognizer",
             patterns=[
-                Pattern(f"{kind.entity.lower()}_{index}", regex, _SCORE)
-                for index, regex in enumerate(kind.patterns)
+                Pattern(f"{kind.entity.lower()}_{index}", regex, _SCORE) for index, regex in enumerate(kind.patterns)
             ],
             global_regex_flags=_CASE_SENSITIVE,
         )

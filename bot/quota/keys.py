@@ -1,21 +1,28 @@
 """Where one organization's quota lives in Redis.
 
 Every key carries the organization id as a hash tag (``{...}``), so all of an organization's keys
-fall in one Redis Cluster slot and each Lua script touches a single node.
+fall in one Redis Cluster slot and each Lua script touches a single node. Key names are built once
+per organization and month: they sit on the path of every reservation.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 PREFIX = "cf:q:"
 
 
+@lru_cache(maxsize=64)
+def _label_of_hour(hour: int) -> str:
+    return datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m")
+
+
 def month_label(moment: float) -> str:
     """The UTC month of an epoch time, as ``YYYY-MM``: budgets run per calendar month in UTC."""
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m")
+    # A UTC month always starts on the hour, so the hour decides it.
+    return _label_of_hour(int(moment // 3600))
 
 
 def month_start(label: str) -> date:
@@ -28,38 +35,52 @@ def next_month_start(label: str) -> date:
     return date(start.year + 1, 1, 1) if start.month == 12 else date(start.year, start.month + 1, 1)
 
 
-@dataclass(frozen=True)
 class OrgKeys:
-    org_id: uuid.UUID
+    """The key names of one organization (use ``org_keys``, which remembers them)."""
 
-    @property
-    def _base(self) -> str:
-        return f"{PREFIX}{{{self.org_id}}}:"
+    __slots__ = ("_base", "bucket", "leases", "reservations", "settings")
 
-    @property
-    def settings(self) -> str:
-        """Hash: budget, rate, burst, image_cost, version (a short-lived copy of quota_settings)."""
-        return self._base + "cfg"
-
-    @property
-    def bucket(self) -> str:
-        """Hash: tokens, ts (the rate limiter's token bucket)."""
-        return self._base + "bucket"
+    def __init__(self, org_id: uuid.UUID) -> None:
+        self._base = f"{PREFIX}{{{org_id}}}:"
+        # Hash: budget, rate, burst, image_cost, version (a short-lived copy of quota_settings).
+        self.settings = self._base + "cfg"
+        # Hash: tokens, ts, rate, burst (the rate limiter's token bucket).
+        self.bucket = self._base + "bucket"
+        # Hash: job id -> "tokens:YYYY-MM" for every open reservation.
+        self.reservations = self._base + "res"
+        # Sorted set: job id -> lease deadline (epoch seconds) of every open reservation.
+        self.leases = self._base + "open"
 
     def month(self, label: str) -> str:
-        """Hash: used, reserved, overrun for one month."""
+        """Hash: used, reserved, overrun for one month (created only by a rebuild)."""
         return f"{self._base}month:{label}"
 
     def settled(self, label: str) -> str:
         """Set of job ids already settled or released in that month: makes settling exactly-once."""
         return f"{self._base}settled:{label}"
 
-    @property
-    def reservations(self) -> str:
-        """Hash: job id -> ``tokens:month`` for every open reservation."""
-        return self._base + "res"
 
-    @property
-    def leases(self) -> str:
-        """Sorted set: job id -> lease deadline (epoch seconds) of every open reservation."""
-        return self._base + "open"
+@lru_cache(maxsize=4096)
+def org_keys(org_id: uuid.UUID) -> OrgKeys:
+    return OrgKeys(org_id)
+
+
+@lru_cache(maxsize=4096)
+def reserve_keys(org_id: uuid.UUID, label: str) -> list[str]:
+    """KEYS of reserve.lua (callers must not change the list)."""
+    keys = org_keys(org_id)
+    return [keys.settings, keys.bucket, keys.month(label), keys.settled(label), keys.reservations, keys.leases]
+
+
+@lru_cache(maxsize=4096)
+def settle_keys(org_id: uuid.UUID, label: str) -> list[str]:
+    """KEYS of settle.lua (callers must not change the list)."""
+    keys = org_keys(org_id)
+    return [keys.bucket, keys.month(label), keys.settled(label), keys.reservations, keys.leases]
+
+
+@lru_cache(maxsize=4096)
+def rebuild_keys(org_id: uuid.UUID, label: str) -> list[str]:
+    """KEYS of rebuild.lua (callers must not change the list)."""
+    keys = org_keys(org_id)
+    return [keys.settings, keys.month(label), keys.settled(label), keys.reservations, keys.leases]

@@ -105,12 +105,14 @@ _RECORD = text(
         SELECT tokens_reserved, created_at FROM jobs WHERE id = CAST(:job AS uuid)
     ), entry AS (
         INSERT INTO quota_settlements (job_id, org_id, month, reserved, actual, overrun, settled_at)
-        SELECT CAST(:job AS uuid), CAST(:org AS uuid), m.month, m.reserved, CAST(:actual AS bigint),
+        -- reserved unknown (neither Redis nor a job row remembers it): no overrun can be claimed;
+        -- greatest() skips the NULL
+        SELECT CAST(:job AS uuid), CAST(:org AS uuid), m.month, coalesce(m.reserved, 0), CAST(:actual AS bigint),
                greatest(CAST(:actual AS bigint) - m.reserved, 0), now()
           FROM (SELECT coalesce(CAST(:month AS date),
                                 (SELECT date_trunc('month', created_at AT TIME ZONE 'UTC')::date FROM job),
                                 CAST(:default_month AS date)) AS month,
-                       coalesce(CAST(:reserved AS bigint), (SELECT tokens_reserved FROM job), 0) AS reserved) m
+                       coalesce(CAST(:reserved AS bigint), (SELECT tokens_reserved FROM job)) AS reserved) m
         ON CONFLICT (job_id) DO NOTHING
         RETURNING month, reserved, actual, overrun
     ), usage AS (
@@ -133,6 +135,13 @@ _RECORD = text(
 
 _EXISTING = text(
     "SELECT month, reserved, actual, overrun FROM quota_settlements WHERE job_id = CAST(:job AS uuid)"
+)
+# A job row written after its settlement (rare) still gets marked, or the reaper would revisit it.
+_MARK_JOB = text(
+    """
+    UPDATE jobs SET quota_state = CASE WHEN CAST(:actual AS bigint) > 0 THEN 'settled' ELSE 'released' END
+     WHERE id = CAST(:job AS uuid) AND quota_state = 'reserved'
+    """
 )
 
 
@@ -168,6 +177,7 @@ async def record_settlement(
     row = (await session.execute(_EXISTING, {"job": job_id})).first()
     if row is None:
         raise LookupError(f"job {job_id} was settled by another organization")
+    await session.execute(_MARK_JOB, {"job": job_id, "actual": row.actual})
     return LedgerEntry(row.month, row.reserved, row.actual, row.overrun, inserted=False)
 
 

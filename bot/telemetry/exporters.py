@@ -71,7 +71,8 @@ def format_span_line(span: ReadableSpan) -> str:
     attributes = " ".join(f"{key}={value}" for key, value in (span.attributes or {}).items())
     return (
         f"span {span.resource.attributes.get('service.name', '?')} {span.name} {duration_ms:.1f}ms "
-        f"trace={context.trace_id:032x} span={context.span_id:016x} parent={parent} {attributes}".rstrip() + "\n"
+        f"trace={context.trace_id:032x} span={context.span_id:016x} parent={parent} {attributes}".rstrip()
+        + "\n"
     )
 
 

@@ -23,16 +23,28 @@ _ACK_BUCKETS: Sequence[float] = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5
 _QUEUE_BUCKETS: Sequence[float] = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 _MODEL_BUCKETS: Sequence[float] = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 # Up to days: a job waiting for an approver is still one job.
-_POST_BUCKETS: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0, 86400.0, 604800.0)
+_POST_BUCKETS: Sequence[float] = (
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    900.0,
+    3600.0,
+    14400.0,
+    86400.0,
+    604800.0,
+)
 
 _meter = metrics.get_meter("content_factory")
 
 _commands = _meter.create_counter(
     "content_factory.commands", unit="{command}", description="Slash commands by sub-command and outcome"
 )
-_jobs = _meter.create_counter(
-    "content_factory.jobs", unit="{job}", description="Jobs entering each state, by kind"
-)
+_jobs = _meter.create_counter("content_factory.jobs", unit="{job}", description="Jobs entering each state, by kind")
 _ack_latency = _meter.create_histogram(
     "content_factory.ack.duration",
     unit="s",

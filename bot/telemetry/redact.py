@@ -49,7 +49,7 @@ def looks_secret(text: str) -> bool:
 def scrub_url(url: str) -> str:
     """Keep what says where a request went (scheme, host, port, route); drop what grants access.
 
-    User info, query string and fragment go; on Slack's hook hosts everything after the kind
+    User info, the query's values and the fragment go; on Slack's hook hosts everything after the kind
     (``/commands``, ``/actions``, ``/services``) goes; elsewhere a path segment that looks like a
     token or a one-time id is replaced.
     """
@@ -68,4 +68,5 @@ def scrub_url(url: str) -> str:
         path = "/".join(kept) + ("/" + REDACTED if len(segments) > 2 else "")
     else:
         path = "/".join(REDACTED if _SECRET_SEGMENT.search(segment) else segment for segment in segments)
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
+    # The query's presence is worth knowing; its values are not.
+    return urlunsplit((parts.scheme, netloc, path, REDACTED if parts.query else "", ""))

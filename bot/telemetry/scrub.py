@@ -150,7 +150,7 @@ def scrub_value(key: str, value: AttributeValue) -> AttributeValue | None:
     if key in STATEMENT_KEYS and isinstance(value, str):
         return scrub_statement(value)
     if key in STRUCTURED_KEYS and isinstance(value, str):
-        return value[:MAX_VALUE_CHARS * 4] if not looks_secret(value) else None
+        return value[: MAX_VALUE_CHARS * 4] if not looks_secret(value) else None
     if isinstance(value, str | bool | int | float):
         return value if _scalar_allowed(value) else None
     if isinstance(value, Sequence) and all(_scalar_allowed(item) for item in value):
@@ -223,4 +223,3 @@ class SpanAttributeScrubber(SpanProcessor):
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self._downstream.force_flush(timeout_millis)
-

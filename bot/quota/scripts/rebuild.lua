@@ -2,8 +2,8 @@
 -- concurrent rebuild already installed is left alone), and install its limits.
 -- KEYS: 1 settings, 2 month, 3 settled (month), 4 reservations, 5 leases
 -- ARGV: 1 month label, 2 budget, 3 rate, 4 burst, 5 image cost, 6 version, 7 settings ttl,
---       8 used, 9 overrun, 10 lease deadline, 11 month keys expire at, 12 reservations keep (s),
---       13 number of settled job ids, then those ids, then (job id, tokens) of open reservations
+--       8 used, 9 overrun, 10 lease deadline, 11 month keys expire at,
+--       12 number of settled job ids, then those ids, then (job id, tokens) of open reservations
 local label = ARGV[1]
 
 local current = tonumber(redis.call('HGET', KEYS[1], 'version'))
@@ -14,8 +14,10 @@ if not current or current <= tonumber(ARGV[6]) then
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 
-local i = 14
-for _ = 1, tonumber(ARGV[13]) do
+-- The set exists (with its expiry) from here on, so settling never has to set one.
+redis.call('SADD', KEYS[3], '-')
+local i = 13
+for _ = 1, tonumber(ARGV[12]) do
   local job = ARGV[i]
   i = i + 1
   redis.call('SADD', KEYS[3], job)
@@ -44,9 +46,5 @@ for j = 1, #all, 2 do
 end
 redis.call('HSET', KEYS[2], 'used', ARGV[8], 'reserved', reserved, 'overrun', ARGV[9])
 redis.call('EXPIREAT', KEYS[2], ARGV[11])
-if tonumber(ARGV[13]) > 0 then redis.call('EXPIREAT', KEYS[3], ARGV[11]) end
-if #all > 0 then
-  redis.call('EXPIRE', KEYS[4], ARGV[12])
-  redis.call('EXPIRE', KEYS[5], ARGV[12])
-end
+redis.call('EXPIREAT', KEYS[3], ARGV[11])
 return 1

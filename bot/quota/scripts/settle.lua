@@ -1,11 +1,10 @@
 -- Close one job's reservation with what it really used (0 for a release), exactly once.
 -- The ledger row in PostgreSQL is written first; this applies the same numbers to Redis.
 -- KEYS: 1 bucket, 2 month, 3 settled (month), 4 reservations, 5 leases
--- ARGV: 1 job id, 2 actual, 3 overrun, 4 now, 5 month label, 6 month keys expire at
+-- ARGV: 1 job id, 2 actual, 3 overrun, 4 now
 -- Replies: {'rebuild', 'month'} | {'done'} | {'month', label} | {'applied', reserved, refund, held}
 local job = ARGV[1]
 local actual = tonumber(ARGV[2])
-local now = tonumber(ARGV[4])
 
 if redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild', 'month'} end
 if redis.call('SISMEMBER', KEYS[3], job) == 1 then return {'done'} end
@@ -14,7 +13,7 @@ local reserved, had = 0, 0
 local held = redis.call('HGET', KEYS[4], job)
 if held then
   local tokens, label = string.match(held, '^(%d+):(.+)$')
-  if label ~= ARGV[5] then return {'month', label} end
+  if label ~= string.match(KEYS[2], 'month:(.+)$') then return {'month', label} end
   reserved, had = tonumber(tokens), 1
   redis.call('HDEL', KEYS[4], job)
   redis.call('ZREM', KEYS[5], job)
@@ -23,16 +22,17 @@ end
 -- Without a reservation here (Redis lost it before this month was rebuilt) the use is still
 -- charged: the rebuild did not count it, since its ledger row came after the rebuild's snapshot.
 redis.call('HINCRBY', KEYS[2], 'used', actual)
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'overrun', ARGV[3]) end
+if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'overrun', ARGV[3]) end
+-- The month's rebuild created this set with the month's expiry.
 redis.call('SADD', KEYS[3], job)
-redis.call('EXPIREAT', KEYS[2], ARGV[6])
-redis.call('EXPIREAT', KEYS[3], ARGV[6])
 
 local refund = reserved - actual
 if had == 1 and refund ~= 0 then
   -- Unused tokens go back to the rate bucket; an overrun is charged to it (it may go below zero).
+  -- A bucket that expired was full: a refund cannot raise it, and a late overrun is forgiven.
   local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate', 'burst')
   if b[1] then
+    local now = tonumber(ARGV[4])
     local level, ts, rate, burst = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tonumber(b[4])
     if now > ts then
       level = math.min(burst, level + (now - ts) * rate / 60)

@@ -1,0 +1,149 @@
+"""Reserve+settle pairs per second, next to a trivial one-line script on the same Redis, pool and
+concurrency, so the ratio means something on any machine.
+
+    .venv/bin/python bench/quota_ops.py [--seconds 3] [--concurrency 50]
+
+Prints: trivial EVALSHA pairs/s; the quota's Redis half (reserve.lua + settle.lua, the target is at
+least 0.7 of trivial); the full service pair (adds the reservation lookup and the ledger transaction
+in PostgreSQL); and the ledger transaction alone, to show where the time goes. It makes a scratch
+database and organization of its own and drops them at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.local_services import start_local_services  # noqa: E402
+from bot.orgs import create_organization  # noqa: E402
+from bot.quota import QuotaService  # noqa: E402
+from bot.quota.keys import month_label, month_start  # noqa: E402
+from bot.quota.ledger import record_settlement  # noqa: E402
+from db.engine import Database  # noqa: E402
+from db.migrate import migrate  # noqa: E402
+
+# The application role the tests use too: migrate creates it once per server.
+APP_ROLE = "cf_app"
+APP_PASSWORD = "cf_app_test"
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    import asyncpg
+
+    url = make_url(server_url)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                                 database=url.database)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def rate(operation: Callable[[], Awaitable[None]], seconds: float, concurrency: int) -> float:
+    """Operations per second with ``concurrency`` tasks looping for ``seconds``."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await operation()
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)
+
+
+async def run(seconds: float, concurrency: int) -> None:
+    services = start_local_services(ROOT / ".services" / "bench")
+    name = f"cf_bench_{uuid.uuid4().hex[:10]}"
+    server = make_url(services.postgres_url)
+    admin_url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(
+        hide_password=False)
+    await _admin(services.postgres_url, f'CREATE DATABASE "{name}"')
+    redis = aioredis.Redis.from_url(services.redis_url, max_connections=concurrency * 2)
+    database = Database(app_url, pool_size=concurrency // 2)
+    org_id: uuid.UUID | None = None
+    try:
+        await migrate(admin_url, app_url)
+        org_id = await create_organization(database, name="Bench org", team_id="TBENCH" + uuid.uuid4().hex[:6])
+        quota = QuotaService(redis, database)
+        await quota.set_budget(org_id, 10**12, actor="bench")
+        await quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="bench")
+        trivial = redis.register_script("return 1")
+        assert org_id is not None
+        org = org_id
+        label = month_label(time.time())
+
+        async def trivial_pair() -> None:
+            await trivial()
+            await trivial()
+
+        async def lua_pair() -> None:
+            job, now = uuid.uuid4(), time.time()
+            await quota.reserve_in_redis(org, job, 1000, now)
+            await quota.settle_in_redis(org, job, 700, 0, label, now)
+
+        async def service_pair() -> None:
+            job = uuid.uuid4()
+            await quota.reserve(org, job, 1000)
+            await quota.settle(org, job, 700)
+
+        async def ledger_write() -> None:
+            async with database.tenant(org) as session:
+                await record_settlement(session, org, uuid.uuid4(), actual=700, outcome="settled", reserved=1000,
+                                        month=month_start(label), default_month=month_start(label))
+
+        await rate(service_pair, 0.5, concurrency)  # warm: pools filled, scripts loaded, month built
+        results = {}
+        for title, operation in (("trivial EVALSHA pair", trivial_pair), ("reserve+settle Lua pair", lua_pair),
+                                 ("service reserve+settle pair", service_pair),
+                                 ("ledger transaction alone", ledger_write)):
+            results[title] = await rate(operation, seconds, concurrency)
+        print(f"concurrency {concurrency}, {seconds:g} s each, Redis {services.redis_url}")
+        for title, per_second in results.items():
+            print(f"  {title:<30} {per_second:>10,.0f} /s")
+        trivial_rate = results["trivial EVALSHA pair"]
+        print(f"  Lua pair / trivial pair        {results['reserve+settle Lua pair'] / trivial_rate:>10.2f}"
+              "   (target >= 0.70)")
+        print(f"  service pair / trivial pair    {results['service reserve+settle pair'] / trivial_rate:>10.2f}")
+        per_pair_ms = 1000 * concurrency / results["service reserve+settle pair"]
+        ledger_ms = 1000 * concurrency / results["ledger transaction alone"]
+        lua_ms = 1000 * concurrency / results["reserve+settle Lua pair"]
+        print(f"  where a service pair's {per_pair_ms:.1f} ms go (at this concurrency): ledger transaction "
+              f"{ledger_ms:.1f} ms, Lua pair {lua_ms:.1f} ms, the rest (reservation lookup, spans) "
+              f"{max(0.0, per_pair_ms - ledger_ms - lua_ms):.1f} ms")
+    finally:
+        if org_id is not None:
+            keys = [key async for key in redis.scan_iter(match=f"cf:q:{{{org_id}}}:*")]
+            if keys:
+                await redis.delete(*keys)
+        await redis.aclose()
+        await database.dispose()
+        await _admin(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        services.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--concurrency", type=int, default=50)
+    options = parser.parse_args()
+    asyncio.run(run(options.seconds, options.concurrency))
+
+
+if __name__ == "__main__":
+    main()

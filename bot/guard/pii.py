@@ -1,0 +1,156 @@
+"""The Presidio analyzer, built offline: no model download, no network, ever.
+
+Presidio's defaults would load ``en_core_web_lg`` (downloading it when missing) and its email
+check would fetch the public suffix list. Here the spaCy pipeline is built or loaded by us and
+handed to Presidio ready-made, and the suffix list comes from the copy tldextract ships with.
+
+Without ``PII_SPACY_MODEL`` the pipeline is ``spacy.blank("en")``: tokens only, which is all
+the pattern recognizers need (about 2-6 ms a prompt). With it, the named pipeline (a package
+name or a path, loaded with ``spacy.load``) also finds PERSON entities, at 30-130 ms a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from typing import Any
+
+# Also set by the package __init__; repeated so this module is safe to import on its own.
+# tldextract reads it when first imported (through Presidio's email recognizer): empty
+# means "never fetch the public suffix list; use the bundled snapshot".
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+import spacy
+import tldextract
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UsSsnRecognizer,
+)
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
+from bot.guard.phones import FormattedPhoneRecognizer
+
+# Someone may have imported tldextract before us with the variable unset; its module-level
+# extractor would then still try the network on first use.
+tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls = ()
+
+LANGUAGE = "en"
+PII_ENTITIES: tuple[str, ...] = (
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_SSN",
+)
+NAME_ENTITY = "PERSON"
+# Below this, a bare 9-digit or dotted number (an order or ticket id) would pass for an SSN:
+# Presidio scores those patterns 0.05 and only context words such as "ssn" lift them.
+SCORE_THRESHOLD = 0.4
+LOWERCASE_LEMMA = "lowercase_lemma"
+
+
+@Language.component(LOWERCASE_LEMMA)
+def lowercase_lemma(doc: Doc) -> Doc:
+    """Stand-in lemmatizer: Presidio compares context words ("phone", "ssn") against lemmas."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+class PreloadedSpacyNlpEngine(SpacyNlpEngine):
+    """A SpacyNlpEngine around a pipeline we already hold; ``load()`` never fetches a model."""
+
+    def __init__(self, nlp: Language, *, ner_model_configuration: NerModelConfiguration) -> None:
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": nlp.meta.get("name", "preloaded")}],
+            ner_model_configuration=ner_model_configuration,
+        )
+        self.nlp = {LANGUAGE: nlp}
+
+    def load(self) -> None:
+        """Already loaded in ``__init__``; Presidio's own loader would download what is missing."""
+
+
+class IndexedContextEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's lemma context enhancer with a binary search where it scans every token.
+
+    The stock version walks the whole spaCy doc for each finding; a 2,000-character prompt
+    with a few dozen findings then spends most of its time creating Token objects.
+    """
+
+    @staticmethod
+    def _find_index_of_match_token(word: str, start: int, tokens: Any, tokens_indices: list[int]) -> int:
+        index = max(bisect_right(tokens_indices, start) - 1, 0)
+        if tokens_indices[index] + len(tokens[index]) <= start and index + 1 < len(tokens_indices):
+            index += 1
+        return index
+
+
+def build_pipeline(spacy_model: str | None) -> Language:
+    """``spacy.blank("en")``, or the named package / path, always with lower-case lemmas."""
+    nlp = spacy.load(spacy_model) if spacy_model else spacy.blank(LANGUAGE)
+    if "lemmatizer" not in nlp.pipe_names and LOWERCASE_LEMMA not in nlp.pipe_names:
+        nlp.add_pipe(LOWERCASE_LEMMA, last=True)
+    return nlp
+
+
+def _has_ner(nlp: Language) -> bool:
+    return any(name in nlp.pipe_names for name in ("ner", "entity_ruler", "span_ruler"))
+
+
+class PiiAnalyzer:
+    """One Presidio analyzer that finds credentials, PII and, with a NER model, names."""
+
+    def __init__(self, spacy_model: str | None = None) -> None:
+        nlp = build_pipeline(spacy_model)
+        self.names_enabled = spacy_model is not None and _has_ner(nlp)
+        ner_config = NerModelConfiguration(labels_to_ignore=self._ignored_labels(nlp))
+        registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+        for recognizer in (
+            EmailRecognizer(),
+            FormattedPhoneRecognizer(),
+            CreditCardRecognizer(),
+            IbanRecognizer(),
+            IpRecognizer(),
+            UsSsnRecognizer(),
+            *credential_recognizers(),
+        ):
+            registry.add_recognizer(recognizer)
+        if self.names_enabled:
+            registry.add_recognizer(SpacyRecognizer(supported_entities=[NAME_ENTITY]))
+        self.entities: tuple[str, ...] = (
+            *PII_ENTITIES,
+            *sorted(CREDENTIAL_ENTITIES),
+            *((NAME_ENTITY,) if self.names_enabled else ()),
+        )
+        self._engine = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config),
+            supported_languages=[LANGUAGE],
+            default_score_threshold=SCORE_THRESHOLD,
+            context_aware_enhancer=IndexedContextEnhancer(),
+        )
+
+    @staticmethod
+    def _ignored_labels(nlp: Language) -> list[str]:
+        """Every NER label but PERSON: places, dates and organisations are not personal data here."""
+        labels: set[str] = set()
+        for name in ("ner", "entity_ruler", "span_ruler"):
+            if name in nlp.pipe_names:
+                labels.update(getattr(nlp.get_pipe(name), "labels", ()))
+        return sorted(label for label in labels if label not in {"PERSON", "PER"})
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        return self._engine.analyze(
+            text=text, language=LANGUAGE, entities=list(self.entities), score_threshold=SCORE_THRESHOLD
+        )

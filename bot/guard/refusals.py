@@ -1,0 +1,75 @@
+"""What the user is told when the guard refuses a prompt, and what the caller may audit.
+
+Every refusal is a ``PromptBlocked`` (shown to the user as is) carrying machine-readable
+attributes for the audit trail. Messages name the kind of problem in plain words: never the
+rule's pattern, never the secret, never the prompt text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.errors import PromptBlocked
+from bot.guard.credentials import credential_label
+from bot.guard.injection import InjectionVerdict
+
+SECRET_CATEGORY = "secret"
+UNCHECKED_CATEGORY = "guard_error"
+
+
+def _attach(
+    error: PromptBlocked,
+    *,
+    category: str,
+    masked_text: str | None,
+    verdict: InjectionVerdict | None = None,
+    credential_types: tuple[str, ...] = (),
+) -> PromptBlocked:
+    error.category = category  # type: ignore[attr-defined]
+    error.rule_ids = verdict.rule_ids if verdict else ()  # type: ignore[attr-defined]
+    error.score = verdict.score if verdict else None  # type: ignore[attr-defined]
+    error.verdict = verdict  # type: ignore[attr-defined]
+    error.masked_text = masked_text  # type: ignore[attr-defined]
+    error.credential_types = credential_types  # type: ignore[attr-defined]
+    return error
+
+
+def _human_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def credential_refusal(entity_types: Iterable[str], *, masked_text: str) -> PromptBlocked:
+    kinds = list(dict.fromkeys(entity_types))
+    labels = _human_list([f"a {credential_label(kind)}" for kind in kinds])
+    message = (
+        f"Your prompt contains what looks like {labels}, so it was not sent to the model. "
+        "It has been posted in Slack, so treat it as exposed: rotate it now (revoke it and issue "
+        "a new one), then send your prompt again without it."
+    )
+    return _attach(
+        PromptBlocked(message), category=SECRET_CATEGORY, masked_text=masked_text, credential_types=tuple(kinds)
+    )
+
+
+def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptBlocked:
+    category = verdict.category
+    # No hits can only block under a threshold of zero or less; say something true anyway.
+    description = category.description if category else "a prompt-injection attempt"
+    message = (
+        f"Your prompt was blocked because it looks like {description}. Nothing was sent to "
+        "the model. Rephrase it as a plain content request; if you think this is a mistake, ask an "
+        "admin of your workspace."
+    )
+    return _attach(
+        PromptBlocked(message),
+        category=category.value if category else "injection",
+        masked_text=masked_text,
+        verdict=verdict,
+    )
+
+
+def unchecked_refusal() -> PromptBlocked:
+    message = "Your prompt could not be checked, so it was not sent to the model. Please try again in a moment."
+    return _attach(PromptBlocked(message), category=UNCHECKED_CATEGORY, masked_text=None)

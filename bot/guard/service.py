@@ -1,0 +1,133 @@
+"""The guard every prompt passes before it is stored, enqueued or sent to a model.
+
+Order matters: credentials first (a prompt holding one is refused outright), then the
+injection rules on the raw text, then PII masking. Only the masked text leaves this module;
+the raw text is never logged. Any failure inside the guard refuses the prompt (fail closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+from presidio_analyzer import RecognizerResult
+
+from bot.errors import PromptBlocked
+from bot.guard.credentials import CREDENTIAL_ENTITIES
+from bot.guard.injection import scan_injection
+from bot.guard.pii import PiiAnalyzer
+from bot.guard.placeholders import MaskedText, apply_placeholders
+from bot.guard.refusals import credential_refusal, injection_refusal, unchecked_refusal
+from bot.guard.rules import DEFAULT_THRESHOLD
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# NER analysis holds the GIL for most of its 30-130 ms; a few threads keep the event loop
+# free without letting a burst of prompts pile onto every core.
+_EXECUTOR_WORKERS = min(4, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class GuardedPrompt:
+    masked_text: str
+    mapping: dict[str, str]  # placeholder -> original value
+    entities: tuple[str, ...]  # entity types found, e.g. ("EMAIL_ADDRESS",)
+    injection_score: float
+
+
+class Guard:
+    def __init__(self, *, spacy_model: str | None = None, injection_threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.analyzer = PiiAnalyzer(spacy_model or None)
+        self.injection_threshold = injection_threshold
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+
+    @property
+    def names_enabled(self) -> bool:
+        """True when a NER model is loaded: analysis is then slow enough to need a thread."""
+        return self.analyzer.names_enabled
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        """Every credential and PII finding in ``text`` (Presidio results, with offsets)."""
+        return self.analyzer.analyze(text)
+
+    def check_prompt(self, text: str, *, threshold: float | None = None) -> GuardedPrompt:
+        """The masked prompt, or ``PromptBlocked`` (credential, injection, or the guard failed)."""
+        try:
+            return self._check(text, self.injection_threshold if threshold is None else threshold)
+        except PromptBlocked:
+            raise
+        except Exception:
+            logger.exception("Guard failed while checking a prompt; the prompt was refused unchecked")
+            raise unchecked_refusal() from None
+
+    async def check_prompt_async(self, text: str, *, threshold: float | None = None) -> GuardedPrompt:
+        if not self.names_enabled:
+            # Pattern recognizers and rules take a few milliseconds: cheaper than a thread hop.
+            return self.check_prompt(text, threshold=threshold)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread_pool(), partial(self.check_prompt, text, threshold=threshold))
+
+    def mask(self, text: str) -> MaskedText:
+        """PII (and any credential) replaced by placeholders, with no injection check: for audit logs."""
+        return apply_placeholders(text, self.analyze(text))
+
+    def close(self) -> None:
+        with self._executor_lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+
+    def _check(self, text: str, threshold: float) -> GuardedPrompt:
+        findings = self.analyze(text)
+        credentials = [f for f in findings if f.entity_type in CREDENTIAL_ENTITIES]
+        if credentials:
+            raise credential_refusal(
+                (f.entity_type for f in sorted(credentials, key=lambda f: f.start)),
+                masked_text=apply_placeholders(text, findings).text,
+            )
+        verdict = scan_injection(text, threshold=threshold)
+        masked = apply_placeholders(text, findings)
+        if verdict.blocked:
+            raise injection_refusal(verdict, masked_text=masked.text)
+        return GuardedPrompt(
+            masked_text=masked.text,
+            mapping=masked.mapping,
+            entities=masked.entities,
+            injection_score=verdict.score,
+        )
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=_EXECUTOR_WORKERS, thread_name_prefix="guard")
+            return self._executor
+
+
+_guard: Guard | None = None
+_guard_lock = threading.Lock()
+
+
+def get_guard() -> Guard:
+    """The process-wide guard, built on first use from ``PII_SPACY_MODEL``."""
+    global _guard
+    if _guard is None:
+        with _guard_lock:
+            if _guard is None:
+                _guard = Guard(spacy_model=get_settings().pii_spacy_model)
+    return _guard
+
+
+def reset_guard() -> None:
+    """Drop the process-wide guard so the next ``get_guard()`` reads the configuration again."""
+    global _guard
+    with _guard_lock:
+        if _guard is not None:
+            _guard.close()
+        _guard = None

@@ -1,0 +1,453 @@
+"""Reserve before, reconcile after: an organization never spends past its budget, and no token
+leaks when a job fails or a worker dies.
+
+Redis holds the live numbers (one Lua script per operation, so every check-and-take is atomic);
+PostgreSQL holds the truth. Settling writes the ledger first and Redis second, both idempotent,
+so a process that dies in between leaves work the reaper can finish, never a double charge. When
+Redis has lost an organization's keys, the scripts say so and the month is rebuilt from the ledger
+plus the reservations still open, never from zero.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+
+import redis.asyncio as aioredis
+import redis.exceptions
+import sqlalchemy.exc
+from redis.commands.core import AsyncScript
+
+from bot.errors import BadInput, QuotaDenied, ServiceUnavailable
+from bot.quota.estimate import DEFAULT_MAX_OUTPUT_TOKENS, estimate_tokens
+from bot.quota.keys import (
+    month_label,
+    month_start,
+    next_month_start,
+    org_keys,
+    rebuild_keys,
+    reserve_keys,
+    settle_keys,
+)
+from bot.quota.ledger import month_snapshot, read_limits, record_settlement, write_limits
+from bot.quota.messages import LEDGER_UNAVAILABLE, UNAVAILABLE, denial_message
+from bot.quota.models import Denial, Limits, QuotaStatus, Reservation, SettleResult
+from bot.quota.scripts import QuotaScripts
+from bot.quota.telemetry import denials, tokens_refunded, tokens_reserved, tokens_used, tracer
+from db.audit import record_event
+from db.engine import Database
+
+log = logging.getLogger(__name__)
+
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+DATABASE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError, TimeoutError)
+
+# Redis's copy of the limits lives this long, so a change Redis missed (it was down) lands soon after.
+SETTINGS_TTL_SECONDS = 60
+# A month's counters outlive the month by this much, for late settlements; after that, a rebuild.
+MONTH_KEPT_AFTER_END = timedelta(days=35)
+# Keys that vanish again right after each rebuild mean something else is deleting them.
+MAX_REBUILDS = 3
+# Lua numbers are doubles printed with 14 significant digits: stay well inside what they hold exactly.
+MAX_BUDGET = 10**12
+# quota_settings stores the rate, burst and image cost as 32-bit integers.
+MAX_LIMIT = 2**31 - 1
+
+
+class QuotaStoreUnavailable(ServiceUnavailable):
+    """Redis cannot be reached: reservations are refused, never skipped."""
+
+
+class LedgerUnavailable(ServiceUnavailable):
+    """PostgreSQL cannot be reached: nothing was settled or changed."""
+
+
+class QuotaExceeded(QuotaDenied):
+    """A refused reservation, with the numbers behind the message."""
+
+    def __init__(self, denial: Denial) -> None:
+        super().__init__(denial_message(denial))
+        self.denial = denial
+
+
+class ReservationClosed(RuntimeError):
+    """A reserve for a job whose reservation was already settled or released: job ids are single-use."""
+
+
+def _strings(reply: Sequence[bytes | str | int]) -> list[str]:
+    return [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
+
+
+def _number(value: str) -> int:
+    return math.floor(float(value))
+
+
+@lru_cache(maxsize=64)
+def _month_expires_at(label: str) -> int:
+    end = datetime.combine(next_month_start(label), datetime.min.time(), UTC)
+    return int((end + MONTH_KEPT_AFTER_END).timestamp())
+
+
+def _month_label_of(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _bucket_level(level: float, ts: float, rate: int, burst: int, now: float) -> float:
+    """The token bucket's level at ``now`` (the same refill the Lua scripts apply)."""
+    if now > ts:
+        return min(burst, level + (now - ts) * rate / 60)
+    return level
+
+
+def _limit_args(limits: Limits) -> list[int]:
+    return [limits.monthly_budget, limits.rate_per_minute, limits.burst, limits.image_cost, limits.version]
+
+
+class QuotaService:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        database: Database,
+        *,
+        lease_seconds: int = 900,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = redis
+        self.database = database
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.scripts = QuotaScripts.register(redis)
+
+    # -- reserve ---------------------------------------------------------------------------------
+
+    async def reserve(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int) -> Reservation:
+        """Take ``tokens`` from the rate bucket and the month's budget, all or nothing.
+
+        Raises ``QuotaDenied`` (a ``QuotaExceeded``) with what is left and when it refills, or
+        ``ServiceUnavailable`` when Redis cannot be reached. A repeat for the same job returns the
+        first grant and takes nothing more.
+        """
+        if tokens <= 0:
+            raise ValueError("a reservation needs a positive number of tokens")
+        attributes = {"org.id": str(org_id), "job.id": str(job_id), "quota.tokens_requested": tokens}
+        with tracer.start_as_current_span("quota.reserve", attributes=attributes) as span:
+            now = self.clock()
+            label = month_label(now)
+            reply = await self.reserve_in_redis(org_id, job_id, tokens, now)
+            span.set_attribute("quota.outcome", reply[0])
+            if reply[0] == "granted":
+                granted, replayed = int(reply[1]), reply[5] == "1"
+                if not replayed:
+                    tokens_reserved.add(granted, {"org_id": str(org_id)})
+                span.set_attribute("quota.tokens_reserved", granted)
+                return Reservation(org_id, job_id, granted, label, float(reply[4]), replayed=replayed)
+            if reply[0] == "closed":
+                raise ReservationClosed(f"job {job_id} already settled its reservation")
+            denial = self._denial(reply, tokens, label)
+            span.set_attribute("quota.denial", denial.reason)
+            denials.add(1, {"org_id": str(org_id), "reason": denial.reason})
+            raise QuotaExceeded(denial)
+
+    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, now: float) -> list[str]:
+        """The reserve script's raw reply (rebuilding lost state first): the Redis half of ``reserve``."""
+        label = month_label(now)
+        return await self._run(org_id, label, now, self.scripts.reserve, reserve_keys(org_id, label),
+                               [str(job_id), tokens, repr(now), self.lease_seconds])
+
+    @staticmethod
+    def _denial(reply: list[str], tokens: int, label: str) -> Denial:
+        _, reason, left, level, budget, rate, burst = reply
+        rate_per_minute, burst_tokens, available = int(rate), int(burst), float(level)
+        return Denial(
+            reason=reason,
+            requested=tokens,
+            budget=_number(budget),
+            budget_left=_number(left),
+            refills_on=next_month_start(label),
+            rate_per_minute=rate_per_minute,
+            burst=burst_tokens,
+            available_now=max(0, math.floor(available)),
+            enough_in_seconds=max(0.0, (tokens - available) * 60 / rate_per_minute),
+            full_in_seconds=max(0.0, (burst_tokens - available) * 60 / rate_per_minute),
+        )
+
+    # -- settle / release ------------------------------------------------------------------------
+
+    async def settle(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int) -> SettleResult:
+        """Charge what the job really used and give back the rest, exactly once.
+
+        ``actual`` above the reservation is charged too and recorded as an overrun. A repeat (or a
+        concurrent duplicate) changes nothing and answers with the first settlement's numbers.
+        """
+        if actual < 0:
+            raise ValueError("actual usage cannot be negative")
+        attributes = {"org.id": str(org_id), "job.id": str(job_id), "quota.tokens_actual": actual}
+        with tracer.start_as_current_span("quota.settle", attributes=attributes) as span:
+            result = await self.close(org_id, job_id, actual, outcome="settled")
+            span.set_attribute("quota.tokens_reserved", result.reserved)
+            span.set_attribute("quota.tokens_refunded", result.refunded)
+            span.set_attribute("quota.overrun", result.overrun)
+            span.set_attribute("quota.applied", result.applied)
+            return result
+
+    async def release(self, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+        """Give back everything a job reserved when it never reached a model; True when this call
+        returned tokens. A job already settled keeps its settlement."""
+        attributes = {"org.id": str(org_id), "job.id": str(job_id)}
+        with tracer.start_as_current_span("quota.release", attributes=attributes):
+            result = await self.close(org_id, job_id, 0, outcome="released")
+            return result.closed_reservation
+
+    async def close(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *,
+                    outcome: Literal["settled", "released"]) -> SettleResult:
+        """The one path behind settle and release: the ledger row first, then Redis."""
+        now = self.clock()
+        held = await self._held(org_id, job_id)
+        try:
+            async with self.database.tenant(org_id) as session:
+                entry = await record_settlement(
+                    session,
+                    org_id,
+                    job_id,
+                    actual=actual,
+                    outcome=outcome,
+                    reserved=held[0] if held else None,
+                    month=month_start(held[1]) if held else None,
+                    default_month=month_start(month_label(now)),
+                )
+        except DATABASE_ERRORS as exc:
+            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        if entry.inserted:
+            tokens_used.add(entry.actual, {"org_id": str(org_id)})
+        try:
+            reply = await self.settle_in_redis(org_id, job_id, entry.actual, entry.overrun,
+                                               _month_label_of(entry.month), now)
+        except QuotaStoreUnavailable:
+            log.warning("ledger has job %s's settlement; Redis unreachable, the reaper will apply it", job_id)
+            return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, 0, recorded=entry.inserted,
+                                applied=False, closed_reservation=False, synced=False)
+        applied = reply[0] == "applied"
+        closed = applied and reply[3] == "1"
+        # Nothing known reserved (Redis and the job row both forgot it): nothing to refund either.
+        refunded = _number(reply[2]) if closed else (entry.reserved - entry.actual if entry.reserved else 0)
+        if closed and refunded > 0:
+            tokens_refunded.add(refunded, {"org_id": str(org_id)})
+        return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, refunded,
+                            recorded=entry.inserted, applied=applied, closed_reservation=closed)
+
+    async def _held(self, org_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, str] | None:
+        """The open reservation Redis holds for a job, as (tokens, month), if it can say."""
+        try:
+            value = await self.redis.hget(org_keys(org_id).reservations, str(job_id))
+        except REDIS_ERRORS:
+            return None  # the ledger falls back to the job row; Redis is caught up later
+        if value is None:
+            return None
+        tokens, label = (value.decode() if isinstance(value, bytes) else value).split(":", 1)
+        return int(tokens), label
+
+    async def settle_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, overrun: int, label: str,
+                              now: float) -> list[str]:
+        """The settle script's raw reply: the Redis half of ``settle``, applying a ledger entry."""
+        reply: list[str] = []
+        job = str(job_id)
+        # Redis files the reservation under the month it was taken in; that month is charged.
+        for _ in range(2):
+            reply = await self._run(org_id, label, now, self.scripts.settle, settle_keys(org_id, label),
+                                    [job, actual, overrun, repr(now)])
+            if reply[0] != "month":
+                break
+            label = reply[1]
+        return reply
+
+    # -- leases ----------------------------------------------------------------------------------
+
+    async def extend_lease(self, org_id: uuid.UUID, job_id: uuid.UUID, *, now: float | None = None) -> None:
+        """Keep a running job's reservation from being reaped for another lease period."""
+        deadline = (self.clock() if now is None else now) + self.lease_seconds
+        try:
+            # XX: a closed reservation is not reopened; GT: a lease is never shortened.
+            await self.redis.zadd(org_keys(org_id).leases, {str(job_id): deadline}, xx=True, gt=True)
+        except REDIS_ERRORS as exc:
+            raise QuotaStoreUnavailable(UNAVAILABLE) from exc
+
+    # -- rebuild ---------------------------------------------------------------------------------
+
+    async def _run(self, org_id: uuid.UUID, label: str, now: float, script: AsyncScript,
+                   keys: list[str], args: list[str | int]) -> list[str]:
+        """Run a script; when it reports lost state, rebuild that state from PostgreSQL and retry."""
+        for _ in range(MAX_REBUILDS):
+            try:
+                reply = _strings(await script(keys=keys, args=args))
+            except REDIS_ERRORS as exc:
+                raise QuotaStoreUnavailable(UNAVAILABLE) from exc
+            if reply[0] != "rebuild":
+                return reply
+            await self._rebuild(org_id, label, reply[1], now)
+        raise QuotaStoreUnavailable(UNAVAILABLE)
+
+    async def _rebuild(self, org_id: uuid.UUID, label: str, what: str, now: float) -> None:
+        keys = org_keys(org_id)
+        try:
+            async with self.database.tenant(org_id) as session:
+                limits = await read_limits(session)
+                snapshot = await month_snapshot(session, org_id, month_start(label)) if what == "month" else None
+        except DATABASE_ERRORS as exc:
+            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        try:
+            if snapshot is None:
+                await self.scripts.configure(keys=[keys.settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS])
+                return
+            log.info("rebuilding quota month %s of organization %s from the ledger (%d used, %d open)",
+                     label, org_id, snapshot.used, len(snapshot.open))
+            args: list[str | int] = [
+                label, *_limit_args(limits), SETTINGS_TTL_SECONDS, snapshot.used, snapshot.overrun,
+                repr(now + self.lease_seconds), _month_expires_at(label), len(snapshot.settled), *snapshot.settled,
+            ]
+            for job, tokens in snapshot.open:
+                args += [job, tokens]
+            await self.scripts.rebuild(keys=rebuild_keys(org_id, label), args=args)
+        except REDIS_ERRORS as exc:
+            raise QuotaStoreUnavailable(UNAVAILABLE) from exc
+
+    # -- status and settings ---------------------------------------------------------------------
+
+    async def status(self, org_id: uuid.UUID) -> QuotaStatus:
+        """This month's use, reservations and what is left, and the rate allowance right now.
+
+        Without Redis the numbers come from the ledger and ``live`` is False.
+        """
+        now = self.clock()
+        try:
+            return await self._live_status(org_id, now)
+        except QuotaStoreUnavailable:
+            return await self._ledger_status(org_id, now)
+
+    async def _live_status(self, org_id: uuid.UUID, now: float) -> QuotaStatus:
+        label = month_label(now)
+        keys = org_keys(org_id)
+        for _ in range(MAX_REBUILDS):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.hmget(keys.settings, "budget", "rate", "burst", "image_cost")
+                    pipe.hmget(keys.bucket, "tokens", "ts")
+                    pipe.hmget(keys.month(label), "used", "reserved", "overrun")
+                    settings, bucket, month = await pipe.execute()
+            except REDIS_ERRORS as exc:
+                raise QuotaStoreUnavailable(UNAVAILABLE) from exc
+            if settings[0] is None or month[0] is None:
+                await self._rebuild(org_id, label, "settings" if month[0] is not None else "month", now)
+                continue
+            budget, rate, burst, image_cost = (int(value) for value in settings)
+            level = float(burst) if bucket[0] is None else _bucket_level(
+                float(bucket[0]), float(bucket[1]), rate, burst, now)
+            return QuotaStatus(
+                org_id=org_id,
+                month=label,
+                budget=budget,
+                used=int(month[0]),
+                reserved=int(month[1] or 0),
+                overrun=int(month[2] or 0),
+                refills_on=next_month_start(label),
+                rate_per_minute=rate,
+                burst=burst,
+                image_cost=image_cost,
+                available_now=max(0, math.floor(level)),
+                full_in_seconds=max(0.0, (burst - level) * 60 / rate),
+            )
+        raise QuotaStoreUnavailable(UNAVAILABLE)
+
+    async def _ledger_status(self, org_id: uuid.UUID, now: float) -> QuotaStatus:
+        label = month_label(now)
+        try:
+            async with self.database.tenant(org_id) as session:
+                limits = await read_limits(session)
+                snapshot = await month_snapshot(session, org_id, month_start(label))
+        except DATABASE_ERRORS as exc:
+            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        return QuotaStatus(
+            org_id=org_id,
+            month=label,
+            budget=limits.monthly_budget,
+            used=snapshot.used,
+            reserved=sum(tokens for _, tokens in snapshot.open),
+            overrun=snapshot.overrun,
+            refills_on=next_month_start(label),
+            rate_per_minute=limits.rate_per_minute,
+            burst=limits.burst,
+            image_cost=limits.image_cost,
+            available_now=None,
+            full_in_seconds=None,
+            live=False,
+        )
+
+    async def limits(self, org_id: uuid.UUID) -> Limits:
+        """The organization's limits: Redis's copy when it has one, else PostgreSQL's."""
+        keys = org_keys(org_id)
+        try:
+            values = await self.redis.hmget(keys.settings, "budget", "rate", "burst", "image_cost", "version")
+            if values[0] is not None:
+                return Limits(*(int(value) for value in values))
+        except REDIS_ERRORS:
+            pass  # PostgreSQL is the source of truth anyway
+        try:
+            async with self.database.tenant(org_id) as session:
+                return await read_limits(session)
+        except DATABASE_ERRORS as exc:
+            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+
+    async def estimate(self, org_id: uuid.UUID, kind: str, masked_prompt: str, *,
+                       max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS) -> int:
+        """``estimate_tokens`` with the organization's own image cost."""
+        limits = await self.limits(org_id)
+        return estimate_tokens(kind, masked_prompt, max_output_tokens=max_output_tokens,
+                               image_cost=limits.image_cost)
+
+    async def set_budget(self, org_id: uuid.UUID, tokens_per_month: int, *, actor: str) -> None:
+        """Change the monthly budget now (PostgreSQL, then Redis); audited as ``quota.budget_set``."""
+        if not 0 <= tokens_per_month <= MAX_BUDGET:
+            raise BadInput(f"The monthly budget must be between 0 and {MAX_BUDGET:,} tokens.",
+                           usage="/content quota set <tokens-per-month>")
+        await self._change_limits(org_id, actor, "quota.budget_set", monthly_budget=tokens_per_month)
+
+    async def set_limits(
+        self,
+        org_id: uuid.UUID,
+        *,
+        rate_per_minute: int | None = None,
+        burst: int | None = None,
+        image_cost: int | None = None,
+        actor: str,
+    ) -> Limits:
+        """Change the rate limit, burst or image cost now; audited as ``quota.limits_set``."""
+        if rate_per_minute is not None and not 1 <= rate_per_minute <= MAX_LIMIT:
+            raise BadInput(f"The rate limit must be between 1 and {MAX_LIMIT:,} tokens per minute.")
+        if burst is not None and not 1 <= burst <= MAX_LIMIT:
+            raise BadInput(f"The burst must be between 1 and {MAX_LIMIT:,} tokens.")
+        if image_cost is not None and not 0 <= image_cost <= MAX_LIMIT:
+            raise BadInput(f"The cost of an image must be between 0 and {MAX_LIMIT:,} tokens.")
+        return await self._change_limits(
+            org_id, actor, "quota.limits_set", rate_per_minute=rate_per_minute, burst=burst, image_cost=image_cost
+        )
+
+    async def _change_limits(self, org_id: uuid.UUID, actor: str, action: str, **changes: int | None) -> Limits:
+        try:
+            async with self.database.tenant(org_id) as session:
+                limits = await write_limits(session, org_id, **changes)
+                await record_event(session, org_id, action, actor=actor,
+                                   detail={name: value for name, value in changes.items() if value is not None})
+        except DATABASE_ERRORS as exc:
+            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        try:
+            await self.scripts.configure(keys=[org_keys(org_id).settings],
+                                         args=[*_limit_args(limits), SETTINGS_TTL_SECONDS])
+        except REDIS_ERRORS:
+            log.warning("limits of organization %s saved; Redis unreachable, it takes them within %d s of "
+                        "coming back", org_id, SETTINGS_TTL_SECONDS)
+        return limits

@@ -1,0 +1,215 @@
+"""The beat's step for schedules: every due run becomes one ordinary job.
+
+Due schedules are claimed through ``db.system.claim_due_schedules`` (``FOR UPDATE SKIP LOCKED``
+plus a lease in ``claimed_until``), so two beat processes never take the same schedule at once.
+Each run is submitted like a command's job (quota reserved now, approval policy applied by the
+worker) with ``schedule_id`` and ``schedule_run_at`` set: the UNIQUE index on the two makes a
+second job for the same run impossible even if a lease runs out mid-run. The schedule then moves
+on with a compare-and-set in its organization's tenant session. A run missed while nothing ticked
+fires once, and the next run is the first one after now, not after the missed one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.bot_tokens import bot_token_for
+from bot.errors import QuotaDenied
+from bot.guard import DEFAULT_THRESHOLD, GuardedPrompt
+from bot.jobs import JobRequest, JobService
+from bot.orgs import OrgPolicy, load_org_policy
+from bot.queueing import JobSender
+from bot.quota import QuotaService
+from bot.runtime import Runtime
+from bot.schedules.timing import next_cron_run
+from bot.slack_client import make_web_client
+from bot.views import schedules as views
+from db.audit import record_event
+from db.models import Job, JobKind, Schedule, ScheduleState
+from db.system import ClaimedSchedule, claim_due_schedules
+
+log = logging.getLogger(__name__)
+
+# Longer than one run takes (a guard-free submit: milliseconds); a beat that dies mid-run leaves
+# the schedule to the next beat after this.
+CLAIM_LEASE_SECONDS = 120
+CLAIM_LIMIT = 100
+UNIQUE_RUN_INDEX = "ix_jobs_schedule_run"
+
+
+@dataclass
+class ScheduleTickReport:
+    fired: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)  # (schedule, job)
+    skipped: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # (schedule, reason)
+    failed: list[uuid.UUID] = field(default_factory=list)  # tried again once the claim lapses
+
+
+@dataclass(frozen=True)
+class _Skip:
+    reason: str  # "paused" | "guard" | "quota"
+    notice: str | None  # what the creator is told; None: nobody to tell
+
+
+async def tick(
+    runtime: Runtime,
+    now: datetime | None = None,
+    *,
+    sender: JobSender | None = None,
+    quota: QuotaService | None = None,
+    limit: int = CLAIM_LIMIT,
+) -> ScheduleTickReport:
+    """Fire every schedule due at ``now`` (the beat's clock; tests inject theirs)."""
+    now = now or datetime.now(UTC)
+    report = ScheduleTickReport()
+    async with runtime.database.system() as session:
+        claimed = await claim_due_schedules(session, now, lease_seconds=CLAIM_LEASE_SECONDS, limit=limit)
+    if not claimed:
+        return report
+    own_sender = sender is None
+    if sender is None:
+        assert runtime.settings.redis_url, "REDIS_URL is required to send scheduled jobs"
+        sender = JobSender(runtime.settings.redis_url)
+    jobs = JobService(runtime.database, quota or QuotaService(runtime.redis, runtime.database), sender, runtime.secrets)
+    try:
+        for due in claimed:
+            try:
+                await fire_run(runtime, jobs, due, now, report)
+            except Exception:
+                log.exception(
+                    "schedule %s: the run at %s failed; retried when its claim lapses", due.id, due.next_run_at
+                )
+                report.failed.append(due.id)
+    finally:
+        if own_sender:
+            sender.close()
+    return report
+
+
+async def fire_run(
+    runtime: Runtime, jobs: JobService, due: ClaimedSchedule, now: datetime, report: ScheduleTickReport
+) -> None:
+    async with runtime.database.tenant(due.org_id) as session:
+        schedule = (
+            await session.scalars(
+                select(Schedule).where(
+                    Schedule.id == due.id,
+                    Schedule.state == ScheduleState.ACTIVE,
+                    Schedule.next_run_at == due.next_run_at,
+                )
+            )
+        ).one_or_none()
+    if schedule is None:
+        return  # cancelled or moved on since the claim
+    policy = await load_org_policy(runtime.database, due.org_id)
+    run_at = due.next_run_at
+    outcome: uuid.UUID | _Skip = _refusal(schedule, policy) or await _submit(jobs, schedule, run_at, policy)
+    if not await _advance(runtime, schedule, run_at, now, outcome):
+        return  # another beat moved it on first, and told whoever needed telling
+    if isinstance(outcome, _Skip):
+        report.skipped.append((schedule.id, outcome.reason))
+        if outcome.notice:
+            await _tell_creator(runtime, schedule, outcome.notice)
+    else:
+        report.fired.append((schedule.id, outcome))
+
+
+def _refusal(schedule: Schedule, policy: OrgPolicy) -> _Skip | None:
+    if policy.paused:
+        return _Skip("paused", None)
+    threshold = DEFAULT_THRESHOLD if policy.injection_threshold is None else policy.injection_threshold
+    if schedule.injection_score >= threshold:
+        # The prompt passed when it was scheduled; the organization has tightened its guard since.
+        return _Skip("guard", views.run_blocked_notice(schedule))
+    return None
+
+
+async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy: OrgPolicy) -> uuid.UUID | _Skip:
+    mapping = jobs.secrets.decrypt_json(schedule.pii_mapping_enc) if schedule.pii_mapping_enc else {}
+    request = JobRequest(
+        org_id=schedule.org_id,
+        requester_id=schedule.created_by,
+        kind=JobKind(schedule.kind),
+        prompt=schedule.masked_prompt,
+        target_channel=schedule.target_channel,
+        schedule_id=schedule.id,
+        schedule_run_at=run_at,
+        already_guarded=GuardedPrompt(
+            masked_text=schedule.masked_prompt,
+            mapping=mapping,
+            entities=(),  # found and audited when it was scheduled
+            injection_score=schedule.injection_score,
+        ),
+    )
+    try:
+        return (await jobs.submit(request, policy)).job_id
+    except QuotaDenied as denied:
+        return _Skip("quota", views.run_denied_notice(schedule, denied.render()))
+    except IntegrityError as error:
+        if UNIQUE_RUN_INDEX not in str(error.orig):
+            raise
+    # This run has its job already (an earlier beat stopped before moving the schedule on).
+    async with jobs.database.tenant(schedule.org_id) as session:
+        return (
+            await session.scalars(select(Job.id).where(Job.schedule_id == schedule.id, Job.schedule_run_at == run_at))
+        ).one()
+
+
+async def _advance(
+    runtime: Runtime, schedule: Schedule, run_at: datetime, now: datetime, outcome: uuid.UUID | _Skip
+) -> bool:
+    """Move the schedule past ``run_at`` (and past ``now``: missed runs are not made up one by one)."""
+    if schedule.cron:
+        values: dict[str, object] = {"next_run_at": next_cron_run(schedule.cron, schedule.timezone, max(now, run_at))}
+    else:
+        values = {"next_run_at": None, "state": ScheduleState.DONE}
+    if not isinstance(outcome, _Skip):
+        values["last_run_at"] = run_at
+    async with runtime.database.tenant(schedule.org_id) as session:
+        moved = (
+            await session.execute(
+                update(Schedule)
+                .where(
+                    Schedule.id == schedule.id,
+                    Schedule.state == ScheduleState.ACTIVE,
+                    Schedule.next_run_at == run_at,
+                )
+                .values(claimed_until=None, **values)
+                .returning(Schedule.id)
+            )
+        ).first()
+        if moved is None:
+            return False
+        if isinstance(outcome, _Skip):
+            action, detail = "schedule.skipped", {"reason": outcome.reason}
+        else:
+            action, detail = "schedule.fired", {"job_id": str(outcome)}
+        next_run_at = values["next_run_at"]
+        await record_event(
+            session,
+            schedule.org_id,
+            action,
+            actor="scheduler",
+            job_id=None if isinstance(outcome, _Skip) else outcome,
+            detail={
+                "schedule_id": str(schedule.id),
+                "run_at": run_at.isoformat(),
+                "next_run_at": next_run_at.isoformat() if isinstance(next_run_at, datetime) else None,
+                **detail,
+            },
+        )
+    return True
+
+
+async def _tell_creator(runtime: Runtime, schedule: Schedule, text: str) -> None:
+    """A DM to whoever made the schedule (a scheduled run has no channel or response_url of its own)."""
+    try:
+        client = make_web_client(await bot_token_for(runtime, schedule.org_id), base_url=runtime.settings.slack_api_url)
+        await client.chat_postMessage(channel=schedule.created_by, text=text)
+    except Exception:
+        log.warning("could not tell %s about schedule %s", schedule.created_by, schedule.id, exc_info=True)

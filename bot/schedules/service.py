@@ -1,0 +1,238 @@
+"""Creating, listing and cancelling schedules (`/content schedule|schedules|unschedule`).
+
+The prompt is guarded when it is scheduled, not when it runs: only the masked text is stored (the
+PII mapping encrypted, and only for organizations that restore PII), with the injection score so a
+run can be refused if the organization tightens its threshold later.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import String, cast, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.bot_tokens import NoBotToken, bot_token_for
+from bot.errors import BadInput, NotAllowed, NotFound
+from bot.jobs import JobRequest, JobService
+from bot.orgs import OrgPolicy
+from bot.runtime import Runtime
+from bot.schedules.timing import describe, first_run, zone
+from bot.slack_client import make_web_client
+from db.audit import record_event
+from db.models import JobKind, Member, Organization, Role, Schedule, ScheduleState
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_ACTIVE = 25
+HORIZON = timedelta(days=366)
+# users.info runs inside a command's ack: better a UTC default than a missed deadline.
+USERS_INFO_TIMEOUT_SECONDS = 2
+LISTED_STATES = (ScheduleState.ACTIVE, ScheduleState.PAUSED)
+
+
+@dataclass(frozen=True)
+class ScheduleLimits:
+    max_active: int = DEFAULT_MAX_ACTIVE  # active schedules per organization
+    horizon: timedelta = HORIZON  # how far ahead a first run may be
+
+    @classmethod
+    def from_env(cls) -> ScheduleLimits:
+        """SCHEDULES_MAX_ACTIVE: an operations knob (default 25)."""
+        raw = os.environ.get("SCHEDULES_MAX_ACTIVE", "")
+        if raw.isdecimal() and int(raw) > 0:
+            return cls(max_active=int(raw))
+        if raw:
+            log.warning("SCHEDULES_MAX_ACTIVE=%r is not a positive whole number; using %d", raw, DEFAULT_MAX_ACTIVE)
+        return cls()
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    id: uuid.UUID
+    kind: str
+    target_channel: str
+    created_by: str
+    cron: str | None
+    run_at: datetime | None
+    timezone: str
+    next_run_at: datetime | None
+    last_run_at: datetime | None
+    state: str
+    masked_prompt: str
+
+    @property
+    def short_id(self) -> str:
+        """Enough of the id to cancel by (``unschedule`` takes a prefix)."""
+        return str(self.id)[:8]
+
+    def next_run_in(self, tz_name: str | None) -> str:
+        return describe(self.next_run_at, tz_name) if self.next_run_at else "—"
+
+    @classmethod
+    def of(cls, row: Schedule) -> ScheduleInfo:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            target_channel=row.target_channel,
+            created_by=row.created_by,
+            cron=row.cron,
+            run_at=row.run_at,
+            timezone=row.timezone,
+            next_run_at=row.next_run_at,
+            last_run_at=row.last_run_at,
+            state=row.state,
+            masked_prompt=row.masked_prompt,
+        )
+
+
+class ScheduleService:
+    def __init__(self, runtime: Runtime, jobs: JobService, *, limits: ScheduleLimits | None = None) -> None:
+        self.runtime = runtime
+        self.database = runtime.database
+        self.jobs = jobs
+        self.limits = limits or ScheduleLimits.from_env()
+
+    async def create(
+        self,
+        org_id: uuid.UUID,
+        creator: str,
+        *,
+        kind: JobKind,
+        prompt: str,
+        target_channel: str,
+        cron: str | None,
+        run_at: datetime | None,
+        policy: OrgPolicy,
+        now: datetime | None = None,
+    ) -> ScheduleInfo:
+        if policy.paused:
+            raise NotAllowed("Scheduling is paused for this organization. An admin can tell you more.")
+        now = now or datetime.now(UTC)
+        tz_name = await self.timezone_of(org_id, creator)
+        # The time first: a wrong time is cheaper to refuse than a prompt is to guard.
+        next_run_at = first_run(cron=cron, run_at=run_at, tz_name=tz_name, now=now, horizon=self.limits.horizon)
+        guarded = await self.jobs.guard_prompt(
+            JobRequest(org_id=org_id, requester_id=creator, kind=kind, prompt=prompt, target_channel=target_channel),
+            policy,
+        )
+        async with self.database.tenant(org_id) as session:
+            await self._check_room(session, org_id)
+            row = Schedule(
+                id=uuid.uuid4(),
+                org_id=org_id,
+                created_by=creator,
+                kind=kind,
+                masked_prompt=guarded.masked_text,
+                pii_mapping_enc=self.runtime.secrets.encrypt_json(guarded.mapping) if policy.restore_pii else None,
+                target_channel=target_channel,
+                cron=" ".join(cron.split()) if cron else None,
+                run_at=None if cron else next_run_at,
+                timezone=tz_name,
+                next_run_at=next_run_at,
+                state=ScheduleState.ACTIVE,
+                injection_score=guarded.injection_score,
+            )
+            session.add(row)
+            await session.flush()
+            await record_event(
+                session,
+                org_id,
+                "schedule.created",
+                actor=creator,
+                detail={
+                    "schedule_id": str(row.id),
+                    "kind": str(kind),
+                    "channel": target_channel,
+                    "cron": row.cron,
+                    "timezone": tz_name,
+                    "next_run_at": next_run_at.isoformat(),
+                    "pii": list(guarded.entities),
+                },
+            )
+        return ScheduleInfo.of(row)
+
+    async def _check_room(self, session: AsyncSession, org_id: uuid.UUID) -> None:
+        # The organization's row lock serializes its creations, so two at once can't both take the last place.
+        await session.execute(select(Organization.id).where(Organization.id == org_id).with_for_update())
+        active = (
+            await session.execute(
+                select(func.count()).select_from(Schedule).where(Schedule.state == ScheduleState.ACTIVE)
+            )
+        ).scalar_one()
+        if active >= self.limits.max_active:
+            raise BadInput(
+                f"This organization already has {active} active schedules, the most it can have. "
+                "Cancel one with `/content unschedule <id>` (`/content schedules` lists them)."
+            )
+
+    async def list(self, org_id: uuid.UUID) -> list[ScheduleInfo]:
+        async with self.database.tenant(org_id) as session:
+            rows = (
+                await session.scalars(
+                    select(Schedule)
+                    .where(Schedule.state.in_(LISTED_STATES))
+                    .order_by(Schedule.next_run_at.asc().nulls_last(), Schedule.created_at)
+                )
+            ).all()
+        return [ScheduleInfo.of(row) for row in rows]
+
+    async def cancel(self, org_id: uuid.UUID, ref: str, *, actor: str, role: str | None) -> ScheduleInfo:
+        """Cancel by id or id prefix; the creator or an admin may, anyone else is told who can."""
+        ref = ref.strip().lower()
+        async with self.database.tenant(org_id) as session:
+            rows = (
+                await session.scalars(
+                    select(Schedule)
+                    .where(
+                        cast(Schedule.id, String).startswith(ref, autoescape=True), Schedule.state.in_(LISTED_STATES)
+                    )
+                    .limit(2)
+                    .with_for_update()
+                )
+            ).all()
+            if not rows:
+                raise NotFound(f"No active schedule has the id `{ref}`. `/content schedules` lists them.")
+            if len(rows) > 1:
+                raise BadInput(f"`{ref}` matches more than one schedule; give more of its id.")
+            row = rows[0]
+            if row.created_by != actor and role != Role.ADMIN:
+                raise NotAllowed(f"Only <@{row.created_by}>, who made this schedule, or an admin can cancel it.")
+            row.state, row.next_run_at, row.claimed_until = ScheduleState.CANCELLED, None, None
+            await session.flush()
+            await record_event(session, org_id, "schedule.cancelled", actor=actor, detail={"schedule_id": str(row.id)})
+        return ScheduleInfo.of(row)
+
+    async def timezone_of(self, org_id: uuid.UUID, user_id: str) -> str:
+        """The member's Slack time zone: as stored on their member row, else asked from Slack
+        (users.info) and stored; UTC when neither knows."""
+        async with self.database.tenant(org_id) as session:
+            stored = (
+                await session.execute(select(Member.timezone).where(Member.slack_user_id == user_id))
+            ).scalar_one_or_none()
+        if stored and zone(stored).key == stored:
+            return stored
+        asked = await self._ask_slack_timezone(org_id, user_id)
+        if asked is None:
+            return "UTC"
+        async with self.database.tenant(org_id) as session:
+            await session.execute(update(Member).where(Member.slack_user_id == user_id).values(timezone=asked))
+        return asked
+
+    async def _ask_slack_timezone(self, org_id: uuid.UUID, user_id: str) -> str | None:
+        try:
+            token = await bot_token_for(self.runtime, org_id)
+            client = make_web_client(
+                token, base_url=self.runtime.settings.slack_api_url, timeout=USERS_INFO_TIMEOUT_SECONDS
+            )
+            tz = (await client.users_info(user=user_id))["user"].get("tz")
+        except (NoBotToken, SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.info("no time zone from Slack for %s (%s); using UTC", user_id, type(error).__name__)
+            return None
+        return tz if tz and zone(tz).key == tz else None

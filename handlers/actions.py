@@ -1,0 +1,113 @@
+"""The approval buttons (``approve_job`` / ``reject_job``, value = job id) and the reject modal.
+
+parse -> authorize -> decide -> render: ``bot.approvals`` checks the clicker's role and the job
+in the clicker's own tenant session, so nothing in the payload is trusted; a refusal is one
+ephemeral message. What follows a decision (every copy of the request updated in place, the
+requester told) is sent after the ack, so a slow Slack never makes a made decision look failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.approval_messages import announce_decision, tell_user
+from bot.approvals import ApprovalService, DecidedJob, Decision
+from bot.errors import BadInput, UserError
+from bot.views import approvals as views
+from bot.views.commands import error_message
+
+if TYPE_CHECKING:
+    from bot.app import AppServices
+
+log = logging.getLogger(__name__)
+
+_announcements: set[asyncio.Task[None]] = set()
+
+
+def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
+    approvals = ApprovalService(services.runtime.database, services.jobs.sender)
+
+    async def approve(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        try:
+            decided = await approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE)
+        except UserError as error:
+            await _refuse(body, client, respond, error)
+            return
+        _announce_later(client, decided)
+
+    async def reject(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        try:
+            job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id)
+        except UserError as error:
+            await _refuse(body, client, respond, error)
+            return
+        container = body.get("container") or {}
+        origin = views.ModalOrigin(str(job.id), container.get("channel_id"), container.get("message_ts"))
+        await client.views_open(trigger_id=body["trigger_id"], view=views.reject_modal(job, origin))
+
+    async def submit_reject(ack: Any, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        origin = views.ModalOrigin.load(view.get("private_metadata"))
+        try:
+            decided = await approvals.decide(
+                context["org_id"], origin.job_id, context.user_id, Decision.REJECT, views.reason_from(view)
+            )
+        except BadInput as error:
+            await ack(response_action="errors", errors={views.REASON_BLOCK: error.message})
+            return
+        except UserError as error:
+            await ack(response_action="update", view=views.notice_modal(error.render()))
+            return
+        await ack()
+        _announce_later(client, decided)
+
+    app.action(views.APPROVE_ACTION)(approve)
+    app.action(views.REJECT_ACTION)(reject)
+    app.view(views.REJECT_MODAL)(submit_reject)
+
+
+# handlers.* surfaces are wired with ``register(app, services)``.
+register = register_action_handlers
+
+
+async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, error: UserError) -> None:
+    message = error_message(error)
+    if body.get("response_url"):
+        await respond(**message, replace_original=False)
+        return
+    # A click from a view (App Home) has no response_url: an ephemeral note where it can go, else a DM.
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    await tell_user(client, body["user"]["id"], message["text"], channel=channel)
+
+
+def _announce_later(client: AsyncWebClient, decided: DecidedJob) -> None:
+    task = asyncio.get_running_loop().create_task(announce_decision(client, decided))
+    _announcements.add(task)
+    task.add_done_callback(_announcements.discard)
+
+
+async def drain_announcements() -> None:
+    """Let announcements in flight finish (graceful shutdown, tests)."""
+    while _announcements:
+        await asyncio.gather(*list(_announcements), return_exceptions=True)

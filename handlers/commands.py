@@ -1,0 +1,184 @@
+"""`/content`: parse -> authorize -> call one service -> render, answered in the ack.
+
+The role check comes before the arguments are read, so a viewer learns they may not generate
+before being told how to write a prompt. Errors a user can fix become one ephemeral message here
+(rendered by ``bot.views.commands.error_message``); anything else is logged with the trace id and
+answered with an apology carrying that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import trace
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.audit_log import recent_audit_events
+from bot.command_parser import (
+    CancelSchedule,
+    Command,
+    CreateSchedule,
+    Generate,
+    GrantRole,
+    ListSchedules,
+    SetApprovals,
+    SetQuota,
+    ShowAudit,
+    ShowHelp,
+    ShowQuota,
+    parse_arguments,
+    split_subcommand,
+)
+from bot.errors import BadInput, NotAllowed, NotAvailableYet, PromptBlocked, QuotaDenied, UserError
+from bot.jobs import JobRequest
+from bot.org_settings import set_approvals
+from bot.orgs import OrgPolicy
+from bot.quota import render_status
+from bot.roles import require_role
+from bot.telemetry.metrics import count_command
+from bot.telemetry.web import annotate_request
+from bot.views import commands as views
+from db.audit import record_event
+from db.models import Role
+
+if TYPE_CHECKING:
+    from bot.app import AppServices
+
+log = logging.getLogger(__name__)
+
+SCHEDULING_NOT_AVAILABLE = "Scheduling is not available yet."
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who typed the command, where, and for which organization (from tenancy and role middleware)."""
+
+    org_id: uuid.UUID
+    user_id: str
+    role: str | None
+    channel_id: str
+    response_url: str | None
+    policy: OrgPolicy
+
+
+def register(app: AsyncApp, services: AppServices) -> None:
+    async def content_command(ack: Any, command: dict[str, Any], context: AsyncBoltContext) -> None:
+        await services.watchdog.answer(
+            answer_command(services, command, context), ack=ack, response_url=command.get("response_url")
+        )
+
+    app.command("/content")(content_command)
+
+
+async def answer_command(services: AppServices, command: dict[str, Any], context: AsyncBoltContext) -> views.Message:
+    """The answer to one `/content` command, whatever happens; it never raises."""
+    text = command.get("text") or ""
+    # The first word labels metrics ("quota set" counts as quota; a typo as unknown).
+    label = next(iter(text.split()), None)
+    subcommand: str | None = None
+    try:
+        head = split_subcommand(text)
+        subcommand = head.spec.name
+        annotate_request(context, subcommand=label)
+        invocation = Invocation(
+            org_id=context["org_id"],
+            user_id=command["user_id"],
+            role=context.get("role"),
+            channel_id=command["channel_id"],
+            response_url=command.get("response_url"),
+            policy=context["policy"],
+        )
+        try:
+            require_role(invocation.role, subcommand)
+        except NotAllowed:
+            await _audit_refusal(services, invocation, subcommand)
+            raise
+        message = await run_command(services, parse_arguments(head), invocation)
+        count_command(label, "ok")
+        return message
+    except UserError as error:
+        count_command(label, _outcome(error))
+        return views.error_message(error)
+    except Exception:
+        trace_id = current_trace_id()
+        log.exception("/content %s failed (trace %s)", subcommand or "?", trace_id)
+        count_command(label, "error")
+        return views.apology(trace_id)
+
+
+async def run_command(services: AppServices, command: Command, who: Invocation) -> views.Message:
+    database = services.runtime.database
+    match command:
+        case ShowHelp():
+            return views.help_message(who.role)
+        case Generate():
+            return await _generate(services, command, who)
+        case CreateSchedule() | ListSchedules() | CancelSchedule():
+            # Never a fake result: until the schedule service exists, say so.
+            raise NotAvailableYet(SCHEDULING_NOT_AVAILABLE)
+        case ShowQuota():
+            return views.quota_message(render_status(await services.quota.status(who.org_id)))
+        case SetQuota(tokens=tokens):
+            await services.quota.set_budget(who.org_id, tokens, actor=who.user_id)
+            return views.budget_set(tokens)
+        case GrantRole(user_id=target, role=role):
+            if target == who.user_id and role != Role.ADMIN:
+                raise BadInput("You can't take away your own admin role; ask another admin to do it.")
+            await services.roles.grant(who.org_id, target, role, actor=who.user_id)
+            return views.role_granted(target, role)
+        case SetApprovals(enabled=enabled, channel_id=channel_id):
+            channel = await set_approvals(database, who.org_id, enabled=enabled, channel_id=channel_id,
+                                          actor=who.user_id)
+            services.tenants.forget_org(who.org_id)
+            return views.approvals_set(enabled, channel)
+        case ShowAudit(limit=limit):
+            return views.audit_message(await recent_audit_events(database, who.org_id, limit))
+    raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
+
+
+async def _generate(services: AppServices, command: Generate, who: Invocation) -> views.Message:
+    if who.policy.paused:
+        raise NotAllowed("Generation is paused for this organization. An admin can tell you more.")
+    channel = command.channel_id or who.channel_id
+    accepted = await services.jobs.submit(
+        JobRequest(
+            org_id=who.org_id,
+            requester_id=who.user_id,
+            kind=command.kind,
+            prompt=command.prompt,
+            target_channel=channel,
+            source_channel=who.channel_id,
+            response_url=who.response_url,
+        ),
+        who.policy,
+    )
+    return views.job_accepted(accepted.job_id, command.kind, channel, approvals_required=who.policy.approvals_required)
+
+
+async def _audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
+    """A refused role check is a security event: it goes in the audit trail (ids only)."""
+    async with services.runtime.database.tenant(who.org_id) as session:
+        await record_event(session, who.org_id, "command.refused", actor=who.user_id,
+                           detail={"subcommand": subcommand, "role": who.role})
+
+
+def current_trace_id() -> str:
+    """The request's trace id, so an apology can be matched to its logs; a random one without tracing."""
+    context = trace.get_current_span().get_span_context()
+    if context.trace_id:
+        return f"{context.trace_id:032x}"
+    return uuid.uuid4().hex
+
+
+def _outcome(error: UserError) -> str:
+    if isinstance(error, NotAllowed):
+        return "refused"
+    if isinstance(error, PromptBlocked):
+        return "blocked"
+    if isinstance(error, QuotaDenied):
+        return "denied"
+    return "invalid"

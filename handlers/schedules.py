@@ -1,0 +1,45 @@
+"""`/content schedule|schedules|unschedule`, called from handlers.commands once the role is checked:
+parse (done) -> call the schedule service -> render."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.command_parser import CancelSchedule, CreateSchedule, ListSchedules
+from bot.schedules import ScheduleService
+from bot.views import schedules as views
+from bot.views.commands import Message
+
+if TYPE_CHECKING:
+    from bot.app import AppServices
+    from handlers.commands import Invocation
+
+
+def schedule_service(services: AppServices) -> ScheduleService:
+    if services.schedules is None:
+        services.schedules = ScheduleService(services.runtime, services.jobs)
+    return services.schedules
+
+
+async def run_schedule_command(
+    services: AppServices, command: CreateSchedule | ListSchedules | CancelSchedule, who: Invocation
+) -> Message:
+    schedules = schedule_service(services)
+    match command:
+        case CreateSchedule():
+            created = await schedules.create(
+                who.org_id,
+                who.user_id,
+                kind=command.kind,
+                prompt=command.prompt,
+                target_channel=command.channel_id or who.channel_id,
+                cron=command.cron,
+                run_at=command.run_at,
+                policy=who.policy,
+            )
+            return views.schedule_created(created)
+        case ListSchedules():
+            listed = await schedules.list(who.org_id)
+            return views.schedule_list(listed, await schedules.timezone_of(who.org_id, who.user_id))
+        case CancelSchedule(schedule_ref=ref):
+            return views.schedule_cancelled(await schedules.cancel(who.org_id, ref, actor=who.user_id, role=who.role))

@@ -1,0 +1,86 @@
+"""A worker dies holding a reservation: the reaper gives it back after the lease, exactly once."""
+
+import uuid
+
+import pytest
+
+from bot.quota import QuotaService, reap_reservations
+from bot.quota.keys import month_label, month_start
+from bot.quota.ledger import record_settlement
+from db.engine import Database
+from db.models import JobState
+from tests.quota.clock import FakeClock
+from tests.quota.rows import insert_job, job_quota_state, ledger_used, set_job
+
+pytestmark = pytest.mark.usefixtures("unlimited_rate")
+
+
+async def reserve_job(quota: QuotaService, app_db: Database, org_id: uuid.UUID, tokens: int,
+                      state: JobState = JobState.RUNNING) -> uuid.UUID:
+    job = uuid.uuid4()
+    await quota.reserve(org_id, job, tokens)
+    await insert_job(app_db, org_id, job, tokens, state=state)
+    return job
+
+
+async def test_dead_workers_reservations_come_back_after_the_lease_once(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+) -> None:
+    failed = await reserve_job(quota, app_db, org_id, 1000)
+    await set_job(app_db, org_id, failed, state=JobState.FAILED)  # the sweeper gave up on it
+    vanished = uuid.uuid4()
+    await quota.reserve(org_id, vanished, 500)  # the web process died before writing the job row
+    posted = await reserve_job(quota, app_db, org_id, 800)
+    await set_job(app_db, org_id, posted, state=JobState.POSTED, tokens_used=300)  # died before settling
+    running = await reserve_job(quota, app_db, org_id, 400)
+    half_done = await reserve_job(quota, app_db, org_id, 600)
+    async with app_db.tenant(org_id) as session:  # died between the ledger write and Redis
+        await record_settlement(session, org_id, half_done, actual=250, outcome="settled", reserved=600,
+                                month=None, default_month=month_start(month_label(clock())))
+    ours = {failed, vanished, posted, running, half_done}
+
+    early = await reap_reservations(quota, app_db, now=clock() + 30)
+    assert not ours & set(early.returned) and not ours & set(early.extended)
+
+    report = await reap_reservations(quota, app_db, now=clock() + 61)
+    assert ours & set(report.released) == {failed, vanished}
+    assert ours & set(report.settled) == {posted, half_done}
+    assert ours & set(report.extended) == {running}
+
+    again = await reap_reservations(quota, app_db, now=clock() + 62)
+    assert not ours & set(again.returned)
+
+    status = await quota.status(org_id)
+    assert (status.used, status.reserved) == (550, 400)
+    assert await ledger_used(app_db, org_id) == (550, 0)
+    assert await job_quota_state(app_db, org_id, failed) == ("released", None)
+    assert await job_quota_state(app_db, org_id, posted) == ("settled", 300)
+    assert await job_quota_state(app_db, org_id, running) == ("reserved", None)
+
+
+async def test_a_running_job_keeps_its_reservation_while_its_lease_is_extended(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+) -> None:
+    job = await reserve_job(quota, app_db, org_id, 400)
+    clock.advance(50)
+    await quota.extend_lease(org_id, job)  # the worker's heartbeat
+
+    report = await reap_reservations(quota, app_db, now=clock() + 30)
+    assert job not in report.returned and job not in report.extended
+    assert (await quota.status(org_id)).reserved == 400
+
+
+async def test_a_finished_job_still_marked_reserved_is_reconciled(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+) -> None:
+    # Redis never held this reservation (or lost it); only PostgreSQL knows the job is unsettled.
+    job = uuid.uuid4()
+    await insert_job(app_db, org_id, job, 900, state=JobState.POSTED, tokens_used=120)
+
+    report = await reap_reservations(quota, app_db, now=clock() + 3600)
+
+    assert job in report.settled
+    assert await job_quota_state(app_db, org_id, job) == ("settled", 120)
+    assert (await quota.status(org_id)).used == 120
+    assert await ledger_used(app_db, org_id) == (120, 0)
+    assert job not in (await reap_reservations(quota, app_db, now=clock() + 3601)).returned

@@ -1,0 +1,154 @@
+"""The one parser of `/content`: every sub-command of DESIGN §4 and how each wrong form is answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.command_parser import (
+    AUDIT_DEFAULT,
+    SUBCOMMANDS,
+    CancelSchedule,
+    CreateSchedule,
+    Generate,
+    GrantRole,
+    ListSchedules,
+    SetApprovals,
+    SetQuota,
+    ShowAudit,
+    ShowHelp,
+    ShowQuota,
+    parse_command,
+    split_subcommand,
+)
+from bot.errors import BadInput
+from bot.jobs import MAX_PROMPT_CHARS
+from bot.roles import REQUIRED_ROLE
+from bot.views.commands import help_message
+from db.models import JobKind, Role
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ShowHelp()),
+        ("   ", ShowHelp()),
+        ("help", ShowHelp()),
+        ("HELP me please", ShowHelp()),
+        ("text a haiku about tea", Generate(JobKind.TEXT, "a haiku about tea", None)),
+        ("text  a haiku\nin two lines ", Generate(JobKind.TEXT, "a haiku\nin two lines", None)),
+        ("text a poem in <#C0GENERAL|general>", Generate(JobKind.TEXT, "a poem", "C0GENERAL")),
+        ("text a poem in <#C0GENERAL>", Generate(JobKind.TEXT, "a poem", "C0GENERAL")),
+        ("text a poem IN #C0GENERAL", Generate(JobKind.TEXT, "a poem", "C0GENERAL")),
+        ("text life in spring", Generate(JobKind.TEXT, "life in spring", None)),
+        ("text 5 &lt; 6 &amp; 7 &gt; 2", Generate(JobKind.TEXT, "5 < 6 & 7 > 2", None)),
+        ("image a red fox in <#G01PRIVATE|secret>", Generate(JobKind.IMAGE, "a red fox", "G01PRIVATE")),
+        ("schedule 2030-01-02T09:30 text morning news",
+         CreateSchedule(JobKind.TEXT, "morning news", None, None, datetime(2030, 1, 2, 9, 30))),
+        ('schedule "0 9 * * 1" image a weekly poster in <#C0GENERAL|general>',
+         CreateSchedule(JobKind.IMAGE, "a weekly poster", "C0GENERAL", "0 9 * * 1", None)),
+        ("schedule \u201c*/15 8-18 * * 1-5\u201d text standup reminder",
+         CreateSchedule(JobKind.TEXT, "standup reminder", None, "*/15 8-18 * * 1-5", None)),
+        ('schedule "2030-01-02 09:30" text hi', CreateSchedule(JobKind.TEXT, "hi", None, None, datetime(2030, 1, 2, 9, 30))),
+        ("schedules", ListSchedules()),
+        ("unschedule 3F2A9C10", CancelSchedule("3f2a9c10")),
+        ("unschedule 12345678-1234-5678-1234-567812345678", CancelSchedule("12345678-1234-5678-1234-567812345678")),
+        ("quota", ShowQuota()),
+        ("quota set 2000000", SetQuota(2_000_000)),
+        ("quota SET 2,500,000", SetQuota(2_500_000)),
+        ("quota set 2M", SetQuota(2_000_000)),
+        ("quota set 1.5m", SetQuota(1_500_000)),
+        ("quota set 750k", SetQuota(750_000)),
+        ("quota set 0", SetQuota(0)),
+        ("role <@U0EDITOR|eddie> editor", GrantRole("U0EDITOR", Role.EDITOR)),
+        ("role <@W0GRID01> ADMIN", GrantRole("W0GRID01", Role.ADMIN)),
+        ("role @U0VIEWER1 viewer", GrantRole("U0VIEWER1", Role.VIEWER)),
+        ("approvals on <#C0APPROVALS|approvals>", SetApprovals(True, "C0APPROVALS")),
+        ("approvals on", SetApprovals(True, None)),
+        ("approvals OFF", SetApprovals(False, None)),
+        ("audit", ShowAudit(AUDIT_DEFAULT)),
+        ("audit 50", ShowAudit(50)),
+        ("audit 1", ShowAudit(1)),
+    ],
+)
+def test_every_subcommand_parses(text: str, expected: object) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("make me a sandwich", "`make` is not a sub-command"),
+        ("textt hello", "`textt` is not a sub-command"),
+        ("text", "`text` needs a prompt"),
+        ("text    ", "`text` needs a prompt"),
+        ("image in <#C0GENERAL|general>", "`image` needs a prompt"),
+        ("text " + "x" * (MAX_PROMPT_CHARS + 1), "the limit is 4,000"),
+        ("text hello\x07there", "control character (U+0007)"),
+        ("text hello\x1b[31mred", "control character (U+001B)"),
+        ("text hello\u0085there", "control character (U+0085)"),
+        ("text hello\rthere", "control character (U+000D)"),
+        ("text hello in #general", "can't tell which channel `#general` is"),
+        ("text hello in <#nonsense>", "is not a channel"),
+        ("schedule", "needs a time"),
+        ("schedule tomorrow text hi", "neither an ISO date-time nor a cron"),
+        ('schedule "61 9 * * *" text hi', "not a valid cron"),
+        ('schedule "0 9 * *" text hi', "five fields"),
+        ('schedule "0 9 * * 1 text hi', "never closed"),
+        ("schedule 2030-01-02T09:30 video hi", "`text` or `image`, not `video`"),
+        ("schedule 2030-01-02T09:30", "`text` or `image`, not nothing"),
+        ("schedule 2030-01-02T09:30 text", "`schedule` needs a prompt"),
+        ("schedules all", "takes no arguments"),
+        ("unschedule", "needs the schedule's id"),
+        ("unschedule xyz!", "not a schedule id"),
+        ("quota please", "`quota` takes no"),
+        ("quota set", "needs the number of tokens"),
+        ("quota set lots", "not a whole number"),
+        ("quota set -5", "not a whole number"),
+        ("quota set 1.2345k", "not a whole number"),
+        ("quota set 99999999999999", "at most 1,000,000,000,000"),
+        ("role", "needs a person and a role"),
+        ("role <@U0EDITOR|eddie>", "needs a person and a role"),
+        ("role @eddie editor", "can't tell who `@eddie` is"),
+        ("role eddie editor", "`eddie` is not a user"),
+        ("role <@U0EDITOR|eddie> owner", "`owner` is not a role"),
+        ("approvals", "takes `on` or `off`, not nothing"),
+        ("approvals maybe", "not `maybe`"),
+        ("approvals off <#C0APPROVALS|approvals>", "Only `approvals on` takes a channel"),
+        ("approvals on #approvals", "can't tell which channel"),
+        ("audit 0", "not a count from 1 to 50"),
+        ("audit 51", "not a count from 1 to 50"),
+        ("audit -3", "not a count from 1 to 50"),
+        ("audit ten", "not a count from 1 to 50"),
+    ],
+)
+def test_every_wrong_form_says_what_was_wrong(text: str, says: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        parse_command(text)
+    assert says in raised.value.render()
+
+
+@pytest.mark.parametrize("text", ["text", "quota set x", "role a b", "audit 99", "approvals x", "schedule"])
+def test_wrong_forms_show_the_right_form(text: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        parse_command(text)
+    assert "Usage: `/content " in raised.value.render()
+
+
+def test_quota_set_is_its_own_subcommand() -> None:
+    assert split_subcommand("quota set 5").spec.name == "quota set"
+    assert split_subcommand("quota").spec.name == "quota"
+
+
+def test_every_subcommand_has_a_role_and_a_help_line() -> None:
+    assert {spec.name for spec in SUBCOMMANDS} | {"approve"} == set(REQUIRED_ROLE)
+    help_text = str(help_message("viewer")["blocks"])
+    for spec in SUBCOMMANDS:
+        assert f"/content {spec.usage}" in help_text
+
+
+def test_echoed_input_cannot_break_out_of_its_code_span() -> None:
+    with pytest.raises(BadInput) as raised:
+        parse_command("`rm` -rf")
+    assert "`'rm'` is not" in raised.value.render()

@@ -1,0 +1,89 @@
+"""Every sub-command for every role, checked on the server (DESIGN §4): viewers read, editors also
+generate and schedule, admins also set quotas, grant roles, set approvals and read the audit."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.slack.conftest import Service, audit_actions
+
+ALLOWED: dict[str, set[str]] = {
+    "help": {"admin", "editor", "viewer"},
+    "text": {"admin", "editor"},
+    "image": {"admin", "editor"},
+    "schedule": {"admin", "editor"},
+    "schedules": {"admin", "editor", "viewer"},
+    "unschedule": {"admin", "editor"},
+    "quota": {"admin", "editor", "viewer"},
+    "quota set": {"admin"},
+    "role": {"admin"},
+    "approvals": {"admin"},
+    "audit": {"admin"},
+}
+
+COMMANDS: dict[str, str] = {
+    "help": "help",
+    "text": "text a haiku about tea",
+    "image": "image a red fox in the snow",
+    "schedule": "schedule 2030-01-02T09:30 text morning news",
+    "schedules": "schedules",
+    "unschedule": "unschedule 3f2a9c10",
+    "quota": "quota",
+    "quota set": "quota set 3000000",
+    "role": "role <@{bystander}|bea> editor",
+    "approvals": "approvals on <#{approvals}|approvals>",
+    "audit": "audit 5",
+}
+
+# What an allowed command answers, so "allowed" means it did its work, not merely "not refused".
+ANSWERS: dict[str, str] = {
+    "help": "Content Factory",
+    "text": "Working on it — job `",
+    "image": "Working on it — job `",
+    "schedule": "Scheduling is not available yet.",
+    "schedules": "Scheduling is not available yet.",
+    "unschedule": "Scheduling is not available yet.",
+    "quota": "Token budget for",
+    "quota set": "The monthly budget is now *3,000,000* tokens.",
+    "role": "is now an *editor*",
+    "approvals": "Approvals are *on*",
+    "audit": "audit events",
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "viewer"])
+@pytest.mark.parametrize("subcommand", list(COMMANDS))
+async def test_role_matrix(single: Service, org: uuid.UUID, subcommand: str, role: str) -> None:
+    ws = single.workspace
+    text = COMMANDS[subcommand].format(bystander=ws.bystander, approvals=ws.approvals)
+    answer = await single.command(text, user=ws.user_for(role))
+    assert answer.status == 200
+    assert answer.ephemeral
+    if role in ALLOWED[subcommand]:
+        assert "needs the" not in answer.text
+        assert ANSWERS[subcommand] in answer.text, answer.text
+        assert "command.refused" not in await audit_actions(single.database, org)
+    else:
+        needed = "admin" if ALLOWED[subcommand] == {"admin"} else "editor"
+        assert f"`{subcommand}` needs the {needed} role and you are" in answer.text
+        assert (await audit_actions(single.database, org))[-1] == "command.refused"
+
+
+async def test_granted_role_takes_effect_at_once(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    refused = await single.command("text hello", user=ws.bystander)
+    assert "needs the editor role and you are a viewer" in refused.text
+    granted = await single.command(f"role <@{ws.bystander}|bea> editor", user=ws.owner)
+    assert "is now an *editor*" in granted.text
+    accepted = await single.command("text hello", user=ws.bystander)
+    assert "Working on it" in accepted.text
+
+
+async def test_an_admin_cannot_demote_themselves(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    answer = await single.command(f"role <@{ws.owner}|olive> viewer", user=ws.owner)
+    assert "can't take away your own admin role" in answer.text
+    assert "Token budget" in (await single.command("quota", user=ws.owner)).text
+    assert "audit events" in (await single.command("audit", user=ws.owner)).text

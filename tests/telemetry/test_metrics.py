@@ -1,0 +1,71 @@
+"""The metric instruments, recorded through their one module."""
+
+from __future__ import annotations
+
+import uuid
+
+from bot.telemetry import metrics
+from tests.telemetry.conftest import Telemetry
+
+
+def total(telemetry: Telemetry, name: str, **attributes: object) -> float:
+    return sum(
+        point.value
+        for point in telemetry.metric_points(name)
+        if all(point.attributes.get(key) == value for key, value in attributes.items())
+    )
+
+
+def test_commands_are_counted_by_subcommand_and_outcome(telemetry: Telemetry) -> None:
+    before = total(telemetry, "content_factory.commands", **{"slack.subcommand": "text", "outcome": "ok"})
+    metrics.count_command("text", "ok")
+    metrics.count_command("TEXT", "ok")
+    after = total(telemetry, "content_factory.commands", **{"slack.subcommand": "text", "outcome": "ok"})
+    assert after - before == 2
+
+
+def test_what_users_type_never_becomes_a_label(telemetry: Telemetry) -> None:
+    metrics.count_command("please write about jane@example.com", "invalid")
+    metrics.count_command(None, "ok")
+    labels = {point.attributes["slack.subcommand"] for point in telemetry.metric_points("content_factory.commands")}
+    assert "unknown" in labels and "help" in labels
+    assert labels <= metrics.SUBCOMMANDS | {"unknown"}
+
+
+def test_tokens_are_counted_per_organization(telemetry: Telemetry) -> None:
+    org_id = uuid.uuid4()
+    metrics.count_tokens_reserved(org_id, 500)
+    metrics.count_tokens_used(org_id, 320)
+    metrics.count_tokens_refunded(org_id, 180)
+    assert total(telemetry, "content_factory.tokens.reserved", **{"org.id": str(org_id)}) == 500
+    assert total(telemetry, "content_factory.tokens.used", **{"org.id": str(org_id)}) == 320
+    assert total(telemetry, "content_factory.tokens.refunded", **{"org.id": str(org_id)}) == 180
+
+
+def test_histograms_are_in_seconds(telemetry: Telemetry) -> None:
+    metrics.record_queue_wait(0.2, kind="text")
+    metrics.record_model_latency(1.5, provider="gemini", model="gemini-2.5-flash", outcome="ok")
+    metrics.record_time_to_post(7200.0, kind="text", approved=True)
+    metrics.record_ack_latency(0.03, surface="command", subcommand="image")
+    (post,) = [p for p in telemetry.metric_points("content_factory.job.time_to_post") if p.attributes["job.approval"]]
+    assert post.max >= 7200.0 and 86400.0 in post.explicit_bounds
+    (ack,) = [
+        p
+        for p in telemetry.metric_points("content_factory.ack.duration")
+        if p.attributes.get("slack.subcommand") == "image"
+    ]
+    assert ack.count >= 1 and 0.1 in ack.explicit_bounds
+
+
+def test_guard_quota_and_model_counters(telemetry: Telemetry) -> None:
+    org_id = uuid.uuid4()
+    metrics.count_guard_block("injection")
+    metrics.count_quota_denial(org_id, "budget")
+    metrics.count_model_retry("gemini", "gemini-a")
+    metrics.count_model_failover("gemini", "gemini-a", "gemini-b")
+    metrics.count_job("queued", "text")
+    assert total(telemetry, "content_factory.guard.blocks", **{"guard.category": "injection"}) >= 1
+    assert total(telemetry, "content_factory.quota.denials", **{"org.id": str(org_id), "quota.reason": "budget"}) == 1
+    assert total(telemetry, "content_factory.model.retries", **{"model.name": "gemini-a"}) >= 1
+    assert total(telemetry, "content_factory.model.failovers", **{"model.next": "gemini-b"}) >= 1
+    assert total(telemetry, "content_factory.jobs", **{"job.state": "queued", "job.kind": "text"}) >= 1

@@ -1,0 +1,183 @@
+"""Helpers for the worker tests: a worker process, a job submitter, and waiting for outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.jobs import AcceptedJob, JobRequest, JobService
+from bot.orgs import load_org_policy
+from bot.queueing import JobSender
+from bot.quota import QuotaService
+from bot.sandbox.gemini import FakeGemini
+from bot.sandbox.slack import SlackSandbox
+from db.crypto import SecretBox
+from db.engine import Database
+from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, Organization
+
+ROOT = Path(__file__).resolve().parents[2]
+GEMINI_KEY = "worker-test-key"
+MODELS = ("gemini-a", "gemini-b")
+TEAM_ID = "T0WORKERS"
+BOT_TOKEN = "xoxb-worker-tests"
+REQUESTER = "U0REQUESTER"
+WORKER_READY_SECONDS = 60
+
+
+class WorkerProcess:
+    """`content-factory worker` in its own process group, so a test can kill it and its children."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, concurrency: int = 2) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "worker",
+                "--queues",
+                "text,image,maintenance",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, seconds: float = WORKER_READY_SECONDS) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if b" ready." in self.log_path.read_bytes():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"worker did not start; its log:\n{self.log_path.read_text()[-4000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group: the main process and every pool child, mid-job or not."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                return
+        self._log.close()
+
+
+@dataclass
+class Submitter:
+    """Commits jobs the way the web side does (guard, quota, one transaction, then send)."""
+
+    database: Database
+    quota: QuotaService
+    sender: JobSender
+    secrets: SecretBox
+    slack: SlackSandbox
+    channels: list[str] = field(default_factory=list)
+
+    def new_channel(self, *, bot_member: bool = True) -> str:
+        channel = "C" + uuid.uuid4().hex[:10].upper()
+        self.slack.add_channel(TEAM_ID, channel, channel.lower(), bot_member=bot_member)
+        return channel
+
+    def response_url(self, channel: str) -> str:
+        return self.slack.response_url(team_id=TEAM_ID, channel_id=channel, user_id=REQUESTER)
+
+    async def submit(
+        self,
+        org_id: uuid.UUID,
+        prompt: str,
+        channel: str,
+        *,
+        kind: JobKind = JobKind.TEXT,
+        sender: JobSender | None = None,
+    ) -> AcceptedJob:
+        service = JobService(self.database, self.quota, sender or self.sender, self.secrets)
+        policy = await load_org_policy(self.database, org_id)
+        request = JobRequest(
+            org_id=org_id,
+            requester_id=REQUESTER,
+            kind=kind,
+            prompt=prompt,
+            target_channel=channel,
+            source_channel=channel,
+            response_url=self.response_url(channel),
+        )
+        return await service.submit(request, policy)
+
+
+async def load_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
+    async with database.tenant(org_id) as session:
+        return (await session.execute(select(Job).where(Job.id == job_id))).scalar_one()
+
+
+async def wait_for_job(
+    database: Database,
+    org_id: uuid.UUID,
+    job_id: uuid.UUID,
+    *,
+    states: frozenset[str] = FINAL_JOB_STATES,
+    seconds: float = 30.0,
+) -> Job:
+    deadline = time.monotonic() + seconds
+    while True:
+        job = await load_job(database, org_id, job_id)
+        if job.state in states:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job.state} after {seconds:g}s")
+        await asyncio.sleep(0.05)
+
+
+async def wait_until(condition: Callable[[], Any], *, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def audit_actions(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> list[AuditEvent]:
+    async with database.tenant(org_id) as session:
+        return list(
+            (
+                await session.execute(select(AuditEvent).where(AuditEvent.job_id == job_id).order_by(AuditEvent.seq))
+            ).scalars()
+        )
+
+
+async def set_policy(database: Database, org_id: uuid.UUID, **values: Any) -> None:
+    async with database.tenant(org_id) as session:
+        await session.execute(update(Organization).where(Organization.id == org_id).values(**values))
+
+
+def requests_with(gemini: FakeGemini, marker: str) -> list[Any]:
+    """Model calls whose prompt carries ``marker`` (each test's prompts are unique)."""
+    return [r for r in gemini.requests if marker in str(r.body.get("contents"))]

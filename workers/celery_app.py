@@ -1,0 +1,104 @@
+"""The workers' Celery app (`content-factory worker`, or `celery -A workers.celery_app worker`).
+
+The broker settings are bot.queueing's, shared with the web side that sends: late acks, a lost
+worker's message requeued, one message prefetched per process, JSON with ids only. What is added
+here only concerns consuming: the queues, the time limits, and per-process set-up and tear-down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Exchange, Queue
+
+from bot.queueing import (
+    IMAGE_SOFT_LIMIT_SECONDS,
+    QUEUE_IMAGE,
+    QUEUE_MAINTENANCE,
+    QUEUE_TEXT,
+    TASK_GENERATE,
+    TASK_POST_APPROVED,
+    TEXT_SOFT_LIMIT_SECONDS,
+    VISIBILITY_TIMEOUT_SECONDS,
+    celery_config,
+)
+from bot.settings import get_settings
+from workers import loop
+
+TASK_SWEEP = "workers.tasks.sweep_jobs"
+KNOWN_QUEUES = (QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE)
+# Past the soft limit the task is asked to stop; past the hard one its process is killed. The job
+# itself stops earlier still (workers.generation's own time limits), so these are backstops.
+HARD_LIMIT_GRACE_SECONDS = 60
+MAINTENANCE_SOFT_LIMIT_SECONDS = 60
+# Redis redelivers an unacknowledged message after the visibility timeout: it must outlast the
+# longest job, or a job still running would be handed to a second worker.
+assert VISIBILITY_TIMEOUT_SECONDS > IMAGE_SOFT_LIMIT_SECONDS + HARD_LIMIT_GRACE_SECONDS
+
+
+def time_limits(soft_seconds: int) -> dict[str, int]:
+    return {"soft_time_limit": soft_seconds, "time_limit": soft_seconds + HARD_LIMIT_GRACE_SECONDS}
+
+
+def task_limits(queues: set[str]) -> dict[str, dict[str, int]]:
+    """Celery's limits are per task, and text and image jobs share one task; a worker that serves
+    no image queue gets text's tighter limits."""
+    generate = IMAGE_SOFT_LIMIT_SECONDS if QUEUE_IMAGE in queues else TEXT_SOFT_LIMIT_SECONDS
+    return {
+        TASK_GENERATE: time_limits(generate),
+        TASK_POST_APPROVED: time_limits(TEXT_SOFT_LIMIT_SECONDS),
+        TASK_SWEEP: time_limits(MAINTENANCE_SOFT_LIMIT_SECONDS),
+    }
+
+
+def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, Any]:
+    config = celery_config(redis_url)
+    config.update(
+        # Each queue on its own direct exchange, as the sender's automatically created queues are;
+        # bare Queue(name)s would all bind to the default exchange and key, and every message
+        # published there would be copied into all three.
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in KNOWN_QUEUES],
+        task_routes={TASK_SWEEP: {"queue": QUEUE_MAINTENANCE}},
+        task_annotations=task_limits(queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}),
+        imports=["workers.tasks"],
+        # Nothing here uses Celery's rate limits, events or remote control; each costs per message.
+        worker_disable_rate_limits=True,
+        worker_send_task_events=False,
+        task_send_sent_event=False,
+        worker_enable_remote_control=False,
+        worker_redirect_stdouts=False,
+    )
+    return config
+
+
+def _config_from_environment() -> dict[str, Any]:
+    settings = get_settings()
+    settings.require("redis_url")
+    assert settings.redis_url
+    return worker_config(settings.redis_url)
+
+
+app = Celery("content-factory")
+# Read when first needed, not at import: importing the task names must not need a broker.
+app.add_defaults(_config_from_environment)
+
+
+@signals.worker_process_init.connect
+def _instrument_child(**_: Any) -> None:
+    try:
+        from bot.telemetry.messaging import instrument_celery
+    except ImportError:
+        return
+    instrument_celery()
+
+
+@signals.worker_process_shutdown.connect
+def _close_child(**_: Any) -> None:
+    loop.shutdown()
+
+
+@signals.worker_shutdown.connect
+def _close_main(**_: Any) -> None:
+    # The solo and threads pools run tasks in the main process.
+    loop.shutdown()

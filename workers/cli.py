@@ -1,0 +1,58 @@
+"""What `content-factory worker` and `content-factory beat` run (bot.cli parses the arguments)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from bot.settings import ConfigError, get_settings
+from workers.celery_app import KNOWN_QUEUES, app, worker_config
+
+
+def parse_queues(queues: str | Iterable[str]) -> list[str]:
+    names = [q.strip() for q in (queues.split(",") if isinstance(queues, str) else queues) if q.strip()]
+    unknown = sorted(set(names) - set(KNOWN_QUEUES))
+    if unknown or not names:
+        raise ConfigError(f"--queues: {', '.join(unknown) or '(none)'} unknown; choose from {', '.join(KNOWN_QUEUES)}")
+    return list(dict.fromkeys(names))
+
+
+def _log_at(loglevel: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
+    root.setLevel(loglevel.upper())
+
+
+def run_worker(
+    queues: str | Iterable[str] = ",".join(KNOWN_QUEUES), concurrency: int | None = None, loglevel: str = "INFO"
+) -> int:
+    """A Celery worker (prefork pool) on ``queues``; ``concurrency`` defaults to the CPU count.
+    Image workers hold a diffusion pipeline per process, so give them a small concurrency."""
+    names = parse_queues(queues)
+    settings = get_settings()
+    settings.require("database_url", "redis_url", "token_encryption_key")
+    assert settings.redis_url
+    _log_at(loglevel)
+    app.conf.update(worker_config(settings.redis_url, set(names)))
+    argv = [
+        "worker",
+        f"--queues={','.join(names)}",
+        f"--loglevel={loglevel.upper()}",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    app.worker_main(argv)
+    return 0
+
+
+def run_beat(tick_seconds: float | None = None) -> int:
+    """The periodic process: outbox sweeper, lease recovery, quota reaper, due schedules."""
+    settings = get_settings()
+    settings.require("database_url", "redis_url", "token_encryption_key")
+    from workers.beat import run_beat_process
+
+    _log_at("INFO")
+    return run_beat_process(tick_seconds or settings.scheduler_tick_seconds)

@@ -1,0 +1,202 @@
+"""One job from claim to its end: generate, hand to approvers or post, and tell the requester.
+
+The steps are services (lifecycle, generation, posting); this module only orders them and decides
+what a failure means. A job's lease is renewed while it runs, and every write after the claim is
+fenced by the claim's attempt number, so a worker that lost its job can never overwrite the
+attempt that took it over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import inspect
+import logging
+import uuid
+from collections.abc import Awaitable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from opentelemetry import propagate, trace
+
+from bot.guard import restore_placeholders
+from bot.orgs import OrgPolicy, load_org_policy
+from bot.quota import QuotaService
+from bot.runtime import Runtime
+from db.models import Job
+from workers import lifecycle, views
+from workers.generation import GenerationFailed, generate_content, reconcile_quota
+from workers.lifecycle import Lease, LeaseLost
+from workers.loop import WorkerContext
+from workers.posting import TOKEN_ERRORS, PostRefused, SlackUnavailable, post_result, tell_requester
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+T = TypeVar("T")
+APPROVAL_MODULE = "workers.approval"
+HEARTBEATS_PER_LEASE = 3
+
+
+class Outcome(StrEnum):
+    SKIPPED = "skipped"  # nothing to claim: a duplicate delivery or a job already past queued
+    POSTED = "posted"
+    AWAITING_APPROVAL = "awaiting_approval"
+    REQUEUED = "requeued"
+    FAILED = "failed"
+    LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
+
+
+async def run_job(
+    context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, *, approved_too: bool = False
+) -> Outcome:
+    claimed = await lifecycle.claim_job(
+        context.runtime.database, org_id, job_id, context.lease_seconds, approved_too=approved_too
+    )
+    if claimed is None:
+        log.info("job %s: nothing to claim (a duplicate delivery, or the job is past queued)", job_id)
+        return Outcome.SKIPPED
+    job, lease = claimed
+    with tracer.start_as_current_span(
+        "job.run",
+        attributes={"job.id": str(job.id), "org.id": str(org_id), "job.kind": job.kind, "job.attempt": lease.attempt},
+        links=_submission_link(job),
+    ) as span:
+        try:
+            outcome = await _with_heartbeat(context, lease, _carry_out(context, job, lease))
+        except LeaseLost:
+            log.warning("job %s: lease lost during attempt %d; the newer attempt owns it", job_id, lease.attempt)
+            outcome = Outcome.LOST
+        span.set_attribute("job.outcome", str(outcome))
+        return outcome
+
+
+def _submission_link(job: Job) -> list[trace.Link]:
+    """The trace of the command that created the job, when this run is not already part of it
+    (a job re-sent by the sweeper or retried after a crash starts from another trace)."""
+    if not job.trace_context:
+        return []
+    origin = trace.get_current_span(propagate.extract(job.trace_context)).get_span_context()
+    return [trace.Link(origin)] if origin.is_valid else []
+
+
+async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[T]) -> T:
+    """Run ``work`` while renewing the job's lease and its quota reservation's lease; cancel it
+    when the job turns out to be someone else's."""
+    task = asyncio.ensure_future(work)
+    interval = lease.seconds / HEARTBEATS_PER_LEASE
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=interval)
+            if done:
+                return task.result()
+            try:
+                held = await lifecycle.extend_lease(context.runtime.database, lease)
+                await context.quota.extend_lease(lease.org_id, lease.job_id)
+            except Exception:
+                # A database or Redis hiccup: the lease has slack for two more tries.
+                log.warning("job %s: lease renewal failed", lease.job_id, exc_info=True)
+                continue
+            if not held:
+                task.cancel()
+                raise LeaseLost(str(lease.job_id))
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def _carry_out(context: WorkerContext, job: Job, lease: Lease) -> Outcome:
+    runtime = context.runtime
+    policy = await load_org_policy(runtime.database, job.org_id)
+    mapping: dict[str, str] = runtime.secrets.decrypt_json(job.pii_mapping_enc) if job.pii_mapping_enc else {}
+    if job.result_text is None and job.result_image is None:
+        try:
+            generated = await generate_content(context, job, mapping)
+        except GenerationFailed as failure:
+            await fail_job(context, lease, failure.reason, tokens_used=failure.tokens_used, **failure.detail)
+            return Outcome.FAILED
+        job = await lifecycle.record_result(
+            runtime.database,
+            lease,
+            text=generated.text,
+            image=generated.png,
+            model=generated.model,
+            tokens_used=generated.tokens_used,
+        )
+        await reconcile_quota(context.quota, job.org_id, job.id, generated.tokens_used)
+    elif job.quota_state == "reserved":
+        # An earlier attempt stored the result and stopped before settling.
+        await reconcile_quota(context.quota, job.org_id, job.id, job.tokens_used)
+    if policy.approvals_required and job.decided_at is None and approval_hook_installed():
+        return await _hand_to_approvers(context, lease, policy)
+    return await _post(context, job, lease, policy, mapping)
+
+
+def approval_hook_installed() -> bool:
+    return importlib.util.find_spec(APPROVAL_MODULE) is not None
+
+
+async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy) -> Outcome:
+    job = await lifecycle.mark_awaiting_approval(
+        context.runtime.database, lease, approvers_channel=policy.approvers_channel
+    )
+    request_approval = importlib.import_module(APPROVAL_MODULE).request_approval
+    try:
+        answer: Any = request_approval(job)
+        if inspect.isawaitable(answer):
+            await answer
+    except Exception:
+        # The job waits in awaiting_approval either way; the approvers' message is the hook's job.
+        log.exception("job %s: the approval request failed", job.id)
+    return Outcome.AWAITING_APPROVAL
+
+
+async def _post(context: WorkerContext, job: Job, lease: Lease, policy: OrgPolicy, mapping: dict[str, str]) -> Outcome:
+    runtime = context.runtime
+    text = job.result_text
+    if text is not None and policy.restore_pii and mapping:
+        # Into what Slack shows only: the stored result keeps its placeholders.
+        text = restore_placeholders(text, mapping)
+    await lifecycle.confirm_lease(runtime.database, lease)
+    try:
+        posted = await post_result(runtime, job, text=text)
+    except PostRefused as refused:
+        failed = await lifecycle.mark_failed(runtime.database, lease, refused.reason, slack_error=refused.code)
+        await tell_requester(
+            runtime,
+            failed,
+            views.failure_message(failed, refused.reason, refused.fix),
+            token_gone=refused.code in TOKEN_ERRORS,
+        )
+        return Outcome.FAILED
+    except SlackUnavailable as outage:
+        if lease.attempt < context.max_attempts:
+            await lifecycle.requeue_job(runtime.database, lease, str(outage))
+            return Outcome.REQUEUED
+        reason = f"Slack did not accept the post after {lease.attempt} tries ({outage})"
+        failed = await lifecycle.mark_failed(runtime.database, lease, reason)
+        await tell_requester(runtime, failed, views.failure_message(failed, reason, "Try again in a few minutes."))
+        return Outcome.FAILED
+    done = await lifecycle.mark_posted(runtime.database, lease, ts=posted.ts, channel=posted.channel)
+    if done is None:
+        log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
+        return Outcome.LOST
+    if done.source_channel and done.source_channel != posted.channel:
+        await tell_requester(runtime, done, views.posted_elsewhere_message(done))
+    return Outcome.POSTED
+
+
+async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
+    """``failed`` with its reason audited, the quota reconciled, and the requester told."""
+    job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
+    await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
+    return job
+
+
+async def finish_failed(
+    runtime: Runtime, quota: QuotaService, job: Job, reason: str, *, tokens_used: int | None
+) -> None:
+    """What follows a job's failure wherever it was decided (here, or the sweeper's lease recovery)."""
+    await reconcile_quota(quota, job.org_id, job.id, tokens_used)
+    await tell_requester(runtime, job, views.failure_message(job, reason))
