@@ -20,6 +20,7 @@ from typing import Any
 from bot.queueing import JobSender
 from bot.quota import QuotaService, reap_reservations
 from bot.runtime import Runtime, get_runtime
+from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
 from workers.loop import MAX_ATTEMPTS
 from workers.maintenance import OUTBOX_AFTER, SweepReport, sweep_jobs
 
@@ -122,8 +123,10 @@ def _log_tick(tick: TickReport) -> None:
         )
 
 
-async def _main(tick_seconds: float) -> None:
+async def _main(tick_seconds: float, *, dev: bool) -> None:
+    setup_telemetry(SERVICE_BEAT, dev=dev)
     runtime = get_runtime()
+    instrument_engine(runtime.database.engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -135,6 +138,6 @@ async def _main(tick_seconds: float) -> None:
         await runtime.close()
 
 
-def run_beat_process(tick_seconds: float) -> int:
-    asyncio.run(_main(tick_seconds))
+def run_beat_process(tick_seconds: float, *, dev: bool = False) -> int:
+    asyncio.run(_main(tick_seconds, dev=dev))
     return 0

@@ -7,6 +7,7 @@ here only concerns consuming: the queues, the time limits, and per-process set-u
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery, signals
@@ -24,6 +25,7 @@ from bot.queueing import (
     celery_config,
 )
 from bot.settings import get_settings
+from bot.telemetry import instrument_celery_worker
 from workers import loop
 
 TASK_SWEEP = "workers.tasks.sweep_jobs"
@@ -84,13 +86,15 @@ app = Celery("content-factory")
 app.add_defaults(_config_from_environment)
 
 
+def dev_mode() -> bool:
+    """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
+    return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+
+
 @signals.worker_process_init.connect
 def _instrument_child(**_: Any) -> None:
-    try:
-        from bot.telemetry.messaging import instrument_celery
-    except ImportError:
-        return
-    instrument_celery()
+    # After the fork: exporters' threads and sockets must belong to the child that uses them.
+    instrument_celery_worker(dev=dev_mode())
 
 
 @signals.worker_process_shutdown.connect

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from bot.settings import ConfigError, get_settings
-from workers.celery_app import KNOWN_QUEUES, app, worker_config
+from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
+from workers.celery_app import KNOWN_QUEUES, app, dev_mode, worker_config
 
 
 def parse_queues(queues: str | Iterable[str]) -> list[str]:
@@ -15,13 +15,6 @@ def parse_queues(queues: str | Iterable[str]) -> list[str]:
     if unknown or not names:
         raise ConfigError(f"--queues: {', '.join(unknown) or '(none)'} unknown; choose from {', '.join(KNOWN_QUEUES)}")
     return list(dict.fromkeys(names))
-
-
-def _log_at(loglevel: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
-    root.setLevel(loglevel.upper())
 
 
 def run_worker(
@@ -33,7 +26,7 @@ def run_worker(
     settings = get_settings()
     settings.require("database_url", "redis_url", "token_encryption_key")
     assert settings.redis_url
-    _log_at(loglevel)
+    configure_logging(SERVICE_WORKER, dev=dev_mode(), level=loglevel)
     app.conf.update(worker_config(settings.redis_url, set(names)))
     argv = [
         "worker",
@@ -54,5 +47,5 @@ def run_beat(tick_seconds: float | None = None) -> int:
     settings.require("database_url", "redis_url", "token_encryption_key")
     from workers.beat import run_beat_process
 
-    _log_at("INFO")
-    return run_beat_process(tick_seconds or settings.scheduler_tick_seconds)
+    configure_logging(SERVICE_BEAT, dev=dev_mode(), level="INFO")
+    return run_beat_process(tick_seconds or settings.scheduler_tick_seconds, dev=dev_mode())

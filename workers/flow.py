@@ -17,17 +17,17 @@ from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 
 from bot.guard import restore_placeholders
 from bot.orgs import OrgPolicy, load_org_policy
-from bot.quota import QuotaService
-from bot.runtime import Runtime
+from bot.telemetry import link_current_span
 from db.models import Job
 from workers import lifecycle, views
-from workers.generation import GenerationFailed, generate_content, reconcile_quota
+from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Lease, LeaseLost
 from workers.loop import WorkerContext
+from workers.outcomes import finish_failed, reconcile_quota
 from workers.posting import TOKEN_ERRORS, PostRefused, SlackUnavailable, post_result, tell_requester
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,10 @@ async def run_job(
     with tracer.start_as_current_span(
         "job.run",
         attributes={"job.id": str(job.id), "org.id": str(org_id), "job.kind": job.kind, "job.attempt": lease.attempt},
-        links=_submission_link(job),
     ) as span:
+        # A job re-sent by the sweeper or retried after a crash runs in a trace of its own; the
+        # link leads back to the command that created it.
+        link_current_span(job.trace_context)
         try:
             outcome = await _with_heartbeat(context, lease, _carry_out(context, job, lease))
         except LeaseLost:
@@ -69,15 +71,6 @@ async def run_job(
             outcome = Outcome.LOST
         span.set_attribute("job.outcome", str(outcome))
         return outcome
-
-
-def _submission_link(job: Job) -> list[trace.Link]:
-    """The trace of the command that created the job, when this run is not already part of it
-    (a job re-sent by the sweeper or retried after a crash starts from another trace)."""
-    if not job.trace_context:
-        return []
-    origin = trace.get_current_span(propagate.extract(job.trace_context)).get_span_context()
-    return [trace.Link(origin)] if origin.is_valid else []
 
 
 async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[T]) -> T:
@@ -192,11 +185,3 @@ async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
     await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
     return job
-
-
-async def finish_failed(
-    runtime: Runtime, quota: QuotaService, job: Job, reason: str, *, tokens_used: int | None
-) -> None:
-    """What follows a job's failure wherever it was decided (here, or the sweeper's lease recovery)."""
-    await reconcile_quota(quota, job.org_id, job.id, tokens_used)
-    await tell_requester(runtime, job, views.failure_message(job, reason))

@@ -8,12 +8,10 @@ and never posted.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
-from bot.quota import QuotaService
 from db.models import Job, JobKind
 from workers.loop import WorkerContext
 from workers.providers import ImageRequest, ProviderError, TextRequest
@@ -132,12 +130,3 @@ async def generate_image(context: WorkerContext, job: Job) -> Generated:
         raise GenerationFailed(reason, tokens_used=None) from error
     # An image costs what was reserved for it (the organization's image price).
     return Generated(text=None, png=png, model=model, tokens_used=job.tokens_reserved)
-
-
-async def reconcile_quota(quota: QuotaService, org_id: uuid.UUID, job_id: uuid.UUID, tokens_used: int | None) -> None:
-    """Charge what the model used and refund the rest; release everything when no model answered.
-    The quota service makes both exactly-once per job, so a retry may call this again."""
-    if tokens_used is None:
-        await quota.release(org_id, job_id)
-    else:
-        await quota.settle(org_id, job_id, tokens_used)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from bot.quota import QuotaService
 from bot.runtime import Runtime, get_runtime, set_runtime
+from bot.telemetry import instrument_engine
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
 
@@ -123,7 +124,9 @@ def worker_context() -> WorkerContext:
     global _context
     process_loop()
     if _context is None:
-        _context = WorkerContext.from_runtime(get_runtime())
+        runtime = get_runtime()
+        instrument_engine(runtime.database.engine)
+        _context = WorkerContext.from_runtime(runtime)
     return _context
 
 

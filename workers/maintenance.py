@@ -19,8 +19,8 @@ from bot.quota import QuotaService
 from bot.runtime import Runtime
 from db.system import stale_jobs
 from workers import lifecycle
-from workers.flow import finish_failed
 from workers.loop import MAX_ATTEMPTS
+from workers.outcomes import finish_failed
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,14 @@ from db.engine import Database
 
 log = logging.getLogger(__name__)
 
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Redis down, full, failing over or read-only: the quota cannot be checked, so nothing is granted.
+REDIS_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ClusterDownError,
+)
 DATABASE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError, TimeoutError)
 
 # Redis's copy of the limits lives this long, so a change Redis missed (it was down) lands soon after.
@@ -140,13 +147,15 @@ class QuotaService:
             now = self.clock()
             label = month_label(now)
             reply = await self.reserve_in_redis(org_id, job_id, tokens, now)
+            if isinstance(reply, int):
+                span.set_attribute("quota.outcome", "granted")
+                span.set_attribute("quota.tokens_reserved", reply)
+                tokens_reserved.add(reply, {"org_id": str(org_id)})
+                # The lease ends where the script put it (Lua prints numbers too briefly to quote it).
+                return Reservation(org_id, job_id, reply, label, now + self.lease_seconds)
             span.set_attribute("quota.outcome", reply[0])
-            if reply[0] == "granted":
-                granted, replayed = int(reply[1]), reply[5] == "1"
-                if not replayed:
-                    tokens_reserved.add(granted, {"org_id": str(org_id)})
-                span.set_attribute("quota.tokens_reserved", granted)
-                return Reservation(org_id, job_id, granted, label, float(reply[4]), replayed=replayed)
+            if reply[0] == "replayed":
+                return Reservation(org_id, job_id, int(reply[1]), label, float(reply[2]), replayed=True)
             if reply[0] == "closed":
                 raise ReservationClosed(f"job {job_id} already settled its reservation")
             denial = self._denial(reply, tokens, label)
@@ -154,7 +163,8 @@ class QuotaService:
             denials.add(1, {"org_id": str(org_id), "reason": denial.reason})
             raise QuotaExceeded(denial)
 
-    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, now: float) -> list[str]:
+    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int,
+                               now: float) -> int | list[str]:
         """The reserve script's raw reply (rebuilding lost state first): the Redis half of ``reserve``."""
         label = month_label(now)
         return await self._run(org_id, label, now, self.scripts.reserve, reserve_keys(org_id, label),
@@ -232,10 +242,10 @@ class QuotaService:
             log.warning("ledger has job %s's settlement; Redis unreachable, the reaper will apply it", job_id)
             return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, 0, recorded=entry.inserted,
                                 applied=False, closed_reservation=False, synced=False)
-        applied = reply[0] == "applied"
-        closed = applied and reply[3] == "1"
+        closed = isinstance(reply, int)
+        applied = closed or reply[0] == "applied"
         # Nothing known reserved (Redis and the job row both forgot it): nothing to refund either.
-        refunded = _number(reply[2]) if closed else (entry.reserved - entry.actual if entry.reserved else 0)
+        refunded = reply if isinstance(reply, int) else (entry.reserved - entry.actual if entry.reserved else 0)
         if closed and refunded > 0:
             tokens_refunded.add(refunded, {"org_id": str(org_id)})
         return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, refunded,
@@ -253,15 +263,15 @@ class QuotaService:
         return int(tokens), label
 
     async def settle_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, overrun: int, label: str,
-                              now: float) -> list[str]:
+                              now: float) -> int | list[str]:
         """The settle script's raw reply: the Redis half of ``settle``, applying a ledger entry."""
-        reply: list[str] = []
+        reply: int | list[str] = []
         job = str(job_id)
         # Redis files the reservation under the month it was taken in; that month is charged.
         for _ in range(2):
             reply = await self._run(org_id, label, now, self.scripts.settle, settle_keys(org_id, label),
                                     [job, actual, overrun, repr(now)])
-            if reply[0] != "month":
+            if isinstance(reply, int) or reply[0] != "month":
                 break
             label = reply[1]
         return reply
@@ -280,13 +290,18 @@ class QuotaService:
     # -- rebuild ---------------------------------------------------------------------------------
 
     async def _run(self, org_id: uuid.UUID, label: str, now: float, script: AsyncScript,
-                   keys: list[str], args: list[str | int]) -> list[str]:
-        """Run a script; when it reports lost state, rebuild that state from PostgreSQL and retry."""
+                   keys: list[str], args: list[str | int]) -> int | list[str]:
+        """Run a script; when it reports lost state, rebuild that state from PostgreSQL and retry.
+
+        A bare integer is a script's common answer and comes back as is."""
         for _ in range(MAX_REBUILDS):
             try:
-                reply = _strings(await script(keys=keys, args=args))
+                raw = await script(keys=keys, args=args)
             except REDIS_ERRORS as exc:
                 raise QuotaStoreUnavailable(UNAVAILABLE) from exc
+            if isinstance(raw, int):
+                return raw
+            reply = _strings(raw)
             if reply[0] != "rebuild":
                 return reply
             await self._rebuild(org_id, label, reply[1], now)

@@ -7,12 +7,34 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+from sqlalchemy import text
 
 from bot.approvals import ApprovalService
 from bot.runtime import Runtime
 from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from tests.approvals.fakes import RecordingSender, make_runtime, new_org, seed_workspace
+
+
+@pytest.fixture(autouse=True)
+async def leave_nothing_pending(owner_db: Database) -> AsyncIterator[None]:
+    """Jobs and schedules a test leaves waiting must not be picked up by a later test's beat or
+    worker (the outbox sweeper and the schedule claim cross organizations)."""
+    async with owner_db.system() as session:
+        started = (await session.execute(text("SELECT now()"))).scalar_one()
+    yield
+    async with owner_db.system() as session:
+        await session.execute(
+            text(
+                "UPDATE jobs SET state = 'cancelled' WHERE created_at >= :t "
+                "AND state IN ('queued', 'running', 'awaiting_approval')"
+            ),
+            {"t": started},
+        )
+        await session.execute(
+            text("UPDATE schedules SET state = 'cancelled' WHERE created_at >= :t AND state = 'active'"),
+            {"t": started},
+        )
 
 
 @pytest.fixture(scope="session")

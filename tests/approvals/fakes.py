@@ -46,16 +46,17 @@ class RecordingSender:
         pass
 
 
-def seed_workspace(sandbox: SlackSandbox) -> None:
+def seed_workspace(sandbox: SlackSandbox, team: str = TEAM, token: str = TOKEN) -> None:
+    """A fresh sandbox with one workspace: two admins, an editor, a viewer and three channels."""
     sandbox.reset(workspaces=True)
-    sandbox.add_workspace(TEAM, bot_token=TOKEN, name="Approvals")
-    sandbox.add_user(TEAM, ADMIN, name="ada", is_admin=True, tz="America/New_York")
-    sandbox.add_user(TEAM, ADMIN2, name="abe", is_admin=True, tz="Europe/Paris")
-    sandbox.add_user(TEAM, EDITOR, name="eddie", tz="Europe/Berlin")
-    sandbox.add_user(TEAM, VIEWER, name="vera", tz="Asia/Tokyo")
-    sandbox.add_channel(TEAM, APPROVERS, "approvers")
-    sandbox.add_channel(TEAM, TARGET, "news")
-    sandbox.add_channel(TEAM, NO_BOT, "quiet", bot_member=False)
+    sandbox.add_workspace(team, bot_token=token, name="Approvals")
+    sandbox.add_user(team, ADMIN, name="ada", is_admin=True, tz="America/New_York")
+    sandbox.add_user(team, ADMIN2, name="abe", is_admin=True, tz="Europe/Paris")
+    sandbox.add_user(team, EDITOR, name="eddie", tz="Europe/Berlin")
+    sandbox.add_user(team, VIEWER, name="vera", tz="Asia/Tokyo")
+    sandbox.add_channel(team, APPROVERS, "approvers")
+    sandbox.add_channel(team, TARGET, "news")
+    sandbox.add_channel(team, NO_BOT, "quiet", bot_member=False)
 
 
 def make_runtime(

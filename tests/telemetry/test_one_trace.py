@@ -225,6 +225,11 @@ def spans_of_the_trace(deployment: Deployment) -> tuple[dict[str, Any], list[dic
     """The server span of the command that ran, and every span of its trace."""
     spans = read_span_file(deployment.span_file)
     (run,) = [s for s in spans if s["name"] == f"run/{TASK}"]
+    (publish,) = [s for s in spans if s["span_id"] == run["parent_span_id"]]
+    assert publish["parent_span_id"] is not None, (
+        "the web's publish span starts a trace of its own: the thread that sends the task lost the "
+        "request's context (JobSender must run send_job_sync under contextvars.copy_context())"
+    )
     trace = [s for s in spans if s["trace_id"] == run["trace_id"]]
     servers = [s for s in trace if s["name"] == "POST /slack/events" and s["kind"] == "SERVER"]
     assert len(servers) == 1, f"the task's trace has {len(servers)} server spans: {trace}"

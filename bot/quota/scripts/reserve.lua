@@ -1,8 +1,9 @@
 -- Reserve tokens for one job: all or nothing across the rate bucket and the monthly budget.
 -- KEYS: 1 settings, 2 bucket, 3 month, 4 settled (month), 5 reservations, 6 leases
 -- ARGV: 1 job id, 2 tokens, 3 now (epoch s), 4 lease (s)
--- Replies: {'rebuild', what} | {'closed'} | {'granted', tokens, left, level, deadline, replay}
+-- Replies: tokens (an integer: granted) | {'replayed', tokens, lease deadline} | {'rebuild', what} | {'closed'}
 --          | {'denied', reason, left, level, budget, rate, burst}
+-- (The common answer is a bare integer: the cheapest reply to send and to parse.)
 local job = ARGV[1]
 local tokens = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -13,12 +14,16 @@ if not cfg[1] then return {'rebuild', 'settings'} end
 local month = redis.call('HMGET', KEYS[3], 'used', 'reserved')
 if not month[1] then return {'rebuild', 'month'} end
 
-local held = redis.call('HGET', KEYS[5], job)
-if held then
-  local deadline = redis.call('ZSCORE', KEYS[6], job) or '0'
-  return {'granted', string.match(held, '^(%d+)'), '-1', '-1', deadline, '1'}
+-- The reservation remembers its month (the month key's suffix): that month is charged when it settles.
+-- Written first, since it also tells a repeat for the same job; a refusal takes it back.
+if redis.call('HSETNX', KEYS[5], job, ARGV[2] .. ':' .. string.match(KEYS[3], 'month:(.+)$')) == 0 then
+  local held = redis.call('HGET', KEYS[5], job)
+  return {'replayed', string.match(held, '^(%d+)'), redis.call('ZSCORE', KEYS[6], job) or '0'}
 end
-if redis.call('SISMEMBER', KEYS[4], job) == 1 then return {'closed'} end
+if redis.call('SISMEMBER', KEYS[4], job) == 1 then
+  redis.call('HDEL', KEYS[5], job)
+  return {'closed'}
+end
 
 local budget, rate, burst = tonumber(cfg[1]), tonumber(cfg[2]), tonumber(cfg[3])
 local left = budget - tonumber(month[1]) - tonumber(month[2])
@@ -43,16 +48,12 @@ elseif tokens > level then
   reason = 'rate'
 end
 if reason then
+  redis.call('HDEL', KEYS[5], job)
   return {'denied', reason, tostring(left), tostring(level), tostring(budget), tostring(rate), tostring(burst)}
 end
 
-level = level - tokens
-redis.call('HSET', KEYS[2], 'tokens', level, 'ts', ts, 'rate', rate, 'burst', burst)
--- An idle bucket is full again after this long; letting it expire then costs nothing.
-redis.call('EXPIRE', KEYS[2], math.ceil((burst - level) * 60 / rate) + 60)
+-- The bucket carries its own rate and burst so settling can refill it without the settings.
+redis.call('HSET', KEYS[2], 'tokens', level - tokens, 'ts', ts, 'rate', rate, 'burst', burst)
 redis.call('HINCRBY', KEYS[3], 'reserved', tokens)
--- The reservation remembers its month (the month key's suffix): that month is charged when it settles.
-redis.call('HSET', KEYS[5], job, ARGV[2] .. ':' .. string.match(KEYS[3], 'month:(.+)$'))
-local deadline = now + tonumber(ARGV[4])
-redis.call('ZADD', KEYS[6], deadline, job)
-return {'granted', ARGV[2], tostring(left - tokens), tostring(level), tostring(deadline), '0'}
+redis.call('ZADD', KEYS[6], now + tonumber(ARGV[4]), job)
+return tokens

@@ -2,19 +2,25 @@
 -- The ledger row in PostgreSQL is written first; this applies the same numbers to Redis.
 -- KEYS: 1 bucket, 2 month, 3 settled (month), 4 reservations, 5 leases
 -- ARGV: 1 job id, 2 actual, 3 overrun, 4 now
--- Replies: {'rebuild', 'month'} | {'done'} | {'month', label} | {'applied', reserved, refund, held}
+-- Replies: refund (an integer: applied, the reservation closed) | {'applied', refund} (applied, Redis held
+--          no reservation) | {'done'} | {'month', label} | {'rebuild', 'month'}
 local job = ARGV[1]
 local actual = tonumber(ARGV[2])
 
 if redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild', 'month'} end
-if redis.call('SISMEMBER', KEYS[3], job) == 1 then return {'done'} end
 
-local reserved, had = 0, 0
 local held = redis.call('HGET', KEYS[4], job)
+local tokens, label
 if held then
-  local tokens, label = string.match(held, '^(%d+):(.+)$')
+  tokens, label = string.match(held, '^(%d+):(.+)$')
   if label ~= string.match(KEYS[2], 'month:(.+)$') then return {'month', label} end
-  reserved, had = tonumber(tokens), 1
+end
+-- The month's rebuild created this set (with the month's expiry); membership makes this exactly-once.
+if redis.call('SADD', KEYS[3], job) == 0 then return {'done'} end
+
+local reserved = 0
+if held then
+  reserved = tonumber(tokens)
   redis.call('HDEL', KEYS[4], job)
   redis.call('ZREM', KEYS[5], job)
   redis.call('HINCRBY', KEYS[2], 'reserved', -reserved)
@@ -23,13 +29,10 @@ end
 -- charged: the rebuild did not count it, since its ledger row came after the rebuild's snapshot.
 redis.call('HINCRBY', KEYS[2], 'used', actual)
 if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'overrun', ARGV[3]) end
--- The month's rebuild created this set with the month's expiry.
-redis.call('SADD', KEYS[3], job)
 
 local refund = reserved - actual
-if had == 1 and refund ~= 0 then
+if held and refund ~= 0 then
   -- Unused tokens go back to the rate bucket; an overrun is charged to it (it may go below zero).
-  -- A bucket that expired was full: a refund cannot raise it, and a late overrun is forgiven.
   local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate', 'burst')
   if b[1] then
     local now = tonumber(ARGV[4])
@@ -38,9 +41,8 @@ if had == 1 and refund ~= 0 then
       level = math.min(burst, level + (now - ts) * rate / 60)
       ts = now
     end
-    level = math.min(burst, level + refund)
-    redis.call('HSET', KEYS[1], 'tokens', level, 'ts', ts)
-    redis.call('EXPIRE', KEYS[1], math.ceil((burst - level) * 60 / rate) + 60)
+    redis.call('HSET', KEYS[1], 'tokens', math.min(burst, level + refund), 'ts', ts)
   end
 end
-return {'applied', tostring(reserved), tostring(refund), tostring(had)}
+if held then return refund end
+return {'applied', refund}

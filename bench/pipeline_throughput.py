@@ -1,0 +1,391 @@
+"""Jobs per second from a committed job to a posted Slack message, against bare Celery no-op tasks.
+
+Both runs use the same broker (Redis), the same Celery settings (bot.queueing.celery_config) and
+the same number of worker processes, one after the other, so the ratio says what the job pipeline
+costs on top of Celery itself. The model is the offline provider (no network, no latency); Slack is
+the local sandbox in its own process; PostgreSQL is a scratch database set up like the tests'.
+
+    .venv/bin/python bench/pipeline_throughput.py [--jobs 1000] [--concurrency 2]
+
+Time per job is split with the audit trail's own timestamps (queued -> running -> generated ->
+posted), which is where to look when the ratio is low.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.queueing import celery_config  # noqa: E402
+
+NOOP_TASK = "bench.noop"
+NOOP_QUEUE = "bench-noop"
+NOOP_COUNTER = "bench:noop:done"
+APP_ROLE = "cf_bench"
+APP_PASSWORD = "cf_bench"
+REDIS_DB = 13
+
+# The no-op worker imports this module: what it needs is defined at the top, the rest in main().
+noop_app = Celery("bench-noop")
+noop_app.conf.update(celery_config(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")))
+_counter: Any = None
+
+
+@noop_app.task(name=NOOP_TASK)
+def noop() -> None:
+    """As little as a task can do and still be counted."""
+    global _counter
+    if _counter is None:
+        import redis
+
+        _counter = redis.Redis.from_url(os.environ["REDIS_URL"])
+    _counter.incr(NOOP_COUNTER)
+
+
+class NoSend:
+    """A sender that sends nothing: jobs are committed first and sent all at once when timed."""
+
+    async def send_job(self, *args: object) -> None:
+        return None
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def prepare_database(postgres_url: str) -> tuple[str, str, str]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from db.migrate import migrate
+
+    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    server = make_url(postgres_url)
+    conn = await asyncpg.connect(
+        host=server.host,
+        port=server.port or 5432,
+        user=server.username,
+        password=server.password,
+        database=server.database,
+    )
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    admin = server.set(drivername="postgresql+asyncpg", database=name)
+    app = admin.set(username=APP_ROLE, password=APP_PASSWORD)
+    admin_url, app_url = admin.render_as_string(hide_password=False), app.render_as_string(hide_password=False)
+    await migrate(admin_url, app_url)
+    return name, admin_url, app_url
+
+
+async def drop_database(postgres_url: str, name: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(postgres_url)
+    conn = await asyncpg.connect(
+        host=server.host,
+        port=server.port or 5432,
+        user=server.username,
+        password=server.password,
+        database=server.database,
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def commit_jobs(app_url: str, redis_url: str, key: str, org_id: uuid.UUID, count: int) -> list[uuid.UUID]:
+    """Commit ``count`` queued jobs through the web side's own service, without sending them."""
+    import redis.asyncio as aioredis
+
+    from bot.guard import GuardedPrompt
+    from bot.jobs import JobRequest, JobService
+    from bot.orgs import load_org_policy
+    from bot.quota import QuotaService
+    from bot.sandbox.slack import DEMO
+    from db.crypto import SecretBox
+    from db.engine import Database
+    from db.models import JobKind
+
+    database = Database(app_url, pool_size=4)
+    redis = aioredis.Redis.from_url(redis_url)
+    try:
+        quota = QuotaService(redis, database)
+        service = JobService(database, quota, NoSend(), SecretBox(key))  # type: ignore[arg-type]
+        policy = await load_org_policy(database, org_id)
+        jobs = []
+        for number in range(count):
+            prompt = f"Write a two-line team update number {number}"
+            request = JobRequest(
+                org_id=org_id,
+                requester_id=DEMO.editor,
+                kind=JobKind.TEXT,
+                prompt=prompt,
+                target_channel=DEMO.general,
+                source_channel=DEMO.general,
+                already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+            )
+            jobs.append((await service.submit(request, policy)).job_id)
+        return jobs
+    finally:
+        await database.dispose()
+        await redis.aclose()
+
+
+async def create_org(app_url: str, redis_url: str) -> uuid.UUID:
+    import redis.asyncio as aioredis
+
+    from bot.orgs import create_organization
+    from bot.quota import QuotaService
+    from db.engine import Database
+
+    database = Database(app_url, pool_size=2)
+    redis = aioredis.Redis.from_url(redis_url)
+    try:
+        org_id = await create_organization(database, name="Bench", team_id="T0BENCH" + uuid.uuid4().hex[:6].upper())
+        quota = QuotaService(redis, database)
+        await quota.set_budget(org_id, 10**12, actor="bench")
+        await quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="bench")
+        return org_id
+    finally:
+        await database.dispose()
+        await redis.aclose()
+
+
+async def wait_posted(admin_url: str, org_id: uuid.UUID, jobs: list[uuid.UUID], limit_seconds: float) -> float:
+    """Seconds until every job is posted (polled as the owner, which RLS does not filter)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
+    started = time.perf_counter()
+    try:
+        while True:
+            rows = await conn.fetch(
+                "SELECT state, count(*) AS n FROM jobs WHERE id = ANY($1::uuid[]) GROUP BY state", jobs
+            )
+            states = {row["state"]: row["n"] for row in rows}
+            if states.get("posted", 0) + states.get("failed", 0) >= len(jobs):
+                if states.get("failed"):
+                    raise RuntimeError(f"{states['failed']} jobs failed; see the worker log")
+                return time.perf_counter() - started
+            if time.perf_counter() - started > limit_seconds:
+                raise RuntimeError(f"not all jobs posted after {limit_seconds:.0f}s: {states}")
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+
+
+async def stage_times(admin_url: str, jobs: list[uuid.UUID]) -> dict[str, float]:
+    """Median milliseconds between a job's audit events (the database's clock)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
+    try:
+        rows = await conn.fetch("SELECT job_id, action, at FROM audit_events WHERE job_id = ANY($1::uuid[])", jobs)
+    finally:
+        await conn.close()
+    at: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in rows:
+        at.setdefault(row["job_id"], {})[row["action"]] = row["at"]
+    stages = {
+        "claim -> generated": ("job.running", "job.generated"),
+        "generated -> posted": ("job.generated", "job.posted"),
+    }
+    medians = {}
+    for label, (first, second) in stages.items():
+        spans = [(e[second] - e[first]).total_seconds() * 1000 for e in at.values() if first in e and second in e]
+        medians[label] = statistics.median(spans) if spans else float("nan")
+    return medians
+
+
+def send_jobs(redis_url: str, org_id: uuid.UUID, jobs: list[uuid.UUID]) -> None:
+    from bot.queueing import JobSender
+
+    sender = JobSender(redis_url)
+    try:
+        for job_id in jobs:
+            sender.send_job_sync(job_id, org_id, "text")
+    finally:
+        sender.close()
+
+
+def wait_counter(redis_url: str, target: int, timeout: float) -> float:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    started = time.perf_counter()
+    while int(client.get(NOOP_COUNTER) or 0) < target:
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError("no-op tasks did not finish in time")
+        time.sleep(0.01)
+    return time.perf_counter() - started
+
+
+def run_pipeline(
+    env: dict[str, str], args: argparse.Namespace, logs: Path, admin_url: str, app_url: str
+) -> dict[str, Any]:
+    redis_url, key = env["REDIS_URL"], env["TOKEN_ENCRYPTION_KEY"]
+    org_id = asyncio.run(create_org(app_url, redis_url))
+    warmup = asyncio.run(commit_jobs(app_url, redis_url, key, org_id, args.concurrency * 4))
+    jobs = asyncio.run(commit_jobs(app_url, redis_url, key, org_id, args.jobs))
+    worker = start(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "worker",
+            "--queues",
+            "text",
+            "--concurrency",
+            str(args.concurrency),
+            "--loglevel",
+            "WARNING",
+        ],
+        env,
+        logs / "worker.log",
+    )
+    try:
+        send_jobs(redis_url, org_id, warmup)
+        asyncio.run(wait_posted(admin_url, org_id, warmup, limit_seconds=180))
+        started = time.perf_counter()
+        send_jobs(redis_url, org_id, jobs)
+        asyncio.run(wait_posted(admin_url, org_id, jobs, limit_seconds=600))
+        elapsed = time.perf_counter() - started
+    finally:
+        stop(worker)
+    return {"seconds": elapsed, "rate": len(jobs) / elapsed, "stages": asyncio.run(stage_times(admin_url, jobs))}
+
+
+def run_noop(env: dict[str, str], args: argparse.Namespace, logs: Path) -> dict[str, Any]:
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).delete(NOOP_COUNTER)
+    worker = start(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.pipeline_throughput:noop_app",
+            "worker",
+            "--queues",
+            NOOP_QUEUE,
+            "--concurrency",
+            str(args.concurrency),
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env,
+        logs / "noop-worker.log",
+    )
+    try:
+        noop_app.conf.broker_url = env["REDIS_URL"]
+        warmup = args.concurrency * 4
+        for _ in range(warmup):
+            noop_app.send_task(NOOP_TASK, queue=NOOP_QUEUE)
+        wait_counter(env["REDIS_URL"], warmup, timeout=120)
+        started = time.perf_counter()
+        for _ in range(args.jobs):
+            noop_app.send_task(NOOP_TASK, queue=NOOP_QUEUE)
+        wait_counter(env["REDIS_URL"], warmup + args.jobs, timeout=600)
+        elapsed = time.perf_counter() - started
+    finally:
+        stop(worker)
+    return {"seconds": elapsed, "rate": args.jobs / elapsed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes in both runs")
+    args = parser.parse_args(argv)
+
+    from bot.local_services import free_port, port_open, start_local_services
+    from bot.sandbox.slack import DEMO
+    from db.crypto import generate_key
+
+    services = start_local_services(ROOT / ".services" / "bench")
+    base = services.redis_url.rsplit("/", 1)[0]
+    redis_url = f"{base}/{REDIS_DB}"
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    name, admin_url, app_url = asyncio.run(prepare_database(services.postgres_url))
+    logs = ROOT / ".services" / "bench" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    sandbox_port = free_port()
+    sandbox = start(
+        [sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], dict(os.environ), logs / "sandbox.log"
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not port_open("127.0.0.1", sandbox_port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Slack sandbox did not start")
+            time.sleep(0.1)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_"))},
+            "DATABASE_URL": app_url,
+            "REDIS_URL": redis_url,
+            "TOKEN_ENCRYPTION_KEY": generate_key(),
+            "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
+            "SLACK_BOT_TOKEN": DEMO.bot_token,
+            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+        }
+        os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
+        noop = run_noop(env, args, logs)
+        pipeline = run_pipeline(env, args, logs, admin_url, app_url)
+    finally:
+        stop(sandbox)
+        redis.Redis.from_url(redis_url).flushdb()
+        asyncio.run(drop_database(services.postgres_url, name))
+        services.stop()
+
+    print(f"workers: {args.concurrency} processes, {args.jobs} jobs/tasks each run, {os.cpu_count()} CPUs")
+    print(f"bare Celery no-op tasks: {noop['rate']:8.1f} tasks/s  ({noop['seconds']:.2f}s)")
+    print(f"job pipeline (commit -> posted): {pipeline['rate']:8.1f} jobs/s  ({pipeline['seconds']:.2f}s)")
+    print(f"ratio pipeline / no-op: {pipeline['rate'] / noop['rate']:.3f}")
+    for stage, ms in pipeline["stages"].items():
+        print(f"  median {stage}: {ms:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""Schedule -> beat tick -> worker -> approval request -> Approve (signed click) -> posted once,
+with a real Celery worker process, the Slack sandbox and the fake Gemini."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.jobs import JobService
+from bot.orgs import create_organization, load_org_policy, set_role
+from bot.queueing import JobSender
+from bot.quota import QuotaService
+from bot.runtime import Runtime
+from bot.sandbox.slack import SlackSandbox
+from bot.schedules import ScheduleService, tick
+from bot.settings import load_settings
+from bot.views.approvals import APPROVE_ACTION
+from db.crypto import SecretBox
+from db.engine import Database
+from db.models import Job, JobKind, JobState, Member, Organization, Role
+from tests.approvals.web import SIGNING_SECRET, start_clicks
+from tests.workers.conftest import gemini, slack, start_worker, worker_env
+from tests.workers.harness import BOT_TOKEN, TEAM_ID, WorkerProcess, load_job, wait_for_job, wait_until
+
+__all__ = ["gemini", "slack", "start_worker", "worker_env"]
+
+ADMIN = "U0E2EADMIN"
+EDITOR = "U0E2EEDITOR"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
+    process = start_worker(worker_env)
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis) -> Runtime:  # noqa: ANN001
+    settings = load_settings(
+        _env_file=None,
+        database_url=service_env["DATABASE_URL"],
+        redis_url=service_env["REDIS_URL"],
+        token_encryption_key=service_env["TOKEN_ENCRYPTION_KEY"],
+        slack_api_url=slack.api_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+    )
+    return Runtime(settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"]))
+
+
+async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
+    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
+) -> None:
+    runtime = e2e_runtime
+    suffix = uuid.uuid4().hex[:8].upper()
+    approvers, target = f"C{suffix}APR", f"C{suffix}OUT"
+    slack.add_user(TEAM_ID, ADMIN, name="ada", is_admin=True, tz="UTC")
+    slack.add_user(TEAM_ID, EDITOR, name="eddie", tz="Europe/Berlin")
+    slack.add_channel(TEAM_ID, approvers, f"approvers-{suffix.lower()}")
+    slack.add_channel(TEAM_ID, target, f"news-{suffix.lower()}")
+    org_id = await create_organization(app_db, name="End to end", team_id=TEAM_ID, admin_user_id=ADMIN)
+    await set_role(app_db, org_id, ADMIN, Role.ADMIN, actor="test")
+    await set_role(app_db, org_id, EDITOR, Role.EDITOR, actor="test")
+    async with app_db.tenant(org_id) as session:
+        await session.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(approvals_required=True, approvers_channel=approvers, paused=False)
+        )
+        await session.execute(update(Member).where(Member.slack_user_id == EDITOR).values(timezone="Europe/Berlin"))
+
+    sender = JobSender(redis_url)
+    try:
+        schedules = ScheduleService(runtime, JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets))
+        now = datetime.now(UTC)
+        local = (now + timedelta(minutes=1)).astimezone().replace(tzinfo=None)
+        when = (now + timedelta(minutes=1)).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
+        del local
+        created = await schedules.create(
+            org_id, EDITOR, kind=JobKind.TEXT, prompt=f"A short note about the offsite {suffix}",
+            target_channel=target, cron=None, run_at=when, policy=await load_org_policy(app_db, org_id), now=now,
+        )
+
+        report = await tick(runtime, now + timedelta(minutes=2), sender=sender)
+        [(schedule_id, job_id)] = [(s, j) for s, j in report.fired if s == created.id]
+
+        job = await wait_for_job(app_db, org_id, job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+        await wait_until(lambda: bool(slack.messages(approvers)), seconds=30)
+        job = await load_job(app_db, org_id, job_id)
+        assert job.approval_channel == approvers and job.approval_ts
+        assert slack.messages(target) == []  # nothing posted before the decision
+
+        clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))
+        try:
+            click = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
+            again = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
+        finally:
+            await clicks.close()
+        assert click.status == again.status == 200 and click.answers == []
+        assert "already approved" in again.answers[0]
+
+        posted: Job = await wait_for_job(app_db, org_id, job_id, seconds=60)
+        assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
+        assert posted.schedule_id == schedule_id
+        [message] = slack.messages(target)
+        assert message["ts"] == posted.slack_ts
+        decided = slack.message(approvers, job.approval_ts)
+        assert decided is not None and "Approved" in decided["text"]
+    finally:
+        sender.close()

@@ -1,0 +1,32 @@
+"""Schedules against the run's PostgreSQL and Redis, with an in-loop Slack sandbox (shared with the
+approval tests' fixtures) and a sender that records instead of reaching a broker."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.jobs import JobService
+from bot.quota import QuotaService
+from bot.runtime import Runtime
+from bot.schedules import ScheduleLimits, ScheduleService
+from db.engine import Database
+from tests.approvals.conftest import leave_nothing_pending, org, runtime, sandbox, sender, slack
+from tests.approvals.fakes import RecordingSender
+
+__all__ = ["leave_nothing_pending", "org", "runtime", "sandbox", "sender", "slack"]
+
+
+@pytest.fixture
+def quota(aredis: aioredis.Redis, app_db: Database) -> QuotaService:
+    return QuotaService(aredis, app_db)
+
+
+@pytest.fixture
+def jobs(app_db: Database, quota: QuotaService, sender: RecordingSender, runtime: Runtime) -> JobService:
+    return JobService(app_db, quota, sender, runtime.secrets)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def schedules(runtime: Runtime, jobs: JobService) -> ScheduleService:
+    return ScheduleService(runtime, jobs, limits=ScheduleLimits(max_active=5))

@@ -1,0 +1,225 @@
+"""The beat's tick, driven with an injected clock: each run fires once, at the right local time."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text, update
+
+from bot.orgs import load_org_policy
+from bot.quota import QuotaService
+from bot.runtime import Runtime
+from bot.sandbox.slack import SlackSandbox
+from bot.schedules import ScheduleService, tick
+from db.engine import Database
+from db.models import Job, JobKind, JobState, Member, Organization, Schedule, ScheduleState
+from tests.approvals.fakes import ADMIN, EDITOR, TARGET, RecordingSender, actions_of
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+async def schedule(
+    schedules: ScheduleService, database: Database, org: uuid.UUID, now: datetime, *,
+    cron: str | None = None, run_at: datetime | None = None, who: str = EDITOR, tz: str | None = None,
+) -> uuid.UUID:
+    if tz is not None:
+        async with database.tenant(org) as session:
+            await session.execute(update(Member).where(Member.slack_user_id == who).values(timezone=tz))
+    created = await schedules.create(
+        org, who, kind=JobKind.TEXT, prompt=f"Daily note {uuid.uuid4().hex[:6]}", target_channel=TARGET,
+        cron=cron, run_at=run_at, policy=await load_org_policy(database, org), now=now,
+    )
+    return created.id
+
+
+async def jobs_of(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> list[Job]:
+    async with database.tenant(org) as session:
+        return list(
+            (
+                await session.scalars(
+                    select(Job).where(Job.schedule_id == schedule_id).order_by(Job.schedule_run_at)
+                )
+            ).all()
+        )
+
+
+async def row(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> Schedule:
+    async with database.tenant(org) as session:
+        return (await session.scalars(select(Schedule).where(Schedule.id == schedule_id))).one()
+
+
+async def beat(runtime: Runtime, sender: RecordingSender, start: datetime, end: datetime, every: timedelta) -> None:
+    now = start
+    while now <= end:
+        await tick(runtime, now, sender=sender)  # type: ignore[arg-type]
+        now += every
+
+
+async def test_a_one_off_fires_once_then_is_done(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=5)).replace(tzinfo=None), tz="UTC")
+
+    early = await tick(runtime, now + timedelta(minutes=4), sender=sender)  # type: ignore[arg-type]
+    assert schedule_id not in [s for s, _ in early.fired]
+    for _ in range(3):
+        await tick(runtime, now + timedelta(minutes=6), sender=sender)  # type: ignore[arg-type]
+    await tick(runtime, now + timedelta(days=2), sender=sender)  # type: ignore[arg-type]
+
+    [job] = await jobs_of(app_db, org, schedule_id)
+    assert job.state == JobState.QUEUED and job.requester_id == EDITOR and job.target_channel == TARGET
+    assert job.source_channel is None and job.response_url is None
+    assert [s for s in sender.jobs if s[0] == job.id] == [(job.id, org, "text")]
+    done = await row(app_db, org, schedule_id)
+    assert done.state == ScheduleState.DONE and done.next_run_at is None and done.claimed_until is None
+    assert done.last_run_at == job.schedule_run_at
+    assert "schedule.fired" in await actions_of(app_db, org, "schedule.")
+
+
+async def _local_runs(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, database: Database, org: uuid.UUID,
+    cron: str, start: datetime, days: int,
+) -> list[str]:
+    schedule_id = await schedule(schedules, database, org, start, cron=cron, tz="America/New_York")
+    await beat(runtime, sender, start, start + timedelta(days=days), timedelta(minutes=15))
+    jobs = await jobs_of(database, org, schedule_id)
+    return [j.schedule_run_at.astimezone(NEW_YORK).strftime("%m-%d %H:%M %Z") for j in jobs]  # type: ignore[union-attr]
+
+
+async def test_cron_fires_at_local_times_across_the_spring_change(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    start = datetime(2026, 3, 7, 0, tzinfo=UTC)
+    assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
+        "03-07 01:30 EST", "03-08 01:30 EST", "03-09 01:30 EDT",
+    ]
+    assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
+        "03-07 09:00 EST", "03-08 09:00 EDT", "03-09 09:00 EDT",
+    ]
+
+
+async def test_cron_fires_at_local_times_across_the_autumn_change(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    start = datetime(2026, 10, 31, 0, tzinfo=UTC)
+    assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
+        "10-31 01:30 EDT", "11-01 01:30 EDT", "11-02 01:30 EST",
+    ]
+    assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
+        "10-31 09:00 EDT", "11-01 09:00 EST", "11-02 09:00 EST",
+    ]
+
+
+async def test_two_ticks_at_once_fire_each_run_once(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    now = datetime.now(UTC)
+    ids = [
+        await schedule(schedules, app_db, org, now, cron="*/5 * * * *", tz="UTC") for _ in range(3)
+    ] + [await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=1)).replace(tzinfo=None), tz="UTC")]
+
+    for minutes in (6, 11, 16):
+        at = now + timedelta(minutes=minutes)
+        reports = await asyncio.gather(*(tick(runtime, at, sender=sender) for _ in range(4)))  # type: ignore[arg-type]
+        fired = [s for report in reports for s, _ in report.fired]
+        assert sorted(fired) == sorted(set(fired))
+
+    for schedule_id in ids:
+        jobs = await jobs_of(app_db, org, schedule_id)
+        run_times = [j.schedule_run_at for j in jobs]
+        assert len(run_times) == len(set(run_times))
+        assert len(jobs) == (1 if schedule_id == ids[-1] else 3)
+
+
+async def test_a_run_fired_twice_after_a_crash_makes_one_job(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, owner_db: Database,
+    org: uuid.UUID,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="0 * * * *", tz="UTC")
+    first = await row(app_db, org, schedule_id)
+    await tick(runtime, now + timedelta(hours=1), sender=sender)  # type: ignore[arg-type]
+    # As if the beat had died after submitting and before moving the schedule on.
+    async with owner_db.system() as session:
+        await session.execute(
+            text("UPDATE schedules SET next_run_at = :at, claimed_until = NULL WHERE id = :id"),
+            {"at": first.next_run_at, "id": schedule_id},
+        )
+
+    await tick(runtime, now + timedelta(hours=1, minutes=1), sender=sender)  # type: ignore[arg-type]
+
+    [job] = await jobs_of(app_db, org, schedule_id)
+    assert job.schedule_run_at == first.next_run_at
+    assert (await row(app_db, org, schedule_id)).next_run_at > now + timedelta(hours=1)  # type: ignore[operator]
+    assert await actions_of(app_db, org, "schedule.fired") == ["schedule.fired", "schedule.fired"]
+
+
+async def test_after_downtime_a_missed_period_fires_once(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    start = datetime(2026, 6, 1, 0, tzinfo=UTC)
+    schedule_id = await schedule(schedules, app_db, org, start, cron="0 9 * * *", tz="America/New_York")
+
+    back = datetime(2026, 6, 5, 18, tzinfo=UTC)  # five 09:00 runs were missed
+    await tick(runtime, back, sender=sender)  # type: ignore[arg-type]
+    await tick(runtime, back + timedelta(minutes=1), sender=sender)  # type: ignore[arg-type]
+
+    jobs = await jobs_of(app_db, org, schedule_id)
+    assert len(jobs) == 1
+    assert (await row(app_db, org, schedule_id)).next_run_at == datetime(2026, 6, 6, 13, tzinfo=UTC)
+
+
+async def test_a_run_denied_by_quota_is_skipped_audited_and_the_creator_told_once(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID,
+    quota: QuotaService, slack: SlackSandbox,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    await quota.set_budget(org, 1, actor=ADMIN)
+
+    for _ in range(3):
+        await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+
+    assert await jobs_of(app_db, org, schedule_id) == []
+    assert await actions_of(app_db, org, "schedule.skipped") == ["schedule.skipped"]
+    notes = [m for m in slack.messages() if m["channel"].startswith("D") and str(schedule_id)[:8] in m["text"]]
+    assert len(notes) == 1 and "skipped" in notes[0]["text"]
+    moved = await row(app_db, org, schedule_id)
+    assert moved.state == ScheduleState.ACTIVE and moved.next_run_at > now + timedelta(minutes=11)  # type: ignore[operator]
+
+
+async def test_a_run_the_guard_now_refuses_is_skipped_and_the_creator_told(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID,
+    slack: SlackSandbox,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    async with app_db.tenant(org) as session:
+        await session.execute(update(Schedule).where(Schedule.id == schedule_id).values(injection_score=0.6))
+        await session.execute(update(Organization).where(Organization.id == org).values(injection_threshold=0.5))
+
+    report = await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+
+    assert (schedule_id, "guard") in report.skipped
+    assert await jobs_of(app_db, org, schedule_id) == []
+    assert any("prompt guard" in m["text"] for m in slack.messages() if m["channel"].startswith("D"))
+
+
+async def test_paused_organizations_and_cancelled_schedules_do_not_fire(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    now = datetime.now(UTC)
+    kept = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    cancelled = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    await schedules.cancel(org, str(cancelled), actor=EDITOR, role="editor")
+    async with app_db.tenant(org) as session:
+        await session.execute(update(Organization).where(Organization.id == org).values(paused=True))
+
+    report = await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+
+    assert (kept, "paused") in report.skipped
+    assert await jobs_of(app_db, org, kept) == [] and await jobs_of(app_db, org, cancelled) == []

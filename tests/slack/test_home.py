@@ -1,0 +1,53 @@
+"""App Home: opening it publishes the user's role, the quota gauge, the user's jobs and schedules,
+and for admins the jobs waiting for approval."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+
+from db.models import Job, JobState, Schedule, ScheduleState
+from tests.slack.conftest import Service
+
+
+def _published(service: Service, user: str) -> dict[str, Any]:
+    views = service.sandbox.views(user)
+    assert views, "no view was published"
+    assert views[-1]["kind"] == "home"
+    return views[-1]["view"]
+
+
+async def test_home_shows_role_quota_jobs_and_schedules(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    await single.command("text a haiku about tea", user=ws.editor)
+    async with single.database.tenant(org) as session:
+        session.add(Schedule(org_id=org, created_by=ws.editor, kind="image", masked_prompt="a poster",
+                             target_channel=ws.general, cron="0 9 * * 1", timezone="Europe/Berlin",
+                             next_run_at=datetime.now(UTC) + timedelta(days=2), state=ScheduleState.ACTIVE))
+    assert await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"}) == 200
+    text = json.dumps(_published(single, ws.editor))
+    assert "Your role: *editor*" in text
+    assert "Quota for" in text and "tokens used or reserved" in text
+    assert "a haiku about tea" in text
+    assert "cron `0 9 * * 1` (Europe/Berlin)" in text
+    assert "Waiting for approval" not in text
+
+
+async def test_admins_see_what_waits_for_approval(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    await single.command("text please approve me", user=ws.editor)
+    async with single.database.tenant(org) as session:
+        await session.execute(update(Job).values(state=JobState.AWAITING_APPROVAL))
+    await single.event({"type": "app_home_opened", "user": ws.owner, "tab": "home"})
+    text = json.dumps(_published(single, ws.owner))
+    assert "Your role: *admin*" in text
+    assert "Waiting for approval" in text and "please approve me" in text and f"<@{ws.editor}>" in text
+
+
+async def test_the_messages_tab_publishes_nothing(single: Service, org: uuid.UUID) -> None:
+    await single.event({"type": "app_home_opened", "user": single.workspace.viewer, "tab": "messages"})
+    assert single.sandbox.views(single.workspace.viewer) == []

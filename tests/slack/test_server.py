@@ -1,0 +1,130 @@
+"""The aiohttp server: probes, routes per mode, a graceful stop, the sandbox's `say`, the manifest."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+
+import aiohttp
+import redis.asyncio as aioredis
+import yaml
+
+from bot.app import BOT_SCOPES
+from bot.local_services import free_port
+from bot.runtime import Runtime
+from bot.sandbox.say import send_command
+from bot.sandbox.slack import SlackSandbox
+from bot.server import serve
+from db.crypto import SecretBox
+from db.engine import Database
+from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, make_settings, start_service, stop_service
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_healthz_answers(single: Service) -> None:
+    async with single.http.get(f"{single.url}/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ok"}
+
+
+async def test_readyz_when_postgres_and_redis_answer(single: Service) -> None:
+    async with single.http.get(f"{single.url}/readyz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok"}
+
+
+async def test_readyz_names_what_is_down(
+    single: Service, sandbox: SlackSandbox, workspace: SlackWorkspace, secret_box: SecretBox
+) -> None:
+    dead_port = free_port()
+    dead_db = Database(f"postgresql+asyncpg://nobody:x@127.0.0.1:{dead_port}/nothing")
+    dead_redis = aioredis.Redis.from_url(f"redis://127.0.0.1:{dead_port}/0", socket_connect_timeout=0.5)
+    for database, redis_client, down in (
+        (dead_db, single.runtime.redis, ["postgres"]),
+        (single.database, dead_redis, ["redis"]),
+        (dead_db, dead_redis, ["postgres", "redis"]),
+    ):
+        runtime = Runtime(settings=single.runtime.settings, database=database, redis=redis_client, secrets=secret_box)
+        service = await start_service(runtime, sandbox, workspace)
+        try:
+            async with service.http.get(f"{service.url}/readyz") as response:
+                assert response.status == 503
+                body = await response.json()
+            assert body["down"] == down and body["status"] == "unavailable"
+            assert all(body[name] == "down" for name in down)
+        finally:
+            await stop_service(service)
+    await dead_db.dispose()
+    await dead_redis.aclose()
+
+
+async def test_install_routes_exist_only_in_oauth_mode(single: Service, oauth: Service) -> None:
+    async with single.http.get(f"{single.url}/slack/install") as response:
+        assert response.status == 404
+    async with oauth.http.get(f"{oauth.url}/slack/install") as response:
+        assert response.status == 200
+
+
+async def test_say_drives_the_service_through_the_sandbox(single: Service, org: object) -> None:
+    ws = single.workspace
+    result = await send_command(
+        single.url, "text a limerick about queues in #approvals", signing_secret=SIGNING_SECRET,
+        sandbox_url=single.sandbox.url, team_id=ws.team_id, user_id=ws.editor, channel_id=ws.general,
+        wait_seconds=0.3,
+    )
+    assert result.status == 200
+    ack = json.loads(result.ack)["text"]
+    assert "Working on it — job `" in ack and f"<#{ws.approvals}>" in ack
+    assert result.ack_ms < 3000
+
+
+async def test_sigterm_lets_requests_in_flight_finish(
+    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace
+) -> None:
+    settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token)
+    runtime = Runtime.from_settings(settings)  # serve() closes it when it returns
+    port = free_port()
+    server = asyncio.create_task(serve(runtime, port, host="127.0.0.1"))
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            try:
+                async with http.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        # A first-seen user makes the request wait on users.info; Slack is slow today.
+        sandbox.inject("users.info", delay=0.8)
+        service = Service(url, runtime, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
+        in_flight = asyncio.create_task(service.command("help", user=workspace.viewer))
+        await asyncio.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGTERM)
+        answer = await in_flight
+        assert answer.status == 200 and "Content Factory" in answer.text
+        await asyncio.wait_for(server, 15)
+        try:
+            async with http.get(f"{url}/healthz"):
+                raise AssertionError("the server still answers after stopping")
+        except aiohttp.ClientConnectionError:
+            pass
+
+
+def test_manifest_matches_the_code() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    (command,) = features["slash_commands"]
+    assert command["command"] == "/content" and command["should_escape"] is True
+    assert command["url"].endswith("/slack/events")
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert "user" not in manifest["oauth_config"]["scopes"]
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
+    assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert settings["socket_mode_enabled"] is False and settings["token_rotation_enabled"] is False

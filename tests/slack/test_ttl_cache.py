@@ -1,0 +1,40 @@
+"""The in-process cache behind tenancy and roles: entries expire, and can be dropped at once."""
+
+from __future__ import annotations
+
+from bot.middleware.ttl_cache import TtlCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entries_expire_after_their_ttl() -> None:
+    clock = Clock()
+    cache: TtlCache[str, int] = TtlCache(30, clock=clock)
+    cache.put("T1", 1)
+    clock.now = 29.9
+    assert cache.get("T1") == 1
+    clock.now = 30.0
+    assert cache.get("T1") is None
+
+
+def test_discard_where_drops_matching_entries() -> None:
+    cache: TtlCache[tuple[str, str], str] = TtlCache(30)
+    cache.put(("org1", "U1"), "admin")
+    cache.put(("org1", "U2"), "viewer")
+    cache.put(("org2", "U1"), "editor")
+    cache.discard_where(lambda key, _role: key[0] == "org1")
+    assert cache.get(("org1", "U1")) is None and cache.get(("org2", "U1")) == "editor"
+
+
+def test_the_oldest_entry_makes_room() -> None:
+    cache: TtlCache[int, int] = TtlCache(30, max_entries=2)
+    cache.put(1, 1)
+    cache.put(2, 2)
+    cache.put(3, 3)
+    assert cache.get(1) is None and cache.get(2) == 2 and cache.get(3) == 3
