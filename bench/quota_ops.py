@@ -5,8 +5,8 @@ concurrency, so the ratio means something on any machine.
 
 Prints: trivial EVALSHA pairs/s; the quota's Redis half (reserve.lua + settle.lua, the target is at
 least 0.7 of trivial); the full service pair (adds the reservation lookup and the ledger transaction
-in PostgreSQL); and the ledger transaction alone, to show where the time goes. It makes a scratch
-database and organization of its own and drops them at the end.
+in PostgreSQL); and the ledger transaction alone, to show where the time goes. It runs in a scratch
+database (bench/_scratch.py) with organizations of its own; the database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -21,34 +21,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.local_services import start_local_services  # noqa: E402
-from bot.orgs import create_organization  # noqa: E402
-from bot.quota import QuotaService  # noqa: E402
-from bot.quota.keys import month_label, month_start  # noqa: E402
-from bot.quota.ledger import record_settlement  # noqa: E402
-from db.engine import Database  # noqa: E402
-from db.migrate import migrate  # noqa: E402
-
-# The application role the tests use too: migrate creates it once per server.
-APP_ROLE = "cf_app"
-APP_PASSWORD = "cf_app_test"
-
-
-async def _admin(server_url: str, statement: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                                 database=url.database)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+from bench._scratch import Scratch, scratch_database
+from bot.orgs import create_organization
+from bot.quota import QuotaService
+from bot.quota.keys import month_label, month_start
+from bot.quota.ledger import record_settlement
+from db.engine import Database
 
 
 async def rate(operation: Callable[[], Awaitable[None]], seconds: float, concurrency: int) -> float:
@@ -67,19 +48,11 @@ async def rate(operation: Callable[[], Awaitable[None]], seconds: float, concurr
     return done / (time.perf_counter() - started)
 
 
-async def run(seconds: float, concurrency: int, rounds: int) -> None:
-    services = start_local_services(ROOT / ".services" / "bench")
-    name = f"cf_bench_{uuid.uuid4().hex[:10]}"
-    server = make_url(services.postgres_url)
-    admin_url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(
-        hide_password=False)
-    await _admin(services.postgres_url, f'CREATE DATABASE "{name}"')
-    redis = aioredis.Redis.from_url(services.redis_url, max_connections=concurrency * 2)
-    database = Database(app_url, pool_size=concurrency // 2)
+async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -> None:
+    redis = aioredis.Redis.from_url(scratch.redis_url, max_connections=concurrency * 2)
+    database = Database(scratch.app_url, pool_size=concurrency // 2)
     org_id: uuid.UUID | None = None
     try:
-        await migrate(admin_url, app_url)
         org_id = await create_organization(database, name="Bench org", team_id="TBENCH" + uuid.uuid4().hex[:6])
         quota = QuotaService(redis, database)
         await quota.set_budget(org_id, 10**12, actor="bench")
@@ -136,7 +109,7 @@ async def run(seconds: float, concurrency: int, rounds: int) -> None:
                   zip(samples["reserve+settle Lua pair"], samples["trivial EVALSHA pair"], strict=True)]
 
         print(f"concurrency {concurrency}, {rounds} interleaved rounds, {seconds:g} s per operation, "
-              f"Redis {services.redis_url}; medians:")
+              f"Redis {scratch.redis_url}; medians:")
         for title, per_second in results.items():
             print(f"  {title:<32} {per_second:>10,.0f} /s")
         print(f"  Lua pair / trivial pair          {statistics.median(ratios):>10.2f}   (target >= 0.70; rounds: "
@@ -157,8 +130,6 @@ async def run(seconds: float, concurrency: int, rounds: int) -> None:
                 await redis.delete(*keys)
         await redis.aclose()
         await database.dispose()
-        await _admin(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        services.stop()
 
 
 def main() -> None:
@@ -167,7 +138,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=6)
     options = parser.parse_args()
-    asyncio.run(run(options.seconds, options.concurrency, options.rounds))
+    with scratch_database("quota") as scratch:
+        asyncio.run(run(scratch, options.seconds, options.concurrency, options.rounds))
 
 
 if __name__ == "__main__":

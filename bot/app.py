@@ -13,6 +13,7 @@ telemetry annotation, then the listener.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.ack_watchdog import AckWatchdog
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
+from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
 from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
@@ -58,8 +60,16 @@ class AppServices:
     # "not available yet".
     schedules: Any | None = None
 
+    async def warm_up(self) -> None:
+        """Load the guard's models before the first request: a cold load takes seconds, far past
+        Slack's deadline, and would block the event loop."""
+        await asyncio.to_thread(get_guard)
+
     async def close(self) -> None:
         self.jobs.sender.close()
+
+
+_services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()
 
 
 def build_services(runtime: Runtime) -> AppServices:
@@ -156,5 +166,3 @@ def _oauth_options(settings: Settings, services: AppServices, client: Any) -> di
     )
     return {"oauth_settings": oauth_settings, "authorize": authorize, "installation_store": store}
 
-
-_services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()

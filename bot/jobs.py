@@ -130,7 +130,12 @@ class JobService:
                         },
                     )
         except BaseException:
-            await self.quota.release(request.org_id, job_id)
+            # The original failure is what the user must see; a reservation that cannot be
+            # returned now is returned by the reaper when its lease runs out.
+            try:
+                await self.quota.release(request.org_id, job_id)
+            except Exception:
+                log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
         await self.send(job_id, request.org_id, request.kind)
         return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)

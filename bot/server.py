@@ -46,6 +46,7 @@ def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Appl
     web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
+    web_app.on_startup.append(_warm_up_services)
     web_app.on_cleanup.append(_finish_services)
     return web_app
 
@@ -96,6 +97,12 @@ async def _probe(check: Awaitable[object]) -> str:
         log.warning("readiness probe failed: %s", type(error).__name__)
         return "down"
     return "ok"
+
+
+async def _warm_up_services(web_app: web.Application) -> None:
+    services = services_of(web_app[BOLT_APP])
+    if services is not None:
+        await services.warm_up()
 
 
 async def _finish_services(web_app: web.Application) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
@@ -47,7 +48,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         except UserError as error:
             await _refuse(body, client, respond, error)
             return
-        _announce_later(client, decided)
+        container = body.get("container") or {}
+        _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
 
     async def reject(
         ack: Any,
@@ -80,7 +82,7 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
             await ack(response_action="update", view=views.notice_modal(error.render()))
             return
         await ack()
-        _announce_later(client, decided)
+        _announce_later(client, decided, origin.channel, origin.ts)
 
     app.action(views.APPROVE_ACTION)(approve)
     app.action(views.REJECT_ACTION)(reject)
@@ -101,7 +103,10 @@ async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, er
     await tell_user(client, body["user"]["id"], message["text"], channel=channel)
 
 
-def _announce_later(client: AsyncWebClient, decided: DecidedJob) -> None:
+def _announce_later(client: AsyncWebClient, decided: DecidedJob, channel: str | None, ts: str | None) -> None:
+    if channel and ts and (channel, ts) not in decided.approval_messages:
+        # The clicked copy is always replaced, even one the job's records lost (a request sent twice).
+        decided = replace(decided, approval_messages=(*decided.approval_messages, (channel, ts)))
     task = asyncio.get_running_loop().create_task(announce_decision(client, decided))
     _announcements.add(task)
     task.add_done_callback(_announcements.discard)

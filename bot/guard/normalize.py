@@ -16,76 +16,22 @@ import unicodedata
 # Unicode "tag" block used to smuggle hidden ASCII. Category Cf covers most of them.
 _INVISIBLE_EXTRA = frozenset({"\u180e", "\u115f", "\u1160", "\u3164", "\uffa0"})
 
-# Lower-case Cyrillic and Greek letters that render like Latin ones (after casefold).
+# Lower-case Cyrillic, Greek and IPA letters that render like Latin ones (after casefold),
+# and typographic quotes: "ignore" spelt with a Cyrillic i, o and e reads as "ignore".
 _HOMOGLYPHS = str.maketrans(
-    {
-        # Cyrillic
-        "а": "a",
-        "в": "b",
-        "с": "c",
-        "ԁ": "d",
-        "е": "e",
-        "ё": "e",
-        "һ": "h",
-        "н": "h",
-        "і": "i",
-        "ї": "i",
-        "ј": "j",
-        "к": "k",
-        "ӏ": "l",
-        "м": "m",
-        "п": "n",
-        "о": "o",
-        "р": "p",
-        "ԛ": "q",
-        "г": "r",
-        "ѕ": "s",
-        "т": "t",
-        "у": "y",
-        "ү": "y",
-        "х": "x",
-        "ԝ": "w",
-        "ѡ": "w",
-        "ь": "b",
-        "з": "3",
-        # Greek
-        "α": "a",
-        "β": "b",
-        "ϲ": "c",
-        "δ": "d",
-        "ε": "e",
-        "ϵ": "e",
-        "η": "n",
-        "ι": "i",
-        "ί": "i",
-        "κ": "k",
-        "ν": "v",
-        "ο": "o",
-        "ό": "o",
-        "ρ": "p",
-        "ϱ": "p",
-        "τ": "t",
-        "υ": "u",
-        "ύ": "u",
-        "χ": "x",
-        "ω": "w",
-        "γ": "y",
-        "μ": "u",
-        "ς": "s",
-        "σ": "o",
-        "ɡ": "g",
-        "ɑ": "a",
-        "ɩ": "i",
-        "ʟ": "l",
-    }
+    "авсԁеёһніїјкӏмпорԛгѕтуүхԝѡьзαβϲδεϵηιίκνοόρϱτυύχωγμςσɡɑɩʟ\u2018\u2019\u201c\u201d",
+    "abcdeehhiijklmnopqrstyyxwwb3abcdeeniikvoopptuuxwyusogail''\"\"",
 )
 
 # Digits and symbols standing in for letters inside a word ("1gn0re", "pr3v!ous").
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i"}
 )
-# "!" counts only between word characters, so "now!!!" keeps its punctuation.
-_WORD = re.compile(r"[a-z0-9@$]+(?:![a-z0-9@$]+)*")
+# Only words holding a digit or symbol are candidates; "!" counts only between word
+# characters, so "now!!!" keeps its punctuation.
+_LEET_WORD = re.compile(
+    r"(?<![a-z0-9@$])(?:[a-z0-9@$]*[0-9@$][a-z0-9@$]*(?:![a-z0-9@$]+)*|[a-z0-9@$]+(?:![a-z0-9@$]+)+)"
+)
 # Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises.
 _NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
@@ -112,7 +58,7 @@ def _fold_leet_word(match: re.Match[str]) -> str:
 
 
 def fold_leetspeak(text: str) -> str:
-    return _WORD.sub(_fold_leet_word, text)
+    return _LEET_WORD.sub(_fold_leet_word, text)
 
 
 def collapse_whitespace(text: str) -> str:
@@ -122,9 +68,10 @@ def collapse_whitespace(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC, invisible and bidi characters removed, case, look-alikes and leetspeak folded."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _strip_marks(text).casefold()
-    text = text.translate(_HOMOGLYPHS)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    if text.isascii():
+        # ASCII has nothing to decompose, strip or fold; most prompts take this path.
+        text = text.lower()
+    else:
+        text = _strip_marks(unicodedata.normalize("NFKC", text)).casefold().translate(_HOMOGLYPHS)
     text = fold_leetspeak(text)
     return collapse_whitespace(text)

@@ -27,16 +27,16 @@ from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
-    EmailRecognizer,
     IbanRecognizer,
-    IpRecognizer,
     SpacyRecognizer,
     UsSsnRecognizer,
 )
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
+from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 
 # Someone may have imported tldextract before us with the variable unset; its module-level
@@ -62,8 +62,8 @@ LOWERCASE_LEMMA = "lowercase_lemma"
 @Language.component(LOWERCASE_LEMMA)
 def lowercase_lemma(doc: Doc) -> Doc:
     """Stand-in lemmatizer: Presidio compares context words ("phone", "ssn") against lemmas."""
-    for token in doc:
-        token.lemma_ = token.lower_
+    # Whole-array copy of LOWER into LEMMA: a Python loop over tokens costs ten times more.
+    doc.from_array([LEMMA], doc.to_array([LOWER]))
     return doc
 
 
@@ -117,11 +117,11 @@ class PiiAnalyzer:
         ner_config = NerModelConfiguration(labels_to_ignore=self._ignored_labels(nlp))
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         for recognizer in (
-            EmailRecognizer(),
+            HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
             CreditCardRecognizer(),
             IbanRecognizer(),
-            IpRecognizer(),
+            HintedIpRecognizer(),
             UsSsnRecognizer(),
             *credential_recognizers(),
         ):

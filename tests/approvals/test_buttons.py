@@ -47,13 +47,17 @@ async def setting(
 ) -> AsyncIterator[Setting]:
     team, token = new_team()
     seed_workspace(sandbox, team, token)
-    runtime = make_runtime(service_env, sandbox, app_db, aredis, slack_bot_token=token, slack_signing_secret=SIGNING_SECRET)
+    runtime = make_runtime(
+        service_env, sandbox, app_db, aredis, slack_bot_token=token, slack_signing_secret=SIGNING_SECRET
+    )
     org_id = await create_organization(app_db, name="Buttons", team_id=team, admin_user_id=ADMIN)
     await set_role(app_db, org_id, ADMIN2, Role.ADMIN, actor="test")
     await set_role(app_db, org_id, EDITOR, Role.EDITOR, actor="test")
     async with app_db.tenant(org_id) as session:
         await session.execute(
-            update(Organization).where(Organization.id == org_id).values(approvals_required=True, approvers_channel=APPROVERS)
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(approvals_required=True, approvers_channel=APPROVERS)
         )
     clicks = await start_clicks(runtime, sandbox, team)
     yield Setting(clicks, runtime, org_id)
@@ -179,7 +183,9 @@ async def test_a_modal_with_a_forged_job_or_a_long_reason_is_refused(
     too_long = await setting.clicks.submit_view(opened, user=ADMIN, reason="x" * 600)
     assert too_long["response_action"] == "errors" and "reason" in too_long["errors"]
 
-    forged = await setting.clicks.submit_view({**opened, "private_metadata": '{"job_id": "nope"}'}, user=ADMIN, reason="")
+    forged = await setting.clicks.submit_view(
+        {**opened, "private_metadata": '{"job_id": "nope"}'}, user=ADMIN, reason=""
+    )
     assert forged["response_action"] == "update"
 
     by_editor = await setting.clicks.submit_view(opened, user=EDITOR, reason="")

@@ -12,7 +12,17 @@ from bot.approvals import EXPIRED_REASON, AlreadyDecided, ApprovalService, Decis
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from db.engine import Database
 from db.models import JobState
-from tests.approvals.fakes import ADMIN, ADMIN2, EDITOR, VIEWER, RecordingSender, actions_of, awaiting_job, load_job, new_org
+from tests.approvals.fakes import (
+    ADMIN,
+    ADMIN2,
+    EDITOR,
+    VIEWER,
+    RecordingSender,
+    actions_of,
+    awaiting_job,
+    load_job,
+    new_org,
+)
 
 
 async def test_approve_requeues_the_job_with_the_decision_and_sends_it_once(
@@ -121,7 +131,8 @@ async def test_other_organizations_job_is_not_found_and_untouched(
 
 
 @pytest.mark.parametrize(
-    "value", ["", "not-a-uuid", "1 OR 1=1", "'; DROP TABLE jobs; --", "{}", "00000000-0000-0000-0000-00000000000g", "x" * 5000]
+    "value",
+    ["", "not-a-uuid", "1 OR 1=1", "'; DROP TABLE jobs; --", "{}", "00000000-0000-0000-0000-00000000000g", "x" * 5000],
 )
 async def test_garbage_value_is_answered_and_changes_nothing(
     approvals: ApprovalService, sender: RecordingSender, app_db: Database, org: uuid.UUID, value: str
@@ -169,7 +180,9 @@ async def test_reject_keeps_a_cleaned_reason_and_refuses_a_long_one(
     assert (await load_job(app_db, org, job.id)).decision_reason == "too salesy"
 
 
-async def test_a_demoted_admin_cannot_decide_at_once(approvals: ApprovalService, app_db: Database, org: uuid.UUID) -> None:
+async def test_a_demoted_admin_cannot_decide_at_once(
+    approvals: ApprovalService, app_db: Database, org: uuid.UUID
+) -> None:
     from bot.orgs import set_role
     from db.models import Role
 
@@ -206,7 +219,9 @@ async def test_pending_approvals_expire_after_the_configured_time(
     assert old.id not in [d.job_id for d in again.expired]
 
 
-async def test_expiry_racing_a_click_leaves_one_outcome(app_db: Database, sender: RecordingSender, org: uuid.UUID) -> None:
+async def test_expiry_racing_a_click_leaves_one_outcome(
+    app_db: Database, sender: RecordingSender, org: uuid.UUID
+) -> None:
     approvals = ApprovalService(app_db, sender)  # type: ignore[arg-type]
     for _ in range(5):
         job = await awaiting_job(app_db, org)

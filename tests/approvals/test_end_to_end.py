@@ -3,11 +3,15 @@ with a real Celery worker process, the Slack sandbox and the fake Gemini."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import update
 
 from bot.jobs import JobService
@@ -24,7 +28,7 @@ from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role
 from tests.approvals.web import SIGNING_SECRET, start_clicks
 from tests.workers.conftest import gemini, slack, start_worker, worker_env
-from tests.workers.harness import BOT_TOKEN, TEAM_ID, WorkerProcess, load_job, wait_for_job, wait_until
+from tests.workers.harness import BOT_TOKEN, TEAM_ID, WorkerProcess, load_job, wait_for_job
 
 __all__ = ["gemini", "slack", "start_worker", "worker_env"]
 
@@ -41,7 +45,7 @@ def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess
 
 
 @pytest.fixture
-def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis) -> Runtime:  # noqa: ANN001
+def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis: aioredis.Redis) -> Runtime:
     settings = load_settings(
         _env_file=None,
         database_url=service_env["DATABASE_URL"],
@@ -51,7 +55,17 @@ def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Databa
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
     )
-    return Runtime(settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"]))
+    return Runtime(
+        settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"])
+    )
+
+
+async def wait_for_approval_request(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
+    deadline = time.monotonic() + 30
+    while (job := await load_job(database, org_id, job_id)).approval_ts is None:
+        assert time.monotonic() < deadline, "the approval request was never recorded"
+        await asyncio.sleep(0.05)
+    return job
 
 
 async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
@@ -77,23 +91,32 @@ async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
 
     sender = JobSender(redis_url)
     try:
-        schedules = ScheduleService(runtime, JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets))
+        schedules = ScheduleService(
+            runtime, JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets)
+        )
         now = datetime.now(UTC)
-        local = (now + timedelta(minutes=1)).astimezone().replace(tzinfo=None)
-        when = (now + timedelta(minutes=1)).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
-        del local
+        # In a minute, as the editor reads the clock in Berlin.
+        when = (now + timedelta(minutes=1)).astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
         created = await schedules.create(
-            org_id, EDITOR, kind=JobKind.TEXT, prompt=f"A short note about the offsite {suffix}",
-            target_channel=target, cron=None, run_at=when, policy=await load_org_policy(app_db, org_id), now=now,
+            org_id,
+            EDITOR,
+            kind=JobKind.TEXT,
+            prompt=f"A short note about the offsite {suffix}",
+            target_channel=target,
+            cron=None,
+            run_at=when,
+            policy=await load_org_policy(app_db, org_id),
+            now=now,
         )
 
         report = await tick(runtime, now + timedelta(minutes=2), sender=sender)
         [(schedule_id, job_id)] = [(s, j) for s, j in report.fired if s == created.id]
 
         job = await wait_for_job(app_db, org_id, job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
-        await wait_until(lambda: bool(slack.messages(approvers)), seconds=30)
-        job = await load_job(app_db, org_id, job_id)
+        job = await wait_for_approval_request(app_db, org_id, job_id)
         assert job.approval_channel == approvers and job.approval_ts
+        [request] = slack.messages(approvers)
+        assert request["ts"] == job.approval_ts and "Approval needed" in request["text"]
         assert slack.messages(target) == []  # nothing posted before the decision
 
         clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))

@@ -110,4 +110,3 @@ async def start_clicks(
 def new_team() -> tuple[str, str]:
     suffix = uuid.uuid4().hex[:8].upper()
     return f"T{suffix}", f"xoxb-{suffix}-{int(time.time())}"
-

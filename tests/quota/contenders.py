@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
 import redis.asyncio as aioredis
@@ -15,7 +16,7 @@ from db.engine import Database
 
 
 def contend(app_url: str, redis_url: str, org_id: str, sizes: list[int], seed: int, barrier: Barrier,
-            results) -> None:  # type: ignore[no-untyped-def]
+            results: Queue) -> None:
     results.put(asyncio.run(_contend(app_url, redis_url, uuid.UUID(org_id), sizes, seed, barrier)))
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from bot.errors import BadInput, NotAllowed, NotFound, PromptBlocked
 from bot.orgs import load_org_policy
 from bot.runtime import Runtime
-from bot.schedules import ScheduleService
 from bot.sandbox.slack import SlackSandbox
+from bot.schedules import ScheduleInfo, ScheduleService
 from db.engine import Database
 from db.models import JobKind, Member, Organization, Schedule, ScheduleState
 from tests.approvals.fakes import ADMIN, EDITOR, TARGET, VIEWER, actions_of
@@ -22,12 +22,26 @@ NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
 
 async def create(
-    schedules: ScheduleService, database: Database, org: uuid.UUID, *, who: str = EDITOR, prompt: str = "A weekly tip",
-    cron: str | None = '0 9 * * 1', run_at: datetime | None = None, now: datetime = NOW,
-):  # noqa: ANN201 - ScheduleInfo
+    schedules: ScheduleService,
+    database: Database,
+    org: uuid.UUID,
+    *,
+    who: str = EDITOR,
+    prompt: str = "A weekly tip",
+    cron: str | None = "0 9 * * 1",
+    run_at: datetime | None = None,
+    now: datetime = NOW,
+) -> ScheduleInfo:
     policy = await load_org_policy(database, org)
     return await schedules.create(
-        org, who, kind=JobKind.TEXT, prompt=prompt, target_channel=TARGET, cron=cron, run_at=run_at, policy=policy,
+        org,
+        who,
+        kind=JobKind.TEXT,
+        prompt=prompt,
+        target_channel=TARGET,
+        cron=cron,
+        run_at=run_at,
+        policy=policy,
         now=now,
     )
 
@@ -40,7 +54,7 @@ async def stored(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> 
 async def test_cron_is_read_in_the_creators_slack_time_zone_and_the_zone_is_kept(
     schedules: ScheduleService, app_db: Database, org: uuid.UUID, slack: SlackSandbox
 ) -> None:
-    created = await create(schedules, app_db, org, cron='0 9 * * 1')
+    created = await create(schedules, app_db, org, cron="0 9 * * 1")
 
     # The editor's Slack zone is Europe/Berlin: Monday 09:00 there is 07:00 UTC in summer.
     assert created.timezone == "Europe/Berlin"
@@ -54,7 +68,9 @@ async def test_cron_is_read_in_the_creators_slack_time_zone_and_the_zone_is_kept
     assert "schedule.created" in await actions_of(app_db, org, "schedule.")
 
 
-async def test_one_off_time_is_local_to_the_creator(schedules: ScheduleService, app_db: Database, org: uuid.UUID) -> None:
+async def test_one_off_time_is_local_to_the_creator(
+    schedules: ScheduleService, app_db: Database, org: uuid.UUID
+) -> None:
     created = await create(schedules, app_db, org, cron=None, run_at=datetime(2026, 5, 2, 9, 30))
 
     assert created.cron is None and created.run_at == created.next_run_at == datetime(2026, 5, 2, 7, 30, tzinfo=UTC)
@@ -70,7 +86,12 @@ async def test_one_off_time_is_local_to_the_creator(schedules: ScheduleService, 
     ],
 )
 async def test_bad_times_store_nothing(
-    schedules: ScheduleService, app_db: Database, org: uuid.UUID, cron: str | None, run_at: datetime | None, message: str
+    schedules: ScheduleService,
+    app_db: Database,
+    org: uuid.UUID,
+    cron: str | None,
+    run_at: datetime | None,
+    message: str,
 ) -> None:
     with pytest.raises(BadInput, match=message):
         await create(schedules, app_db, org, cron=cron, run_at=run_at)
@@ -155,7 +176,9 @@ async def test_another_organizations_schedule_cannot_be_cancelled(
     assert (await stored(app_db, other, theirs.id)).state == ScheduleState.ACTIVE
 
 
-async def test_paused_organizations_cannot_schedule(schedules: ScheduleService, app_db: Database, org: uuid.UUID) -> None:
+async def test_paused_organizations_cannot_schedule(
+    schedules: ScheduleService, app_db: Database, org: uuid.UUID
+) -> None:
     async with app_db.tenant(org) as session:
         await session.execute(update(Organization).where(Organization.id == org).values(paused=True))
     with pytest.raises(NotAllowed):

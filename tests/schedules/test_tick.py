@@ -22,15 +22,29 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 async def schedule(
-    schedules: ScheduleService, database: Database, org: uuid.UUID, now: datetime, *,
-    cron: str | None = None, run_at: datetime | None = None, who: str = EDITOR, tz: str | None = None,
+    schedules: ScheduleService,
+    database: Database,
+    org: uuid.UUID,
+    now: datetime,
+    *,
+    cron: str | None = None,
+    run_at: datetime | None = None,
+    who: str = EDITOR,
+    tz: str | None = None,
 ) -> uuid.UUID:
     if tz is not None:
         async with database.tenant(org) as session:
             await session.execute(update(Member).where(Member.slack_user_id == who).values(timezone=tz))
     created = await schedules.create(
-        org, who, kind=JobKind.TEXT, prompt=f"Daily note {uuid.uuid4().hex[:6]}", target_channel=TARGET,
-        cron=cron, run_at=run_at, policy=await load_org_policy(database, org), now=now,
+        org,
+        who,
+        kind=JobKind.TEXT,
+        prompt=f"Daily note {uuid.uuid4().hex[:6]}",
+        target_channel=TARGET,
+        cron=cron,
+        run_at=run_at,
+        policy=await load_org_policy(database, org),
+        now=now,
     )
     return created.id
 
@@ -39,9 +53,7 @@ async def jobs_of(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) ->
     async with database.tenant(org) as session:
         return list(
             (
-                await session.scalars(
-                    select(Job).where(Job.schedule_id == schedule_id).order_by(Job.schedule_run_at)
-                )
+                await session.scalars(select(Job).where(Job.schedule_id == schedule_id).order_by(Job.schedule_run_at))
             ).all()
         )
 
@@ -62,7 +74,9 @@ async def test_a_one_off_fires_once_then_is_done(
     schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
 ) -> None:
     now = datetime.now(UTC)
-    schedule_id = await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=5)).replace(tzinfo=None), tz="UTC")
+    schedule_id = await schedule(
+        schedules, app_db, org, now, run_at=(now + timedelta(minutes=5)).replace(tzinfo=None), tz="UTC"
+    )
 
     early = await tick(runtime, now + timedelta(minutes=4), sender=sender)  # type: ignore[arg-type]
     assert schedule_id not in [s for s, _ in early.fired]
@@ -81,8 +95,14 @@ async def test_a_one_off_fires_once_then_is_done(
 
 
 async def _local_runs(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, database: Database, org: uuid.UUID,
-    cron: str, start: datetime, days: int,
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    database: Database,
+    org: uuid.UUID,
+    cron: str,
+    start: datetime,
+    days: int,
 ) -> list[str]:
     schedule_id = await schedule(schedules, database, org, start, cron=cron, tz="America/New_York")
     await beat(runtime, sender, start, start + timedelta(days=days), timedelta(minutes=15))
@@ -95,10 +115,14 @@ async def test_cron_fires_at_local_times_across_the_spring_change(
 ) -> None:
     start = datetime(2026, 3, 7, 0, tzinfo=UTC)
     assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
-        "03-07 01:30 EST", "03-08 01:30 EST", "03-09 01:30 EDT",
+        "03-07 01:30 EST",
+        "03-08 01:30 EST",
+        "03-09 01:30 EDT",
     ]
     assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
-        "03-07 09:00 EST", "03-08 09:00 EDT", "03-09 09:00 EDT",
+        "03-07 09:00 EST",
+        "03-08 09:00 EDT",
+        "03-09 09:00 EDT",
     ]
 
 
@@ -107,10 +131,14 @@ async def test_cron_fires_at_local_times_across_the_autumn_change(
 ) -> None:
     start = datetime(2026, 10, 31, 0, tzinfo=UTC)
     assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
-        "10-31 01:30 EDT", "11-01 01:30 EDT", "11-02 01:30 EST",
+        "10-31 01:30 EDT",
+        "11-01 01:30 EDT",
+        "11-02 01:30 EST",
     ]
     assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
-        "10-31 09:00 EDT", "11-01 09:00 EST", "11-02 09:00 EST",
+        "10-31 09:00 EDT",
+        "11-01 09:00 EST",
+        "11-02 09:00 EST",
     ]
 
 
@@ -118,9 +146,9 @@ async def test_two_ticks_at_once_fire_each_run_once(
     schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
 ) -> None:
     now = datetime.now(UTC)
-    ids = [
-        await schedule(schedules, app_db, org, now, cron="*/5 * * * *", tz="UTC") for _ in range(3)
-    ] + [await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=1)).replace(tzinfo=None), tz="UTC")]
+    ids = [await schedule(schedules, app_db, org, now, cron="*/5 * * * *", tz="UTC") for _ in range(3)] + [
+        await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=1)).replace(tzinfo=None), tz="UTC")
+    ]
 
     for minutes in (6, 11, 16):
         at = now + timedelta(minutes=minutes)
@@ -136,7 +164,11 @@ async def test_two_ticks_at_once_fire_each_run_once(
 
 
 async def test_a_run_fired_twice_after_a_crash_makes_one_job(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, owner_db: Database,
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    owner_db: Database,
     org: uuid.UUID,
 ) -> None:
     now = datetime.now(UTC)
@@ -174,8 +206,13 @@ async def test_after_downtime_a_missed_period_fires_once(
 
 
 async def test_a_run_denied_by_quota_is_skipped_audited_and_the_creator_told_once(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID,
-    quota: QuotaService, slack: SlackSandbox,
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
+    quota: QuotaService,
+    slack: SlackSandbox,
 ) -> None:
     now = datetime.now(UTC)
     schedule_id = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
@@ -193,7 +230,11 @@ async def test_a_run_denied_by_quota_is_skipped_audited_and_the_creator_told_onc
 
 
 async def test_a_run_the_guard_now_refuses_is_skipped_and_the_creator_told(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID,
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
     slack: SlackSandbox,
 ) -> None:
     now = datetime.now(UTC)

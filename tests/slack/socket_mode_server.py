@@ -61,7 +61,7 @@ class SocketModeServer:
                 future.set_result(reply)
         return socket
 
-    async def send(self, kind: str, payload: dict[str, Any], *, timeout: float = 10) -> dict[str, Any]:
+    async def send(self, kind: str, payload: dict[str, Any], *, seconds: float = 10) -> dict[str, Any]:
         """Deliver one envelope; returns the app's acknowledgement (with its payload, if any)."""
         assert self._socket is not None, "no client is connected"
         envelope_id = str(uuid.uuid4())
@@ -70,4 +70,4 @@ class SocketModeServer:
         await self._socket.send_str(json.dumps({
             "envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True,
         }))
-        return await asyncio.wait_for(future, timeout)
+        return await asyncio.wait_for(future, seconds)

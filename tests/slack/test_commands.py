@@ -37,7 +37,7 @@ async def test_text_command_commits_a_queued_job_and_answers_with_its_id(
 ) -> None:
     ws = single.workspace
     answer = await single.command(
-        "text write to jane.doe@example.com about the launch in <#%s|approvals>" % ws.approvals, user=ws.editor
+        f"text write to jane.doe@example.com about the launch in <#{ws.approvals}|approvals>", user=ws.editor
     )
     assert answer.status == 200 and answer.ephemeral
     found = JOB_ID.search(answer.text)

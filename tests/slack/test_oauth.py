@@ -75,7 +75,7 @@ async def test_second_workspace_is_a_second_organization_blind_to_the_first(oaut
     org_one = await install(oauth, first)
     org_two = await install(oauth, second)
     assert org_one != org_two
-    await oauth.command("role <@%s|eddie> editor" % first.editor, user=first.owner)
+    await oauth.command(f"role <@{first.editor}|eddie> editor", user=first.owner)
     assert "Working on it" in (await oauth.command("text hello from one", user=first.editor)).text
     assert "Working on it" in (
         await oauth.command("text hello from two", user=second.owner, team_id=second.team_id, channel=second.general)

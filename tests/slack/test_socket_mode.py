@@ -8,7 +8,7 @@ import uuid
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.app import create_bolt_app
+from bot.app import create_bolt_app, services_of
 from bot.orgs import create_organization, set_role
 from bot.sandbox.say import build_slash_command
 from bot.sandbox.slack import SlackSandbox
@@ -35,6 +35,7 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
     org_id = await create_organization(app_db, name="Socket", team_id=workspace.team_id)
     await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
     bolt = create_bolt_app(runtime)
+    await services_of(bolt).warm_up()  # type: ignore[union-attr]
     async with SocketModeServer(APP_TOKEN) as slack:
         handler = create_socket_mode_handler(bolt, settings, web_client=make_web_client(base_url=slack.api_url))
         await handler.connect_async()

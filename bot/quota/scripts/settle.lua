@@ -33,6 +33,7 @@ if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'overrun', ARGV[3]) end
 local refund = reserved - actual
 if held and refund ~= 0 then
   -- Unused tokens go back to the rate bucket; an overrun is charged to it (it may go below zero).
+  -- No bucket (Redis lost it) reads as a full one: a refund cannot raise it, an overrun is forgiven.
   local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate', 'burst')
   if b[1] then
     local now = tonumber(ARGV[4])
