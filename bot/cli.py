@@ -43,10 +43,14 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     settings.require("slack_signing_secret")
-    from bot.runtime import get_runtime
+    from bot.runtime import dev_mode, get_runtime
     from bot.server import serve
+    from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
 
+    configure_logging(SERVICE_WEB, dev=dev_mode())
+    setup_telemetry(SERVICE_WEB, dev=dev_mode())
     runtime = get_runtime()
+    instrument_engine(runtime.database.engine)
     asyncio.run(serve(runtime, args.port or settings.port))
     return 0
 

@@ -6,6 +6,7 @@ ever sits in the broker."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -68,10 +69,15 @@ class JobSender:
         self.celery.send_task(TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=QUEUE_TEXT, retry=False)
 
     async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self.send_job_sync, job_id, org_id, kind)
+        # The copied context carries the request's trace into the publish, so the worker joins it.
+        context = contextvars.copy_context()
+        await asyncio.get_running_loop().run_in_executor(
+            self._pool, context.run, self.send_job_sync, job_id, org_id, kind
+        )
 
     async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self.send_approved_sync, job_id, org_id)
+        context = contextvars.copy_context()
+        await asyncio.get_running_loop().run_in_executor(self._pool, context.run, self.send_approved_sync, job_id, org_id)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -39,6 +40,11 @@ class Runtime:
 _runtime: Runtime | None = None
 
 
+def dev_mode() -> bool:
+    """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
+    return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+
+
 def get_runtime() -> Runtime:
     """The process's runtime, made from the environment on first use (after fork in workers)."""
     global _runtime
@@ -52,4 +58,4 @@ def set_runtime(runtime: Runtime | None) -> None:
     _runtime = runtime
 
 
-__all__ = ["ConfigError", "Runtime", "get_runtime", "set_runtime"]
+__all__ = ["ConfigError", "Runtime", "dev_mode", "get_runtime", "set_runtime"]
