@@ -78,18 +78,36 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
 
         async def ledger_write() -> None:
             async with database.tenant(org) as session:
-                await record_settlement(session, org, uuid.uuid4(), actual=700, outcome="settled", reserved=1000,
-                                        month=month_start(label), default_month=month_start(label))
+                await record_settlement(
+                    session,
+                    org,
+                    uuid.uuid4(),
+                    actual=700,
+                    outcome="settled",
+                    reserved=1000,
+                    month=month_start(label),
+                    default_month=month_start(label),
+                )
 
-        orgs = [await create_organization(database, name=f"Bench org {n}", team_id=f"TB{n}" + uuid.uuid4().hex[:6])
-                for n in range(concurrency)]
+        orgs = [
+            await create_organization(database, name=f"Bench org {n}", team_id=f"TB{n}" + uuid.uuid4().hex[:6])
+            for n in range(concurrency)
+        ]
         turn = iter(range(10**12))
 
         async def ledger_write_spread() -> None:
             other = orgs[next(turn) % len(orgs)]
             async with database.tenant(other) as session:
-                await record_settlement(session, other, uuid.uuid4(), actual=700, outcome="settled", reserved=1000,
-                                        month=month_start(label), default_month=month_start(label))
+                await record_settlement(
+                    session,
+                    other,
+                    uuid.uuid4(),
+                    actual=700,
+                    outcome="settled",
+                    reserved=1000,
+                    month=month_start(label),
+                    default_month=month_start(label),
+                )
 
         await rate(service_pair, 0.5, concurrency)  # warm: pools filled, scripts loaded, month built
         operations = {
@@ -105,24 +123,33 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
             for title, operation in operations.items():
                 samples[title].append(await rate(operation, seconds / rounds, concurrency))
         results = {title: statistics.median(values) for title, values in samples.items()}
-        ratios = [lua / trivial for lua, trivial in
-                  zip(samples["reserve+settle Lua pair"], samples["trivial EVALSHA pair"], strict=True)]
+        ratios = [
+            lua / trivial
+            for lua, trivial in zip(samples["reserve+settle Lua pair"], samples["trivial EVALSHA pair"], strict=True)
+        ]
 
-        print(f"concurrency {concurrency}, {rounds} interleaved rounds, {seconds:g} s per operation, "
-              f"Redis {scratch.redis_url}; medians:")
+        print(
+            f"concurrency {concurrency}, {rounds} interleaved rounds, {seconds:g} s per operation, "
+            f"Redis {scratch.redis_url}; medians:"
+        )
         for title, per_second in results.items():
             print(f"  {title:<32} {per_second:>10,.0f} /s")
-        print(f"  Lua pair / trivial pair          {statistics.median(ratios):>10.2f}   (target >= 0.70; rounds: "
-              + " ".join(f"{r:.2f}" for r in ratios) + ")")
+        print(
+            f"  Lua pair / trivial pair          {statistics.median(ratios):>10.2f}   (target >= 0.70; rounds: "
+            + " ".join(f"{r:.2f}" for r in ratios)
+            + ")"
+        )
         trivial_rate = results["trivial EVALSHA pair"]
         print(f"  service pair / trivial pair      {results['service reserve+settle pair'] / trivial_rate:>10.2f}")
         per_pair_ms = 1000 * concurrency / results["service reserve+settle pair"]
         ledger_ms = 1000 * concurrency / results["ledger transaction, one org"]
         lua_ms = 1000 * concurrency / results["reserve+settle Lua pair"]
-        print(f"  a service pair takes {per_pair_ms:.1f} ms at this concurrency: the ledger transaction "
-              f"{ledger_ms:.1f} ms (one organization's settlements queue on its month's ledger row, each "
-              f"waiting for the previous commit), the Lua pair {lua_ms:.1f} ms, the rest (reservation "
-              f"lookup, spans) {max(0.0, per_pair_ms - ledger_ms - lua_ms):.1f} ms")
+        print(
+            f"  a service pair takes {per_pair_ms:.1f} ms at this concurrency: the ledger transaction "
+            f"{ledger_ms:.1f} ms (one organization's settlements queue on its month's ledger row, each "
+            f"waiting for the previous commit), the Lua pair {lua_ms:.1f} ms, the rest (reservation "
+            f"lookup, spans) {max(0.0, per_pair_ms - ledger_ms - lua_ms):.1f} ms"
+        )
     finally:
         if org_id is not None:
             keys = [key async for key in redis.scan_iter(match=f"cf:q:{{{org_id}}}:*")]

@@ -17,7 +17,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._scratch import asyncpg_dsn, scratch_database  # noqa: E402
+from bench._scratch import asyncpg_dsn, scratch_database
 
 QUERIES = {
     "recent jobs": (
@@ -38,10 +38,15 @@ QUERIES = {
 async def populate(admin_dsn: str, orgs: int, events: int, jobs: int) -> list[str]:
     conn = await asyncpg.connect(admin_dsn)
     try:
-        org_ids = [str(r["id"]) for r in await conn.fetch(
-            "INSERT INTO organizations (id, name, default_role, approvals_required, restore_pii, paused) "
-            "SELECT gen_random_uuid(), 'bench ' || g, 'viewer', false, false, false FROM generate_series(1, $1) g "
-            "RETURNING id", orgs)]
+        org_ids = [
+            str(r["id"])
+            for r in await conn.fetch(
+                "INSERT INTO organizations (id, name, default_role, approvals_required, restore_pii, paused) "
+                "SELECT gen_random_uuid(), 'bench ' || g, 'viewer', false, false, false FROM generate_series(1, $1) g "
+                "RETURNING id",
+                orgs,
+            )
+        ]
         # Bulk rows skip the chaining trigger: hashes are irrelevant to read performance.
         await conn.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_chain")
         await conn.execute(
@@ -77,7 +82,9 @@ async def populate(admin_dsn: str, orgs: int, events: int, jobs: int) -> list[st
     return org_ids
 
 
-async def measure(app_dsn: str, admin_dsn: str, org_ids: list[str], rounds: int) -> dict[str, tuple[float, float, float, float]]:
+async def measure(
+    app_dsn: str, admin_dsn: str, org_ids: list[str], rounds: int
+) -> dict[str, tuple[float, float, float, float]]:
     app = await asyncpg.connect(app_dsn)
     owner = await asyncpg.connect(admin_dsn)
     rng = random.Random(7)
@@ -87,7 +94,7 @@ async def measure(app_dsn: str, admin_dsn: str, org_ids: list[str], rounds: int)
             rls_query, rls_txn, owner_query, owner_txn = [], [], [], []
             for i in range(rounds):
                 org = rng.choice(org_ids)
-                for side in ((0, 1) if i % 2 else (1, 0)):  # alternate order so neither side warms the other
+                for side in (0, 1) if i % 2 else (1, 0):  # alternate order so neither side warms the other
                     if side == 0:
                         t0 = time.perf_counter()
                         async with app.transaction():
@@ -109,8 +116,10 @@ async def measure(app_dsn: str, admin_dsn: str, org_ids: list[str], rounds: int)
                         owner_txn.append(t3 - t0)
                     assert rows is not None
             results[name] = (
-                statistics.median(rls_query), statistics.median(owner_query),
-                statistics.median(rls_txn), statistics.median(owner_txn),
+                statistics.median(rls_query),
+                statistics.median(owner_query),
+                statistics.median(rls_txn),
+                statistics.median(owner_txn),
             )
     finally:
         await app.close()
@@ -129,18 +138,24 @@ def main() -> int:
         admin_dsn, app_dsn = asyncpg_dsn(scratch.admin_url), asyncpg_dsn(scratch.app_url)
         started = time.perf_counter()
         org_ids = asyncio.run(populate(admin_dsn, args.orgs, args.events, args.jobs))
-        print(f"populated {args.events:,} audit events, {args.jobs:,} jobs over {args.orgs} organizations "
-              f"in {time.perf_counter() - started:.1f}s")
+        print(
+            f"populated {args.events:,} audit events, {args.jobs:,} jobs over {args.orgs} organizations "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
         results = asyncio.run(measure(app_dsn, admin_dsn, org_ids, args.rounds))
     worst = 0.0
     print(f"{'query':<14}{'RLS ms':>10}{'owner ms':>10}{'ratio':>8}   {'txn RLS':>9}{'txn owner':>10}{'ratio':>8}")
     for name, (rls, owner, rls_txn, owner_txn) in results.items():
         ratio = rls / owner
         worst = max(worst, ratio)
-        print(f"{name:<14}{rls * 1e3:>10.3f}{owner * 1e3:>10.3f}{ratio:>8.2f}   "
-              f"{rls_txn * 1e3:>9.3f}{owner_txn * 1e3:>10.3f}{rls_txn / owner_txn:>8.2f}")
-    print(f"rls_overhead: worst query ratio {worst:.2f} (target <= 1.10); the transaction columns include "
-          "the set_config round trip that scopes the tenant")
+        print(
+            f"{name:<14}{rls * 1e3:>10.3f}{owner * 1e3:>10.3f}{ratio:>8.2f}   "
+            f"{rls_txn * 1e3:>9.3f}{owner_txn * 1e3:>10.3f}{rls_txn / owner_txn:>8.2f}"
+        )
+    print(
+        f"rls_overhead: worst query ratio {worst:.2f} (target <= 1.10); the transaction columns include "
+        "the set_config round trip that scopes the tenant"
+    )
     return 0
 
 

@@ -14,8 +14,11 @@ telemetry annotation, then the listener.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +130,8 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
     if oauth:
         app = AsyncApp(**common, **_oauth_options(settings, services, client))
     else:
-        app = AsyncApp(**common)
+        with _hidden_from_bolt("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            app = AsyncApp(**common)
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
     for surface in (commands, home, events):
@@ -139,6 +143,17 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
 def services_of(app: AsyncApp) -> AppServices | None:
     """The services behind an app this module built (the server drains and closes them)."""
     return _services_by_app.get(app)
+
+
+@contextlib.contextmanager
+def _hidden_from_bolt(*names: str) -> Iterator[None]:
+    """Bolt switches itself to OAuth when these variables merely exist (even empty); settings have
+    already decided the mode, so bolt must not see them while the app is built."""
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def _oauth_options(settings: Settings, services: AppServices, client: Any) -> dict[str, Any]:

@@ -240,8 +240,8 @@ class ApprovalService:
     async def record_request(
         self, org_id: uuid.UUID, job_id: uuid.UUID, messages: list[tuple[str, str]], *, actor: str = "worker"
     ) -> bool:
-        """Remember where the approval request went; False when the job was decided meanwhile
-        (the caller then replaces its fresh messages with the decision)."""
+        """Remember where the approval request went; False when the job was decided meanwhile (a
+        click on a copy not yet recorded: the click replaces the copy it came from)."""
         if not messages:
             return False
         channel, ts = messages[0]

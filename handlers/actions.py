@@ -21,7 +21,8 @@ from bot.approval_messages import announce_decision, tell_user
 from bot.approvals import ApprovalService, DecidedJob, Decision
 from bot.errors import BadInput, UserError
 from bot.views import approvals as views
-from bot.views.commands import error_message
+from bot.views.commands import Message, apology, error_message
+from handlers.commands import current_trace_id
 
 if TYPE_CHECKING:
     from bot.app import AppServices
@@ -45,8 +46,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         await ack()
         try:
             decided = await approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE)
-        except UserError as error:
-            await _refuse(body, client, respond, error)
+        except Exception as error:
+            await _refuse(body, client, respond, _failure_message(error))
             return
         container = body.get("container") or {}
         _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
@@ -62,8 +63,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         await ack()
         try:
             job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id)
-        except UserError as error:
-            await _refuse(body, client, respond, error)
+        except Exception as error:
+            await _refuse(body, client, respond, _failure_message(error))
             return
         container = body.get("container") or {}
         origin = views.ModalOrigin(str(job.id), container.get("channel_id"), container.get("message_ts"))
@@ -78,8 +79,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         except BadInput as error:
             await ack(response_action="errors", errors={views.REASON_BLOCK: error.message})
             return
-        except UserError as error:
-            await ack(response_action="update", view=views.notice_modal(error.render()))
+        except Exception as error:
+            await ack(response_action="update", view=views.notice_modal(_failure_message(error)["text"]))
             return
         await ack()
         _announce_later(client, decided, origin.channel, origin.ts)
@@ -93,8 +94,16 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
 register = register_action_handlers
 
 
-async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, error: UserError) -> None:
-    message = error_message(error)
+def _failure_message(error: Exception) -> Message:
+    """A refusal the user can act on, or an apology with the trace id for anything else."""
+    if isinstance(error, UserError):
+        return error_message(error)
+    trace_id = current_trace_id()
+    log.error("an approval click failed (trace %s)", trace_id, exc_info=error)
+    return apology(trace_id)
+
+
+async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
     if body.get("response_url"):
         await respond(**message, replace_original=False)
         return

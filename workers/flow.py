@@ -20,12 +20,12 @@ from typing import Any, TypeVar
 from opentelemetry import trace
 
 from bot.guard import restore_placeholders
-from bot.orgs import OrgPolicy, load_org_policy
+from bot.orgs import OrgPolicy
 from bot.telemetry import link_current_span
 from db.models import Job
 from workers import lifecycle, views
 from workers.generation import GenerationFailed, generate_content
-from workers.lifecycle import Lease, LeaseLost
+from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
 from workers.loop import WorkerContext
 from workers.outcomes import finish_failed, reconcile_quota
 from workers.posting import TOKEN_ERRORS, PostRefused, SlackUnavailable, post_result, tell_requester
@@ -50,13 +50,13 @@ class Outcome(StrEnum):
 async def run_job(
     context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, *, approved_too: bool = False
 ) -> Outcome:
-    claimed = await lifecycle.claim_job(
+    claim = await lifecycle.claim_job(
         context.runtime.database, org_id, job_id, context.lease_seconds, approved_too=approved_too
     )
-    if claimed is None:
+    if claim is None:
         log.info("job %s: nothing to claim (a duplicate delivery, or the job is past queued)", job_id)
         return Outcome.SKIPPED
-    job, lease = claimed
+    job, lease = claim.job, claim.lease
     with tracer.start_as_current_span(
         "job.run",
         attributes={"job.id": str(job.id), "org.id": str(org_id), "job.kind": job.kind, "job.attempt": lease.attempt},
@@ -65,7 +65,7 @@ async def run_job(
         # link leads back to the command that created it.
         link_current_span(job.trace_context)
         try:
-            outcome = await _with_heartbeat(context, lease, _carry_out(context, job, lease))
+            outcome = await _with_heartbeat(context, lease, _carry_out(context, claim))
         except LeaseLost:
             log.warning("job %s: lease lost during attempt %d; the newer attempt owns it", job_id, lease.attempt)
             outcome = Outcome.LOST
@@ -99,40 +99,39 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
             await asyncio.gather(task, return_exceptions=True)
 
 
-async def _carry_out(context: WorkerContext, job: Job, lease: Lease) -> Outcome:
-    runtime = context.runtime
-    policy = await load_org_policy(runtime.database, job.org_id)
-    mapping: dict[str, str] = runtime.secrets.decrypt_json(job.pii_mapping_enc) if job.pii_mapping_enc else {}
-    if job.result_text is None and job.result_image is None:
+async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
+    job, lease, policy = claim.job, claim.lease, claim.policy
+    mapping: dict[str, str] = context.runtime.secrets.decrypt_json(job.pii_mapping_enc) if job.pii_mapping_enc else {}
+    result = lifecycle.stored_result(job)
+    fresh = result is None
+    if result is None:
         try:
-            generated = await generate_content(context, job, mapping)
+            result = await generate_content(context, job, mapping)
         except GenerationFailed as failure:
             await fail_job(context, lease, failure.reason, tokens_used=failure.tokens_used, **failure.detail)
             return Outcome.FAILED
-        job = await lifecycle.record_result(
-            runtime.database,
-            lease,
-            text=generated.text,
-            image=generated.png,
-            model=generated.model,
-            tokens_used=generated.tokens_used,
-        )
-        await reconcile_quota(context.quota, job.org_id, job.id, generated.tokens_used)
     elif job.quota_state == "reserved":
-        # An earlier attempt stored the result and stopped before settling.
-        await reconcile_quota(context.quota, job.org_id, job.id, job.tokens_used)
+        # An earlier attempt kept the result and stopped before settling.
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+    # The new result is written with whatever state comes next, in one transaction; the quota is
+    # settled after it (a crash in between leaves the tokens used on the job for the reaper).
+    new = result if fresh else None
     if policy.approvals_required and job.decided_at is None and approval_hook_installed():
-        return await _hand_to_approvers(context, lease, policy)
-    return await _post(context, job, lease, policy, mapping)
+        outcome = await _hand_to_approvers(context, lease, policy, new)
+    else:
+        outcome = await _post(context, job, lease, policy, result, new, mapping)
+    if fresh:
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+    return outcome
 
 
 def approval_hook_installed() -> bool:
     return importlib.util.find_spec(APPROVAL_MODULE) is not None
 
 
-async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy) -> Outcome:
+async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy, new: JobResult | None) -> Outcome:
     job = await lifecycle.mark_awaiting_approval(
-        context.runtime.database, lease, approvers_channel=policy.approvers_channel
+        context.runtime.database, lease, approvers_channel=policy.approvers_channel, result=new
     )
     request_approval = importlib.import_module(APPROVAL_MODULE).request_approval
     try:
@@ -145,19 +144,28 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
     return Outcome.AWAITING_APPROVAL
 
 
-async def _post(context: WorkerContext, job: Job, lease: Lease, policy: OrgPolicy, mapping: dict[str, str]) -> Outcome:
-    runtime = context.runtime
-    text = job.result_text
+async def _post(
+    context: WorkerContext,
+    job: Job,
+    lease: Lease,
+    policy: OrgPolicy,
+    result: JobResult,
+    new: JobResult | None,
+    mapping: dict[str, str],
+) -> Outcome:
+    """Post ``result``; ``new`` is the same result when this attempt generated it (to be stored)."""
+    database = context.runtime.database
+    text = result.text
     if text is not None and policy.restore_pii and mapping:
         # Into what Slack shows only: the stored result keeps its placeholders.
         text = restore_placeholders(text, mapping)
-    await lifecycle.confirm_lease(runtime.database, lease)
+    await lifecycle.confirm_lease(database, lease)
     try:
-        posted = await post_result(runtime, job, text=text)
+        posted = await post_result(context.runtime, job, result, text=text)
     except PostRefused as refused:
-        failed = await lifecycle.mark_failed(runtime.database, lease, refused.reason, slack_error=refused.code)
+        failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
         await tell_requester(
-            runtime,
+            context.runtime,
             failed,
             views.failure_message(failed, refused.reason, refused.fix),
             token_gone=refused.code in TOKEN_ERRORS,
@@ -165,18 +173,18 @@ async def _post(context: WorkerContext, job: Job, lease: Lease, policy: OrgPolic
         return Outcome.FAILED
     except SlackUnavailable as outage:
         if lease.attempt < context.max_attempts:
-            await lifecycle.requeue_job(runtime.database, lease, str(outage))
+            await lifecycle.requeue_job(database, lease, str(outage), result=new)
             return Outcome.REQUEUED
         reason = f"Slack did not accept the post after {lease.attempt} tries ({outage})"
-        failed = await lifecycle.mark_failed(runtime.database, lease, reason)
-        await tell_requester(runtime, failed, views.failure_message(failed, reason, "Try again in a few minutes."))
+        failed = await lifecycle.mark_failed(database, lease, reason, result=new)
+        await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
-    done = await lifecycle.mark_posted(runtime.database, lease, ts=posted.ts, channel=posted.channel)
+    done = await lifecycle.mark_posted(database, lease, ts=posted.ts, channel=posted.channel, result=new)
     if done is None:
         log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
         return Outcome.LOST
     if done.source_channel and done.source_channel != posted.channel:
-        await tell_requester(runtime, done, views.posted_elsewhere_message(done))
+        await tell_requester(context.runtime, done, views.posted_elsewhere_message(done))
     return Outcome.POSTED
 
 

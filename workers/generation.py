@@ -8,11 +8,11 @@ and never posted.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
 from db.models import Job, JobKind
+from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
 from workers.providers import ImageRequest, ProviderError, TextRequest
 from workers.providers.base import ImageProvider
@@ -33,14 +33,6 @@ IMAGE_GUIDANCE = 7.5
 DEFAULT_IMAGE_SIZE = 512
 
 
-@dataclass(frozen=True)
-class Generated:
-    text: str | None
-    png: bytes | None
-    model: str
-    tokens_used: int
-
-
 class GenerationFailed(Exception):
     """No content to post. ``reason`` is safe to show users and to audit; ``tokens_used`` is None
     when no model answered (the reservation is released), else what the answer cost."""
@@ -52,7 +44,7 @@ class GenerationFailed(Exception):
         self.detail = detail or {}
 
 
-async def generate_content(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> Generated:
+async def generate_content(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
     if job.kind == JobKind.IMAGE:
         return await generate_image(context, job)
     return await generate_text(context, job, pii_mapping)
@@ -64,7 +56,7 @@ def output_budget(job: Job) -> int:
     return max(MIN_OUTPUT_TOKENS, min(MAX_OUTPUT_TOKENS, job.tokens_reserved - prompt_tokens))
 
 
-async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> Generated:
+async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
     canary = new_canary()
     request = TextRequest(
         prompt=job.masked_prompt,
@@ -93,7 +85,7 @@ async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str,
                 "entities": list(rejected.verdict.entity_types),
             },
         ) from rejected
-    return Generated(text=result.text, png=None, model=result.model, tokens_used=tokens_used)
+    return JobResult(text=result.text, png=None, model=result.model, tokens_used=tokens_used)
 
 
 def native_image_size(provider: ImageProvider) -> int:
@@ -117,7 +109,7 @@ def _render_image(provider: ImageProvider, prompt: str, seed: int) -> tuple[byte
     return result.png, result.model
 
 
-async def generate_image(context: WorkerContext, job: Job) -> Generated:
+async def generate_image(context: WorkerContext, job: Job) -> JobResult:
     try:
         provider = context.image_provider
         # A thread, so the lease heartbeat keeps beating while the pipeline runs.
@@ -129,4 +121,4 @@ async def generate_image(context: WorkerContext, job: Job) -> Generated:
         reason = f"the image was not ready within {IMAGE_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
     # An image costs what was reserved for it (the organization's image price).
-    return Generated(text=None, png=png, model=model, tokens_used=job.tokens_reserved)
+    return JobResult(text=None, png=png, model=model, tokens_used=job.tokens_reserved)

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import Interval, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.orgs import OrgPolicy
 from db.audit import record_event
 from db.engine import Database
-from db.models import Job, JobState
+from db.models import Job, JobState, Organization
 
 ACTOR = "worker"
 # A lease checked locally is trusted only while this share of it is left: the database's clock
@@ -45,6 +46,45 @@ class Lease:
         return time.monotonic() - self.renewed_at < self.seconds * LOCAL_TRUST_SHARE
 
 
+@dataclass(frozen=True)
+class JobResult:
+    """Generated content, kept on the job in the same transaction as the state it leads to."""
+
+    text: str | None
+    png: bytes | None
+    model: str
+    tokens_used: int
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "result_text": self.text,
+            "result_image": self.png,
+            "model": self.model,
+            "tokens_used": self.tokens_used,
+        }
+
+    def audit_detail(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "tokens_used": self.tokens_used,
+            "kind": "image" if self.png is not None else "text",
+        }
+
+
+def stored_result(job: Job) -> JobResult | None:
+    """The result an earlier attempt kept on the job, if any."""
+    if job.result_text is None and job.result_image is None:
+        return None
+    return JobResult(job.result_text, job.result_image, job.model or "", job.tokens_used or 0)
+
+
+@dataclass(frozen=True)
+class Claim:
+    job: Job
+    lease: Lease
+    policy: OrgPolicy  # read in the claim's transaction: what the organization decided right now
+
+
 def _interval(seconds: float) -> Any:
     return literal(timedelta(seconds=seconds), Interval)
 
@@ -59,7 +99,7 @@ async def _audit(session: AsyncSession, job: Job, action: str, **detail: Any) ->
 
 async def claim_job(
     database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float, *, approved_too: bool = False
-) -> tuple[Job, Lease] | None:
+) -> Claim | None:
     """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
     duplicate delivery, or a job already running or past it).
 
@@ -86,7 +126,17 @@ async def claim_job(
         if job is None:
             return None
         await _audit(session, job, "job.running", attempt=job.attempts)
-    return job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)
+        org = (await session.scalars(select(Organization).where(Organization.id == org_id))).one()
+    policy = OrgPolicy(
+        org_id=org.id,
+        approvals_required=org.approvals_required,
+        approvers_channel=org.approvers_channel,
+        restore_pii=org.restore_pii,
+        injection_threshold=org.injection_threshold,
+        default_role=org.default_role,
+        paused=org.paused,
+    )
+    return Claim(job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started), policy)
 
 
 async def extend_lease(database: Database, lease: Lease) -> bool:
@@ -116,51 +166,46 @@ async def confirm_lease(database: Database, lease: Lease) -> None:
 
 
 async def _transition(
-    database: Database, lease: Lease, values: dict[str, Any], action: str, detail: dict[str, Any]
+    database: Database,
+    lease: Lease,
+    values: dict[str, Any],
+    action: str,
+    detail: dict[str, Any],
+    result: JobResult | None,
 ) -> Job:
     async with database.tenant(lease.org_id) as session:
         job = (
             await session.scalars(
-                update(Job).where(_held(lease)).values(updated_at=func.now(), **values).returning(Job)
+                update(Job)
+                .where(_held(lease))
+                .values(updated_at=func.now(), **(result.values() if result else {}), **values)
+                .returning(Job)
             )
         ).one_or_none()
         if job is None:
             raise LeaseLost(str(lease.job_id))
+        if result is not None:
+            await _audit(session, job, "job.generated", attempt=lease.attempt, **result.audit_detail())
         await _audit(session, job, action, attempt=lease.attempt, **detail)
     return job
 
 
-async def record_result(
-    database: Database,
-    lease: Lease,
-    *,
-    text: str | None,
-    image: bytes | None,
-    model: str,
-    tokens_used: int,
+async def mark_awaiting_approval(
+    database: Database, lease: Lease, *, approvers_channel: str | None, result: JobResult | None = None
 ) -> Job:
-    """Keep the generated content on the job (still ``running``: posting comes next), so a retry
-    after a crash posts it instead of calling the model again."""
-    return await _transition(
-        database,
-        lease,
-        {"result_text": text, "result_image": image, "model": model, "tokens_used": tokens_used},
-        "job.generated",
-        {"model": model, "tokens_used": tokens_used, "kind": "image" if image is not None else "text"},
-    )
-
-
-async def mark_awaiting_approval(database: Database, lease: Lease, *, approvers_channel: str | None) -> Job:
     return await _transition(
         database,
         lease,
         {"state": JobState.AWAITING_APPROVAL, "lease_until": None},
         "job.awaiting_approval",
         {"approvers_channel": approvers_channel},
+        result,
     )
 
 
-async def mark_failed(database: Database, lease: Lease, reason: str, **detail: Any) -> Job:
+async def mark_failed(
+    database: Database, lease: Lease, reason: str, *, result: JobResult | None = None, **detail: Any
+) -> Job:
     """``running`` -> ``failed``; the PII mapping goes with it (the job is final)."""
     return await _transition(
         database,
@@ -168,18 +213,27 @@ async def mark_failed(database: Database, lease: Lease, reason: str, **detail: A
         {"state": JobState.FAILED, "error": reason, "lease_until": None, "pii_mapping_enc": None},
         "job.failed",
         {"reason": reason, **detail},
+        result,
     )
 
 
-async def requeue_job(database: Database, lease: Lease, reason: str) -> Job:
-    """``running`` -> ``queued`` after a passing outage; the outbox sweeper sends it again."""
+async def requeue_job(database: Database, lease: Lease, reason: str, *, result: JobResult | None = None) -> Job:
+    """``running`` -> ``queued`` after a passing outage, keeping any result so the retry only posts;
+    the outbox sweeper sends it again."""
     return await _transition(
-        database, lease, {"state": JobState.QUEUED, "lease_until": None}, "job.requeued", {"reason": reason}
+        database,
+        lease,
+        {"state": JobState.QUEUED, "lease_until": None},
+        "job.requeued",
+        {"reason": reason},
+        result,
     )
 
 
-async def mark_posted(database: Database, lease: Lease, *, ts: str, channel: str) -> Job | None:
-    """``running`` -> ``posted`` with the message's ``ts``.
+async def mark_posted(
+    database: Database, lease: Lease, *, ts: str, channel: str, result: JobResult | None = None
+) -> Job | None:
+    """``running`` -> ``posted`` with the message's ``ts`` (and the result, when this attempt made it).
 
     Deliberately not fenced by the attempt: once Slack has accepted a post its ts is recorded even
     when this worker's lease ran out meanwhile, because a recorded ts is what stops every later
@@ -196,12 +250,15 @@ async def mark_posted(database: Database, lease: Lease, *, ts: str, channel: str
                     pii_mapping_enc=None,
                     error=None,
                     updated_at=func.now(),
+                    **(result.values() if result else {}),
                 )
                 .returning(Job)
             )
         ).one_or_none()
         if job is None:
             return None
+        if result is not None:
+            await _audit(session, job, "job.generated", attempt=lease.attempt, **result.audit_detail())
         await _audit(
             session,
             job,

@@ -9,6 +9,8 @@ to fix (``PostRefused``) or an outage that outlasted those retries (``SlackUnava
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,9 +25,11 @@ from bot.runtime import Runtime
 from bot.slack_client import async_retry_handlers, make_web_client
 from db.models import Job, JobKind
 from workers import views
+from workers.lifecycle import JobResult
 
 log = logging.getLogger(__name__)
 
+TOKEN_CACHE_SECONDS = 60.0
 # Slack honours a response_url for 30 minutes (and five posts); after that, chat.postEphemeral.
 RESPONSE_URL_LIFETIME = timedelta(minutes=29)
 REINSTALL = "Ask a workspace admin to reinstall Content Factory, then run the command again."
@@ -83,8 +87,31 @@ def _refusal(code: str, channel: str) -> PostRefused:
     return PostRefused(code, reason.format(channel=mention), fix.format(channel=mention))
 
 
+class TokenCache:
+    """Bot tokens for a minute, so posting does not read (and decrypt) the installation every time.
+    A minute is far inside bot_tokens' rotation margin; a token Slack calls dead is forgotten."""
+
+    def __init__(self, seconds: float = TOKEN_CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._tokens: dict[uuid.UUID, tuple[str, float]] = {}
+
+    async def get(self, runtime: Runtime, org_id: uuid.UUID) -> str:
+        cached = self._tokens.get(org_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        token = await bot_token_for(runtime, org_id)
+        self._tokens[org_id] = (token, time.monotonic() + self.seconds)
+        return token
+
+    def forget(self, org_id: uuid.UUID) -> None:
+        self._tokens.pop(org_id, None)
+
+
+_token_cache = TokenCache()
+
+
 async def slack_client(runtime: Runtime, job: Job) -> AsyncWebClient:
-    return make_web_client(await bot_token_for(runtime, job.org_id), base_url=runtime.settings.slack_api_url)
+    return make_web_client(await _token_cache.get(runtime, job.org_id), base_url=runtime.settings.slack_api_url)
 
 
 def _share_ts(response: Any, channel: str) -> str | None:
@@ -98,8 +125,9 @@ def _share_ts(response: Any, channel: str) -> str | None:
     return None
 
 
-async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted:
-    """Post a job's result to its target channel and return where it landed.
+async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: str | None) -> Posted:
+    """Post a job's result to its target channel and return where it landed; ``text`` is the
+    result's text as it should appear (placeholders restored where the organization asked).
 
     Text goes out as Block Kit (sections of at most 3,000 characters, then a context line); an
     image as a PNG through files_upload_v2. The message carries the job id in its metadata, so a
@@ -115,14 +143,14 @@ async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted
         raise _refusal("token_revoked", channel) from missing
     try:
         if job.kind == JobKind.IMAGE:
-            assert job.result_image is not None
+            assert result.png is not None
             response = await client.files_upload_v2(
-                content=job.result_image,
+                content=result.png,
                 filename=f"content-{job.id}.png",
                 title=views.image_title(job),
                 alt_txt=views.image_title(job),
                 channel=channel,
-                initial_comment=views.image_comment(job),
+                initial_comment=views.context_line(job, result),
             )
             files = response.get("files") or []
             # Without a share ts yet, the file id marks the job as posted all the same.
@@ -131,7 +159,7 @@ async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted
             assert text is not None
             response = await client.chat_postMessage(
                 channel=channel,
-                **views.result_message(job, text),
+                **views.result_message(job, result, text),
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={"event_type": "content_factory_job", "event_payload": {"job_id": str(job.id)}},
@@ -140,6 +168,8 @@ async def post_result(runtime: Runtime, job: Job, *, text: str | None) -> Posted
             channel = str(response.get("channel") or channel)
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
+        if code in TOKEN_ERRORS:
+            _token_cache.forget(job.org_id)
         if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
             raise SlackUnavailable(f"Slack answered {code}") from error
         raise _refusal(code, channel) from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.models import Job
+from workers.lifecycle import JobResult
 
 SECTION_LIMIT = 3000  # Slack refuses a section whose text is longer
 MAX_BLOCKS = 50
@@ -38,32 +39,28 @@ def split_for_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     return chunks
 
 
-def context_line(job: Job) -> str:
+def context_line(job: Job, result: JobResult) -> str:
     parts = [f"Requested by <@{job.requester_id}>"]
-    if job.model:
-        parts.append(f"model {job.model}")
-    if job.tokens_used is not None and job.kind != "image":
-        parts.append(f"{job.tokens_used:,} tokens")
+    if result.model:
+        parts.append(f"model {result.model}")
+    if result.png is None:
+        parts.append(f"{result.tokens_used:,} tokens")
     parts.append(f"job `{job.id}`")
     return " · ".join(parts)
 
 
-def result_message(job: Job, text: str) -> dict[str, Any]:
-    """``text`` and ``blocks`` for chat.postMessage: the content in sections, then who asked,
-    which model, what it cost and the job id."""
+def result_message(job: Job, result: JobResult, text: str) -> dict[str, Any]:
+    """``text`` and ``blocks`` for chat.postMessage: ``text`` (the result as Slack shows it) in
+    sections, then who asked, which model, what it cost and the job id."""
     sections = split_for_sections(escape_mrkdwn(text))
     room = MAX_BLOCKS - 1
     if len(sections) > room:
         sections = sections[:room]
         sections[-1] = sections[-1][: SECTION_LIMIT - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context_line(job)}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context_line(job, result)}]})
     fallback = escape_mrkdwn(text)[:FALLBACK_TEXT_LIMIT] or "Generated content"
     return {"text": fallback, "blocks": blocks}
-
-
-def image_comment(job: Job) -> str:
-    return context_line(job)
 
 
 def image_title(job: Job) -> str:

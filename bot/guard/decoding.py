@@ -23,7 +23,9 @@ MAX_RUNS_PER_KIND = 8
 
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}")
 _BASE32_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Z2-7]{16,}={0,6}")
-_HEX_RUN = re.compile(r"(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s:,]?){8,}")
+# Hex of text starts every byte with 2-7 (printable ASCII); anchoring the first pair there
+# spares the engine a try at every "a" to "f" in ordinary prose.
+_HEX_RUN = re.compile(r"(?:\\x|0x)?[2-7][0-9a-fA-F](?:[\s:,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,}")
 _MORSE_RUN = re.compile(r"(?:[.\-\u2022\u2212]{1,8}[ \t]*(?:/[ \t]*)?[ \t]+){3,}[.\-\u2022\u2212]{1,8}")
 _LETTERS = re.compile(r"[A-Za-z]+")
 
@@ -87,6 +89,11 @@ _COMMON_WORDS = frozenset(
     "the and to of a in is you that it for on with as are be this your or any all what not "
     "from was were have has at by if then just only now please print say repeat instructions "
     "previous following ignore above text system prompt given".split()
+)
+# The same words as they look in ROT13, three letters or more: shorter ones collide with
+# English ("be" is "or"). A text with fewer than two of them holds no ROT13 worth decoding.
+_ROT13_MARKERS = re.compile(
+    r"\b(?:" + "|".join(sorted(codecs.encode(w, "rot13") for w in _COMMON_WORDS if len(w) >= 3)) + r")\b"
 )
 
 
@@ -159,8 +166,10 @@ def _common_word_count(text: str) -> int:
 
 def rot13_lines(text: str) -> Iterator[str]:
     """Lines whose ROT13 reads as English: more common words decoded than as written."""
+    if len(_ROT13_MARKERS.findall(text.lower())) < 2:
+        return
     for line in text.splitlines():
-        if len(line) < MIN_DECODED_CHARS:
+        if len(line) < MIN_DECODED_CHARS or len(_ROT13_MARKERS.findall(line.lower())) < 2:
             continue
         decoded = codecs.decode(line, "rot13")
         hits = _common_word_count(decoded)

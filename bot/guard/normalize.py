@@ -9,7 +9,9 @@ ever see ``normalize(text)``. The result is for matching only; it is never store
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import cache
 
 # Invisible characters that survive NFKC: zero-width space/joiners, word joiner, BOM,
 # soft hyphen, Mongolian vowel separator, bidi embeddings/overrides/isolates, and the
@@ -38,15 +40,24 @@ _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _VERTICAL_SPACE = re.compile(r"\s*\n\s*")
 
 
-def _is_invisible(char: str) -> bool:
-    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_EXTRA
+@cache
+def _strip_table() -> dict[int, None]:
+    """Every combining mark and invisible format character, mapped to nothing.
+
+    Built once, on the first prompt that is not plain ASCII (a walk over all code points).
+    """
+    table: dict[int, None] = {}
+    for code_point in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code_point)) in {"Cf", "Mn"}:
+            table[code_point] = None
+    table.update(dict.fromkeys(map(ord, _INVISIBLE_EXTRA)))
+    return table
 
 
 def _strip_marks(text: str) -> str:
     """Drop combining accents ("ïgnörë" -> "ignore") and invisible characters."""
     decomposed = unicodedata.normalize("NFD", text)
-    kept = (c for c in decomposed if not _is_invisible(c) and unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", "".join(kept))
+    return unicodedata.normalize("NFC", decomposed.translate(_strip_table()))
 
 
 def _fold_leet_word(match: re.Match[str]) -> str:

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # NER analysis holds the GIL for most of its 30-130 ms; a few threads keep the event loop
 # free without letting a burst of prompts pile onto every core.
 _EXECUTOR_WORKERS = min(4, os.cpu_count() or 1)
+_WARM_UP_TEXT = "Café crème at 9:30, ask jane.doe@example.com or call +1 415 555 0132 (ip 10.0.0.1)."
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Guard:
         self.injection_threshold = injection_threshold
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        # Pay one-time costs (lazy tables, first regex compilations) now, not on a user's prompt.
+        self._check(_WARM_UP_TEXT, self.injection_threshold)
 
     @property
     def names_enabled(self) -> bool:

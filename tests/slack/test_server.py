@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 import yaml
 
@@ -20,7 +21,15 @@ from bot.sandbox.slack import SlackSandbox
 from bot.server import serve
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, make_settings, start_service, stop_service
+from tests.slack.conftest import (
+    SIGNING_SECRET,
+    Service,
+    SlackWorkspace,
+    make_settings,
+    runtime_for,
+    start_service,
+    stop_service,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +137,19 @@ def test_manifest_matches_the_code() -> None:
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
     assert features["app_home"]["home_tab_enabled"] is True
     assert settings["socket_mode_enabled"] is False and settings["token_rotation_enabled"] is False
+
+
+async def test_single_mode_ignores_empty_oauth_variables(
+    monkeypatch: pytest.MonkeyPatch, service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace,
+    app_db: Database, aredis: aioredis.Redis, secret_box: SecretBox,
+) -> None:
+    """Bolt turns to OAuth when SLACK_CLIENT_ID/SECRET merely exist; the settings decide, not bolt."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
+    settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token)
+    service = await start_service(runtime_for(settings, app_db, aredis, secret_box), sandbox, workspace)
+    try:
+        assert "Content Factory" in (await service.command("help")).text
+        assert os.environ["SLACK_CLIENT_ID"] == ""
+    finally:
+        await stop_service(service)

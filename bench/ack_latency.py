@@ -1,0 +1,358 @@
+"""How long Slack waits for `/content`'s ack, against a bare bolt app.
+
+    .venv/bin/python bench/ack_latency.py [--sequential 2000] [--concurrent 2000] [--concurrency 50] [--profile]
+
+On 127.0.0.1, with correctly signed requests, each server in its own process (the load generator
+is this process):
+
+  (a) bare: a bolt AsyncApp configured like this service (process_before_response=True, single
+      workspace, served by aiohttp) whose /content only acks;
+  (b) full: this service's `/content text …` up to its ack: signature, tenancy, role, guard,
+      quota reservation, the job transaction (job row + audit event), the send to the broker;
+  (c) the same with 300- and 2,000-character prompts carrying PII.
+
+Prints p50/p99 of each, sequential and at the given concurrency, requests per second at that
+concurrency, and ratios to the bare app. Targets on 2 cores: full-path p50 under 15 ms and p99
+under 100 ms at 50 concurrent, at least 200 commands/s. ``--profile`` runs the full server
+under cProfile and prints where its event loop spent its time.
+
+It sets up its own scratch database (bench/_scratch.py) and a Redis database index of its own;
+the organization's quotas are large enough that nothing is denied. No worker runs: the broker
+queue only grows, and is emptied at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import json
+import os
+import pstats
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SIGNING_SECRET = "bench-signing-secret-0123456789"
+RESULTS = ROOT / "bench" / "results"
+SHORT_PROMPT = "write a haiku about green tea, number {i}"
+PII_SENTENCE = (
+    "Draft a friendly note to Jane Doe (jane.doe@example.com, +1 415 555 0134) about invoice {i}; "
+    "her card 4111 1111 1111 1111 and IBAN DE89 3704 0044 0532 0130 00 are on file, server 10.0.{i_mod}.7. "
+)
+
+
+def pii_prompt(length: int, i: int) -> str:
+    text = ""
+    while len(text) < length:
+        text += PII_SENTENCE.format(i=i, i_mod=i % 250)
+    return text[:length].rstrip()
+
+
+# --- the servers (run as child processes of this script) ----------------------------------------
+
+
+def serve_bare(port: int) -> None:
+    """A bolt app that only acks, configured the way this service configures bolt."""
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.settings import get_settings
+    from bot.slack_client import make_web_client
+
+    settings = get_settings()
+    bolt = AsyncApp(
+        name="bare", process_before_response=True, signing_secret=SIGNING_SECRET,
+        client=make_web_client(settings.slack_bot_token, base_url=settings.slack_api_url),
+    )
+
+    @bolt.command("/content")
+    async def only_ack(ack: Any) -> None:
+        await ack("ok")
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def serve_full(port: int, profile_path: str | None) -> None:
+    from bot.runtime import get_runtime
+    from bot.server import serve
+
+    profiler = cProfile.Profile() if profile_path else None
+    if profiler is not None:
+        profiler.enable()
+    try:
+        asyncio.run(serve(get_runtime(), port, host="127.0.0.1"))
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
+
+
+# --- the load ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    seq_p50_ms: float
+    seq_p99_ms: float
+    conc_p50_ms: float
+    conc_p99_ms: float
+    conc_rps: float
+    errors: int
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Load:
+    def __init__(self, url: str, team_id: str, user_id: str, channel_id: str, response_url: str) -> None:
+        self.url = url
+        self.team_id, self.user_id, self.channel_id, self.response_url = team_id, user_id, channel_id, response_url
+        self.errors = 0
+
+    def _request(self, text: str) -> tuple[bytes, dict[str, str]]:
+        from bot.sandbox.say import build_slash_command, encode_form, sign_request
+
+        body = encode_form(build_slash_command(
+            text, team_id=self.team_id, user_id=self.user_id, channel_id=self.channel_id, user_name="bench",
+            response_url=self.response_url,
+        ))
+        return body, {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
+
+    async def one(self, session: Any, text: str, expect: str) -> float:
+        body, headers = self._request(text)
+        started = time.perf_counter()
+        async with session.post(self.url, data=body, headers=headers) as response:
+            answer = await response.text()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status != 200 or expect not in answer:
+            self.errors += 1
+            if self.errors <= 3:
+                print(f"  unexpected answer ({response.status}): {answer[:200]}", file=sys.stderr)
+        return elapsed
+
+    async def sequential(self, session: Any, texts: list[str], expect: str) -> list[float]:
+        return [await self.one(session, text, expect) for text in texts]
+
+    async def concurrent(self, session: Any, texts: list[str], expect: str, concurrency: int) -> tuple[list[float], float]:
+        pending = iter(texts)
+        samples: list[float] = []
+
+        async def worker() -> None:
+            for text in pending:
+                samples.append(await self.one(session, text, expect))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return samples, len(texts) / (time.perf_counter() - started)
+
+
+async def _wait_healthy(url: str, seconds: float = 60) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing became healthy at {url}")
+
+
+async def measure(scenario: str, url: str, load_texts: Any, expect: str, args: argparse.Namespace,
+                  demo: Any, response_url: str) -> Result:
+    import aiohttp
+
+    await _wait_healthy(url)
+    load = Load(f"{url}/slack/events", demo.team_id, demo.editor, demo.general, response_url)
+    connector = aiohttp.TCPConnector(limit=args.concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await load.sequential(session, load_texts(0, 50), expect)  # warm: caches, pools, first-seen member
+        load.errors = 0
+        sequential = await load.sequential(session, load_texts(1000, args.sequential), expect)
+        concurrent, rps = await load.concurrent(
+            session, load_texts(100_000, args.concurrent), expect, args.concurrency
+        )
+    result = Result(
+        scenario, statistics.median(sequential), _percentile(sequential, 0.99),
+        statistics.median(concurrent), _percentile(concurrent, 0.99), rps, load.errors,
+    )
+    print(f"  {scenario}: seq p50 {result.seq_p50_ms:.2f} ms p99 {result.seq_p99_ms:.2f} ms | "
+          f"{args.concurrency} concurrent p50 {result.conc_p50_ms:.2f} ms p99 {result.conc_p99_ms:.2f} ms "
+          f"{result.conc_rps:.0f} req/s | errors {result.errors}", flush=True)
+    return result
+
+
+def _start(kind: str, port: int, env: dict[str, str], profile: str | None = None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    if profile:
+        command += ["--profile-to", profile]
+    return subprocess.Popen(command, env=env)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _free_redis_index(base_url: str) -> str:
+    import redis
+
+    root = base_url.rsplit("/", 1)[0]
+    for index in range(15, 0, -1):
+        client = redis.Redis.from_url(f"{root}/{index}")
+        try:
+            if client.dbsize() == 0:
+                return f"{root}/{index}"
+        finally:
+            client.close()
+    raise RuntimeError("no empty Redis database index for the benchmark")
+
+
+async def _prepare_organization(app_url: str, demo: Any) -> None:
+    from bot.orgs import OrgDefaults, create_organization, set_role
+    from db.engine import Database
+    from db.models import Role
+
+    database = Database(app_url)
+    try:
+        # Large enough that no request of the run is denied (rate and burst are 32-bit columns).
+        defaults = OrgDefaults(monthly_budget=10**13, rate_per_minute=2_000_000_000, burst=2_000_000_000)
+        org_id = await create_organization(database, name="Bench", team_id=demo.team_id, defaults=defaults)
+        await set_role(database, org_id, demo.editor, Role.EDITOR, actor="bench")
+    finally:
+        await database.dispose()
+
+
+def print_table(results: list[Result], concurrency: int) -> None:
+    bare = results[0]
+    print()
+    print(f"{'scenario':<28}{'seq p50':>9}{'seq p99':>9}{f'c{concurrency} p50':>9}{f'c{concurrency} p99':>9}"
+          f"{'req/s':>8}   ratio to bare (seq p50, c p50, c p99, req/s)")
+    for r in results:
+        print(f"{r.scenario:<28}{r.seq_p50_ms:>9.2f}{r.seq_p99_ms:>9.2f}{r.conc_p50_ms:>9.2f}{r.conc_p99_ms:>9.2f}"
+              f"{r.conc_rps:>8.0f}   {r.seq_p50_ms / bare.seq_p50_ms:>5.1f}x {r.conc_p50_ms / bare.conc_p50_ms:>5.1f}x "
+              f"{r.conc_p99_ms / bare.conc_p99_ms:>5.1f}x {r.conc_rps / bare.conc_rps:>5.2f}x")
+    full = next(r for r in results if r.scenario.startswith("(b)"))
+    verdict = (full.conc_p50_ms < 15, full.conc_p99_ms < 100, full.conc_rps >= 200)
+    print(f"\ntargets for (b) at {concurrency} concurrent: p50 < 15 ms {'met' if verdict[0] else 'MISSED'}, "
+          f"p99 < 100 ms {'met' if verdict[1] else 'MISSED'}, >= 200/s {'met' if verdict[2] else 'MISSED'} "
+          f"({os.cpu_count()} cores)")
+
+
+def print_profile(path: str, top: int = 30) -> None:
+    print(f"\nwhere the full server's event loop spent its time (cProfile, top {top} by own time):")
+    stats = pstats.Stats(path)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench._scratch import scratch_database
+    from bot.local_services import free_port
+    from bot.sandbox.slack import DEMO
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with scratch_database("ack") as scratch:
+        redis_url = _free_redis_index(scratch.redis_url)
+        asyncio.run(_prepare_organization(scratch.app_url, DEMO))
+        sandbox_port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+            "DATABASE_URL": scratch.app_url,
+            "REDIS_URL": redis_url,
+            "TOKEN_ENCRYPTION_KEY": scratch.encryption_key,
+            "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
+            "SLACK_BOT_TOKEN": DEMO.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+        }
+        sandbox = subprocess.Popen([sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], env=env,
+                                   stdout=subprocess.DEVNULL)
+        response_url = f"http://127.0.0.1:{sandbox_port}/_sandbox/response/bench"
+        results: list[Result] = []
+        profile = str(RESULTS / "ack_latency.prof") if args.profile else None
+        try:
+            print(f"{args.sequential} sequential, then {args.concurrent} at {args.concurrency} concurrent, "
+                  f"after 50 warm-up requests, per scenario", flush=True)
+            scenarios = [
+                ("(a) bare bolt, ack only", "bare", lambda start, n: [f"text hello {start + i}" for i in range(n)], "ok"),
+                ("(b) full /content text", "full",
+                 lambda start, n: [f"text {SHORT_PROMPT.format(i=start + i)}" for i in range(n)], "Working on it"),
+                ("(c) full, 300 chars + PII", "full",
+                 lambda start, n: [f"text {pii_prompt(300, start + i)}" for i in range(n)], "Working on it"),
+                ("(c) full, 2000 chars + PII", "full",
+                 lambda start, n: [f"text {pii_prompt(2000, start + i)}" for i in range(n)], "Working on it"),
+            ]
+            for name, kind, texts, expect in scenarios:
+                port = free_port()
+                server = _start(kind, port, env, profile if kind == "full" and name.startswith("(b)") else None)
+                try:
+                    results.append(asyncio.run(measure(name, f"http://127.0.0.1:{port}", texts, expect, args, DEMO,
+                                                       response_url)))
+                finally:
+                    _stop(server)
+        finally:
+            _stop(sandbox)
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+    print_table(results, args.concurrency)
+    (RESULTS / "ack_latency.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+    if profile and Path(profile).exists():
+        print_profile(profile)
+    return 0 if all(r.errors == 0 for r in results) else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequential", type=int, default=2000)
+    parser.add_argument("--concurrent", type=int, default=2000, help="requests in the concurrent phase")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="profile the full server in scenario (b)")
+    parser.add_argument("--serve", choices=["bare", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve == "bare":
+        serve_bare(args.port)
+        return 0
+    if args.serve == "full":
+        import logging
+
+        logging.basicConfig(level=logging.WARNING)
+        serve_full(args.port, args.profile_to)
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import UserError
+from bot.guard import (
+    Guard,
+    OutputProblem,
+    OutputRejected,
+    check_output,
+    new_canary,
+    system_instruction_with_canary,
+)
+
+MAPPING = {"<EMAIL_ADDRESS_1>": "ana@example.com", "<PHONE_NUMBER_1>": "+1 415 555 0132"}
+
+
+def test_output_with_only_input_placeholders_passes(guard: Guard) -> None:
+    canary = new_canary()
+    output = "Thanks for joining! Questions? Write to <EMAIL_ADDRESS_1> or call <PHONE_NUMBER_1>."
+
+    verdict = check_output(output, input_mapping=MAPPING, canary=canary, guard=guard)
+
+    assert verdict.ok
+    assert verdict.problems == ()
+
+
+def test_users_own_values_may_come_back(guard: Guard) -> None:
+    verdict = check_output("Write to ana@example.com.", input_mapping=MAPPING, canary=new_canary(), guard=guard)
+
+    assert verdict.ok
+
+
+def test_new_pii_in_output_is_rejected(guard: Guard) -> None:
+    with pytest.raises(OutputRejected) as rejected:
+        check_output("Contact bob@other.example for details.", input_mapping=MAPPING, canary=new_canary(), guard=guard)
+
+    assert rejected.value.verdict.problems == (OutputProblem.NEW_PII,)
+    assert rejected.value.verdict.entity_types == ("EMAIL_ADDRESS",)
+    assert "personal data" in rejected.value.reason
+    assert "bob@other.example" not in rejected.value.reason
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["AKIAIOSFODNN7EXAMPLE", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp", "-----BEGIN PRIVATE KEY-----"],
+)
+def test_secret_in_output_is_rejected(guard: Guard, secret: str) -> None:
+    with pytest.raises(OutputRejected) as rejected:
+        check_output(f"Here you go: {secret}", input_mapping=MAPPING, canary=new_canary(), guard=guard)
+
+    assert OutputProblem.CREDENTIAL in rejected.value.verdict.problems
+    assert "credential" in rejected.value.reason
+    assert secret not in rejected.value.reason
+
+
+@pytest.mark.parametrize("disguise", [str, str.upper, lambda c: " ".join(c), lambda c: c[:8] + "-" + c[8:]])
+def test_canary_leak_is_rejected(guard: Guard, disguise: object) -> None:
+    canary = new_canary()
+    system_instruction = system_instruction_with_canary("You write Slack posts for Acme.", canary)
+
+    with pytest.raises(OutputRejected) as rejected:
+        check_output(
+            f"My instructions say: {disguise(canary)}",  # type: ignore[operator]
+            input_mapping=MAPPING,
+            canary=canary,
+            guard=guard,
+        )
+
+    assert canary in system_instruction
+    assert system_instruction.startswith("You write Slack posts for Acme.")
+    assert rejected.value.verdict.problems == (OutputProblem.CANARY_LEAK,)
+    assert "hidden instructions" in rejected.value.reason
+
+
+def test_canaries_are_random() -> None:
+    assert len({new_canary() for _ in range(100)}) == 100
+
+
+def test_output_rejected_is_not_a_user_error() -> None:
+    assert issubclass(OutputRejected, Exception)
+    assert not issubclass(OutputRejected, UserError)
+
+
+def test_output_check_fails_closed(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guard.analyzer, "analyze", lambda text: 1 / 0)
+
+    with pytest.raises(OutputRejected) as rejected:
+        check_output("A harmless post.", input_mapping={}, canary=new_canary(), guard=guard)
+
+    assert rejected.value.verdict.problems == (OutputProblem.UNCHECKED,)
