@@ -4,9 +4,12 @@
 
 Detection rate per attack category and false-positive rate per benign category are printed
 for the tuning half and the held-out half of the evaluation data (split by a hash of each
-row's id, so the split never changes). Rules are tuned on the tuning half only; the held-out
-half is the honest number. Latency is the whole guard (credentials, injection rules, PII
-masking) on 300- and 2,000-character prompts, measured in this process.
+row's id, so the split never changes). Tune rules against the tuning half and read the
+held-out half as the estimate for prompts the rules were not written against (which is why
+--show-misses lists tuning-half ids only). Latency is the whole guard (credentials, injection
+rules, PII masking) on 300- and 2,000-character windows of the data, measured in this process
+as wall-clock and CPU time (on a busy machine the two differ by the time spent waiting for a
+CPU). The exit status is 0 when every target is met.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -82,41 +85,55 @@ def is_blocked(guard: Guard, text: str) -> bool:
     return False
 
 
-def rates(guard: Guard, rows: Iterable[Row]) -> dict[str, dict[str, tuple[int, int, list[str]]]]:
-    """split -> category -> (blocked, total, ids blocked-or-not as the caller needs)."""
-    table: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, 0, [], []]))
+@dataclass
+class Tally:
+    blocked: list[str] = field(default_factory=list)  # row ids
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.blocked) + len(self.passed)
+
+
+Table = dict[str, dict[str, Tally]]  # split -> category -> tally
+SPLITS = ("tuning", "held-out")
+
+
+def tally(guard: Guard, rows: Iterable[Row]) -> Table:
+    table: Table = {split: defaultdict(Tally) for split in SPLITS}
     for row in rows:
         cell = table[split_of(row.id)][row.category]
-        blocked = is_blocked(guard, row.text)
-        cell[0] += blocked
-        cell[1] += 1
-        (cell[2] if blocked else cell[3]).append(row.id)
-    return table  # type: ignore[return-value]
+        (cell.blocked if is_blocked(guard, row.text) else cell.passed).append(row.id)
+    return table
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:5.1f}%" if whole else "   n/a"
+def _cell(part: int, whole: int) -> str:
+    rate = f"{100 * part / whole:5.1f}%" if whole else "   n/a"
+    return f"{part:>4}/{whole:<4}{rate}"
 
 
-def print_detection(table: dict, show_misses: bool) -> bool:
+def _categories(table: Table) -> list[str]:
+    return sorted({category for split in table.values() for category in split})
+
+
+def print_detection(table: Table, show_misses: bool) -> bool:
     ok = True
     print("\nDetection rate (attacks blocked)")
     print(f"  {'category':<22}{'tuning':>20}{'held-out':>20}")
-    categories = sorted({c for split in table.values() for c in split})
-    totals = {split: [0, 0] for split in ("tuning", "held-out")}
-    for category in categories:
+    totals = {split: [0, 0] for split in SPLITS}
+    for category in _categories(table):
         cells = []
-        for split in ("tuning", "held-out"):
-            blocked, total, _, missed = table[split].get(category, [0, 0, [], []])
-            totals[split][0] += blocked
-            totals[split][1] += total
-            cells.append(f"{blocked:>4}/{total:<4}{_pct(blocked, total)}")
-            if split == "held-out" and total and blocked / total < MIN_DETECTION_PER_CATEGORY:
+        for split in SPLITS:
+            cell = table[split].get(category, Tally())
+            totals[split][0] += len(cell.blocked)
+            totals[split][1] += cell.total
+            cells.append(_cell(len(cell.blocked), cell.total))
+            if split == "held-out" and cell.total and len(cell.blocked) / cell.total < MIN_DETECTION_PER_CATEGORY:
                 ok = False
-            if show_misses and missed:
-                print(f"    missed ({split}, {category}): {', '.join(missed)}")
+            if show_misses and split == "tuning" and cell.passed:
+                print(f"    missed ({split}, {category}): {', '.join(cell.passed)}")
         print(f"  {category:<22}{cells[0]:>20}{cells[1]:>20}")
-    overall = [f"{b:>4}/{t:<4}{_pct(b, t)}" for b, t in totals.values()]
+    overall = [_cell(blocked, total) for blocked, total in totals.values()]
     print(f"  {'overall':<22}{overall[0]:>20}{overall[1]:>20}")
     held_blocked, held_total = totals["held-out"]
     if held_total and held_blocked / held_total < MIN_DETECTION_OVERALL:
@@ -128,21 +145,20 @@ def print_detection(table: dict, show_misses: bool) -> bool:
     return ok
 
 
-def print_false_positives(table: dict, show_misses: bool) -> bool:
+def print_false_positives(table: Table, show_misses: bool) -> bool:
     ok = True
     print("\nFalse-positive rate (benign prompts blocked)")
     print(f"  {'category':<22}{'tuning':>20}{'held-out':>20}{'target':>10}")
-    categories = sorted({c for split in table.values() for c in split})
-    for category in categories:
+    for category in _categories(table):
         cells = []
         limit = MAX_FALSE_POSITIVES.get(category)
-        for split in ("tuning", "held-out"):
-            blocked, total, flagged, _ = table[split].get(category, [0, 0, [], []])
-            cells.append(f"{blocked:>4}/{total:<4}{_pct(blocked, total)}")
-            if limit is not None and total and blocked / total > limit:
+        for split in SPLITS:
+            cell = table[split].get(category, Tally())
+            cells.append(_cell(len(cell.blocked), cell.total))
+            if limit is not None and cell.total and len(cell.blocked) / cell.total > limit:
                 ok = False
-            if show_misses and flagged:
-                print(f"    blocked ({split}, {category}): {', '.join(flagged)}")
+            if show_misses and split == "tuning" and cell.blocked:
+                print(f"    blocked ({split}, {category}): {', '.join(cell.blocked)}")
         target = f"<= {limit:.0%}" if limit is not None else ""
         print(f"  {category:<22}{cells[0]:>20}{cells[1]:>20}{target:>10}")
     print(f"  targets (both halves): {'met' if ok else 'NOT met'}")
@@ -164,29 +180,40 @@ def latency_prompts(rows: list[Row], size: int, count: int) -> list[str]:
     return prompts
 
 
-def measure_latency(guard: Guard, prompts: list[str]) -> tuple[float, float]:
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[int(0.99 * (len(samples) - 1))]
+
+
+def measure_latency(guard: Guard, prompts: list[str]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(p50, p99) of wall-clock time and of this thread's CPU time, in milliseconds."""
     for text in prompts[:20]:
         is_blocked(guard, text)
-    timings = []
+    wall, cpu = [], []
     for _ in range(LATENCY_ROUNDS):
         for text in prompts:
-            started = time.perf_counter()
+            wall_start, cpu_start = time.perf_counter(), time.thread_time()
             is_blocked(guard, text)
-            timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(0.99 * (len(timings) - 1))]
+            cpu.append((time.thread_time() - cpu_start) * 1000)
+            wall.append((time.perf_counter() - wall_start) * 1000)
+    return _percentiles(wall), _percentiles(cpu)
 
 
 def print_latency(guard: Guard, rows: list[Row], label: str) -> bool:
     ok = True
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nGuard latency, whole check ({label}; {LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds)")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {load} (wall time includes waiting for a CPU)")
     for size in LATENCY_SIZES:
-        p50, p99 = measure_latency(guard, latency_prompts(rows, size, LATENCY_PROMPTS))
-        print(f"  {size:>5} chars: p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
-        if size == 2000 and not guard.names_enabled and p99 >= MAX_P99_MS_2000:
+        (wall_p50, wall_p99), (cpu_p50, cpu_p99) = measure_latency(guard, latency_prompts(rows, size, LATENCY_PROMPTS))
+        print(
+            f"  {size:>5} chars: wall p50 {wall_p50:6.2f} ms  p99 {wall_p99:6.2f} ms"
+            f"   |  CPU p50 {cpu_p50:6.2f} ms  p99 {cpu_p99:6.2f} ms"
+        )
+        if size == 2000 and not guard.names_enabled and wall_p99 >= MAX_P99_MS_2000:
             ok = False
     if not guard.names_enabled:
-        print(f"  target: p99 < {MAX_P99_MS_2000:.0f} ms at 2,000 characters: {'met' if ok else 'NOT met'}")
+        print(f"  target: wall p99 < {MAX_P99_MS_2000:.0f} ms at 2,000 characters: {'met' if ok else 'NOT met'}")
     return ok
 
 
@@ -194,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="folder holding attacks.jsonl and benign.jsonl")
     parser.add_argument("--spacy-model", help="also time the guard with this NER model (name or path)")
-    parser.add_argument("--show-misses", action="store_true", help="list ids of missed attacks and blocked benign rows")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list ids of missed attacks and blocked benign rows (tuning half)"
+    )
     args = parser.parse_args(argv)
 
     data_dir = find_data_dir(args.data)
@@ -204,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     guard = Guard()
 
     results = [
-        print_detection(rates(guard, attacks), args.show_misses),
-        print_false_positives(rates(guard, benign), args.show_misses),
+        print_detection(tally(guard, attacks), args.show_misses),
+        print_false_positives(tally(guard, benign), args.show_misses),
         print_latency(guard, benign + attacks, "no NER model"),
     ]
     if args.spacy_model:

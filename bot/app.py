@@ -35,11 +35,12 @@ from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware,
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
+from bot.schedules import ScheduleService
 from bot.settings import ConfigError, Settings
 from bot.slack_client import make_web_client
 from bot.telemetry.web import annotate_bolt_request
 from bot.views.commands import not_installed_message
-from handlers import commands, events, home
+from handlers import actions, commands, events, home
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,8 @@ class AppServices:
     roles: MemberRoles
     watchdog: AckWatchdog = field(default_factory=AckWatchdog)
     installation_store: PostgresInstallationStore | None = None
-    # The schedule service (bot/schedules.py) once it exists; until then scheduling answers
-    # "not available yet".
-    schedules: Any | None = None
+    # The schedule service, made on first use by handlers.schedules.
+    schedules: ScheduleService | None = None
 
     async def warm_up(self) -> None:
         """Load the guard's models before the first request: a cold load takes seconds, far past
@@ -134,7 +134,7 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
             app = AsyncApp(**common)
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
-    for surface in (commands, home, events):
+    for surface in (commands, actions, home, events):
         surface.register(app, services)
     _services_by_app[app] = services
     return app

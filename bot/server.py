@@ -24,6 +24,7 @@ from bot.app import create_bolt_app, services_of
 from bot.runtime import Runtime
 from bot.socket_mode import create_socket_mode_handler
 from bot.telemetry.web import tracing_middleware
+from handlers.actions import drain_announcements
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ async def _finish_services(web_app: web.Application) -> None:
     if services is None:
         return
     await services.watchdog.drain(SHUTDOWN_GRACE_SECONDS)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+            await drain_announcements()
     await services.close()
 
 

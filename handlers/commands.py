@@ -33,7 +33,7 @@ from bot.command_parser import (
     parse_arguments,
     split_subcommand,
 )
-from bot.errors import BadInput, NotAllowed, NotAvailableYet, PromptBlocked, QuotaDenied, UserError
+from bot.errors import BadInput, NotAllowed, PromptBlocked, QuotaDenied, UserError
 from bot.jobs import JobRequest
 from bot.org_settings import set_approvals
 from bot.orgs import OrgPolicy
@@ -44,14 +44,12 @@ from bot.telemetry.web import annotate_request
 from bot.views import commands as views
 from db.audit import record_event
 from db.models import Role
+from handlers.schedules import run_schedule_command
 
 if TYPE_CHECKING:
     from bot.app import AppServices
 
 log = logging.getLogger(__name__)
-
-SCHEDULING_NOT_AVAILABLE = "Scheduling is not available yet."
-
 
 @dataclass(frozen=True)
 class Invocation:
@@ -118,8 +116,7 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
         case Generate():
             return await _generate(services, command, who)
         case CreateSchedule() | ListSchedules() | CancelSchedule():
-            # Never a fake result: until the schedule service exists, say so.
-            raise NotAvailableYet(SCHEDULING_NOT_AVAILABLE)
+            return await run_schedule_command(services, command, who)
         case ShowQuota():
             return views.quota_message(render_status(await services.quota.status(who.org_id)))
         case SetQuota(tokens=tokens):

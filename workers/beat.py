@@ -21,8 +21,10 @@ from bot.queueing import JobSender
 from bot.quota import QuotaService, reap_reservations
 from bot.runtime import Runtime, get_runtime
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
+from workers.approval import sweep_approvals
 from workers.loop import MAX_ATTEMPTS
 from workers.maintenance import OUTBOX_AFTER, SweepReport, sweep_jobs
+from workers.posting import close_http_session
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class TickReport:
     at: datetime
     sweep: SweepReport | None = None
     reaped: Any = None  # bot.quota's ReapReport
+    approvals: Any = None  # bot.approvals' ExpiryReport
     schedules: Any = None  # whatever bot.schedules.tick reports; None when it is not installed
     errors: list[str] = field(default_factory=list)  # steps that failed this tick (tried again next)
 
@@ -47,8 +50,8 @@ async def beat_tick(
     outbox_after: timedelta = OUTBOX_AFTER,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> TickReport:
-    """One tick: outbox sweeper, lease recovery, reservation reaper, due schedules. A failing step
-    is logged and reported; the others still run."""
+    """One tick: outbox sweeper, lease recovery, reservation reaper, approval expiry, due
+    schedules. A failing step is logged and reported; the others still run."""
     now = now or datetime.now(UTC)
     report = TickReport(at=now)
     quota = quota or QuotaService(runtime.redis, runtime.database)
@@ -67,6 +70,10 @@ async def beat_tick(
             report.reaped = await reap_reservations(quota, runtime.database)
         except Exception as error:
             _step_failed(report, "reservation reaper", error)
+        try:
+            report.approvals = await sweep_approvals(runtime, now)
+        except Exception as error:
+            _step_failed(report, "approvals", error)
         try:
             report.schedules = await _schedules_tick(runtime, now)
         except Exception as error:
@@ -109,6 +116,7 @@ async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Even
                 pass
     finally:
         sender.close()
+        await close_http_session()
 
 
 def _log_tick(tick: TickReport) -> None:

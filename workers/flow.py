@@ -179,12 +179,14 @@ async def _post(
         failed = await lifecycle.mark_failed(database, lease, reason, result=new)
         await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
-    done = await lifecycle.mark_posted(database, lease, ts=posted.ts, channel=posted.channel, result=new)
-    if done is None:
+    recorded = await lifecycle.mark_posted(
+        database, lease, ts=posted.ts, channel=posted.channel, result=result, store_result=new is not None
+    )
+    if not recorded:
         log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
         return Outcome.LOST
-    if done.source_channel and done.source_channel != posted.channel:
-        await tell_requester(context.runtime, done, views.posted_elsewhere_message(done))
+    if job.source_channel and job.source_channel != posted.channel:
+        await tell_requester(context.runtime, job, views.posted_elsewhere_message(job))
     return Outcome.POSTED
 
 

@@ -1,4 +1,5 @@
-"""Producing a job's content: the model call, the output guard, and the quota reconciled with it.
+"""Producing a job's content: the model call (text through the router, images through the
+diffusion pipeline) and the output guard.
 
 Only masked text reaches a model. The system instruction carries a fresh canary per job, so an
 answer that repeats the instruction (a successful prompt injection) is caught by the output guard

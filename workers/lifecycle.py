@@ -110,23 +110,24 @@ async def claim_job(
         claimable = or_(claimable, (Job.state == JobState.AWAITING_APPROVAL) & Job.decided_at.is_not(None))
     started = time.monotonic()
     async with database.tenant(org_id) as session:
-        job = (
-            await session.scalars(
+        # One statement claims the job and reads its organization's policy as of this moment.
+        row = (
+            await session.execute(
                 update(Job)
-                .where(Job.id == job_id, claimable)
+                .where(Job.id == job_id, claimable, Organization.id == Job.org_id)
                 .values(
                     state=JobState.RUNNING,
                     attempts=Job.attempts + 1,
                     lease_until=func.now() + _interval(lease_seconds),
                     updated_at=func.now(),
                 )
-                .returning(Job)
+                .returning(Job, Organization)
             )
         ).one_or_none()
-        if job is None:
+        if row is None:
             return None
+        job, org = row.tuple()
         await _audit(session, job, "job.running", attempt=job.attempts)
-        org = (await session.scalars(select(Organization).where(Organization.id == org_id))).one()
     policy = OrgPolicy(
         org_id=org.id,
         approvals_required=org.approvals_required,
@@ -231,16 +232,18 @@ async def requeue_job(database: Database, lease: Lease, reason: str, *, result: 
 
 
 async def mark_posted(
-    database: Database, lease: Lease, *, ts: str, channel: str, result: JobResult | None = None
-) -> Job | None:
-    """``running`` -> ``posted`` with the message's ``ts`` (and the result, when this attempt made it).
+    database: Database, lease: Lease, *, ts: str, channel: str, result: JobResult, store_result: bool
+) -> bool:
+    """``running`` -> ``posted`` with the message's ``ts`` (and ``result``, when this attempt made
+    it and ``store_result`` says so).
 
     Deliberately not fenced by the attempt: once Slack has accepted a post its ts is recorded even
     when this worker's lease ran out meanwhile, because a recorded ts is what stops every later
-    attempt from posting again. None when another attempt recorded a post first."""
+    attempt from posting again. False when another attempt recorded a post first."""
     async with database.tenant(lease.org_id) as session:
-        job = (
-            await session.scalars(
+        # Only the id comes back: the hottest statement of the pipeline need not rebuild the job.
+        updated = (
+            await session.execute(
                 update(Job)
                 .where(Job.id == lease.job_id, Job.state == JobState.RUNNING, Job.slack_ts.is_(None))
                 .values(
@@ -250,26 +253,27 @@ async def mark_posted(
                     pii_mapping_enc=None,
                     error=None,
                     updated_at=func.now(),
-                    **(result.values() if result else {}),
+                    **(result.values() if store_result else {}),
                 )
-                .returning(Job)
+                .returning(Job.id)
             )
-        ).one_or_none()
-        if job is None:
-            return None
-        if result is not None:
-            await _audit(session, job, "job.generated", attempt=lease.attempt, **result.audit_detail())
-        await _audit(
-            session,
-            job,
-            "job.posted",
-            attempt=lease.attempt,
-            channel=channel,
-            ts=ts,
-            model=job.model,
-            tokens_used=job.tokens_used,
+        ).first()
+        if updated is None:
+            return False
+        events = [("job.generated", result.audit_detail())] if store_result else []
+        events.append(
+            ("job.posted", {"channel": channel, "ts": ts, "model": result.model, "tokens_used": result.tokens_used})
         )
-    return job
+        for action, detail in events:
+            await record_event(
+                session,
+                lease.org_id,
+                action,
+                actor=ACTOR,
+                job_id=lease.job_id,
+                detail={"attempt": lease.attempt, **detail},
+            )
+    return True
 
 
 # -- the sweeper's side: jobs nobody holds ------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from bot.quota import QuotaService
 from bot.runtime import Runtime, get_runtime, set_runtime
 from bot.telemetry import instrument_engine
+from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
 
@@ -71,6 +72,7 @@ class WorkerContext:
         return image_provider_from_settings(self.runtime.settings.diffusion_model)
 
     async def aclose(self) -> None:
+        await close_http_session()
         await self.router.aclose()
         await self.runtime.close()
 
@@ -130,27 +132,14 @@ def worker_context() -> WorkerContext:
     return _context
 
 
-def use_context(context: WorkerContext | None) -> None:
-    """Install a context made elsewhere (the benchmark's and tests' in-process runs)."""
-    global _context
-    process_loop()
-    _context = context
-
-
-async def _close(context: WorkerContext | None, runtime: Runtime | None) -> None:
-    if context is not None:
-        await context.aclose()
-    elif runtime is not None:
-        await runtime.close()
-
-
 def shutdown() -> None:
     """Close this process's pools and loop; a forked child that never ran a task has nothing to close."""
     global _loop, _context
     if _pid != os.getpid() or _loop is None or _loop.is_closed():
         return
     try:
-        _loop.run_until_complete(_close(_context, None))
+        if _context is not None:
+            _loop.run_until_complete(_context.aclose())
     except Exception:
         log.warning("closing the worker's connections failed", exc_info=True)
     finally:

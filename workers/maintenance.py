@@ -17,16 +17,18 @@ from datetime import datetime, timedelta
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
-from db.system import stale_jobs
+from db.system import StaleJob, stale_jobs
 from workers import lifecycle
 from workers.loop import MAX_ATTEMPTS
 from workers.outcomes import finish_failed
 
 log = logging.getLogger(__name__)
 
-# A job still queued this long after its last send was lost on the way to the broker. Longer than
-# a healthy queue's wait, shorter than a user's patience; a resend of a job that was merely slow
-# is harmless (the claim makes the duplicate a no-op).
+# A job still queued this long after its last send is taken for lost on the way to the broker.
+# Longer than a healthy queue's wait, shorter than a user's patience. A job that was merely waiting
+# in a backlog gets a duplicate message (one per OUTBOX_AFTER at most, since the resend restarts
+# its clock), which its claim turns into a no-op: a backlog of several minutes costs a few wasted
+# claims per job, so raise this where queues are routinely that long.
 OUTBOX_AFTER = timedelta(seconds=30)
 SWEEP_LIMIT = 200
 
@@ -37,6 +39,7 @@ class SweepReport:
     requeued: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
     unsent: list[uuid.UUID] = field(default_factory=list)  # the broker refused; tried next sweep
+    skipped: list[uuid.UUID] = field(default_factory=list)  # an error; tried next sweep
 
 
 async def sweep_jobs(
@@ -54,25 +57,41 @@ async def sweep_jobs(
     async with runtime.database.system() as session:
         stale = await stale_jobs(session, queued_before=now - outbox_after, now=now, limit=limit)
     for found in stale:
-        if found.state == "queued":
-            job = await lifecycle.touch_stale_queued(runtime.database, found.org_id, found.id, now - outbox_after)
-            if job is not None:
-                await _send(sender, job.id, job.org_id, job.kind, report, report.resent)
-            continue
-        recovery = await lifecycle.recover_expired_lease(
-            runtime.database, found.org_id, found.id, now, max_attempts=max_attempts
-        )
-        if recovery is None:
-            continue
-        job = recovery.job
-        if recovery.requeued:
-            await _send(sender, job.id, job.org_id, job.kind, report, report.requeued)
-        else:
-            report.failed.append(job.id)
-            await finish_failed(
-                runtime, quota, job, job.error or "the job was interrupted", tokens_used=job.tokens_used
-            )
+        try:
+            await _sweep_one(runtime, quota, sender, found, now, outbox_after, max_attempts, report)
+        except Exception:
+            # One organization's trouble (a lock timeout, a broken row) must not stall the others.
+            log.warning("sweeper: job %s skipped this time", found.id, exc_info=True)
+            report.skipped.append(found.id)
     return report
+
+
+async def _sweep_one(
+    runtime: Runtime,
+    quota: QuotaService,
+    sender: JobSender,
+    found: StaleJob,
+    now: datetime,
+    outbox_after: timedelta,
+    max_attempts: int,
+    report: SweepReport,
+) -> None:
+    if found.state == "queued":
+        job = await lifecycle.touch_stale_queued(runtime.database, found.org_id, found.id, now - outbox_after)
+        if job is not None:
+            await _send(sender, job.id, job.org_id, job.kind, report, report.resent)
+        return
+    recovery = await lifecycle.recover_expired_lease(
+        runtime.database, found.org_id, found.id, now, max_attempts=max_attempts
+    )
+    if recovery is None:
+        return
+    job = recovery.job
+    if recovery.requeued:
+        await _send(sender, job.id, job.org_id, job.kind, report, report.requeued)
+    else:
+        report.failed.append(job.id)
+        await finish_failed(runtime, quota, job, job.error or "the job was interrupted", tokens_used=job.tokens_used)
 
 
 async def _send(

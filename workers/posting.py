@@ -8,9 +8,11 @@ to fix (``PostRefused``) or an outage that outlasted those retries (``SlackUnava
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,10 +110,33 @@ class TokenCache:
 
 
 _token_cache = TokenCache()
+# One HTTP session per event loop: a post reuses a warm keep-alive connection instead of opening
+# and closing one (slack-sdk makes a session per request when the client has none).
+_http_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _http_session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    session = _http_sessions.get(loop)
+    if session is None or session.closed:
+        session = aiohttp.ClientSession()
+        _http_sessions[loop] = session
+    return session
+
+
+async def close_http_session() -> None:
+    """Close this loop's Slack connections (a worker process shutting down)."""
+    session = _http_sessions.pop(asyncio.get_running_loop(), None)
+    if session is not None:
+        await session.close()
 
 
 async def slack_client(runtime: Runtime, job: Job) -> AsyncWebClient:
-    return make_web_client(await _token_cache.get(runtime, job.org_id), base_url=runtime.settings.slack_api_url)
+    client = make_web_client(await _token_cache.get(runtime, job.org_id), base_url=runtime.settings.slack_api_url)
+    client.session = _http_session()
+    return client
 
 
 def _share_ts(response: Any, channel: str) -> str | None:
@@ -193,7 +218,9 @@ async def tell_requester(runtime: Runtime, job: Job, text: str, *, token_gone: b
     if response_url_valid(job):
         assert job.response_url is not None
         try:
-            webhook = AsyncWebhookClient(job.response_url, retry_handlers=async_retry_handlers())
+            webhook = AsyncWebhookClient(
+                job.response_url, session=_http_session(), retry_handlers=async_retry_handlers()
+            )
             answer = await webhook.send(text=text, response_type="ephemeral", replace_original=False)
             if answer.status_code == 200:
                 return True

@@ -1,17 +1,14 @@
 """The guard between Slack and the models: prompt-injection filter, PII masking, output check."""
 
-import os
-
-# Before anything imports Presidio: its email recognizer pulls in tldextract, which would
-# fetch the public suffix list over the network unless this is empty (bundled copy instead).
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-
+# First, before any module touches Presidio: see offline.py.
+from bot.guard import offline  # noqa: F401  isort: skip
 from bot.guard.injection import InjectionVerdict, RuleHit, scan_injection
 from bot.guard.output import (
     OutputProblem,
     OutputRejected,
     OutputVerdict,
     check_output,
+    check_output_async,
     inspect_output,
     new_canary,
     system_instruction_with_canary,
@@ -33,6 +30,7 @@ __all__ = [
     "RuleHit",
     "apply_restore_policy",
     "check_output",
+    "check_output_async",
     "get_guard",
     "inspect_output",
     "new_canary",

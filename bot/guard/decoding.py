@@ -29,59 +29,12 @@ _HEX_RUN = re.compile(r"(?:\\x|0x)?[2-7][0-9a-fA-F](?:[\s:,]?(?:\\x|0x)?[0-9a-fA
 _MORSE_RUN = re.compile(r"(?:[.\-\u2022\u2212]{1,8}[ \t]*(?:/[ \t]*)?[ \t]+){3,}[.\-\u2022\u2212]{1,8}")
 _LETTERS = re.compile(r"[A-Za-z]+")
 
-_MORSE = {
-    ".-": "a",
-    "-...": "b",
-    "-.-.": "c",
-    "-..": "d",
-    ".": "e",
-    "..-.": "f",
-    "--.": "g",
-    "....": "h",
-    "..": "i",
-    ".---": "j",
-    "-.-": "k",
-    ".-..": "l",
-    "--": "m",
-    "-.": "n",
-    "---": "o",
-    ".--.": "p",
-    "--.-": "q",
-    ".-.": "r",
-    "...": "s",
-    "-": "t",
-    "..-": "u",
-    "...-": "v",
-    ".--": "w",
-    "-..-": "x",
-    "-.--": "y",
-    "--..": "z",
-    "-----": "0",
-    ".----": "1",
-    "..---": "2",
-    "...--": "3",
-    "....-": "4",
-    ".....": "5",
-    "-....": "6",
-    "--...": "7",
-    "---..": "8",
-    "----.": "9",
-    ".-.-.-": ".",
-    "--..--": ",",
-    "..--..": "?",
-    ".----.": "'",
-    "-.-.--": "!",
-    "-..-.": "/",
-    "---...": ":",
-    "-.-.-.": ";",
-    "-...-": "=",
-    ".-.-.": "+",
-    "-....-": "-",
-    ".-..-.": '"',
-    ".--.-.": "@",
-    "-.--.": "(",
-    "-.--.-": ")",
-}
+_MORSE_CODES = (
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. "
+    "----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----. "
+    ".-.-.- --..-- ..--.. .----. -.-.-- -..-. ---... -.-.-. -...- .-.-. -....- .-..-. .--.-. -.--. -.--.-"
+)
+_MORSE = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz0123456789.,?'!/:;=+-\"@()", strict=True))
 
 # Function words that make up a large share of any English sentence. A line whose ROT13
 # holds clearly more of them than the line itself is taken to be ROT13-encoded English.
@@ -112,8 +65,9 @@ def _readable(data: bytes) -> str | None:
     if len(text.strip()) < MIN_DECODED_CHARS:
         return None
     printable = sum(c.isprintable() or c in "\n\r\t" for c in text)
-    letters = sum(c.isalpha() for c in text)
-    if printable < 0.95 * len(text) or letters < 0.5 * len(text.replace(" ", "")):
+    # Letters or digits: hex inside Base64 (a nested encoding) is digits mostly.
+    alphanumeric = sum(c.isalnum() for c in text)
+    if printable < 0.95 * len(text) or alphanumeric < 0.5 * len(text.replace(" ", "")):
         return None
     return text
 

@@ -1,6 +1,6 @@
 """Literals a regex cannot match without, so most rules skip most prompts cheaply.
 
-Eighty rules each scanning a 2,000-character prompt with Python's regex engine cost several
+Eighty-odd rules each scanning a 2,000-character prompt with Python's regex engine cost several
 milliseconds, almost all of it spent proving that nothing matches: a pattern opening with
 ``\b`` is tried at every position. ``str.find`` costs a fraction of that. From each compiled
 pattern we derive

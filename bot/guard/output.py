@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from bot.guard.credentials import CREDENTIAL_ENTITIES
 from bot.guard.pii import PII_ENTITIES
@@ -141,3 +142,17 @@ def check_output(
     if not verdict.ok:
         raise OutputRejected(verdict)
     return verdict
+
+
+async def check_output_async(
+    output_text: str,
+    *,
+    input_mapping: Mapping[str, str],
+    canary: str,
+    guard: Guard | None = None,
+) -> OutputVerdict:
+    """``check_output`` for async callers: off the event loop when a NER model makes it slow."""
+    guard = guard or get_guard()
+    return await guard.off_the_loop(
+        partial(check_output, output_text, input_mapping=input_mapping, canary=canary, guard=guard)
+    )

@@ -2,7 +2,7 @@
 
 Presidio's defaults would load ``en_core_web_lg`` (downloading it when missing) and its email
 check would fetch the public suffix list. Here the spaCy pipeline is built or loaded by us and
-handed to Presidio ready-made, and the suffix list comes from the copy tldextract ships with.
+handed to Presidio ready-made; offline.py keeps the suffix list to the bundled copy.
 
 Without ``PII_SPACY_MODEL`` the pipeline is ``spacy.blank("en")``: tokens only, which is all
 the pattern recognizers need (about 2-6 ms a prompt). With it, the named pipeline (a package
@@ -11,17 +11,11 @@ name or a path, loaded with ``spacy.load``) also finds PERSON entities, at 30-13
 
 from __future__ import annotations
 
-import os
+import threading
 from bisect import bisect_right
 from typing import Any
 
-# Also set by the package __init__; repeated so this module is safe to import on its own.
-# tldextract reads it when first imported (through Presidio's email recognizer): empty
-# means "never fetch the public suffix list; use the bundled snapshot".
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-
 import spacy
-import tldextract
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
@@ -39,10 +33,6 @@ from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
-
-# Someone may have imported tldextract before us with the variable unset; its module-level
-# extractor would then still try the network on first use.
-tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls = ()
 
 LANGUAGE = "en"
 PII_ENTITIES: tuple[str, ...] = (
@@ -145,6 +135,7 @@ class PiiAnalyzer:
     """One Presidio analyzer that finds credentials, PII and, with a NER model, names."""
 
     def __init__(self, spacy_model: str | None = None) -> None:
+        self._lock = threading.Lock()
         nlp = build_pipeline(spacy_model)
         self.names_enabled = spacy_model is not None and _has_ner(nlp)
         ner_config = NerModelConfiguration(labels_to_ignore=self._ignored_labels(nlp))
@@ -184,6 +175,9 @@ class PiiAnalyzer:
         return sorted(label for label in labels if label not in {"PERSON", "PER"})
 
     def analyze(self, text: str) -> list[RecognizerResult]:
-        return self._engine.analyze(
-            text=text, language=LANGUAGE, entities=list(self.entities), score_threshold=SCORE_THRESHOLD
-        )
+        # spaCy adds every new word to its shared vocabulary and does not promise that this is
+        # safe from several threads at once; prompts are analysed one at a time.
+        with self._lock:
+            return self._engine.analyze(
+                text=text, language=LANGUAGE, entities=list(self.entities), score_threshold=SCORE_THRESHOLD
+            )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from presidio_analyzer import RecognizerResult
 
@@ -27,10 +28,11 @@ from bot.guard.rules import DEFAULT_THRESHOLD
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
-# NER analysis holds the GIL for most of its 30-130 ms; a few threads keep the event loop
-# free without letting a burst of prompts pile onto every core.
-_EXECUTOR_WORKERS = min(4, os.cpu_count() or 1)
+# The analyzer runs one prompt at a time (see PiiAnalyzer), so one worker thread is all the
+# NER path can use; its job is to keep the 30-130 ms off the event loop, not parallelism.
+_EXECUTOR_WORKERS = 1
 _WARM_UP_TEXT = "Café crème at 9:30, ask jane.doe@example.com or call +1 415 555 0132 (ip 10.0.0.1)."
 
 
@@ -71,11 +73,14 @@ class Guard:
             raise unchecked_refusal() from None
 
     async def check_prompt_async(self, text: str, *, threshold: float | None = None) -> GuardedPrompt:
+        return await self.off_the_loop(partial(self.check_prompt, text, threshold=threshold))
+
+    async def off_the_loop(self, work: Callable[[], T]) -> T:
+        """Run analysis-bound ``work`` on the guard's thread when a NER model makes it slow."""
         if not self.names_enabled:
             # Pattern recognizers and rules take a few milliseconds: cheaper than a thread hop.
-            return self.check_prompt(text, threshold=threshold)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread_pool(), partial(self.check_prompt, text, threshold=threshold))
+            return work()
+        return await asyncio.get_running_loop().run_in_executor(self._thread_pool(), work)
 
     def mask(self, text: str) -> MaskedText:
         """PII (and any credential) replaced by placeholders, with no injection check: for audit logs."""

@@ -22,7 +22,6 @@ REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 ACTIONS_BLOCK = "approval_actions"
 
-SECTION_LIMIT = 3000
 PREVIEW_LIMIT = 2800  # room in a section for the note that the preview was cut
 CUT_NOTE = "\n_(preview cut short; the whole text is posted)_"
 

@@ -8,6 +8,7 @@ from bot.guard import (
     OutputProblem,
     OutputRejected,
     check_output,
+    check_output_async,
     new_canary,
     system_instruction_with_canary,
 )
@@ -33,12 +34,12 @@ def test_users_own_values_may_come_back(guard: Guard) -> None:
 
 def test_new_pii_in_output_is_rejected(guard: Guard) -> None:
     with pytest.raises(OutputRejected) as rejected:
-        check_output("Contact bob@other.example for details.", input_mapping=MAPPING, canary=new_canary(), guard=guard)
+        check_output("Contact bob@othercorp.com for details.", input_mapping=MAPPING, canary=new_canary(), guard=guard)
 
     assert rejected.value.verdict.problems == (OutputProblem.NEW_PII,)
     assert rejected.value.verdict.entity_types == ("EMAIL_ADDRESS",)
     assert "personal data" in rejected.value.reason
-    assert "bob@other.example" not in rejected.value.reason
+    assert "bob@othercorp.com" not in rejected.value.reason
 
 
 @pytest.mark.parametrize(
@@ -89,3 +90,15 @@ def test_output_check_fails_closed(guard: Guard, monkeypatch: pytest.MonkeyPatch
         check_output("A harmless post.", input_mapping={}, canary=new_canary(), guard=guard)
 
     assert rejected.value.verdict.problems == (OutputProblem.UNCHECKED,)
+
+
+async def test_async_output_check_matches_the_sync_one(name_guard: Guard) -> None:
+    canary = new_canary()
+
+    verdict = await check_output_async(
+        "Hi <PERSON_1>!", input_mapping={"<PERSON_1>": "Amara"}, canary=canary, guard=name_guard
+    )
+
+    assert verdict.ok
+    with pytest.raises(OutputRejected):
+        await check_output_async(f"marker {canary}", input_mapping={}, canary=canary, guard=name_guard)

@@ -54,3 +54,12 @@ def test_names_are_left_alone_without_a_ner_model(guard: Guard) -> None:
 
     assert not guard.names_enabled
     assert prompt.masked_text == "Congratulate Priya Sharma on five years."
+
+
+def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
+    numbers = [f"+1 415 555 {1000 + i:04d}" for i in range(60)]
+
+    prompt = guard.check_prompt("Call list: " + ", ".join(numbers))
+
+    assert not any(number in prompt.masked_text for number in numbers)
+    assert len(prompt.mapping) == 60

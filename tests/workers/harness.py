@@ -146,13 +146,15 @@ async def wait_for_job(
     states: frozenset[str] = FINAL_JOB_STATES,
     seconds: float = 30.0,
 ) -> Job:
+    """The job once it reached one of ``states`` and its quota was reconciled (a worker settles
+    right after the job's last transition)."""
     deadline = time.monotonic() + seconds
     while True:
         job = await load_job(database, org_id, job_id)
-        if job.state in states:
+        if job.state in states and job.quota_state != "reserved":
             return job
         if time.monotonic() > deadline:
-            raise AssertionError(f"job {job_id} still {job.state} after {seconds:g}s")
+            raise AssertionError(f"job {job_id} still {job.state} (quota {job.quota_state}) after {seconds:g}s")
         await asyncio.sleep(0.05)
 
 

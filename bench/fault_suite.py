@@ -1,0 +1,274 @@
+"""Fault injection against the whole deployment shape: several web processes, workers and schedulers
+on one PostgreSQL and one Redis, with things going wrong on a timetable; then the numbers that say
+whether it held.
+
+    .venv/bin/python bench/fault_suite.py [--duration 180] [--rate 3] [--seed N]
+    .venv/bin/python bench/fault_suite.py --short        # ~45 s of load, what `make test` runs
+
+It starts its own PostgreSQL (embedded, so it can be restarted without touching anyone's server)
+and Redis, the Slack sandbox, the fake Gemini, 2 web processes, 3 workers and 2 schedulers; installs
+5 organizations through OAuth; drives mixed load (text, images, approvals, schedules, small budgets,
+blocked prompts, wrong roles, forged signatures) while it kills and restarts processes and stores;
+lets the system settle; checks the invariants against real state; and ends with one line:
+
+    faults: N commands, F faults injected, lost 0, duplicates 0, overspend 0, leaked 0, cross-tenant 0, pii 0
+
+Exit status: 0 when every check holds, 1 when one does not, 2 when the run could not be set up.
+Everything it started is stopped on the way out (also on Ctrl-C); logs stay in .services/faults/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import signal
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import asyncpg  # noqa: E402
+import redis.asyncio as aioredis  # noqa: E402
+
+from bench.faults.cluster import Cluster, ClusterConfig, ClusterError, new_run_dir  # noqa: E402
+from bench.faults.invariants import FINAL_STATES, CheckResult, asyncpg_dsn, run_checks  # noqa: E402
+from bench.faults.load import LoadConfig, LoadDriver, LoadRecord, SetupFailed, SlackSide  # noqa: E402
+from bench.faults.probes import QuotaProbe, ReadinessProbe, RedisPiiProbe  # noqa: E402
+from bench.faults.recovery import recovery_lines  # noqa: E402
+from bench.faults.timetable import FaultInjector, plan_faults  # noqa: E402
+from bot.quota.keys import org_keys  # noqa: E402
+
+EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
+PROGRESS_SECONDS = 15.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="~45 s of load and fewer faults (make test)")
+    parser.add_argument("--duration", type=float, default=None, help="seconds of load (default 180; 45 with --short)")
+    parser.add_argument("--rate", type=float, default=None, help="slash commands per second (default 3; 2.5 short)")
+    parser.add_argument("--kill-every", type=float, default=None, help="seconds between worker kills (default 20)")
+    parser.add_argument("--settle", type=float, default=None, help="most seconds to wait for the system to settle")
+    parser.add_argument("--seed", type=int, default=None, help="for the load's and the faults' random choices")
+    args = parser.parse_args(argv)
+    args.duration = args.duration or (45.0 if args.short else 180.0)
+    args.rate = args.rate or (2.5 if args.short else 3.0)
+    args.kill_every = args.kill_every or 20.0
+    # Long enough for the slowest path back: a settled-late job waits out the reaper's 60 s grace.
+    args.settle = args.settle or (75.0 if args.short else 150.0)
+    args.seed = args.seed if args.seed is not None else random.randrange(10**6)
+    if args.duration <= 0 or args.rate <= 0 or args.kill_every <= 0 or args.settle <= 0:
+        parser.error("--duration, --rate, --kill-every and --settle must be positive")
+    return args
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- settling -------------------------------------------------------------------------------------
+
+
+async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int] | None:
+    """What still moves: jobs not final, final jobs still holding a reservation, reservations open
+    in Redis. None when a store cannot be read right now."""
+    assert cluster.stores is not None
+    try:
+        conn = await asyncpg.connect(asyncpg_dsn(cluster.stores.admin_url), timeout=3)
+        try:
+            states = dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
+            reserved = await conn.fetchval(
+                "SELECT count(*) FROM jobs WHERE quota_state = 'reserved' AND state = ANY($1::text[])",
+                list(FINAL_STATES))
+        finally:
+            await conn.close()
+        client = aioredis.Redis.from_url(cluster.stores.redis_url, socket_timeout=2.0)
+        try:
+            held = 0
+            for org_id in org_ids:
+                held += int(await client.hlen(org_keys(org_id).reservations))
+        finally:
+            await client.aclose()
+    except (OSError, asyncpg.PostgresError, aioredis.RedisError, TimeoutError):
+        return None
+    moving = sum(count for state, count in states.items() if state not in FINAL_STATES)
+    return {"not final": moving, "awaiting approval": states.get("awaiting_approval", 0),
+            "final but reserved": int(reserved or 0), "open in Redis": held}
+
+
+async def settle(cluster: Cluster, org_ids: list[uuid.UUID], seconds: float) -> tuple[bool, float, dict[str, int]]:
+    started = time.monotonic()
+    last_report = started
+    left: dict[str, int] = {}
+    while time.monotonic() - started < seconds:
+        state = await unsettled(cluster, org_ids)
+        if state is not None:
+            left = state
+            if not any(v for k, v in state.items() if k != "awaiting approval"):
+                return True, time.monotonic() - started, state
+        if time.monotonic() - last_report >= PROGRESS_SECONDS:
+            last_report = time.monotonic()
+            say(f"  settling: {', '.join(f'{k} {v}' for k, v in left.items())}")
+        await asyncio.sleep(1.0)
+    return False, time.monotonic() - started, left
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+
+async def org_ids_of(cluster: Cluster, record: LoadRecord) -> None:
+    assert cluster.stores is not None
+    conn = await asyncpg.connect(asyncpg_dsn(cluster.stores.admin_url))
+    try:
+        rows = dict(await conn.fetch("SELECT team_id, org_id FROM workspaces"))
+    finally:
+        await conn.close()
+    for plan in record.plans:
+        if plan.team_id not in rows:
+            raise SetupFailed(f"no organization for {plan.team_id} after its install")
+        plan.org_id = rows[plan.team_id]
+
+
+async def progress(driver: LoadDriver, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=PROGRESS_SECONDS)
+        if stop.is_set():
+            return
+        outcomes = Counter(s.outcome for s in driver.record.commands() if s.kind != "setup")
+        say(f"  {time.time() - driver.record.started_at:5.0f}s: " +
+            ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+
+
+async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
+    """The run after start-up; its exit status and the one line it ends with."""
+    rng = random.Random(args.seed)
+    run_tag = f"{rng.randrange(16**4):04x}"
+    async with aiohttp.ClientSession() as session:
+        slack = SlackSide(session, cluster.sandbox_url, cluster.web_urls, cluster.signing_secret)
+        driver = LoadDriver(slack, LoadConfig(duration=args.duration, rate=args.rate, seed=args.seed), run_tag)
+        record = driver.record
+        try:
+            await driver.set_up()
+            await org_ids_of(cluster, record)
+        except SetupFailed as failure:
+            return EXIT_SETUP, f"faults: set-up failed: {failure}"
+        say(f"  {len(record.plans)} organizations installed through OAuth; approvals on in "
+            f"{', '.join(p.team_id for p in record.plans if p.approvals_on)}; small budgets in "
+            f"{', '.join(f'{p.team_id} ({p.budget:,})' for p in record.plans if p.budget)}")
+        await driver.make_schedules(datetime.now(UTC))
+        say(f"  {len(record.schedules)} schedules due during the run" +
+            "".join(f"\n  note: {note}" for note in record.notes))
+        org_ids = [plan.org_id for plan in record.plans if plan.org_id is not None]
+        assert cluster.stores is not None
+        plan = plan_faults(args.duration, short=args.short, kill_every=args.kill_every, webs=len(cluster.webs),
+                           beats=len(cluster.beats))
+        injector = FaultInjector(cluster, session, rng)
+        readiness = ReadinessProbe(session, cluster.web_urls)
+        quota = QuotaProbe(cluster.stores.redis_url, org_ids)
+        pii_probe = RedisPiiProbe(cluster.stores.redis_url,
+                                  lambda: sorted({n for s in record.sent if s.pii for n in s.pii.needles()}))
+        say(f"load: {args.duration:g}s at {args.rate:g} commands/s over {len(cluster.webs)} web processes; "
+            f"{len(plan)} faults planned (seed {args.seed})")
+        load_done, probes_done, approver_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        background = [
+            asyncio.create_task(readiness.run(probes_done)),
+            asyncio.create_task(quota.run(probes_done)),
+            asyncio.create_task(pii_probe.run(probes_done)),
+            asyncio.create_task(driver.approve_loop(approver_done)),
+            asyncio.create_task(progress(driver, load_done)),
+        ]
+        started = time.time()
+        faults = asyncio.create_task(injector.run(plan, started, load_done))
+        try:
+            await driver.run(load_done)
+        finally:
+            load_done.set()
+        await faults
+        await injector.finish()
+        injected = [e for e in injector.events if e.injected]
+        say(f"load done: {len(record.commands()) - sum(1 for s in record.sent if s.kind == 'setup')} commands; "
+            f"{len(injected)} faults injected")
+        for event in injector.events:
+            state = event.detail if event.injected else (event.skipped or event.failed)
+            say(f"  {event.at - started:6.1f}s {event.kind:<17} {state}")
+        await driver.cancel_schedules()
+        say(f"settling (at most {args.settle:g}s)...")
+        settled, took, left = await settle(cluster, org_ids, args.settle)
+        approver_done.set()
+        await driver.drain(30)
+        probes_done.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        say(f"  {'settled' if settled else 'NOT settled'} after {took:.1f}s" +
+            ("" if settled else f": {', '.join(f'{k} {v}' for k, v in left.items())}"))
+        await driver.collect_follow_ups()
+        # Stopped before the checks: nothing changes under them, and every log is complete.
+        await asyncio.to_thread(cluster.stop_app)
+        snapshot, results = await run_checks(cluster, session, record, quota, pii_probe.hits, pii_probe.scans)
+        report(results)
+        say("recovery:")
+        for line in recovery_lines(injector.events, record, snapshot, readiness):
+            say(f"  {line}")
+        figures = {r.name: r.figure for r in results}
+        commands = len([s for s in record.commands() if s.kind != "setup"])
+        failed = [r.name for r in results if not r.ok]
+        if failed:
+            say(f"failed checks: {', '.join(failed)}")
+        final = (f"faults: {commands} commands, {len(injected)} faults injected, lost {figures['lost']}, "
+                 f"duplicates {figures['duplicates']}, overspend {figures['overspend']}, leaked {figures['leaked']}, "
+                 f"cross-tenant {figures['cross-tenant']}, pii {figures['pii']}")
+        return (EXIT_FAILED if failed else EXIT_OK), final
+
+
+def report(results: list[CheckResult]) -> None:
+    say("checks:")
+    for result in results:
+        say(f"  [{'ok' if result.ok else 'FAIL'}] {result.name} {result.figure}: {result.summary}")
+        for line in result.lines:
+            say(f"         {line}")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM takes the same way out as Ctrl-C, so every process started is stopped.
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    cluster = Cluster(new_run_dir(), ClusterConfig())
+    began = time.monotonic()
+    say(f"faults: starting the cluster in {cluster.run_dir.relative_to(ROOT)}")
+    status, final = EXIT_SETUP, "faults: did not run"
+    try:
+        cluster.start(say)
+        assert cluster.stores is not None
+        where = "embedded, restartable" if cluster.stores.postgres_restartable else "shared server, not restarted"
+        say(f"  started in {time.monotonic() - began:.0f}s: {len(cluster.webs)} web, {len(cluster.workers)} workers, "
+            f"{len(cluster.beats)} schedulers (tick {cluster.config.tick_seconds:g}s), Slack sandbox, fake Gemini, "
+            f"PostgreSQL ({where}), Redis (embedded)")
+        status, final = asyncio.run(drive(cluster, args))
+    except ClusterError as error:
+        final = f"faults: the cluster did not start: {error}"
+    except KeyboardInterrupt:
+        status, final = 130, "faults: interrupted; everything it started was stopped"
+    finally:
+        cluster.stop()
+        say(f"stopped everything; {time.monotonic() - began:.0f}s in all; logs in {cluster.log_dir.relative_to(ROOT)}")
+    # The last line, whatever happened: what a caller (and the short test) reads.
+    say(final)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""What is watched while the load runs: each web process's /readyz, every organization's quota in
+Redis (granted never above budget, at any moment), and Redis's contents for planted PII (messages
+sit in the broker only for a moment, so a scan at the end alone would miss them)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import redis.asyncio as aioredis
+import redis.exceptions
+
+from bot.quota.keys import month_label, org_keys
+
+
+@dataclass(frozen=True)
+class ReadySample:
+    at: float
+    web: int
+    ready: bool
+    detail: str
+
+
+@dataclass
+class ReadinessProbe:
+    session: aiohttp.ClientSession
+    web_urls: list[str]
+    interval: float = 0.25
+    samples: list[ReadySample] = field(default_factory=list)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await asyncio.gather(*(self._probe(i, url) for i, url in enumerate(self.web_urls)))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+
+    async def _probe(self, index: int, url: str) -> None:
+        at = time.time()
+        try:
+            async with self.session.get(f"{url}/readyz", timeout=aiohttp.ClientTimeout(total=2.5)) as response:
+                body = await response.text()
+                self.samples.append(ReadySample(at, index, response.status == 200, f"{response.status} {body[:120]}"))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            self.samples.append(ReadySample(at, index, False, type(error).__name__))
+
+    def all_ready_after(self, moment: float) -> float | None:
+        """The first time after ``moment`` at which every web process had answered ready
+        (each one's latest sample ready)."""
+        latest: dict[int, bool] = {}
+        for sample in sorted(self.samples, key=lambda s: s.at):
+            if sample.at < moment:
+                continue
+            latest[sample.web] = sample.ready
+            if len(latest) == len(self.web_urls) and all(latest.values()):
+                return sample.at
+        return None
+
+    def not_ready_between(self, start: float, end: float) -> list[ReadySample]:
+        return [s for s in self.samples if start <= s.at <= end and not s.ready]
+
+
+@dataclass
+class QuotaSample:
+    at: float
+    org_id: uuid.UUID
+    budget: int
+    used: int
+    reserved: int
+
+    @property
+    def granted(self) -> int:
+        return self.used + self.reserved
+
+
+@dataclass
+class QuotaProbe:
+    """Reads the numbers the reserve script decides on, from Redis itself, once a second."""
+
+    redis_url: str
+    org_ids: list[uuid.UUID]
+    interval: float = 1.0
+    samples: list[QuotaSample] = field(default_factory=list)
+    errors: int = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=1.0, socket_connect_timeout=0.5)
+        try:
+            while not stop.is_set():
+                await self._sample(client)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        finally:
+            await client.aclose()
+
+    async def _sample(self, client: aioredis.Redis) -> None:
+        now = time.time()
+        label = month_label(now)
+        try:
+            async with client.pipeline(transaction=False) as pipe:
+                for org_id in self.org_ids:
+                    keys = org_keys(org_id)
+                    pipe.hget(keys.settings, "budget")
+                    pipe.hmget(keys.month(label), "used", "reserved")
+                answers = await pipe.execute()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            self.errors += 1  # Redis is being restarted: nothing to read, nothing granted either
+            return
+        for position, org_id in enumerate(self.org_ids):
+            budget, month = answers[2 * position], answers[2 * position + 1]
+            if budget is None or month[0] is None:
+                continue  # not rebuilt yet after a restart
+            self.samples.append(QuotaSample(now, org_id, int(budget), int(float(month[0])), int(float(month[1] or 0))))
+
+    def over_budget(self) -> list[QuotaSample]:
+        return [s for s in self.samples if s.granted > s.budget]
+
+    def peak(self, org_id: uuid.UUID) -> QuotaSample | None:
+        mine = [s for s in self.samples if s.org_id == org_id]
+        return max(mine, key=lambda s: s.granted / max(1, s.budget)) if mine else None
+
+
+def redis_value_texts(kind: str, value: Any) -> Iterable[str]:
+    """Every string in a Redis value, with kombu's base64 message bodies decoded as well."""
+    items: list[Any]
+    if kind == "hash":
+        items = [*value.keys(), *value.values()]
+    elif kind == "zset":
+        items = [member for member, _score in value]
+    elif isinstance(value, list | set | tuple):
+        items = list(value)
+    else:
+        items = [value]
+    for item in items:
+        text = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+        yield text
+        yield from _decoded_bodies(text)
+
+
+def _decoded_bodies(text: str) -> Iterable[str]:
+    if '"body"' not in text:
+        return
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError:
+        return
+    if isinstance(message, list) and message and isinstance(message[0], dict):
+        message = message[0]  # kombu's unacked entries: [message, exchange, routing key]
+    if not isinstance(message, dict) or not isinstance(message.get("body"), str):
+        return
+    if message.get("properties", {}).get("body_encoding") == "base64":
+        with contextlib.suppress(ValueError):
+            yield base64.b64decode(message["body"]).decode("utf-8", "replace")
+
+
+async def scan_redis(client: aioredis.Redis, *, max_keys: int = 20_000) -> list[tuple[str, str]]:
+    """(key, text) for every key and every string in its value; bounded in keys read."""
+    found: list[tuple[str, str]] = []
+    readers = {
+        "string": client.get,
+        "hash": client.hgetall,
+        "list": lambda key: client.lrange(key, 0, -1),
+        "set": client.smembers,
+        "zset": lambda key: client.zrange(key, 0, -1, withscores=True),
+    }
+    seen = 0
+    async for raw_key in client.scan_iter(count=500):
+        seen += 1
+        if seen > max_keys:
+            break
+        key = raw_key.decode("utf-8", "replace") if isinstance(raw_key, bytes) else str(raw_key)
+        kind = (await client.type(raw_key)).decode()
+        reader = readers.get(kind)
+        found.append((key, key))
+        if reader is None:
+            continue
+        value = await reader(raw_key)
+        found.extend((key, text) for text in redis_value_texts(kind, value))
+    return found
+
+
+@dataclass
+class RedisPiiProbe:
+    """Scans all of Redis every few seconds for the planted PII sent so far."""
+
+    redis_url: str
+    needles: Callable[[], list[str]]
+    interval: float = 5.0
+    scans: int = 0
+    hits: list[tuple[str, str]] = field(default_factory=list)  # (key, needle)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=2.0, socket_connect_timeout=0.5)
+        try:
+            while not stop.is_set():
+                await self.scan_once(client)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        finally:
+            await client.aclose()
+
+    async def scan_once(self, client: aioredis.Redis) -> None:
+        needles = self.needles()
+        try:
+            texts = await scan_redis(client)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            return
+        self.scans += 1
+        for key, text in texts:
+            for needle in needles:
+                if needle in text:
+                    self.hits.append((key, needle))
