@@ -39,7 +39,13 @@ from bot.quota.ledger import month_snapshot, read_limits, record_settlement, wri
 from bot.quota.messages import LEDGER_UNAVAILABLE, UNAVAILABLE, denial_message
 from bot.quota.models import Denial, Limits, QuotaStatus, Reservation, SettleResult
 from bot.quota.scripts import QuotaScripts
-from bot.quota.telemetry import denials, tokens_refunded, tokens_reserved, tokens_used, tracer
+from bot.quota.telemetry import tracer
+from bot.telemetry.metrics import (
+    count_quota_denial,
+    count_tokens_refunded,
+    count_tokens_reserved,
+    count_tokens_used,
+)
 from db.audit import record_event
 from db.engine import Database
 
@@ -150,7 +156,7 @@ class QuotaService:
             if isinstance(reply, int):
                 span.set_attribute("quota.outcome", "granted")
                 span.set_attribute("quota.tokens_reserved", reply)
-                tokens_reserved.add(reply, {"org_id": str(org_id)})
+                count_tokens_reserved(org_id, reply)
                 # The lease ends where the script put it (Lua prints numbers too briefly to quote it).
                 return Reservation(org_id, job_id, reply, label, now + self.lease_seconds)
             span.set_attribute("quota.outcome", reply[0])
@@ -160,7 +166,7 @@ class QuotaService:
                 raise ReservationClosed(f"job {job_id} already settled its reservation")
             denial = self._denial(reply, tokens, label)
             span.set_attribute("quota.denial", denial.reason)
-            denials.add(1, {"org_id": str(org_id), "reason": denial.reason})
+            count_quota_denial(org_id, denial.reason)
             raise QuotaExceeded(denial)
 
     async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int,
@@ -234,7 +240,7 @@ class QuotaService:
         except DATABASE_ERRORS as exc:
             raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
         if entry.inserted:
-            tokens_used.add(entry.actual, {"org_id": str(org_id)})
+            count_tokens_used(org_id, entry.actual)
         try:
             reply = await self.settle_in_redis(org_id, job_id, entry.actual, entry.overrun,
                                                _month_label_of(entry.month), now)
@@ -247,7 +253,7 @@ class QuotaService:
         # Nothing known reserved (Redis and the job row both forgot it): nothing to refund either.
         refunded = reply if isinstance(reply, int) else (entry.reserved - entry.actual if entry.reserved else 0)
         if closed and refunded > 0:
-            tokens_refunded.add(refunded, {"org_id": str(org_id)})
+            count_tokens_refunded(org_id, refunded)
         return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, refunded,
                             recorded=entry.inserted, applied=applied, closed_reservation=closed)
 
