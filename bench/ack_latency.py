@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import cProfile
 import json
 import os
 import pstats
@@ -73,7 +72,9 @@ def serve_bare(port: int) -> None:
 
     settings = get_settings()
     bolt = AsyncApp(
-        name="bare", process_before_response=True, signing_secret=SIGNING_SECRET,
+        name="bare",
+        process_before_response=True,
+        signing_secret=SIGNING_SECRET,
         client=make_web_client(settings.slack_bot_token, base_url=settings.slack_api_url),
     )
 
@@ -93,21 +94,6 @@ def serve_bare(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def serve_full(port: int, profile_path: str | None) -> None:
-    from bot.runtime import get_runtime
-    from bot.server import serve
-
-    profiler = cProfile.Profile() if profile_path else None
-    if profiler is not None:
-        profiler.enable()
-    try:
-        asyncio.run(serve(get_runtime(), port, host="127.0.0.1"))
-    finally:
-        if profiler is not None:
-            profiler.disable()
-            profiler.dump_stats(profile_path)
-
-
 # --- the load ------------------------------------------------------------------------------------
 
 
@@ -120,6 +106,97 @@ class Result:
     conc_p99_ms: float
     conc_rps: float
     errors: int
+    # CPU milliseconds per request in the concurrent phase, by process group (Linux /proc).
+    cpu_ms: dict[str, float]
+
+
+# --- where the CPU goes (Linux): per process group, and the rest of the machine -----------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime, all threads
+
+
+def _pids(name: str, cmdline_has: str = "") -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if entry.joinpath("comm").read_text().strip() == name and (
+                    cmdline_has in entry.joinpath("cmdline").read_bytes().decode(errors="replace")
+                ):
+                    pids.append(int(entry.name))
+    return pids
+
+
+def _machine_busy() -> float:
+    """CPU seconds all cores spent not idle, since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / _TICKS
+
+
+class CpuMeter:
+    """CPU seconds spent by the service, its PostgreSQL backends, Redis, this load generator, the
+    sandbox, and everything else on the machine (other people's work competes for the same cores).
+
+    Processes come and go during a run (the pool opens and closes connections), so they are
+    sampled every quarter second and each one's last reading counts."""
+
+    INTERVAL = 0.25
+
+    def __init__(self, service_pid: int, sandbox_pid: int, database: str) -> None:
+        self.groups: dict[str, Any] = {
+            "service": lambda: [service_pid],
+            "postgres (its db)": lambda: _pids("postgres", database),
+            "redis (shared)": lambda: _pids("redis-server"),
+            "load generator": lambda: [os.getpid()],
+            "sandbox": lambda: [sandbox_pid],
+        }
+        self._first: dict[tuple[str, int], float] = {}
+        self._last: dict[tuple[str, int], float] = {}
+        self._machine = (0.0, 0.0)
+        self._task: asyncio.Task[None] | None = None
+
+    def _sample(self, *, first: bool) -> None:
+        for name, pids in self.groups.items():
+            for pid in pids():
+                cpu = _process_cpu(pid)
+                if cpu is None:
+                    continue
+                # A process born during the run counts from zero.
+                self._first.setdefault((name, pid), cpu if first else 0.0)
+                self._last[(name, pid)] = cpu
+
+    async def _sample_until_cancelled(self) -> None:
+        while True:
+            await asyncio.sleep(self.INTERVAL)
+            self._sample(first=False)
+
+    def start(self) -> None:
+        self._sample(first=True)
+        self._machine = (_machine_busy(), 0.0)
+        self._task = asyncio.get_running_loop().create_task(self._sample_until_cancelled())
+
+    async def stop(self, requests: int) -> dict[str, float]:
+        """CPU milliseconds per request since ``start``, by group."""
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._sample(first=False)
+        spent = dict.fromkeys(self.groups, 0.0)
+        for (name, pid), last in self._last.items():
+            spent[name] += last - self._first[(name, pid)]
+        per_request = {name: seconds * 1000 / requests for name, seconds in spent.items()}
+        machine = (_machine_busy() - self._machine[0]) * 1000 / requests
+        per_request["other processes"] = machine - sum(per_request.values())
+        return per_request
 
 
 def _percentile(samples: list[float], share: float) -> float:
@@ -136,10 +213,16 @@ class Load:
     def _request(self, text: str) -> tuple[bytes, dict[str, str]]:
         from bot.sandbox.say import build_slash_command, encode_form, sign_request
 
-        body = encode_form(build_slash_command(
-            text, team_id=self.team_id, user_id=self.user_id, channel_id=self.channel_id, user_name="bench",
-            response_url=self.response_url,
-        ))
+        body = encode_form(
+            build_slash_command(
+                text,
+                team_id=self.team_id,
+                user_id=self.user_id,
+                channel_id=self.channel_id,
+                user_name="bench",
+                response_url=self.response_url,
+            )
+        )
         return body, {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
 
     async def one(self, session: Any, text: str, expect: str) -> float:
@@ -157,7 +240,9 @@ class Load:
     async def sequential(self, session: Any, texts: list[str], expect: str) -> list[float]:
         return [await self.one(session, text, expect) for text in texts]
 
-    async def concurrent(self, session: Any, texts: list[str], expect: str, concurrency: int) -> tuple[list[float], float]:
+    async def concurrent(
+        self, session: Any, texts: list[str], expect: str, concurrency: int
+    ) -> tuple[list[float], float]:
         pending = iter(texts)
         samples: list[float] = []
 
@@ -184,8 +269,16 @@ async def _wait_healthy(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"nothing became healthy at {url}")
 
 
-async def measure(scenario: str, url: str, load_texts: Any, expect: str, args: argparse.Namespace,
-                  demo: Any, response_url: str) -> Result:
+async def measure(
+    scenario: str,
+    url: str,
+    load_texts: Any,
+    expect: str,
+    args: argparse.Namespace,
+    demo: Any,
+    response_url: str,
+    meter: CpuMeter | None = None,
+) -> Result:
     import aiohttp
 
     await _wait_healthy(url)
@@ -195,24 +288,35 @@ async def measure(scenario: str, url: str, load_texts: Any, expect: str, args: a
         await load.sequential(session, load_texts(0, 50), expect)  # warm: caches, pools, first-seen member
         load.errors = 0
         sequential = await load.sequential(session, load_texts(1000, args.sequential), expect)
-        concurrent, rps = await load.concurrent(
-            session, load_texts(100_000, args.concurrent), expect, args.concurrency
-        )
+        if meter:
+            meter.start()
+        concurrent, rps = await load.concurrent(session, load_texts(100_000, args.concurrent), expect, args.concurrency)
+        cpu = await meter.stop(args.concurrent) if meter else {}
     result = Result(
-        scenario, statistics.median(sequential), _percentile(sequential, 0.99),
-        statistics.median(concurrent), _percentile(concurrent, 0.99), rps, load.errors,
+        scenario,
+        statistics.median(sequential),
+        _percentile(sequential, 0.99),
+        statistics.median(concurrent),
+        _percentile(concurrent, 0.99),
+        rps,
+        load.errors,
+        cpu,
     )
-    print(f"  {scenario}: seq p50 {result.seq_p50_ms:.2f} ms p99 {result.seq_p99_ms:.2f} ms | "
-          f"{args.concurrency} concurrent p50 {result.conc_p50_ms:.2f} ms p99 {result.conc_p99_ms:.2f} ms "
-          f"{result.conc_rps:.0f} req/s | errors {result.errors}", flush=True)
+    print(
+        f"  {scenario}: seq p50 {result.seq_p50_ms:.2f} ms p99 {result.seq_p99_ms:.2f} ms | "
+        f"{args.concurrency} concurrent p50 {result.conc_p50_ms:.2f} ms p99 {result.conc_p99_ms:.2f} ms "
+        f"{result.conc_rps:.0f} req/s | errors {result.errors}",
+        flush=True,
+    )
     return result
 
 
 def _start(kind: str, port: int, env: dict[str, str], profile: str | None = None) -> subprocess.Popen[bytes]:
-    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
-    if profile:
-        command += ["--profile-to", profile]
-    return subprocess.Popen(command, env=env)
+    if kind == "bare":
+        return subprocess.Popen([sys.executable, __file__, "--serve-bare", "--port", str(port)], env=env)
+    # The service exactly as `content-factory serve` runs it (telemetry set up, no exporter configured).
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
+    return subprocess.Popen([sys.executable, *profiler, "-m", "bot", "serve", "--port", str(port)], env=env)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -253,19 +357,41 @@ async def _prepare_organization(app_url: str, demo: Any) -> None:
 
 
 def print_table(results: list[Result], concurrency: int) -> None:
-    bare = results[0]
+    bare = next((r for r in results if r.scenario.startswith("(a)")), None)
     print()
-    print(f"{'scenario':<28}{'seq p50':>9}{'seq p99':>9}{f'c{concurrency} p50':>9}{f'c{concurrency} p99':>9}"
-          f"{'req/s':>8}   ratio to bare (seq p50, c p50, c p99, req/s)")
+    print(
+        f"{'scenario':<28}{'seq p50':>9}{'seq p99':>9}{f'c{concurrency} p50':>9}{f'c{concurrency} p99':>9}"
+        f"{'req/s':>8}{'errors':>8}   ratio to bare (seq p50, c p50, c p99, req/s)"
+    )
     for r in results:
-        print(f"{r.scenario:<28}{r.seq_p50_ms:>9.2f}{r.seq_p99_ms:>9.2f}{r.conc_p50_ms:>9.2f}{r.conc_p99_ms:>9.2f}"
-              f"{r.conc_rps:>8.0f}   {r.seq_p50_ms / bare.seq_p50_ms:>5.1f}x {r.conc_p50_ms / bare.conc_p50_ms:>5.1f}x "
-              f"{r.conc_p99_ms / bare.conc_p99_ms:>5.1f}x {r.conc_rps / bare.conc_rps:>5.2f}x")
-    full = next(r for r in results if r.scenario.startswith("(b)"))
+        ratios = (
+            f"{r.seq_p50_ms / bare.seq_p50_ms:>5.1f}x {r.conc_p50_ms / bare.conc_p50_ms:>5.1f}x "
+            f"{r.conc_p99_ms / bare.conc_p99_ms:>5.1f}x {r.conc_rps / bare.conc_rps:>5.2f}x"
+            if bare
+            else "(run scenario a for ratios)"
+        )
+        print(
+            f"{r.scenario:<28}{r.seq_p50_ms:>9.2f}{r.seq_p99_ms:>9.2f}{r.conc_p50_ms:>9.2f}{r.conc_p99_ms:>9.2f}"
+            f"{r.conc_rps:>8.0f}{r.errors:>8}   {ratios}"
+        )
+    if results and results[0].cpu_ms:
+        groups = list(results[0].cpu_ms)
+        print(
+            f"\nCPU ms per request at {concurrency} concurrent, by process ({os.cpu_count()} cores; 'other processes' "
+            "is everything else on the machine, which competes for the same cores):"
+        )
+        print(f"{'scenario':<28}" + "".join(f"{name:>19}" for name in groups))
+        for r in results:
+            print(f"{r.scenario:<28}" + "".join(f"{r.cpu_ms[name]:>19.2f}" for name in groups))
+    full = next((r for r in results if r.scenario.startswith("(b)")), None)
+    if full is None:
+        return
     verdict = (full.conc_p50_ms < 15, full.conc_p99_ms < 100, full.conc_rps >= 200)
-    print(f"\ntargets for (b) at {concurrency} concurrent: p50 < 15 ms {'met' if verdict[0] else 'MISSED'}, "
-          f"p99 < 100 ms {'met' if verdict[1] else 'MISSED'}, >= 200/s {'met' if verdict[2] else 'MISSED'} "
-          f"({os.cpu_count()} cores)")
+    print(
+        f"\ntargets for (b) at {concurrency} concurrent: p50 < 15 ms {'met' if verdict[0] else 'MISSED'}, "
+        f"p99 < 100 ms {'met' if verdict[1] else 'MISSED'}, >= 200/s {'met' if verdict[2] else 'MISSED'} "
+        f"({os.cpu_count()} cores)"
+    )
 
 
 def print_profile(path: str, top: int = 30) -> None:
@@ -276,6 +402,8 @@ def print_profile(path: str, top: int = 30) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
     from bench._scratch import scratch_database
     from bot.local_services import free_port
     from bot.sandbox.slack import DEMO
@@ -283,6 +411,7 @@ def run(args: argparse.Namespace) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with scratch_database("ack") as scratch:
         redis_url = _free_redis_index(scratch.redis_url)
+        database = make_url(scratch.app_url).database or ""
         asyncio.run(_prepare_organization(scratch.app_url, DEMO))
         sandbox_port = free_port()
         env = {
@@ -295,29 +424,57 @@ def run(args: argparse.Namespace) -> int:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
         }
-        sandbox = subprocess.Popen([sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], env=env,
-                                   stdout=subprocess.DEVNULL)
+        sandbox = subprocess.Popen(
+            [sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], env=env, stdout=subprocess.DEVNULL
+        )
         response_url = f"http://127.0.0.1:{sandbox_port}/_sandbox/response/bench"
         results: list[Result] = []
         profile = str(RESULTS / "ack_latency.prof") if args.profile else None
         try:
-            print(f"{args.sequential} sequential, then {args.concurrent} at {args.concurrency} concurrent, "
-                  f"after 50 warm-up requests, per scenario", flush=True)
+            print(
+                f"{args.sequential} sequential, then {args.concurrent} at {args.concurrency} concurrent, "
+                f"after 50 warm-up requests, per scenario",
+                flush=True,
+            )
             scenarios = [
-                ("(a) bare bolt, ack only", "bare", lambda start, n: [f"text hello {start + i}" for i in range(n)], "ok"),
-                ("(b) full /content text", "full",
-                 lambda start, n: [f"text {SHORT_PROMPT.format(i=start + i)}" for i in range(n)], "Working on it"),
-                ("(c) full, 300 chars + PII", "full",
-                 lambda start, n: [f"text {pii_prompt(300, start + i)}" for i in range(n)], "Working on it"),
-                ("(c) full, 2000 chars + PII", "full",
-                 lambda start, n: [f"text {pii_prompt(2000, start + i)}" for i in range(n)], "Working on it"),
+                (
+                    "(a) bare bolt, ack only",
+                    "bare",
+                    lambda start, n: [f"text hello {start + i}" for i in range(n)],
+                    "ok",
+                ),
+                (
+                    "(b) full /content text",
+                    "full",
+                    lambda start, n: [f"text {SHORT_PROMPT.format(i=start + i)}" for i in range(n)],
+                    "Working on it",
+                ),
+                (
+                    "(c) full, 300 chars + PII",
+                    "full",
+                    lambda start, n: [f"text {pii_prompt(300, start + i)}" for i in range(n)],
+                    "Working on it",
+                ),
+                (
+                    "(c) full, 2000 chars + PII",
+                    "full",
+                    lambda start, n: [f"text {pii_prompt(2000, start + i)}" for i in range(n)],
+                    "Working on it",
+                ),
             ]
-            for name, kind, texts, expect in scenarios:
+            wanted = set(args.scenarios.split(","))
+            for key, (name, kind, texts, expect) in zip(("a", "b", "c300", "c2000"), scenarios, strict=True):
+                if key not in wanted:
+                    continue
                 port = free_port()
                 server = _start(kind, port, env, profile if kind == "full" and name.startswith("(b)") else None)
+                meter = CpuMeter(server.pid, sandbox.pid, database) if Path("/proc/stat").exists() else None
                 try:
-                    results.append(asyncio.run(measure(name, f"http://127.0.0.1:{port}", texts, expect, args, DEMO,
-                                                       response_url)))
+                    results.append(
+                        asyncio.run(
+                            measure(name, f"http://127.0.0.1:{port}", texts, expect, args, DEMO, response_url, meter)
+                        )
+                    )
                 finally:
                     _stop(server)
         finally:
@@ -337,19 +494,15 @@ def main() -> int:
     parser.add_argument("--sequential", type=int, default=2000)
     parser.add_argument("--concurrent", type=int, default=2000, help="requests in the concurrent phase")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--scenarios", default="a,b,c300,c2000", help="which to run, comma-separated (a needed for ratios)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile the full server in scenario (b)")
-    parser.add_argument("--serve", choices=["bare", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve == "bare":
+    if args.serve_bare:
         serve_bare(args.port)
-        return 0
-    if args.serve == "full":
-        import logging
-
-        logging.basicConfig(level=logging.WARNING)
-        serve_full(args.port, args.profile_to)
         return 0
     return run(args)
 

@@ -26,8 +26,10 @@ import random
 import signal
 import sys
 import time
+import traceback
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -45,11 +47,13 @@ from bench.faults.invariants import FINAL_STATES, CheckResult, asyncpg_dsn, run_
 from bench.faults.load import LoadConfig, LoadDriver, LoadRecord, SetupFailed, SlackSide  # noqa: E402
 from bench.faults.probes import QuotaProbe, ReadinessProbe, RedisPiiProbe  # noqa: E402
 from bench.faults.recovery import recovery_lines  # noqa: E402
-from bench.faults.timetable import FaultInjector, plan_faults  # noqa: E402
+from bench.faults.timetable import FaultInjector, Planned, plan_faults  # noqa: E402
 from bot.quota.keys import org_keys  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 PROGRESS_SECONDS = 15.0
+REDIS_GRACE_SECONDS = 10.0
+HTTP_TIMEOUT_SECONDS = 30.0  # any one call to the sandbox, the fake or a web process
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -89,7 +93,8 @@ async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int
             states = dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
             reserved = await conn.fetchval(
                 "SELECT count(*) FROM jobs WHERE quota_state = 'reserved' AND state = ANY($1::text[])",
-                list(FINAL_STATES))
+                list(FINAL_STATES),
+            )
         finally:
             await conn.close()
         client = aioredis.Redis.from_url(cluster.stores.redis_url, socket_timeout=2.0)
@@ -102,20 +107,33 @@ async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int
     except (OSError, asyncpg.PostgresError, aioredis.RedisError, TimeoutError):
         return None
     moving = sum(count for state, count in states.items() if state not in FINAL_STATES)
-    return {"not final": moving, "awaiting approval": states.get("awaiting_approval", 0),
-            "final but reserved": int(reserved or 0), "open in Redis": held}
+    return {
+        "not final": moving,
+        "awaiting approval": states.get("awaiting_approval", 0),
+        "final but reserved": int(reserved or 0),
+        "open in Redis": held,
+    }
 
 
 async def settle(cluster: Cluster, org_ids: list[uuid.UUID], seconds: float) -> tuple[bool, float, dict[str, int]]:
+    """Wait, at most ``seconds``, until every job is final and settled. Reservations Redis still
+    holds after that get a short grace only: nothing but their lease (minutes) would close them."""
     started = time.monotonic()
     last_report = started
+    database_done_at: float | None = None
     left: dict[str, int] = {}
     while time.monotonic() - started < seconds:
         state = await unsettled(cluster, org_ids)
         if state is not None:
             left = state
-            if not any(v for k, v in state.items() if k != "awaiting approval"):
+            if not any(state.values()):
                 return True, time.monotonic() - started, state
+            if state["not final"] == 0 and state["final but reserved"] == 0:
+                database_done_at = database_done_at or time.monotonic()
+                if time.monotonic() - database_done_at >= REDIS_GRACE_SECONDS:
+                    break
+            else:
+                database_done_at = None
         if time.monotonic() - last_report >= PROGRESS_SECONDS:
             last_report = time.monotonic()
             say(f"  settling: {', '.join(f'{k} {v}' for k, v in left.items())}")
@@ -146,88 +164,146 @@ async def progress(driver: LoadDriver, stop: asyncio.Event) -> None:
         if stop.is_set():
             return
         outcomes = Counter(s.outcome for s in driver.record.commands() if s.kind != "setup")
-        say(f"  {time.time() - driver.record.started_at:5.0f}s: " +
-            ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+        say(
+            f"  {time.time() - driver.record.started_at:5.0f}s: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+        )
+
+
+@dataclass
+class Watch:
+    """What runs beside the load until the system has settled: the probes and the approver."""
+
+    readiness: ReadinessProbe
+    quota: QuotaProbe
+    pii: RedisPiiProbe
+    probes_done: asyncio.Event = field(default_factory=asyncio.Event)
+    approver_done: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, cluster: Cluster, session: aiohttp.ClientSession, driver: LoadDriver) -> Watch:
+        assert cluster.stores is not None
+        record = driver.record
+        org_ids = [plan.org_id for plan in record.plans if plan.org_id is not None]
+        watch = cls(
+            ReadinessProbe(session, cluster.web_urls),
+            QuotaProbe(cluster.stores.redis_url, org_ids),
+            RedisPiiProbe(
+                cluster.stores.redis_url, lambda: sorted({n for s in record.sent if s.pii for n in s.pii.needles()})
+            ),
+        )
+        watch.tasks = [
+            asyncio.create_task(watch.readiness.run(watch.probes_done)),
+            asyncio.create_task(watch.quota.run(watch.probes_done)),
+            asyncio.create_task(watch.pii.run(watch.probes_done)),
+            asyncio.create_task(driver.approve_loop(watch.approver_done)),
+        ]
+        return watch
+
+    async def stop(self, driver: LoadDriver) -> None:
+        self.approver_done.set()
+        await driver.drain(30)
+        self.probes_done.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def set_up(cluster: Cluster, driver: LoadDriver) -> None:
+    """Organizations through OAuth and the service's own commands, then the schedules."""
+    record = driver.record
+    await driver.set_up()
+    await org_ids_of(cluster, record)
+    say(
+        f"  {len(record.plans)} organizations installed through OAuth; approvals on in "
+        f"{', '.join(p.team_id for p in record.plans if p.approvals_on)}; small budgets in "
+        f"{', '.join(f'{p.team_id} ({p.budget:,})' for p in record.plans if p.budget)}"
+    )
+    await driver.make_schedules(datetime.now(UTC))
+    say(f"  {len(record.schedules)} schedules due during the run" + "".join(f"\n  note: {n}" for n in record.notes))
+
+
+async def load_with_faults(driver: LoadDriver, injector: FaultInjector, plan: list[Planned]) -> None:
+    say(
+        f"load: {driver.config.duration:g}s at {driver.config.rate:g} commands/s over {len(driver.slack.webs)} web "
+        f"processes; {len(plan)} faults planned (seed {driver.config.seed})"
+    )
+    load_done = asyncio.Event()
+    ticker = asyncio.create_task(progress(driver, load_done))
+    started = time.time()
+    faults = asyncio.create_task(injector.run(plan, started, load_done))
+    try:
+        await driver.run(load_done)
+    finally:
+        load_done.set()
+    await asyncio.gather(faults, ticker)
+    await injector.finish()
+    load_commands = sum(1 for s in driver.record.commands() if s.kind != "setup")
+    say(f"load done: {load_commands} commands; {sum(1 for e in injector.events if e.injected)} faults injected")
+    for event in injector.events:
+        state = event.detail if event.injected else (event.skipped or event.failed)
+        say(f"  {event.at - started:6.1f}s {event.kind:<17} {state}")
+
+
+async def wind_down(cluster: Cluster, driver: LoadDriver, watch: Watch, settle_seconds: float) -> None:
+    """Stop what would make new work, let the rest finish (bounded), and collect the late answers."""
+    await driver.cancel_schedules()
+    say(f"settling (at most {settle_seconds:g}s)...")
+    org_ids = [plan.org_id for plan in driver.record.plans if plan.org_id is not None]
+    settled, took, left = await settle(cluster, org_ids, settle_seconds)
+    await watch.stop(driver)
+    say(
+        f"  {'settled' if settled else 'NOT settled'} after {took:.1f}s"
+        + ("" if settled else f": {', '.join(f'{k} {v}' for k, v in left.items())}")
+    )
+    await driver.collect_follow_ups()
+    # Stopped before the checks: nothing changes under them, and every log is complete.
+    await asyncio.to_thread(cluster.stop_app)
 
 
 async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
     """The run after start-up; its exit status and the one line it ends with."""
     rng = random.Random(args.seed)
     run_tag = f"{rng.randrange(16**4):04x}"
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)) as session:
         slack = SlackSide(session, cluster.sandbox_url, cluster.web_urls, cluster.signing_secret)
         driver = LoadDriver(slack, LoadConfig(duration=args.duration, rate=args.rate, seed=args.seed), run_tag)
-        record = driver.record
         try:
-            await driver.set_up()
-            await org_ids_of(cluster, record)
+            await set_up(cluster, driver)
         except SetupFailed as failure:
             return EXIT_SETUP, f"faults: set-up failed: {failure}"
-        say(f"  {len(record.plans)} organizations installed through OAuth; approvals on in "
-            f"{', '.join(p.team_id for p in record.plans if p.approvals_on)}; small budgets in "
-            f"{', '.join(f'{p.team_id} ({p.budget:,})' for p in record.plans if p.budget)}")
-        await driver.make_schedules(datetime.now(UTC))
-        say(f"  {len(record.schedules)} schedules due during the run" +
-            "".join(f"\n  note: {note}" for note in record.notes))
-        org_ids = [plan.org_id for plan in record.plans if plan.org_id is not None]
-        assert cluster.stores is not None
-        plan = plan_faults(args.duration, short=args.short, kill_every=args.kill_every, webs=len(cluster.webs),
-                           beats=len(cluster.beats))
+        plan = plan_faults(
+            args.duration,
+            short=args.short,
+            kill_every=args.kill_every,
+            webs=len(cluster.webs),
+            beats=len(cluster.beats),
+        )
         injector = FaultInjector(cluster, session, rng)
-        readiness = ReadinessProbe(session, cluster.web_urls)
-        quota = QuotaProbe(cluster.stores.redis_url, org_ids)
-        pii_probe = RedisPiiProbe(cluster.stores.redis_url,
-                                  lambda: sorted({n for s in record.sent if s.pii for n in s.pii.needles()}))
-        say(f"load: {args.duration:g}s at {args.rate:g} commands/s over {len(cluster.webs)} web processes; "
-            f"{len(plan)} faults planned (seed {args.seed})")
-        load_done, probes_done, approver_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
-        background = [
-            asyncio.create_task(readiness.run(probes_done)),
-            asyncio.create_task(quota.run(probes_done)),
-            asyncio.create_task(pii_probe.run(probes_done)),
-            asyncio.create_task(driver.approve_loop(approver_done)),
-            asyncio.create_task(progress(driver, load_done)),
-        ]
-        started = time.time()
-        faults = asyncio.create_task(injector.run(plan, started, load_done))
-        try:
-            await driver.run(load_done)
-        finally:
-            load_done.set()
-        await faults
-        await injector.finish()
-        injected = [e for e in injector.events if e.injected]
-        say(f"load done: {len(record.commands()) - sum(1 for s in record.sent if s.kind == 'setup')} commands; "
-            f"{len(injected)} faults injected")
-        for event in injector.events:
-            state = event.detail if event.injected else (event.skipped or event.failed)
-            say(f"  {event.at - started:6.1f}s {event.kind:<17} {state}")
-        await driver.cancel_schedules()
-        say(f"settling (at most {args.settle:g}s)...")
-        settled, took, left = await settle(cluster, org_ids, args.settle)
-        approver_done.set()
-        await driver.drain(30)
-        probes_done.set()
-        await asyncio.gather(*background, return_exceptions=True)
-        say(f"  {'settled' if settled else 'NOT settled'} after {took:.1f}s" +
-            ("" if settled else f": {', '.join(f'{k} {v}' for k, v in left.items())}"))
-        await driver.collect_follow_ups()
-        # Stopped before the checks: nothing changes under them, and every log is complete.
-        await asyncio.to_thread(cluster.stop_app)
-        snapshot, results = await run_checks(cluster, session, record, quota, pii_probe.hits, pii_probe.scans)
-        report(results)
-        say("recovery:")
-        for line in recovery_lines(injector.events, record, snapshot, readiness):
-            say(f"  {line}")
-        figures = {r.name: r.figure for r in results}
-        commands = len([s for s in record.commands() if s.kind != "setup"])
-        failed = [r.name for r in results if not r.ok]
-        if failed:
-            say(f"failed checks: {', '.join(failed)}")
-        final = (f"faults: {commands} commands, {len(injected)} faults injected, lost {figures['lost']}, "
-                 f"duplicates {figures['duplicates']}, overspend {figures['overspend']}, leaked {figures['leaked']}, "
-                 f"cross-tenant {figures['cross-tenant']}, pii {figures['pii']}")
-        return (EXIT_FAILED if failed else EXIT_OK), final
+        watch = Watch.start(cluster, session, driver)
+        await load_with_faults(driver, injector, plan)
+        await wind_down(cluster, driver, watch, args.settle)
+        snapshot, results = await run_checks(
+            cluster, session, driver.record, watch.quota, watch.pii.hits, watch.pii.scans
+        )
+    report(results)
+    say("recovery:")
+    for line in recovery_lines(injector.events, driver.record, snapshot, watch.readiness):
+        say(f"  {line}")
+    return verdict(results, driver.record, injector)
+
+
+def verdict(results: list[CheckResult], record: LoadRecord, injector: FaultInjector) -> tuple[int, str]:
+    figures = {r.name: r.figure for r in results}
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        say(f"failed checks: {', '.join(failed)}")
+    final = (
+        f"faults: {sum(1 for s in record.commands() if s.kind != 'setup')} commands, "
+        f"{sum(1 for e in injector.events if e.injected)} faults injected, lost {figures['lost']}, "
+        f"duplicates {figures['duplicates']}, overspend {figures['overspend']}, leaked {figures['leaked']}, "
+        f"cross-tenant {figures['cross-tenant']}, pii {figures['pii']}"
+    )
+    return (EXIT_FAILED if failed else EXIT_OK), final
 
 
 def report(results: list[CheckResult]) -> None:
@@ -246,6 +322,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C must stop the run cleanly even when started from a shell that ignores SIGINT for
+    # background jobs (Python would then never raise KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     cluster = Cluster(new_run_dir(), ClusterConfig())
     began = time.monotonic()
     say(f"faults: starting the cluster in {cluster.run_dir.relative_to(ROOT)}")
@@ -254,14 +333,19 @@ def main(argv: list[str] | None = None) -> int:
         cluster.start(say)
         assert cluster.stores is not None
         where = "embedded, restartable" if cluster.stores.postgres_restartable else "shared server, not restarted"
-        say(f"  started in {time.monotonic() - began:.0f}s: {len(cluster.webs)} web, {len(cluster.workers)} workers, "
+        say(
+            f"  started in {time.monotonic() - began:.0f}s: {len(cluster.webs)} web, {len(cluster.workers)} workers, "
             f"{len(cluster.beats)} schedulers (tick {cluster.config.tick_seconds:g}s), Slack sandbox, fake Gemini, "
-            f"PostgreSQL ({where}), Redis (embedded)")
+            f"PostgreSQL ({where}), Redis (embedded)"
+        )
         status, final = asyncio.run(drive(cluster, args))
     except ClusterError as error:
         final = f"faults: the cluster did not start: {error}"
     except KeyboardInterrupt:
         status, final = 130, "faults: interrupted; everything it started was stopped"
+    except Exception as error:  # a bug of the suite itself: shown in full, and still cleaned up
+        traceback.print_exc()
+        final = f"faults: the run broke off: {type(error).__name__}: {error}"
     finally:
         cluster.stop()
         say(f"stopped everything; {time.monotonic() - began:.0f}s in all; logs in {cluster.log_dir.relative_to(ROOT)}")

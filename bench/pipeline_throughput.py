@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.faults.timetable import group_cpu_ticks  # noqa: E402
 from bot.queueing import celery_config  # noqa: E402
 
 NOOP_TASK = "bench.noop"
@@ -55,30 +56,10 @@ def noop() -> None:
     _counter.incr(NOOP_COUNTER)
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU of a process and all its descendants (Linux /proc): a cost per job that
+def cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
+    """User + system CPU of a worker and its pool (its own process group): a cost per job that
     holds still when other work on the machine slows the wall clock down."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    wanted = {root}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in wanted and pid not in wanted:
-                wanted.add(pid)
-                grew = True
-    return sum(cpu.get(pid, 0.0) for pid in wanted)
+    return group_cpu_ticks(worker.pid) / os.sysconf("SC_CLK_TCK")
 
 
 class NoSend:
@@ -102,25 +83,29 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-async def prepare_database(postgres_url: str) -> tuple[str, str, str]:
+async def connect(url: str) -> Any:
+    """A plain asyncpg connection (as the owner: the bench's own reads are not the app's)."""
     import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+    return await asyncpg.connect(
+        host=parts.host, port=parts.port or 5432, user=parts.username, password=parts.password, database=parts.database
+    )
+
+
+async def prepare_database(postgres_url: str) -> tuple[str, str, str]:
     from sqlalchemy.engine import make_url
 
     from db.migrate import migrate
 
     name = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    server = make_url(postgres_url)
-    conn = await asyncpg.connect(
-        host=server.host,
-        port=server.port or 5432,
-        user=server.username,
-        password=server.password,
-        database=server.database,
-    )
+    conn = await connect(postgres_url)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+    server = make_url(postgres_url)
     admin = server.set(drivername="postgresql+asyncpg", database=name)
     app = admin.set(username=APP_ROLE, password=APP_PASSWORD)
     admin_url, app_url = admin.render_as_string(hide_password=False), app.render_as_string(hide_password=False)
@@ -129,17 +114,7 @@ async def prepare_database(postgres_url: str) -> tuple[str, str, str]:
 
 
 async def drop_database(postgres_url: str, name: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    server = make_url(postgres_url)
-    conn = await asyncpg.connect(
-        host=server.host,
-        port=server.port or 5432,
-        user=server.username,
-        password=server.password,
-        database=server.database,
-    )
+    conn = await connect(postgres_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -206,13 +181,7 @@ async def create_org(app_url: str, redis_url: str) -> uuid.UUID:
 
 async def wait_posted(admin_url: str, jobs: list[uuid.UUID], limit_seconds: float) -> float:
     """Seconds until every job is posted (polled as the owner, which RLS does not filter)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
-    )
+    conn = await connect(admin_url)
     started = time.perf_counter()
     try:
         while True:
@@ -233,13 +202,7 @@ async def wait_posted(admin_url: str, jobs: list[uuid.UUID], limit_seconds: floa
 
 async def stage_times(admin_url: str, jobs: list[uuid.UUID]) -> dict[str, float]:
     """Median milliseconds between a job's audit events (the database's clock)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
-    )
+    conn = await connect(admin_url)
     try:
         rows = await conn.fetch("SELECT job_id, action, at FROM audit_events WHERE job_id = ANY($1::uuid[])", jobs)
     finally:
@@ -311,12 +274,12 @@ def run_pipeline(
     try:
         send_jobs(redis_url, warmup)
         asyncio.run(wait_posted(admin_url, [job for _, job in warmup], limit_seconds=180))
-        cpu_before = tree_cpu_seconds(worker.pid)
+        cpu_before = cpu_seconds(worker)
         started = time.perf_counter()
         send_jobs(redis_url, jobs)
         asyncio.run(wait_posted(admin_url, [job for _, job in jobs], limit_seconds=600))
         elapsed = time.perf_counter() - started
-        cpu = tree_cpu_seconds(worker.pid) - cpu_before
+        cpu = cpu_seconds(worker) - cpu_before
     finally:
         stop(worker)
     return {
@@ -357,13 +320,13 @@ def run_noop(env: dict[str, str], args: argparse.Namespace, logs: Path) -> dict[
         for _ in range(warmup):
             noop_app.send_task(NOOP_TASK, queue=NOOP_QUEUE)
         wait_counter(env["REDIS_URL"], warmup, timeout=120)
-        cpu_before = tree_cpu_seconds(worker.pid)
+        cpu_before = cpu_seconds(worker)
         started = time.perf_counter()
         for _ in range(args.jobs):
             noop_app.send_task(NOOP_TASK, queue=NOOP_QUEUE)
         wait_counter(env["REDIS_URL"], warmup + args.jobs, timeout=600)
         elapsed = time.perf_counter() - started
-        cpu = tree_cpu_seconds(worker.pid) - cpu_before
+        cpu = cpu_seconds(worker) - cpu_before
     finally:
         stop(worker)
     return {"seconds": elapsed, "rate": args.jobs / elapsed, "cpu_ms": 1000 * cpu / args.jobs}

@@ -3,25 +3,29 @@ working" and deliver the answer through the command's response_url (DESIGN §2 s
 
 Bolt runs with ``process_before_response=True``, so its HTTP response waits for the listener; the
 watchdog is what keeps that wait under the deadline. Work that overruns keeps running in a task
-this object tracks, so a graceful shutdown can let it finish (:meth:`drain`).
+this object tracks, so a graceful shutdown can let it finish (:meth:`drain`), and so that a
+service far behind turns new commands away instead of piling up work without bound.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack_client import async_retry_handlers
-from bot.views.commands import Message, still_working
+from bot.views.commands import Message, still_working, too_busy
 
 log = logging.getLogger(__name__)
 
 # Slack gives up at 3 s; the ack itself still has to travel back.
 ACK_DEADLINE_SECONDS = 2.0
+# Answers still owed past their deadline mean the service is behind; beyond this many, new commands
+# are turned away at once (changing nothing) rather than queued without bound.
+MAX_OVERDUE = 64
 
 Ack = Callable[..., Awaitable[Any]]
 
@@ -39,13 +43,20 @@ class AckWatchdog:
         *,
         deadline_seconds: float = ACK_DEADLINE_SECONDS,
         deliver: Callable[[str, Message], Awaitable[None]] = post_to_response_url,
+        max_overdue: int = MAX_OVERDUE,
     ) -> None:
         self.deadline_seconds = deadline_seconds
         self.deliver = deliver
+        self.max_overdue = max_overdue
         self._follow_ups: set[asyncio.Task[None]] = set()
 
-    async def answer(self, work: Awaitable[Message], *, ack: Ack, response_url: str | None) -> None:
+    async def answer(self, work: Coroutine[Any, Any, Message], *, ack: Ack, response_url: str | None) -> None:
         """``work`` must return the answer in every case (errors rendered), never raise."""
+        if len(self._follow_ups) >= self.max_overdue:
+            work.close()
+            log.warning("%d answers overdue: turning a command away", len(self._follow_ups))
+            await ack(too_busy())
+            return
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=self.deadline_seconds)
         if task in done:

@@ -113,7 +113,9 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
     services = services or build_services(runtime)
     oauth = uses_oauth(settings)
     if not oauth and not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth) is required")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth) is required"
+        )
     if not settings.slack_signing_secret and not settings.slack_app_token:
         raise ConfigError("SLACK_SIGNING_SECRET is not set; it is required to verify requests from Slack")
     client = make_web_client(None if oauth else settings.slack_bot_token, base_url=settings.slack_api_url)
@@ -128,10 +130,9 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
         "user_facing_authorize_error_message": not_installed_message()["text"],
     }
     if oauth:
-        app = AsyncApp(**common, **_oauth_options(settings, services, client))
-    else:
-        with _hidden_from_bolt("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-            app = AsyncApp(**common)
+        common.update(_oauth_options(settings, services, client))
+    with _hidden_from_bolt("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        app = AsyncApp(**common)
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
     for surface in (commands, actions, home, events):
@@ -147,8 +148,9 @@ def services_of(app: AsyncApp) -> AppServices | None:
 
 @contextlib.contextmanager
 def _hidden_from_bolt(*names: str) -> Iterator[None]:
-    """Bolt switches itself to OAuth when these variables merely exist (even empty); settings have
-    already decided the mode, so bolt must not see them while the app is built."""
+    """Bolt reads these itself: it switches to OAuth when SLACK_CLIENT_ID/SECRET merely exist (even
+    empty), and picks up SLACK_BOT_TOKEN beside the client it is given. The settings have decided
+    already, and everything bolt needs is passed explicitly, so it must not see them."""
     saved = {name: os.environ.pop(name) for name in names if name in os.environ}
     try:
         yield
@@ -180,4 +182,3 @@ def _oauth_options(settings: Settings, services: AppServices, client: Any) -> di
         client=client,
     )
     return {"oauth_settings": oauth_settings, "authorize": authorize, "installation_store": store}
-

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.views.commands import AuditLine
 from db.engine import Database
 from db.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    seq: int
+    at: datetime  # UTC
+    actor: str
+    action: str
+    job_id: uuid.UUID | None
 
 
 async def recent_audit_events(database: Database, org_id: uuid.UUID, limit: int) -> list[AuditLine]:

@@ -66,9 +66,11 @@ async def refresh_if_expiring(
 ) -> InstallationTokens:
     """Rotate one installation's bot token if it is (still) about to expire; returns what is current."""
     async with database.tenant(org_id) as session:
-        row = (await session.execute(
-            select(InstallationRow).where(InstallationRow.id == installation_id).with_for_update()
-        )).scalar_one()
+        row = (
+            await session.execute(
+                select(InstallationRow).where(InstallationRow.id == installation_id).with_for_update()
+            )
+        ).scalar_one()
         current = InstallationTokens(
             secrets.decrypt(row.bot_token_enc), secrets.decrypt(row.bot_refresh_token_enc), row.bot_token_expires_at
         )
@@ -76,9 +78,14 @@ async def refresh_if_expiring(
         if not tokens_expiring(current):
             return current
         bot = Bot(
-            enterprise_id=row.enterprise_id, team_id=row.team_id, bot_token=current.bot_token or "",
-            bot_id=row.bot_id or "", bot_user_id=row.bot_user_id or "", bot_refresh_token=current.bot_refresh_token,
-            bot_token_expires_at=current.bot_token_expires_at, installed_at=row.installed_at,
+            enterprise_id=row.enterprise_id,
+            team_id=row.team_id,
+            bot_token=current.bot_token or "",
+            bot_id=row.bot_id or "",
+            bot_user_id=row.bot_user_id or "",
+            bot_refresh_token=current.bot_refresh_token,
+            bot_token_expires_at=current.bot_token_expires_at,
+            installed_at=row.installed_at,
         )
         try:
             refreshed = await rotator.perform_bot_token_rotation(
@@ -91,30 +98,39 @@ async def refresh_if_expiring(
         if refreshed is None:
             return current
         rotated = InstallationTokens(
-            refreshed.bot_token, refreshed.bot_refresh_token,
+            refreshed.bot_token,
+            refreshed.bot_refresh_token,
             datetime.fromtimestamp(refreshed.bot_token_expires_at, tz=UTC) if refreshed.bot_token_expires_at else None,
         )
         await session.execute(
-            update(InstallationRow).where(InstallationRow.id == installation_id).values(
+            update(InstallationRow)
+            .where(InstallationRow.id == installation_id)
+            .values(
                 bot_token_enc=secrets.encrypt(rotated.bot_token),
                 bot_refresh_token_enc=secrets.encrypt(rotated.bot_refresh_token),
                 bot_token_expires_at=rotated.bot_token_expires_at,
             )
         )
-        await record_event(session, org_id, "token.rotated", actor="system",
-                           detail={"installation_id": installation_id})
+        await record_event(
+            session, org_id, "token.rotated", actor="system", detail={"installation_id": installation_id}
+        )
     return rotated
 
 
 async def bot_token_for(runtime: Runtime, org_id: uuid.UUID) -> str:
     """The organization's current bot token. Raises NoBotToken when it has none any more."""
     async with runtime.database.tenant(org_id) as session:
-        row = (await session.execute(
-            select(InstallationRow)
-            .order_by(InstallationRow.revoked_at.is_not(None), InstallationRow.installed_at.desc(),
-                      InstallationRow.id.desc())
-            .limit(1)
-        )).scalar_one_or_none()
+        row = (
+            await session.execute(
+                select(InstallationRow)
+                .order_by(
+                    InstallationRow.revoked_at.is_not(None),
+                    InstallationRow.installed_at.desc(),
+                    InstallationRow.id.desc(),
+                )
+                .limit(1)
+            )
+        ).scalar_one_or_none()
     if row is None:
         if runtime.settings.slack_bot_token:
             return runtime.settings.slack_bot_token
@@ -122,7 +138,8 @@ async def bot_token_for(runtime: Runtime, org_id: uuid.UUID) -> str:
     if row.revoked_at is not None:
         raise NoBotToken(f"organization {org_id} uninstalled the app")
     tokens = InstallationTokens(
-        runtime.secrets.decrypt(row.bot_token_enc), runtime.secrets.decrypt(row.bot_refresh_token_enc),
+        runtime.secrets.decrypt(row.bot_token_enc),
+        runtime.secrets.decrypt(row.bot_refresh_token_enc),
         row.bot_token_expires_at,
     )
     rotator = make_token_rotator(runtime.settings) if tokens_expiring(tokens) else None

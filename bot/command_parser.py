@@ -143,8 +143,16 @@ class ShowAudit:
 
 
 Command = (
-    ShowHelp | Generate | CreateSchedule | ListSchedules | CancelSchedule | ShowQuota | SetQuota | GrantRole
-    | SetApprovals | ShowAudit
+    ShowHelp
+    | Generate
+    | CreateSchedule
+    | ListSchedules
+    | CancelSchedule
+    | ShowQuota
+    | SetQuota
+    | GrantRole
+    | SetApprovals
+    | ShowAudit
 )
 
 
@@ -192,7 +200,9 @@ def split_subcommand(text: str) -> Head:
     spec = _BY_NAME.get(name)
     if spec is None:
         known = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if s.name != "quota set")
-        raise BadInput(f"`{_shorten(word)}` is not a sub-command. Known: {known}. `/content help` shows how to use them.")
+        raise BadInput(
+            f"`{_shorten(word)}` is not a sub-command. Known: {known}. `/content help` shows how to use them."
+        )
     return Head(spec, rest.strip())
 
 
@@ -352,7 +362,11 @@ def _parse_budget(rest: str, spec: Subcommand) -> int:
     found = _AMOUNT.fullmatch(rest)
     tokens: Decimal | None = None
     if found is not None:
-        digits, fraction, suffix = found.group(1).replace(",", "").replace("_", ""), found.group(2) or "", found.group(3)
+        digits, fraction, suffix = (
+            found.group(1).replace(",", "").replace("_", ""),
+            found.group(2) or "",
+            found.group(3),
+        )
         try:
             tokens = Decimal(digits + fraction) * {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()]
         except InvalidOperation:

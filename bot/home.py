@@ -58,8 +58,10 @@ async def load_home(database: Database, org_id: uuid.UUID, user_id: str, *, with
         snapshot.recent_jobs = [JobLine(*row) for row in jobs]
         if with_approvals:
             pending = await session.execute(
-                select(*_JOB_COLUMNS).where(Job.state == JobState.AWAITING_APPROVAL)
-                .order_by(Job.created_at).limit(PENDING_APPROVALS)
+                select(*_JOB_COLUMNS)
+                .where(Job.state == JobState.AWAITING_APPROVAL)
+                .order_by(Job.created_at)
+                .limit(PENDING_APPROVALS)
             )
             snapshot.pending_approvals = [JobLine(*row) for row in pending]
         schedules = await session.execute(

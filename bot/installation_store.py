@@ -24,6 +24,7 @@ from sqlalchemy import Row, delete, update
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.bot_tokens import InstallationTokens, refresh_if_expiring, tokens_expiring
+from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import create_organization, find_org
 from db.audit import record_event
 from db.crypto import SecretBox
@@ -35,6 +36,7 @@ from db.system import find_installation_row
 log = logging.getLogger(__name__)
 
 OAUTH_STATE_SECONDS = 600
+INSTALLATION_TTL_SECONDS = 30.0
 
 
 def workspace_key(team_id: str | None, enterprise_id: str | None) -> str:
@@ -60,12 +62,19 @@ class PostgresInstallationStore(AsyncInstallationStore):
         self.client_id = client_id
         self.rotator = rotator
         # Told the workspace key after an install or revocation, so caches can drop it at once.
-        self.on_change = on_change or (lambda _key: None)
+        self._on_change = on_change or (lambda _key: None)
+        # bolt asks for the installation on every request; a revocation or a new install made by
+        # this process drops the entry at once, others' within the TTL (as for tenancy).
+        self._recent: TtlCache[tuple[str | None, str | None, bool], Installation] = TtlCache(INSTALLATION_TTL_SECONDS)
         self._logger = log
 
     @property
     def logger(self) -> logging.Logger:
         return self._logger
+
+    def on_change(self, key: str) -> None:
+        self._recent.discard_where(lambda cached, _installation: key in (cached[0], cached[1]))
+        self._on_change(key)
 
     # -- save --------------------------------------------------------------------------------
 
@@ -91,22 +100,30 @@ class PostgresInstallationStore(AsyncInstallationStore):
             await session.flush()
             # A reinstall after an uninstall brings the workspace back.
             await session.execute(
-                update(Workspace).where(Workspace.team_id == key).values(revoked_at=None, name=(
-                    installation.team_name or installation.enterprise_name or key)[:200])
+                update(Workspace)
+                .where(Workspace.team_id == key)
+                .values(revoked_at=None, name=(installation.team_name or installation.enterprise_name or key)[:200])
             )
             if installer:
                 await session.execute(
-                    insert(Member).values(org_id=org_id, slack_user_id=installer, role=Role.ADMIN)
+                    insert(Member)
+                    .values(org_id=org_id, slack_user_id=installer, role=Role.ADMIN)
                     .on_conflict_do_update(index_elements=["org_id", "slack_user_id"], set_={"role": Role.ADMIN})
                 )
-            await record_event(session, org_id, "app.installed", actor=installer or "system", detail={
-                "team_id": installation.team_id,
-                "enterprise_id": installation.enterprise_id,
-                "installation_id": row.id,
-                "scopes": ",".join(installation.bot_scopes or []),
-                "token_rotation": installation.bot_refresh_token is not None,
-                "installer_role": Role.ADMIN if installer else None,
-            })
+            await record_event(
+                session,
+                org_id,
+                "app.installed",
+                actor=installer or "system",
+                detail={
+                    "team_id": installation.team_id,
+                    "enterprise_id": installation.enterprise_id,
+                    "installation_id": row.id,
+                    "scopes": ",".join(installation.bot_scopes or []),
+                    "token_rotation": installation.bot_refresh_token is not None,
+                    "installer_role": Role.ADMIN if installer else None,
+                },
+            )
         self.on_change(key)
 
     async def async_save_bot(self, bot: Bot) -> None:
@@ -117,19 +134,31 @@ class PostgresInstallationStore(AsyncInstallationStore):
             row = await find_installation_row(session, bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
         if row is None:
             return
-        await self._write_tokens(row.org_id, int(installation_id), InstallationTokens(
-            bot.bot_token, bot.bot_refresh_token, _from_timestamp(bot.bot_token_expires_at)))
+        await self._write_tokens(
+            row.org_id,
+            int(installation_id),
+            InstallationTokens(bot.bot_token, bot.bot_refresh_token, _from_timestamp(bot.bot_token_expires_at)),
+        )
 
     async def _save_rotated(self, installation: Installation, installation_id: int) -> None:
         org_id = uuid.UUID(str(installation.custom_values["org_id"]))
-        await self._write_tokens(org_id, installation_id, InstallationTokens(
-            installation.bot_token, installation.bot_refresh_token,
-            _from_timestamp(installation.bot_token_expires_at)))
+        await self._write_tokens(
+            org_id,
+            installation_id,
+            InstallationTokens(
+                installation.bot_token,
+                installation.bot_refresh_token,
+                _from_timestamp(installation.bot_token_expires_at),
+            ),
+        )
 
     async def _write_tokens(self, org_id: uuid.UUID, installation_id: int, tokens: InstallationTokens) -> None:
+        self._recent.clear()  # rare: rotations come every few hours
         async with self.database.tenant(org_id) as session:
             await session.execute(
-                update(InstallationRow).where(InstallationRow.id == installation_id).values(
+                update(InstallationRow)
+                .where(InstallationRow.id == installation_id)
+                .values(
                     bot_token_enc=self.secrets.encrypt(tokens.bot_token),
                     bot_refresh_token_enc=self.secrets.encrypt(tokens.bot_refresh_token),
                     bot_token_expires_at=tokens.bot_token_expires_at,
@@ -171,14 +200,19 @@ class PostgresInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        async with self.database.system() as session:
-            row = await find_installation_row(session, enterprise_id, team_id, bool(is_enterprise_install))
-        if row is None:
-            return None
+        key = (enterprise_id, team_id, bool(is_enterprise_install))
+        installation = self._recent.get(key)
+        if installation is None or _expiring(installation):
+            async with self.database.system() as session:
+                row = await find_installation_row(session, enterprise_id, team_id, bool(is_enterprise_install))
+            if row is None:
+                return None
+            installation = await self._installation_from(row)
+            self._recent.put(key, installation)
         # Installs are bot installs: a user's own installation exists only for the installer.
-        if user_id is not None and row.user_id != user_id:
+        if user_id is not None and installation.user_id != user_id:
             return None
-        return await self._installation_from(row)
+        return installation
 
     async def async_find_bot(
         self,
@@ -246,6 +280,11 @@ class PostgresInstallationStore(AsyncInstallationStore):
             self.on_change(key)
 
 
+def _expiring(installation: Installation) -> bool:
+    expires_at = _from_timestamp(installation.bot_token_expires_at)
+    return tokens_expiring(InstallationTokens(installation.bot_token, installation.bot_refresh_token, expires_at))
+
+
 async def revoke_workspace(database: Database, org_id: uuid.UUID, team_key: str, *, reason: str, actor: str) -> int:
     """The app was uninstalled or its bot token revoked: revoke the installations and the workspace,
     pause the organization's schedules, and say so in the audit trail (which stays). Returns the
@@ -254,23 +293,38 @@ async def revoke_workspace(database: Database, org_id: uuid.UUID, team_key: str,
     async with database.tenant(org_id) as session:
         revoked = await session.execute(
             update(InstallationRow)
-            .where(InstallationRow.revoked_at.is_(None),
-                   (InstallationRow.team_id == team_key) | (InstallationRow.enterprise_id == team_key))
+            .where(
+                InstallationRow.revoked_at.is_(None),
+                (InstallationRow.team_id == team_key) | (InstallationRow.enterprise_id == team_key),
+            )
             .values(revoked_at=now)
             .returning(InstallationRow.id)
         )
         installation_ids = list(revoked.scalars())
         await session.execute(
-            update(Workspace).where(Workspace.team_id == team_key, Workspace.revoked_at.is_(None)).values(revoked_at=now)
+            update(Workspace)
+            .where(Workspace.team_id == team_key, Workspace.revoked_at.is_(None))
+            .values(revoked_at=now)
         )
         paused = await session.execute(
-            update(Schedule).where(Schedule.state == ScheduleState.ACTIVE).values(state=ScheduleState.PAUSED)
+            update(Schedule)
+            .where(Schedule.state == ScheduleState.ACTIVE)
+            .values(state=ScheduleState.PAUSED)
             .returning(Schedule.id)
         )
         paused_count = len(paused.scalars().all())
-        await record_event(session, org_id, "app.uninstalled", actor=actor, detail={
-            "team_id": team_key, "reason": reason, "installations": installation_ids, "schedules_paused": paused_count,
-        })
+        await record_event(
+            session,
+            org_id,
+            "app.uninstalled",
+            actor=actor,
+            detail={
+                "team_id": team_key,
+                "reason": reason,
+                "installations": installation_ids,
+                "schedules_paused": paused_count,
+            },
+        )
     return paused_count
 
 

@@ -27,6 +27,7 @@ async def set_approvals(
             raise BadInput("Name the channel where admins approve results the first time.", usage=APPROVALS_USAGE)
         org.approvals_required = enabled
         org.approvers_channel = channel
-        await record_event(session, org_id, "approvals.set", actor=actor,
-                           detail={"enabled": enabled, "channel": channel})
+        await record_event(
+            session, org_id, "approvals.set", actor=actor, detail={"enabled": enabled, "channel": channel}
+        )
     return channel

@@ -49,8 +49,7 @@ def require_role(role: str | None, action: str) -> None:
     needed = REQUIRED_ROLE.get(action, Role.ADMIN)
     yours = f"you are {_article(role)} {role}" if role in _RANK else "you have no role here yet"
     raise NotAllowed(
-        f"`{action}` needs the {needed} role and {yours}. An admin can grant it with "
-        f"`/content role @you {needed}`."
+        f"`{action}` needs the {needed} role and {yours}. An admin can grant it with `/content role @you {needed}`."
     )
 
 

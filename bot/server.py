@@ -79,7 +79,8 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     postgres, redis = await asyncio.gather(
-        _probe(runtime.database.ping()), _probe(runtime.redis.ping()),
+        _probe(runtime.database.ping()),
+        _probe(runtime.redis.ping()),
     )
     checks = {"postgres": postgres, "redis": redis}
     ready = all(state == "ok" for state in checks.values())
@@ -121,8 +122,7 @@ async def _finish_services(web_app: web.Application) -> None:
 async def serve(runtime: Runtime, port: int, *, host: str = "0.0.0.0") -> None:
     """Run until SIGTERM or SIGINT; then finish what is in flight and return."""
     bolt = create_bolt_app(runtime)
-    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None,
-                           shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     socket_handler = None

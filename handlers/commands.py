@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Invocation:
     """Who typed the command, where, and for which organization (from tenancy and role middleware)."""
@@ -128,8 +129,9 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             await services.roles.grant(who.org_id, target, role, actor=who.user_id)
             return views.role_granted(target, role)
         case SetApprovals(enabled=enabled, channel_id=channel_id):
-            channel = await set_approvals(database, who.org_id, enabled=enabled, channel_id=channel_id,
-                                          actor=who.user_id)
+            channel = await set_approvals(
+                database, who.org_id, enabled=enabled, channel_id=channel_id, actor=who.user_id
+            )
             services.tenants.forget_org(who.org_id)
             return views.approvals_set(enabled, channel)
         case ShowAudit(limit=limit):
@@ -159,8 +161,13 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
 async def _audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
     """A refused role check is a security event: it goes in the audit trail (ids only)."""
     async with services.runtime.database.tenant(who.org_id) as session:
-        await record_event(session, who.org_id, "command.refused", actor=who.user_id,
-                           detail={"subcommand": subcommand, "role": who.role})
+        await record_event(
+            session,
+            who.org_id,
+            "command.refused",
+            actor=who.user_id,
+            detail={"subcommand": subcommand, "role": who.role},
+        )
 
 
 def current_trace_id() -> str:

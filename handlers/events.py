@@ -32,7 +32,9 @@ def register(app: AsyncApp, services: AppServices) -> None:
 
 async def revoke(services: AppServices, context: AsyncBoltContext, *, reason: str) -> None:
     org_id = context["org_id"]
-    await revoke_workspace(services.runtime.database, org_id, workspace_key(context.team_id, context.enterprise_id),
-                           reason=reason, actor="slack")
+    key = workspace_key(context.team_id, context.enterprise_id)
+    await revoke_workspace(services.runtime.database, org_id, key, reason=reason, actor="slack")
     services.tenants.forget_org(org_id)
     services.roles.forget(org_id)
+    if services.installation_store is not None:
+        services.installation_store.on_change(key)

@@ -9,17 +9,20 @@ a compare-and-set (outbox and lease recovery), an exactly-once ledger (the reape
 from __future__ import annotations
 
 import asyncio
-import importlib
-import inspect
+import contextlib
 import logging
 import signal
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
+from bot.approvals import ExpiryReport
 from bot.queueing import JobSender
-from bot.quota import QuotaService, reap_reservations
+from bot.quota import QuotaService, ReapReport, reap_reservations
 from bot.runtime import Runtime, get_runtime
+from bot.schedules import ScheduleTickReport
+from bot.schedules import tick as schedules_tick
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
 from workers.approval import sweep_approvals
 from workers.loop import MAX_ATTEMPTS
@@ -27,18 +30,28 @@ from workers.maintenance import OUTBOX_AFTER, SweepReport, sweep_jobs
 from workers.posting import close_http_session
 
 log = logging.getLogger(__name__)
-
-SCHEDULES_MODULE = "bot.schedules"
+T = TypeVar("T")
 
 
 @dataclass
 class TickReport:
     at: datetime
     sweep: SweepReport | None = None
-    reaped: Any = None  # bot.quota's ReapReport
-    approvals: Any = None  # bot.approvals' ExpiryReport
-    schedules: Any = None  # whatever bot.schedules.tick reports; None when it is not installed
+    reaped: ReapReport | None = None
+    approvals: ExpiryReport | None = None
+    schedules: ScheduleTickReport | None = None
     errors: list[str] = field(default_factory=list)  # steps that failed this tick (tried again next)
+
+    def summary(self) -> str:
+        parts = []
+        if self.sweep is not None:
+            sweep = self.sweep
+            parts.append(
+                f"resent {len(sweep.resent)}, requeued {len(sweep.requeued)}, failed {len(sweep.failed)}, "
+                f"unsent {len(sweep.unsent)}"
+            )
+        parts.extend(f"{error} failed" for error in self.errors)
+        return "; ".join(parts) or "nothing to do"
 
 
 async def beat_tick(
@@ -60,45 +73,27 @@ async def beat_tick(
         assert runtime.settings.redis_url
         sender = JobSender(runtime.settings.redis_url)
     try:
-        try:
-            report.sweep = await sweep_jobs(
-                runtime, quota, sender, now, outbox_after=outbox_after, max_attempts=max_attempts
-            )
-        except Exception as error:
-            _step_failed(report, "outbox sweep", error)
-        try:
-            report.reaped = await reap_reservations(quota, runtime.database)
-        except Exception as error:
-            _step_failed(report, "reservation reaper", error)
-        try:
-            report.approvals = await sweep_approvals(runtime, now)
-        except Exception as error:
-            _step_failed(report, "approvals", error)
-        try:
-            report.schedules = await _schedules_tick(runtime, now)
-        except Exception as error:
-            _step_failed(report, "schedules", error)
+        report.sweep = await _step(
+            report,
+            "outbox sweep",
+            sweep_jobs(runtime, quota, sender, now, outbox_after=outbox_after, max_attempts=max_attempts),
+        )
+        report.reaped = await _step(report, "reservation reaper", reap_reservations(quota, runtime.database))
+        report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
+        report.schedules = await _step(report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota))
     finally:
         if own_sender:
             sender.close()
     return report
 
 
-def _step_failed(report: TickReport, step: str, error: Exception) -> None:
-    log.warning("beat: %s failed; it runs again next tick", step, exc_info=error)
-    report.errors.append(f"{step}: {type(error).__name__}")
-
-
-async def _schedules_tick(runtime: Runtime, now: datetime) -> Any:
-    """Due schedules become jobs in ``bot.schedules``; nothing to do while that is not installed."""
+async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
     try:
-        module = importlib.import_module(SCHEDULES_MODULE)
-    except ModuleNotFoundError as missing:
-        if missing.name != SCHEDULES_MODULE:
-            raise
+        return await work
+    except Exception as error:
+        log.warning("beat: %s failed; it runs again next tick", name, exc_info=error)
+        report.errors.append(f"{name}: {type(error).__name__}")
         return None
-    answer = module.tick(runtime, now)
-    return await answer if inspect.isawaitable(answer) else answer
 
 
 async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Event) -> None:
@@ -110,10 +105,8 @@ async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Even
             tick = await beat_tick(runtime, sender=sender, quota=quota)
             _log_tick(tick)
             elapsed = asyncio.get_running_loop().time() - started
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=max(0.0, tick_seconds - elapsed))
-            except TimeoutError:
-                pass
     finally:
         sender.close()
         await close_http_session()
@@ -121,14 +114,8 @@ async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Even
 
 def _log_tick(tick: TickReport) -> None:
     sweep = tick.sweep
-    if sweep and (sweep.resent or sweep.requeued or sweep.failed or sweep.unsent):
-        log.info(
-            "beat: resent %d, requeued %d, failed %d, unsent %d",
-            len(sweep.resent),
-            len(sweep.requeued),
-            len(sweep.failed),
-            len(sweep.unsent),
-        )
+    if tick.errors or (sweep and (sweep.resent or sweep.requeued or sweep.failed or sweep.unsent)):
+        log.info("beat: %s", tick.summary())
 
 
 async def _main(tick_seconds: float, *, dev: bool) -> None:

@@ -47,12 +47,8 @@ class Outcome(StrEnum):
     LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
 
 
-async def run_job(
-    context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, *, approved_too: bool = False
-) -> Outcome:
-    claim = await lifecycle.claim_job(
-        context.runtime.database, org_id, job_id, context.lease_seconds, approved_too=approved_too
-    )
+async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) -> Outcome:
+    claim = await lifecycle.claim_job(context.runtime.database, org_id, job_id, context.lease_seconds)
     if claim is None:
         log.info("job %s: nothing to claim (a duplicate delivery, or the job is past queued)", job_id)
         return Outcome.SKIPPED

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Interval, func, literal, or_, select, update
+from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs import OrgPolicy
@@ -24,8 +24,8 @@ from db.engine import Database
 from db.models import Job, JobState, Organization
 
 ACTOR = "worker"
-# A lease checked locally is trusted only while this share of it is left: the database's clock
-# and ours may drift, and a garbage-collection pause may sit between the check and the act.
+# A lease is trusted without asking the database only during this first share of it: the
+# database's clock and ours may drift, and a pause may sit between the check and the act.
 LOCAL_TRUST_SHARE = 0.5
 
 
@@ -97,24 +97,17 @@ async def _audit(session: AsyncSession, job: Job, action: str, **detail: Any) ->
     await record_event(session, job.org_id, action, actor=ACTOR, job_id=job.id, detail=detail)
 
 
-async def claim_job(
-    database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float, *, approved_too: bool = False
-) -> Claim | None:
+async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float) -> Claim | None:
     """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
-    duplicate delivery, or a job already running or past it).
-
-    ``approved_too`` also claims a job an approver has decided on (``awaiting_approval`` with a
-    decision time), which only needs posting."""
-    claimable = Job.state == JobState.QUEUED
-    if approved_too:
-        claimable = or_(claimable, (Job.state == JobState.AWAITING_APPROVAL) & Job.decided_at.is_not(None))
+    duplicate delivery, or a job already running or past it). An approved job is ``queued`` again
+    with its result and decision, so the same claim takes it to posting."""
     started = time.monotonic()
     async with database.tenant(org_id) as session:
         # One statement claims the job and reads its organization's policy as of this moment.
         row = (
             await session.execute(
                 update(Job)
-                .where(Job.id == job_id, claimable, Organization.id == Job.org_id)
+                .where(Job.id == job_id, Job.state == JobState.QUEUED, Organization.id == Job.org_id)
                 .values(
                     state=JobState.RUNNING,
                     attempts=Job.attempts + 1,

@@ -6,9 +6,8 @@ Arguments are strings (JSON), never content: the job row is the only place a pro
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from bot.queueing import TASK_GENERATE, TASK_POST_APPROVED, JobSender
+from bot.queueing import TASK_GENERATE, TASK_POST_APPROVED
 from workers import loop
 from workers.beat import beat_tick
 from workers.celery_app import TASK_SWEEP, app
@@ -23,22 +22,14 @@ def generate_job(job_id: str, org_id: str) -> str:
 
 @app.task(name=TASK_POST_APPROVED)
 def post_approved_job(job_id: str, org_id: str) -> str:
+    """An approved job is ``queued`` again with its result and decision: the same flow posts it
+    without calling a model (and a lost send is re-sent by the sweeper as a generate_job)."""
     context = loop.worker_context()
-    return str(loop.run(run_job(context, uuid.UUID(job_id), uuid.UUID(org_id), approved_too=True)))
+    return str(loop.run(run_job(context, uuid.UUID(job_id), uuid.UUID(org_id))))
 
 
 @app.task(name=TASK_SWEEP)
 def sweep_jobs() -> str:
     """The beat tick as a task on the maintenance queue, for deployments that schedule it there."""
     context = loop.worker_context()
-    redis_url = context.runtime.settings.redis_url
-    assert redis_url
-    sender = JobSender(redis_url)
-    try:
-        report = loop.run(beat_tick(context.runtime, datetime.now(UTC), sender=sender, quota=context.quota))
-    finally:
-        sender.close()
-    sweep = report.sweep
-    if sweep is None:
-        return "sweep failed: " + "; ".join(report.errors)
-    return f"resent {len(sweep.resent)}, requeued {len(sweep.requeued)}, failed {len(sweep.failed)}"
+    return loop.run(beat_tick(context.runtime, quota=context.quota)).summary()

@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,17 +108,23 @@ class PidRegistry:
                 pid, started = int(entry["pid"]), entry.get("started")
                 if started is not None and _start_time(pid) == started:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(pid, signal.SIGKILL)
+                        if entry.get("group", True):
+                            os.killpg(pid, signal.SIGKILL)
+                        else:
+                            os.kill(pid, signal.SIGKILL)
                     ended.append(f"{path.parent.name}/{name}")
             data_dir = recorded.get("postgres_data_dir")
             if data_dir and (Path(data_dir) / "postmaster.pid").exists():
                 EmbeddedPostgres(Path(data_dir)).stop()
                 ended.append(f"{path.parent.name}/postgres")
+            shutil.rmtree(path.parent / "state", ignore_errors=True)
             path.unlink(missing_ok=True)
         return ended
 
-    def add(self, name: str, pid: int) -> None:
-        self.groups[name] = {"pid": pid, "started": _start_time(pid)}
+    def add(self, name: str, pid: int, *, group: bool = True) -> None:
+        """``group``: the pid leads a process group of its own (False: one process, like the
+        embedded Redis, which bot.local_services starts in the suite's own group)."""
+        self.groups[name] = {"pid": pid, "started": _start_time(pid), "group": group}
         self._write()
 
     def remove(self, name: str) -> None:
@@ -264,7 +271,7 @@ def start_stores(registry: PidRegistry, state_dir: Path) -> Stores:
     redis = EmbeddedRedis(state_dir / "redis")
     redis_url = redis.start()
     assert redis.process is not None
-    registry.add("redis", redis.process.pid)
+    registry.add("redis", redis.process.pid, group=False)
     data_dir = state_dir / "postgres"
     postgres: EmbeddedPostgres | None = EmbeddedPostgres(data_dir)
     fallback_reason = None
@@ -306,9 +313,8 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def wait_until(check: object, seconds: float, what: str, interval: float = 0.2) -> float:
+def wait_until(check: Callable[[], bool], seconds: float, what: str, interval: float = 0.2) -> float:
     """Poll ``check()`` until it is true; the seconds it took, or ClusterError after ``seconds``."""
-    assert callable(check)
     started = time.monotonic()
     deadline = started + seconds
     while time.monotonic() < deadline:
@@ -368,8 +374,7 @@ class Cluster:
 
     # -- start -----------------------------------------------------------------------------------
 
-    def start(self, say: object = print) -> None:
-        assert callable(say)
+    def start(self, say: Callable[[str], None] = print) -> None:
         ended = PidRegistry.clean_leftovers(self.run_dir.parent)
         if ended:
             say(f"ended what an earlier run left behind: {', '.join(ended)}")
@@ -379,18 +384,35 @@ class Cluster:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.stores = start_stores(self.registry, state_dir)
         if self.stores.fallback_reason:
-            say(f"note: {self.stores.fallback_reason}; using scratch database {self.stores.database} on the "
-                "shared server, so the PostgreSQL restart is skipped")
+            say(
+                f"note: {self.stores.fallback_reason}; using scratch database {self.stores.database} on the "
+                "shared server, so the PostgreSQL restart is skipped"
+            )
         sandbox_port, gemini_port = free_port(), free_port()
         self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         self.gemini_url = f"http://127.0.0.1:{gemini_port}"
         self._migrate()
         python = sys.executable
         self.fakes = [
-            self._service("slack-sandbox", [python, "-m", "bot.sandbox.slack", "--port", str(sandbox_port), "--no-demo",
-                                            "--client-id", self.client_id, "--client-secret", self.client_secret]),
-            self._service("fake-gemini", [python, "-m", "bot.sandbox.gemini", "--port", str(gemini_port),
-                                          "--api-key", self.gemini_key]),
+            self._service(
+                "slack-sandbox",
+                [
+                    python,
+                    "-m",
+                    "bot.sandbox.slack",
+                    "--port",
+                    str(sandbox_port),
+                    "--no-demo",
+                    "--client-id",
+                    self.client_id,
+                    "--client-secret",
+                    self.client_secret,
+                ],
+            ),
+            self._service(
+                "fake-gemini",
+                [python, "-m", "bot.sandbox.gemini", "--port", str(gemini_port), "--api-key", self.gemini_key],
+            ),
         ]
         self.web_ports = [free_port() for _ in range(self.config.webs)]
         self.webs = [self._web(index) for index in range(self.config.webs)]
@@ -406,7 +428,9 @@ class Cluster:
 
         def ready() -> bool:
             if not web.alive():
-                raise ClusterError(f"{web.name} exited with {web.popen.returncode if web.popen else '?'}; see {web.log}")
+                raise ClusterError(
+                    f"{web.name} exited with {web.popen.returncode if web.popen else '?'}; see {web.log}"
+                )
             return http_ok(url + "/readyz")
 
         return wait_until(ready, self.config.start_timeout, f"{web.name} ready on {url}")
@@ -459,14 +483,24 @@ class Cluster:
 
     def _web(self, index: int) -> Service:
         port = self.web_ports[index]
-        return self._service(f"web-{index}", [sys.executable, "-m", "bot", "serve", "--port", str(port)], PORT=str(port))
+        return self._service(
+            f"web-{index}", [sys.executable, "-m", "bot", "serve", "--port", str(port)], PORT=str(port)
+        )
 
     def _worker(self) -> Service:
         self._serial += 1
         return self._service(
             f"worker-{self._serial}",
-            [sys.executable, "-m", "bot", "worker", "--concurrency", str(self.config.worker_concurrency),
-             "--loglevel", "INFO"],
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "worker",
+                "--concurrency",
+                str(self.config.worker_concurrency),
+                "--loglevel",
+                "INFO",
+            ],
         )
 
     def _beat(self, index: int) -> Service:
@@ -509,7 +543,7 @@ class Cluster:
         assert self.stores is not None
         self.stores.redis.start()
         assert self.stores.redis.process is not None
-        self.registry.add("redis", self.stores.redis.process.pid)
+        self.registry.add("redis", self.stores.redis.process.pid, group=False)
 
     def stop_postgres(self) -> None:
         assert self.stores is not None and self.stores.postgres is not None

@@ -27,7 +27,7 @@ import redis.asyncio as aioredis
 
 from bench.faults.cluster import Cluster
 from bench.faults.load import LoadRecord, OrgPlan, Sent
-from bench.faults.probes import QuotaProbe, scan_redis
+from bench.faults.probes import QuotaProbe, needles_in, scan_redis
 from bot.orgs import DEFAULT_MONTHLY_BUDGET
 from bot.quota.keys import month_label, org_keys
 from bot.sandbox.gemini import generate_content, prompt_of
@@ -88,24 +88,45 @@ def _row(record: asyncpg.Record) -> dict[str, Any]:
 async def read_database(admin_url: str) -> dict[str, Any]:
     conn = await asyncpg.connect(asyncpg_dsn(admin_url))
     try:
-        jobs = {r["id"]: r for r in map(_row, await conn.fetch(
-            "SELECT id, org_id, kind, state, requester_id, source_channel, target_channel, masked_prompt, "
-            "schedule_id, schedule_run_at, tokens_reserved, tokens_used, quota_state, slack_ts, decided_by, "
-            "decided_at, attempts, error, model, created_at, updated_at FROM jobs"))}
+        jobs = {
+            r["id"]: r
+            for r in map(
+                _row,
+                await conn.fetch(
+                    "SELECT id, org_id, kind, state, requester_id, source_channel, target_channel, masked_prompt, "
+                    "schedule_id, schedule_run_at, tokens_reserved, tokens_used, quota_state, slack_ts, decided_by, "
+                    "decided_at, attempts, error, model, created_at, updated_at FROM jobs"
+                ),
+            )
+        }
         settlements = {r["job_id"]: r for r in map(_row, await conn.fetch("SELECT * FROM quota_settlements"))}
         ledger = [_row(r) for r in await conn.fetch("SELECT * FROM usage_ledger")]
         quota_settings = {r["org_id"]: r for r in map(_row, await conn.fetch("SELECT * FROM quota_settings"))}
         organizations = {r["id"]: r for r in map(_row, await conn.fetch("SELECT * FROM organizations"))}
-        org_of_team = {r["team_id"]: str(r["org_id"]) for r in await conn.fetch("SELECT team_id, org_id FROM workspaces")}
+        org_of_team = {
+            r["team_id"]: str(r["org_id"]) for r in await conn.fetch("SELECT team_id, org_id FROM workspaces")
+        }
         schedules = [_row(r) for r in await conn.fetch("SELECT * FROM schedules")]
-        audit = [_row(r) for r in await conn.fetch(
-            "SELECT org_id, seq, action, actor, job_id, detail::text AS detail FROM audit_events ORDER BY org_id, seq")]
+        audit = [
+            _row(r)
+            for r in await conn.fetch(
+                "SELECT org_id, seq, action, actor, job_id, detail::text AS detail FROM audit_events ORDER BY org_id, seq"
+            )
+        ]
     finally:
         await conn.close()
     for event in audit:
         event["detail"] = json.loads(event["detail"]) if event["detail"] else {}
-    return {"jobs": jobs, "settlements": settlements, "ledger": ledger, "quota_settings": quota_settings,
-            "organizations": organizations, "org_of_team": org_of_team, "schedules": schedules, "audit": audit}
+    return {
+        "jobs": jobs,
+        "settlements": settlements,
+        "ledger": ledger,
+        "quota_settings": quota_settings,
+        "organizations": organizations,
+        "org_of_team": org_of_team,
+        "schedules": schedules,
+        "audit": audit,
+    }
 
 
 async def read_redis(redis_url: str, org_ids: Iterable[str]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -117,8 +138,10 @@ async def read_redis(redis_url: str, org_ids: Iterable[str]) -> tuple[dict[str, 
         for org in org_ids:
             keys = org_keys(uuid.UUID(org))
             held = await client.hlen(keys.reservations)
-            leases = [(m.decode() if isinstance(m, bytes) else str(m), float(score))
-                      for m, score in await client.zrange(keys.leases, 0, -1, withscores=True)]
+            leases = [
+                (m.decode() if isinstance(m, bytes) else str(m), float(score))
+                for m, score in await client.zrange(keys.leases, 0, -1, withscores=True)
+            ]
             open_reservations[org] = (int(held), len(leases), leases)
             value = await client.hget(keys.month(label), "reserved")
             reserved[org] = int(float(value)) if value is not None else 0
@@ -187,18 +210,29 @@ def _samples(lines: list[str]) -> list[str]:
 def check_lost(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     accepted = record.accepted_job_ids()
     posts = result_posts(snapshot)
-    missing = [f"acknowledged job {j} ({s.kind}, {s.outcome}) is not in the database" for j, s in accepted.items()
-               if j not in snapshot.jobs]
-    unfinished = [f"job {j} is still {job['state']} ({'acknowledged' if j in accepted else 'not acknowledged'}, "
-                  f"{job['kind']}, attempts {job['attempts']})"
-                  for j, job in snapshot.jobs.items() if job["state"] not in FINAL_STATES]
-    unposted = [f"job {j} is posted (ts {job['slack_ts']}) but no message carries it"
-                for j, job in snapshot.jobs.items() if job["state"] == "posted" and j not in posts]
+    missing = [
+        f"acknowledged job {j} ({s.kind}, {s.outcome}) is not in the database"
+        for j, s in accepted.items()
+        if j not in snapshot.jobs
+    ]
+    unfinished = [
+        f"job {j} is still {job['state']} ({'acknowledged' if j in accepted else 'not acknowledged'}, "
+        f"{job['kind']}, attempts {job['attempts']})"
+        for j, job in snapshot.jobs.items()
+        if job["state"] not in FINAL_STATES
+    ]
+    unposted = [
+        f"job {j} is posted (ts {job['slack_ts']}) but no message carries it"
+        for j, job in snapshot.jobs.items()
+        if job["state"] == "posted" and j not in posts
+    ]
     lost = missing + unfinished + unposted
     finals = Counter(job["state"] for job in snapshot.jobs.values())
-    summary = (f"{len(accepted)} acknowledged with a job id, {len(snapshot.jobs)} jobs in the database "
-               f"({', '.join(f'{k} {v}' for k, v in sorted(finals.items()))}); {len(missing)} missing, "
-               f"{len(unfinished)} not final, {len(unposted)} marked posted without a post")
+    summary = (
+        f"{len(accepted)} acknowledged with a job id, {len(snapshot.jobs)} jobs in the database "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(finals.items()))}); {len(missing)} missing, "
+        f"{len(unfinished)} not final, {len(unposted)} marked posted without a post"
+    )
     return CheckResult("lost", len(lost), summary, _samples(lost))
 
 
@@ -209,24 +243,57 @@ def check_duplicates(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     for job_id, messages in posts.items():
         if len(messages) > 1:
             extra += len(messages) - 1
-            lines.append(f"job {job_id} posted {len(messages)} times: " +
-                         ", ".join(f"{m['channel']}@{m['ts']}" for m in messages))
-    runs = Counter((job["schedule_id"], str(job["schedule_run_at"])) for job in snapshot.jobs.values()
-                   if job["schedule_id"])
+            lines.append(
+                f"job {job_id} posted {len(messages)} times: "
+                + ", ".join(f"{m['channel']}@{m['ts']}" for m in messages)
+            )
+    runs = Counter(
+        (job["schedule_id"], str(job["schedule_run_at"])) for job in snapshot.jobs.values() if job["schedule_id"]
+    )
     for (schedule_id, run_at), count in runs.items():
         if count > 1:
             extra += count - 1
             lines.append(f"schedule {schedule_id} run {run_at} has {count} jobs")
-    fired = Counter((e["detail"].get("schedule_id"), e["detail"].get("run_at")) for e in snapshot.audit
-                    if e["action"] == "schedule.fired")
+    fired = Counter(
+        (e["detail"].get("schedule_id"), e["detail"].get("run_at"))
+        for e in snapshot.audit
+        if e["action"] == "schedule.fired"
+    )
     for (schedule_id, run_at), count in fired.items():
         if count > 1:
             extra += count - 1
             lines.append(f"schedule {schedule_id} run {run_at} fired {count} times (audit)")
     scheduled_jobs = sum(runs.values())
-    summary = (f"{sum(len(m) for m in posts.values())} result posts for {len(posts)} jobs; "
-               f"{len(runs)} schedule runs -> {scheduled_jobs} jobs, {sum(fired.values())} fired events")
+    due, fired_jobs = schedule_runs(snapshot, record)
+    summary = (
+        f"{sum(len(m) for m in posts.values())} result posts for {len(posts)} jobs; "
+        f"{len(runs)} schedule runs -> {scheduled_jobs} jobs, {sum(fired.values())} fired events "
+        f"({due} runs were due during the load, {fired_jobs} of them fired)"
+    )
     return CheckResult("duplicates", extra, summary, _samples(lines))
+
+
+def schedule_runs(snapshot: Snapshot, record: LoadRecord) -> tuple[int, int]:
+    """Runs that fell due while the schedules were active, and how many of those have a job: a
+    run missed (its claim held by a killed scheduler) shows here, a run fired twice above."""
+    due = fired = 0
+    for made in record.schedules:
+        row = next((r for r in snapshot.schedules if str(r["id"]).startswith(made.short_id)), None)
+        if row is None:
+            continue
+        until = made.cancelled_at or record.ended_at
+        if made.cron is not None:
+            wanted = {minute * 60.0 for minute in range(int(made.created_at // 60) + 1, int(until // 60) + 1)}
+        else:
+            wanted = {made.run_at.timestamp()} if made.run_at and made.run_at.timestamp() <= until else set()
+        runs = {
+            job["schedule_run_at"].timestamp()
+            for job in snapshot.jobs.values()
+            if job["schedule_id"] == str(row["id"]) and job["schedule_run_at"] is not None
+        }
+        due += len(wanted)
+        fired += len(wanted & runs)
+    return due, fired
 
 
 def _current_month(snapshot: Snapshot) -> date:
@@ -244,18 +311,19 @@ def check_overspend(snapshot: Snapshot, record: LoadRecord, quota: QuotaProbe) -
         org = str(plan.org_id)
         settings = snapshot.quota_settings.get(org)
         budget = int(settings["monthly_budget"]) if settings else DEFAULT_MONTHLY_BUDGET
-        used = sum(int(row["tokens_used"]) for row in snapshot.ledger
-                   if row["org_id"] == org and row["month"] == month)
+        used = sum(int(row["tokens_used"]) for row in snapshot.ledger if row["org_id"] == org and row["month"] == month)
         peak = quota.peak(uuid.UUID(org))
         worst = max(used - budget, (peak.granted - budget) if peak else 0, 0)
         over += worst
         if worst:
-            lines.append(f"{plan.team_id}: budget {budget:,}, ledger {used:,}, peak granted "
-                         f"{peak.granted if peak else 0:,}")
+            lines.append(
+                f"{plan.team_id}: budget {budget:,}, ledger {used:,}, peak granted {peak.granted if peak else 0:,}"
+            )
         if plan.budget is not None:
-            parts.append(f"{plan.team_id} budget {budget:,}: ledger {used:,}, peak used+reserved "
-                         f"{peak.granted if peak else 0:,}")
-    summary = (f"{len(quota.samples)} Redis samples, {len(quota.over_budget())} over budget; " + "; ".join(parts))
+            parts.append(
+                f"{plan.team_id} budget {budget:,}: ledger {used:,}, peak used+reserved {peak.granted if peak else 0:,}"
+            )
+    summary = f"{len(quota.samples)} Redis samples, {len(quota.over_budget())} over budget; " + "; ".join(parts)
     return CheckResult("overspend", over, summary, _samples(lines))
 
 
@@ -291,7 +359,9 @@ def check_ledger(snapshot: Snapshot) -> CheckResult:
             continue  # a reservation released for a job that was never written (its web process died)
         expected = int(job["tokens_used"]) if job["quota_state"] == "settled" and job["tokens_used"] is not None else 0
         if int(entry["actual"]) != expected:
-            lines.append(f"job {job_id} ({job['quota_state']}): settlement {entry['actual']} != job {job['tokens_used']}")
+            lines.append(
+                f"job {job_id} ({job['quota_state']}): settlement {entry['actual']} != job {job['tokens_used']}"
+            )
     reported = model_reported_usage(snapshot)
     compared = 0
     for job_id, job in snapshot.jobs.items():
@@ -305,8 +375,10 @@ def check_ledger(snapshot: Snapshot) -> CheckResult:
         if int(job["tokens_used"]) not in usage:
             lines.append(f"job {job_id} charged {job['tokens_used']}, the model reported {sorted(usage)}")
     total = sum(ledger.values())
-    summary = (f"ledger {total:,} tokens = {len(snapshot.settlements)} settlements; {compared} text jobs "
-               f"compared with the model's reported usage")
+    summary = (
+        f"ledger {total:,} tokens = {len(snapshot.settlements)} settlements; {compared} text jobs "
+        f"compared with the model's reported usage"
+    )
     return CheckResult("ledger", len(lines), summary, _samples(lines))
 
 
@@ -322,24 +394,32 @@ def check_leaked(snapshot: Snapshot) -> CheckResult:
         elif job_id not in snapshot.settlements and job["tokens_reserved"]:
             leaked += 1
             lines.append(f"job {job_id} is {job['state']}/{job['quota_state']} with no settlement row")
-    pending = 0
+    unwritten = 0
     for org, (held, leases, entries) in snapshot.redis_open.items():
+        tokens = snapshot.redis_month_reserved.get(org, 0)
         for job_id, deadline in entries:
-            if job_id not in snapshot.jobs and deadline > snapshot.taken_at:
-                # Reserved by a web process killed before the job row was committed: the reaper
-                # returns it when the lease runs out, which is later than this run.
-                pending += 1
-                continue
             leaked += 1
-            lines.append(f"Redis holds a reservation of org {org} for job {job_id} "
-                         f"({'lease expired' if deadline <= snapshot.taken_at else 'lease running'})")
+            if job_id not in snapshot.jobs:
+                # Reserved for a command whose job row was never written (its web process died, or
+                # PostgreSQL was down and the release needs the ledger): held until the lease ends.
+                unwritten += 1
+                lines.append(
+                    f"Redis holds a reservation of org {org} for job {job_id}, which was never written; "
+                    f"its lease ends in {max(0.0, deadline - snapshot.taken_at) / 60:.0f} min "
+                    f"({tokens:,} tokens reserved in the org)"
+                )
+            else:
+                state = snapshot.jobs[job_id]["state"]
+                lines.append(f"Redis holds a reservation of org {org} for job {job_id} ({state})")
         if held != leases:
             leaked += abs(held - leases)
             lines.append(f"org {org}: {held} reservations but {leases} leases in Redis")
     reserved = sum(snapshot.redis_month_reserved.values())
-    summary = (f"{sum(1 for j in snapshot.jobs.values() if j['state'] in FINAL_STATES)} final jobs checked; "
-               f"Redis: {sum(h for h, _, _ in snapshot.redis_open.values())} open reservations, month reserved "
-               f"{reserved:,}, {pending} awaiting their lease (job never written)")
+    summary = (
+        f"{sum(1 for j in snapshot.jobs.values() if j['state'] in FINAL_STATES)} final jobs checked; "
+        f"Redis: {sum(h for h, _, _ in snapshot.redis_open.values())} open reservations ({unwritten} for jobs "
+        f"never written), {reserved:,} tokens reserved"
+    )
     return CheckResult("leaked", leaked, summary, _samples(lines))
 
 
@@ -363,12 +443,20 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     by_job: dict[str, list[Any]] = defaultdict(list)
     for case in record.approvals:
         by_job[case.job_id].extend(case.clicks)
-    races = 0
-    unanswered = 0
+    # A loser's refusal travels through its response_url; where Slack (the sandbox) refused that
+    # post, the click heard nothing back, which is not the same as being told it decided.
+    refused_posts = {
+        str(call["params"].get("response_id"))
+        for call in snapshot.calls
+        if call.get("method") == "response_url" and call.get("status") != 200
+    }
+    races = unanswered = unheard = 0
     scenarios = Counter(case.scenario for case in record.approvals)
     for job_id, clicks in by_job.items():
         deciding = [c for c in clicks if c.action in ("approve_job", "reject_submit")]
-        winners = [c for c in deciding if c.sent.status == 200 and c.refusal is None]
+        silent = [c for c in deciding if c.sent.status == 200 and c.refusal is None]
+        winners = [c for c in silent if c.sent.response_id not in refused_posts]
+        unheard += len(silent) - len(winners)
         unanswered += sum(1 for c in clicks if c.sent.status != 200)
         if len(deciding) > 1:
             races += 1
@@ -377,21 +465,32 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     problems = [case for case in record.approvals if case.problem]
     lines += [f"job {case.job_id} ({case.scenario}): {case.problem}" for case in problems]
     clicks = sum(len(c) for c in by_job.values())
-    summary = (f"{len(awaiting)} results sent for approval, {sum(1 for j in awaiting if decisions.get(j) == 1)} "
-               f"decided exactly once; {clicks} clicks ({unanswered} not answered 200), {races} races "
-               f"({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))})")
+    summary = (
+        f"{len(awaiting)} results sent for approval, {sum(1 for j in awaiting if decisions.get(j) == 1)} "
+        f"decided exactly once; {clicks} clicks ({unanswered} not answered 200, {unheard} losers' refusals "
+        f"dropped by Slack's 429), {races} races ({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))})"
+    )
     return CheckResult("approvals", len(lines), summary, _samples(lines))
 
 
 def run_audit_verify(cluster: Cluster) -> CheckResult:
     """``content-factory audit verify`` as an operator runs it (the application role, every org)."""
-    done = subprocess.run([sys.executable, "-m", "bot", "audit", "verify"], cwd=cluster.run_dir, env=cluster.env(),
-                          capture_output=True, text=True, timeout=180, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "verify"],
+        cwd=cluster.run_dir,
+        env=cluster.env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     output = (done.stdout + done.stderr).strip().splitlines()
     last = output[-1] if output else "(no output)"
     broken = [line for line in output if line.startswith("BROKEN")]
     figure = 0 if done.returncode == 0 and not broken else max(1, len(broken))
-    return CheckResult("audit", figure, f"content-factory audit verify: exit {done.returncode}, {last}", broken[:SAMPLES])
+    return CheckResult(
+        "audit", figure, f"content-factory audit verify: exit {done.returncode}, {last}", broken[:SAMPLES]
+    )
 
 
 def _plan_of_team(record: LoadRecord) -> dict[str, OrgPlan]:
@@ -440,7 +539,9 @@ def check_cross_tenant(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
         owner = job_org.get(event["job_id"]) if event["job_id"] else None
         looked["audit events"] += 1
         if owner is not None and owner != event["org_id"]:
-            lines.append(f"audit event {event['action']} of org {event['org_id']} is about job {event['job_id']} of {owner}")
+            lines.append(
+                f"audit event {event['action']} of org {event['org_id']} is about job {event['job_id']} of {owner}"
+            )
     for message in snapshot.messages:
         plan = plans.get(str(message.get("team")))
         if plan is None:
@@ -456,22 +557,28 @@ def check_cross_tenant(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     for sent in record.sent:
         if sent.body:
             looked["acks"] += 1
-            lines += [f"ack to #{sent.seq} in {record.plans[sent.org].team_id}: {what}"
-                      for what in _foreign(sent.ack_text, record.plans[sent.org], record, job_org)]
+            lines += [
+                f"ack to #{sent.seq} in {record.plans[sent.org].team_id}: {what}"
+                for what in _foreign(sent.ack_text, record.plans[sent.org], record, job_org)
+            ]
     for post in snapshot.responses:
         sent = org_of_response.get(str(post.get("response_id")))
         if sent is None:
             continue
         looked["response_url posts"] += 1
-        lines += [f"response to #{sent.seq}: {what}"
-                  for what in _foreign(json.dumps(post), record.plans[sent.org], record, job_org)]
+        lines += [
+            f"response to #{sent.seq}: {what}"
+            for what in _foreign(json.dumps(post), record.plans[sent.org], record, job_org)
+        ]
     for ephemeral in snapshot.ephemerals:
         team = channel_team.get(str(ephemeral.get("channel")))
         if team is None:
             continue
         looked["ephemerals"] += 1
-        lines += [f"ephemeral in {ephemeral['channel']}: {what}"
-                  for what in _foreign(json.dumps(ephemeral), plans[team], record, job_org)]
+        lines += [
+            f"ephemeral in {ephemeral['channel']}: {what}"
+            for what in _foreign(json.dumps(ephemeral), plans[team], record, job_org)
+        ]
     for request in snapshot.gemini_requests:
         text = prompt_of(request.get("body") or {})
         owners = [plan.team_id for plan in record.plans if plan.marker in text]
@@ -507,7 +614,9 @@ def check_refusals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
             # never answered at all because its web process was down.
             refused_for_role = sent.outcome == "refused" and "role" in sent.ack_text
             if not refused_for_role and sent.outcome not in ("no_answer", "http_error", "unavailable", "apology"):
-                lines.append(f"wrong-role #{sent.seq} `{sent.text[:40]}` answered {sent.outcome}: {sent.ack_text[:80]!r}")
+                lines.append(
+                    f"wrong-role #{sent.seq} `{sent.text[:40]}` answered {sent.outcome}: {sent.ack_text[:80]!r}"
+                )
         elif sent.kind == "blocked":
             counts["blocked"] += 1
             if sent.outcome == "accepted":
@@ -536,8 +645,12 @@ def check_answers(record: LoadRecord) -> CheckResult:
     """A command acknowledged with "still working" must get its answer through the response_url."""
     late = [s for s in record.sent if s.outcome == "still_working"]
     missing = [f"#{s.seq} `{s.text[:50]}`: no answer followed" for s in late if not s.follow_up]
-    return CheckResult("answers", len(missing), f"{len(late)} acks said 'still working', "
-                       f"{len(late) - len(missing)} answers followed", _samples(missing))
+    return CheckResult(
+        "answers",
+        len(missing),
+        f"{len(late)} acks said 'still working', {len(late) - len(missing)} answers followed",
+        _samples(missing),
+    )
 
 
 # -- planted PII ------------------------------------------------------------------------------------
@@ -555,7 +668,9 @@ def _hex_decoded(text: str) -> Iterable[str]:
 async def database_dump_texts(admin_url: str) -> list[tuple[str, str]]:
     conn = await asyncpg.connect(asyncpg_dsn(admin_url))
     try:
-        tables = [r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = [
+            r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
         found = []
         for table in tables:
             for row in await conn.fetch(f'SELECT t::text AS row FROM "{table}" t'):
@@ -575,8 +690,9 @@ def log_files(cluster: Cluster) -> list[Path]:
     return files
 
 
-async def check_pii(cluster: Cluster, snapshot: Snapshot, record: LoadRecord, redis_hits: list[tuple[str, str]],
-                    redis_scans: int) -> CheckResult:
+async def check_pii(
+    cluster: Cluster, snapshot: Snapshot, record: LoadRecord, redis_hits: list[tuple[str, str]], redis_scans: int
+) -> CheckResult:
     assert cluster.stores is not None
     planted = [s.pii for s in record.sent if s.pii is not None]
     needles = sorted({needle for pii in planted for needle in pii.needles()})
@@ -584,9 +700,7 @@ async def check_pii(cluster: Cluster, snapshot: Snapshot, record: LoadRecord, re
 
     def search(location: str, texts: Iterable[tuple[str, str]]) -> None:
         for where, text in texts:
-            for needle in needles:
-                if needle in text:
-                    hits.append(f"{location} ({where}): {needle[:4]}…")
+            hits.extend(f"{location} ({where}): {needle[:4]}…" for needle in needles_in(text, needles))
 
     search("postgres", await database_dump_texts(cluster.stores.admin_url))
     client = aioredis.Redis.from_url(cluster.stores.redis_url, socket_timeout=5.0)
@@ -599,20 +713,38 @@ async def check_pii(cluster: Cluster, snapshot: Snapshot, record: LoadRecord, re
     for path in files:
         search("logs", [(path.name, path.read_text("utf-8", "replace"))])
     search("gemini", [(str(i), json.dumps(r)) for i, r in enumerate(snapshot.gemini_requests)])
-    search("slack", [("messages", json.dumps(snapshot.messages)), ("calls", json.dumps(snapshot.calls)),
-                     ("responses", json.dumps(snapshot.responses)), ("ephemerals", json.dumps(snapshot.ephemerals))])
-    masked = sum(1 for job in snapshot.jobs.values()
-                 if "<EMAIL_ADDRESS_" in job["masked_prompt"] and "<CREDIT_CARD_" in job["masked_prompt"])
-    summary = (f"{len(planted)} prompts planted {len(needles)} strings (email, phone, card); searched the "
-               f"database dump, Redis ({redis_scans} scans during the run and one after), {len(files)} log files, "
-               f"{len(snapshot.gemini_requests)} model requests and the Slack sandbox; {masked} job rows hold the "
-               f"masked placeholders instead")
+    search(
+        "slack",
+        [
+            ("messages", json.dumps(snapshot.messages)),
+            ("calls", json.dumps(snapshot.calls)),
+            ("responses", json.dumps(snapshot.responses)),
+            ("ephemerals", json.dumps(snapshot.ephemerals)),
+        ],
+    )
+    masked = sum(
+        1
+        for job in snapshot.jobs.values()
+        if "<EMAIL_ADDRESS_" in job["masked_prompt"] and "<CREDIT_CARD_" in job["masked_prompt"]
+    )
+    summary = (
+        f"{len(planted)} prompts planted {len(needles)} strings (email, phone, card); searched the "
+        f"database dump, Redis ({redis_scans} scans during the run and one after), {len(files)} log files, "
+        f"{len(snapshot.gemini_requests)} model requests and the Slack sandbox; {masked} job rows hold the "
+        f"masked placeholders instead"
+    )
     unique = sorted(set(hits))
     return CheckResult("pii", len(unique), summary, _samples(unique))
 
 
-async def run_checks(cluster: Cluster, session: aiohttp.ClientSession, record: LoadRecord, quota: QuotaProbe,
-                     redis_hits: list[tuple[str, str]], redis_scans: int) -> tuple[Snapshot, list[CheckResult]]:
+async def run_checks(
+    cluster: Cluster,
+    session: aiohttp.ClientSession,
+    record: LoadRecord,
+    quota: QuotaProbe,
+    redis_hits: list[tuple[str, str]],
+    redis_scans: int,
+) -> tuple[Snapshot, list[CheckResult]]:
     snapshot = await take_snapshot(cluster, session)
     results = [
         check_lost(snapshot, record),

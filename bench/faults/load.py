@@ -16,9 +16,9 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -93,8 +93,15 @@ class PlantedPii:
         """Every spelling worth searching for: as typed, and the numbers without separators."""
         phone_digits = re.sub(r"\D", "", self.phone)
         card_digits = re.sub(r"\D", "", self.card)
-        return [self.email, self.phone, phone_digits, phone_digits[1:], self.card, card_digits,
-                "-".join(self.card.split())]
+        return [
+            self.email,
+            self.phone,
+            phone_digits,
+            phone_digits[1:],
+            self.card,
+            card_digits,
+            "-".join(self.card.split()),
+        ]
 
 
 # -- the workspaces ------------------------------------------------------------------------------
@@ -179,8 +186,13 @@ def sandbox_workspace(plan: OrgPlan) -> dict[str, Any]:
         {"id": plan.news, "name": "news"},
         {"id": plan.approvals, "name": "approvals"},
     ]
-    return {"team_id": plan.team_id, "bot_token": plan.bot_token, "name": f"Fault Team {plan.index}",
-            "users": users, "channels": channels}
+    return {
+        "team_id": plan.team_id,
+        "bot_token": plan.bot_token,
+        "name": f"Fault Team {plan.index}",
+        "users": users,
+        "channels": channels,
+    }
 
 
 # -- what was sent and what came back -------------------------------------------------------------
@@ -275,8 +287,9 @@ class SlackSide:
     """The outside world as the service sees it: signed requests into the web processes, and the
     sandbox's control endpoints for what Slack itself would know."""
 
-    def __init__(self, session: aiohttp.ClientSession, sandbox_url: str, web_urls: list[str],
-                 signing_secret: str) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, sandbox_url: str, web_urls: list[str], signing_secret: str
+    ) -> None:
         self.session = session
         self.sandbox = sandbox_url.rstrip("/")
         self.webs = web_urls
@@ -293,28 +306,33 @@ class SlackSide:
             response.raise_for_status()
             return dict(await response.json())
 
-    async def response_url(self, team_id: str, channel: str, user: str,
-                           message_ts: str | None = None) -> tuple[str, str]:
+    async def response_url(
+        self, team_id: str, channel: str, user: str, message_ts: str | None = None
+    ) -> tuple[str, str]:
         body = {"team_id": team_id, "channel_id": channel, "user_id": user}
         if message_ts:
             body["message_ts"] = message_ts
         created = await self.control("POST", "/_sandbox/response_urls", json=body)
         return str(created["url"]), str(created["id"])
 
-    async def post(self, sent: Sent, fields: dict[str, str], *, secret: str | None = None,
-                   timestamp: int | None = None) -> Sent:
+    async def post(
+        self, sent: Sent, fields: dict[str, str], *, secret: str | None = None, timestamp: int | None = None
+    ) -> Sent:
         """POST a form to a web process the way Slack does; a connection that nothing accepts is
         tried once on the next web process (a load balancer's retry: nothing was received)."""
         body = encode_form(fields)
         for attempt in range(2):
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       **sign_request(body, secret or self.secret, timestamp)}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                **sign_request(body, secret or self.secret, timestamp),
+            }
             url = f"{self.webs[sent.web]}/slack/events"
             started = time.monotonic()
             sent.sent_at = time.time()
             try:
-                async with self.session.post(url, data=body, headers=headers,
-                                             timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)) as response:
+                async with self.session.post(
+                    url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+                ) as response:
                     sent.status, sent.body = response.status, await response.text()
                     sent.error = None
             except aiohttp.ClientConnectorError as error:
@@ -331,22 +349,47 @@ class SlackSide:
         self.sent.append(sent)
         return sent
 
-    async def command(self, plan: OrgPlan, user: str, text: str, *, kind: str, channel: str | None = None,
-                      web: int | None = None, secret: str | None = None, timestamp: int | None = None,
-                      pii: PlantedPii | None = None) -> Sent:
+    async def command(
+        self,
+        plan: OrgPlan,
+        user: str,
+        text: str,
+        *,
+        kind: str,
+        channel: str | None = None,
+        web: int | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        pii: PlantedPii | None = None,
+    ) -> Sent:
         channel = channel or plan.general
         seq = self.next_seq()
         url, response_id = await self.response_url(plan.team_id, channel, user)
         fields = build_slash_command(
-            text, team_id=plan.team_id, user_id=user, channel_id=channel, user_name=plan.user_names[user],
-            response_url=url, team_domain=f"faultteam{plan.index}",
+            text,
+            team_id=plan.team_id,
+            user_id=user,
+            channel_id=channel,
+            user_name=plan.user_names[user],
+            response_url=url,
+            team_domain=f"faultteam{plan.index}",
         )
-        sent = Sent(seq, kind, plan.index, user, text, seq % len(self.webs) if web is None else web, time.time(),
-                    response_id=response_id, pii=pii)
+        sent = Sent(
+            seq,
+            kind,
+            plan.index,
+            user,
+            text,
+            seq % len(self.webs) if web is None else web,
+            time.time(),
+            response_id=response_id,
+            pii=pii,
+        )
         return await self.post(sent, fields, secret=secret, timestamp=timestamp)
 
-    async def click(self, plan: OrgPlan, user: str, action_id: str, message: dict[str, Any],
-                    job_id: str) -> tuple[Sent, str]:
+    async def click(
+        self, plan: OrgPlan, user: str, action_id: str, message: dict[str, Any], job_id: str
+    ) -> tuple[Sent, str]:
         """A button click on an approval request; returns the record and the trigger id (a reject
         click opens a modal under it)."""
         channel, ts = str(message["channel"]), str(message["ts"])
@@ -354,24 +397,38 @@ class SlackSide:
         trigger = new_trigger_id()
         stored = {k: v for k, v in message.items() if k != "channel"}
         fields = build_block_action(
-            action_id, job_id, team_id=plan.team_id, user_id=user, channel_id=channel, message_ts=ts,
-            response_url=url, user_name=plan.user_names[user], message=stored, trigger_id=trigger,
+            action_id,
+            job_id,
+            team_id=plan.team_id,
+            user_id=user,
+            channel_id=channel,
+            message_ts=ts,
+            response_url=url,
+            user_name=plan.user_names[user],
+            message=stored,
+            trigger_id=trigger,
             block_id="approval_actions",
         )
         seq = self.next_seq()
-        sent = Sent(seq, action_id, plan.index, user, job_id, seq % len(self.webs), time.time(),
-                    response_id=response_id)
+        sent = Sent(
+            seq, action_id, plan.index, user, job_id, seq % len(self.webs), time.time(), response_id=response_id
+        )
         return await self.post(sent, fields), trigger
 
-    async def submit_view(self, plan: OrgPlan, user: str, view: dict[str, Any], values: dict[str, Any],
-                          job_id: str) -> Sent:
+    async def submit_view(
+        self, plan: OrgPlan, user: str, view: dict[str, Any], values: dict[str, Any], job_id: str
+    ) -> Sent:
         """A modal's submit button (``view_submission``), form-encoded as Slack sends it."""
         submitted = {**view, "state": {"values": values}}
         payload = {
             "type": "view_submission",
             "team": {"id": plan.team_id, "domain": f"faultteam{plan.index}"},
-            "user": {"id": user, "username": plan.user_names[user], "name": plan.user_names[user],
-                     "team_id": plan.team_id},
+            "user": {
+                "id": user,
+                "username": plan.user_names[user],
+                "name": plan.user_names[user],
+                "team_id": plan.team_id,
+            },
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "trigger_id": new_trigger_id(),
@@ -400,10 +457,14 @@ class SlackSide:
         if found is None:
             raise RuntimeError("the install page carries no OAuth state")
         state = found.group(1)
-        code = (await self.control("POST", "/_sandbox/oauth/codes",
-                                   json={"team_id": plan.team_id, "user_id": plan.owner}))["code"]
-        async with self.session.get(f"{base}/slack/oauth_redirect", params={"code": code, "state": state},
-                                    headers={"Cookie": f"slack-app-oauth-state={state}"}) as response:
+        code = (
+            await self.control("POST", "/_sandbox/oauth/codes", json={"team_id": plan.team_id, "user_id": plan.owner})
+        )["code"]
+        async with self.session.get(
+            f"{base}/slack/oauth_redirect",
+            params={"code": code, "state": state},
+            headers={"Cookie": f"slack-app-oauth-state={state}"},
+        ) as response:
             if response.status != 200:
                 raise RuntimeError(f"/slack/oauth_redirect answered {response.status}: {(await response.text())[:200]}")
 
@@ -493,8 +554,9 @@ class LoadDriver:
             await self._expect(plan, plan.admin2, "quota", "Token budget")
             if plan.index in self.config.approval_orgs:
                 plan.approvals_on = True
-                await self._expect(plan, plan.owner, f"approvals on {plan.channel_ref(plan.approvals)}",
-                                   "Approvals are *on*")
+                await self._expect(
+                    plan, plan.owner, f"approvals on {plan.channel_ref(plan.approvals)}", "Approvals are *on*"
+                )
             budget = self.config.budgets.get(plan.index)
             if budget is not None:
                 plan.budget = budget
@@ -503,8 +565,10 @@ class LoadDriver:
     async def _expect(self, plan: OrgPlan, user: str, text: str, wanted: str) -> Sent:
         sent = await self.slack.command(plan, user, text, kind="setup")
         if wanted not in sent.ack_text:
-            raise SetupFailed(f"{plan.team_id}: `/content {text}` answered {sent.status} {sent.ack_text[:200]!r}"
-                              f"{' (' + sent.error + ')' if sent.error else ''}")
+            raise SetupFailed(
+                f"{plan.team_id}: `/content {text}` answered {sent.status} {sent.ack_text[:200]!r}"
+                f"{' (' + sent.error + ')' if sent.error else ''}"
+            )
         return sent
 
     async def make_schedules(self, now: datetime) -> None:
@@ -531,7 +595,10 @@ class LoadDriver:
                 run_at = (now + timedelta(seconds=max(8.0, duration * share))).replace(microsecond=0)
                 when = run_at.isoformat()
             sent = await self.slack.command(
-                plan, editor, f"schedule {when} {kind} {prompt} in {plan.channel_ref(plan.news)}", kind="schedule",
+                plan,
+                editor,
+                f"schedule {when} {kind} {prompt} in {plan.channel_ref(plan.news)}",
+                kind="schedule",
             )
             found = SCHEDULE_ID.search(sent.ack_text)
             if found is None:
@@ -599,36 +666,48 @@ class LoadDriver:
         topic = rng.choice(TOPICS)
         match kind:
             case "text":
-                await slack.command(plan, editor, self._prompt(plan, "t", f"write two short lines about {topic}"),
-                                    kind=kind)
+                await slack.command(
+                    plan, editor, "text " + self._prompt(plan, "t", f"write two short lines about {topic}"), kind=kind
+                )
             case "text_pii":
                 pii = PlantedPii.generate(rng)
-                prompt = self._prompt(plan, "p", f"draft a reply to {pii.email} and call {pii.phone} "
-                                                 f"about card {pii.card}")
-                await slack.command(plan, editor, prompt, kind=kind, pii=pii)
+                prompt = self._prompt(
+                    plan, "p", f"draft a reply to {pii.email} and call {pii.phone} about card {pii.card}"
+                )
+                await slack.command(plan, editor, "text " + prompt, kind=kind, pii=pii)
             case "text_elsewhere":
                 prompt = self._prompt(plan, "t", f"announce {topic}") + f" in {plan.channel_ref(plan.news)}"
-                await slack.command(plan, editor, prompt, kind=kind)
+                await slack.command(plan, editor, "text " + prompt, kind=kind)
             case "image":
-                await slack.command(plan, editor, "image " + self._prompt(plan, "i", f"a watercolor of {topic}"),
-                                    kind=kind)
+                await slack.command(
+                    plan, editor, "image " + self._prompt(plan, "i", f"a watercolor of {topic}"), kind=kind
+                )
             case "blocked":
-                await slack.command(plan, editor, "text " + self._prompt(plan, "b", rng.choice(INJECTIONS)),
-                                    kind=kind)
+                await slack.command(plan, editor, "text " + self._prompt(plan, "b", rng.choice(INJECTIONS)), kind=kind)
             case "wrong_role":
                 await self._wrong_role(plan, editor, topic)
             case "forged":
                 stale = rng.random() < 0.5
                 await slack.command(
-                    plan, editor, "text " + self._prompt(plan, "f", f"forged request about {topic}"), kind=kind,
+                    plan,
+                    editor,
+                    "text " + self._prompt(plan, "f", f"forged request about {topic}"),
+                    kind=kind,
                     secret=None if stale else "not-the-signing-secret",
                     timestamp=int(time.time()) - STALE_SECONDS if stale else None,
                 )
             case "quota":
                 await slack.command(plan, plan.viewer, "quota", kind=kind)
             case "bad_input":
-                text = rng.choice(("text", "frobnicate the widgets", "schedule tomorrow text hello",
-                                   "text hi in #nowhere", "quota set lots"))
+                text = rng.choice(
+                    (
+                        "text",
+                        "frobnicate the widgets",
+                        "schedule tomorrow text hello",
+                        "text hi in #nowhere",
+                        "quota set lots",
+                    )
+                )
                 await slack.command(plan, editor, text, kind=kind)
             case "schedules":
                 await slack.command(plan, plan.viewer, "schedules", kind=kind)
@@ -641,11 +720,13 @@ class LoadDriver:
         rng = self.rng
         choice = rng.randrange(5)
         if choice == 0:
-            await self.slack.command(plan, plan.viewer, "text " + self._prompt(plan, "v", f"viewer asks about {topic}"),
-                                     kind="wrong_role")
+            await self.slack.command(
+                plan, plan.viewer, "text " + self._prompt(plan, "v", f"viewer asks about {topic}"), kind="wrong_role"
+            )
         elif choice == 1:
-            await self.slack.command(plan, plan.viewer, "image " + self._prompt(plan, "v", f"viewer draws {topic}"),
-                                     kind="wrong_role")
+            await self.slack.command(
+                plan, plan.viewer, "image " + self._prompt(plan, "v", f"viewer draws {topic}"), kind="wrong_role"
+            )
         elif choice == 2:
             await self.slack.command(plan, editor, "quota set 99999999", kind="wrong_role")
         elif choice == 3:
@@ -665,8 +746,9 @@ class LoadDriver:
                 if not plan.approvals_on:
                     continue
                 try:
-                    messages = (await self.slack.control(
-                        "GET", f"/_sandbox/messages?channel={plan.approvals}"))["messages"]
+                    messages = (await self.slack.control("GET", f"/_sandbox/messages?channel={plan.approvals}"))[
+                        "messages"
+                    ]
                 except aiohttp.ClientError:
                     continue
                 for message in messages:
@@ -686,11 +768,15 @@ class LoadDriver:
             case "approve":
                 await self._click(plan, case, first, "approve_job", message)
             case "double_click":
-                await asyncio.gather(self._click(plan, case, first, "approve_job", message),
-                                     self._click(plan, case, first, "approve_job", message))
+                await asyncio.gather(
+                    self._click(plan, case, first, "approve_job", message),
+                    self._click(plan, case, first, "approve_job", message),
+                )
             case "two_admins":
-                await asyncio.gather(self._click(plan, case, first, "approve_job", message),
-                                     self._click(plan, case, second, "approve_job", message))
+                await asyncio.gather(
+                    self._click(plan, case, first, "approve_job", message),
+                    self._click(plan, case, second, "approve_job", message),
+                )
             case "reject":
                 view = await self._open_reject_modal(plan, case, first, message)
                 if view is not None:
@@ -698,19 +784,21 @@ class LoadDriver:
             case "approve_reject_race":
                 view = await self._open_reject_modal(plan, case, second, message)
                 if view is not None:
-                    await asyncio.gather(self._click(plan, case, first, "approve_job", message),
-                                         self._submit_reject(plan, case, second, view))
+                    await asyncio.gather(
+                        self._click(plan, case, first, "approve_job", message),
+                        self._submit_reject(plan, case, second, view),
+                    )
                 else:
                     await self._click(plan, case, first, "approve_job", message)
 
-    async def _click(self, plan: OrgPlan, case: ApprovalCase, user: str, action: str,
-                     message: dict[str, Any]) -> str:
+    async def _click(self, plan: OrgPlan, case: ApprovalCase, user: str, action: str, message: dict[str, Any]) -> str:
         sent, trigger = await self.slack.click(plan, user, action, message, case.job_id)
         case.clicks.append(Click(case.job_id, plan.index, user, action, sent))
         return trigger
 
-    async def _open_reject_modal(self, plan: OrgPlan, case: ApprovalCase, user: str,
-                                 message: dict[str, Any]) -> dict[str, Any] | None:
+    async def _open_reject_modal(
+        self, plan: OrgPlan, case: ApprovalCase, user: str, message: dict[str, Any]
+    ) -> dict[str, Any] | None:
         trigger = await self._click(plan, case, user, "reject_job", message)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -781,17 +869,3 @@ def approval_job_id(message: dict[str, Any]) -> str | None:
             if element.get("action_id") == "approve_job" and element.get("value"):
                 return str(element["value"])
     return None
-
-
-async def gather_bounded(works: list[Callable[[], Awaitable[Any]]], limit: int = 8) -> list[Any]:
-    gate = asyncio.Semaphore(limit)
-
-    async def one(work: Callable[[], Awaitable[Any]]) -> Any:
-        async with gate:
-            return await work()
-
-    return await asyncio.gather(*(one(w) for w in works))
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from bot.quota.keys import month_label, org_keys
 class ReadySample:
     at: float
     web: int
+    answered: bool  # False: nothing listening (the process is down or still starting)
     ready: bool
     detail: str
 
@@ -47,24 +49,30 @@ class ReadinessProbe:
         try:
             async with self.session.get(f"{url}/readyz", timeout=aiohttp.ClientTimeout(total=2.5)) as response:
                 body = await response.text()
-                self.samples.append(ReadySample(at, index, response.status == 200, f"{response.status} {body[:120]}"))
+                self.samples.append(
+                    ReadySample(at, index, True, response.status == 200, f"{response.status} {body[:120]}")
+                )
+        except aiohttp.ClientConnectorError as error:
+            self.samples.append(ReadySample(at, index, False, False, type(error).__name__))
         except (aiohttp.ClientError, TimeoutError) as error:
-            self.samples.append(ReadySample(at, index, False, type(error).__name__))
+            # It took the connection and gave no answer in time: there, but not ready.
+            self.samples.append(ReadySample(at, index, True, False, type(error).__name__))
 
-    def all_ready_after(self, moment: float) -> float | None:
-        """The first time after ``moment`` at which every web process had answered ready
-        (each one's latest sample ready)."""
-        latest: dict[int, bool] = {}
-        for sample in sorted(self.samples, key=lambda s: s.at):
-            if sample.at < moment:
+    def ready_after(self, moment: float) -> tuple[float | None, list[int]]:
+        """When every web process that was running at ``moment`` answered ready again, and which
+        ones were left out because nothing was listening there at that moment (killed, restarting)."""
+        first: dict[int, float] = {}
+        absent: list[int] = []
+        for web in range(len(self.web_urls)):
+            mine = sorted((s for s in self.samples if s.web == web and s.at >= moment), key=lambda s: s.at)
+            if mine and not mine[0].answered:
+                absent.append(web)
                 continue
-            latest[sample.web] = sample.ready
-            if len(latest) == len(self.web_urls) and all(latest.values()):
-                return sample.at
-        return None
-
-    def not_ready_between(self, start: float, end: float) -> list[ReadySample]:
-        return [s for s in self.samples if start <= s.at <= end and not s.ready]
+            ready = next((s.at for s in mine if s.ready), None)
+            if ready is None:
+                return None, absent
+            first[web] = ready
+        return (max(first.values()) if first else None), absent
 
 
 @dataclass
@@ -125,6 +133,23 @@ class QuotaProbe:
     def peak(self, org_id: uuid.UUID) -> QuotaSample | None:
         mine = [s for s in self.samples if s.org_id == org_id]
         return max(mine, key=lambda s: s.granted / max(1, s.budget)) if mine else None
+
+
+def needles_in(text: str, needles: Iterable[str]) -> list[str]:
+    """The planted strings found in ``text``. A digits-only needle (a phone or card number without
+    separators) counts only where no digit touches it: inside a longer number (a timestamp, a span
+    id) it is a coincidence, not a leak."""
+    found = []
+    for needle in needles:
+        position = text.find(needle)
+        if position < 0:
+            continue
+        if not needle.isdigit():
+            found.append(needle)
+            continue
+        if re.search(rf"(?<!\d){needle}(?!\d)", text):
+            found.append(needle)
+    return found
 
 
 def redis_value_texts(kind: str, value: Any) -> Iterable[str]:
@@ -214,6 +239,4 @@ class RedisPiiProbe:
             return
         self.scans += 1
         for key, text in texts:
-            for needle in needles:
-                if needle in text:
-                    self.hits.append((key, needle))
+            self.hits.extend((key, needle) for needle in needles_in(text, needles))

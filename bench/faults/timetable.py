@@ -3,6 +3,9 @@ SIGKILLed and restarted, Redis restarted empty, PostgreSQL restarted, a schedule
 ticks, and bursts of 429/503 from the fake Gemini and 429 from the Slack sandbox.
 
 Offsets are shares of the load's duration, so a short run gets the same faults, closer together.
+Before a worker kill and before the Redis restart the fake Gemini turns slow for a few calls, so
+the kill lands on jobs in the middle and the restart takes a queue with messages in it (a fast
+fake model would leave both empty, and the fault would prove nothing).
 Each fault is logged with when it began and ended (and, for Redis and PostgreSQL, when the store
 went down and came back), which is what the recovery figures are measured from.
 """
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 from bench.faults.cluster import Cluster
 
@@ -25,6 +29,15 @@ REDIS_DOWN_SECONDS = 2.0
 POSTGRES_DOWN_SECONDS = 3.0
 BEAT_BUSY_WAIT_SECONDS = 8.0
 GEMINI_BURST = 12  # answers in a row that fail
+SLOW_MODEL_SECONDS = 3.0
+SLOW_CALLS = 4  # before a worker kill: about one per worker process slot that is busy
+# Before the Redis restart: slow calls enough to hold every worker slot, until this many jobs wait
+# in the queue (or the wait is over).
+BACKLOG_CALLS = 12
+BACKLOG_MODEL_SECONDS = 6.0
+BACKLOG_QUEUED = 3
+BACKLOG_WAIT_SECONDS = 10.0
+WORKER_BOOT_SECONDS = 15.0
 SLACK_BURST = 8
 FAULT_FINISH_SECONDS = 120.0
 
@@ -56,21 +69,31 @@ class FaultEvent:
 def plan_faults(duration: float, *, short: bool, kill_every: float, webs: int, beats: int) -> list[Planned]:
     """Every kind of fault at least once; one at a time for the stores, so each recovery figure
     measures one outage."""
-    share = [
-        (0.06 if not short else 0.10, "gemini_burst", 429),
-        (0.14 if not short else 0.22, "slack_burst", 0),
-        (0.20 if not short else 0.34, "kill_beat", 0),
-        (0.25 if not short else 0.28, "kill_web", 0),
-        (0.33 if not short else 0.80, "gemini_burst", 503),
-        (0.40 if not short else 0.44, "restart_redis", 0),
-        (0.60 if not short else 0.64, "restart_postgres", 0),
-    ]
-    if not short:
-        share += [
-            (0.50, "slack_burst", 1),
-            (0.70, "kill_beat", beats - 1),
-            (0.78, "gemini_burst", 429),
-            (0.85, "kill_web", webs - 1),
+    # Each store outage and each web restart apart from the others (a web process takes a while
+    # to start), so each recovery figure measures one thing.
+    if short:
+        share = [
+            (0.08, "gemini_burst", 429),
+            (0.18, "slack_burst", 0),
+            (0.25, "restart_redis", 0),
+            (0.36, "kill_beat", 0),
+            (0.48, "restart_postgres", 0),
+            (0.62, "kill_web", 0),
+            (0.80, "gemini_burst", 503),
+        ]
+    else:
+        share = [
+            (0.06, "gemini_burst", 429),
+            (0.10, "kill_web", 0),
+            (0.15, "slack_burst", 0),
+            (0.20, "kill_beat", 0),
+            (0.30, "gemini_burst", 503),
+            (0.36, "restart_redis", 0),
+            (0.45, "slack_burst", 1),
+            (0.56, "restart_postgres", 0),
+            (0.65, "kill_beat", beats - 1),
+            (0.72, "kill_web", webs - 1),
+            (0.80, "gemini_burst", 429),
         ]
     planned = [Planned(round(duration * s, 1), kind, target) for s, kind, target in share]
     offset = min(kill_every, duration * 0.15)
@@ -86,6 +109,22 @@ def _cpu_ticks(pid: int) -> int | None:
     except OSError:
         return None
     return int(fields[11]) + int(fields[12])
+
+
+def group_cpu_ticks(pgid: int) -> int:
+    """CPU clock ticks used so far by every process in a process group (a worker and its pool).
+    bench/pipeline_throughput.py measures its workers with it too."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total
 
 
 def wait_until_busy(pid: int, seconds: float) -> bool:
@@ -152,11 +191,42 @@ class FaultInjector:
         finally:
             event.done_at = time.time()
 
+    async def _job_states(self) -> dict[str, int] | None:
+        """Jobs by state right now, read as the database owner; None while it cannot be read."""
+        stores = self.cluster.stores
+        assert stores is not None
+        try:
+            conn = await asyncpg.connect(stores.admin_url.replace("postgresql+asyncpg://", "postgresql://"), timeout=3)
+            try:
+                return dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
+            finally:
+                await conn.close()
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return None
+
+    async def _jobs_in_flight(self) -> str:
+        states = await self._job_states()
+        if states is None:
+            return "jobs in flight unknown"
+        return f"{states.get('queued', 0)} jobs queued and {states.get('running', 0)} running"
+
+    async def _slow_model(self, seconds: float, count: int) -> None:
+        """The next ``count`` model calls take ``seconds`` (and then succeed): work piles up in the
+        queue and in the workers, so the fault that follows hits jobs in the middle."""
+        fault = {"delay": seconds, "count": count}
+        async with self.session.post(f"{self.cluster.gemini_url}/_fake/faults", json=[fault]) as response:
+            response.raise_for_status()
+
     async def _kill_worker(self, event: FaultEvent) -> None:
-        victim = self.rng.choice(self.cluster.workers)
-        pid = victim.pid
+        """A slow model first, so jobs are mid-flight; then a worker that has finished booting
+        (one still loading its models has no job to lose) dies with its whole pool."""
+        await self._slow_model(SLOW_MODEL_SECONDS, SLOW_CALLS)
+        await asyncio.sleep(SLOW_MODEL_SECONDS / 2)
+        booted = [w for w in self.cluster.workers if time.monotonic() - w.started_at > WORKER_BOOT_SECONDS]
+        victim = self.rng.choice(booted or self.cluster.workers)
+        pid, in_flight = victim.pid, await self._jobs_in_flight()
         fresh = await asyncio.to_thread(self.cluster.replace_worker, victim)
-        event.detail = f"{victim.name} (pid {pid}) SIGKILLed with its pool; {fresh.name} started"
+        event.detail = f"{victim.name} (pid {pid}) SIGKILLed with its pool ({in_flight}); {fresh.name} started"
 
     async def _kill_web(self, event: FaultEvent) -> None:
         index = event.target
@@ -165,8 +235,10 @@ class FaultInjector:
         await asyncio.sleep(WEB_DOWN_SECONDS)
         await asyncio.to_thread(self.cluster.restart_web, index)
         event.up_at = time.time()
-        event.detail = f"web-{index} SIGKILLed; restarted after {WEB_DOWN_SECONDS:g} s, ready again " \
-                       f"{event.up_at - event.down_at:.1f} s after the kill"
+        event.detail = (
+            f"web-{index} SIGKILLed; restarted after {WEB_DOWN_SECONDS:g} s, ready again "
+            f"{event.up_at - event.down_at:.1f} s after the kill"
+        )
 
     async def _kill_beat(self, event: FaultEvent) -> None:
         index = event.target
@@ -174,31 +246,42 @@ class FaultInjector:
         busy = await asyncio.to_thread(wait_until_busy, beat.pid, BEAT_BUSY_WAIT_SECONDS)
         await asyncio.to_thread(self.cluster.kill_beat, index)
         event.down_at = time.time()
-        event.detail = f"beat-{index} SIGKILLed " + ("mid-tick (it was running)" if busy else
-                                                     f"while idle (no tick seen in {BEAT_BUSY_WAIT_SECONDS:g} s)")
+        event.detail = f"beat-{index} SIGKILLed " + (
+            "mid-tick (it was running)" if busy else f"while idle (no tick seen in {BEAT_BUSY_WAIT_SECONDS:g} s)"
+        )
         await asyncio.sleep(1.0)
         await asyncio.to_thread(self.cluster.restart_beat, index)
         event.up_at = time.time()
 
     async def _restart_redis(self, event: FaultEvent) -> None:
+        # A backlog first, so the restart takes queued messages with it, not an empty queue.
+        await self._slow_model(BACKLOG_MODEL_SECONDS, BACKLOG_CALLS)
+        deadline = time.monotonic() + BACKLOG_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            states = await self._job_states()
+            if states is not None and states.get("queued", 0) >= BACKLOG_QUEUED:
+                break
+            await asyncio.sleep(0.5)
+        in_flight = await self._jobs_in_flight()
         await asyncio.to_thread(self.cluster.stop_redis)
         event.down_at = time.time()
         await asyncio.sleep(REDIS_DOWN_SECONDS)
         await asyncio.to_thread(self.cluster.start_redis)
         event.up_at = time.time()
-        event.detail = f"Redis stopped and started empty; down {event.up_at - event.down_at:.1f} s"
+        event.detail = f"Redis stopped with {in_flight}, started empty; down {event.up_at - event.down_at:.1f} s"
 
     async def _restart_postgres(self, event: FaultEvent) -> None:
         stores = self.cluster.stores
         if stores is None or not stores.postgres_restartable:
             event.skipped = "PostgreSQL is the machine's shared server (embedded one did not start); not restarted"
             return
+        in_flight = await self._jobs_in_flight()
         await asyncio.to_thread(self.cluster.stop_postgres)
         event.down_at = time.time()
         await asyncio.sleep(POSTGRES_DOWN_SECONDS)
         await asyncio.to_thread(self.cluster.start_postgres)
         event.up_at = time.time()
-        event.detail = f"PostgreSQL stopped (fast) and started; down {event.up_at - event.down_at:.1f} s"
+        event.detail = f"PostgreSQL stopped (fast) with {in_flight}, started; down {event.up_at - event.down_at:.1f} s"
 
     async def _gemini_burst(self, event: FaultEvent) -> None:
         status = event.target

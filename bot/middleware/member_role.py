@@ -61,12 +61,17 @@ class MemberRoles:
             )
             stored = inserted.scalar_one_or_none()
             if stored is not None:
-                await record_event(session, org_id, "member.enrolled", actor="system",
-                                   detail={"user": user_id, "role": str(role), "reason": reason})
+                await record_event(
+                    session,
+                    org_id,
+                    "member.enrolled",
+                    actor="system",
+                    detail={"user": user_id, "role": str(role), "reason": reason},
+                )
             else:
-                stored = (await session.execute(
-                    select(Member.role).where(Member.slack_user_id == user_id)
-                )).scalar_one()
+                stored = (
+                    await session.execute(select(Member.role).where(Member.slack_user_id == user_id))
+                ).scalar_one()
         self._cache.put((org_id, user_id), stored)
         return stored
 

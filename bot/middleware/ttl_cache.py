@@ -12,8 +12,9 @@ V = TypeVar("V")
 
 
 class TtlCache(Generic[K, V]):
-    def __init__(self, ttl_seconds: float, *, max_entries: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl_seconds: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.command_parser import help_lines
 from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.audit_log import AuditLine
 
 Message = dict[str, Any]
 
@@ -73,6 +74,13 @@ def still_working() -> Message:
     return ephemeral(":hourglass_flowing_sand: Still working on it; the answer follows here in a moment.")
 
 
+def too_busy() -> Message:
+    return ephemeral(
+        ":construction: Content Factory is very busy right now and did nothing with this command. "
+        "Please try again in a minute."
+    )
+
+
 def job_accepted(job_id: uuid.UUID, kind: str, channel_id: str, *, approvals_required: bool) -> Message:
     what = "an image" if kind == "image" else "the text"
     after = " An admin approves it before it is posted." if approvals_required else ""
@@ -96,15 +104,6 @@ def budget_set(tokens: int) -> Message:
 
 def quota_message(status_text: str) -> Message:
     return ephemeral(status_text)
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    job_id: uuid.UUID | None
 
 
 def audit_message(lines: Sequence[AuditLine]) -> Message:

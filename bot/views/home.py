@@ -72,9 +72,7 @@ def _job(line: JobLine, *, show_requester: bool) -> str:
 
 def _schedule(line: ScheduleLine) -> str:
     rule = f"cron `{line.cron}` ({line.timezone})" if line.cron else "once"
-    return (
-        f"*{line.kind}* for <#{line.channel}> · {rule} · {line.state} · next {_when(line.next_run_at)}\n`{line.id}`"
-    )
+    return f"*{line.kind}* for <#{line.channel}> · {rule} · {line.state} · next {_when(line.next_run_at)}\n`{line.id}`"
 
 
 def _list(title: str, items: list[str], empty: str) -> list[dict[str, Any]]:
@@ -92,19 +90,28 @@ def home_view(role: str | None, status: QuotaStatus | None, snapshot: HomeSnapsh
         _section(quota_gauge(status)),
     ]
     if role == "admin":
-        blocks += [{"type": "divider"}, *_list(
-            "Waiting for approval",
-            [_job(line, show_requester=True) for line in snapshot.pending_approvals],
-            "Nothing waits for approval.",
-        )]
-    blocks += [{"type": "divider"}, *_list(
-        "Your recent jobs",
-        [_job(line, show_requester=False) for line in snapshot.recent_jobs],
-        "None yet: try `/content text <prompt>`.",
-    )]
-    blocks += [{"type": "divider"}, *_list(
-        "Your schedules",
-        [_schedule(line) for line in snapshot.schedules],
-        "No schedules.",
-    )]
+        blocks += [
+            {"type": "divider"},
+            *_list(
+                "Waiting for approval",
+                [_job(line, show_requester=True) for line in snapshot.pending_approvals],
+                "Nothing waits for approval.",
+            ),
+        ]
+    blocks += [
+        {"type": "divider"},
+        *_list(
+            "Your recent jobs",
+            [_job(line, show_requester=False) for line in snapshot.recent_jobs],
+            "None yet: try `/content text <prompt>`.",
+        ),
+    ]
+    blocks += [
+        {"type": "divider"},
+        *_list(
+            "Your schedules",
+            [_schedule(line) for line in snapshot.schedules],
+            "No schedules.",
+        ),
+    ]
     return {"type": "home", "blocks": blocks}

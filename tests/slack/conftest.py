@@ -65,8 +65,14 @@ def new_workspace(sandbox: SlackSandbox, *, enterprise_id: str | None = None) ->
     token = f"xoxb-{suffix}-{uuid.uuid4().hex}"
     sandbox.add_workspace(team_id, bot_token=token, name=f"Team {suffix}", enterprise_id=enterprise_id)
     workspace = SlackWorkspace(
-        team_id=team_id, bot_token=token, owner=f"U{suffix}OWN", editor=f"U{suffix}EDI", viewer=f"U{suffix}VIE",
-        bystander=f"U{suffix}BYS", general=f"C{suffix}GEN", approvals=f"C{suffix}APR",
+        team_id=team_id,
+        bot_token=token,
+        owner=f"U{suffix}OWN",
+        editor=f"U{suffix}EDI",
+        viewer=f"U{suffix}VIE",
+        bystander=f"U{suffix}BYS",
+        general=f"C{suffix}GEN",
+        approvals=f"C{suffix}APR",
         domain=sandbox.workspaces[team_id].domain,
     )
     sandbox.add_user(team_id, workspace.owner, name="olive", is_owner=True, tz="Europe/Paris")
@@ -118,39 +124,62 @@ class Service:
     def database(self) -> Database:
         return self.runtime.database
 
-    async def post_signed(self, body: bytes, *, content_type: str = "application/x-www-form-urlencoded",
-                          secret: str = SIGNING_SECRET, timestamp: int | None = None,
-                          headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+    async def post_signed(
+        self,
+        body: bytes,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> aiohttp.ClientResponse:
         signed = sign_request(body, secret, timestamp)
         all_headers = {"Content-Type": content_type, **signed, **(headers or {})}
         async with self.http.post(f"{self.url}/slack/events", data=body, headers=all_headers) as response:
             await response.read()
             return response
 
-    async def command(self, text: str, *, user: str | None = None, channel: str | None = None,
-                      team_id: str | None = None) -> CommandAnswer:
+    async def command(
+        self, text: str, *, user: str | None = None, channel: str | None = None, team_id: str | None = None
+    ) -> CommandAnswer:
         """``/content <text>`` as Slack would send it; returns the ack."""
         ws = self.workspace
         team_id = team_id or ws.team_id
         user = user or ws.owner
         channel = channel or ws.general
         response_url = self.sandbox.response_url(team_id=team_id, channel_id=channel, user_id=user)
-        fields = build_slash_command(text, team_id=team_id, user_id=user, channel_id=channel, user_name=user,
-                                     response_url=response_url, team_domain=ws.domain)
+        fields = build_slash_command(
+            text,
+            team_id=team_id,
+            user_id=user,
+            channel_id=channel,
+            user_name=user,
+            response_url=response_url,
+            team_domain=ws.domain,
+        )
         body = encode_form(fields)
         started = time.perf_counter()
-        async with self.http.post(f"{self.url}/slack/events", data=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET),
-        }) as response:
+        async with self.http.post(
+            f"{self.url}/slack/events",
+            data=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                **sign_request(body, SIGNING_SECRET),
+            },
+        ) as response:
             raw = await response.text()
             return CommandAnswer(response.status, raw, response_url, (time.perf_counter() - started) * 1000)
 
     async def event(self, event: dict[str, Any], *, team_id: str | None = None) -> int:
         team_id = team_id or self.workspace.team_id
         envelope = {
-            "token": "sandbox-verification-token", "team_id": team_id, "api_app_id": "A0SANDBOX",
-            "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "event_time": int(time.time()), "event": event,
+            "token": "sandbox-verification-token",
+            "team_id": team_id,
+            "api_app_id": "A0SANDBOX",
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+            "event": event,
             "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
         }
         response = await self.post_signed(json.dumps(envelope).encode(), content_type="application/json")
@@ -207,8 +236,12 @@ def runtime_for(settings: Settings, app_db: Database, aredis: aioredis.Redis, se
 
 @pytest.fixture
 async def single(
-    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace, app_db: Database,
-    aredis: aioredis.Redis, secret_box: SecretBox,
+    service_env: dict[str, str],
+    sandbox: SlackSandbox,
+    workspace: SlackWorkspace,
+    app_db: Database,
+    aredis: aioredis.Redis,
+    secret_box: SecretBox,
 ) -> AsyncIterator[Service]:
     """Single-workspace mode with the workspace's bot token; the editor is made an editor."""
     settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token)
@@ -228,8 +261,12 @@ async def org(single: Service) -> uuid.UUID:
 
 @pytest.fixture
 async def oauth(
-    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace, app_db: Database,
-    aredis: aioredis.Redis, secret_box: SecretBox,
+    service_env: dict[str, str],
+    sandbox: SlackSandbox,
+    workspace: SlackWorkspace,
+    app_db: Database,
+    aredis: aioredis.Redis,
+    secret_box: SecretBox,
 ) -> AsyncIterator[Service]:
     settings = make_settings(service_env, sandbox, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
     service = await start_service(runtime_for(settings, app_db, aredis, secret_box), sandbox, workspace)
@@ -249,6 +286,7 @@ class OrgCounts:
 
 async def org_counts(database: Database, org_id: uuid.UUID) -> OrgCounts:
     async with database.tenant(org_id) as session:
+
         async def count(model: Any) -> int:
             return (await session.execute(select(func.count()).select_from(model))).scalar_one()
 

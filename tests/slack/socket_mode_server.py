@@ -49,8 +49,9 @@ class SocketModeServer:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._socket = socket
-        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1,
-                                          "connection_info": {"app_id": "A0SANDBOX"}}))
+        await socket.send_str(
+            json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0SANDBOX"}})
+        )
         self.connected.set()
         async for message in socket:
             if message.type != WSMsgType.TEXT:
@@ -67,7 +68,14 @@ class SocketModeServer:
         envelope_id = str(uuid.uuid4())
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._replies[envelope_id] = future
-        await self._socket.send_str(json.dumps({
-            "envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True,
-        }))
+        await self._socket.send_str(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": True,
+                }
+            )
+        )
         return await asyncio.wait_for(future, seconds)

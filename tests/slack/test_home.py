@@ -25,9 +25,19 @@ async def test_home_shows_role_quota_jobs_and_schedules(single: Service, org: uu
     ws = single.workspace
     await single.command("text a haiku about tea", user=ws.editor)
     async with single.database.tenant(org) as session:
-        session.add(Schedule(org_id=org, created_by=ws.editor, kind="image", masked_prompt="a poster",
-                             target_channel=ws.general, cron="0 9 * * 1", timezone="Europe/Berlin",
-                             next_run_at=datetime.now(UTC) + timedelta(days=2), state=ScheduleState.ACTIVE))
+        session.add(
+            Schedule(
+                org_id=org,
+                created_by=ws.editor,
+                kind="image",
+                masked_prompt="a poster",
+                target_channel=ws.general,
+                cron="0 9 * * 1",
+                timezone="Europe/Berlin",
+                next_run_at=datetime.now(UTC) + timedelta(days=2),
+                state=ScheduleState.ACTIVE,
+            )
+        )
     assert await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"}) == 200
     text = json.dumps(_published(single, ws.editor))
     assert "Your role: *editor*" in text

@@ -18,8 +18,9 @@ from tests.slack.conftest import CLIENT_ID, Service, SlackWorkspace, audit_actio
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 
 
-async def install(service: Service, workspace: SlackWorkspace, *, installer: str | None = None,
-                  rotation: bool = False) -> uuid.UUID:
+async def install(
+    service: Service, workspace: SlackWorkspace, *, installer: str | None = None, rotation: bool = False
+) -> uuid.UUID:
     async with service.http.get(f"{service.url}/slack/install") as response:
         assert response.status == 200
         page = await response.text()
@@ -27,10 +28,12 @@ async def install(service: Service, workspace: SlackWorkspace, *, installer: str
     assert f"{service.sandbox.authorize_url}?" in page and f"client_id={CLIENT_ID}" in page
     assert "scope=commands,chat:write,files:write,users:read,im:write" in page
     state = STATE.search(page).group(1)  # type: ignore[union-attr]
-    code = service.sandbox.issue_oauth_code(workspace.team_id, user_id=installer or workspace.owner,
-                                            token_rotation=rotation)
+    code = service.sandbox.issue_oauth_code(
+        workspace.team_id, user_id=installer or workspace.owner, token_rotation=rotation
+    )
     async with service.http.get(
-        f"{service.url}/slack/oauth_redirect", params={"code": code, "state": state},
+        f"{service.url}/slack/oauth_redirect",
+        params={"code": code, "state": state},
         headers={"Cookie": f"slack-app-oauth-state={state}"},
     ) as response:
         assert response.status == 200, await response.text()
@@ -64,8 +67,11 @@ async def test_install_creates_the_organization_and_stores_the_token_encrypted(o
 
 async def test_a_failed_state_check_installs_nothing(oauth: Service) -> None:
     code = oauth.sandbox.issue_oauth_code(oauth.workspace.team_id, user_id=oauth.workspace.owner)
-    async with oauth.http.get(f"{oauth.url}/slack/oauth_redirect", params={"code": code, "state": "forged"},
-                              headers={"Cookie": "slack-app-oauth-state=forged"}) as response:
+    async with oauth.http.get(
+        f"{oauth.url}/slack/oauth_redirect",
+        params={"code": code, "state": "forged"},
+        headers={"Cookie": "slack-app-oauth-state=forged"},
+    ) as response:
         assert response.status == 401
     assert await find_org(oauth.database, oauth.workspace.team_id) is None
 
@@ -77,9 +83,14 @@ async def test_second_workspace_is_a_second_organization_blind_to_the_first(oaut
     assert org_one != org_two
     await oauth.command(f"role <@{first.editor}|eddie> editor", user=first.owner)
     assert "Working on it" in (await oauth.command("text hello from one", user=first.editor)).text
-    assert "Working on it" in (
-        await oauth.command("text hello from two", user=second.owner, team_id=second.team_id, channel=second.general)
-    ).text
+    assert (
+        "Working on it"
+        in (
+            await oauth.command(
+                "text hello from two", user=second.owner, team_id=second.team_id, channel=second.general
+            )
+        ).text
+    )
     async with oauth.database.tenant(org_two) as session:
         assert (await session.execute(select(Organization.id))).scalars().all() == [org_two]
         assert (await session.execute(select(Workspace.team_id))).scalars().all() == [second.team_id]
@@ -102,9 +113,19 @@ async def test_uninstall_revokes_pauses_schedules_and_keeps_the_audit(oauth: Ser
     ws = oauth.workspace
     org_id = await install(oauth, ws)
     async with oauth.database.tenant(org_id) as session:
-        session.add(Schedule(org_id=org_id, created_by=ws.owner, kind="text", masked_prompt="weekly news",
-                             target_channel=ws.general, cron="0 9 * * 1", timezone="UTC",
-                             next_run_at=datetime.now(UTC) + timedelta(days=1), state=ScheduleState.ACTIVE))
+        session.add(
+            Schedule(
+                org_id=org_id,
+                created_by=ws.owner,
+                kind="text",
+                masked_prompt="weekly news",
+                target_channel=ws.general,
+                cron="0 9 * * 1",
+                timezone="UTC",
+                next_run_at=datetime.now(UTC) + timedelta(days=1),
+                state=ScheduleState.ACTIVE,
+            )
+        )
     assert "Token budget" in (await oauth.command("quota")).text
     audit_before = await audit_actions(oauth.database, org_id)
 
@@ -144,7 +165,9 @@ async def test_tokens_revoked_counts_only_for_the_bot_token(oauth: Service) -> N
 
 async def _expire_soon(service: Service, org_id: uuid.UUID) -> None:
     async with service.database.tenant(org_id) as session:
-        await session.execute(update(Installation).values(bot_token_expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+        await session.execute(
+            update(Installation).values(bot_token_expires_at=datetime.now(UTC) + timedelta(minutes=5))
+        )
 
 
 async def test_rotating_tokens_are_refreshed_before_they_expire(oauth: Service) -> None:
@@ -154,8 +177,9 @@ async def test_rotating_tokens_are_refreshed_before_they_expire(oauth: Service) 
     assert first.startswith("xoxe.xoxb-")
     row = await _installation(oauth, org_id)
     assert row.bot_refresh_token_enc is not None and row.bot_token_expires_at is not None
-    refreshes = lambda: [c for c in oauth.sandbox.calls("oauth.v2.access")  # noqa: E731
-                         if c.params.get("grant_type") == "refresh_token"]
+
+    def refreshes() -> list[object]:
+        return [c for c in oauth.sandbox.calls("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
 
     await _expire_soon(oauth, org_id)
     second = await bot_token_for(oauth.runtime, org_id)

@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "help": "help",
     "text": "text a haiku about tea",
     "image": "image a red fox in the snow",
-    "schedule": "schedule \"0 9 * * 1\" text morning news",
+    "schedule": 'schedule "0 9 * * 1" text morning news',
     "schedules": "schedules",
     "unschedule": "unschedule 3f2a9c10",
     "quota": "quota",

@@ -81,8 +81,13 @@ async def test_install_routes_exist_only_in_oauth_mode(single: Service, oauth: S
 async def test_say_drives_the_service_through_the_sandbox(single: Service, org: object) -> None:
     ws = single.workspace
     result = await send_command(
-        single.url, "text a limerick about queues in #approvals", signing_secret=SIGNING_SECRET,
-        sandbox_url=single.sandbox.url, team_id=ws.team_id, user_id=ws.editor, channel_id=ws.general,
+        single.url,
+        "text a limerick about queues in #approvals",
+        signing_secret=SIGNING_SECRET,
+        sandbox_url=single.sandbox.url,
+        team_id=ws.team_id,
+        user_id=ws.editor,
+        channel_id=ws.general,
         wait_seconds=0.3,
     )
     assert result.status == 200
@@ -100,13 +105,16 @@ async def test_sigterm_lets_requests_in_flight_finish(
     server = asyncio.create_task(serve(runtime, port, host="127.0.0.1"))
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http:
-        for _ in range(100):
+        healthy = False
+        for _ in range(200):
             try:
                 async with http.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        break
+                    healthy = response.status == 200
+                    break
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.05)
+        # The SIGTERM below goes to this very process: only once serve() has taken it over.
+        assert healthy and not server.done()
         # A first-seen user makes the request wait on users.info; Slack is slow today.
         sandbox.inject("users.info", delay=0.8)
         service = Service(url, runtime, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
@@ -132,7 +140,11 @@ def test_manifest_matches_the_code() -> None:
     assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    }
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
     assert features["app_home"]["home_tab_enabled"] is True
@@ -140,8 +152,13 @@ def test_manifest_matches_the_code() -> None:
 
 
 async def test_single_mode_ignores_empty_oauth_variables(
-    monkeypatch: pytest.MonkeyPatch, service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace,
-    app_db: Database, aredis: aioredis.Redis, secret_box: SecretBox,
+    monkeypatch: pytest.MonkeyPatch,
+    service_env: dict[str, str],
+    sandbox: SlackSandbox,
+    workspace: SlackWorkspace,
+    app_db: Database,
+    aredis: aioredis.Redis,
+    secret_box: SecretBox,
 ) -> None:
     """Bolt turns to OAuth when SLACK_CLIENT_ID/SECRET merely exist; the settings decide, not bolt."""
     monkeypatch.setenv("SLACK_CLIENT_ID", "")

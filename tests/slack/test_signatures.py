@@ -14,10 +14,16 @@ from tests.slack.conftest import SIGNING_SECRET, Service
 
 def _command_body(service: Service, text: str = "help") -> bytes:
     ws = service.workspace
-    return encode_form(build_slash_command(
-        text, team_id=ws.team_id, user_id=ws.owner, channel_id=ws.general, user_name="olive",
-        response_url=service.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner),
-    ))
+    return encode_form(
+        build_slash_command(
+            text,
+            team_id=ws.team_id,
+            user_id=ws.owner,
+            channel_id=ws.general,
+            user_name="olive",
+            response_url=service.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner),
+        )
+    )
 
 
 async def _nothing_stored(service: Service) -> None:
@@ -48,9 +54,14 @@ async def test_body_altered_after_signing_is_refused(single: Service) -> None:
     body = _command_body(single, "help")
     headers = sign_request(body, SIGNING_SECRET)
     altered = body.replace(b"text=help", b"text=audit")
-    async with single.http.post(f"{single.url}/slack/events", data=altered, headers={
-        "Content-Type": "application/x-www-form-urlencoded", **headers,
-    }) as response:
+    async with single.http.post(
+        f"{single.url}/slack/events",
+        data=altered,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            **headers,
+        },
+    ) as response:
         assert response.status == 401
     await _nothing_stored(single)
 
@@ -59,7 +70,7 @@ async def test_body_altered_after_signing_is_refused(single: Service) -> None:
 async def test_missing_headers_are_refused(single: Service, missing: str) -> None:
     body = _command_body(single)
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
-    for name in (["X-Slack-Signature", "X-Slack-Request-Timestamp"] if missing == "both" else [missing]):
+    for name in ["X-Slack-Signature", "X-Slack-Request-Timestamp"] if missing == "both" else [missing]:
         del headers[name]
     async with single.http.post(f"{single.url}/slack/events", data=body, headers=headers) as response:
         assert response.status == 401
@@ -70,6 +81,7 @@ async def test_url_verification_challenge_needs_a_signature(single: Service) -> 
     body = b'{"type": "url_verification", "challenge": "c-123", "token": "x"}'
     signed = await single.post_signed(body, content_type="application/json")
     assert signed.status == 200
-    async with single.http.post(f"{single.url}/slack/events", data=body,
-                                headers={"Content-Type": "application/json"}) as response:
+    async with single.http.post(
+        f"{single.url}/slack/events", data=body, headers={"Content-Type": "application/json"}
+    ) as response:
         assert response.status == 401

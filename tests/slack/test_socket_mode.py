@@ -24,12 +24,17 @@ APP_TOKEN = "xapp-1-A0SANDBOX-1-socketmodetest"
 
 
 async def test_a_command_over_socket_mode_is_handled_like_over_http(
-    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace, app_db: Database,
-    aredis: aioredis.Redis, secret_box: SecretBox,
+    service_env: dict[str, str],
+    sandbox: SlackSandbox,
+    workspace: SlackWorkspace,
+    app_db: Database,
+    aredis: aioredis.Redis,
+    secret_box: SecretBox,
 ) -> None:
     # No signing secret: Socket Mode needs none, the websocket is authenticated by the app token.
-    settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token, slack_app_token=APP_TOKEN,
-                             slack_signing_secret=None)
+    settings = make_settings(
+        service_env, sandbox, slack_bot_token=workspace.bot_token, slack_app_token=APP_TOKEN, slack_signing_secret=None
+    )
     assert settings.slack_mode == "socket"
     runtime = runtime_for(settings, app_db, aredis, secret_box)
     org_id = await create_organization(app_db, name="Socket", team_id=workspace.team_id)
@@ -42,8 +47,11 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
         try:
             await slack.connected.wait()
             command = build_slash_command(
-                "text a haiku about sockets", team_id=workspace.team_id, user_id=workspace.editor,
-                channel_id=workspace.general, user_name="eddie",
+                "text a haiku about sockets",
+                team_id=workspace.team_id,
+                user_id=workspace.editor,
+                channel_id=workspace.general,
+                user_name="eddie",
                 response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
             )
             reply = await slack.send("slash_commands", command)
