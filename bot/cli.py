@@ -42,7 +42,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
-    settings.require("slack_signing_secret")
+    if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
+        settings.require("slack_signing_secret")
     from bot.runtime import dev_mode, get_runtime
     from bot.server import serve
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
@@ -218,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Long-running commands configure structured logging themselves; one-shot ones stay quiet.
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    if args.command not in {"serve", "worker", "beat"}:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

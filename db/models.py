@@ -212,6 +212,7 @@ class Job(Base):
         Index("ix_jobs_org_created", "org_id", "created_at"),
         Index("ix_jobs_outbox", "state", "updated_at", postgresql_where="state IN ('queued', 'running')"),
         Index("ix_jobs_schedule_run", "schedule_id", "schedule_run_at", unique=True),
+        Index("ix_jobs_awaiting_approval", "updated_at", postgresql_where="state = 'awaiting_approval'"),
     )
 
 
