@@ -17,7 +17,7 @@ from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
 from bot.orgs import OrgPolicy
 from bot.queueing import JobSender
-from bot.quota import QuotaService, estimate_tokens
+from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
@@ -134,11 +134,19 @@ class JobService:
             # returned now is returned by the reaper when its lease runs out.
             try:
                 await self.quota.release(request.org_id, job_id)
+            except LedgerUnavailable:
+                await self._release_in_redis(request.org_id, job_id)
             except Exception:
                 log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
         await self.send(job_id, request.org_id, request.kind)
         return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)
+
+    async def _release_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
+        try:
+            await self.quota.release_unsaved(org_id, job_id)
+        except Exception:
+            log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
 
     async def send(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> bool:
         """Send after commit; a broker outage only delays the job (the sweeper re-sends it)."""

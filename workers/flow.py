@@ -14,10 +14,12 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from opentelemetry import trace
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.guard import restore_placeholders
 from bot.orgs import OrgPolicy
@@ -69,16 +71,34 @@ async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) 
         return outcome
 
 
+# Set by a step that moved the job out of ``running`` itself (to awaiting approval): from then on
+# there is no lease to renew, and a failed renewal must not cancel the work that follows.
+_lease_handed_back: ContextVar[asyncio.Event | None] = ContextVar("lease_handed_back", default=None)
+
+
+def hand_back_lease() -> None:
+    event = _lease_handed_back.get()
+    if event is not None:
+        event.set()
+
+
 async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[T]) -> T:
     """Run ``work`` while renewing the job's lease and its quota reservation's lease; cancel it
     when the job turns out to be someone else's."""
-    task = asyncio.ensure_future(work)
+    handed_back = asyncio.Event()
+    token = _lease_handed_back.set(handed_back)
+    try:
+        task = asyncio.ensure_future(work)  # copies the context: the work sees ``handed_back``
+    finally:
+        _lease_handed_back.reset(token)
     interval = lease.seconds / HEARTBEATS_PER_LEASE
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=interval)
             if done:
                 return task.result()
+            if handed_back.is_set():
+                continue
             try:
                 held = await lifecycle.extend_lease(context.runtime.database, lease)
                 await context.quota.extend_lease(lease.org_id, lease.job_id)
@@ -129,6 +149,7 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
     job = await lifecycle.mark_awaiting_approval(
         context.runtime.database, lease, approvers_channel=policy.approvers_channel, result=new
     )
+    hand_back_lease()
     request_approval = importlib.import_module(APPROVAL_MODULE).request_approval
     try:
         answer: Any = request_approval(job)
@@ -175,15 +196,36 @@ async def _post(
         failed = await lifecycle.mark_failed(database, lease, reason, result=new)
         await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
-    recorded = await lifecycle.mark_posted(
-        database, lease, ts=posted.ts, channel=posted.channel, result=result, store_result=new is not None
-    )
+    recorded = await _record_post(context, lease, posted.ts, posted.channel, result, store_result=new is not None)
     if not recorded:
         log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
         return Outcome.LOST
     if job.source_channel and job.source_channel != posted.channel:
         await tell_requester(context.runtime, job, views.posted_elsewhere_message(job))
     return Outcome.POSTED
+
+
+POST_RECORD_PATIENCE_SECONDS = 120.0
+
+
+async def _record_post(
+    context: WorkerContext, lease: Lease, ts: str, channel: str, result: JobResult, *, store_result: bool
+) -> bool:
+    """Slack has the message now; its ts is what stops a retry from posting again, so keep trying
+    to record it through a database outage rather than leave the job to be run twice."""
+    deadline = asyncio.get_running_loop().time() + POST_RECORD_PATIENCE_SECONDS
+    delay = 0.5
+    while True:
+        try:
+            return await lifecycle.mark_posted(
+                context.runtime.database, lease, ts=ts, channel=channel, result=result, store_result=store_result
+            )
+        except (OSError, SQLAlchemyError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.warning("job %s: posted as %s but the database is unreachable; retrying", lease.job_id, ts)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:

@@ -18,7 +18,6 @@ JOB_KINDS = frozenset({"text", "text_pii", "text_elsewhere", "image"})
 
 @dataclass
 class Outage:
-    what: str
     event: FaultEvent
     window_end: float  # when users could work again
     commands: list[Sent]
@@ -121,7 +120,7 @@ def recovery_lines(
                 )
             end = window_end(event, back, ready, event.up_at)
             during = _commands_between(record, event.down_at, end, JOB_KINDS)
-            lines += Outage(event.kind, event, end, during).lines(started)
+            lines += Outage(event, end, during).lines(started)
         elif event.kind == "kill_web":
             during = _commands_between(record, event.down_at, event.up_at)
             rerouted = sum(1 for s in during if s.rerouted)

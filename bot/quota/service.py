@@ -220,6 +220,17 @@ class QuotaService:
             result = await self.close(org_id, job_id, 0, outcome="released")
             return result.closed_reservation
 
+    async def release_unsaved(self, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+        """Release a reservation whose job row was never committed, when the ledger is unreachable.
+
+        Safe without a ledger row: no job row means no rebuild counts the reservation, and Redis
+        files the job as settled, so a later release by the reaper is a no-op."""
+        held = await self._held(org_id, job_id)
+        if held is None:
+            return False
+        reply = await self.settle_in_redis(org_id, job_id, 0, 0, held[1], self.clock())
+        return isinstance(reply, int)
+
     async def close(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *,
                     outcome: Literal["settled", "released"]) -> SettleResult:
         """The one path behind settle and release: the ledger row first, then Redis."""
