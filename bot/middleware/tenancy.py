@@ -18,6 +18,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.payload_utils import is_event, is_slash_command
 from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import OrgPolicy, create_organization, find_org, load_org_policy
@@ -95,11 +96,16 @@ class TenancyMiddleware(AsyncMiddleware):
         team_id = context.team_id or context.enterprise_id
         if team_id is None:
             return _refuse(req, not_installed_message())
-        if self.create_missing and _event_type(body) not in _REVOCATION_EVENTS:
-            name = body.get("team_domain") or (body.get("team") or {}).get("domain") or team_id
-            tenant = await self.directory.find_or_create(team_id, context.enterprise_id, str(name))
-        else:
-            tenant = await self.directory.find(team_id, context.enterprise_id)
+        try:
+            if self.create_missing and _event_type(body) not in _REVOCATION_EVENTS:
+                name = body.get("team_domain") or (body.get("team") or {}).get("domain") or team_id
+                tenant = await self.directory.find_or_create(team_id, context.enterprise_id, str(name))
+            else:
+                tenant = await self.directory.find(team_id, context.enterprise_id)
+        except (OSError, SQLAlchemyError):
+            # The database is down: say so plainly instead of failing the request with a 500.
+            log.warning("tenancy lookup failed for workspace %s: database unreachable", team_id, exc_info=True)
+            return _refuse(req, {"response_type": "ephemeral", "text": DATABASE_DOWN_TEXT})
         if tenant is None:
             log.info("refused a request from workspace %s: not installed", team_id)
             return _refuse(req, not_installed_message())
@@ -109,6 +115,11 @@ class TenancyMiddleware(AsyncMiddleware):
         context["org_id"] = tenant.org_id
         context["policy"] = tenant.policy
         return await next()
+
+
+DATABASE_DOWN_TEXT = (
+    "Content Factory cannot reach its database right now, so nothing was done. Please try again in a minute."
+)
 
 
 def _event_type(body: dict) -> str | None:

@@ -44,31 +44,38 @@ async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(
     quota: QuotaService,
 ) -> None:
     env = {**worker_env, "JOB_LEASE_SECONDS": str(LEASE_SECONDS)}
-    first = start_worker(env, concurrency=1)
-    first.wait_ready()
-    tag = uuid.uuid4().hex[:12]
-    gemini.inject(delay=30, count=1)  # holds the first model call in flight
-    channel = submitter.new_channel()
-    accepted = await submitter.submit(org_id, f"Write the launch post {tag}", channel)
-    await wait_until(lambda: len(requests_with(gemini, tag)) == 1)
-    assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
+    workers: list[WorkerProcess] = []
+    try:
+        first = start_worker(env, concurrency=1)
+        workers.append(first)
+        first.wait_ready()
+        tag = uuid.uuid4().hex[:12]
+        gemini.inject(delay=30, count=1)  # holds the first model call in flight
+        channel = submitter.new_channel()
+        accepted = await submitter.submit(org_id, f"Write the launch post {tag}", channel)
+        await wait_until(lambda: len(requests_with(gemini, tag)) == 1, seconds=60)
+        assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
 
-    first.kill()
-    second = start_worker(env, concurrency=1)
-    await asyncio.sleep(LEASE_SECONDS + 0.5)
-    report = await beat_tick(runtime, datetime.now(UTC), sender=sender, quota=quota)
-    assert report.sweep is not None and accepted.job_id in report.sweep.requeued
-    second.wait_ready()
+        first.kill()
+        second = start_worker(env, concurrency=1)
+        workers.append(second)
+        await asyncio.sleep(LEASE_SECONDS + 0.5)
+        report = await beat_tick(runtime, datetime.now(UTC), sender=sender, quota=quota)
+        assert report.sweep is not None and accepted.job_id in report.sweep.requeued
+        second.wait_ready()
 
-    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=30)
-    assert job.state == JobState.POSTED and job.attempts == 2
-    assert len(requests_with(gemini, tag)) == 2
-    assert len(slack.messages(channel)) == 1
-    async with owner_db.tenant(org_id) as session:
-        settlements = await session.scalar(
-            select(func.count()).select_from(QuotaSettlement).where(QuotaSettlement.job_id == job.id)
-        )
-    assert settlements == 1 and job.quota_state == "settled"
-    actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
-    assert actions == ["job.queued", "job.running", "job.requeued", "job.running", "job.generated", "job.posted"]
-    second.stop()
+        job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=30)
+        assert job.state == JobState.POSTED and job.attempts == 2
+        assert len(requests_with(gemini, tag)) == 2
+        assert len(slack.messages(channel)) == 1
+        async with owner_db.tenant(org_id) as session:
+            settlements = await session.scalar(
+                select(func.count()).select_from(QuotaSettlement).where(QuotaSettlement.job_id == job.id)
+            )
+        assert settlements == 1 and job.quota_state == "settled"
+        actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
+        assert actions == ["job.queued", "job.running", "job.requeued", "job.running", "job.generated", "job.posted"]
+    finally:
+        # A failed run must not leave a worker consuming the next tests' jobs.
+        for process in workers:
+            process.stop()
