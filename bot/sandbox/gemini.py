@@ -84,6 +84,8 @@ class Fault:
     ``retry_after`` sets the HTTP Retry-After header; ``retry_delay`` adds a
     ``google.rpc.RetryInfo`` detail to the error body (what Gemini itself sends).
     ``count`` None means every matching request until :meth:`FakeGemini.reset`.
+    ``prompt_contains`` narrows the fault to requests whose contents carry that text, so a test
+    can aim it at its own prompt while other work shares the server.
     """
 
     model: str = "*"
@@ -96,6 +98,7 @@ class Fault:
     finish_reason: str | None = None
     block_reason: str | None = None
     count: int | None = 1
+    prompt_contains: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
@@ -117,8 +120,12 @@ class Fault:
         if self.delay < 0:
             raise ValueError("delay must not be negative")
 
-    def matches(self, model: str, method: str) -> bool:
-        return self.model in ("*", model) and self.method in ("*", method)
+    def matches(self, model: str, method: str, contents: str = "") -> bool:
+        return (
+            self.model in ("*", model)
+            and self.method in ("*", method)
+            and (self.prompt_contains is None or self.prompt_contains in contents)
+        )
 
 
 @dataclass(frozen=True)
@@ -371,10 +378,10 @@ class FakeGemini:
         app.router.add_post("/_fake/reset", self._handle_reset)
         return app
 
-    def _take_fault(self, model: str, method: str) -> Fault | None:
+    def _take_fault(self, model: str, method: str, contents: str) -> Fault | None:
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if not fault.matches(model, method):
+                if not fault.matches(model, method, contents):
                     continue
                 if fault.count is not None:
                     fault.count -= 1
@@ -449,7 +456,7 @@ class FakeGemini:
                 "models and their supported methods."
             )
             return web.json_response(google_error(404, message), status=404)
-        fault = self._take_fault(model, method)
+        fault = self._take_fault(model, method, json.dumps(body.get("contents"), ensure_ascii=False))
         if fault and fault.delay:
             await self._pause(fault.delay)
         if fault and fault.status is not None:

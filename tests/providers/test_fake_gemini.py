@@ -154,6 +154,18 @@ async def test_fault_for_one_model_leaves_others_alone(fake_gemini: FakeGemini) 
     assert len(fake_gemini.pending_faults) == 1
 
 
+async def test_fault_aimed_at_a_prompt_spares_other_prompts(fake_gemini: FakeGemini) -> None:
+    fake_gemini.inject(status=503, prompt_contains="espresso", count=1)
+    client = sdk_client(fake_gemini.url)
+    other = await client.aio.models.generate_content(model="gemini-a", contents="Write a note about tea")
+    with pytest.raises(errors.ServerError):
+        await client.aio.models.generate_content(model="gemini-a", contents=PROMPT)
+    after = await client.aio.models.generate_content(model="gemini-a", contents=PROMPT)
+    await client.aio.aclose()
+    assert other.text and after.text
+    assert fake_gemini.pending_faults == []
+
+
 def test_runs_in_a_background_thread_for_synchronous_callers() -> None:
     fake = FakeGemini(api_key=API_KEY)
     with fake.running_in_thread():

@@ -17,7 +17,16 @@ from bot.sandbox.slack import SlackSandbox, threaded_sandbox
 from bot.settings import load_settings
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.workers.harness import BOT_TOKEN, GEMINI_KEY, MODELS, REQUESTER, TEAM_ID, Submitter, WorkerProcess
+from tests.workers.harness import (
+    BOT_TOKEN,
+    GEMINI_KEY,
+    MODELS,
+    REQUESTER,
+    TEAM_ID,
+    Submitter,
+    WorkerProcess,
+    clear_leftover_work,
+)
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +52,12 @@ def clean_faults(slack: SlackSandbox, gemini: FakeGemini) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def worker_env(service_env: dict[str, str], slack: SlackSandbox, gemini: FakeGemini) -> dict[str, str]:
-    """What a worker process of this run gets: the run's services plus the two fakes."""
+async def worker_env(
+    service_env: dict[str, str], slack: SlackSandbox, gemini: FakeGemini, owner_db: Database, redis_url: str
+) -> dict[str, str]:
+    """What a worker process of this run gets: the run's services plus the two fakes. Made before
+    the first worker starts, so that is when work earlier tests left queued is cleared away."""
+    await clear_leftover_work(owner_db, redis_url)
     return {
         **os.environ,
         **service_env,

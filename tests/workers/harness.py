@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from celery import Celery
 from sqlalchemy import select, update
 
 from bot.jobs import AcceptedJob, JobRequest, JobService
@@ -25,7 +26,8 @@ from bot.sandbox.gemini import FakeGemini
 from bot.sandbox.slack import SlackSandbox
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, Organization
+from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
+from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMINI_KEY = "worker-test-key"
@@ -89,6 +91,20 @@ class WorkerProcess:
                 self.kill()
                 return
         self._log.close()
+
+
+async def clear_leftover_work(owner_db: Database, redis_url: str) -> None:
+    """Empty the broker's queues and cancel every job still queued. Earlier tests queue jobs with
+    no worker running; left alone they would run on these workers, take the faults a test aimed at
+    its own job, and post into this run's sandbox."""
+    purger = Celery("worker-tests-purge")
+    purger.conf.update(worker_config(redis_url))
+    await asyncio.to_thread(purger.control.purge)
+    purger.close()
+    async with owner_db.system() as session:
+        await session.execute(
+            update(Job).where(Job.state == JobState.QUEUED).values(state=JobState.CANCELLED, lease_until=None)
+        )
 
 
 @dataclass

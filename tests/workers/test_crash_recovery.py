@@ -50,7 +50,7 @@ async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(
         workers.append(first)
         first.wait_ready()
         tag = uuid.uuid4().hex[:12]
-        gemini.inject(delay=30, count=1)  # holds the first model call in flight
+        gemini.inject(delay=30, count=1, prompt_contains=tag)  # holds this job's first model call in flight
         channel = submitter.new_channel()
         accepted = await submitter.submit(org_id, f"Write the launch post {tag}", channel)
         await wait_until(lambda: len(requests_with(gemini, tag)) == 1, seconds=60)
