@@ -77,7 +77,9 @@ class JobSender:
 
     async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
         context = contextvars.copy_context()
-        await asyncio.get_running_loop().run_in_executor(self._pool, context.run, self.send_approved_sync, job_id, org_id)
+        await asyncio.get_running_loop().run_in_executor(
+            self._pool, context.run, self.send_approved_sync, job_id, org_id
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

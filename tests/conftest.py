@@ -68,9 +68,7 @@ def test_database(services: LocalServices) -> Iterator[TestDatabase]:
     name = f"cf_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
     admin_url = _with_database(services.postgres_url, name)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(
-        hide_password=False
-    )
+    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
     migrate_sync(admin_url, app_url)
     yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
     asyncio.run(_admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

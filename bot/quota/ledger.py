@@ -133,9 +133,7 @@ _RECORD = text(
     """
 )
 
-_EXISTING = text(
-    "SELECT month, reserved, actual, overrun FROM quota_settlements WHERE job_id = CAST(:job AS uuid)"
-)
+_EXISTING = text("SELECT month, reserved, actual, overrun FROM quota_settlements WHERE job_id = CAST(:job AS uuid)")
 # A job row written after its settlement (rare) still gets marked, or the reaper would revisit it.
 _MARK_JOB = text(
     """
@@ -215,9 +213,7 @@ _SNAPSHOT = text(
 async def month_snapshot(session: AsyncSession, org_id: uuid.UUID, month: date) -> MonthSnapshot:
     """What Redis must hold for one month: the ledger's usage plus the reservations still open."""
     start, end = _month_bounds(month)
-    row = (
-        await session.execute(_SNAPSHOT, {"org": org_id, "month": month, "start": start, "end": end})
-    ).one()
+    row = (await session.execute(_SNAPSHOT, {"org": org_id, "month": month, "start": start, "end": end})).one()
     open_reservations = []
     for item in row.open:
         job, tokens = item.split(":")

@@ -76,15 +76,22 @@ async def reap_reservations(quota: QuotaService, database: Database, *, now: flo
     for org_id, job_ids in candidates.items():
         await _reap_org(quota, database, org_id, sorted(job_ids), now, report)
     if report.returned or report.failed:
-        log.info("reaper: %d released, %d settled, %d extended, %d left for next time",
-                 len(report.released), len(report.settled), len(report.extended), len(report.failed))
+        log.info(
+            "reaper: %d released, %d settled, %d extended, %d left for next time",
+            len(report.released),
+            len(report.settled),
+            len(report.extended),
+            len(report.failed),
+        )
     return report
 
 
-async def _expired_leases(quota: QuotaService, org_ids: list[uuid.UUID], now: float) -> dict[uuid.UUID, list[uuid.UUID]]:
+async def _expired_leases(
+    quota: QuotaService, org_ids: list[uuid.UUID], now: float
+) -> dict[uuid.UUID, list[uuid.UUID]]:
     expired: dict[uuid.UUID, list[uuid.UUID]] = {}
     for start in range(0, len(org_ids), REAP_BATCH):
-        batch = org_ids[start:start + REAP_BATCH]
+        batch = org_ids[start : start + REAP_BATCH]
         async with quota.redis.pipeline(transaction=False) as pipe:
             for org_id in batch:
                 pipe.zrangebyscore(org_keys(org_id).leases, "-inf", now, start=0, num=REAP_BATCH)
@@ -121,8 +128,9 @@ async def _job_facts(database: Database, org_id: uuid.UUID, job_ids: list[uuid.U
     return facts
 
 
-async def _reap_org(quota: QuotaService, database: Database, org_id: uuid.UUID, job_ids: list[uuid.UUID],
-                    now: float, report: ReapReport) -> None:
+async def _reap_org(
+    quota: QuotaService, database: Database, org_id: uuid.UUID, job_ids: list[uuid.UUID], now: float, report: ReapReport
+) -> None:
     try:
         facts = await _job_facts(database, org_id, job_ids)
     except DATABASE_ERRORS:
@@ -148,12 +156,22 @@ async def _reap_org(quota: QuotaService, database: Database, org_id: uuid.UUID, 
             await _audit(database, org_id, job_id, outcome, result)
 
 
-async def _audit(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, outcome: str,
-                 result: SettleResult) -> None:
+async def _audit(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, outcome: str, result: SettleResult) -> None:
     try:
         async with database.tenant(org_id) as session:
-            await record_event(session, org_id, "quota.reaped", actor="reaper", job_id=job_id,
-                               detail={"outcome": outcome, "reserved": result.reserved, "actual": result.actual,
-                                       "refunded": result.refunded, "overrun": result.overrun})
+            await record_event(
+                session,
+                org_id,
+                "quota.reaped",
+                actor="reaper",
+                job_id=job_id,
+                detail={
+                    "outcome": outcome,
+                    "reserved": result.reserved,
+                    "actual": result.actual,
+                    "refunded": result.refunded,
+                    "overrun": result.overrun,
+                },
+            )
     except DATABASE_ERRORS:
         log.warning("reaper: could not audit job %s", job_id, exc_info=True)

@@ -169,12 +169,17 @@ class QuotaService:
             count_quota_denial(org_id, denial.reason)
             raise QuotaExceeded(denial)
 
-    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int,
-                               now: float) -> int | list[str]:
+    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, now: float) -> int | list[str]:
         """The reserve script's raw reply (rebuilding lost state first): the Redis half of ``reserve``."""
         label = month_label(now)
-        return await self._run(org_id, label, now, self.scripts.reserve, reserve_keys(org_id, label),
-                               [str(job_id), tokens, repr(now), self.lease_seconds])
+        return await self._run(
+            org_id,
+            label,
+            now,
+            self.scripts.reserve,
+            reserve_keys(org_id, label),
+            [str(job_id), tokens, repr(now), self.lease_seconds],
+        )
 
     @staticmethod
     def _denial(reply: list[str], tokens: int, label: str) -> Denial:
@@ -231,8 +236,9 @@ class QuotaService:
         reply = await self.settle_in_redis(org_id, job_id, 0, 0, held[1], self.clock())
         return isinstance(reply, int)
 
-    async def close(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *,
-                    outcome: Literal["settled", "released"]) -> SettleResult:
+    async def close(
+        self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *, outcome: Literal["settled", "released"]
+    ) -> SettleResult:
         """The one path behind settle and release: the ledger row first, then Redis."""
         now = self.clock()
         held = await self._held(org_id, job_id)
@@ -253,20 +259,38 @@ class QuotaService:
         if entry.inserted:
             count_tokens_used(org_id, entry.actual)
         try:
-            reply = await self.settle_in_redis(org_id, job_id, entry.actual, entry.overrun,
-                                               _month_label_of(entry.month), now)
+            reply = await self.settle_in_redis(
+                org_id, job_id, entry.actual, entry.overrun, _month_label_of(entry.month), now
+            )
         except QuotaStoreUnavailable:
             log.warning("ledger has job %s's settlement; Redis unreachable, the reaper will apply it", job_id)
-            return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, 0, recorded=entry.inserted,
-                                applied=False, closed_reservation=False, synced=False)
+            return SettleResult(
+                job_id,
+                entry.reserved,
+                entry.actual,
+                entry.overrun,
+                0,
+                recorded=entry.inserted,
+                applied=False,
+                closed_reservation=False,
+                synced=False,
+            )
         closed = isinstance(reply, int)
         applied = closed or reply[0] == "applied"
         # Nothing known reserved (Redis and the job row both forgot it): nothing to refund either.
         refunded = reply if isinstance(reply, int) else (entry.reserved - entry.actual if entry.reserved else 0)
         if closed and refunded > 0:
             count_tokens_refunded(org_id, refunded)
-        return SettleResult(job_id, entry.reserved, entry.actual, entry.overrun, refunded,
-                            recorded=entry.inserted, applied=applied, closed_reservation=closed)
+        return SettleResult(
+            job_id,
+            entry.reserved,
+            entry.actual,
+            entry.overrun,
+            refunded,
+            recorded=entry.inserted,
+            applied=applied,
+            closed_reservation=closed,
+        )
 
     async def _held(self, org_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, str] | None:
         """The open reservation Redis holds for a job, as (tokens, month), if it can say."""
@@ -279,15 +303,17 @@ class QuotaService:
         tokens, label = (value.decode() if isinstance(value, bytes) else value).split(":", 1)
         return int(tokens), label
 
-    async def settle_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, overrun: int, label: str,
-                              now: float) -> int | list[str]:
+    async def settle_in_redis(
+        self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, overrun: int, label: str, now: float
+    ) -> int | list[str]:
         """The settle script's raw reply: the Redis half of ``settle``, applying a ledger entry."""
         reply: int | list[str] = []
         job = str(job_id)
         # Redis files the reservation under the month it was taken in; that month is charged.
         for _ in range(2):
-            reply = await self._run(org_id, label, now, self.scripts.settle, settle_keys(org_id, label),
-                                    [job, actual, overrun, repr(now)])
+            reply = await self._run(
+                org_id, label, now, self.scripts.settle, settle_keys(org_id, label), [job, actual, overrun, repr(now)]
+            )
             if isinstance(reply, int) or reply[0] != "month":
                 break
             label = reply[1]
@@ -306,8 +332,9 @@ class QuotaService:
 
     # -- rebuild ---------------------------------------------------------------------------------
 
-    async def _run(self, org_id: uuid.UUID, label: str, now: float, script: AsyncScript,
-                   keys: list[str], args: list[str | int]) -> int | list[str]:
+    async def _run(
+        self, org_id: uuid.UUID, label: str, now: float, script: AsyncScript, keys: list[str], args: list[str | int]
+    ) -> int | list[str]:
         """Run a script; when it reports lost state, rebuild that state from PostgreSQL and retry.
 
         A bare integer is a script's common answer and comes back as is."""
@@ -336,11 +363,23 @@ class QuotaService:
             if snapshot is None:
                 await self.scripts.configure(keys=[keys.settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS])
                 return
-            log.info("rebuilding quota month %s of organization %s from the ledger (%d used, %d open)",
-                     label, org_id, snapshot.used, len(snapshot.open))
+            log.info(
+                "rebuilding quota month %s of organization %s from the ledger (%d used, %d open)",
+                label,
+                org_id,
+                snapshot.used,
+                len(snapshot.open),
+            )
             args: list[str | int] = [
-                label, *_limit_args(limits), SETTINGS_TTL_SECONDS, snapshot.used, snapshot.overrun,
-                repr(now + self.lease_seconds), _month_expires_at(label), len(snapshot.settled), *snapshot.settled,
+                label,
+                *_limit_args(limits),
+                SETTINGS_TTL_SECONDS,
+                snapshot.used,
+                snapshot.overrun,
+                repr(now + self.lease_seconds),
+                _month_expires_at(label),
+                len(snapshot.settled),
+                *snapshot.settled,
             ]
             for job, tokens in snapshot.open:
                 args += [job, tokens]
@@ -377,8 +416,11 @@ class QuotaService:
                 await self._rebuild(org_id, label, "settings" if month[0] is not None else "month", now)
                 continue
             budget, rate, burst, image_cost = (int(value) for value in settings)
-            level = float(burst) if bucket[0] is None else _bucket_level(
-                float(bucket[0]), float(bucket[1]), rate, burst, now)
+            level = (
+                float(burst)
+                if bucket[0] is None
+                else _bucket_level(float(bucket[0]), float(bucket[1]), rate, burst, now)
+            )
             return QuotaStatus(
                 org_id=org_id,
                 month=label,
@@ -434,18 +476,20 @@ class QuotaService:
         except DATABASE_ERRORS as exc:
             raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
 
-    async def estimate(self, org_id: uuid.UUID, kind: str, masked_prompt: str, *,
-                       max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS) -> int:
+    async def estimate(
+        self, org_id: uuid.UUID, kind: str, masked_prompt: str, *, max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
+    ) -> int:
         """``estimate_tokens`` with the organization's own image cost."""
         limits = await self.limits(org_id)
-        return estimate_tokens(kind, masked_prompt, max_output_tokens=max_output_tokens,
-                               image_cost=limits.image_cost)
+        return estimate_tokens(kind, masked_prompt, max_output_tokens=max_output_tokens, image_cost=limits.image_cost)
 
     async def set_budget(self, org_id: uuid.UUID, tokens_per_month: int, *, actor: str) -> None:
         """Change the monthly budget now (PostgreSQL, then Redis); audited as ``quota.budget_set``."""
         if not 0 <= tokens_per_month <= MAX_BUDGET:
-            raise BadInput(f"The monthly budget must be between 0 and {MAX_BUDGET:,} tokens.",
-                           usage="/content quota set <tokens-per-month>")
+            raise BadInput(
+                f"The monthly budget must be between 0 and {MAX_BUDGET:,} tokens.",
+                usage="/content quota set <tokens-per-month>",
+            )
         await self._change_limits(org_id, actor, "quota.budget_set", monthly_budget=tokens_per_month)
 
     async def set_limits(
@@ -472,14 +516,23 @@ class QuotaService:
         try:
             async with self.database.tenant(org_id) as session:
                 limits = await write_limits(session, org_id, **changes)
-                await record_event(session, org_id, action, actor=actor,
-                                   detail={name: value for name, value in changes.items() if value is not None})
+                await record_event(
+                    session,
+                    org_id,
+                    action,
+                    actor=actor,
+                    detail={name: value for name, value in changes.items() if value is not None},
+                )
         except DATABASE_ERRORS as exc:
             raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
         try:
-            await self.scripts.configure(keys=[org_keys(org_id).settings],
-                                         args=[*_limit_args(limits), SETTINGS_TTL_SECONDS])
+            await self.scripts.configure(
+                keys=[org_keys(org_id).settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS]
+            )
         except REDIS_ERRORS:
-            log.warning("limits of organization %s saved; Redis unreachable, it takes them within %d s of "
-                        "coming back", org_id, SETTINGS_TTL_SECONDS)
+            log.warning(
+                "limits of organization %s saved; Redis unreachable, it takes them within %d s of coming back",
+                org_id,
+                SETTINGS_TTL_SECONDS,
+            )
         return limits

@@ -15,13 +15,15 @@ from bot.quota import QuotaService
 from db.engine import Database
 
 
-def contend(app_url: str, redis_url: str, org_id: str, sizes: list[int], seed: int, barrier: Barrier,
-            results: Queue) -> None:
+def contend(
+    app_url: str, redis_url: str, org_id: str, sizes: list[int], seed: int, barrier: Barrier, results: Queue
+) -> None:
     results.put(asyncio.run(_contend(app_url, redis_url, uuid.UUID(org_id), sizes, seed, barrier)))
 
 
-async def _contend(app_url: str, redis_url: str, org_id: uuid.UUID, sizes: list[int], seed: int,
-                   barrier: Barrier) -> dict[str, list]:
+async def _contend(
+    app_url: str, redis_url: str, org_id: uuid.UUID, sizes: list[int], seed: int, barrier: Barrier
+) -> dict[str, list]:
     redis = aioredis.Redis.from_url(redis_url, max_connections=200)
     database = Database(app_url, pool_size=10)
     quota = QuotaService(redis, database)

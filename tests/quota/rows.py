@@ -10,13 +10,32 @@ from db.engine import Database
 from db.models import Job, JobState, QuotaSettlement, UsageLedger
 
 
-async def insert_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, *,
-                     state: JobState = JobState.QUEUED, tokens_used: int | None = None) -> None:
+async def insert_job(
+    database: Database,
+    org_id: uuid.UUID,
+    job_id: uuid.UUID,
+    tokens: int,
+    *,
+    state: JobState = JobState.QUEUED,
+    tokens_used: int | None = None,
+) -> None:
     """The row the command path writes right after a reservation was granted."""
     async with database.tenant(org_id) as session:
-        session.add(Job(id=job_id, org_id=org_id, kind="text", state=state, requester_id="UEDITOR",
-                        target_channel="C1", masked_prompt="a prompt", tokens_reserved=tokens,
-                        tokens_used=tokens_used, quota_state="reserved", attempts=0))
+        session.add(
+            Job(
+                id=job_id,
+                org_id=org_id,
+                kind="text",
+                state=state,
+                requester_id="UEDITOR",
+                target_channel="C1",
+                masked_prompt="a prompt",
+                tokens_reserved=tokens,
+                tokens_used=tokens_used,
+                quota_state="reserved",
+                attempts=0,
+            )
+        )
 
 
 async def set_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, **values: object) -> None:

@@ -28,8 +28,9 @@ async def test_competing_processes_never_spend_past_the_budget(
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     processes = [
-        context.Process(target=contend, args=(test_database.app_url, redis_url, str(org_id), plan, seed + n,
-                                              barrier, results))
+        context.Process(
+            target=contend, args=(test_database.app_url, redis_url, str(org_id), plan, seed + n, barrier, results)
+        )
         for n, plan in enumerate(plans)
     ]
     for process in processes:

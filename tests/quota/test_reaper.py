@@ -15,8 +15,9 @@ from tests.quota.rows import insert_job, job_quota_state, ledger_used, set_job
 pytestmark = pytest.mark.usefixtures("unlimited_rate")
 
 
-async def reserve_job(quota: QuotaService, app_db: Database, org_id: uuid.UUID, tokens: int,
-                      state: JobState = JobState.RUNNING) -> uuid.UUID:
+async def reserve_job(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, tokens: int, state: JobState = JobState.RUNNING
+) -> uuid.UUID:
     job = uuid.uuid4()
     await quota.reserve(org_id, job, tokens)
     await insert_job(app_db, org_id, job, tokens, state=state)
@@ -35,8 +36,16 @@ async def test_dead_workers_reservations_come_back_after_the_lease_once(
     running = await reserve_job(quota, app_db, org_id, 400)
     half_done = await reserve_job(quota, app_db, org_id, 600)
     async with app_db.tenant(org_id) as session:  # died between the ledger write and Redis
-        await record_settlement(session, org_id, half_done, actual=250, outcome="settled", reserved=600,
-                                month=None, default_month=month_start(month_label(clock())))
+        await record_settlement(
+            session,
+            org_id,
+            half_done,
+            actual=250,
+            outcome="settled",
+            reserved=600,
+            month=None,
+            default_month=month_start(month_label(clock())),
+        )
     ours = {failed, vanished, posted, running, half_done}
 
     early = await reap_reservations(quota, app_db, now=clock() + 30)

@@ -35,8 +35,9 @@ async def test_generation_is_refused_with_a_clear_message(cut_off: QuotaService,
     )
 
 
-async def test_status_answers_from_the_ledger(cut_off: QuotaService, quota: QuotaService, app_db: Database,
-                                              org_id: uuid.UUID) -> None:
+async def test_status_answers_from_the_ledger(
+    cut_off: QuotaService, quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
     settled, running = uuid.uuid4(), uuid.uuid4()
     for job in (settled, running):
         await quota.reserve(org_id, job, 1000)

@@ -66,8 +66,10 @@ async def test_no_organization_spends_past_its_budget_across_a_flush(
         await quota.set_budget(org, budget, actor="UADMIN")
     first = await reserve_job(quota, app_db, org_id, 1000)
     await quota.settle(org_id, first, 1000)
-    spent = {org_id: 1000 + await spend_until_denied(quota, app_db, org_id, 700),
-             other: await spend_until_denied(quota, app_db, other, 700)}
+    spent = {
+        org_id: 1000 + await spend_until_denied(quota, app_db, org_id, 700),
+        other: await spend_until_denied(quota, app_db, other, 700),
+    }
 
     await aredis.flushdb()
 
@@ -86,8 +88,16 @@ async def test_a_settlement_written_before_the_flush_but_not_applied_counts_once
     job = await reserve_job(quota, app_db, org_id, 1000)
     # The worker wrote the ledger, then died before telling Redis.
     async with app_db.tenant(org_id) as session:
-        await record_settlement(session, org_id, job, actual=400, outcome="settled", reserved=1000,
-                                month=None, default_month=month_start(month_label(quota.clock())))
+        await record_settlement(
+            session,
+            org_id,
+            job,
+            actual=400,
+            outcome="settled",
+            reserved=1000,
+            month=None,
+            default_month=month_start(month_label(quota.clock())),
+        )
     await aredis.flushdb()
 
     result = await quota.settle(org_id, job, 400)

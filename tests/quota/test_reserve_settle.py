@@ -14,8 +14,9 @@ from tests.quota.rows import insert_job, job_quota_state, ledger_used, settlemen
 pytestmark = pytest.mark.usefixtures("unlimited_rate")
 
 
-async def test_reserve_then_settle_refunds_the_unused_part(quota: QuotaService, app_db: Database,
-                                                           org_id: uuid.UUID) -> None:
+async def test_reserve_then_settle_refunds_the_unused_part(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
     job = uuid.uuid4()
     reservation = await quota.reserve(org_id, job, 1000)
     await insert_job(app_db, org_id, job, 1000, state=JobState.RUNNING)
@@ -49,8 +50,9 @@ async def test_a_settled_job_cannot_reserve_again(quota: QuotaService, org_id: u
         await quota.reserve(org_id, job, 100)
 
 
-async def test_concurrent_duplicate_settles_charge_once(quota: QuotaService, app_db: Database,
-                                                        org_id: uuid.UUID) -> None:
+async def test_concurrent_duplicate_settles_charge_once(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
     job = uuid.uuid4()
     await quota.reserve(org_id, job, 1000)
     results = await asyncio.gather(*(quota.settle(org_id, job, 400) for _ in range(8)))
@@ -63,8 +65,9 @@ async def test_concurrent_duplicate_settles_charge_once(quota: QuotaService, app
     assert (status.used, status.reserved) == (400, 0)
 
 
-async def test_a_repeat_settle_keeps_the_first_numbers(quota: QuotaService, app_db: Database,
-                                                       org_id: uuid.UUID) -> None:
+async def test_a_repeat_settle_keeps_the_first_numbers(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
     job = uuid.uuid4()
     await quota.reserve(org_id, job, 1000)
     await quota.settle(org_id, job, 400)
@@ -119,8 +122,9 @@ async def test_budget_denial_says_what_is_left_and_when_it_refills(quota: QuotaS
     await quota.reserve(org_id, uuid.uuid4(), 200)  # exactly what is left still fits
 
 
-async def test_a_new_budget_applies_at_once_and_is_audited(quota: QuotaService, app_db: Database,
-                                                           org_id: uuid.UUID) -> None:
+async def test_a_new_budget_applies_at_once_and_is_audited(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
     await quota.set_budget(org_id, 1000, actor="UADMIN")
     await quota.reserve(org_id, uuid.uuid4(), 900)
     with pytest.raises(QuotaDenied):
@@ -131,15 +135,22 @@ async def test_a_new_budget_applies_at_once_and_is_audited(quota: QuotaService, 
 
     assert (await quota.status(org_id)).budget == 5000
     async with app_db.tenant(org_id) as session:
-        events = (await session.execute(
-            select(AuditEvent.actor, AuditEvent.detail).where(AuditEvent.action == "quota.budget_set")
-            .order_by(AuditEvent.seq))).all()
-    assert [(e.actor, e.detail) for e in events] == [("UADMIN", {"monthly_budget": 1000}),
-                                                     ("UADMIN", {"monthly_budget": 5000})]
+        events = (
+            await session.execute(
+                select(AuditEvent.actor, AuditEvent.detail)
+                .where(AuditEvent.action == "quota.budget_set")
+                .order_by(AuditEvent.seq)
+            )
+        ).all()
+    assert [(e.actor, e.detail) for e in events] == [
+        ("UADMIN", {"monthly_budget": 1000}),
+        ("UADMIN", {"monthly_budget": 5000}),
+    ]
 
 
-async def test_rate_denial_names_the_wait_and_refills_with_time(quota: QuotaService, org_id: uuid.UUID,
-                                                                clock: FakeClock) -> None:
+async def test_rate_denial_names_the_wait_and_refills_with_time(
+    quota: QuotaService, org_id: uuid.UUID, clock: FakeClock
+) -> None:
     await quota.set_limits(org_id, rate_per_minute=600, burst=1000, actor="UADMIN")
     await quota.reserve(org_id, uuid.uuid4(), 900)
 
