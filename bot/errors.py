@@ -47,5 +47,14 @@ class ServiceUnavailable(UserError):
     kind = "unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL could not be reached, or dropped the connection mid-request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Content Factory cannot reach its database right now, so nothing was done. Please try again in a minute."
+        )
+
+
 class NotAvailableYet(UserError):
     kind = "not_available"

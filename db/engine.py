@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -14,6 +15,22 @@ async def set_tenant(session: AsyncSession, org_id: uuid.UUID) -> None:
     # is_local=true: the setting dies with the transaction, so a pooled connection never
     # carries one tenant into the next transaction.
     await session.execute(text("SELECT set_config('app.org_id', :org, true)"), {"org": str(org_id)})
+
+
+# SQLSTATEs of a server going away: class 08 (connection exception), and an administrator's or a
+# crash's shutdown, or a server still starting (57P01-57P03).
+_OUTAGE_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """True when ``error`` says PostgreSQL could not be reached or lost the connection (a restart,
+    a failover, a network cut), as opposed to a statement the database refused."""
+    if isinstance(error, OSError | TimeoutError | OperationalError | InterfaceError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    return bool(error.connection_invalidated) or sqlstate.startswith(_OUTAGE_SQLSTATE_PREFIXES)
 
 
 class Database:

@@ -33,7 +33,15 @@ from bot.command_parser import (
     parse_arguments,
     split_subcommand,
 )
-from bot.errors import BadInput, NotAllowed, PromptBlocked, QuotaDenied, UserError
+from bot.errors import (
+    BadInput,
+    DatabaseUnavailable,
+    NotAllowed,
+    PromptBlocked,
+    QuotaDenied,
+    ServiceUnavailable,
+    UserError,
+)
 from bot.jobs import JobRequest
 from bot.org_settings import set_approvals
 from bot.orgs import OrgPolicy
@@ -43,6 +51,7 @@ from bot.telemetry.metrics import count_command
 from bot.telemetry.web import annotate_request
 from bot.views import commands as views
 from db.audit import record_event
+from db.engine import is_database_outage
 from db.models import Role
 from handlers.schedules import run_schedule_command
 
@@ -102,7 +111,11 @@ async def answer_command(services: AppServices, command: dict[str, Any], context
     except UserError as error:
         count_command(label, _outcome(error))
         return views.error_message(error)
-    except Exception:
+    except Exception as error:
+        if is_database_outage(error):
+            log.warning("/content %s: database unreachable", subcommand or "?", exc_info=True)
+            count_command(label, "unavailable")
+            return views.error_message(DatabaseUnavailable())
         trace_id = current_trace_id()
         log.exception("/content %s failed (trace %s)", subcommand or "?", trace_id)
         count_command(label, "error")
@@ -185,4 +198,6 @@ def _outcome(error: UserError) -> str:
         return "blocked"
     if isinstance(error, QuotaDenied):
         return "denied"
+    if isinstance(error, ServiceUnavailable):
+        return "unavailable"
     return "invalid"

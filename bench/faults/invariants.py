@@ -465,10 +465,12 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     problems = [case for case in record.approvals if case.problem]
     lines += [f"job {case.job_id} ({case.scenario}): {case.problem}" for case in problems]
     clicks = sum(len(c) for c in by_job.values())
+    refused_rejects = sum(1 for case in record.approvals if case.refused_reject)
     summary = (
         f"{len(awaiting)} results sent for approval, {sum(1 for j in awaiting if decisions.get(j) == 1)} "
         f"decided exactly once; {clicks} clicks ({unanswered} not answered 200, {unheard} losers' refusals "
-        f"dropped by Slack's 429), {races} races ({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))})"
+        f"dropped by Slack's 429, {refused_rejects} reject buttons answered with a message instead of a modal), "
+        f"{races} races ({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))})"
     )
     return CheckResult("approvals", len(lines), summary, _samples(lines))
 

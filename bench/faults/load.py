@@ -38,6 +38,7 @@ SCHEDULE_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_IN_FLIGHT = 24
+NO_MODAL = "the reject button opened no modal and its clicker heard nothing"
 # A stale signature: Slack's rule (and bolt's) refuses requests older than five minutes.
 STALE_SECONDS = 6 * 60
 
@@ -267,6 +268,7 @@ class ApprovalCase:
     scenario: str
     clicks: list[Click] = field(default_factory=list)
     problem: str | None = None  # a step that could not be taken (no modal opened, ...)
+    refused_reject: str | None = None  # the reject button was answered with this instead of a modal
 
 
 @dataclass
@@ -808,7 +810,9 @@ class LoadDriver:
                 if entry.get("kind") == "modal" and view.get("trigger_id") == trigger:
                     return dict(view)
             await asyncio.sleep(0.2)
-        case.problem = "the reject button opened no modal"
+        # Not yet a problem: a click refused with a message (the database was down, say) opens no
+        # modal by design. collect_follow_ups decides once the click's response_url has been read.
+        case.problem = NO_MODAL
         return None
 
     async def _submit_reject(self, plan: OrgPlan, case: ApprovalCase, user: str, view: dict[str, Any]) -> None:
@@ -843,6 +847,15 @@ class LoadDriver:
                 posts = await self.slack.responses(click.sent.response_id or "")
                 refusals = [str(p.get("text") or "") for p in posts if p.get("replace_original") in (None, False)]
                 click.refusal = refusals[0] if refusals else None
+            excuse_refused_reject(case)
+
+
+def excuse_refused_reject(case: ApprovalCase) -> None:
+    """A reject button that opened no modal is fine when its clicker was told why instead."""
+    reject_clicks = [c for c in case.clicks if c.action == "reject_job"]
+    if case.problem == NO_MODAL and reject_clicks and reject_clicks[-1].refusal:
+        case.problem = None
+        case.refused_reject = reject_clicks[-1].refusal
 
 
 def _modal_refusal(sent: Sent) -> str | None:

@@ -9,6 +9,7 @@ entry at once, other processes see it when their entry expires.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -18,12 +19,13 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.payload_utils import is_event, is_slash_command
 from slack_bolt.response import BoltResponse
-from sqlalchemy.exc import SQLAlchemyError
 
+from bot.ack_watchdog import post_to_response_url
+from bot.errors import DatabaseUnavailable
 from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import OrgPolicy, create_organization, find_org, load_org_policy
-from bot.views.commands import not_installed_message, uninstalled_message
-from db.engine import Database
+from bot.views.commands import error_message, not_installed_message, uninstalled_message
+from db.engine import Database, is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +104,12 @@ class TenancyMiddleware(AsyncMiddleware):
                 tenant = await self.directory.find_or_create(team_id, context.enterprise_id, str(name))
             else:
                 tenant = await self.directory.find(team_id, context.enterprise_id)
-        except (OSError, SQLAlchemyError):
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
             # The database is down: say so plainly instead of failing the request with a 500.
             log.warning("tenancy lookup failed for workspace %s: database unreachable", team_id, exc_info=True)
-            return _refuse(req, {"response_type": "ephemeral", "text": DATABASE_DOWN_TEXT})
+            return _refuse(req, error_message(DatabaseUnavailable()))
         if tenant is None:
             log.info("refused a request from workspace %s: not installed", team_id)
             return _refuse(req, not_installed_message())
@@ -117,17 +121,31 @@ class TenancyMiddleware(AsyncMiddleware):
         return await next()
 
 
-DATABASE_DOWN_TEXT = (
-    "Content Factory cannot reach its database right now, so nothing was done. Please try again in a minute."
-)
-
-
 def _event_type(body: dict) -> str | None:
     return (body.get("event") or {}).get("type") if is_event(body) else None
 
 
+# Refusals on their way to a click's response_url; held so the tasks are not collected mid-flight.
+_refusals_in_flight: set[asyncio.Task[None]] = set()
+
+
 def _refuse(req: AsyncBoltRequest, message: dict) -> BoltResponse:
-    """A command gets its refusal in the ack; anything else is acknowledged and dropped."""
-    if is_slash_command(req.body or {}):
+    """A command gets its refusal in the ack; a click on a message hears it through its
+    response_url (after the ack, so a slow Slack cannot delay it); anything else is acknowledged
+    and dropped."""
+    body = req.body or {}
+    if is_slash_command(body):
         return BoltResponse(status=200, body=message)
+    response_url = body.get("response_url")
+    if isinstance(response_url, str) and response_url:
+        task = asyncio.get_running_loop().create_task(_tell_clicker(response_url, message))
+        _refusals_in_flight.add(task)
+        task.add_done_callback(_refusals_in_flight.discard)
     return BoltResponse(status=200, body="")
+
+
+async def _tell_clicker(response_url: str, message: dict) -> None:
+    try:
+        await post_to_response_url(response_url, {**message, "replace_original": False})
+    except Exception:
+        log.warning("could not tell a clicker why their click was refused", exc_info=True)

@@ -102,7 +102,7 @@ def subcommand_label(subcommand: str | None) -> str:
 
 def count_command(subcommand: str | None, outcome: str) -> None:
     """One answered command; ``outcome`` is ok, refused (role), blocked (guard), denied (quota),
-    invalid (bad input) or error."""
+    invalid (bad input), unavailable (PostgreSQL or Redis down) or error."""
     _commands.add(1, {"slack.subcommand": subcommand_label(subcommand), "outcome": outcome})
 
 

@@ -1,0 +1,67 @@
+"""PostgreSQL unreachable: a command and a click each hear so plainly, and nothing is done."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.local_services import free_port
+from bot.runtime import Runtime
+from bot.sandbox.say import build_block_action, encode_form, sign_request
+from bot.sandbox.slack import SlackSandbox
+from db.crypto import SecretBox
+from db.engine import Database
+from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
+
+DATABASE_DOWN = "cannot reach its database right now, so nothing was done"
+
+
+@pytest.fixture
+async def down(single: Service, workspace: SlackWorkspace, secret_box: SecretBox) -> AsyncIterator[Service]:
+    """The service as configured, but with its PostgreSQL on a port nothing listens on."""
+    dead_db = Database(f"postgresql+asyncpg://nobody:x@127.0.0.1:{free_port()}/nothing")
+    runtime = Runtime(
+        settings=single.runtime.settings, database=dead_db, redis=single.runtime.redis, secrets=secret_box
+    )
+    service = await start_service(runtime, single.sandbox, workspace)
+    yield service
+    await stop_service(service)
+    await dead_db.dispose()
+
+
+async def test_a_command_says_the_database_is_unreachable(down: Service) -> None:
+    answer = await down.command("text a haiku about outages")
+    assert answer.status == 200 and answer.ephemeral
+    assert DATABASE_DOWN in answer.text
+    assert "Sorry, something went wrong" not in answer.text
+
+
+async def test_a_click_hears_through_its_response_url(down: Service, sandbox: SlackSandbox) -> None:
+    ws = down.workspace
+    response_url = sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner, message_ts="1.2")
+    fields = build_block_action(
+        "approve_job",
+        str(uuid.uuid4()),
+        team_id=ws.team_id,
+        user_id=ws.owner,
+        channel_id=ws.general,
+        message_ts="1.2",
+        response_url=response_url,
+        message={"ts": "1.2", "text": "an approval request", "blocks": []},
+    )
+    body = encode_form(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
+    async with down.http.post(f"{down.url}/slack/events", data=body, headers=headers) as response:
+        assert response.status == 200
+        assert (await response.text()) == ""
+    deadline = time.monotonic() + 10
+    while not (answers := sandbox.responses(response_url)):
+        assert time.monotonic() < deadline, "the clicker was never told"
+        await asyncio.sleep(0.05)
+    [answer] = answers
+    assert DATABASE_DOWN in answer["text"]
+    assert answer.get("replace_original") in (None, False)
