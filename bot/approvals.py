@@ -37,9 +37,10 @@ from db.models import AuditEvent, Job, JobState, Member
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPIRY = timedelta(days=7)
-# A job handed to approvers whose request message never got out (Slack down, worker killed) is
-# asked again after this long.
-REDELIVER_AFTER = timedelta(minutes=5)
+# A job handed to approvers whose request message never got out (Slack down or rate limiting,
+# the bot not yet invited, a worker killed) is asked again after this long, and then at most this
+# often (workers.approval spaces the tries).
+REDELIVER_AFTER = timedelta(minutes=1)
 MAX_REASON_CHARS = 500
 EXPIRED_REASON = "no admin decided in time"
 EXPIRY_BATCH = 200

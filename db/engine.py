@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -27,10 +28,16 @@ def is_database_outage(error: BaseException) -> bool:
     a failover, a network cut), as opposed to a statement the database refused."""
     if isinstance(error, OSError | TimeoutError | OperationalError | InterfaceError):
         return True
-    if not isinstance(error, DBAPIError):
-        return False
-    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
-    return bool(error.connection_invalidated) or sqlstate.startswith(_OUTAGE_SQLSTATE_PREFIXES)
+    if isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError):
+        return True
+    # asyncpg's own error when a new connection is refused (SQLAlchemy does not wrap those), or
+    # SQLAlchemy's wrapper of one raised on a connection it already held.
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig or error
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    return sqlstate.startswith(_OUTAGE_SQLSTATE_PREFIXES)
 
 
 class Database:

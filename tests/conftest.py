@@ -20,6 +20,7 @@ from bot.orgs import create_organization
 from db.crypto import generate_key
 from db.engine import Database
 from db.migrate import migrate_sync
+from workers.posting import close_http_session
 
 # Nothing in a test run may reach the network for the public suffix list.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
@@ -119,6 +120,14 @@ async def owner_db(test_database: TestDatabase) -> AsyncIterator[Database]:
     database = Database(test_database.admin_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def slack_connections_closed() -> AsyncIterator[None]:
+    """In-process posting keeps one HTTP session per event loop, as a worker does; a worker closes
+    it when its process stops, and the test run when it ends."""
+    yield
+    await close_http_session()
 
 
 @pytest.fixture(scope="session")

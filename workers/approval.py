@@ -13,12 +13,13 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.approval_messages import announce_decision
-from bot.approvals import ApprovalService, ExpiryReport
+from bot.approvals import REDELIVER_AFTER, ApprovalService, ExpiryReport
 from bot.bot_tokens import NoBotToken, bot_token_for
 from bot.guard import restore_placeholders
 from bot.orgs import load_org_policy
@@ -28,15 +29,22 @@ from bot.views import approvals as views
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Role
 from workers.loop import worker_context
-from workers.posting import tell_requester
+from workers.posting import TRANSIENT_ERRORS, tell_requester
 
 log = logging.getLogger(__name__)
 
 MAX_ADMIN_DMS = 20  # without an approvers' channel; past this, an organization wants a channel
+REASK_KEY = "cf:approval-reask:{job_id}"
 
 
-async def request_approval(job: Job, runtime: Runtime | None = None) -> list[tuple[str, str]]:
-    """Post the approval request for ``job``; returns where it landed as (channel, ts) pairs."""
+async def request_approval(
+    job: Job, runtime: Runtime | None = None, *, first_try: bool = True
+) -> list[tuple[str, str]]:
+    """Post the approval request for ``job``; returns where it landed as (channel, ts) pairs.
+
+    Where no approver could be reached the beat asks again later. The requester hears of it once,
+    on the first try, and only when a person has to act (the bot is not in the approvers' channel,
+    say): a rate limit or a Slack outage passes by itself."""
     runtime = runtime or _process_runtime()
     policy = await load_org_policy(runtime.database, job.org_id)
     client = await _client(runtime, job.org_id)
@@ -57,9 +65,10 @@ async def request_approval(job: Job, runtime: Runtime | None = None) -> list[tup
             refusals.append((channel, str(error.response.get("error") or "unknown_error")))
     if not messages:
         where, error = refusals[0] if refusals else ("the admins", "no_admins")
-        log.warning("job %s: no approver could be reached (%s: %s)", job.id, where, error)
-        shown = f"<#{where}>" if where.startswith(("C", "G")) else where
-        await tell_requester(runtime, job, views.undeliverable_notice(job, shown, error))
+        log.warning("job %s: no approver could be reached (%s: %s); asking again later", job.id, where, error)
+        if first_try and error not in TRANSIENT_ERRORS:
+            shown = f"<#{where}>" if where.startswith(("C", "G")) else where
+            await tell_requester(runtime, job, views.undeliverable_notice(job, shown, error))
         return []
     if not await ApprovalService(runtime.database, None).record_request(job.org_id, job.id, messages):
         log.info("job %s was decided while its approval request went out", job.id)
@@ -119,6 +128,8 @@ async def sweep_approvals(runtime: Runtime, now: datetime | None = None) -> Expi
         except NoBotToken:
             log.info("job %s expired in an organization without a bot token", decided.job_id)
     for org_id, job_id in report.undelivered:
+        if not await _time_to_ask_again(runtime, job_id):
+            continue
         async with runtime.database.tenant(org_id) as session:
             job = (
                 await session.scalars(
@@ -129,7 +140,19 @@ async def sweep_approvals(runtime: Runtime, now: datetime | None = None) -> Expi
             ).one_or_none()
         if job is not None:
             try:
-                await request_approval(job, runtime)
+                await request_approval(job, runtime, first_try=False)
             except Exception:
                 log.warning("job %s: asking the approvers again failed", job_id, exc_info=True)
     return report
+
+
+async def _time_to_ask_again(runtime: Runtime, job_id: uuid.UUID) -> bool:
+    """At most one try per job every REDELIVER_AFTER, whichever beat process gets there first: a
+    request that keeps failing (the bot never invited) must not be sent again on every tick."""
+    key = REASK_KEY.format(job_id=job_id)
+    seconds = int(REDELIVER_AFTER.total_seconds())
+    try:
+        return bool(await runtime.redis.set(key, "1", nx=True, ex=seconds))
+    except RedisError:
+        log.warning("job %s: Redis unreachable; its approval request waits for the next tick", job_id)
+        return False

@@ -19,11 +19,11 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from opentelemetry import trace
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.guard import restore_placeholders
 from bot.orgs import OrgPolicy
 from bot.telemetry import link_current_span
+from db.engine import is_database_outage
 from db.models import Job
 from workers import lifecycle, views
 from workers.generation import GenerationFailed, generate_content
@@ -220,8 +220,8 @@ async def _record_post(
             return await lifecycle.mark_posted(
                 context.runtime.database, lease, ts=ts, channel=channel, result=result, store_result=store_result
             )
-        except (OSError, SQLAlchemyError):
-            if asyncio.get_running_loop().time() > deadline:
+        except Exception as error:
+            if not is_database_outage(error) or asyncio.get_running_loop().time() > deadline:
                 raise
             log.warning("job %s: posted as %s but the database is unreachable; retrying", lease.job_id, ts)
             await asyncio.sleep(delay)

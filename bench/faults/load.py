@@ -38,6 +38,8 @@ SCHEDULE_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_IN_FLIGHT = 24
+# An approval request that still shows its buttons this long after its clicks is clicked again.
+RECLICK_AFTER_SECONDS = 15.0
 NO_MODAL = "the reject button opened no modal and its clicker heard nothing"
 # A stale signature: Slack's rule (and bolt's) refuses requests older than five minutes.
 STALE_SECONDS = 6 * 60
@@ -537,7 +539,7 @@ class LoadDriver:
         self.rng = random.Random(config.seed)
         self.plans = plan_orgs(config.orgs, run_tag, self.rng)
         self.record = LoadRecord(self.plans, slack.sent, [], [])
-        self._handled: set[str] = set()
+        self._handled: dict[str, tuple[ApprovalCase, float]] = {}  # job id -> its case, last clicked
         self._tasks: set[asyncio.Task[Any]] = set()
         self._gate = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._tag = 0
@@ -755,12 +757,21 @@ class LoadDriver:
                     continue
                 for message in messages:
                     job_id = approval_job_id(message)
-                    if job_id is None or job_id in self._handled:
+                    if job_id is None:
                         continue
-                    self._handled.add(job_id)
-                    case = ApprovalCase(job_id, plan.index, self.rng.choices(names, weights)[0])
-                    self.record.approvals.append(case)
-                    self._spawn(self._decide(plan, case, message))
+                    handled = self._handled.get(job_id)
+                    if handled is None:
+                        case = ApprovalCase(job_id, plan.index, self.rng.choices(names, weights)[0])
+                        self.record.approvals.append(case)
+                        self._spawn(self._decide(plan, case, message))
+                    elif time.monotonic() - handled[1] >= RECLICK_AFTER_SECONDS:
+                        # Still showing its buttons: the clicks were refused (the database was
+                        # down, say), or the message's update is late. A person clicks again.
+                        case = handled[0]
+                        self._spawn(self._click(plan, case, plan.owner, "approve_job", message))
+                    else:
+                        continue
+                    self._handled[job_id] = (case, time.monotonic())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=poll)
 

@@ -20,10 +20,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from bot.middleware.refusal import DATABASE_DOWN, refuse
 from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import get_role, set_role
 from db.audit import record_event
-from db.engine import Database
+from db.engine import Database, is_database_outage
 from db.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,15 @@ class MemberRoleMiddleware(AsyncMiddleware):
         org_id, user_id = context.get("org_id"), context.user_id
         role: str | None = None
         if org_id is not None and user_id is not None:
-            role = await self.roles.role_of(org_id, user_id)
-            if role is None:
-                role = await self._enroll(context.client, org_id, user_id, context["policy"].default_role)
+            try:
+                role = await self.roles.role_of(org_id, user_id)
+                if role is None:
+                    role = await self._enroll(context.client, org_id, user_id, context["policy"].default_role)
+            except Exception as error:
+                if not is_database_outage(error):
+                    raise
+                log.warning("role lookup for %s failed: database unreachable", user_id, exc_info=True)
+                return refuse(req, DATABASE_DOWN)
         context["role"] = role
         return await next()
 

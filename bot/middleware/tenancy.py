@@ -9,7 +9,6 @@ entry at once, other processes see it when their entry expires.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,14 +16,13 @@ from dataclasses import dataclass
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.request.payload_utils import is_event, is_slash_command
+from slack_bolt.request.payload_utils import is_event
 from slack_bolt.response import BoltResponse
 
-from bot.ack_watchdog import post_to_response_url
-from bot.errors import DatabaseUnavailable
+from bot.middleware.refusal import DATABASE_DOWN, refuse
 from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import OrgPolicy, create_organization, find_org, load_org_policy
-from bot.views.commands import error_message, not_installed_message, uninstalled_message
+from bot.views.commands import not_installed_message, uninstalled_message
 from db.engine import Database, is_database_outage
 
 log = logging.getLogger(__name__)
@@ -97,7 +95,7 @@ class TenancyMiddleware(AsyncMiddleware):
         # An org-wide (enterprise) install has no team on some payloads; its key is the enterprise.
         team_id = context.team_id or context.enterprise_id
         if team_id is None:
-            return _refuse(req, not_installed_message())
+            return refuse(req, not_installed_message())
         try:
             if self.create_missing and _event_type(body) not in _REVOCATION_EVENTS:
                 name = body.get("team_domain") or (body.get("team") or {}).get("domain") or team_id
@@ -109,12 +107,12 @@ class TenancyMiddleware(AsyncMiddleware):
                 raise
             # The database is down: say so plainly instead of failing the request with a 500.
             log.warning("tenancy lookup failed for workspace %s: database unreachable", team_id, exc_info=True)
-            return _refuse(req, error_message(DatabaseUnavailable()))
+            return refuse(req, DATABASE_DOWN)
         if tenant is None:
             log.info("refused a request from workspace %s: not installed", team_id)
-            return _refuse(req, not_installed_message())
+            return refuse(req, not_installed_message())
         if tenant.revoked:
-            return _refuse(req, uninstalled_message())
+            return refuse(req, uninstalled_message())
         context["tenant"] = tenant
         context["org_id"] = tenant.org_id
         context["policy"] = tenant.policy
@@ -123,29 +121,3 @@ class TenancyMiddleware(AsyncMiddleware):
 
 def _event_type(body: dict) -> str | None:
     return (body.get("event") or {}).get("type") if is_event(body) else None
-
-
-# Refusals on their way to a click's response_url; held so the tasks are not collected mid-flight.
-_refusals_in_flight: set[asyncio.Task[None]] = set()
-
-
-def _refuse(req: AsyncBoltRequest, message: dict) -> BoltResponse:
-    """A command gets its refusal in the ack; a click on a message hears it through its
-    response_url (after the ack, so a slow Slack cannot delay it); anything else is acknowledged
-    and dropped."""
-    body = req.body or {}
-    if is_slash_command(body):
-        return BoltResponse(status=200, body=message)
-    response_url = body.get("response_url")
-    if isinstance(response_url, str) and response_url:
-        task = asyncio.get_running_loop().create_task(_tell_clicker(response_url, message))
-        _refusals_in_flight.add(task)
-        task.add_done_callback(_refusals_in_flight.discard)
-    return BoltResponse(status=200, body="")
-
-
-async def _tell_clicker(response_url: str, message: dict) -> None:
-    try:
-        await post_to_response_url(response_url, {**message, "replace_original": False})
-    except Exception:
-        log.warning("could not tell a clicker why their click was refused", exc_info=True)

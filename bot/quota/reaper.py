@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.errors import ServiceUnavailable
 from bot.quota.keys import org_keys
 from bot.quota.models import ReapReport, SettleResult
-from bot.quota.service import DATABASE_ERRORS, REDIS_ERRORS, QuotaService
+from bot.quota.service import REDIS_ERRORS, QuotaService
 from db.audit import record_event
-from db.engine import Database
+from db.engine import Database, is_database_outage
 from db.models import Job, JobState, QuotaSettlement
 from db.system import list_org_ids, unsettled_jobs
 
@@ -133,7 +133,9 @@ async def _reap_org(
 ) -> None:
     try:
         facts = await _job_facts(database, org_id, job_ids)
-    except DATABASE_ERRORS:
+    except Exception as error:
+        if not is_database_outage(error):
+            raise
         log.warning("reaper: cannot read jobs of organization %s", org_id, exc_info=True)
         report.failed.extend(job_ids)
         return
@@ -173,5 +175,7 @@ async def _audit(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, outco
                     "overrun": result.overrun,
                 },
             )
-    except DATABASE_ERRORS:
+    except Exception as error:
+        if not is_database_outage(error):
+            raise
         log.warning("reaper: could not audit job %s", job_id, exc_info=True)

@@ -21,7 +21,6 @@ from typing import Literal
 
 import redis.asyncio as aioredis
 import redis.exceptions
-import sqlalchemy.exc
 from redis.commands.core import AsyncScript
 
 from bot.errors import BadInput, QuotaDenied, ServiceUnavailable
@@ -47,7 +46,7 @@ from bot.telemetry.metrics import (
     count_tokens_used,
 )
 from db.audit import record_event
-from db.engine import Database
+from db.engine import Database, is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,6 @@ REDIS_ERRORS = (
     redis.exceptions.OutOfMemoryError,
     redis.exceptions.ClusterDownError,
 )
-DATABASE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError, TimeoutError)
 
 # Redis's copy of the limits lives this long, so a change Redis missed (it was down) lands soon after.
 SETTINGS_TTL_SECONDS = 60
@@ -79,6 +77,12 @@ class QuotaStoreUnavailable(ServiceUnavailable):
 
 class LedgerUnavailable(ServiceUnavailable):
     """PostgreSQL cannot be reached: nothing was settled or changed."""
+
+
+def raise_if_ledger_down(error: BaseException) -> None:
+    """An unreachable PostgreSQL becomes ``LedgerUnavailable``; any other error stays itself."""
+    if is_database_outage(error):
+        raise LedgerUnavailable(LEDGER_UNAVAILABLE) from error
 
 
 class QuotaExceeded(QuotaDenied):
@@ -254,8 +258,9 @@ class QuotaService:
                     month=month_start(held[1]) if held else None,
                     default_month=month_start(month_label(now)),
                 )
-        except DATABASE_ERRORS as exc:
-            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        except Exception as exc:
+            raise_if_ledger_down(exc)
+            raise
         if entry.inserted:
             count_tokens_used(org_id, entry.actual)
         try:
@@ -357,8 +362,9 @@ class QuotaService:
             async with self.database.tenant(org_id) as session:
                 limits = await read_limits(session)
                 snapshot = await month_snapshot(session, org_id, month_start(label)) if what == "month" else None
-        except DATABASE_ERRORS as exc:
-            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        except Exception as exc:
+            raise_if_ledger_down(exc)
+            raise
         try:
             if snapshot is None:
                 await self.scripts.configure(keys=[keys.settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS])
@@ -443,8 +449,9 @@ class QuotaService:
             async with self.database.tenant(org_id) as session:
                 limits = await read_limits(session)
                 snapshot = await month_snapshot(session, org_id, month_start(label))
-        except DATABASE_ERRORS as exc:
-            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        except Exception as exc:
+            raise_if_ledger_down(exc)
+            raise
         return QuotaStatus(
             org_id=org_id,
             month=label,
@@ -473,8 +480,9 @@ class QuotaService:
         try:
             async with self.database.tenant(org_id) as session:
                 return await read_limits(session)
-        except DATABASE_ERRORS as exc:
-            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        except Exception as exc:
+            raise_if_ledger_down(exc)
+            raise
 
     async def estimate(
         self, org_id: uuid.UUID, kind: str, masked_prompt: str, *, max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
@@ -523,8 +531,9 @@ class QuotaService:
                     actor=actor,
                     detail={name: value for name, value in changes.items() if value is not None},
                 )
-        except DATABASE_ERRORS as exc:
-            raise LedgerUnavailable(LEDGER_UNAVAILABLE) from exc
+        except Exception as exc:
+            raise_if_ledger_down(exc)
+            raise
         try:
             await self.scripts.configure(
                 keys=[org_keys(org_id).settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS]

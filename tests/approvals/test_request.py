@@ -127,6 +127,38 @@ async def test_unreachable_approvers_are_reported_to_the_requester_and_asked_aga
     assert len(slack.messages(NO_BOT)) == 1
 
 
+async def test_a_rate_limited_request_is_asked_again_without_troubling_the_requester(
+    runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
+) -> None:
+    await require_approvals(app_db, org, APPROVERS)
+    job = await awaiting_job(app_db, org)
+    slack.inject("chat.postMessage", error="service_unavailable", count=1)
+
+    assert await request_approval(job, runtime) == []
+    assert slack.ephemerals(EDITOR) == [] and slack.responses() == []
+
+    await sweep_approvals(runtime, datetime.now(UTC) + timedelta(minutes=2))
+    stored = await load_job(app_db, org, job.id)
+    assert stored.approval_channel == APPROVERS and stored.approval_ts is not None
+
+
+async def test_a_request_that_keeps_failing_is_tried_once_a_minute_and_reported_once(
+    runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
+) -> None:
+    await require_approvals(app_db, org, NO_BOT)
+    job = await awaiting_job(app_db, org)
+    assert await request_approval(job, runtime) == []
+    assert len(slack.ephemerals(EDITOR, channel=TARGET)) == 1
+
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    for _tick in range(3):
+        await sweep_approvals(runtime, later)
+
+    assert len(slack.calls("chat.postMessage", channel=NO_BOT)) == 2  # the first try and one re-ask
+    assert len(slack.ephemerals(EDITOR, channel=TARGET)) == 1
+    assert (await load_job(app_db, org, job.id)).approval_ts is None
+
+
 async def test_beat_expires_old_requests_and_shows_it_in_place(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:

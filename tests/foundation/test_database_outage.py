@@ -3,6 +3,7 @@ errors a real server raises."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -50,6 +51,13 @@ async def test_a_duplicate_is_not_an_outage(owner_db: Database) -> None:
             await session.execute(text("INSERT INTO seen VALUES (1), (1)"))
     assert "duplicate key" in str(raised.value)
     assert not is_database_outage(raised.value)
+
+
+def test_asyncpg_refusing_a_new_connection_is_an_outage() -> None:
+    # Raised by asyncpg itself while a server starts or stops; SQLAlchemy passes it through unwrapped.
+    assert is_database_outage(asyncpg.exceptions.CannotConnectNowError("the database system is starting up"))
+    assert is_database_outage(asyncpg.exceptions.AdminShutdownError("terminating connection"))
+    assert not is_database_outage(asyncpg.exceptions.UniqueViolationError("duplicate key"))
 
 
 def test_errors_of_other_kinds_are_not_outages() -> None:

@@ -126,10 +126,12 @@ async def test_an_organization_has_a_limit_of_active_schedules(
 ) -> None:
     results = await asyncio.gather(*(create(schedules, app_db, org) for _ in range(8)), return_exceptions=True)
 
-    assert sum(not isinstance(r, BaseException) for r in results) == 5
+    made = [r for r in results if not isinstance(r, BaseException)]
     refusals = [r for r in results if isinstance(r, BaseException)]
+    assert len(made) == 5 and len(refusals) == 3
     assert all(isinstance(r, BadInput) and "already has 5 active schedules" in str(r) for r in refusals)
-    await schedules.cancel(org, str(results[0].id), actor=EDITOR, role="editor")  # type: ignore[union-attr]
+    # Which of the concurrent requests won is up to the database; any one of them frees a place.
+    await schedules.cancel(org, str(made[0].id), actor=EDITOR, role="editor")
     await create(schedules, app_db, org)
 
 

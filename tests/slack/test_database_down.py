@@ -65,3 +65,22 @@ async def test_a_click_hears_through_its_response_url(down: Service, sandbox: Sl
     [answer] = answers
     assert DATABASE_DOWN in answer["text"]
     assert answer.get("replace_original") in (None, False)
+
+
+async def test_a_role_lookup_that_finds_the_database_gone_says_so(
+    single: Service, org: uuid.UUID, secret_box: SecretBox
+) -> None:
+    # The workspace is known (its tenancy entry is cached from the first command); then the
+    # members' store loses PostgreSQL, as every process does when it restarts.
+    first = await single.command("help", user=single.workspace.editor)
+    assert first.status == 200 and DATABASE_DOWN not in first.text
+    dead_db = Database(f"postgresql+asyncpg://nobody:x@127.0.0.1:{free_port()}/nothing")
+    roles = single.services.roles
+    live_db, roles.database = roles.database, dead_db
+    try:
+        answer = await single.command("help", user=single.workspace.viewer)
+    finally:
+        roles.database = live_db
+        await dead_db.dispose()
+    assert answer.status == 200 and answer.ephemeral
+    assert DATABASE_DOWN in answer.text
