@@ -86,3 +86,12 @@ async def unsettled_jobs(session: AsyncSession, *, updated_before: datetime, lim
         text("SELECT * FROM cf_unsettled_jobs(:before, :limit)"), {"before": updated_before, "limit": limit}
     )
     return [UnsettledJob(r.id, r.org_id, r.state, r.tokens_reserved) for r in rows]
+
+
+async def purge_oauth_states(session: AsyncSession, *, expired_before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` OAuth states that expired before ``expired_before`` (never later than
+    now, whatever is passed); returns how many went."""
+    result = await session.execute(
+        text("SELECT cf_purge_oauth_states(:before, :limit)"), {"before": expired_before, "limit": limit}
+    )
+    return int(result.scalar_one())

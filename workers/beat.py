@@ -24,6 +24,7 @@ from bot.runtime import Runtime, get_runtime
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
+from db.system import purge_oauth_states
 from workers.approval import sweep_approvals
 from workers.loop import MAX_ATTEMPTS
 from workers.maintenance import OUTBOX_AFTER, SweepReport, sweep_jobs
@@ -31,6 +32,8 @@ from workers.posting import close_http_session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+OAUTH_STATE_BATCH = 1000
 
 
 @dataclass
@@ -40,6 +43,7 @@ class TickReport:
     reaped: ReapReport | None = None
     approvals: ExpiryReport | None = None
     schedules: ScheduleTickReport | None = None
+    oauth_states_purged: int | None = None
     errors: list[str] = field(default_factory=list)  # steps that failed this tick (tried again next)
 
     def summary(self) -> str:
@@ -81,10 +85,18 @@ async def beat_tick(
         report.reaped = await _step(report, "reservation reaper", reap_reservations(quota, runtime.database))
         report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
         report.schedules = await _step(report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota))
+        report.oauth_states_purged = await _step(report, "oauth states", purge_abandoned_oauth_states(runtime, now))
     finally:
         if own_sender:
             sender.close()
     return report
+
+
+async def purge_abandoned_oauth_states(runtime: Runtime, now: datetime) -> int:
+    """Install attempts nobody finished leave their OAuth state behind, expired and unusable; the
+    application role cannot see those rows (RLS), so a SECURITY DEFINER function deletes them."""
+    async with runtime.database.system() as session:
+        return await purge_oauth_states(session, expired_before=now, limit=OAUTH_STATE_BATCH)
 
 
 async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
