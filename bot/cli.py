@@ -182,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queues", default="text,image,maintenance")
     worker.add_argument("--concurrency", type=int, default=None)
     worker.add_argument("--loglevel", default="INFO")
-    beat = add("beat", _cmd_beat, "run the scheduler: due schedules, outbox sweeper, reservation reaper")
+    beat = add(
+        "beat",
+        _cmd_beat,
+        "run the scheduler: due schedules, outbox sweeper, reservation reaper, approval expiry, OAuth state purge",
+    )
     beat.add_argument("--tick", type=float, default=None, help="seconds between ticks (SCHEDULER_TICK_SECONDS)")
     add("migrate", _cmd_migrate, "create or update the schema, roles and grants (idempotent)")
     dev = add("dev", _cmd_dev, "run everything locally: embedded PostgreSQL/Redis, Slack sandbox, web, worker, beat")
