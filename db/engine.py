@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -26,6 +27,9 @@ _OUTAGE_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
 def is_database_outage(error: BaseException) -> bool:
     """True when ``error`` says PostgreSQL could not be reached or lost the connection (a restart,
     a failover, a network cut), as opposed to a statement the database refused."""
+    if isinstance(error, aiohttp.ClientError):
+        # An HTTP call (Slack, a response_url) failing to connect is an OSError too, but not ours.
+        return False
     if isinstance(error, OSError | TimeoutError | OperationalError | InterfaceError):
         return True
     if isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError):

@@ -3,6 +3,7 @@ errors a real server raises."""
 
 from __future__ import annotations
 
+import aiohttp
 import asyncpg
 import pytest
 from sqlalchemy import text
@@ -58,6 +59,14 @@ def test_asyncpg_refusing_a_new_connection_is_an_outage() -> None:
     assert is_database_outage(asyncpg.exceptions.CannotConnectNowError("the database system is starting up"))
     assert is_database_outage(asyncpg.exceptions.AdminShutdownError("terminating connection"))
     assert not is_database_outage(asyncpg.exceptions.UniqueViolationError("duplicate key"))
+
+
+async def test_slack_being_unreachable_is_not_a_database_outage() -> None:
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(aiohttp.ClientError) as raised:
+            await http.post(f"http://127.0.0.1:{free_port()}/api/chat.postMessage")
+    assert isinstance(raised.value, OSError)  # which is why it needs telling apart
+    assert not is_database_outage(raised.value)
 
 
 def test_errors_of_other_kinds_are_not_outages() -> None:
