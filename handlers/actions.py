@@ -19,11 +19,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approval_messages import announce_decision, tell_user
 from bot.approvals import ApprovalService, DecidedJob, Decision
-from bot.errors import BadInput, DatabaseUnavailable, UserError
+from bot.errors import BadInput
 from bot.views import approvals as views
-from bot.views.commands import Message, apology, error_message
-from db.engine import is_database_outage
-from handlers.commands import current_trace_id
+from bot.views.commands import Message
+from handlers.commands import failure_message
 
 if TYPE_CHECKING:
     from bot.app import AppServices
@@ -96,15 +95,7 @@ register = register_action_handlers
 
 
 def _failure_message(error: Exception) -> Message:
-    """A refusal the user can act on, or an apology with the trace id for anything else."""
-    if isinstance(error, UserError):
-        return error_message(error)
-    if is_database_outage(error):
-        log.warning("an approval click found the database unreachable", exc_info=error)
-        return error_message(DatabaseUnavailable())
-    trace_id = current_trace_id()
-    log.error("an approval click failed (trace %s)", trace_id, exc_info=error)
-    return apology(trace_id)
+    return failure_message(error, "an approval click")[0]
 
 
 async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:

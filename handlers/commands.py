@@ -108,18 +108,10 @@ async def answer_command(services: AppServices, command: dict[str, Any], context
         message = await run_command(services, parse_arguments(head), invocation)
         count_command(label, "ok")
         return message
-    except UserError as error:
-        count_command(label, _outcome(error))
-        return views.error_message(error)
     except Exception as error:
-        if is_database_outage(error):
-            log.warning("/content %s: database unreachable", subcommand or "?", exc_info=True)
-            count_command(label, "unavailable")
-            return views.error_message(DatabaseUnavailable())
-        trace_id = current_trace_id()
-        log.exception("/content %s failed (trace %s)", subcommand or "?", trace_id)
-        count_command(label, "error")
-        return views.apology(trace_id)
+        message, outcome = failure_message(error, f"/content {subcommand or '?'}")
+        count_command(label, outcome)
+        return message
 
 
 async def run_command(services: AppServices, command: Command, who: Invocation) -> views.Message:
@@ -181,6 +173,20 @@ async def _audit_refusal(services: AppServices, who: Invocation, subcommand: str
             actor=who.user_id,
             detail={"subcommand": subcommand, "role": who.role},
         )
+
+
+def failure_message(error: Exception, what: str) -> tuple[views.Message, str]:
+    """What the user is told about a failure, and its outcome for the metrics: the error itself
+    when they can act on it (a lost database counts as one: try again), else an apology carrying
+    the trace id, with the error logged under it."""
+    if is_database_outage(error):
+        log.warning("%s: database unreachable", what, exc_info=error)
+        error = DatabaseUnavailable()
+    if isinstance(error, UserError):
+        return views.error_message(error), _outcome(error)
+    trace_id = current_trace_id()
+    log.error("%s failed (trace %s)", what, trace_id, exc_info=error)
+    return views.apology(trace_id), "error"
 
 
 def current_trace_id() -> str:

@@ -120,12 +120,13 @@ class Fault:
         if self.delay < 0:
             raise ValueError("delay must not be negative")
 
-    def matches(self, model: str, method: str, contents: str = "") -> bool:
-        return (
-            self.model in ("*", model)
-            and self.method in ("*", method)
-            and (self.prompt_contains is None or self.prompt_contains in contents)
-        )
+    def matches(self, model: str, method: str, body: dict[str, Any] | None = None) -> bool:
+        if self.model not in ("*", model) or self.method not in ("*", method):
+            return False
+        if self.prompt_contains is None:
+            return True
+        contents = (body or {}).get("contents")
+        return self.prompt_contains in json.dumps(contents, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -378,10 +379,10 @@ class FakeGemini:
         app.router.add_post("/_fake/reset", self._handle_reset)
         return app
 
-    def _take_fault(self, model: str, method: str, contents: str) -> Fault | None:
+    def _take_fault(self, model: str, method: str, body: dict[str, Any]) -> Fault | None:
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if not fault.matches(model, method, contents):
+                if not fault.matches(model, method, body):
                     continue
                 if fault.count is not None:
                     fault.count -= 1
@@ -456,7 +457,7 @@ class FakeGemini:
                 "models and their supported methods."
             )
             return web.json_response(google_error(404, message), status=404)
-        fault = self._take_fault(model, method, json.dumps(body.get("contents"), ensure_ascii=False))
+        fault = self._take_fault(model, method, body)
         if fault and fault.delay:
             await self._pause(fault.delay)
         if fault and fault.status is not None:
