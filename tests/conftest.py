@@ -78,7 +78,8 @@ def test_database(services: LocalServices) -> Iterator[TestDatabase]:
 @pytest.fixture(scope="session")
 def redis_url(services: LocalServices) -> Iterator[str]:
     """A Redis database index of this run's own, emptied before and after."""
-    index = random.randint(1, 15)
+    # Two test runs on one Redis can pin distinct indexes so neither empties the other's queues.
+    index = int(os.environ.get("TEST_REDIS_DB") or random.randint(1, 15))
     url = make_url(services.redis_url.replace("redis://", "redis+x://"))
     base = services.redis_url.rsplit("/", 1)[0] if url.database else services.redis_url
     dedicated = f"{base}/{index}"
