@@ -23,13 +23,22 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from db.migrate import migrate_sync
+    from db.migrate import MigrationRefused, migrate_sync
 
     settings = get_settings()
-    admin_url = settings.admin_database_url
-    if not admin_url:
-        raise ConfigError("DATABASE_URL is not set (DATABASE_ADMIN_URL for the owner role is optional)")
-    report = migrate_sync(admin_url, settings.database_url if settings.database_admin_url else None)
+    settings.require("database_url")
+    assert settings.database_url
+    if not settings.database_admin_url:
+        # One role cannot both own the schema and be held by Row-Level Security, and the processes
+        # know only DATABASE_URL: so the owner must be named separately, never guessed.
+        raise ConfigError(
+            "DATABASE_ADMIN_URL is not set: migrate runs as the owner role named there and creates the "
+            "application role of DATABASE_URL, which must be a different role"
+        )
+    try:
+        report = migrate_sync(settings.database_admin_url, settings.database_url)
+    except MigrationRefused as exc:
+        raise ConfigError(str(exc)) from None
     if report.changed:
         print(
             f"migrated: {report.before or 'empty'} -> {report.after}"
@@ -44,11 +53,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
+    from bot.preflight import run_preflight
     from bot.runtime import dev_mode, get_runtime
     from bot.server import serve
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
 
     configure_logging(SERVICE_WEB, dev=dev_mode())
+    run_preflight(settings)
     setup_telemetry(SERVICE_WEB, dev=dev_mode())
     runtime = get_runtime()
     instrument_engine(runtime.database.engine)

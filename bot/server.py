@@ -2,7 +2,8 @@
 
 ``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
 ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), ``GET /healthz`` (the
-process answers) and ``GET /readyz`` (PostgreSQL and Redis answer; 503 naming what is down).
+process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, and the database role is one Row-Level Security
+holds for; 503 naming what is down or unsafe).
 
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
 waits for answers still on their way to a response_url, then closes its resources.
@@ -78,17 +79,34 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    postgres, redis = await asyncio.gather(
-        _probe(runtime.database.ping()),
+    (postgres, unsafe), redis = await asyncio.gather(
+        _probe_database(runtime),
         _probe(runtime.redis.ping()),
     )
-    checks = {"postgres": postgres, "redis": redis}
+    # A role Row-Level Security does not hold for serves no tenant safely: not ready.
+    role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
+    checks = {"postgres": postgres, "redis": redis, "database_role": role}
     ready = all(state == "ok" for state in checks.values())
-    down = [name for name, state in checks.items() if state != "ok"]
-    body = {"status": "ready" if ready else "unavailable", **checks}
+    down = [name for name, state in checks.items() if state == "down"]
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}
     if down:
         body["down"] = down
+    if unsafe:
+        body["unsafe"] = unsafe
     return web.json_response(body, status=200 if ready else 503)
+
+
+async def _probe_database(runtime: Runtime) -> tuple[str, str | None]:
+    """PostgreSQL's state, and what is unsafe about the role it is reached as (None: nothing)."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+            safety = await runtime.database.inspect_role()
+    except Exception as error:
+        log.warning("readiness probe failed: %s", type(error).__name__)
+        return "down", None
+    if safety.problem:
+        log.error("not ready: %s", safety.problem)
+    return "ok", safety.problem
 
 
 async def _probe(check: Awaitable[object]) -> str:

@@ -94,10 +94,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def admin_database_url(self) -> str | None:
-        return self.database_admin_url or self.database_url
-
-    @property
     def slack_mode(self) -> str:
         """Which way the app talks to Slack: socket, oauth, single or sandbox."""
         if self.slack_app_token:

@@ -43,7 +43,7 @@ async def test_healthz_answers(single: Service) -> None:
 async def test_readyz_when_postgres_and_redis_answer(single: Service) -> None:
     async with single.http.get(f"{single.url}/readyz") as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok"}
+        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok", "database_role": "ok"}
 
 
 async def test_readyz_names_what_is_down(
