@@ -1,7 +1,8 @@
 """The aiohttp server: Slack's endpoints, health probes, and a graceful stop.
 
 ``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
-``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), ``GET /healthz`` (the
+``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), all three only when
+SLACK_SIGNING_SECRET is set (Socket Mode works without it), ``GET /healthz`` (the
 process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, and the database role is one Row-Level Security
 holds for; 503 naming what is down or unsafe).
 
@@ -43,9 +44,12 @@ def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Appl
     web_app = web.Application(middlewares=[tracing_middleware()], client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt
     web_app[RUNTIME] = runtime
-    web_app.router.add_post("/slack/events", slack_events)
-    web_app.router.add_get("/slack/install", slack_install)
-    web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
+    if runtime.settings.slack_signing_secret:
+        # Without a secret (Socket Mode needs none) no HTTP request could be told from a forgery:
+        # older slack-sdk releases even accept any signature made with the empty secret.
+        web_app.router.add_post("/slack/events", slack_events)
+        web_app.router.add_get("/slack/install", slack_install)
+        web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.on_startup.append(_warm_up_services)
