@@ -133,6 +133,33 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     return asyncio.run(_audit_verify(settings, args.org))
 
 
+async def _rekey(settings: Settings) -> int:
+    from db.crypto import SecretBox
+    from db.engine import Database
+    from db.rekey import rekey_secrets
+
+    assert settings.database_url and settings.token_encryption_key
+    database = Database(settings.database_url, pool_size=2)
+    try:
+        report = await rekey_secrets(database, SecretBox(settings.token_encryption_key))
+    except ValueError as exc:
+        print(f"rekey: {exc}; nothing after it was changed", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+    print(
+        f"rekey: {report.secrets} secrets of {report.organizations} organizations are now encrypted under the first "
+        "key of TOKEN_ENCRYPTION_KEY; the other keys can be removed"
+    )
+    return 0
+
+
+def _cmd_rekey(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("database_url", "token_encryption_key")
+    return asyncio.run(_rekey(settings))
+
+
 async def _org_create(settings: Settings, name: str, team: str, admin: str | None) -> int:
     from bot.orgs import create_organization
     from db.engine import Database
@@ -209,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--channel", default=None)
     say.add_argument("--wait", type=float, default=15.0, help="seconds to wait for posts")
     add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
+    add(
+        "rekey",
+        _cmd_rekey,
+        "re-encrypt every stored secret under the first TOKEN_ENCRYPTION_KEY (then drop the others)",
+    )
 
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
