@@ -9,8 +9,12 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings, get_settings
+
+if TYPE_CHECKING:
+    from db.audit import ChainHead
 
 EXIT_CONFIG = 2
 
@@ -94,8 +98,8 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
 
 
-async def _audit_verify(settings: Settings, org: str | None) -> int:
-    from db.audit import verify_chain
+async def _audit_verify(settings: Settings, org: str | None, head: ChainHead | None = None) -> int:
+    from db.audit import check_head, verify_chain
     from db.engine import Database
     from db.system import list_org_ids
 
@@ -111,11 +115,15 @@ async def _audit_verify(settings: Settings, org: str | None) -> int:
         for org_id in org_ids:
             async with database.tenant(org_id) as session:
                 report = await verify_chain(session, org_id)
-            if report.ok:
-                print(f"ok      {org_id}  {report.events} events")
-            else:
+                against_head = await check_head(session, org_id, head) if head and report.ok else None
+            if not report.ok:
                 failures += 1
                 print(f"BROKEN  {org_id}  event seq {report.broken_seq} (id {report.broken_id}): {report.reason}")
+            elif against_head:
+                failures += 1
+                print(f"BROKEN  {org_id}  {against_head}")
+            else:
+                print(f"ok      {org_id}  {report.events} events" + (f", head {head} holds" if head else ""))
         print(f"audit verify: {len(org_ids)} organizations, {failures} broken")
         return 1 if failures else 0
     finally:
@@ -123,6 +131,8 @@ async def _audit_verify(settings: Settings, org: str | None) -> int:
 
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from db.audit import ChainHead
+
     settings = get_settings()
     settings.require("database_url")
     if args.org:
@@ -130,7 +140,15 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
             uuid.UUID(args.org)
         except ValueError:
             raise ConfigError(f"--org: {args.org!r} is not an organization id (a UUID)") from None
-    return asyncio.run(_audit_verify(settings, args.org))
+    head = None
+    if args.head:
+        if not args.org:
+            raise ConfigError("--head: a head belongs to one organization's chain; name it with --org")
+        try:
+            head = ChainHead.parse(args.head)
+        except ValueError as exc:
+            raise ConfigError(f"--head: {exc}") from None
+    return asyncio.run(_audit_verify(settings, args.org, head))
 
 
 async def _rekey(settings: Settings) -> int:
@@ -245,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
     verify.add_argument("--org", default=None, help="one organization id (default: all)")
+    verify.add_argument(
+        "--head",
+        default=None,
+        metavar="SEQ:HASH",
+        help="a head of --org's chain recorded elsewhere (the beat logs each one hourly): fail unless it still holds",
+    )
     verify.set_defaults(handler=_cmd_audit_verify)
 
     org = sub.add_parser("org", help="organization helpers").add_subparsers(dest="org_command", required=True)
