@@ -45,8 +45,19 @@ from handlers import actions, commands, events, home
 log = logging.getLogger(__name__)
 
 # What manifest.yml asks for, and no more: the slash command, posting, image uploads, users.info
-# for first-seen members' roles and time zones, and DMs to requesters and admins.
-BOT_SCOPES = ("commands", "chat:write", "files:write", "users:read", "im:write")
+# for first-seen members' roles and time zones, DMs to requesters and admins, and reading who is
+# in a channel before posting there for someone (bot.channel_access).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "users:read",
+    "im:write",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+)
 
 
 @dataclass

@@ -26,7 +26,9 @@ async def install(
         page = await response.text()
         assert "slack-app-oauth-state=" in response.headers["Set-Cookie"]
     assert f"{service.sandbox.authorize_url}?" in page and f"client_id={CLIENT_ID}" in page
-    assert "scope=commands,chat:write,files:write,users:read,im:write" in page
+    assert (
+        "scope=commands,chat:write,files:write,users:read,im:write,channels:read,groups:read,im:read,mpim:read" in page
+    )
     state = STATE.search(page).group(1)  # type: ignore[union-attr]
     code = service.sandbox.issue_oauth_code(
         workspace.team_id, user_id=installer or workspace.owner, token_rotation=rotation
