@@ -105,6 +105,7 @@ def build_services(runtime: Runtime) -> AppServices:
             client_id=settings.slack_client_id,
             rotator=make_token_rotator(settings),
             on_change=services.tenants.forget_team,
+            slack_api_url=settings.slack_api_url,
         )
     return services
 
