@@ -7,8 +7,9 @@ set). The sandbox is single-workspace with the sandbox's bot token. Every Slack 
 SLACK_API_URL.
 
 Middleware order, as bolt runs it: ssl_check, signature verification (bad or older than five
-minutes: 401, nothing runs), tenancy (``before_authorize``), bolt's authorize, member role,
-telemetry annotation, then the listener.
+minutes: 401, nothing runs), tenancy (``before_authorize``), bolt's authorize, the response_url
+check (not Slack's: acknowledged, nothing runs), member role, telemetry annotation, then the
+listener.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
 from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
+from bot.middleware.response_url import ResponseUrlCheck
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
@@ -145,6 +147,7 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
         common.update(_oauth_options(settings, services, client))
     with _hidden_from_bolt("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         app = AsyncApp(**common)
+    app.use(ResponseUrlCheck(settings.slack_api_url))
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
     for surface in (commands, actions, home, events):
