@@ -13,7 +13,7 @@ import pytest
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
+from bot.sandbox.gemini import FakeGemini, prompt_tokens
 from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobKind, JobState
@@ -256,3 +256,27 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(
     failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]
     assert len(failed) == 1 and "gemini-a" in failed[0].detail["reason"] and "gemini-b" in failed[0].detail["reason"]
     assert job.attempts <= MAX_ATTEMPTS
+
+
+async def test_a_safety_blocked_job_is_charged_what_the_model_reported(
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    gemini: FakeGemini,
+    slack: SlackSandbox,
+    quota: QuotaService,
+) -> None:
+    prompt = f"Write the launch teaser {marker()}"
+    gemini.inject(finish_reason="SAFETY", prompt_contains=prompt, count=None)
+    channel = submitter.new_channel()
+    before = (await quota.status(org_id)).used
+    accepted = await submitter.submit(org_id, prompt, channel)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=45)
+
+    assert job.state == JobState.FAILED and job.quota_state == "settled"
+    [call] = requests_with(gemini, prompt)
+    charged = (await quota.status(org_id)).used - before
+    assert charged == prompt_tokens(call.body) > 0
+    assert (await quota.status(org_id)).reserved == 0
+    assert slack.messages(channel) == []
