@@ -42,6 +42,8 @@ from tests.workers.harness import (
 
 __all__ = ["gemini", "slack", "start_worker", "worker_env"]
 
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+
 ADMIN = "U0E2EADMIN"
 EDITOR = "U0E2EEDITOR"
 

@@ -31,6 +31,8 @@ from tests.workers.harness import (
 from workers.beat import beat_tick
 from workers.loop import MAX_ATTEMPTS
 
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
