@@ -58,9 +58,11 @@ def at_least(name: str, figure: float, limit: float, unit: str = "") -> Target:
 
 
 def _number(value: float) -> str:
-    if value == int(value) and abs(value) >= 10:
+    if value == int(value):
         return f"{int(value):,}"
-    return f"{value:.3g}" if abs(value) < 10 else f"{value:,.1f}"
+    if abs(value) < 1:
+        return f"{value:.3g}"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:,.1f}"
 
 
 def verdict_line(bench: str, targets: Sequence[Target]) -> str:
