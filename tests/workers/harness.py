@@ -204,7 +204,9 @@ def requests_with(gemini: FakeGemini, marker: str) -> list[Any]:
 def broker_messages_naming(redis_url: str, job_id: uuid.UUID) -> int:
     """Messages for ``job_id`` the broker still holds: waiting in a queue, or delivered to a worker
     and not yet acknowledged (tasks ack late, so a message leaves ``unacked`` only once its run is
-    over). Zero means every delivery of the job was consumed."""
+    over). Zero means every delivery of the job was consumed. (Kombu moves a message from its
+    queue to ``unacked`` in two steps a few microseconds apart; a read landing between them sees
+    it in neither, which is why callers also check what the deliveries did.)"""
     import redis
 
     needle = str(job_id).encode()
