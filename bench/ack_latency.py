@@ -13,8 +13,9 @@ is this process):
 
 Prints p50/p99 of each, sequential and at the given concurrency, requests per second at that
 concurrency, and ratios to the bare app. Targets on 2 cores: full-path p50 under 15 ms and p99
-under 100 ms at 50 concurrent, at least 200 commands/s. ``--profile`` runs the full server
-under cProfile and prints where its event loop spent its time.
+under 100 ms at 50 concurrent, at least 200 commands/s, and no request answered wrongly; the last
+line is the verdict on each (exit status 0 all met, 1 any missed, 2 could not run).
+``--profile`` runs the full server under cProfile and prints where its event loop spent its time.
 
 It sets up its own scratch database (bench/_scratch.py) and a Redis database index of its own;
 the organization's quotas are large enough that nothing is denied. No worker runs: the broker
@@ -42,7 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.verdict import Target, at_least, at_most, run_bench  # noqa: E402
+
 SIGNING_SECRET = "bench-signing-secret-0123456789"
+P50_TARGET_MS, P99_TARGET_MS, RATE_TARGET = 15.0, 100.0, 200.0
 RESULTS = ROOT / "bench" / "results"
 SHORT_PROMPT = "write a haiku about green tea, number {i}"
 PII_SENTENCE = (
@@ -383,15 +387,20 @@ def print_table(results: list[Result], concurrency: int) -> None:
         print(f"{'scenario':<28}" + "".join(f"{name:>19}" for name in groups))
         for r in results:
             print(f"{r.scenario:<28}" + "".join(f"{r.cpu_ms[name]:>19.2f}" for name in groups))
+
+
+def targets(results: list[Result]) -> list[Target]:
+    """The full path's targets (scenario b) and, for every scenario run, no wrong answers."""
+    found = [at_most("request errors", sum(r.errors for r in results), 0)] if results else []
     full = next((r for r in results if r.scenario.startswith("(b)")), None)
-    if full is None:
-        return
-    verdict = (full.conc_p50_ms < 15, full.conc_p99_ms < 100, full.conc_rps >= 200)
-    print(
-        f"\ntargets for (b) at {concurrency} concurrent: p50 < 15 ms {'met' if verdict[0] else 'MISSED'}, "
-        f"p99 < 100 ms {'met' if verdict[1] else 'MISSED'}, >= 200/s {'met' if verdict[2] else 'MISSED'} "
-        f"({os.cpu_count()} cores)"
-    )
+    if full is not None:
+        found = [
+            at_most("(b) p50", full.conc_p50_ms, P50_TARGET_MS, "ms"),
+            at_most("(b) p99", full.conc_p99_ms, P99_TARGET_MS, "ms"),
+            at_least("(b) rate", full.conc_rps, RATE_TARGET, "/s"),
+            *found,
+        ]
+    return found
 
 
 def print_profile(path: str, top: int = 30) -> None:
@@ -401,7 +410,7 @@ def print_profile(path: str, top: int = 30) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> list[Target]:
     from sqlalchemy.engine import make_url
 
     from bench._scratch import scratch_database
@@ -486,7 +495,7 @@ def run(args: argparse.Namespace) -> int:
     (RESULTS / "ack_latency.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
     if profile and Path(profile).exists():
         print_profile(profile)
-    return 0 if all(r.errors == 0 for r in results) else 1
+    return targets(results)
 
 
 def main() -> int:
@@ -504,7 +513,7 @@ def main() -> int:
     if args.serve_bare:
         serve_bare(args.port)
         return 0
-    return run(args)
+    return run_bench("ack_latency", lambda: run(args))
 
 
 if __name__ == "__main__":
