@@ -241,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     beat = add(
         "beat",
         _cmd_beat,
-        "run the scheduler: due schedules, outbox sweeper, reservation reaper, approval expiry, OAuth state purge",
+        "run the scheduler: due schedules, outbox sweeper, reservation reaper, approval expiry, OAuth state purge, "
+        "hourly audit heads",
     )
     beat.add_argument("--tick", type=float, default=None, help="seconds between ticks (SCHEDULER_TICK_SECONDS)")
     add("migrate", _cmd_migrate, "create or update the schema, roles and grants (idempotent)")
