@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 
 REAL_SERVICES_FIXTURE = "services"
+# How every command of this project refuses a wrong configuration: such a worker never started.
+EXIT_CONFIG_ERROR = 2
 WORKERS, SERVICES, IN_PROCESS = "Celery workers", "PostgreSQL/Redis", "in-process only"
 SELF_GRADED, SLOW = "self_graded", "slow"
 
@@ -46,23 +48,29 @@ class SuiteObserver:
 
     fixture_stack: list[Any] = field(default_factory=list)
     running_test: str | None = None
-    starting_fixtures: set[int] = field(default_factory=set)
-    starting_tests: set[str] = field(default_factory=set)
+    # (process or None for a worker thread, fixture definition id or test node id)
+    starts: list[tuple[Any, int | str]] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
     self_graded: set[str] = field(default_factory=set)
     unmarked_slow: list[str] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)
 
-    def worker_started(self) -> None:
+    def worker_started(self, process: Any = None) -> None:
         if self.fixture_stack:
-            self.starting_fixtures.add(id(self.fixture_stack[-1]))
+            self.starts.append((process, id(self.fixture_stack[-1])))
         elif self.running_test is not None:
-            self.starting_tests.add(self.running_test)
+            self.starts.append((process, self.running_test))
+
+    def _started_by(self) -> set[int | str]:
+        # A worker command that ended refusing its configuration ran no worker (a test of that
+        # refusal is in-process as far as workers go); one still running, or ended otherwise, did.
+        return {by for process, by in self.starts if getattr(process, "returncode", None) != EXIT_CONFIG_ERROR}
 
     def classify(self, item: pytest.Item) -> str:
         definitions = getattr(item, "_fixtureinfo", None)
-        used = [d for defs in (definitions.name2fixturedefs.values() if definitions else ()) for d in defs]
-        if item.nodeid in self.starting_tests or any(id(d) in self.starting_fixtures for d in used):
+        used = {id(d) for defs in (definitions.name2fixturedefs.values() if definitions else ()) for d in defs}
+        started_by = self._started_by()
+        if item.nodeid in started_by or used & started_by:
             return WORKERS
         if REAL_SERVICES_FIXTURE in getattr(item, "fixturenames", ()):
             return SERVICES
@@ -83,9 +91,9 @@ def _watch_worker_starts() -> None:
     _popen_init = subprocess.Popen.__init__
 
     def observed_init(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
-        if starts_a_worker([args] if isinstance(args, str | bytes | os.PathLike) else list(args)):
-            _observer.worker_started()
         _popen_init(self, args, *rest, **kwargs)
+        if starts_a_worker([args] if isinstance(args, str | bytes | os.PathLike) else list(args)):
+            _observer.worker_started(self)
 
     subprocess.Popen.__init__ = observed_init  # type: ignore[method-assign]
 

@@ -48,6 +48,11 @@ def test_a_fixture_that_starts_a_worker_counts_for_every_test_using_it(pytester:
         @pytest.fixture(scope="module")
         def worker(services):
             subprocess.run([sys.executable, "-c", "pass", "worker"], check=True)
+
+        @pytest.fixture
+        def refused_worker():
+            # a worker command that stops at its configuration (exit status 2) starts no worker
+            subprocess.run([sys.executable, "-c", "raise SystemExit(2)", "worker"])
         """
     )
     pytester.makepyfile(
@@ -63,16 +68,18 @@ def test_a_fixture_that_starts_a_worker_counts_for_every_test_using_it(pytester:
 
         def test_pure(): pass
 
+        def test_refused(refused_worker): pass
+
         def test_skipped():
             pytest.skip("not counted")
         """
     )
     pytester.makeini("[pytest]\nmarkers =\n    slow: x\n")
     result = pytester.runpytest_subprocess("-p", "tests.suite_report", "-q")
-    result.assert_outcomes(passed=4, skipped=1)
+    result.assert_outcomes(passed=5, skipped=1)
     result.stdout.fnmatch_lines(
         [
-            "4 tests ran: 2 started Celery workers, 1 more against real PostgreSQL/Redis, 1 in-process only",
+            "5 tests ran: 2 started Celery workers, 1 more against real PostgreSQL/Redis, 2 in-process only",
             "*without the 'slow' marker*: 1",
             "*test_second_unmarked",
         ]
