@@ -30,7 +30,7 @@ from bot.ack_watchdog import AckWatchdog
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
 from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
-from bot.jobs import JobService
+from bot.jobs import BackgroundSends, JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
 from bot.queueing import JobSender
 from bot.quota import QuotaService
@@ -79,13 +79,17 @@ def build_services(runtime: Runtime) -> AppServices:
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     quota = QuotaService(runtime.redis, runtime.database)
-    jobs = JobService(runtime.database, quota, JobSender(settings.redis_url), runtime.secrets)
+    # Jobs go to the broker after the answer: the publish costs the command no time.
+    jobs = JobService(
+        runtime.database, quota, JobSender(settings.redis_url), runtime.secrets, background=BackgroundSends()
+    )
     services = AppServices(
         runtime=runtime,
         jobs=jobs,
         quota=quota,
         tenants=TenantDirectory(runtime.database),
         roles=MemberRoles(runtime.database),
+        watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
     )
     if uses_oauth(settings):
         services.installation_store = PostgresInstallationStore(

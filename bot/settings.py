@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     pii_spacy_model: str | None = None
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     port: int = Field(default=3000, ge=1, le=65535)
+    # Commands one web process works on at once; beyond it new ones are answered "busy" at once.
+    web_max_pending_commands: int = Field(default=100, ge=1, le=100_000)
 
     @field_validator("database_url", "database_admin_url")
     @classmethod

@@ -49,7 +49,7 @@ async def test_slow_work_acks_still_working_then_answers_through_response_url() 
 async def test_a_service_far_behind_turns_new_commands_away_untouched() -> None:
     seen = Recorder()
     started: list[str] = []
-    watchdog = AckWatchdog(deadline_seconds=0.01, deliver=seen.deliver, max_overdue=1)
+    watchdog = AckWatchdog(deadline_seconds=0.01, deliver=seen.deliver, max_pending=1)
     await watchdog.answer(_work(0.2, "first", started), ack=seen.ack, response_url="u1")
     await watchdog.answer(_work(0.2, "second", started), ack=seen.ack, response_url="u2")
     assert "very busy" in seen.acks[1]["text"]
