@@ -81,7 +81,8 @@ async def slack_oauth_redirect(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    # Which of the `serve --workers` processes answered (a probe may want to know; a test does).
+    return web.json_response({"status": "ok"}, headers={"Server-Process": str(os.getpid())})
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -160,10 +161,13 @@ async def serve(
     if ready_fd is not None:
         # The parent restarts the set on SIGHUP; a hangup sent to the whole group must not stop us.
         loop.add_signal_handler(signal.SIGHUP, lambda: None)
+        try:
+            os.write(ready_fd, b"1")
+        except BrokenPipeError:  # the parent is gone already
+            stopping.set()
+        os.close(ready_fd)
         if not _stop_with_parent():
             stopping.set()
-        os.write(ready_fd, b"1")
-        os.close(ready_fd)
     try:
         await stopping.wait()
         log.info("stopping: finishing requests in flight")

@@ -135,7 +135,8 @@ class WorkerParent:
                 self._stop_children(self.children)
                 self.listener.close()
                 return 0
-            return self._give_up("the web processes did not start")
+            codes = [c.process.returncode for c in self.children if c.process.returncode]
+            return self._give_up("the web processes did not start", codes[0] if codes else 1)
         log.info("serving on %s:%d with %d web processes", host, port, self.workers)
         try:
             while not self.stop_requested:
