@@ -5,15 +5,18 @@ INSERT the job, INSERT the event, COMMIT: five round trips and an ORM flush) is 
 statement that runs as its own transaction:
 
     WITH new_job AS (INSERT INTO jobs ... VALUES (..., set_config('app.org_id', :org, true)::uuid, ...)
-                     ON CONFLICT (id) DO NOTHING RETURNING id, org_id)
+                     RETURNING id, org_id)
     INSERT INTO audit_events (org_id, actor, action, job_id, detail)
-    SELECT org_id, :actor, 'job.queued', id, :detail FROM new_job RETURNING job_id
+    SELECT org_id, :actor, 'job.queued', id, :detail FROM new_job
 
 The tenant is set by the very expression that yields the row's ``org_id``, so it is in place
 before Row-Level Security checks the row; it lasts as long as the statement. The audit row is
 numbered and chained by the same trigger as every other event (``cf_audit_chain``). The job id is
-chosen by the caller, and a repeat inserts nothing (no second job, no second event), which makes
-the statement safe to send again when the connection died before its answer arrived.
+chosen by the caller, so a repeat cannot make a second job (or a second event): it fails on the
+job's primary key, which tells that the first one did commit.
+
+SQLAlchemy Core's ``insert`` (not the PostgreSQL dialect's, whose statements SQLAlchemy does not
+cache) keeps the compiled form in SQLAlchemy's cache; asyncpg keeps the prepared form per connection.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import UUID, bindparam, cast, func, literal, select, true
-from sqlalchemy.dialects.postgresql import JSONB, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import UUID, bindparam, cast, func, insert, literal, select, true
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.engine import Database
 from db.models import AuditEvent, Job
@@ -55,13 +58,7 @@ JOB_COLUMNS = (
 def _build_statement() -> Any:
     tenant = cast(func.set_config(literal("app.org_id"), bindparam("tenant"), true()), UUID)
     values: dict[str, Any] = {name: bindparam(name, type_=_jobs.c[name].type) for name in JOB_COLUMNS}
-    new_job = (
-        insert(_jobs)
-        .values(org_id=tenant, **values)
-        .on_conflict_do_nothing(index_elements=[_jobs.c.id])
-        .returning(_jobs.c.id, _jobs.c.org_id)
-        .cte("new_job")
-    )
+    new_job = insert(_jobs).values(org_id=tenant, **values).returning(_jobs.c.id, _jobs.c.org_id).cte("new_job")
     event = select(
         new_job.c.org_id,
         bindparam("actor", type_=_audit.c.actor.type),
@@ -69,33 +66,37 @@ def _build_statement() -> Any:
         new_job.c.id,
         bindparam("detail", type_=JSONB),
     )
-    return (
-        insert(_audit)
-        .from_select(["org_id", "actor", "action", "job_id", "detail"], event)
-        .add_cte(new_job)
-        .returning(_audit.c.job_id)
-    )
+    return insert(_audit).from_select(["org_id", "actor", "action", "job_id", "detail"], event).add_cte(new_job)
 
 
-# Built once: SQLAlchemy caches its compiled form, and asyncpg its prepared form per connection.
 QUEUE_JOB = _build_statement()
 
 
 async def insert_queued_job(
     database: Database, org_id: uuid.UUID, job: dict[str, Any], *, actor: str, detail: dict[str, Any]
-) -> bool:
-    """Write ``job`` (every name in ``JOB_COLUMNS``) with its ``job.queued`` event; True when this
-    call wrote it, False when a row with its id was there already.
+) -> None:
+    """Write ``job`` (every name in ``JOB_COLUMNS``) with its ``job.queued`` event.
 
     A connection that a database restart killed fails its first statement; the pool renews its
-    connections on that error, and the statement is sent once more on a fresh one (a repeat
-    changes nothing if the first one did commit)."""
+    connections on that error, and the statement is sent once more on a fresh one. Should the
+    first one have committed after all (the connection died with the answer on its way), the
+    second meets its job row and changes nothing."""
     params = {**job, "tenant": str(org_id), "actor": actor, "detail": detail}
-    for attempt in (1, 2):
+    try:
+        await _execute(database, params)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
         try:
-            async with database.single_statement() as connection:
-                return (await connection.execute(QUEUE_JOB, params)).first() is not None
-        except DBAPIError as error:
-            if attempt == 2 or not error.connection_invalidated:
+            await _execute(database, params)
+        except IntegrityError as repeat:
+            if getattr(repeat.orig, "sqlstate", None) != _UNIQUE_VIOLATION:
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_UNIQUE_VIOLATION = "23505"
+
+
+async def _execute(database: Database, params: dict[str, Any]) -> None:
+    async with database.single_statement() as connection:
+        await connection.execute(QUEUE_JOB, params)
