@@ -27,10 +27,11 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.ack_watchdog import AckWatchdog
+from bot.background_sends import BackgroundSends
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
 from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
-from bot.jobs import BackgroundSends, JobService
+from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
 from bot.queueing import JobSender
 from bot.quota import QuotaService
@@ -69,6 +70,8 @@ class AppServices:
         await asyncio.to_thread(get_guard)
 
     async def close(self) -> None:
+        if self.jobs.background is not None:
+            self.jobs.background.close()
         self.jobs.sender.close()
 
 
@@ -80,9 +83,8 @@ def build_services(runtime: Runtime) -> AppServices:
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     quota = QuotaService(runtime.redis, runtime.database)
     # Jobs go to the broker after the answer: the publish costs the command no time.
-    jobs = JobService(
-        runtime.database, quota, JobSender(settings.redis_url), runtime.secrets, background=BackgroundSends()
-    )
+    sender = JobSender(settings.redis_url)
+    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender))
     services = AppServices(
         runtime=runtime,
         jobs=jobs,

@@ -2,22 +2,20 @@
 
 A command that Slack saw acknowledged is never lost: the job row is committed before the ack, and
 the task is sent after commit (a transactional outbox; the sweeper re-sends what was not sent).
-The web tier sends in the background (``BackgroundSends``), so the broker's publish costs the
+The web tier sends in the background (``bot.background_sends``), so the broker's publish costs the
 answer nothing; a process that dies before sending leaves a ``queued`` job for the sweeper."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import uuid
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from opentelemetry import propagate, trace
 
+from bot.background_sends import BackgroundSends
 from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
 from bot.guard_executor import check_prompt_off_loop
@@ -56,28 +54,6 @@ class AcceptedJob:
     job_id: uuid.UUID
     tokens_reserved: int
     masked_prompt: str
-
-
-class BackgroundSends:
-    """Broker publishes that run after the answer: each in a task of its own, carrying the
-    request's context (its trace), tracked so that a graceful stop can wait for them."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[bool]] = set()
-
-    def start(self, send: Coroutine[Any, Any, bool]) -> None:
-        task = asyncio.create_task(send)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @property
-    def pending(self) -> int:
-        return len(self._tasks)
-
-    async def drain(self, seconds: float) -> None:
-        """Wait (up to ``seconds``) for publishes still running; what is left, the sweeper sends."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=seconds)
 
 
 @dataclass
@@ -160,7 +136,7 @@ class JobService:
                 log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
         if self.background is not None:
-            self.background.start(self.send(job_id, request.org_id, request.kind))
+            self.background.start(job_id, request.org_id, request.kind)
         else:
             await self.send(job_id, request.org_id, request.kind)
         return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)
