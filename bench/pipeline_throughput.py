@@ -8,7 +8,9 @@ the local sandbox in its own process; PostgreSQL is a scratch database set up li
     .venv/bin/python bench/pipeline_throughput.py [--jobs 1000] [--concurrency 2]
 
 Time per job is split with the audit trail's own timestamps (queued -> running -> generated ->
-posted), which is where to look when the ratio is low.
+posted), which is where to look when the ratio is low. The last line is the verdict on the
+pipeline's rate (target: at least 100 jobs/s with the zero-latency model); exit status 0 met,
+1 missed, 2 could not run.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.faults.timetable import group_cpu_ticks  # noqa: E402
+from bench.verdict import Target, at_least, run_bench  # noqa: E402
 from bot.queueing import celery_config  # noqa: E402
 
 NOOP_TASK = "bench.noop"
@@ -38,6 +41,7 @@ NOOP_QUEUE = "bench-noop"
 NOOP_COUNTER = "bench:noop:done"
 APP_ROLE = "cf_bench"
 APP_PASSWORD = "cf_bench"
+MIN_JOBS_PER_SECOND = 100.0
 
 # The no-op worker imports this module: what it needs is defined at the top, the rest in main().
 noop_app = Celery("bench-noop")
@@ -338,7 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes in both runs")
     parser.add_argument("--orgs", type=int, default=1, help="organizations the jobs are spread over")
     args = parser.parse_args(argv)
+    return run_bench("pipeline_throughput", lambda: bench(args))
 
+
+def bench(args: argparse.Namespace) -> list[Target]:
     from bot.local_services import EmbeddedRedis, free_port, port_open, start_local_services
     from bot.sandbox.slack import DEMO
     from db.crypto import generate_key
@@ -394,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio pipeline / no-op: {pipeline['rate'] / noop['rate']:.3f}")
     for stage, ms in pipeline["stages"].items():
         print(f"  median {stage}: {ms:.1f} ms")
-    return 0
+    return [at_least("job pipeline", pipeline["rate"], MIN_JOBS_PER_SECOND, "jobs/s")]
 
 
 if __name__ == "__main__":

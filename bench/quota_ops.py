@@ -7,6 +7,7 @@ Prints: trivial EVALSHA pairs/s; the quota's Redis half (reserve.lua + settle.lu
 least 0.7 of trivial); the full service pair (adds the reservation lookup and the ledger transaction
 in PostgreSQL); and the ledger transaction alone, to show where the time goes. It runs in a scratch
 database (bench/_scratch.py) with organizations of its own; the database is dropped at the end.
+The last line is the verdict on the Lua/trivial ratio; exit status 0 met, 1 missed, 2 could not run.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ import redis.asyncio as aioredis
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._scratch import Scratch, scratch_database
+from bench.verdict import Target, at_least, run_bench
 from bot.orgs import create_organization
 from bot.quota import QuotaService
 from bot.quota.keys import month_label, month_start
 from bot.quota.ledger import record_settlement
 from db.engine import Database
+
+MIN_LUA_TO_TRIVIAL = 0.70
 
 
 async def rate(operation: Callable[[], Awaitable[None]], seconds: float, concurrency: int) -> float:
@@ -48,7 +52,7 @@ async def rate(operation: Callable[[], Awaitable[None]], seconds: float, concurr
     return done / (time.perf_counter() - started)
 
 
-async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -> None:
+async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -> list[Target]:
     redis = aioredis.Redis.from_url(scratch.redis_url, max_connections=concurrency * 2)
     database = Database(scratch.app_url, pool_size=concurrency // 2)
     org_id: uuid.UUID | None = None
@@ -135,7 +139,7 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
         for title, per_second in results.items():
             print(f"  {title:<32} {per_second:>10,.0f} /s")
         print(
-            f"  Lua pair / trivial pair          {statistics.median(ratios):>10.2f}   (target >= 0.70; rounds: "
+            f"  Lua pair / trivial pair          {statistics.median(ratios):>10.2f}   (target >= {MIN_LUA_TO_TRIVIAL}; rounds: "
             + " ".join(f"{r:.2f}" for r in ratios)
             + ")"
         )
@@ -150,6 +154,7 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
             f"waiting for the previous commit), the Lua pair {lua_ms:.1f} ms, the rest (reservation "
             f"lookup, spans) {max(0.0, per_pair_ms - ledger_ms - lua_ms):.1f} ms"
         )
+        return [at_least("Lua pair / trivial pair", statistics.median(ratios), MIN_LUA_TO_TRIVIAL)]
     finally:
         if org_id is not None:
             keys = [key async for key in redis.scan_iter(match=f"cf:q:{{{org_id}}}:*")]
@@ -159,15 +164,19 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
         await database.dispose()
 
 
-def main() -> None:
+def bench(options: argparse.Namespace) -> list[Target]:
+    with scratch_database("quota") as scratch:
+        return asyncio.run(run(scratch, options.seconds, options.concurrency, options.rounds))
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=6)
     options = parser.parse_args()
-    with scratch_database("quota") as scratch:
-        asyncio.run(run(scratch, options.seconds, options.concurrency, options.rounds))
+    return run_bench("quota_ops", lambda: bench(options))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,8 @@
 """Row-Level Security overhead: the same queries as the application role under RLS and as the owner
 with a hand-written ``WHERE org_id = …``, on about one million audit events over 100 organizations.
 
-Prints the ratio of medians per query (target: at most 1.10)."""
+Prints the ratio of medians per query and ends with the verdict on the worst one (target: at most
+1.10); exit status 0 met, 1 missed, 2 could not run (bench/verdict.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._scratch import asyncpg_dsn, scratch_database
+from bench.verdict import Target, at_most, run_bench
+
+MAX_RATIO = 1.10
 
 QUERIES = {
     "recent jobs": (
@@ -127,13 +131,7 @@ async def measure(
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orgs", type=int, default=100)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--jobs", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=2000)
-    args = parser.parse_args()
+def bench(args: argparse.Namespace) -> list[Target]:
     with scratch_database("rls") as scratch:
         admin_dsn, app_dsn = asyncpg_dsn(scratch.admin_url), asyncpg_dsn(scratch.app_url)
         started = time.perf_counter()
@@ -152,11 +150,18 @@ def main() -> int:
             f"{name:<14}{rls * 1e3:>10.3f}{owner * 1e3:>10.3f}{ratio:>8.2f}   "
             f"{rls_txn * 1e3:>9.3f}{owner_txn * 1e3:>10.3f}{rls_txn / owner_txn:>8.2f}"
         )
-    print(
-        f"rls_overhead: worst query ratio {worst:.2f} (target <= 1.10); the transaction columns include "
-        "the set_config round trip that scopes the tenant"
-    )
-    return 0
+    print("the transaction columns include the set_config round trip that scopes the tenant")
+    return [at_most("worst query ratio RLS/owner", worst, MAX_RATIO)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orgs", type=int, default=100)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=2000)
+    args = parser.parse_args()
+    return run_bench("rls_overhead", lambda: bench(args))
 
 
 if __name__ == "__main__":

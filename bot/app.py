@@ -7,8 +7,9 @@ set). The sandbox is single-workspace with the sandbox's bot token. Every Slack 
 SLACK_API_URL.
 
 Middleware order, as bolt runs it: ssl_check, signature verification (bad or older than five
-minutes: 401, nothing runs), tenancy (``before_authorize``), bolt's authorize, member role,
-telemetry annotation, then the listener.
+minutes: 401, nothing runs), tenancy (``before_authorize``), bolt's authorize, the response_url
+check (not Slack's: acknowledged, nothing runs), member role, telemetry annotation, then the
+listener.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
 from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
+from bot.middleware.response_url import ResponseUrlCheck
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
@@ -46,8 +48,19 @@ from handlers import actions, commands, events, home
 log = logging.getLogger(__name__)
 
 # What manifest.yml asks for, and no more: the slash command, posting, image uploads, users.info
-# for first-seen members' roles and time zones, and DMs to requesters and admins.
-BOT_SCOPES = ("commands", "chat:write", "files:write", "users:read", "im:write")
+# for first-seen members' roles and time zones, DMs to requesters and admins, and reading who is
+# in a channel before posting there for someone (bot.channel_access).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "users:read",
+    "im:write",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+)
 
 
 @dataclass
@@ -100,6 +113,7 @@ def build_services(runtime: Runtime) -> AppServices:
             client_id=settings.slack_client_id,
             rotator=make_token_rotator(settings),
             on_change=services.tenants.forget_team,
+            slack_api_url=settings.slack_api_url,
         )
     return services
 
@@ -139,6 +153,7 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
         common.update(_oauth_options(settings, services, client))
     with _hidden_from_bolt("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         app = AsyncApp(**common)
+    app.use(ResponseUrlCheck(settings.slack_api_url))
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
     for surface in (commands, actions, home, events):

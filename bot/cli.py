@@ -9,8 +9,12 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings, get_settings
+
+if TYPE_CHECKING:
+    from db.audit import ChainHead
 
 EXIT_CONFIG = 2
 
@@ -23,13 +27,22 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from db.migrate import migrate_sync
+    from db.migrate import MigrationRefused, migrate_sync
 
     settings = get_settings()
-    admin_url = settings.admin_database_url
-    if not admin_url:
-        raise ConfigError("DATABASE_URL is not set (DATABASE_ADMIN_URL for the owner role is optional)")
-    report = migrate_sync(admin_url, settings.database_url if settings.database_admin_url else None)
+    settings.require("database_url")
+    assert settings.database_url
+    if not settings.database_admin_url:
+        # One role cannot both own the schema and be held by Row-Level Security, and the processes
+        # know only DATABASE_URL: so the owner must be named separately, never guessed.
+        raise ConfigError(
+            "DATABASE_ADMIN_URL is not set: migrate runs as the owner role named there and creates the "
+            "application role of DATABASE_URL, which must be a different role"
+        )
+    try:
+        report = migrate_sync(settings.database_admin_url, settings.database_url)
+    except MigrationRefused as exc:
+        raise ConfigError(str(exc)) from None
     if report.changed:
         print(
             f"migrated: {report.before or 'empty'} -> {report.after}"
@@ -44,6 +57,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
+    from bot.preflight import run_preflight
     from bot.runtime import Runtime, dev_mode, set_runtime
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
     from bot.web_workers import available_cores, run_worker_parent
@@ -53,8 +67,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if workers < 1:
         raise ConfigError("--workers must be at least 1")
     if args.listen_fd is None:
-        # The parent: binds the port and runs the web processes (bot.web_workers).
-        settings.require("database_url", "redis_url", "token_encryption_key")
+        # The parent: checks once that starting is safe, binds the port and runs the web processes.
+        run_preflight(settings)
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 
@@ -98,8 +112,8 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
 
 
-async def _audit_verify(settings: Settings, org: str | None) -> int:
-    from db.audit import verify_chain
+async def _audit_verify(settings: Settings, org: str | None, head: ChainHead | None = None) -> int:
+    from db.audit import check_head, verify_chain
     from db.engine import Database
     from db.system import list_org_ids
 
@@ -115,11 +129,15 @@ async def _audit_verify(settings: Settings, org: str | None) -> int:
         for org_id in org_ids:
             async with database.tenant(org_id) as session:
                 report = await verify_chain(session, org_id)
-            if report.ok:
-                print(f"ok      {org_id}  {report.events} events")
-            else:
+                against_head = await check_head(session, org_id, head) if head and report.ok else None
+            if not report.ok:
                 failures += 1
                 print(f"BROKEN  {org_id}  event seq {report.broken_seq} (id {report.broken_id}): {report.reason}")
+            elif against_head:
+                failures += 1
+                print(f"BROKEN  {org_id}  {against_head}")
+            else:
+                print(f"ok      {org_id}  {report.events} events" + (f", head {head} holds" if head else ""))
         print(f"audit verify: {len(org_ids)} organizations, {failures} broken")
         return 1 if failures else 0
     finally:
@@ -127,6 +145,8 @@ async def _audit_verify(settings: Settings, org: str | None) -> int:
 
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from db.audit import ChainHead
+
     settings = get_settings()
     settings.require("database_url")
     if args.org:
@@ -134,7 +154,42 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
             uuid.UUID(args.org)
         except ValueError:
             raise ConfigError(f"--org: {args.org!r} is not an organization id (a UUID)") from None
-    return asyncio.run(_audit_verify(settings, args.org))
+    head = None
+    if args.head:
+        if not args.org:
+            raise ConfigError("--head: a head belongs to one organization's chain; name it with --org")
+        try:
+            head = ChainHead.parse(args.head)
+        except ValueError as exc:
+            raise ConfigError(f"--head: {exc}") from None
+    return asyncio.run(_audit_verify(settings, args.org, head))
+
+
+async def _rekey(settings: Settings) -> int:
+    from db.crypto import SecretBox
+    from db.engine import Database
+    from db.rekey import rekey_secrets
+
+    assert settings.database_url and settings.token_encryption_key
+    database = Database(settings.database_url, pool_size=2)
+    try:
+        report = await rekey_secrets(database, SecretBox(settings.token_encryption_key))
+    except ValueError as exc:
+        print(f"rekey: {exc}; nothing after it was changed", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+    print(
+        f"rekey: {report.secrets} secrets of {report.organizations} organizations are now encrypted under the first "
+        "key of TOKEN_ENCRYPTION_KEY; the other keys can be removed"
+    )
+    return 0
+
+
+def _cmd_rekey(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.require("database_url", "token_encryption_key")
+    return asyncio.run(_rekey(settings))
 
 
 async def _org_create(settings: Settings, name: str, team: str, admin: str | None) -> int:
@@ -221,10 +276,21 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--channel", default=None)
     say.add_argument("--wait", type=float, default=15.0, help="seconds to wait for posts")
     add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
+    add(
+        "rekey",
+        _cmd_rekey,
+        "re-encrypt every stored secret under the first TOKEN_ENCRYPTION_KEY (then drop the others)",
+    )
 
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
     verify.add_argument("--org", default=None, help="one organization id (default: all)")
+    verify.add_argument(
+        "--head",
+        default=None,
+        metavar="SEQ:HASH",
+        help="a head of --org's chain recorded elsewhere (the beat logs each one hourly): fail unless it still holds",
+    )
     verify.set_defaults(handler=_cmd_audit_verify)
 
     org = sub.add_parser("org", help="organization helpers").add_subparsers(dest="org_command", required=True)

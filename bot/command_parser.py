@@ -3,7 +3,13 @@
 Slack sends the text escaped (``should_escape: true``): users as ``<@U123|name>``, channels as
 ``<#C123|name>``, and ``&``, ``<``, ``>`` as entities. A bare ``#name`` or ``@name`` names nothing
 Slack can vouch for, so it is refused with a pointer to Slack's autocomplete rather than guessed;
-bare ids (``#C0123ABC``, ``@U0123ABC``) are accepted.
+bare ids of public channels and users (``#C0123ABC``, ``@U0123ABC``) are accepted. Bare ids of
+private conversations (``#G…``, ``#D…``) are refused, and a direct message is never a target in any
+form: whether the requester may post somewhere is Slack's to say (``bot.channel_access``), and a
+typed id is no evidence of that.
+
+Every pattern runs on text whose length was checked first, and none backtracks more than a
+constant per character, so a long or adversarial command is answered in linear time.
 
 Parsing is pure: it never touches the database or Slack, so every wrong form is answered before
 anything is stored.
@@ -28,6 +34,9 @@ from db.models import JobKind, Role
 AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
 MAX_MONTHLY_BUDGET = 10**12
+# The longest command read at all: a prompt at its limit written wholly in entities (``&amp;`` is
+# five characters for one), plus room for the sub-command, a schedule's time and ``in #channel``.
+MAX_COMMAND_CHARS = 5 * MAX_PROMPT_CHARS + 400
 
 
 @dataclass(frozen=True)
@@ -169,9 +178,11 @@ class Head:
 # C0 and C1 controls and DEL; newline and tab are ordinary in a prompt.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HEAD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
-_CHANNEL_CLAUSE = re.compile(r"(.*?)(?:^|\s+)in\s+(\S+)\s*", re.DOTALL | re.IGNORECASE)
-_ESCAPED_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{2,})(?:\|[^>]*)?>")
-_BARE_CHANNEL_ID = re.compile(r"#([CGD][A-Z0-9]{6,})")
+# Public (C) and private (G, older private channels) channels, as Slack escapes them.
+_ESCAPED_CHANNEL = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>")
+_BARE_CHANNEL_ID = re.compile(r"#(C[A-Z0-9]{6,})")
+_PRIVATE_CHANNEL_ID = re.compile(r"#?(G[A-Z0-9]{6,})")
+_DIRECT_MESSAGE = re.compile(r"(?:<#|#)?D[A-Z0-9]{6,}(?:\|[^>]*)?>?")
 _ESCAPED_USER = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 _BARE_USER_ID = re.compile(r"@([UW][A-Z0-9]{6,})")
 # Digits with optional separators and a k/M suffix: 2000000, 2,000,000, 2_000_000, 2M, 1.5m.
@@ -187,6 +198,11 @@ def parse_command(text: str) -> Command:
 
 def split_subcommand(text: str) -> Head:
     """Find the sub-command; empty text is ``help``. Raises BadInput for what is no sub-command."""
+    if len(text) > MAX_COMMAND_CHARS:
+        raise BadInput(
+            f"The command is {len(text):,} characters long; a prompt can have at most {MAX_PROMPT_CHARS:,}. "
+            "Please shorten it."
+        )
     _reject_control_characters(text)
     match = _HEAD.fullmatch(text.strip())
     if match is None:
@@ -246,10 +262,8 @@ def _reject_control_characters(text: str) -> None:
 
 
 def _prompt_and_channel(rest: str, spec: Subcommand) -> tuple[str, str | None]:
-    body, channel_id = rest, None
-    clause = _CHANNEL_CLAUSE.fullmatch(rest)
-    if clause is not None and clause.group(2).startswith(("#", "<#")):
-        body, channel_id = clause.group(1), parse_channel(clause.group(2), spec)
+    body, channel_ref = split_channel_clause(rest)
+    channel_id = parse_channel(channel_ref, spec) if channel_ref is not None else None
     prompt = _unescape(body).strip()
     if not prompt:
         raise BadInput(f"`{spec.name}` needs a prompt: what should I write?", usage=spec.full_usage)
@@ -261,13 +275,41 @@ def _prompt_and_channel(rest: str, spec: Subcommand) -> tuple[str, str | None]:
     return prompt, channel_id
 
 
+def split_channel_clause(rest: str) -> tuple[str, str | None]:
+    """``<prompt> in <#channel>`` -> (prompt, channel reference); (rest, None) without the clause.
+
+    Only the last two words can be the clause, so they are taken from the end with ``rsplit``:
+    linear in the length, where a regular expression searching for the clause from the start
+    backtracks quadratically over long runs of whitespace."""
+    stripped = rest.rstrip()
+    words = stripped.rsplit(None, 2)
+    if len(words) < 2 or words[-2].lower() != "in" or not words[-1].startswith(("#", "<#")):
+        return rest, None
+    ref = words[-1]
+    before_ref = stripped[: len(stripped) - len(ref)].rstrip()
+    return before_ref[: len(before_ref) - len("in")], ref
+
+
 def parse_channel(ref: str, spec: Subcommand) -> str:
-    """A channel id from Slack's escaped mention or a bare id; a bare name is refused."""
+    """A channel id from Slack's escaped mention or a public channel's bare id; a bare name, a
+    private conversation's bare id and any direct message are refused."""
     ref = ref.strip()
     for pattern in (_ESCAPED_CHANNEL, _BARE_CHANNEL_ID):
         found = pattern.fullmatch(ref)
         if found is not None:
             return found.group(1)
+    if _DIRECT_MESSAGE.fullmatch(ref):
+        raise BadInput(
+            f"`{_shorten(ref)}` is a direct message. Results go to channels; to get one in your own direct "
+            "message with me, type the command there without `in`.",
+            usage=spec.full_usage,
+        )
+    if _PRIVATE_CHANNEL_ID.fullmatch(ref):
+        raise BadInput(
+            f"`{_shorten(ref)}` is a private conversation's id. Pick the channel from Slack's suggestions as you "
+            "type `#`, so that Slack sends the channel itself.",
+            usage=spec.full_usage,
+        )
     if re.fullmatch(r"#[\w.-]+", ref):
         raise BadInput(
             f"I can't tell which channel `{_shorten(ref)}` is. Pick it from Slack's suggestions as you type `#`, "

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from bot.local_services import free_port, port_open, start_local_services
 from bot.settings import get_settings
 from db.crypto import generate_key
-from db.migrate import migrate_sync
+from db.migrate import MigrationRefused, migrate_sync
 
 STATE_DIR = Path(".services") / "dev"
 DEV_DATABASE = "content_factory_dev"
@@ -90,8 +90,16 @@ def run_dev(port: int | None = None) -> int:
             assert services is not None
             env["REDIS_URL"] = services.redis_url
         env.setdefault("TOKEN_ENCRYPTION_KEY", state["encryption_key"])
+        if not env.get("DATABASE_ADMIN_URL"):
+            raise RuntimeError(
+                "DATABASE_URL is set but DATABASE_ADMIN_URL is not: set the owner role there too, "
+                "or unset DATABASE_URL to use the embedded PostgreSQL"
+            )
         print("migrating…", flush=True)
-        migrate_sync(env.get("DATABASE_ADMIN_URL") or env["DATABASE_URL"], env["DATABASE_URL"])
+        try:
+            migrate_sync(env["DATABASE_ADMIN_URL"], env["DATABASE_URL"])
+        except MigrationRefused as exc:
+            raise RuntimeError(str(exc)) from None
 
         python = sys.executable
         sandbox_url = None

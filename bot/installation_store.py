@@ -3,8 +3,11 @@
 Finding an installation happens before the tenant is known, so it goes through the SECURITY
 DEFINER ``cf_find_installation``; every write runs in the organization's own tenant transaction.
 Tokens are encrypted at rest with TOKEN_ENCRYPTION_KEY (``runtime.secrets``) and never logged.
-An install creates the organization (``bot.orgs.create_organization``) and makes the installing
-user an admin; an uninstall revokes rather than deletes, so the audit trail keeps its history.
+The first install creates the organization (``bot.orgs.create_organization``) and makes the
+installing user its admin. A reinstall changes nobody's role: anyone allowed to install apps in
+the workspace can re-authorize, so only an installer whom Slack itself reports as a workspace
+admin or owner (``users.info``) is made an admin then. An uninstall revokes rather than deletes,
+so the audit trail keeps its history.
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
-from sqlalchemy import Row, delete, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.bot_tokens import InstallationTokens, refresh_if_expiring, tokens_expiring
 from bot.middleware.ttl_cache import TtlCache
 from bot.orgs import create_organization, find_org
+from bot.slack_client import make_web_client
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 
 OAUTH_STATE_SECONDS = 600
 INSTALLATION_TTL_SECONDS = 30.0
+# users.info for a reinstalling user runs inside the OAuth redirect the person is waiting on.
+USERS_INFO_TIMEOUT_SECONDS = 5
 
 
 def workspace_key(team_id: str | None, enterprise_id: str | None) -> str:
@@ -56,10 +64,12 @@ class PostgresInstallationStore(AsyncInstallationStore):
         client_id: str | None = None,
         rotator: AsyncTokenRotator | None = None,
         on_change: Callable[[str], None] | None = None,
+        slack_api_url: str | None = None,
     ) -> None:
         self.database = database
         self.secrets = secrets
         self.client_id = client_id
+        self.slack_api_url = slack_api_url
         self.rotator = rotator
         # Told the workspace key after an install or revocation, so caches can drop it at once.
         self._on_change = on_change or (lambda _key: None)
@@ -86,6 +96,8 @@ class PostgresInstallationStore(AsyncInstallationStore):
             return
         key = workspace_key(installation.team_id, installation.enterprise_id)
         installer = installation.user_id
+        # Only the install that creates the organization makes its installer an admin (inside
+        # create_organization, so of two racing first installs only the winner's installer is).
         org_id = await create_organization(
             self.database,
             name=installation.team_name or installation.enterprise_name or key,
@@ -94,6 +106,7 @@ class PostgresInstallationStore(AsyncInstallationStore):
             admin_user_id=installer,
             actor=installer or "system",
         )
+        workspace_admin = bool(installer) and await self._is_workspace_admin(installation)
         async with self.database.tenant(org_id) as session:
             row = InstallationRow(org_id=org_id, **self._columns(installation))
             session.add(row)
@@ -104,12 +117,15 @@ class PostgresInstallationStore(AsyncInstallationStore):
                 .where(Workspace.team_id == key)
                 .values(revoked_at=None, name=(installation.team_name or installation.enterprise_name or key)[:200])
             )
-            if installer:
+            if workspace_admin:
                 await session.execute(
                     insert(Member)
                     .values(org_id=org_id, slack_user_id=installer, role=Role.ADMIN)
                     .on_conflict_do_update(index_elements=["org_id", "slack_user_id"], set_={"role": Role.ADMIN})
                 )
+            installer_role = (
+                await session.execute(select(Member.role).where(Member.slack_user_id == installer))
+            ).scalar_one_or_none()
             await record_event(
                 session,
                 org_id,
@@ -121,10 +137,23 @@ class PostgresInstallationStore(AsyncInstallationStore):
                     "installation_id": row.id,
                     "scopes": ",".join(installation.bot_scopes or []),
                     "token_rotation": installation.bot_refresh_token is not None,
-                    "installer_role": Role.ADMIN if installer else None,
+                    "installer_role": installer_role,
+                    "installer_workspace_admin": workspace_admin,
                 },
             )
         self.on_change(key)
+
+    async def _is_workspace_admin(self, installation: Installation) -> bool:
+        """Whether Slack calls the installer a workspace admin or owner; no answer counts as no."""
+        try:
+            client = make_web_client(
+                installation.bot_token, base_url=self.slack_api_url, timeout=USERS_INFO_TIMEOUT_SECONDS
+            )
+            user = (await client.users_info(user=installation.user_id))["user"]
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+            log.warning("users.info for the installer failed (%s); their role is left as it is", type(error).__name__)
+            return False
+        return bool(user.get("is_admin") or user.get("is_owner"))
 
     async def async_save_bot(self, bot: Bot) -> None:
         installation_id = bot.custom_values.get("installation_id")

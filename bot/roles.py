@@ -17,7 +17,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "image": Role.EDITOR,
     "schedule": Role.EDITOR,
     "schedules": Role.VIEWER,
-    "unschedule": Role.EDITOR,
+    # Anyone may ask; the schedule service lets only its creator (even one demoted since) or an admin.
+    "unschedule": Role.VIEWER,
     "quota": Role.VIEWER,
     "quota set": Role.ADMIN,
     "role": Role.ADMIN,

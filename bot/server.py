@@ -1,8 +1,10 @@
 """The aiohttp server: Slack's endpoints, health probes, and a graceful stop.
 
 ``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
-``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), ``GET /healthz`` (the
-process answers) and ``GET /readyz`` (PostgreSQL and Redis answer; 503 naming what is down).
+``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), all three only when
+SLACK_SIGNING_SECRET is set (Socket Mode works without it), ``GET /healthz`` (the
+process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, and the database role is one Row-Level Security
+holds for; 503 naming what is down or unsafe).
 
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
 waits for answers still on their way to a response_url and for jobs still being sent to the
@@ -49,9 +51,12 @@ def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Appl
     web_app = web.Application(middlewares=[tracing_middleware()], client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt
     web_app[RUNTIME] = runtime
-    web_app.router.add_post("/slack/events", slack_events)
-    web_app.router.add_get("/slack/install", slack_install)
-    web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
+    if runtime.settings.slack_signing_secret:
+        # Without a secret (Socket Mode needs none) no HTTP request could be told from a forgery:
+        # older slack-sdk releases even accept any signature made with the empty secret.
+        web_app.router.add_post("/slack/events", slack_events)
+        web_app.router.add_get("/slack/install", slack_install)
+        web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.on_startup.append(_warm_up_services)
@@ -87,17 +92,34 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    postgres, redis = await asyncio.gather(
-        _probe(runtime.database.ping()),
+    (postgres, unsafe), redis = await asyncio.gather(
+        _probe_database(runtime),
         _probe(runtime.redis.ping()),
     )
-    checks = {"postgres": postgres, "redis": redis}
+    # A role Row-Level Security does not hold for serves no tenant safely: not ready.
+    role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
+    checks = {"postgres": postgres, "redis": redis, "database_role": role}
     ready = all(state == "ok" for state in checks.values())
-    down = [name for name, state in checks.items() if state != "ok"]
-    body = {"status": "ready" if ready else "unavailable", **checks}
+    down = [name for name, state in checks.items() if state == "down"]
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}
     if down:
         body["down"] = down
+    if unsafe:
+        body["unsafe"] = unsafe
     return web.json_response(body, status=200 if ready else 503)
+
+
+async def _probe_database(runtime: Runtime) -> tuple[str, str | None]:
+    """PostgreSQL's state, and what is unsafe about the role it is reached as (None: nothing)."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+            safety = await runtime.database.inspect_role()
+    except Exception as error:
+        log.warning("readiness probe failed: %s", type(error).__name__)
+        return "down", None
+    if safety.problem:
+        log.error("not ready: %s", safety.problem)
+    return "ok", safety.problem
 
 
 async def _probe(check: Awaitable[object]) -> str:

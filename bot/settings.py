@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     token_encryption_key: str | None = None
     pii_spacy_model: str | None = None
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # The shortest time between two runs of one schedule, and how many active schedules one person may have.
+    schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    schedules_max_per_user: int = Field(default=5, ge=1, le=1000)
     port: int = Field(default=3000, ge=1, le=65535)
     # Commands one web process works on at once; beyond it new ones are answered "busy" at once.
     web_max_pending_commands: int = Field(default=100, ge=1, le=100_000)
@@ -94,10 +97,6 @@ class Settings(BaseSettings):
                     "`content-factory keygen` prints one"
                 ) from exc
         return value
-
-    @property
-    def admin_database_url(self) -> str | None:
-        return self.database_admin_url or self.database_url
 
     @property
     def slack_mode(self) -> str:

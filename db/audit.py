@@ -72,3 +72,58 @@ async def verify_chain(session: AsyncSession, org_id: uuid.UUID) -> ChainReport:
         previous_hash = row.hash
         expected_seq += 1
     return ChainReport(org_id, count)
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """An event of an organization's chain, by its number and hash: ``SEQ:HASH`` when written out.
+
+    The newest event's head, kept somewhere the database's owner cannot write (the beat logs it
+    every hour), later shows a chain rewritten from that event on, or cut short before it: a
+    rewrite that recomputes every hash verifies on its own, but not against a head kept elsewhere."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, value: str) -> ChainHead:
+        """Read ``SEQ:HASH``; ``ValueError`` says what is wrong."""
+        seq, sep, digest = value.strip().partition(":")
+        digest = digest.lower()
+        if (
+            not sep
+            or not seq.isdigit()
+            or int(seq) < 1
+            or len(digest) != 64
+            or not all(c in "0123456789abcdef" for c in digest)
+        ):
+            raise ValueError(f"{value!r} is not SEQ:HASH (an event number and its 64-digit hex hash)")
+        return cls(int(seq), digest)
+
+
+async def chain_head(session: AsyncSession, org_id: uuid.UUID) -> ChainHead | None:
+    """The newest event of ``org_id``'s chain (None before the first)."""
+    row = (
+        await session.execute(
+            text("SELECT seq, hash FROM audit_events WHERE org_id = :org ORDER BY seq DESC LIMIT 1"), {"org": org_id}
+        )
+    ).first()
+    return ChainHead(row.seq, row.hash) if row else None
+
+
+async def check_head(session: AsyncSession, org_id: uuid.UUID, recorded: ChainHead) -> str | None:
+    """Why the chain no longer holds ``recorded`` at its place; None when it does."""
+    found = (
+        await session.execute(
+            text("SELECT hash FROM audit_events WHERE org_id = :org AND seq = :seq"),
+            {"org": org_id, "seq": recorded.seq},
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        return f"event seq {recorded.seq} of the recorded head is missing (the chain was cut short)"
+    if found != recorded.hash:
+        return f"event seq {recorded.seq} has hash {found}, not the recorded {recorded.hash} (the chain was rewritten)"
+    return None

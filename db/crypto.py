@@ -35,7 +35,11 @@ class SecretBox:
         return json.loads(text) if text else {}
 
     def rotate(self, value: bytes) -> bytes:
-        return self._fernet.rotate(bytes(value))
+        """The same secret encrypted under the first key (whichever key it was encrypted with)."""
+        try:
+            return self._fernet.rotate(bytes(value))
+        except InvalidToken as exc:
+            raise ValueError("a stored secret cannot be decrypted with TOKEN_ENCRYPTION_KEY") from exc
 
 
 def generate_key() -> str:

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
 
+from db.role_safety import RoleSafety, inspect_role
+
 
 async def set_tenant(session: AsyncSession, org_id: uuid.UUID) -> None:
     # is_local=true: the setting dies with the transaction, so a pooled connection never
@@ -90,6 +92,11 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def inspect_role(self) -> RoleSafety:
+        """What the connecting role may do that would defeat Row-Level Security."""
+        async with self.engine.connect() as conn:
+            return await inspect_role(conn)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.audit_log import recent_audit_events
+from bot.channel_access import require_postable
 from bot.command_parser import (
     CancelSchedule,
     Command,
@@ -148,6 +149,7 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
     if who.policy.paused:
         raise NotAllowed("Generation is paused for this organization. An admin can tell you more.")
     channel = command.channel_id or who.channel_id
+    await require_postable(services.runtime, who.org_id, who.user_id, channel, typed_in=who.channel_id)
     accepted = await services.jobs.submit(
         JobRequest(
             org_id=who.org_id,

@@ -36,6 +36,7 @@ async def run_schedule_command(
                 cron=command.cron,
                 run_at=command.run_at,
                 policy=who.policy,
+                typed_in=who.channel_id,
             )
             return views.schedule_created(created)
         case ListSchedules():

@@ -22,6 +22,9 @@ from db.engine import Database
 from db.migrate import migrate_sync
 from workers.posting import close_http_session
 
+# Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
+pytest_plugins = ["tests.suite_report"]
+
 # Nothing in a test run may reach the network for the public suffix list.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 

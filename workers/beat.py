@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,8 @@ from bot.runtime import Runtime, get_runtime
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
-from db.system import purge_oauth_states
+from db.audit import ChainHead, chain_head
+from db.system import list_org_ids, purge_oauth_states
 from workers.approval import sweep_approvals
 from workers.loop import MAX_ATTEMPTS
 from workers.maintenance import OUTBOX_AFTER, SweepReport, sweep_jobs
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OAUTH_STATE_BATCH = 1000
+AUDIT_HEAD_INTERVAL = timedelta(hours=1)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class TickReport:
     approvals: ExpiryReport | None = None
     schedules: ScheduleTickReport | None = None
     oauth_states_purged: int | None = None
+    audit_heads: dict[uuid.UUID, ChainHead] | None = None  # logged this tick (hourly)
     errors: list[str] = field(default_factory=list)  # steps that failed this tick (tried again next)
 
     def summary(self) -> str:
@@ -66,9 +70,10 @@ async def beat_tick(
     quota: QuotaService | None = None,
     outbox_after: timedelta = OUTBOX_AFTER,
     max_attempts: int = MAX_ATTEMPTS,
+    anchor: AuditHeadAnchor | None = None,
 ) -> TickReport:
     """One tick: outbox sweeper, lease recovery, reservation reaper, approval expiry, due
-    schedules. A failing step is logged and reported; the others still run."""
+    schedules, OAuth state purge, and (given ``anchor``, hourly) the audit chain heads. A failing step is logged and reported; the others still run."""
     now = now or datetime.now(UTC)
     report = TickReport(at=now)
     quota = quota or QuotaService(runtime.redis, runtime.database)
@@ -86,6 +91,8 @@ async def beat_tick(
         report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
         report.schedules = await _step(report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota))
         report.oauth_states_purged = await _step(report, "oauth states", purge_abandoned_oauth_states(runtime, now))
+        if anchor is not None:
+            report.audit_heads = await _step(report, "audit heads", anchor.log_if_due(runtime, now))
     finally:
         if own_sender:
             sender.close()
@@ -97,6 +104,37 @@ async def purge_abandoned_oauth_states(runtime: Runtime, now: datetime) -> int:
     application role cannot see those rows (RLS), so a SECURITY DEFINER function deletes them."""
     async with runtime.database.system() as session:
         return await purge_oauth_states(session, expired_before=now, limit=OAUTH_STATE_BATCH)
+
+
+@dataclass
+class AuditHeadAnchor:
+    """Logs the head (newest event number and hash) of every organization's audit chain once an
+    interval. A log collector keeps what the database's owner cannot rewrite; an operator checks
+    a kept head with ``content-factory audit verify --org ORG --head SEQ:HASH``."""
+
+    interval: timedelta = AUDIT_HEAD_INTERVAL
+    last: datetime | None = None
+
+    async def log_if_due(self, runtime: Runtime, now: datetime) -> dict[uuid.UUID, ChainHead] | None:
+        if self.last is not None and now - self.last < self.interval:
+            return None
+        heads = await audit_heads(runtime)
+        for org_id, head in heads.items():
+            log.info("audit head: org %s head %s", org_id, head)
+        self.last = now
+        return heads
+
+
+async def audit_heads(runtime: Runtime) -> dict[uuid.UUID, ChainHead]:
+    async with runtime.database.system() as session:
+        org_ids = await list_org_ids(session)
+    heads: dict[uuid.UUID, ChainHead] = {}
+    for org_id in org_ids:
+        async with runtime.database.tenant(org_id) as session:
+            head = await chain_head(session, org_id)
+        if head is not None:
+            heads[org_id] = head
+    return heads
 
 
 async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
@@ -111,10 +149,11 @@ async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
 async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Event) -> None:
     sender = JobSender(runtime.settings.redis_url or "")
     quota = QuotaService(runtime.redis, runtime.database)
+    anchor = AuditHeadAnchor()
     try:
         while not stop.is_set():
             started = asyncio.get_running_loop().time()
-            tick = await beat_tick(runtime, sender=sender, quota=quota)
+            tick = await beat_tick(runtime, sender=sender, quota=quota, anchor=anchor)
             _log_tick(tick)
             elapsed = asyncio.get_running_loop().time() - started
             with contextlib.suppress(TimeoutError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.preflight import run_preflight
 from bot.settings import ConfigError, get_settings
 from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
 from workers.celery_app import KNOWN_QUEUES, app, dev_mode, worker_config
@@ -27,6 +28,7 @@ def run_worker(
     settings.require("database_url", "redis_url", "token_encryption_key")
     assert settings.redis_url
     configure_logging(SERVICE_WORKER, dev=dev_mode(), level=loglevel)
+    run_preflight(settings)
     app.conf.update(worker_config(settings.redis_url, set(names)))
     argv = [
         "worker",
@@ -48,4 +50,5 @@ def run_beat(tick_seconds: float | None = None) -> int:
     from workers.beat import run_beat_process
 
     configure_logging(SERVICE_BEAT, dev=dev_mode(), level="INFO")
+    run_preflight(settings)
     return run_beat_process(tick_seconds or settings.scheduler_tick_seconds, dev=dev_mode())

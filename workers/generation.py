@@ -36,7 +36,8 @@ DEFAULT_IMAGE_SIZE = 512
 
 class GenerationFailed(Exception):
     """No content to post. ``reason`` is safe to show users and to audit; ``tokens_used`` is None
-    when no model answered (the reservation is released), else what the answer cost."""
+    when no model call cost anything (the reservation is released), else what the calls cost,
+    answered or not (a safety block, thinking that ran out of tokens, an empty answer)."""
 
     def __init__(self, reason: str, *, tokens_used: int | None, detail: dict[str, Any] | None = None) -> None:
         super().__init__(reason)
@@ -68,11 +69,15 @@ async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str,
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
             result = await context.router.generate_text(request)
     except ProviderError as error:
-        raise GenerationFailed(error.reason, tokens_used=None, detail={"error": type(error).__name__}) from error
+        raise GenerationFailed(
+            error.reason,
+            tokens_used=error.tokens_used or None,
+            detail={"error": type(error).__name__, "tokens_charged": error.tokens_used},
+        ) from error
     except TimeoutError as error:
         reason = f"the model did not answer within {TEXT_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
-    tokens_used = result.input_tokens + result.output_tokens
+    tokens_used = result.tokens_used
     try:
         check_output(result.text, input_mapping=pii_mapping, canary=canary)
     except OutputRejected as rejected:

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.bot_tokens import NoBotToken, bot_token_for
+from bot.response_urls import trusted_response_url
 from bot.runtime import Runtime
 from bot.slack_client import async_retry_handlers, make_web_client
 from db.models import Job, JobKind
@@ -214,13 +215,12 @@ def response_url_valid(job: Job, now: datetime | None = None) -> bool:
 async def tell_requester(runtime: Runtime, job: Job, text: str, *, token_gone: bool = False) -> bool:
     """An ephemeral note to whoever asked: through the command's response_url while Slack still
     honours it, else chat.postEphemeral where they typed the command, else a direct message (a
-    scheduled job has neither). False when nothing reached them; never raises."""
-    if response_url_valid(job):
-        assert job.response_url is not None
+    scheduled job has neither). False when nothing reached them; never raises. A response_url
+    that is not Slack's is never posted to (``bot.response_urls``)."""
+    response_url = trusted_response_url(job.response_url, runtime.settings.slack_api_url)
+    if response_url is not None and response_url_valid(job):
         try:
-            webhook = AsyncWebhookClient(
-                job.response_url, session=_http_session(), retry_handlers=async_retry_handlers()
-            )
+            webhook = AsyncWebhookClient(response_url, session=_http_session(), retry_handlers=async_retry_handlers())
             answer = await webhook.send(text=text, response_type="ephemeral", replace_original=False)
             if answer.status_code == 200:
                 return True

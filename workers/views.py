@@ -19,6 +19,12 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def model_output_section(escaped: str) -> dict[str, Any]:
+    """A section of model output (already escaped). ``verbatim`` stops Slack from parsing plain
+    ``@here``, ``@channel`` or ``@everyone`` into a broadcast, which escaping alone cannot."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": escaped, "verbatim": True}}
+
+
 def split_for_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Chunks of at most ``limit`` characters, cut at a paragraph, line or word break when one is
     near, so a split never lands mid-word (or mid-escape like ``&amp;``) where it can be avoided."""
@@ -51,16 +57,17 @@ def context_line(job: Job, result: JobResult) -> str:
 
 def result_message(job: Job, result: JobResult, text: str) -> dict[str, Any]:
     """``text`` and ``blocks`` for chat.postMessage: ``text`` (the result as Slack shows it) in
-    sections, then who asked, which model, what it cost and the job id."""
+    sections, then who asked, which model, what it cost and the job id. ``parse`` and
+    ``link_names`` say outright that the fallback text's plain ``@here`` stays text."""
     sections = split_for_sections(escape_mrkdwn(text))
     room = MAX_BLOCKS - 1
     if len(sections) > room:
         sections = sections[:room]
         sections[-1] = sections[-1][: SECTION_LIMIT - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
+    blocks: list[dict[str, Any]] = [model_output_section(s) for s in sections]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context_line(job, result)}]})
     fallback = escape_mrkdwn(text)[:FALLBACK_TEXT_LIMIT] or "Generated content"
-    return {"text": fallback, "blocks": blocks}
+    return {"text": fallback, "blocks": blocks, "parse": "none", "link_names": False}
 
 
 def image_title(job: Job) -> str:

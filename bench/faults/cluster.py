@@ -62,6 +62,8 @@ CONTRACT_VARIABLES = (
     "JOB_LEASE_SECONDS",
     "APPROVAL_EXPIRY_HOURS",
     "SCHEDULES_MAX_ACTIVE",
+    "SCHEDULE_MIN_INTERVAL_MINUTES",
+    "SCHEDULES_MAX_PER_USER",
 )
 
 
@@ -468,6 +470,8 @@ class Cluster:
             GEMINI_BASE_URL=self.gemini_url,
             TOKEN_ENCRYPTION_KEY=self.encryption_key,
             SCHEDULER_TICK_SECONDS=f"{self.config.tick_seconds:g}",
+            # The load's schedules run every minute, so that runs fall due within a short run.
+            SCHEDULE_MIN_INTERVAL_MINUTES="1",
             JOB_LEASE_SECONDS=f"{self.config.job_lease_seconds:g}",
             CONTENT_FACTORY_SPAN_FILE=str(self.span_file),
             # Unbuffered: a SIGKILLed process must not take its last lines with it.

@@ -12,6 +12,8 @@ from slack_bolt.response import BoltResponse
 
 from bot.ack_watchdog import post_to_response_url
 from bot.errors import DatabaseUnavailable
+from bot.response_urls import trusted_response_url
+from bot.settings import DEFAULT_SLACK_API_URL
 from bot.views.commands import Message, error_message
 
 log = logging.getLogger(__name__)
@@ -29,8 +31,10 @@ def refuse(req: AsyncBoltRequest, message: Message) -> BoltResponse:
     body = req.body or {}
     if is_slash_command(body):
         return BoltResponse(status=200, body=message)
-    response_url = body.get("response_url")
-    if isinstance(response_url, str) and response_url:
+    # Runs before the response_url check of the later middleware (ResponseUrlCheck), so checks itself.
+    api_url = getattr(req.context.client, "base_url", None) or DEFAULT_SLACK_API_URL
+    response_url = trusted_response_url(body.get("response_url"), api_url)
+    if response_url:
         task = asyncio.get_running_loop().create_task(_tell_clicker(response_url, message))
         _refusals_in_flight.add(task)
         task.add_done_callback(_refusals_in_flight.discard)

@@ -182,7 +182,7 @@ class QuotaService:
             now,
             self.scripts.reserve,
             reserve_keys(org_id, label),
-            [str(job_id), tokens, repr(now), self.lease_seconds],
+            [str(job_id), tokens, repr(now), self.lease_seconds, _month_expires_at(label)],
         )
 
     @staticmethod

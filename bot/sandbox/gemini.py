@@ -86,6 +86,9 @@ class Fault:
     ``count`` None means every matching request until :meth:`FakeGemini.reset`.
     ``prompt_contains`` narrows the fault to requests whose contents carry that text, so a test
     can aim it at its own prompt while other work shares the server.
+    ``thoughts_tokens`` makes the model think that many tokens first (billed as output, reported
+    as ``thoughtsTokenCount``); thinking that reaches ``maxOutputTokens`` leaves no room for text,
+    and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
     """
 
     model: str = "*"
@@ -97,6 +100,7 @@ class Fault:
     delay: float = 0.0
     finish_reason: str | None = None
     block_reason: str | None = None
+    thoughts_tokens: int | None = None
     count: int | None = 1
     prompt_contains: str | None = None
 
@@ -117,6 +121,8 @@ class Fault:
             raise ValueError(f"method must be one of {[*METHODS, '*']}")
         if self.count is not None and self.count < 1:
             raise ValueError("count must be at least 1, or null for every request")
+        if self.thoughts_tokens is not None and self.thoughts_tokens < 0:
+            raise ValueError("thoughts_tokens must not be negative")
         if self.delay < 0:
             raise ValueError("delay must not be negative")
 
@@ -239,9 +245,21 @@ def generate_content(model: str, body: dict[str, Any], fault: Fault | None, seri
         }
     text = compose_text(prompt_of(body))
     limit = (body.get("generationConfig") or {}).get("maxOutputTokens")
-    if isinstance(limit, int) and limit > 0 and count_tokens(text) > limit:
-        text, finish_reason = text[: limit * 4], "MAX_TOKENS"
+    thoughts = (fault.thoughts_tokens if fault else None) or 0
+    if isinstance(limit, int) and limit > 0 and thoughts >= limit:
+        return {
+            "candidates": [{"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}],
+            "usageMetadata": {
+                "promptTokenCount": tokens_in,
+                "thoughtsTokenCount": limit,
+                "totalTokenCount": tokens_in + limit,
+            },
+            **common,
+        }
+    if isinstance(limit, int) and limit > 0 and count_tokens(text) > limit - thoughts:
+        text, finish_reason = text[: (limit - thoughts) * 4], "MAX_TOKENS"
     tokens_out = count_tokens(text)
+    thinking = {"thoughtsTokenCount": thoughts} if thoughts else {}
     return {
         "candidates": [
             {
@@ -254,8 +272,9 @@ def generate_content(model: str, body: dict[str, Any], fault: Fault | None, seri
         "usageMetadata": {
             "promptTokenCount": tokens_in,
             "candidatesTokenCount": tokens_out,
-            "totalTokenCount": tokens_in + tokens_out,
+            "totalTokenCount": tokens_in + tokens_out + thoughts,
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
+            **thinking,
         },
         **common,
     }

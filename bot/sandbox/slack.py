@@ -57,7 +57,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 APP_ID = "A0SANDBOX"
-DEFAULT_BOT_SCOPES = "commands,chat:write,chat:write.public,files:write,users:read,channels:read,im:write"
+DEFAULT_BOT_SCOPES = (
+    "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write"
+)
+# conversations.members: Slack's page size when none is asked for, and the most it gives at once.
+MEMBERS_DEFAULT_LIMIT = 100
+MEMBERS_MAX_LIMIT = 1000
 ROTATED_TOKEN_TTL = 43200  # what Slack gives a rotating bot token: 12 hours
 RESPONSE_URL_MAX_POSTS = 5  # Slack honours a response_url five times
 UPLOAD_METHOD = "upload_url"  # the name calls and faults use for the upload URL itself
@@ -1031,6 +1036,44 @@ def conversations_info(state: SandboxState, workspace: Workspace, params: dict[s
         members = channel.members or {u.id for u in state.users.values() if u.team_id == channel.team_id}
         answer["num_members"] = len(members)
     return {"ok": True, "channel": answer}
+
+
+def _read_scope(channel: Channel) -> str:
+    if channel.im_user is not None:
+        return "im:read"
+    return "groups:read" if channel.private else "channels:read"
+
+
+@api_method("conversations.members")
+def conversations_members(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """Members' ids, a page at a time: ``limit`` (at most 1,000) and an opaque ``cursor`` that the
+    previous page's ``response_metadata.next_cursor`` gave ("" on the last page). A private
+    conversation the bot is not in answers ``channel_not_found``, as Slack does; so does anything
+    but a conversation's id (a name, a user id)."""
+    channel = state.channels.get(str(params.get("channel") or ""))
+    if channel is None or channel.team_id != workspace.team_id or (channel.private and not channel.bot_member):
+        raise ApiError("channel_not_found")
+    if _read_scope(channel) not in workspace.scopes.split(","):
+        raise ApiError("missing_scope")
+    try:
+        limit = int(params.get("limit") or MEMBERS_DEFAULT_LIMIT)
+        offset = (
+            int(base64.urlsafe_b64decode(str(params["cursor"])).decode().removeprefix("offset:"))
+            if params.get("cursor")
+            else 0
+        )
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError("invalid_cursor") from None
+    if limit < 1 or offset < 0:
+        raise ApiError("invalid_limit" if limit < 1 else "invalid_cursor")
+    members = channel.members
+    if members is None:
+        members = {u.id for u in state.users.values() if u.team_id == channel.team_id}
+    ordered = sorted(members)
+    page = ordered[offset : offset + min(limit, MEMBERS_MAX_LIMIT)]
+    following = offset + len(page)
+    next_cursor = base64.urlsafe_b64encode(f"offset:{following}".encode()).decode() if following < len(ordered) else ""
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
 
 @api_method("conversations.open")

@@ -6,7 +6,12 @@ Each run is submitted like a command's job (quota reserved now, approval policy 
 worker) with ``schedule_id`` and ``schedule_run_at`` set: the UNIQUE index on the two makes a
 second job for the same run impossible even if a lease runs out mid-run. The schedule then moves
 on with a compare-and-set in its organization's tenant session. A run missed while nothing ticked
-fires once, and the next run is the first one after now, not after the missed one.
+fires once, and the next run is the first one after now, not after the missed one, nor one closer to
+the run just made than the minimum interval (which also holds schedules made before that limit).
+
+A run fires as its creator, so their rights are checked again each time: a creator who is no longer
+an editor, or no longer a member of the target channel, gets the schedule paused and a note saying
+why. When Slack cannot answer the membership question the run is left to the next beat.
 """
 
 from __future__ import annotations
@@ -14,19 +19,22 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.bot_tokens import bot_token_for
-from bot.errors import QuotaDenied
+from bot.channel_access import MembershipUnchecked, require_member_in_org
+from bot.errors import QuotaDenied, UserError
 from bot.guard import DEFAULT_THRESHOLD, GuardedPrompt
 from bot.jobs import JobRequest, JobService
-from bot.orgs import OrgPolicy, load_org_policy
+from bot.orgs import OrgPolicy, get_role, load_org_policy
 from bot.queueing import JobSender
 from bot.quota import QuotaService
+from bot.roles import allows
 from bot.runtime import Runtime
+from bot.schedules.service import DEFAULT_MIN_INTERVAL, ScheduleLimits
 from bot.schedules.timing import next_cron_run
 from bot.slack_client import make_web_client
 from bot.views import schedules as views
@@ -47,6 +55,7 @@ UNIQUE_RUN_INDEX = "ix_jobs_schedule_run"
 class ScheduleTickReport:
     fired: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)  # (schedule, job)
     skipped: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # (schedule, reason)
+    paused: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # (schedule, reason): its creator lost a right
     failed: list[uuid.UUID] = field(default_factory=list)  # tried again once the claim lapses
 
 
@@ -54,6 +63,12 @@ class ScheduleTickReport:
 class _Skip:
     reason: str  # "paused" | "guard" | "quota"
     notice: str | None  # what the creator is told; None: nobody to tell
+
+
+@dataclass(frozen=True)
+class _RightLost:
+    reason: str  # "role" | "channel"
+    notice: str
 
 
 async def tick(
@@ -76,10 +91,11 @@ async def tick(
         assert runtime.settings.redis_url, "REDIS_URL is required to send scheduled jobs"
         sender = JobSender(runtime.settings.redis_url)
     jobs = JobService(runtime.database, quota or QuotaService(runtime.redis, runtime.database), sender, runtime.secrets)
+    min_interval = ScheduleLimits.from_settings(runtime.settings).min_interval
     try:
         for due in claimed:
             try:
-                await fire_run(runtime, jobs, due, now, report)
+                await fire_run(runtime, jobs, due, now, report, min_interval=min_interval)
             except Exception:
                 log.exception(
                     "schedule %s: the run at %s failed; retried when its claim lapses", due.id, due.next_run_at
@@ -92,7 +108,13 @@ async def tick(
 
 
 async def fire_run(
-    runtime: Runtime, jobs: JobService, due: ClaimedSchedule, now: datetime, report: ScheduleTickReport
+    runtime: Runtime,
+    jobs: JobService,
+    due: ClaimedSchedule,
+    now: datetime,
+    report: ScheduleTickReport,
+    *,
+    min_interval: timedelta = DEFAULT_MIN_INTERVAL,
 ) -> None:
     async with runtime.database.tenant(due.org_id) as session:
         schedule = (
@@ -108,8 +130,16 @@ async def fire_run(
         return  # cancelled or moved on since the claim
     policy = await load_org_policy(runtime.database, due.org_id)
     run_at = due.next_run_at
-    outcome: uuid.UUID | _Skip = _refusal(schedule, policy) or await _submit(jobs, schedule, run_at, policy)
-    if not await _advance(runtime, schedule, run_at, now, outcome):
+    refusal = _refusal(schedule, policy)
+    if refusal is None:
+        lost = await _right_lost(runtime, schedule)
+        if lost is not None:
+            if await _pause(runtime, schedule, run_at, lost):
+                report.paused.append((schedule.id, lost.reason))
+                await _tell_creator(runtime, schedule, lost.notice)
+            return
+    outcome: uuid.UUID | _Skip = refusal or await _submit(jobs, schedule, run_at, policy)
+    if not await _advance(runtime, schedule, run_at, now, outcome, min_interval):
         return  # another beat moved it on first, and told whoever needed telling
     if isinstance(outcome, _Skip):
         report.skipped.append((schedule.id, outcome.reason))
@@ -127,6 +157,49 @@ def _refusal(schedule: Schedule, policy: OrgPolicy) -> _Skip | None:
         # The prompt passed when it was scheduled; the organization has tightened its guard since.
         return _Skip("guard", views.run_blocked_notice(schedule))
     return None
+
+
+async def _right_lost(runtime: Runtime, schedule: Schedule) -> _RightLost | None:
+    """Whether the creator may still do what the run does in their name: schedule (editor or
+    more), and post in the target channel (Slack says they are a member)."""
+    role = await get_role(runtime.database, schedule.org_id, schedule.created_by)
+    if not allows(role, "schedule"):
+        return _RightLost("role", views.paused_for_role_notice(schedule, role))
+    try:
+        await require_member_in_org(runtime, schedule.org_id, schedule.target_channel, schedule.created_by)
+    except MembershipUnchecked:
+        raise  # Slack did not answer: the claim lapses and a later beat asks again
+    except UserError as refused:
+        return _RightLost("channel", views.paused_for_channel_notice(schedule, refused.message))
+    return None
+
+
+async def _pause(runtime: Runtime, schedule: Schedule, run_at: datetime, lost: _RightLost) -> bool:
+    """Pause the schedule instead of running it (compare-and-set, as ``_advance``); False when
+    another beat moved it first."""
+    async with runtime.database.tenant(schedule.org_id) as session:
+        paused = (
+            await session.execute(
+                update(Schedule)
+                .where(
+                    Schedule.id == schedule.id,
+                    Schedule.state == ScheduleState.ACTIVE,
+                    Schedule.next_run_at == run_at,
+                )
+                .values(state=ScheduleState.PAUSED, claimed_until=None)
+                .returning(Schedule.id)
+            )
+        ).first()
+        if paused is None:
+            return False
+        await record_event(
+            session,
+            schedule.org_id,
+            "schedule.paused",
+            actor="scheduler",
+            detail={"schedule_id": str(schedule.id), "run_at": run_at.isoformat(), "reason": lost.reason},
+        )
+    return True
 
 
 async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy: OrgPolicy) -> uuid.UUID | _Skip:
@@ -161,11 +234,18 @@ async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy
 
 
 async def _advance(
-    runtime: Runtime, schedule: Schedule, run_at: datetime, now: datetime, outcome: uuid.UUID | _Skip
+    runtime: Runtime,
+    schedule: Schedule,
+    run_at: datetime,
+    now: datetime,
+    outcome: uuid.UUID | _Skip,
+    min_interval: timedelta,
 ) -> bool:
-    """Move the schedule past ``run_at`` (and past ``now``: missed runs are not made up one by one)."""
+    """Move the schedule past ``run_at`` (and past ``now``: missed runs are not made up one by one),
+    to a run at least ``min_interval`` after this one."""
     if schedule.cron:
-        values: dict[str, object] = {"next_run_at": next_cron_run(schedule.cron, schedule.timezone, max(now, run_at))}
+        after = max(now, run_at + min_interval - timedelta(microseconds=1))
+        values: dict[str, object] = {"next_run_at": next_cron_run(schedule.cron, schedule.timezone, after)}
     else:
         values = {"next_run_at": None, "state": ScheduleState.DONE}
     if not isinstance(outcome, _Skip):

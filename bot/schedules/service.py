@@ -2,7 +2,10 @@
 
 The prompt is guarded when it is scheduled, not when it runs: only the masked text is stored (the
 PII mapping encrypted, and only for organizations that restore PII), with the injection score so a
-run can be refused if the organization tightens its threshold later.
+run can be refused if the organization tightens its threshold later. The creator must be a member
+of the target channel (``bot.channel_access``); a cron expression may not run more often than the
+minimum interval, and nobody may hold more than their share of active schedules. The creator can
+always cancel their own schedule, whatever their role has become.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -19,11 +22,13 @@ from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bot_tokens import NoBotToken, bot_token_for
+from bot.channel_access import require_postable
 from bot.errors import BadInput, NotAllowed, NotFound
 from bot.jobs import JobRequest, JobService
 from bot.orgs import OrgPolicy
 from bot.runtime import Runtime
-from bot.schedules.timing import describe, first_run, zone
+from bot.schedules.timing import check_interval, describe, first_run, zone
+from bot.settings import Settings
 from bot.slack_client import make_web_client
 from db.audit import record_event
 from db.models import JobKind, Member, Organization, Role, Schedule, ScheduleState
@@ -31,6 +36,8 @@ from db.models import JobKind, Member, Organization, Role, Schedule, ScheduleSta
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ACTIVE = 25
+DEFAULT_MAX_PER_USER = 5
+DEFAULT_MIN_INTERVAL = timedelta(minutes=15)
 HORIZON = timedelta(days=366)
 # users.info runs inside a command's ack: better a UTC default than a missed deadline.
 USERS_INFO_TIMEOUT_SECONDS = 2
@@ -41,6 +48,18 @@ LISTED_STATES = (ScheduleState.ACTIVE, ScheduleState.PAUSED)
 class ScheduleLimits:
     max_active: int = DEFAULT_MAX_ACTIVE  # active schedules per organization
     horizon: timedelta = HORIZON  # how far ahead a first run may be
+    max_per_user: int = DEFAULT_MAX_PER_USER  # active schedules one person may have
+    min_interval: timedelta = DEFAULT_MIN_INTERVAL  # the shortest time between two runs of one schedule
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScheduleLimits:
+        """SCHEDULE_MIN_INTERVAL_MINUTES and SCHEDULES_MAX_PER_USER from the settings,
+        SCHEDULES_MAX_ACTIVE from the environment."""
+        return replace(
+            cls.from_env(),
+            max_per_user=settings.schedules_max_per_user,
+            min_interval=timedelta(minutes=settings.schedule_min_interval_minutes),
+        )
 
     @classmethod
     def from_env(cls) -> ScheduleLimits:
@@ -97,7 +116,7 @@ class ScheduleService:
         self.runtime = runtime
         self.database = runtime.database
         self.jobs = jobs
-        self.limits = limits or ScheduleLimits.from_env()
+        self.limits = limits or ScheduleLimits.from_settings(runtime.settings)
 
     async def create(
         self,
@@ -110,20 +129,25 @@ class ScheduleService:
         cron: str | None,
         run_at: datetime | None,
         policy: OrgPolicy,
+        typed_in: str | None = None,
         now: datetime | None = None,
     ) -> ScheduleInfo:
+        """``typed_in``: where the command was typed (a target elsewhere is checked with Slack)."""
         if policy.paused:
             raise NotAllowed("Scheduling is paused for this organization. An admin can tell you more.")
         now = now or datetime.now(UTC)
+        if cron is not None:
+            check_interval(cron, self.limits.min_interval)
         tz_name = await self.timezone_of(org_id, creator)
         # The time first: a wrong time is cheaper to refuse than a prompt is to guard.
         next_run_at = first_run(cron=cron, run_at=run_at, tz_name=tz_name, now=now, horizon=self.limits.horizon)
+        await require_postable(self.runtime, org_id, creator, target_channel, typed_in=typed_in)
         guarded = await self.jobs.guard_prompt(
             JobRequest(org_id=org_id, requester_id=creator, kind=kind, prompt=prompt, target_channel=target_channel),
             policy,
         )
         async with self.database.tenant(org_id) as session:
-            await self._check_room(session, org_id)
+            await self._check_room(session, org_id, creator)
             row = Schedule(
                 id=uuid.uuid4(),
                 org_id=org_id,
@@ -158,17 +182,26 @@ class ScheduleService:
             )
         return ScheduleInfo.of(row)
 
-    async def _check_room(self, session: AsyncSession, org_id: uuid.UUID) -> None:
+    async def _check_room(self, session: AsyncSession, org_id: uuid.UUID, creator: str) -> None:
         # The organization's row lock serializes its creations, so two at once can't both take the last place.
         await session.execute(select(Organization.id).where(Organization.id == org_id).with_for_update())
-        active = (
+        active_by = (
             await session.execute(
-                select(func.count()).select_from(Schedule).where(Schedule.state == ScheduleState.ACTIVE)
+                select(Schedule.created_by, func.count())
+                .where(Schedule.state == ScheduleState.ACTIVE)
+                .group_by(Schedule.created_by)
             )
-        ).scalar_one()
+        ).all()
+        active = sum(count for _, count in active_by)
         if active >= self.limits.max_active:
             raise BadInput(
                 f"This organization already has {active} active schedules, the most it can have. "
+                "Cancel one with `/content unschedule <id>` (`/content schedules` lists them)."
+            )
+        yours = next((count for who, count in active_by if who == creator), 0)
+        if yours >= self.limits.max_per_user:
+            raise BadInput(
+                f"You already have {yours} active schedules, the most one person can have. "
                 "Cancel one with `/content unschedule <id>` (`/content schedules` lists them)."
             )
 
@@ -184,7 +217,8 @@ class ScheduleService:
         return [ScheduleInfo.of(row) for row in rows]
 
     async def cancel(self, org_id: uuid.UUID, ref: str, *, actor: str, role: str | None) -> ScheduleInfo:
-        """Cancel by id or id prefix; the creator or an admin may, anyone else is told who can."""
+        """Cancel by id or id prefix; the creator (whatever their role now) or an admin may, anyone
+        else is told who can."""
         ref = ref.strip().lower()
         async with self.database.tenant(org_id) as session:
             rows = (

@@ -13,6 +13,7 @@ on UTC would move the run by an hour twice a year. Across a daylight-saving chan
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadCronError, CroniterBadDateError, croniter
@@ -45,6 +46,34 @@ def check_cron(expression: str) -> str:
             f'"{expression}" is not a 5-field cron expression (minute hour day month weekday), e.g. "0 9 * * 1".'
         )
     return expression
+
+
+def shortest_gap(expression: str) -> timedelta:
+    """The shortest time between two runs of a 5-field cron expression, read from its minute and
+    hour fields. The step from a day's last run to the next day's first counts as if both days
+    matched, so the answer may be shorter than any real gap but never longer."""
+    minutes, hours = croniter(check_cron(expression)).expanded[:2]
+    minute_set = range(60) if "*" in minutes else [int(m) for m in minutes]
+    hour_set = range(24) if "*" in hours else [int(h) for h in hours]
+    times = sorted(h * 60 + m for h in hour_set for m in minute_set)
+    gaps = [later - earlier for earlier, later in pairwise(times)]
+    gaps.append(times[0] + 24 * 60 - times[-1])
+    return timedelta(minutes=min(gaps))
+
+
+def check_interval(expression: str, floor: timedelta) -> None:
+    """Refuse a cron expression whose runs can come closer together than ``floor``."""
+    gap = shortest_gap(expression)
+    if gap < floor:
+        raise BadInput(
+            f'"{expression}" would run every {_minutes(gap)} at its closest; schedules run at most every '
+            f'{_minutes(floor)}. Spread the runs out, e.g. "0 9 * * 1-5" (09:00 on weekdays).'
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    count = int(span.total_seconds() // 60)
+    return "minute" if count == 1 else f"{count} minutes"
 
 
 def next_cron_run(expression: str, tz_name: str, after: datetime) -> datetime:

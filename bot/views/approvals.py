@@ -31,8 +31,13 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _section(markdown: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown}}
+def _section(markdown: str, *, verbatim: bool = False) -> dict[str, Any]:
+    """``verbatim`` for text we did not write (model output): Slack then leaves a plain ``@here``
+    as text instead of notifying the channel."""
+    text: dict[str, Any] = {"type": "mrkdwn", "text": markdown}
+    if verbatim:
+        text["verbatim"] = True
+    return {"type": "section", "text": text}
 
 
 def _context(markdown: str) -> dict[str, Any]:
@@ -65,7 +70,7 @@ def approval_request(job: Job, text: str | None) -> dict[str, Any]:
     job_id = str(job.id)
     blocks: list[dict[str, Any]] = [
         _section(f":raised_hand: *Approval needed:* a {job.kind} result for <#{job.target_channel}>"),
-        _section(_preview(text, job.kind)),
+        _section(_preview(text, job.kind), verbatim=True),
         _context(_facts(job)),
         {
             "type": "actions",

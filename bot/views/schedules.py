@@ -1,5 +1,5 @@
 """What Slack shows of schedules: the answers to `schedule`, `schedules` and `unschedule`, and the
-note a schedule's creator gets when a run is skipped."""
+notes a schedule's creator gets when a run is skipped or the schedule is paused."""
 
 from __future__ import annotations
 
@@ -77,4 +77,26 @@ def run_blocked_notice(schedule: Schedule) -> str:
     return (
         f":warning: {_run(schedule)} was skipped: the organization's prompt guard now refuses its prompt. "
         f"Cancel it with `/content unschedule {str(schedule.id)[:8]}` and schedule a reworded prompt."
+    )
+
+
+def _paused(schedule: Schedule) -> str:
+    return (
+        f":double_vertical_bar: Your schedule `{str(schedule.id)[:8]}` ({schedule.kind} for "
+        f"<#{schedule.target_channel}>) is paused and its runs stop"
+    )
+
+
+def paused_for_role_notice(schedule: Schedule, role: str | None) -> str:
+    now = f"you are {'an' if role == 'admin' else 'a'} {role} now" if role else "you have no role here now"
+    return (
+        f"{_paused(schedule)}: a run posts in your name and needs the editor role, and {now}. "
+        f"An admin can grant it again; you can cancel the schedule with `/content unschedule {str(schedule.id)[:8]}`."
+    )
+
+
+def paused_for_channel_notice(schedule: Schedule, why: str) -> str:
+    return (
+        f"{_paused(schedule)}: a run posts in your name only where you are a member. {why} "
+        f"You can cancel the schedule with `/content unschedule {str(schedule.id)[:8]}`."
     )

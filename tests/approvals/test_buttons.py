@@ -70,7 +70,11 @@ async def ask(setting: Setting, app_db: Database) -> tuple[uuid.UUID, str]:
     return job.id, ts
 
 
-async def test_double_click_posts_once(setting: Setting, app_db: Database, sandbox: SlackSandbox) -> None:
+async def test_double_click_approves_once_and_sends_the_job_once(
+    setting: Setting, app_db: Database, sandbox: SlackSandbox
+) -> None:
+    """Up to the send (a recording sender); that the job is then posted once through the real
+    queue and worker is test_end_to_end.py::test_double_click_posts_once."""
     job_id, ts = await ask(setting, app_db)
 
     first, second = await asyncio.gather(

@@ -1,5 +1,6 @@
-"""Schedule -> beat tick -> worker -> approval request -> Approve (signed click) -> posted once,
-with a real Celery worker process, the Slack sandbox and the fake Gemini."""
+"""Approval end to end with a real Celery worker process, the Slack sandbox and the fake Gemini:
+schedule -> beat tick -> worker -> approval request -> Approve (signed click) -> posted once; and a
+double click on Approve, both clicks at once, through the real queue -> posted once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from bot.jobs import JobService
+from bot.jobs import JobRequest, JobService
 from bot.orgs import create_organization, load_org_policy, set_role
 from bot.queueing import JobSender
 from bot.quota import QuotaService
@@ -28,9 +29,20 @@ from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role
 from tests.approvals.web import SIGNING_SECRET, start_clicks
 from tests.workers.conftest import gemini, slack, start_worker, worker_env
-from tests.workers.harness import BOT_TOKEN, TEAM_ID, WorkerProcess, load_job, wait_for_job
+from tests.workers.harness import (
+    BOT_TOKEN,
+    TEAM_ID,
+    WorkerProcess,
+    audit_actions,
+    broker_messages_naming,
+    load_job,
+    wait_for_job,
+    wait_until,
+)
 
 __all__ = ["gemini", "slack", "start_worker", "worker_env"]
+
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 ADMIN = "U0E2EADMIN"
 EDITOR = "U0E2EEDITOR"
@@ -68,10 +80,9 @@ async def wait_for_approval_request(database: Database, org_id: uuid.UUID, job_i
     return job
 
 
-async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
-    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
-) -> None:
-    runtime = e2e_runtime
+async def approvals_required(slack: SlackSandbox, app_db: Database) -> tuple[str, uuid.UUID, str, str]:
+    """The workers' workspace as an organization that requires approval, with fresh approvers and
+    target channels; returns (suffix, org id, approvers channel, target channel)."""
     suffix = uuid.uuid4().hex[:8].upper()
     approvers, target = f"C{suffix}APR", f"C{suffix}OUT"
     slack.add_user(TEAM_ID, ADMIN, name="ada", is_admin=True, tz="UTC")
@@ -88,6 +99,14 @@ async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
             .values(approvals_required=True, approvers_channel=approvers, paused=False)
         )
         await session.execute(update(Member).where(Member.slack_user_id == EDITOR).values(timezone="Europe/Berlin"))
+    return suffix, org_id, approvers, target
+
+
+async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
+    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
+) -> None:
+    runtime = e2e_runtime
+    suffix, org_id, approvers, target = await approvals_required(slack, app_db)
 
     sender = JobSender(redis_url)
     try:
@@ -137,3 +156,51 @@ async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
         assert decided is not None and "Approved" in decided["text"]
     finally:
         sender.close()
+
+
+async def test_double_click_posts_once(
+    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
+) -> None:
+    runtime = e2e_runtime
+    suffix, org_id, approvers, target = await approvals_required(slack, app_db)
+    sender = JobSender(redis_url)
+    try:
+        jobs = JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets)
+        accepted = await jobs.submit(
+            JobRequest(
+                org_id=org_id,
+                requester_id=EDITOR,
+                kind=JobKind.TEXT,
+                prompt=f"Announce the new coffee machine {suffix}",
+                target_channel=target,
+                source_channel=target,
+            ),
+            await load_org_policy(app_db, org_id),
+        )
+        await wait_for_job(app_db, org_id, accepted.job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+        job = await wait_for_approval_request(app_db, org_id, accepted.job_id)
+
+        clicks = await start_clicks(runtime, slack, TEAM_ID, sender=sender)
+        try:
+            first, second = await asyncio.gather(
+                clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
+                clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
+            )
+        finally:
+            await clicks.close()
+        assert first.status == second.status == 200
+        answers = first.answers + second.answers
+        assert len(answers) == 1 and f"<@{ADMIN}> already approved" in answers[0]
+
+        posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
+        # Whatever either click sent is consumed before counting: nothing for the job left queued
+        # or unacknowledged in the broker.
+        await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0, seconds=60)
+    finally:
+        sender.close()
+
+    assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
+    [message] = slack.messages(target)
+    assert message["ts"] == posted.slack_ts
+    actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
+    assert actions.count("approval.approved") == 1 and actions.count("job.posted") == 1

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+
 ROOT = Path(__file__).resolve().parents[2]
 FINAL_LINE = re.compile(
     r"^faults: (\d+) commands, (\d+) faults injected, lost (\d+), duplicates (\d+), overspend (\d+), "

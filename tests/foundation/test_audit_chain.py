@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import uuid
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from bot.local_services import LocalServices
+from bot.orgs import create_organization
 from db.audit import record_event, verify_chain
 from db.engine import Database
-from tests.conftest import TestDatabase
+from db.migrate import migrate_sync
+from tests.conftest import APP_PASSWORD, APP_ROLE, TestDatabase, _admin_execute, _with_database, new_team_id
 
 
 def _verify_cli(test_database: TestDatabase, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -73,6 +80,59 @@ async def test_concurrent_writers_keep_one_chain(app_db: Database, org_id: uuid.
     assert report.ok and report.events == 21
 
 
-def test_verify_all_organizations(test_database: TestDatabase) -> None:
-    result = _verify_cli(test_database)
-    assert "audit verify:" in result.stdout
+@pytest.fixture
+def audited_database(services: LocalServices) -> Iterator[TestDatabase]:
+    """A database of each test's own: the run's shared one holds chains other tests break on
+    purpose, and `audit verify` without --org walks every organization in it."""
+    name = f"cf_test_audit_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
+    admin_url = _with_database(services.postgres_url, name)
+    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
+    migrate_sync(admin_url, app_url)
+    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
+    asyncio.run(_admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def two_audited_orgs(audited_database: TestDatabase) -> AsyncIterator[tuple[uuid.UUID, uuid.UUID]]:
+    app = Database(audited_database.app_url, pool_size=1)
+    try:
+        orgs = (
+            await create_organization(app, name="First", team_id=new_team_id()),
+            await create_organization(app, name="Second", team_id=new_team_id()),
+        )
+        for org in orgs:
+            await _append(app, org, 3)
+        yield orgs
+    finally:
+        await app.dispose()
+
+
+async def test_verify_all_organizations_passes_on_intact_chains(
+    audited_database: TestDatabase, two_audited_orgs: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    first, second = two_audited_orgs
+    result = await asyncio.to_thread(_verify_cli, audited_database)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok      {first}  4 events" in result.stdout
+    assert f"ok      {second}  4 events" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "audit verify: 2 organizations, 0 broken"
+
+
+async def test_verify_all_organizations_fails_on_a_tampered_chain(
+    audited_database: TestDatabase, two_audited_orgs: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    first, second = two_audited_orgs
+    owner = Database(audited_database.admin_url, pool_size=1)
+    try:
+        async with owner.tenant(second) as session:
+            await session.execute(
+                text("UPDATE audit_events SET actor = 'U_FORGED' WHERE org_id = :o AND seq = 3"), {"o": second}
+            )
+    finally:
+        await owner.dispose()
+    result = await asyncio.to_thread(_verify_cli, audited_database)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"ok      {first}  4 events" in result.stdout
+    assert f"BROKEN  {second}  event seq 3" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "audit verify: 2 organizations, 1 broken"

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database
 from db.models import TENANT_TABLES
 from db.rls import TENANT_POLICY_TABLES
 from tests.conftest import TestDatabase
 from tests.foundation.tenant_rows import fill_organization
+
+INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of both a privilege refusal and a row-level security violation
+
+
+@contextmanager
+def refused_by_postgres(message: str) -> Iterator[None]:
+    """The statement fails with SQLSTATE 42501 and PostgreSQL's own words for why: a mistyped
+    statement (42601, 42P01) or a dropped connection is a different error and fails the test."""
+    with pytest.raises(DBAPIError) as raised:
+        yield
+    sqlstate = getattr(raised.value.orig, "sqlstate", None)
+    assert sqlstate == INSUFFICIENT_PRIVILEGE, f"SQLSTATE {sqlstate}: {raised.value.orig}"
+    assert re.search(message, str(raised.value.orig)), str(raised.value.orig)
 
 
 async def _count(session, table: str) -> int:  # type: ignore[no-untyped-def]
@@ -59,7 +75,7 @@ def test_each_organization_sees_only_its_rows(test_database: TestDatabase, row_c
 
 async def test_insert_naming_another_organization_is_refused(app_db: Database, org_id: uuid.UUID) -> None:
     other = uuid.uuid4()
-    with pytest.raises(DBAPIError, match="row-level security"):
+    with refused_by_postgres('new row violates row-level security policy for table "members"'):
         async with app_db.tenant(org_id) as session:
             await session.execute(
                 text("INSERT INTO members (org_id, slack_user_id, role, updated_at) VALUES (:o, 'U1', 'admin', now())"),
@@ -68,7 +84,7 @@ async def test_insert_naming_another_organization_is_refused(app_db: Database, o
 
 
 async def test_update_moving_a_row_to_another_organization_is_refused(app_db: Database, org_id: uuid.UUID) -> None:
-    with pytest.raises(DBAPIError, match="row-level security"):
+    with refused_by_postgres('new row violates row-level security policy for table "workspaces"'):
         async with app_db.tenant(org_id) as session:
             await session.execute(text("UPDATE workspaces SET org_id = :o"), {"o": uuid.uuid4()})
 
@@ -99,31 +115,41 @@ async def test_update_of_another_organizations_rows_touches_nothing(
     ],
 )
 async def test_audit_events_are_append_only(app_db: Database, org_id: uuid.UUID, statement: str) -> None:
-    with pytest.raises(ProgrammingError, match="permission denied"):
+    with refused_by_postgres("permission denied for table audit_events"):
         async with app_db.tenant(org_id) as session:
             await session.execute(text(statement))
 
 
 @pytest.mark.parametrize(
-    "statement",
+    ("statement", "refusal"),
     [
-        "ALTER TABLE jobs DISABLE ROW LEVEL SECURITY",
-        "ALTER TABLE jobs NO FORCE ROW LEVEL SECURITY",
-        "DROP POLICY tenant_isolation ON jobs",
-        "CREATE POLICY open_door ON jobs USING (true)",
-        "SET ROLE postgres",
-        "SET ROLE content_factory_definer",
-        "SET SESSION AUTHORIZATION postgres",
-        "ALTER ROLE cf_app BYPASSRLS",
-        "CREATE TABLE escape_hatch (id int)",
+        ("ALTER TABLE jobs DISABLE ROW LEVEL SECURITY", "must be owner of table jobs"),
+        ("ALTER TABLE jobs NO FORCE ROW LEVEL SECURITY", "must be owner of table jobs"),
+        # PostgreSQL names the table a "relation" in this one message.
+        ("DROP POLICY tenant_isolation ON jobs", "must be owner of (relation|table) jobs"),
+        ("CREATE POLICY open_door ON jobs USING (true)", "must be owner of table jobs"),
+        ("SET ROLE postgres", 'permission denied to set role "postgres"'),
+        ("SET ROLE content_factory_definer", 'permission denied to set role "content_factory_definer"'),
+        ("SET SESSION AUTHORIZATION postgres", 'permission denied to set session authorization "postgres"'),
+        ("ALTER ROLE cf_app BYPASSRLS", "must be superuser to change bypassrls attribute"),
+        ("CREATE TABLE escape_hatch (id int)", "permission denied for schema public"),
     ],
 )
 async def test_application_role_cannot_escape_row_level_security(
-    app_db: Database, org_id: uuid.UUID, statement: str
+    app_db: Database, org_id: uuid.UUID, statement: str, refusal: str
 ) -> None:
-    with pytest.raises(DBAPIError):
+    with refused_by_postgres(refusal):
         async with app_db.tenant(org_id) as session:
             await session.execute(text(statement))
+
+
+async def test_a_mistyped_statement_is_not_taken_for_a_refusal(app_db: Database, org_id: uuid.UUID) -> None:
+    """The check above must be able to fail: a statement naming a table that does not exist is
+    refused for a different reason, and ``refused_by_postgres`` says so."""
+    with pytest.raises(AssertionError, match="SQLSTATE 42P01"):
+        with refused_by_postgres("must be owner of table jobz"):
+            async with app_db.tenant(org_id) as session:
+                await session.execute(text("ALTER TABLE jobz DISABLE ROW LEVEL SECURITY"))
 
 
 async def test_application_role_owns_nothing_and_cannot_bypass(app_db: Database) -> None:

@@ -1,4 +1,9 @@
-"""Every rule proves itself: each carries examples it must and must not match."""
+"""Every rule proves itself: each carries examples it must and must not match.
+
+The tests marked ``self_graded`` check the rule table against examples stored in the same table:
+they keep the table consistent, they do not say how well it detects injection (that is the guard
+evaluation in bench/, on prompts the rules were not written from). The run's summary counts them
+apart."""
 
 from __future__ import annotations
 
@@ -16,22 +21,26 @@ def _ids(pairs: list[tuple[Rule, str]]) -> list[str]:
     return [f"{rule.id}:{index}" for index, (rule, _) in enumerate(pairs)]
 
 
+@pytest.mark.self_graded
 @pytest.mark.parametrize("rule", RULES, ids=[rule.id for rule in RULES])
 def test_every_rule_has_positive_and_negative_examples(rule: Rule) -> None:
     assert rule.examples_positive, f"{rule.id} has no example it must match"
     assert rule.examples_negative, f"{rule.id} has no example it must leave alone"
 
 
+@pytest.mark.self_graded
 @pytest.mark.parametrize(("rule", "example"), POSITIVES, ids=_ids(POSITIVES))
 def test_rule_matches_its_positive_examples(rule: Rule, example: str) -> None:
     assert rule.matches(normalize(example))
 
 
+@pytest.mark.self_graded
 @pytest.mark.parametrize(("rule", "example"), NEGATIVES, ids=_ids(NEGATIVES))
 def test_rule_ignores_its_negative_examples(rule: Rule, example: str) -> None:
     assert not rule.matches(normalize(example))
 
 
+@pytest.mark.self_graded
 @pytest.mark.parametrize(("rule", "example"), POSITIVES + NEGATIVES, ids=_ids(POSITIVES + NEGATIVES))
 def test_literal_shortcuts_agree_with_a_plain_search(rule: Rule, example: str) -> None:
     text = normalize(example)
@@ -39,6 +48,7 @@ def test_literal_shortcuts_agree_with_a_plain_search(rule: Rule, example: str) -
     assert rule.matches(text) == (rule.pattern.search(text) is not None)
 
 
+@pytest.mark.self_graded
 def test_rule_table_is_well_formed() -> None:
     ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids))

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.errors import BadInput, NotAllowed, NotFound, PromptBlocked
+from bot.jobs import JobService
 from bot.orgs import load_org_policy
 from bot.runtime import Runtime
 from bot.sandbox.slack import SlackSandbox
-from bot.schedules import ScheduleInfo, ScheduleService
+from bot.schedules import ScheduleInfo, ScheduleLimits, ScheduleService
+from bot.settings import ConfigError, load_settings
 from db.engine import Database
 from db.models import JobKind, Member, Organization, Schedule, ScheduleState
 from tests.approvals.fakes import ADMIN, EDITOR, TARGET, VIEWER, actions_of
@@ -195,3 +197,41 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SCHEDULES_MAX_ACTIVE", "lots")
     assert ScheduleLimits.from_env().max_active == 25
     assert timedelta(days=365) < ScheduleLimits().horizon
+
+
+async def test_a_cron_running_more_often_than_the_floor_is_refused(
+    runtime: Runtime, jobs: JobService, app_db: Database, org: uuid.UUID
+) -> None:
+    schedules = ScheduleService(runtime, jobs)  # the default floor: 15 minutes
+    for cron, gap in (("* * * * *", "every minute"), ("*/5 * * * *", "every 5 minutes"), ("0,5 9 * * *", "5 minutes")):
+        with pytest.raises(BadInput, match=f"would run {gap}|run every {gap}") as refused:
+            await create(schedules, app_db, org, cron=cron)
+        assert "at most every 15 minutes" in str(refused.value)
+    assert await schedules.list(org) == []
+    made = await create(schedules, app_db, org, cron="*/15 * * * *")
+    assert made.cron == "*/15 * * * *"
+
+
+async def test_one_person_has_a_cap_of_active_schedules(
+    runtime: Runtime, jobs: JobService, app_db: Database, org: uuid.UUID
+) -> None:
+    schedules = ScheduleService(runtime, jobs, limits=ScheduleLimits(max_active=10, max_per_user=2))
+    first = await create(schedules, app_db, org)
+    await create(schedules, app_db, org)
+    with pytest.raises(BadInput, match="You already have 2 active schedules"):
+        await create(schedules, app_db, org)
+    await create(schedules, app_db, org, who=ADMIN)  # another person's share is their own
+    await schedules.cancel(org, first.short_id, actor=EDITOR, role="editor")
+    await create(schedules, app_db, org)
+
+
+def test_floor_and_cap_come_from_the_settings() -> None:
+    settings = load_settings(
+        _env_file=None, schedule_min_interval_minutes="30", schedules_max_per_user="3", database_url=None
+    )
+    limits = ScheduleLimits.from_settings(settings)
+    assert (limits.min_interval, limits.max_per_user) == (timedelta(minutes=30), 3)
+    defaults = ScheduleLimits.from_settings(load_settings(_env_file=None))
+    assert (defaults.min_interval, defaults.max_per_user) == (timedelta(minutes=15), 5)
+    with pytest.raises(ConfigError, match="SCHEDULE_MIN_INTERVAL_MINUTES"):
+        load_settings(_env_file=None, schedule_min_interval_minutes="0")

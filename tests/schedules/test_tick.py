@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 
-from bot.orgs import load_org_policy
+from bot.orgs import load_org_policy, set_role
 from bot.quota import QuotaService
 from bot.runtime import Runtime
 from bot.sandbox.slack import SlackSandbox
 from bot.schedules import ScheduleService, tick
 from db.engine import Database
-from db.models import Job, JobKind, JobState, Member, Organization, Schedule, ScheduleState
-from tests.approvals.fakes import ADMIN, EDITOR, TARGET, RecordingSender, actions_of
+from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
+from tests.approvals.fakes import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -146,11 +147,11 @@ async def test_two_ticks_at_once_fire_each_run_once(
     schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
 ) -> None:
     now = datetime.now(UTC)
-    ids = [await schedule(schedules, app_db, org, now, cron="*/5 * * * *", tz="UTC") for _ in range(3)] + [
+    ids = [await schedule(schedules, app_db, org, now, cron="*/15 * * * *", tz="UTC") for _ in range(3)] + [
         await schedule(schedules, app_db, org, now, run_at=(now + timedelta(minutes=1)).replace(tzinfo=None), tz="UTC")
     ]
 
-    for minutes in (6, 11, 16):
+    for minutes in (16, 31, 46):
         at = now + timedelta(minutes=minutes)
         reports = await asyncio.gather(*(tick(runtime, at, sender=sender) for _ in range(4)))  # type: ignore[arg-type]
         fired = [s for report in reports for s, _ in report.fired]
@@ -215,18 +216,18 @@ async def test_a_run_denied_by_quota_is_skipped_audited_and_the_creator_told_onc
     slack: SlackSandbox,
 ) -> None:
     now = datetime.now(UTC)
-    schedule_id = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    schedule_id = await schedule(schedules, app_db, org, now, cron="*/15 * * * *", tz="UTC")
     await quota.set_budget(org, 1, actor=ADMIN)
 
     for _ in range(3):
-        await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+        await tick(runtime, now + timedelta(minutes=16), sender=sender)  # type: ignore[arg-type]
 
     assert await jobs_of(app_db, org, schedule_id) == []
     assert await actions_of(app_db, org, "schedule.skipped") == ["schedule.skipped"]
     notes = [m for m in slack.messages() if m["channel"].startswith("D") and str(schedule_id)[:8] in m["text"]]
     assert len(notes) == 1 and "skipped" in notes[0]["text"]
     moved = await row(app_db, org, schedule_id)
-    assert moved.state == ScheduleState.ACTIVE and moved.next_run_at > now + timedelta(minutes=11)  # type: ignore[operator]
+    assert moved.state == ScheduleState.ACTIVE and moved.next_run_at > now + timedelta(minutes=16)  # type: ignore[operator]
 
 
 async def test_a_run_the_guard_now_refuses_is_skipped_and_the_creator_told(
@@ -238,12 +239,12 @@ async def test_a_run_the_guard_now_refuses_is_skipped_and_the_creator_told(
     slack: SlackSandbox,
 ) -> None:
     now = datetime.now(UTC)
-    schedule_id = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    schedule_id = await schedule(schedules, app_db, org, now, cron="*/15 * * * *", tz="UTC")
     async with app_db.tenant(org) as session:
         await session.execute(update(Schedule).where(Schedule.id == schedule_id).values(injection_score=0.6))
         await session.execute(update(Organization).where(Organization.id == org).values(injection_threshold=0.5))
 
-    report = await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+    report = await tick(runtime, now + timedelta(minutes=16), sender=sender)  # type: ignore[arg-type]
 
     assert (schedule_id, "guard") in report.skipped
     assert await jobs_of(app_db, org, schedule_id) == []
@@ -254,13 +255,115 @@ async def test_paused_organizations_and_cancelled_schedules_do_not_fire(
     schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
 ) -> None:
     now = datetime.now(UTC)
-    kept = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
-    cancelled = await schedule(schedules, app_db, org, now, cron="*/10 * * * *", tz="UTC")
+    kept = await schedule(schedules, app_db, org, now, cron="*/15 * * * *", tz="UTC")
+    cancelled = await schedule(schedules, app_db, org, now, cron="*/15 * * * *", tz="UTC")
     await schedules.cancel(org, str(cancelled), actor=EDITOR, role="editor")
     async with app_db.tenant(org) as session:
         await session.execute(update(Organization).where(Organization.id == org).values(paused=True))
 
-    report = await tick(runtime, now + timedelta(minutes=11), sender=sender)  # type: ignore[arg-type]
+    report = await tick(runtime, now + timedelta(minutes=16), sender=sender)  # type: ignore[arg-type]
 
     assert (kept, "paused") in report.skipped
     assert await jobs_of(app_db, org, kept) == [] and await jobs_of(app_db, org, cancelled) == []
+
+
+def _notes_to(slack: SlackSandbox, user: str, schedule_id: uuid.UUID) -> list[str]:
+    dm = f"D{user[1:]}"
+    return [m["text"] for m in slack.messages(dm) if str(schedule_id)[:8] in m["text"]]
+
+
+async def test_a_demoted_creators_schedule_is_paused_with_a_notice_and_they_can_still_cancel_it(
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
+    slack: SlackSandbox,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="0 * * * *", tz="UTC")
+    await set_role(app_db, org, EDITOR, Role.VIEWER, actor=ADMIN)
+
+    first = await tick(runtime, now + timedelta(hours=1, minutes=1), sender=sender)  # type: ignore[arg-type]
+    later = await tick(runtime, now + timedelta(hours=3), sender=sender)  # type: ignore[arg-type]
+
+    assert first.paused == [(schedule_id, "role")] and first.fired == []
+    assert later.paused == [] and later.fired == []  # a paused schedule is not claimed again
+    assert await jobs_of(app_db, org, schedule_id) == []
+    assert (await row(app_db, org, schedule_id)).state == ScheduleState.PAUSED
+    assert await actions_of(app_db, org, "schedule.paused") == ["schedule.paused"]
+    [note] = _notes_to(slack, EDITOR, schedule_id)
+    assert "paused" in note and "editor role" in note and "you are a viewer now" in note
+
+    cancelled = await schedules.cancel(org, str(schedule_id)[:8], actor=EDITOR, role=Role.VIEWER)
+    assert cancelled.state == ScheduleState.CANCELLED
+
+
+async def test_a_creator_who_left_the_channel_gets_the_schedule_paused(
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
+    slack: SlackSandbox,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="0 * * * *", tz="UTC")
+    slack.channels[TARGET].members = {ADMIN, ADMIN2}
+
+    report = await tick(runtime, now + timedelta(hours=1, minutes=1), sender=sender)  # type: ignore[arg-type]
+
+    assert report.paused == [(schedule_id, "channel")] and report.fired == []
+    assert await jobs_of(app_db, org, schedule_id) == []
+    assert (await row(app_db, org, schedule_id)).state == ScheduleState.PAUSED
+    [note] = _notes_to(slack, EDITOR, schedule_id)
+    assert "only where you are a member" in note and "You are not a member of" in note
+
+
+async def test_when_slack_cannot_say_the_run_is_left_for_a_later_beat(
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
+    slack: SlackSandbox,
+) -> None:
+    now = datetime.now(UTC)
+    schedule_id = await schedule(schedules, app_db, org, now, cron="0 * * * *", tz="UTC")
+    slack.inject("conversations.members", status=503, count=None)
+    try:
+        report = await tick(runtime, now + timedelta(hours=1, minutes=1), sender=sender)  # type: ignore[arg-type]
+    finally:
+        slack.clear_faults()
+    assert report.failed == [schedule_id]
+    assert (await row(app_db, org, schedule_id)).state == ScheduleState.ACTIVE
+
+    later = await tick(runtime, now + timedelta(hours=1, minutes=5), sender=sender)  # type: ignore[arg-type]
+    assert [s for s, _ in later.fired] == [schedule_id]
+
+
+async def test_a_schedule_made_before_the_floor_runs_at_most_every_fifteen_minutes(
+    runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> None:
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    async with app_db.tenant(org) as session:
+        legacy = Schedule(
+            id=uuid.uuid4(),
+            org_id=org,
+            created_by=EDITOR,
+            kind=JobKind.TEXT,
+            masked_prompt="every minute, as was once allowed",
+            target_channel=TARGET,
+            cron="* * * * *",
+            timezone="UTC",
+            next_run_at=now + timedelta(minutes=1),
+            state=ScheduleState.ACTIVE,
+            injection_score=0.0,
+        )
+        session.add(legacy)
+
+    await beat(runtime, sender, now + timedelta(minutes=1), now + timedelta(minutes=46), timedelta(minutes=1))
+
+    runs = [j.schedule_run_at for j in await jobs_of(app_db, org, legacy.id)]
+    assert len(runs) == 4  # minutes 1, 16, 31 and 46, not 46 runs
+    assert all(later - earlier >= timedelta(minutes=15) for earlier, later in itertools.pairwise(runs))  # type: ignore[operator]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.command_parser import (
     AUDIT_DEFAULT,
+    MAX_COMMAND_CHARS,
     SUBCOMMANDS,
     CancelSchedule,
     CreateSchedule,
@@ -42,6 +46,10 @@ from db.models import JobKind, Role
         ("text a poem in <#C0GENERAL>", Generate(JobKind.TEXT, "a poem", "C0GENERAL")),
         ("text a poem IN #C0GENERAL", Generate(JobKind.TEXT, "a poem", "C0GENERAL")),
         ("text life in spring", Generate(JobKind.TEXT, "life in spring", None)),
+        ("text hello in G01PRIVATE", Generate(JobKind.TEXT, "hello in G01PRIVATE", None)),
+        ("text in <#C0GENERAL> or in <#C0OTHER1>", Generate(JobKind.TEXT, "in <#C0GENERAL> or", "C0OTHER1")),
+        ("text tea\n\nin   <#C0GENERAL|general>  ", Generate(JobKind.TEXT, "tea", "C0GENERAL")),
+        ("text within <#C0GENERAL>", Generate(JobKind.TEXT, "within <#C0GENERAL>", None)),
         ("text 5 &lt; 6 &amp; 7 &gt; 2", Generate(JobKind.TEXT, "5 < 6 & 7 > 2", None)),
         ("image a red fox in <#G01PRIVATE|secret>", Generate(JobKind.IMAGE, "a red fox", "G01PRIVATE")),
         (
@@ -100,6 +108,13 @@ def test_every_subcommand_parses(text: str, expected: object) -> None:
         ("text hello\rthere", "control character (U+000D)"),
         ("text hello in #general", "can't tell which channel `#general` is"),
         ("text hello in <#nonsense>", "is not a channel"),
+        # Private conversations and direct messages typed as ids name nothing Slack vouched for.
+        ("text hello in #G01PRIVATE", "private conversation's id"),
+        ("text hello in #D0BOTDM01", "is a direct message"),
+        ("image hello in <#D0BOTDM01>", "is a direct message"),
+        ("image hello in <#D0BOTDM01|someone>", "is a direct message"),
+        ('schedule "0 9 * * 1" text hi in #D0BOTDM01', "is a direct message"),
+        ("approvals on #G01PRIVATE", "private conversation's id"),
         ("schedule", "needs a time"),
         ("schedule tomorrow text hi", "neither an ISO date-time nor a cron"),
         ('schedule "61 9 * * *" text hi', "not a valid cron"),
@@ -161,3 +176,45 @@ def test_echoed_input_cannot_break_out_of_its_code_span() -> None:
     with pytest.raises(BadInput) as raised:
         parse_command("`rm` -rf")
     assert "`'rm'` is not" in raised.value.render()
+
+
+# --- adversarial input: parse time stays linear ----------------------------------------------
+
+PARSE_BUDGET_SECONDS = 0.5  # generous: a linear parse of 64 KB takes about a millisecond
+_FILLERS = (" ", "\n", " \t", " in", " in ", "in <#", " <#C", "&amp;", "&lt;", "#", "<#C0GEN|", "a ")
+
+
+def _timed_parse(text: str) -> float:
+    started = time.perf_counter()
+    try:
+        parse_command(text)
+    except BadInput:
+        pass
+    return time.perf_counter() - started
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    head=st.sampled_from(["text a", "image x ", 'schedule "0 9 * * 1" text a', "text", "approvals on "]),
+    filler=st.sampled_from(_FILLERS),
+    size=st.integers(min_value=1_000, max_value=64 * 1024),
+    tail=st.sampled_from(["b", " in <#C0GENERAL|general>", " in #general", "", " in", "in <#D0DM0001>"]),
+)
+def test_adversarial_commands_up_to_64_kb_parse_in_linear_time(head: str, filler: str, size: int, tail: str) -> None:
+    text = (head + filler * (size // len(filler) + 1))[:size] + tail
+    assert _timed_parse(text) < PARSE_BUDGET_SECONDS
+
+
+@pytest.mark.parametrize("filler", [" ", " in", "&amp;"])
+def test_the_longest_readable_command_of_whitespace_parses_at_once(filler: str) -> None:
+    """Just under the length limit, so the channel clause is really searched (before the fix, 20 KB
+    of whitespace between two words took about 5 s, and 64 KB about a minute and a half)."""
+    text = "text a" + filler * ((MAX_COMMAND_CHARS - 8) // len(filler)) + "b"
+    assert len(text) <= MAX_COMMAND_CHARS
+    worst = max(_timed_parse(text) for _ in range(3))
+    assert worst < PARSE_BUDGET_SECONDS
+
+
+def test_a_command_over_the_limit_is_refused_before_it_is_read() -> None:
+    with pytest.raises(BadInput, match="characters long"):
+        parse_command("text a" + " " * (64 * 1024) + "b")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from bot.bot_tokens import NoBotToken, bot_token_for
 from bot.orgs import find_org, get_role
-from db.models import Installation, Job, Organization, Schedule, ScheduleState, Workspace
+from db.models import AuditEvent, Installation, Job, Organization, Schedule, ScheduleState, Workspace
 from tests.slack.conftest import CLIENT_ID, Service, SlackWorkspace, audit_actions, new_workspace
 
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
@@ -26,7 +26,9 @@ async def install(
         page = await response.text()
         assert "slack-app-oauth-state=" in response.headers["Set-Cookie"]
     assert f"{service.sandbox.authorize_url}?" in page and f"client_id={CLIENT_ID}" in page
-    assert "scope=commands,chat:write,files:write,users:read,im:write" in page
+    assert (
+        "scope=commands,chat:write,files:write,users:read,im:write,channels:read,groups:read,im:read,mpim:read" in page
+    )
     state = STATE.search(page).group(1)  # type: ignore[union-attr]
     code = service.sandbox.issue_oauth_code(
         workspace.team_id, user_id=installer or workspace.owner, token_rotation=rotation
@@ -196,3 +198,60 @@ async def test_rotating_tokens_are_refreshed_before_they_expire(oauth: Service) 
     assert third not in (first, second)
     async with oauth.database.tenant(org_id) as session:
         assert (await session.execute(select(func.count()).select_from(Installation))).scalar_one() == 1
+
+
+async def test_a_reinstall_by_a_viewer_keeps_them_a_viewer(oauth: Service) -> None:
+    ws = oauth.workspace
+    org_id = await install(oauth, ws, installer=ws.editor)  # the first install: its installer is admin
+    assert "is now a *viewer*" in (await oauth.command(f"role <@{ws.viewer}|vera> viewer", user=ws.editor)).text
+
+    assert await install(oauth, ws, installer=ws.viewer) == org_id
+
+    assert await get_role(oauth.database, org_id, ws.viewer) == "viewer"
+    assert await get_role(oauth.database, org_id, ws.editor) == "admin"
+    refused = await oauth.command("audit 3", user=ws.viewer)
+    assert "needs the admin role and you are a viewer" in refused.text
+    installed = await _last_event(oauth, org_id, "app.installed")
+    assert installed["installer_role"] == "viewer" and installed["installer_workspace_admin"] is False
+
+
+async def test_a_reinstall_by_someone_unknown_gives_them_no_role(oauth: Service) -> None:
+    ws = oauth.workspace
+    org_id = await install(oauth, ws, installer=ws.editor)
+    await install(oauth, ws, installer=ws.bystander)
+    assert await get_role(oauth.database, org_id, ws.bystander) is None
+    # Their first command enrols them like anyone else: with the default role.
+    assert "needs the admin role and you are a viewer" in (await oauth.command("audit", user=ws.bystander)).text
+
+
+async def test_a_reinstall_by_a_workspace_admin_makes_them_an_admin(oauth: Service) -> None:
+    ws = oauth.workspace
+    org_id = await install(oauth, ws, installer=ws.editor)
+    await oauth.command(f"role <@{ws.owner}|olive> viewer", user=ws.editor)
+    assert await get_role(oauth.database, org_id, ws.owner) == "viewer"
+
+    await install(oauth, ws, installer=ws.owner)  # Slack reports the owner as a workspace owner
+
+    assert await get_role(oauth.database, org_id, ws.owner) == "admin"
+    assert (await _last_event(oauth, org_id, "app.installed"))["installer_workspace_admin"] is True
+
+
+async def test_a_reinstall_keeps_roles_when_slack_cannot_say_who_the_installer_is(oauth: Service) -> None:
+    ws = oauth.workspace
+    org_id = await install(oauth, ws, installer=ws.editor)
+    await oauth.command(f"role <@{ws.owner}|olive> viewer", user=ws.editor)
+    oauth.sandbox.inject("users.info", error="fatal_error")
+
+    await install(oauth, ws, installer=ws.owner)
+
+    oauth.sandbox.clear_faults()
+    assert await get_role(oauth.database, org_id, ws.owner) == "viewer"
+
+
+async def _last_event(service: Service, org_id: uuid.UUID, action: str) -> dict[str, object]:
+    async with service.database.tenant(org_id) as session:
+        return (
+            await session.execute(
+                select(AuditEvent.detail).where(AuditEvent.action == action).order_by(AuditEvent.seq.desc()).limit(1)
+            )
+        ).scalar_one()

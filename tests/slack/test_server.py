@@ -7,15 +7,18 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
 import yaml
+from aiohttp import web
 
 from bot.app import BOT_SCOPES
 from bot.local_services import free_port
 from bot.runtime import Runtime
+from bot.sandbox import slack as slack_sandbox
 from bot.sandbox.say import send_command
 from bot.sandbox.slack import SlackSandbox
 from bot.server import serve
@@ -43,7 +46,7 @@ async def test_healthz_answers(single: Service) -> None:
 async def test_readyz_when_postgres_and_redis_answer(single: Service) -> None:
     async with single.http.get(f"{single.url}/readyz") as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok"}
+        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok", "database_role": "ok"}
 
 
 async def test_readyz_names_what_is_down(
@@ -88,47 +91,77 @@ async def test_say_drives_the_service_through_the_sandbox(single: Service, org: 
         team_id=ws.team_id,
         user_id=ws.editor,
         channel_id=ws.general,
-        wait_seconds=0.3,
+        wait_seconds=0,  # the ack is what this checks; how fast it comes is bench/ack_latency.py's
     )
     assert result.status == 200
     ack = json.loads(result.ack)["text"]
     assert "Working on it — job `" in ack and f"<#{ws.approvals}>" in ack
-    assert result.ack_ms < 3000
+
+
+async def _listening(port: int) -> bool:
+    try:
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+async def _wait_listening(port: int) -> None:
+    for _ in range(600):
+        if await _listening(port):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 async def test_sigterm_lets_requests_in_flight_finish(
-    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace
+    service_env: dict[str, str], sandbox: SlackSandbox, workspace: SlackWorkspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A first-seen user makes the request call users.info; the sandbox holds that call until the
+    # server is waiting for its requests in flight, so the order is certain, not a matter of timing.
+    reached, stopping, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    apply_fault, shutdown = slack_sandbox._apply_fault, web.Server.shutdown
+
+    async def held_users_info(state: Any, call: Any) -> Any:
+        if call.method == "users.info":
+            reached.set()
+            await release.wait()
+        return await apply_fault(state, call)
+
+    async def observed_shutdown(server: web.Server, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        stopping.set()  # the listener is closed; from here on aiohttp waits for handlers in flight
+        await shutdown(server, timeout)
+
+    monkeypatch.setattr(slack_sandbox, "_apply_fault", held_users_info)
+    monkeypatch.setattr(web.Server, "shutdown", observed_shutdown)
     settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token)
     runtime = Runtime.from_settings(settings)  # serve() closes it when it returns
     port = free_port()
     server = asyncio.create_task(serve(runtime, port, host="127.0.0.1"))
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http:
-        healthy = False
-        for _ in range(200):
-            try:
-                async with http.get(f"{url}/healthz") as response:
-                    healthy = response.status == 200
-                    break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)
+        await _wait_listening(port)
         # The SIGTERM below goes to this very process: only once serve() has taken it over.
-        assert healthy and not server.done()
-        # A first-seen user makes the request wait on users.info; Slack is slow today.
-        sandbox.inject("users.info", delay=0.8)
+        assert not server.done()
         service = Service(url, runtime, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
         in_flight = asyncio.create_task(service.command("help", user=workspace.viewer))
-        await asyncio.sleep(0.3)
+        await asyncio.wait_for(reached.wait(), 30)
+
         os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stopping.wait(), 30)
+        assert not in_flight.done() and not server.done()
+        assert not await _listening(port)  # no new request is taken while stopping
+        release.set()
+
         answer = await in_flight
-        assert answer.status == 200 and "Content Factory" in answer.text
-        await asyncio.wait_for(server, 15)
-        try:
-            async with http.get(f"{url}/healthz"):
-                raise AssertionError("the server still answers after stopping")
-        except aiohttp.ClientConnectionError:
-            pass
+        await asyncio.wait_for(server, 30)
+        assert answer.status == 200
+        # In the ack, or (past the ack deadline on a slow machine) through response_url before
+        # the server finished stopping: either way the request in flight got its answer.
+        late = [r.get("text", "") for r in sandbox.responses(answer.response_url)]
+        assert any("Content Factory" in text for text in [answer.text, *late]), (answer.text, late)
 
 
 def test_manifest_matches_the_code() -> None:

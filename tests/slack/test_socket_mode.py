@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import time
 import uuid
 
 import redis.asyncio as aioredis
@@ -10,14 +13,14 @@ from sqlalchemy import select
 
 from bot.app import create_bolt_app, services_of
 from bot.orgs import create_organization, set_role
-from bot.sandbox.say import build_slash_command
+from bot.sandbox.say import build_slash_command, encode_form
 from bot.sandbox.slack import SlackSandbox
 from bot.slack_client import make_web_client
 from bot.socket_mode import create_socket_mode_handler
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import Job, JobState, Role
-from tests.slack.conftest import SlackWorkspace, make_settings, runtime_for
+from tests.slack.conftest import SlackWorkspace, make_settings, runtime_for, start_service, stop_service
 from tests.slack.socket_mode_server import SocketModeServer
 
 APP_TOKEN = "xapp-1-A0SANDBOX-1-socketmodetest"
@@ -65,3 +68,53 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
             assert "needs the admin role" in refused["payload"]["text"]
         finally:
             await handler.close_async()
+
+
+async def test_socket_mode_without_a_secret_serves_no_slack_http_routes(
+    service_env: dict[str, str],
+    sandbox: SlackSandbox,
+    workspace: SlackWorkspace,
+    app_db: Database,
+    aredis: aioredis.Redis,
+    secret_box: SecretBox,
+) -> None:
+    """With no secret nothing can verify an HTTP request (slack-sdk before 3.43 accepted any HMAC
+    made with the empty key): a forged, "signed" command must find no route at all."""
+    settings = make_settings(
+        service_env, sandbox, slack_bot_token=workspace.bot_token, slack_app_token=APP_TOKEN, slack_signing_secret=None
+    )
+    runtime = runtime_for(settings, app_db, aredis, secret_box)
+    org_id = await create_organization(app_db, name="Socket only", team_id=workspace.team_id)
+    await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
+    service = await start_service(runtime, sandbox, workspace)
+    try:
+        command = build_slash_command(
+            "text forged over http",
+            team_id=workspace.team_id,
+            user_id=workspace.editor,
+            channel_id=workspace.general,
+            user_name="eddie",
+            response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
+        )
+        body = encode_form(command)
+        # Signed with the empty key, by hand: current slack-sdk refuses to make such a signature.
+        stamp = str(int(time.time()))
+        digest = hmac.new(b"", b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        headers = {
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": f"v0={digest}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        async with service.http.post(f"{service.url}/slack/events", data=body, headers=headers) as response:
+            assert response.status == 404
+        for path in ("/slack/install", "/slack/oauth_redirect"):
+            async with service.http.get(f"{service.url}{path}") as response:
+                assert response.status == 404
+        async with service.http.get(f"{service.url}/healthz") as response:
+            assert response.status == 200
+        async with service.http.get(f"{service.url}/readyz") as response:
+            assert response.status == 200
+        async with app_db.tenant(org_id) as session:
+            assert (await session.execute(select(Job.id))).first() is None
+    finally:
+        await stop_service(service)

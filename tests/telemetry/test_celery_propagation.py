@@ -27,6 +27,8 @@ from workers.providers.router import RetryPolicy, TextRouter
 
 tracer = trace.get_tracer("tests.telemetry")
 
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+
 ECHO = "tests.telemetry.echo"
 GENERATE = "tests.telemetry.generate"
 API_KEY = "telemetry-test-key"

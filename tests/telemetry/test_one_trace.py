@@ -31,6 +31,8 @@ from bot.sandbox.slack import SlackSandbox, threaded_sandbox
 from bot.telemetry.exporters import SPAN_FILE_VARIABLE, read_span_file
 from db.engine import Database
 
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+
 ROOT = Path(__file__).resolve().parents[2]
 TEAM_ID = "T0TELEMETRY"
 BOT_TOKEN = "xoxb-telemetry-tests"

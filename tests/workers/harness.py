@@ -199,3 +199,21 @@ async def set_policy(database: Database, org_id: uuid.UUID, **values: Any) -> No
 def requests_with(gemini: FakeGemini, marker: str) -> list[Any]:
     """Model calls whose prompt carries ``marker`` (each test's prompts are unique)."""
     return [r for r in gemini.requests if marker in str(r.body.get("contents"))]
+
+
+def broker_messages_naming(redis_url: str, job_id: uuid.UUID) -> int:
+    """Messages for ``job_id`` the broker still holds: waiting in a queue, or delivered to a worker
+    and not yet acknowledged (tasks ack late, so a message leaves ``unacked`` only once its run is
+    over). Zero means every delivery of the job was consumed. (Kombu moves a message from its
+    queue to ``unacked`` in two steps a few microseconds apart; a read landing between them sees
+    it in neither, which is why callers also check what the deliveries did.)"""
+    import redis
+
+    needle = str(job_id).encode()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        held = [m for queue in client.scan_iter(_type="list") for m in client.lrange(queue, 0, -1)]
+        held += client.hvals("unacked")
+        return sum(needle in message for message in held)
+    finally:
+        client.close()

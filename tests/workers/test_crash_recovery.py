@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.queueing import JobSender
@@ -26,6 +27,8 @@ from tests.workers.harness import (
     wait_until,
 )
 from workers.beat import beat_tick
+
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 LEASE_SECONDS = 2
 

@@ -13,7 +13,7 @@ import pytest
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
+from bot.sandbox.gemini import FakeGemini, prompt_tokens
 from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobKind, JobState
@@ -21,13 +21,17 @@ from tests.workers.harness import (
     Submitter,
     WorkerProcess,
     audit_actions,
+    broker_messages_naming,
     load_job,
     requests_with,
     set_policy,
     wait_for_job,
+    wait_until,
 )
 from workers.beat import beat_tick
 from workers.loop import MAX_ATTEMPTS
+
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -92,6 +96,7 @@ async def test_duplicate_delivery_calls_the_model_once_and_posts_once(
     gemini: FakeGemini,
     slack: SlackSandbox,
     sender: JobSender,
+    redis_url: str,
 ) -> None:
     tag = marker()
     channel = submitter.new_channel()
@@ -99,12 +104,15 @@ async def test_duplicate_delivery_calls_the_model_once_and_posts_once(
     await asyncio.gather(*(sender.send_job(accepted.job_id, org_id, JobKind.TEXT) for _ in range(3)))
 
     job = await wait_for_job(app_db, org_id, accepted.job_id)
-    await asyncio.sleep(0.5)  # let the duplicates arrive and find nothing to claim
+    # Every delivery consumed: none of the four is still queued or unacknowledged.
+    await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0)
 
     assert job.state == JobState.POSTED
     assert len(requests_with(gemini, tag)) == 1
     assert len(slack.messages(channel)) == 1
     assert (await load_job(app_db, org_id, job.id)).attempts == 1
+    actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
+    assert actions.count("job.running") == 1 and actions.count("job.posted") == 1
 
 
 async def test_rate_limited_model_is_retried_after_retry_after(
@@ -197,6 +205,7 @@ async def test_a_job_committed_while_the_broker_is_down_is_sent_by_the_sweeper(
     runtime: Runtime,
     sender: JobSender,
     quota: QuotaService,
+    redis_url: str,
 ) -> None:
     channel = submitter.new_channel()
     dead_broker = JobSender("redis://127.0.0.1:1/0")
@@ -204,7 +213,8 @@ async def test_a_job_committed_while_the_broker_is_down_is_sent_by_the_sweeper(
         accepted = await submitter.submit(org_id, f"Write the weekly digest {marker()}", channel, sender=dead_broker)
     finally:
         dead_broker.close()
-    await asyncio.sleep(0.5)
+    # The send failed, so no worker can ever see the job until the sweeper resends it.
+    assert broker_messages_naming(redis_url, accepted.job_id) == 0
     assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.QUEUED
 
     report = await beat_tick(runtime, datetime.now(UTC), sender=sender, quota=quota, outbox_after=timedelta(0))
@@ -256,3 +266,27 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(
     failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]
     assert len(failed) == 1 and "gemini-a" in failed[0].detail["reason"] and "gemini-b" in failed[0].detail["reason"]
     assert job.attempts <= MAX_ATTEMPTS
+
+
+async def test_a_safety_blocked_job_is_charged_what_the_model_reported(
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    gemini: FakeGemini,
+    slack: SlackSandbox,
+    quota: QuotaService,
+) -> None:
+    prompt = f"Write the launch teaser {marker()}"
+    gemini.inject(finish_reason="SAFETY", prompt_contains=prompt, count=None)
+    channel = submitter.new_channel()
+    before = (await quota.status(org_id)).used
+    accepted = await submitter.submit(org_id, prompt, channel)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=45)
+
+    assert job.state == JobState.FAILED and job.quota_state == "settled"
+    [call] = requests_with(gemini, prompt)
+    charged = (await quota.status(org_id)).used - before
+    assert charged == prompt_tokens(call.body) > 0
+    assert (await quota.status(org_id)).reserved == 0
+    assert slack.messages(channel) == []

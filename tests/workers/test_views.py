@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
+from bot.views.approvals import approval_request
 from db.models import Job
 from workers.lifecycle import JobResult
 from workers.views import SECTION_LIMIT, escape_mrkdwn, result_message, split_for_sections
@@ -57,3 +60,52 @@ def test_content_beyond_one_message_is_cut_with_a_note() -> None:
     assert len(message["blocks"]) == 50
     assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in message["blocks"] if b["type"] == "section")
     assert "cut short" in message["blocks"][-2]["text"]["text"]
+
+
+# Slack's rules for who a message notifies: the escaped forms always do; in a mrkdwn text object
+# that is not ``verbatim``, Slack also turns plain @here/@channel/@everyone into broadcasts.
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_SPECIAL_MENTION = re.compile(r"<!(here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
+_PLAIN_BROADCAST = re.compile(r"(?<![\w&;])@(here|channel|everyone)\b")
+
+
+def notified(text_object: dict[str, Any]) -> set[str]:
+    text = text_object["text"]
+    found = {m.group(1) for m in _USER_MENTION.finditer(text)}
+    found |= {f"!{m.group(1)}" for m in _SPECIAL_MENTION.finditer(text)}
+    if text_object.get("type") == "mrkdwn" and not text_object.get("verbatim", False):
+        found |= {f"!{m.group(1)}" for m in _PLAIN_BROADCAST.finditer(text)}
+    return found
+
+
+def notified_by_fallback(message: dict[str, Any]) -> set[str]:
+    """chat.postMessage's top-level ``text``: plain broadcasts are linked only with ``link_names``
+    or ``parse=full``."""
+    links_names = bool(message.get("link_names")) or message.get("parse") == "full"
+    return notified({"type": "mrkdwn", "text": message["text"], "verbatim": not links_names})
+
+
+HOSTILE_OUTPUT = (
+    "Big news @here and @channel, tell @everyone! <!everyone> <!here|here> <!channel> "
+    "<@U0VICTIM1> <@W0GRIDUSR|boss> <!subteam^S0ADMINS> &lt;!here&gt; <https://evil.example|click>"
+)
+
+
+def test_model_output_in_the_posted_message_notifies_nobody() -> None:
+    message = result_message(job(), JobResult("x", None, "gemini-a", 10), HOSTILE_OUTPUT)
+
+    *sections, context = message["blocks"]
+    assert sections and all(section["text"]["verbatim"] is True for section in sections)
+    for section in sections:
+        assert notified(section["text"]) == set(), section
+    assert notified_by_fallback(message) == set() and message["link_names"] is False
+    # The requester is named in the context line, and nobody else is.
+    assert notified(context["elements"][0]) == {"U0ASKER"}
+
+
+def test_model_output_in_the_approvers_preview_notifies_nobody() -> None:
+    request = approval_request(job(), HOSTILE_OUTPUT)
+
+    preview = request["blocks"][1]["text"]
+    assert preview["verbatim"] is True and notified(preview) == set()
+    assert "@here" in preview["text"] and "&lt;!everyone&gt;" in preview["text"]

@@ -23,6 +23,13 @@ class TextResult:
     output_tokens: int
     finish_reason: str
     attempts: int
+    # What earlier attempts that gave no text (a safety block, thinking that ran out of tokens,
+    # an empty answer) cost, as the provider reported it: billed all the same.
+    failed_attempt_tokens: int = 0
+
+    @property
+    def tokens_used(self) -> int:
+        return self.input_tokens + self.output_tokens + self.failed_attempt_tokens
 
 
 @dataclass(frozen=True)
@@ -49,19 +56,24 @@ class ProviderError(Exception):
 
     ``reason`` is short, safe to show to users and to put in the audit trail: it never holds
     the prompt or the output. ``detail`` may add what the provider said, for logs.
+    ``tokens_used`` is what the provider reported the call cost even so (a model that read the
+    prompt and then refused still bills it): 0 when it reported nothing.
     """
 
-    def __init__(self, reason: str, *, detail: str | None = None) -> None:
+    def __init__(self, reason: str, *, detail: str | None = None, tokens_used: int = 0) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.tokens_used = tokens_used
 
 
 class RetryableError(ProviderError):
     """Worth another try (rate limits, overload, timeouts); ``retry_after`` is the server's hint."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, detail: str | None = None) -> None:
-        super().__init__(reason, detail=detail)
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, detail: str | None = None, tokens_used: int = 0
+    ) -> None:
+        super().__init__(reason, detail=detail, tokens_used=tokens_used)
         self.retry_after = retry_after
 
 

@@ -62,7 +62,8 @@ def load_pipeline(model: str) -> LoadedPipeline:
 
 
 def _from_pretrained(model: str, device: str, dtype: torch.dtype) -> StableDiffusionPipeline:
-    options: dict[str, object] = {}
+    # Weights in pickle files (.bin, .ckpt) run code as they load: only safetensors are read.
+    options: dict[str, object] = {"use_safetensors": True}
     local = Path(model)
     if local.is_dir():
         # A path never needs the hub; this also keeps a typo from turning into a download attempt.

@@ -146,24 +146,35 @@ def enum_text(value: object, default: str) -> str:
     return str(getattr(value, "value", value))
 
 
+def reported_tokens(response: types.GenerateContentResponse) -> int:
+    """What the response says the call cost: prompt, answer and thinking (billed as output)."""
+    usage = response.usage_metadata
+    if usage is None:
+        return 0
+    return (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+
+
 def result_from_response(model: str, response: types.GenerateContentResponse, *, prompt: str) -> TextResult:
+    """The answer's text and cost, or the error that says why there is none; every error carries
+    what the response reported the call cost, so a refusal is charged like an answer."""
+    spent = reported_tokens(response)
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
         block = enum_text(feedback.block_reason, "BLOCKED_REASON_UNSPECIFIED")
-        raise PermanentError(f"{model} blocked the prompt ({block})")
+        raise PermanentError(f"{model} blocked the prompt ({block})", tokens_used=spent)
     if not response.candidates:
-        raise RetryableError(f"{model} returned no candidates")
+        raise RetryableError(f"{model} returned no candidates", tokens_used=spent)
     candidate = response.candidates[0]
     finish_reason = enum_text(candidate.finish_reason, "FINISH_REASON_UNSPECIFIED")
     if finish_reason in BLOCKING_FINISH_REASONS:
-        raise PermanentError(f"{model} blocked the output ({finish_reason})")
+        raise PermanentError(f"{model} blocked the output ({finish_reason})", tokens_used=spent)
     parts = candidate.content.parts if candidate.content and candidate.content.parts else []
     # Thought summaries are the model's scratch work, not the answer.
     text = "".join(part.text for part in parts if part.text and not part.thought)
     if not text:
         if finish_reason == "MAX_TOKENS":
-            raise PermanentError(f"{model} used up the output token limit before writing any text")
-        raise RetryableError(f"{model} returned no text ({finish_reason})")
+            raise PermanentError(f"{model} used up the output token limit before writing any text", tokens_used=spent)
+        raise RetryableError(f"{model} returned no text ({finish_reason})", tokens_used=spent)
     usage = response.usage_metadata
     if usage is None or usage.prompt_token_count is None:
         input_tokens, output_tokens = estimate_tokens(prompt), estimate_tokens(text)

@@ -120,8 +120,11 @@ class TextRouter:
         return self._breakers[model]
 
     async def generate_text(self, request: TextRequest) -> TextResult:
-        """Try each model in order; raise PermanentError at once, AllModelsFailed at the end."""
+        """Try each model in order; raise PermanentError at once, AllModelsFailed at the end.
+        What every attempt cost (as the provider reported it) is carried to the end: on the
+        result as ``failed_attempt_tokens``, on the error as ``tokens_used``."""
         attempts = 0
+        spent = 0  # by attempts that gave no text
         failures: list[str] = []
         for index, model in enumerate(self.models):
             breaker = self._breakers[model]
@@ -132,14 +135,18 @@ class TextRouter:
                 attempts += 1
                 try:
                     result = await self._attempt(model, request, attempts, breaker)
+                except PermanentError as error:
+                    error.tokens_used += spent
+                    raise
                 except RetryableError as error:
+                    spent += error.tokens_used
                     last_error = error
                     if not self._worth_retrying(try_on_model, error, breaker):
                         break
                     self._retries.add(1, {"model.provider": self.provider.name, "model.name": model})
                     await self._sleep(self.policy.delay_before_retry(try_on_model, error.retry_after, self._rng))
                     continue
-                return replace(result, attempts=attempts)
+                return replace(result, attempts=attempts, failed_attempt_tokens=result.failed_attempt_tokens + spent)
             failures.append(last_error.reason if last_error else f"{model} skipped (circuit open)")
             if index + 1 < len(self.models):
                 self._failovers.add(
@@ -150,7 +157,7 @@ class TextRouter:
                         "model.next": self.models[index + 1],
                     },
                 )
-        raise AllModelsFailed("no text model answered: " + "; ".join(failures))
+        raise AllModelsFailed("no text model answered: " + "; ".join(failures), tokens_used=spent)
 
     def _worth_retrying(self, try_on_model: int, error: RetryableError, breaker: CircuitBreaker) -> bool:
         # An open circuit refuses the next attempt anyway, so waiting for it would be wasted time.

@@ -47,4 +47,11 @@ end
 redis.call('HSET', KEYS[2], 'used', ARGV[8], 'reserved', reserved, 'overrun', ARGV[9])
 redis.call('EXPIREAT', KEYS[2], ARGV[11])
 redis.call('EXPIREAT', KEYS[3], ARGV[11])
+-- The open reservations live at least as long as this month's counters (a later expiry stays);
+-- the lease deadline stands in for now, so an expiry within a lease of that is left too.
+local at = tonumber(ARGV[11])
+for _, key in ipairs({KEYS[4], KEYS[5]}) do
+  local left = redis.call('TTL', key)
+  if left == -1 or (left >= 0 and tonumber(ARGV[10]) + left < at) then redis.call('EXPIREAT', key, at) end
+end
 return 1

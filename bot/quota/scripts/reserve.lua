@@ -1,12 +1,18 @@
 -- Reserve tokens for one job: all or nothing across the rate bucket and the monthly budget.
 -- KEYS: 1 settings, 2 bucket, 3 month, 4 settled (month), 5 reservations, 6 leases
--- ARGV: 1 job id, 2 tokens, 3 now (epoch s), 4 lease (s)
+-- ARGV: 1 job id, 2 tokens, 3 now (epoch s), 4 lease (s), 5 the month keys' expiry (epoch s)
 -- Replies: tokens (an integer: granted) | {'replayed', tokens, lease deadline} | {'rebuild', what} | {'closed'}
 --          | {'denied', reason, left, level, budget, rate, burst}
 -- (The common answer is a bare integer: the cheapest reply to send and to parse.)
 local job = ARGV[1]
 local tokens = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
+
+-- Keep a key until at least `at` (epoch s); an expiry already later is left alone.
+local function keep_until(key, at)
+  local left = redis.call('TTL', key)
+  if left < 0 or now + left < at then redis.call('EXPIREAT', key, at) end
+end
 
 -- Missing state is never read as "nothing used": the caller rebuilds it from PostgreSQL.
 local cfg = redis.call('HMGET', KEYS[1], 'budget', 'rate', 'burst')
@@ -54,6 +60,14 @@ end
 
 -- The bucket carries its own rate and burst so settling can refill it without the settings.
 redis.call('HSET', KEYS[2], 'tokens', level - tokens, 'ts', ts, 'rate', rate, 'burst', burst)
+-- A missing bucket reads as a full one, so it may go once it would have refilled.
+redis.call('EXPIRE', KEYS[2], math.ceil((burst - level + tokens) * 60 / rate) + 60)
 redis.call('HINCRBY', KEYS[3], 'reserved', tokens)
-redis.call('ZADD', KEYS[6], now + tonumber(ARGV[4]), job)
+local lease = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[6], now + lease, job)
+-- No key may outlive every expiry (an evicting Redis would drop keys without one first, or never
+-- the rest): the open reservations live as long as the month counting them, and always past the lease.
+local kept = math.max(tonumber(ARGV[5]), math.ceil(now + 2 * lease))
+keep_until(KEYS[5], kept)
+keep_until(KEYS[6], kept)
 return tokens

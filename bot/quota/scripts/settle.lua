@@ -42,7 +42,10 @@ if held and refund ~= 0 then
       level = math.min(burst, level + (now - ts) * rate / 60)
       ts = now
     end
-    redis.call('HSET', KEYS[1], 'tokens', math.min(burst, level + refund), 'ts', ts)
+    local after = math.min(burst, level + refund)
+    redis.call('HSET', KEYS[1], 'tokens', after, 'ts', ts)
+    -- An overrun takes the bucket lower: it must stay until it has refilled (missing reads as full).
+    if rate > 0 then redis.call('EXPIRE', KEYS[1], math.ceil((burst - after) * 60 / rate) + 60) end
   end
 end
 if held then return refund end

@@ -26,7 +26,8 @@ def upgrade() -> None:
         END $$
         """
     )
-    op.execute(f"GRANT {DEFINER_ROLE} TO CURRENT_USER")
+    # The migrating role is a member of the definer role only while db.migrate runs (so that it
+    # may hand the functions below to it); it must not stay one.
     for table, column in TENANT_POLICY_TABLES.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
