@@ -127,22 +127,16 @@ async def test_two_processes_serve_one_port_restart_gracefully_and_stop_cleanly(
     assert await probe(url) is None
 
 
-def test_a_child_that_cannot_start_stops_the_service_with_its_code(tmp_path: Path) -> None:
+def test_a_child_that_cannot_start_stops_the_service_with_its_code(service_env: dict[str, str], tmp_path: Path) -> None:
     """A configuration the web processes refuse ends `serve` with their exit code, not a restart loop."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "DATABASE_"))}
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": f"postgresql+asyncpg://nobody:x@127.0.0.1:{free_port()}/nothing",
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-            "TOKEN_ENCRYPTION_KEY": "A" * 43 + "=",
-            # Neither a bot token nor OAuth credentials: the web processes refuse to start.
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "PORT": str(free_port()),
-        }
-    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env.update(service_env)
+    # Neither a bot token nor OAuth credentials: the parent's checks pass, the web processes refuse.
+    env.update({"PYTHONPATH": str(ROOT), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(free_port())})
     with contextlib.chdir(tmp_path):
         done = subprocess.run(
             [sys.executable, "-m", "bot", "serve", "--workers", "2"], env=env, capture_output=True, timeout=120
         )
     assert done.returncode == 2, done.stderr.decode()[-2000:]
+    assert b"SLACK_BOT_TOKEN" in done.stderr
+    assert b"the web processes did not start" in done.stderr
