@@ -20,6 +20,9 @@ from bot.local_services import free_port
 from bot.sandbox.slack import SlackSandbox
 from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace
 
+# Whole process trees that start, restart and stop: a minute or more.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 # Rounds of fresh connections: enough for the second process to finish starting and for two
 # processes accepting from one socket to both get some.
