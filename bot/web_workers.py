@@ -192,4 +192,10 @@ class WorkerParent:
 
 
 def run_worker_parent(workers: int, host: str, port: int, *, extra_args: tuple[str, ...] = ()) -> int:
-    return WorkerParent(workers, host, port, extra_args=extra_args).run()
+    from bot.settings import ConfigError
+
+    try:
+        parent = WorkerParent(workers, host, port, extra_args=extra_args)
+    except OSError as error:
+        raise ConfigError(f"PORT: cannot listen on {host}:{port} ({error.strerror or error})") from None
+    return parent.run()
