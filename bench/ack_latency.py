@@ -125,6 +125,8 @@ class Result:
     errors: int
     # Acked "still working" (the answer followed through the response_url): not an error, but late.
     late: int
+    # Answered "busy" (nothing done): right under overload, but no command served.
+    busy: int
     # CPU milliseconds per command in the concurrent phase, by process group (Linux /proc).
     cpu_ms: dict[str, float]
 
@@ -300,6 +302,7 @@ class Load:
         self.team_id, self.user_id, self.channel_id, self.response_url = team_id, user_id, channel_id, response_url
         self.errors = 0
         self.late = 0
+        self.busy = 0
 
     def _request(self, text: str, response_url: str | None = None) -> tuple[bytes, dict[str, str]]:
         from bot.sandbox.say import build_slash_command, encode_form, sign_request
@@ -331,6 +334,8 @@ class Load:
         kind = classify(status, answer, expect)
         if kind == "late":
             self.late += 1
+        elif kind == "busy":
+            self.busy += 1
         elif kind != "accepted":
             self.errors += 1
             if self.errors <= 3:
@@ -402,7 +407,7 @@ async def measure(
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         await load.sequential(session, load_texts(0, 50), expect)  # warm: caches, pools, first-seen member
-        load.errors = load.late = 0
+        load.errors = load.late = load.busy = 0
         sequential = await load.sequential(session, load_texts(1000, args.sequential), expect)
         if meter:
             await meter.until_idle()
@@ -420,12 +425,13 @@ async def measure(
         rps,
         load.errors,
         load.late,
+        load.busy,
         cpu,
     )
     print(
         f"  {scenario}: seq p50 {result.seq_p50_ms:.2f} ms p99 {result.seq_p99_ms:.2f} ms | "
         f"{args.concurrency} concurrent p50 {result.conc_p50_ms:.2f} ms p99 {result.conc_p99_ms:.2f} ms "
-        f"{result.conc_rps:.0f} req/s | late {result.late} errors {result.errors}"
+        f"{result.conc_rps:.0f} req/s | late {result.late} busy {result.busy} errors {result.errors}"
         + (f" | service CPU {cpu['service']:.2f} ms/command" if cpu else ""),
         flush=True,
     )
