@@ -41,7 +41,7 @@ async def measure(commands: int, drain_limit: float) -> tuple[list[float], float
     async def deliver(url: str, message: Message) -> None:
         return None
 
-    watchdog = AckWatchdog(deliver=deliver, max_overdue=commands * 2)
+    watchdog = AckWatchdog(deliver=deliver, max_pending=commands * 2)
     acked: list[float] = []
 
     async def command() -> None:

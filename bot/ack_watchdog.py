@@ -2,9 +2,16 @@
 working" and deliver the answer through the command's response_url (DESIGN §2 step 3).
 
 Bolt runs with ``process_before_response=True``, so its HTTP response waits for the listener; the
-watchdog is what keeps that wait under the deadline. Work that overruns keeps running in a task
-this object tracks, so a graceful shutdown can let it finish (:meth:`drain`), and so that a
-service far behind turns new commands away instead of piling up work without bound.
+watchdog is what keeps that wait under the deadline. The deadline counts from the request's
+arrival (``ARRIVED_AT``, set by the server), not from the listener's start: in a saturated process
+the time a request waited for the event loop counts against Slack's 3 s too. Work that overruns
+keeps running in a task this object tracks, so a graceful shutdown can let it finish
+(:meth:`drain`).
+
+A process holds at most ``max_pending`` commands between their admission and their answer (in the
+ack or through the response_url). Beyond that a command is answered at once with "busy, try again"
+before any of its work starts: no guard, no reservation, no job row. That bound is what keeps a
+burst from turning into answers that are all late.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -23,11 +31,13 @@ log = logging.getLogger(__name__)
 
 # Slack gives up at 3 s; the ack itself still has to travel back.
 ACK_DEADLINE_SECONDS = 2.0
-# Answers still owed past their deadline mean the service is behind; beyond this many, new commands
-# are turned away at once (changing nothing) rather than queued without bound.
-MAX_OVERDUE = 64
+# Commands a process works on at once (WEB_MAX_PENDING_COMMANDS); beyond it, new ones are turned
+# away at once (changing nothing) rather than queued without bound.
+MAX_PENDING = 100
 
 Ack = Callable[..., Awaitable[Any]]
+# The event loop's clock when the request reached the server; unset (Socket Mode): the listener's start.
+ARRIVED_AT: ContextVar[float | None] = ContextVar("arrived_at", default=None)
 
 
 async def post_to_response_url(response_url: str, message: Message) -> None:
@@ -43,43 +53,61 @@ class AckWatchdog:
         *,
         deadline_seconds: float = ACK_DEADLINE_SECONDS,
         deliver: Callable[[str, Message], Awaitable[None]] = post_to_response_url,
-        max_overdue: int = MAX_OVERDUE,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.deadline_seconds = deadline_seconds
         self.deliver = deliver
-        self.max_overdue = max_overdue
+        self.max_pending = max_pending
+        self._pending = 0
         self._follow_ups: set[asyncio.Task[None]] = set()
 
     async def answer(self, work: Coroutine[Any, Any, Message], *, ack: Ack, response_url: str | None) -> None:
         """``work`` must return the answer in every case (errors rendered), never raise."""
-        if len(self._follow_ups) >= self.max_overdue:
+        if self._pending >= self.max_pending:
             work.close()
-            log.warning("%d answers overdue: turning a command away", len(self._follow_ups))
+            log.warning("%d commands pending: turning a command away", self._pending)
             await ack(too_busy())
             return
-        task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.deadline_seconds)
-        if task in done:
-            await ack(task.result())
-            return
-        await ack(still_working())
-        follow_up = asyncio.create_task(self._follow_up(task, response_url))
-        self._follow_ups.add(follow_up)
-        follow_up.add_done_callback(self._follow_ups.discard)
+        self._pending += 1
+        handed_over = False
+        try:
+            task = asyncio.ensure_future(work)
+            done, _ = await asyncio.wait({task}, timeout=self._time_left())
+            if task in done:
+                await ack(task.result())
+                return
+            await ack(still_working())
+            follow_up = asyncio.create_task(self._follow_up(task, response_url))
+            handed_over = True
+            self._follow_ups.add(follow_up)
+            follow_up.add_done_callback(self._follow_ups.discard)
+        finally:
+            if not handed_over:
+                self._pending -= 1
+
+    def _time_left(self) -> float:
+        arrived = ARRIVED_AT.get()
+        if arrived is None:
+            return self.deadline_seconds
+        return max(0.0, self.deadline_seconds - (asyncio.get_running_loop().time() - arrived))
 
     async def _follow_up(self, task: asyncio.Future[Message], response_url: str | None) -> None:
-        message = await task
-        if not response_url:
-            log.warning("a slow command finished but has no response_url to answer through")
-            return
         try:
-            await self.deliver(response_url, message)
-        except Exception:
-            log.exception("could not deliver a slow command's answer through its response_url")
+            message = await task
+            if not response_url:
+                log.warning("a slow command finished but has no response_url to answer through")
+                return
+            try:
+                await self.deliver(response_url, message)
+            except Exception:
+                log.exception("could not deliver a slow command's answer through its response_url")
+        finally:
+            self._pending -= 1
 
     @property
     def pending(self) -> int:
-        return len(self._follow_ups)
+        """Commands admitted and not yet answered (in the ack or through the response_url)."""
+        return self._pending
 
     async def drain(self, seconds: float) -> None:
         """Wait (up to ``seconds``) for answers still on their way; on shutdown."""

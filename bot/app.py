@@ -28,6 +28,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.ack_watchdog import AckWatchdog
+from bot.background_sends import BackgroundSends
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
 from bot.guard import get_guard
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
@@ -82,6 +83,8 @@ class AppServices:
         await asyncio.to_thread(get_guard)
 
     async def close(self) -> None:
+        if self.jobs.background is not None:
+            self.jobs.background.close()
         self.jobs.sender.close()
 
 
@@ -92,13 +95,16 @@ def build_services(runtime: Runtime) -> AppServices:
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     quota = QuotaService(runtime.redis, runtime.database)
-    jobs = JobService(runtime.database, quota, JobSender(settings.redis_url), runtime.secrets)
+    # Jobs go to the broker after the answer: the publish costs the command no time.
+    sender = JobSender(settings.redis_url)
+    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender))
     services = AppServices(
         runtime=runtime,
         jobs=jobs,
         quota=quota,
         tenants=TenantDirectory(runtime.database),
         roles=MemberRoles(runtime.database),
+        watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
     )
     if uses_oauth(settings):
         services.installation_store = PostgresInstallationStore(

@@ -58,16 +58,30 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
     from bot.preflight import run_preflight
-    from bot.runtime import dev_mode, get_runtime
-    from bot.server import serve
+    from bot.runtime import Runtime, dev_mode, set_runtime
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
+    from bot.web_workers import available_cores, run_worker_parent
 
     configure_logging(SERVICE_WEB, dev=dev_mode())
-    run_preflight(settings)
+    workers = args.workers or available_cores()
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if args.listen_fd is None:
+        # The parent: checks once that starting is safe, binds the port and runs the web processes.
+        run_preflight(settings)
+        return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
+    import socket
+
+    from bot.guard_executor import size_guard_threads
+    from bot.server import serve
+
     setup_telemetry(SERVICE_WEB, dev=dev_mode())
-    runtime = get_runtime()
+    size_guard_threads(workers)
+    runtime = Runtime.from_settings(settings, pre_ping=False)
+    set_runtime(runtime)
     instrument_engine(runtime.database.engine)
-    asyncio.run(serve(runtime, args.port or settings.port))
+    listener = socket.socket(fileno=args.listen_fd)
+    asyncio.run(serve(runtime, listener.getsockname()[1], listen_socket=listener, ready_fd=args.ready_fd))
     return 0
 
 
@@ -234,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = add("serve", _cmd_serve, "run the Slack-facing HTTP service (PORT, default 3000)")
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="web processes on the port (default: the CPU count); SIGHUP restarts them gracefully",
+    )
+    serve.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     worker = add("worker", _cmd_worker, "run a Celery worker for generation jobs")
     worker.add_argument("--queues", default="text,image,maintenance")
     worker.add_argument("--concurrency", type=int, default=None)

@@ -119,7 +119,8 @@ def run_dev(port: int | None = None) -> int:
             raise RuntimeError(f"port {web_port} is taken; set PORT or pass --port")
         env["PORT"] = str(web_port)
         env.setdefault("CONTENT_FACTORY_DEV", "1")
-        for command in (["serve"], ["worker", "--concurrency", "2"], ["beat"]):
+        # Two web processes on one port, as in production (`serve --workers`), at a laptop's scale.
+        for command in (["serve", "--workers", "2"], ["worker", "--concurrency", "2"], ["beat"]):
             children.append(subprocess.Popen([python, "-m", "bot", *command], env=env))
         service_url = f"http://127.0.0.1:{web_port}"
         if not _wait_http(service_url + "/healthz", 60):

@@ -1,27 +1,32 @@
-"""Accepting a generation request: guard -> quota -> one transaction (job + audit) -> send.
+"""Accepting a generation request: guard -> quota -> one statement (job + audit) -> send.
 
 A command that Slack saw acknowledged is never lost: the job row is committed before the ack, and
-the task is sent after commit (a transactional outbox; the sweeper re-sends what was not sent)."""
+the task is sent after commit (a transactional outbox; the sweeper re-sends what was not sent).
+The web tier sends in the background (``bot.background_sends``), so the broker's publish costs the
+answer nothing; a process that dies before sending leaves a ``queued`` job for the sweeper."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from opentelemetry import propagate, trace
 
+from bot.background_sends import BackgroundSends
 from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
+from bot.guard_executor import check_prompt_off_loop
 from bot.orgs import OrgPolicy
 from bot.queueing import JobSender
 from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import Job, JobKind, JobState
+from db.models import JobKind, JobState
+from db.queued_jobs import insert_queued_job
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -57,15 +62,16 @@ class JobService:
     quota: QuotaService
     sender: JobSender
     secrets: SecretBox
+    # When set, jobs are sent after ``submit`` returns instead of before.
+    background: BackgroundSends | None = field(default=None)
 
     async def guard_prompt(self, request: JobRequest, policy: OrgPolicy) -> GuardedPrompt:
         """Run the guard; a block is audited with masked text only and re-raised for the user."""
         if request.already_guarded is not None:
             return request.already_guarded
-        guard = get_guard()
         with tracer.start_as_current_span("guard.check") as span:
             try:
-                return await guard.check_prompt_async(request.prompt, threshold=policy.injection_threshold)
+                return await check_prompt_off_loop(request.prompt, threshold=policy.injection_threshold)
             except PromptBlocked as blocked:
                 span.set_attribute("guard.outcome", "blocked")
                 span.set_attribute("guard.category", str(getattr(blocked, "category", "unknown")))
@@ -78,7 +84,8 @@ class JobService:
                         detail={
                             "category": getattr(blocked, "category", None),
                             "rules": list(getattr(blocked, "rule_ids", ()) or ()),
-                            "masked_text": getattr(blocked, "masked_text", None) or guard.mask(request.prompt).text,
+                            "masked_text": getattr(blocked, "masked_text", None)
+                            or get_guard().mask(request.prompt).text,
                         },
                     )
                 raise
@@ -90,45 +97,34 @@ class JobService:
         reservation = await self.quota.reserve(request.org_id, job_id, tokens)
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
+        job = {
+            "id": job_id,
+            "kind": request.kind,
+            "state": JobState.QUEUED,
+            "requester_id": request.requester_id,
+            "source_channel": request.source_channel,
+            "target_channel": request.target_channel,
+            "masked_prompt": guarded.masked_text,
+            "pii_mapping_enc": self.secrets.encrypt_json(guarded.mapping) if policy.restore_pii else None,
+            "response_url": request.response_url,
+            "schedule_id": request.schedule_id,
+            "schedule_run_at": request.schedule_run_at,
+            "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
+            "tokens_reserved": reservation.tokens,
+            "quota_state": "reserved",
+            "attempts": 0,
+            "trace_context": carrier or None,
+        }
+        detail = {
+            "kind": str(request.kind),
+            "channel": request.target_channel,
+            "tokens_reserved": reservation.tokens,
+            "pii": list(guarded.entities),
+            "schedule_id": str(request.schedule_id) if request.schedule_id else None,
+        }
         try:
             with tracer.start_as_current_span("job.persist", attributes={"job.id": str(job_id)}):
-                async with self.database.tenant(request.org_id) as session:
-                    session.add(
-                        Job(
-                            id=job_id,
-                            org_id=request.org_id,
-                            kind=request.kind,
-                            state=JobState.QUEUED,
-                            requester_id=request.requester_id,
-                            source_channel=request.source_channel,
-                            target_channel=request.target_channel,
-                            masked_prompt=guarded.masked_text,
-                            pii_mapping_enc=self.secrets.encrypt_json(guarded.mapping) if policy.restore_pii else None,
-                            response_url=request.response_url,
-                            schedule_id=request.schedule_id,
-                            schedule_run_at=request.schedule_run_at,
-                            seed=secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
-                            tokens_reserved=reservation.tokens,
-                            quota_state="reserved",
-                            attempts=0,
-                            trace_context=carrier or None,
-                        )
-                    )
-                    await session.flush()
-                    await record_event(
-                        session,
-                        request.org_id,
-                        "job.queued",
-                        actor=request.requester_id,
-                        job_id=job_id,
-                        detail={
-                            "kind": str(request.kind),
-                            "channel": request.target_channel,
-                            "tokens_reserved": reservation.tokens,
-                            "pii": list(guarded.entities),
-                            "schedule_id": str(request.schedule_id) if request.schedule_id else None,
-                        },
-                    )
+                await insert_queued_job(self.database, request.org_id, job, actor=request.requester_id, detail=detail)
         except BaseException:
             # The original failure is what the user must see; a reservation that cannot be
             # returned now is returned by the reaper when its lease runs out.
@@ -139,7 +135,10 @@ class JobService:
             except Exception:
                 log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
-        await self.send(job_id, request.org_id, request.kind)
+        if self.background is not None:
+            self.background.start(job_id, request.org_id, request.kind)
+        else:
+            await self.send(job_id, request.org_id, request.kind)
         return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)
 
     async def _release_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:

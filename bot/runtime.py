@@ -20,12 +20,13 @@ class Runtime:
     secrets: SecretBox
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Runtime:
+    def from_settings(cls, settings: Settings, *, pre_ping: bool = True) -> Runtime:
+        """``pre_ping=False`` for the web tier: see ``Database``."""
         settings.require("database_url", "redis_url", "token_encryption_key")
         assert settings.database_url and settings.redis_url and settings.token_encryption_key
         return cls(
             settings=settings,
-            database=Database(settings.database_url),
+            database=Database(settings.database_url, pre_ping=pre_ping),
             redis=aioredis.Redis.from_url(
                 settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30
             ),

@@ -7,21 +7,28 @@ process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, and the datab
 holds for; 503 naming what is down or unsafe).
 
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
-waits for answers still on their way to a response_url, then closes its resources.
+waits for answers still on their way to a response_url and for jobs still being sent to the
+broker, then closes its resources. Under ``serve --workers`` (``bot.web_workers``) it serves on a
+listening socket its parent bound, tells the parent when it is ready, and stops when the parent
+is gone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
+import os
 import signal
+import socket
 from collections.abc import Awaitable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.ack_watchdog import ARRIVED_AT
 from bot.app import create_bolt_app, services_of
 from bot.runtime import Runtime
 from bot.socket_mode import create_socket_mode_handler
@@ -58,6 +65,7 @@ def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Appl
 
 
 async def slack_events(request: web.Request) -> web.Response:
+    ARRIVED_AT.set(asyncio.get_running_loop().time())
     bolt = request.app[BOLT_APP]
     response = await bolt.async_dispatch(await to_bolt_request(request))
     return await to_aiohttp_response(response)
@@ -78,7 +86,8 @@ async def slack_oauth_redirect(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    # Which of the `serve --workers` processes answered (a probe may want to know; a test does).
+    return web.json_response({"status": "ok"}, headers={"Server-Process": str(os.getpid())})
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -138,15 +147,30 @@ async def _finish_services(web_app: web.Application) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
             await drain_announcements()
+    if services.jobs.background is not None:
+        await services.jobs.background.drain(SHUTDOWN_GRACE_SECONDS)
     await services.close()
 
 
-async def serve(runtime: Runtime, port: int, *, host: str = "0.0.0.0") -> None:
-    """Run until SIGTERM or SIGINT; then finish what is in flight and return."""
+async def serve(
+    runtime: Runtime,
+    port: int,
+    *,
+    host: str = "0.0.0.0",
+    listen_socket: socket.socket | None = None,
+    ready_fd: int | None = None,
+) -> None:
+    """Run until SIGTERM or SIGINT; then finish what is in flight and return.
+
+    ``listen_socket`` and ``ready_fd`` come from a ``serve --workers`` parent: serve on its socket,
+    write one byte to ``ready_fd`` once serving, and stop when the parent is gone."""
     bolt = create_bolt_app(runtime)
     runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    if listen_socket is not None:
+        await web.SockSite(runner, listen_socket, shutdown_timeout=SHUTDOWN_GRACE_SECONDS).start()
+    else:
+        await web.TCPSite(runner, host, port).start()
     socket_handler = None
     if runtime.settings.slack_app_token:
         socket_handler = create_socket_mode_handler(bolt, runtime.settings)
@@ -156,14 +180,36 @@ async def serve(runtime: Runtime, port: int, *, host: str = "0.0.0.0") -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    if ready_fd is not None:
+        # The parent restarts the set on SIGHUP; a hangup sent to the whole group must not stop us.
+        loop.add_signal_handler(signal.SIGHUP, lambda: None)
+        try:
+            os.write(ready_fd, b"1")
+        except BrokenPipeError:  # the parent is gone already
+            stopping.set()
+        os.close(ready_fd)
+        if not _stop_with_parent():
+            stopping.set()
     try:
         await stopping.wait()
         log.info("stopping: finishing requests in flight")
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             with contextlib.suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(signum)
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
         await runtime.close()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> bool:
+    """Ask Linux for a SIGTERM when the parent dies (so no web process outlives a killed parent);
+    False when the parent is gone already."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    return os.getppid() == parent

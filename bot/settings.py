@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)
     schedules_max_per_user: int = Field(default=5, ge=1, le=1000)
     port: int = Field(default=3000, ge=1, le=65535)
+    # Commands one web process works on at once; beyond it new ones are answered "busy" at once.
+    web_max_pending_commands: int = Field(default=100, ge=1, le=100_000)
 
     @field_validator("database_url", "database_admin_url")
     @classmethod

@@ -10,7 +10,7 @@ import aiohttp
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
 
 from db.role_safety import RoleSafety, inspect_role
 
@@ -49,17 +49,21 @@ def is_database_outage(error: BaseException) -> bool:
 class Database:
     """A pool of connections as the application role; every query runs in ``tenant`` or ``system``."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pre_ping: bool = True) -> None:
+        """``pre_ping=False`` saves a round trip on every checkout (the web tier's hot path): a
+        connection a restart killed then fails its first statement, which SQLAlchemy reports as a
+        disconnect (``is_database_outage``), and the whole pool is renewed on the next checkout."""
         self.url = url
         self.engine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_pre_ping=pre_ping,
             pool_recycle=1800,
             connect_args={"server_settings": {"application_name": "content-factory"}},
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def tenant(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
@@ -76,6 +80,14 @@ class Database:
         functions (the narrow cross-tenant steps in ``db.system``)."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose every statement is its own transaction: one round trip, no BEGIN
+        or COMMIT. The statement itself must set the tenant (``set_config(..., true)`` lasts as
+        long as that one statement) before any row it touches is checked against RLS."""
+        async with self._autocommit.connect() as connection:
+            yield connection
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -62,7 +62,7 @@ async def test_a_service_far_behind_turns_new_commands_away_untouched() -> None:
     seen = Recorder()
     started: list[str] = []
     go_ahead = asyncio.Event()
-    watchdog = AckWatchdog(deadline_seconds=0.0, deliver=seen.deliver, max_overdue=1)
+    watchdog = AckWatchdog(deadline_seconds=0.0, deliver=seen.deliver, max_pending=1)
     await watchdog.answer(_work("first", go_ahead, started), ack=seen.ack, response_url="u1")
     await watchdog.answer(_work("second", go_ahead, started), ack=seen.ack, response_url="u2")
     assert "Still working" in seen.acks[0]["text"] and "very busy" in seen.acks[1]["text"]
