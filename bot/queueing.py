@@ -18,6 +18,10 @@ TASK_POST_APPROVED = "workers.tasks.post_approved_job"
 QUEUE_TEXT = "text"
 QUEUE_IMAGE = "image"
 QUEUE_MAINTENANCE = "maintenance"
+# Broker priorities (Redis: lower is served first). A person waiting on a command goes before work
+# nobody is watching (scheduled runs).
+PRIORITY_INTERACTIVE = 0
+PRIORITY_BACKGROUND = 6
 
 # Longer than the longest job (image hard limit below), so Redis never redelivers a job in flight.
 VISIBILITY_TIMEOUT_SECONDS = 3600
@@ -57,22 +61,27 @@ class JobSender:
         self.celery.conf.update(celery_config(redis_url))
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
 
-    def send_job_sync(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+    def send_job_sync(
+        self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
+    ) -> None:
         self.celery.send_task(
             TASK_GENERATE,
             args=[str(job_id), str(org_id)],
             queue=queue_for(kind),
+            priority=priority,
             retry=False,
         )
 
     def send_approved_sync(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
         self.celery.send_task(TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=QUEUE_TEXT, retry=False)
 
-    async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+    async def send_job(
+        self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
+    ) -> None:
         # The copied context carries the request's trace into the publish, so the worker joins it.
         context = contextvars.copy_context()
         await asyncio.get_running_loop().run_in_executor(
-            self._pool, context.run, self.send_job_sync, job_id, org_id, kind
+            self._pool, context.run, self.send_job_sync, job_id, org_id, kind, priority
         )
 
     async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:

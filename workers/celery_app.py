@@ -1,8 +1,12 @@
 """The workers' Celery app (`content-factory worker`, or `celery -A workers.celery_app worker`).
 
 The broker settings are bot.queueing's, shared with the web side that sends: late acks, a lost
-worker's message requeued, one message prefetched per process, JSON with ids only. What is added
-here only concerns consuming: the queues, the time limits, and per-process set-up and tear-down.
+worker's message requeued, JSON with ids only. What is added here only concerns consuming: the
+queues, the pool, the time limits, and per-process set-up and tear-down.
+
+Text and maintenance run on the threads pool, every job on the process's one event loop
+(workers.loop), with asyncio deadlines as time limits (workers.flow). Image jobs run on a prefork
+pool of their own, one process per accelerator, where Celery's own soft and hard limits apply.
 """
 
 from __future__ import annotations
@@ -54,15 +58,28 @@ def task_limits(queues: set[str]) -> dict[str, dict[str, int]]:
     }
 
 
+POOL_THREADS = "threads"
+POOL_PREFORK = "prefork"
+
+
+def pool_for(queues: set[str]) -> str:
+    """Image jobs hold an accelerator and a pipeline per process: prefork. Everything else waits on
+    the network: threads feeding one event loop."""
+    return POOL_PREFORK if QUEUE_IMAGE in queues else POOL_THREADS
+
+
 def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, Any]:
     config = celery_config(redis_url)
+    queues = queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}
     config.update(
         # Each queue on its own direct exchange, as the sender's automatically created queues are;
         # bare Queue(name)s would all bind to the default exchange and key, and every message
         # published there would be copied into all three.
         task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in KNOWN_QUEUES],
         task_routes={TASK_SWEEP: {"queue": QUEUE_MAINTENANCE}},
-        task_annotations=task_limits(queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}),
+        # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
+        task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},
+        worker_pool=pool_for(queues),
         imports=["workers.tasks"],
         # Nothing here uses Celery's rate limits, events or remote control; each costs per message.
         worker_disable_rate_limits=True,
@@ -89,6 +106,19 @@ app.add_defaults(_config_from_environment)
 def dev_mode() -> bool:
     """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
     return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+
+
+@signals.worker_init.connect
+def _instrument_main(**_: Any) -> None:
+    # The threads pool runs its tasks in this process; a prefork parent forks first (below).
+    if app.conf.worker_pool == POOL_THREADS:
+        instrument_celery_worker(dev=dev_mode())
+
+
+@signals.worker_shutting_down.connect
+def _stop_starting_jobs(**_: Any) -> None:
+    # Warm shutdown: jobs already running finish; the ones still waiting go back to the broker.
+    loop.close_gate()
 
 
 @signals.worker_process_init.connect
