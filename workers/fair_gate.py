@@ -44,6 +44,9 @@ class FairGate:
         self._total = 0
         # priority -> organizations in round-robin order -> their waiting jobs, oldest first
         self._waiting: dict[int, OrderedDict[uuid.UUID, deque[asyncio.Future[None]]]] = {}
+        # When each organization last got a slot: the next slot goes to whoever waited longest since.
+        self._served_at: dict[uuid.UUID, int] = {}
+        self._serial = 0
         self._closed = False
 
     @property
@@ -99,11 +102,15 @@ class FairGate:
         self._in_flight[org_id] += 1
         self._total += 1
         self.peak = max(self.peak, self._total)
+        self._serial += 1
+        self._served_at[org_id] = self._serial
 
     def _give_back(self, org_id: uuid.UUID) -> None:
         self._in_flight[org_id] -= 1
         if self._in_flight[org_id] <= 0:
             del self._in_flight[org_id]
+            if not any(org_id in orgs for orgs in self._waiting.values()):
+                self._served_at.pop(org_id, None)  # an idle organization starts afresh
         self._total -= 1
         self._dispatch()
 
@@ -116,20 +123,20 @@ class FairGate:
     def _grant_next(self) -> bool:
         for priority in sorted(self._waiting):
             orgs = self._waiting[priority]
-            for org_id in list(orgs):
-                if self._in_flight[org_id] >= self.share:
-                    continue
-                jobs = orgs[org_id]
-                waiter = jobs.popleft()
-                # Round-robin: the organization served goes to the back of the line.
-                orgs.move_to_end(org_id)
-                if not jobs:
-                    del orgs[org_id]
-                if not orgs:
-                    del self._waiting[priority]
-                self._take(org_id)
-                waiter.set_result(None)
-                return True
+            eligible = [org_id for org_id in orgs if self._in_flight[org_id] < self.share]
+            if not eligible:
+                continue
+            # Round-robin: the organization served longest ago (or never) goes first; ties by arrival.
+            org_id = min(eligible, key=lambda org: self._served_at.get(org, 0))
+            jobs = orgs[org_id]
+            waiter = jobs.popleft()
+            if not jobs:
+                del orgs[org_id]
+            if not orgs:
+                del self._waiting[priority]
+            self._take(org_id)
+            waiter.set_result(None)
+            return True
         return False
 
     def _forget(self, priority: int, org_id: uuid.UUID, waiter: asyncio.Future[None]) -> None:
