@@ -27,6 +27,7 @@ from bot.queueing import (
     TEXT_SOFT_LIMIT_SECONDS,
     VISIBILITY_TIMEOUT_SECONDS,
     celery_config,
+    queue_family,
 )
 from bot.settings import get_settings
 from bot.telemetry import instrument_celery_worker
@@ -75,7 +76,11 @@ def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, A
         # Each queue on its own direct exchange, as the sender's automatically created queues are;
         # bare Queue(name)s would all bind to the default exchange and key, and every message
         # published there would be copied into all three.
-        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in KNOWN_QUEUES],
+        task_queues=[
+            Queue(name, Exchange(name, type="direct"), routing_key=name)
+            for base in KNOWN_QUEUES
+            for name in queue_family(base)
+        ],
         task_routes={TASK_SWEEP: {"queue": QUEUE_MAINTENANCE}},
         # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
         task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},

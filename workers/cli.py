@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 
-from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE
+from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family
 from bot.settings import ConfigError, get_settings
 from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
 from workers.celery_app import HARD_LIMIT_GRACE_SECONDS, KNOWN_QUEUES, POOL_THREADS, app, dev_mode, worker_config
@@ -23,13 +23,13 @@ def parse_queues(queues: str | Iterable[str]) -> list[str]:
 
 
 # Messages a text process holds at once: more than it runs, so its fair gate has other
-# organizations' jobs to choose from (workers.fair_gate); each waits on a parked thread.
-WINDOW_PER_JOB = 4
-MIN_WINDOW = 256
+# organizations' jobs to choose from (workers.fair_gate), and few enough that a second worker
+# process still finds work in the broker. Each waits on a parked thread.
+WINDOW_PER_JOB = 2
 
 
 def message_window(jobs_in_flight: int) -> int:
-    return max(MIN_WINDOW, WINDOW_PER_JOB * jobs_in_flight)
+    return WINDOW_PER_JOB * jobs_in_flight
 
 
 def accelerator_count() -> int:
@@ -79,7 +79,7 @@ def _run_celery_worker(redis_url: str, names: list[str], concurrency: int | None
     app.worker_main(
         [
             "worker",
-            f"--queues={','.join(names)}",
+            f"--queues={','.join(name for base in names for name in queue_family(base))}",
             f"--loglevel={loglevel.upper()}",
             f"--pool={config['worker_pool']}",
             f"--concurrency={pool_size}",

@@ -5,8 +5,9 @@ Celery hands each message to a thread (the threads pool); the thread submits the
 to this loop and blocks until it ends, which is what keeps late acknowledgement: a message is
 acknowledged only when its job has finished, and a process that dies leaves its messages
 unacknowledged for the broker to hand out again. How many jobs run at once is the fair gate's
-business (``workers.fair_gate``); the pool has more threads than that, so the process holds a
-window of waiting messages to choose from fairly instead of taking them in broker order.
+business (``workers.fair_gate``); the pool has twice as many threads as that, so the process holds
+a window of waiting messages to choose from fairly, taken from the organizations' sub-queues in
+turn (``bot.queueing.SUB_QUEUES``).
 
 Why this shape won over the alternatives (measured with bench/in_flight.py, 200 jobs against a
 model answering in 2 s, one process): the prefork pool runs one job per process, so in-flight work
@@ -41,6 +42,7 @@ from workers.fair_gate import FairGate
 from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
+from workers.providers.rate_limit import ModelRateLimit
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,19 @@ class WorkerContext:
     @classmethod
     def from_runtime(cls, runtime: Runtime, *, jobs_in_flight: int) -> WorkerContext:
         settings = runtime.settings
+        rate_limit = None
+        if settings.gemini_requests_per_minute or settings.gemini_tokens_per_minute:
+            rate_limit = ModelRateLimit(
+                runtime.redis,
+                requests_per_minute=settings.gemini_requests_per_minute,
+                tokens_per_minute=settings.gemini_tokens_per_minute,
+            )
         return cls(
             runtime=runtime,
             quota=QuotaService(runtime.redis, runtime.database),
-            router=TextRouter.from_settings(settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url),
+            router=TextRouter.from_settings(
+                settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url, rate_limit=rate_limit
+            ),
             gate=FairGate(jobs_in_flight),
         )
 

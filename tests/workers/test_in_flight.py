@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.queueing import JobSender
+from bot.orgs import create_organization
+from bot.queueing import QUEUE_TEXT, JobSender, sub_queue
 from bot.quota import QuotaService
 from bot.runtime import Runtime
 from bot.sandbox.gemini import FakeGemini
@@ -213,8 +214,6 @@ async def test_another_organizations_job_is_not_held_back_by_a_burst_of_200(
     slack: SlackSandbox,
     quota: QuotaService,
 ) -> None:
-    from bot.orgs import create_organization
-
     capacity = 8
     worker = start_worker(worker_env, concurrency=capacity, queues=TEXT_ONLY)
     try:
@@ -222,9 +221,7 @@ async def test_another_organizations_job_is_not_held_back_by_a_burst_of_200(
         tag = marker()
         gemini.inject(delay=0.5, count=None, prompt_contains=tag)
         noisy_ids, noisy_channels = await burst(submitter, quota, org_id, tag, 200, channels=50)
-        other = await create_organization(
-            app_db, name="Quiet org", team_id="T" + uuid.uuid4().hex[:10].upper(), admin_user_id="UADMIN"
-        )
+        other = await org_in_another_sub_queue(app_db, org_id)
         await roomy_quota(quota, other)
         channel = submitter.new_channel()
         quiet = await submitter.submit(other, f"Write the one note {tag}", channel)
@@ -251,3 +248,87 @@ async def test_another_organizations_job_is_not_held_back_by_a_burst_of_200(
         posted_once_each(slack, noisy_channels, noisy)
     finally:
         worker.stop()
+
+
+async def org_in_another_sub_queue(database: Database, noisy: uuid.UUID) -> uuid.UUID:
+    """A second organization whose jobs do not share the first one's broker sub-queue (one in
+    SUB_QUEUES would, and be served in turn only among the messages a worker holds)."""
+    while True:
+        other = await create_organization(
+            database, name="Quiet org", team_id="T" + uuid.uuid4().hex[:10].upper(), admin_user_id="UADMIN"
+        )
+        if sub_queue(QUEUE_TEXT, other) != sub_queue(QUEUE_TEXT, noisy):
+            return other
+
+
+def stretch_counts(times: list[float]) -> list[tuple[int, float]]:
+    """For every stretch between two calls: how many calls it held and how long it lasted."""
+    ordered = sorted(times)
+    return [(j - i + 1, ordered[j] - ordered[i]) for i in range(len(ordered)) for j in range(i, len(ordered))]
+
+
+async def test_one_model_rate_limit_holds_across_two_worker_processes(
+    worker_env: dict[str, str],
+    start_worker: Callable[..., WorkerProcess],
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    gemini: FakeGemini,
+    slack: SlackSandbox,
+    quota: QuotaService,
+) -> None:
+    per_second, bucket = 2, 20  # 120 a minute, bursts of ten seconds' worth
+    env = {**worker_env, "GEMINI_REQUESTS_PER_MINUTE": str(per_second * 60)}
+    # Small windows, so that each process takes its share of the burst from the broker.
+    workers = [start_worker(env, concurrency=8, queues=TEXT_ONLY) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.wait_ready()
+        tag = marker()
+        job_ids, channels = await burst(submitter, quota, org_id, tag, 36)
+
+        jobs = await all_posted(app_db, org_id, job_ids, seconds=90)
+
+        posted_once_each(slack, channels, jobs)
+        calls = [r.received_at for r in requests_with(gemini, tag)]
+        assert len(calls) == 36
+        # Counted at the model: no stretch of the run saw more than one bucket plus its refill
+        # (give or take half a second of the calls' own trip from the workers to the model).
+        for count, seconds in stretch_counts(calls):
+            assert count <= bucket + per_second * (seconds + 0.5) + 1, (count, seconds)
+        # ...and both processes drew from that one bucket (the Gemini SDK logs each call it makes).
+        assert all(b"AFC is enabled" in worker.log_path.read_bytes() for worker in workers)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+async def test_a_retry_after_from_the_model_pauses_it_for_every_worker(
+    worker_env: dict[str, str],
+    start_worker: Callable[..., WorkerProcess],
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    gemini: FakeGemini,
+    slack: SlackSandbox,
+    quota: QuotaService,
+) -> None:
+    env = {**worker_env, "GEMINI_REQUESTS_PER_MINUTE": "60000"}
+    workers = [start_worker(env, concurrency=64, queues=TEXT_ONLY) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.wait_ready()
+        refused, later = marker(), marker()
+        gemini.inject(model="gemini-a", status=429, retry_after=3, count=1, prompt_contains=refused)
+        await roomy_quota(quota, org_id)
+        first = await submitter.submit(org_id, f"Write the first note {refused}", submitter.new_channel())
+        await wait_until(lambda: len(requests_with(gemini, refused)) >= 1, seconds=30)
+        job_ids, _ = await burst(submitter, quota, org_id, later, 8)
+
+        await all_posted(app_db, org_id, [first.job_id, *job_ids], seconds=60)
+
+        paused_at = requests_with(gemini, refused)[0].received_at
+        assert min(r.received_at for r in requests_with(gemini, later)) >= paused_at + 2.5
+    finally:
+        for worker in workers:
+            worker.stop()
