@@ -46,7 +46,16 @@ log = logging.getLogger(__name__)
 
 # What manifest.yml asks for, and no more: the slash command, posting, image uploads, users.info
 # for first-seen members' roles and time zones, and DMs to requesters and admins.
-BOT_SCOPES = ("commands", "chat:write", "files:write", "users:read", "im:write")
+# channels:history and groups:history: a retried job looks for its own earlier post before posting.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "users:read",
+    "im:write",
+    "channels:history",
+    "groups:history",
+)
 
 
 @dataclass
