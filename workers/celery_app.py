@@ -12,8 +12,10 @@ pool of their own, one process per accelerator, where Celery's own soft and hard
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
+from billiard.process import current_process
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
@@ -124,6 +126,24 @@ def _instrument_main(**_: Any) -> None:
 def _stop_starting_jobs(**_: Any) -> None:
     # Warm shutdown: jobs already running finish; the ones still waiting go back to the broker.
     loop.close_gate()
+
+
+def visible_gpus() -> list[str]:
+    """The GPUs CUDA would show this process: CUDA_VISIBLE_DEVICES when set, else every one the
+    NVIDIA driver lists."""
+    pinned = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if pinned is not None:
+        return [device.strip() for device in pinned.split(",") if device.strip() and device.strip() != "-1"]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return [str(index) for index in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
+
+
+@signals.worker_process_init.connect
+def _pin_child_to_a_gpu(**_: Any) -> None:
+    # One image process per GPU: the n-th pool process takes the n-th GPU, before torch starts CUDA.
+    gpus = visible_gpus()
+    if app.conf.worker_pool == POOL_PREFORK and len(gpus) > 1:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus[current_process().index % len(gpus)]
 
 
 @signals.worker_process_init.connect

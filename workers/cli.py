@@ -10,7 +10,15 @@ from collections.abc import Iterable
 from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family
 from bot.settings import ConfigError, get_settings
 from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
-from workers.celery_app import HARD_LIMIT_GRACE_SECONDS, KNOWN_QUEUES, POOL_THREADS, app, dev_mode, worker_config
+from workers.celery_app import (
+    HARD_LIMIT_GRACE_SECONDS,
+    KNOWN_QUEUES,
+    POOL_THREADS,
+    app,
+    dev_mode,
+    visible_gpus,
+    worker_config,
+)
 from workers.loop import DEFAULT_JOBS_IN_FLIGHT, set_jobs_in_flight
 
 
@@ -33,12 +41,9 @@ def message_window(jobs_in_flight: int) -> int:
 
 
 def accelerator_count() -> int:
-    """GPUs this process can see (1 without any: the CPU is one accelerator too)."""
-    try:
-        import torch
-    except ImportError:
-        return 1
-    return max(1, torch.cuda.device_count())
+    """GPUs this machine offers (1 without any: the CPU is one accelerator too). Read from the
+    driver, not torch: CUDA initialized in the pool's parent could not be used by its forks."""
+    return max(1, len(visible_gpus()))
 
 
 def run_worker(
