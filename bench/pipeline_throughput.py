@@ -67,7 +67,7 @@ def cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
 class NoSend:
     """A sender that sends nothing: jobs are committed first and sent all at once when timed."""
 
-    async def send_job(self, *args: object) -> None:
+    async def send_job(self, *args: object, **kwargs: object) -> None:
         return None
 
 

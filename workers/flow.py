@@ -117,8 +117,9 @@ def switch_off_deadline() -> None:
         deadline.reschedule(None)
 
 
-# Set by a step that moved the job out of ``running`` itself (to awaiting approval): from then on
-# there is no lease to renew, and a failed renewal must not cancel the work that follows.
+# Set by a step that moved the job out of ``running`` itself (posted, failed, requeued, awaiting
+# approval): from then on there is no lease to renew, and a failed renewal must not cancel the work
+# that follows (settling the quota, telling the requester).
 _lease_handed_back: ContextVar[asyncio.Event | None] = ContextVar("lease_handed_back", default=None)
 
 
@@ -152,7 +153,7 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
                 # A database or Redis hiccup: the lease has slack for two more tries.
                 log.warning("job %s: lease renewal failed", lease.job_id, exc_info=True)
                 continue
-            if not held:
+            if not held and not handed_back.is_set():  # (it may have been handed back meanwhile)
                 task.cancel()
                 raise LeaseLost(str(lease.job_id))
     finally:
@@ -228,6 +229,7 @@ async def _post(
         posted = await post_result(context.runtime, job, result, text=text)
     except PostRefused as refused:
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
+        hand_back_lease()
         await tell_requester(
             context.runtime,
             failed,
@@ -238,12 +240,16 @@ async def _post(
     except SlackUnavailable as outage:
         if lease.attempt < context.max_attempts:
             await lifecycle.requeue_job(database, lease, str(outage), result=new)
+            hand_back_lease()
             return Outcome.REQUEUED
         reason = f"Slack did not accept the post after {lease.attempt} tries ({outage})"
         failed = await lifecycle.mark_failed(database, lease, reason, result=new)
+        hand_back_lease()
         await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
     recorded = await _record_post(context, lease, posted.ts, posted.channel, result, store_result=new is not None)
+    # Out of ``running`` now: a heartbeat finding the job posted must not cancel the settling that follows.
+    hand_back_lease()
     if not recorded:
         log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
         return Outcome.LOST
@@ -278,5 +284,6 @@ async def _record_post(
 async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
+    hand_back_lease()
     await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
     return job
