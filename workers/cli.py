@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import signal
 import subprocess
 import sys
@@ -34,6 +36,7 @@ def parse_queues(queues: str | Iterable[str]) -> list[str]:
 # organizations' jobs to choose from (workers.fair_gate), and few enough that a second worker
 # process still finds work in the broker. Each waits on a parked thread.
 WINDOW_PER_JOB = 2
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def message_window(jobs_in_flight: int) -> int:
@@ -62,7 +65,8 @@ def run_worker(
     if QUEUE_IMAGE in names and len(names) > 1:
         names.remove(QUEUE_IMAGE)
         image_worker = subprocess.Popen(
-            [sys.executable, "-m", "bot", "worker", "--queues", QUEUE_IMAGE, "--loglevel", loglevel]
+            [sys.executable, "-m", "bot", "worker", "--queues", QUEUE_IMAGE, "--loglevel", loglevel],
+            preexec_fn=_stop_with_parent,
         )
     try:
         return _run_celery_worker(settings.redis_url, names, concurrency, loglevel)
@@ -93,6 +97,16 @@ def _run_celery_worker(redis_url: str, names: list[str], concurrency: int | None
         ]
     )
     return 0
+
+
+def _stop_with_parent() -> None:
+    """In the image worker before it starts (Linux): a SIGTERM when the text process dies, even by
+    SIGKILL, so an image worker is never left behind serving on its own."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def _stop_child(child: subprocess.Popen[bytes]) -> None:
