@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.orgs import create_organization
-from bot.queueing import QUEUE_TEXT, JobSender, sub_queue
+from bot.queueing import PRIORITY_BACKGROUND, QUEUE_TEXT, JobSender, sub_queue
 from bot.quota import QuotaService
 from bot.runtime import Runtime
 from bot.sandbox.gemini import FakeGemini
@@ -332,3 +332,38 @@ async def test_a_retry_after_from_the_model_pauses_it_for_every_worker(
     finally:
         for worker in workers:
             worker.stop()
+
+
+async def test_a_command_goes_before_scheduled_work_already_queued(
+    worker_env: dict[str, str],
+    start_worker: Callable[..., WorkerProcess],
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    gemini: FakeGemini,
+    quota: QuotaService,
+    sender: JobSender,
+) -> None:
+    worker = start_worker(worker_env, concurrency=1, queues=TEXT_ONLY)
+    try:
+        worker.wait_ready()
+        await roomy_quota(quota, org_id)
+        slow = marker()
+        gemini.inject(delay=2, count=1, prompt_contains=slow)
+        channels = [submitter.new_channel() for _ in range(6)]
+        holder, *scheduled, command = await submitter.commit_unsent(
+            org_id, [f"Write note {n} {slow if n == 0 else marker()}" for n in range(6)], channels
+        )
+        await sender.send_job(holder, org_id, "text")
+        await wait_until(lambda: len(requests_with(gemini, slow)) == 1, seconds=30)
+        for job_id in scheduled:
+            await sender.send_job(job_id, org_id, "text", priority=PRIORITY_BACKGROUND)
+        await sender.send_job(command, org_id, "text")
+
+        jobs = {job.id: job for job in await all_posted(app_db, org_id, [holder, *scheduled, command], seconds=60)}
+
+        # One scheduled job may already sit in the worker's window; the rest wait behind the command.
+        posted_after_command = [job_id for job_id in scheduled if jobs[job_id].updated_at > jobs[command].updated_at]
+        assert len(posted_after_command) >= len(scheduled) - 1
+    finally:
+        worker.stop()
