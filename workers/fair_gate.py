@@ -42,7 +42,7 @@ class FairGate:
         self.peak = 0  # most jobs in flight at once, for benchmarks and logs
         self._in_flight: Counter[uuid.UUID] = Counter()
         self._total = 0
-        # priority -> organizations in round-robin order -> their waiting jobs, oldest first
+        # priority -> organizations in order of arrival -> their waiting jobs, oldest first
         self._waiting: dict[int, OrderedDict[uuid.UUID, deque[asyncio.Future[None]]]] = {}
         # When each organization last got a slot: the next slot goes to whoever waited longest since.
         self._served_at: dict[uuid.UUID, int] = {}
