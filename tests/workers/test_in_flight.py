@@ -118,6 +118,8 @@ async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched
 
         assert failed.state == JobState.FAILED and "time limit of 3 seconds" in (failed.error or "")
         assert failed.quota_state == "released" and (await quota.status(org_id)).reserved == 0
+        # The requester is told just after the reservation is released.
+        await wait_until(lambda: any(str(failed.id) in r.get("text", "") for r in slack.responses()), seconds=10)
         notes = [r["text"] for r in slack.responses() if str(failed.id) in r.get("text", "")]
         assert len(notes) == 1 and "time limit" in notes[0]
         assert slack.messages(channel) == []

@@ -25,6 +25,7 @@ from tests.workers.harness import (
     requests_with,
     set_policy,
     wait_for_job,
+    wait_until,
 )
 from workers.beat import beat_tick
 from workers.loop import MAX_ATTEMPTS
@@ -251,6 +252,8 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(
     assert job.quota_state == "released"
     assert (await quota.status(org_id)).reserved == 0
     assert slack.messages(channel) == []
+    # The requester is told just after the quota is released.
+    await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in slack.responses()), seconds=10)
     notes = [r["text"] for r in slack.responses() if str(job.id) in r.get("text", "")]
     assert len(notes) == 1 and "could not be finished" in notes[0]
     failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]
