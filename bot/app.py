@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 # What manifest.yml asks for, and no more: the slash command, posting, image uploads, users.info
 # for first-seen members' roles and time zones, DMs to requesters and admins, and reading who is
 # in a channel before posting there for someone (bot.channel_access).
+# channels:history and groups:history: a retried job looks for its own earlier post before posting.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -60,6 +61,8 @@ BOT_SCOPES = (
     "groups:read",
     "im:read",
     "mpim:read",
+    "channels:history",
+    "groups:history",
 )
 
 

@@ -258,7 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     worker = add("worker", _cmd_worker, "run a Celery worker for generation jobs")
     worker.add_argument("--queues", default="text,image,maintenance")
-    worker.add_argument("--concurrency", type=int, default=None)
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="text: jobs in flight per process (default 64); image-only workers: processes (default one per GPU)",
+    )
     worker.add_argument("--loglevel", default="INFO")
     beat = add(
         "beat",

@@ -120,7 +120,7 @@ def run_dev(port: int | None = None) -> int:
         env["PORT"] = str(web_port)
         env.setdefault("CONTENT_FACTORY_DEV", "1")
         # Two web processes on one port, as in production (`serve --workers`), at a laptop's scale.
-        for command in (["serve", "--workers", "2"], ["worker", "--concurrency", "2"], ["beat"]):
+        for command in (["serve", "--workers", "2"], ["worker"], ["beat"]):
             children.append(subprocess.Popen([python, "-m", "bot", *command], env=env))
         service_url = f"http://127.0.0.1:{web_port}"
         if not _wait_http(service_url + "/healthz", 60):

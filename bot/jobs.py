@@ -20,7 +20,7 @@ from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
 from bot.guard_executor import check_prompt_off_loop
 from bot.orgs import OrgPolicy
-from bot.queueing import JobSender
+from bot.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
 from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
 from db.audit import record_event
 from db.crypto import SecretBox
@@ -135,10 +135,12 @@ class JobService:
             except Exception:
                 log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
-        if self.background is not None:
+        scheduled = request.schedule_id is not None
+        if self.background is not None and not scheduled:
+            # A person is waiting: the publish (at interactive priority) follows the answer.
             self.background.start(job_id, request.org_id, request.kind)
         else:
-            await self.send(job_id, request.org_id, request.kind)
+            await self.send(job_id, request.org_id, request.kind, scheduled=scheduled)
         return AcceptedJob(job_id=job_id, tokens_reserved=reservation.tokens, masked_prompt=guarded.masked_text)
 
     async def _release_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
@@ -147,11 +149,13 @@ class JobService:
         except Exception:
             log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
 
-    async def send(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> bool:
-        """Send after commit; a broker outage only delays the job (the sweeper re-sends it)."""
+    async def send(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, *, scheduled: bool = False) -> bool:
+        """Send after commit; a broker outage only delays the job (the sweeper re-sends it). A
+        scheduled run yields to people waiting on their commands."""
+        priority = PRIORITY_BACKGROUND if scheduled else PRIORITY_INTERACTIVE
         with tracer.start_as_current_span("job.enqueue", attributes={"job.id": str(job_id)}):
             try:
-                await self.sender.send_job(job_id, org_id, kind)
+                await self.sender.send_job(job_id, org_id, kind, priority=priority)
             except Exception:
                 log.warning("broker unavailable; job %s stays queued for the sweeper", job_id, exc_info=True)
                 return False

@@ -18,6 +18,10 @@ TASK_POST_APPROVED = "workers.tasks.post_approved_job"
 QUEUE_TEXT = "text"
 QUEUE_IMAGE = "image"
 QUEUE_MAINTENANCE = "maintenance"
+# Broker priorities (Redis: lower is served first). A person waiting on a command goes before work
+# nobody is watching (scheduled runs).
+PRIORITY_INTERACTIVE = 0
+PRIORITY_BACKGROUND = 6
 
 # Longer than the longest job (image hard limit below), so Redis never redelivers a job in flight.
 VISIBILITY_TIMEOUT_SECONDS = 3600
@@ -25,8 +29,28 @@ TEXT_SOFT_LIMIT_SECONDS = 120
 IMAGE_SOFT_LIMIT_SECONDS = 900
 
 
-def queue_for(kind: str) -> str:
-    return QUEUE_IMAGE if kind == "image" else QUEUE_TEXT
+# Each organization's jobs go to one of this many sub-queues of their kind's queue, and a worker
+# takes from the sub-queues in turn (kombu's Redis transport rotates the queue it just took from
+# to the back), so one organization's backlog sits in its own sub-queue instead of in front of
+# everyone else's jobs. Organizations that share a sub-queue are still served in turn by the
+# worker's fair gate among the messages it holds (workers.fair_gate).
+SUB_QUEUES = 32
+
+
+def sub_queue(base: str, org_id: uuid.UUID) -> str:
+    return f"{base}.{org_id.int % SUB_QUEUES}"
+
+
+def queue_family(base: str) -> list[str]:
+    """Everything a worker of ``base`` consumes: the plain queue (messages sent before sub-queues
+    existed, and the maintenance task) and every sub-queue."""
+    if base not in (QUEUE_TEXT, QUEUE_IMAGE):
+        return [base]
+    return [base, *(f"{base}.{number}" for number in range(SUB_QUEUES))]
+
+
+def queue_for(kind: str, org_id: uuid.UUID) -> str:
+    return sub_queue(QUEUE_IMAGE if kind == "image" else QUEUE_TEXT, org_id)
 
 
 def celery_config(redis_url: str) -> dict[str, Any]:
@@ -57,22 +81,29 @@ class JobSender:
         self.celery.conf.update(celery_config(redis_url))
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
 
-    def send_job_sync(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+    def send_job_sync(
+        self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
+    ) -> None:
         self.celery.send_task(
             TASK_GENERATE,
             args=[str(job_id), str(org_id)],
-            queue=queue_for(kind),
+            queue=queue_for(kind, org_id),
+            priority=priority,
             retry=False,
         )
 
     def send_approved_sync(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
-        self.celery.send_task(TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=QUEUE_TEXT, retry=False)
+        self.celery.send_task(
+            TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=sub_queue(QUEUE_TEXT, org_id), retry=False
+        )
 
-    async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+    async def send_job(
+        self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
+    ) -> None:
         # The copied context carries the request's trace into the publish, so the worker joins it.
         context = contextvars.copy_context()
         await asyncio.get_running_loop().run_in_executor(
-            self._pool, context.run, self.send_job_sync, job_id, org_id, kind
+            self._pool, context.run, self.send_job_sync, job_id, org_id, kind, priority
         )
 
     async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:

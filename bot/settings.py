@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     gemini_api_key: str | None = None
     gemini_base_url: str | None = None
     gemini_models: Annotated[tuple[str, ...], NoDecode] = DEFAULT_GEMINI_MODELS
+    # Each model's quota, shared by every worker (unset: no limit of our own).
+    gemini_requests_per_minute: int | None = Field(default=None, gt=0)
+    gemini_tokens_per_minute: int | None = Field(default=None, gt=0)
     diffusion_model: str | None = None
     token_encryption_key: str | None = None
     pii_spacy_model: str | None = None

@@ -1,15 +1,21 @@
 """The workers' Celery app (`content-factory worker`, or `celery -A workers.celery_app worker`).
 
 The broker settings are bot.queueing's, shared with the web side that sends: late acks, a lost
-worker's message requeued, one message prefetched per process, JSON with ids only. What is added
-here only concerns consuming: the queues, the time limits, and per-process set-up and tear-down.
+worker's message requeued, JSON with ids only. What is added here only concerns consuming: the
+queues, the pool, the time limits, and per-process set-up and tear-down.
+
+Text and maintenance run on the threads pool, every job on the process's one event loop
+(workers.loop), with asyncio deadlines as time limits (workers.flow). Image jobs run on a prefork
+pool of their own, one process per accelerator, where Celery's own soft and hard limits apply.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
+from billiard.process import current_process
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
@@ -23,6 +29,7 @@ from bot.queueing import (
     TEXT_SOFT_LIMIT_SECONDS,
     VISIBILITY_TIMEOUT_SECONDS,
     celery_config,
+    queue_family,
 )
 from bot.settings import get_settings
 from bot.telemetry import instrument_celery_worker
@@ -54,15 +61,32 @@ def task_limits(queues: set[str]) -> dict[str, dict[str, int]]:
     }
 
 
+POOL_THREADS = "threads"
+POOL_PREFORK = "prefork"
+
+
+def pool_for(queues: set[str]) -> str:
+    """Image jobs hold an accelerator and a pipeline per process: prefork. Everything else waits on
+    the network: threads feeding one event loop."""
+    return POOL_PREFORK if QUEUE_IMAGE in queues else POOL_THREADS
+
+
 def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, Any]:
     config = celery_config(redis_url)
+    queues = queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}
     config.update(
         # Each queue on its own direct exchange, as the sender's automatically created queues are;
         # bare Queue(name)s would all bind to the default exchange and key, and every message
         # published there would be copied into all three.
-        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in KNOWN_QUEUES],
+        task_queues=[
+            Queue(name, Exchange(name, type="direct"), routing_key=name)
+            for base in KNOWN_QUEUES
+            for name in queue_family(base)
+        ],
         task_routes={TASK_SWEEP: {"queue": QUEUE_MAINTENANCE}},
-        task_annotations=task_limits(queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}),
+        # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
+        task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},
+        worker_pool=pool_for(queues),
         imports=["workers.tasks"],
         # Nothing here uses Celery's rate limits, events or remote control; each costs per message.
         worker_disable_rate_limits=True,
@@ -89,6 +113,37 @@ app.add_defaults(_config_from_environment)
 def dev_mode() -> bool:
     """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
     return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+
+
+@signals.worker_init.connect
+def _instrument_main(**_: Any) -> None:
+    # The threads pool runs its tasks in this process; a prefork parent forks first (below).
+    if app.conf.worker_pool == POOL_THREADS:
+        instrument_celery_worker(dev=dev_mode())
+
+
+@signals.worker_shutting_down.connect
+def _stop_starting_jobs(**_: Any) -> None:
+    # Warm shutdown: jobs already running finish; the ones still waiting go back to the broker.
+    loop.close_gate()
+
+
+def visible_gpus() -> list[str]:
+    """The GPUs CUDA would show this process: CUDA_VISIBLE_DEVICES when set, else every one the
+    NVIDIA driver lists."""
+    pinned = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if pinned is not None:
+        return [device.strip() for device in pinned.split(",") if device.strip() and device.strip() != "-1"]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return [str(index) for index in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
+
+
+@signals.worker_process_init.connect
+def _pin_child_to_a_gpu(**_: Any) -> None:
+    # One image process per GPU: the n-th pool process takes the n-th GPU, before torch starts CUDA.
+    gpus = visible_gpus()
+    if app.conf.worker_pool == POOL_PREFORK and len(gpus) > 1:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus[current_process().index % len(gpus)]
 
 
 @signals.worker_process_init.connect

@@ -4,6 +4,12 @@ The steps are services (lifecycle, generation, posting); this module only orders
 what a failure means. A job's lease is renewed while it runs, and every write after the claim is
 fenced by the claim's attempt number, so a worker that lost its job can never overwrite the
 attempt that took it over.
+
+Many jobs share one event loop, so a job's time limit is an asyncio deadline rather than a signal
+to its process: past it the job is cancelled, failed, its reservation released and its requester
+told, and nothing else on the loop notices. The deadline covers the work up to a result; once
+there is one, what follows (storing it, posting it) runs to its end, because stopping between
+Slack's answer and the stored ts is what would post a job twice.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from opentelemetry import trace
 
 from bot.guard import restore_placeholders
 from bot.orgs import OrgPolicy
+from bot.queueing import PRIORITY_INTERACTIVE
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
@@ -38,6 +45,8 @@ tracer = trace.get_tracer(__name__)
 T = TypeVar("T")
 APPROVAL_MODULE = "workers.approval"
 HEARTBEATS_PER_LEASE = 3
+# After the time limit, how long the job's own clean-up (fail, release, tell) may take.
+CLEANUP_LIMIT_SECONDS = 60.0
 
 
 class Outcome(StrEnum):
@@ -47,6 +56,14 @@ class Outcome(StrEnum):
     REQUEUED = "requeued"
     FAILED = "failed"
     LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
+
+
+async def run_admitted_job(
+    context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, priority: int = PRIORITY_INTERACTIVE
+) -> Outcome:
+    """Wait for the gate's turn, then run the job (fair_gate.HandedBack when the process stops first)."""
+    async with context.gate.slot(org_id, priority):
+        return await run_job(context, job_id, org_id)
 
 
 async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) -> Outcome:
@@ -63,7 +80,7 @@ async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) 
         # link leads back to the command that created it.
         link_current_span(job.trace_context)
         try:
-            outcome = await _with_heartbeat(context, lease, _carry_out(context, claim))
+            outcome = await _within_time_limit(context, claim)
         except LeaseLost:
             log.warning("job %s: lease lost during attempt %d; the newer attempt owns it", job_id, lease.attempt)
             outcome = Outcome.LOST
@@ -71,8 +88,38 @@ async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) 
         return outcome
 
 
-# Set by a step that moved the job out of ``running`` itself (to awaiting approval): from then on
-# there is no lease to renew, and a failed renewal must not cancel the work that follows.
+# The running job's deadline; switched off once the job has a result (see the module's docstring).
+_deadline: ContextVar[asyncio.Timeout | None] = ContextVar("job_deadline", default=None)
+
+
+async def _within_time_limit(context: WorkerContext, claim: Claim) -> Outcome:
+    limit = context.time_limit(claim.job.kind)
+    try:
+        async with asyncio.timeout(limit) as deadline:
+            token = _deadline.set(deadline)
+            try:
+                return await _with_heartbeat(context, claim.lease, _carry_out(context, claim))
+            finally:
+                _deadline.reset(token)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+    reason = f"the job did not finish within its time limit of {limit:g} seconds"
+    log.warning("job %s: %s; stopped", claim.job.id, reason)
+    async with asyncio.timeout(CLEANUP_LIMIT_SECONDS):
+        await fail_job(context, claim.lease, reason, tokens_used=None, time_limit=limit)
+    return Outcome.FAILED
+
+
+def switch_off_deadline() -> None:
+    deadline = _deadline.get()
+    if deadline is not None:
+        deadline.reschedule(None)
+
+
+# Set by a step that moved the job out of ``running`` itself (posted, failed, requeued, awaiting
+# approval): from then on there is no lease to renew, and a failed renewal must not cancel the work
+# that follows (settling the quota, telling the requester).
 _lease_handed_back: ContextVar[asyncio.Event | None] = ContextVar("lease_handed_back", default=None)
 
 
@@ -106,7 +153,7 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
                 # A database or Redis hiccup: the lease has slack for two more tries.
                 log.warning("job %s: lease renewal failed", lease.job_id, exc_info=True)
                 continue
-            if not held:
+            if not held and not handed_back.is_set():  # (it may have been handed back meanwhile)
                 task.cancel()
                 raise LeaseLost(str(lease.job_id))
     finally:
@@ -129,6 +176,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     elif job.quota_state == "reserved":
         # An earlier attempt kept the result and stopped before settling.
         await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+    switch_off_deadline()
     # The new result is written with whatever state comes next, in one transaction; the quota is
     # settled after it (a crash in between leaves the tokens used on the job for the reaper).
     new = result if fresh else None
@@ -181,6 +229,7 @@ async def _post(
         posted = await post_result(context.runtime, job, result, text=text)
     except PostRefused as refused:
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
+        hand_back_lease()
         await tell_requester(
             context.runtime,
             failed,
@@ -191,12 +240,16 @@ async def _post(
     except SlackUnavailable as outage:
         if lease.attempt < context.max_attempts:
             await lifecycle.requeue_job(database, lease, str(outage), result=new)
+            hand_back_lease()
             return Outcome.REQUEUED
         reason = f"Slack did not accept the post after {lease.attempt} tries ({outage})"
         failed = await lifecycle.mark_failed(database, lease, reason, result=new)
+        hand_back_lease()
         await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
     recorded = await _record_post(context, lease, posted.ts, posted.channel, result, store_result=new is not None)
+    # Out of ``running`` now: a heartbeat finding the job posted must not cancel the settling that follows.
+    hand_back_lease()
     if not recorded:
         log.error("job %s: posted as %s but another attempt had recorded a post first", job.id, posted.ts)
         return Outcome.LOST
@@ -231,5 +284,6 @@ async def _record_post(
 async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
+    hand_back_lease()
     await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
     return job

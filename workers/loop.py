@@ -1,28 +1,48 @@
-"""One asyncio event loop per worker process, so synchronous Celery tasks can call the async services.
+"""One long-lived asyncio event loop per worker process, on a thread of its own, where every job
+of the process runs: many model calls wait at once while one loop serves them all.
 
-Celery's prefork pool forks its children from the main process. A connection pool, a Redis client
-or an event loop made before the fork would be shared by parent and children and corrupt each
-other's sockets, so everything here is made lazily and remembered with the pid that made it: a
-child that inherits the parent's copies drops them (without closing them, which would close the
-parent's sockets too) and builds its own on first use.
+Celery hands each message to a thread (the threads pool); the thread submits the job's coroutine
+to this loop and blocks until it ends, which is what keeps late acknowledgement: a message is
+acknowledged only when its job has finished, and a process that dies leaves its messages
+unacknowledged for the broker to hand out again. How many jobs run at once is the fair gate's
+business (``workers.fair_gate``); the pool has twice as many threads as that, so the process holds
+a window of waiting messages to choose from fairly, taken from the organizations' sub-queues in
+turn (``bot.queueing.SUB_QUEUES``).
+
+Why this shape won over the alternatives (measured with bench/in_flight.py, 200 jobs against a
+model answering in 2 s, one process): the prefork pool runs one job per process, so in-flight work
+costs a ~300 MB process each; an asyncio-native consumer would have to re-implement the broker
+contract Celery already keeps (late acks, redelivery, purge, the web side's send_task); the
+threads pool handing coroutines to one loop keeps that contract and costs one parked thread per
+waiting message.
+
+A process made by fork (the image worker's prefork pool) must not use its parent's loop, Redis
+client or connection pool, so everything here is made lazily and remembered with the pid that
+made it: a child drops what it inherited (without closing it, which would close the parent's
+sockets) and builds its own on first use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
+import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
+from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, TEXT_SOFT_LIMIT_SECONDS
 from bot.quota import QuotaService
 from bot.runtime import Runtime, get_runtime, set_runtime
 from bot.telemetry import instrument_engine
+from workers.fair_gate import FairGate
 from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
+from workers.providers.rate_limit import ModelRateLimit
 
 log = logging.getLogger(__name__)
 
@@ -35,35 +55,62 @@ DEFAULT_LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 3
 
 
+def seconds_from_env(name: str, default: float, *, minimum: float = 1.0) -> float:
+    """An operations knob in seconds; a value that is not a number is logged and ignored."""
+    raw = os.environ.get(name, "")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        log.warning("%s=%r is not a number; using %g", name, raw, default)
+        return default
+    return max(value, minimum)
+
+
 def lease_seconds_from_env() -> float:
     """JOB_LEASE_SECONDS: an operations knob (tests shorten it to watch crash recovery)."""
-    raw = os.environ.get("JOB_LEASE_SECONDS", "")
-    try:
-        value = float(raw) if raw else DEFAULT_LEASE_SECONDS
-    except ValueError:
-        log.warning("JOB_LEASE_SECONDS=%r is not a number; using %g", raw, DEFAULT_LEASE_SECONDS)
-        return DEFAULT_LEASE_SECONDS
-    return max(value, 1.0)
+    return seconds_from_env("JOB_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+
+
+def text_time_limit_from_env() -> float:
+    """JOB_TIME_LIMIT_SECONDS: how long a text job may take from claim to result."""
+    return seconds_from_env("JOB_TIME_LIMIT_SECONDS", float(TEXT_SOFT_LIMIT_SECONDS))
 
 
 @dataclass
 class WorkerContext:
-    """What a job needs from its process: the runtime, the quota service and the model providers."""
+    """What a job needs from its process: the runtime, the quota service, the model providers and
+    the gate that decides which job starts next."""
 
     runtime: Runtime
     quota: QuotaService
     router: TextRouter
+    gate: FairGate
     lease_seconds: float = field(default_factory=lease_seconds_from_env)
+    text_time_limit: float = field(default_factory=text_time_limit_from_env)
+    image_time_limit: float = float(IMAGE_SOFT_LIMIT_SECONDS)
     max_attempts: int = MAX_ATTEMPTS
 
     @classmethod
-    def from_runtime(cls, runtime: Runtime) -> WorkerContext:
+    def from_runtime(cls, runtime: Runtime, *, jobs_in_flight: int) -> WorkerContext:
         settings = runtime.settings
+        rate_limit = None
+        if settings.gemini_requests_per_minute or settings.gemini_tokens_per_minute:
+            rate_limit = ModelRateLimit(
+                runtime.redis,
+                requests_per_minute=settings.gemini_requests_per_minute,
+                tokens_per_minute=settings.gemini_tokens_per_minute,
+            )
         return cls(
             runtime=runtime,
             quota=QuotaService(runtime.redis, runtime.database),
-            router=TextRouter.from_settings(settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url),
+            router=TextRouter.from_settings(
+                settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url, rate_limit=rate_limit
+            ),
+            gate=FairGate(jobs_in_flight),
         )
+
+    def time_limit(self, kind: str) -> float:
+        return self.image_time_limit if kind == "image" else self.text_time_limit
 
     @cached_property
     def image_provider(self) -> ImageProvider:
@@ -77,73 +124,97 @@ class WorkerContext:
         await self.runtime.close()
 
 
+# Jobs in flight per process unless `content-factory worker --concurrency` says otherwise.
+DEFAULT_JOBS_IN_FLIGHT = 64
+_jobs_in_flight = DEFAULT_JOBS_IN_FLIGHT
+_lock = threading.Lock()
 _pid: int | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
 _context: WorkerContext | None = None
 
 
+def set_jobs_in_flight(count: int) -> None:
+    """The gate's capacity for contexts built from now on (set before the pool starts)."""
+    global _jobs_in_flight
+    _jobs_in_flight = max(1, count)
+
+
 def _forget_inherited_state() -> None:
-    global _pid, _loop, _context
+    global _pid, _loop, _thread, _context
     _pid = os.getpid()
     _loop = None
+    _thread = None
     _context = None
     set_runtime(None)
 
 
 def process_loop() -> asyncio.AbstractEventLoop:
-    """This process's event loop, made on first use after fork."""
-    global _loop
-    if _pid != os.getpid():
-        _forget_inherited_state()
-    if _loop is None or _loop.is_closed():
-        _loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(_loop)
-    return _loop
+    """This process's event loop, running on its own thread, made on first use after fork."""
+    global _loop, _thread
+    with _lock:
+        if _pid != os.getpid():
+            _forget_inherited_state()
+        if _loop is None or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+            _thread = threading.Thread(target=_loop.run_forever, name="job-loop", daemon=True)
+            _thread.start()
+        return _loop
+
+
+def submit(coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+    return asyncio.run_coroutine_threadsafe(coroutine, process_loop())
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run one coroutine to completion on this process's loop (a Celery task body's only way in)."""
-    loop = process_loop()
+    """Run one coroutine on this process's loop and wait for it (a Celery task body's only way in).
+    Interrupted (a prefork pool's soft time limit raises in this thread), the job is cancelled."""
+    future = submit(coroutine)
     try:
-        return loop.run_until_complete(coroutine)
+        return future.result()
     except BaseException:
-        # Celery's soft time limit raises from a signal handler wherever the loop happens to be;
-        # what the interrupted job left scheduled must not run inside the next task.
-        _cancel_leftovers(loop)
+        future.cancel()
         raise
-
-
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in leftovers:
-        task.cancel()
-    if leftovers:
-        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 def worker_context() -> WorkerContext:
     """This process's runtime and services, built on first use after fork."""
     global _context
     process_loop()
-    if _context is None:
-        runtime = get_runtime()
-        instrument_engine(runtime.database.engine)
-        _context = WorkerContext.from_runtime(runtime)
-    return _context
+    with _lock:
+        if _context is None:
+            runtime = get_runtime()
+            instrument_engine(runtime.database.engine)
+            _context = WorkerContext.from_runtime(runtime, jobs_in_flight=_jobs_in_flight)
+        return _context
+
+
+def close_gate() -> None:
+    """Warm shutdown: start no more jobs; the ones waiting are handed back to the broker."""
+    with _lock:
+        loop, context = _loop, _context
+    if loop is not None and context is not None and _pid == os.getpid() and not loop.is_closed():
+        loop.call_soon_threadsafe(context.gate.close)
 
 
 def shutdown() -> None:
-    """Close this process's pools and loop; a forked child that never ran a task has nothing to close."""
-    global _loop, _context
-    if _pid != os.getpid() or _loop is None or _loop.is_closed():
-        return
+    """Close this process's pools and stop its loop; a forked child that never ran a task has
+    nothing to close."""
+    global _loop, _thread, _context
+    with _lock:
+        loop, thread, context = _loop, _thread, _context
+        if _pid != os.getpid() or loop is None or loop.is_closed():
+            return
+        _loop, _thread, _context = None, None, None
     try:
-        if _context is not None:
-            _loop.run_until_complete(_context.aclose())
+        if context is not None:
+            asyncio.run_coroutine_threadsafe(context.aclose(), loop).result(timeout=30)
     except Exception:
         log.warning("closing the worker's connections failed", exc_info=True)
     finally:
-        _context = None
         set_runtime(None)
-        _loop.close()
-        _loop = None
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=10)
+        if not loop.is_running():
+            loop.close()

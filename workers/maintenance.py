@@ -14,9 +14,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.queueing import JobSender
+from bot.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
+from db.models import Job
 from db.system import StaleJob, stale_jobs
 from workers import lifecycle
 from workers.loop import MAX_ATTEMPTS
@@ -79,7 +80,7 @@ async def _sweep_one(
     if found.state == "queued":
         job = await lifecycle.touch_stale_queued(runtime.database, found.org_id, found.id, now - outbox_after)
         if job is not None:
-            await _send(sender, job.id, job.org_id, job.kind, report, report.resent)
+            await _send(sender, job, report, report.resent)
         return
     recovery = await lifecycle.recover_expired_lease(
         runtime.database, found.org_id, found.id, now, max_attempts=max_attempts
@@ -88,19 +89,19 @@ async def _sweep_one(
         return
     job = recovery.job
     if recovery.requeued:
-        await _send(sender, job.id, job.org_id, job.kind, report, report.requeued)
+        await _send(sender, job, report, report.requeued)
     else:
         report.failed.append(job.id)
         await finish_failed(runtime, quota, job, job.error or "the job was interrupted", tokens_used=job.tokens_used)
 
 
-async def _send(
-    sender: JobSender, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, report: SweepReport, done: list[uuid.UUID]
-) -> None:
+async def _send(sender: JobSender, job: Job, report: SweepReport, done: list[uuid.UUID]) -> None:
+    # A re-sent job keeps its place in line: a scheduled run stays behind people's commands.
+    priority = PRIORITY_BACKGROUND if job.schedule_id is not None else PRIORITY_INTERACTIVE
     try:
-        await sender.send_job(job_id, org_id, kind)
+        await sender.send_job(job.id, job.org_id, job.kind, priority=priority)
     except Exception:
-        log.warning("broker unavailable; job %s waits for the next sweep", job_id, exc_info=True)
-        report.unsent.append(job_id)
+        log.warning("broker unavailable; job %s waits for the next sweep", job.id, exc_info=True)
+        report.unsent.append(job.id)
         return
-    done.append(job_id)
+    done.append(job.id)

@@ -157,10 +157,14 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
 
     Text goes out as Block Kit (sections of at most 3,000 characters, then a context line); an
     image as a PNG through files_upload_v2. The message carries the job id in its metadata, so a
-    message can always be traced to its job. Slack does not deduplicate posts, though: if this
-    process dies after Slack accepted a post and before the caller stored its ts, the retry posts
-    a second copy. That window is the length of one Slack call plus one commit; closing it would
-    need a conversations.history lookup (channels:history scope) before every retried post.
+    message can always be traced to its job. Slack does not deduplicate posts: a process that dies
+    after Slack accepted a post and before the caller stored its ts leaves a job that looks
+    unposted. So a retried text job first looks for its own message in the channel's recent
+    history (conversations.history with metadata) and, when it is there, takes its ts instead of
+    posting again. (An image upload carries no metadata and keeps that short window.)
+
+    Posts to one channel go out one at a time from this process and wait out Slack's 429s (about
+    one message per second per channel), in the order the jobs got there.
     """
     channel = job.target_channel
     try:
@@ -183,12 +187,20 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
             ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
         else:
             assert text is not None
-            response = await client.chat_postMessage(
+            earlier = await _earlier_post(client, job, channel) if job.attempts > 1 else None
+            if earlier is not None:
+                log.warning(
+                    "job %s: found its post from an earlier attempt (%s); not posting again", job.id, earlier.ts
+                )
+                return earlier
+            response = await _paced_post(
+                client,
+                job.org_id,
                 channel=channel,
                 **views.result_message(job, result, text),
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": "content_factory_job", "event_payload": {"job_id": str(job.id)}},
+                metadata={"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}},
             )
             ts = str(response["ts"])
             channel = str(response.get("channel") or channel)
@@ -204,6 +216,81 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
     if not ts:
         raise SlackUnavailable("Slack accepted the upload but named no message or file")
     return Posted(ts=ts, channel=channel)
+
+
+# How long a post may wait out one channel's rate limit before the attempt counts as an outage.
+POST_PATIENCE_SECONDS = 300.0
+POST_EVENT_TYPE = "content_factory_job"
+HISTORY_PAGE = 200
+HISTORY_PAGES = 5
+# One lock per (organization, channel) and event loop, kept only while someone holds it.
+_channel_locks: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakValueDictionary[tuple[uuid.UUID, str], asyncio.Lock]
+] = weakref.WeakKeyDictionary()
+
+
+def _channel_lock(org_id: uuid.UUID, channel: str) -> asyncio.Lock:
+    locks = _channel_locks.setdefault(asyncio.get_running_loop(), weakref.WeakValueDictionary())
+    lock = locks.get((org_id, channel))
+    if lock is None:
+        lock = asyncio.Lock()
+        locks[(org_id, channel)] = lock
+    return lock
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait (a 429), else None."""
+    if error.response.status_code != 429:
+        return None
+    headers = {str(k).lower(): v for k, v in (error.response.headers or {}).items()}
+    try:
+        return max(1.0, float(headers.get("retry-after") or 1))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+async def _paced_post(client: AsyncWebClient, org_id: uuid.UUID, *, channel: str, **message: Any) -> Any:
+    """chat.postMessage, one at a time per channel (the lock is first come, first served), waiting
+    out 429s past what the client's own retry handler already waited."""
+    loop = asyncio.get_running_loop()
+    async with _channel_lock(org_id, channel):
+        deadline = loop.time() + POST_PATIENCE_SECONDS
+        while True:
+            try:
+                return await client.chat_postMessage(channel=channel, **message)
+            except SlackApiError as error:
+                wait = retry_after(error)
+                if wait is None or loop.time() + wait > deadline:
+                    raise
+                await asyncio.sleep(wait)
+
+
+async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Posted | None:
+    """This job's message, if an earlier attempt's post reached the channel (newest first, from
+    just before the job was created). None also when the history cannot be read (an
+    installation from before the history scopes): then the post goes out as it always did."""
+    oldest = f"{job.created_at.timestamp() - 1:.6f}" if job.created_at else None
+    cursor: str | None = None
+    for _ in range(HISTORY_PAGES):
+        try:
+            response = await client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
+            )
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
+                raise
+            log.info("job %s: cannot read %s's history (%s); posting without looking", job.id, channel, code)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == POST_EVENT_TYPE and payload.get("job_id") == str(job.id):
+                return Posted(ts=str(message["ts"]), channel=channel)
+        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        if cursor is None:
+            return None
+    return None
 
 
 def response_url_valid(job: Job, now: datetime | None = None) -> bool:

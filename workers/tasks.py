@@ -6,26 +6,50 @@ Arguments are strings (JSON), never content: the job row is the only place a pro
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from bot.queueing import TASK_GENERATE, TASK_POST_APPROVED
+from celery import Task
+from celery.exceptions import Reject
+
+from bot.queueing import PRIORITY_INTERACTIVE, TASK_GENERATE, TASK_POST_APPROVED
 from workers import loop
 from workers.beat import beat_tick
 from workers.celery_app import TASK_SWEEP, app
-from workers.flow import run_job
+from workers.fair_gate import HandedBack
+from workers.flow import run_admitted_job
 
 
-@app.task(name=TASK_GENERATE)
-def generate_job(job_id: str, org_id: str) -> str:
+def message_priority(request: Any) -> int:
+    """The broker priority the job was sent with (bot.queueing): interactive unless it says so."""
+    for source in (request.delivery_info, request.properties):
+        priority = (source or {}).get("priority")
+        if isinstance(priority, int):
+            return priority
+    return PRIORITY_INTERACTIVE
+
+
+def _run(task: Task, job_id: str, org_id: str) -> str:
     context = loop.worker_context()
-    return str(loop.run(run_job(context, uuid.UUID(job_id), uuid.UUID(org_id))))
+    try:
+        outcome = loop.run(
+            run_admitted_job(context, uuid.UUID(job_id), uuid.UUID(org_id), message_priority(task.request))
+        )
+    except HandedBack as stopping:
+        # Never started: straight back to the broker for another worker (late acks make that safe).
+        raise Reject("the worker is shutting down", requeue=True) from stopping
+    return str(outcome)
 
 
-@app.task(name=TASK_POST_APPROVED)
-def post_approved_job(job_id: str, org_id: str) -> str:
+@app.task(name=TASK_GENERATE, bind=True)
+def generate_job(self: Task, job_id: str, org_id: str) -> str:
+    return _run(self, job_id, org_id)
+
+
+@app.task(name=TASK_POST_APPROVED, bind=True)
+def post_approved_job(self: Task, job_id: str, org_id: str) -> str:
     """An approved job is ``queued`` again with its result and decision: the same flow posts it
     without calling a model (and a lost send is re-sent by the sweeper as a generate_job)."""
-    context = loop.worker_context()
-    return str(loop.run(run_job(context, uuid.UUID(job_id), uuid.UUID(org_id))))
+    return _run(self, job_id, org_id)
 
 
 @app.task(name=TASK_SWEEP)

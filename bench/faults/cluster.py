@@ -331,7 +331,7 @@ class ClusterConfig:
     webs: int = 2
     workers: int = 3
     beats: int = 2
-    worker_concurrency: int = 2
+    worker_concurrency: int = 16  # jobs in flight per worker process
     tick_seconds: float = 2.0
     # Short, so a job whose worker was killed goes back to the queue within the run.
     job_lease_seconds: float = 10.0

@@ -297,8 +297,13 @@ class FakeGemini:
         host: str = "127.0.0.1",
         port: int = 0,
         models: Iterable[str] | None = None,
+        latency: float = 0.0,
     ) -> None:
+        if latency < 0:
+            raise ValueError("latency must not be negative")
         self.api_key = api_key
+        # Seconds every generateContent takes before it answers, as a real model's do.
+        self.latency = latency
         self.host = host
         self.port = port
         self.models = frozenset(models) if models is not None else None
@@ -306,6 +311,8 @@ class FakeGemini:
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._serial = 0
+        self._in_flight = 0
+        self._peak_in_flight = 0
         self._runner: web.AppRunner | None = None
         self._stopping: asyncio.Event | None = None
         self.app = self._build_app()
@@ -325,6 +332,7 @@ class FakeGemini:
         with self._lock:
             self._faults.clear()
             self._requests.clear()
+            self._peak_in_flight = self._in_flight
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -333,6 +341,18 @@ class FakeGemini:
 
     def requests_for(self, model: str, method: str = "generateContent") -> list[RecordedRequest]:
         return [r for r in self.requests if r.model == model and r.method == method]
+
+    @property
+    def in_flight(self) -> int:
+        """generateContent calls received and not yet answered."""
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most generateContent calls in flight at once since the last reset."""
+        with self._lock:
+            return self._peak_in_flight
 
     @property
     def pending_faults(self) -> list[Fault]:
@@ -396,6 +416,7 @@ class FakeGemini:
         app.router.add_get("/_fake/faults", self._handle_list_faults)
         app.router.add_get("/_fake/requests", self._handle_list_requests)
         app.router.add_post("/_fake/reset", self._handle_reset)
+        app.router.add_get("/_fake/stats", self._handle_stats)
         return app
 
     def _take_fault(self, model: str, method: str, body: dict[str, Any]) -> Fault | None:
@@ -477,17 +498,34 @@ class FakeGemini:
             )
             return web.json_response(google_error(404, message), status=404)
         fault = self._take_fault(model, method, body)
-        if fault and fault.delay:
-            await self._pause(fault.delay)
-        if fault and fault.status is not None:
-            return fault_response(fault)
         if method == "countTokens":
+            if fault and fault.delay:
+                await self._pause(fault.delay)
+            if fault and fault.status is not None:
+                return fault_response(fault)
             return web.json_response(count_tokens_response(body))
+        with self._counted_in_flight():
+            pause = self.latency + (fault.delay if fault else 0.0)
+            if pause:
+                await self._pause(pause)
+            if fault and fault.status is not None:
+                return fault_response(fault)
         if not body.get("contents"):
             return web.json_response(
                 google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400
             )
         return web.json_response(generate_content(model, body, fault, serial))
+
+    @contextlib.contextmanager
+    def _counted_in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     async def _handle_inject(self, request: web.Request) -> web.Response:
         try:
@@ -505,6 +543,11 @@ class FakeGemini:
 
     async def _handle_list_requests(self, request: web.Request) -> web.Response:
         return web.json_response({"requests": [r.to_json() for r in self.requests]})
+
+    async def _handle_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"in_flight": self.in_flight, "peak_in_flight": self.peak_in_flight, "requests": len(self.requests)}
+        )
 
     async def _handle_reset(self, request: web.Request) -> web.Response:
         self.reset()
@@ -527,9 +570,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
     parser.add_argument("--api-key", default="test-key", help="key the SDK must send ('' accepts any)")
     parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each generateContent takes")
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    fake = FakeGemini(api_key=args.api_key or None, host=args.host, port=args.port, models=models)
+    fake = FakeGemini(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
     asyncio.run(serve_until_stopped(fake))
 
 

@@ -2,7 +2,8 @@
 
 slack-sdk clients are pointed at it by base URL (``SLACK_API_URL``). It models workspaces,
 users and channels, checks bot tokens, answers the methods this project calls in Slack's JSON
-shapes (errors as ``{"ok": false, "error": ...}`` with HTTP 200; 429 with Retry-After), runs
+shapes (errors as ``{"ok": false, "error": ...}`` with HTTP 200; 429 with Retry-After, also for
+posting faster than Slack's one message per second per channel, see :class:`PostingLimit`), runs
 the three-step file upload, the OAuth code exchange (with token rotation) and response_url
 posts, records everything it received, and injects faults from Python (:meth:`inject`) or over
 HTTP (``POST /_sandbox/faults``), so that tests in another process can drive it too.
@@ -42,6 +43,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import math
 import mimetypes
 import secrets
 import signal
@@ -58,7 +60,8 @@ from aiohttp import web
 
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
-    "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write"
+    "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write,"
+    "channels:history,groups:history"
 )
 # conversations.members: Slack's page size when none is asked for, and the most it gives at once.
 MEMBERS_DEFAULT_LIMIT = 100
@@ -78,6 +81,41 @@ class ApiError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class RateLimited(ApiError):
+    """Answered as Slack answers a rate limit: HTTP 429, ``ratelimited``, Retry-After in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("ratelimited")
+        self.retry_after = retry_after
+
+
+# chat.postMessage: "1 message per second per channel, with short bursts allowed" (Slack's docs).
+POST_RATE_PER_SECOND = 1.0
+POST_BURST = 4
+
+
+@dataclass
+class PostingLimit:
+    """A token bucket per channel, refilled at ``per_second`` and holding at most ``burst``."""
+
+    per_second: float = POST_RATE_PER_SECOND
+    burst: int = POST_BURST
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def take(self, channel_id: str) -> None:
+        """One post to ``channel_id`` now, or RateLimited with the whole seconds until there is room."""
+        now = self.clock()
+        level, at = self._buckets.get(channel_id, (float(self.burst), now))
+        level = min(float(self.burst), level + (now - at) * self.per_second)
+        if level < 1:
+            raise RateLimited(max(1, math.ceil((1 - level) / self.per_second)))
+        self._buckets[channel_id] = (level - 1, now)
+
+    def reset(self) -> None:
+        self._buckets.clear()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,9 +447,19 @@ def _tz_label_and_offset(tz: str) -> tuple[str, int]:
 class SandboxState:
     """Workspaces, what was posted, what was called, and the faults still to inject."""
 
-    def __init__(self, *, client_id: str | None = None, client_secret: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        posting_limit: PostingLimit | None = None,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
+        # Slack's own per-channel limit on chat.postMessage unless told otherwise (None: no limit,
+        # for benchmarks that measure the pipeline rather than Slack).
+        self.posting_limit = posting_limit if posting_limit is not None else PostingLimit()
+        self.posting_limited = True
         self.public_url = "http://127.0.0.1:0"
         self.workspaces: dict[str, Workspace] = {}
         self.users: dict[str, User] = {}
@@ -431,6 +479,7 @@ class SandboxState:
         self.files: dict[str, StoredFile] = {}
         self.oauth_codes: dict[str, OAuthCode] = {}
         self._faults: list[Fault] = []
+        self.posting_limit.reset()
 
     def reset(self, *, workspaces: bool = False) -> None:
         """Forget calls, messages, files, views, responses and faults; with ``workspaces`` also
@@ -757,6 +806,14 @@ class SandboxState:
     def post_message(self, channel: Channel, message: dict[str, Any]) -> None:
         self._messages.setdefault(channel.id, []).append(message)
 
+    def take_posting_slot(self, channel: Channel) -> None:
+        if self.posting_limited:
+            self.posting_limit.take(channel.id)
+
+    def history(self, channel: Channel) -> list[dict[str, Any]]:
+        """The channel's messages, newest first (as conversations.history lists them)."""
+        return sorted(self._messages.get(channel.id, []), key=lambda m: float(m["ts"]), reverse=True)
+
     def delete_message(self, channel_id: str, ts: str) -> bool:
         messages = self._messages.get(channel_id, [])
         kept = [m for m in messages if m["ts"] != ts]
@@ -928,6 +985,7 @@ def auth_test(state: SandboxState, workspace: Workspace, params: dict[str, Any])
 def chat_post_message(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     channel = state.postable_channel(workspace, params.get("channel"))
     content = _message_content(params)
+    state.take_posting_slot(channel)
     if params.get("thread_ts"):
         content["thread_ts"] = str(params["thread_ts"])
     metadata = _json_param(params.get("metadata"), "invalid_metadata_format")
@@ -1289,6 +1347,43 @@ async def _apply_fault(state: SandboxState, call: Call) -> web.Response | None:
     )
 
 
+HISTORY_MAX_LIMIT = 999
+
+
+@api_method("conversations.history")
+def conversations_history(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """Newest first, within ``oldest``/``latest`` (exclusive unless ``inclusive``), ``limit`` a
+    page with a ``next_cursor``; message metadata only with ``include_all_metadata``."""
+    channel = state.find_channel(workspace, params.get("channel"))
+    if not channel.bot_member:
+        raise ApiError("not_in_channel")
+    try:
+        limit = min(HISTORY_MAX_LIMIT, max(1, int(params.get("limit") or 100)))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        offset = int(base64.b64decode(str(params.get("cursor") or "")) or 0)
+    except (TypeError, ValueError, binascii.Error):
+        raise ApiError("invalid_arguments") from None
+    inclusive = _flag(params.get("inclusive"))
+    with_metadata = _flag(params.get("include_all_metadata"))
+    listed = [
+        message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
+        for message in state.history(channel)
+        if (oldest <= float(message["ts"]) <= latest)
+        if inclusive or (float(message["ts"]) != oldest and float(message["ts"]) != latest)
+    ]
+    page = listed[offset : offset + limit]
+    more = offset + limit < len(listed)
+    cursor = base64.b64encode(str(offset + limit).encode()).decode() if more else ""
+    return {
+        "ok": True,
+        "messages": page,
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
 async def handle_api(request: web.Request) -> web.Response:
     state = request.app[STATE]
     method = request.match_info["method"]
@@ -1307,6 +1402,10 @@ async def handle_api(request: web.Request) -> web.Response:
         workspace = state.authenticate(token)
         call.team_id = workspace.team_id
         return _slack_json(call, implementation(state, workspace, params))
+    except RateLimited as limited:
+        return _slack_json(
+            call, {"ok": False, "error": limited.code}, status=429, headers={"Retry-After": str(limited.retry_after)}
+        )
     except ApiError as error:
         return _slack_json(call, {"ok": False, "error": error.code})
 
@@ -1591,8 +1690,11 @@ class SlackSandbox(SandboxState):
         port: int = 0,
         client_id: str | None = None,
         client_secret: str | None = None,
+        posting_limit: PostingLimit | None = None,
+        posting_limited: bool = True,
     ) -> None:
-        super().__init__(client_id=client_id, client_secret=client_secret)
+        super().__init__(client_id=client_id, client_secret=client_secret, posting_limit=posting_limit)
+        self.posting_limited = posting_limited
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -1668,12 +1770,27 @@ def threaded_sandbox(**options: Any) -> Iterator[SlackSandbox]:
         loop.close()
 
 
-async def serve(host: str, port: int, *, demo: bool, client_id: str | None, client_secret: str | None) -> None:
+async def serve(
+    host: str,
+    port: int,
+    *,
+    demo: bool,
+    client_id: str | None,
+    client_secret: str | None,
+    posting_limit: PostingLimit | None = None,
+) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    async with SlackSandbox(host=host, port=port, client_id=client_id, client_secret=client_secret) as sandbox:
+    async with SlackSandbox(
+        host=host,
+        port=port,
+        client_id=client_id,
+        client_secret=client_secret,
+        posting_limit=posting_limit,
+        posting_limited=posting_limit is None or posting_limit.per_second > 0,
+    ) as sandbox:
         if demo:
             seeded = sandbox.seed_demo()
             print(f"demo workspace {seeded.team_id}: bot token {seeded.bot_token}", flush=True)
@@ -1688,9 +1805,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-demo", action="store_true", help="start empty instead of seeding the demo workspace")
     parser.add_argument("--client-id", help="require this OAuth client id")
     parser.add_argument("--client-secret", help="require this OAuth client secret")
+    parser.add_argument(
+        "--post-rate",
+        type=float,
+        default=POST_RATE_PER_SECOND,
+        help="chat.postMessage calls per second per channel, as Slack allows (0: no limit)",
+    )
+    parser.add_argument("--post-burst", type=int, default=POST_BURST, help="posts a channel may take at once")
     args = parser.parse_args(argv)
     asyncio.run(
-        serve(args.host, args.port, demo=not args.no_demo, client_id=args.client_id, client_secret=args.client_secret)
+        serve(
+            args.host,
+            args.port,
+            demo=not args.no_demo,
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+            posting_limit=PostingLimit(per_second=args.post_rate, burst=max(1, args.post_burst)),
+        )
     )
     return 0
 

@@ -36,7 +36,7 @@ class RecordingSender:
     jobs: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)
     approved: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
 
-    async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
+    async def send_job(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = 0) -> None:
         self.jobs.append((job_id, org_id, kind))
 
     async def send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:

@@ -14,6 +14,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from bot.orgs import get_role, load_org_policy
+from bot.queueing import QUEUE_IMAGE, QUEUE_TEXT, sub_queue
 from bot.quota import QuotaService
 from db.models import Job, JobState, Member, Role
 from tests.slack.conftest import Service, audit_actions, org_counts
@@ -22,7 +23,8 @@ JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
 
 
 async def _broker_job_ids(aredis: aioredis.Redis, queue: str) -> list[str]:
-    """The job ids in Celery messages waiting in a queue (kombu keeps a Redis list per queue)."""
+    """The job ids in Celery messages waiting in a queue (kombu keeps a Redis list per queue; an
+    organization's jobs wait in its sub-queue)."""
     ids = []
     for raw in await aredis.lrange(queue, 0, -1):
         message = json.loads(raw)
@@ -56,7 +58,7 @@ async def test_text_command_commits_a_queued_job_and_answers_with_its_id(
     assert job.tokens_reserved > 0
     # The job goes to the broker after the answer, in the background.
     await single.services.jobs.background.drain(10)  # type: ignore[union-attr]
-    assert str(job_id) in await _broker_job_ids(aredis, "text")
+    assert str(job_id) in await _broker_job_ids(aredis, sub_queue(QUEUE_TEXT, org))
     assert (await audit_actions(single.database, org))[-1] == "job.queued"
 
 
@@ -64,7 +66,7 @@ async def test_image_command_goes_to_the_image_queue(single: Service, org: uuid.
     answer = await single.command("image a lighthouse at dusk", user=single.workspace.editor)
     job_id = JOB_ID.search(answer.text).group(1)  # type: ignore[union-attr]
     await single.services.jobs.background.drain(10)  # type: ignore[union-attr]
-    assert job_id in await _broker_job_ids(aredis, "image")
+    assert job_id in await _broker_job_ids(aredis, sub_queue(QUEUE_IMAGE, org))
 
 
 async def test_result_channel_defaults_to_where_the_command_was_typed(single: Service, org: uuid.UUID) -> None:

@@ -75,8 +75,8 @@ def start_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     started: list[WorkerProcess] = []
     logs = tmp_path_factory.mktemp("worker-logs")
 
-    def start(env: dict[str, str], *, concurrency: int = 2) -> WorkerProcess:
-        worker = WorkerProcess(env, logs / f"worker-{len(started)}.log", concurrency=concurrency)
+    def start(env: dict[str, str], *, concurrency: int = 2, queues: str = "text,image,maintenance") -> WorkerProcess:
+        worker = WorkerProcess(env, logs / f"worker-{len(started)}.log", concurrency=concurrency, queues=queues)
         started.append(worker)
         return worker
 

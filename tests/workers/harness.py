@@ -18,6 +18,7 @@ from typing import Any
 from celery import Celery
 from sqlalchemy import select, update
 
+from bot.guard import GuardedPrompt
 from bot.jobs import AcceptedJob, JobRequest, JobService
 from bot.orgs import load_org_policy
 from bot.queueing import JobSender
@@ -41,7 +42,9 @@ WORKER_READY_SECONDS = 60
 class WorkerProcess:
     """`content-factory worker` in its own process group, so a test can kill it and its children."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, *, concurrency: int = 2) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, queues: str = "text,image,maintenance"
+    ) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
@@ -51,7 +54,7 @@ class WorkerProcess:
                 "bot",
                 "worker",
                 "--queues",
-                "text,image,maintenance",
+                queues,
                 "--concurrency",
                 str(concurrency),
                 "--loglevel",
@@ -81,7 +84,16 @@ class WorkerProcess:
         self.process.wait(10)
         self._log.close()
 
+    def terminate(self) -> int:
+        """SIGTERM to the main process only (what `docker stop` sends) and wait for it to exit."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(60)
+        self.stop()
+        return code
+
     def stop(self) -> None:
+        if self._log.closed:
+            return
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -107,6 +119,13 @@ async def clear_leftover_work(owner_db: Database, redis_url: str) -> None:
         )
 
 
+class NoSend:
+    """A sender that sends nothing (the jobs stay queued until a test sends them)."""
+
+    async def send_job(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 @dataclass
 class Submitter:
     """Commits jobs the way the web side does (guard, quota, one transaction, then send)."""
@@ -125,6 +144,31 @@ class Submitter:
 
     def response_url(self, channel: str) -> str:
         return self.slack.response_url(team_id=TEAM_ID, channel_id=channel, user_id=REQUESTER)
+
+    async def commit_unsent(self, org_id: uuid.UUID, prompts: list[str], channels: list[str]) -> list[uuid.UUID]:
+        """Commit queued jobs (already guarded: these prompts carry no personal data) without
+        sending them, so a test can put a whole backlog on the broker at once."""
+        service = JobService(self.database, self.quota, NoSend(), self.secrets)  # type: ignore[arg-type]
+        policy = await load_org_policy(self.database, org_id)
+        job_ids = []
+        for number, prompt in enumerate(prompts):
+            channel = channels[number % len(channels)]
+            request = JobRequest(
+                org_id=org_id,
+                requester_id=REQUESTER,
+                kind=JobKind.TEXT,
+                prompt=prompt,
+                target_channel=channel,
+                source_channel=channel,
+                response_url=self.response_url(channel),
+                already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+            )
+            job_ids.append((await service.submit(request, policy)).job_id)
+        return job_ids
+
+    async def send_all(self, org_id: uuid.UUID, job_ids: list[uuid.UUID]) -> None:
+        for job_id in job_ids:
+            await self.sender.send_job(job_id, org_id, JobKind.TEXT)
 
     async def submit(
         self,

@@ -261,6 +261,8 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(
     assert job.quota_state == "released"
     assert (await quota.status(org_id)).reserved == 0
     assert slack.messages(channel) == []
+    # The requester is told just after the quota is released.
+    await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in slack.responses()), seconds=10)
     notes = [r["text"] for r in slack.responses() if str(job.id) in r.get("text", "")]
     assert len(notes) == 1 and "could not be finished" in notes[0]
     failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]

@@ -27,6 +27,8 @@ from workers.providers.base import (
 from workers.providers.circuit import CircuitBreaker, CircuitState
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.offline import OfflineTextProvider
+from workers.providers.rate_limit import ModelRateLimit
+from workers.providers.tokens import estimate_tokens
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -61,6 +63,7 @@ class TextRouter:
         rng: random.Random | None = None,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
+        rate_limit: ModelRateLimit | None = None,
     ) -> None:
         if not models:
             raise ValueError("at least one text model is required (GEMINI_MODELS)")
@@ -68,6 +71,7 @@ class TextRouter:
         self.models = tuple(models)
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
+        self.rate_limit = rate_limit
         self._rng = rng or random.Random()
         self._breakers = {
             model: CircuitBreaker(failure_threshold=failure_threshold, cooldown=cooldown, clock=clock)
@@ -97,6 +101,7 @@ class TextRouter:
         clock: Clock = time.monotonic,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
+        rate_limit: ModelRateLimit | None = None,
     ) -> TextRouter:
         """Gemini when a key is set, else the offline placeholder (the local sandbox)."""
         provider: TextProvider
@@ -114,6 +119,7 @@ class TextRouter:
             clock=clock,
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
+            rate_limit=rate_limit,
         )
 
     def breaker(self, model: str) -> CircuitBreaker:
@@ -179,9 +185,16 @@ class TextRouter:
             record_exception=False,
             set_status_on_exception=False,
         ) as span:
+            estimated = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
             try:
+                if self.rate_limit is not None:
+                    # Inside the try: a job cancelled while it waits frees a half-open probe.
+                    waited = await self.rate_limit.acquire(model, estimated)
+                    span.set_attribute("model.rate_limit_wait", round(waited, 3))
                 result = await self.provider.generate_text(model, request)
             except RetryableError as error:
+                if self.rate_limit is not None and error.retry_after:
+                    await self.rate_limit.pause(model, error.retry_after)
                 breaker.record_failure()
                 mark_failed(span, "retryable", error)
                 if error.retry_after is not None:
@@ -199,6 +212,8 @@ class TextRouter:
                 span.set_status(Status(StatusCode.ERROR))
                 raise
             breaker.record_success()
+            if self.rate_limit is not None:
+                await self.rate_limit.correct_tokens(model, estimated, result.input_tokens + result.output_tokens)
             span.set_attribute("model.outcome", "ok")
             span.set_attribute("model.tokens_in", result.input_tokens)
             span.set_attribute("model.tokens_out", result.output_tokens)
