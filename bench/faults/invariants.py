@@ -612,13 +612,15 @@ def check_refusals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
                 lines.append(f"forged #{sent.seq} answered {sent.status}: {sent.ack_text[:80]!r}")
         elif sent.kind == "wrong_role":
             counts["wrong role"] += 1
-            # Refused for the role (not for some other reason that would hide a missing check), or
-            # never answered at all because its web process was down.
-            refused_for_role = sent.outcome == "refused" and "role" in sent.ack_text
+            # Refused for the role (not for some other reason that would hide a missing check), in
+            # the ack or, when a loaded process acked "still working", in the answer that followed;
+            # or never answered at all because its web process was down.
+            refused_for_role = (sent.outcome == "refused" and "role" in sent.ack_text) or (
+                sent.outcome == "still_working" and "role" in (sent.follow_up or "")
+            )
             if not refused_for_role and sent.outcome not in ("no_answer", "http_error", "unavailable", "apology"):
-                lines.append(
-                    f"wrong-role #{sent.seq} `{sent.text[:40]}` answered {sent.outcome}: {sent.ack_text[:80]!r}"
-                )
+                answer = sent.follow_up if sent.outcome == "still_working" else sent.ack_text
+                lines.append(f"wrong-role #{sent.seq} `{sent.text[:40]}` answered {sent.outcome}: {answer or ''!r:.80}")
         elif sent.kind == "blocked":
             counts["blocked"] += 1
             if sent.outcome == "accepted":
