@@ -42,6 +42,8 @@ COMMON_WORDS = frozenset(
     prepare pretend provide put read remember remove reply respond return rewrite rank say see
     select send share show solve sort start step suggest summarize summarise take tell think
     translate try turn use using view want wrap write
+    act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
+    tweet
     """.split()
 )
 

@@ -43,7 +43,7 @@ def test_default_guard_masks_person_names(guard: Guard, sentence: str, name: str
     ("sentence", "place"),
     [
         ("Draft a teaser for our roadshow stop in Rotterdam next spring.", "Rotterdam"),
-        ("We are expanding the support team to Nairobi and Kraków this year.", "Kraków"),
+        ("This year we open offices in Kraków and Nairobi.", "Kraków"),
         ("Write an Instagram caption about the sunrise over Lisbon.", "Lisbon"),
     ],
 )

@@ -68,15 +68,13 @@ def test_placeholder_typed_by_the_user_is_not_reused(guard: Guard) -> None:
 
 
 def test_new_entity_types_get_their_own_numbered_placeholders(guard: Guard) -> None:
-    masked = guard.mask(
-        "Ship it to 47 Harbour Lane, Brighton for Margaret Okonkwo; call 0161 496 0000 or 0161 496 0999."
-    )
+    text = "Ship it to Margaret Okonkwo at 47 Harbour Lane, Brighton; call 0161 496 0000 or 0161 496 0999."
+
+    masked = guard.mask(text)
 
     assert masked.mapping["<PHONE_NUMBER_1>"] == "0161 496 0000"
     assert masked.mapping["<PHONE_NUMBER_2>"] == "0161 496 0999"
-    assert "Margaret Okonkwo" in masked.mapping.values()
-    assert "ADDRESS" in masked.entities
-    assert "PERSON" in masked.entities
-    assert restore_placeholders(masked.text, masked.mapping) == (
-        "Ship it to 47 Harbour Lane, Brighton for Margaret Okonkwo; call 0161 496 0000 or 0161 496 0999."
-    )
+    assert "Margaret Okonkwo" not in masked.text
+    assert "47 Harbour Lane" not in masked.text
+    assert "<ADDRESS_1>" in masked.text
+    assert restore_placeholders(masked.text, masked.mapping) == text
