@@ -113,6 +113,13 @@ def test_generated_corpus_is_reproducible() -> None:
             assert sentence.text[start:end].strip() == sentence.text[start:end]
 
 
+def test_training_with_the_same_seed_gives_the_same_weights(tmp_path: Path) -> None:
+    train(tmp_path / "first", sentences=60, epochs=1, log=False)
+    train(tmp_path / "second", sentences=60, epochs=1, log=False)
+
+    assert (tmp_path / "first/ner/model").read_bytes() == (tmp_path / "second/ner/model").read_bytes()
+
+
 def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> None:
     out = tmp_path / "ner"
 
