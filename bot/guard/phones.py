@@ -22,10 +22,11 @@ from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerRe
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 FORMATTED_SCORE = 0.6
-# Written with a country code, an area code in parentheses or an extension, but no region's
-# numbering plan knows it: over the threshold, under a validated number where the two overlap.
+# Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
+# threshold, under a validated number where the two overlap.
 UNVALIDATED_SCORE = 0.5
-# Only grouped ("880-1234-55" is a SKU as often as a phone): a context word lifts it over.
+# Otherwise grouped ("880-1234-55" is an article number as often as a phone): only a context
+# word lifts it over.
 UNVALIDATED_GROUPED_SCORE = 0.35
 # Under the analyzer threshold on purpose: only a context word lifts it over.
 BARE_SCORE = 0.3
@@ -68,8 +69,24 @@ def _formatted(candidate: str) -> bool:
     )
 
 
-def _international_or_extension(candidate: str) -> bool:
-    return candidate.startswith(("+", "(", "00")) or _EXTENSION.search(candidate) is not None
+_GROUPS = re.compile(r"\d+")
+
+
+def _phone_layout(candidate: str) -> bool:
+    """A country code, an area code in parentheses, an extension, or three or more groups
+    ending in one of three or more digits (555-014-7788, 0161 496 0000). An article number
+    such as 880-1234-55 ends in a pair; the regions that group phones in pairs (France) are
+    validated by libphonenumber before this is asked."""
+    if candidate.startswith(("+", "(", "00")) or _EXTENSION.search(candidate) is not None:
+        return True
+    groups = _GROUPS.findall(candidate)
+    return len(groups) >= 3 and len(groups[-1]) >= 3
+
+
+def _thousands(candidate: str) -> bool:
+    """ "1 234 567 890": a large number written with thousands separators, never a phone."""
+    groups = _GROUPS.findall(candidate)
+    return len(groups) >= 3 and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
 
 
 def _score(candidate: str) -> float:
@@ -111,7 +128,6 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         "fax",
         "ring",
         "contact",
-        "reach",
         "dial",
     ]
 
@@ -144,7 +160,12 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+            if (
+                not _MIN_DIGITS <= digits <= _MAX_DIGITS
+                or _SSN_LAYOUT.fullmatch(raw)
+                or _NOT_A_PHONE.fullmatch(number)
+                or (not raw.startswith(("+", "(")) and _thousands(number))
+            ):
                 continue
             if validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
@@ -156,7 +177,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                         end = len(raw)
                 elif _possible(raw):
                     start, end = 0, len(raw)
-                    if _international_or_extension(raw):
+                    if _phone_layout(raw):
                         score = UNVALIDATED_SCORE
                     else:
                         score = UNVALIDATED_GROUPED_SCORE if _formatted(raw) else UNVALIDATED_BARE_SCORE

@@ -148,3 +148,17 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
 
     assert not any(number in prompt.masked_text for number in numbers)
     assert len(prompt.mapping) == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Ask the courier, 555-014-7788, about the delay.", True),  # 3-3-4, no valid area code
+        ("Article 880-1234-55 is back in stock.", False),
+        ("We reached 1 234 567 890 views.", False),
+    ],
+)
+def test_unvalidated_numbers_are_phones_only_when_laid_out_like_one(
+    pattern_guard: Guard, text: str, masked: bool
+) -> None:
+    assert bool(pattern_guard.check_prompt(text).mapping) is masked
