@@ -85,6 +85,8 @@ def _phone_layout(candidate: str) -> bool:
 
 def _thousands(candidate: str) -> bool:
     """ "1 234 567 890": a large number written with thousands separators, never a phone."""
+    if not re.fullmatch(r"[\d ]+", candidate):
+        return False  # dashes, dots and parentheses do not separate thousands here
     groups = _GROUPS.findall(candidate)
     return len(groups) >= 3 and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
 
@@ -128,6 +130,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         "fax",
         "ring",
         "contact",
+        "reach",
         "dial",
     ]
 
