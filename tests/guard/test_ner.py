@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import Span
 
 from bot.guard import Guard, apply_restore_policy
-from bot.guard.ner import sentences_to_tag
+from bot.guard.ner import is_plausible, sentences_to_tag
 from bot.guard.ner_corpus import generate
 from bot.guard.ner_training import train
 from bot.guard.pii import PACKAGED_NER_MODEL
@@ -130,3 +131,22 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
     assert spacy.load(out).meta["name"] == "guard_ner"
     assert guard.names_enabled
     guard.check_prompt("Thank Jonas Weber for the demo in Hamburg.")  # runs end to end
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "kept"),
+    [
+        ("Margaret Okonkwo", "PERSON", True),
+        ("Ludwig van Beethoven", "PERSON", True),
+        ("Margaret Okonkwo", "ADDRESS", True),
+        ("47 Harbour Lane", "ADDRESS", True),
+        ("kill his wife", "PERSON", False),
+        ("Reach ana", "PERSON", False),
+        ('"', "PERSON", False),
+        ("Please", "LOCATION", False),
+        ("22 feb", "ADDRESS", False),
+    ],
+)
+def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
+    doc = spacy.blank("en")(text)
+    assert is_plausible(Span(doc, 0, len(doc), label=label)) is kept
