@@ -4,8 +4,13 @@ Presidio's PhoneRecognizer runs libphonenumber over the whole text once per regi
 every match the same score, so "ticket 2024-000123" (a valid Washington DC number) is masked
 like "+1 (415) 555-0132", and a 300-character prompt costs about 10 ms. This recognizer asks
 libphonenumber only about digit runs that could be a number, and scores by formatting: an
-international prefix, an area code in parentheses or three or more digit groups read as a
-phone on their own; a bare run of digits needs a context word ("phone", "mobile") nearby.
+international prefix, an area code in parentheses, three or more digit groups or an extension
+("x204") read as a phone on their own; a bare run of digits needs a context word ("phone",
+"mobile", "call me on") nearby.
+
+A number libphonenumber does not know as valid in any of the regions (a new range, a region not
+listed, a made-up number in a form) is still a phone when it is written like one: formatted as
+above, of a length some region allows. Dates, dotted quads and decimal columns are never phones.
 """
 
 from __future__ import annotations
@@ -17,29 +22,117 @@ from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerRe
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 FORMATTED_SCORE = 0.6
+# Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
+# threshold, under a validated number where the two overlap.
+UNVALIDATED_SCORE = 0.5
+# Otherwise grouped ("880-1234-55" is an article number as often as a phone): only a context
+# word lifts it over.
+UNVALIDATED_GROUPED_SCORE = 0.35
 # Under the analyzer threshold on purpose: only a context word lifts it over.
 BARE_SCORE = 0.3
-DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
+UNVALIDATED_BARE_SCORE = 0.2
+# Regions whose national numbers start with a trunk prefix or an area code a random digit run
+# rarely matches; Spain and Italy take nearly any nine digits, so they would claim SKUs.
+DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "NL")
 # libphonenumber costs up to 0.7 ms for a run of digits that is no number in any region. Past
 # this many candidates (a pasted table, or a prompt built to stall the guard) the rest are
 # judged by formatting alone: a formatted one is masked unvalidated, a bare one is not.
 MAX_VALIDATED_CANDIDATES = 50
 
-_CANDIDATE = re.compile(r"(?<![\w+.])\+?\(?\d[\d ().\-/]{5,20}\d(?![\w.]\d|\w)")
+_CANDIDATE = re.compile(
+    r"(?<![\w+.])(?:\+|\b00)?\(?\d[\d ().\-/]{5,20}\d"
+    r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w.]\d|\w)",
+    re.IGNORECASE,
+)
 _GROUP_SEPARATOR = re.compile(r"\d[ .\-/)]+\(?(?=\d)")
+_EXTENSION = re.compile(r"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
 # 3-2-4 is the SSN layout; the SSN recognizer owns it.
 _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
+# Never a phone: dates (2024-06-01, 01.06.2024, 6/1/24), dotted quads (IP addresses, versions)
+# and columns of decimals ("1.1 .995 3.5").
+_NOT_A_PHONE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,3}(?:\.\d{1,3}){3}|.*(?:\s\.|\.\s).*"
+)
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 
 
+# A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
+_TRUNK_GROUPED = re.compile(r"0[1-9]\d*[ .\-/]\d")
+
+
+def _formatted(candidate: str) -> bool:
+    return (
+        candidate.startswith(("+", "(", "00"))
+        or _TRUNK_GROUPED.match(candidate) is not None
+        or len(_GROUP_SEPARATOR.findall(candidate)) >= 2
+        or _EXTENSION.search(candidate) is not None
+    )
+
+
+_GROUPS = re.compile(r"\d+")
+
+
+def _phone_layout(candidate: str) -> bool:
+    """A country code, an area code in parentheses, an extension, or three or more groups
+    ending in one of three or more digits (555-014-7788, 0161 496 0000). An article number
+    such as 880-1234-55 ends in a pair; the regions that group phones in pairs (France) are
+    validated by libphonenumber before this is asked."""
+    if candidate.startswith(("+", "(", "00")) or _EXTENSION.search(candidate) is not None:
+        return True
+    groups = _GROUPS.findall(candidate)
+    return len(groups) >= 3 and len(groups[-1]) >= 3
+
+
+def _thousands(candidate: str) -> bool:
+    """ "1 234 567 890": a large number written with thousands separators, never a phone."""
+    if not re.fullmatch(r"[\d ]+", candidate):
+        return False  # dashes, dots and parentheses do not separate thousands here
+    groups = _GROUPS.findall(candidate)
+    return len(groups) >= 3 and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+
+
 def _score(candidate: str) -> float:
-    if candidate.startswith(("+", "(")) or len(_GROUP_SEPARATOR.findall(candidate)) >= 2:
-        return FORMATTED_SCORE
-    return BARE_SCORE
+    return FORMATTED_SCORE if _formatted(candidate) else BARE_SCORE
+
+
+_PREVIOUS_WORD = re.compile(r"(\S+)\s$")
+
+
+def _continues_a_code(text: str, start: int) -> bool:
+    """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code."""
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
+    if previous is None:
+        return False
+    word = previous.group(1)
+    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
+def _possible(candidate: str) -> bool:
+    """A length some region's numbering plan allows (libphonenumber's cheap check, no validation)."""
+    # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
+    digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate).replace("(0)", ""))
+    if candidate.startswith("+") or digits.startswith("00"):
+        return phonenumbers.is_possible_number_string("+" + digits.removeprefix("00"), None)
+    return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
 class FormattedPhoneRecognizer(LocalRecognizer):
-    CONTEXT = ["phone", "telephone", "tel", "cell", "cellphone", "mobile", "call", "whatsapp", "sms", "fax"]
+    CONTEXT = [
+        "phone",
+        "telephone",
+        "tel",
+        "cell",
+        "cellphone",
+        "mobile",
+        "call",
+        "whatsapp",
+        "sms",
+        "fax",
+        "ring",
+        "contact",
+        "reach",
+        "dial",
+    ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
         self.regions = regions
@@ -66,15 +159,33 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         validated = 0
         for candidate in _CANDIDATE.finditer(text):
             raw = candidate.group(0)
-            digits = sum(c.isdigit() for c in raw)
-            if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw):
+            if _continues_a_code(text, candidate.start()):
+                continue
+            number = _EXTENSION.sub("", raw)
+            digits = sum(c.isdigit() for c in number)
+            if (
+                not _MIN_DIGITS <= digits <= _MAX_DIGITS
+                or _SSN_LAYOUT.fullmatch(raw)
+                or _NOT_A_PHONE.fullmatch(number)
+                or (not raw.startswith(("+", "(")) and _thousands(number))
+            ):
                 continue
             if validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._first_valid(raw)
-                if match is None:
+                if match is not None:
+                    start, end, score = match.start, match.end, _score(match.raw_string)
+                    # libphonenumber leaves an extension out of its match; it is part of the number.
+                    if _EXTENSION.search(raw) and end < len(raw):
+                        end = len(raw)
+                elif _possible(raw):
+                    start, end = 0, len(raw)
+                    if _phone_layout(raw):
+                        score = UNVALIDATED_SCORE
+                    else:
+                        score = UNVALIDATED_GROUPED_SCORE if _formatted(raw) else UNVALIDATED_BARE_SCORE
+                else:
                     continue
-                start, end, score = match.start, match.end, _score(match.raw_string)
             elif _score(raw) == FORMATTED_SCORE:
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:

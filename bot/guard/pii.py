@@ -4,33 +4,33 @@ Presidio's defaults would load ``en_core_web_lg`` (downloading it when missing) 
 check would fetch the public suffix list. Here the spaCy pipeline is built or loaded by us and
 handed to Presidio ready-made; offline.py keeps the suffix list to the bundled copy.
 
-Without ``PII_SPACY_MODEL`` the pipeline is ``spacy.blank("en")``: tokens only, which is all
-the pattern recognizers need (about 2-6 ms a prompt). With it, the named pipeline (a package
-name or a path, loaded with ``spacy.load``) also finds PERSON entities, at 30-130 ms a prompt.
+By default the pipeline is the small NER model packaged beside this module (``ner_model/``,
+trained by ``python -m bot.guard.ner_training``): it finds person names, places and street addresses
+in a few milliseconds a prompt. ``PII_SPACY_MODEL`` names another pipeline (a package name or a
+path, loaded with ``spacy.load``), such as a large spaCy model at 30-130 ms a prompt;
+``PII_SPACY_MODEL=blank`` keeps tokens only, for the pattern recognizers alone.
 """
 
 from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from pathlib import Path
 from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
-    IbanRecognizer,
-    SpacyRecognizer,
-    UsSsnRecognizer,
-)
+from presidio_analyzer.predefined_recognizers import IbanRecognizer, SpacyRecognizer, UsSsnRecognizer
 from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
+from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -44,10 +44,31 @@ PII_ENTITIES: tuple[str, ...] = (
     "US_SSN",
 )
 NAME_ENTITY = "PERSON"
+# What the NER path masks, and the labels of other pipelines that mean the same thing
+# (spaCy's OntoNotes models say GPE, LOC and FAC; CoNLL-style models say PER and LOC).
+NER_ENTITIES: tuple[str, ...] = (NAME_ENTITY, "LOCATION", "ADDRESS")
+NER_LABELS: dict[str, str] = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "LOCATION": "LOCATION",
+    "LOC": "LOCATION",
+    "GPE": "LOCATION",
+    "FAC": "LOCATION",
+    "ADDRESS": "ADDRESS",
+}
+PACKAGED_NER_MODEL = Path(__file__).resolve().parent / "ner_model"
+# The name ner_training.py gives its models: they were trained on WordPunctTokenizer's tokens
+# and must see the same ones (spaCy would otherwise load its rule-based English tokenizer).
+TRAINED_MODEL_NAME = "guard_ner"
+# ``PII_SPACY_MODEL`` value for no NER at all: tokens only, pattern recognizers alone.
+NO_NER = "blank"
 # Below this, a bare 9-digit or dotted number (an order or ticket id) would pass for an SSN:
 # Presidio scores those patterns 0.05 and only context words such as "ssn" lift them.
 SCORE_THRESHOLD = 0.4
 LOWERCASE_LEMMA = "lowercase_lemma"
+# Context words that spaCy's English list counts as stop words, which Presidio would drop before
+# looking for context: "call me on ..." is the commonest lead-in to a phone number.
+CONTEXT_STOP_WORDS = frozenset({"call"})
 
 
 @Language.component(LOWERCASE_LEMMA)
@@ -94,7 +115,7 @@ class PreloadedSpacyNlpEngine(SpacyNlpEngine):
         artifacts.keywords = [
             part
             for lemma, (_, _, is_stop, is_punct) in zip(lemmas, columns, strict=True)
-            if not (is_stop or is_punct) and lemma not in ("-PRON-", "be")
+            if not ((is_stop and lemma not in CONTEXT_STOP_WORDS) or is_punct) and lemma not in ("-PRON-", "be")
             for part in lemma.lower().split(":")
         ]
         return artifacts
@@ -116,9 +137,15 @@ class IndexedContextEnhancer(LemmaContextAwareEnhancer):
 
 
 def build_pipeline(spacy_model: str | None) -> Language:
-    """``spacy.blank("en")``, or the named package / path, always with lower-case lemmas."""
-    if spacy_model:
-        nlp = spacy.load(spacy_model)
+    """The packaged NER model, the named package / path, or ``spacy.blank("en")`` for ``NO_NER``.
+
+    Every pipeline gets lower-case lemmas for Presidio's context words.
+    """
+    if spacy_model != NO_NER:
+        nlp = spacy.load(spacy_model or PACKAGED_NER_MODEL)
+        if nlp.meta.get("name") == TRAINED_MODEL_NAME:
+            nlp.tokenizer = WordPunctTokenizer(nlp.vocab)
+            gate_ner(nlp)
     else:
         nlp = spacy.blank(LANGUAGE)
         nlp.tokenizer = WordPunctTokenizer(nlp.vocab)
@@ -128,22 +155,25 @@ def build_pipeline(spacy_model: str | None) -> Language:
 
 
 def _has_ner(nlp: Language) -> bool:
-    return any(name in nlp.pipe_names for name in ("ner", "entity_ruler", "span_ruler"))
+    return any(name in nlp.pipe_names for name in ("ner", GATED_NER, "entity_ruler", "span_ruler"))
 
 
 class PiiAnalyzer:
-    """One Presidio analyzer that finds credentials, PII and, with a NER model, names."""
+    """One Presidio analyzer that finds credentials, PII and, with a NER model, names and places."""
 
     def __init__(self, spacy_model: str | None = None) -> None:
         self._lock = threading.Lock()
         nlp = build_pipeline(spacy_model)
-        self.names_enabled = spacy_model is not None and _has_ner(nlp)
-        ner_config = NerModelConfiguration(labels_to_ignore=self._ignored_labels(nlp))
+        self.model_name = spacy_model or f"packaged ({nlp.meta.get('name', 'ner')} {nlp.meta.get('version', '')})"
+        self.names_enabled = _has_ner(nlp)
+        ner_config = NerModelConfiguration(
+            labels_to_ignore=self._ignored_labels(nlp), model_to_presidio_entity_mapping=dict(NER_LABELS)
+        )
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         for recognizer in (
             HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
-            CreditCardRecognizer(),
+            PaymentCardRecognizer(),
             IbanRecognizer(),
             HintedIpRecognizer(),
             UsSsnRecognizer(),
@@ -151,11 +181,11 @@ class PiiAnalyzer:
         ):
             registry.add_recognizer(recognizer)
         if self.names_enabled:
-            registry.add_recognizer(SpacyRecognizer(supported_entities=[NAME_ENTITY]))
+            registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),
-            *((NAME_ENTITY,) if self.names_enabled else ()),
+            *(NER_ENTITIES if self.names_enabled else ()),
         )
         self._engine = AnalyzerEngine(
             registry=registry,
@@ -167,12 +197,12 @@ class PiiAnalyzer:
 
     @staticmethod
     def _ignored_labels(nlp: Language) -> list[str]:
-        """Every NER label but PERSON: places, dates and organisations are not personal data here."""
+        """Every NER label that is not a person, place or address: dates and organisations are kept."""
         labels: set[str] = set()
         for name in ("ner", "entity_ruler", "span_ruler"):
             if name in nlp.pipe_names:
                 labels.update(getattr(nlp.get_pipe(name), "labels", ()))
-        return sorted(label for label in labels if label not in {"PERSON", "PER"})
+        return sorted(label for label in labels if label not in NER_LABELS)
 
     def analyze(self, text: str) -> list[RecognizerResult]:
         # spaCy adds every new word to its shared vocabulary and does not promise that this is

@@ -7,6 +7,7 @@ from bot.guard import (
     Guard,
     OutputProblem,
     OutputRejected,
+    apply_restore_policy,
     check_output,
     check_output_async,
     new_canary,
@@ -102,3 +103,37 @@ async def test_async_output_check_matches_the_sync_one(name_guard: Guard) -> Non
     assert verdict.ok
     with pytest.raises(OutputRejected):
         await check_output_async(f"marker {canary}", input_mapping={}, canary=canary, guard=name_guard)
+
+
+def test_users_own_national_phone_and_card_may_come_back(guard: Guard) -> None:
+    prompt = guard.check_prompt("Write a flyer: call me on 030 1234 5678, deposits to card 5038 1234 5679.")
+    posted = apply_restore_policy(
+        "Book now! Call <PHONE_NUMBER_1>, pay with <CREDIT_CARD_1>.", prompt.mapping, restore=True
+    )
+
+    verdict = check_output(posted, input_mapping=prompt.mapping, canary=new_canary(), guard=guard)
+
+    assert posted == "Book now! Call 030 1234 5678, pay with 5038 1234 5679."
+    assert verdict.ok
+
+
+@pytest.mark.parametrize(
+    ("invented", "entity"),
+    [("call 0161 496 0000 today", "PHONE_NUMBER"), ("pay with 2720 1234 5678 9010", "CREDIT_CARD")],
+)
+def test_new_national_phone_or_card_in_output_is_rejected(guard: Guard, invented: str, entity: str) -> None:
+    with pytest.raises(OutputRejected) as rejected:
+        check_output(f"Great news, {invented}!", input_mapping=MAPPING, canary=new_canary(), guard=guard)
+
+    assert rejected.value.verdict.entity_types == (entity,)
+
+
+def test_names_and_places_from_the_prompt_pass_the_output_check(guard: Guard) -> None:
+    prompt = guard.check_prompt("Write a welcome post for Margaret Okonkwo, who joins us in Rotterdam.")
+    posted = apply_restore_policy("Please welcome " + " in ".join(prompt.mapping) + "!", prompt.mapping, restore=True)
+
+    verdict = check_output(posted, input_mapping=prompt.mapping, canary=new_canary(), guard=guard)
+
+    assert {"PERSON", "LOCATION"} <= set(prompt.entities)
+    assert "Margaret Okonkwo" in posted
+    assert verdict.ok

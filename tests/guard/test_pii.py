@@ -3,6 +3,13 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
+from bot.guard.pii import NO_NER
+
+
+@pytest.fixture(scope="module")
+def pattern_guard() -> Guard:
+    """The pattern recognizers alone (``PII_SPACY_MODEL=blank``)."""
+    return Guard(spacy_model=NO_NER)
 
 
 @pytest.mark.parametrize(
@@ -49,11 +56,89 @@ def test_context_word_lifts_a_bare_number_over_the_threshold(guard: Guard) -> No
     assert "<PHONE_NUMBER_1>" in guard.check_prompt("My mobile phone is 4155550132.").masked_text
 
 
-def test_names_are_left_alone_without_a_ner_model(guard: Guard) -> None:
-    prompt = guard.check_prompt("Congratulate Priya Sharma on five years.")
+def test_names_are_left_alone_when_ner_is_switched_off(pattern_guard: Guard) -> None:
+    prompt = pattern_guard.check_prompt("Congratulate Priya Sharma on five years.")
 
-    assert not guard.names_enabled
+    assert not pattern_guard.names_enabled
     assert prompt.masked_text == "Congratulate Priya Sharma on five years."
+
+
+@pytest.mark.parametrize(
+    ("network", "number"),
+    [
+        ("19-digit Visa", "4917 6123 4567 8901 232"),
+        ("12-digit Maestro", "5038 1234 5679"),
+        ("JCB 2131", "2131-1234-5678-9013"),
+        ("JCB 1800", "1800123456789015"),
+        ("Mastercard 2-series, top of range", "2720 1234 5678 9010"),
+        ("Mastercard 2-series, bottom of range", "2221 0012 3456 7896"),
+        ("UnionPay, 18 digits", "622123 456789 012348"),
+        ("Discover 644-649", "6401 1234 5678 9017"),
+        ("Mir", "2201 1234 5678 9018"),
+        ("Diners Club, 14 digits", "3056 930902 5904"),
+    ],
+)
+def test_cards_of_every_network_and_length_are_masked(pattern_guard: Guard, network: str, number: str) -> None:
+    prompt = pattern_guard.check_prompt(f"Refund the order to {number} today.")
+
+    assert prompt.mapping == {"<CREDIT_CARD_1>": number}, network
+
+
+def test_card_number_of_no_known_network_needs_a_context_word(pattern_guard: Guard) -> None:
+    number = "9876 5432 1098 7654 38"  # passes Luhn, no network issues 98...
+
+    assert pattern_guard.check_prompt(f"Reference {number} is attached.").mapping == {}
+    assert pattern_guard.check_prompt(f"My card number is {number}.").mapping == {"<CREDIT_CARD_1>": number}
+
+
+def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
+    assert pattern_guard.check_prompt("Charge card 4917 6123 4567 8901 233 please.").mapping == {}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Mobile: 0612 34 56 78",
+        "You can call me on 030 1234 5678 after six.",
+        "Ring the Sydney office on (02) 9374 4000.",
+        "Phone: 612.555.0199 x204",
+        "Reach the front desk at 0161 496 0000 or by email.",
+        "Our Munich line is +49 (0)89 1234 5678.",
+        "Dial 001-312-555-0147 ext. 88 for the warehouse.",
+        "WhatsApp me: 9472 1234",
+        "Tel 07700 900461",
+    ],
+)
+def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_guard: Guard, sentence: str) -> None:
+    prompt = pattern_guard.check_prompt(sentence)
+
+    assert list(prompt.mapping) == ["<PHONE_NUMBER_1>"]
+    assert not any(char.isdigit() for char in prompt.masked_text.replace("<PHONE_NUMBER_1>", ""))
+
+
+def test_bare_eight_digits_are_a_phone_only_next_to_a_context_word(pattern_guard: Guard) -> None:
+    assert pattern_guard.check_prompt("Batch 9472 1234 passed QA.").mapping == {}
+    assert pattern_guard.check_prompt("Call me on 9472 1234.").mapping == {"<PHONE_NUMBER_1>": "9472 1234"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write a reminder that invoice INV-2024-00917 for $1,299.00 is due on 15/07/2025.",
+        "Post that release 4.12.0 (build 20240611) ships on 2025-03-14 at 09:30.",
+        "Order #40012388 left the warehouse on 03.11.2024; apologise for the wait.",
+        "Announce that the price drops from 1 499,00 EUR to 1 199,00 EUR on 1 May.",
+        "Tracking number 1Z 999 AA1 01 2345 6784 shows it arrived.",
+        "Summarise Q3: revenue 12,450,000, churn 2.4 %, NPS 61, tickets 18 422.",
+        "Our PO 4500012345 and SKU 880-1234-55 need a product blurb.",
+        "Compare iOS 17.5.1 and Android 14 in a short post.",
+    ],
+)
+def test_everyday_numbers_are_not_masked(guard: Guard, text: str) -> None:
+    """Order and invoice ids, dates, prices and versions stay as written, with the default NER too."""
+    prompt = guard.check_prompt(text)
+
+    assert prompt.masked_text == text
 
 
 def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
@@ -63,3 +148,17 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
 
     assert not any(number in prompt.masked_text for number in numbers)
     assert len(prompt.mapping) == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Ask the courier, 555-014-7788, about the delay.", True),  # 3-3-4, no valid area code
+        ("Article 880-1234-55 is back in stock.", False),
+        ("We reached 1 234 567 890 views.", False),
+    ],
+)
+def test_unvalidated_numbers_are_phones_only_when_laid_out_like_one(
+    pattern_guard: Guard, text: str, masked: bool
+) -> None:
+    assert bool(pattern_guard.check_prompt(text).mapping) is masked

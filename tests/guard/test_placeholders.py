@@ -65,3 +65,16 @@ def test_placeholder_typed_by_the_user_is_not_reused(guard: Guard) -> None:
     assert restore_placeholders(masked.text, masked.mapping) == (
         "Template uses <EMAIL_ADDRESS_1>; send it to ana@example.com."
     )
+
+
+def test_new_entity_types_get_their_own_numbered_placeholders(guard: Guard) -> None:
+    text = "Ship it to Margaret Okonkwo at 47 Harbour Lane, Brighton; call 0161 496 0000 or 0161 496 0999."
+
+    masked = guard.mask(text)
+
+    assert masked.mapping["<PHONE_NUMBER_1>"] == "0161 496 0000"
+    assert masked.mapping["<PHONE_NUMBER_2>"] == "0161 496 0999"
+    assert "Margaret Okonkwo" not in masked.text
+    assert "47 Harbour Lane" not in masked.text
+    assert "<ADDRESS_1>" in masked.text
+    assert restore_placeholders(masked.text, masked.mapping) == text

@@ -1,0 +1,152 @@
+"""The packaged NER model: what a default installation masks, and how the model is built.
+
+The sentences here were written for these tests; none is a training template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from bot.guard import Guard, apply_restore_policy
+from bot.guard.ner import is_plausible, sentences_to_tag
+from bot.guard.ner_corpus import generate
+from bot.guard.ner_training import train
+from bot.guard.pii import PACKAGED_NER_MODEL
+
+
+def test_default_guard_loads_the_packaged_model(guard: Guard) -> None:
+    assert (PACKAGED_NER_MODEL / "meta.json").exists()
+    assert guard.names_enabled
+    assert {"PERSON", "LOCATION", "ADDRESS"} <= set(guard.analyzer.entities)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Could you put together a retirement speech for Margaret Okonkwo, she leaves in June?", "Margaret Okonkwo"),
+        ("Yesterday Henrik Lindqvist demoed the new dashboard to the board.", "Henrik Lindqvist"),
+        ("Remind Lucía Fernández that the slides are due.", "Lucía Fernández"),
+        ("Put a kudos in #general for Rajesh Iyer, he stayed late to fix billing.", "Rajesh Iyer"),
+    ],
+)
+def test_default_guard_masks_person_names(guard: Guard, sentence: str, name: str) -> None:
+    prompt = guard.check_prompt(sentence)
+
+    assert name not in prompt.masked_text
+    assert "PERSON" in prompt.entities
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Draft a teaser for our roadshow stop in Rotterdam next spring.", "Rotterdam"),
+        ("This year we open offices in Kraków and Nairobi.", "Kraków"),
+        ("Write an Instagram caption about the sunrise over Lisbon.", "Lisbon"),
+    ],
+)
+def test_default_guard_masks_places(guard: Guard, sentence: str, place: str) -> None:
+    prompt = guard.check_prompt(sentence)
+
+    assert place not in prompt.masked_text
+    assert prompt.entities
+
+
+@pytest.mark.parametrize(
+    ("sentence", "street"),
+    [
+        ("The pop-up store opens at 47 Harbour Lane, Brighton on Saturday; write a flyer.", "47 Harbour Lane"),
+        ("Return the samples to 1290 Maple Avenue, Springfield please.", "1290 Maple Avenue"),
+        ("Courier pickup is from Kastanienallee 12, Berlin at noon.", "Kastanienallee 12"),
+    ],
+)
+def test_default_guard_masks_street_addresses(guard: Guard, sentence: str, street: str) -> None:
+    prompt = guard.check_prompt(sentence)
+
+    assert street not in prompt.masked_text
+    assert set(prompt.entities) & {"ADDRESS", "LOCATION"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Write a LinkedIn post about why code review matters.",
+        "Give me five ideas for a Friday team lunch.",
+        "Summarise this paragraph in two sentences and keep the tone friendly.",
+    ],
+)
+def test_default_guard_leaves_plain_requests_alone(guard: Guard, sentence: str) -> None:
+    assert guard.check_prompt(sentence).masked_text == sentence
+
+
+def test_restore_policy_puts_names_and_places_back(guard: Guard) -> None:
+    prompt = guard.check_prompt("Write a thank-you note to Margaret Okonkwo for the visit to Rotterdam.")
+    person = next(p for p, value in prompt.mapping.items() if value == "Margaret Okonkwo")
+    place = next(p for p, value in prompt.mapping.items() if value == "Rotterdam")
+    model_output = f"Dear {person}, thank you for the wonderful days in {place}!"
+
+    assert apply_restore_policy(model_output, prompt.mapping, restore=True) == (
+        "Dear Margaret Okonkwo, thank you for the wonderful days in Rotterdam!"
+    )
+    assert apply_restore_policy(model_output, prompt.mapping, restore=False) == model_output
+
+
+def test_only_sentences_with_a_capitalised_uncommon_word_reach_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("Write a short post. Please keep it brief!\nThank Jonas for the demo. what about tomorrow?")
+
+    assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
+
+
+def test_generated_corpus_is_reproducible() -> None:
+    first = list(generate(40, seed=7))
+
+    assert first == list(generate(40, seed=7))
+    assert first != list(generate(40, seed=8))
+    assert any(sentence.entities for sentence in first)
+    assert any(not sentence.entities for sentence in first)
+    for sentence in first:
+        for start, end, label in sentence.entities:
+            assert label in {"PERSON", "LOCATION", "ADDRESS"}
+            assert sentence.text[start:end].strip() == sentence.text[start:end]
+
+
+def test_training_with_the_same_seed_gives_the_same_weights(tmp_path: Path) -> None:
+    train(tmp_path / "first", sentences=60, epochs=1, log=False)
+    train(tmp_path / "second", sentences=60, epochs=1, log=False)
+
+    assert (tmp_path / "first/ner/model").read_bytes() == (tmp_path / "second/ner/model").read_bytes()
+
+
+def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> None:
+    out = tmp_path / "ner"
+
+    train(out, sentences=150, epochs=1, log=False)
+    guard = Guard(spacy_model=str(out))
+
+    assert (out / "meta.json").exists()
+    assert spacy.load(out).meta["name"] == "guard_ner"
+    assert guard.names_enabled
+    guard.check_prompt("Thank Jonas Weber for the demo in Hamburg.")  # runs end to end
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "kept"),
+    [
+        ("Margaret Okonkwo", "PERSON", True),
+        ("Ludwig van Beethoven", "PERSON", True),
+        ("Margaret Okonkwo", "ADDRESS", True),
+        ("47 Harbour Lane", "ADDRESS", True),
+        ("kill his wife", "PERSON", False),
+        ("Reach ana", "PERSON", False),
+        ('"', "PERSON", False),
+        ("Please", "LOCATION", False),
+        ("22 feb", "ADDRESS", False),
+    ],
+)
+def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
+    doc = spacy.blank("en")(text)
+    assert is_plausible(Span(doc, 0, len(doc), label=label)) is kept
