@@ -2,7 +2,8 @@
 
 ``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
 ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), ``GET /healthz`` (the
-process answers) and ``GET /readyz`` (PostgreSQL and Redis answer; 503 naming what is down).
+process answers) and ``GET /readyz`` (PostgreSQL and Redis answer and the guard's learned model
+is loaded; 503 naming what is down).
 
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
 waits for answers still on their way to a response_url, then closes its resources.
@@ -21,6 +22,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import create_bolt_app, services_of
+from bot.guard.learned.detector import shipped_detector_problem
 from bot.runtime import Runtime
 from bot.socket_mode import create_socket_mode_handler
 from bot.telemetry.web import tracing_middleware
@@ -82,7 +84,9 @@ async def readyz(request: web.Request) -> web.Response:
         _probe(runtime.database.ping()),
         _probe(runtime.redis.ping()),
     )
-    checks = {"postgres": postgres, "redis": redis}
+    # Without its learned model the guard refuses every prompt (fails closed): not ready.
+    guard = "ok" if await asyncio.to_thread(shipped_detector_problem) is None else "down"
+    checks = {"postgres": postgres, "redis": redis, "guard": guard}
     ready = all(state == "ok" for state in checks.values())
     down = [name for name, state in checks.items() if state != "ok"]
     body = {"status": "ready" if ready else "unavailable", **checks}

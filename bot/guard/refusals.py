@@ -57,9 +57,10 @@ def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptB
     category = verdict.category
     # No hits can only block under a threshold of zero or less; say something true anyway.
     description = category.description if category else "a prompt-injection attempt"
+    tip = category.rephrase_tip if category else "Rephrase it as a plain content request."
     message = (
         f"Your prompt was blocked because it looks like {description}. Nothing was sent to "
-        "the model. Rephrase it as a plain content request; if you think this is a mistake, ask an "
+        f"the model. {tip} Rephrase it as a plain content request; if you think this is a mistake, ask an "
         "admin of your workspace."
     )
     return _attach(
