@@ -29,6 +29,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from bot.ack_watchdog import AckWatchdog
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
 from bot.guard import get_guard
+from bot.guard.judge import build_injection_judge
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
 from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
@@ -70,6 +71,8 @@ class AppServices:
 
     async def close(self) -> None:
         self.jobs.sender.close()
+        if self.jobs.judge is not None:
+            await self.jobs.judge.aclose()
 
 
 _services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()
@@ -79,7 +82,8 @@ def build_services(runtime: Runtime) -> AppServices:
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     quota = QuotaService(runtime.redis, runtime.database)
-    jobs = JobService(runtime.database, quota, JobSender(settings.redis_url), runtime.secrets)
+    judge = build_injection_judge(settings, quota)
+    jobs = JobService(runtime.database, quota, JobSender(settings.redis_url), runtime.secrets, judge=judge)
     services = AppServices(
         runtime=runtime,
         jobs=jobs,

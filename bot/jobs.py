@@ -15,6 +15,8 @@ from opentelemetry import propagate, trace
 
 from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
+from bot.guard.judge import InjectionJudge
+from bot.guard.refusals import judged_refusal
 from bot.orgs import OrgPolicy
 from bot.queueing import JobSender
 from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
@@ -57,6 +59,7 @@ class JobService:
     quota: QuotaService
     sender: JobSender
     secrets: SecretBox
+    judge: InjectionJudge | None = None  # GUARD_JUDGE_MODEL
 
     async def guard_prompt(self, request: JobRequest, policy: OrgPolicy) -> GuardedPrompt:
         """Run the guard; a block is audited with masked text only and re-raised for the user."""
@@ -65,7 +68,9 @@ class JobService:
         guard = get_guard()
         with tracer.start_as_current_span("guard.check") as span:
             try:
-                return await guard.check_prompt_async(request.prompt, threshold=policy.injection_threshold)
+                guarded = await guard.check_prompt_async(request.prompt, threshold=policy.injection_threshold)
+                await self._ask_judge(request, policy, guarded, guard.injection_threshold)
+                return guarded
             except PromptBlocked as blocked:
                 span.set_attribute("guard.outcome", "blocked")
                 span.set_attribute("guard.category", str(getattr(blocked, "category", "unknown")))
@@ -82,6 +87,16 @@ class JobService:
                         },
                     )
                 raise
+
+    async def _ask_judge(
+        self, request: JobRequest, policy: OrgPolicy, guarded: GuardedPrompt, default_threshold: float
+    ) -> None:
+        """Raise a refusal when the judge calls a grey-zone prompt an attack; otherwise the verdict stands."""
+        threshold = default_threshold if policy.injection_threshold is None else policy.injection_threshold
+        if self.judge is None or not self.judge.in_grey_zone(guarded.injection_score, threshold):
+            return
+        if await self.judge.says_attack(request.org_id, guarded.masked_text):
+            raise judged_refusal(masked_text=guarded.masked_text)
 
     async def submit(self, request: JobRequest, policy: OrgPolicy) -> AcceptedJob:
         guarded = await self.guard_prompt(request, policy)
