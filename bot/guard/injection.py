@@ -58,17 +58,19 @@ class InjectionVerdict:
 
     @property
     def category(self) -> Category | None:
-        """The category of the strongest evidence, rule or learned.
+        """What kind of attempt the evidence names: the strongest rule's category when a rule
+        fired (the explainable layer), else the learned layer's.
 
         Evidence found only in a decoded run is an encoded payload; only in hidden markup, an
         indirect injection.
         """
-        evidence = [(hit.weight, hit.category, hit.view) for hit in self.hits]
-        if self.learned is not None and self.learned.weight > 0:
-            evidence.append((self.learned.weight, self.learned.category, self.learned.view))
-        if not evidence:
+        if self.hits:
+            strongest = max(self.hits, key=lambda hit: hit.weight)
+            category, view = strongest.category, strongest.view
+        elif self.learned is not None and self.learned.weight > 0:
+            category, view = self.learned.category, self.learned.view
+        else:
             return None
-        _, category, view = max(evidence, key=lambda item: item[0])
         if view == MARKUP_VIEW:
             return Category.INDIRECT_INJECTION
         if view != PLAIN_VIEW:
@@ -81,7 +83,11 @@ def prompt_views(text: str) -> list[tuple[str, str]]:
     views = [(PLAIN_VIEW, normalize(text))]
     views.extend((run.encoding, normalize(run.text)) for run in decoded_runs(text))
     views.extend((MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text))
-    return views
+    # A run decoded twice (reversed, then reversed back) reads like a view already there.
+    first_view: dict[str, str] = {}
+    for view, normalized in views:
+        first_view.setdefault(normalized, view)
+    return [(view, normalized) for normalized, view in first_view.items()]
 
 
 def _first_hit(rule: Rule, views: list[tuple[str, str]]) -> RuleHit | None:

@@ -80,6 +80,19 @@ CONCEPTS: dict[str, str] = {
         "obey|comply|only follow|my orders|my commands|obedece|obéis|befolge|gehorche|obbedisci|obedeça|"
         "gehoorzaam|wykonuj|выполняй|подчиняйся|виконуй|emirlerime uy|أوامري|आदेश|命令|명령|听从"
     ),
+    "authority": (
+        "administrator|admin|owner|operator|developer|authoriz|authoris|clearance|administrador|autorizo|"
+        "propietario|administrateur|autorise|propriétaire|betreiber|entwickler|autorisiere|amministratore|"
+        "proprietario|sviluppatore|dono|desenvolvedor|beheerder|eigenaar|toestemming|właściciel|upoważniam|"
+        "администратор|владелец|разработчик|разрешаю|адміністратор|власник|розробник|дозволяю|yönetici|"
+        "sahibi|geliştirici|yetki|المسؤول|مالك|مطور|أسمح|أمنحك|एडमिन|मालिक|डेवलपर|अनुमति|管理者|所有者|"
+        "開発者|許可|관리자|소유자|개발자|권한|管理员|授权|开发者|允许"
+    ),
+    "disable": (
+        "disable|turn off|switch off|deactivate|suspend|desactiva|apaga|désactive|deaktiviere|abschalten|"
+        "schalte|disattiva|desative|desligue|uitschakelen|schakel|wyłącz|отключи|выключи|вимкни|відключи|"
+        "devre dışı|kapat|تعطيل|عطّل|إيقاف|बंद कर|無効|解除|오프|비활성화|꺼|끄|关闭|关掉|禁用|解除"
+    ),
 }
 
 

@@ -32,9 +32,12 @@ SEED = 20240601
 MIN_DOCUMENT_FREQUENCY = 2
 REGULARIZATION_C = 4.0
 # The attack probability at which the learned layer alone reaches the block threshold, and the
-# one below which it adds nothing (so a plainly benign prompt scores exactly zero).
-BLOCK_PROBABILITY = 0.5
-FLOOR_PROBABILITY = 0.2
+# one below which it adds nothing (so a plainly benign prompt scores exactly zero). Chosen from
+# bench/guard_eval.py's held-out probabilities: each row scored by a model that never saw its
+# source. Higher values cut false positives on held-out hard negatives and cost detection of
+# held-out phrasing; see the bench's closing line for where this point stands.
+BLOCK_PROBABILITY = 0.75
+FLOOR_PROBABILITY = 0.45
 SIGNIFICANT_DIGITS = 6
 
 
