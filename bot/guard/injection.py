@@ -58,12 +58,16 @@ class InjectionVerdict:
 
     @property
     def category(self) -> Category | None:
-        """What kind of attempt the evidence names: the strongest rule's category when a rule
-        fired (the explainable layer), else the learned layer's.
+        """What kind of attempt the evidence names: an indirect injection when a rule found
+        instructions planted in pasted text, else the strongest rule's category when a rule fired
+        (the explainable layer), else the learned layer's.
 
         Evidence found only in a decoded run is an encoded payload; only in hidden markup, an
         indirect injection.
         """
+        if any(hit.category is Category.INDIRECT_INJECTION for hit in self.hits):
+            # Instructions planted in pasted text: whatever they ask for, the fix is to remove them.
+            return Category.INDIRECT_INJECTION
         if self.hits:
             strongest = max(self.hits, key=lambda hit: hit.weight)
             category, view = strongest.category, strongest.view
