@@ -1,27 +1,36 @@
-"""Measure the prompt guard: detection, false positives and latency.
+"""Measure the prompt guard on prompts it was not trained on: detection, false positives, speed.
 
-    .venv/bin/python bench/guard_eval.py [--data DIR] [--spacy-model NAME_OR_PATH] [--show-misses]
+    .venv/bin/python bench/guard_eval.py [--data DIR] [--sources a,b] [--skip-speed] [--show-misses]
 
-Detection rate per attack category and false-positive rate per benign category are printed
-for the tuning half and the held-out half of the evaluation data (split by a hash of each
-row's id, so the split never changes). Tune rules against the tuning half and read the
-held-out half as the estimate for prompts the rules were not written against (which is why
---show-misses lists tuning-half ids only). Latency is the whole guard (credentials, injection
-rules, PII masking) on 300- and 2,000-character windows of the data, measured in this process
-as wall-clock and CPU time (on a busy machine the two differ by the time spent waiting for a
-CPU). The exit status is 0 when every target is met.
+Headline: leave-one-source-out (LOSO). The learned detector is retrained once per source family
+in ``data/guard/`` with every row of that family left out (attacks and benign alike), and the
+family's rows are then scored by the layered verdict (rules plus that detector). Every row is
+scored exactly once, by a model that never saw its source, so the figures predict phrasing the
+model was not tuned on. Reported: detection pooled over all attacks (the overall figure), the
+mean over sources and the worst source; detection per category and per language group; false
+positives per benign category and per language group. Random-row splits are not reported.
+
+Caveat printed with the figures: the rule table was written against the ``curated`` sources,
+so for those the rule layer is not held out; the learned layer always is.
+
+Speed: the whole shipped guard (credentials, injection layers, PII masking) on 300- and
+2,000-character windows of the data, wall and CPU time; memory: the resident set of a fresh
+process that imports the web server and builds the guard.
+
+Last line: the figures and met/MISSED per target. Exit 0 when every target is met, 1 when one
+is missed (an empty cell is "no data", never met), 2 when the bench could not run.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,50 +40,198 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bot.errors import PromptBlocked  # noqa: E402
-from bot.guard import Guard  # noqa: E402
+from bot.guard import Guard, scan_injection  # noqa: E402
+from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples  # noqa: E402
+from bot.guard.learned.detector import LearnedDetector  # noqa: E402
+from bot.guard.learned.features import ngrams  # noqa: E402
+from bot.guard.learned.training import fit  # noqa: E402
 
-DATA_CANDIDATES = (
-    REPO_ROOT / "shared" / "data" / "guard",
-    REPO_ROOT / "data" / "guard",
-    REPO_ROOT.parent / "shared" / "data" / "guard",
-)
-# Targets from the project's guard issue: detection per category, false positives per category.
 MIN_DETECTION_OVERALL = 0.95
-MIN_DETECTION_PER_CATEGORY = 0.90
-MAX_FALSE_POSITIVES = {"everyday_task": 0.01, "hard_negative": 0.01, "xstest_safe": 0.02, "role_prompt": 0.05}
+MIN_DETECTION_PER_GROUP = 0.90
+MAX_FALSE_POSITIVES = {"everyday_task": 0.01, "chat_prompt": 0.01, "hard_negative": 0.03}
 MAX_P99_MS_2000 = 10.0
+MAX_RSS_MB = 450.0
 LATENCY_SIZES = (300, 2000)
 LATENCY_PROMPTS = 150
 LATENCY_ROUNDS = 3
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
+RULES_WRITTEN_AGAINST = "curated"
+
+_LANGUAGE_GROUPS = {
+    "en": "english",
+    **dict.fromkeys(("es", "fr", "de", "it", "pt", "nl", "pl", "tr"), "latin-non-english"),
+    **dict.fromkeys(("ru", "uk"), "cyrillic"),
+    "ar": "arabic",
+    "hi": "indic",
+    **dict.fromkeys(("ja", "ko", "zh"), "cjk"),
+}
+_SCRIPT_GROUPS = (
+    ("CYRILLIC", "cyrillic"),
+    ("ARABIC", "arabic"),
+    ("DEVANAGARI", "indic"),
+    ("BENGALI", "indic"),
+    ("GUJARATI", "indic"),
+    ("GURMUKHI", "indic"),
+    ("TAMIL", "indic"),
+    ("TELUGU", "indic"),
+    ("CJK", "cjk"),
+    ("HIRAGANA", "cjk"),
+    ("KATAKANA", "cjk"),
+    ("HANGUL", "cjk"),
+)
 
 
-@dataclass(frozen=True)
-class Row:
-    id: str
-    text: str
-    category: str
+def language_group(example: Example) -> str:
+    """The project-authored row's language, else the script most of its letters are in."""
+    if example.lang:
+        return _LANGUAGE_GROUPS.get(example.lang, "other")
+    counts: dict[str, int] = defaultdict(int)
+    for char in example.text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            group = next((g for prefix, g in _SCRIPT_GROUPS if name.startswith(prefix)), "latin")
+            counts[group] += 1
+    script = max(counts, key=counts.__getitem__) if counts else "latin"
+    if script == "latin":
+        return "latin-non-english" if example.category == "multilingual" else "english"
+    return script
 
 
-def split_of(row_id: str) -> str:
-    """Deterministic half: the first byte of the id's SHA-256, even or odd."""
-    return "tuning" if hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0 else "held-out"
+@dataclass
+class Tally:
+    blocked: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.blocked) + len(self.passed)
+
+    @property
+    def rate(self) -> float | None:
+        return len(self.blocked) / self.total if self.total else None
+
+    def add(self, example_id: str, blocked: bool) -> None:
+        (self.blocked if blocked else self.passed).append(example_id)
 
 
-def find_data_dir(explicit: str | None) -> Path:
-    candidates = [Path(explicit)] if explicit else []
-    if os.environ.get("GUARD_EVAL_DATA"):
-        candidates.append(Path(os.environ["GUARD_EVAL_DATA"]))
-    candidates.extend(DATA_CANDIDATES)
-    for candidate in candidates:
-        if (candidate / "attacks.jsonl").exists() and (candidate / "benign.jsonl").exists():
-            return candidate
-    raise SystemExit("guard evaluation data not found; pass --data DIR (attacks.jsonl, benign.jsonl)")
+@dataclass
+class Target:
+    name: str
+    figure: float | None  # None: no data
+    limit: float
+    at_least: bool  # True: figure >= limit; False: figure <= limit
+    unit: str = "%"
+
+    @property
+    def met(self) -> bool:
+        if self.figure is None:
+            return False
+        return self.figure >= self.limit if self.at_least else self.figure <= self.limit
+
+    def shown(self) -> str:
+        scale = 100 if self.unit == "%" else 1
+        if self.figure is None:
+            return f"{self.name} no data MISSED"
+        value = f"{self.figure * scale:.1f}{self.unit}"
+        sign = ">=" if self.at_least else "<="
+        verdict = "met" if self.met else f"MISSED by {abs(self.figure - self.limit) * scale:.1f}{self.unit}"
+        return f"{self.name} {value} ({sign}{self.limit * scale:g}{self.unit}) {verdict}"
 
 
-def load_rows(path: Path) -> list[Row]:
-    with path.open(encoding="utf-8") as lines:
-        return [Row(d["id"], d["text"], d["category"]) for d in map(json.loads, lines) if d]
+def _memoized_ngrams(examples: Iterable[Example]) -> dict[str, list[str]]:
+    return {example.text: ngrams(example.text) for example in examples}
+
+
+def leave_one_source_out(examples: list[Example], sources: list[str]) -> dict[str, bool]:
+    """Row id -> blocked, each row scored by a detector trained without its source family."""
+    grams = _memoized_ngrams(examples)
+    verdicts: dict[str, bool] = {}
+    for source in sources:
+        held_out = [e for e in examples if e.source == source]
+        training = [e for e in examples if e.source != source]
+        started = time.perf_counter()
+        detector = LearnedDetector(fit(training, analyzer=grams.__getitem__))
+        for example in held_out:
+            verdicts[example.id] = scan_injection(example.text, detector=detector).blocked
+        attacks = [e for e in held_out if e.label != BENIGN]
+        benign = [e for e in held_out if e.label == BENIGN]
+        print(
+            f"  held out {source:<26} attacks {_cell(sum(verdicts[e.id] for e in attacks), len(attacks))}"
+            f"  benign blocked {_cell(sum(verdicts[e.id] for e in benign), len(benign))}"
+            f"  ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+    return verdicts
+
+
+def _cell(part: int, whole: int) -> str:
+    rate = f"{100 * part / whole:5.1f}%" if whole else " no data"
+    return f"{part:>4}/{whole:<4} {rate}"
+
+
+def _table(title: str, tallies: dict[str, Tally], show: bool, *, attacks: bool) -> None:
+    print(f"\n{title}")
+    for name in sorted(tallies):
+        tally = tallies[name]
+        print(f"  {name:<28}{_cell(len(tally.blocked), tally.total)}")
+        misses = tally.passed if attacks else tally.blocked
+        if show and misses:
+            print(f"      {'missed' if attacks else 'blocked'}: {', '.join(misses[:40])}")
+
+
+def _group(examples: Iterable[Example], verdicts: dict[str, bool], key: str) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for example in examples:
+        name = language_group(example) if key == "language" else getattr(example, key)
+        tallies[name].add(example.id, verdicts[example.id])
+    return tallies
+
+
+def detection_targets(examples: list[Example], verdicts: dict[str, bool], show: bool) -> list[Target]:
+    attacks = [e for e in examples if e.label != BENIGN and e.id in verdicts]
+    benign = [e for e in examples if e.label == BENIGN and e.id in verdicts]
+    by_source = _group(attacks, verdicts, "source")
+    by_category = _group(attacks, verdicts, "label")
+    by_language = _group(attacks, verdicts, "language")
+    _table("Detection per held-out source (attacks blocked)", by_source, show, attacks=True)
+    _table("Detection per category (pooled over held-out sources)", by_category, show, attacks=True)
+    _table("Detection per language group", by_language, show, attacks=True)
+    fp_by_category = _group(benign, verdicts, "category")
+    _table("False positives per benign category (benign blocked)", fp_by_category, show, attacks=False)
+    _table("False positives per held-out source", _group(benign, verdicts, "source"), show, attacks=False)
+    _table("False positives per language group", _group(benign, verdicts, "language"), show, attacks=False)
+
+    overall = Tally()
+    for example in attacks:
+        overall.add(example.id, verdicts[example.id])
+    source_rates = {name: tally.rate for name, tally in by_source.items() if tally.rate is not None}
+    worst = min(source_rates, key=source_rates.__getitem__) if source_rates else None
+    mean = statistics.fmean(source_rates.values()) if source_rates else None
+    print(
+        f"\nLOSO headline: overall {_cell(len(overall.blocked), overall.total)};"
+        f" mean over {len(source_rates)} sources {100 * mean if mean is not None else float('nan'):.1f}%;"
+        f" worst source {worst} {100 * source_rates[worst] if worst else float('nan'):.1f}%"
+    )
+    print(
+        f"  caveat: the rule table was written against the '{RULES_WRITTEN_AGAINST}' sources, so for them"
+        " only the learned layer is held out."
+    )
+    targets = [Target("LOSO overall", overall.rate, MIN_DETECTION_OVERALL, True)]
+    if worst is not None:
+        targets.append(Target(f"worst source ({worst})", source_rates[worst], MIN_DETECTION_PER_GROUP, True))
+    targets.append(_worst_target("category", by_category))
+    targets.append(_worst_target("language group", by_language))
+    for category, limit in MAX_FALSE_POSITIVES.items():
+        targets.append(Target(f"FP {category}", fp_by_category.get(category, Tally()).rate, limit, False))
+    return targets
+
+
+def _worst_target(kind: str, tallies: dict[str, Tally]) -> Target:
+    rates = {name: tally.rate for name, tally in tallies.items() if tally.rate is not None}
+    if not rates:
+        return Target(f"worst {kind}", None, MIN_DETECTION_PER_GROUP, True)
+    worst = min(rates, key=rates.__getitem__)
+    return Target(f"worst {kind} ({worst})", rates[worst], MIN_DETECTION_PER_GROUP, True)
 
 
 def is_blocked(guard: Guard, text: str) -> bool:
@@ -85,90 +242,10 @@ def is_blocked(guard: Guard, text: str) -> bool:
     return False
 
 
-@dataclass
-class Tally:
-    blocked: list[str] = field(default_factory=list)  # row ids
-    passed: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.blocked) + len(self.passed)
-
-
-Table = dict[str, dict[str, Tally]]  # split -> category -> tally
-SPLITS = ("tuning", "held-out")
-
-
-def tally(guard: Guard, rows: Iterable[Row]) -> Table:
-    table: Table = {split: defaultdict(Tally) for split in SPLITS}
-    for row in rows:
-        cell = table[split_of(row.id)][row.category]
-        (cell.blocked if is_blocked(guard, row.text) else cell.passed).append(row.id)
-    return table
-
-
-def _cell(part: int, whole: int) -> str:
-    rate = f"{100 * part / whole:5.1f}%" if whole else "   n/a"
-    return f"{part:>4}/{whole:<4}{rate}"
-
-
-def _categories(table: Table) -> list[str]:
-    return sorted({category for split in table.values() for category in split})
-
-
-def print_detection(table: Table, show_misses: bool) -> bool:
-    ok = True
-    print("\nDetection rate (attacks blocked)")
-    print(f"  {'category':<22}{'tuning':>20}{'held-out':>20}")
-    totals = {split: [0, 0] for split in SPLITS}
-    for category in _categories(table):
-        cells = []
-        for split in SPLITS:
-            cell = table[split].get(category, Tally())
-            totals[split][0] += len(cell.blocked)
-            totals[split][1] += cell.total
-            cells.append(_cell(len(cell.blocked), cell.total))
-            if split == "held-out" and cell.total and len(cell.blocked) / cell.total < MIN_DETECTION_PER_CATEGORY:
-                ok = False
-            if show_misses and split == "tuning" and cell.passed:
-                print(f"    missed ({split}, {category}): {', '.join(cell.passed)}")
-        print(f"  {category:<22}{cells[0]:>20}{cells[1]:>20}")
-    overall = [_cell(blocked, total) for blocked, total in totals.values()]
-    print(f"  {'overall':<22}{overall[0]:>20}{overall[1]:>20}")
-    held_blocked, held_total = totals["held-out"]
-    if held_total and held_blocked / held_total < MIN_DETECTION_OVERALL:
-        ok = False
-    print(
-        f"  target: >= {MIN_DETECTION_OVERALL:.0%} overall, >= {MIN_DETECTION_PER_CATEGORY:.0%} per category"
-        f" (held-out): {'met' if ok else 'NOT met'}"
-    )
-    return ok
-
-
-def print_false_positives(table: Table, show_misses: bool) -> bool:
-    ok = True
-    print("\nFalse-positive rate (benign prompts blocked)")
-    print(f"  {'category':<22}{'tuning':>20}{'held-out':>20}{'target':>10}")
-    for category in _categories(table):
-        cells = []
-        limit = MAX_FALSE_POSITIVES.get(category)
-        for split in SPLITS:
-            cell = table[split].get(category, Tally())
-            cells.append(_cell(len(cell.blocked), cell.total))
-            if limit is not None and cell.total and len(cell.blocked) / cell.total > limit:
-                ok = False
-            if show_misses and split == "tuning" and cell.blocked:
-                print(f"    blocked ({split}, {category}): {', '.join(cell.blocked)}")
-        target = f"<= {limit:.0%}" if limit is not None else ""
-        print(f"  {category:<22}{cells[0]:>20}{cells[1]:>20}{target:>10}")
-    print(f"  targets (both halves): {'met' if ok else 'NOT met'}")
-    return ok
-
-
-def latency_prompts(rows: list[Row], size: int, count: int) -> list[str]:
+def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
     """Windows of real prompts, cut to ``size`` characters; a third carry an email and a phone."""
     rng = random.Random(size)
-    corpus = "\n\n".join(row.text for row in rows)
+    corpus = "\n\n".join(texts)
     prompts = []
     for index in range(count):
         start = rng.randrange(0, len(corpus) - size)
@@ -181,65 +258,86 @@ def latency_prompts(rows: list[Row], size: int, count: int) -> list[str]:
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    return statistics.median(samples), samples[int(0.99 * (len(samples) - 1))]
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
 
 
-def measure_latency(guard: Guard, prompts: list[str]) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(p50, p99) of wall-clock time and of this thread's CPU time, in milliseconds."""
-    for text in prompts[:20]:
-        is_blocked(guard, text)
-    wall, cpu = [], []
-    for _ in range(LATENCY_ROUNDS):
-        for text in prompts:
-            wall_start, cpu_start = time.perf_counter(), time.thread_time()
-            is_blocked(guard, text)
-            cpu.append((time.thread_time() - cpu_start) * 1000)
-            wall.append((time.perf_counter() - wall_start) * 1000)
-    return _percentiles(wall), _percentiles(cpu)
-
-
-def print_latency(guard: Guard, rows: list[Row], label: str) -> bool:
-    ok = True
+def speed_targets(texts: list[str]) -> list[Target]:
+    guard = Guard()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\nGuard latency, whole check ({label}; {LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds)")
+    print(f"\nWhole-guard latency ({LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds, no NER model)")
     print(f"  machine: {os.cpu_count()} CPUs, load average {load} (wall time includes waiting for a CPU)")
+    targets = []
     for size in LATENCY_SIZES:
-        (wall_p50, wall_p99), (cpu_p50, cpu_p99) = measure_latency(guard, latency_prompts(rows, size, LATENCY_PROMPTS))
+        prompts = latency_prompts(texts, size, LATENCY_PROMPTS)
+        for text in prompts[:20]:
+            is_blocked(guard, text)
+        wall, cpu = [], []
+        for _ in range(LATENCY_ROUNDS):
+            for text in prompts:
+                wall_start, cpu_start = time.perf_counter(), time.thread_time()
+                is_blocked(guard, text)
+                cpu.append((time.thread_time() - cpu_start) * 1000)
+                wall.append((time.perf_counter() - wall_start) * 1000)
+        (wall_p50, wall_p99), (cpu_p50, cpu_p99) = _percentiles(wall), _percentiles(cpu)
         print(
             f"  {size:>5} chars: wall p50 {wall_p50:6.2f} ms  p99 {wall_p99:6.2f} ms"
             f"   |  CPU p50 {cpu_p50:6.2f} ms  p99 {cpu_p99:6.2f} ms"
         )
-        if size == 2000 and not guard.names_enabled and wall_p99 >= MAX_P99_MS_2000:
-            ok = False
-    if not guard.names_enabled:
-        print(f"  target: wall p99 < {MAX_P99_MS_2000:.0f} ms at 2,000 characters: {'met' if ok else 'NOT met'}")
-    return ok
+        if size == 2000:
+            targets.append(Target("p99@2000", wall_p99, MAX_P99_MS_2000, False, unit=" ms"))
+    return targets
+
+
+_RSS_PROBE = """
+import resource
+import bot.server
+from bot.guard import Guard
+Guard()
+with open("/proc/self/status") as status:
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")))
+"""
+
+
+def memory_target() -> Target:
+    """Resident memory of a fresh process importing the web server and building the guard."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    probe = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False
+    )
+    if probe.returncode != 0:
+        print(f"\nRSS probe failed: {probe.stderr.strip()[-400:]}")
+        return Target("RSS", None, MAX_RSS_MB, False, unit=" MB")
+    rss_mb = int(probe.stdout.split()[-1]) / 1024
+    print(f"\nResident memory, web process with the guard loaded: {rss_mb:.0f} MB")
+    return Target("RSS", rss_mb, MAX_RSS_MB, False, unit=" MB")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", help="folder holding attacks.jsonl and benign.jsonl")
-    parser.add_argument("--spacy-model", help="also time the guard with this NER model (name or path)")
-    parser.add_argument(
-        "--show-misses", action="store_true", help="list ids of missed attacks and blocked benign rows (tuning half)"
-    )
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/")
+    parser.add_argument("--sources", help="comma-separated source families to hold out (default: all)")
+    parser.add_argument("--skip-speed", action="store_true", help="leave out latency and memory")
+    parser.add_argument("--show-misses", action="store_true", help="list ids of missed attacks and blocked benign")
     args = parser.parse_args(argv)
-
-    data_dir = find_data_dir(args.data)
-    attacks = load_rows(data_dir / "attacks.jsonl")
-    benign = load_rows(data_dir / "benign.jsonl")
-    print(f"data: {data_dir} ({len(attacks)} attacks, {len(benign)} benign)")
-    guard = Guard()
-
-    results = [
-        print_detection(tally(guard, attacks), args.show_misses),
-        print_false_positives(tally(guard, benign), args.show_misses),
-        print_latency(guard, benign + attacks, "no NER model"),
-    ]
-    if args.spacy_model:
-        print_latency(Guard(spacy_model=args.spacy_model), benign + attacks, f"NER model {args.spacy_model}")
-    return 0 if all(results) else 1
+    try:
+        examples = load_examples(args.data)
+    except (OSError, KeyError, ValueError) as error:
+        print(f"guard_eval: cannot read the data in {args.data}: {error}")
+        return 2
+    sources = sorted({e.source for e in examples})
+    if args.sources:
+        sources = [s for s in args.sources.split(",") if s in sources]
+    attacks = sum(e.label != BENIGN for e in examples)
+    print(f"data: {args.data} ({attacks} attacks, {len(examples) - attacks} benign, {len(sources)} source families)")
+    print("\nLeave-one-source-out: a detector trained without each source scores that source")
+    verdicts = leave_one_source_out(examples, sources)
+    targets = detection_targets(examples, verdicts, args.show_misses)
+    if not args.skip_speed:
+        targets.extend(speed_targets([e.text for e in examples]))
+        targets.append(memory_target())
+    print("\n" + "; ".join(target.shown() for target in targets))
+    return 0 if all(target.met for target in targets) else 1
 
 
 if __name__ == "__main__":

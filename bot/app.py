@@ -31,6 +31,7 @@ from bot.ack_watchdog import AckWatchdog
 from bot.background_sends import BackgroundSends
 from bot.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
 from bot.guard import get_guard
+from bot.guard.judge import build_injection_judge
 from bot.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
 from bot.jobs import JobService
 from bot.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
@@ -89,6 +90,8 @@ class AppServices:
         if self.jobs.background is not None:
             self.jobs.background.close()
         self.jobs.sender.close()
+        if self.jobs.judge is not None:
+            await self.jobs.judge.aclose()
 
 
 _services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()
@@ -100,7 +103,8 @@ def build_services(runtime: Runtime) -> AppServices:
     quota = QuotaService(runtime.redis, runtime.database)
     # Jobs go to the broker after the answer: the publish costs the command no time.
     sender = JobSender(settings.redis_url)
-    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender))
+    judge = build_injection_judge(settings, quota)
+    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender), judge=judge)
     services = AppServices(
         runtime=runtime,
         jobs=jobs,

@@ -18,6 +18,8 @@ from opentelemetry import propagate, trace
 from bot.background_sends import BackgroundSends
 from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt, get_guard
+from bot.guard.judge import InjectionJudge
+from bot.guard.refusals import judged_refusal
 from bot.guard_executor import check_prompt_off_loop
 from bot.orgs import OrgPolicy
 from bot.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
@@ -64,6 +66,7 @@ class JobService:
     secrets: SecretBox
     # When set, jobs are sent after ``submit`` returns instead of before.
     background: BackgroundSends | None = field(default=None)
+    judge: InjectionJudge | None = None  # GUARD_JUDGE_MODEL
 
     async def guard_prompt(self, request: JobRequest, policy: OrgPolicy) -> GuardedPrompt:
         """Run the guard; a block is audited with masked text only and re-raised for the user."""
@@ -71,7 +74,9 @@ class JobService:
             return request.already_guarded
         with tracer.start_as_current_span("guard.check") as span:
             try:
-                return await check_prompt_off_loop(request.prompt, threshold=policy.injection_threshold)
+                guarded = await check_prompt_off_loop(request.prompt, threshold=policy.injection_threshold)
+                await self._ask_judge(request, policy, guarded, get_guard().injection_threshold)
+                return guarded
             except PromptBlocked as blocked:
                 span.set_attribute("guard.outcome", "blocked")
                 span.set_attribute("guard.category", str(getattr(blocked, "category", "unknown")))
@@ -89,6 +94,16 @@ class JobService:
                         },
                     )
                 raise
+
+    async def _ask_judge(
+        self, request: JobRequest, policy: OrgPolicy, guarded: GuardedPrompt, default_threshold: float
+    ) -> None:
+        """Raise a refusal when the judge calls a grey-zone prompt an attack; otherwise the verdict stands."""
+        threshold = default_threshold if policy.injection_threshold is None else policy.injection_threshold
+        if self.judge is None or not self.judge.in_grey_zone(guarded.injection_score, threshold):
+            return
+        if await self.judge.says_attack(request.org_id, guarded.masked_text):
+            raise judged_refusal(masked_text=guarded.masked_text)
 
     async def submit(self, request: JobRequest, policy: OrgPolicy) -> AcceptedJob:
         guarded = await self.guard_prompt(request, policy)

@@ -3,8 +3,8 @@
 ``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
 ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), all three only when
 SLACK_SIGNING_SECRET is set (Socket Mode works without it), ``GET /healthz`` (the
-process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, and the database role is one Row-Level Security
-holds for; 503 naming what is down or unsafe).
+process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, the database role is one Row-Level Security
+holds for, and the guard's learned model is loaded; 503 naming what is down or unsafe).
 
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
 waits for answers still on their way to a response_url and for jobs still being sent to the
@@ -30,6 +30,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.ack_watchdog import ARRIVED_AT
 from bot.app import create_bolt_app, services_of
+from bot.guard.learned.detector import shipped_detector_problem
 from bot.runtime import Runtime
 from bot.socket_mode import create_socket_mode_handler
 from bot.telemetry.web import tracing_middleware
@@ -98,7 +99,9 @@ async def readyz(request: web.Request) -> web.Response:
     )
     # A role Row-Level Security does not hold for serves no tenant safely: not ready.
     role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
-    checks = {"postgres": postgres, "redis": redis, "database_role": role}
+    # Without its learned model the guard refuses every prompt (fails closed): not ready.
+    guard = "ok" if await asyncio.to_thread(shipped_detector_problem) is None else "down"
+    checks = {"postgres": postgres, "redis": redis, "database_role": role, "guard": guard}
     ready = all(state == "ok" for state in checks.values())
     down = [name for name, state in checks.items() if state == "down"]
     body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}

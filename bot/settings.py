@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     diffusion_model: str | None = None
     token_encryption_key: str | None = None
     pii_spacy_model: str | None = None
+    # A model asked about prompts scored just under the injection threshold; unset: no judge.
+    guard_judge_model: str | None = None
+    guard_judge_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     # The shortest time between two runs of one schedule, and how many active schedules one person may have.
     schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)

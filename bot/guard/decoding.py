@@ -1,6 +1,6 @@
 """Find encoded runs in a prompt and decode them, so hidden instructions meet the same rules.
 
-A model reads Base64, Base32, hex, ROT13 and Morse well enough to follow what they say, so a
+A model reads Base64, Base32, hex, ROT13, Morse, reversed and letter-spaced text well enough to follow what they say, so a
 filter that only reads the surface text can be walked around by encoding the payload. Each
 decoder is strict about what it accepts: a run only counts when it decodes to readable text,
 which keeps ordinary long words, ids and hashes from producing noise.
@@ -48,11 +48,19 @@ _COMMON_WORDS = frozenset(
 _ROT13_MARKERS = re.compile(
     r"\b(?:" + "|".join(sorted(codecs.encode(w, "rot13") for w in _COMMON_WORDS if len(w) >= 3)) + r")\b"
 )
+# The same words spelt backwards, four letters or more ("erongi", "tpmorp"): two of them in a
+# text are what reversed English looks like; real words rarely read as one ("reed", "live").
+_REVERSED_MARKERS = re.compile(r"\b(?:" + "|".join(sorted(w[::-1] for w in _COMMON_WORDS if len(w) >= 4)) + r")\b")
+# Six or more single letters in a row, one separator between letters and a wider gap between
+# words: "i g n o r e   a l l" or "i-g-n-o-r-e".
+_SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,3}|[._*-])\w){5,}(?!\S)")
+_WORD_GAP = re.compile(r" {2,}")
+_LETTER_SEPARATOR = re.compile(r"[ ._*-]")
 
 
 @dataclass(frozen=True)
 class DecodedRun:
-    encoding: str  # "base64", "base32", "hex", "rot13", "morse"
+    encoding: str  # "base64", "base32", "hex", "rot13", "morse", "reversed", "spaced"
     text: str
 
 
@@ -131,11 +139,27 @@ def rot13_lines(text: str) -> Iterator[str]:
             yield decoded
 
 
+def reversed_lines(text: str) -> Iterator[str]:
+    """Lines that read as English when spelt backwards."""
+    if len(_REVERSED_MARKERS.findall(text.lower())) < 2:
+        return
+    for line in text.splitlines():
+        if len(line) >= MIN_DECODED_CHARS and len(_REVERSED_MARKERS.findall(line.lower())) >= 2:
+            yield line[::-1]
+
+
+def _decode_spaced(run: str) -> str | None:
+    words = (_LETTER_SEPARATOR.sub("", word) for word in _WORD_GAP.split(run))
+    text = " ".join(word for word in words if word)
+    return text if len(text) >= MIN_DECODED_CHARS else None
+
+
 _RUN_DECODERS: tuple[tuple[str, re.Pattern[str], Callable[[str], str | None]], ...] = (
     ("base64", _BASE64_RUN, _decode_base64),
     ("base32", _BASE32_RUN, _decode_base32),
     ("hex", _HEX_RUN, _decode_hex),
     ("morse", _MORSE_RUN, _decode_morse),
+    ("spaced", _SPACED_RUN, _decode_spaced),
 )
 
 
@@ -149,6 +173,8 @@ def _decode_layer(text: str) -> Iterator[DecodedRun]:
                 yield DecodedRun(encoding, decoded)
     for decoded in rot13_lines(text):
         yield DecodedRun("rot13", decoded)
+    for decoded in reversed_lines(text):
+        yield DecodedRun("reversed", decoded)
 
 
 def decoded_runs(text: str) -> list[DecodedRun]:

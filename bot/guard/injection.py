@@ -1,8 +1,12 @@
-"""Score a prompt against the injection rules and decide: block or allow.
+"""Score a prompt for injection and decide: block or allow.
 
-The rules read the normalized prompt and, separately, every encoded run decoded out of it, so
-"aWdub3JlIHByZXZpb3Vz..." meets the same rule as "ignore previous...". Each rule counts once
-however often or wherever it matches; the score is the sum of the weights that fired.
+Two layers read the same views of the prompt: the normalized text, every encoded run decoded out
+of it (so "aWdub3JlIHByZXZpb3Vz..." reads as "ignore previous..."), and every segment hidden in
+markup (comments, alt text, code blocks). The rules are the precise, explainable layer: each
+counts once however often it matches, and the score is the sum of the weights that fired. The
+learned detector generalises to phrasing and languages no rule lists; its strongest view adds
+its probability, in threshold units, to the same score. One score, one threshold per
+organization.
 """
 
 from __future__ import annotations
@@ -10,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.guard.decoding import decoded_runs
+from bot.guard.learned.detector import LearnedDetector, LearnedScore
+from bot.guard.markup import hidden_segments
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, RULES, Category, Rule
 
 PLAIN_VIEW = "text"
+MARKUP_VIEW = "markup"
+LEARNED_PREFIX = "learned."
 
 
 @dataclass(frozen=True)
@@ -21,7 +29,15 @@ class RuleHit:
     rule_id: str
     category: Category
     weight: float
-    view: str  # "text", or the encoding the match was decoded from ("base64", "rot13", ...)
+    view: str  # "text", "markup", or the encoding the match was decoded from ("base64", "rot13", ...)
+
+
+@dataclass(frozen=True)
+class LearnedHit:
+    probability: float  # the detector's attack probability on its strongest view
+    category: Category
+    weight: float  # its share of the score
+    view: str
 
 
 @dataclass(frozen=True)
@@ -30,26 +46,52 @@ class InjectionVerdict:
     score: float
     threshold: float
     hits: tuple[RuleHit, ...]
+    learned: LearnedHit | None = None
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
-        return tuple(hit.rule_id for hit in self.hits)
+        """Rule ids that fired, and ``learned.<category>`` when the learned layer added to the score."""
+        ids = tuple(hit.rule_id for hit in self.hits)
+        if self.learned is not None and self.learned.weight > 0:
+            ids += (LEARNED_PREFIX + self.learned.category.value,)
+        return ids
 
     @property
     def category(self) -> Category | None:
-        """The category of the strongest evidence; hidden in an encoding, it is an encoded payload."""
-        if not self.hits:
+        """What kind of attempt the evidence names: an indirect injection when a rule found
+        instructions planted in pasted text, else the strongest rule's category when a rule fired
+        (the explainable layer), else the learned layer's.
+
+        Evidence found only in a decoded run is an encoded payload; only in hidden markup, an
+        indirect injection.
+        """
+        if any(hit.category is Category.INDIRECT_INJECTION for hit in self.hits):
+            # Instructions planted in pasted text: whatever they ask for, the fix is to remove them.
+            return Category.INDIRECT_INJECTION
+        if self.hits:
+            strongest = max(self.hits, key=lambda hit: hit.weight)
+            category, view = strongest.category, strongest.view
+        elif self.learned is not None and self.learned.weight > 0:
+            category, view = self.learned.category, self.learned.view
+        else:
             return None
-        strongest = max(self.hits, key=lambda hit: hit.weight)
-        if strongest.view != PLAIN_VIEW:
+        if view == MARKUP_VIEW:
+            return Category.INDIRECT_INJECTION
+        if view != PLAIN_VIEW:
             return Category.ENCODED_PAYLOAD
-        return strongest.category
+        return category
 
 
-def _views(text: str) -> list[tuple[str, str]]:
+def prompt_views(text: str) -> list[tuple[str, str]]:
+    """(view name, normalized text) for the prompt, its decoded runs and its hidden markup."""
     views = [(PLAIN_VIEW, normalize(text))]
     views.extend((run.encoding, normalize(run.text)) for run in decoded_runs(text))
-    return views
+    views.extend((MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text))
+    # A run decoded twice (reversed, then reversed back) reads like a view already there.
+    first_view: dict[str, str] = {}
+    for view, normalized in views:
+        first_view.setdefault(normalized, view)
+    return [(view, normalized) for normalized, view in first_view.items()]
 
 
 def _first_hit(rule: Rule, views: list[tuple[str, str]]) -> RuleHit | None:
@@ -59,10 +101,24 @@ def _first_hit(rule: Rule, views: list[tuple[str, str]]) -> RuleHit | None:
     return None
 
 
+def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> LearnedHit:
+    scored: list[tuple[LearnedScore, str]] = [(detector.score_normalized(text), view) for view, text in views]
+    best, view = max(scored, key=lambda pair: pair[0].attack_probability)
+    weight = round(detector.contribution(best.attack_probability), 3)
+    return LearnedHit(best.attack_probability, Category(best.category), weight, view)
+
+
 def scan_injection(
-    text: str, *, threshold: float = DEFAULT_THRESHOLD, rules: tuple[Rule, ...] = RULES
+    text: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    rules: tuple[Rule, ...] = RULES,
+    detector: LearnedDetector | None = None,
 ) -> InjectionVerdict:
-    views = _views(text)
+    """The layered verdict; without a ``detector``, the rules alone."""
+    views = prompt_views(text)
     hits = tuple(hit for rule in rules if (hit := _first_hit(rule, views)) is not None)
-    score = round(sum(hit.weight for hit in hits), 3)
-    return InjectionVerdict(blocked=score >= threshold, score=score, threshold=threshold, hits=hits)
+    learned = _learned_hit(detector, views) if detector is not None else None
+    score = sum(hit.weight for hit in hits) + (learned.weight if learned else 0.0)
+    score = round(score, 3)
+    return InjectionVerdict(blocked=score >= threshold, score=score, threshold=threshold, hits=hits, learned=learned)

@@ -15,6 +15,8 @@ from bot.guard.injection import InjectionVerdict
 
 SECRET_CATEGORY = "secret"
 UNCHECKED_CATEGORY = "guard_error"
+JUDGED_CATEGORY = "judged_injection"
+JUDGE_RULE_ID = "judge.model"
 
 
 def _attach(
@@ -57,9 +59,10 @@ def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptB
     category = verdict.category
     # No hits can only block under a threshold of zero or less; say something true anyway.
     description = category.description if category else "a prompt-injection attempt"
+    tip = category.rephrase_tip if category else "Rephrase it as a plain content request."
     message = (
         f"Your prompt was blocked because it looks like {description}. Nothing was sent to "
-        "the model. Rephrase it as a plain content request; if you think this is a mistake, ask an "
+        f"the model. {tip} Rephrase it as a plain content request; if you think this is a mistake, ask an "
         "admin of your workspace."
     )
     return _attach(
@@ -68,6 +71,18 @@ def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptB
         masked_text=masked_text,
         verdict=verdict,
     )
+
+
+def judged_refusal(*, masked_text: str) -> PromptBlocked:
+    """The layered verdict was just under the threshold and the injection judge called it an attack."""
+    message = (
+        "Your prompt was blocked because it looks like an attempt to change or reveal the bot's "
+        "instructions. Nothing was sent to the model. Ask for the content you want in plain words; "
+        "if you think this is a mistake, ask an admin of your workspace."
+    )
+    error = _attach(PromptBlocked(message), category=JUDGED_CATEGORY, masked_text=masked_text)
+    error.rule_ids = (JUDGE_RULE_ID,)  # type: ignore[attr-defined]
+    return error
 
 
 def unchecked_refusal() -> PromptBlocked:

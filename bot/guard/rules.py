@@ -33,6 +33,11 @@ class Category(StrEnum):
         """The category in words a Slack user understands (never the pattern itself)."""
         return _DESCRIPTIONS[self]
 
+    @property
+    def rephrase_tip(self) -> str:
+        """How to ask for the same content without looking like this kind of attempt."""
+        return _REPHRASE_TIPS[self]
+
 
 _DESCRIPTIONS = {
     Category.INSTRUCTION_OVERRIDE: "an attempt to override the bot's instructions",
@@ -41,6 +46,14 @@ _DESCRIPTIONS = {
     Category.DELIMITER_INJECTION: "fake system or chat-role markers",
     Category.INDIRECT_INJECTION: "instructions hidden inside pasted text",
     Category.ENCODED_PAYLOAD: "an encoded hidden instruction",
+}
+_REPHRASE_TIPS = {
+    Category.INSTRUCTION_OVERRIDE: "Ask for the content you want without telling the bot to drop or replace its rules.",
+    Category.PERSONA_JAILBREAK: "Ask for the content directly; a role or tone is fine, a character without rules is not.",
+    Category.PROMPT_EXTRACTION: "The bot's setup is not shared; ask for the content you need instead.",
+    Category.DELIMITER_INJECTION: 'Remove markers such as "system:" or "<|im_start|>" and send plain text.',
+    Category.INDIRECT_INJECTION: "Remove any lines in the pasted text that address the AI (comments and hidden text too).",
+    Category.ENCODED_PAYLOAD: "Write the request in plain words instead of an encoding.",
 }
 
 

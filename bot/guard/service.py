@@ -1,8 +1,9 @@
 """The guard every prompt passes before it is stored, enqueued or sent to a model.
 
 Order matters: credentials first (a prompt holding one is refused outright), then the
-injection rules on the raw text, then PII masking. Only the masked text leaves this module;
-the raw text is never logged. Any failure inside the guard refuses the prompt (fail closed).
+injection layers (rules and the learned detector) on the raw text, then PII masking. Only the
+masked text leaves this module; the raw text is never logged. Any failure inside the guard
+refuses the prompt (fail closed), and so does a learned detector that did not load.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from presidio_analyzer import RecognizerResult
 from bot.errors import PromptBlocked
 from bot.guard.credentials import CREDENTIAL_ENTITIES
 from bot.guard.injection import scan_injection
+from bot.guard.learned.detector import DetectorUnavailable, LearnedDetector, shipped_detector
 from bot.guard.pii import PiiAnalyzer
 from bot.guard.placeholders import MaskedText, apply_placeholders
 from bot.guard.refusals import credential_refusal, injection_refusal, unchecked_refusal
@@ -45,11 +47,26 @@ class GuardedPrompt:
 
 
 class Guard:
-    def __init__(self, *, spacy_model: str | None = None, injection_threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        *,
+        spacy_model: str | None = None,
+        injection_threshold: float = DEFAULT_THRESHOLD,
+        detector: LearnedDetector | None = None,
+    ) -> None:
         self.analyzer = PiiAnalyzer(spacy_model or None)
         self.injection_threshold = injection_threshold
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        self.detector: LearnedDetector | None = detector
+        self.detector_problem: str | None = None
+        if detector is None:
+            try:
+                self.detector = shipped_detector()
+            except DetectorUnavailable as error:
+                self.detector_problem = str(error)
+                logger.error("Learned injection detector did not load (%s): every prompt will be refused", error)
+                return
         # Pay one-time costs (lazy tables, first regex compilations) now, not on a user's prompt.
         self._check(_WARM_UP_TEXT, self.injection_threshold)
 
@@ -93,6 +110,11 @@ class Guard:
                 self._executor = None
 
     def _check(self, text: str, threshold: float) -> GuardedPrompt:
+        if self.detector is None:
+            logger.error(
+                "Prompt refused unchecked: the learned injection detector is not loaded (%s)", self.detector_problem
+            )
+            raise unchecked_refusal()
         findings = self.analyze(text)
         credentials = [f for f in findings if f.entity_type in CREDENTIAL_ENTITIES]
         if credentials:
@@ -100,7 +122,7 @@ class Guard:
                 (f.entity_type for f in sorted(credentials, key=lambda f: f.start)),
                 masked_text=apply_placeholders(text, findings).text,
             )
-        verdict = scan_injection(text, threshold=threshold)
+        verdict = scan_injection(text, threshold=threshold, detector=self.detector)
         masked = apply_placeholders(text, findings)
         if verdict.blocked:
             raise injection_refusal(verdict, masked_text=masked.text)

@@ -16,6 +16,7 @@ import yaml
 from aiohttp import web
 
 from bot.app import BOT_SCOPES
+from bot.guard.learned import detector as learned_detector
 from bot.local_services import free_port
 from bot.runtime import Runtime
 from bot.sandbox import slack as slack_sandbox
@@ -46,7 +47,13 @@ async def test_healthz_answers(single: Service) -> None:
 async def test_readyz_when_postgres_and_redis_answer(single: Service) -> None:
     async with single.http.get(f"{single.url}/readyz") as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ready", "postgres": "ok", "redis": "ok", "database_role": "ok"}
+        assert await response.json() == {
+            "status": "ready",
+            "postgres": "ok",
+            "redis": "ok",
+            "database_role": "ok",
+            "guard": "ok",
+        }
 
 
 async def test_readyz_names_what_is_down(
@@ -72,6 +79,26 @@ async def test_readyz_names_what_is_down(
             await stop_service(service)
     await dead_db.dispose()
     await dead_redis.aclose()
+
+
+async def test_readyz_names_a_guard_without_its_model(
+    single: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard refuses every prompt when its learned model cannot load; the probe says so."""
+    broken = tmp_path / "injection_model.json.gz"
+    broken.write_bytes(b"not a model")
+    (tmp_path / "injection_model.json.gz.sha256").write_text("0" * 64 + "  injection_model.json.gz\n")
+    monkeypatch.setattr(learned_detector, "MODEL_PATH", broken)
+    learned_detector.forget_shipped_detector()
+    try:
+        async with single.http.get(f"{single.url}/readyz") as response:
+            assert response.status == 503
+            body = await response.json()
+        assert body["guard"] == "down" and body["down"] == ["guard"]
+        assert body["postgres"] == "ok" and body["redis"] == "ok"
+    finally:
+        monkeypatch.undo()
+        learned_detector.forget_shipped_detector()
 
 
 async def test_install_routes_exist_only_in_oauth_mode(single: Service, oauth: Service) -> None:

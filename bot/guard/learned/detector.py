@@ -1,0 +1,168 @@
+"""Score a prompt with the shipped learned model: numpy only, no network, nothing unpickled.
+
+The model file is checked against its SHA-256 file before it is parsed, so a truncated or
+altered model never loads. ``load_detector`` raises ``DetectorUnavailable`` when it cannot load;
+the guard then refuses every prompt (fails closed) and ``/readyz`` names the detector.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.guard.learned.features import token_char_grams, word_grams, words_of
+from bot.guard.learned.lexicon import concepts_in
+from bot.guard.normalize import normalize
+from bot.guard.rules import DEFAULT_THRESHOLD
+
+MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
+FORMAT_VERSION = 1
+# Distinct tokens whose feature columns are remembered: prose repeats its words, so most of a
+# prompt's tokens are looked up once per process, not once per prompt.
+TOKEN_CACHE_SIZE = 50_000
+# However sure the model is, its share of the score stops here: enough to block on its own at
+# any sensible threshold, without swamping the rule evidence shown in an audit.
+MAX_CONTRIBUTION = 2 * DEFAULT_THRESHOLD
+
+
+class DetectorUnavailable(RuntimeError):
+    """The learned model could not be loaded; the message says why (never prompt text)."""
+
+
+@dataclass(frozen=True)
+class LearnedScore:
+    attack_probability: float
+    category: str  # the most likely attack class, whatever the probability
+
+
+class LearnedDetector:
+    def __init__(self, model: dict[str, object]) -> None:
+        if model.get("format") != FORMAT_VERSION:
+            raise DetectorUnavailable(f"model format {model.get('format')!r}, expected {FORMAT_VERSION}")
+        classes = [str(name) for name in model["classes"]]  # type: ignore[attr-defined]
+        benign = str(model["benign_class"])
+        self.benign_index = classes.index(benign)
+        self.attack_classes = [(index, name) for index, name in enumerate(classes) if name != benign]
+        self.block_probability = float(model["block_probability"])  # type: ignore[arg-type]
+        self.floor_probability = float(model["floor_probability"])  # type: ignore[arg-type]
+        self.index = {feature: i for i, feature in enumerate(model["features"])}  # type: ignore[attr-defined]
+        self.idf = np.asarray(model["idf"], dtype=np.float64)
+        # Feature-major, so one prompt's features are one contiguous gather.
+        self.coef = np.ascontiguousarray(np.asarray(model["coef"], dtype=np.float64).T)
+        self.intercept = np.asarray(model["intercept"], dtype=np.float64)
+        if self.coef.shape != (len(self.index), len(classes)) or self.idf.shape != (len(self.index),):
+            raise DetectorUnavailable("model arrays do not match its vocabulary")
+        self._token_columns = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
+
+    def _columns_of_token(self, token: str) -> np.ndarray:
+        index = self.index
+        columns = [column for gram in token_char_grams(token) if (column := index.get(gram)) is not None]
+        return np.asarray(columns, dtype=np.int32)
+
+    def columns(self, normalized: str) -> np.ndarray:
+        """Model columns of every in-vocabulary feature of a normalized prompt, repeats kept."""
+        parts = [self._token_columns(token) for token in normalized.split()]
+        index = self.index
+        grams = word_grams(words_of(normalized)) + concepts_in(normalized)
+        parts.append(np.asarray([column for gram in grams if (column := index.get(gram)) is not None], dtype=np.int32))
+        return np.concatenate(parts)
+
+    def score(self, text: str) -> LearnedScore:
+        return self.score_normalized(normalize(text))
+
+    def score_normalized(self, normalized: str) -> LearnedScore:
+        """Like ``score``, for a caller that already holds ``normalize(text)``."""
+        columns = self.columns(normalized)
+        logits = self.intercept
+        if columns.size:
+            unique, counts = np.unique(columns, return_counts=True)
+            # TF-IDF as scikit-learn computes it: sublinear term frequency, then L2 norm.
+            weights = (1.0 + np.log(counts)) * self.idf[unique]
+            weights /= math.sqrt(float(weights @ weights))
+            logits = logits + weights @ self.coef[unique]
+        shifted = np.exp(logits - logits.max())
+        probabilities = shifted / shifted.sum()
+        _, name = max(self.attack_classes, key=lambda pair: probabilities[pair[0]])
+        return LearnedScore(round(1.0 - float(probabilities[self.benign_index]), 4), name)
+
+    def contribution(self, probability: float) -> float:
+        """The learned layer's share of the injection score, in units of the default threshold.
+
+        Zero at or below the floor probability, the default threshold at the block probability,
+        linear between and beyond: weak rule evidence plus a grey-zone probability can block
+        together, and an organization with a stricter or looser threshold moves both layers.
+        """
+        if probability <= self.floor_probability:
+            return 0.0
+        span = self.block_probability - self.floor_probability
+        return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - self.floor_probability) / span)
+
+
+def _checksum_file(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def load_detector(path: Path = MODEL_PATH) -> LearnedDetector:
+    """The model at ``path``, verified against its SHA-256 file, or ``DetectorUnavailable``."""
+    try:
+        data = path.read_bytes()
+        expected = _checksum_file(path).read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError) as error:
+        raise DetectorUnavailable(f"cannot read {path.name} or its checksum: {type(error).__name__}") from error
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise DetectorUnavailable(f"{path.name} does not match its SHA-256 checksum")
+    try:
+        model = json.loads(gzip.decompress(data))
+        return LearnedDetector(model)
+    except DetectorUnavailable:
+        raise
+    except (ValueError, KeyError, TypeError, OSError) as error:
+        raise DetectorUnavailable(f"{path.name} is not a valid model: {type(error).__name__}") from error
+
+
+_shipped: LearnedDetector | None = None
+_shipped_problem: DetectorUnavailable | None = None
+_shipped_lock = threading.Lock()
+
+
+def shipped_detector() -> LearnedDetector:
+    """The process-wide detector from ``MODEL_PATH``, loaded on first use.
+
+    A failed load is remembered and raised again on every call (no retry storm on each
+    prompt); ``forget_shipped_detector`` makes the next call try again.
+    """
+    global _shipped, _shipped_problem
+    if _shipped is None and _shipped_problem is None:
+        with _shipped_lock:
+            if _shipped is None and _shipped_problem is None:
+                try:
+                    _shipped = load_detector(MODEL_PATH)
+                except DetectorUnavailable as error:
+                    _shipped_problem = error
+    if _shipped_problem is not None:
+        raise _shipped_problem
+    assert _shipped is not None
+    return _shipped
+
+
+def shipped_detector_problem() -> str | None:
+    """Why the shipped detector cannot score prompts, or None when it can (for ``/readyz``)."""
+    try:
+        shipped_detector()
+    except DetectorUnavailable as error:
+        return str(error)
+    return None
+
+
+def forget_shipped_detector() -> None:
+    global _shipped, _shipped_problem
+    with _shipped_lock:
+        _shipped, _shipped_problem = None, None

@@ -1,0 +1,48 @@
+"""Text a reader of rendered markup never sees, pulled out so the guard reads it on its own.
+
+Pasted web pages, emails and READMEs carry instructions where a human skims past them: HTML
+and XML comments, image alt text and titles, elements styled invisible, Markdown comments and
+code blocks. A model reads all of it. Each hidden segment becomes its own view for the rules
+and the learned detector, so one sentence is not drowned by the page around it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Enough segments for any real page; a flood of comments should not multiply the work.
+MAX_SEGMENTS = 16
+MIN_SEGMENT_CHARS = 8
+
+_PATTERNS = (
+    re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL),  # HTML/XML comment, closed or not
+    re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL),
+    re.compile(r"```[^\n`]*\n(.*?)(?:```|$)", re.DOTALL),  # fenced code block
+    re.compile(r"~~~[^\n~]*\n(.*?)(?:~~~|$)", re.DOTALL),
+    re.compile(r"\b(?:alt|title|aria-label|data-[\w-]+|content)\s*=\s*\"([^\"]*)\"", re.IGNORECASE),
+    re.compile(r"\b(?:alt|title|aria-label|data-[\w-]+|content)\s*=\s*'([^']*)'", re.IGNORECASE),
+    re.compile(r"!\[([^\]]*)\]\("),  # Markdown image alt text
+    re.compile(r"\]\([^)\s]*\s+\"([^\"]*)\"\)"),  # Markdown link title
+    re.compile(r"^\s*\[//\]:\s*#\s*\((.*)\)\s*$", re.MULTILINE),  # Markdown comment
+    re.compile(
+        r"<(\w+)[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|hidden)[^>]*>(.*?)</\1\s*>",
+        re.IGNORECASE | re.DOTALL,
+    ),
+)
+# Markup is only worth walking when one of these is in the text at all.
+_MARKERS = ("<!--", "<![", "```", "~~~", "=", "![", "](", "[//]", "<")
+
+
+def hidden_segments(text: str) -> list[str]:
+    """Comments, alt text, hidden elements and code blocks in ``text``, in pattern order."""
+    if not any(marker in text for marker in _MARKERS):
+        return []
+    segments: list[str] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            segment = match.group(match.lastindex or 1).strip()
+            if len(segment) >= MIN_SEGMENT_CHARS:
+                segments.append(segment)
+                if len(segments) >= MAX_SEGMENTS:
+                    return segments
+    return segments
