@@ -141,10 +141,10 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("Margaret Okonkwo", "ADDRESS", True),
         ("47 Harbour Lane", "ADDRESS", True),
         ("kill his wife", "PERSON", False),
-        ("Reach ana", "PERSON", False),
         ('"', "PERSON", False),
         ("Please", "LOCATION", False),
         ("22 feb", "ADDRESS", False),
+        ("Ludwig van", "PERSON", True),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
