@@ -10,6 +10,7 @@ plus the reservations still open, never from zero.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -65,6 +66,11 @@ SETTINGS_TTL_SECONDS = 60
 MONTH_KEPT_AFTER_END = timedelta(days=35)
 # Keys that vanish again right after each rebuild mean something else is deleting them.
 MAX_REBUILDS = 3
+# A settlement the ledger already holds is tried on Redis again after these pauses before it is
+# left to the reaper: a Redis restart drops every pooled connection, and the first command on one
+# fails although Redis answers again at once. Left to the reaper, the tokens stay reserved for a
+# whole lease.
+SETTLE_RETRY_DELAYS = (0.2, 1.0, 3.0)
 # Lua numbers are doubles printed with 14 significant digits: stay well inside what they hold exactly.
 MAX_BUDGET = 10**12
 # quota_settings stores the rate, burst and image cost as 32-bit integers.
@@ -263,11 +269,17 @@ class QuotaService:
             raise
         if entry.inserted:
             count_tokens_used(org_id, entry.actual)
-        try:
-            reply = await self.settle_in_redis(
-                org_id, job_id, entry.actual, entry.overrun, _month_label_of(entry.month), now
-            )
-        except QuotaStoreUnavailable:
+        reply = None
+        for delay in (0.0, *SETTLE_RETRY_DELAYS):
+            await asyncio.sleep(delay)
+            try:
+                reply = await self.settle_in_redis(
+                    org_id, job_id, entry.actual, entry.overrun, _month_label_of(entry.month), now
+                )
+                break
+            except QuotaStoreUnavailable:
+                continue
+        if reply is None:
             log.warning("ledger has job %s's settlement; Redis unreachable, the reaper will apply it", job_id)
             return SettleResult(
                 job_id,
