@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.orgs import create_organization
@@ -27,6 +28,8 @@ from tests.workers.harness import (
     wait_until,
 )
 from workers.beat import beat_tick
+
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 TEXT_ONLY = "text,maintenance"
 

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.queueing import JobSender
 from bot.quota import QuotaService
 from bot.runtime import Runtime
@@ -17,6 +19,8 @@ from db.models import JobState
 from tests.workers.harness import Submitter, WorkerProcess, audit_actions, load_job, wait_for_job, wait_until
 from tests.workers.test_in_flight import TEXT_ONLY, all_posted, burst, marker, posted_once_each
 from workers.beat import beat_tick
+
+pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 
 async def test_thirty_results_for_one_channel_all_arrive_once_within_its_rate_limit(
