@@ -1,5 +1,5 @@
 """Answer a slash command in its ack, or, when the work nears Slack's 3 s deadline, ack "still
-working" and deliver the answer through the command's response_url (DESIGN §2 step 3).
+working" and deliver the answer through the command's response_url.
 
 Bolt runs with ``process_before_response=True``, so its HTTP response waits for the listener; the
 watchdog is what keeps that wait under the deadline. The deadline counts from the request's

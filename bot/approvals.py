@@ -1,4 +1,4 @@
-"""Approving or rejecting a generated result before it is posted (DESIGN §2 step 9).
+"""Approving or rejecting a generated result before it is posted.
 
 Exactly one decision wins: each one is a single compare-and-set ``UPDATE ... WHERE state =
 'awaiting_approval' AND decided_at IS NULL`` in the clicker's own tenant session, so a double

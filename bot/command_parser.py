@@ -1,4 +1,4 @@
-"""The one parser for `/content` (DESIGN §4), and the help text, both built from one table.
+"""The one parser for `/content`, and the help text, both built from one table.
 
 Slack sends the text escaped (``should_escape: true``): users as ``<@U123|name>``, channels as
 ``<#C123|name>``, and ``&``, ``<``, ``>`` as entities. A bare ``#name`` or ``@name`` names nothing

@@ -1,4 +1,4 @@
-"""The RBAC table: which role each sub-command and button needs (DESIGN §4), checked on the server.
+"""The RBAC table: which role each sub-command and button needs, checked on the server.
 
 Viewers read, editors also generate and schedule, admins also approve, grant roles, set quotas and
 read the audit trail. Nothing in a payload is trusted: the role comes from the members table.

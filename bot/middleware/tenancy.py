@@ -1,5 +1,5 @@
 """team_id -> organization, before bolt's authorize step, so an unknown workspace is refused
-without a token lookup and nothing about it is stored (DESIGN §2 step 2).
+without a token lookup and nothing about it is stored.
 
 The lookup crosses tenants, so it goes through the SECURITY DEFINER ``cf_resolve_team`` (via
 ``bot.orgs.find_org``); the organization's policy is then read inside its own tenant transaction.

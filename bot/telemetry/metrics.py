@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from opentelemetry import metrics
 
-# The sub-commands of the public contract (DESIGN.md section 4).
+# The sub-commands of the public contract.
 SUBCOMMANDS = frozenset(
     {"help", "text", "image", "schedule", "schedules", "unschedule", "quota", "role", "approvals", "audit"}
 )

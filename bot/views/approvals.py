@@ -1,7 +1,7 @@
 """What approvers and requesters see of an approval: the request with its buttons, the same message
 once decided, the reject-reason modal, and the notes to the requester.
 
-Action ids and the button value are the public contract (DESIGN §4): ``approve_job`` /
+Action ids and the button value are the public contract: ``approve_job`` /
 ``reject_job`` with the job id as ``value``.
 """
 
