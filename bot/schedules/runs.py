@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bot_tokens import bot_token_for
 from bot.channel_access import MembershipUnchecked, require_member_in_org
@@ -174,23 +175,30 @@ async def _right_lost(runtime: Runtime, schedule: Schedule) -> _RightLost | None
     return None
 
 
-async def _pause(runtime: Runtime, schedule: Schedule, run_at: datetime, lost: _RightLost) -> bool:
-    """Pause the schedule instead of running it (compare-and-set, as ``_advance``); False when
-    another beat moved it first."""
-    async with runtime.database.tenant(schedule.org_id) as session:
-        paused = (
-            await session.execute(
-                update(Schedule)
-                .where(
-                    Schedule.id == schedule.id,
-                    Schedule.state == ScheduleState.ACTIVE,
-                    Schedule.next_run_at == run_at,
-                )
-                .values(state=ScheduleState.PAUSED, claimed_until=None)
-                .returning(Schedule.id)
+async def _move_if_still_due(
+    session: AsyncSession, schedule: Schedule, run_at: datetime, values: dict[str, object]
+) -> bool:
+    """Compare-and-set: update the schedule only while it is still active and due at ``run_at``,
+    so two beats never both move it; False when another beat moved it first."""
+    moved = (
+        await session.execute(
+            update(Schedule)
+            .where(
+                Schedule.id == schedule.id,
+                Schedule.state == ScheduleState.ACTIVE,
+                Schedule.next_run_at == run_at,
             )
-        ).first()
-        if paused is None:
+            .values(claimed_until=None, **values)
+            .returning(Schedule.id)
+        )
+    ).first()
+    return moved is not None
+
+
+async def _pause(runtime: Runtime, schedule: Schedule, run_at: datetime, lost: _RightLost) -> bool:
+    """Pause the schedule instead of running it; False when another beat moved it first."""
+    async with runtime.database.tenant(schedule.org_id) as session:
+        if not await _move_if_still_due(session, schedule, run_at, {"state": ScheduleState.PAUSED}):
             return False
         await record_event(
             session,
@@ -251,19 +259,7 @@ async def _advance(
     if not isinstance(outcome, _Skip):
         values["last_run_at"] = run_at
     async with runtime.database.tenant(schedule.org_id) as session:
-        moved = (
-            await session.execute(
-                update(Schedule)
-                .where(
-                    Schedule.id == schedule.id,
-                    Schedule.state == ScheduleState.ACTIVE,
-                    Schedule.next_run_at == run_at,
-                )
-                .values(claimed_until=None, **values)
-                .returning(Schedule.id)
-            )
-        ).first()
-        if moved is None:
+        if not await _move_if_still_due(session, schedule, run_at, values):
             return False
         if isinstance(outcome, _Skip):
             action, detail = "schedule.skipped", {"reason": outcome.reason}
