@@ -28,7 +28,6 @@ import statistics
 import sys
 import threading
 import time
-import traceback
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.faults.timetable import group_rss_pages  # noqa: E402
 from bench.pipeline_throughput import (  # noqa: E402
     commit_jobs,
     connect,
@@ -50,27 +50,10 @@ from bench.pipeline_throughput import (  # noqa: E402
     stop,
     wait_posted,
 )
+from bench.verdict import Target, at_least, at_most, run_bench  # noqa: E402
 
 GEMINI_KEY = "bench-key"
 MODEL = "gemini-bench"
-EXIT_OK, EXIT_MISSED, EXIT_COULD_NOT_RUN = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    value: float
-    limit: float
-    at_least: bool  # else at most
-    unit: str = ""
-
-    @property
-    def met(self) -> bool:
-        return self.value >= self.limit if self.at_least else self.value <= self.limit
-
-    def line(self) -> str:
-        sign = ">=" if self.at_least else "<"
-        return f"{self.name} {self.value:.2f}{self.unit} ({sign} {self.limit:g}{self.unit}: {'met' if self.met else 'MISSED'})"
 
 
 @dataclass
@@ -96,20 +79,6 @@ class RssSampler:
         page = os.sysconf("SC_PAGE_SIZE")
         while not self._stop.wait(0.1):
             self.peak_bytes = max(self.peak_bytes, group_rss_pages(self.pgid) * page)
-
-
-def group_rss_pages(pgid: int) -> int:
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:
-            total += int(fields[21])
-    return total
 
 
 def fake_stats(url: str) -> dict[str, Any]:
@@ -267,11 +236,11 @@ def run(args: argparse.Namespace) -> list[Target]:
     print(f"worker RSS (peak): {rss_mb:.0f} MB")
     print(f"another organization's job while {args.jobs} of one are queued: posted {lone_seconds:.2f} s after send")
     return [
-        Target("in flight", peak, 50, at_least=True),
-        Target("burst", elapsed, 10, at_least=False, unit=" s"),
-        Target("ratio", rate / limit_rate, 0.6, at_least=True),
-        Target("RSS", rss_mb, 500, at_least=False, unit=" MB"),
-        Target("other org", lone_seconds, 2 * args.latency, at_least=False, unit=" s"),
+        at_least("in flight", peak, 50),
+        at_most("burst", elapsed, 10, "s"),
+        at_least("ratio", rate / limit_rate, 0.6),
+        at_most("RSS", rss_mb, 500, "MB"),
+        at_most("other org", lone_seconds, 2 * args.latency, "s"),
     ]
 
 
@@ -281,14 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=2.0, help="seconds the fake model takes per call")
     parser.add_argument("--cap", type=int, default=None, help="--concurrency for the worker (default: its own)")
     args = parser.parse_args(argv)
-    try:
-        targets = run(args)
-    except Exception:
-        traceback.print_exc()
-        print("in_flight: could not run (see above)")
-        return EXIT_COULD_NOT_RUN
-    print("in_flight: " + "; ".join(target.line() for target in targets))
-    return EXIT_OK if all(target.met for target in targets) else EXIT_MISSED
+    return run_bench("in_flight", lambda: run(args))
 
 
 if __name__ == "__main__":

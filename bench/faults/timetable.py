@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,10 +112,8 @@ def _cpu_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12])
 
 
-def group_cpu_ticks(pgid: int) -> int:
-    """CPU clock ticks used so far by every process in a process group (a worker and its pool).
-    bench/pipeline_throughput.py measures its workers with it too."""
-    total = 0
+def _group_stats(pgid: int) -> Iterator[list[str]]:
+    """The /proc/<pid>/stat fields (after the command name) of every process in a process group."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -123,8 +122,18 @@ def group_cpu_ticks(pgid: int) -> int:
         except OSError:
             continue
         if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total
+            yield fields
+
+
+def group_cpu_ticks(pgid: int) -> int:
+    """CPU clock ticks used so far by every process in a process group (a worker and its pool).
+    bench/pipeline_throughput.py measures its workers with it too."""
+    return sum(int(fields[11]) + int(fields[12]) for fields in _group_stats(pgid))
+
+
+def group_rss_pages(pgid: int) -> int:
+    """Resident pages of every process in a process group (bench/in_flight.py)."""
+    return sum(int(fields[21]) for fields in _group_stats(pgid))
 
 
 def wait_until_busy(pid: int, seconds: float) -> bool:
