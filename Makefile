@@ -47,6 +47,7 @@ test-promises: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Every bench in bench/ (not its modules: _*.py, verdict.py; the fault suite is `make faults`), each
 # to the end; then which missed a target (exit 1) or could not run (exit 2). Non-zero if any did.

@@ -160,7 +160,7 @@ class ApprovalService:
     async def decide(
         self,
         org_id: uuid.UUID,
-        job_ref: str | uuid.UUID,
+        job_ref: str | uuid.UUID | None,
         clicker: str,
         decision: Decision,
         reason: str | None = None,
@@ -207,7 +207,7 @@ class ApprovalService:
         except Exception:
             log.warning("broker unavailable; approved job %s waits for the sweeper", job_id, exc_info=True)
 
-    async def decidable(self, org_id: uuid.UUID, job_ref: str | uuid.UUID, clicker: str) -> Job:
+    async def decidable(self, org_id: uuid.UUID, job_ref: str | uuid.UUID | None, clicker: str) -> Job:
         """The job, if ``clicker`` may decide on it now (checked again when the decision is made):
         what the reject button checks before it opens the reason modal."""
         job_id = job_ref if isinstance(job_ref, uuid.UUID) else parse_job_id(job_ref)

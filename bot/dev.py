@@ -33,7 +33,8 @@ DEV_APP_ROLE = "content_factory_app"
 def _load_state() -> dict[str, Any]:
     path = STATE_DIR / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text())
+        saved: dict[str, Any] = json.loads(path.read_text())
+        return saved
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     state = {
         "app_password": secrets.token_urlsafe(18),
@@ -171,7 +172,10 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
     while not stop:
         for child in children:
             if child.poll() is not None:
-                print(f"dev: {' '.join(map(str, child.args))} exited with {child.returncode}", file=sys.stderr)
+                print(
+                    f"dev: {' '.join(child.args) if isinstance(child.args, list) else child.args!s} exited with {child.returncode}",
+                    file=sys.stderr,
+                )
                 return 1
         time.sleep(0.5)
     return 0

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.guard.injection import InjectionVerdict
+
 
 class UserError(Exception):
     """Something the user can fix; ``str(error)`` is shown to them as is."""
@@ -32,9 +37,32 @@ class NotFound(UserError):
 
 
 class PromptBlocked(UserError):
-    """The guard refused a prompt (injection or secret)."""
+    """The guard refused a prompt (injection or secret).
+
+    Besides the message shown to the user it carries what the audit trail records: the category,
+    the rules that fired, the injection score and verdict (injection refusals only), the masked
+    prompt (``None`` when the guard could not run) and the kinds of credential found.
+    """
 
     kind = "guard_blocked"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        category: str = "unknown",
+        masked_text: str | None = None,
+        rule_ids: tuple[str, ...] = (),
+        verdict: InjectionVerdict | None = None,
+        credential_types: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.category = category
+        self.masked_text = masked_text
+        self.rule_ids = rule_ids
+        self.verdict = verdict
+        self.score: float | None = verdict.score if verdict else None
+        self.credential_types = credential_types
 
 
 class QuotaDenied(UserError):

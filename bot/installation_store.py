@@ -257,7 +257,7 @@ class PostgresInstallationStore(AsyncInstallationStore):
             return None
         return installation.to_bot()
 
-    async def _installation_from(self, row: Row) -> Installation:
+    async def _installation_from(self, row: Row[Any]) -> Installation:
         decrypt = self.secrets.decrypt
         tokens = InstallationTokens(
             decrypt(row.bot_token_enc), decrypt(row.bot_refresh_token_enc), row.bot_token_expires_at

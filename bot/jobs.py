@@ -79,7 +79,7 @@ class JobService:
                 return guarded
             except PromptBlocked as blocked:
                 span.set_attribute("guard.outcome", "blocked")
-                span.set_attribute("guard.category", str(getattr(blocked, "category", "unknown")))
+                span.set_attribute("guard.category", blocked.category)
                 async with self.database.tenant(request.org_id) as session:
                     await record_event(
                         session,
@@ -87,10 +87,9 @@ class JobService:
                         "guard.blocked",
                         actor=request.requester_id,
                         detail={
-                            "category": getattr(blocked, "category", None),
-                            "rules": list(getattr(blocked, "rule_ids", ()) or ()),
-                            "masked_text": getattr(blocked, "masked_text", None)
-                            or get_guard().mask(request.prompt).text,
+                            "category": blocked.category,
+                            "rules": list(blocked.rule_ids),
+                            "masked_text": blocked.masked_text or get_guard().mask(request.prompt).text,
                         },
                     )
                 raise

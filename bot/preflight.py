@@ -51,8 +51,11 @@ async def eviction_policy(client: aioredis.Redis) -> str | None:
         answer = await client.config_get("maxmemory-policy")
     except redis.exceptions.ResponseError:
         return None
-    value = answer.get("maxmemory-policy") or answer.get(b"maxmemory-policy")
-    return value.decode() if isinstance(value, bytes) else value
+    # Keys and values are bytes on a client without decode_responses.
+    for key, value in answer.items():
+        if key in ("maxmemory-policy", b"maxmemory-policy"):
+            return value.decode() if isinstance(value, bytes) else value
+    return None
 
 
 async def check_redis_eviction(client: aioredis.Redis) -> bool:

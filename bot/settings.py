@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from cryptography.fernet import Fernet
 from pydantic import Field, ValidationError, field_validator
@@ -83,8 +84,10 @@ class Settings(BaseSettings):
     def _gemini_models(cls, value: object) -> tuple[str, ...]:
         if isinstance(value, str):
             models = tuple(m.strip() for m in value.split(",") if m.strip())
+        elif isinstance(value, Iterable):
+            models = tuple(str(model) for model in value)
         else:
-            models = tuple(value)  # type: ignore[arg-type]
+            raise ValueError("must name at least one model, comma-separated")
         if not models:
             raise ValueError("must name at least one model, comma-separated")
         return models
@@ -122,9 +125,9 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name.upper()} is not set; it is required for this command")
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "configuration"

@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from db.rls import DEFINER_ROLE, app_role_grants
 
@@ -63,7 +63,7 @@ def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-async def _open_definer_window(connection, superuser: bool) -> None:  # type: ignore[no-untyped-def]
+async def _open_definer_window(connection: AsyncConnection, superuser: bool) -> None:
     """Let the migrating role hand functions to the definer role (see the module's docstring)."""
     await connection.execute(
         text(
@@ -87,7 +87,7 @@ async def _open_definer_window(connection, superuser: bool) -> None:  # type: ig
     await connection.execute(text(f"GRANT CREATE ON SCHEMA public TO {DEFINER_ROLE}"))
 
 
-async def _close_definer_window(connection, owner: str, superuser: bool) -> None:  # type: ignore[no-untyped-def]
+async def _close_definer_window(connection: AsyncConnection, owner: str, superuser: bool) -> None:
     await connection.execute(text(f"REVOKE CREATE ON SCHEMA public FROM {DEFINER_ROLE}"))
     member = (
         await connection.execute(
@@ -124,7 +124,7 @@ def _role_of(url: str) -> tuple[str, str | None, str]:
     return role, parsed.password, database
 
 
-async def _ensure_app_role(connection, app_url: str) -> bool:  # type: ignore[no-untyped-def]
+async def _ensure_app_role(connection: AsyncConnection, app_url: str) -> bool:
     role, password, database = _role_of(app_url)
     found = (
         await connection.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role})

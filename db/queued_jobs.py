@@ -31,8 +31,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from db.engine import Database
 from db.models import AuditEvent, Job
 
-_jobs = Job.__table__
-_audit = AuditEvent.__table__
+# The Table objects (``__table__`` is typed as any FromClause).
+_jobs = Job.metadata.tables[Job.__tablename__]
+_audit = AuditEvent.metadata.tables[AuditEvent.__tablename__]
 
 # Every column a queued job is written with; ``org_id`` comes from the tenant setting.
 JOB_COLUMNS = (

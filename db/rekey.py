@@ -11,13 +11,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import inspect, select, update
 
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import Installation, Job, Schedule
+from db.models import Base, Installation, Job, Schedule
 from db.system import list_org_ids
 
 BATCH = 200
@@ -44,10 +43,10 @@ class RekeyReport:
 
 
 async def _rekey_batch(
-    database: Database, box: SecretBox, org_id: uuid.UUID, model: type, columns: tuple[str, ...], after: object
+    database: Database, box: SecretBox, org_id: uuid.UUID, model: type[Base], columns: tuple[str, ...], after: object
 ) -> tuple[int, object | None]:
     """Rewrite one batch of ``model``'s rows after primary key ``after``; returns (secrets, last key)."""
-    key: InstrumentedAttribute = model.id  # type: ignore[attr-defined]
+    key = inspect(model).primary_key[0]
     attributes = [getattr(model, name) for name in columns]
     query = select(key, *attributes).order_by(key).limit(BATCH).with_for_update()
     if after is not None:

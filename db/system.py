@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ async def resolve_team(session: AsyncSession, team_id: str, enterprise_id: str |
 
 async def find_installation_row(
     session: AsyncSession, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool
-) -> Row | None:
+) -> Row[Any] | None:
     return (
         await session.execute(
             text("SELECT * FROM cf_find_installation(:e, :t, :i)"),

@@ -45,7 +45,9 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     ) -> None:
         await ack()
         try:
-            decided = await approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE)
+            decided = await approvals.decide(
+                context["org_id"], action.get("value"), context.user_id or "", Decision.APPROVE
+            )
         except Exception as error:
             await _refuse(body, client, respond, _failure_message(error))
             return
@@ -62,7 +64,7 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     ) -> None:
         await ack()
         try:
-            job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id)
+            job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id or "")
         except Exception as error:
             await _refuse(body, client, respond, _failure_message(error))
             return
@@ -74,7 +76,7 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         origin = views.ModalOrigin.load(view.get("private_metadata"))
         try:
             decided = await approvals.decide(
-                context["org_id"], origin.job_id, context.user_id, Decision.REJECT, views.reason_from(view)
+                context["org_id"], origin.job_id, context.user_id or "", Decision.REJECT, views.reason_from(view)
             )
         except BadInput as error:
             await ack(response_action="errors", errors={views.REASON_BLOCK: error.message})

@@ -64,11 +64,11 @@ async def request_approval(
         except SlackApiError as error:
             refusals.append((channel, str(error.response.get("error") or "unknown_error")))
     if not messages:
-        where, error = refusals[0] if refusals else ("the admins", "no_admins")
-        log.warning("job %s: no approver could be reached (%s: %s); asking again later", job.id, where, error)
-        if first_try and error not in TRANSIENT_ERRORS:
+        where, reason = refusals[0] if refusals else ("the admins", "no_admins")
+        log.warning("job %s: no approver could be reached (%s: %s); asking again later", job.id, where, reason)
+        if first_try and reason not in TRANSIENT_ERRORS:
             shown = f"<#{where}>" if where.startswith(("C", "G")) else where
-            await tell_requester(runtime, job, views.undeliverable_notice(job, shown, error))
+            await tell_requester(runtime, job, views.undeliverable_notice(job, shown, reason))
         return []
     if not await ApprovalService(runtime.database, None).record_request(job.org_id, job.id, messages):
         log.info("job %s was decided while its approval request went out", job.id)

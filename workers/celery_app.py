@@ -143,7 +143,7 @@ def _pin_child_to_a_gpu(**_: Any) -> None:
     # One image process per GPU: the n-th pool process takes the n-th GPU, before torch starts CUDA.
     gpus = visible_gpus()
     if app.conf.worker_pool == POOL_PREFORK and len(gpus) > 1:
-        os.environ["CUDA_VISIBLE_DEVICES"] = gpus[current_process().index % len(gpus)]
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus[current_process().index % len(gpus)]  # type: ignore[attr-defined]  # set by the prefork pool; not in the stub
 
 
 @signals.worker_process_init.connect

@@ -28,7 +28,7 @@ def message_priority(request: Any) -> int:
     return PRIORITY_INTERACTIVE
 
 
-def _run(task: Task, job_id: str, org_id: str) -> str:
+def _run(task: Task[Any, Any], job_id: str, org_id: str) -> str:
     context = loop.worker_context()
     try:
         outcome = loop.run(
@@ -41,12 +41,12 @@ def _run(task: Task, job_id: str, org_id: str) -> str:
 
 
 @app.task(name=TASK_GENERATE, bind=True)
-def generate_job(self: Task, job_id: str, org_id: str) -> str:
+def generate_job(self: Task[Any, Any], job_id: str, org_id: str) -> str:
     return _run(self, job_id, org_id)
 
 
 @app.task(name=TASK_POST_APPROVED, bind=True)
-def post_approved_job(self: Task, job_id: str, org_id: str) -> str:
+def post_approved_job(self: Task[Any, Any], job_id: str, org_id: str) -> str:
     """An approved job is ``queued`` again with its result and decision: the same flow posts it
     without calling a model (and a lost send is re-sent by the sweeper as a generate_job)."""
     return _run(self, job_id, org_id)

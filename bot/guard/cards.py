@@ -65,6 +65,7 @@ def known_network(digits: str) -> bool:
 
 
 class PaymentCardRecognizer(LocalRecognizer):
+    name: str  # set by the base class
     CONTEXT = [
         "card",
         "cc",

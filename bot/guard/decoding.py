@@ -114,10 +114,11 @@ def _decode_morse(run: str) -> str | None:
     words = re.split(r"\s*/\s*|\s{3,}", normalized.strip())
     decoded = []
     for word in words:
-        letters = [_MORSE.get(code) for code in word.split()]
-        if not letters or None in letters:
+        codes = word.split()
+        letters = [_MORSE[code] for code in codes if code in _MORSE]
+        if not codes or len(letters) != len(codes):
             return None
-        decoded.append("".join(letters))  # type: ignore[arg-type]
+        decoded.append("".join(letters))
     text = " ".join(decoded)
     return text if len(text) >= MIN_DECODED_CHARS else None
 

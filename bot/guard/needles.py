@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 try:  # the parser behind re.compile; private, so its absence only disables the shortcut
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]  # private: typeshed omits it
 except ImportError:  # pragma: no cover
     sre_parse = None
 
@@ -62,8 +62,9 @@ def _required(items: Any) -> Needles | None:
             found = _required(arg)
         elif name == "BRANCH":
             branches = [_required(branch) for branch in arg[1]]
-            if all(branch is not None for branch in branches):
-                found = frozenset().union(*branches)  # type: ignore[arg-type]
+            known = [needles for needles in branches if needles is not None]
+            if len(known) == len(branches):
+                found = frozenset().union(*known)
         elif name in _REPEATS:
             minimum, _maximum, sub = arg
             if minimum >= 1:
@@ -91,8 +92,9 @@ def _element_prefixes(op: Any, arg: Any) -> Needles | None:
     name = str(op)
     if name == "BRANCH":
         branches = [_prefixes(branch) for branch in arg[1]]
-        if all(branch is not None for branch in branches):
-            return frozenset().union(*branches)  # type: ignore[arg-type]
+        known = [prefixes for prefixes in branches if prefixes is not None]
+        if len(known) == len(branches):
+            return frozenset().union(*known)
     elif name == "SUBPATTERN" and not arg[1] & re.IGNORECASE:
         return _prefixes(arg[3])
     elif name == "ATOMIC_GROUP":

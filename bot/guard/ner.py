@@ -103,7 +103,7 @@ class GatedEntityRecognizer:
         sentences = list(sentences_to_tag(doc))
         if not sentences:
             return doc
-        entities = []
+        entities: list[Span] = []
         for sentence, tagged in zip(sentences, self.ner.pipe(s.as_doc() for s in sentences), strict=True):
             offset = sentence.start
             entities.extend(

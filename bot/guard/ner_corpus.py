@@ -15,6 +15,10 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # Locales with Latin-script names and addresses, the ones a Slack workspace writing in English
 # mostly meets.
@@ -446,7 +450,7 @@ class SentenceFactory:
         from faker import Faker  # training-time dependency only
 
         self.rng = random.Random(seed)
-        self.fakers = []
+        self.fakers: list[Faker] = []
         for index, locale in enumerate(LOCALES):
             faker = Faker(locale)
             faker.seed_instance(seed * 1000 + index)
@@ -507,7 +511,7 @@ class SentenceFactory:
             "language": lambda: self.rng.choice(_LANGUAGES),
         }
 
-    def _faker(self):
+    def _faker(self) -> Faker:
         return self.rng.choice(self.fakers)
 
     def _amount(self) -> str:
@@ -534,7 +538,7 @@ class SentenceFactory:
         for provider in ("state", "administrative_unit", "region", "county"):
             if hasattr(faker, provider):
                 try:
-                    return getattr(faker, provider)()
+                    return str(getattr(faker, provider)())
                 except AttributeError:
                     continue
         return faker.country()

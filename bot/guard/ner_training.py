@@ -17,8 +17,10 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.training import Example
-from spacy.util import compounding, fix_random_seed, minibatch
+from spacy.util import minibatch
+from thinc.api import compounding, fix_random_seed
 
 from bot.guard.ner_corpus import LABELS, Sentence, generate
 from bot.guard.pii import PACKAGED_NER_MODEL, TRAINED_MODEL_NAME
@@ -54,6 +56,7 @@ def blank_pipeline() -> Language:
         "tok2vec": TOK2VEC,
     }
     ner = nlp.add_pipe("ner", config={"model": parser})
+    assert isinstance(ner, EntityRecognizer)
     for label in LABELS:
         ner.add_label(label)
     return nlp

@@ -20,7 +20,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 _hide_transformers = "transformers" not in sys.modules
 if _hide_transformers:
-    sys.modules["transformers"] = None  # type: ignore[assignment]
+    sys.modules["transformers"] = None  # type: ignore[assignment]  # None blocks the import; typeshed allows modules only
 try:
     import presidio_analyzer  # noqa: F401
 finally:

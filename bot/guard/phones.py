@@ -112,11 +112,12 @@ def _possible(candidate: str) -> bool:
     # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
     digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate).replace("(0)", ""))
     if candidate.startswith("+") or digits.startswith("00"):
-        return phonenumbers.is_possible_number_string("+" + digits.removeprefix("00"), None)
+        return phonenumbers.is_possible_number_string("+" + digits.removeprefix("00"), phonenumbers.UNKNOWN_REGION)
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
 class FormattedPhoneRecognizer(LocalRecognizer):
+    name: str  # set by the base class
     CONTEXT = [
         "phone",
         "telephone",

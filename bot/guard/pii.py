@@ -75,7 +75,8 @@ CONTEXT_STOP_WORDS = frozenset({"call"})
 def lowercase_lemma(doc: Doc) -> Doc:
     """Stand-in lemmatizer: Presidio compares context words ("phone", "ssn") against lemmas."""
     # Whole-array copy of LOWER into LEMMA: a Python loop over tokens costs ten times more.
-    doc.from_array([LEMMA], doc.to_array([LOWER]))
+    # spaCy's stub types to_array as floats; it returns the uint64 attribute ids from_array takes.
+    doc.from_array([LEMMA], doc.to_array([LOWER]))  # type: ignore[arg-type]
     return doc
 
 
@@ -87,7 +88,8 @@ class PreloadedSpacyNlpEngine(SpacyNlpEngine):
             models=[{"lang_code": LANGUAGE, "model_name": nlp.meta.get("name", "preloaded")}],
             ner_model_configuration=ner_model_configuration,
         )
-        self.nlp = {LANGUAGE: nlp}
+        # Presidio's engine starts ``nlp`` as None (inferred type) and fills it in load().
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]
 
     def load(self) -> None:
         """Already loaded in ``__init__``; Presidio's own loader would download what is missing."""

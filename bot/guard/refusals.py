@@ -1,7 +1,7 @@
 """What the user is told when the guard refuses a prompt, and what the caller may audit.
 
-Every refusal is a ``PromptBlocked`` (shown to the user as is) carrying machine-readable
-attributes for the audit trail. Messages name the kind of problem in plain words: never the
+Every refusal is a ``PromptBlocked`` (shown to the user as is) carrying its declared fields
+for the audit trail. Messages name the kind of problem in plain words: never the
 rule's pattern, never the secret, never the prompt text.
 """
 
@@ -19,23 +19,6 @@ JUDGED_CATEGORY = "judged_injection"
 JUDGE_RULE_ID = "judge.model"
 
 
-def _attach(
-    error: PromptBlocked,
-    *,
-    category: str,
-    masked_text: str | None,
-    verdict: InjectionVerdict | None = None,
-    credential_types: tuple[str, ...] = (),
-) -> PromptBlocked:
-    error.category = category  # type: ignore[attr-defined]
-    error.rule_ids = verdict.rule_ids if verdict else ()  # type: ignore[attr-defined]
-    error.score = verdict.score if verdict else None  # type: ignore[attr-defined]
-    error.verdict = verdict  # type: ignore[attr-defined]
-    error.masked_text = masked_text  # type: ignore[attr-defined]
-    error.credential_types = credential_types  # type: ignore[attr-defined]
-    return error
-
-
 def _human_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -50,9 +33,7 @@ def credential_refusal(entity_types: Iterable[str], *, masked_text: str) -> Prom
         "It has been posted in Slack, so treat it as exposed: rotate it now (revoke it and issue "
         "a new one), then send your prompt again without it."
     )
-    return _attach(
-        PromptBlocked(message), category=SECRET_CATEGORY, masked_text=masked_text, credential_types=tuple(kinds)
-    )
+    return PromptBlocked(message, category=SECRET_CATEGORY, masked_text=masked_text, credential_types=tuple(kinds))
 
 
 def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptBlocked:
@@ -65,10 +46,11 @@ def injection_refusal(verdict: InjectionVerdict, *, masked_text: str) -> PromptB
         f"the model. {tip} Rephrase it as a plain content request; if you think this is a mistake, ask an "
         "admin of your workspace."
     )
-    return _attach(
-        PromptBlocked(message),
+    return PromptBlocked(
+        message,
         category=category.value if category else "injection",
         masked_text=masked_text,
+        rule_ids=verdict.rule_ids,
         verdict=verdict,
     )
 
@@ -80,11 +62,9 @@ def judged_refusal(*, masked_text: str) -> PromptBlocked:
         "instructions. Nothing was sent to the model. Ask for the content you want in plain words; "
         "if you think this is a mistake, ask an admin of your workspace."
     )
-    error = _attach(PromptBlocked(message), category=JUDGED_CATEGORY, masked_text=masked_text)
-    error.rule_ids = (JUDGE_RULE_ID,)  # type: ignore[attr-defined]
-    return error
+    return PromptBlocked(message, category=JUDGED_CATEGORY, masked_text=masked_text, rule_ids=(JUDGE_RULE_ID,))
 
 
 def unchecked_refusal() -> PromptBlocked:
     message = "Your prompt could not be checked, so it was not sent to the model. Please try again in a moment."
-    return _attach(PromptBlocked(message), category=UNCHECKED_CATEGORY, masked_text=None)
+    return PromptBlocked(message, category=UNCHECKED_CATEGORY, masked_text=None)

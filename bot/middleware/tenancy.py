@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -96,6 +97,7 @@ class TenancyMiddleware(AsyncMiddleware):
         team_id = context.team_id or context.enterprise_id
         if team_id is None:
             return refuse(req, not_installed_message())
+        tenant: Tenant | None
         try:
             if self.create_missing and _event_type(body) not in _REVOCATION_EVENTS:
                 name = body.get("team_domain") or (body.get("team") or {}).get("domain") or team_id
@@ -119,5 +121,5 @@ class TenancyMiddleware(AsyncMiddleware):
         return await next()
 
 
-def _event_type(body: dict) -> str | None:
+def _event_type(body: dict[str, Any]) -> str | None:
     return (body.get("event") or {}).get("type") if is_event(body) else None

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Row, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs import OrgDefaults
@@ -21,7 +22,7 @@ _VERSION = "(extract(epoch FROM updated_at) * 1000000)::bigint"
 
 
 async def read_limits(session: AsyncSession) -> Limits:
-    row = (
+    row: Row[Any] | None = (
         await session.execute(
             select(
                 QuotaSettings.monthly_budget,

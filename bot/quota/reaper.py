@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -67,8 +68,8 @@ async def reap_reservations(quota: QuotaService, database: Database, *, now: flo
         )
     candidates: dict[uuid.UUID, set[uuid.UUID]] = {}
     try:
-        for org_id, job_ids in (await _expired_leases(quota, org_ids, now)).items():
-            candidates.setdefault(org_id, set()).update(job_ids)
+        for org_id, expired in (await _expired_leases(quota, org_ids, now)).items():
+            candidates.setdefault(org_id, set()).update(expired)
     except REDIS_ERRORS:
         log.warning("Redis unreachable; reaping only what the ledger shows", exc_info=True)
     for job in stranded:
@@ -146,7 +147,9 @@ async def _reap_org(
                 await quota.extend_lease(org_id, job_id, now=now)
                 report.extended.append(job_id)
                 continue
-            outcome = "released" if charge == 0 and facts[job_id].settled_actual is None else "settled"
+            outcome: Literal["settled", "released"] = (
+                "released" if charge == 0 and facts[job_id].settled_actual is None else "settled"
+            )
             result = await quota.close(org_id, job_id, charge, outcome=outcome)
         except ServiceUnavailable:
             report.failed.append(job_id)

@@ -22,6 +22,7 @@ from typing import Literal
 
 import redis.asyncio as aioredis
 import redis.exceptions
+from opentelemetry.util.types import AttributeValue
 from redis.commands.core import AsyncScript
 
 from bot.errors import BadInput, QuotaDenied, ServiceUnavailable
@@ -158,7 +159,11 @@ class QuotaService:
         """
         if tokens <= 0:
             raise ValueError("a reservation needs a positive number of tokens")
-        attributes = {"org.id": str(org_id), "job.id": str(job_id), "quota.tokens_requested": tokens}
+        attributes: dict[str, AttributeValue] = {
+            "org.id": str(org_id),
+            "job.id": str(job_id),
+            "quota.tokens_requested": tokens,
+        }
         with tracer.start_as_current_span("quota.reserve", attributes=attributes) as span:
             now = self.clock()
             label = month_label(now)
@@ -218,7 +223,11 @@ class QuotaService:
         """
         if actual < 0:
             raise ValueError("actual usage cannot be negative")
-        attributes = {"org.id": str(org_id), "job.id": str(job_id), "quota.tokens_actual": actual}
+        attributes: dict[str, AttributeValue] = {
+            "org.id": str(org_id),
+            "job.id": str(job_id),
+            "quota.tokens_actual": actual,
+        }
         with tracer.start_as_current_span("quota.settle", attributes=attributes) as span:
             result = await self.close(org_id, job_id, actual, outcome="settled")
             span.set_attribute("quota.tokens_reserved", result.reserved)
@@ -230,7 +239,7 @@ class QuotaService:
     async def release(self, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         """Give back everything a job reserved when it never reached a model; True when this call
         returned tokens. A job already settled keeps its settlement."""
-        attributes = {"org.id": str(org_id), "job.id": str(job_id)}
+        attributes: dict[str, AttributeValue] = {"org.id": str(org_id), "job.id": str(job_id)}
         with tracer.start_as_current_span("quota.release", attributes=attributes):
             result = await self.close(org_id, job_id, 0, outcome="released")
             return result.closed_reservation
@@ -293,7 +302,7 @@ class QuotaService:
                 synced=False,
             )
         closed = isinstance(reply, int)
-        applied = closed or reply[0] == "applied"
+        applied = isinstance(reply, int) or reply[0] == "applied"
         # Nothing known reserved (Redis and the job row both forgot it): nothing to refund either.
         refunded = reply if isinstance(reply, int) else (entry.reserved - entry.actual if entry.reserved else 0)
         if closed and refunded > 0:
@@ -485,8 +494,9 @@ class QuotaService:
         keys = org_keys(org_id)
         try:
             values = await self.redis.hmget(keys.settings, "budget", "rate", "burst", "image_cost", "version")
-            if values[0] is not None:
-                return Limits(*(int(value) for value in values))
+            present = [value for value in values if value is not None]
+            if len(present) == len(values):
+                return Limits(*(int(value) for value in present))
         except REDIS_ERRORS:
             pass  # PostgreSQL is the source of truth anyway
         try:

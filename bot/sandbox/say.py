@@ -101,7 +101,7 @@ def build_block_action(
     team: dict[str, Any] = {"id": team_id, "domain": team_domain or team_id.lower()}
     if enterprise_id:
         team["enterprise_id"] = enterprise_id
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": api_app_id,
@@ -238,7 +238,8 @@ class _SandboxClient:
         try:
             async with self.session.request(method, url, **kwargs) as response:
                 response.raise_for_status()
-                return await response.json()
+                answer: dict[str, Any] = await response.json()
+                return answer
         except aiohttp.ClientError as error:
             raise SayError(f"the Slack sandbox at {self.base} did not answer {path}: {error}") from None
 
@@ -259,10 +260,16 @@ class _SandboxWatch:
         self.ephemerals_before = 0
 
     async def _messages(self) -> list[dict[str, Any]]:
-        return (await self.sandbox.request("GET", f"/_sandbox/messages?team_id={self.team_id}"))["messages"]
+        messages: list[dict[str, Any]] = (
+            await self.sandbox.request("GET", f"/_sandbox/messages?team_id={self.team_id}")
+        )["messages"]
+        return messages
 
     async def _ephemerals(self) -> list[dict[str, Any]]:
-        return (await self.sandbox.request("GET", f"/_sandbox/ephemerals?user={self.user_id}"))["ephemerals"]
+        ephemerals: list[dict[str, Any]] = (
+            await self.sandbox.request("GET", f"/_sandbox/ephemerals?user={self.user_id}")
+        )["ephemerals"]
+        return ephemerals
 
     async def start(self) -> None:
         self.seen = {_message_key(m) for m in await self._messages()}

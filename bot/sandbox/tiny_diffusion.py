@@ -46,7 +46,8 @@ def write_tokenizer_files(folder: Path) -> None:
 def build_tokenizer() -> CLIPTokenizer:
     with tempfile.TemporaryDirectory(prefix="tiny-clip-") as folder:
         write_tokenizer_files(Path(folder))
-        return CLIPTokenizer.from_pretrained(folder, model_max_length=MAX_PROMPT_TOKENS)
+        tokenizer: CLIPTokenizer = CLIPTokenizer.from_pretrained(folder, model_max_length=MAX_PROMPT_TOKENS)
+        return tokenizer
 
 
 def build_tiny_pipeline(path: Path, *, overwrite: bool = False) -> Path:

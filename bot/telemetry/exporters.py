@@ -67,8 +67,9 @@ def format_span_line(span: ReadableSpan) -> str:
     """One line per span for a developer's terminal."""
     duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
     context = span.get_span_context()
+    assert context is not None, "an ended span always has its context"
     parent = f"{span.parent.span_id:016x}" if span.parent else "-"
-    attributes = " ".join(f"{key}={value}" for key, value in (span.attributes or {}).items())
+    attributes = " ".join(f"{key}={value!s}" for key, value in (span.attributes or {}).items())
     return (
         f"span {span.resource.attributes.get('service.name', '?')} {span.name} {duration_ms:.1f}ms "
         f"trace={context.trace_id:032x} span={context.span_id:016x} parent={parent} {attributes}".rstrip()
@@ -78,6 +79,7 @@ def format_span_line(span: ReadableSpan) -> str:
 
 def span_to_dict(span: ReadableSpan) -> dict[str, Any]:
     context = span.get_span_context()
+    assert context is not None, "an ended span always has its context"
     return {
         "name": span.name,
         "service": span.resource.attributes.get("service.name"),

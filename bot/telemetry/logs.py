@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import weakref
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -24,6 +25,8 @@ _RECORD_FIELDS = frozenset(
     | {"message", "asctime", "trace_id", "span_id", "service"}
 )
 # Libraries that narrate every connection or poll at INFO.
+# The handlers configure_logging gave the root logger: replaced on the next call, unlike others.
+_ADDED_HANDLERS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
 _QUIET_LOGGERS = {"celery.worker.strategy": logging.WARNING, "celery.app.trace": logging.WARNING}
 
 
@@ -88,7 +91,7 @@ class JsonFormatter(logging.Formatter):
             entry.setdefault(key, value)
         if record.exc_info or record.exc_text:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else None
-            entry["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+            entry["exc"] = record.exc_text or (self.formatException(record.exc_info) if record.exc_info else "")
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
@@ -105,7 +108,7 @@ class DevFormatter(logging.Formatter):
         if trace_id:
             line += f"  trace={trace_id[:16]}"
         if record.exc_text or record.exc_info:
-            line += "\n" + (record.exc_text or self.formatException(record.exc_info))  # type: ignore[arg-type]
+            line += "\n" + (record.exc_text or (self.formatException(record.exc_info) if record.exc_info else ""))
         return line
 
 
@@ -123,10 +126,10 @@ def configure_logging(
     replaces the handler it added before and leaves any other (a test runner's) in place."""
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_content_factory", False):
+        if handler in _ADDED_HANDLERS:
             root.removeHandler(handler)
     handler = make_handler(service_name, dev=dev, stream=stream)
-    handler._content_factory = True  # type: ignore[attr-defined]
+    _ADDED_HANDLERS.add(handler)
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
     for name, quiet_level in _QUIET_LOGGERS.items():

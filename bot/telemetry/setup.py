@@ -146,7 +146,7 @@ def build_telemetry(
     if span_file:
         tracer_provider.add_span_processor(SpanAttributeScrubber(SimpleSpanProcessor(JsonLinesSpanExporter(span_file))))
         traces_to = (*traces_to, "file")
-    handle = TelemetryHandle(resource.attributes[SERVICE_NAME], tracer_provider, None, traces_to)  # type: ignore[arg-type]
+    handle = TelemetryHandle(str(resource.attributes[SERVICE_NAME]), tracer_provider, None, traces_to)
     if span_exporter is not None:
         handle.add_span_exporter(span_exporter)
         handle.traces_to = (*traces_to, "given")

@@ -14,14 +14,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from bot.telemetry.metrics import record_ack_latency, subcommand_label
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 # Probes arrive every few seconds and say nothing about users' requests.
 UNTRACED_PATHS = frozenset({"/healthz", "/readyz"})
@@ -76,7 +74,7 @@ def tracing_middleware() -> Middleware:
                     record_ack_latency(
                         time.perf_counter() - started,
                         surface=str(attributes.get("slack.surface", "other")),
-                        subcommand=attributes.get("slack.subcommand"),  # type: ignore[arg-type]
+                        subcommand=attributes.get("slack.subcommand"),
                     )
 
     return trace_request

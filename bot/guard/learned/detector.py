@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,16 +45,17 @@ class LearnedScore:
 
 
 class LearnedDetector:
-    def __init__(self, model: dict[str, object]) -> None:
+    def __init__(self, model: dict[str, Any]) -> None:
+        """``model``: the decoded JSON document training writes; its format field is checked first."""
         if model.get("format") != FORMAT_VERSION:
             raise DetectorUnavailable(f"model format {model.get('format')!r}, expected {FORMAT_VERSION}")
-        classes = [str(name) for name in model["classes"]]  # type: ignore[attr-defined]
+        classes = [str(name) for name in model["classes"]]
         benign = str(model["benign_class"])
         self.benign_index = classes.index(benign)
         self.attack_classes = [(index, name) for index, name in enumerate(classes) if name != benign]
-        self.block_probability = float(model["block_probability"])  # type: ignore[arg-type]
-        self.floor_probability = float(model["floor_probability"])  # type: ignore[arg-type]
-        self.index = {feature: i for i, feature in enumerate(model["features"])}  # type: ignore[attr-defined]
+        self.block_probability = float(model["block_probability"])
+        self.floor_probability = float(model["floor_probability"])
+        self.index = {feature: i for i, feature in enumerate(model["features"])}
         self.idf = np.asarray(model["idf"], dtype=np.float64)
         # Feature-major, so one prompt's features are one contiguous gather.
         self.coef = np.ascontiguousarray(np.asarray(model["coef"], dtype=np.float64).T)
