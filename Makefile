@@ -68,4 +68,4 @@ faults: $(STAMP)
 	$(BIN)/python bench/fault_suite.py
 
 clean:
-	rm -rf .services .pytest_cache .ruff_cache
+	rm -rf .services .pytest_cache .ruff_cache .mypy_cache
