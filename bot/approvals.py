@@ -17,7 +17,6 @@ sent by handlers.actions (web) and workers.approval (workers).
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,13 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from bot.queueing import JobSender
 from bot.roles import require_role
+from bot.settings import get_settings
 from db.audit import record_event
 from db.engine import Database
 from db.models import AuditEvent, Job, JobState, Member
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXPIRY = timedelta(days=7)
 # A job handed to approvers whose request message never got out (Slack down or rate limiting,
 # the bot not yet invited, a worker killed) is asked again after this long, and then at most this
 # often (workers.approval spaces the tries).
@@ -52,17 +51,6 @@ class Decision(StrEnum):
 
 
 _AUDIT_ACTION = {Decision.APPROVE: "approval.approved", Decision.REJECT: "approval.rejected"}
-
-
-def expiry_from_env() -> timedelta:
-    """APPROVAL_EXPIRY_HOURS: an operations knob; pending approvals expire after it (default 7 days)."""
-    raw = os.environ.get("APPROVAL_EXPIRY_HOURS", "")
-    try:
-        hours = float(raw) if raw else None
-    except ValueError:
-        log.warning("APPROVAL_EXPIRY_HOURS=%r is not a number; using %s", raw, DEFAULT_EXPIRY)
-        hours = None
-    return timedelta(hours=hours) if hours and hours > 0 else DEFAULT_EXPIRY
 
 
 @dataclass(frozen=True)
@@ -155,7 +143,7 @@ class ApprovalService:
     def __init__(self, database: Database, sender: JobSender | None, *, expiry: timedelta | None = None) -> None:
         self.database = database
         self.sender = sender
-        self.expiry = expiry or expiry_from_env()
+        self.expiry = expiry or timedelta(hours=get_settings().approval_expiry_hours)
 
     async def decide(
         self,

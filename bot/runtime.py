@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -43,7 +42,7 @@ _runtime: Runtime | None = None
 
 def dev_mode() -> bool:
     """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
-    return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+    return get_settings().content_factory_dev
 
 
 def get_runtime() -> Runtime:

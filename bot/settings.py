@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
+# How long a claimed job stays a worker's without a heartbeat (the worker renews it every third).
+DEFAULT_JOB_LEASE_SECONDS = 60.0
+# How long a text job may take from claim to result (the soft limit Celery is given as well).
+DEFAULT_JOB_TIME_LIMIT_SECONDS = 120.0
 
 
 class ConfigError(Exception):
@@ -59,6 +63,15 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # Commands one web process works on at once; beyond it new ones are answered "busy" at once.
     web_max_pending_commands: int = Field(default=100, ge=1, le=100_000)
+    # Operations knobs. A job whose worker died goes back to the queue within one lease.
+    job_lease_seconds: float = Field(default=DEFAULT_JOB_LEASE_SECONDS, ge=1, le=3600)
+    job_time_limit_seconds: float = Field(default=DEFAULT_JOB_TIME_LIMIT_SECONDS, ge=1, le=3600)
+    # Pending approvals expire after this long (default 7 days; at most a year).
+    approval_expiry_hours: float = Field(default=168.0, gt=0, le=8760)
+    # Active schedules one organization may have.
+    schedules_max_active: int = Field(default=25, ge=1, le=10_000)
+    # `content-factory dev` marks its children: they log for a terminal instead of a collector.
+    content_factory_dev: bool = False
 
     @field_validator("database_url", "database_admin_url")
     @classmethod
@@ -125,12 +138,35 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name.upper()} is not set; it is required for this command")
 
 
+def allowed_range(field_name: str) -> str | None:
+    """The bounds a numeric field declares, in words ("a number from 1 to 3600"), or None."""
+    field = Settings.model_fields.get(field_name)
+    if field is None:
+        return None
+    bounds: dict[str, object] = {}
+    for constraint in field.metadata:
+        for name in ("ge", "gt", "le", "lt"):
+            if hasattr(constraint, name):
+                bounds[name] = getattr(constraint, name)
+    if not bounds:
+        return None
+    kind = "a whole number" if field.annotation in (int, int | None) else "a number"
+    if set(bounds) == {"ge", "le"}:
+        return f"{kind} from {bounds['ge']} to {bounds['le']}"
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    return f"{kind} " + " and ".join(f"{words[name]} {value}" for name, value in bounds.items())
+
+
 def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        field_name = str(first["loc"][0]) if first["loc"] else ""
+        name = field_name.upper() or "configuration"
+        bounds = allowed_range(field_name)
+        if bounds:
+            raise ConfigError(f"{name}: must be {bounds}, got {first['input']!r}") from None
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"{name}: {message}") from None
 

@@ -112,7 +112,7 @@ app.add_defaults(_config_from_environment)
 
 def dev_mode() -> bool:
     """`content-factory dev` marks its children; they log for a terminal instead of a collector."""
-    return os.environ.get("CONTENT_FACTORY_DEV") == "1"
+    return get_settings().content_factory_dev
 
 
 @signals.worker_init.connect

@@ -30,13 +30,14 @@ import logging
 import os
 import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, TEXT_SOFT_LIMIT_SECONDS
+from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS
 from bot.quota import QuotaService
 from bot.runtime import Runtime, get_runtime, set_runtime
+from bot.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
 from bot.telemetry import instrument_engine
 from workers.fair_gate import FairGate
 from workers.posting import close_http_session
@@ -48,32 +49,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# How long a claimed job stays ours without a heartbeat. A worker renews it every third of it, so
-# a job whose worker died goes back to the queue within one lease (plus one beat tick).
-DEFAULT_LEASE_SECONDS = 60.0
 # Claims of one job, counting redeliveries after a crash and retries after a Slack outage.
 MAX_ATTEMPTS = 3
-
-
-def seconds_from_env(name: str, default: float, *, minimum: float = 1.0) -> float:
-    """An operations knob in seconds; a value that is not a number is logged and ignored."""
-    raw = os.environ.get(name, "")
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        log.warning("%s=%r is not a number; using %g", name, raw, default)
-        return default
-    return max(value, minimum)
-
-
-def lease_seconds_from_env() -> float:
-    """JOB_LEASE_SECONDS: an operations knob (tests shorten it to watch crash recovery)."""
-    return seconds_from_env("JOB_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
-
-
-def text_time_limit_from_env() -> float:
-    """JOB_TIME_LIMIT_SECONDS: how long a text job may take from claim to result."""
-    return seconds_from_env("JOB_TIME_LIMIT_SECONDS", float(TEXT_SOFT_LIMIT_SECONDS))
 
 
 @dataclass
@@ -85,8 +62,8 @@ class WorkerContext:
     quota: QuotaService
     router: TextRouter
     gate: FairGate
-    lease_seconds: float = field(default_factory=lease_seconds_from_env)
-    text_time_limit: float = field(default_factory=text_time_limit_from_env)
+    lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
+    text_time_limit: float = DEFAULT_JOB_TIME_LIMIT_SECONDS
     image_time_limit: float = float(IMAGE_SOFT_LIMIT_SECONDS)
     max_attempts: int = MAX_ATTEMPTS
 
@@ -107,6 +84,8 @@ class WorkerContext:
                 settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url, rate_limit=rate_limit
             ),
             gate=FairGate(jobs_in_flight),
+            lease_seconds=settings.job_lease_seconds,
+            text_time_limit=settings.job_time_limit_seconds,
         )
 
     def time_limit(self, kind: str) -> float:

@@ -11,9 +11,8 @@ always cancel their own schedule, whatever their role has become.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -53,23 +52,12 @@ class ScheduleLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ScheduleLimits:
-        """SCHEDULE_MIN_INTERVAL_MINUTES and SCHEDULES_MAX_PER_USER from the settings,
-        SCHEDULES_MAX_ACTIVE from the environment."""
-        return replace(
-            cls.from_env(),
+        """SCHEDULES_MAX_ACTIVE, SCHEDULE_MIN_INTERVAL_MINUTES and SCHEDULES_MAX_PER_USER."""
+        return cls(
+            max_active=settings.schedules_max_active,
             max_per_user=settings.schedules_max_per_user,
             min_interval=timedelta(minutes=settings.schedule_min_interval_minutes),
         )
-
-    @classmethod
-    def from_env(cls) -> ScheduleLimits:
-        """SCHEDULES_MAX_ACTIVE: an operations knob (default 25)."""
-        raw = os.environ.get("SCHEDULES_MAX_ACTIVE", "")
-        if raw.isdecimal() and int(raw) > 0:
-            return cls(max_active=int(raw))
-        if raw:
-            log.warning("SCHEDULES_MAX_ACTIVE=%r is not a positive whole number; using %d", raw, DEFAULT_MAX_ACTIVE)
-        return cls()
 
 
 @dataclass(frozen=True)

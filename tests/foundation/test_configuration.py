@@ -50,6 +50,24 @@ def test_config_error_is_one_clear_line(args: list[str], env: dict[str, str], na
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "variable", "value", "allowed"),
+    [
+        ("worker", "JOB_LEASE_SECONDS", "soon", "a number from 1 to 3600"),
+        ("worker", "JOB_TIME_LIMIT_SECONDS", "0", "a number from 1 to 3600"),
+        ("serve", "APPROVAL_EXPIRY_HOURS", "-2", "a number above 0 and at most 8760"),
+        ("beat", "SCHEDULES_MAX_ACTIVE", "lots", "a whole number from 1 to 10000"),
+        ("serve", "WEB_MAX_PENDING_COMMANDS", "0", "a whole number from 1 to 100000"),
+    ],
+)
+def test_a_knob_out_of_range_names_the_variable_and_its_range(
+    command: str, variable: str, value: str, allowed: str
+) -> None:
+    result = _run([command], DATABASE_URL="postgresql://a@b/c", **{variable: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"configuration error: {variable}: must be {allowed}, got {value!r}"
+
+
 def test_help_works_both_ways() -> None:
     assert "content-factory" in _run(["--help"]).stdout
     script = os.path.join(os.path.dirname(sys.executable), "content-factory")

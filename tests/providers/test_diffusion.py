@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,17 @@ def test_same_seed_gives_the_same_bytes(tiny_pipeline_path: Path) -> None:
     assert first.png != other_seed.png
 
 
+@pytest.fixture
+def settings_from_env() -> Iterator[None]:
+    """``get_settings()`` reads the environment this test sets, and forgets it afterwards."""
+    from bot.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("settings_from_env")
 def test_model_path_comes_from_diffusion_model(tiny_pipeline_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from workers.providers.diffusion import generate_image, load_pipeline
 
@@ -61,6 +73,7 @@ def test_sizes_must_be_multiples_of_eight(tiny_pipeline_path: Path) -> None:
         generate_image(ImageRequest(**{**REQUEST.__dict__, "width": 30}), str(tiny_pipeline_path))
 
 
+@pytest.mark.usefixtures("settings_from_env")
 def test_no_model_configured_is_a_permanent_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from workers.providers.diffusion import generate_image
 

@@ -189,13 +189,14 @@ async def test_paused_organizations_cannot_schedule(
         await create(schedules, app_db, org)
 
 
-def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.schedules import ScheduleLimits
+    from bot.settings import load_settings
 
     monkeypatch.setenv("SCHEDULES_MAX_ACTIVE", "3")
-    assert ScheduleLimits.from_env().max_active == 3
-    monkeypatch.setenv("SCHEDULES_MAX_ACTIVE", "lots")
-    assert ScheduleLimits.from_env().max_active == 25
+    assert ScheduleLimits.from_settings(load_settings()).max_active == 3
+    monkeypatch.delenv("SCHEDULES_MAX_ACTIVE")
+    assert ScheduleLimits.from_settings(load_settings()).max_active == 25
     assert timedelta(days=365) < ScheduleLimits().horizon
 
 

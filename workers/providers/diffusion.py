@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import torch
 from diffusers import StableDiffusionPipeline
 
+from bot.settings import get_settings
 from workers.providers.base import ImageRequest, ImageResult, PermanentError
 
 PROVIDER_NAME = "diffusion"
@@ -91,7 +91,7 @@ def validate(request: ImageRequest) -> None:
 
 def generate_image(request: ImageRequest, model: str | None = None) -> ImageResult:
     """One PNG for ``request``; the same seed and settings give the same bytes on the same device."""
-    model = model or os.environ.get("DIFFUSION_MODEL")
+    model = model or get_settings().diffusion_model
     if not model:
         raise PermanentError("no image model is configured (DIFFUSION_MODEL)")
     validate(request)
