@@ -1,4 +1,5 @@
-"""The one parser for `/content`, and the help text, both built from one table.
+"""The one parser for `/content`, and the help text, both built from the sub-command table
+(``bot.subcommands``).
 
 Slack sends the text escaped (``should_escape: true``): users as ``<@U123|name>``, channels as
 ``<#C123|name>``, and ``&``, ``<``, ``>`` as entities. A bare ``#name`` or ``@name`` names nothing
@@ -28,47 +29,17 @@ from croniter import croniter
 
 from bot.errors import BadInput
 from bot.jobs import MAX_PROMPT_CHARS
-from bot.roles import REQUIRED_ROLE, parse_role
+from bot.roles import parse_role
+from bot.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
 from db.models import JobKind, Role
 
-AUDIT_DEFAULT = 10
-AUDIT_MAX = 50
 MAX_MONTHLY_BUDGET = 10**12
 # The longest command read at all: a prompt at its limit written wholly in entities (``&amp;`` is
 # five characters for one), plus room for the sub-command, a schedule's time and ``in #channel``.
 MAX_COMMAND_CHARS = 5 * MAX_PROMPT_CHARS + 400
 
 
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    usage: str
-    summary: str
-
-    @property
-    def full_usage(self) -> str:
-        return f"/content {self.usage}"
-
-
-SUBCOMMANDS: tuple[Subcommand, ...] = (
-    Subcommand("help", "help", "show this help"),
-    Subcommand("text", "text <prompt> [in #channel]", "generate text and post it here, or in #channel"),
-    Subcommand("image", "image <prompt> [in #channel]", "generate an image and upload it here, or in #channel"),
-    Subcommand(
-        "schedule",
-        "schedule <when> text|image <prompt> [in #channel]",
-        '<when> is an ISO date-time (2025-12-01T09:00) or a quoted cron ("0 9 * * 1"), in your Slack time zone',
-    ),
-    Subcommand("schedules", "schedules", "list the schedules"),
-    Subcommand("unschedule", "unschedule <id>", "cancel a schedule"),
-    Subcommand("quota", "quota", "show usage, budget and when it refills"),
-    Subcommand("quota set", "quota set <tokens-per-month>", "change the monthly budget (e.g. 2000000 or 2M)"),
-    Subcommand("role", "role @user admin|editor|viewer", "grant a role"),
-    Subcommand("approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting"),
-    Subcommand("audit", "audit [n]", f"show the last n audit events (default {AUDIT_DEFAULT}, at most {AUDIT_MAX})"),
-)
 _BY_NAME = {spec.name: spec for spec in SUBCOMMANDS}
-assert set(_BY_NAME) == set(REQUIRED_ROLE) - {"approve"}, "every sub-command needs a role in bot.roles"
 
 
 def subcommand(name: str) -> Subcommand:
@@ -77,7 +48,7 @@ def subcommand(name: str) -> Subcommand:
 
 def help_lines() -> list[tuple[str, str, Role]]:
     """(usage, summary, role needed) for every sub-command, in table order."""
-    return [(spec.full_usage, spec.summary, REQUIRED_ROLE[spec.name]) for spec in SUBCOMMANDS]
+    return [(spec.full_usage, spec.summary, spec.role) for spec in SUBCOMMANDS]
 
 
 # --- what a parsed command is ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The RBAC table: which role each sub-command and button needs, checked on the server.
+"""Role checks: which role each sub-command (``bot.subcommands``) and button needs, on the server.
 
 Viewers read, editors also generate and schedule, admins also approve, grant roles, set quotas and
 read the audit trail. Nothing in a payload is trusted: the role comes from the members table.
@@ -7,26 +7,14 @@ read the audit trail. Nothing in a payload is trusted: the role comes from the m
 from __future__ import annotations
 
 from bot.errors import NotAllowed
+from bot.subcommands import SUBCOMMANDS
 from db.models import Role
 
 _RANK: dict[str, int] = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
-REQUIRED_ROLE: dict[str, Role] = {
-    "help": Role.VIEWER,
-    "text": Role.EDITOR,
-    "image": Role.EDITOR,
-    "schedule": Role.EDITOR,
-    "schedules": Role.VIEWER,
-    # Anyone may ask; the schedule service lets only its creator (even one demoted since) or an admin.
-    "unschedule": Role.VIEWER,
-    "quota": Role.VIEWER,
-    "quota set": Role.ADMIN,
-    "role": Role.ADMIN,
-    "approvals": Role.ADMIN,
-    "audit": Role.ADMIN,
-    # The approval buttons (action ids approve_job / reject_job).
-    "approve": Role.ADMIN,
-}
+# Each sub-command's role comes from its row in the table; the approval buttons (action ids
+# approve_job / reject_job) are checked as "approve".
+REQUIRED_ROLE: dict[str, Role] = {spec.name: spec.role for spec in SUBCOMMANDS} | {"approve": Role.ADMIN}
 
 
 def parse_role(name: str) -> Role | None:

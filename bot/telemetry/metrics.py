@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from opentelemetry import metrics
 
-# The sub-commands of the public contract.
-SUBCOMMANDS = frozenset(
-    {"help", "text", "image", "schedule", "schedules", "unschedule", "quota", "role", "approvals", "audit"}
-)
+from bot.subcommands import SUBCOMMAND_WORDS
+
+# The sub-commands of the public contract, as labels.
+SUBCOMMANDS = SUBCOMMAND_WORDS
 UNKNOWN = "unknown"
 
 _ACK_BUCKETS: Sequence[float] = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)

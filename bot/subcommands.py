@@ -1,0 +1,62 @@
+"""The sub-commands of `/content`: the one table from which the parser, the help text, the role
+checks (``bot.roles``) and the metric labels (``bot.telemetry.metrics``) are derived.
+
+Adding a sub-command starts here: a row gives it a name, its usage and summary for the help text,
+and the role it needs; the parser then needs a case for its arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.models import Role
+
+AUDIT_DEFAULT = 10
+AUDIT_MAX = 50
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    role: Role  # the least role that may run it (checked on the server, never taken from a payload)
+
+    @property
+    def full_usage(self) -> str:
+        return f"/content {self.usage}"
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("help", "help", "show this help", Role.VIEWER),
+    Subcommand("text", "text <prompt> [in #channel]", "generate text and post it here, or in #channel", Role.EDITOR),
+    Subcommand(
+        "image", "image <prompt> [in #channel]", "generate an image and upload it here, or in #channel", Role.EDITOR
+    ),
+    Subcommand(
+        "schedule",
+        "schedule <when> text|image <prompt> [in #channel]",
+        '<when> is an ISO date-time (2025-12-01T09:00) or a quoted cron ("0 9 * * 1"), in your Slack time zone',
+        Role.EDITOR,
+    ),
+    Subcommand("schedules", "schedules", "list the schedules", Role.VIEWER),
+    # Anyone may ask; the schedule service lets only its creator (even one demoted since) or an admin.
+    Subcommand("unschedule", "unschedule <id>", "cancel a schedule", Role.VIEWER),
+    Subcommand("quota", "quota", "show usage, budget and when it refills", Role.VIEWER),
+    Subcommand(
+        "quota set", "quota set <tokens-per-month>", "change the monthly budget (e.g. 2000000 or 2M)", Role.ADMIN
+    ),
+    Subcommand("role", "role @user admin|editor|viewer", "grant a role", Role.ADMIN),
+    Subcommand(
+        "approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting", Role.ADMIN
+    ),
+    Subcommand(
+        "audit",
+        "audit [n]",
+        f"show the last n audit events (default {AUDIT_DEFAULT}, at most {AUDIT_MAX})",
+        Role.ADMIN,
+    ),
+)
+
+# The first word of each: what a metric or span may name (``quota set`` counts as ``quota``).
+SUBCOMMAND_WORDS = frozenset(spec.name.split()[0] for spec in SUBCOMMANDS)
