@@ -6,14 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-promises lint bench faults clean
+.PHONY: run test test-fast test-promises lint lock bench faults clean
 
-$(STAMP): pyproject.toml
+# Installs are what requirements.lock pins, hash-checked (`make lock` writes it from pyproject.toml).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	# The CPU build first: a looser torch requirement would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,image]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -63,6 +65,22 @@ bench: $(STAMP)
 	done; \
 	if [ -n "$$failed" ]; then echo "bench: not met:$$failed"; exit 1; fi; \
 	echo "bench: every target met"
+
+# The locks leave out torch (installed first, its CPU build) and the CUDA libraries PyPI's torch
+# wheel would pull. Without LOCK_ARGS the pins in the lock files stay and only what is new is added;
+# LOCK_ARGS=--upgrade moves everything to the newest releases pyproject.toml allows,
+# LOCK_ARGS="--upgrade-package NAME" one package.
+LOCK_EXCLUDE := torch triton cuda-bindings cuda-pathfinder cuda-toolkit nvidia-cublas nvidia-cuda-cccl \
+	nvidia-cuda-cupti nvidia-cuda-nvrtc nvidia-cuda-runtime nvidia-cudnn-cu13 nvidia-cufft nvidia-cufile \
+	nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 nvidia-nccl-cu13 nvidia-nvjitlink \
+	nvidia-nvshmem-cu13 nvidia-nvtx
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(foreach name,$(LOCK_EXCLUDE),--unsafe-package $(name)) $(LOCK_ARGS)
+
+lock: $(STAMP)
+	$(PIP_COMPILE) --extra dev --extra image --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra image --output-file requirements-image.lock pyproject.toml
+	! grep -qiE '^(torch|triton|nvidia-|cuda-)' requirements.lock requirements-image.lock
 
 faults: $(STAMP)
 	$(BIN)/python bench/fault_suite.py
