@@ -21,13 +21,27 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/content-factory dev
 
+# Two lanes side by side: the slow one mostly waits on its worker processes, the rest of the suite
+# uses the other core. Each lane has its own Redis index, embedded services and database; the slow
+# lane's output follows the other's. Non-zero if either lane failed.
+SLOW_LANE_REDIS_DB ?= 14
+REST_LANE_REDIS_DB ?= 15
+
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	@mkdir -p .services; TEST_REDIS_DB=$(SLOW_LANE_REDIS_DB) TEST_SERVICES_DIR=test-slow $(BIN)/pytest -m slow -p no:cacheprovider \
+		> .services/slow-lane.log 2>&1 & slow=$$!; \
+	TEST_REDIS_DB=$(REST_LANE_REDIS_DB) $(BIN)/pytest -m "not slow"; rest=$$?; \
+	wait $$slow; slow_status=$$?; \
+	echo "== the slow lane (pytest -m slow)"; cat .services/slow-lane.log; \
+	test $$rest -eq 0 && test $$slow_status -eq 0
 
-# The inner loop: everything but the tests that start Celery workers or the fault suite.
+# The inner loop: the guard, the command parser, the views and the handlers dispatched in-process
+# through bolt (against PostgreSQL and Redis). No worker or server processes, no model training.
+FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py
+
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow and not training" $(FAST_TESTS)
 
 # The end-to-end proof of each promise (README, "What proves each promise").
 PROMISE_TESTS := \

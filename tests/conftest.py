@@ -44,7 +44,9 @@ class TestDatabase:
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[LocalServices]:
-    local = start_local_services(ROOT / ".services" / "test", redis_url=os.environ.get("REDIS_URL") or None)
+    # Runs at once (`make test` runs two lanes side by side) each need their own embedded services.
+    state = ROOT / ".services" / os.environ.get("TEST_SERVICES_DIR", "test")
+    local = start_local_services(state, redis_url=os.environ.get("REDIS_URL") or None)
     yield local
     local.stop()
 

@@ -32,6 +32,7 @@ def sample_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.training
 def test_training_script_builds_a_model_that_loads_and_separates(sample_model: Path) -> None:
     detector = load_detector(sample_model)
 
@@ -43,6 +44,7 @@ def test_training_script_builds_a_model_that_loads_and_separates(sample_model: P
     assert attack.category in {Category.INSTRUCTION_OVERRIDE, Category.PROMPT_EXTRACTION}
 
 
+@pytest.mark.training
 def test_training_is_deterministic(sample_model: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.json.gz"
     training.main(["--sample", str(SAMPLE_SIZE), "--out", str(again)])
@@ -50,6 +52,7 @@ def test_training_is_deterministic(sample_model: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == sample_model.read_bytes()
 
 
+@pytest.mark.training
 def test_shipped_model_is_a_rebuild_of_the_training_data() -> None:
     """The artifact in the package is exactly what the script makes from data/guard/."""
     rebuilt = training.serialize(training.fit(load_examples()))

@@ -101,6 +101,7 @@ def test_only_sentences_with_a_capitalised_uncommon_word_reach_the_model() -> No
     assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
 
 
+@pytest.mark.training
 def test_generated_corpus_is_reproducible() -> None:
     first = list(generate(40, seed=7))
 
@@ -114,6 +115,7 @@ def test_generated_corpus_is_reproducible() -> None:
             assert sentence.text[start:end].strip() == sentence.text[start:end]
 
 
+@pytest.mark.training
 def test_training_with_the_same_seed_gives_the_same_weights(tmp_path: Path) -> None:
     train(tmp_path / "first", sentences=60, epochs=1, log=False)
     train(tmp_path / "second", sentences=60, epochs=1, log=False)
@@ -121,6 +123,7 @@ def test_training_with_the_same_seed_gives_the_same_weights(tmp_path: Path) -> N
     assert (tmp_path / "first/ner/model").read_bytes() == (tmp_path / "second/ner/model").read_bytes()
 
 
+@pytest.mark.training
 def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> None:
     out = tmp_path / "ner"
 
