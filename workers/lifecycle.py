@@ -231,14 +231,20 @@ async def mark_posted(
     it and ``store_result`` says so).
 
     Deliberately not fenced by the attempt: once Slack has accepted a post its ts is recorded even
-    when this worker's lease ran out meanwhile, because a recorded ts is what stops every later
-    attempt from posting again. False when another attempt recorded a post first."""
+    when this worker's lease ran out meanwhile (the job requeued by the sweeper, or claimed by a
+    newer attempt), because a recorded ts is what stops every later attempt from posting again.
+    False when another attempt recorded a post first (or the job ended otherwise meanwhile); the
+    attempt that gets True is the one that settles the job's quota."""
     async with database.tenant(lease.org_id) as session:
         # Only the id comes back: the hottest statement of the pipeline need not rebuild the job.
         updated = (
             await session.execute(
                 update(Job)
-                .where(Job.id == lease.job_id, Job.state == JobState.RUNNING, Job.slack_ts.is_(None))
+                .where(
+                    Job.id == lease.job_id,
+                    Job.state.in_((JobState.RUNNING, JobState.QUEUED)),
+                    Job.slack_ts.is_(None),
+                )
                 .values(
                     state=JobState.POSTED,
                     slack_ts=ts,
