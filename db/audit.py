@@ -37,6 +37,25 @@ async def record_event(
     )
 
 
+async def record_events(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    events: list[tuple[str, dict[str, Any]]],
+    *,
+    actor: str,
+    job_id: uuid.UUID | None = None,
+) -> None:
+    """Append several ``(action, detail)`` events in one round trip, numbered in list order."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    rows = [
+        {"org_id": org_id, "actor": actor, "action": action, "job_id": job_id, "detail": detail}
+        for action, detail in events
+    ]
+    # executemany: asyncpg sends the rows as one batch of the prepared INSERT
+    await session.execute(_INSERT_EVENT, rows)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     org_id: uuid.UUID

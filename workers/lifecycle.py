@@ -19,7 +19,7 @@ from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs import OrgPolicy
-from db.audit import record_event
+from db.audit import record_event, record_events
 from db.engine import Database
 from db.models import Job, JobState, Organization
 
@@ -263,15 +263,13 @@ async def mark_posted(
         events.append(
             ("job.posted", {"channel": channel, "ts": ts, "model": result.model, "tokens_used": result.tokens_used})
         )
-        for action, detail in events:
-            await record_event(
-                session,
-                lease.org_id,
-                action,
-                actor=ACTOR,
-                job_id=lease.job_id,
-                detail={"attempt": lease.attempt, **detail},
-            )
+        await record_events(
+            session,
+            lease.org_id,
+            [(action, {"attempt": lease.attempt, **detail}) for action, detail in events],
+            actor=ACTOR,
+            job_id=lease.job_id,
+        )
     return True
 
 
