@@ -89,6 +89,8 @@ def _interval(seconds: float) -> Any:
     return literal(timedelta(seconds=seconds), Interval)
 
 
+# Every UPDATE here runs in a fresh session that holds no objects to keep in step with it, so the
+# ORM's search for them (synchronize_session) is skipped on these hot statements.
 def _held(lease: Lease) -> Any:
     return (Job.id == lease.job_id) & (Job.state == JobState.RUNNING) & (Job.attempts == lease.attempt)
 
@@ -107,6 +109,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
         row = (
             await session.execute(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(Job.id == job_id, Job.state == JobState.QUEUED, Organization.id == Job.org_id)
                 .values(
                     state=JobState.RUNNING,
@@ -140,6 +143,7 @@ async def extend_lease(database: Database, lease: Lease) -> bool:
         renewed = (
             await session.execute(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(_held(lease))
                 # Not a transition: updated_at stays, and no audit event is written.
                 .values(lease_until=func.now() + _interval(lease.seconds), updated_at=Job.updated_at)
@@ -171,6 +175,7 @@ async def _transition(
         job = (
             await session.scalars(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(_held(lease))
                 .values(updated_at=func.now(), **(result.values() if result else {}), **values)
                 .returning(Job)
@@ -240,6 +245,7 @@ async def mark_posted(
         updated = (
             await session.execute(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(
                     Job.id == lease.job_id,
                     Job.state.in_((JobState.RUNNING, JobState.QUEUED)),
@@ -283,6 +289,7 @@ async def touch_stale_queued(database: Database, org_id: uuid.UUID, job_id: uuid
         job = (
             await session.scalars(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.updated_at < before)
                 .values(updated_at=func.now())
                 .returning(Job)
