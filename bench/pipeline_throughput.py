@@ -66,9 +66,15 @@ def cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
     return group_cpu_ticks(worker.pid) / os.sysconf("SC_CLK_TCK")
 
 
-def pids_cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of the given processes (gone ones count nothing)."""
-    return sum(process_cpu_ticks(pid) or 0 for pid in pids) / os.sysconf("SC_CLK_TCK")
+def pids_cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User + system CPU ticks of each of the given processes still there."""
+    return {pid: ticks for pid in pids if (ticks := process_cpu_ticks(pid)) is not None}
+
+
+def cpu_seconds_since(before: dict[int, int], pids: list[int]) -> float:
+    """CPU the processes used since ``before``; one started since then counts all it used."""
+    now = pids_cpu_ticks(pids)
+    return sum(ticks - before.get(pid, 0) for pid, ticks in now.items()) / os.sysconf("SC_CLK_TCK")
 
 
 async def database_backends(admin_url: str) -> list[int]:
@@ -293,19 +299,22 @@ def run_pipeline(
     try:
         send_jobs(redis_url, warmup)
         asyncio.run(wait_posted(admin_url, [job for _, job in warmup], limit_seconds=180))
+        # The workers' pools open more connections as the burst comes in: backends are listed
+        # again at the end, and one that is new counts everything it used.
         parties: dict[str, list[int]] = {
             "postgres backends": asyncio.run(database_backends(admin_url)),
             **{name: [pid] for name, pid in helpers.items()},
         }
         cpu_before = sum(cpu_seconds(worker) for worker in workers)
-        others_before = {name: pids_cpu_seconds(pids) for name, pids in parties.items()}
+        others_before = {name: pids_cpu_ticks(pids) for name, pids in parties.items()}
         self_before = time.process_time()
         started = time.perf_counter()
         send_jobs(redis_url, jobs)
         asyncio.run(wait_posted(admin_url, [job for _, job in jobs], limit_seconds=600))
         elapsed = time.perf_counter() - started
         cpu = sum(cpu_seconds(worker) for worker in workers) - cpu_before
-        split = {name: pids_cpu_seconds(pids) - others_before[name] for name, pids in parties.items()}
+        parties["postgres backends"] = asyncio.run(database_backends(admin_url))
+        split = {name: cpu_seconds_since(others_before[name], pids) for name, pids in parties.items()}
         split["bench (send + poll)"] = time.process_time() - self_before
     finally:
         for worker in workers:
