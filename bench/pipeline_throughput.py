@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.faults.timetable import group_cpu_ticks  # noqa: E402
+from bench.faults.timetable import group_cpu_ticks, process_cpu_ticks  # noqa: E402
 from bench.verdict import Target, at_least, run_bench  # noqa: E402
 from bot.queueing import celery_config  # noqa: E402
 
@@ -64,6 +64,29 @@ def cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
     """User + system CPU of a worker and its pool (its own process group): a cost per job that
     holds still when other work on the machine slows the wall clock down."""
     return group_cpu_ticks(worker.pid) / os.sysconf("SC_CLK_TCK")
+
+
+def pids_cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User + system CPU ticks of each of the given processes still there."""
+    return {pid: ticks for pid in pids if (ticks := process_cpu_ticks(pid)) is not None}
+
+
+def cpu_seconds_since(before: dict[int, int], pids: list[int]) -> float:
+    """CPU the processes used since ``before``; one started since then counts all it used."""
+    now = pids_cpu_ticks(pids)
+    return sum(ticks - before.get(pid, 0) for pid, ticks in now.items()) / os.sysconf("SC_CLK_TCK")
+
+
+async def database_backends(admin_url: str) -> list[int]:
+    """The PostgreSQL backends serving the bench's scratch database right now (the workers' pools)."""
+    conn = await connect(admin_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return [row["pid"] for row in rows]
 
 
 class NoSend:
@@ -252,8 +275,10 @@ def wait_counter(redis_url: str, target: int, timeout: float) -> float:
 
 
 def run_pipeline(
-    env: dict[str, str], args: argparse.Namespace, logs: Path, admin_url: str, app_url: str
+    env: dict[str, str], args: argparse.Namespace, logs: Path, admin_url: str, app_url: str, helpers: dict[str, int]
 ) -> dict[str, Any]:
+    """``helpers``: the other processes of the run by name (the Slack sandbox, Redis), whose CPU is
+    reported beside the workers' so a missed rate can be told apart from a full machine."""
     redis_url, key = env["REDIS_URL"], env["TOKEN_ENCRYPTION_KEY"]
     orgs = [asyncio.run(create_org(app_url, redis_url)) for _ in range(args.orgs)]
     warmup = [
@@ -274,12 +299,23 @@ def run_pipeline(
     try:
         send_jobs(redis_url, warmup)
         asyncio.run(wait_posted(admin_url, [job for _, job in warmup], limit_seconds=180))
+        # The workers' pools open more connections as the burst comes in: backends are listed
+        # again at the end, and one that is new counts everything it used.
+        parties: dict[str, list[int]] = {
+            "postgres backends": asyncio.run(database_backends(admin_url)),
+            **{name: [pid] for name, pid in helpers.items()},
+        }
         cpu_before = sum(cpu_seconds(worker) for worker in workers)
+        others_before = {name: pids_cpu_ticks(pids) for name, pids in parties.items()}
+        self_before = time.process_time()
         started = time.perf_counter()
         send_jobs(redis_url, jobs)
         asyncio.run(wait_posted(admin_url, [job for _, job in jobs], limit_seconds=600))
         elapsed = time.perf_counter() - started
         cpu = sum(cpu_seconds(worker) for worker in workers) - cpu_before
+        parties["postgres backends"] = asyncio.run(database_backends(admin_url))
+        split = {name: cpu_seconds_since(others_before[name], pids) for name, pids in parties.items()}
+        split["bench (send + poll)"] = time.process_time() - self_before
     finally:
         for worker in workers:
             stop(worker)
@@ -287,6 +323,7 @@ def run_pipeline(
         "seconds": elapsed,
         "rate": len(jobs) / elapsed,
         "cpu_ms": 1000 * cpu / len(jobs),
+        "split_ms": {"workers": 1000 * cpu / len(jobs)} | {k: 1000 * v / len(jobs) for k, v in split.items()},
         "stages": asyncio.run(stage_times(admin_url, [job for _, job in jobs])),
     }
 
@@ -386,7 +423,10 @@ def bench(args: argparse.Namespace) -> list[Target]:
         }
         os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
         noop = run_noop(env, args, logs)
-        pipeline = run_pipeline(env, args, logs, admin_url, app_url)
+        helpers = {"slack sandbox": sandbox.pid}
+        if private_redis.process is not None:
+            helpers["redis"] = private_redis.process.pid
+        pipeline = run_pipeline(env, args, logs, admin_url, app_url, helpers)
     finally:
         stop(sandbox)
         asyncio.run(drop_database(services.postgres_url, name))
@@ -405,6 +445,13 @@ def bench(args: argparse.Namespace) -> list[Target]:
         f"worker CPU {pipeline['cpu_ms']:.2f} ms/job)"
     )
     print(f"ratio pipeline / no-op: {pipeline['rate'] / noop['rate']:.3f}")
+    split = pipeline["split_ms"]
+    print(
+        "CPU per job by process: "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in split.items())
+        + f"; total {sum(split.values()):.2f} ms, so {os.cpu_count()} CPUs allow at most "
+        f"{1000 * (os.cpu_count() or 1) / sum(split.values()):.0f} jobs/s"
+    )
     for stage, ms in pipeline["stages"].items():
         print(f"  median {stage}: {ms:.1f} ms")
     return [at_least("job pipeline", pipeline["rate"], MIN_JOBS_PER_SECOND, "jobs/s")]

@@ -19,13 +19,15 @@ class Runtime:
     secrets: SecretBox
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, pre_ping: bool = True) -> Runtime:
-        """``pre_ping=False`` for the web tier: see ``Database``."""
+    def from_settings(
+        cls, settings: Settings, *, pre_ping: bool = True, ping_idle_after: float | None = None
+    ) -> Runtime:
+        """``pre_ping=False`` for the web tier, ``ping_idle_after`` for workers: see ``Database``."""
         settings.require("database_url", "redis_url", "token_encryption_key")
         assert settings.database_url and settings.redis_url and settings.token_encryption_key
         return cls(
             settings=settings,
-            database=Database(settings.database_url, pre_ping=pre_ping),
+            database=Database(settings.database_url, pre_ping=pre_ping, ping_idle_after=ping_idle_after),
             redis=aioredis.Redis.from_url(
                 settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30
             ),
@@ -45,11 +47,12 @@ def dev_mode() -> bool:
     return get_settings().content_factory_dev
 
 
-def get_runtime() -> Runtime:
-    """The process's runtime, made from the environment on first use (after fork in workers)."""
+def get_runtime(*, ping_idle_after: float | None = None) -> Runtime:
+    """The process's runtime, made from the environment on first use (after fork in workers);
+    ``ping_idle_after`` applies when this call makes it (see ``Database``)."""
     global _runtime
     if _runtime is None:
-        _runtime = Runtime.from_settings(get_settings())
+        _runtime = Runtime.from_settings(get_settings(), ping_idle_after=ping_idle_after)
     return _runtime
 
 

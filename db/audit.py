@@ -6,12 +6,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
+# A Core INSERT built once: the ORM's unit of work (an object, a flush, the id read back) cost
+# more CPU than the rest of a job's hottest transaction, and nothing reads the event back.
+_INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 async def record_event(
@@ -27,8 +30,30 @@ async def record_event(
 
     ``detail`` carries ids and numbers, never raw prompt text (callers pass masked text only).
     """
-    session.add(AuditEvent(org_id=org_id, actor=actor, action=action, job_id=job_id, detail=detail or {}))
-    await session.flush()
+    if session.new or session.dirty or session.deleted:
+        await session.flush()  # the event follows the changes it records, as it always did
+    await session.execute(
+        _INSERT_EVENT, {"org_id": org_id, "actor": actor, "action": action, "job_id": job_id, "detail": detail or {}}
+    )
+
+
+async def record_events(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    events: list[tuple[str, dict[str, Any]]],
+    *,
+    actor: str,
+    job_id: uuid.UUID | None = None,
+) -> None:
+    """Append several ``(action, detail)`` events in one round trip, numbered in list order."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    rows = [
+        {"org_id": org_id, "actor": actor, "action": action, "job_id": job_id, "detail": detail}
+        for action, detail in events
+    ]
+    # executemany: asyncpg sends the rows as one batch of the prepared INSERT
+    await session.execute(_INSERT_EVENT, rows)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import logging
 import uuid
 from collections.abc import Awaitable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -117,34 +118,56 @@ def switch_off_deadline() -> None:
         deadline.reschedule(None)
 
 
-# Set by a step that moved the job out of ``running`` itself (posted, failed, requeued, awaiting
-# approval): from then on there is no lease to renew, and a failed renewal must not cancel the work
-# that follows (settling the quota, telling the requester).
-_lease_handed_back: ContextVar[asyncio.Event | None] = ContextVar("lease_handed_back", default=None)
+@dataclass
+class _AttemptState:
+    """What the running work tells its heartbeat.
+
+    ``finishing``: the attempt started the step that ends it (a Slack post on its way, or a
+    fenced transition being written); from then on a lost lease no longer cancels it, because
+    cancelling between Slack's answer and the stored ts, or between a stored state and the quota
+    settled after it, is what leaves a job posted twice or its reservation open. Renewal goes on
+    (a post may wait out Slack's rate limit for minutes).
+
+    ``handed_back``: the job left ``running`` through this attempt (posted, failed, requeued,
+    awaiting approval); there is no lease left to renew.
+    """
+
+    finishing: bool = False
+    handed_back: bool = False
+
+
+_attempt: ContextVar[_AttemptState | None] = ContextVar("job_attempt", default=None)
+
+
+def begin_finishing() -> None:
+    state = _attempt.get()
+    if state is not None:
+        state.finishing = True
 
 
 def hand_back_lease() -> None:
-    event = _lease_handed_back.get()
-    if event is not None:
-        event.set()
+    state = _attempt.get()
+    if state is not None:
+        state.finishing = True
+        state.handed_back = True
 
 
 async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[T]) -> T:
     """Run ``work`` while renewing the job's lease and its quota reservation's lease; cancel it
-    when the job turns out to be someone else's."""
-    handed_back = asyncio.Event()
-    token = _lease_handed_back.set(handed_back)
+    when the job turns out to be someone else's before it began finishing."""
+    state = _AttemptState()
+    token = _attempt.set(state)
     try:
-        task = asyncio.ensure_future(work)  # copies the context: the work sees ``handed_back``
+        task = asyncio.ensure_future(work)  # copies the context: the work sees ``state``
     finally:
-        _lease_handed_back.reset(token)
+        _attempt.reset(token)
     interval = lease.seconds / HEARTBEATS_PER_LEASE
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=interval)
             if done:
                 return task.result()
-            if handed_back.is_set():
+            if state.handed_back:
                 continue
             try:
                 held = await lifecycle.extend_lease(context.runtime.database, lease)
@@ -153,7 +176,9 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
                 # A database or Redis hiccup: the lease has slack for two more tries.
                 log.warning("job %s: lease renewal failed", lease.job_id, exc_info=True)
                 continue
-            if not held and not handed_back.is_set():  # (it may have been handed back meanwhile)
+            # Read after the awaits: the work may have started finishing meanwhile (a renewal that
+            # finds the job posted may be finding this attempt's own post).
+            if not held and not state.finishing:
                 task.cancel()
                 raise LeaseLost(str(lease.job_id))
     finally:
@@ -184,7 +209,9 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
         outcome = await _hand_to_approvers(context, lease, policy, new)
     else:
         outcome = await _post(context, job, lease, policy, result, new, mapping)
-    if fresh:
+    # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
+    # the settling to the attempt that won it.
+    if fresh and outcome is not Outcome.LOST:
         await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
     return outcome
 
@@ -194,6 +221,7 @@ def approval_hook_installed() -> bool:
 
 
 async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy, new: JobResult | None) -> Outcome:
+    begin_finishing()
     job = await lifecycle.mark_awaiting_approval(
         context.runtime.database, lease, approvers_channel=policy.approvers_channel, result=new
     )
@@ -226,8 +254,9 @@ async def _post(
         text = restore_placeholders(text, mapping)
     await lifecycle.confirm_lease(database, lease)
     try:
-        posted = await post_result(context.runtime, job, result, text=text)
+        posted = await post_result(context.runtime, job, result, text=text, on_send=begin_finishing)
     except PostRefused as refused:
+        begin_finishing()
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
         hand_back_lease()
         await tell_requester(
@@ -238,6 +267,7 @@ async def _post(
         )
         return Outcome.FAILED
     except SlackUnavailable as outage:
+        begin_finishing()
         if lease.attempt < context.max_attempts:
             await lifecycle.requeue_job(database, lease, str(outage), result=new)
             hand_back_lease()
@@ -283,6 +313,7 @@ async def _record_post(
 
 async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
+    begin_finishing()
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
     hand_back_lease()
     await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)

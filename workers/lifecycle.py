@@ -19,7 +19,7 @@ from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs import OrgPolicy
-from db.audit import record_event
+from db.audit import record_event, record_events
 from db.engine import Database
 from db.models import Job, JobState, Organization
 
@@ -89,6 +89,8 @@ def _interval(seconds: float) -> Any:
     return literal(timedelta(seconds=seconds), Interval)
 
 
+# Every UPDATE here runs in a fresh session that holds no objects to keep in step with it, so the
+# ORM's search for them (synchronize_session) is skipped on these hot statements.
 def _held(lease: Lease) -> Any:
     return (Job.id == lease.job_id) & (Job.state == JobState.RUNNING) & (Job.attempts == lease.attempt)
 
@@ -107,6 +109,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
         row = (
             await session.execute(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(Job.id == job_id, Job.state == JobState.QUEUED, Organization.id == Job.org_id)
                 .values(
                     state=JobState.RUNNING,
@@ -140,6 +143,7 @@ async def extend_lease(database: Database, lease: Lease) -> bool:
         renewed = (
             await session.execute(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(_held(lease))
                 # Not a transition: updated_at stays, and no audit event is written.
                 .values(lease_until=func.now() + _interval(lease.seconds), updated_at=Job.updated_at)
@@ -171,6 +175,7 @@ async def _transition(
         job = (
             await session.scalars(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(_held(lease))
                 .values(updated_at=func.now(), **(result.values() if result else {}), **values)
                 .returning(Job)
@@ -231,14 +236,21 @@ async def mark_posted(
     it and ``store_result`` says so).
 
     Deliberately not fenced by the attempt: once Slack has accepted a post its ts is recorded even
-    when this worker's lease ran out meanwhile, because a recorded ts is what stops every later
-    attempt from posting again. False when another attempt recorded a post first."""
+    when this worker's lease ran out meanwhile (the job requeued by the sweeper, or claimed by a
+    newer attempt), because a recorded ts is what stops every later attempt from posting again.
+    False when another attempt recorded a post first (or the job ended otherwise meanwhile); the
+    attempt that gets True is the one that settles the job's quota."""
     async with database.tenant(lease.org_id) as session:
         # Only the id comes back: the hottest statement of the pipeline need not rebuild the job.
         updated = (
             await session.execute(
                 update(Job)
-                .where(Job.id == lease.job_id, Job.state == JobState.RUNNING, Job.slack_ts.is_(None))
+                .execution_options(synchronize_session=False)
+                .where(
+                    Job.id == lease.job_id,
+                    Job.state.in_((JobState.RUNNING, JobState.QUEUED)),
+                    Job.slack_ts.is_(None),
+                )
                 .values(
                     state=JobState.POSTED,
                     slack_ts=ts,
@@ -257,15 +269,13 @@ async def mark_posted(
         events.append(
             ("job.posted", {"channel": channel, "ts": ts, "model": result.model, "tokens_used": result.tokens_used})
         )
-        for action, detail in events:
-            await record_event(
-                session,
-                lease.org_id,
-                action,
-                actor=ACTOR,
-                job_id=lease.job_id,
-                detail={"attempt": lease.attempt, **detail},
-            )
+        await record_events(
+            session,
+            lease.org_id,
+            [(action, {"attempt": lease.attempt, **detail}) for action, detail in events],
+            actor=ACTOR,
+            job_id=lease.job_id,
+        )
     return True
 
 
@@ -279,6 +289,7 @@ async def touch_stale_queued(database: Database, org_id: uuid.UUID, job_id: uuid
         job = (
             await session.scalars(
                 update(Job)
+                .execution_options(synchronize_session=False)
                 .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.updated_at < before)
                 .values(updated_at=func.now())
                 .returning(Job)

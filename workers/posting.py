@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -151,7 +152,9 @@ def _share_ts(response: Any, channel: str) -> str | None:
     return None
 
 
-async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: str | None) -> Posted:
+async def post_result(
+    runtime: Runtime, job: Job, result: JobResult, *, text: str | None, on_send: Callable[[], None] = lambda: None
+) -> Posted:
     """Post a job's result to its target channel and return where it landed; ``text`` is the
     result's text as it should appear (placeholders restored where the organization asked).
 
@@ -164,7 +167,8 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
     posting again. (An image upload carries no metadata and keeps that short window.)
 
     Posts to one channel go out one at a time from this process and wait out Slack's 429s (about
-    one message per second per channel), in the order the jobs got there.
+    one message per second per channel), in the order the jobs got there. ``on_send`` is called
+    right before the request that may put the message in the channel.
     """
     channel = job.target_channel
     try:
@@ -174,6 +178,7 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
     try:
         if job.kind == JobKind.IMAGE:
             assert result.png is not None
+            on_send()
             response = await client.files_upload_v2(
                 content=result.png,
                 filename=f"content-{job.id}.png",
@@ -196,6 +201,7 @@ async def post_result(runtime: Runtime, job: Job, result: JobResult, *, text: st
             response = await _paced_post(
                 client,
                 job.org_id,
+                on_send,
                 channel=channel,
                 **views.result_message(job, result, text),
                 unfurl_links=False,
@@ -249,13 +255,16 @@ def retry_after(error: SlackApiError) -> float | None:
         return 1.0
 
 
-async def _paced_post(client: AsyncWebClient, org_id: uuid.UUID, *, channel: str, **message: Any) -> Any:
+async def _paced_post(
+    client: AsyncWebClient, org_id: uuid.UUID, on_send: Callable[[], None], *, channel: str, **message: Any
+) -> Any:
     """chat.postMessage, one at a time per channel (the lock is first come, first served), waiting
     out 429s past what the client's own retry handler already waited."""
     loop = asyncio.get_running_loop()
     async with _channel_lock(org_id, channel):
         deadline = loop.time() + POST_PATIENCE_SECONDS
         while True:
+            on_send()
             try:
                 return await client.chat_postMessage(channel=channel, **message)
             except SlackApiError as error:

@@ -104,7 +104,8 @@ def plan_faults(duration: float, *, short: bool, kill_every: float, webs: int, b
     return sorted(planned, key=lambda p: p.offset)
 
 
-def _cpu_ticks(pid: int) -> int | None:
+def process_cpu_ticks(pid: int) -> int | None:
+    """CPU clock ticks one process used so far (user + system); None once it is gone."""
     try:
         fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -140,10 +141,10 @@ def wait_until_busy(pid: int, seconds: float) -> bool:
     """True once the process uses CPU: the scheduler sleeps between ticks, so CPU moving means a
     tick is under way. False when none was seen within ``seconds``."""
     deadline = time.monotonic() + seconds
-    last = _cpu_ticks(pid)
+    last = process_cpu_ticks(pid)
     while time.monotonic() < deadline and last is not None:
         time.sleep(0.005)
-        now = _cpu_ticks(pid)
+        now = process_cpu_ticks(pid)
         if now is not None and now > last:
             return True
         last = now
