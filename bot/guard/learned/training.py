@@ -24,6 +24,7 @@ import numpy as np
 
 from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples
 from bot.guard.learned.features import ngrams
+from bot.guard.learned.lexicon import CONCEPT_PREFIX
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
 FORMAT_VERSION = 1
@@ -56,11 +57,25 @@ def fit(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(
-        analyzer=analyzer, min_df=MIN_DOCUMENT_FREQUENCY, sublinear_tf=True, norm="l2", dtype=np.float64
-    )
-    matrix = vectorizer.fit_transform([example.text for example in examples])
+    def analyze(document: tuple[str, bool]) -> list[str]:
+        text, concepts_only = document
+        grams = analyzer(text)
+        return [gram for gram in grams if gram.startswith(CONCEPT_PREFIX)] if concepts_only else grams
+
+    # Each prompt that names a concept is also shown to the model as its concepts alone. In the
+    # full prompt the language-bound n-grams explain the label and the concepts get little
+    # weight; alone, the concepts must carry it, and they are all a prompt in a language the
+    # data lacks has in common with the data.
+    documents = [(example.text, False) for example in examples]
     labels = [example.label for example in examples]
+    for example in examples:
+        if any(gram.startswith(CONCEPT_PREFIX) for gram in analyzer(example.text)):
+            documents.append((example.text, True))
+            labels.append(example.label)
+    vectorizer = TfidfVectorizer(
+        analyzer=analyze, min_df=MIN_DOCUMENT_FREQUENCY, sublinear_tf=True, norm="l2", dtype=np.float64
+    )
+    matrix = vectorizer.fit_transform(documents)
     model = LogisticRegression(
         C=REGULARIZATION_C, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
     )
