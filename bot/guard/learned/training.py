@@ -47,7 +47,11 @@ def _round(value: float) -> float:
 
 
 def fit(
-    examples: Sequence[Example], *, seed: int = SEED, analyzer: Callable[[str], list[str]] = ngrams
+    examples: Sequence[Example],
+    *,
+    seed: int = SEED,
+    analyzer: Callable[[str], list[str]] = ngrams,
+    regularization_c: float = REGULARIZATION_C,
 ) -> dict[str, Any]:
     """Train on ``examples`` and return the model as a JSON-ready dict.
 
@@ -77,7 +81,7 @@ def fit(
     )
     matrix = vectorizer.fit_transform(documents)
     model = LogisticRegression(
-        C=REGULARIZATION_C, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
+        C=regularization_c, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
     )
     model.fit(matrix, labels)
     vocabulary = vectorizer.vocabulary_
