@@ -47,11 +47,10 @@ def test_paraphrase_set_covers_ten_languages_and_every_kind() -> None:
 
 
 # The guard is measured, not tuned, on this set. At the operating point chosen for false positives
-# (training.BLOCK_PROBABILITY, from held-out sources) about half of these unseen phrasings are
-# blocked, which is what bench/guard_eval.py's leave-one-source-out figures predict; the bar pins
-# that, and every kind of attempt must be caught somewhere. Raising it needs a better model, not
-# edits to this file.
-MIN_BLOCKED_SHARE = 0.5
+# (training.BLOCK_PROBABILITY, from held-out sources) about seven in ten of these unseen phrasings
+# are blocked; the bar is 65 %, and every kind of attempt must be caught somewhere.
+# Raising it needs a better model, not edits to this file.
+MIN_BLOCKED_SHARE = 0.65
 MIN_BLOCKED_LANGUAGES = 6
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from bot.guard.learned.features import token_char_grams, word_grams, words_of
-from bot.guard.learned.lexicon import concepts_in
+from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
 
@@ -73,7 +73,7 @@ class LearnedDetector:
         """Model columns of every in-vocabulary feature of a normalized prompt, repeats kept."""
         parts = [self._token_columns(token) for token in normalized.split()]
         index = self.index
-        grams = word_grams(words_of(normalized)) + concepts_in(normalized)
+        grams = word_grams(words_of(normalized)) + concept_features(normalized)
         parts.append(np.asarray([column for gram in grams if (column := index.get(gram)) is not None], dtype=np.int32))
         return np.concatenate(parts)
 

@@ -1,7 +1,7 @@
 """The n-grams the learned detector reads, shared by training and inference.
 
 Training hands ``ngrams`` to scikit-learn as the analyzer; the detector builds the same multiset
-from ``token_char_grams``, ``word_grams`` and ``concepts_in`` (caching per token), so the model shipped and the
+from ``token_char_grams``, ``word_grams`` and ``concept_features`` (caching per token), so the model shipped and the
 model trained can never disagree about what a feature is. Character n-grams carry the signal
 across languages, inflections and spacing tricks; word n-grams carry phrasing ("ignore all").
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from bot.guard.learned.lexicon import concepts_in
+from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 
 CHAR_NGRAM_SIZES = range(2, 6)
@@ -50,5 +50,5 @@ def ngrams(text: str) -> list[str]:
     normalized = normalize(text)
     grams = [gram for token in normalized.split() for gram in token_char_grams(token)]
     grams.extend(word_grams(words_of(normalized)))
-    grams.extend(concepts_in(normalized))
+    grams.extend(concept_features(normalized))
     return grams

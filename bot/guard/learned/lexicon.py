@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import combinations
 
 from bot.guard.normalize import normalize
 
@@ -25,15 +26,18 @@ CONCEPTS: dict[str, str] = {
     "ignore": (
         "ignore|disregard|forget|ignora|olvida|ignorez|oublie|ignoriere|vergiss|dimentica|esqueça|negeer|"
         "vergeet|zignoruj|zapomnij|игнорир|забудь|ігнор|yok say|unut|تجاهل|انس|अनदेखा|भूल जाओ|無視|忘れ|무시|잊|"
-        "忽略|忘掉|忘记"
+        "忽略|忘掉|忘记|"
+        "overlook|set aside|discard|pass over|no hagas caso|haz caso omiso|descarta|omite|ne tiens pas compte|fais abstraction|laisse de côté|missachte|beachte nicht|lass beiseite|non tenere conto|trascura|metti da parte|desconsidere|não ligue|deixe de lado|pomiń|nie zważaj|odrzuć|не обращай внимания|пренебреги|отбрось|не зважай|знехтуй|відкинь|görmezden gel|dikkate alma|aldırma|boşver|أهمل|لا تلتفت|تغاضى|नज़रअंदाज़|नजरअंदाज|उपेक्षा|अनदेखी|気にしない|放棄|신경 쓰지|무시하|忽视|无视|不要理会|别管"
     ),
     "previous": (
         "previous|prior|earlier|above|anteriores|précédent|vorherig|bisherig|precedent|vorige|eerdere|"
-        "poprzedni|предыдущ|прежн|попередн|önceki|السابقة|पिछले|これまで|以前|이전|之前"
+        "poprzedni|предыдущ|прежн|попередн|önceki|السابقة|पिछले|これまで|以前|이전|之前|"
+        "given to you|you were told|you were given|zuvor|vorher|finora|até agora|daarvoor|ранее|до этого|раніше|daha önce|先前|此前|原来"
     ),
     "instructions": (
         "instruction|instrucciones|consignes|anweisung|istruzion|instruções|instructies|instrukcj|"
-        "инструкци|інструкці|указани|вказівк|talimat|yönerge|تعليمات|توجيهات|निर्देश|指示|지시|지침|指令"
+        "инструкци|інструкці|указани|вказівк|talimat|yönerge|تعليمات|توجيهات|निर्देश|指示|지시|지침|指令|"
+        "directives|orders|commands|órdenes|indicaciones|directivas|ordres|befehle|vorgaben|anordnung|ordini|direttive|ordens|diretivas|opdrachten|polecenia|wytyczn|команд|приказ|директив|вказівк|emirler|direktif|الأوامر|أوامر|आदेश|निर्देशों|命令|명령|指示|指令"
     ),
     "rules": (
         "rules|guidelines|policy|policies|reglas|normas|règles|regeln|richtlinie|regole|regras|"
@@ -42,19 +46,22 @@ CONCEPTS: dict[str, str] = {
     "system_prompt": (
         "system prompt|system message|prompt de sistema|prompt système|systemprompt|prompt di sistema|"
         "systeemprompt|prompt systemow|системн|sistem istemi|موجه النظام|सिस्टम प्रॉम्प्ट|システムプロンプト|"
-        "시스템 프롬프트|系统提示"
+        "시스템 프롬프트|系统提示|"
+        "system instructions|initial prompt|pre-prompt|hidden prompt|instrucciones del sistema|instructions système|systemanweisung|istruzioni di sistema|instruções do sistema|systeeminstructies|instrukcje systemowe|системные инструкции|системний промпт|системні інструкції|sistem talimat|تعليمات النظام|सिस्टम निर्देश|システム指示|시스템 지시|系统指令|系统提示词"
     ),
     "reveal": (
         "reveal|disclose|print|repeat|verbatim|revela|muéstrame|révèle|affiche|mot pour mot|verrate|zeig|"
         "wort für wort|rivela|mostra|parola per parola|revele|palavra por palavra|onthul|"
         "woord voor woord|ujawnij|pokaż|słowo w słowo|раскрой|покажи|дословно|розкрий|слово в слово|"
-        "açıkla|kelimesi kelimesine|اكشف|اعرض|حرفي|शब्दशः|दिखाओ|明かし|そのまま|一字一句|공개|그대로|透露|逐字|显示"
+        "açıkla|kelimesi kelimesine|اكشف|اعرض|حرفي|शब्दशः|दिखाओ|明かし|そのまま|一字一句|공개|그대로|透露|逐字|显示|"
+        "dump|zitiere|citeer|zacytuj|процитируй|процитуй|alıntıla|wypisz|выведи|виведи|出力|출력|输出|列出"
     ),
     "secret": (
         "password|secret|confidential|hidden|contraseña|secreto|oculta|mot de passe|secrète|cachée|"
         "passwort|geheim|versteckt|segret|nascost|senha|ocult|wachtwoord|verborgen|hasło|tajn|ukryt|"
         "пароль|секрет|скрыт|таємн|прихован|şifre|gizli|كلمة المرور|كلمة مرور|السرية|المخفية|पासवर्ड|"
-        "गुप्त|छिपे|パスワード|秘密|隠された|비밀번호|비밀|숨겨진|密码|隐藏"
+        "गुप्त|छिपे|パスワード|秘密|隠された|비밀번호|비밀|숨겨진|密码|隐藏|"
+        "secret key|api key|credentials|private key|clave|clé|schlüssel|chiave|chave|sleutel|klucz|ключ|anahtar|مفتاح|कुंजी|キー|鍵|비밀 키|密钥|凭证"
     ),
     "no_limits": (
         "no restrictions|without restrictions|no limits|unrestricted|unfiltered|no rules|without any|"
@@ -86,12 +93,40 @@ CONCEPTS: dict[str, str] = {
         "proprietario|sviluppatore|dono|desenvolvedor|beheerder|eigenaar|toestemming|właściciel|upoważniam|"
         "администратор|владелец|разработчик|разрешаю|адміністратор|власник|розробник|дозволяю|yönetici|"
         "sahibi|geliştirici|yetki|المسؤول|مالك|مطور|أسمح|أمنحك|एडमिन|मालिक|डेवलपर|अनुमति|管理者|所有者|"
-        "開発者|許可|관리자|소유자|개발자|권한|管理员|授权|开发者|允许"
+        "開発者|許可|관리자|소유자|개발자|권한|管理员|授权|开发者|允许|"
+        "creator|maker|lead engineer|security team|management|superuser|root access|audit|creador|auditoría|créateur|schöpfer|creatore|criador|auditoria|maker|twórc|audyt|создател|творец|аудит|творець|yaratıcı|denetim|منشئ|صانع|تدقيق|निर्माता|ऑडिट|作成者|製作者|監査|제작자|만든 사람|감사 중|创造者|创建者|审计"
     ),
     "disable": (
         "disable|turn off|switch off|deactivate|suspend|desactiva|apaga|désactive|deaktiviere|abschalten|"
         "schalte|disattiva|desative|desligue|uitschakelen|schakel|wyłącz|отключи|выключи|вимкни|відключи|"
         "devre dışı|kapat|تعطيل|عطّل|إيقاف|बंद कर|無効|解除|오프|비활성화|꺼|끄|关闭|关掉|禁用|解除"
+    ),
+    "pretend": (
+        "pretend|act as|roleplay|role-play|role play|imagine you are|simulate|play the role|finge|actúa como|haz de cuenta|juega el papel|fais semblant|agis comme|joue le rôle|incarne|stell dir vor du bist|tu so als|spiele die rolle|verhalte dich wie|fingi|fai finta|agisci come|interpreta il ruolo|finja|aja como|faça de conta|interprete o papel|doe alsof|gedraag je als|speel de rol|udawaj|wciel się|zachowuj się jak|zagraj rolę|притворись|представь, что ты|веди себя как|сыграй роль|играй роль|прикинься|уяви, що ти|вдавай|поводься як|зіграй роль|rol yap|gibi davran|rolüne gir|taklit et|تظاهر|تصرف ك|العب دور|مثل دور|नाटक करो|की तरह व्यवहार|का किरदार|की भूमिका|ふりをして|なりきって|として振る舞|演じて|척해|척하|역할을|처럼 행동|假装|扮演|充当|角色扮演"
+    ),
+    "no_longer": (
+        "no longer|not anymore|ya no|ya no eres|n'es plus|nicht mehr|non sei più|non più|não é mais|não mais|niet meer|już nie|больше не|більше не|artık değil|artık yok|لم تعد|لم يعد|अब नहीं|अब और नहीं|もはや|더 이상|不再|再也不"
+    ),
+    "unshackled": (
+        "jailbreak|jailbroken|unshackled|unchained|uncensored|broke free|break free|freed from|liberado|libre de|sin censura|libéré|sans censure|befreit|entfesselt|unzensiert|liberato|libero da|senza censura|libertado|livre de|sem censura|bevrijd|ongecensureerd|uwolnion|bez cenzury|освобод|без цензуры|звільн|без цензури|özgür|serbest|sansürsüz|متحرر|تحرر|بلا رقابة|आज़ाद|मुक्त|बिना सेंसर|解放された|脱獄|検閲なし|탈옥|해방|검열 없|越狱|解放|无审查|不受审查"
+    ),
+    "configuration": (
+        "configuration|config|setup|settings|configuración|ajustes|paramètres|konfiguration|einstellungen|configurazione|impostazioni|configuração|configurações|configuratie|instellingen|konfiguracj|ustawienia|конфигурац|настройк|конфігурац|налаштуван|yapılandırma|ayarlar|التكوين|الإعدادات|إعدادات|कॉन्फ़िगरेशन|सेटिंग|設定|構成|구성|설정|配置|设置"
+    ),
+    "initial": (
+        "initial|original|iniciales|originales|inicial|initiales|originales|ursprünglich|anfangs|iniziali|originali|iniciais|originais|oorspronkelijk|początkow|oryginaln|изначальн|исходн|первоначальн|начальн|початков|вихідн|başlangıç|orijinal|الأصلية|الأولية|الأولى|प्रारंभिक|शुरुआती|元の|初期|초기|원래|原始|初始"
+    ),
+    "answer_ref": (
+        "your answer|your response|your reply|your summary|your output|your translation|respond with|reply with|reply only|tu respuesta|tu resumen|responde solo|ta réponse|ton résumé|réponds seulement|deine antwort|deine zusammenfassung|antworte nur|la tua risposta|il tuo riassunto|rispondi solo|sua resposta|seu resumo|responda apenas|je antwoord|je samenvatting|antwoord alleen|twoja odpowied|twoje podsumowanie|odpowiedz tylko|твой ответ|свой ответ|ответь только|твоя відповідь|свою відповідь|відповідай лише|cevabın|yanıtın|özetin|sadece yanıtla|إجابتك|ردك|ملخصك|أجب فقط|अपने जवाब|आपका उत्तर|अपने उत्तर|केवल जवाब|回答に|返答に|要約に|だけ答え|답변에|대답에|요약에|만 답|你的回答|回复中|回答中|摘要中|只回复"
+    ),
+    "ai_addressee": (
+        "note to the ai|note for the ai|to the assistant|hey assistant|dear ai|ai model|language model|chatbot|nota para la ia|nota para el asistente|note pour l'ia|note à l'assistant|hinweis an die ki|an den assistenten|nota per l'ia|all'assistente|nota para a ia|para o assistente|notitie voor de ai|aan de assistent|uwaga dla ai|do asystenta|для ии|ассистенту|для ші|асистенту|yapay zekaya|asistana|إلى المساعد|للذكاء الاصطناعي|नोट एआई|सहायक के लिए|एआई के लिए|AIへ|アシスタントへ|AI에게|어시스턴트에게|给AI|致AI|给助手|致助手"
+    ),
+    "filters": (
+        "filter|censor|safety|moderation|content policy|guardrail|filtro|censura|seguridad|moderación|filtre|censure|sécurité|modération|zensur|sicherheit|moderation|filtri|sicurezza|moderazione|segurança|moderação|beveiliging|moderatie|filtr|cenzur|bezpieczeń|moderacj|фильтр|цензур|безопасност|модерац|фільтр|безпек|модерац|sansür|güvenlik|moderasyon|مرشح|فلتر|الرقابة|الأمان|فلاتر|फ़िल्टर|फिल्टर|सेंसर|सुरक्षा|フィルター|検閲|安全|필터|검열|안전|过滤|审查|安全"
+    ),
+    "bypass": (
+        "bypass|circumvent|override|get around|work around|eludir|saltarte|contourne|outrepasse|umgehe|aggira|eludi|contorne|burle|omzeil|omzeilen|obejdź|omiń|обойди|обход|обійди|обхід|etrafından dolan|تجاوز|تخطى|बायपास|दरकिनार|回避|迂回|すり抜け|우회|무력화|绕过|规避"
     ),
 }
 
@@ -100,6 +135,7 @@ CONCEPTS: dict[str, str] = {
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD_START = re.compile(r"(?<!\w)\w")
 _PREFIX_CHARS = 3
+CONCEPT_PREFIX = "k:"
 
 
 @dataclass(frozen=True)
@@ -142,4 +178,15 @@ def concepts_in(normalized: str) -> list[str]:
     if not normalized.isascii() and _UNSPACED.search(normalized):
         found.update(concept for spelling, concept in index.unspaced if spelling in normalized)
     found.update(concept for spelling, concept in index.short if spelling in normalized)
-    return [f"k:{concept}" for concept in CONCEPTS if concept in found]
+    return [CONCEPT_PREFIX + concept for concept in CONCEPTS if concept in found]
+
+
+def concept_features(normalized: str) -> list[str]:
+    """The concepts in the text and every pair of them ("k:ignore+instructions").
+
+    One concept is weak evidence ("ignore the typos", "print a poster"); an attack names several
+    at once, in whatever language, and a pair is what carries that across languages.
+    """
+    found = concepts_in(normalized)
+    pairs = [f"{first}+{second[len(CONCEPT_PREFIX) :]}" for first, second in combinations(found, 2)]
+    return found + pairs

@@ -24,6 +24,7 @@ import numpy as np
 
 from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples
 from bot.guard.learned.features import ngrams
+from bot.guard.learned.lexicon import CONCEPT_PREFIX
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
 FORMAT_VERSION = 1
@@ -36,8 +37,8 @@ REGULARIZATION_C = 4.0
 # bench/guard_eval.py's held-out probabilities: each row scored by a model that never saw its
 # source. Higher values cut false positives on held-out hard negatives and cost detection of
 # held-out phrasing; see the bench's closing line for where this point stands.
-BLOCK_PROBABILITY = 0.86
-FLOOR_PROBABILITY = 0.56
+BLOCK_PROBABILITY = 0.84
+FLOOR_PROBABILITY = 0.40
 SIGNIFICANT_DIGITS = 6
 
 
@@ -46,7 +47,11 @@ def _round(value: float) -> float:
 
 
 def fit(
-    examples: Sequence[Example], *, seed: int = SEED, analyzer: Callable[[str], list[str]] = ngrams
+    examples: Sequence[Example],
+    *,
+    seed: int = SEED,
+    analyzer: Callable[[str], list[str]] = ngrams,
+    regularization_c: float = REGULARIZATION_C,
 ) -> dict[str, Any]:
     """Train on ``examples`` and return the model as a JSON-ready dict.
 
@@ -56,13 +61,27 @@ def fit(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(
-        analyzer=analyzer, min_df=MIN_DOCUMENT_FREQUENCY, sublinear_tf=True, norm="l2", dtype=np.float64
-    )
-    matrix = vectorizer.fit_transform([example.text for example in examples])
+    def analyze(document: tuple[str, bool]) -> list[str]:
+        text, concepts_only = document
+        grams = analyzer(text)
+        return [gram for gram in grams if gram.startswith(CONCEPT_PREFIX)] if concepts_only else grams
+
+    # Each prompt that names a concept is also shown to the model as its concepts alone. In the
+    # full prompt the language-bound n-grams explain the label and the concepts get little
+    # weight; alone, the concepts must carry it, and they are all a prompt in a language the
+    # data lacks has in common with the data.
+    documents = [(example.text, False) for example in examples]
     labels = [example.label for example in examples]
+    for example in examples:
+        if any(gram.startswith(CONCEPT_PREFIX) for gram in analyzer(example.text)):
+            documents.append((example.text, True))
+            labels.append(example.label)
+    vectorizer = TfidfVectorizer(
+        analyzer=analyze, min_df=MIN_DOCUMENT_FREQUENCY, sublinear_tf=True, norm="l2", dtype=np.float64
+    )
+    matrix = vectorizer.fit_transform(documents)
     model = LogisticRegression(
-        C=REGULARIZATION_C, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
+        C=regularization_c, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
     )
     model.fit(matrix, labels)
     vocabulary = vectorizer.vocabulary_
