@@ -40,6 +40,7 @@ import base64
 import binascii
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -1732,8 +1733,8 @@ class SlackSandbox(SandboxState):
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
-        # Each adds routes of its own to the app before it starts (the web page).
-        self.extensions: list[Callable[[web.Application], None]] = []
+        # Each adds routes of its own to the app, given this sandbox, before it starts (the web page).
+        self.extensions: list[Callable[[web.Application, SandboxState], None]] = []
 
     @property
     def url(self) -> str:
@@ -1752,7 +1753,7 @@ class SlackSandbox(SandboxState):
     async def start(self) -> SlackSandbox:
         app = create_app(self)
         for extend in self.extensions:
-            extend(app)
+            extend(app, self)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -1774,10 +1775,13 @@ class SlackSandbox(SandboxState):
 
 
 @contextlib.contextmanager
-def threaded_sandbox(**options: Any) -> Iterator[SlackSandbox]:
+def threaded_sandbox(
+    *, extensions: tuple[Callable[[web.Application, SandboxState], None], ...] = (), **options: Any
+) -> Iterator[SlackSandbox]:
     """A sandbox on its own event loop thread, for blocking callers (WebClient, Celery tasks)
     that would otherwise freeze the loop the sandbox answers on."""
     sandbox = SlackSandbox(**options)
+    sandbox.extensions.extend(extensions)
     loop = asyncio.new_event_loop()
     started = threading.Event()
     failures: list[BaseException] = []
@@ -1835,7 +1839,7 @@ async def serve(
     if web_ui is not None:
         from bot.sandbox.web import add_web_ui
 
-        sandbox.extensions.append(lambda app: add_web_ui(app, sandbox, web_ui))
+        sandbox.extensions.append(functools.partial(add_web_ui, config=web_ui))
     async with sandbox:
         if demo:
             for workspace in DEMOS:

@@ -57,6 +57,17 @@ function channelName(id) {
 // ---------------------------------------------------------------------------------------------
 // mrkdwn (Slack's message formatting) and markdown (the markdown block)
 
+// The shortcodes this app's messages use; others stay as typed.
+const EMOJI = {
+  warning: "⚠️", white_check_mark: "✅", no_entry_sign: "🚫", hourglass: "⌛", hourglass_flowing_sand: "⏳",
+  x: "❌", raised_hand: "✋", wastebasket: "🗑️", heavy_multiplication_x: "✖️", grey_question: "❔", gear: "⚙️",
+  double_vertical_bar: "⏸️", construction: "🚧", calendar: "📆", tada: "🎉", tea: "🍵", thumbsup: "👍",
+};
+
+function emojify(text) {
+  return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+}
+
 const MRKDWN = /```([\s\S]+?)```|`([^`\n]+)`|<([^<>\n]+)>|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])|(\n)/g;
 
 function renderControl(parent, inner) {
@@ -85,7 +96,7 @@ function renderMrkdwn(parent, text) {
   const source = String(text || "");
   let last = 0;
   for (const m of source.matchAll(MRKDWN)) {
-    if (m.index > last) parent.append(decode(source.slice(last, m.index)));
+    if (m.index > last) parent.append(emojify(decode(source.slice(last, m.index))));
     if (m[1] !== undefined) parent.append(el("pre", null, decode(m[1])));
     else if (m[2] !== undefined) parent.append(el("code", null, decode(m[2])));
     else if (m[3] !== undefined) renderControl(parent, m[3]);
@@ -95,7 +106,7 @@ function renderMrkdwn(parent, text) {
     else parent.append(el("br"));
     last = m.index + m[0].length;
   }
-  if (last < source.length) parent.append(decode(source.slice(last)));
+  if (last < source.length) parent.append(emojify(decode(source.slice(last))));
 }
 
 const MARKDOWN_INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|__([^_\n]+)__|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|~~([^~\n]+)~~|\[([^\]\n]+)\]\(([^)\s]+)\)/g;
