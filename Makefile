@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-promises lint bench faults clean
+.PHONY: run test test-fast test-promises lint bench faults clean chromium screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,25 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/content-factory dev
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The local Slack page's tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; \
+	}
+	@test -x $(CHROMIUM) || { echo "no $(CHROMIUM): install Debian's chromium package"; exit 1; }
+
+screenshot: $(STAMP) chromium
+	LOCAL_SLACK_SCREENSHOT=docs/screenshot.png $(BIN)/pytest -q \
+		tests/sandbox_web/test_page.py::test_an_editors_command_is_rendered_with_bold_text_and_the_image
+	@echo "wrote docs/screenshot.png"
 
 # The inner loop: everything but the tests that start Celery workers or the fault suite.
 test-fast: $(STAMP)
