@@ -139,3 +139,25 @@ def test_model_output_with_markup_is_shown_as_text_and_never_run(
     assert posted.first.locator("script, img[src='x']").count() == 0
     assert page.evaluate("window.__cfRan") is None
     assert page.errors == []
+
+
+def test_reject_asks_for_a_reason_in_a_modal_and_posts_nothing(
+    local_slack: LocalSlack, open_page: Callable[[str], Any]
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    editor = open_page(local_slack.page_url(SECOND_DEMO.team_id, SECOND_DEMO.editor, SECOND_DEMO.general))
+    _send(editor, f"/content text a note to turn down {token}")
+    admin = open_page(local_slack.page_url(SECOND_DEMO.team_id, SECOND_DEMO.admin, SECOND_DEMO.approvals))
+    request = _message(admin, token)
+    request.first.locator("button[data-action-id='reject_job']").click()
+    modal = admin.locator(".modal")
+    modal.wait_for(timeout=WAIT_MS)
+    modal.locator("textarea, input").first.fill(f"off brand {token}")
+    admin.click("#modal-submit")
+    modal.wait_for(state="detached", timeout=WAIT_MS)
+    request.first.locator("button[data-action-id='reject_job']").wait_for(state="detached", timeout=WAIT_MS)
+    assert local_slack.posts_containing(SECOND_DEMO.general, token) == []
+
+    # The App Home tab shows what the app published for the person who opened it.
+    admin.click("#home-tab")
+    admin.locator("#home .block-header", has_text="Content Factory").wait_for(timeout=WAIT_MS)

@@ -86,16 +86,20 @@ class OutageSwitch:
         changed = False
         for name, server in self.servers.items():
             want_down = bool(wanted.get(name))
-            if want_down and name not in self.down:
-                log.warning("fault panel: stopping the embedded %s", name)
-                server.stop()
-                self.down.add(name)
-                changed = True
-            elif not want_down and name in self.down:
-                log.warning("fault panel: starting the embedded %s again", name)
-                server.start()
-                self.down.discard(name)
-                changed = True
+            try:
+                if want_down and name not in self.down:
+                    log.warning("fault panel: stopping the embedded %s", name)
+                    server.stop()
+                    self.down.add(name)
+                    changed = True
+                elif not want_down and name in self.down:
+                    log.warning("fault panel: starting the embedded %s again", name)
+                    server.start()
+                    self.down.discard(name)
+                    changed = True
+            except Exception:
+                # The panel is a demo aid: a server that will not stop or start must not end `dev`.
+                log.exception("fault panel: could not %s the embedded %s", "stop" if want_down else "start", name)
         if changed:
             self._report()
 
