@@ -1,8 +1,10 @@
 """`content-factory dev`: the whole service on one machine, and `say` to talk to it.
 
 Uses DATABASE_URL/REDIS_URL when set, else the servers on 127.0.0.1 when they answer, else embedded
-ones; starts the local Slack sandbox when no Slack credentials are set; then runs serve, worker and
-beat as child processes until interrupted."""
+ones; starts the local Slack sandbox when no Slack credentials are set (with its web page, the fake
+Gemini API when GEMINI_API_KEY is unset, and both demo workspaces installed over OAuth); then runs
+serve, worker and beat as child processes until interrupted, applying the page's outage requests to
+the servers it embedded."""
 
 from __future__ import annotations
 
