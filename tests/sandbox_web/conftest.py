@@ -9,6 +9,7 @@ machine without it fails these tests rather than skipping them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import shutil
@@ -188,4 +189,5 @@ def open_page(browser: Any) -> Iterator[Any]:
 
     yield open_
     for context in contexts:
-        context.close()
+        with contextlib.suppress(Exception):  # a test may have closed it already
+            context.close()
