@@ -340,11 +340,19 @@ function renderHome() {
   renderBlocks(home, view.blocks, { view_id: view.id });
 }
 
+let shownModal = "";
+
 function renderModal() {
   const layer = document.getElementById("modal-layer");
-  clear(layer);
   const modals = (ui.view && ui.view.modals) || [];
   const modal = modals[modals.length - 1];
+  // Live updates re-render often; a modal that has not changed keeps what is being typed in it.
+  const key = modal ? JSON.stringify([modal, ui.modalErrors]) : "";
+  if (key === shownModal) return;
+  shownModal = key;
+  const typed = {};
+  for (const field of layer.querySelectorAll("[data-block-id]")) typed[field.dataset.blockId] = field.value;
+  clear(layer);
   if (!modal) { layer.hidden = true; return; }
   layer.hidden = false;
   const box = el("div", "modal");
@@ -370,6 +378,9 @@ function renderModal() {
   }
   box.append(footer);
   layer.append(box);
+  for (const field of box.querySelectorAll("[data-block-id]")) {
+    if (typed[field.dataset.blockId] !== undefined) field.value = typed[field.dataset.blockId];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
