@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,36 +158,39 @@ async def local_slack(
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+async def browser() -> AsyncIterator[Any]:
+    """Chromium through Playwright's async API, on the test run's own event loop (the sync API
+    would mark that loop as running in between its calls and stop every async test after it)."""
+    if not shutil.which(CHROMIUM):
         pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
         yield launched
-        launched.close()
+        await launched.close()
 
 
 @pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    """``open_page(url)``: a fresh tab on the page, ready (workspaces loaded, live updates on)."""
+async def open_page(browser: Any) -> AsyncIterator[Callable[[str], Awaitable[Any]]]:
+    """``await open_page(url)``: a fresh tab on the page, ready (workspaces loaded, live updates on);
+    ``page.errors`` collects the page's uncaught script errors."""
     contexts = []
 
-    def open_(url: str) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
+    async def open_(url: str) -> Any:
+        context = await browser.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(context)
-        page = context.new_page()
+        page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.errors = errors
-        page.goto(url)
-        page.wait_for_selector("body[data-ready='1'][data-live='1']")
+        await page.goto(url)
+        await page.wait_for_selector("body[data-ready='1'][data-live='1']")
         return page
 
     yield open_
     for context in contexts:
         with contextlib.suppress(Exception):  # a test may have closed it already
-            context.close()
+            await context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -59,31 +59,33 @@ def _post_everything(sandbox: SlackSandbox) -> None:
     )
 
 
-def test_blocks_and_mrkdwn_render_as_slack_shows_them_and_markup_stays_text(
-    shown_sandbox: SlackSandbox, open_page: Callable[[str], Any]
+async def test_blocks_and_mrkdwn_render_as_slack_shows_them_and_markup_stays_text(
+    shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
 ) -> None:
     _post_everything(shown_sandbox)
-    page = open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
-    page.locator(".file-image img").wait_for()
+    page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
+    await page.locator(".file-image img").wait_for()
     messages = page.locator("#messages")
-    assert messages.locator(".block-header", has_text="A header").count() == 1
-    assert messages.locator("b", has_text="bold").count() >= 2
-    assert messages.locator("i", has_text="italic").count() == 1
-    assert messages.locator("s", has_text="gone").count() == 1
-    assert messages.locator("code", has_text="code").count() == 1
-    assert messages.locator("a[href='https://example.com/'], a[href='https://example.com']").count() == 2
-    assert messages.locator("a", has_text="bad link").count() == 0
-    assert messages.locator(".mention", has_text="@eddie").count() == 1
-    assert messages.locator(".block-markdown b", has_text="strong").count() == 1
-    assert messages.locator(".block-markdown li").count() == 2
-    assert messages.locator(".block-context i", has_text="line").count() == 1
-    assert messages.locator("button.block-button[data-action-id='approve_job']").count() == 1
-    text = messages.inner_text()
+    assert await messages.locator(".block-header", has_text="A header").count() == 1
+    assert await messages.locator("b", has_text="bold").count() >= 2
+    assert await messages.locator("i", has_text="italic").count() == 1
+    assert await messages.locator("s", has_text="gone").count() == 1
+    assert await messages.locator("code", has_text="code").count() == 1
+    assert await messages.locator("a[href='https://example.com/'], a[href='https://example.com']").count() == 2
+    assert await messages.locator("a", has_text="bad link").count() == 0
+    assert await messages.locator(".mention", has_text="@eddie").count() == 1
+    assert await messages.locator(".block-markdown b", has_text="strong").count() == 1
+    assert await messages.locator(".block-markdown li").count() == 2
+    assert await messages.locator(".block-context i", has_text="line").count() == 1
+    assert await messages.locator("button.block-button[data-action-id='approve_job']").count() == 1
+    text = await messages.inner_text()
     assert "<script>escaped</script>" in text
-    assert text.count("<script>window.__cfRan = 1</script>") == 3
-    assert messages.locator("script").count() == 0
-    assert messages.locator("img[src='x']").count() == 0
-    assert page.evaluate("window.__cfRan") is None
+    # In a markdown block, a plain_text section and a message's own text.
+    assert text.count("<script>window.__cfRan = 1</script>") == 3, text
+    assert await messages.locator("script").count() == 0
+    assert await messages.locator("img[src='x']").count() == 0
+    assert await page.evaluate("window.__cfRan") is None
     # The uploaded file is shown inline and loads.
-    assert page.evaluate("() => document.querySelector('.file-image img').naturalWidth") == 32
+    await page.wait_for_function("() => document.querySelector('.file-image img').naturalWidth > 0")
+    assert await page.evaluate("() => document.querySelector('.file-image img').naturalWidth") == 32
     assert page.errors == []

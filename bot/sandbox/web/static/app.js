@@ -109,7 +109,7 @@ function renderMrkdwn(parent, text) {
   if (last < source.length) parent.append(emojify(decode(source.slice(last))));
 }
 
-const MARKDOWN_INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|__([^_\n]+)__|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|~~([^~\n]+)~~|\[([^\]\n]+)\]\(([^)\s]+)\)/g;
+const MARKDOWN_INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w_])__([^_\n]+)__(?![\w_])|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|~~([^~\n]+)~~|\[([^\]\n]+)\]\(([^)\s]+)\)/g;
 
 function renderMarkdownInline(parent, text) {
   let last = 0;
