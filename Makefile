@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-promises lint lock bench faults clean
+.PHONY: run test test-fast test-promises lint lock bench faults clean chromium screenshot
 
 # Installs are what requirements.lock pins, hash-checked (`make lock` writes it from pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
@@ -29,7 +29,7 @@ SLOW_LANE_REDIS_DB ?= 14
 REST_LANE_REDIS_DB ?= 15
 FAULT_SUITE_TEST := tests/faults/test_fault_suite_short.py
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	@mkdir -p .services; TEST_REDIS_DB=$(SLOW_LANE_REDIS_DB) TEST_SERVICES_DIR=test-slow \
 		$(BIN)/pytest -m slow --ignore=$(FAULT_SUITE_TEST) -p no:cacheprovider > .services/slow-lane.log 2>&1 & slow=$$!; \
@@ -42,6 +42,22 @@ test: $(STAMP)
 # The inner loop: the guard, the command parser, the views and the handlers dispatched in-process
 # through bolt (against PostgreSQL and Redis). No worker or server processes, no model training.
 FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py
+
+# The local Slack page's tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; \
+	}
+	@test -x $(CHROMIUM) || { echo "no $(CHROMIUM): install Debian's chromium package"; exit 1; }
+
+screenshot: $(STAMP) chromium
+	LOCAL_SLACK_SCREENSHOT=docs/screenshot.png $(BIN)/pytest -q \
+		tests/sandbox_web/test_page.py::test_an_editors_command_is_rendered_with_bold_text_and_the_image
+	@echo "wrote docs/screenshot.png"
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow and not training" $(FAST_TESTS)

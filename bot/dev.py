@@ -1,8 +1,10 @@
 """`content-factory dev`: the whole service on one machine, and `say` to talk to it.
 
 Uses DATABASE_URL/REDIS_URL when set, else the servers on 127.0.0.1 when they answer, else embedded
-ones; starts the local Slack sandbox when no Slack credentials are set; then runs serve, worker and
-beat as child processes until interrupted."""
+ones; starts the local Slack sandbox when no Slack credentials are set (with its web page, the fake
+Gemini API when GEMINI_API_KEY is unset, and both demo workspaces installed over OAuth); then runs
+serve, worker and beat as child processes until interrupted, applying the page's outage requests to
+the servers it embedded."""
 
 from __future__ import annotations
 
@@ -16,14 +18,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
-from bot.local_services import free_port, port_open, start_local_services
+from bot.local_services import EmbeddedPostgres, LocalServices, free_port, port_open, start_local_services
 from bot.settings import get_settings
 from db.crypto import generate_key
 from db.migrate import MigrationRefused, migrate_sync
+
+if TYPE_CHECKING:
+    from bot.sandbox.web.outages import OutageSwitch
 
 STATE_DIR = Path(".services") / "dev"
 DEV_DATABASE = "content_factory_dev"
@@ -33,14 +38,18 @@ DEV_APP_ROLE = "content_factory_app"
 def _load_state() -> dict[str, Any]:
     path = STATE_DIR / "secrets.json"
     if path.exists():
-        saved: dict[str, Any] = json.loads(path.read_text())
-        return saved
+        loaded: dict[str, Any] = json.loads(path.read_text())
+        if "client_id" not in loaded:  # written before the sandbox installed the app over OAuth
+            loaded.update(_sandbox_app_credentials())
+            path.write_text(json.dumps(loaded))
+        return loaded
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     state = {
         "app_password": secrets.token_urlsafe(18),
         "signing_secret": secrets.token_hex(16),
         "encryption_key": generate_key(),
     }
+    state.update(_sandbox_app_credentials())
     path.write_text(json.dumps(state))
     path.chmod(0o600)
     return state
@@ -56,6 +65,26 @@ async def _ensure_database(server_url: str, name: str) -> None:
             await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+def _sandbox_app_credentials() -> dict[str, str]:
+    return {
+        "client_id": f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**12)}",
+        "client_secret": secrets.token_hex(16),
+    }
+
+
+def _open_browser(url: str) -> None:
+    """Where a desktop exists: on Linux without a display, ``webbrowser`` would pick a text
+    browser and take over the terminal, so it is not asked there."""
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return
+    if os.environ.get("CONTENT_FACTORY_NO_BROWSER"):
+        return
+    with contextlib.suppress(webbrowser.Error, OSError):
+        webbrowser.open(url)
 
 
 def _wait_http(url: str, seconds: float) -> bool:
@@ -76,6 +105,7 @@ def run_dev(port: int | None = None) -> int:
     state = _load_state()
     env = dict(os.environ)
     services = None
+    outages = None
     children: list[subprocess.Popen[bytes]] = []
     try:
         if not settings.database_url or not settings.redis_url:
@@ -90,6 +120,8 @@ def run_dev(port: int | None = None) -> int:
         if not settings.redis_url:
             assert services is not None
             env["REDIS_URL"] = services.redis_url
+        if services is not None and settings.slack_mode == "sandbox":
+            outages = _outage_switch(services)
         env.setdefault("TOKEN_ENCRYPTION_KEY", state["encryption_key"])
         if not env.get("DATABASE_ADMIN_URL"):
             raise RuntimeError(
@@ -104,28 +136,63 @@ def run_dev(port: int | None = None) -> int:
 
         python = sys.executable
         sandbox_url = None
-        if settings.slack_mode == "sandbox":
-            from bot.sandbox.slack import DEMO
-
-            sandbox_port = free_port()
-            sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-            children.append(subprocess.Popen([python, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], env=env))
-            env["SLACK_API_URL"] = sandbox_url + "/api/"
-            env["SLACK_BOT_TOKEN"] = DEMO.bot_token
-            env["SLACK_SIGNING_SECRET"] = state["signing_secret"]
-            if not _wait_http(sandbox_url + "/_sandbox/workspaces", 20):
-                raise RuntimeError("the Slack sandbox did not start")
         web_port = port or settings.port
         if port_open("127.0.0.1", web_port):
             raise RuntimeError(f"port {web_port} is taken; set PORT or pass --port")
+        service_url = f"http://127.0.0.1:{web_port}"
+        if settings.slack_mode == "sandbox":
+            sandbox_port = free_port()
+            sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+            # The fake model, so that the page's fault panel can slow it down or break it.
+            gemini_url = None
+            if not settings.gemini_api_key:
+                gemini_port = free_port()
+                gemini_url = f"http://127.0.0.1:{gemini_port}"
+                env["GEMINI_API_KEY"] = secrets.token_hex(8)
+                env["GEMINI_BASE_URL"] = gemini_url
+                children.append(
+                    subprocess.Popen(
+                        [
+                            python,
+                            "-m",
+                            "bot.sandbox.gemini",
+                            "--port",
+                            str(gemini_port),
+                            "--api-key",
+                            env["GEMINI_API_KEY"],
+                        ],
+                        env=env,
+                    )
+                )
+            # Both demo workspaces install the app over OAuth, as a multi-workspace app is installed.
+            env["SLACK_API_URL"] = sandbox_url + "/api/"
+            env["SLACK_CLIENT_ID"] = state["client_id"]
+            env["SLACK_CLIENT_SECRET"] = state["client_secret"]
+            env["SLACK_SIGNING_SECRET"] = state["signing_secret"]
+            env.pop("SLACK_BOT_TOKEN", None)
+            sandbox_command = [
+                *(python, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)),
+                *("--client-id", state["client_id"], "--client-secret", state["client_secret"]),
+                *("--service-url", service_url, "--outages-dir", str(STATE_DIR / "outages")),
+                *(("--gemini-url", gemini_url) if gemini_url else ()),
+            ]
+            children.append(subprocess.Popen(sandbox_command, env=env))
+            if not _wait_http(sandbox_url + "/_sandbox/workspaces", 20):
+                raise RuntimeError("the Slack sandbox did not start")
         env["PORT"] = str(web_port)
         env.setdefault("CONTENT_FACTORY_DEV", "1")
         # Two web processes on one port, as in production (`serve --workers`), at a laptop's scale.
         for command in (["serve", "--workers", "2"], ["worker"], ["beat"]):
             children.append(subprocess.Popen([python, "-m", "bot", *command], env=env))
-        service_url = f"http://127.0.0.1:{web_port}"
         if not _wait_http(service_url + "/healthz", 60):
             raise RuntimeError("the web process did not become healthy")
+        if sandbox_url:
+            from bot.sandbox.web.demo_setup import DemoSetupError, set_up_demos
+
+            try:
+                asyncio.run(set_up_demos(service_url, sandbox_url, state["signing_secret"]))
+            except DemoSetupError as exc:
+                raise RuntimeError(f"setting up the demo workspaces: {exc}") from None
         (STATE_DIR / "dev.json").write_text(
             json.dumps(
                 {
@@ -137,11 +204,10 @@ def run_dev(port: int | None = None) -> int:
         )
         print(f"\nContent Factory is running at {service_url}", flush=True)
         if sandbox_url:
-            print(
-                f'Slack sandbox at {sandbox_url}; try:  content-factory say "/content text a haiku about tea"',
-                flush=True,
-            )
-        return _supervise(children)
+            print(f"\nLocal Slack in your browser: {sandbox_url}/", flush=True)
+            print('or in the terminal:  content-factory say "/content text a haiku about tea"', flush=True)
+            _open_browser(sandbox_url + "/")
+        return _supervise(children, outages)
     except RuntimeError as exc:
         print(f"dev: {exc}", file=sys.stderr)
         return 1
@@ -154,13 +220,25 @@ def run_dev(port: int | None = None) -> int:
                 child.wait(15)
             if child.poll() is None:
                 child.kill()
+        if outages is not None:
+            outages.restore()
         if services is not None:
             services.stop()
         with contextlib.suppress(FileNotFoundError):
             (STATE_DIR / "dev.json").unlink()
 
 
-def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
+def _outage_switch(services: LocalServices) -> OutageSwitch:
+    """The embedded servers the page's fault panel may stop and start again."""
+    from bot.sandbox.web.outages import OutageSwitch
+
+    servers = {
+        ("postgres" if isinstance(server, EmbeddedPostgres) else "redis"): server for server in services.embedded
+    }
+    return OutageSwitch(STATE_DIR / "outages", servers)
+
+
+def _supervise(children: list[subprocess.Popen[bytes]], outages: OutageSwitch | None = None) -> int:
     stop = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -177,6 +255,8 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
                     file=sys.stderr,
                 )
                 return 1
+        if outages is not None:
+            outages.apply()
         time.sleep(0.5)
     return 0
 

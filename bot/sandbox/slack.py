@@ -40,11 +40,13 @@ import base64
 import binascii
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
 import math
 import mimetypes
+import os
 import secrets
 import signal
 import threading
@@ -52,6 +54,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -429,6 +432,21 @@ class DemoWorkspace:
 
 
 DEMO = DemoWorkspace()
+# A second tenant, so the local Slack shows that one workspace never sees another's messages.
+SECOND_DEMO = DemoWorkspace(
+    team_id="T0SECOND",
+    team_name="Second Studio",
+    bot_token="xoxb-0000000000-sandbox-second",
+    bot_user_id="U0CFBOT2",
+    admin="U0ADMIN2",
+    editor="U0EDITOR2",
+    viewer="U0VIEWER2",
+    general="C0GENERAL2",
+    approvals="C0APPROVALS2",
+    no_bot="C0NOBOT2",
+    archived="C0ARCHIVED2",
+)
+DEMOS = (DEMO, SECOND_DEMO)
 
 
 def _tz_label_and_offset(tz: str) -> tuple[str, int]:
@@ -468,6 +486,8 @@ class SandboxState:
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> team id
         self._ids = itertools.count(1)
         self._last_ts_us = 0
+        # Called after every request the sandbox records (the web page's live updates).
+        self._listeners: list[Callable[[], None]] = []
         self._reset_records()
 
     def _reset_records(self) -> None:
@@ -587,7 +607,7 @@ class SandboxState:
             demo.team_id,
             bot_token=demo.bot_token,
             name=demo.team_name,
-            domain="content-factory-demo",
+            domain="-".join(demo.team_name.lower().split()),
             bot_user_id=demo.bot_user_id,
         )
         self.add_user(demo.team_id, demo.admin, name="ada", real_name="Ada Admin", is_admin=True)
@@ -644,6 +664,11 @@ class SandboxState:
     def faults(self) -> list[Fault]:
         return list(self._faults)
 
+    def remove_fault(self, fault: Fault) -> None:
+        """Withdraw one injected fault (no error when it was used up already)."""
+        with contextlib.suppress(ValueError):
+            self._faults.remove(fault)
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -662,7 +687,17 @@ class SandboxState:
     def record(self, method: str, params: dict[str, Any], token: str | None) -> Call:
         call = Call(seq=len(self._calls) + 1, method=method, params=params, token=token)
         self._calls.append(call)
+        self.changed()
         return call
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """``listener()`` runs whenever a request arrives; what it changed is in place by the time
+        the listener's owner next yields to the event loop."""
+        self._listeners.append(listener)
+
+    def changed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def calls(self, method: str | None = None, channel: str | None = None, *, team_id: str | None = None) -> list[Call]:
         return [
@@ -1698,6 +1733,8 @@ class SlackSandbox(SandboxState):
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        # Each adds routes of its own to the app, given this sandbox, before it starts (the web page).
+        self.extensions: list[Callable[[web.Application, SandboxState], None]] = []
 
     @property
     def url(self) -> str:
@@ -1714,7 +1751,10 @@ class SlackSandbox(SandboxState):
         return f"{self.public_url}/oauth/v2/authorize"
 
     async def start(self) -> SlackSandbox:
-        self._runner = web.AppRunner(create_app(self), access_log=None)
+        app = create_app(self)
+        for extend in self.extensions:
+            extend(app, self)
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -1735,10 +1775,13 @@ class SlackSandbox(SandboxState):
 
 
 @contextlib.contextmanager
-def threaded_sandbox(**options: Any) -> Iterator[SlackSandbox]:
+def threaded_sandbox(
+    *, extensions: tuple[Callable[[web.Application, SandboxState], None], ...] = (), **options: Any
+) -> Iterator[SlackSandbox]:
     """A sandbox on its own event loop thread, for blocking callers (WebClient, Celery tasks)
     that would otherwise freeze the loop the sandbox answers on."""
     sandbox = SlackSandbox(**options)
+    sandbox.extensions.extend(extensions)
     loop = asyncio.new_event_loop()
     started = threading.Event()
     failures: list[BaseException] = []
@@ -1778,23 +1821,31 @@ async def serve(
     client_id: str | None,
     client_secret: str | None,
     posting_limit: PostingLimit | None = None,
+    web_ui: Any = None,
 ) -> None:
+    """``web_ui``: a :class:`bot.sandbox.web.WebUiConfig`, to serve the page at the root too."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    async with SlackSandbox(
+    sandbox = SlackSandbox(
         host=host,
         port=port,
         client_id=client_id,
         client_secret=client_secret,
         posting_limit=posting_limit,
         posting_limited=posting_limit is None or posting_limit.per_second > 0,
-    ) as sandbox:
+    )
+    if web_ui is not None:
+        from bot.sandbox.web import add_web_ui
+
+        sandbox.extensions.append(functools.partial(add_web_ui, config=web_ui))
+    async with sandbox:
         if demo:
-            seeded = sandbox.seed_demo()
-            print(f"demo workspace {seeded.team_id}: bot token {seeded.bot_token}", flush=True)
-        print(f"Slack sandbox on {sandbox.api_url}", flush=True)
+            for workspace in DEMOS:
+                seeded = sandbox.seed_demo(workspace)
+                print(f"demo workspace {seeded.team_id}: bot token {seeded.bot_token}", flush=True)
+        print(f"Slack sandbox on {sandbox.api_url}; its web page at {sandbox.url}/", flush=True)
         await stopping.wait()
 
 
@@ -1812,7 +1863,19 @@ def main(argv: list[str] | None = None) -> int:
         help="chat.postMessage calls per second per channel, as Slack allows (0: no limit)",
     )
     parser.add_argument("--post-burst", type=int, default=POST_BURST, help="posts a channel may take at once")
+    parser.add_argument("--service-url", help="serve the web page, sending what people do there to this service")
+    parser.add_argument("--gemini-url", help="the fake model the web page's fault panel may slow or break")
+    parser.add_argument("--outages-dir", help="where the fault panel asks `dev` to stop PostgreSQL or Redis")
     args = parser.parse_args(argv)
+    from bot.sandbox.web import WebUiConfig
+
+    # The signing secret comes from the environment, never the command line other users can read.
+    web_ui = WebUiConfig(
+        service_url=args.service_url,
+        signing_secret=os.environ.get("SLACK_SIGNING_SECRET"),
+        gemini_url=args.gemini_url,
+        outages_dir=Path(args.outages_dir) if args.outages_dir else None,
+    )
     asyncio.run(
         serve(
             args.host,
@@ -1821,6 +1884,7 @@ def main(argv: list[str] | None = None) -> int:
             client_id=args.client_id,
             client_secret=args.client_secret,
             posting_limit=PostingLimit(per_second=args.post_rate, burst=max(1, args.post_burst)),
+            web_ui=web_ui,
         )
     )
     return 0

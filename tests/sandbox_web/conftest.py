@@ -1,0 +1,196 @@
+"""The local Slack page against the whole service: the sandbox (with its page) and the fake model
+in this process, ``serve`` and a worker as processes, both demo workspaces installed over OAuth,
+and Debian's Chromium driven by Playwright.
+
+The browser is the system's (``/usr/bin/chromium``, what ``make test`` installs when missing); a
+machine without it fails these tests rather than skipping them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.local_services import free_port
+from bot.sandbox.gemini import FakeGemini
+from bot.sandbox.slack import DEMOS, SECOND_DEMO, SlackSandbox, threaded_sandbox
+from bot.sandbox.web import WebUiConfig, add_web_ui
+from bot.sandbox.web.demo_setup import set_up_demos
+from db.engine import Database
+from tests.workers.harness import WorkerProcess, clear_leftover_work
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SIGNING_SECRET = "local-slack-page-secret"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "local-slack-page-client-secret"
+GEMINI_KEY = "local-slack-page-key"
+READY_SECONDS = 90
+
+
+@dataclass
+class LocalSlack:
+    sandbox: SlackSandbox
+    gemini: FakeGemini
+    service_url: str
+
+    @property
+    def url(self) -> str:
+        return self.sandbox.url
+
+    def page_url(self, team_id: str, user_id: str, channel_id: str) -> str:
+        return f"{self.url}/?team={team_id}&user={user_id}&channel={channel_id}"
+
+    def posts_containing(self, channel_id: str, text: str) -> list[dict[str, Any]]:
+        return [m for m in self.sandbox.messages(channel_id) if text in str(m.get("text")) + str(m.get("blocks"))]
+
+
+@pytest.fixture(scope="session")
+def page_gemini() -> Iterator[FakeGemini]:
+    fake = FakeGemini(api_key=GEMINI_KEY)
+    with fake.running_in_thread():
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def page_sandbox(page_gemini: FakeGemini) -> Iterator[tuple[SlackSandbox, str]]:
+    service_url = f"http://127.0.0.1:{free_port()}"
+    config = WebUiConfig(service_url=service_url, signing_secret=SIGNING_SECRET, gemini_url=page_gemini.url)
+    with threaded_sandbox(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, extensions=(functools.partial(add_web_ui, config=config),)
+    ) as sandbox:
+        for demo in DEMOS:
+            sandbox.seed_demo(demo)
+        # A viewer who sits in the approvers' channel: the buttons are there, the role is not.
+        members = sandbox.channels[SECOND_DEMO.approvals].members
+        assert members is not None
+        members.add(SECOND_DEMO.viewer)
+        yield sandbox, service_url
+
+
+async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            try:
+                async with http.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"the service did not start; its log:\n{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text()[-4000:]
+
+
+def _start_serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--workers", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@pytest.fixture(scope="session")
+async def local_slack(
+    page_sandbox: tuple[SlackSandbox, str],
+    page_gemini: FakeGemini,
+    service_env: dict[str, str],
+    owner_db: Database,
+    redis_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[LocalSlack]:
+    sandbox, service_url = page_sandbox
+    await clear_leftover_work(owner_db, redis_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GEMINI_"))}
+    env.update(service_env)
+    env.update(
+        {
+            "SLACK_API_URL": sandbox.api_url,
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "GEMINI_API_KEY": GEMINI_KEY,
+            "GEMINI_BASE_URL": page_gemini.url,
+            "PORT": service_url.rsplit(":", 1)[1],
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    logs = tmp_path_factory.mktemp("local-slack")
+    serve_log = logs / "serve.log"
+    serve = _start_serve(env, serve_log)
+    worker = WorkerProcess(env, logs / "worker.log")
+    try:
+        await _wait_healthy(service_url, serve, serve_log)
+        await asyncio.to_thread(worker.wait_ready)
+        await set_up_demos(service_url, sandbox.url, SIGNING_SECRET)
+        yield LocalSlack(sandbox, page_gemini, service_url)
+    finally:
+        worker.stop()
+        serve.terminate()
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """Chromium through Playwright's async API, on the test run's own event loop (the sync API
+    would mark that loop as running in between its calls and stop every async test after it)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def open_page(browser: Any) -> AsyncIterator[Callable[[str], Awaitable[Any]]]:
+    """``await open_page(url)``: a fresh tab on the page, ready (workspaces loaded, live updates on);
+    ``page.errors`` collects the page's uncaught script errors."""
+    contexts = []
+
+    async def open_(url: str) -> Any:
+        context = await browser.new_context(viewport={"width": 1400, "height": 900})
+        contexts.append(context)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.errors = errors
+        await page.goto(url)
+        await page.wait_for_selector("body[data-ready='1'][data-live='1']")
+        return page
+
+    yield open_
+    for context in contexts:
+        with contextlib.suppress(Exception):  # a test may have closed it already
+            await context.close()

@@ -1,0 +1,91 @@
+"""Block Kit and mrkdwn as the page renders them, in a real browser, from messages posted through
+the sandbox's Web API (no service needed): formatting becomes elements, everything else stays text."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.sandbox.slack import DEMO, DEMOS, SlackSandbox, threaded_sandbox
+from bot.sandbox.web import WebUiConfig, add_web_ui
+from workers.providers.offline import placeholder_png
+
+pytestmark = pytest.mark.slow
+
+HOSTILE = '<script>window.__cfRan = 1</script><img src=x onerror="window.__cfRan = 2">'
+
+
+@pytest.fixture(scope="module")
+def shown_sandbox() -> Iterator[SlackSandbox]:
+    with threaded_sandbox(extensions=(functools.partial(add_web_ui, config=WebUiConfig()),)) as sandbox:
+        for demo in DEMOS:
+            sandbox.seed_demo(demo)
+        yield sandbox
+
+
+def _post_everything(sandbox: SlackSandbox) -> None:
+    client = WebClient(token=DEMO.bot_token, base_url=sandbox.api_url)
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "A header"}},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "*bold* _italic_ ~gone~ `code` <https://example.com|a link> <javascript:alert(1)|bad link> "
+                "<@U0EDITOR> &lt;script&gt;escaped&lt;/script&gt;",
+            },
+        },
+        {"type": "divider"},
+        {"type": "markdown", "text": f"## Heading\n**strong** and [docs](https://example.com)\n- one\n- two {HOSTILE}"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "context _line_"}]},
+        {"type": "image", "image_url": "data:image/png;base64,AAAA", "alt_text": "an inline image"},
+        {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "action_id": "approve_job", "text": {"type": "plain_text", "text": "Approve"}}
+            ],
+        },
+        {"type": "section", "text": {"type": "plain_text", "text": f"raw {HOSTILE}"}},
+    ]
+    client.chat_postMessage(channel=DEMO.general, text="fallback", blocks=json.dumps(blocks))
+    client.chat_postMessage(channel=DEMO.general, text=f"plain text with {HOSTILE} and *bold*")
+    client.files_upload_v2(
+        channel=DEMO.general, content=placeholder_png(32, 24, 7), filename="picture.png", title="a picture"
+    )
+
+
+async def test_blocks_and_mrkdwn_render_as_slack_shows_them_and_markup_stays_text(
+    shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
+) -> None:
+    _post_everything(shown_sandbox)
+    page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
+    await page.locator(".file-image img").wait_for()
+    messages = page.locator("#messages")
+    assert await messages.locator(".block-header", has_text="A header").count() == 1
+    assert await messages.locator("b", has_text="bold").count() >= 2
+    assert await messages.locator("i", has_text="italic").count() == 1
+    assert await messages.locator("s", has_text="gone").count() == 1
+    assert await messages.locator("code", has_text="code").count() == 1
+    assert await messages.locator("a[href='https://example.com/'], a[href='https://example.com']").count() == 2
+    assert await messages.locator("a", has_text="bad link").count() == 0
+    assert await messages.locator(".mention", has_text="@eddie").count() == 1
+    assert await messages.locator(".block-markdown b", has_text="strong").count() == 1
+    assert await messages.locator(".block-markdown li").count() == 2
+    assert await messages.locator(".block-context i", has_text="line").count() == 1
+    assert await messages.locator("button.block-button[data-action-id='approve_job']").count() == 1
+    text = await messages.inner_text()
+    assert "<script>escaped</script>" in text
+    # In a markdown block, a plain_text section and a message's own text.
+    assert text.count("<script>window.__cfRan = 1</script>") == 3, text
+    assert await messages.locator("script").count() == 0
+    assert await messages.locator("img[src='x']").count() == 0
+    assert await page.evaluate("window.__cfRan") is None
+    # The uploaded file is shown inline and loads.
+    await page.wait_for_function("() => document.querySelector('.file-image img').naturalWidth > 0")
+    assert await page.evaluate("() => document.querySelector('.file-image img').naturalWidth") == 32
+    assert page.errors == []

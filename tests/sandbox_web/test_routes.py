@@ -1,0 +1,158 @@
+"""The page's server side without a browser or a service: what each person is shown, the static
+files, live updates and the Slack faults of the panel."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
+from bot.sandbox.web import WebUiConfig, add_web_ui
+from bot.sandbox.web.outages import OutageRequests, OutageSwitch
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[SlackSandbox]:
+    sandbox = SlackSandbox()
+    sandbox.extensions.append(functools.partial(add_web_ui, config=WebUiConfig(outages_dir=tmp_path)))
+    async with sandbox:
+        for demo in DEMOS:
+            sandbox.seed_demo(demo)
+        yield sandbox
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        yield session
+
+
+async def _post(http: aiohttp.ClientSession, sandbox: SlackSandbox, token: str, channel: str, text: str) -> int:
+    async with http.post(
+        f"{sandbox.api_url}chat.postMessage",
+        json={"channel": channel, "text": text},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as response:
+        return response.status
+
+
+async def _view(http: aiohttp.ClientSession, sandbox: SlackSandbox, team: str, user: str, channel: str) -> dict:
+    params = {"team_id": team, "user": user, "channel": channel}
+    async with http.get(f"{sandbox.url}/_ui/view", params=params) as response:
+        return await response.json()
+
+
+async def test_a_person_sees_only_their_own_workspaces_channels(
+    sandbox: SlackSandbox, http: aiohttp.ClientSession
+) -> None:
+    assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "first workspace only") == 200
+    own = await _view(http, sandbox, DEMO.team_id, DEMO.viewer, DEMO.general)
+    assert [m["text"] for m in own["messages"]] == ["first workspace only"]
+    # Another workspace's person, even asking for this channel by id, sees nothing of it.
+    for user in (SECOND_DEMO.admin, SECOND_DEMO.viewer):
+        other = await _view(http, sandbox, SECOND_DEMO.team_id, user, DEMO.general)
+        assert other["messages"] == [] and other["channel_id"] is None
+    # Nor does someone claiming the workspace of a person who is not in it.
+    claimed = await _view(http, sandbox, DEMO.team_id, SECOND_DEMO.admin, DEMO.general)
+    assert claimed["messages"] == []
+    # A private channel shows only to its members.
+    assert await _post(http, sandbox, DEMO.bot_token, DEMO.approvals, "for approvers") == 200
+    assert (await _view(http, sandbox, DEMO.team_id, DEMO.admin, DEMO.approvals))["messages"]
+    assert (await _view(http, sandbox, DEMO.team_id, DEMO.viewer, DEMO.approvals))["messages"] == []
+
+
+async def test_ephemeral_messages_show_to_their_person_only(sandbox: SlackSandbox, http: aiohttp.ClientSession) -> None:
+    async with http.post(
+        f"{sandbox.api_url}chat.postEphemeral",
+        json={"channel": DEMO.general, "user": DEMO.viewer, "text": "just for vera"},
+        headers={"Authorization": f"Bearer {DEMO.bot_token}"},
+    ) as response:
+        assert (await response.json())["ok"]
+    mine = await _view(http, sandbox, DEMO.team_id, DEMO.viewer, DEMO.general)
+    assert [(m["text"], m.get("ephemeral")) for m in mine["messages"]] == [("just for vera", True)]
+    assert (await _view(http, sandbox, DEMO.team_id, DEMO.editor, DEMO.general))["messages"] == []
+
+
+async def test_the_page_is_served_with_a_policy_that_runs_only_its_own_script(
+    sandbox: SlackSandbox, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"{sandbox.url}/") as response:
+        assert response.status == 200
+        assert "app.js" in await response.text()
+        policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    for name in ("app.js", "app.css"):
+        async with http.get(f"{sandbox.url}/_ui/static/{name}") as response:
+            assert response.status == 200
+    async with http.get(f"{sandbox.url}/_ui/static/..%2Fpage.py") as response:
+        assert response.status == 404
+    # Without a service to send to, the composer is refused rather than silently dropped.
+    async with http.post(
+        f"{sandbox.url}/_ui/command", json={"team_id": DEMO.team_id, "user": DEMO.editor, "text": "/content help"}
+    ) as response:
+        assert response.status == 409
+
+
+async def test_every_request_the_sandbox_receives_is_announced_on_the_event_stream(
+    sandbox: SlackSandbox, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"{sandbox.url}/_ui/events") as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        first = await stream.content.readuntil(b"\n\n")
+        assert b"event: change" in first
+        await _post(http, sandbox, DEMO.bot_token, DEMO.general, "news")
+        announced = await asyncio.wait_for(stream.content.readuntil(b"\n\n"), timeout=5)
+        assert b"event: change" in announced
+
+
+async def test_the_rate_limit_switch_makes_slack_answer_429_until_it_is_turned_off(
+    sandbox: SlackSandbox, http: aiohttp.ClientSession
+) -> None:
+    async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "slack_rate_limited", "on": True}) as response:
+        switches = {s["name"]: s for s in (await response.json())["switches"]}
+    assert switches["slack_rate_limited"]["on"]
+    # Without the fake model or embedded servers, those switches say why they cannot work.
+    assert not switches["model_slow"]["available"] and switches["model_slow"]["note"]
+    assert not switches["postgres_down"]["available"]
+    assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "held back") == 429
+    assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "held back again") == 429
+    async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "slack_rate_limited", "on": False}) as response:
+        assert response.status == 200
+    assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "through") == 200
+    async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "postgres_down", "on": True}) as response:
+        assert response.status == 400
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.running = True
+
+    def start(self) -> str:
+        self.running = True
+        return "started"
+
+    def stop(self) -> None:
+        self.running = False
+
+
+def test_an_outage_asked_for_on_the_page_is_applied_by_the_process_that_owns_the_server(tmp_path: Path) -> None:
+    redis = _Server()
+    switch = OutageSwitch(tmp_path, {"redis": redis})
+    requests = OutageRequests(tmp_path)
+    assert requests.status()["redis"] == {"embedded": True, "down": False, "wanted": False}
+    assert requests.status()["postgres"]["embedded"] is False
+    requests.request("redis", True)
+    switch.apply()
+    assert not redis.running and requests.status()["redis"]["down"]
+    requests.request("redis", False)
+    switch.apply()
+    assert redis.running and not requests.status()["redis"]["down"]
+    requests.request("redis", True)
+    switch.apply()
+    switch.restore()
+    assert redis.running
