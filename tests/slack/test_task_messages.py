@@ -49,7 +49,7 @@ def broker(redis_url: str) -> Iterator[redis.Redis]:
 
 @pytest.mark.parametrize("priority", [PRIORITY_INTERACTIVE, PRIORITY_BACKGROUND, 3, 9])
 def test_a_message_is_the_one_celery_writes(redis_url: str, broker: redis.Redis, priority: int) -> None:
-    queue = queue_for("text", ORG)
+    queue = f"text-{uuid.uuid4().hex[:8]}"  # a queue of this test's own: other tests send jobs too
     args = [str(uuid.uuid4()), str(ORG)]
     celery = Celery("reference-sender", set_as_current=False)
     celery.conf.update(celery_config(redis_url))
@@ -83,10 +83,11 @@ def test_a_message_is_the_one_celery_writes(redis_url: str, broker: redis.Redis,
 
 def test_the_pushed_order_is_the_order_taken(broker: redis.Redis, redis_url: str) -> None:
     messages = TaskMessages()
-    built = [messages.build("t", [str(n)], queue="text.1", priority=0) for n in range(3)]
+    queue = f"text-{uuid.uuid4().hex[:8]}"
+    built = [messages.build("t", [str(n)], queue=queue, priority=0) for n in range(3)]
     TaskPusher(redis_url).push(built)
     # kombu's Redis transport takes from the right (BRPOP).
-    taken = [json.loads(broker.rpop("text.1"))["headers"]["id"] for _ in built]  # type: ignore[arg-type]
+    taken = [json.loads(broker.rpop(queue))["headers"]["id"] for _ in built]  # type: ignore[arg-type]
     assert taken == [message.task_id for message in built]
 
 
@@ -102,6 +103,8 @@ def test_a_broker_that_cannot_be_reached_raises() -> None:
 @pytest.mark.slow  # starts a Celery worker
 def test_a_celery_worker_runs_what_the_web_side_pushes(redis_url: str, broker: redis.Redis) -> None:
     queue = queue_for("text", ORG)
+    # Jobs other tests sent may wait in this sub-queue; this worker must see only its own.
+    broker.delete(*(redis_list_for(queue, priority) for priority in (0, 3, 6, 9)))
     app = Celery("task-messages-worker", set_as_current=False)
     app.conf.update(celery_config(redis_url))
     app.conf.task_queues = [Queue(queue, Exchange(queue, type="direct"), routing_key=queue)]
