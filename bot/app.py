@@ -90,6 +90,7 @@ class AppServices:
         settle_heap()
 
     async def close(self) -> None:
+        await self.watchdog.close()
         if self.jobs.background is not None:
             self.jobs.background.close()
         self.jobs.sender.close()
