@@ -172,7 +172,9 @@ def build_telemetry(
     if sdk_disabled(environ):
         return TelemetryHandle(service_name, None, None)
     resource = _resource(service_name, environ)
-    sampler = RecordWhileExported(ParentBased(root=SkipOrphanClientSpans()))
+    # A caller that exports nothing sends its trace context marked "not sampled" (the web tier
+    # without an exporter, to a worker with one): the trace still continues, and is recorded here.
+    sampler = RecordWhileExported(ParentBased(root=SkipOrphanClientSpans(), remote_parent_not_sampled=ALWAYS_ON))
     tracer_provider = TracerProvider(resource=resource, sampler=sampler)
     handle = TelemetryHandle(resource.attributes[SERVICE_NAME], tracer_provider, None)  # type: ignore[arg-type]
     traces_to = exporter_names("traces", dev=dev, environ=environ)

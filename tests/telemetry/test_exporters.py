@@ -77,6 +77,30 @@ def test_spans_record_only_once_something_exports_them() -> None:
     handle.shutdown()
 
 
+def test_a_caller_that_records_nothing_does_not_stop_a_process_that_exports() -> None:
+    from opentelemetry import propagate
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind
+
+    quiet = build_telemetry(SERVICE_WEB, environ={})
+    assert quiet.tracer_provider is not None
+    headers: dict[str, str] = {}
+    with quiet.tracer_provider.get_tracer("web").start_as_current_span("apply_async/t", kind=SpanKind.PRODUCER) as sent:
+        propagate.inject(headers)
+    assert int(headers["traceparent"][-2:], 16) & 1 == 0  # "not sampled": nothing recorded it
+    worker = build_telemetry("content-factory-worker", environ={})
+    exported = InMemorySpanExporter()
+    worker.add_span_exporter(exported)
+    assert worker.tracer_provider is not None
+    tracer = worker.tracer_provider.get_tracer("worker")
+    with tracer.start_as_current_span("run/t", context=propagate.extract(headers), kind=SpanKind.CONSUMER) as run:
+        assert run.is_recording()
+    (span,) = exported.get_finished_spans()
+    assert span.context.trace_id == sent.get_span_context().trace_id
+    quiet.shutdown()
+    worker.shutdown()
+
+
 def test_span_file_collects_scrubbed_spans(tmp_path: Path) -> None:
     path = tmp_path / "spans.jsonl"
     handle = build_telemetry("content-factory-worker", environ={"CONTENT_FACTORY_SPAN_FILE": str(path)})
