@@ -32,7 +32,8 @@ from bot.queueing import (
 from bot.task_messages import TaskMessages, TaskPusher, redis_list_for
 
 ORG = uuid.UUID("00000000-0000-0000-0000-00000000002a")
-PER_MESSAGE = {"id", "root_id", "origin"}  # headers that differ between any two messages
+# Headers that differ between any two messages (with tracing on, each carries its own span's context).
+PER_MESSAGE = {"id", "root_id", "origin", "traceparent", "tracestate"}
 
 
 def _read_all(client: redis.Redis, key: str) -> list[dict[str, Any]]:
