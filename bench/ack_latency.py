@@ -127,7 +127,8 @@ class Result:
     late: int
     # Answered "busy" (nothing done): right under overload, but no command served.
     busy: int
-    # CPU milliseconds per command in the concurrent phase, by process group (Linux /proc).
+    # CPU milliseconds per served command (not answered "busy") in the concurrent phase, by process
+    # group (Linux /proc).
     cpu_ms: dict[str, float]
 
 
@@ -415,7 +416,9 @@ async def measure(
         concurrent, rps = await load.concurrent(session, load_texts(100_000, args.concurrent), expect, args.concurrency)
         if meter:
             await meter.until_idle()
-        cpu = await meter.stop(args.concurrent) if meter else {}
+        # A command answered "busy" costs a fraction of one served: all the CPU is charged to the
+        # commands that were served (guard, reservation, job), so turning work away lowers nothing.
+        cpu = await meter.stop(max(1, args.concurrent - load.busy)) if meter else {}
     result = Result(
         scenario,
         statistics.median(sequential),
@@ -652,7 +655,7 @@ def print_table(results: list[Result], concurrency: int) -> None:
     if results and results[0].cpu_ms:
         groups = list(results[0].cpu_ms)
         print(
-            f"\nCPU ms per command at {concurrency} concurrent, by process ({os.cpu_count()} cores; 'service' is "
+            f"\nCPU ms per served command (busy ones excluded) at {concurrency} concurrent, by process ({os.cpu_count()} cores; 'service' is "
             "the whole serve process tree; 'other processes' is everything else on the machine, which competes "
             "for the same cores):"
         )

@@ -12,6 +12,12 @@ A process holds at most ``max_pending`` commands between their admission and the
 ack or through the response_url). Beyond that a command is answered at once with "busy, try again"
 before any of its work starts: no guard, no reservation, no job row. That bound is what keeps a
 burst from turning into answers that are all late.
+
+The pending count cannot tell a process whose cores are taken by others (or by heavy prompts)
+from one that is merely busy; its event loop's lag can (``bot.loop_lag``). A command waited about
+that long before its handler started, and its ack will wait about that long to be written, so the
+deadline is shortened by twice the lag; and while the loop is more than ``max_lag_seconds``
+behind, new commands are turned away like those past the pending limit.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.loop_lag import LoopLag
 from bot.slack_client import async_retry_handlers
 from bot.views.commands import Message, still_working, too_busy
 
@@ -34,6 +41,9 @@ ACK_DEADLINE_SECONDS = 2.0
 # Commands a process works on at once (WEB_MAX_PENDING_COMMANDS); beyond it, new ones are turned
 # away at once (changing nothing) rather than queued without bound.
 MAX_PENDING = 100
+# A loop this far behind answers new commands "busy": its acks would otherwise go out near the
+# deadline, and the work it takes on would only put them further behind.
+MAX_LOOP_LAG_SECONDS = 0.5
 
 Ack = Callable[..., Awaitable[Any]]
 # The event loop's clock when the request reached the server; unset (Socket Mode): the listener's start.
@@ -54,18 +64,26 @@ class AckWatchdog:
         deadline_seconds: float = ACK_DEADLINE_SECONDS,
         deliver: Callable[[str, Message], Awaitable[None]] = post_to_response_url,
         max_pending: int = MAX_PENDING,
+        max_lag_seconds: float = MAX_LOOP_LAG_SECONDS,
     ) -> None:
         self.deadline_seconds = deadline_seconds
         self.deliver = deliver
         self.max_pending = max_pending
+        self.max_lag_seconds = max_lag_seconds
+        self.lag = LoopLag()
         self._pending = 0
         self._follow_ups: set[asyncio.Task[None]] = set()
 
     async def answer(self, work: Coroutine[Any, Any, Message], *, ack: Ack, response_url: str | None) -> None:
         """``work`` must return the answer in every case (errors rendered), never raise."""
-        if self._pending >= self.max_pending:
+        self.lag.start()
+        if self._pending >= self.max_pending or self.lag.seconds > self.max_lag_seconds:
             work.close()
-            log.warning("%d commands pending: turning a command away", self._pending)
+            log.warning(
+                "%d commands pending, event loop %.0f ms behind: turning a command away",
+                self._pending,
+                self.lag.seconds * 1000,
+            )
             await ack(too_busy())
             return
         self._pending += 1
@@ -86,10 +104,12 @@ class AckWatchdog:
                 self._pending -= 1
 
     def _time_left(self) -> float:
+        # The request waited about one lag before its handler ran; its ack will wait another.
+        deadline = self.deadline_seconds - 2 * self.lag.seconds
         arrived = ARRIVED_AT.get()
         if arrived is None:
-            return self.deadline_seconds
-        return max(0.0, self.deadline_seconds - (asyncio.get_running_loop().time() - arrived))
+            return max(0.0, deadline)
+        return max(0.0, deadline - (asyncio.get_running_loop().time() - arrived))
 
     async def _follow_up(self, task: asyncio.Future[Message], response_url: str | None) -> None:
         try:
@@ -113,3 +133,7 @@ class AckWatchdog:
         """Wait (up to ``seconds``) for answers still on their way; on shutdown."""
         if self._follow_ups:
             await asyncio.wait(set(self._follow_ups), timeout=seconds)
+
+    async def close(self) -> None:
+        """Stop watching the loop (after ``drain``)."""
+        await self.lag.stop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import weakref
@@ -83,15 +84,28 @@ class AppServices:
 
     async def warm_up(self) -> None:
         """Load the guard's models before the first request: a cold load takes seconds, far past
-        Slack's deadline, and would block the event loop."""
+        Slack's deadline, and would block the event loop. Then set aside what was loaded from
+        the garbage collector (``settle_heap``)."""
         await asyncio.to_thread(get_guard)
+        settle_heap()
 
     async def close(self) -> None:
+        await self.watchdog.close()
         if self.jobs.background is not None:
             self.jobs.background.close()
         self.jobs.sender.close()
         if self.jobs.judge is not None:
             await self.jobs.judge.aclose()
+
+
+def settle_heap() -> None:
+    """Move every object alive now (libraries, the guard's models: hundreds of thousands of objects
+    that live as long as the process) out of the garbage collector's sight. A full collection
+    walks all of them, holding every thread of the process for a few hundred milliseconds on this
+    heap; under load the collector starts one every so often, and every answer waits behind it.
+    What is allocated later is collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 _services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()

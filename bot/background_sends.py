@@ -1,10 +1,11 @@
 """Sending committed jobs to the broker after the answer, off the request's path.
 
 The web tier commits a ``queued`` job, answers Slack, and leaves the publish to this object: one
-publishing thread per process takes every job waiting at that moment and sends them one after
-the other, each inside the context of the request that made it (so the worker joins its trace).
-Under load one hop to that thread carries many jobs. A job whose publish fails, or that was still
-waiting when the process died, stays ``queued`` and the outbox sweeper sends it (workers.maintenance).
+publishing thread per process takes every job waiting at that moment, builds each one's message
+inside the context of the request that made it (so the worker joins its trace), and pushes them
+all to the broker in one round trip (``bot.task_messages``). Under load one hop to that thread
+carries many jobs. A job whose publish fails, or that was still waiting when the process died,
+stays ``queued`` and the outbox sweeper sends it (workers.maintenance).
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from opentelemetry import trace
-
 from bot.queueing import JobSender
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 _Waiting = tuple[contextvars.Context, uuid.UUID, uuid.UUID, str]
 
@@ -30,7 +28,7 @@ class BackgroundSends:
         self.sender = sender
         self._waiting: list[_Waiting] = []
         self._drainer: asyncio.Task[None] | None = None
-        # One thread: kombu's publish blocks, and a single publisher keeps the GIL hand-offs few.
+        # One thread: the push blocks, and a single publisher keeps the GIL hand-offs few.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish")
 
     def start(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
@@ -61,12 +59,12 @@ class BackgroundSends:
                 log.warning("%d jobs left queued for the sweeper", len(batch))
 
     def _send_batch(self, batch: list[_Waiting]) -> None:
-        for context, job_id, org_id, kind in batch:
-            context.run(self._send_one, job_id, org_id, kind)
-
-    def _send_one(self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str) -> None:
-        with tracer.start_as_current_span("job.enqueue", attributes={"job.id": str(job_id)}):
-            try:
-                self.sender.send_job_sync(job_id, org_id, kind)
-            except Exception:
-                log.warning("broker unavailable; job %s stays queued for the sweeper", job_id, exc_info=True)
+        # Each message is built in its request's context (its trace goes along); then all of
+        # them go to the broker in one round trip.
+        messages = [
+            context.run(self.sender.job_message, job_id, org_id, kind) for context, job_id, org_id, kind in batch
+        ]
+        try:
+            self.sender.pusher.push(messages)
+        except Exception:
+            log.warning("broker unavailable; %d jobs stay queued for the sweeper", len(batch), exc_info=True)

@@ -72,6 +72,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 
+    from bot.event_loop import run as run_event_loop
     from bot.guard_executor import size_guard_threads
     from bot.server import serve
 
@@ -81,7 +82,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     set_runtime(runtime)
     instrument_engine(runtime.database.engine)
     listener = socket.socket(fileno=args.listen_fd)
-    asyncio.run(serve(runtime, listener.getsockname()[1], listen_socket=listener, ready_fd=args.ready_fd))
+    run_event_loop(serve(runtime, listener.getsockname()[1], listen_socket=listener, ready_fd=args.ready_fd))
     return 0
 
 

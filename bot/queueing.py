@@ -11,7 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from celery import Celery
+from bot.task_messages import TaskMessage, TaskMessages, TaskPusher
 
 TASK_GENERATE = "workers.tasks.generate_job"
 TASK_POST_APPROVED = "workers.tasks.post_approved_job"
@@ -74,28 +74,36 @@ def celery_config(redis_url: str) -> dict[str, Any]:
 
 
 class JobSender:
-    """Sends jobs by name; kombu's publish blocks, so it runs on a small thread pool."""
+    """Sends jobs by name, straight into the broker's lists (``bot.task_messages``: the messages
+    ``Celery.send_task`` would write, without kombu's per-message work). The push blocks, so the
+    async methods run it on a small thread pool."""
 
     def __init__(self, redis_url: str) -> None:
-        self.celery = Celery("content-factory-producer")
-        self.celery.conf.update(celery_config(redis_url))
+        self.messages = TaskMessages()
+        self.pusher = TaskPusher(redis_url)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
+
+    def job_message(
+        self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
+    ) -> TaskMessage:
+        """The message for one job; built in the context whose trace the worker continues."""
+        return self.messages.build(
+            TASK_GENERATE, (str(job_id), str(org_id)), queue=queue_for(kind, org_id), priority=priority
+        )
 
     def send_job_sync(
         self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
     ) -> None:
-        self.celery.send_task(
-            TASK_GENERATE,
-            args=[str(job_id), str(org_id)],
-            queue=queue_for(kind, org_id),
-            priority=priority,
-            retry=False,
-        )
+        self.pusher.push([self.job_message(job_id, org_id, kind, priority)])
 
     def send_approved_sync(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
-        self.celery.send_task(
-            TASK_POST_APPROVED, args=[str(job_id), str(org_id)], queue=sub_queue(QUEUE_TEXT, org_id), retry=False
+        message = self.messages.build(
+            TASK_POST_APPROVED,
+            (str(job_id), str(org_id)),
+            queue=sub_queue(QUEUE_TEXT, org_id),
+            priority=PRIORITY_INTERACTIVE,
         )
+        self.pusher.push([message])
 
     async def send_job(
         self, job_id: uuid.UUID, org_id: uuid.UUID, kind: str, priority: int = PRIORITY_INTERACTIVE
@@ -114,3 +122,4 @@ class JobSender:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
+        self.pusher.close()

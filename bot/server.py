@@ -30,6 +30,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.ack_watchdog import ARRIVED_AT
 from bot.app import create_bolt_app, services_of
+from bot.event_loop import loop_kind
 from bot.guard.learned.detector import shipped_detector_problem
 from bot.runtime import Runtime
 from bot.socket_mode import create_socket_mode_handler
@@ -178,7 +179,7 @@ async def serve(
     if runtime.settings.slack_app_token:
         socket_handler = create_socket_mode_handler(bolt, runtime.settings)
         await socket_handler.connect_async()
-    log.info("serving on %s:%d (%s)", host, port, "Socket Mode" if socket_handler else "HTTP")
+    log.info("serving on %s:%d (%s, %s)", host, port, "Socket Mode" if socket_handler else "HTTP", loop_kind())
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,11 +1,11 @@
 """Celery: the trace context rides in each message's headers from the sender to the worker.
 
-opentelemetry-instrumentation-celery does both sides: a PRODUCER span at publish that injects
-``traceparent`` into the message headers, a CONSUMER span around each task run whose parent is
-extracted from them. The web side sends by task name without importing task bodies, so the
-library finds no task object at publish and ends its PRODUCER span at once rather than after
-the publish (tests/telemetry pin that it is still exported and still the worker's parent);
-``job.enqueue`` in bot.jobs is the span that times the send.
+opentelemetry-instrumentation-celery does both sides for Celery's own publishes: a PRODUCER span
+at publish that injects ``traceparent`` into the message headers, a CONSUMER span around each
+task run whose parent is extracted from them. The web side writes its messages without Celery
+(``bot.task_messages``) and makes the same PRODUCER span itself, named as the library names it;
+it ends at once, as the library's does for a task sent by name (tests/telemetry pin that it is
+still exported and still the worker's parent).
 """
 
 from __future__ import annotations

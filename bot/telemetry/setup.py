@@ -2,7 +2,8 @@
 
 Each process calls :func:`setup_telemetry` once at start with its service name (web, worker,
 beat); a Celery worker does it in each pool process after the fork. Spans exist even when
-nothing exports them, so every log line and every apology to a user can carry a trace id.
+nothing exports them, so every log line and every apology to a user can carry a trace id; but
+until something does, they record nothing (``RecordWhileExported``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,35 @@ class SkipOrphanClientSpans(Sampler):
         return "SkipOrphanClientSpans"
 
 
+class RecordWhileExported(Sampler):
+    """Spans record (attributes, events, timings) only once a span exporter is installed.
+
+    Without one, a recorded span is work nobody reads: the web tier made six per command, about
+    a tenth of a command's CPU. A span that does not record still has its trace and span ids, so
+    log lines, apologies and the ``traceparent`` sent to the workers carry them as before."""
+
+    def __init__(self, sampler: Sampler) -> None:
+        self.sampler = sampler
+        self.exporting = False
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        if not self.exporting:
+            return SamplingResult(Decision.DROP)
+        return self.sampler.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return f"RecordWhileExported({self.sampler.get_description()})"
+
+
 @dataclass
 class TelemetryHandle:
     service_name: str
@@ -89,7 +119,14 @@ class TelemetryHandle:
     def add_span_exporter(self, exporter: SpanExporter) -> None:
         """Also send finished spans (scrubbed, one by one) to ``exporter``: a test's in-memory one."""
         if self.tracer_provider is not None:
-            self.tracer_provider.add_span_processor(SpanAttributeScrubber(SimpleSpanProcessor(exporter)))
+            self.add_span_processor(SpanAttributeScrubber(SimpleSpanProcessor(exporter)))
+
+    def add_span_processor(self, processor: SpanAttributeScrubber) -> None:
+        """Export through ``processor``; from now on spans record."""
+        assert self.tracer_provider is not None
+        self.tracer_provider.add_span_processor(processor)
+        if isinstance(self.tracer_provider.sampler, RecordWhileExported):
+            self.tracer_provider.sampler.exporting = True
 
     def force_flush(self, timeout_millis: int = 5000) -> bool:
         """Export what is buffered; a worker calls it before exiting, a test before reading."""
@@ -135,18 +172,22 @@ def build_telemetry(
     if sdk_disabled(environ):
         return TelemetryHandle(service_name, None, None)
     resource = _resource(service_name, environ)
-    tracer_provider = TracerProvider(resource=resource, sampler=ParentBased(root=SkipOrphanClientSpans()))
+    # A caller that exports nothing sends its trace context marked "not sampled" (the web tier
+    # without an exporter, to a worker with one): the trace still continues, and is recorded here.
+    sampler = RecordWhileExported(ParentBased(root=SkipOrphanClientSpans(), remote_parent_not_sampled=ALWAYS_ON))
+    tracer_provider = TracerProvider(resource=resource, sampler=sampler)
+    handle = TelemetryHandle(str(resource.attributes[SERVICE_NAME]), tracer_provider, None)
     traces_to = exporter_names("traces", dev=dev, environ=environ)
     for name in traces_to:
         exporter = make_span_exporter(name)
         # The terminal should show a span as it ends; the network wants batches.
         processor = BatchSpanProcessor(exporter) if name == "otlp" else SimpleSpanProcessor(exporter)
-        tracer_provider.add_span_processor(SpanAttributeScrubber(processor))
+        handle.add_span_processor(SpanAttributeScrubber(processor))
     span_file = environ.get(SPAN_FILE_VARIABLE)
     if span_file:
-        tracer_provider.add_span_processor(SpanAttributeScrubber(SimpleSpanProcessor(JsonLinesSpanExporter(span_file))))
+        handle.add_span_processor(SpanAttributeScrubber(SimpleSpanProcessor(JsonLinesSpanExporter(span_file))))
         traces_to = (*traces_to, "file")
-    handle = TelemetryHandle(str(resource.attributes[SERVICE_NAME]), tracer_provider, None, traces_to)
+    handle.traces_to = traces_to
     if span_exporter is not None:
         handle.add_span_exporter(span_exporter)
         handle.traces_to = (*traces_to, "given")

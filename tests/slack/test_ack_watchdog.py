@@ -8,8 +8,10 @@ real path is measured by bench/ack_latency.py."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from bot.ack_watchdog import AckWatchdog
+from bot.loop_lag import LoopLag
 from bot.views.commands import Message, ephemeral
 
 # Long enough that work finishing at once is never taken for slow work, however loaded the machine.
@@ -84,3 +86,41 @@ async def test_drain_returns_with_answers_still_owed_once_its_time_is_up() -> No
     assert watchdog.pending == 1 and seen.delivered == []
     for follow_up in list(watchdog._follow_ups):
         follow_up.cancel()
+
+
+async def test_a_loop_far_behind_turns_new_commands_away_untouched() -> None:
+    seen = Recorder()
+    started: list[str] = []
+    watchdog = AckWatchdog(deadline_seconds=GENEROUS_DEADLINE_SECONDS, deliver=seen.deliver, max_lag_seconds=0.5)
+    watchdog.lag.seconds = 0.6  # as the probe reads a loop that ran its callbacks that late
+    await watchdog.answer(_work("behind", started=started), ack=seen.ack, response_url="u1")
+    assert "very busy" in seen.acks[0]["text"] and started == [] and watchdog.pending == 0
+    await watchdog.close()
+
+
+async def test_a_late_loop_acks_still_working_sooner() -> None:
+    # The request waited one lag before it was seen, and its ack waits another: at half the
+    # deadline behind, no time is left for the work.
+    seen = Recorder()
+    go_ahead = asyncio.Event()
+    watchdog = AckWatchdog(deadline_seconds=GENEROUS_DEADLINE_SECONDS, deliver=seen.deliver, max_lag_seconds=3600)
+    watchdog.lag.seconds = GENEROUS_DEADLINE_SECONDS / 2
+    await watchdog.answer(_work("late answer", go_ahead), ack=seen.ack, response_url="u1")
+    assert "Still working" in seen.acks[0]["text"]
+    go_ahead.set()
+    await watchdog.drain(GENEROUS_DEADLINE_SECONDS)
+    assert [url for url, _ in seen.delivered] == ["u1"]
+    await watchdog.close()
+
+
+async def test_the_probe_sees_a_stalled_loop() -> None:
+    lag = LoopLag()
+    lag.start()
+    await asyncio.sleep(0)
+    time.sleep(0.3)  # noqa: ASYNC251  a stalled loop, on purpose: every callback due meanwhile is late
+    for _ in range(100):
+        if lag.seconds >= 0.2:
+            break
+        await asyncio.sleep(0.01)
+    assert lag.seconds >= 0.2
+    await lag.stop()

@@ -75,6 +75,8 @@ async def settle(service: Service) -> None:
 async def test_a_saturated_process_acks_every_command_then_answers_each(single: Service, org: uuid.UUID) -> None:
     ws = single.workspace
     single.services.watchdog.deadline_seconds = 0.3
+    # The hog makes the loop late on purpose; what is tested here is the deadline, not the lag limit.
+    single.services.watchdog.max_lag_seconds = 3600
     commands = 12
     with guard_held():
         async with loop_hogged():
@@ -105,6 +107,7 @@ async def test_beyond_the_pending_limit_commands_are_turned_away_untouched(
     ws = single.workspace
     single.services.watchdog.deadline_seconds = 0.3
     single.services.watchdog.max_pending = 3
+    single.services.watchdog.max_lag_seconds = 3600  # only the pending limit turns commands away here
     with guard_held():
         admitted = await asyncio.gather(
             *(single.command(f"text admitted {i}", user=ws.editor) for i in range(3)),

@@ -59,6 +59,48 @@ def test_service_name_and_its_override() -> None:
     assert renamed.tracer_provider.resource.attributes["service.name"] == "cf-web-eu"
 
 
+def test_spans_record_only_once_something_exports_them() -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    handle = build_telemetry(SERVICE_WEB, environ={})
+    assert handle.traces_to == () and handle.tracer_provider is not None
+    tracer = handle.tracer_provider.get_tracer("tests")
+    with tracer.start_as_current_span("POST /slack/events") as unread:
+        # Nothing reads it, so it records nothing; its ids still mark the logs and the traceparent.
+        assert not unread.is_recording()
+        assert unread.get_span_context().is_valid
+    exported = InMemorySpanExporter()
+    handle.add_span_exporter(exported)
+    with tracer.start_as_current_span("POST /slack/events") as read:
+        assert read.is_recording()
+    assert [span.name for span in exported.get_finished_spans()] == ["POST /slack/events"]
+    handle.shutdown()
+
+
+def test_a_caller_that_records_nothing_does_not_stop_a_process_that_exports() -> None:
+    from opentelemetry import propagate
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind
+
+    quiet = build_telemetry(SERVICE_WEB, environ={})
+    assert quiet.tracer_provider is not None
+    headers: dict[str, str] = {}
+    with quiet.tracer_provider.get_tracer("web").start_as_current_span("apply_async/t", kind=SpanKind.PRODUCER) as sent:
+        propagate.inject(headers)
+    assert int(headers["traceparent"][-2:], 16) & 1 == 0  # "not sampled": nothing recorded it
+    worker = build_telemetry("content-factory-worker", environ={})
+    exported = InMemorySpanExporter()
+    worker.add_span_exporter(exported)
+    assert worker.tracer_provider is not None
+    tracer = worker.tracer_provider.get_tracer("worker")
+    with tracer.start_as_current_span("run/t", context=propagate.extract(headers), kind=SpanKind.CONSUMER) as run:
+        assert run.is_recording()
+    (span,) = exported.get_finished_spans()
+    assert span.context.trace_id == sent.get_span_context().trace_id
+    quiet.shutdown()
+    worker.shutdown()
+
+
 def test_span_file_collects_scrubbed_spans(tmp_path: Path) -> None:
     path = tmp_path / "spans.jsonl"
     handle = build_telemetry("content-factory-worker", environ={"CONTENT_FACTORY_SPAN_FILE": str(path)})
