@@ -291,7 +291,7 @@ def speed_targets(texts: list[str]) -> list[Target]:
 
 _RSS_PROBE = """
 import resource
-import bot.server
+import bot.slack.server
 from bot.guard import Guard
 Guard()
 with open("/proc/self/status") as status:

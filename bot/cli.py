@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.settings import ConfigError, Settings, get_settings
+from bot.process.settings import ConfigError, Settings, get_settings
 
 if TYPE_CHECKING:
     from db.audit import ChainHead
@@ -57,10 +57,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
-    from bot.preflight import run_preflight
-    from bot.runtime import Runtime, dev_mode, set_runtime
+    from bot.process.preflight import run_preflight
+    from bot.process.runtime import Runtime, dev_mode, set_runtime
+    from bot.slack.web_workers import available_cores, run_worker_parent
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
-    from bot.web_workers import available_cores, run_worker_parent
 
     configure_logging(SERVICE_WEB, dev=dev_mode())
     workers = args.workers or available_cores()
@@ -72,8 +72,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 
-    from bot.guard_executor import size_guard_threads
-    from bot.server import serve
+    from bot.guard.executor import size_guard_threads
+    from bot.slack.server import serve
 
     setup_telemetry(SERVICE_WEB, dev=dev_mode())
     size_guard_threads(workers)
@@ -101,13 +101,13 @@ def _cmd_beat(args: argparse.Namespace) -> int:
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
-    from bot.dev import run_dev
+    from sandbox.dev import run_dev
 
     return run_dev(port=args.port)
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
-    from bot.dev import say
+    from sandbox.dev import say
 
     return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
 
@@ -193,7 +193,7 @@ def _cmd_rekey(args: argparse.Namespace) -> int:
 
 
 async def _org_create(settings: Settings, name: str, team: str, admin: str | None) -> int:
-    from bot.orgs import create_organization
+    from bot.orgs.service import create_organization
     from db.engine import Database
 
     assert settings.database_url
@@ -213,7 +213,7 @@ def _cmd_org_create(args: argparse.Namespace) -> int:
 
 
 async def _role_set(settings: Settings, team: str, user: str, role: str) -> int:
-    from bot.orgs import find_org, set_role
+    from bot.orgs.service import find_org, set_role
     from db.engine import Database
     from db.models import Role
 

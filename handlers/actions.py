@@ -1,6 +1,6 @@
 """The approval buttons (``approve_job`` / ``reject_job``, value = job id) and the reject modal.
 
-parse -> authorize -> decide -> render: ``bot.approvals`` checks the clicker's role and the job
+parse -> authorize -> decide -> render: ``bot.approvals.service`` checks the clicker's role and the job
 in the clicker's own tenant session, so nothing in the payload is trusted; a refusal is one
 ephemeral message. What follows a decision (every copy of the request updated in place, the
 requester told) is sent after the ack, so a slow Slack never makes a made decision look failed.
@@ -17,15 +17,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.approval_messages import announce_decision, tell_user
-from bot.approvals import ApprovalService, DecidedJob, Decision
+from bot.approvals import views
+from bot.approvals.messages import announce_decision, tell_user
+from bot.approvals.service import ApprovalService, DecidedJob, Decision
+from bot.commands.views import Message
 from bot.errors import BadInput
-from bot.views import approvals as views
-from bot.views.commands import Message
 from handlers.commands import failure_message
 
 if TYPE_CHECKING:
-    from bot.app import AppServices
+    from bot.slack.app import AppServices
 
 log = logging.getLogger(__name__)
 

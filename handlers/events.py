@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.installation_store import revoke_workspace, workspace_key
+from bot.slack.installation_store import revoke_workspace, workspace_key
 
 if TYPE_CHECKING:
-    from bot.app import AppServices
+    from bot.slack.app import AppServices
 
 
 def register(app: AsyncApp, services: AppServices) -> None:

@@ -11,13 +11,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ServiceUnavailable
-from bot.home import load_home
+from bot.home.service import load_home
+from bot.home.views import home_view
+from bot.orgs.roles import allows
 from bot.quota import QuotaStatus
-from bot.roles import allows
-from bot.views.home import home_view
 
 if TYPE_CHECKING:
-    from bot.app import AppServices
+    from bot.slack.app import AppServices
 
 log = logging.getLogger(__name__)
 

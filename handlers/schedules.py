@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.command_parser import CancelSchedule, CreateSchedule, ListSchedules
-from bot.schedules import ScheduleService
-from bot.views import schedules as views
-from bot.views.commands import Message
+from bot.commands.parser import CancelSchedule, CreateSchedule, ListSchedules
+from bot.commands.views import Message
+from bot.schedules import ScheduleService, views
 
 if TYPE_CHECKING:
-    from bot.app import AppServices
+    from bot.slack.app import AppServices
     from handlers.commands import Invocation
 
 

@@ -15,11 +15,11 @@ import redis
 import redis.asyncio as aioredis
 from sqlalchemy.engine import make_url
 
-from bot.local_services import LocalServices, start_local_services
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.crypto import generate_key
 from db.engine import Database
 from db.migrate import migrate_sync
+from sandbox.local_services import LocalServices, start_local_services
 from workers.posting import close_http_session
 
 # Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 from opentelemetry import trace
 
 from bot.guard import restore_placeholders
-from bot.orgs import OrgPolicy
-from bot.queueing import PRIORITY_INTERACTIVE
+from bot.jobs.queueing import PRIORITY_INTERACTIVE
+from bot.orgs.service import OrgPolicy
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.orgs import OrgPolicy
+from bot.orgs.service import OrgPolicy
 from db.audit import record_event
 from db.engine import Database
 from db.models import Job, JobState, Organization

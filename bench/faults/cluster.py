@@ -28,8 +28,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
 from db.crypto import generate_key
+from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = ROOT / ".services" / "faults"
@@ -125,7 +125,7 @@ class PidRegistry:
 
     def add(self, name: str, pid: int, *, group: bool = True) -> None:
         """``group``: the pid leads a process group of its own (False: one process, like the
-        embedded Redis, which bot.local_services starts in the suite's own group)."""
+        embedded Redis, which sandbox.local_services starts in the suite's own group)."""
         self.groups[name] = {"pid": pid, "started": _start_time(pid), "group": group}
         self._write()
 
@@ -401,7 +401,7 @@ class Cluster:
                 [
                     python,
                     "-m",
-                    "bot.sandbox.slack",
+                    "sandbox.slack",
                     "--port",
                     str(sandbox_port),
                     "--no-demo",
@@ -413,7 +413,7 @@ class Cluster:
             ),
             self._service(
                 "fake-gemini",
-                [python, "-m", "bot.sandbox.gemini", "--port", str(gemini_port), "--api-key", self.gemini_key],
+                [python, "-m", "sandbox.gemini", "--port", str(gemini_port), "--api-key", self.gemini_key],
             ),
         ]
         self.web_ports = [free_port() for _ in range(self.config.webs)]

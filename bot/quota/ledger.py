@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.orgs import OrgDefaults
+from bot.orgs.service import OrgDefaults
 from bot.quota.models import Limits
 from db.models import QuotaSettings
 

@@ -5,7 +5,7 @@ opentelemetry-instrumentation-celery does both sides: a PRODUCER span at publish
 extracted from them. The web side sends by task name without importing task bodies, so the
 library finds no task object at publish and ends its PRODUCER span at once rather than after
 the publish (tests/telemetry pin that it is still exported and still the worker's parent);
-``job.enqueue`` in bot.jobs is the span that times the send.
+``job.enqueue`` in bot.jobs.service is the span that times the send.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 
-from bot.approvals import ApprovalService
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
+from bot.approvals.service import ApprovalService
+from bot.process.runtime import Runtime
 from db.engine import Database
+from sandbox.slack import SlackSandbox
 from tests.approvals.fakes import RecordingSender, make_runtime, new_org, seed_workspace
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.orgs import create_organization, set_role
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
-from bot.settings import load_settings
+from bot.orgs.service import create_organization, set_role
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import AuditEvent, Job, JobKind, JobState, Role
+from sandbox.slack import SlackSandbox
 
 TEAM = "T0APPROVALS"
 TOKEN = "xoxb-approvals-and-schedules"

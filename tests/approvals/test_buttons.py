@@ -11,12 +11,12 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from bot.orgs import create_organization, set_role
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
-from bot.views.approvals import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
+from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
+from bot.orgs.service import create_organization, set_role
+from bot.process.runtime import Runtime
 from db.engine import Database
 from db.models import JobState, Organization, Role
+from sandbox.slack import SlackSandbox
 from tests.approvals.fakes import (
     ADMIN,
     ADMIN2,

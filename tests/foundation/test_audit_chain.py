@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.local_services import LocalServices
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.audit import record_event, verify_chain
 from db.engine import Database
 from db.migrate import migrate_sync
+from sandbox.local_services import LocalServices
 from tests.conftest import APP_PASSWORD, APP_ROLE, TestDatabase, _admin_execute, _with_database, new_team_id
 
 

@@ -14,8 +14,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from db.audit import ChainHead, chain_head, record_event
 from db.crypto import SecretBox
 from db.engine import Database

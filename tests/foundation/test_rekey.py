@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.crypto import SecretBox, generate_key
 from db.engine import Database
 from db.migrate import migrate

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.engine import Database
 from db.migrate import MigrationRefused, migrate
 from db.models import Organization

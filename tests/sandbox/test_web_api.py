@@ -1,4 +1,4 @@
-"""The sandbox answers real slack-sdk clients (made by bot.slack_client) in Slack's shapes."""
+"""The sandbox answers real slack-sdk clients (made by bot.slack.client) in Slack's shapes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import zlib
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.slack import DEMO, SlackSandbox, threaded_sandbox
-from bot.slack_client import make_sync_web_client, make_web_client, normalize_base_url
+from bot.slack.client import make_sync_web_client, make_web_client, normalize_base_url
+from sandbox.slack import DEMO, SlackSandbox, threaded_sandbox
 
 
 def tiny_png() -> bytes:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from bot.jobs import JobService
+from bot.jobs.service import JobService
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
 from bot.schedules import ScheduleLimits, ScheduleService
 from db.engine import Database
 from tests.approvals.conftest import leave_nothing_pending, org, runtime, sandbox, sender, slack

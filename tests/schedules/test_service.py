@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.errors import BadInput, NotAllowed, NotFound, PromptBlocked
-from bot.jobs import JobService
-from bot.orgs import load_org_policy
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
+from bot.jobs.service import JobService
+from bot.orgs.service import load_org_policy
+from bot.process.runtime import Runtime
+from bot.process.settings import ConfigError, load_settings
 from bot.schedules import ScheduleInfo, ScheduleLimits, ScheduleService
-from bot.settings import ConfigError, load_settings
 from db.engine import Database
 from db.models import JobKind, Member, Organization, Schedule, ScheduleState
+from sandbox.slack import SlackSandbox
 from tests.approvals.fakes import ADMIN, EDITOR, TARGET, VIEWER, actions_of
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 
-from bot.orgs import load_org_policy, set_role
+from bot.orgs.service import load_org_policy, set_role
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
 from bot.schedules import ScheduleService, tick
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
+from sandbox.slack import SlackSandbox
 from tests.approvals.fakes import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
 
 NEW_YORK = ZoneInfo("America/New_York")

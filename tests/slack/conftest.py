@@ -19,16 +19,16 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.app import AppServices, create_bolt_app, services_of
-from bot.orgs import create_organization, set_role
-from bot.runtime import Runtime
-from bot.sandbox.say import build_slash_command, encode_form, sign_request
-from bot.sandbox.slack import SlackSandbox
-from bot.server import create_web_app
-from bot.settings import Settings, load_settings
+from bot.orgs.service import create_organization, set_role
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings, load_settings
+from bot.slack.app import AppServices, create_bolt_app, services_of
+from bot.slack.server import create_web_app
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import AuditEvent, Job, Member, Organization, Role
+from sandbox.say import build_slash_command, encode_form, sign_request
+from sandbox.slack import SlackSandbox
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 CLIENT_ID = "1111.2222"

@@ -13,8 +13,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.orgs import get_role, load_org_policy
-from bot.queueing import QUEUE_IMAGE, QUEUE_TEXT, sub_queue
+from bot.jobs.queueing import QUEUE_IMAGE, QUEUE_TEXT, sub_queue
+from bot.orgs.service import get_role, load_org_policy
 from bot.quota import QuotaService
 from db.models import Job, JobState, Member, Role
 from tests.slack.conftest import Service, audit_actions, org_counts

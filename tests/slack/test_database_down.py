@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.local_services import free_port
-from bot.runtime import Runtime
-from bot.sandbox.say import build_block_action, encode_form, sign_request
-from bot.sandbox.slack import SlackSandbox
+from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
+from sandbox.local_services import free_port
+from sandbox.say import build_block_action, encode_form, sign_request
+from sandbox.slack import SlackSandbox
 from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
 
 DATABASE_DOWN = "cannot reach its database right now, so nothing was done"

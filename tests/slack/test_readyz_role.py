@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
+from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
+from sandbox.slack import SlackSandbox
 from tests.conftest import TestDatabase
 from tests.slack.conftest import Service, SlackWorkspace, start_service, stop_service
 

@@ -12,11 +12,11 @@ import pytest
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.middleware.refusal import DATABASE_DOWN, refuse
-from bot.response_urls import is_trusted_response_url, trusted_response_url
-from bot.sandbox.say import build_block_action, build_slash_command, encode_form
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from bot.slack.middleware.refusal import DATABASE_DOWN, refuse
+from bot.slack.response_urls import is_trusted_response_url, trusted_response_url
 from db.models import Job, JobKind, JobState
+from sandbox.say import build_block_action, build_slash_command, encode_form
 from tests.slack.conftest import Service, org_counts
 from workers.posting import tell_requester
 

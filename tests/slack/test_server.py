@@ -15,16 +15,16 @@ import redis.asyncio as aioredis
 import yaml
 from aiohttp import web
 
-from bot.app import BOT_SCOPES
 from bot.guard.learned import detector as learned_detector
-from bot.local_services import free_port
-from bot.runtime import Runtime
-from bot.sandbox import slack as slack_sandbox
-from bot.sandbox.say import send_command
-from bot.sandbox.slack import SlackSandbox
-from bot.server import serve
+from bot.process.runtime import Runtime
+from bot.slack.app import BOT_SCOPES
+from bot.slack.server import serve
 from db.crypto import SecretBox
 from db.engine import Database
+from sandbox import slack as slack_sandbox
+from sandbox.local_services import free_port
+from sandbox.say import send_command
+from sandbox.slack import SlackSandbox
 from tests.slack.conftest import (
     SIGNING_SECRET,
     Service,

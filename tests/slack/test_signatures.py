@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.orgs import find_org
-from bot.sandbox.say import build_slash_command, encode_form, sign_request
+from bot.orgs.service import find_org
+from sandbox.say import build_slash_command, encode_form, sign_request
 from tests.slack.conftest import SIGNING_SECRET, Service
 
 

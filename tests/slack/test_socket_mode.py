@@ -11,15 +11,15 @@ import uuid
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.app import create_bolt_app, services_of
-from bot.orgs import create_organization, set_role
-from bot.sandbox.say import build_slash_command, encode_form
-from bot.sandbox.slack import SlackSandbox
-from bot.slack_client import make_web_client
-from bot.socket_mode import create_socket_mode_handler
+from bot.orgs.service import create_organization, set_role
+from bot.slack.app import create_bolt_app, services_of
+from bot.slack.client import make_web_client
+from bot.slack.socket_mode import create_socket_mode_handler
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import Job, JobState, Role
+from sandbox.say import build_slash_command, encode_form
+from sandbox.slack import SlackSandbox
 from tests.slack.conftest import SlackWorkspace, make_settings, runtime_for, start_service, stop_service
 from tests.slack.socket_mode_server import SocketModeServer
 

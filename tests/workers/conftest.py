@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox, threaded_sandbox
-from bot.settings import load_settings
 from db.crypto import SecretBox
 from db.engine import Database
+from sandbox.gemini import FakeGemini
+from sandbox.slack import SlackSandbox, threaded_sandbox
 from tests.workers.harness import (
     BOT_TOKEN,
     GEMINI_KEY,

@@ -19,15 +19,15 @@ from celery import Celery
 from sqlalchemy import select, update
 
 from bot.guard import GuardedPrompt
-from bot.jobs import AcceptedJob, JobRequest, JobService
-from bot.orgs import load_org_policy
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.jobs.service import AcceptedJob, JobRequest, JobService
+from bot.orgs.service import load_org_policy
 from bot.quota import QuotaService
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
+from sandbox.gemini import FakeGemini
+from sandbox.slack import SlackSandbox
 from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobState, QuotaSettlement
+from sandbox.gemini import FakeGemini
+from sandbox.slack import SlackSandbox
 from tests.workers.harness import (
     Submitter,
     WorkerProcess,

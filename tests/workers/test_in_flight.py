@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.orgs import create_organization
-from bot.queueing import PRIORITY_BACKGROUND, QUEUE_TEXT, JobSender, sub_queue
+from bot.jobs.queueing import PRIORITY_BACKGROUND, QUEUE_TEXT, JobSender, sub_queue
+from bot.orgs.service import create_organization
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import Job, JobState
+from sandbox.gemini import FakeGemini
+from sandbox.slack import SlackSandbox
 from tests.workers.harness import (
     Submitter,
     WorkerProcess,

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini, prompt_tokens
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobKind, JobState
+from sandbox.gemini import FakeGemini, prompt_tokens
+from sandbox.slack import SlackSandbox
 from tests.workers.harness import (
     Submitter,
     WorkerProcess,
@@ -39,7 +39,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="session")
 def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     try:
-        from bot.sandbox.tiny_diffusion import build_tiny_pipeline
+        from sandbox.tiny_diffusion import build_tiny_pipeline
     except ImportError:
         return None
     return build_tiny_pipeline(tmp_path_factory.mktemp("models") / "tiny-sd")

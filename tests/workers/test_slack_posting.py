@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobState
+from sandbox.slack import SlackSandbox
 from tests.workers.harness import Submitter, WorkerProcess, audit_actions, load_job, wait_for_job, wait_until
 from tests.workers.test_in_flight import TEXT_ONLY, all_posted, burst, marker, posted_once_each
 from workers.beat import beat_tick
