@@ -57,9 +57,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
+    from bot.process.cores import available_cores
     from bot.process.preflight import run_preflight
     from bot.process.runtime import Runtime, dev_mode, set_runtime
-    from bot.slack.web_workers import available_cores, run_worker_parent
+    from bot.slack.web_workers import run_worker_parent
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
 
     configure_logging(SERVICE_WEB, dev=dev_mode())

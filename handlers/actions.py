@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -19,13 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import views
 from bot.approvals.messages import announce_decision, tell_user
-from bot.approvals.service import ApprovalService, DecidedJob, Decision
+from bot.approvals.service import DecidedJob, Decision
 from bot.commands.views import Message
 from bot.errors import BadInput
+from bot.services import AppServices
 from handlers.commands import failure_message
-
-if TYPE_CHECKING:
-    from bot.slack.app import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ _announcements: set[asyncio.Task[None]] = set()
 
 
 def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
-    approvals = ApprovalService(services.runtime.database, services.jobs.sender)
+    approvals = services.approvals
 
     async def approve(
         ack: Any,

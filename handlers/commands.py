@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import trace
 from slack_bolt.async_app import AsyncApp
@@ -45,33 +44,19 @@ from bot.errors import (
 from bot.jobs.service import JobRequest
 from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
-from bot.orgs.service import OrgPolicy
 from bot.orgs.settings import set_approvals
 from bot.quota import render_status
+from bot.services import AppServices
 from bot.slack.channel_access import require_postable
 from bot.telemetry.metrics import count_command
 from bot.telemetry.web import annotate_request
 from db.audit import record_event
 from db.engine import is_database_outage
 from db.models import Role
+from handlers.invocation import Invocation
 from handlers.schedules import run_schedule_command
 
-if TYPE_CHECKING:
-    from bot.slack.app import AppServices
-
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """Who typed the command, where, and for which organization (from tenancy and role middleware)."""
-
-    org_id: uuid.UUID
-    user_id: str
-    role: str | None
-    channel_id: str
-    response_url: str | None
-    policy: OrgPolicy
 
 
 def register(app: AsyncApp, services: AppServices) -> None:

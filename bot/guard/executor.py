@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.guard import GuardedPrompt, get_guard
-from bot.slack.web_workers import available_cores
+from bot.process.cores import available_cores
 
 _executor: ThreadPoolExecutor | None = None
 _threads = 1

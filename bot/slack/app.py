@@ -14,13 +14,11 @@ listener.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -28,20 +26,13 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.commands.views import not_installed_message
-from bot.guard import get_guard
-from bot.guard.judge import build_injection_judge
-from bot.jobs.background_sends import BackgroundSends
-from bot.jobs.queueing import JobSender
-from bot.jobs.service import JobService
 from bot.process.runtime import Runtime
 from bot.process.settings import ConfigError, Settings
-from bot.quota import QuotaService
-from bot.schedules import ScheduleService
-from bot.slack.ack_watchdog import AckWatchdog
-from bot.slack.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY, make_token_rotator
+from bot.services import AppServices, build_services, uses_oauth
+from bot.slack.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY
 from bot.slack.client import make_web_client
-from bot.slack.installation_store import PostgresInstallationStore, PostgresOAuthStateStore
-from bot.slack.middleware import MemberRoleMiddleware, MemberRoles, TenancyMiddleware, TenantDirectory
+from bot.slack.installation_store import PostgresOAuthStateStore
+from bot.slack.middleware import MemberRoleMiddleware, TenancyMiddleware
 from bot.slack.middleware.response_url import ResponseUrlCheck
 from bot.telemetry.web import annotate_bolt_request
 from handlers import actions, commands, events, home
@@ -67,66 +58,7 @@ BOT_SCOPES = (
 )
 
 
-@dataclass
-class AppServices:
-    """What the listeners use, built once per process from the runtime."""
-
-    runtime: Runtime
-    jobs: JobService
-    quota: QuotaService
-    tenants: TenantDirectory
-    roles: MemberRoles
-    watchdog: AckWatchdog = field(default_factory=AckWatchdog)
-    installation_store: PostgresInstallationStore | None = None
-    # The schedule service, made on first use by handlers.schedules.
-    schedules: ScheduleService | None = None
-
-    async def warm_up(self) -> None:
-        """Load the guard's models before the first request: a cold load takes seconds, far past
-        Slack's deadline, and would block the event loop."""
-        await asyncio.to_thread(get_guard)
-
-    async def close(self) -> None:
-        if self.jobs.background is not None:
-            self.jobs.background.close()
-        self.jobs.sender.close()
-        if self.jobs.judge is not None:
-            await self.jobs.judge.aclose()
-
-
 _services_by_app: weakref.WeakKeyDictionary[AsyncApp, AppServices] = weakref.WeakKeyDictionary()
-
-
-def build_services(runtime: Runtime) -> AppServices:
-    settings = runtime.settings
-    assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
-    quota = QuotaService(runtime.redis, runtime.database)
-    # Jobs go to the broker after the answer: the publish costs the command no time.
-    sender = JobSender(settings.redis_url)
-    judge = build_injection_judge(settings, quota)
-    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender), judge=judge)
-    services = AppServices(
-        runtime=runtime,
-        jobs=jobs,
-        quota=quota,
-        tenants=TenantDirectory(runtime.database),
-        roles=MemberRoles(runtime.database),
-        watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
-    )
-    if uses_oauth(settings):
-        services.installation_store = PostgresInstallationStore(
-            runtime.database,
-            runtime.secrets,
-            client_id=settings.slack_client_id,
-            rotator=make_token_rotator(settings),
-            on_change=services.tenants.forget_team,
-            slack_api_url=settings.slack_api_url,
-        )
-    return services
-
-
-def uses_oauth(settings: Settings) -> bool:
-    return bool(settings.slack_client_id and settings.slack_client_secret)
 
 
 def authorization_url(settings: Settings) -> str:

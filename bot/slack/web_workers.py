@@ -37,14 +37,6 @@ STOP_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.2
 
 
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity, which containers narrow), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover (not Linux)
-        return max(1, os.cpu_count() or 1)
-
-
 @dataclass
 class Child:
     process: subprocess.Popen[bytes]

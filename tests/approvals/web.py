@@ -14,7 +14,8 @@ from aiohttp import web
 
 from bot.jobs.queueing import JobSender
 from bot.process.runtime import Runtime
-from bot.slack.app import build_services, create_bolt_app
+from bot.services import build_services
+from bot.slack.app import create_bolt_app
 from bot.slack.server import create_web_app
 from handlers.actions import drain_announcements, register_action_handlers
 from sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
@@ -94,7 +95,7 @@ async def start_clicks(
     services = build_services(runtime)
     recorded = RecordingSender()
     services.jobs.sender.close()
-    services.jobs.sender = sender or recorded  # type: ignore[assignment]
+    services.jobs.sender = services.approvals.sender = sender or recorded  # type: ignore[assignment]
     bolt = create_bolt_app(runtime, services=services)
     # Harmless once bot.slack.app registers the surface itself: bolt runs the first matching listener.
     register_action_handlers(bolt, services)

@@ -12,9 +12,9 @@ from bot.commands.parser import parse_command
 from bot.errors import NotAllowed
 from bot.orgs.service import load_org_policy
 from bot.process.runtime import Runtime
-from bot.slack.app import AppServices, build_services
+from bot.services import AppServices, build_services
 from db.engine import Database
-from handlers.commands import Invocation
+from handlers.invocation import Invocation
 from handlers.schedules import run_schedule_command
 from tests.approvals.fakes import ADMIN, EDITOR, TARGET, RecordingSender
 

@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings, load_settings
-from bot.slack.app import AppServices, create_bolt_app, services_of
+from bot.services import AppServices
+from bot.slack.app import create_bolt_app, services_of
 from bot.slack.server import create_web_app
 from db.crypto import SecretBox
 from db.engine import Database
