@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,image]'
 	touch $(STAMP)
 
+# The dev tools (sandbox/) are not installed with the package: the checkout goes on the path.
 run: $(STAMP)
-	$(BIN)/content-factory dev
+	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
 test: $(STAMP)
 	$(BIN)/ruff check .

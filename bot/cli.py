@@ -101,16 +101,34 @@ def _cmd_beat(args: argparse.Namespace) -> int:
     return run_beat(tick_seconds=args.tick or settings.scheduler_tick_seconds) or 0
 
 
-def _cmd_dev(args: argparse.Namespace) -> int:
-    from sandbox.dev import run_dev
+DEV_TOOLS_MISSING = (
+    "content-factory {command}: the dev tools (the sandbox/ package of a source checkout) are not installed; "
+    "they are not part of the wheel or the image. Run `make run` in a checkout, or put the checkout on "
+    "PYTHONPATH."
+)
 
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    try:
+        from sandbox.dev import run_dev
+    except ModuleNotFoundError as error:
+        return _dev_tools_missing(error, "dev")
     return run_dev(port=args.port)
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
-    from sandbox.dev import say
-
+    try:
+        from sandbox.dev import say
+    except ModuleNotFoundError as error:
+        return _dev_tools_missing(error, "say")
     return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
+
+
+def _dev_tools_missing(error: ModuleNotFoundError, command: str) -> int:
+    if error.name not in ("sandbox", "sandbox.dev"):
+        raise error
+    print(DEV_TOOLS_MISSING.format(command=command), file=sys.stderr)
+    return EXIT_CONFIG
 
 
 async def _audit_verify(settings: Settings, org: str | None, head: ChainHead | None = None) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from bot.process.settings import get_settings
 from db.crypto import generate_key
 from db.migrate import MigrationRefused, migrate_sync
+from sandbox import with_checkout_on_path
 from sandbox.local_services import free_port, port_open, start_local_services
 
 STATE_DIR = Path(".services") / "dev"
@@ -73,7 +74,7 @@ def _wait_http(url: str, seconds: float) -> bool:
 def run_dev(port: int | None = None) -> int:
     settings = get_settings()
     state = _load_state()
-    env = dict(os.environ)
+    env = with_checkout_on_path(dict(os.environ))
     services = None
     children: list[subprocess.Popen[bytes]] = []
     try:

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from db.crypto import generate_key
+from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -479,7 +480,8 @@ class Cluster:
             TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
             **extra,
         )
-        return env
+        # The children start in the run directory; the fakes (sandbox/) come from the checkout.
+        return with_checkout_on_path(env)
 
     def _service(self, name: str, argv: list[str], **extra: str) -> Service:
         # The run directory, not the repository, is the cwd: no developer's .env is read.
