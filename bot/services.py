@@ -2,7 +2,8 @@
 
 Handlers receive an :class:`AppServices` and call the services on it; they never build one
 themselves. This module imports the services and nothing that imports it back: handlers and the
-bolt app (``bot.slack.app``) depend on it, never the other way round.
+bolt app (``bot.slack.app``) depend on it, never the other way round (ARCHITECTURE.md,
+"Dependencies").
 """
 
 from __future__ import annotations
