@@ -28,16 +28,19 @@ from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role
 from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
-from tests.workers.conftest import gemini, slack, start_worker, worker_env
-from tests.workers.harness import (
+from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
     WorkerProcess,
     audit_actions,
     broker_messages_naming,
+    gemini,
     load_job,
+    slack,
+    start_worker,
     wait_for_job,
     wait_until,
+    worker_env,
 )
 
 __all__ = ["gemini", "slack", "start_worker", "worker_env"]

@@ -15,7 +15,7 @@ from db.engine import Database
 from sandbox.local_services import free_port
 from sandbox.say import build_block_action, encode_form, sign_request
 from sandbox.slack import SlackSandbox
-from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
+from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
 
 DATABASE_DOWN = "cannot reach its database right now, so nothing was done"
 

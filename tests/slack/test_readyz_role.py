@@ -7,7 +7,7 @@ from db.crypto import SecretBox
 from db.engine import Database
 from sandbox.slack import SlackSandbox
 from tests.conftest import TestDatabase
-from tests.slack.conftest import Service, SlackWorkspace, start_service, stop_service
+from tests.support.slack import Service, SlackWorkspace, start_service, stop_service
 
 
 async def test_readyz_refuses_a_superuser_connection(

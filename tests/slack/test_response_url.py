@@ -17,7 +17,7 @@ from bot.slack.middleware.refusal import DATABASE_DOWN, refuse
 from bot.slack.response_urls import is_trusted_response_url, trusted_response_url
 from db.models import Job, JobKind, JobState
 from sandbox.say import build_block_action, build_slash_command, encode_form
-from tests.slack.conftest import Service, org_counts
+from tests.support.slack import Service, org_counts
 from workers.posting import tell_requester
 
 SANDBOX_API = "http://127.0.0.1:3001/api/"

@@ -18,7 +18,7 @@ import pytest
 
 from sandbox.local_services import free_port
 from sandbox.slack import SlackSandbox
-from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace
+from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace
 
 # Whole process trees that start, restart and stop: a minute or more.
 pytestmark = pytest.mark.slow

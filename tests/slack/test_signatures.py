@@ -9,7 +9,7 @@ import pytest
 
 from bot.orgs.service import find_org
 from sandbox.say import build_slash_command, encode_form, sign_request
-from tests.slack.conftest import SIGNING_SECRET, Service
+from tests.support.slack import SIGNING_SECRET, Service
 
 
 def _command_body(service: Service, text: str = "help") -> bytes:

@@ -17,7 +17,7 @@ from db.engine import Database
 from db.models import JobKind, JobState
 from sandbox.gemini import FakeGemini, prompt_tokens
 from sandbox.slack import SlackSandbox
-from tests.workers.harness import (
+from tests.support.workers import (
     Submitter,
     WorkerProcess,
     audit_actions,

@@ -1,4 +1,6 @@
-"""Helpers for the worker tests: a worker process, a job submitter, and waiting for outcomes."""
+"""Worker processes against the fakes: starting and stopping `content-factory worker`, the fixtures
+that give them a Slack sandbox, a fake Gemini and the run's services, a job submitter, and waiting
+for outcomes."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+import redis.asyncio as aioredis
 from celery import Celery
 from sqlalchemy import select, update
 
@@ -22,12 +26,14 @@ from bot.guard import GuardedPrompt
 from bot.jobs.queueing import JobSender
 from bot.jobs.service import AcceptedJob, JobRequest, JobService
 from bot.orgs.service import load_org_policy
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from bot.quota import QuotaService
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
 from sandbox.gemini import FakeGemini
-from sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox, threaded_sandbox
 from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,14 +43,14 @@ TEAM_ID = "T0WORKERS"
 BOT_TOKEN = "xoxb-worker-tests"
 REQUESTER = "U0REQUESTER"
 WORKER_READY_SECONDS = 60
+ALL_QUEUES = "text,image,maintenance"
+TEXT_ONLY = "text,maintenance"
 
 
 class WorkerProcess:
     """`content-factory worker` in its own process group, so a test can kill it and its children."""
 
-    def __init__(
-        self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, queues: str = "text,image,maintenance"
-    ) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, queues: str = ALL_QUEUES) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
@@ -261,3 +267,182 @@ def broker_messages_naming(redis_url: str, job_id: uuid.UUID) -> int:
         return sum(needle in message for message in held)
     finally:
         client.close()
+
+
+def marker() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+async def roomy_quota(rig: WorkerRig, org_id: uuid.UUID | None = None) -> None:
+    """Budget and rate enough that a burst is never refused by the organization's own quota."""
+    org_id = org_id or rig.org_id
+    await rig.quota.set_budget(org_id, 10**9, actor="test")
+    await rig.quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="test")
+
+
+async def burst(
+    rig: WorkerRig, tag: str, count: int, *, channels: int | None = None
+) -> tuple[list[uuid.UUID], list[str]]:
+    """``count`` jobs committed and then sent at once, one channel each unless ``channels`` says fewer."""
+    await roomy_quota(rig)
+    names = [rig.submitter.new_channel() for _ in range(channels or count)]
+    job_ids = await rig.submitter.commit_unsent(rig.org_id, [f"Write team note {n} {tag}" for n in range(count)], names)
+    await rig.submitter.send_all(rig.org_id, job_ids)
+    return job_ids, names
+
+
+async def all_posted(
+    rig: WorkerRig, job_ids: list[uuid.UUID], seconds: float, org_id: uuid.UUID | None = None
+) -> list[Job]:
+    return [await wait_for_job(rig.app_db, org_id or rig.org_id, job_id, seconds=seconds) for job_id in job_ids]
+
+
+def posted_once_each(rig: WorkerRig, channels: list[str], jobs: list[Job]) -> None:
+    assert all(job.state == JobState.POSTED for job in jobs), [(job.state, job.error) for job in jobs]
+    for channel in channels:
+        messages = rig.slack.messages(channel)
+        assert len(messages) == len([job for job in jobs if job.target_channel == channel])
+    assert len({job.slack_ts for job in jobs}) == len(jobs)
+
+
+@pytest.fixture(scope="session")
+def slack() -> Iterator[SlackSandbox]:
+    with threaded_sandbox() as sandbox:
+        sandbox.add_workspace(TEAM_ID, bot_token=BOT_TOKEN, name="Worker tests")
+        sandbox.add_user(TEAM_ID, REQUESTER, name="riley")
+        yield sandbox
+
+
+@pytest.fixture(scope="session")
+def gemini() -> Iterator[FakeGemini]:
+    fake = FakeGemini(api_key=GEMINI_KEY)
+    with fake.running_in_thread():
+        yield fake
+
+
+@pytest.fixture(scope="session")
+async def worker_env(
+    service_env: dict[str, str], slack: SlackSandbox, gemini: FakeGemini, owner_db: Database, redis_url: str
+) -> dict[str, str]:
+    """What a worker process of this run gets: the run's services plus the two fakes. Made before
+    the first worker starts, so that is when work earlier tests left queued is cleared away."""
+    await clear_leftover_work(owner_db, redis_url)
+    return {
+        **os.environ,
+        **service_env,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "GEMINI_API_KEY": GEMINI_KEY,
+        "GEMINI_BASE_URL": gemini.url,
+        "GEMINI_MODELS": ",".join(MODELS),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def start_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    logs = tmp_path_factory.mktemp("worker-logs")
+
+    def start(env: dict[str, str], *, concurrency: int = 2, queues: str = ALL_QUEUES) -> WorkerProcess:
+        worker = WorkerProcess(env, logs / f"worker-{len(started)}.log", concurrency=concurrency, queues=queues)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def secrets_box(encryption_key: str) -> SecretBox:
+    return SecretBox(encryption_key)
+
+
+@pytest.fixture(scope="session")
+def runtime(
+    service_env: dict[str, str], app_db: Database, aredis: aioredis.Redis, secrets_box: SecretBox, slack: SlackSandbox
+) -> Runtime:
+    """The test process's own runtime (for submitting jobs and running beat ticks in-process)."""
+    settings = load_settings(
+        database_url=service_env["DATABASE_URL"],
+        redis_url=service_env["REDIS_URL"],
+        token_encryption_key=service_env["TOKEN_ENCRYPTION_KEY"],
+        slack_api_url=slack.api_url,
+        slack_bot_token=BOT_TOKEN,
+    )
+    return Runtime(settings=settings, database=app_db, redis=aredis, secrets=secrets_box)
+
+
+@pytest.fixture(scope="session")
+async def sender(redis_url: str) -> AsyncIterator[JobSender]:
+    job_sender = JobSender(redis_url)
+    yield job_sender
+    job_sender.close()
+
+
+@pytest.fixture(scope="session")
+def quota(app_db: Database, aredis: aioredis.Redis) -> QuotaService:
+    return QuotaService(aredis, app_db)
+
+
+@pytest.fixture
+def submitter(
+    app_db: Database, quota: QuotaService, sender: JobSender, secrets_box: SecretBox, slack: SlackSandbox
+) -> Submitter:
+    return Submitter(app_db, quota, sender, secrets_box, slack)
+
+
+@dataclass
+class WorkerRig:
+    """One test's worker processes and what they work against. Every process started through it
+    is stopped when the test ends (the ``rig`` fixture), passed or failed, so none is left
+    consuming the next test's jobs."""
+
+    env: dict[str, str]
+    submitter: Submitter
+    org_id: uuid.UUID
+    app_db: Database
+    owner_db: Database
+    gemini: FakeGemini
+    slack: SlackSandbox
+    quota: QuotaService
+    runtime: Runtime
+    sender: JobSender
+    start_worker: Callable[..., WorkerProcess]
+    started: list[WorkerProcess] = field(default_factory=list)
+
+    def start(
+        self, env: dict[str, str] | None = None, *, concurrency: int = 2, queues: str = ALL_QUEUES, ready: bool = True
+    ) -> WorkerProcess:
+        """A worker with this rig's environment (or ``env``); ``ready``: wait until it consumes."""
+        worker = self.start_worker(env or self.env, concurrency=concurrency, queues=queues)
+        self.started.append(worker)
+        if ready:
+            worker.wait_ready()
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            worker.stop()
+
+
+@pytest.fixture
+def rig(
+    worker_env: dict[str, str],
+    start_worker: Callable[..., WorkerProcess],
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    owner_db: Database,
+    gemini: FakeGemini,
+    slack: SlackSandbox,
+    quota: QuotaService,
+    runtime: Runtime,
+    sender: JobSender,
+) -> Iterator[WorkerRig]:
+    workers = WorkerRig(
+        worker_env, submitter, org_id, app_db, owner_db, gemini, slack, quota, runtime, sender, start_worker
+    )
+    yield workers
+    workers.stop_all()
