@@ -17,7 +17,8 @@ from bot.process.runtime import Runtime
 from db.engine import Database
 from db.models import JobState, Organization, Role
 from sandbox.slack import SlackSandbox
-from tests.approvals.fakes import (
+from tests.approvals.web import SIGNING_SECRET, Clicks, new_team, start_clicks
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     APPROVERS,
@@ -30,7 +31,6 @@ from tests.approvals.fakes import (
     new_org,
     seed_workspace,
 )
-from tests.approvals.web import SIGNING_SECRET, Clicks, new_team, start_clicks
 from workers.approval import request_approval
 
 

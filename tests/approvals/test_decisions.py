@@ -12,7 +12,7 @@ from bot.approvals.service import EXPIRED_REASON, AlreadyDecided, ApprovalServic
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from db.engine import Database
 from db.models import JobState
-from tests.approvals.fakes import (
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     EDITOR,

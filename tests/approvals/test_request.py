@@ -16,7 +16,7 @@ from bot.slack.client import make_web_client
 from db.engine import Database
 from db.models import JobKind, JobState, Organization
 from sandbox.slack import SlackSandbox
-from tests.approvals.fakes import (
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     APPROVERS,

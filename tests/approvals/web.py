@@ -20,7 +20,7 @@ from bot.slack.server import create_web_app
 from handlers.actions import drain_announcements, register_action_handlers
 from sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
 from sandbox.slack import APP_ID, SlackSandbox
-from tests.approvals.fakes import RecordingSender
+from tests.support.approvals import RecordingSender
 
 SIGNING_SECRET = "approvals-signing-secret-0123456789"
 

@@ -19,7 +19,7 @@ from bot.process.settings import load_settings
 from db.audit import ChainHead, chain_head, record_event
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.conftest import TestDatabase
+from tests.support.database import TestDatabase
 from workers.beat import AuditHeadAnchor, beat_tick
 
 

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from bot.process.preflight import check_redis_eviction
 from sandbox.local_services import EmbeddedRedis
-from tests.conftest import TestDatabase
+from tests.support.database import TestDatabase
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 

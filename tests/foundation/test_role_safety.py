@@ -24,7 +24,7 @@ from db.engine import Database
 from db.migrate import MigrationRefused, migrate
 from db.models import Organization
 from db.rls import DEFINER_ROLE
-from tests.conftest import TestDatabase, new_team_id
+from tests.support.database import TestDatabase, new_team_id
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 PASSWORD = "role-safety-test"

@@ -16,7 +16,7 @@ from bot.services import AppServices, build_services
 from db.engine import Database
 from handlers.invocation import Invocation
 from handlers.schedules import run_schedule_command
-from tests.approvals.fakes import ADMIN, EDITOR, TARGET, RecordingSender
+from tests.support.approvals import ADMIN, EDITOR, TARGET, RecordingSender
 
 SHORT_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
 

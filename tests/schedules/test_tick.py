@@ -17,7 +17,7 @@ from bot.schedules import ScheduleService, tick
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
 from sandbox.slack import SlackSandbox
-from tests.approvals.fakes import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
+from tests.support.approvals import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
 
 NEW_YORK = ZoneInfo("America/New_York")
 

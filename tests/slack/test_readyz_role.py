@@ -6,7 +6,7 @@ from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
 from sandbox.slack import SlackSandbox
-from tests.conftest import TestDatabase
+from tests.support.database import TestDatabase
 from tests.support.slack import Service, SlackWorkspace, start_service, stop_service
 
 

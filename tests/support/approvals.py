@@ -4,11 +4,13 @@ people and channels, a runtime pointed at it, and jobs put straight into a state
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
@@ -132,3 +134,51 @@ async def actions_of(database: Database, org_id: uuid.UUID, prefix: str = "") ->
     async with database.tenant(org_id) as session:
         actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq))).all()
     return [a for a in actions if a.startswith(prefix)]
+
+
+@pytest.fixture(autouse=True)
+async def leave_nothing_pending(owner_db: Database) -> AsyncIterator[None]:
+    """Jobs and schedules a test leaves waiting must not be picked up by a later test's beat or
+    worker (the outbox sweeper and the schedule claim cross organizations)."""
+    async with owner_db.system() as session:
+        started = (await session.execute(text("SELECT now()"))).scalar_one()
+    yield
+    async with owner_db.system() as session:
+        await session.execute(
+            text(
+                "UPDATE jobs SET state = 'cancelled' WHERE created_at >= :t "
+                "AND state IN ('queued', 'running', 'awaiting_approval')"
+            ),
+            {"t": started},
+        )
+        await session.execute(
+            text("UPDATE schedules SET state = 'cancelled' WHERE created_at >= :t AND state = 'active'"),
+            {"t": started},
+        )
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[SlackSandbox]:
+    async with SlackSandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def slack(sandbox: SlackSandbox) -> SlackSandbox:
+    seed_workspace(sandbox)
+    return sandbox
+
+
+@pytest.fixture
+def runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis: aioredis.Redis) -> Runtime:
+    return make_runtime(service_env, slack, app_db, aredis)
+
+
+@pytest.fixture
+async def org(app_db: Database) -> uuid.UUID:
+    return await new_org(app_db)
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    return RecordingSender()

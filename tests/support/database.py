@@ -1,0 +1,43 @@
+"""The test run's PostgreSQL: the database the session made, its roles, and statements run as
+its owner."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+APP_ROLE = "cf_app"
+APP_PASSWORD = "cf_app_test"
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
+    name: str
+    admin_url: str  # owner (superuser) on the test database
+    app_url: str  # the application role: owns nothing, RLS applies
+
+
+def with_database(url: str, name: str, driver: str = "postgresql+asyncpg") -> str:
+    return make_url(url).set(drivername=driver, database=name).render_as_string(hide_password=False)
+
+
+async def admin_execute(server_url: str, *statements: str) -> None:
+    import asyncpg
+
+    url = make_url(server_url)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def new_team_id() -> str:
+    return "T" + uuid.uuid4().hex[:10].upper()
