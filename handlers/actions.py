@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 _announcements: set[asyncio.Task[None]] = set()
 
+T = TypeVar("T")
+
 
 def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     approvals = services.approvals
@@ -42,13 +45,15 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         respond: Any,
     ) -> None:
         await ack()
-        try:
-            decided = await approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE)
-        except Exception as error:
-            await _refuse(body, client, respond, _failure_message(error))
-            return
-        container = body.get("container") or {}
-        _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
+        decided = await _or_refuse(
+            approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE),
+            body,
+            client,
+            respond,
+        )
+        if decided is not None:
+            container = body.get("container") or {}
+            _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
 
     async def reject(
         ack: Any,
@@ -59,10 +64,10 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         respond: Any,
     ) -> None:
         await ack()
-        try:
-            job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id)
-        except Exception as error:
-            await _refuse(body, client, respond, _failure_message(error))
+        job = await _or_refuse(
+            approvals.decidable(context["org_id"], action.get("value"), context.user_id), body, client, respond
+        )
+        if job is None:
             return
         container = body.get("container") or {}
         origin = views.ModalOrigin(str(job.id), container.get("channel_id"), container.get("message_ts"))
@@ -94,6 +99,15 @@ register = register_action_handlers
 
 def _failure_message(error: Exception) -> Message:
     return failure_message(error, "an approval click")[0]
+
+
+async def _or_refuse(work: Awaitable[T], body: dict[str, Any], client: AsyncWebClient, respond: Any) -> T | None:
+    """What ``work`` returns, or None once the clicker has been told why it was refused."""
+    try:
+        return await work
+    except Exception as error:
+        await _refuse(body, client, respond, _failure_message(error))
+        return None
 
 
 async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import uuid
@@ -17,9 +16,8 @@ from sqlalchemy.engine import make_url
 from bot.orgs.service import create_organization
 from db.crypto import generate_key
 from db.engine import Database
-from db.migrate import migrate_sync
 from sandbox.local_services import LocalServices, start_local_services
-from tests.support.database import APP_PASSWORD, APP_ROLE, TestDatabase, admin_execute, new_team_id, with_database
+from tests.support.database import TestDatabase, migrated_database, new_team_id
 from workers.posting import close_http_session
 
 # Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
@@ -40,13 +38,8 @@ def services() -> Iterator[LocalServices]:
 
 @pytest.fixture(scope="session")
 def test_database(services: LocalServices) -> Iterator[TestDatabase]:
-    name = f"cf_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
-    admin_url = with_database(services.postgres_url, name)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
-    migrate_sync(admin_url, app_url)
-    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
-    asyncio.run(admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_database(services.postgres_url) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from handlers.actions import drain_announcements, register_action_handlers
 from sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
 from sandbox.slack import APP_ID, SlackSandbox
 from tests.support.approvals import RecordingSender
+from tests.support.slack import serve_locally
 
 SIGNING_SECRET = "approvals-signing-secret-0123456789"
 
@@ -99,13 +100,9 @@ async def start_clicks(
     bolt = create_bolt_app(runtime, services=services)
     # Harmless once bot.slack.app registers the surface itself: bolt runs the first matching listener.
     register_action_handlers(bolt, services)
-    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=5)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    url, runner = await serve_locally(create_web_app(runtime, app=bolt))
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-    return Clicks(f"http://127.0.0.1:{port}", team_id, sandbox, recorded, http, runner)
+    return Clicks(url, team_id, sandbox, recorded, http, runner)
 
 
 def new_team() -> tuple[str, str]:

@@ -11,14 +11,16 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.orgs.service import create_organization
 from db.audit import record_event, verify_chain
 from db.engine import Database
-from db.migrate import migrate_sync
 from sandbox.local_services import LocalServices
-from tests.support.database import APP_PASSWORD, APP_ROLE, TestDatabase, admin_execute, new_team_id, with_database
+from tests.support.database import (
+    TestDatabase,
+    migrated_database,
+    new_team_id,
+)
 
 
 def _verify_cli(test_database: TestDatabase, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -84,13 +86,8 @@ async def test_concurrent_writers_keep_one_chain(app_db: Database, org_id: uuid.
 def audited_database(services: LocalServices) -> Iterator[TestDatabase]:
     """A database of each test's own: the run's shared one holds chains other tests break on
     purpose, and `audit verify` without --org walks every organization in it."""
-    name = f"cf_test_audit_{uuid.uuid4().hex[:8]}"
-    asyncio.run(admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
-    admin_url = with_database(services.postgres_url, name)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
-    migrate_sync(admin_url, app_url)
-    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
-    asyncio.run(admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_database(services.postgres_url, "cf_test_audit") as database:
+        yield database
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, text, update
 
 from bot.orgs.service import load_org_policy, set_role
@@ -111,36 +112,30 @@ async def _local_runs(
     return [j.schedule_run_at.astimezone(NEW_YORK).strftime("%m-%d %H:%M %Z") for j in jobs]  # type: ignore[union-attr]
 
 
-async def test_cron_fires_at_local_times_across_the_spring_change(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
-) -> None:
-    start = datetime(2026, 3, 7, 0, tzinfo=UTC)
-    assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
-        "03-07 01:30 EST",
-        "03-08 01:30 EST",
-        "03-09 01:30 EDT",
-    ]
-    assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
-        "03-07 09:00 EST",
-        "03-08 09:00 EDT",
-        "03-09 09:00 EDT",
-    ]
+SPRING, AUTUMN = datetime(2026, 3, 7, 0, tzinfo=UTC), datetime(2026, 10, 31, 0, tzinfo=UTC)
 
 
-async def test_cron_fires_at_local_times_across_the_autumn_change(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+@pytest.mark.parametrize(
+    ("start", "cron", "expected"),
+    [
+        (SPRING, "30 1 * * *", ["03-07 01:30 EST", "03-08 01:30 EST", "03-09 01:30 EDT"]),
+        (SPRING, "0 9 * * *", ["03-07 09:00 EST", "03-08 09:00 EDT", "03-09 09:00 EDT"]),
+        (AUTUMN, "30 1 * * *", ["10-31 01:30 EDT", "11-01 01:30 EDT", "11-02 01:30 EST"]),
+        (AUTUMN, "0 9 * * *", ["10-31 09:00 EDT", "11-01 09:00 EST", "11-02 09:00 EST"]),
+    ],
+    ids=["spring-night", "spring-morning", "autumn-night", "autumn-morning"],
+)
+async def test_cron_fires_at_local_times_across_a_clock_change(
+    schedules: ScheduleService,
+    runtime: Runtime,
+    sender: RecordingSender,
+    app_db: Database,
+    org: uuid.UUID,
+    start: datetime,
+    cron: str,
+    expected: list[str],
 ) -> None:
-    start = datetime(2026, 10, 31, 0, tzinfo=UTC)
-    assert await _local_runs(schedules, runtime, sender, app_db, org, "30 1 * * *", start, 3) == [
-        "10-31 01:30 EDT",
-        "11-01 01:30 EDT",
-        "11-02 01:30 EST",
-    ]
-    assert await _local_runs(schedules, runtime, sender, app_db, org, "0 9 * * *", start, 3) == [
-        "10-31 09:00 EDT",
-        "11-01 09:00 EST",
-        "11-02 09:00 EST",
-    ]
+    assert await _local_runs(schedules, runtime, sender, app_db, org, cron, start, 3) == expected
 
 
 async def test_two_ticks_at_once_fire_each_run_once(

@@ -3,10 +3,15 @@ its owner."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
+
+from db.migrate import migrate_sync
 
 APP_ROLE = "cf_app"
 APP_PASSWORD = "cf_app_test"
@@ -41,3 +46,18 @@ async def admin_execute(server_url: str, *statements: str) -> None:
 
 def new_team_id() -> str:
     return "T" + uuid.uuid4().hex[:10].upper()
+
+
+@contextlib.contextmanager
+def migrated_database(server_url: str, prefix: str = "cf_test") -> Iterator[TestDatabase]:
+    """A new database on the run's server, migrated, with URLs for its owner and the application
+    role; dropped when the block ends."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    asyncio.run(admin_execute(server_url, f'CREATE DATABASE "{name}"'))
+    admin_url = with_database(server_url, name)
+    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
+    migrate_sync(admin_url, app_url)
+    try:
+        yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
+    finally:
+        asyncio.run(admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -200,13 +200,19 @@ async def start_service(runtime: Runtime, sandbox: SlackSandbox, workspace: Slac
     bolt = create_bolt_app(runtime)
     services = services_of(bolt)
     assert services is not None
-    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=5)
+    url, runner = await serve_locally(create_web_app(runtime, app=bolt))
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    return Service(url, runtime, services, http, sandbox, workspace, runner)
+
+
+async def serve_locally(web_app: web.Application) -> tuple[str, web.AppRunner]:
+    """``web_app`` served on 127.0.0.1 on a free port: its URL, and the runner whose cleanup stops it."""
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-    return Service(f"http://127.0.0.1:{port}", runtime, services, http, sandbox, workspace, runner)
+    return f"http://127.0.0.1:{port}", runner
 
 
 async def stop_service(service: Service) -> None:
