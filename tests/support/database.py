@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+import asyncpg
 from sqlalchemy.engine import make_url
 
 from db.migrate import migrate_sync
@@ -30,18 +31,32 @@ def with_database(url: str, name: str, driver: str = "postgresql+asyncpg") -> st
     return make_url(url).set(drivername=driver, database=name).render_as_string(hide_password=False)
 
 
-async def admin_execute(server_url: str, *statements: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
+@contextlib.asynccontextmanager
+async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain asyncpg connection to ``url`` (any role, any database), closed when the block ends."""
+    parsed = make_url(url)
     conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
     )
     try:
-        for statement in statements:
-            await conn.execute(statement)
+        yield conn
     finally:
         await conn.close()
+
+
+async def admin_execute(url: str, *statements: str) -> None:
+    async with connected(url) as conn:
+        for statement in statements:
+            await conn.execute(statement)
+
+
+async def fetch_value(url: str, query: str) -> object:
+    async with connected(url) as conn:
+        return await conn.fetchval(query)
 
 
 def new_team_id() -> str:
