@@ -135,16 +135,20 @@ class OrgPolicy:
     default_role: str
     paused: bool
 
+    @classmethod
+    def of(cls, org: Organization) -> OrgPolicy:
+        return cls(
+            org_id=org.id,
+            approvals_required=org.approvals_required,
+            approvers_channel=org.approvers_channel,
+            restore_pii=org.restore_pii,
+            injection_threshold=org.injection_threshold,
+            default_role=org.default_role,
+            paused=org.paused,
+        )
+
 
 async def load_org_policy(database: Database, org_id: uuid.UUID) -> OrgPolicy:
     async with database.tenant(org_id) as session:
         org = (await session.execute(select(Organization).where(Organization.id == org_id))).scalar_one()
-    return OrgPolicy(
-        org_id=org.id,
-        approvals_required=org.approvals_required,
-        approvers_channel=org.approvers_channel,
-        restore_pii=org.restore_pii,
-        injection_threshold=org.injection_threshold,
-        default_role=org.default_role,
-        paused=org.paused,
-    )
+    return OrgPolicy.of(org)

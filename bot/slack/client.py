@@ -6,6 +6,8 @@ retried after its Retry-After everywhere, not just where someone remembered to a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -38,53 +40,46 @@ def normalize_base_url(base_url: str | None) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def async_retry_handlers(
-    *,
-    rate_limit_retries: int = RATE_LIMIT_RETRIES,
-    server_error_retries: int = SERVER_ERROR_RETRIES,
-    connection_error_retries: int = CONNECTION_ERROR_RETRIES,
-) -> list[AsyncRetryHandler]:
-    """429 (sleeps Retry-After plus up to 1 s of jitter), 500/503, and dropped connections."""
-    return [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-        AsyncServerErrorRetryHandler(max_retry_count=server_error_retries),
-        AsyncConnectionErrorRetryHandler(max_retry_count=connection_error_retries),
-    ]
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times each kind of failure is retried: 429 (sleeps Retry-After plus up to 1 s of
+    jitter), 500/503, and dropped connections."""
+
+    rate_limit: int = RATE_LIMIT_RETRIES
+    server_error: int = SERVER_ERROR_RETRIES
+    connection_error: int = CONNECTION_ERROR_RETRIES
+
+    def async_handlers(self) -> list[AsyncRetryHandler]:
+        return [
+            AsyncRateLimitErrorRetryHandler(max_retry_count=self.rate_limit),
+            AsyncServerErrorRetryHandler(max_retry_count=self.server_error),
+            AsyncConnectionErrorRetryHandler(max_retry_count=self.connection_error),
+        ]
+
+    def sync_handlers(self) -> list[RetryHandler]:
+        return [
+            RateLimitErrorRetryHandler(max_retry_count=self.rate_limit),
+            ServerErrorRetryHandler(max_retry_count=self.server_error),
+            ConnectionErrorRetryHandler(max_retry_count=self.connection_error),
+        ]
 
 
-def sync_retry_handlers(
-    *,
-    rate_limit_retries: int = RATE_LIMIT_RETRIES,
-    server_error_retries: int = SERVER_ERROR_RETRIES,
-    connection_error_retries: int = CONNECTION_ERROR_RETRIES,
-) -> list[RetryHandler]:
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-        ServerErrorRetryHandler(max_retry_count=server_error_retries),
-        ConnectionErrorRetryHandler(max_retry_count=connection_error_retries),
-    ]
+def async_retry_handlers() -> list[AsyncRetryHandler]:
+    """The default policy's handlers, for clients made elsewhere (webhooks to response_urls)."""
+    return RetryPolicy().async_handlers()
 
 
 def make_web_client(
     token: str | None = None,
     *,
     base_url: str | None = None,
-    rate_limit_retries: int = RATE_LIMIT_RETRIES,
-    server_error_retries: int = SERVER_ERROR_RETRIES,
-    connection_error_retries: int = CONNECTION_ERROR_RETRIES,
+    retries: RetryPolicy = RetryPolicy(),
     timeout: int = TIMEOUT_SECONDS,
 ) -> AsyncWebClient:
     """Async client for the web process. ``token=None`` suits bolt's multi-workspace mode, where
     bolt copies this client (retry handlers included) with each workspace's token."""
     return AsyncWebClient(
-        token=token,
-        base_url=normalize_base_url(base_url),
-        timeout=timeout,
-        retry_handlers=async_retry_handlers(
-            rate_limit_retries=rate_limit_retries,
-            server_error_retries=server_error_retries,
-            connection_error_retries=connection_error_retries,
-        ),
+        token=token, base_url=normalize_base_url(base_url), timeout=timeout, retry_handlers=retries.async_handlers()
     )
 
 
@@ -92,19 +87,10 @@ def make_sync_web_client(
     token: str | None = None,
     *,
     base_url: str | None = None,
-    rate_limit_retries: int = RATE_LIMIT_RETRIES,
-    server_error_retries: int = SERVER_ERROR_RETRIES,
-    connection_error_retries: int = CONNECTION_ERROR_RETRIES,
+    retries: RetryPolicy = RetryPolicy(),
     timeout: int = TIMEOUT_SECONDS,
 ) -> WebClient:
     """Blocking client for Celery workers, with the same retry policy as the async one."""
     return WebClient(
-        token=token,
-        base_url=normalize_base_url(base_url),
-        timeout=timeout,
-        retry_handlers=sync_retry_handlers(
-            rate_limit_retries=rate_limit_retries,
-            server_error_retries=server_error_retries,
-            connection_error_retries=connection_error_retries,
-        ),
+        token=token, base_url=normalize_base_url(base_url), timeout=timeout, retry_handlers=retries.sync_handlers()
     )
