@@ -16,7 +16,7 @@ from bot.slack.client import make_web_client
 from bot.slack.socket_mode import create_socket_mode_handler
 from db.engine import Database
 from db.models import Job, JobState, Role
-from sandbox.say import build_slash_command, encode_form
+from sandbox.say import encode_form
 from sandbox.slack import SlackSandbox
 from tests.slack.socket_mode_server import SocketModeServer
 from tests.support.slack import ServiceFactory, SlackWorkspace
@@ -41,12 +41,9 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
         await handler.connect_async()
         try:
             await slack.connected.wait()
-            command = build_slash_command(
+            command = workspace.slash_command(
                 "text a haiku about sockets",
-                team_id=workspace.team_id,
-                user_id=workspace.editor,
-                channel_id=workspace.general,
-                user_name="eddie",
+                user=workspace.editor,
                 response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
             )
             reply = await slack.send("slash_commands", command)
@@ -70,12 +67,9 @@ async def test_socket_mode_without_a_secret_serves_no_slack_http_routes(
     org_id = await create_organization(app_db, name="Socket only", team_id=workspace.team_id)
     await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
     async with make_service.running(**SOCKET_ONLY, slack_bot_token=workspace.bot_token) as service:
-        command = build_slash_command(
+        command = workspace.slash_command(
             "text forged over http",
-            team_id=workspace.team_id,
-            user_id=workspace.editor,
-            channel_id=workspace.general,
-            user_name="eddie",
+            user=workspace.editor,
             response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
         )
         body = encode_form(command)

@@ -24,7 +24,7 @@ from bot.slack.server import create_web_app
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import AuditEvent, Job, Member, Organization
-from sandbox.say import build_slash_command, encode_form, sign_request
+from sandbox.say import build_block_action, build_slash_command, encode_form, sign_request
 from sandbox.slack import SlackSandbox
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -52,6 +52,32 @@ class SlackWorkspace:
 
     def user_for(self, role: str) -> str:
         return {"admin": self.owner, "editor": self.editor, "viewer": self.viewer}[role]
+
+    def slash_command(self, text: str, *, user: str, response_url: str, channel: str | None = None) -> dict[str, str]:
+        """``/content <text>`` from ``user`` in this workspace, as Slack's form fields."""
+        return build_slash_command(
+            text,
+            team_id=self.team_id,
+            user_id=user,
+            channel_id=channel or self.general,
+            user_name=user,
+            response_url=response_url,
+        )
+
+    def block_action(
+        self, action_id: str, value: str, *, user: str, response_url: str, channel: str | None = None, **extra: Any
+    ) -> dict[str, str]:
+        """A click on ``action_id`` by ``user`` in a message of this workspace, as Slack's form fields."""
+        return build_block_action(
+            action_id,
+            value,
+            team_id=self.team_id,
+            user_id=user,
+            channel_id=channel or self.general,
+            message_ts=extra.pop("message_ts", "1700000000.000100"),
+            response_url=response_url,
+            **extra,
+        )
 
 
 def new_workspace(sandbox: SlackSandbox, *, enterprise_id: str | None = None) -> SlackWorkspace:
