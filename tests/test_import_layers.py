@@ -172,3 +172,13 @@ def test_the_walk_sees_a_cycle_and_a_forbidden_import() -> None:
 @pytest.mark.parametrize("package", PRODUCT)
 def test_every_package_of_the_product_is_walked(package: str) -> None:
     assert any(within(name, package) for name in import_graph())
+
+
+def test_no_module_of_ours_is_found_by_its_name_at_run_time() -> None:
+    """An import by string is an edge this walk cannot see (and a rename cannot find)."""
+    found = []
+    for name, path in product_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in {"import_module", "find_spec"}:
+                found.append(f"{name}:{node.lineno}")
+    assert found == []
