@@ -273,38 +273,6 @@ def marker() -> str:
     return uuid.uuid4().hex[:12]
 
 
-async def roomy_quota(rig: WorkerRig, org_id: uuid.UUID | None = None) -> None:
-    """Budget and rate enough that a burst is never refused by the organization's own quota."""
-    org_id = org_id or rig.org_id
-    await rig.quota.set_budget(org_id, 10**9, actor="test")
-    await rig.quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="test")
-
-
-async def burst(
-    rig: WorkerRig, tag: str, count: int, *, channels: int | None = None
-) -> tuple[list[uuid.UUID], list[str]]:
-    """``count`` jobs committed and then sent at once, one channel each unless ``channels`` says fewer."""
-    await roomy_quota(rig)
-    names = [rig.submitter.new_channel() for _ in range(channels or count)]
-    job_ids = await rig.submitter.commit_unsent(rig.org_id, [f"Write team note {n} {tag}" for n in range(count)], names)
-    await rig.submitter.send_all(rig.org_id, job_ids)
-    return job_ids, names
-
-
-async def all_posted(
-    rig: WorkerRig, job_ids: list[uuid.UUID], seconds: float, org_id: uuid.UUID | None = None
-) -> list[Job]:
-    return [await wait_for_job(rig.app_db, org_id or rig.org_id, job_id, seconds=seconds) for job_id in job_ids]
-
-
-def posted_once_each(rig: WorkerRig, channels: list[str], jobs: list[Job]) -> None:
-    assert all(job.state == JobState.POSTED for job in jobs), [(job.state, job.error) for job in jobs]
-    for channel in channels:
-        messages = rig.slack.messages(channel)
-        assert len(messages) == len([job for job in jobs if job.target_channel == channel])
-    assert len({job.slack_ts for job in jobs}) == len(jobs)
-
-
 @pytest.fixture(scope="session")
 def slack() -> Iterator[SlackSandbox]:
     with threaded_sandbox() as sandbox:
@@ -421,6 +389,31 @@ class WorkerRig:
         if ready:
             worker.wait_ready()
         return worker
+
+    async def roomy_quota(self, org_id: uuid.UUID | None = None) -> None:
+        """Budget and rate enough that a burst is never refused by the organization's own quota."""
+        org_id = org_id or self.org_id
+        await self.quota.set_budget(org_id, 10**9, actor="test")
+        await self.quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="test")
+
+    async def burst(self, tag: str, count: int, *, channels: int | None = None) -> tuple[list[uuid.UUID], list[str]]:
+        """``count`` jobs committed and then sent at once, one channel each unless ``channels`` says fewer."""
+        await self.roomy_quota()
+        names = [self.submitter.new_channel() for _ in range(channels or count)]
+        prompts = [f"Write team note {n} {tag}" for n in range(count)]
+        job_ids = await self.submitter.commit_unsent(self.org_id, prompts, names)
+        await self.submitter.send_all(self.org_id, job_ids)
+        return job_ids, names
+
+    async def all_posted(self, job_ids: list[uuid.UUID], seconds: float, org_id: uuid.UUID | None = None) -> list[Job]:
+        return [await wait_for_job(self.app_db, org_id or self.org_id, job_id, seconds=seconds) for job_id in job_ids]
+
+    def posted_once_each(self, channels: list[str], jobs: list[Job]) -> None:
+        assert all(job.state == JobState.POSTED for job in jobs), [(job.state, job.error) for job in jobs]
+        for channel in channels:
+            messages = self.slack.messages(channel)
+            assert len(messages) == len([job for job in jobs if job.target_channel == channel])
+        assert len({job.slack_ts for job in jobs}) == len(jobs)
 
     def stop_all(self) -> None:
         for worker in self.started:

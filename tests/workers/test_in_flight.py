@@ -14,19 +14,7 @@ from bot.jobs.queueing import PRIORITY_BACKGROUND, QUEUE_TEXT, sub_queue
 from bot.orgs.service import create_organization
 from db.engine import Database
 from db.models import Job, JobState
-from tests.support.workers import (
-    TEXT_ONLY,
-    WorkerRig,
-    all_posted,
-    burst,
-    load_job,
-    marker,
-    posted_once_each,
-    requests_with,
-    roomy_quota,
-    wait_for_job,
-    wait_until,
-)
+from tests.support.workers import TEXT_ONLY, WorkerRig, load_job, marker, requests_with, wait_for_job, wait_until
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -37,14 +25,14 @@ async def test_twenty_jobs_against_a_slow_model_are_all_in_flight_at_once(rig: W
     tag = marker()
     rig.gemini.reset()
     rig.gemini.inject(delay=2, count=None, prompt_contains=tag)
-    job_ids, channels = await burst(rig, tag, 20)
+    job_ids, channels = await rig.burst(tag, 20)
 
-    jobs = await all_posted(rig, job_ids, seconds=60)
+    jobs = await rig.all_posted(job_ids, seconds=60)
 
     # One model latency for all twenty, not twenty latencies: every call was out at once.
     assert rig.gemini.peak_in_flight >= 20
     assert len(requests_with(rig.gemini, tag)) == 20
-    posted_once_each(rig, channels, jobs)
+    rig.posted_once_each(channels, jobs)
 
 
 async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched(rig: WorkerRig) -> None:
@@ -53,13 +41,13 @@ async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched
     slow, quick = marker(), marker()
     rig.gemini.inject(delay=60, count=None, prompt_contains=slow)
     rig.gemini.inject(delay=0.5, count=None, prompt_contains=quick)
-    await roomy_quota(rig)
+    await rig.roomy_quota()
     channel = rig.submitter.new_channel()
     stuck = await rig.submitter.submit(rig.org_id, f"Write the long essay {slow}", channel)
-    others_ids, others_channels = await burst(rig, quick, 4)
+    others_ids, others_channels = await rig.burst(quick, 4)
 
     failed = await wait_for_job(rig.app_db, rig.org_id, stuck.job_id, seconds=60)
-    others = await all_posted(rig, others_ids, seconds=60)
+    others = await rig.all_posted(others_ids, seconds=60)
 
     assert failed.state == JobState.FAILED and "time limit of 6 seconds" in (failed.error or "")
     assert failed.quota_state == "released" and (await rig.quota.status(rig.org_id)).reserved == 0
@@ -68,7 +56,7 @@ async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched
     notes = [r["text"] for r in rig.slack.responses() if str(failed.id) in r.get("text", "")]
     assert len(notes) == 1 and "time limit" in notes[0]
     assert rig.slack.messages(channel) == []
-    posted_once_each(rig, others_channels, others)
+    rig.posted_once_each(others_channels, others)
     assert all(job.attempts == 1 for job in others)
 
 
@@ -76,7 +64,7 @@ async def test_warm_shutdown_finishes_running_jobs_and_hands_back_the_waiting_on
     first = rig.start(concurrency=4, queues=TEXT_ONLY)
     tag = marker()
     rig.gemini.inject(delay=2, count=None, prompt_contains=tag)
-    job_ids, channels = await burst(rig, tag, 12)
+    job_ids, channels = await rig.burst(tag, 12)
     await wait_until(lambda: len(requests_with(rig.gemini, tag)) >= 3, seconds=30)
 
     assert first.terminate() == 0
@@ -85,9 +73,9 @@ async def test_warm_shutdown_finishes_running_jobs_and_hands_back_the_waiting_on
     assert states.count(JobState.POSTED) >= 3
 
     rig.start(concurrency=4, queues=TEXT_ONLY)
-    jobs = await all_posted(rig, job_ids, seconds=60)
+    jobs = await rig.all_posted(job_ids, seconds=60)
 
-    posted_once_each(rig, channels, jobs)
+    rig.posted_once_each(channels, jobs)
     assert all(job.attempts == 1 for job in jobs)  # nothing was cut off mid-job and retried
     assert len(requests_with(rig.gemini, tag)) == 12
 
@@ -99,7 +87,7 @@ async def test_twenty_jobs_of_a_killed_worker_are_each_posted_once_after_their_l
     first = rig.start(env, concurrency=64, queues=TEXT_ONLY)
     tag = marker()
     rig.gemini.inject(delay=60, count=20, prompt_contains=tag)  # the first attempts hang
-    job_ids, channels = await burst(rig, tag, 20)
+    job_ids, channels = await rig.burst(tag, 20)
     await wait_until(lambda: len(requests_with(rig.gemini, tag)) == 20, seconds=30)
 
     first.kill()
@@ -108,9 +96,9 @@ async def test_twenty_jobs_of_a_killed_worker_are_each_posted_once_after_their_l
     report = await beat_tick(rig.runtime, datetime.now(UTC), sender=rig.sender, quota=rig.quota)
     assert report.sweep is not None and set(job_ids) <= set(report.sweep.requeued)
     second.wait_ready()
-    jobs = await all_posted(rig, job_ids, seconds=60)
+    jobs = await rig.all_posted(job_ids, seconds=60)
 
-    posted_once_each(rig, channels, jobs)
+    rig.posted_once_each(channels, jobs)
     assert all(job.attempts == 2 and job.quota_state == "settled" for job in jobs)
 
 
@@ -119,9 +107,9 @@ async def test_another_organizations_job_is_not_held_back_by_a_burst_of_200(rig:
     rig.start(concurrency=capacity, queues=TEXT_ONLY)
     tag = marker()
     rig.gemini.inject(delay=0.5, count=None, prompt_contains=tag)
-    noisy_ids, noisy_channels = await burst(rig, tag, 200, channels=50)
+    noisy_ids, noisy_channels = await rig.burst(tag, 200, channels=50)
     other = await org_in_another_sub_queue(rig.app_db, rig.org_id)
-    await roomy_quota(rig, other)
+    await rig.roomy_quota(other)
     channel = rig.submitter.new_channel()
     quiet = await rig.submitter.submit(other, f"Write the one note {tag}", channel)
 
@@ -138,13 +126,13 @@ async def test_another_organizations_job_is_not_held_back_by_a_burst_of_200(rig:
                 )
             ).all()
         )
-    noisy = await all_posted(rig, noisy_ids, seconds=120)
+    noisy = await rig.all_posted(noisy_ids, seconds=120)
 
     assert quiet_job.state == JobState.POSTED
     # Within two model latencies: at most two rounds of the burst went out before it, where
     # taking the broker's order would have posted all 200 first.
     assert noisy_posted_first <= 2 * capacity
-    posted_once_each(rig, noisy_channels, noisy)
+    rig.posted_once_each(noisy_channels, noisy)
 
 
 async def org_in_another_sub_queue(database: Database, noisy: uuid.UUID) -> uuid.UUID:
@@ -172,11 +160,11 @@ async def test_one_model_rate_limit_holds_across_two_worker_processes(rig: Worke
     for worker in workers:
         worker.wait_ready()
     tag = marker()
-    job_ids, channels = await burst(rig, tag, 36)
+    job_ids, channels = await rig.burst(tag, 36)
 
-    jobs = await all_posted(rig, job_ids, seconds=90)
+    jobs = await rig.all_posted(job_ids, seconds=90)
 
-    posted_once_each(rig, channels, jobs)
+    rig.posted_once_each(channels, jobs)
     calls = [r.received_at for r in requests_with(rig.gemini, tag)]
     assert len(calls) == 36
     # Counted at the model: no stretch of the run saw more than one bucket plus its refill
@@ -193,12 +181,12 @@ async def test_a_retry_after_from_the_model_pauses_it_for_every_worker(rig: Work
         worker.wait_ready()
     refused, later = marker(), marker()
     rig.gemini.inject(model="gemini-a", status=429, retry_after=3, count=1, prompt_contains=refused)
-    await roomy_quota(rig)
+    await rig.roomy_quota()
     first = await rig.submitter.submit(rig.org_id, f"Write the first note {refused}", rig.submitter.new_channel())
     await wait_until(lambda: len(requests_with(rig.gemini, refused)) >= 1, seconds=30)
-    job_ids, _ = await burst(rig, later, 8)
+    job_ids, _ = await rig.burst(later, 8)
 
-    await all_posted(rig, [first.job_id, *job_ids], seconds=60)
+    await rig.all_posted([first.job_id, *job_ids], seconds=60)
 
     paused_at = requests_with(rig.gemini, refused)[0].received_at
     assert min(r.received_at for r in requests_with(rig.gemini, later)) >= paused_at + 2.5
@@ -206,7 +194,7 @@ async def test_a_retry_after_from_the_model_pauses_it_for_every_worker(rig: Work
 
 async def test_a_command_goes_before_scheduled_work_already_queued(rig: WorkerRig) -> None:
     rig.start(concurrency=1, queues=TEXT_ONLY)
-    await roomy_quota(rig)
+    await rig.roomy_quota()
     slow = marker()
     rig.gemini.inject(delay=2, count=1, prompt_contains=slow)
     channels = [rig.submitter.new_channel() for _ in range(6)]
@@ -219,7 +207,7 @@ async def test_a_command_goes_before_scheduled_work_already_queued(rig: WorkerRi
         await rig.sender.send_job(job_id, rig.org_id, "text", priority=PRIORITY_BACKGROUND)
     await rig.sender.send_job(command, rig.org_id, "text")
 
-    jobs = {job.id: job for job in await all_posted(rig, [holder, *scheduled, command], seconds=60)}
+    jobs = {job.id: job for job in await rig.all_posted([holder, *scheduled, command], seconds=60)}
 
     # One scheduled job may already sit in the worker's window; the rest wait behind the command.
     posted_after_command = [job_id for job_id in scheduled if jobs[job_id].updated_at > jobs[command].updated_at]

@@ -9,18 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from db.models import JobState
-from tests.support.workers import (
-    TEXT_ONLY,
-    WorkerRig,
-    all_posted,
-    audit_actions,
-    burst,
-    load_job,
-    marker,
-    posted_once_each,
-    wait_for_job,
-    wait_until,
-)
+from tests.support.workers import TEXT_ONLY, WorkerRig, audit_actions, load_job, marker, wait_for_job, wait_until
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -28,11 +17,11 @@ pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-f
 
 async def test_thirty_results_for_one_channel_all_arrive_once_within_its_rate_limit(rig: WorkerRig) -> None:
     rig.start(concurrency=64, queues=TEXT_ONLY)
-    job_ids, [channel] = await burst(rig, marker(), 30, channels=1)
+    job_ids, [channel] = await rig.burst(marker(), 30, channels=1)
 
-    jobs = await all_posted(rig, job_ids, seconds=120)
+    jobs = await rig.all_posted(job_ids, seconds=120)
 
-    posted_once_each(rig, [channel], jobs)
+    rig.posted_once_each([channel], jobs)
     assert len(rig.slack.messages(channel)) == 30
     statuses = [call.status for call in rig.slack.calls("chat.postMessage", channel)]
     assert 429 in statuses  # the channel's limit was reached and waited out
