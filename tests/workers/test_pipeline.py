@@ -255,16 +255,12 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig
     assert job.quota_state == "released"
     assert (await rig.quota.status(rig.org_id)).reserved == 0
     assert rig.slack.messages(channel) == []
-    # The requester is told just after the rig.quota is released.
+    # The requester is told just after the quota is released.
     await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in rig.slack.responses()), seconds=10)
     notes = [r["text"] for r in rig.slack.responses() if str(job.id) in r.get("text", "")]
     assert len(notes) == 1 and "could not be finished" in notes[0]
     failed = [e for e in await audit_actions(rig.app_db, rig.org_id, job.id) if e.action == "job.failed"]
-    assert (
-        len(failed) == 1
-        and "rig.gemini-a" in failed[0].detail["reason"]
-        and "rig.gemini-b" in failed[0].detail["reason"]
-    )
+    assert len(failed) == 1 and "gemini-a" in failed[0].detail["reason"] and "gemini-b" in failed[0].detail["reason"]
     assert job.attempts <= MAX_ATTEMPTS
 
 
