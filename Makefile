@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
+# The dev tools (sandbox/) are not installed with the package: the checkout goes on the path.
 run: $(STAMP)
-	$(BIN)/content-factory dev
+	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
 # Two lanes side by side: the slow one mostly waits on its worker processes, the rest of the suite
 # uses the other core. Each lane has its own Redis index, embedded services and database; the slow

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.local_services import LocalServices, start_local_services
 from db.crypto import generate_key
 from db.migrate import migrate_sync
+from sandbox.local_services import LocalServices, start_local_services
 
 ROOT = Path(__file__).resolve().parent.parent
 

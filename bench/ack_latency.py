@@ -84,8 +84,8 @@ def serve_bare(port: int) -> None:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncApp
 
-    from bot.settings import get_settings
-    from bot.slack_client import make_web_client
+    from bot.process.settings import get_settings
+    from bot.slack.client import make_web_client
 
     settings = get_settings()
     bolt = AsyncApp(
@@ -306,7 +306,7 @@ class Load:
         self.busy = 0
 
     def _request(self, text: str, response_url: str | None = None) -> tuple[bytes, dict[str, str]]:
-        from bot.sandbox.say import build_slash_command, encode_form, sign_request
+        from sandbox.say import build_slash_command, encode_form, sign_request
 
         body = encode_form(
             build_slash_command(
@@ -620,7 +620,7 @@ def _free_redis_index(base_url: str) -> str:
 
 
 async def _prepare_organization(app_url: str, demo: Any) -> None:
-    from bot.orgs import OrgDefaults, create_organization, set_role
+    from bot.orgs.service import OrgDefaults, create_organization, set_role
     from db.engine import Database
     from db.models import Role
 
@@ -674,8 +674,8 @@ def run(args: argparse.Namespace) -> list[Target]:
     from sqlalchemy.engine import make_url
 
     from bench._scratch import scratch_database
-    from bot.local_services import free_port
-    from bot.sandbox.slack import DEMO
+    from sandbox.local_services import free_port
+    from sandbox.slack import DEMO
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     wanted = set(args.scenarios.split(","))
@@ -699,7 +699,7 @@ def run(args: argparse.Namespace) -> list[Target]:
             "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
         }
         sandbox = subprocess.Popen(
-            [sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)], env=env, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port)], env=env, stdout=subprocess.DEVNULL
         )
         # Answers that follow an ack land here; the overload run gives each command a URL of its own.
         response_url = asyncio.run(_new_response_urls(sandbox_url, DEMO, 1))[0] if _wait_sandbox(sandbox_url) else ""

@@ -4,7 +4,7 @@ its limit: the durations the watchdog's tests leave out (they check order and ou
     .venv/bin/python bench/ack_watchdog.py [--commands 50] [--drain-limit 0.5]
 
 In one event loop, ``--commands`` slash commands at once whose work takes longer than the
-watchdog's deadline (bot.ack_watchdog.ACK_DEADLINE_SECONDS, 2 s): each must be acked "still
+watchdog's deadline (bot.slack.ack_watchdog.ACK_DEADLINE_SECONDS, 2 s): each must be acked "still
 working" by the deadline plus a margin, well inside Slack's 3 s. Then a shutdown drain with
 answers still owed must return by its limit plus the same margin. The last line is the verdict;
 exit status 0 met, 1 missed, 2 could not run.
@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.verdict import Target, at_most, run_bench
-from bot.ack_watchdog import ACK_DEADLINE_SECONDS, AckWatchdog
-from bot.views.commands import Message, ephemeral
+from bot.commands.views import Message, ephemeral
+from bot.slack.ack_watchdog import ACK_DEADLINE_SECONDS, AckWatchdog
 
 # Slack gives up at 3 s; what is left after the deadline is for the ack's trip back.
 SLACK_LIMIT_SECONDS = 3.0

@@ -312,7 +312,7 @@ def layer_cpu_p99(guard: Guard, prompts: list[str]) -> dict[str, float]:
 
 _RSS_PROBE = """
 import resource
-import bot.server
+import bot.slack.server
 from bot.guard import Guard
 Guard()
 with open("/proc/self/status") as status:

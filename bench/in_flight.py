@@ -118,7 +118,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUID) -> uuid.UUID:
-    from bot.queueing import QUEUE_TEXT, sub_queue
+    from bot.jobs.queueing import QUEUE_TEXT, sub_queue
 
     while True:
         other = await create_org(app_url, redis_url)
@@ -127,9 +127,9 @@ async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUI
 
 
 def run(args: argparse.Namespace) -> list[Target]:
-    from bot.local_services import EmbeddedRedis, free_port, port_open, start_local_services
-    from bot.sandbox.slack import DEMO
     from db.crypto import generate_key
+    from sandbox.local_services import EmbeddedRedis, free_port, port_open, start_local_services
+    from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench-in-flight"
     private_redis = EmbeddedRedis(state / "redis")
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> list[Target]:
     gemini_url = f"http://127.0.0.1:{gemini_port}"
     fakes = [
         start(
-            [sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
+            [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
             dict(os.environ),
             logs / "sandbox.log",
         ),
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> list[Target]:
             [
                 sys.executable,
                 "-m",
-                "bot.sandbox.gemini",
+                "sandbox.gemini",
                 "--port",
                 str(gemini_port),
                 "--api-key",

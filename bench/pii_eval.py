@@ -186,7 +186,7 @@ def run(spacy_model: str | None) -> int:
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
     benign = [row["text"] for name in ("guard", "guard-public") for row in read_jsonl(root / name / "benign.jsonl")]
 
-    import bot.app  # noqa: F401  the web process's imports, for a fair RSS figure
+    import bot.slack.app  # noqa: F401  the web process's imports, for a fair RSS figure
     from bot.guard import Guard
     from bot.guard.pii import NO_NER
 

@@ -1,6 +1,6 @@
 """Jobs per second from a committed job to a posted Slack message, against bare Celery no-op tasks.
 
-Both runs use the same broker (Redis), the same Celery settings (bot.queueing.celery_config) and
+Both runs use the same broker (Redis), the same Celery settings (bot.jobs.queueing.celery_config) and
 the same number of worker processes, one after the other, so the ratio says what the job pipeline
 costs on top of Celery itself. The model is the offline provider (no network, no latency); Slack is
 the local sandbox in its own process; PostgreSQL is a scratch database set up like the tests'.
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 from bench.faults.timetable import group_cpu_ticks, process_cpu_ticks  # noqa: E402
 from bench.verdict import Target, at_least, run_bench  # noqa: E402
-from bot.queueing import celery_config  # noqa: E402
+from bot.jobs.queueing import celery_config  # noqa: E402
 
 NOOP_TASK = "bench.noop"
 NOOP_QUEUE = "bench-noop"
@@ -156,13 +156,13 @@ async def commit_jobs(
     import redis.asyncio as aioredis
 
     from bot.guard import GuardedPrompt
-    from bot.jobs import JobRequest, JobService
-    from bot.orgs import load_org_policy
+    from bot.jobs.service import JobRequest, JobService
+    from bot.orgs.service import load_org_policy
     from bot.quota import QuotaService
-    from bot.sandbox.slack import DEMO
     from db.crypto import SecretBox
     from db.engine import Database
     from db.models import JobKind
+    from sandbox.slack import DEMO
 
     database = Database(app_url, pool_size=4)
     redis = aioredis.Redis.from_url(redis_url)
@@ -192,7 +192,7 @@ async def commit_jobs(
 async def create_org(app_url: str, redis_url: str) -> uuid.UUID:
     import redis.asyncio as aioredis
 
-    from bot.orgs import create_organization
+    from bot.orgs.service import create_organization
     from bot.quota import QuotaService
     from db.engine import Database
 
@@ -252,7 +252,7 @@ async def stage_times(admin_url: str, jobs: list[uuid.UUID]) -> dict[str, float]
 
 
 def send_jobs(redis_url: str, jobs: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    from bot.queueing import JobSender
+    from bot.jobs.queueing import JobSender
 
     sender = JobSender(redis_url)
     try:
@@ -385,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args: argparse.Namespace) -> list[Target]:
-    from bot.local_services import EmbeddedRedis, free_port, port_open, start_local_services
-    from bot.sandbox.slack import DEMO
     from db.crypto import generate_key
+    from sandbox.local_services import EmbeddedRedis, free_port, port_open, start_local_services
+    from sandbox.slack import DEMO
 
     # A Redis of the bench's own: a shared one's database indexes are flushed by test runs.
     state = ROOT / ".services" / "bench"
@@ -402,7 +402,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
     sandbox = start(
         # Slack's per-channel posting limit off: every job posts to #general, and what is measured
         # is the pipeline (tests/workers/test_slack_posting.py holds the worker to that limit).
-        [sys.executable, "-m", "bot.sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
+        [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
         dict(os.environ),
         logs / "sandbox.log",
     )

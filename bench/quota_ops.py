@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._scratch import Scratch, scratch_database
 from bench.verdict import Target, at_least, run_bench
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from bot.quota import QuotaService
 from bot.quota.keys import month_label, month_start
 from bot.quota.ledger import record_settlement

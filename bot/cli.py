@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.settings import ConfigError, Settings, get_settings
+from bot.process.settings import ConfigError, Settings, get_settings
 
 if TYPE_CHECKING:
     from db.audit import ChainHead
@@ -57,10 +57,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
-    from bot.preflight import run_preflight
-    from bot.runtime import Runtime, dev_mode, set_runtime
+    from bot.process.cores import available_cores
+    from bot.process.preflight import run_preflight
+    from bot.process.runtime import Runtime, dev_mode, set_runtime
+    from bot.slack.web_workers import run_worker_parent
     from bot.telemetry import SERVICE_WEB, configure_logging, instrument_engine, setup_telemetry
-    from bot.web_workers import available_cores, run_worker_parent
 
     configure_logging(SERVICE_WEB, dev=dev_mode())
     workers = args.workers or available_cores()
@@ -73,8 +74,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import socket
 
     from bot.event_loop import run as run_event_loop
-    from bot.guard_executor import size_guard_threads
-    from bot.server import serve
+    from bot.guard.executor import size_guard_threads
+    from bot.slack.server import serve
 
     setup_telemetry(SERVICE_WEB, dev=dev_mode())
     size_guard_threads(workers)
@@ -101,16 +102,34 @@ def _cmd_beat(args: argparse.Namespace) -> int:
     return run_beat(tick_seconds=args.tick or settings.scheduler_tick_seconds) or 0
 
 
-def _cmd_dev(args: argparse.Namespace) -> int:
-    from bot.dev import run_dev
+DEV_TOOLS_MISSING = (
+    "content-factory {command}: the dev tools (the sandbox/ package of a source checkout) are not installed; "
+    "they are not part of the wheel or the image. Run `make run` in a checkout, or put the checkout on "
+    "PYTHONPATH."
+)
 
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    try:
+        from sandbox.dev import run_dev
+    except ModuleNotFoundError as error:
+        return _dev_tools_missing(error, "dev")
     return run_dev(port=args.port)
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
-    from bot.dev import say
-
+    try:
+        from sandbox.dev import say
+    except ModuleNotFoundError as error:
+        return _dev_tools_missing(error, "say")
     return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
+
+
+def _dev_tools_missing(error: ModuleNotFoundError, command: str) -> int:
+    if error.name not in ("sandbox", "sandbox.dev"):
+        raise error
+    print(DEV_TOOLS_MISSING.format(command=command), file=sys.stderr)
+    return EXIT_CONFIG
 
 
 async def _audit_verify(settings: Settings, org: str | None, head: ChainHead | None = None) -> int:
@@ -194,7 +213,7 @@ def _cmd_rekey(args: argparse.Namespace) -> int:
 
 
 async def _org_create(settings: Settings, name: str, team: str, admin: str | None) -> int:
-    from bot.orgs import create_organization
+    from bot.orgs.service import create_organization
     from db.engine import Database
 
     assert settings.database_url
@@ -214,7 +233,7 @@ def _cmd_org_create(args: argparse.Namespace) -> int:
 
 
 async def _role_set(settings: Settings, team: str, user: str, role: str) -> int:
-    from bot.orgs import find_org, set_role
+    from bot.orgs.service import find_org, set_role
     from db.engine import Database
     from db.models import Role
 

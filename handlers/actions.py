@@ -1,6 +1,6 @@
 """The approval buttons (``approve_job`` / ``reject_job``, value = job id) and the reject modal.
 
-parse -> authorize -> decide -> render: ``bot.approvals`` checks the clicker's role and the job
+parse -> authorize -> decide -> render: ``bot.approvals.service`` checks the clicker's role and the job
 in the clicker's own tenant session, so nothing in the payload is trusted; a refusal is one
 ephemeral message. What follows a decision (every copy of the request updated in place, the
 requester told) is sent after the ack, so a slow Slack never makes a made decision look failed.
@@ -10,30 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.approval_messages import announce_decision, tell_user
-from bot.approvals import ApprovalService, DecidedJob, Decision
+from bot.approvals import views
+from bot.approvals.messages import announce_decision, tell_user
+from bot.approvals.service import DecidedJob, Decision
+from bot.commands.views import Message
 from bot.errors import BadInput
-from bot.views import approvals as views
-from bot.views.commands import Message
+from bot.services import AppServices
 from handlers.commands import failure_message
-
-if TYPE_CHECKING:
-    from bot.app import AppServices
 
 log = logging.getLogger(__name__)
 
 _announcements: set[asyncio.Task[None]] = set()
 
+T = TypeVar("T")
+
 
 def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
-    approvals = ApprovalService(services.runtime.database, services.jobs.sender)
+    approvals = services.approvals
 
     async def approve(
         ack: Any,
@@ -44,15 +45,15 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         respond: Any,
     ) -> None:
         await ack()
-        try:
-            decided = await approvals.decide(
-                context["org_id"], action.get("value"), context.user_id or "", Decision.APPROVE
-            )
-        except Exception as error:
-            await _refuse(body, client, respond, _failure_message(error))
-            return
-        container = body.get("container") or {}
-        _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
+        decided = await _or_refuse(
+            approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE),
+            body,
+            client,
+            respond,
+        )
+        if decided is not None:
+            container = body.get("container") or {}
+            _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
 
     async def reject(
         ack: Any,
@@ -63,10 +64,10 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         respond: Any,
     ) -> None:
         await ack()
-        try:
-            job = await approvals.decidable(context["org_id"], action.get("value"), context.user_id or "")
-        except Exception as error:
-            await _refuse(body, client, respond, _failure_message(error))
+        job = await _or_refuse(
+            approvals.decidable(context["org_id"], action.get("value"), context.user_id or ""), body, client, respond
+        )
+        if job is None:
             return
         container = body.get("container") or {}
         origin = views.ModalOrigin(str(job.id), container.get("channel_id"), container.get("message_ts"))
@@ -98,6 +99,15 @@ register = register_action_handlers
 
 def _failure_message(error: Exception) -> Message:
     return failure_message(error, "an approval click")[0]
+
+
+async def _or_refuse(work: Awaitable[T], body: dict[str, Any], client: AsyncWebClient, respond: Any) -> T | None:
+    """What ``work`` returns, or None once the clicker has been told why it was refused."""
+    try:
+        return await work
+    except Exception as error:
+        await _refuse(body, client, respond, _failure_message(error))
+        return None
 
 
 async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:

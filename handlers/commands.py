@@ -2,7 +2,7 @@
 
 The role check comes before the arguments are read, so a viewer learns they may not generate
 before being told how to write a prompt. Errors a user can fix become one ephemeral message here
-(rendered by ``bot.views.commands.error_message``); anything else is logged with the trace id and
+(rendered by ``bot.commands.views.error_message``); anything else is logged with the trace id and
 answered with an apology carrying that id.
 """
 
@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import trace
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.audit_log import recent_audit_events
-from bot.channel_access import require_postable
-from bot.command_parser import (
+from bot.commands import views
+from bot.commands.parser import (
     CancelSchedule,
     Command,
     CreateSchedule,
@@ -43,35 +41,22 @@ from bot.errors import (
     ServiceUnavailable,
     UserError,
 )
-from bot.jobs import JobRequest
-from bot.org_settings import set_approvals
-from bot.orgs import OrgPolicy
+from bot.jobs.service import JobRequest
+from bot.orgs.audit_log import recent_audit_events
+from bot.orgs.roles import require_role
+from bot.orgs.settings import set_approvals
 from bot.quota import render_status
-from bot.roles import require_role
+from bot.services import AppServices
+from bot.slack.channel_access import require_postable
 from bot.telemetry.metrics import count_command
 from bot.telemetry.web import annotate_request
-from bot.views import commands as views
 from db.audit import record_event
 from db.engine import is_database_outage
 from db.models import Role
+from handlers.invocation import Invocation
 from handlers.schedules import run_schedule_command
 
-if TYPE_CHECKING:
-    from bot.app import AppServices
-
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """Who typed the command, where, and for which organization (from tenancy and role middleware)."""
-
-    org_id: uuid.UUID
-    user_id: str
-    role: str | None
-    channel_id: str
-    response_url: str | None
-    policy: OrgPolicy
 
 
 def register(app: AsyncApp, services: AppServices) -> None:

@@ -6,15 +6,13 @@ the audit trail, which stays, says so. The next request from that workspace is r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.installation_store import revoke_workspace, workspace_key
-
-if TYPE_CHECKING:
-    from bot.app import AppServices
+from bot.services import AppServices
+from bot.slack.installation_store import revoke_workspace, workspace_key
 
 
 def register(app: AsyncApp, services: AppServices) -> None:

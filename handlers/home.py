@@ -4,20 +4,18 @@ pending approvals (admins), and the user's recent jobs and schedules."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ServiceUnavailable
-from bot.home import load_home
+from bot.home.service import load_home
+from bot.home.views import home_view
+from bot.orgs.roles import allows
 from bot.quota import QuotaStatus
-from bot.roles import allows
-from bot.views.home import home_view
-
-if TYPE_CHECKING:
-    from bot.app import AppServices
+from bot.services import AppServices
 
 log = logging.getLogger(__name__)
 

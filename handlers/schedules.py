@@ -3,28 +3,17 @@ parse (done) -> call the schedule service -> render."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.command_parser import CancelSchedule, CreateSchedule, ListSchedules
-from bot.schedules import ScheduleService
-from bot.views import schedules as views
-from bot.views.commands import Message
-
-if TYPE_CHECKING:
-    from bot.app import AppServices
-    from handlers.commands import Invocation
-
-
-def schedule_service(services: AppServices) -> ScheduleService:
-    if services.schedules is None:
-        services.schedules = ScheduleService(services.runtime, services.jobs)
-    return services.schedules
+from bot.commands.parser import CancelSchedule, CreateSchedule, ListSchedules
+from bot.commands.views import Message
+from bot.schedules import views
+from bot.services import AppServices
+from handlers.invocation import Invocation
 
 
 async def run_schedule_command(
     services: AppServices, command: CreateSchedule | ListSchedules | CancelSchedule, who: Invocation
 ) -> Message:
-    schedules = schedule_service(services)
+    schedules = services.schedules
     match command:
         case CreateSchedule():
             created = await schedules.create(

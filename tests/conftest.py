@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,11 +13,11 @@ import redis
 import redis.asyncio as aioredis
 from sqlalchemy.engine import make_url
 
-from bot.local_services import LocalServices, start_local_services
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.crypto import generate_key
 from db.engine import Database
-from db.migrate import migrate_sync
+from sandbox.local_services import LocalServices, start_local_services
+from tests.support.database import TestDatabase, migrated_database, new_team_id
 from workers.posting import close_http_session
 
 # Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
@@ -29,17 +27,6 @@ pytest_plugins = ["tests.suite_report"]
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_ROLE = "cf_app"
-APP_PASSWORD = "cf_app_test"
-
-
-@dataclass(frozen=True)
-class TestDatabase:
-    __test__ = False  # a fixture value, not a test class
-
-    name: str
-    admin_url: str  # owner (superuser) on the test database
-    app_url: str  # the application role: owns nothing, RLS applies
 
 
 @pytest.fixture(scope="session")
@@ -51,33 +38,10 @@ def services() -> Iterator[LocalServices]:
     local.stop()
 
 
-def _with_database(url: str, name: str, driver: str = "postgresql+asyncpg") -> str:
-    return make_url(url).set(drivername=driver, database=name).render_as_string(hide_password=False)
-
-
-async def _admin_execute(server_url: str, *statements: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
-    )
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def test_database(services: LocalServices) -> Iterator[TestDatabase]:
-    name = f"cf_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
-    admin_url = _with_database(services.postgres_url, name)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
-    migrate_sync(admin_url, app_url)
-    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
-    asyncio.run(_admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_database(services.postgres_url) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")
@@ -141,10 +105,6 @@ async def aredis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     client = aioredis.Redis.from_url(redis_url)
     yield client
     await client.aclose()
-
-
-def new_team_id() -> str:
-    return "T" + uuid.uuid4().hex[:10].upper()
 
 
 @pytest.fixture

@@ -18,14 +18,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from bot.approval_messages import announce_decision
-from bot.approvals import REDELIVER_AFTER, ApprovalService, ExpiryReport
-from bot.bot_tokens import NoBotToken, bot_token_for
+from bot.approvals import views
+from bot.approvals.messages import announce_decision
+from bot.approvals.service import REDELIVER_AFTER, ApprovalService, ExpiryReport
 from bot.guard import restore_placeholders
-from bot.orgs import load_org_policy
-from bot.runtime import Runtime
-from bot.slack_client import make_web_client
-from bot.views import approvals as views
+from bot.orgs.service import load_org_policy
+from bot.process.runtime import Runtime
+from bot.slack.bot_tokens import NoBotToken, bot_token_for
+from bot.slack.client import make_web_client
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Role
 from workers.loop import worker_context

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from bot.approvals import ExpiryReport
-from bot.queueing import JobSender
+from bot.approvals.service import ExpiryReport
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime, get_runtime
 from bot.quota import QuotaService, ReapReport, reap_reservations
-from bot.runtime import Runtime, get_runtime
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry

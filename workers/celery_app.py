@@ -1,6 +1,6 @@
 """The workers' Celery app (`content-factory worker`, or `celery -A workers.celery_app worker`).
 
-The broker settings are bot.queueing's, shared with the web side that sends: late acks, a lost
+The broker settings are bot.jobs.queueing's, shared with the web side that sends: late acks, a lost
 worker's message requeued, JSON with ids only. What is added here only concerns consuming: the
 queues, the pool, the time limits, and per-process set-up and tear-down.
 
@@ -19,7 +19,7 @@ from billiard.process import current_process
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from bot.queueing import (
+from bot.jobs.queueing import (
     IMAGE_SOFT_LIMIT_SECONDS,
     QUEUE_IMAGE,
     QUEUE_MAINTENANCE,
@@ -31,7 +31,7 @@ from bot.queueing import (
     celery_config,
     queue_family,
 )
-from bot.settings import get_settings
+from bot.process.settings import get_settings
 from bot.telemetry import instrument_celery_worker
 from workers import loop
 

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from collections.abc import Iterable
 
-from bot.preflight import run_preflight
-from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family
-from bot.settings import ConfigError, get_settings
+from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family
+from bot.process.preflight import run_preflight
+from bot.process.settings import ConfigError, get_settings
 from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
 from workers.celery_app import (
     HARD_LIMIT_GRACE_SECONDS,

@@ -17,7 +17,7 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.queueing import PRIORITY_INTERACTIVE  # lower is served first, as in the broker
+from bot.jobs.queueing import PRIORITY_INTERACTIVE  # lower is served first, as in the broker
 
 
 class HandedBack(Exception):

@@ -15,8 +15,6 @@ Slack's answer and the stored ts is what would post a job twice.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import inspect
 import logging
 import uuid
 from collections.abc import Awaitable
@@ -28,12 +26,13 @@ from typing import Any, TypeVar
 from opentelemetry import trace
 
 from bot.guard import restore_placeholders
-from bot.orgs import OrgPolicy
-from bot.queueing import PRIORITY_INTERACTIVE
+from bot.jobs.queueing import PRIORITY_INTERACTIVE
+from bot.orgs.service import OrgPolicy
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
 from workers import lifecycle, views
+from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
 from workers.loop import WorkerContext
@@ -44,7 +43,6 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 T = TypeVar("T")
-APPROVAL_MODULE = "workers.approval"
 HEARTBEATS_PER_LEASE = 3
 # After the time limit, how long the job's own clean-up (fail, release, tell) may take.
 CLEANUP_LIMIT_SECONDS = 60.0
@@ -205,7 +203,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     # The new result is written with whatever state comes next, in one transaction; the quota is
     # settled after it (a crash in between leaves the tokens used on the job for the reaper).
     new = result if fresh else None
-    if policy.approvals_required and job.decided_at is None and approval_hook_installed():
+    if policy.approvals_required and job.decided_at is None:
         outcome = await _hand_to_approvers(context, lease, policy, new)
     else:
         outcome = await _post(context, job, lease, policy, result, new, mapping)
@@ -216,23 +214,16 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     return outcome
 
 
-def approval_hook_installed() -> bool:
-    return importlib.util.find_spec(APPROVAL_MODULE) is not None
-
-
 async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy, new: JobResult | None) -> Outcome:
     begin_finishing()
     job = await lifecycle.mark_awaiting_approval(
         context.runtime.database, lease, approvers_channel=policy.approvers_channel, result=new
     )
     hand_back_lease()
-    request_approval = importlib.import_module(APPROVAL_MODULE).request_approval
     try:
-        answer: Any = request_approval(job)
-        if inspect.isawaitable(answer):
-            await answer
+        await request_approval(job)
     except Exception:
-        # The job waits in awaiting_approval either way; the approvers' message is the hook's job.
+        # The job waits in awaiting_approval either way; asking again is workers.approval's (the beat's) job.
         log.exception("job %s: the approval request failed", job.id)
     return Outcome.AWAITING_APPROVAL
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.orgs import OrgPolicy
+from bot.orgs.service import OrgPolicy
 from db.audit import record_event, record_events
 from db.engine import Database
 from db.models import Job, JobState, Organization
@@ -124,15 +124,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
             return None
         job, org = row.tuple()
         await _audit(session, job, "job.running", attempt=job.attempts)
-    policy = OrgPolicy(
-        org_id=org.id,
-        approvals_required=org.approvals_required,
-        approvers_channel=org.approvers_channel,
-        restore_pii=org.restore_pii,
-        injection_threshold=org.injection_threshold,
-        default_role=org.default_role,
-        paused=org.paused,
-    )
+    policy = OrgPolicy.of(org)
     return Claim(job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started), policy)
 
 

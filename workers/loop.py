@@ -7,7 +7,7 @@ acknowledged only when its job has finished, and a process that dies leaves its 
 unacknowledged for the broker to hand out again. How many jobs run at once is the fair gate's
 business (``workers.fair_gate``); the pool has twice as many threads as that, so the process holds
 a window of waiting messages to choose from fairly, taken from the organizations' sub-queues in
-turn (``bot.queueing.SUB_QUEUES``).
+turn (``bot.jobs.queueing.SUB_QUEUES``).
 
 Why this shape won over the alternatives (measured with bench/in_flight.py, 200 jobs against a
 model answering in 2 s, one process): the prefork pool runs one job per process, so in-flight work
@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from bot.queueing import IMAGE_SOFT_LIMIT_SECONDS
+from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS, TEXT_SOFT_LIMIT_SECONDS
+from bot.process.runtime import Runtime, get_runtime, set_runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime, get_runtime, set_runtime
-from bot.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
+from bot.process.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
 from bot.telemetry import instrument_engine
 from workers.fair_gate import FairGate
 from workers.posting import close_http_session

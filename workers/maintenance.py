@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
+from bot.jobs.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
 from db.models import Job
 from db.system import StaleJob, stale_jobs
 from workers import lifecycle

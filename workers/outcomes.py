@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
 from db.models import Job
 from workers import views
 from workers.posting import tell_requester

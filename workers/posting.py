@@ -1,7 +1,7 @@
 """Talking to Slack from the workers: the one function that posts a result, and the one that tells
 the requester what happened.
 
-Both use bot.slack_client's client, whose retry handlers already sleep out a 429's Retry-After and
+Both use bot.slack.client's client, whose retry handlers already sleep out a 429's Retry-After and
 retry 5xx answers and dropped connections; what still fails here is either a refusal a person has
 to fix (``PostRefused``) or an outage that outlasted those retries (``SlackUnavailable``).
 """
@@ -23,10 +23,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.bot_tokens import NoBotToken, bot_token_for
-from bot.response_urls import trusted_response_url
-from bot.runtime import Runtime
-from bot.slack_client import async_retry_handlers, make_web_client
+from bot.process.runtime import Runtime
+from bot.slack.bot_tokens import NoBotToken, bot_token_for
+from bot.slack.client import async_retry_handlers, make_web_client
+from bot.slack.response_urls import trusted_response_url
 from db.models import Job, JobKind
 from workers import views
 from workers.lifecycle import JobResult
@@ -312,7 +312,7 @@ async def tell_requester(runtime: Runtime, job: Job, text: str, *, token_gone: b
     """An ephemeral note to whoever asked: through the command's response_url while Slack still
     honours it, else chat.postEphemeral where they typed the command, else a direct message (a
     scheduled job has neither). False when nothing reached them; never raises. A response_url
-    that is not Slack's is never posted to (``bot.response_urls``)."""
+    that is not Slack's is never posted to (``bot.slack.response_urls``)."""
     response_url = trusted_response_url(job.response_url, runtime.settings.slack_api_url)
     if response_url is not None and response_url_valid(job):
         try:

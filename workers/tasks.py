@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task
 from celery.exceptions import Reject
 
-from bot.queueing import PRIORITY_INTERACTIVE, TASK_GENERATE, TASK_POST_APPROVED
+from bot.jobs.queueing import PRIORITY_INTERACTIVE, TASK_GENERATE, TASK_POST_APPROVED
 from workers import loop
 from workers.beat import beat_tick
 from workers.celery_app import TASK_SWEEP, app
@@ -20,7 +20,7 @@ from workers.flow import run_admitted_job
 
 
 def message_priority(request: Any) -> int:
-    """The broker priority the job was sent with (bot.queueing): interactive unless it says so."""
+    """The broker priority the job was sent with (bot.jobs.queueing): interactive unless it says so."""
     for source in (request.delivery_info, request.properties):
         priority = (source or {}).get("priority")
         if isinstance(priority, int):

@@ -28,8 +28,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
 from db.crypto import generate_key
+from sandbox import with_checkout_on_path
+from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = ROOT / ".services" / "faults"
@@ -125,7 +126,7 @@ class PidRegistry:
 
     def add(self, name: str, pid: int, *, group: bool = True) -> None:
         """``group``: the pid leads a process group of its own (False: one process, like the
-        embedded Redis, which bot.local_services starts in the suite's own group)."""
+        embedded Redis, which sandbox.local_services starts in the suite's own group)."""
         self.groups[name] = {"pid": pid, "started": _start_time(pid), "group": group}
         self._write()
 
@@ -401,7 +402,7 @@ class Cluster:
                 [
                     python,
                     "-m",
-                    "bot.sandbox.slack",
+                    "sandbox.slack",
                     "--port",
                     str(sandbox_port),
                     "--no-demo",
@@ -413,7 +414,7 @@ class Cluster:
             ),
             self._service(
                 "fake-gemini",
-                [python, "-m", "bot.sandbox.gemini", "--port", str(gemini_port), "--api-key", self.gemini_key],
+                [python, "-m", "sandbox.gemini", "--port", str(gemini_port), "--api-key", self.gemini_key],
             ),
         ]
         self.web_ports = [free_port() for _ in range(self.config.webs)]
@@ -479,7 +480,8 @@ class Cluster:
             TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
             **extra,
         )
-        return env
+        # The children start in the run directory; the fakes (sandbox/) come from the checkout.
+        return with_checkout_on_path(env)
 
     def _service(self, name: str, argv: list[str], **extra: str) -> Service:
         # The run directory, not the repository, is the cwd: no developer's .env is read.

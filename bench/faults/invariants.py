@@ -28,9 +28,9 @@ import redis.asyncio as aioredis
 from bench.faults.cluster import Cluster
 from bench.faults.load import LoadRecord, OrgPlan, Sent
 from bench.faults.probes import QuotaProbe, needles_in, scan_redis
-from bot.orgs import DEFAULT_MONTHLY_BUDGET
+from bot.orgs.service import DEFAULT_MONTHLY_BUDGET
 from bot.quota.keys import month_label, org_keys
-from bot.sandbox.gemini import generate_content, prompt_of
+from sandbox.gemini import generate_content, prompt_of
 
 FINAL_STATES = frozenset({"posted", "rejected", "failed", "cancelled"})
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.say import (
+from sandbox.say import (
     VERIFICATION_TOKEN,
     build_block_action,
     build_slash_command,
@@ -31,7 +31,7 @@ from bot.sandbox.say import (
     new_trigger_id,
     sign_request,
 )
-from bot.sandbox.slack import APP_ID
+from sandbox.slack import APP_ID
 
 JOB_ID = re.compile(r"job `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`")
 SCHEDULE_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")

@@ -16,9 +16,9 @@ import uuid
 from dataclasses import dataclass
 
 from bot.errors import QuotaDenied, ServiceUnavailable
+from bot.process.settings import Settings
 from bot.quota.estimate import prompt_tokens
 from bot.quota.service import QuotaService
-from bot.settings import Settings
 from workers.providers.base import ProviderError, TextRequest
 from workers.providers.router import TextRouter
 

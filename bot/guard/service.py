@@ -27,7 +27,7 @@ from bot.guard.pii import PiiAnalyzer
 from bot.guard.placeholders import MaskedText, apply_placeholders
 from bot.guard.refusals import credential_refusal, injection_refusal, unchecked_refusal
 from bot.guard.rules import DEFAULT_THRESHOLD
-from bot.settings import get_settings
+from bot.process.settings import get_settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

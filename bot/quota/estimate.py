@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from bot.orgs import DEFAULT_IMAGE_COST
+from bot.orgs.service import DEFAULT_IMAGE_COST
 
 DEFAULT_MAX_OUTPUT_TOKENS = 1024
 BYTES_PER_TOKEN = 3

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.orgs import OrgDefaults
+from bot.orgs.service import OrgDefaults
 from bot.quota.models import Limits
 from db.models import QuotaSettings
 

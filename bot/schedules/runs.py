@@ -25,20 +25,20 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.bot_tokens import bot_token_for
-from bot.channel_access import MembershipUnchecked, require_member_in_org
 from bot.errors import QuotaDenied, UserError
 from bot.guard import DEFAULT_THRESHOLD, GuardedPrompt
-from bot.jobs import JobRequest, JobService
-from bot.orgs import OrgPolicy, get_role, load_org_policy
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.jobs.service import JobRequest, JobService
+from bot.orgs.roles import allows
+from bot.orgs.service import OrgPolicy, get_role, load_org_policy
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.roles import allows
-from bot.runtime import Runtime
+from bot.schedules import views
 from bot.schedules.service import DEFAULT_MIN_INTERVAL, ScheduleLimits
 from bot.schedules.timing import next_cron_run
-from bot.slack_client import make_web_client
-from bot.views import schedules as views
+from bot.slack.bot_tokens import bot_token_for
+from bot.slack.channel_access import MembershipUnchecked, require_member_in_org
+from bot.slack.client import make_web_client
 from db.audit import record_event
 from db.models import Job, JobKind, Schedule, ScheduleState
 from db.system import ClaimedSchedule, claim_due_schedules

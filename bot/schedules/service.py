@@ -3,7 +3,7 @@
 The prompt is guarded when it is scheduled, not when it runs: only the masked text is stored (the
 PII mapping encrypted, and only for organizations that restore PII), with the injection score so a
 run can be refused if the organization tightens its threshold later. The creator must be a member
-of the target channel (``bot.channel_access``); a cron expression may not run more often than the
+of the target channel (``bot.slack.channel_access``); a cron expression may not run more often than the
 minimum interval, and nobody may hold more than their share of active schedules. The creator can
 always cancel their own schedule, whatever their role has become.
 """
@@ -20,15 +20,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.bot_tokens import NoBotToken, bot_token_for
-from bot.channel_access import require_postable
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.jobs import JobRequest, JobService
-from bot.orgs import OrgPolicy
-from bot.runtime import Runtime
+from bot.jobs.service import JobRequest, JobService
+from bot.orgs.service import OrgPolicy
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
 from bot.schedules.timing import check_interval, describe, first_run, zone
-from bot.settings import Settings
-from bot.slack_client import make_web_client
+from bot.slack.bot_tokens import NoBotToken, bot_token_for
+from bot.slack.channel_access import require_postable
+from bot.slack.client import make_web_client
 from db.audit import record_event
 from db.models import JobKind, Member, Organization, Role, Schedule, ScheduleState
 

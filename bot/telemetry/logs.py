@@ -96,7 +96,7 @@ class JsonFormatter(logging.Formatter):
 
 
 class DevFormatter(logging.Formatter):
-    """``12:00:01.123 INFO  bot.jobs  job queued  job_id=... trace=1a2b3c4d``"""
+    """``12:00:01.123 INFO  bot.jobs.service  job queued  job_id=... trace=1a2b3c4d``"""
 
     def format(self, record: logging.LogRecord) -> str:
         clock = datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")[:-3]

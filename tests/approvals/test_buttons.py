@@ -11,13 +11,14 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from bot.orgs import create_organization, set_role
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
-from bot.views.approvals import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
+from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
+from bot.orgs.service import create_organization, set_role
+from bot.process.runtime import Runtime
 from db.engine import Database
 from db.models import JobState, Organization, Role
-from tests.approvals.fakes import (
+from sandbox.slack import SlackSandbox
+from tests.approvals.web import SIGNING_SECRET, Clicks, new_team, start_clicks
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     APPROVERS,
@@ -30,7 +31,6 @@ from tests.approvals.fakes import (
     new_org,
     seed_workspace,
 )
-from tests.approvals.web import SIGNING_SECRET, Clicks, new_team, start_clicks
 from workers.approval import request_approval
 
 

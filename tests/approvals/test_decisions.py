@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.approvals import EXPIRED_REASON, AlreadyDecided, ApprovalService, Decision
+from bot.approvals.service import EXPIRED_REASON, AlreadyDecided, ApprovalService, Decision
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from db.engine import Database
 from db.models import JobState
-from tests.approvals.fakes import (
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     EDITOR,
@@ -183,7 +183,7 @@ async def test_reject_keeps_a_cleaned_reason_and_refuses_a_long_one(
 async def test_a_demoted_admin_cannot_decide_at_once(
     approvals: ApprovalService, app_db: Database, org: uuid.UUID
 ) -> None:
-    from bot.orgs import set_role
+    from bot.orgs.service import set_role
     from db.models import Role
 
     job = await awaiting_job(app_db, org)

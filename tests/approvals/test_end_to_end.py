@@ -15,29 +15,32 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from bot.jobs import JobRequest, JobService
-from bot.orgs import create_organization, load_org_policy, set_role
-from bot.queueing import JobSender
+from bot.approvals.views import APPROVE_ACTION
+from bot.jobs.queueing import JobSender
+from bot.jobs.service import JobRequest, JobService
+from bot.orgs.service import create_organization, load_org_policy, set_role
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
 from bot.schedules import ScheduleService, tick
-from bot.settings import load_settings
-from bot.views.approvals import APPROVE_ACTION
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role
+from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
-from tests.workers.conftest import gemini, slack, start_worker, worker_env
-from tests.workers.harness import (
+from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
     WorkerProcess,
     audit_actions,
     broker_messages_naming,
+    gemini,
     load_job,
+    slack,
+    start_worker,
     wait_for_job,
     wait_until,
+    worker_env,
 )
 
 __all__ = ["gemini", "slack", "start_worker", "worker_env"]

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.approval_messages import announce_decision
-from bot.approvals import ApprovalService, Decision
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
-from bot.slack_client import make_web_client
-from bot.views.approvals import APPROVE_ACTION, REJECT_ACTION
+from bot.approvals.messages import announce_decision
+from bot.approvals.service import ApprovalService, Decision
+from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION
+from bot.process.runtime import Runtime
+from bot.slack.client import make_web_client
 from db.engine import Database
 from db.models import JobKind, JobState, Organization
-from tests.approvals.fakes import (
+from sandbox.slack import SlackSandbox
+from tests.support.approvals import (
     ADMIN,
     ADMIN2,
     APPROVERS,

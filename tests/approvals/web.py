@@ -12,14 +12,16 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import build_services, create_bolt_app
-from bot.queueing import JobSender
-from bot.runtime import Runtime
-from bot.sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
-from bot.sandbox.slack import APP_ID, SlackSandbox
-from bot.server import create_web_app
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
+from bot.services import build_services
+from bot.slack.app import create_bolt_app
+from bot.slack.server import create_web_app
 from handlers.actions import drain_announcements, register_action_handlers
-from tests.approvals.fakes import RecordingSender
+from sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
+from sandbox.slack import APP_ID, SlackSandbox
+from tests.support.approvals import RecordingSender
+from tests.support.slack import serve_locally
 
 SIGNING_SECRET = "approvals-signing-secret-0123456789"
 
@@ -94,17 +96,13 @@ async def start_clicks(
     services = build_services(runtime)
     recorded = RecordingSender()
     services.jobs.sender.close()
-    services.jobs.sender = sender or recorded  # type: ignore[assignment]
+    services.jobs.sender = services.approvals.sender = sender or recorded  # type: ignore[assignment]
     bolt = create_bolt_app(runtime, services=services)
-    # Harmless once bot.app registers the surface itself: bolt runs the first matching listener.
+    # Harmless once bot.slack.app registers the surface itself: bolt runs the first matching listener.
     register_action_handlers(bolt, services)
-    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=5)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    url, runner = await serve_locally(create_web_app(runtime, app=bolt))
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-    return Clicks(f"http://127.0.0.1:{port}", team_id, sandbox, recorded, http, runner)
+    return Clicks(url, team_id, sandbox, recorded, http, runner)
 
 
 def new_team() -> tuple[str, str]:

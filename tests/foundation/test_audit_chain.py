@@ -3,43 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bot.local_services import LocalServices
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.audit import record_event, verify_chain
 from db.engine import Database
-from db.migrate import migrate_sync
-from tests.conftest import APP_PASSWORD, APP_ROLE, TestDatabase, _admin_execute, _with_database, new_team_id
+from sandbox.local_services import LocalServices
+from tests.support.audit import append_steps, audit_verify
+from tests.support.database import (
+    TestDatabase,
+    migrated_database,
+    new_team_id,
+)
 
-
-def _verify_cli(test_database: TestDatabase, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": test_database.app_url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "audit", "verify", *extra], env=env, capture_output=True, text=True, timeout=60
-    )
-
-
-async def _append(app_db: Database, org_id: uuid.UUID, count: int) -> None:
-    for i in range(count):
-        async with app_db.tenant(org_id) as session:
-            await record_event(session, org_id, "test.step", actor="U1", detail={"i": i, "note": "ünïcode ✓"})
+NOTE = "ünïcode ✓"  # detail beyond ASCII, hashed the same way by the writer and the verifier
 
 
 async def test_clean_chain_verifies(app_db: Database, org_id: uuid.UUID, test_database: TestDatabase) -> None:
-    await _append(app_db, org_id, 5)
+    await append_steps(app_db, org_id, 5, note=NOTE)
     async with app_db.tenant(org_id) as session:
         report = await verify_chain(session, org_id)
     assert report.ok and report.events == 6  # org.created + 5
-    result = _verify_cli(test_database, "--org", str(org_id))
+    result = audit_verify(test_database, "--org", str(org_id))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ok      {org_id}  6 events" in result.stdout
 
@@ -47,19 +36,19 @@ async def test_clean_chain_verifies(app_db: Database, org_id: uuid.UUID, test_da
 async def test_altered_event_is_named(
     app_db: Database, owner_db: Database, org_id: uuid.UUID, test_database: TestDatabase
 ) -> None:
-    await _append(app_db, org_id, 5)
+    await append_steps(app_db, org_id, 5, note=NOTE)
     async with owner_db.tenant(org_id) as session:
         altered_id = (
             await session.execute(text("SELECT id FROM audit_events WHERE org_id = :o AND seq = 4"), {"o": org_id})
         ).scalar_one()
         await session.execute(text("UPDATE audit_events SET detail = '{\"i\": 99}' WHERE id = :id"), {"id": altered_id})
-    result = _verify_cli(test_database, "--org", str(org_id))
+    result = audit_verify(test_database, "--org", str(org_id))
     assert result.returncode == 1
     assert f"BROKEN  {org_id}  event seq 4 (id {altered_id}): content does not match its hash" in result.stdout
 
 
 async def test_removed_event_is_named(app_db: Database, owner_db: Database, org_id: uuid.UUID) -> None:
-    await _append(app_db, org_id, 4)
+    await append_steps(app_db, org_id, 4, note=NOTE)
     async with owner_db.tenant(org_id) as session:
         await session.execute(text("DELETE FROM audit_events WHERE org_id = :o AND seq = 3"), {"o": org_id})
     async with app_db.tenant(org_id) as session:
@@ -84,13 +73,8 @@ async def test_concurrent_writers_keep_one_chain(app_db: Database, org_id: uuid.
 def audited_database(services: LocalServices) -> Iterator[TestDatabase]:
     """A database of each test's own: the run's shared one holds chains other tests break on
     purpose, and `audit verify` without --org walks every organization in it."""
-    name = f"cf_test_audit_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
-    admin_url = _with_database(services.postgres_url, name)
-    app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
-    migrate_sync(admin_url, app_url)
-    yield TestDatabase(name=name, admin_url=admin_url, app_url=app_url)
-    asyncio.run(_admin_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_database(services.postgres_url, "cf_test_audit") as database:
+        yield database
 
 
 @pytest.fixture
@@ -102,7 +86,7 @@ async def two_audited_orgs(audited_database: TestDatabase) -> AsyncIterator[tupl
             await create_organization(app, name="Second", team_id=new_team_id()),
         )
         for org in orgs:
-            await _append(app, org, 3)
+            await append_steps(app, org, 3, note=NOTE)
         yield orgs
     finally:
         await app.dispose()
@@ -112,7 +96,7 @@ async def test_verify_all_organizations_passes_on_intact_chains(
     audited_database: TestDatabase, two_audited_orgs: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     first, second = two_audited_orgs
-    result = await asyncio.to_thread(_verify_cli, audited_database)
+    result = await asyncio.to_thread(audit_verify, audited_database)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ok      {first}  4 events" in result.stdout
     assert f"ok      {second}  4 events" in result.stdout
@@ -131,7 +115,7 @@ async def test_verify_all_organizations_fails_on_a_tampered_chain(
             )
     finally:
         await owner.dispose()
-    result = await asyncio.to_thread(_verify_cli, audited_database)
+    result = await asyncio.to_thread(audit_verify, audited_database)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"ok      {first}  4 events" in result.stdout
     assert f"BROKEN  {second}  event seq 3" in result.stdout

@@ -4,9 +4,6 @@ rewritten (every hash recomputed, so it verifies on its own) or cut short."""
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,26 +11,18 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
-from db.audit import ChainHead, chain_head, record_event
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
+from db.audit import ChainHead, chain_head
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.conftest import TestDatabase
+from tests.support.audit import append_steps, audit_verify
+from tests.support.database import TestDatabase
 from workers.beat import AuditHeadAnchor, beat_tick
 
 
-def _verify(test_database: TestDatabase, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": test_database.app_url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "audit", "verify", *extra], env=env, capture_output=True, text=True, timeout=60
-    )
-
-
 async def _append(app_db: Database, org_id: uuid.UUID, count: int) -> ChainHead:
-    for i in range(count):
-        async with app_db.tenant(org_id) as session:
-            await record_event(session, org_id, "test.step", actor="U1", detail={"i": i})
+    await append_steps(app_db, org_id, count)
     async with app_db.tenant(org_id) as session:
         head = await chain_head(session, org_id)
     assert head is not None
@@ -74,7 +63,7 @@ async def test_a_recorded_head_that_holds_passes(
 ) -> None:
     head = await _append(app_db, org_id, 3)
     await _append(app_db, org_id, 2)  # the chain grew since the head was kept: still fine
-    result = _verify(test_database, "--org", str(org_id), "--head", str(head))
+    result = audit_verify(test_database, "--org", str(org_id), "--head", str(head))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"head {head} holds" in result.stdout
 
@@ -108,9 +97,9 @@ async def test_a_rewritten_chain_verifies_alone_but_not_against_its_head(
                     {"prev": previous, "id": row.id},
                 )
             ).scalar_one()
-    alone = _verify(test_database, "--org", str(org_id))
+    alone = audit_verify(test_database, "--org", str(org_id))
     assert alone.returncode == 0, alone.stdout  # why a head kept elsewhere is needed
-    result = _verify(test_database, "--org", str(org_id), "--head", str(head))
+    result = audit_verify(test_database, "--org", str(org_id), "--head", str(head))
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"BROKEN  {org_id}  event seq {head.seq} has hash" in result.stdout and "rewritten" in result.stdout
 
@@ -123,8 +112,8 @@ async def test_a_chain_cut_short_fails_against_its_head(
         await session.execute(
             text("DELETE FROM audit_events WHERE org_id = :o AND seq > :s"), {"o": org_id, "s": head.seq - 2}
         )
-    assert _verify(test_database, "--org", str(org_id)).returncode == 0
-    result = _verify(test_database, "--org", str(org_id), "--head", str(head))
+    assert audit_verify(test_database, "--org", str(org_id)).returncode == 0
+    result = audit_verify(test_database, "--org", str(org_id), "--head", str(head))
     assert result.returncode == 1
     assert "missing" in result.stdout and "cut short" in result.stdout
 
@@ -139,7 +128,7 @@ async def test_a_chain_cut_short_fails_against_its_head(
 )
 def test_a_bad_head_is_one_clear_line(extra: list[str], says: str, test_database: TestDatabase) -> None:
     args = ["--head", "3:" + "a" * 64] if not extra else ["--org", str(uuid.uuid4()), *extra]
-    result = _verify(test_database, *args)
+    result = audit_verify(test_database, *args)
     assert result.returncode == 2, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("configuration error: --head") and says in lines[0]

@@ -8,8 +8,8 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from bot.local_services import free_port
 from db.engine import Database, is_database_outage
+from sandbox.local_services import free_port
 
 
 async def caught(database: Database, statement: str) -> BaseException:

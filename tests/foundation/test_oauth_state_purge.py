@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import redis.asyncio as aioredis
 from sqlalchemy import delete, select, text
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import OAuthState

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.local_services import EmbeddedRedis
-from bot.preflight import check_redis_eviction
-from tests.conftest import TestDatabase
+from bot.process.preflight import check_redis_eviction
+from sandbox.local_services import EmbeddedRedis
+from tests.support.database import TestDatabase
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 
@@ -41,7 +41,7 @@ async def test_an_evicting_policy_is_an_error_in_the_log(
     private_redis: aioredis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     await private_redis.config_set("maxmemory-policy", "allkeys-lru")
-    with caplog.at_level(logging.WARNING, logger="bot.preflight"):
+    with caplog.at_level(logging.WARNING, logger="bot.process.preflight"):
         assert await check_redis_eviction(private_redis) is False
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
@@ -51,7 +51,7 @@ async def test_an_evicting_policy_is_an_error_in_the_log(
 
 async def test_noeviction_passes_quietly(private_redis: aioredis.Redis, caplog: pytest.LogCaptureFixture) -> None:
     await private_redis.config_set("maxmemory-policy", "noeviction")
-    with caplog.at_level(logging.WARNING, logger="bot.preflight"):
+    with caplog.at_level(logging.WARNING, logger="bot.process.preflight"):
         assert await check_redis_eviction(private_redis) is True
     assert not caplog.records
 

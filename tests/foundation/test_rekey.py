@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.crypto import SecretBox, generate_key
 from db.engine import Database
 from db.migrate import migrate
 from db.models import AuditEvent, Installation, Job, Schedule
-from tests.conftest import TestDatabase, _admin_execute, new_team_id
+from tests.support.database import TestDatabase, admin_execute, new_team_id
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 OLD_KEY, NEW_KEY = generate_key(), generate_key()
@@ -30,14 +30,14 @@ async def own_database(test_database: TestDatabase) -> AsyncIterator[Database]:
     placeholder bytes that no key decrypts."""
     name = f"cf_rekey_{uuid.uuid4().hex[:8]}"
     server = make_url(test_database.admin_url).set(drivername="postgresql", database="postgres")
-    await _admin_execute(server.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"')
+    await admin_execute(server.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"')
     admin_url = make_url(test_database.admin_url).set(database=name).render_as_string(hide_password=False)
     app_url = make_url(test_database.app_url).set(database=name).render_as_string(hide_password=False)
     await migrate(admin_url, app_url)
     database = Database(app_url, pool_size=2)
     yield database
     await database.dispose()
-    await _admin_execute(server.render_as_string(hide_password=False), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin_execute(server.render_as_string(hide_password=False), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _store_secrets(database: Database, box: SecretBox) -> dict[str, object]:

@@ -14,51 +14,19 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from db.engine import Database
 from db.migrate import MigrationRefused, migrate
 from db.models import Organization
 from db.rls import DEFINER_ROLE
-from tests.conftest import TestDatabase, new_team_id
+from tests.support.database import TestDatabase, admin_execute, fetch_value, new_team_id
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 PASSWORD = "role-safety-test"
-
-
-async def _execute(url: str, *statements: str) -> None:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        database=parsed.database,
-    )
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-async def _fetchval(url: str, query: str) -> object:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        database=parsed.database,
-    )
-    try:
-        return await conn.fetchval(query)
-    finally:
-        await conn.close()
 
 
 def _url_as(base: str, role: str, database: str | None = None) -> str:
@@ -86,7 +54,7 @@ def unsafe_roles(test_database: TestDatabase) -> Iterator[UnsafeRoles]:
     table = f"owned_by_{tag}"
     admin = test_database.admin_url
     asyncio.run(
-        _execute(
+        admin_execute(
             admin,
             f"CREATE ROLE {names['super']} LOGIN SUPERUSER PASSWORD '{PASSWORD}'",
             f"CREATE ROLE {names['bypass']} LOGIN BYPASSRLS PASSWORD '{PASSWORD}'",
@@ -106,7 +74,9 @@ def unsafe_roles(test_database: TestDatabase) -> Iterator[UnsafeRoles]:
         plain=_url_as(admin, names["plain"]),
     )
     asyncio.run(
-        _execute(admin, f"DROP TABLE IF EXISTS {table}", *(f"DROP ROLE IF EXISTS {name}" for name in names.values()))
+        admin_execute(
+            admin, f"DROP TABLE IF EXISTS {table}", *(f"DROP ROLE IF EXISTS {name}" for name in names.values())
+        )
     )
 
 
@@ -211,7 +181,7 @@ async def owned_database(test_database: TestDatabase) -> AsyncIterator[OwnedData
     tag = uuid.uuid4().hex[:8]
     owner, app, name = f"cf_owner_{tag}", f"cf_app_{tag}", f"cf_owned_{tag}"
     admin = test_database.admin_url
-    await _execute(
+    await admin_execute(
         admin,
         f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{PASSWORD}'",
         f'CREATE DATABASE "{name}" OWNER {owner}',
@@ -222,7 +192,7 @@ async def owned_database(test_database: TestDatabase) -> AsyncIterator[OwnedData
     try:
         yield owned
     finally:
-        await _execute(
+        await admin_execute(
             admin,
             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
             f"DROP ROLE IF EXISTS {app}",
@@ -235,13 +205,13 @@ async def test_migrating_leaves_the_owner_no_member_of_the_definer(
 ) -> None:
     owner = owned_database.owner
     inherits = f"SELECT pg_has_role('{owner}', '{DEFINER_ROLE}', 'USAGE')"
-    assert await _fetchval(test_database.admin_url, inherits) is True
+    assert await fetch_value(test_database.admin_url, inherits) is True
     await migrate(owned_database.owner_url, owned_database.app_url)
-    assert await _fetchval(test_database.admin_url, inherits) is False
+    assert await fetch_value(test_database.admin_url, inherits) is False
     await migrate(owned_database.owner_url, owned_database.app_url)  # and again: still not
-    assert await _fetchval(test_database.admin_url, inherits) is False
+    assert await fetch_value(test_database.admin_url, inherits) is False
     # The application role can still use every cross-tenant step.
-    assert await _fetchval(owned_database.app_url, "SELECT count(*) FROM cf_list_org_ids()") == 0
+    assert await fetch_value(owned_database.app_url, "SELECT count(*) FROM cf_list_org_ids()") == 0
 
 
 async def test_the_owner_sees_one_organization_after_migrating(owned_database: OwnedDatabase) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from db.engine import Database
 from db.models import TENANT_TABLES
 from db.rls import TENANT_POLICY_TABLES
-from tests.conftest import TestDatabase
 from tests.foundation.tenant_rows import fill_organization
+from tests.support.database import TestDatabase
 
 INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of both a privilege refusal and a row-level security violation
 

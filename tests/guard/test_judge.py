@@ -11,13 +11,13 @@ import redis.asyncio as aioredis
 from bot.errors import PromptBlocked
 from bot.guard import GuardedPrompt
 from bot.guard.judge import GREY_ZONE_FLOOR, INSTRUCTION, InjectionJudge, build_injection_judge, read_answer
-from bot.jobs import JobRequest, JobService
-from bot.orgs import OrgPolicy
+from bot.jobs.service import JobRequest, JobService
+from bot.orgs.service import OrgPolicy
+from bot.process.settings import Settings
 from bot.quota import QuotaService
-from bot.sandbox.gemini import FakeGemini
-from bot.settings import Settings
 from db.engine import Database
 from db.models import JobKind
+from sandbox.gemini import FakeGemini
 from workers.providers.router import RetryPolicy, TextRouter
 
 JUDGE_MODEL = "gemini-judge"

@@ -17,7 +17,7 @@ from presidio_analyzer import RecognizerResult
 from bot.errors import PromptBlocked
 from bot.guard import Guard, get_guard, reset_guard
 from bot.guard import service as guard_service
-from bot.settings import get_settings
+from bot.process.settings import get_settings
 
 
 def test_names_are_masked_with_a_ner_model(name_guard: Guard) -> None:

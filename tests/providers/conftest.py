@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from bot.sandbox.gemini import FakeGemini
+from sandbox.gemini import FakeGemini
 from workers.providers.router import RetryPolicy, TextRouter
 
 API_KEY = "test-gemini-key"
@@ -128,6 +128,6 @@ async def make_router(
 @pytest.fixture(scope="session")
 def tiny_pipeline_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pytest.importorskip("diffusers", reason="image support (the `image` extra) is not installed")
-    from bot.sandbox.tiny_diffusion import build_tiny_pipeline
+    from sandbox.tiny_diffusion import build_tiny_pipeline
 
     yield build_tiny_pipeline(tmp_path_factory.mktemp("models") / "tiny-sd")

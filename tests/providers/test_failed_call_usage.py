@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.gemini import prompt_tokens as billed_prompt
 from db.models import Job, JobKind
+from sandbox.gemini import FakeGemini
+from sandbox.gemini import prompt_tokens as billed_prompt
 from tests.providers.conftest import API_KEY, RouterFactory
 from workers.generation import GenerationFailed, generate_text
 from workers.providers.base import AllModelsFailed, PermanentError, TextRequest

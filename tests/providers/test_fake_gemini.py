@@ -10,7 +10,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from bot.sandbox.gemini import FakeGemini
+from sandbox.gemini import FakeGemini
 from tests.providers.conftest import API_KEY
 
 PROMPT = "Write a friendly launch note for the new espresso machine"
@@ -182,7 +182,7 @@ async def test_runs_as_a_standalone_process() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox.gemini",
+        "sandbox.gemini",
         "--port",
         "0",
         "--api-key",

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.sandbox.gemini import FakeGemini
+from sandbox.gemini import FakeGemini
 from tests.providers.conftest import API_KEY
 from workers.providers.base import PermanentError, RetryableError, TextRequest
 from workers.providers.gemini import GeminiTextProvider, parse_retry_after_header, parse_retry_info

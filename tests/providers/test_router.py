@@ -8,7 +8,7 @@ import pytest
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from bot.sandbox.gemini import FakeGemini
+from sandbox.gemini import FakeGemini
 from tests.providers.conftest import FakeClock, RouterFactory, SleepRecorder, counter_total
 from workers.providers.base import AllModelsFailed, PermanentError, TextRequest
 from workers.providers.circuit import CircuitState

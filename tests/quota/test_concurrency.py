@@ -6,9 +6,9 @@ import pytest
 
 from bot.quota import QuotaService
 from db.engine import Database
-from tests.conftest import TestDatabase
 from tests.quota.contenders import contend
 from tests.quota.rows import ledger_used, settlements
+from tests.support.database import TestDatabase
 
 PROCESSES = 4
 RESERVATIONS_EACH = 100

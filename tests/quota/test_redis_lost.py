@@ -6,7 +6,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.errors import QuotaDenied
-from bot.orgs import create_organization
+from bot.orgs.service import create_organization
 from bot.quota import QuotaService
 from bot.quota.keys import month_label, month_start
 from bot.quota.ledger import record_settlement

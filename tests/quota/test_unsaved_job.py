@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.jobs import JobRequest, JobService
-from bot.local_services import free_port
-from bot.orgs import load_org_policy
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.jobs.service import JobRequest, JobService
+from bot.orgs.service import load_org_policy
 from bot.quota import QuotaService
 from bot.quota.keys import org_keys
 from db.crypto import SecretBox
 from db.engine import Database, is_database_outage
 from db.models import JobKind
+from sandbox.local_services import free_port
 
 
 @pytest.fixture

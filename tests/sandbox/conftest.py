@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "sandbox-client-secret"

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.sandbox.slack import DEMO, RESPONSE_URL_MAX_POSTS, SlackSandbox
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from sandbox.slack import DEMO, RESPONSE_URL_MAX_POSTS, SlackSandbox
 
 
 @pytest.fixture

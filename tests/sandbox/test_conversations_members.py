@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.slack import DEMO, SlackSandbox
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from sandbox.slack import DEMO, SlackSandbox
 
 
 async def test_members_come_a_page_at_a_time_with_a_cursor(sb: SlackSandbox) -> None:

@@ -13,7 +13,8 @@ import pytest
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.say import (
+from bot.slack.client import make_web_client
+from sandbox.say import (
     build_block_action,
     build_slash_command,
     encode_form,
@@ -22,8 +23,7 @@ from bot.sandbox.say import (
     send_command,
     sign_request,
 )
-from bot.sandbox.slack import DEMO, SlackSandbox
-from bot.slack_client import make_web_client
+from sandbox.slack import DEMO, SlackSandbox
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

@@ -1,4 +1,4 @@
-"""The sandbox answers real slack-sdk clients (made by bot.slack_client) in Slack's shapes."""
+"""The sandbox answers real slack-sdk clients (made by bot.slack.client) in Slack's shapes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import zlib
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.slack import DEMO, SlackSandbox, threaded_sandbox
-from bot.slack_client import make_sync_web_client, make_web_client, normalize_base_url
+from bot.slack.client import RetryPolicy, make_sync_web_client, make_web_client, normalize_base_url
+from sandbox.slack import DEMO, SlackSandbox, threaded_sandbox
 
 
 def tiny_png() -> bytes:
@@ -217,7 +217,7 @@ async def test_rate_limit_is_retried_after_retry_after_and_posts_once(sb: SlackS
 
 async def test_rate_limit_beyond_the_retries_raises_ratelimited(sb: SlackSandbox) -> None:
     sb.inject("chat.postMessage", error="ratelimited", retry_after=0, count=None)
-    client = make_web_client(DEMO.bot_token, base_url=sb.api_url, rate_limit_retries=1)
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url, retries=RetryPolicy(rate_limit=1))
     with pytest.raises(SlackApiError) as refused:
         await client.chat_postMessage(channel=DEMO.general, text="never")
     assert refused.value.response.status_code == 429

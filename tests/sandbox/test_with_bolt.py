@@ -15,9 +15,9 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import FileInstallationStore
 from slack_sdk.oauth.state_store import FileOAuthStateStore
 
-from bot.sandbox.say import build_block_action, post_signed_form, send_command
-from bot.sandbox.slack import DEMO, SlackSandbox
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from sandbox.say import build_block_action, post_signed_form, send_command
+from sandbox.slack import DEMO, SlackSandbox
 
 from .conftest import CLIENT_ID, CLIENT_SECRET
 

@@ -1,18 +1,18 @@
 """Schedules against the run's PostgreSQL and Redis, with an in-loop Slack sandbox (shared with the
-approval tests' fixtures) and a sender that records instead of reaching a broker."""
+approval tests through tests/support/approvals.py) and a sender that records instead of reaching a
+broker."""
 
 from __future__ import annotations
 
 import pytest
 import redis.asyncio as aioredis
 
-from bot.jobs import JobService
+from bot.jobs.service import JobService
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
 from bot.schedules import ScheduleLimits, ScheduleService
 from db.engine import Database
-from tests.approvals.conftest import leave_nothing_pending, org, runtime, sandbox, sender, slack
-from tests.approvals.fakes import RecordingSender
+from tests.support.approvals import RecordingSender, leave_nothing_pending, org, runtime, sandbox, sender, slack
 
 __all__ = ["leave_nothing_pending", "org", "runtime", "sandbox", "sender", "slack"]
 

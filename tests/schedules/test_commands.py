@@ -8,15 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.app import AppServices, build_services
-from bot.command_parser import parse_command
+from bot.commands.parser import parse_command
 from bot.errors import NotAllowed
-from bot.orgs import load_org_policy
-from bot.runtime import Runtime
+from bot.orgs.service import load_org_policy
+from bot.process.runtime import Runtime
+from bot.services import AppServices, build_services
 from db.engine import Database
-from handlers.commands import Invocation
+from handlers.invocation import Invocation
 from handlers.schedules import run_schedule_command
-from tests.approvals.fakes import ADMIN, EDITOR, TARGET, RecordingSender
+from tests.support.approvals import ADMIN, EDITOR, TARGET, RecordingSender
 
 SHORT_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
 

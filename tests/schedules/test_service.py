@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.errors import BadInput, NotAllowed, NotFound, PromptBlocked
-from bot.jobs import JobService
-from bot.orgs import load_org_policy
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
+from bot.jobs.service import JobService
+from bot.orgs.service import load_org_policy
+from bot.process.runtime import Runtime
+from bot.process.settings import ConfigError, load_settings
 from bot.schedules import ScheduleInfo, ScheduleLimits, ScheduleService
-from bot.settings import ConfigError, load_settings
 from db.engine import Database
 from db.models import JobKind, Member, Organization, Schedule, ScheduleState
-from tests.approvals.fakes import ADMIN, EDITOR, TARGET, VIEWER, actions_of
+from sandbox.slack import SlackSandbox
+from tests.support.approvals import ADMIN, EDITOR, TARGET, VIEWER, actions_of
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
@@ -170,7 +170,7 @@ async def test_unschedule_by_prefix_by_the_creator_or_an_admin_only(
 async def test_another_organizations_schedule_cannot_be_cancelled(
     schedules: ScheduleService, app_db: Database, org: uuid.UUID
 ) -> None:
-    from tests.approvals.fakes import new_org
+    from tests.support.approvals import new_org
 
     other = await new_org(app_db)
     theirs = await create(schedules, app_db, other)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.ack_watchdog import AckWatchdog
 from bot.loop_lag import LoopLag
-from bot.views.commands import Message, ephemeral
+from bot.commands.views import Message, ephemeral
+from bot.slack.ack_watchdog import AckWatchdog
 
 # Long enough that work finishing at once is never taken for slow work, however loaded the machine.
 GENEROUS_DEADLINE_SECONDS = 60.0

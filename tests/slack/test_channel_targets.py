@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from bot.channel_access import require_member
 from bot.errors import NotAllowed
-from bot.slack_client import make_web_client
+from bot.slack.channel_access import require_member
+from bot.slack.client import make_web_client
 from db.models import Job
-from tests.slack.conftest import Service, org_counts
+from tests.support.slack import Service, org_counts
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.command_parser import (
+from bot.commands.parser import (
     AUDIT_DEFAULT,
     MAX_COMMAND_CHARS,
     SUBCOMMANDS,
@@ -26,10 +26,10 @@ from bot.command_parser import (
     parse_command,
     split_subcommand,
 )
+from bot.commands.views import help_message
 from bot.errors import BadInput
-from bot.jobs import MAX_PROMPT_CHARS
-from bot.roles import REQUIRED_ROLE
-from bot.views.commands import help_message
+from bot.jobs.service import MAX_PROMPT_CHARS
+from bot.orgs.roles import REQUIRED_ROLE
 from db.models import JobKind, Role
 
 

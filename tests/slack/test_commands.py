@@ -13,11 +13,11 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.orgs import get_role, load_org_policy
-from bot.queueing import QUEUE_IMAGE, QUEUE_TEXT, sub_queue
+from bot.jobs.queueing import QUEUE_IMAGE, QUEUE_TEXT, sub_queue
+from bot.orgs.service import get_role, load_org_policy
 from bot.quota import QuotaService
 from db.models import Job, JobState, Member, Role
-from tests.slack.conftest import Service, audit_actions, org_counts
+from tests.support.slack import Service, audit_actions, org_counts
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
 

@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.local_services import free_port
-from bot.runtime import Runtime
-from bot.sandbox.say import build_block_action, encode_form, sign_request
-from bot.sandbox.slack import SlackSandbox
+from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
+from sandbox.local_services import free_port
+from sandbox.say import encode_form, sign_request
+from sandbox.slack import SlackSandbox
+from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
 
 DATABASE_DOWN = "cannot reach its database right now, so nothing was done"
 
@@ -43,12 +43,10 @@ async def test_a_command_says_the_database_is_unreachable(down: Service) -> None
 async def test_a_click_hears_through_its_response_url(down: Service, sandbox: SlackSandbox) -> None:
     ws = down.workspace
     response_url = sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner, message_ts="1.2")
-    fields = build_block_action(
+    fields = ws.block_action(
         "approve_job",
         str(uuid.uuid4()),
-        team_id=ws.team_id,
-        user_id=ws.owner,
-        channel_id=ws.general,
+        user=ws.owner,
         message_ts="1.2",
         response_url=response_url,
         message={"ts": "1.2", "text": "an approval request", "blocks": []},

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import update
 
 from db.models import Job, JobState, Schedule, ScheduleState
-from tests.slack.conftest import Service
+from tests.support.slack import Service
 
 
 def _published(service: Service, user: str) -> dict[str, Any]:

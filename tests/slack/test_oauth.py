@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.bot_tokens import NoBotToken, bot_token_for
-from bot.orgs import find_org, get_role
+from bot.orgs.service import find_org, get_role
+from bot.slack.bot_tokens import NoBotToken, bot_token_for
 from db.models import AuditEvent, Installation, Job, Organization, Schedule, ScheduleState, Workspace
-from tests.slack.conftest import CLIENT_ID, Service, SlackWorkspace, audit_actions, new_workspace
+from tests.support.slack import CLIENT_ID, Service, SlackWorkspace, audit_actions, new_workspace
 
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 

@@ -18,10 +18,10 @@ from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy import func, select
 
-from bot import guard_executor
+from bot.guard import executor as guard_executor
 from bot.quota.keys import org_keys
 from db.models import Job, JobState
-from tests.slack.conftest import CommandAnswer, Service, audit_actions
+from tests.support.slack import CommandAnswer, Service, audit_actions
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.slack.conftest import Service, audit_actions
+from tests.support.slack import Service, audit_actions
 
 ALLOWED: dict[str, set[str]] = {
     "help": {"admin", "editor", "viewer"},

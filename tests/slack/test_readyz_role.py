@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.runtime import Runtime
-from bot.sandbox.slack import SlackSandbox
+from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.conftest import TestDatabase
-from tests.slack.conftest import Service, SlackWorkspace, start_service, stop_service
+from sandbox.slack import SlackSandbox
+from tests.support.database import TestDatabase
+from tests.support.slack import Service, SlackWorkspace, start_service, stop_service
 
 
 async def test_readyz_refuses_a_superuser_connection(

@@ -12,12 +12,12 @@ import pytest
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.middleware.refusal import DATABASE_DOWN, refuse
-from bot.response_urls import is_trusted_response_url, trusted_response_url
-from bot.sandbox.say import build_block_action, build_slash_command, encode_form
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from bot.slack.middleware.refusal import DATABASE_DOWN, refuse
+from bot.slack.response_urls import is_trusted_response_url, trusted_response_url
 from db.models import Job, JobKind, JobState
-from tests.slack.conftest import Service, org_counts
+from sandbox.say import encode_form
+from tests.support.slack import Service, org_counts
 from workers.posting import tell_requester
 
 SANDBOX_API = "http://127.0.0.1:3001/api/"
@@ -76,14 +76,7 @@ async def test_a_command_naming_another_host_is_refused_and_that_host_hears_noth
     await single.command("help", user=ws.editor)
     before = await org_counts(single.database, org)
     single.services.watchdog.deadline_seconds = 0.0  # every answer would go through the response_url
-    fields = build_slash_command(
-        "text a haiku about tea",
-        team_id=ws.team_id,
-        user_id=ws.editor,
-        channel_id=ws.general,
-        user_name="eddie",
-        response_url=url,
-    )
+    fields = ws.slash_command("text a haiku about tea", user=ws.editor, response_url=url)
     response = await single.post_signed(encode_form(fields))
     await asyncio.sleep(0.3)
 
@@ -98,15 +91,7 @@ async def test_a_click_naming_another_host_is_dropped_and_that_host_hears_nothin
     url, received = listener
     ws = single.workspace
     # A viewer's click is refused; the refusal would be told through the click's response_url.
-    fields = build_block_action(
-        "approve_job",
-        str(uuid.uuid4()),
-        team_id=ws.team_id,
-        user_id=ws.viewer,
-        channel_id=ws.approvals,
-        message_ts="1700000000.000100",
-        response_url=url,
-    )
+    fields = ws.block_action("approve_job", str(uuid.uuid4()), user=ws.viewer, channel=ws.approvals, response_url=url)
     response = await single.post_signed(encode_form(fields))
     await asyncio.sleep(0.3)
 
@@ -144,15 +129,7 @@ async def test_a_middlewares_refusal_is_told_to_slack_only(single: Service, list
     ws = single.workspace
     slack_url = single.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.viewer)
     for response_url in (url, slack_url):
-        fields = build_block_action(
-            "approve_job",
-            "x",
-            team_id=ws.team_id,
-            user_id=ws.viewer,
-            channel_id=ws.general,
-            message_ts="1700000000.000100",
-            response_url=response_url,
-        )
+        fields = ws.block_action("approve_job", "x", user=ws.viewer, response_url=response_url)
         request = AsyncBoltRequest(
             body=encode_form(fields).decode(), headers={"content-type": ["application/x-www-form-urlencoded"]}
         )

@@ -16,9 +16,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.local_services import free_port
-from bot.sandbox.slack import SlackSandbox
-from tests.slack.conftest import SIGNING_SECRET, Service, SlackWorkspace
+from sandbox.local_services import free_port
+from sandbox.slack import SlackSandbox
+from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace
 
 # Whole process trees that start, restart and stop: a minute or more.
 pytestmark = pytest.mark.slow

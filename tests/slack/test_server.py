@@ -15,22 +15,22 @@ import redis.asyncio as aioredis
 import yaml
 from aiohttp import web
 
-from bot.app import BOT_SCOPES
 from bot.guard.learned import detector as learned_detector
-from bot.local_services import free_port
-from bot.runtime import Runtime
-from bot.sandbox import slack as slack_sandbox
-from bot.sandbox.say import send_command
-from bot.sandbox.slack import SlackSandbox
-from bot.server import serve
+from bot.process.runtime import Runtime
+from bot.slack.app import BOT_SCOPES
+from bot.slack.server import serve
 from db.crypto import SecretBox
 from db.engine import Database
-from tests.slack.conftest import (
+from sandbox import slack as slack_sandbox
+from sandbox.local_services import free_port
+from sandbox.say import send_command
+from sandbox.slack import SlackSandbox
+from tests.support.slack import (
     SIGNING_SECRET,
     Service,
+    ServiceFactory,
     SlackWorkspace,
     make_settings,
-    runtime_for,
     start_service,
     stop_service,
 )
@@ -212,21 +212,11 @@ def test_manifest_matches_the_code() -> None:
 
 
 async def test_single_mode_ignores_empty_oauth_variables(
-    monkeypatch: pytest.MonkeyPatch,
-    service_env: dict[str, str],
-    sandbox: SlackSandbox,
-    workspace: SlackWorkspace,
-    app_db: Database,
-    aredis: aioredis.Redis,
-    secret_box: SecretBox,
+    monkeypatch: pytest.MonkeyPatch, make_service: ServiceFactory, workspace: SlackWorkspace
 ) -> None:
     """Bolt turns to OAuth when SLACK_CLIENT_ID/SECRET merely exist; the settings decide, not bolt."""
     monkeypatch.setenv("SLACK_CLIENT_ID", "")
     monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
-    settings = make_settings(service_env, sandbox, slack_bot_token=workspace.bot_token)
-    service = await start_service(runtime_for(settings, app_db, aredis, secret_box), sandbox, workspace)
-    try:
+    async with make_service.running(slack_bot_token=workspace.bot_token) as service:
         assert "Content Factory" in (await service.command("help")).text
         assert os.environ["SLACK_CLIENT_ID"] == ""
-    finally:
-        await stop_service(service)

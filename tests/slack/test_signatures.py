@@ -7,20 +7,17 @@ import time
 
 import pytest
 
-from bot.orgs import find_org
-from bot.sandbox.say import build_slash_command, encode_form, sign_request
-from tests.slack.conftest import SIGNING_SECRET, Service
+from bot.orgs.service import find_org
+from sandbox.say import encode_form, sign_request
+from tests.support.slack import SIGNING_SECRET, Service
 
 
 def _command_body(service: Service, text: str = "help") -> bytes:
     ws = service.workspace
     return encode_form(
-        build_slash_command(
+        ws.slash_command(
             text,
-            team_id=ws.team_id,
-            user_id=ws.owner,
-            channel_id=ws.general,
-            user_name="olive",
+            user=ws.owner,
             response_url=service.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner),
         )
     )

@@ -8,38 +8,30 @@ import re
 import time
 import uuid
 
-import redis.asyncio as aioredis
 from sqlalchemy import select
 
-from bot.app import create_bolt_app, services_of
-from bot.orgs import create_organization, set_role
-from bot.sandbox.say import build_slash_command, encode_form
-from bot.sandbox.slack import SlackSandbox
-from bot.slack_client import make_web_client
-from bot.socket_mode import create_socket_mode_handler
-from db.crypto import SecretBox
+from bot.orgs.service import create_organization, set_role
+from bot.slack.app import create_bolt_app, services_of
+from bot.slack.client import make_web_client
+from bot.slack.socket_mode import create_socket_mode_handler
 from db.engine import Database
 from db.models import Job, JobState, Role
-from tests.slack.conftest import SlackWorkspace, make_settings, runtime_for, start_service, stop_service
+from sandbox.say import encode_form
+from sandbox.slack import SlackSandbox
 from tests.slack.socket_mode_server import SocketModeServer
+from tests.support.slack import ServiceFactory, SlackWorkspace
 
 APP_TOKEN = "xapp-1-A0SANDBOX-1-socketmodetest"
+# Socket Mode and no signing secret: the websocket is authenticated by the app token.
+SOCKET_ONLY = {"slack_app_token": APP_TOKEN, "slack_signing_secret": None}
 
 
 async def test_a_command_over_socket_mode_is_handled_like_over_http(
-    service_env: dict[str, str],
-    sandbox: SlackSandbox,
-    workspace: SlackWorkspace,
-    app_db: Database,
-    aredis: aioredis.Redis,
-    secret_box: SecretBox,
+    make_service: ServiceFactory, sandbox: SlackSandbox, workspace: SlackWorkspace, app_db: Database
 ) -> None:
-    # No signing secret: Socket Mode needs none, the websocket is authenticated by the app token.
-    settings = make_settings(
-        service_env, sandbox, slack_bot_token=workspace.bot_token, slack_app_token=APP_TOKEN, slack_signing_secret=None
-    )
+    runtime = make_service.runtime(**SOCKET_ONLY, slack_bot_token=workspace.bot_token)
+    settings = runtime.settings
     assert settings.slack_mode == "socket"
-    runtime = runtime_for(settings, app_db, aredis, secret_box)
     org_id = await create_organization(app_db, name="Socket", team_id=workspace.team_id)
     await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
     bolt = create_bolt_app(runtime)
@@ -49,12 +41,9 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
         await handler.connect_async()
         try:
             await slack.connected.wait()
-            command = build_slash_command(
+            command = workspace.slash_command(
                 "text a haiku about sockets",
-                team_id=workspace.team_id,
-                user_id=workspace.editor,
-                channel_id=workspace.general,
-                user_name="eddie",
+                user=workspace.editor,
                 response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
             )
             reply = await slack.send("slash_commands", command)
@@ -71,29 +60,16 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
 
 
 async def test_socket_mode_without_a_secret_serves_no_slack_http_routes(
-    service_env: dict[str, str],
-    sandbox: SlackSandbox,
-    workspace: SlackWorkspace,
-    app_db: Database,
-    aredis: aioredis.Redis,
-    secret_box: SecretBox,
+    make_service: ServiceFactory, sandbox: SlackSandbox, workspace: SlackWorkspace, app_db: Database
 ) -> None:
     """With no secret nothing can verify an HTTP request (slack-sdk before 3.43 accepted any HMAC
     made with the empty key): a forged, "signed" command must find no route at all."""
-    settings = make_settings(
-        service_env, sandbox, slack_bot_token=workspace.bot_token, slack_app_token=APP_TOKEN, slack_signing_secret=None
-    )
-    runtime = runtime_for(settings, app_db, aredis, secret_box)
     org_id = await create_organization(app_db, name="Socket only", team_id=workspace.team_id)
     await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
-    service = await start_service(runtime, sandbox, workspace)
-    try:
-        command = build_slash_command(
+    async with make_service.running(**SOCKET_ONLY, slack_bot_token=workspace.bot_token) as service:
+        command = workspace.slash_command(
             "text forged over http",
-            team_id=workspace.team_id,
-            user_id=workspace.editor,
-            channel_id=workspace.general,
-            user_name="eddie",
+            user=workspace.editor,
             response_url=sandbox.response_url(team_id=workspace.team_id, channel_id=workspace.general),
         )
         body = encode_form(command)
@@ -116,5 +92,3 @@ async def test_socket_mode_without_a_secret_serves_no_slack_http_routes(
             assert response.status == 200
         async with app_db.tenant(org_id) as session:
             assert (await session.execute(select(Job.id))).first() is None
-    finally:
-        await stop_service(service)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.middleware.ttl_cache import TtlCache
+from bot.slack.middleware.ttl_cache import TtlCache
 
 
 class Clock:

@@ -19,8 +19,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 
-from bot.queueing import celery_config
-from bot.sandbox.gemini import FakeGemini
+from bot.jobs.queueing import celery_config
+from sandbox.gemini import FakeGemini
 from tests.telemetry.conftest import Telemetry, by_id
 from workers.providers.base import TextRequest
 from workers.providers.router import RetryPolicy, TextRouter
@@ -97,7 +97,7 @@ def worker(redis_url: str, queue: str, fake_gemini: FakeGemini, session_telemetr
 
 @pytest.fixture
 def sender(redis_url: str) -> Iterator[Celery]:
-    """Sends by task name and has no task of its own, like bot.queueing.JobSender."""
+    """Sends by task name and has no task of its own, like bot.jobs.queueing.JobSender."""
     app = Celery("telemetry-test-sender")
     app.conf.update(celery_config(redis_url))
     yield app

@@ -101,11 +101,11 @@ def test_dev_lines_are_for_people(telemetry: Telemetry) -> None:
     handler = configure_logging("content-factory-web", dev=True, stream=buffer)
     try:
         with tracer.start_as_current_span("request") as span:
-            logging.getLogger("bot.jobs").info("job queued", extra={"job_id": "j-9"})
+            logging.getLogger("bot.jobs.service").info("job queued", extra={"job_id": "j-9"})
     finally:
         logging.getLogger().removeHandler(handler)
     line = buffer.getvalue().strip()
-    assert "INFO" in line and "bot.jobs" in line and "job queued" in line and "job_id=j-9" in line
+    assert "INFO" in line and "bot.jobs.service" in line and "job queued" in line and "job_id=j-9" in line
     assert f"trace={span.get_span_context().trace_id:032x}"[:22] in line
     assert not line.startswith("{")
 

@@ -23,13 +23,13 @@ import aiohttp
 import pytest
 import redis
 
-from bot.local_services import free_port
-from bot.orgs import create_organization
-from bot.sandbox.gemini import FILLER_SENTENCES, FakeGemini
-from bot.sandbox.say import build_slash_command, post_signed_form
-from bot.sandbox.slack import SlackSandbox, threaded_sandbox
+from bot.orgs.service import create_organization
 from bot.telemetry.exporters import SPAN_FILE_VARIABLE, read_span_file
 from db.engine import Database
+from sandbox.gemini import FILLER_SENTENCES, FakeGemini
+from sandbox.local_services import free_port
+from sandbox.say import build_slash_command, post_signed_form
+from sandbox.slack import SlackSandbox, threaded_sandbox
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 

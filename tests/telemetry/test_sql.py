@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from bot.telemetry import instrument_engine
 from db.engine import Database
-from tests.conftest import TestDatabase
+from tests.support.database import TestDatabase
 from tests.telemetry.conftest import Telemetry
 
 SECRET_VALUE = "jane.doe+secret@example.com"

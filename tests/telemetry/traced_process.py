@@ -13,7 +13,7 @@ from typing import Any
 from celery import signals
 
 from bot.cli import main as cli_main
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from bot.telemetry import (
     SERVICE_WEB,
     SERVICE_WORKER,

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.queueing import JobSender
-from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox
-from db.engine import Database
 from db.models import JobState, QuotaSettlement
-from tests.workers.harness import (
-    Submitter,
-    WorkerProcess,
-    audit_actions,
-    load_job,
-    requests_with,
-    wait_for_job,
-    wait_until,
-)
+from tests.support.workers import WorkerRig, audit_actions, load_job, requests_with, wait_for_job, wait_until
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -33,52 +18,32 @@ pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-f
 LEASE_SECONDS = 2
 
 
-async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(
-    worker_env: dict[str, str],
-    start_worker: Callable[..., WorkerProcess],
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    owner_db: Database,
-    gemini: FakeGemini,
-    slack: SlackSandbox,
-    runtime: Runtime,
-    sender: JobSender,
-    quota: QuotaService,
-) -> None:
-    env = {**worker_env, "JOB_LEASE_SECONDS": str(LEASE_SECONDS)}
-    workers: list[WorkerProcess] = []
-    try:
-        first = start_worker(env, concurrency=1)
-        workers.append(first)
-        first.wait_ready()
-        tag = uuid.uuid4().hex[:12]
-        gemini.inject(delay=30, count=1, prompt_contains=tag)  # holds this job's first model call in flight
-        channel = submitter.new_channel()
-        accepted = await submitter.submit(org_id, f"Write the launch post {tag}", channel)
-        await wait_until(lambda: len(requests_with(gemini, tag)) == 1, seconds=60)
-        assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
+async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(rig: WorkerRig) -> None:
+    env = {**rig.env, "JOB_LEASE_SECONDS": str(LEASE_SECONDS)}
+    app_db, org_id, gemini = rig.app_db, rig.org_id, rig.gemini
+    first = rig.start(env, concurrency=1)
+    tag = uuid.uuid4().hex[:12]
+    gemini.inject(delay=30, count=1, prompt_contains=tag)  # holds this job's first model call in flight
+    channel = rig.submitter.new_channel()
+    accepted = await rig.submitter.submit(org_id, f"Write the launch post {tag}", channel)
+    await wait_until(lambda: len(requests_with(gemini, tag)) == 1, seconds=60)
+    assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
 
-        first.kill()
-        second = start_worker(env, concurrency=1)
-        workers.append(second)
-        await asyncio.sleep(LEASE_SECONDS + 0.5)
-        report = await beat_tick(runtime, datetime.now(UTC), sender=sender, quota=quota)
-        assert report.sweep is not None and accepted.job_id in report.sweep.requeued
-        second.wait_ready()
+    first.kill()
+    second = rig.start(env, concurrency=1, ready=False)
+    await asyncio.sleep(LEASE_SECONDS + 0.5)
+    report = await beat_tick(rig.runtime, datetime.now(UTC), sender=rig.sender, quota=rig.quota)
+    assert report.sweep is not None and accepted.job_id in report.sweep.requeued
+    second.wait_ready()
 
-        job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=30)
-        assert job.state == JobState.POSTED and job.attempts == 2
-        assert len(requests_with(gemini, tag)) == 2
-        assert len(slack.messages(channel)) == 1
-        async with owner_db.tenant(org_id) as session:
-            settlements = await session.scalar(
-                select(func.count()).select_from(QuotaSettlement).where(QuotaSettlement.job_id == job.id)
-            )
-        assert settlements == 1 and job.quota_state == "settled"
-        actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
-        assert actions == ["job.queued", "job.running", "job.requeued", "job.running", "job.generated", "job.posted"]
-    finally:
-        # A failed run must not leave a worker consuming the next tests' jobs.
-        for process in workers:
-            process.stop()
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=30)
+    assert job.state == JobState.POSTED and job.attempts == 2
+    assert len(requests_with(gemini, tag)) == 2
+    assert len(rig.slack.messages(channel)) == 1
+    async with rig.owner_db.tenant(org_id) as session:
+        settlements = await session.scalar(
+            select(func.count()).select_from(QuotaSettlement).where(QuotaSettlement.job_id == job.id)
+        )
+    assert settlements == 1 and job.quota_state == "settled"
+    actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
+    assert actions == ["job.queued", "job.running", "job.requeued", "job.running", "job.generated", "job.posted"]

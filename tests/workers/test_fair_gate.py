@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bot.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE
+from bot.jobs.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE
 from workers.fair_gate import FairGate, HandedBack, org_share
 
 ORG_A, ORG_B, ORG_C = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

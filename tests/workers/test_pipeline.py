@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.queueing import JobSender
+from bot.jobs.queueing import JobSender
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini, prompt_tokens
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobKind, JobState
-from tests.workers.harness import (
+from sandbox.gemini import FakeGemini, prompt_tokens
+from sandbox.slack import SlackSandbox
+from tests.support.workers import (
     Submitter,
     WorkerProcess,
+    WorkerRig,
     audit_actions,
     broker_messages_naming,
     load_job,
@@ -39,7 +40,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="session")
 def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     try:
-        from bot.sandbox.tiny_diffusion import build_tiny_pipeline
+        from sandbox.tiny_diffusion import build_tiny_pipeline
     except ImportError:
         return None
     return build_tiny_pipeline(tmp_path_factory.mktemp("models") / "tiny-sd")
@@ -243,52 +244,38 @@ async def test_image_job_uploads_a_png(
     assert message["ts"] == job.slack_ts and str(job.id) in message["text"]
 
 
-async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    gemini: FakeGemini,
-    slack: SlackSandbox,
-    quota: QuotaService,
-) -> None:
-    gemini.inject(status=503, count=None)
-    channel = submitter.new_channel()
-    accepted = await submitter.submit(org_id, f"Write the outage notice {marker()}", channel)
+async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig: WorkerRig) -> None:
+    rig.gemini.inject(status=503, count=None)
+    channel = rig.submitter.new_channel()
+    accepted = await rig.submitter.submit(rig.org_id, f"Write the outage notice {marker()}", channel)
 
-    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=45)
+    job = await wait_for_job(rig.app_db, rig.org_id, accepted.job_id, seconds=45)
 
     assert job.state == JobState.FAILED
     assert job.quota_state == "released"
-    assert (await quota.status(org_id)).reserved == 0
-    assert slack.messages(channel) == []
+    assert (await rig.quota.status(rig.org_id)).reserved == 0
+    assert rig.slack.messages(channel) == []
     # The requester is told just after the quota is released.
-    await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in slack.responses()), seconds=10)
-    notes = [r["text"] for r in slack.responses() if str(job.id) in r.get("text", "")]
+    await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in rig.slack.responses()), seconds=10)
+    notes = [r["text"] for r in rig.slack.responses() if str(job.id) in r.get("text", "")]
     assert len(notes) == 1 and "could not be finished" in notes[0]
-    failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]
+    failed = [e for e in await audit_actions(rig.app_db, rig.org_id, job.id) if e.action == "job.failed"]
     assert len(failed) == 1 and "gemini-a" in failed[0].detail["reason"] and "gemini-b" in failed[0].detail["reason"]
     assert job.attempts <= MAX_ATTEMPTS
 
 
-async def test_a_safety_blocked_job_is_charged_what_the_model_reported(
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    gemini: FakeGemini,
-    slack: SlackSandbox,
-    quota: QuotaService,
-) -> None:
+async def test_a_safety_blocked_job_is_charged_what_the_model_reported(rig: WorkerRig) -> None:
     prompt = f"Write the launch teaser {marker()}"
-    gemini.inject(finish_reason="SAFETY", prompt_contains=prompt, count=None)
-    channel = submitter.new_channel()
-    before = (await quota.status(org_id)).used
-    accepted = await submitter.submit(org_id, prompt, channel)
+    rig.gemini.inject(finish_reason="SAFETY", prompt_contains=prompt, count=None)
+    channel = rig.submitter.new_channel()
+    before = (await rig.quota.status(rig.org_id)).used
+    accepted = await rig.submitter.submit(rig.org_id, prompt, channel)
 
-    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=45)
+    job = await wait_for_job(rig.app_db, rig.org_id, accepted.job_id, seconds=45)
 
     assert job.state == JobState.FAILED and job.quota_state == "settled"
-    [call] = requests_with(gemini, prompt)
-    charged = (await quota.status(org_id)).used - before
+    [call] = requests_with(rig.gemini, prompt)
+    charged = (await rig.quota.status(rig.org_id)).used - before
     assert charged == prompt_tokens(call.body) > 0
-    assert (await quota.status(org_id)).reserved == 0
-    assert slack.messages(channel) == []
+    assert (await rig.quota.status(rig.org_id)).reserved == 0
+    assert rig.slack.messages(channel) == []

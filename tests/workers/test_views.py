@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from bot.views.approvals import approval_request
+from bot.approvals.views import approval_request
 from db.models import Job
 from workers.lifecycle import JobResult
 from workers.views import SECTION_LIMIT, escape_mrkdwn, result_message, split_for_sections

@@ -1,6 +1,0 @@
-"""Bolt middleware of this service: who the organization is, and what the user may do."""
-
-from bot.middleware.member_role import MemberRoleMiddleware, MemberRoles
-from bot.middleware.tenancy import TenancyMiddleware, Tenant, TenantDirectory
-
-__all__ = ["MemberRoleMiddleware", "MemberRoles", "TenancyMiddleware", "Tenant", "TenantDirectory"]

@@ -1,0 +1,102 @@
+"""Every service a web process uses, built in one place (:func:`build_services`).
+
+Handlers receive an :class:`AppServices` and call the services on it; they never build one
+themselves. This module imports the services and nothing that imports it back: handlers and the
+bolt app (``bot.slack.app``) depend on it, never the other way round (ARCHITECTURE.md,
+"Dependencies").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from dataclasses import dataclass, field
+
+from bot.approvals.service import ApprovalService
+from bot.guard import get_guard
+from bot.guard.judge import build_injection_judge
+from bot.jobs.background_sends import BackgroundSends
+from bot.jobs.queueing import JobSender
+from bot.jobs.service import JobService
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
+from bot.quota import QuotaService
+from bot.schedules import ScheduleService
+from bot.slack.ack_watchdog import AckWatchdog
+from bot.slack.bot_tokens import make_token_rotator
+from bot.slack.installation_store import PostgresInstallationStore
+from bot.slack.middleware import MemberRoles, TenantDirectory
+
+
+@dataclass
+class AppServices:
+    """What the listeners use, built once per process from the runtime."""
+
+    runtime: Runtime
+    jobs: JobService
+    quota: QuotaService
+    approvals: ApprovalService
+    schedules: ScheduleService
+    tenants: TenantDirectory
+    roles: MemberRoles
+    watchdog: AckWatchdog = field(default_factory=AckWatchdog)
+    installation_store: PostgresInstallationStore | None = None
+
+    async def warm_up(self) -> None:
+        """Load the guard's models before the first request: a cold load takes seconds, far past
+        Slack's deadline, and would block the event loop. Then set aside what was loaded from
+        the garbage collector (``settle_heap``)."""
+        await asyncio.to_thread(get_guard)
+        settle_heap()
+
+    async def close(self) -> None:
+        await self.watchdog.close()
+        if self.jobs.background is not None:
+            self.jobs.background.close()
+        self.jobs.sender.close()
+        if self.jobs.judge is not None:
+            await self.jobs.judge.aclose()
+
+
+def settle_heap() -> None:
+    """Move every object alive now (libraries, the guard's models: hundreds of thousands of objects
+    that live as long as the process) out of the garbage collector's sight. A full collection
+    walks all of them, holding every thread of the process for a few hundred milliseconds on this
+    heap; under load the collector starts one every so often, and every answer waits behind it.
+    What is allocated later is collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
+def build_services(runtime: Runtime) -> AppServices:
+    settings = runtime.settings
+    assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
+    quota = QuotaService(runtime.redis, runtime.database)
+    # Jobs go to the broker after the answer: the publish costs the command no time.
+    sender = JobSender(settings.redis_url)
+    judge = build_injection_judge(settings, quota)
+    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender), judge=judge)
+    services = AppServices(
+        runtime=runtime,
+        jobs=jobs,
+        quota=quota,
+        approvals=ApprovalService(runtime.database, sender),
+        schedules=ScheduleService(runtime, jobs),
+        tenants=TenantDirectory(runtime.database),
+        roles=MemberRoles(runtime.database),
+        watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
+    )
+    if uses_oauth(settings):
+        services.installation_store = PostgresInstallationStore(
+            runtime.database,
+            runtime.secrets,
+            client_id=settings.slack_client_id,
+            rotator=make_token_rotator(settings),
+            on_change=services.tenants.forget_team,
+            slack_api_url=settings.slack_api_url,
+        )
+    return services
+
+
+def uses_oauth(settings: Settings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)

@@ -1,0 +1,122 @@
+"""user_id -> role in the organization, after bolt's authorize step (a user seen for the first time
+is looked up with ``users.info``, which needs the workspace's token).
+
+Workspace owners and admins start as admins; everyone else gets the organization's default role
+(viewer unless an admin changed it). The member is stored with their time zone, which schedules use.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from bot.orgs.service import get_role, set_role
+from bot.slack.middleware.refusal import DATABASE_DOWN, refuse
+from bot.slack.middleware.ttl_cache import TtlCache
+from db.audit import record_event
+from db.engine import Database, is_database_outage
+from db.models import Member, Role
+
+log = logging.getLogger(__name__)
+
+ROLE_TTL_SECONDS = 30.0
+
+
+class MemberRoles:
+    """Roles of members, cached briefly; a grant made through here is seen at once in this process."""
+
+    def __init__(self, database: Database, *, ttl_seconds: float = ROLE_TTL_SECONDS) -> None:
+        self.database = database
+        self._cache: TtlCache[tuple[uuid.UUID, str], str] = TtlCache(ttl_seconds)
+
+    async def role_of(self, org_id: uuid.UUID, user_id: str) -> str | None:
+        role = self._cache.get((org_id, user_id))
+        if role is None:
+            role = await get_role(self.database, org_id, user_id)
+            if role is not None:
+                self._cache.put((org_id, user_id), role)
+        return role
+
+    async def grant(self, org_id: uuid.UUID, user_id: str, role: Role, *, actor: str) -> None:
+        await set_role(self.database, org_id, user_id, role, actor=actor)
+        self._cache.discard((org_id, user_id))
+
+    async def enroll(self, org_id: uuid.UUID, user_id: str, role: Role, *, tz: str | None, reason: str) -> str:
+        """Store a first-seen member; when a concurrent request (or an admin) got there first, theirs stands."""
+        async with self.database.tenant(org_id) as session:
+            inserted = await session.execute(
+                insert(Member)
+                .values(org_id=org_id, slack_user_id=user_id, role=role, timezone=tz)
+                .on_conflict_do_nothing(index_elements=["org_id", "slack_user_id"])
+                .returning(Member.role)
+            )
+            stored = inserted.scalar_one_or_none()
+            if stored is not None:
+                await record_event(
+                    session,
+                    org_id,
+                    "member.enrolled",
+                    actor="system",
+                    detail={"user": user_id, "role": str(role), "reason": reason},
+                )
+            else:
+                stored = (
+                    await session.execute(select(Member.role).where(Member.slack_user_id == user_id))
+                ).scalar_one()
+        self._cache.put((org_id, user_id), stored)
+        return stored
+
+    def forget(self, org_id: uuid.UUID, user_id: str | None = None) -> None:
+        if user_id is not None:
+            self._cache.discard((org_id, user_id))
+        else:
+            self._cache.discard_where(lambda key, _role: key[0] == org_id)
+
+
+class MemberRoleMiddleware(AsyncMiddleware):
+    """Puts ``role`` in bolt's context (None where the payload has no user)."""
+
+    def __init__(self, roles: MemberRoles) -> None:
+        self.roles = roles
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        context = req.context
+        org_id, user_id = context.get("org_id"), context.user_id
+        role: str | None = None
+        if org_id is not None and user_id is not None:
+            try:
+                role = await self.roles.role_of(org_id, user_id)
+                if role is None:
+                    role = await self._enroll(context.client, org_id, user_id, context["policy"].default_role)
+            except Exception as error:
+                if not is_database_outage(error):
+                    raise
+                log.warning("role lookup for %s failed: database unreachable", user_id, exc_info=True)
+                return refuse(req, DATABASE_DOWN)
+        context["role"] = role
+        return await next()
+
+    async def _enroll(self, client: AsyncWebClient, org_id: uuid.UUID, user_id: str, default_role: str) -> str:
+        try:
+            user = (await client.users_info(user=user_id))["user"]
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            # Not stored: the next request asks Slack again rather than pinning a guess.
+            log.warning("users.info failed for %s (%s); treating them as %s for now", user_id, error, default_role)
+            return default_role
+        if user.get("is_owner") or user.get("is_admin"):
+            role, reason = Role.ADMIN, "workspace_admin"
+        else:
+            role, reason = Role(default_role), "default_role"
+        return await self.roles.enroll(org_id, user_id, role, tz=user.get("tz"), reason=reason)

@@ -1,0 +1,48 @@
+"""How a middleware turns a request away: a command hears why in its ack, a click on a message
+through its response_url; anything else is acknowledged and dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.payload_utils import is_slash_command
+from slack_bolt.response import BoltResponse
+
+from bot.commands.views import Message, error_message
+from bot.errors import DatabaseUnavailable
+from bot.process.settings import DEFAULT_SLACK_API_URL
+from bot.slack.ack_watchdog import post_to_response_url
+from bot.slack.response_urls import trusted_response_url
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN: Message = error_message(DatabaseUnavailable())
+
+# Refusals on their way to a click's response_url; held so the tasks are not collected mid-flight.
+_refusals_in_flight: set[asyncio.Task[None]] = set()
+
+
+def refuse(req: AsyncBoltRequest, message: Message) -> BoltResponse:
+    """A command gets its refusal in the ack; a click on a message hears it through its
+    response_url (after the ack, so a slow Slack cannot delay it); anything else is acknowledged
+    and dropped."""
+    body = req.body or {}
+    if is_slash_command(body):
+        return BoltResponse(status=200, body=message)
+    # Runs before the response_url check of the later middleware (ResponseUrlCheck), so checks itself.
+    api_url = getattr(req.context.client, "base_url", None) or DEFAULT_SLACK_API_URL
+    response_url = trusted_response_url(body.get("response_url"), api_url)
+    if response_url:
+        task = asyncio.get_running_loop().create_task(_tell_clicker(response_url, message))
+        _refusals_in_flight.add(task)
+        task.add_done_callback(_refusals_in_flight.discard)
+    return BoltResponse(status=200, body="")
+
+
+async def _tell_clicker(response_url: str, message: Message) -> None:
+    try:
+        await post_to_response_url(response_url, {**message, "replace_original": False})
+    except Exception:
+        log.warning("could not tell a clicker why their click was refused", exc_info=True)

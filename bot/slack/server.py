@@ -1,0 +1,219 @@
+"""The aiohttp server: Slack's endpoints, health probes, and a graceful stop.
+
+``POST /slack/events`` (commands, actions, events; bolt verifies the signature first),
+``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth mode), all three only when
+SLACK_SIGNING_SECRET is set (Socket Mode works without it), ``GET /healthz`` (the
+process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, the database role is one Row-Level Security
+holds for, and the guard's learned model is loaded; 503 naming what is down or unsafe).
+
+On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
+waits for answers still on their way to a response_url and for jobs still being sent to the
+broker, then closes its resources. Under ``serve --workers`` (``bot.slack.web_workers``) it serves on a
+listening socket its parent bound, tells the parent when it is ready, and stops when the parent
+is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.event_loop import loop_kind
+from bot.guard.learned.detector import shipped_detector_problem
+from bot.process.runtime import Runtime
+from bot.slack.ack_watchdog import ARRIVED_AT
+from bot.slack.app import create_bolt_app, services_of
+from bot.slack.socket_mode import create_socket_mode_handler
+from bot.telemetry.web import tracing_middleware
+from handlers.actions import drain_announcements
+
+log = logging.getLogger(__name__)
+
+BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+RUNTIME = web.AppKey("runtime", Runtime)
+# How long a stop waits for requests in flight, and then for late answers to response_urls.
+SHUTDOWN_GRACE_SECONDS = 10.0
+PROBE_TIMEOUT_SECONDS = 2.0
+# Slack's payloads are small; a large body is not Slack's.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Application:
+    bolt = app if app is not None else create_bolt_app(runtime)
+    web_app = web.Application(middlewares=[tracing_middleware()], client_max_size=MAX_BODY_BYTES)
+    web_app[BOLT_APP] = bolt
+    web_app[RUNTIME] = runtime
+    if runtime.settings.slack_signing_secret:
+        # Without a secret (Socket Mode needs none) no HTTP request could be told from a forgery:
+        # older slack-sdk releases even accept any signature made with the empty secret.
+        web_app.router.add_post("/slack/events", slack_events)
+        web_app.router.add_get("/slack/install", slack_install)
+        web_app.router.add_get("/slack/oauth_redirect", slack_oauth_redirect)
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
+    web_app.on_startup.append(_warm_up_services)
+    web_app.on_cleanup.append(_finish_services)
+    return web_app
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    ARRIVED_AT.set(asyncio.get_running_loop().time())
+    bolt = request.app[BOLT_APP]
+    response = await bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def slack_install(request: web.Request) -> web.Response:
+    flow = request.app[BOLT_APP].oauth_flow
+    if flow is None:
+        raise web.HTTPNotFound(text="This app is installed with a bot token; there is nothing to install here.")
+    return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+
+async def slack_oauth_redirect(request: web.Request) -> web.Response:
+    flow = request.app[BOLT_APP].oauth_flow
+    if flow is None:
+        raise web.HTTPNotFound()
+    return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    # Which of the `serve --workers` processes answered (a probe may want to know; a test does).
+    return web.json_response({"status": "ok"}, headers={"Server-Process": str(os.getpid())})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    (postgres, unsafe), redis = await asyncio.gather(
+        _probe_database(runtime),
+        _probe(runtime.redis.ping()),
+    )
+    # A role Row-Level Security does not hold for serves no tenant safely: not ready.
+    role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
+    # Without its learned model the guard refuses every prompt (fails closed): not ready.
+    guard = "ok" if await asyncio.to_thread(shipped_detector_problem) is None else "down"
+    checks = {"postgres": postgres, "redis": redis, "database_role": role, "guard": guard}
+    ready = all(state == "ok" for state in checks.values())
+    down = [name for name, state in checks.items() if state == "down"]
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}
+    if down:
+        body["down"] = down
+    if unsafe:
+        body["unsafe"] = unsafe
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def _probe_database(runtime: Runtime) -> tuple[str, str | None]:
+    """PostgreSQL's state, and what is unsafe about the role it is reached as (None: nothing)."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+            safety = await runtime.database.inspect_role()
+    except Exception as error:
+        log.warning("readiness probe failed: %s", type(error).__name__)
+        return "down", None
+    if safety.problem:
+        log.error("not ready: %s", safety.problem)
+    return "ok", safety.problem
+
+
+async def _probe(check: Awaitable[object]) -> str:
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+            await check
+    except Exception as error:
+        log.warning("readiness probe failed: %s", type(error).__name__)
+        return "down"
+    return "ok"
+
+
+async def _warm_up_services(web_app: web.Application) -> None:
+    services = services_of(web_app[BOLT_APP])
+    if services is not None:
+        await services.warm_up()
+
+
+async def _finish_services(web_app: web.Application) -> None:
+    """After the last request: wait for late answers, then stop the enqueue thread pool."""
+    services = services_of(web_app[BOLT_APP])
+    if services is None:
+        return
+    await services.watchdog.drain(SHUTDOWN_GRACE_SECONDS)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+            await drain_announcements()
+    if services.jobs.background is not None:
+        await services.jobs.background.drain(SHUTDOWN_GRACE_SECONDS)
+    await services.close()
+
+
+async def serve(
+    runtime: Runtime,
+    port: int,
+    *,
+    host: str = "0.0.0.0",
+    listen_socket: socket.socket | None = None,
+    ready_fd: int | None = None,
+) -> None:
+    """Run until SIGTERM or SIGINT; then finish what is in flight and return.
+
+    ``listen_socket`` and ``ready_fd`` come from a ``serve --workers`` parent: serve on its socket,
+    write one byte to ``ready_fd`` once serving, and stop when the parent is gone."""
+    bolt = create_bolt_app(runtime)
+    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await runner.setup()
+    if listen_socket is not None:
+        await web.SockSite(runner, listen_socket, shutdown_timeout=SHUTDOWN_GRACE_SECONDS).start()
+    else:
+        await web.TCPSite(runner, host, port).start()
+    socket_handler = None
+    if runtime.settings.slack_app_token:
+        socket_handler = create_socket_mode_handler(bolt, runtime.settings)
+        await socket_handler.connect_async()
+    log.info("serving on %s:%d (%s, %s)", host, port, "Socket Mode" if socket_handler else "HTTP", loop_kind())
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    if ready_fd is not None:
+        # The parent restarts the set on SIGHUP; a hangup sent to the whole group must not stop us.
+        loop.add_signal_handler(signal.SIGHUP, lambda: None)
+        try:
+            os.write(ready_fd, b"1")
+        except BrokenPipeError:  # the parent is gone already
+            stopping.set()
+        os.close(ready_fd)
+        if not _stop_with_parent():
+            stopping.set()
+    try:
+        await stopping.wait()
+        log.info("stopping: finishing requests in flight")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            with contextlib.suppress(ValueError, RuntimeError):
+                loop.remove_signal_handler(signum)
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()
+        await runtime.close()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> bool:
+    """Ask Linux for a SIGTERM when the parent dies (so no web process outlives a killed parent);
+    False when the parent is gone already."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    return os.getppid() == parent

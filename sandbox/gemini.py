@@ -1,0 +1,581 @@
+"""A local stand-in for Google's Gemini API that speaks its wire format.
+
+The google-genai SDK is pointed at it by base URL. It answers ``generateContent`` and
+``countTokens`` in the shapes Google uses, checks the API key, records every request and
+injects faults (errors with Retry-After or RetryInfo, slow answers, safety blocks), either
+from Python (:meth:`FakeGemini.inject`) or over HTTP (``POST /_fake/faults``) so that tests in
+another process can drive it.
+
+Embedded::
+
+    async with FakeGemini(api_key="k") as fake:
+        fake.url  # http://127.0.0.1:<random port>
+
+Standalone: ``python -m sandbox.gemini --port 8089 --api-key k``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import json
+import math
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    408: "DEADLINE_EXCEEDED",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    501: "NOT_IMPLEMENTED",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+GOOGLE_MESSAGES = {
+    429: "Resource has been exhausted (e.g. check quota).",
+    500: "An internal error has occurred. Please retry or report in "
+    "https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+    504: "The request timed out. Please try again.",
+}
+SAFETY_CATEGORIES = (
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+)
+METHODS = ("generateContent", "countTokens")
+# Finish reasons for which Google returns a candidate without content.
+CONTENTLESS_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "OTHER"}
+FILLER_SENTENCES = (
+    "It opens with a clear promise and keeps every sentence earning its place.",
+    "The tone stays warm and direct, written for people who skim on their phones.",
+    "A short example makes the idea concrete before the closing line.",
+    "It ends with one specific next step the reader can take today.",
+    "Each paragraph carries a single idea so the message survives a quick read.",
+    "Plain words replace jargon wherever a simpler one says the same thing.",
+)
+
+
+def count_tokens(text: str) -> int:
+    """Roughly four characters a token, as Google documents for Gemini models."""
+    return math.ceil(len(text) / 4)
+
+
+@dataclass
+class Fault:
+    """One injected misbehaviour, applied to the next ``count`` matching requests.
+
+    ``retry_after`` sets the HTTP Retry-After header; ``retry_delay`` adds a
+    ``google.rpc.RetryInfo`` detail to the error body (what Gemini itself sends).
+    ``count`` None means every matching request until :meth:`FakeGemini.reset`.
+    ``prompt_contains`` narrows the fault to requests whose contents carry that text, so a test
+    can aim it at its own prompt while other work shares the server.
+    ``thoughts_tokens`` makes the model think that many tokens first (billed as output, reported
+    as ``thoughtsTokenCount``); thinking that reaches ``maxOutputTokens`` leaves no room for text,
+    and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
+    """
+
+    model: str = "*"
+    method: str = "*"
+    status: int | None = None
+    message: str | None = None
+    retry_after: float | None = None
+    retry_delay: float | None = None
+    delay: float = 0.0
+    finish_reason: str | None = None
+    block_reason: str | None = None
+    thoughts_tokens: int | None = None
+    count: int | None = 1
+    prompt_contains: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fault:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
+        fault = cls(**data)
+        fault.validate()
+        return fault
+
+    def validate(self) -> None:
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise ValueError("status must be an HTTP error code (400-599)")
+        if self.method not in (*METHODS, "*"):
+            raise ValueError(f"method must be one of {[*METHODS, '*']}")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count must be at least 1, or null for every request")
+        if self.thoughts_tokens is not None and self.thoughts_tokens < 0:
+            raise ValueError("thoughts_tokens must not be negative")
+        if self.delay < 0:
+            raise ValueError("delay must not be negative")
+
+    def matches(self, model: str, method: str, body: dict[str, Any] | None = None) -> bool:
+        if self.model not in ("*", model) or self.method not in ("*", method):
+            return False
+        if self.prompt_contains is None:
+            return True
+        contents = (body or {}).get("contents")
+        return self.prompt_contains in json.dumps(contents, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    model: str
+    api_version: str
+    body: dict[str, Any]
+    api_key: str | None
+    received_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def google_error(
+    status: int, message: str | None = None, *, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": status,
+        "message": message or GOOGLE_MESSAGES.get(status, "Request failed."),
+        "status": GOOGLE_STATUS.get(status, "UNKNOWN"),
+    }
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def fault_response(fault: Fault) -> web.Response:
+    assert fault.status is not None
+    details = []
+    if fault.retry_delay is not None:
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{fault.retry_delay:g}s"})
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = f"{fault.retry_after:g}"
+    return web.json_response(
+        google_error(fault.status, fault.message, details=details), status=fault.status, headers=headers
+    )
+
+
+def texts_of(content: dict[str, Any] | None) -> list[str]:
+    if not isinstance(content, dict):
+        return []
+    return [part["text"] for part in content.get("parts") or [] if isinstance(part.get("text"), str)]
+
+
+def prompt_of(body: dict[str, Any]) -> str:
+    """The text of the last user turn: what the response is "generated for"."""
+    for content in reversed(body.get("contents") or []):
+        if content.get("role", "user") == "user":
+            return "\n".join(texts_of(content))
+    return ""
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    # Google counts the system instruction as part of the prompt.
+    texts = texts_of(body.get("systemInstruction"))
+    for content in body.get("contents") or []:
+        texts.extend(texts_of(content))
+    return sum(count_tokens(text) for text in texts)
+
+
+def compose_text(prompt: str) -> str:
+    """Deterministic, prompt-derived text long enough to look like a real answer."""
+    head = " ".join(prompt.split()[:12]) or "(empty prompt)"
+    start = hashlib.sha256(prompt.encode()).digest()[0]
+    picked = [FILLER_SENTENCES[(start + i) % len(FILLER_SENTENCES)] for i in range(3)]
+    return f"Generated for: {head}\n\n" + " ".join(picked)
+
+
+def safety_ratings(blocked_category: str | None = None) -> list[dict[str, Any]]:
+    ratings = []
+    for category in SAFETY_CATEGORIES:
+        if category == blocked_category:
+            ratings.append({"category": category, "probability": "HIGH", "blocked": True})
+        else:
+            ratings.append({"category": category, "probability": "NEGLIGIBLE"})
+    return ratings
+
+
+def response_id(model: str, body: dict[str, Any], serial: int) -> str:
+    seed = f"{serial}:{model}:{json.dumps(body, sort_keys=True)}".encode()
+    return hashlib.sha256(seed).hexdigest()[:22]
+
+
+def generate_content(model: str, body: dict[str, Any], fault: Fault | None, serial: int) -> dict[str, Any]:
+    tokens_in = prompt_tokens(body)
+    common = {"modelVersion": model, "responseId": response_id(model, body, serial)}
+    if fault and fault.block_reason:
+        return {
+            "promptFeedback": {
+                "blockReason": fault.block_reason,
+                "safetyRatings": safety_ratings("HARM_CATEGORY_DANGEROUS_CONTENT"),
+            },
+            "usageMetadata": {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in},
+            **common,
+        }
+    finish_reason = (fault.finish_reason if fault else None) or "STOP"
+    if finish_reason in CONTENTLESS_FINISH_REASONS:
+        candidate = {
+            "finishReason": finish_reason,
+            "index": 0,
+            "safetyRatings": safety_ratings("HARM_CATEGORY_DANGEROUS_CONTENT" if finish_reason == "SAFETY" else None),
+        }
+        return {
+            "candidates": [candidate],
+            "usageMetadata": {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in},
+            **common,
+        }
+    text = compose_text(prompt_of(body))
+    limit = (body.get("generationConfig") or {}).get("maxOutputTokens")
+    thoughts = (fault.thoughts_tokens if fault else None) or 0
+    if isinstance(limit, int) and limit > 0 and thoughts >= limit:
+        return {
+            "candidates": [{"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}],
+            "usageMetadata": {
+                "promptTokenCount": tokens_in,
+                "thoughtsTokenCount": limit,
+                "totalTokenCount": tokens_in + limit,
+            },
+            **common,
+        }
+    if isinstance(limit, int) and limit > 0 and count_tokens(text) > limit - thoughts:
+        text, finish_reason = text[: (limit - thoughts) * 4], "MAX_TOKENS"
+    tokens_out = count_tokens(text)
+    thinking = {"thoughtsTokenCount": thoughts} if thoughts else {}
+    return {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": text}], "role": "model"},
+                "finishReason": finish_reason,
+                "index": 0,
+                "safetyRatings": safety_ratings(),
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": tokens_in,
+            "candidatesTokenCount": tokens_out,
+            "totalTokenCount": tokens_in + tokens_out + thoughts,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
+            **thinking,
+        },
+        **common,
+    }
+
+
+def count_tokens_response(body: dict[str, Any]) -> dict[str, Any]:
+    # The SDK may wrap the contents in a full generateContentRequest.
+    request = body.get("generateContentRequest") or body
+    total = prompt_tokens(request)
+    return {"totalTokens": total, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]}
+
+
+class FakeGemini:
+    """The fake server. State is guarded by a lock so tests may drive it from any thread."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = "test-key",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        models: Iterable[str] | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        if latency < 0:
+            raise ValueError("latency must not be negative")
+        self.api_key = api_key
+        # Seconds every generateContent takes before it answers, as a real model's do.
+        self.latency = latency
+        self.host = host
+        self.port = port
+        self.models = frozenset(models) if models is not None else None
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._requests: list[RecordedRequest] = []
+        self._serial = 0
+        self._in_flight = 0
+        self._peak_in_flight = 0
+        self._runner: web.AppRunner | None = None
+        self._stopping: asyncio.Event | None = None
+        self.app = self._build_app()
+
+    # -- programmatic control -------------------------------------------------------------
+
+    def inject(self, fault: Fault | None = None, **fields: Any) -> Fault:
+        """Queue a fault: ``inject(status=429, retry_after=1, count=2)``."""
+        fault = fault or Fault.from_json(fields)
+        fault.validate()
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def reset(self) -> None:
+        """Forget faults and recorded requests."""
+        with self._lock:
+            self._faults.clear()
+            self._requests.clear()
+            self._peak_in_flight = self._in_flight
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def requests_for(self, model: str, method: str = "generateContent") -> list[RecordedRequest]:
+        return [r for r in self.requests if r.model == model and r.method == method]
+
+    @property
+    def in_flight(self) -> int:
+        """generateContent calls received and not yet answered."""
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most generateContent calls in flight at once since the last reset."""
+        with self._lock:
+            return self._peak_in_flight
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    @property
+    def url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("the fake Gemini server is not running")
+        return f"http://{self.host}:{self.port}"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> FakeGemini:
+        self._stopping = asyncio.Event()
+        # A short shutdown timeout: a request parked on an injected delay must not hold up stop().
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.Server) and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeGemini:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @contextlib.contextmanager
+    def running_in_thread(self) -> Iterator[FakeGemini]:
+        """Serve from a background event loop, for synchronous tests and Celery workers."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="fake-gemini", daemon=True)
+        thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start(), loop).result(timeout=10)
+            yield self
+        finally:
+            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=10)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{version}/models/{model_method}", self._handle_model_call)
+        app.router.add_post("/_fake/faults", self._handle_inject)
+        app.router.add_get("/_fake/faults", self._handle_list_faults)
+        app.router.add_get("/_fake/requests", self._handle_list_requests)
+        app.router.add_post("/_fake/reset", self._handle_reset)
+        app.router.add_get("/_fake/stats", self._handle_stats)
+        return app
+
+    def _take_fault(self, model: str, method: str, body: dict[str, Any]) -> Fault | None:
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if not fault.matches(model, method, body):
+                    continue
+                if fault.count is not None:
+                    fault.count -= 1
+                    if fault.count == 0:
+                        del self._faults[index]
+                return dataclasses.replace(fault)
+        return None
+
+    def _authorize(self, request: web.Request) -> web.Response | None:
+        if self.api_key is None:
+            return None
+        given = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if not given:
+            return web.json_response(
+                google_error(
+                    403,
+                    "Method doesn't allow unregistered callers (callers without established identity). "
+                    "Please use API Key or other form of API consumer identity to call this API.",
+                ),
+                status=403,
+            )
+        if given != self.api_key:
+            details = [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "API_KEY_INVALID",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": "generativelanguage.googleapis.com"},
+                }
+            ]
+            return web.json_response(
+                google_error(401, "API key not valid. Please pass a valid API key.", details=details),
+                status=401,
+            )
+        return None
+
+    async def _pause(self, seconds: float) -> None:
+        # Interruptible, so that stopping the server does not wait out an injected delay.
+        assert self._stopping is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+    async def _handle_model_call(self, request: web.Request) -> web.StreamResponse:
+        model, _, method = request.match_info["model_method"].rpartition(":")
+        if method not in METHODS or not model:
+            return web.json_response(google_error(404, f"Method not found: {method}"), status=404)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response(google_error(400, "Invalid JSON payload received."), status=400)
+        if not isinstance(body, dict):
+            return web.json_response(google_error(400, "Invalid JSON payload received."), status=400)
+        with self._lock:
+            self._serial += 1
+            serial = self._serial
+            self._requests.append(
+                RecordedRequest(
+                    method=method,
+                    model=model,
+                    api_version=request.match_info["version"],
+                    body=body,
+                    api_key=request.headers.get("x-goog-api-key") or request.query.get("key"),
+                )
+            )
+        refused = self._authorize(request)
+        if refused is not None:
+            return refused
+        if self.models is not None and model not in self.models:
+            message = (
+                f"models/{model} is not found for API version {request.match_info['version']}, "
+                f"or is not supported for {method}. Call ListModels to see the list of available "
+                "models and their supported methods."
+            )
+            return web.json_response(google_error(404, message), status=404)
+        fault = self._take_fault(model, method, body)
+        if method == "countTokens":
+            if fault and fault.delay:
+                await self._pause(fault.delay)
+            if fault and fault.status is not None:
+                return fault_response(fault)
+            return web.json_response(count_tokens_response(body))
+        with self._counted_in_flight():
+            pause = self.latency + (fault.delay if fault else 0.0)
+            if pause:
+                await self._pause(pause)
+            if fault and fault.status is not None:
+                return fault_response(fault)
+        if not body.get("contents"):
+            return web.json_response(
+                google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400
+            )
+        return web.json_response(generate_content(model, body, fault, serial))
+
+    @contextlib.contextmanager
+    def _counted_in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    async def _handle_inject(self, request: web.Request) -> web.Response:
+        try:
+            data = await request.json()
+            items = data if isinstance(data, list) else [data]
+            faults = [Fault.from_json(item) for item in items]
+        except (json.JSONDecodeError, TypeError, ValueError) as exc:
+            return web.json_response(google_error(400, str(exc)), status=400)
+        for fault in faults:
+            self.inject(fault)
+        return web.json_response({"faults": [dataclasses.asdict(f) for f in self.pending_faults]})
+
+    async def _handle_list_faults(self, request: web.Request) -> web.Response:
+        return web.json_response({"faults": [dataclasses.asdict(f) for f in self.pending_faults]})
+
+    async def _handle_list_requests(self, request: web.Request) -> web.Response:
+        return web.json_response({"requests": [r.to_json() for r in self.requests]})
+
+    async def _handle_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"in_flight": self.in_flight, "peak_in_flight": self.peak_in_flight, "requests": len(self.requests)}
+        )
+
+    async def _handle_reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"ok": True})
+
+
+async def serve_until_stopped(fake: FakeGemini) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with fake:
+        print(f"fake Gemini API listening on {fake.url}", flush=True)
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.gemini", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
+    parser.add_argument("--api-key", default="test-key", help="key the SDK must send ('' accepts any)")
+    parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each generateContent takes")
+    args = parser.parse_args(argv)
+    models = [m.strip() for m in args.models.split(",") if m.strip()] or None
+    fake = FakeGemini(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
+    asyncio.run(serve_until_stopped(fake))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+"""What several test folders share: fixtures and helpers. Test modules and conftest files import
+from here, never from one another's conftest."""
