@@ -73,8 +73,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 
-    from bot.event_loop import run as run_event_loop
     from bot.guard.executor import size_guard_threads
+    from bot.process.event_loop import run as run_event_loop
     from bot.slack.server import serve
 
     setup_telemetry(SERVICE_WEB, dev=dev_mode())

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
-from sandbox.local_services import EmbeddedPostgres, LocalServices, free_port, port_open, start_local_services
 from bot.process.settings import get_settings
 from db.crypto import generate_key
 from db.migrate import MigrationRefused, migrate_sync
 from sandbox import with_checkout_on_path
+from sandbox.local_services import EmbeddedPostgres, LocalServices, free_port, port_open, start_local_services
 
 if TYPE_CHECKING:
-    from bot.sandbox.web.outages import OutageSwitch
+    from sandbox.web.outages import OutageSwitch
 
 STATE_DIR = Path(".services") / "dev"
 DEV_DATABASE = "content_factory_dev"
@@ -156,7 +156,7 @@ def run_dev(port: int | None = None) -> int:
                         [
                             python,
                             "-m",
-                            "bot.sandbox.gemini",
+                            "sandbox.gemini",
                             "--port",
                             str(gemini_port),
                             "--api-key",
@@ -172,7 +172,7 @@ def run_dev(port: int | None = None) -> int:
             env["SLACK_SIGNING_SECRET"] = state["signing_secret"]
             env.pop("SLACK_BOT_TOKEN", None)
             sandbox_command = [
-                *(python, "-m", "bot.sandbox.slack", "--port", str(sandbox_port)),
+                *(python, "-m", "sandbox.slack", "--port", str(sandbox_port)),
                 *("--client-id", state["client_id"], "--client-secret", state["client_secret"]),
                 *("--service-url", service_url, "--outages-dir", str(STATE_DIR / "outages")),
                 *(("--gemini-url", gemini_url) if gemini_url else ()),
@@ -188,7 +188,7 @@ def run_dev(port: int | None = None) -> int:
         if not _wait_http(service_url + "/healthz", 60):
             raise RuntimeError("the web process did not become healthy")
         if sandbox_url:
-            from bot.sandbox.web.demo_setup import DemoSetupError, set_up_demos
+            from sandbox.web.demo_setup import DemoSetupError, set_up_demos
 
             try:
                 asyncio.run(set_up_demos(service_url, sandbox_url, state["signing_secret"]))
@@ -231,7 +231,7 @@ def run_dev(port: int | None = None) -> int:
 
 def _outage_switch(services: LocalServices) -> OutageSwitch:
     """The embedded servers the page's fault panel may stop and start again."""
-    from bot.sandbox.web.outages import OutageSwitch
+    from sandbox.web.outages import OutageSwitch
 
     servers = {
         ("postgres" if isinstance(server, EmbeddedPostgres) else "redis"): server for server in services.embedded

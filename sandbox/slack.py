@@ -1823,7 +1823,7 @@ async def serve(
     posting_limit: PostingLimit | None = None,
     web_ui: Any = None,
 ) -> None:
-    """``web_ui``: a :class:`bot.sandbox.web.WebUiConfig`, to serve the page at the root too."""
+    """``web_ui``: a :class:`sandbox.web.WebUiConfig`, to serve the page at the root too."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -1837,7 +1837,7 @@ async def serve(
         posting_limited=posting_limit is None or posting_limit.per_second > 0,
     )
     if web_ui is not None:
-        from bot.sandbox.web import add_web_ui
+        from sandbox.web import add_web_ui
 
         sandbox.extensions.append(functools.partial(add_web_ui, config=web_ui))
     async with sandbox:
@@ -1867,7 +1867,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gemini-url", help="the fake model the web page's fault panel may slow or break")
     parser.add_argument("--outages-dir", help="where the fault panel asks `dev` to stop PostgreSQL or Redis")
     args = parser.parse_args(argv)
-    from bot.sandbox.web import WebUiConfig
+    from sandbox.web import WebUiConfig
 
     # The signing secret comes from the environment, never the command line other users can read.
     web_ui = WebUiConfig(

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS, TEXT_SOFT_LIMIT_SECONDS
+from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS
 from bot.process.runtime import Runtime, get_runtime, set_runtime
-from bot.quota import QuotaService
 from bot.process.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
+from bot.quota import QuotaService
 from bot.telemetry import instrument_engine
 from workers.fair_gate import FairGate
 from workers.posting import close_http_session

@@ -1,5 +1,5 @@
 """The one parser for `/content`, and the help text, both built from the sub-command table
-(``bot.subcommands``).
+(``bot.commands.subcommands``).
 
 Slack sends the text escaped (``should_escape: true``): users as ``<@U123|name>``, channels as
 ``<#C123|name>``, and ``&``, ``<``, ``>`` as entities. A bare ``#name`` or ``@name`` names nothing
@@ -27,10 +27,10 @@ from typing import ClassVar
 
 from croniter import croniter
 
+from bot.commands.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
 from bot.errors import BadInput
 from bot.jobs.service import MAX_PROMPT_CHARS
 from bot.orgs.roles import parse_role
-from bot.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
 from db.models import JobKind, Role
 
 MAX_MONTHLY_BUDGET = 10**12

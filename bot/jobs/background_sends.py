@@ -3,7 +3,7 @@
 The web tier commits a ``queued`` job, answers Slack, and leaves the publish to this object: one
 publishing thread per process takes every job waiting at that moment, builds each one's message
 inside the context of the request that made it (so the worker joins its trace), and pushes them
-all to the broker in one round trip (``bot.task_messages``). Under load one hop to that thread
+all to the broker in one round trip (``bot.jobs.task_messages``). Under load one hop to that thread
 carries many jobs. A job whose publish fails, or that was still waiting when the process died,
 stays ``queued`` and the outbox sweeper sends it (workers.maintenance).
 """

@@ -11,7 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.task_messages import TaskMessage, TaskMessages, TaskPusher
+from bot.jobs.task_messages import TaskMessage, TaskMessages, TaskPusher
 
 TASK_GENERATE = "workers.tasks.generate_job"
 TASK_POST_APPROVED = "workers.tasks.post_approved_job"
@@ -74,7 +74,7 @@ def celery_config(redis_url: str) -> dict[str, Any]:
 
 
 class JobSender:
-    """Sends jobs by name, straight into the broker's lists (``bot.task_messages``: the messages
+    """Sends jobs by name, straight into the broker's lists (``bot.jobs.task_messages``: the messages
     ``Celery.send_task`` would write, without kombu's per-message work). The push blocks, so the
     async methods run it on a small thread pool."""
 

@@ -1,4 +1,4 @@
-"""Role checks: which role each sub-command (``bot.subcommands``) and button needs, on the server.
+"""Role checks: which role each sub-command (``bot.commands.subcommands``) and button needs, on the server.
 
 Viewers read, editors also generate and schedule, admins also approve, grant roles, set quotas and
 read the audit trail. Nothing in a payload is trusted: the role comes from the members table.
@@ -6,8 +6,8 @@ read the audit trail. Nothing in a payload is trusted: the role comes from the m
 
 from __future__ import annotations
 
+from bot.commands.subcommands import SUBCOMMANDS
 from bot.errors import NotAllowed
-from bot.subcommands import SUBCOMMANDS
 from db.models import Role
 
 _RANK: dict[str, int] = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}

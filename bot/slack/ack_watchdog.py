@@ -14,7 +14,7 @@ before any of its work starts: no guard, no reservation, no job row. That bound 
 burst from turning into answers that are all late.
 
 The pending count cannot tell a process whose cores are taken by others (or by heavy prompts)
-from one that is merely busy; its event loop's lag can (``bot.loop_lag``). A command waited about
+from one that is merely busy; its event loop's lag can (``bot.slack.loop_lag``). A command waited about
 that long before its handler started, and its ack will wait about that long to be written, so the
 deadline is shortened by twice the lag; and while the loop is more than ``max_lag_seconds``
 behind, new commands are turned away like those past the pending limit.
@@ -30,9 +30,9 @@ from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.loop_lag import LoopLag
 from bot.commands.views import Message, still_working, too_busy
 from bot.slack.client import async_retry_handlers
+from bot.slack.loop_lag import LoopLag
 
 log = logging.getLogger(__name__)
 

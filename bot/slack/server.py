@@ -28,8 +28,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.event_loop import loop_kind
 from bot.guard.learned.detector import shipped_detector_problem
+from bot.process.event_loop import loop_kind
 from bot.process.runtime import Runtime
 from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, services_of

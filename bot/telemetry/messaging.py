@@ -3,7 +3,7 @@
 opentelemetry-instrumentation-celery does both sides for Celery's own publishes: a PRODUCER span
 at publish that injects ``traceparent`` into the message headers, a CONSUMER span around each
 task run whose parent is extracted from them. The web side writes its messages without Celery
-(``bot.task_messages``) and makes the same PRODUCER span itself, named as the library names it;
+(``bot.jobs.task_messages``) and makes the same PRODUCER span itself, named as the library names it;
 it ends at once, as the library's does for a task sent by name (tests/telemetry pin that it is
 still exported and still the worker's parent).
 """

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from opentelemetry import metrics
 
-from bot.subcommands import SUBCOMMAND_WORDS
+from bot.commands.subcommands import SUBCOMMAND_WORDS
 
 # The sub-commands of the public contract, as labels.
 SUBCOMMANDS = SUBCOMMAND_WORDS

@@ -49,7 +49,7 @@ def test_same_seed_gives_the_same_bytes(tiny_pipeline_path: Path) -> None:
 @pytest.fixture
 def settings_from_env() -> Iterator[None]:
     """``get_settings()`` reads the environment this test sets, and forgets it afterwards."""
-    from bot.settings import get_settings
+    from bot.process.settings import get_settings
 
     get_settings.cache_clear()
     yield

@@ -24,13 +24,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.local_services import free_port
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import DEMOS, SECOND_DEMO, SlackSandbox, threaded_sandbox
-from bot.sandbox.web import WebUiConfig, add_web_ui
-from bot.sandbox.web.demo_setup import set_up_demos
 from db.engine import Database
-from tests.workers.harness import WorkerProcess, clear_leftover_work
+from sandbox.gemini import FakeGemini
+from sandbox.local_services import free_port
+from sandbox.slack import DEMOS, SECOND_DEMO, SlackSandbox, threaded_sandbox
+from sandbox.web import WebUiConfig, add_web_ui
+from sandbox.web.demo_setup import set_up_demos
+from tests.support.workers import WorkerProcess, clear_leftover_work
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

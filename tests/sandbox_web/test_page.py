@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.slack import DEMO, SECOND_DEMO
+from sandbox.slack import DEMO, SECOND_DEMO
 from tests.sandbox_web.conftest import LocalSlack
 
 pytestmark = pytest.mark.slow

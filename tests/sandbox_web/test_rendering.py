@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.slack import DEMO, DEMOS, SlackSandbox, threaded_sandbox
-from bot.sandbox.web import WebUiConfig, add_web_ui
+from sandbox.slack import DEMO, DEMOS, SlackSandbox, threaded_sandbox
+from sandbox.web import WebUiConfig, add_web_ui
 from workers.providers.offline import placeholder_png
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
-from bot.sandbox.web import WebUiConfig, add_web_ui
-from bot.sandbox.web.outages import OutageRequests, OutageSwitch
+from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
+from sandbox.web import WebUiConfig, add_web_ui
+from sandbox.web.outages import OutageRequests, OutageSwitch
 
 
 @pytest.fixture

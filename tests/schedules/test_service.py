@@ -190,8 +190,8 @@ async def test_paused_organizations_cannot_schedule(
 
 
 def test_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.process.settings import load_settings
     from bot.schedules import ScheduleLimits
-    from bot.settings import load_settings
 
     monkeypatch.setenv("SCHEDULES_MAX_ACTIVE", "3")
     assert ScheduleLimits.from_settings(load_settings()).max_active == 3

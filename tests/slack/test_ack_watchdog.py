@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.loop_lag import LoopLag
 from bot.commands.views import Message, ephemeral
 from bot.slack.ack_watchdog import AckWatchdog
+from bot.slack.loop_lag import LoopLag
 
 # Long enough that work finishing at once is never taken for slow work, however loaded the machine.
 GENEROUS_DEADLINE_SECONDS = 60.0

@@ -1,8 +1,8 @@
 """The web side's task messages are the ones Celery itself writes, and Celery workers run them.
 
-Celery's own ``send_task`` and ``bot.task_messages`` write to the same real Redis; the messages
+Celery's own ``send_task`` and ``bot.jobs.task_messages`` write to the same real Redis; the messages
 are read back and compared field by field (only the per-message ids differ). A real Celery
-worker, configured like ours (``bot.queueing.celery_config``, queues on direct exchanges), then
+worker, configured like ours (``bot.jobs.queueing.celery_config``, queues on direct exchanges), then
 consumes what the web side pushes, at both priorities and in the order pushed.
 """
 
@@ -21,7 +21,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from kombu import Exchange, Queue
 
-from bot.queueing import (
+from bot.jobs.queueing import (
     PRIORITY_BACKGROUND,
     PRIORITY_INTERACTIVE,
     TASK_GENERATE,
@@ -29,7 +29,7 @@ from bot.queueing import (
     celery_config,
     queue_for,
 )
-from bot.task_messages import TaskMessages, TaskPusher, redis_list_for
+from bot.jobs.task_messages import TaskMessages, TaskPusher, redis_list_for
 
 ORG = uuid.UUID("00000000-0000-0000-0000-00000000002a")
 # Headers that differ between any two messages (with tracing on, each carries its own span's context).

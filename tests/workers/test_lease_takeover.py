@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.quota.keys import org_keys
-from bot.runtime import Runtime
-from bot.sandbox.gemini import FakeGemini
-from bot.sandbox.slack import SlackSandbox
 from db.engine import Database
 from db.models import JobState, QuotaSettlement
-from tests.workers.harness import GEMINI_KEY, MODELS, Submitter, audit_actions, load_job, requests_with, wait_until
+from sandbox.gemini import FakeGemini
+from sandbox.slack import SlackSandbox
+from tests.support.workers import GEMINI_KEY, MODELS, Submitter, audit_actions, load_job, requests_with, wait_until
 from workers import lifecycle
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job

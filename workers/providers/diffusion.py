@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from diffusers import StableDiffusionPipeline
 
-from bot.settings import get_settings
+from bot.process.settings import get_settings
 from workers.providers.base import ImageRequest, ImageResult, PermanentError
 
 PROVIDER_NAME = "diffusion"

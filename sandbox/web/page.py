@@ -25,11 +25,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.slack import SandboxState
-from bot.sandbox.web.faults import FaultError, FaultPanel
-from bot.sandbox.web.outages import OutageRequests
-from bot.sandbox.web.relay import Relay, RelayError
-from bot.sandbox.web.snapshot import snapshot, workspaces
+from sandbox.slack import SandboxState
+from sandbox.web.faults import FaultError, FaultPanel
+from sandbox.web.outages import OutageRequests
+from sandbox.web.relay import Relay, RelayError
+from sandbox.web.snapshot import snapshot, workspaces
 
 STATIC_FILES = {"index.html": "text/html", "app.css": "text/css", "app.js": "text/javascript"}
 # A comment line this often keeps proxies and the browser from closing a quiet stream.
@@ -92,7 +92,7 @@ WEB_UI = web.AppKey("sandbox_web_ui", WebUi)
 
 
 def add_web_ui(app: web.Application, state: SandboxState, config: WebUiConfig) -> None:
-    """Serve the page for ``state`` on ``app`` (that state's app from :func:`bot.sandbox.slack.create_app`)."""
+    """Serve the page for ``state`` on ``app`` (that state's app from :func:`sandbox.slack.create_app`)."""
     relay = None
     if config.service_url and config.signing_secret:
         relay = Relay(state, config.service_url, config.signing_secret)
@@ -117,7 +117,7 @@ def add_web_ui(app: web.Application, state: SandboxState, config: WebUiConfig) -
 
 
 def _static(name: str) -> bytes:
-    return resources.files("bot.sandbox.web").joinpath("static", name).read_bytes()
+    return resources.files("sandbox.web").joinpath("static", name).read_bytes()
 
 
 async def index(request: web.Request) -> web.Response:

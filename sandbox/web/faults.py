@@ -3,7 +3,7 @@ down. Each switch says whether it can work in this setup, and why not when it ca
 
 Slack's faults are injected into this sandbox; the model's into the fake Gemini API that ``dev``
 starts when no GEMINI_API_KEY is set (its ``/_fake/faults``); PostgreSQL and Redis are stopped and
-started by ``dev`` when it embedded them (:mod:`bot.sandbox.web.outages`).
+started by ``dev`` when it embedded them (:mod:`sandbox.web.outages`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.slack import Fault, SandboxState
-from bot.sandbox.web.outages import OutageRequests
+from sandbox.slack import Fault, SandboxState
+from sandbox.web.outages import OutageRequests
 
 MODEL_SLOW_SECONDS = 20.0
 SLACK_RETRY_AFTER = 3

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import aiohttp
 
-from bot.sandbox.say import SayError, send_command
-from bot.sandbox.slack import DEMOS, SECOND_DEMO, DemoWorkspace
+from sandbox.say import SayError, send_command
+from sandbox.slack import DEMOS, SECOND_DEMO, DemoWorkspace
 
 _STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 COOKIE = "slack-app-oauth-state"

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.say import (
+from sandbox.say import (
     VERIFICATION_TOKEN,
     SandboxWorkspace,
     SayError,
@@ -26,7 +26,7 @@ from bot.sandbox.say import (
     post_signed_form,
     sign_request,
 )
-from bot.sandbox.slack import APP_ID, SandboxState, Workspace, _act_on_response
+from sandbox.slack import APP_ID, SandboxState, Workspace, _act_on_response
 
 REQUEST_SECONDS = 10.0
 

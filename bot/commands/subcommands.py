@@ -1,5 +1,5 @@
 """The sub-commands of `/content`: the one table from which the parser, the help text, the role
-checks (``bot.roles``) and the metric labels (``bot.telemetry.metrics``) are derived.
+checks (``bot.orgs.roles``) and the metric labels (``bot.telemetry.metrics``) are derived.
 
 Adding a sub-command starts here: a row gives it a name, its usage and summary for the help text,
 and the role it needs; the parser then needs a case for its arguments.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.slack import SandboxState, StoredFile
-from bot.sandbox.web.relay import Relay
+from sandbox.slack import SandboxState, StoredFile
+from sandbox.web.relay import Relay
 
 # How many of the workspace's most recent Web API calls the activity list shows.
 ACTIVITY_CALLS = 12

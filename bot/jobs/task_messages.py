@@ -42,7 +42,7 @@ tracer = trace.get_tracer(__name__)
 # kombu.transport.redis.Channel: its separator and default priority steps.
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
-# Celery's broker_connection_timeout in bot.queueing: a broker that does not answer fails the send
+# Celery's broker_connection_timeout in bot.jobs.queueing: a broker that does not answer fails the send
 # (the outbox sweeper sends the job later) instead of holding the publishing thread.
 CONNECT_TIMEOUT_SECONDS = 2.0
 # The embed part of protocol 2: no callbacks, errbacks, chain or chord.
