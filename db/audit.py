@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEvent
@@ -14,7 +14,7 @@ from db.models import AuditEvent
 GENESIS_HASH = "0" * 64
 # A Core INSERT built once: the ORM's unit of work (an object, a flush, the id read back) cost
 # more CPU than the rest of a job's hottest transaction, and nothing reads the event back.
-_INSERT_EVENT = insert(AuditEvent.__table__)
+_INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
 
 
 async def record_event(

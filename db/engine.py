@@ -6,11 +6,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import asyncpg
 from sqlalchemy import event, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import Pool
@@ -63,7 +64,7 @@ def ping_connections_idle_for(pool: Pool, seconds: float) -> None:
         if checked_in is None or time.monotonic() - checked_in < seconds:
             return  # new, or busy a moment ago
         try:
-            alive = pool._dialect.do_ping(dbapi_connection)
+            alive = cast(Dialect, pool._dialect).do_ping(dbapi_connection)
         except Exception as error:
             raise DisconnectionError("the pooled connection did not answer a ping") from error
         if not alive:

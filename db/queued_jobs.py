@@ -83,7 +83,8 @@ QUEUE_JOB = _build_statement()
 def _compile_for_asyncpg(statement: Any) -> tuple[str, tuple[str, ...], dict[str, Any]]:
     """The statement's SQL for asyncpg ($1, $2, ...), the parameter names in that order, and the
     values of the literals SQLAlchemy turned into parameters."""
-    compiled = statement.compile(dialect=asyncpg_dialect())
+    # SQLAlchemy ships the dialect class without annotations on its constructor.
+    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
     names = tuple(compiled.positiontup or ())
     literals = {name: value for name, value in compiled.params.items() if value is not None}
     return compiled.string, names, literals
@@ -144,6 +145,7 @@ class _ConnectionLost(Exception):
 async def _execute(database: Database, arguments: list[Any]) -> None:
     async with database.single_statement() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None, "a pooled connection always has its asyncpg connection"
         try:
             await driver.execute(QUEUE_JOB_SQL, *arguments)
         except asyncpg.IntegrityConstraintViolationError as error:

@@ -46,7 +46,7 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     ) -> None:
         await ack()
         decided = await _or_refuse(
-            approvals.decide(context["org_id"], action.get("value"), context.user_id, Decision.APPROVE),
+            approvals.decide(context["org_id"], action.get("value"), context.user_id or "", Decision.APPROVE),
             body,
             client,
             respond,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -74,7 +75,7 @@ class OutageRequests:
 class OutageSwitch:
     """``dev``'s side: applies the wanted state to the embedded servers it owns."""
 
-    def __init__(self, directory: Path, servers: dict[str, Server]) -> None:
+    def __init__(self, directory: Path, servers: Mapping[str, Server]) -> None:
         self.directory = directory
         self.servers = servers
         self.down: set[str] = set()

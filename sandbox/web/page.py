@@ -241,7 +241,8 @@ async def click(request: web.Request) -> web.Response:
 
 async def submit(request: web.Request) -> web.Response:
     body = await _body(request)
-    values = body.get("values") if isinstance(body.get("values"), dict) else {}
+    raw_values = body.get("values")
+    values: dict[Any, Any] = raw_values if isinstance(raw_values, dict) else {}
     try:
         errors = await _relay(request).submit(
             str(body.get("team_id")),

@@ -231,7 +231,7 @@ class Relay:
         for entry in reversed(self.state.views()):
             view = entry["view"]
             if view["id"] == view_id and view["team_id"] == team_id:
-                return view
+                return dict(view)
         raise RelayError(f"no view {view_id}")
 
     def open_modals(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
