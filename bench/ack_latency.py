@@ -699,7 +699,9 @@ def run(args: argparse.Namespace) -> list[Target]:
             "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
         }
         sandbox = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port)], env=env, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "sandbox.slack_server", "--port", str(sandbox_port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
         # Answers that follow an ack land here; the overload run gives each command a URL of its own.
         response_url = asyncio.run(_new_response_urls(sandbox_url, DEMO, 1))[0] if _wait_sandbox(sandbox_url) else ""

@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> list[Target]:
     gemini_url = f"http://127.0.0.1:{gemini_port}"
     fakes = [
         start(
-            [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
+            [sys.executable, "-m", "sandbox.slack_server", "--port", str(sandbox_port), "--post-rate", "0"],
             dict(os.environ),
             logs / "sandbox.log",
         ),

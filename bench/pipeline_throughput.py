@@ -402,7 +402,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
     sandbox = start(
         # Slack's per-channel posting limit off: every job posts to #general, and what is measured
         # is the pipeline (tests/workers/test_slack_posting.py holds the worker to that limit).
-        [sys.executable, "-m", "sandbox.slack", "--port", str(sandbox_port), "--post-rate", "0"],
+        [sys.executable, "-m", "sandbox.slack_server", "--port", str(sandbox_port), "--post-rate", "0"],
         dict(os.environ),
         logs / "sandbox.log",
     )

@@ -16,6 +16,6 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 def with_checkout_on_path(env: dict[str, str]) -> dict[str, str]:
     """``env`` with the checkout first on ``PYTHONPATH``, so a child started with
-    ``python -m sandbox.slack`` (or one that imports the fakes) finds them from any directory."""
+    ``python -m sandbox.slack_server`` (or one that imports the fakes) finds them from any directory."""
     paths = [str(CHECKOUT), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(CHECKOUT))]
     return {**env, "PYTHONPATH": os.pathsep.join(paths)}

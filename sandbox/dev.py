@@ -172,7 +172,7 @@ def run_dev(port: int | None = None) -> int:
             env["SLACK_SIGNING_SECRET"] = state["signing_secret"]
             env.pop("SLACK_BOT_TOKEN", None)
             sandbox_command = [
-                *(python, "-m", "sandbox.slack", "--port", str(sandbox_port)),
+                *(python, "-m", "sandbox.slack_server", "--port", str(sandbox_port)),
                 *("--client-id", state["client_id"], "--client-secret", state["client_secret"]),
                 *("--service-url", service_url, "--outages-dir", str(STATE_DIR / "outages")),
                 *(("--gemini-url", gemini_url) if gemini_url else ()),

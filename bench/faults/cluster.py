@@ -402,7 +402,7 @@ class Cluster:
                 [
                     python,
                     "-m",
-                    "sandbox.slack",
+                    "sandbox.slack_server",
                     "--port",
                     str(sandbox_port),
                     "--no-demo",
