@@ -28,6 +28,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
@@ -197,6 +198,7 @@ class PiiAnalyzer:
             IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),
             UsSsnRecognizer(),
+            AddressRecognizer(),
             *credential_recognizers(),
         ):
             registry.add_recognizer(recognizer)
@@ -205,7 +207,7 @@ class PiiAnalyzer:
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),
-            *(NER_ENTITIES if self.names_enabled else ()),
+            *(NER_ENTITIES if self.names_enabled else (ADDRESS_ENTITY,)),
         )
         self._engine = AnalyzerEngine(
             registry=registry,
