@@ -15,6 +15,7 @@ lower-case names are caught when the sentence has any other proper noun.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
@@ -48,13 +49,29 @@ COMMON_WORDS = frozenset(
 )
 
 
+# Everyday English words that are no one's first or last name, written beside the packaged model
+# by ner_training.py: capitalised in a heading or a product blurb ("Total", "Business News"), they
+# are not a name either.
+EVERYDAY_WORDS_FILE = Path(__file__).resolve().parent / "ner_model" / "everyday_words.txt"
+
+
+def _everyday_words(path: Path) -> frozenset[str]:
+    try:
+        return frozenset(path.read_text(encoding="utf-8").split())
+    except FileNotFoundError:
+        return frozenset()
+
+
+UNREMARKABLE_WORDS = COMMON_WORDS | _everyday_words(EVERYDAY_WORDS_FILE)
+
+
 def _is_hint(token_text: str) -> bool:
     """A capitalised word that is not common; all-capital words ("AI", "JSON", "I") are acronyms."""
     return (
         token_text[:1].isupper()
         and token_text.isalpha()
         and not token_text.isupper()
-        and token_text.lower() not in COMMON_WORDS
+        and token_text.lower() not in UNREMARKABLE_WORDS
     )
 
 

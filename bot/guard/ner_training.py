@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import compounding, fix_random_seed, minibatch
 
-from bot.guard.ner_corpus import LABELS, Sentence, generate
+from bot.guard.ner_corpus import LABELS, LOCALES, Sentence, generate
 from bot.guard.pii import PACKAGED_NER_MODEL, TRAINED_MODEL_NAME
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -38,6 +38,25 @@ TOK2VEC = {
     "maxout_pieces": 3,
     "subword_features": True,
 }
+
+
+EVERYDAY_WORDS_FILE = "everyday_words.txt"
+
+
+def write_everyday_words(out: Path) -> int:
+    """Faker's list of everyday English words, less every first and last name Faker knows in the
+    corpus locales, one a line: the gate in ner.py reads it (see ``UNREMARKABLE_WORDS``)."""
+    from faker import Faker
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
+    names: set[str] = set()
+    for locale in LOCALES:
+        person = Faker(locale).provider("faker.providers.person")
+        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
+            names.update(name.lower() for name in getattr(person, attribute, ()))
+    words = sorted({word for word in EnglishWords.word_list if word not in names})
+    (out / EVERYDAY_WORDS_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
+    return len(words)
 
 
 def blank_pipeline() -> Language:
@@ -92,6 +111,7 @@ def train(out: Path, *, sentences: int, epochs: int, seed: int = SEED, log: bool
     # spacy.load expects the tokenizer its config names; pii.py swaps ours back in after loading.
     trained_tokenizer, nlp.tokenizer = nlp.tokenizer, spacy.blank("en", vocab=nlp.vocab).tokenizer
     nlp.to_disk(out)
+    write_everyday_words(out)
     nlp.tokenizer = trained_tokenizer
     return nlp
 

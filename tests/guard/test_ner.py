@@ -150,3 +150,10 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
     doc = spacy.blank("en")(text)
     assert is_plausible(Span(doc, 0, len(doc), label=label)) is kept
+
+
+@pytest.mark.parametrize("heading", ["Total", "Business News", "Subject"])
+def test_everyday_words_capitalised_in_a_heading_are_not_names(heading: str) -> None:
+    from bot.guard.ner import UNREMARKABLE_WORDS
+
+    assert all(word.lower() in UNREMARKABLE_WORDS for word in heading.split())
