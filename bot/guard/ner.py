@@ -68,13 +68,18 @@ def _everyday_words(path: Path) -> frozenset[str]:
 UNREMARKABLE_WORDS = COMMON_WORDS | _everyday_words(EVERYDAY_WORDS_FILE)
 
 
+# All-capital words this long are read as names or towns rather than acronyms.
+_MIN_CAPITALS_NAME = 5
+
+
 @lru_cache(maxsize=65536)
 def _is_hint(token_text: str) -> bool:
-    """A capitalised word that is not common; all-capital words ("AI", "JSON", "I") are acronyms."""
+    """A capitalised word that is not common. Short all-capital words ("AI", "JSON", "I") are
+    acronyms; longer ones are how forms and addresses write towns ("KNIVSTA")."""
     return (
         token_text[:1].isupper()
         and token_text.isalpha()
-        and not token_text.isupper()
+        and (not token_text.isupper() or len(token_text) >= _MIN_CAPITALS_NAME)
         and token_text.lower() not in UNREMARKABLE_WORDS
     )
 
