@@ -152,8 +152,23 @@ def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, l
     assert is_plausible(Span(doc, 0, len(doc), label=label)) is kept
 
 
-@pytest.mark.parametrize("heading", ["Total", "Business News", "Subject"])
-def test_everyday_words_capitalised_in_a_heading_are_not_names(heading: str) -> None:
-    from bot.guard.ner import UNREMARKABLE_WORDS
+def test_names_in_sentences_far_apart_are_masked_where_they_stand(guard: Guard) -> None:
+    text = (
+        "Could you put together a retirement speech for Margaret Okonkwo, she leaves in June?\n"
+        "Keep it short and warm.\nmention the cake.\n"
+        "Yesterday Henrik Lindqvist demoed the new dashboard to the board."
+    )
 
-    assert all(word.lower() in UNREMARKABLE_WORDS for word in heading.split())
+    prompt = guard.check_prompt(text)
+
+    assert "Margaret Okonkwo" not in prompt.masked_text
+    assert "Henrik Lindqvist" not in prompt.masked_text
+    assert "Keep it short and warm.\nmention the cake.\nYesterday " in prompt.masked_text
+    assert apply_restore_policy(prompt.masked_text, prompt.mapping, restore=True) == text
+
+
+def test_a_heading_of_everyday_words_is_not_sent_to_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("Total paid\nBusiness News\nThank Jonas for the demo.")
+
+    assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
