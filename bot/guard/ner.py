@@ -48,6 +48,9 @@ COMMON_WORDS = frozenset(
     translate try turn use using view want wrap write
     act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
     tweet
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
+    sun january february march july september october november december jan feb mar apr jun jul aug
+    sep sept oct nov dec
     """.split()
 )
 
