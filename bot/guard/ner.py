@@ -26,7 +26,8 @@ from spacy.tokens import Doc, Span
 
 GATED_NER = "gated_ner"
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
-# Words that start sentences and instructions; capitalised, they say nothing about a name.
+# Words that start sentences and instructions, days, months and languages; capitalised, they say
+# nothing about a name.
 COMMON_WORDS = frozenset(
     """
     a about above after again against all also although always am an and another any are as at
@@ -51,6 +52,10 @@ COMMON_WORDS = frozenset(
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
     sun january february march july september october november december jan feb mar apr jun jul aug
     sep sept oct nov dec
+    english spanish french german italian portuguese dutch russian chinese mandarin cantonese
+    japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
+    persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
+    norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
     """.split()
 )
 
