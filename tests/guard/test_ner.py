@@ -172,3 +172,10 @@ def test_a_heading_of_everyday_words_is_not_sent_to_the_model() -> None:
     doc = nlp("Total paid\nBusiness News\nThank Jonas for the demo.")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
+
+
+def test_a_town_in_capitals_is_sent_to_the_model_and_an_acronym_is_not() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("Reply in JSON and HTML.\nPlace of birth: GÖTEBORG\n")
+
+    assert [span.text for span in sentences_to_tag(doc)] == ["Place of birth: GÖTEBORG\n"]
