@@ -25,7 +25,7 @@ from bot.guard.pii import PACKAGED_NER_MODEL, TRAINED_MODEL_NAME
 from bot.guard.tokenizer import WordPunctTokenizer
 
 SEED = 20240611
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 # Narrower than spaCy's default (96 wide, 4 deep, 64 hidden, 2,000-5,000 hash rows): the speed and size
 # this guard can afford, measured by bench/pii_eval.py.
 TOK2VEC = {
@@ -119,7 +119,7 @@ def train(out: Path, *, sentences: int, epochs: int, seed: int = SEED, log: bool
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the guard's packaged NER model.")
     parser.add_argument("--out", type=Path, default=PACKAGED_NER_MODEL)
-    parser.add_argument("--sentences", type=int, default=12000)
+    parser.add_argument("--sentences", type=int, default=16000)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
