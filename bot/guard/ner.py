@@ -3,13 +3,14 @@
 A transition-based tagger costs about the same for every token, so a 2,000-character prompt of
 instructions would pay for the whole text although most of its sentences hold nothing but
 common words. Before the model runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and
-line breaks, but not after an abbreviation such as "St." or "Apt.") and a sentence goes to the model only when one of its words starts with a capital
-letter and is not a common English word, or when it holds a digit next to a capitalised word
-(a street address). The model was trained on single sentences, so it sees what it learnt from.
+line breaks, but not after an abbreviation such as "St." or "Apt.") and a sentence goes to the
+model only when one of its words starts with a capital letter and is not a common English word
+(long all-capital words count: forms write towns that way), or when the whole sentence is typed
+in lower case and holds an uncommon word ("my name is lena andersson"). The chosen sentences are
+tagged together in one Doc.
 
-The cost of the shortcut: a name typed all in lower case ("ask priya about it") in a sentence
-with no other capitalised word is not looked at. Presidio-style names are written capitalised;
-lower-case names are caught when the sentence has any other proper noun.
+The cost of the shortcut: a name typed in lower case inside an otherwise capitalised sentence
+with no other proper noun ("Ask priya about it") is not looked at.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ COMMON_WORDS = frozenset(
     tweet
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
     sun january february march july september october november december jan feb mar apr jun jul aug
-    sep sept oct nov dec
+    sep sept oct nov dec today tomorrow yesterday tonight morning afternoon evening weekend
     english spanish french german italian portuguese dutch russian chinese mandarin cantonese
     japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
     persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
@@ -109,34 +110,46 @@ def _token_texts(doc: Doc) -> list[str]:
     return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
 
 
-def hinted_sentences(texts: list[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) token ranges of the sentences that hold a word the model should look at."""
+def _is_lower_case_word(token_text: str) -> bool:
+    return token_text.isalpha() and token_text.islower() and token_text not in UNREMARKABLE_WORDS
+
+
+def hinted_sentences(texts: list[str]) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, lower_case) token ranges of the sentences that hold a word the model should
+    look at: an uncommon capitalised word, or, in a sentence typed all in lower case ("my name is
+    lena andersson"), an uncommon lower-case word. ``lower_case`` says which."""
     start = 0
-    hinted = False
+    hinted = capitals = lower_hint = False
     for index, text in enumerate(texts):
         if not hinted and _is_hint(text):
             hinted = True
-        if _ends_sentence(texts, index):
+        if not capitals and not text.islower() and any(c.isupper() for c in text):
+            capitals = True
+        if not lower_hint and _is_lower_case_word(text):
+            lower_hint = True
+        if _ends_sentence(texts, index) or index == len(texts) - 1:
             if hinted:
-                yield start, index + 1
-            start, hinted = index + 1, False
-    if hinted and start < len(texts):
-        yield start, len(texts)
+                yield start, index + 1, False
+            elif lower_hint and not capitals:
+                yield start, index + 1, True
+            start, hinted, capitals, lower_hint = index + 1, False, False, False
 
 
 def sentences_to_tag(doc: Doc) -> Iterator[Span]:
     """The sentences of ``doc`` that hold a word the model should look at."""
-    for start, end in hinted_sentences(_token_texts(doc)):
+    for start, end, _ in hinted_sentences(_token_texts(doc)):
         yield doc[start:end]
 
 
-def is_plausible(entity: Span) -> bool:
+def is_plausible(entity: Span, *, lower_case: bool = False) -> bool:
     """Whether a tagged span can be a name, place or address: it must hold an uncommon capitalised
-    word. The small model sometimes tags punctuation or a lower-case phrase ("kill his wife");
-    masking those garbles the prompt and protects nobody. Spans with lower-case words beside a
+    word, or, in a sentence typed all in lower case, an uncommon lower-case word. The small model
+    sometimes tags punctuation or a lower-case phrase ("kill his wife") in ordinary text; masking
+    those garbles the prompt and protects nobody. Spans with lower-case words beside a
     capitalised one are kept: measured on held-out text, dropping them cost more names than it
     spared benign words."""
-    return any(_is_hint(t.text.strip("\"'")) for t in entity)
+    words = [t.text.strip("\"'") for t in entity]
+    return any(_is_hint(word) for word in words) or (lower_case and any(_is_lower_case_word(w) for w in words))
 
 
 class GatedEntityRecognizer:
@@ -161,17 +174,17 @@ class GatedEntityRecognizer:
         words: list[str] = []
         spaces: list[bool] = []
         starts: list[int] = []  # index in the joined Doc where each sentence starts
-        for start, end in sentences:
+        for start, end, _ in sentences:
             starts.append(len(words))
             words.extend(texts[start:end])
             spaces.extend(bool(space) for space in trailing[start:end])
         tagged = self.ner(Doc(doc.vocab, words=words, spaces=spaces))
         entities = []
         for entity in tagged.ents:
-            if not is_plausible(entity):
-                continue
             which = bisect_right(starts, entity.start) - 1
-            sentence_start, sentence_end = sentences[which]
+            sentence_start, sentence_end, lower_case = sentences[which]
+            if not is_plausible(entity, lower_case=lower_case):
+                continue
             begin = sentence_start + entity.start - starts[which]
             end = min(sentence_start + entity.end - starts[which], sentence_end)
             entities.append(Span(doc, begin, end, label=entity.label))

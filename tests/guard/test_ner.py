@@ -185,3 +185,10 @@ def test_a_town_in_capitals_is_sent_to_the_model_and_an_acronym_is_not() -> None
     doc = nlp("Reply in JSON and HTML.\nPlace of birth: GÖTEBORG\n")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["Place of birth: GÖTEBORG\n"]
+
+
+def test_a_sentence_typed_in_lower_case_is_sent_to_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("see you tomorrow. my name is priya raman\nReply in JSON.")
+
+    assert [span.text for span in sentences_to_tag(doc)] == ["my name is priya raman\n"]
