@@ -110,6 +110,14 @@ def _token_texts(doc: Doc) -> list[str]:
     return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
 
 
+_PROSE_PUNCTUATION = frozenset(",.?!:;'\"-\u2019")
+
+
+def _is_prose(token_text: str) -> bool:
+    """A word, a number, a space or the punctuation of sentences; code has brackets, "=", "_"."""
+    return token_text.isalnum() or token_text.isspace() or all(c in _PROSE_PUNCTUATION for c in token_text)
+
+
 def _is_lower_case_word(token_text: str) -> bool:
     return token_text.isalpha() and token_text.islower() and token_text not in UNREMARKABLE_WORDS
 
@@ -123,8 +131,8 @@ def hinted_sentences(texts: list[str]) -> Iterator[tuple[int, int, bool]]:
     for index, text in enumerate(texts):
         if not hinted and _is_hint(text):
             hinted = True
-        if not capitals and not text.islower() and any(c.isupper() for c in text):
-            capitals = True
+        if not capitals and (any(c.isupper() for c in text) or not _is_prose(text)):
+            capitals = True  # or code, a path or markup: not a sentence typed in lower case
         if not lower_hint and _is_lower_case_word(text):
             lower_hint = True
         if _ends_sentence(texts, index) or index == len(texts) - 1:
@@ -183,11 +191,11 @@ class GatedEntityRecognizer:
         for entity in tagged.ents:
             which = bisect_right(starts, entity.start) - 1
             sentence_start, sentence_end, lower_case = sentences[which]
-            if not is_plausible(entity, lower_case=lower_case):
-                continue
             begin = sentence_start + entity.start - starts[which]
             end = min(sentence_start + entity.end - starts[which], sentence_end)
-            entities.append(Span(doc, begin, end, label=entity.label))
+            span = Span(doc, begin, end, label=entity.label)
+            if is_plausible(span, lower_case=lower_case):
+                entities.append(span)
         doc.ents = entities
         return doc
 

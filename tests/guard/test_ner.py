@@ -192,3 +192,10 @@ def test_a_sentence_typed_in_lower_case_is_sent_to_the_model() -> None:
     doc = nlp("see you tomorrow. my name is priya raman\nReply in JSON.")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["my name is priya raman\n"]
+
+
+def test_code_in_lower_case_is_not_sent_to_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("result = quick_sort(items[1:])\nfor item in reversed(result): print(item)\n")
+
+    assert list(sentences_to_tag(doc)) == []
