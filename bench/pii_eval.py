@@ -20,6 +20,13 @@ How each figure is obtained:
   without one: the benign sets hold pasted emails whose sender addresses are real addresses, and
   masking them is right. Names and places in benign prompts ("a trip to Lisbon", "Dan's
   promotion") are masked by design, so those types are reported without a target too.
+- Names and places on benign prompts: ``--show-masks N`` prints a fixed random sample of N of
+  those masks with their surroundings, for a person to judge. The method: each sampled mask
+  counts as right when its text is a person's name (real or fictional), a place or a street
+  address, whatever the type given; as junk otherwise (a product, a heading, a verb at the start
+  of a line, a fragment of a quotation). Junk per 1,000 prompts is the NER masks per 1,000 times
+  the junk share of the sample; that figure, not the raw count, is what the 5-per-1,000 target
+  is about.
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
@@ -128,11 +135,20 @@ def measure_recall(guard, rows: list[dict]) -> tuple[dict[str, tuple[int, int]],
     return recall, (on_gold, all_findings), total - found
 
 
-def measure_false_masks(guard, texts: list[str]) -> Counter:
+NER_TYPES = ("PERSON", "LOCATION", "ADDRESS")
+
+
+def measure_false_masks(guard, texts: list[str]) -> tuple[Counter, list[str]]:
+    """Masks per type, and each name/place/address mask shown in its surroundings."""
     masks: Counter = Counter()
+    shown: list[str] = []
     for text in texts:
-        masks.update(f.type for f in findings_of(guard, text))
-    return masks
+        for finding in findings_of(guard, text):
+            masks[finding.type] += 1
+            if finding.type in NER_TYPES:
+                context = text[max(0, finding.start - 40) : finding.end + 40]
+                shown.append(f"{finding.type:<9}{text[finding.start : finding.end]!r:<40} in {context!r}")
+    return masks, shown
 
 
 def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
@@ -181,7 +197,7 @@ def print_table(title: str, rows: Iterable[str]) -> None:
         print(f"  {row}")
 
 
-def run(spacy_model: str | None) -> int:
+def run(spacy_model: str | None, show_masks: int = 0) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
     benign = [row["text"] for name in ("guard", "guard-public") for row in read_jsonl(root / name / "benign.jsonl")]
@@ -215,7 +231,7 @@ def run(spacy_model: str | None) -> int:
     precision = on_gold / all_findings if all_findings else 1.0
     print(f"\nPrecision: {on_gold}/{all_findings} findings overlap a labelled span ({precision:.1%})")
 
-    masks = measure_false_masks(guard, benign)
+    masks, shown = measure_false_masks(guard, benign)
     per_1000 = {kind: 1000 * count / len(benign) for kind, count in masks.items()}
     number_masks = sum(v for k, v in per_1000.items() if k in NUMBER_SHAPED)
     notes = {"EMAIL": "   (real addresses in pasted emails: no target)"}
@@ -225,6 +241,9 @@ def run(spacy_model: str | None) -> int:
         for kind in sorted(masks)
     ]
     print_table(f"Masks on {len(benign)} benign prompts, by type", lines or ["none"])
+    if show_masks:
+        sample = random.Random(0).sample(shown, min(show_masks, len(shown)))
+        print_table(f"A sample of {len(sample)} of the {len(shown)} name/place/address masks, to judge", sample)
     ok = number_masks <= MAX_FALSE_MASKS_PER_1000
     ok_all &= ok
     print(f"  number-shaped types: {number_masks:.2f} per 1,000 (<= {MAX_FALSE_MASKS_PER_1000:g}): {verdict(ok)}")
@@ -256,9 +275,12 @@ def run(spacy_model: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spacy-model", default=None, help="NER pipeline name or path (default: the packaged one)")
+    parser.add_argument(
+        "--show-masks", type=int, default=0, metavar="N", help="print N name/place/address masks on benign prompts"
+    )
     args = parser.parse_args(argv)
     try:
-        return run(args.spacy_model)
+        return run(args.spacy_model, args.show_masks)
     except (FileNotFoundError, ImportError, OSError) as error:
         print(f"pii_eval: could not run: {error}")
         return 2

@@ -49,6 +49,12 @@ LOCALES = (
     "tr_TR",
     "id_ID",
     "vi_VN",
+    "el_GR",
+    "hu_HU",
+    "et_EE",
+    "hr_HR",
+    "sk_SK",
+    "lt_LT",
 )
 LABELS = ("PERSON", "LOCATION", "ADDRESS")
 
@@ -61,10 +67,14 @@ _LABEL_OF_SLOT = {
     "last2": "PERSON",
     "person2": "PERSON",
     "first2": "PERSON",
+    "first3": "PERSON",
+    "first4": "PERSON",
+    "last3": "PERSON",
     "city": "LOCATION",
     "country": "LOCATION",
     "region": "LOCATION",
     "city2": "LOCATION",
+    "upper_city": "LOCATION",
     "address": "ADDRESS",
     "street": "ADDRESS",
 }
@@ -175,6 +185,45 @@ TEMPLATES: tuple[str, ...] = (
     "Compose a tweet thanking {person} and the volunteers in {city}.",
     "Can you make a LinkedIn recommendation for {person}? We worked together in {city}.",
     "I live at {address} and my neighbour {first} keeps parking in front of it.",
+    # Chat transcripts and scripts: a first name as the speaker, alone at the start of a line.
+    "{first}: Are we still on for {weekday}?\n{first2}: Yes, see you at {time}.",
+    "{first}: I think the {product} demo went well.",
+    "{first2}: can you send me the slides?\n{first}: sure, give me a minute",
+    '{first} shouted at {first2}: "Where were you?"',
+    "{first} had lunch with {first2} and talked about {topic}.",
+    "{first} is the best {job} I have worked with.",
+    "{first} said yes!",
+    "{first} wants the {product} report by {weekday}.",
+    # Lists of first names or surnames.
+    "Invite {first}, {first2}, {first3} and {first4} to the {event}.",
+    "The team: {first}, {first2}, {first3}.",
+    "The founders, {last}, {last2} and {last3}, met at university.",
+    "Thanks to {last} and {last2} for the review.",
+    '"We will grow in {country}," says {last}.',
+    "Ask {title} {last} whether {first} can join.",
+    # Names and places typed in lower case, or written in capitals in forms and addresses.
+    "my name is {lower_person}, please update my account",
+    "hi, {lower_first} here. can you check my order?",
+    "is {lower_person} joining the call?",
+    "i grew up in {lower_city} and moved to {lower_city2}",
+    "I grew up in {upper_city}.",
+    "Place of birth: {upper_city}",
+    "{person}\n{upper_city}\n{country}",
+    "I'm in {upper_city} for a conference this week.",
+    "She was born in {city}, {country}, and now lives in {upper_city}.",
+    # A name alone on a line: resume headers, signatures, pasted mail.
+    "{person}\n\n{job}\n\nSummary: experienced {job} from {city}.",
+    "{lower_person}\n{company}",
+    "Regards\n{first}",
+    "-- \n{person}\n{company}",
+    "Sent by {person} from {city}",
+    "Maybe it's under {person}?",
+    "The booking is under the name {person}.",
+    "Have you heard {person} speak?",
+    "We returned to {city} by train on {weekday}.",
+    "Who is coming to {country} with me?",
+    "The economy of {city} depends on tourism.",
+    "{country} is moving in the right direction, says {person}.",
 )
 
 # Sentences with no person, place or address: brands, products, weekdays, titles and numbers must
@@ -243,6 +292,32 @@ NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "Post in #general that {product} {version} fixes the {tech} bug from {day_month}.",
     "Write about the history of {tech} and why {company} bet on it.",
     "Describe the {event} agenda: keynote at {time}, {tech} workshop at {time2}.",
+    # Form labels, headings and capitalised common words that read like names but are not.
+    "{Label}: {lower_task_noun}\n{Label2}: {topic}",
+    "{Label}:\n- {Common} {common}\n- {Common2} {common2}",
+    "{Common} {Common2}",
+    "{Common}, {Common2} and {Common3}",
+    "{Common} {common} {common2}.",
+    "{Verb} the {task_noun} and {lower_constraint}",
+    "{Verb} at least two sections of your answer.",
+    "Categories: {Common}, {Common2} News, {Common3} & {Common4}.",
+    "Title: {Common} {Common2} for {Common3}",
+    "Find the $ value paid to {brand}?",
+    "Thank you for using {brand}!",
+    "Sent from {brand}",
+    "{brand} will rename {brand2} next year.",
+    "Compare {brand} with {brand2} for a small team.",
+    "Answer in {language}, no other language is allowed.",
+    "Translate the {task_noun} into {language} and {language2}.",
+    "Review {count}: the {product} is {adjective}.",
+    "Section {count}: {Common} {common}",
+    "Yeah, I know how you feel.",
+    "Personally, I think {topic} is {adjective}.",
+    "Total paid: {amount}",
+    "Invoice ID: {code}",
+    "{Weekday_short}, {day_month} {year} {time}",
+    "The {Common} {Common2} {Common3} is on sale at {brand}.",
+    "Write an ad for {brand} {Common} {Common2}.",
 )
 
 _OPENERS = (
@@ -423,6 +498,99 @@ _WORLD_PLACES = (
 )
 
 
+_LABELS_OF_FORMS = (
+    "Subject",
+    "Topic",
+    "Summary",
+    "Title",
+    "Goal",
+    "Status",
+    "Priority",
+    "Category",
+    "Notes",
+    "Description",
+    "Deadline",
+    "Audience",
+    "Tone",
+    "Format",
+    "Keywords",
+    "Main points",
+    "Blog topic",
+    "Section title",
+    "Total",
+    "Result",
+)
+_VERBS = (
+    "Italicize",
+    "Categorize",
+    "Highlight",
+    "Summarize",
+    "Receive",
+    "Review",
+    "Bold",
+    "Label",
+    "Capitalize",
+    "Rephrase",
+    "Outline",
+    "Classify",
+    "Proofread",
+    "Shorten",
+    "Expand",
+    "Number",
+    "Bullet",
+)
+_BRANDS = (
+    "Google",
+    "Microsoft",
+    "Apple",
+    "Amazon",
+    "Netflix",
+    "Spotify",
+    "Shopify",
+    "Dropbox",
+    "GitHub",
+    "GitLab",
+    "Trello",
+    "Asana",
+    "Canva",
+    "HubSpot",
+    "Mailchimp",
+    "Zendesk",
+    "Twilio",
+    "Airtable",
+    "Miro",
+    "Discord",
+    "Reddit",
+    "TikTok",
+    "Pinterest",
+    "Uber",
+    "Airbnb",
+    "Oracle",
+    "Intel",
+    "Nvidia",
+    "Adobe",
+    "Photoshop",
+    "Xero",
+    "QuickBooks",
+    "Squarespace",
+    "Wix",
+    "Heroku",
+    "Vercel",
+    "Netlify",
+    "Cloudflare",
+    "Datadog",
+    "Sentry",
+    "Azure",
+    "Gemini",
+    "ChatGPT",
+    "Instagram",
+    "YouTube",
+    "LinkedIn",
+)
+_ADJECTIVES = ("great", "overrated", "fine", "too long", "brilliant", "confusing", "helpful", "boring")
+_WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 @dataclass(frozen=True)
 class Sentence:
     text: str
@@ -509,7 +677,34 @@ class SentenceFactory:
             "question": lambda: self.rng.choice(_QUESTIONS),
             "ending": lambda: self.rng.choice(_ENDINGS),
             "language": lambda: self.rng.choice(_LANGUAGES),
+            "language2": lambda: self.rng.choice(_LANGUAGES),
+            "first3": lambda: self._faker().first_name(),
+            "first4": lambda: self._faker().first_name(),
+            "last3": lambda: self._faker().last_name(),
+            "lower_city": lambda: self._place().lower(),
+            "lower_city2": lambda: self._place().lower(),
+            "upper_city": lambda: self._place().upper(),
+            "Label": lambda: self.rng.choice(_LABELS_OF_FORMS),
+            "Label2": lambda: self.rng.choice(_LABELS_OF_FORMS),
+            "lower_task_noun": lambda: self.rng.choice(_TASKS).split(" ", 1)[1],
+            "Verb": lambda: self.rng.choice(_VERBS),
+            "brand": lambda: self.rng.choice(_BRANDS),
+            "brand2": lambda: self.rng.choice(_BRANDS),
+            "adjective": lambda: self.rng.choice(_ADJECTIVES),
+            "Weekday_short": lambda: self.rng.choice(_WEEKDAYS_SHORT),
+            **{f"Common{n}": self._common_word_capitalised for n in ("", "2", "3", "4")},
+            **{f"common{n}": self._common_word for n in ("", "2")},
         }
+        from faker.providers.lorem.en_US import Provider as EnglishWords
+
+        # Everyday English words, capitalised in headings and titles: never a name on their own.
+        self._common_words = tuple(word for word in EnglishWords.word_list if len(word) > 2)
+
+    def _common_word(self) -> str:
+        return self.rng.choice(self._common_words)
+
+    def _common_word_capitalised(self) -> str:
+        return self._common_word().capitalize()
 
     def _faker(self) -> Faker:
         return self.rng.choice(self.fakers)
@@ -566,7 +761,7 @@ class SentenceFactory:
             length += len(literal)
             name = slot.group(1)
             value = self._fillers[name]()
-            label = _LABEL_OF_SLOT.get(name.removeprefix("lower_"))
+            label = _LABEL_OF_SLOT.get(name.removeprefix("lower_").removeprefix("upper_"))
             if label:
                 entities.append((length, length + len(value), label))
             pieces.append(value)

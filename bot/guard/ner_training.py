@@ -22,12 +22,12 @@ from spacy.training import Example
 from spacy.util import minibatch
 from thinc.api import compounding, fix_random_seed
 
-from bot.guard.ner_corpus import LABELS, Sentence, generate
+from bot.guard.ner_corpus import LABELS, LOCALES, Sentence, generate
 from bot.guard.pii import PACKAGED_NER_MODEL, TRAINED_MODEL_NAME
 from bot.guard.tokenizer import WordPunctTokenizer
 
 SEED = 20240611
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 # Narrower than spaCy's default (96 wide, 4 deep, 64 hidden, 2,000-5,000 hash rows): the speed and size
 # this guard can afford, measured by bench/pii_eval.py.
 TOK2VEC = {
@@ -40,6 +40,25 @@ TOK2VEC = {
     "maxout_pieces": 3,
     "subword_features": True,
 }
+
+
+EVERYDAY_WORDS_FILE = "everyday_words.txt"
+
+
+def write_everyday_words(out: Path) -> int:
+    """Faker's list of everyday English words, less every first and last name Faker knows in the
+    corpus locales, one a line: the gate in ner.py reads it (see ``UNREMARKABLE_WORDS``)."""
+    from faker import Faker
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
+    names: set[str] = set()
+    for locale in LOCALES:
+        person = Faker(locale).provider("faker.providers.person")
+        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
+            names.update(name.lower() for name in getattr(person, attribute, ()))
+    words = sorted({word for word in EnglishWords.word_list if word not in names})
+    (out / EVERYDAY_WORDS_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
+    return len(words)
 
 
 def blank_pipeline() -> Language:
@@ -95,6 +114,7 @@ def train(out: Path, *, sentences: int, epochs: int, seed: int = SEED, log: bool
     # spacy.load expects the tokenizer its config names; pii.py swaps ours back in after loading.
     trained_tokenizer, nlp.tokenizer = nlp.tokenizer, spacy.blank("en", vocab=nlp.vocab).tokenizer
     nlp.to_disk(out)
+    write_everyday_words(out)
     nlp.tokenizer = trained_tokenizer
     return nlp
 
@@ -102,7 +122,7 @@ def train(out: Path, *, sentences: int, epochs: int, seed: int = SEED, log: bool
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the guard's packaged NER model.")
     parser.add_argument("--out", type=Path, default=PACKAGED_NER_MODEL)
-    parser.add_argument("--sentences", type=int, default=12000)
+    parser.add_argument("--sentences", type=int, default=16000)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)

@@ -54,6 +54,8 @@ _NOT_A_PHONE = re.compile(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,3}(?:\.\d{1,3}){3}|.*(?:\s\.|\.\s).*"
 )
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
+# National numbers written in thousands-like groups ("78 651 450", "699 956 915").
+_THOUSANDS_PHONE_DIGITS = (8, 9)
 
 
 # A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
@@ -84,7 +86,7 @@ def _phone_layout(candidate: str) -> bool:
 
 
 def _thousands(candidate: str) -> bool:
-    """ "1 234 567 890": a large number written with thousands separators, never a phone."""
+    """ "1 234 567 890": laid out like a large number written with thousands separators."""
     if not re.fullmatch(r"[\d ]+", candidate):
         return False  # dashes, dots and parentheses do not separate thousands here
     groups = _GROUPS.findall(candidate)
@@ -133,6 +135,13 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         "contact",
         "reach",
         "dial",
+        # Labels beside a number in signatures and contact cards ("Desk: ...", "... (office)").
+        "office",
+        "desk",
+        "landline",
+        "pager",
+        "hotline",
+        "helpline",
     ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
@@ -164,14 +173,18 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if (
-                not _MIN_DIGITS <= digits <= _MAX_DIGITS
-                or _SSN_LAYOUT.fullmatch(raw)
-                or _NOT_A_PHONE.fullmatch(number)
-                or (not raw.startswith(("+", "(")) and _thousands(number))
-            ):
+            if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if validated < MAX_VALIDATED_CANDIDATES:
+            if not raw.startswith(("+", "(")) and _thousands(number):
+                # "699 956 915" is how Spain or Norway write a phone and how French or Nordic
+                # text writes a large number: a phone only where a context word says so, and
+                # never when it opens with a single digit ("1 234 567" is a count).
+                if not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " ":
+                    continue
+                if not _possible(raw):
+                    continue
+                start, end, score = 0, len(raw), UNVALIDATED_BARE_SCORE
+            elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._first_valid(raw)
                 if match is not None:

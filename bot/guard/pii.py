@@ -13,6 +13,7 @@ path, loaded with ``spacy.load``), such as a large spaCy model at 30-130 ms a pr
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_right
 from pathlib import Path
@@ -27,6 +28,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
@@ -69,6 +71,11 @@ LOWERCASE_LEMMA = "lowercase_lemma"
 # Context words that spaCy's English list counts as stop words, which Presidio would drop before
 # looking for context: "call me on ..." is the commonest lead-in to a phone number.
 CONTEXT_STOP_WORDS = frozenset({"call"})
+# Presidio reads context only before a finding; contact cards and signatures label a number after
+# it as well ("555 0134 (office)", "...-Fax").
+CONTEXT_SUFFIX_WORDS = 2
+# IBANs typed in lower case ("my iban is gb82west...") pass the same checksum.
+IBAN_REGEX_FLAGS = re.DOTALL | re.MULTILINE | re.IGNORECASE
 
 
 @Language.component(LOWERCASE_LEMMA)
@@ -130,6 +137,20 @@ class IndexedContextEnhancer(LemmaContextAwareEnhancer):
     with a few dozen findings then spends most of its time creating Token objects.
     """
 
+    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int) -> list[str]:
+        """Words before the finding's first token and after its last one (the stock version counts
+        the words after from the first token, so "28-64-66-98 office" reads its own digits)."""
+        if not nlp_artifacts.tokens:
+            return [""]
+        tokens, indices = nlp_artifacts.tokens, nlp_artifacts.tokens_indices
+        keywords = set(nlp_artifacts.keywords)
+        first = self._find_index_of_match_token(word, start, tokens, indices)
+        last = self._find_index_of_match_token(word, start + max(len(word) - 1, 0), tokens, indices)
+        lemmas = nlp_artifacts.lemmas
+        before = self._add_n_words_backward(first, self.context_prefix_count, lemmas, keywords)
+        after = self._add_n_words_forward(last, self.context_suffix_count, lemmas, keywords)
+        return list({*before, *after})
+
     @staticmethod
     def _find_index_of_match_token(word: str, start: int, tokens: Any, tokens_indices: list[int]) -> int:
         index = max(bisect_right(tokens_indices, start) - 1, 0)
@@ -176,9 +197,10 @@ class PiiAnalyzer:
             HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
             PaymentCardRecognizer(),
-            IbanRecognizer(),
+            IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),
             UsSsnRecognizer(),
+            AddressRecognizer(),
             *credential_recognizers(),
         ):
             registry.add_recognizer(recognizer)
@@ -187,14 +209,14 @@ class PiiAnalyzer:
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),
-            *(NER_ENTITIES if self.names_enabled else ()),
+            *(NER_ENTITIES if self.names_enabled else (ADDRESS_ENTITY,)),
         )
         self._engine = AnalyzerEngine(
             registry=registry,
             nlp_engine=PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config),
             supported_languages=[LANGUAGE],
             default_score_threshold=SCORE_THRESHOLD,
-            context_aware_enhancer=IndexedContextEnhancer(),
+            context_aware_enhancer=IndexedContextEnhancer(context_suffix_count=CONTEXT_SUFFIX_WORDS),
         )
 
     @staticmethod

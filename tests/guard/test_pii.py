@@ -162,3 +162,39 @@ def test_unvalidated_numbers_are_phones_only_when_laid_out_like_one(
     pattern_guard: Guard, text: str, masked: bool
 ) -> None:
     assert bool(pattern_guard.check_prompt(text).mapping) is masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Mobile: 612 345 678", True),
+        ("Reach the front desk on 41 234 567 any time.", True),
+        ("Raised 612 345 678 dollars this year.", False),
+        ("The archive holds 41 234 567 records.", False),
+    ],
+)
+def test_numbers_grouped_like_thousands_are_phones_only_beside_a_context_word(
+    pattern_guard: Guard, text: str, masked: bool
+) -> None:
+    assert bool(pattern_guard.check_prompt(text).mapping) is masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0161 496 0000 (office)",
+        "Numbers: 20-64-66-98 office, 555 0134 fax",
+    ],
+)
+def test_a_label_after_the_number_is_context_too(pattern_guard: Guard, text: str) -> None:
+    prompt = pattern_guard.check_prompt(text)
+
+    assert "PHONE_NUMBER" in prompt.entities
+    assert not any(char.isdigit() for char in prompt.masked_text.replace("_1>", "").replace("_2>", ""))
+
+
+def test_iban_typed_in_lower_case_is_masked(pattern_guard: Guard) -> None:
+    prompt = pattern_guard.check_prompt("my iban is gb82west12345698765432, thanks")
+
+    assert "gb82west12345698765432" not in prompt.masked_text
+    assert "IBAN_CODE" in prompt.entities

@@ -1,0 +1,183 @@
+"""Street addresses recognised by their structure, across the formats of many countries.
+
+The NER model reads one sentence or line at a time, so an address written over several lines
+("12 Crown Street / Suite 3 / Leeds / United Kingdom LS1 4AB") comes back in fragments, some
+of them tagged as a name. An address has a shape a pattern can follow instead:
+
+- a street line: a house number and a street name with a street type, in English order
+  ("221B Baker Street", "18 McPherson Rd"), Romance and Slavic order ("Rue de Virton 38",
+  "Paseo del Prado 81", "ul. Narewska 94") or as one compound word ("Asselsestraat 7",
+  "Magrethevej 298", "Kiannonkatu 98"), or a post-office box, or a US military address
+  ("PSC 3294, Box 9168 / APO AA 61487");
+- then, on the same line after a comma or on the lines that follow, any of: a unit ("Suite 5",
+  "Apt. 12"), a town or country written with capitals, a state code or postcode.
+
+The whole block becomes one finding, so it is one placeholder and wins over the fragments the
+model tagged inside it. A street name with no house number ("lunch near Baker Street") is not
+an address here; the NER model still decides on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+ADDRESS_ENTITY = "ADDRESS"
+# Over the NER model's scores, so the block wins over fragments tagged inside it.
+SCORE = 0.9
+
+# Street types that follow the street's name (English and Germanic usage; USPS abbreviations).
+_TYPE_AFTER = (
+    r"street|st|road|rd|avenue|ave|av|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq"
+    r"|squares|terrace|terr|way|close|crescent|cres|parade|highway|hwy|parkway|pkwy|circle|cir"
+    r"|alley|row|walk|mews|grove|gardens|gdns|hill|hills|heights|park|parks|point|pointe|ridge"
+    r"|rapids|forge|forges|field|fields|green|junction|jct|landing|loop|mall|manor|meadow|meadows"
+    r"|mill|mills|passage|path|pike|plaza|port|ranch|route|rte|run|shore|shores|springs|station"
+    r"|summit|trail|trl|turnpike|valley|view|views|village|vista|wharf|wynd|quay|embankment"
+    r"|strasse|straße|str|weg|gasse|platz|allee|ring|damm|ufer|straat|laan|plein|gracht|kade"
+    r"|vej|gade|vägen|gatan|veien|gata|katu|tie|utca|u(?=\.)|tér|út|körút"
+)
+# Street types that come before the name (Romance, Slavic and other usage).
+_TYPE_BEFORE = (
+    r"(?:Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Place|Quai|Cours|Calle|Avenida|Avda\.?|Paseo"
+    r"|Plaza|Camino|Carrera|Carretera|Ronda|Travesía|Rua|Travessa|Largo|Praça|Estrada|Alameda|Via"
+    r"|Viale|Piazza|Corso|Vicolo|Strada|Ulica|Aleja|Osiedle|Trg|Ulitsa|Jalan|Quadra|Odos|Leoforos"
+    r"|Λεωφόρος|Οδός|Πλατεία|rue|calle|rua|viale|piazza|trg)"
+)
+# Compound street names end in their type ("Asselsestraat", "Nybyvägen", "Kiannonkatu").
+_COMPOUND_SUFFIX = (
+    r"straße|strasse|str\.|weg|gasse|platz|allee|damm|straat|laan|plein|gracht|kade|steeg"
+    r"|vej|gade|vænget|vägen|gatan|gränd|veien|vegen|gata|katu|kuja|polku|vegur"
+)
+_NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[/-]\d{1,4})?"
+# The first letter of a capitalised word, in the Latin, Greek and Cyrillic scripts.
+_CAP = r"[A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-Я]"
+_PARTICLE = r"(?:de|del|da|do|dos|das|di|du|la|le|les|el|van|von|der|den|des|na|nad|upon|on|am|im|sur|en|of|the)"
+# A word of a street or place name: capitalised, or one of the particles between such words.
+_NAME = rf"(?:{_CAP}(?:[^\W\d_]|['\u2019.-])*|{_PARTICLE})"
+_WORD = r"[^\W\d_][\w'\u2019.-]*"
+_SPACE = r"[ \t]+"
+
+_STREET = (
+    rf"(?:"
+    # English order, after the house number: 221B Name Name Type [number] [West|N]
+    rf"(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}{_SPACE}){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}(?i:{_TYPE_AFTER})\b\.?(?:{_SPACE}{_NUMBER})?"
+    rf"(?:{_SPACE}(?:West|East|North|South|[NSEW])\b)?"
+    # Type first, capitalised or abbreviated: [number] Rue de la Name [number]
+    rf"|(?:(?:{_NUMBER}){_SPACE}){{0,2}}(?:{_TYPE_BEFORE}|(?i:ul|al|os|pl|trg|c|jl)\.){_SPACE}(?:{_WORD}{_SPACE}){{0,3}}{_WORD}(?:{_SPACE}{_NUMBER})?"
+    # Compound word: [number] Asselsestraat 7
+    rf"|(?:(?:{_NUMBER}){_SPACE}){{0,2}}{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})(?:{_SPACE}{_NUMBER})?"
+    rf")"
+)
+_PO_BOX = r"(?i:p\.?\s?o\.?\s?box|post\s?box|post\s+office\s+box|postbox|box)\s+\d{1,6}"
+_MILITARY = (
+    r"(?i:(?:psc|unit|cmr)\s+\d{3,5},?\s+box\s+\d{3,5}|(?:usns|usnv|uss|usc?gc)\s+[^\W\d_][\w'-]*)"
+    r"[ \t]*(?:,[ \t]*|\n[ \t]*)(?i:apo|fpo|dpo)\s+(?i:aa|ae|ap)\s+\d{5}"
+)
+_UNIT = r"(?i:suite|ste\.?|apt\.?|apartment|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|building)\s*#?\s*\d{1,5}[A-Za-z]?"
+# A town, region or country: words written with a capital, in any script, optional state code or
+# postcode ("Toronto", "SOTO DEL BARCO", "Cyprus (Greek) 25572", "Caxias do Sul, RS 24893").
+_PLACE_WORD = _NAME
+_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{3}\s?\d{2}|\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
+_PLACE_NAME = (
+    rf"(?:{_PLACE_WORD}[ \t]+){{0,3}}{_CAP}(?:[^\W\d_]|['\u2019.-])*(?!\w)(?:[ \t]*\([^\W\d_][\w ]{{0,20}}\))?"
+)
+_PLACE = (
+    rf"(?:(?:{_POSTCODE}[ \t]+)?{_PLACE_NAME}(?:,?[ \t]*[A-Z]{{2}}\b)?(?:[ \t]+{_POSTCODE})?"
+    rf"|{_POSTCODE}|,?[ \t]*[A-Z]{{2}}[ \t]+\d{{5}})"
+    # "To:", "Parking:" open the next field of a form, not a town.
+    r"(?![\w'\u2019.-]*:)"
+)
+# Between the parts: a comma on the same line, or a line break with the indentation or quote
+# marks ("> ") that pasted mail leaves.
+_BREAK = r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*(?:,[ \t]*)?)"
+# A street name with no street type between numbers ("30102 Kaevu 94") counts only when a unit
+# or a town follows it.
+_BARE_STREET = (
+    rf"(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}{_NUMBER}"
+    rf"(?=(?:{_SPACE}|{_BREAK}){_UNIT}|{_BREAK}{_PLACE})"
+)
+_ADDRESS = re.compile(
+    rf"(?<![\w-])(?:{_MILITARY}|(?:\d{{1,5}}{_SPACE})?{_PO_BOX}|{_STREET}|{_BARE_STREET})"
+    rf"(?:(?:{_SPACE}|{_BREAK}){_UNIT})*"
+    rf"(?:{_BREAK}(?:{_UNIT}|{_PLACE})){{0,4}}",
+)
+# Where an address can start: a number, a street type written first, a compound street name, a
+# post-office box or a military unit. The full pattern is tried only there; run from every
+# position of a 2,000-character prompt it would cost several milliseconds.
+_START = re.compile(
+    rf"(?<![\w-])(?:\d|{_TYPE_BEFORE}\b|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
+    r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b)"
+)
+# The street line needs a number: without one, "Main Street" or "Via Appia" is a place, and the
+# NER model decides.
+_HAS_NUMBER = re.compile(r"\d")
+_MILITARY_START = re.compile(_MILITARY)
+# Street types that are also everyday nouns ("10 Best Way", "Bullet Point 2"): such a street line
+# is an address only when a unit, a town or a postcode follows it.
+_EVERYDAY_TYPES = (
+    r"way|place|square|squares|point|pointe|park|parks|hill|hills|view|views|green|row|walk|run|loop"
+    r"|field|fields|station|route|mall|summit|landing|passage|path|ring|port|village|valley"
+)
+_ENDS_IN_EVERYDAY_TYPE = re.compile(rf"\b(?i:{_EVERYDAY_TYPES})\.?(?:\s+{_NUMBER})?(?:\s+\w)?$")
+_CONTINUED = re.compile(rf"[,\n]|{_UNIT}")
+_TRAILING = re.compile(r"[\s,.>]+$")
+# A block must hold more than a number and a common word: "3 ways" or "2 St" is not an address.
+_MIN_LENGTH = 8
+
+
+class AddressRecognizer(LocalRecognizer):
+    """Finds street addresses, post-office boxes and military addresses by their layout."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entities=[ADDRESS_ENTITY], supported_language=supported_language, name="AddressRecognizer"
+        )
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if not _HAS_NUMBER.search(text):
+            return []
+        results = []
+        covered = 0
+        for start in _START.finditer(text):
+            if start.start() < covered:
+                continue
+            match = _ADDRESS.match(text, start.start())
+            if match is None:
+                continue
+            covered = match.end()
+            value = match.group(0)
+            end = match.start() + len(_TRAILING.sub("", value))
+            value = text[match.start() : end]
+            first_line = re.split(r"[,\n]", value, maxsplit=1)[0]
+            if _ENDS_IN_EVERYDAY_TYPE.search(first_line) and not _CONTINUED.search(value):
+                continue
+            if end - match.start() < _MIN_LENGTH or not (
+                _HAS_NUMBER.search(first_line) or _MILITARY_START.match(value)
+            ):
+                continue
+            results.append(
+                RecognizerResult(
+                    entity_type=ADDRESS_ENTITY,
+                    start=match.start(),
+                    end=end,
+                    score=SCORE,
+                    analysis_explanation=AnalysisExplanation(
+                        recognizer=self.name,
+                        original_score=SCORE,
+                        textual_explanation="Street, unit and town laid out like an address",
+                    ),
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
+        return results
