@@ -131,6 +131,10 @@ _MIN_LENGTH = 8
 class AddressRecognizer(LocalRecognizer):
     """Finds street addresses, post-office boxes and military addresses by their layout."""
 
+    # Set by Presidio's base class, which declares neither.
+    name: str
+    id: str
+
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
             supported_entities=[ADDRESS_ENTITY], supported_language=supported_language, name="AddressRecognizer"

@@ -147,8 +147,9 @@ class IndexedContextEnhancer(LemmaContextAwareEnhancer):
         first = self._find_index_of_match_token(word, start, tokens, indices)
         last = self._find_index_of_match_token(word, start + max(len(word) - 1, 0), tokens, indices)
         lemmas = nlp_artifacts.lemmas
-        before = self._add_n_words_backward(first, self.context_prefix_count, lemmas, keywords)
-        after = self._add_n_words_forward(last, self.context_suffix_count, lemmas, keywords)
+        # Presidio annotates a list but only tests membership; a set keeps that cheap.
+        before = self._add_n_words_backward(first, self.context_prefix_count, lemmas, keywords)  # type: ignore[arg-type]
+        after = self._add_n_words_forward(last, self.context_suffix_count, lemmas, keywords)  # type: ignore[arg-type]
         return list({*before, *after})
 
     @staticmethod
