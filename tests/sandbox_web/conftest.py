@@ -113,7 +113,9 @@ def _start_serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-@pytest.fixture(scope="session")
+# The package's tests share one service and worker, stopped when they are done: a worker left
+# running would take the jobs of every later test that sends to the same broker.
+@pytest.fixture(scope="package")
 async def local_slack(
     page_sandbox: tuple[SlackSandbox, str],
     page_gemini: FakeGemini,

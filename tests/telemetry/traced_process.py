@@ -26,9 +26,9 @@ from bot.telemetry import (
 _from_settings = Runtime.from_settings.__func__  # type: ignore[attr-defined]
 
 
-def _instrumented_runtime(cls: type[Runtime], settings: Any) -> Runtime:
+def _instrumented_runtime(cls: type[Runtime], settings: Any, **options: Any) -> Runtime:
     # Stands in for one line in Runtime.from_settings: instrument_engine(database.engine).
-    runtime = _from_settings(cls, settings)
+    runtime = _from_settings(cls, settings, **options)
     instrument_engine(runtime.database.engine)
     return runtime
 
