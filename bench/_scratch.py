@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from db.crypto import generate_key
 from db.migrate import migrate_sync
-from sandbox.local_services import LocalServices, start_local_services
+from sandbox.local_services import EmbeddedRedis, LocalServices, start_local_services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,3 +59,14 @@ def scratch_database(prefix: str) -> Iterator[Scratch]:
     finally:
         asyncio.run(_server_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         services.stop()
+
+
+def start_private_services(state: Path) -> tuple[LocalServices, EmbeddedRedis, str]:
+    """PostgreSQL as this machine has it (embedded under ``state`` when none answers) and a Redis
+    of the bench's own under ``state``, with its URL: a shared Redis has its database indexes
+    flushed by test runs. Stopping the services stops that Redis too."""
+    private_redis = EmbeddedRedis(state / "redis")
+    redis_url = private_redis.start()
+    services = start_local_services(state, redis_url=redis_url)
+    services.embedded.append(private_redis)
+    return services, private_redis, redis_url

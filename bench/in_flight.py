@@ -127,15 +127,13 @@ async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUI
 
 
 def run(args: argparse.Namespace) -> list[Target]:
+    from bench._scratch import start_private_services
     from db.crypto import generate_key
-    from sandbox.local_services import EmbeddedRedis, free_port, port_open, start_local_services
+    from sandbox.local_services import free_port, port_open
     from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench-in-flight"
-    private_redis = EmbeddedRedis(state / "redis")
-    redis_url = private_redis.start()
-    services = start_local_services(state, redis_url=redis_url)
-    services.embedded.append(private_redis)
+    services, _, redis_url = start_private_services(state)
     logs = state / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     name, admin_url, app_url = asyncio.run(prepare_database(services.postgres_url))

@@ -385,16 +385,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args: argparse.Namespace) -> list[Target]:
+    from bench._scratch import start_private_services
     from db.crypto import generate_key
-    from sandbox.local_services import EmbeddedRedis, free_port, port_open, start_local_services
+    from sandbox.local_services import free_port, port_open
     from sandbox.slack import DEMO
 
-    # A Redis of the bench's own: a shared one's database indexes are flushed by test runs.
     state = ROOT / ".services" / "bench"
-    private_redis = EmbeddedRedis(state / "redis")
-    redis_url = private_redis.start()
-    services = start_local_services(state, redis_url=redis_url)
-    services.embedded.append(private_redis)
+    services, private_redis, redis_url = start_private_services(state)
     name, admin_url, app_url = asyncio.run(prepare_database(services.postgres_url))
     logs = ROOT / ".services" / "bench" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
