@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from db.crypto import generate_key
 from db.migrate import migrate_sync
-from sandbox.local_services import EmbeddedRedis, LocalServices, start_local_services
+from sandbox.local_services import EmbeddedRedis, LocalServices, port_open, start_local_services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +71,13 @@ def start_private_services(state: Path) -> tuple[LocalServices, EmbeddedRedis, s
     services = start_local_services(state, redis_url=redis_url)
     services.embedded.append(private_redis)
     return services, private_redis, redis_url
+
+
+def wait_for_ports(ports: list[int], what: str, seconds: float = 30) -> None:
+    """Return once every port on 127.0.0.1 accepts connections; RuntimeError naming ``what``
+    after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not all(port_open("127.0.0.1", port) for port in ports):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.1)

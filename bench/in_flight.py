@@ -127,9 +127,9 @@ async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUI
 
 
 def run(args: argparse.Namespace) -> list[Target]:
-    from bench._scratch import start_private_services
+    from bench._scratch import start_private_services, wait_for_ports
     from db.crypto import generate_key
-    from sandbox.local_services import free_port, port_open
+    from sandbox.local_services import free_port
     from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench-in-flight"
@@ -163,11 +163,7 @@ def run(args: argparse.Namespace) -> list[Target]:
     ]
     worker = None
     try:
-        deadline = time.monotonic() + 30
-        while not (port_open("127.0.0.1", sandbox_port) and port_open("127.0.0.1", gemini_port)):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the fakes did not start")
-            time.sleep(0.1)
+        wait_for_ports([sandbox_port, gemini_port], "the fakes")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_", "JOB_"))},
             "DATABASE_URL": app_url,

@@ -385,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args: argparse.Namespace) -> list[Target]:
-    from bench._scratch import start_private_services
+    from bench._scratch import start_private_services, wait_for_ports
     from db.crypto import generate_key
-    from sandbox.local_services import free_port, port_open
+    from sandbox.local_services import free_port
     from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench"
@@ -404,11 +404,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
         logs / "sandbox.log",
     )
     try:
-        deadline = time.monotonic() + 30
-        while not port_open("127.0.0.1", sandbox_port):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the Slack sandbox did not start")
-            time.sleep(0.1)
+        wait_for_ports([sandbox_port], "the Slack sandbox")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_"))},
             "DATABASE_URL": app_url,

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from bot.guard.findings import finding
 
 ADDRESS_ENTITY = "ADDRESS"
 # Over the NER model's scores, so the block wins over fragments tagged inside it.
@@ -168,20 +170,8 @@ class AddressRecognizer(LocalRecognizer):
             ):
                 continue
             results.append(
-                RecognizerResult(
-                    entity_type=ADDRESS_ENTITY,
-                    start=match.start(),
-                    end=end,
-                    score=SCORE,
-                    analysis_explanation=AnalysisExplanation(
-                        recognizer=self.name,
-                        original_score=SCORE,
-                        textual_explanation="Street, unit and town laid out like an address",
-                    ),
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
+                finding(
+                    self, ADDRESS_ENTITY, match.start(), end, SCORE, "Street, unit and town laid out like an address"
                 )
             )
         return results

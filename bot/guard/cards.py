@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from bot.guard.findings import finding
 
 NETWORK_SCORE = 0.8
 # Under the analyzer threshold on purpose: only a context word lifts it over.
@@ -65,7 +67,9 @@ def known_network(digits: str) -> bool:
 
 
 class PaymentCardRecognizer(LocalRecognizer):
-    name: str  # set by the base class
+    # Set by the base class, which declares neither.
+    name: str
+    id: str
     CONTEXT = [
         "card",
         "cc",
@@ -105,20 +109,13 @@ class PaymentCardRecognizer(LocalRecognizer):
             network = known_network(digits)
             score = NETWORK_SCORE if network else UNKNOWN_NETWORK_SCORE
             results.append(
-                RecognizerResult(
-                    entity_type="CREDIT_CARD",
-                    start=candidate.start(),
-                    end=candidate.end(),
-                    score=score,
-                    analysis_explanation=AnalysisExplanation(
-                        recognizer=self.name,
-                        original_score=score,
-                        textual_explanation="Passes Luhn" + (", known card network" if network else ""),
-                    ),
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
+                finding(
+                    self,
+                    "CREDIT_CARD",
+                    candidate.start(),
+                    candidate.end(),
+                    score,
+                    "Passes Luhn" + (", known card network" if network else ""),
                 )
             )
         return results

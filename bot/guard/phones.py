@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from bot.guard.findings import finding
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -119,7 +121,9 @@ def _possible(candidate: str) -> bool:
 
 
 class FormattedPhoneRecognizer(LocalRecognizer):
-    name: str  # set by the base class
+    # Set by the base class, which declares neither.
+    name: str
+    id: str
     CONTEXT = [
         "phone",
         "telephone",
@@ -205,20 +209,13 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             else:
                 continue
             results.append(
-                RecognizerResult(
-                    entity_type="PHONE_NUMBER",
-                    start=candidate.start() + start,
-                    end=candidate.start() + end,
-                    score=score,
-                    analysis_explanation=AnalysisExplanation(
-                        recognizer=self.name,
-                        original_score=score,
-                        textual_explanation="Valid phone number (libphonenumber), scored by formatting",
-                    ),
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
+                finding(
+                    self,
+                    "PHONE_NUMBER",
+                    candidate.start() + start,
+                    candidate.start() + end,
+                    score,
+                    "Valid phone number (libphonenumber), scored by formatting",
                 )
             )
         return results

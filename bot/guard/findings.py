@@ -1,0 +1,34 @@
+"""One finding of the guard's own recognizers, in the form Presidio's analyzer reports them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
+
+
+class NamedRecognizer(Protocol):
+    """What a finding names: Presidio sets both on every recognizer, declaring neither."""
+
+    name: str
+    id: str
+
+
+def finding(
+    recognizer: NamedRecognizer, entity_type: str, start: int, end: int, score: float, why: str
+) -> RecognizerResult:
+    """A result that names ``recognizer`` the way Presidio's own recognizers do, so the analyzer's
+    context enhancement and de-duplication treat it like theirs; ``why`` is the explanation."""
+    return RecognizerResult(
+        entity_type=entity_type,
+        start=start,
+        end=end,
+        score=score,
+        analysis_explanation=AnalysisExplanation(
+            recognizer=recognizer.name, original_score=score, textual_explanation=why
+        ),
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
