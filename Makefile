@@ -22,27 +22,12 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
-# Two lanes side by side: the slow one mostly waits on its worker processes, the rest of the suite
-# uses the other core. Each lane has its own Redis index, embedded services and database; the slow
-# lane's output follows the other's. The fault suite is a load test: it runs alone, afterwards.
-# Non-zero if any part failed.
-# A test that needs a second index of its own (a broker no other worker listens on) takes the
-# lane's spare one (TEST_SPARE_REDIS_DB), never the other lane's.
-SLOW_LANE_REDIS_DB ?= 14
-REST_LANE_REDIS_DB ?= 15
-SLOW_LANE_SPARE_REDIS_DB ?= 13
-REST_LANE_SPARE_REDIS_DB ?= 12
-FAULT_SUITE_TEST := tests/faults/test_fault_suite_short.py
-
+# Two lanes side by side (the slow one mostly waits on its worker processes), then the fault suite
+# alone; each lane has its own Redis indexes, services and database, a process group that ends
+# with it, and a wall limit. tests/lanes.py says how; non-zero if any part failed.
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
-	@mkdir -p .services; TEST_REDIS_DB=$(SLOW_LANE_REDIS_DB) TEST_SPARE_REDIS_DB=$(SLOW_LANE_SPARE_REDIS_DB) TEST_SERVICES_DIR=test-slow \
-		$(BIN)/pytest -m slow --ignore=$(FAULT_SUITE_TEST) -p no:cacheprovider > .services/slow-lane.log 2>&1 & slow=$$!; \
-	TEST_REDIS_DB=$(REST_LANE_REDIS_DB) TEST_SPARE_REDIS_DB=$(REST_LANE_SPARE_REDIS_DB) $(BIN)/pytest -m "not slow"; rest=$$?; \
-	wait $$slow; slow_status=$$?; \
-	echo "== the slow lane (pytest -m slow)"; cat .services/slow-lane.log; \
-	TEST_REDIS_DB=$(SLOW_LANE_REDIS_DB) $(BIN)/pytest -p no:cacheprovider $(FAULT_SUITE_TEST); faults=$$?; \
-	test $$rest -eq 0 && test $$slow_status -eq 0 && test $$faults -eq 0
+	$(BIN)/python -m tests.lanes
 
 # The inner loop: the guard, the command parser, the views and the handlers dispatched in-process
 # through bolt (against PostgreSQL and Redis). No worker or server processes, no model training.

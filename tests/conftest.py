@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import uuid
@@ -17,7 +18,7 @@ from bot.orgs.service import create_organization
 from db.crypto import generate_key
 from db.engine import Database
 from sandbox.local_services import LocalServices, start_local_services
-from tests.support.database import TestDatabase, migrated_database, new_team_id
+from tests.support.database import TestDatabase, drop_orphaned_databases, migrated_database, new_team_id
 from workers.posting import close_http_session
 
 # Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
@@ -40,6 +41,9 @@ def services() -> Iterator[LocalServices]:
 
 @pytest.fixture(scope="session")
 def test_database(services: LocalServices) -> Iterator[TestDatabase]:
+    orphaned = asyncio.run(drop_orphaned_databases(services.postgres_url))
+    if orphaned:
+        print(f"dropped {len(orphaned)} database(s) of test runs that are gone: {', '.join(orphaned)}")
     with migrated_database(services.postgres_url) as database:
         yield database
 

@@ -18,7 +18,7 @@ from db.crypto import SecretBox, generate_key
 from db.engine import Database
 from db.migrate import migrate
 from db.models import AuditEvent, Installation, Job, Schedule
-from tests.support.database import TestDatabase, admin_execute, new_team_id
+from tests.support.database import TestDatabase, admin_execute, new_team_id, run_database_name
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 OLD_KEY, NEW_KEY = generate_key(), generate_key()
@@ -28,7 +28,7 @@ OLD_KEY, NEW_KEY = generate_key(), generate_key()
 async def own_database(test_database: TestDatabase) -> AsyncIterator[Database]:
     """A database of this module's own: rekey walks every organization, and other tests store
     placeholder bytes that no key decrypts."""
-    name = f"cf_rekey_{uuid.uuid4().hex[:8]}"
+    name = run_database_name("cf_rekey")
     server = make_url(test_database.admin_url).set(drivername="postgresql", database="postgres")
     await admin_execute(server.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"')
     admin_url = make_url(test_database.admin_url).set(database=name).render_as_string(hide_password=False)

@@ -23,7 +23,7 @@ from db.engine import Database
 from db.migrate import MigrationRefused, migrate
 from db.models import Organization
 from db.rls import DEFINER_ROLE
-from tests.support.database import TestDatabase, admin_execute, fetch_value, new_team_id
+from tests.support.database import TestDatabase, admin_execute, fetch_value, new_team_id, run_database_name
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 PASSWORD = "role-safety-test"
@@ -179,7 +179,7 @@ class OwnedDatabase:
 @pytest.fixture(scope="module")
 async def owned_database(test_database: TestDatabase) -> AsyncIterator[OwnedDatabase]:
     tag = uuid.uuid4().hex[:8]
-    owner, app, name = f"cf_owner_{tag}", f"cf_app_{tag}", f"cf_owned_{tag}"
+    owner, app, name = f"cf_owner_{tag}", f"cf_app_{tag}", run_database_name("cf_owned")
     admin = test_database.admin_url
     await admin_execute(
         admin,

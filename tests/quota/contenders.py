@@ -14,6 +14,9 @@ from bot.errors import QuotaDenied
 from bot.quota import QuotaService
 from db.engine import Database
 
+# A contender whose peers died stops waiting for them (the barrier breaks) instead of hanging.
+BARRIER_SECONDS = 60
+
 
 def contend(
     app_url: str, redis_url: str, org_id: str, sizes: list[int], seed: int, barrier: Barrier, results: Queue
@@ -25,7 +28,9 @@ async def _contend(
     app_url: str, redis_url: str, org_id: uuid.UUID, sizes: list[int], seed: int, barrier: Barrier
 ) -> dict[str, list]:
     redis = aioredis.Redis.from_url(redis_url, max_connections=200)
-    database = Database(app_url, pool_size=10)
+    # A few connections each: the processes contend on Redis and on rows, not on the server's
+    # connection slots, which the other lane of the test run shares.
+    database = Database(app_url, pool_size=3)
     quota = QuotaService(redis, database)
     try:
         await redis.ping()
@@ -40,11 +45,11 @@ async def _contend(
 
         # Every process starts reserving at once, and settles only once all have finished
         # reserving, so that no refund makes room for a later grant.
-        await asyncio.to_thread(barrier.wait)
+        await asyncio.to_thread(barrier.wait, BARRIER_SECONDS)
         answers = await asyncio.gather(*(reserve(size) for size in sizes))
         granted = [a for a in answers if isinstance(a, tuple)]
         denied = [a for a in answers if isinstance(a, int)]
-        await asyncio.to_thread(barrier.wait)
+        await asyncio.to_thread(barrier.wait, BARRIER_SECONDS)
 
         rng = random.Random(seed)
         actuals = [(job, rng.randint(0, tokens)) for job, tokens in granted]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -16,6 +18,11 @@ from db.migrate import migrate_sync
 
 APP_ROLE = "cf_app"
 APP_PASSWORD = "cf_app_test"
+
+# Every database a test run makes carries the run's process id, so a later run can tell the
+# databases of a run that died (and the stray workers still holding their connections) from
+# those of a run beside it.
+_RUN_DATABASE = re.compile(r"_p(\d+)_[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,34 @@ async def fetch_value(url: str, query: str) -> object:
         return await conn.fetchval(query)
 
 
+def run_database_name(prefix: str) -> str:
+    """A database name of this test run's own (see ``drop_orphaned_databases``)."""
+    return f"{prefix}_p{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def drop_orphaned_databases(server_url: str) -> list[str]:
+    """Drops the databases of test runs whose process is gone, disconnecting whatever they left
+    behind: a killed run's workers otherwise hold the server's connection slots for good."""
+    async with connected(server_url) as conn:
+        names = [row["datname"] for row in await conn.fetch("SELECT datname FROM pg_database")]
+        orphaned = [
+            name for name in names if (match := _RUN_DATABASE.search(name)) and not _process_alive(int(match[1]))
+        ]
+        for name in orphaned:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return orphaned
+
+
 def new_team_id() -> str:
     return "T" + uuid.uuid4().hex[:10].upper()
 
@@ -67,7 +102,7 @@ def new_team_id() -> str:
 def migrated_database(server_url: str, prefix: str = "cf_test") -> Iterator[TestDatabase]:
     """A new database on the run's server, migrated, with URLs for its owner and the application
     role; dropped when the block ends."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = run_database_name(prefix)
     asyncio.run(admin_execute(server_url, f'CREATE DATABASE "{name}"'))
     admin_url = with_database(server_url, name)
     app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)

@@ -1,0 +1,167 @@
+"""`make test`: the slow lane beside the rest, then the fault suite alone, each under a wall limit.
+
+Each lane runs in a process group of its own, so that when it ends (or runs past its limit) every
+worker and service it started ends with it: nothing a lane left behind may hold PostgreSQL's
+connection slots or Redis indexes while the next one runs. When the shared PostgreSQL server has
+too few free connection slots for two lanes at once, the lanes run one after the other.
+
+Usage: python -m tests.lanes  (exit status: 0 when every lane passed)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from sandbox.local_services import DEFAULT_POSTGRES, port_open
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / ".services"
+FAULT_SUITE = "tests/faults/test_fault_suite_short.py"
+
+# What the two lanes hold at their peak together, measured on the shared server, with room to
+# spare; below it they run one after the other.
+SLOTS_FOR_TWO_LANES = 70
+
+# Far above a healthy run (the slowest lane takes about 5 minutes on 2 cores): a lane past its limit
+# is stuck, and the run says so instead of waiting for CI's own limit.
+LANE_LIMIT_SECONDS = 25 * 60
+FAULT_SUITE_LIMIT_SECONDS = 10 * 60
+
+
+@dataclass
+class Lane:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    limit: float
+    log: Path | None = None  # None: straight to this terminal
+    status: int | None = None
+    seconds: float = 0.0
+    timed_out: bool = False
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _started: float = 0.0
+
+    def start(self) -> None:
+        output = self.log.open("wb") if self.log else None
+        command = [sys.executable, "-m", "pytest", *self.args]
+        self._started = time.monotonic()
+        self._process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        if output:
+            output.close()
+
+    def wait(self) -> int:
+        assert self._process is not None
+        remaining = self.limit - (time.monotonic() - self._started)
+        try:
+            self.status = self._process.wait(timeout=max(remaining, 0))
+        except subprocess.TimeoutExpired:
+            self.timed_out = True
+            self.status = 124
+        self.seconds = time.monotonic() - self._started
+        self._end_group()
+        return self.status
+
+    def _end_group(self) -> None:
+        """Ends whatever the lane started that outlived it (or the lane itself, past its limit)."""
+        assert self._process is not None
+        for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 0.0)):
+            try:
+                os.killpg(self._process.pid, sig)
+            except ProcessLookupError:
+                break
+            time.sleep(grace)
+        self._process.wait()
+
+    def verdict(self) -> str:
+        if self.timed_out:
+            return f"{self.name}: stopped after {self.seconds:.0f} s, past its limit of {self.limit:.0f} s"
+        outcome = "passed" if self.status == 0 else f"failed (exit {self.status})"
+        return f"{self.name}: {outcome} in {self.seconds:.0f} s"
+
+
+async def _free_connection_slots() -> int:
+    host, port = DEFAULT_POSTGRES
+    conn = await asyncpg.connect(host=host, port=port, user="postgres", database="postgres")
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+                " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+            )
+        )
+    finally:
+        await conn.close()
+
+
+def lanes_side_by_side() -> bool:
+    """True unless the shared server lacks the slots for both lanes (each embedded server has its own)."""
+    if os.environ.get("DATABASE_URL") or not port_open(*DEFAULT_POSTGRES):
+        return True
+    free = asyncio.run(_free_connection_slots())
+    if free < SLOTS_FOR_TWO_LANES:
+        print(f"PostgreSQL has {free} free connection slots (two lanes need {SLOTS_FOR_TWO_LANES}): one lane at a time")
+        return False
+    return True
+
+
+def lane_env(redis_db: int, spare_redis_db: int, **extra: str) -> dict[str, str]:
+    # A test that needs a broker no other worker listens on takes its lane's spare index.
+    return {"TEST_REDIS_DB": str(redis_db), "TEST_SPARE_REDIS_DB": str(spare_redis_db), **extra}
+
+
+def main() -> int:
+    LOGS.mkdir(exist_ok=True)
+    slow = Lane(
+        "the slow lane (pytest -m slow)",
+        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider"],
+        lane_env(14, 13, TEST_SERVICES_DIR="test-slow"),
+        LANE_LIMIT_SECONDS,
+        log=LOGS / "slow-lane.log",
+    )
+    rest = Lane("the rest (pytest -m 'not slow')", ["-m", "not slow"], lane_env(15, 12), LANE_LIMIT_SECONDS)
+    faults = Lane(
+        "the fault suite", ["-p", "no:cacheprovider", FAULT_SUITE], lane_env(14, 13), FAULT_SUITE_LIMIT_SECONDS
+    )
+
+    if lanes_side_by_side():
+        slow.start()
+        rest.start()
+        rest.wait()
+        slow.wait()
+    else:
+        rest.start()
+        rest.wait()
+        slow.start()
+        slow.wait()
+    assert slow.log is not None
+    print(f"== {slow.name}", flush=True)
+    sys.stdout.write(slow.log.read_text(errors="replace"))
+    sys.stdout.flush()
+    faults.start()
+    faults.wait()
+
+    print("== lanes")
+    for lane in (rest, slow, faults):
+        print(f"  {lane.verdict()}")
+    return 0 if all(lane.status == 0 for lane in (rest, slow, faults)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
