@@ -9,6 +9,7 @@ import logging
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.errors import PromptBlocked
@@ -52,12 +53,27 @@ def test_training_is_deterministic(sample_model: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == sample_model.read_bytes()
 
 
+# lbfgs sums through BLAS kernels chosen for the CPU at hand: on another processor family the last
+# of the six stored digits of about one coefficient in a hundred can differ (seen between two x86-64
+# machines). Same machine, same bytes (test_training_is_deterministic); across machines, the same
+# vocabulary, thresholds and classes, and every number within rounding of the stored one.
+COEFFICIENT_TOLERANCE = 1e-5
+
+
 @pytest.mark.training
 def test_shipped_model_is_a_rebuild_of_the_training_data() -> None:
-    """The artifact in the package is exactly what the script makes from data/guard/."""
-    rebuilt = training.serialize(training.fit(load_examples()))
+    """The artifact in the package is what the script makes from data/guard/."""
+    rebuilt = json.loads(gzip.decompress(training.serialize(training.fit(load_examples()))))
+    shipped = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
 
-    assert hashlib.sha256(rebuilt).hexdigest() == hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()
+    numeric = {"idf", "coef", "intercept"}
+    assert {key: rebuilt[key] for key in rebuilt.keys() - numeric} == {
+        key: shipped[key] for key in shipped.keys() - numeric
+    }
+    for key in sorted(numeric):
+        got, want = np.asarray(rebuilt[key], dtype=float), np.asarray(shipped[key], dtype=float)
+        assert got.shape == want.shape, key
+        assert np.allclose(got, want, rtol=COEFFICIENT_TOLERANCE, atol=COEFFICIENT_TOLERANCE), key
 
 
 def test_shipped_model_matches_its_checksum_file() -> None:
