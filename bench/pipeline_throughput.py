@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args: argparse.Namespace) -> list[Target]:
-    from bench._scratch import start_private_services, wait_for_ports
+    from bench._scratch import service_env, start_private_services, wait_for_ports
     from db.crypto import generate_key
     from sandbox.local_services import free_port
     from sandbox.slack import DEMO
@@ -405,15 +405,13 @@ def bench(args: argparse.Namespace) -> list[Target]:
     )
     try:
         wait_for_ports([sandbox_port], "the Slack sandbox")
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_"))},
-            "DATABASE_URL": app_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_ENCRYPTION_KEY": generate_key(),
-            "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
-            "SLACK_BOT_TOKEN": DEMO.bot_token,
-            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-        }
+        env = service_env(
+            database_url=app_url,
+            redis_url=redis_url,
+            encryption_key=generate_key(),
+            slack_api_url=f"http://127.0.0.1:{sandbox_port}/api/",
+            bot_token=DEMO.bot_token,
+        )
         os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
         noop = run_noop(env, args, logs)
         helpers = {"slack sandbox": sandbox.pid}

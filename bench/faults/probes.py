@@ -11,7 +11,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,14 @@ import redis.asyncio as aioredis
 import redis.exceptions
 
 from bot.quota.keys import month_label, org_keys
+
+
+async def _every(interval: float, stop: asyncio.Event, step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` now and then every ``interval`` seconds until ``stop`` is set (at once, not at the next turn)."""
+    while not stop.is_set():
+        await step()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,10 @@ class ReadinessProbe:
     samples: list[ReadySample] = field(default_factory=list)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await asyncio.gather(*(self._probe(i, url) for i, url in enumerate(self.web_urls)))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        await _every(self.interval, stop, self._probe_all)
+
+    async def _probe_all(self) -> None:
+        await asyncio.gather(*(self._probe(i, url) for i, url in enumerate(self.web_urls)))
 
     async def _probe(self, index: int, url: str) -> None:
         at = time.time()
@@ -101,10 +109,7 @@ class QuotaProbe:
     async def run(self, stop: asyncio.Event) -> None:
         client = aioredis.Redis.from_url(self.redis_url, socket_timeout=1.0, socket_connect_timeout=0.5)
         try:
-            while not stop.is_set():
-                await self._sample(client)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+            await _every(self.interval, stop, lambda: self._sample(client))
         finally:
             await client.aclose()
 
@@ -224,10 +229,7 @@ class RedisPiiProbe:
     async def run(self, stop: asyncio.Event) -> None:
         client = aioredis.Redis.from_url(self.redis_url, socket_timeout=2.0, socket_connect_timeout=0.5)
         try:
-            while not stop.is_set():
-                await self.scan_once(client)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+            await _every(self.interval, stop, lambda: self.scan_once(client))
         finally:
             await client.aclose()
 
