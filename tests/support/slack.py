@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy import func, select
@@ -34,6 +35,13 @@ CLIENT_ID = "1111.2222"
 
 
 CLIENT_SECRET = "sandbox-client-secret"
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[SlackSandbox]:
+    """One Slack sandbox for the session, expecting the app's OAuth client id and secret."""
+    async with SlackSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as running:
+        yield running
 
 
 @dataclass
