@@ -6,15 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.approvals.messages import announce_decision
 from bot.approvals.service import ApprovalService, Decision
 from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION
 from bot.process.runtime import Runtime
 from bot.slack.client import make_web_client
 from db.engine import Database
-from db.models import JobKind, JobState, Organization
+from db.models import JobKind, JobState
 from sandbox.slack import SlackSandbox
 from tests.support.approvals import (
     ADMIN,
@@ -28,19 +26,11 @@ from tests.support.approvals import (
     actions_of,
     awaiting_job,
     load_job,
+    require_approvals,
 )
 from workers.approval import request_approval, sweep_approvals
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-async def require_approvals(database: Database, org_id: uuid.UUID, channel: str | None) -> None:
-    async with database.tenant(org_id) as session:
-        await session.execute(
-            update(Organization)
-            .where(Organization.id == org_id)
-            .values(approvals_required=True, approvers_channel=channel)
-        )
 
 
 def buttons(message: dict) -> dict[str, str]:
