@@ -86,25 +86,27 @@ def wait_for_ports(ports: list[int], what: str, seconds: float = 30) -> None:
 
 
 def service_env(
-    *,
     database_url: str,
     redis_url: str,
-    encryption_key: str,
-    slack_api_url: str,
-    bot_token: str,
+    sandbox_port: int,
+    *,
+    encryption_key: str | None = None,
     dropped: tuple[str, ...] = ("GEMINI_", "DIFFUSION_", "SLACK_"),
     **settings: str,
 ) -> dict[str, str]:
     """The environment of a process a bench starts: this one's without the variables named by a
-    ``dropped`` prefix (the bench sets those itself), pointed at the bench's database, Redis and fake
-    Slack, plus ``settings``. The public suffix list stays offline, as in tests."""
+    ``dropped`` prefix (the bench sets those itself), pointed at the bench's database and Redis and
+    at the Slack sandbox on ``sandbox_port`` as its demo workspace's bot, plus ``settings``. A new
+    encryption key unless one is given; the public suffix list stays offline, as in tests."""
+    from sandbox.slack import DEMO
+
     return {
         **{name: value for name, value in os.environ.items() if not name.startswith(dropped)},
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "TOKEN_ENCRYPTION_KEY": encryption_key,
-        "SLACK_API_URL": slack_api_url,
-        "SLACK_BOT_TOKEN": bot_token,
+        "TOKEN_ENCRYPTION_KEY": encryption_key or generate_key(),
+        "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
+        "SLACK_BOT_TOKEN": DEMO.bot_token,
         **settings,
         "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
     }

@@ -689,11 +689,10 @@ def run(args: argparse.Namespace) -> list[Target]:
         sandbox_port = free_port()
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         env = service_env(
-            database_url=scratch.app_url,
-            redis_url=redis_url,
+            scratch.app_url,
+            redis_url,
+            sandbox_port,
             encryption_key=scratch.encryption_key,
-            slack_api_url=f"{sandbox_url}/api/",
-            bot_token=DEMO.bot_token,
             dropped=("SLACK_",),
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
         )

@@ -128,9 +128,7 @@ async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUI
 
 def run(args: argparse.Namespace) -> list[Target]:
     from bench._scratch import service_env, start_private_services, wait_for_ports
-    from db.crypto import generate_key
     from sandbox.local_services import free_port
-    from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench-in-flight"
     services, _, redis_url = start_private_services(state)
@@ -165,11 +163,9 @@ def run(args: argparse.Namespace) -> list[Target]:
     try:
         wait_for_ports([sandbox_port, gemini_port], "the fakes")
         env = service_env(
-            database_url=app_url,
-            redis_url=redis_url,
-            encryption_key=generate_key(),
-            slack_api_url=f"http://127.0.0.1:{sandbox_port}/api/",
-            bot_token=DEMO.bot_token,
+            app_url,
+            redis_url,
+            sandbox_port,
             dropped=("GEMINI_", "DIFFUSION_", "SLACK_", "JOB_"),
             GEMINI_API_KEY=GEMINI_KEY,
             GEMINI_BASE_URL=gemini_url,

@@ -386,9 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench(args: argparse.Namespace) -> list[Target]:
     from bench._scratch import service_env, start_private_services, wait_for_ports
-    from db.crypto import generate_key
     from sandbox.local_services import free_port
-    from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench"
     services, private_redis, redis_url = start_private_services(state)
@@ -405,13 +403,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
     )
     try:
         wait_for_ports([sandbox_port], "the Slack sandbox")
-        env = service_env(
-            database_url=app_url,
-            redis_url=redis_url,
-            encryption_key=generate_key(),
-            slack_api_url=f"http://127.0.0.1:{sandbox_port}/api/",
-            bot_token=DEMO.bot_token,
-        )
+        env = service_env(app_url, redis_url, sandbox_port)
         os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
         noop = run_noop(env, args, logs)
         helpers = {"slack sandbox": sandbox.pid}

@@ -31,6 +31,12 @@ class Run:
         self.add(name, org_id, priority)
         await settle()
 
+    async def burst(self, org_id: uuid.UUID, count: int, prefix: str) -> None:
+        """``count`` jobs of one organization arriving together, named ``prefix`` and a number."""
+        for number in range(count):
+            self.add(f"{prefix}{number}", org_id)
+        await settle()
+
     async def _job(self, name: str, org_id: uuid.UUID, priority: int) -> None:
         async with self.gate.slot(org_id, priority):
             self.started.append(name)
@@ -65,9 +71,7 @@ async def test_no_more_jobs_run_than_the_capacity() -> None:
 async def test_one_organization_alone_fills_all_but_the_headroom() -> None:
     gate = FairGate(64)
     run = Run(gate)
-    for number in range(200):
-        run.add(f"a{number}", ORG_A)
-    await settle()
+    await run.burst(ORG_A, 200, "a")
 
     assert org_share(64) == 56
     assert gate.in_flight == 56
@@ -76,9 +80,7 @@ async def test_one_organization_alone_fills_all_but_the_headroom() -> None:
 async def test_another_organizations_first_job_starts_at_once_behind_a_burst() -> None:
     gate = FairGate(8)
     run = Run(gate)
-    for number in range(200):
-        run.add(f"a{number}", ORG_A)
-    await settle()
+    await run.burst(ORG_A, 200, "a")
     await run.arrive("b", ORG_B)
 
     assert "b" in run.started  # the headroom was free: no wait for any of A's jobs to end
@@ -90,9 +92,7 @@ async def test_free_slots_go_round_robin_across_organizations() -> None:
     await run.arrive("hold", ORG_C)
     for number in range(3):
         run.add(f"a{number}", ORG_A)
-    for number in range(3):
-        run.add(f"b{number}", ORG_B)
-    await settle()
+    await run.burst(ORG_B, 3, "b")
     order = [name for name in run.started if name != "hold"]
     for _ in range(5):
         await run.finish(order[-1])
