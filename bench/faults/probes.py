@@ -30,6 +30,21 @@ async def _every(interval: float, stop: asyncio.Event, step: Callable[[], Awaita
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
+async def _every_with_redis(
+    redis_url: str,
+    socket_timeout: float,
+    interval: float,
+    stop: asyncio.Event,
+    step: Callable[[aioredis.Redis], Awaitable[None]],
+) -> None:
+    """:func:`_every` with one Redis client of its own, closed when ``stop`` ends the loop."""
+    client = aioredis.Redis.from_url(redis_url, socket_timeout=socket_timeout, socket_connect_timeout=0.5)
+    try:
+        await _every(interval, stop, lambda: step(client))
+    finally:
+        await client.aclose()
+
+
 @dataclass(frozen=True)
 class ReadySample:
     at: float
@@ -107,11 +122,7 @@ class QuotaProbe:
     errors: int = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=1.0, socket_connect_timeout=0.5)
-        try:
-            await _every(self.interval, stop, lambda: self._sample(client))
-        finally:
-            await client.aclose()
+        await _every_with_redis(self.redis_url, 1.0, self.interval, stop, self._sample)
 
     async def _sample(self, client: aioredis.Redis) -> None:
         now = time.time()
@@ -227,11 +238,7 @@ class RedisPiiProbe:
     hits: list[tuple[str, str]] = field(default_factory=list)  # (key, needle)
 
     async def run(self, stop: asyncio.Event) -> None:
-        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=2.0, socket_connect_timeout=0.5)
-        try:
-            await _every(self.interval, stop, lambda: self.scan_once(client))
-        finally:
-            await client.aclose()
+        await _every_with_redis(self.redis_url, 2.0, self.interval, stop, self.scan_once)
 
     async def scan_once(self, client: aioredis.Redis) -> None:
         needles = self.needles()
