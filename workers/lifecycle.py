@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Interval, func, literal, select, update
+from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs.service import OrgPolicy
@@ -95,6 +95,11 @@ def _held(lease: Lease) -> Any:
     return (Job.id == lease.job_id) & (Job.state == JobState.RUNNING) & (Job.attempts == lease.attempt)
 
 
+def _update_held(lease: Lease) -> Update:
+    """An UPDATE of the job only while ``lease`` still holds it (no ORM session sync: fresh sessions)."""
+    return update(Job).execution_options(synchronize_session=False).where(_held(lease))
+
+
 async def _audit(session: AsyncSession, job: Job, action: str, **detail: Any) -> None:
     await record_event(session, job.org_id, action, actor=ACTOR, job_id=job.id, detail=detail)
 
@@ -134,9 +139,7 @@ async def extend_lease(database: Database, lease: Lease) -> bool:
     async with database.tenant(lease.org_id) as session:
         renewed = (
             await session.execute(
-                update(Job)
-                .execution_options(synchronize_session=False)
-                .where(_held(lease))
+                _update_held(lease)
                 # Not a transition: updated_at stays, and no audit event is written.
                 .values(lease_until=func.now() + _interval(lease.seconds), updated_at=Job.updated_at)
                 .returning(Job.id)
@@ -166,9 +169,7 @@ async def _transition(
     async with database.tenant(lease.org_id) as session:
         job = (
             await session.scalars(
-                update(Job)
-                .execution_options(synchronize_session=False)
-                .where(_held(lease))
+                _update_held(lease)
                 .values(updated_at=func.now(), **(result.values() if result else {}), **values)
                 .returning(Job)
             )

@@ -265,10 +265,9 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
     """A channel id from Slack's escaped mention or a public channel's bare id; a bare name, a
     private conversation's bare id and any direct message are refused."""
     ref = ref.strip()
-    for pattern in (_ESCAPED_CHANNEL, _BARE_CHANNEL_ID):
-        found = pattern.fullmatch(ref)
-        if found is not None:
-            return found.group(1)
+    channel = _captured_id(ref, _ESCAPED_CHANNEL, _BARE_CHANNEL_ID)
+    if channel is not None:
+        return channel
     if _DIRECT_MESSAGE.fullmatch(ref):
         raise BadInput(
             f"`{_shorten(ref)}` is a direct message. Results go to channels; to get one in your own direct "
@@ -277,14 +276,12 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
         )
     if _PRIVATE_CHANNEL_ID.fullmatch(ref):
         raise BadInput(
-            f"`{_shorten(ref)}` is a private conversation's id. Pick the channel from Slack's suggestions as you "
-            "type `#`, so that Slack sends the channel itself.",
+            f"`{_shorten(ref)}` is a private conversation's id. {_pick_from_suggestions('the channel', '#')}",
             usage=spec.full_usage,
         )
     if re.fullmatch(r"#[\w.-]+", ref):
         raise BadInput(
-            f"I can't tell which channel `{_shorten(ref)}` is. Pick it from Slack's suggestions as you type `#`, "
-            "so that Slack sends the channel itself.",
+            f"I can't tell which channel `{_shorten(ref)}` is. {_pick_from_suggestions('it', '#', 'the channel')}",
             usage=spec.full_usage,
         )
     raise BadInput(f"`{_shorten(ref)}` is not a channel. Name one with `#`.", usage=spec.full_usage)
@@ -292,17 +289,29 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
 
 def parse_user(ref: str, spec: Subcommand) -> str:
     ref = ref.strip()
-    for pattern in (_ESCAPED_USER, _BARE_USER_ID):
-        found = pattern.fullmatch(ref)
-        if found is not None:
-            return found.group(1)
+    user = _captured_id(ref, _ESCAPED_USER, _BARE_USER_ID)
+    if user is not None:
+        return user
     if re.fullmatch(r"@[\w.-]+", ref):
         raise BadInput(
-            f"I can't tell who `{_shorten(ref)}` is. Pick the person from Slack's suggestions as you type `@`, "
-            "so that Slack sends the user itself.",
+            f"I can't tell who `{_shorten(ref)}` is. {_pick_from_suggestions('the person', '@', 'the user')}",
             usage=spec.full_usage,
         )
     raise BadInput(f"`{_shorten(ref)}` is not a user. Mention one with `@`.", usage=spec.full_usage)
+
+
+def _captured_id(ref: str, *patterns: re.Pattern[str]) -> str | None:
+    """The id the first of ``patterns`` that matches all of ``ref`` captures."""
+    for pattern in patterns:
+        found = pattern.fullmatch(ref)
+        if found is not None:
+            return found.group(1)
+    return None
+
+
+def _pick_from_suggestions(what: str, sigil: str, sent: str | None = None) -> str:
+    """The hint for a name typed by hand: Slack sends the id only for what is picked as one types."""
+    return f"Pick {what} from Slack's suggestions as you type `{sigil}`, so that Slack sends {sent or what} itself."
 
 
 def _parse_schedule(rest: str, spec: Subcommand) -> CreateSchedule:

@@ -22,7 +22,6 @@ from typing import Literal
 
 import redis.asyncio as aioredis
 import redis.exceptions
-from opentelemetry.util.types import AttributeValue
 from redis.commands.core import AsyncScript
 
 from bot.errors import BadInput, QuotaDenied, ServiceUnavailable
@@ -40,7 +39,7 @@ from bot.quota.ledger import month_snapshot, read_limits, record_settlement, wri
 from bot.quota.messages import LEDGER_UNAVAILABLE, UNAVAILABLE, denial_message
 from bot.quota.models import Denial, Limits, QuotaStatus, Reservation, SettleResult
 from bot.quota.scripts import QuotaScripts
-from bot.quota.telemetry import tracer
+from bot.quota.telemetry import job_span
 from bot.telemetry.metrics import (
     count_quota_denial,
     count_tokens_refunded,
@@ -159,12 +158,7 @@ class QuotaService:
         """
         if tokens <= 0:
             raise ValueError("a reservation needs a positive number of tokens")
-        attributes: dict[str, AttributeValue] = {
-            "org.id": str(org_id),
-            "job.id": str(job_id),
-            "quota.tokens_requested": tokens,
-        }
-        with tracer.start_as_current_span("quota.reserve", attributes=attributes) as span:
+        with job_span("quota.reserve", org_id, job_id, requested=tokens) as span:
             now = self.clock()
             label = month_label(now)
             reply = await self.reserve_in_redis(org_id, job_id, tokens, now)
@@ -223,12 +217,7 @@ class QuotaService:
         """
         if actual < 0:
             raise ValueError("actual usage cannot be negative")
-        attributes: dict[str, AttributeValue] = {
-            "org.id": str(org_id),
-            "job.id": str(job_id),
-            "quota.tokens_actual": actual,
-        }
-        with tracer.start_as_current_span("quota.settle", attributes=attributes) as span:
+        with job_span("quota.settle", org_id, job_id, actual=actual) as span:
             result = await self.close(org_id, job_id, actual, outcome="settled")
             span.set_attribute("quota.tokens_reserved", result.reserved)
             span.set_attribute("quota.tokens_refunded", result.refunded)
@@ -239,8 +228,7 @@ class QuotaService:
     async def release(self, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         """Give back everything a job reserved when it never reached a model; True when this call
         returned tokens. A job already settled keeps its settlement."""
-        attributes: dict[str, AttributeValue] = {"org.id": str(org_id), "job.id": str(job_id)}
-        with tracer.start_as_current_span("quota.release", attributes=attributes):
+        with job_span("quota.release", org_id, job_id):
             result = await self.close(org_id, job_id, 0, outcome="released")
             return result.closed_reservation
 

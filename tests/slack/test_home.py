@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from db.models import Job, JobState, Schedule, ScheduleState
+from db.models import Job, JobState
+from tests.support.rows import active_schedule
 from tests.support.slack import Service
 
 
@@ -26,16 +27,15 @@ async def test_home_shows_role_quota_jobs_and_schedules(single: Service, org: uu
     await single.command("text a haiku about tea", user=ws.editor)
     async with single.database.tenant(org) as session:
         session.add(
-            Schedule(
-                org_id=org,
-                created_by=ws.editor,
+            active_schedule(
+                org,
+                ws.editor,
+                ws.general,
+                "a poster",
                 kind="image",
-                masked_prompt="a poster",
-                target_channel=ws.general,
                 cron="0 9 * * 1",
                 timezone="Europe/Berlin",
                 next_run_at=datetime.now(UTC) + timedelta(days=2),
-                state=ScheduleState.ACTIVE,
             )
         )
     assert await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"}) == 200

@@ -221,6 +221,13 @@ function renderInput(block) {
   return wrap;
 }
 
+// A context or actions block: its elements side by side in one row.
+function renderElements(className, block, where) {
+  const node = el("div", className);
+  for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
+  return node;
+}
+
 function renderBlock(block, where) {
   const type = block.type;
   if (type === "section") {
@@ -241,22 +248,14 @@ function renderBlock(block, where) {
   }
   if (type === "header") return el("div", "block block-header", block.text ? block.text.text : "");
   if (type === "divider") return el("hr", "block-divider");
-  if (type === "context") {
-    const node = el("div", "block block-context");
-    for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
-    return node;
-  }
+  if (type === "context") return renderElements("block block-context", block, where);
   if (type === "image") {
     const node = el("figure", "block block-image");
     if (block.title) node.append(el("div", "image-title", block.title.text));
     node.append(image(block.image_url, block.alt_text));
     return node;
   }
-  if (type === "actions") {
-    const node = el("div", "block actions");
-    for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
-    return node;
-  }
+  if (type === "actions") return renderElements("block actions", block, where);
   if (type === "markdown") {
     const node = el("div", "block block-markdown");
     renderMarkdown(node, block.text);
