@@ -71,11 +71,20 @@ def settle_heap() -> None:
 def build_services(runtime: Runtime) -> AppServices:
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
-    quota = QuotaService(runtime.redis, runtime.database)
+    catalogue = settings.catalogue()
+    quota = QuotaService(runtime.redis, runtime.database, currency=catalogue.currency)
     # Jobs go to the broker after the answer: the publish costs the command no time.
     sender = JobSender(settings.redis_url)
     judge = build_injection_judge(settings, quota)
-    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender), judge=judge)
+    jobs = JobService(
+        runtime.database,
+        quota,
+        sender,
+        runtime.secrets,
+        background=BackgroundSends(sender),
+        judge=judge,
+        catalogue=catalogue,
+    )
     services = AppServices(
         runtime=runtime,
         jobs=jobs,

@@ -133,6 +133,7 @@ class TextRouter:
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
         rate_limit: ModelRateLimit | None = None,
+        latency: LatencyBoard | None = None,
     ) -> TextRouter:
         """Gemini when a key is set, else the offline placeholder (the local sandbox)."""
         provider: TextProvider
@@ -151,6 +152,7 @@ class TextRouter:
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
             rate_limit=rate_limit,
+            latency=latency,
         )
 
     @classmethod
