@@ -12,14 +12,14 @@ import asyncio
 from typing import Any
 
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
+from bot.quota.models import Spend
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, candidate_order
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
 from workers.providers import ImageRequest, PermanentError, ProviderError, TextRequest
 from workers.providers.base import ImageProvider
 from workers.providers.tokens import estimate_tokens
-from bot.quota.models import Spend
-from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, candidate_order
 
 SYSTEM_INSTRUCTION = (
     "You write content that a team will post in its Slack workspace. Answer with the content only, "

@@ -55,7 +55,7 @@ async def change_routing_policy(
     org_id: uuid.UUID,
     *,
     actor: str,
-    allowed: tuple[str, ...] | None | Literal[False] = False,
+    allowed: tuple[str, ...] | Literal[False] | None = False,
     strategy: Strategy | None = None,
 ) -> RoutingPolicy:
     """Set the allowed models (a tuple, or None for all; False leaves them) and/or the strategy.

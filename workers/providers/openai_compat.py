@@ -40,9 +40,7 @@ class OpenAICompatibleProvider:
         self.timeout = timeout
         self.base_url = base_url
         # max_retries=0: the router is the only retry policy (and the one that honours Retry-After).
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key or NO_KEY, base_url=base_url, timeout=timeout, max_retries=0
-        )
+        self._client = openai.AsyncOpenAI(api_key=api_key or NO_KEY, base_url=base_url, timeout=timeout, max_retries=0)
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
         messages: list[ChatCompletionMessageParam] = []

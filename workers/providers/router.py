@@ -233,7 +233,9 @@ class TextRouter:
                     self._retries.add(1, {"model.provider": route.provider.name, "model.name": model})
                     await self._sleep(self.policy.delay_before_retry(try_on_model, error.retry_after, self._rng))
                     continue
-                answer_micros = self._price(route, result.input_tokens, result.output_tokens, result.cached_input_tokens)
+                answer_micros = self._price(
+                    route, result.input_tokens, result.output_tokens, result.cached_input_tokens
+                )
                 return replace(
                     result,
                     model=model,

@@ -35,9 +35,7 @@ def upgrade() -> None:
     op.add_column("quota_settlements", sa.Column("model", sa.String(length=64), nullable=True))
     op.add_column("quota_settlements", sa.Column("input_tokens", sa.BigInteger(), nullable=True))
     op.add_column("quota_settlements", sa.Column("output_tokens", sa.BigInteger(), nullable=True))
-    op.add_column(
-        "quota_settlements", sa.Column("cost_micros", sa.BigInteger(), nullable=False, server_default="0")
-    )
+    op.add_column("quota_settlements", sa.Column("cost_micros", sa.BigInteger(), nullable=False, server_default="0"))
     # `/content quota` sums a month's spend by model.
     op.create_index("ix_quota_settlements_org_month", "quota_settlements", ["org_id", "month"])
     op.create_check_constraint(
