@@ -366,6 +366,45 @@ class FakeOpenAI:
         return web.json_response({"ok": True})
 
 
+# Published list prices at the time of writing, per million tokens; the self-hosted model at a
+# made-up cost of running it. Only for the local sandbox.
+SANDBOX_PRICES = {
+    "gemini-2.5-flash": ("0.30", "2.50"),
+    "gemini-2.5-flash-lite": ("0.10", "0.40"),
+}
+SANDBOX_LLAMA = "llama-3.1-8b-instruct"
+
+
+def sandbox_catalogue(gemini_models: Iterable[str], openai_base_url: str, *, gemini_base_url: str) -> str:
+    """A catalogue (JSON) for `make run`: the Gemini models on the fake Gemini, then a Llama model on
+    this fake, all priced, so every strategy and the money budget have something to work with."""
+    models: list[dict[str, Any]] = []
+    for name in gemini_models:
+        input_price, output_price = SANDBOX_PRICES.get(name, ("0.30", "2.50"))
+        models.append(
+            {
+                "name": name,
+                "provider": "gemini",
+                "base_url": gemini_base_url,
+                "api_key_env": "GEMINI_API_KEY",
+                "price": {"input": input_price, "output": output_price},
+                "region": "us",
+            }
+        )
+    models.append(
+        {
+            "name": SANDBOX_LLAMA,
+            "provider": "openai",
+            "base_url": openai_base_url,
+            "api_key_env": "SANDBOX_OPENAI_API_KEY",
+            "price": {"input": "0.05", "output": "0.08"},
+            "context_tokens": 131072,
+            "region": "eu",
+        }
+    )
+    return json.dumps({"currency": "USD", "models": models})
+
+
 async def serve_until_stopped(fake: FakeOpenAI) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
