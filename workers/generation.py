@@ -71,7 +71,7 @@ async def text_models_for(context: WorkerContext, routing: RoutingPolicy, reques
         await context.latency.refresh()
         latencies = context.latency.medians()
     return candidate_order(
-        context.catalogue.models,
+        context.models.models,
         routing,
         kind="text",
         input_tokens=estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt),
@@ -164,7 +164,7 @@ def _render_image(
         provider = context.image_provider
         result = provider.generate_image(_image_request(provider, prompt, seed))
         return result.png, result.model, None
-    models = candidate_order(context.catalogue.models, routing, kind="image", healthy=router.healthy)
+    models = candidate_order(context.models.models, routing, kind="image", healthy=router.healthy)
     if not models:
         raise PermanentError("no image model is allowed for this organization")
     routed = router.generate_image(models, lambda provider: _image_request(provider, prompt, seed))

@@ -30,13 +30,13 @@ import logging
 import os
 import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
 from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS
 from bot.process.runtime import Runtime, get_runtime, set_runtime
-from bot.process.settings import DEFAULT_GEMINI_MODELS, DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
+from bot.process.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
 from bot.quota import QuotaService
 from bot.routing.catalogue import Catalogue, shorthand_catalogue
 from bot.routing.latency import LatencyBoard
@@ -68,13 +68,19 @@ class WorkerContext:
     quota: QuotaService
     router: TextRouter
     gate: FairGate
-    # The models and their prices, and each model's moving latency (for ``fastest``).
-    catalogue: Catalogue = field(default_factory=lambda: shorthand_catalogue(DEFAULT_GEMINI_MODELS))
+    # The models and their prices (None: the router's own models, unpriced), and each model's
+    # moving latency (for ``fastest``).
+    catalogue: Catalogue | None = None
     latency: LatencyBoard | None = None
     lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
     text_time_limit: float = DEFAULT_JOB_TIME_LIMIT_SECONDS
     image_time_limit: float = float(IMAGE_SOFT_LIMIT_SECONDS)
     max_attempts: int = MAX_ATTEMPTS
+
+    @cached_property
+    def models(self) -> Catalogue:
+        """The catalogue jobs are routed over: the configured one, else the router's own models."""
+        return self.catalogue or shorthand_catalogue(self.router.models)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime, *, jobs_in_flight: int) -> WorkerContext:
@@ -118,7 +124,7 @@ class WorkerContext:
     @cached_property
     def image_router(self) -> ImageRouter | None:
         """The catalogue's image models, when it names any; else ``image_provider`` draws."""
-        return ImageRouter.from_catalogue(self.catalogue)
+        return ImageRouter.from_catalogue(self.models)
 
     @cached_property
     def image_provider(self) -> ImageProvider:
