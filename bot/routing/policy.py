@@ -56,8 +56,14 @@ def candidate_order(
     latencies: Mapping[str, float | None] | None = None,
 ) -> list[str]:
     """The names to try, best first. A model with no latency measured yet counts as fastest, so
-    that it gets measured; ties keep the catalogue's order."""
-    allowed = allowed_models(models, policy, kind=kind)
+    that it gets measured; ties keep the catalogue's order. A model whose context limit the job's
+    tokens would exceed is left out: it would only refuse."""
+    needed = input_tokens + output_tokens
+    allowed = [
+        spec
+        for spec in allowed_models(models, policy, kind=kind)
+        if spec.context_tokens is None or needed <= spec.context_tokens
+    ]
     if policy.strategy is Strategy.CHEAPEST:
         if kind == "image":
             allowed.sort(key=image_cost_micros)

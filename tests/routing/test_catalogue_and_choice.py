@@ -177,3 +177,10 @@ def test_the_moving_median_follows_a_slowdown_within_half_a_window() -> None:
     assert board.medians()["a"] == 0.1
     board.note("a", 1.0)
     assert board.medians()["a"] == 1.0
+
+
+def test_a_model_whose_context_the_job_would_exceed_is_left_out() -> None:
+    small = ModelSpec("small", "openai", "small", context_tokens=4096)
+    large = ModelSpec("large", "openai", "large", context_tokens=128_000)
+    assert candidate_order([small, large], RoutingPolicy(), input_tokens=5000, output_tokens=1000) == ["large"]
+    assert candidate_order([small, large], RoutingPolicy(), input_tokens=100, output_tokens=1000) == ["small", "large"]
