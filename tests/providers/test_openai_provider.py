@@ -83,7 +83,9 @@ async def test_server_errors_are_retryable(
 
 
 @pytest.mark.parametrize("status", [400, 404])
-async def test_client_errors_are_permanent(provider: OpenAICompatibleProvider, fake_openai: FakeOpenAI, status: int) -> None:
+async def test_client_errors_are_permanent(
+    provider: OpenAICompatibleProvider, fake_openai: FakeOpenAI, status: int
+) -> None:
     fake_openai.inject(status=status)
     with pytest.raises(PermanentError):
         await provider.generate_text("llama-3-8b", REQUEST)
