@@ -11,7 +11,7 @@ import pytest
 from bot.routing.catalogue import Catalogue, ModelSpec
 from bot.routing.pricing import cost_micros
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import SleepRecorder
+from tests.providers.conftest import FakeClock, SleepRecorder
 from workers.providers.base import AllModelsFailed, PermanentError, RetryableError, TextRequest
 from workers.providers.openai_compat import OpenAICompatibleProvider
 from workers.providers.router import RetryPolicy, TextRouter
@@ -194,3 +194,21 @@ async def test_a_job_follows_the_order_it_is_given_and_skips_what_is_not_allowed
         await router.aclose()
     assert result.model == "second"
     assert [request.model for request in fake_openai.requests] == ["second-id"]
+
+
+async def test_a_model_that_asked_for_a_pause_is_skipped_by_the_next_jobs_until_it_ends(
+    fake_openai: FakeOpenAI, sleeps: SleepRecorder, clock: FakeClock
+) -> None:
+    catalogue = Catalogue((spec("first", fake_openai.base_url), spec("second", fake_openai.base_url)))
+    router = TextRouter.from_catalogue(catalogue, environ={"FAKE_OPENAI_KEY": KEY}, sleep=sleeps, clock=clock)
+    fake_openai.inject(model="first-id", status=429, retry_after=30)
+    try:
+        assert (await router.generate_text(REQUEST)).model == "second"
+        assert not router.healthy("first")
+        assert (await router.generate_text(REQUEST)).model == "second"
+        clock.advance(31)
+        assert router.healthy("first")
+        assert (await router.generate_text(REQUEST)).model == "first"
+    finally:
+        await router.aclose()
+    assert [request.model for request in fake_openai.requests] == ["first-id", "second-id", "second-id", "first-id"]

@@ -104,6 +104,10 @@ class TextRouter:
         self._sleep = sleep
         self.rate_limit = rate_limit
         self._rng = rng or random.Random()
+        self._clock = clock
+        # Until when (clock) a model asked not to be called (Retry-After): with failover first,
+        # jobs go to the other models meanwhile instead of calling it again.
+        self._paused_until: dict[str, float] = {}
         self._breakers = {
             model: CircuitBreaker(failure_threshold=failure_threshold, cooldown=cooldown, clock=clock)
             for model in self.models
@@ -187,9 +191,15 @@ class TextRouter:
         return self._breakers[model]
 
     def healthy(self, model: str) -> bool:
-        """Would a call go through now (circuit not open)? Asked by the routing decision."""
+        """Would a call go through now (circuit not open, no Retry-After pending)? Asked by the
+        routing decision."""
         breaker = self._breakers.get(model)
-        return breaker is not None and breaker.state is not CircuitState.OPEN
+        return breaker is not None and breaker.state is not CircuitState.OPEN and not self.paused(model)
+
+    def paused(self, model: str) -> bool:
+        """Still within the wait a model asked for (failover-first routing only: GEMINI_MODELS
+        keeps waiting the pause out on the same model, as it always did)."""
+        return self.policy.failover_first and self._paused_until.get(model, 0.0) > self._clock()
 
     async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
         """Try each model in order (``models``, else the configured order); raise PermanentError at
@@ -208,6 +218,9 @@ class TextRouter:
             breaker = self._breakers[model]
             route = self.routes[model]
             last_error: RetryableError | None = None
+            if index + 1 < len(order) and self.paused(model):
+                failures.append(f"{model} skipped (it asked for a pause)")
+                continue
             for try_on_model in range(1, self.policy.attempts_on(index, len(order)) + 1):
                 if not breaker.allow():
                     break
@@ -294,6 +307,9 @@ class TextRouter:
                 result = await route.provider.generate_text(route.model_id, request)
                 took = time.monotonic() - started
             except RetryableError as error:
+                if error.retry_after:
+                    until = self._clock() + error.retry_after
+                    self._paused_until[model] = max(self._paused_until.get(model, 0.0), until)
                 if self.rate_limit is not None and error.retry_after:
                     await self.rate_limit.pause(model, error.retry_after)
                 breaker.record_failure()
