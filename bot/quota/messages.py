@@ -88,7 +88,8 @@ def render_status(status: QuotaStatus) -> str:
 def money_lines(status: QuotaStatus) -> list[str]:
     """The month's spend, the money budget and the spend by model; nothing while nothing is priced."""
     currency = status.currency or "USD"
-    if status.money_budget is None and not status.spent_micros and not status.by_model:
+    # Unpriced models (GEMINI_MODELS without a catalogue) and no money budget: nothing to say.
+    if status.money_budget is None and not status.spent_micros:
         return []
     lines = ["*Spend*"]
     if status.money_budget is not None:
