@@ -16,7 +16,8 @@ database (``bench/_scratch.py``, dropped at the end). Figures:
 - cheapest: 1,000 decisions with random token estimates and random open circuits, checked
   against a brute-force minimum over the healthy models;
 - fastest: after the fastest model slows down, how many jobs until the choice moves;
-- spend: ``--jobs`` jobs over the three models with random 503s and 429s (Retry-After), each
+- spend: ``--jobs`` jobs over the three models with random 503s and 429s (Retry-After), some
+  on every model at once (those jobs fail), each
   reserved and settled through the quota; the ledger's total cost against the sum over the
   fake's reported usage times the price table.
 
@@ -245,7 +246,11 @@ async def measure_spend(
                 policy = RoutingPolicy(strategy=strategies[n % 3])
                 # Random failures: a 503, or a 429 with a short Retry-After, on a random model.
                 roll = rng.random()
-                if roll < 0.15:
+                if roll < 0.02:
+                    # Every model fails this job: it is failed, and charged only what was reported.
+                    for name in catalogue.names:
+                        fake.inject(model=name, status=503, count=None, prompt_contains=f"job {n}:")
+                elif roll < 0.15:
                     fake.inject(model=rng.choice(catalogue.names), status=503, prompt_contains=f"job {n}:")
                 elif roll < 0.25:
                     fake.inject(
