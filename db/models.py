@@ -75,6 +75,9 @@ class Organization(Base):
     restore_pii: Mapped[bool] = mapped_column(Boolean, default=False)
     injection_threshold: Mapped[float | None] = mapped_column(Float)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which catalogue models may answer (None: every one) and how one is chosen among them.
+    allowed_models: Mapped[list[str] | None] = mapped_column(JSONB)
+    model_strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
@@ -147,6 +150,9 @@ class QuotaSettings(Base):
     rate_per_minute: Mapped[int] = mapped_column(Integer)
     burst: Mapped[int] = mapped_column(Integer)
     image_cost: Mapped[int] = mapped_column(Integer)
+    # A monthly budget in money (millionths of ``currency``); None: no money budget.
+    money_budget_micros: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
@@ -192,6 +198,12 @@ class Job(Base):
     seed: Mapped[int | None] = mapped_column(BigInteger)
     tokens_reserved: Mapped[int] = mapped_column(BigInteger, default=0)
     tokens_used: Mapped[int | None] = mapped_column(BigInteger)
+    # What the answering model reported and what it cost (millionths of the catalogue's currency),
+    # kept with the result so a settlement after a crash still charges the money.
+    input_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    output_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    cost_micros: Mapped[int | None] = mapped_column(BigInteger)
+    cost_reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
     result_text: Mapped[str | None] = mapped_column(Text)
     result_image: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -247,6 +259,7 @@ class UsageLedger(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     tokens_used: Mapped[int] = mapped_column(BigInteger, default=0)
     overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
@@ -261,6 +274,11 @@ class QuotaSettlement(Base):
     reserved: Mapped[int] = mapped_column(BigInteger)
     actual: Mapped[int] = mapped_column(BigInteger)
     overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The model that answered, what it reported, and the price table's cost at that time.
+    model: Mapped[str | None] = mapped_column(String(64))
+    input_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    output_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

@@ -57,6 +57,7 @@ JOB_COLUMNS = (
     "schedule_run_at",
     "seed",
     "tokens_reserved",
+    "cost_reserved_micros",
     "quota_state",
     "attempts",
     "trace_context",
@@ -97,8 +98,12 @@ _AS_JSON = frozenset({"trace_context", "detail"})
 _AS_TEXT = frozenset({"kind", "state"})
 
 
+# A job no price table priced holds no money.
+_DEFAULTS: dict[str, Any] = {"cost_reserved_micros": 0}
+
+
 def _arguments(params: dict[str, Any]) -> list[Any]:
-    values = {**_LITERALS, **params}
+    values = {**_LITERALS, **_DEFAULTS, **params}
     arguments = []
     for name in _PARAMETER_ORDER:
         value = values[name]

@@ -18,6 +18,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.commands import views
 from bot.commands.parser import (
+    AllowModels,
     CancelSchedule,
     Command,
     CreateSchedule,
@@ -25,9 +26,12 @@ from bot.commands.parser import (
     GrantRole,
     ListSchedules,
     SetApprovals,
+    SetModelStrategy,
+    SetMoneyBudget,
     SetQuota,
     ShowAudit,
     ShowHelp,
+    ShowModels,
     ShowQuota,
     parse_arguments,
     split_subcommand,
@@ -46,6 +50,8 @@ from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
 from bot.orgs.settings import set_approvals
 from bot.quota import render_status
+from bot.routing import views as routing_views
+from bot.routing.service import change_routing_policy, check_allowed
 from bot.services import AppServices
 from bot.slack.channel_access import require_postable
 from bot.telemetry.metrics import count_command
@@ -114,6 +120,21 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
         case SetQuota(tokens=tokens):
             await services.quota.set_budget(who.org_id, tokens, actor=who.user_id)
             return views.budget_set(tokens)
+        case SetMoneyBudget(micros=micros):
+            currency = services.quota.currency
+            await services.quota.set_money_budget(who.org_id, micros, currency, actor=who.user_id)
+            return routing_views.money_budget_set(micros, currency)
+        case ShowModels():
+            return routing_views.models_message(services.catalogue, who.policy.routing)
+        case AllowModels(models=names):
+            allowed = None if names is None else check_allowed(services.catalogue, names)
+            policy = await change_routing_policy(database, who.org_id, actor=who.user_id, allowed=allowed)
+            services.tenants.forget_org(who.org_id)
+            return routing_views.policy_changed(policy)
+        case SetModelStrategy(strategy=strategy):
+            policy = await change_routing_policy(database, who.org_id, actor=who.user_id, strategy=strategy)
+            services.tenants.forget_org(who.org_id)
+            return routing_views.policy_changed(policy)
         case GrantRole(user_id=target, role=role):
             if target == who.user_id and role != Role.ADMIN:
                 raise BadInput("You can't take away your own admin role; ask another admin to do it.")

@@ -27,6 +27,7 @@ from db.crypto import generate_key
 from db.migrate import MigrationRefused, migrate_sync
 from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, LocalServices, free_port, port_open, start_local_services
+from sandbox.openai_server import sandbox_catalogue
 
 if TYPE_CHECKING:
     from sandbox.web.outages import OutageSwitch
@@ -86,6 +87,21 @@ def _open_browser(url: str) -> None:
         return
     with contextlib.suppress(webbrowser.Error, OSError):
         webbrowser.open(url)
+
+
+def start_fake_openai(python: str, env: dict[str, str], gemini_models: tuple[str, ...]) -> subprocess.Popen[bytes]:
+    """The fake OpenAI-compatible server beside the fake Gemini, and a priced catalogue over both
+    (MODEL_CATALOGUE): `/content models` then has two providers to route between."""
+    port = free_port()
+    env["SANDBOX_OPENAI_API_KEY"] = secrets.token_hex(8)
+    env["MODEL_CATALOGUE"] = sandbox_catalogue(
+        gemini_models, f"http://127.0.0.1:{port}/v1", gemini_base_url=env["GEMINI_BASE_URL"]
+    )
+    command = [python, "-m", "sandbox.openai_server", "--port", str(port), "--api-key", env["SANDBOX_OPENAI_API_KEY"]]
+    print(
+        f"fake OpenAI-compatible server on 127.0.0.1:{port}; MODEL_CATALOGUE routes between it and Gemini", flush=True
+    )
+    return subprocess.Popen(command, env=env)
 
 
 def _wait_http(url: str, seconds: float) -> bool:
@@ -165,6 +181,8 @@ def run_dev(port: int | None = None) -> int:
                         env=env,
                     )
                 )
+                if env.get("CONTENT_FACTORY_FAKE_OPENAI") and not settings.model_catalogue:
+                    children.append(start_fake_openai(python, env, settings.gemini_models))
             # Both demo workspaces install the app over OAuth, as a multi-workspace app is installed.
             env["SLACK_API_URL"] = sandbox_url + "/api/"
             env["SLACK_CLIENT_ID"] = state["client_id"]

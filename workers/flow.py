@@ -28,6 +28,7 @@ from opentelemetry import trace
 from bot.guard import restore_placeholders
 from bot.jobs.queueing import PRIORITY_INTERACTIVE
 from bot.orgs.service import OrgPolicy
+from bot.quota.models import Spend
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
@@ -192,13 +193,15 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     fresh = result is None
     if result is None:
         try:
-            result = await generate_content(context, job, mapping)
+            result = await generate_content(context, job, mapping, routing=policy.routing)
         except GenerationFailed as failure:
-            await fail_job(context, lease, failure.reason, tokens_used=failure.tokens_used, **failure.detail)
+            await fail_job(
+                context, lease, failure.reason, tokens_used=failure.tokens_used, spend=failure.spend, **failure.detail
+            )
             return Outcome.FAILED
     elif job.quota_state == "reserved":
         # An earlier attempt kept the result and stopped before settling.
-        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
     switch_off_deadline()
     # The new result is written with whatever state comes next, in one transaction; the quota is
     # settled after it (a crash in between leaves the tokens used on the job for the reaper).
@@ -210,7 +213,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
     # the settling to the attempt that won it.
     if fresh and outcome is not Outcome.LOST:
-        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
     return outcome
 
 
@@ -302,10 +305,18 @@ async def _record_post(
             delay = min(delay * 2, 5.0)
 
 
-async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
+async def fail_job(
+    context: WorkerContext,
+    lease: Lease,
+    reason: str,
+    *,
+    tokens_used: int | None,
+    spend: Spend | None = None,
+    **detail: Any,
+) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
     begin_finishing()
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
     hand_back_lease()
-    await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
+    await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used, spend=spend)
     return job

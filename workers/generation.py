@@ -12,10 +12,12 @@ import asyncio
 from typing import Any
 
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
+from bot.quota.models import Spend
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, candidate_order
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
-from workers.providers import ImageRequest, ProviderError, TextRequest
+from workers.providers import ImageRequest, PermanentError, ProviderError, TextRequest
 from workers.providers.base import ImageProvider
 from workers.providers.tokens import estimate_tokens
 
@@ -39,17 +41,44 @@ class GenerationFailed(Exception):
     when no model call cost anything (the reservation is released), else what the calls cost,
     answered or not (a safety block, thinking that ran out of tokens, an empty answer)."""
 
-    def __init__(self, reason: str, *, tokens_used: int | None, detail: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        tokens_used: int | None,
+        detail: dict[str, Any] | None = None,
+        spend: Spend | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.tokens_used = tokens_used
         self.detail = detail or {}
+        self.spend = spend  # the money those calls cost, for the ledger
 
 
-async def generate_content(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
+async def generate_content(
+    context: WorkerContext, job: Job, pii_mapping: dict[str, str], *, routing: RoutingPolicy = DEFAULT_POLICY
+) -> JobResult:
     if job.kind == JobKind.IMAGE:
-        return await generate_image(context, job)
-    return await generate_text(context, job, pii_mapping)
+        return await generate_image(context, job, routing)
+    return await generate_text(context, job, pii_mapping, routing)
+
+
+async def text_models_for(context: WorkerContext, routing: RoutingPolicy, request: TextRequest) -> list[str]:
+    """The organization's allowed text models, best first by its strategy, healthy ones first."""
+    latencies = None
+    if routing.strategy is Strategy.FASTEST and context.latency is not None:
+        await context.latency.refresh()
+        latencies = context.latency.medians()
+    return candidate_order(
+        context.models.models,
+        routing,
+        kind="text",
+        input_tokens=estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt),
+        output_tokens=request.max_output_tokens,
+        healthy=context.router.healthy,
+        latencies=latencies,
+    )
 
 
 def output_budget(job: Job) -> int:
@@ -58,7 +87,9 @@ def output_budget(job: Job) -> int:
     return max(MIN_OUTPUT_TOKENS, min(MAX_OUTPUT_TOKENS, job.tokens_reserved - prompt_tokens))
 
 
-async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
+async def generate_text(
+    context: WorkerContext, job: Job, pii_mapping: dict[str, str], routing: RoutingPolicy = DEFAULT_POLICY
+) -> JobResult:
     canary = new_canary()
     request = TextRequest(
         prompt=job.masked_prompt,
@@ -67,17 +98,20 @@ async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str,
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
-            result = await context.router.generate_text(request)
+            models = await text_models_for(context, routing, request)
+            result = await context.router.generate_text(request, models=models)
     except ProviderError as error:
         raise GenerationFailed(
             error.reason,
             tokens_used=error.tokens_used or None,
             detail={"error": type(error).__name__, "tokens_charged": error.tokens_used},
+            spend=Spend(error.model, error.tokens_used, 0, error.cost_micros) if error.tokens_used else None,
         ) from error
     except TimeoutError as error:
         reason = f"the model did not answer within {TEXT_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
     tokens_used = result.tokens_used
+    spend = Spend(result.model, result.input_tokens, result.output_tokens, result.cost_micros)
     try:
         check_output(result.text, input_mapping=pii_mapping, canary=canary)
     except OutputRejected as rejected:
@@ -90,8 +124,17 @@ async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str,
                 "guard": [str(p) for p in problems],
                 "entities": list(rejected.verdict.entity_types),
             },
+            spend=spend,
         ) from rejected
-    return JobResult(text=result.text, png=None, model=result.model, tokens_used=tokens_used)
+    return JobResult(
+        text=result.text,
+        png=None,
+        model=result.model,
+        tokens_used=tokens_used,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        cost_micros=result.cost_micros,
+    )
 
 
 def native_image_size(provider: ImageProvider) -> int:
@@ -105,26 +148,41 @@ def native_image_size(provider: ImageProvider) -> int:
     return int(pipeline.unet.config.sample_size * pipeline.vae_scale_factor)
 
 
-def _render_image(provider: ImageProvider, prompt: str, seed: int) -> tuple[bytes, str]:
+def _image_request(provider: ImageProvider, prompt: str, seed: int) -> ImageRequest:
     size = native_image_size(provider)
-    result = provider.generate_image(
-        ImageRequest(
-            prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE
-        )
+    return ImageRequest(
+        prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE
     )
-    return result.png, result.model
 
 
-async def generate_image(context: WorkerContext, job: Job) -> JobResult:
-    try:
+def _render_image(
+    context: WorkerContext, routing: RoutingPolicy, prompt: str, seed: int
+) -> tuple[bytes, str, int | None]:
+    """The image, the model that drew it and what it cost (None: unpriced, no catalogue image model)."""
+    router = context.image_router
+    if router is None:
         provider = context.image_provider
+        result = provider.generate_image(_image_request(provider, prompt, seed))
+        return result.png, result.model, None
+    models = candidate_order(context.models.models, routing, kind="image", healthy=router.healthy)
+    if not models:
+        raise PermanentError("no image model is allowed for this organization")
+    routed = router.generate_image(models, lambda provider: _image_request(provider, prompt, seed))
+    return routed.result.png, routed.model, routed.cost_micros
+
+
+async def generate_image(context: WorkerContext, job: Job, routing: RoutingPolicy = DEFAULT_POLICY) -> JobResult:
+    try:
         # A thread, so the lease heartbeat keeps beating while the pipeline runs.
         async with asyncio.timeout(IMAGE_TIME_LIMIT_SECONDS):
-            png, model = await asyncio.to_thread(_render_image, provider, job.masked_prompt, job.seed or 0)
+            png, model, cost = await asyncio.to_thread(
+                _render_image, context, routing, job.masked_prompt, job.seed or 0
+            )
     except ProviderError as error:
         raise GenerationFailed(error.reason, tokens_used=None, detail={"error": type(error).__name__}) from error
     except TimeoutError as error:
         reason = f"the image was not ready within {IMAGE_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
-    # An image costs what was reserved for it (the organization's image price).
-    return JobResult(text=None, png=png, model=model, tokens_used=job.tokens_reserved)
+    # An image costs what was reserved for it (the organization's image price) and, in money,
+    # the image model's price.
+    return JobResult(text=None, png=png, model=model, tokens_used=job.tokens_reserved, cost_micros=cost)

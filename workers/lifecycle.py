@@ -19,6 +19,7 @@ from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgs.service import OrgPolicy
+from bot.quota.models import Spend
 from db.audit import record_event, record_events
 from db.engine import Database
 from db.models import Job, JobState, Organization
@@ -54,6 +55,10 @@ class JobResult:
     png: bytes | None
     model: str
     tokens_used: int
+    # What the answering model reported and what the calls cost by the price table (millionths).
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_micros: int | None = None
 
     def values(self) -> dict[str, Any]:
         return {
@@ -61,7 +66,14 @@ class JobResult:
             "result_image": self.png,
             "model": self.model,
             "tokens_used": self.tokens_used,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_micros": self.cost_micros,
         }
+
+    @property
+    def spend(self) -> Spend:
+        return Spend(self.model or None, self.input_tokens or 0, self.output_tokens or 0, self.cost_micros or 0)
 
     def audit_detail(self) -> dict[str, Any]:
         return {
@@ -75,7 +87,15 @@ def stored_result(job: Job) -> JobResult | None:
     """The result an earlier attempt kept on the job, if any."""
     if job.result_text is None and job.result_image is None:
         return None
-    return JobResult(job.result_text, job.result_image, job.model or "", job.tokens_used or 0)
+    return JobResult(
+        job.result_text,
+        job.result_image,
+        job.model or "",
+        job.tokens_used or 0,
+        input_tokens=job.input_tokens,
+        output_tokens=job.output_tokens,
+        cost_micros=job.cost_micros,
+    )
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,12 @@ from bot.commands.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subc
 from bot.errors import BadInput
 from bot.jobs.service import MAX_PROMPT_CHARS
 from bot.orgs.roles import parse_role
+from bot.routing.policy import Strategy
+from bot.routing.pricing import parse_money
 from db.models import JobKind, Role
 
 MAX_MONTHLY_BUDGET = 10**12
+MAX_MODEL_NAMES = 64
 # The longest command read at all: a prompt at its limit written wholly in entities (``&amp;`` is
 # five characters for one), plus room for the sub-command, a schedule's time and ``in #channel``.
 MAX_COMMAND_CHARS = 5 * MAX_PROMPT_CHARS + 400
@@ -103,6 +106,29 @@ class SetQuota:
 
 
 @dataclass(frozen=True)
+class SetMoneyBudget:
+    name: ClassVar[str] = "quota money"
+    micros: int | None  # None: no money budget
+
+
+@dataclass(frozen=True)
+class ShowModels:
+    name: ClassVar[str] = "models"
+
+
+@dataclass(frozen=True)
+class AllowModels:
+    name: ClassVar[str] = "models allow"
+    models: tuple[str, ...] | None  # None: every model of the catalogue
+
+
+@dataclass(frozen=True)
+class SetModelStrategy:
+    name: ClassVar[str] = "models strategy"
+    strategy: Strategy
+
+
+@dataclass(frozen=True)
 class GrantRole:
     name: ClassVar[str] = "role"
     user_id: str
@@ -130,6 +156,10 @@ Command = (
     | CancelSchedule
     | ShowQuota
     | SetQuota
+    | SetMoneyBudget
+    | ShowModels
+    | AllowModels
+    | SetModelStrategy
     | GrantRole
     | SetApprovals
     | ShowAudit
@@ -180,13 +210,13 @@ def split_subcommand(text: str) -> Head:
         return Head(_BY_NAME["help"], "")
     word, rest = match.group(1), match.group(2)
     name = word.lower()
-    if name == "quota":
-        second = _HEAD.fullmatch(rest)
-        if second is not None and second.group(1).lower() == "set":
-            name, rest = "quota set", second.group(2)
+    second = _HEAD.fullmatch(rest)
+    # Two-word sub-commands (``quota set``, ``models allow``): the second word names the action.
+    if second is not None and f"{name} {second.group(1).lower()}" in _BY_NAME:
+        name, rest = f"{name} {second.group(1).lower()}", second.group(2)
     spec = _BY_NAME.get(name)
     if spec is None:
-        known = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if s.name != "quota set")
+        known = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if " " not in s.name)
         raise BadInput(
             f"`{_shorten(word)}` is not a sub-command. Known: {known}. `/content help` shows how to use them."
         )
@@ -214,6 +244,18 @@ def parse_arguments(head: Head) -> Command:
             return ShowQuota()
         case "quota set":
             return SetQuota(_parse_budget(rest, spec))
+        case "quota money":
+            return SetMoneyBudget(_parse_money_budget(rest, spec))
+        case "models":
+            if rest:
+                raise BadInput(
+                    f"`models` takes no `{_shorten(rest)}`.", usage=_usages("models", "models allow", "models strategy")
+                )
+            return ShowModels()
+        case "models allow":
+            return AllowModels(_parse_model_names(rest, spec))
+        case "models strategy":
+            return SetModelStrategy(_parse_strategy(rest, spec))
         case "role":
             return _parse_role(rest, spec)
         case "approvals":
@@ -398,6 +440,38 @@ def _parse_budget(rest: str, spec: Subcommand) -> int:
     if tokens > MAX_MONTHLY_BUDGET:
         raise BadInput(f"The budget can be at most {MAX_MONTHLY_BUDGET:,} tokens a month.", usage=spec.full_usage)
     return int(tokens)
+
+
+def _parse_money_budget(rest: str, spec: Subcommand) -> int | None:
+    if not rest:
+        raise BadInput("`quota money` needs an amount per month, or `off`.", usage=spec.full_usage)
+    if rest.lower() in ("off", "none"):
+        return None
+    try:
+        return parse_money(rest)
+    except ValueError:
+        raise BadInput(f"`{_shorten(rest)}` is not an amount of money.", usage=spec.full_usage) from None
+
+
+def _parse_model_names(rest: str, spec: Subcommand) -> tuple[str, ...] | None:
+    if not rest:
+        raise BadInput("`models allow` needs the models' names, or `all`.", usage=spec.full_usage)
+    if rest.lower() == "all":
+        return None
+    names = tuple(name for name in re.split(r"[,\s]+", rest) if name)
+    if len(names) > MAX_MODEL_NAMES or any(len(name) > 64 for name in names):
+        raise BadInput(f"Name at most {MAX_MODEL_NAMES} models of up to 64 characters.", usage=spec.full_usage)
+    return names
+
+
+def _parse_strategy(rest: str, spec: Subcommand) -> Strategy:
+    try:
+        return Strategy(rest.strip().lower())
+    except ValueError:
+        shown = f"`{_shorten(rest)}`" if rest else "nothing"
+        raise BadInput(
+            f"The strategy is `ordered`, `cheapest` or `fastest`, not {shown}.", usage=spec.full_usage
+        ) from None
 
 
 def _parse_role(rest: str, spec: Subcommand) -> GrantRole:

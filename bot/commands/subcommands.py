@@ -46,6 +46,20 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "quota set", "quota set <tokens-per-month>", "change the monthly budget (e.g. 2000000 or 2M)", Role.ADMIN
     ),
+    Subcommand(
+        "quota money",
+        "quota money <amount>|off",
+        "set a monthly budget in money, in the model catalogue's currency (e.g. 250 or 99.50)",
+        Role.ADMIN,
+    ),
+    Subcommand("models", "models", "show the models, their prices and how one is chosen", Role.VIEWER),
+    Subcommand("models allow", "models allow <model>[,<model>…]|all", "choose which models may answer", Role.ADMIN),
+    Subcommand(
+        "models strategy",
+        "models strategy ordered|cheapest|fastest",
+        "failover in catalogue order, the cheapest for the job, or the fastest lately",
+        Role.ADMIN,
+    ),
     Subcommand("role", "role @user admin|editor|viewer", "grant a role", Role.ADMIN),
     Subcommand(
         "approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting", Role.ADMIN
@@ -59,4 +73,5 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 
 # The first word of each: what a metric or span may name (``quota set`` counts as ``quota``).
+# A two-word name is a first word and its action, both matched by the parser.
 SUBCOMMAND_WORDS = frozenset(spec.name.split()[0] for spec in SUBCOMMANDS)

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.home.service import HomeSnapshot, JobLine, ScheduleLine
 from bot.quota import QuotaStatus
+from bot.quota.messages import money_lines
 
 GAUGE_WIDTH = 20
 PROMPT_EXCERPT = 80
@@ -81,7 +82,10 @@ def _list(title: str, items: list[str], empty: str) -> list[dict[str, Any]]:
     return [_section(f"*{title}*"), *(_section(item) for item in items)]
 
 
-def home_view(role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot) -> dict[str, Any]:
+def home_view(
+    role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot, models: str | None = None
+) -> dict[str, Any]:
+    """``models``: the organization's model policy in words (``bot.routing.views.models_text``)."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Content Factory"}},
         _section(f"Your role: *{role or 'none yet'}*"),
@@ -89,6 +93,12 @@ def home_view(role: str | None, status: QuotaStatus | None, snapshot: HomeSnapsh
         {"type": "divider"},
         _section(quota_gauge(status)),
     ]
+    if status is not None and money_lines(status):
+        blocks.append(_section("\n".join(money_lines(status))))
+    if models:
+        blocks += [{"type": "divider"}, _section(models)]
+        if role == "admin":
+            blocks.append(_context("Change it with `/content models allow …` or `/content models strategy …`."))
     if role == "admin":
         blocks += [
             {"type": "divider"},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, routing_policy_of
 from db.audit import record_event
 from db.engine import Database
 from db.models import Member, Organization, QuotaSettings, Role, Workspace
@@ -134,6 +135,8 @@ class OrgPolicy:
     injection_threshold: float | None
     default_role: str
     paused: bool
+    # Which models may answer and how one is chosen (``bot.routing.policy``).
+    routing: RoutingPolicy = DEFAULT_POLICY
 
     @classmethod
     def of(cls, org: Organization) -> OrgPolicy:
@@ -145,6 +148,7 @@ class OrgPolicy:
             injection_threshold=org.injection_threshold,
             default_role=org.default_role,
             paused=org.paused,
+            routing=routing_policy_of(org.allowed_models, org.model_strategy),
         )
 
 
