@@ -81,9 +81,9 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
             await quota.settle(org, job, 700)
 
         async def ledger_write() -> None:
-            async with database.tenant(org) as session:
+            async with database.tenant_driver(org) as driver:
                 await record_settlement(
-                    session,
+                    driver,
                     org,
                     uuid.uuid4(),
                     actual=700,
@@ -101,9 +101,9 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
 
         async def ledger_write_spread() -> None:
             other = orgs[next(turn) % len(orgs)]
-            async with database.tenant(other) as session:
+            async with database.tenant_driver(other) as driver:
                 await record_settlement(
-                    session,
+                    driver,
                     other,
                     uuid.uuid4(),
                     actual=700,
