@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from typing import Any, cast
 
 import aiohttp
 import asyncpg
+from opentelemetry import trace
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.pool import Pool
 
 from db.role_safety import RoleSafety, inspect_role
+
+_tracer = trace.get_tracer(__name__)
 
 
 async def set_tenant(session: AsyncSession, org_id: uuid.UUID) -> None:
@@ -78,6 +81,16 @@ def ping_connections_idle_for(pool: Pool, seconds: float) -> None:
 _CHECKED_IN_AT = "checked_in_at"
 
 
+def _transaction_span(operation: str) -> AbstractContextManager[object]:
+    if not trace.get_current_span().is_recording():
+        return nullcontext()
+    return _tracer.start_as_current_span(
+        f"postgresql {operation}",
+        kind=trace.SpanKind.CLIENT,
+        attributes={"db.system": "postgresql", "db.operation": operation},
+    )
+
+
 async def _abandon_transaction(connection: AsyncConnection, driver: Any, error: BaseException) -> None:
     """Roll back a ``tenant_driver`` transaction, or close its connection when that cannot be trusted."""
     if not isinstance(error, Exception) or is_database_outage(error) or driver.is_closed():
@@ -136,7 +149,7 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def tenant_driver(self, org_id: uuid.UUID) -> AsyncIterator[Any]:
+    async def tenant_driver(self, org_id: uuid.UUID, operation: str = "transaction") -> AsyncIterator[Any]:
         """``tenant`` on the pooled connection's asyncpg driver itself (an ``asyncpg.Connection``),
         for the workers' per-job statements: BEGIN and the tenant reach the server in one round
         trip, and the statements inside are plain asyncpg, prepared once per connection. Through
@@ -145,9 +158,19 @@ class Database:
 
         Commits on success. On any error the transaction is rolled back; a connection whose state
         is unknown (an outage, a statement cancelled mid-flight) is closed instead, so the pool
-        never hands out one that is still inside a transaction or still carries this tenant."""
+        never hands out one that is still inside a transaction or still carries this tenant.
+
+        The driver's statements are not seen by the engine's tracing, so the transaction is a
+        span of its own (``postgresql <operation>``) under a span that records; under one that
+        does not (nothing exports), there is nothing to make."""
         if not isinstance(org_id, uuid.UUID):
             raise TypeError("org_id must be a UUID")
+        with _transaction_span(operation):
+            async with self._tenant_driver(org_id) as driver:
+                yield driver
+
+    @asynccontextmanager
+    async def _tenant_driver(self, org_id: uuid.UUID) -> AsyncIterator[Any]:
         # The plain engine, not the autocommit one: SQLAlchemy starts no transaction of its own on
         # a connection it runs nothing on, and setting and resetting the isolation level on every
         # checkout was a tenth of the statement's CPU.

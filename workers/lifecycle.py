@@ -134,7 +134,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
     with its result and decision, so the same claim takes it to posting. The organization's
     policy is read by the same statement: what it decided as of this moment."""
     started = time.monotonic()
-    async with database.tenant_driver(org_id) as driver:
+    async with database.tenant_driver(org_id, "claim_job") as driver:
         row = await driver.fetchrow(_CLAIM_SQL, job_id, float(lease_seconds), ACTOR)
     if row is None:
         return None
@@ -276,7 +276,7 @@ async def mark_posted(
     audited = json.dumps(
         [{"action": action, "detail": {"attempt": lease.attempt, **detail}} for action, detail in events]
     )
-    async with database.tenant_driver(lease.org_id) as driver:
+    async with database.tenant_driver(lease.org_id, "mark_posted") as driver:
         # Only the id comes back: the hottest statement of the pipeline need not rebuild the job.
         updated = await driver.fetchval(
             _MARK_POSTED_SQL,

@@ -262,7 +262,7 @@ class QuotaService:
         now = self.clock()
         held = await self._held(org_id, job_id)
         try:
-            async with self.database.tenant_driver(org_id) as driver:
+            async with self.database.tenant_driver(org_id, "record_settlement") as driver:
                 entry = await record_settlement(
                     driver,
                     org_id,
