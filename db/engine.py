@@ -1,4 +1,5 @@
-"""The async engine and the one way to open a tenant-scoped transaction."""
+"""The async engine and the ways to open a tenant-scoped transaction: an ORM session (``tenant``),
+or the pooled connection's asyncpg driver for the statements every job runs (``tenant_driver``)."""
 
 from __future__ import annotations
 
