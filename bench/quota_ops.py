@@ -81,9 +81,9 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
             await quota.settle(org, job, 700)
 
         async def settle_in_ledger(owner: uuid.UUID) -> None:
-            async with database.tenant(owner) as session:
+            async with database.tenant_driver(owner) as driver:
                 await record_settlement(
-                    session,
+                    driver,
                     owner,
                     uuid.uuid4(),
                     actual=700,

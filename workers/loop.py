@@ -35,6 +35,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS
+from bot.process import event_loop
 from bot.process.runtime import Runtime, get_runtime, set_runtime
 from bot.process.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
 from bot.quota import QuotaService
@@ -186,7 +187,7 @@ def process_loop() -> asyncio.AbstractEventLoop:
         if _pid != os.getpid():
             _forget_inherited_state()
         if _loop is None or _loop.is_closed():
-            _loop = asyncio.new_event_loop()
+            _loop = event_loop.new_event_loop()
             _thread = threading.Thread(target=_loop.run_forever, name="job-loop", daemon=True)
             _thread.start()
         return _loop

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -140,16 +142,36 @@ class OrgPolicy:
 
     @classmethod
     def of(cls, org: Organization) -> OrgPolicy:
+        return cls.from_columns({name: getattr(org, name) for name in POLICY_COLUMNS})
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any]) -> OrgPolicy:
+        """The policy from the organization's ``POLICY_COLUMNS``, however they were read."""
         return cls(
-            org_id=org.id,
-            approvals_required=org.approvals_required,
-            approvers_channel=org.approvers_channel,
-            restore_pii=org.restore_pii,
-            injection_threshold=org.injection_threshold,
-            default_role=org.default_role,
-            paused=org.paused,
-            routing=routing_policy_of(org.allowed_models, org.model_strategy),
+            org_id=columns["id"],
+            approvals_required=columns["approvals_required"],
+            approvers_channel=columns["approvers_channel"],
+            restore_pii=columns["restore_pii"],
+            injection_threshold=columns["injection_threshold"],
+            default_role=columns["default_role"],
+            paused=columns["paused"],
+            routing=routing_policy_of(columns["allowed_models"], columns["model_strategy"]),
         )
+
+
+# The organization's columns a policy is built from: the worker's claim reads them in its own
+# statement, without loading the organization.
+POLICY_COLUMNS = (
+    "id",
+    "approvals_required",
+    "approvers_channel",
+    "restore_pii",
+    "injection_threshold",
+    "default_role",
+    "paused",
+    "allowed_models",
+    "model_strategy",
+)
 
 
 async def load_org_policy(database: Database, org_id: uuid.UUID) -> OrgPolicy:

@@ -1,7 +1,8 @@
 """The durable side of the quota: settings, the monthly usage ledger and settlements in PostgreSQL.
 
-Every function runs inside the caller's tenant transaction (``Database.tenant``), so Row-Level
-Security scopes it to one organization; the explicit ``org_id`` filters are there for the indexes.
+Every function runs inside the caller's tenant transaction (``Database.tenant``, or for the
+settlement every job writes, ``Database.tenant_driver``), so Row-Level Security scopes it to one
+organization; the explicit ``org_id`` filters are there for the indexes.
 """
 
 from __future__ import annotations
@@ -114,39 +115,41 @@ class LedgerEntry:
 
 
 # One statement: the settlement row (exactly once, keyed by job id), the month's usage (only when
-# that row was new) and the job's quota state commit together or not at all.
-_RECORD = text(
-    """
+# that row was new) and the job's quota state commit together or not at all. Every job of the
+# pipeline runs it, so it goes to the connection's asyncpg driver as it is, prepared once per
+# connection ($1 job, $2 organization, $3 actual, $4 outcome, $5 reserved, $6 month, $7 default month,
+# $8-$11 the spend: model, input and output tokens, cost).
+_RECORD = """
     WITH job AS (
         SELECT tokens_reserved, created_at, model, input_tokens, output_tokens, cost_micros
-          FROM jobs WHERE id = CAST(:job AS uuid)
+          FROM jobs WHERE id = CAST($1 AS uuid)
     ), entry AS (
         INSERT INTO quota_settlements (job_id, org_id, month, reserved, actual, overrun,
                                        model, input_tokens, output_tokens, cost_micros, settled_at)
         -- reserved unknown (neither Redis nor a job row remembers it): no overrun can be claimed;
         -- greatest() skips the NULL
-        SELECT CAST(:job AS uuid), CAST(:org AS uuid), m.month, coalesce(m.reserved, 0), CAST(:actual AS bigint),
-               greatest(CAST(:actual AS bigint) - m.reserved, 0),
+        SELECT CAST($1 AS uuid), CAST($2 AS uuid), m.month, coalesce(m.reserved, 0), CAST($3 AS bigint),
+               greatest(CAST($3 AS bigint) - m.reserved, 0),
                -- what the worker passes, else what it kept on the job with the result (a settlement
                -- after a crash); a release charges no money
-               CASE WHEN CAST(:outcome AS varchar) = 'settled'
-                    THEN coalesce(CAST(:model AS varchar), (SELECT model FROM job)) END,
-               CASE WHEN CAST(:outcome AS varchar) = 'settled'
-                    THEN coalesce(CAST(:input_tokens AS bigint), (SELECT input_tokens FROM job)) END,
-               CASE WHEN CAST(:outcome AS varchar) = 'settled'
-                    THEN coalesce(CAST(:output_tokens AS bigint), (SELECT output_tokens FROM job)) END,
-               CASE WHEN CAST(:outcome AS varchar) = 'settled'
-                    THEN coalesce(CAST(:cost AS bigint), (SELECT cost_micros FROM job), 0) ELSE 0 END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($8 AS varchar), (SELECT model FROM job)) END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($9 AS bigint), (SELECT input_tokens FROM job)) END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($10 AS bigint), (SELECT output_tokens FROM job)) END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($11 AS bigint), (SELECT cost_micros FROM job), 0) ELSE 0 END,
                now()
-          FROM (SELECT coalesce(CAST(:month AS date),
+          FROM (SELECT coalesce(CAST($6 AS date),
                                 (SELECT date_trunc('month', created_at AT TIME ZONE 'UTC')::date FROM job),
-                                CAST(:default_month AS date)) AS month,
-                       coalesce(CAST(:reserved AS bigint), (SELECT tokens_reserved FROM job)) AS reserved) m
+                                CAST($7 AS date)) AS month,
+                       coalesce(CAST($5 AS bigint), (SELECT tokens_reserved FROM job)) AS reserved) m
         ON CONFLICT (job_id) DO NOTHING
         RETURNING month, reserved, actual, overrun, cost_micros
     ), usage AS (
         INSERT INTO usage_ledger AS u (org_id, month, tokens_used, overrun, spent_micros, updated_at)
-        SELECT CAST(:org AS uuid), month, actual, overrun, cost_micros, now() FROM entry
+        SELECT CAST($2 AS uuid), month, actual, overrun, cost_micros, now() FROM entry
         ON CONFLICT (org_id, month) DO UPDATE
            SET tokens_used = u.tokens_used + excluded.tokens_used,
                overrun = u.overrun + excluded.overrun,
@@ -154,29 +157,32 @@ _RECORD = text(
                updated_at = now()
     ), job_state AS (
         UPDATE jobs
-           SET quota_state = CAST(:outcome AS varchar),
-               tokens_used = CASE WHEN CAST(:outcome AS varchar) = 'settled' THEN CAST(:actual AS bigint)
+           SET quota_state = CAST($4 AS varchar),
+               tokens_used = CASE WHEN CAST($4 AS varchar) = 'settled' THEN CAST($3 AS bigint)
                                   ELSE jobs.tokens_used END
-         WHERE id = CAST(:job AS uuid) AND quota_state = 'reserved' AND EXISTS (SELECT 1 FROM entry)
+         WHERE id = CAST($1 AS uuid) AND quota_state = 'reserved' AND EXISTS (SELECT 1 FROM entry)
     )
     SELECT month, reserved, actual, overrun, cost_micros FROM entry
     """
-)
 
-_EXISTING = text(
-    "SELECT month, reserved, actual, overrun, cost_micros FROM quota_settlements WHERE job_id = CAST(:job AS uuid)"
+_EXISTING = (
+    "SELECT month, reserved, actual, overrun, cost_micros FROM quota_settlements WHERE job_id = CAST($1 AS uuid)"
 )
 # A job row written after its settlement (rare) still gets marked, or the reaper would revisit it.
-_MARK_JOB = text(
+_MARK_JOB = """
+    UPDATE jobs SET quota_state = CASE WHEN CAST($2 AS bigint) > 0 THEN 'settled' ELSE 'released' END
+     WHERE id = CAST($1 AS uuid) AND quota_state = 'reserved'
     """
-    UPDATE jobs SET quota_state = CASE WHEN CAST(:actual AS bigint) > 0 THEN 'settled' ELSE 'released' END
-     WHERE id = CAST(:job AS uuid) AND quota_state = 'reserved'
-    """
-)
+
+
+def _entry(row: Any, *, inserted: bool) -> LedgerEntry:
+    return LedgerEntry(
+        row["month"], row["reserved"], row["actual"], row["overrun"], inserted=inserted, cost_micros=row["cost_micros"]
+    )
 
 
 async def record_settlement(
-    session: AsyncSession,
+    driver: Any,
     org_id: uuid.UUID,
     job_id: uuid.UUID,
     *,
@@ -189,31 +195,32 @@ async def record_settlement(
 ) -> LedgerEntry:
     """Write the job's settlement once; a repeat changes nothing and returns the first one.
 
+    ``driver`` is the asyncpg connection of the caller's ``Database.tenant_driver`` transaction.
     ``reserved``/``month`` come from Redis's reservation when it has one; otherwise the job row's
     ``tokens_reserved`` and creation month, else nothing reserved in ``default_month``.
     """
-    params = {
-        "job": job_id,
-        "org": org_id,
-        "actual": actual,
-        "outcome": outcome,
-        "reserved": reserved,
-        "month": month,
-        "default_month": default_month,
-        "model": spend.model if spend else None,
-        "input_tokens": spend.input_tokens if spend else None,
-        "output_tokens": spend.output_tokens if spend else None,
-        "cost": spend.cost_micros if spend else None,
-    }
-    row = (await session.execute(_RECORD, params)).first()
+    row = await driver.fetchrow(
+        _RECORD,
+        job_id,
+        org_id,
+        actual,
+        outcome,
+        reserved,
+        month,
+        default_month,
+        spend.model if spend else None,
+        spend.input_tokens if spend else None,
+        spend.output_tokens if spend else None,
+        spend.cost_micros if spend else None,
+    )
     if row is not None:
-        return LedgerEntry(row.month, row.reserved, row.actual, row.overrun, inserted=True, cost_micros=row.cost_micros)
+        return _entry(row, inserted=True)
     # A new statement sees what the concurrent winner committed while this one waited on it.
-    row = (await session.execute(_EXISTING, {"job": job_id})).first()
+    row = await driver.fetchrow(_EXISTING, job_id)
     if row is None:
         raise LookupError(f"job {job_id} was settled by another organization")
-    await session.execute(_MARK_JOB, {"job": job_id, "actual": row.actual})
-    return LedgerEntry(row.month, row.reserved, row.actual, row.overrun, inserted=False, cost_micros=row.cost_micros)
+    await driver.execute(_MARK_JOB, job_id, row["actual"])
+    return _entry(row, inserted=False)
 
 
 @dataclass(frozen=True)

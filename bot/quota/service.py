@@ -275,9 +275,9 @@ class QuotaService:
         now = self.clock()
         held = await self._held(org_id, job_id)
         try:
-            async with self.database.tenant(org_id) as session:
+            async with self.database.tenant_driver(org_id, "record_settlement") as driver:
                 entry = await record_settlement(
-                    session,
+                    driver,
                     org_id,
                     job_id,
                     actual=actual,

@@ -93,9 +93,9 @@ async def test_a_settlement_written_before_the_flush_but_not_applied_counts_once
 ) -> None:
     job = await reserve_job(quota, app_db, org_id, 1000)
     # The worker wrote the ledger, then died before telling Redis.
-    async with app_db.tenant(org_id) as session:
+    async with app_db.tenant_driver(org_id) as driver:
         await record_settlement(
-            session,
+            driver,
             org_id,
             job,
             actual=400,
