@@ -60,7 +60,10 @@ JOB_COLUMNS = (
     "quota_state",
     "attempts",
     "trace_context",
+    "thread_ts",
 )
+# Columns a caller may leave out (written as NULL).
+OPTIONAL_COLUMNS = frozenset({"thread_ts"})
 
 
 def _build_statement() -> Any:
@@ -101,7 +104,7 @@ def _arguments(params: dict[str, Any]) -> list[Any]:
     values = {**_LITERALS, **params}
     arguments = []
     for name in _PARAMETER_ORDER:
-        value = values[name]
+        value = values.get(name) if name in OPTIONAL_COLUMNS else values[name]
         if value is not None and name in _AS_JSON:
             value = json.dumps(value)
         elif value is not None and name in _AS_TEXT:

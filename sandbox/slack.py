@@ -59,7 +59,7 @@ from aiohttp import web
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
     "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write,"
-    "channels:history,groups:history"
+    "channels:history,groups:history,im:history,assistant:write"
 )
 # conversations.members: Slack's page size when none is asked for, and the most it gives at once.
 MEMBERS_DEFAULT_LIMIT = 100
@@ -71,6 +71,7 @@ MAX_BLOCKS = 50
 MAX_TEXT = 40000
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
+MAX_MARKDOWN_TEXT = 12000  # all markdown blocks of one message together
 
 
 class ApiError(Exception):
@@ -494,6 +495,9 @@ class SandboxState:
         self.files: dict[str, StoredFile] = {}
         self.oauth_codes: dict[str, OAuthCode] = {}
         self._faults: list[Fault] = []
+        # Chat streams by (channel, ts), and the agent threads' status, title and suggestions.
+        self.streams: dict[tuple[str, str], Any] = {}
+        self.threads: dict[tuple[str, str], dict[str, Any]] = {}
         self.posting_limit.reset()
 
     def reset(self, *, workspaces: bool = False) -> None:
@@ -956,6 +960,11 @@ def _blocks(params: dict[str, Any]) -> list[dict[str, Any]] | None:
             raise ApiError("invalid_blocks")
         if block["type"] == "header" and len(text_value) > MAX_HEADER_TEXT:
             raise ApiError("invalid_blocks")
+        if block["type"] == "markdown" and not isinstance(block.get("text"), str):
+            raise ApiError("invalid_blocks")
+    markdown = sum(len(b["text"]) for b in blocks if b["type"] == "markdown")
+    if markdown > MAX_MARKDOWN_TEXT:
+        raise ApiError("invalid_blocks")
     return blocks
 
 
@@ -1023,6 +1032,9 @@ def chat_post_message(state: SandboxState, workspace: Workspace, params: dict[st
         content["metadata"] = metadata
     message = _bot_message(workspace, state.next_ts(), content)
     state.post_message(channel, message)
+    if content.get("thread_ts"):
+        # Slack clears an agent thread's status line when the app replies in it.
+        state.threads.get((channel.id, content["thread_ts"]), {}).pop("status", None)
     return {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
 
 
@@ -1037,6 +1049,9 @@ def chat_update(state: SandboxState, workspace: Workspace, params: dict[str, Any
     message.update(_message_content(params))
     if "blocks" in params and not _blocks(params):
         message.pop("blocks", None)
+    metadata = _json_param(params.get("metadata"), "invalid_metadata_format")
+    if metadata:
+        message["metadata"] = metadata
     message["edited"] = {"user": workspace.bot_user_id, "ts": state.next_ts()}
     return {"ok": True, "channel": channel.id, "ts": message["ts"], "text": message["text"], "message": message}
 
@@ -1705,6 +1720,9 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_post("/_sandbox/oauth/codes", control_oauth_code)
     return app
 
+
+# The agent view's methods (chat streaming, assistant.threads.*) and conversations.replies.
+from sandbox import slack_agent  # noqa: E402,F401  (registers its methods in METHODS)
 
 # ---------------------------------------------------------------------------------------------
 # Running it

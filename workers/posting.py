@@ -29,6 +29,8 @@ from bot.slack.client import async_retry_handlers, make_web_client
 from bot.slack.response_urls import trusted_response_url
 from db.models import Job, JobKind
 from workers import views
+from workers.dm_thread import StreamWithheld, pieces_of, stream_result
+from workers.guarded_stream import Check
 from workers.lifecycle import JobResult
 
 log = logging.getLogger(__name__)
@@ -153,7 +155,13 @@ def _share_ts(response: Any, channel: str) -> str | None:
 
 
 async def post_result(
-    runtime: Runtime, job: Job, result: JobResult, *, text: str | None, on_send: Callable[[], None] = lambda: None
+    runtime: Runtime,
+    job: Job,
+    result: JobResult,
+    *,
+    text: str | None,
+    on_send: Callable[[], None] = lambda: None,
+    check: Check | None = None,
 ) -> Posted:
     """Post a job's result to its target channel and return where it landed; ``text`` is the
     result's text as it should appear (placeholders restored where the organization asked).
@@ -169,6 +177,10 @@ async def post_result(
     Posts to one channel go out one at a time from this process and wait out Slack's 429s (about
     one message per second per channel), in the order the jobs got there. ``on_send`` is called
     right before the request that may put the message in the channel.
+
+    A job asked for in the bot's DM lands in its thread instead: text streamed there
+    (``workers.dm_thread``, each piece passed by ``check``, the output guard), an image uploaded
+    into the thread.
     """
     channel = job.target_channel
     try:
@@ -186,10 +198,20 @@ async def post_result(
                 alt_txt=views.image_title(job),
                 channel=channel,
                 initial_comment=views.context_line(job, result),
+                thread_ts=job.thread_ts,
             )
             files = response.get("files") or []
             # Without a share ts yet, the file id marks the job as posted all the same.
             ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
+        elif job.thread_ts:
+            assert text is not None
+            earlier = await _earlier_reply(client, job) if job.attempts > 1 else None
+            if earlier is not None:
+                return earlier
+            metadata = {"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}}
+            ts = await stream_result(
+                client, job, result, pieces_of(text), check or _no_check, metadata=metadata, on_send=on_send
+            )
         else:
             assert text is not None
             earlier = await _earlier_post(client, job, channel) if job.attempts > 1 else None
@@ -210,6 +232,8 @@ async def post_result(
             )
             ts = str(response["ts"])
             channel = str(response.get("channel") or channel)
+    except StreamWithheld as withheld:
+        raise PostRefused("output_guard", withheld.rejected.reason, "Rephrase the request and try again.") from withheld
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         if code in TOKEN_ERRORS:
@@ -299,6 +323,32 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
             return None
+    return None
+
+
+async def _no_check(text: str) -> None:
+    """The whole answer passed the output guard before posting began (``workers.generation``)."""
+
+
+async def _earlier_reply(client: AsyncWebClient, job: Job) -> Posted | None:
+    """This job's reply in its DM thread, if an earlier attempt's reached it (conversations.replies
+    with metadata); None also when the thread cannot be read."""
+    assert job.thread_ts is not None
+    try:
+        response = await client.conversations_replies(
+            channel=job.target_channel, ts=job.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE
+        )
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
+            raise
+        return None
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == POST_EVENT_TYPE and (metadata.get("event_payload") or {}).get("job_id") == str(
+            job.id
+        ):
+            return Posted(ts=str(message["ts"]), channel=job.target_channel)
     return None
 
 
