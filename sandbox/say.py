@@ -129,6 +129,68 @@ def build_block_action(
     return {"payload": json.dumps(payload)}
 
 
+def build_dm_event(
+    text: str, *, team_id: str, user_id: str, channel_id: str, ts: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """A person's message in their DM with the bot (``message.im``), as the Events API envelope.
+    In the agent view every message sits in a thread; ``thread_ts`` None is a DM outside one."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel_id,
+        "user": user_id,
+        "text": text,
+        "ts": ts,
+        "team": team_id,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return _event_envelope(event, team_id=team_id)
+
+
+def build_thread_started(*, team_id: str, user_id: str, channel_id: str, thread_ts: str) -> dict[str, Any]:
+    """``assistant_thread_started``: the person opened a new thread in the bot's agent view."""
+    event = {
+        "type": "assistant_thread_started",
+        "assistant_thread": {"user_id": user_id, "channel_id": channel_id, "thread_ts": thread_ts, "context": {}},
+        "event_ts": thread_ts,
+    }
+    return _event_envelope(event, team_id=team_id)
+
+
+def _event_envelope(event: dict[str, Any], *, team_id: str) -> dict[str, Any]:
+    return {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "api_app_id": APP_ID,
+        "type": "event_callback",
+        "event_id": f"Ev{secrets.token_hex(5).upper()}",
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def build_view_submission(
+    view: dict[str, Any], values: dict[str, Any], *, team_id: str, user_id: str
+) -> dict[str, str]:
+    """A modal submitted with ``values`` (Slack's ``state.values``), form-encoded as Slack sends it."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "user": {"id": user_id, "username": user_id, "name": user_id, "team_id": team_id},
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": new_trigger_id(),
+        "view": {**view, "state": {"values": values}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return {"payload": json.dumps(payload)}
+
+
 def sign_request(body: bytes, signing_secret: str, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 signature headers for ``body`` (HMAC-SHA256 over ``v0:<timestamp>:<body>``)."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
