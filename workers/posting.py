@@ -232,6 +232,7 @@ async def post_result(
             )
             ts = str(response["ts"])
             channel = str(response.get("channel") or channel)
+            await _post_continuations(client, job, channel, ts, text)
     except StreamWithheld as withheld:
         raise PostRefused("output_guard", withheld.rejected.reason, "Rephrase the request and try again.") from withheld
     except SlackApiError as error:
@@ -324,6 +325,18 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
         if cursor is None:
             return None
     return None
+
+
+async def _post_continuations(client: AsyncWebClient, job: Job, channel: str, ts: str, text: str) -> None:
+    """What one message cannot hold (``views.continuation_messages``), in the post's thread. The post
+    is what makes the job posted; a continuation Slack refuses is logged, never retried into a
+    second post."""
+    for message in views.continuation_messages(text):
+        try:
+            await _paced_post(client, job.org_id, lambda: None, channel=channel, thread_ts=ts, **message)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+            log.warning("job %s: a continuation of its post could not be posted", job.id, exc_info=True)
+            return
 
 
 async def _no_check(text: str) -> None:

@@ -26,6 +26,7 @@ WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_QUOTE = re.compile(r"^(?:\s{0,3}>)+ ?")  # a block quote's markers: Markdown's, never a mention
 
 
 def _escape_prose(text: str) -> str:
@@ -34,8 +35,10 @@ def _escape_prose(text: str) -> str:
 
 
 def _escape_line(line: str) -> str:
-    """Escape a line of prose, leaving its code spans as written."""
-    parts: list[str] = []
+    """Escape a line of prose, leaving its code spans and its quote markers as written."""
+    quote = _QUOTE.match(line)
+    parts: list[str] = [quote.group(0)] if quote else []
+    line = line[quote.end() :] if quote else line
     last = 0
     for span in _CODE_SPAN.finditer(line):
         parts.append(_escape_prose(line[last : span.start()]))
