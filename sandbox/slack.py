@@ -1721,9 +1721,6 @@ def create_app(state: SandboxState) -> web.Application:
     return app
 
 
-# The agent view's methods (chat streaming, assistant.threads.*) and conversations.replies.
-from sandbox import slack_agent  # noqa: E402,F401  (registers its methods in METHODS)
-
 # ---------------------------------------------------------------------------------------------
 # Running it
 
