@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # for first-seen members' roles and time zones, DMs to requesters and admins, and reading who is
 # in a channel before posting there for someone (bot.slack.channel_access).
 # channels:history and groups:history: a retried job looks for its own earlier post before posting.
+# im:history and assistant:write: the bot's DM (handlers/agent_dm.py, workers/dm_thread.py).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -55,6 +56,9 @@ BOT_SCOPES = (
     "mpim:read",
     "channels:history",
     "groups:history",
+    # The bot's DM: message.im events, and the agent thread's status, title and suggestions.
+    "im:history",
+    "assistant:write",
 )
 
 
