@@ -1553,6 +1553,35 @@ async def control_messages(request: web.Request) -> web.Response:
     return _control_answer(messages=state.messages(query.get("channel"), team_id=query.get("team_id")))
 
 
+async def control_person_writes_to_the_bot(request: web.Request) -> web.Response:
+    """A person's message in their DM with the bot (opened if need be), as ``say --dm`` types it;
+    the caller then sends the service the ``message.im`` event. Answers the DM's id and the ts."""
+    state = request.app[STATE]
+    body = await _json_body(request)
+    workspace = state.workspaces.get(str(body.get("team_id") or ""))
+    user = state.users.get(str(body.get("user_id") or ""))
+    if workspace is None or user is None or user.team_id != workspace.team_id or user.is_bot:
+        return _control_answer(ok=False, error="unknown_workspace_or_user")
+    channel, _ = state.open_dm(workspace, user.id)
+    message = {
+        "type": "message",
+        "user": user.id,
+        "team": workspace.team_id,
+        "text": str(body.get("text") or ""),
+        "ts": state.next_ts(),
+    }
+    state.post_message(channel, message)
+    state.changed()
+    return _control_answer(channel=channel.id, ts=message["ts"])
+
+
+async def control_thread(request: web.Request) -> web.Response:
+    """An agent thread's status, title and suggestions (``?channel=…&ts=…``)."""
+    state = request.app[STATE]
+    key = (request.query.get("channel", ""), request.query.get("ts", ""))
+    return _control_answer(thread=state.threads.get(key, {}))
+
+
 async def control_ephemerals(request: web.Request) -> web.Response:
     state, query = request.app[STATE], request.query
     return _control_answer(ephemerals=state.ephemerals(query.get("user"), channel=query.get("channel")))
@@ -1705,6 +1734,8 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_get("/_sandbox/calls", control_calls)
     app.router.add_get("/_sandbox/messages", control_messages)
     app.router.add_get("/_sandbox/ephemerals", control_ephemerals)
+    app.router.add_post("/_sandbox/dms", control_person_writes_to_the_bot)
+    app.router.add_get("/_sandbox/threads", control_thread)
     app.router.add_get("/_sandbox/views", control_views)
     app.router.add_get("/_sandbox/files", control_files)
     app.router.add_get("/_sandbox/files/{file_id}", control_file_bytes)
