@@ -203,6 +203,7 @@ async def post_result(
             files = response.get("files") or []
             # Without a share ts yet, the file id marks the job as posted all the same.
             ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
+            await _image_buttons(client, job, channel, job.thread_ts or _share_ts(response, channel))
         elif job.thread_ts:
             assert text is not None
             earlier = await _earlier_reply(client, job) if job.attempts > 1 else None
@@ -325,6 +326,17 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
         if cursor is None:
             return None
     return None
+
+
+async def _image_buttons(client: AsyncWebClient, job: Job, channel: str, thread_ts: str | None) -> None:
+    """An upload carries no buttons: the feedback (and, in the DM, "Post to a channel") follow it
+    as a reply in its thread. The upload is what makes the job posted; this is best effort."""
+    if not thread_ts:
+        return
+    try:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **views.image_buttons_message(job))
+    except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+        log.warning("job %s: the buttons under its image could not be posted", job.id, exc_info=True)
 
 
 async def _post_continuations(client: AsyncWebClient, job: Job, channel: str, ts: str, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.agent.views import share_button
 from bot.feedback.views import feedback_buttons
 from db.models import Job
 from workers.lifecycle import JobResult
@@ -56,6 +57,14 @@ def continuation_messages(text: str) -> list[dict[str, Any]]:
 
 def markdown_block(safe_text: str) -> dict[str, Any]:
     return {"type": "markdown", "text": safe_text}
+
+
+def image_buttons_message(job: Job) -> dict[str, Any]:
+    """What follows an uploaded image: the feedback buttons, and "Post to a channel" in the DM."""
+    blocks = [feedback_buttons(job.id)]
+    if job.thread_ts:
+        blocks.append(share_button(job.id))
+    return {"text": "Was this image what you wanted?", "blocks": blocks}
 
 
 def image_title(job: Job) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from db.models import JobKind
 
 STATUS_QUEUED = "is queued…"
-STATUS_GENERATING = "is writing…"
+STATUS_GENERATING = "is generating…"
 STATUS_AWAITING_APPROVAL = "is waiting for an admin's approval…"
 TITLE_LIMIT = 60
 SHARE_ACTION = "share_result"

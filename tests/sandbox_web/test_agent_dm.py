@@ -35,7 +35,7 @@ async def test_a_dm_shows_its_status_streams_its_answer_and_its_buttons_work(
     try:
         await page.fill("#composer-input", f"a launch plan in markdown {token}")
         await page.click("#composer-send")
-        await page.locator(".thread-status", has_text="is writing").wait_for(timeout=WAIT_MS)
+        await page.locator(".thread-status", has_text="is generating").wait_for(timeout=WAIT_MS)
         await page.locator(".message.streaming .stream-cursor").first.wait_for(timeout=WAIT_MS)
     finally:
         local_slack.gemini.latency = 0.0

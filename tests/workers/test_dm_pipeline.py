@@ -42,7 +42,7 @@ async def test_a_dm_text_job_streams_into_its_thread(
 
     assert job.state == JobState.POSTED
     statuses = [c.params.get("status") for c in slack.calls("assistant.threads.setStatus", channel)]
-    assert "is writing…" in statuses
+    assert "is generating…" in statuses
     [started] = [c for c in slack.calls("chat.startStream", channel) if c.ok]
     assert started.params.get("thread_ts") == THREAD
     message = slack.message(channel, str(job.slack_ts))

@@ -366,7 +366,7 @@ function renderMessage(message) {
   return node;
 }
 
-// The agent thread's status line ("Content Factory is writing…") and the suggestions it opened with.
+// The agent thread's status line ("Content Factory is generating…") and the suggestions it opened with.
 function renderThreads(list) {
   const threads = (ui.view && ui.view.threads) || [];
   const prompts = document.getElementById("suggestions");
