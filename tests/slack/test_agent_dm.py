@@ -310,3 +310,37 @@ async def test_only_the_requester_may_post_a_dm_result_and_viewers_never(single:
     values = {"share_channel": {"channel": {"type": "conversations_select", "selected_conversation": ws.general}}}
     answer = await submit(single, view, values, user=ws.editor)
     assert "Only the person who asked" in json.dumps(answer)
+
+
+SHARE_TO = "share_channel"
+
+
+def _share_values(channel: str) -> dict[str, Any]:
+    return {SHARE_TO: {"channel": {"type": "conversations_select", "selected_conversation": channel}}}
+
+
+async def test_post_to_channel_goes_to_the_approvers_when_approvals_are_on(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    answer = await single.command(f"approvals on <#{ws.approvals}|approvals>", user=ws.owner)
+    assert answer.ephemeral
+    source = await _posted_result(single, org, thread_ts="1.1")
+    view = {"type": "modal", "callback_id": "share_result", "private_metadata": str(source.id)}
+
+    said = await submit(single, view, _share_values(ws.general), user=ws.editor)
+
+    assert "Sent for approval" in json.dumps(said)
+    [copy] = [j for j in await jobs_of(single, org) if j.shared_from == source.id]
+    assert copy.state == "queued"
+
+
+async def test_post_to_a_channel_you_are_not_in_is_refused(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    private = "C" + uuid.uuid4().hex[:9].upper()
+    single.sandbox.add_channel(ws.team_id, private, "secret-plans", members=[ws.owner])
+    source = await _posted_result(single, org, thread_ts="1.1")
+    view = {"type": "modal", "callback_id": "share_result", "private_metadata": str(source.id)}
+
+    said = await submit(single, view, _share_values(private), user=ws.editor)
+
+    assert "not a member" in json.dumps(said) or "member" in json.dumps(said)
+    assert [j for j in await jobs_of(single, org) if j.shared_from == source.id] == []
