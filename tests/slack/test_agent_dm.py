@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bot.orgs.service import create_organization
 from bot.orgs.settings import DEFAULT_SUGGESTED_PROMPTS
 from db.models import Job, JobFeedback, JobState, Role
 from handlers.agent_dm import drain_dm_replies
@@ -344,3 +345,29 @@ async def test_post_to_a_channel_you_are_not_in_is_refused(single: Service, org:
 
     assert "not a member" in json.dumps(said) or "member" in json.dumps(said)
     assert [j for j in await jobs_of(single, org) if j.shared_from == source.id] == []
+
+
+async def test_another_organizations_result_can_be_neither_rated_nor_posted(single: Service, org: uuid.UUID) -> None:
+    ws = single.workspace
+    other_org = await create_organization(single.database, name="Other", team_id="T" + uuid.uuid4().hex[:8].upper())
+    async with single.database.tenant(other_org) as session:
+        theirs = Job(
+            org_id=other_org,
+            kind="text",
+            state=JobState.POSTED,
+            requester_id=ws.editor,
+            target_channel=ws.general,
+            masked_prompt="p",
+            result_text="their secret plan",
+            tokens_reserved=1,
+        )
+        session.add(theirs)
+
+    rated = await click(single, "feedback_good", str(theirs.id), user=ws.editor)
+    view = {"type": "modal", "callback_id": "share_result", "private_metadata": str(theirs.id)}
+    shared = await submit(single, view, _share_values(ws.general), user=ws.editor)
+
+    assert any("no longer exists" in text for text in rated)
+    assert "no longer exists" in json.dumps(shared)
+    assert await feedback_rows(single, org) == [] and await feedback_rows(single, other_org) == []
+    assert [j for j in await jobs_of(single, org) if j.shared_from == theirs.id] == []
