@@ -166,7 +166,9 @@ def register_share(app: AsyncApp, services: AppServices) -> None:
                 views.shared_text(channel, approvals_required=policy.approvals_required, again=not shared.new)
             ),
         )
-        if shared.new:
+        if shared.new and services.jobs.background is not None:
+            services.jobs.background.start(shared.job_id, org_id, shared.kind)  # after the answer
+        elif shared.new:
             await services.jobs.send(shared.job_id, org_id, shared.kind)
 
     app.action(views.SHARE_ACTION)(share_click)
