@@ -9,7 +9,9 @@ unavailable (an older workspace, a token type that may not stream) the result is
 reply and one ``chat.update`` with the whole result. The finished message ends with who asked,
 the feedback buttons and "Post to a channel", and carries the job id in its metadata.
 
-Channel posts never stream: they stay whole messages (``workers.posting``).
+Channel posts never stream: they stay whole messages (``workers.posting``). The providers return
+a whole answer today (``workers.providers``), so ``pieces_of`` cuts it into the pieces a streaming
+model would send; the guarded stream does not depend on where its pieces come from.
 """
 
 from __future__ import annotations
