@@ -40,9 +40,10 @@ async def test_a_dm_shows_its_status_streams_its_answer_and_its_buttons_work(
     finally:
         local_slack.gemini.latency = 0.0
         local_slack.sandbox.clear_faults()
-    answer = page.locator(".message:not(.streaming)", has_text=f"markdown {token}").last
-    await answer.wait_for(timeout=WAIT_MS)
-    assert await answer.locator("table.md-table th", has_text="Channel").count() == 1
+    # The bot's answer once its stream has stopped (the person's own message carries the token too).
+    answer = page.locator(".message:not(.streaming)", has_text=f"Generated for: a launch plan in markdown {token}")
+    await answer.locator("table.md-table th", has_text="Channel").wait_for(timeout=WAIT_MS)
+    assert await answer.count() == 1
     assert await answer.locator("b", has_text="short plan").count() == 1
     assert "**" not in await answer.inner_text()
 
