@@ -78,6 +78,8 @@ class Organization(Base):
     # Which catalogue models may answer (None: every one) and how one is chosen among them.
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONB)
     model_strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
+    # What the agent DM suggests when it opens (set by admins with /content prompts); None: the defaults.
+    suggested_prompts: Mapped[list[str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
@@ -217,10 +219,15 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trace_context: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # A job asked for in the agent DM: the thread its result lands in (streamed there when text).
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # A "post to channel" of another job's result: that job (one post per job and channel).
+    shared_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
     __table_args__ = (
+        Index("ix_jobs_shared_once", "shared_from", "target_channel", unique=True),
         Index("ix_jobs_org_created", "org_id", "created_at"),
         Index("ix_jobs_outbox", "state", "updated_at", postgresql_where="state IN ('queued', 'running')"),
         Index("ix_jobs_schedule_run", "schedule_id", "schedule_run_at", unique=True),
@@ -282,6 +289,27 @@ class QuotaSettlement(Base):
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
+class FeedbackRating(StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+
+
+class JobFeedback(Base):
+    """One person's verdict on one result; a second click changes it rather than adding one."""
+
+    __tablename__ = "job_feedback"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    rating: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
+
+    __table_args__ = (Index("ix_job_feedback_org_created", "org_id", "created_at"),)
+
+
 TENANT_TABLES: tuple[str, ...] = (
     "organizations",
     "workspaces",
@@ -293,4 +321,5 @@ TENANT_TABLES: tuple[str, ...] = (
     "audit_events",
     "usage_ledger",
     "quota_settlements",
+    "job_feedback",
 )

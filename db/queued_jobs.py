@@ -61,7 +61,10 @@ JOB_COLUMNS = (
     "quota_state",
     "attempts",
     "trace_context",
+    "thread_ts",
 )
+# Columns a caller may leave out (written as NULL).
+OPTIONAL_COLUMNS = frozenset({"thread_ts"})
 
 
 def _build_statement() -> Any:
@@ -106,7 +109,7 @@ def _arguments(params: dict[str, Any]) -> list[Any]:
     values = {**_LITERALS, **_DEFAULTS, **params}
     arguments = []
     for name in _PARAMETER_ORDER:
-        value = values[name]
+        value = values.get(name) if name in OPTIONAL_COLUMNS else values[name]
         if value is not None and name in _AS_JSON:
             value = json.dumps(value)
         elif value is not None and name in _AS_TEXT:

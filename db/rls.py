@@ -8,8 +8,9 @@ from __future__ import annotations
 
 DEFINER_ROLE = "content_factory_definer"
 
-# table -> the column that holds its organization
-TENANT_POLICY_TABLES: dict[str, str] = {
+# table -> the column that holds its organization, as revision 0002 put them under RLS (frozen: a
+# table added later gets its policies in its own revision, and is listed in TENANT_POLICY_TABLES)
+TENANT_POLICY_TABLES_0002: dict[str, str] = {
     "organizations": "id",
     "workspaces": "org_id",
     "members": "org_id",
@@ -21,6 +22,7 @@ TENANT_POLICY_TABLES: dict[str, str] = {
     "usage_ledger": "org_id",
     "quota_settlements": "org_id",
 }
+TENANT_POLICY_TABLES: dict[str, str] = {**TENANT_POLICY_TABLES_0002, "job_feedback": "org_id"}
 
 READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")
 APPEND_ONLY_TABLES = ("audit_events",)

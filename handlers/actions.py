@@ -131,11 +131,12 @@ async def _or_refuse(work: Awaitable[T], body: dict[str, Any], client: AsyncWebC
     try:
         return await work
     except Exception as error:
-        await _refuse(body, client, respond, _failure_message(error))
+        await tell_clicker(body, client, respond, _failure_message(error))
         return None
 
 
-async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
+async def tell_clicker(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
+    """One message to whoever clicked, seen by them alone."""
     if body.get("response_url"):
         await respond(**message, replace_original=False)
         return

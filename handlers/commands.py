@@ -22,6 +22,7 @@ from bot.commands.parser import (
     CancelSchedule,
     Command,
     CreateSchedule,
+    ExportFeedback,
     Generate,
     GrantRole,
     ListSchedules,
@@ -29,6 +30,7 @@ from bot.commands.parser import (
     SetModelStrategy,
     SetMoneyBudget,
     SetQuota,
+    SetSuggestedPrompts,
     ShowAudit,
     ShowHelp,
     ShowModels,
@@ -45,10 +47,12 @@ from bot.errors import (
     ServiceUnavailable,
     UserError,
 )
+from bot.feedback import views as feedback_views
+from bot.feedback.service import feedback_csv, feedback_totals, recent_feedback
 from bot.jobs.service import JobRequest
 from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
-from bot.orgs.settings import set_approvals
+from bot.orgs.settings import set_approvals, set_suggested_prompts, suggested_prompts
 from bot.quota import render_status
 from bot.routing import views as routing_views
 from bot.routing.service import change_routing_policy, check_allowed
@@ -95,7 +99,7 @@ async def answer_command(services: AppServices, command: dict[str, Any], context
         try:
             require_role(invocation.role, subcommand)
         except NotAllowed:
-            await _audit_refusal(services, invocation, subcommand)
+            await audit_refusal(services, invocation, subcommand)
             raise
         message = await run_command(services, parse_arguments(head), invocation)
         count_command(label, "ok")
@@ -148,6 +152,15 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             return views.approvals_set(enabled, channel)
         case ShowAudit(limit=limit):
             return views.audit_message(await recent_audit_events(database, who.org_id, limit))
+        case SetSuggestedPrompts(prompts=None):
+            return views.suggested_prompts_message(await suggested_prompts(database, who.org_id), changed=False)
+        case SetSuggestedPrompts(prompts=tuple() as prompts):
+            stored = await set_suggested_prompts(database, who.org_id, prompts, actor=who.user_id)
+            return views.suggested_prompts_message(stored, changed=True)
+        case ExportFeedback():
+            rows = await recent_feedback(database, who.org_id)
+            totals = await feedback_totals(database, who.org_id)
+            return feedback_views.export_message(totals, feedback_csv(rows), len(rows))
     raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
 
@@ -171,7 +184,7 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
     return views.job_accepted(accepted.job_id, command.kind, channel, approvals_required=who.policy.approvals_required)
 
 
-async def _audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
+async def audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
     """A refused role check is a security event: it goes in the audit trail (ids only)."""
     async with services.runtime.database.tenant(who.org_id) as session:
         await record_event(

@@ -280,8 +280,8 @@ def _supervise(children: list[subprocess.Popen[bytes]], outages: OutageSwitch | 
     return 0
 
 
-def say(text: str, *, user: str | None, team: str | None, channel: str | None, wait: float) -> int:
-    from sandbox.say import run_say
+def say(text: str, *, user: str | None, team: str | None, channel: str | None, wait: float, dm: bool = False) -> int:
+    from sandbox.say import SayError, run_say, send_dm
     from sandbox.slack import DEMO
 
     path = STATE_DIR / "dev.json"
@@ -293,6 +293,22 @@ def say(text: str, *, user: str | None, team: str | None, channel: str | None, w
         print("say: the running service talks to real Slack, not the sandbox", file=sys.stderr)
         return 2
     text = text.strip()
+    if dm:
+        try:
+            return asyncio.run(
+                send_dm(
+                    dev["service_url"],
+                    text,
+                    signing_secret=dev["signing_secret"],
+                    sandbox_url=dev["sandbox_url"],
+                    team_id=team or DEMO.team_id,
+                    user_id=user or DEMO.editor,
+                    wait_seconds=wait,
+                )
+            )
+        except SayError as error:
+            print(f"say: {error}", file=sys.stderr)
+            return 2
     if text.startswith("/content"):
         text = text[len("/content") :].strip()
     return asyncio.run(

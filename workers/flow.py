@@ -17,28 +17,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any, TypeVar
 
 from opentelemetry import trace
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.guard import restore_placeholders
+from bot.guard import check_output_async, restore_placeholders
 from bot.jobs.queueing import PRIORITY_INTERACTIVE
 from bot.orgs.service import OrgPolicy
 from bot.quota.models import Spend
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
-from workers import lifecycle, views
+from workers import dm_thread, lifecycle, views
 from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
 from workers.loop import WorkerContext
 from workers.outcomes import finish_failed, reconcile_quota
-from workers.posting import TOKEN_ERRORS, PostRefused, SlackUnavailable, post_result, tell_requester
+from workers.posting import (
+    TOKEN_ERRORS,
+    PostRefused,
+    SlackUnavailable,
+    post_result,
+    slack_client,
+    tell_requester,
+)
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -192,6 +201,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     result = lifecycle.stored_result(job)
     fresh = result is None
     if result is None:
+        await _tell_thread(context, job, dm_thread.show_generating)
         try:
             result = await generate_content(context, job, mapping, routing=policy.routing)
         except GenerationFailed as failure:
@@ -228,7 +238,20 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
     except Exception:
         # The job waits in awaiting_approval either way; asking again is workers.approval's (the beat's) job.
         log.exception("job %s: the approval request failed", job.id)
+    await _tell_thread(context, job, dm_thread.show_awaiting_approval)
     return Outcome.AWAITING_APPROVAL
+
+
+async def _tell_thread(
+    context: WorkerContext, job: Job, tell: Callable[[AsyncWebClient, Job], Awaitable[None]]
+) -> None:
+    """The DM thread's status for a job asked for there; nothing for any other job, never raises."""
+    if not job.thread_ts:
+        return
+    try:
+        await tell(await slack_client(context.runtime, job), job)
+    except Exception:
+        log.info("job %s: could not update its DM thread", job.id, exc_info=True)
 
 
 async def _post(
@@ -248,7 +271,9 @@ async def _post(
         text = restore_placeholders(text, mapping)
     await lifecycle.confirm_lease(database, lease)
     try:
-        posted = await post_result(context.runtime, job, result, text=text, on_send=begin_finishing)
+        posted = await post_result(
+            context.runtime, job, result, text=text, on_send=begin_finishing, check=partial(_check_shown, mapping)
+        )
     except PostRefused as refused:
         begin_finishing()
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
@@ -280,6 +305,11 @@ async def _post(
     if job.source_channel and job.source_channel != posted.channel:
         await tell_requester(context.runtime, job, views.posted_elsewhere_message(job))
     return Outcome.POSTED
+
+
+async def _check_shown(mapping: dict[str, str], text: str) -> None:
+    """The output guard on text about to be streamed (the canary was checked on the whole answer)."""
+    await check_output_async(text, input_mapping=mapping, canary="")
 
 
 POST_RECORD_PATIENCE_SECONDS = 120.0

@@ -27,7 +27,14 @@ from typing import ClassVar
 
 from croniter import croniter
 
-from bot.commands.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
+from bot.commands.subcommands import (
+    AUDIT_DEFAULT,
+    AUDIT_MAX,
+    SUBCOMMANDS,
+    SUGGESTED_PROMPT_MAX_CHARS,
+    SUGGESTED_PROMPTS_MAX,
+    Subcommand,
+)
 from bot.errors import BadInput
 from bot.jobs.service import MAX_PROMPT_CHARS
 from bot.orgs.roles import parse_role
@@ -148,6 +155,19 @@ class ShowAudit:
     limit: int
 
 
+@dataclass(frozen=True)
+class SetSuggestedPrompts:
+    """``prompts``: show (``prompts`` None), set (a tuple) or clear (an empty tuple)."""
+
+    name: ClassVar[str] = "prompts"
+    prompts: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class ExportFeedback:
+    name: ClassVar[str] = "feedback"
+
+
 Command = (
     ShowHelp
     | Generate
@@ -163,6 +183,8 @@ Command = (
     | GrantRole
     | SetApprovals
     | ShowAudit
+    | SetSuggestedPrompts
+    | ExportFeedback
 )
 
 
@@ -262,6 +284,11 @@ def parse_arguments(head: Head) -> Command:
             return _parse_approvals(rest, spec)
         case "audit":
             return ShowAudit(_parse_audit_limit(rest, spec))
+        case "prompts":
+            return _parse_suggested_prompts(rest, spec)
+        case "feedback":
+            _no_arguments(rest, spec)
+            return ExportFeedback()
     raise AssertionError(f"no parser for {spec.name}")  # pragma: no cover - the table and the match agree
 
 
@@ -503,6 +530,35 @@ def _parse_audit_limit(rest: str, spec: Subcommand) -> int:
     if not rest.isdecimal() or not 1 <= int(rest) <= AUDIT_MAX:
         raise BadInput(f"`{_shorten(rest)}` is not a count from 1 to {AUDIT_MAX}.", usage=spec.full_usage)
     return int(rest)
+
+
+_QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+
+
+def _parse_suggested_prompts(rest: str, spec: Subcommand) -> SetSuggestedPrompts:
+    if not rest:
+        return SetSuggestedPrompts(None)
+    word, _, tail = rest.partition(" ")
+    if word.lower() == "clear" and not tail.strip():
+        return SetSuggestedPrompts(())
+    if word.lower() != "set":
+        raise BadInput(f"`prompts` takes `set` or `clear`, not `{_shorten(word)}`.", usage=spec.full_usage)
+    body = _unescape(tail).strip()
+    found = [m.group(1) if m.group(1) is not None else m.group(2) for m in _QUOTED.finditer(body)]
+    leftover = _QUOTED.sub("", body).strip()
+    if not found or leftover:
+        raise BadInput(
+            'Put each suggestion in double quotes: `prompts set "A launch post" "A haiku"`.', usage=spec.full_usage
+        )
+    prompts = tuple(" ".join(p.split()) for p in found)
+    if len(prompts) > SUGGESTED_PROMPTS_MAX:
+        raise BadInput(f"Slack shows at most {SUGGESTED_PROMPTS_MAX} suggestions; you gave {len(prompts)}.")
+    for prompt in prompts:
+        if not prompt:
+            raise BadInput("A suggestion can't be empty.", usage=spec.full_usage)
+        if len(prompt) > SUGGESTED_PROMPT_MAX_CHARS:
+            raise BadInput(f"A suggestion may be at most {SUGGESTED_PROMPT_MAX_CHARS} characters.")
+    return SetSuggestedPrompts(prompts)
 
 
 def _no_arguments(rest: str, spec: Subcommand) -> None:

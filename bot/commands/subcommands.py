@@ -13,6 +13,8 @@ from db.models import Role
 
 AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
+SUGGESTED_PROMPTS_MAX = 4  # what Slack shows when the agent DM opens
+SUGGESTED_PROMPT_MAX_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         f"show the last n audit events (default {AUDIT_DEFAULT}, at most {AUDIT_MAX})",
         Role.ADMIN,
     ),
+    Subcommand(
+        "prompts",
+        'prompts [set "first" "second" … | clear]',
+        f"show or set the suggestions the bot's DM opens with (at most {SUGGESTED_PROMPTS_MAX})",
+        Role.ADMIN,
+    ),
+    Subcommand("feedback", "feedback", "feedback totals and the newest verdicts as CSV", Role.ADMIN),
 )
 
 # The first word of each: what a metric or span may name (``quota set`` counts as ``quota``).

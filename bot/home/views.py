@@ -116,6 +116,15 @@ def home_view(
             "None yet: try `/content text <prompt>`.",
         ),
     ]
+    good, bad = snapshot.own_feedback
+    feedback = f"*Feedback on your results*\n:thumbsup: {good:,} good · :thumbsdown: {bad:,} bad"
+    if snapshot.org_feedback is not None:
+        org_good, org_bad = snapshot.org_feedback
+        feedback += (
+            f"\nWhole organization: :thumbsup: {org_good:,} · :thumbsdown: {org_bad:,} "
+            "(`/content feedback` exports them)"
+        )
+    blocks += [{"type": "divider"}, _section(feedback)]
     blocks += [
         {"type": "divider"},
         *_list(

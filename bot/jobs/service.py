@@ -51,6 +51,8 @@ class JobRequest:
     schedule_run_at: datetime | None = None
     # A scheduled run's prompt was guarded (and masked) when it was scheduled.
     already_guarded: GuardedPrompt | None = None
+    # Asked in the bot's DM: the thread the result lands in.
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class JobService:
             "quota_state": "reserved",
             "attempts": 0,
             "trace_context": carrier or None,
+            "thread_ts": request.thread_ts,
         }
         detail = {
             "kind": str(request.kind),

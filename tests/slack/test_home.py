@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from db.models import Job, JobState
+from db.models import Job, JobFeedback, JobState
 from tests.support.rows import active_schedule
 from tests.support.slack import Service
 
@@ -61,3 +61,36 @@ async def test_admins_see_what_waits_for_approval(single: Service, org: uuid.UUI
 async def test_the_messages_tab_publishes_nothing(single: Service, org: uuid.UUID) -> None:
     await single.event({"type": "app_home_opened", "user": single.workspace.viewer, "tab": "messages"})
     assert single.sandbox.views(single.workspace.viewer) == []
+
+
+async def test_home_counts_feedback_on_your_results_and_admins_see_the_organizations(
+    single: Service, org: uuid.UUID
+) -> None:
+    ws = single.workspace
+    async with single.database.tenant(org) as session:
+        job = Job(
+            org_id=org,
+            kind="text",
+            state=JobState.POSTED,
+            requester_id=ws.editor,
+            target_channel=ws.general,
+            masked_prompt="p",
+            result_text="r",
+            tokens_reserved=1,
+        )
+        session.add(job)
+        await session.flush()
+        session.add_all(
+            [
+                JobFeedback(job_id=job.id, user_id=ws.viewer, org_id=org, rating="good"),
+                JobFeedback(job_id=job.id, user_id=ws.owner, org_id=org, rating="bad", reason="too long"),
+            ]
+        )
+    await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"})
+    editor_home = json.dumps(_published(single, ws.editor), ensure_ascii=False)
+    assert "Feedback on your results" in editor_home and "1 good · :thumbsdown: 1 bad" in editor_home
+    assert "Whole organization" not in editor_home
+    await single.event({"type": "app_home_opened", "user": ws.owner, "tab": "home"})
+    assert "Whole organization: :thumbsup: 1 · :thumbsdown: 1" in json.dumps(
+        _published(single, ws.owner), ensure_ascii=False
+    )

@@ -192,6 +192,7 @@ class Submitter:
         *,
         kind: JobKind = JobKind.TEXT,
         sender: JobSender | None = None,
+        thread_ts: str | None = None,
     ) -> AcceptedJob:
         service = JobService(self.database, self.quota, sender or self.sender, self.secrets)
         policy = await load_org_policy(self.database, org_id)
@@ -202,7 +203,8 @@ class Submitter:
             prompt=prompt,
             target_channel=channel,
             source_channel=channel,
-            response_url=self.response_url(channel),
+            response_url=None if thread_ts else self.response_url(channel),
+            thread_ts=thread_ts,
         )
         return await service.submit(request, policy)
 
