@@ -1,16 +1,24 @@
 """The packaged NER model, run only on the sentences that can hold a name, place or address.
 
-A transition-based tagger costs about the same for every token, so a 2,000-character prompt of
-instructions would pay for the whole text although most of its sentences hold nothing but
-common words. Before the model runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and
-line breaks, but not after an abbreviation such as "St." or "Apt.") and a sentence goes to the
-model only when one of its words starts with a capital letter and is not a common English word
-(long all-capital words count: forms write towns that way), or when the whole sentence is typed
-in lower case and holds an uncommon word ("my name is lena andersson"). The chosen sentences are
-tagged together in one Doc.
+A transition-based tagger costs about the same for every token, and a call costs a millisecond
+or two before the first token, so most prompts should not reach it at all. Before the model
+runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and line breaks, but not after an
+abbreviation such as "St." or "Apt.") and a sentence goes to the model only when the gazetteer
+(gazetteer.py: Faker's names and places, written beside the model) backs one of its words:
 
-The cost of the shortcut: a name typed in lower case inside an otherwise capitalised sentence
-with no other proper noun ("Ask priya about it") is not looked at.
+- a capitalised word that is a known name or place and no everyday English word ("Priya",
+  "Lisbon"; long all-capital words count: forms write towns that way), or two capitalised
+  possible ones side by side ("Mark Green"), or one behind a title ("Dr. Long");
+- in a sentence typed all in lower case, a known name after a word that introduces one ("my
+  name is lena", "ask priya") or beside another known name ("lena andersson").
+
+The chosen sentences are tagged together in one Doc, and a span the model tags is kept only
+when the same evidence backs it (``is_plausible``): the model alone calls "Helper", "Python" or
+"Due Date" a name or a place often enough to garble one everyday prompt in five.
+
+The cost of the shortcut: a name or place missing from the lists, in a sentence with no other
+one ("Thank Okonkwo"), is not looked at; nor is a lower-case name with no word before it that
+introduces a name ("green tea" is no one).
 """
 
 from __future__ import annotations
@@ -25,10 +33,12 @@ from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
+from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+
 GATED_NER = "gated_ner"
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
-# Words that start sentences and instructions, days, months and languages; capitalised, they say
-# nothing about a name.
+# Words that start sentences and instructions, days, months and languages: capitalised, they say
+# nothing about a name, and some are names too ("May", "Will", "Art").
 COMMON_WORDS = frozenset(
     """
     a about above after again against all also although always am an and another any are as at
@@ -49,48 +59,48 @@ COMMON_WORDS = frozenset(
     select send share show solve sort start step suggest summarize summarise take tell think
     translate try turn use using view want wrap write
     act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
-    tweet
+    tweet art bill grant hope joy rose sky summer autumn winter spring
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
-    sun january february march july september october november december jan feb mar apr jun jul aug
-    sep sept oct nov dec today tomorrow yesterday tonight morning afternoon evening weekend
+    sun january february march april june july august september october november december jan feb
+    mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon
+    evening weekend christmas easter
     english spanish french german italian portuguese dutch russian chinese mandarin cantonese
     japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
     persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
     norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
     """.split()
 )
-
-
-# Everyday English words that are no one's first or last name, written beside the packaged model
-# by ner_training.py: capitalised in a heading or a product blurb ("Total", "Business News"), they
-# are not a name either.
-EVERYDAY_WORDS_FILE = Path(__file__).resolve().parent / "ner_model" / "everyday_words.txt"
-
-
-def _everyday_words(path: Path) -> frozenset[str]:
-    try:
-        return frozenset(path.read_text(encoding="utf-8").split())
-    except FileNotFoundError:
-        return frozenset()
-
-
-UNREMARKABLE_WORDS = COMMON_WORDS | _everyday_words(EVERYDAY_WORDS_FILE)
-
-
+# Words after which a lower-case word is read as a name: "my name is lena", "ask priya".
+NAME_CUES = frozenset(
+    """
+    is am im i'm name named called ask tell ping call email text message meet with and to from by
+    for cc dear hi hello hey thanks thank congratulate welcome invite remind mr mrs ms dr
+    """.split()
+)
+# Street words that back a span the model calls an address, beside a house number.
+STREET_WORDS = frozenset(
+    """
+    street st road rd avenue ave lane ln drive dr boulevard blvd way court ct place pl square sq
+    terrace close crescent highway hwy parkway circle alley suite ste apt apartment unit flat floor
+    box rue calle via strasse straße str weg platz straat vej gatan katu ul
+    """.split()
+)
+UNKNOWN_WORDS_COUNT = True
+LEXICON_SPANS = True
+NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
+# A lower-case word this short is never taken for a name ("an", "le", "bo").
+_MIN_LOWER_NAME = 3
 
 
-@lru_cache(maxsize=65536)
-def _is_hint(token_text: str) -> bool:
-    """A capitalised word that is not common. Short all-capital words ("AI", "JSON", "I") are
-    acronyms; longer ones are how forms and addresses write towns ("KNIVSTA")."""
-    return (
-        token_text[:1].isupper()
-        and token_text.isalpha()
-        and (not token_text.isupper() or len(token_text) >= _MIN_CAPITALS_NAME)
-        and token_text.lower() not in UNREMARKABLE_WORDS
-    )
+def packaged_gazetteer() -> Gazetteer:
+    return gazetteer_from(NER_WORD_LISTS)
+
+
+@lru_cache(maxsize=4)
+def gazetteer_from(directory: Path) -> Gazetteer:
+    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS)
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -118,22 +128,86 @@ def _is_prose(token_text: str) -> bool:
     return token_text.isalnum() or token_text.isspace() or all(c in _PROSE_PUNCTUATION for c in token_text)
 
 
-def _is_lower_case_word(token_text: str) -> bool:
-    return token_text.isalpha() and token_text.islower() and token_text not in UNREMARKABLE_WORDS
+def _is_capitalised(text: str) -> bool:
+    """Capitalised as names are; short all-capital words ("AI", "JSON") are acronyms."""
+    return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
 
 
-def hinted_sentences(texts: list[str]) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, lower_case) token ranges of the sentences that hold a word the model should
-    look at: an uncommon capitalised word, or, in a sentence typed all in lower case ("my name is
-    lena andersson"), an uncommon lower-case word. ``lower_case`` says which."""
+class _Evidence:
+    """What the gazetteer says about the words of one run of tokens."""
+
+    def __init__(self, texts: list[str], gazetteer: Gazetteer) -> None:
+        self.texts = texts
+        self.gazetteer = gazetteer
+
+    def capitalised_kind(self, index: int) -> int:
+        text = self.texts[index]
+        return self.gazetteer.kind(text.lower()) if _is_capitalised(text) else NOTHING
+
+    def _previous_word(self, index: int) -> int:
+        """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
+        previous = index - 1
+        while previous >= 0 and self.texts[previous] in (".", " ") and previous >= index - 2:
+            previous -= 1
+        return previous
+
+    def backs_capitalised(self, index: int) -> bool:
+        """A known capitalised name or place, or a possible one beside another or behind a title."""
+        kind = self.capitalised_kind(index)
+        if kind == KNOWN:
+            return True
+        if kind == NOTHING:
+            return (
+                UNKNOWN_WORDS_COUNT
+                and _is_capitalised(self.texts[index])
+                and not self.gazetteer.is_english(self.texts[index].lower())
+            )
+        previous = self._previous_word(index)
+        if previous < 0:
+            return False
+        before = self.texts[previous]
+        if before.lower() in TITLES or (before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)):
+            return True
+        if self.capitalised_kind(previous) != NOTHING:
+            return True
+        following = index + 1
+        return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
+
+    def backs_lower_case(self, index: int) -> bool:
+        """A known name typed in lower case, after a word that introduces one or beside another."""
+        text = self.texts[index]
+        if not (text.isalpha() and text.islower() and len(text) >= _MIN_LOWER_NAME):
+            return False
+        if self.gazetteer.kind(text, capitalised=False) != KNOWN:
+            return False
+        previous = index - 1
+        if previous >= 0 and self.texts[previous] in NAME_CUES:
+            return True
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(self.texts):
+                word = self.texts[neighbour]
+                if (
+                    word != text
+                    and len(word) >= _MIN_LOWER_NAME
+                    and self.gazetteer.kind(word, capitalised=False) == KNOWN
+                ):
+                    return True
+        return False
+
+
+def hinted_sentences(texts: list[str], gazetteer: Gazetteer | None = None) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, lower_case) token ranges of the sentences that hold a word the gazetteer backs:
+    a capitalised name or place, or, in a sentence typed all in lower case ("my name is lena
+    andersson"), a lower-case one. ``lower_case`` says which."""
+    evidence = _Evidence(texts, gazetteer or packaged_gazetteer())
     start = 0
     hinted = capitals = lower_hint = False
     for index, text in enumerate(texts):
-        if not hinted and _is_hint(text):
+        if not hinted and text[:1].isupper() and evidence.backs_capitalised(index):
             hinted = True
         if not capitals and (any(c.isupper() for c in text) or not _is_prose(text)):
             capitals = True  # or code, a path or markup: not a sentence typed in lower case
-        if not lower_hint and _is_lower_case_word(text):
+        if not lower_hint and not capitals and text[:1].islower() and evidence.backs_lower_case(index):
             lower_hint = True
         if _ends_sentence(texts, index) or index == len(texts) - 1:
             if hinted:
@@ -149,15 +223,96 @@ def sentences_to_tag(doc: Doc) -> Iterator[Span]:
         yield doc[start:end]
 
 
+def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case: bool, gazetteer: Gazetteer) -> bool:
+    """Whether the gazetteer backs tokens ``start:end`` of ``texts`` as a name, place or address:
+    a known capitalised name or place in it, a possible one beside another or behind a title
+    (the title may stand just before the span), a known lower-case name in a sentence typed in
+    lower case; an address also by a house number and a street word."""
+    evidence = _Evidence(texts, gazetteer)
+    for index in range(start, end):
+        text = texts[index]
+        if text[:1].isupper() and evidence.backs_capitalised(index):
+            return True
+        if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
+            return True
+    if label == "ADDRESS":
+        words = texts[start:end]
+        return any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
+    return False
+
+
+_PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
+
+
+def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int, int, str]]:
+    """Runs of capitalised words with a known first or last name or place among them ("Ganesha
+    Thirumurthi", "Dr. Long"): a name the model did not tag in a sentence it did not expect. The
+    everyday words a run starts or ends with ("Dear", "Did", "Ave") are left out of it."""
+    evidence = _Evidence(texts, gazetteer)
+    index = 0
+    while index < len(texts):
+        if not _is_capitalised(texts[index]):
+            index += 1
+            continue
+        end = _run_end(texts, index)
+        words = [i for i in range(index, end) if _is_capitalised(texts[i])]
+        while words and gazetteer.is_english(texts[words[0]].lower()):
+            words.pop(0)
+        while words and gazetteer.is_english(texts[words[-1]].lower()):
+            words.pop()
+        if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
+            lowers = [texts[i].lower() for i in words]
+            label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
+            start = words[0]
+            title = _previous_title(texts, start)
+            yield (start if title is None else title), words[-1] + 1, label
+        index = end
+
+
+def _previous_title(texts: list[str], index: int) -> int | None:
+    """The index of a title just before ``index`` ("Dr. Long", "Mrs Green"), or None."""
+    for back in (1, 2, 3):
+        before = index - back
+        if before < 0:
+            return None
+        text = texts[before]
+        if text.lower() in TITLES:
+            return before
+        if text not in (" ", "."):
+            return None
+    return None
+
+
+def _run_end(texts: list[str], index: int) -> int:
+    """The end of the run of capitalised words from ``index``: words joined by a space, by an
+    initial's full stop ("J. Smith") or by a particle ("Ludwig van Beethoven")."""
+    end = index + 1
+    while end < len(texts):
+        gap = end
+        while gap < len(texts) and texts[gap] == " ":
+            gap += 1
+        if gap < len(texts) and texts[gap] == "." and len(texts[end - 1]) == 1:
+            gap += 1
+            while gap < len(texts) and texts[gap] == " ":
+                gap += 1
+        if gap >= len(texts):
+            break
+        following = texts[gap]
+        if _is_capitalised(following) or (len(following) == 1 and following.isupper()):
+            end = gap + 1
+        elif following in _PARTICLES and gap + 1 < len(texts) and _is_capitalised(texts[gap + 1]):
+            end = gap + 2
+        else:
+            break
+    return end
+
+
 def is_plausible(entity: Span, *, lower_case: bool = False) -> bool:
-    """Whether a tagged span can be a name, place or address: it must hold an uncommon capitalised
-    word, or, in a sentence typed all in lower case, an uncommon lower-case word. The small model
-    sometimes tags punctuation or a lower-case phrase ("kill his wife") in ordinary text; masking
-    those garbles the prompt and protects nobody. Spans with lower-case words beside a
-    capitalised one are kept: measured on held-out text, dropping them cost more names than it
-    spared benign words."""
-    words = [t.text.strip("\"'") for t in entity]
-    return any(_is_hint(word) for word in words) or (lower_case and any(_is_lower_case_word(w) for w in words))
+    """Whether a tagged span can be a name, place or address (see ``is_backed``)."""
+    texts = [t.text.strip("\"'") for t in entity.doc]
+    return is_backed(
+        texts, entity.start, entity.end, entity.label_, lower_case=lower_case, gazetteer=packaged_gazetteer()
+    )
 
 
 class GatedEntityRecognizer:
@@ -170,12 +325,13 @@ class GatedEntityRecognizer:
     first one's end.
     """
 
-    def __init__(self, ner: EntityRecognizer) -> None:
+    def __init__(self, ner: EntityRecognizer, gazetteer: Gazetteer) -> None:
         self.ner = ner
+        self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
         texts = _token_texts(doc)
-        sentences = list(hinted_sentences(texts))
+        sentences = list(hinted_sentences(texts, self.gazetteer))
         if not sentences:
             return doc
         trailing = doc.to_array(SPACY).tolist()
@@ -193,19 +349,28 @@ class GatedEntityRecognizer:
             sentence_start, sentence_end, lower_case = sentences[which]
             begin = sentence_start + entity.start - starts[which]
             end = min(sentence_start + entity.end - starts[which], sentence_end)
-            span = Span(doc, begin, end, label=entity.label)
-            if is_plausible(span, lower_case=lower_case):
-                entities.append(span)
+            if is_backed(texts, begin, end, entity.label_, lower_case=lower_case, gazetteer=self.gazetteer):
+                entities.append(Span(doc, begin, end, label=entity.label))
+        if LEXICON_SPANS:
+            taken = {index for entity in entities for index in range(entity.start, entity.end)}
+            for start, end, label in lexicon_spans(texts, self.gazetteer):
+                if not taken.intersection(range(start, end)):
+                    entities.append(Span(doc, start, end, label=label))
+            entities.sort(key=lambda span: span.start)
         doc.ents = entities
         return doc
 
 
-def gate_ner(nlp: Language) -> None:
-    """Replace the pipeline's ``ner`` with the gated one (the model's weights are shared)."""
-    nlp.add_pipe(GATED_NER, first=True)
+def gate_ner(nlp: Language, word_lists: Path) -> None:
+    """Replace the pipeline's ``ner`` with the gated one (the model's weights are shared), reading
+    the gazetteer from ``word_lists`` (the model's directory), or the packaged one's lists when
+    that holds none."""
+    if not Gazetteer.present_in(word_lists):
+        word_lists = NER_WORD_LISTS
+    nlp.add_pipe(GATED_NER, first=True, config={"word_lists": str(word_lists)})
     nlp.disable_pipe("ner")
 
 
-@Language.factory(GATED_NER)
-def make_gated_ner(nlp: Language, name: str) -> GatedEntityRecognizer:
-    return GatedEntityRecognizer(nlp.get_pipe("ner"))
+@Language.factory(GATED_NER, default_config={"word_lists": str(NER_WORD_LISTS)})
+def make_gated_ner(nlp: Language, name: str, word_lists: str) -> GatedEntityRecognizer:
+    return GatedEntityRecognizer(nlp.get_pipe("ner"), gazetteer_from(Path(word_lists)))

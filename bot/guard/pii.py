@@ -166,10 +166,11 @@ def build_pipeline(spacy_model: str | None) -> Language:
     Every pipeline gets lower-case lemmas for Presidio's context words.
     """
     if spacy_model != NO_NER:
-        nlp = spacy.load(spacy_model or PACKAGED_NER_MODEL)
+        model_path = spacy_model or PACKAGED_NER_MODEL
+        nlp = spacy.load(model_path)
         if nlp.meta.get("name") == TRAINED_MODEL_NAME:
             nlp.tokenizer = WordPunctTokenizer(nlp.vocab)
-            gate_ner(nlp)
+            gate_ner(nlp, Path(model_path))
     else:
         nlp = spacy.blank(LANGUAGE)
         nlp.tokenizer = WordPunctTokenizer(nlp.vocab)
