@@ -85,8 +85,6 @@ STREET_WORDS = frozenset(
     box rue calle via strasse straße str weg platz straat vej gatan katu ul
     """.split()
 )
-UNKNOWN_WORDS_COUNT = True
-LEXICON_SPANS = True
 NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
@@ -128,6 +126,52 @@ def _is_prose(token_text: str) -> bool:
     return token_text.isalnum() or token_text.isspace() or all(c in _PROSE_PUNCTUATION for c in token_text)
 
 
+# Endings of English nouns, adjectives and adverbs that no name in the lists has.
+_ENGLISH_ENDINGS = (
+    "tion",
+    "sion",
+    "ment",
+    "ments",
+    "ness",
+    "ity",
+    "ism",
+    "ics",
+    "ology",
+    "ously",
+    "ively",
+    "fully",
+    "ally",
+    "ably",
+    "able",
+    "ible",
+    "ous",
+    "ware",
+    "ships",
+    "ings",
+    "ists",
+)
+# A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
+# ("WebPilot", "LearnData").
+_INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von")
+
+
+def _is_name_shaped(text: str) -> bool:
+    """A capitalised word no list knows, which may still be a name or a town: not in capitals
+    (forms write known towns so, but unknown ones are acronyms and headings: "GOLANG",
+    "CONTENT"), no capital inside unless after "Mc", "Le"..., no English ending."""
+    if not (text[:1].isupper() and text.isalpha()):
+        return False
+    if text.isupper():
+        return len(text) >= _MIN_CAPITALS_NAME
+    inner = text[1:]
+    if inner != inner.lower() and not any(
+        text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
+        for prefix in _INNER_CAPITAL_PREFIXES
+    ):
+        return False
+    return not text.lower().endswith(_ENGLISH_ENDINGS)
+
+
 def _is_capitalised(text: str) -> bool:
     """Capitalised as names are; short all-capital words ("AI", "JSON") are acronyms."""
     return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
@@ -157,16 +201,15 @@ class _Evidence:
         if kind == KNOWN:
             return True
         if kind == NOTHING:
-            return (
-                UNKNOWN_WORDS_COUNT
-                and _is_capitalised(self.texts[index])
-                and not self.gazetteer.is_english(self.texts[index].lower())
-            )
+            text = self.texts[index]
+            return _is_name_shaped(text) and not self.gazetteer.is_english(text.lower())
         previous = self._previous_word(index)
         if previous < 0:
             return False
         before = self.texts[previous]
-        if before.lower() in TITLES or (before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)):
+        if before.lower().rstrip(".") in TITLES or (
+            before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)
+        ):
             return True
         if self.capitalised_kind(previous) != NOTHING:
             return True
@@ -224,10 +267,12 @@ def sentences_to_tag(doc: Doc) -> Iterator[Span]:
 
 
 def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case: bool, gazetteer: Gazetteer) -> bool:
-    """Whether the gazetteer backs tokens ``start:end`` of ``texts`` as a name, place or address:
-    a known capitalised name or place in it, a possible one beside another or behind a title
-    (the title may stand just before the span), a known lower-case name in a sentence typed in
-    lower case; an address also by a house number and a street word."""
+    """Whether tokens ``start:end`` of ``texts`` can be a name, place or address: a capitalised
+    word the gazetteer backs (a known name or place, a possible one beside another or behind a
+    title) or one shaped like a name that no list knows ("Thirumurthi"); in a sentence typed in
+    lower case, a known lower-case name; for an address, also a house number and a street word.
+    The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
+    masking those garbles the prompt and protects nobody."""
     evidence = _Evidence(texts, gazetteer)
     for index in range(start, end):
         text = texts[index]
@@ -276,7 +321,7 @@ def _previous_title(texts: list[str], index: int) -> int | None:
         if before < 0:
             return None
         text = texts[before]
-        if text.lower() in TITLES:
+        if text.lower().rstrip(".") in TITLES:
             return before
         if text not in (" ", "."):
             return None
@@ -351,13 +396,11 @@ class GatedEntityRecognizer:
             end = min(sentence_start + entity.end - starts[which], sentence_end)
             if is_backed(texts, begin, end, entity.label_, lower_case=lower_case, gazetteer=self.gazetteer):
                 entities.append(Span(doc, begin, end, label=entity.label))
-        if LEXICON_SPANS:
-            taken = {index for entity in entities for index in range(entity.start, entity.end)}
-            for start, end, label in lexicon_spans(texts, self.gazetteer):
-                if not taken.intersection(range(start, end)):
-                    entities.append(Span(doc, start, end, label=label))
-            entities.sort(key=lambda span: span.start)
-        doc.ents = entities
+        taken = {index for entity in entities for index in range(entity.start, entity.end)}
+        for start, end, label in lexicon_spans(texts, self.gazetteer):
+            if not taken.intersection(range(start, end)):
+                entities.append(Span(doc, start, end, label=label))
+        doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
 
 
