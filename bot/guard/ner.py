@@ -23,8 +23,10 @@ introduces a name ("green tea" is no one).
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -260,6 +262,43 @@ def hinted_sentences(texts: list[str], gazetteer: Gazetteer | None = None) -> It
             start, hinted, capitals, lower_hint = index + 1, False, False, False
 
 
+# Tokens of context the model sees on each side of a word that may be a name (spaces and
+# punctuation are tokens too): a long sentence of order numbers, cards and links around one
+# name is tagged only near the name.
+WINDOW_TOKENS = 12
+# Segments whose tagging is remembered (a hash and offsets each, see ``TaggedCache``).
+TAGGED_CACHE_SIZE = 4096
+
+
+def windows_around_hints(
+    texts: list[str], sentences: Iterable[tuple[int, int, bool]], gazetteer: Gazetteer
+) -> Iterator[tuple[int, int, bool]]:
+    """The parts of each hinted sentence within ``WINDOW_TOKENS`` of a word the gazetteer backs
+    (or a name-shaped one), overlapping parts joined; a short sentence stays whole."""
+    evidence = _Evidence(texts, gazetteer)
+    for start, end, lower_case in sentences:
+        if end - start <= 2 * WINDOW_TOKENS + 1:
+            yield start, end, lower_case
+            continue
+        window_start = window_end = -1
+        for index in range(start, end):
+            text = texts[index]
+            if not (
+                (text[:1].isupper() and evidence.backs_capitalised(index))
+                or (lower_case and text[:1].islower() and evidence.backs_lower_case(index))
+            ):
+                continue
+            low, high = max(start, index - WINDOW_TOKENS), min(end, index + WINDOW_TOKENS + 1)
+            if window_end >= low:
+                window_end = high
+                continue
+            if window_end > window_start >= 0:
+                yield window_start, window_end, lower_case
+            window_start, window_end = low, high
+        if window_end > window_start >= 0:
+            yield window_start, window_end, lower_case
+
+
 def sentences_to_tag(doc: Doc) -> Iterator[Span]:
     """The sentences of ``doc`` that hold a word the model should look at."""
     for start, end, _ in hinted_sentences(_token_texts(doc)):
@@ -363,45 +402,90 @@ def is_plausible(entity: Span, *, lower_case: bool = False) -> bool:
 class GatedEntityRecognizer:
     """Runs a trained ``ner`` component over the hinted sentences and sets ``doc.ents``.
 
-    The hinted sentences are put one after another into a single Doc and tagged in one call:
-    a Doc per sentence costs more in copying than the model costs in tagging. Each sentence
-    still ends in its own full stop or line break, as in training, where texts of two
-    sentences are common; an entity the model runs across two joined sentences is cut at the
-    first one's end.
+    The hinted sentences (or, in a long one, the windows around its names) are put one after
+    another into a single Doc and tagged in one call: a Doc per sentence costs more in copying
+    than the model costs in tagging. Each sentence still ends in its own full stop or line
+    break, as in training, where texts of two sentences are common; an entity the model runs
+    across two joined sentences is cut at the first one's end. The spans kept are the model's
+    that ``is_backed`` accepts, and the gazetteer's runs of capitalised words with a known name
+    where the model found nothing.
     """
 
     def __init__(self, ner: EntityRecognizer, gazetteer: Gazetteer) -> None:
         self.ner = ner
         self.gazetteer = gazetteer
+        self._tagged = TaggedCache()
 
     def __call__(self, doc: Doc) -> Doc:
         texts = _token_texts(doc)
-        sentences = list(hinted_sentences(texts, self.gazetteer))
-        if not sentences:
-            return doc
-        trailing = doc.to_array(SPACY).tolist()
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []  # index in the joined Doc where each sentence starts
-        for start, end, _ in sentences:
-            starts.append(len(words))
-            words.extend(texts[start:end])
-            spaces.extend(bool(space) for space in trailing[start:end])
-        tagged = self.ner(Doc(doc.vocab, words=words, spaces=spaces))
+        segments = list(windows_around_hints(texts, hinted_sentences(texts, self.gazetteer), self.gazetteer))
         entities: list[Span] = []
-        for entity in tagged.ents:
-            which = bisect_right(starts, entity.start) - 1
-            sentence_start, sentence_end, lower_case = sentences[which]
-            begin = sentence_start + entity.start - starts[which]
-            end = min(sentence_start + entity.end - starts[which], sentence_end)
-            if is_backed(texts, begin, end, entity.label_, lower_case=lower_case, gazetteer=self.gazetteer):
-                entities.append(Span(doc, begin, end, label=entity.label))
+        for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
+            for first, last, label in found:
+                begin, stop = start + first, min(start + last, end)
+                if is_backed(texts, begin, stop, label, lower_case=lower_case, gazetteer=self.gazetteer):
+                    entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in lexicon_spans(texts, self.gazetteer):
             if not taken.intersection(range(start, end)):
                 entities.append(Span(doc, start, end, label=label))
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
+
+    def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
+        """The model's entities in each segment, as (start, end, label) within it. Segments seen
+        before come from the cache; the rest are tagged together in one Doc."""
+        keys = [self._tagged.key(texts[start:end]) for start, end, _ in segments]
+        cached = [self._tagged.get(key) for key in keys]
+        missing = [index for index, tagged in enumerate(cached) if tagged is None]
+        fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
+        if missing:
+            trailing = doc.to_array(SPACY).tolist()
+            words: list[str] = []
+            spaces: list[bool] = []
+            starts: list[int] = []  # index in the joined Doc where each segment starts
+            for index in missing:
+                start, end, _ = segments[index]
+                starts.append(len(words))
+                words.extend(texts[start:end])
+                spaces.extend(bool(space) for space in trailing[start:end])
+            for entity in self.ner(Doc(doc.vocab, words=words, spaces=spaces)).ents:
+                which = bisect_right(starts, entity.start) - 1
+                start, end, _ = segments[missing[which]]
+                first = entity.start - starts[which]
+                fresh[missing[which]].append((first, min(entity.end - starts[which], end - start), entity.label_))
+            for index in missing:
+                self._tagged.put(keys[index], fresh[index])
+        return [fresh[index] if tagged is None else tagged for index, tagged in enumerate(cached)]
+
+
+_Tagged = tuple[int, int, str]
+
+
+class TaggedCache:
+    """The model's entities per segment of text, keyed by a hash of the segment's words: prompts
+    repeat greetings, signatures and lines of a template, and the model costs a millisecond or
+    more a call. Only the hash and the offsets are kept, never the words."""
+
+    def __init__(self, size: int = TAGGED_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[bytes, list[_Tagged]] = OrderedDict()
+
+    @staticmethod
+    def key(words: list[str]) -> bytes:
+        return hashlib.blake2b("\x00".join(words).encode("utf-8"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> list[_Tagged] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            return list(found)
+        return None
+
+    def put(self, key: bytes, tagged: list[_Tagged]) -> None:
+        self._entries[key] = list(tagged)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 def gate_ner(nlp: Language, word_lists: Path) -> None:

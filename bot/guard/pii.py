@@ -228,6 +228,7 @@ class PiiAnalyzer:
     def __init__(self, spacy_model: str | None = None) -> None:
         self._lock = threading.Lock()
         nlp = build_pipeline(spacy_model)
+        self.pipeline = nlp
         self.model_name = spacy_model or f"packaged ({nlp.meta.get('name', 'ner')} {nlp.meta.get('version', '')})"
         self.names_enabled = _has_ner(nlp)
         ner_config = NerModelConfiguration(

@@ -13,7 +13,15 @@ from spacy.tokens import Span
 
 from bot.guard import Guard, apply_restore_policy
 from bot.guard.gazetteer import KNOWN, NOTHING, POSSIBLE
-from bot.guard.ner import is_plausible, lexicon_spans, packaged_gazetteer, sentences_to_tag
+from bot.guard.ner import (
+    GATED_NER,
+    WINDOW_TOKENS,
+    is_plausible,
+    lexicon_spans,
+    packaged_gazetteer,
+    sentences_to_tag,
+    windows_around_hints,
+)
 from bot.guard.ner_corpus import generate
 from bot.guard.ner_training import train
 from bot.guard.pii import PACKAGED_NER_MODEL
@@ -253,3 +261,28 @@ def test_the_word_lists_are_written_the_same_way_twice(tmp_path: Path) -> None:
     for name in counts:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
         assert (tmp_path / "first" / name).read_bytes() == (PACKAGED_NER_MODEL / name).read_bytes()
+
+
+def test_a_segment_seen_before_is_not_tagged_again_and_its_words_are_not_kept(guard: Guard) -> None:
+    gated = guard.analyzer.pipeline.get_pipe(GATED_NER)
+    calls: list[int] = []
+    model = gated.ner
+    gated.ner = lambda doc: calls.append(len(doc)) or model(doc)
+    sentence = "Send the deck to Henrik Oyelaran before the review."
+    try:
+        first = guard.check_prompt(f"{sentence}\nKeep it short.\n{sentence}")
+        second = guard.check_prompt(sentence)
+    finally:
+        gated.ner = model
+
+    assert len(calls) <= 1
+    assert "Henrik Oyelaran" not in first.masked_text
+    assert "Henrik Oyelaran" not in second.masked_text
+    assert all(isinstance(key, bytes) and "Henrik" not in repr(value) for key, value in gated._tagged._entries.items())
+
+
+def test_a_long_sentence_is_tagged_only_around_its_names() -> None:
+    tokens = ["ref"] * 40 + ["Henrik", " ", "Oyelaran"] + ["ref"] * 40
+    windows = list(windows_around_hints(tokens, [(0, len(tokens), False)], packaged_gazetteer()))
+
+    assert windows == [(40 - WINDOW_TOKENS, 43 + WINDOW_TOKENS, False)]
