@@ -179,6 +179,10 @@ def _is_capitalised(text: str) -> bool:
     return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
 
 
+# Titles and street abbreviations: part of a name or an address, never one on their own.
+_NEVER_ALONE = TITLES | frozenset({"st", "ave", "rd", "dr", "ln", "blvd", "apt"})
+
+
 class _Evidence:
     """What the gazetteer says about the words of one run of tokens."""
 
@@ -188,7 +192,9 @@ class _Evidence:
 
     def capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
-        return self.gazetteer.kind(text.lower()) if _is_capitalised(text) else NOTHING
+        if not _is_capitalised(text) or text.lower() in _NEVER_ALONE:
+            return NOTHING
+        return self.gazetteer.kind(text.lower())
 
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
@@ -198,13 +204,15 @@ class _Evidence:
         return previous
 
     def backs_capitalised(self, index: int) -> bool:
-        """A known capitalised name or place, or a possible one beside another or behind a title."""
+        """A known capitalised name or place, a possible one beside another or behind a title, or
+        a word no list knows that is shaped like a name."""
         kind = self.capitalised_kind(index)
         if kind == KNOWN:
             return True
         if kind == NOTHING:
             text = self.texts[index]
-            return _is_name_shaped(text) and not self.gazetteer.is_english(text.lower())
+            lower = text.lower()
+            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_english(lower)
         previous = self._previous_word(index)
         if previous < 0:
             return False
