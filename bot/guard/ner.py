@@ -226,6 +226,15 @@ class _Evidence:
         following = index + 1
         return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
 
+    def candidates(self, start: int, end: int, *, lower_case: bool) -> Iterator[int]:
+        """The words of ``start:end`` that may be (part of) a name or place."""
+        for index in range(start, end):
+            text = self.texts[index]
+            if (text[:1].isupper() and self.backs_capitalised(index)) or (
+                lower_case and text[:1].islower() and self.backs_lower_case(index)
+            ):
+                yield index
+
     def backs_lower_case(self, index: int) -> bool:
         """A known name typed in lower case, after a word that introduces one or beside another."""
         text = self.texts[index]
@@ -289,13 +298,7 @@ def windows_around_hints(
             yield start, end, lower_case
             continue
         window_start = window_end = -1
-        for index in range(start, end):
-            text = texts[index]
-            if not (
-                (text[:1].isupper() and evidence.backs_capitalised(index))
-                or (lower_case and text[:1].islower() and evidence.backs_lower_case(index))
-            ):
-                continue
+        for index in evidence.candidates(start, end, lower_case=lower_case):
             low, high = max(start, index - WINDOW_TOKENS), min(end, index + WINDOW_TOKENS + 1)
             if window_end >= low:
                 window_end = high
@@ -426,7 +429,18 @@ class GatedEntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         texts = _token_texts(doc)
-        segments = list(windows_around_hints(texts, hinted_sentences(texts, self.gazetteer), self.gazetteer))
+        from_lists = list(lexicon_spans(texts, self.gazetteer))
+        covered = {index for start, end, _ in from_lists for index in range(start, end)}
+        evidence = _Evidence(texts, self.gazetteer)
+        # A segment whose every candidate word is inside a name the lists already know needs no
+        # model: prompts full of colleagues' names are common, and the model is most of the cost.
+        segments = [
+            (start, end, lower_case)
+            for start, end, lower_case in windows_around_hints(
+                texts, hinted_sentences(texts, self.gazetteer), self.gazetteer
+            )
+            if any(index not in covered for index in evidence.candidates(start, end, lower_case=lower_case))
+        ]
         entities: list[Span] = []
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
             for first, last, label in found:
@@ -434,7 +448,7 @@ class GatedEntityRecognizer:
                 if is_backed(texts, begin, stop, label, lower_case=lower_case, gazetteer=self.gazetteer):
                     entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
-        for start, end, label in lexicon_spans(texts, self.gazetteer):
+        for start, end, label in from_lists:
             if not taken.intersection(range(start, end)):
                 entities.append(Span(doc, start, end, label=label))
         doc.ents = sorted(entities, key=lambda span: span.start)
