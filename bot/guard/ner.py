@@ -324,12 +324,21 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = _Evidence(texts, gazetteer)
+    unknown_only = False
     for index in range(start, end):
         text = texts[index]
         if text[:1].isupper() and evidence.backs_capitalised(index):
-            return True
+            if evidence.capitalised_kind(index) != NOTHING:
+                return True
+            unknown_only = True
         if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
             return True
+    if unknown_only:
+        # A word no list knows, tagged with an everyday lower-case word beside it, is a term
+        # ("Taliban rule", "Shakespearean style"), not a name.
+        return lower_case or not any(
+            word.isalpha() and word.islower() and word not in _PARTICLES for word in texts[start:end]
+        )
     if label == "ADDRESS":
         words = texts[start:end]
         return any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)

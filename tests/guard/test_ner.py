@@ -165,6 +165,8 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("Rules", "LOCATION", False),
         ("Dr. Long", "PERSON", True),
         ("KNIVSTA", "LOCATION", True),
+        ("Thirumurthi", "PERSON", True),
+        ("Zorblaxian style", "LOCATION", False),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
