@@ -73,7 +73,7 @@ _INFLECTIONS = (
     ("ists", ""),
 )
 # Words past this many distinct spellings are classified again rather than remembered.
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 20_000
 
 
 class Gazetteer:
@@ -87,7 +87,7 @@ class Gazetteer:
         city_suffixes: frozenset[str],
     ) -> None:
         self.names = names
-        self.places = places  # whole place names, lower case ("new york")
+        # Every word of a place name ("new", "york"): only whole words are looked up.
         self.place_words = frozenset(word for place in places for word in _split(place))
         self.english = english
         self.city_prefixes = city_prefixes
