@@ -1,24 +1,27 @@
-"""The packaged NER model, run only on the sentences that can hold a name, place or address.
+"""The packaged NER model, run only where a name, place or address may be.
 
 A transition-based tagger costs about the same for every token, and a call costs a millisecond
 or two before the first token, so most prompts should not reach it at all. Before the model
 runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and line breaks, but not after an
-abbreviation such as "St." or "Apt.") and a sentence goes to the model only when the gazetteer
-(gazetteer.py: Faker's names and places, written beside the model) backs one of its words:
+abbreviation such as "St." or "Apt.") and a sentence goes to the model only when one of its
+words may be a name or a place (``_Evidence``):
 
-- a capitalised word that is a known name or place and no everyday English word ("Priya",
-  "Lisbon"; long all-capital words count: forms write towns that way), or two capitalised
-  possible ones side by side ("Mark Green"), or one behind a title ("Dr. Long");
+- a capitalised word the gazetteer knows as a name or place and no everyday English word
+  ("Priya", "Lisbon", "KNIVSTA"), two possible ones side by side ("Mark Green"), one behind a
+  title ("Dr. Long"), or a word no list knows that is shaped like a name (no English ending,
+  no capital inside but "Mc", "Le"..., capitals only if long: "Thirumurthi", "KNIVSTA");
 - in a sentence typed all in lower case, a known name after a word that introduces one ("my
   name is lena", "ask priya") or beside another known name ("lena andersson").
 
-The chosen sentences are tagged together in one Doc, and a span the model tags is kept only
-when the same evidence backs it (``is_plausible``): the model alone calls "Helper", "Python" or
-"Due Date" a name or a place often enough to garble one everyday prompt in five.
+Of a long sentence only the windows around those words are tagged; a window whose candidate
+words all lie in a name the gazetteer already knows is not tagged at all; a window tagged before
+comes from a cache keyed by a hash of its words. The windows left are tagged together in one
+Doc. A span the model tags is kept only when the same evidence backs it (``is_backed``): the
+model alone calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words
+holding a known name are masked even where the model tagged nothing (``lexicon_spans``).
 
-The cost of the shortcut: a name or place missing from the lists, in a sentence with no other
-one ("Thank Okonkwo"), is not looked at; nor is a lower-case name with no word before it that
-introduces a name ("green tea" is no one).
+The cost of the shortcut: a lower-case name with no word before it that introduces one ("green
+tea" is no one) is not looked at, nor an unknown name written like a common English word.
 """
 
 from __future__ import annotations
