@@ -13,8 +13,9 @@ from spacy.tokens import Span
 
 from bot.guard import Guard, apply_restore_policy
 from bot.guard.gazetteer import KNOWN, NOTHING, POSSIBLE
-from bot.guard.ner import (
-    GATED_NER,
+from bot.guard.ner import GATED_NER
+from bot.guard.ner_corpus import generate
+from bot.guard.ner_gate import (
     WINDOW_TOKENS,
     is_plausible,
     lexicon_spans,
@@ -22,7 +23,6 @@ from bot.guard.ner import (
     sentences_to_tag,
     windows_around_hints,
 )
-from bot.guard.ner_corpus import generate
 from bot.guard.ner_training import train
 from bot.guard.pii import PACKAGED_NER_MODEL
 from bot.guard.tokenizer import WordPunctTokenizer
