@@ -20,8 +20,11 @@ How each figure is obtained:
   without one: the benign sets hold pasted emails whose sender addresses are real addresses, and
   masking them is right. Names and places in benign prompts ("a trip to Lisbon", "Dan's
   promotion") are masked by design, so those types are reported without a target too.
+- Held-out half: the benign prompts are split in two by a hash of their id; the NER gate's
+  rules and word lists were tuned looking only at the masks on one half, so masks per 1,000 are
+  also printed for the other half, which is the figure to quote.
 - Names and places on benign prompts: ``--show-masks N`` prints a fixed random sample of N of
-  those masks with their surroundings, for a person to judge. The method: each sampled mask
+  those masks on the held-out half with their surroundings, for a person to judge. The method: each sampled mask
   counts as right when its text is a person's name (real or fictional), a place or a street
   address, whatever the type given; as junk otherwise (a product, a heading, a verb at the start
   of a line, a fragment of a quotation). Junk per 1,000 prompts is the NER masks per 1,000 times
@@ -40,6 +43,7 @@ every target is met, 1 when one is missed, 2 when the evaluation could not run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -100,6 +104,15 @@ def find_data_root() -> Path:
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+HELD_OUT = "held-out"
+
+
+def benign_half(row_id: str) -> str:
+    """Benign prompts split in two by a hash of their id: the NER gate and its word lists were
+    tuned looking at the masks of the "tune" half only; the held-out half measures them."""
+    return "tune" if hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0 else HELD_OUT
 
 
 def covers_half(finding: Span, gold: Span) -> bool:
@@ -192,7 +205,9 @@ def print_table(title: str, rows: Iterable[str]) -> None:
 def run(spacy_model: str | None, show_masks: int = 0) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
-    benign = [row["text"] for name in ("guard", "guard-public") for row in read_jsonl(root / name / "benign.jsonl")]
+    benign_rows = [row for name in ("guard", "guard-public") for row in read_jsonl(root / name / "benign.jsonl")]
+    benign = [row["text"] for row in benign_rows]
+    held_out = [row["text"] for row in benign_rows if benign_half(row["id"]) == HELD_OUT]
 
     import bot.slack.app  # noqa: F401  the web process's imports, for a fair RSS figure
     from bot.guard import Guard
@@ -223,19 +238,29 @@ def run(spacy_model: str | None, show_masks: int = 0) -> int:
     precision = on_gold / all_findings if all_findings else 1.0
     print(f"\nPrecision: {on_gold}/{all_findings} findings overlap a labelled span ({precision:.1%})")
 
-    masks, shown = measure_false_masks(guard, benign)
+    masks, _ = measure_false_masks(guard, benign)
+    held_masks, shown = measure_false_masks(guard, held_out)
     per_1000 = {kind: 1000 * count / len(benign) for kind, count in masks.items()}
+    held_per_1000 = {kind: 1000 * count / len(held_out) for kind, count in held_masks.items()}
     number_masks = sum(v for k, v in per_1000.items() if k in NUMBER_SHAPED)
     notes = {"EMAIL": "   (real addresses in pasted emails: no target)"}
     lines = [
-        f"{kind:<18}{masks[kind]:>5}  {per_1000[kind]:6.2f} per 1,000"
-        + ("" if kind in NUMBER_SHAPED else notes.get(kind, "   (names/places: masked by design, no target)"))
+        f"{kind:<18}{masks[kind]:>5}  {per_1000[kind]:6.2f} per 1,000   held-out half {held_per_1000.get(kind, 0.0):6.2f}"
+        + ("" if kind in NUMBER_SHAPED else notes.get(kind, "   (names/places: judge a sample, see --show-masks)"))
         for kind in sorted(masks)
     ]
-    print_table(f"Masks on {len(benign)} benign prompts, by type", lines or ["none"])
+    print_table(
+        f"Masks on {len(benign)} benign prompts, by type (held-out half: {len(held_out)} prompts the NER gate was "
+        "not tuned on)",
+        lines or ["none"],
+    )
+    ner_held = sum(v for k, v in held_per_1000.items() if k in NER_TYPES)
+    print(f"  names, places and addresses on the held-out half: {ner_held:.1f} per 1,000 (right and junk together)")
     if show_masks:
         sample = random.Random(0).sample(shown, min(show_masks, len(shown)))
-        print_table(f"A sample of {len(sample)} of the {len(shown)} name/place/address masks, to judge", sample)
+        print_table(
+            f"A sample of {len(sample)} of the {len(shown)} name/place/address masks (held-out half), to judge", sample
+        )
     ok = number_masks <= MAX_FALSE_MASKS_PER_1000
     ok_all &= ok
     print(f"  number-shaped types: {number_masks:.2f} per 1,000 (<= {MAX_FALSE_MASKS_PER_1000:g}): {verdict(ok)}")

@@ -1,211 +1,168 @@
-"""The packaged NER model, run only on the sentences that can hold a name, place or address.
+"""The packaged NER model, run only where a name, place or address may be.
 
-A transition-based tagger costs about the same for every token, so a 2,000-character prompt of
-instructions would pay for the whole text although most of its sentences hold nothing but
-common words. Before the model runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and
-line breaks, but not after an abbreviation such as "St." or "Apt.") and a sentence goes to the
-model only when one of its words starts with a capital letter and is not a common English word
-(long all-capital words count: forms write towns that way), or when the whole sentence is typed
-in lower case and holds an uncommon word ("my name is lena andersson"). The chosen sentences are
-tagged together in one Doc.
+A transition-based tagger costs about the same for every token, and a call costs a millisecond
+or two before the first token, so most prompts should not reach it at all. Before the model
+runs, the text is cut into sentences (at ``.``, ``!``, ``?`` and line breaks, but not after an
+abbreviation such as "St." or "Apt.") and a sentence goes to the model only when one of its
+words may be a name or a place (``Evidence``):
 
-The cost of the shortcut: a name typed in lower case inside an otherwise capitalised sentence
-with no other proper noun ("Ask priya about it") is not looked at.
+- a capitalised word the gazetteer knows as a name or place and no everyday English word
+  ("Priya", "Lisbon", "KNIVSTA"), two possible ones side by side ("Mark Green"), one behind a
+  title ("Dr. Long"), or a word no list knows that is shaped like a name (no English ending,
+  no capital inside but "Mc", "Le"..., capitals only if long: "Thirumurthi", "KNIVSTA");
+- in a sentence typed all in lower case, a known name after a word that introduces one ("my
+  name is lena", "ask priya") or beside another known name ("lena andersson").
+
+Of a long sentence only the windows around those words are tagged; a window whose candidate
+words all lie in a name the gazetteer already knows is not tagged at all; a window tagged before
+comes from a cache keyed by a hash of its words. The windows left are tagged together in one
+Doc. A span the model tags is kept only when the same evidence backs it (``is_backed``): the
+model alone calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words
+holding a known name are masked even where the model tagged nothing (``lexicon_spans``).
+
+The cost of the shortcut: a lower-case name with no word before it that introduces one ("green
+tea" is no one) is not looked at, nor an unknown name written like a common English word.
 """
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
-from collections.abc import Iterator
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import SPACY
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
-GATED_NER = "gated_ner"
-_SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
-# Words that start sentences and instructions, days, months and languages; capitalised, they say
-# nothing about a name.
-COMMON_WORDS = frozenset(
-    """
-    a about above after again against all also although always am an and another any are as at
-    be because been before being below between both but by can could dear did do does doing don
-    down during each either else even every few first for from further had has have having he
-    hello her here hers herself hey hi him himself his how however i if in instead into is it its
-    itself just last let like make many may me might more most must my myself never next no nor
-    not now of off often ok okay on once only or other our ours ourselves out over own please
-    rather same she should since so some such than thank thanks that the their theirs them
-    themselves then there these they this those though through to too under until up upon us very
-    was we were what when where whether which while who whom whose why will with within without
-    would yes yet you your yours yourself yourselves
-    add additionally answer ask assume begin below build calculate change check choose classify
-    compare compose consider continue convert correct create describe design determine develop
-    draft edit explain extract fill find finally finish fix follow format generate give go help
-    identify imagine include keep list look name note now number output paraphrase pick plan
-    prepare pretend provide put read remember remove reply respond return rewrite rank say see
-    select send share show solve sort start step suggest summarize summarise take tell think
-    translate try turn use using view want wrap write
-    act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
-    tweet
-    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
-    sun january february march july september october november december jan feb mar apr jun jul aug
-    sep sept oct nov dec today tomorrow yesterday tonight morning afternoon evening weekend
-    english spanish french german italian portuguese dutch russian chinese mandarin cantonese
-    japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
-    persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
-    norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
-    """.split()
+from bot.guard.gazetteer import Gazetteer
+from bot.guard.ner_gate import (
+    NER_WORD_LISTS,
+    Evidence,
+    gazetteer_from,
+    hinted_sentences,
+    is_backed,
+    lexicon_spans,
+    token_texts,
+    windows_around_hints,
 )
 
-
-# Everyday English words that are no one's first or last name, written beside the packaged model
-# by ner_training.py: capitalised in a heading or a product blurb ("Total", "Business News"), they
-# are not a name either.
-EVERYDAY_WORDS_FILE = Path(__file__).resolve().parent / "ner_model" / "everyday_words.txt"
-
-
-def _everyday_words(path: Path) -> frozenset[str]:
-    try:
-        return frozenset(path.read_text(encoding="utf-8").split())
-    except FileNotFoundError:
-        return frozenset()
-
-
-UNREMARKABLE_WORDS = COMMON_WORDS | _everyday_words(EVERYDAY_WORDS_FILE)
-
-
-# All-capital words this long are read as names or towns rather than acronyms.
-_MIN_CAPITALS_NAME = 5
-
-
-@lru_cache(maxsize=65536)
-def _is_hint(token_text: str) -> bool:
-    """A capitalised word that is not common. Short all-capital words ("AI", "JSON", "I") are
-    acronyms; longer ones are how forms and addresses write towns ("KNIVSTA")."""
-    return (
-        token_text[:1].isupper()
-        and token_text.isalpha()
-        and (not token_text.isupper() or len(token_text) >= _MIN_CAPITALS_NAME)
-        and token_text.lower() not in UNREMARKABLE_WORDS
-    )
-
-
-def _ends_sentence(texts: list[str], index: int) -> bool:
-    text = texts[index]
-    if "\n" in text:
-        return True
-    if text not in _SENTENCE_END:
-        return False
-    # "St.", "Apt.", "Dr.", "J." abbreviate, inside addresses and names: not a sentence end.
-    previous = texts[index - 1] if index else ""
-    return not (text == "." and previous[:1].isupper() and previous.isalpha() and len(previous) <= 4)
-
-
-def _token_texts(doc: Doc) -> list[str]:
-    # Read from the ORTH array: iterating the Doc creates a Python Token per token.
-    strings = doc.vocab.strings
-    return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
-
-
-_PROSE_PUNCTUATION = frozenset(",.?!:;'\"-\u2019")
-
-
-def _is_prose(token_text: str) -> bool:
-    """A word, a number, a space or the punctuation of sentences; code has brackets, "=", "_"."""
-    return token_text.isalnum() or token_text.isspace() or all(c in _PROSE_PUNCTUATION for c in token_text)
-
-
-def _is_lower_case_word(token_text: str) -> bool:
-    return token_text.isalpha() and token_text.islower() and token_text not in UNREMARKABLE_WORDS
-
-
-def hinted_sentences(texts: list[str]) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, lower_case) token ranges of the sentences that hold a word the model should
-    look at: an uncommon capitalised word, or, in a sentence typed all in lower case ("my name is
-    lena andersson"), an uncommon lower-case word. ``lower_case`` says which."""
-    start = 0
-    hinted = capitals = lower_hint = False
-    for index, text in enumerate(texts):
-        if not hinted and _is_hint(text):
-            hinted = True
-        if not capitals and (any(c.isupper() for c in text) or not _is_prose(text)):
-            capitals = True  # or code, a path or markup: not a sentence typed in lower case
-        if not lower_hint and _is_lower_case_word(text):
-            lower_hint = True
-        if _ends_sentence(texts, index) or index == len(texts) - 1:
-            if hinted:
-                yield start, index + 1, False
-            elif lower_hint and not capitals:
-                yield start, index + 1, True
-            start, hinted, capitals, lower_hint = index + 1, False, False, False
-
-
-def sentences_to_tag(doc: Doc) -> Iterator[Span]:
-    """The sentences of ``doc`` that hold a word the model should look at."""
-    for start, end, _ in hinted_sentences(_token_texts(doc)):
-        yield doc[start:end]
-
-
-def is_plausible(entity: Span, *, lower_case: bool = False) -> bool:
-    """Whether a tagged span can be a name, place or address: it must hold an uncommon capitalised
-    word, or, in a sentence typed all in lower case, an uncommon lower-case word. The small model
-    sometimes tags punctuation or a lower-case phrase ("kill his wife") in ordinary text; masking
-    those garbles the prompt and protects nobody. Spans with lower-case words beside a
-    capitalised one are kept: measured on held-out text, dropping them cost more names than it
-    spared benign words."""
-    words = [t.text.strip("\"'") for t in entity]
-    return any(_is_hint(word) for word in words) or (lower_case and any(_is_lower_case_word(w) for w in words))
+GATED_NER = "gated_ner"
+# Segments whose tagging is remembered (a hash and offsets each, see ``TaggedCache``).
+TAGGED_CACHE_SIZE = 4096
 
 
 class GatedEntityRecognizer:
     """Runs a trained ``ner`` component over the hinted sentences and sets ``doc.ents``.
 
-    The hinted sentences are put one after another into a single Doc and tagged in one call:
-    a Doc per sentence costs more in copying than the model costs in tagging. Each sentence
-    still ends in its own full stop or line break, as in training, where texts of two
-    sentences are common; an entity the model runs across two joined sentences is cut at the
-    first one's end.
+    The hinted sentences (or, in a long one, the windows around its names) are put one after
+    another into a single Doc and tagged in one call: a Doc per sentence costs more in copying
+    than the model costs in tagging. Each sentence still ends in its own full stop or line
+    break, as in training, where texts of two sentences are common; an entity the model runs
+    across two joined sentences is cut at the first one's end. The spans kept are the model's
+    that ``is_backed`` accepts, and the gazetteer's runs of capitalised words with a known name
+    where the model found nothing.
     """
 
-    def __init__(self, ner: EntityRecognizer) -> None:
+    def __init__(self, ner: EntityRecognizer, gazetteer: Gazetteer) -> None:
         self.ner = ner
+        self.gazetteer = gazetteer
+        self._tagged = TaggedCache()
 
     def __call__(self, doc: Doc) -> Doc:
-        texts = _token_texts(doc)
-        sentences = list(hinted_sentences(texts))
-        if not sentences:
-            return doc
-        trailing = doc.to_array(SPACY).tolist()
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []  # index in the joined Doc where each sentence starts
-        for start, end, _ in sentences:
-            starts.append(len(words))
-            words.extend(texts[start:end])
-            spaces.extend(bool(space) for space in trailing[start:end])
-        tagged = self.ner(Doc(doc.vocab, words=words, spaces=spaces))
+        texts = token_texts(doc)
+        from_lists = list(lexicon_spans(texts, self.gazetteer))
+        covered = {index for start, end, _ in from_lists for index in range(start, end)}
+        evidence = Evidence(texts, self.gazetteer)
+        # A segment whose every candidate word is inside a name the lists already know needs no
+        # model: prompts full of colleagues' names are common, and the model is most of the cost.
+        segments = [
+            (start, end, lower_case)
+            for start, end, lower_case in windows_around_hints(
+                texts, hinted_sentences(texts, self.gazetteer), self.gazetteer
+            )
+            if any(index not in covered for index in evidence.candidates(start, end, lower_case=lower_case))
+        ]
         entities: list[Span] = []
-        for entity in tagged.ents:
-            which = bisect_right(starts, entity.start) - 1
-            sentence_start, sentence_end, lower_case = sentences[which]
-            begin = sentence_start + entity.start - starts[which]
-            end = min(sentence_start + entity.end - starts[which], sentence_end)
-            span = Span(doc, begin, end, label=entity.label)
-            if is_plausible(span, lower_case=lower_case):
-                entities.append(span)
-        doc.ents = entities
+        for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
+            for first, last, label in found:
+                begin, stop = start + first, min(start + last, end)
+                if is_backed(texts, begin, stop, label, lower_case=lower_case, gazetteer=self.gazetteer):
+                    entities.append(Span(doc, begin, stop, label=label))
+        taken = {index for entity in entities for index in range(entity.start, entity.end)}
+        for start, end, label in from_lists:
+            if not taken.intersection(range(start, end)):
+                entities.append(Span(doc, start, end, label=label))
+        doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
 
+    def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
+        """The model's entities in each segment, as (start, end, label) within it. Segments seen
+        before come from the cache; the rest are tagged together in one Doc."""
+        keys = [self._tagged.key(texts[start:end]) for start, end, _ in segments]
+        cached = [self._tagged.get(key) for key in keys]
+        missing = [index for index, tagged in enumerate(cached) if tagged is None]
+        fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
+        if missing:
+            trailing = doc.to_array(SPACY).tolist()
+            words: list[str] = []
+            spaces: list[bool] = []
+            starts: list[int] = []  # index in the joined Doc where each segment starts
+            for index in missing:
+                start, end, _ = segments[index]
+                starts.append(len(words))
+                words.extend(texts[start:end])
+                spaces.extend(bool(space) for space in trailing[start:end])
+            for entity in self.ner(Doc(doc.vocab, words=words, spaces=spaces)).ents:
+                which = bisect_right(starts, entity.start) - 1
+                start, end, _ = segments[missing[which]]
+                first = entity.start - starts[which]
+                fresh[missing[which]].append((first, min(entity.end - starts[which], end - start), entity.label_))
+            for index in missing:
+                self._tagged.put(keys[index], fresh[index])
+        return [fresh[index] if tagged is None else tagged for index, tagged in enumerate(cached)]
 
-def gate_ner(nlp: Language) -> None:
-    """Replace the pipeline's ``ner`` with the gated one (the model's weights are shared)."""
-    nlp.add_pipe(GATED_NER, first=True)
+
+_Tagged = tuple[int, int, str]
+
+
+class TaggedCache:
+    """The model's entities per segment of text, keyed by a hash of the segment's words: prompts
+    repeat greetings, signatures and lines of a template, and the model costs a millisecond or
+    more a call. Only the hash and the offsets are kept, never the words."""
+
+    def __init__(self, size: int = TAGGED_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[bytes, list[_Tagged]] = OrderedDict()
+
+    @staticmethod
+    def key(words: list[str]) -> bytes:
+        return hashlib.blake2b("\x00".join(words).encode("utf-8"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> list[_Tagged] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            return list(found)
+        return None
+
+    def put(self, key: bytes, tagged: list[_Tagged]) -> None:
+        self._entries[key] = list(tagged)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+def gate_ner(nlp: Language, word_lists: Path) -> None:
+    """Replace the pipeline's ``ner`` with the gated one (the model's weights are shared), reading
+    the gazetteer from ``word_lists`` (the model's directory), or the packaged one's lists when
+    that holds none."""
+    if not Gazetteer.present_in(word_lists):
+        word_lists = NER_WORD_LISTS
+    nlp.add_pipe(GATED_NER, first=True, config={"word_lists": str(word_lists)})
     nlp.disable_pipe("ner")
 
 
-@Language.factory(GATED_NER)
-def make_gated_ner(nlp: Language, name: str) -> GatedEntityRecognizer:
-    return GatedEntityRecognizer(nlp.get_pipe("ner"))
+@Language.factory(GATED_NER, default_config={"word_lists": str(NER_WORD_LISTS)})
+def make_gated_ner(nlp: Language, name: str, word_lists: str) -> GatedEntityRecognizer:
+    return GatedEntityRecognizer(nlp.get_pipe("ner"), gazetteer_from(Path(word_lists)))

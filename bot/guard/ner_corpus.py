@@ -498,6 +498,110 @@ _WORLD_PLACES = (
 )
 
 
+# More of the world's large cities, for the gazetteer only (ner_word_lists.py): the corpus draws on
+# the list above, and its weights were trained on that.
+_MORE_WORLD_PLACES = (
+    "Los Angeles",
+    "San Diego",
+    "Philadelphia",
+    "Houston",
+    "Phoenix",
+    "Dallas",
+    "Denver",
+    "Atlanta",
+    "Miami",
+    "Detroit",
+    "Portland",
+    "Las Vegas",
+    "Washington",
+    "Montreal",
+    "Vancouver",
+    "Melbourne",
+    "Brisbane",
+    "Perth",
+    "Auckland",
+    "Wellington",
+    "Manchester",
+    "Birmingham",
+    "Glasgow",
+    "Edinburgh",
+    "Liverpool",
+    "Leeds",
+    "Bristol",
+    "Hamburg",
+    "Munich",
+    "Frankfurt",
+    "Cologne",
+    "Zurich",
+    "Geneva",
+    "Brussels",
+    "Rotterdam",
+    "Copenhagen",
+    "Lyon",
+    "Marseille",
+    "Naples",
+    "Venice",
+    "Florence",
+    "Athens",
+    "Budapest",
+    "Bucharest",
+    "Kyiv",
+    "Moscow",
+    "Cairo",
+    "Casablanca",
+    "Marrakech",
+    "Accra",
+    "Johannesburg",
+    "Addis Ababa",
+    "Riyadh",
+    "Doha",
+    "Tel Aviv",
+    "Jerusalem",
+    "Tehran",
+    "Karachi",
+    "Lahore",
+    "Delhi",
+    "New Delhi",
+    "Chennai",
+    "Kolkata",
+    "Hyderabad",
+    "Pune",
+    "Dhaka",
+    "Bangkok",
+    "Jakarta",
+    "Manila",
+    "Kuala Lumpur",
+    "Hanoi",
+    "Ho Chi Minh City",
+    "Beijing",
+    "Shanghai",
+    "Shenzhen",
+    "Taipei",
+    "Osaka",
+    "Kyoto",
+    "Lima",
+    "Bogota",
+    "Bogotá",
+    "Santiago",
+    "Rio de Janeiro",
+    "Caracas",
+    "Havana",
+    "Africa",
+    "North America",
+    "South America",
+    "Latin America",
+    "Middle East",
+    "Antarctica",
+    "Australia",
+    "Oceania",
+    "Hawaii",
+    "Alaska",
+    "Florida",
+    "Illinois",
+    "Silicon Valley",
+)
+
+
 _LABELS_OF_FORMS = (
     "Subject",
     "Topic",
@@ -589,6 +693,37 @@ _BRANDS = (
 )
 _ADJECTIVES = ("great", "overrated", "fine", "too long", "brilliant", "confusing", "helpful", "boring")
 _WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def world_places() -> tuple[str, ...]:
+    """Real places people mention: the corpus's list and the gazetteer's extra cities."""
+    return _WORLD_PLACES + _MORE_WORLD_PLACES
+
+
+def filler_words() -> tuple[str, ...]:
+    """The non-personal fillers of the templates (products, brands, topics, form labels...):
+    words that are no one's name when capitalised."""
+    groups = (
+        _OPENERS,
+        _TASKS,
+        _CONSTRAINTS,
+        _QUESTIONS,
+        _ENDINGS,
+        _TECH,
+        _LANGUAGES,
+        _TOPICS,
+        _PRODUCTS,
+        _EVENTS,
+        _TEAMS,
+        _MONTHS,
+        _WEEKDAYS,
+        _LABELS_OF_FORMS,
+        _VERBS,
+        _BRANDS,
+        _ADJECTIVES,
+        _WEEKDAYS_SHORT,
+    )
+    return tuple(item for group in groups for item in group)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A blank English spaCy pipeline with the guard's own tokenizer and one ``ner`` component, trained
 on sentences from ner_corpus.py. Seeds are fixed (corpus, spaCy, thinc), so a run on the same
 versions gives the same model. The result is a directory ``spacy.load`` reads like any model;
-pii.py loads it by default. The tok2vec layer is kept narrow so that the model is a few
+pii.py loads it by default. Beside the weights it writes the gazetteer's word lists
+(ner_word_lists.py), which the gate in ner.py reads. The tok2vec layer is kept narrow so that the model is a few
 megabytes and tags a 2,000-character prompt in a few milliseconds on one CPU core.
 """
 
@@ -22,7 +23,8 @@ from spacy.training import Example
 from spacy.util import minibatch
 from thinc.api import compounding, fix_random_seed
 
-from bot.guard.ner_corpus import LABELS, LOCALES, Sentence, generate
+from bot.guard.ner_corpus import LABELS, Sentence, generate
+from bot.guard.ner_word_lists import write_word_lists
 from bot.guard.pii import PACKAGED_NER_MODEL, TRAINED_MODEL_NAME
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -40,25 +42,6 @@ TOK2VEC = {
     "maxout_pieces": 3,
     "subword_features": True,
 }
-
-
-EVERYDAY_WORDS_FILE = "everyday_words.txt"
-
-
-def write_everyday_words(out: Path) -> int:
-    """Faker's list of everyday English words, less every first and last name Faker knows in the
-    corpus locales, one a line: the gate in ner.py reads it (see ``UNREMARKABLE_WORDS``)."""
-    from faker import Faker
-    from faker.providers.lorem.en_US import Provider as EnglishWords
-
-    names: set[str] = set()
-    for locale in LOCALES:
-        person = Faker(locale).provider("faker.providers.person")
-        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
-            names.update(name.lower() for name in getattr(person, attribute, ()))
-    words = sorted({word for word in EnglishWords.word_list if word not in names})
-    (out / EVERYDAY_WORDS_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
-    return len(words)
 
 
 def blank_pipeline() -> Language:
@@ -114,7 +97,7 @@ def train(out: Path, *, sentences: int, epochs: int, seed: int = SEED, log: bool
     # spacy.load expects the tokenizer its config names; pii.py swaps ours back in after loading.
     trained_tokenizer, nlp.tokenizer = nlp.tokenizer, spacy.blank("en", vocab=nlp.vocab).tokenizer
     nlp.to_disk(out)
-    write_everyday_words(out)
+    write_word_lists(out)
     nlp.tokenizer = trained_tokenizer
     return nlp
 

@@ -12,10 +12,20 @@ import spacy
 from spacy.tokens import Span
 
 from bot.guard import Guard, apply_restore_policy
-from bot.guard.ner import is_plausible, sentences_to_tag
+from bot.guard.gazetteer import KNOWN, NOTHING, POSSIBLE
+from bot.guard.ner import GATED_NER
 from bot.guard.ner_corpus import generate
+from bot.guard.ner_gate import (
+    WINDOW_TOKENS,
+    is_plausible,
+    lexicon_spans,
+    packaged_gazetteer,
+    sentences_to_tag,
+    windows_around_hints,
+)
 from bot.guard.ner_training import train
 from bot.guard.pii import PACKAGED_NER_MODEL
+from bot.guard.tokenizer import WordPunctTokenizer
 
 
 def test_default_guard_loads_the_packaged_model(guard: Guard) -> None:
@@ -30,13 +40,9 @@ def test_default_guard_loads_the_packaged_model(guard: Guard) -> None:
         ("Could you put together a retirement speech for Margaret Okonkwo, she leaves in June?", "Margaret Okonkwo"),
         ("Yesterday Henrik Lindqvist demoed the new dashboard to the board.", "Henrik Lindqvist"),
         ("Remind Lucía Fernández that the slides are due.", "Lucía Fernández"),
-        pytest.param(
-            "Put a kudos in #general for Rajesh Iyer, he stayed late to fix billing.",
-            "Rajesh Iyer",
-            # The 1.1 model misses this sentence (it finds the name after "Write a kudos for" or
-            # "Thank"); recall over the held-out set rose from 76 % to 80 % with it.
-            marks=pytest.mark.xfail(reason="known miss of the packaged model 1.1", strict=False),
-        ),
+        # The 1.1 model misses this one; the gazetteer's run of capitalised words with a known
+        # first name finds it.
+        ("Put a kudos in #general for Rajesh Iyer, he stayed late to fix billing.", "Rajesh Iyer"),
     ],
 )
 def test_default_guard_masks_person_names(guard: Guard, sentence: str, name: str) -> None:
@@ -154,6 +160,13 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("Please", "LOCATION", False),
         ("22 feb", "ADDRESS", False),
         ("Ludwig van", "PERSON", True),
+        ("WebPilot", "PERSON", False),
+        ("Continuously", "PERSON", False),
+        ("Rules", "LOCATION", False),
+        ("Dr. Long", "PERSON", True),
+        ("KNIVSTA", "LOCATION", True),
+        ("Thirumurthi", "PERSON", True),
+        ("Zorblaxian style", "LOCATION", False),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
@@ -202,3 +215,76 @@ def test_code_in_lower_case_is_not_sent_to_the_model() -> None:
     doc = nlp("result = quick_sort(items[1:])\nfor item in reversed(result): print(item)\n")
 
     assert list(sentences_to_tag(doc)) == []
+
+
+def test_a_lower_case_request_without_a_name_is_not_sent_to_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("write a haiku about green tea, number 7. keep it calm")
+
+    assert list(sentences_to_tag(doc)) == []
+
+
+def test_a_lower_case_name_after_a_word_that_introduces_one_is_sent_to_the_model() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("write a haiku about green tea. then ask priya about the rhyme")
+
+    assert [span.text for span in sentences_to_tag(doc)] == ["then ask priya about the rhyme"]
+
+
+def test_a_name_that_is_also_an_everyday_word_counts_only_beside_another_name() -> None:
+    gazetteer = packaged_gazetteer()
+
+    assert gazetteer.kind("priya") == KNOWN
+    assert gazetteer.kind("lisbon") == KNOWN
+    assert gazetteer.kind("mark") == POSSIBLE
+    assert gazetteer.kind("python") == NOTHING
+    assert gazetteer.kind("reginaville") == KNOWN  # a name and a town ending, as Faker makes towns
+    assert gazetteer.kind("reginaville", capitalised=False) == NOTHING
+
+
+def test_a_capitalised_run_with_a_known_first_name_is_a_name_even_where_the_model_saw_none() -> None:
+    doc = WordPunctTokenizer(spacy.blank("en").vocab)("Did Henrik Oyelaran sign the Release Notes?")
+    texts = [token.text for token in doc]
+
+    spans = [(" ".join(texts[start:end]), label) for start, end, label in lexicon_spans(texts, packaged_gazetteer())]
+
+    assert spans == [("Henrik Oyelaran", "PERSON")]
+
+
+@pytest.mark.training
+def test_the_word_lists_are_written_the_same_way_twice(tmp_path: Path) -> None:
+    from bot.guard.ner_word_lists import write_word_lists
+
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    counts = write_word_lists(tmp_path / "first")
+    write_word_lists(tmp_path / "second")
+
+    for name in counts:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+        assert (tmp_path / "first" / name).read_bytes() == (PACKAGED_NER_MODEL / name).read_bytes()
+
+
+def test_a_segment_seen_before_is_not_tagged_again_and_its_words_are_not_kept(guard: Guard) -> None:
+    gated = guard.analyzer.pipeline.get_pipe(GATED_NER)
+    calls: list[int] = []
+    model = gated.ner
+    gated.ner = lambda doc: calls.append(len(doc)) or model(doc)
+    sentence = "Send the deck to Henrik Oyelaran before the review."
+    try:
+        first = guard.check_prompt(f"{sentence}\nKeep it short.\n{sentence}")
+        second = guard.check_prompt(sentence)
+    finally:
+        gated.ner = model
+
+    assert len(calls) <= 1
+    assert "Henrik Oyelaran" not in first.masked_text
+    assert "Henrik Oyelaran" not in second.masked_text
+    assert all(isinstance(key, bytes) and "Henrik" not in repr(value) for key, value in gated._tagged._entries.items())
+
+
+def test_a_long_sentence_is_tagged_only_around_its_names() -> None:
+    tokens = ["ref"] * 40 + ["Henrik", " ", "Oyelaran"] + ["ref"] * 40
+    windows = list(windows_around_hints(tokens, [(0, len(tokens), False)], packaged_gazetteer()))
+
+    assert windows == [(40 - WINDOW_TOKENS, 43 + WINDOW_TOKENS, False)]

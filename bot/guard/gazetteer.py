@@ -1,0 +1,160 @@
+"""Known names and places, read from the word lists beside the packaged NER model.
+
+ner_word_lists.py writes them from Faker's locales when the model is trained. The NER gate asks
+two questions of them, both by set look-up, per token:
+
+- ``KNOWN``: a known first or last name or place that is not also an everyday English word
+  ("Priya", "Lisbon", "KNIVSTA"), or a town made the way Faker makes them ("Reginaville");
+- ``POSSIBLE``: a name or place that is also an everyday word ("Mark", "Green", "Rose"), which
+  counts only beside another name ("Mark Green") or behind a title ("Dr. Long").
+
+A span the model tags is masked only when such words back it: the model alone tags words like
+"Helper", "Python" or "Due Date" as names often enough to garble one everyday prompt in five.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+NAMES_FILE = "names.txt"
+PLACES_FILE = "places.txt"
+ENGLISH_WORDS_FILE = "english_words.txt"
+CITY_PREFIXES_FILE = "city_prefixes.txt"
+CITY_SUFFIXES_FILE = "city_suffixes.txt"
+
+# Shortest town stem Faker-style composition counts ("Annaton", not "Ton" or "Burton").
+_MIN_STEM = 3
+# Titles before a surname: "Dr. Long", "Mrs Green".
+TITLES = frozenset("mr mrs ms miss mx dr prof sir madam dame lady lord herr frau sr sra srta dona dom mme mlle".split())
+
+
+def _read(path: Path) -> frozenset[str]:
+    try:
+        return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+    except FileNotFoundError:
+        return frozenset()
+
+
+# What a word may be, from the lists: nothing, a possible name or place ("Mark", "Green"), or a
+# known one no everyday English word is spelt like ("Priya", "Lisbon").
+NOTHING, POSSIBLE, KNOWN = 0, 1, 2
+# Regular English endings and what the word ends in without them: "rules" -> "rule",
+# "stories" -> "story", "helper" -> "help", "continuously" -> "continuous".
+_INFLECTIONS = (
+    ("s", ""),
+    ("es", ""),
+    ("ies", "y"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("ily", "y"),
+    ("er", ""),
+    ("er", "e"),
+    ("ers", ""),
+    ("ers", "e"),
+    ("ment", ""),
+    ("ments", ""),
+    ("ness", ""),
+    ("ion", "e"),
+    ("ions", "e"),
+    ("ation", "e"),
+    ("ations", "e"),
+    ("ity", ""),
+    ("al", ""),
+    ("ally", ""),
+    ("ful", ""),
+    ("less", ""),
+    ("able", ""),
+    ("ive", "e"),
+    ("ist", ""),
+    ("ists", ""),
+)
+# Words past this many distinct spellings are classified again rather than remembered.
+_CACHE_LIMIT = 20_000
+
+
+class Gazetteer:
+    def __init__(
+        self,
+        *,
+        names: frozenset[str],
+        places: frozenset[str],
+        english: frozenset[str],
+        city_prefixes: frozenset[str],
+        city_suffixes: frozenset[str],
+    ) -> None:
+        self.names = names
+        # Every word of a place name ("new", "york"): only whole words are looked up.
+        self.place_words = frozenset(word for place in places for word in _split(place))
+        self.english = english
+        self.city_prefixes = city_prefixes
+        self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
+        self._kinds: dict[tuple[str, bool], int] = {}
+        self._english: dict[str, bool] = {}
+
+    @classmethod
+    def from_directory(cls, directory: Path, *, extra_english: Iterable[str] = ()) -> Gazetteer:
+        return cls(
+            names=_read(directory / NAMES_FILE),
+            places=_read(directory / PLACES_FILE),
+            english=_read(directory / ENGLISH_WORDS_FILE) | frozenset(extra_english),
+            city_prefixes=_read(directory / CITY_PREFIXES_FILE),
+            city_suffixes=_read(directory / CITY_SUFFIXES_FILE),
+        )
+
+    @staticmethod
+    def present_in(directory: Path) -> bool:
+        return (directory / NAMES_FILE).exists()
+
+    def kind(self, lower: str, *, capitalised: bool = True) -> int:
+        """``NOTHING``, ``POSSIBLE`` or ``KNOWN`` for a word given in lower case. Only a word
+        written with a capital can be a made-up town ("Reginaville", not "marking")."""
+        key = (lower, capitalised)
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._classify(lower, capitalised)
+            if len(self._kinds) < _CACHE_LIMIT:
+                self._kinds[key] = kind
+        return kind
+
+    def _classify(self, lower: str, capitalised: bool) -> int:
+        known = lower in self.names or lower in self.place_words
+        if not (known or (capitalised and self.is_composed_town(lower))):
+            return NOTHING
+        return POSSIBLE if lower in self.english else KNOWN
+
+    def is_english(self, lower: str) -> bool:
+        """An everyday English word or a regular form of one ("rules", "helper", "continuously")."""
+        english = self._english.get(lower)
+        if english is None:
+            english = lower in self.english or any(
+                lower.endswith(ending) and len(lower) > len(ending) + 2 and lower[: -len(ending)] + base in self.english
+                for ending, base in _INFLECTIONS
+            )
+            if len(self._english) < _CACHE_LIMIT:
+                self._english[lower] = english
+        return english
+
+    def is_composed_town(self, lower: str) -> bool:
+        """A first or last name with a town ending: "reginaville", "hansenborough"."""
+        for suffix in self.city_suffixes:
+            if lower.endswith(suffix) and len(lower) - len(suffix) >= _MIN_STEM:
+                stem = lower[: -len(suffix)]
+                if stem in self.names:
+                    return True
+        return False
+
+
+def _split(text: str) -> Iterable[str]:
+    word = []
+    for char in text:
+        if char.isalpha():
+            word.append(char)
+        elif word:
+            yield "".join(word)
+            word = []
+    if word:
+        yield "".join(word)

@@ -1,0 +1,394 @@
+"""Which words of a prompt may be a name, place or address: the NER gate's evidence.
+
+ner.py runs the model only where this module finds such a word, keeps only the spans it backs,
+and adds the runs of capitalised words with a known name. See ner.py for the whole picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.attrs import ORTH
+from spacy.tokens import Doc, Span
+
+from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+
+_SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
+# Words that start sentences and instructions, days, months and languages: capitalised, they say
+# nothing about a name, and some are names too ("May", "Will", "Art").
+COMMON_WORDS = frozenset(
+    """
+    a about above after again against all also although always am an and another any are as at
+    be because been before being below between both but by can could dear did do does doing don
+    down during each either else even every few first for from further had has have having he
+    hello her here hers herself hey hi him himself his how however i if in instead into is it its
+    itself just last let like make many may me might more most must my myself never next no nor
+    not now of off often ok okay on once only or other our ours ourselves out over own please
+    rather same she should since so some such than thank thanks that the their theirs them
+    themselves then there these they this those though through to too under until up upon us very
+    was we were what when where whether which while who whom whose why will with within without
+    would yes yet you your yours yourself yourselves
+    add additionally answer ask assume begin below build calculate change check choose classify
+    compare compose consider continue convert correct create describe design determine develop
+    draft edit explain extract fill find finally finish fix follow format generate give go help
+    identify imagine include keep list look name note now number output paraphrase pick plan
+    prepare pretend provide put read remember remove reply respond return rewrite rank say see
+    select send share show solve sort start step suggest summarize summarise take tell think
+    translate try turn use using view want wrap write
+    act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
+    tweet art bill grant hope joy rose sky summer autumn winter spring
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
+    sun january february march april june july august september october november december jan feb
+    mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon
+    evening weekend christmas easter
+    english spanish french german italian portuguese dutch russian chinese mandarin cantonese
+    japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
+    persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
+    norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
+    """.split()
+)
+# Words after which a lower-case word is read as a name: "my name is lena", "ask priya".
+NAME_CUES = frozenset(
+    """
+    is am im i'm name named called ask tell ping call email text message meet with and to from by
+    for cc dear hi hello hey thanks thank congratulate welcome invite remind mr mrs ms dr
+    """.split()
+)
+# Street words that back a span the model calls an address, beside a house number.
+STREET_WORDS = frozenset(
+    """
+    street st road rd avenue ave lane ln drive dr boulevard blvd way court ct place pl square sq
+    terrace close crescent highway hwy parkway circle alley suite ste apt apartment unit flat floor
+    box rue calle via strasse straße str weg platz straat vej gatan katu ul
+    """.split()
+)
+NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
+# All-capital words this long are read as names or towns rather than acronyms.
+_MIN_CAPITALS_NAME = 5
+# A lower-case word this short is never taken for a name ("an", "le", "bo").
+_MIN_LOWER_NAME = 3
+
+
+def packaged_gazetteer() -> Gazetteer:
+    return gazetteer_from(NER_WORD_LISTS)
+
+
+@lru_cache(maxsize=4)
+def gazetteer_from(directory: Path) -> Gazetteer:
+    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS)
+
+
+def _ends_sentence(texts: list[str], index: int) -> bool:
+    text = texts[index]
+    if "\n" in text:
+        return True
+    if text not in _SENTENCE_END:
+        return False
+    # "St.", "Apt.", "Dr.", "J." abbreviate, inside addresses and names: not a sentence end.
+    previous = texts[index - 1] if index else ""
+    return not (text == "." and previous[:1].isupper() and previous.isalpha() and len(previous) <= 4)
+
+
+def token_texts(doc: Doc) -> list[str]:
+    # Read from the ORTH array: iterating the Doc creates a Python Token per token.
+    strings = doc.vocab.strings
+    return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
+
+
+_PROSE_PUNCTUATION = frozenset(",.?!:;'\"-\u2019")
+
+
+def _is_prose(token_text: str) -> bool:
+    """A word, a number, a space or the punctuation of sentences; code has brackets, "=", "_"."""
+    return token_text.isalnum() or token_text.isspace() or all(c in _PROSE_PUNCTUATION for c in token_text)
+
+
+# Endings of English nouns, adjectives and adverbs that no name in the lists has.
+_ENGLISH_ENDINGS = (
+    "tion",
+    "sion",
+    "ment",
+    "ments",
+    "ness",
+    "ity",
+    "ism",
+    "ics",
+    "ology",
+    "ously",
+    "ively",
+    "fully",
+    "ally",
+    "ably",
+    "able",
+    "ible",
+    "ous",
+    "ware",
+    "ships",
+    "ings",
+    "ists",
+)
+# A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
+# ("WebPilot", "LearnData").
+_INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von")
+
+
+def _is_name_shaped(text: str) -> bool:
+    """A capitalised word no list knows, which may still be a name or a town: not in capitals
+    (forms write known towns so, but unknown ones are acronyms and headings: "GOLANG",
+    "CONTENT"), no capital inside unless after "Mc", "Le"..., no English ending."""
+    if not (text[:1].isupper() and text.isalpha()):
+        return False
+    if text.isupper():
+        return len(text) >= _MIN_CAPITALS_NAME
+    inner = text[1:]
+    if inner != inner.lower() and not any(
+        text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
+        for prefix in _INNER_CAPITAL_PREFIXES
+    ):
+        return False
+    return not text.lower().endswith(_ENGLISH_ENDINGS)
+
+
+def _is_capitalised(text: str) -> bool:
+    """Capitalised as names are; short all-capital words ("AI", "JSON") are acronyms."""
+    return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
+
+
+# Titles and street abbreviations: part of a name or an address, never one on their own.
+_NEVER_ALONE = TITLES | frozenset({"st", "ave", "rd", "dr", "ln", "blvd", "apt"})
+
+
+class Evidence:
+    """What the gazetteer says about the words of one run of tokens."""
+
+    def __init__(self, texts: list[str], gazetteer: Gazetteer) -> None:
+        self.texts = texts
+        self.gazetteer = gazetteer
+
+    def capitalised_kind(self, index: int) -> int:
+        text = self.texts[index]
+        if not _is_capitalised(text) or text.lower() in _NEVER_ALONE:
+            return NOTHING
+        return self.gazetteer.kind(text.lower())
+
+    def _previous_word(self, index: int) -> int:
+        """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
+        previous = index - 1
+        while previous >= 0 and self.texts[previous] in (".", " ") and previous >= index - 2:
+            previous -= 1
+        return previous
+
+    def backs_capitalised(self, index: int) -> bool:
+        """A known capitalised name or place, a possible one beside another or behind a title, or
+        a word no list knows that is shaped like a name."""
+        kind = self.capitalised_kind(index)
+        if kind == KNOWN:
+            return True
+        if kind == NOTHING:
+            text = self.texts[index]
+            lower = text.lower()
+            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_english(lower)
+        previous = self._previous_word(index)
+        if previous < 0:
+            return False
+        before = self.texts[previous]
+        if before.lower().rstrip(".") in TITLES or (
+            before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)
+        ):
+            return True
+        if self.capitalised_kind(previous) != NOTHING:
+            return True
+        following = index + 1
+        return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
+
+    def candidates(self, start: int, end: int, *, lower_case: bool) -> Iterator[int]:
+        """The words of ``start:end`` that may be (part of) a name or place."""
+        for index in range(start, end):
+            text = self.texts[index]
+            if (text[:1].isupper() and self.backs_capitalised(index)) or (
+                lower_case and text[:1].islower() and self.backs_lower_case(index)
+            ):
+                yield index
+
+    def backs_lower_case(self, index: int) -> bool:
+        """A known name typed in lower case, after a word that introduces one or beside another."""
+        text = self.texts[index]
+        if not (text.isalpha() and text.islower() and len(text) >= _MIN_LOWER_NAME):
+            return False
+        if self.gazetteer.kind(text, capitalised=False) != KNOWN:
+            return False
+        previous = index - 1
+        if previous >= 0 and self.texts[previous] in NAME_CUES:
+            return True
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(self.texts):
+                word = self.texts[neighbour]
+                if (
+                    word != text
+                    and len(word) >= _MIN_LOWER_NAME
+                    and self.gazetteer.kind(word, capitalised=False) == KNOWN
+                ):
+                    return True
+        return False
+
+
+def hinted_sentences(texts: list[str], gazetteer: Gazetteer | None = None) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, lower_case) token ranges of the sentences that hold a word the gazetteer backs:
+    a capitalised name or place, or, in a sentence typed all in lower case ("my name is lena
+    andersson"), a lower-case one. ``lower_case`` says which."""
+    evidence = Evidence(texts, gazetteer or packaged_gazetteer())
+    start = 0
+    hinted = capitals = lower_hint = False
+    for index, text in enumerate(texts):
+        if not hinted and text[:1].isupper() and evidence.backs_capitalised(index):
+            hinted = True
+        if not capitals and (any(c.isupper() for c in text) or not _is_prose(text)):
+            capitals = True  # or code, a path or markup: not a sentence typed in lower case
+        if not lower_hint and not capitals and text[:1].islower() and evidence.backs_lower_case(index):
+            lower_hint = True
+        if _ends_sentence(texts, index) or index == len(texts) - 1:
+            if hinted:
+                yield start, index + 1, False
+            elif lower_hint and not capitals:
+                yield start, index + 1, True
+            start, hinted, capitals, lower_hint = index + 1, False, False, False
+
+
+# Tokens of context the model sees on each side of a word that may be a name (spaces and
+# punctuation are tokens too): a long sentence of order numbers, cards and links around one
+# name is tagged only near the name.
+WINDOW_TOKENS = 12
+
+
+def windows_around_hints(
+    texts: list[str], sentences: Iterable[tuple[int, int, bool]], gazetteer: Gazetteer
+) -> Iterator[tuple[int, int, bool]]:
+    """The parts of each hinted sentence within ``WINDOW_TOKENS`` of a word the gazetteer backs
+    (or a name-shaped one), overlapping parts joined; a short sentence stays whole."""
+    evidence = Evidence(texts, gazetteer)
+    for start, end, lower_case in sentences:
+        if end - start <= 2 * WINDOW_TOKENS + 1:
+            yield start, end, lower_case
+            continue
+        window_start = window_end = -1
+        for index in evidence.candidates(start, end, lower_case=lower_case):
+            low, high = max(start, index - WINDOW_TOKENS), min(end, index + WINDOW_TOKENS + 1)
+            if window_end >= low:
+                window_end = high
+                continue
+            if window_end > window_start >= 0:
+                yield window_start, window_end, lower_case
+            window_start, window_end = low, high
+        if window_end > window_start >= 0:
+            yield window_start, window_end, lower_case
+
+
+def sentences_to_tag(doc: Doc) -> Iterator[Span]:
+    """The sentences of ``doc`` that hold a word the model should look at."""
+    for start, end, _ in hinted_sentences(token_texts(doc)):
+        yield doc[start:end]
+
+
+def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case: bool, gazetteer: Gazetteer) -> bool:
+    """Whether tokens ``start:end`` of ``texts`` can be a name, place or address: a capitalised
+    word the gazetteer backs (a known name or place, a possible one beside another or behind a
+    title) or one shaped like a name that no list knows ("Thirumurthi"); in a sentence typed in
+    lower case, a known lower-case name; for an address, also a house number and a street word.
+    The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
+    masking those garbles the prompt and protects nobody."""
+    evidence = Evidence(texts, gazetteer)
+    unknown_only = False
+    for index in range(start, end):
+        text = texts[index]
+        if text[:1].isupper() and evidence.backs_capitalised(index):
+            if evidence.capitalised_kind(index) != NOTHING:
+                return True
+            unknown_only = True
+        if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
+            return True
+    if unknown_only:
+        # A word no list knows, tagged with an everyday lower-case word beside it, is a term
+        # ("Taliban rule", "Shakespearean style"), not a name.
+        return lower_case or not any(
+            word.isalpha() and word.islower() and word not in _PARTICLES for word in texts[start:end]
+        )
+    if label == "ADDRESS":
+        words = texts[start:end]
+        return any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
+    return False
+
+
+_PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
+
+
+def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int, int, str]]:
+    """Runs of capitalised words with a known first or last name or place among them ("Ganesha
+    Thirumurthi", "Dr. Long"): a name the model did not tag in a sentence it did not expect. The
+    everyday words a run starts or ends with ("Dear", "Did", "Ave") are left out of it."""
+    evidence = Evidence(texts, gazetteer)
+    index = 0
+    while index < len(texts):
+        if not _is_capitalised(texts[index]):
+            index += 1
+            continue
+        end = _run_end(texts, index)
+        words = [i for i in range(index, end) if _is_capitalised(texts[i])]
+        while words and gazetteer.is_english(texts[words[0]].lower()):
+            words.pop(0)
+        while words and gazetteer.is_english(texts[words[-1]].lower()):
+            words.pop()
+        if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
+            lowers = [texts[i].lower() for i in words]
+            label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
+            start = words[0]
+            title = _previous_title(texts, start)
+            yield (start if title is None else title), words[-1] + 1, label
+        index = end
+
+
+def _previous_title(texts: list[str], index: int) -> int | None:
+    """The index of a title just before ``index`` ("Dr. Long", "Mrs Green"), or None."""
+    for back in (1, 2, 3):
+        before = index - back
+        if before < 0:
+            return None
+        text = texts[before]
+        if text.lower().rstrip(".") in TITLES:
+            return before
+        if text not in (" ", "."):
+            return None
+    return None
+
+
+def _run_end(texts: list[str], index: int) -> int:
+    """The end of the run of capitalised words from ``index``: words joined by a space, by an
+    initial's full stop ("J. Smith") or by a particle ("Ludwig van Beethoven")."""
+    end = index + 1
+    while end < len(texts):
+        gap = end
+        while gap < len(texts) and texts[gap] == " ":
+            gap += 1
+        if gap < len(texts) and texts[gap] == "." and len(texts[end - 1]) == 1:
+            gap += 1
+            while gap < len(texts) and texts[gap] == " ":
+                gap += 1
+        if gap >= len(texts):
+            break
+        following = texts[gap]
+        if _is_capitalised(following) or (len(following) == 1 and following.isupper()):
+            end = gap + 1
+        elif following in _PARTICLES and gap + 1 < len(texts) and _is_capitalised(texts[gap + 1]):
+            end = gap + 2
+        else:
+            break
+    return end
+
+
+def is_plausible(entity: Span, *, lower_case: bool = False) -> bool:
+    """Whether a tagged span can be a name, place or address (see ``is_backed``)."""
+    texts = [t.text.strip("\"'") for t in entity.doc]
+    return is_backed(
+        texts, entity.start, entity.end, entity.label_, lower_case=lower_case, gazetteer=packaged_gazetteer()
+    )

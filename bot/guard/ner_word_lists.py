@@ -1,0 +1,155 @@
+"""The word lists written beside the packaged NER model, built from Faker's locales at training time.
+
+- ``names.txt``: every first, middle and last name Faker knows in the corpus locales;
+- ``places.txt``: every town, region and country in those locales' lists, the world places of
+  the corpus, and the prefixes and suffixes Faker composes town names from ("Port", "-ville");
+- ``english_words.txt``: everyday English words (Faker's word lists, job titles, company
+  phrases, colours) and the words of the corpus's own templates and fillers; some are names too
+  ("Mark", "Green"), which then count only beside another name.
+
+gazetteer.py reads them at run time: a sentence reaches the model only when it holds a known
+name or place, and a span the model tags is kept only when such a word backs it. Lower case,
+one entry a line, sorted, so the same Faker version writes the same files byte for byte.
+
+Faker is a training-time dependency (the ``train`` extra), imported only here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.guard.gazetteer import (
+    CITY_PREFIXES_FILE,
+    CITY_SUFFIXES_FILE,
+    ENGLISH_WORDS_FILE,
+    NAMES_FILE,
+    PLACES_FILE,
+)
+from bot.guard.ner_corpus import LOCALES, NEGATIVE_TEMPLATES, TEMPLATES, filler_words, world_places
+
+_NAME_ATTRIBUTES = (
+    "first_names",
+    "first_names_male",
+    "first_names_female",
+    "first_names_nonbinary",
+    "first_names_unisex",
+    "first_names_est",
+    "first_names_male_est",
+    "first_names_female_est",
+    "middle_names",
+    "last_names",
+    "last_names_male",
+    "last_names_female",
+    "last_names_est",
+    "male_last_names",
+    "unisex_last_names",
+)
+_PLACE_ATTRIBUTES = (
+    "cities",
+    "real_city_names",
+    "countries",
+    "states",
+    "provinces",
+    "regions",
+    "counties",
+    "departments",
+    "estados",
+    "distritos",
+    "concelhos",
+    "localities",
+    "places",
+    "communes",
+    "city_parts",
+    "union_territories",
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _entries(provider: object, attributes: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for attribute in attributes:
+        values = getattr(provider, attribute, None)
+        if isinstance(values, dict):
+            values = list(values)
+        if isinstance(values, list | tuple):
+            found.update(str(value).strip().lower() for value in values if isinstance(value, str))
+    return {value for value in found if value}
+
+
+def _words(texts: Iterable[str]) -> set[str]:
+    return {word.lower() for text in texts for word in _WORD.findall(text)}
+
+
+def faker_names() -> set[str]:
+    from faker import Faker
+
+    names: set[str] = set()
+    for locale in LOCALES:
+        names |= _words(_entries(Faker(locale).provider("faker.providers.person"), _NAME_ATTRIBUTES))
+    return names
+
+
+def faker_places() -> set[str]:
+    """Place names, whole ("new york", "castilla-la mancha"), in lower case."""
+    from faker import Faker
+
+    places: set[str] = {place.lower() for place in world_places()}
+    for locale in LOCALES:
+        places |= _entries(Faker(locale).provider("faker.providers.address"), _PLACE_ATTRIBUTES)
+    return places
+
+
+def faker_city_affixes() -> tuple[set[str], set[str]]:
+    """The words Faker puts before a name ("port", "lake") and the endings it puts after one
+    ("ville", "chester") to make up a town."""
+    from faker import Faker
+
+    prefixes: set[str] = set()
+    suffixes: set[str] = set()
+    for locale in LOCALES:
+        address = Faker(locale).provider("faker.providers.address")
+        prefixes |= _entries(address, ("city_prefixes",))
+        suffixes |= {s for s in _entries(address, ("city_suffixes",)) if _WORD.fullmatch(s)}
+    return prefixes, suffixes
+
+
+def english_words() -> set[str]:
+    from faker import Faker
+    from faker.providers.color.en_US import Provider as Colours
+    from faker.providers.company.en_US import Provider as Company
+    from faker.providers.job.en_US import Provider as Jobs
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
+    texts: list[str] = list(EnglishWords.word_list)
+    for part in EnglishWords.parts_of_speech.values():
+        texts.extend(part)
+    texts.extend(Jobs.jobs)
+    for group in (*Company.catch_phrase_words, *Company.bsWords):
+        texts.extend(group)
+    texts.extend(Colours.all_colors)
+    texts.extend(Faker("en_US").provider("faker.providers.address").street_suffixes)
+    texts.extend(TEMPLATES)
+    texts.extend(NEGATIVE_TEMPLATES)
+    texts.extend(filler_words())
+    return _words(texts)
+
+
+def _write(path: Path, entries: Iterable[str]) -> int:
+    lines = sorted(set(entries))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def write_word_lists(out: Path) -> dict[str, int]:
+    """Write every list into ``out``; the number of entries of each."""
+    names = faker_names()
+    prefixes, suffixes = faker_city_affixes()
+    return {
+        NAMES_FILE: _write(out / NAMES_FILE, names),
+        PLACES_FILE: _write(out / PLACES_FILE, faker_places()),
+        ENGLISH_WORDS_FILE: _write(out / ENGLISH_WORDS_FILE, english_words()),
+        CITY_PREFIXES_FILE: _write(out / CITY_PREFIXES_FILE, prefixes),
+        CITY_SUFFIXES_FILE: _write(out / CITY_SUFFIXES_FILE, suffixes),
+    }
