@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -89,11 +89,11 @@ async def test_async_check_with_ner_model_does_not_block_the_loop(
     analyze = name_guard.analyzer.analyze
     loop_ran = threading.Event()
 
-    def analyze_once_the_loop_ran(text: str) -> list[RecognizerResult]:
+    def analyze_once_the_loop_ran(text: str, entities: Collection[str] | None = None) -> list[RecognizerResult]:
         # Holds its thread the way a large NER model does, until a coroutine on the event loop has
         # run meanwhile: an analysis run on the loop's own thread would wait here in vain.
         assert loop_ran.wait(timeout=60), "the event loop did not run while the analyzer held its thread"
-        return analyze(text)
+        return analyze(text, entities)
 
     async def mark_the_loop_ran() -> None:
         loop_ran.set()
