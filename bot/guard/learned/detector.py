@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.guard.learned.features import token_char_grams, word_grams, words_of
+from bot.guard.learned.features import token_char_grams, tokens_of, word_grams, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
@@ -71,7 +71,7 @@ class LearnedDetector:
 
     def columns(self, normalized: str) -> np.ndarray:
         """Model columns of every in-vocabulary feature of a normalized prompt, repeats kept."""
-        parts = [self._token_columns(token) for token in normalized.split()]
+        parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         grams = word_grams(words_of(normalized)) + concept_features(normalized)
         parts.append(np.asarray([column for gram in grams if (column := index.get(gram)) is not None], dtype=np.int32))
