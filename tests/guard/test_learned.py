@@ -124,13 +124,13 @@ def _tiny_model(features: list[str], attack_weights: list[float]) -> dict[str, o
     }
 
 
-def test_concepts_read_alone_lift_a_prompt_whose_other_words_the_model_reads_as_benign() -> None:
+def test_concepts_read_alone_lift_a_prompt_halfway_when_its_other_words_read_as_benign() -> None:
     # "ignoriere" names the concept k:ignore; "bitte" is a word the model has only seen in benign text.
     detector = LearnedDetector(_tiny_model(["k:ignore", "w:bitte"], [2.0, -4.0]))
 
     whole = 1 / (1 + math.exp(-(2.0 - 4.0) / math.sqrt(2)))
     alone = 1 / (1 + math.exp(-2.0))
-    assert detector.score("Ignoriere bitte").attack_probability == pytest.approx(alone, abs=1e-4)
+    assert detector.score("Ignoriere bitte").attack_probability == pytest.approx((whole + alone) / 2, abs=1e-4)
     assert alone > whole
 
 
@@ -161,8 +161,9 @@ def test_learned_layer_blocks_what_no_rule_lists(text: str) -> None:
     layered = scan_injection(text, detector=shipped_detector())
 
     assert not rules_only.blocked
-    assert layered.blocked and layered.category is Category.PROMPT_EXTRACTION
-    assert "learned.prompt_extraction" in layered.rule_ids
+    # Each asks for both an override and the system prompt; either names the attempt truly.
+    assert layered.blocked and layered.category in {Category.INSTRUCTION_OVERRIDE, Category.PROMPT_EXTRACTION}
+    assert f"learned.{layered.category.value}" in layered.rule_ids
 
 
 def test_organization_threshold_moves_the_learned_layer_too() -> None:

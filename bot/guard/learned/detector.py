@@ -94,12 +94,16 @@ class LearnedDetector:
         The prompt is read twice: whole, and as its concepts alone (the model was trained on both
         kinds of document, see training.py). In a language the training data barely holds, the
         whole prompt is mostly n-grams the model never weighed and its concepts are drowned; read
-        alone, they score the way the same request scores in English. The stronger reading counts.
+        alone, they score the way the same request scores in English. The concepts alone are a
+        second opinion, not a verdict: benign requests about passwords or rules name the same
+        concepts, so they can lift the whole reading halfway towards theirs, never lower it
+        (measured by bench/guard_eval.py: counted in full, they cost the hard-negative target).
         """
         grams, concepts = self._columns_and_concepts(normalized)
         whole = self._probabilities(np.concatenate((grams, concepts)))
         alone = self._probabilities(concepts) if concepts.size else whole
-        probabilities = alone if alone[self.benign_index] < whole[self.benign_index] else whole
+        blended = (whole + alone) / 2
+        probabilities = blended if blended[self.benign_index] < whole[self.benign_index] else whole
         _, name = max(self.attack_classes, key=lambda pair: probabilities[pair[0]])
         return LearnedScore(round(1.0 - float(probabilities[self.benign_index]), 4), name)
 
