@@ -10,8 +10,10 @@ model was not tuned on. Reported: detection pooled over all attacks (the overall
 mean over sources and the worst source; detection per category and per language group; false
 positives per benign category and per language group. Random-row splits are not reported.
 
-Caveat printed with the figures: the rule table was written against the ``curated`` sources,
-so for those the rule layer is not held out; the learned layer always is.
+Caveats printed with the figures: the rule table was written against the ``curated`` sources,
+so for those the rule layer is not held out; the concept lexicon's spellings come from the
+project-authored translations, so for that source the lexicon is not held out. The trained
+weights always are.
 
 Speed: the whole shipped guard (credentials, injection layers, PII masking) on 300- and
 2,000-character windows of the data, wall and CPU time; memory: the resident set of a fresh
@@ -57,6 +59,7 @@ LATENCY_PROMPTS = 150
 LATENCY_ROUNDS = 3
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
+LEXICON_WRITTEN_FROM = "project-authored"
 
 _LANGUAGE_GROUPS = {
     "en": "english",
@@ -216,6 +219,10 @@ def detection_targets(examples: list[Example], verdicts: dict[str, bool], show: 
     print(
         f"  caveat: the rule table was written against the '{RULES_WRITTEN_AGAINST}' sources, so for them"
         " only the learned layer is held out."
+    )
+    print(
+        f"  caveat: the concept lexicon lists spellings taken from the '{LEXICON_WRITTEN_FROM}' translations, so for"
+        " that source the trained weights are held out but the lexicon is not."
     )
     targets = [Target("LOSO overall", overall.rate, MIN_DETECTION_OVERALL, True)]
     if worst is not None:

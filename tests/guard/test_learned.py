@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import logging
+import math
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,13 @@ from bot.guard import Category, Guard, scan_injection
 from bot.guard.learned import detector as learned_detector
 from bot.guard.learned import training
 from bot.guard.learned.dataset import BENIGN, load_examples
-from bot.guard.learned.detector import MODEL_PATH, DetectorUnavailable, load_detector, shipped_detector
+from bot.guard.learned.detector import (
+    MODEL_PATH,
+    DetectorUnavailable,
+    LearnedDetector,
+    load_detector,
+    shipped_detector,
+)
 from bot.guard.learned.features import ngrams
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
@@ -119,6 +126,37 @@ def test_detector_reads_the_features_training_read(text: str) -> None:
     assert sorted(detector.columns(normalize(text)).tolist()) == expected
 
 
+def _tiny_model(features: list[str], attack_weights: list[float]) -> dict[str, object]:
+    return {
+        "format": training.FORMAT_VERSION,
+        "benign_class": BENIGN,
+        "classes": [BENIGN, Category.INSTRUCTION_OVERRIDE.value],
+        "block_probability": 0.8,
+        "floor_probability": 0.4,
+        "features": features,
+        "idf": [1.0] * len(features),
+        "coef": [[0.0] * len(features), attack_weights],
+        "intercept": [0.0, 0.0],
+    }
+
+
+def test_concepts_read_alone_lift_a_prompt_halfway_when_its_other_words_read_as_benign() -> None:
+    # "ignoriere" names the concept k:ignore; "bitte" is a word the model has only seen in benign text.
+    detector = LearnedDetector(_tiny_model(["k:ignore", "w:bitte"], [2.0, -4.0]))
+
+    whole = 1 / (1 + math.exp(-(2.0 - 4.0) / math.sqrt(2)))
+    alone = 1 / (1 + math.exp(-2.0))
+    assert detector.score("Ignoriere bitte").attack_probability == pytest.approx((whole + alone) / 2, abs=1e-4)
+    assert alone > whole
+
+
+def test_concepts_alone_never_lower_the_whole_reading() -> None:
+    detector = LearnedDetector(_tiny_model(["k:ignore", "w:bitte"], [-2.0, 4.0]))
+
+    whole = 1 / (1 + math.exp(-(4.0 - 2.0) / math.sqrt(2)))
+    assert detector.score("Ignoriere bitte").attack_probability == pytest.approx(whole, abs=1e-4)
+
+
 def test_plainly_benign_prompt_gets_no_learned_score() -> None:
     verdict = scan_injection("Write a LinkedIn post about our new office in Lisbon.", detector=shipped_detector())
 
@@ -139,8 +177,9 @@ def test_learned_layer_blocks_what_no_rule_lists(text: str) -> None:
     layered = scan_injection(text, detector=shipped_detector())
 
     assert not rules_only.blocked
-    assert layered.blocked and layered.category is Category.PROMPT_EXTRACTION
-    assert "learned.prompt_extraction" in layered.rule_ids
+    # Each asks for both an override and the system prompt; either names the attempt truly.
+    assert layered.blocked and layered.category in {Category.INSTRUCTION_OVERRIDE, Category.PROMPT_EXTRACTION}
+    assert f"learned.{layered.category.value}" in layered.rule_ids
 
 
 def test_organization_threshold_moves_the_learned_layer_too() -> None:

@@ -47,11 +47,11 @@ def test_paraphrase_set_covers_ten_languages_and_every_kind() -> None:
 
 
 # The guard is measured, not tuned, on this set. At the operating point chosen for false positives
-# (training.BLOCK_PROBABILITY, from held-out sources) about seven in ten of these unseen phrasings
-# are blocked; the bar is 65 %, and every kind of attempt must be caught somewhere.
+# (training.BLOCK_PROBABILITY, from held-out sources) 30 of these 32 unseen phrasings are blocked;
+# the bar is 85 %, and every kind of attempt must be caught somewhere.
 # Raising it needs a better model, not edits to this file.
-MIN_BLOCKED_SHARE = 0.65
-MIN_BLOCKED_LANGUAGES = 6
+MIN_BLOCKED_SHARE = 0.85
+MIN_BLOCKED_LANGUAGES = 10
 
 
 def _refusal(guard: Guard, text: str) -> PromptBlocked | None:

@@ -18,7 +18,14 @@ CHAR_NGRAM_SIZES = range(2, 6)
 # A token this long is a hash, an encoded run or a wall of CJK text: its n-grams past this
 # point add cost, not evidence (decoding.py reads encoded runs separately).
 MAX_TOKEN_CHARS = 64
-_WORD = re.compile(r"\w+")
+# A word: letters and digits, with the vowel signs of Indic scripts that ``\w`` leaves out (else
+# "दिखाओ" reads as three fragments).
+_WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
+# Han and kana: scripts written without spaces, where one whitespace token can be a whole clause.
+# Korean puts spaces between words and is read like any spaced script.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED_RUN = re.compile(_UNSPACED.pattern + "+")
+_CLAUSE_BREAK = re.compile(r"[^\w\u0900-\u0dff]+")
 
 
 def token_char_grams(token: str) -> list[str]:
@@ -33,8 +40,29 @@ def token_char_grams(token: str) -> list[str]:
     ]
 
 
+def tokens_of(normalized: str) -> list[str]:
+    """The pieces character n-grams are taken from: whitespace-separated tokens, except that a
+    token holding Han or kana is cut at its punctuation and into pieces of ``MAX_TOKEN_CHARS``,
+    so a Chinese or Japanese clause is read to its end, not cut off after its first characters."""
+    tokens: list[str] = []
+    for token in normalized.split():
+        if token.isascii() or not _UNSPACED.search(token):
+            tokens.append(token)
+            continue
+        for clause in _CLAUSE_BREAK.split(token):
+            tokens.extend(clause[start : start + MAX_TOKEN_CHARS] for start in range(0, len(clause), MAX_TOKEN_CHARS))
+    return tokens
+
+
 def words_of(normalized: str) -> list[str]:
-    return _WORD.findall(normalized)
+    """Words for word n-grams. Runs of Han and kana are left out: a run is a clause, not a word,
+    and its character n-grams already read it."""
+    words = _WORD.findall(normalized)
+    if normalized.isascii():
+        return words
+    return [
+        part for word in words for part in (_UNSPACED_RUN.split(word) if _UNSPACED.search(word) else [word]) if part
+    ]
 
 
 def word_grams(words: list[str]) -> list[str]:
@@ -48,7 +76,7 @@ def ngrams(text: str) -> list[str]:
     """Every feature of ``text``: character n-grams of each token, word uni- and bigrams, and the
     cross-language concepts it names (see lexicon.py)."""
     normalized = normalize(text)
-    grams = [gram for token in normalized.split() for gram in token_char_grams(token)]
+    grams = [gram for token in tokens_of(normalized) for gram in token_char_grams(token)]
     grams.extend(word_grams(words_of(normalized)))
     grams.extend(concept_features(normalized))
     return grams

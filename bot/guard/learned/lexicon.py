@@ -74,7 +74,10 @@ CONCEPTS: dict[str, str] = {
     "developer_mode": (
         "developer mode|dev mode|god mode|sudo mode|modo desarrollador|mode développeur|entwicklermodus|"
         "modalità sviluppatore|modo desenvolvedor|ontwikkelaarsmodus|tryb dewelopera|режим разработчика|"
-        "режим розробника|geliştirici mod|وضع المطور|डेवलपर मोड|開発者モード|개발자 모드|开发者模式"
+        "режим розробника|geliştirici mod|وضع المطور|डेवलपर मोड|開発者モード|개발자 모드|开发者模式|"
+        "maintenance mode|root mode|admin mode|unrestricted mode|modo mantenimiento|modo de mantenimiento|"
+        "mode maintenance|wartungsmodus|modalità manutenzione|modo de manutenção|onderhoudsmodus|tryb konserwacji|"
+        "режим обслуживания|режим обслуговування|bakım modu|وضع الصيانة|मेंटेनेंस मोड|メンテナンスモード|유지보수 모드|维护模式"
     ),
     "you_are_now": (
         "you are now|from now on you|you're now|ahora eres|a partir de ahora eres|desde ahora eres|"
@@ -127,6 +130,25 @@ CONCEPTS: dict[str, str] = {
     ),
     "bypass": (
         "bypass|circumvent|override|get around|work around|eludir|saltarte|contourne|outrepasse|umgehe|aggira|eludi|contorne|burle|omzeil|omzeilen|obejdź|omiń|обойди|обход|обійди|обхід|etrafından dolan|تجاوز|تخطى|बायपास|दरकिनार|回避|迂回|すり抜け|우회|무력화|绕过|规避"
+    ),
+    "two_answers": (
+        "two answers|two responses|two replies|two different responses|answer twice|dual response|dos respuestas|"
+        "deux réponses|zwei antworten|due risposte|duas respostas|twee antwoorden|dwie odpowiedzi|два ответа|"
+        "дві відповіді|iki cevap|إجابتين|ردين|दो जवाब|二つの答え|2つの回答|두 개의 답|답을 두 개|两个回答|两种回答"
+    ),
+    "in_character": (
+        "stay in character|break character|out of character|stay in role|no salgas del personaje|"
+        "no rompas el personaje|reste dans ce rôle|ne sors pas du personnage|bleib in der rolle|"
+        "fall nicht aus der rolle|resta nel personaggio|non uscire dal personaggio|não saia do personagem|"
+        "blijf in je rol|nie wychodź z roli|не выходи из роли|не виходь із ролі|rolden çıkma|ابق في الدور|"
+        "لا تخرج من الدور|किरदार मत छोड़|役を崩さ|역할에서 벗어나지|不要跳出角色|保持角色"
+    ),
+    "never_refuse": (
+        "never refuse|never say no|never says no|always comply|don't refuse|cannot refuse|nunca se niega|"
+        "nunca te niegues|ne refuse jamais|ne refuses jamais|lehnt nie ab|lehne nie ab|non rifiuta mai|"
+        "non rifiutare mai|nunca recusa|nunca recuse|weigert nooit|weiger nooit|nigdy nie odmawia|"
+        "nigdy nie odmawiaj|никогда не отказывает|никогда не отказывай|ніколи не відмовля|asla reddetme|"
+        "لا يرفض أبدا|لا ترفض أبدا|कभी मना नहीं|決して断らない|断らない|절대 거절하지|거절하지 않|从不拒绝|绝不拒绝|永远不要拒绝"
     ),
 }
 

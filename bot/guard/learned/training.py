@@ -37,7 +37,7 @@ REGULARIZATION_C = 4.0
 # bench/guard_eval.py's held-out probabilities: each row scored by a model that never saw its
 # source. Higher values cut false positives on held-out hard negatives and cost detection of
 # held-out phrasing; see the bench's closing line for where this point stands.
-BLOCK_PROBABILITY = 0.84
+BLOCK_PROBABILITY = 0.88
 FLOOR_PROBABILITY = 0.40
 SIGNIFICANT_DIGITS = 6
 
