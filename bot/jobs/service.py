@@ -49,6 +49,8 @@ class JobRequest:
     schedule_run_at: datetime | None = None
     # A scheduled run's prompt was guarded (and masked) when it was scheduled.
     already_guarded: GuardedPrompt | None = None
+    # Chosen by a caller that must know the id before the job exists (a Workflow Builder step).
+    job_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class JobService:
 
     async def submit(self, request: JobRequest, policy: OrgPolicy) -> AcceptedJob:
         guarded = await self.guard_prompt(request, policy)
-        job_id = uuid.uuid4()
+        job_id = request.job_id or uuid.uuid4()
         tokens = estimate_tokens(request.kind, guarded.masked_text)
         reservation = await self.quota.reserve(request.org_id, job_id, tokens)
         carrier: dict[str, str] = {}
