@@ -73,6 +73,6 @@ def _runner(value: Any) -> str:
     user_id = value.get("id") if isinstance(value, dict) else None
     if not isinstance(user_id, str) or not _USER_ID.match(user_id):
         raise BadInput(
-            "The step does not know who ran the workflow. Set its User field to \"Person who used this workflow\"."
+            'The step does not know who ran the workflow. Set its User field to "Person who used this workflow".'
         )
     return user_id

@@ -77,7 +77,7 @@ def upgrade() -> None:
     # As revision 0004: db.migrate grants the application role only what db.rls lists, so the
     # function is callable by PUBLIC but checks that its caller may run the beat's other steps.
     op.execute(
-        f"""
+        """
         CREATE OR REPLACE FUNCTION cf_open_workflow_steps(
             p_received_before timestamptz, p_now timestamptz, p_limit integer)
         RETURNS TABLE (function_execution_id text, org_id uuid, state text)
