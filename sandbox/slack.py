@@ -56,6 +56,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
+from sandbox.functions import FunctionError, FunctionExecution, FunctionRuns
+
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
     "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write,"
@@ -483,6 +485,8 @@ class SandboxState:
         self._last_ts_us = 0
         # Called after every request the sandbox records (the web page's live updates).
         self._listeners: list[Callable[[], None]] = []
+        # Workflow Builder custom steps (sandbox.functions): declared functions outlive a reset.
+        self.functions = FunctionRuns()
         self._reset_records()
 
     def _reset_records(self) -> None:
@@ -495,6 +499,7 @@ class SandboxState:
         self.oauth_codes: dict[str, OAuthCode] = {}
         self._faults: list[Fault] = []
         self.posting_limit.reset()
+        self.functions.reset()
 
     def reset(self, *, workspaces: bool = False) -> None:
         """Forget calls, messages, files, views, responses and faults; with ``workspaces`` also
@@ -613,6 +618,15 @@ class SandboxState:
         self.add_channel(demo.team_id, demo.no_bot, "random", bot_member=False)
         self.add_channel(demo.team_id, demo.archived, "old-news", archived=True)
         return demo
+
+    def execute_function(self, team_id: str, callback_id: str, inputs: dict[str, Any]) -> FunctionExecution:
+        """A workflow reaching the app's step ``callback_id`` (declared with ``functions.declare``):
+        a new execution with a token of its own, whose ``function_executed`` event is
+        ``sandbox.functions.event_envelope(execution, app_id=APP_ID)``."""
+        workspace = self._workspace(team_id)
+        execution = self.functions.start(workspace.team_id, callback_id, inputs, self.next_ts())
+        self.grants[execution.token] = Grant(execution.token, workspace.team_id)
+        return execution
 
     def revoke_token(self, token: str) -> None:
         """Later calls with it answer ``token_revoked`` (an uninstalled app)."""
@@ -919,6 +933,27 @@ def api_method(name: str) -> Callable[[Method], Method]:
         return function
 
     return register
+
+
+def _complete_function(
+    state: SandboxState, workspace: Workspace, params: dict[str, Any], token: str | None, *, success: bool
+) -> dict[str, Any]:
+    try:
+        state.functions.complete(workspace.team_id, token, params, success=success)
+    except FunctionError as refused:
+        raise ApiError(refused.code) from None
+    return {"ok": True}
+
+
+# Methods whose answer depends on which token called (a function execution's own).
+TOKEN_METHODS: dict[str, Callable[[SandboxState, Workspace, dict[str, Any], str | None], dict[str, Any]]] = {
+    "functions.completeSuccess": lambda state, ws, params, token: _complete_function(
+        state, ws, params, token, success=True
+    ),
+    "functions.completeError": lambda state, ws, params, token: _complete_function(
+        state, ws, params, token, success=False
+    ),
+}
 
 
 def _json_param(value: Any, error: str) -> Any:
@@ -1427,10 +1462,14 @@ async def handle_api(request: web.Request) -> web.Response:
         if method == "oauth.v2.access":
             return _slack_json(call, oauth_v2_access(state, params, basic))
         implementation = METHODS.get(method)
-        if implementation is None:
+        with_token = TOKEN_METHODS.get(method)
+        if implementation is None and with_token is None:
             raise ApiError("unknown_method")
         workspace = state.authenticate(token)
         call.team_id = workspace.team_id
+        if with_token is not None:
+            return _slack_json(call, with_token(state, workspace, params, token))
+        assert implementation is not None
         return _slack_json(call, implementation(state, workspace, params))
     except RateLimited as limited:
         return _slack_json(

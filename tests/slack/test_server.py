@@ -204,6 +204,7 @@ def test_manifest_matches_the_code() -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "function_executed",
     }
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
