@@ -5,7 +5,9 @@ users and channels, checks bot tokens, answers the methods this project calls in
 shapes (errors as ``{"ok": false, "error": ...}`` with HTTP 200; 429 with Retry-After, also for
 posting faster than Slack's one message per second per channel, see :class:`PostingLimit`), runs
 the three-step file upload, the OAuth code exchange (with token rotation) and response_url
-posts, records everything it received, and injects faults from Python (:meth:`inject`) or over
+posts, runs Workflow Builder steps (``execute_function``; the functions declared with
+``functions.declare``, their events and completions in :mod:`sandbox.functions`), records
+everything it received, and injects faults from Python (:meth:`inject`) or over
 HTTP (``POST /_sandbox/faults``), so that tests in another process can drive it too.
 
 Embedded::
