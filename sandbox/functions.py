@@ -78,6 +78,19 @@ class FunctionExecution:
     error: str | None = None
     completions: list[str] = field(default_factory=list)  # every completion call's answer, in order
 
+    def to_dict(self) -> dict[str, Any]:
+        """What the control endpoint shows (the token too: the sandbox is a test double)."""
+        return {
+            "id": self.id,
+            "callback_id": self.definition.callback_id,
+            "team_id": self.team_id,
+            "token": self.token,
+            "state": self.state,
+            "outputs": self.outputs,
+            "error": self.error,
+            "completions": list(self.completions),
+        }
+
     def event(self, app_id: str) -> dict[str, Any]:
         """The ``function_executed`` event, in Slack's shape."""
         definition = self.definition

@@ -32,6 +32,9 @@ answer is ``{"ok": true, ...}``:
 - ``POST /_sandbox/reset`` (``{"workspaces": true}`` forgets workspaces too),
   ``POST /_sandbox/tokens/revoke`` ``{"token"}``, ``POST /_sandbox/oauth/codes`` ``{"team_id", ...}`` -> ``code``,
   ``GET /_sandbox/healthz``
+- ``POST /_sandbox/functions`` ``{"functions": <a manifest's functions>}``; ``POST /_sandbox/functions/executions``
+  ``{"team_id", "callback_id", "inputs", "deliver_to"?, "signing_secret"?}`` -> ``execution`` (and the
+  delivery's ``status``); ``GET /_sandbox/functions/executions`` -> ``executions``
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
-from sandbox.functions import FunctionError, FunctionExecution, FunctionRuns
+from sandbox.functions import FunctionError, FunctionExecution, FunctionRuns, deliver_event, event_envelope
 
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
@@ -1630,6 +1633,43 @@ async def control_add_faults(request: web.Request) -> web.Response:
     return _control_answer(faults=[dataclasses.asdict(f) for f in added])
 
 
+async def control_declare_functions(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    functions = body.get("functions") if isinstance(body, dict) else None
+    if not isinstance(functions, dict):
+        raise web.HTTPBadRequest(text='expected {"functions": {callback_id: definition}} (a manifest\'s functions)')
+    state = request.app[STATE]
+    state.functions.declare(functions)
+    return _control_answer(functions=sorted(state.functions.definitions))
+
+
+async def control_run_function(request: web.Request) -> web.Response:
+    """Start an execution; with ``deliver_to`` and ``signing_secret`` also post its event there."""
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("inputs", {}), dict):
+        raise web.HTTPBadRequest(text='expected {"team_id", "callback_id", "inputs", "deliver_to"?, "signing_secret"?}')
+    state = request.app[STATE]
+    try:
+        execution = state.execute_function(
+            str(body.get("team_id")), str(body.get("callback_id")), body.get("inputs", {})
+        )
+    except (KeyError, FunctionError) as error:
+        raise web.HTTPBadRequest(text=f"cannot run it: {error}") from None
+    answer: dict[str, Any] = {"execution": execution.to_dict()}
+    if body.get("deliver_to"):
+        envelope = event_envelope(execution, app_id=APP_ID)
+        status, _ = await deliver_event(
+            str(body["deliver_to"]), envelope, signing_secret=str(body.get("signing_secret") or "")
+        )
+        answer["status"] = status
+    return _control_answer(**answer)
+
+
+async def control_list_executions(request: web.Request) -> web.Response:
+    executions = request.app[STATE].functions.executions.values()
+    return _control_answer(executions=[execution.to_dict() for execution in executions])
+
+
 async def control_clear_faults(request: web.Request) -> web.Response:
     request.app[STATE].clear_faults()
     return _control_answer()
@@ -1744,6 +1784,9 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_post("/_sandbox/workspaces", control_add_workspace)
     app.router.add_post("/_sandbox/tokens/revoke", control_revoke_token)
     app.router.add_post("/_sandbox/oauth/codes", control_oauth_code)
+    app.router.add_post("/_sandbox/functions", control_declare_functions)
+    app.router.add_post("/_sandbox/functions/executions", control_run_function)
+    app.router.add_get("/_sandbox/functions/executions", control_list_executions)
     return app
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 import pytest
+import yaml
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
@@ -14,7 +16,7 @@ from bot.workflows import STEP_CALLBACK_ID
 from sandbox.functions import FunctionExecution, deliver_event, event_envelope
 from sandbox.slack import APP_ID, DEMO, SECOND_DEMO, SlackSandbox
 from tests.support.slack import serve_locally
-from tests.support.workflows import declare_functions
+from tests.support.workflows import ROOT, declare_functions
 
 NO_RETRIES = RetryPolicy(rate_limit=0, server_error=0, connection_error=0)
 
@@ -123,3 +125,41 @@ async def test_the_event_is_delivered_signed_in_slacks_shape_and_redelivered_wit
     assert {p["name"] for p in event["function"]["input_parameters"]} == {"prompt", "kind", "channel", "user"}
     assert first_headers["X-Slack-Signature"].startswith("v0=") and "X-Slack-Retry-Num" not in first_headers
     assert again_headers["X-Slack-Retry-Num"] == "1"
+
+
+async def test_another_process_declares_runs_and_reads_steps_over_http(sb: SlackSandbox) -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    received: list[dict[str, object]] = []
+
+    async def events(request: web.Request) -> web.Response:
+        received.append(json.loads(await request.read()))
+        return web.Response(text="")
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    url, runner = await serve_locally(app)
+    try:
+        async with aiohttp.ClientSession(base_url=sb.url) as http:
+            async with http.post("/_sandbox/functions", json={"functions": manifest["functions"]}) as declared:
+                assert (await declared.json())["functions"] == [STEP_CALLBACK_ID]
+            run = {
+                "team_id": DEMO.team_id,
+                "callback_id": STEP_CALLBACK_ID,
+                "inputs": {"prompt": "tea"},
+                "deliver_to": f"{url}/slack/events",
+                "signing_secret": "s3cret",
+            }
+            async with http.post("/_sandbox/functions/executions", json=run) as started:
+                answer = await started.json()
+            execution = answer["execution"]
+            assert answer["status"] == 200 and execution["state"] == "running"
+            client = make_web_client(execution["token"], base_url=sb.api_url, retries=NO_RETRIES)
+            await client.functions_completeError(function_execution_id=execution["id"], error="no tea today")
+            async with http.get("/_sandbox/functions/executions") as listed:
+                [seen] = (await listed.json())["executions"]
+            async with http.post("/_sandbox/functions/executions", json={**run, "callback_id": "nope"}) as unknown:
+                assert unknown.status == 400
+    finally:
+        await runner.cleanup()
+    assert [event["event"]["function_execution_id"] for event in received] == [execution["id"]]  # type: ignore[index]
+    assert (seen["state"], seen["error"], seen["completions"]) == ("failed", "no tea today", ["ok"])
