@@ -85,11 +85,16 @@ async def test_a_wrong_input_fails_the_step_once_and_queues_nothing(
     assert step.function_token_enc is None
 
 
-async def test_a_viewer_cannot_generate_through_a_workflow(single: Service, org: uuid.UUID) -> None:
+async def test_a_viewer_cannot_generate_through_a_workflow_however_often_slack_asks(single: Service, org: uuid.UUID) -> None:
     ws = single.workspace
     execution = await run(single, step_inputs("A haiku about tea", ws.general, ws.viewer))
     assert execution.state == "failed" and "needs the editor role" in (execution.error or "")
+    # Delivered again: already recorded, so neither a job nor a second completion.
+    await deliver(execution, service_url=single.url, signing_secret=SIGNING_SECRET, retry_num=1)
+    await single.services.workflow_steps.drain()
+    assert execution.completions == ["ok"]
     assert await jobs_of(single.database, org) == []
+    assert "workflow.step_refused" in await audit_actions(single.database, org)
 
 
 async def test_a_channel_without_the_bot_fails_the_step_before_any_job(single: Service, org: uuid.UUID) -> None:
