@@ -111,7 +111,7 @@ class WorkflowStepService:
                 await self._refuse(org_id, execution_id, text, error)
                 await complete_step(self.runtime, org_id, execution_id)
             except Exception:
-                # The step stays received; the beat fails it as interrupted.
+                # Whatever was not recorded or sent, the beat finishes (bot.workflows.sweeper).
                 log.exception("workflow step %s: could not record its refusal", execution_id)
             return
         try:
