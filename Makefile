@@ -31,7 +31,7 @@ test: $(STAMP) chromium
 
 # The inner loop: the guard, the command parser, the views and the handlers dispatched in-process
 # through bolt (against PostgreSQL and Redis). No worker or server processes, no model training.
-FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py
+FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py tests/workflows
 
 # The local Slack page's tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
