@@ -137,10 +137,11 @@ class FunctionRuns:
         definition = self.definitions.get(callback_id)
         if definition is None:
             raise FunctionError("function_not_found")
-        number = next(self._ids)
+        # Unique across sandboxes too, as Slack's are: one database may outlive many sandboxes.
+        number, unique = next(self._ids), secrets.token_hex(4).upper()
         execution = FunctionExecution(
-            id=f"Fx0S{number:08d}",
-            workflow_execution_id=f"Wx0S{number:08d}",
+            id=f"Fx0S{unique}{number:04d}",
+            workflow_execution_id=f"Wx0S{unique}{number:04d}",
             team_id=team_id,
             definition=definition,
             inputs=inputs,

@@ -85,7 +85,9 @@ async def test_a_wrong_input_fails_the_step_once_and_queues_nothing(
     assert step.function_token_enc is None
 
 
-async def test_a_viewer_cannot_generate_through_a_workflow_however_often_slack_asks(single: Service, org: uuid.UUID) -> None:
+async def test_a_viewer_cannot_generate_through_a_workflow_however_often_slack_asks(
+    single: Service, org: uuid.UUID
+) -> None:
     ws = single.workspace
     execution = await run(single, step_inputs("A haiku about tea", ws.general, ws.viewer))
     assert execution.state == "failed" and "needs the editor role" in (execution.error or "")
