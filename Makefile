@@ -31,7 +31,7 @@ test: $(STAMP) chromium
 
 # The inner loop: the guard, the command parser, the views and the handlers dispatched in-process
 # through bolt (against PostgreSQL and Redis). No worker or server processes, no model training.
-FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py
+FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py tests/workflows
 
 # The local Slack page's tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -58,6 +58,8 @@ PROMISE_TESTS := \
 	tests/workers/test_pipeline.py::test_a_job_committed_while_the_broker_is_down_is_sent_by_the_sweeper \
 	tests/workers/test_pipeline.py::test_duplicate_delivery_calls_the_model_once_and_posts_once \
 	tests/approvals/test_end_to_end.py::test_double_click_posts_once \
+	tests/workflows/test_end_to_end.py::test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id \
+	tests/workflows/test_end_to_end.py::test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies \
 	tests/foundation/test_row_level_security.py \
 	tests/quota/test_concurrency.py::test_competing_processes_never_spend_past_the_budget \
 	tests/quota/test_redis_lost.py::test_no_organization_spends_past_its_budget_across_a_flush \

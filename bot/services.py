@@ -27,6 +27,7 @@ from bot.slack.ack_watchdog import AckWatchdog
 from bot.slack.bot_tokens import make_token_rotator
 from bot.slack.installation_store import PostgresInstallationStore
 from bot.slack.middleware import MemberRoles, TenantDirectory
+from bot.workflows.service import WorkflowStepService
 
 
 @dataclass
@@ -40,6 +41,7 @@ class AppServices:
     schedules: ScheduleService
     tenants: TenantDirectory
     roles: MemberRoles
+    workflow_steps: WorkflowStepService
     watchdog: AckWatchdog = field(default_factory=AckWatchdog)
     # The models jobs may be routed to (MODEL_CATALOGUE, else GEMINI_MODELS).
     catalogue: Catalogue = field(default_factory=lambda: shorthand_catalogue(DEFAULT_GEMINI_MODELS))
@@ -54,6 +56,7 @@ class AppServices:
 
     async def close(self) -> None:
         await self.watchdog.close()
+        await self.workflow_steps.drain()
         if self.jobs.background is not None:
             self.jobs.background.close()
         self.jobs.sender.close()
@@ -96,6 +99,7 @@ def build_services(runtime: Runtime) -> AppServices:
         schedules=ScheduleService(runtime, jobs),
         tenants=TenantDirectory(runtime.database),
         roles=MemberRoles(runtime.database),
+        workflow_steps=WorkflowStepService(runtime, jobs),
         watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
         catalogue=catalogue,
     )

@@ -310,6 +310,46 @@ class JobFeedback(Base):
     __table_args__ = (Index("ix_job_feedback_org_created", "org_id", "created_at"),)
 
 
+class WorkflowStepState(StrEnum):
+    RECEIVED = "received"  # recorded; the job is being asked for
+    RUNNING = "running"  # the job is in flight
+    DUE = "due"  # the job ended (or was refused): the step's completion is to be sent
+    COMPLETED = "completed"  # Slack has the completion (or refused it for good)
+
+
+class WorkflowStep(Base):
+    """One execution of the "Generate content" Workflow Builder step (Slack's ``function_execution_id``).
+
+    The primary key makes a redelivered ``function_executed`` event a no-op; the job id is chosen
+    before the job exists, so a job that ends at once still finds its step (a trigger on ``jobs``
+    marks the step ``due``). The execution's own bot token is kept encrypted until the completion
+    is sent, then dropped."""
+
+    __tablename__ = "workflow_steps"
+
+    function_execution_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    job_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    workflow_execution_id: Mapped[str | None] = mapped_column(String(64))
+    runner_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str | None] = mapped_column(String(8))
+    target_channel: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default=WorkflowStepState.RECEIVED)
+    # Set when the step fails before its job exists (bad inputs, role, guard, quota): said to Slack as is.
+    error: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # success | error | abandoned, once completed
+    function_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    completing_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ux_workflow_steps_job", "org_id", "job_id", unique=True),
+        Index("ix_workflow_steps_open", "updated_at", postgresql_where="state IN ('received', 'due')"),
+    )
+
+
 TENANT_TABLES: tuple[str, ...] = (
     "organizations",
     "workspaces",
@@ -322,4 +362,5 @@ TENANT_TABLES: tuple[str, ...] = (
     "usage_ledger",
     "quota_settlements",
     "job_feedback",
+    "workflow_steps",
 )

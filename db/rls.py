@@ -8,9 +8,8 @@ from __future__ import annotations
 
 DEFINER_ROLE = "content_factory_definer"
 
-# table -> the column that holds its organization, as revision 0002 put them under RLS (frozen: a
-# table added later gets its policies in its own revision, and is listed in TENANT_POLICY_TABLES)
-TENANT_POLICY_TABLES_0002: dict[str, str] = {
+# table -> the column that holds its organization, for the tables revision 0002 put under RLS
+FIRST_TENANT_POLICY_TABLES: dict[str, str] = {
     "organizations": "id",
     "workspaces": "org_id",
     "members": "org_id",
@@ -22,7 +21,12 @@ TENANT_POLICY_TABLES_0002: dict[str, str] = {
     "usage_ledger": "org_id",
     "quota_settlements": "org_id",
 }
-TENANT_POLICY_TABLES: dict[str, str] = {**TENANT_POLICY_TABLES_0002, "job_feedback": "org_id"}
+# Tables a later revision created, each under the same policies (``tenant_policy_sql``) there.
+LATER_TENANT_POLICY_TABLES: dict[str, str] = {
+    "job_feedback": "org_id",  # revision 0007_agent_dm_feedback
+    "workflow_steps": "org_id",  # revision 0008_workflow_steps
+}
+TENANT_POLICY_TABLES: dict[str, str] = {**FIRST_TENANT_POLICY_TABLES, **LATER_TENANT_POLICY_TABLES}
 
 READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")
 APPEND_ONLY_TABLES = ("audit_events",)
@@ -102,6 +106,19 @@ _DEFINER_FUNCTIONS: dict[str, str] = {
            LIMIT p_limit
         $$""",
 }
+
+
+def tenant_policy_sql(table: str, column: str) -> list[str]:
+    """Row-Level Security for one tenant table: forced, tenant isolation for every role, and the
+    definer role's access for the narrow SECURITY DEFINER functions."""
+    tenant = "nullif(current_setting('app.org_id', true), '')::uuid"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY tenant_isolation ON {table} USING ({column} = {tenant}) WITH CHECK ({column} = {tenant})",
+        f"CREATE POLICY definer_access ON {table} TO {DEFINER_ROLE} USING (true) WITH CHECK (true)",
+        f"GRANT SELECT, UPDATE ON {table} TO {DEFINER_ROLE}",
+    ]
 
 
 def definer_function_sql() -> list[str]:

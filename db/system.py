@@ -91,3 +91,21 @@ async def purge_oauth_states(session: AsyncSession, *, expired_before: datetime,
         text("SELECT cf_purge_oauth_states(:before, :limit)"), {"before": expired_before, "limit": limit}
     )
     return int(result.scalar_one())
+
+
+@dataclass(frozen=True)
+class OpenWorkflowStep:
+    function_execution_id: str
+    org_id: uuid.UUID
+    state: str
+
+
+async def open_workflow_steps(
+    session: AsyncSession, *, received_before: datetime, now: datetime, limit: int
+) -> list[OpenWorkflowStep]:
+    """Steps due for their completion, and steps still ``received`` since before ``received_before``."""
+    rows = await session.execute(
+        text("SELECT * FROM cf_open_workflow_steps(:before, :now, :limit)"),
+        {"before": received_before, "now": now, "limit": limit},
+    )
+    return [OpenWorkflowStep(r.function_execution_id, r.org_id, r.state) for r in rows]

@@ -5,7 +5,9 @@ users and channels, checks bot tokens, answers the methods this project calls in
 shapes (errors as ``{"ok": false, "error": ...}`` with HTTP 200; 429 with Retry-After, also for
 posting faster than Slack's one message per second per channel, see :class:`PostingLimit`), runs
 the three-step file upload, the OAuth code exchange (with token rotation) and response_url
-posts, records everything it received, and injects faults from Python (:meth:`inject`) or over
+posts, runs Workflow Builder steps (``execute_function``; the functions declared with
+``functions.declare``, their events and completions in :mod:`sandbox.functions`), records
+everything it received, and injects faults from Python (:meth:`inject`) or over
 HTTP (``POST /_sandbox/faults``), so that tests in another process can drive it too.
 
 Embedded::
@@ -30,6 +32,9 @@ answer is ``{"ok": true, ...}``:
 - ``POST /_sandbox/reset`` (``{"workspaces": true}`` forgets workspaces too),
   ``POST /_sandbox/tokens/revoke`` ``{"token"}``, ``POST /_sandbox/oauth/codes`` ``{"team_id", ...}`` -> ``code``,
   ``GET /_sandbox/healthz``
+- ``POST /_sandbox/functions`` ``{"functions": <a manifest's functions>}``; ``POST /_sandbox/functions/executions``
+  ``{"team_id", "callback_id", "inputs", "deliver_to"?, "signing_secret"?}`` -> ``execution`` (and the
+  delivery's ``status``); ``GET /_sandbox/functions/executions`` -> ``executions``
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
+
+from sandbox.functions import FunctionError, FunctionExecution, FunctionRuns, deliver_event, event_envelope
 
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
@@ -484,6 +491,8 @@ class SandboxState:
         self._last_ts_us = 0
         # Called after every request the sandbox records (the web page's live updates).
         self._listeners: list[Callable[[], None]] = []
+        # Workflow Builder custom steps (sandbox.functions): declared functions outlive a reset.
+        self.functions = FunctionRuns()
         self._reset_records()
 
     def _reset_records(self) -> None:
@@ -499,6 +508,7 @@ class SandboxState:
         self.streams: dict[tuple[str, str], Any] = {}
         self.threads: dict[tuple[str, str], dict[str, Any]] = {}
         self.posting_limit.reset()
+        self.functions.reset()
 
     def reset(self, *, workspaces: bool = False) -> None:
         """Forget calls, messages, files, views, responses and faults; with ``workspaces`` also
@@ -617,6 +627,15 @@ class SandboxState:
         self.add_channel(demo.team_id, demo.no_bot, "random", bot_member=False)
         self.add_channel(demo.team_id, demo.archived, "old-news", archived=True)
         return demo
+
+    def execute_function(self, team_id: str, callback_id: str, inputs: dict[str, Any]) -> FunctionExecution:
+        """A workflow reaching the app's step ``callback_id`` (declared with ``functions.declare``):
+        a new execution with a token of its own, whose ``function_executed`` event is
+        ``sandbox.functions.event_envelope(execution, app_id=APP_ID)``."""
+        workspace = self._workspace(team_id)
+        execution = self.functions.start(workspace.team_id, callback_id, inputs, self.next_ts())
+        self.grants[execution.token] = Grant(execution.token, workspace.team_id)
+        return execution
 
     def revoke_token(self, token: str) -> None:
         """Later calls with it answer ``token_revoked`` (an uninstalled app)."""
@@ -923,6 +942,27 @@ def api_method(name: str) -> Callable[[Method], Method]:
         return function
 
     return register
+
+
+def _complete_function(
+    state: SandboxState, workspace: Workspace, params: dict[str, Any], token: str | None, *, success: bool
+) -> dict[str, Any]:
+    try:
+        state.functions.complete(workspace.team_id, token, params, success=success)
+    except FunctionError as refused:
+        raise ApiError(refused.code) from None
+    return {"ok": True}
+
+
+# Methods whose answer depends on which token called (a function execution's own).
+TOKEN_METHODS: dict[str, Callable[[SandboxState, Workspace, dict[str, Any], str | None], dict[str, Any]]] = {
+    "functions.completeSuccess": lambda state, ws, params, token: _complete_function(
+        state, ws, params, token, success=True
+    ),
+    "functions.completeError": lambda state, ws, params, token: _complete_function(
+        state, ws, params, token, success=False
+    ),
+}
 
 
 def _json_param(value: Any, error: str) -> Any:
@@ -1442,10 +1482,14 @@ async def handle_api(request: web.Request) -> web.Response:
         if method == "oauth.v2.access":
             return _slack_json(call, oauth_v2_access(state, params, basic))
         implementation = METHODS.get(method)
-        if implementation is None:
+        with_token = TOKEN_METHODS.get(method)
+        if implementation is None and with_token is None:
             raise ApiError("unknown_method")
         workspace = state.authenticate(token)
         call.team_id = workspace.team_id
+        if with_token is not None:
+            return _slack_json(call, with_token(state, workspace, params, token))
+        assert implementation is not None
         return _slack_json(call, implementation(state, workspace, params))
     except RateLimited as limited:
         return _slack_json(
@@ -1633,6 +1677,43 @@ async def control_add_faults(request: web.Request) -> web.Response:
     return _control_answer(faults=[dataclasses.asdict(f) for f in added])
 
 
+async def control_declare_functions(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    functions = body.get("functions") if isinstance(body, dict) else None
+    if not isinstance(functions, dict):
+        raise web.HTTPBadRequest(text='expected {"functions": {callback_id: definition}} (a manifest\'s functions)')
+    state = request.app[STATE]
+    state.functions.declare(functions)
+    return _control_answer(functions=sorted(state.functions.definitions))
+
+
+async def control_run_function(request: web.Request) -> web.Response:
+    """Start an execution; with ``deliver_to`` and ``signing_secret`` also post its event there."""
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("inputs", {}), dict):
+        raise web.HTTPBadRequest(text='expected {"team_id", "callback_id", "inputs", "deliver_to"?, "signing_secret"?}')
+    state = request.app[STATE]
+    try:
+        execution = state.execute_function(
+            str(body.get("team_id")), str(body.get("callback_id")), body.get("inputs", {})
+        )
+    except (KeyError, FunctionError) as error:
+        raise web.HTTPBadRequest(text=f"cannot run it: {error}") from None
+    answer: dict[str, Any] = {"execution": execution.to_dict()}
+    if body.get("deliver_to"):
+        envelope = event_envelope(execution, app_id=APP_ID)
+        status, _ = await deliver_event(
+            str(body["deliver_to"]), envelope, signing_secret=str(body.get("signing_secret") or "")
+        )
+        answer["status"] = status
+    return _control_answer(**answer)
+
+
+async def control_list_executions(request: web.Request) -> web.Response:
+    executions = request.app[STATE].functions.executions.values()
+    return _control_answer(executions=[execution.to_dict() for execution in executions])
+
+
 async def control_clear_faults(request: web.Request) -> web.Response:
     request.app[STATE].clear_faults()
     return _control_answer()
@@ -1749,6 +1830,9 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_post("/_sandbox/workspaces", control_add_workspace)
     app.router.add_post("/_sandbox/tokens/revoke", control_revoke_token)
     app.router.add_post("/_sandbox/oauth/codes", control_oauth_code)
+    app.router.add_post("/_sandbox/functions", control_declare_functions)
+    app.router.add_post("/_sandbox/functions/executions", control_run_function)
+    app.router.add_get("/_sandbox/functions/executions", control_list_executions)
     return app
 
 

@@ -25,6 +25,7 @@ from bot.quota import QuotaService, ReapReport, reap_reservations
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
+from bot.workflows.sweeper import WorkflowSweepReport, sweep_workflow_steps
 from db.audit import ChainHead, chain_head
 from db.system import list_org_ids, purge_oauth_states
 from workers.approval import sweep_approvals
@@ -47,6 +48,7 @@ class TickReport:
     approvals: ExpiryReport | None = None
     schedules: ScheduleTickReport | None = None
     oauth_states_purged: int | None = None
+    workflow_steps: WorkflowSweepReport | None = None
     audit_heads: dict[uuid.UUID, ChainHead] | None = None  # logged this tick (hourly)
     errors: list[str] = field(default_factory=list)  # steps that failed this tick (tried again next)
 
@@ -91,6 +93,7 @@ async def beat_tick(
         report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
         report.schedules = await _step(report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota))
         report.oauth_states_purged = await _step(report, "oauth states", purge_abandoned_oauth_states(runtime, now))
+        report.workflow_steps = await _step(report, "workflow steps", sweep_workflow_steps(runtime, now))
         if anchor is not None:
             report.audit_heads = await _step(report, "audit heads", anchor.log_if_due(runtime, now))
     finally:

@@ -16,7 +16,7 @@ from workers import loop
 from workers.beat import beat_tick
 from workers.celery_app import TASK_SWEEP, app
 from workers.fair_gate import HandedBack
-from workers.flow import run_admitted_job
+from workers.workflow_steps import run_job_and_complete_step
 
 
 def message_priority(request: Any) -> int:
@@ -32,7 +32,7 @@ def _run(task: Task[Any, Any], job_id: str, org_id: str) -> str:
     context = loop.worker_context()
     try:
         outcome = loop.run(
-            run_admitted_job(context, uuid.UUID(job_id), uuid.UUID(org_id), message_priority(task.request))
+            run_job_and_complete_step(context, uuid.UUID(job_id), uuid.UUID(org_id), message_priority(task.request))
         )
     except HandedBack as stopping:
         # Never started: straight back to the broker for another worker (late acks make that safe).

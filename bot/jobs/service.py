@@ -53,6 +53,8 @@ class JobRequest:
     already_guarded: GuardedPrompt | None = None
     # Asked in the bot's DM: the thread the result lands in.
     thread_ts: str | None = None
+    # Chosen by a caller that must know the id before the job exists (a Workflow Builder step).
+    job_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class JobService:
 
     async def submit(self, request: JobRequest, policy: OrgPolicy) -> AcceptedJob:
         guarded = await self.guard_prompt(request, policy)
-        job_id = uuid.uuid4()
+        job_id = request.job_id or uuid.uuid4()
         tokens = estimate_tokens(request.kind, guarded.masked_text)
         cost = job_cost_estimate(self.catalogue, policy.routing, request.kind, guarded.masked_text)
         reservation = await self.quota.reserve(request.org_id, job_id, tokens, cost_micros=cost)

@@ -18,6 +18,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Slack bot, user, app-level, refresh and rotated tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxe-, xoxe.xoxb-, xapp-.
     ("slack_token", re.compile(r"\bxox[abpre](?:\.xox[abpre])?-[A-Za-z0-9-]+")),
     ("slack_token", re.compile(r"\bxapp-[A-Za-z0-9-]+")),
+    # A Workflow Builder step's own token (function_bot_access_token), valid while the step runs.
+    ("slack_token", re.compile(r"\bxwfp-[A-Za-z0-9-]+")),
     ("bearer", re.compile(r"\bBearer\s+[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)),
     ("google_api_key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
     # A Fernet token (ciphertext) always starts with version byte 0x80, which is "gAAAAA" in base64.

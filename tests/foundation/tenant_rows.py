@@ -15,6 +15,7 @@ from db.models import (
     QuotaSettings,
     QuotaSettlement,
     UsageLedger,
+    WorkflowStep,
     Workspace,
 )
 from tests.support.rows import active_schedule, queued_job
@@ -49,5 +50,10 @@ async def fill_organization(session: AsyncSession, org_id: uuid.UUID, *, rows: i
         await session.flush()
         session.add(
             QuotaSettlement(job_id=job_id, org_id=org_id, month=date(2026, 11, 1), reserved=5, actual=1, overrun=0)
+        )
+        session.add(
+            WorkflowStep(
+                function_execution_id=f"Fx{tag}{i}", org_id=org_id, job_id=job_id, state="running", kind="text"
+            )
         )
         await record_event(session, org_id, "test.event", actor=f"U{tag}", job_id=job_id, detail={"i": i})

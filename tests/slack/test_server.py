@@ -207,6 +207,7 @@ def test_manifest_matches_the_code() -> None:
         "assistant_thread_started",
         "assistant_thread_context_changed",
         "message.im",
+        "function_executed",
     }
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}

@@ -22,6 +22,7 @@ SECRETS = {
     "refresh token": "xoxe-1-My0xLTEyMzQ1Njc4OTAtMDk4NzY1NDMyMQ",
     "rotated token": "xoxe.xoxb-1-MS0yLTEyMzQ1Njc4OTAtMDk4NzY1NDMyMQ",
     "app token": "xapp-1-A0123456789-1234567890123-abcdef0123456789",
+    "workflow step token": "xwfp-7-1325532282098-6123648410839-527a1cab3979cad288c9e20330d212cf",
     "bearer": "Bearer ya29.a0AfH6SMBx-secret_value",
     "fernet key": Fernet.generate_key().decode(),
     "fernet token": Fernet(Fernet.generate_key()).encrypt(b"xoxb-secret").decode(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from db.rls import DEFINER_ROLE, TENANT_POLICY_TABLES_0002, definer_function_sql
+from db.rls import DEFINER_ROLE, FIRST_TENANT_POLICY_TABLES, definer_function_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     # The migrating role is a member of the definer role only while db.migrate runs (so that it
     # may hand the functions below to it); it must not stay one.
-    for table, column in TENANT_POLICY_TABLES_0002.items():
+    for table, column in FIRST_TENANT_POLICY_TABLES.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(

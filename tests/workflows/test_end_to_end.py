@@ -1,0 +1,225 @@
+"""The "Generate content" step end to end: the Slack sandbox runs the step against the service on
+a real port, a real Celery worker generates (fake Gemini) and posts, and the step completes once,
+with the text and the job id, even when its event is delivered twice; a rejection fails it with
+the approver's reason; a completion the worker could not send survives the worker's death."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import update
+
+from bot.approvals.service import ApprovalService, Decision
+from bot.jobs.queueing import JobSender
+from bot.orgs.service import create_organization, set_role
+from bot.process.runtime import Runtime
+from bot.process.settings import load_settings
+from bot.services import AppServices
+from bot.slack.app import create_bolt_app, services_of
+from bot.slack.server import create_web_app
+from bot.workflows.sweeper import sweep_workflow_steps
+from db.crypto import SecretBox
+from db.engine import Database
+from db.models import JobState, Organization, Role, WorkflowStepState
+from sandbox.functions import FunctionExecution
+from sandbox.slack import SlackSandbox
+from tests.support.slack import serve_locally
+from tests.support.workers import (
+    BOT_TOKEN,
+    TEAM_ID,
+    WorkerProcess,
+    gemini,
+    load_job,
+    slack,
+    start_worker,
+    wait_for_job,
+    worker_env,
+)
+from tests.support.workflows import deliver, jobs_of, load_step, run_step, step_inputs
+
+__all__ = ["gemini", "slack", "start_worker", "worker_env"]
+
+pytestmark = pytest.mark.slow  # starts a Celery worker: left out of `make test-fast`
+
+SIGNING_SECRET = "workflow-steps-signing-secret-0123456789"
+ADMIN = "U0WFADMIN"
+EDITOR = "U0WFEDITOR"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
+    process = start_worker(worker_env)
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis: aioredis.Redis) -> Runtime:
+    settings = load_settings(
+        _env_file=None,
+        database_url=service_env["DATABASE_URL"],
+        redis_url=service_env["REDIS_URL"],
+        token_encryption_key=service_env["TOKEN_ENCRYPTION_KEY"],
+        slack_api_url=slack.api_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+    )
+    return Runtime(
+        settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"])
+    )
+
+
+@pytest.fixture
+async def web(e2e_runtime: Runtime) -> AsyncIterator[tuple[str, AppServices]]:
+    """The Slack-facing service on a real port; its jobs go to the broker the worker reads."""
+    bolt = create_bolt_app(e2e_runtime)
+    services = services_of(bolt)
+    assert services is not None
+    url, runner = await serve_locally(create_web_app(e2e_runtime, app=bolt))
+    try:
+        yield url, services
+    finally:
+        await services.workflow_steps.drain()
+        await runner.cleanup()
+        await services.close()
+
+
+async def organization(slack: SlackSandbox, database: Database, *, approvals: bool) -> tuple[uuid.UUID, str, str]:
+    """The workers' workspace with an admin, an editor, and fresh target and approvers channels."""
+    suffix = uuid.uuid4().hex[:8].upper()
+    target, approvers = f"C{suffix}OUT", f"C{suffix}APR"
+    slack.add_user(TEAM_ID, ADMIN, name="ada", is_admin=True)
+    slack.add_user(TEAM_ID, EDITOR, name="eddie")
+    slack.add_channel(TEAM_ID, target, f"digest-{suffix.lower()}")
+    slack.add_channel(TEAM_ID, approvers, f"approvers-{suffix.lower()}")
+    org_id = await create_organization(database, name="Workflows", team_id=TEAM_ID, admin_user_id=ADMIN)
+    await set_role(database, org_id, ADMIN, Role.ADMIN, actor="test")
+    await set_role(database, org_id, EDITOR, Role.EDITOR, actor="test")
+    async with database.tenant(org_id) as session:
+        await session.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(approvals_required=approvals, approvers_channel=approvers if approvals else None, paused=False)
+        )
+    return org_id, target, approvers
+
+
+async def released(database: Database, org_id: uuid.UUID, execution_id: str) -> None:
+    """The worker gave the step back (still due, nobody completing it) after Slack refused it."""
+    deadline = time.monotonic() + 30
+    while True:
+        step = await load_step(database, org_id, execution_id)
+        if step is not None and step.state == WorkflowStepState.DUE and step.completing_until is None:
+            return
+        assert time.monotonic() < deadline, "the worker kept its claim on the step"
+        await asyncio.sleep(0.1)
+
+
+async def finished(execution: FunctionExecution, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while execution.state == "running":
+        assert time.monotonic() < deadline, "the step was never completed"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id(
+    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
+) -> None:
+    url, services = web
+    database = e2e_runtime.database
+    org_id, target, _ = await organization(slack, database, approvals=False)
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    marker = uuid.uuid4().hex[:8]
+
+    execution = await run_step(
+        slack,
+        TEAM_ID,
+        step_inputs(f"Weekly digest {marker}", target, EDITOR),
+        service_url=url,
+        signing_secret=SIGNING_SECRET,
+    )
+    # Slack did not see the answer in time and sends the event again.
+    status, _ = await deliver(execution, service_url=url, signing_secret=SIGNING_SECRET, retry_num=1)
+    assert status == 200
+    await services.workflow_steps.drain()
+    await finished(execution)
+
+    jobs = [job for job in await jobs_of(database, org_id) if marker in job.masked_prompt]
+    assert len(jobs) == 1
+    job = await wait_for_job(database, org_id, jobs[0].id, seconds=60)
+    assert job.state == JobState.POSTED and job.requester_id == EDITOR
+    [message] = slack.messages(target)
+    assert message["ts"] == job.slack_ts
+    assert execution.state == "completed" and execution.completions == ["ok"]
+    assert execution.outputs is not None and execution.outputs["job_id"] == str(job.id)
+    assert execution.outputs["text"] == job.result_text and job.result_text
+
+
+async def test_an_approvers_rejection_fails_the_step_with_their_reason(
+    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], redis_url: str
+) -> None:
+    url, services = web
+    database = e2e_runtime.database
+    org_id, target, _ = await organization(slack, database, approvals=True)
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+
+    execution = await run_step(
+        slack,
+        TEAM_ID,
+        step_inputs("Announce the offsite", target, EDITOR),
+        service_url=url,
+        signing_secret=SIGNING_SECRET,
+    )
+    await services.workflow_steps.drain()
+    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+    await wait_for_job(database, org_id, job.id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+    assert execution.state == "running"
+
+    sender = JobSender(redis_url)
+    try:
+        await ApprovalService(database, sender).decide(org_id, job.id, ADMIN, Decision.REJECT, "not this week")
+    finally:
+        sender.close()
+    await sweep_workflow_steps(e2e_runtime, datetime.now(UTC))
+
+    assert execution.state == "failed" and "not this week" in (execution.error or "")
+    assert slack.messages(target) == []
+
+
+async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies(
+    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], worker: WorkerProcess
+) -> None:
+    url, services = web
+    database = e2e_runtime.database
+    org_id, target, _ = await organization(slack, database, approvals=False)
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    slack.inject("functions.completeSuccess", error="fatal_error", count=None)
+    try:
+        execution = await run_step(
+            slack, TEAM_ID, step_inputs("Release notes", target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
+        )
+        await services.workflow_steps.drain()
+        [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+        await wait_for_job(database, org_id, job.id, seconds=60)
+        deadline = time.monotonic() + 30
+        while not slack.calls("functions.completeSuccess"):
+            assert time.monotonic() < deadline, "the worker never tried to complete the step"
+            await asyncio.sleep(0.1)
+        await released(database, org_id, execution.id)
+        worker.kill()  # the worker dies with the completion unsent
+    finally:
+        slack.clear_faults()
+    assert execution.state == "running"
+
+    report = await sweep_workflow_steps(e2e_runtime, datetime.now(UTC))
+
+    assert execution.id in report.completed
+    assert execution.state == "completed" and execution.completions == ["ok"]
+    assert (await load_job(database, org_id, job.id)).state == JobState.POSTED
