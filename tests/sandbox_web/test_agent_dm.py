@@ -65,6 +65,10 @@ async def test_a_dm_shows_its_status_streams_its_answer_and_its_buttons_work(
             break
         await page.wait_for_timeout(200)
     assert await posted_once()
+    # The confirmation stays open until closed, as Slack's does: closed here, so the editor's later
+    # pages (other tests) open without it.
+    await page.click("#modal-close")
+    await page.locator("#modal-layer").wait_for(state="hidden", timeout=WAIT_MS)
     assert page.errors == []
 
 

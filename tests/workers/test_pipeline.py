@@ -240,8 +240,14 @@ async def test_image_job_uploads_a_png(
     uploads = [f for f in slack.uploaded_files() if channel in f.shares]
     assert len(uploads) == 1 and uploads[0].data and uploads[0].data.startswith(PNG_SIGNATURE)
     assert uploads[0].data == job.result_image
-    [message] = slack.messages(channel)
+    # The upload is the post; the feedback buttons follow it as a reply in its thread.
+    [message, buttons] = slack.messages(channel)
     assert message["ts"] == job.slack_ts and str(job.id) in message["text"]
+    assert buttons["thread_ts"] == message["ts"]
+    assert {element["action_id"] for block in buttons["blocks"] for element in block.get("elements", [])} >= {
+        "feedback_good",
+        "feedback_bad",
+    }
 
 
 async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig: WorkerRig) -> None:
