@@ -13,6 +13,7 @@ import gc
 from dataclasses import dataclass, field
 
 from bot.approvals.service import ApprovalService
+from bot.brand import BrandService
 from bot.guard import get_guard
 from bot.guard.judge import build_injection_judge
 from bot.jobs.background_sends import BackgroundSends
@@ -39,6 +40,7 @@ class AppServices:
     schedules: ScheduleService
     tenants: TenantDirectory
     roles: MemberRoles
+    brand: BrandService
     watchdog: AckWatchdog = field(default_factory=AckWatchdog)
     installation_store: PostgresInstallationStore | None = None
 
@@ -84,6 +86,7 @@ def build_services(runtime: Runtime) -> AppServices:
         schedules=ScheduleService(runtime, jobs),
         tenants=TenantDirectory(runtime.database),
         roles=MemberRoles(runtime.database),
+        brand=BrandService(runtime.database),
         watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
     )
     if uses_oauth(settings):

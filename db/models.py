@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -168,6 +169,8 @@ class Schedule(Base):
     state: Mapped[str] = mapped_column(String(16), default=ScheduleState.ACTIVE)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     injection_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # False: `--plain`, the runs are written without the organization's brand kit.
+    brand_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
     __table_args__ = (Index("ix_schedules_due", "next_run_at", postgresql_where="state = 'active'"),)
@@ -190,6 +193,8 @@ class Job(Base):
     schedule_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     model: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[int | None] = mapped_column(BigInteger)
+    # False: `--plain`, generated without the organization's brand kit.
+    brand_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     tokens_reserved: Mapped[int] = mapped_column(BigInteger, default=0)
     tokens_used: Mapped[int | None] = mapped_column(BigInteger)
     quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
@@ -264,6 +269,23 @@ class QuotaSettlement(Base):
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
+class BrandKit(Base):
+    """An organization's brand voice, written by its admins; its text is guarded and masked
+    before it is stored. ``version`` grows with every change (result cache keys carry it)."""
+
+    __tablename__ = "brand_kits"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    tone: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    words_to_use: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    words_to_avoid: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    examples: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
+
+
 TENANT_TABLES: tuple[str, ...] = (
     "organizations",
     "workspaces",
@@ -275,4 +297,5 @@ TENANT_TABLES: tuple[str, ...] = (
     "audit_events",
     "usage_ledger",
     "quota_settlements",
+    "brand_kits",
 )

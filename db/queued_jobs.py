@@ -56,6 +56,7 @@ JOB_COLUMNS = (
     "schedule_id",
     "schedule_run_at",
     "seed",
+    "brand_voice",
     "tokens_reserved",
     "quota_state",
     "attempts",

@@ -20,6 +20,7 @@ TENANT_POLICY_TABLES: dict[str, str] = {
     "audit_events": "org_id",
     "usage_ledger": "org_id",
     "quota_settlements": "org_id",
+    "brand_kits": "org_id",  # since 0006
 }
 
 READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")
@@ -100,6 +101,20 @@ _DEFINER_FUNCTIONS: dict[str, str] = {
            LIMIT p_limit
         $$""",
 }
+
+
+def tenant_policy_sql(table: str, column: str) -> list[str]:
+    """Row-Level Security for one tenant table: its own organization's rows only, and the definer
+    role's access for the narrow functions (every revision that adds a tenant table runs this)."""
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY tenant_isolation ON {table} "
+        f"USING ({column} = nullif(current_setting('app.org_id', true), '')::uuid) "
+        f"WITH CHECK ({column} = nullif(current_setting('app.org_id', true), '')::uuid)",
+        f"CREATE POLICY definer_access ON {table} TO {DEFINER_ROLE} USING (true) WITH CHECK (true)",
+        f"GRANT SELECT, UPDATE ON {table} TO {DEFINER_ROLE}",
+    ]
 
 
 def definer_function_sql() -> list[str]:

@@ -16,17 +16,21 @@ from opentelemetry import trace
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.brand.views import kit_changed, kit_message
 from bot.commands import views
 from bot.commands.parser import (
     CancelSchedule,
+    ClearBrand,
     Command,
     CreateSchedule,
     Generate,
     GrantRole,
     ListSchedules,
     SetApprovals,
+    SetBrand,
     SetQuota,
     ShowAudit,
+    ShowBrand,
     ShowHelp,
     ShowQuota,
     parse_arguments,
@@ -125,6 +129,13 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             )
             services.tenants.forget_org(who.org_id)
             return views.approvals_set(enabled, channel)
+        case ShowBrand():
+            return kit_message(await services.brand.show(who.org_id))
+        case SetBrand(part=part, text=text):
+            kit = await services.brand.set_part(who.org_id, part, text, actor=who.user_id, policy=who.policy)
+            return kit_changed(kit, part)
+        case ClearBrand(part=part):
+            return kit_changed(await services.brand.clear(who.org_id, part, actor=who.user_id), part, cleared=True)
         case ShowAudit(limit=limit):
             return views.audit_message(await recent_audit_events(database, who.org_id, limit))
     raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
@@ -144,6 +155,7 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
             target_channel=channel,
             source_channel=who.channel_id,
             response_url=who.response_url,
+            brand_voice=not command.plain,
         ),
         who.policy,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.brand import BrandKit, load_brand_kit
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
@@ -47,23 +48,34 @@ class GenerationFailed(Exception):
 
 
 async def generate_content(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
+    kit = await brand_kit_of(context, job)
     if job.kind == JobKind.IMAGE:
-        return await generate_image(context, job)
-    return await generate_text(context, job, pii_mapping)
+        return await generate_image(context, job, kit)
+    return await generate_text(context, job, pii_mapping, kit)
 
 
-def output_budget(job: Job) -> int:
+async def brand_kit_of(context: WorkerContext, job: Job) -> BrandKit:
+    """The organization's kit as it is now, or none for a `--plain` job."""
+    if not job.brand_voice:
+        return BrandKit()
+    return await load_brand_kit(context.runtime.database, job.org_id)
+
+
+def output_budget(job: Job, system_instruction: str = SYSTEM_INSTRUCTION) -> int:
     """What is left of the reservation once the prompt is counted, within sane bounds."""
-    prompt_tokens = estimate_tokens(SYSTEM_INSTRUCTION) + estimate_tokens(job.masked_prompt)
+    prompt_tokens = estimate_tokens(system_instruction) + estimate_tokens(job.masked_prompt)
     return max(MIN_OUTPUT_TOKENS, min(MAX_OUTPUT_TOKENS, job.tokens_reserved - prompt_tokens))
 
 
-async def generate_text(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
+async def generate_text(
+    context: WorkerContext, job: Job, pii_mapping: dict[str, str], kit: BrandKit | None = None
+) -> JobResult:
     canary = new_canary()
+    instruction = (kit or BrandKit()).system_instruction(SYSTEM_INSTRUCTION)
     request = TextRequest(
         prompt=job.masked_prompt,
-        system_instruction=system_instruction_with_canary(SYSTEM_INSTRUCTION, canary),
-        max_output_tokens=output_budget(job),
+        system_instruction=system_instruction_with_canary(instruction, canary),
+        max_output_tokens=output_budget(job, instruction),
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
@@ -115,12 +127,13 @@ def _render_image(provider: ImageProvider, prompt: str, seed: int) -> tuple[byte
     return result.png, result.model
 
 
-async def generate_image(context: WorkerContext, job: Job) -> JobResult:
+async def generate_image(context: WorkerContext, job: Job, kit: BrandKit | None = None) -> JobResult:
+    prompt = (kit or BrandKit()).image_prompt(job.masked_prompt)
     try:
         provider = context.image_provider
         # A thread, so the lease heartbeat keeps beating while the pipeline runs.
         async with asyncio.timeout(IMAGE_TIME_LIMIT_SECONDS):
-            png, model = await asyncio.to_thread(_render_image, provider, job.masked_prompt, job.seed or 0)
+            png, model = await asyncio.to_thread(_render_image, provider, prompt, job.seed or 0)
     except ProviderError as error:
         raise GenerationFailed(error.reason, tokens_used=None, detail={"error": type(error).__name__}) from error
     except TimeoutError as error:

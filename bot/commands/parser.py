@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from croniter import croniter
 
+from bot.brand.kit import PART_NAMES, PART_USAGE, BrandPart
 from bot.commands.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
 from bot.errors import BadInput
 from bot.jobs.service import MAX_PROMPT_CHARS
@@ -64,6 +65,7 @@ class Generate:
     kind: JobKind
     prompt: str
     channel_id: str | None  # None: where the command was typed
+    plain: bool = False  # `--plain`: without the organization's brand kit
 
     @property
     def name(self) -> str:
@@ -78,6 +80,7 @@ class CreateSchedule:
     channel_id: str | None
     cron: str | None  # exactly one of cron / run_at
     run_at: datetime | None  # naive means "in the user's Slack time zone"
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,24 @@ class SetApprovals:
 
 
 @dataclass(frozen=True)
+class ShowBrand:
+    name: ClassVar[str] = "brand"
+
+
+@dataclass(frozen=True)
+class SetBrand:
+    name: ClassVar[str] = "brand set"
+    part: BrandPart
+    text: str
+
+
+@dataclass(frozen=True)
+class ClearBrand:
+    name: ClassVar[str] = "brand clear"
+    part: BrandPart | None  # None: the whole kit
+
+
+@dataclass(frozen=True)
 class ShowAudit:
     name: ClassVar[str] = "audit"
     limit: int
@@ -132,6 +153,9 @@ Command = (
     | SetQuota
     | GrantRole
     | SetApprovals
+    | ShowBrand
+    | SetBrand
+    | ClearBrand
     | ShowAudit
 )
 
@@ -180,13 +204,12 @@ def split_subcommand(text: str) -> Head:
         return Head(_BY_NAME["help"], "")
     word, rest = match.group(1), match.group(2)
     name = word.lower()
-    if name == "quota":
-        second = _HEAD.fullmatch(rest)
-        if second is not None and second.group(1).lower() == "set":
-            name, rest = "quota set", second.group(2)
+    second = _HEAD.fullmatch(rest)
+    if second is not None and f"{name} {second.group(1).lower()}" in _BY_NAME:
+        name, rest = f"{name} {second.group(1).lower()}", second.group(2)
     spec = _BY_NAME.get(name)
     if spec is None:
-        known = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if s.name != "quota set")
+        known = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if " " not in s.name)
         raise BadInput(
             f"`{_shorten(word)}` is not a sub-command. Known: {known}. `/content help` shows how to use them."
         )
@@ -199,8 +222,9 @@ def parse_arguments(head: Head) -> Command:
         case "help":
             return ShowHelp()
         case "text" | "image":
+            plain, rest = _take_plain_flag(rest)
             prompt, channel_id = _prompt_and_channel(rest, spec)
-            return Generate(JobKind(spec.name), prompt, channel_id)
+            return Generate(JobKind(spec.name), prompt, channel_id, plain)
         case "schedule":
             return _parse_schedule(rest, spec)
         case "schedules":
@@ -218,6 +242,16 @@ def parse_arguments(head: Head) -> Command:
             return _parse_role(rest, spec)
         case "approvals":
             return _parse_approvals(rest, spec)
+        case "brand":
+            if rest and rest.lower() != "show":
+                raise BadInput(
+                    f"`brand` takes no `{_shorten(rest)}`.", usage=_usages("brand", "brand set", "brand clear")
+                )
+            return ShowBrand()
+        case "brand set":
+            return _parse_brand_set(rest, spec)
+        case "brand clear":
+            return _parse_brand_clear(rest, spec)
         case "audit":
             return ShowAudit(_parse_audit_limit(rest, spec))
     raise AssertionError(f"no parser for {spec.name}")  # pragma: no cover - the table and the match agree
@@ -316,8 +350,9 @@ def _parse_schedule(rest: str, spec: Subcommand) -> CreateSchedule:
         shown = f"`{_shorten(kind_match.group(1))}`" if kind_match else "nothing"
         raise BadInput(f"After the time comes `text` or `image`, not {shown}.", usage=_schedule_examples(spec))
     assert kind_match is not None
-    prompt, channel_id = _prompt_and_channel(kind_match.group(2), spec)
-    return CreateSchedule(JobKind(kind_word), prompt, channel_id, cron, run_at)
+    plain, rest = _take_plain_flag(kind_match.group(2))
+    prompt, channel_id = _prompt_and_channel(rest, spec)
+    return CreateSchedule(JobKind(kind_word), prompt, channel_id, cron, run_at, plain)
 
 
 def _take_when(rest: str, spec: Subcommand) -> tuple[str, str, bool]:
@@ -420,6 +455,38 @@ def _parse_audit_limit(rest: str, spec: Subcommand) -> int:
     if not rest.isdecimal() or not 1 <= int(rest) <= AUDIT_MAX:
         raise BadInput(f"`{_shorten(rest)}` is not a count from 1 to {AUDIT_MAX}.", usage=spec.full_usage)
     return int(rest)
+
+
+PLAIN_FLAG = "--plain"
+
+
+def _take_plain_flag(rest: str) -> tuple[bool, str]:
+    """``--plain`` before the prompt opts the job out of the brand kit."""
+    head = _HEAD.fullmatch(rest)
+    if head is not None and head.group(1).lower() in (PLAIN_FLAG, "\u2014plain"):  # Slack may turn -- into a dash
+        return True, head.group(2)
+    return False, rest
+
+
+def _parse_brand_set(rest: str, spec: Subcommand) -> SetBrand:
+    head = _HEAD.fullmatch(rest)
+    part = PART_NAMES.get(head.group(1).lower()) if head else None
+    if head is None or part is None:
+        shown = f"`{_shorten(head.group(1))}`" if head else "nothing"
+        raise BadInput(f"`brand set` takes {PART_USAGE.replace('|', ', ')}, not {shown}.", usage=spec.full_usage)
+    text = _unescape(head.group(2)).strip()
+    if not text:
+        raise BadInput(f"`brand set {part}` needs some text.", usage=spec.full_usage)
+    return SetBrand(part, text)
+
+
+def _parse_brand_clear(rest: str, spec: Subcommand) -> ClearBrand:
+    if not rest:
+        return ClearBrand(None)
+    part = PART_NAMES.get(rest.lower())
+    if part is None:
+        raise BadInput(f"`{_shorten(rest)}` is no part of the brand kit.", usage=spec.full_usage)
+    return ClearBrand(part)
 
 
 def _no_arguments(rest: str, spec: Subcommand) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.brand import BrandKit
+from bot.brand.views import kit_markdown, open_modal_button
 from bot.home.service import HomeSnapshot, JobLine, ScheduleLine
 from bot.quota import QuotaStatus
 
@@ -81,7 +83,9 @@ def _list(title: str, items: list[str], empty: str) -> list[dict[str, Any]]:
     return [_section(f"*{title}*"), *(_section(item) for item in items)]
 
 
-def home_view(role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot) -> dict[str, Any]:
+def home_view(
+    role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot, brand_kit: BrandKit | None = None
+) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Content Factory"}},
         _section(f"Your role: *{role or 'none yet'}*"),
@@ -89,6 +93,10 @@ def home_view(role: str | None, status: QuotaStatus | None, snapshot: HomeSnapsh
         {"type": "divider"},
         _section(quota_gauge(status)),
     ]
+    if brand_kit is not None:
+        blocks += [{"type": "divider"}, _section(kit_markdown(brand_kit))]
+        if role == "admin":
+            blocks.append(open_modal_button())
     if role == "admin":
         blocks += [
             {"type": "divider"},

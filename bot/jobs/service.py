@@ -49,6 +49,7 @@ class JobRequest:
     schedule_run_at: datetime | None = None
     # A scheduled run's prompt was guarded (and masked) when it was scheduled.
     already_guarded: GuardedPrompt | None = None
+    brand_voice: bool = True  # False: `--plain`, without the organization's brand kit
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class JobService:
             "schedule_id": request.schedule_id,
             "schedule_run_at": request.schedule_run_at,
             "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
+            "brand_voice": request.brand_voice,
             "tokens_reserved": reservation.tokens,
             "quota_state": "reserved",
             "attempts": 0,

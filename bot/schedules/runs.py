@@ -220,6 +220,7 @@ async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy
         target_channel=schedule.target_channel,
         schedule_id=schedule.id,
         schedule_run_at=run_at,
+        brand_voice=schedule.brand_voice,
         already_guarded=GuardedPrompt(
             masked_text=schedule.masked_prompt,
             mapping=mapping,
