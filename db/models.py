@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     func,
     true,
 )
@@ -76,6 +77,8 @@ class Organization(Base):
     restore_pii: Mapped[bool] = mapped_column(Boolean, default=False)
     injection_threshold: Mapped[float | None] = mapped_column(Float)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Identical requests reuse stored results (bot.result_cache); off unless an admin turns it on.
+    result_cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

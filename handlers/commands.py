@@ -29,6 +29,7 @@ from bot.commands.parser import (
     SetApprovals,
     SetBrand,
     SetQuota,
+    SetResultCache,
     ShowAudit,
     ShowBrand,
     ShowHelp,
@@ -50,6 +51,7 @@ from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
 from bot.orgs.settings import set_approvals
 from bot.quota import render_status
+from bot.result_cache import set_result_cache
 from bot.services import AppServices
 from bot.slack.channel_access import require_postable
 from bot.telemetry.metrics import count_command
@@ -129,6 +131,10 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             )
             services.tenants.forget_org(who.org_id)
             return views.approvals_set(enabled, channel)
+        case SetResultCache(enabled=enabled):
+            await set_result_cache(database, who.org_id, enabled=enabled, actor=who.user_id)
+            services.tenants.forget_org(who.org_id)
+            return views.result_cache_set(enabled)
         case ShowBrand():
             return kit_message(await services.brand.show(who.org_id))
         case SetBrand(part=part, text=text):

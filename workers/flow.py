@@ -192,7 +192,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     fresh = result is None
     if result is None:
         try:
-            result = await generate_content(context, job, mapping)
+            result = await generate_content(context, job, mapping, policy)
         except GenerationFailed as failure:
             await fail_job(context, lease, failure.reason, tokens_used=failure.tokens_used, **failure.detail)
             return Outcome.FAILED

@@ -13,6 +13,8 @@ from typing import Any
 
 from bot.brand import BrandKit, load_brand_kit
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
+from bot.orgs.service import OrgPolicy
+from bot.result_cache import CacheableRequest, CachedResult, ResultCache
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
@@ -47,11 +49,47 @@ class GenerationFailed(Exception):
         self.detail = detail or {}
 
 
-async def generate_content(context: WorkerContext, job: Job, pii_mapping: dict[str, str]) -> JobResult:
+async def generate_content(
+    context: WorkerContext, job: Job, pii_mapping: dict[str, str], policy: OrgPolicy | None = None
+) -> JobResult:
+    """The job's content: from the result cache when the organization opted in and an identical
+    request was answered within the TTL (no model call, no tokens), else from a model."""
     kit = await brand_kit_of(context, job)
+    cache, cacheable = None, None
+    if policy is not None and policy.result_cache:
+        cache = ResultCache(context.runtime.redis, context.runtime.settings.result_cache_ttl_seconds)
+        cacheable = cacheable_request(context, job, kit)
+        cached = await cache.get(cacheable)
+        if cached is not None:
+            return JobResult(text=cached.text, png=cached.png, model=cached.model, tokens_used=0, reused=True)
     if job.kind == JobKind.IMAGE:
-        return await generate_image(context, job, kit)
-    return await generate_text(context, job, pii_mapping, kit)
+        result = await generate_image(context, job, kit)
+    else:
+        result = await generate_text(context, job, pii_mapping, kit)
+    if cache is not None and cacheable is not None:
+        await cache.put(cacheable, CachedResult(text=result.text, png=result.png, model=result.model))
+    return result
+
+
+def cacheable_request(context: WorkerContext, job: Job, kit: BrandKit) -> CacheableRequest:
+    """What makes this job's request identical to another's (``bot.result_cache.key``)."""
+    parameters: dict[str, int | float | str]
+    if job.kind == JobKind.IMAGE:
+        model = getattr(context.image_provider, "model", None) or context.image_provider.name
+        parameters = {"steps": IMAGE_STEPS, "guidance": IMAGE_GUIDANCE}
+    else:
+        model = ",".join(context.router.models)
+        instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
+        parameters = {"max_output_tokens": output_budget(job, instruction), "temperature": TextRequest.temperature}
+    return CacheableRequest(
+        org_id=job.org_id,
+        kind=str(job.kind),
+        masked_prompt=job.masked_prompt,
+        model=str(model),
+        brand_kit_version=kit.version,
+        parameters=parameters,
+        seed=job.seed if job.kind == JobKind.IMAGE else None,
+    )
 
 
 async def brand_kit_of(context: WorkerContext, job: Job) -> BrandKit:

@@ -54,6 +54,7 @@ class JobResult:
     png: bytes | None
     model: str
     tokens_used: int
+    reused: bool = False  # taken from the result cache: no model was called
 
     def values(self) -> dict[str, Any]:
         return {

@@ -120,6 +120,12 @@ class SetApprovals:
 
 
 @dataclass(frozen=True)
+class SetResultCache:
+    name: ClassVar[str] = "cache"
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class ShowBrand:
     name: ClassVar[str] = "brand"
 
@@ -153,6 +159,7 @@ Command = (
     | SetQuota
     | GrantRole
     | SetApprovals
+    | SetResultCache
     | ShowBrand
     | SetBrand
     | ClearBrand
@@ -242,6 +249,11 @@ def parse_arguments(head: Head) -> Command:
             return _parse_role(rest, spec)
         case "approvals":
             return _parse_approvals(rest, spec)
+        case "cache":
+            if rest.lower() not in ("on", "off"):
+                shown = f"`{_shorten(rest)}`" if rest else "nothing"
+                raise BadInput(f"`cache` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
+            return SetResultCache(rest.lower() == "on")
         case "brand":
             if rest and rest.lower() != "show":
                 raise BadInput(

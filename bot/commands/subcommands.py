@@ -58,6 +58,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting", Role.ADMIN
     ),
+    Subcommand(
+        "cache",
+        "cache on|off",
+        "let identical requests reuse a stored result instead of calling a model (no tokens charged)",
+        Role.ADMIN,
+    ),
     Subcommand("brand", "brand [show]", "show the brand kit every post is written with", Role.VIEWER),
     Subcommand(
         "brand set",

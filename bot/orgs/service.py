@@ -134,6 +134,7 @@ class OrgPolicy:
     injection_threshold: float | None
     default_role: str
     paused: bool
+    result_cache: bool = False  # identical requests may reuse stored results
 
     @classmethod
     def of(cls, org: Organization) -> OrgPolicy:
@@ -145,6 +146,7 @@ class OrgPolicy:
             injection_threshold=org.injection_threshold,
             default_role=org.default_role,
             paused=org.paused,
+            result_cache=org.result_cache_enabled,
         )
 
 

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     job_time_limit_seconds: float = Field(default=DEFAULT_JOB_TIME_LIMIT_SECONDS, ge=1, le=3600)
     # Pending approvals expire after this long (default 7 days; at most a year).
     approval_expiry_hours: float = Field(default=168.0, gt=0, le=8760)
+    # How long a stored result may be reused by an identical request (organizations that opted in).
+    result_cache_ttl_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
     # Active schedules one organization may have.
     schedules_max_active: int = Field(default=25, ge=1, le=10_000)
     # `content-factory dev` marks its children: they log for a terminal instead of a collector.
