@@ -46,6 +46,7 @@ class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     AWAITING_APPROVAL = "awaiting_approval"
+    HELD = "held"  # generated ahead of its schedule's due time; posted at ``post_at``
     POSTED = "posted"
     REJECTED = "rejected"
     FAILED = "failed"
@@ -194,6 +195,8 @@ class Job(Base):
     response_url: Mapped[str | None] = mapped_column(Text)
     schedule_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("schedules.id"))
     schedule_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A warmed scheduled run: generated ahead, posted no earlier than this.
+    post_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     model: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[int | None] = mapped_column(BigInteger)
     # False: `--plain`, generated without the organization's brand kit.

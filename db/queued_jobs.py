@@ -55,6 +55,7 @@ JOB_COLUMNS = (
     "response_url",
     "schedule_id",
     "schedule_run_at",
+    "post_at",
     "seed",
     "brand_voice",
     "tokens_reserved",
@@ -98,8 +99,12 @@ _AS_JSON = frozenset({"trace_context", "detail"})
 _AS_TEXT = frozenset({"kind", "state"})
 
 
+# Columns a caller may leave out: a job carries the brand kit and posts at once unless it says otherwise.
+_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None}
+
+
 def _arguments(params: dict[str, Any]) -> list[Any]:
-    values = {**_LITERALS, **params}
+    values = {**_LITERALS, **_DEFAULTS, **params}
     arguments = []
     for name in _PARAMETER_ORDER:
         value = values[name]

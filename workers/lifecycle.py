@@ -222,6 +222,13 @@ async def requeue_job(database: Database, lease: Lease, reason: str, *, result: 
     )
 
 
+async def mark_held(database: Database, lease: Lease, *, result: JobResult | None) -> Job:
+    """``running`` -> ``held``: a warmed scheduled run has its result (and its approval, when one
+    was needed) ahead of its due time; the beat queues it again at ``post_at`` and the claim that
+    follows posts it without calling a model."""
+    return await _transition(database, lease, {"state": JobState.HELD, "lease_until": None}, "job.held", {}, result)
+
+
 async def mark_posted(
     database: Database, lease: Lease, *, ts: str, channel: str, result: JobResult, store_result: bool
 ) -> bool:

@@ -18,6 +18,7 @@ _STATE_ICON = {
     "queued": ":hourglass:",
     "running": ":gear:",
     "awaiting_approval": ":raised_hand:",
+    "held": ":alarm_clock:",
     "posted": ":white_check_mark:",
     "rejected": ":no_entry_sign:",
     "failed": ":x:",

@@ -50,6 +50,7 @@ class JobRequest:
     # A scheduled run's prompt was guarded (and masked) when it was scheduled.
     already_guarded: GuardedPrompt | None = None
     brand_voice: bool = True  # False: `--plain`, without the organization's brand kit
+    post_at: datetime | None = None  # a warmed scheduled run: generated now, posted then
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class JobService:
             "response_url": request.response_url,
             "schedule_id": request.schedule_id,
             "schedule_run_at": request.schedule_run_at,
+            "post_at": request.post_at,
             "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
             "brand_voice": request.brand_voice,
             "tokens_reserved": reservation.tokens,

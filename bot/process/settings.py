@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     guard_judge_model: str | None = None
     guard_judge_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How long before its due time a scheduled run is generated (then held and posted on time); 0: at the due time.
+    schedule_warm_lead_minutes: float = Field(default=10.0, ge=0, le=120)
     # The shortest time between two runs of one schedule, and how many active schedules one person may have.
     schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)
     schedules_max_per_user: int = Field(default=5, ge=1, le=1000)
