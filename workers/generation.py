@@ -109,11 +109,20 @@ async def generate_text(
     context: WorkerContext, job: Job, pii_mapping: dict[str, str], kit: BrandKit | None = None
 ) -> JobResult:
     canary = new_canary()
-    instruction = (kit or BrandKit()).system_instruction(SYSTEM_INSTRUCTION)
+    kit = kit or BrandKit()
+    instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
+    # A long kit is the same prefix on every job: cached at the provider, once per kit version.
+    caches = (
+        {}
+        if kit.is_empty
+        else await context.context_caches.names_for(job.org_id, kit.version, instruction, context.router.models)
+    )
     request = TextRequest(
         prompt=job.masked_prompt,
         system_instruction=system_instruction_with_canary(instruction, canary),
         max_output_tokens=output_budget(job, instruction),
+        cached_contents=caches,
+        cached_prefix_chars=len(instruction) if caches else 0,
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
@@ -141,7 +150,13 @@ async def generate_text(
                 "entities": list(rejected.verdict.entity_types),
             },
         ) from rejected
-    return JobResult(text=result.text, png=None, model=result.model, tokens_used=tokens_used)
+    return JobResult(
+        text=result.text,
+        png=None,
+        model=result.model,
+        tokens_used=tokens_used,
+        cached_tokens=result.cached_input_tokens,
+    )
 
 
 def native_image_size(provider: ImageProvider) -> int:

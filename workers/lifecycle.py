@@ -55,6 +55,7 @@ class JobResult:
     model: str
     tokens_used: int
     reused: bool = False  # taken from the result cache: no model was called
+    cached_tokens: int = 0  # input tokens read from a provider's context cache
 
     def values(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class JobResult:
             "model": self.model,
             "tokens_used": self.tokens_used,
             "kind": "image" if self.png is not None else "text",
+            **({"cached_tokens": self.cached_tokens} if self.cached_tokens else {}),
         }
 
 

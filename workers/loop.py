@@ -43,6 +43,7 @@ from workers.fair_gate import FairGate
 from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
+from workers.providers.context_cache import ContextCaches
 from workers.providers.rate_limit import ModelRateLimit
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,10 @@ class WorkerContext:
 
     def time_limit(self, kind: str) -> float:
         return self.image_time_limit if kind == "image" else self.text_time_limit
+
+    @cached_property
+    def context_caches(self) -> ContextCaches:
+        return ContextCaches(self.router.provider, self.runtime.redis)
 
     @cached_property
     def image_provider(self) -> ImageProvider:

@@ -11,9 +11,12 @@ from db.engine import Database
 from db.models import Job, JobKind
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
 from workers.providers import TextRequest, TextResult
+from workers.providers.context_cache import ContextCaches
 
 
 class RecordingRouter:
+    models = ("fake-model",)
+
     def __init__(self) -> None:
         self.requests: list[TextRequest] = []
 
@@ -39,7 +42,10 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
     policy = await load_org_policy(app_db, org_id)
     await BrandService(app_db).set_part(org_id, BrandPart.TONE, "dry British wit", actor="UADMIN", policy=policy)
     router = RecordingRouter()
-    context = SimpleNamespace(router=router, runtime=SimpleNamespace(database=app_db))
+    # The recording router's provider has no context caches: the instruction is sent whole.
+    context = SimpleNamespace(
+        router=router, runtime=SimpleNamespace(database=app_db), context_caches=ContextCaches(router, None)
+    )
 
     await generate_content(context, _job(org_id, brand_voice=True), {})  # type: ignore[arg-type]
     await generate_content(context, _job(org_id, brand_voice=False), {})  # type: ignore[arg-type]

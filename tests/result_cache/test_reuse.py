@@ -17,6 +17,7 @@ from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
 from tests.support.database import new_team_id
 from workers.generation import generate_content
+from workers.providers.context_cache import ContextCaches
 from workers.providers.router import TextRouter
 from workers.views import context_line
 
@@ -33,7 +34,7 @@ async def fake_gemini() -> AsyncIterator[FakeGemini]:
 async def context(fake_gemini: FakeGemini, app_db: Database, aredis: aioredis.Redis) -> AsyncIterator[SimpleNamespace]:
     router = TextRouter.from_settings(["gemini-a"], API_KEY, fake_gemini.url, timeout=5.0)
     runtime = SimpleNamespace(database=app_db, redis=aredis, settings=SimpleNamespace(result_cache_ttl_seconds=60))
-    yield SimpleNamespace(router=router, runtime=runtime)
+    yield SimpleNamespace(router=router, runtime=runtime, context_caches=ContextCaches(router.provider, aredis))
     await router.aclose()
 
 

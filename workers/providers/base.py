@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -12,6 +14,11 @@ class TextRequest:
     system_instruction: str
     max_output_tokens: int
     temperature: float = 0.7
+    # Context caching (``workers.providers.context_cache``): per model, the provider's cache that
+    # holds the first ``cached_prefix_chars`` characters of ``system_instruction``; a model with
+    # none gets the whole instruction as usual.
+    cached_contents: Mapping[str, str] = field(default_factory=dict)
+    cached_prefix_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,8 @@ class TextResult:
     # What earlier attempts that gave no text (a safety block, thinking that ran out of tokens,
     # an empty answer) cost, as the provider reported it: billed all the same.
     failed_attempt_tokens: int = 0
+    # Of ``input_tokens``, those read from a context cache (billed at the cached price).
+    cached_input_tokens: int = 0
 
     @property
     def tokens_used(self) -> int:
@@ -49,6 +58,14 @@ class ImageResult:
     provider: str
     seed: int
     units: int
+
+
+@dataclass(frozen=True)
+class ContextCacheEntry:
+    """A provider-side cache of an instruction prefix: its name and when it expires."""
+
+    name: str
+    expires_at: datetime
 
 
 class ProviderError(Exception):
