@@ -20,12 +20,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 
 from bot.jobs.queueing import PRIORITY_INTERACTIVE, JobSender
 from db.audit import record_event
 from db.engine import Database
-from db.models import Job, JobState
+from db.models import Job, JobState, Schedule, ScheduleState
 from db.system import HeldJob, held_jobs
 
 log = logging.getLogger(__name__)
@@ -89,18 +89,35 @@ class HeldPostReleaser:
 
 async def release_held_job(database: Database, sender: JobSender, held: HeldJob) -> bool:
     """``held`` -> ``queued`` and sent at interactive priority (a post is due now); False when it
-    was released already (another beat, an earlier timer)."""
+    was released already (another beat, an earlier timer), or when its schedule was cancelled
+    while it was held (then it is cancelled too: nothing is posted)."""
     async with database.tenant(held.org_id) as session:
+        schedule_state = (
+            await session.execute(
+                select(Schedule.state).join(Job, Job.schedule_id == Schedule.id).where(Job.id == held.id)
+            )
+        ).scalar_one_or_none()
+        cancelled = schedule_state == ScheduleState.CANCELLED
         released = (
             await session.execute(
                 update(Job)
                 .execution_options(synchronize_session=False)
                 .where(Job.id == held.id, Job.state == JobState.HELD)
-                .values(state=JobState.QUEUED, updated_at=func.now())
+                .values(state=JobState.CANCELLED if cancelled else JobState.QUEUED, updated_at=func.now())
                 .returning(Job.id)
             )
         ).first()
         if released is None:
+            return False
+        if cancelled:
+            await record_event(
+                session,
+                held.org_id,
+                "job.cancelled",
+                actor="scheduler",
+                job_id=held.id,
+                detail={"reason": "its schedule was cancelled before its due time"},
+            )
             return False
         await record_event(
             session,
