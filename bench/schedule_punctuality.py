@@ -103,6 +103,7 @@ async def run_once(scratch: Scratch, *, schedules: int, latency: float, lead: fl
             slack_api_url=slack.api_url,
             slack_bot_token=TOKEN,
             schedules_max_per_user=schedules,
+            schedules_max_active=schedules,
             schedule_min_interval_minutes=1,
         )
         runtime = Runtime(settings=settings, database=database, redis=redis, secrets=SecretBox(scratch.encryption_key))

@@ -216,6 +216,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
         hand_back_lease()
         outcome = Outcome.HELD
     else:
+        await warming.wait_until_due(job)
         outcome = await _post(context, job, lease, policy, result, new, mapping)
     # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
     # the settling to the attempt that won it.

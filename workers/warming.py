@@ -1,17 +1,29 @@
 """The worker's side of warmed scheduled runs (``bot.schedules.warming`` is the beat's side): a
-job generated ahead of its due time is held, not posted, and a failure ahead of time is retried
-until the due time instead of being reported at once."""
+job generated well ahead of its due time is held, not posted; one a few seconds from it (released
+by the beat a little early) is posted when its due time comes; and a failure ahead of time is
+retried until the due time instead of being reported at once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+from bot.schedules.warming import HOLD_LONGER_THAN
 from db.models import Job
 
 
 def posts_later(job: Job, now: datetime | None = None) -> bool:
-    """Whether the job has its result before its due time and must wait for it."""
-    return job.post_at is not None and job.post_at > (now or datetime.now(UTC))
+    """Whether the job has its result well before its due time and must be held until then."""
+    return job.post_at is not None and job.post_at - (now or datetime.now(UTC)) > HOLD_LONGER_THAN
+
+
+async def wait_until_due(job: Job) -> None:
+    """Keep a result due in a few seconds until its due time: it is posted then, not earlier."""
+    if job.post_at is None:
+        return
+    wait = (job.post_at - datetime.now(UTC)).total_seconds()
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 def worth_retrying_before_due(job: Job, tokens_used: int | None, now: datetime | None = None) -> bool:

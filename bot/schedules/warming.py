@@ -30,6 +30,13 @@ from db.system import HeldJob, held_jobs
 
 log = logging.getLogger(__name__)
 HELD_BATCH = 1000
+# A held job is queued this much before its due time, so that its claim, and the database writes
+# of a hundred posts due at once, are done before it; the worker then waits out the rest and posts
+# at the due time (``workers.warming``).
+RELEASE_AHEAD = timedelta(seconds=3)
+# A result due later than this is held; one due sooner is kept by the worker until its due time.
+# Longer than RELEASE_AHEAD, so a released job is never held again.
+HOLD_LONGER_THAN = timedelta(seconds=10)
 
 
 @dataclass
@@ -66,7 +73,7 @@ class HeldPostReleaser:
                 del self._timers[job_id]
 
     async def _release_at(self, held: HeldJob) -> bool:
-        wait = (held.post_at - datetime.now(UTC)).total_seconds()
+        wait = (held.post_at - RELEASE_AHEAD - datetime.now(UTC)).total_seconds()
         if wait > 0:
             await asyncio.sleep(wait)
         try:

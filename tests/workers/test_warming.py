@@ -129,3 +129,17 @@ async def test_a_failure_ahead_of_the_due_time_is_queued_again_not_reported(
 
     await _due_now(app_db, org_id, job_id)  # past the due time it fails as any job does
     assert await run_job(context, job_id, org_id) == Outcome.FAILED
+
+
+async def test_a_result_due_in_a_few_seconds_is_kept_by_the_worker_and_posted_no_earlier_than_due(
+    context: WorkerContext, submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox
+) -> None:
+    job_id, channel = await _warmed_job(submitter, org_id, app_db, f"note {uuid.uuid4().hex[:8]}")
+    post_at = datetime.now(UTC) + timedelta(seconds=1)
+    async with app_db.tenant(org_id) as session:
+        await session.execute(update(Job).where(Job.id == job_id).values(post_at=post_at))
+
+    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+
+    [message] = slack.messages(channel)
+    assert float(message["ts"]) >= post_at.timestamp()
