@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
@@ -127,3 +128,26 @@ async def test_the_fake_refuses_what_gemini_refuses(fake: FakeGemini, router: Te
     assert isinstance(provider, GeminiTextProvider)
     with pytest.raises(ProviderError, match="400"):
         await provider.create_context_cache(MODEL, "too short to cache", 600)
+
+
+async def test_the_fake_refuses_a_cache_beside_a_system_instruction_or_for_another_model(fake: FakeGemini) -> None:
+    long_instruction = {"parts": [{"text": "y" * 5000}]}
+    async with aiohttp.ClientSession(headers={"x-goog-api-key": API_KEY}) as http:
+        created = await (
+            await http.post(
+                f"{fake.url}/v1beta/cachedContents",
+                json={"model": f"models/{MODEL}", "systemInstruction": long_instruction, "ttl": "60s"},
+            )
+        ).json()
+        contents = [{"role": "user", "parts": [{"text": "hi"}]}]
+
+        async def generate(model: str, **extra: object) -> aiohttp.ClientResponse:
+            body = {"contents": contents, "cachedContent": created["name"], **extra}
+            return await http.post(f"{fake.url}/v1beta/models/{model}:generateContent", json=body)
+
+        assert (await generate(MODEL, systemInstruction=long_instruction)).status == 400
+        assert (await generate("gemini-b")).status == 403
+        answered = await (await generate(MODEL)).json()
+        assert answered["usageMetadata"]["cachedContentTokenCount"] == 1250
+        await http.delete(f"{fake.url}/v1beta/{created['name']}")
+        assert (await generate(MODEL)).status == 403
