@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,7 +32,8 @@ class Scratch:
         return self.services.redis_url
 
 
-async def _server_execute(server_url: str, statement: str) -> None:
+async def server_execute(server_url: str, statement: str) -> None:
+    """Run ``statement`` on the server's maintenance database (CREATE/DROP DATABASE cannot run in a transaction)."""
     import asyncpg
 
     url = make_url(server_url)
@@ -50,7 +52,7 @@ def asyncpg_dsn(url: str) -> str:
 def scratch_database(prefix: str) -> Iterator[Scratch]:
     services = start_local_services(ROOT / ".services" / "bench")
     name = f"cf_bench_{prefix}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_server_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(server_execute(services.postgres_url, f'CREATE DATABASE "{name}"'))
     admin_url = make_url(services.postgres_url).set(drivername="postgresql+asyncpg", database=name)
     app_url = admin_url.set(username="cf_app", password="cf_app_test")
     admin, app = admin_url.render_as_string(hide_password=False), app_url.render_as_string(hide_password=False)
@@ -58,7 +60,7 @@ def scratch_database(prefix: str) -> Iterator[Scratch]:
         migrate_sync(admin, app)
         yield Scratch(services, admin, app, generate_key())
     finally:
-        asyncio.run(_server_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(server_execute(services.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         services.stop()
 
 
@@ -81,3 +83,30 @@ def wait_for_ports(ports: list[int], what: str, seconds: float = 30) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not start")
         time.sleep(0.1)
+
+
+def service_env(
+    database_url: str,
+    redis_url: str,
+    sandbox_port: int,
+    *,
+    encryption_key: str | None = None,
+    dropped: tuple[str, ...] = ("GEMINI_", "DIFFUSION_", "SLACK_"),
+    **settings: str,
+) -> dict[str, str]:
+    """The environment of a process a bench starts: this one's without the variables named by a
+    ``dropped`` prefix (the bench sets those itself), pointed at the bench's database and Redis and
+    at the Slack sandbox on ``sandbox_port`` as its demo workspace's bot, plus ``settings``. A new
+    encryption key unless one is given; the public suffix list stays offline, as in tests."""
+    from sandbox.slack import DEMO
+
+    return {
+        **{name: value for name, value in os.environ.items() if not name.startswith(dropped)},
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TOKEN_ENCRYPTION_KEY": encryption_key or generate_key(),
+        "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
+        "SLACK_BOT_TOKEN": DEMO.bot_token,
+        **settings,
+        "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+    }

@@ -673,7 +673,7 @@ def print_profile(path: str, top: int = 30) -> None:
 def run(args: argparse.Namespace) -> list[Target]:
     from sqlalchemy.engine import make_url
 
-    from bench._scratch import scratch_database
+    from bench._scratch import scratch_database, service_env
     from sandbox.local_services import free_port
     from sandbox.slack import DEMO
 
@@ -688,16 +688,14 @@ def run(args: argparse.Namespace) -> list[Target]:
         asyncio.run(_prepare_organization(scratch.app_url, DEMO))
         sandbox_port = free_port()
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
-            "DATABASE_URL": scratch.app_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_ENCRYPTION_KEY": scratch.encryption_key,
-            "SLACK_API_URL": f"{sandbox_url}/api/",
-            "SLACK_BOT_TOKEN": DEMO.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-        }
+        env = service_env(
+            scratch.app_url,
+            redis_url,
+            sandbox_port,
+            encryption_key=scratch.encryption_key,
+            dropped=("SLACK_",),
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        )
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "sandbox.slack_server", "--port", str(sandbox_port)],
             env=env,

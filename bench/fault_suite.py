@@ -42,8 +42,9 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 
+from bench._scratch import asyncpg_dsn  # noqa: E402
 from bench.faults.cluster import Cluster, ClusterConfig, ClusterError, new_run_dir  # noqa: E402
-from bench.faults.invariants import FINAL_STATES, CheckResult, asyncpg_dsn, run_checks  # noqa: E402
+from bench.faults.invariants import FINAL_STATES, CheckResult, run_checks  # noqa: E402
 from bench.faults.load import LoadConfig, LoadDriver, LoadRecord, SetupFailed, SlackSide  # noqa: E402
 from bench.faults.probes import QuotaProbe, ReadinessProbe, RedisPiiProbe  # noqa: E402
 from bench.faults.recovery import recovery_lines  # noqa: E402

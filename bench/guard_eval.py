@@ -39,6 +39,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.latency import latency_ms, median_and_p99  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
 from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples  # noqa: E402
@@ -257,11 +258,6 @@ def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
     return prompts
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
-
-
 def speed_targets(texts: list[str]) -> list[Target]:
     guard = Guard()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -279,7 +275,7 @@ def speed_targets(texts: list[str]) -> list[Target]:
                 is_blocked(guard, text)
                 cpu.append((time.thread_time() - cpu_start) * 1000)
                 wall.append((time.perf_counter() - wall_start) * 1000)
-        (wall_p50, wall_p99), (cpu_p50, cpu_p99) = _percentiles(wall), _percentiles(cpu)
+        (wall_p50, wall_p99), (cpu_p50, cpu_p99) = median_and_p99(wall), median_and_p99(cpu)
         print(
             f"  {size:>5} chars: wall p50 {wall_p50:6.2f} ms  p99 {wall_p99:6.2f} ms"
             f"   |  CPU p50 {cpu_p50:6.2f} ms  p99 {cpu_p99:6.2f} ms"
@@ -300,13 +296,7 @@ def layer_cpu_p99(guard: Guard, prompts: list[str]) -> dict[str, float]:
     }
     figures = {}
     for name, layer in layers.items():
-        samples = []
-        for _ in range(LATENCY_ROUNDS):
-            for text in prompts:
-                started = time.thread_time()
-                layer(text)
-                samples.append((time.thread_time() - started) * 1000)
-        figures[name] = _percentiles(samples)[1]
+        figures[name] = median_and_p99(latency_ms(layer, prompts, LATENCY_ROUNDS, clock=time.thread_time))[1]
     return figures
 
 

@@ -127,10 +127,8 @@ async def org_in_another_sub_queue(app_url: str, redis_url: str, first: uuid.UUI
 
 
 def run(args: argparse.Namespace) -> list[Target]:
-    from bench._scratch import start_private_services, wait_for_ports
-    from db.crypto import generate_key
+    from bench._scratch import service_env, start_private_services, wait_for_ports
     from sandbox.local_services import free_port
-    from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench-in-flight"
     services, _, redis_url = start_private_services(state)
@@ -164,18 +162,15 @@ def run(args: argparse.Namespace) -> list[Target]:
     worker = None
     try:
         wait_for_ports([sandbox_port, gemini_port], "the fakes")
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_", "JOB_"))},
-            "DATABASE_URL": app_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_ENCRYPTION_KEY": generate_key(),
-            "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
-            "SLACK_BOT_TOKEN": DEMO.bot_token,
-            "GEMINI_API_KEY": GEMINI_KEY,
-            "GEMINI_BASE_URL": gemini_url,
-            "GEMINI_MODELS": MODEL,
-            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-        }
+        env = service_env(
+            app_url,
+            redis_url,
+            sandbox_port,
+            dropped=("GEMINI_", "DIFFUSION_", "SLACK_", "JOB_"),
+            GEMINI_API_KEY=GEMINI_KEY,
+            GEMINI_BASE_URL=gemini_url,
+            GEMINI_MODELS=MODEL,
+        )
         os.environ["TOKEN_ENCRYPTION_KEY"] = key = env["TOKEN_ENCRYPTION_KEY"]
         noisy = asyncio.run(create_org(app_url, redis_url))
         quiet = asyncio.run(org_in_another_sub_queue(app_url, redis_url, noisy))

@@ -43,9 +43,7 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -159,6 +157,7 @@ def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
 
 
 def measure_latency(guard, prompts: list[str]) -> tuple[float, float]:
+    from bench.latency import latency_ms, median_and_p99
     from bot.errors import PromptBlocked
 
     def check(text: str) -> None:
@@ -169,14 +168,7 @@ def measure_latency(guard, prompts: list[str]) -> tuple[float, float]:
 
     for text in prompts[:20]:
         check(text)
-    samples = []
-    for _ in range(LATENCY_ROUNDS):
-        for text in prompts:
-            started = time.perf_counter()
-            check(text)
-            samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.99 * (len(samples) - 1))]
+    return median_and_p99(latency_ms(check, prompts, LATENCY_ROUNDS))
 
 
 def rss_mb() -> float:

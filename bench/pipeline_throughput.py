@@ -385,10 +385,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args: argparse.Namespace) -> list[Target]:
-    from bench._scratch import start_private_services, wait_for_ports
-    from db.crypto import generate_key
+    from bench._scratch import service_env, start_private_services, wait_for_ports
     from sandbox.local_services import free_port
-    from sandbox.slack import DEMO
 
     state = ROOT / ".services" / "bench"
     services, private_redis, redis_url = start_private_services(state)
@@ -405,15 +403,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
     )
     try:
         wait_for_ports([sandbox_port], "the Slack sandbox")
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "DIFFUSION_", "SLACK_"))},
-            "DATABASE_URL": app_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_ENCRYPTION_KEY": generate_key(),
-            "SLACK_API_URL": f"http://127.0.0.1:{sandbox_port}/api/",
-            "SLACK_BOT_TOKEN": DEMO.bot_token,
-            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-        }
+        env = service_env(app_url, redis_url, sandbox_port)
         os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
         noop = run_noop(env, args, logs)
         helpers = {"slack sandbox": sandbox.pid}

@@ -80,11 +80,11 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
             await quota.reserve(org, job, 1000)
             await quota.settle(org, job, 700)
 
-        async def ledger_write() -> None:
-            async with database.tenant(org) as session:
+        async def settle_in_ledger(owner: uuid.UUID) -> None:
+            async with database.tenant_driver(owner) as driver:
                 await record_settlement(
-                    session,
-                    org,
+                    driver,
+                    owner,
                     uuid.uuid4(),
                     actual=700,
                     outcome="settled",
@@ -92,6 +92,9 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
                     month=month_start(label),
                     default_month=month_start(label),
                 )
+
+        async def ledger_write() -> None:
+            await settle_in_ledger(org)
 
         orgs = [
             await create_organization(database, name=f"Bench org {n}", team_id=f"TB{n}" + uuid.uuid4().hex[:6])
@@ -100,18 +103,7 @@ async def run(scratch: Scratch, seconds: float, concurrency: int, rounds: int) -
         turn = iter(range(10**12))
 
         async def ledger_write_spread() -> None:
-            other = orgs[next(turn) % len(orgs)]
-            async with database.tenant(other) as session:
-                await record_settlement(
-                    session,
-                    other,
-                    uuid.uuid4(),
-                    actual=700,
-                    outcome="settled",
-                    reserved=1000,
-                    month=month_start(label),
-                    default_month=month_start(label),
-                )
+            await settle_in_ledger(orgs[next(turn) % len(orgs)])
 
         await rate(service_pair, 0.5, concurrency)  # warm: pools filled, scripts loaded, month built
         operations = {

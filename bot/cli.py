@@ -122,7 +122,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         from sandbox.dev import say
     except ModuleNotFoundError as error:
         return _dev_tools_missing(error, "say")
-    return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait)
+    return say(args.text, user=args.user, team=args.team, channel=args.channel, wait=args.wait, dm=args.dm)
 
 
 def _dev_tools_missing(error: ModuleNotFoundError, command: str) -> int:
@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--team", default=None)
     say.add_argument("--channel", default=None)
     say.add_argument("--wait", type=float, default=15.0, help="seconds to wait for posts")
+    say.add_argument(
+        "--dm", action="store_true", help="write to the bot in the person's DM and show the answer as it streams in"
+    )
     add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
     add(
         "rekey",

@@ -20,8 +20,9 @@ from bot.jobs.background_sends import BackgroundSends
 from bot.jobs.queueing import JobSender
 from bot.jobs.service import JobService
 from bot.process.runtime import Runtime
-from bot.process.settings import Settings
+from bot.process.settings import DEFAULT_GEMINI_MODELS, Settings
 from bot.quota import QuotaService
+from bot.routing.catalogue import Catalogue, shorthand_catalogue
 from bot.schedules import ScheduleService
 from bot.slack.ack_watchdog import AckWatchdog
 from bot.slack.bot_tokens import make_token_rotator
@@ -42,6 +43,8 @@ class AppServices:
     roles: MemberRoles
     brand: BrandService
     watchdog: AckWatchdog = field(default_factory=AckWatchdog)
+    # The models jobs may be routed to (MODEL_CATALOGUE, else GEMINI_MODELS).
+    catalogue: Catalogue = field(default_factory=lambda: shorthand_catalogue(DEFAULT_GEMINI_MODELS))
     installation_store: PostgresInstallationStore | None = None
 
     async def warm_up(self) -> None:
@@ -73,11 +76,20 @@ def settle_heap() -> None:
 def build_services(runtime: Runtime) -> AppServices:
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
-    quota = QuotaService(runtime.redis, runtime.database)
+    catalogue = settings.catalogue()
+    quota = QuotaService(runtime.redis, runtime.database, currency=catalogue.currency)
     # Jobs go to the broker after the answer: the publish costs the command no time.
     sender = JobSender(settings.redis_url)
     judge = build_injection_judge(settings, quota)
-    jobs = JobService(runtime.database, quota, sender, runtime.secrets, background=BackgroundSends(sender), judge=judge)
+    jobs = JobService(
+        runtime.database,
+        quota,
+        sender,
+        runtime.secrets,
+        background=BackgroundSends(sender),
+        judge=judge,
+        catalogue=catalogue,
+    )
     services = AppServices(
         runtime=runtime,
         jobs=jobs,
@@ -88,6 +100,7 @@ def build_services(runtime: Runtime) -> AppServices:
         roles=MemberRoles(runtime.database),
         brand=BrandService(runtime.database),
         watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
+        catalogue=catalogue,
     )
     if uses_oauth(settings):
         services.installation_store = PostgresInstallationStore(

@@ -80,6 +80,11 @@ class Organization(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # Identical requests reuse stored results (bot.result_cache); off unless an admin turns it on.
     result_cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Which catalogue models may answer (None: every one) and how one is chosen among them.
+    allowed_models: Mapped[list[str] | None] = mapped_column(JSONB)
+    model_strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
+    # What the agent DM suggests when it opens (set by admins with /content prompts); None: the defaults.
+    suggested_prompts: Mapped[list[str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
@@ -152,6 +157,9 @@ class QuotaSettings(Base):
     rate_per_minute: Mapped[int] = mapped_column(Integer)
     burst: Mapped[int] = mapped_column(Integer)
     image_cost: Mapped[int] = mapped_column(Integer)
+    # A monthly budget in money (millionths of ``currency``); None: no money budget.
+    money_budget_micros: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
@@ -203,6 +211,12 @@ class Job(Base):
     brand_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     tokens_reserved: Mapped[int] = mapped_column(BigInteger, default=0)
     tokens_used: Mapped[int | None] = mapped_column(BigInteger)
+    # What the answering model reported and what it cost (millionths of the catalogue's currency),
+    # kept with the result so a settlement after a crash still charges the money.
+    input_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    output_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    cost_micros: Mapped[int | None] = mapped_column(BigInteger)
+    cost_reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
     result_text: Mapped[str | None] = mapped_column(Text)
     result_image: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -216,10 +230,15 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trace_context: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # A job asked for in the agent DM: the thread its result lands in (streamed there when text).
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # A "post to channel" of another job's result: that job (one post per job and channel).
+    shared_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
     __table_args__ = (
+        Index("ix_jobs_shared_once", "shared_from", "target_channel", unique=True),
         Index("ix_jobs_org_created", "org_id", "created_at"),
         Index("ix_jobs_outbox", "state", "updated_at", postgresql_where="state IN ('queued', 'running')"),
         Index("ix_jobs_schedule_run", "schedule_id", "schedule_run_at", unique=True),
@@ -258,6 +277,7 @@ class UsageLedger(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     tokens_used: Mapped[int] = mapped_column(BigInteger, default=0)
     overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
@@ -272,6 +292,11 @@ class QuotaSettlement(Base):
     reserved: Mapped[int] = mapped_column(BigInteger)
     actual: Mapped[int] = mapped_column(BigInteger)
     overrun: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The model that answered, what it reported, and the price table's cost at that time.
+    model: Mapped[str | None] = mapped_column(String(64))
+    input_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    output_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
@@ -292,6 +317,27 @@ class BrandKit(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
 
+class FeedbackRating(StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+
+
+class JobFeedback(Base):
+    """One person's verdict on one result; a second click changes it rather than adding one."""
+
+    __tablename__ = "job_feedback"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    rating: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
+
+    __table_args__ = (Index("ix_job_feedback_org_created", "org_id", "created_at"),)
+
+
 TENANT_TABLES: tuple[str, ...] = (
     "organizations",
     "workspaces",
@@ -304,4 +350,5 @@ TENANT_TABLES: tuple[str, ...] = (
     "usage_ledger",
     "quota_settlements",
     "brand_kits",
+    "job_feedback",
 )

@@ -59,10 +59,14 @@ JOB_COLUMNS = (
     "seed",
     "brand_voice",
     "tokens_reserved",
+    "cost_reserved_micros",
     "quota_state",
     "attempts",
     "trace_context",
+    "thread_ts",
 )
+# Columns a caller may leave out (written as NULL).
+OPTIONAL_COLUMNS = frozenset({"thread_ts"})
 
 
 def _build_statement() -> Any:
@@ -99,15 +103,16 @@ _AS_JSON = frozenset({"trace_context", "detail"})
 _AS_TEXT = frozenset({"kind", "state"})
 
 
-# Columns a caller may leave out: a job carries the brand kit and posts at once unless it says otherwise.
-_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None}
+# Columns a caller may leave out: a job carries the brand kit and posts at once unless it says
+# otherwise, and a job no price table priced holds no money.
+_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None, "cost_reserved_micros": 0}
 
 
 def _arguments(params: dict[str, Any]) -> list[Any]:
     values = {**_LITERALS, **_DEFAULTS, **params}
     arguments = []
     for name in _PARAMETER_ORDER:
-        value = values[name]
+        value = values.get(name) if name in OPTIONAL_COLUMNS else values[name]
         if value is not None and name in _AS_JSON:
             value = json.dumps(value)
         elif value is not None and name in _AS_TEXT:

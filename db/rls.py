@@ -8,8 +8,9 @@ from __future__ import annotations
 
 DEFINER_ROLE = "content_factory_definer"
 
-# table -> the column that holds its organization
-TENANT_POLICY_TABLES: dict[str, str] = {
+# table -> the column that holds its organization, as revision 0002 put them under RLS (frozen: a
+# table added later gets its policies in its own revision, and is listed in TENANT_POLICY_TABLES)
+TENANT_POLICY_TABLES_0002: dict[str, str] = {
     "organizations": "id",
     "workspaces": "org_id",
     "members": "org_id",
@@ -20,7 +21,11 @@ TENANT_POLICY_TABLES: dict[str, str] = {
     "audit_events": "org_id",
     "usage_ledger": "org_id",
     "quota_settlements": "org_id",
-    "brand_kits": "org_id",  # since 0006
+}
+TENANT_POLICY_TABLES: dict[str, str] = {
+    **TENANT_POLICY_TABLES_0002,
+    "job_feedback": "org_id",  # since 0007
+    "brand_kits": "org_id",  # since 0008
 }
 
 READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import Result, Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -27,19 +27,22 @@ async def resolve_team(session: AsyncSession, team_id: str, enterprise_id: str |
     return TeamOrg(row.org_id, row.revoked, row.paused) if row else None
 
 
+async def _call(session: AsyncSession, function: str, **arguments: object) -> Result[Any]:
+    """The rows of ``function`` (one of the SECURITY DEFINER functions), ``arguments`` passed in the
+    order given."""
+    placeholders = ", ".join(f":{name}" for name in arguments)
+    return await session.execute(text(f"SELECT * FROM {function}({placeholders})"), arguments)
+
+
 async def find_installation_row(
     session: AsyncSession, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool
 ) -> Row[Any] | None:
-    return (
-        await session.execute(
-            text("SELECT * FROM cf_find_installation(:e, :t, :i)"),
-            {"e": enterprise_id, "t": team_id, "i": is_enterprise_install},
-        )
-    ).first()
+    rows = await _call(session, "cf_find_installation", e=enterprise_id, t=team_id, i=is_enterprise_install)
+    return rows.first()
 
 
 async def list_org_ids(session: AsyncSession) -> list[uuid.UUID]:
-    return list((await session.execute(text("SELECT * FROM cf_list_org_ids()"))).scalars())
+    return list((await _call(session, "cf_list_org_ids")).scalars())
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,7 @@ class ClaimedSchedule:
 async def claim_due_schedules(
     session: AsyncSession, now: datetime, *, lease_seconds: int, limit: int
 ) -> list[ClaimedSchedule]:
-    rows = await session.execute(
-        text("SELECT * FROM cf_claim_due_schedules(:now, :lease, :limit)"),
-        {"now": now, "lease": lease_seconds, "limit": limit},
-    )
+    rows = await _call(session, "cf_claim_due_schedules", now=now, lease=lease_seconds, limit=limit)
     return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
 
 
@@ -83,10 +83,7 @@ class StaleJob:
 
 
 async def stale_jobs(session: AsyncSession, *, queued_before: datetime, now: datetime, limit: int) -> list[StaleJob]:
-    rows = await session.execute(
-        text("SELECT * FROM cf_stale_jobs(:before, :now, :limit)"),
-        {"before": queued_before, "now": now, "limit": limit},
-    )
+    rows = await _call(session, "cf_stale_jobs", before=queued_before, now=now, limit=limit)
     return [StaleJob(r.id, r.org_id, r.state) for r in rows]
 
 
@@ -99,9 +96,7 @@ class UnsettledJob:
 
 
 async def unsettled_jobs(session: AsyncSession, *, updated_before: datetime, limit: int) -> list[UnsettledJob]:
-    rows = await session.execute(
-        text("SELECT * FROM cf_unsettled_jobs(:before, :limit)"), {"before": updated_before, "limit": limit}
-    )
+    rows = await _call(session, "cf_unsettled_jobs", before=updated_before, limit=limit)
     return [UnsettledJob(r.id, r.org_id, r.state, r.tokens_reserved) for r in rows]
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
@@ -33,45 +33,70 @@ _announcements: set[asyncio.Task[None]] = set()
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class _Click:
+    """An approval button click as bolt hands it over, already acked."""
+
+    body: dict[str, Any]
+    action: dict[str, Any]
+    context: AsyncBoltContext
+    client: AsyncWebClient
+    respond: Any
+
+    @property
+    def org_id(self) -> Any:
+        return self.context["org_id"]
+
+    @property
+    def job_ref(self) -> Any:
+        """The button's value: a job id, as the payload claims it (the service checks it)."""
+        return self.action.get("value")
+
+    @property
+    def user_id(self) -> str:
+        return self.context.user_id or ""
+
+    @property
+    def message(self) -> tuple[str | None, str | None]:
+        """The clicked message's channel and ts (both None for a click in a view)."""
+        container = self.body.get("container") or {}
+        return container.get("channel_id"), container.get("message_ts")
+
+    async def or_refuse(self, work: Awaitable[T]) -> T | None:
+        return await _or_refuse(work, self.body, self.client, self.respond)
+
+
+def _button(step: Callable[[_Click], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """The bolt listener for a button: ack at once, then ``step`` (bolt passes arguments by name)."""
+
+    async def listener(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        await step(_Click(body, action, context, client, respond))
+
+    return listener
+
+
 def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     approvals = services.approvals
 
-    async def approve(
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        decided = await _or_refuse(
-            approvals.decide(context["org_id"], action.get("value"), context.user_id or "", Decision.APPROVE),
-            body,
-            client,
-            respond,
-        )
+    async def approve(click: _Click) -> None:
+        decided = await click.or_refuse(approvals.decide(click.org_id, click.job_ref, click.user_id, Decision.APPROVE))
         if decided is not None:
-            container = body.get("container") or {}
-            _announce_later(client, decided, container.get("channel_id"), container.get("message_ts"))
+            _announce_later(click.client, decided, *click.message)
 
-    async def reject(
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        job = await _or_refuse(
-            approvals.decidable(context["org_id"], action.get("value"), context.user_id or ""), body, client, respond
-        )
+    async def reject(click: _Click) -> None:
+        job = await click.or_refuse(approvals.decidable(click.org_id, click.job_ref, click.user_id))
         if job is None:
             return
-        container = body.get("container") or {}
-        origin = views.ModalOrigin(str(job.id), container.get("channel_id"), container.get("message_ts"))
-        await client.views_open(trigger_id=body["trigger_id"], view=views.reject_modal(job, origin))
+        origin = views.ModalOrigin(str(job.id), *click.message)
+        await click.client.views_open(trigger_id=click.body["trigger_id"], view=views.reject_modal(job, origin))
 
     async def submit_reject(ack: Any, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         origin = views.ModalOrigin.load(view.get("private_metadata"))
@@ -88,8 +113,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         await ack()
         _announce_later(client, decided, origin.channel, origin.ts)
 
-    app.action(views.APPROVE_ACTION)(approve)
-    app.action(views.REJECT_ACTION)(reject)
+    app.action(views.APPROVE_ACTION)(_button(approve))
+    app.action(views.REJECT_ACTION)(_button(reject))
     app.view(views.REJECT_MODAL)(submit_reject)
 
 
@@ -106,11 +131,12 @@ async def _or_refuse(work: Awaitable[T], body: dict[str, Any], client: AsyncWebC
     try:
         return await work
     except Exception as error:
-        await _refuse(body, client, respond, _failure_message(error))
+        await tell_clicker(body, client, respond, _failure_message(error))
         return None
 
 
-async def _refuse(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
+async def tell_clicker(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
+    """One message to whoever clicked, seen by them alone."""
     if body.get("response_url"):
         await respond(**message, replace_original=False)
         return

@@ -19,20 +19,26 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.brand.views import kit_changed, kit_message
 from bot.commands import views
 from bot.commands.parser import (
+    AllowModels,
     CancelSchedule,
     ClearBrand,
     Command,
     CreateSchedule,
+    ExportFeedback,
     Generate,
     GrantRole,
     ListSchedules,
     SetApprovals,
     SetBrand,
+    SetModelStrategy,
+    SetMoneyBudget,
     SetQuota,
     SetResultCache,
+    SetSuggestedPrompts,
     ShowAudit,
     ShowBrand,
     ShowHelp,
+    ShowModels,
     ShowQuota,
     parse_arguments,
     split_subcommand,
@@ -46,12 +52,16 @@ from bot.errors import (
     ServiceUnavailable,
     UserError,
 )
+from bot.feedback import views as feedback_views
+from bot.feedback.service import feedback_csv, feedback_totals, recent_feedback
 from bot.jobs.service import JobRequest
 from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
-from bot.orgs.settings import set_approvals
+from bot.orgs.settings import set_approvals, set_suggested_prompts, suggested_prompts
 from bot.quota import render_status
 from bot.result_cache import set_result_cache
+from bot.routing import views as routing_views
+from bot.routing.service import change_routing_policy, check_allowed
 from bot.services import AppServices
 from bot.slack.channel_access import require_postable
 from bot.telemetry.metrics import count_command
@@ -95,7 +105,7 @@ async def answer_command(services: AppServices, command: dict[str, Any], context
         try:
             require_role(invocation.role, subcommand)
         except NotAllowed:
-            await _audit_refusal(services, invocation, subcommand)
+            await audit_refusal(services, invocation, subcommand)
             raise
         message = await run_command(services, parse_arguments(head), invocation)
         count_command(label, "ok")
@@ -120,6 +130,21 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
         case SetQuota(tokens=tokens):
             await services.quota.set_budget(who.org_id, tokens, actor=who.user_id)
             return views.budget_set(tokens)
+        case SetMoneyBudget(micros=micros):
+            currency = services.quota.currency
+            await services.quota.set_money_budget(who.org_id, micros, currency, actor=who.user_id)
+            return routing_views.money_budget_set(micros, currency)
+        case ShowModels():
+            return routing_views.models_message(services.catalogue, who.policy.routing)
+        case AllowModels(models=names):
+            allowed = None if names is None else check_allowed(services.catalogue, names)
+            policy = await change_routing_policy(database, who.org_id, actor=who.user_id, allowed=allowed)
+            services.tenants.forget_org(who.org_id)
+            return routing_views.policy_changed(policy)
+        case SetModelStrategy(strategy=strategy):
+            policy = await change_routing_policy(database, who.org_id, actor=who.user_id, strategy=strategy)
+            services.tenants.forget_org(who.org_id)
+            return routing_views.policy_changed(policy)
         case GrantRole(user_id=target, role=role):
             if target == who.user_id and role != Role.ADMIN:
                 raise BadInput("You can't take away your own admin role; ask another admin to do it.")
@@ -144,6 +169,15 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             return kit_changed(await services.brand.clear(who.org_id, part, actor=who.user_id), part, cleared=True)
         case ShowAudit(limit=limit):
             return views.audit_message(await recent_audit_events(database, who.org_id, limit))
+        case SetSuggestedPrompts(prompts=None):
+            return views.suggested_prompts_message(await suggested_prompts(database, who.org_id), changed=False)
+        case SetSuggestedPrompts(prompts=tuple() as prompts):
+            stored = await set_suggested_prompts(database, who.org_id, prompts, actor=who.user_id)
+            return views.suggested_prompts_message(stored, changed=True)
+        case ExportFeedback():
+            rows = await recent_feedback(database, who.org_id)
+            totals = await feedback_totals(database, who.org_id)
+            return feedback_views.export_message(totals, feedback_csv(rows), len(rows))
     raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
 
@@ -168,7 +202,7 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
     return views.job_accepted(accepted.job_id, command.kind, channel, approvals_required=who.policy.approvals_required)
 
 
-async def _audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
+async def audit_refusal(services: AppServices, who: Invocation, subcommand: str) -> None:
     """A refused role check is a security event: it goes in the audit trail (ids only)."""
     async with services.runtime.database.tenant(who.org_id) as session:
         await record_event(

@@ -17,6 +17,7 @@ from bot.home.service import load_home
 from bot.home.views import home_view
 from bot.orgs.roles import allows, require_role
 from bot.quota import QuotaStatus
+from bot.routing.views import models_text
 from bot.services import AppServices
 
 log = logging.getLogger(__name__)
@@ -73,4 +74,5 @@ async def publish_home(services: AppServices, context: AsyncBoltContext, client:
         status = None
     snapshot = await load_home(services.runtime.database, org_id, user_id, with_approvals=allows(role, "approve"))
     kit = await services.brand.show(org_id)
-    await client.views_publish(user_id=user_id, view=home_view(role, status, snapshot, kit))
+    models = models_text(services.catalogue, context["policy"].routing)
+    await client.views_publish(user_id=user_id, view=home_view(role, status, snapshot, brand_kit=kit, models=models))

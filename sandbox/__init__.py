@@ -19,3 +19,8 @@ def with_checkout_on_path(env: dict[str, str]) -> dict[str, str]:
     ``python -m sandbox.slack_server`` (or one that imports the fakes) finds them from any directory."""
     paths = [str(CHECKOUT), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(CHECKOUT))]
     return {**env, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+# The agent view's Web API methods (chat streaming, assistant.threads.*, conversations.replies)
+# register themselves in sandbox.slack's method table; whoever imports a fake has them.
+from sandbox import slack_agent  # noqa: E402,F401

@@ -27,6 +27,7 @@ from db.crypto import generate_key
 from db.migrate import MigrationRefused, migrate_sync
 from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, LocalServices, free_port, port_open, start_local_services
+from sandbox.openai_server import sandbox_catalogue
 
 if TYPE_CHECKING:
     from sandbox.web.outages import OutageSwitch
@@ -86,6 +87,21 @@ def _open_browser(url: str) -> None:
         return
     with contextlib.suppress(webbrowser.Error, OSError):
         webbrowser.open(url)
+
+
+def start_fake_openai(python: str, env: dict[str, str], gemini_models: tuple[str, ...]) -> subprocess.Popen[bytes]:
+    """The fake OpenAI-compatible server beside the fake Gemini, and a priced catalogue over both
+    (MODEL_CATALOGUE): `/content models` then has two providers to route between."""
+    port = free_port()
+    env["SANDBOX_OPENAI_API_KEY"] = secrets.token_hex(8)
+    env["MODEL_CATALOGUE"] = sandbox_catalogue(
+        gemini_models, f"http://127.0.0.1:{port}/v1", gemini_base_url=env["GEMINI_BASE_URL"]
+    )
+    command = [python, "-m", "sandbox.openai_server", "--port", str(port), "--api-key", env["SANDBOX_OPENAI_API_KEY"]]
+    print(
+        f"fake OpenAI-compatible server on 127.0.0.1:{port}; MODEL_CATALOGUE routes between it and Gemini", flush=True
+    )
+    return subprocess.Popen(command, env=env)
 
 
 def _wait_http(url: str, seconds: float) -> bool:
@@ -165,6 +181,8 @@ def run_dev(port: int | None = None) -> int:
                         env=env,
                     )
                 )
+                if env.get("CONTENT_FACTORY_FAKE_OPENAI") and not settings.model_catalogue:
+                    children.append(start_fake_openai(python, env, settings.gemini_models))
             # Both demo workspaces install the app over OAuth, as a multi-workspace app is installed.
             env["SLACK_API_URL"] = sandbox_url + "/api/"
             env["SLACK_CLIENT_ID"] = state["client_id"]
@@ -262,8 +280,8 @@ def _supervise(children: list[subprocess.Popen[bytes]], outages: OutageSwitch | 
     return 0
 
 
-def say(text: str, *, user: str | None, team: str | None, channel: str | None, wait: float) -> int:
-    from sandbox.say import run_say
+def say(text: str, *, user: str | None, team: str | None, channel: str | None, wait: float, dm: bool = False) -> int:
+    from sandbox.say import SayError, run_say, send_dm
     from sandbox.slack import DEMO
 
     path = STATE_DIR / "dev.json"
@@ -275,6 +293,22 @@ def say(text: str, *, user: str | None, team: str | None, channel: str | None, w
         print("say: the running service talks to real Slack, not the sandbox", file=sys.stderr)
         return 2
     text = text.strip()
+    if dm:
+        try:
+            return asyncio.run(
+                send_dm(
+                    dev["service_url"],
+                    text,
+                    signing_secret=dev["signing_secret"],
+                    sandbox_url=dev["sandbox_url"],
+                    team_id=team or DEMO.team_id,
+                    user_id=user or DEMO.editor,
+                    wait_seconds=wait,
+                )
+            )
+        except SayError as error:
+            print(f"say: {error}", file=sys.stderr)
+            return 2
     if text.startswith("/content"):
         text = text[len("/content") :].strip()
     return asyncio.run(

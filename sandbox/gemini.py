@@ -33,6 +33,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
+from sandbox.samples import GEMINI_STYLE_ANSWER
 
 GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -199,8 +200,11 @@ def prompt_tokens(body: dict[str, Any]) -> int:
 
 
 def compose_text(prompt: str) -> str:
-    """Deterministic, prompt-derived text long enough to look like a real answer."""
+    """Deterministic, prompt-derived text long enough to look like a real answer; asked for
+    "markdown", an answer formatted the way Gemini formats one (headings, a table, code)."""
     head = " ".join(prompt.split()[:12]) or "(empty prompt)"
+    if "markdown" in prompt.lower():
+        return f"Generated for: {head}\n\n{GEMINI_STYLE_ANSWER}"
     start = hashlib.sha256(prompt.encode()).digest()[0]
     picked = [FILLER_SENTENCES[(start + i) % len(FILLER_SENTENCES)] for i in range(3)]
     return f"Generated for: {head}\n\n" + " ".join(picked)

@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,19 +165,33 @@ class LocalServices:
 
 def start_local_services(state_dir: Path, *, redis_url: str | None = None) -> LocalServices:
     embedded: list[EmbeddedPostgres | EmbeddedRedis] = []
-    if port_open(*DEFAULT_POSTGRES):
-        postgres_url = "postgresql://postgres@127.0.0.1:5432/postgres"
-    else:
-        pg = EmbeddedPostgres(state_dir / "postgres")
-        log.info("starting embedded PostgreSQL on port %d", pg.port)
-        postgres_url = pg.start()
-        embedded.append(pg)
+    postgres_url = _machine_or_embedded(
+        DEFAULT_POSTGRES,
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+        "PostgreSQL",
+        lambda: EmbeddedPostgres(state_dir / "postgres"),
+        embedded,
+    )
     if redis_url is None:
-        if port_open(*DEFAULT_REDIS):
-            redis_url = "redis://127.0.0.1:6379/0"
-        else:
-            rd = EmbeddedRedis(state_dir / "redis")
-            log.info("starting embedded Redis on port %d", rd.port)
-            redis_url = rd.start()
-            embedded.append(rd)
+        redis_url = _machine_or_embedded(
+            DEFAULT_REDIS, "redis://127.0.0.1:6379/0", "Redis", lambda: EmbeddedRedis(state_dir / "redis"), embedded
+        )
     return LocalServices(postgres_url, redis_url, embedded)
+
+
+def _machine_or_embedded(
+    address: tuple[str, int],
+    machine_url: str,
+    what: str,
+    make: Callable[[], EmbeddedPostgres | EmbeddedRedis],
+    embedded: list[EmbeddedPostgres | EmbeddedRedis],
+) -> str:
+    """``machine_url`` when the machine's own server answers at ``address``; else the URL of an
+    embedded one started now and added to ``embedded``."""
+    if port_open(*address):
+        return machine_url
+    server = make()
+    log.info("starting embedded %s on port %d", what, server.port)
+    url = server.start()
+    embedded.append(server)
+    return url

@@ -14,6 +14,7 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -125,6 +126,68 @@ def build_block_action(
                 "action_ts": f"{time.time():.6f}",
             }
         ],
+    }
+    return {"payload": json.dumps(payload)}
+
+
+def build_dm_event(
+    text: str, *, team_id: str, user_id: str, channel_id: str, ts: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """A person's message in their DM with the bot (``message.im``), as the Events API envelope.
+    In the agent view every message sits in a thread; ``thread_ts`` None is a DM outside one."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel_id,
+        "user": user_id,
+        "text": text,
+        "ts": ts,
+        "team": team_id,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return _event_envelope(event, team_id=team_id)
+
+
+def build_thread_started(*, team_id: str, user_id: str, channel_id: str, thread_ts: str) -> dict[str, Any]:
+    """``assistant_thread_started``: the person opened a new thread in the bot's agent view."""
+    event = {
+        "type": "assistant_thread_started",
+        "assistant_thread": {"user_id": user_id, "channel_id": channel_id, "thread_ts": thread_ts, "context": {}},
+        "event_ts": thread_ts,
+    }
+    return _event_envelope(event, team_id=team_id)
+
+
+def _event_envelope(event: dict[str, Any], *, team_id: str) -> dict[str, Any]:
+    return {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "api_app_id": APP_ID,
+        "type": "event_callback",
+        "event_id": f"Ev{secrets.token_hex(5).upper()}",
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def build_view_submission(
+    view: dict[str, Any], values: dict[str, Any], *, team_id: str, user_id: str
+) -> dict[str, str]:
+    """A modal submitted with ``values`` (Slack's ``state.values``), form-encoded as Slack sends it."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "user": {"id": user_id, "username": user_id, "name": user_id, "team_id": team_id},
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": new_trigger_id(),
+        "view": {**view, "state": {"values": values}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
     }
     return {"payload": json.dumps(payload)}
 
@@ -339,6 +402,64 @@ async def send_command(
             await _collect(watch, result, wait_seconds)
         result.waited_s = time.monotonic() - started
         return result
+
+
+async def send_dm(
+    service_url: str,
+    text: str,
+    *,
+    signing_secret: str,
+    sandbox_url: str,
+    team_id: str = DEMO.team_id,
+    user_id: str = DEMO.editor,
+    wait_seconds: float = 15.0,
+    show: Callable[[str], None] = print,
+) -> int:
+    """Write ``text`` to the bot in ``user_id``'s DM (a ``message.im`` event, signed), then show
+    the thread as it changes: its status line, the answer as it streams in, and the rest of what
+    lands there. 0 once an answer (or a refusal) arrived, 1 when nothing did."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        sandbox = _SandboxClient(session, sandbox_url)
+        workspace = SandboxWorkspace.from_sandbox(await sandbox.request("GET", "/_sandbox/workspaces"), team_id)
+        user_id = workspace.user_id(user_id)
+        written = await sandbox.request(
+            "POST", "/_sandbox/dms", json={"team_id": team_id, "user_id": user_id, "text": text}
+        )
+        if not written.get("ok"):
+            raise SayError(f"the sandbox has no person {user_id} in {team_id}")
+        channel, ts = written["channel"], written["ts"]
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        envelope = build_dm_event(escaped, team_id=team_id, user_id=user_id, channel_id=channel, ts=ts)
+        body = json.dumps(envelope).encode()
+        headers = {"Content-Type": "application/json", **sign_request(body, signing_secret)}
+        show(f"> (DM to Content Factory) {text}")
+        async with session.post(f"{service_url.rstrip('/')}/slack/events", data=body, headers=headers) as response:
+            show(f"event answered {response.status}")
+        shown: dict[str, str] = {}
+        status = ""
+        done = False
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline and not done:
+            await asyncio.sleep(POLL_SECONDS)
+            thread = (await sandbox.request("GET", f"/_sandbox/threads?channel={channel}&ts={ts}"))["thread"]
+            if thread.get("status", "") != status:
+                status = thread.get("status", "")
+                if status:
+                    show(f"[Content Factory {status}]")
+            listed = (await sandbox.request("GET", f"/_sandbox/messages?channel={channel}"))["messages"]
+            for message in listed:
+                if message.get("thread_ts") != ts or not message.get("bot_id"):
+                    continue
+                text_now = _text_of(message)
+                before = shown.get(message["ts"], "")
+                if text_now != before:
+                    show(text_now[len(before) :] if text_now.startswith(before) else text_now)
+                    shown[message["ts"]] = text_now
+                if not message.get("streaming") and any(
+                    b.get("type") == "actions" for b in message.get("blocks") or []
+                ):
+                    done = True
+        return 0 if shown else 1
 
 
 async def _collect(watch: _SandboxWatch, result: SayResult, wait_seconds: float) -> None:

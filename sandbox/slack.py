@@ -59,7 +59,7 @@ from aiohttp import web
 APP_ID = "A0SANDBOX"
 DEFAULT_BOT_SCOPES = (
     "commands,chat:write,chat:write.public,files:write,users:read,channels:read,groups:read,im:read,mpim:read,im:write,"
-    "channels:history,groups:history"
+    "channels:history,groups:history,im:history,assistant:write"
 )
 # conversations.members: Slack's page size when none is asked for, and the most it gives at once.
 MEMBERS_DEFAULT_LIMIT = 100
@@ -71,6 +71,7 @@ MAX_BLOCKS = 50
 MAX_TEXT = 40000
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
+MAX_MARKDOWN_TEXT = 12000  # all markdown blocks of one message together
 
 
 class ApiError(Exception):
@@ -494,6 +495,9 @@ class SandboxState:
         self.files: dict[str, StoredFile] = {}
         self.oauth_codes: dict[str, OAuthCode] = {}
         self._faults: list[Fault] = []
+        # Chat streams by (channel, ts), and the agent threads' status, title and suggestions.
+        self.streams: dict[tuple[str, str], Any] = {}
+        self.threads: dict[tuple[str, str], dict[str, Any]] = {}
         self.posting_limit.reset()
 
     def reset(self, *, workspaces: bool = False) -> None:
@@ -956,6 +960,11 @@ def _blocks(params: dict[str, Any]) -> list[dict[str, Any]] | None:
             raise ApiError("invalid_blocks")
         if block["type"] == "header" and len(text_value) > MAX_HEADER_TEXT:
             raise ApiError("invalid_blocks")
+        if block["type"] == "markdown" and not isinstance(block.get("text"), str):
+            raise ApiError("invalid_blocks")
+    markdown = sum(len(b["text"]) for b in blocks if b["type"] == "markdown")
+    if markdown > MAX_MARKDOWN_TEXT:
+        raise ApiError("invalid_blocks")
     return blocks
 
 
@@ -1023,6 +1032,9 @@ def chat_post_message(state: SandboxState, workspace: Workspace, params: dict[st
         content["metadata"] = metadata
     message = _bot_message(workspace, state.next_ts(), content)
     state.post_message(channel, message)
+    if content.get("thread_ts"):
+        # Slack clears an agent thread's status line when the app replies in it.
+        state.threads.get((channel.id, content["thread_ts"]), {}).pop("status", None)
     return {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
 
 
@@ -1037,6 +1049,9 @@ def chat_update(state: SandboxState, workspace: Workspace, params: dict[str, Any
     message.update(_message_content(params))
     if "blocks" in params and not _blocks(params):
         message.pop("blocks", None)
+    metadata = _json_param(params.get("metadata"), "invalid_metadata_format")
+    if metadata:
+        message["metadata"] = metadata
     message["edited"] = {"user": workspace.bot_user_id, "ts": state.next_ts()}
     return {"ok": True, "channel": channel.id, "ts": message["ts"], "text": message["text"], "message": message}
 
@@ -1538,6 +1553,35 @@ async def control_messages(request: web.Request) -> web.Response:
     return _control_answer(messages=state.messages(query.get("channel"), team_id=query.get("team_id")))
 
 
+async def control_person_writes_to_the_bot(request: web.Request) -> web.Response:
+    """A person's message in their DM with the bot (opened if need be), as ``say --dm`` types it;
+    the caller then sends the service the ``message.im`` event. Answers the DM's id and the ts."""
+    state = request.app[STATE]
+    body = await _json_body(request)
+    workspace = state.workspaces.get(str(body.get("team_id") or ""))
+    user = state.users.get(str(body.get("user_id") or ""))
+    if workspace is None or user is None or user.team_id != workspace.team_id or user.is_bot:
+        return _control_answer(ok=False, error="unknown_workspace_or_user")
+    channel, _ = state.open_dm(workspace, user.id)
+    message = {
+        "type": "message",
+        "user": user.id,
+        "team": workspace.team_id,
+        "text": str(body.get("text") or ""),
+        "ts": state.next_ts(),
+    }
+    state.post_message(channel, message)
+    state.changed()
+    return _control_answer(channel=channel.id, ts=message["ts"])
+
+
+async def control_thread(request: web.Request) -> web.Response:
+    """An agent thread's status, title and suggestions (``?channel=…&ts=…``)."""
+    state = request.app[STATE]
+    key = (request.query.get("channel", ""), request.query.get("ts", ""))
+    return _control_answer(thread=state.threads.get(key, {}))
+
+
 async def control_ephemerals(request: web.Request) -> web.Response:
     state, query = request.app[STATE], request.query
     return _control_answer(ephemerals=state.ephemerals(query.get("user"), channel=query.get("channel")))
@@ -1690,6 +1734,8 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_get("/_sandbox/calls", control_calls)
     app.router.add_get("/_sandbox/messages", control_messages)
     app.router.add_get("/_sandbox/ephemerals", control_ephemerals)
+    app.router.add_post("/_sandbox/dms", control_person_writes_to_the_bot)
+    app.router.add_get("/_sandbox/threads", control_thread)
     app.router.add_get("/_sandbox/views", control_views)
     app.router.add_get("/_sandbox/files", control_files)
     app.router.add_get("/_sandbox/files/{file_id}", control_file_bytes)

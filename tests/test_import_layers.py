@@ -27,6 +27,7 @@ DOMAINS = (
     "bot.orgs",
     "bot.process",
     "bot.quota",
+    "bot.routing",
     "bot.schedules",
     "bot.telemetry",
 )

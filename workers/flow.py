@@ -17,27 +17,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any, TypeVar
 
 from opentelemetry import trace
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.guard import restore_placeholders
+from bot.guard import check_output_async, restore_placeholders
 from bot.jobs.queueing import PRIORITY_INTERACTIVE
 from bot.orgs.service import OrgPolicy
+from bot.quota.models import Spend
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
-from workers import lifecycle, views, warming
+from workers import dm_thread, lifecycle, views, warming
 from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
 from workers.loop import WorkerContext
 from workers.outcomes import finish_failed, reconcile_quota
-from workers.posting import TOKEN_ERRORS, PostRefused, SlackUnavailable, post_result, tell_requester
+from workers.posting import (
+    TOKEN_ERRORS,
+    PostRefused,
+    SlackUnavailable,
+    post_result,
+    slack_client,
+    tell_requester,
+)
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -192,6 +202,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     result = lifecycle.stored_result(job)
     fresh = result is None
     if result is None:
+        await _tell_thread(context, job, dm_thread.show_generating)
         try:
             result = await generate_content(context, job, mapping, policy)
         except GenerationFailed as failure:
@@ -199,11 +210,13 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
                 await lifecycle.requeue_job(context.runtime.database, lease, failure.reason)
                 hand_back_lease()
                 return Outcome.REQUEUED
-            await fail_job(context, lease, failure.reason, tokens_used=failure.tokens_used, **failure.detail)
+            await fail_job(
+                context, lease, failure.reason, tokens_used=failure.tokens_used, spend=failure.spend, **failure.detail
+            )
             return Outcome.FAILED
     elif job.quota_state == "reserved":
         # An earlier attempt kept the result and stopped before settling.
-        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
     switch_off_deadline()
     # The new result is written with whatever state comes next, in one transaction; the quota is
     # settled after it (a crash in between leaves the tokens used on the job for the reaper).
@@ -221,7 +234,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
     # the settling to the attempt that won it.
     if fresh and outcome is not Outcome.LOST:
-        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used)
+        await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
     return outcome
 
 
@@ -236,7 +249,20 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
     except Exception:
         # The job waits in awaiting_approval either way; asking again is workers.approval's (the beat's) job.
         log.exception("job %s: the approval request failed", job.id)
+    await _tell_thread(context, job, dm_thread.show_awaiting_approval)
     return Outcome.AWAITING_APPROVAL
+
+
+async def _tell_thread(
+    context: WorkerContext, job: Job, tell: Callable[[AsyncWebClient, Job], Awaitable[None]]
+) -> None:
+    """The DM thread's status for a job asked for there; nothing for any other job, never raises."""
+    if not job.thread_ts:
+        return
+    try:
+        await tell(await slack_client(context.runtime, job), job)
+    except Exception:
+        log.info("job %s: could not update its DM thread", job.id, exc_info=True)
 
 
 async def _post(
@@ -256,7 +282,9 @@ async def _post(
         text = restore_placeholders(text, mapping)
     await lifecycle.confirm_lease(database, lease)
     try:
-        posted = await post_result(context.runtime, job, result, text=text, on_send=begin_finishing)
+        posted = await post_result(
+            context.runtime, job, result, text=text, on_send=begin_finishing, check=partial(_check_shown, mapping)
+        )
     except PostRefused as refused:
         begin_finishing()
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
@@ -290,6 +318,11 @@ async def _post(
     return Outcome.POSTED
 
 
+async def _check_shown(mapping: dict[str, str], text: str) -> None:
+    """The output guard on text about to be streamed (the canary was checked on the whole answer)."""
+    await check_output_async(text, input_mapping=mapping, canary="")
+
+
 POST_RECORD_PATIENCE_SECONDS = 120.0
 
 
@@ -313,10 +346,18 @@ async def _record_post(
             delay = min(delay * 2, 5.0)
 
 
-async def fail_job(context: WorkerContext, lease: Lease, reason: str, *, tokens_used: int | None, **detail: Any) -> Job:
+async def fail_job(
+    context: WorkerContext,
+    lease: Lease,
+    reason: str,
+    *,
+    tokens_used: int | None,
+    spend: Spend | None = None,
+    **detail: Any,
+) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
     begin_finishing()
     job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
     hand_back_lease()
-    await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used)
+    await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used, spend=spend)
     return job

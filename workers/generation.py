@@ -9,16 +9,19 @@ and never posted.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from bot.brand import BrandKit, load_brand_kit
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
 from bot.orgs.service import OrgPolicy
+from bot.quota.models import Spend
 from bot.result_cache import CacheableRequest, CachedResult, ResultCache
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, allowed_models, candidate_order
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
-from workers.providers import ImageRequest, ProviderError, TextRequest
+from workers.providers import ImageRequest, PermanentError, ProviderError, TextRequest
 from workers.providers.base import ImageProvider
 from workers.providers.tokens import estimate_tokens
 
@@ -42,45 +45,83 @@ class GenerationFailed(Exception):
     when no model call cost anything (the reservation is released), else what the calls cost,
     answered or not (a safety block, thinking that ran out of tokens, an empty answer)."""
 
-    def __init__(self, reason: str, *, tokens_used: int | None, detail: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        tokens_used: int | None,
+        detail: dict[str, Any] | None = None,
+        spend: Spend | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.tokens_used = tokens_used
         self.detail = detail or {}
+        self.spend = spend  # the money those calls cost, for the ledger
 
 
 async def generate_content(
     context: WorkerContext, job: Job, pii_mapping: dict[str, str], policy: OrgPolicy | None = None
 ) -> JobResult:
     """The job's content: from the result cache when the organization opted in and an identical
-    request was answered within the TTL (no model call, no tokens), else from a model."""
+    request was answered within the TTL (no model call, no tokens, no money), else from a model
+    the organization's routing policy allows."""
+    routing = policy.routing if policy is not None else DEFAULT_POLICY
     kit = await brand_kit_of(context, job)
     cache, cacheable = None, None
     if policy is not None and policy.result_cache:
         cache = ResultCache(context.runtime.redis, context.runtime.settings.result_cache_ttl_seconds)
-        cacheable = cacheable_request(context, job, kit)
+        cacheable = cacheable_request(context, job, kit, routing)
         cached = await cache.get(cacheable)
         if cached is not None:
             return JobResult(text=cached.text, png=cached.png, model=cached.model, tokens_used=0, reused=True)
     if job.kind == JobKind.IMAGE:
-        result = await generate_image(context, job, kit)
+        result = await generate_image(context, job, kit=kit, routing=routing)
     else:
-        result = await generate_text(context, job, pii_mapping, kit)
+        result = await generate_text(context, job, pii_mapping, kit=kit, routing=routing)
     if cache is not None and cacheable is not None:
         await cache.put(cacheable, CachedResult(text=result.text, png=result.png, model=result.model))
     return result
 
 
-def cacheable_request(context: WorkerContext, job: Job, kit: BrandKit) -> CacheableRequest:
-    """What makes this job's request identical to another's (``bot.result_cache.key``)."""
+async def text_models_for(context: WorkerContext, routing: RoutingPolicy, request: TextRequest) -> list[str]:
+    """The organization's allowed text models, best first by its strategy, healthy ones first."""
+    latencies = None
+    if routing.strategy is Strategy.FASTEST and context.latency is not None:
+        await context.latency.refresh()
+        latencies = context.latency.medians()
+    return candidate_order(
+        context.models.models,
+        routing,
+        kind="text",
+        input_tokens=estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt),
+        output_tokens=request.max_output_tokens,
+        healthy=context.router.healthy,
+        latencies=latencies,
+    )
+
+
+def cacheable_request(
+    context: WorkerContext, job: Job, kit: BrandKit, routing: RoutingPolicy = DEFAULT_POLICY
+) -> CacheableRequest:
+    """What makes this job's request identical to another's (``bot.result_cache.key``). The models
+    the organization's routing lets answer, and its strategy, are part of it: a policy change is a
+    new key, and no result is reused from a model the organization no longer allows."""
     parameters: dict[str, int | float | str]
     if job.kind == JobKind.IMAGE:
-        model = getattr(context.image_provider, "model", None) or context.image_provider.name
-        parameters = {"steps": IMAGE_STEPS, "guidance": IMAGE_GUIDANCE}
+        if context.image_router is None:
+            model = getattr(context.image_provider, "model", None) or context.image_provider.name
+        else:
+            model = ",".join(spec.name for spec in allowed_models(context.models.models, routing, kind="image"))
+        parameters = {"steps": IMAGE_STEPS, "guidance": IMAGE_GUIDANCE, "strategy": str(routing.strategy)}
     else:
-        model = ",".join(context.router.models)
+        model = ",".join(name for name in context.router.models if routing.permits(name))
         instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
-        parameters = {"max_output_tokens": output_budget(job, instruction), "temperature": TextRequest.temperature}
+        parameters = {
+            "max_output_tokens": output_budget(job, instruction),
+            "temperature": TextRequest.temperature,
+            "strategy": str(routing.strategy),
+        }
     return CacheableRequest(
         org_id=job.org_id,
         kind=str(job.kind),
@@ -106,37 +147,43 @@ def output_budget(job: Job, system_instruction: str = SYSTEM_INSTRUCTION) -> int
 
 
 async def generate_text(
-    context: WorkerContext, job: Job, pii_mapping: dict[str, str], kit: BrandKit | None = None
+    context: WorkerContext,
+    job: Job,
+    pii_mapping: dict[str, str],
+    *,
+    kit: BrandKit | None = None,
+    routing: RoutingPolicy = DEFAULT_POLICY,
 ) -> JobResult:
     canary = new_canary()
     kit = kit or BrandKit()
     instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
-    # A long kit is the same prefix on every job: cached at the provider, once per kit version.
-    caches = (
-        {}
-        if kit.is_empty
-        else await context.context_caches.names_for(job.org_id, kit.version, instruction, context.router.models)
-    )
     request = TextRequest(
         prompt=job.masked_prompt,
         system_instruction=system_instruction_with_canary(instruction, canary),
         max_output_tokens=output_budget(job, instruction),
-        cached_contents=caches,
-        cached_prefix_chars=len(instruction) if caches else 0,
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
-            result = await context.router.generate_text(request)
+            models = await text_models_for(context, routing, request)
+            if not kit.is_empty:
+                # A long kit is the same prefix on every job: cached at the provider, once per kit
+                # version, for the models this job may be answered by.
+                caches = await context.context_caches.names_for(job.org_id, kit.version, instruction, models)
+                if caches:
+                    request = replace(request, cached_contents=caches, cached_prefix_chars=len(instruction))
+            result = await context.router.generate_text(request, models=models)
     except ProviderError as error:
         raise GenerationFailed(
             error.reason,
             tokens_used=error.tokens_used or None,
             detail={"error": type(error).__name__, "tokens_charged": error.tokens_used},
+            spend=Spend(error.model, error.tokens_used, 0, error.cost_micros) if error.tokens_used else None,
         ) from error
     except TimeoutError as error:
         reason = f"the model did not answer within {TEXT_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
     tokens_used = result.tokens_used
+    spend = Spend(result.model, result.input_tokens, result.output_tokens, result.cost_micros)
     try:
         check_output(result.text, input_mapping=pii_mapping, canary=canary)
     except OutputRejected as rejected:
@@ -149,6 +196,7 @@ async def generate_text(
                 "guard": [str(p) for p in problems],
                 "entities": list(rejected.verdict.entity_types),
             },
+            spend=spend,
         ) from rejected
     return JobResult(
         text=result.text,
@@ -156,6 +204,9 @@ async def generate_text(
         model=result.model,
         tokens_used=tokens_used,
         cached_tokens=result.cached_input_tokens,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        cost_micros=result.cost_micros,
     )
 
 
@@ -170,27 +221,42 @@ def native_image_size(provider: ImageProvider) -> int:
     return int(pipeline.unet.config.sample_size * pipeline.vae_scale_factor)
 
 
-def _render_image(provider: ImageProvider, prompt: str, seed: int) -> tuple[bytes, str]:
+def _image_request(provider: ImageProvider, prompt: str, seed: int) -> ImageRequest:
     size = native_image_size(provider)
-    result = provider.generate_image(
-        ImageRequest(
-            prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE
-        )
+    return ImageRequest(
+        prompt=prompt, seed=seed, steps=IMAGE_STEPS, width=size, height=size, guidance_scale=IMAGE_GUIDANCE
     )
-    return result.png, result.model
 
 
-async def generate_image(context: WorkerContext, job: Job, kit: BrandKit | None = None) -> JobResult:
+def _render_image(
+    context: WorkerContext, routing: RoutingPolicy, prompt: str, seed: int
+) -> tuple[bytes, str, int | None]:
+    """The image, the model that drew it and what it cost (None: unpriced, no catalogue image model)."""
+    router = context.image_router
+    if router is None:
+        provider = context.image_provider
+        result = provider.generate_image(_image_request(provider, prompt, seed))
+        return result.png, result.model, None
+    models = candidate_order(context.models.models, routing, kind="image", healthy=router.healthy)
+    if not models:
+        raise PermanentError("no image model is allowed for this organization")
+    routed = router.generate_image(models, lambda provider: _image_request(provider, prompt, seed))
+    return routed.result.png, routed.model, routed.cost_micros
+
+
+async def generate_image(
+    context: WorkerContext, job: Job, *, kit: BrandKit | None = None, routing: RoutingPolicy = DEFAULT_POLICY
+) -> JobResult:
     prompt = (kit or BrandKit()).image_prompt(job.masked_prompt)
     try:
-        provider = context.image_provider
         # A thread, so the lease heartbeat keeps beating while the pipeline runs.
         async with asyncio.timeout(IMAGE_TIME_LIMIT_SECONDS):
-            png, model = await asyncio.to_thread(_render_image, provider, prompt, job.seed or 0)
+            png, model, cost = await asyncio.to_thread(_render_image, context, routing, prompt, job.seed or 0)
     except ProviderError as error:
         raise GenerationFailed(error.reason, tokens_used=None, detail={"error": type(error).__name__}) from error
     except TimeoutError as error:
         reason = f"the image was not ready within {IMAGE_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
-    # An image costs what was reserved for it (the organization's image price).
-    return JobResult(text=None, png=png, model=model, tokens_used=job.tokens_reserved)
+    # An image costs what was reserved for it (the organization's image price) and, in money,
+    # the image model's price.
+    return JobResult(text=None, png=png, model=model, tokens_used=job.tokens_reserved, cost_micros=cost)

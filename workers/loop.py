@@ -35,15 +35,19 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS
+from bot.process import event_loop
 from bot.process.runtime import Runtime, get_runtime, set_runtime
 from bot.process.settings import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_TIME_LIMIT_SECONDS
 from bot.quota import QuotaService
+from bot.routing.catalogue import Catalogue, shorthand_catalogue
+from bot.routing.latency import LatencyBoard
 from bot.telemetry import instrument_engine
 from workers.fair_gate import FairGate
 from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
 from workers.providers.context_cache import ContextCaches
+from workers.providers.images import ImageRouter
 from workers.providers.rate_limit import ModelRateLimit
 
 log = logging.getLogger(__name__)
@@ -66,10 +70,19 @@ class WorkerContext:
     quota: QuotaService
     router: TextRouter
     gate: FairGate
+    # The models and their prices (None: the router's own models, unpriced), and each model's
+    # moving latency (for ``fastest``).
+    catalogue: Catalogue | None = None
+    latency: LatencyBoard | None = None
     lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
     text_time_limit: float = DEFAULT_JOB_TIME_LIMIT_SECONDS
     image_time_limit: float = float(IMAGE_SOFT_LIMIT_SECONDS)
     max_attempts: int = MAX_ATTEMPTS
+
+    @cached_property
+    def models(self) -> Catalogue:
+        """The catalogue jobs are routed over: the configured one, else the router's own models."""
+        return self.catalogue or shorthand_catalogue(self.router.models)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime, *, jobs_in_flight: int) -> WorkerContext:
@@ -81,12 +94,27 @@ class WorkerContext:
                 requests_per_minute=settings.gemini_requests_per_minute,
                 tokens_per_minute=settings.gemini_tokens_per_minute,
             )
+        catalogue = settings.catalogue()
+        latency = LatencyBoard(runtime.redis, tuple(spec.name for spec in catalogue.of_kind("text")))
+        if catalogue.shorthand:
+            # GEMINI_MODELS: the one provider and its failover list, exactly as before.
+            router = TextRouter.from_settings(
+                settings.gemini_models,
+                settings.gemini_api_key,
+                settings.gemini_base_url,
+                rate_limit=rate_limit,
+                latency=latency,
+            )
+        else:
+            router = TextRouter.from_catalogue(
+                catalogue, rate_limit=catalogue_rate_limit(runtime, catalogue, rate_limit), latency=latency
+            )
         return cls(
             runtime=runtime,
-            quota=QuotaService(runtime.redis, runtime.database),
-            router=TextRouter.from_settings(
-                settings.gemini_models, settings.gemini_api_key, settings.gemini_base_url, rate_limit=rate_limit
-            ),
+            quota=QuotaService(runtime.redis, runtime.database, currency=catalogue.currency),
+            router=router,
+            catalogue=catalogue,
+            latency=latency,
             gate=FairGate(jobs_in_flight),
             lease_seconds=settings.job_lease_seconds,
             text_time_limit=settings.job_time_limit_seconds,
@@ -97,7 +125,12 @@ class WorkerContext:
 
     @cached_property
     def context_caches(self) -> ContextCaches:
-        return ContextCaches(self.router.provider, self.runtime.redis)
+        return ContextCaches(self.router.provider, self.runtime.redis, routes=self.router.routes)
+
+    @cached_property
+    def image_router(self) -> ImageRouter | None:
+        """The catalogue's image models, when it names any; else ``image_provider`` draws."""
+        return ImageRouter.from_catalogue(self.models)
 
     @cached_property
     def image_provider(self) -> ImageProvider:
@@ -109,6 +142,22 @@ class WorkerContext:
         await close_http_session()
         await self.router.aclose()
         await self.runtime.close()
+
+
+def catalogue_rate_limit(
+    runtime: Runtime, catalogue: Catalogue, shared: ModelRateLimit | None
+) -> ModelRateLimit | None:
+    """The catalogue's per-model limits (rpm/tpm), over GEMINI_*_PER_MINUTE for the rest."""
+    per_model = {
+        spec.name: (spec.requests_per_minute, spec.tokens_per_minute)
+        for spec in catalogue.of_kind("text")
+        if spec.requests_per_minute or spec.tokens_per_minute
+    }
+    if not per_model:
+        return shared
+    limit = shared or ModelRateLimit(runtime.redis)
+    limit.per_model.update(per_model)
+    return limit
 
 
 # Jobs in flight per process unless `content-factory worker --concurrency` says otherwise.
@@ -143,7 +192,7 @@ def process_loop() -> asyncio.AbstractEventLoop:
         if _pid != os.getpid():
             _forget_inherited_state()
         if _loop is None or _loop.is_closed():
-            _loop = asyncio.new_event_loop()
+            _loop = event_loop.new_event_loop()
             _thread = threading.Thread(target=_loop.run_forever, name="job-loop", daemon=True)
             _thread.start()
         return _loop

@@ -7,23 +7,27 @@ import uuid
 
 from bot.process.runtime import Runtime
 from bot.quota import QuotaService
+from bot.quota.models import Spend
 from db.models import Job
 from workers import views
 from workers.posting import tell_requester
 
 
-async def reconcile_quota(quota: QuotaService, org_id: uuid.UUID, job_id: uuid.UUID, tokens_used: int | None) -> None:
-    """Charge what the model used and refund the rest; release everything when no model answered.
-    The quota service makes both exactly-once per job, so a retry may call this again."""
+async def reconcile_quota(
+    quota: QuotaService, org_id: uuid.UUID, job_id: uuid.UUID, tokens_used: int | None, *, spend: Spend | None = None
+) -> None:
+    """Charge what the model used (tokens, and ``spend``'s money) and refund the rest; release
+    everything when no model answered. The quota service makes both exactly-once per job, so a
+    retry may call this again."""
     if tokens_used is None:
         await quota.release(org_id, job_id)
     else:
-        await quota.settle(org_id, job_id, tokens_used)
+        await quota.settle(org_id, job_id, tokens_used, spend=spend)
 
 
 async def finish_failed(
-    runtime: Runtime, quota: QuotaService, job: Job, reason: str, *, tokens_used: int | None
+    runtime: Runtime, quota: QuotaService, job: Job, reason: str, *, tokens_used: int | None, spend: Spend | None = None
 ) -> None:
     """A failed job: its quota reconciled (released when no model answered) and its requester told why."""
-    await reconcile_quota(quota, job.org_id, job.id, tokens_used)
+    await reconcile_quota(quota, job.org_id, job.id, tokens_used, spend=spend)
     await tell_requester(runtime, job, views.failure_message(job, reason))

@@ -29,6 +29,8 @@ from bot.slack.client import async_retry_handlers, make_web_client
 from bot.slack.response_urls import trusted_response_url
 from db.models import Job, JobKind
 from workers import views
+from workers.dm_thread import StreamWithheld, pieces_of, stream_result
+from workers.guarded_stream import Check
 from workers.lifecycle import JobResult
 
 log = logging.getLogger(__name__)
@@ -153,7 +155,13 @@ def _share_ts(response: Any, channel: str) -> str | None:
 
 
 async def post_result(
-    runtime: Runtime, job: Job, result: JobResult, *, text: str | None, on_send: Callable[[], None] = lambda: None
+    runtime: Runtime,
+    job: Job,
+    result: JobResult,
+    *,
+    text: str | None,
+    on_send: Callable[[], None] = lambda: None,
+    check: Check | None = None,
 ) -> Posted:
     """Post a job's result to its target channel and return where it landed; ``text`` is the
     result's text as it should appear (placeholders restored where the organization asked).
@@ -169,6 +177,10 @@ async def post_result(
     Posts to one channel go out one at a time from this process and wait out Slack's 429s (about
     one message per second per channel), in the order the jobs got there. ``on_send`` is called
     right before the request that may put the message in the channel.
+
+    A job asked for in the bot's DM lands in its thread instead: text streamed there
+    (``workers.dm_thread``, each piece passed by ``check``, the output guard), an image uploaded
+    into the thread.
     """
     channel = job.target_channel
     try:
@@ -186,10 +198,21 @@ async def post_result(
                 alt_txt=views.image_title(job),
                 channel=channel,
                 initial_comment=views.context_line(job, result),
+                thread_ts=job.thread_ts,
             )
             files = response.get("files") or []
             # Without a share ts yet, the file id marks the job as posted all the same.
             ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
+            await _image_buttons(client, job, channel, job.thread_ts or _share_ts(response, channel))
+        elif job.thread_ts:
+            assert text is not None
+            earlier = await _earlier_reply(client, job) if job.attempts > 1 else None
+            if earlier is not None:
+                return earlier
+            metadata = {"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}}
+            ts = await stream_result(
+                client, job, result, pieces_of(text), check or _no_check, metadata=metadata, on_send=on_send
+            )
         else:
             assert text is not None
             earlier = await _earlier_post(client, job, channel) if job.attempts > 1 else None
@@ -210,6 +233,9 @@ async def post_result(
             )
             ts = str(response["ts"])
             channel = str(response.get("channel") or channel)
+            await _post_continuations(client, job, channel, ts, text)
+    except StreamWithheld as withheld:
+        raise PostRefused("output_guard", withheld.rejected.reason, "Rephrase the request and try again.") from withheld
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         if code in TOKEN_ERRORS:
@@ -299,6 +325,55 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
             return None
+    return None
+
+
+async def _image_buttons(client: AsyncWebClient, job: Job, channel: str, thread_ts: str | None) -> None:
+    """An upload carries no buttons: the feedback (and, in the DM, "Post to a channel") follow it
+    as a reply in its thread. The upload is what makes the job posted; this is best effort."""
+    if not thread_ts:
+        return
+    try:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **views.image_buttons_message(job))
+    except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+        log.warning("job %s: the buttons under its image could not be posted", job.id, exc_info=True)
+
+
+async def _post_continuations(client: AsyncWebClient, job: Job, channel: str, ts: str, text: str) -> None:
+    """What one message cannot hold (``views.continuation_messages``), in the post's thread. The post
+    is what makes the job posted; a continuation Slack refuses is logged, never retried into a
+    second post."""
+    for message in views.continuation_messages(text):
+        try:
+            await _paced_post(client, job.org_id, lambda: None, channel=channel, thread_ts=ts, **message)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+            log.warning("job %s: a continuation of its post could not be posted", job.id, exc_info=True)
+            return
+
+
+async def _no_check(text: str) -> None:
+    """The whole answer passed the output guard before posting began (``workers.generation``)."""
+
+
+async def _earlier_reply(client: AsyncWebClient, job: Job) -> Posted | None:
+    """This job's reply in its DM thread, if an earlier attempt's reached it (conversations.replies
+    with metadata); None also when the thread cannot be read."""
+    assert job.thread_ts is not None
+    try:
+        response = await client.conversations_replies(
+            channel=job.target_channel, ts=job.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE
+        )
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
+            raise
+        return None
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == POST_EVENT_TYPE and (metadata.get("event_payload") or {}).get("job_id") == str(
+            job.id
+        ):
+            return Posted(ts=str(message["ts"]), channel=job.target_channel)
     return None
 
 

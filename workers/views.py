@@ -4,45 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.agent.views import share_button
+from bot.feedback.views import feedback_buttons
 from db.models import Job
 from workers.lifecycle import JobResult
+from workers.result_markdown import slack_safe_markdown, split_markdown
 
-SECTION_LIMIT = 3000  # Slack refuses a section whose text is longer
-MAX_BLOCKS = 50
 FALLBACK_TEXT_LIMIT = 3000  # the notification text; the blocks carry the whole content
-TRUNCATION_NOTE = "\n_(cut short: the content is longer than one Slack message holds)_"
 
 
 def escape_mrkdwn(text: str) -> str:
     """Slack's three control characters. Model output must never become a mention, a link or
     ``<!channel>``: a prompt injection could otherwise ping a whole workspace."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def model_output_section(escaped: str) -> dict[str, Any]:
-    """A section of model output (already escaped). ``verbatim`` stops Slack from parsing plain
-    ``@here``, ``@channel`` or ``@everyone`` into a broadcast, which escaping alone cannot."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": escaped, "verbatim": True}}
-
-
-def split_for_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Chunks of at most ``limit`` characters, cut at a paragraph, line or word break when one is
-    near, so a split never lands mid-word (or mid-escape like ``&amp;``) where it can be avoided."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut < limit // 2:
-            cut = limit
-            ampersand = window.rfind("&", limit - 6)
-            if ampersand != -1 and ";" not in window[ampersand:]:
-                cut = ampersand
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
 
 
 def context_line(job: Job, result: JobResult) -> str:
@@ -57,19 +31,42 @@ def context_line(job: Job, result: JobResult) -> str:
     return " · ".join(parts)
 
 
-def result_message(job: Job, result: JobResult, text: str) -> dict[str, Any]:
-    """``text`` and ``blocks`` for chat.postMessage: ``text`` (the result as Slack shows it) in
-    sections, then who asked, which model, what it cost and the job id. ``parse`` and
-    ``link_names`` say outright that the fallback text's plain ``@here`` stays text."""
-    sections = split_for_sections(escape_mrkdwn(text))
-    room = MAX_BLOCKS - 1
-    if len(sections) > room:
-        sections = sections[:room]
-        sections[-1] = sections[-1][: SECTION_LIMIT - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
-    blocks: list[dict[str, Any]] = [model_output_section(s) for s in sections]
+def result_message(
+    job: Job, result: JobResult, text: str, *, extra: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``text`` and ``blocks`` for chat.postMessage: the result (as Slack shows it) in one
+    ``markdown`` block (``workers.result_markdown`` says why), then who asked, which model, what
+    it cost and the job id, then the feedback buttons and any ``extra`` blocks. Past what one
+    message holds, the rest goes in ``continuation_messages``. ``parse`` and ``link_names`` say
+    outright that the fallback text's plain ``@here`` stays text."""
+    pieces = split_markdown(slack_safe_markdown(text)) or ["_(empty)_"]
+    blocks: list[dict[str, Any]] = [markdown_block(pieces[0])]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context_line(job, result)}]})
+    blocks.append(feedback_buttons(job.id))
+    blocks.extend(extra or [])
     fallback = escape_mrkdwn(text)[:FALLBACK_TEXT_LIMIT] or "Generated content"
     return {"text": fallback, "blocks": blocks, "parse": "none", "link_names": False}
+
+
+def continuation_messages(text: str) -> list[dict[str, Any]]:
+    """What does not fit in the first message, one message per 12,000 characters (posted in its thread)."""
+    pieces = split_markdown(slack_safe_markdown(text))[1:]
+    return [
+        {"text": escape_mrkdwn(piece[:FALLBACK_TEXT_LIMIT]), "blocks": [markdown_block(piece)], "parse": "none"}
+        for piece in pieces
+    ]
+
+
+def markdown_block(safe_text: str) -> dict[str, Any]:
+    return {"type": "markdown", "text": safe_text}
+
+
+def image_buttons_message(job: Job) -> dict[str, Any]:
+    """What follows an uploaded image: the feedback buttons, and "Post to a channel" in the DM."""
+    blocks = [feedback_buttons(job.id)]
+    if job.thread_ts:
+        blocks.append(share_button(job.id))
+    return {"text": "Was this image what you wanted?", "blocks": blocks}
 
 
 def image_title(job: Job) -> str:

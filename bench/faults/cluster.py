@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench._scratch import server_execute
 from db.crypto import generate_key
 from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
@@ -251,17 +252,6 @@ class Stores:
         return self.postgres is not None
 
 
-async def _server_execute(server_url: str, statement: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, database=url.database)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 def _database_urls(server_url: str, database: str) -> tuple[str, str]:
     admin = make_url(server_url).set(drivername="postgresql+asyncpg", database=database)
     app = admin.set(username=APP_ROLE, password=APP_PASSWORD)
@@ -293,7 +283,7 @@ def start_stores(registry: PidRegistry, state_dir: Path) -> Stores:
             raise ClusterError(fallback_reason + "; and no PostgreSQL answers on 127.0.0.1:5432") from error
         server_url = "postgresql://postgres@127.0.0.1:5432/postgres"
         database = f"cf_faults_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_server_execute(server_url, f'CREATE DATABASE "{database}"'))
+    asyncio.run(server_execute(server_url, f'CREATE DATABASE "{database}"'))
     admin_url, app_url = _database_urls(server_url, database)
     return Stores(redis, redis_url, server_url, database, admin_url, app_url, postgres, fallback_reason)
 
@@ -303,7 +293,7 @@ def stop_stores(stores: Stores, registry: PidRegistry) -> None:
         stores.postgres.stop()
     else:
         with contextlib.suppress(Exception):
-            asyncio.run(_server_execute(stores.server_url, f'DROP DATABASE IF EXISTS "{stores.database}" WITH (FORCE)'))
+            asyncio.run(server_execute(stores.server_url, f'DROP DATABASE IF EXISTS "{stores.database}" WITH (FORCE)'))
     stores.redis.stop()
     registry.remove("redis")
 

@@ -25,6 +25,7 @@ import aiohttp
 import asyncpg
 import redis.asyncio as aioredis
 
+from bench._scratch import asyncpg_dsn
 from bench.faults.cluster import Cluster
 from bench.faults.load import LoadRecord, OrgPlan, Sent
 from bench.faults.probes import QuotaProbe, needles_in, scan_redis
@@ -50,10 +51,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.figure == 0
-
-
-def asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 # -- reading the state ----------------------------------------------------------------------------
@@ -524,8 +521,14 @@ def check_cross_tenant(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     plans = _plan_of_team(record)
     plan_of_org = {str(plan.org_id): plan for plan in record.plans}
     channel_team = {channel: plan.team_id for plan in record.plans for channel in plan.channels}
-    lines = []
+    lines: list[str] = []
     looked = Counter[str]()
+
+    def look(kind: str, where: str, text: str, plan: OrgPlan) -> None:
+        """Count one more thing of ``kind`` read, and note what in its ``text`` is another org's."""
+        looked[kind] += 1
+        lines.extend(f"{where}: {what}" for what in _foreign(text, plan, record, job_org))
+
     for job_id, job in snapshot.jobs.items():
         plan = plan_of_org.get(job["org_id"])
         if plan is None:
@@ -548,9 +551,8 @@ def check_cross_tenant(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
         plan = plans.get(str(message.get("team")))
         if plan is None:
             continue
-        looked["posts"] += 1
         where = f"post {message['channel']}@{message['ts']} in {plan.team_id}"
-        lines += [f"{where}: {what}" for what in _foreign(json.dumps(message), plan, record, job_org)]
+        look("posts", where, json.dumps(message), plan)
         for job_id in result_job_ids(message):
             job = snapshot.jobs.get(job_id)
             if job is not None and job["target_channel"] != message["channel"]:
@@ -558,29 +560,18 @@ def check_cross_tenant(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     org_of_response = {s.response_id: s for s in record.sent if s.response_id}
     for sent in record.sent:
         if sent.body:
-            looked["acks"] += 1
-            lines += [
-                f"ack to #{sent.seq} in {record.plans[sent.org].team_id}: {what}"
-                for what in _foreign(sent.ack_text, record.plans[sent.org], record, job_org)
-            ]
+            plan = record.plans[sent.org]
+            look("acks", f"ack to #{sent.seq} in {plan.team_id}", sent.ack_text, plan)
     for post in snapshot.responses:
         sent = org_of_response.get(str(post.get("response_id")))
         if sent is None:
             continue
-        looked["response_url posts"] += 1
-        lines += [
-            f"response to #{sent.seq}: {what}"
-            for what in _foreign(json.dumps(post), record.plans[sent.org], record, job_org)
-        ]
+        look("response_url posts", f"response to #{sent.seq}", json.dumps(post), record.plans[sent.org])
     for ephemeral in snapshot.ephemerals:
         team = channel_team.get(str(ephemeral.get("channel")))
         if team is None:
             continue
-        looked["ephemerals"] += 1
-        lines += [
-            f"ephemeral in {ephemeral['channel']}: {what}"
-            for what in _foreign(json.dumps(ephemeral), plans[team], record, job_org)
-        ]
+        look("ephemerals", f"ephemeral in {ephemeral['channel']}", json.dumps(ephemeral), plans[team])
     for request in snapshot.gemini_requests:
         text = prompt_of(request.get("body") or {})
         owners = [plan.team_id for plan in record.plans if plan.marker in text]

@@ -32,10 +32,10 @@ from sandbox.say import (
     sign_request,
 )
 from sandbox.slack import APP_ID
+from sandbox.web.demo_setup import install_as
 
 JOB_ID = re.compile(r"job `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`")
 SCHEDULE_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
-STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_IN_FLIGHT = 24
 # An approval request that still shows its buttons this long after its clicks is clicked again.
@@ -452,25 +452,7 @@ class SlackSide:
         """What a workspace admin does: open /slack/install, approve, come back to the redirect
         URL with the code and the state (the sandbox's authorize page is skipped: it would only
         redirect, and the redirect URL is the service's, not ours)."""
-        base = self.webs[web]
-        async with self.session.get(f"{base}/slack/install") as response:
-            page = await response.text()
-            if response.status != 200:
-                raise RuntimeError(f"/slack/install answered {response.status}: {page[:200]}")
-        found = STATE.search(page)
-        if found is None:
-            raise RuntimeError("the install page carries no OAuth state")
-        state = found.group(1)
-        code = (
-            await self.control("POST", "/_sandbox/oauth/codes", json={"team_id": plan.team_id, "user_id": plan.owner})
-        )["code"]
-        async with self.session.get(
-            f"{base}/slack/oauth_redirect",
-            params={"code": code, "state": state},
-            headers={"Cookie": f"slack-app-oauth-state={state}"},
-        ) as response:
-            if response.status != 200:
-                raise RuntimeError(f"/slack/oauth_redirect answered {response.status}: {(await response.text())[:200]}")
+        await install_as(self.session, self.webs[web], self.sandbox, team_id=plan.team_id, user_id=plan.owner)
 
 
 # -- the load -------------------------------------------------------------------------------------

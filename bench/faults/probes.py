@@ -11,7 +11,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,29 @@ import redis.asyncio as aioredis
 import redis.exceptions
 
 from bot.quota.keys import month_label, org_keys
+
+
+async def _every(interval: float, stop: asyncio.Event, step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` now and then every ``interval`` seconds until ``stop`` is set (at once, not at the next turn)."""
+    while not stop.is_set():
+        await step()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def _every_with_redis(
+    redis_url: str,
+    socket_timeout: float,
+    interval: float,
+    stop: asyncio.Event,
+    step: Callable[[aioredis.Redis], Awaitable[None]],
+) -> None:
+    """:func:`_every` with one Redis client of its own, closed when ``stop`` ends the loop."""
+    client = aioredis.Redis.from_url(redis_url, socket_timeout=socket_timeout, socket_connect_timeout=0.5)
+    try:
+        await _every(interval, stop, lambda: step(client))
+    finally:
+        await client.aclose()
 
 
 @dataclass(frozen=True)
@@ -39,10 +62,10 @@ class ReadinessProbe:
     samples: list[ReadySample] = field(default_factory=list)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await asyncio.gather(*(self._probe(i, url) for i, url in enumerate(self.web_urls)))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        await _every(self.interval, stop, self._probe_all)
+
+    async def _probe_all(self) -> None:
+        await asyncio.gather(*(self._probe(i, url) for i, url in enumerate(self.web_urls)))
 
     async def _probe(self, index: int, url: str) -> None:
         at = time.time()
@@ -99,14 +122,7 @@ class QuotaProbe:
     errors: int = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=1.0, socket_connect_timeout=0.5)
-        try:
-            while not stop.is_set():
-                await self._sample(client)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
-        finally:
-            await client.aclose()
+        await _every_with_redis(self.redis_url, 1.0, self.interval, stop, self._sample)
 
     async def _sample(self, client: aioredis.Redis) -> None:
         now = time.time()
@@ -222,14 +238,7 @@ class RedisPiiProbe:
     hits: list[tuple[str, str]] = field(default_factory=list)  # (key, needle)
 
     async def run(self, stop: asyncio.Event) -> None:
-        client = aioredis.Redis.from_url(self.redis_url, socket_timeout=2.0, socket_connect_timeout=0.5)
-        try:
-            while not stop.is_set():
-                await self.scan_once(client)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
-        finally:
-            await client.aclose()
+        await _every_with_redis(self.redis_url, 2.0, self.interval, stop, self.scan_once)
 
     async def scan_once(self, client: aioredis.Redis) -> None:
         needles = self.needles()

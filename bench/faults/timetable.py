@@ -16,13 +16,14 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 
+from bench._scratch import asyncpg_dsn
 from bench.faults.cluster import Cluster
 
 WEB_DOWN_SECONDS = 2.0
@@ -206,7 +207,7 @@ class FaultInjector:
         stores = self.cluster.stores
         assert stores is not None
         try:
-            conn = await asyncpg.connect(stores.admin_url.replace("postgresql+asyncpg://", "postgresql://"), timeout=3)
+            conn = await asyncpg.connect(asyncpg_dsn(stores.admin_url), timeout=3)
             try:
                 return dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
             finally:
@@ -227,6 +228,19 @@ class FaultInjector:
         async with self.session.post(f"{self.cluster.gemini_url}/_fake/faults", json=[fault]) as response:
             response.raise_for_status()
 
+    @staticmethod
+    async def _down_for(
+        event: FaultEvent, seconds: float, stop: Callable[[], object], start: Callable[[], object]
+    ) -> float:
+        """``stop`` (off the event loop), ``seconds`` down, ``start``; the event notes both moments.
+        Returns how long it was down, ``start`` included."""
+        await asyncio.to_thread(stop)
+        event.down_at = down_at = time.time()
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(start)
+        event.up_at = up_at = time.time()
+        return up_at - down_at
+
     async def _kill_worker(self, event: FaultEvent) -> None:
         """A slow model first, so jobs are mid-flight; then a worker that has finished booting
         (one still loading its models has no job to lose) dies with its whole pool."""
@@ -240,28 +254,23 @@ class FaultInjector:
 
     async def _kill_web(self, event: FaultEvent) -> None:
         index = event.target
-        await asyncio.to_thread(self.cluster.kill_web, index)
-        event.down_at = time.time()
-        await asyncio.sleep(WEB_DOWN_SECONDS)
-        await asyncio.to_thread(self.cluster.restart_web, index)
-        event.up_at = time.time()
+        down = await self._down_for(
+            event, WEB_DOWN_SECONDS, lambda: self.cluster.kill_web(index), lambda: self.cluster.restart_web(index)
+        )
         event.detail = (
-            f"web-{index} SIGKILLed; restarted after {WEB_DOWN_SECONDS:g} s, ready again "
-            f"{event.up_at - event.down_at:.1f} s after the kill"
+            f"web-{index} SIGKILLed; restarted after {WEB_DOWN_SECONDS:g} s, ready again {down:.1f} s after the kill"
         )
 
     async def _kill_beat(self, event: FaultEvent) -> None:
         index = event.target
         beat = self.cluster.beats[index]
         busy = await asyncio.to_thread(wait_until_busy, beat.pid, BEAT_BUSY_WAIT_SECONDS)
-        await asyncio.to_thread(self.cluster.kill_beat, index)
-        event.down_at = time.time()
+        await self._down_for(
+            event, 1.0, lambda: self.cluster.kill_beat(index), lambda: self.cluster.restart_beat(index)
+        )
         event.detail = f"beat-{index} SIGKILLed " + (
             "mid-tick (it was running)" if busy else f"while idle (no tick seen in {BEAT_BUSY_WAIT_SECONDS:g} s)"
         )
-        await asyncio.sleep(1.0)
-        await asyncio.to_thread(self.cluster.restart_beat, index)
-        event.up_at = time.time()
 
     async def _restart_redis(self, event: FaultEvent) -> None:
         # A backlog first, so the restart takes queued messages with it, not an empty queue.
@@ -273,12 +282,8 @@ class FaultInjector:
                 break
             await asyncio.sleep(0.5)
         in_flight = await self._jobs_in_flight()
-        await asyncio.to_thread(self.cluster.stop_redis)
-        event.down_at = time.time()
-        await asyncio.sleep(REDIS_DOWN_SECONDS)
-        await asyncio.to_thread(self.cluster.start_redis)
-        event.up_at = time.time()
-        event.detail = f"Redis stopped with {in_flight}, started empty; down {event.up_at - event.down_at:.1f} s"
+        down = await self._down_for(event, REDIS_DOWN_SECONDS, self.cluster.stop_redis, self.cluster.start_redis)
+        event.detail = f"Redis stopped with {in_flight}, started empty; down {down:.1f} s"
 
     async def _restart_postgres(self, event: FaultEvent) -> None:
         stores = self.cluster.stores
@@ -286,12 +291,10 @@ class FaultInjector:
             event.skipped = "PostgreSQL is the machine's shared server (embedded one did not start); not restarted"
             return
         in_flight = await self._jobs_in_flight()
-        await asyncio.to_thread(self.cluster.stop_postgres)
-        event.down_at = time.time()
-        await asyncio.sleep(POSTGRES_DOWN_SECONDS)
-        await asyncio.to_thread(self.cluster.start_postgres)
-        event.up_at = time.time()
-        event.detail = f"PostgreSQL stopped (fast) with {in_flight}, started; down {event.up_at - event.down_at:.1f} s"
+        down = await self._down_for(
+            event, POSTGRES_DOWN_SECONDS, self.cluster.stop_postgres, self.cluster.start_postgres
+        )
+        event.detail = f"PostgreSQL stopped (fast) with {in_flight}, started; down {down:.1f} s"
 
     async def _gemini_burst(self, event: FaultEvent) -> None:
         status = event.target

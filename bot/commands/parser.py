@@ -28,13 +28,23 @@ from typing import ClassVar
 from croniter import croniter
 
 from bot.brand.kit import PART_NAMES, PART_USAGE, BrandPart
-from bot.commands.subcommands import AUDIT_DEFAULT, AUDIT_MAX, SUBCOMMANDS, Subcommand
+from bot.commands.subcommands import (
+    AUDIT_DEFAULT,
+    AUDIT_MAX,
+    SUBCOMMANDS,
+    SUGGESTED_PROMPT_MAX_CHARS,
+    SUGGESTED_PROMPTS_MAX,
+    Subcommand,
+)
 from bot.errors import BadInput
 from bot.jobs.service import MAX_PROMPT_CHARS
 from bot.orgs.roles import parse_role
+from bot.routing.policy import Strategy
+from bot.routing.pricing import parse_money
 from db.models import JobKind, Role
 
 MAX_MONTHLY_BUDGET = 10**12
+MAX_MODEL_NAMES = 64
 # The longest command read at all: a prompt at its limit written wholly in entities (``&amp;`` is
 # five characters for one), plus room for the sub-command, a schedule's time and ``in #channel``.
 MAX_COMMAND_CHARS = 5 * MAX_PROMPT_CHARS + 400
@@ -106,6 +116,29 @@ class SetQuota:
 
 
 @dataclass(frozen=True)
+class SetMoneyBudget:
+    name: ClassVar[str] = "quota money"
+    micros: int | None  # None: no money budget
+
+
+@dataclass(frozen=True)
+class ShowModels:
+    name: ClassVar[str] = "models"
+
+
+@dataclass(frozen=True)
+class AllowModels:
+    name: ClassVar[str] = "models allow"
+    models: tuple[str, ...] | None  # None: every model of the catalogue
+
+
+@dataclass(frozen=True)
+class SetModelStrategy:
+    name: ClassVar[str] = "models strategy"
+    strategy: Strategy
+
+
+@dataclass(frozen=True)
 class GrantRole:
     name: ClassVar[str] = "role"
     user_id: str
@@ -149,6 +182,19 @@ class ShowAudit:
     limit: int
 
 
+@dataclass(frozen=True)
+class SetSuggestedPrompts:
+    """``prompts``: show (``prompts`` None), set (a tuple) or clear (an empty tuple)."""
+
+    name: ClassVar[str] = "prompts"
+    prompts: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class ExportFeedback:
+    name: ClassVar[str] = "feedback"
+
+
 Command = (
     ShowHelp
     | Generate
@@ -157,6 +203,10 @@ Command = (
     | CancelSchedule
     | ShowQuota
     | SetQuota
+    | SetMoneyBudget
+    | ShowModels
+    | AllowModels
+    | SetModelStrategy
     | GrantRole
     | SetApprovals
     | SetResultCache
@@ -164,6 +214,8 @@ Command = (
     | SetBrand
     | ClearBrand
     | ShowAudit
+    | SetSuggestedPrompts
+    | ExportFeedback
 )
 
 
@@ -212,6 +264,7 @@ def split_subcommand(text: str) -> Head:
     word, rest = match.group(1), match.group(2)
     name = word.lower()
     second = _HEAD.fullmatch(rest)
+    # Two-word sub-commands (``quota set``, ``models allow``): the second word names the action.
     if second is not None and f"{name} {second.group(1).lower()}" in _BY_NAME:
         name, rest = f"{name} {second.group(1).lower()}", second.group(2)
     spec = _BY_NAME.get(name)
@@ -245,6 +298,18 @@ def parse_arguments(head: Head) -> Command:
             return ShowQuota()
         case "quota set":
             return SetQuota(_parse_budget(rest, spec))
+        case "quota money":
+            return SetMoneyBudget(_parse_money_budget(rest, spec))
+        case "models":
+            if rest:
+                raise BadInput(
+                    f"`models` takes no `{_shorten(rest)}`.", usage=_usages("models", "models allow", "models strategy")
+                )
+            return ShowModels()
+        case "models allow":
+            return AllowModels(_parse_model_names(rest, spec))
+        case "models strategy":
+            return SetModelStrategy(_parse_strategy(rest, spec))
         case "role":
             return _parse_role(rest, spec)
         case "approvals":
@@ -266,6 +331,11 @@ def parse_arguments(head: Head) -> Command:
             return _parse_brand_clear(rest, spec)
         case "audit":
             return ShowAudit(_parse_audit_limit(rest, spec))
+        case "prompts":
+            return _parse_suggested_prompts(rest, spec)
+        case "feedback":
+            _no_arguments(rest, spec)
+            return ExportFeedback()
     raise AssertionError(f"no parser for {spec.name}")  # pragma: no cover - the table and the match agree
 
 
@@ -311,10 +381,9 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
     """A channel id from Slack's escaped mention or a public channel's bare id; a bare name, a
     private conversation's bare id and any direct message are refused."""
     ref = ref.strip()
-    for pattern in (_ESCAPED_CHANNEL, _BARE_CHANNEL_ID):
-        found = pattern.fullmatch(ref)
-        if found is not None:
-            return found.group(1)
+    channel = _captured_id(ref, _ESCAPED_CHANNEL, _BARE_CHANNEL_ID)
+    if channel is not None:
+        return channel
     if _DIRECT_MESSAGE.fullmatch(ref):
         raise BadInput(
             f"`{_shorten(ref)}` is a direct message. Results go to channels; to get one in your own direct "
@@ -323,14 +392,12 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
         )
     if _PRIVATE_CHANNEL_ID.fullmatch(ref):
         raise BadInput(
-            f"`{_shorten(ref)}` is a private conversation's id. Pick the channel from Slack's suggestions as you "
-            "type `#`, so that Slack sends the channel itself.",
+            f"`{_shorten(ref)}` is a private conversation's id. {_pick_from_suggestions('the channel', '#')}",
             usage=spec.full_usage,
         )
     if re.fullmatch(r"#[\w.-]+", ref):
         raise BadInput(
-            f"I can't tell which channel `{_shorten(ref)}` is. Pick it from Slack's suggestions as you type `#`, "
-            "so that Slack sends the channel itself.",
+            f"I can't tell which channel `{_shorten(ref)}` is. {_pick_from_suggestions('it', '#', 'the channel')}",
             usage=spec.full_usage,
         )
     raise BadInput(f"`{_shorten(ref)}` is not a channel. Name one with `#`.", usage=spec.full_usage)
@@ -338,17 +405,29 @@ def parse_channel(ref: str, spec: Subcommand) -> str:
 
 def parse_user(ref: str, spec: Subcommand) -> str:
     ref = ref.strip()
-    for pattern in (_ESCAPED_USER, _BARE_USER_ID):
-        found = pattern.fullmatch(ref)
-        if found is not None:
-            return found.group(1)
+    user = _captured_id(ref, _ESCAPED_USER, _BARE_USER_ID)
+    if user is not None:
+        return user
     if re.fullmatch(r"@[\w.-]+", ref):
         raise BadInput(
-            f"I can't tell who `{_shorten(ref)}` is. Pick the person from Slack's suggestions as you type `@`, "
-            "so that Slack sends the user itself.",
+            f"I can't tell who `{_shorten(ref)}` is. {_pick_from_suggestions('the person', '@', 'the user')}",
             usage=spec.full_usage,
         )
     raise BadInput(f"`{_shorten(ref)}` is not a user. Mention one with `@`.", usage=spec.full_usage)
+
+
+def _captured_id(ref: str, *patterns: re.Pattern[str]) -> str | None:
+    """The id the first of ``patterns`` that matches all of ``ref`` captures."""
+    for pattern in patterns:
+        found = pattern.fullmatch(ref)
+        if found is not None:
+            return found.group(1)
+    return None
+
+
+def _pick_from_suggestions(what: str, sigil: str, sent: str | None = None) -> str:
+    """The hint for a name typed by hand: Slack sends the id only for what is picked as one types."""
+    return f"Pick {what} from Slack's suggestions as you type `{sigil}`, so that Slack sends {sent or what} itself."
 
 
 def _parse_schedule(rest: str, spec: Subcommand) -> CreateSchedule:
@@ -438,6 +517,38 @@ def _parse_budget(rest: str, spec: Subcommand) -> int:
     return int(tokens)
 
 
+def _parse_money_budget(rest: str, spec: Subcommand) -> int | None:
+    if not rest:
+        raise BadInput("`quota money` needs an amount per month, or `off`.", usage=spec.full_usage)
+    if rest.lower() in ("off", "none"):
+        return None
+    try:
+        return parse_money(rest)
+    except ValueError:
+        raise BadInput(f"`{_shorten(rest)}` is not an amount of money.", usage=spec.full_usage) from None
+
+
+def _parse_model_names(rest: str, spec: Subcommand) -> tuple[str, ...] | None:
+    if not rest:
+        raise BadInput("`models allow` needs the models' names, or `all`.", usage=spec.full_usage)
+    if rest.lower() == "all":
+        return None
+    names = tuple(name for name in re.split(r"[,\s]+", rest) if name)
+    if len(names) > MAX_MODEL_NAMES or any(len(name) > 64 for name in names):
+        raise BadInput(f"Name at most {MAX_MODEL_NAMES} models of up to 64 characters.", usage=spec.full_usage)
+    return names
+
+
+def _parse_strategy(rest: str, spec: Subcommand) -> Strategy:
+    try:
+        return Strategy(rest.strip().lower())
+    except ValueError:
+        shown = f"`{_shorten(rest)}`" if rest else "nothing"
+        raise BadInput(
+            f"The strategy is `ordered`, `cheapest` or `fastest`, not {shown}.", usage=spec.full_usage
+        ) from None
+
+
 def _parse_role(rest: str, spec: Subcommand) -> GrantRole:
     parts = rest.split()
     if len(parts) != 2:
@@ -499,6 +610,35 @@ def _parse_brand_clear(rest: str, spec: Subcommand) -> ClearBrand:
     if part is None:
         raise BadInput(f"`{_shorten(rest)}` is no part of the brand kit.", usage=spec.full_usage)
     return ClearBrand(part)
+
+
+_QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+
+
+def _parse_suggested_prompts(rest: str, spec: Subcommand) -> SetSuggestedPrompts:
+    if not rest:
+        return SetSuggestedPrompts(None)
+    word, _, tail = rest.partition(" ")
+    if word.lower() == "clear" and not tail.strip():
+        return SetSuggestedPrompts(())
+    if word.lower() != "set":
+        raise BadInput(f"`prompts` takes `set` or `clear`, not `{_shorten(word)}`.", usage=spec.full_usage)
+    body = _unescape(tail).strip()
+    found = [m.group(1) if m.group(1) is not None else m.group(2) for m in _QUOTED.finditer(body)]
+    leftover = _QUOTED.sub("", body).strip()
+    if not found or leftover:
+        raise BadInput(
+            'Put each suggestion in double quotes: `prompts set "A launch post" "A haiku"`.', usage=spec.full_usage
+        )
+    prompts = tuple(" ".join(p.split()) for p in found)
+    if len(prompts) > SUGGESTED_PROMPTS_MAX:
+        raise BadInput(f"Slack shows at most {SUGGESTED_PROMPTS_MAX} suggestions; you gave {len(prompts)}.")
+    for prompt in prompts:
+        if not prompt:
+            raise BadInput("A suggestion can't be empty.", usage=spec.full_usage)
+        if len(prompt) > SUGGESTED_PROMPT_MAX_CHARS:
+            raise BadInput(f"A suggestion may be at most {SUGGESTED_PROMPT_MAX_CHARS} characters.")
+    return SetSuggestedPrompts(prompts)
 
 
 def _no_arguments(rest: str, spec: Subcommand) -> None:

@@ -13,6 +13,8 @@ from db.models import Role
 
 AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
+SUGGESTED_PROMPTS_MAX = 4  # what Slack shows when the agent DM opens
+SUGGESTED_PROMPT_MAX_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,20 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "quota set", "quota set <tokens-per-month>", "change the monthly budget (e.g. 2000000 or 2M)", Role.ADMIN
     ),
+    Subcommand(
+        "quota money",
+        "quota money <amount>|off",
+        "set a monthly budget in money, in the model catalogue's currency (e.g. 250 or 99.50)",
+        Role.ADMIN,
+    ),
+    Subcommand("models", "models", "show the models, their prices and how one is chosen", Role.VIEWER),
+    Subcommand("models allow", "models allow <model>[,<model>…]|all", "choose which models may answer", Role.ADMIN),
+    Subcommand(
+        "models strategy",
+        "models strategy ordered|cheapest|fastest",
+        "failover in catalogue order, the cheapest for the job, or the fastest lately",
+        Role.ADMIN,
+    ),
     Subcommand("role", "role @user admin|editor|viewer", "grant a role", Role.ADMIN),
     Subcommand(
         "approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting", Role.ADMIN
@@ -83,8 +99,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         f"show the last n audit events (default {AUDIT_DEFAULT}, at most {AUDIT_MAX})",
         Role.ADMIN,
     ),
+    Subcommand(
+        "prompts",
+        'prompts [set "first" "second" … | clear]',
+        f"show or set the suggestions the bot's DM opens with (at most {SUGGESTED_PROMPTS_MAX})",
+        Role.ADMIN,
+    ),
+    Subcommand("feedback", "feedback", "feedback totals and the newest verdicts as CSV", Role.ADMIN),
 )
 
 # The first word of each: what a metric or span may name (``quota set`` counts as ``quota``).
-# Two-word names (``quota set``, ``brand set``) are split before their arguments are read.
+# Two-word names (``quota set``, ``brand set``, ``models allow``): a first word and its action,
+# both matched by the parser, split before their arguments are read.
 SUBCOMMAND_WORDS = frozenset(spec.name.split()[0] for spec in SUBCOMMANDS)

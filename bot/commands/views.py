@@ -126,3 +126,13 @@ def audit_message(lines: Sequence[AuditLine]) -> Message:
     header = f"{'seq':>6}  {'time (UTC)':<20}  {'actor':<14}  {'action':<22}  job"
     body = "\n".join([header, *rows])
     return ephemeral(f"Last {len(lines)} audit events:\n```{body}```")
+
+
+def suggested_prompts_message(prompts: Sequence[str], *, changed: bool) -> Message:
+    head = "The bot's DM now opens with these suggestions:" if changed else "The bot's DM opens with these suggestions:"
+    lines = "\n".join(f"• {_escape(p)}" for p in prompts)
+    return ephemeral(f'{head}\n{lines}\nChange them with `/content prompts set "…" "…"`, or `/content prompts clear`.')
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

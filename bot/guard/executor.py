@@ -50,6 +50,16 @@ async def check_prompt_off_loop(text: str, *, threshold: float | None) -> Guarde
     return await asyncio.get_running_loop().run_in_executor(_pool(), context.run, _check, text, threshold)
 
 
+def _mask(text: str) -> str:
+    return get_guard().mask(text).text
+
+
+async def mask_off_loop(text: str) -> str:
+    """Free text a person typed (a feedback reason, say) with its personal data masked, off the loop."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_pool(), context.run, _mask, text)
+
+
 def shutdown_guard_threads() -> None:
     global _executor
     with _lock:

@@ -7,9 +7,10 @@ substring or tiny regex settles that first; where it finds a hint, Presidio runs
 
 from __future__ import annotations
 
+import abc
 import re
 
-from presidio_analyzer import RecognizerResult
+from presidio_analyzer import PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IpRecognizer
 
@@ -18,7 +19,12 @@ from presidio_analyzer.predefined_recognizers import EmailRecognizer, IpRecogniz
 _IP_HINT = re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f:]|::")
 
 
-class HintedEmailRecognizer(EmailRecognizer):
+class _Hinted(PatternRecognizer):
+    """Runs the recognizer's patterns only on text ``has_hint`` says could hold its entity."""
+
+    @abc.abstractmethod
+    def has_hint(self, text: str) -> bool: ...
+
     def analyze(
         self,
         text: str,
@@ -26,19 +32,16 @@ class HintedEmailRecognizer(EmailRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        if "@" not in text:
+        if not self.has_hint(text):
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
-class HintedIpRecognizer(IpRecognizer):
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        if not _IP_HINT.search(text):
-            return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+class HintedEmailRecognizer(_Hinted, EmailRecognizer):
+    def has_hint(self, text: str) -> bool:
+        return "@" in text
+
+
+class HintedIpRecognizer(_Hinted, IpRecognizer):
+    def has_hint(self, text: str) -> bool:
+        return _IP_HINT.search(text) is not None

@@ -16,6 +16,7 @@ pattern it guards. Anything the derivation does not understand yields None: slow
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 try:  # the parser behind re.compile; private, so its absence only disables the shortcut
@@ -75,14 +76,20 @@ def _required(items: Any) -> Needles | None:
     return _best(candidates)
 
 
-def required_substrings(pattern: re.Pattern[str]) -> Needles | None:
-    """Any match of ``pattern`` contains one of these; None when no useful set can be proven."""
+def _from_parse_tree(pattern: re.Pattern[str], read: Callable[[Any], Needles | None]) -> Needles | None:
+    """What ``read`` proves from the parse tree of ``pattern``; None without a parser, for a
+    pattern that ignores case, or for a tree ``read`` does not know."""
     if sre_parse is None or pattern.flags & re.IGNORECASE:
         return None
     try:
-        needles = _required(sre_parse.parse(pattern.pattern, pattern.flags))
+        return read(sre_parse.parse(pattern.pattern, pattern.flags))
     except Exception:  # an unfamiliar parse tree only costs speed, never correctness
         return None
+
+
+def required_substrings(pattern: re.Pattern[str]) -> Needles | None:
+    """Any match of ``pattern`` contains one of these; None when no useful set can be proven."""
+    needles = _from_parse_tree(pattern, _required)
     if not needles or min(map(len, needles)) < MIN_NEEDLE_LENGTH:
         return None
     return needles
@@ -126,13 +133,7 @@ def _prefixes(items: Any) -> Needles | None:
 
 def required_prefixes(pattern: re.Pattern[str]) -> Needles | None:
     """Every match of ``pattern`` starts with one of these; None when that cannot be proven."""
-    if sre_parse is None or pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        prefixes = _prefixes(sre_parse.parse(pattern.pattern, pattern.flags))
-    except Exception:  # an unfamiliar parse tree only costs speed, never correctness
-        return None
-    return prefixes or None
+    return _from_parse_tree(pattern, _prefixes) or None
 
 
 def matches_at_prefixes(pattern: re.Pattern[str], prefixes: Needles, text: str) -> bool:

@@ -109,7 +109,8 @@ def inspect_output(
     checked_pii = frozenset(pii_entities)
     problems: list[OutputProblem] = []
     offending: list[str] = []
-    for finding in guard.analyze(output_text):
+    # Only the types judged below: the rest (names, places) would cost their search and be dropped.
+    for finding in guard.analyze(output_text, CREDENTIAL_ENTITIES | checked_pii):
         value = output_text[finding.start : finding.end]
         if finding.entity_type in CREDENTIAL_ENTITIES:
             problem = OutputProblem.CREDENTIAL

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +179,11 @@ def build_pipeline(spacy_model: str | None) -> Language:
     return nlp
 
 
+_NER_PIPES = ("ner", GATED_NER, "entity_ruler", "span_ruler")
+
+
 def _has_ner(nlp: Language) -> bool:
-    return any(name in nlp.pipe_names for name in ("ner", GATED_NER, "entity_ruler", "span_ruler"))
+    return any(name in nlp.pipe_names for name in _NER_PIPES)
 
 
 class PiiAnalyzer:
@@ -212,9 +216,12 @@ class PiiAnalyzer:
             *sorted(CREDENTIAL_ENTITIES),
             *(NER_ENTITIES if self.names_enabled else (ADDRESS_ENTITY,)),
         )
+        self._nlp = nlp
+        self._nlp_engine = PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config)
+        self._ner_pipes = [name for name in nlp.pipe_names if name in _NER_PIPES]
         self._engine = AnalyzerEngine(
             registry=registry,
-            nlp_engine=PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config),
+            nlp_engine=self._nlp_engine,
             supported_languages=[LANGUAGE],
             default_score_threshold=SCORE_THRESHOLD,
             context_aware_enhancer=IndexedContextEnhancer(context_suffix_count=CONTEXT_SUFFIX_WORDS),
@@ -229,10 +236,19 @@ class PiiAnalyzer:
                 labels.update(getattr(nlp.get_pipe(name), "labels", ()))
         return sorted(label for label in labels if label not in NER_LABELS)
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: Collection[str] | None = None) -> list[RecognizerResult]:
+        """The findings of every entity type, or only of ``entities``. When none of those comes
+        from the NER model (the output guard asks for credentials and contact data only), the
+        model does not run: it was most of the time spent on a short text, and no pattern
+        recognizer reads its findings."""
+        wanted = list(self.entities) if entities is None else [name for name in self.entities if name in entities]
         # spaCy adds every new word to its shared vocabulary and does not promise that this is
         # safe from several threads at once; prompts are analysed one at a time.
         with self._lock:
+            artifacts = None
+            if self._ner_pipes and not any(name in NER_ENTITIES for name in wanted):
+                doc = self._nlp(text, disable=self._ner_pipes)
+                artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
             return self._engine.analyze(
-                text=text, language=LANGUAGE, entities=list(self.entities), score_threshold=SCORE_THRESHOLD
+                text=text, language=LANGUAGE, entities=wanted, score_threshold=SCORE_THRESHOLD, nlp_artifacts=artifacts
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -75,9 +75,10 @@ class Guard:
         """True when a NER model is loaded: analysis is then slow enough to need a thread."""
         return self.analyzer.names_enabled
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
-        """Every credential and PII finding in ``text`` (Presidio results, with offsets)."""
-        return self.analyzer.analyze(text)
+    def analyze(self, text: str, entities: Collection[str] | None = None) -> list[RecognizerResult]:
+        """Every credential and PII finding in ``text`` (Presidio results, with offsets), or only
+        those of the ``entities`` types."""
+        return self.analyzer.analyze(text, entities)
 
     def check_prompt(self, text: str, *, threshold: float | None = None) -> GuardedPrompt:
         """The masked prompt, or ``PromptBlocked`` (credential, injection, or the guard failed)."""

@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
-from db.models import Job, JobState, Schedule, ScheduleState
+from db.models import FeedbackRating, Job, JobFeedback, JobState, Schedule, ScheduleState
 
 RECENT_JOBS = 5
 PENDING_APPROVALS = 10
@@ -43,6 +44,9 @@ class HomeSnapshot:
     recent_jobs: list[JobLine] = field(default_factory=list)
     pending_approvals: list[JobLine] = field(default_factory=list)
     schedules: list[ScheduleLine] = field(default_factory=list)
+    # good / bad verdicts on the user's own results; on the whole organization's, for admins
+    own_feedback: tuple[int, int] = (0, 0)
+    org_feedback: tuple[int, int] | None = None
 
 
 # Columns, not whole rows: a job row may carry a generated image.
@@ -70,8 +74,22 @@ async def load_home(database: Database, org_id: uuid.UUID, user_id: str, *, with
             .order_by(Schedule.next_run_at.asc().nulls_last())
             .limit(SCHEDULES)
         )
+        snapshot.own_feedback = await _feedback_counts(session, Job.requester_id == user_id)
+        if with_approvals:
+            snapshot.org_feedback = await _feedback_counts(session, true())
         snapshot.schedules = [
             ScheduleLine(s.id, s.kind, s.state, s.target_channel, s.cron, s.next_run_at, s.timezone)
             for s in schedules.scalars()
         ]
     return snapshot
+
+
+async def _feedback_counts(session: AsyncSession, which_jobs: ColumnElement[bool]) -> tuple[int, int]:
+    rows = await session.execute(
+        select(JobFeedback.rating, func.count())
+        .join(Job, Job.id == JobFeedback.job_id)
+        .where(which_jobs)
+        .group_by(JobFeedback.rating)
+    )
+    counts = {rating: int(count) for rating, count in rows}
+    return counts.get(FeedbackRating.GOOD, 0), counts.get(FeedbackRating.BAD, 0)

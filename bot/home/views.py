@@ -10,6 +10,7 @@ from bot.brand import BrandKit
 from bot.brand.views import kit_markdown, open_modal_button
 from bot.home.service import HomeSnapshot, JobLine, ScheduleLine
 from bot.quota import QuotaStatus
+from bot.quota.messages import money_lines
 
 GAUGE_WIDTH = 20
 PROMPT_EXCERPT = 80
@@ -85,8 +86,14 @@ def _list(title: str, items: list[str], empty: str) -> list[dict[str, Any]]:
 
 
 def home_view(
-    role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot, brand_kit: BrandKit | None = None
+    role: str | None,
+    status: QuotaStatus | None,
+    snapshot: HomeSnapshot,
+    *,
+    brand_kit: BrandKit | None = None,
+    models: str | None = None,
 ) -> dict[str, Any]:
+    """``models``: the organization's model policy in words (``bot.routing.views.models_text``)."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Content Factory"}},
         _section(f"Your role: *{role or 'none yet'}*"),
@@ -94,6 +101,12 @@ def home_view(
         {"type": "divider"},
         _section(quota_gauge(status)),
     ]
+    if status is not None and money_lines(status):
+        blocks.append(_section("\n".join(money_lines(status))))
+    if models:
+        blocks += [{"type": "divider"}, _section(models)]
+        if role == "admin":
+            blocks.append(_context("Change it with `/content models allow …` or `/content models strategy …`."))
     if brand_kit is not None:
         blocks += [{"type": "divider"}, _section(kit_markdown(brand_kit))]
         if role == "admin":
@@ -115,6 +128,15 @@ def home_view(
             "None yet: try `/content text <prompt>`.",
         ),
     ]
+    good, bad = snapshot.own_feedback
+    feedback = f"*Feedback on your results*\n:thumbsup: {good:,} good · :thumbsdown: {bad:,} bad"
+    if snapshot.org_feedback is not None:
+        org_good, org_bad = snapshot.org_feedback
+        feedback += (
+            f"\nWhole organization: :thumbsup: {org_good:,} · :thumbsdown: {org_bad:,} "
+            "(`/content feedback` exports them)"
+        )
+    blocks += [{"type": "divider"}, _section(feedback)]
     blocks += [
         {"type": "divider"},
         *_list(

@@ -24,6 +24,8 @@ from bot.jobs.background_sends import BackgroundSends
 from bot.jobs.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
 from bot.orgs.service import OrgPolicy
 from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
+from bot.routing.catalogue import Catalogue
+from bot.routing.estimate import job_cost_estimate
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
@@ -51,6 +53,8 @@ class JobRequest:
     already_guarded: GuardedPrompt | None = None
     brand_voice: bool = True  # False: `--plain`, without the organization's brand kit
     post_at: datetime | None = None  # a warmed scheduled run: generated now, posted then
+    # Asked in the bot's DM: the thread the result lands in.
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class JobService:
     # When set, jobs are sent after ``submit`` returns instead of before.
     background: BackgroundSends | None = field(default=None)
     judge: InjectionJudge | None = None  # GUARD_JUDGE_MODEL
+    # The models and their prices: what a job may cost at most is reserved from a money budget.
+    catalogue: Catalogue | None = None
 
     async def guard_prompt(self, request: JobRequest, policy: OrgPolicy) -> GuardedPrompt:
         """Run the guard; a block is audited with masked text only and re-raised for the user."""
@@ -110,7 +116,8 @@ class JobService:
         guarded = await self.guard_prompt(request, policy)
         job_id = uuid.uuid4()
         tokens = estimate_tokens(request.kind, guarded.masked_text)
-        reservation = await self.quota.reserve(request.org_id, job_id, tokens)
+        cost = job_cost_estimate(self.catalogue, policy.routing, request.kind, guarded.masked_text)
+        reservation = await self.quota.reserve(request.org_id, job_id, tokens, cost_micros=cost)
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
         job = {
@@ -129,14 +136,17 @@ class JobService:
             "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
             "brand_voice": request.brand_voice,
             "tokens_reserved": reservation.tokens,
+            "cost_reserved_micros": reservation.cost_micros,
             "quota_state": "reserved",
             "attempts": 0,
             "trace_context": carrier or None,
+            "thread_ts": request.thread_ts,
         }
         detail = {
             "kind": str(request.kind),
             "channel": request.target_channel,
             "tokens_reserved": reservation.tokens,
+            "cost_reserved_micros": reservation.cost_micros,
             "pii": list(guarded.entities),
             "schedule_id": str(request.schedule_id) if request.schedule_id else None,
         }

@@ -13,8 +13,12 @@ from db.models import Role
 _RANK: dict[str, int] = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 # Each sub-command's role comes from its row in the table; the approval buttons (action ids
-# approve_job / reject_job) are checked as "approve".
-REQUIRED_ROLE: dict[str, Role] = {spec.name: spec.role for spec in SUBCOMMANDS} | {"approve": Role.ADMIN}
+# approve_job / reject_job) are checked as "approve", the feedback buttons as "rate", and a
+# message to the bot's DM (and its "post to channel" button) as "text", like the command.
+REQUIRED_ROLE: dict[str, Role] = {spec.name: spec.role for spec in SUBCOMMANDS} | {
+    "approve": Role.ADMIN,
+    "rate": Role.VIEWER,
+}
 
 
 def parse_role(name: str) -> Role | None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, routing_policy_of
 from db.audit import record_event
 from db.engine import Database
 from db.models import Member, Organization, QuotaSettings, Role, Workspace
@@ -134,20 +137,44 @@ class OrgPolicy:
     injection_threshold: float | None
     default_role: str
     paused: bool
+    # Which models may answer and how one is chosen (``bot.routing.policy``).
+    routing: RoutingPolicy = DEFAULT_POLICY
     result_cache: bool = False  # identical requests may reuse stored results
 
     @classmethod
     def of(cls, org: Organization) -> OrgPolicy:
+        return cls.from_columns({name: getattr(org, name) for name in POLICY_COLUMNS})
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any]) -> OrgPolicy:
+        """The policy from the organization's ``POLICY_COLUMNS``, however they were read."""
         return cls(
-            org_id=org.id,
-            approvals_required=org.approvals_required,
-            approvers_channel=org.approvers_channel,
-            restore_pii=org.restore_pii,
-            injection_threshold=org.injection_threshold,
-            default_role=org.default_role,
-            paused=org.paused,
-            result_cache=org.result_cache_enabled,
+            org_id=columns["id"],
+            approvals_required=columns["approvals_required"],
+            approvers_channel=columns["approvers_channel"],
+            restore_pii=columns["restore_pii"],
+            injection_threshold=columns["injection_threshold"],
+            default_role=columns["default_role"],
+            paused=columns["paused"],
+            routing=routing_policy_of(columns["allowed_models"], columns["model_strategy"]),
+            result_cache=columns["result_cache_enabled"],
         )
+
+
+# The organization's columns a policy is built from: the worker's claim reads them in its own
+# statement, without loading the organization.
+POLICY_COLUMNS = (
+    "id",
+    "approvals_required",
+    "approvers_channel",
+    "restore_pii",
+    "injection_threshold",
+    "default_role",
+    "paused",
+    "allowed_models",
+    "model_strategy",
+    "result_cache_enabled",
+)
 
 
 async def load_org_policy(database: Database, org_id: uuid.UUID) -> OrgPolicy:

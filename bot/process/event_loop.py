@@ -1,8 +1,11 @@
-"""The event loop a web process runs on: uvloop where it is installed, asyncio's own otherwise.
+"""The event loop a web process or a worker's jobs run on: uvloop where it is installed, asyncio's
+own otherwise.
 
 A web process spends a good part of each command's CPU in the event loop itself (aiohttp's
-server, asyncpg's and Redis's sockets, the hops to the guard's and the publisher's threads);
-uvloop does that work in C. Nothing here depends on which loop runs: both are asyncio's API.
+server, asyncpg's and Redis's sockets, the hops to the guard's and the publisher's threads), and
+a worker's loop the same for its jobs' statements, Redis commands and Slack posts, plus the timers
+of every job's deadline and lease heartbeat; uvloop does that work in C. Nothing here depends on
+which loop runs: both are asyncio's API.
 """
 
 from __future__ import annotations
@@ -21,6 +24,15 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     except ImportError:
         return asyncio.run(main)
     return uvloop.run(main)
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """A new loop of the kind ``run`` runs on (a worker process's job loop)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def loop_kind() -> str:

@@ -10,6 +10,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.routing.catalogue import Catalogue, CatalogueError, parse_catalogue, shorthand_catalogue
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
 # How long a claimed job stays a worker's without a heartbeat (the worker renews it every third).
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     gemini_requests_per_minute: int | None = Field(default=None, gt=0)
     gemini_tokens_per_minute: int | None = Field(default=None, gt=0)
     diffusion_model: str | None = None
+    # The model catalogue (a YAML/JSON document or a file's path); unset: GEMINI_MODELS, unpriced.
+    model_catalogue: str | None = None
     token_encryption_key: str | None = None
     pii_spacy_model: str | None = None
     # A model asked about prompts scored just under the injection threshold; unset: no judge.
@@ -109,6 +113,21 @@ class Settings(BaseSettings):
             raise ValueError("must name at least one model, comma-separated")
         return models
 
+    @field_validator("model_catalogue")
+    @classmethod
+    def _model_catalogue(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        try:
+            parse_catalogue(value)
+        except CatalogueError as exc:
+            raise ValueError(str(exc).removeprefix("MODEL_CATALOGUE: ")) from None
+        return value
+
+    def catalogue(self) -> Catalogue:
+        """The models the router may use: MODEL_CATALOGUE, else GEMINI_MODELS as its shorthand."""
+        return _catalogue(self.model_catalogue, self.gemini_models, self.gemini_base_url)
+
     @field_validator("token_encryption_key")
     @classmethod
     def _fernet_keys(cls, value: str | None) -> str | None:
@@ -140,6 +159,13 @@ class Settings(BaseSettings):
         for name in names:
             if not getattr(self, name):
                 raise ConfigError(f"{name.upper()} is not set; it is required for this command")
+
+
+@lru_cache(maxsize=8)
+def _catalogue(document: str | None, gemini_models: tuple[str, ...], gemini_base_url: str | None) -> Catalogue:
+    if document:
+        return parse_catalogue(document)
+    return shorthand_catalogue(gemini_models, base_url=gemini_base_url)
 
 
 def allowed_range(field_name: str) -> str | None:

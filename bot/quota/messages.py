@@ -6,6 +6,7 @@ import math
 from datetime import date
 
 from bot.quota.models import Denial, QuotaStatus
+from bot.routing.pricing import format_money
 
 UNAVAILABLE = (
     "The quota service is unreachable right now, so nothing was generated (budgets are never skipped). "
@@ -41,6 +42,14 @@ def denial_message(denial: Denial) -> str:
             f"Monthly budget reached: {_tokens(max(0, denial.budget_left))} of {_tokens(denial.budget)} tokens left, "
             f"this request needs {_tokens(denial.requested)}; it refills on {_refill_day(denial.refills_on)}."
         )
+    if denial.reason == "money":
+        currency = denial.currency or "USD"
+        return (
+            f"Monthly money budget reached: {format_money(denial.money_left or 0, currency)} of "
+            f"{format_money(denial.money_budget or 0, currency)} left, this request may cost up to "
+            f"{format_money(denial.cost_micros, currency)}; it refills on {_refill_day(denial.refills_on)}. "
+            "Nothing was generated."
+        )
     if denial.reason == "burst":
         return (
             f"This request needs {_tokens(denial.requested)} tokens, more than the rate limit allows at once "
@@ -70,6 +79,31 @@ def render_status(status: QuotaStatus) -> str:
         if status.full_in_seconds:
             rate += f", full again in {_duration(status.full_in_seconds)}"
     lines.append(rate + ".")
+    lines += money_lines(status)
     if not status.live:
         lines.append(LIVE_DATA_UNAVAILABLE)
     return "\n".join(lines)
+
+
+def money_lines(status: QuotaStatus) -> list[str]:
+    """The month's spend, the money budget and the spend by model; nothing while nothing is priced."""
+    currency = status.currency or "USD"
+    # Unpriced models (GEMINI_MODELS without a catalogue) and no money budget: nothing to say.
+    if status.money_budget is None and not status.spent_micros:
+        return []
+    lines = ["*Spend*"]
+    if status.money_budget is not None:
+        held = status.cost_reserved_micros
+        lines.append(
+            f"Spent {format_money(status.spent_micros, currency)} of {format_money(status.money_budget, currency)}"
+            + (f" ({format_money(held, currency)} held for jobs in progress)" if held else "")
+            + f"; {format_money(status.money_left or 0, currency)} left."
+        )
+    else:
+        lines.append(f"Spent {format_money(status.spent_micros, currency)} this month (no money budget set).")
+    for line in status.by_model:
+        lines.append(
+            f"• `{line.model}`: {format_money(line.cost_micros, currency)} for {line.jobs:,} "
+            f"job{'s' if line.jobs != 1 else ''} ({_tokens(line.input_tokens)} in, {_tokens(line.output_tokens)} out)"
+        )
+    return lines

@@ -16,6 +16,31 @@ class Limits:
     burst: int
     image_cost: int
     version: int = 0
+    # A monthly budget in money, in millionths of ``currency``; None: none.
+    money_budget: int | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What a job's model calls cost: the model that answered (or last failed), the tokens it
+    reported and the price table's cost in millionths of the catalogue's currency."""
+
+    model: str | None
+    input_tokens: int
+    output_tokens: int
+    cost_micros: int
+
+
+@dataclass(frozen=True)
+class ModelSpend:
+    """One model's share of a month's spend, as the ledger holds it."""
+
+    model: str
+    jobs: int
+    input_tokens: int
+    output_tokens: int
+    cost_micros: int
 
 
 @dataclass(frozen=True)
@@ -26,13 +51,14 @@ class Reservation:
     month: str
     lease_until: float
     replayed: bool = False  # a repeat of an earlier reserve for the same job: nothing new was taken
+    cost_micros: int = 0  # money reserved with the tokens (millionths of the currency)
 
 
 @dataclass(frozen=True)
 class Denial:
     """Why a reservation was refused, with what is left and when it comes back."""
 
-    reason: str  # "budget" | "rate" | "burst"
+    reason: str  # "budget" | "money" | "rate" | "burst"
     requested: int
     budget: int
     budget_left: int
@@ -42,6 +68,10 @@ class Denial:
     available_now: int  # what the rate bucket holds now
     enough_in_seconds: float  # until the bucket holds ``requested`` (rate denials)
     full_in_seconds: float  # until the bucket is full again
+    cost_micros: int = 0  # the money asked for (millionths)
+    money_left: int | None = None  # what the money budget still had (None: no money budget)
+    money_budget: int | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +102,17 @@ class QuotaStatus:
     available_now: int | None  # None when live rate data is unavailable
     full_in_seconds: float | None
     live: bool = True
+    spent_micros: int = 0  # money charged this month (millionths of ``currency``)
+    cost_reserved_micros: int = 0  # money held by jobs still running
+    money_budget: int | None = None
+    currency: str | None = None
+    by_model: tuple[ModelSpend, ...] = ()
+
+    @property
+    def money_left(self) -> int | None:
+        if self.money_budget is None:
+            return None
+        return max(0, self.money_budget - self.spent_micros - self.cost_reserved_micros)
 
     @property
     def left(self) -> int:

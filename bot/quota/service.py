@@ -16,13 +16,13 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
 import redis.asyncio as aioredis
 import redis.exceptions
-from opentelemetry.util.types import AttributeValue
 from redis.commands.core import AsyncScript
 
 from bot.errors import BadInput, QuotaDenied, ServiceUnavailable
@@ -36,11 +36,11 @@ from bot.quota.keys import (
     reserve_keys,
     settle_keys,
 )
-from bot.quota.ledger import month_snapshot, read_limits, record_settlement, write_limits
+from bot.quota.ledger import month_snapshot, read_limits, record_settlement, spend_by_model, write_limits
 from bot.quota.messages import LEDGER_UNAVAILABLE, UNAVAILABLE, denial_message
-from bot.quota.models import Denial, Limits, QuotaStatus, Reservation, SettleResult
+from bot.quota.models import Denial, Limits, QuotaStatus, Reservation, SettleResult, Spend
 from bot.quota.scripts import QuotaScripts
-from bot.quota.telemetry import tracer
+from bot.quota.telemetry import job_span
 from bot.telemetry.metrics import (
     count_quota_denial,
     count_tokens_refunded,
@@ -76,6 +76,8 @@ SETTLE_RETRY_DELAYS = (0.2, 1.0, 3.0)
 MAX_BUDGET = 10**12
 # quota_settings stores the rate, burst and image cost as 32-bit integers.
 MAX_LIMIT = 2**31 - 1
+# Money in millionths: a trillion currency units at most, inside what Lua's doubles hold exactly.
+MAX_MONEY_MICROS = 10**15
 
 
 class QuotaStoreUnavailable(ServiceUnavailable):
@@ -130,7 +132,8 @@ def _bucket_level(level: float, ts: float, rate: int, burst: int, now: float) ->
 
 
 def _limit_args(limits: Limits) -> list[int]:
-    return [limits.monthly_budget, limits.rate_per_minute, limits.burst, limits.image_cost, limits.version]
+    money = -1 if limits.money_budget is None else limits.money_budget
+    return [limits.monthly_budget, limits.rate_per_minute, limits.burst, limits.image_cost, limits.version, money]
 
 
 class QuotaService:
@@ -141,8 +144,11 @@ class QuotaService:
         *,
         lease_seconds: int = 900,
         clock: Callable[[], float] = time.time,
+        currency: str = "USD",
     ) -> None:
         self.redis = redis
+        # The catalogue's currency: what money budgets are set and refused in.
+        self.currency = currency
         self.database = database
         self.lease_seconds = lease_seconds
         self.clock = clock
@@ -150,8 +156,9 @@ class QuotaService:
 
     # -- reserve ---------------------------------------------------------------------------------
 
-    async def reserve(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int) -> Reservation:
-        """Take ``tokens`` from the rate bucket and the month's budget, all or nothing.
+    async def reserve(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, *, cost_micros: int = 0) -> Reservation:
+        """Take ``tokens`` from the rate bucket and the month's budget, and ``cost_micros`` from the
+        month's money budget when there is one, all or nothing.
 
         Raises ``QuotaDenied`` (a ``QuotaExceeded``) with what is left and when it refills, or
         ``ServiceUnavailable`` when Redis cannot be reached. A repeat for the same job returns the
@@ -159,32 +166,31 @@ class QuotaService:
         """
         if tokens <= 0:
             raise ValueError("a reservation needs a positive number of tokens")
-        attributes: dict[str, AttributeValue] = {
-            "org.id": str(org_id),
-            "job.id": str(job_id),
-            "quota.tokens_requested": tokens,
-        }
-        with tracer.start_as_current_span("quota.reserve", attributes=attributes) as span:
+        if cost_micros < 0:
+            raise ValueError("a reservation cannot hold negative money")
+        with job_span("quota.reserve", org_id, job_id, requested=tokens) as span:
             now = self.clock()
             label = month_label(now)
-            reply = await self.reserve_in_redis(org_id, job_id, tokens, now)
+            reply = await self.reserve_in_redis(org_id, job_id, tokens, now, cost_micros=cost_micros)
             if isinstance(reply, int):
                 span.set_attribute("quota.outcome", "granted")
                 span.set_attribute("quota.tokens_reserved", reply)
                 count_tokens_reserved(org_id, reply)
                 # The lease ends where the script put it (Lua prints numbers too briefly to quote it).
-                return Reservation(org_id, job_id, reply, label, now + self.lease_seconds)
+                return Reservation(org_id, job_id, reply, label, now + self.lease_seconds, cost_micros=cost_micros)
             span.set_attribute("quota.outcome", reply[0])
             if reply[0] == "replayed":
                 return Reservation(org_id, job_id, int(reply[1]), label, float(reply[2]), replayed=True)
             if reply[0] == "closed":
                 raise ReservationClosed(f"job {job_id} already settled its reservation")
-            denial = self._denial(reply, tokens, label)
+            denial = replace(self._denial(reply, tokens, label, cost_micros), currency=self.currency)
             span.set_attribute("quota.denial", denial.reason)
             count_quota_denial(org_id, denial.reason)
             raise QuotaExceeded(denial)
 
-    async def reserve_in_redis(self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, now: float) -> int | list[str]:
+    async def reserve_in_redis(
+        self, org_id: uuid.UUID, job_id: uuid.UUID, tokens: int, now: float, *, cost_micros: int = 0
+    ) -> int | list[str]:
         """The reserve script's raw reply (rebuilding lost state first): the Redis half of ``reserve``."""
         label = month_label(now)
         return await self._run(
@@ -193,13 +199,14 @@ class QuotaService:
             now,
             self.scripts.reserve,
             reserve_keys(org_id, label),
-            [str(job_id), tokens, repr(now), self.lease_seconds, _month_expires_at(label)],
+            [str(job_id), tokens, repr(now), self.lease_seconds, _month_expires_at(label), cost_micros],
         )
 
     @staticmethod
-    def _denial(reply: list[str], tokens: int, label: str) -> Denial:
-        _, reason, left, level, budget, rate, burst = reply
+    def _denial(reply: list[str], tokens: int, label: str, cost_micros: int) -> Denial:
+        _, reason, left, level, budget, rate, burst, money_left, money = reply
         rate_per_minute, burst_tokens, available = int(rate), int(burst), float(level)
+        has_money = _number(money) >= 0
         return Denial(
             reason=reason,
             requested=tokens,
@@ -211,25 +218,26 @@ class QuotaService:
             available_now=max(0, math.floor(available)),
             enough_in_seconds=max(0.0, (tokens - available) * 60 / rate_per_minute),
             full_in_seconds=max(0.0, (burst_tokens - available) * 60 / rate_per_minute),
+            cost_micros=cost_micros,
+            money_left=max(0, _number(money_left)) if has_money else None,
+            money_budget=_number(money) if has_money else None,
         )
 
     # -- settle / release ------------------------------------------------------------------------
 
-    async def settle(self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int) -> SettleResult:
+    async def settle(
+        self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *, spend: Spend | None = None
+    ) -> SettleResult:
         """Charge what the job really used and give back the rest, exactly once.
 
-        ``actual`` above the reservation is charged too and recorded as an overrun. A repeat (or a
-        concurrent duplicate) changes nothing and answers with the first settlement's numbers.
+        ``actual`` above the reservation is charged too and recorded as an overrun. ``spend`` is the
+        model, tokens and money the ledger records (without it, what the job row kept). A repeat (or
+        a concurrent duplicate) changes nothing and answers with the first settlement's numbers.
         """
         if actual < 0:
             raise ValueError("actual usage cannot be negative")
-        attributes: dict[str, AttributeValue] = {
-            "org.id": str(org_id),
-            "job.id": str(job_id),
-            "quota.tokens_actual": actual,
-        }
-        with tracer.start_as_current_span("quota.settle", attributes=attributes) as span:
-            result = await self.close(org_id, job_id, actual, outcome="settled")
+        with job_span("quota.settle", org_id, job_id, actual=actual) as span:
+            result = await self.close(org_id, job_id, actual, outcome="settled", spend=spend)
             span.set_attribute("quota.tokens_reserved", result.reserved)
             span.set_attribute("quota.tokens_refunded", result.refunded)
             span.set_attribute("quota.overrun", result.overrun)
@@ -239,8 +247,7 @@ class QuotaService:
     async def release(self, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         """Give back everything a job reserved when it never reached a model; True when this call
         returned tokens. A job already settled keeps its settlement."""
-        attributes: dict[str, AttributeValue] = {"org.id": str(org_id), "job.id": str(job_id)}
-        with tracer.start_as_current_span("quota.release", attributes=attributes):
+        with job_span("quota.release", org_id, job_id):
             result = await self.close(org_id, job_id, 0, outcome="released")
             return result.closed_reservation
 
@@ -256,15 +263,21 @@ class QuotaService:
         return isinstance(reply, int)
 
     async def close(
-        self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, *, outcome: Literal["settled", "released"]
+        self,
+        org_id: uuid.UUID,
+        job_id: uuid.UUID,
+        actual: int,
+        *,
+        outcome: Literal["settled", "released"],
+        spend: Spend | None = None,
     ) -> SettleResult:
         """The one path behind settle and release: the ledger row first, then Redis."""
         now = self.clock()
         held = await self._held(org_id, job_id)
         try:
-            async with self.database.tenant(org_id) as session:
+            async with self.database.tenant_driver(org_id, "record_settlement") as driver:
                 entry = await record_settlement(
-                    session,
+                    driver,
                     org_id,
                     job_id,
                     actual=actual,
@@ -272,6 +285,7 @@ class QuotaService:
                     reserved=held[0] if held else None,
                     month=month_start(held[1]) if held else None,
                     default_month=month_start(month_label(now)),
+                    spend=spend,
                 )
         except Exception as exc:
             raise_if_ledger_down(exc)
@@ -283,7 +297,13 @@ class QuotaService:
             await asyncio.sleep(delay)
             try:
                 reply = await self.settle_in_redis(
-                    org_id, job_id, entry.actual, entry.overrun, _month_label_of(entry.month), now
+                    org_id,
+                    job_id,
+                    entry.actual,
+                    entry.overrun,
+                    _month_label_of(entry.month),
+                    now,
+                    cost_micros=entry.cost_micros,
                 )
                 break
             except QuotaStoreUnavailable:
@@ -326,11 +346,19 @@ class QuotaService:
             return None  # the ledger falls back to the job row; Redis is caught up later
         if value is None:
             return None
-        tokens, label = (value.decode() if isinstance(value, bytes) else value).split(":", 1)
+        tokens, label, *_money = (value.decode() if isinstance(value, bytes) else value).split(":")
         return int(tokens), label
 
     async def settle_in_redis(
-        self, org_id: uuid.UUID, job_id: uuid.UUID, actual: int, overrun: int, label: str, now: float
+        self,
+        org_id: uuid.UUID,
+        job_id: uuid.UUID,
+        actual: int,
+        overrun: int,
+        label: str,
+        now: float,
+        *,
+        cost_micros: int = 0,
     ) -> int | list[str]:
         """The settle script's raw reply: the Redis half of ``settle``, applying a ledger entry."""
         reply: int | list[str] = []
@@ -338,7 +366,12 @@ class QuotaService:
         # Redis files the reservation under the month it was taken in; that month is charged.
         for _ in range(2):
             reply = await self._run(
-                org_id, label, now, self.scripts.settle, settle_keys(org_id, label), [job, actual, overrun, repr(now)]
+                org_id,
+                label,
+                now,
+                self.scripts.settle,
+                settle_keys(org_id, label),
+                [job, actual, overrun, repr(now), cost_micros],
             )
             if isinstance(reply, int) or reply[0] != "month":
                 break
@@ -405,11 +438,12 @@ class QuotaService:
                 snapshot.overrun,
                 repr(now + self.lease_seconds),
                 _month_expires_at(label),
+                snapshot.spent_micros,
                 len(snapshot.settled),
                 *snapshot.settled,
             ]
-            for job, tokens in snapshot.open:
-                args += [job, tokens]
+            for job, tokens, micros in snapshot.open:
+                args += [job, tokens, micros]
             await self.scripts.rebuild(keys=rebuild_keys(org_id, label), args=args)
         except REDIS_ERRORS as exc:
             raise QuotaStoreUnavailable(UNAVAILABLE) from exc
@@ -423,9 +457,23 @@ class QuotaService:
         """
         now = self.clock()
         try:
-            return await self._live_status(org_id, now)
+            status = await self._live_status(org_id, now)
         except QuotaStoreUnavailable:
             return await self._ledger_status(org_id, now)
+        return await self._with_spend(status)
+
+    async def _with_spend(self, status: QuotaStatus) -> QuotaStatus:
+        """The month's spend by model and the budget's currency, from the ledger; without it the
+        live numbers stand alone."""
+        try:
+            async with self.database.tenant(status.org_id) as session:
+                limits = await read_limits(session)
+                by_model = await spend_by_model(session, status.org_id, month_start(status.month))
+        except Exception as exc:
+            if is_database_outage(exc):
+                return status
+            raise
+        return replace(status, by_model=by_model, currency=limits.currency)
 
     async def _live_status(self, org_id: uuid.UUID, now: float) -> QuotaStatus:
         label = month_label(now)
@@ -433,16 +481,17 @@ class QuotaService:
         for _ in range(MAX_REBUILDS):
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.hmget(keys.settings, "budget", "rate", "burst", "image_cost")
+                    pipe.hmget(keys.settings, "budget", "rate", "burst", "image_cost", "money")
                     pipe.hmget(keys.bucket, "tokens", "ts")
-                    pipe.hmget(keys.month(label), "used", "reserved", "overrun")
+                    pipe.hmget(keys.month(label), "used", "reserved", "overrun", "spent", "cost_reserved")
                     settings, bucket, month = await pipe.execute()
             except REDIS_ERRORS as exc:
                 raise QuotaStoreUnavailable(UNAVAILABLE) from exc
             if settings[0] is None or month[0] is None:
                 await self._rebuild(org_id, label, "settings" if month[0] is not None else "month", now)
                 continue
-            budget, rate, burst, image_cost = (int(value) for value in settings)
+            budget, rate, burst, image_cost = (int(value) for value in settings[:4])
+            money = int(settings[4]) if settings[4] is not None else -1
             level = (
                 float(burst)
                 if bucket[0] is None
@@ -461,6 +510,9 @@ class QuotaService:
                 image_cost=image_cost,
                 available_now=max(0, math.floor(level)),
                 full_in_seconds=max(0.0, (burst - level) * 60 / rate),
+                spent_micros=int(month[3] or 0),
+                cost_reserved_micros=int(month[4] or 0),
+                money_budget=money if money >= 0 else None,
             )
         raise QuotaStoreUnavailable(UNAVAILABLE)
 
@@ -470,6 +522,7 @@ class QuotaService:
             async with self.database.tenant(org_id) as session:
                 limits = await read_limits(session)
                 snapshot = await month_snapshot(session, org_id, month_start(label))
+                by_model = await spend_by_model(session, org_id, month_start(label))
         except Exception as exc:
             raise_if_ledger_down(exc)
             raise
@@ -478,7 +531,7 @@ class QuotaService:
             month=label,
             budget=limits.monthly_budget,
             used=snapshot.used,
-            reserved=sum(tokens for _, tokens in snapshot.open),
+            reserved=sum(tokens for _, tokens, _money in snapshot.open),
             overrun=snapshot.overrun,
             refills_on=next_month_start(label),
             rate_per_minute=limits.rate_per_minute,
@@ -487,6 +540,11 @@ class QuotaService:
             available_now=None,
             full_in_seconds=None,
             live=False,
+            spent_micros=snapshot.spent_micros,
+            cost_reserved_micros=sum(money for _, _tokens, money in snapshot.open),
+            money_budget=limits.money_budget,
+            currency=limits.currency,
+            by_model=by_model,
         )
 
     async def limits(self, org_id: uuid.UUID) -> Limits:
@@ -496,7 +554,9 @@ class QuotaService:
             values = await self.redis.hmget(keys.settings, "budget", "rate", "burst", "image_cost", "version")
             present = [value for value in values if value is not None]
             if len(present) == len(values):
-                return Limits(*(int(value) for value in present))
+                budget, rate, burst, image_cost, version = (int(value) for value in present)
+                # Redis keeps no currency: a caller that needs the money budget asks PostgreSQL.
+                return Limits(budget, rate, burst, image_cost, version)
         except REDIS_ERRORS:
             pass  # PostgreSQL is the source of truth anyway
         try:
@@ -522,6 +582,20 @@ class QuotaService:
             )
         await self._change_limits(org_id, actor, "quota.budget_set", monthly_budget=tokens_per_month)
 
+    async def set_money_budget(
+        self, org_id: uuid.UUID, micros: int | None, currency: str | None, *, actor: str
+    ) -> Limits:
+        """Set the monthly budget in money (millionths of ``currency``), or None for none; audited as
+        ``quota.money_budget_set``."""
+        if micros is not None and not 0 <= micros <= MAX_MONEY_MICROS:
+            raise BadInput("That money budget is out of range.", usage="/content quota money <amount>|off")
+        return await self._change_limits(
+            org_id,
+            actor,
+            "quota.money_budget_set",
+            money=(micros, currency if micros is not None else None),
+        )
+
     async def set_limits(
         self,
         org_id: uuid.UUID,
@@ -542,17 +616,22 @@ class QuotaService:
             org_id, actor, "quota.limits_set", rate_per_minute=rate_per_minute, burst=burst, image_cost=image_cost
         )
 
-    async def _change_limits(self, org_id: uuid.UUID, actor: str, action: str, **changes: int | None) -> Limits:
+    async def _change_limits(
+        self,
+        org_id: uuid.UUID,
+        actor: str,
+        action: str,
+        *,
+        money: tuple[int | None, str | None] | None = None,
+        **changes: int | None,
+    ) -> Limits:
+        detail: dict[str, object] = {name: value for name, value in changes.items() if value is not None}
+        if money is not None:
+            detail |= {"money_budget_micros": money[0], "currency": money[1]}
         try:
             async with self.database.tenant(org_id) as session:
-                limits = await write_limits(session, org_id, **changes)
-                await record_event(
-                    session,
-                    org_id,
-                    action,
-                    actor=actor,
-                    detail={name: value for name, value in changes.items() if value is not None},
-                )
+                limits = await write_limits(session, org_id, money=money, **changes)
+                await record_event(session, org_id, action, actor=actor, detail=detail)
         except Exception as exc:
             raise_if_ledger_down(exc)
             raise

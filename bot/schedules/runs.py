@@ -94,7 +94,15 @@ async def tick(
     if sender is None:
         assert runtime.settings.redis_url, "REDIS_URL is required to send scheduled jobs"
         sender = JobSender(runtime.settings.redis_url)
-    jobs = JobService(runtime.database, quota or QuotaService(runtime.redis, runtime.database), sender, runtime.secrets)
+    catalogue = runtime.settings.catalogue()
+    jobs = JobService(
+        runtime.database,
+        quota or QuotaService(runtime.redis, runtime.database, currency=catalogue.currency),
+        sender,
+        runtime.secrets,
+        # Scheduled runs are priced and held against a money budget like commands.
+        catalogue=catalogue,
+    )
     min_interval = ScheduleLimits.from_settings(runtime.settings).min_interval
     try:
         for due in claimed:

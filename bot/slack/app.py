@@ -35,7 +35,7 @@ from bot.slack.installation_store import PostgresOAuthStateStore
 from bot.slack.middleware import MemberRoleMiddleware, TenancyMiddleware
 from bot.slack.middleware.response_url import ResponseUrlCheck
 from bot.telemetry.web import annotate_bolt_request
-from handlers import actions, commands, events, home
+from handlers import actions, agent_dm, commands, events, feedback, home
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # for first-seen members' roles and time zones, DMs to requesters and admins, and reading who is
 # in a channel before posting there for someone (bot.slack.channel_access).
 # channels:history and groups:history: a retried job looks for its own earlier post before posting.
+# im:history and assistant:write: the bot's DM (handlers/agent_dm.py, workers/dm_thread.py).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -55,6 +56,9 @@ BOT_SCOPES = (
     "mpim:read",
     "channels:history",
     "groups:history",
+    # The bot's DM: message.im events, and the agent thread's status, title and suggestions.
+    "im:history",
+    "assistant:write",
 )
 
 
@@ -95,7 +99,7 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
     app.use(ResponseUrlCheck(settings.slack_api_url))
     app.use(MemberRoleMiddleware(services.roles))
     app.use(annotate_bolt_request)
-    for surface in (commands, actions, home, events):
+    for surface in (commands, actions, feedback, agent_dm, home, events):
         surface.register(app, services)
     _services_by_app[app] = services
     return app

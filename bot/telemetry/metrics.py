@@ -91,6 +91,10 @@ _model_failovers = _meter.create_counter(
     "content_factory.model.failovers", unit="1", description="Jobs moved on to the next model"
 )
 
+_feedback = _meter.create_counter(
+    "content_factory.feedback", unit="{verdict}", description="Feedback on results, by rating (good or bad)"
+)
+
 
 def subcommand_label(subcommand: str | None) -> str:
     """The sub-command as a metric or span label: a contract word, ``help`` for none, else ``unknown``."""
@@ -159,3 +163,7 @@ def count_model_retry(provider: str, model: str) -> None:
 
 def count_model_failover(provider: str, model: str, next_model: str) -> None:
     _model_failovers.add(1, {"model.provider": provider, "model.name": model, "model.next": next_model})
+
+
+def count_feedback(rating: str) -> None:
+    _feedback.add(1, {"feedback.rating": rating})

@@ -8,6 +8,7 @@ until something does, they record nothing (``RecordWhileExported``).
 
 from __future__ import annotations
 
+import abc
 import logging
 import os
 import threading
@@ -50,12 +51,14 @@ SERVICE_BEAT = "content-factory-beat"
 log = logging.getLogger(__name__)
 
 
-class SkipOrphanClientSpans(Sampler):
-    """Drops client calls made outside any operation: the broker's polling, pool pings.
+class _DroppingSampler(Sampler):
+    """Drops the spans ``drops`` names and leaves every other decision to ``sampler``."""
 
-    Without it every BRPOP of an idle worker would be a trace of its own. Everything else that
-    starts a trace (a request, a task run, a publish) is kept.
-    """
+    def __init__(self, sampler: Sampler) -> None:
+        self.sampler = sampler
+
+    @abc.abstractmethod
+    def drops(self, kind: SpanKind | None) -> bool: ...
 
     def should_sample(
         self,
@@ -67,15 +70,29 @@ class SkipOrphanClientSpans(Sampler):
         links: Sequence[Link] | None = None,
         trace_state: TraceState | None = None,
     ) -> SamplingResult:
-        if kind is SpanKind.CLIENT:
+        if self.drops(kind):
             return SamplingResult(Decision.DROP)
-        return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+        return self.sampler.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+
+class SkipOrphanClientSpans(_DroppingSampler):
+    """Drops client calls made outside any operation: the broker's polling, pool pings.
+
+    Without it every BRPOP of an idle worker would be a trace of its own. Everything else that
+    starts a trace (a request, a task run, a publish) is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(ALWAYS_ON)
+
+    def drops(self, kind: SpanKind | None) -> bool:
+        return kind is SpanKind.CLIENT
 
     def get_description(self) -> str:
         return "SkipOrphanClientSpans"
 
 
-class RecordWhileExported(Sampler):
+class RecordWhileExported(_DroppingSampler):
     """Spans record (attributes, events, timings) only once a span exporter is installed.
 
     Without one, a recorded span is work nobody reads: the web tier made six per command, about
@@ -83,22 +100,11 @@ class RecordWhileExported(Sampler):
     log lines, apologies and the ``traceparent`` sent to the workers carry them as before."""
 
     def __init__(self, sampler: Sampler) -> None:
-        self.sampler = sampler
+        super().__init__(sampler)
         self.exporting = False
 
-    def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        trace_state: TraceState | None = None,
-    ) -> SamplingResult:
-        if not self.exporting:
-            return SamplingResult(Decision.DROP)
-        return self.sampler.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+    def drops(self, kind: SpanKind | None) -> bool:
+        return not self.exporting
 
     def get_description(self) -> str:
         return f"RecordWhileExported({self.sampler.get_description()})"

@@ -34,6 +34,13 @@ def demo_commands(demo: DemoWorkspace) -> list[str]:
 
 
 async def install(http: aiohttp.ClientSession, service_url: str, sandbox_url: str, demo: DemoWorkspace) -> None:
+    await install_as(http, service_url, sandbox_url, team_id=demo.team_id, user_id=demo.admin)
+
+
+async def install_as(
+    http: aiohttp.ClientSession, service_url: str, sandbox_url: str, *, team_id: str, user_id: str
+) -> None:
+    """The service's OAuth flow, as ``user_id`` approving it for the sandbox workspace ``team_id``."""
     service_url, sandbox_url = service_url.rstrip("/"), sandbox_url.rstrip("/")
     async with http.get(f"{service_url}/slack/install") as response:
         page = await response.text()
@@ -44,7 +51,7 @@ async def install(http: aiohttp.ClientSession, service_url: str, sandbox_url: st
         raise DemoSetupError("/slack/install showed no install link")
     state = found.group(1)
     async with http.post(
-        f"{sandbox_url}/_sandbox/oauth/codes", json={"team_id": demo.team_id, "user_id": demo.admin}
+        f"{sandbox_url}/_sandbox/oauth/codes", json={"team_id": team_id, "user_id": user_id}
     ) as response:
         response.raise_for_status()
         code = (await response.json())["code"]
@@ -54,7 +61,9 @@ async def install(http: aiohttp.ClientSession, service_url: str, sandbox_url: st
         headers={"Cookie": f"{COOKIE}={state}"},
     ) as response:
         if response.status != 200:
-            raise DemoSetupError(f"installing into {demo.team_id} failed ({response.status})")
+            raise DemoSetupError(
+                f"installing into {team_id} failed ({response.status}): {(await response.text())[:200]}"
+            )
 
 
 async def set_up_demos(

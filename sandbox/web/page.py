@@ -112,6 +112,7 @@ def add_web_ui(app: web.Application, state: SandboxState, config: WebUiConfig) -
     app.router.add_post("/_ui/submit", submit)
     app.router.add_post("/_ui/close", close)
     app.router.add_post("/_ui/home", home)
+    app.router.add_post("/_ui/dm_thread", dm_thread)
     app.router.add_get("/_ui/faults", list_faults)
     app.router.add_post("/_ui/faults", turn_fault)
 
@@ -268,6 +269,15 @@ async def home(request: web.Request) -> web.Response:
     except RelayError as error:
         return _failed(error)
     return web.json_response({"ok": True})
+
+
+async def dm_thread(request: web.Request) -> web.Response:
+    body = await _body(request)
+    try:
+        thread_ts = await _relay(request).open_dm_thread(str(body.get("team_id")), str(body.get("user")))
+    except RelayError as error:
+        return _failed(error)
+    return web.json_response({"ok": True, "thread_ts": thread_ts})
 
 
 async def list_faults(request: web.Request) -> web.Response:

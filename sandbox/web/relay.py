@@ -21,7 +21,9 @@ from sandbox.say import (
     SandboxWorkspace,
     SayError,
     build_block_action,
+    build_dm_event,
     build_slash_command,
+    build_thread_started,
     new_trigger_id,
     post_signed_form,
     sign_request,
@@ -47,6 +49,8 @@ class Relay:
     closed_views: set[str] = field(default_factory=set)
     # view id -> the view that a ``response_action: update`` put in its place.
     updated_views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (team, user) -> the agent thread open in that person's DM with the bot.
+    dm_threads: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def events_url(self) -> str:
@@ -67,6 +71,8 @@ class Relay:
         return user.name
 
     def channel_of(self, team_id: str, user_id: str, channel_id: str) -> str:
+        if channel_id == dm_id(user_id):
+            self.state.open_dm(self.workspace(team_id), user_id)
         channel = self.state.channels.get(channel_id)
         if channel is None or channel.team_id != team_id or not channel.has_member(user_id):
             raise RelayError(f"{channel_id} is not a channel {user_id} is in")
@@ -100,6 +106,9 @@ class Relay:
         if not typed:
             return
         channel = self.state.channels[channel_id]
+        if channel.im_user == user_id and not typed.startswith("/"):
+            await self._message_the_bot(team_id, user_id, channel_id, typed)
+            return
         if not typed.startswith("/"):
             message = {"type": "message", "user": user_id, "team": team_id, "text": typed, "ts": self.state.next_ts()}
             self.state.post_message(channel, message)
@@ -130,6 +139,48 @@ class Relay:
         elif body.strip():
             _act_on_response(self.state, entry, _ack_message(body))
         self.state.changed()
+
+    # -- the bot's DM (agent view) -------------------------------------------------------------
+
+    async def open_dm_thread(self, team_id: str, user_id: str) -> str:
+        """The person opens a new thread in the bot's DM: ``assistant_thread_started`` goes to the
+        service, which answers with its suggestions and a welcome there."""
+        workspace = self.workspace(team_id)
+        self.member(team_id, user_id)
+        channel, _ = self.state.open_dm(workspace, user_id)
+        thread_ts = self.state.next_ts()
+        self.dm_threads[(team_id, user_id)] = thread_ts
+        await self._post_event(
+            build_thread_started(team_id=team_id, user_id=user_id, channel_id=channel.id, thread_ts=thread_ts)
+        )
+        self.state.changed()
+        return thread_ts
+
+    async def _message_the_bot(self, team_id: str, user_id: str, channel_id: str, typed: str) -> None:
+        """The person's message in their DM, then the ``message.im`` event Slack sends the app (in
+        the open agent thread, else as a message of its own whose ts is its thread)."""
+        ts = self.state.next_ts()
+        thread_ts = self.dm_threads.get((team_id, user_id))
+        message: dict[str, Any] = {"type": "message", "user": user_id, "team": team_id, "text": typed, "ts": ts}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.state.post_message(self.state.channels[channel_id], message)
+        self.state.changed()
+        escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        await self._post_event(
+            build_dm_event(escaped, team_id=team_id, user_id=user_id, channel_id=channel_id, ts=ts, thread_ts=thread_ts)
+        )
+        self.state.changed()
+
+    async def _post_event(self, envelope: dict[str, Any]) -> None:
+        body = json.dumps(envelope).encode()
+        headers = {"Content-Type": "application/json", **sign_request(body, self.signing_secret)}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
+            try:
+                async with session.post(self.events_url, data=body, headers=headers) as response:
+                    await response.read()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise RelayError(f"nothing answers at {self.events_url} ({error})") from None
 
     def _slackbot_note(self, channel_id: str, user_id: str, text: str) -> None:
         channel = self.state.channels[channel_id]
@@ -258,7 +309,7 @@ class Relay:
         user_name = self.member(team_id, user_id)
         view = self._view(view_id, team_id)
         state_values = {
-            block: {action: {"type": "plain_text_input", "value": text} for action, text in actions.items()}
+            block: {action: _input_value(view, block, text) for action, text in actions.items()}
             for block, actions in values.items()
         }
         payload = {
@@ -350,3 +401,16 @@ def _ack_message(body: str) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {"text": body}
     return parsed if isinstance(parsed, dict) else {"text": body}
+
+
+def dm_id(user_id: str) -> str:
+    """The id of a person's DM with the bot, as the sandbox names it (``SandboxState.open_dm``)."""
+    return f"D{user_id[1:]}"
+
+
+def _input_value(view: dict[str, Any], block_id: str, text: str) -> dict[str, Any]:
+    """What Slack puts in ``state.values`` for one input: typed text, or a picked conversation."""
+    for block in view.get("blocks") or []:
+        if block.get("block_id") == block_id and (block.get("element") or {}).get("type") == "conversations_select":
+            return {"type": "conversations_select", "selected_conversation": text}
+    return {"type": "plain_text_input", "value": text}

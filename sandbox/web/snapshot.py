@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.slack import SandboxState, StoredFile
-from sandbox.web.relay import Relay
+from sandbox.web.relay import Relay, dm_id
 
 # How many of the workspace's most recent Web API calls the activity list shows.
 ACTIVITY_CALLS = 12
@@ -78,6 +78,7 @@ def _shown(state: SandboxState, team_id: str, message: dict[str, Any], **extra: 
         "attachments": message.get("attachments") or [],
         "files": _files(state, team_id, message),
         "edited": bool(message.get("edited")),
+        "streaming": bool(message.get("streaming")),
         "thread_ts": message.get("thread_ts"),
         "author": _author(message, author.real_name if author is not None else None, extra.get("ephemeral", False)),
         "is_bot": bool(message.get("bot_id") or message.get("from_slack") or extra.get("ephemeral")),
@@ -103,11 +104,13 @@ def snapshot(state: SandboxState, relay: Relay | None, team_id: str, user_id: st
         messages.sort(key=lambda m: float(m["ts"] or 0))
     dms = []
     if member:
-        dms = [
-            {"id": c.id, "name": "Content Factory", "unread": False}
-            for c in state.channels.values()
-            if c.team_id == team_id and c.im_user == user_id
-        ]
+        # The bot's DM is always there to write to; the relay opens it on the first message.
+        dms = [{"id": dm_id(user_id), "name": "Content Factory", "unread": False}]
+    threads = [
+        {"thread_ts": ts, **{k: v for k, v in info.items() if k in ("status", "title", "prompts")}}
+        for (channel, ts), info in state.threads.items()
+        if visible and channel == channel_id
+    ]
     home = None
     if member:
         published = [v["view"] for v in state.views(user_id) if v["kind"] == "home" and v["view"]["team_id"] == team_id]
@@ -122,6 +125,7 @@ def snapshot(state: SandboxState, relay: Relay | None, team_id: str, user_id: st
         "channel_id": channel_id if visible else None,
         "messages": messages,
         "dms": dms,
+        "threads": threads,
         "home": home,
         "modals": relay.open_modals(team_id, user_id) if (relay is not None and member) else [],
         "activity": activity,

@@ -6,16 +6,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import update
 
 from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
-from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from db.engine import Database
-from db.models import JobState, Organization, Role
+from db.models import JobState
 from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, Clicks, new_team, start_clicks
 from tests.support.approvals import (
@@ -29,6 +28,7 @@ from tests.support.approvals import (
     load_job,
     make_runtime,
     new_org,
+    require_approvals,
     seed_workspace,
 )
 from workers.approval import request_approval
@@ -50,15 +50,8 @@ async def setting(
     runtime = make_runtime(
         service_env, sandbox, app_db, aredis, slack_bot_token=token, slack_signing_secret=SIGNING_SECRET
     )
-    org_id = await create_organization(app_db, name="Buttons", team_id=team, admin_user_id=ADMIN)
-    await set_role(app_db, org_id, ADMIN2, Role.ADMIN, actor="test")
-    await set_role(app_db, org_id, EDITOR, Role.EDITOR, actor="test")
-    async with app_db.tenant(org_id) as session:
-        await session.execute(
-            update(Organization)
-            .where(Organization.id == org_id)
-            .values(approvals_required=True, approvers_channel=APPROVERS)
-        )
+    org_id = await new_org(app_db, team_id=team)
+    await require_approvals(app_db, org_id, APPROVERS)
     clicks = await start_clicks(runtime, sandbox, team)
     yield Setting(clicks, runtime, org_id)
     await clicks.close()
@@ -68,6 +61,21 @@ async def ask(setting: Setting, app_db: Database) -> tuple[uuid.UUID, str]:
     job = await awaiting_job(app_db, setting.org_id)
     [(_channel, ts)] = await request_approval(job, setting.runtime)
     return job.id, ts
+
+
+def opened_modal(sandbox: SlackSandbox) -> dict[str, Any]:
+    """The one modal the test's clicks opened."""
+    [opened] = [v["view"] for v in sandbox.views() if v["kind"] == "modal"]
+    return opened
+
+
+async def reject_modal_of(
+    setting: Setting, app_db: Database, sandbox: SlackSandbox, user: str
+) -> tuple[uuid.UUID, str, dict[str, Any]]:
+    """A job asked for approval and its reject modal as ``user`` opened it: (job id, message ts, view)."""
+    job_id, ts = await ask(setting, app_db)
+    await setting.clicks.click(REJECT_ACTION, str(job_id), user=user, channel=APPROVERS, ts=ts)
+    return job_id, ts, opened_modal(sandbox)
 
 
 async def test_double_click_approves_once_and_sends_the_job_once(
@@ -146,7 +154,7 @@ async def test_reject_opens_a_modal_and_its_submission_rejects(
     click = await setting.clicks.click(REJECT_ACTION, str(job_id), user=ADMIN2, channel=APPROVERS, ts=ts)
 
     assert click.status == 200 and click.answers == []
-    [opened] = [v["view"] for v in sandbox.views() if v["kind"] == "modal"]
+    opened = opened_modal(sandbox)
     assert opened["callback_id"] == REJECT_MODAL and str(job_id) in opened["private_metadata"]
     assert (await load_job(app_db, setting.org_id, job_id)).state == JobState.AWAITING_APPROVAL
 
@@ -166,9 +174,7 @@ async def test_reject_opens_a_modal_and_its_submission_rejects(
 async def test_a_modal_submitted_after_an_approval_changes_nothing(
     setting: Setting, app_db: Database, sandbox: SlackSandbox
 ) -> None:
-    job_id, ts = await ask(setting, app_db)
-    await setting.clicks.click(REJECT_ACTION, str(job_id), user=ADMIN2, channel=APPROVERS, ts=ts)
-    [opened] = [v["view"] for v in sandbox.views() if v["kind"] == "modal"]
+    job_id, ts, opened = await reject_modal_of(setting, app_db, sandbox, ADMIN2)
     await setting.clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=APPROVERS, ts=ts)
 
     ack = await setting.clicks.submit_view(opened, user=ADMIN2, reason="too late")
@@ -180,9 +186,7 @@ async def test_a_modal_submitted_after_an_approval_changes_nothing(
 async def test_a_modal_with_a_forged_job_or_a_long_reason_is_refused(
     setting: Setting, app_db: Database, sandbox: SlackSandbox
 ) -> None:
-    job_id, ts = await ask(setting, app_db)
-    await setting.clicks.click(REJECT_ACTION, str(job_id), user=ADMIN, channel=APPROVERS, ts=ts)
-    [opened] = [v["view"] for v in sandbox.views() if v["kind"] == "modal"]
+    job_id, _ts, opened = await reject_modal_of(setting, app_db, sandbox, ADMIN)
 
     too_long = await setting.clicks.submit_view(opened, user=ADMIN, reason="x" * 600)
     assert too_long["response_action"] == "errors" and "reason" in too_long["errors"]

@@ -11,7 +11,7 @@ import pytest
 from bot.approvals.service import EXPIRED_REASON, AlreadyDecided, ApprovalService, Decision
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from db.engine import Database
-from db.models import JobState
+from db.models import Job, JobState
 from tests.support.approvals import (
     ADMIN,
     ADMIN2,
@@ -25,6 +25,12 @@ from tests.support.approvals import (
 )
 
 
+async def approved_once(sender: RecordingSender, app_db: Database, org: uuid.UUID, job: Job) -> None:
+    """The job was sent on once and its approval audited once."""
+    assert sender.approved == [(job.id, org)]
+    assert await actions_of(app_db, org, "approval.") == ["approval.approved"]
+
+
 async def test_approve_requeues_the_job_with_the_decision_and_sends_it_once(
     approvals: ApprovalService, sender: RecordingSender, app_db: Database, org: uuid.UUID
 ) -> None:
@@ -36,8 +42,7 @@ async def test_approve_requeues_the_job_with_the_decision_and_sends_it_once(
     stored = await load_job(app_db, org, job.id)
     assert stored.state == JobState.QUEUED
     assert stored.decided_by == ADMIN and stored.decided_at is not None
-    assert sender.approved == [(job.id, org)]
-    assert await actions_of(app_db, org, "approval.") == ["approval.approved"]
+    await approved_once(sender, app_db, org, job)
 
 
 async def test_double_click_posts_once(
@@ -50,8 +55,7 @@ async def test_double_click_posts_once(
         await approvals.decide(org, str(job.id), ADMIN, Decision.APPROVE)
 
     assert f"<@{ADMIN}> already approved" in second.value.render()
-    assert sender.approved == [(job.id, org)]
-    assert await actions_of(app_db, org, "approval.") == ["approval.approved"]
+    await approved_once(sender, app_db, org, job)
 
 
 async def test_simultaneous_double_click_posts_once(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,14 +21,14 @@ from bot.jobs.queueing import JobSender
 from bot.jobs.service import JobRequest, JobService
 from bot.orgs.service import create_organization, load_org_policy, set_role
 from bot.process.runtime import Runtime
-from bot.process.settings import load_settings
 from bot.quota import QuotaService
 from bot.schedules import ScheduleService, tick
-from db.crypto import SecretBox
 from db.engine import Database
-from db.models import Job, JobKind, JobState, Member, Organization, Role
+from db.models import Job, JobKind, JobState, Member, Role
 from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
+from tests.support.approvals import make_runtime, require_approvals
+from tests.support.schedules import create_text_schedule
 from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
@@ -61,17 +62,8 @@ def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess
 
 @pytest.fixture
 def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis: aioredis.Redis) -> Runtime:
-    settings = load_settings(
-        _env_file=None,
-        database_url=service_env["DATABASE_URL"],
-        redis_url=service_env["REDIS_URL"],
-        token_encryption_key=service_env["TOKEN_ENCRYPTION_KEY"],
-        slack_api_url=slack.api_url,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-    )
-    return Runtime(
-        settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"])
+    return make_runtime(
+        service_env, slack, app_db, aredis, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET
     )
 
 
@@ -95,112 +87,114 @@ async def approvals_required(slack: SlackSandbox, app_db: Database) -> tuple[str
     org_id = await create_organization(app_db, name="End to end", team_id=TEAM_ID, admin_user_id=ADMIN)
     await set_role(app_db, org_id, ADMIN, Role.ADMIN, actor="test")
     await set_role(app_db, org_id, EDITOR, Role.EDITOR, actor="test")
+    await require_approvals(app_db, org_id, approvers, paused=False)
     async with app_db.tenant(org_id) as session:
-        await session.execute(
-            update(Organization)
-            .where(Organization.id == org_id)
-            .values(approvals_required=True, approvers_channel=approvers, paused=False)
-        )
         await session.execute(update(Member).where(Member.slack_user_id == EDITOR).values(timezone="Europe/Berlin"))
     return suffix, org_id, approvers, target
 
 
+@dataclass(frozen=True)
+class EndToEnd:
+    """An organization that requires approval, and jobs sent to the real broker as the web does."""
+
+    runtime: Runtime
+    jobs: JobService
+    sender: JobSender
+    org_id: uuid.UUID
+    approvers: str
+    target: str
+    suffix: str
+
+
+@pytest.fixture
+async def e2e(e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str) -> AsyncIterator[EndToEnd]:
+    suffix, org_id, approvers, target = await approvals_required(slack, app_db)
+    sender = JobSender(redis_url)
+    jobs = JobService(app_db, QuotaService(e2e_runtime.redis, app_db), sender, e2e_runtime.secrets)
+    yield EndToEnd(e2e_runtime, jobs, sender, org_id, approvers, target, suffix)
+    sender.close()
+
+
 async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
-    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
+    e2e: EndToEnd, slack: SlackSandbox, app_db: Database, redis_url: str
 ) -> None:
-    runtime = e2e_runtime
-    suffix, org_id, approvers, target = await approvals_required(slack, app_db)
+    runtime, org_id, approvers, target = e2e.runtime, e2e.org_id, e2e.approvers, e2e.target
+    schedules = ScheduleService(runtime, e2e.jobs)
+    now = datetime.now(UTC)
+    # In a minute, as the editor reads the clock in Berlin.
+    when = (now + timedelta(minutes=1)).astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
+    created = await create_text_schedule(
+        schedules,
+        app_db,
+        org_id,
+        EDITOR,
+        prompt=f"A short note about the offsite {e2e.suffix}",
+        target_channel=target,
+        cron=None,
+        run_at=when,
+        now=now,
+    )
 
-    sender = JobSender(redis_url)
+    report = await tick(runtime, now + timedelta(minutes=2), sender=e2e.sender)
+    [(schedule_id, job_id)] = [(s, j) for s, j in report.fired if s == created.id]
+
+    job = await wait_for_job(app_db, org_id, job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+    job = await wait_for_approval_request(app_db, org_id, job_id)
+    assert job.approval_channel == approvers and job.approval_ts
+    [request] = slack.messages(approvers)
+    assert request["ts"] == job.approval_ts and "Approval needed" in request["text"]
+    assert slack.messages(target) == []  # nothing posted before the decision
+
+    clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))
     try:
-        schedules = ScheduleService(
-            runtime, JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets)
-        )
-        now = datetime.now(UTC)
-        # In a minute, as the editor reads the clock in Berlin.
-        when = (now + timedelta(minutes=1)).astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
-        created = await schedules.create(
-            org_id,
-            EDITOR,
+        click = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
+        again = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
+    finally:
+        await clicks.close()
+    assert click.status == again.status == 200 and click.answers == []
+    assert "already approved" in again.answers[0]
+
+    posted: Job = await wait_for_job(app_db, org_id, job_id, seconds=60)
+    assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
+    assert posted.schedule_id == schedule_id
+    [message] = slack.messages(target)
+    assert message["ts"] == posted.slack_ts
+    decided = slack.message(approvers, job.approval_ts)
+    assert decided is not None and "Approved" in decided["text"]
+
+
+async def test_double_click_posts_once(e2e: EndToEnd, slack: SlackSandbox, app_db: Database, redis_url: str) -> None:
+    runtime, org_id, approvers, target = e2e.runtime, e2e.org_id, e2e.approvers, e2e.target
+    accepted = await e2e.jobs.submit(
+        JobRequest(
+            org_id=org_id,
+            requester_id=EDITOR,
             kind=JobKind.TEXT,
-            prompt=f"A short note about the offsite {suffix}",
+            prompt=f"Announce the new coffee machine {e2e.suffix}",
             target_channel=target,
-            cron=None,
-            run_at=when,
-            policy=await load_org_policy(app_db, org_id),
-            now=now,
-        )
+            source_channel=target,
+        ),
+        await load_org_policy(app_db, org_id),
+    )
+    await wait_for_job(app_db, org_id, accepted.job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+    job = await wait_for_approval_request(app_db, org_id, accepted.job_id)
 
-        report = await tick(runtime, now + timedelta(minutes=2), sender=sender)
-        [(schedule_id, job_id)] = [(s, j) for s, j in report.fired if s == created.id]
-
-        job = await wait_for_job(app_db, org_id, job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
-        job = await wait_for_approval_request(app_db, org_id, job_id)
-        assert job.approval_channel == approvers and job.approval_ts
-        [request] = slack.messages(approvers)
-        assert request["ts"] == job.approval_ts and "Approval needed" in request["text"]
-        assert slack.messages(target) == []  # nothing posted before the decision
-
-        clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))
-        try:
-            click = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
-            again = await clicks.click(APPROVE_ACTION, str(job_id), user=ADMIN, channel=approvers, ts=job.approval_ts)
-        finally:
-            await clicks.close()
-        assert click.status == again.status == 200 and click.answers == []
-        assert "already approved" in again.answers[0]
-
-        posted: Job = await wait_for_job(app_db, org_id, job_id, seconds=60)
-        assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
-        assert posted.schedule_id == schedule_id
-        [message] = slack.messages(target)
-        assert message["ts"] == posted.slack_ts
-        decided = slack.message(approvers, job.approval_ts)
-        assert decided is not None and "Approved" in decided["text"]
-    finally:
-        sender.close()
-
-
-async def test_double_click_posts_once(
-    e2e_runtime: Runtime, slack: SlackSandbox, app_db: Database, redis_url: str
-) -> None:
-    runtime = e2e_runtime
-    suffix, org_id, approvers, target = await approvals_required(slack, app_db)
-    sender = JobSender(redis_url)
+    clicks = await start_clicks(runtime, slack, TEAM_ID, sender=e2e.sender)
     try:
-        jobs = JobService(app_db, QuotaService(runtime.redis, app_db), sender, runtime.secrets)
-        accepted = await jobs.submit(
-            JobRequest(
-                org_id=org_id,
-                requester_id=EDITOR,
-                kind=JobKind.TEXT,
-                prompt=f"Announce the new coffee machine {suffix}",
-                target_channel=target,
-                source_channel=target,
-            ),
-            await load_org_policy(app_db, org_id),
+        first, second = await asyncio.gather(
+            clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
+            clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
         )
-        await wait_for_job(app_db, org_id, accepted.job_id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
-        job = await wait_for_approval_request(app_db, org_id, accepted.job_id)
-
-        clicks = await start_clicks(runtime, slack, TEAM_ID, sender=sender)
-        try:
-            first, second = await asyncio.gather(
-                clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
-                clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts),
-            )
-        finally:
-            await clicks.close()
-        assert first.status == second.status == 200
-        answers = first.answers + second.answers
-        assert len(answers) == 1 and f"<@{ADMIN}> already approved" in answers[0]
-
-        posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
-        # Whatever either click sent is consumed before counting: nothing for the job left queued
-        # or unacknowledged in the broker.
-        await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0, seconds=60)
     finally:
-        sender.close()
+        await clicks.close()
+    assert first.status == second.status == 200
+    answers = first.answers + second.answers
+    assert len(answers) == 1 and f"<@{ADMIN}> already approved" in answers[0]
+
+    posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
+    # Whatever either click sent is consumed before counting: nothing for the job left queued
+    # or unacknowledged in the broker.
+    await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0, seconds=60)
 
     assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
     [message] = slack.messages(target)

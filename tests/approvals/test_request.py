@@ -6,15 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.approvals.messages import announce_decision
 from bot.approvals.service import ApprovalService, Decision
 from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION
 from bot.process.runtime import Runtime
 from bot.slack.client import make_web_client
 from db.engine import Database
-from db.models import JobKind, JobState, Organization
+from db.models import Job, JobKind, JobState
 from sandbox.slack import SlackSandbox
 from tests.support.approvals import (
     ADMIN,
@@ -28,24 +26,22 @@ from tests.support.approvals import (
     actions_of,
     awaiting_job,
     load_job,
+    require_approvals,
 )
 from workers.approval import request_approval, sweep_approvals
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-async def require_approvals(database: Database, org_id: uuid.UUID, channel: str | None) -> None:
-    async with database.tenant(org_id) as session:
-        await session.execute(
-            update(Organization)
-            .where(Organization.id == org_id)
-            .values(approvals_required=True, approvers_channel=channel)
-        )
-
-
 def buttons(message: dict) -> dict[str, str]:
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
     return {e["action_id"]: e["value"] for e in actions["elements"]}
+
+
+async def awaiting_job_for(app_db: Database, org: uuid.UUID, approvers: str) -> Job:
+    """A text job awaiting approval in an organization whose approvers sit in ``approvers``."""
+    await require_approvals(app_db, org, approvers)
+    return await awaiting_job(app_db, org)
 
 
 async def test_preview_goes_to_the_approvers_channel_with_both_buttons(
@@ -70,8 +66,7 @@ async def test_preview_goes_to_the_approvers_channel_with_both_buttons(
 async def test_without_a_channel_every_admin_gets_a_dm_and_every_copy_is_updated(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:
-    await require_approvals(app_db, org, None)
-    job = await awaiting_job(app_db, org)
+    job = await awaiting_job_for(app_db, org, None)
 
     landed = await request_approval(job, runtime)
 
@@ -110,8 +105,7 @@ async def test_an_image_preview_is_uploaded_before_the_buttons(
 async def test_unreachable_approvers_are_reported_to_the_requester_and_asked_again_later(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:
-    await require_approvals(app_db, org, NO_BOT)
-    job = await awaiting_job(app_db, org)
+    job = await awaiting_job_for(app_db, org, NO_BOT)
 
     assert await request_approval(job, runtime) == []
 
@@ -130,8 +124,7 @@ async def test_unreachable_approvers_are_reported_to_the_requester_and_asked_aga
 async def test_a_rate_limited_request_is_asked_again_without_troubling_the_requester(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:
-    await require_approvals(app_db, org, APPROVERS)
-    job = await awaiting_job(app_db, org)
+    job = await awaiting_job_for(app_db, org, APPROVERS)
     slack.inject("chat.postMessage", error="service_unavailable", count=1)
 
     assert await request_approval(job, runtime) == []
@@ -145,8 +138,7 @@ async def test_a_rate_limited_request_is_asked_again_without_troubling_the_reque
 async def test_a_request_that_keeps_failing_is_tried_once_a_minute_and_reported_once(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:
-    await require_approvals(app_db, org, NO_BOT)
-    job = await awaiting_job(app_db, org)
+    job = await awaiting_job_for(app_db, org, NO_BOT)
     assert await request_approval(job, runtime) == []
     assert len(slack.ephemerals(EDITOR, channel=TARGET)) == 1
 
@@ -162,8 +154,7 @@ async def test_a_request_that_keeps_failing_is_tried_once_a_minute_and_reported_
 async def test_beat_expires_old_requests_and_shows_it_in_place(
     runtime: Runtime, slack: SlackSandbox, app_db: Database, org: uuid.UUID
 ) -> None:
-    await require_approvals(app_db, org, APPROVERS)
-    job = await awaiting_job(app_db, org)
+    job = await awaiting_job_for(app_db, org, APPROVERS)
     [(channel, ts)] = await request_approval(job, runtime)
 
     report = await sweep_approvals(runtime, datetime.now(UTC) + timedelta(days=8))

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.audit import record_event
 from db.models import (
     Installation,
-    Job,
     Member,
     Organization,
     QuotaSettings,
     QuotaSettlement,
-    Schedule,
     UsageLedger,
     Workspace,
 )
+from tests.support.rows import active_schedule, queued_job
 
 
 async def fill_organization(session: AsyncSession, org_id: uuid.UUID, *, rows: int, tag: str) -> None:
@@ -43,39 +42,10 @@ async def fill_organization(session: AsyncSession, org_id: uuid.UUID, *, rows: i
                 org_id=org_id, team_id=f"T{tag}", user_id=f"U{tag}{i}", bot_token_enc=b"x", is_enterprise_install=False
             )
         )
-        schedule_id = uuid.uuid4()
-        session.add(
-            Schedule(
-                id=schedule_id,
-                org_id=org_id,
-                created_by=f"U{tag}",
-                kind="text",
-                masked_prompt=f"prompt {tag} {i}",
-                target_channel="C1",
-                cron="0 9 * * *",
-                timezone="UTC",
-                next_run_at=datetime(2030, 1, 1, tzinfo=UTC),
-                state="active",
-                injection_score=0.0,
-            )
-        )
-        job_id = uuid.uuid4()
+        schedule_id, job_id = uuid.uuid4(), uuid.uuid4()
+        session.add(active_schedule(org_id, f"U{tag}", "C1", f"prompt {tag} {i}", id=schedule_id))
         await session.flush()
-        session.add(
-            Job(
-                id=job_id,
-                org_id=org_id,
-                kind="text",
-                state="queued",
-                requester_id=f"U{tag}",
-                target_channel="C1",
-                masked_prompt=f"job {tag} {i}",
-                tokens_reserved=5,
-                quota_state="reserved",
-                attempts=0,
-                schedule_id=schedule_id,
-            )
-        )
+        session.add(queued_job(org_id, f"U{tag}", "C1", f"job {tag} {i}", id=job_id, schedule_id=schedule_id))
         await session.flush()
         session.add(
             QuotaSettlement(job_id=job_id, org_id=org_id, month=date(2026, 11, 1), reserved=5, actual=1, overrun=0)

@@ -8,18 +8,11 @@ import sys
 
 import pytest
 
-BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
+from tests.support.cli import run_cli
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**BASE_ENV, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd="/",
-    )
+    return run_cli(args, env, cwd="/")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from db.engine import Database
 from db.migrate import migrate
 from db.models import AuditEvent, Installation, Job, Schedule
 from tests.support.database import TestDatabase, admin_execute, new_team_id, run_database_name
+from tests.support.rows import active_schedule, queued_job
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 OLD_KEY, NEW_KEY = generate_key(), generate_key()
@@ -56,36 +56,25 @@ async def _store_secrets(database: Database, box: SecretBox) -> dict[str, object
         )
         session.add(install)
         session.add(
-            Schedule(
+            active_schedule(
+                org_id,
+                "UADMIN",
+                "C1",
+                "hello <PERSON_1>",
                 id=schedule_id,
-                org_id=org_id,
-                created_by="UADMIN",
-                kind="text",
-                masked_prompt="hello <PERSON_1>",
                 pii_mapping_enc=box.encrypt_json({"<PERSON_1>": "Ada Lovelace"}),
-                target_channel="C1",
-                cron="0 9 * * *",
-                timezone="UTC",
-                next_run_at=datetime(2030, 1, 1, tzinfo=UTC),
-                state="active",
-                injection_score=0.0,
             )
         )
         await session.flush()
         session.add(
-            Job(
+            queued_job(
+                org_id,
+                "UADMIN",
+                "C1",
+                "hi <EMAIL_1>",
                 id=job_id,
-                org_id=org_id,
-                kind="text",
-                state="queued",
-                requester_id="UADMIN",
-                target_channel="C1",
-                masked_prompt="hi <EMAIL_1>",
-                pii_mapping_enc=box.encrypt_json({"<EMAIL_1>": "ada@example.com"}),
-                tokens_reserved=5,
-                quota_state="reserved",
-                attempts=0,
                 schedule_id=schedule_id,
+                pii_mapping_enc=box.encrypt_json({"<EMAIL_1>": "ada@example.com"}),
             )
         )
         await session.flush()

@@ -7,9 +7,7 @@ session's application role is never altered here)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -23,9 +21,9 @@ from db.engine import Database
 from db.migrate import MigrationRefused, migrate
 from db.models import Organization
 from db.rls import DEFINER_ROLE
+from tests.support.cli import run_cli
 from tests.support.database import TestDatabase, admin_execute, fetch_value, new_team_id, run_database_name
 
-BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SLACK_", "TOKEN_"))}
 PASSWORD = "role-safety-test"
 
 
@@ -81,13 +79,7 @@ def unsafe_roles(test_database: TestDatabase) -> Iterator[UnsafeRoles]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**BASE_ENV, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(args, env, timeout=120)
 
 
 def _process_env(service_env: dict[str, str], database_url: str) -> dict[str, str]:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from presidio_analyzer import RecognizerResult
+from spacy.tokens import Doc
 
 from bot.errors import UserError
 from bot.guard import (
@@ -13,6 +15,9 @@ from bot.guard import (
     new_canary,
     system_instruction_with_canary,
 )
+from bot.guard.credentials import CREDENTIAL_ENTITIES
+from bot.guard.ner import GatedEntityRecognizer
+from bot.guard.output import OUTPUT_PII_ENTITIES
 
 MAPPING = {"<EMAIL_ADDRESS_1>": "ana@example.com", "<PHONE_NUMBER_1>": "+1 415 555 0132"}
 
@@ -137,3 +142,41 @@ def test_names_and_places_from_the_prompt_pass_the_output_check(guard: Guard) ->
     assert {"PERSON", "LOCATION"} <= set(prompt.entities)
     assert "Margaret Okonkwo" in posted
     assert verdict.ok
+
+
+JUDGED = CREDENTIAL_ENTITIES | OUTPUT_PII_ENTITIES
+MIXED_OUTPUTS = [
+    "Great work, Priya Raman! Call +1 415 555 0199 or write to lena.andersson@example.org.",
+    "Deploy with AKIAIOSFODNN7EXAMPLE from 10.0.0.12; card 4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32.",
+    "Meet at 221B Baker Street, London, and ask for John Smith (SSN 078-05-1120, phone 020 7946 0958).",
+]
+
+
+@pytest.mark.parametrize("output", MIXED_OUTPUTS)
+def test_the_output_check_finds_what_a_full_analysis_finds_of_the_types_it_judges(guard: Guard, output: str) -> None:
+    def spans(findings: list[RecognizerResult]) -> list[tuple[str, int, int, float]]:
+        return sorted((f.entity_type, f.start, f.end, f.score) for f in findings if f.entity_type in JUDGED)
+
+    full = spans(guard.analyze(output))
+    assert full
+    assert spans(guard.analyze(output, JUDGED)) == full
+
+
+def test_the_output_check_leaves_the_name_model_out(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    tagged: list[str] = []
+    tag = GatedEntityRecognizer.__call__
+
+    def counting(self: GatedEntityRecognizer, doc: Doc) -> Doc:
+        tagged.append(doc.text)
+        return tag(self, doc)
+
+    monkeypatch.setattr(GatedEntityRecognizer, "__call__", counting)
+    output = "Ask Maria Garcia about the launch, or write to lena.andersson@example.org."
+    assert guard.names_enabled
+    assert any(f.entity_type == "PERSON" for f in guard.analyze(output))
+    assert tagged == [output]
+
+    with pytest.raises(OutputRejected) as rejected:
+        check_output(output, input_mapping=MAPPING, canary=new_canary(), guard=guard)
+    assert rejected.value.verdict.entity_types == ("EMAIL_ADDRESS",)
+    assert tagged == [output]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.routing.catalogue import Catalogue, shorthand_catalogue
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
 from sandbox.gemini import prompt_tokens as billed_prompt
@@ -99,7 +100,14 @@ async def test_when_every_model_answers_empty_every_attempt_is_billed(
 
 @dataclass
 class _Context:
+    """What text generation reads from a worker's context: the router, the models it routes over."""
+
     router: TextRouter
+    latency: None = None
+
+    @property
+    def models(self) -> Catalogue:
+        return shorthand_catalogue(self.router.models)
 
 
 def _job() -> Job:

@@ -18,6 +18,7 @@ async def insert_job(
     *,
     state: JobState = JobState.QUEUED,
     tokens_used: int | None = None,
+    cost_reserved_micros: int = 0,
 ) -> None:
     """The row the command path writes right after a reservation was granted."""
     async with database.tenant(org_id) as session:
@@ -32,6 +33,7 @@ async def insert_job(
                 masked_prompt="a prompt",
                 tokens_reserved=tokens,
                 tokens_used=tokens_used,
+                cost_reserved_micros=cost_reserved_micros,
                 quota_state="reserved",
                 attempts=0,
             )

@@ -35,9 +35,9 @@ async def test_dead_workers_reservations_come_back_after_the_lease_once(
     await set_job(app_db, org_id, posted, state=JobState.POSTED, tokens_used=300)  # died before settling
     running = await reserve_job(quota, app_db, org_id, 400)
     half_done = await reserve_job(quota, app_db, org_id, 600)
-    async with app_db.tenant(org_id) as session:  # died between the ledger write and Redis
+    async with app_db.tenant_driver(org_id) as driver:  # died between the ledger write and Redis
         await record_settlement(
-            session,
+            driver,
             org_id,
             half_done,
             actual=250,

@@ -25,6 +25,14 @@ async def reserve_job(quota: QuotaService, app_db: Database, org_id: uuid.UUID, 
     return job
 
 
+async def redis_and_ledger(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(used, reserved) as the quota reads them from Redis, and (used, overrun) as the ledger has them."""
+    status = await quota.status(org_id)
+    return (status.used, status.reserved), await ledger_used(app_db, org_id)
+
+
 async def spend_until_denied(quota: QuotaService, app_db: Database, org_id: uuid.UUID, size: int) -> int:
     granted = 0
     while True:
@@ -52,9 +60,7 @@ async def test_a_flush_mid_month_is_rebuilt_from_the_ledger(
     # the jobs still running settle normally after the rebuild, charged once
     await quota.settle(org_id, jobs[2], 500)
     await quota.release(org_id, jobs[3])
-    status = await quota.status(org_id)
-    assert (status.used, status.reserved) == (2500, 1000)
-    assert await ledger_used(app_db, org_id) == (2500, 200)
+    assert await redis_and_ledger(quota, app_db, org_id) == ((2500, 1000), (2500, 200))
 
 
 async def test_no_organization_spends_past_its_budget_across_a_flush(
@@ -87,9 +93,9 @@ async def test_a_settlement_written_before_the_flush_but_not_applied_counts_once
 ) -> None:
     job = await reserve_job(quota, app_db, org_id, 1000)
     # The worker wrote the ledger, then died before telling Redis.
-    async with app_db.tenant(org_id) as session:
+    async with app_db.tenant_driver(org_id) as driver:
         await record_settlement(
-            session,
+            driver,
             org_id,
             job,
             actual=400,
@@ -103,9 +109,7 @@ async def test_a_settlement_written_before_the_flush_but_not_applied_counts_once
     result = await quota.settle(org_id, job, 400)
 
     assert (result.recorded, result.applied) == (False, False)
-    status = await quota.status(org_id)
-    assert (status.used, status.reserved) == (400, 0)
-    assert await ledger_used(app_db, org_id) == (400, 0)
+    assert await redis_and_ledger(quota, app_db, org_id) == ((400, 0), (400, 0))
 
 
 async def test_a_reservation_redis_forgot_is_still_charged_when_it_settles(
@@ -118,9 +122,7 @@ async def test_a_reservation_redis_forgot_is_still_charged_when_it_settles(
 
     await quota.settle(org_id, job, 300)
 
-    status = await quota.status(org_id)
-    assert (status.used, status.reserved) == (300, 0)
-    assert await ledger_used(app_db, org_id) == (300, 0)
+    assert await redis_and_ledger(quota, app_db, org_id) == ((300, 0), (300, 0))
 
 
 async def test_lost_settings_are_read_again_from_postgresql(

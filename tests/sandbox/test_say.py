@@ -21,6 +21,7 @@ from sandbox.say import (
     escape_command_text,
     format_say_result,
     send_command,
+    send_dm,
     sign_request,
 )
 from sandbox.slack import DEMO, SlackSandbox
@@ -194,3 +195,66 @@ async def test_say_reports_a_refused_signature(sb: SlackSandbox, service: tuple[
     assert result.status == 401
     assert received == []
     assert "ack 401" in format_say_result(result)
+
+
+async def test_say_dm_writes_to_the_bot_and_shows_the_answer_as_it_streams(sb: SlackSandbox) -> None:
+    """A stand-in service answers the DM the way the workers do: status, then a stream."""
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url.rstrip("/"))
+    received: list[dict] = []
+
+    async def answer(event: dict) -> None:
+        channel, thread = event["channel"], event["ts"]
+        await client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread, status="is writing…")
+        await asyncio.sleep(0.5)
+        started = await client.chat_startStream(channel=channel, thread_ts=thread)
+        await client.chat_appendStream(channel=channel, ts=started["ts"], markdown_text="**Steam** rises, ")
+        await asyncio.sleep(0.5)
+        await client.chat_stopStream(
+            channel=channel,
+            ts=started["ts"],
+            markdown_text="leaves unfold.",
+            blocks=[
+                {
+                    "type": "actions",
+                    "elements": [
+                        {"type": "button", "action_id": "feedback_good", "text": {"type": "plain_text", "text": "Good"}}
+                    ],
+                }
+            ],
+        )
+
+    async def events(request: web.Request) -> web.Response:
+        body = await request.read()
+        assert verify(body, dict(request.headers))
+        envelope = json.loads(body)
+        received.append(envelope)
+        asyncio.get_running_loop().create_task(answer(envelope["event"]))
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    lines: list[str] = []
+    try:
+        code = await send_dm(
+            url,
+            "a haiku & <tea>",
+            signing_secret=SECRET,
+            sandbox_url=sb.url,
+            user_id=DEMO.editor,
+            wait_seconds=10,
+            show=lines.append,
+        )
+    finally:
+        await runner.cleanup()
+
+    assert code == 0
+    [envelope] = received
+    assert envelope["event"]["channel_type"] == "im" and envelope["event"]["text"] == "a haiku &amp; &lt;tea&gt;"
+    assert "[Content Factory is writing…]" in lines
+    streamed = "".join(line for line in lines if not line.startswith(("[", ">", "event")))
+    assert streamed == "**Steam** rises, leaves unfold."

@@ -18,8 +18,7 @@ from slack_sdk.oauth.state_store import FileOAuthStateStore
 from bot.slack.client import make_web_client
 from sandbox.say import build_block_action, post_signed_form, send_command
 from sandbox.slack import DEMO, SlackSandbox
-
-from .conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.slack import CLIENT_ID, CLIENT_SECRET
 
 SECRET = "bolt-test-signing-secret"
 

@@ -30,14 +30,15 @@ from sandbox.local_services import free_port
 from sandbox.slack import DEMOS, SECOND_DEMO, SlackSandbox, threaded_sandbox
 from sandbox.web import WebUiConfig, add_web_ui
 from sandbox.web.demo_setup import set_up_demos
-from tests.support.workers import WorkerProcess, clear_leftover_work
+from tests.support.workers import GEMINI_KEY, WorkerProcess, clear_leftover_work, gemini
+
+__all__ = ["gemini"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SIGNING_SECRET = "local-slack-page-secret"
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "local-slack-page-client-secret"
-GEMINI_KEY = "local-slack-page-key"
 READY_SECONDS = 90
 
 
@@ -59,16 +60,9 @@ class LocalSlack:
 
 
 @pytest.fixture(scope="session")
-def page_gemini() -> Iterator[FakeGemini]:
-    fake = FakeGemini(api_key=GEMINI_KEY)
-    with fake.running_in_thread():
-        yield fake
-
-
-@pytest.fixture(scope="session")
-def page_sandbox(page_gemini: FakeGemini) -> Iterator[tuple[SlackSandbox, str]]:
+def page_sandbox(gemini: FakeGemini) -> Iterator[tuple[SlackSandbox, str]]:
     service_url = f"http://127.0.0.1:{free_port()}"
-    config = WebUiConfig(service_url=service_url, signing_secret=SIGNING_SECRET, gemini_url=page_gemini.url)
+    config = WebUiConfig(service_url=service_url, signing_secret=SIGNING_SECRET, gemini_url=gemini.url)
     with threaded_sandbox(
         client_id=CLIENT_ID, client_secret=CLIENT_SECRET, extensions=(functools.partial(add_web_ui, config=config),)
     ) as sandbox:
@@ -118,7 +112,7 @@ def _start_serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture(scope="package")
 async def local_slack(
     page_sandbox: tuple[SlackSandbox, str],
-    page_gemini: FakeGemini,
+    gemini: FakeGemini,
     service_env: dict[str, str],
     owner_db: Database,
     redis_url: str,
@@ -135,7 +129,7 @@ async def local_slack(
             "SLACK_CLIENT_SECRET": CLIENT_SECRET,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "GEMINI_API_KEY": GEMINI_KEY,
-            "GEMINI_BASE_URL": page_gemini.url,
+            "GEMINI_BASE_URL": gemini.url,
             "PORT": service_url.rsplit(":", 1)[1],
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
@@ -149,7 +143,7 @@ async def local_slack(
         await _wait_healthy(service_url, serve, serve_log)
         await asyncio.to_thread(worker.wait_ready)
         await set_up_demos(service_url, sandbox.url, SIGNING_SECRET)
-        yield LocalSlack(sandbox, page_gemini, service_url)
+        yield LocalSlack(sandbox, gemini, service_url)
     finally:
         worker.stop()
         serve.terminate()

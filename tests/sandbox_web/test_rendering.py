@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
+from db.models import Job
+from sandbox.samples import GEMINI_STYLE_ANSWER
 from sandbox.slack import DEMO, DEMOS, SlackSandbox, threaded_sandbox
 from sandbox.web import WebUiConfig, add_web_ui
+from workers.lifecycle import JobResult
 from workers.providers.offline import placeholder_png
+from workers.views import result_message
 
 pytestmark = pytest.mark.slow
 
@@ -88,4 +93,33 @@ async def test_blocks_and_mrkdwn_render_as_slack_shows_them_and_markup_stays_tex
     # The uploaded file is shown inline and loads.
     await page.wait_for_function("() => document.querySelector('.file-image img').naturalWidth > 0")
     assert await page.evaluate("() => document.querySelector('.file-image img').naturalWidth") == 32
+    assert page.errors == []
+
+
+async def test_a_gemini_answer_in_a_markdown_block_renders_formatted_and_inert(
+    shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
+) -> None:
+    text = GEMINI_STYLE_ANSWER + f"\nAnd some markup: {HOSTILE} & <@{DEMO.admin}>\n"
+    job = Job(id=uuid.uuid4(), org_id=uuid.uuid4(), kind="text", requester_id=DEMO.editor, masked_prompt="p")
+    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    message = result_message(job, JobResult(text, None, "gemini-test", 42), text)
+    client.chat_postMessage(channel=DEMO.general, text=message["text"], blocks=json.dumps(message["blocks"]))
+    page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
+    answer = page.locator(".message", has_text="Launch plan for the Tea Timer API").last
+    await answer.wait_for()
+
+    assert await answer.locator(".block-markdown .md-h2", has_text="Launch plan").count() == 1
+    assert await answer.locator(".block-markdown b", has_text="short plan").count() == 1
+    assert await answer.locator(".block-markdown ul li").count() == 3
+    assert await answer.locator(".block-markdown ol li").count() == 3
+    assert await answer.locator("table.md-table th", has_text="Channel").count() == 1
+    assert await answer.locator("table.md-table td", has_text="Dana").count() == 1
+    assert await answer.locator("a[href='https://docs.example.com/tea-timer']", has_text="developer guide").count() == 1
+    assert await answer.locator("pre", has_text="client.brew(minutes=3)").count() == 1
+    assert await answer.locator("blockquote", has_text="free tiers stay").count() == 1
+    shown = await answer.inner_text()
+    assert "**" not in shown and "|---" not in shown and "## " not in shown
+    assert "<script>window.__cfRan = 1</script>" in shown and f"<@{DEMO.admin}>" in shown and "& " in shown
+    assert await answer.locator("script").count() == 0 and await page.evaluate("window.__cfRan") is None
+    assert await answer.locator("button[data-action-id='feedback_good']").count() == 1
     assert page.errors == []

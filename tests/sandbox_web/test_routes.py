@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.client import make_web_client
 from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
 from sandbox.web import WebUiConfig, add_web_ui
 from sandbox.web.outages import OutageRequests, OutageSwitch
@@ -156,3 +160,64 @@ def test_an_outage_asked_for_on_the_page_is_applied_by_the_process_that_owns_the
     switch.apply()
     switch.restore()
     assert redis.running
+
+
+async def test_the_dm_relays_signed_events_and_shows_the_threads_status_and_stream(tmp_path: Path) -> None:
+    """Opening the bot's DM starts an agent thread, a typed message goes to the service as a signed
+    ``message.im`` event in it, and the snapshot shows the thread's status and a stream in progress."""
+    secret = "dm-relay-secret"
+    received: list[dict] = []
+
+    async def events(request: web.Request) -> web.Response:
+        body = await request.read()
+        assert SignatureVerifier(secret).is_valid(
+            body=body,
+            timestamp=request.headers["X-Slack-Request-Timestamp"],
+            signature=request.headers["X-Slack-Signature"],
+        )
+        received.append(json.loads(body))
+        return web.Response(status=200)
+
+    service = web.Application()
+    service.router.add_post("/slack/events", events)
+    runner = web.AppRunner(service)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    service_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    sandbox = SlackSandbox()
+    config = WebUiConfig(service_url=service_url, signing_secret=secret, outages_dir=tmp_path)
+    sandbox.extensions.append(functools.partial(add_web_ui, config=config))
+    try:
+        async with sandbox, aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            sandbox.seed_demo(DEMO)
+            dm = f"D{DEMO.editor[1:]}"
+            async with http.post(
+                f"{sandbox.url}/_ui/dm_thread", json={"team_id": DEMO.team_id, "user": DEMO.editor}
+            ) as r:
+                thread_ts = (await r.json())["thread_ts"]
+            typed = {"team_id": DEMO.team_id, "user": DEMO.editor, "channel": dm, "text": "a haiku <b>"}
+            async with http.post(f"{sandbox.url}/_ui/command", json=typed) as r:
+                assert (await r.json())["ok"] is True
+
+            started, message = received[0]["event"], received[1]["event"]
+            assert started["type"] == "assistant_thread_started"
+            assert started["assistant_thread"]["thread_ts"] == thread_ts
+            assert (message["channel_type"], message["channel"], message["thread_ts"]) == ("im", dm, thread_ts)
+            assert message["text"] == "a haiku &lt;b&gt;"
+
+            client = make_web_client(DEMO.bot_token, base_url=sandbox.api_url.rstrip("/"))
+            await client.assistant_threads_setStatus(channel_id=dm, thread_ts=thread_ts, status="is generating…")
+            shown = await _view(http, sandbox, DEMO.team_id, DEMO.editor, dm)
+            assert {"thread_ts": thread_ts, "status": "is generating…"}.items() <= shown["threads"][0].items()
+            stream = await client.chat_startStream(channel=dm, thread_ts=thread_ts)
+            await client.chat_appendStream(channel=dm, ts=stream["ts"], markdown_text="Steam rises")
+            shown = await _view(http, sandbox, DEMO.team_id, DEMO.editor, dm)
+            [streaming] = [m for m in shown["messages"] if m["ts"] == stream["ts"]]
+            assert streaming["streaming"] is True and streaming["text"] == "Steam rises"
+            assert "status" not in shown["threads"][0]  # Slack clears it once the app replies
+            # Another person never sees this DM.
+            other = await _view(http, sandbox, DEMO.team_id, DEMO.viewer, dm)
+            assert other["messages"] == [] and other["channel_id"] is None
+    finally:
+        await runner.cleanup()

@@ -11,14 +11,14 @@ from sqlalchemy import select, update
 
 from bot.errors import BadInput, NotAllowed, NotFound, PromptBlocked
 from bot.jobs.service import JobService
-from bot.orgs.service import load_org_policy
 from bot.process.runtime import Runtime
 from bot.process.settings import ConfigError, load_settings
 from bot.schedules import ScheduleInfo, ScheduleLimits, ScheduleService
 from db.engine import Database
-from db.models import JobKind, Member, Organization, Schedule, ScheduleState
+from db.models import Member, Organization, Schedule, ScheduleState
 from sandbox.slack import SlackSandbox
-from tests.support.approvals import ADMIN, EDITOR, TARGET, VIEWER, actions_of
+from tests.support.approvals import ADMIN, EDITOR, VIEWER, actions_of
+from tests.support.schedules import create_text_schedule
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
@@ -34,18 +34,7 @@ async def create(
     run_at: datetime | None = None,
     now: datetime = NOW,
 ) -> ScheduleInfo:
-    policy = await load_org_policy(database, org)
-    return await schedules.create(
-        org,
-        who,
-        kind=JobKind.TEXT,
-        prompt=prompt,
-        target_channel=TARGET,
-        cron=cron,
-        run_at=run_at,
-        policy=policy,
-        now=now,
-    )
+    return await create_text_schedule(schedules, database, org, who, prompt=prompt, cron=cron, run_at=run_at, now=now)
 
 
 async def stored(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> Schedule:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text, update
 
-from bot.orgs.service import load_org_policy, set_role
+from bot.orgs.service import set_role
 from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.schedules import ScheduleService, ScheduleTickReport, tick
@@ -21,6 +21,7 @@ from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
 from sandbox.slack import SlackSandbox
 from tests.support.approvals import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
+from tests.support.schedules import create_text_schedule
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -39,16 +40,8 @@ async def schedule(
     if tz is not None:
         async with database.tenant(org) as session:
             await session.execute(update(Member).where(Member.slack_user_id == who).values(timezone=tz))
-    created = await schedules.create(
-        org,
-        who,
-        kind=JobKind.TEXT,
-        prompt=f"Daily note {uuid.uuid4().hex[:6]}",
-        target_channel=TARGET,
-        cron=cron,
-        run_at=run_at,
-        policy=await load_org_policy(database, org),
-        now=now,
+    created = await create_text_schedule(
+        schedules, database, org, who, prompt=f"Daily note {uuid.uuid4().hex[:6]}", cron=cron, run_at=run_at, now=now
     )
     return created.id
 

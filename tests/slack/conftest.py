@@ -24,13 +24,10 @@ from tests.support.slack import (
     ServiceFactory,
     SlackWorkspace,
     new_workspace,
+    sandbox,
 )
 
-
-@pytest.fixture(scope="session")
-async def sandbox() -> AsyncIterator[SlackSandbox]:
-    async with SlackSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as running:
-        yield running
+__all__ = ["sandbox"]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bot.commands.parser import (
     ListSchedules,
     SetApprovals,
     SetQuota,
+    SetSuggestedPrompts,
     ShowAudit,
     ShowHelp,
     ShowQuota,
@@ -166,7 +167,7 @@ def test_quota_set_is_its_own_subcommand() -> None:
 
 
 def test_every_subcommand_has_a_role_and_a_help_line() -> None:
-    assert {spec.name for spec in SUBCOMMANDS} | {"approve"} == set(REQUIRED_ROLE)
+    assert {spec.name for spec in SUBCOMMANDS} | {"approve", "rate"} == set(REQUIRED_ROLE)
     help_text = str(help_message("viewer")["blocks"])
     for spec in SUBCOMMANDS:
         assert f"/content {spec.usage}" in help_text
@@ -218,3 +219,28 @@ def test_the_longest_readable_command_of_whitespace_parses_at_once(filler: str) 
 def test_a_command_over_the_limit_is_refused_before_it_is_read() -> None:
     with pytest.raises(BadInput, match="characters long"):
         parse_command("text a" + " " * (64 * 1024) + "b")
+
+
+def test_suggested_prompts_are_shown_set_or_cleared() -> None:
+    assert parse_command("prompts") == SetSuggestedPrompts(None)
+    assert parse_command("prompts clear") == SetSuggestedPrompts(())
+    assert parse_command('prompts set "A launch post" \u201cUn haïku 🍵\u201d') == SetSuggestedPrompts(
+        ("A launch post", "Un haïku 🍵")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("prompts set", "double quotes"),
+        ('prompts set "a" stray', "double quotes"),
+        ('prompts set ""', "can't be empty"),
+        ('prompts set "a" "b" "c" "d" "e"', "at most 4"),
+        ('prompts set "' + "x" * 301 + '"', "at most 300"),
+        ("prompts wipe", "`set` or `clear`"),
+    ],
+)
+def test_wrong_suggested_prompts_are_explained(text: str, says: str) -> None:
+    with pytest.raises(BadInput) as refused:
+        parse_command(text)
+    assert says in refused.value.render()

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from db.models import Job, JobState, Schedule, ScheduleState
+from db.models import Job, JobFeedback, JobState
+from tests.support.rows import active_schedule
 from tests.support.slack import Service
 
 
@@ -26,16 +27,15 @@ async def test_home_shows_role_quota_jobs_and_schedules(single: Service, org: uu
     await single.command("text a haiku about tea", user=ws.editor)
     async with single.database.tenant(org) as session:
         session.add(
-            Schedule(
-                org_id=org,
-                created_by=ws.editor,
+            active_schedule(
+                org,
+                ws.editor,
+                ws.general,
+                "a poster",
                 kind="image",
-                masked_prompt="a poster",
-                target_channel=ws.general,
                 cron="0 9 * * 1",
                 timezone="Europe/Berlin",
                 next_run_at=datetime.now(UTC) + timedelta(days=2),
-                state=ScheduleState.ACTIVE,
             )
         )
     assert await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"}) == 200
@@ -61,3 +61,36 @@ async def test_admins_see_what_waits_for_approval(single: Service, org: uuid.UUI
 async def test_the_messages_tab_publishes_nothing(single: Service, org: uuid.UUID) -> None:
     await single.event({"type": "app_home_opened", "user": single.workspace.viewer, "tab": "messages"})
     assert single.sandbox.views(single.workspace.viewer) == []
+
+
+async def test_home_counts_feedback_on_your_results_and_admins_see_the_organizations(
+    single: Service, org: uuid.UUID
+) -> None:
+    ws = single.workspace
+    async with single.database.tenant(org) as session:
+        job = Job(
+            org_id=org,
+            kind="text",
+            state=JobState.POSTED,
+            requester_id=ws.editor,
+            target_channel=ws.general,
+            masked_prompt="p",
+            result_text="r",
+            tokens_reserved=1,
+        )
+        session.add(job)
+        await session.flush()
+        session.add_all(
+            [
+                JobFeedback(job_id=job.id, user_id=ws.viewer, org_id=org, rating="good"),
+                JobFeedback(job_id=job.id, user_id=ws.owner, org_id=org, rating="bad", reason="too long"),
+            ]
+        )
+    await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"})
+    editor_home = json.dumps(_published(single, ws.editor), ensure_ascii=False)
+    assert "Feedback on your results" in editor_home and "1 good · :thumbsdown: 1 bad" in editor_home
+    assert "Whole organization" not in editor_home
+    await single.event({"type": "app_home_opened", "user": ws.owner, "tab": "home"})
+    assert "Whole organization: :thumbsup: 1 · :thumbsdown: 1" in json.dumps(
+        _published(single, ws.owner), ensure_ascii=False
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from bot.orgs.service import find_org, get_role
 from bot.slack.bot_tokens import NoBotToken, bot_token_for
 from db.models import AuditEvent, Installation, Job, Organization, Schedule, ScheduleState, Workspace
+from tests.support.rows import active_schedule
 from tests.support.slack import CLIENT_ID, Service, SlackWorkspace, audit_actions, new_workspace
 
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
@@ -116,16 +117,13 @@ async def test_uninstall_revokes_pauses_schedules_and_keeps_the_audit(oauth: Ser
     org_id = await install(oauth, ws)
     async with oauth.database.tenant(org_id) as session:
         session.add(
-            Schedule(
-                org_id=org_id,
-                created_by=ws.owner,
-                kind="text",
-                masked_prompt="weekly news",
-                target_channel=ws.general,
+            active_schedule(
+                org_id,
+                ws.owner,
+                ws.general,
+                "weekly news",
                 cron="0 9 * * 1",
-                timezone="UTC",
                 next_run_at=datetime.now(UTC) + timedelta(days=1),
-                state=ScheduleState.ACTIVE,
             )
         )
     assert "Token budget" in (await oauth.command("quota")).text

@@ -204,10 +204,20 @@ def test_manifest_matches_the_code() -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+        "message.im",
     }
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
     assert features["app_home"]["home_tab_enabled"] is True
+    # The bot's DM: the Messages tab open for writing, the agent view described, its suggestions
+    # within Slack's four.
+    assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_read_only_enabled"] is False
+    agent = features["agent_view"]
+    assert agent["agent_description"] and 1 <= len(agent["suggested_prompts"]) <= 4
+    assert all(p["title"] and p["message"] for p in agent["suggested_prompts"])
     assert settings["socket_mode_enabled"] is False and settings["token_rotation_enabled"] is False
 
 

@@ -49,17 +49,9 @@ async def test_stale_timestamp_is_refused(single: Service, age_seconds: int) -> 
 
 async def test_body_altered_after_signing_is_refused(single: Service) -> None:
     body = _command_body(single, "help")
-    headers = sign_request(body, SIGNING_SECRET)
     altered = body.replace(b"text=help", b"text=audit")
-    async with single.http.post(
-        f"{single.url}/slack/events",
-        data=altered,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            **headers,
-        },
-    ) as response:
-        assert response.status == 401
+    response = await single.post_signed(altered, headers=sign_request(body, SIGNING_SECRET))
+    assert response.status == 401
     await _nothing_stored(single)
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from bot.process.settings import load_settings
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import AuditEvent, Job, JobKind, JobState, Role
+from db.models import AuditEvent, Job, JobKind, JobState, Organization, Role
 from sandbox.slack import SlackSandbox
 
 TEAM = "T0APPROVALS"
@@ -88,6 +88,17 @@ async def new_org(database: Database, *, team_id: str | None = None) -> uuid.UUI
     await set_role(database, org_id, EDITOR, Role.EDITOR, actor="test")
     await set_role(database, org_id, VIEWER, Role.VIEWER, actor="test")
     return org_id
+
+
+async def require_approvals(database: Database, org_id: uuid.UUID, channel: str | None, **values: Any) -> None:
+    """The organization asks its admins in ``channel`` before anything is posted; ``values`` set
+    more of its columns."""
+    async with database.tenant(org_id) as session:
+        await session.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(approvals_required=True, approvers_channel=channel, **values)
+        )
 
 
 async def awaiting_job(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy import func, select
@@ -34,6 +35,13 @@ CLIENT_ID = "1111.2222"
 
 
 CLIENT_SECRET = "sandbox-client-secret"
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[SlackSandbox]:
+    """One Slack sandbox for the session, expecting the app's OAuth client id and secret."""
+    async with SlackSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as running:
+        yield running
 
 
 @dataclass
@@ -173,18 +181,10 @@ class Service:
             response_url=response_url,
             team_domain=ws.domain,
         )
-        body = encode_form(fields)
         started = time.perf_counter()
-        async with self.http.post(
-            f"{self.url}/slack/events",
-            data=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                **sign_request(body, SIGNING_SECRET),
-            },
-        ) as response:
-            raw = await response.text()
-            return CommandAnswer(response.status, raw, response_url, (time.perf_counter() - started) * 1000)
+        response = await self.post_signed(encode_form(fields))
+        ms = (time.perf_counter() - started) * 1000
+        return CommandAnswer(response.status, await response.text(), response_url, ms)
 
     async def event(self, event: dict[str, Any], *, team_id: str | None = None) -> int:
         team_id = team_id or self.workspace.team_id

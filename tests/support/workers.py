@@ -100,15 +100,23 @@ class WorkerProcess:
     def stop(self) -> None:
         if self._log.closed:
             return
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                return
+        stop_process_group(self.process, 15)
         self._log.close()
+
+
+def stop_process_group(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGTERM to the process's group (it was started in a session of its own), SIGKILL to the
+    group if it has not exited after ``seconds``; returns once the process has exited."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
 
 async def clear_leftover_work(owner_db: Database, redis_url: str) -> None:
@@ -184,6 +192,7 @@ class Submitter:
         *,
         kind: JobKind = JobKind.TEXT,
         sender: JobSender | None = None,
+        thread_ts: str | None = None,
     ) -> AcceptedJob:
         service = JobService(self.database, self.quota, sender or self.sender, self.secrets)
         policy = await load_org_policy(self.database, org_id)
@@ -194,7 +203,8 @@ class Submitter:
             prompt=prompt,
             target_channel=channel,
             source_channel=channel,
-            response_url=self.response_url(channel),
+            response_url=None if thread_ts else self.response_url(channel),
+            thread_ts=thread_ts,
         )
         return await service.submit(request, policy)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from sandbox.gemini import FILLER_SENTENCES, FakeGemini
 from sandbox.local_services import free_port
 from sandbox.say import build_slash_command, post_signed_form
 from sandbox.slack import SlackSandbox, threaded_sandbox
+from tests.support.workers import stop_process_group
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
@@ -64,14 +64,7 @@ class Service:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_process_group(self.process, 20)
 
 
 def start(args: list[str], env: dict[str, str], log_path: Path) -> Service:

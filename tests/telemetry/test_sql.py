@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from opentelemetry import trace
 from sqlalchemy import text
 
@@ -48,3 +50,21 @@ async def test_queries_outside_any_operation_are_not_traced(telemetry: Telemetry
     finally:
         await database.dispose()
     assert telemetry.spans() == []
+
+
+async def test_a_driver_transaction_is_a_span_under_a_recording_one(
+    telemetry: Telemetry, test_database: TestDatabase
+) -> None:
+    database = Database(test_database.app_url, pool_size=1)
+    org_id = uuid.uuid4()
+    try:
+        async with database.tenant_driver(org_id, "count_jobs") as driver:
+            await driver.fetchval("SELECT count(*) FROM jobs")  # outside any span: none made
+        with tracer.start_as_current_span("job.run") as run:
+            async with database.tenant_driver(org_id, "count_jobs") as driver:
+                assert await driver.fetchval("SELECT count(*) FROM jobs") == 0
+    finally:
+        await database.dispose()
+    (transaction,) = [span for span in telemetry.spans() if span.name == "postgresql count_jobs"]
+    assert transaction.attributes is not None and transaction.attributes["db.system"] == "postgresql"
+    assert transaction.parent is not None and transaction.parent.span_id == run.get_span_context().span_id

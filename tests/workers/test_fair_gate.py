@@ -26,6 +26,17 @@ class Run:
         self._release[name] = asyncio.Event()
         self.tasks[name] = asyncio.create_task(self._job(name, org_id, priority))
 
+    async def arrive(self, name: str, org_id: uuid.UUID, priority: int = PRIORITY_INTERACTIVE) -> None:
+        """Add the job and let it reach the gate: started, or waiting for a slot."""
+        self.add(name, org_id, priority)
+        await settle()
+
+    async def burst(self, org_id: uuid.UUID, count: int, prefix: str) -> None:
+        """``count`` jobs of one organization arriving together, named ``prefix`` and a number."""
+        for number in range(count):
+            self.add(f"{prefix}{number}", org_id)
+        await settle()
+
     async def _job(self, name: str, org_id: uuid.UUID, priority: int) -> None:
         async with self.gate.slot(org_id, priority):
             self.started.append(name)
@@ -60,9 +71,7 @@ async def test_no_more_jobs_run_than_the_capacity() -> None:
 async def test_one_organization_alone_fills_all_but_the_headroom() -> None:
     gate = FairGate(64)
     run = Run(gate)
-    for number in range(200):
-        run.add(f"a{number}", ORG_A)
-    await settle()
+    await run.burst(ORG_A, 200, "a")
 
     assert org_share(64) == 56
     assert gate.in_flight == 56
@@ -71,11 +80,8 @@ async def test_one_organization_alone_fills_all_but_the_headroom() -> None:
 async def test_another_organizations_first_job_starts_at_once_behind_a_burst() -> None:
     gate = FairGate(8)
     run = Run(gate)
-    for number in range(200):
-        run.add(f"a{number}", ORG_A)
-    await settle()
-    run.add("b", ORG_B)
-    await settle()
+    await run.burst(ORG_A, 200, "a")
+    await run.arrive("b", ORG_B)
 
     assert "b" in run.started  # the headroom was free: no wait for any of A's jobs to end
 
@@ -83,13 +89,10 @@ async def test_another_organizations_first_job_starts_at_once_behind_a_burst() -
 async def test_free_slots_go_round_robin_across_organizations() -> None:
     gate = FairGate(2)
     run = Run(gate)
-    run.add("hold", ORG_C)
-    await settle()
+    await run.arrive("hold", ORG_C)
     for number in range(3):
         run.add(f"a{number}", ORG_A)
-    for number in range(3):
-        run.add(f"b{number}", ORG_B)
-    await settle()
+    await run.burst(ORG_B, 3, "b")
     order = [name for name in run.started if name != "hold"]
     for _ in range(5):
         await run.finish(order[-1])
@@ -102,8 +105,7 @@ async def test_free_slots_go_round_robin_across_organizations() -> None:
 async def test_interactive_jobs_start_before_background_ones() -> None:
     gate = FairGate(1)
     run = Run(gate)
-    run.add("hold", ORG_C)
-    await settle()
+    await run.arrive("hold", ORG_C)
     run.add("scheduled", ORG_A, PRIORITY_BACKGROUND)
     run.add("command", ORG_B, PRIORITY_INTERACTIVE)
     await settle()
@@ -116,10 +118,8 @@ async def test_interactive_jobs_start_before_background_ones() -> None:
 async def test_closing_hands_back_waiting_jobs_and_lets_running_ones_finish() -> None:
     gate = FairGate(1)
     run = Run(gate)
-    run.add("running", ORG_A)
-    await settle()
-    run.add("waiting", ORG_B)
-    await settle()
+    await run.arrive("running", ORG_A)
+    await run.arrive("waiting", ORG_B)
 
     gate.close()
     await settle()
@@ -136,10 +136,8 @@ async def test_closing_hands_back_waiting_jobs_and_lets_running_ones_finish() ->
 async def test_a_cancelled_waiter_leaves_no_slot_behind() -> None:
     gate = FairGate(1)
     run = Run(gate)
-    run.add("running", ORG_A)
-    await settle()
-    run.add("given_up", ORG_B)
-    await settle()
+    await run.arrive("running", ORG_A)
+    await run.arrive("given_up", ORG_B)
     run.tasks["given_up"].cancel()
     await settle()
     await run.finish("running")

@@ -18,11 +18,9 @@ from sqlalchemy import select
 from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.quota.keys import org_keys
-from db.engine import Database
 from db.models import JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
-from sandbox.slack import SlackSandbox
-from tests.support.workers import GEMINI_KEY, MODELS, Submitter, audit_actions, load_job, requests_with, wait_until
+from tests.support.workers import GEMINI_KEY, MODELS, WorkerRig, audit_actions, load_job, requests_with, wait_until
 from workers import lifecycle
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
@@ -46,15 +44,10 @@ async def context(runtime: Runtime, quota: QuotaService, gemini: FakeGemini) -> 
 
 
 async def test_a_post_landing_after_its_lease_was_taken_over_is_recorded_and_settled_once(
-    context: WorkerContext,
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    owner_db: Database,
-    gemini: FakeGemini,
-    slack: SlackSandbox,
-    quota: QuotaService,
+    context: WorkerContext, rig: WorkerRig
 ) -> None:
+    submitter, org_id, app_db, owner_db = rig.submitter, rig.org_id, rig.app_db, rig.owner_db
+    gemini, slack, quota = rig.gemini, rig.slack, rig.quota
     tag = uuid.uuid4().hex[:12]
     channel = submitter.new_channel()
     [job_id] = await submitter.commit_unsent(org_id, [f"Write the release note {tag}"], [channel])

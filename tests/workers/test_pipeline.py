@@ -82,8 +82,8 @@ async def test_text_job_is_posted_and_the_model_sees_only_masked_text(
     assert len(messages) == 1
     assert messages[0]["ts"] == job.slack_ts
     blocks = messages[0]["blocks"]
-    assert "Generated for:" in blocks[0]["text"]["text"]
-    context = blocks[-1]["elements"][0]["text"]
+    assert blocks[0]["type"] == "markdown" and "Generated for:" in blocks[0]["text"]
+    [context] = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
     assert f"<@{job.requester_id}>" in context and str(job.id) in context and job.model in context
     assert job.quota_state == "settled" and job.tokens_used and job.tokens_used > 0
     actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
@@ -193,7 +193,7 @@ async def test_restored_pii_is_posted_but_never_stored(
 
     assert job.state == JobState.POSTED
     assert "jane.doe@example.com" not in str(requests_with(gemini, tag)[0].body)
-    assert "jane.doe@example.com" in slack.messages(channel)[0]["blocks"][0]["text"]["text"]
+    assert "jane.doe@example.com" in slack.messages(channel)[0]["blocks"][0]["text"]
     assert "jane.doe@example.com" not in (job.result_text or "")
     assert job.pii_mapping_enc is None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +19,9 @@ class TextRequest:
     # none gets the whole instruction as usual.
     cached_contents: Mapping[str, str] = field(default_factory=dict)
     cached_prefix_chars: int = 0
+    # Says whether any of the answer has been shown to someone (a streamed reply): once it has,
+    # a failure ends the job rather than moving to another model, which would start over.
+    output_shown: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,11 @@ class TextResult:
     # What earlier attempts that gave no text (a safety block, thinking that ran out of tokens,
     # an empty answer) cost, as the provider reported it: billed all the same.
     failed_attempt_tokens: int = 0
-    # Of ``input_tokens``, those read from a context cache (billed at the cached price).
+    # Input tokens the provider served from its cache (billed at the cached price), part of input_tokens.
     cached_input_tokens: int = 0
+    # What the whole job's model calls cost by the price table, failed attempts included, in
+    # millionths of the catalogue's currency (0 when unpriced).
+    cost_micros: int = 0
 
     @property
     def tokens_used(self) -> int:
@@ -82,6 +88,10 @@ class ProviderError(Exception):
         self.reason = reason
         self.detail = detail
         self.tokens_used = tokens_used
+        # What those tokens cost by the price table (set by the router), in millionths.
+        self.cost_micros = 0
+        # The model the last attempt went to (set by the router): where a failed job's cost is booked.
+        self.model: str | None = None
 
 
 class RetryableError(ProviderError):

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import redis.asyncio as aioredis
@@ -51,8 +51,12 @@ class ContextCaches:
         refresh_before_seconds: float = REFRESH_BEFORE_SECONDS,
         min_tokens: int = MIN_CACHE_TOKENS,
         clock: Callable[[], float] = time.time,
+        routes: Mapping[str, Any] | None = None,
     ) -> None:
         self.provider = provider if isinstance(provider, CachingProvider) else None
+        # A routed model name -> its route (``workers.providers.router.ModelRoute``): the provider
+        # that serves it and the model's id there. A name without a route is served by ``provider``.
+        self.routes = routes or {}
         self.redis = redis
         self.ttl_seconds = ttl_seconds
         self.refresh_before_seconds = refresh_before_seconds
@@ -61,24 +65,41 @@ class ContextCaches:
         self._locks: dict[str, asyncio.Lock] = {}
 
     def applies_to(self, prefix: str) -> bool:
-        return self.provider is not None and self.redis is not None and estimate_tokens(prefix) >= self.min_tokens
+        cacheable = self.provider is not None or any(
+            isinstance(route.provider, CachingProvider) for route in self.routes.values()
+        )
+        return cacheable and self.redis is not None and estimate_tokens(prefix) >= self.min_tokens
+
+    def _served_by(self, model: str) -> tuple[CachingProvider | None, str]:
+        route = self.routes.get(model)
+        if route is None:
+            return self.provider, model
+        provider = route.provider
+        return (provider if isinstance(provider, CachingProvider) else None), str(route.model_id)
 
     async def names_for(
         self, org_id: uuid.UUID, kit_version: int, prefix: str, models: Sequence[str]
     ) -> dict[str, str]:
-        """model -> the cache holding ``prefix``; empty when caching does not apply."""
+        """The provider's model id -> the cache holding ``prefix``, for those of ``models`` whose
+        provider caches (what a provider is handed is its own model id); empty when caching does
+        not apply."""
         if not self.applies_to(prefix):
             return {}
         names: dict[str, str] = {}
         for model in models:
+            provider, model_id = self._served_by(model)
+            if provider is None:
+                continue
             try:
-                names[model] = await self._name(org_id, kit_version, prefix, model)
+                names[model_id] = await self._name(provider, org_id, kit_version, prefix, model_id)
             except (ProviderError, aioredis.RedisError) as error:
                 log.warning("context cache for %s unavailable (%s); the instruction is sent whole", model, error)
         return names
 
-    async def _name(self, org_id: uuid.UUID, kit_version: int, prefix: str, model: str) -> str:
-        assert self.provider is not None and self.redis is not None
+    async def _name(
+        self, provider: CachingProvider, org_id: uuid.UUID, kit_version: int, prefix: str, model: str
+    ) -> str:
+        assert self.redis is not None
         digest = hashlib.sha256(prefix.encode()).hexdigest()[:24]
         key = f"{KEY_PREFIX}:{org_id}:{model}:{kit_version}:{digest}"
         # One creation per process at a time; two processes may each make one, and the later wins.
@@ -92,11 +113,11 @@ class ContextCaches:
             entry: ContextCacheEntry | None = None
             if name and expires > self._clock():
                 try:
-                    entry = await self.provider.refresh_context_cache(model, name, self.ttl_seconds)
+                    entry = await provider.refresh_context_cache(model, name, self.ttl_seconds)
                 except ProviderError:
                     entry = None  # gone already: make a new one
             if entry is None:
-                entry = await self.provider.create_context_cache(model, prefix, self.ttl_seconds)
+                entry = await provider.create_context_cache(model, prefix, self.ttl_seconds)
             expires_at = entry.expires_at.timestamp()
             await self.redis.hset(key, mapping={"name": entry.name, "expires": str(expires_at)})
             await self.redis.expireat(key, int(expires_at))

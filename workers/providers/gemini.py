@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from workers.providers.base import (
     TextRequest,
     TextResult,
 )
+from workers.providers.retry_after import parse_retry_after_header
 from workers.providers.tokens import estimate_tokens
 
 # The Gemini API's own version path; the SDK's default differs between releases, so pin it.
@@ -148,23 +148,6 @@ def retry_after_of(exc: genai_errors.APIError) -> float | None:
     hints = [parse_retry_after_header(headers.get("Retry-After")), parse_retry_info(exc.details)]
     known = [hint for hint in hints if hint is not None]
     return max(known) if known else None
-
-
-def parse_retry_after_header(value: str | None) -> float | None:
-    """Retry-After is either delay-seconds or an HTTP-date (RFC 9110, 10.2.3)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def parse_retry_info(body: Any) -> float | None:

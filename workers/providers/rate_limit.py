@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -97,6 +97,12 @@ class ModelRateLimit:
     tokens_per_minute: int | None = None
     burst_seconds: float = BURST_SECONDS
     sleep: Sleep = asyncio.sleep
+    # Limits of particular models (requests, tokens per minute) over the two above.
+    per_model: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+
+    def limits_of(self, model: str) -> tuple[int, int]:
+        requests, tokens = self.per_model.get(model, (None, None))
+        return requests or self.requests_per_minute or 0, tokens or self.tokens_per_minute or 0
 
     def __post_init__(self) -> None:
         self._acquire: Any = self.redis.register_script(ACQUIRE)
@@ -106,7 +112,8 @@ class ModelRateLimit:
         """Wait until ``model`` may take one more call of about ``tokens``; the seconds waited."""
         started = time.monotonic()
         keys = limit_keys(model)
-        args = [self.requests_per_minute or 0, self.tokens_per_minute or 0, max(0, tokens), self.burst_seconds]
+        requests_per_minute, tokens_per_minute = self.limits_of(model)
+        args = [requests_per_minute, tokens_per_minute, max(0, tokens), self.burst_seconds]
         while True:
             try:
                 wait_ms = int(await self._acquire(keys=list(keys), args=args))
@@ -119,7 +126,7 @@ class ModelRateLimit:
 
     async def correct_tokens(self, model: str, estimated: int, used: int) -> None:
         """The model counted ``used`` where ``estimated`` was taken: settle the difference."""
-        if not self.tokens_per_minute or used == estimated:
+        if not self.limits_of(model)[1] or used == estimated:
             return
         try:
             await self.redis.hincrbyfloat(limit_keys(model)[1], "level", estimated - used)

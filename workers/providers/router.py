@@ -1,5 +1,10 @@
 """The one retry policy for text models: backoff with jitter, Retry-After, failover, circuit breakers.
 
+Each model name routes to a provider and that provider's model id (``ModelRoute``): one provider
+for ``GEMINI_MODELS``, several for a catalogue (``from_catalogue``). A job may name the order to
+try the models in (``bot.routing.policy`` decides it); without one, the configured order holds.
+The router prices each attempt from the catalogue and records how long each answer took.
+
 Every attempt is an OpenTelemetry span ``model.call``; retries and failovers are counted. Spans
 carry model names, attempt numbers, token counts and outcomes, never prompt or output text.
 """
@@ -9,12 +14,15 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from bot.routing.catalogue import Catalogue, ModelSpec
+from bot.routing.latency import LatencyBoard
+from bot.routing.pricing import cost_micros
 from workers.providers.base import (
     AllModelsFailed,
     PermanentError,
@@ -27,6 +35,7 @@ from workers.providers.base import (
 from workers.providers.circuit import CircuitBreaker, CircuitState
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.offline import OfflineTextProvider
+from workers.providers.openai_compat import OpenAICompatibleProvider
 from workers.providers.rate_limit import ModelRateLimit
 from workers.providers.tokens import estimate_tokens
 
@@ -41,6 +50,14 @@ class RetryPolicy:
     max_delay: float = 20.0
     # A server asking for a longer wait has run this model out for a while: fail over instead.
     max_retry_after: float = 30.0
+    # Move to the next model at the first retryable failure and retry only the last one: with
+    # several providers, another model answers sooner than a backoff on a troubled one.
+    failover_first: bool = False
+
+    def attempts_on(self, position: int, count: int) -> int:
+        if self.failover_first and position + 1 < count:
+            return 1
+        return self.max_attempts_per_model
 
     def delay_before_retry(self, retry_number: int, retry_after: float | None, rng: random.Random) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(n-1))], but never less than the server asked."""
@@ -49,12 +66,23 @@ class RetryPolicy:
         return max(delay, retry_after) if retry_after is not None else delay
 
 
+@dataclass(frozen=True)
+class ModelRoute:
+    """Where a model name goes: the provider, its id there, and its catalogue entry (prices)."""
+
+    provider: TextProvider
+    model_id: str
+    spec: ModelSpec | None = None
+
+
 class TextRouter:
     def __init__(
         self,
         provider: TextProvider,
         models: Sequence[str],
         *,
+        routes: Mapping[str, ModelRoute] | None = None,
+        latency: LatencyBoard | None = None,
         policy: RetryPolicy | None = None,
         failure_threshold: int = 5,
         cooldown: float = 30.0,
@@ -69,10 +97,17 @@ class TextRouter:
             raise ValueError("at least one text model is required (GEMINI_MODELS)")
         self.provider = provider
         self.models = tuple(models)
+        self.routes: dict[str, ModelRoute] = {model: ModelRoute(provider, model) for model in self.models}
+        self.routes.update(routes or {})
+        self.latency = latency
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self.rate_limit = rate_limit
         self._rng = rng or random.Random()
+        self._clock = clock
+        # Until when (clock) a model asked not to be called (Retry-After): with failover first,
+        # jobs go to the other models meanwhile instead of calling it again.
+        self._paused_until: dict[str, float] = {}
         self._breakers = {
             model: CircuitBreaker(failure_threshold=failure_threshold, cooldown=cooldown, clock=clock)
             for model in self.models
@@ -102,6 +137,7 @@ class TextRouter:
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
         rate_limit: ModelRateLimit | None = None,
+        latency: LatencyBoard | None = None,
     ) -> TextRouter:
         """Gemini when a key is set, else the offline placeholder (the local sandbox)."""
         provider: TextProvider
@@ -120,60 +156,136 @@ class TextRouter:
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
             rate_limit=rate_limit,
+            latency=latency,
         )
+
+    @classmethod
+    def from_catalogue(
+        cls,
+        catalogue: Catalogue,
+        *,
+        environ: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+        policy: RetryPolicy | None = None,
+        latency: LatencyBoard | None = None,
+        **options: object,
+    ) -> TextRouter:
+        """Every text model of the catalogue, each through its provider; one client per endpoint
+        and key. A Gemini model without its key answers offline (the local sandbox), as before."""
+        clients: dict[tuple[str, str | None, str | None], TextProvider] = {}
+        routes: dict[str, ModelRoute] = {}
+        for spec in catalogue.of_kind("text"):
+            key = spec.api_key(environ)
+            endpoint = (spec.provider, spec.base_url, key)
+            if endpoint not in clients:
+                clients[endpoint] = _provider_for(spec.provider, key, spec.base_url, timeout)
+            routes[spec.name] = ModelRoute(clients[endpoint], spec.model_id, spec)
+        if not routes:
+            raise ValueError("the model catalogue has no text model")
+        first = next(iter(routes.values())).provider
+        if policy is None:
+            policy = RetryPolicy(failover_first=not catalogue.shorthand)
+        return cls(first, list(routes), routes=routes, policy=policy, latency=latency, **options)  # type: ignore[arg-type]
 
     def breaker(self, model: str) -> CircuitBreaker:
         return self._breakers[model]
 
-    async def generate_text(self, request: TextRequest) -> TextResult:
-        """Try each model in order; raise PermanentError at once, AllModelsFailed at the end.
-        What every attempt cost (as the provider reported it) is carried to the end: on the
-        result as ``failed_attempt_tokens``, on the error as ``tokens_used``."""
+    def healthy(self, model: str) -> bool:
+        """Would a call go through now (circuit not open, no Retry-After pending)? Asked by the
+        routing decision."""
+        breaker = self._breakers.get(model)
+        return breaker is not None and breaker.state is not CircuitState.OPEN and not self.paused(model)
+
+    def paused(self, model: str) -> bool:
+        """Still within the wait a model asked for (failover-first routing only: GEMINI_MODELS
+        keeps waiting the pause out on the same model, as it always did)."""
+        return self.policy.failover_first and self._paused_until.get(model, 0.0) > self._clock()
+
+    async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
+        """Try each model in order (``models``, else the configured order); raise PermanentError at
+        once, AllModelsFailed at the end. What every attempt cost (as the provider reported it, and
+        priced from the catalogue) is carried to the end: on the result as ``failed_attempt_tokens``
+        and ``cost_micros``, on the error as ``tokens_used`` and ``cost_micros``."""
+        order = [model for model in (self.models if models is None else models) if model in self._breakers]
+        if not order:
+            raise AllModelsFailed("no text model is allowed for this organization")
         attempts = 0
-        spent = 0  # by attempts that gave no text
+        spent = 0  # tokens of attempts that gave no text
+        spent_micros = 0
         failures: list[str] = []
-        for index, model in enumerate(self.models):
+        last_model: str | None = None
+        for index, model in enumerate(order):
             breaker = self._breakers[model]
+            route = self.routes[model]
             last_error: RetryableError | None = None
-            for try_on_model in range(1, self.policy.max_attempts_per_model + 1):
+            if index + 1 < len(order) and self.paused(model):
+                failures.append(f"{model} skipped (it asked for a pause)")
+                continue
+            for try_on_model in range(1, self.policy.attempts_on(index, len(order)) + 1):
                 if not breaker.allow():
                     break
                 attempts += 1
+                last_model = model
                 try:
-                    result = await self._attempt(model, request, attempts, breaker)
+                    result = await self._attempt(model, route, request, attempts, breaker)
                 except PermanentError as error:
                     error.tokens_used += spent
+                    error.cost_micros = spent_micros + self._price(route, error.tokens_used - spent, 0)
+                    error.model = model
                     raise
                 except RetryableError as error:
                     spent += error.tokens_used
+                    spent_micros += self._price(route, error.tokens_used, 0)
                     last_error = error
-                    if not self._worth_retrying(try_on_model, error, breaker):
+                    if request.output_shown is not None and request.output_shown():
+                        # Another model would start the answer again under what was already shown.
+                        error.tokens_used, error.cost_micros, error.model = spent, spent_micros, model
+                        raise
+                    if not self._worth_retrying(try_on_model, index, len(order), error, breaker):
                         break
-                    self._retries.add(1, {"model.provider": self.provider.name, "model.name": model})
+                    self._retries.add(1, {"model.provider": route.provider.name, "model.name": model})
                     await self._sleep(self.policy.delay_before_retry(try_on_model, error.retry_after, self._rng))
                     continue
-                return replace(result, attempts=attempts, failed_attempt_tokens=result.failed_attempt_tokens + spent)
+                answer_micros = self._price(
+                    route, result.input_tokens, result.output_tokens, result.cached_input_tokens
+                )
+                return replace(
+                    result,
+                    model=model,
+                    attempts=attempts,
+                    failed_attempt_tokens=result.failed_attempt_tokens + spent,
+                    cost_micros=answer_micros + spent_micros,
+                )
             failures.append(last_error.reason if last_error else f"{model} skipped (circuit open)")
-            if index + 1 < len(self.models):
+            if index + 1 < len(order):
                 self._failovers.add(
                     1,
-                    {
-                        "model.provider": self.provider.name,
-                        "model.name": model,
-                        "model.next": self.models[index + 1],
-                    },
+                    {"model.provider": route.provider.name, "model.name": model, "model.next": order[index + 1]},
                 )
-        raise AllModelsFailed("no text model answered: " + "; ".join(failures), tokens_used=spent)
+        failed = AllModelsFailed("no text model answered: " + "; ".join(failures), tokens_used=spent)
+        failed.cost_micros, failed.model = spent_micros, last_model
+        raise failed
 
-    def _worth_retrying(self, try_on_model: int, error: RetryableError, breaker: CircuitBreaker) -> bool:
+    @staticmethod
+    def _price(route: ModelRoute, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> int:
+        # Tokens a failed attempt reported are priced as input: the model read the prompt.
+        if route.spec is None:
+            return 0
+        return cost_micros(route.spec, input_tokens, output_tokens, cached_input_tokens)
+
+    def _worth_retrying(
+        self, try_on_model: int, position: int, count: int, error: RetryableError, breaker: CircuitBreaker
+    ) -> bool:
         # An open circuit refuses the next attempt anyway, so waiting for it would be wasted time.
-        if try_on_model >= self.policy.max_attempts_per_model or breaker.state is CircuitState.OPEN:
+        if try_on_model >= self.policy.attempts_on(position, count) or breaker.state is CircuitState.OPEN:
             return False
         return error.retry_after is None or error.retry_after <= self.policy.max_retry_after
 
-    async def _attempt(self, model: str, request: TextRequest, attempt: int, breaker: CircuitBreaker) -> TextResult:
+    async def _attempt(
+        self, model: str, route: ModelRoute, request: TextRequest, attempt: int, breaker: CircuitBreaker
+    ) -> TextResult:
         attributes: dict[str, str | int] = {
-            "model.provider": self.provider.name,
+            "model.provider": route.provider.name,
             "model.name": model,
             "model.attempt": attempt,
         }
@@ -191,8 +303,13 @@ class TextRouter:
                     # Inside the try: a job cancelled while it waits frees a half-open probe.
                     waited = await self.rate_limit.acquire(model, estimated)
                     span.set_attribute("model.rate_limit_wait", round(waited, 3))
-                result = await self.provider.generate_text(model, request)
+                started = time.monotonic()
+                result = await route.provider.generate_text(route.model_id, request)
+                took = time.monotonic() - started
             except RetryableError as error:
+                if error.retry_after:
+                    until = self._clock() + error.retry_after
+                    self._paused_until[model] = max(self._paused_until.get(model, 0.0), until)
                 if self.rate_limit is not None and error.retry_after:
                     await self.rate_limit.pause(model, error.retry_after)
                 breaker.record_failure()
@@ -212,6 +329,8 @@ class TextRouter:
                 span.set_status(Status(StatusCode.ERROR))
                 raise
             breaker.record_success()
+            if self.latency is not None:
+                await self.latency.record(model, took)
             if self.rate_limit is not None:
                 await self.rate_limit.correct_tokens(model, estimated, result.input_tokens + result.output_tokens)
             span.set_attribute("model.outcome", "ok")
@@ -221,7 +340,18 @@ class TextRouter:
             return result
 
     async def aclose(self) -> None:
-        await self.provider.aclose()
+        providers = {id(route.provider): route.provider for route in self.routes.values()}
+        providers.setdefault(id(self.provider), self.provider)
+        for provider in providers.values():
+            await provider.aclose()
+
+
+def _provider_for(provider: str, api_key: str | None, base_url: str | None, timeout: float) -> TextProvider:
+    if provider == "openai":
+        return OpenAICompatibleProvider(api_key=api_key, base_url=base_url, timeout=timeout)
+    if api_key:
+        return GeminiTextProvider(api_key, base_url=base_url, timeout=timeout)
+    return OfflineTextProvider()
 
 
 def mark_failed(span: trace.Span, outcome: str, error: ProviderError) -> None:

@@ -1,7 +1,7 @@
 -- Close one job's reservation with what it really used (0 for a release), exactly once.
 -- The ledger row in PostgreSQL is written first; this applies the same numbers to Redis.
 -- KEYS: 1 bucket, 2 month, 3 settled (month), 4 reservations, 5 leases
--- ARGV: 1 job id, 2 actual, 3 overrun, 4 now
+-- ARGV: 1 job id, 2 actual, 3 overrun, 4 now, 5 the money it cost (millionths)
 -- Replies: refund (an integer: applied, the reservation closed) | {'applied', refund} (applied, Redis held
 --          no reservation) | {'done'} | {'month', label} | {'rebuild', 'month'}
 local job = ARGV[1]
@@ -10,9 +10,9 @@ local actual = tonumber(ARGV[2])
 if redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild', 'month'} end
 
 local held = redis.call('HGET', KEYS[4], job)
-local tokens, label
+local tokens, label, micros
 if held then
-  tokens, label = string.match(held, '^(%d+):(.+)$')
+  tokens, label, micros = string.match(held, '^(%d+):([^:]+):?(%d*)$')
   if label ~= string.match(KEYS[2], 'month:(.+)$') then return {'month', label} end
 end
 -- The month's rebuild created this set (with the month's expiry); membership makes this exactly-once.
@@ -24,11 +24,13 @@ if held then
   redis.call('HDEL', KEYS[4], job)
   redis.call('ZREM', KEYS[5], job)
   redis.call('HINCRBY', KEYS[2], 'reserved', -reserved)
+  if micros ~= '' and micros ~= '0' then redis.call('HINCRBY', KEYS[2], 'cost_reserved', -tonumber(micros)) end
 end
 -- Without a reservation here (Redis lost it before this month was rebuilt) the use is still
 -- charged: the rebuild did not count it, since its ledger row came after the rebuild's snapshot.
 redis.call('HINCRBY', KEYS[2], 'used', actual)
 if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'overrun', ARGV[3]) end
+if ARGV[5] and ARGV[5] ~= '0' then redis.call('HINCRBY', KEYS[2], 'spent', ARGV[5]) end
 
 local refund = reserved - actual
 if held and refund ~= 0 then

@@ -8,21 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from db.rls import DEFINER_ROLE, definer_function_sql, tenant_policy_sql
-
-# The tenant tables of 0001; later revisions secure the tables they add themselves.
-TABLES_0001: dict[str, str] = {
-    "organizations": "id",
-    "workspaces": "org_id",
-    "members": "org_id",
-    "installations": "org_id",
-    "quota_settings": "org_id",
-    "schedules": "org_id",
-    "jobs": "org_id",
-    "audit_events": "org_id",
-    "usage_ledger": "org_id",
-    "quota_settlements": "org_id",
-}
+from db.rls import DEFINER_ROLE, TENANT_POLICY_TABLES_0002, definer_function_sql, tenant_policy_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -43,7 +29,7 @@ def upgrade() -> None:
     # The migrating role is a member of the definer role only while db.migrate runs (so that it
     # may hand the functions below to it); it must not stay one.
     # The definer role runs only the narrow SECURITY DEFINER functions below.
-    for table, column in TABLES_0001.items():
+    for table, column in TENANT_POLICY_TABLES_0002.items():
         for statement in tenant_policy_sql(table, column):
             op.execute(statement)
 

@@ -114,44 +114,80 @@ const MARKDOWN_INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w_])__([^_\n]+)__(?
 function renderMarkdownInline(parent, text) {
   let last = 0;
   for (const m of text.matchAll(MARKDOWN_INLINE)) {
-    if (m.index > last) parent.append(text.slice(last, m.index));
+    if (m.index > last) parent.append(decode(text.slice(last, m.index)));
     if (m[1] !== undefined) parent.append(el("code", null, m[1]));
     else if (m[2] !== undefined || m[3] !== undefined) { const b = el("b"); renderMarkdownInline(b, m[2] ?? m[3]); parent.append(b); }
     else if (m[4] !== undefined || m[5] !== undefined) { const i = el("i"); renderMarkdownInline(i, m[4] ?? m[5]); parent.append(i); }
     else if (m[6] !== undefined) { const s = el("s"); renderMarkdownInline(s, m[6]); parent.append(s); }
     else {
       const url = safeUrl(m[8]);
-      if (url === null) parent.append(m[0]);
-      else { const a = el("a", null, m[7]); a.href = url; a.rel = "noopener noreferrer"; a.target = "_blank"; parent.append(a); }
+      if (url === null) parent.append(decode(m[0]));
+      else { const a = el("a", null, decode(m[7])); a.href = url; a.rel = "noopener noreferrer"; a.target = "_blank"; parent.append(a); }
     }
     last = m.index + m[0].length;
   }
-  if (last < text.length) parent.append(text.slice(last));
+  if (last < text.length) parent.append(decode(text.slice(last)));
 }
 
+function tableCells(line) {
+  return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim());
+}
+
+// Markdown as Slack's markdown block shows it: headings, lists, quotes, code, GFM tables; the
+// text is escaped for Slack (&amp; &lt; &gt;) outside code, and decoded here for the reader.
 function renderMarkdown(parent, text) {
   const lines = String(text || "").split("\n");
   let list = null;
   let fence = null;
-  for (const line of lines) {
+  let table = null;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
     if (fence !== null) {
-      if (line.startsWith("```")) { parent.append(el("pre", null, fence.join("\n"))); fence = null; }
+      if (/^\s{0,3}(```|~~~)/.test(line)) { parent.append(el("pre", null, fence.join("\n"))); fence = null; }
       else fence.push(line);
       continue;
     }
-    if (line.startsWith("```")) { fence = []; list = null; continue; }
+    if (/^\s{0,3}(```|~~~)/.test(line)) { fence = []; list = null; table = null; continue; }
+    if (/^\s*\|.*\|\s*$/.test(line)) {
+      const next = lines[index + 1] || "";
+      if (table === null && /^\s*\|?\s*:?-{3,}/.test(next)) {
+        table = el("table", "md-table");
+        const head = el("tr");
+        for (const cell of tableCells(line)) { const th = el("th"); renderMarkdownInline(th, cell); head.append(th); }
+        table.append(head);
+        parent.append(table);
+        index += 1;
+        list = null;
+        continue;
+      }
+      if (table !== null) {
+        const row = el("tr");
+        for (const cell of tableCells(line)) { const td = el("td"); renderMarkdownInline(td, cell); row.append(td); }
+        table.append(row);
+        continue;
+      }
+    }
+    table = null;
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
-    const item = /^\s*(?:[-*+]|\d+\.)\s+(.*)$/.exec(line);
+    const bullet = /^\s*[-*+]\s+(.*)$/.exec(line);
+    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    const quote = /^\s{0,3}>\s?(.*)$/.exec(line);
     if (heading) {
-      const h = el("div", "block-header");
+      const h = el("div", "block-header md-h" + heading[1].length);
       renderMarkdownInline(h, heading[2]);
       parent.append(h);
       list = null;
-    } else if (item) {
-      if (list === null) { list = el("ul"); parent.append(list); }
+    } else if (bullet || numbered) {
+      const tag = bullet ? "ul" : "ol";
+      if (list === null || list.tagName.toLowerCase() !== tag) { list = el(tag); parent.append(list); }
       const li = el("li");
-      renderMarkdownInline(li, item[1]);
+      renderMarkdownInline(li, (bullet || numbered)[1]);
       list.append(li);
+    } else if (quote) {
+      const q = el("blockquote");
+      renderMarkdownInline(q, quote[1]);
+      parent.append(q);
+      list = null;
     } else if (line.trim() === "") {
       list = null;
     } else {
@@ -208,8 +244,22 @@ function renderInput(block) {
   renderTextObject(label, block.label);
   wrap.append(label);
   const element = block.element || {};
-  const field = element.multiline ? el("textarea") : el("input");
-  if (!element.multiline) field.type = "text";
+  let field;
+  if (element.type === "conversations_select") {
+    // The channels the acting person is in, as Slack's picker offers them.
+    field = el("select");
+    const ws = workspaceOf(ui.team);
+    field.append(el("option", null, "Pick a channel"));
+    field.firstChild.value = "";
+    for (const c of (ws ? visibleChannels(ws) : [])) {
+      const option = el("option", null, "#" + c.name);
+      option.value = c.id;
+      field.append(option);
+    }
+  } else {
+    field = element.multiline ? el("textarea") : el("input");
+    if (!element.multiline) field.type = "text";
+  }
   field.dataset.blockId = String(block.block_id || "");
   field.dataset.actionId = String(element.action_id || "");
   if (element.initial_value) field.value = String(element.initial_value);
@@ -219,6 +269,13 @@ function renderInput(block) {
   const error = ui.modalErrors[block.block_id];
   if (error) wrap.append(el("div", "input-error", error));
   return wrap;
+}
+
+// A context or actions block: its elements side by side in one row.
+function renderElements(className, block, where) {
+  const node = el("div", className);
+  for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
+  return node;
 }
 
 function renderBlock(block, where) {
@@ -241,22 +298,14 @@ function renderBlock(block, where) {
   }
   if (type === "header") return el("div", "block block-header", block.text ? block.text.text : "");
   if (type === "divider") return el("hr", "block-divider");
-  if (type === "context") {
-    const node = el("div", "block block-context");
-    for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
-    return node;
-  }
+  if (type === "context") return renderElements("block block-context", block, where);
   if (type === "image") {
     const node = el("figure", "block block-image");
     if (block.title) node.append(el("div", "image-title", block.title.text));
     node.append(image(block.image_url, block.alt_text));
     return node;
   }
-  if (type === "actions") {
-    const node = el("div", "block actions");
-    for (const e of block.elements || []) renderElement(node, e, block.block_id, where);
-    return node;
-  }
+  if (type === "actions") return renderElements("block actions", block, where);
   if (type === "markdown") {
     const node = el("div", "block block-markdown");
     renderMarkdown(node, block.text);
@@ -311,8 +360,29 @@ function renderMessage(message) {
     body.append(box);
   }
   if (message.edited) body.append(el("span", "edited", " (edited)"));
+  if (message.streaming) { node.classList.add("streaming"); body.append(el("span", "stream-cursor", "▍ writing")); }
   node.append(body);
   return node;
+}
+
+// The agent thread's status line ("Content Factory is generating…") and the suggestions it opened with.
+function renderThreads(list) {
+  const threads = (ui.view && ui.view.threads) || [];
+  const prompts = document.getElementById("suggestions");
+  clear(prompts);
+  for (const thread of threads) {
+    if (thread.status) list.append(el("div", "thread-status", "Content Factory " + thread.status));
+  }
+  const latest = threads.filter((t) => t.prompts && t.prompts.length).slice(-1)[0];
+  prompts.hidden = !latest;
+  if (!latest) return;
+  for (const prompt of latest.prompts) {
+    const button = el("button", "suggestion", prompt.title);
+    button.type = "button";
+    button.title = prompt.message;
+    button.addEventListener("click", () => send(prompt.message));
+    prompts.append(button);
+  }
 }
 
 function renderMessages() {
@@ -326,6 +396,7 @@ function renderMessages() {
   }
   if (!view.messages.length) list.append(el("div", "empty", "No messages yet. Try /content text a haiku about tea"));
   for (const message of view.messages) list.append(renderMessage(message));
+  renderThreads(list);
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
@@ -419,7 +490,13 @@ function renderSidebar() {
         link.type = "button";
         link.dataset.channelId = dm.id;
         if (dm.id === ui.channel) link.classList.add("active");
-        link.addEventListener("click", () => { ui.channel = dm.id; showTab("messages"); remember(); refresh(); });
+        link.addEventListener("click", async () => {
+          ui.channel = dm.id;
+          showTab("messages");
+          remember();
+          if (ui.canSend) await post("/_ui/dm_thread", { team_id: ui.team, user: ui.user });
+          refresh();
+        });
         box.append(link);
       }
     }
@@ -427,7 +504,7 @@ function renderSidebar() {
   }
   const ws = workspaceOf(ui.team);
   const channel = ws && ws.channels.find((c) => c.id === ui.channel);
-  document.getElementById("channel-title").textContent = channel ? "#" + channel.name : "Direct message";
+  document.getElementById("channel-title").textContent = channel ? "#" + channel.name : "Content Factory (direct message)";
 }
 
 function renderActingUsers() {
@@ -553,6 +630,12 @@ async function submitModal(modal, box) {
   refresh();
 }
 
+async function send(text) {
+  const answer = await post("/_ui/command", { team_id: ui.team, user: ui.user, channel: ui.channel, text });
+  showError(answer.ok ? "" : answer.error);
+  refresh();
+}
+
 async function turnFault(name, on) {
   const answer = await post("/_ui/faults", { name, on });
   if (!answer.ok) showError(answer.error);
@@ -627,9 +710,7 @@ async function start() {
     const text = input.value;
     if (!text.trim()) return;
     input.value = "";
-    const answer = await post("/_ui/command", { team_id: ui.team, user: ui.user, channel: ui.channel, text });
-    showError(answer.ok ? "" : answer.error);
-    refresh();
+    await send(text);
   });
   document.getElementById("composer-input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {

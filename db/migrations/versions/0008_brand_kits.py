@@ -1,8 +1,8 @@
 """Brand kits: one per organization, under Row-Level Security; jobs and schedules say whether
 they carry it (``--plain`` turns it off).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 from db.rls import tenant_policy_sql
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Warmed schedules: a job generated ahead of its schedule's due time is held until ``post_at``;
 the beat finds the held jobs coming due across organizations through one narrow function.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,55 @@
+"""What a message to the bot asks for: text unless it starts with ``image:``.
+
+Slack sends a message's text escaped (``&amp;``, ``&lt;``, ``&gt;``) as it does a command's; the
+prompt is read unescaped, like ``/content text``'s. Empty, oversized and control-character messages
+are answered here, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.jobs.service import MAX_PROMPT_CHARS
+from db.models import JobKind
+
+IMAGE_PREFIX = re.compile(r"\s*image\s*:\s*", re.IGNORECASE)
+TEXT_PREFIX = re.compile(r"\s*text\s*:\s*", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+@dataclass(frozen=True)
+class DmRequest:
+    kind: JobKind
+    prompt: str
+
+
+def read_dm(text: str | None) -> DmRequest:
+    raw = text or ""
+    for entity, char in _ENTITIES:
+        raw = raw.replace(entity, char)
+    found = _CONTROL.search(raw)
+    if found is not None:
+        raise BadInput(
+            f"Your message contains a control character (U+{ord(found.group()):04X}) I can't use. "
+            "Please retype it without pasting hidden characters."
+        )
+    kind = JobKind.TEXT
+    prefix = IMAGE_PREFIX.match(raw)
+    if prefix is not None:
+        kind = JobKind.IMAGE
+    else:
+        prefix = TEXT_PREFIX.match(raw)
+    prompt = (raw[prefix.end() :] if prefix is not None else raw).strip()
+    if not prompt:
+        raise BadInput(
+            "Tell me what to write, e.g. `a launch post for our new API`, or start with `image:` for a picture."
+        )
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise BadInput(
+            f"Your message is {len(prompt):,} characters long; I can take at most {MAX_PROMPT_CHARS:,}. "
+            "Please shorten it."
+        )
+    return DmRequest(kind, prompt)

@@ -1,0 +1,93 @@
+"""What the bot's DM shows: the status line, the thread title, the welcome, and "post to channel"."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from db.models import JobKind
+
+STATUS_QUEUED = "is queued…"
+STATUS_GENERATING = "is generating…"
+STATUS_AWAITING_APPROVAL = "is waiting for an admin's approval…"
+TITLE_LIMIT = 60
+SHARE_ACTION = "share_result"
+SHARE_MODAL = "share_result"
+SHARE_BLOCK = "share_channel"
+SHARE_INPUT = "channel"
+
+
+def thread_title(kind: JobKind, masked_prompt: str) -> str:
+    """The thread's title in the DM's history: the (masked) prompt, shortened."""
+    flat = " ".join(masked_prompt.split())
+    title = flat if len(flat) <= TITLE_LIMIT else flat[: TITLE_LIMIT - 1] + "…"
+    return f"Image: {title}" if kind == JobKind.IMAGE else title
+
+
+def welcome_text() -> str:
+    return (
+        "Hi! Tell me what to write and I'll draft it here. Start with `image:` for a picture. "
+        "Every result has a button to post it to a channel."
+    )
+
+
+def accepted_text(job_id: uuid.UUID, *, approvals_required: bool) -> str:
+    then = " An admin approves it before you see it." if approvals_required else ""
+    return f":hourglass_flowing_sand: On it (job `{job_id}`).{then}"
+
+
+def awaiting_approval_text(job_id: uuid.UUID) -> str:
+    return f":raised_hand: Your result (job `{job_id}`) waits for an admin's approval; it lands here once approved."
+
+
+def share_button(job_id: uuid.UUID) -> dict[str, Any]:
+    """Under a result in the DM: post it to a channel (goes through approvals when they are on)."""
+    return {
+        "type": "actions",
+        "block_id": f"share:{job_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "text": {"type": "plain_text", "text": "Post to a channel"},
+                "value": str(job_id),
+            }
+        ],
+    }
+
+
+def share_modal(job_id: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": SHARE_MODAL,
+        "private_metadata": job_id,
+        "title": {"type": "plain_text", "text": "Post to a channel"},
+        "submit": {"type": "plain_text", "text": "Post"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": SHARE_BLOCK,
+                "label": {"type": "plain_text", "text": "Channel"},
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": SHARE_INPUT,
+                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                },
+            }
+        ],
+    }
+
+
+def share_channel_from(view: dict[str, Any]) -> str | None:
+    values = (view.get("state") or {}).get("values") or {}
+    value = ((values.get(SHARE_BLOCK) or {}).get(SHARE_INPUT) or {}).get("selected_conversation")
+    return str(value) if value else None
+
+
+def shared_text(channel_id: str, *, approvals_required: bool, again: bool) -> str:
+    if again:
+        return f"This result is already on its way to <#{channel_id}>; it is posted there once."
+    if approvals_required:
+        return f":raised_hand: Sent for approval; it is posted in <#{channel_id}> once an admin approves it."
+    return f":white_check_mark: Posting it in <#{channel_id}>."

@@ -1,0 +1,1 @@
+"""Feedback on results: the good / bad buttons under every result, one verdict per person and job."""

@@ -1,0 +1,151 @@
+"""Jobs routed by their organization's model policy over two providers (the fake Gemini and the
+fake OpenAI-compatible server), run in this process as a worker runs them: the policy chooses the
+model, a failing model hands over to the next one before any output is shown, and the ledger
+records the answering model, its tokens and the cost the price table gives for what the fake
+reported."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from bot.process.runtime import Runtime
+from bot.quota import QuotaService
+from bot.routing.catalogue import Catalogue, ModelSpec
+from bot.routing.latency import LatencyBoard
+from bot.routing.policy import Strategy
+from bot.routing.pricing import cost_micros
+from bot.routing.service import change_routing_policy
+from db.engine import Database
+from db.models import JobState, QuotaSettlement
+from sandbox.gemini import FakeGemini
+from sandbox.openai_server import FakeOpenAI
+from sandbox.slack import SlackSandbox
+from tests.support.workers import GEMINI_KEY, Submitter, load_job, requests_with
+from workers.fair_gate import FairGate
+from workers.flow import Outcome, run_job
+from workers.loop import WorkerContext
+from workers.posting import close_http_session
+from workers.providers import TextRouter
+
+OPENAI_KEY = "routed-openai-key"
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    async with FakeOpenAI(api_key=OPENAI_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture
+def catalogue(gemini: FakeGemini, fake_openai: FakeOpenAI) -> Catalogue:
+    return Catalogue(
+        (
+            ModelSpec(
+                "flash",
+                "gemini",
+                "gemini-a",
+                base_url=gemini.url,
+                api_key_env="ROUTED_GEMINI_KEY",
+                input_price=Decimal("0.30"),
+                output_price=Decimal("2.50"),
+            ),
+            ModelSpec(
+                "llama",
+                "openai",
+                "llama-3.1-8b",
+                base_url=fake_openai.base_url,
+                api_key_env="ROUTED_OPENAI_KEY",
+                input_price=Decimal("0.05"),
+                output_price=Decimal("0.08"),
+            ),
+        )
+    )
+
+
+@pytest.fixture
+async def context(runtime: Runtime, quota: QuotaService, catalogue: Catalogue) -> AsyncIterator[WorkerContext]:
+    latency = LatencyBoard(runtime.redis, catalogue.names)
+    router = TextRouter.from_catalogue(
+        catalogue, environ={"ROUTED_GEMINI_KEY": GEMINI_KEY, "ROUTED_OPENAI_KEY": OPENAI_KEY}, latency=latency
+    )
+    yield WorkerContext(runtime, quota, router, FairGate(4), catalogue=catalogue, latency=latency)
+    await router.aclose()
+    await close_http_session()
+
+
+async def settlement(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> QuotaSettlement:
+    async with database.tenant(org_id) as session:
+        return (await session.execute(select(QuotaSettlement).where(QuotaSettlement.job_id == job_id))).scalar_one()
+
+
+async def test_the_cheapest_allowed_model_answers_and_the_ledger_prices_what_it_reported(
+    context: WorkerContext,
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    fake_openai: FakeOpenAI,
+    gemini: FakeGemini,
+    catalogue: Catalogue,
+    slack: SlackSandbox,
+) -> None:
+    await change_routing_policy(app_db, org_id, actor="UADMIN", strategy=Strategy.CHEAPEST)
+    tag = uuid.uuid4().hex[:12]
+    [job_id] = await submitter.commit_unsent(org_id, [f"A note about tea {tag}"], [submitter.new_channel()])
+
+    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+
+    job = await load_job(app_db, org_id, job_id)
+    assert (job.state, job.model) == (JobState.POSTED, "llama")
+    assert requests_with(gemini, tag) == []
+    usage = fake_openai.usage()["llama-3.1-8b"]
+    row = await settlement(app_db, org_id, job_id)
+    llama = catalogue.get("llama")
+    assert llama is not None
+    assert (row.model, row.input_tokens, row.output_tokens) == ("llama", usage.prompt_tokens, usage.completion_tokens)
+    assert row.cost_micros == cost_micros(llama, usage.prompt_tokens, usage.completion_tokens) > 0
+    assert (await context.quota.status(org_id)).spent_micros == row.cost_micros
+
+
+async def test_a_failing_model_hands_over_to_the_next_allowed_one(
+    context: WorkerContext,
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    fake_openai: FakeOpenAI,
+    gemini: FakeGemini,
+) -> None:
+    tag = uuid.uuid4().hex[:12]
+    gemini.inject(status=503, prompt_contains=tag, count=None)
+    [job_id] = await submitter.commit_unsent(org_id, [f"A note about coffee {tag}"], [submitter.new_channel()])
+
+    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+
+    job = await load_job(app_db, org_id, job_id)
+    assert job.model == "llama"
+    assert len(requests_with(gemini, tag)) == 1  # one try, then the next model: no backoff on it
+    assert (await settlement(app_db, org_id, job_id)).model == "llama"
+
+
+async def test_a_model_the_policy_does_not_allow_is_never_called(
+    context: WorkerContext,
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    fake_openai: FakeOpenAI,
+    gemini: FakeGemini,
+) -> None:
+    await change_routing_policy(app_db, org_id, actor="UADMIN", allowed=("flash",))
+    tag = uuid.uuid4().hex[:12]
+    fake_openai.reset()
+    [job_id] = await submitter.commit_unsent(org_id, [f"A note about water {tag}"], [submitter.new_channel()])
+
+    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+
+    assert (await load_job(app_db, org_id, job_id)).model == "flash"
+    assert fake_openai.requests == []
+    assert len(requests_with(gemini, tag)) == 1

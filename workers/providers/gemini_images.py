@@ -1,0 +1,47 @@
+"""Images from a hosted model through google-genai (Gemini's image generation, Imagen): the
+optional adapter a catalogue names with ``provider: gemini-image``. One attempt per call."""
+
+from __future__ import annotations
+
+import httpx
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from workers.providers.base import ImageRequest, ImageResult, PermanentError, RetryableError
+from workers.providers.gemini import API_VERSION, error_from_api
+
+
+class GeminiImageProvider:
+    name = "gemini-image"
+
+    def __init__(self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> None:
+        self.model = model
+        self._client = genai.Client(
+            api_key=api_key,
+            http_options=types.HttpOptions(
+                base_url=base_url,
+                api_version=API_VERSION,
+                timeout=int(timeout * 1000),
+                retry_options=types.HttpRetryOptions(attempts=1),
+            ),
+        )
+
+    def generate_image(self, request: ImageRequest) -> ImageResult:
+        config = types.GenerateImagesConfig(
+            number_of_images=1, output_mime_type="image/png", guidance_scale=request.guidance_scale
+        )
+        try:
+            response = self._client.models.generate_images(model=self.model, prompt=request.prompt, config=config)
+        except genai_errors.APIError as exc:
+            raise error_from_api(self.model, exc) from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise RetryableError(f"{self.model} could not be reached", detail=type(exc).__name__) from exc
+        images = response.generated_images or []
+        first = images[0] if images else None
+        if first is None or first.image is None or not first.image.image_bytes:
+            reason = first.rai_filtered_reason if first is not None else None
+            raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if reason else ""))
+        return ImageResult(
+            png=first.image.image_bytes, model=self.model, provider=self.name, seed=request.seed, units=1
+        )

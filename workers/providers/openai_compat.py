@@ -1,0 +1,126 @@
+"""Text from any OpenAI-compatible chat endpoint through the official ``openai`` package: OpenAI
+itself, and self-hosted models (Llama served by vLLM, llama.cpp's server, Ollama) that speak the
+same API. One attempt per call, errors classified like Gemini's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+
+from workers.providers.base import PermanentError, ProviderError, RetryableError, TextRequest, TextResult
+from workers.providers.retry_after import parse_retry_after_header
+from workers.providers.tokens import estimate_tokens
+
+RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})
+STATUS_WORDS = {
+    400: "rejected the request as invalid",
+    401: "rejected the API key",
+    403: "refused access with this API key",
+    404: "is not available",
+    408: "timed out",
+    429: "is rate limited",
+    500: "had an internal error",
+    502: "had a gateway error",
+    503: "is overloaded",
+    504: "timed out",
+}
+# A self-hosted server needs no key, but the client insists on one.
+NO_KEY = "unused"
+
+
+class OpenAICompatibleProvider:
+    """One endpoint (base URL and key); the model is named per call."""
+
+    name = "openai"
+
+    def __init__(self, *, api_key: str | None, base_url: str | None, timeout: float = 60.0) -> None:
+        self.timeout = timeout
+        self.base_url = base_url
+        # max_retries=0: the router is the only retry policy (and the one that honours Retry-After).
+        self._client = openai.AsyncOpenAI(api_key=api_key or NO_KEY, base_url=base_url, timeout=timeout, max_retries=0)
+
+    async def generate_text(self, model: str, request: TextRequest) -> TextResult:
+        messages: list[ChatCompletionMessageParam] = []
+        if request.system_instruction:
+            messages.append({"role": "system", "content": request.system_instruction})
+        messages.append({"role": "user", "content": request.prompt})
+        try:
+            async with asyncio.timeout(self.timeout):
+                # max_tokens rather than max_completion_tokens: every compatible server reads it.
+                response = await self._client.chat.completions.create(
+                    model=model,
+                    messages=messages,
+                    max_tokens=request.max_output_tokens,
+                    temperature=request.temperature,
+                )
+        except openai.APIStatusError as exc:
+            raise error_from_status(model, exc) from exc
+        except (TimeoutError, openai.APITimeoutError) as exc:
+            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
+        except (openai.APIConnectionError, OSError) as exc:
+            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+        except openai.APIResponseValidationError as exc:
+            raise RetryableError(f"{model} sent a malformed response") from exc
+        return result_from_completion(model, response, request)
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def error_from_status(model: str, exc: openai.APIStatusError) -> ProviderError:
+    code = exc.status_code
+    reason = f"{model} {STATUS_WORDS.get(code, 'failed')} ({code})"
+    if code in RETRYABLE_STATUS_CODES:
+        return RetryableError(reason, retry_after=retry_after_of(exc.response.headers), detail=type(exc).__name__)
+    return PermanentError(reason, detail=type(exc).__name__)
+
+
+def retry_after_of(headers: Mapping[str, str]) -> float | None:
+    """``retry-after-ms`` (OpenAI's own, finer) or ``Retry-After``, whichever is longer."""
+    hints: list[float] = []
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            hints.append(max(0.0, float(millis) / 1000))
+        except ValueError:
+            pass
+    seconds = parse_retry_after_header(headers.get("retry-after"))
+    if seconds is not None:
+        hints.append(seconds)
+    return max(hints) if hints else None
+
+
+def result_from_completion(model: str, response: ChatCompletion, request: TextRequest) -> TextResult:
+    usage = response.usage
+    spent = (usage.prompt_tokens + usage.completion_tokens) if usage else 0
+    if not response.choices:
+        raise RetryableError(f"{model} returned no choices", tokens_used=spent)
+    choice = response.choices[0]
+    finish_reason = choice.finish_reason or "unknown"
+    text = choice.message.content or ""
+    if finish_reason == "content_filter":
+        raise PermanentError(f"{model} filtered the output (content_filter)", tokens_used=spent)
+    if not text.strip():
+        if finish_reason == "length":
+            raise PermanentError(f"{model} used up the output token limit before writing any text", tokens_used=spent)
+        raise RetryableError(f"{model} returned no text ({finish_reason})", tokens_used=spent)
+    if usage is None:
+        input_tokens = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
+        output_tokens, cached = estimate_tokens(text), 0
+    else:
+        input_tokens, output_tokens = usage.prompt_tokens, usage.completion_tokens
+        details = usage.prompt_tokens_details
+        cached = (details.cached_tokens or 0) if details is not None else 0
+    return TextResult(
+        text=text,
+        model=model,
+        provider=OpenAICompatibleProvider.name,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        finish_reason=finish_reason,
+        attempts=1,
+        cached_input_tokens=cached,
+    )
