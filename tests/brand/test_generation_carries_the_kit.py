@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from types import SimpleNamespace
 
 from bot.brand import BrandPart, BrandService
 from bot.orgs.service import load_org_policy
+from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
 from db.models import Job, JobKind
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
@@ -20,7 +22,10 @@ class RecordingRouter:
     def __init__(self) -> None:
         self.requests: list[TextRequest] = []
 
-    async def generate_text(self, request: TextRequest) -> TextResult:
+    def healthy(self, model: str) -> bool:
+        return True
+
+    async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
         self.requests.append(request)
         return TextResult("Tea time.", "fake-model", "fake", 10, 3, "STOP", 1)
 
@@ -44,7 +49,11 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
     router = RecordingRouter()
     # The recording router's provider has no context caches: the instruction is sent whole.
     context = SimpleNamespace(
-        router=router, runtime=SimpleNamespace(database=app_db), context_caches=ContextCaches(router, None)
+        router=router,
+        runtime=SimpleNamespace(database=app_db),
+        context_caches=ContextCaches(router, None),
+        models=shorthand_catalogue(router.models),
+        latency=None,
     )
 
     await generate_content(context, _job(org_id, brand_voice=True), {})  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import redis.asyncio as aioredis
 from bot.brand import BrandService
 from bot.brand.service import BrandDraft
 from bot.orgs.service import load_org_policy
+from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
@@ -48,7 +49,9 @@ def _context(router: TextRouter, app_db: Database, aredis: aioredis.Redis, **opt
     return SimpleNamespace(
         router=router,
         runtime=SimpleNamespace(database=app_db, redis=aredis),
-        context_caches=ContextCaches(router.provider, aredis, **options),  # type: ignore[arg-type]
+        context_caches=ContextCaches(router.provider, aredis, routes=router.routes, **options),  # type: ignore[arg-type]
+        models=shorthand_catalogue(router.models),
+        latency=None,
     )
 
 

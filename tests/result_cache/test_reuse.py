@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from bot.brand import BrandPart, BrandService
 from bot.orgs.service import OrgPolicy, create_organization, load_org_policy
 from bot.result_cache import set_result_cache
+from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
@@ -34,7 +35,13 @@ async def fake_gemini() -> AsyncIterator[FakeGemini]:
 async def context(fake_gemini: FakeGemini, app_db: Database, aredis: aioredis.Redis) -> AsyncIterator[SimpleNamespace]:
     router = TextRouter.from_settings(["gemini-a"], API_KEY, fake_gemini.url, timeout=5.0)
     runtime = SimpleNamespace(database=app_db, redis=aredis, settings=SimpleNamespace(result_cache_ttl_seconds=60))
-    yield SimpleNamespace(router=router, runtime=runtime, context_caches=ContextCaches(router.provider, aredis))
+    yield SimpleNamespace(
+        router=router,
+        runtime=runtime,
+        context_caches=ContextCaches(router.provider, aredis, routes=router.routes),
+        models=shorthand_catalogue(router.models),
+        latency=None,
+    )
     await router.aclose()
 
 
