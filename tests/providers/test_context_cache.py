@@ -14,7 +14,8 @@ import redis.asyncio as aioredis
 from bot.brand import BrandService
 from bot.brand.service import BrandDraft
 from bot.orgs.service import load_org_policy
-from bot.routing.catalogue import shorthand_catalogue
+from bot.routing.catalogue import parse_catalogue, shorthand_catalogue
+from bot.routing.pricing import cost_micros
 from db.engine import Database
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
@@ -154,3 +155,42 @@ async def test_the_fake_refuses_a_cache_beside_a_system_instruction_or_for_anoth
         assert answered["usageMetadata"]["cachedContentTokenCount"] == 1250
         await http.delete(f"{fake.url}/v1beta/{created['name']}")
         assert (await generate(MODEL)).status == 403
+
+
+async def test_a_routed_model_is_cached_under_its_provider_id_and_its_cached_tokens_cost_the_cached_price(
+    fake: FakeGemini, app_db: Database, aredis: aioredis.Redis, org_id: uuid.UUID
+) -> None:
+    catalogue = parse_catalogue(
+        f"""
+currency: EUR
+models:
+  - name: house-writer
+    provider: gemini
+    model: {MODEL}
+    base_url: {fake.url}
+    api_key_env: CF_TEST_GEMINI_KEY
+    price: {{input: 1.00, output: 2.00, cached_input: 0.10}}
+"""
+    )
+    router = TextRouter.from_catalogue(catalogue, environ={"CF_TEST_GEMINI_KEY": API_KEY}, timeout=5.0)
+    await _long_kit(app_db, org_id)
+    context = SimpleNamespace(
+        router=router,
+        runtime=SimpleNamespace(database=app_db, redis=aredis),
+        context_caches=ContextCaches(router.provider, aredis, routes=router.routes),
+        models=catalogue,
+        latency=None,
+    )
+    try:
+        result = await generate_content(context, _job(org_id), {})  # type: ignore[arg-type]
+    finally:
+        await router.aclose()
+
+    [cache] = fake.caches.all()
+    assert [call.body.get("cachedContent") for call in fake.requests_for(MODEL)] == [cache.name]
+    assert result.cached_tokens == cache.tokens > 0
+    spec = catalogue.get("house-writer")
+    assert spec is not None
+    used = (result.input_tokens or 0, result.output_tokens or 0)
+    assert result.cost_micros == cost_micros(spec, *used, cached_input_tokens=result.cached_tokens)
+    assert (result.cost_micros or 0) < cost_micros(spec, *used)  # cheaper than sending the prefix again
