@@ -13,6 +13,7 @@ import gc
 from dataclasses import dataclass, field
 
 from bot.approvals.service import ApprovalService
+from bot.brand import BrandService
 from bot.guard import get_guard
 from bot.guard.judge import build_injection_judge
 from bot.jobs.background_sends import BackgroundSends
@@ -42,6 +43,7 @@ class AppServices:
     tenants: TenantDirectory
     roles: MemberRoles
     workflow_steps: WorkflowStepService
+    brand: BrandService
     watchdog: AckWatchdog = field(default_factory=AckWatchdog)
     # The models jobs may be routed to (MODEL_CATALOGUE, else GEMINI_MODELS).
     catalogue: Catalogue = field(default_factory=lambda: shorthand_catalogue(DEFAULT_GEMINI_MODELS))
@@ -100,6 +102,7 @@ def build_services(runtime: Runtime) -> AppServices:
         tenants=TenantDirectory(runtime.database),
         roles=MemberRoles(runtime.database),
         workflow_steps=WorkflowStepService(runtime, jobs),
+        brand=BrandService(runtime.database),
         watchdog=AckWatchdog(max_pending=settings.web_max_pending_commands),
         catalogue=catalogue,
     )

@@ -19,7 +19,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     func,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -44,6 +46,7 @@ class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     AWAITING_APPROVAL = "awaiting_approval"
+    HELD = "held"  # generated ahead of its schedule's due time; posted at ``post_at``
     POSTED = "posted"
     REJECTED = "rejected"
     FAILED = "failed"
@@ -75,6 +78,8 @@ class Organization(Base):
     restore_pii: Mapped[bool] = mapped_column(Boolean, default=False)
     injection_threshold: Mapped[float | None] = mapped_column(Float)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Identical requests reuse stored results (bot.result_cache); off unless an admin turns it on.
+    result_cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Which catalogue models may answer (None: every one) and how one is chosen among them.
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONB)
     model_strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
@@ -176,6 +181,8 @@ class Schedule(Base):
     state: Mapped[str] = mapped_column(String(16), default=ScheduleState.ACTIVE)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     injection_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # False: `--plain`, the runs are written without the organization's brand kit.
+    brand_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
     __table_args__ = (Index("ix_schedules_due", "next_run_at", postgresql_where="state = 'active'"),)
@@ -196,8 +203,12 @@ class Job(Base):
     response_url: Mapped[str | None] = mapped_column(Text)
     schedule_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("schedules.id"))
     schedule_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A warmed scheduled run: generated ahead, posted no earlier than this.
+    post_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     model: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[int | None] = mapped_column(BigInteger)
+    # False: `--plain`, generated without the organization's brand kit.
+    brand_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     tokens_reserved: Mapped[int] = mapped_column(BigInteger, default=0)
     tokens_used: Mapped[int | None] = mapped_column(BigInteger)
     # What the answering model reported and what it cost (millionths of the catalogue's currency),
@@ -289,6 +300,23 @@ class QuotaSettlement(Base):
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
+class BrandKit(Base):
+    """An organization's brand voice, written by its admins; its text is guarded and masked
+    before it is stored. ``version`` grows with every change (result cache keys carry it)."""
+
+    __tablename__ = "brand_kits"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    tone: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    words_to_use: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    words_to_avoid: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    examples: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
+
+
 class FeedbackRating(StrEnum):
     GOOD = "good"
     BAD = "bad"
@@ -361,6 +389,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "audit_events",
     "usage_ledger",
     "quota_settlements",
+    "brand_kits",
     "job_feedback",
     "workflow_steps",
 )

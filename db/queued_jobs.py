@@ -55,7 +55,9 @@ JOB_COLUMNS = (
     "response_url",
     "schedule_id",
     "schedule_run_at",
+    "post_at",
     "seed",
+    "brand_voice",
     "tokens_reserved",
     "cost_reserved_micros",
     "quota_state",
@@ -101,8 +103,9 @@ _AS_JSON = frozenset({"trace_context", "detail"})
 _AS_TEXT = frozenset({"kind", "state"})
 
 
-# A job no price table priced holds no money.
-_DEFAULTS: dict[str, Any] = {"cost_reserved_micros": 0}
+# Columns a caller may leave out: a job carries the brand kit and posts at once unless it says
+# otherwise, and a job no price table priced holds no money.
+_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None, "cost_reserved_micros": 0}
 
 
 def _arguments(params: dict[str, Any]) -> list[Any]:

@@ -25,6 +25,7 @@ FIRST_TENANT_POLICY_TABLES: dict[str, str] = {
 LATER_TENANT_POLICY_TABLES: dict[str, str] = {
     "job_feedback": "org_id",  # revision 0007_agent_dm_feedback
     "workflow_steps": "org_id",  # revision 0008_workflow_steps
+    "brand_kits": "org_id",  # revision 0009_brand_kits
 }
 TENANT_POLICY_TABLES: dict[str, str] = {**FIRST_TENANT_POLICY_TABLES, **LATER_TENANT_POLICY_TABLES}
 

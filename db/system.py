@@ -60,6 +60,22 @@ async def claim_due_schedules(
 
 
 @dataclass(frozen=True)
+class HeldJob:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    kind: str
+    post_at: datetime
+
+
+async def held_jobs(session: AsyncSession, *, due_before: datetime, limit: int) -> list[HeldJob]:
+    """Jobs generated ahead of their schedule and held, due before ``due_before``, soonest first."""
+    rows = await session.execute(
+        text("SELECT * FROM cf_held_jobs(:before, :limit)"), {"before": due_before, "limit": limit}
+    )
+    return [HeldJob(r.id, r.org_id, r.kind, r.post_at) for r in rows]
+
+
+@dataclass(frozen=True)
 class StaleJob:
     id: uuid.UUID
     org_id: uuid.UUID

@@ -16,10 +16,12 @@ from opentelemetry import trace
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.brand.views import kit_changed, kit_message
 from bot.commands import views
 from bot.commands.parser import (
     AllowModels,
     CancelSchedule,
+    ClearBrand,
     Command,
     CreateSchedule,
     ExportFeedback,
@@ -27,11 +29,14 @@ from bot.commands.parser import (
     GrantRole,
     ListSchedules,
     SetApprovals,
+    SetBrand,
     SetModelStrategy,
     SetMoneyBudget,
     SetQuota,
+    SetResultCache,
     SetSuggestedPrompts,
     ShowAudit,
+    ShowBrand,
     ShowHelp,
     ShowModels,
     ShowQuota,
@@ -54,6 +59,7 @@ from bot.orgs.audit_log import recent_audit_events
 from bot.orgs.roles import require_role
 from bot.orgs.settings import set_approvals, set_suggested_prompts, suggested_prompts
 from bot.quota import render_status
+from bot.result_cache import set_result_cache
 from bot.routing import views as routing_views
 from bot.routing.service import change_routing_policy, check_allowed
 from bot.services import AppServices
@@ -150,6 +156,17 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             )
             services.tenants.forget_org(who.org_id)
             return views.approvals_set(enabled, channel)
+        case SetResultCache(enabled=enabled):
+            await set_result_cache(database, who.org_id, enabled=enabled, actor=who.user_id)
+            services.tenants.forget_org(who.org_id)
+            return views.result_cache_set(enabled)
+        case ShowBrand():
+            return kit_message(await services.brand.show(who.org_id))
+        case SetBrand(part=part, text=text):
+            kit = await services.brand.set_part(who.org_id, part, text, actor=who.user_id, policy=who.policy)
+            return kit_changed(kit, part)
+        case ClearBrand(part=part):
+            return kit_changed(await services.brand.clear(who.org_id, part, actor=who.user_id), part, cleared=True)
         case ShowAudit(limit=limit):
             return views.audit_message(await recent_audit_events(database, who.org_id, limit))
         case SetSuggestedPrompts(prompts=None):
@@ -178,6 +195,7 @@ async def _generate(services: AppServices, command: Generate, who: Invocation) -
             target_channel=channel,
             source_channel=who.channel_id,
             response_url=who.response_url,
+            brand_voice=not command.plain,
         ),
         who.policy,
     )

@@ -26,6 +26,7 @@ async def run_schedule_command(
                 run_at=command.run_at,
                 policy=who.policy,
                 typed_in=who.channel_id,
+                brand_voice=not command.plain,
             )
             return views.schedule_created(created)
         case ListSchedules():

@@ -32,6 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.gemini_caches import ContextCaches
 from sandbox.samples import GEMINI_STYLE_ANSWER
 
 GOOGLE_STATUS = {
@@ -224,8 +225,11 @@ def response_id(model: str, body: dict[str, Any], serial: int) -> str:
     return hashlib.sha256(seed).hexdigest()[:22]
 
 
-def generate_content(model: str, body: dict[str, Any], fault: Fault | None, serial: int) -> dict[str, Any]:
-    tokens_in = prompt_tokens(body)
+def generate_content(
+    model: str, body: dict[str, Any], fault: Fault | None, serial: int, cached_tokens: int = 0
+) -> dict[str, Any]:
+    """``cached_tokens``: what the named context cache holds; Google counts it in the prompt."""
+    tokens_in = prompt_tokens(body) + cached_tokens
     common = {"modelVersion": model, "responseId": response_id(model, body, serial)}
     if fault and fault.block_reason:
         return {
@@ -280,6 +284,7 @@ def generate_content(model: str, body: dict[str, Any], fault: Fault | None, seri
             "totalTokenCount": tokens_in + tokens_out + thoughts,
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
             **thinking,
+            **({"cachedContentTokenCount": cached_tokens} if cached_tokens else {}),
         },
         **common,
     }
@@ -320,6 +325,8 @@ class FakeGemini:
         self._peak_in_flight = 0
         self._runner: web.AppRunner | None = None
         self._stopping: asyncio.Event | None = None
+        # Explicit context caches (client.caches): sandbox/gemini_caches.py.
+        self.caches = ContextCaches(prompt_tokens)
         self.app = self._build_app()
 
     # -- programmatic control -------------------------------------------------------------
@@ -417,6 +424,7 @@ class FakeGemini:
     def _build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/{version}/models/{model_method}", self._handle_model_call)
+        self.caches.register(app)
         app.router.add_post("/_fake/faults", self._handle_inject)
         app.router.add_get("/_fake/faults", self._handle_list_faults)
         app.router.add_get("/_fake/requests", self._handle_list_requests)
@@ -519,7 +527,10 @@ class FakeGemini:
             return web.json_response(
                 google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400
             )
-        return web.json_response(generate_content(model, body, fault, serial))
+        cache, refused = self.caches.resolve(body, model)
+        if refused is not None:
+            return refused
+        return web.json_response(generate_content(model, body, fault, serial, cache.tokens if cache else 0))
 
     @contextlib.contextmanager
     def _counted_in_flight(self) -> Iterator[None]:

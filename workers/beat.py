@@ -24,6 +24,7 @@ from bot.process.runtime import Runtime, get_runtime
 from bot.quota import QuotaService, ReapReport, reap_reservations
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
+from bot.schedules.warming import HeldPostReleaser, ReleaseReport
 from bot.telemetry import SERVICE_BEAT, instrument_engine, setup_telemetry
 from bot.workflows.sweeper import WorkflowSweepReport, sweep_workflow_steps
 from db.audit import ChainHead, chain_head
@@ -47,6 +48,7 @@ class TickReport:
     reaped: ReapReport | None = None
     approvals: ExpiryReport | None = None
     schedules: ScheduleTickReport | None = None
+    held_posts: ReleaseReport | None = None
     oauth_states_purged: int | None = None
     workflow_steps: WorkflowSweepReport | None = None
     audit_heads: dict[uuid.UUID, ChainHead] | None = None  # logged this tick (hourly)
@@ -73,6 +75,7 @@ async def beat_tick(
     outbox_after: timedelta = OUTBOX_AFTER,
     max_attempts: int = MAX_ATTEMPTS,
     anchor: AuditHeadAnchor | None = None,
+    releaser: HeldPostReleaser | None = None,
 ) -> TickReport:
     """One tick: outbox sweeper, lease recovery, reservation reaper, approval expiry, due
     schedules, OAuth state purge, and (given ``anchor``, hourly) the audit chain heads. A failing step is logged and reported; the others still run."""
@@ -91,7 +94,12 @@ async def beat_tick(
         )
         report.reaped = await _step(report, "reservation reaper", reap_reservations(quota, runtime.database))
         report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
-        report.schedules = await _step(report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota))
+        lead = timedelta(minutes=runtime.settings.schedule_warm_lead_minutes)
+        report.schedules = await _step(
+            report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota, lead=lead)
+        )
+        if releaser is not None:
+            report.held_posts = await _step(report, "held posts", releaser.schedule_due(now))
         report.oauth_states_purged = await _step(report, "oauth states", purge_abandoned_oauth_states(runtime, now))
         report.workflow_steps = await _step(report, "workflow steps", sweep_workflow_steps(runtime, now))
         if anchor is not None:
@@ -153,15 +161,18 @@ async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Even
     sender = JobSender(runtime.settings.redis_url or "")
     quota = QuotaService(runtime.redis, runtime.database)
     anchor = AuditHeadAnchor()
+    # Timers for held posts reach past the next tick, so a late tick never makes a post late.
+    releaser = HeldPostReleaser(runtime.database, sender, look_ahead=timedelta(seconds=2 * tick_seconds + 5))
     try:
         while not stop.is_set():
             started = asyncio.get_running_loop().time()
-            tick = await beat_tick(runtime, sender=sender, quota=quota, anchor=anchor)
+            tick = await beat_tick(runtime, sender=sender, quota=quota, anchor=anchor, releaser=releaser)
             _log_tick(tick)
             elapsed = asyncio.get_running_loop().time() - started
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=max(0.0, tick_seconds - elapsed))
     finally:
+        await releaser.close()
         sender.close()
         await close_http_session()
 

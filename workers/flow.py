@@ -34,7 +34,7 @@ from bot.quota.models import Spend
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
 from db.models import Job
-from workers import dm_thread, lifecycle, views
+from workers import dm_thread, lifecycle, views, warming
 from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
@@ -62,6 +62,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # nothing to claim: a duplicate delivery or a job already past queued
     POSTED = "posted"
     AWAITING_APPROVAL = "awaiting_approval"
+    HELD = "held"  # a warmed scheduled run, generated ahead and posted at its due time
     REQUEUED = "requeued"
     FAILED = "failed"
     LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
@@ -203,8 +204,12 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     if result is None:
         await _tell_thread(context, job, dm_thread.show_generating)
         try:
-            result = await generate_content(context, job, mapping, routing=policy.routing)
+            result = await generate_content(context, job, mapping, policy)
         except GenerationFailed as failure:
+            if warming.worth_retrying_before_due(job, failure.tokens_used):
+                await lifecycle.requeue_job(context.runtime.database, lease, failure.reason)
+                hand_back_lease()
+                return Outcome.REQUEUED
             await fail_job(
                 context, lease, failure.reason, tokens_used=failure.tokens_used, spend=failure.spend, **failure.detail
             )
@@ -218,7 +223,13 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     new = result if fresh else None
     if policy.approvals_required and job.decided_at is None:
         outcome = await _hand_to_approvers(context, lease, policy, new)
+    elif warming.posts_later(job):
+        begin_finishing()
+        await lifecycle.mark_held(context.runtime.database, lease, result=new)
+        hand_back_lease()
+        outcome = Outcome.HELD
     else:
+        await warming.wait_until_due(job)
         outcome = await _post(context, job, lease, policy, result, new, mapping)
     # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
     # the settling to the attempt that won it.

@@ -9,11 +9,15 @@ and never posted.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
+from bot.brand import BrandKit, load_brand_kit
 from bot.guard import OutputRejected, check_output, new_canary, system_instruction_with_canary
+from bot.orgs.service import OrgPolicy
 from bot.quota.models import Spend
-from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, candidate_order
+from bot.result_cache import CacheableRequest, CachedResult, ResultCache
+from bot.routing.policy import DEFAULT_POLICY, RoutingPolicy, Strategy, allowed_models, candidate_order
 from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
@@ -57,11 +61,27 @@ class GenerationFailed(Exception):
 
 
 async def generate_content(
-    context: WorkerContext, job: Job, pii_mapping: dict[str, str], *, routing: RoutingPolicy = DEFAULT_POLICY
+    context: WorkerContext, job: Job, pii_mapping: dict[str, str], policy: OrgPolicy | None = None
 ) -> JobResult:
+    """The job's content: from the result cache when the organization opted in and an identical
+    request was answered within the TTL (no model call, no tokens, no money), else from a model
+    the organization's routing policy allows."""
+    routing = policy.routing if policy is not None else DEFAULT_POLICY
+    kit = await brand_kit_of(context, job)
+    cache, cacheable = None, None
+    if policy is not None and policy.result_cache:
+        cache = ResultCache(context.runtime.redis, context.runtime.settings.result_cache_ttl_seconds)
+        cacheable = cacheable_request(context, job, kit, routing)
+        cached = await cache.get(cacheable)
+        if cached is not None:
+            return JobResult(text=cached.text, png=cached.png, model=cached.model, tokens_used=0, reused=True)
     if job.kind == JobKind.IMAGE:
-        return await generate_image(context, job, routing)
-    return await generate_text(context, job, pii_mapping, routing)
+        result = await generate_image(context, job, kit=kit, routing=routing)
+    else:
+        result = await generate_text(context, job, pii_mapping, kit=kit, routing=routing)
+    if cache is not None and cacheable is not None:
+        await cache.put(cacheable, CachedResult(text=result.text, png=result.png, model=result.model))
+    return result
 
 
 async def text_models_for(context: WorkerContext, routing: RoutingPolicy, request: TextRequest) -> list[str]:
@@ -81,24 +101,76 @@ async def text_models_for(context: WorkerContext, routing: RoutingPolicy, reques
     )
 
 
-def output_budget(job: Job) -> int:
+def cacheable_request(
+    context: WorkerContext, job: Job, kit: BrandKit, routing: RoutingPolicy = DEFAULT_POLICY
+) -> CacheableRequest:
+    """What makes this job's request identical to another's (``bot.result_cache.key``). The models
+    the organization's routing lets answer, and its strategy, are part of it: a policy change is a
+    new key, and no result is reused from a model the organization no longer allows."""
+    parameters: dict[str, int | float | str]
+    if job.kind == JobKind.IMAGE:
+        if context.image_router is None:
+            model = getattr(context.image_provider, "model", None) or context.image_provider.name
+        else:
+            model = ",".join(spec.name for spec in allowed_models(context.models.models, routing, kind="image"))
+        parameters = {"steps": IMAGE_STEPS, "guidance": IMAGE_GUIDANCE, "strategy": str(routing.strategy)}
+    else:
+        model = ",".join(name for name in context.router.models if routing.permits(name))
+        instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
+        parameters = {
+            "max_output_tokens": output_budget(job, instruction),
+            "temperature": TextRequest.temperature,
+            "strategy": str(routing.strategy),
+        }
+    return CacheableRequest(
+        org_id=job.org_id,
+        kind=str(job.kind),
+        masked_prompt=job.masked_prompt,
+        model=str(model),
+        brand_kit_version=kit.version,
+        parameters=parameters,
+        seed=job.seed if job.kind == JobKind.IMAGE else None,
+    )
+
+
+async def brand_kit_of(context: WorkerContext, job: Job) -> BrandKit:
+    """The organization's kit as it is now, or none for a `--plain` job."""
+    if not job.brand_voice:
+        return BrandKit()
+    return await load_brand_kit(context.runtime.database, job.org_id)
+
+
+def output_budget(job: Job, system_instruction: str = SYSTEM_INSTRUCTION) -> int:
     """What is left of the reservation once the prompt is counted, within sane bounds."""
-    prompt_tokens = estimate_tokens(SYSTEM_INSTRUCTION) + estimate_tokens(job.masked_prompt)
+    prompt_tokens = estimate_tokens(system_instruction) + estimate_tokens(job.masked_prompt)
     return max(MIN_OUTPUT_TOKENS, min(MAX_OUTPUT_TOKENS, job.tokens_reserved - prompt_tokens))
 
 
 async def generate_text(
-    context: WorkerContext, job: Job, pii_mapping: dict[str, str], routing: RoutingPolicy = DEFAULT_POLICY
+    context: WorkerContext,
+    job: Job,
+    pii_mapping: dict[str, str],
+    *,
+    kit: BrandKit | None = None,
+    routing: RoutingPolicy = DEFAULT_POLICY,
 ) -> JobResult:
     canary = new_canary()
+    kit = kit or BrandKit()
+    instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
     request = TextRequest(
         prompt=job.masked_prompt,
-        system_instruction=system_instruction_with_canary(SYSTEM_INSTRUCTION, canary),
-        max_output_tokens=output_budget(job),
+        system_instruction=system_instruction_with_canary(instruction, canary),
+        max_output_tokens=output_budget(job, instruction),
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
             models = await text_models_for(context, routing, request)
+            if not kit.is_empty:
+                # A long kit is the same prefix on every job: cached at the provider, once per kit
+                # version, for the models this job may be answered by.
+                caches = await context.context_caches.names_for(job.org_id, kit.version, instruction, models)
+                if caches:
+                    request = replace(request, cached_contents=caches, cached_prefix_chars=len(instruction))
             result = await context.router.generate_text(request, models=models)
     except ProviderError as error:
         raise GenerationFailed(
@@ -131,6 +203,7 @@ async def generate_text(
         png=None,
         model=result.model,
         tokens_used=tokens_used,
+        cached_tokens=result.cached_input_tokens,
         input_tokens=result.input_tokens,
         output_tokens=result.output_tokens,
         cost_micros=result.cost_micros,
@@ -171,13 +244,14 @@ def _render_image(
     return routed.result.png, routed.model, routed.cost_micros
 
 
-async def generate_image(context: WorkerContext, job: Job, routing: RoutingPolicy = DEFAULT_POLICY) -> JobResult:
+async def generate_image(
+    context: WorkerContext, job: Job, *, kit: BrandKit | None = None, routing: RoutingPolicy = DEFAULT_POLICY
+) -> JobResult:
+    prompt = (kit or BrandKit()).image_prompt(job.masked_prompt)
     try:
         # A thread, so the lease heartbeat keeps beating while the pipeline runs.
         async with asyncio.timeout(IMAGE_TIME_LIMIT_SECONDS):
-            png, model, cost = await asyncio.to_thread(
-                _render_image, context, routing, job.masked_prompt, job.seed or 0
-            )
+            png, model, cost = await asyncio.to_thread(_render_image, context, routing, prompt, job.seed or 0)
     except ProviderError as error:
         raise GenerationFailed(error.reason, tokens_used=None, detail={"error": type(error).__name__}) from error
     except TimeoutError as error:

@@ -56,6 +56,8 @@ class JobResult:
     png: bytes | None
     model: str
     tokens_used: int
+    reused: bool = False  # taken from the result cache: no model was called
+    cached_tokens: int = 0  # input tokens read from a provider's context cache
     # What the answering model reported and what the calls cost by the price table (millionths).
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -81,6 +83,7 @@ class JobResult:
             "model": self.model,
             "tokens_used": self.tokens_used,
             "kind": "image" if self.png is not None else "text",
+            **({"cached_tokens": self.cached_tokens} if self.cached_tokens else {}),
         }
 
 
@@ -254,6 +257,13 @@ async def requeue_job(database: Database, lease: Lease, reason: str, *, result: 
         {"reason": reason},
         result,
     )
+
+
+async def mark_held(database: Database, lease: Lease, *, result: JobResult | None) -> Job:
+    """``running`` -> ``held``: a warmed scheduled run has its result (and its approval, when one
+    was needed) ahead of its due time; the beat queues it again at ``post_at`` and the claim that
+    follows posts it without calling a model."""
+    return await _transition(database, lease, {"state": JobState.HELD, "lease_until": None}, "job.held", {}, result)
 
 
 _MARK_POSTED_SQL = """

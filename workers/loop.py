@@ -46,6 +46,7 @@ from workers.fair_gate import FairGate
 from workers.posting import close_http_session
 from workers.providers import TextRouter, image_provider_from_settings
 from workers.providers.base import ImageProvider
+from workers.providers.context_cache import ContextCaches
 from workers.providers.images import ImageRouter
 from workers.providers.rate_limit import ModelRateLimit
 
@@ -121,6 +122,10 @@ class WorkerContext:
 
     def time_limit(self, kind: str) -> float:
         return self.image_time_limit if kind == "image" else self.text_time_limit
+
+    @cached_property
+    def context_caches(self) -> ContextCaches:
+        return ContextCaches(self.router.provider, self.runtime.redis, routes=self.router.routes)
 
     @cached_property
     def image_router(self) -> ImageRouter | None:

@@ -23,7 +23,9 @@ def context_line(job: Job, result: JobResult) -> str:
     parts = [f"Requested by <@{job.requester_id}>"]
     if result.model:
         parts.append(f"model {result.model}")
-    if result.png is None:
+    if result.reused:
+        parts.append("reused from an identical request, no tokens")
+    elif result.png is None:
         parts.append(f"{result.tokens_used:,} tokens")
     parts.append(f"job `{job.id}`")
     return " · ".join(parts)

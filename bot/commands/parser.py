@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from croniter import croniter
 
+from bot.brand.kit import PART_NAMES, PART_USAGE, BrandPart
 from bot.commands.subcommands import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -74,6 +75,7 @@ class Generate:
     kind: JobKind
     prompt: str
     channel_id: str | None  # None: where the command was typed
+    plain: bool = False  # `--plain`: without the organization's brand kit
 
     @property
     def name(self) -> str:
@@ -88,6 +90,7 @@ class CreateSchedule:
     channel_id: str | None
     cron: str | None  # exactly one of cron / run_at
     run_at: datetime | None  # naive means "in the user's Slack time zone"
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,30 @@ class SetApprovals:
 
 
 @dataclass(frozen=True)
+class SetResultCache:
+    name: ClassVar[str] = "cache"
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class ShowBrand:
+    name: ClassVar[str] = "brand"
+
+
+@dataclass(frozen=True)
+class SetBrand:
+    name: ClassVar[str] = "brand set"
+    part: BrandPart
+    text: str
+
+
+@dataclass(frozen=True)
+class ClearBrand:
+    name: ClassVar[str] = "brand clear"
+    part: BrandPart | None  # None: the whole kit
+
+
+@dataclass(frozen=True)
 class ShowAudit:
     name: ClassVar[str] = "audit"
     limit: int
@@ -182,6 +209,10 @@ Command = (
     | SetModelStrategy
     | GrantRole
     | SetApprovals
+    | SetResultCache
+    | ShowBrand
+    | SetBrand
+    | ClearBrand
     | ShowAudit
     | SetSuggestedPrompts
     | ExportFeedback
@@ -251,8 +282,9 @@ def parse_arguments(head: Head) -> Command:
         case "help":
             return ShowHelp()
         case "text" | "image":
+            plain, rest = _take_plain_flag(rest)
             prompt, channel_id = _prompt_and_channel(rest, spec)
-            return Generate(JobKind(spec.name), prompt, channel_id)
+            return Generate(JobKind(spec.name), prompt, channel_id, plain)
         case "schedule":
             return _parse_schedule(rest, spec)
         case "schedules":
@@ -282,6 +314,21 @@ def parse_arguments(head: Head) -> Command:
             return _parse_role(rest, spec)
         case "approvals":
             return _parse_approvals(rest, spec)
+        case "cache":
+            if rest.lower() not in ("on", "off"):
+                shown = f"`{_shorten(rest)}`" if rest else "nothing"
+                raise BadInput(f"`cache` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
+            return SetResultCache(rest.lower() == "on")
+        case "brand":
+            if rest and rest.lower() != "show":
+                raise BadInput(
+                    f"`brand` takes no `{_shorten(rest)}`.", usage=_usages("brand", "brand set", "brand clear")
+                )
+            return ShowBrand()
+        case "brand set":
+            return _parse_brand_set(rest, spec)
+        case "brand clear":
+            return _parse_brand_clear(rest, spec)
         case "audit":
             return ShowAudit(_parse_audit_limit(rest, spec))
         case "prompts":
@@ -394,8 +441,9 @@ def _parse_schedule(rest: str, spec: Subcommand) -> CreateSchedule:
         shown = f"`{_shorten(kind_match.group(1))}`" if kind_match else "nothing"
         raise BadInput(f"After the time comes `text` or `image`, not {shown}.", usage=_schedule_examples(spec))
     assert kind_match is not None
-    prompt, channel_id = _prompt_and_channel(kind_match.group(2), spec)
-    return CreateSchedule(JobKind(kind_word), prompt, channel_id, cron, run_at)
+    plain, rest = _take_plain_flag(kind_match.group(2))
+    prompt, channel_id = _prompt_and_channel(rest, spec)
+    return CreateSchedule(JobKind(kind_word), prompt, channel_id, cron, run_at, plain)
 
 
 def _take_when(rest: str, spec: Subcommand) -> tuple[str, str, bool]:
@@ -530,6 +578,38 @@ def _parse_audit_limit(rest: str, spec: Subcommand) -> int:
     if not rest.isdecimal() or not 1 <= int(rest) <= AUDIT_MAX:
         raise BadInput(f"`{_shorten(rest)}` is not a count from 1 to {AUDIT_MAX}.", usage=spec.full_usage)
     return int(rest)
+
+
+PLAIN_FLAG = "--plain"
+
+
+def _take_plain_flag(rest: str) -> tuple[bool, str]:
+    """``--plain`` before the prompt opts the job out of the brand kit."""
+    head = _HEAD.fullmatch(rest)
+    if head is not None and head.group(1).lower() in (PLAIN_FLAG, "\u2014plain"):  # Slack may turn -- into a dash
+        return True, head.group(2)
+    return False, rest
+
+
+def _parse_brand_set(rest: str, spec: Subcommand) -> SetBrand:
+    head = _HEAD.fullmatch(rest)
+    part = PART_NAMES.get(head.group(1).lower()) if head else None
+    if head is None or part is None:
+        shown = f"`{_shorten(head.group(1))}`" if head else "nothing"
+        raise BadInput(f"`brand set` takes {PART_USAGE.replace('|', ', ')}, not {shown}.", usage=spec.full_usage)
+    text = _unescape(head.group(2)).strip()
+    if not text:
+        raise BadInput(f"`brand set {part}` needs some text.", usage=spec.full_usage)
+    return SetBrand(part, text)
+
+
+def _parse_brand_clear(rest: str, spec: Subcommand) -> ClearBrand:
+    if not rest:
+        return ClearBrand(None)
+    part = PART_NAMES.get(rest.lower())
+    if part is None:
+        raise BadInput(f"`{_shorten(rest)}` is no part of the brand kit.", usage=spec.full_usage)
+    return ClearBrand(part)
 
 
 _QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')

@@ -31,13 +31,21 @@ class Subcommand:
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "help", "show this help", Role.VIEWER),
-    Subcommand("text", "text <prompt> [in #channel]", "generate text and post it here, or in #channel", Role.EDITOR),
     Subcommand(
-        "image", "image <prompt> [in #channel]", "generate an image and upload it here, or in #channel", Role.EDITOR
+        "text",
+        "text [--plain] <prompt> [in #channel]",
+        "generate text and post it here, or in #channel (`--plain`: without the brand kit)",
+        Role.EDITOR,
+    ),
+    Subcommand(
+        "image",
+        "image [--plain] <prompt> [in #channel]",
+        "generate an image and upload it here, or in #channel",
+        Role.EDITOR,
     ),
     Subcommand(
         "schedule",
-        "schedule <when> text|image <prompt> [in #channel]",
+        "schedule <when> text|image [--plain] <prompt> [in #channel]",
         '<when> is an ISO date-time (2025-12-01T09:00) or a quoted cron ("0 9 * * 1"), in your Slack time zone',
         Role.EDITOR,
     ),
@@ -67,6 +75,25 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "approvals", "approvals on|off [#approvers-channel]", "require an admin's approval before posting", Role.ADMIN
     ),
     Subcommand(
+        "cache",
+        "cache on|off",
+        "let identical requests reuse a stored result instead of calling a model (no tokens charged)",
+        Role.ADMIN,
+    ),
+    Subcommand("brand", "brand [show]", "show the brand kit every post is written with", Role.VIEWER),
+    Subcommand(
+        "brand set",
+        "brand set tone|audience|use|avoid|example <text>",
+        "set part of the brand kit (`use`/`avoid`: words separated by commas; `example` adds a post)",
+        Role.ADMIN,
+    ),
+    Subcommand(
+        "brand clear",
+        "brand clear [tone|audience|use|avoid|examples]",
+        "clear the brand kit, or one part of it",
+        Role.ADMIN,
+    ),
+    Subcommand(
         "audit",
         "audit [n]",
         f"show the last n audit events (default {AUDIT_DEFAULT}, at most {AUDIT_MAX})",
@@ -82,5 +109,6 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 
 # The first word of each: what a metric or span may name (``quota set`` counts as ``quota``).
-# A two-word name is a first word and its action, both matched by the parser.
+# Two-word names (``quota set``, ``brand set``, ``models allow``): a first word and its action,
+# both matched by the parser, split before their arguments are read.
 SUBCOMMAND_WORDS = frozenset(spec.name.split()[0] for spec in SUBCOMMANDS)

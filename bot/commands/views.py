@@ -48,6 +48,15 @@ def help_message(role: str | None = None) -> Message:
     return ephemeral(text, blocks)
 
 
+def result_cache_set(enabled: bool) -> Message:
+    if enabled:
+        return ephemeral(
+            "The result cache is *on*: an identical request reuses the stored result, charged no tokens and "
+            "marked as reused in the post."
+        )
+    return ephemeral("The result cache is *off*: every request calls a model.")
+
+
 def error_message(error: UserError) -> Message:
     """The one rendering of an error a user can fix."""
     return ephemeral(f":warning: {error.render()}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.brand import BrandKit
+from bot.brand.views import kit_markdown, open_modal_button
 from bot.home.service import HomeSnapshot, JobLine, ScheduleLine
 from bot.quota import QuotaStatus
 from bot.quota.messages import money_lines
@@ -17,6 +19,7 @@ _STATE_ICON = {
     "queued": ":hourglass:",
     "running": ":gear:",
     "awaiting_approval": ":raised_hand:",
+    "held": ":alarm_clock:",
     "posted": ":white_check_mark:",
     "rejected": ":no_entry_sign:",
     "failed": ":x:",
@@ -83,7 +86,12 @@ def _list(title: str, items: list[str], empty: str) -> list[dict[str, Any]]:
 
 
 def home_view(
-    role: str | None, status: QuotaStatus | None, snapshot: HomeSnapshot, models: str | None = None
+    role: str | None,
+    status: QuotaStatus | None,
+    snapshot: HomeSnapshot,
+    *,
+    brand_kit: BrandKit | None = None,
+    models: str | None = None,
 ) -> dict[str, Any]:
     """``models``: the organization's model policy in words (``bot.routing.views.models_text``)."""
     blocks: list[dict[str, Any]] = [
@@ -99,6 +107,10 @@ def home_view(
         blocks += [{"type": "divider"}, _section(models)]
         if role == "admin":
             blocks.append(_context("Change it with `/content models allow …` or `/content models strategy …`."))
+    if brand_kit is not None:
+        blocks += [{"type": "divider"}, _section(kit_markdown(brand_kit))]
+        if role == "admin":
+            blocks.append(open_modal_button())
     if role == "admin":
         blocks += [
             {"type": "divider"},

@@ -51,6 +51,8 @@ class JobRequest:
     schedule_run_at: datetime | None = None
     # A scheduled run's prompt was guarded (and masked) when it was scheduled.
     already_guarded: GuardedPrompt | None = None
+    brand_voice: bool = True  # False: `--plain`, without the organization's brand kit
+    post_at: datetime | None = None  # a warmed scheduled run: generated now, posted then
     # Asked in the bot's DM: the thread the result lands in.
     thread_ts: str | None = None
     # Chosen by a caller that must know the id before the job exists (a Workflow Builder step).
@@ -132,7 +134,9 @@ class JobService:
             "response_url": request.response_url,
             "schedule_id": request.schedule_id,
             "schedule_run_at": request.schedule_run_at,
+            "post_at": request.post_at,
             "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
+            "brand_voice": request.brand_voice,
             "tokens_reserved": reservation.tokens,
             "cost_reserved_micros": reservation.cost_micros,
             "quota_state": "reserved",

@@ -139,6 +139,7 @@ class OrgPolicy:
     paused: bool
     # Which models may answer and how one is chosen (``bot.routing.policy``).
     routing: RoutingPolicy = DEFAULT_POLICY
+    result_cache: bool = False  # identical requests may reuse stored results
 
     @classmethod
     def of(cls, org: Organization) -> OrgPolicy:
@@ -156,6 +157,7 @@ class OrgPolicy:
             default_role=columns["default_role"],
             paused=columns["paused"],
             routing=routing_policy_of(columns["allowed_models"], columns["model_strategy"]),
+            result_cache=columns["result_cache_enabled"],
         )
 
 
@@ -171,6 +173,7 @@ POLICY_COLUMNS = (
     "paused",
     "allowed_models",
     "model_strategy",
+    "result_cache_enabled",
 )
 
 

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     guard_judge_model: str | None = None
     guard_judge_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How long before its due time a scheduled run is generated (then held and posted on time); 0: at the due time.
+    schedule_warm_lead_minutes: float = Field(default=10.0, ge=0, le=120)
     # The shortest time between two runs of one schedule, and how many active schedules one person may have.
     schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)
     schedules_max_per_user: int = Field(default=5, ge=1, le=1000)
@@ -72,6 +74,8 @@ class Settings(BaseSettings):
     job_time_limit_seconds: float = Field(default=DEFAULT_JOB_TIME_LIMIT_SECONDS, ge=1, le=3600)
     # Pending approvals expire after this long (default 7 days; at most a year).
     approval_expiry_hours: float = Field(default=168.0, gt=0, le=8760)
+    # How long a stored result may be reused by an identical request (organizations that opted in).
+    result_cache_ttl_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
     # Active schedules one organization may have.
     schedules_max_active: int = Field(default=25, ge=1, le=10_000)
     # `content-factory dev` marks its children: they log for a terminal instead of a collector.

@@ -79,12 +79,15 @@ async def tick(
     sender: JobSender | None = None,
     quota: QuotaService | None = None,
     limit: int = CLAIM_LIMIT,
+    lead: timedelta = timedelta(0),
 ) -> ScheduleTickReport:
-    """Fire every schedule due at ``now`` (the beat's clock; tests inject theirs)."""
+    """Fire every schedule due at ``now`` (the beat's clock; tests inject theirs), and with a
+    ``lead`` every one due before ``now + lead``: its job is generated now and posted at its due
+    time (``bot.schedules.warming``)."""
     now = now or datetime.now(UTC)
     report = ScheduleTickReport()
     async with runtime.database.system() as session:
-        claimed = await claim_due_schedules(session, now, lease_seconds=CLAIM_LEASE_SECONDS, limit=limit)
+        claimed = await claim_due_schedules(session, now + lead, lease_seconds=CLAIM_LEASE_SECONDS, limit=limit)
     if not claimed:
         return report
     own_sender = sender is None
@@ -147,7 +150,8 @@ async def fire_run(
                 report.paused.append((schedule.id, lost.reason))
                 await _tell_creator(runtime, schedule, lost.notice)
             return
-    outcome: uuid.UUID | _Skip = refusal or await _submit(jobs, schedule, run_at, policy)
+    post_at = run_at if run_at > now else None  # warmed: ahead of its due time
+    outcome: uuid.UUID | _Skip = refusal or await _submit(jobs, schedule, run_at, policy, post_at)
     if not await _advance(runtime, schedule, run_at, now, outcome, min_interval):
         return  # another beat moved it on first, and told whoever needed telling
     if isinstance(outcome, _Skip):
@@ -218,7 +222,9 @@ async def _pause(runtime: Runtime, schedule: Schedule, run_at: datetime, lost: _
     return True
 
 
-async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy: OrgPolicy) -> uuid.UUID | _Skip:
+async def _submit(
+    jobs: JobService, schedule: Schedule, run_at: datetime, policy: OrgPolicy, post_at: datetime | None
+) -> uuid.UUID | _Skip:
     mapping = jobs.secrets.decrypt_json(schedule.pii_mapping_enc) if schedule.pii_mapping_enc else {}
     request = JobRequest(
         org_id=schedule.org_id,
@@ -228,6 +234,8 @@ async def _submit(jobs: JobService, schedule: Schedule, run_at: datetime, policy
         target_channel=schedule.target_channel,
         schedule_id=schedule.id,
         schedule_run_at=run_at,
+        brand_voice=schedule.brand_voice,
+        post_at=post_at,
         already_guarded=GuardedPrompt(
             masked_text=schedule.masked_prompt,
             mapping=mapping,

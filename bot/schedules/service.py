@@ -119,6 +119,7 @@ class ScheduleService:
         policy: OrgPolicy,
         typed_in: str | None = None,
         now: datetime | None = None,
+        brand_voice: bool = True,
     ) -> ScheduleInfo:
         """``typed_in``: where the command was typed (a target elsewhere is checked with Slack)."""
         if policy.paused:
@@ -150,6 +151,7 @@ class ScheduleService:
                 next_run_at=next_run_at,
                 state=ScheduleState.ACTIVE,
                 injection_score=guarded.injection_score,
+                brand_voice=brand_voice,
             )
             session.add(row)
             await session.flush()

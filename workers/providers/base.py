@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -13,6 +14,11 @@ class TextRequest:
     system_instruction: str
     max_output_tokens: int
     temperature: float = 0.7
+    # Context caching (``workers.providers.context_cache``): per model, the provider's cache that
+    # holds the first ``cached_prefix_chars`` characters of ``system_instruction``; a model with
+    # none gets the whole instruction as usual.
+    cached_contents: Mapping[str, str] = field(default_factory=dict)
+    cached_prefix_chars: int = 0
     # Says whether any of the answer has been shown to someone (a streamed reply): once it has,
     # a failure ends the job rather than moving to another model, which would start over.
     output_shown: Callable[[], bool] | None = None
@@ -58,6 +64,14 @@ class ImageResult:
     provider: str
     seed: int
     units: int
+
+
+@dataclass(frozen=True)
+class ContextCacheEntry:
+    """A provider-side cache of an instruction prefix: its name and when it expires."""
+
+    name: str
+    expires_at: datetime
 
 
 class ProviderError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from workers.providers.base import (
+    ContextCacheEntry,
     PermanentError,
     ProviderError,
     RetryableError,
@@ -60,17 +62,11 @@ class GeminiTextProvider:
         )
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
-        config = types.GenerateContentConfig(
-            system_instruction=request.system_instruction or None,
-            max_output_tokens=request.max_output_tokens,
-            temperature=request.temperature,
-        )
+        config, contents = request_parts(model, request)
         try:
             # The SDK's own timeout covers the HTTP exchange only; this one bounds the whole call.
             async with asyncio.timeout(self.timeout):
-                response = await self._client.aio.models.generate_content(
-                    model=model, contents=request.prompt, config=config
-                )
+                response = await self._client.aio.models.generate_content(model=model, contents=contents, config=config)
         except genai_errors.APIError as exc:
             raise error_from_api(model, exc) from exc
         except TimeoutError as exc:
@@ -81,8 +77,60 @@ class GeminiTextProvider:
             raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_response(model, response, prompt=request.prompt)
 
+    async def create_context_cache(self, model: str, system_instruction: str, ttl_seconds: int) -> ContextCacheEntry:
+        """An explicit context cache holding ``system_instruction`` for ``model`` (``client.caches``)."""
+        config = types.CreateCachedContentConfig(system_instruction=system_instruction, ttl=f"{ttl_seconds}s")
+        cached = await self._call_caches(model, self._client.aio.caches.create(model=model, config=config))
+        return _cache_entry(cached, ttl_seconds)
+
+    async def refresh_context_cache(self, model: str, name: str, ttl_seconds: int) -> ContextCacheEntry:
+        """Move a cache's expiry ``ttl_seconds`` ahead of now."""
+        config = types.UpdateCachedContentConfig(ttl=f"{ttl_seconds}s")
+        cached = await self._call_caches(model, self._client.aio.caches.update(name=name, config=config))
+        return _cache_entry(cached, ttl_seconds)
+
+    async def _call_caches(self, model: str, call: Any) -> types.CachedContent:
+        try:
+            async with asyncio.timeout(self.timeout):
+                result: types.CachedContent = await call
+                return result
+        except genai_errors.APIError as exc:
+            raise error_from_api(model, exc) from exc
+        except TimeoutError as exc:
+            raise RetryableError(f"{model} cache call timed out after {self.timeout:g}s") from exc
+        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
+            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+
     async def aclose(self) -> None:
         await self._client.aio.aclose()
+
+
+def request_parts(model: str, request: TextRequest) -> tuple[types.GenerateContentConfig, Any]:
+    """The call's config and contents. With a context cache for ``model`` the cached prefix of the
+    system instruction is not sent again (the API refuses a system instruction beside a cache):
+    what follows it (the job's canary) goes as a turn of its own before the prompt."""
+    cache = request.cached_contents.get(model)
+    if cache is None:
+        config = types.GenerateContentConfig(
+            system_instruction=request.system_instruction or None,
+            max_output_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+        )
+        return config, request.prompt
+    config = types.GenerateContentConfig(
+        cached_content=cache, max_output_tokens=request.max_output_tokens, temperature=request.temperature
+    )
+    rest = request.system_instruction[request.cached_prefix_chars :].strip()
+    turns = [types.Content(role="user", parts=[types.Part(text=rest)])] if rest else []
+    turns.append(types.Content(role="user", parts=[types.Part(text=request.prompt)]))
+    return config, turns
+
+
+def _cache_entry(cached: types.CachedContent, ttl_seconds: int) -> ContextCacheEntry:
+    expires = cached.expire_time or datetime.now(UTC) + timedelta(seconds=ttl_seconds)
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    return ContextCacheEntry(name=cached.name or "", expires_at=expires)
 
 
 def error_from_api(model: str, exc: genai_errors.APIError) -> ProviderError:
@@ -164,6 +212,7 @@ def result_from_response(model: str, response: types.GenerateContentResponse, *,
         input_tokens = usage.prompt_token_count
         # Thinking tokens are billed as output, so the quota must count them too.
         output_tokens = (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+    cached = (usage.cached_content_token_count or 0) if usage is not None else 0
     return TextResult(
         text=text,
         model=model,
@@ -172,4 +221,5 @@ def result_from_response(model: str, response: types.GenerateContentResponse, *,
         output_tokens=output_tokens,
         finish_reason=finish_reason,
         attempts=1,
+        cached_input_tokens=cached,
     )

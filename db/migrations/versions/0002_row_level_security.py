@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from db.rls import DEFINER_ROLE, FIRST_TENANT_POLICY_TABLES, definer_function_sql
+from db.rls import DEFINER_ROLE, FIRST_TENANT_POLICY_TABLES, definer_function_sql, tenant_policy_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -28,17 +28,10 @@ def upgrade() -> None:
     )
     # The migrating role is a member of the definer role only while db.migrate runs (so that it
     # may hand the functions below to it); it must not stay one.
+    # The definer role runs only the narrow SECURITY DEFINER functions below.
     for table, column in FIRST_TENANT_POLICY_TABLES.items():
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(
-            f"CREATE POLICY tenant_isolation ON {table} "
-            f"USING ({column} = nullif(current_setting('app.org_id', true), '')::uuid) "
-            f"WITH CHECK ({column} = nullif(current_setting('app.org_id', true), '')::uuid)"
-        )
-        # The definer role runs only the narrow SECURITY DEFINER functions below.
-        op.execute(f"CREATE POLICY definer_access ON {table} TO {DEFINER_ROLE} USING (true) WITH CHECK (true)")
-        op.execute(f"GRANT SELECT, UPDATE ON {table} TO {DEFINER_ROLE}")
+        for statement in tenant_policy_sql(table, column):
+            op.execute(statement)
 
     # OAuth states belong to no tenant yet; they are usable only until they expire.
     op.execute("ALTER TABLE oauth_states ENABLE ROW LEVEL SECURITY")

@@ -1,0 +1,65 @@
+"""What the model is asked: the organization's kit in the system instruction, none for `--plain`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from bot.brand import BrandPart, BrandService
+from bot.orgs.service import load_org_policy
+from bot.routing.catalogue import shorthand_catalogue
+from db.engine import Database
+from db.models import Job, JobKind
+from workers.generation import SYSTEM_INSTRUCTION, generate_content
+from workers.providers import TextRequest, TextResult
+from workers.providers.context_cache import ContextCaches
+
+
+class RecordingRouter:
+    models = ("fake-model",)
+
+    def __init__(self) -> None:
+        self.requests: list[TextRequest] = []
+
+    def healthy(self, model: str) -> bool:
+        return True
+
+    async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
+        self.requests.append(request)
+        return TextResult("Tea time.", "fake-model", "fake", 10, 3, "STOP", 1)
+
+
+def _job(org_id: uuid.UUID, *, brand_voice: bool) -> Job:
+    return Job(
+        id=uuid.uuid4(),
+        org_id=org_id,
+        kind=JobKind.TEXT,
+        masked_prompt="a haiku about tea",
+        tokens_reserved=2000,
+        brand_voice=brand_voice,
+    )
+
+
+async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
+    app_db: Database, org_id: uuid.UUID
+) -> None:
+    policy = await load_org_policy(app_db, org_id)
+    await BrandService(app_db).set_part(org_id, BrandPart.TONE, "dry British wit", actor="UADMIN", policy=policy)
+    router = RecordingRouter()
+    # The recording router's provider has no context caches: the instruction is sent whole.
+    context = SimpleNamespace(
+        router=router,
+        runtime=SimpleNamespace(database=app_db),
+        context_caches=ContextCaches(router, None),
+        models=shorthand_catalogue(router.models),
+        latency=None,
+    )
+
+    await generate_content(context, _job(org_id, brand_voice=True), {})  # type: ignore[arg-type]
+    await generate_content(context, _job(org_id, brand_voice=False), {})  # type: ignore[arg-type]
+
+    branded, plain = (request.system_instruction for request in router.requests)
+    assert branded.startswith(SYSTEM_INSTRUCTION) and "Tone: dry British wit" in branded
+    assert branded.index("Tone:") < branded.index("Internal marker")  # the canary still closes it
+    assert "dry British wit" not in plain and plain.startswith(SYSTEM_INSTRUCTION)
