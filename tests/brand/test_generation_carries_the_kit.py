@@ -45,7 +45,7 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
     app_db: Database, org_id: uuid.UUID
 ) -> None:
     policy = await load_org_policy(app_db, org_id)
-    await BrandService(app_db).set_part(org_id, BrandPart.TONE, "dry British wit", actor="UADMIN", policy=policy)
+    await BrandService(app_db).set_part(org_id, BrandPart.TONE, "dry, understated wit", actor="UADMIN", policy=policy)
     router = RecordingRouter()
     # The recording router's provider has no context caches: the instruction is sent whole.
     context = SimpleNamespace(
@@ -60,6 +60,6 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
     await generate_content(context, _job(org_id, brand_voice=False), {})  # type: ignore[arg-type]
 
     branded, plain = (request.system_instruction for request in router.requests)
-    assert branded.startswith(SYSTEM_INSTRUCTION) and "Tone: dry British wit" in branded
+    assert branded.startswith(SYSTEM_INSTRUCTION) and "Tone: dry, understated wit" in branded
     assert branded.index("Tone:") < branded.index("Internal marker")  # the canary still closes it
-    assert "dry British wit" not in plain and plain.startswith(SYSTEM_INSTRUCTION)
+    assert "dry, understated wit" not in plain and plain.startswith(SYSTEM_INSTRUCTION)
