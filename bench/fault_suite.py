@@ -91,7 +91,12 @@ async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int
     try:
         conn = await asyncpg.connect(asyncpg_dsn(cluster.stores.admin_url), timeout=3)
         try:
-            states = dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
+            # A run generated ahead of its due time is held until then: waiting, not moving.
+            states = dict(
+                await conn.fetch(
+                    "SELECT state, count(*) FROM jobs WHERE NOT (state = 'held' AND post_at > now()) GROUP BY state"
+                )
+            )
             reserved = await conn.fetchval(
                 "SELECT count(*) FROM jobs WHERE quota_state = 'reserved' AND state = ANY($1::text[])",
                 list(FINAL_STATES),

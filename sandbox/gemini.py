@@ -33,6 +33,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
+from sandbox.http_fake import LocalHttpFake
 from sandbox.samples import GEMINI_STYLE_ANSWER
 
 GOOGLE_STATUS = {
@@ -297,8 +298,10 @@ def count_tokens_response(body: dict[str, Any]) -> dict[str, Any]:
     return {"totalTokens": total, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]}
 
 
-class FakeGemini:
+class FakeGemini(LocalHttpFake):
     """The fake server. State is guarded by a lock so tests may drive it from any thread."""
+
+    thread_name = "fake-gemini"
 
     def __init__(
         self,
@@ -378,46 +381,6 @@ class FakeGemini:
         return f"http://{self.host}:{self.port}"
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    async def start(self) -> FakeGemini:
-        self._stopping = asyncio.Event()
-        # A short shutdown timeout: a request parked on an injected delay must not hold up stop().
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.Server) and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        if self._stopping is not None:
-            self._stopping.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeGemini:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @contextlib.contextmanager
-    def running_in_thread(self) -> Iterator[FakeGemini]:
-        """Serve from a background event loop, for synchronous tests and Celery workers."""
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="fake-gemini", daemon=True)
-        thread.start()
-        try:
-            asyncio.run_coroutine_threadsafe(self.start(), loop).result(timeout=10)
-            yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
 
     # -- HTTP ------------------------------------------------------------------------------
 

@@ -27,11 +27,13 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from sandbox.http_fake import LocalHttpFake
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -112,7 +114,9 @@ def compose_text(prompt: str) -> str:
 
 
 @dataclass
-class FakeOpenAI:
+class FakeOpenAI(LocalHttpFake):
+    thread_name = "fake-openai"
+
     api_key: str | None = "test-key"
     host: str = "127.0.0.1"
     port: int = 0
@@ -185,45 +189,6 @@ class FakeOpenAI:
         return self.url + "/v1"
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    async def start(self) -> FakeOpenAI:
-        self._stopping = asyncio.Event()
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.Server) and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        if self._stopping is not None:
-            self._stopping.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeOpenAI:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @contextlib.contextmanager
-    def running_in_thread(self) -> Iterator[FakeOpenAI]:
-        """Serve from a background event loop, for synchronous callers and worker processes."""
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="fake-openai", daemon=True)
-        thread.start()
-        try:
-            asyncio.run_coroutine_threadsafe(self.start(), loop).result(timeout=10)
-            yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
 
     # -- HTTP ------------------------------------------------------------------------------
 

@@ -34,6 +34,9 @@ from bot.quota.keys import month_label, org_keys
 from sandbox.gemini import generate_content, prompt_of
 
 FINAL_STATES = frozenset({"posted", "rejected", "failed", "cancelled"})
+# A scheduled run generated ahead of its due time waits, held, until then: not lost while its due
+# time is still to come (after the run, for the schedules the load creates late).
+HELD_FOR_LATER = "held_for_later"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 RESULT_FILE = re.compile(r"^content-([0-9a-f-]{36})\.png$")
 CHANNEL_MENTION = re.compile(r"<#(C[A-Z0-9]+)")
@@ -92,7 +95,8 @@ async def read_database(admin_url: str) -> dict[str, Any]:
                 await conn.fetch(
                     "SELECT id, org_id, kind, state, requester_id, source_channel, target_channel, masked_prompt, "
                     "schedule_id, schedule_run_at, tokens_reserved, tokens_used, quota_state, slack_ts, decided_by, "
-                    "decided_at, attempts, error, model, created_at, updated_at FROM jobs"
+                    "decided_at, attempts, error, model, created_at, updated_at, "
+                    "(state = 'held' AND post_at > now()) AS held_for_later FROM jobs"
                 ),
             )
         }
@@ -216,8 +220,9 @@ def check_lost(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
         f"job {j} is still {job['state']} ({'acknowledged' if j in accepted else 'not acknowledged'}, "
         f"{job['kind']}, attempts {job['attempts']})"
         for j, job in snapshot.jobs.items()
-        if job["state"] not in FINAL_STATES
+        if job["state"] not in FINAL_STATES and not job.get(HELD_FOR_LATER)
     ]
+    held_for_later = sum(1 for job in snapshot.jobs.values() if job.get(HELD_FOR_LATER))
     unposted = [
         f"job {j} is posted (ts {job['slack_ts']}) but no message carries it"
         for j, job in snapshot.jobs.items()
@@ -228,7 +233,8 @@ def check_lost(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
     summary = (
         f"{len(accepted)} acknowledged with a job id, {len(snapshot.jobs)} jobs in the database "
         f"({', '.join(f'{k} {v}' for k, v in sorted(finals.items()))}); {len(missing)} missing, "
-        f"{len(unfinished)} not final, {len(unposted)} marked posted without a post"
+        f"{len(unfinished)} not final, {held_for_later} held for a due time still to come, "
+        f"{len(unposted)} marked posted without a post"
     )
     return CheckResult("lost", len(lost), summary, _samples(lost))
 

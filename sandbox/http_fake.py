@@ -1,0 +1,67 @@
+"""The lifecycle the local fakes of HTTP services share: serve an aiohttp app on a port (0: any
+free one), stop promptly, and run on a background event loop for synchronous callers and worker
+processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Self
+
+from aiohttp import web
+
+
+class LocalHttpFake:
+    """Subclasses set ``app``, ``host`` and ``port`` and call ``LocalHttpFake.__init__``."""
+
+    app: web.Application
+    host: str
+    port: int
+    thread_name = "local-fake"
+
+    def __init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        # Set on stop(): requests parked on an injected delay end at once.
+        self._stopping: asyncio.Event | None = None
+
+    async def start(self) -> Self:
+        self._stopping = asyncio.Event()
+        # A short shutdown timeout: a request parked on an injected delay must not hold up stop().
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.Server) and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @contextlib.contextmanager
+    def running_in_thread(self) -> Iterator[Self]:
+        """Serve from a background event loop, for synchronous callers and worker processes."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name=self.thread_name, daemon=True)
+        thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start(), loop).result(timeout=10)
+            yield self
+        finally:
+            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=10)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
