@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -33,7 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import LocalHttpFake
+from sandbox.http_fake import LocalHttpFake, serve_until_signalled
 from sandbox.samples import GEMINI_STYLE_ANSWER
 
 GOOGLE_STATUS = {
@@ -533,16 +532,6 @@ class FakeGemini(LocalHttpFake):
         return web.json_response({"ok": True})
 
 
-async def serve_until_stopped(fake: FakeGemini) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with fake:
-        print(f"fake Gemini API listening on {fake.url}", flush=True)
-        await stop.wait()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.gemini", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -553,7 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
     fake = FakeGemini(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
-    asyncio.run(serve_until_stopped(fake))
+    asyncio.run(serve_until_signalled(fake, "fake Gemini API listening on {url}"))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Self
@@ -65,3 +66,15 @@ class LocalHttpFake:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=10)
             loop.close()
+
+
+async def serve_until_signalled(fake: LocalHttpFake, banner: str) -> None:
+    """Serve ``fake`` until SIGINT or SIGTERM (the standalone ``python -m sandbox.…`` servers);
+    ``banner`` is printed once it listens, with ``{url}`` filled in."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with fake:
+        print(banner.format(url=f"http://{fake.host}:{fake.port}"), flush=True)
+        await stop.wait()

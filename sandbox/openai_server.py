@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import json
 import math
-import signal
 import threading
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import LocalHttpFake
+from sandbox.http_fake import LocalHttpFake, serve_until_signalled
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -370,16 +369,6 @@ def sandbox_catalogue(gemini_models: Iterable[str], openai_base_url: str, *, gem
     return json.dumps({"currency": "USD", "models": models})
 
 
-async def serve_until_stopped(fake: FakeOpenAI) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with fake:
-        print(f"fake OpenAI-compatible API listening on {fake.base_url}", flush=True)
-        await stop.wait()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.openai_server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -390,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
     fake = FakeOpenAI(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
-    asyncio.run(serve_until_stopped(fake))
+    asyncio.run(serve_until_signalled(fake, "fake OpenAI-compatible API listening on {url}/v1"))
 
 
 if __name__ == "__main__":
