@@ -215,10 +215,13 @@ def prompt_tokens(body: dict[str, Any]) -> int:
 
 def compose_text(prompt: str) -> str:
     """Deterministic, prompt-derived text long enough to look like a real answer; asked for
-    "markdown", an answer formatted the way Gemini formats one (headings, a table, code)."""
+    "markdown", an answer formatted the way Gemini formats one (headings, a table, code), three
+    times over when asked for it "in detail"."""
     head = " ".join(prompt.split()[:12]) or "(empty prompt)"
     if "markdown" in prompt.lower():
-        return f"Generated for: {head}\n\n{GEMINI_STYLE_ANSWER}"
+        # "in detail": a longer answer, as a stream several screens long would be.
+        body = "\n\n".join([GEMINI_STYLE_ANSWER] * (3 if "in detail" in prompt.lower() else 1))
+        return f"Generated for: {head}\n\n{body}"
     start = hashlib.sha256(prompt.encode()).digest()[0]
     picked = [FILLER_SENTENCES[(start + i) % len(FILLER_SENTENCES)] for i in range(3)]
     return f"Generated for: {head}\n\n" + " ".join(picked)

@@ -10,6 +10,7 @@ import pytest
 
 from db.engine import Database
 from db.models import JobState
+from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_of, prompt_tokens
 from sandbox.slack import SlackSandbox
 from tests.support.workers import REQUESTER, TEAM_ID, Submitter, WorkerProcess, set_policy, wait_for_job, wait_until
 
@@ -51,6 +52,44 @@ async def test_a_dm_text_job_streams_into_its_thread(
     actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert actions == ["feedback_good", "feedback_bad", "share_result"]
     assert message["metadata"]["event_payload"]["job_id"] == str(job.id)
+
+
+async def test_a_dm_answer_is_shown_while_the_model_is_still_writing_it(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    channel = dm_channel(slack)
+    thread = "1700000000.000300"
+    tag = uuid.uuid4().hex[:12]
+    # For each appendStream into this DM, as Slack received it: was the model's answer still coming?
+    model_still_writing: list[bool] = []
+
+    def watch() -> None:
+        appends = slack.calls("chat.appendStream", channel)
+        while len(model_still_writing) < len(appends):
+            model_still_writing.append(any(not stream.finished for stream in gemini.streams))
+
+    slack.on_change(watch)
+    gemini.latency = 4.0  # spread over the answer's chunks
+    try:
+        accepted = await submitter.submit(org_id, f"A markdown launch plan in detail {tag}", channel, thread_ts=thread)
+        job = await wait_for_job(app_db, org_id, accepted.job_id)
+    finally:
+        gemini.latency = 0.0
+        slack.off_change(watch)
+
+    assert job.state == JobState.POSTED
+    [stream] = [s for s in gemini.streams if tag in str(s.request.body)]
+    assert stream.finished and stream.chunks > 10
+    assert model_still_writing and model_still_writing[0] is True
+    assert not [r for r in gemini.requests if r.method == "generateContent" and tag in str(r.body)]
+    message = slack.message(channel, str(job.slack_ts))
+    assert message is not None and message["thread_ts"] == thread and message["streaming"] is False
+    assert message["text"].count("Launch plan") == 3 and tag in message["text"]
+    assert message["metadata"]["event_payload"]["job_id"] == str(job.id)
+    # Charged exactly what the stream's usage reported.
+    answer = compose_text(prompt_of(stream.request.body))
+    assert (job.input_tokens, job.output_tokens) == (prompt_tokens(stream.request.body), count_tokens(answer))
+    assert job.tokens_used == job.input_tokens + job.output_tokens
 
 
 async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(
