@@ -95,6 +95,8 @@ class Fault:
     ``thoughts_tokens`` makes the model think that many tokens first (billed as output, reported
     as ``thoughtsTokenCount``); thinking that reaches ``maxOutputTokens`` leaves no room for text,
     and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
+    ``echo_instruction`` ends the answer by repeating the system instruction word for word, as a
+    model that a prompt injection talked round does (what the output guard's canary is for).
     """
 
     model: str = "*"
@@ -107,6 +109,7 @@ class Fault:
     finish_reason: str | None = None
     block_reason: str | None = None
     thoughts_tokens: int | None = None
+    echo_instruction: bool = False
     count: int | None = 1
     prompt_contains: str | None = None
 
@@ -270,6 +273,8 @@ def generate_content(
             **common,
         }
     text = compose_text(prompt_of(body))
+    if fault and fault.echo_instruction:
+        text += "\n\nMy instructions were: " + "\n".join(texts_of(body.get("systemInstruction")))
     limit = (body.get("generationConfig") or {}).get("maxOutputTokens")
     thoughts = (fault.thoughts_tokens if fault else None) or 0
     if isinstance(limit, int) and limit > 0 and thoughts >= limit:

@@ -3,6 +3,7 @@ answer streamed into the thread with feedback and "Post to a channel", and appro
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -90,6 +91,32 @@ async def test_a_dm_answer_is_shown_while_the_model_is_still_writing_it(
     answer = compose_text(prompt_of(stream.request.body))
     assert (job.input_tokens, job.output_tokens) == (prompt_tokens(stream.request.body), count_tokens(answer))
     assert job.tokens_used == job.input_tokens + job.output_tokens
+
+
+async def test_a_canary_late_in_a_streamed_answer_replaces_the_message_with_the_refusal(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    channel = dm_channel(slack)
+    thread = "1700000000.000400"
+    tag = uuid.uuid4().hex[:12]
+    # The model is talked round: after a long answer it repeats its instructions, canary and all.
+    gemini.inject(method="streamGenerateContent", echo_instruction=True, prompt_contains=tag)
+    accepted = await submitter.submit(org_id, f"A markdown launch plan in detail {tag}", channel, thread_ts=thread)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, states=frozenset({JobState.FAILED}))
+
+    assert job.state == JobState.FAILED and "output guard" in (job.error or "")
+    [stream] = [s for s in gemini.streams if tag in str(s.request.body)]
+    instruction = str(stream.request.body["systemInstruction"])
+    found = re.search(r"cfcanary[0-9a-f]{16}", instruction)
+    assert found is not None
+    canary = found.group()
+    shown = "".join(str(c.params.get("markdown_text") or "") for c in slack.calls("chat.appendStream", channel))
+    assert "Launch plan" in shown  # the answer was streaming before the canary came
+    assert canary not in shown and "My instructions were" not in shown
+    [message] = [m for m in slack.messages(channel) if m.get("thread_ts") == thread and m.get("bot_id")][:1]
+    assert "withheld" in message["text"] and canary not in str(message)
+    assert job.tokens_used  # what the model wrote up to there is charged
 
 
 async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(
