@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from db.audit import ChainHead
 
 EXIT_CONFIG = 2
+REGION_HELP = "the region (of REGIONS) whose database, Redis and queues to serve (default: DEFAULT_REGION)"
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
@@ -31,25 +33,32 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.require("database_url")
-    assert settings.database_url
-    if not settings.database_admin_url:
-        # One role cannot both own the schema and be held by Row-Level Security, and the processes
-        # know only DATABASE_URL: so the owner must be named separately, never guessed.
-        raise ConfigError(
-            "DATABASE_ADMIN_URL is not set: migrate runs as the owner role named there and creates the "
-            "application role of DATABASE_URL, which must be a different role"
-        )
-    try:
-        report = migrate_sync(settings.database_admin_url, settings.database_url)
-    except MigrationRefused as exc:
-        raise ConfigError(str(exc)) from None
-    if report.changed:
-        print(
-            f"migrated: {report.before or 'empty'} -> {report.after}"
-            + (" (role created)" if report.role_created else "")
-        )
-    else:
-        print(f"up to date at {report.after}")
+    # Every region's database gets the same schema; the directory is used in the default one's.
+    for region in settings.region_map().values():
+        label = f"region {region.name}: " if settings.regional else ""
+        if not region.admin_url:
+            # One role cannot both own the schema and be held by Row-Level Security, and the processes
+            # know only DATABASE_URL: so the owner must be named separately, never guessed.
+            where = (
+                f"REGIONS: region {region.name} has no admin_url"
+                if settings.regional
+                else "DATABASE_ADMIN_URL is not set"
+            )
+            raise ConfigError(
+                f"{where}: migrate runs as the owner role named there and creates the "
+                "application role of DATABASE_URL, which must be a different role"
+            )
+        try:
+            report = migrate_sync(region.admin_url, region.database_url)
+        except MigrationRefused as exc:
+            raise ConfigError(f"{label}{exc}") from None
+        if report.changed:
+            print(
+                f"{label}migrated: {report.before or 'empty'} -> {report.after}"
+                + (" (role created)" if report.role_created else "")
+            )
+        else:
+            print(f"{label}up to date at {report.after}")
     return 0
 
 
@@ -285,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: jobs in flight per process (default 64); image-only workers: processes (default one per GPU)",
     )
     worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--region", default=None, help=REGION_HELP)
     beat = add(
         "beat",
         _cmd_beat,
@@ -292,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         "hourly audit heads",
     )
     beat.add_argument("--tick", type=float, default=None, help="seconds between ticks (SCHEDULER_TICK_SECONDS)")
+    beat.add_argument("--region", default=None, help=REGION_HELP)
     add("migrate", _cmd_migrate, "create or update the schema, roles and grants (idempotent)")
     dev = add("dev", _cmd_dev, "run everything locally: embedded PostgreSQL/Redis, Slack sandbox, web, worker, beat")
     dev.add_argument("--port", type=int, default=None)
@@ -305,11 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--dm", action="store_true", help="write to the bot in the person's DM and show the answer as it streams in"
     )
     add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
-    add(
+    rekey = add(
         "rekey",
         _cmd_rekey,
         "re-encrypt every stored secret under the first TOKEN_ENCRYPTION_KEY (then drop the others)",
     )
+    rekey.add_argument("--region", default=None, help=REGION_HELP)
 
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
@@ -320,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SEQ:HASH",
         help="a head of --org's chain recorded elsewhere (the beat logs each one hourly): fail unless it still holds",
     )
+    verify.add_argument("--region", default=None, help=REGION_HELP)
     verify.set_defaults(handler=_cmd_audit_verify)
 
     org = sub.add_parser("org", help="organization helpers").add_subparsers(dest="org_command", required=True)
@@ -338,12 +351,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_region(region: str | None) -> None:
+    """``--region``: this process (and the processes it starts) serves that region (REGION)."""
+    if region:
+        os.environ["REGION"] = region
+        get_settings.cache_clear()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Long-running commands configure structured logging themselves; one-shot ones stay quiet.
     if args.command not in {"serve", "worker", "beat"}:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     try:
+        _serve_region(getattr(args, "region", None))
         return int(args.handler(args) or 0)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
