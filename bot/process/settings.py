@@ -213,7 +213,8 @@ class Settings(BaseSettings):
 
     def catalogue(self) -> Catalogue:
         """The models the router may use: MODEL_CATALOGUE, else GEMINI_MODELS as its shorthand."""
-        return _catalogue(self.model_catalogue, self.gemini_models, self.gemini_base_url)
+        catalogue = _catalogue(self.model_catalogue, self.gemini_models, self.gemini_base_url)
+        return _regional_catalogue(catalogue, self.region) if self.regional and self.region else catalogue
 
     @field_validator("token_encryption_key")
     @classmethod
@@ -253,6 +254,11 @@ def _catalogue(document: str | None, gemini_models: tuple[str, ...], gemini_base
     if document:
         return parse_catalogue(document)
     return shorthand_catalogue(gemini_models, base_url=gemini_base_url)
+
+
+@lru_cache(maxsize=8)
+def _regional_catalogue(catalogue: Catalogue, region: str) -> Catalogue:
+    return catalogue.for_region(region)
 
 
 def allowed_range(field_name: str) -> str | None:
