@@ -266,6 +266,84 @@ def _cmd_role_set(args: argparse.Namespace) -> int:
     return asyncio.run(_role_set(settings, args.team, args.user, args.role))
 
 
+def _region_admin_urls(settings: Settings) -> dict[str, str]:
+    if not settings.regional:
+        raise ConfigError("REGIONS is not set: the service has one region, there is nowhere to move to")
+    urls = {}
+    for region in settings.region_map().values():
+        if not region.admin_url:
+            raise ConfigError(f"REGIONS: region {region.name} has no admin_url; region commands run as each owner role")
+        urls[region.name] = region.admin_url
+    return urls
+
+
+async def _forget_in_redis(redis_url: str, org_id: uuid.UUID) -> int:
+    """Delete a moved organization's keys (quota, caches) from its old region's Redis."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(redis_url)
+    removed = 0
+    try:
+        async for key in client.scan_iter(match=f"*{org_id}*", count=1000):
+            removed += int(await client.delete(key))
+    finally:
+        await client.aclose()
+    return removed
+
+
+def _cmd_region_move(args: argparse.Namespace) -> int:
+    from db.region_move import MoveRefused, move_organization
+
+    settings = get_settings()
+    admin_urls = _region_admin_urls(settings)
+    try:
+        org_id = uuid.UUID(args.org)
+    except ValueError:
+        raise ConfigError(f"--org: {args.org!r} is not an organization id (a UUID)") from None
+    try:
+        report = asyncio.run(
+            move_organization(
+                org_id, args.to, admin_urls=admin_urls, home=settings.home_region, on_step=lambda step: print(step)
+            )
+        )
+    except MoveRefused as refused:
+        print(f"region move: {refused}", file=sys.stderr)
+        return 1
+    for region in report.deleted_from:
+        redis_url = settings.for_region(region).redis_url
+        if redis_url and redis_url != settings.for_region(args.to).redis_url:
+            asyncio.run(_forget_in_redis(redis_url, org_id))
+    copied = sum(report.copied.values())
+    print(
+        f"region move: organization {org_id} is in {report.target}"
+        + (f" (moved from {report.source}, {copied} rows copied)" if report.copied else "")
+        + f"; audit chain of {report.audit_events} events ends at {report.head[:16]}"
+    )
+    return 0
+
+
+def _cmd_region_default(args: argparse.Namespace) -> int:
+    from db.directory import set_enterprise_region
+    from db.engine import Database
+
+    settings = get_settings()
+    admin_urls = _region_admin_urls(settings)
+    if args.enterprise_region not in admin_urls:
+        raise ConfigError(f"--region: no region {args.enterprise_region!r} (known: {', '.join(admin_urls)})")
+
+    async def pin() -> None:
+        database = Database(admin_urls[settings.home_region], pool_size=1)
+        try:
+            async with database.system() as session:
+                await set_enterprise_region(session, args.enterprise, args.enterprise_region)
+        finally:
+            await database.dispose()
+
+    asyncio.run(pin())
+    print(f"enterprise {args.enterprise}: new installs go to region {args.enterprise_region}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="content-factory", description="Content Factory for Slack")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -341,6 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--team", required=True, help="Slack team id (T…)")
     create.add_argument("--admin", default=None, help="Slack user id that becomes admin")
     create.set_defaults(handler=_cmd_org_create)
+
+    region = sub.add_parser("region", help="data residency (REGIONS)").add_subparsers(
+        dest="region_command", required=True
+    )
+    move = region.add_parser(
+        "move",
+        help="copy an organization's rows to another region, verify counts and the audit chain, switch the "
+        "directory, delete the old rows (safe to run again after a crash)",
+    )
+    move.add_argument("--org", required=True, help="the organization id")
+    move.add_argument("--to", required=True, help="the region to move it to")
+    move.set_defaults(handler=_cmd_region_move)
+    default = region.add_parser("default", help="the region an enterprise's workspaces install into")
+    default.add_argument("--enterprise", required=True, help="Slack enterprise id (E…)")
+    default.add_argument("--region", dest="enterprise_region", required=True)
+    default.set_defaults(handler=_cmd_region_default)
 
     role = sub.add_parser("role", help="role helpers").add_subparsers(dest="role_command", required=True)
     role_set = role.add_parser("set", help="grant a role")
