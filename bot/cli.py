@@ -78,7 +78,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise ConfigError("--workers must be at least 1")
     if args.listen_fd is None:
         # The parent: checks once that starting is safe, binds the port and runs the web processes.
-        run_preflight(settings)
+        run_preflight(settings, every_region=True)
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 

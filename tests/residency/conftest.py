@@ -3,9 +3,10 @@ which holds the directory), a second migrated database and the spare Redis index
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,15 @@ from bot.slack.server import create_web_app
 from sandbox.local_services import LocalServices
 from sandbox.slack import SlackSandbox
 from tests.support.database import TestDatabase, migrated_database
-from tests.support.slack import SIGNING_SECRET, SlackWorkspace, new_workspace, sandbox, serve_locally
+from tests.support.slack import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    SIGNING_SECRET,
+    SlackWorkspace,
+    new_workspace,
+    sandbox,
+    serve_locally,
+)
 
 __all__ = ["sandbox"]
 
@@ -94,28 +103,8 @@ def workspace(sandbox: SlackSandbox) -> SlackWorkspace:
     return new_workspace(sandbox)
 
 
-@pytest.fixture
-async def two_regions(
-    test_database: TestDatabase,
-    redis_url: str,
-    eu_database: TestDatabase,
-    eu_redis_url: str,
-    encryption_key: str,
-    sandbox: SlackSandbox,
-    workspace: SlackWorkspace,
-) -> AsyncIterator[TwoRegions]:
-    """The web service of two regions in single-workspace mode, served on 127.0.0.1."""
-    settings = two_region_settings(
-        test_database,
-        redis_url,
-        eu_database,
-        eu_redis_url,
-        token_encryption_key=encryption_key,
-        slack_api_url=sandbox.api_url,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_bot_token=workspace.bot_token,
-        model_catalogue=REGIONAL_CATALOGUE,
-    )
+@contextlib.asynccontextmanager
+async def serving_two_regions(settings: Settings) -> AsyncIterator[TwoRegions]:
     runtimes = {name: Runtime.from_settings(settings.for_region(name), pre_ping=False) for name in ("us", "eu")}
     router = create_region_router(runtimes, "us")
     url, runner = await serve_locally(create_web_app(runtimes["us"], router=router))
@@ -125,6 +114,58 @@ async def two_regions(
         await runner.cleanup()
         for runtime in runtimes.values():
             await runtime.close()
+
+
+@pytest.fixture
+def two_region_settings_of(
+    test_database: TestDatabase,
+    redis_url: str,
+    eu_database: TestDatabase,
+    eu_redis_url: str,
+    encryption_key: str,
+    sandbox: SlackSandbox,
+) -> Callable[..., Settings]:
+    """Settings of a two-region service with exactly the Slack credentials given."""
+
+    def settings_of(**slack: Any) -> Settings:
+        values: dict[str, Any] = {
+            "slack_bot_token": None,
+            "slack_client_id": None,
+            "slack_client_secret": None,
+            "slack_app_token": None,
+            **slack,
+        }
+        return two_region_settings(
+            test_database,
+            redis_url,
+            eu_database,
+            eu_redis_url,
+            token_encryption_key=encryption_key,
+            slack_api_url=sandbox.api_url,
+            slack_signing_secret=SIGNING_SECRET,
+            model_catalogue=REGIONAL_CATALOGUE,
+            **values,
+        )
+
+    return settings_of
+
+
+@pytest.fixture
+async def two_regions(
+    two_region_settings_of: Callable[..., Settings], workspace: SlackWorkspace
+) -> AsyncIterator[TwoRegions]:
+    """The web service of two regions in single-workspace mode, served on 127.0.0.1."""
+    async with serving_two_regions(two_region_settings_of(slack_bot_token=workspace.bot_token)) as service:
+        yield service
+
+
+@pytest.fixture
+async def two_regions_oauth(two_region_settings_of: Callable[..., Settings]) -> AsyncIterator[TwoRegions]:
+    """The web service of two regions installed through OAuth."""
+    async with serving_two_regions(
+        two_region_settings_of(slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+    ) as service:
+        yield service
 
 
 async def redis_text(url: str) -> str:
