@@ -126,31 +126,23 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     runtimes = _runtimes(request.app)
-    regions = await asyncio.gather(*(_region_checks(runtime) for runtime in runtimes.values()))
+    regions = dict(zip(runtimes, await asyncio.gather(*map(_region_checks, runtimes.values())), strict=True))
     # Without its learned model the guard refuses every prompt (fails closed): not ready.
     guard = "ok" if await asyncio.to_thread(shipped_detector_problem) is None else "down"
-    (home_checks, home_unsafe), *_ = regions
-    checks: dict[str, str] = {**home_checks, "guard": guard}
+    (_home, (home_checks, _)), *others = regions.items()
+    checks = {**home_checks, "guard": guard}
     down = [name for name, state in checks.items() if state == "down"]
-    unsafe = [problem for _checks, problem in regions if problem]
-    body: dict[str, object] = {**checks}
+    # With REGIONS every region's own PostgreSQL, Redis and role are checked: one down is not ready.
+    down += [f"{name}.{check}" for name, (each, _) in others for check, state in each.items() if state == "down"]
+    unsafe = next((problem for _, problem in regions.values() if problem), None)
+    ready = guard == "ok" and all(state == "ok" for each, _ in regions.values() for state in each.values())
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}
     if request.app.get(ROUTER) is not None:
-        # Every region's own PostgreSQL, Redis and role: one region down is not ready.
-        body["regions"] = {name: region_checks for name, (region_checks, _) in zip(runtimes, regions, strict=True)}
-        down += [
-            f"{name}.{check}"
-            for name, (region_checks, _) in zip(runtimes, regions, strict=True)
-            for check, state in region_checks.items()
-            if state == "down" and name != next(iter(runtimes))
-        ]
-    ready = not down and not unsafe and all(state == "ok" for state in checks.values())
-    if request.app.get(ROUTER) is not None:
-        ready = ready and all(state == "ok" for region_checks, _ in regions for state in region_checks.values())
-    body = {"status": "ready" if ready else "unavailable", **body}
+        body["regions"] = {name: each for name, (each, _) in regions.items()}
     if down:
         body["down"] = down
-    if home_unsafe or unsafe:
-        body["unsafe"] = home_unsafe or unsafe[0]
+    if unsafe:
+        body["unsafe"] = unsafe
     return web.json_response(body, status=200 if ready else 503)
 
 
