@@ -39,3 +39,11 @@ def test_a_model_of_another_region_answers_only_when_the_policy_names_it() -> No
 
 def test_without_regions_every_model_may_answer() -> None:
     assert candidate_order(catalogue_of(None).models, RoutingPolicy()) == ["flash-us", "flash-eu"]
+
+
+def test_a_regions_worker_tags_its_telemetry_with_the_region_and_nothing_else_without_regions() -> None:
+    from bot.telemetry.setup import REGION_ATTRIBUTE, _resource
+
+    tagged = _resource("content-factory-worker", {"REGIONS": REGIONS, "REGION": "eu"})
+    assert tagged.attributes[REGION_ATTRIBUTE] == "eu"
+    assert REGION_ATTRIBUTE not in _resource("content-factory-worker", {}).attributes
