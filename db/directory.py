@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class RegionEntry:
     region: str
 
 
-async def region_of(session: AsyncSession, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
+async def region_of(
+    session: AsyncSession | AsyncConnection, team_id: str, enterprise_id: str | None
+) -> RegionEntry | None:
     row = (
         await session.execute(
             text("SELECT org_id, region FROM cf_region_of(:t, :e)"), {"t": team_id, "e": enterprise_id}

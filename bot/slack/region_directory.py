@@ -59,8 +59,9 @@ class RegionDirectory:
         entry = self._cache.get(key)
         if entry is not None:
             return entry
-        async with self.database.system() as session:
-            entry = await region_of(session, team_id, enterprise_id)
+        # One statement, one round trip: no BEGIN or COMMIT around a read of one row.
+        async with self.database.single_statement() as connection:
+            entry = await region_of(connection, team_id, enterprise_id)
         # Unknown teams are not cached: an install in another process must count at once.
         if entry is not None:
             self._cache.put(key, entry)
