@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from db.audit import ChainHead
 
 EXIT_CONFIG = 2
+REGION_HELP = "the region (of REGIONS) whose database, Redis and queues to serve (default: DEFAULT_REGION)"
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
@@ -31,25 +33,32 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.require("database_url")
-    assert settings.database_url
-    if not settings.database_admin_url:
-        # One role cannot both own the schema and be held by Row-Level Security, and the processes
-        # know only DATABASE_URL: so the owner must be named separately, never guessed.
-        raise ConfigError(
-            "DATABASE_ADMIN_URL is not set: migrate runs as the owner role named there and creates the "
-            "application role of DATABASE_URL, which must be a different role"
-        )
-    try:
-        report = migrate_sync(settings.database_admin_url, settings.database_url)
-    except MigrationRefused as exc:
-        raise ConfigError(str(exc)) from None
-    if report.changed:
-        print(
-            f"migrated: {report.before or 'empty'} -> {report.after}"
-            + (" (role created)" if report.role_created else "")
-        )
-    else:
-        print(f"up to date at {report.after}")
+    # Every region's database gets the same schema; the directory is used in the default one's.
+    for region in settings.region_map().values():
+        label = f"region {region.name}: " if settings.regional else ""
+        if not region.admin_url:
+            # One role cannot both own the schema and be held by Row-Level Security, and the processes
+            # know only DATABASE_URL: so the owner must be named separately, never guessed.
+            where = (
+                f"REGIONS: region {region.name} has no admin_url"
+                if settings.regional
+                else "DATABASE_ADMIN_URL is not set"
+            )
+            raise ConfigError(
+                f"{where}: migrate runs as the owner role named there and creates the "
+                "application role of DATABASE_URL, which must be a different role"
+            )
+        try:
+            report = migrate_sync(region.admin_url, region.database_url)
+        except MigrationRefused as exc:
+            raise ConfigError(f"{label}{exc}") from None
+        if report.changed:
+            print(
+                f"{label}migrated: {report.before or 'empty'} -> {report.after}"
+                + (" (role created)" if report.role_created else "")
+            )
+        else:
+            print(f"{label}up to date at {report.after}")
     return 0
 
 
@@ -69,7 +78,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise ConfigError("--workers must be at least 1")
     if args.listen_fd is None:
         # The parent: checks once that starting is safe, binds the port and runs the web processes.
-        run_preflight(settings)
+        run_preflight(settings, every_region=True)
         return run_worker_parent(workers, "0.0.0.0", args.port or settings.port)
     import socket
 
@@ -257,6 +266,84 @@ def _cmd_role_set(args: argparse.Namespace) -> int:
     return asyncio.run(_role_set(settings, args.team, args.user, args.role))
 
 
+def _region_admin_urls(settings: Settings) -> dict[str, str]:
+    if not settings.regional:
+        raise ConfigError("REGIONS is not set: the service has one region, there is nowhere to move to")
+    urls = {}
+    for region in settings.region_map().values():
+        if not region.admin_url:
+            raise ConfigError(f"REGIONS: region {region.name} has no admin_url; region commands run as each owner role")
+        urls[region.name] = region.admin_url
+    return urls
+
+
+async def _forget_in_redis(redis_url: str, org_id: uuid.UUID) -> int:
+    """Delete a moved organization's keys (quota, caches) from its old region's Redis."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(redis_url)
+    removed = 0
+    try:
+        async for key in client.scan_iter(match=f"*{org_id}*", count=1000):
+            removed += int(await client.delete(key))
+    finally:
+        await client.aclose()
+    return removed
+
+
+def _cmd_region_move(args: argparse.Namespace) -> int:
+    from db.region_move import MoveRefused, move_organization
+
+    settings = get_settings()
+    admin_urls = _region_admin_urls(settings)
+    try:
+        org_id = uuid.UUID(args.org)
+    except ValueError:
+        raise ConfigError(f"--org: {args.org!r} is not an organization id (a UUID)") from None
+    try:
+        report = asyncio.run(
+            move_organization(
+                org_id, args.to, admin_urls=admin_urls, home=settings.home_region, on_step=lambda step: print(step)
+            )
+        )
+    except MoveRefused as refused:
+        print(f"region move: {refused}", file=sys.stderr)
+        return 1
+    for region in report.deleted_from:
+        redis_url = settings.for_region(region).redis_url
+        if redis_url and redis_url != settings.for_region(args.to).redis_url:
+            asyncio.run(_forget_in_redis(redis_url, org_id))
+    copied = sum(report.copied.values())
+    print(
+        f"region move: organization {org_id} is in {report.target}"
+        + (f" (moved from {report.source}, {copied} rows copied)" if report.copied else "")
+        + f"; audit chain of {report.audit_events} events ends at {report.head[:16]}"
+    )
+    return 0
+
+
+def _cmd_region_default(args: argparse.Namespace) -> int:
+    from db.directory import set_enterprise_region
+    from db.engine import Database
+
+    settings = get_settings()
+    admin_urls = _region_admin_urls(settings)
+    if args.enterprise_region not in admin_urls:
+        raise ConfigError(f"--region: no region {args.enterprise_region!r} (known: {', '.join(admin_urls)})")
+
+    async def pin() -> None:
+        database = Database(admin_urls[settings.home_region], pool_size=1)
+        try:
+            async with database.system() as session:
+                await set_enterprise_region(session, args.enterprise, args.enterprise_region)
+        finally:
+            await database.dispose()
+
+    asyncio.run(pin())
+    print(f"enterprise {args.enterprise}: new installs go to region {args.enterprise_region}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="content-factory", description="Content Factory for Slack")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -285,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: jobs in flight per process (default 64); image-only workers: processes (default one per GPU)",
     )
     worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--region", default=None, help=REGION_HELP)
     beat = add(
         "beat",
         _cmd_beat,
@@ -292,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
         "hourly audit heads",
     )
     beat.add_argument("--tick", type=float, default=None, help="seconds between ticks (SCHEDULER_TICK_SECONDS)")
+    beat.add_argument("--region", default=None, help=REGION_HELP)
     add("migrate", _cmd_migrate, "create or update the schema, roles and grants (idempotent)")
     dev = add("dev", _cmd_dev, "run everything locally: embedded PostgreSQL/Redis, Slack sandbox, web, worker, beat")
     dev.add_argument("--port", type=int, default=None)
@@ -305,11 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--dm", action="store_true", help="write to the bot in the person's DM and show the answer as it streams in"
     )
     add("keygen", _cmd_keygen, "print a new TOKEN_ENCRYPTION_KEY")
-    add(
+    rekey = add(
         "rekey",
         _cmd_rekey,
         "re-encrypt every stored secret under the first TOKEN_ENCRYPTION_KEY (then drop the others)",
     )
+    rekey.add_argument("--region", default=None, help=REGION_HELP)
 
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk each organization's hash chain and report the first broken link")
@@ -320,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SEQ:HASH",
         help="a head of --org's chain recorded elsewhere (the beat logs each one hourly): fail unless it still holds",
     )
+    verify.add_argument("--region", default=None, help=REGION_HELP)
     verify.set_defaults(handler=_cmd_audit_verify)
 
     org = sub.add_parser("org", help="organization helpers").add_subparsers(dest="org_command", required=True)
@@ -328,6 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--team", required=True, help="Slack team id (T…)")
     create.add_argument("--admin", default=None, help="Slack user id that becomes admin")
     create.set_defaults(handler=_cmd_org_create)
+
+    region = sub.add_parser("region", help="data residency (REGIONS)").add_subparsers(
+        dest="region_command", required=True
+    )
+    move = region.add_parser(
+        "move",
+        help="copy an organization's rows to another region, verify counts and the audit chain, switch the "
+        "directory, delete the old rows (safe to run again after a crash)",
+    )
+    move.add_argument("--org", required=True, help="the organization id")
+    move.add_argument("--to", required=True, help="the region to move it to")
+    move.set_defaults(handler=_cmd_region_move)
+    default = region.add_parser("default", help="the region an enterprise's workspaces install into")
+    default.add_argument("--enterprise", required=True, help="Slack enterprise id (E…)")
+    default.add_argument("--region", dest="enterprise_region", required=True)
+    default.set_defaults(handler=_cmd_region_default)
 
     role = sub.add_parser("role", help="role helpers").add_subparsers(dest="role_command", required=True)
     role_set = role.add_parser("set", help="grant a role")
@@ -338,12 +445,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_region(region: str | None) -> None:
+    """``--region``: this process (and the processes it starts) serves that region (REGION)."""
+    if region:
+        os.environ["REGION"] = region
+        get_settings.cache_clear()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Long-running commands configure structured logging themselves; one-shot ones stay quiet.
     if args.command not in {"serve", "worker", "beat"}:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     try:
+        _serve_region(getattr(args, "region", None))
         return int(args.handler(args) or 0)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.approvals.service import ApprovalService
@@ -26,7 +27,7 @@ from bot.routing.catalogue import Catalogue, shorthand_catalogue
 from bot.schedules import ScheduleService
 from bot.slack.ack_watchdog import AckWatchdog
 from bot.slack.bot_tokens import make_token_rotator
-from bot.slack.installation_store import PostgresInstallationStore
+from bot.slack.installation_store import PostgresInstallationStore, RegionPins
 from bot.slack.middleware import MemberRoles, TenantDirectory
 from bot.workflows.service import WorkflowStepService
 
@@ -76,13 +77,14 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def build_services(runtime: Runtime) -> AppServices:
+def build_services(runtime: Runtime, *, region_pins: RegionPins | None = None) -> AppServices:
+    """``region_pins``: with REGIONS, the directory every install of this runtime's region is pinned in."""
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     catalogue = settings.catalogue()
     quota = QuotaService(runtime.redis, runtime.database, currency=catalogue.currency)
     # Jobs go to the broker after the answer: the publish costs the command no time.
-    sender = JobSender(settings.redis_url)
+    sender = JobSender(settings.redis_url, region=settings.region)
     judge = build_injection_judge(settings, quota)
     jobs = JobService(
         runtime.database,
@@ -112,10 +114,23 @@ def build_services(runtime: Runtime) -> AppServices:
             runtime.secrets,
             client_id=settings.slack_client_id,
             rotator=make_token_rotator(settings),
-            on_change=services.tenants.forget_team,
+            on_change=_forget_workspace(services.tenants, region_pins),
             slack_api_url=settings.slack_api_url,
+            region_pins=region_pins,
+            region=settings.process_region if region_pins is not None else None,
         )
     return services
+
+
+def _forget_workspace(tenants: TenantDirectory, region_pins: RegionPins | None) -> Callable[[str], None]:
+    """After an install or uninstall in this process: its caches drop the workspace at once."""
+
+    def forget(key: str) -> None:
+        tenants.forget_team(key)
+        if region_pins is not None:
+            region_pins.forget(key)
+
+    return forget
 
 
 def uses_oauth(settings: Settings) -> bool:

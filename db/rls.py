@@ -28,6 +28,10 @@ LATER_TENANT_POLICY_TABLES: dict[str, str] = {
     "brand_kits": "org_id",  # revision 0009_brand_kits
 }
 TENANT_POLICY_TABLES: dict[str, str] = {**FIRST_TENANT_POLICY_TABLES, **LATER_TENANT_POLICY_TABLES}
+# The data-residency directory (revision 0013_region_directory): under the same policies, but the
+# application role has no grant on it and reaches it only through ``cf_region_of`` and
+# ``cf_pin_region``, so no tenant can move itself to another region.
+DIRECTORY_TABLE = "region_directory"
 
 READ_WRITE_TABLES = (*tuple(t for t in TENANT_POLICY_TABLES if t != "audit_events"), "oauth_states")
 APPEND_ONLY_TABLES = ("audit_events",)

@@ -43,6 +43,7 @@ WIRING = (
     "bot.slack.middleware",
     "bot.slack.ack_watchdog",
     "bot.slack.installation_store",
+    "bot.slack.region_directory",
     "bot.slack.web_workers",
 )
 

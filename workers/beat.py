@@ -85,7 +85,7 @@ async def beat_tick(
     own_sender = sender is None
     if sender is None:
         assert runtime.settings.redis_url
-        sender = JobSender(runtime.settings.redis_url)
+        sender = JobSender(runtime.settings.redis_url, region=runtime.settings.region)
     try:
         report.sweep = await _step(
             report,
@@ -158,7 +158,7 @@ async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
 
 
 async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Event) -> None:
-    sender = JobSender(runtime.settings.redis_url or "")
+    sender = JobSender(runtime.settings.redis_url or "", region=runtime.settings.region)
     quota = QuotaService(runtime.redis, runtime.database)
     anchor = AuditHeadAnchor()
     # Timers for held posts reach past the next tick, so a late tick never makes a post late.

@@ -30,6 +30,7 @@ from bot.jobs.queueing import (
     VISIBILITY_TIMEOUT_SECONDS,
     celery_config,
     queue_family,
+    regional_queue,
 )
 from bot.process.settings import get_settings
 from bot.telemetry import instrument_celery_worker
@@ -71,7 +72,8 @@ def pool_for(queues: set[str]) -> str:
     return POOL_PREFORK if QUEUE_IMAGE in queues else POOL_THREADS
 
 
-def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, Any]:
+def worker_config(redis_url: str, queues: set[str] | None = None, region: str | None = None) -> dict[str, Any]:
+    """``region``: with REGIONS, the region whose queues (``text.eu``…) this worker consumes."""
     config = celery_config(redis_url)
     queues = queues or {QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE}
     config.update(
@@ -81,9 +83,9 @@ def worker_config(redis_url: str, queues: set[str] | None = None) -> dict[str, A
         task_queues=[
             Queue(name, Exchange(name, type="direct"), routing_key=name)
             for base in KNOWN_QUEUES
-            for name in queue_family(base)
+            for name in queue_family(regional_queue(base, region))
         ],
-        task_routes={TASK_SWEEP: {"queue": QUEUE_MAINTENANCE}},
+        task_routes={TASK_SWEEP: {"queue": regional_queue(QUEUE_MAINTENANCE, region)}},
         # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
         task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},
         worker_pool=pool_for(queues),

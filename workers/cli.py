@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 
-from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family
+from bot.jobs.queueing import IMAGE_SOFT_LIMIT_SECONDS, QUEUE_IMAGE, queue_family, regional_queue
 from bot.process.preflight import run_preflight
 from bot.process.settings import ConfigError, get_settings
 from bot.telemetry import SERVICE_BEAT, SERVICE_WORKER, configure_logging
@@ -71,14 +71,16 @@ def run_worker(
             preexec_fn=_stop_with_parent,
         )
     try:
-        return _run_celery_worker(settings.redis_url, names, concurrency, loglevel)
+        return _run_celery_worker(settings.redis_url, names, concurrency, loglevel, settings.region)
     finally:
         if image_worker is not None:
             _stop_child(image_worker)
 
 
-def _run_celery_worker(redis_url: str, names: list[str], concurrency: int | None, loglevel: str) -> int:
-    config = worker_config(redis_url, set(names))
+def _run_celery_worker(
+    redis_url: str, names: list[str], concurrency: int | None, loglevel: str, region: str | None = None
+) -> int:
+    config = worker_config(redis_url, set(names), region)
     app.conf.update(config)
     if config["worker_pool"] == POOL_THREADS:
         jobs_in_flight = concurrency or DEFAULT_JOBS_IN_FLIGHT
@@ -90,7 +92,7 @@ def _run_celery_worker(redis_url: str, names: list[str], concurrency: int | None
     app.worker_main(
         [
             "worker",
-            f"--queues={','.join(name for base in names for name in queue_family(base))}",
+            f"--queues={','.join(name for base in names for name in queue_family(regional_queue(base, region)))}",
             f"--loglevel={loglevel.upper()}",
             f"--pool={config['worker_pool']}",
             f"--concurrency={pool_size}",

@@ -37,20 +37,27 @@ IMAGE_SOFT_LIMIT_SECONDS = 900
 SUB_QUEUES = 32
 
 
+def regional_queue(base: str, region: str | None) -> str:
+    """``base`` as region ``region``'s workers consume it (``text.eu``); without REGIONS, ``base``.
+    A region's work never waits in, or is taken from, another region's queues."""
+    return f"{base}.{region}" if region else base
+
+
 def sub_queue(base: str, org_id: uuid.UUID) -> str:
     return f"{base}.{org_id.int % SUB_QUEUES}"
 
 
 def queue_family(base: str) -> list[str]:
     """Everything a worker of ``base`` consumes: the plain queue (messages sent before sub-queues
-    existed, and the maintenance task) and every sub-queue."""
-    if base not in (QUEUE_TEXT, QUEUE_IMAGE):
+    existed, and the maintenance task) and every sub-queue. ``base`` may be a region's
+    (``text.eu``)."""
+    if base.split(".", 1)[0] not in (QUEUE_TEXT, QUEUE_IMAGE):
         return [base]
     return [base, *(f"{base}.{number}" for number in range(SUB_QUEUES))]
 
 
-def queue_for(kind: str, org_id: uuid.UUID) -> str:
-    return sub_queue(QUEUE_IMAGE if kind == "image" else QUEUE_TEXT, org_id)
+def queue_for(kind: str, org_id: uuid.UUID, region: str | None = None) -> str:
+    return sub_queue(regional_queue(QUEUE_IMAGE if kind == "image" else QUEUE_TEXT, region), org_id)
 
 
 def celery_config(redis_url: str) -> dict[str, Any]:
@@ -78,7 +85,9 @@ class JobSender:
     ``Celery.send_task`` would write, without kombu's per-message work). The push blocks, so the
     async methods run it on a small thread pool."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, *, region: str | None = None) -> None:
+        """``region``: with REGIONS, the region whose queues (``text.eu``…) the jobs go to."""
+        self.region = region
         self.messages = TaskMessages()
         self.pusher = TaskPusher(redis_url)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
@@ -88,7 +97,7 @@ class JobSender:
     ) -> TaskMessage:
         """The message for one job; built in the context whose trace the worker continues."""
         return self.messages.build(
-            TASK_GENERATE, (str(job_id), str(org_id)), queue=queue_for(kind, org_id), priority=priority
+            TASK_GENERATE, (str(job_id), str(org_id)), queue=queue_for(kind, org_id, self.region), priority=priority
         )
 
     def send_job_sync(
@@ -100,7 +109,7 @@ class JobSender:
         message = self.messages.build(
             TASK_POST_APPROVED,
             (str(job_id), str(org_id)),
-            queue=sub_queue(QUEUE_TEXT, org_id),
+            queue=sub_queue(regional_queue(QUEUE_TEXT, self.region), org_id),
             priority=PRIORITY_INTERACTIVE,
         )
         self.pusher.push([message])

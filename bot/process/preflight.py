@@ -88,13 +88,21 @@ async def _preflight(settings: Settings) -> None:
     client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
     try:
         await check_redis_eviction(client)
-        await check_database_role(database)
+        try:
+            await check_database_role(database)
+        except UnsafeDatabaseRole as unsafe:
+            if not settings.regional:
+                raise
+            raise UnsafeDatabaseRole(f"region {settings.process_region}: {unsafe}") from None
     finally:
         await client.aclose()
         await database.dispose()
 
 
-def run_preflight(settings: Settings) -> None:
-    """The start checks of a long-running process; raises ``ConfigError`` (exit code 2) when unsafe."""
+def run_preflight(settings: Settings, *, every_region: bool = False) -> None:
+    """The start checks of a long-running process; raises ``ConfigError`` (exit code 2) when unsafe.
+    ``every_region``: the web process, which serves them all (workers and beats serve one)."""
     settings.require("database_url", "redis_url", "token_encryption_key")
-    asyncio.run(_preflight(settings))
+    names = list(settings.region_map()) if every_region and settings.regional else [settings.process_region]
+    for name in names:
+        asyncio.run(_preflight(settings.for_region(name)))

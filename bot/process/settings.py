@@ -7,9 +7,10 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from cryptography.fernet import Fernet
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.process.regions import IMPLICIT_REGION, Region, RegionsError, normalize_database_url, parse_regions
 from bot.routing.catalogue import Catalogue, CatalogueError, parse_catalogue, shorthand_catalogue
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -22,16 +23,6 @@ DEFAULT_JOB_TIME_LIMIT_SECONDS = 120.0
 
 class ConfigError(Exception):
     """A wrong or missing variable; the message names it and fits on one line."""
-
-
-def normalize_database_url(url: str) -> str:
-    """Accept the usual spellings and return the asyncpg form SQLAlchemy needs."""
-    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
-    if not url.startswith("postgresql+asyncpg://"):
-        raise ValueError("must start with postgresql+asyncpg:// (or postgresql://)")
-    return url
 
 
 class Settings(BaseSettings):
@@ -80,11 +71,107 @@ class Settings(BaseSettings):
     schedules_max_active: int = Field(default=25, ge=1, le=10_000)
     # `content-factory dev` marks its children: they log for a terminal instead of a collector.
     content_factory_dev: bool = False
+    # Data residency (bot/process/regions.py): each region's databases and Redis, the region new
+    # organizations and the directory live in, and the region this process serves (worker, beat:
+    # `--region`). Unset: one implicit region of DATABASE_URL, DATABASE_ADMIN_URL and REDIS_URL.
+    regions: str | None = None
+    default_region: str | None = None
+    region: str | None = None
+    # REDIS_URL as set: the Redis of every region that names none of its own.
+    _shared_redis_url: str | None = PrivateAttr(default=None)
 
     @field_validator("database_url", "database_admin_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         return normalize_database_url(value) if value else None
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        try:
+            parse_regions(value)
+        except RegionsError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _process_region(self) -> Settings:
+        """With REGIONS, DATABASE_URL, DATABASE_ADMIN_URL and REDIS_URL become the process's
+        region's (REGION, else DEFAULT_REGION), so every process serves one region unless it asks
+        for another (``for_region``)."""
+        if not self.regions:
+            for name in ("default_region", "region"):
+                if getattr(self, name):
+                    raise ValueError(f"{name.upper()}: names a region of REGIONS, which is not set")
+            return self
+        regions = parse_regions(self.regions)
+        if self.database_url or self.database_admin_url:
+            raise ValueError(
+                "DATABASE_URL: leave DATABASE_URL and DATABASE_ADMIN_URL unset when REGIONS is set "
+                "(each region names its own databases)"
+            )
+        known = ", ".join(regions)
+        if self.default_region is None:
+            if len(regions) > 1:
+                raise ValueError(f"DEFAULT_REGION: must name one of the regions in REGIONS ({known})")
+            self.default_region = next(iter(regions))
+        if self.default_region not in regions:
+            raise ValueError(f"DEFAULT_REGION: must name one of the regions in REGIONS ({known})")
+        self.region = self.region or self.default_region
+        if self.region not in regions:
+            raise ValueError(f"REGION: must name one of the regions in REGIONS ({known})")
+        chosen = regions[self.region]
+        self._shared_redis_url = self.redis_url
+        self.database_url = chosen.database_url
+        self.database_admin_url = chosen.admin_url
+        self.redis_url = chosen.redis_url or self.redis_url
+        return self
+
+    @property
+    def regional(self) -> bool:
+        """True when REGIONS is set: queue names carry the region and requests are routed by it."""
+        return self.regions is not None
+
+    @property
+    def process_region(self) -> str:
+        """The region this process serves (the implicit one without REGIONS)."""
+        return self.region or IMPLICIT_REGION
+
+    @property
+    def home_region(self) -> str:
+        """The default region: new organizations without a choice, and the directory's database."""
+        return self.default_region or IMPLICIT_REGION
+
+    def region_map(self) -> dict[str, Region]:
+        """Every region, in REGIONS's order; without REGIONS, the one implicit region."""
+        if self.regions:
+            return parse_regions(self.regions)
+        assert self.region is None
+        return {
+            IMPLICIT_REGION: Region(IMPLICIT_REGION, self.database_url or "", self.database_admin_url, self.redis_url)
+        }
+
+    def for_region(self, name: str) -> Settings:
+        """These settings as a process of region ``name`` has them."""
+        if not self.regions:
+            if name != IMPLICIT_REGION:
+                raise ConfigError(f"REGION: names a region of REGIONS, which is not set (got {name!r})")
+            return self
+        regions = parse_regions(self.regions)
+        if name not in regions:
+            raise ConfigError(f"REGION: must name one of the regions in REGIONS ({', '.join(regions)}), got {name!r}")
+        chosen = regions[name]
+        redis_url = chosen.redis_url or self._shared_redis_url
+        return self.model_copy(
+            update={
+                "region": name,
+                "database_url": chosen.database_url,
+                "database_admin_url": chosen.admin_url,
+                "redis_url": redis_url,
+            }
+        )
 
     @field_validator("redis_url")
     @classmethod
@@ -126,7 +213,8 @@ class Settings(BaseSettings):
 
     def catalogue(self) -> Catalogue:
         """The models the router may use: MODEL_CATALOGUE, else GEMINI_MODELS as its shorthand."""
-        return _catalogue(self.model_catalogue, self.gemini_models, self.gemini_base_url)
+        catalogue = _catalogue(self.model_catalogue, self.gemini_models, self.gemini_base_url)
+        return _regional_catalogue(catalogue, self.region) if self.regional and self.region else catalogue
 
     @field_validator("token_encryption_key")
     @classmethod
@@ -168,6 +256,11 @@ def _catalogue(document: str | None, gemini_models: tuple[str, ...], gemini_base
     return shorthand_catalogue(gemini_models, base_url=gemini_base_url)
 
 
+@lru_cache(maxsize=8)
+def _regional_catalogue(catalogue: Catalogue, region: str) -> Catalogue:
+    return catalogue.for_region(region)
+
+
 def allowed_range(field_name: str) -> str | None:
     """The bounds a numeric field declares, in words ("a number from 1 to 3600"), or None."""
     field = Settings.model_fields.get(field_name)
@@ -192,7 +285,10 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field_name = str(first["loc"][0]) if first["loc"] else ""
+        if not first["loc"]:
+            # A check across variables (the regions): its message starts with the variable.
+            raise ConfigError(str(first["msg"]).removeprefix("Value error, ")) from None
+        field_name = str(first["loc"][0])
         name = field_name.upper() or "configuration"
         bounds = allowed_range(field_name)
         if bounds:

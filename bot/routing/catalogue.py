@@ -27,6 +27,7 @@ of the catalogue's currency (``bot.routing.pricing``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,9 @@ class ModelSpec:
     region: str | None = None
     requests_per_minute: int | None = None
     tokens_per_minute: int | None = None
+    # With REGIONS: whether the model's region is the process's (``Catalogue.for_region``). A model
+    # of another region, or of none, answers only organizations whose policy names it.
+    in_region: bool = True
 
     @property
     def kind(self) -> str:
@@ -160,6 +164,12 @@ class Catalogue:
         names = [spec.name for spec in self.models]
         if len(set(names)) != len(names):
             raise CatalogueError("MODEL_CATALOGUE: two models share a name")
+
+    def for_region(self, region: str) -> Catalogue:
+        """The catalogue as region ``region``'s processes route over it."""
+        return dataclasses.replace(
+            self, models=tuple(dataclasses.replace(spec, in_region=spec.region == region) for spec in self.models)
+        )
 
     def get(self, name: str) -> ModelSpec | None:
         return next((spec for spec in self.models if spec.name == name), None)

@@ -42,7 +42,13 @@ DEFAULT_POLICY = RoutingPolicy()
 
 
 def allowed_models(models: Sequence[ModelSpec], policy: RoutingPolicy, *, kind: str) -> list[ModelSpec]:
-    return [spec for spec in models if spec.kind == kind and policy.permits(spec.name)]
+    """The models of ``kind`` the policy permits; with REGIONS, a model outside the process's
+    region only when the policy names it (never through "all")."""
+    return [
+        spec
+        for spec in models
+        if spec.kind == kind and policy.permits(spec.name) and (spec.in_region or policy.allowed is not None)
+    ]
 
 
 def candidate_order(

@@ -93,7 +93,7 @@ async def tick(
     own_sender = sender is None
     if sender is None:
         assert runtime.settings.redis_url, "REDIS_URL is required to send scheduled jobs"
-        sender = JobSender(runtime.settings.redis_url)
+        sender = JobSender(runtime.settings.redis_url, region=runtime.settings.region)
     catalogue = runtime.settings.catalogue()
     jobs = JobService(
         runtime.database,

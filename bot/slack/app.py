@@ -34,6 +34,7 @@ from bot.slack.client import make_web_client
 from bot.slack.installation_store import PostgresOAuthStateStore
 from bot.slack.middleware import MemberRoleMiddleware, TenancyMiddleware
 from bot.slack.middleware.response_url import ResponseUrlCheck
+from bot.slack.region_directory import RegionDirectory, RegionOAuthStateStore, RegionRouter
 from bot.telemetry.web import annotate_bolt_request
 from handlers import actions, agent_dm, commands, events, feedback, home, workflows
 
@@ -105,6 +106,17 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
     return app
 
 
+def create_region_router(runtimes: dict[str, Runtime], home: str) -> RegionRouter:
+    """With REGIONS: one bolt app per region, each on its region's runtime alone (its engine,
+    Redis and queues), and the directory in ``home``'s database that picks among them."""
+    directory = RegionDirectory(runtimes[home].database)
+    apps = {}
+    for name, runtime in runtimes.items():
+        services = build_services(runtime, region_pins=directory)
+        apps[name] = create_bolt_app(runtime, services=services)
+    return RegionRouter(directory, apps, home, runtimes[home].settings.slack_signing_secret)
+
+
 def services_of(app: AsyncApp) -> AppServices | None:
     """The services behind an app this module built (the server drains and closes them)."""
     return _services_by_app.get(app)
@@ -132,7 +144,11 @@ def _oauth_options(settings: Settings, services: AppServices, client: Any) -> di
         user_scopes=[],
         authorization_url=authorization_url(settings),
         installation_store=store,
-        state_store=PostgresOAuthStateStore(services.runtime.database),
+        state_store=(
+            RegionOAuthStateStore(services.runtime.database, settings.process_region)
+            if settings.regional
+            else PostgresOAuthStateStore(services.runtime.database)
+        ),
         token_rotation_expiration_minutes=ROTATE_MINUTES_BEFORE_EXPIRY,
     )
     authorize = AsyncInstallationStoreAuthorize(

@@ -17,7 +17,7 @@ import secrets as token_source
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -47,6 +47,16 @@ INSTALLATION_TTL_SECONDS = 30.0
 USERS_INFO_TIMEOUT_SECONDS = 5
 
 
+class RegionPins(Protocol):
+    """The data-residency directory as an install sees it (``bot.slack.region_directory``)."""
+
+    async def check_install(self, key: str, enterprise_id: str | None, region: str) -> None: ...
+
+    async def pin(self, key: str, enterprise_id: str | None, org_id: uuid.UUID, region: str) -> Any: ...
+
+    def forget(self, key: str) -> None: ...
+
+
 def workspace_key(team_id: str | None, enterprise_id: str | None) -> str:
     """The workspaces-table key of an install: the team, or the enterprise for an org-wide install."""
     key = team_id or enterprise_id
@@ -65,8 +75,13 @@ class PostgresInstallationStore(AsyncInstallationStore):
         rotator: AsyncTokenRotator | None = None,
         on_change: Callable[[str], None] | None = None,
         slack_api_url: str | None = None,
+        region_pins: RegionPins | None = None,
+        region: str | None = None,
     ) -> None:
         self.database = database
+        # With REGIONS: this store's database is ``region``'s, and every install is pinned there.
+        self.region_pins = region_pins
+        self.region = region
         self.secrets = secrets
         self.client_id = client_id
         self.slack_api_url = slack_api_url
@@ -96,6 +111,9 @@ class PostgresInstallationStore(AsyncInstallationStore):
             return
         key = workspace_key(installation.team_id, installation.enterprise_id)
         installer = installation.user_id
+        if self.region_pins is not None and self.region is not None:
+            # Before anything is stored: a workspace pinned elsewhere installs nowhere else.
+            await self.region_pins.check_install(key, installation.enterprise_id, self.region)
         # Only the install that creates the organization makes its installer an admin (inside
         # create_organization, so of two racing first installs only the winner's installer is).
         org_id = await create_organization(
@@ -106,6 +124,10 @@ class PostgresInstallationStore(AsyncInstallationStore):
             admin_user_id=installer,
             actor=installer or "system",
         )
+        if self.region_pins is not None and self.region is not None:
+            pinned = await self.region_pins.pin(key, installation.enterprise_id, org_id, self.region)
+            if pinned.region != self.region or pinned.org_id != org_id:
+                raise RuntimeError(f"workspace {key} was pinned to region {pinned.region} by another install")
         workspace_admin = bool(installer) and await self._is_workspace_admin(installation)
         async with self.database.tenant(org_id) as session:
             row = InstallationRow(org_id=org_id, **self._columns(installation))
@@ -395,6 +417,7 @@ __all__ = [
     "OAUTH_STATE_SECONDS",
     "PostgresInstallationStore",
     "PostgresOAuthStateStore",
+    "RegionPins",
     "revoke_workspace",
     "workspace_key",
 ]

@@ -25,15 +25,19 @@ import socket
 from collections.abc import Awaitable
 
 from aiohttp import web
+from opentelemetry import trace
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.guard.learned.detector import shipped_detector_problem
 from bot.process.event_loop import loop_kind
 from bot.process.runtime import Runtime
+from bot.process.settings import ConfigError
 from bot.slack.ack_watchdog import ARRIVED_AT
-from bot.slack.app import create_bolt_app, services_of
+from bot.slack.app import create_bolt_app, create_region_router, services_of
+from bot.slack.region_directory import RegionRouter
 from bot.slack.socket_mode import create_socket_mode_handler
+from bot.telemetry.setup import REGION_ATTRIBUTE
 from bot.telemetry.web import tracing_middleware
 from handlers.actions import drain_announcements
 
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 RUNTIME = web.AppKey("runtime", Runtime)
+# With REGIONS: every region's app, and the directory that picks one per request.
+ROUTER = web.AppKey("region_router", RegionRouter)
 # How long a stop waits for requests in flight, and then for late answers to response_urls.
 SHUTDOWN_GRACE_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -48,11 +54,20 @@ PROBE_TIMEOUT_SECONDS = 2.0
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Application:
-    bolt = app if app is not None else create_bolt_app(runtime)
+def create_web_app(
+    runtime: Runtime, *, app: AsyncApp | None = None, router: RegionRouter | None = None
+) -> web.Application:
+    """``router``: with REGIONS, each request is handled by its team's region's app (``runtime`` is
+    the default region's)."""
+    if router is not None:
+        bolt = router.home_app
+    else:
+        bolt = app if app is not None else create_bolt_app(runtime)
     web_app = web.Application(middlewares=[tracing_middleware()], client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt
     web_app[RUNTIME] = runtime
+    if router is not None:
+        web_app[ROUTER] = router
     if runtime.settings.slack_signing_secret:
         # Without a secret (Socket Mode needs none) no HTTP request could be told from a forgery:
         # older slack-sdk releases even accept any signature made with the empty secret.
@@ -69,19 +84,36 @@ def create_web_app(runtime: Runtime, *, app: AsyncApp | None = None) -> web.Appl
 async def slack_events(request: web.Request) -> web.Response:
     ARRIVED_AT.set(asyncio.get_running_loop().time())
     bolt = request.app[BOLT_APP]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
+    bolt_request = await to_bolt_request(request)
+    router = request.app.get(ROUTER)
+    if router is not None:
+        # Once per request, before any database: from here on only the region's app runs.
+        region, bolt = await router.app_for(bolt_request)
+        trace.get_current_span().set_attribute(REGION_ATTRIBUTE, region)
+    response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 
 
 async def slack_install(request: web.Request) -> web.Response:
-    flow = request.app[BOLT_APP].oauth_flow
+    bolt = request.app[BOLT_APP]
+    router = request.app.get(ROUTER)
+    if router is not None and bolt.oauth_flow is not None:
+        region = request.query.get("region")
+        if region is None:
+            return web.Response(text=router.install_page(), content_type="text/html")
+        if region not in router.apps:
+            raise web.HTTPNotFound(text=f"There is no region {region!r} here.")
+        bolt = router.apps[region]
+    flow = bolt.oauth_flow
     if flow is None:
         raise web.HTTPNotFound(text="This app is installed with a bot token; there is nothing to install here.")
     return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
 
 
 async def slack_oauth_redirect(request: web.Request) -> web.Response:
-    flow = request.app[BOLT_APP].oauth_flow
+    router = request.app.get(ROUTER)
+    bolt = router.app_for_state(request.query.get("state")) if router is not None else request.app[BOLT_APP]
+    flow = bolt.oauth_flow
     if flow is None:
         raise web.HTTPNotFound()
     return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
@@ -93,24 +125,46 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    (postgres, unsafe), redis = await asyncio.gather(
-        _probe_database(runtime),
-        _probe(runtime.redis.ping()),
-    )
-    # A role Row-Level Security does not hold for serves no tenant safely: not ready.
-    role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
+    runtimes = _runtimes(request.app)
+    regions = dict(zip(runtimes, await asyncio.gather(*map(_region_checks, runtimes.values())), strict=True))
     # Without its learned model the guard refuses every prompt (fails closed): not ready.
     guard = "ok" if await asyncio.to_thread(shipped_detector_problem) is None else "down"
-    checks = {"postgres": postgres, "redis": redis, "database_role": role, "guard": guard}
-    ready = all(state == "ok" for state in checks.values())
+    (_home, (home_checks, _)), *others = regions.items()
+    checks = {**home_checks, "guard": guard}
     down = [name for name, state in checks.items() if state == "down"]
+    # With REGIONS every region's own PostgreSQL, Redis and role are checked: one down is not ready.
+    down += [f"{name}.{check}" for name, (each, _) in others for check, state in each.items() if state == "down"]
+    unsafe = next((problem for _, problem in regions.values() if problem), None)
+    ready = guard == "ok" and all(state == "ok" for each, _ in regions.values() for state in each.values())
     body: dict[str, object] = {"status": "ready" if ready else "unavailable", **checks}
+    if request.app.get(ROUTER) is not None:
+        body["regions"] = {name: each for name, (each, _) in regions.items()}
     if down:
         body["down"] = down
     if unsafe:
         body["unsafe"] = unsafe
     return web.json_response(body, status=200 if ready else 503)
+
+
+def _runtimes(web_app: web.Application) -> dict[str, Runtime]:
+    """Each region's runtime, the default region's first (the one runtime without REGIONS)."""
+    router = web_app.get(ROUTER)
+    home = web_app[RUNTIME]
+    if router is None:
+        return {home.settings.process_region: home}
+    runtimes = {router.home: home}
+    for name, app in router.apps.items():
+        services = services_of(app)
+        if services is not None and name not in runtimes:
+            runtimes[name] = services.runtime
+    return runtimes
+
+
+async def _region_checks(runtime: Runtime) -> tuple[dict[str, str], str | None]:
+    (postgres, unsafe), redis = await asyncio.gather(_probe_database(runtime), _probe(runtime.redis.ping()))
+    # A role Row-Level Security does not hold for serves no tenant safely: not ready.
+    role = "unchecked" if postgres != "ok" else ("unsafe" if unsafe else "ok")
+    return {"postgres": postgres, "redis": redis, "database_role": role}, unsafe
 
 
 async def _probe_database(runtime: Runtime) -> tuple[str, str | None]:
@@ -136,15 +190,26 @@ async def _probe(check: Awaitable[object]) -> str:
     return "ok"
 
 
+def _all_apps(web_app: web.Application) -> list[AsyncApp]:
+    router = web_app.get(ROUTER)
+    return list(router.apps.values()) if router is not None else [web_app[BOLT_APP]]
+
+
 async def _warm_up_services(web_app: web.Application) -> None:
-    services = services_of(web_app[BOLT_APP])
-    if services is not None:
-        await services.warm_up()
+    for app in _all_apps(web_app):
+        services = services_of(app)
+        if services is not None:
+            await services.warm_up()
 
 
 async def _finish_services(web_app: web.Application) -> None:
+    for app in _all_apps(web_app):
+        await _finish_app_services(app)
+
+
+async def _finish_app_services(app: AsyncApp) -> None:
     """After the last request: wait for late answers, then stop the enqueue thread pool."""
-    services = services_of(web_app[BOLT_APP])
+    services = services_of(app)
     if services is None:
         return
     await services.watchdog.drain(SHUTDOWN_GRACE_SECONDS)
@@ -168,8 +233,30 @@ async def serve(
 
     ``listen_socket`` and ``ready_fd`` come from a ``serve --workers`` parent: serve on its socket,
     write one byte to ``ready_fd`` once serving, and stop when the parent is gone."""
-    bolt = create_bolt_app(runtime)
-    runner = web.AppRunner(create_web_app(runtime, app=bolt), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    settings = runtime.settings
+    runtimes = {settings.process_region: runtime}
+    router: RegionRouter | None = None
+    if settings.regional:
+        if settings.slack_app_token:
+            raise ConfigError("SLACK_APP_TOKEN: Socket Mode serves one region; with REGIONS serve Slack over HTTP")
+        home = settings.home_region
+        runtimes = {
+            home: runtime
+            if settings.process_region == home
+            else Runtime.from_settings(settings.for_region(home), pre_ping=False)
+        }
+        for name in settings.region_map():
+            if name not in runtimes:
+                runtimes[name] = Runtime.from_settings(settings.for_region(name), pre_ping=False)
+        router = create_region_router(runtimes, home)
+        bolt = router.home_app
+    else:
+        bolt = create_bolt_app(runtime)
+    runner = web.AppRunner(
+        create_web_app(runtimes[next(iter(runtimes))], app=bolt, router=router),
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+    )
     await runner.setup()
     if listen_socket is not None:
         await web.SockSite(runner, listen_socket, shutdown_timeout=SHUTDOWN_GRACE_SECONDS).start()
@@ -204,7 +291,8 @@ async def serve(
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
-        await runtime.close()
+        for each in {id(r): r for r in (runtime, *runtimes.values())}.values():
+            await each.close()
 
 
 _PR_SET_PDEATHSIG = 1

@@ -44,6 +44,7 @@ from bot.telemetry.messaging import instrument_celery
 from bot.telemetry.redact import scrub_url
 from bot.telemetry.scrub import SpanAttributeScrubber
 
+REGION_ATTRIBUTE = "content_factory.region"
 SERVICE_WEB = "content-factory-web"
 SERVICE_WORKER = "content-factory-worker"
 SERVICE_BEAT = "content-factory-beat"
@@ -155,14 +156,18 @@ def _resource(service_name: str, environ: Mapping[str, str]) -> Resource:
         version = metadata.version("slack-content-factory")
     except metadata.PackageNotFoundError:
         version = "0"
-    return Resource.create(
-        {
-            SERVICE_NAME: environ.get("OTEL_SERVICE_NAME") or service_name,
-            SERVICE_VERSION: version,
-            # Prefork children export separately; without an instance id their series would collide.
-            SERVICE_INSTANCE_ID: uuid.uuid4().hex,
-        }
-    )
+    attributes: dict[str, str] = {
+        SERVICE_NAME: environ.get("OTEL_SERVICE_NAME") or service_name,
+        SERVICE_VERSION: version,
+        # Prefork children export separately; without an instance id their series would collide.
+        SERVICE_INSTANCE_ID: uuid.uuid4().hex,
+    }
+    region = environ.get("REGION") or environ.get("DEFAULT_REGION")
+    if environ.get("REGIONS") and region:
+        # A worker or beat serves one region: every span and metric point of it carries the name
+        # (never anything of an organization's). The web process sets it per request instead.
+        attributes[REGION_ATTRIBUTE] = region
+    return Resource.create(attributes)
 
 
 def build_telemetry(

@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.cli import run_cli
 
+_TWO_REGIONS = '{"us": {"database_url": "postgresql://a@b/us"}, "eu": {"database_url": "postgresql://a@b/eu"}}'
+
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     return run_cli(args, env, cwd="/")
@@ -32,6 +34,17 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         (["serve"], {"SLACK_API_URL": "ftp://slack"}, "SLACK_API_URL"),
         (["worker"], {"DATABASE_URL": "postgresql://a@b/c"}, "REDIS_URL"),
         (["audit", "verify", "--org", "not-a-uuid"], {"DATABASE_URL": "postgresql://a@b/c"}, "--org"),
+        (["serve"], {"REGIONS": "{not json"}, "REGIONS"),
+        (["worker"], {"REGIONS": '{"eu": {"admin_url": "postgresql://o@b/c"}}'}, "REGIONS"),
+        (["beat"], {"REGIONS": _TWO_REGIONS}, "DEFAULT_REGION"),
+        (["worker", "--region", "mars"], {"REGIONS": _TWO_REGIONS, "DEFAULT_REGION": "us"}, "REGION"),
+        (["migrate"], {"REGIONS": _TWO_REGIONS, "DEFAULT_REGION": "us"}, "admin_url"),
+        (["serve"], {"DEFAULT_REGION": "eu", "DATABASE_URL": "postgresql://a@b/c"}, "DEFAULT_REGION"),
+        (
+            ["serve"],
+            {"REGIONS": _TWO_REGIONS, "DEFAULT_REGION": "us", "DATABASE_URL": "postgresql://a@b/c"},
+            "DATABASE_URL",
+        ),
     ],
 )
 def test_config_error_is_one_clear_line(args: list[str], env: dict[str, str], names: str) -> None:
