@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 NAMES_FILE = "names.txt"
 PLACES_FILE = "places.txt"
 ENGLISH_WORDS_FILE = "english_words.txt"
 CITY_PREFIXES_FILE = "city_prefixes.txt"
 CITY_SUFFIXES_FILE = "city_suffixes.txt"
+DICTIONARY_FILE = "dictionary.txt"
 
 # Shortest town stem Faker-style composition counts ("Annaton", not "Ton" or "Burton").
 _MIN_STEM = 3
@@ -85,6 +88,7 @@ class Gazetteer:
         english: frozenset[str],
         city_prefixes: frozenset[str],
         city_suffixes: frozenset[str],
+        dictionary: Iterable[str] = (),
     ) -> None:
         self.names = names
         # Every word of a place name ("new", "york"): only whole words are looked up.
@@ -92,8 +96,12 @@ class Gazetteer:
         self.english = english
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
+        # A dictionary's lower-case words, as sorted hashes: 200,000 words as Python strings
+        # would cost the web process some 20 MB, as hashes under 2 MB.
+        self._dictionary = np.unique(np.fromiter((hash(word) for word in dictionary), dtype=np.int64))
         self._kinds: dict[tuple[str, bool], int] = {}
         self._english: dict[str, bool] = {}
+        self._in_dictionary: dict[str, bool] = {}
 
     @classmethod
     def from_directory(cls, directory: Path, *, extra_english: Iterable[str] = ()) -> Gazetteer:
@@ -103,6 +111,7 @@ class Gazetteer:
             english=_read(directory / ENGLISH_WORDS_FILE) | frozenset(extra_english),
             city_prefixes=_read(directory / CITY_PREFIXES_FILE),
             city_suffixes=_read(directory / CITY_SUFFIXES_FILE),
+            dictionary=_read(directory / DICTIONARY_FILE),
         )
 
     @staticmethod
@@ -137,6 +146,26 @@ class Gazetteer:
             if len(self._english) < _CACHE_LIMIT:
                 self._english[lower] = english
         return english
+
+    def is_dictionary_word(self, lower: str) -> bool:
+        """An everyday English word (``is_english``) or a word an English dictionary lists in
+        lower case, or a regular form of one ("worried", "legends", "optimistic"): a capitalised
+        word no name list knows is taken for a name only when it is none of these."""
+        found = self._in_dictionary.get(lower)
+        if found is None:
+            found = self.is_english(lower) or any(
+                self._listed(base)
+                for base in (lower, *(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end)))
+                if len(base) > 2
+            )
+            if len(self._in_dictionary) < _CACHE_LIMIT:
+                self._in_dictionary[lower] = found
+        return found
+
+    def _listed(self, lower: str) -> bool:
+        key = hash(lower)
+        at = int(np.searchsorted(self._dictionary, key))
+        return at < len(self._dictionary) and int(self._dictionary[at]) == key
 
     def is_composed_town(self, lower: str) -> bool:
         """A first or last name with a town ending: "reginaville", "hansenborough"."""

@@ -49,6 +49,37 @@ COMMON_WORDS = frozenset(
     norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
     """.split()
 )
+# Nationalities, peoples and faiths: adjectives and nouns made from a place ("a British brand",
+# "Croatian history", "the African elephant"), never a place or a person on their own. Beside
+# another name they still count ("British Columbia", "Indian Ocean").
+NATIONALITIES = frozenset(
+    """
+    afghan albanian algerian american andorran angolan argentine argentinian armenian australian
+    austrian azerbaijani bahamian bahraini bangladeshi barbadian belarusian belgian belizean
+    beninese bhutanese bolivian bosnian botswanan brazilian british bruneian bulgarian burkinabe
+    burmese burundian cambodian cameroonian canadian chadian chilean colombian comorian congolese
+    croatian cuban cypriot czech danish djiboutian dominican dutch ecuadorian egyptian emirati
+    eritrean estonian ethiopian fijian filipino finnish french gabonese gambian georgian german
+    ghanaian greek grenadian guatemalan guinean guyanese haitian honduran hungarian icelandic
+    indian indonesian iranian iraqi irish israeli italian ivorian jamaican japanese jordanian
+    kazakh kenyan korean kosovar kuwaiti kyrgyz lao laotian latvian lebanese liberian libyan
+    lithuanian luxembourgish macedonian malagasy malawian malaysian maldivian malian maltese
+    mauritanian mauritian mexican moldovan monegasque mongolian montenegrin moroccan mozambican
+    namibian nepalese nepali nicaraguan nigerian nigerien norwegian omani pakistani palestinian
+    panamanian paraguayan peruvian polish portuguese qatari romanian russian rwandan salvadoran
+    samoan saudi scottish senegalese serbian singaporean slovak slovakian slovenian somali
+    sudanese surinamese swazi swedish swiss syrian taiwanese tajik tanzanian thai togolese tongan
+    trinidadian tunisian turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese
+    welsh yemeni zambian zimbabwean
+    african asian european arab arabian caribbean latino hispanic nordic scandinavian balkan
+    baltic slavic celtic anglo saxon gaelic aboriginal indigenous native american inuit maori
+    persian roman byzantine ottoman soviet victorian edwardian elizabethan
+    northern southern eastern western central
+    christian catholic protestant orthodox anglican baptist methodist lutheran presbyterian
+    adventist evangelical mormon muslim islamic sunni shia shiite jewish judaic hindu buddhist
+    sikh jain taoist confucian atheist agnostic
+    """.split()
+)
 # Words after which a lower-case word is read as a name: "my name is lena", "ask priya".
 NAME_CUES = frozenset(
     """
@@ -77,7 +108,7 @@ def packaged_gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
-    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS)
+    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES)
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -189,7 +220,7 @@ class Evidence:
         if kind == NOTHING:
             text = self.texts[index]
             lower = text.lower()
-            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_english(lower)
+            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_dictionary_word(lower)
         previous = self._previous_word(index)
         if previous < 0:
             return False
