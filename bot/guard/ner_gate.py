@@ -339,16 +339,25 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             unknown_only = True
         if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
             return True
+    words = texts[start:end]
+    is_address = any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
     if unknown_only:
-        # A word no list knows, tagged with an everyday lower-case word beside it, is a term
-        # ("Taliban rule", "Shakespearean style"), not a name.
-        return lower_case or not any(
-            word.isalpha() and word.islower() and word not in _PARTICLES for word in texts[start:end]
+        # A word no list knows, tagged with an everyday word beside it, is a term ("Taliban
+        # rule", "Shakespearean style"), and one followed by a capitalised everyday noun is the
+        # name of a thing ("Backend Service", "Redux Toolkit"), not of a person or place.
+        alphabetic = [word for word in words if word.isalpha()]
+        return lower_case or not (
+            any(word.islower() and word not in _PARTICLES for word in alphabetic)
+            or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
-    if label == "ADDRESS":
-        words = texts[start:end]
-        return any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
-    return False
+    return label == "ADDRESS" and is_address
+
+
+def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
+    """A capitalised word that no list knows as a name or place and the dictionary lists
+    ("Service", "Toolkit", "Trends")."""
+    lower = word.lower()
+    return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
