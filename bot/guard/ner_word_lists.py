@@ -7,8 +7,7 @@
   phrases, colours) and the words of the corpus's own templates and fillers; some are names too
   ("Mark", "Green"), which then count only beside another name.
 - ``dictionary.txt``: the words an English dictionary (Webster's Second, the ``web2`` list of
-  the ``english-words`` package) lists in lower case, less the names and places above: a
-  capitalised word no list knows ("Worried", "Dentistry", "COMMAND") is taken for a name only
+  the ``english-words`` package) lists in lower case: a capitalised word no list knows ("Worried", "Dentistry", "COMMAND") is taken for a name only
   when the dictionary does not list it.
 
 gazetteer.py reads them at run time: a sentence reaches the model only when it holds a known
@@ -141,15 +140,16 @@ def english_words() -> set[str]:
     return _words(texts)
 
 
-def dictionary_words(names: set[str], places: set[str]) -> set[str]:
-    """The dictionary's lower-case words of three letters or more that are no name or place word."""
+def dictionary_words() -> set[str]:
+    """The dictionary's lower-case words of three letters or more, names among them ("bud",
+    "rose"): asked only about words no name list knows, and about the stems of their regular
+    forms ("Buds")."""
     from english_words import get_english_words_set
 
-    taken = names | _words(places)
     return {
         word
         for word in get_english_words_set(["web2"], alpha=True)
-        if len(word) >= 3 and word.isascii() and word.islower() and word not in taken
+        if len(word) >= 3 and word.isascii() and word.islower()
     }
 
 
@@ -167,7 +167,7 @@ def write_word_lists(out: Path) -> dict[str, int]:
     return {
         NAMES_FILE: _write(out / NAMES_FILE, names),
         PLACES_FILE: _write(out / PLACES_FILE, places),
-        DICTIONARY_FILE: _write(out / DICTIONARY_FILE, dictionary_words(names, places)),
+        DICTIONARY_FILE: _write(out / DICTIONARY_FILE, dictionary_words()),
         ENGLISH_WORDS_FILE: _write(out / ENGLISH_WORDS_FILE, english_words()),
         CITY_PREFIXES_FILE: _write(out / CITY_PREFIXES_FILE, prefixes),
         CITY_SUFFIXES_FILE: _write(out / CITY_SUFFIXES_FILE, suffixes),

@@ -184,10 +184,18 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         """Nothing to load: libphonenumber's metadata ships inside the package."""
 
     def _first_valid(self, candidate: str) -> phonenumbers.PhoneNumberMatch | None:
+        """The first region's match that covers the whole candidate, else the longest match: a
+        fragment valid in one region ("1685" in Germany) must not hide the whole number valid in
+        another ("8 925 634 1685" in Russia)."""
+        best: phonenumbers.PhoneNumberMatch | None = None
         for region in self.regions:
             for match in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID):
-                return match
-        return None
+                if match.end - match.start == len(candidate):
+                    return match
+                if best is None or match.end - match.start > best.end - best.start:
+                    best = match
+                break
+        return best
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
