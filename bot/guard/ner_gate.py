@@ -330,6 +330,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = Evidence(texts, gazetteer)
+    if names_a_thing(texts[start:end], gazetteer):
+        return False
     unknown_only = False
     for index in range(start, end):
         text = texts[index]
@@ -351,6 +353,17 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+# Capitalised everyday words that make a run of words the name of a thing, not of a person or place.
+_EVERYDAY_IN_A_TITLE = 2
+
+
+def names_a_thing(words: list[str], gazetteer: Gazetteer) -> bool:
+    """Two or more capitalised words that no list knows as a name or place and the dictionary
+    lists: a title, heading or product ("Liquid Filled Heat Conductive Handle", "Fall Fashion
+    Trends", "Key Takeaways"); names have at most one such word ("Queen Elizabeth")."""
+    return sum(1 for word in words if _is_capitalised(word) and _is_everyday(word, gazetteer)) >= _EVERYDAY_IN_A_TITLE
 
 
 def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
@@ -384,7 +397,8 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
             start = words[0]
             title = _previous_title(texts, start)
-            yield (start if title is None else title), words[-1] + 1, label
+            if not names_a_thing([texts[i] for i in words], gazetteer):
+                yield (start if title is None else title), words[-1] + 1, label
         index = end
 
 

@@ -205,6 +205,9 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("Backend Service", "PERSON", False),
         ("Zorblax Service", "PERSON", False),
         ("British Columbia", "LOCATION", True),
+        ("Liquid Filled Heat Conductive Handle", "LOCATION", False),
+        ("Fall Fashion Trends", "PERSON", False),
+        ("Queen Elizabeth", "PERSON", True),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
