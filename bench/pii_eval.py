@@ -30,8 +30,10 @@ How each figure is obtained:
   OntoNotes): the mask is right when the judge finds a person, a place or a facility (PERSON,
   GPE, LOC, FAC) overlapping it, false otherwise (a nationality, a product, an organisation, a
   heading, a verb at the start of a line). The judge misses some names (a lone first name, a
-  fictional character), which then count as false: the figure errs high. Without a judge,
-  every name/place/address mask counts as false (an upper bound).
+  fictional character), which then count as false: the figure errs high. The "not listed" row
+  also counts as right a mask whose every word is a name or place of the guard's own lists that
+  no dictionary lists in lower case ("Priya", "Jonas"): it errs low, as it trusts those lists.
+  Without a judge, every name/place/address mask counts as false (an upper bound).
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
@@ -49,6 +51,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -165,10 +168,17 @@ def measure_recall(guard, rows: list[dict]) -> tuple[dict[str, tuple[int, int]],
 NER_TYPES = ("PERSON", "LOCATION", "ADDRESS")
 
 
-def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, Counter]:
-    """Masks per type, and false masks per type (see the module docstring)."""
+def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, Counter, Counter]:
+    """Masks per type, false masks per type (see the module docstring), and the false masks
+    left when a mask whose every word is a listed name or place no dictionary lists in lower
+    case ("Priya", "Jonas": what the judge misses most) also counts as right."""
+    from bot.guard.gazetteer import KNOWN
+    from bot.guard.ner_gate import packaged_gazetteer
+
+    gazetteer = packaged_gazetteer()
     masks: Counter = Counter()
     false: Counter = Counter()
+    false_unlisted: Counter = Counter()
     for text in texts:
         findings = findings_of(guard, text)
         if not findings:
@@ -184,7 +194,17 @@ def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, C
                 finding.type in NER_TYPES and not any(overlaps(finding, span) for span in right)
             ):
                 false[finding.type] += 1
-    return masks, false
+                words = [w.lower() for w in _WORDS.findall(text[finding.start : finding.end])]
+                if not (
+                    finding.type in NER_TYPES
+                    and words
+                    and all(gazetteer.kind(w) == KNOWN and not gazetteer.is_dictionary_word(w) for w in words)
+                ):
+                    false_unlisted[finding.type] += 1
+    return masks, false, false_unlisted
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
@@ -274,10 +294,10 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
 
         judge = spacy.load(judge_model, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
     by_part = {name: measure_false_masks(guard, texts, judge) for name, texts in parts.items()}
-    by_part["whole"] = (by_part[DESIGN][0] + by_part[HELD_OUT][0], by_part[DESIGN][1] + by_part[HELD_OUT][1])
+    by_part["whole"] = tuple(a + b for a, b in zip(by_part[DESIGN], by_part[HELD_OUT], strict=True))
     sizes = {name: len(texts) for name, texts in parts.items()} | {"whole": len(benign)}
     columns = (HELD_OUT, "untouched", DESIGN, "whole")
-    kinds = sorted(set().union(*(masks for masks, _ in by_part.values())))
+    kinds = sorted(set().union(*(masks for masks, _, _ in by_part.values())))
     lines = [f"{'':<14}" + "".join(f"{f'{name} ({sizes[name]})':>24}" for name in columns)]
     for kind in kinds:
         cells = [
@@ -285,8 +305,10 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
             for name in columns
         ]
         lines.append(f"{kind:<14}" + "".join(f"{cell:>24}" for cell in cells))
-    per_1000 = {name: 1000 * sum(false.values()) / sizes[name] for name, (_, false) in by_part.items()}
+    per_1000 = {name: 1000 * sum(false.values()) / sizes[name] for name, (_, false, _) in by_part.items()}
+    unlisted = {name: 1000 * sum(false.values()) / sizes[name] for name, (_, _, false) in by_part.items()}
     lines.append(f"{'all false':<14}" + "".join(f"{per_1000[name]:>24.1f}" for name in columns))
+    lines.append(f"{'  not listed':<14}" + "".join(f"{unlisted[name]:>24.1f}" for name in columns))
     judged = (
         f"judged by {judge_model}" if judge else "every name/place/address mask counted as false (no --judge-model)"
     )
@@ -299,7 +321,8 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     ok_all &= ok
     print(
         f"  false masks, held-out sources: {per_1000[HELD_OUT]:.1f} per 1,000 (<= {MAX_FALSE_MASKS_PER_1000:g}): "
-        f"{verdict(ok)}; whole set {per_1000['whole']:.1f}"
+        f"{verdict(ok)}; whole set {per_1000['whole']:.1f}; counting unambiguous listed names as right "
+        f"{unlisted[HELD_OUT]:.1f} held-out, {unlisted['whole']:.1f} whole"
     )
     results.append(f"false masks {per_1000[HELD_OUT]:.1f}/1000 held-out ({per_1000['whole']:.1f} whole) {verdict(ok)}")
 
