@@ -59,7 +59,9 @@ class SortedLines:
         start = self.ends[index - 1] + 1 if index else 0
         return self.blob[start : self.ends[index]]
 
-    def __contains__(self, word: bytes) -> bool:
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, bytes):
+            return False
         low, high = 0, len(self.ends)
         while low < high:
             middle = (low + high) // 2
@@ -68,6 +70,16 @@ class SortedLines:
             else:
                 high = middle
         return low < len(self.ends) and self.line(low) == word
+
+
+class SortedWords:
+    """A set of words for ``in``, kept as one sorted UTF-8 blob (byte order is code point order)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._lines = SortedLines("".join(f"{word}\n" for word in sorted(set(words))).encode("utf-8"))
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word.encode("utf-8") in self._lines
 
 
 # What a word may be, from the lists: nothing, a possible name or place ("Mark", "Green"), or a
@@ -114,16 +126,18 @@ class Gazetteer:
     def __init__(
         self,
         *,
-        names: frozenset[str],
-        places: frozenset[str],
+        names: Iterable[str],
+        places: Iterable[str],
         english: frozenset[str],
         city_prefixes: frozenset[str],
         city_suffixes: frozenset[str],
         dictionary: bytes = b"",
     ) -> None:
-        self.names = names
+        # Held as sorted lines, not Python strings (see SortedLines): 60,000 strings cost the web
+        # process some 6 MB.
+        self.names = SortedWords(names)
         # Every word of a place name ("new", "york"): only whole words are looked up.
-        self.place_words = frozenset(word for place in places for word in _split(place))
+        self.place_words = SortedWords(word for place in places for word in _split(place))
         self.english = english
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
