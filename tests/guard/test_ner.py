@@ -337,3 +337,13 @@ def test_a_long_sentence_is_tagged_only_around_its_names() -> None:
     windows = list(windows_around_hints(tokens, [(0, len(tokens), False)], packaged_gazetteer()))
 
     assert windows == [(40 - WINDOW_TOKENS, 43 + WINDOW_TOKENS, False)]
+
+
+def test_sorted_words_answer_like_a_set() -> None:
+    from bot.guard.gazetteer import SortedWords
+
+    words = ["anna", "émile", "łukasz", "zoë", "zoe-ann", "b", "ba", "bab"]
+    sorted_words = SortedWords(words)
+
+    for word in [*words, "", "a", "bb", "zo", "zoë ", "łuk", "zzz"]:
+        assert (word in sorted_words) is (word in words)
