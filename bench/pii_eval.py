@@ -1,6 +1,6 @@
 """Measure PII masking: recall per type, precision, false masks on benign prompts, latency, memory.
 
-    .venv/bin/python bench/pii_eval.py [--spacy-model NAME_OR_PATH]
+    .venv/bin/python bench/pii_eval.py [--spacy-model NAME_OR_PATH] [--judge-model NAME_OR_PATH]
 
 How each figure is obtained:
 
@@ -14,22 +14,26 @@ How each figure is obtained:
   Presidio's set also labels organisations, dates and titles). Presidio labels only the values
   its templates inserted, so an unlabelled name the model finds counts against precision.
 - False masks: findings per 1,000 benign prompts (``shared/data/guard/benign.jsonl`` and
-  ``shared/data/guard-public/benign.jsonl``, which hold no personal data by construction), by
-  type. The number-shaped types (phone, card, IBAN, IP, SSN), which an order number, invoice id,
-  date, price or version string could pass for, are held to the target. Emails are reported
-  without one: the benign sets hold pasted emails whose sender addresses are real addresses, and
-  masking them is right. Names and places in benign prompts ("a trip to Lisbon", "Dan's
-  promotion") are masked by design, so those types are reported without a target too.
-- Held-out half: the benign prompts are split in two by a hash of their id; the NER gate's
-  rules and word lists were tuned looking only at the masks on one half, so masks per 1,000 are
-  also printed for the other half, which is the figure to quote.
-- Names and places on benign prompts: ``--show-masks N`` prints a fixed random sample of N of
-  those masks on the held-out half with their surroundings, for a person to judge. The method: each sampled mask
-  counts as right when its text is a person's name (real or fictional), a place or a street
-  address, whatever the type given; as junk otherwise (a product, a heading, a verb at the start
-  of a line, a fragment of a quotation). Junk per 1,000 prompts is the NER masks per 1,000 times
-  the junk share of the sample; that figure, not the raw count, is what the 5-per-1,000 target
-  is about.
+  ``shared/data/guard-public/benign.jsonl``), by type. The benign prompts are split by source
+  (the ``id`` prefix, see each folder's README): the design part (all of ``guard/``, and
+  IFEval, Self-Instruct user tasks, NotInject and llm-guard from ``guard-public/``) is what the
+  NER gate's rules were designed looking at; the held-out part (OpenAssistant, MT-Bench, Vicuna,
+  the Self-Instruct seed tasks and the BIPIA emails) was never looked at, and its figure is the
+  headline. An earlier round of tuning looked at the masks of one half of every source (a hash
+  of the id); the held-out rows of the other half, looked at by neither, are counted apart.
+- What a false mask is: every number-shaped mask (phone, card, IBAN, IP, SSN: an order number,
+  invoice id, date, price or version string taken for one). Emails are not counted: the
+  benign sets hold pasted emails whose sender addresses are real addresses, and masking them
+  is right. Benign prompts also name people and places ("a trip to Lisbon", "Dan's
+  promotion"), which are masked by design, so a name/place/address mask is judged by a second,
+  independent NER model given with ``--judge-model`` (spaCy's ``en_core_web_sm``, trained on
+  OntoNotes): the mask is right when the judge finds a person, a place or a facility (PERSON,
+  GPE, LOC, FAC) overlapping it, false otherwise (a nationality, a product, an organisation, a
+  heading, a verb at the start of a line). The judge misses some names (a lone first name, a
+  fictional character), which then count as false: the figure errs high. The "not listed" row
+  also counts as right a mask whose every word is a name or place of the guard's own lists that
+  no dictionary lists in lower case ("Priya", "Jonas"): it errs low, as it trusts those lists.
+  Without a judge, every name/place/address mask counts as false (an upper bound).
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
@@ -47,6 +51,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -107,12 +112,26 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 HELD_OUT = "held-out"
+DESIGN = "design"
+# The benign sources the NER gate was designed looking at; every other source is held out.
+DESIGN_SOURCES = ("ifeval-", "selfinstruct-user-", "notinject-", "llmguard-benign-")
+HELD_OUT_SOURCES = ("oasst-", "mtbench-", "vicuna-", "selfinstruct-seed-", "bipia-email-")
+# The names/places/facilities a judge model's mask must overlap to count as right.
+JUDGE_RIGHT = frozenset({"PERSON", "GPE", "LOC", "FAC"})
 
 
-def benign_half(row_id: str) -> str:
-    """Benign prompts split in two by a hash of their id: the NER gate and its word lists were
-    tuned looking at the masks of the "tune" half only; the held-out half measures them."""
-    return "tune" if hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0 else HELD_OUT
+def benign_part(folder: str, row_id: str) -> str:
+    """DESIGN or HELD_OUT, by source (see the module docstring)."""
+    if folder == "guard" or row_id.startswith(DESIGN_SOURCES):
+        return DESIGN
+    if row_id.startswith(HELD_OUT_SOURCES):
+        return HELD_OUT
+    raise ValueError(f"benign prompt of an unknown source: {row_id}")
+
+
+def earlier_tuning_half(row_id: str) -> bool:
+    """Whether an earlier round of tuning looked at this prompt's masks (a hash of its id)."""
+    return hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0
 
 
 def covers_half(finding: Span, gold: Span) -> bool:
@@ -149,17 +168,43 @@ def measure_recall(guard, rows: list[dict]) -> tuple[dict[str, tuple[int, int]],
 NER_TYPES = ("PERSON", "LOCATION", "ADDRESS")
 
 
-def measure_false_masks(guard, texts: list[str]) -> tuple[Counter, list[str]]:
-    """Masks per type, and each name/place/address mask shown in its surroundings."""
+def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, Counter, Counter]:
+    """Masks per type, false masks per type (see the module docstring), and the false masks
+    left when a mask whose every word is a listed name or place no dictionary lists in lower
+    case ("Priya", "Jonas": what the judge misses most) also counts as right."""
+    from bot.guard.gazetteer import KNOWN
+    from bot.guard.ner_gate import packaged_gazetteer
+
+    gazetteer = packaged_gazetteer()
     masks: Counter = Counter()
-    shown: list[str] = []
+    false: Counter = Counter()
+    false_unlisted: Counter = Counter()
     for text in texts:
-        for finding in findings_of(guard, text):
+        findings = findings_of(guard, text)
+        if not findings:
+            continue
+        right = (
+            []
+            if judge is None
+            else [Span(e.start_char, e.end_char, e.label_) for e in judge(text).ents if e.label_ in JUDGE_RIGHT]
+        )
+        for finding in findings:
             masks[finding.type] += 1
-            if finding.type in NER_TYPES:
-                context = text[max(0, finding.start - 40) : finding.end + 40]
-                shown.append(f"{finding.type:<9}{text[finding.start : finding.end]!r:<40} in {context!r}")
-    return masks, shown
+            if finding.type in NUMBER_SHAPED or (
+                finding.type in NER_TYPES and not any(overlaps(finding, span) for span in right)
+            ):
+                false[finding.type] += 1
+                words = [w.lower() for w in _WORDS.findall(text[finding.start : finding.end])]
+                if not (
+                    finding.type in NER_TYPES
+                    and words
+                    and all(gazetteer.kind(w) == KNOWN and not gazetteer.is_dictionary_word(w) for w in words)
+                ):
+                    false_unlisted[finding.type] += 1
+    return masks, false, false_unlisted
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
@@ -202,12 +247,17 @@ def print_table(title: str, rows: Iterable[str]) -> None:
         print(f"  {row}")
 
 
-def run(spacy_model: str | None, show_masks: int = 0) -> int:
+def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
-    benign_rows = [row for name in ("guard", "guard-public") for row in read_jsonl(root / name / "benign.jsonl")]
-    benign = [row["text"] for row in benign_rows]
-    held_out = [row["text"] for row in benign_rows if benign_half(row["id"]) == HELD_OUT]
+    parts: dict[str, list[str]] = {DESIGN: [], HELD_OUT: [], "untouched": []}
+    for folder in ("guard", "guard-public"):
+        for row in read_jsonl(root / folder / "benign.jsonl"):
+            part = benign_part(folder, row["id"])
+            parts[part].append(row["text"])
+            if part == HELD_OUT and not earlier_tuning_half(row["id"]):
+                parts["untouched"].append(row["text"])
+    benign = parts[DESIGN] + parts[HELD_OUT]
 
     import bot.slack.app  # noqa: F401  the web process's imports, for a fair RSS figure
     from bot.guard import Guard
@@ -238,33 +288,43 @@ def run(spacy_model: str | None, show_masks: int = 0) -> int:
     precision = on_gold / all_findings if all_findings else 1.0
     print(f"\nPrecision: {on_gold}/{all_findings} findings overlap a labelled span ({precision:.1%})")
 
-    masks, _ = measure_false_masks(guard, benign)
-    held_masks, shown = measure_false_masks(guard, held_out)
-    per_1000 = {kind: 1000 * count / len(benign) for kind, count in masks.items()}
-    held_per_1000 = {kind: 1000 * count / len(held_out) for kind, count in held_masks.items()}
-    number_masks = sum(v for k, v in per_1000.items() if k in NUMBER_SHAPED)
-    notes = {"EMAIL": "   (real addresses in pasted emails: no target)"}
-    lines = [
-        f"{kind:<18}{masks[kind]:>5}  {per_1000[kind]:6.2f} per 1,000   held-out half {held_per_1000.get(kind, 0.0):6.2f}"
-        + ("" if kind in NUMBER_SHAPED else notes.get(kind, "   (names/places: judge a sample, see --show-masks)"))
-        for kind in sorted(masks)
-    ]
-    print_table(
-        f"Masks on {len(benign)} benign prompts, by type (held-out half: {len(held_out)} prompts the NER gate was "
-        "not tuned on)",
-        lines or ["none"],
+    judge = None
+    if judge_model:
+        import spacy
+
+        judge = spacy.load(judge_model, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+    by_part = {name: measure_false_masks(guard, texts, judge) for name, texts in parts.items()}
+    by_part["whole"] = tuple(a + b for a, b in zip(by_part[DESIGN], by_part[HELD_OUT], strict=True))
+    sizes = {name: len(texts) for name, texts in parts.items()} | {"whole": len(benign)}
+    columns = (HELD_OUT, "untouched", DESIGN, "whole")
+    kinds = sorted(set().union(*(masks for masks, _, _ in by_part.values())))
+    lines = [f"{'':<14}" + "".join(f"{f'{name} ({sizes[name]})':>24}" for name in columns)]
+    for kind in kinds:
+        cells = [
+            f"{1000 * by_part[name][0][kind] / sizes[name]:9.1f} {1000 * by_part[name][1][kind] / sizes[name]:7.1f} false"
+            for name in columns
+        ]
+        lines.append(f"{kind:<14}" + "".join(f"{cell:>24}" for cell in cells))
+    per_1000 = {name: 1000 * sum(false.values()) / sizes[name] for name, (_, false, _) in by_part.items()}
+    unlisted = {name: 1000 * sum(false.values()) / sizes[name] for name, (_, _, false) in by_part.items()}
+    lines.append(f"{'all false':<14}" + "".join(f"{per_1000[name]:>24.1f}" for name in columns))
+    lines.append(f"{'  not listed':<14}" + "".join(f"{unlisted[name]:>24.1f}" for name in columns))
+    judged = (
+        f"judged by {judge_model}" if judge else "every name/place/address mask counted as false (no --judge-model)"
     )
-    ner_held = sum(v for k, v in held_per_1000.items() if k in NER_TYPES)
-    print(f"  names, places and addresses on the held-out half: {ner_held:.1f} per 1,000 (right and junk together)")
-    if show_masks:
-        sample = random.Random(0).sample(shown, min(show_masks, len(shown)))
-        print_table(
-            f"A sample of {len(sample)} of the {len(shown)} name/place/address masks (held-out half), to judge", sample
-        )
-    ok = number_masks <= MAX_FALSE_MASKS_PER_1000
+    print_table(
+        f"Masks and false masks per 1,000 benign prompts, by type and part ({judged}); held-out: sources never "
+        "looked at while designing; untouched: its rows no earlier tuning looked at either",
+        lines,
+    )
+    ok = per_1000[HELD_OUT] <= MAX_FALSE_MASKS_PER_1000
     ok_all &= ok
-    print(f"  number-shaped types: {number_masks:.2f} per 1,000 (<= {MAX_FALSE_MASKS_PER_1000:g}): {verdict(ok)}")
-    results.append(f"false masks {number_masks:.2f}/1000 {verdict(ok)}")
+    print(
+        f"  false masks, held-out sources: {per_1000[HELD_OUT]:.1f} per 1,000 (<= {MAX_FALSE_MASKS_PER_1000:g}): "
+        f"{verdict(ok)}; whole set {per_1000['whole']:.1f}; counting unambiguous listed names as right "
+        f"{unlisted[HELD_OUT]:.1f} held-out, {unlisted['whole']:.1f} whole"
+    )
+    results.append(f"false masks {per_1000[HELD_OUT]:.1f}/1000 held-out ({per_1000['whole']:.1f} whole) {verdict(ok)}")
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = []
@@ -293,11 +353,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spacy-model", default=None, help="NER pipeline name or path (default: the packaged one)")
     parser.add_argument(
-        "--show-masks", type=int, default=0, metavar="N", help="print N name/place/address masks on benign prompts"
+        "--judge-model",
+        default=None,
+        metavar="NAME_OR_PATH",
+        help="an independent spaCy NER pipeline (en_core_web_sm) that judges name/place/address masks",
     )
     args = parser.parse_args(argv)
     try:
-        return run(args.spacy_model, args.show_masks)
+        return run(args.spacy_model, args.judge_model)
     except (FileNotFoundError, ImportError, OSError) as error:
         print(f"pii_eval: could not run: {error}")
         return 2

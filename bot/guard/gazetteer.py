@@ -14,6 +14,8 @@ A span the model tags is masked only when such words back it: the model alone ta
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +24,7 @@ PLACES_FILE = "places.txt"
 ENGLISH_WORDS_FILE = "english_words.txt"
 CITY_PREFIXES_FILE = "city_prefixes.txt"
 CITY_SUFFIXES_FILE = "city_suffixes.txt"
+DICTIONARY_FILE = "dictionary.txt"
 
 # Shortest town stem Faker-style composition counts ("Annaton", not "Ton" or "Burton").
 _MIN_STEM = 3
@@ -34,6 +37,56 @@ def _read(path: Path) -> frozenset[str]:
         return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
     except FileNotFoundError:
         return frozenset()
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped: a page is read in only when a look-up touches it, and
+    the web processes on one machine share the pages."""
+    try:
+        with path.open("rb") as file:
+            if os.fstat(file.fileno()).st_size == 0:
+                return b""
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        return b""
+
+
+class SortedLines:
+    """Membership in a sorted file of lines, searched in place by bisecting its bytes (as
+    look(1) does): 200,000 words as Python strings would cost the web process some 20 MB; this
+    costs the pages a look-up touches, about 18 per word."""
+
+    def __init__(self, blob: bytes | mmap.mmap) -> None:
+        self.blob = blob
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, bytes) or b"\n" in word:
+            return False
+        blob = self.blob
+        low, high = 0, len(blob)  # ``low`` is always the start of a line
+        while low < high:
+            start = blob.rfind(b"\n", low, (low + high) // 2) + 1 or low
+            end = blob.find(b"\n", start)
+            if end < 0:
+                end = len(blob)
+            line = blob[start:end]
+            if line == word:
+                return True
+            if line < word:
+                low = end + 1
+            else:
+                high = start
+        return False
+
+
+class SortedWords:
+    """A set of words for ``in``, kept as one sorted UTF-8 blob (byte order is code point order)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._lines = SortedLines("".join(f"{word}\n" for word in sorted(set(words))).encode("utf-8"))
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word.encode("utf-8") in self._lines
 
 
 # What a word may be, from the lists: nothing, a possible name or place ("Mark", "Green"), or a
@@ -80,20 +133,25 @@ class Gazetteer:
     def __init__(
         self,
         *,
-        names: frozenset[str],
-        places: frozenset[str],
+        names: Iterable[str],
+        places: Iterable[str],
         english: frozenset[str],
         city_prefixes: frozenset[str],
         city_suffixes: frozenset[str],
+        dictionary: bytes | mmap.mmap = b"",
     ) -> None:
-        self.names = names
+        # Held as sorted lines, not Python strings (see SortedLines): 60,000 strings cost the web
+        # process some 6 MB.
+        self.names = SortedWords(names)
         # Every word of a place name ("new", "york"): only whole words are looked up.
-        self.place_words = frozenset(word for place in places for word in _split(place))
+        self.place_words = SortedWords(word for place in places for word in _split(place))
         self.english = english
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
+        self._dictionary = SortedLines(dictionary)
         self._kinds: dict[tuple[str, bool], int] = {}
         self._english: dict[str, bool] = {}
+        self._in_dictionary: dict[str, bool] = {}
 
     @classmethod
     def from_directory(cls, directory: Path, *, extra_english: Iterable[str] = ()) -> Gazetteer:
@@ -103,6 +161,7 @@ class Gazetteer:
             english=_read(directory / ENGLISH_WORDS_FILE) | frozenset(extra_english),
             city_prefixes=_read(directory / CITY_PREFIXES_FILE),
             city_suffixes=_read(directory / CITY_SUFFIXES_FILE),
+            dictionary=_map(directory / DICTIONARY_FILE),
         )
 
     @staticmethod
@@ -137,6 +196,24 @@ class Gazetteer:
             if len(self._english) < _CACHE_LIMIT:
                 self._english[lower] = english
         return english
+
+    def is_dictionary_word(self, lower: str) -> bool:
+        """An everyday English word (``is_english``) or a word an English dictionary lists in
+        lower case, or a regular form of one ("worried", "legends", "optimistic"): a capitalised
+        word no name list knows is taken for a name only when it is none of these."""
+        found = self._in_dictionary.get(lower)
+        if found is None:
+            found = self.is_english(lower) or any(
+                self._listed(base)
+                for base in (lower, *(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end)))
+                if len(base) > 2
+            )
+            if len(self._in_dictionary) < _CACHE_LIMIT:
+                self._in_dictionary[lower] = found
+        return found
+
+    def _listed(self, lower: str) -> bool:
+        return lower.isascii() and lower.encode("ascii") in self._dictionary
 
     def is_composed_town(self, lower: str) -> bool:
         """A first or last name with a town ending: "reginaville", "hansenborough"."""

@@ -9,7 +9,8 @@ words may be a name or a place (``Evidence``):
 - a capitalised word the gazetteer knows as a name or place and no everyday English word
   ("Priya", "Lisbon", "KNIVSTA"), two possible ones side by side ("Mark Green"), one behind a
   title ("Dr. Long"), or a word no list knows that is shaped like a name (no English ending,
-  no capital inside but "Mc", "Le"..., capitals only if long: "Thirumurthi", "KNIVSTA");
+  no capital inside but "Mc", "Le"..., capitals only if long: "Thirumurthi", "KNIVSTA") and
+  that no English dictionary lists in lower case ("Worried", "COMMAND" are words);
 - in a sentence typed all in lower case, a known name after a word that introduces one ("my
   name is lena", "ask priya") or beside another known name ("lena andersson").
 

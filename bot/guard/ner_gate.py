@@ -49,6 +49,37 @@ COMMON_WORDS = frozenset(
     norwegian danish finnish greek hebrew swahili ukrainian romanian hungarian latin esperanto
     """.split()
 )
+# Nationalities, peoples and faiths: adjectives and nouns made from a place ("a British brand",
+# "Croatian history", "the African elephant"), never a place or a person on their own. Beside
+# another name they still count ("British Columbia", "Indian Ocean").
+NATIONALITIES = frozenset(
+    """
+    afghan albanian algerian american andorran angolan argentine argentinian armenian australian
+    austrian azerbaijani bahamian bahraini bangladeshi barbadian belarusian belgian belizean
+    beninese bhutanese bolivian bosnian botswanan brazilian british bruneian bulgarian burkinabe
+    burmese burundian cambodian cameroonian canadian chadian chilean colombian comorian congolese
+    croatian cuban cypriot czech danish djiboutian dominican dutch ecuadorian egyptian emirati
+    eritrean estonian ethiopian fijian filipino finnish french gabonese gambian georgian german
+    ghanaian greek grenadian guatemalan guinean guyanese haitian honduran hungarian icelandic
+    indian indonesian iranian iraqi irish israeli italian ivorian jamaican japanese jordanian
+    kazakh kenyan korean kosovar kuwaiti kyrgyz lao laotian latvian lebanese liberian libyan
+    lithuanian luxembourgish macedonian malagasy malawian malaysian maldivian malian maltese
+    mauritanian mauritian mexican moldovan monegasque mongolian montenegrin moroccan mozambican
+    namibian nepalese nepali nicaraguan nigerian nigerien norwegian omani pakistani palestinian
+    panamanian paraguayan peruvian polish portuguese qatari romanian russian rwandan salvadoran
+    samoan saudi scottish senegalese serbian singaporean slovak slovakian slovenian somali
+    sudanese surinamese swazi swedish swiss syrian taiwanese tajik tanzanian thai togolese tongan
+    trinidadian tunisian turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese
+    welsh yemeni zambian zimbabwean
+    african asian european arab arabian caribbean latino hispanic nordic scandinavian balkan
+    baltic slavic celtic anglo saxon gaelic aboriginal indigenous native american inuit maori
+    persian roman byzantine ottoman soviet victorian edwardian elizabethan
+    northern southern eastern western central
+    christian catholic protestant orthodox anglican baptist methodist lutheran presbyterian
+    adventist evangelical mormon muslim islamic sunni shia shiite jewish judaic hindu buddhist
+    sikh jain taoist confucian atheist agnostic
+    """.split()
+)
 # Words after which a lower-case word is read as a name: "my name is lena", "ask priya".
 NAME_CUES = frozenset(
     """
@@ -77,7 +108,7 @@ def packaged_gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
-    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS)
+    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES)
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -189,7 +220,7 @@ class Evidence:
         if kind == NOTHING:
             text = self.texts[index]
             lower = text.lower()
-            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_english(lower)
+            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_dictionary_word(lower)
         previous = self._previous_word(index)
         if previous < 0:
             return False
@@ -299,6 +330,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = Evidence(texts, gazetteer)
+    if names_a_thing(texts[start:end], gazetteer):
+        return False
     unknown_only = False
     for index in range(start, end):
         text = texts[index]
@@ -308,16 +341,36 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             unknown_only = True
         if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
             return True
+    words = texts[start:end]
+    is_address = any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
     if unknown_only:
-        # A word no list knows, tagged with an everyday lower-case word beside it, is a term
-        # ("Taliban rule", "Shakespearean style"), not a name.
-        return lower_case or not any(
-            word.isalpha() and word.islower() and word not in _PARTICLES for word in texts[start:end]
+        # A word no list knows, tagged with an everyday word beside it, is a term ("Taliban
+        # rule", "Shakespearean style"), and one followed by a capitalised everyday noun is the
+        # name of a thing ("Backend Service", "Redux Toolkit"), not of a person or place.
+        alphabetic = [word for word in words if word.isalpha()]
+        return lower_case or not (
+            any(word.islower() and word not in _PARTICLES for word in alphabetic)
+            or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
-    if label == "ADDRESS":
-        words = texts[start:end]
-        return any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
-    return False
+    return label == "ADDRESS" and is_address
+
+
+# Capitalised everyday words that make a run of words the name of a thing, not of a person or place.
+_EVERYDAY_IN_A_TITLE = 2
+
+
+def names_a_thing(words: list[str], gazetteer: Gazetteer) -> bool:
+    """Two or more capitalised words that no list knows as a name or place and the dictionary
+    lists: a title, heading or product ("Liquid Filled Heat Conductive Handle", "Fall Fashion
+    Trends", "Key Takeaways"); names have at most one such word ("Queen Elizabeth")."""
+    return sum(1 for word in words if _is_capitalised(word) and _is_everyday(word, gazetteer)) >= _EVERYDAY_IN_A_TITLE
+
+
+def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
+    """A capitalised word that no list knows as a name or place and the dictionary lists
+    ("Service", "Toolkit", "Trends")."""
+    lower = word.lower()
+    return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
@@ -344,7 +397,8 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
             start = words[0]
             title = _previous_title(texts, start)
-            yield (start if title is None else title), words[-1] + 1, label
+            if not names_a_thing([texts[i] for i in words], gazetteer):
+                yield (start if title is None else title), words[-1] + 1, label
         index = end
 
 

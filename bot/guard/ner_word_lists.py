@@ -6,12 +6,15 @@
 - ``english_words.txt``: everyday English words (Faker's word lists, job titles, company
   phrases, colours) and the words of the corpus's own templates and fillers; some are names too
   ("Mark", "Green"), which then count only beside another name.
+- ``dictionary.txt``: the words an English dictionary (Webster's Second, the ``web2`` list of
+  the ``english-words`` package) lists in lower case: a capitalised word no list knows ("Worried", "Dentistry", "COMMAND") is taken for a name only
+  when the dictionary does not list it.
 
 gazetteer.py reads them at run time: a sentence reaches the model only when it holds a known
 name or place, and a span the model tags is kept only when such a word backs it. Lower case,
 one entry a line, sorted, so the same Faker version writes the same files byte for byte.
 
-Faker is a training-time dependency (the ``train`` extra), imported only here.
+Faker and english-words are training-time dependencies (the ``train`` extra), imported only here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from bot.guard.gazetteer import (
     CITY_PREFIXES_FILE,
     CITY_SUFFIXES_FILE,
+    DICTIONARY_FILE,
     ENGLISH_WORDS_FILE,
     NAMES_FILE,
     PLACES_FILE,
@@ -136,6 +140,19 @@ def english_words() -> set[str]:
     return _words(texts)
 
 
+def dictionary_words() -> set[str]:
+    """The dictionary's lower-case words of three letters or more, names among them ("bud",
+    "rose"): asked only about words no name list knows, and about the stems of their regular
+    forms ("Buds")."""
+    from english_words import get_english_words_set
+
+    return {
+        word
+        for word in get_english_words_set(["web2"], alpha=True)
+        if len(word) >= 3 and word.isascii() and word.islower()
+    }
+
+
 def _write(path: Path, entries: Iterable[str]) -> int:
     lines = sorted(set(entries))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -145,10 +162,12 @@ def _write(path: Path, entries: Iterable[str]) -> int:
 def write_word_lists(out: Path) -> dict[str, int]:
     """Write every list into ``out``; the number of entries of each."""
     names = faker_names()
+    places = faker_places()
     prefixes, suffixes = faker_city_affixes()
     return {
         NAMES_FILE: _write(out / NAMES_FILE, names),
-        PLACES_FILE: _write(out / PLACES_FILE, faker_places()),
+        PLACES_FILE: _write(out / PLACES_FILE, places),
+        DICTIONARY_FILE: _write(out / DICTIONARY_FILE, dictionary_words()),
         ENGLISH_WORDS_FILE: _write(out / ENGLISH_WORDS_FILE, english_words()),
         CITY_PREFIXES_FILE: _write(out / CITY_PREFIXES_FILE, prefixes),
         CITY_SUFFIXES_FILE: _write(out / CITY_SUFFIXES_FILE, suffixes),

@@ -35,7 +35,8 @@ BARE_SCORE = 0.3
 UNVALIDATED_BARE_SCORE = 0.2
 # Regions whose national numbers start with a trunk prefix or an area code a random digit run
 # rarely matches; Spain and Italy take nearly any nine digits, so they would claim SKUs.
-DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "NL")
+# Russia's numbers start with the trunk prefix 8 and an area or mobile code ("8 925 634 16 85").
+DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "NL", "RU")
 # libphonenumber costs up to 0.7 ms for a run of digits that is no number in any region. Past
 # this many candidates (a pasted table, or a prompt built to stall the guard) the rest are
 # judged by formatting alone: a formatted one is masked unvalidated, a bare one is not.
@@ -68,6 +69,7 @@ def _formatted(candidate: str) -> bool:
     return (
         candidate.startswith(("+", "(", "00"))
         or _TRUNK_GROUPED.match(candidate) is not None
+        or _trunk_first(candidate)
         or len(_GROUP_SEPARATOR.findall(candidate)) >= 2
         or _EXTENSION.search(candidate) is not None
     )
@@ -95,6 +97,12 @@ def _thousands(candidate: str) -> bool:
     return len(groups) >= 3 and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
 
 
+def _trunk_first(candidate: str) -> bool:
+    """ "0 346 907 366": a trunk prefix 0 on its own, then the number in groups (Georgia, parts of
+    Eastern Europe); no count or amount is written with a leading zero."""
+    return candidate.startswith("0 ") and len(_GROUPS.findall(candidate)) >= 3
+
+
 def _score(candidate: str) -> float:
     return FORMATTED_SCORE if _formatted(candidate) else BARE_SCORE
 
@@ -111,12 +119,27 @@ def _continues_a_code(text: str, start: int) -> bool:
     return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
+# "+54 9 3131 7066": a country code and the number in groups is a phone even where the number
+# is shorter or longer than that country's plan says today (plans change; forms take both).
+_MIN_INTERNATIONAL_DIGITS = 9
+_MIN_INTERNATIONAL_GROUPS = 3
+
+
+def _known_country_code(digits: str) -> bool:
+    return any(int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for size in (1, 2, 3))
+
+
 def _possible(candidate: str) -> bool:
     """A length some region's numbering plan allows (libphonenumber's cheap check, no validation)."""
     # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
     digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate).replace("(0)", ""))
     if candidate.startswith("+") or digits.startswith("00"):
-        return phonenumbers.is_possible_number_string("+" + digits.removeprefix("00"), phonenumbers.UNKNOWN_REGION)
+        international = digits.removeprefix("00")
+        return phonenumbers.is_possible_number_string("+" + international, phonenumbers.UNKNOWN_REGION) or (
+            _MIN_INTERNATIONAL_DIGITS <= len(international) <= _MAX_DIGITS
+            and len(_GROUPS.findall(candidate)) >= _MIN_INTERNATIONAL_GROUPS
+            and _known_country_code(international)
+        )
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
@@ -161,10 +184,18 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         """Nothing to load: libphonenumber's metadata ships inside the package."""
 
     def _first_valid(self, candidate: str) -> phonenumbers.PhoneNumberMatch | None:
+        """The first region's match that covers the whole candidate, else the longest match: a
+        fragment valid in one region ("1685" in Germany) must not hide the whole number valid in
+        another ("8 925 634 1685" in Russia)."""
+        best: phonenumbers.PhoneNumberMatch | None = None
         for region in self.regions:
             for match in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID):
-                return match
-        return None
+                if match.end - match.start == len(candidate):
+                    return match
+                if best is None or match.end - match.start > best.end - best.start:
+                    best = match
+                break
+        return best
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -179,7 +210,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             digits = sum(c.isdigit() for c in number)
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if not raw.startswith(("+", "(")) and _thousands(number):
+            if not raw.startswith(("+", "(")) and _thousands(number) and not _trunk_first(number):
                 # "699 956 915" is how Spain or Norway write a phone and how French or Nordic
                 # text writes a large number: a phone only where a context word says so, and
                 # never when it opens with a single digit ("1 234 567" is a count).

@@ -94,6 +94,38 @@ def test_default_guard_leaves_plain_requests_alone(guard: Guard, sentence: str) 
     assert guard.check_prompt(sentence).masked_text == sentence
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Write a product description with dry British wit for our spring sale.",
+        "Summarise how the Croatian and Serbian press covered the Baptist conference.",
+        "Draft release notes for version 2.14.3 of the Backend Service, shipped on 2024-06-01.",
+        "Order 2024-000123 and invoice INV-88213 were refunded on 03/04/2025 for $1,249.99.",
+        "Rate this email as Worried, Optimistic or Assertive and explain why.",
+        "Explain when to reach for Redux Toolkit instead of plain hooks.",
+        "Compare the Pixel Buds Pro with the Galaxy Buds in a short table.",
+    ],
+)
+def test_everyday_requests_with_nationalities_products_dates_and_ids_are_not_masked(
+    guard: Guard, sentence: str
+) -> None:
+    assert guard.check_prompt(sentence).masked_text == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Our British Columbia team meets in Vancouver on Friday.", "Vancouver"),
+        ("Write a welcome note for Ngozi Adeyemi, who joins the Lagos office.", "Ngozi Adeyemi"),
+        ("Ship the samples to 221 Harbour Lane before the Danish launch.", "221 Harbour Lane"),
+    ],
+)
+def test_names_and_places_beside_everyday_capitalised_words_are_still_masked(
+    guard: Guard, sentence: str, value: str
+) -> None:
+    assert value not in guard.check_prompt(sentence).masked_text
+
+
 def test_restore_policy_puts_names_and_places_back(guard: Guard) -> None:
     prompt = guard.check_prompt("Write a thank-you note to Margaret Okonkwo for the visit to Rotterdam.")
     person = next(p for p, value in prompt.mapping.items() if value == "Margaret Okonkwo")
@@ -167,6 +199,15 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("KNIVSTA", "LOCATION", True),
         ("Thirumurthi", "PERSON", True),
         ("Zorblaxian style", "LOCATION", False),
+        ("British", "LOCATION", False),
+        ("Worried", "LOCATION", False),
+        ("COMMAND", "LOCATION", False),
+        ("Backend Service", "PERSON", False),
+        ("Zorblax Service", "PERSON", False),
+        ("British Columbia", "LOCATION", True),
+        ("Liquid Filled Heat Conductive Handle", "LOCATION", False),
+        ("Fall Fashion Trends", "PERSON", False),
+        ("Queen Elizabeth", "PERSON", True),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
@@ -251,6 +292,14 @@ def test_a_capitalised_run_with_a_known_first_name_is_a_name_even_where_the_mode
     assert spans == [("Henrik Oyelaran", "PERSON")]
 
 
+def test_a_dictionary_word_is_told_from_a_word_no_dictionary_lists() -> None:
+    gazetteer = packaged_gazetteer()
+
+    assert gazetteer.is_dictionary_word("worried")
+    assert gazetteer.is_dictionary_word("legends")  # a regular form of a listed word
+    assert not gazetteer.is_dictionary_word("thirumurthi")
+
+
 @pytest.mark.training
 def test_the_word_lists_are_written_the_same_way_twice(tmp_path: Path) -> None:
     from bot.guard.ner_word_lists import write_word_lists
@@ -288,3 +337,13 @@ def test_a_long_sentence_is_tagged_only_around_its_names() -> None:
     windows = list(windows_around_hints(tokens, [(0, len(tokens), False)], packaged_gazetteer()))
 
     assert windows == [(40 - WINDOW_TOKENS, 43 + WINDOW_TOKENS, False)]
+
+
+def test_sorted_words_answer_like_a_set() -> None:
+    from bot.guard.gazetteer import SortedWords
+
+    words = ["anna", "émile", "łukasz", "zoë", "zoe-ann", "b", "ba", "bab"]
+    sorted_words = SortedWords(words)
+
+    for word in [*words, "", "a", "bb", "zo", "zoë ", "łuk", "zzz"]:
+        assert (word in sorted_words) is (word in words)

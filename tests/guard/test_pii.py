@@ -107,6 +107,11 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         "Dial 001-312-555-0147 ext. 88 for the warehouse.",
         "WhatsApp me: 9472 1234",
         "Tel 07700 900461",
+        # Russia's trunk prefix 8; a lone trunk 0 before the groups (Georgia); a country code
+        # and three groups whose length is off today's plan.
+        "Call me on 8 925 634 1685 after lunch.",
+        "My mobile is 0 346 907 366.",
+        "Reach our Córdoba office on +54 9 3131 7066.",
     ],
 )
 def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_guard: Guard, sentence: str) -> None:
