@@ -29,7 +29,7 @@ command <= 3.5 ms, <= 10 ms at 2,000 characters with PII; at 100 commands/s p99 
 twice the sustainable rate every command acked within 3 s, none lost, errors 0. Other work on the
 machine competes for the same cores and makes every figure noisier ("other processes" shows it).
 The last line (bench/verdict.py) gives each figure with met/MISSED; exit 1 on a miss, 2 when the
-bench could not run. ``--profile`` runs one web process under cProfile and prints where it spent its time.
+bench could not run. ``--profile`` runs one web process under cProfile and prints where it spent its CPU.
 
 It sets up its own scratch database (bench/_scratch.py) and a Redis database index of its own;
 the organization's quotas are large enough that nothing is denied. No worker runs: the broker
@@ -574,15 +574,14 @@ def _start(kind: str, port: int, env: dict[str, str], workers: int) -> subproces
 
 
 def _start_profiled(port: int, env: dict[str, str], profile: str) -> subprocess.Popen[bytes]:
-    """One web process under cProfile, on a socket bound here (what the serve parent does)."""
+    """One web process under cProfile (every thread, by its CPU time: bench/_profiled.py), on a
+    socket bound here (what the serve parent does)."""
     import socket
 
     listener = socket.create_server(("127.0.0.1", port), backlog=2048)
     command = [
         sys.executable,
-        "-m",
-        "cProfile",
-        "-o",
+        str(ROOT / "bench" / "_profiled.py"),
         profile,
         "-m",
         "bot",
@@ -665,9 +664,10 @@ def print_table(results: list[Result], concurrency: int) -> None:
 
 
 def print_profile(path: str, top: int = 30) -> None:
-    print(f"\nwhere one web process spent its time (cProfile, main thread, top {top} by own time):")
+    print(f"\nwhere one web process spent its CPU (cProfile, every thread, top {top} by own time):")
     stats = pstats.Stats(path)
     stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def run(args: argparse.Namespace) -> list[Target]:

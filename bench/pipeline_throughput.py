@@ -5,12 +5,14 @@ the same number of worker processes, one after the other, so the ratio says what
 costs on top of Celery itself. The model is the offline provider (no network, no latency); Slack is
 the local sandbox in its own process; PostgreSQL is a scratch database set up like the tests'.
 
-    .venv/bin/python bench/pipeline_throughput.py [--jobs 1000] [--concurrency 2]
+    .venv/bin/python bench/pipeline_throughput.py [--jobs 1000] [--concurrency 2] [--profile]
 
 Time per job is split with the audit trail's own timestamps (queued -> running -> generated ->
 posted), which is where to look when the ratio is low. The last line is the verdict on the
 pipeline's rate (target: at least 100 jobs/s with the zero-latency model); exit status 0 met,
-1 missed, 2 could not run.
+1 missed, 2 could not run. ``--profile`` runs the workers under cProfile on every thread
+(bench/_profiled.py) and prints where they spent their time; its rates are the profiler's, not
+figures to compare.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -288,9 +291,10 @@ def run_pipeline(
     jobs = [(org, job) for org in orgs for job in asyncio.run(commit_jobs(app_url, redis_url, key, org, share))]
     jobs = jobs[: args.jobs]
     # The deployed command with its default jobs in flight, one process per no-op pool process.
+    command = ["-m", "bot", "worker", "--queues", "text", "--loglevel", "WARNING"]
     workers = [
         start(
-            [sys.executable, "-m", "bot", "worker", "--queues", "text", "--loglevel", "WARNING"],
+            [sys.executable, *profiled(logs / f"worker-{number}.prof", args.profile), *command],
             env,
             logs / f"worker-{number}.log",
         )
@@ -305,6 +309,9 @@ def run_pipeline(
             "postgres backends": asyncio.run(database_backends(admin_url)),
             **{name: [pid] for name, pid in helpers.items()},
         }
+        if args.profile:
+            for worker in workers:
+                os.kill(worker.pid, signal.SIGUSR2)  # bench/_profiled.py: the warm-up is forgotten
         cpu_before = sum(cpu_seconds(worker) for worker in workers)
         others_before = {name: pids_cpu_ticks(pids) for name, pids in parties.items()}
         self_before = time.process_time()
@@ -326,6 +333,25 @@ def run_pipeline(
         "split_ms": {"workers": 1000 * cpu / len(jobs)} | {k: 1000 * v / len(jobs) for k, v in split.items()},
         "stages": asyncio.run(stage_times(admin_url, [job for _, job in jobs])),
     }
+
+
+def profiled(output: Path, wanted: bool) -> list[str]:
+    """The interpreter's arguments that run a module under cProfile on every thread, when wanted."""
+    output.unlink(missing_ok=True)
+    return [str(ROOT / "bench" / "_profiled.py"), str(output)] if wanted else []
+
+
+def print_profile(paths: list[Path], top: int = 45) -> None:
+    import pstats
+
+    found = [str(path) for path in paths if path.exists()]
+    if not found:
+        print("no profile was written (see the worker logs)")
+        return
+    print(f"\nwhere the workers spent their time (cProfile, every thread, top {top} by own time):")
+    stats = pstats.Stats(*found)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def run_noop(env: dict[str, str], args: argparse.Namespace, logs: Path) -> dict[str, Any]:
@@ -380,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         help="worker processes in both runs (each worker: its default jobs in flight)",
     )
     parser.add_argument("--orgs", type=int, default=1, help="organizations the jobs are spread over")
+    parser.add_argument("--profile", action="store_true", help="run the workers under cProfile and print where")
     args = parser.parse_args(argv)
     return run_bench("pipeline_throughput", lambda: bench(args))
 
@@ -405,7 +432,7 @@ def bench(args: argparse.Namespace) -> list[Target]:
         wait_for_ports([sandbox_port], "the Slack sandbox")
         env = service_env(app_url, redis_url, sandbox_port)
         os.environ["TOKEN_ENCRYPTION_KEY"] = env["TOKEN_ENCRYPTION_KEY"]
-        noop = run_noop(env, args, logs)
+        noop = run_noop(env, args, logs) if not args.profile else {"rate": float("nan"), "seconds": 0, "cpu_ms": 0}
         helpers = {"slack sandbox": sandbox.pid}
         if private_redis.process is not None:
             helpers["redis"] = private_redis.process.pid
@@ -437,6 +464,8 @@ def bench(args: argparse.Namespace) -> list[Target]:
     )
     for stage, ms in pipeline["stages"].items():
         print(f"  median {stage}: {ms:.1f} ms")
+    if args.profile:
+        print_profile([logs / f"worker-{number}.prof" for number in range(args.concurrency)])
     return [at_least("job pipeline", pipeline["rate"], MIN_JOBS_PER_SECOND, "jobs/s")]
 
 

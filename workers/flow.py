@@ -68,15 +68,27 @@ class Outcome(StrEnum):
     LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
 
 
+# Called with the claim and the outcome once a claimed job's attempt is over.
+AfterJob = Callable[[Claim, "Outcome"], Awaitable[None]]
+
+
 async def run_admitted_job(
-    context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, priority: int = PRIORITY_INTERACTIVE
+    context: WorkerContext,
+    job_id: uuid.UUID,
+    org_id: uuid.UUID,
+    priority: int = PRIORITY_INTERACTIVE,
+    *,
+    after: AfterJob | None = None,
 ) -> Outcome:
     """Wait for the gate's turn, then run the job (fair_gate.HandedBack when the process stops first)."""
     async with context.gate.slot(org_id, priority):
-        return await run_job(context, job_id, org_id)
+        return await run_job(context, job_id, org_id, after=after)
 
 
-async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) -> Outcome:
+async def run_job(
+    context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID, *, after: AfterJob | None = None
+) -> Outcome:
+    """Claim the job and carry it out; ``after`` follows a claimed job's attempt, whatever its outcome."""
     claim = await lifecycle.claim_job(context.runtime.database, org_id, job_id, context.lease_seconds)
     if claim is None:
         log.info("job %s: nothing to claim (a duplicate delivery, or the job is past queued)", job_id)
@@ -95,7 +107,9 @@ async def run_job(context: WorkerContext, job_id: uuid.UUID, org_id: uuid.UUID) 
             log.warning("job %s: lease lost during attempt %d; the newer attempt owns it", job_id, lease.attempt)
             outcome = Outcome.LOST
         span.set_attribute("job.outcome", str(outcome))
-        return outcome
+    if after is not None:
+        await after(claim, outcome)
+    return outcome
 
 
 # The running job's deadline; switched off once the job has a result (see the module's docstring).
@@ -207,7 +221,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
         canary = new_canary()
         live = await _live_reply(context, job, policy, mapping, canary)
         try:
-            result = await generate_content(context, job, mapping, policy, stream=live, canary=canary)
+            result = await generate_content(context, job, mapping, policy, stream=live, canary=canary, kit=claim.kit)
         except GenerationFailed as failure:
             if live is not None:
                 await live.abandon(failure.reason)

@@ -68,13 +68,16 @@ async def generate_content(
     *,
     stream: TextStream | None = None,
     canary: str | None = None,
+    kit: BrandKit | None = None,
 ) -> JobResult:
     """The job's content: from the result cache when the organization opted in and an identical
     request was answered within the TTL (no model call, no tokens, no money), else from a model
     the organization's routing policy allows. ``stream`` receives a text answer while the model
-    writes it; ``canary``, when given, is the one its guard checks for (else a new one)."""
+    writes it; ``canary``, when given, is the one its guard checks for (else a new one); ``kit``:
+    the organization's brand kit when the caller read it already (the claim does), else it is
+    read here."""
     routing = policy.routing if policy is not None else DEFAULT_POLICY
-    kit = await brand_kit_of(context, job)
+    kit = await brand_kit_of(context, job, known=kit)
     cache, cacheable = None, None
     if policy is not None and policy.result_cache:
         cache = ResultCache(context.runtime.redis, context.runtime.settings.result_cache_ttl_seconds)
@@ -140,10 +143,13 @@ def cacheable_request(
     )
 
 
-async def brand_kit_of(context: WorkerContext, job: Job) -> BrandKit:
-    """The organization's kit as it is now, or none for a `--plain` job."""
+async def brand_kit_of(context: WorkerContext, job: Job, known: BrandKit | None = None) -> BrandKit:
+    """The organization's kit as it is now (``known`` when the caller just read it), or none for
+    a `--plain` job."""
     if not job.brand_voice:
         return BrandKit()
+    if known is not None:
+        return known
     return await load_brand_kit(context.runtime.database, job.org_id)
 
 

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.brand import BrandKit
+from bot.brand.service import BRAND_KIT_COLUMNS, kit_from_columns
 from bot.orgs.service import POLICY_COLUMNS, OrgPolicy
 from bot.quota.models import Spend
 from db.audit import record_event
@@ -106,7 +108,12 @@ def stored_result(job: Job) -> JobResult | None:
 class Claim:
     job: Job
     lease: Lease
-    policy: OrgPolicy  # read in the claim's transaction: what the organization decided right now
+    # Read in the claim's statement: what the organization decided, and its brand kit, right now.
+    policy: OrgPolicy
+    kit: BrandKit = field(default_factory=BrandKit)
+    # The job runs a Workflow Builder step (whose row is written before its job): the step is
+    # completed as the job ends. Every other job skips looking for one.
+    in_workflow_step: bool = False
 
 
 def _interval(seconds: float) -> Any:
@@ -150,7 +157,11 @@ WITH claimed AS (
     INSERT INTO audit_events (org_id, actor, action, job_id, detail)
     SELECT org_id, $3, 'job.running', id, jsonb_build_object('attempt', attempts) FROM claimed
 )
-SELECT * FROM claimed
+SELECT claimed.*,
+       {", ".join(f"kit.{name} AS kit_{name}" for name in BRAND_KIT_COLUMNS)},
+       EXISTS (SELECT 1 FROM workflow_steps step
+                WHERE step.org_id = claimed.org_id AND step.job_id = claimed.id) AS in_workflow_step
+  FROM claimed LEFT JOIN brand_kits kit ON kit.org_id = claimed.org_id
 """
 
 
@@ -158,7 +169,8 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
     """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
     duplicate delivery, or a job already running or past it). An approved job is ``queued`` again
     with its result and decision, so the same claim takes it to posting. The organization's
-    policy is read by the same statement: what it decided as of this moment."""
+    policy and brand kit, and whether the job runs a workflow step, are read by the same
+    statement: as of this moment, without a transaction of their own."""
     started = time.monotonic()
     async with database.tenant_driver(org_id, "claim_job") as driver:
         row = await driver.fetchrow(_CLAIM_SQL, job_id, float(lease_seconds), ACTOR)
@@ -167,7 +179,9 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
     # A detached Job: what the steps after the claim read, never flushed anywhere.
     job = Job(**{name: row[name] for name in _JOB_COLUMNS})
     policy = OrgPolicy.from_columns({name: row[f"policy_{name}"] for name in POLICY_COLUMNS})
-    return Claim(job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started), policy)
+    kit = kit_from_columns({name: row[f"kit_{name}"] for name in BRAND_KIT_COLUMNS})
+    lease = Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)
+    return Claim(job, lease, policy, kit=kit, in_workflow_step=row["in_workflow_step"])
 
 
 async def extend_lease(database: Database, lease: Lease) -> bool:

@@ -139,6 +139,8 @@ class WorkerContext:
         return image_provider_from_settings(self.runtime.settings.diffusion_model)
 
     async def aclose(self) -> None:
+        if self.latency is not None:
+            await self.latency.aclose()
         await close_http_session()
         await self.router.aclose()
         await self.runtime.close()

@@ -8,9 +8,11 @@ event. Clearing keeps the row with its version, so a later kit never reuses an o
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -176,11 +178,29 @@ def _add_example(kit: BrandKit, example: str) -> BrandKit:
 def _kit_of(row: BrandKitRow | None) -> BrandKit:
     if row is None:
         return BrandKit()
+    return kit_from_columns({name: getattr(row, name) for name in BRAND_KIT_COLUMNS})
+
+
+# What a kit is made of, however it was read (``kit_from_columns``): the ORM row, or the columns
+# of a statement that reads the kit beside other things (a worker's claim).
+BRAND_KIT_COLUMNS = ("version", "tone", "audience", "words_to_use", "words_to_avoid", "examples")
+
+
+def kit_from_columns(columns: Mapping[str, Any]) -> BrandKit:
+    """The kit from its ``BRAND_KIT_COLUMNS``; no kit (version None: no row) is the empty one. A
+    list column read by the plain driver arrives as its JSON text."""
+    if columns["version"] is None:
+        return BrandKit()
+
+    def words(name: str) -> tuple[str, ...]:
+        value = columns[name]
+        return tuple(json.loads(value) if isinstance(value, str) else value)
+
     return BrandKit(
-        version=row.version,
-        tone=row.tone,
-        audience=row.audience,
-        words_to_use=tuple(row.words_to_use),
-        words_to_avoid=tuple(row.words_to_avoid),
-        examples=tuple(row.examples),
+        version=columns["version"],
+        tone=columns["tone"],
+        audience=columns["audience"],
+        words_to_use=words("words_to_use"),
+        words_to_avoid=words("words_to_avoid"),
+        examples=words("examples"),
     )

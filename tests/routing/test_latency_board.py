@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import redis.asyncio as aioredis
@@ -17,9 +18,43 @@ async def test_what_one_worker_measures_another_sees_after_its_refresh(aredis: a
             await here.record(model, seconds)
         assert there.medians()[model] is None
 
+        await here.share()
         await there.refresh(force=True)
 
         assert there.medians()[model] == 0.3
+    finally:
+        await here.aclose()
+        await aredis.delete(latency_key(model))
+
+
+async def test_a_workers_measurements_reach_redis_within_its_share_interval_in_one_batch(
+    aredis: aioredis.Redis,
+) -> None:
+    model = f"model-{uuid.uuid4().hex[:8]}"
+    board = LatencyBoard(aredis, (model,), share_seconds=0.05)
+    try:
+        for seconds in (0.1, 0.2, 0.9):
+            await board.record(model, seconds)
+        assert await aredis.llen(latency_key(model)) == 0  # nothing sent per call
+
+        for _ in range(100):
+            if await aredis.llen(latency_key(model)) == 3:
+                break
+            await asyncio.sleep(0.01)
+
+        assert [float(value) for value in await aredis.lrange(latency_key(model), 0, -1)] == [0.9, 0.2, 0.1]
+    finally:
+        await board.aclose()
+        await aredis.delete(latency_key(model))
+
+
+async def test_what_is_unshared_is_sent_when_the_board_closes(aredis: aioredis.Redis) -> None:
+    model = f"model-{uuid.uuid4().hex[:8]}"
+    board = LatencyBoard(aredis, (model,), share_seconds=60)
+    try:
+        await board.record(model, 0.25)
+        await board.aclose()
+        assert await aredis.lrange(latency_key(model), 0, -1) == [b"0.250000"]
     finally:
         await aredis.delete(latency_key(model))
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 
+from bot.brand import BrandKit, BrandPart, BrandService, load_brand_kit
 from bot.orgs.service import create_organization, load_org_policy
 from db.audit import verify_chain
 from db.engine import Database
-from db.models import JobState
+from db.models import JobState, WorkflowStep
 from tests.support.database import new_team_id
 from tests.support.workers import Submitter, audit_actions, load_job, set_policy
 from workers import lifecycle
@@ -44,6 +45,33 @@ async def test_a_claim_returns_the_job_and_its_organizations_policy_of_that_mome
         "worker",
         {"attempt": 1},
     )
+
+
+async def test_a_claim_reads_the_brand_kit_and_whether_the_job_runs_a_workflow_step(
+    submitter: Submitter, app_db: Database, org_id: uuid.UUID
+) -> None:
+    plain, stepped = await committed_job(submitter, org_id), await committed_job(submitter, org_id)
+    policy = await load_org_policy(app_db, org_id)
+    brand = BrandService(app_db)
+    await brand.set_part(org_id, BrandPart.TONE, "warm and plain-spoken", actor="UADMIN", policy=policy)
+    await brand.set_part(org_id, BrandPart.USE, "tea, leaf", actor="UADMIN", policy=policy)
+    async with app_db.tenant(org_id) as session:
+        session.add(WorkflowStep(function_execution_id=f"Fx{uuid.uuid4().hex[:12]}", org_id=org_id, job_id=stepped))
+
+    first = await lifecycle.claim_job(app_db, org_id, plain, LEASE_SECONDS)
+    second = await lifecycle.claim_job(app_db, org_id, stepped, LEASE_SECONDS)
+
+    assert first is not None and second is not None
+    assert first.kit == second.kit == await load_brand_kit(app_db, org_id)
+    assert first.kit.tone == "warm and plain-spoken" and first.kit.words_to_use == ("tea", "leaf")
+    assert (first.in_workflow_step, second.in_workflow_step) == (False, True)
+
+
+async def test_a_claim_without_a_brand_kit_carries_the_empty_one(
+    submitter: Submitter, app_db: Database, org_id: uuid.UUID
+) -> None:
+    claim = await lifecycle.claim_job(app_db, org_id, await committed_job(submitter, org_id), LEASE_SECONDS)
+    assert claim is not None and claim.kit == BrandKit() and not claim.in_workflow_step
 
 
 async def test_a_job_is_claimed_once(submitter: Submitter, app_db: Database, org_id: uuid.UUID) -> None:
