@@ -72,11 +72,18 @@ class JobResult:
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cost_micros": self.cost_micros,
+            "cached_input_tokens": self.cached_tokens if self.input_tokens is not None else None,
         }
 
     @property
     def spend(self) -> Spend:
-        return Spend(self.model or None, self.input_tokens or 0, self.output_tokens or 0, self.cost_micros or 0)
+        return Spend(
+            self.model or None,
+            self.input_tokens or 0,
+            self.output_tokens or 0,
+            self.cost_micros or 0,
+            cached_input_tokens=self.cached_tokens,
+        )
 
     def audit_detail(self) -> dict[str, Any]:
         return {
@@ -96,6 +103,7 @@ def stored_result(job: Job) -> JobResult | None:
         job.result_image,
         job.model or "",
         job.tokens_used or 0,
+        cached_tokens=job.cached_input_tokens or 0,
         input_tokens=job.input_tokens,
         output_tokens=job.output_tokens,
         cost_micros=job.cost_micros,
@@ -277,7 +285,8 @@ WITH posted AS (
            tokens_used = CASE WHEN $3 THEN $7 ELSE tokens_used END,
            input_tokens = CASE WHEN $3 THEN $10 ELSE input_tokens END,
            output_tokens = CASE WHEN $3 THEN $11 ELSE output_tokens END,
-           cost_micros = CASE WHEN $3 THEN $12 ELSE cost_micros END
+           cost_micros = CASE WHEN $3 THEN $12 ELSE cost_micros END,
+           cached_input_tokens = CASE WHEN $3 THEN $13 ELSE cached_input_tokens END
      WHERE id = $1 AND state IN ('running', 'queued') AND slack_ts IS NULL
  RETURNING id, org_id
 ), events AS (
@@ -324,6 +333,7 @@ async def mark_posted(
             result.input_tokens,
             result.output_tokens,
             result.cost_micros,
+            result.values()["cached_input_tokens"],
         )
     return updated is not None
 
