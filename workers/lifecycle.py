@@ -274,6 +274,19 @@ async def mark_held(database: Database, lease: Lease, *, result: JobResult | Non
     return await _transition(database, lease, {"state": JobState.HELD, "lease_until": None}, "job.held", {}, result)
 
 
+async def mark_cached(database: Database, lease: Lease, *, reused: bool) -> Job:
+    """``running`` -> ``cached``: a pre-generated job's result is in the result cache (``reused``:
+    it was there already); nothing is posted and nothing is kept on the job."""
+    return await _transition(
+        database,
+        lease,
+        {"state": JobState.CACHED, "lease_until": None, "pii_mapping_enc": None},
+        "job.cached",
+        {"reused": reused},
+        None,
+    )
+
+
 _MARK_POSTED_SQL = """
 WITH posted AS (
     UPDATE jobs

@@ -24,6 +24,7 @@ branch_labels = None
 depends_on = None
 
 SIGNATURE = "cf_claim_warm_schedules(timestamptz, timestamptz, timestamptz, timestamptz, integer, integer)"
+PREGENERATING = "cf_orgs_pregenerating_images()"
 
 
 def upgrade() -> None:
@@ -79,9 +80,32 @@ def upgrade() -> None:
     )
     op.execute(f"ALTER FUNCTION {SIGNATURE} OWNER TO content_factory_definer")
     op.execute(f"GRANT EXECUTE ON FUNCTION {SIGNATURE} TO PUBLIC")
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION cf_orgs_pregenerating_images()
+        RETURNS TABLE (org_id uuid)
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        AS $$
+        BEGIN
+          IF NOT has_function_privilege(session_user, 'cf_claim_due_schedules(timestamptz, integer, integer)',
+                                        'EXECUTE') THEN
+            RAISE EXCEPTION 'permission denied for function cf_orgs_pregenerating_images'
+              USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          RETURN QUERY
+            SELECT o.id FROM organizations o
+             WHERE o.pregenerate_images AND o.result_cache_enabled AND NOT o.paused
+               AND o.off_peak_start IS NOT NULL AND o.off_peak_end IS NOT NULL
+             ORDER BY o.created_at, o.id;
+        END $$
+        """
+    )
+    op.execute(f"ALTER FUNCTION {PREGENERATING} OWNER TO content_factory_definer")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {PREGENERATING} TO PUBLIC")
 
 
 def downgrade() -> None:
+    op.execute(f"DROP FUNCTION IF EXISTS {PREGENERATING}")
     op.execute(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
     op.execute("DROP INDEX IF EXISTS ix_jobs_image_prompts")
     op.drop_column("organizations", "pregenerate_images")
