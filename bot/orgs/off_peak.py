@@ -32,8 +32,7 @@ OFF_PEAK_USAGE = "/content offpeak <HH:MM>-<HH:MM> [time zone]|off"
 # How far ahead of its due time an image run may be generated inside the window: a run due
 # tomorrow morning is drawn tonight, not one due next week (its brand kit may change meanwhile).
 OFF_PEAK_HORIZON = timedelta(hours=24)
-MINUTES_PER_DAY = 24 * 60
-_WINDOW = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})(?:\s+(\S+))?")
+_WINDOW = re.compile(r"(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})(?:\s+(\S+))?")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class OffPeakWindow:
         return minute >= self.start or minute < self.end
 
     def describe(self) -> str:
-        return f"{_clock(self.start)}–{_clock(self.end)} ({self.timezone})"
+        return f"{_clock(self.start)}-{_clock(self.end)} ({self.timezone})"
 
 
 def _clock(minutes: int) -> str:
