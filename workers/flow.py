@@ -207,7 +207,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     if result is None:
         await _tell_thread(context, job, dm_thread.show_generating)
         try:
-            result = await generate_content(context, job, mapping, policy)
+            result = await generate_content(context, job, mapping, policy, claimed_kit=claim.brand_kit)
         except GenerationFailed as failure:
             if warming.worth_retrying_before_due(job, failure.tokens_used):
                 await lifecycle.requeue_job(context.runtime.database, lease, failure.reason)
@@ -250,7 +250,7 @@ async def _pregenerate(context: WorkerContext, claim: Claim) -> Outcome:
         await fail_job(context, lease, "the result cache was turned off before the image was drawn", tokens_used=None)
         return Outcome.FAILED
     try:
-        result = await generate_content(context, job, {}, policy)
+        result = await generate_content(context, job, {}, policy, claimed_kit=claim.brand_kit)
     except GenerationFailed as failure:
         await fail_job(
             context, lease, failure.reason, tokens_used=failure.tokens_used, spend=failure.spend, **failure.detail

@@ -61,13 +61,19 @@ class GenerationFailed(Exception):
 
 
 async def generate_content(
-    context: WorkerContext, job: Job, pii_mapping: dict[str, str], policy: OrgPolicy | None = None
+    context: WorkerContext,
+    job: Job,
+    pii_mapping: dict[str, str],
+    policy: OrgPolicy | None = None,
+    *,
+    claimed_kit: BrandKit | None = None,
 ) -> JobResult:
     """The job's content: from the result cache when the organization opted in and an identical
     request was answered within the TTL (no model call, no tokens, no money), else from a model
-    the organization's routing policy allows."""
+    the organization's routing policy allows. ``claimed_kit``: the kit the claim read (else it is
+    read here)."""
     routing = policy.routing if policy is not None else DEFAULT_POLICY
-    kit = await brand_kit_of(context, job)
+    kit = await brand_kit_of(context, job, claimed_kit)
     cache, cacheable = None, None
     if policy is not None and policy.result_cache:
         cache = ResultCache(context.runtime.redis, context.runtime.settings.result_cache_ttl_seconds)
@@ -133,10 +139,13 @@ def cacheable_request(
     )
 
 
-async def brand_kit_of(context: WorkerContext, job: Job) -> BrandKit:
-    """The organization's kit as it is now, or none for a `--plain` job."""
+async def brand_kit_of(context: WorkerContext, job: Job, claimed: BrandKit | None = None) -> BrandKit:
+    """The organization's kit as it is now (as the claim read it, when it did), or none for a
+    `--plain` job."""
     if not job.brand_voice:
         return BrandKit()
+    if claimed is not None:
+        return claimed
     return await load_brand_kit(context.runtime.database, job.org_id)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.brand.kit import BrandKit
 from bot.orgs.service import POLICY_COLUMNS, OrgPolicy
 from bot.quota.models import Spend
 from db.audit import record_event
@@ -115,6 +116,8 @@ class Claim:
     job: Job
     lease: Lease
     policy: OrgPolicy  # read in the claim's transaction: what the organization decided right now
+    # The organization's brand kit, read by the claim's statement too (a result cache key carries its version).
+    brand_kit: BrandKit | None = None
 
 
 def _interval(seconds: float) -> Any:
@@ -145,15 +148,18 @@ async def _audit(session: AsyncSession, job: Job, action: str, **detail: Any) ->
 
 _JOB_COLUMNS = tuple(column.name for column in Job.metadata.tables[Job.__tablename__].columns)
 
+_KIT_COLUMNS = ("version", "tone", "audience", "words_to_use", "words_to_avoid", "examples")
+
 _CLAIM_SQL = f"""
 WITH claimed AS (
     UPDATE jobs
        SET state = 'running', attempts = jobs.attempts + 1,
            lease_until = now() + make_interval(secs => $2), updated_at = now()
-      FROM organizations o
+      FROM organizations o LEFT JOIN brand_kits b ON b.org_id = o.id
      WHERE jobs.id = $1 AND jobs.state = 'queued' AND o.id = jobs.org_id
  RETURNING {", ".join(f"jobs.{name}" for name in _JOB_COLUMNS)},
-           {", ".join(f"o.{name} AS policy_{name}" for name in POLICY_COLUMNS)}
+           {", ".join(f"o.{name} AS policy_{name}" for name in POLICY_COLUMNS)},
+           {", ".join(f"b.{name} AS kit_{name}" for name in _KIT_COLUMNS)}
 ), event AS (
     INSERT INTO audit_events (org_id, actor, action, job_id, detail)
     SELECT org_id, $3, 'job.running', id, jsonb_build_object('attempt', attempts) FROM claimed
@@ -175,7 +181,21 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
     # A detached Job: what the steps after the claim read, never flushed anywhere.
     job = Job(**{name: row[name] for name in _JOB_COLUMNS})
     policy = OrgPolicy.from_columns({name: row[f"policy_{name}"] for name in POLICY_COLUMNS})
-    return Claim(job, Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started), policy)
+    lease = Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)
+    return Claim(job, lease, policy, brand_kit=_claimed_kit(row))
+
+
+def _claimed_kit(row: Any) -> BrandKit:
+    if row["kit_version"] is None:
+        return BrandKit()  # none was ever written
+    return BrandKit(
+        version=row["kit_version"],
+        tone=row["kit_tone"],
+        audience=row["kit_audience"],
+        words_to_use=tuple(row["kit_words_to_use"] or ()),
+        words_to_avoid=tuple(row["kit_words_to_avoid"] or ()),
+        examples=tuple(row["kit_examples"] or ()),
+    )
 
 
 async def extend_lease(database: Database, lease: Lease) -> bool:

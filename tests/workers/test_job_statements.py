@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import uuid
 
+from bot.brand import BrandKit, BrandService, load_brand_kit
+from bot.brand.service import BrandDraft
 from bot.orgs.service import create_organization, load_org_policy
 from db.audit import verify_chain
 from db.engine import Database
@@ -44,6 +46,21 @@ async def test_a_claim_returns_the_job_and_its_organizations_policy_of_that_mome
         "worker",
         {"attempt": 1},
     )
+
+
+async def test_a_claim_reads_the_brand_kit_of_that_moment_and_none_before_one_is_written(
+    submitter: Submitter, app_db: Database, org_id: uuid.UUID
+) -> None:
+    first = await lifecycle.claim_job(app_db, org_id, await committed_job(submitter, org_id), LEASE_SECONDS)
+    assert first is not None and first.brand_kit == BrandKit()
+    policy = await load_org_policy(app_db, org_id)
+    draft = BrandDraft(tone="warm", words_to_use="tea, dawn", examples=("Picked at dawn.",))
+    await BrandService(app_db).replace_kit(org_id, draft, actor="UADMIN", policy=policy)
+    claim = await lifecycle.claim_job(app_db, org_id, await committed_job(submitter, org_id), LEASE_SECONDS)
+    assert claim is not None
+    assert claim.brand_kit == await load_brand_kit(app_db, org_id)
+    assert claim.brand_kit is not None and claim.brand_kit.version > 0
+    assert claim.brand_kit.words_to_use == ("tea", "dawn")
 
 
 async def test_a_job_is_claimed_once(submitter: Submitter, app_db: Database, org_id: uuid.UUID) -> None:
