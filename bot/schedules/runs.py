@@ -1,7 +1,7 @@
 """The beat's step for schedules: every due run becomes one ordinary job.
 
-Due schedules are claimed through ``db.system.claim_due_schedules`` (``FOR UPDATE SKIP LOCKED``
-plus a lease in ``claimed_until``), so two beat processes never take the same schedule at once.
+Due schedules are claimed through ``db.system.claim_warm_schedules`` (``FOR UPDATE SKIP LOCKED``
+plus a lease in ``claimed_until``; a lead per kind and the off-peak horizon, ``bot.orgs.off_peak``), so two beat processes never take the same schedule at once.
 Each run is submitted like a command's job (quota reserved now, approval policy applied by the
 worker) with ``schedule_id`` and ``schedule_run_at`` set: the UNIQUE index on the two makes a
 second job for the same run impossible even if a lease runs out mid-run. The schedule then moves

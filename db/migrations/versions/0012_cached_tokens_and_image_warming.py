@@ -7,7 +7,8 @@ organization set a window; popular image prompts pre-generated into the result c
 - ``organizations.off_peak_start``/``off_peak_end`` (minutes after midnight, in
   ``off_peak_timezone``) and ``pregenerate_images``.
 - ``jobs.pregenerated``: a job that fills the result cache and posts nothing.
-- ``cf_claim_warm_schedules``: the due-schedule claim with a lead per kind and the off-peak horizon.
+- ``cf_claim_warm_schedules``: the due-schedule claim with a lead per kind and the off-peak horizon;
+  ``cf_orgs_pregenerating_images``: the organizations whose popular images the beat pre-generates.
 
 Revision ID: 0012
 Revises: 0011
