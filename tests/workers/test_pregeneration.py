@@ -19,13 +19,18 @@ from bot.orgs.service import create_organization, load_org_policy
 from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.result_cache import request_seed, set_image_pregeneration, set_result_cache
-from bot.result_cache.pregeneration import PREGENERATION_REQUESTER, pregenerate_popular_images
+from bot.result_cache.pregeneration import (
+    PREGENERATION_REQUESTER,
+    PopularImagePregeneration,
+    pregenerate_popular_images,
+)
 from db.engine import Database
 from db.models import Job, JobKind, JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.database import new_team_id
 from tests.support.workers import GEMINI_KEY, MODELS, REQUESTER, NoSend, Submitter, audit_actions, load_job
+from workers.beat import beat_tick
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
@@ -191,3 +196,22 @@ async def test_pregeneration_is_bounded_per_day_off_peak_only_and_reads_no_other
     assert len(drawn) == 2 and {job.masked_prompt for job in drawn} <= set(prompts)
     assert await _pregenerated(app_db, other) == []  # the other organization never turned it on
     assert all(theirs not in job.masked_prompt for job in drawn)
+
+
+async def test_the_beat_looks_for_popular_prompts_once_an_interval(
+    runtime: Runtime, quota: QuotaService, app_db: Database, org_id: uuid.UUID
+) -> None:
+    now = datetime.now(UTC)
+    prompt = f"the spring campaign poster {uuid.uuid4().hex[:8]}"
+    await _opt_in(app_db, org_id, now)
+    await _asked(app_db, quota, runtime.secrets, org_id, [prompt, prompt])
+    step = PopularImagePregeneration()
+    sender = RecordingSender()
+
+    first = await beat_tick(runtime, now, sender=sender, quota=quota, pregeneration=step)  # type: ignore[arg-type]
+    soon = await beat_tick(runtime, now + timedelta(minutes=1), sender=sender, quota=quota, pregeneration=step)  # type: ignore[arg-type]
+
+    assert first.pregenerated is not None and soon.pregenerated is None
+    [(_, job_id)] = [entry for entry in first.pregenerated.submitted if entry[0] == org_id]
+    assert job_id in sender.sent
+    assert [job.masked_prompt for job in await _pregenerated(app_db, org_id)] == [prompt]
