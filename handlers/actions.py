@@ -112,6 +112,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
             return
         await ack()
         _announce_later(client, decided, origin.channel, origin.ts)
+        # A step of a Workflow Builder run waiting on this job fails now, with the reason.
+        services.workflow_steps.job_ended(decided.org_id, decided.job_id)
 
     app.action(views.APPROVE_ACTION)(_button(approve))
     app.action(views.REJECT_ACTION)(_button(reject))

@@ -27,11 +27,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.agent import views
-from bot.agent.intent import read_dm
+from bot.agent.intent import read_choice, read_dm
 from bot.agent.service import share_result
 from bot.approvals.views import notice_modal
 from bot.errors import BadInput, NotAllowed
-from bot.jobs.service import JobRequest
+from bot.jobs.service import AcceptedJob, JobRequest
 from bot.orgs.roles import require_role
 from bot.orgs.settings import suggested_prompts
 from bot.services import AppServices
@@ -76,51 +76,111 @@ def register(app: AsyncApp, services: AppServices) -> None:
     app.use(assistant)
     app.event("message")(dm_outside_a_thread)
     register_share(app, services)
+    register_kind_choice(app, services)
 
 
 async def answer_dm(
     services: AppServices, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
-    """Submit the message as a job, or tell the sender in the thread why not; never raises."""
+    """Submit the message as a job, ask whether it is text or an image when it could be either, or
+    tell the sender in the thread why not; never raises."""
     channel, user_id = str(event["channel"]), str(event.get("user") or "")
     thread_ts = str(event.get("thread_ts") or event["ts"])
     kind: str = "text"
     try:
         request = read_dm(event.get("text"))
         kind = request.kind
-        who = Invocation(
-            org_id=context["org_id"],
-            user_id=user_id,
-            role=context.get("role"),
-            channel_id=channel,
-            response_url=None,
-            policy=context["policy"],
-        )
-        try:
-            require_role(who.role, kind)
-        except NotAllowed:
-            await audit_refusal(services, who, f"dm {kind}")
-            raise
-        if who.policy.paused:
-            raise NotAllowed("Generation is paused for this organization. An admin can tell you more.")
-        accepted = await services.jobs.submit(
-            JobRequest(
-                org_id=who.org_id,
-                requester_id=user_id,
-                kind=JobKind(kind),
-                prompt=request.prompt,
-                target_channel=channel,
-                source_channel=channel,
-                thread_ts=thread_ts,
-            ),
-            who.policy,
-        )
+        who = _invocation(context, user_id, channel)
+        if not request.clear:
+            await _require_may_generate(services, who, JobKind.TEXT)
+            _later(_reply(client, channel, thread_ts, **views.kind_choice(request.prompt)))
+            return
+        accepted = await _submit(services, who, JobKind(kind), request.prompt, thread_ts)
     except Exception as error:
         message, _ = failure_message(error, f"a {kind} message to the bot")
         _later(_reply(client, channel, thread_ts, message["text"]))
         return
     title = views.thread_title(JobKind(kind), accepted.masked_prompt)
     _later(_show_queued(client, channel, thread_ts, title))
+
+
+def register_kind_choice(app: AsyncApp, services: AppServices) -> None:
+    """The "Write text" / "Draw an image" buttons under a message that could ask for either."""
+
+    async def choose(ack: Any, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        kind = JobKind.IMAGE if action.get("action_id") == views.CHOOSE_IMAGE_ACTION else JobKind.TEXT
+        channel = str((body.get("channel") or {}).get("id") or "")
+        message = body.get("message") or {}
+        choice_ts = str(message.get("ts") or (body.get("container") or {}).get("message_ts") or "")
+        thread_ts = str(message.get("thread_ts") or choice_ts)
+        user_id = context.user_id or ""
+        client = context.client
+        try:
+            prompt = read_choice(action.get("value"))
+            who = _invocation(context, user_id, channel)
+            if not channel.startswith("D") or not await _first_choice(services, who.org_id, channel, choice_ts):
+                return  # not a DM's choice, or answered already (a double click)
+            accepted = await _submit(services, who, kind, prompt, thread_ts)
+        except Exception as error:
+            failed, _ = failure_message(error, f"a {kind} choice in the bot's DM")
+            _later(_reply(client, channel, thread_ts, failed["text"]))
+            return
+        _later(
+            _quietly("choice", client.chat_update(channel=channel, ts=choice_ts, **views.kind_chosen(kind, user_id)))
+        )
+        _later(_show_queued(client, channel, thread_ts, views.thread_title(kind, accepted.masked_prompt)))
+
+    app.action(views.CHOOSE_TEXT_ACTION)(choose)
+    app.action(views.CHOOSE_IMAGE_ACTION)(choose)
+
+
+CHOICE_KEY = "cf:dm-choice:{org}:{channel}:{ts}"
+CHOICE_KEY_SECONDS = 7 * 24 * 3600
+
+
+async def _first_choice(services: AppServices, org_id: Any, channel: str, choice_ts: str) -> bool:
+    """True for the first click on a choice message's buttons, False for every later one."""
+    key = CHOICE_KEY.format(org=org_id, channel=channel, ts=choice_ts)
+    return bool(await services.runtime.redis.set(key, "1", nx=True, ex=CHOICE_KEY_SECONDS))
+
+
+def _invocation(context: AsyncBoltContext, user_id: str, channel: str) -> Invocation:
+    return Invocation(
+        org_id=context["org_id"],
+        user_id=user_id,
+        role=context.get("role"),
+        channel_id=channel,
+        response_url=None,
+        policy=context["policy"],
+    )
+
+
+async def _require_may_generate(services: AppServices, who: Invocation, kind: JobKind) -> None:
+    try:
+        require_role(who.role, kind)
+    except NotAllowed:
+        await audit_refusal(services, who, f"dm {kind}")
+        raise
+    if who.policy.paused:
+        raise NotAllowed("Generation is paused for this organization. An admin can tell you more.")
+
+
+async def _submit(services: AppServices, who: Invocation, kind: JobKind, prompt: str, thread_ts: str) -> AcceptedJob:
+    """The one way a DM asks for a job: role, then ``JobService.submit`` with the thread as target."""
+    await _require_may_generate(services, who, kind)
+    return await services.jobs.submit(
+        JobRequest(
+            org_id=who.org_id,
+            requester_id=who.user_id,
+            kind=kind,
+            prompt=prompt,
+            target_channel=who.channel_id,
+            source_channel=who.channel_id,
+            thread_ts=thread_ts,
+        ),
+        who.policy,
+    )
 
 
 def register_share(app: AsyncApp, services: AppServices) -> None:
@@ -233,5 +293,5 @@ async def _show_queued(client: AsyncWebClient, channel: str, thread_ts: str, tit
     )
 
 
-async def _reply(client: AsyncWebClient, channel: str, thread_ts: str, text: str) -> None:
-    await _quietly("reply", client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text))
+async def _reply(client: AsyncWebClient, channel: str, thread_ts: str, text: str, **message: Any) -> None:
+    await _quietly("reply", client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, **message))

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 STATE_DIR = Path(".services") / "dev"
 DEV_DATABASE = "content_factory_dev"
 DEV_APP_ROLE = "content_factory_app"
+# The fake model writes each answer over this long, as a real one does: a DM answer is seen streaming in.
+DEV_MODEL_SECONDS = 2.0
 
 
 def _load_state() -> dict[str, Any]:
@@ -177,6 +179,8 @@ def run_dev(port: int | None = None) -> int:
                             str(gemini_port),
                             "--api-key",
                             env["GEMINI_API_KEY"],
+                            "--latency",
+                            str(DEV_MODEL_SECONDS),
                         ],
                         env=env,
                     )

@@ -1,6 +1,8 @@
 """A local stand-in for Google's Gemini API that speaks its wire format.
 
-The google-genai SDK is pointed at it by base URL. It answers ``generateContent`` and
+The google-genai SDK is pointed at it by base URL. It answers ``generateContent``,
+``streamGenerateContent`` (``?alt=sse``: server-sent events, the answer's text spread over the
+chunks with the usage on the last one, the configured latency spread between them) and
 ``countTokens`` in the shapes Google uses, checks the API key, records every request and
 injects faults (errors with Retry-After or RetryInfo, slow answers, safety blocks), either
 from Python (:meth:`FakeGemini.inject`) or over HTTP (``POST /_fake/faults``) so that tests in
@@ -62,7 +64,8 @@ SAFETY_CATEGORIES = (
     "HARM_CATEGORY_HARASSMENT",
     "HARM_CATEGORY_SEXUALLY_EXPLICIT",
 )
-METHODS = ("generateContent", "countTokens")
+METHODS = ("generateContent", "streamGenerateContent", "countTokens")
+STREAM_CHUNK_WORDS = 8  # words of the answer per streamed chunk
 # Finish reasons for which Google returns a candidate without content.
 CONTENTLESS_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "OTHER"}
 FILLER_SENTENCES = (
@@ -92,6 +95,8 @@ class Fault:
     ``thoughts_tokens`` makes the model think that many tokens first (billed as output, reported
     as ``thoughtsTokenCount``); thinking that reaches ``maxOutputTokens`` leaves no room for text,
     and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
+    ``echo_instruction`` ends the answer by repeating the system instruction word for word, as a
+    model that a prompt injection talked round does (what the output guard's canary is for).
     """
 
     model: str = "*"
@@ -104,6 +109,7 @@ class Fault:
     finish_reason: str | None = None
     block_reason: str | None = None
     thoughts_tokens: int | None = None
+    echo_instruction: bool = False
     count: int | None = 1
     prompt_contains: str | None = None
 
@@ -149,6 +155,17 @@ class RecordedRequest:
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass
+class StreamProgress:
+    """One ``streamGenerateContent`` answer as it goes out: chunks written so far, and whether the
+    last one has gone (what a test reads to see that something happened while the model wrote)."""
+
+    request: RecordedRequest
+    chunks: int
+    chunks_sent: int = 0
+    finished: bool = False
 
 
 def google_error(
@@ -201,10 +218,13 @@ def prompt_tokens(body: dict[str, Any]) -> int:
 
 def compose_text(prompt: str) -> str:
     """Deterministic, prompt-derived text long enough to look like a real answer; asked for
-    "markdown", an answer formatted the way Gemini formats one (headings, a table, code)."""
+    "markdown", an answer formatted the way Gemini formats one (headings, a table, code), three
+    times over when asked for it "in detail"."""
     head = " ".join(prompt.split()[:12]) or "(empty prompt)"
     if "markdown" in prompt.lower():
-        return f"Generated for: {head}\n\n{GEMINI_STYLE_ANSWER}"
+        # "in detail": a longer answer, as a stream several screens long would be.
+        body = "\n\n".join([GEMINI_STYLE_ANSWER] * (3 if "in detail" in prompt.lower() else 1))
+        return f"Generated for: {head}\n\n{body}"
     start = hashlib.sha256(prompt.encode()).digest()[0]
     picked = [FILLER_SENTENCES[(start + i) % len(FILLER_SENTENCES)] for i in range(3)]
     return f"Generated for: {head}\n\n" + " ".join(picked)
@@ -253,6 +273,8 @@ def generate_content(
             **common,
         }
     text = compose_text(prompt_of(body))
+    if fault and fault.echo_instruction:
+        text += "\n\nMy instructions were: " + "\n".join(texts_of(body.get("systemInstruction")))
     limit = (body.get("generationConfig") or {}).get("maxOutputTokens")
     thoughts = (fault.thoughts_tokens if fault else None) or 0
     if isinstance(limit, int) and limit > 0 and thoughts >= limit:
@@ -290,6 +312,34 @@ def generate_content(
     }
 
 
+def stream_chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """A whole ``generateContent`` response as the chunks ``streamGenerateContent`` sends: the
+    text a few words at a time; the finish reason and the full usage on the last chunk (the
+    others carry the prompt's count, as Google's do). A response without text is one chunk."""
+    candidates = response.get("candidates") or []
+    parts = (candidates[0].get("content") or {}).get("parts") if candidates else None
+    text = "".join(str(part.get("text", "")) for part in parts or [])
+    if not text:
+        return [response]
+    words = text.split(" ")
+    pieces = [
+        " ".join(words[i : i + STREAM_CHUNK_WORDS]) + (" " if i + STREAM_CHUNK_WORDS < len(words) else "")
+        for i in range(0, len(words), STREAM_CHUNK_WORDS)
+    ]
+    usage = response["usageMetadata"]
+    common = {key: response[key] for key in ("modelVersion", "responseId")}
+    chunks = []
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        candidate: dict[str, Any] = {"content": {"parts": [{"text": piece}], "role": "model"}, "index": 0}
+        if last:
+            candidate["finishReason"] = candidates[0].get("finishReason", "STOP")
+            candidate["safetyRatings"] = candidates[0].get("safetyRatings")
+        partial_usage = {"promptTokenCount": usage["promptTokenCount"], "totalTokenCount": usage["promptTokenCount"]}
+        chunks.append({"candidates": [candidate], "usageMetadata": usage if last else partial_usage, **common})
+    return chunks
+
+
 def count_tokens_response(body: dict[str, Any]) -> dict[str, Any]:
     # The SDK may wrap the contents in a full generateContentRequest.
     request = body.get("generateContentRequest") or body
@@ -322,6 +372,7 @@ class FakeGemini(LocalHttpFake):
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
+        self._streams: list[StreamProgress] = []
         self._serial = 0
         self._in_flight = 0
         self._peak_in_flight = 0
@@ -346,12 +397,19 @@ class FakeGemini(LocalHttpFake):
         with self._lock:
             self._faults.clear()
             self._requests.clear()
+            self._streams.clear()
             self._peak_in_flight = self._in_flight
 
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._requests)
+
+    @property
+    def streams(self) -> list[StreamProgress]:
+        """Streamed answers since the last reset, oldest first (read them under no lock: copies)."""
+        with self._lock:
+            return [dataclasses.replace(progress) for progress in self._streams]
 
     def requests_for(self, model: str, method: str = "generateContent") -> list[RecordedRequest]:
         return [r for r in self.requests if r.model == model and r.method == method]
@@ -450,18 +508,17 @@ class FakeGemini(LocalHttpFake):
             return web.json_response(google_error(400, "Invalid JSON payload received."), status=400)
         if not isinstance(body, dict):
             return web.json_response(google_error(400, "Invalid JSON payload received."), status=400)
+        record = RecordedRequest(
+            method=method,
+            model=model,
+            api_version=request.match_info["version"],
+            body=body,
+            api_key=request.headers.get("x-goog-api-key") or request.query.get("key"),
+        )
         with self._lock:
             self._serial += 1
             serial = self._serial
-            self._requests.append(
-                RecordedRequest(
-                    method=method,
-                    model=model,
-                    api_version=request.match_info["version"],
-                    body=body,
-                    api_key=request.headers.get("x-goog-api-key") or request.query.get("key"),
-                )
-            )
+            self._requests.append(record)
         refused = self._authorize(request)
         if refused is not None:
             return refused
@@ -479,8 +536,10 @@ class FakeGemini(LocalHttpFake):
             if fault and fault.status is not None:
                 return fault_response(fault)
             return web.json_response(count_tokens_response(body))
+        pause = self.latency + (fault.delay if fault else 0.0)
+        if method == "streamGenerateContent":
+            return await self._stream(request, record, body, fault, serial, pause)
         with self._counted_in_flight():
-            pause = self.latency + (fault.delay if fault else 0.0)
             if pause:
                 await self._pause(pause)
             if fault and fault.status is not None:
@@ -493,6 +552,49 @@ class FakeGemini(LocalHttpFake):
         if refused is not None:
             return refused
         return web.json_response(generate_content(model, body, fault, serial, cache.tokens if cache else 0))
+
+    async def _stream(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        body: dict[str, Any],
+        fault: Fault | None,
+        serial: int,
+        pause: float,
+    ) -> web.StreamResponse:
+        """``streamGenerateContent?alt=sse``: errors come before the stream as a plain error answer;
+        otherwise the chunks, ``pause`` spread over them (the first one waits its share too)."""
+        with self._counted_in_flight():
+            if fault and fault.status is not None:
+                if pause:
+                    await self._pause(pause)
+                return fault_response(fault)
+            if request.query.get("alt") != "sse":
+                return web.json_response(google_error(400, "This fake streams only with alt=sse."), status=400)
+            if not body.get("contents"):
+                return web.json_response(
+                    google_error(400, "* GenerateContentRequest.contents: contents is not specified"), status=400
+                )
+            model = record.model
+            cache, refused = self.caches.resolve(body, model)
+            if refused is not None:
+                return refused
+            chunks = stream_chunks(generate_content(model, body, fault, serial, cache.tokens if cache else 0))
+            response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+            await response.prepare(request)
+            progress = StreamProgress(record, len(chunks))
+            with self._lock:
+                self._streams.append(progress)
+            for chunk in chunks:
+                if pause:
+                    await self._pause(pause / len(chunks))
+                await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
+                with self._lock:
+                    progress.chunks_sent += 1
+            with self._lock:
+                progress.finished = True
+            await response.write_eof()
+            return response
 
     @contextlib.contextmanager
     def _counted_in_flight(self) -> Iterator[None]:

@@ -1,7 +1,10 @@
 """A local stand-in for an OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp, Ollama).
 
 The official ``openai`` package is pointed at it by base URL (``<url>/v1``). It answers
-``POST /v1/chat/completions`` with a completion and its ``usage``, lists ``GET /v1/models``,
+``POST /v1/chat/completions`` with a completion and its ``usage`` (with ``stream: true``, as
+server-sent ``chat.completion.chunk`` events, the text a few words at a time and the latency spread
+between them, ending with a chunk of usage alone when ``stream_options.include_usage`` asks, then
+``data: [DONE]``), lists ``GET /v1/models``,
 checks the bearer key, records every request and the usage it reported per model, and injects
 faults: errors (429 with Retry-After, 5xx), slow answers, a model's latency, either from Python
 (:meth:`FakeOpenAI.inject`, :meth:`FakeOpenAI.set_latency`) or over HTTP (``POST /_fake/faults``,
@@ -44,6 +47,7 @@ ERROR_TYPES = {
     503: "server_error",
 }
 MAX_TOKENS_CEILING = 32_768
+STREAM_CHUNK_WORDS = 4  # words of the answer per streamed chunk
 
 
 def count_tokens(text: str) -> int:
@@ -256,7 +260,9 @@ class FakeOpenAI(LocalHttpFake):
         with self._lock:
             pause = self._latencies.get(model, self.latency)
         pause += fault.delay if fault else 0.0
-        if pause:
+        streamed = body.get("stream") is True
+        failing = fault is not None and fault.status is not None
+        if pause and (failing or not streamed):  # a stream spreads its latency over its chunks
             await self._pause(pause)
         if fault and fault.status is not None:
             return self._error(fault.status, f"Injected {fault.status}.", fault.retry_after)
@@ -273,6 +279,16 @@ class FakeOpenAI(LocalHttpFake):
             usage.prompt_tokens += prompt_tokens
             usage.completion_tokens += completion_tokens
             self._statuses[200] += 1
+        usage_body = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
+        if streamed:
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            return await self._stream(
+                request, model, serial, text, finish_reason, usage_body if include_usage else None, pause
+            )
         return web.json_response(
             {
                 "id": f"chatcmpl-fake-{serial}",
@@ -287,13 +303,48 @@ class FakeOpenAI(LocalHttpFake):
                         "logprobs": None,
                     }
                 ],
-                "usage": {
-                    "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
+                "usage": usage_body,
             }
         )
+
+    async def _stream(
+        self,
+        request: web.Request,
+        model: str,
+        serial: int,
+        text: str,
+        finish_reason: str,
+        usage: dict[str, int] | None,
+        pause: float,
+    ) -> web.StreamResponse:
+        """The answer as OpenAI streams it: a role chunk, content chunks, a finish chunk, the usage
+        chunk (empty ``choices``) when asked for, then ``[DONE]``; ``pause`` spread over them."""
+        words = text.split(" ")
+        pieces = [
+            " ".join(words[i : i + STREAM_CHUNK_WORDS]) + (" " if i + STREAM_CHUNK_WORDS < len(words) else "")
+            for i in range(0, len(words), STREAM_CHUNK_WORDS)
+        ]
+        common = {"id": f"chatcmpl-fake-{serial}", "object": "chat.completion.chunk", "created": int(time.time())}
+        common["model"] = model
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+            return {**common, "choices": [choice], **({"usage": None} if usage is not None else {})}
+
+        events = [chunk({"role": "assistant", "content": ""})]
+        events += [chunk({"content": piece}) for piece in pieces]
+        events.append(chunk({}, finish_reason))
+        if usage is not None:
+            events.append({**common, "choices": [], "usage": usage})
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        for event in events:
+            if pause:
+                await self._pause(pause / len(events))
+            await response.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response
 
     async def _handle_models(self, request: web.Request) -> web.Response:
         refused = self._refused(request)

@@ -713,6 +713,9 @@ class SandboxState:
         the listener's owner next yields to the event loop."""
         self._listeners.append(listener)
 
+    def off_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.remove(listener)
+
     def changed(self) -> None:
         for listener in self._listeners:
             listener()

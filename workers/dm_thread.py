@@ -3,15 +3,19 @@
 Text goes out with Slack's chat streaming (``chat.startStream``, ``chat.appendStream``,
 ``chat.stopStream``), every piece passed by the output guard first (``workers.guarded_stream``); a
 piece that fails it stops the stream and replaces the message with the refusal. Slack ends a stream
-left open about five minutes after it started, so ours is stopped well before
-(``STREAM_FINISH_SECONDS``) and whatever is left follows as an ordinary reply. Where streaming is
+left open about five minutes after it started, so ours stops taking appends well before
+(``STREAM_FINISH_SECONDS``; a text job's time limit ends generation sooner still) and whatever is
+left follows as an ordinary reply. Where streaming is
 unavailable (an older workspace, a token type that may not stream) the result is one placeholder
 reply and one ``chat.update`` with the whole result. The finished message ends with who asked,
 the feedback buttons and "Post to a channel", and carries the job id in its metadata.
 
-Channel posts never stream: they stay whole messages (``workers.posting``). The providers return
-a whole answer today (``workers.providers``), so ``pieces_of`` cuts it into the pieces a streaming
-model would send; the guarded stream does not depend on where its pieces come from.
+A fresh answer is shown while the model writes it: ``LiveReply`` is the ``TextStream`` the model
+call hands each piece to (``workers.providers.router``), opened with the first text the guard
+releases, so a failure before that can still move to another model and one after it cannot. An
+answer that already exists (approved, or from the result cache) goes through the same
+``LiveReply`` cut into pieces (``pieces_of``). Channel posts never stream: they stay whole
+messages (``workers.posting``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, NoReturn
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.agent.views import STATUS_AWAITING_APPROVAL, STATUS_GENERATING, awaiting_approval_text, share_button
@@ -50,6 +55,7 @@ STREAM_UNAVAILABLE = frozenset(
     }
 )
 REFUSAL = ":no_entry_sign: I withheld this answer: {reason}"
+FAILED = ":warning: I could not finish this answer: {reason}"
 
 
 class StreamWithheld(Exception):
@@ -96,7 +102,8 @@ def closing_blocks(job: Job, result: JobResult) -> list[dict[str, Any]]:
 
 
 async def pieces_of(text: str, size: int = PIECE_CHARS) -> AsyncIterator[str]:
-    """A finished answer as the pieces a model would have sent, cut after a line or a word."""
+    """A finished answer (an approved or a stored one) as the pieces a model would have sent, cut
+    after a line or a word."""
     rest = text
     while rest:
         if len(rest) <= size:
@@ -125,6 +132,185 @@ class _SafeText:
         return new
 
 
+def _unchanged(text: str) -> str:
+    return text
+
+
+class LiveReply:
+    """The answer in the job's DM thread, shown while it is written (``workers.providers.TextStream``).
+
+    Each piece goes through the guarded stream; what it releases (placeholders restored by
+    ``restore`` where the organization wants the originals shown) is appended to a Slack stream
+    opened with the first text to show, so a model that fails before that leaves nothing behind and
+    the router may still try another model (``shown``). Where streaming is unavailable the text is
+    kept and the message is one placeholder reply and one ``chat.update`` at the end. A Slack error
+    while showing stops the showing (the answer is still read to its end and checked) and is raised
+    by ``finish``, where the post's error rules apply. ``on_send`` is called right before the first
+    request that puts a message in the thread.
+    """
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        job: Job,
+        check: Check,
+        *,
+        on_send: Callable[[], None],
+        restore: Callable[[str], str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        assert job.thread_ts is not None
+        self.client = client
+        self.job = job
+        self._check = check
+        self._on_send = on_send
+        self._restore = restore or _unchanged
+        self._clock = clock
+        self.ts: str | None = None
+        self._streaming = False
+        self._began = 0.0
+        self._shown = False
+        self._closed = False  # the message shows its end: the answer, a refusal or a failure
+        self._failure: Exception | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._guarded = GuardedStream(self._check)
+        self._safe = _SafeText()
+        self._waiting = ""
+        self._overflow: list[str] = []
+
+    # -- workers.providers.TextStream --------------------------------------------------------
+
+    async def begin(self) -> None:
+        assert not self._shown, "a new attempt after text was shown"
+        self._reset()
+
+    async def add(self, piece: str) -> None:
+        try:
+            released = await self._guarded.feed(piece)
+        except OutputRejected as rejected:
+            await self._withhold(rejected)
+        self._waiting += self._restore(released)
+        if len(self._waiting) >= APPEND_AT_LEAST:
+            text, self._waiting = self._waiting, ""
+            await self._show(text)
+
+    def shown(self) -> bool:
+        return self._shown
+
+    # -- the end ------------------------------------------------------------------------------
+
+    async def finish(self, result: JobResult, metadata: dict[str, Any]) -> str:
+        """The whole answer has arrived: check it once more, show the rest and end the message with
+        ``closing_blocks``; returns its ts. Raises ``StreamWithheld`` once the message shows the
+        refusal, and the Slack error that stopped the showing, if one did."""
+        try:
+            rest = await self._guarded.finish()
+        except OutputRejected as rejected:
+            await self._withhold(rejected)
+        if self._failure is not None:
+            raise self._failure
+        if self.ts is None:
+            await self._open()
+        assert self.ts is not None
+        channel, job = self.job.target_channel, self.job
+        if not self._streaming:
+            message = views.result_message(
+                job, result, self._restore(self._guarded.received), extra=[share_button(job.id)]
+            )
+            await self.client.chat_update(channel=channel, ts=self.ts, metadata=metadata, **message)
+            self._closed = True
+            return self.ts
+        rest = "".join(self._overflow) + self._waiting + self._restore(rest)
+        fits = not self._overflow and len(self._safe.safe) + len(rest) <= MARKDOWN_BLOCK_LIMIT
+        last = self._safe.add(rest) if fits and rest else None
+        await self.client.chat_stopStream(
+            channel=channel, ts=self.ts, markdown_text=last, blocks=closing_blocks(job, result), metadata=metadata
+        )
+        self._closed = True
+        if not fits and rest:
+            # Past what one message holds, or past the stream's time: the rest follows as replies.
+            for piece in split_markdown(slack_safe_markdown(rest)):
+                await self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=job.thread_ts,
+                    text=views.escape_mrkdwn(piece[:3000]),
+                    blocks=[views.markdown_block(piece)],
+                )
+        return self.ts
+
+    async def abandon(self, reason: str) -> None:
+        """The job failed after its message was opened: the message says so instead (never raises)."""
+        if self.ts is None or self._closed:
+            return
+        self._closed = True
+        try:
+            await _replace(self.client, self.job.target_channel, self.ts, FAILED.format(reason=reason))
+        except Exception:
+            log.info("job %s: could not say in its thread that it failed", self.job.id, exc_info=True)
+
+    # -- Slack --------------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        job = self.job
+        assert job.thread_ts is not None
+        self._on_send()
+        try:
+            started = await self.client.chat_startStream(
+                channel=job.target_channel, thread_ts=job.thread_ts, recipient_user_id=job.requester_id
+            )
+        except SlackApiError as error:
+            if str(error.response.get("error")) not in STREAM_UNAVAILABLE:
+                raise
+            log.info("job %s: streaming unavailable (%s); one update instead", job.id, error.response.get("error"))
+            posted = await self.client.chat_postMessage(
+                channel=job.target_channel, thread_ts=job.thread_ts, text=PLACEHOLDER
+            )
+            self.ts = str(posted["ts"])
+            return
+        self.ts, self._streaming, self._began = str(started["ts"]), True, self._clock()
+
+    async def _show(self, text: str) -> None:
+        if self._failure is not None:
+            return
+        try:
+            if self.ts is None:
+                await self._open()
+            if not self._streaming:
+                return  # shown whole by finish's one update
+            late = self._clock() - self._began > STREAM_FINISH_SECONDS
+            if late or self._overflow or len(self._safe.safe) + len(text) > MARKDOWN_BLOCK_LIMIT:
+                self._overflow.append(text)
+                return
+            assert self.ts is not None
+            await self.client.chat_appendStream(
+                channel=self.job.target_channel, ts=self.ts, markdown_text=self._safe.add(text)
+            )
+            self._shown = True
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+            log.warning("job %s: showing the answer failed (%s)", self.job.id, type(error).__name__)
+            self._failure = error
+
+    async def _withhold(self, rejected: OutputRejected) -> NoReturn:
+        """The guard refused the answer: the message (or a reply, where none was open) shows the
+        refusal, and the stream stops with ``StreamWithheld``."""
+        self._closed = True
+        text = REFUSAL.format(reason=rejected.verdict.reason)
+        channel = self.job.target_channel
+        try:
+            if self.ts is None:
+                self._on_send()
+                await self.client.chat_postMessage(
+                    channel=channel, thread_ts=self.job.thread_ts, text=text, blocks=_section(text)
+                )
+            else:
+                await _replace(self.client, channel, self.ts, text)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+            log.warning("job %s: could not show the guard's refusal in the thread", self.job.id, exc_info=True)
+        raise StreamWithheld(rejected) from rejected
+
+
 async def stream_result(
     client: AsyncWebClient,
     job: Job,
@@ -136,88 +322,22 @@ async def stream_result(
     on_send: Callable[[], None],
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
-    """Stream the answer into the job's DM thread; returns the message's ts. Raises
-    ``StreamWithheld`` once the message shows the refusal, ``SlackApiError`` for Slack's refusals."""
-    assert job.thread_ts is not None
-    channel = job.target_channel
-    guarded = GuardedStream(check)
-    on_send()
-    try:
-        started = await client.chat_startStream(
-            channel=channel, thread_ts=job.thread_ts, recipient_user_id=job.requester_id
-        )
-    except SlackApiError as error:
-        if str(error.response.get("error")) not in STREAM_UNAVAILABLE:
-            raise
-        log.info("job %s: streaming unavailable (%s); one update instead", job.id, error.response.get("error"))
-        return await _post_then_update(client, job, result, pieces, guarded, metadata)
-    ts = str(started["ts"])
-    began = clock()
-    safe = _SafeText()
-    waiting = ""
-    overflow: list[str] = []
-    try:
-        async for piece in pieces:
-            waiting += await guarded.feed(piece)
-            if len(waiting) < APPEND_AT_LEAST:
-                continue
-            if clock() - began > STREAM_FINISH_SECONDS or len(safe.safe) + len(waiting) > MARKDOWN_BLOCK_LIMIT:
-                overflow.append(waiting)
-            else:
-                await client.chat_appendStream(channel=channel, ts=ts, markdown_text=safe.add(waiting))
-            waiting = ""
-        waiting += await guarded.finish()
-    except OutputRejected as rejected:
-        await _replace_with_refusal(client, channel, ts, rejected)
-        raise StreamWithheld(rejected) from rejected
-    rest = "".join(overflow) + waiting
-    fits = not overflow and len(safe.safe) + len(rest) <= MARKDOWN_BLOCK_LIMIT
-    last = safe.add(rest) if fits and rest else None
-    await client.chat_stopStream(
-        channel=channel, ts=ts, markdown_text=last, blocks=closing_blocks(job, result), metadata=metadata
-    )
-    if not fits and rest:
-        # Past what one message holds, or past the stream's time: the rest follows as replies.
-        for piece in split_markdown(slack_safe_markdown(rest)):
-            await client.chat_postMessage(
-                channel=channel,
-                thread_ts=job.thread_ts,
-                text=views.escape_mrkdwn(piece[:3000]),
-                blocks=[views.markdown_block(piece)],
-            )
-    return ts
+    """Stream a finished answer into the job's DM thread (an approved or a stored result); returns
+    the message's ts. Raises ``StreamWithheld`` once the message shows the refusal, ``SlackApiError``
+    for Slack's refusals."""
+    live = LiveReply(client, job, check, on_send=on_send, clock=clock)
+    async for piece in pieces:
+        await live.add(piece)
+    return await live.finish(result, metadata)
 
 
-async def _post_then_update(
-    client: AsyncWebClient,
-    job: Job,
-    result: JobResult,
-    pieces: AsyncIterator[str],
-    guarded: GuardedStream,
-    metadata: dict[str, Any],
-) -> str:
-    assert job.thread_ts is not None
-    channel = job.target_channel
-    posted = await client.chat_postMessage(channel=channel, thread_ts=job.thread_ts, text=PLACEHOLDER)
-    ts = str(posted["ts"])
-    try:
-        async for piece in pieces:
-            await guarded.feed(piece)
-        await guarded.finish()
-    except OutputRejected as rejected:
-        await _replace_with_refusal(client, channel, ts, rejected)
-        raise StreamWithheld(rejected) from rejected
-    message = views.result_message(job, result, guarded.received, extra=[share_button(job.id)])
-    await client.chat_update(channel=channel, ts=ts, metadata=metadata, **message)
-    return ts
+def _section(text: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
 
-async def _replace_with_refusal(client: AsyncWebClient, channel: str, ts: str, rejected: OutputRejected) -> None:
-    text = REFUSAL.format(reason=rejected.verdict.reason)
+async def _replace(client: AsyncWebClient, channel: str, ts: str, text: str) -> None:
     try:
         await client.chat_stopStream(channel=channel, ts=ts)
     except SlackApiError:
         pass  # already stopped, or never a stream (the one-update fallback)
-    await client.chat_update(
-        channel=channel, ts=ts, text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    )
+    await client.chat_update(channel=channel, ts=ts, text=text, blocks=_section(text))

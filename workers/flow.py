@@ -27,13 +27,13 @@ from typing import Any, TypeVar
 from opentelemetry import trace
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.guard import check_output_async, restore_placeholders
+from bot.guard import check_output_async, new_canary, restore_placeholders
 from bot.jobs.queueing import PRIORITY_INTERACTIVE
 from bot.orgs.service import OrgPolicy
 from bot.quota.models import Spend
 from bot.telemetry import link_current_span
 from db.engine import is_database_outage
-from db.models import Job
+from db.models import Job, JobKind
 from workers import dm_thread, lifecycle, views, warming
 from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
@@ -204,11 +204,18 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
         return await _pregenerate(context, claim)
     result = lifecycle.stored_result(job)
     fresh = result is None
+    live: dm_thread.LiveReply | None = None
     if result is None:
         await _tell_thread(context, job, dm_thread.show_generating)
+        canary = new_canary()
+        live = await _live_reply(context, job, policy, mapping, canary)
         try:
-            result = await generate_content(context, job, mapping, policy, claimed_kit=claim.brand_kit)
+            result = await generate_content(
+                context, job, mapping, policy, stream=live, canary=canary, claimed_kit=claim.brand_kit
+            )
         except GenerationFailed as failure:
+            if live is not None:
+                await live.abandon(failure.reason)
             if warming.worth_retrying_before_due(job, failure.tokens_used):
                 await lifecycle.requeue_job(context.runtime.database, lease, failure.reason)
                 hand_back_lease()
@@ -233,7 +240,7 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
         outcome = Outcome.HELD
     else:
         await warming.wait_until_due(job)
-        outcome = await _post(context, job, lease, policy, result, new, mapping)
+        outcome = await _post(context, job, lease, policy, result, new, mapping, live)
     # Settled by the attempt that moved the job on: one that lost the race to record a post leaves
     # the settling to the attempt that won it.
     if fresh and outcome is not Outcome.LOST:
@@ -279,6 +286,34 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
     return Outcome.AWAITING_APPROVAL
 
 
+async def _live_reply(
+    context: WorkerContext, job: Job, policy: OrgPolicy, mapping: dict[str, str], canary: str
+) -> dm_thread.LiveReply | None:
+    """Where a text answer is shown in the bot's DM while the model writes it: a job asked for
+    there that goes straight to its requester (no approval first). None for every other job, and
+    where no client can be had (the post then says why)."""
+    if not job.thread_ts or job.kind != JobKind.TEXT or (policy.approvals_required and job.decided_at is None):
+        return None
+    try:
+        client = await slack_client(context.runtime, job)
+    except Exception:
+        log.info("job %s: no Slack client to stream with; the answer follows whole", job.id, exc_info=True)
+        return None
+    restore = partial(restore_placeholders, mapping=mapping) if policy.restore_pii and mapping else None
+    return dm_thread.LiveReply(
+        client,
+        job,
+        partial(_check_streamed, mapping, canary),
+        on_send=begin_finishing,
+        restore=restore,
+    )
+
+
+async def _check_streamed(mapping: dict[str, str], canary: str, text: str) -> None:
+    """The output guard on what the model has written so far (masked, as it wrote it)."""
+    await check_output_async(text, input_mapping=mapping, canary=canary)
+
+
 async def _tell_thread(
     context: WorkerContext, job: Job, tell: Callable[[AsyncWebClient, Job], Awaitable[None]]
 ) -> None:
@@ -299,6 +334,7 @@ async def _post(
     result: JobResult,
     new: JobResult | None,
     mapping: dict[str, str],
+    live: dm_thread.LiveReply | None = None,
 ) -> Outcome:
     """Post ``result``; ``new`` is the same result when this attempt generated it (to be stored)."""
     database = context.runtime.database
@@ -309,7 +345,13 @@ async def _post(
     await lifecycle.confirm_lease(database, lease)
     try:
         posted = await post_result(
-            context.runtime, job, result, text=text, on_send=begin_finishing, check=partial(_check_shown, mapping)
+            context.runtime,
+            job,
+            result,
+            text=text,
+            on_send=begin_finishing,
+            check=partial(_check_shown, mapping),
+            live=live,
         )
     except PostRefused as refused:
         begin_finishing()

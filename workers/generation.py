@@ -22,7 +22,7 @@ from db.models import Job, JobKind
 from workers.lifecycle import JobResult
 from workers.loop import WorkerContext
 from workers.providers import ImageRequest, PermanentError, ProviderError, TextRequest
-from workers.providers.base import ImageProvider
+from workers.providers.base import ImageProvider, StreamStopped, TextStream
 from workers.providers.tokens import estimate_tokens
 
 SYSTEM_INSTRUCTION = (
@@ -66,12 +66,15 @@ async def generate_content(
     pii_mapping: dict[str, str],
     policy: OrgPolicy | None = None,
     *,
+    stream: TextStream | None = None,
+    canary: str | None = None,
     claimed_kit: BrandKit | None = None,
 ) -> JobResult:
     """The job's content: from the result cache when the organization opted in and an identical
     request was answered within the TTL (no model call, no tokens, no money), else from a model
-    the organization's routing policy allows. ``claimed_kit``: the kit the claim read (else it is
-    read here)."""
+    the organization's routing policy allows. ``stream`` receives a text answer while the model
+    writes it; ``canary``, when given, is the one its guard checks for (else a new one);
+    ``claimed_kit``: the brand kit the claim read (else it is read here)."""
     routing = policy.routing if policy is not None else DEFAULT_POLICY
     kit = await brand_kit_of(context, job, claimed_kit)
     cache, cacheable = None, None
@@ -84,7 +87,7 @@ async def generate_content(
     if job.kind == JobKind.IMAGE:
         result = await generate_image(context, job, kit=kit, routing=routing)
     else:
-        result = await generate_text(context, job, pii_mapping, kit=kit, routing=routing)
+        result = await generate_text(context, job, pii_mapping, kit=kit, routing=routing, stream=stream, canary=canary)
     if cache is not None and cacheable is not None:
         await cache.put(cacheable, CachedResult(text=result.text, png=result.png, model=result.model))
     return result
@@ -162,14 +165,17 @@ async def generate_text(
     *,
     kit: BrandKit | None = None,
     routing: RoutingPolicy = DEFAULT_POLICY,
+    stream: TextStream | None = None,
+    canary: str | None = None,
 ) -> JobResult:
-    canary = new_canary()
+    canary = canary or new_canary()
     kit = kit or BrandKit()
     instruction = kit.system_instruction(SYSTEM_INSTRUCTION)
     request = TextRequest(
         prompt=job.masked_prompt,
         system_instruction=system_instruction_with_canary(instruction, canary),
         max_output_tokens=output_budget(job, instruction),
+        stream=stream,
     )
     try:
         async with asyncio.timeout(TEXT_TIME_LIMIT_SECONDS):
@@ -188,6 +194,19 @@ async def generate_text(
             detail={"error": type(error).__name__, "tokens_charged": error.tokens_used},
             spend=Spend(error.model, error.tokens_used, 0, error.cost_micros) if error.tokens_used else None,
         ) from error
+    except StreamStopped as stopped:
+        # The streamed answer's reader refused it (the output guard, on what the model wrote so far).
+        rejected = getattr(stopped.error, "rejected", None)
+        reason = "the answer could not be shown"
+        if isinstance(rejected, OutputRejected):
+            found = "; ".join(p.description for p in rejected.verdict.problems)
+            reason = "the output guard withheld the model's answer: " + found
+        raise GenerationFailed(
+            reason,
+            tokens_used=stopped.tokens_used or None,
+            detail={"model": stopped.model, "error": type(stopped.error).__name__},
+            spend=Spend(stopped.model, stopped.input_tokens, stopped.output_tokens, stopped.cost_micros),
+        ) from stopped
     except TimeoutError as error:
         reason = f"the model did not answer within {TEXT_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error

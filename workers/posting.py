@@ -29,7 +29,7 @@ from bot.slack.client import async_retry_handlers, make_web_client
 from bot.slack.response_urls import trusted_response_url
 from db.models import Job, JobKind
 from workers import views
-from workers.dm_thread import StreamWithheld, pieces_of, stream_result
+from workers.dm_thread import LiveReply, StreamWithheld, pieces_of, stream_result
 from workers.guarded_stream import Check
 from workers.lifecycle import JobResult
 
@@ -162,6 +162,7 @@ async def post_result(
     text: str | None,
     on_send: Callable[[], None] = lambda: None,
     check: Check | None = None,
+    live: LiveReply | None = None,
 ) -> Posted:
     """Post a job's result to its target channel and return where it landed; ``text`` is the
     result's text as it should appear (placeholders restored where the organization asked).
@@ -180,7 +181,7 @@ async def post_result(
 
     A job asked for in the bot's DM lands in its thread instead: text streamed there
     (``workers.dm_thread``, each piece passed by ``check``, the output guard), an image uploaded
-    into the thread.
+    into the thread. ``live``: the reply that showed the answer while it was written, to be ended.
     """
     channel = job.target_channel
     try:
@@ -204,12 +205,14 @@ async def post_result(
             # Without a share ts yet, the file id marks the job as posted all the same.
             ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
             await _image_buttons(client, job, channel, job.thread_ts or _share_ts(response, channel))
+        elif live is not None:
+            ts = await live.finish(result, post_metadata(job))
         elif job.thread_ts:
             assert text is not None
             earlier = await _earlier_reply(client, job) if job.attempts > 1 else None
             if earlier is not None:
                 return earlier
-            metadata = {"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}}
+            metadata = post_metadata(job)
             ts = await stream_result(
                 client, job, result, pieces_of(text), check or _no_check, metadata=metadata, on_send=on_send
             )
@@ -229,7 +232,7 @@ async def post_result(
                 **views.result_message(job, result, text),
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}},
+                metadata=post_metadata(job),
             )
             ts = str(response["ts"])
             channel = str(response.get("channel") or channel)
@@ -253,6 +256,13 @@ async def post_result(
 # How long a post may wait out one channel's rate limit before the attempt counts as an outage.
 POST_PATIENCE_SECONDS = 300.0
 POST_EVENT_TYPE = "content_factory_job"
+
+
+def post_metadata(job: Job) -> dict[str, Any]:
+    """What every result message carries, so it can be traced to its job."""
+    return {"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}}
+
+
 HISTORY_PAGE = 200
 HISTORY_PAGES = 5
 # One lock per (organization, channel) and event loop, kept only while someone holds it.

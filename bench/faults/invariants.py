@@ -335,7 +335,7 @@ def model_reported_usage(snapshot: Snapshot) -> dict[str, set[int]]:
     request with the fake's own (deterministic) answer function."""
     reported: dict[str, set[int]] = defaultdict(set)
     for request in snapshot.gemini_requests:
-        if request.get("method") != "generateContent":
+        if request.get("method") not in ("generateContent", "streamGenerateContent"):  # same usage either way
             continue
         body = request.get("body") or {}
         answer = generate_content(str(request.get("model")), body, None, 0)

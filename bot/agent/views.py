@@ -15,6 +15,8 @@ SHARE_ACTION = "share_result"
 SHARE_MODAL = "share_result"
 SHARE_BLOCK = "share_channel"
 SHARE_INPUT = "channel"
+CHOOSE_TEXT_ACTION = "dm_choose_text"
+CHOOSE_IMAGE_ACTION = "dm_choose_image"
 
 
 def thread_title(kind: JobKind, masked_prompt: str) -> str:
@@ -26,9 +28,46 @@ def thread_title(kind: JobKind, masked_prompt: str) -> str:
 
 def welcome_text() -> str:
     return (
-        "Hi! Tell me what to write and I'll draft it here. Start with `image:` for a picture. "
-        "Every result has a button to post it to a channel."
+        "Hi! Tell me what to write and I'll draft it here. Start with `image:` for a picture "
+        "(I'll ask when I can't tell). Every result has a button to post it to a channel."
     )
+
+
+def kind_choice(prompt: str) -> dict[str, Any]:
+    """A message that could ask for either: two buttons, each carrying the prompt."""
+    text = "Should I write this, or draw it?"
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {
+                "type": "actions",
+                "block_id": "dm_kind",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": CHOOSE_TEXT_ACTION,
+                        "text": {"type": "plain_text", "text": "Write text"},
+                        "value": prompt,
+                        "style": "primary",
+                    },
+                    {
+                        "type": "button",
+                        "action_id": CHOOSE_IMAGE_ACTION,
+                        "text": {"type": "plain_text", "text": "Draw an image"},
+                        "value": prompt,
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def kind_chosen(kind: JobKind, user_id: str) -> dict[str, Any]:
+    """The choice message once answered: the buttons go, so it is answered once."""
+    what = "an image" if kind == JobKind.IMAGE else "text"
+    text = f"<@{user_id}> chose {what}."
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
 def accepted_text(job_id: uuid.UUID, *, approvals_required: bool) -> str:

@@ -24,13 +24,16 @@ from sqlalchemy.dialects.postgresql import insert
 
 from bot.errors import DatabaseUnavailable, NotAllowed, UserError
 from bot.jobs.service import JobRequest, JobService
+from bot.orgs import members
 from bot.orgs.roles import require_role
-from bot.orgs.service import OrgPolicy, get_role
+from bot.orgs.service import OrgPolicy
 from bot.process.runtime import Runtime
+from bot.slack.bot_tokens import NoBotToken, bot_token_for
 from bot.slack.channel_access import require_member_in_org
+from bot.slack.client import make_web_client
 from bot.workflows import messages
 from bot.workflows.channels import require_bot_can_post
-from bot.workflows.completion import complete_step
+from bot.workflows.completion import complete_step, complete_steps_of_job
 from bot.workflows.inputs import StepInputs, parse_step_inputs
 from db.audit import record_event
 from db.engine import is_database_outage
@@ -94,6 +97,20 @@ class WorkflowStepService:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
+    def job_ended(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
+        """A job ended in the web process (an approver rejected it): complete its step now, after
+        the click's answer, rather than at the beat's next tick (which still finishes what this
+        could not)."""
+        task = asyncio.get_running_loop().create_task(self._complete_step_of(org_id, job_id))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _complete_step_of(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
+        try:
+            await complete_steps_of_job(self.runtime, org_id, job_id)
+        except Exception:
+            log.warning("job %s: its workflow step waits for the beat", job_id, exc_info=True)
+
     async def drain(self) -> None:
         """Wait for the steps started so far (a server stopping, a test reading the outcome)."""
         while self._in_flight:
@@ -122,7 +139,7 @@ class WorkflowStepService:
     async def _submit(self, org_id: uuid.UUID, policy: OrgPolicy, inputs: StepInputs, job_id: uuid.UUID) -> None:
         if policy.paused:
             raise NotAllowed("Generation is paused for this organization. An admin can tell you more.")
-        role = await get_role(self.runtime.database, org_id, inputs.runner_id) or policy.default_role
+        role = await self._role_of_runner(org_id, policy, inputs.runner_id)
         require_role(role, str(inputs.kind))
         await require_member_in_org(self.runtime, org_id, inputs.channel_id, inputs.runner_id)
         await require_bot_can_post(self.runtime, org_id, inputs.channel_id)
@@ -137,6 +154,16 @@ class WorkflowStepService:
             ),
             policy,
         )
+
+    async def _role_of_runner(self, org_id: uuid.UUID, policy: OrgPolicy, runner_id: str) -> str:
+        """The runner's role by the same rule as for anyone using ``/content`` (``bot.orgs.members``):
+        a workspace admin seen for the first time starts as an admin, anyone else with the default."""
+        try:
+            token = await bot_token_for(self.runtime, org_id)
+        except NoBotToken as missing:
+            raise NotAllowed("Content Factory is no longer installed in this workspace.") from missing
+        client = make_web_client(token, base_url=self.runtime.settings.slack_api_url)
+        return await members.role_of(self.runtime.database, client, org_id, runner_id, policy.default_role)
 
     def _failure_text(self, error: Exception, execution_id: str) -> str:
         if is_database_outage(error):

@@ -28,6 +28,17 @@ async def test_offline_text_echoes_only_a_short_prefix() -> None:
     assert len(result.text) < 200
 
 
+async def test_offline_text_streams_word_by_word_into_the_same_text() -> None:
+    request = TextRequest(prompt="A launch note", system_instruction="", max_output_tokens=50)
+    pieces: list[str] = []
+
+    async def on_text(text: str) -> None:
+        pieces.append(text)
+
+    result = await OfflineTextProvider().stream_text("gemini-a", request, on_text)
+    assert len(pieces) > 3 and "".join(pieces) == result.text
+
+
 def test_offline_image_is_a_valid_png_of_the_asked_size() -> None:
     result = OfflineImageProvider().generate_image(
         ImageRequest(prompt="a lighthouse", seed=3, steps=20, width=96, height=64, guidance_scale=7.0)

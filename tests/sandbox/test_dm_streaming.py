@@ -18,7 +18,7 @@ from bot.slack.client import make_web_client
 from db.models import Job
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from sandbox.slack import DEMO, SlackSandbox
-from workers.dm_thread import STREAM_FINISH_SECONDS, StreamWithheld, pieces_of, stream_result
+from workers.dm_thread import STREAM_FINISH_SECONDS, LiveReply, StreamWithheld, pieces_of, stream_result
 from workers.guarded_stream import STREAM_WINDOW, GuardedStream
 from workers.lifecycle import JobResult
 from workers.result_markdown import slack_safe_markdown
@@ -162,3 +162,35 @@ async def test_the_sandbox_refuses_appends_after_its_time_out_and_after_a_stop(s
     with pytest.raises(SlackApiError) as no_thread:
         await client.chat_startStream(channel=DEMO.general, thread_ts="")
     assert no_thread.value.response["error"] == "invalid_arguments"
+
+
+async def test_a_live_reply_opens_no_message_until_the_guard_releases_text(sb: SlackSandbox) -> None:
+    job = dm_job(sb)
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url.rstrip("/"))
+    sent: list[bool] = []
+    live = LiveReply(client, job, no_canary, on_send=lambda: sent.append(True))
+    await live.begin()
+
+    await live.add("The first words of an answer, ")
+    assert not sb.calls("chat.startStream") and not live.shown() and not sent  # a failover may still start over
+
+    for line in [f"Line {i} of a perfectly fine answer.\n" for i in range(40)]:
+        await live.add(line)
+    assert sent and len(sb.calls("chat.startStream")) == 1 and live.shown()
+    assert sb.calls("chat.appendStream")
+
+
+async def test_a_job_failing_after_its_answer_began_says_so_in_place_of_the_answer(sb: SlackSandbox) -> None:
+    job = dm_job(sb)
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url.rstrip("/"))
+    live = LiveReply(client, job, no_canary, on_send=lambda: None)
+    await live.begin()
+    for line in [f"Line {i} of an answer cut short.\n" for i in range(40)]:
+        await live.add(line)
+
+    await live.abandon("gemini-a is overloaded (503)")
+
+    [message] = [m for m in sb.messages(job.target_channel) if m.get("thread_ts") == THREAD]
+    assert message["streaming"] is False
+    assert "could not finish" in message["text"] and "overloaded" in message["text"]
+    assert "Line 1 " not in message["text"]

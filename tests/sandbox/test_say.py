@@ -208,7 +208,12 @@ async def test_say_dm_writes_to_the_bot_and_shows_the_answer_as_it_streams(sb: S
         await asyncio.sleep(0.5)
         started = await client.chat_startStream(channel=channel, thread_ts=thread)
         await client.chat_appendStream(channel=channel, ts=started["ts"], markdown_text="**Steam** rises, ")
-        await asyncio.sleep(0.5)
+        # The rest comes only once `say` has shown the first part on its own: it shows a stream as
+        # it grows, not the finished message.
+        for _ in range(100):
+            if "**Steam** rises," in lines:
+                break
+            await asyncio.sleep(0.05)
         await client.chat_stopStream(
             channel=channel,
             ts=started["ts"],
@@ -256,5 +261,5 @@ async def test_say_dm_writes_to_the_bot_and_shows_the_answer_as_it_streams(sb: S
     [envelope] = received
     assert envelope["event"]["channel_type"] == "im" and envelope["event"]["text"] == "a haiku &amp; &lt;tea&gt;"
     assert "[Content Factory is writing…]" in lines
-    streamed = "".join(line for line in lines if not line.startswith(("[", ">", "event")))
-    assert streamed == "**Steam** rises, leaves unfold."
+    streamed = [line for line in lines if not line.startswith(("[", ">", "event"))]
+    assert streamed[:2] == ["**Steam** rises,", " leaves unfold."]

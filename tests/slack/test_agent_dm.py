@@ -371,3 +371,89 @@ async def test_another_organizations_result_can_be_neither_rated_nor_posted(sing
     assert "no longer exists" in json.dumps(shared)
     assert await feedback_rows(single, org) == [] and await feedback_rows(single, other_org) == []
     assert [j for j in await jobs_of(single, org) if j.shared_from == theirs.id] == []
+
+
+def question_in(service: Service, channel: str) -> dict[str, Any]:
+    [question] = [m for m in service.sandbox.messages(channel) if "Should I write this" in str(m.get("text"))]
+    return question
+
+
+async def choose(
+    service: Service, channel: str, action_id: str, *, user: str, question: dict[str, Any] | None = None
+) -> None:
+    """Click a button of the text-or-image question in ``channel`` (as it was shown), as Slack sends it."""
+    question = question or question_in(service, channel)
+    value = next(
+        e["value"]
+        for b in question.get("blocks") or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    ws = service.workspace
+    response_url = service.sandbox.response_url(team_id=ws.team_id, channel_id=channel, user_id=user)
+    fields = ws.block_action(
+        action_id,
+        value,
+        user=user,
+        response_url=response_url,
+        channel=channel,
+        message_ts=question["ts"],
+        message=question,
+    )
+    assert (await service.post_signed(encode_form(fields))).status == 200
+    await drain_dm_replies()
+
+
+async def test_a_message_that_could_ask_for_either_is_answered_with_a_text_or_image_choice(
+    single: Service, org: uuid.UUID
+) -> None:
+    ws = single.workspace
+    channel = await dm(single, "a poster &amp; banner for the tea festival", user=ws.editor)
+
+    assert await jobs_of(single, org) == []  # nothing queued until the sender chooses
+    question = question_in(single, channel)
+    assert question["thread_ts"] == "1700000000.000100"
+    buttons = [e["action_id"] for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["dm_choose_text", "dm_choose_image"]
+
+    await choose(single, channel, "dm_choose_image", user=ws.editor, question=question)
+    await choose(single, channel, "dm_choose_image", user=ws.editor, question=question)  # a double click
+    await choose(single, channel, "dm_choose_text", user=ws.editor, question=question)
+
+    [job] = await jobs_of(single, org)
+    assert (job.kind, job.masked_prompt, job.thread_ts) == (
+        "image",
+        "a poster & banner for the tea festival",
+        "1700000000.000100",
+    )
+    answered = single.sandbox.message(channel, question["ts"])
+    assert answered is not None and "chose an image" in answered["text"]
+    assert not [b for b in answered["blocks"] if b["type"] == "actions"]
+
+
+async def test_choosing_text_queues_a_text_job_and_a_clear_message_is_not_asked_about(
+    single: Service, org: uuid.UUID
+) -> None:
+    ws = single.workspace
+    channel = await dm(single, "a short caption for our logo reveal", user=ws.editor)
+    await choose(single, channel, "dm_choose_text", user=ws.editor)
+    await dm(single, "text: a caption for the new logo", user=ws.editor)
+    await dm(single, "a haiku about tea", user=ws.editor)
+
+    jobs = await jobs_of(single, org)
+    assert [(j.kind, j.masked_prompt) for j in jobs] == [
+        ("text", "a short caption for our logo reveal"),
+        ("text", "a caption for the new logo"),
+        ("text", "a haiku about tea"),
+    ]
+    assert sum("chose text" in text for text in replies(single, channel)) == 1  # the one question, answered
+
+
+async def test_a_viewer_is_refused_before_being_asked_to_choose(single: Service, org: uuid.UUID) -> None:
+    channel = await dm(single, "a picture of a teapot", user=single.workspace.viewer)
+
+    assert await jobs_of(single, org) == []
+    said = replies(single, channel)
+    assert any("needs the editor role" in text for text in said)
+    assert not any("Should I write this" in text for text in said)

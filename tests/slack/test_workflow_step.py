@@ -9,9 +9,11 @@ import logging
 import uuid
 
 import pytest
+from sqlalchemy import update
 
 from bot.jobs.service import MAX_PROMPT_CHARS
-from db.models import JobState, WorkflowStepState
+from bot.orgs.service import get_role
+from db.models import JobState, Organization, WorkflowStepState
 from sandbox.functions import FunctionExecution
 from tests.support.slack import SIGNING_SECRET, Service, audit_actions
 from tests.support.workflows import deliver, jobs_of, load_step, run_step, step_inputs
@@ -158,3 +160,36 @@ async def test_the_steps_token_is_never_logged_nor_stored_in_the_clear(
     assert single.runtime.secrets.decrypt(step.function_token_enc) == execution.token
     [job] = await jobs_of(single.database, org)
     assert job.state == JobState.QUEUED
+
+
+@pytest.mark.parametrize("default_role", ["viewer", "editor"])
+async def test_a_first_time_runner_starts_with_the_role_a_first_time_content_user_gets(
+    single: Service, org: uuid.UUID, default_role: str
+) -> None:
+    """Workspace admins start as admins, everyone else with the organization's default role: the
+    same rule, whether someone first uses /content or first runs a workflow with the step."""
+    ws = single.workspace
+    async with single.database.tenant(org) as session:
+        await session.execute(update(Organization).where(Organization.id == org).values(default_role=default_role))
+    suffix = uuid.uuid4().hex[:6].upper()
+    admins = {"command": f"U{suffix}ADC", "step": f"U{suffix}ADS"}
+    members = {"command": f"U{suffix}MEC", "step": f"U{suffix}MES"}
+    for user in admins.values():
+        single.sandbox.add_user(ws.team_id, user, name=user.lower(), is_admin=True)
+    for user in members.values():
+        single.sandbox.add_user(ws.team_id, user, name=user.lower())
+
+    for user in (admins["command"], members["command"]):
+        assert (await single.command("quota", user=user)).status == 200
+    steps = {user: await run(single, step_inputs("A haiku about tea", ws.general, user)) for user in admins.values()}
+    steps.update(
+        {user: await run(single, step_inputs("A haiku about tea", ws.general, user)) for user in members.values()}
+    )
+
+    roles = {user: await get_role(single.database, org, user) for user in [*admins.values(), *members.values()]}
+    assert roles[admins["command"]] == roles[admins["step"]] == "admin"
+    assert roles[members["command"]] == roles[members["step"]] == default_role
+    assert steps[admins["step"]].state == "running"
+    assert steps[members["step"]].state == ("running" if default_role == "editor" else "failed")
+    requesters = {job.requester_id for job in await jobs_of(single.database, org)}
+    assert admins["step"] in requesters and (members["step"] in requesters) == (default_role == "editor")

@@ -3,6 +3,7 @@ answer streamed into the thread with feedback and "Post to a channel", and appro
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -10,6 +11,7 @@ import pytest
 
 from db.engine import Database
 from db.models import JobState
+from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_of, prompt_tokens
 from sandbox.slack import SlackSandbox
 from tests.support.workers import REQUESTER, TEAM_ID, Submitter, WorkerProcess, set_policy, wait_for_job, wait_until
 
@@ -51,6 +53,70 @@ async def test_a_dm_text_job_streams_into_its_thread(
     actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert actions == ["feedback_good", "feedback_bad", "share_result"]
     assert message["metadata"]["event_payload"]["job_id"] == str(job.id)
+
+
+async def test_a_dm_answer_is_shown_while_the_model_is_still_writing_it(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    channel = dm_channel(slack)
+    thread = "1700000000.000300"
+    tag = uuid.uuid4().hex[:12]
+    # For each appendStream into this DM, as Slack received it: was the model's answer still coming?
+    model_still_writing: list[bool] = []
+
+    def watch() -> None:
+        appends = slack.calls("chat.appendStream", channel)
+        while len(model_still_writing) < len(appends):
+            model_still_writing.append(any(not stream.finished for stream in gemini.streams))
+
+    slack.on_change(watch)
+    gemini.latency = 4.0  # spread over the answer's chunks
+    try:
+        accepted = await submitter.submit(org_id, f"A markdown launch plan in detail {tag}", channel, thread_ts=thread)
+        job = await wait_for_job(app_db, org_id, accepted.job_id)
+    finally:
+        gemini.latency = 0.0
+        slack.off_change(watch)
+
+    assert job.state == JobState.POSTED
+    [stream] = [s for s in gemini.streams if tag in str(s.request.body)]
+    assert stream.finished and stream.chunks > 10
+    assert model_still_writing and model_still_writing[0] is True
+    assert not [r for r in gemini.requests if r.method == "generateContent" and tag in str(r.body)]
+    message = slack.message(channel, str(job.slack_ts))
+    assert message is not None and message["thread_ts"] == thread and message["streaming"] is False
+    assert message["text"].count("Launch plan") == 3 and tag in message["text"]
+    assert message["metadata"]["event_payload"]["job_id"] == str(job.id)
+    # Charged exactly what the stream's usage reported.
+    answer = compose_text(prompt_of(stream.request.body))
+    assert (job.input_tokens, job.output_tokens) == (prompt_tokens(stream.request.body), count_tokens(answer))
+    assert job.tokens_used == job.input_tokens + job.output_tokens
+
+
+async def test_a_canary_late_in_a_streamed_answer_replaces_the_message_with_the_refusal(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    channel = dm_channel(slack)
+    thread = "1700000000.000400"
+    tag = uuid.uuid4().hex[:12]
+    # The model is talked round: after a long answer it repeats its instructions, canary and all.
+    gemini.inject(method="streamGenerateContent", echo_instruction=True, prompt_contains=tag)
+    accepted = await submitter.submit(org_id, f"A markdown launch plan in detail {tag}", channel, thread_ts=thread)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, states=frozenset({JobState.FAILED}))
+
+    assert job.state == JobState.FAILED and "output guard" in (job.error or "")
+    [stream] = [s for s in gemini.streams if tag in str(s.request.body)]
+    instruction = str(stream.request.body["systemInstruction"])
+    found = re.search(r"cfcanary[0-9a-f]{16}", instruction)
+    assert found is not None
+    canary = found.group()
+    shown = "".join(str(c.params.get("markdown_text") or "") for c in slack.calls("chat.appendStream", channel))
+    assert "Launch plan" in shown  # the answer was streaming before the canary came
+    assert canary not in shown and "My instructions were" not in shown
+    [message] = [m for m in slack.messages(channel) if m.get("thread_ts") == thread and m.get("bot_id")][:1]
+    assert "withheld" in message["text"] and canary not in str(message)
+    assert job.tokens_used  # what the model wrote up to there is charged
 
 
 async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(

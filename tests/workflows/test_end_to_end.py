@@ -6,16 +6,20 @@ the approver's reason; a completion the worker could not send survives the worke
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import update
 
 from bot.approvals.service import ApprovalService, Decision
+from bot.approvals.views import ModalOrigin, reject_modal
 from bot.jobs.queueing import JobSender
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
@@ -26,9 +30,10 @@ from bot.slack.server import create_web_app
 from bot.workflows.sweeper import sweep_workflow_steps
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import JobState, Organization, Role, WorkflowStepState
+from db.models import Job, JobState, Organization, Role, WorkflowStepState
 from sandbox.functions import FunctionExecution
-from sandbox.slack import SlackSandbox
+from sandbox.say import VERIFICATION_TOKEN, encode_form, new_trigger_id, sign_request
+from sandbox.slack import APP_ID, SlackSandbox
 from tests.support.slack import serve_locally
 from tests.support.workers import (
     BOT_TOKEN,
@@ -162,35 +167,81 @@ async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id
     assert execution.outputs["text"] == job.result_text and job.result_text
 
 
-async def test_an_approvers_rejection_fails_the_step_with_their_reason(
+async def awaiting_step(
+    slack: SlackSandbox, database: Database, url: str, services: AppServices, prompt: str
+) -> tuple[uuid.UUID, str, str, FunctionExecution, Job]:
+    """A step whose job waits for an approver: (org, target, approvers channel, execution, job)."""
+    org_id, target, approvers = await organization(slack, database, approvals=True)
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    execution = await run_step(
+        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
+    )
+    await services.workflow_steps.drain()
+    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+    job = await wait_for_job(database, org_id, job.id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+    assert execution.state == "running"
+    return org_id, target, approvers, execution, job
+
+
+async def send_signed(url: str, payload: dict[str, Any]) -> None:
+    body = encode_form({"payload": json.dumps(payload)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
+    async with aiohttp.ClientSession() as http, http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+        assert answer.status == 200, await answer.text()
+
+
+async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(
+    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
+) -> None:
+    url, services = web
+    database = e2e_runtime.database
+    _, target, approvers, execution, job = await awaiting_step(slack, database, url, services, "Announce the offsite")
+    [request] = slack.messages(approvers)
+    view = reject_modal(job, ModalOrigin(str(job.id), approvers, str(request["ts"])))
+    values = {"reason": {"reason_input": {"type": "plain_text_input", "value": "not this week"}}}
+
+    await send_signed(
+        url,
+        {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "workers"},
+            "user": {"id": ADMIN, "username": "ada", "name": "ada", "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": new_trigger_id(),
+            "view": {**view, "state": {"values": values}},
+            "response_urls": [],
+        },
+    )
+    await services.workflow_steps.drain()
+
+    # Completed by the web process after the click: no beat tick (none runs here) was needed.
+    assert execution.state == "failed" and "not this week" in (execution.error or "")
+    assert execution.completions == ["ok"]
+    assert slack.messages(target) == []
+
+
+async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_id(
     e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], redis_url: str
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=True)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
-
-    execution = await run_step(
-        slack,
-        TEAM_ID,
-        step_inputs("Announce the offsite", target, EDITOR),
-        service_url=url,
-        signing_secret=SIGNING_SECRET,
-    )
-    await services.workflow_steps.drain()
-    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
-    await wait_for_job(database, org_id, job.id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
-    assert execution.state == "running"
+    org_id, target, _, execution, job = await awaiting_step(slack, database, url, services, "Announce the picnic")
 
     sender = JobSender(redis_url)
     try:
-        await ApprovalService(database, sender).decide(org_id, job.id, ADMIN, Decision.REJECT, "not this week")
+        await ApprovalService(database, sender).decide(org_id, job.id, ADMIN, Decision.APPROVE)
     finally:
         sender.close()
-    await sweep_workflow_steps(e2e_runtime, datetime.now(UTC))
+    await finished(execution)
 
-    assert execution.state == "failed" and "not this week" in (execution.error or "")
-    assert slack.messages(target) == []
+    posted = await wait_for_job(database, org_id, job.id, seconds=60)
+    assert posted.state == JobState.POSTED
+    [message] = slack.messages(target)
+    assert message["ts"] == posted.slack_ts
+    assert execution.state == "completed" and execution.completions == ["ok"]
+    assert execution.outputs is not None and execution.outputs["job_id"] == str(job.id)
+    assert execution.outputs["text"] == posted.result_text and posted.result_text
 
 
 async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies(

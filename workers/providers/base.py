@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -22,6 +22,31 @@ class TextRequest:
     # Says whether any of the answer has been shown to someone (a streamed reply): once it has,
     # a failure ends the job rather than moving to another model, which would start over.
     output_shown: Callable[[], bool] | None = None
+    # Where the answer goes as the model writes it (``TextStream``); None: the whole answer at the end.
+    stream: TextStream | None = None
+
+    def shown(self) -> bool:
+        """Has any of the answer reached a reader? Then a failure may not move to another model."""
+        if self.stream is not None and self.stream.shown():
+            return True
+        return self.output_shown is not None and self.output_shown()
+
+
+class TextStream(Protocol):
+    """What receives an answer while the model writes it (``workers.dm_thread.LiveReply``)."""
+
+    async def begin(self) -> None:
+        """A new attempt starts: forget what an earlier one sent (nothing of it was shown)."""
+
+    async def add(self, text: str) -> None:
+        """The next piece of the answer, in order."""
+
+    def shown(self) -> bool:
+        """Has any of it reached a reader?"""
+
+
+# A provider's streaming call hands each piece of text to this as it arrives.
+OnText = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,22 @@ class ContextCacheEntry:
     expires_at: datetime
 
 
+class StreamStopped(Exception):
+    """The receiver of a streamed answer refused a piece (``error``: the output guard's verdict);
+    the call was stopped there. ``tokens_used`` and ``cost_micros``: what the call cost, estimated
+    from what was sent and received (set by the router)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.received = ""
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.tokens_used = 0
+        self.cost_micros = 0
+        self.model: str | None = None
+
+
 class ProviderError(Exception):
     """A model call that did not produce content.
 
@@ -120,6 +161,14 @@ class TextProvider(Protocol):
     async def generate_text(self, model: str, request: TextRequest) -> TextResult: ...
 
     async def aclose(self) -> None: ...
+
+
+class StreamingTextProvider(TextProvider, Protocol):
+    """A provider that can hand the answer over as the model writes it."""
+
+    async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
+        """One call that gives each piece of text to ``on_text`` as it arrives and returns the whole
+        answer with the usage the provider reported at its end."""
 
 
 class ImageProvider(Protocol):

@@ -1,8 +1,14 @@
-"""Text from Google Gemini through the google-genai SDK: one attempt per call, errors classified."""
+"""Text from Google Gemini through the google-genai SDK: one attempt per call, errors classified.
+
+``stream_text`` asks for the answer as the model writes it (``streamGenerateContent`` with
+server-sent events): each chunk's text goes on at once, and the usage Google reports on the last
+chunk is what the call is charged.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +20,7 @@ from google.genai import types
 
 from workers.providers.base import (
     ContextCacheEntry,
+    OnText,
     PermanentError,
     ProviderError,
     RetryableError,
@@ -76,6 +83,30 @@ class GeminiTextProvider:
         except genai_errors.UnknownApiResponseError as exc:
             raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_response(model, response, prompt=request.prompt)
+
+    async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
+        config, contents = request_parts(model, request)
+        chunks: list[types.GenerateContentResponse] = []
+        try:
+            async with asyncio.timeout(self.timeout):
+                stream = await self._client.aio.models.generate_content_stream(
+                    model=model, contents=contents, config=config
+                )
+                async with contextlib.aclosing(stream):  # type: ignore[type-var]
+                    async for chunk in stream:
+                        chunks.append(chunk)
+                        text = answer_text(chunk)
+                        if text:
+                            await on_text(text)
+        except genai_errors.APIError as exc:
+            raise error_from_api(model, exc) from exc
+        except TimeoutError as exc:
+            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
+        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
+            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+        except genai_errors.UnknownApiResponseError as exc:
+            raise RetryableError(f"{model} sent a malformed response") from exc
+        return result_from_response(model, merge_chunks(chunks), prompt=request.prompt)
 
     async def create_context_cache(self, model: str, system_instruction: str, ttl_seconds: int) -> ContextCacheEntry:
         """An explicit context cache holding ``system_instruction`` for ``model`` (``client.caches``)."""
@@ -184,6 +215,33 @@ def reported_tokens(response: types.GenerateContentResponse) -> int:
     return (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
 
 
+def answer_text(response: types.GenerateContentResponse) -> str:
+    """The answer's text in a response or a streamed chunk (thought summaries left out)."""
+    if not response.candidates:
+        return ""
+    content = response.candidates[0].content
+    parts = content.parts if content and content.parts else []
+    return "".join(part.text for part in parts if part.text and not part.thought)
+
+
+def merge_chunks(chunks: list[types.GenerateContentResponse]) -> types.GenerateContentResponse:
+    """A streamed answer as one response: every chunk's text, and the finish reason, usage and
+    prompt feedback of the chunks that carried them (Google puts them on the last ones)."""
+    text = "".join(answer_text(chunk) for chunk in chunks)
+    usage, feedback, finish, had_candidates = None, None, None, False
+    for chunk in chunks:
+        usage = chunk.usage_metadata or usage
+        feedback = chunk.prompt_feedback or feedback
+        if chunk.candidates:
+            had_candidates = True
+            finish = chunk.candidates[0].finish_reason or finish
+    candidates = None
+    if had_candidates:
+        content = types.Content(role="model", parts=[types.Part(text=text)] if text else None)
+        candidates = [types.Candidate(content=content, finish_reason=finish, index=0)]
+    return types.GenerateContentResponse(candidates=candidates, usage_metadata=usage, prompt_feedback=feedback)
+
+
 def result_from_response(model: str, response: types.GenerateContentResponse, *, prompt: str) -> TextResult:
     """The answer's text and cost, or the error that says why there is none; every error carries
     what the response reported the call cost, so a refusal is charged like an answer."""
@@ -198,9 +256,8 @@ def result_from_response(model: str, response: types.GenerateContentResponse, *,
     finish_reason = enum_text(candidate.finish_reason, "FINISH_REASON_UNSPECIFIED")
     if finish_reason in BLOCKING_FINISH_REASONS:
         raise PermanentError(f"{model} blocked the output ({finish_reason})", tokens_used=spent)
-    parts = candidate.content.parts if candidate.content and candidate.content.parts else []
     # Thought summaries are the model's scratch work, not the answer.
-    text = "".join(part.text for part in parts if part.text and not part.thought)
+    text = answer_text(response)
     if not text:
         if finish_reason == "MAX_TOKENS":
             raise PermanentError(f"{model} used up the output token limit before writing any text", tokens_used=spent)

@@ -9,7 +9,7 @@ import hashlib
 import struct
 import zlib
 
-from workers.providers.base import ImageRequest, ImageResult, TextRequest, TextResult
+from workers.providers.base import ImageRequest, ImageResult, OnText, TextRequest, TextResult
 from workers.providers.tokens import estimate_tokens
 
 OFFLINE_NOTICE = "offline provider: no model called"
@@ -35,6 +35,13 @@ class OfflineTextProvider:
             finish_reason="STOP",
             attempts=1,
         )
+
+    async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
+        result = await self.generate_text(model, request)
+        words = result.text.split(" ")
+        for index, word in enumerate(words):
+            await on_text(word if index == len(words) - 1 else word + " ")
+        return result
 
     async def aclose(self) -> None:
         return None

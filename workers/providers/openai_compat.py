@@ -1,6 +1,8 @@
 """Text from any OpenAI-compatible chat endpoint through the official ``openai`` package: OpenAI
 itself, and self-hosted models (Llama served by vLLM, llama.cpp's server, Ollama) that speak the
-same API. One attempt per call, errors classified like Gemini's."""
+same API. One attempt per call, errors classified like Gemini's. ``stream_text`` asks for the
+answer in server-sent chunks (``stream=True``) with the usage on a last chunk of its own
+(``stream_options.include_usage``), which is what the call is charged."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import asyncio
 from collections.abc import Mapping
 
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat import ChatCompletion, ChatCompletionMessage, ChatCompletionMessageParam
+from openai.types.chat.chat_completion import Choice
+from openai.types.completion_usage import CompletionUsage
 
-from workers.providers.base import PermanentError, ProviderError, RetryableError, TextRequest, TextResult
+from workers.providers.base import OnText, PermanentError, ProviderError, RetryableError, TextRequest, TextResult
 from workers.providers.retry_after import parse_retry_after_header
 from workers.providers.tokens import estimate_tokens
 
@@ -43,10 +47,7 @@ class OpenAICompatibleProvider:
         self._client = openai.AsyncOpenAI(api_key=api_key or NO_KEY, base_url=base_url, timeout=timeout, max_retries=0)
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
-        messages: list[ChatCompletionMessageParam] = []
-        if request.system_instruction:
-            messages.append({"role": "system", "content": request.system_instruction})
-        messages.append({"role": "user", "content": request.prompt})
+        messages = chat_messages(request)
         try:
             async with asyncio.timeout(self.timeout):
                 # max_tokens rather than max_completion_tokens: every compatible server reads it.
@@ -66,8 +67,65 @@ class OpenAICompatibleProvider:
             raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_completion(model, response, request)
 
+    async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
+        texts: list[str] = []
+        finish_reason: str | None = None
+        usage: CompletionUsage | None = None
+        try:
+            async with asyncio.timeout(self.timeout):
+                stream = await self._client.chat.completions.create(
+                    model=model,
+                    messages=chat_messages(request),
+                    max_tokens=request.max_output_tokens,
+                    temperature=request.temperature,
+                    stream=True,
+                    stream_options={"include_usage": True},
+                )
+                async with stream:
+                    async for chunk in stream:
+                        usage = chunk.usage or usage
+                        if not chunk.choices:
+                            continue
+                        choice = chunk.choices[0]
+                        finish_reason = choice.finish_reason or finish_reason
+                        if choice.delta.content:
+                            texts.append(choice.delta.content)
+                            await on_text(choice.delta.content)
+        except openai.APIStatusError as exc:
+            raise error_from_status(model, exc) from exc
+        except (TimeoutError, openai.APITimeoutError) as exc:
+            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
+        except (openai.APIConnectionError, OSError) as exc:
+            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+        except openai.APIResponseValidationError as exc:
+            raise RetryableError(f"{model} sent a malformed response") from exc
+        # The chunks as the one completion they make up, read by the same rules.
+        whole = ChatCompletion(
+            id="streamed",
+            object="chat.completion",
+            created=0,
+            model=model,
+            choices=[
+                Choice(
+                    index=0,
+                    message=ChatCompletionMessage(role="assistant", content="".join(texts)),
+                    finish_reason=finish_reason or "stop",
+                )
+            ],
+            usage=usage,
+        )
+        return result_from_completion(model, whole, request)
+
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def chat_messages(request: TextRequest) -> list[ChatCompletionMessageParam]:
+    messages: list[ChatCompletionMessageParam] = []
+    if request.system_instruction:
+        messages.append({"role": "system", "content": request.system_instruction})
+    messages.append({"role": "user", "content": request.prompt})
+    return messages
 
 
 def error_from_status(model: str, exc: openai.APIStatusError) -> ProviderError:

@@ -28,9 +28,11 @@ from workers.providers.base import (
     PermanentError,
     ProviderError,
     RetryableError,
+    StreamStopped,
     TextProvider,
     TextRequest,
     TextResult,
+    TextStream,
 )
 from workers.providers.circuit import CircuitBreaker, CircuitState
 from workers.providers.gemini import GeminiTextProvider
@@ -233,11 +235,17 @@ class TextRouter:
                     error.cost_micros = spent_micros + self._price(route, error.tokens_used - spent, 0)
                     error.model = model
                     raise
+                except StreamStopped as stopped:
+                    # The reader refused what the model wrote (the output guard): no other model.
+                    stopped.cost_micros = spent_micros + self._price(route, stopped.input_tokens, stopped.output_tokens)
+                    stopped.tokens_used += spent
+                    stopped.model = model
+                    raise
                 except RetryableError as error:
                     spent += error.tokens_used
                     spent_micros += self._price(route, error.tokens_used, 0)
                     last_error = error
-                    if request.output_shown is not None and request.output_shown():
+                    if request.shown():
                         # Another model would start the answer again under what was already shown.
                         error.tokens_used, error.cost_micros, error.model = spent, spent_micros, model
                         raise
@@ -304,7 +312,10 @@ class TextRouter:
                     waited = await self.rate_limit.acquire(model, estimated)
                     span.set_attribute("model.rate_limit_wait", round(waited, 3))
                 started = time.monotonic()
-                result = await route.provider.generate_text(route.model_id, request)
+                if request.stream is None:
+                    result = await route.provider.generate_text(route.model_id, request)
+                else:
+                    result = await _streamed(route.provider, route.model_id, request, request.stream)
                 took = time.monotonic() - started
             except RetryableError as error:
                 if error.retry_after:
@@ -316,6 +327,13 @@ class TextRouter:
                 mark_failed(span, "retryable", error)
                 if error.retry_after is not None:
                     span.set_attribute("model.retry_after", error.retry_after)
+                raise
+            except StreamStopped as stopped:
+                # The model was answering; what it wrote is what was refused.
+                breaker.record_success()
+                stopped.input_tokens, stopped.output_tokens = estimated, estimate_tokens(stopped.received)
+                stopped.tokens_used = stopped.input_tokens + stopped.output_tokens
+                span.set_attribute("model.outcome", "stopped")
                 raise
             except PermanentError as error:
                 # The model answered; the request is what failed, so the model stays trusted.
@@ -344,6 +362,30 @@ class TextRouter:
         providers.setdefault(id(self.provider), self.provider)
         for provider in providers.values():
             await provider.aclose()
+
+
+async def _streamed(provider: TextProvider, model_id: str, request: TextRequest, stream: TextStream) -> TextResult:
+    """One attempt whose answer goes to ``stream`` as it arrives; a provider that cannot stream
+    hands it over whole at the end. A piece the stream refuses stops the call (``StreamStopped``)."""
+    await stream.begin()
+    received: list[str] = []
+
+    async def relay(text: str) -> None:
+        received.append(text)
+        try:
+            await stream.add(text)
+        except Exception as error:
+            stopped = StreamStopped(error)
+            stopped.received = "".join(received)
+            raise stopped from error
+
+    stream_text = getattr(provider, "stream_text", None)
+    if stream_text is None:
+        result = await provider.generate_text(model_id, request)
+        await relay(result.text)
+        return result
+    streamed: TextResult = await stream_text(model_id, request, relay)
+    return streamed
 
 
 def _provider_for(provider: str, api_key: str | None, base_url: str | None, timeout: float) -> TextProvider:

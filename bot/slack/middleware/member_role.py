@@ -1,8 +1,9 @@
 """user_id -> role in the organization, after bolt's authorize step (a user seen for the first time
 is looked up with ``users.info``, which needs the workspace's token).
 
-Workspace owners and admins start as admins; everyone else gets the organization's default role
-(viewer unless an admin changed it). The member is stored with their time zone, which schedules use.
+The rule for a first-seen member is ``bot.orgs.members``' (workspace owners and admins start as
+admins; everyone else gets the organization's default role). The member is stored with their time
+zone, which schedules use.
 """
 
 from __future__ import annotations
@@ -11,21 +12,17 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
-import aiohttp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
+from bot.orgs import members
 from bot.orgs.service import get_role, set_role
 from bot.slack.middleware.refusal import DATABASE_DOWN, refuse
 from bot.slack.middleware.ttl_cache import TtlCache
-from db.audit import record_event
 from db.engine import Database, is_database_outage
-from db.models import Member, Role
+from db.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -51,30 +48,14 @@ class MemberRoles:
         await set_role(self.database, org_id, user_id, role, actor=actor)
         self._cache.discard((org_id, user_id))
 
-    async def enroll(self, org_id: uuid.UUID, user_id: str, role: Role, *, tz: str | None, reason: str) -> str:
-        """Store a first-seen member; when a concurrent request (or an admin) got there first, theirs stands."""
-        async with self.database.tenant(org_id) as session:
-            inserted = await session.execute(
-                insert(Member)
-                .values(org_id=org_id, slack_user_id=user_id, role=role, timezone=tz)
-                .on_conflict_do_nothing(index_elements=["org_id", "slack_user_id"])
-                .returning(Member.role)
-            )
-            stored = inserted.scalar_one_or_none()
-            if stored is not None:
-                await record_event(
-                    session,
-                    org_id,
-                    "member.enrolled",
-                    actor="system",
-                    detail={"user": user_id, "role": str(role), "reason": reason},
-                )
-            else:
-                stored = (
-                    await session.execute(select(Member.role).where(Member.slack_user_id == user_id))
-                ).scalar_one()
-        self._cache.put((org_id, user_id), stored)
-        return stored
+    async def enroll_first_seen(
+        self, client: AsyncWebClient, org_id: uuid.UUID, user_id: str, default_role: str
+    ) -> str:
+        """A member seen for the first time, by the one rule (``bot.orgs.members``)."""
+        role, stored = await members.enroll_first_seen(self.database, client, org_id, user_id, default_role)
+        if stored:
+            self._cache.put((org_id, user_id), role)
+        return role
 
     def forget(self, org_id: uuid.UUID, user_id: str | None = None) -> None:
         if user_id is not None:
@@ -99,7 +80,9 @@ class MemberRoleMiddleware(AsyncMiddleware):
             try:
                 role = await self.roles.role_of(org_id, user_id)
                 if role is None:
-                    role = await self._enroll(context.client, org_id, user_id, context["policy"].default_role)
+                    role = await self.roles.enroll_first_seen(
+                        context.client, org_id, user_id, context["policy"].default_role
+                    )
             except Exception as error:
                 if not is_database_outage(error):
                     raise
@@ -107,16 +90,3 @@ class MemberRoleMiddleware(AsyncMiddleware):
                 return refuse(req, DATABASE_DOWN)
         context["role"] = role
         return await next()
-
-    async def _enroll(self, client: AsyncWebClient, org_id: uuid.UUID, user_id: str, default_role: str) -> str:
-        try:
-            user = (await client.users_info(user=user_id))["user"]
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            # Not stored: the next request asks Slack again rather than pinning a guess.
-            log.warning("users.info failed for %s (%s); treating them as %s for now", user_id, error, default_role)
-            return default_role
-        if user.get("is_owner") or user.get("is_admin"):
-            role, reason = Role.ADMIN, "workspace_admin"
-        else:
-            role, reason = Role(default_role), "default_role"
-        return await self.roles.enroll(org_id, user_id, role, tz=user.get("tz"), reason=reason)
