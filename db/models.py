@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     false,
@@ -47,13 +48,14 @@ class JobState(StrEnum):
     RUNNING = "running"
     AWAITING_APPROVAL = "awaiting_approval"
     HELD = "held"  # generated ahead of its schedule's due time; posted at ``post_at``
+    CACHED = "cached"  # pre-generated into the result cache (``jobs.pregenerated``); nothing posted
     POSTED = "posted"
     REJECTED = "rejected"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
 
-FINAL_JOB_STATES = frozenset({JobState.POSTED, JobState.REJECTED, JobState.FAILED, JobState.CANCELLED})
+FINAL_JOB_STATES = frozenset({JobState.POSTED, JobState.REJECTED, JobState.FAILED, JobState.CANCELLED, JobState.CACHED})
 
 
 class ScheduleState(StrEnum):
@@ -80,6 +82,13 @@ class Organization(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # Identical requests reuse stored results (bot.result_cache); off unless an admin turns it on.
     result_cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The organization's off-peak window (minutes after midnight in ``off_peak_timezone``; None:
+    # none): image schedules are warmed in it, and popular image prompts pre-generated
+    # (``pregenerate_images``, off unless an admin turns it on). ``bot.orgs.off_peak``.
+    off_peak_start: Mapped[int | None] = mapped_column(SmallInteger)
+    off_peak_end: Mapped[int | None] = mapped_column(SmallInteger)
+    off_peak_timezone: Mapped[str | None] = mapped_column(String(64))
+    pregenerate_images: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Which catalogue models may answer (None: every one) and how one is chosen among them.
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONB)
     model_strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
@@ -216,6 +225,8 @@ class Job(Base):
     input_tokens: Mapped[int | None] = mapped_column(BigInteger)
     output_tokens: Mapped[int | None] = mapped_column(BigInteger)
     cost_micros: Mapped[int | None] = mapped_column(BigInteger)
+    # Input tokens the provider served from its context cache (part of ``input_tokens``).
+    cached_input_tokens: Mapped[int | None] = mapped_column(BigInteger)
     cost_reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
     result_text: Mapped[str | None] = mapped_column(Text)
@@ -234,6 +245,8 @@ class Job(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     # A "post to channel" of another job's result: that job (one post per job and channel).
     shared_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Pre-generated off-peak into the result cache (a popular image prompt); posts nothing.
+    pregenerated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now(), onupdate=_now())
 
@@ -296,6 +309,8 @@ class QuotaSettlement(Base):
     model: Mapped[str | None] = mapped_column(String(64))
     input_tokens: Mapped[int | None] = mapped_column(BigInteger)
     output_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    # Of ``input_tokens``, those read from the provider's context cache (billed at the cached price).
+    cached_input_tokens: Mapped[int | None] = mapped_column(BigInteger)
     cost_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 

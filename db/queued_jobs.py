@@ -64,6 +64,7 @@ JOB_COLUMNS = (
     "attempts",
     "trace_context",
     "thread_ts",
+    "pregenerated",
 )
 # Columns a caller may leave out (written as NULL).
 OPTIONAL_COLUMNS = frozenset({"thread_ts"})
@@ -104,8 +105,9 @@ _AS_TEXT = frozenset({"kind", "state"})
 
 
 # Columns a caller may leave out: a job carries the brand kit and posts at once unless it says
-# otherwise, and a job no price table priced holds no money.
-_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None, "cost_reserved_micros": 0}
+# otherwise, a job no price table priced holds no money, and a job is someone's request unless it
+# was pre-generated.
+_DEFAULTS: dict[str, Any] = {"brand_voice": True, "post_at": None, "cost_reserved_micros": 0, "pregenerated": False}
 
 
 def _arguments(params: dict[str, Any]) -> list[Any]:

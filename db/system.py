@@ -59,6 +59,37 @@ async def claim_due_schedules(
     return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
 
 
+async def claim_warm_schedules(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    text_before: datetime,
+    image_before: datetime,
+    off_peak_before: datetime,
+    lease_seconds: int,
+    limit: int,
+) -> list[ClaimedSchedule]:
+    """Claim text runs due before ``text_before``, image runs due before ``image_before``, and image
+    runs due before ``off_peak_before`` of organizations whose off-peak window holds ``now``."""
+    rows = await _call(
+        session,
+        "cf_claim_warm_schedules",
+        now=now,
+        text_before=text_before,
+        image_before=image_before,
+        off_peak_before=off_peak_before,
+        lease=lease_seconds,
+        limit=limit,
+    )
+    return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
+
+
+async def orgs_pregenerating_images(session: AsyncSession) -> list[uuid.UUID]:
+    """Organizations whose admin turned image pre-generation on (with the result cache and an
+    off-peak window): only their ids."""
+    return list((await _call(session, "cf_orgs_pregenerating_images")).scalars())
+
+
 @dataclass(frozen=True)
 class HeldJob:
     id: uuid.UUID

@@ -32,6 +32,8 @@ from bot.commands.parser import (
     SetBrand,
     SetModelStrategy,
     SetMoneyBudget,
+    SetOffPeak,
+    SetPregeneration,
     SetQuota,
     SetResultCache,
     SetSuggestedPrompts,
@@ -56,10 +58,11 @@ from bot.feedback import views as feedback_views
 from bot.feedback.service import feedback_csv, feedback_totals, recent_feedback
 from bot.jobs.service import JobRequest
 from bot.orgs.audit_log import recent_audit_events
+from bot.orgs.off_peak import parse_window, set_off_peak
 from bot.orgs.roles import require_role
 from bot.orgs.settings import set_approvals, set_suggested_prompts, suggested_prompts
 from bot.quota import render_status
-from bot.result_cache import set_result_cache
+from bot.result_cache import set_image_pregeneration, set_result_cache
 from bot.routing import views as routing_views
 from bot.routing.service import change_routing_policy, check_allowed
 from bot.services import AppServices
@@ -160,6 +163,15 @@ async def run_command(services: AppServices, command: Command, who: Invocation) 
             await set_result_cache(database, who.org_id, enabled=enabled, actor=who.user_id)
             services.tenants.forget_org(who.org_id)
             return views.result_cache_set(enabled)
+        case SetOffPeak(window=typed):
+            window = None
+            if typed is not None:
+                window = parse_window(typed, await services.schedules.timezone_of(who.org_id, who.user_id))
+            await set_off_peak(database, who.org_id, window, actor=who.user_id)
+            return views.off_peak_set(window)
+        case SetPregeneration(enabled=enabled):
+            settings = await set_image_pregeneration(database, who.org_id, enabled=enabled, actor=who.user_id)
+            return views.pregeneration_set(settings)
         case ShowBrand():
             return kit_message(await services.brand.show(who.org_id))
         case SetBrand(part=part, text=text):

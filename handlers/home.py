@@ -17,6 +17,7 @@ from bot.home.service import load_home
 from bot.home.views import home_view
 from bot.orgs.roles import allows, require_role
 from bot.quota import QuotaStatus
+from bot.result_cache import load_cache_settings
 from bot.routing.views import models_text
 from bot.services import AppServices
 
@@ -75,4 +76,7 @@ async def publish_home(services: AppServices, context: AsyncBoltContext, client:
     snapshot = await load_home(services.runtime.database, org_id, user_id, with_approvals=allows(role, "approve"))
     kit = await services.brand.show(org_id)
     models = models_text(services.catalogue, context["policy"].routing)
-    await client.views_publish(user_id=user_id, view=home_view(role, status, snapshot, brand_kit=kit, models=models))
+    caching = await load_cache_settings(services.runtime.database, org_id)
+    await client.views_publish(
+        user_id=user_id, view=home_view(role, status, snapshot, brand_kit=kit, models=models, caching=caching)
+    )

@@ -22,6 +22,7 @@ from bot.approvals.service import ExpiryReport
 from bot.jobs.queueing import JobSender
 from bot.process.runtime import Runtime, get_runtime
 from bot.quota import QuotaService, ReapReport, reap_reservations
+from bot.result_cache.pregeneration import PopularImagePregeneration, PregenerationReport
 from bot.schedules import ScheduleTickReport
 from bot.schedules import tick as schedules_tick
 from bot.schedules.warming import HeldPostReleaser, ReleaseReport
@@ -49,6 +50,7 @@ class TickReport:
     approvals: ExpiryReport | None = None
     schedules: ScheduleTickReport | None = None
     held_posts: ReleaseReport | None = None
+    pregenerated: PregenerationReport | None = None
     oauth_states_purged: int | None = None
     workflow_steps: WorkflowSweepReport | None = None
     audit_heads: dict[uuid.UUID, ChainHead] | None = None  # logged this tick (hourly)
@@ -76,9 +78,12 @@ async def beat_tick(
     max_attempts: int = MAX_ATTEMPTS,
     anchor: AuditHeadAnchor | None = None,
     releaser: HeldPostReleaser | None = None,
+    pregeneration: PopularImagePregeneration | None = None,
 ) -> TickReport:
     """One tick: outbox sweeper, lease recovery, reservation reaper, approval expiry, due
-    schedules, OAuth state purge, and (given ``anchor``, hourly) the audit chain heads. A failing step is logged and reported; the others still run."""
+    schedules, OAuth state purge, and (given ``anchor``, hourly) the audit chain heads; given
+    ``pregeneration``, popular image prompts pre-generated off-peak. A failing step is logged and
+    reported; the others still run."""
     now = now or datetime.now(UTC)
     report = TickReport(at=now)
     quota = quota or QuotaService(runtime.redis, runtime.database)
@@ -94,12 +99,20 @@ async def beat_tick(
         )
         report.reaped = await _step(report, "reservation reaper", reap_reservations(quota, runtime.database))
         report.approvals = await _step(report, "approvals", sweep_approvals(runtime, now))
-        lead = timedelta(minutes=runtime.settings.schedule_warm_lead_minutes)
+        settings = runtime.settings
+        lead = timedelta(minutes=settings.schedule_warm_lead_minutes)
+        image_lead = timedelta(minutes=settings.schedule_image_warm_lead_minutes)
         report.schedules = await _step(
-            report, "schedules", schedules_tick(runtime, now, sender=sender, quota=quota, lead=lead)
+            report,
+            "schedules",
+            schedules_tick(runtime, now, sender=sender, quota=quota, lead=lead, image_lead=image_lead),
         )
         if releaser is not None:
             report.held_posts = await _step(report, "held posts", releaser.schedule_due(now))
+        if pregeneration is not None:
+            report.pregenerated = await _step(
+                report, "pre-generation", pregeneration.run_if_due(runtime, now, sender=sender, quota=quota)
+            )
         report.oauth_states_purged = await _step(report, "oauth states", purge_abandoned_oauth_states(runtime, now))
         report.workflow_steps = await _step(report, "workflow steps", sweep_workflow_steps(runtime, now))
         if anchor is not None:
@@ -161,12 +174,15 @@ async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Even
     sender = JobSender(runtime.settings.redis_url or "", region=runtime.settings.region)
     quota = QuotaService(runtime.redis, runtime.database)
     anchor = AuditHeadAnchor()
+    pregeneration = PopularImagePregeneration()
     # Timers for held posts reach past the next tick, so a late tick never makes a post late.
     releaser = HeldPostReleaser(runtime.database, sender, look_ahead=timedelta(seconds=2 * tick_seconds + 5))
     try:
         while not stop.is_set():
             started = asyncio.get_running_loop().time()
-            tick = await beat_tick(runtime, sender=sender, quota=quota, anchor=anchor, releaser=releaser)
+            tick = await beat_tick(
+                runtime, sender=sender, quota=quota, anchor=anchor, releaser=releaser, pregeneration=pregeneration
+            )
             _log_tick(tick)
             elapsed = asyncio.get_running_loop().time() - started
             with contextlib.suppress(TimeoutError):

@@ -63,6 +63,7 @@ class Outcome(StrEnum):
     POSTED = "posted"
     AWAITING_APPROVAL = "awaiting_approval"
     HELD = "held"  # a warmed scheduled run, generated ahead and posted at its due time
+    CACHED = "cached"  # pre-generated into the result cache; nothing posted
     REQUEUED = "requeued"
     FAILED = "failed"
     LOST = "lost"  # the lease ran out mid-job and another attempt owns the job now
@@ -213,6 +214,8 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
 async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     job, lease, policy = claim.job, claim.lease, claim.policy
     mapping: dict[str, str] = context.runtime.secrets.decrypt_json(job.pii_mapping_enc) if job.pii_mapping_enc else {}
+    if job.pregenerated:
+        return await _pregenerate(context, claim)
     result = lifecycle.stored_result(job)
     fresh = result is None
     live: dm_thread.LiveReply | None = None
@@ -255,6 +258,29 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     if fresh and outcome is not Outcome.LOST:
         await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
     return outcome
+
+
+async def _pregenerate(context: WorkerContext, claim: Claim) -> Outcome:
+    """A popular image prompt drawn into the result cache, under the key a real request of it
+    has; charged like any job and never posted. Settled before its state moves on: a retry after
+    a crash in between finds the image in the cache and the settlement already written."""
+    job, lease, policy = claim.job, claim.lease, claim.policy
+    if not policy.result_cache:
+        await fail_job(context, lease, "the result cache was turned off before the image was drawn", tokens_used=None)
+        return Outcome.FAILED
+    try:
+        result = await generate_content(context, job, {}, policy, kit=claim.kit)
+    except GenerationFailed as failure:
+        await fail_job(
+            context, lease, failure.reason, tokens_used=failure.tokens_used, spend=failure.spend, **failure.detail
+        )
+        return Outcome.FAILED
+    switch_off_deadline()
+    begin_finishing()
+    await reconcile_quota(context.quota, job.org_id, job.id, result.tokens_used, spend=result.spend)
+    await lifecycle.mark_cached(context.runtime.database, lease, reused=result.reused)
+    hand_back_lease()
+    return Outcome.CACHED
 
 
 async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPolicy, new: JobResult | None) -> Outcome:

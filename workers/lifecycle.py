@@ -74,11 +74,18 @@ class JobResult:
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cost_micros": self.cost_micros,
+            "cached_input_tokens": self.cached_tokens if self.input_tokens is not None else None,
         }
 
     @property
     def spend(self) -> Spend:
-        return Spend(self.model or None, self.input_tokens or 0, self.output_tokens or 0, self.cost_micros or 0)
+        return Spend(
+            self.model or None,
+            self.input_tokens or 0,
+            self.output_tokens or 0,
+            self.cost_micros or 0,
+            cached_input_tokens=self.cached_tokens,
+        )
 
     def audit_detail(self) -> dict[str, Any]:
         return {
@@ -98,6 +105,7 @@ def stored_result(job: Job) -> JobResult | None:
         job.result_image,
         job.model or "",
         job.tokens_used or 0,
+        cached_tokens=job.cached_input_tokens or 0,
         input_tokens=job.input_tokens,
         output_tokens=job.output_tokens,
         cost_micros=job.cost_micros,
@@ -280,6 +288,19 @@ async def mark_held(database: Database, lease: Lease, *, result: JobResult | Non
     return await _transition(database, lease, {"state": JobState.HELD, "lease_until": None}, "job.held", {}, result)
 
 
+async def mark_cached(database: Database, lease: Lease, *, reused: bool) -> Job:
+    """``running`` -> ``cached``: a pre-generated job's result is in the result cache (``reused``:
+    it was there already); nothing is posted and nothing is kept on the job."""
+    return await _transition(
+        database,
+        lease,
+        {"state": JobState.CACHED, "lease_until": None, "pii_mapping_enc": None},
+        "job.cached",
+        {"reused": reused},
+        None,
+    )
+
+
 _MARK_POSTED_SQL = """
 WITH posted AS (
     UPDATE jobs
@@ -291,7 +312,8 @@ WITH posted AS (
            tokens_used = CASE WHEN $3 THEN $7 ELSE tokens_used END,
            input_tokens = CASE WHEN $3 THEN $10 ELSE input_tokens END,
            output_tokens = CASE WHEN $3 THEN $11 ELSE output_tokens END,
-           cost_micros = CASE WHEN $3 THEN $12 ELSE cost_micros END
+           cost_micros = CASE WHEN $3 THEN $12 ELSE cost_micros END,
+           cached_input_tokens = CASE WHEN $3 THEN $13 ELSE cached_input_tokens END
      WHERE id = $1 AND state IN ('running', 'queued') AND slack_ts IS NULL
  RETURNING id, org_id
 ), events AS (
@@ -338,6 +360,7 @@ async def mark_posted(
             result.input_tokens,
             result.output_tokens,
             result.cost_micros,
+            result.values()["cached_input_tokens"],
         )
     return updated is not None
 

@@ -28,6 +28,8 @@ async def reconcile_quota(
 async def finish_failed(
     runtime: Runtime, quota: QuotaService, job: Job, reason: str, *, tokens_used: int | None, spend: Spend | None = None
 ) -> None:
-    """A failed job: its quota reconciled (released when no model answered) and its requester told why."""
+    """A failed job: its quota reconciled (released when no model answered) and its requester told
+    why (a pre-generated job has nobody to tell: its failure is in the audit trail)."""
     await reconcile_quota(quota, job.org_id, job.id, tokens_used, spend=spend)
-    await tell_requester(runtime, job, views.failure_message(job, reason))
+    if not job.pregenerated:
+        await tell_requester(runtime, job, views.failure_message(job, reason))

@@ -159,6 +159,20 @@ class SetResultCache:
 
 
 @dataclass(frozen=True)
+class SetOffPeak:
+    """``window`` as typed (``22:00-06:00 [zone]``, read against the admin's time zone later); None: off."""
+
+    name: ClassVar[str] = "offpeak"
+    window: str | None
+
+
+@dataclass(frozen=True)
+class SetPregeneration:
+    name: ClassVar[str] = "pregenerate"
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class ShowBrand:
     name: ClassVar[str] = "brand"
 
@@ -210,6 +224,8 @@ Command = (
     | GrantRole
     | SetApprovals
     | SetResultCache
+    | SetOffPeak
+    | SetPregeneration
     | ShowBrand
     | SetBrand
     | ClearBrand
@@ -319,6 +335,15 @@ def parse_arguments(head: Head) -> Command:
                 shown = f"`{_shorten(rest)}`" if rest else "nothing"
                 raise BadInput(f"`cache` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
             return SetResultCache(rest.lower() == "on")
+        case "offpeak":
+            if not rest:
+                raise BadInput("`offpeak` takes a window like `22:00-06:00`, or `off`.", usage=spec.full_usage)
+            return SetOffPeak(None if rest.lower() == "off" else rest)
+        case "pregenerate":
+            if rest.lower() not in ("on", "off"):
+                shown = f"`{_shorten(rest)}`" if rest else "nothing"
+                raise BadInput(f"`pregenerate` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
+            return SetPregeneration(rest.lower() == "on")
         case "brand":
             if rest and rest.lower() != "show":
                 raise BadInput(

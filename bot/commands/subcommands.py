@@ -80,6 +80,19 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "let identical requests reuse a stored result instead of calling a model (no tokens charged)",
         Role.ADMIN,
     ),
+    Subcommand(
+        "offpeak",
+        "offpeak <HH:MM>-<HH:MM> [time zone]|off",
+        "the off-peak window (your Slack time zone unless named): image schedules are drawn in it up to a day "
+        "ahead, and popular images pre-generated",
+        Role.ADMIN,
+    ),
+    Subcommand(
+        "pregenerate",
+        "pregenerate on|off",
+        "pre-generate the most asked-for images into the result cache off-peak (charged like any job)",
+        Role.ADMIN,
+    ),
     Subcommand("brand", "brand [show]", "show the brand kit every post is written with", Role.VIEWER),
     Subcommand(
         "brand set",

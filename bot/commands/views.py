@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.commands.parser import help_lines
 from bot.errors import UserError
+from bot.orgs.off_peak import OffPeakWindow
+from bot.result_cache.settings import CacheSettings
 
 if TYPE_CHECKING:
     from bot.orgs.audit_log import AuditLine
@@ -55,6 +57,26 @@ def result_cache_set(enabled: bool) -> Message:
             "marked as reused in the post."
         )
     return ephemeral("The result cache is *off*: every request calls a model.")
+
+
+def off_peak_set(window: OffPeakWindow | None) -> Message:
+    if window is None:
+        return ephemeral("No off-peak window: image schedules are drawn at their lead, and nothing is pre-generated.")
+    return ephemeral(
+        f"Off-peak window: *{window.describe()}*. Image schedules due within a day are drawn in it and held "
+        "for their due time; with `/content pregenerate on`, popular images are pre-generated in it."
+    )
+
+
+def pregeneration_set(settings: CacheSettings) -> Message:
+    if not settings.pregenerate_images:
+        return ephemeral("Popular images are *not* pre-generated.")
+    window = settings.off_peak.describe() if settings.off_peak else "the off-peak window"
+    return ephemeral(
+        f"Popular images are *pre-generated* in {window}: the most asked-for image prompts of the last weeks "
+        "are drawn into the result cache, a few a day, charged like any job; the next identical request "
+        "is answered from it."
+    )
 
 
 def error_message(error: UserError) -> Message:

@@ -11,6 +11,7 @@ from bot.brand.views import kit_markdown, open_modal_button
 from bot.home.service import HomeSnapshot, JobLine, ScheduleLine
 from bot.quota import QuotaStatus
 from bot.quota.messages import money_lines
+from bot.result_cache.settings import CacheSettings
 
 GAUGE_WIDTH = 20
 PROMPT_EXCERPT = 80
@@ -20,6 +21,7 @@ _STATE_ICON = {
     "running": ":gear:",
     "awaiting_approval": ":raised_hand:",
     "held": ":alarm_clock:",
+    "cached": ":package:",
     "posted": ":white_check_mark:",
     "rejected": ":no_entry_sign:",
     "failed": ":x:",
@@ -65,6 +67,15 @@ def quota_gauge(status: QuotaStatus | None) -> str:
     )
 
 
+def caching_text(settings: CacheSettings) -> str:
+    window = settings.off_peak.describe() if settings.off_peak else "none (image schedules are drawn at their lead)"
+    return (
+        "*Caching and warming*\n"
+        f"Result cache: *{'on' if settings.result_cache else 'off'}* · Off-peak window: *{window}* · "
+        f"Popular images pre-generated: *{'on' if settings.pregenerate_images else 'off'}*"
+    )
+
+
 def _job(line: JobLine, *, show_requester: bool) -> str:
     icon = _STATE_ICON.get(line.state, ":grey_question:")
     who = f" by <@{line.requester}>" if show_requester else ""
@@ -92,8 +103,10 @@ def home_view(
     *,
     brand_kit: BrandKit | None = None,
     models: str | None = None,
+    caching: CacheSettings | None = None,
 ) -> dict[str, Any]:
-    """``models``: the organization's model policy in words (``bot.routing.views.models_text``)."""
+    """``models``: the organization's model policy in words (``bot.routing.views.models_text``);
+    ``caching``: its result cache, off-peak window and pre-generation switches."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Content Factory"}},
         _section(f"Your role: *{role or 'none yet'}*"),
@@ -107,6 +120,14 @@ def home_view(
         blocks += [{"type": "divider"}, _section(models)]
         if role == "admin":
             blocks.append(_context("Change it with `/content models allow …` or `/content models strategy …`."))
+    if caching is not None:
+        blocks += [{"type": "divider"}, _section(caching_text(caching))]
+        if role == "admin":
+            blocks.append(
+                _context(
+                    "Change them with `/content cache on|off`, `/content offpeak …` or `/content pregenerate on|off`."
+                )
+            )
     if brand_kit is not None:
         blocks += [{"type": "divider"}, _section(kit_markdown(brand_kit))]
         if role == "admin":

@@ -24,6 +24,7 @@ from bot.jobs.background_sends import BackgroundSends
 from bot.jobs.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
 from bot.orgs.service import OrgPolicy
 from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
+from bot.result_cache.key import SEED_BOUND, request_seed
 from bot.routing.catalogue import Catalogue
 from bot.routing.estimate import job_cost_estimate
 from db.audit import record_event
@@ -57,6 +58,18 @@ class JobRequest:
     thread_ts: str | None = None
     # Chosen by a caller that must know the id before the job exists (a Workflow Builder step).
     job_id: uuid.UUID | None = None
+    # Pre-generated off-peak into the result cache (``bot.result_cache.pregeneration``): nothing is posted.
+    pregenerated: bool = False
+
+
+def _image_seed(request: JobRequest, policy: OrgPolicy, masked_prompt: str) -> int | None:
+    """An image's seed: derived from the prompt where identical requests may reuse a result
+    (``bot.result_cache.key.request_seed``), else drawn at random."""
+    if request.kind != JobKind.IMAGE:
+        return None
+    if policy.result_cache:
+        return request_seed(request.org_id, masked_prompt)
+    return secrets.randbelow(SEED_BOUND)
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,7 @@ class JobService:
             "schedule_id": request.schedule_id,
             "schedule_run_at": request.schedule_run_at,
             "post_at": request.post_at,
-            "seed": secrets.randbelow(2**31) if request.kind == JobKind.IMAGE else None,
+            "seed": _image_seed(request, policy, guarded.masked_text),
             "brand_voice": request.brand_voice,
             "tokens_reserved": reservation.tokens,
             "cost_reserved_micros": reservation.cost_micros,
@@ -143,6 +156,7 @@ class JobService:
             "attempts": 0,
             "trace_context": carrier or None,
             "thread_ts": request.thread_ts,
+            "pregenerated": request.pregenerated,
         }
         detail = {
             "kind": str(request.kind),
@@ -165,7 +179,7 @@ class JobService:
             except Exception:
                 log.warning("could not release reservation of unsaved job %s", job_id, exc_info=True)
             raise
-        scheduled = request.schedule_id is not None
+        scheduled = request.schedule_id is not None or request.pregenerated
         if self.background is not None and not scheduled:
             # A person is waiting: the publish (at interactive priority) follows the answer.
             self.background.start(job_id, request.org_id, request.kind)

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     # How long before its due time a scheduled run is generated (then held and posted on time); 0: at the due time.
     schedule_warm_lead_minutes: float = Field(default=10.0, ge=0, le=120)
+    # The same for image runs (a diffusion job takes minutes where text takes seconds); inside the
+    # organization's off-peak window, image runs due within a day are generated at once.
+    schedule_image_warm_lead_minutes: float = Field(default=60.0, ge=0, le=720)
+    # Popular image prompts pre-generated off-peak per organization and UTC day (organizations that
+    # turned it on), taken from its image requests of the last POPULAR_IMAGES_LOOKBACK_DAYS.
+    popular_images_per_day: int = Field(default=5, ge=0, le=100)
+    popular_images_lookback_days: int = Field(default=28, ge=1, le=90)
     # The shortest time between two runs of one schedule, and how many active schedules one person may have.
     schedule_min_interval_minutes: int = Field(default=15, ge=1, le=1440)
     schedules_max_per_user: int = Field(default=5, ge=1, le=1000)

@@ -118,14 +118,15 @@ class LedgerEntry:
 # that row was new) and the job's quota state commit together or not at all. Every job of the
 # pipeline runs it, so it goes to the connection's asyncpg driver as it is, prepared once per
 # connection ($1 job, $2 organization, $3 actual, $4 outcome, $5 reserved, $6 month, $7 default month,
-# $8-$11 the spend: model, input and output tokens, cost).
+# $8-$12 the spend: model, input and output tokens, cost, cached input tokens).
 _RECORD = """
     WITH job AS (
-        SELECT tokens_reserved, created_at, model, input_tokens, output_tokens, cost_micros
+        SELECT tokens_reserved, created_at, model, input_tokens, output_tokens, cost_micros, cached_input_tokens
           FROM jobs WHERE id = CAST($1 AS uuid)
     ), entry AS (
         INSERT INTO quota_settlements (job_id, org_id, month, reserved, actual, overrun,
-                                       model, input_tokens, output_tokens, cost_micros, settled_at)
+                                       model, input_tokens, output_tokens, cost_micros, cached_input_tokens,
+                                       settled_at)
         -- reserved unknown (neither Redis nor a job row remembers it): no overrun can be claimed;
         -- greatest() skips the NULL
         SELECT CAST($1 AS uuid), CAST($2 AS uuid), m.month, coalesce(m.reserved, 0), CAST($3 AS bigint),
@@ -140,6 +141,8 @@ _RECORD = """
                     THEN coalesce(CAST($10 AS bigint), (SELECT output_tokens FROM job)) END,
                CASE WHEN CAST($4 AS varchar) = 'settled'
                     THEN coalesce(CAST($11 AS bigint), (SELECT cost_micros FROM job), 0) ELSE 0 END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($12 AS bigint), (SELECT cached_input_tokens FROM job)) END,
                now()
           FROM (SELECT coalesce(CAST($6 AS date),
                                 (SELECT date_trunc('month', created_at AT TIME ZONE 'UTC')::date FROM job),
@@ -212,6 +215,7 @@ async def record_settlement(
         spend.input_tokens if spend else None,
         spend.output_tokens if spend else None,
         spend.cost_micros if spend else None,
+        spend.cached_input_tokens if spend else None,
     )
     if row is not None:
         return _entry(row, inserted=True)
@@ -271,7 +275,8 @@ async def month_snapshot(session: AsyncSession, org_id: uuid.UUID, month: date) 
 _SPEND_BY_MODEL = text(
     """
     SELECT model, count(*) AS jobs, coalesce(sum(input_tokens), 0) AS input_tokens,
-           coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cost_micros), 0) AS cost
+           coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cost_micros), 0) AS cost,
+           coalesce(sum(cached_input_tokens), 0) AS cached_input_tokens
       FROM quota_settlements
      WHERE org_id = CAST(:org AS uuid) AND month = CAST(:month AS date) AND model IS NOT NULL
      GROUP BY model
@@ -284,6 +289,13 @@ async def spend_by_model(session: AsyncSession, org_id: uuid.UUID, month: date) 
     """A month's settled spend per model, dearest first."""
     rows = await session.execute(_SPEND_BY_MODEL, {"org": org_id, "month": month})
     return tuple(
-        ModelSpend(row.model, int(row.jobs), int(row.input_tokens), int(row.output_tokens), int(row.cost))
+        ModelSpend(
+            row.model,
+            int(row.jobs),
+            int(row.input_tokens),
+            int(row.output_tokens),
+            int(row.cost),
+            cached_input_tokens=int(row.cached_input_tokens),
+        )
         for row in rows
     )

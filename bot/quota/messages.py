@@ -102,8 +102,10 @@ def money_lines(status: QuotaStatus) -> list[str]:
     else:
         lines.append(f"Spent {format_money(status.spent_micros, currency)} this month (no money budget set).")
     for line in status.by_model:
+        cached = f", {_tokens(line.cached_input_tokens)} of them cached" if line.cached_input_tokens else ""
         lines.append(
             f"• `{line.model}`: {format_money(line.cost_micros, currency)} for {line.jobs:,} "
-            f"job{'s' if line.jobs != 1 else ''} ({_tokens(line.input_tokens)} in, {_tokens(line.output_tokens)} out)"
+            f"job{'s' if line.jobs != 1 else ''} ({_tokens(line.input_tokens)} in{cached}, "
+            f"{_tokens(line.output_tokens)} out)"
         )
     return lines

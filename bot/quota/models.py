@@ -24,12 +24,15 @@ class Limits:
 @dataclass(frozen=True)
 class Spend:
     """What a job's model calls cost: the model that answered (or last failed), the tokens it
-    reported and the price table's cost in millionths of the catalogue's currency."""
+    reported and the price table's cost in millionths of the catalogue's currency. Of the input
+    tokens, ``cached_input_tokens`` were read from the provider's context cache (the cost already
+    prices them at the cached price)."""
 
     model: str | None
     input_tokens: int
     output_tokens: int
     cost_micros: int
+    cached_input_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class ModelSpend:
     input_tokens: int
     output_tokens: int
     cost_micros: int
+    cached_input_tokens: int = 0  # of ``input_tokens``, read from the provider's context cache
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The beat's step for schedules: every due run becomes one ordinary job.
 
-Due schedules are claimed through ``db.system.claim_due_schedules`` (``FOR UPDATE SKIP LOCKED``
-plus a lease in ``claimed_until``), so two beat processes never take the same schedule at once.
+Due schedules are claimed through ``db.system.claim_warm_schedules`` (``FOR UPDATE SKIP LOCKED``
+plus a lease in ``claimed_until``; a lead per kind and the off-peak horizon, ``bot.orgs.off_peak``), so two beat processes never take the same schedule at once.
 Each run is submitted like a command's job (quota reserved now, approval policy applied by the
 worker) with ``schedule_id`` and ``schedule_run_at`` set: the UNIQUE index on the two makes a
 second job for the same run impossible even if a lease runs out mid-run. The schedule then moves
@@ -29,6 +29,7 @@ from bot.errors import QuotaDenied, UserError
 from bot.guard import DEFAULT_THRESHOLD, GuardedPrompt
 from bot.jobs.queueing import JobSender
 from bot.jobs.service import JobRequest, JobService
+from bot.orgs.off_peak import OFF_PEAK_HORIZON
 from bot.orgs.roles import allows
 from bot.orgs.service import OrgPolicy, get_role, load_org_policy
 from bot.process.runtime import Runtime
@@ -41,7 +42,7 @@ from bot.slack.channel_access import MembershipUnchecked, require_member_in_org
 from bot.slack.client import make_web_client
 from db.audit import record_event
 from db.models import Job, JobKind, Schedule, ScheduleState
-from db.system import ClaimedSchedule, claim_due_schedules
+from db.system import ClaimedSchedule, claim_warm_schedules
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +81,25 @@ async def tick(
     quota: QuotaService | None = None,
     limit: int = CLAIM_LIMIT,
     lead: timedelta = timedelta(0),
+    image_lead: timedelta | None = None,
+    off_peak_horizon: timedelta = OFF_PEAK_HORIZON,
 ) -> ScheduleTickReport:
     """Fire every schedule due at ``now`` (the beat's clock; tests inject theirs), and with a
-    ``lead`` every one due before ``now + lead``: its job is generated now and posted at its due
-    time (``bot.schedules.warming``)."""
+    ``lead`` every text run due before ``now + lead``: its job is generated now and posted at its
+    due time (``bot.schedules.warming``). Image runs take ``image_lead`` (default: ``lead``), and
+    inside their organization's off-peak window ``off_peak_horizon`` (``bot.orgs.off_peak``)."""
     now = now or datetime.now(UTC)
     report = ScheduleTickReport()
     async with runtime.database.system() as session:
-        claimed = await claim_due_schedules(session, now + lead, lease_seconds=CLAIM_LEASE_SECONDS, limit=limit)
+        claimed = await claim_warm_schedules(
+            session,
+            now,
+            text_before=now + lead,
+            image_before=now + (lead if image_lead is None else image_lead),
+            off_peak_before=now + max(off_peak_horizon, lead if image_lead is None else image_lead),
+            lease_seconds=CLAIM_LEASE_SECONDS,
+            limit=limit,
+        )
     if not claimed:
         return report
     own_sender = sender is None

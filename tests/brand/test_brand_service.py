@@ -29,7 +29,9 @@ async def policy(app_db: Database, org_id: uuid.UUID) -> OrgPolicy:
 
 async def _events(database: Database, org_id: uuid.UUID, prefix: str) -> list[AuditEvent]:
     async with database.tenant(org_id) as session:
-        rows = await session.scalars(select(AuditEvent).where(AuditEvent.action.startswith(prefix)))
+        rows = await session.scalars(
+            select(AuditEvent).where(AuditEvent.action.startswith(prefix)).order_by(AuditEvent.seq)
+        )
         return list(rows)
 
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bot.process.settings import load_settings
 from tests.support.cli import run_cli
 
 _TWO_REGIONS = '{"us": {"database_url": "postgresql://a@b/us"}, "eu": {"database_url": "postgresql://a@b/eu"}}'
@@ -64,6 +65,8 @@ def test_config_error_is_one_clear_line(args: list[str], env: dict[str, str], na
         ("serve", "APPROVAL_EXPIRY_HOURS", "-2", "a number above 0 and at most 8760"),
         ("beat", "SCHEDULES_MAX_ACTIVE", "lots", "a whole number from 1 to 10000"),
         ("serve", "WEB_MAX_PENDING_COMMANDS", "0", "a whole number from 1 to 100000"),
+        ("beat", "SCHEDULE_IMAGE_WARM_LEAD_MINUTES", "721", "a number from 0 to 720"),
+        ("beat", "POPULAR_IMAGES_PER_DAY", "101", "a whole number from 0 to 100"),
     ],
 )
 def test_a_knob_out_of_range_names_the_variable_and_its_range(
@@ -72,6 +75,12 @@ def test_a_knob_out_of_range_names_the_variable_and_its_range(
     result = _run([command], DATABASE_URL="postgresql://a@b/c", **{variable: value})
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"configuration error: {variable}: must be {allowed}, got {value!r}"
+
+
+def test_image_runs_are_warmed_earlier_than_text_runs_by_default() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.schedule_image_warm_lead_minutes > settings.schedule_warm_lead_minutes == 10
+    assert load_settings(_env_file=None, schedule_image_warm_lead_minutes=0).schedule_image_warm_lead_minutes == 0
 
 
 def test_help_works_both_ways() -> None:

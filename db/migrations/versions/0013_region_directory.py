@@ -18,7 +18,7 @@ from alembic import op
 from db.rls import DEFINER_ROLE, tenant_policy_sql
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
