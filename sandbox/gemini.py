@@ -1,7 +1,8 @@
 """A local stand-in for Google's Gemini API that speaks its wire format.
 
-The google-genai SDK is pointed at it by base URL. It answers ``generateContent`` and
-``countTokens`` in the shapes Google uses, checks the API key, records every request and
+The google-genai SDK is pointed at it by base URL. It answers ``generateContent`` (text, or an
+image as ``inlineData`` when ``responseModalities`` asks for ``IMAGE``) and ``countTokens`` in the
+shapes Google uses, checks the API key, records every request and
 injects faults (errors with Retry-After or RetryInfo, slow answers, safety blocks), either
 from Python (:meth:`FakeGemini.inject`) or over HTTP (``POST /_fake/faults``) so that tests in
 another process can drive it.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import hashlib
@@ -34,6 +36,7 @@ from aiohttp import web
 from sandbox.gemini_caches import ContextCaches
 from sandbox.http_fake import LocalHttpFake, serve_until_signalled
 from sandbox.samples import GEMINI_STYLE_ANSWER
+from workers.providers.offline import placeholder_png
 
 GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -63,6 +66,9 @@ SAFETY_CATEGORIES = (
     "HARM_CATEGORY_SEXUALLY_EXPLICIT",
 )
 METHODS = ("generateContent", "countTokens")
+# What Google counts for one generated image (Gemini 2.5 Flash Image's output tokens per image).
+IMAGE_TOKENS = 1290
+IMAGE_SIZE = 64
 # Finish reasons for which Google returns a candidate without content.
 CONTENTLESS_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "OTHER"}
 FILLER_SENTENCES = (
@@ -252,6 +258,8 @@ def generate_content(
             "usageMetadata": {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in},
             **common,
         }
+    if "IMAGE" in ((body.get("generationConfig") or {}).get("responseModalities") or []):
+        return generated_image(body, tokens_in, common)
     text = compose_text(prompt_of(body))
     limit = (body.get("generationConfig") or {}).get("maxOutputTokens")
     thoughts = (fault.thoughts_tokens if fault else None) or 0
@@ -285,6 +293,35 @@ def generate_content(
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
             **thinking,
             **({"cachedContentTokenCount": cached_tokens} if cached_tokens else {}),
+        },
+        **common,
+    }
+
+
+def image_for(prompt: str) -> bytes:
+    """The PNG the fake draws for ``prompt``: the same prompt always gets the same picture."""
+    seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
+    return placeholder_png(IMAGE_SIZE, IMAGE_SIZE, seed)
+
+
+def generated_image(body: dict[str, Any], tokens_in: int, common: dict[str, Any]) -> dict[str, Any]:
+    """Gemini's image generation (``responseModalities`` with ``IMAGE``): the picture as an
+    ``inlineData`` part (base64 bytes and their MIME type), counted as image output tokens."""
+    data = base64.b64encode(image_for(prompt_of(body))).decode()
+    return {
+        "candidates": [
+            {
+                "content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": data}}], "role": "model"},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": tokens_in,
+            "candidatesTokenCount": IMAGE_TOKENS,
+            "totalTokenCount": tokens_in + IMAGE_TOKENS,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
+            "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": IMAGE_TOKENS}],
         },
         **common,
     }
