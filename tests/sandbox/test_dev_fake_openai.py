@@ -32,6 +32,19 @@ POST_SECONDS = 60
 FAKE_OPENAI_LINE = re.compile(rb"fake OpenAI-compatible server on 127\.0\.0\.1:(\d+)")
 
 
+def _start_dev(env: dict[str, str], directory: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`content-factory dev` in a directory of its own (it keeps its state under ./.services/dev)."""
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "dev"],
+            cwd=directory,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def _wait_for_start(process: subprocess.Popen[bytes], log: Path, state: Path) -> tuple[dict[str, Any], int]:
     """What dev wrote once everything answered (``dev.json``) and the fake OpenAI server's port."""
     deadline = time.monotonic() + START_SECONDS
@@ -86,16 +99,7 @@ async def test_make_run_with_the_fake_openai_server_answers_a_job_routed_to_its_
         }
     )
     log = tmp_path / "dev.log"
-    with log.open("ab") as output:
-        # In a directory of its own: dev keeps its state under ./.services/dev.
-        dev = subprocess.Popen(
-            [sys.executable, "-m", "bot", "dev"],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    dev = _start_dev(env, tmp_path, log)
     try:
         started, openai_port = await asyncio.to_thread(
             _wait_for_start, dev, log, tmp_path / ".services" / "dev" / "dev.json"

@@ -9,6 +9,7 @@ import functools
 import json
 import re
 from collections.abc import AsyncIterator
+from importlib import resources
 from pathlib import Path
 
 import aiohttp
@@ -18,7 +19,6 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.client import make_web_client
 from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
-import sandbox.web as sandbox_web
 from sandbox.web import WebUiConfig, add_web_ui
 from sandbox.web.outages import OutageRequests, OutageSwitch
 
@@ -104,7 +104,7 @@ async def test_a_channels_thread_replies_are_folded_under_their_parent_and_a_bro
 
 
 def test_the_emoji_table_covers_every_shortcode_the_app_writes() -> None:
-    table = json.loads((Path(sandbox_web.__file__).parent / "static" / "emoji.json").read_text())
+    table = json.loads(resources.files("sandbox.web").joinpath("static", "emoji.json").read_text())
     assert all(isinstance(v, str) and v and "<" not in v for v in table.values())
     used = _shortcodes_in_app_strings()
     assert {"thumbsup", "thumbsdown", "white_check_mark", "warning"} <= used  # the scan finds them
@@ -113,7 +113,7 @@ def test_the_emoji_table_covers_every_shortcode_the_app_writes() -> None:
 
 def _shortcodes_in_app_strings() -> set[str]:
     """The ``:name:`` shortcodes in the string literals (not docstrings) of the app's code."""
-    root = Path(sandbox_web.__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[2]
     found: set[str] = set()
     for folder in ("bot", "handlers", "workers"):
         for path in (root / folder).rglob("*.py"):

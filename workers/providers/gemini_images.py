@@ -67,4 +67,4 @@ class GeminiImageProvider:
         if first is None or first.image is None or not first.image.image_bytes:
             reason = first.rai_filtered_reason if first is not None else None
             raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if reason else ""))
-        return first.image.image_bytes
+        return bytes(first.image.image_bytes)
