@@ -18,8 +18,10 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.client import make_web_client
+from sandbox.gemini import FakeGemini
 from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
 from sandbox.web import WebUiConfig, add_web_ui
+from sandbox.web.faults import MODEL_SLOW_SECONDS
 from sandbox.web.outages import OutageRequests, OutageSwitch
 
 
@@ -180,6 +182,27 @@ async def test_the_rate_limit_switch_makes_slack_answer_429_until_it_is_turned_o
     assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "through") == 200
     async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "postgres_down", "on": True}) as response:
         assert response.status == 400
+
+
+async def test_the_model_switches_slow_down_or_break_the_fake_model_until_turned_off(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with FakeGemini(api_key="panel-key") as gemini:
+        sandbox = SlackSandbox()
+        sandbox.extensions.append(functools.partial(add_web_ui, config=WebUiConfig(gemini_url=gemini.url)))
+        async with sandbox:
+            for name in ("model_failing", "model_slow"):
+                async with http.post(f"{sandbox.url}/_ui/faults", json={"name": name, "on": True}) as response:
+                    switches = {s["name"]: s for s in (await response.json())["switches"]}
+                assert switches[name]["available"] and switches[name]["on"]
+            faults = {(f.status, f.delay, f.count) for f in gemini.pending_faults}
+            assert faults == {(None, MODEL_SLOW_SECONDS, None), (503, 0.0, None)}
+            async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "model_slow", "on": False}) as response:
+                assert response.status == 200
+            assert [(f.status, f.count) for f in gemini.pending_faults] == [(503, None)]
+            async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "model_failing", "on": False}) as response:
+                assert response.status == 200
+            assert gemini.pending_faults == []
 
 
 class _Server:
