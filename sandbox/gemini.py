@@ -1,9 +1,10 @@
 """A local stand-in for Google's Gemini API that speaks its wire format.
 
-The google-genai SDK is pointed at it by base URL. It answers ``generateContent``,
-``streamGenerateContent`` (``?alt=sse``: server-sent events, the answer's text spread over the
-chunks with the usage on the last one, the configured latency spread between them) and
-``countTokens`` in the shapes Google uses, checks the API key, records every request and
+The google-genai SDK is pointed at it by base URL. It answers ``generateContent`` (text, or an
+image as ``inlineData`` when ``responseModalities`` asks for ``IMAGE``), ``streamGenerateContent``
+(``?alt=sse``: server-sent events, the answer's text spread over the chunks with the usage on the
+last one, the configured latency spread between them) and ``countTokens`` in the shapes Google
+uses, checks the API key, records every request and
 injects faults (errors with Retry-After or RetryInfo, slow answers, safety blocks), either
 from Python (:meth:`FakeGemini.inject`) or over HTTP (``POST /_fake/faults``) so that tests in
 another process can drive it.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import hashlib
@@ -36,6 +38,7 @@ from aiohttp import web
 from sandbox.gemini_caches import ContextCaches
 from sandbox.http_fake import LocalHttpFake, serve_until_signalled
 from sandbox.samples import GEMINI_STYLE_ANSWER
+from workers.providers.offline import placeholder_png
 
 GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -66,6 +69,9 @@ SAFETY_CATEGORIES = (
 )
 METHODS = ("generateContent", "streamGenerateContent", "countTokens")
 STREAM_CHUNK_WORDS = 8  # words of the answer per streamed chunk
+# What Google counts for one generated image (Gemini 2.5 Flash Image's output tokens per image).
+IMAGE_TOKENS = 1290
+IMAGE_SIZE = 64
 # Finish reasons for which Google returns a candidate without content.
 CONTENTLESS_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "OTHER"}
 FILLER_SENTENCES = (
@@ -272,6 +278,8 @@ def generate_content(
             "usageMetadata": {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in},
             **common,
         }
+    if "IMAGE" in ((body.get("generationConfig") or {}).get("responseModalities") or []):
+        return generated_image(body, tokens_in, common)
     text = compose_text(prompt_of(body))
     if fault and fault.echo_instruction:
         text += "\n\nMy instructions were: " + "\n".join(texts_of(body.get("systemInstruction")))
@@ -338,6 +346,35 @@ def stream_chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
         partial_usage = {"promptTokenCount": usage["promptTokenCount"], "totalTokenCount": usage["promptTokenCount"]}
         chunks.append({"candidates": [candidate], "usageMetadata": usage if last else partial_usage, **common})
     return chunks
+
+
+def image_for(prompt: str) -> bytes:
+    """The PNG the fake draws for ``prompt``: the same prompt always gets the same picture."""
+    seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
+    return placeholder_png(IMAGE_SIZE, IMAGE_SIZE, seed)
+
+
+def generated_image(body: dict[str, Any], tokens_in: int, common: dict[str, Any]) -> dict[str, Any]:
+    """Gemini's image generation (``responseModalities`` with ``IMAGE``): the picture as an
+    ``inlineData`` part (base64 bytes and their MIME type), counted as image output tokens."""
+    data = base64.b64encode(image_for(prompt_of(body))).decode()
+    return {
+        "candidates": [
+            {
+                "content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": data}}], "role": "model"},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": tokens_in,
+            "candidatesTokenCount": IMAGE_TOKENS,
+            "totalTokenCount": tokens_in + IMAGE_TOKENS,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens_in}],
+            "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": IMAGE_TOKENS}],
+        },
+        **common,
+    }
 
 
 def count_tokens_response(body: dict[str, Any]) -> dict[str, Any]:

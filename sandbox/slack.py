@@ -1070,6 +1070,9 @@ def chat_post_message(state: SandboxState, workspace: Workspace, params: dict[st
     state.take_posting_slot(channel)
     if params.get("thread_ts"):
         content["thread_ts"] = str(params["thread_ts"])
+        # A reply also sent to the channel shows in both places.
+        if str(params.get("reply_broadcast") or "").lower() in ("1", "true"):
+            content["reply_broadcast"] = True
     metadata = _json_param(params.get("metadata"), "invalid_metadata_format")
     if metadata:
         content["metadata"] = metadata

@@ -31,7 +31,12 @@ from sandbox.web.outages import OutageRequests
 from sandbox.web.relay import Relay, RelayError
 from sandbox.web.snapshot import snapshot, workspaces
 
-STATIC_FILES = {"index.html": "text/html", "app.css": "text/css", "app.js": "text/javascript"}
+STATIC_FILES = {
+    "index.html": "text/html",
+    "app.css": "text/css",
+    "app.js": "text/javascript",
+    "emoji.json": "application/json",
+}
 # A comment line this often keeps proxies and the browser from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
 # Requests come in bursts (a post, an upload, an update); one event after a short pause covers them.

@@ -80,10 +80,30 @@ def _shown(state: SandboxState, team_id: str, message: dict[str, Any], **extra: 
         "edited": bool(message.get("edited")),
         "streaming": bool(message.get("streaming")),
         "thread_ts": message.get("thread_ts"),
+        "reply_broadcast": bool(message.get("reply_broadcast")),
+        "replies": [],
         "author": _author(message, author.real_name if author is not None else None, extra.get("ephemeral", False)),
         "is_bot": bool(message.get("bot_id") or message.get("from_slack") or extra.get("ephemeral")),
         **extra,
     }
+
+
+def threaded(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A channel as Slack shows it: a reply (a ``thread_ts`` other than its own ``ts``) sits in its
+    parent's ``replies``, not in the channel; one also sent to the channel (``reply_broadcast``)
+    shows in both. A reply whose parent is gone stays in the channel. The bot's DM is shown as its
+    open thread, so it is not folded this way."""
+    parents = {m["ts"]: m for m in messages if not m.get("thread_ts") or m["thread_ts"] == m["ts"]}
+    shown = []
+    for message in messages:
+        parent = parents.get(message.get("thread_ts") or "") if message.get("thread_ts") != message["ts"] else None
+        if parent is None:
+            shown.append(message)
+            continue
+        parent["replies"].append(message)
+        if message.get("reply_broadcast"):
+            shown.append(message)
+    return shown
 
 
 def snapshot(state: SandboxState, relay: Relay | None, team_id: str, user_id: str, channel_id: str) -> dict[str, Any]:
@@ -102,6 +122,8 @@ def snapshot(state: SandboxState, relay: Relay | None, team_id: str, user_id: st
         messages = [_shown(state, team_id, m) for m in state.messages(channel_id, team_id=None)]
         messages += [_shown(state, team_id, e, ephemeral=True) for e in state.ephemerals(user_id, channel=channel_id)]
         messages.sort(key=lambda m: float(m["ts"] or 0))
+        if channel is not None and channel.im_user is None:
+            messages = threaded(messages)
     dms = []
     if member:
         # The bot's DM is always there to write to; the relay opens it on the first message.

@@ -46,6 +46,7 @@ def request_for(provider: ImageProvider) -> ImageRequest:
 
 
 def router_with(providers: dict[str, ScriptedProvider], **options: object) -> ImageRouter:
+    options.setdefault("sleep", lambda _seconds: None)
     return ImageRouter(SPECS, build=lambda spec, _key: providers[spec.name], **options)  # type: ignore[arg-type]
 
 
@@ -77,10 +78,43 @@ def test_a_permanent_refusal_is_not_retried_elsewhere() -> None:
 
 
 def test_no_allowed_model_answering_fails_the_job_with_each_reason() -> None:
-    providers = {"hosted": ScriptedProvider(RetryableError("hosted timed out")), "local": ScriptedProvider()}
+    providers = {
+        "hosted": ScriptedProvider(*(RetryableError("hosted timed out") for _ in range(3))),
+        "local": ScriptedProvider(),
+    }
     with pytest.raises(AllModelsFailed) as failed:
         router_with(providers).generate_image(["hosted"], request_for)
     assert "hosted timed out" in failed.value.reason
+    assert providers["hosted"].calls == 3 and providers["local"].calls == 0
+
+
+def test_the_last_model_is_tried_again_after_the_wait_its_server_asked_for() -> None:
+    waits: list[float] = []
+    providers = {
+        "hosted": ScriptedProvider(RetryableError("hosted is rate limited (429)", retry_after=2.0)),
+        "local": ScriptedProvider(),
+    }
+    routed = router_with(providers, sleep=waits.append).generate_image(["hosted"], request_for)
+    assert routed.model == "hosted" and providers["hosted"].calls == 2
+    assert len(waits) == 1 and waits[0] >= 2.0
+
+
+def test_a_model_that_is_not_the_last_hands_over_at_its_first_failure_without_waiting() -> None:
+    waits: list[float] = []
+    providers = {
+        "hosted": ScriptedProvider(RetryableError("hosted is rate limited (429)", retry_after=2.0)),
+        "local": ScriptedProvider(),
+    }
+    routed = router_with(providers, sleep=waits.append).generate_image(["hosted", "local"], request_for)
+    assert routed.model == "local" and providers["hosted"].calls == 1 and waits == []
+
+
+def test_a_wait_longer_than_the_policy_allows_fails_instead_of_sleeping() -> None:
+    waits: list[float] = []
+    providers = {"hosted": ScriptedProvider(RetryableError("hosted is rate limited (429)", retry_after=600.0))}
+    with pytest.raises(AllModelsFailed):
+        router_with(providers, sleep=waits.append).generate_image(["hosted"], request_for)
+    assert waits == [] and providers["hosted"].calls == 1
 
 
 def test_a_hosted_image_model_without_its_key_draws_the_placeholder() -> None:

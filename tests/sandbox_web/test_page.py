@@ -65,6 +65,18 @@ async def test_an_editors_command_is_rendered_with_bold_text_and_the_image(
         return await image.evaluate("(img) => img.complete && img.naturalWidth > 0")
 
     await _settle(loaded)
+    # The feedback buttons follow the upload as a reply in its thread, folded under it as in Slack,
+    # their labels' shortcodes shown as emoji; a click in the thread reaches the service.
+    upload = page.locator("#messages > .message").filter(has=page.locator(".file-image img")).last
+    toggle = upload.locator(".thread-replies")
+    await toggle.wait_for(timeout=WAIT_MS)
+    assert await toggle.inner_text() == "1 reply"
+    assert await page.locator("#messages > .message", has_text="Was this image").count() == 0
+    await toggle.click()
+    good = upload.locator(".thread-messages button[data-action-id='feedback_good']")
+    assert await good.inner_text() == "👍 Good"
+    await good.click()
+    await page.locator(".message.ephemeral", has_text="👍 Thanks, glad it helped").first.wait_for(timeout=WAIT_MS)
     assert page.errors == []
 
     if os.environ.get("LOCAL_SLACK_SCREENSHOT"):

@@ -123,3 +123,79 @@ async def test_a_gemini_answer_in_a_markdown_block_renders_formatted_and_inert(
     assert await answer.locator("script").count() == 0 and await page.evaluate("window.__cfRan") is None
     assert await answer.locator("button[data-action-id='feedback_good']").count() == 1
     assert page.errors == []
+
+
+async def test_shortcodes_show_as_emoji_where_slack_shows_them_and_unknown_ones_stay_text(
+    shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: done {token} `:tada:`"}},
+        {"type": "markdown", "text": "**:rocket: launched** and :not_an_emoji: and :constructor: and :<b>x</b>:"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": ":warning: careful"}]},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "feedback_good",
+                    "text": {"type": "plain_text", "text": ":thumbsup: Good", "emoji": True},
+                },
+                {
+                    "type": "button",
+                    "action_id": "feedback_bad",
+                    "text": {"type": "plain_text", "text": ":thumbsdown: Bad", "emoji": False},
+                },
+            ],
+        },
+    ]
+    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    client.chat_postMessage(channel=DEMO.general, text=f"fallback {token}", blocks=json.dumps(blocks))
+    page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
+    message = page.locator(".message", has_text=token)
+    await message.wait_for()
+
+    assert await message.locator(".block-section", has_text="✅ done").count() == 1
+    assert await message.locator("code", has_text=":tada:").count() == 1  # code stays as typed
+    assert await message.locator(".block-markdown b", has_text="🚀 launched").count() == 1
+    assert await message.locator(".block-context", has_text="⚠️ careful").count() == 1
+    assert await message.locator("button[data-action-id='feedback_good']").inner_text() == "👍 Good"
+    assert await message.locator("button[data-action-id='feedback_bad']").inner_text() == ":thumbsdown: Bad"
+    shown = await message.inner_text()
+    assert ":not_an_emoji:" in shown and ":constructor:" in shown and ":<b>x</b>:" in shown
+    assert ":white_check_mark:" not in shown and ":warning:" not in shown and ":rocket:" not in shown
+    assert await message.locator(".block-markdown b", has_text="x").count() == 0
+    assert page.errors == []
+
+
+async def test_thread_replies_sit_under_their_parent_and_a_broadcast_shows_in_both(
+    shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    parent = client.chat_postMessage(channel=DEMO.general, text=f"parent {token}")["ts"]
+    client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text=f"quiet reply {token}")
+    client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text=f"loud reply {token}", reply_broadcast=True)
+    client.chat_postMessage(channel=DEMO.general, text=f"after {token}")
+    page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
+    listing = page.locator("#messages > .message")
+    await listing.filter(has_text=f"after {token}").wait_for()
+
+    assert await listing.filter(has_text=f"quiet reply {token}").count() == 0
+    assert await page.locator(".message", has_text=f"quiet reply {token}").count() == 0
+    assert await listing.filter(has_text=f"loud reply {token}").count() == 1  # the broadcast, in the channel
+    head = listing.filter(has_text=f"parent {token}")
+    toggle = head.locator(".thread-replies")
+    assert await toggle.inner_text() == "2 replies"
+
+    await toggle.click()
+    thread = head.locator(".thread-messages")
+    await thread.wait_for()
+    assert await thread.locator(".message", has_text=f"quiet reply {token}").count() == 1
+    assert await thread.locator(".message", has_text=f"loud reply {token}").count() == 1
+    # A new reply arrives over the live feed into the open thread.
+    client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text=f"late reply {token}")
+    await thread.locator(".message", has_text=f"late reply {token}").wait_for()
+    assert await head.locator(".thread-replies").inner_text() == "3 replies"
+    assert await listing.filter(has_text=f"late reply {token}", has_not_text=f"parent {token}").count() == 0
+    assert page.errors == []

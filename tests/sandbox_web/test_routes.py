@@ -3,10 +3,13 @@ files, live updates and the Slack faults of the panel."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import functools
 import json
+import re
 from collections.abc import AsyncIterator
+from importlib import resources
 from pathlib import Path
 
 import aiohttp
@@ -15,8 +18,10 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.client import make_web_client
+from sandbox.gemini import FakeGemini
 from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
 from sandbox.web import WebUiConfig, add_web_ui
+from sandbox.web.faults import MODEL_SLOW_SECONDS
 from sandbox.web.outages import OutageRequests, OutageSwitch
 
 
@@ -82,6 +87,53 @@ async def test_ephemeral_messages_show_to_their_person_only(sandbox: SlackSandbo
     assert (await _view(http, sandbox, DEMO.team_id, DEMO.editor, DEMO.general))["messages"] == []
 
 
+async def test_a_channels_thread_replies_are_folded_under_their_parent_and_a_broadcast_shows_in_both(
+    sandbox: SlackSandbox, http: aiohttp.ClientSession
+) -> None:
+    client = make_web_client(DEMO.bot_token, base_url=sandbox.api_url.rstrip("/"))
+    parent = (await client.chat_postMessage(channel=DEMO.general, text="parent"))["ts"]
+    await client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text="in the thread")
+    await client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text="also here", reply_broadcast=True)
+    await client.chat_postMessage(channel=DEMO.general, thread_ts="1.000001", text="its parent is gone")
+    view = await _view(http, sandbox, DEMO.team_id, DEMO.editor, DEMO.general)
+    assert [m["text"] for m in view["messages"]] == ["parent", "also here", "its parent is gone"]
+    head = view["messages"][0]
+    assert [(r["text"], r["reply_broadcast"]) for r in head["replies"]] == [
+        ("in the thread", False),
+        ("also here", True),
+    ]
+    assert view["messages"][1]["reply_broadcast"] is True and view["messages"][1]["thread_ts"] == parent
+
+
+def test_the_emoji_table_covers_every_shortcode_the_app_writes() -> None:
+    table = json.loads(resources.files("sandbox.web").joinpath("static", "emoji.json").read_text())
+    assert all(isinstance(v, str) and v and "<" not in v for v in table.values())
+    used = _shortcodes_in_app_strings()
+    assert {"thumbsup", "thumbsdown", "white_check_mark", "warning"} <= used  # the scan finds them
+    assert used - table.keys() == set()
+
+
+def _shortcodes_in_app_strings() -> set[str]:
+    """The ``:name:`` shortcodes in the string literals (not docstrings) of the app's code."""
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for folder in ("bot", "handlers", "workers"):
+        for path in (root / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+            }
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                    found.update(re.findall(r"(?<![\w:]):([a-z0-9_+-]+):(?![\w:])", node.value))
+    return found
+
+
 async def test_the_page_is_served_with_a_policy_that_runs_only_its_own_script(
     sandbox: SlackSandbox, http: aiohttp.ClientSession
 ) -> None:
@@ -90,7 +142,7 @@ async def test_the_page_is_served_with_a_policy_that_runs_only_its_own_script(
         assert "app.js" in await response.text()
         policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    for name in ("app.js", "app.css"):
+    for name in ("app.js", "app.css", "emoji.json"):
         async with http.get(f"{sandbox.url}/_ui/static/{name}") as response:
             assert response.status == 200
     async with http.get(f"{sandbox.url}/_ui/static/..%2Fpage.py") as response:
@@ -130,6 +182,27 @@ async def test_the_rate_limit_switch_makes_slack_answer_429_until_it_is_turned_o
     assert await _post(http, sandbox, DEMO.bot_token, DEMO.general, "through") == 200
     async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "postgres_down", "on": True}) as response:
         assert response.status == 400
+
+
+async def test_the_model_switches_slow_down_or_break_the_fake_model_until_turned_off(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with FakeGemini(api_key="panel-key") as gemini:
+        sandbox = SlackSandbox()
+        sandbox.extensions.append(functools.partial(add_web_ui, config=WebUiConfig(gemini_url=gemini.url)))
+        async with sandbox:
+            for name in ("model_failing", "model_slow"):
+                async with http.post(f"{sandbox.url}/_ui/faults", json={"name": name, "on": True}) as response:
+                    switches = {s["name"]: s for s in (await response.json())["switches"]}
+                assert switches[name]["available"] and switches[name]["on"]
+            faults = {(f.status, f.delay, f.count) for f in gemini.pending_faults}
+            assert faults == {(None, MODEL_SLOW_SECONDS, None), (503, 0.0, None)}
+            async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "model_slow", "on": False}) as response:
+                assert response.status == 200
+            assert [(f.status, f.count) for f in gemini.pending_faults] == [(503, None)]
+            async with http.post(f"{sandbox.url}/_ui/faults", json={"name": "model_failing", "on": False}) as response:
+                assert response.status == 200
+            assert gemini.pending_faults == []
 
 
 class _Server:

@@ -1,5 +1,10 @@
-"""Images from a hosted model through google-genai (Gemini's image generation, Imagen): the
-optional adapter a catalogue names with ``provider: gemini-image``. One attempt per call."""
+"""Images from a hosted model through google-genai: the optional adapter a catalogue names with
+``provider: gemini-image``. One attempt per call.
+
+Gemini's image models (``gemini-2.5-flash-image`` and kin) answer ``generateContent`` asked for the
+``IMAGE`` modality with the picture as inline data; Imagen models (``imagen-…``) answer
+``generate_images``. The model id says which.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from google.genai import types
 
 from workers.providers.base import ImageRequest, ImageResult, PermanentError, RetryableError
 from workers.providers.gemini import API_VERSION, error_from_api
+
+PNG = "image/png"
 
 
 class GeminiImageProvider:
@@ -28,20 +35,36 @@ class GeminiImageProvider:
         )
 
     def generate_image(self, request: ImageRequest) -> ImageResult:
-        config = types.GenerateImagesConfig(
-            number_of_images=1, output_mime_type="image/png", guidance_scale=request.guidance_scale
-        )
         try:
-            response = self._client.models.generate_images(model=self.model, prompt=request.prompt, config=config)
+            if self.model.startswith("imagen"):
+                png = self._imagen(request)
+            else:
+                png = self._gemini(request)
         except genai_errors.APIError as exc:
             raise error_from_api(self.model, exc) from exc
         except (httpx.TransportError, OSError) as exc:
             raise RetryableError(f"{self.model} could not be reached", detail=type(exc).__name__) from exc
+        return ImageResult(png=png, model=self.model, provider=self.name, seed=request.seed, units=1)
+
+    def _gemini(self, request: ImageRequest) -> bytes:
+        config = types.GenerateContentConfig(response_modalities=["IMAGE"], seed=request.seed)
+        response = self._client.models.generate_content(model=self.model, contents=request.prompt, config=config)
+        blocked = response.prompt_feedback.block_reason if response.prompt_feedback else None
+        for candidate in response.candidates or []:
+            for part in (candidate.content.parts if candidate.content else None) or []:
+                inline = part.inline_data
+                if inline is not None and inline.data and (inline.mime_type or PNG) == PNG:
+                    return inline.data
+        raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if blocked else ""))
+
+    def _imagen(self, request: ImageRequest) -> bytes:
+        config = types.GenerateImagesConfig(
+            number_of_images=1, output_mime_type=PNG, guidance_scale=request.guidance_scale
+        )
+        response = self._client.models.generate_images(model=self.model, prompt=request.prompt, config=config)
         images = response.generated_images or []
         first = images[0] if images else None
         if first is None or first.image is None or not first.image.image_bytes:
             reason = first.rai_filtered_reason if first is not None else None
             raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if reason else ""))
-        return ImageResult(
-            png=first.image.image_bytes, model=self.model, provider=self.name, seed=request.seed, units=1
-        )
+        return bytes(first.image.image_bytes)

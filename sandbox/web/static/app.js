@@ -12,6 +12,10 @@ const ui = {
   view: null,
   faults: [],
   modalErrors: {},
+  // Shortcode -> emoji, from /_ui/static/emoji.json (the app's own shortcodes and the common set).
+  emoji: {},
+  // The parents (by ts) whose threads are expanded under them.
+  openThreads: new Set(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -57,15 +61,16 @@ function channelName(id) {
 // ---------------------------------------------------------------------------------------------
 // mrkdwn (Slack's message formatting) and markdown (the markdown block)
 
-// The shortcodes this app's messages use; others stay as typed.
-const EMOJI = {
-  warning: "⚠️", white_check_mark: "✅", no_entry_sign: "🚫", hourglass: "⌛", hourglass_flowing_sand: "⏳",
-  x: "❌", raised_hand: "✋", wastebasket: "🗑️", heavy_multiplication_x: "✖️", grey_question: "❔", gear: "⚙️",
-  double_vertical_bar: "⏸️", construction: "🚧", calendar: "📆", tada: "🎉", tea: "🍵", thumbsup: "👍",
-};
-
+// Shortcodes the table knows become their emoji; others stay as typed. The result is put on the
+// page as text like everything else.
 function emojify(text) {
-  return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+  return String(text).replace(/:([a-z0-9_+-]+):/g, (whole, name) => (Object.hasOwn(ui.emoji, name) ? ui.emoji[name] : whole));
+}
+
+// A plain_text object's text as Slack shows it: shortcodes as emoji unless it says emoji: false.
+function plainText(text) {
+  if (!text) return "";
+  return text.emoji === false ? String(text.text || "") : emojify(text.text || "");
 }
 
 const MRKDWN = /```([\s\S]+?)```|`([^`\n]+)`|<([^<>\n]+)>|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])|(\n)/g;
@@ -114,7 +119,7 @@ const MARKDOWN_INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w_])__([^_\n]+)__(?
 function renderMarkdownInline(parent, text) {
   let last = 0;
   for (const m of text.matchAll(MARKDOWN_INLINE)) {
-    if (m.index > last) parent.append(decode(text.slice(last, m.index)));
+    if (m.index > last) parent.append(emojify(decode(text.slice(last, m.index))));
     if (m[1] !== undefined) parent.append(el("code", null, m[1]));
     else if (m[2] !== undefined || m[3] !== undefined) { const b = el("b"); renderMarkdownInline(b, m[2] ?? m[3]); parent.append(b); }
     else if (m[4] !== undefined || m[5] !== undefined) { const i = el("i"); renderMarkdownInline(i, m[4] ?? m[5]); parent.append(i); }
@@ -126,7 +131,7 @@ function renderMarkdownInline(parent, text) {
     }
     last = m.index + m[0].length;
   }
-  if (last < text.length) parent.append(decode(text.slice(last)));
+  if (last < text.length) parent.append(emojify(decode(text.slice(last))));
 }
 
 function tableCells(line) {
@@ -203,7 +208,7 @@ function renderMarkdown(parent, text) {
 function renderTextObject(parent, text) {
   if (!text) return;
   if (text.type === "mrkdwn") renderMrkdwn(parent, text.text);
-  else parent.append(String(text.text || ""));
+  else parent.append(plainText(text));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +223,7 @@ function image(url, alt) {
 }
 
 function renderButton(element, blockId, where) {
-  const button = el("button", "block-button", element.text ? element.text.text : element.action_id);
+  const button = el("button", "block-button", element.text ? plainText(element.text) : element.action_id);
   button.type = "button";
   if (element.style === "primary" || element.style === "danger") button.classList.add(element.style);
   button.dataset.actionId = String(element.action_id || "");
@@ -296,12 +301,12 @@ function renderBlock(block, where) {
     }
     return node;
   }
-  if (type === "header") return el("div", "block block-header", block.text ? block.text.text : "");
+  if (type === "header") return el("div", "block block-header", plainText(block.text));
   if (type === "divider") return el("hr", "block-divider");
   if (type === "context") return renderElements("block block-context", block, where);
   if (type === "image") {
     const node = el("figure", "block block-image");
-    if (block.title) node.append(el("div", "image-title", block.title.text));
+    if (block.title) node.append(el("div", "image-title", plainText(block.title)));
     node.append(image(block.image_url, block.alt_text));
     return node;
   }
@@ -331,10 +336,14 @@ function renderBlocks(parent, blocks, where) {
 // ---------------------------------------------------------------------------------------------
 // Messages, Home and modals
 
-function renderMessage(message) {
+function renderMessage(message, inThread) {
   const node = el("div", "message");
   node.dataset.ts = message.ts;
   if (message.ephemeral) node.classList.add("ephemeral");
+  if (message.reply_broadcast && !inThread) {
+    node.classList.add("broadcast");
+    node.append(el("div", "broadcast-note", "replied to a thread"));
+  }
   const head = el("div", "message-head");
   head.append(el("span", "author", message.author));
   if (message.is_bot) head.append(el("span", "app-badge", "APP"));
@@ -361,8 +370,32 @@ function renderMessage(message) {
   }
   if (message.edited) body.append(el("span", "edited", " (edited)"));
   if (message.streaming) { node.classList.add("streaming"); body.append(el("span", "stream-cursor", "▍ writing")); }
+  if (message.reply_broadcast && inThread) body.append(el("div", "broadcast-note", "Also sent to the channel"));
   node.append(body);
+  if (!inThread && message.replies && message.replies.length) node.append(renderThread(message));
   return node;
+}
+
+// "N replies" under a parent, as Slack shows a thread in the channel; a click expands it.
+function renderThread(parent) {
+  const box = el("div", "thread");
+  const count = parent.replies.length;
+  const open = ui.openThreads.has(parent.ts);
+  const toggle = el("button", "thread-replies", count + (count === 1 ? " reply" : " replies"));
+  toggle.type = "button";
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  toggle.addEventListener("click", () => {
+    if (ui.openThreads.has(parent.ts)) ui.openThreads.delete(parent.ts);
+    else ui.openThreads.add(parent.ts);
+    renderMessages();
+  });
+  box.append(toggle);
+  if (open) {
+    const replies = el("div", "thread-messages");
+    for (const reply of parent.replies) replies.append(renderMessage(reply, true));
+    box.append(replies);
+  }
+  return box;
 }
 
 // The agent thread's status line ("Content Factory is generating…") and the suggestions it opened with.
@@ -429,19 +462,19 @@ function renderModal() {
   const box = el("div", "modal");
   box.setAttribute("role", "dialog");
   box.dataset.viewId = modal.id;
-  box.append(el("h2", "modal-title", modal.title ? modal.title.text : ""));
+  box.append(el("h2", "modal-title", plainText(modal.title)));
   const body = el("div", "modal-body");
   renderBlocks(body, modal.blocks, { view_id: modal.id });
   if (ui.modalErrors[""]) body.append(el("div", "input-error", ui.modalErrors[""]));
   box.append(body);
   const footer = el("div", "modal-footer");
-  const cancel = el("button", "block-button", modal.close ? modal.close.text : "Cancel");
+  const cancel = el("button", "block-button", modal.close ? plainText(modal.close) : "Cancel");
   cancel.type = "button";
   cancel.id = "modal-close";
   cancel.addEventListener("click", () => post("/_ui/close", { view_id: modal.id }).then(refresh));
   footer.append(cancel);
   if (modal.submit) {
-    const submit = el("button", "block-button primary", modal.submit.text);
+    const submit = el("button", "block-button primary", plainText(modal.submit));
     submit.type = "button";
     submit.id = "modal-submit";
     submit.addEventListener("click", () => submitModal(modal, box));
@@ -678,7 +711,17 @@ function listen() {
   source.addEventListener("error", () => { status.textContent = "reconnecting…"; });
 }
 
+async function loadEmoji() {
+  try {
+    const response = await fetch("/_ui/static/emoji.json");
+    ui.emoji = response.ok ? await response.json() : {};
+  } catch (e) {
+    ui.emoji = {};
+  }
+}
+
 async function start() {
+  await loadEmoji();
   const response = await fetch("/_ui/workspaces");
   const listing = await response.json();
   ui.workspaces = listing.workspaces || [];

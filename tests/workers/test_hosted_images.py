@@ -1,0 +1,129 @@
+"""A hosted image model (Gemini's image generation through google-genai, ``provider: gemini-image``)
+named in the catalogue of a real worker process: the picture the fake Gemini draws is what is
+posted, the ledger names the model and its price, and the fake's 503 and 429 are handled as they
+are for text (the next model; the wait the server asked for)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import Database
+from db.models import JobKind, JobState, QuotaSettlement
+from sandbox.gemini import FakeGemini, image_for, prompt_of
+from sandbox.slack import SlackSandbox
+from tests.support.workers import (
+    GEMINI_KEY,
+    Submitter,
+    WorkerProcess,
+    marker,
+    requests_with,
+    wait_for_job,
+)
+
+pytestmark = pytest.mark.slow  # starts a Celery worker: left out of `make test-fast`
+
+FIRST, SECOND = "gemini-image-a", "gemini-image-b"
+# Per image, in the catalogue's currency; millionths in the ledger.
+FIRST_PRICE_MICROS, SECOND_PRICE_MICROS = 39_000, 20_000
+
+
+def catalogue(gemini_url: str) -> str:
+    def model(name: str, provider: str, model_id: str, price: dict[str, float]) -> dict[str, object]:
+        return {
+            "name": name,
+            "provider": provider,
+            "model": model_id,
+            "base_url": gemini_url,
+            "api_key_env": "GEMINI_API_KEY",
+            "price": price,
+        }
+
+    return json.dumps(
+        {
+            "currency": "USD",
+            "models": [
+                model("flash", "gemini", "gemini-a", {"input": 0.30, "output": 2.50}),
+                model("pics", "gemini-image", FIRST, {"image": 0.039}),
+                model("pics-b", "gemini-image", SECOND, {"image": 0.02}),
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def worker(
+    worker_env: dict[str, str], gemini: FakeGemini, start_worker: Callable[..., WorkerProcess]
+) -> Iterator[WorkerProcess]:
+    env = {k: v for k, v in worker_env.items() if k != "DIFFUSION_MODEL"}
+    env["MODEL_CATALOGUE"] = catalogue(gemini.url)
+    process = start_worker(env, queues="image,maintenance")
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+async def _settlement(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> QuotaSettlement:
+    async with database.tenant(org_id) as session:
+        return (await session.execute(select(QuotaSettlement).where(QuotaSettlement.job_id == job_id))).scalar_one()
+
+
+async def test_the_image_the_hosted_model_returns_is_posted_and_the_ledger_names_it(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    tag = marker()
+    channel = submitter.new_channel()
+    accepted = await submitter.submit(org_id, f"a lighthouse at dusk {tag}", channel, kind=JobKind.IMAGE)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
+
+    assert job.state == JobState.POSTED, job.error
+    assert job.model == "pics"
+    [call] = requests_with(gemini, tag)
+    assert call.model == FIRST and call.api_key == GEMINI_KEY
+    assert call.body["generationConfig"]["responseModalities"] == ["IMAGE"]
+    drawn = image_for(prompt_of(call.body))
+    [upload] = [f for f in slack.uploaded_files() if channel in f.shares]
+    assert upload.data == drawn == job.result_image
+    row = await _settlement(app_db, org_id, job.id)
+    assert (row.model, row.cost_micros) == ("pics", FIRST_PRICE_MICROS)
+
+
+async def test_an_overloaded_image_model_hands_over_to_the_next_one(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    tag = marker()
+    gemini.inject(model=FIRST, status=503, prompt_contains=tag, count=None)
+    channel = submitter.new_channel()
+    accepted = await submitter.submit(org_id, f"a harbour in fog {tag}", channel, kind=JobKind.IMAGE)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
+
+    assert job.state == JobState.POSTED, job.error
+    assert job.model == "pics-b"
+    assert [r.model for r in requests_with(gemini, tag)] == [FIRST, SECOND]
+    assert (await _settlement(app_db, org_id, job.id)).model == "pics-b"
+    assert len([f for f in slack.uploaded_files() if channel in f.shares]) == 1
+
+
+async def test_a_rate_limited_last_image_model_is_tried_again_after_retry_after(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
+) -> None:
+    tag = marker()
+    gemini.inject(model=FIRST, status=503, prompt_contains=tag, count=None)
+    gemini.inject(model=SECOND, status=429, retry_after=1, prompt_contains=tag, count=1)
+    channel = submitter.new_channel()
+    accepted = await submitter.submit(org_id, f"a windmill at noon {tag}", channel, kind=JobKind.IMAGE)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
+
+    assert job.state == JobState.POSTED, job.error
+    assert job.model == "pics-b"
+    calls = requests_with(gemini, tag)
+    assert [r.model for r in calls] == [FIRST, SECOND, SECOND]
+    assert calls[2].received_at - calls[1].received_at >= 0.9
+    assert len([f for f in slack.uploaded_files() if channel in f.shares]) == 1
