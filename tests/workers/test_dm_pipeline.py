@@ -4,26 +4,19 @@ answer streamed into the thread with feedback and "Post to a channel", and appro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
 
 import pytest
 
 from db.engine import Database
 from db.models import JobState
 from sandbox.slack import SlackSandbox
-from tests.support.workers import REQUESTER, TEAM_ID, Submitter, WorkerProcess, set_policy, wait_for_job, wait_until
+from tests.support.workers import REQUESTER, TEAM_ID, Submitter, set_policy, wait_for_job, wait_until, worker
 
-pytestmark = pytest.mark.slow  # starts a Celery worker
+__all__ = ["worker"]
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]  # starts a Celery worker
 
 THREAD = "1700000000.000100"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
-    process = start_worker(worker_env)
-    process.wait_ready()
-    yield process
-    process.stop()
 
 
 def dm_channel(slack: SlackSandbox) -> str:

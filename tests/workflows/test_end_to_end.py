@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -19,16 +19,15 @@ from bot.approvals.service import ApprovalService, Decision
 from bot.jobs.queueing import JobSender
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
-from bot.process.settings import load_settings
 from bot.services import AppServices
 from bot.slack.app import create_bolt_app, services_of
 from bot.slack.server import create_web_app
 from bot.workflows.sweeper import sweep_workflow_steps
-from db.crypto import SecretBox
 from db.engine import Database
 from db.models import JobState, Organization, Role, WorkflowStepState
 from sandbox.functions import FunctionExecution
 from sandbox.slack import SlackSandbox
+from tests.support.approvals import make_runtime
 from tests.support.slack import serve_locally
 from tests.support.workers import (
     BOT_TOKEN,
@@ -39,40 +38,25 @@ from tests.support.workers import (
     slack,
     start_worker,
     wait_for_job,
+    worker,
     worker_env,
 )
 from tests.support.workflows import deliver, jobs_of, load_step, run_step, step_inputs
 
-__all__ = ["gemini", "slack", "start_worker", "worker_env"]
+__all__ = ["gemini", "slack", "start_worker", "worker", "worker_env"]
 
-pytestmark = pytest.mark.slow  # starts a Celery worker: left out of `make test-fast`
+# starts a Celery worker: left out of `make test-fast`
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]
 
 SIGNING_SECRET = "workflow-steps-signing-secret-0123456789"
 ADMIN = "U0WFADMIN"
 EDITOR = "U0WFEDITOR"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
-    process = start_worker(worker_env)
-    process.wait_ready()
-    yield process
-    process.stop()
-
-
 @pytest.fixture
 def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Database, aredis: aioredis.Redis) -> Runtime:
-    settings = load_settings(
-        _env_file=None,
-        database_url=service_env["DATABASE_URL"],
-        redis_url=service_env["REDIS_URL"],
-        token_encryption_key=service_env["TOKEN_ENCRYPTION_KEY"],
-        slack_api_url=slack.api_url,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-    )
-    return Runtime(
-        settings=settings, database=app_db, redis=aredis, secrets=SecretBox(service_env["TOKEN_ENCRYPTION_KEY"])
+    return make_runtime(
+        service_env, slack, app_db, aredis, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET
     )
 
 
