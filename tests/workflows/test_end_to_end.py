@@ -24,7 +24,7 @@ from bot.slack.app import create_bolt_app, services_of
 from bot.slack.server import create_web_app
 from bot.workflows.sweeper import sweep_workflow_steps
 from db.engine import Database
-from db.models import JobState, Organization, Role, WorkflowStepState
+from db.models import Job, JobState, Organization, Role, WorkflowStepState
 from sandbox.functions import FunctionExecution
 from sandbox.slack import SlackSandbox
 from tests.support.approvals import make_runtime
@@ -75,8 +75,11 @@ async def web(e2e_runtime: Runtime) -> AsyncIterator[tuple[str, AppServices]]:
         await services.close()
 
 
-async def organization(slack: SlackSandbox, database: Database, *, approvals: bool) -> tuple[uuid.UUID, str, str]:
-    """The workers' workspace with an admin, an editor, and fresh target and approvers channels."""
+async def organization(
+    slack: SlackSandbox, database: Database, services: AppServices, *, approvals: bool
+) -> tuple[uuid.UUID, str]:
+    """The workers' workspace with an admin, an editor, a budget, and fresh target and approvers
+    channels; returns (org id, target channel)."""
     suffix = uuid.uuid4().hex[:8].upper()
     target, approvers = f"C{suffix}OUT", f"C{suffix}APR"
     slack.add_user(TEAM_ID, ADMIN, name="ada", is_admin=True)
@@ -92,7 +95,21 @@ async def organization(slack: SlackSandbox, database: Database, *, approvals: bo
             .where(Organization.id == org_id)
             .values(approvals_required=approvals, approvers_channel=approvers if approvals else None, paused=False)
         )
-    return org_id, target, approvers
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    return org_id, target
+
+
+async def editors_step(slack: SlackSandbox, url: str, prompt: str, target: str) -> FunctionExecution:
+    """The editor's "Generate content" step for `prompt` into `target`, run against the service."""
+    return await run_step(
+        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
+    )
+
+
+async def jobs_into(services: AppServices, database: Database, org_id: uuid.UUID, target: str) -> list[Job]:
+    """The jobs the organization's steps asked for into `target`, once the service has taken them."""
+    await services.workflow_steps.drain()
+    return [job for job in await jobs_of(database, org_id) if job.target_channel == target]
 
 
 async def released(database: Database, org_id: uuid.UUID, execution_id: str) -> None:
@@ -118,17 +135,10 @@ async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=False)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target = await organization(slack, database, services, approvals=False)
     marker = uuid.uuid4().hex[:8]
 
-    execution = await run_step(
-        slack,
-        TEAM_ID,
-        step_inputs(f"Weekly digest {marker}", target, EDITOR),
-        service_url=url,
-        signing_secret=SIGNING_SECRET,
-    )
+    execution = await editors_step(slack, url, f"Weekly digest {marker}", target)
     # Slack did not see the answer in time and sends the event again.
     status, _ = await deliver(execution, service_url=url, signing_secret=SIGNING_SECRET, retry_num=1)
     assert status == 200
@@ -151,18 +161,10 @@ async def test_an_approvers_rejection_fails_the_step_with_their_reason(
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=True)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target = await organization(slack, database, services, approvals=True)
 
-    execution = await run_step(
-        slack,
-        TEAM_ID,
-        step_inputs("Announce the offsite", target, EDITOR),
-        service_url=url,
-        signing_secret=SIGNING_SECRET,
-    )
-    await services.workflow_steps.drain()
-    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+    execution = await editors_step(slack, url, "Announce the offsite", target)
+    [job] = await jobs_into(services, database, org_id, target)
     await wait_for_job(database, org_id, job.id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
     assert execution.state == "running"
 
@@ -182,15 +184,11 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=False)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target = await organization(slack, database, services, approvals=False)
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
-        execution = await run_step(
-            slack, TEAM_ID, step_inputs("Release notes", target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
-        )
-        await services.workflow_steps.drain()
-        [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+        execution = await editors_step(slack, url, "Release notes", target)
+        [job] = await jobs_into(services, database, org_id, target)
         await wait_for_job(database, org_id, job.id, seconds=60)
         deadline = time.monotonic() + 30
         while not slack.calls("functions.completeSuccess"):
