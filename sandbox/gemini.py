@@ -32,7 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
 from sandbox.samples import GEMINI_STYLE_ANSWER
 
 GOOGLE_STATUS = {
@@ -81,7 +81,7 @@ def count_tokens(text: str) -> int:
 
 
 @dataclass
-class Fault:
+class Fault(InjectedFault):
     """One injected misbehaviour, applied to the next ``count`` matching requests.
 
     ``retry_after`` sets the HTTP Retry-After header; ``retry_delay`` adds a
@@ -106,16 +106,6 @@ class Fault:
     thoughts_tokens: int | None = None
     count: int | None = 1
     prompt_contains: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fault:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
-        fault = cls(**data)
-        fault.validate()
-        return fault
 
     def validate(self) -> None:
         if self.status is not None and not 400 <= self.status <= 599:
@@ -320,7 +310,7 @@ class FakeGemini(LocalHttpFake):
         self.port = port
         self.models = frozenset(models) if models is not None else None
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._faults = FaultQueue[Fault]()
         self._requests: list[RecordedRequest] = []
         self._serial = 0
         self._in_flight = 0
@@ -335,16 +325,12 @@ class FakeGemini(LocalHttpFake):
 
     def inject(self, fault: Fault | None = None, **fields: Any) -> Fault:
         """Queue a fault: ``inject(status=429, retry_after=1, count=2)``."""
-        fault = fault or Fault.from_json(fields)
-        fault.validate()
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._faults.add(fault or Fault.from_json(fields))
 
     def reset(self) -> None:
         """Forget faults and recorded requests."""
+        self._faults.clear()
         with self._lock:
-            self._faults.clear()
             self._requests.clear()
             self._peak_in_flight = self._in_flight
 
@@ -370,8 +356,7 @@ class FakeGemini(LocalHttpFake):
 
     @property
     def pending_faults(self) -> list[Fault]:
-        with self._lock:
-            return list(self._faults)
+        return self._faults.pending()
 
     @property
     def url(self) -> str:
@@ -395,16 +380,7 @@ class FakeGemini(LocalHttpFake):
         return app
 
     def _take_fault(self, model: str, method: str, body: dict[str, Any]) -> Fault | None:
-        with self._lock:
-            for index, fault in enumerate(self._faults):
-                if not fault.matches(model, method, body):
-                    continue
-                if fault.count is not None:
-                    fault.count -= 1
-                    if fault.count == 0:
-                        del self._faults[index]
-                return dataclasses.replace(fault)
-        return None
+        return self._faults.take(lambda fault: fault.matches(model, method, body))
 
     def _authorize(self, request: web.Request) -> web.Response | None:
         if self.api_key is None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -52,7 +52,7 @@ def count_tokens(text: str) -> int:
 
 
 @dataclass
-class Fault:
+class Fault(InjectedFault):
     """One injected misbehaviour for the next ``count`` matching requests (None: until reset).
     ``retry_after`` sets the Retry-After header (seconds); ``delay`` holds the answer back."""
 
@@ -62,16 +62,6 @@ class Fault:
     delay: float = 0.0
     count: int | None = 1
     prompt_contains: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fault:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
-        fault = cls(**data)
-        fault.validate()
-        return fault
 
     def validate(self) -> None:
         if self.status is not None and not 400 <= self.status <= 599:
@@ -122,7 +112,7 @@ class FakeOpenAI(LocalHttpFake):
     models: Iterable[str] | None = None
     latency: float = 0.0  # seconds every completion takes
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _faults: list[Fault] = field(default_factory=list)
+    _faults: FaultQueue[Fault] = field(default_factory=FaultQueue)
     _requests: list[RecordedRequest] = field(default_factory=list)
     _latencies: dict[str, float] = field(default_factory=dict)
     _usage: dict[str, Usage] = field(default_factory=dict)
@@ -141,11 +131,7 @@ class FakeOpenAI(LocalHttpFake):
 
     def inject(self, fault: Fault | None = None, **fields: Any) -> Fault:
         """Queue a fault: ``inject(status=429, retry_after=1, count=2)``."""
-        fault = fault or Fault.from_json(fields)
-        fault.validate()
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._faults.add(fault or Fault.from_json(fields))
 
     def set_latency(self, model: str, seconds: float) -> None:
         """How long ``model``'s completions take from now on (over ``latency``)."""
@@ -155,8 +141,8 @@ class FakeOpenAI(LocalHttpFake):
             self._latencies[model] = seconds
 
     def reset(self) -> None:
+        self._faults.clear()
         with self._lock:
-            self._faults.clear()
             self._requests.clear()
             self._latencies.clear()
             self._usage.clear()
@@ -202,16 +188,7 @@ class FakeOpenAI(LocalHttpFake):
         return app
 
     def _take_fault(self, model: str, prompt: str) -> Fault | None:
-        with self._lock:
-            for index, fault in enumerate(self._faults):
-                if not fault.matches(model, prompt):
-                    continue
-                if fault.count is not None:
-                    fault.count -= 1
-                    if fault.count == 0:
-                        del self._faults[index]
-                return dataclasses.replace(fault)
-        return None
+        return self._faults.take(lambda fault: fault.matches(model, prompt))
 
     def _refused(self, request: web.Request) -> web.Response | None:
         if self.api_key is None:
