@@ -291,6 +291,7 @@ class FakeGemini(LocalHttpFake):
     """The fake server. State is guarded by a lock so tests may drive it from any thread."""
 
     thread_name = "fake-gemini"
+    server_name = "fake Gemini"
 
     def __init__(
         self,
@@ -358,12 +359,6 @@ class FakeGemini(LocalHttpFake):
     def pending_faults(self) -> list[Fault]:
         return self._faults.pending()
 
-    @property
-    def url(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("the fake Gemini server is not running")
-        return f"http://{self.host}:{self.port}"
-
     # -- lifecycle -------------------------------------------------------------------------
 
     # -- HTTP ------------------------------------------------------------------------------
@@ -410,12 +405,6 @@ class FakeGemini(LocalHttpFake):
             )
         return None
 
-    async def _pause(self, seconds: float) -> None:
-        # Interruptible, so that stopping the server does not wait out an injected delay.
-        assert self._stopping is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-
     async def _handle_model_call(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["model_method"].rpartition(":")
         if method not in METHODS or not model:
@@ -451,14 +440,14 @@ class FakeGemini(LocalHttpFake):
         fault = self._take_fault(model, method, body)
         if method == "countTokens":
             if fault and fault.delay:
-                await self._pause(fault.delay)
+                await self.pause(fault.delay)
             if fault and fault.status is not None:
                 return fault_response(fault)
             return web.json_response(count_tokens_response(body))
         with self._counted_in_flight():
             pause = self.latency + (fault.delay if fault else 0.0)
             if pause:
-                await self._pause(pause)
+                await self.pause(pause)
             if fault and fault.status is not None:
                 return fault_response(fault)
         if not body.get("contents"):

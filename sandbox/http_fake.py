@@ -22,6 +22,7 @@ class LocalHttpFake:
     host: str
     port: int
     thread_name = "local-fake"
+    server_name = "local fake"  # as errors name it
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -46,6 +47,18 @@ class LocalHttpFake:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @property
+    def url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError(f"the {self.server_name} server is not running")
+        return f"http://{self.host}:{self.port}"
+
+    async def pause(self, seconds: float) -> None:
+        """An injected delay; it ends at once when the fake stops, so stop() never waits it out."""
+        assert self._stopping is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def __aenter__(self) -> Self:
         return await self.start()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import json
 import math
@@ -105,6 +104,7 @@ def compose_text(prompt: str) -> str:
 @dataclass
 class FakeOpenAI(LocalHttpFake):
     thread_name = "fake-openai"
+    server_name = "fake OpenAI"
 
     api_key: str | None = "test-key"
     host: str = "127.0.0.1"
@@ -164,12 +164,6 @@ class FakeOpenAI(LocalHttpFake):
             return dict(self._statuses)
 
     @property
-    def url(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("the fake OpenAI server is not running")
-        return f"http://{self.host}:{self.port}"
-
-    @property
     def base_url(self) -> str:
         return self.url + "/v1"
 
@@ -204,11 +198,6 @@ class FakeOpenAI(LocalHttpFake):
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
         return web.json_response(openai_error(status, message), status=status, headers=headers)
 
-    async def _pause(self, seconds: float) -> None:
-        assert self._stopping is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-
     async def _handle_completion(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
@@ -234,7 +223,7 @@ class FakeOpenAI(LocalHttpFake):
             pause = self._latencies.get(model, self.latency)
         pause += fault.delay if fault else 0.0
         if pause:
-            await self._pause(pause)
+            await self.pause(pause)
         if fault and fault.status is not None:
             return self._error(fault.status, f"Injected {fault.status}.", fault.retry_after)
         limit = body.get("max_tokens") or body.get("max_completion_tokens") or MAX_TOKENS_CEILING
