@@ -34,8 +34,8 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class _Click:
-    """An approval button click as bolt hands it over, already acked."""
+class Click:
+    """A button click as bolt hands it over, already acked."""
 
     body: dict[str, Any]
     action: dict[str, Any]
@@ -66,7 +66,7 @@ class _Click:
         return await _or_refuse(work, self.body, self.client, self.respond)
 
 
-def _button(step: Callable[[_Click], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+def button_listener(step: Callable[[Click], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
     """The bolt listener for a button: ack at once, then ``step`` (bolt passes arguments by name)."""
 
     async def listener(
@@ -78,7 +78,7 @@ def _button(step: Callable[[_Click], Awaitable[None]]) -> Callable[..., Awaitabl
         respond: Any,
     ) -> None:
         await ack()
-        await step(_Click(body, action, context, client, respond))
+        await step(Click(body, action, context, client, respond))
 
     return listener
 
@@ -86,12 +86,12 @@ def _button(step: Callable[[_Click], Awaitable[None]]) -> Callable[..., Awaitabl
 def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
     approvals = services.approvals
 
-    async def approve(click: _Click) -> None:
+    async def approve(click: Click) -> None:
         decided = await click.or_refuse(approvals.decide(click.org_id, click.job_ref, click.user_id, Decision.APPROVE))
         if decided is not None:
             _announce_later(click.client, decided, *click.message)
 
-    async def reject(click: _Click) -> None:
+    async def reject(click: Click) -> None:
         job = await click.or_refuse(approvals.decidable(click.org_id, click.job_ref, click.user_id))
         if job is None:
             return
@@ -115,8 +115,8 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
         # A step of a Workflow Builder run waiting on this job fails now, with the reason.
         services.workflow_steps.job_ended(decided.org_id, decided.job_id)
 
-    app.action(views.APPROVE_ACTION)(_button(approve))
-    app.action(views.REJECT_ACTION)(_button(reject))
+    app.action(views.APPROVE_ACTION)(button_listener(approve))
+    app.action(views.REJECT_ACTION)(button_listener(reject))
     app.view(views.REJECT_MODAL)(submit_reject)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.views import notice_modal
 from bot.errors import BadInput
@@ -21,7 +20,7 @@ from bot.feedback import views
 from bot.feedback.service import parse_rating, record_feedback
 from bot.orgs.roles import require_role
 from bot.services import AppServices
-from handlers.actions import tell_clicker
+from handlers.actions import Click, button_listener, tell_clicker
 from handlers.commands import failure_message
 
 log = logging.getLogger(__name__)
@@ -30,28 +29,18 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, services: AppServices) -> None:
     database = services.runtime.database
 
-    async def rate(
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
+    async def rate(click: Click) -> None:
+        body, action, client, respond = click.body, click.action, click.client, click.respond
         rating = parse_rating("good" if action.get("action_id") == views.GOOD_ACTION else "bad")
-        user_id = context.user_id or ""
         try:
-            require_role(context.get("role"), "rate")
-            await record_feedback(database, context["org_id"], action.get("value"), user_id, rating)
+            require_role(click.context.get("role"), "rate")
+            await record_feedback(database, click.org_id, click.job_ref, click.user_id, rating)
         except Exception as error:
             await tell_clicker(body, client, respond, failure_message(error, "a feedback click")[0])
             return
         if rating == "bad" and body.get("trigger_id"):
             try:
-                await client.views_open(
-                    trigger_id=body["trigger_id"], view=views.reason_modal(str(action.get("value")))
-                )
+                await client.views_open(trigger_id=body["trigger_id"], view=views.reason_modal(str(click.job_ref)))
                 return
             except Exception:
                 log.info("could not open the feedback reason modal", exc_info=True)
@@ -78,6 +67,6 @@ def register(app: AsyncApp, services: AppServices) -> None:
             return
         await ack()
 
-    app.action(views.GOOD_ACTION)(rate)
-    app.action(views.BAD_ACTION)(rate)
+    app.action(views.GOOD_ACTION)(button_listener(rate))
+    app.action(views.BAD_ACTION)(button_listener(rate))
     app.view(views.REASON_MODAL)(submit_reason)

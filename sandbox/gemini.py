@@ -36,7 +36,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from workers.providers.offline import placeholder_png
 
@@ -90,7 +90,7 @@ def count_tokens(text: str) -> int:
 
 
 @dataclass
-class Fault:
+class Fault(InjectedFault):
     """One injected misbehaviour, applied to the next ``count`` matching requests.
 
     ``retry_after`` sets the HTTP Retry-After header; ``retry_delay`` adds a
@@ -118,16 +118,6 @@ class Fault:
     echo_instruction: bool = False
     count: int | None = 1
     prompt_contains: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fault:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
-        fault = cls(**data)
-        fault.validate()
-        return fault
 
     def validate(self) -> None:
         if self.status is not None and not 400 <= self.status <= 599:
@@ -388,6 +378,7 @@ class FakeGemini(LocalHttpFake):
     """The fake server. State is guarded by a lock so tests may drive it from any thread."""
 
     thread_name = "fake-gemini"
+    server_name = "fake Gemini"
 
     def __init__(
         self,
@@ -407,7 +398,7 @@ class FakeGemini(LocalHttpFake):
         self.port = port
         self.models = frozenset(models) if models is not None else None
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._faults = FaultQueue[Fault]()
         self._requests: list[RecordedRequest] = []
         self._streams: list[StreamProgress] = []
         self._serial = 0
@@ -423,16 +414,12 @@ class FakeGemini(LocalHttpFake):
 
     def inject(self, fault: Fault | None = None, **fields: Any) -> Fault:
         """Queue a fault: ``inject(status=429, retry_after=1, count=2)``."""
-        fault = fault or Fault.from_json(fields)
-        fault.validate()
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._faults.add(fault or Fault.from_json(fields))
 
     def reset(self) -> None:
         """Forget faults and recorded requests."""
+        self._faults.clear()
         with self._lock:
-            self._faults.clear()
             self._requests.clear()
             self._streams.clear()
             self._peak_in_flight = self._in_flight
@@ -465,14 +452,7 @@ class FakeGemini(LocalHttpFake):
 
     @property
     def pending_faults(self) -> list[Fault]:
-        with self._lock:
-            return list(self._faults)
-
-    @property
-    def url(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("the fake Gemini server is not running")
-        return f"http://{self.host}:{self.port}"
+        return self._faults.pending()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -490,16 +470,7 @@ class FakeGemini(LocalHttpFake):
         return app
 
     def _take_fault(self, model: str, method: str, body: dict[str, Any]) -> Fault | None:
-        with self._lock:
-            for index, fault in enumerate(self._faults):
-                if not fault.matches(model, method, body):
-                    continue
-                if fault.count is not None:
-                    fault.count -= 1
-                    if fault.count == 0:
-                        del self._faults[index]
-                return dataclasses.replace(fault)
-        return None
+        return self._faults.take(lambda fault: fault.matches(model, method, body))
 
     def _authorize(self, request: web.Request) -> web.Response | None:
         if self.api_key is None:
@@ -528,12 +499,6 @@ class FakeGemini(LocalHttpFake):
                 status=401,
             )
         return None
-
-    async def _pause(self, seconds: float) -> None:
-        # Interruptible, so that stopping the server does not wait out an injected delay.
-        assert self._stopping is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _handle_model_call(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["model_method"].rpartition(":")
@@ -569,7 +534,7 @@ class FakeGemini(LocalHttpFake):
         fault = self._take_fault(model, method, body)
         if method == "countTokens":
             if fault and fault.delay:
-                await self._pause(fault.delay)
+                await self.pause(fault.delay)
             if fault and fault.status is not None:
                 return fault_response(fault)
             return web.json_response(count_tokens_response(body))
@@ -578,7 +543,7 @@ class FakeGemini(LocalHttpFake):
             return await self._stream(request, record, body, fault, serial, pause)
         with self._counted_in_flight():
             if pause:
-                await self._pause(pause)
+                await self.pause(pause)
             if fault and fault.status is not None:
                 return fault_response(fault)
         if not body.get("contents"):
@@ -604,7 +569,7 @@ class FakeGemini(LocalHttpFake):
         with self._counted_in_flight():
             if fault and fault.status is not None:
                 if pause:
-                    await self._pause(pause)
+                    await self.pause(pause)
                 return fault_response(fault)
             if request.query.get("alt") != "sse":
                 return web.json_response(google_error(400, "This fake streams only with alt=sse."), status=400)
@@ -624,7 +589,7 @@ class FakeGemini(LocalHttpFake):
                 self._streams.append(progress)
             for chunk in chunks:
                 if pause:
-                    await self._pause(pause / len(chunks))
+                    await self.pause(pause / len(chunks))
                 await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
                 with self._lock:
                     progress.chunks_sent += 1

@@ -1,15 +1,16 @@
-"""The lifecycle the local fakes of HTTP services share: serve an aiohttp app on a port (0: any
-free one), stop promptly, and run on a background event loop for synchronous callers and worker
-processes."""
+"""What the local fakes of HTTP services share: the lifecycle (serve an aiohttp app on a port, 0:
+any free one; stop promptly; run on a background event loop for synchronous callers and worker
+processes) and the queue of faults injected into them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import threading
-from collections.abc import Iterator
-from typing import Self
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, Self, TypeVar, cast
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ class LocalHttpFake:
     host: str
     port: int
     thread_name = "local-fake"
+    server_name = "local fake"  # as errors name it
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -45,6 +47,18 @@ class LocalHttpFake:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @property
+    def url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError(f"the {self.server_name} server is not running")
+        return f"http://{self.host}:{self.port}"
+
+    async def pause(self, seconds: float) -> None:
+        """An injected delay; it ends at once when the fake stops, so stop() never waits it out."""
+        assert self._stopping is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -78,3 +92,61 @@ async def serve_until_signalled(fake: LocalHttpFake, banner: str) -> None:
     async with fake:
         print(banner.format(url=f"http://{fake.host}:{fake.port}"), flush=True)
         await stop.wait()
+
+
+class InjectedFault:
+    """Base of a fake's fault dataclass: made from JSON (unknown fields refused) and checked by
+    the subclass's ``validate``; it serves the next ``count`` matching requests (None: until reset)."""
+
+    count: int | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        known = {f.name for f in dataclasses.fields(cast(Any, cls))}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
+        fault = cls(**data)
+        fault.validate()
+        return fault
+
+    def validate(self) -> None:
+        raise NotImplementedError
+
+
+FaultT = TypeVar("FaultT", bound=InjectedFault)
+
+
+class FaultQueue(Generic[FaultT]):
+    """The faults injected into one fake, in the order given; safe to drive from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[FaultT] = []
+
+    def add(self, fault: FaultT) -> FaultT:
+        fault.validate()
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, matches: Callable[[FaultT], bool]) -> FaultT | None:
+        """A copy of the first fault that ``matches`` a request, one of its ``count`` used up."""
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if not matches(fault):
+                    continue
+                if fault.count is not None:
+                    fault.count -= 1
+                    if fault.count == 0:
+                        del self._faults[index]
+                return cast(FaultT, dataclasses.replace(cast(Any, fault)))
+        return None
+
+    def pending(self) -> list[FaultT]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()

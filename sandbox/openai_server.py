@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import json
 import math
@@ -35,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -56,7 +55,7 @@ def count_tokens(text: str) -> int:
 
 
 @dataclass
-class Fault:
+class Fault(InjectedFault):
     """One injected misbehaviour for the next ``count`` matching requests (None: until reset).
     ``retry_after`` sets the Retry-After header (seconds); ``delay`` holds the answer back."""
 
@@ -66,16 +65,6 @@ class Fault:
     delay: float = 0.0
     count: int | None = 1
     prompt_contains: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fault:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}; known: {sorted(known)}")
-        fault = cls(**data)
-        fault.validate()
-        return fault
 
     def validate(self) -> None:
         if self.status is not None and not 400 <= self.status <= 599:
@@ -119,6 +108,7 @@ def compose_text(prompt: str) -> str:
 @dataclass
 class FakeOpenAI(LocalHttpFake):
     thread_name = "fake-openai"
+    server_name = "fake OpenAI"
 
     api_key: str | None = "test-key"
     host: str = "127.0.0.1"
@@ -126,7 +116,7 @@ class FakeOpenAI(LocalHttpFake):
     models: Iterable[str] | None = None
     latency: float = 0.0  # seconds every completion takes
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _faults: list[Fault] = field(default_factory=list)
+    _faults: FaultQueue[Fault] = field(default_factory=FaultQueue)
     _requests: list[RecordedRequest] = field(default_factory=list)
     _latencies: dict[str, float] = field(default_factory=dict)
     _usage: dict[str, Usage] = field(default_factory=dict)
@@ -145,11 +135,7 @@ class FakeOpenAI(LocalHttpFake):
 
     def inject(self, fault: Fault | None = None, **fields: Any) -> Fault:
         """Queue a fault: ``inject(status=429, retry_after=1, count=2)``."""
-        fault = fault or Fault.from_json(fields)
-        fault.validate()
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._faults.add(fault or Fault.from_json(fields))
 
     def set_latency(self, model: str, seconds: float) -> None:
         """How long ``model``'s completions take from now on (over ``latency``)."""
@@ -159,8 +145,8 @@ class FakeOpenAI(LocalHttpFake):
             self._latencies[model] = seconds
 
     def reset(self) -> None:
+        self._faults.clear()
         with self._lock:
-            self._faults.clear()
             self._requests.clear()
             self._latencies.clear()
             self._usage.clear()
@@ -182,12 +168,6 @@ class FakeOpenAI(LocalHttpFake):
             return dict(self._statuses)
 
     @property
-    def url(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("the fake OpenAI server is not running")
-        return f"http://{self.host}:{self.port}"
-
-    @property
     def base_url(self) -> str:
         return self.url + "/v1"
 
@@ -206,16 +186,7 @@ class FakeOpenAI(LocalHttpFake):
         return app
 
     def _take_fault(self, model: str, prompt: str) -> Fault | None:
-        with self._lock:
-            for index, fault in enumerate(self._faults):
-                if not fault.matches(model, prompt):
-                    continue
-                if fault.count is not None:
-                    fault.count -= 1
-                    if fault.count == 0:
-                        del self._faults[index]
-                return dataclasses.replace(fault)
-        return None
+        return self._faults.take(lambda fault: fault.matches(model, prompt))
 
     def _refused(self, request: web.Request) -> web.Response | None:
         if self.api_key is None:
@@ -230,11 +201,6 @@ class FakeOpenAI(LocalHttpFake):
             self._statuses[status] += 1
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
         return web.json_response(openai_error(status, message), status=status, headers=headers)
-
-    async def _pause(self, seconds: float) -> None:
-        assert self._stopping is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _handle_completion(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -263,7 +229,7 @@ class FakeOpenAI(LocalHttpFake):
         streamed = body.get("stream") is True
         failing = fault is not None and fault.status is not None
         if pause and (failing or not streamed):  # a stream spreads its latency over its chunks
-            await self._pause(pause)
+            await self.pause(pause)
         if fault and fault.status is not None:
             return self._error(fault.status, f"Injected {fault.status}.", fault.retry_after)
         limit = body.get("max_tokens") or body.get("max_completion_tokens") or MAX_TOKENS_CEILING
@@ -340,7 +306,7 @@ class FakeOpenAI(LocalHttpFake):
         await response.prepare(request)
         for event in events:
             if pause:
-                await self._pause(pause / len(events))
+                await self.pause(pause / len(events))
             await response.write(b"data: " + json.dumps(event).encode() + b"\n\n")
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()

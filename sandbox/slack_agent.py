@@ -83,6 +83,13 @@ def _live_stream(state: SandboxState, workspace: Workspace, params: dict[str, An
     return stream, message
 
 
+def _extend(stream: Stream, text: str) -> None:
+    """Adds ``text`` to the streamed message; Slack refuses what would pass its markdown limit."""
+    if len(stream.text) + len(text) > MAX_MARKDOWN_TEXT:
+        raise ApiError("msg_too_long")
+    stream.text += text
+
+
 @api_method("chat.startStream")
 def chat_start_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     channel = state.postable_channel(workspace, params.get("channel"))
@@ -106,9 +113,7 @@ def chat_start_stream(state: SandboxState, workspace: Workspace, params: dict[st
 def chat_append_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     stream, message = _live_stream(state, workspace, params)
     text = _markdown_text(params, required=True)
-    if len(stream.text) + len(text) > MAX_MARKDOWN_TEXT:
-        raise ApiError("msg_too_long")
-    stream.text += text
+    _extend(stream, text)
     stream.appends.append(text)
     _show(message, stream)
     return {"ok": True, "channel": stream.channel, "ts": stream.ts}
@@ -118,9 +123,7 @@ def chat_append_stream(state: SandboxState, workspace: Workspace, params: dict[s
 def chat_stop_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     stream, message = _live_stream(state, workspace, params)
     text = _markdown_text(params, required=False)
-    if len(stream.text) + len(text) > MAX_MARKDOWN_TEXT:
-        raise ApiError("msg_too_long")
-    stream.text += text
+    _extend(stream, text)
     closing = _blocks(params) or []
     stream.state = "completed"
     _show(message, stream, closing)

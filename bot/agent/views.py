@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot.slack.blocks import actions, button, modal, plain_text
 from db.models import JobKind
 
 STATUS_QUEUED = "is queued…"
@@ -81,41 +82,23 @@ def awaiting_approval_text(job_id: uuid.UUID) -> str:
 
 def share_button(job_id: uuid.UUID) -> dict[str, Any]:
     """Under a result in the DM: post it to a channel (goes through approvals when they are on)."""
-    return {
-        "type": "actions",
-        "block_id": f"share:{job_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": SHARE_ACTION,
-                "text": {"type": "plain_text", "text": "Post to a channel"},
-                "value": str(job_id),
-            }
-        ],
-    }
+    return actions(f"share:{job_id}", button(SHARE_ACTION, "Post to a channel", str(job_id)))
 
 
 def share_modal(job_id: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": SHARE_MODAL,
-        "private_metadata": job_id,
-        "title": {"type": "plain_text", "text": "Post to a channel"},
-        "submit": {"type": "plain_text", "text": "Post"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": SHARE_BLOCK,
-                "label": {"type": "plain_text", "text": "Channel"},
-                "element": {
-                    "type": "conversations_select",
-                    "action_id": SHARE_INPUT,
-                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-                },
-            }
-        ],
+    channel = {
+        "type": "input",
+        "block_id": SHARE_BLOCK,
+        "label": plain_text("Channel"),
+        "element": {
+            "type": "conversations_select",
+            "action_id": SHARE_INPUT,
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        },
     }
+    return modal(
+        "Post to a channel", [channel], submit="Post", close="Cancel", callback_id=SHARE_MODAL, private_metadata=job_id
+    )
 
 
 def share_channel_from(view: dict[str, Any]) -> str | None:

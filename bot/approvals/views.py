@@ -13,6 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.approvals.service import MAX_REASON_CHARS, DecidedJob, Decision
+from bot.slack.blocks import (
+    actions,
+    button,
+    escape_mrkdwn,
+    modal,
+    mrkdwn_context,
+    mrkdwn_section,
+    optional_text_input,
+)
 from db.models import Job, JobKind
 
 APPROVE_ACTION = "approve_job"
@@ -24,24 +33,6 @@ ACTIONS_BLOCK = "approval_actions"
 
 PREVIEW_LIMIT = 2800  # room in a section for the note that the preview was cut
 CUT_NOTE = "\n_(preview cut short; the whole text is posted)_"
-
-
-def _escape(text: str) -> str:
-    """Model output must never become a mention, a link or ``<!channel>`` in an approver's view."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _section(markdown: str, *, verbatim: bool = False) -> dict[str, Any]:
-    """``verbatim`` for text we did not write (model output): Slack then leaves a plain ``@here``
-    as text instead of notifying the channel."""
-    text: dict[str, Any] = {"type": "mrkdwn", "text": markdown}
-    if verbatim:
-        text["verbatim"] = True
-    return {"type": "section", "text": text}
-
-
-def _context(markdown: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": markdown}]}
 
 
 def _facts(job: Job | DecidedJob) -> str:
@@ -58,7 +49,7 @@ def _facts(job: Job | DecidedJob) -> str:
 def _preview(text: str | None, kind: str) -> str:
     if kind == JobKind.IMAGE:
         return "_The image is attached above this message._"
-    body = _escape((text or "").strip()) or "_(empty result)_"
+    body = escape_mrkdwn((text or "").strip()) or "_(empty result)_"
     if len(body) > PREVIEW_LIMIT:
         body = body[:PREVIEW_LIMIT].rsplit(" ", 1)[0] + CUT_NOTE
     return body
@@ -69,29 +60,14 @@ def approval_request(job: Job, text: str | None) -> dict[str, Any]:
     where it goes, model and cost, and the two buttons."""
     job_id = str(job.id)
     blocks: list[dict[str, Any]] = [
-        _section(f":raised_hand: *Approval needed:* a {job.kind} result for <#{job.target_channel}>"),
-        _section(_preview(text, job.kind), verbatim=True),
-        _context(_facts(job)),
-        {
-            "type": "actions",
-            "block_id": ACTIONS_BLOCK,
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": APPROVE_ACTION,
-                    "text": {"type": "plain_text", "text": "Approve"},
-                    "style": "primary",
-                    "value": job_id,
-                },
-                {
-                    "type": "button",
-                    "action_id": REJECT_ACTION,
-                    "text": {"type": "plain_text", "text": "Reject"},
-                    "style": "danger",
-                    "value": job_id,
-                },
-            ],
-        },
+        mrkdwn_section(f":raised_hand: *Approval needed:* a {job.kind} result for <#{job.target_channel}>"),
+        mrkdwn_section(_preview(text, job.kind), verbatim=True),
+        mrkdwn_context(_facts(job)),
+        actions(
+            ACTIONS_BLOCK,
+            button(APPROVE_ACTION, "Approve", job_id, style="primary"),
+            button(REJECT_ACTION, "Reject", job_id, style="danger"),
+        ),
     ]
     return {"text": f"Approval needed: a {job.kind} result for <#{job.target_channel}>", "blocks": blocks}
 
@@ -104,7 +80,7 @@ def _outcome(decided: DecidedJob) -> str:
     if decided.decision == Decision.APPROVE:
         return f":white_check_mark: *Approved* by <@{decided.decided_by}>: posting to <#{decided.target_channel}>."
     if decided.decision == Decision.REJECT:
-        reason = f"\n> {_escape(decided.reason)}" if decided.reason else ""
+        reason = f"\n> {escape_mrkdwn(decided.reason)}" if decided.reason else ""
         return f":no_entry_sign: *Rejected* by <@{decided.decided_by}>; nothing was posted.{reason}"
     return f":hourglass: *Expired*: {decided.reason}; nothing was posted."
 
@@ -120,9 +96,9 @@ def approval_decided(decided: DecidedJob) -> dict[str, Any]:
     return {
         "text": outcome,
         "blocks": [
-            _section(f"{decided.kind.capitalize()} result for <#{decided.target_channel}>"),
-            _section(outcome),
-            _context(f"{_facts(decided)} · decided {_slack_date(decided.decided_at)}"),
+            mrkdwn_section(f"{decided.kind.capitalize()} result for <#{decided.target_channel}>"),
+            mrkdwn_section(outcome),
+            mrkdwn_context(f"{_facts(decided)} · decided {_slack_date(decided.decided_at)}"),
         ],
     }
 
@@ -132,7 +108,7 @@ def requester_notice(decided: DecidedJob) -> str:
     if decided.decision == Decision.APPROVE:
         return f":white_check_mark: {job} was approved by <@{decided.decided_by}> and is being posted."
     if decided.decision == Decision.REJECT:
-        reason = f" Reason: {_escape(decided.reason)}" if decided.reason else ""
+        reason = f" Reason: {escape_mrkdwn(decided.reason)}" if decided.reason else ""
         return f":no_entry_sign: {job} was rejected by <@{decided.decided_by}>; nothing was posted.{reason}"
     return f":hourglass: {job} expired waiting for an admin's approval; nothing was posted."
 
@@ -169,39 +145,23 @@ class ModalOrigin:
 
 
 def reject_modal(job: Job, origin: ModalOrigin) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": REJECT_MODAL,
-        "private_metadata": origin.dump(),
-        "title": {"type": "plain_text", "text": "Reject result"},
-        "submit": {"type": "plain_text", "text": "Reject"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            _section(f"Reject the {job.kind} result for <#{job.target_channel}> requested by <@{job.requester_id}>?"),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Reason (the requester sees it)"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
-                    "multiline": True,
-                    "max_length": MAX_REASON_CHARS,
-                },
-            },
-        ],
-    }
+    question = f"Reject the {job.kind} result for <#{job.target_channel}> requested by <@{job.requester_id}>?"
+    reason = optional_text_input(
+        REASON_BLOCK, REASON_INPUT, "Reason (the requester sees it)", max_length=MAX_REASON_CHARS
+    )
+    return modal(
+        "Reject result",
+        [mrkdwn_section(question), reason],
+        submit="Reject",
+        close="Cancel",
+        callback_id=REJECT_MODAL,
+        private_metadata=origin.dump(),
+    )
 
 
 def notice_modal(text: str) -> dict[str, Any]:
     """Replaces the reject modal when the decision could not be made (already decided, no longer admin)."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Reject result"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [_section(text)],
-    }
+    return modal("Reject result", [mrkdwn_section(text)], close="Close")
 
 
 def reason_from(view: dict[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from bot.feedback.service import MAX_REASON_CHARS, FeedbackTotals
+from bot.slack.blocks import actions, button, modal, optional_text_input
 
 GOOD_ACTION = "feedback_good"
 BAD_ACTION = "feedback_bad"
@@ -17,50 +18,23 @@ FEEDBACK_BLOCK_PREFIX = "feedback:"
 
 def feedback_buttons(job_id: uuid.UUID) -> dict[str, Any]:
     """Good / bad under a result; the value is the job id, checked again on the server."""
-    return {
-        "type": "actions",
-        "block_id": f"{FEEDBACK_BLOCK_PREFIX}{job_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": GOOD_ACTION,
-                "text": {"type": "plain_text", "text": ":thumbsup: Good", "emoji": True},
-                "value": str(job_id),
-            },
-            {
-                "type": "button",
-                "action_id": BAD_ACTION,
-                "text": {"type": "plain_text", "text": ":thumbsdown: Bad", "emoji": True},
-                "value": str(job_id),
-            },
-        ],
-    }
+    return actions(
+        f"{FEEDBACK_BLOCK_PREFIX}{job_id}",
+        button(GOOD_ACTION, ":thumbsup: Good", str(job_id), emoji=True),
+        button(BAD_ACTION, ":thumbsdown: Bad", str(job_id), emoji=True),
+    )
 
 
 def reason_modal(job_id: str) -> dict[str, Any]:
     """Asked after a "bad" click (already recorded): what was wrong, optionally."""
-    return {
-        "type": "modal",
-        "callback_id": REASON_MODAL,
-        "private_metadata": job_id,
-        "title": {"type": "plain_text", "text": "What was wrong?"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Skip"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Reason (optional)"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
-                    "multiline": True,
-                    "max_length": MAX_REASON_CHARS,
-                },
-            }
-        ],
-    }
+    return modal(
+        "What was wrong?",
+        [optional_text_input(REASON_BLOCK, REASON_INPUT, "Reason (optional)", max_length=MAX_REASON_CHARS)],
+        submit="Send",
+        close="Skip",
+        callback_id=REASON_MODAL,
+        private_metadata=job_id,
+    )
 
 
 def reason_from(view: dict[str, Any]) -> str | None:

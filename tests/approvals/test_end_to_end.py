@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,7 +32,6 @@ from tests.support.schedules import create_text_schedule
 from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
-    WorkerProcess,
     audit_actions,
     broker_messages_naming,
     gemini,
@@ -41,23 +40,17 @@ from tests.support.workers import (
     start_worker,
     wait_for_job,
     wait_until,
+    worker,
     worker_env,
 )
 
-__all__ = ["gemini", "slack", "start_worker", "worker_env"]
+__all__ = ["gemini", "slack", "start_worker", "worker", "worker_env"]
 
-pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
+# starts Celery workers: left out of `make test-fast`
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]
 
 ADMIN = "U0E2EADMIN"
 EDITOR = "U0E2EEDITOR"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
-    process = start_worker(worker_env)
-    process.wait_ready()
-    yield process
-    process.stop()
 
 
 @pytest.fixture

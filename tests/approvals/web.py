@@ -18,8 +18,8 @@ from bot.services import build_services
 from bot.slack.app import create_bolt_app
 from bot.slack.server import create_web_app
 from handlers.actions import drain_announcements, register_action_handlers
-from sandbox.say import VERIFICATION_TOKEN, build_block_action, encode_form, new_trigger_id, sign_request
-from sandbox.slack import APP_ID, SlackSandbox
+from sandbox.say import build_block_action, build_view_submission, encode_form, sign_request
+from sandbox.slack import SlackSandbox
 from tests.support.approvals import RecordingSender
 from tests.support.slack import serve_locally
 
@@ -67,19 +67,7 @@ class Clicks:
     async def submit_view(self, view: dict[str, Any], *, user: str, reason: str | None) -> dict[str, Any]:
         """Submit a modal the sandbox recorded as opened, with ``reason`` typed in; returns the ack."""
         values = {"reason": {"reason_input": {"type": "plain_text_input", "value": reason}}}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.team_id, "domain": self.team_id.lower()},
-            "user": {"id": user, "username": user, "name": user, "team_id": self.team_id},
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "trigger_id": new_trigger_id(),
-            "view": {**view, "state": {"values": values}},
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-        status, raw = await self._post({"payload": json.dumps(payload)})
+        status, raw = await self._post(build_view_submission(view, values, team_id=self.team_id, user_id=user))
         assert status == 200, raw
         await drain_announcements()
         return json.loads(raw) if raw.strip().startswith("{") else {}

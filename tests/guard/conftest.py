@@ -8,6 +8,7 @@ import pytest
 import spacy
 
 from bot.guard import Guard
+from bot.guard.pii import NO_NER
 
 # WIRING ONLY. The test "NER model" below is a spaCy entity ruler that knows exactly these names
 # and tags nothing else, so the tests using it prove the plumbing (a model loaded by path from
@@ -20,6 +21,12 @@ KNOWN_NAMES = ("Priya Sharma", "Tomasz Nowak", "Amara")
 @pytest.fixture(scope="session")
 def guard() -> Guard:
     return Guard()
+
+
+@pytest.fixture(scope="session")
+def pattern_guard() -> Guard:
+    """The pattern recognizers alone (``PII_SPACY_MODEL=blank``)."""
+    return Guard(spacy_model=NO_NER)
 
 
 @pytest.fixture(scope="session")

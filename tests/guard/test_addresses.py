@@ -4,12 +4,6 @@ import pytest
 
 from bot.guard import Guard
 from bot.guard.addresses import AddressRecognizer
-from bot.guard.pii import NO_NER
-
-
-@pytest.fixture(scope="module")
-def pattern_guard() -> Guard:
-    return Guard(spacy_model=NO_NER)
 
 
 @pytest.mark.parametrize(

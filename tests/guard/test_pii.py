@@ -3,13 +3,6 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
-from bot.guard.pii import NO_NER
-
-
-@pytest.fixture(scope="module")
-def pattern_guard() -> Guard:
-    """The pattern recognizers alone (``PII_SPACY_MODEL=blank``)."""
-    return Guard(spacy_model=NO_NER)
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sandbox.gemini import FakeGemini
+from tests.support.fakes import GEMINI_KEY, fake_gemini
 from workers.providers.router import RetryPolicy, TextRouter
 
-API_KEY = "test-gemini-key"
+__all__ = ["fake_gemini"]
+
+API_KEY = GEMINI_KEY
 MODELS = ["gemini-a", "gemini-b"]
 
 
@@ -39,12 +42,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture
-async def fake_gemini() -> AsyncIterator[FakeGemini]:
-    async with FakeGemini(api_key=API_KEY) as fake:
-        yield fake
 
 
 @pytest.fixture

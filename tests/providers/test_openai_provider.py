@@ -12,18 +12,15 @@ from bot.routing.catalogue import Catalogue, ModelSpec
 from bot.routing.pricing import cost_micros
 from sandbox.openai_server import FakeOpenAI
 from tests.providers.conftest import FakeClock, SleepRecorder
+from tests.support.fakes import OPENAI_KEY, fake_openai
 from workers.providers.base import AllModelsFailed, PermanentError, RetryableError, TextRequest
 from workers.providers.openai_compat import OpenAICompatibleProvider
 from workers.providers.router import RetryPolicy, TextRouter
 
-KEY = "test-openai-key"
+__all__ = ["fake_openai"]
+
+KEY = OPENAI_KEY
 REQUEST = TextRequest(prompt="a haiku about tea", system_instruction="You write haiku.", max_output_tokens=256)
-
-
-@pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with FakeOpenAI(api_key=KEY) as fake:
-        yield fake
 
 
 @pytest.fixture

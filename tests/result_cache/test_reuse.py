@@ -17,18 +17,15 @@ from db.engine import Database
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
 from tests.support.database import new_team_id
+from tests.support.fakes import GEMINI_KEY, fake_gemini
 from workers.generation import generate_content
 from workers.providers.context_cache import ContextCaches
 from workers.providers.router import TextRouter
 from workers.views import context_line
 
-API_KEY = "test-gemini-key"
+__all__ = ["fake_gemini"]
 
-
-@pytest.fixture
-async def fake_gemini() -> AsyncIterator[FakeGemini]:
-    async with FakeGemini(api_key=API_KEY) as fake:
-        yield fake
+API_KEY = GEMINI_KEY
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from sandbox.say import (
     sign_request,
 )
 from sandbox.slack import DEMO, SlackSandbox
+from tests.support.slack import serve_locally
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -144,11 +145,9 @@ async def service(sb: SlackSandbox) -> AsyncIterator[tuple[str, list[dict[str, l
 
         app = web.Application()
         app.router.add_post("/slack/events", events)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url, runner = await serve_locally(app)
         try:
-            yield f"http://127.0.0.1:{runner.addresses[0][1]}", received
+            yield url, received
             await asyncio.gather(*follow_ups)
         finally:
             await runner.cleanup()
@@ -238,11 +237,7 @@ async def test_say_dm_writes_to_the_bot_and_shows_the_answer_as_it_streams(sb: S
 
     app = web.Application()
     app.router.add_post("/slack/events", events)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    url, runner = await serve_locally(app)
     lines: list[str] = []
     try:
         code = await send_dm(

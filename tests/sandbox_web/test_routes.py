@@ -23,6 +23,7 @@ from sandbox.slack import DEMO, DEMOS, SECOND_DEMO, SlackSandbox
 from sandbox.web import WebUiConfig, add_web_ui
 from sandbox.web.faults import MODEL_SLOW_SECONDS
 from sandbox.web.outages import OutageRequests, OutageSwitch
+from tests.support.slack import serve_locally
 
 
 @pytest.fixture
@@ -253,11 +254,7 @@ async def test_the_dm_relays_signed_events_and_shows_the_threads_status_and_stre
 
     service = web.Application()
     service.router.add_post("/slack/events", events)
-    runner = web.AppRunner(service)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    service_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    service_url, runner = await serve_locally(service)
     sandbox = SlackSandbox()
     config = WebUiConfig(service_url=service_url, signing_secret=secret, outages_dir=tmp_path)
     sandbox.extensions.append(functools.partial(add_web_ui, config=config))

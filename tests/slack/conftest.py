@@ -12,10 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.orgs.service import create_organization, set_role
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import Role
 from sandbox.slack import SlackSandbox
 from tests.support.slack import (
     CLIENT_ID,
@@ -25,6 +23,7 @@ from tests.support.slack import (
     SlackWorkspace,
     new_workspace,
     sandbox,
+    workspace_org,
 )
 
 __all__ = ["sandbox"]
@@ -62,10 +61,7 @@ async def single(make_service: ServiceFactory, workspace: SlackWorkspace) -> Asy
 @pytest.fixture
 async def org(single: Service) -> uuid.UUID:
     """The single workspace's organization, made as its first request would, with an editor."""
-    ws = single.workspace
-    org_id = await create_organization(single.database, name="Test", team_id=ws.team_id)
-    await set_role(single.database, org_id, ws.editor, Role.EDITOR, actor="test")
-    return org_id
+    return await workspace_org(single)
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.orgs.service import create_organization, set_role
-from db.models import Job, Role
-from tests.support.slack import Service, ServiceFactory, audit_actions, org_counts
+from db.models import Job
+from tests.support.slack import Service, ServiceFactory, audit_actions, org_counts, workspace_org
 from workers.lifecycle import claim_job
 
 CATALOGUE = """
@@ -31,10 +30,7 @@ async def priced(make_service: ServiceFactory) -> AsyncIterator[Service]:
 
 @pytest.fixture
 async def priced_org(priced: Service) -> uuid.UUID:
-    ws = priced.workspace
-    org_id = await create_organization(priced.database, name="Priced", team_id=ws.team_id)
-    await set_role(priced.database, org_id, ws.editor, Role.EDITOR, actor="test")
-    return org_id
+    return await workspace_org(priced, "Priced")
 
 
 async def submitted_job(service: Service, org_id: uuid.UUID, text: str) -> Job:

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings, load_settings
 from bot.services import AppServices
@@ -24,7 +25,7 @@ from bot.slack.app import create_bolt_app, services_of
 from bot.slack.server import create_web_app
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import AuditEvent, Job, Member, Organization
+from db.models import AuditEvent, Job, Member, Organization, Role
 from sandbox.say import build_block_action, build_slash_command, encode_form, sign_request
 from sandbox.slack import SlackSandbox
 
@@ -239,6 +240,14 @@ async def serve_locally(web_app: web.Application) -> tuple[str, web.AppRunner]:
     await site.start()
     port = runner.addresses[0][1]
     return f"http://127.0.0.1:{port}", runner
+
+
+async def workspace_org(service: Service, name: str = "Test") -> uuid.UUID:
+    """The service's workspace as an organization, made as its first request would, with an editor."""
+    ws = service.workspace
+    org_id = await create_organization(service.database, name=name, team_id=ws.team_id)
+    await set_role(service.database, org_id, ws.editor, Role.EDITOR, actor="test")
+    return org_id
 
 
 async def stop_service(service: Service) -> None:

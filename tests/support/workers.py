@@ -332,6 +332,16 @@ def start_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         worker.stop()
 
 
+@pytest.fixture(scope="module")
+def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
+    """One worker on every queue for a module's tests, ready before the first one (a module that
+    imports it lists it in `pytest.mark.usefixtures`)."""
+    process = start_worker(worker_env)
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
 @pytest.fixture(scope="session")
 def secrets_box(encryption_key: str) -> SecretBox:
     return SecretBox(encryption_key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -13,19 +12,13 @@ from db.engine import Database
 from db.models import JobState
 from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_of, prompt_tokens
 from sandbox.slack import SlackSandbox
-from tests.support.workers import REQUESTER, TEAM_ID, Submitter, WorkerProcess, set_policy, wait_for_job, wait_until
+from tests.support.workers import REQUESTER, TEAM_ID, Submitter, set_policy, wait_for_job, wait_until, worker
 
-pytestmark = pytest.mark.slow  # starts a Celery worker
+__all__ = ["worker"]
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]  # starts a Celery worker
 
 THREAD = "1700000000.000100"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def worker(worker_env: dict[str, str], start_worker: Callable[..., WorkerProcess]) -> Iterator[WorkerProcess]:
-    process = start_worker(worker_env)
-    process.wait_ready()
-    yield process
-    process.stop()
 
 
 def dm_channel(slack: SlackSandbox) -> str:

@@ -24,13 +24,18 @@ async def committed_job(submitter: Submitter, org_id: uuid.UUID) -> uuid.UUID:
     return job_id
 
 
+async def claimed(app_db: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> lifecycle.Claim:
+    claim = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
+    assert claim is not None
+    return claim
+
+
 async def test_a_claim_returns_the_job_and_its_organizations_policy_of_that_moment(
     submitter: Submitter, app_db: Database, org_id: uuid.UUID
 ) -> None:
     job_id = await committed_job(submitter, org_id)
     await set_policy(app_db, org_id, approvals_required=True, approvers_channel="CAPPROVERS")
-    claim = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
-    assert claim is not None
+    claim = await claimed(app_db, org_id, job_id)
     stored = await load_job(app_db, org_id, job_id)
     assert (claim.job.id, claim.job.org_id, claim.job.state, claim.job.attempts) == (job_id, org_id, "running", 1)
     assert claim.job.masked_prompt == stored.masked_prompt
@@ -100,8 +105,7 @@ async def test_a_post_is_recorded_once_with_its_result_and_events_in_order_on_th
     submitter: Submitter, app_db: Database, org_id: uuid.UUID
 ) -> None:
     job_id = await committed_job(submitter, org_id)
-    claim = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
-    assert claim is not None
+    claim = await claimed(app_db, org_id, job_id)
     result = JobResult(text="Three wins this week.", png=None, model="gemini-test", tokens_used=42)
     posted = await lifecycle.mark_posted(
         app_db, claim.lease, ts="1700000000.000100", channel="CGENERAL", result=result, store_result=True
@@ -135,8 +139,7 @@ async def test_a_post_of_a_stored_result_keeps_it_and_writes_no_generated_event(
     submitter: Submitter, app_db: Database, org_id: uuid.UUID
 ) -> None:
     job_id = await committed_job(submitter, org_id)
-    claim = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
-    assert claim is not None
+    claim = await claimed(app_db, org_id, job_id)
     kept = JobResult(text="Kept from an earlier attempt.", png=None, model="gemini-kept", tokens_used=7)
     await lifecycle.requeue_job(app_db, claim.lease, "Slack was down", result=kept)
     retry = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)

@@ -25,6 +25,7 @@ from db.models import JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
 from sandbox.openai_server import FakeOpenAI
 from sandbox.slack import SlackSandbox
+from tests.support.fakes import OPENAI_KEY, fake_openai
 from tests.support.workers import GEMINI_KEY, Submitter, load_job, requests_with
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
@@ -32,13 +33,7 @@ from workers.loop import WorkerContext
 from workers.posting import close_http_session
 from workers.providers import TextRouter
 
-OPENAI_KEY = "routed-openai-key"
-
-
-@pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with FakeOpenAI(api_key=OPENAI_KEY) as fake:
-        yield fake
+__all__ = ["fake_openai"]
 
 
 @pytest.fixture

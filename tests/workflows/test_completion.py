@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text, update
 
@@ -22,19 +23,17 @@ from tests.support.approvals import ADMIN, TEAM, RecordingSender, awaiting_job
 from tests.support.workflows import declare_functions, load_step
 
 
-def new_execution(slack: SlackSandbox) -> FunctionExecution:
-    declare_functions(slack)
-    return slack.execute_function(TEAM, STEP_CALLBACK_ID, {})
-
-
 async def a_step(
     runtime: Runtime,
+    slack: SlackSandbox,
     org_id: uuid.UUID,
-    execution: FunctionExecution,
     job_id: uuid.UUID,
     *,
     state: WorkflowStepState = WorkflowStepState.RUNNING,
-) -> None:
+) -> FunctionExecution:
+    """A step Slack started for the job, recorded in `state` with its function token."""
+    declare_functions(slack)
+    execution = slack.execute_function(TEAM, STEP_CALLBACK_ID, {})
     async with runtime.database.tenant(org_id) as session:
         session.add(
             WorkflowStep(
@@ -45,6 +44,15 @@ async def a_step(
                 function_token_enc=runtime.secrets.encrypt(execution.token),
             )
         )
+    return execution
+
+
+async def a_job_and_its_step(
+    runtime: Runtime, slack: SlackSandbox, org_id: uuid.UUID, **job: Any
+) -> tuple[Job, FunctionExecution]:
+    """A job awaiting approval (`job` as for `awaiting_job`) and a running step for it."""
+    made = await awaiting_job(runtime.database, org_id, **job)
+    return made, await a_step(runtime, slack, org_id, made.id)
 
 
 async def end_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, state: JobState, **values: object) -> None:
@@ -55,9 +63,7 @@ async def end_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, stat
 async def test_a_posted_job_completes_its_step_with_its_text_and_id(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org, text="Tea is a **hug** in a cup.")
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org, text="Tea is a **hug** in a cup.")
 
     await end_job(runtime.database, org, job.id, JobState.POSTED, slack_ts="1700000000.000100")
     await complete_steps_of_job(runtime, org, job.id)
@@ -72,9 +78,7 @@ async def test_a_posted_job_completes_its_step_with_its_text_and_id(
 async def test_a_failed_job_fails_its_step_with_the_jobs_reason(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
     await end_job(runtime.database, org, job.id, JobState.FAILED, error="I am not a member of <#C0TARGET>")
     await complete_steps_of_job(runtime, org, job.id)
     assert execution.state == "failed" and "I am not a member of" in (execution.error or "")
@@ -83,9 +87,7 @@ async def test_a_failed_job_fails_its_step_with_the_jobs_reason(
 async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next_sweep(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
 
     approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
     await approvals.decide(org, job.id, ADMIN, Decision.REJECT, "off-brand")
@@ -98,9 +100,7 @@ async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next
 async def test_two_completers_at_once_send_one_completion(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
     await end_job(runtime.database, org, job.id, JobState.POSTED, slack_ts="1700000000.000200")
 
     outcomes = await asyncio.gather(*(complete_step(runtime, org, execution.id) for _ in range(4)))
@@ -112,9 +112,7 @@ async def test_two_completers_at_once_send_one_completion(
 async def test_a_completion_slack_took_before_a_crash_is_not_sent_twice(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
     await end_job(runtime.database, org, job.id, JobState.POSTED, slack_ts="1700000000.000300")
     # A process that completed the step and died before recording it:
     slack.functions.complete(
@@ -130,9 +128,7 @@ async def test_a_completion_slack_took_before_a_crash_is_not_sent_twice(
 async def test_slack_unreachable_keeps_the_step_due_for_the_next_sweep(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    job = await awaiting_job(runtime.database, org)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
     await end_job(runtime.database, org, job.id, JobState.POSTED, slack_ts="1700000000.000400")
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
@@ -149,8 +145,7 @@ async def test_slack_unreachable_keeps_the_step_due_for_the_next_sweep(
 async def test_a_step_whose_process_died_before_its_job_fails_at_the_sweep(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID, owner_db: Database
 ) -> None:
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, uuid.uuid4(), state=WorkflowStepState.RECEIVED)
+    execution = await a_step(runtime, slack, org, uuid.uuid4(), state=WorkflowStepState.RECEIVED)
     await _age(owner_db, execution.id)
 
     report = await sweep_workflow_steps(runtime, datetime.now(UTC))
@@ -163,8 +158,7 @@ async def test_a_step_whose_process_died_after_its_job_was_queued_follows_the_jo
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID, owner_db: Database
 ) -> None:
     job = await awaiting_job(runtime.database, org, state=JobState.QUEUED)
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, job.id, state=WorkflowStepState.RECEIVED)
+    execution = await a_step(runtime, slack, org, job.id, state=WorkflowStepState.RECEIVED)
     await _age(owner_db, execution.id)
 
     await sweep_workflow_steps(runtime, datetime.now(UTC))
@@ -179,8 +173,7 @@ async def test_a_step_whose_process_died_after_its_job_was_queued_follows_the_jo
 async def test_the_beat_cannot_look_up_steps_as_the_application_role_of_a_tenant(
     runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
 ) -> None:
-    execution = new_execution(slack)
-    await a_step(runtime, org, execution, uuid.uuid4())
+    await a_step(runtime, slack, org, uuid.uuid4())
     async with runtime.database.tenant(uuid.uuid4()) as session:
         seen = (await session.execute(text("SELECT count(*) FROM workflow_steps"))).scalar_one()
     assert seen == 0
