@@ -734,17 +734,18 @@ async def read_dumps(cluster: Cluster) -> Dumps:
 DIRECTORY_TABLES = frozenset({"region_directory"})
 
 
-def check_cross_region(cluster: Cluster, snapshot: Snapshot, record: LoadRecord, dumps: Dumps) -> CheckResult:
+def check_cross_region(regions: tuple[str, ...], snapshot: Snapshot, record: LoadRecord, dumps: Dumps) -> CheckResult:
     """Nothing of an organization outside its region: each region's database (but the directory)
     and Redis are searched for the organization id, team id, prompt marker and job ids of every
-    organization pinned to another region. One region: nothing to look for."""
-    default = cluster.config.regions[0]
+    organization pinned to another region. ``regions``: the default one first. One region: nothing
+    to look for."""
+    default = regions[0]
     jobs_of: defaultdict[str, list[str]] = defaultdict(list)
     for job_id, job in snapshot.jobs.items():
         jobs_of[job["org_id"]].append(job_id)
     lines: list[str] = []
     searched = 0
-    for region in cluster.config.regions:
+    for region in regions:
         foreign = [plan for plan in record.plans if (plan.region or default) != region and plan.org_id is not None]
         needles = {}
         for plan in foreign:
@@ -764,7 +765,7 @@ def check_cross_region(cluster: Cluster, snapshot: Snapshot, record: LoadRecord,
     unique = sorted(set(lines))
     homes = Counter(plan.region or default for plan in record.plans)
     summary = (
-        f"organizations per region: {', '.join(f'{k} {v}' for k, v in sorted(homes.items()))}; searched "
+        f"organizations per region: {', '.join(f'{name} {homes[name]}' for name in regions)}; searched "
         f"{searched} database rows and Redis values for the other regions' org ids, team ids, markers and job ids"
     )
     return CheckResult("cross-region", len(unique), summary, _samples(unique))
@@ -841,6 +842,6 @@ async def run_checks(
         check_cross_tenant(snapshot, record),
         check_refusals(snapshot, record),
         await check_pii(cluster, snapshot, record, redis_hits, redis_scans, dumps),
-        check_cross_region(cluster, snapshot, record, dumps),
+        check_cross_region(cluster.config.regions, snapshot, record, dumps),
     ]
     return snapshot, results
