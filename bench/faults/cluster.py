@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench._scratch import server_execute
+from bot.process.settings import DEFAULT_GEMINI_MODELS
 from db.crypto import generate_key
 from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
@@ -55,6 +56,7 @@ CONTRACT_VARIABLES = (
     "GEMINI_API_KEY",
     "GEMINI_BASE_URL",
     "GEMINI_MODELS",
+    "MODEL_CATALOGUE",
     "DIFFUSION_MODEL",
     "TOKEN_ENCRYPTION_KEY",
     "PII_SPACY_MODEL",
@@ -496,7 +498,27 @@ class Cluster:
             region.name: {"database_url": region.app_url, "admin_url": region.admin_url, "redis_url": region.redis_url}
             for region in self.region_stores
         }
-        return {"REGIONS": json.dumps(document), "DEFAULT_REGION": self.config.regions[0]}
+        # A region's processes route only to its own models: the Gemini models of GEMINI_MODELS's
+        # default, once per region (the same fake behind each), named after their region.
+        catalogue = {
+            "models": [
+                {
+                    "name": f"{model}-{region.name}",
+                    "provider": "gemini",
+                    "model": model,
+                    "base_url": self.gemini_url,
+                    "api_key_env": "GEMINI_API_KEY",
+                    "region": region.name,
+                }
+                for region in self.region_stores
+                for model in DEFAULT_GEMINI_MODELS
+            ]
+        }
+        return {
+            "REGIONS": json.dumps(document),
+            "DEFAULT_REGION": self.config.regions[0],
+            "MODEL_CATALOGUE": json.dumps(catalogue),
+        }
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of every child: the contract's variables set by this run and nothing
