@@ -17,7 +17,7 @@ import aiohttp
 from sandbox.say import SayError, send_command
 from sandbox.slack import DEMOS, SECOND_DEMO, DemoWorkspace
 
-_STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
+_STATE = re.compile(r"[?&;]state=([A-Za-z0-9_.-]+)")  # with REGIONS: "<region>.<state>"
 COOKIE = "slack-app-oauth-state"
 
 
