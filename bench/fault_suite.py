@@ -6,12 +6,15 @@ whether it held.
     .venv/bin/python bench/fault_suite.py --short        # ~45 s of load, what `make test` runs
 
 It starts its own PostgreSQL (embedded, so it can be restarted without touching anyone's server)
-and Redis, the Slack sandbox, the fake Gemini, 2 web processes, 3 workers and 2 schedulers; installs
-5 organizations through OAuth; drives mixed load (text, images, approvals, schedules, small budgets,
+and Redis, the Slack sandbox, the fake Gemini, 2 web processes, 3 workers and 2 schedulers, in two
+regions (`us`, the default, and `eu`: a database and a Redis index each, workers and a scheduler
+per region with `--region`; `--regions us` runs the service without REGIONS); installs 5
+organizations through OAuth, into the regions in turn; drives mixed load (text, images, approvals, schedules, small budgets,
 blocked prompts, wrong roles, forged signatures) while it kills and restarts processes and stores;
 lets the system settle; checks the invariants against real state; and ends with one line:
 
-    faults: N commands, F faults injected, lost 0, duplicates 0, overspend 0, leaked 0, cross-tenant 0, pii 0
+    faults: N commands, F faults injected, lost 0, duplicates 0, overspend 0, leaked 0, cross-tenant 0,
+    pii 0, cross-region 0
 
 Exit status: 0 when every check holds, 1 when one does not, 2 when the run could not be set up.
 Everything it started is stopped on the way out (also on Ctrl-C); logs stay in .services/faults/.
@@ -43,7 +46,7 @@ import asyncpg  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 
 from bench._scratch import asyncpg_dsn  # noqa: E402
-from bench.faults.cluster import Cluster, ClusterConfig, ClusterError, new_run_dir  # noqa: E402
+from bench.faults.cluster import REGIONS, Cluster, ClusterConfig, ClusterError, new_run_dir  # noqa: E402
 from bench.faults.invariants import FINAL_STATES, CheckResult, run_checks  # noqa: E402
 from bench.faults.load import LoadConfig, LoadDriver, LoadRecord, SetupFailed, SlackSide  # noqa: E402
 from bench.faults.probes import QuotaProbe, ReadinessProbe, RedisPiiProbe  # noqa: E402
@@ -65,7 +68,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kill-every", type=float, default=None, help="seconds between worker kills (default 20)")
     parser.add_argument("--settle", type=float, default=None, help="most seconds to wait for the system to settle")
     parser.add_argument("--seed", type=int, default=None, help="for the load's and the faults' random choices")
+    parser.add_argument(
+        "--regions", default=",".join(REGIONS), help="comma-separated, the default region first (default: us,eu)"
+    )
     args = parser.parse_args(argv)
+    args.regions = tuple(name.strip() for name in args.regions.split(",") if name.strip())
+    if not args.regions or len(set(args.regions)) != len(args.regions):
+        parser.error("--regions: one or more distinct region names")
     args.duration = args.duration or (45.0 if args.short else 180.0)
     args.rate = args.rate or (2.5 if args.short else 3.0)
     args.kill_every = args.kill_every or 20.0
@@ -87,29 +96,37 @@ def say(message: str) -> None:
 async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int] | None:
     """What still moves: jobs not final, final jobs still holding a reservation, reservations open
     in Redis. None when a store cannot be read right now."""
-    assert cluster.stores is not None
+    states: Counter[str] = Counter()
+    reserved = held = 0
     try:
-        conn = await asyncpg.connect(asyncpg_dsn(cluster.stores.admin_url), timeout=3)
-        try:
-            # A run generated ahead of its due time is held until then: waiting, not moving.
-            states = dict(
-                await conn.fetch(
-                    "SELECT state, count(*) FROM jobs WHERE NOT (state = 'held' AND post_at > now()) GROUP BY state"
+        for region in cluster.region_stores:
+            conn = await asyncpg.connect(asyncpg_dsn(region.admin_url), timeout=3)
+            try:
+                # A run generated ahead of its due time is held until then: waiting, not moving.
+                states.update(
+                    dict(
+                        await conn.fetch(
+                            "SELECT state, count(*) FROM jobs WHERE NOT (state = 'held' AND post_at > now()) "
+                            "GROUP BY state"
+                        )
+                    )
                 )
-            )
-            reserved = await conn.fetchval(
-                "SELECT count(*) FROM jobs WHERE quota_state = 'reserved' AND state = ANY($1::text[])",
-                list(FINAL_STATES),
-            )
-        finally:
-            await conn.close()
-        client = aioredis.Redis.from_url(cluster.stores.redis_url, socket_timeout=2.0)
-        try:
-            held = 0
-            for org_id in org_ids:
-                held += int(await client.hlen(org_keys(org_id).reservations))
-        finally:
-            await client.aclose()
+                reserved += int(
+                    await conn.fetchval(
+                        "SELECT count(*) FROM jobs WHERE quota_state = 'reserved' AND state = ANY($1::text[])",
+                        list(FINAL_STATES),
+                    )
+                    or 0
+                )
+            finally:
+                await conn.close()
+            # An organization's reservations are in its region's Redis; the others' hold none of it.
+            client = aioredis.Redis.from_url(region.redis_url, socket_timeout=2.0)
+            try:
+                for org_id in org_ids:
+                    held += int(await client.hlen(org_keys(org_id).reservations))
+            finally:
+                await client.aclose()
     except (OSError, asyncpg.PostgresError, aioredis.RedisError, TimeoutError):
         return None
     moving = sum(count for state, count in states.items() if state not in FINAL_STATES)
@@ -151,16 +168,23 @@ async def settle(cluster: Cluster, org_ids: list[uuid.UUID], seconds: float) -> 
 
 
 async def org_ids_of(cluster: Cluster, record: LoadRecord) -> None:
-    assert cluster.stores is not None
-    conn = await asyncpg.connect(asyncpg_dsn(cluster.stores.admin_url))
-    try:
-        rows = dict(await conn.fetch("SELECT team_id, org_id FROM workspaces"))
-    finally:
-        await conn.close()
+    """Each organization's id, from the database of the region it was installed into (and only
+    that one)."""
+    found: dict[str, dict[str, uuid.UUID]] = {}
+    for region in cluster.region_stores:
+        conn = await asyncpg.connect(asyncpg_dsn(region.admin_url))
+        try:
+            found[region.name] = dict(await conn.fetch("SELECT team_id, org_id FROM workspaces"))
+        finally:
+            await conn.close()
     for plan in record.plans:
-        if plan.team_id not in rows:
-            raise SetupFailed(f"no organization for {plan.team_id} after its install")
-        plan.org_id = rows[plan.team_id]
+        home = plan.region or cluster.config.regions[0]
+        if plan.team_id not in found[home]:
+            raise SetupFailed(f"no organization for {plan.team_id} in region {home} after its install")
+        elsewhere = [name for name, rows in found.items() if name != home and plan.team_id in rows]
+        if elsewhere:
+            raise SetupFailed(f"{plan.team_id}, installed into {home}, has an organization in {elsewhere[0]} too")
+        plan.org_id = found[home][plan.team_id]
 
 
 async def progress(driver: LoadDriver, stop: asyncio.Event) -> None:
@@ -183,6 +207,8 @@ class Watch:
     readiness: ReadinessProbe
     quota: QuotaProbe
     pii: RedisPiiProbe
+    # The other regions' Redis probes; folded into ``quota`` and ``pii`` when the watch stops.
+    regional: list[tuple[QuotaProbe, RedisPiiProbe]] = field(default_factory=list)
     probes_done: asyncio.Event = field(default_factory=asyncio.Event)
     approver_done: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -191,18 +217,31 @@ class Watch:
     def start(cls, cluster: Cluster, session: aiohttp.ClientSession, driver: LoadDriver) -> Watch:
         assert cluster.stores is not None
         record = driver.record
-        org_ids = [plan.org_id for plan in record.plans if plan.org_id is not None]
+        default = cluster.config.regions[0]
+
+        def needles() -> list[str]:
+            return sorted({n for s in record.sent if s.pii for n in s.pii.needles()})
+
+        def probes(region: str, redis_url: str) -> tuple[QuotaProbe, RedisPiiProbe]:
+            # Quota keys are read in the Redis of the organization's region.
+            org_ids = [p.org_id for p in record.plans if p.org_id is not None and (p.region or default) == region]
+            return QuotaProbe(redis_url, org_ids), RedisPiiProbe(redis_url, needles)
+
+        first, *others = cluster.region_stores
+        quota, pii = probes(first.name, first.redis_url)
         watch = cls(
             ReadinessProbe(session, cluster.web_urls),
-            QuotaProbe(cluster.stores.redis_url, org_ids),
-            RedisPiiProbe(
-                cluster.stores.redis_url, lambda: sorted({n for s in record.sent if s.pii for n in s.pii.needles()})
-            ),
+            quota,
+            pii,
+            [probes(region.name, region.redis_url) for region in others],
         )
         watch.tasks = [
             asyncio.create_task(watch.readiness.run(watch.probes_done)),
-            asyncio.create_task(watch.quota.run(watch.probes_done)),
-            asyncio.create_task(watch.pii.run(watch.probes_done)),
+            *(
+                asyncio.create_task(probe.run(watch.probes_done))
+                for pair in [(quota, pii), *watch.regional]
+                for probe in pair
+            ),
             asyncio.create_task(driver.approve_loop(watch.approver_done)),
         ]
         return watch
@@ -212,6 +251,12 @@ class Watch:
         await driver.drain(30)
         self.probes_done.set()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        for quota, pii in self.regional:
+            self.quota.org_ids += quota.org_ids
+            self.quota.samples += quota.samples
+            self.quota.errors += quota.errors
+            self.pii.hits += pii.hits
+            self.pii.scans += pii.scans
 
 
 async def set_up(cluster: Cluster, driver: LoadDriver) -> None:
@@ -272,7 +317,9 @@ async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
     run_tag = f"{rng.randrange(16**4):04x}"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)) as session:
         slack = SlackSide(session, cluster.sandbox_url, cluster.web_urls, cluster.signing_secret)
-        driver = LoadDriver(slack, LoadConfig(duration=args.duration, rate=args.rate, seed=args.seed), run_tag)
+        regions = cluster.config.regions if cluster.regional else ()
+        config = LoadConfig(duration=args.duration, rate=args.rate, seed=args.seed, regions=regions)
+        driver = LoadDriver(slack, config, run_tag)
         try:
             await set_up(cluster, driver)
         except SetupFailed as failure:
@@ -307,7 +354,7 @@ def verdict(results: list[CheckResult], record: LoadRecord, injector: FaultInjec
         f"faults: {sum(1 for s in record.commands() if s.kind != 'setup')} commands, "
         f"{sum(1 for e in injector.events if e.injected)} faults injected, lost {figures['lost']}, "
         f"duplicates {figures['duplicates']}, overspend {figures['overspend']}, leaked {figures['leaked']}, "
-        f"cross-tenant {figures['cross-tenant']}, pii {figures['pii']}"
+        f"cross-tenant {figures['cross-tenant']}, pii {figures['pii']}, cross-region {figures['cross-region']}"
     )
     return (EXIT_FAILED if failed else EXIT_OK), final
 
@@ -331,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C must stop the run cleanly even when started from a shell that ignores SIGINT for
     # background jobs (Python would then never raise KeyboardInterrupt).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    cluster = Cluster(new_run_dir(), ClusterConfig())
+    cluster = Cluster(new_run_dir(), ClusterConfig(regions=args.regions))
     began = time.monotonic()
     say(f"faults: starting the cluster in {cluster.run_dir.relative_to(ROOT)}")
     status, final = EXIT_SETUP, "faults: did not run"
@@ -342,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         say(
             f"  started in {time.monotonic() - began:.0f}s: {len(cluster.webs)} web, {len(cluster.workers)} workers, "
             f"{len(cluster.beats)} schedulers (tick {cluster.config.tick_seconds:g}s), Slack sandbox, fake Gemini, "
-            f"PostgreSQL ({where}), Redis (embedded)"
+            f"PostgreSQL ({where}), Redis (embedded); regions {', '.join(cluster.config.regions)}"
         )
         status, final = asyncio.run(drive(cluster, args))
     except ClusterError as error:

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench._scratch import server_execute
+from bot.process.settings import DEFAULT_GEMINI_MODELS
 from db.crypto import generate_key
 from sandbox import with_checkout_on_path
 from sandbox.local_services import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
@@ -55,6 +56,7 @@ CONTRACT_VARIABLES = (
     "GEMINI_API_KEY",
     "GEMINI_BASE_URL",
     "GEMINI_MODELS",
+    "MODEL_CATALOGUE",
     "DIFFUSION_MODEL",
     "TOKEN_ENCRYPTION_KEY",
     "PII_SPACY_MODEL",
@@ -66,7 +68,13 @@ CONTRACT_VARIABLES = (
     "SCHEDULES_MAX_ACTIVE",
     "SCHEDULE_MIN_INTERVAL_MINUTES",
     "SCHEDULES_MAX_PER_USER",
+    "REGIONS",
+    "DEFAULT_REGION",
+    "REGION",
 )
+# Two regions by default: the first is the default one (it also holds the directory), each has its
+# own database on the same PostgreSQL and its own index of the same Redis.
+REGIONS = ("us", "eu")
 
 
 class ClusterError(RuntimeError):
@@ -175,6 +183,7 @@ class Service:
     log: Path
     cwd: Path
     registry: PidRegistry
+    region: str | None = None  # the region a worker or scheduler serves
     popen: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
 
@@ -233,10 +242,22 @@ class Service:
         self.registry.remove(self.name)
 
 
+@dataclass(frozen=True)
+class RegionStores:
+    """One region's database (its owner's and the application role's URLs) and Redis."""
+
+    name: str
+    database: str
+    admin_url: str
+    app_url: str
+    redis_url: str
+
+
 @dataclass
 class Stores:
     """PostgreSQL and Redis of this run. ``postgres`` is None on the shared-server fallback, where
-    restarting PostgreSQL would stop everyone else's work too."""
+    restarting PostgreSQL would stop everyone else's work too. ``regions``: every region's database
+    and Redis index, the default region first (whose are ``database``, ``admin_url``...)."""
 
     redis: EmbeddedRedis
     redis_url: str
@@ -246,6 +267,7 @@ class Stores:
     app_url: str  # the application role
     postgres: EmbeddedPostgres | None = None
     fallback_reason: str | None = None
+    regions: dict[str, RegionStores] = field(default_factory=dict)
 
     @property
     def postgres_restartable(self) -> bool:
@@ -258,9 +280,10 @@ def _database_urls(server_url: str, database: str) -> tuple[str, str]:
     return admin.render_as_string(hide_password=False), app.render_as_string(hide_password=False)
 
 
-def start_stores(registry: PidRegistry, state_dir: Path) -> Stores:
+def start_stores(registry: PidRegistry, state_dir: Path, regions: tuple[str, ...] = REGIONS) -> Stores:
     """Embedded PostgreSQL (restartable) and Redis; a scratch database on the machine's shared
-    PostgreSQL only when the embedded one cannot start."""
+    PostgreSQL only when the embedded one cannot start. One database and one Redis index per region
+    (the first region's are the ones a single-region run uses)."""
     redis = EmbeddedRedis(state_dir / "redis")
     redis_url = redis.start()
     assert redis.process is not None
@@ -283,17 +306,28 @@ def start_stores(registry: PidRegistry, state_dir: Path) -> Stores:
             raise ClusterError(fallback_reason + "; and no PostgreSQL answers on 127.0.0.1:5432") from error
         server_url = "postgresql://postgres@127.0.0.1:5432/postgres"
         database = f"cf_faults_{uuid.uuid4().hex[:8]}"
-    asyncio.run(server_execute(server_url, f'CREATE DATABASE "{database}"'))
-    admin_url, app_url = _database_urls(server_url, database)
-    return Stores(redis, redis_url, server_url, database, admin_url, app_url, postgres, fallback_reason)
+    per_region = {}
+    for index, name in enumerate(regions):
+        region_database = database if index == 0 else f"{database}_{name}"
+        asyncio.run(server_execute(server_url, f'CREATE DATABASE "{region_database}"'))
+        region_admin, region_app = _database_urls(server_url, region_database)
+        region_redis = redis_url if index == 0 else f"{redis_url.rsplit('/', 1)[0]}/{index}"
+        per_region[name] = RegionStores(name, region_database, region_admin, region_app, region_redis)
+    first = per_region[regions[0]]
+    return Stores(
+        redis, redis_url, server_url, database, first.admin_url, first.app_url, postgres, fallback_reason, per_region
+    )
 
 
 def stop_stores(stores: Stores, registry: PidRegistry) -> None:
     if stores.postgres is not None:
         stores.postgres.stop()
     else:
-        with contextlib.suppress(Exception):
-            asyncio.run(server_execute(stores.server_url, f'DROP DATABASE IF EXISTS "{stores.database}" WITH (FORCE)'))
+        for region in stores.regions.values():
+            with contextlib.suppress(Exception):
+                asyncio.run(
+                    server_execute(stores.server_url, f'DROP DATABASE IF EXISTS "{region.database}" WITH (FORCE)')
+                )
     stores.redis.stop()
     registry.remove("redis")
 
@@ -327,6 +361,9 @@ class ClusterConfig:
     # Short, so a job whose worker was killed goes back to the queue within the run.
     job_lease_seconds: float = 10.0
     start_timeout: float = 240.0
+    # Workers and schedulers are dealt to the regions in turn (``--region``); one region: the
+    # service without REGIONS.
+    regions: tuple[str, ...] = REGIONS
 
 
 @dataclass
@@ -375,7 +412,7 @@ class Cluster:
         state_dir = self.run_dir / "state"
         shutil.rmtree(state_dir, ignore_errors=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.stores = start_stores(self.registry, state_dir)
+        self.stores = start_stores(self.registry, state_dir, self.config.regions)
         if self.stores.fallback_reason:
             say(
                 f"note: {self.stores.fallback_reason}; using scratch database {self.stores.database} on the "
@@ -444,14 +481,52 @@ class Cluster:
         if done.returncode != 0:
             raise ClusterError(f"content-factory migrate exited with {done.returncode}; see {log}")
 
+    @property
+    def regional(self) -> bool:
+        return len(self.config.regions) > 1
+
+    @property
+    def region_stores(self) -> list[RegionStores]:
+        assert self.stores is not None
+        return list(self.stores.regions.values())
+
+    def _store_variables(self) -> dict[str, str]:
+        assert self.stores is not None
+        if not self.regional:
+            return {"DATABASE_URL": self.stores.app_url, "DATABASE_ADMIN_URL": self.stores.admin_url}
+        document = {
+            region.name: {"database_url": region.app_url, "admin_url": region.admin_url, "redis_url": region.redis_url}
+            for region in self.region_stores
+        }
+        # A region's processes route only to its own models: the Gemini models of GEMINI_MODELS's
+        # default, once per region (the same fake behind each), named after their region.
+        catalogue = {
+            "models": [
+                {
+                    "name": f"{model}-{region.name}",
+                    "provider": "gemini",
+                    "model": model,
+                    "base_url": self.gemini_url,
+                    "api_key_env": "GEMINI_API_KEY",
+                    "region": region.name,
+                }
+                for region in self.region_stores
+                for model in DEFAULT_GEMINI_MODELS
+            ]
+        }
+        return {
+            "REGIONS": json.dumps(document),
+            "DEFAULT_REGION": self.config.regions[0],
+            "MODEL_CATALOGUE": json.dumps(catalogue),
+        }
+
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of every child: the contract's variables set by this run and nothing
         the developer's shell happened to carry."""
         assert self.stores is not None
         env = {k: v for k, v in os.environ.items() if k not in CONTRACT_VARIABLES and not k.startswith("OTEL_")}
         env.update(
-            DATABASE_URL=self.stores.app_url,
-            DATABASE_ADMIN_URL=self.stores.admin_url,
+            **self._store_variables(),
             REDIS_URL=self.stores.redis_url,
             SLACK_SIGNING_SECRET=self.signing_secret,
             SLACK_CLIENT_ID=self.client_id,
@@ -473,9 +548,13 @@ class Cluster:
         # The children start in the run directory; the fakes (sandbox/) come from the checkout.
         return with_checkout_on_path(env)
 
-    def _service(self, name: str, argv: list[str], **extra: str) -> Service:
+    def _service(self, name: str, argv: list[str], region: str | None = None, **extra: str) -> Service:
         # The run directory, not the repository, is the cwd: no developer's .env is read.
-        return Service(name, argv, self.env(**extra), self.log_dir / f"{name}.log", self.run_dir, self.registry).start()
+        log = self.log_dir / f"{name}.log"
+        return Service(name, argv, self.env(**extra), log, self.run_dir, self.registry, region=region).start()
+
+    def _region_argv(self, region: str | None) -> list[str]:
+        return ["--region", region] if region is not None and self.regional else []
 
     def _web(self, index: int) -> Service:
         port = self.web_ports[index]
@@ -483,10 +562,13 @@ class Cluster:
             f"web-{index}", [sys.executable, "-m", "bot", "serve", "--port", str(port)], PORT=str(port)
         )
 
-    def _worker(self) -> Service:
+    def _worker(self, region: str | None = None) -> Service:
+        """A worker of ``region``; by default the regions take turns."""
         self._serial += 1
+        region = region or self.config.regions[(self._serial - 1) % len(self.config.regions)]
+        suffix = f"-{region}" if self.regional else ""
         return self._service(
-            f"worker-{self._serial}",
+            f"worker-{self._serial}{suffix}",
             [
                 sys.executable,
                 "-m",
@@ -496,11 +578,17 @@ class Cluster:
                 str(self.config.worker_concurrency),
                 "--loglevel",
                 "INFO",
+                *self._region_argv(region),
             ],
+            region=region,
         )
 
     def _beat(self, index: int) -> Service:
-        return self._service(f"beat-{index}", [sys.executable, "-m", "bot", "beat"])
+        """Scheduler ``index``: the regions take turns, so each region has one of its own."""
+        region = self.config.regions[index % len(self.config.regions)]
+        return self._service(
+            f"beat-{index}", [sys.executable, "-m", "bot", "beat", *self._region_argv(region)], region=region
+        )
 
     # -- faults ----------------------------------------------------------------------------------
 
@@ -509,7 +597,7 @@ class Cluster:
         victim.kill()
         self.workers.remove(victim)
         self.retired.append(victim)
-        fresh = self._worker()
+        fresh = self._worker(victim.region)
         self.workers.append(fresh)
         return fresh
 

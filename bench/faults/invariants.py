@@ -167,9 +167,21 @@ async def read_fakes(session: aiohttp.ClientSession, sandbox_url: str, gemini_ur
 
 
 async def take_snapshot(cluster: Cluster, session: aiohttp.ClientSession) -> Snapshot:
-    assert cluster.stores is not None
-    database = await read_database(cluster.stores.admin_url)
-    redis_open, month_reserved = await read_redis(cluster.stores.redis_url, database["organizations"])
+    """Every region's database, and each organization's Redis keys in its own region's Redis, read
+    into one snapshot (ids are unique across regions)."""
+    database: dict[str, Any] = {}
+    redis_open: dict[str, Any] = {}
+    month_reserved: dict[str, int] = {}
+    for region in cluster.region_stores:
+        regional = await read_database(region.admin_url)
+        for key, value in regional.items():
+            if isinstance(value, dict):
+                database.setdefault(key, {}).update(value)
+            else:
+                database.setdefault(key, []).extend(value)
+        opened, reserved = await read_redis(region.redis_url, regional["organizations"])
+        redis_open.update(opened)
+        month_reserved.update(reserved)
     fakes = await read_fakes(session, cluster.sandbox_url, cluster.gemini_url)
     return Snapshot(**database, **fakes, redis_open=redis_open, redis_month_reserved=month_reserved)
 
@@ -479,23 +491,26 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
 
 
 def run_audit_verify(cluster: Cluster) -> CheckResult:
-    """``content-factory audit verify`` as an operator runs it (the application role, every org)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "audit", "verify"],
-        cwd=cluster.run_dir,
-        env=cluster.env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    output = (done.stdout + done.stderr).strip().splitlines()
-    last = output[-1] if output else "(no output)"
-    broken = [line for line in output if line.startswith("BROKEN")]
-    figure = 0 if done.returncode == 0 and not broken else max(1, len(broken))
-    return CheckResult(
-        "audit", figure, f"content-factory audit verify: exit {done.returncode}, {last}", broken[:SAMPLES]
-    )
+    """``content-factory audit verify`` as an operator runs it (the application role, every org),
+    once per region (``--region``)."""
+    figure, parts, broken = 0, [], []
+    for region in cluster.config.regions:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "audit", "verify", *(["--region", region] if cluster.regional else [])],
+            cwd=cluster.run_dir,
+            env=cluster.env(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        output = (done.stdout + done.stderr).strip().splitlines()
+        last = output[-1] if output else "(no output)"
+        found = [line for line in output if line.startswith("BROKEN")]
+        figure += 0 if done.returncode == 0 and not found else max(1, len(found))
+        broken += found
+        parts.append(f"{region + ': ' if cluster.regional else ''}exit {done.returncode}, {last}")
+    return CheckResult("audit", figure, "content-factory audit verify: " + "; ".join(parts), broken[:SAMPLES])
 
 
 def _plan_of_team(record: LoadRecord) -> dict[str, OrgPlan]:
@@ -691,8 +706,78 @@ def log_files(cluster: Cluster) -> list[Path]:
     return files
 
 
+async def redis_dump_texts(redis_url: str) -> list[tuple[str, str]]:
+    client = aioredis.Redis.from_url(redis_url, socket_timeout=5.0)
+    try:
+        return await scan_redis(client)
+    finally:
+        await client.aclose()
+
+
+@dataclass
+class Dumps:
+    """Every text of each region's database and Redis after the run, read once for the checks."""
+
+    database: dict[str, list[tuple[str, str]]]  # region -> (table, text)
+    redis: dict[str, list[tuple[str, str]]]  # region -> (key, text)
+
+
+async def read_dumps(cluster: Cluster) -> Dumps:
+    database, redis = {}, {}
+    for region in cluster.region_stores:
+        database[region.name] = await database_dump_texts(region.admin_url)
+        redis[region.name] = await redis_dump_texts(region.redis_url)
+    return Dumps(database, redis)
+
+
+# The default region's directory names every organization and its team, by design; nothing else may.
+DIRECTORY_TABLES = frozenset({"region_directory"})
+
+
+def check_cross_region(regions: tuple[str, ...], snapshot: Snapshot, record: LoadRecord, dumps: Dumps) -> CheckResult:
+    """Nothing of an organization outside its region: each region's database (but the directory)
+    and Redis are searched for the organization id, team id, prompt marker and job ids of every
+    organization pinned to another region. ``regions``: the default one first. One region: nothing
+    to look for."""
+    default = regions[0]
+    jobs_of: defaultdict[str, list[str]] = defaultdict(list)
+    for job_id, job in snapshot.jobs.items():
+        jobs_of[job["org_id"]].append(job_id)
+    lines: list[str] = []
+    searched = 0
+    for region in regions:
+        foreign = [plan for plan in record.plans if (plan.region or default) != region and plan.org_id is not None]
+        needles = {}
+        for plan in foreign:
+            owner = f"{plan.team_id} ({plan.region or default})"
+            needles.update({str(plan.org_id): owner, plan.team_id: owner, plan.marker: owner})
+            needles.update((job_id, owner) for job_id in jobs_of[str(plan.org_id)])
+        if not needles:
+            continue
+        texts = [("postgres", where, text) for where, text in dumps.database[region] if where not in DIRECTORY_TABLES]
+        texts += [("redis", where, text) for where, text in dumps.redis[region]]
+        searched += len(texts)
+        for store, where, text in texts:
+            lines.extend(
+                f"{region} {store} ({where}): {needle[:16]} of {needles[needle]}"
+                for needle in needles_in(text, needles)
+            )
+    unique = sorted(set(lines))
+    homes = Counter(plan.region or default for plan in record.plans)
+    summary = (
+        f"organizations per region: {', '.join(f'{name} {homes[name]}' for name in regions)}; searched "
+        f"{searched} database rows and Redis values for the other regions' org ids, team ids, markers and job ids"
+    )
+    return CheckResult("cross-region", len(unique), summary, _samples(unique))
+
+
 async def check_pii(
-    cluster: Cluster, snapshot: Snapshot, record: LoadRecord, redis_hits: list[tuple[str, str]], redis_scans: int
+    cluster: Cluster,
+    snapshot: Snapshot,
+    record: LoadRecord,
+    redis_hits: list[tuple[str, str]],
+    redis_scans: int,
+    dumps: Dumps,
 ) -> CheckResult:
     assert cluster.stores is not None
     planted = [s.pii for s in record.sent if s.pii is not None]
@@ -703,12 +788,9 @@ async def check_pii(
         for where, text in texts:
             hits.extend(f"{location} ({where}): {needle[:4]}…" for needle in needles_in(text, needles))
 
-    search("postgres", await database_dump_texts(cluster.stores.admin_url))
-    client = aioredis.Redis.from_url(cluster.stores.redis_url, socket_timeout=5.0)
-    try:
-        search("redis", await scan_redis(client))
-    finally:
-        await client.aclose()
+    for region in cluster.config.regions:
+        search("postgres", dumps.database[region])
+        search("redis", dumps.redis[region])
     hits += [f"redis ({key}, during the run): {needle[:4]}…" for key, needle in redis_hits]
     files = log_files(cluster)
     for path in files:
@@ -747,6 +829,7 @@ async def run_checks(
     redis_scans: int,
 ) -> tuple[Snapshot, list[CheckResult]]:
     snapshot = await take_snapshot(cluster, session)
+    dumps = await read_dumps(cluster)
     results = [
         check_lost(snapshot, record),
         check_answers(record),
@@ -758,6 +841,7 @@ async def run_checks(
         await asyncio.to_thread(run_audit_verify, cluster),
         check_cross_tenant(snapshot, record),
         check_refusals(snapshot, record),
-        await check_pii(cluster, snapshot, record, redis_hits, redis_scans),
+        await check_pii(cluster, snapshot, record, redis_hits, redis_scans, dumps),
+        check_cross_region(cluster.config.regions, snapshot, record, dumps),
     ]
     return snapshot, results

@@ -128,6 +128,7 @@ class OrgPlan:
     approvals_on: bool = False
     budget: int | None = None
     org_id: uuid.UUID | None = None
+    region: str | None = None  # chosen at install (with regions); None: the service has one
     user_names: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -146,7 +147,8 @@ class OrgPlan:
         return f"<#{channel}|{name}>"
 
 
-def plan_orgs(count: int, run_tag: str, rng: random.Random) -> list[OrgPlan]:
+def plan_orgs(count: int, run_tag: str, rng: random.Random, regions: tuple[str, ...] = ()) -> list[OrgPlan]:
+    """``regions``: the organizations are installed into them in turn (none: the one region)."""
     plans = []
     for index in range(count):
         suffix = f"{run_tag}{index}".upper()
@@ -162,6 +164,7 @@ def plan_orgs(count: int, run_tag: str, rng: random.Random) -> list[OrgPlan]:
             general=f"C{suffix}GEN",
             news=f"C{suffix}NEW",
             approvals=f"C{suffix}APR",
+            region=regions[index % len(regions)] if regions else None,
         )
         plan.user_names = {
             plan.owner: f"olive{index}",
@@ -452,7 +455,9 @@ class SlackSide:
         """What a workspace admin does: open /slack/install, approve, come back to the redirect
         URL with the code and the state (the sandbox's authorize page is skipped: it would only
         redirect, and the redirect URL is the service's, not ours)."""
-        await install_as(self.session, self.webs[web], self.sandbox, team_id=plan.team_id, user_id=plan.owner)
+        await install_as(
+            self.session, self.webs[web], self.sandbox, team_id=plan.team_id, user_id=plan.owner, region=plan.region
+        )
 
 
 # -- the load -------------------------------------------------------------------------------------
@@ -467,6 +472,8 @@ class LoadConfig:
     approval_orgs: tuple[int, ...] = (0, 1)
     # Small budgets: these organizations run out during the run and must be refused, never overspent.
     budgets: dict[int, int] = field(default_factory=lambda: {3: 12_000, 4: 30_000})
+    # Organizations are installed into these regions in turn; () when the service has one.
+    regions: tuple[str, ...] = ()
 
 
 MIX: tuple[tuple[str, int], ...] = (
@@ -519,7 +526,7 @@ class LoadDriver:
         self.slack = slack
         self.config = config
         self.rng = random.Random(config.seed)
-        self.plans = plan_orgs(config.orgs, run_tag, self.rng)
+        self.plans = plan_orgs(config.orgs, run_tag, self.rng, config.regions)
         self.record = LoadRecord(self.plans, slack.sent, [], [])
         self._handled: dict[str, tuple[ApprovalCase, float]] = {}  # job id -> its case, last clicked
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -203,17 +203,20 @@ class FaultInjector:
             event.done_at = time.time()
 
     async def _job_states(self) -> dict[str, int] | None:
-        """Jobs by state right now, read as the database owner; None while it cannot be read."""
-        stores = self.cluster.stores
-        assert stores is not None
+        """Jobs by state right now in every region, read as each database's owner; None while one
+        cannot be read."""
+        states: dict[str, int] = {}
         try:
-            conn = await asyncpg.connect(asyncpg_dsn(stores.admin_url), timeout=3)
-            try:
-                return dict(await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"))
-            finally:
-                await conn.close()
+            for region in self.cluster.region_stores:
+                conn = await asyncpg.connect(asyncpg_dsn(region.admin_url), timeout=3)
+                try:
+                    for state, count in await conn.fetch("SELECT state, count(*) FROM jobs GROUP BY state"):
+                        states[state] = states.get(state, 0) + int(count)
+                finally:
+                    await conn.close()
         except (OSError, asyncpg.PostgresError, TimeoutError):
             return None
+        return states
 
     async def _jobs_in_flight(self) -> str:
         states = await self._job_states()

@@ -17,7 +17,7 @@ import aiohttp
 from sandbox.say import SayError, send_command
 from sandbox.slack import DEMOS, SECOND_DEMO, DemoWorkspace
 
-_STATE = re.compile(r"[?&;]state=([A-Za-z0-9_-]+)")
+_STATE = re.compile(r"[?&;]state=([A-Za-z0-9_.-]+)")  # with REGIONS: "<region>.<state>"
 COOKIE = "slack-app-oauth-state"
 
 
@@ -38,11 +38,19 @@ async def install(http: aiohttp.ClientSession, service_url: str, sandbox_url: st
 
 
 async def install_as(
-    http: aiohttp.ClientSession, service_url: str, sandbox_url: str, *, team_id: str, user_id: str
+    http: aiohttp.ClientSession,
+    service_url: str,
+    sandbox_url: str,
+    *,
+    team_id: str,
+    user_id: str,
+    region: str | None = None,
 ) -> None:
-    """The service's OAuth flow, as ``user_id`` approving it for the sandbox workspace ``team_id``."""
+    """The service's OAuth flow, as ``user_id`` approving it for the sandbox workspace ``team_id``;
+    ``region``: the one chosen on the install page (with REGIONS), else the default."""
     service_url, sandbox_url = service_url.rstrip("/"), sandbox_url.rstrip("/")
-    async with http.get(f"{service_url}/slack/install") as response:
+    params = {"region": region} if region else {}
+    async with http.get(f"{service_url}/slack/install", params=params) as response:
         page = await response.text()
         if response.status != 200:
             raise DemoSetupError(f"/slack/install answered {response.status}: {page[:200]}")

@@ -1,5 +1,5 @@
 """The short fault suite, as `make test` runs it: the whole deployment shape (2 web processes,
-3 workers, 2 schedulers, its own PostgreSQL and Redis) under faults for about 45 seconds.
+3 workers, 2 schedulers, its own PostgreSQL and Redis, two regions) under faults for about 45 seconds.
 
 The suite is its own process with its own services; this test only reads its verdict: the exit
 status and the one line it ends with.
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-f
 ROOT = Path(__file__).resolve().parents[2]
 FINAL_LINE = re.compile(
     r"^faults: (\d+) commands, (\d+) faults injected, lost (\d+), duplicates (\d+), overspend (\d+), "
-    r"leaked (\d+), cross-tenant (\d+), pii (\d+)$"
+    r"leaked (\d+), cross-tenant (\d+), pii (\d+), cross-region (\d+)$"
 )
 # The suite stops itself well inside this (about two minutes on two cores); the margin is for a
 # loaded machine, the timeout only for a suite that hangs.
@@ -48,4 +48,4 @@ def test_short_fault_suite_holds() -> None:
     commands, faults, *zeros = (int(value) for value in final.groups())
     assert done.returncode == 0, f"the fault suite exited with {done.returncode}:\n{output[-6000:]}"
     assert commands > 0 and faults > 0, lines[-1]
-    assert zeros == [0] * 6, lines[-1]
+    assert zeros == [0] * 7, lines[-1]
