@@ -63,6 +63,22 @@ def redis_url(services: LocalServices) -> Iterator[str]:
     client.close()
 
 
+@pytest.fixture(scope="module")
+def own_redis_url(redis_url: str) -> Iterator[str]:
+    """A Redis database no other test's worker listens on: a job sent here reaches our worker only."""
+    base, index = redis_url.rsplit("/", 1)
+    # Test runs side by side on one Redis (make test's two lanes) name a spare index apiece: the
+    # next index could be the other run's own, and emptying it would drop that run's queues.
+    spare = os.environ.get("TEST_SPARE_REDIS_DB") or str((int(index) % 15) + 1 if int(index) != 15 else 1)
+    url = f"{base}/{spare}"
+    assert url != redis_url
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
 @pytest.fixture(scope="session")
 def encryption_key() -> str:
     return generate_key()

@@ -12,17 +12,18 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from db.engine import Database
-from sandbox.local_services import free_port
+from sandbox.local_services import LocalServices, free_port
 from sandbox.openai_server import SANDBOX_LLAMA
 from sandbox.slack import DEMO
-from tests.support.workers import clear_leftover_work, stop_process_group
+from tests.support.database import TestDatabase, migrated_database
+from tests.support.workers import stop_process_group
 
 pytestmark = pytest.mark.slow  # starts the whole service as processes
 
@@ -73,6 +74,14 @@ async def _shown(http: aiohttp.ClientSession, sandbox_url: str, user: str) -> li
     return messages
 
 
+@pytest.fixture(scope="module")
+def dev_database(services: LocalServices) -> Iterator[TestDatabase]:
+    """A database of dev's own: dev installs the demo workspaces and an admin changes the demo
+    organization's models, which the other tests' demo organization must never inherit."""
+    with migrated_database(services.postgres_url, prefix="cf_dev") as database:
+        yield database
+
+
 async def _first(http: aiohttp.ClientSession, sandbox_url: str, user: str, *needles: str) -> dict[str, Any]:
     deadline = time.monotonic() + POST_SECONDS
     while time.monotonic() < deadline:
@@ -84,11 +93,17 @@ async def _first(http: aiohttp.ClientSession, sandbox_url: str, user: str, *need
 
 
 async def test_make_run_with_the_fake_openai_server_answers_a_job_routed_to_its_model(
-    service_env: dict[str, str], owner_db: Database, redis_url: str, tmp_path: Path
+    service_env: dict[str, str], dev_database: TestDatabase, own_redis_url: str, tmp_path: Path
 ) -> None:
-    await clear_leftover_work(owner_db, redis_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GEMINI_", "MODEL_CATALOGUE"))}
     env.update(service_env)
+    env.update(
+        {
+            "DATABASE_URL": dev_database.app_url,
+            "DATABASE_ADMIN_URL": dev_database.admin_url,
+            "REDIS_URL": own_redis_url,
+        }
+    )
     env.update(
         {
             "CONTENT_FACTORY_FAKE_OPENAI": "1",
@@ -117,4 +132,3 @@ async def test_make_run_with_the_fake_openai_server_answers_a_job_routed_to_its_
         assert usage[SANDBOX_LLAMA]["calls"] == 1 and usage[SANDBOX_LLAMA]["completion_tokens"] > 0
     finally:
         stop_process_group(dev, 60)
-        await clear_leftover_work(owner_db, redis_url)

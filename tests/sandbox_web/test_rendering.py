@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from db.models import Job
 from sandbox.samples import GEMINI_STYLE_ANSWER
@@ -25,6 +26,14 @@ pytestmark = pytest.mark.slow
 HOSTILE = '<script>window.__cfRan = 1</script><img src=x onerror="window.__cfRan = 2">'
 
 
+def _client(sandbox: SlackSandbox) -> WebClient:
+    """The bot's Web API client, waiting out the sandbox's per-channel posting limit as Slack's
+    clients do: the tests post to a channel the session's other tests post to as well."""
+    return WebClient(
+        token=DEMO.bot_token, base_url=sandbox.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=10)]
+    )
+
+
 @pytest.fixture(scope="module")
 def shown_sandbox() -> Iterator[SlackSandbox]:
     with threaded_sandbox(extensions=(functools.partial(add_web_ui, config=WebUiConfig()),)) as sandbox:
@@ -34,7 +43,7 @@ def shown_sandbox() -> Iterator[SlackSandbox]:
 
 
 def _post_everything(sandbox: SlackSandbox) -> None:
-    client = WebClient(token=DEMO.bot_token, base_url=sandbox.api_url)
+    client = _client(sandbox)
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "A header"}},
         {
@@ -101,7 +110,7 @@ async def test_a_gemini_answer_in_a_markdown_block_renders_formatted_and_inert(
 ) -> None:
     text = GEMINI_STYLE_ANSWER + f"\nAnd some markup: {HOSTILE} & <@{DEMO.admin}>\n"
     job = Job(id=uuid.uuid4(), org_id=uuid.uuid4(), kind="text", requester_id=DEMO.editor, masked_prompt="p")
-    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    client = _client(shown_sandbox)
     message = result_message(job, JobResult(text, None, "gemini-test", 42), text)
     client.chat_postMessage(channel=DEMO.general, text=message["text"], blocks=json.dumps(message["blocks"]))
     page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
@@ -149,7 +158,7 @@ async def test_shortcodes_show_as_emoji_where_slack_shows_them_and_unknown_ones_
             ],
         },
     ]
-    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    client = _client(shown_sandbox)
     client.chat_postMessage(channel=DEMO.general, text=f"fallback {token}", blocks=json.dumps(blocks))
     page = await open_page(f"{shown_sandbox.url}/?team={DEMO.team_id}&user={DEMO.editor}&channel={DEMO.general}")
     message = page.locator(".message", has_text=token)
@@ -172,7 +181,7 @@ async def test_thread_replies_sit_under_their_parent_and_a_broadcast_shows_in_bo
     shown_sandbox: SlackSandbox, open_page: Callable[[str], Awaitable[Any]]
 ) -> None:
     token = uuid.uuid4().hex[:8]
-    client = WebClient(token=DEMO.bot_token, base_url=shown_sandbox.api_url)
+    client = _client(shown_sandbox)
     parent = client.chat_postMessage(channel=DEMO.general, text=f"parent {token}")["ts"]
     client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text=f"quiet reply {token}")
     client.chat_postMessage(channel=DEMO.general, thread_ts=parent, text=f"loud reply {token}", reply_broadcast=True)

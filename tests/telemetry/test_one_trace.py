@@ -20,7 +20,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-import redis
 
 from bot.orgs.service import create_organization
 from bot.telemetry.exporters import SPAN_FILE_VARIABLE, read_span_file
@@ -105,22 +104,6 @@ def slack() -> Iterator[SlackSandbox]:
 def gemini() -> Iterator[FakeGemini]:
     with FakeGemini(api_key=GEMINI_KEY).running_in_thread() as fake:
         yield fake
-
-
-@pytest.fixture(scope="module")
-def own_redis_url(redis_url: str) -> Iterator[str]:
-    """A Redis database no other test's worker listens on: a job sent here reaches our worker only."""
-    base, index = redis_url.rsplit("/", 1)
-    # Test runs side by side on one Redis (make test's two lanes) name a spare index apiece: the
-    # next index could be the other run's own, and emptying it would drop that run's queues.
-    spare = os.environ.get("TEST_SPARE_REDIS_DB") or str((int(index) % 15) + 1 if int(index) != 15 else 1)
-    url = f"{base}/{spare}"
-    assert url != redis_url
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @dataclass
