@@ -167,10 +167,12 @@ async def test_one_model_rate_limit_holds_across_two_worker_processes(rig: Worke
     rig.posted_once_each(channels, jobs)
     calls = [r.received_at for r in requests_with(rig.gemini, tag)]
     assert len(calls) == 36
-    # Counted at the model: no stretch of the run saw more than one bucket plus its refill
-    # (give or take half a second of the calls' own trip from the workers to the model).
+    # Counted at the model: no stretch of the run saw more than one bucket plus its refill, give
+    # or take a second of the calls' own trip from the workers to the model (calls let through
+    # apart can arrive together on a loaded machine). Two buckets instead of one shared would let
+    # all 36 through at once, far past that bound.
     for count, seconds in stretch_counts(calls):
-        assert count <= bucket + per_second * (seconds + 0.5) + 1, (count, seconds)
+        assert count <= bucket + per_second * (seconds + 1.0) + 1, (count, seconds)
     # ...and both processes drew from that one bucket (the Gemini SDK logs each call it makes).
     assert all(b"AFC is enabled" in worker.log_path.read_bytes() for worker in workers)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,6 +50,22 @@ STATUS_WORDS = {
 }
 
 
+@contextlib.contextmanager
+def call_errors(model: str, timeout: float) -> Iterator[None]:
+    """A call's failures as the router's kinds: what Gemini answered, a time-out, a network
+    failure or a response the SDK could not read (all but the first are worth another try)."""
+    try:
+        yield
+    except genai_errors.APIError as exc:
+        raise error_from_api(model, exc) from exc
+    except TimeoutError as exc:
+        raise RetryableError(f"{model} timed out after {timeout:g}s") from exc
+    except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
+        raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+    except genai_errors.UnknownApiResponseError as exc:
+        raise RetryableError(f"{model} sent a malformed response") from exc
+
+
 class GeminiTextProvider:
     name = "gemini"
 
@@ -70,24 +87,16 @@ class GeminiTextProvider:
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
         config, contents = request_parts(model, request)
-        try:
-            # The SDK's own timeout covers the HTTP exchange only; this one bounds the whole call.
+        # The SDK's own timeout covers the HTTP exchange only; this one bounds the whole call.
+        with call_errors(model, self.timeout):
             async with asyncio.timeout(self.timeout):
                 response = await self._client.aio.models.generate_content(model=model, contents=contents, config=config)
-        except genai_errors.APIError as exc:
-            raise error_from_api(model, exc) from exc
-        except TimeoutError as exc:
-            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
-        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
-            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
-        except genai_errors.UnknownApiResponseError as exc:
-            raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_response(model, response, prompt=request.prompt)
 
     async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
         config, contents = request_parts(model, request)
         chunks: list[types.GenerateContentResponse] = []
-        try:
+        with call_errors(model, self.timeout):
             async with asyncio.timeout(self.timeout):
                 stream = await self._client.aio.models.generate_content_stream(
                     model=model, contents=contents, config=config
@@ -98,14 +107,6 @@ class GeminiTextProvider:
                         text = answer_text(chunk)
                         if text:
                             await on_text(text)
-        except genai_errors.APIError as exc:
-            raise error_from_api(model, exc) from exc
-        except TimeoutError as exc:
-            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
-        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
-            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
-        except genai_errors.UnknownApiResponseError as exc:
-            raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_response(model, merge_chunks(chunks), prompt=request.prompt)
 
     async def create_context_cache(self, model: str, system_instruction: str, ttl_seconds: int) -> ContextCacheEntry:

@@ -7,7 +7,8 @@ answer in server-sent chunks (``stream=True``) with the usage on a last chunk of
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessage, ChatCompletionMessageParam
@@ -35,6 +36,22 @@ STATUS_WORDS = {
 NO_KEY = "unused"
 
 
+@contextlib.contextmanager
+def call_errors(model: str, timeout: float) -> Iterator[None]:
+    """A call's failures as the router's kinds: the endpoint's status, a time-out, a network
+    failure or a response the client could not read (all but a refusing status are retryable)."""
+    try:
+        yield
+    except openai.APIStatusError as exc:
+        raise error_from_status(model, exc) from exc
+    except (TimeoutError, openai.APITimeoutError) as exc:
+        raise RetryableError(f"{model} timed out after {timeout:g}s") from exc
+    except (openai.APIConnectionError, OSError) as exc:
+        raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
+    except openai.APIResponseValidationError as exc:
+        raise RetryableError(f"{model} sent a malformed response") from exc
+
+
 class OpenAICompatibleProvider:
     """One endpoint (base URL and key); the model is named per call."""
 
@@ -48,7 +65,7 @@ class OpenAICompatibleProvider:
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
         messages = chat_messages(request)
-        try:
+        with call_errors(model, self.timeout):
             async with asyncio.timeout(self.timeout):
                 # max_tokens rather than max_completion_tokens: every compatible server reads it.
                 response = await self._client.chat.completions.create(
@@ -57,21 +74,13 @@ class OpenAICompatibleProvider:
                     max_tokens=request.max_output_tokens,
                     temperature=request.temperature,
                 )
-        except openai.APIStatusError as exc:
-            raise error_from_status(model, exc) from exc
-        except (TimeoutError, openai.APITimeoutError) as exc:
-            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
-        except (openai.APIConnectionError, OSError) as exc:
-            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
-        except openai.APIResponseValidationError as exc:
-            raise RetryableError(f"{model} sent a malformed response") from exc
         return result_from_completion(model, response, request)
 
     async def stream_text(self, model: str, request: TextRequest, on_text: OnText) -> TextResult:
         texts: list[str] = []
         finish_reason: str | None = None
         usage: CompletionUsage | None = None
-        try:
+        with call_errors(model, self.timeout):
             async with asyncio.timeout(self.timeout):
                 stream = await self._client.chat.completions.create(
                     model=model,
@@ -91,14 +100,6 @@ class OpenAICompatibleProvider:
                         if choice.delta.content:
                             texts.append(choice.delta.content)
                             await on_text(choice.delta.content)
-        except openai.APIStatusError as exc:
-            raise error_from_status(model, exc) from exc
-        except (TimeoutError, openai.APITimeoutError) as exc:
-            raise RetryableError(f"{model} timed out after {self.timeout:g}s") from exc
-        except (openai.APIConnectionError, OSError) as exc:
-            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
-        except openai.APIResponseValidationError as exc:
-            raise RetryableError(f"{model} sent a malformed response") from exc
         # The chunks as the one completion they make up, read by the same rules.
         whole = ChatCompletion(
             id="streamed",
