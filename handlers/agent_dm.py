@@ -37,7 +37,7 @@ from bot.orgs.settings import suggested_prompts
 from bot.services import AppServices
 from bot.slack.channel_access import require_postable
 from db.models import JobKind
-from handlers.actions import tell_clicker
+from handlers.actions import Click, button_listener, tell_clicker
 from handlers.commands import audit_refusal, failure_message
 from handlers.invocation import Invocation
 
@@ -186,20 +186,14 @@ async def _submit(services: AppServices, who: Invocation, kind: JobKind, prompt:
 def register_share(app: AsyncApp, services: AppServices) -> None:
     """The "Post to a channel" button under a DM result, and the modal that names the channel."""
 
-    async def share_click(
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
+    async def share_click(click: Click) -> None:
         try:
-            require_role(context.get("role"), "text")
-            await client.views_open(trigger_id=body["trigger_id"], view=views.share_modal(str(action.get("value"))))
+            require_role(click.context.get("role"), "text")
+            modal = views.share_modal(str(click.action.get("value")))
+            await click.client.views_open(trigger_id=click.body["trigger_id"], view=modal)
         except Exception as error:
-            await tell_clicker(body, client, respond, failure_message(error, "a post-to-channel click")[0])
+            message = failure_message(error, "a post-to-channel click")[0]
+            await tell_clicker(click.body, click.client, click.respond, message)
 
     async def submit_share(ack: Any, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         channel = views.share_channel_from(view)
@@ -231,7 +225,7 @@ def register_share(app: AsyncApp, services: AppServices) -> None:
         elif shared.new:
             await services.jobs.send(shared.job_id, org_id, shared.kind)
 
-    app.action(views.SHARE_ACTION)(share_click)
+    app.action(views.SHARE_ACTION)(button_listener(share_click))
     app.view(views.SHARE_MODAL)(submit_share)
 
 
