@@ -99,6 +99,7 @@ def _input(block_id: str, label: str, value: str, max_length: int, *, multiline:
 def brand_kit_modal(kit: BrandKit) -> dict[str, Any]:
     """The modal an admin edits the whole kit in; a part left empty is cleared."""
     words_length = MAX_WORDS * (MAX_WORD_CHARS + 2)
+    words_hint = f"separated by commas, at most {MAX_WORDS}"
     examples_length = min(3000, MAX_EXAMPLES * (MAX_EXAMPLE_CHARS + 5))  # Slack's own input limit is 3,000
     examples = f"\n{EXAMPLE_SEPARATOR}\n".join(kit.examples)
     return {
@@ -113,21 +114,12 @@ def brand_kit_modal(kit: BrandKit) -> dict[str, Any]:
             _input(
                 _BLOCK["audience"], "Audience", kit.audience, MAX_AUDIENCE_CHARS, multiline=False, hint="who reads it"
             ),
-            _input(
-                _BLOCK["use"],
-                "Words to use",
-                ", ".join(kit.words_to_use),
-                words_length,
-                multiline=False,
-                hint=f"separated by commas, at most {MAX_WORDS}",
-            ),
-            _input(
-                _BLOCK["avoid"],
-                "Words to avoid",
-                ", ".join(kit.words_to_avoid),
-                words_length,
-                multiline=False,
-                hint=f"separated by commas, at most {MAX_WORDS}",
+            *(
+                _input(block, label, ", ".join(words), words_length, multiline=False, hint=words_hint)
+                for block, label, words in (
+                    (_BLOCK["use"], "Words to use", kit.words_to_use),
+                    (_BLOCK["avoid"], "Words to avoid", kit.words_to_avoid),
+                )
             ),
             _input(
                 _EXAMPLES_BLOCK,
