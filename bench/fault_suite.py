@@ -57,6 +57,9 @@ from bot.quota.keys import org_keys  # noqa: E402
 EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 PROGRESS_SECONDS = 15.0
 REDIS_GRACE_SECONDS = 10.0
+# Longer than the checks' start takes after settling (follow-ups collected, the app stopped): a run
+# held past this is not due while anything could release it, so it is held for later, not lost.
+HELD_DUE_SOON_SECONDS = 45.0
 HTTP_TIMEOUT_SECONDS = 30.0  # any one call to the sandbox, the fake or a web process
 
 
@@ -102,12 +105,15 @@ async def unsettled(cluster: Cluster, org_ids: list[uuid.UUID]) -> dict[str, int
         for region in cluster.region_stores:
             conn = await asyncpg.connect(asyncpg_dsn(region.admin_url), timeout=3)
             try:
-                # A run generated ahead of its due time is held until then: waiting, not moving.
+                # A run generated ahead of its due time is held until then: waiting, not moving. One
+                # due soon is moving: the schedulers must release it before they are stopped.
                 states.update(
                     dict(
                         await conn.fetch(
-                            "SELECT state, count(*) FROM jobs WHERE NOT (state = 'held' AND post_at > now()) "
-                            "GROUP BY state"
+                            "SELECT state, count(*) FROM jobs "
+                            "WHERE NOT (state = 'held' AND post_at > now() + make_interval(secs => $1)) "
+                            "GROUP BY state",
+                            HELD_DUE_SOON_SECONDS,
                         )
                     )
                 )
@@ -295,12 +301,14 @@ async def load_with_faults(driver: LoadDriver, injector: FaultInjector, plan: li
         say(f"  {event.at - started:6.1f}s {event.kind:<17} {state}")
 
 
-async def wind_down(cluster: Cluster, driver: LoadDriver, watch: Watch, settle_seconds: float) -> None:
-    """Stop what would make new work, let the rest finish (bounded), and collect the late answers."""
+async def wind_down(cluster: Cluster, driver: LoadDriver, watch: Watch, settle_seconds: float) -> datetime:
+    """Stop what would make new work, let the rest finish (bounded), and collect the late answers.
+    Returns the moment it settled: runs held for a due time after it are held for later."""
     await driver.cancel_schedules()
     say(f"settling (at most {settle_seconds:g}s)...")
     org_ids = [plan.org_id for plan in driver.record.plans if plan.org_id is not None]
     settled, took, left = await settle(cluster, org_ids, settle_seconds)
+    settled_at = datetime.now(UTC)
     await watch.stop(driver)
     say(
         f"  {'settled' if settled else 'NOT settled'} after {took:.1f}s"
@@ -309,6 +317,7 @@ async def wind_down(cluster: Cluster, driver: LoadDriver, watch: Watch, settle_s
     await driver.collect_follow_ups()
     # Stopped before the checks: nothing changes under them, and every log is complete.
     await asyncio.to_thread(cluster.stop_app)
+    return settled_at
 
 
 async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
@@ -334,9 +343,9 @@ async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
         injector = FaultInjector(cluster, session, rng)
         watch = Watch.start(cluster, session, driver)
         await load_with_faults(driver, injector, plan)
-        await wind_down(cluster, driver, watch, args.settle)
+        settled_at = await wind_down(cluster, driver, watch, args.settle)
         snapshot, results = await run_checks(
-            cluster, session, driver.record, watch.quota, watch.pii.hits, watch.pii.scans
+            cluster, session, driver.record, watch.quota, watch.pii.hits, watch.pii.scans, held_after=settled_at
         )
     report(results)
     say("recovery:")

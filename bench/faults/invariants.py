@@ -17,7 +17,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def _row(record: asyncpg.Record) -> dict[str, Any]:
     return {key: (str(value) if isinstance(value, uuid.UUID) else value) for key, value in record.items()}
 
 
-async def read_database(admin_url: str) -> dict[str, Any]:
+async def read_database(admin_url: str, held_after: datetime) -> dict[str, Any]:
     conn = await asyncpg.connect(asyncpg_dsn(admin_url))
     try:
         jobs = {
@@ -96,7 +96,8 @@ async def read_database(admin_url: str) -> dict[str, Any]:
                     "SELECT id, org_id, kind, state, requester_id, source_channel, target_channel, masked_prompt, "
                     "schedule_id, schedule_run_at, tokens_reserved, tokens_used, quota_state, slack_ts, decided_by, "
                     "decided_at, attempts, error, model, created_at, updated_at, "
-                    "(state = 'held' AND post_at > now()) AS held_for_later FROM jobs"
+                    "(state = 'held' AND post_at > $1) AS held_for_later FROM jobs",
+                    held_after,
                 ),
             )
         }
@@ -166,14 +167,15 @@ async def read_fakes(session: aiohttp.ClientSession, sandbox_url: str, gemini_ur
     }
 
 
-async def take_snapshot(cluster: Cluster, session: aiohttp.ClientSession) -> Snapshot:
+async def take_snapshot(cluster: Cluster, session: aiohttp.ClientSession, held_after: datetime) -> Snapshot:
     """Every region's database, and each organization's Redis keys in its own region's Redis, read
-    into one snapshot (ids are unique across regions)."""
+    into one snapshot (ids are unique across regions). A run held for a due time after
+    ``held_after`` (when the run settled, before the schedulers were stopped) is held for later."""
     database: dict[str, Any] = {}
     redis_open: dict[str, Any] = {}
     month_reserved: dict[str, int] = {}
     for region in cluster.region_stores:
-        regional = await read_database(region.admin_url)
+        regional = await read_database(region.admin_url, held_after)
         for key, value in regional.items():
             if isinstance(value, dict):
                 database.setdefault(key, {}).update(value)
@@ -827,8 +829,10 @@ async def run_checks(
     quota: QuotaProbe,
     redis_hits: list[tuple[str, str]],
     redis_scans: int,
+    *,
+    held_after: datetime,
 ) -> tuple[Snapshot, list[CheckResult]]:
-    snapshot = await take_snapshot(cluster, session)
+    snapshot = await take_snapshot(cluster, session, held_after)
     dumps = await read_dumps(cluster)
     results = [
         check_lost(snapshot, record),

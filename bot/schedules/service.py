@@ -30,7 +30,7 @@ from bot.slack.bot_tokens import NoBotToken, bot_token_for
 from bot.slack.channel_access import require_postable
 from bot.slack.client import make_web_client
 from db.audit import record_event
-from db.models import JobKind, Member, Organization, Role, Schedule, ScheduleState
+from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,7 @@ class ScheduleService:
             row.state, row.next_run_at, row.claimed_until = ScheduleState.CANCELLED, None, None
             await session.flush()
             await record_event(session, org_id, "schedule.cancelled", actor=actor, detail={"schedule_id": str(row.id)})
+            await _withdraw_held_runs(session, org_id, row.id, actor=actor)
         return ScheduleInfo.of(row)
 
     async def timezone_of(self, org_id: uuid.UUID, user_id: str) -> str:
@@ -260,3 +261,27 @@ class ScheduleService:
             log.info("no time zone from Slack for %s (%s); using UTC", user_id, type(error).__name__)
             return None
         return tz if tz and zone(tz).key == tz else None
+
+
+async def _withdraw_held_runs(session: AsyncSession, org_id: uuid.UUID, schedule_id: uuid.UUID, *, actor: str) -> None:
+    """A run generated ahead and held for its due time is cancelled with its schedule, not left
+    waiting to be cancelled when it falls due. A run still being generated is held later; the
+    release at its due time sees the schedule cancelled and cancels it then."""
+    withdrawn = (
+        await session.scalars(
+            update(Job)
+            .execution_options(synchronize_session=False)
+            .where(Job.schedule_id == schedule_id, Job.state == JobState.HELD)
+            .values(state=JobState.CANCELLED, updated_at=func.now())
+            .returning(Job.id)
+        )
+    ).all()
+    for job_id in withdrawn:
+        await record_event(
+            session,
+            org_id,
+            "job.cancelled",
+            actor=actor,
+            job_id=job_id,
+            detail={"reason": "its schedule was cancelled"},
+        )
