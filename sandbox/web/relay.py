@@ -377,14 +377,7 @@ class Relay:
             ],
             "is_ext_shared_channel": False,
         }
-        body = json.dumps(envelope).encode()
-        headers = {"Content-Type": "application/json", **sign_request(body, self.signing_secret)}
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
-            try:
-                async with session.post(self.events_url, data=body, headers=headers) as response:
-                    await response.read()
-            except (aiohttp.ClientError, TimeoutError) as error:
-                raise RelayError(f"nothing answers at {self.events_url} ({error})") from None
+        await self._post_event(envelope)
 
     async def _post_form(self, fields: dict[str, str]) -> tuple[int, str]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
