@@ -42,7 +42,8 @@ COMMON_WORDS = frozenset(
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
     sun january february march april june july august september october november december jan feb
     mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon
-    evening weekend christmas easter
+    evening weekend christmas easter halloween thanksgiving hanukkah diwali ramadan passover
+    kwanzaa mercury venus earth mars jupiter saturn uranus neptune pluto
     english spanish french german italian portuguese dutch russian chinese mandarin cantonese
     japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
     persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
@@ -95,9 +96,24 @@ STREET_WORDS = frozenset(
     box rue calle via strasse straße str weg platz straat vej gatan katu ul
     """.split()
 )
+# Words that make the capitalised words before them the name of an organisation or a product
+# ("Stanford University", "Herald Sun", "Java API"), and after which "of" does the same
+# ("University of California"): no person's or place's name to mask.
+ORGANISATION_WORDS = frozenset(
+    """
+    university college school academy institute institution hospital clinic bank inc corp
+    corporation ltd llc plc gmbh company foundation museum gallery library news times post
+    journal herald tribune gazette magazine press airlines airways motors labs laboratories
+    studios records holdings ventures church cathedral mosque council ministry department agency
+    association society club
+    """.split()
+)
+PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
 NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
+# A capitalised word no list knows this short is an interjection or an abbreviation ("Oh", "Arr").
+_MIN_UNKNOWN_NAME = 4
 # A lower-case word this short is never taken for a name ("an", "le", "bo").
 _MIN_LOWER_NAME = 3
 
@@ -173,6 +189,8 @@ def _is_name_shaped(text: str) -> bool:
         return False
     if text.isupper():
         return len(text) >= _MIN_CAPITALS_NAME
+    if len(text) < _MIN_UNKNOWN_NAME:
+        return False
     inner = text[1:]
     if inner != inner.lower() and not any(
         text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
@@ -220,6 +238,8 @@ class Evidence:
         if kind == NOTHING:
             text = self.texts[index]
             lower = text.lower()
+            if text.isupper() and not self._beside_capitals(index):
+                return False  # an acronym in mixed-case text ("ASEAN", "GOLANG"), not a form in capitals
             return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_dictionary_word(lower)
         previous = self._previous_word(index)
         if previous < 0:
@@ -233,6 +253,18 @@ class Evidence:
             return True
         following = index + 1
         return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
+
+    def _beside_capitals(self, index: int) -> bool:
+        """Whether the nearest word on either side, on the same line, is written in capitals too,
+        or the word stands alone on its line (a form's field)."""
+        neighbours = []
+        for step in (-1, 1):
+            other = index + step
+            while 0 <= other < len(self.texts) and not self.texts[other].isalpha() and "\n" not in self.texts[other]:
+                other += step
+            if 0 <= other < len(self.texts) and self.texts[other].isalpha():
+                neighbours.append(self.texts[other])
+        return not neighbours or any(word.isupper() for word in neighbours)
 
     def candidates(self, start: int, end: int, *, lower_case: bool) -> Iterator[int]:
         """The words of ``start:end`` that may be (part of) a name or place."""
@@ -330,7 +362,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = Evidence(texts, gazetteer)
-    if names_a_thing(texts[start:end], gazetteer):
+    if names_a_thing(texts[start:end], gazetteer) or names_an_organisation_or_product(texts, start, end):
         return False
     unknown_only = False
     for index in range(start, end):
@@ -348,6 +380,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         # rule", "Shakespearean style"), and one followed by a capitalised everyday noun is the
         # name of a thing ("Backend Service", "Redux Toolkit"), not of a person or place.
         alphabetic = [word for word in words if word.isalpha()]
+        if len(alphabetic) == 1 and label != "ADDRESS" and not lower_case and _opens_a_sentence(texts, start, end):
+            return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
@@ -371,6 +405,78 @@ def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
     ("Service", "Toolkit", "Trends")."""
     lower = word.lower()
     return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
+
+
+def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> bool:
+    """Whether the capitalised words ``start:end`` belong to the name of an organisation or a
+    product: followed by an organisation word or a product acronym ("Stanford University",
+    "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
+    "iPhone 11 Pro Max")."""
+    following = _next_word(texts, end)
+    if following is not None and following[:1].isupper():
+        if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
+            return True
+    if any(
+        (text.lower() in ORGANISATION_WORDS and text[:1].isupper()) or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
+        for text in texts[start + 1 : end]
+    ):
+        return True
+    before = _previous_word_index(texts, start)
+    if before is not None and texts[before] == "of":
+        owner = _previous_word_index(texts, before)
+        if owner is not None and texts[owner].lower() in ORGANISATION_WORDS and texts[owner][:1].isupper():
+            return True
+    if any(_is_product_shaped(text) for text in texts[start:end]):
+        return True
+    # Back over the capitalised words and numbers of the same run ("iPhone 11 Pro" before "Max").
+    index = before
+    while index is not None and (texts[index][:1].isupper() or texts[index].isdigit() or _is_product_shaped(texts[index])):
+        if _is_product_shaped(texts[index]):
+            return True
+        index = _previous_word_index(texts, index)
+    return False
+
+
+def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
+    """Whether ``start:end`` is the first word of a sentence that goes on in lower case."""
+    following = _next_word(texts, end)
+    if following is None or not following.islower():
+        return False
+    before = _previous_word_index(texts, start)
+    while before is not None and texts[before] in _OPENERS:
+        before = _previous_word_index(texts, before)
+    return before is None or _ends_sentence(texts, before)
+
+
+# Bullets and quotes that may stand before the first word of a sentence.
+_OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">"})
+
+
+def _next_word(texts: list[str], end: int) -> str | None:
+    """The token after ``end`` past spaces, on the same line; None at a line's or text's end."""
+    index = end
+    while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
+        index += 1
+    return texts[index] if index < len(texts) and not texts[index].isspace() else None
+
+
+def _previous_word_index(texts: list[str], start: int) -> int | None:
+    """The index of the token before ``start`` past spaces, on the same line; None if none."""
+    index = start - 1
+    while index >= 0 and texts[index].isspace() and "\n" not in texts[index]:
+        index -= 1
+    return index if index >= 0 and not texts[index].isspace() else None
+
+
+def _is_product_shaped(text: str) -> bool:
+    """A word with a capital inside that no name has ("AirPods", "iPhone", "PlayStation"); "McQueen",
+    "DiCaprio" are names."""
+    if not (text.isalpha() and any(c.isupper() for c in text[1:]) and not text.isupper()):
+        return False
+    return not any(
+        text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
+        for prefix in _INNER_CAPITAL_PREFIXES
+    )
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
@@ -397,7 +503,11 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
             start = words[0]
             title = _previous_title(texts, start)
-            if not names_a_thing([texts[i] for i in words], gazetteer):
+            if not (
+                names_a_thing([texts[i] for i in words], gazetteer)
+                or names_an_organisation_or_product(texts, start, words[-1] + 1)
+                or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
+            ):
                 yield (start if title is None else title), words[-1] + 1, label
         index = end
 
