@@ -417,7 +417,8 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
         if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
             return True
     if any(
-        (text.lower() in ORGANISATION_WORDS and text[:1].isupper()) or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
+        (text.lower() in ORGANISATION_WORDS and text[:1].isupper())
+        or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
         for text in texts[start + 1 : end]
     ):
         return True
@@ -430,7 +431,9 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
         return True
     # Back over the capitalised words and numbers of the same run ("iPhone 11 Pro" before "Max").
     index = before
-    while index is not None and (texts[index][:1].isupper() or texts[index].isdigit() or _is_product_shaped(texts[index])):
+    while index is not None and (
+        texts[index][:1].isupper() or texts[index].isdigit() or _is_product_shaped(texts[index])
+    ):
         if _is_product_shaped(texts[index]):
             return True
         index = _previous_word_index(texts, index)
