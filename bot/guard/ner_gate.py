@@ -412,6 +412,8 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
     product: followed by an organisation word or a product acronym ("Stanford University",
     "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
     "iPhone 11 Pro Max")."""
+    if _called_a_thing(texts, start):
+        return True
     following = _next_word(texts, end)
     if following is not None and following[:1].isupper():
         if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
@@ -453,6 +455,36 @@ def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
 
 # Bullets and quotes that may stand before the first word of a sentence.
 _OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">"})
+
+
+# What a prompt names with "called" or "named" that is no person or place: 'an app called
+# "Tipperary"', 'a restaurant named "Buena Onda"'.
+NAMED_THINGS = frozenset(
+    """
+    app apps application product products brand company startup business shop store restaurant
+    cafe bar hotel band game book novel movie film series show song album podcast website site
+    blog newsletter tool platform service project newspaper magazine channel brewery bakery
+    """.split()
+)
+_CALLED = frozenset({"called", "named", "titled", "entitled"})
+# Words between the thing and "called": 'an app for runners called ...' is too far.
+_NAMED_THING_REACH = 3
+
+
+def _called_a_thing(texts: list[str], start: int) -> bool:
+    """Whether ``start`` follows "<a thing> called" ('a new app called Tipperary')."""
+    index = _previous_word_index(texts, start)
+    while index is not None and (texts[index] in _OPENERS or texts[index].lower() == "the"):
+        index = _previous_word_index(texts, index)
+    if index is None or texts[index].lower() not in _CALLED:
+        return False
+    for _ in range(_NAMED_THING_REACH):
+        index = _previous_word_index(texts, index)
+        if index is None or not texts[index].isalpha():
+            return False
+        if texts[index].lower() in NAMED_THINGS:
+            return True
+    return False
 
 
 def _next_word(texts: list[str], end: int) -> str | None:
