@@ -382,6 +382,10 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         alphabetic = [word for word in words if word.isalpha()]
         if len(alphabetic) == 1 and label != "ADDRESS" and not lower_case and _opens_a_sentence(texts, start, end):
             return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
+        if len(alphabetic) == 1 and label == "LOCATION" and not alphabetic[0].isupper():
+            # In prose, a town none of the 60,000 places listed knows is rarer than a game, a brand
+            # or a coined word; a form written in capitals ("KNIVSTA") still counts.
+            return False
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
