@@ -109,6 +109,25 @@ ORGANISATION_WORDS = frozenset(
     """.split()
 )
 PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
+# Programming languages and tools named like people or places ("Julia", "Ruby", "Delphi",
+# "Jenkins"), and the words of software that, close by, say that is what they are.
+SOFTWARE_NAMES = frozenset(
+    """
+    julia ruby crystal swift rust python java scala kotlin dart elixir erlang haskell perl lua nim
+    ada pascal delphi fortran cobol django flask rails react angular vue svelte ember laravel
+    spring kafka spark hadoop jenkins ansible terraform kubernetes docker jupyter pandas
+    """.split()
+)
+SOFTWARE_WORDS = frozenset(
+    """
+    code coding script scripts program programs programming programmer function functions method
+    methods library libraries package packages module modules framework frameworks language
+    languages syntax compiler interpreter snippet developer developers app apps api sdk cluster
+    clusters pipeline pipelines server servers notebook notebooks dataframe class classes
+    """.split()
+)
+# How many words on either side of a software name are searched for a word of software.
+_SOFTWARE_REACH = 4
 NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
@@ -416,7 +435,7 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
     product: followed by an organisation word or a product acronym ("Stanford University",
     "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
     "iPhone 11 Pro Max")."""
-    if _called_a_thing(texts, start):
+    if _called_a_thing(texts, start) or _names_software(texts, start, end):
         return True
     following = _next_word(texts, end)
     if following is not None and following[:1].isupper():
@@ -473,6 +492,37 @@ NAMED_THINGS = frozenset(
 _CALLED = frozenset({"called", "named", "titled", "entitled"})
 # Words between the thing and "called": 'an app for runners called ...' is too far.
 _NAMED_THING_REACH = 3
+
+
+def _names_software(texts: list[str], start: int, end: int) -> bool:
+    """A programming language or tool beside a word of software ("a Julia function", "port this
+    Ruby script", "Delphi programming"), or after "in", "using" or "with" with one close by
+    ("a parser written in Rust", "sort it using Pandas in a notebook")."""
+    words = [text for text in texts[start:end] if text.isalpha()]
+    if len(words) != 1 or words[0].lower() not in SOFTWARE_NAMES:
+        return False
+    before, after = _words_around(texts, start, end)
+    if (before[:1] and before[0].lower() in SOFTWARE_WORDS) or (after[:1] and after[0].lower() in SOFTWARE_WORDS):
+        return True
+    return (
+        bool(before[:1])
+        and before[0].lower() in _SOFTWARE_PREPOSITIONS
+        and any(word.lower() in SOFTWARE_WORDS for word in before + after)
+    )
+
+
+_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with"})
+
+
+def _words_around(texts: list[str], start: int, end: int) -> tuple[list[str], list[str]]:
+    """Up to ``_SOFTWARE_REACH`` words before ``start`` (nearest first) and after ``end``, on the same line."""
+    found: tuple[list[str], list[str]] = ([], [])
+    for words, step, index in ((found[0], -1, start - 1), (found[1], 1, end)):
+        while 0 <= index < len(texts) and len(words) < _SOFTWARE_REACH and "\n" not in texts[index]:
+            if texts[index].isalpha():
+                words.append(texts[index])
+            index += step
+    return found
 
 
 def _called_a_thing(texts: list[str], start: int) -> bool:

@@ -114,6 +114,7 @@ def test_default_guard_leaves_plain_requests_alone(guard: Guard, sentence: str) 
         "Pitch a new app called Lisbon that plans weekend hikes, and a bakery named Priya.",
         "Rewrite the intro, then Split the outline into two parts.",
         "Plan a Halloween party and a trip to see Saturn through a telescope.",
+        "Write a Julia function that sorts a list, then port this Ruby script to Go.",
     ],
 )
 def test_everyday_requests_with_nationalities_products_dates_and_ids_are_not_masked(
@@ -128,6 +129,8 @@ def test_everyday_requests_with_nationalities_products_dates_and_ids_are_not_mas
         ("Our British Columbia team meets in Vancouver on Friday.", "Vancouver"),
         ("Write a welcome note for Ngozi Adeyemi, who joins the Lagos office.", "Ngozi Adeyemi"),
         ("Ship the samples to 221 Harbour Lane before the Danish launch.", "221 Harbour Lane"),
+        ("Ask Julia to review the code before Friday.", "Julia"),
+        ("Summarise the visit to Cambridge for the newsletter.", "Cambridge"),
     ],
 )
 def test_names_and_places_beside_everyday_capitalised_words_are_still_masked(
