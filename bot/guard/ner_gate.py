@@ -257,8 +257,6 @@ class Evidence:
         if kind == NOTHING:
             text = self.texts[index]
             lower = text.lower()
-            if text.isupper() and not self._beside_capitals(index):
-                return False  # an acronym in mixed-case text ("ASEAN", "GOLANG"), not a form in capitals
             return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_dictionary_word(lower)
         previous = self._previous_word(index)
         if previous < 0:
@@ -272,18 +270,6 @@ class Evidence:
             return True
         following = index + 1
         return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
-
-    def _beside_capitals(self, index: int) -> bool:
-        """Whether the nearest word on either side, on the same line, is written in capitals too,
-        or the word stands alone on its line (a form's field)."""
-        neighbours = []
-        for step in (-1, 1):
-            other = index + step
-            while 0 <= other < len(self.texts) and not self.texts[other].isalpha() and "\n" not in self.texts[other]:
-                other += step
-            if 0 <= other < len(self.texts) and self.texts[other].isalpha():
-                neighbours.append(self.texts[other])
-        return not neighbours or any(word.isupper() for word in neighbours)
 
     def candidates(self, start: int, end: int, *, lower_case: bool) -> Iterator[int]:
         """The words of ``start:end`` that may be (part of) a name or place."""
@@ -401,10 +387,6 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         alphabetic = [word for word in words if word.isalpha()]
         if len(alphabetic) == 1 and label != "ADDRESS" and not lower_case and _opens_a_sentence(texts, start, end):
             return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
-        if len(alphabetic) == 1 and label == "LOCATION" and not alphabetic[0].isupper():
-            # In prose, a town none of the 60,000 places listed knows is rarer than a game, a brand
-            # or a coined word; a form written in capitals ("KNIVSTA") still counts.
-            return False
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))

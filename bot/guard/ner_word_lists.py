@@ -2,7 +2,7 @@
 
 - ``names.txt``: every first, middle and last name Faker knows in the corpus locales;
 - ``places.txt``: every town, region and country in those locales' lists, the world places of
-  the corpus, the places libphonenumber's geocoder names in English, and the prefixes and suffixes Faker composes town names from ("Port", "-ville");
+  the corpus, and the prefixes and suffixes Faker composes town names from ("Port", "-ville");
 - ``english_words.txt``: everyday English words (Faker's word lists, job titles, company
   phrases, colours) and the words of the corpus's own templates and fillers; some are names too
   ("Mark", "Green"), which then count only beside another name.
@@ -112,32 +112,6 @@ def faker_places() -> set[str]:
     return places
 
 
-# "Afonso Cláudio - ES", "Nundle/Croppa Creek/Curlewis", "Nanjing, Jiangsu": parts of one entry.
-_PLACE_PARTS = re.compile(r"\s*(?:,|/|\s-\s)\s*")
-
-
-def telephone_places(everyday: set[str]) -> set[str]:
-    """The towns, regions and countries libphonenumber's geocoder names in English for a
-    number's prefix ("Cambridge", "Nanjing", "Adelaide"), in lower case; a two-letter state code
-    after a dash ("- ES") is left out. Of a name of several words only the words ``everyday``
-    does not hold are kept ("Potomac" of "Potomac River"): the gazetteer looks words up one by
-    one, and "Social Circle" or "Major" would make "Social Media" and "Major League" places."""
-    from phonenumbers.geodata import GEOCODE_DATA
-
-    places: set[str] = set()
-    for descriptions in GEOCODE_DATA.values():
-        description = descriptions.get("en")
-        if not description:
-            continue
-        for part in _PLACE_PARTS.split(description.lower()):
-            words = _WORD.findall(part)
-            if len(words) == 1 and len(part) > 2:
-                places.add(part)
-            elif len(words) > 1:
-                places.update(word for word in words if len(word) > 2 and word not in everyday)
-    return places
-
-
 def faker_city_affixes() -> tuple[set[str], set[str]]:
     """The words Faker puts before a name ("port", "lake") and the endings it puts after one
     ("ville", "chester") to make up a town."""
@@ -212,7 +186,7 @@ def _write(path: Path, entries: Iterable[str]) -> int:
 def write_word_lists(out: Path) -> dict[str, int]:
     """Write every list into ``out``; the number of entries of each."""
     names = faker_names()
-    places = faker_places() | telephone_places(dictionary_words() | common_words() | english_words())
+    places = faker_places()
     prefixes, suffixes = faker_city_affixes()
     return {
         NAMES_FILE: _write(out / NAMES_FILE, names),
