@@ -163,12 +163,16 @@ def dictionary_words() -> set[str]:
 SPELLING_LIST = Path("/usr/share/dict/american-english")
 SPELLING_LIST_COPYRIGHT = Path("/usr/share/doc/wamerican/copyright")
 SCOWL_NOTICE_FILE = "SCOWL-COPYRIGHT.txt"
+_PACKAGED_LISTS = Path(__file__).resolve().parent / "ner_model"
 
 
 def common_words(spelling_list: Path = SPELLING_LIST) -> set[str]:
     """The spelling list's words of three letters or more that it writes in lower case only:
     "split", "hacker", but not "john" or "frank", which it also lists capitalised, as a name.
-    Possessives ("dog's") are left out."""
+    Possessives ("dog's") are left out. Where ``wamerican`` is not installed, the list packaged
+    beside the model (built from it) is read instead, so that training runs anywhere."""
+    if not spelling_list.exists():
+        return set((_PACKAGED_LISTS / COMMON_WORDS_FILE).read_text(encoding="utf-8").split())
     lines = set(spelling_list.read_text(encoding="utf-8").split("\n"))
     return {
         word
@@ -200,5 +204,8 @@ def write_word_lists(out: Path) -> dict[str, int]:
 
 
 def _write_common_words(out: Path) -> int:
-    (out / SCOWL_NOTICE_FILE).write_text(SPELLING_LIST_COPYRIGHT.read_text(encoding="utf-8"), encoding="utf-8")
-    return _write(out / COMMON_WORDS_FILE, common_words())
+    """The common words and SCOWL's notice, which must go with every copy of the list."""
+    notice = SPELLING_LIST_COPYRIGHT if SPELLING_LIST_COPYRIGHT.exists() else _PACKAGED_LISTS / SCOWL_NOTICE_FILE
+    words = common_words()  # read before writing: ``out`` may be the packaged directory itself
+    (out / SCOWL_NOTICE_FILE).write_text(notice.read_text(encoding="utf-8"), encoding="utf-8")
+    return _write(out / COMMON_WORDS_FILE, words)
