@@ -25,6 +25,7 @@ ENGLISH_WORDS_FILE = "english_words.txt"
 CITY_PREFIXES_FILE = "city_prefixes.txt"
 CITY_SUFFIXES_FILE = "city_suffixes.txt"
 DICTIONARY_FILE = "dictionary.txt"
+COMMON_WORDS_FILE = "common_words.txt"
 
 # Shortest town stem Faker-style composition counts ("Annaton", not "Ton" or "Burton").
 _MIN_STEM = 3
@@ -139,6 +140,7 @@ class Gazetteer:
         city_prefixes: frozenset[str],
         city_suffixes: frozenset[str],
         dictionary: bytes | mmap.mmap = b"",
+        common: bytes | mmap.mmap = b"",
     ) -> None:
         # Held as sorted lines, not Python strings (see SortedLines): 60,000 strings cost the web
         # process some 6 MB.
@@ -149,6 +151,9 @@ class Gazetteer:
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
         self._dictionary = SortedLines(dictionary)
+        # Today's common words in lower case ("vibe", "takeaways", "hacker"): the 1934 dictionary
+        # lacks the modern ones, and names no one would call a word are not among them.
+        self._common = SortedLines(common)
         self._kinds: dict[tuple[str, bool], int] = {}
         self._english: dict[str, bool] = {}
         self._in_dictionary: dict[str, bool] = {}
@@ -162,6 +167,7 @@ class Gazetteer:
             city_prefixes=_read(directory / CITY_PREFIXES_FILE),
             city_suffixes=_read(directory / CITY_SUFFIXES_FILE),
             dictionary=_map(directory / DICTIONARY_FILE),
+            common=_map(directory / COMMON_WORDS_FILE),
         )
 
     @staticmethod
@@ -183,7 +189,11 @@ class Gazetteer:
         known = lower in self.names or lower in self.place_words
         if not (known or (capitalised and self.is_composed_town(lower))):
             return NOTHING
-        return POSSIBLE if lower in self.english else KNOWN
+        return POSSIBLE if lower in self.english or self.is_common(lower) else KNOWN
+
+    def is_common(self, lower: str) -> bool:
+        """A word today's spelling list has in lower case ("split", "prime", "smith")."""
+        return lower.isascii() and lower.encode("ascii") in self._common
 
     def is_english(self, lower: str) -> bool:
         """An everyday English word or a regular form of one ("rules", "helper", "continuously")."""
@@ -204,7 +214,7 @@ class Gazetteer:
         found = self._in_dictionary.get(lower)
         if found is None:
             found = self.is_english(lower) or any(
-                self._listed(base)
+                self._listed(base) or self.is_common(base)
                 for base in (lower, *(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end)))
                 if len(base) > 2
             )

@@ -42,7 +42,8 @@ COMMON_WORDS = frozenset(
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
     sun january february march april june july august september october november december jan feb
     mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon
-    evening weekend christmas easter
+    evening weekend christmas easter halloween thanksgiving hanukkah diwali ramadan passover
+    kwanzaa mercury venus earth mars jupiter saturn uranus neptune pluto
     english spanish french german italian portuguese dutch russian chinese mandarin cantonese
     japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
     persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
@@ -95,9 +96,43 @@ STREET_WORDS = frozenset(
     box rue calle via strasse straße str weg platz straat vej gatan katu ul
     """.split()
 )
+# Words that make the capitalised words before them the name of an organisation or a product
+# ("Stanford University", "Herald Sun", "Java API"), and after which "of" does the same
+# ("University of California"): no person's or place's name to mask.
+ORGANISATION_WORDS = frozenset(
+    """
+    university college school academy institute institution hospital clinic bank inc corp
+    corporation ltd llc plc gmbh company foundation museum gallery library news times post
+    journal herald tribune gazette magazine press airlines airways motors labs laboratories
+    studios records holdings ventures church cathedral mosque council ministry department agency
+    association society club
+    """.split()
+)
+PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
+# Programming languages and tools named like people or places ("Julia", "Ruby", "Delphi",
+# "Jenkins"), and the words of software that, close by, say that is what they are.
+SOFTWARE_NAMES = frozenset(
+    """
+    julia ruby crystal swift rust python java scala kotlin dart elixir erlang haskell perl lua nim
+    ada pascal delphi fortran cobol django flask rails react angular vue svelte ember laravel
+    spring kafka spark hadoop jenkins ansible terraform kubernetes docker jupyter pandas
+    """.split()
+)
+SOFTWARE_WORDS = frozenset(
+    """
+    code coding script scripts program programs programming programmer function functions method
+    methods library libraries package packages module modules framework frameworks language
+    languages syntax compiler interpreter snippet developer developers app apps api sdk cluster
+    clusters pipeline pipelines server servers notebook notebooks dataframe class classes
+    """.split()
+)
+# How many words on either side of a software name are searched for a word of software.
+_SOFTWARE_REACH = 4
 NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
+# A capitalised word no list knows this short is an interjection or an abbreviation ("Oh", "Arr").
+_MIN_UNKNOWN_NAME = 4
 # A lower-case word this short is never taken for a name ("an", "le", "bo").
 _MIN_LOWER_NAME = 3
 
@@ -173,6 +208,8 @@ def _is_name_shaped(text: str) -> bool:
         return False
     if text.isupper():
         return len(text) >= _MIN_CAPITALS_NAME
+    if len(text) < _MIN_UNKNOWN_NAME:
+        return False
     inner = text[1:]
     if inner != inner.lower() and not any(
         text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
@@ -330,7 +367,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = Evidence(texts, gazetteer)
-    if names_a_thing(texts[start:end], gazetteer):
+    if names_a_thing(texts[start:end], gazetteer) or names_an_organisation_or_product(texts, start, end):
         return False
     unknown_only = False
     for index in range(start, end):
@@ -348,6 +385,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         # rule", "Shakespearean style"), and one followed by a capitalised everyday noun is the
         # name of a thing ("Backend Service", "Redux Toolkit"), not of a person or place.
         alphabetic = [word for word in words if word.isalpha()]
+        if len(alphabetic) == 1 and label != "ADDRESS" and not lower_case and _opens_a_sentence(texts, start, end):
+            return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
@@ -371,6 +410,144 @@ def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
     ("Service", "Toolkit", "Trends")."""
     lower = word.lower()
     return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
+
+
+def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> bool:
+    """Whether the capitalised words ``start:end`` belong to the name of an organisation or a
+    product: followed by an organisation word or a product acronym ("Stanford University",
+    "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
+    "iPhone 11 Pro Max")."""
+    if _called_a_thing(texts, start) or _names_software(texts, start, end):
+        return True
+    following = _next_word(texts, end)
+    if following is not None and following[:1].isupper():
+        if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
+            return True
+    if any(
+        (text.lower() in ORGANISATION_WORDS and text[:1].isupper())
+        or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
+        for text in texts[start + 1 : end]
+    ):
+        return True
+    before = _previous_word_index(texts, start)
+    if before is not None and texts[before] == "of":
+        owner = _previous_word_index(texts, before)
+        if owner is not None and texts[owner].lower() in ORGANISATION_WORDS and texts[owner][:1].isupper():
+            return True
+    if any(_is_product_shaped(text) for text in texts[start:end]):
+        return True
+    # Back over the capitalised words and numbers of the same run ("iPhone 11 Pro" before "Max").
+    index = before
+    while index is not None and (
+        texts[index][:1].isupper() or texts[index].isdigit() or _is_product_shaped(texts[index])
+    ):
+        if _is_product_shaped(texts[index]):
+            return True
+        index = _previous_word_index(texts, index)
+    return False
+
+
+def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
+    """Whether ``start:end`` is the first word of a sentence that goes on in lower case."""
+    following = _next_word(texts, end)
+    if following is None or not following.islower():
+        return False
+    before = _previous_word_index(texts, start)
+    while before is not None and texts[before] in _OPENERS:
+        before = _previous_word_index(texts, before)
+    return before is None or _ends_sentence(texts, before)
+
+
+# Bullets and quotes that may stand before the first word of a sentence.
+_OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">"})
+
+
+# What a prompt names with "called" or "named" that is no person or place: 'an app called
+# "Tipperary"', 'a restaurant named "Buena Onda"'.
+NAMED_THINGS = frozenset(
+    """
+    app apps application product products brand company startup business shop store restaurant
+    cafe bar hotel band game book novel movie film series show song album podcast website site
+    blog newsletter tool platform service project newspaper magazine channel brewery bakery
+    """.split()
+)
+_CALLED = frozenset({"called", "named", "titled", "entitled"})
+# Words between the thing and "called": 'an app for runners called ...' is too far.
+_NAMED_THING_REACH = 3
+
+
+def _names_software(texts: list[str], start: int, end: int) -> bool:
+    """A programming language or tool beside a word of software ("a Julia function", "port this
+    Ruby script", "Delphi programming"), or after "in", "using" or "with" with one close by
+    ("a parser written in Rust", "sort it using Pandas in a notebook")."""
+    words = [text for text in texts[start:end] if text.isalpha()]
+    if len(words) != 1 or words[0].lower() not in SOFTWARE_NAMES:
+        return False
+    before, after = _words_around(texts, start, end)
+    if (before[:1] and before[0].lower() in SOFTWARE_WORDS) or (after[:1] and after[0].lower() in SOFTWARE_WORDS):
+        return True
+    return (
+        bool(before[:1])
+        and before[0].lower() in _SOFTWARE_PREPOSITIONS
+        and any(word.lower() in SOFTWARE_WORDS for word in before + after)
+    )
+
+
+_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with"})
+
+
+def _words_around(texts: list[str], start: int, end: int) -> tuple[list[str], list[str]]:
+    """Up to ``_SOFTWARE_REACH`` words before ``start`` (nearest first) and after ``end``, on the same line."""
+    found: tuple[list[str], list[str]] = ([], [])
+    for words, step, index in ((found[0], -1, start - 1), (found[1], 1, end)):
+        while 0 <= index < len(texts) and len(words) < _SOFTWARE_REACH and "\n" not in texts[index]:
+            if texts[index].isalpha():
+                words.append(texts[index])
+            index += step
+    return found
+
+
+def _called_a_thing(texts: list[str], start: int) -> bool:
+    """Whether ``start`` follows "<a thing> called" ('a new app called Tipperary')."""
+    index = _previous_word_index(texts, start)
+    while index is not None and (texts[index] in _OPENERS or texts[index].lower() == "the"):
+        index = _previous_word_index(texts, index)
+    if index is None or texts[index].lower() not in _CALLED:
+        return False
+    for _ in range(_NAMED_THING_REACH):
+        index = _previous_word_index(texts, index)
+        if index is None or not texts[index].isalpha():
+            return False
+        if texts[index].lower() in NAMED_THINGS:
+            return True
+    return False
+
+
+def _next_word(texts: list[str], end: int) -> str | None:
+    """The token after ``end`` past spaces, on the same line; None at a line's or text's end."""
+    index = end
+    while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
+        index += 1
+    return texts[index] if index < len(texts) and not texts[index].isspace() else None
+
+
+def _previous_word_index(texts: list[str], start: int) -> int | None:
+    """The index of the token before ``start`` past spaces, on the same line; None if none."""
+    index = start - 1
+    while index >= 0 and texts[index].isspace() and "\n" not in texts[index]:
+        index -= 1
+    return index if index >= 0 and not texts[index].isspace() else None
+
+
+def _is_product_shaped(text: str) -> bool:
+    """A word with a capital inside that no name has ("AirPods", "iPhone", "PlayStation"); "McQueen",
+    "DiCaprio" are names."""
+    if not (text.isalpha() and any(c.isupper() for c in text[1:]) and not text.isupper()):
+        return False
+    return not any(
+        text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
+        for prefix in _INNER_CAPITAL_PREFIXES
+    )
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
@@ -397,7 +574,11 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
             start = words[0]
             title = _previous_title(texts, start)
-            if not names_a_thing([texts[i] for i in words], gazetteer):
+            if not (
+                names_a_thing([texts[i] for i in words], gazetteer)
+                or names_an_organisation_or_product(texts, start, words[-1] + 1)
+                or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
+            ):
                 yield (start if title is None else title), words[-1] + 1, label
         index = end
 

@@ -9,12 +9,18 @@
 - ``dictionary.txt``: the words an English dictionary (Webster's Second, the ``web2`` list of
   the ``english-words`` package) lists in lower case: a capitalised word no list knows ("Worried", "Dentistry", "COMMAND") is taken for a name only
   when the dictionary does not list it.
+- ``common_words.txt``: the words of today's American English spelling list (SCOWL at size 50,
+  which Debian's ``wamerican`` package installs as ``/usr/share/dict/american-english``) that
+  writes in lower case only (not also capitalised, as a name: "frank", "john"): the modern words the 1934 dictionary lacks ("vibe", "takeaways"),
+  and the names and places that are everyday words too ("Split", "Prime", "Smith"), which then
+  count only beside another name. SCOWL's notice is kept beside it (``SCOWL-COPYRIGHT.txt``).
 
 gazetteer.py reads them at run time: a sentence reaches the model only when it holds a known
 name or place, and a span the model tags is kept only when such a word backs it. Lower case,
 one entry a line, sorted, so the same Faker version writes the same files byte for byte.
 
-Faker and english-words are training-time dependencies (the ``train`` extra), imported only here.
+Faker and english-words are training-time dependencies (the ``train`` extra), imported only here;
+the spelling list is read from the file ``wamerican`` installs (``apt-get install wamerican``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 from bot.guard.gazetteer import (
     CITY_PREFIXES_FILE,
     CITY_SUFFIXES_FILE,
+    COMMON_WORDS_FILE,
     DICTIONARY_FILE,
     ENGLISH_WORDS_FILE,
     NAMES_FILE,
@@ -153,6 +160,27 @@ def dictionary_words() -> set[str]:
     }
 
 
+SPELLING_LIST = Path("/usr/share/dict/american-english")
+SPELLING_LIST_COPYRIGHT = Path("/usr/share/doc/wamerican/copyright")
+SCOWL_NOTICE_FILE = "SCOWL-COPYRIGHT.txt"
+_PACKAGED_LISTS = Path(__file__).resolve().parent / "ner_model"
+
+
+def common_words(spelling_list: Path = SPELLING_LIST) -> set[str]:
+    """The spelling list's words of three letters or more that it writes in lower case only:
+    "split", "hacker", but not "john" or "frank", which it also lists capitalised, as a name.
+    Possessives ("dog's") are left out. Where ``wamerican`` is not installed, the list packaged
+    beside the model (built from it) is read instead, so that training runs anywhere."""
+    if not spelling_list.exists():
+        return set((_PACKAGED_LISTS / COMMON_WORDS_FILE).read_text(encoding="utf-8").split())
+    lines = set(spelling_list.read_text(encoding="utf-8").split("\n"))
+    return {
+        word
+        for word in lines
+        if len(word) >= 3 and word.isascii() and word.isalpha() and word.islower() and word.capitalize() not in lines
+    }
+
+
 def _write(path: Path, entries: Iterable[str]) -> int:
     lines = sorted(set(entries))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -168,7 +196,16 @@ def write_word_lists(out: Path) -> dict[str, int]:
         NAMES_FILE: _write(out / NAMES_FILE, names),
         PLACES_FILE: _write(out / PLACES_FILE, places),
         DICTIONARY_FILE: _write(out / DICTIONARY_FILE, dictionary_words()),
+        COMMON_WORDS_FILE: _write_common_words(out),
         ENGLISH_WORDS_FILE: _write(out / ENGLISH_WORDS_FILE, english_words()),
         CITY_PREFIXES_FILE: _write(out / CITY_PREFIXES_FILE, prefixes),
         CITY_SUFFIXES_FILE: _write(out / CITY_SUFFIXES_FILE, suffixes),
     }
+
+
+def _write_common_words(out: Path) -> int:
+    """The common words and SCOWL's notice, which must go with every copy of the list."""
+    notice = SPELLING_LIST_COPYRIGHT if SPELLING_LIST_COPYRIGHT.exists() else _PACKAGED_LISTS / SCOWL_NOTICE_FILE
+    words = common_words()  # read before writing: ``out`` may be the packaged directory itself
+    (out / SCOWL_NOTICE_FILE).write_text(notice.read_text(encoding="utf-8"), encoding="utf-8")
+    return _write(out / COMMON_WORDS_FILE, words)

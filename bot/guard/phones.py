@@ -125,6 +125,10 @@ _MIN_INTERNATIONAL_DIGITS = 9
 _MIN_INTERNATIONAL_GROUPS = 3
 
 
+def _international(candidate: str) -> bool:
+    return candidate.startswith(("+", "00"))
+
+
 def _known_country_code(digits: str) -> bool:
     return any(int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for size in (1, 2, 3))
 
@@ -210,10 +214,11 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             digits = sum(c.isdigit() for c in number)
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if not raw.startswith(("+", "(")) and _thousands(number) and not _trunk_first(number):
+            if not raw.startswith(("+", "(", "0")) and _thousands(number):
                 # "699 956 915" is how Spain or Norway write a phone and how French or Nordic
                 # text writes a large number: a phone only where a context word says so, and
-                # never when it opens with a single digit ("1 234 567" is a count).
+                # never when it opens with a single digit ("1 234 567" is a count). No count is
+                # written with a leading zero: "047 877 893" is a national number, validated below.
                 if not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " ":
                     continue
                 if not _possible(raw):
@@ -222,7 +227,11 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._first_valid(raw)
-                if match is not None:
+                if match is not None and match.end - match.start < len(raw) and _international(raw) and _possible(raw):
+                    # "+358 11 0843646": a fragment valid in some region must not leave the
+                    # country code and the area code behind.
+                    start, end, score = 0, len(raw), max(_score(match.raw_string), UNVALIDATED_SCORE)
+                elif match is not None:
                     start, end, score = match.start, match.end, _score(match.raw_string)
                     # libphonenumber leaves an extension out of its match; it is part of the number.
                     if _EXTENSION.search(raw) and end < len(raw):

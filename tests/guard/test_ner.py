@@ -104,6 +104,16 @@ def test_default_guard_leaves_plain_requests_alone(guard: Guard, sentence: str) 
         "Rate this email as Worried, Optimistic or Assertive and explain why.",
         "Explain when to reach for Redux Toolkit instead of plain hooks.",
         "Compare the Pixel Buds Pro with the Galaxy Buds in a short table.",
+        # Names and places inside an organisation's or a product's name, a term that opens a
+        # sentence, a thing called something, common words that are towns too.
+        "Summarise the study by Harvard University and the University of Texas on wind power.",
+        "Write an unboxing script for the Galaxy Z Fold 6 and the iPhone 15 Pro Max.",
+        "Explain how to page results with the Django API and cache them.",
+        "Kotlin is a language; explain coroutines to a beginner.",
+        "Pitch a new app called Lisbon that plans weekend hikes, and a bakery named Priya.",
+        "Rewrite the intro, then Split the outline into two parts.",
+        "Plan a Halloween party and a trip to see Saturn through a telescope.",
+        "Write a Julia function that sorts a list, then port this Ruby script to Go.",
     ],
 )
 def test_everyday_requests_with_nationalities_products_dates_and_ids_are_not_masked(
@@ -118,6 +128,8 @@ def test_everyday_requests_with_nationalities_products_dates_and_ids_are_not_mas
         ("Our British Columbia team meets in Vancouver on Friday.", "Vancouver"),
         ("Write a welcome note for Ngozi Adeyemi, who joins the Lagos office.", "Ngozi Adeyemi"),
         ("Ship the samples to 221 Harbour Lane before the Danish launch.", "221 Harbour Lane"),
+        ("Ask Julia to review the code before Friday.", "Julia"),
+        ("Summarise the visit to Cambridge for the newsletter.", "Cambridge"),
     ],
 )
 def test_names_and_places_beside_everyday_capitalised_words_are_still_masked(
@@ -208,6 +220,7 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
         ("Liquid Filled Heat Conductive Handle", "LOCATION", False),
         ("Fall Fashion Trends", "PERSON", False),
         ("Queen Elizabeth", "PERSON", True),
+        ("Oh", "LOCATION", False),
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
@@ -297,7 +310,17 @@ def test_a_dictionary_word_is_told_from_a_word_no_dictionary_lists() -> None:
 
     assert gazetteer.is_dictionary_word("worried")
     assert gazetteer.is_dictionary_word("legends")  # a regular form of a listed word
+    assert gazetteer.is_dictionary_word("takeaways")  # a modern word, from today's spelling list
     assert not gazetteer.is_dictionary_word("thirumurthi")
+
+
+def test_a_name_or_place_that_today_writes_only_in_lower_case_counts_only_beside_another_name() -> None:
+    gazetteer = packaged_gazetteer()
+
+    assert gazetteer.kind("split") == POSSIBLE  # a Croatian town, and a verb
+    assert gazetteer.kind("hacker") == POSSIBLE
+    assert gazetteer.kind("john") == KNOWN  # the spelling list writes it capitalised too
+    assert gazetteer.kind("florence") == KNOWN
 
 
 @pytest.mark.training

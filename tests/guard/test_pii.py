@@ -105,6 +105,10 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         "Call me on 8 925 634 1685 after lunch.",
         "My mobile is 0 346 907 366.",
         "Reach our Córdoba office on +54 9 3131 7066.",
+        # A country code before a number only part of which some region knows; a trunk zero
+        # and three groups, which no count is written with.
+        "Call me on +358 11 0843646 tomorrow.",
+        "Write to Marta at 047 877 893 tomorrow.",
     ],
 )
 def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_guard: Guard, sentence: str) -> None:
