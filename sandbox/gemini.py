@@ -342,9 +342,14 @@ def stream_chunks(response: dict[str, Any], *, running_usage: bool = False) -> l
             candidate["safetyRatings"] = candidates[0].get("safetyRatings")
         partial_usage = {"promptTokenCount": usage["promptTokenCount"], "totalTokenCount": usage["promptTokenCount"]}
         if running_usage:
-            so_far = count_tokens(written)
-            partial_usage = {**partial_usage, "candidatesTokenCount": so_far}
-            partial_usage["totalTokenCount"] = usage["promptTokenCount"] + so_far
+            # The thinking came before the first word, so every chunk counts all of it.
+            so_far = count_tokens(written) + usage.get("thoughtsTokenCount", 0)
+            partial_usage = {
+                **partial_usage,
+                "candidatesTokenCount": count_tokens(written),
+                "totalTokenCount": usage["promptTokenCount"] + so_far,
+                **({"thoughtsTokenCount": usage["thoughtsTokenCount"]} if "thoughtsTokenCount" in usage else {}),
+            }
         chunks.append({"candidates": [candidate], "usageMetadata": usage if last else partial_usage, **common})
     return chunks
 
@@ -602,7 +607,10 @@ class FakeGemini(LocalHttpFake):
             for chunk in chunks:
                 if pause:
                     await self.pause(pause / len(chunks))
-                await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
+                try:
+                    await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
+                except ConnectionResetError:
+                    return response  # the reader stopped reading (or its process died): unfinished
                 with self._lock:
                     progress.chunks_sent += 1
                     progress.sent.append(chunk)
