@@ -5,7 +5,7 @@ a reply opened after the job became another attempt's is withdrawn."""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -13,26 +13,18 @@ from bot.slack.client import make_web_client
 from db.models import Job
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from sandbox.slack import DEMO, SlackSandbox
+from tests.sandbox.test_dm_streaming import THREAD
+from tests.sandbox.test_dm_streaming import dm_job as new_dm_job
 from workers.dm_thread import pieces_of, stream_result
 from workers.lifecycle import JobResult, LeaseLost
 
-THREAD = "1700000000.000900"
 TEXT = GEMINI_STYLE_ANSWER * 2
 
 
 def dm_job(sb: SlackSandbox, *, stream_ts: str | None = None) -> Job:
-    channel, _ = sb.open_dm(sb.workspaces[DEMO.team_id], DEMO.editor)
-    return Job(
-        id=uuid.uuid4(),
-        org_id=uuid.uuid4(),
-        kind="text",
-        requester_id=DEMO.editor,
-        masked_prompt="p",
-        target_channel=channel.id,
-        source_channel=channel.id,
-        thread_ts=THREAD,
-        stream_ts=stream_ts,
-    )
+    job = new_dm_job(sb)
+    job.stream_ts = stream_ts
+    return job
 
 
 def metadata(job: Job) -> dict[str, object]:
@@ -43,14 +35,13 @@ async def no_check(text: str) -> None:
     return None
 
 
-async def finish(sb: SlackSandbox, job: Job, opened: list[str] | None = None) -> str:
-    """The retry: the whole answer into the job's thread."""
+async def nothing_kept(ts: str) -> None:
+    return None
+
+
+async def finish(sb: SlackSandbox, job: Job, on_open: Callable[[str], Awaitable[None]] = nothing_kept) -> str:
+    """The retry: the whole answer into the job's thread; ``on_open`` is told a reply it opened."""
     client = make_web_client(DEMO.bot_token, base_url=sb.api_url.rstrip("/"))
-
-    async def keep(ts: str) -> None:
-        if opened is not None:
-            opened.append(ts)
-
     return await stream_result(
         client,
         job,
@@ -59,7 +50,7 @@ async def finish(sb: SlackSandbox, job: Job, opened: list[str] | None = None) ->
         no_check,
         metadata=metadata(job),
         on_send=lambda: None,
-        on_open=keep,
+        on_open=on_open,
     )
 
 
@@ -80,7 +71,10 @@ async def test_a_reply_opened_is_told_to_the_job_as_soon_as_slack_names_it(sb: S
     job = dm_job(sb)
     opened: list[str] = []
 
-    ts = await finish(sb, job, opened)
+    async def keep(ts: str) -> None:
+        opened.append(ts)
+
+    ts = await finish(sb, job, keep)
 
     assert opened == [ts]
     first_append = min(c.seq for c in sb.calls("chat.appendStream"))
@@ -130,21 +124,11 @@ async def test_a_retry_whose_earlier_reply_is_gone_opens_its_own(sb: SlackSandbo
 
 async def test_a_reply_opened_after_the_job_became_another_attempts_is_withdrawn(sb: SlackSandbox) -> None:
     job = dm_job(sb)
-    client = make_web_client(DEMO.bot_token, base_url=sb.api_url.rstrip("/"))
 
     async def lost(ts: str) -> None:
         raise LeaseLost(str(job.id))
 
     with pytest.raises(LeaseLost):
-        await stream_result(
-            client,
-            job,
-            JobResult(TEXT, None, "gemini-test", 10),
-            pieces_of(TEXT),
-            no_check,
-            metadata=metadata(job),
-            on_send=lambda: None,
-            on_open=lost,
-        )
+        await finish(sb, job, lost)
 
     assert len(sb.calls("chat.startStream")) == 1 and not replies(sb, job)
