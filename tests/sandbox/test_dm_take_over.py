@@ -132,3 +132,23 @@ async def test_a_reply_opened_after_the_job_became_another_attempts_is_withdrawn
         await finish(sb, job, lost)
 
     assert len(sb.calls("chat.startStream")) == 1 and not replies(sb, job)
+
+
+async def test_a_retry_after_slacks_time_out_finishes_the_timed_out_message(sb: SlackSandbox) -> None:
+    earlier = await half_streamed(sb)
+    job = dm_job(sb, stream_ts=earlier)
+    sb.stream_timeout_seconds = 0.0
+    try:
+        left = sb.message(job.target_channel, earlier)
+        assert left is not None and left["streaming"] is False  # Slack ended it, text and all
+
+        ts = await finish(sb, job)
+    finally:
+        del sb.stream_timeout_seconds
+
+    [refused] = [c for c in sb.calls("chat.stopStream") if c.params.get("ts") == earlier]
+    assert refused.error == "message_not_in_streaming_state"
+    assert ts == earlier and len(sb.calls("chat.startStream")) == 1
+    [message] = replies(sb, job)
+    assert message["metadata"] == metadata(job)
+    assert str(message["text"]).count("Launch plan") == TEXT.count("Launch plan")
