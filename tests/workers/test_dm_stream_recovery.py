@@ -1,9 +1,10 @@
-"""An answer streamed into the bot's DM that does not end the ordinary way: its worker killed
-part-way (the retry finishes the same message), the job's time limit reached part-way (the message
+"""An answer streamed into the bot's DM that does not end the ordinary way: its worker killed or
+its lease taken over part-way (the retry finishes the same message), the job's time limit reached
+part-way (the message
 becomes the failure note), the output guard refusing a later piece (charged what the model
 reported for what it sent, and the same on the job and in the ledger).
 
-The killed worker is a real worker process; the other two run the worker's own job path in this
+The killed worker is a real worker process; the others run the worker's own job path in this
 process (as tests/workers/test_lease_takeover.py does), against the run's PostgreSQL and Redis,
 with Slack and Gemini faked by the sandbox.
 """
@@ -14,7 +15,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ from tests.support.workers import (
     wait_for_job,
     wait_until,
 )
-from workers import views
+from workers import lifecycle, views
 from workers.beat import beat_tick
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
@@ -132,6 +133,35 @@ async def test_a_dm_answer_cut_off_by_a_killed_worker_is_finished_in_the_same_me
             select(func.count()).select_from(QuotaSettlement).where(QuotaSettlement.job_id == job.id)
         )
     assert settlements == 1 and job.quota_state == "settled"
+
+
+async def test_a_dm_answer_whose_lease_was_taken_over_mid_stream_ends_in_one_message(
+    context: WorkerContext, rig: WorkerRig
+) -> None:
+    org_id, gemini, slack = rig.org_id, rig.gemini, rig.slack
+    channel, thread, tag = dm_channel(slack), new_thread(), uuid.uuid4().hex[:12]
+    gemini.inject(method="streamGenerateContent", delay=SLOW_ANSWER_SECONDS, count=1, prompt_contains=tag)
+    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())  # type: ignore[arg-type]
+    first = asyncio.create_task(run_job(context, accepted.job_id, org_id))
+    await wait_until(lambda: len(thread_replies(slack, channel, thread)) == 1 or first.done(), seconds=60)
+    [partial] = thread_replies(slack, channel, thread)
+    await wait_until(lambda: appended(slack, channel, partial["ts"]) >= 1 or first.done(), seconds=60)
+    assert not first.done(), first.result()
+
+    # The sweeper's move once a lease looks expired, then a newer attempt claims the job while the
+    # first is still streaming.
+    later = datetime.now(UTC) + timedelta(hours=1)
+    recovery = await lifecycle.recover_expired_lease(rig.app_db, org_id, accepted.job_id, later, max_attempts=3)
+    assert recovery is not None and recovery.requeued
+    assert await run_job(context, accepted.job_id, org_id) == Outcome.POSTED
+    assert await first == Outcome.LOST  # its stream was stopped under it: it never finished the message
+
+    job = await load_job(rig.app_db, org_id, accepted.job_id)
+    assert job.state == JobState.POSTED and job.attempts == 2
+    [message] = thread_replies(slack, channel, thread)
+    assert message["ts"] == partial["ts"] == job.slack_ts and streams_opened(slack, channel, thread) == 1
+    assert message["metadata"]["event_payload"]["job_id"] == str(job.id)
+    assert message["blocks"][0]["text"].count("Launch plan") == 3
 
 
 async def test_a_dm_answer_stopped_by_the_time_limit_becomes_the_failure_note(
