@@ -243,6 +243,9 @@ class Job(Base):
     trace_context: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # A job asked for in the agent DM: the thread its result lands in (streamed there when text).
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # The reply an attempt opened in that thread (a stream, or the placeholder where streaming is
+    # unavailable), recorded when Slack names it: a retry ends that message rather than open another.
+    stream_ts: Mapped[str | None] = mapped_column(String(32))
     # A "post to channel" of another job's result: that job (one post per job and channel).
     shared_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # Pre-generated off-peak into the result cache (a popular image prompt); posts nothing.

@@ -103,6 +103,8 @@ class Fault(InjectedFault):
     and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
     ``echo_instruction`` ends the answer by repeating the system instruction word for word, as a
     model that a prompt injection talked round does (what the output guard's canary is for).
+    ``running_usage`` makes every streamed chunk count the answer written so far
+    (``candidatesTokenCount``), as Gemini 2.5 models do; without it only the last chunk does.
     """
 
     model: str = "*"
@@ -116,6 +118,7 @@ class Fault(InjectedFault):
     block_reason: str | None = None
     thoughts_tokens: int | None = None
     echo_instruction: bool = False
+    running_usage: bool = False
     count: int | None = 1
     prompt_contains: str | None = None
 
@@ -162,6 +165,7 @@ class StreamProgress:
     chunks: int
     chunks_sent: int = 0
     finished: bool = False
+    sent: list[dict[str, Any]] = field(default_factory=list)  # the chunks written, in order
 
 
 def google_error(
@@ -310,10 +314,11 @@ def generate_content(
     }
 
 
-def stream_chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
+def stream_chunks(response: dict[str, Any], *, running_usage: bool = False) -> list[dict[str, Any]]:
     """A whole ``generateContent`` response as the chunks ``streamGenerateContent`` sends: the
     text a few words at a time; the finish reason and the full usage on the last chunk (the
-    others carry the prompt's count, as Google's do). A response without text is one chunk."""
+    others carry the prompt's count, as Google's do, and with ``running_usage`` also the answer's
+    tokens so far, as Gemini 2.5 models report them). A response without text is one chunk."""
     candidates = response.get("candidates") or []
     parts = (candidates[0].get("content") or {}).get("parts") if candidates else None
     text = "".join(str(part.get("text", "")) for part in parts or [])
@@ -327,13 +332,24 @@ def stream_chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
     usage = response["usageMetadata"]
     common = {key: response[key] for key in ("modelVersion", "responseId")}
     chunks = []
+    written = ""
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
+        written += piece
         candidate: dict[str, Any] = {"content": {"parts": [{"text": piece}], "role": "model"}, "index": 0}
         if last:
             candidate["finishReason"] = candidates[0].get("finishReason", "STOP")
             candidate["safetyRatings"] = candidates[0].get("safetyRatings")
         partial_usage = {"promptTokenCount": usage["promptTokenCount"], "totalTokenCount": usage["promptTokenCount"]}
+        if running_usage:
+            # The thinking came before the first word, so every chunk counts all of it.
+            so_far = count_tokens(written) + usage.get("thoughtsTokenCount", 0)
+            partial_usage = {
+                **partial_usage,
+                "candidatesTokenCount": count_tokens(written),
+                "totalTokenCount": usage["promptTokenCount"] + so_far,
+                **({"thoughtsTokenCount": usage["thoughtsTokenCount"]} if "thoughtsTokenCount" in usage else {}),
+            }
         chunks.append({"candidates": [candidate], "usageMetadata": usage if last else partial_usage, **common})
     return chunks
 
@@ -433,7 +449,7 @@ class FakeGemini(LocalHttpFake):
     def streams(self) -> list[StreamProgress]:
         """Streamed answers since the last reset, oldest first (read them under no lock: copies)."""
         with self._lock:
-            return [dataclasses.replace(progress) for progress in self._streams]
+            return [dataclasses.replace(progress, sent=list(progress.sent)) for progress in self._streams]
 
     def requests_for(self, model: str, method: str = "generateContent") -> list[RecordedRequest]:
         return [r for r in self.requests if r.model == model and r.method == method]
@@ -581,7 +597,8 @@ class FakeGemini(LocalHttpFake):
             cache, refused = self.caches.resolve(body, model)
             if refused is not None:
                 return refused
-            chunks = stream_chunks(generate_content(model, body, fault, serial, cache.tokens if cache else 0))
+            answer = generate_content(model, body, fault, serial, cache.tokens if cache else 0)
+            chunks = stream_chunks(answer, running_usage=bool(fault and fault.running_usage))
             response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
             await response.prepare(request)
             progress = StreamProgress(record, len(chunks))
@@ -590,9 +607,13 @@ class FakeGemini(LocalHttpFake):
             for chunk in chunks:
                 if pause:
                     await self.pause(pause / len(chunks))
-                await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
+                try:
+                    await response.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n")
+                except ConnectionResetError:
+                    return response  # the reader stopped reading (or its process died): unfinished
                 with self._lock:
                     progress.chunks_sent += 1
+                    progress.sent.append(chunk)
             with self._lock:
                 progress.finished = True
             await response.write_eof()

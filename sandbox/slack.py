@@ -465,8 +465,14 @@ def _tz_label_and_offset(tz: str) -> tuple[str, int]:
 # State and the Python API over it
 
 
+# Slack ends a chat stream nobody stopped about this long after it started (tests shorten it).
+STREAM_TIMEOUT_SECONDS = 300.0
+
+
 class SandboxState:
     """Workspaces, what was posted, what was called, and the faults still to inject."""
+
+    stream_timeout_seconds: float = STREAM_TIMEOUT_SECONDS
 
     def __init__(
         self,
@@ -729,9 +735,21 @@ class SandboxState:
             and (team_id is None or c.team_id == team_id)
         ]
 
+    def expire_streams(self) -> None:
+        """Streams past Slack's time-out end the way Slack ends them: the message keeps what it
+        shows and is no longer streaming, and the stream takes nothing more."""
+        now = time.monotonic()
+        for (channel_id, ts), stream in self.streams.items():
+            if stream.state == "streaming" and now - stream.started > self.stream_timeout_seconds:
+                stream.state = "timed_out"
+                for message in self._messages.get(channel_id, []):
+                    if message["ts"] == ts:
+                        message["streaming"] = False
+
     def messages(self, channel: str | None = None, *, team_id: str | None = None) -> list[dict[str, Any]]:
         """Messages as they stand now (updates applied, deletions gone), oldest first; each
         carries its ``channel``."""
+        self.expire_streams()
         found = [
             {**message, "channel": channel_id}
             for channel_id, messages in self._messages.items()
@@ -742,6 +760,7 @@ class SandboxState:
         return sorted(found, key=lambda m: float(m["ts"]))
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        self.expire_streams()
         return next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
 
     def ephemerals(self, user: str | None = None, *, channel: str | None = None) -> list[dict[str, Any]]:
@@ -868,6 +887,7 @@ class SandboxState:
 
     def history(self, channel: Channel) -> list[dict[str, Any]]:
         """The channel's messages, newest first (as conversations.history lists them)."""
+        self.expire_streams()
         return sorted(self._messages.get(channel.id, []), key=lambda m: float(m["ts"]), reverse=True)
 
     def delete_message(self, channel_id: str, ts: str) -> bool:

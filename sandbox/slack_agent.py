@@ -28,8 +28,6 @@ from sandbox.slack import (
     api_method,
 )
 
-STREAM_TIMEOUT_SECONDS = 300.0
-
 
 @dataclass
 class Stream:
@@ -39,11 +37,6 @@ class Stream:
     text: str = ""
     state: str = "streaming"  # streaming, completed, timed_out
     appends: list[str] = field(default_factory=list)
-
-
-def stream_timeout(state: SandboxState) -> float:
-    """Tests shorten Slack's time-out through ``state.stream_timeout_seconds``."""
-    return float(getattr(state, "stream_timeout_seconds", STREAM_TIMEOUT_SECONDS))
 
 
 def _markdown_text(params: dict[str, Any], *, required: bool) -> str:
@@ -72,12 +65,9 @@ def _live_stream(state: SandboxState, workspace: Workspace, params: dict[str, An
     channel = state.postable_channel(workspace, params.get("channel"))
     ts = str(params.get("ts") or "")
     stream = state.streams.get((channel.id, ts))
-    message = state.message(channel.id, ts)
+    message = state.message(channel.id, ts)  # Slack's time-out applied first
     if stream is None or message is None:
         raise ApiError("message_not_found")
-    if stream.state == "streaming" and time.monotonic() - stream.started > stream_timeout(state):
-        stream.state = "timed_out"
-        message["streaming"] = False
     if stream.state != "streaming":
         raise ApiError("message_not_in_streaming_state")
     return stream, message

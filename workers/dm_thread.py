@@ -10,6 +10,14 @@ unavailable (an older workspace, a token type that may not stream) the result is
 reply and one ``chat.update`` with the whole result. The finished message ends with who asked,
 the feedback buttons and "Post to a channel", and carries the job id in its metadata.
 
+Slack takes metadata only when a stream stops, so the job id cannot mark a message still being
+written. Instead the reply's ts is kept on the job (``jobs.stream_ts``, fenced by the attempt's
+lease) as soon as Slack names it, and a retry after a crash or a lost lease takes that message over
+(``LiveReply.take_over``): it stops the earlier stream, shows the placeholder and ends with one
+update holding the whole answer, so a job never shows two answers. (Between Slack naming the
+message and the ts being kept lies one database statement: a crash exactly there leaves the
+opened message to Slack's time-out.)
+
 A fresh answer is shown while the model writes it: ``LiveReply`` is the ``TextStream`` the model
 call hands each piece to (``workers.providers.router``), opened with the first text the guard
 releases, so a failure before that can still move to another model and one after it cannot. An
@@ -22,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn
 
 import aiohttp
@@ -35,7 +43,7 @@ from bot.guard import OutputRejected
 from db.models import Job
 from workers import views
 from workers.guarded_stream import Check, GuardedStream
-from workers.lifecycle import JobResult
+from workers.lifecycle import JobResult, LeaseLost
 from workers.result_markdown import MARKDOWN_BLOCK_LIMIT, slack_safe_markdown, split_markdown
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,9 @@ STREAM_UNAVAILABLE = frozenset(
         "method_not_supported_for_channel_type",
     }
 )
+# Slack's answers that say a retry may work: a message taken over is left alone rather than
+# judged on them.
+SLACK_TRANSIENT = frozenset({"ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"})
 REFUSAL = ":no_entry_sign: I withheld this answer: {reason}"
 FAILED = ":warning: I could not finish this answer: {reason}"
 
@@ -146,7 +157,10 @@ class LiveReply:
     kept and the message is one placeholder reply and one ``chat.update`` at the end. A Slack error
     while showing stops the showing (the answer is still read to its end and checked) and is raised
     by ``finish``, where the post's error rules apply. ``on_send`` is called right before the first
-    request that puts a message in the thread.
+    request that puts a message in the thread; ``on_open`` with the ts of the message it opened
+    (where the job keeps it, raising ``LeaseLost`` when the job is another attempt's: the message
+    is then withdrawn). ``earlier_ts``: the message an earlier attempt of the job opened, which
+    ``take_over`` makes this one's.
     """
 
     def __init__(
@@ -158,12 +172,17 @@ class LiveReply:
         on_send: Callable[[], None],
         restore: Callable[[str], str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_open: Callable[[str], Awaitable[None]] | None = None,
+        earlier_ts: str | None = None,
     ) -> None:
         assert job.thread_ts is not None
         self.client = client
         self.job = job
         self._check = check
         self._on_send = on_send
+        self._on_open = on_open
+        self._earlier_ts = earlier_ts
+        self._kept = False  # the earlier attempt's message already shows the whole answer
         self._restore = restore or _unchanged
         self._clock = clock
         self.ts: str | None = None
@@ -211,6 +230,9 @@ class LiveReply:
             await self._withhold(rejected)
         if self._failure is not None:
             raise self._failure
+        if self._kept:
+            assert self.ts is not None
+            return self.ts
         if self.ts is None:
             await self._open()
         assert self.ts is not None
@@ -240,15 +262,66 @@ class LiveReply:
                 )
         return self.ts
 
-    async def abandon(self, reason: str) -> None:
-        """The job failed after its message was opened: the message says so instead (never raises)."""
+    async def abandon(self, reason: str, *, note: str | None = None) -> None:
+        """The job failed after its message was opened: the message says so instead, in ``note``
+        where given (never raises)."""
         if self.ts is None or self._closed:
             return
         self._closed = True
         try:
-            await _replace(self.client, self.job.target_channel, self.ts, FAILED.format(reason=reason))
+            await _replace(self.client, self.job.target_channel, self.ts, note or FAILED.format(reason=reason))
         except Exception:
             log.info("job %s: could not say in its thread that it failed", self.job.id, exc_info=True)
+
+    async def take_over(self) -> None:
+        """Make the message an earlier attempt opened (``earlier_ts``) this attempt's, before anything
+        is shown: its stream is stopped and it shows the placeholder, and the answer comes as one
+        update at the end (the message's place in the thread stays the same). A message the earlier
+        attempt finished (it carries the job's metadata) is kept as it is; one that is gone leaves
+        this attempt to open its own. Never raises: where Slack cannot be reached the message is
+        still this attempt's, and the end's update meets Slack's answer under the post's rules."""
+        ts = self._earlier_ts
+        if ts is None or self.ts is not None:
+            return
+        channel = self.job.target_channel
+        try:
+            try:
+                await self.client.chat_stopStream(channel=channel, ts=ts)
+            except SlackApiError as error:
+                if str(error.response.get("error")) in SLACK_TRANSIENT or error.response.status_code >= 500:
+                    raise
+                # Stopped already (finished, replaced, or past Slack's time-out), or never a stream.
+                if await self._finished(ts):
+                    log.info("job %s: an earlier attempt's reply %s already shows the answer", self.job.id, ts)
+                    self.ts, self._kept, self._closed = ts, True, True
+                    return
+            await self.client.chat_update(channel=channel, ts=ts, text=PLACEHOLDER, blocks=_section(PLACEHOLDER))
+        except SlackApiError as error:
+            if str(error.response.get("error")) == "message_not_found":
+                log.info("job %s: the reply an earlier attempt opened is gone; a new one follows", self.job.id)
+                return
+            log.warning("job %s: taking over the earlier reply failed (%s)", self.job.id, error.response.get("error"))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+            log.warning("job %s: taking over the earlier reply failed (%s)", self.job.id, type(error).__name__)
+        log.info("job %s: continuing in the reply %s an earlier attempt opened", self.job.id, ts)
+        self.ts = ts  # not streaming: one update at the end
+
+    async def _finished(self, ts: str) -> bool:
+        """Whether the message ``ts`` in the job's thread carries the job's metadata (a finished
+        answer); False also when the thread cannot be read."""
+        job = self.job
+        assert job.thread_ts is not None
+        try:
+            response = await self.client.conversations_replies(
+                channel=job.target_channel, ts=job.thread_ts, include_all_metadata=True, limit=200
+            )
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+            return False
+        for message in response.get("messages") or []:
+            if str(message.get("ts")) == ts:
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                return str(payload.get("job_id")) == str(job.id)
+        return False
 
     # -- Slack --------------------------------------------------------------------------------
 
@@ -268,8 +341,28 @@ class LiveReply:
                 channel=job.target_channel, thread_ts=job.thread_ts, text=PLACEHOLDER
             )
             self.ts = str(posted["ts"])
-            return
-        self.ts, self._streaming, self._began = str(started["ts"]), True, self._clock()
+        else:
+            self.ts, self._streaming, self._began = str(started["ts"]), True, self._clock()
+        if self._on_open is not None:
+            try:
+                await self._on_open(self.ts)
+            except LeaseLost:
+                await self._withdraw()
+                raise
+
+    async def _withdraw(self) -> None:
+        """The job became another attempt's while this one opened its message: the message goes
+        (never raises), so the attempt that owns the job shows the only answer."""
+        assert self.ts is not None
+        self._closed = True
+        channel = self.job.target_channel
+        log.warning("job %s: lost the job while opening its reply; withdrawing %s", self.job.id, self.ts)
+        try:
+            if self._streaming:
+                await self.client.chat_stopStream(channel=channel, ts=self.ts)
+            await self.client.chat_delete(channel=channel, ts=self.ts)
+        except Exception:
+            log.info("job %s: could not withdraw its reply", self.job.id, exc_info=True)
 
     async def _show(self, text: str) -> None:
         if self._failure is not None:
@@ -320,12 +413,15 @@ async def stream_result(
     *,
     metadata: dict[str, Any],
     on_send: Callable[[], None],
+    on_open: Callable[[str], Awaitable[None]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
     """Stream a finished answer into the job's DM thread (an approved or a stored result); returns
-    the message's ts. Raises ``StreamWithheld`` once the message shows the refusal, ``SlackApiError``
-    for Slack's refusals."""
-    live = LiveReply(client, job, check, on_send=on_send, clock=clock)
+    the message's ts. A message an earlier attempt opened is taken over (``LiveReply.take_over``).
+    Raises ``StreamWithheld`` once the message shows the refusal, ``SlackApiError`` for Slack's
+    refusals."""
+    live = LiveReply(client, job, check, on_send=on_send, clock=clock, on_open=on_open, earlier_ts=job.stream_ts)
+    await live.take_over()
     async for piece in pieces:
         await live.add(piece)
     return await live.finish(result, metadata)

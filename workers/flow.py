@@ -9,7 +9,8 @@ Many jobs share one event loop, so a job's time limit is an asyncio deadline rat
 to its process: past it the job is cancelled, failed, its reservation released and its requester
 told, and nothing else on the loop notices. The deadline covers the work up to a result; once
 there is one, what follows (storing it, posting it) runs to its end, because stopping between
-Slack's answer and the stored ts is what would post a job twice.
+Slack's answer and the stored ts is what would post a job twice. An answer the deadline stops while
+it is being shown in the DM ends as the failure note the requester is sent.
 """
 
 from __future__ import annotations
@@ -117,13 +118,21 @@ async def run_job(
 _deadline: ContextVar[asyncio.Timeout | None] = ContextVar("job_deadline", default=None)
 
 
+@dataclass
+class _Shown:
+    """The DM reply the running attempt shows its answer in, once it has one."""
+
+    live: dm_thread.LiveReply | None = None
+
+
 async def _within_time_limit(context: WorkerContext, claim: Claim) -> Outcome:
     limit = context.time_limit(claim.job.kind)
+    shown = _Shown()
     try:
         async with asyncio.timeout(limit) as deadline:
             token = _deadline.set(deadline)
             try:
-                return await _with_heartbeat(context, claim.lease, _carry_out(context, claim))
+                return await _with_heartbeat(context, claim.lease, _carry_out(context, claim, shown))
             finally:
                 _deadline.reset(token)
     except TimeoutError:
@@ -132,7 +141,10 @@ async def _within_time_limit(context: WorkerContext, claim: Claim) -> Outcome:
     reason = f"the job did not finish within its time limit of {limit:g} seconds"
     log.warning("job %s: %s; stopped", claim.job.id, reason)
     async with asyncio.timeout(CLEANUP_LIMIT_SECONDS):
-        await fail_job(context, claim.lease, reason, tokens_used=None, time_limit=limit)
+        failed = await fail_job(context, claim.lease, reason, tokens_used=None, time_limit=limit)
+        if shown.live is not None:
+            # The half-shown answer becomes the note its requester was sent.
+            await shown.live.abandon(reason, note=views.failure_message(failed, reason))
     return Outcome.FAILED
 
 
@@ -211,7 +223,7 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
             await asyncio.gather(task, return_exceptions=True)
 
 
-async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
+async def _carry_out(context: WorkerContext, claim: Claim, shown: _Shown) -> Outcome:
     job, lease, policy = claim.job, claim.lease, claim.policy
     mapping: dict[str, str] = context.runtime.secrets.decrypt_json(job.pii_mapping_enc) if job.pii_mapping_enc else {}
     if job.pregenerated:
@@ -222,7 +234,10 @@ async def _carry_out(context: WorkerContext, claim: Claim) -> Outcome:
     if result is None:
         await _tell_thread(context, job, dm_thread.show_generating)
         canary = new_canary()
-        live = await _live_reply(context, job, policy, mapping, canary)
+        live = await _live_reply(context, job, lease, policy, mapping, canary)
+        if live is not None:
+            shown.live = live
+            await live.take_over()
         try:
             result = await generate_content(context, job, mapping, policy, stream=live, canary=canary, kit=claim.kit)
         except GenerationFailed as failure:
@@ -299,11 +314,12 @@ async def _hand_to_approvers(context: WorkerContext, lease: Lease, policy: OrgPo
 
 
 async def _live_reply(
-    context: WorkerContext, job: Job, policy: OrgPolicy, mapping: dict[str, str], canary: str
+    context: WorkerContext, job: Job, lease: Lease, policy: OrgPolicy, mapping: dict[str, str], canary: str
 ) -> dm_thread.LiveReply | None:
     """Where a text answer is shown in the bot's DM while the model writes it: a job asked for
     there that goes straight to its requester (no approval first). None for every other job, and
-    where no client can be had (the post then says why)."""
+    where no client can be had (the post then says why). The reply's ts is kept on the job under
+    the lease; a reply an earlier attempt opened is this attempt's to end."""
     if not job.thread_ts or job.kind != JobKind.TEXT or (policy.approvals_required and job.decided_at is None):
         return None
     try:
@@ -318,6 +334,8 @@ async def _live_reply(
         partial(_check_streamed, mapping, canary),
         on_send=begin_finishing,
         restore=restore,
+        on_open=partial(lifecycle.record_stream_ts, context.runtime.database, lease),
+        earlier_ts=job.stream_ts,
     )
 
 
@@ -364,6 +382,7 @@ async def _post(
             on_send=begin_finishing,
             check=partial(_check_shown, mapping),
             live=live,
+            on_open=partial(lifecycle.record_stream_ts, database, lease),
         )
     except PostRefused as refused:
         begin_finishing()

@@ -217,6 +217,18 @@ async def confirm_lease(database: Database, lease: Lease) -> None:
         raise LeaseLost(str(lease.job_id))
 
 
+async def record_stream_ts(database: Database, lease: Lease, ts: str) -> None:
+    """Keep the ts of the DM reply this attempt just opened, while the job is still ours (raise
+    LeaseLost otherwise). Not a transition: updated_at stays, and no audit event is written. A
+    retry finds it on the job and ends that message instead of opening another."""
+    async with database.tenant(lease.org_id) as session:
+        recorded = (
+            await session.execute(_update_held(lease).values(stream_ts=ts, updated_at=Job.updated_at).returning(Job.id))
+        ).first()
+    if recorded is None:
+        raise LeaseLost(str(lease.job_id))
+
+
 async def _transition(
     database: Database,
     lease: Lease,

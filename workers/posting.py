@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -163,6 +163,7 @@ async def post_result(
     on_send: Callable[[], None] = lambda: None,
     check: Check | None = None,
     live: LiveReply | None = None,
+    on_open: Callable[[str], Awaitable[None]] | None = None,
 ) -> Posted:
     """Post a job's result to its target channel and return where it landed; ``text`` is the
     result's text as it should appear (placeholders restored where the organization asked).
@@ -181,7 +182,8 @@ async def post_result(
 
     A job asked for in the bot's DM lands in its thread instead: text streamed there
     (``workers.dm_thread``, each piece passed by ``check``, the output guard), an image uploaded
-    into the thread. ``live``: the reply that showed the answer while it was written, to be ended.
+    into the thread. ``live``: the reply that showed the answer while it was written, to be ended;
+    ``on_open``: told the ts of a reply opened here (``LiveReply``).
     """
     channel = job.target_channel
     try:
@@ -214,7 +216,14 @@ async def post_result(
                 return earlier
             metadata = post_metadata(job)
             ts = await stream_result(
-                client, job, result, pieces_of(text), check or _no_check, metadata=metadata, on_send=on_send
+                client,
+                job,
+                result,
+                pieces_of(text),
+                check or _no_check,
+                metadata=metadata,
+                on_send=on_send,
+                on_open=on_open,
             )
         else:
             assert text is not None

@@ -101,13 +101,18 @@ class ContextCacheEntry:
 
 class StreamStopped(Exception):
     """The receiver of a streamed answer refused a piece (``error``: the output guard's verdict);
-    the call was stopped there. ``tokens_used`` and ``cost_micros``: what the call cost, estimated
-    from what was sent and received (set by the router)."""
+    the call was stopped there. ``reported_input_tokens`` / ``reported_output_tokens``: what the
+    provider had reported so far in the chunks received (set by the provider; None where it had
+    not). ``input_tokens``, ``output_tokens``, ``tokens_used`` and ``cost_micros``: what the call is
+    charged, the reported counts where there are some and an estimate from what was sent and
+    received where not (set by the router)."""
 
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
         self.received = ""
+        self.reported_input_tokens: int | None = None
+        self.reported_output_tokens: int | None = None
         self.input_tokens = 0
         self.output_tokens = 0
         self.tokens_used = 0

@@ -2,7 +2,8 @@
 
 ``stream_text`` asks for the answer as the model writes it (``streamGenerateContent`` with
 server-sent events): each chunk's text goes on at once, and the usage Google reports on the last
-chunk is what the call is charged.
+chunk is what the call is charged. A stream its reader stops part-way is charged what the last
+chunk received reported (``reported_so_far``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from workers.providers.base import (
     PermanentError,
     ProviderError,
     RetryableError,
+    StreamStopped,
     TextRequest,
     TextResult,
 )
@@ -102,11 +104,15 @@ class GeminiTextProvider:
                     model=model, contents=contents, config=config
                 )
                 async with contextlib.aclosing(stream):  # type: ignore[type-var]
-                    async for chunk in stream:
-                        chunks.append(chunk)
-                        text = answer_text(chunk)
-                        if text:
-                            await on_text(text)
+                    try:
+                        async for chunk in stream:
+                            chunks.append(chunk)
+                            text = answer_text(chunk)
+                            if text:
+                                await on_text(text)
+                    except StreamStopped as stopped:
+                        stopped.reported_input_tokens, stopped.reported_output_tokens = reported_so_far(chunks)
+                        raise
         return result_from_response(model, merge_chunks(chunks), prompt=request.prompt)
 
     async def create_context_cache(self, model: str, system_instruction: str, ttl_seconds: int) -> ContextCacheEntry:
@@ -214,6 +220,18 @@ def reported_tokens(response: types.GenerateContentResponse) -> int:
     if usage is None:
         return 0
     return (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+
+
+def reported_so_far(chunks: list[types.GenerateContentResponse]) -> tuple[int | None, int | None]:
+    """The input and output tokens the latest chunk with usage reported, for a stream stopped
+    before its end. Every chunk counts the prompt; the answer so far is counted on every chunk by
+    some models (Gemini 2.5) and only on the last by others, so the output may be unknown (None)."""
+    usage = next((chunk.usage_metadata for chunk in reversed(chunks) if chunk.usage_metadata), None)
+    if usage is None:
+        return None, None
+    written = (usage.candidates_token_count, usage.thoughts_token_count)
+    output = None if written == (None, None) else sum(count or 0 for count in written)
+    return usage.prompt_token_count, output
 
 
 def answer_text(response: types.GenerateContentResponse) -> str:

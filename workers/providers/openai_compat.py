@@ -15,7 +15,15 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessage, ChatComplet
 from openai.types.chat.chat_completion import Choice
 from openai.types.completion_usage import CompletionUsage
 
-from workers.providers.base import OnText, PermanentError, ProviderError, RetryableError, TextRequest, TextResult
+from workers.providers.base import (
+    OnText,
+    PermanentError,
+    ProviderError,
+    RetryableError,
+    StreamStopped,
+    TextRequest,
+    TextResult,
+)
 from workers.providers.retry_after import parse_retry_after_header
 from workers.providers.tokens import estimate_tokens
 
@@ -91,15 +99,23 @@ class OpenAICompatibleProvider:
                     stream_options={"include_usage": True},
                 )
                 async with stream:
-                    async for chunk in stream:
-                        usage = chunk.usage or usage
-                        if not chunk.choices:
-                            continue
-                        choice = chunk.choices[0]
-                        finish_reason = choice.finish_reason or finish_reason
-                        if choice.delta.content:
-                            texts.append(choice.delta.content)
-                            await on_text(choice.delta.content)
+                    try:
+                        async for chunk in stream:
+                            usage = chunk.usage or usage
+                            if not chunk.choices:
+                                continue
+                            choice = chunk.choices[0]
+                            finish_reason = choice.finish_reason or finish_reason
+                            if choice.delta.content:
+                                texts.append(choice.delta.content)
+                                await on_text(choice.delta.content)
+                    except StreamStopped as stopped:
+                        # include_usage reports on a chunk after the last text: a stream stopped
+                        # before it has none, and the router estimates.
+                        if usage is not None:
+                            stopped.reported_input_tokens = usage.prompt_tokens
+                            stopped.reported_output_tokens = usage.completion_tokens
+                        raise
         # The chunks as the one completion they make up, read by the same rules.
         whole = ChatCompletion(
             id="streamed",

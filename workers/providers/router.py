@@ -329,9 +329,14 @@ class TextRouter:
                     span.set_attribute("model.retry_after", error.retry_after)
                 raise
             except StreamStopped as stopped:
-                # The model was answering; what it wrote is what was refused.
+                # The model was answering; what it wrote is what was refused. Charged what the
+                # provider reported for the chunks received; where it reported nothing (yet), the
+                # estimate: the instruction and prompt sent, and the text received, at
+                # ``estimate_tokens``' rate.
                 breaker.record_success()
-                stopped.input_tokens, stopped.output_tokens = estimated, estimate_tokens(stopped.received)
+                reported_in, reported_out = stopped.reported_input_tokens, stopped.reported_output_tokens
+                stopped.input_tokens = estimated if reported_in is None else reported_in
+                stopped.output_tokens = estimate_tokens(stopped.received) if reported_out is None else reported_out
                 stopped.tokens_used = stopped.input_tokens + stopped.output_tokens
                 span.set_attribute("model.outcome", "stopped")
                 raise
