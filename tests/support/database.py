@@ -107,9 +107,7 @@ def migrated_database(server_url: str, prefix: str = "cf_test") -> Iterator[Test
     # (about 3.5 ms a commit on a shared CI disk, thousands of commits a run). Visibility, locking
     # and RLS are unchanged; only a crash of the server itself could lose the last commits.
     asyncio.run(
-        admin_execute(
-            server_url, f'CREATE DATABASE "{name}"', f'ALTER DATABASE "{name}" SET synchronous_commit = off'
-        )
+        admin_execute(server_url, f'CREATE DATABASE "{name}"', f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     )
     admin_url = with_database(server_url, name)
     app_url = make_url(admin_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
