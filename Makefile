@@ -23,8 +23,9 @@ run: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
 # Two lanes side by side (the slow one mostly waits on its worker processes), then the fault suite
-# alone; each lane has its own Redis indexes, services and database, a process group that ends
-# with it, and a wall limit. tests/lanes.py says how; non-zero if any part failed.
+# (its own PostgreSQL and Redis) beside the slow lane's last part; each lane has its own Redis
+# indexes, services and database, a process group that ends with it, and a wall limit.
+# tests/lanes.py says how; non-zero if any part failed.
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.lanes

@@ -1,4 +1,5 @@
-"""`make test`: the slow lane beside the rest, then the fault suite alone, each under a wall limit;
+"""`make test`: the slow lane beside the rest, then the fault suite beside the slow lane's last part,
+each under a wall limit;
 `make test-fast`: the fast lane's test files dealt out to two pytest processes side by side.
 
 Each lane runs in a process group of its own, so that when it ends (or runs past its limit) every
@@ -200,36 +201,51 @@ def fast(argv: list[str]) -> int:
     return 0 if all(lane.status == 0 for lane in lanes) else 1
 
 
+def print_log(lane: Lane) -> None:
+    assert lane.log is not None
+    print(f"== {lane.name}", flush=True)
+    sys.stdout.write(lane.log.read_text(errors="replace"))
+    sys.stdout.flush()
+
+
 def main() -> int:
     LOGS.mkdir(exist_ok=True)
+    # Each lane names its slowest tests at the end: where a lane's time goes, read from its own log.
     slow = Lane(
         "the slow lane (pytest -m slow)",
-        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider"],
+        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider", "--durations=15"],
         lane_env(14, 13, TEST_SERVICES_DIR="test-slow"),
         LANE_LIMIT_SECONDS,
         log=LOGS / "slow-lane.log",
     )
-    rest = Lane("the rest (pytest -m 'not slow')", ["-m", "not slow"], lane_env(15, 12), LANE_LIMIT_SECONDS)
+    rest = Lane(
+        "the rest (pytest -m 'not slow')", ["-m", "not slow", "--durations=15"], lane_env(15, 12), LANE_LIMIT_SECONDS
+    )
     faults = Lane(
         "the fault suite", ["-p", "no:cacheprovider", FAULT_SUITE], lane_env(14, 13), FAULT_SUITE_LIMIT_SECONDS
     )
 
     if lanes_side_by_side():
+        # The fault suite brings its own PostgreSQL and Redis (it opens neither the shared server
+        # nor the slow lane's indexes): it starts when the rest is done, beside the slow lane's
+        # last part, which mostly waits on its workers, instead of after it.
+        faults.log = LOGS / "fault-suite.log"
         slow.start()
         rest.start()
         rest.wait()
+        faults.start()
         slow.wait()
+        faults.wait()
+        print_log(slow)
+        print_log(faults)
     else:
         rest.start()
         rest.wait()
         slow.start()
         slow.wait()
-    assert slow.log is not None
-    print(f"== {slow.name}", flush=True)
-    sys.stdout.write(slow.log.read_text(errors="replace"))
-    sys.stdout.flush()
-    faults.start()
-    faults.wait()
+        print_log(slow)
+        faults.start()
+        faults.wait()
 
     print("== lanes")
     for lane in (rest, slow, faults):
