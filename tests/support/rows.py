@@ -54,3 +54,26 @@ def queued_job(org_id: uuid.UUID, requester_id: str, target_channel: str, masked
         attempts=0,
         **columns,
     )
+
+
+def posted_job(
+    org_id: uuid.UUID,
+    requester_id: str,
+    target_channel: str,
+    result_text: str,
+    *,
+    masked_prompt: str = "p",
+    **columns: Any,
+) -> Job:
+    """A text job whose result is in the channel; ``columns`` set the rest."""
+    return Job(
+        org_id=org_id,
+        kind="text",
+        state=JobState.POSTED,
+        requester_id=requester_id,
+        target_channel=target_channel,
+        masked_prompt=masked_prompt,
+        result_text=result_text,
+        tokens_reserved=1,
+        **columns,
+    )
