@@ -42,13 +42,12 @@ def active_schedule(
 
 def queued_job(org_id: uuid.UUID, requester_id: str, target_channel: str, masked_prompt: str, **columns: Any) -> Job:
     """A text job committed and waiting for a worker, its tokens reserved; ``columns`` set the rest."""
-    return Job(
-        org_id=org_id,
-        kind="text",
+    return text_job(
+        org_id,
+        requester_id,
+        target_channel,
+        masked_prompt,
         state=JobState.QUEUED,
-        requester_id=requester_id,
-        target_channel=target_channel,
-        masked_prompt=masked_prompt,
         tokens_reserved=5,
         quota_state="reserved",
         attempts=0,
@@ -66,14 +65,25 @@ def posted_job(
     **columns: Any,
 ) -> Job:
     """A text job whose result is in the channel; ``columns`` set the rest."""
+    return text_job(
+        org_id,
+        requester_id,
+        target_channel,
+        masked_prompt,
+        state=JobState.POSTED,
+        result_text=result_text,
+        tokens_reserved=1,
+        **columns,
+    )
+
+
+def text_job(org_id: uuid.UUID, requester_id: str, target_channel: str, masked_prompt: str, **columns: Any) -> Job:
+    """A text job of ``requester_id`` for ``target_channel``; ``columns`` say how far it got."""
     return Job(
         org_id=org_id,
         kind="text",
-        state=JobState.POSTED,
         requester_id=requester_id,
         target_channel=target_channel,
         masked_prompt=masked_prompt,
-        result_text=result_text,
-        tokens_reserved=1,
         **columns,
     )
