@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from db.models import Job, JobState, Schedule, ScheduleState
+from db.models import Job, JobKind, JobState, Schedule, ScheduleState
 
 FAR_AHEAD = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -85,5 +85,20 @@ def text_job(org_id: uuid.UUID, requester_id: str, target_channel: str, masked_p
         requester_id=requester_id,
         target_channel=target_channel,
         masked_prompt=masked_prompt,
+        **columns,
+    )
+
+
+def job_to_generate(
+    org_id: uuid.UUID, masked_prompt: str, *, tokens_reserved: int = 2000, brand_voice: bool = True, **columns: Any
+) -> Job:
+    """A text job as a worker holds it to generate its result (not stored); ``columns`` set the rest."""
+    return Job(
+        id=uuid.uuid4(),
+        org_id=org_id,
+        kind=JobKind.TEXT,
+        masked_prompt=masked_prompt,
+        tokens_reserved=tokens_reserved,
+        brand_voice=brand_voice,
         **columns,
     )
