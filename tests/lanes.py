@@ -149,12 +149,12 @@ def fast_lane_shares(paths: list[str], shares: int) -> list[list[str]]:
 
 
 def fast_lane_redis_indexes(shares: int) -> list[int]:
-    """A Redis index apiece: the run's own and its spare (TEST_REDIS_DB, TEST_SPARE_REDIS_DB) for
-    two, else distinct ones at random."""
-    named = [os.environ.get(name) for name in ("TEST_REDIS_DB", "TEST_SPARE_REDIS_DB")]
-    if shares <= 2 and all(named):
-        return [int(index) for index in named[:shares] if index]
-    return random.sample(range(1, 16), shares)
+    """A Redis index apiece: the run's own and its spare first (TEST_REDIS_DB, TEST_SPARE_REDIS_DB),
+    then distinct ones at random."""
+    named = [int(index) for name in ("TEST_REDIS_DB", "TEST_SPARE_REDIS_DB") if (index := os.environ.get(name))]
+    indexes = list(dict.fromkeys(named))[:shares]
+    others = [index for index in range(1, 16) if index not in indexes]
+    return indexes + random.sample(others, shares - len(indexes))
 
 
 def is_test_path(arg: str) -> bool:

@@ -41,3 +41,12 @@ def test_without_named_indexes_each_share_gets_a_distinct_one(monkeypatch: pytes
     indexes = fast_lane_redis_indexes(3)
 
     assert len(set(indexes)) == 3 and all(1 <= index <= 15 for index in indexes)
+
+
+def test_a_named_index_is_kept_and_the_others_differ_from_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_REDIS_DB", "7")
+    monkeypatch.delenv("TEST_SPARE_REDIS_DB", raising=False)
+
+    first, second = fast_lane_redis_indexes(2)
+
+    assert first == 7 and second != 7 and 1 <= second <= 15
