@@ -165,7 +165,8 @@ def fast(argv: list[str]) -> int:
     """The fast lane in ``--shares`` pytest processes side by side: the first prints as it goes,
     the others' output follows. Non-zero if any failed."""
     parser = argparse.ArgumentParser(prog="python -m tests.lanes fast")
-    parser.add_argument("--shares", type=int, default=2)
+    # Two at most: a share's own Redis indexes are the run's own and its spare.
+    parser.add_argument("--shares", type=int, default=min(2, os.cpu_count() or 1))
     known, rest = parser.parse_known_args(argv)
     paths = [arg for arg in rest if is_test_path(arg)]
     options = [arg for arg in rest if not is_test_path(arg)]
