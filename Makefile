@@ -23,8 +23,9 @@ run: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
 # Two lanes side by side (the slow one mostly waits on its worker processes), then the fault suite
-# alone; each lane has its own Redis indexes, services and database, a process group that ends
-# with it, and a wall limit. tests/lanes.py says how; non-zero if any part failed.
+# (its own PostgreSQL and Redis) beside the slow lane's last part; each lane has its own Redis
+# indexes, services and database, a process group that ends with it, and a wall limit.
+# tests/lanes.py says how; non-zero if any part failed.
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.lanes
@@ -49,9 +50,11 @@ screenshot: $(STAMP) chromium
 		tests/sandbox_web/test_page.py::test_an_editors_command_is_rendered_with_bold_text_and_the_image
 	@echo "wrote docs/screenshot.png"
 
-# tests/fast_lane.py keeps torch out of the process (the checkout is on the path for it).
+# Two pytest processes, each with half of the test files (tests/lanes.py deals them out) and a Redis
+# index of its own (TEST_REDIS_DB and TEST_SPARE_REDIS_DB when set); tests/fast_lane.py keeps torch
+# out of each (the checkout is on the path for it).
 test-fast: $(STAMP)
-	PYTHONPATH=$(CURDIR) $(BIN)/pytest -p tests.fast_lane -m "not slow and not training" $(FAST_TESTS)
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m tests.lanes fast -p tests.fast_lane -m "not slow and not training" $(FAST_TESTS)
 
 # The end-to-end proof of each promise (README, "What proves each promise").
 PROMISE_TESTS := \

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 import redis.asyncio as aioredis
 from sqlalchemy.engine import make_url
 
@@ -19,6 +18,7 @@ from db.crypto import generate_key
 from db.engine import Database
 from sandbox.local_services import LocalServices, start_local_services
 from tests.support.database import TestDatabase, drop_orphaned_databases, migrated_database, new_team_id
+from tests.support.redis_index import emptied
 from workers.posting import close_http_session
 
 # Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
@@ -55,12 +55,8 @@ def redis_url(services: LocalServices) -> Iterator[str]:
     index = int(os.environ.get("TEST_REDIS_DB") or random.randint(1, 15))
     url = make_url(services.redis_url.replace("redis://", "redis+x://"))
     base = services.redis_url.rsplit("/", 1)[0] if url.database else services.redis_url
-    dedicated = f"{base}/{index}"
-    client = redis.Redis.from_url(dedicated)
-    client.flushdb()
-    yield dedicated
-    client.flushdb()
-    client.close()
+    with emptied(f"{base}/{index}") as dedicated:
+        yield dedicated
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +66,9 @@ def own_redis_url(redis_url: str) -> Iterator[str]:
     # Test runs side by side on one Redis (make test's two lanes) name a spare index apiece: the
     # next index could be the other run's own, and emptying it would drop that run's queues.
     spare = os.environ.get("TEST_SPARE_REDIS_DB") or str((int(index) % 15) + 1 if int(index) != 15 else 1)
-    url = f"{base}/{spare}"
-    assert url != redis_url
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    assert f"{base}/{spare}" != redis_url
+    with emptied(f"{base}/{spare}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""`make test`: the slow lane beside the rest, then the fault suite alone, each under a wall limit.
+"""`make test`: the slow lane beside the rest, then the fault suite beside the slow lane's last part,
+each under a wall limit;
+`make test-fast`: the fast lane's test files dealt out to two pytest processes side by side.
 
 Each lane runs in a process group of its own, so that when it ends (or runs past its limit) every
 worker and service it started ends with it: nothing a lane left behind may hold PostgreSQL's
@@ -6,12 +8,15 @@ connection slots or Redis indexes while the next one runs. When the shared Postg
 too few free connection slots for two lanes at once, the lanes run one after the other.
 
 Usage: python -m tests.lanes  (exit status: 0 when every lane passed)
+       python -m tests.lanes fast [--shares N] [pytest options] PATH...
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -30,6 +35,9 @@ FAULT_SUITE = "tests/faults/test_fault_suite_short.py"
 # What the two lanes hold at their peak together, measured on the shared server, with room to
 # spare; below it they run one after the other.
 SLOTS_FOR_TWO_LANES = 70
+
+# Far above a healthy run of the fast lane (under a minute on 2 cores).
+FAST_LANE_LIMIT_SECONDS = 10 * 60
 
 # Far above a healthy run (the slowest lane takes about 5 minutes on 2 cores): a lane past its limit
 # is stuck, and the run says so instead of waiting for CI's own limit.
@@ -126,36 +134,119 @@ def lane_env(redis_db: int, spare_redis_db: int, **extra: str) -> dict[str, str]
     return {"TEST_REDIS_DB": str(redis_db), "TEST_SPARE_REDIS_DB": str(spare_redis_db), **extra}
 
 
+def fast_lane_shares(paths: list[str], shares: int) -> list[list[str]]:
+    """The test files under ``paths`` dealt out to ``shares`` processes, largest file first: a
+    deal that comes out within about a tenth of even (a node id such as ``file.py::test`` is one file)."""
+    files: set[str] = set()
+    for path in paths:
+        target = ROOT / path.split("::", 1)[0]
+        if target.is_dir():
+            files.update(str(found.relative_to(ROOT)) for found in target.rglob("test_*.py"))
+        else:
+            files.add(path)
+    by_size = sorted(files, key=lambda name: (-(ROOT / name.split("::", 1)[0]).stat().st_size, name))
+    return [share for share in (by_size[number::shares] for number in range(shares)) if share]
+
+
+def fast_lane_redis_indexes(shares: int) -> list[int]:
+    """A Redis index apiece: the run's own and its spare first (TEST_REDIS_DB, TEST_SPARE_REDIS_DB),
+    then distinct ones at random."""
+    named = [int(index) for name in ("TEST_REDIS_DB", "TEST_SPARE_REDIS_DB") if (index := os.environ.get(name))]
+    indexes = list(dict.fromkeys(named))[:shares]
+    others = [index for index in range(1, 16) if index not in indexes]
+    return indexes + random.sample(others, shares - len(indexes))
+
+
+def is_test_path(arg: str) -> bool:
+    return not arg.startswith("-") and (ROOT / arg.split("::", 1)[0]).exists()
+
+
+def fast(argv: list[str]) -> int:
+    """The fast lane in ``--shares`` pytest processes side by side: the first prints as it goes,
+    the others' output follows. Non-zero if any failed."""
+    parser = argparse.ArgumentParser(prog="python -m tests.lanes fast")
+    # Two at most: a share's own Redis indexes are the run's own and its spare.
+    parser.add_argument("--shares", type=int, default=min(2, os.cpu_count() or 1))
+    known, rest = parser.parse_known_args(argv)
+    paths = [arg for arg in rest if is_test_path(arg)]
+    options = [arg for arg in rest if not is_test_path(arg)]
+    shares = fast_lane_shares(paths, max(known.shares, 1))
+    indexes = fast_lane_redis_indexes(len(shares))
+    services = os.environ.get("TEST_SERVICES_DIR") or "test-fast"
+    LOGS.mkdir(exist_ok=True)
+    lanes = [
+        Lane(
+            f"fast lane, share {number + 1} of {len(shares)} ({len(files)} files)",
+            [*options, *files],
+            # Nothing in the fast lane starts a worker, so nothing needs a spare index: naming the
+            # share's own makes a test that asks for one fail (own_redis_url) instead of emptying
+            # another share's index.
+            lane_env(index, index, TEST_SERVICES_DIR=f"{services}-{number + 1}"),
+            FAST_LANE_LIMIT_SECONDS,
+            log=None if number == 0 else LOGS / f"fast-lane-{number + 1}.log",
+        )
+        for number, (files, index) in enumerate(zip(shares, indexes, strict=True))
+    ]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.wait()
+    for lane in lanes[1:]:
+        assert lane.log is not None
+        print(f"== {lane.name}", flush=True)
+        sys.stdout.write(lane.log.read_text(errors="replace"))
+        sys.stdout.flush()
+    print("== fast lane")
+    for lane in lanes:
+        print(f"  {lane.verdict()}")
+    return 0 if all(lane.status == 0 for lane in lanes) else 1
+
+
+def print_log(lane: Lane) -> None:
+    assert lane.log is not None
+    print(f"== {lane.name}", flush=True)
+    sys.stdout.write(lane.log.read_text(errors="replace"))
+    sys.stdout.flush()
+
+
 def main() -> int:
     LOGS.mkdir(exist_ok=True)
+    # Each lane names its slowest tests at the end: where a lane's time goes, read from its own log.
     slow = Lane(
         "the slow lane (pytest -m slow)",
-        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider"],
+        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider", "--durations=15"],
         lane_env(14, 13, TEST_SERVICES_DIR="test-slow"),
         LANE_LIMIT_SECONDS,
         log=LOGS / "slow-lane.log",
     )
-    rest = Lane("the rest (pytest -m 'not slow')", ["-m", "not slow"], lane_env(15, 12), LANE_LIMIT_SECONDS)
+    rest = Lane(
+        "the rest (pytest -m 'not slow')", ["-m", "not slow", "--durations=15"], lane_env(15, 12), LANE_LIMIT_SECONDS
+    )
     faults = Lane(
         "the fault suite", ["-p", "no:cacheprovider", FAULT_SUITE], lane_env(14, 13), FAULT_SUITE_LIMIT_SECONDS
     )
 
     if lanes_side_by_side():
+        # The fault suite brings its own PostgreSQL and Redis (it opens neither the shared server
+        # nor the slow lane's indexes): it starts when the rest is done, beside the slow lane's
+        # last part, which mostly waits on its workers, instead of after it.
+        faults.log = LOGS / "fault-suite.log"
         slow.start()
         rest.start()
         rest.wait()
+        faults.start()
         slow.wait()
+        faults.wait()
+        print_log(slow)
+        print_log(faults)
     else:
         rest.start()
         rest.wait()
         slow.start()
         slow.wait()
-    assert slow.log is not None
-    print(f"== {slow.name}", flush=True)
-    sys.stdout.write(slow.log.read_text(errors="replace"))
-    sys.stdout.flush()
-    faults.start()
-    faults.wait()
+        print_log(slow)
+        faults.start()
+        faults.wait()
 
     print("== lanes")
     for lane in (rest, slow, faults):
@@ -164,4 +255,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fast(sys.argv[2:]) if sys.argv[1:2] == ["fast"] else main())

@@ -10,7 +10,8 @@ from bot.brand import BrandPart, BrandService
 from bot.orgs.service import load_org_policy
 from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
-from db.models import Job, JobKind
+from db.models import Job
+from tests.support.rows import job_to_generate
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
 from workers.providers import TextRequest, TextResult
 from workers.providers.context_cache import ContextCaches
@@ -31,14 +32,7 @@ class RecordingRouter:
 
 
 def _job(org_id: uuid.UUID, *, brand_voice: bool) -> Job:
-    return Job(
-        id=uuid.uuid4(),
-        org_id=org_id,
-        kind=JobKind.TEXT,
-        masked_prompt="a haiku about tea",
-        tokens_reserved=2000,
-        brand_voice=brand_voice,
-    )
+    return job_to_generate(org_id, "a haiku about tea", brand_voice=brand_voice)
 
 
 async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(

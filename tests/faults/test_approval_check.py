@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.faults.invariants import Snapshot, check_approvals
 from bench.faults.load import NO_MODAL, ApprovalCase, Click, LoadRecord, Sent, excuse_refused_reject
+from tests.support.faults import snapshot_of
 
 JOB = "3f3398b9-80e5-4837-95c3-81673ddbc048"
 DOWN = ":warning: The database is unreachable right now, so nothing was decided. Please try again in a minute."
@@ -12,23 +13,7 @@ DOWN = ":warning: The database is unreachable right now, so nothing was decided.
 def snapshot(decisions: int) -> Snapshot:
     audit = [{"action": "job.awaiting_approval", "job_id": JOB}]
     audit += [{"action": "approval.approved", "job_id": JOB}] * decisions
-    return Snapshot(
-        jobs={JOB: {"state": "posted"}},
-        settlements={},
-        ledger=[],
-        quota_settings={},
-        organizations={},
-        org_of_team={},
-        schedules=[],
-        audit=audit,
-        messages=[],
-        calls=[],
-        responses=[],
-        ephemerals=[],
-        gemini_requests=[],
-        redis_open={},
-        redis_month_reserved={},
-    )
+    return snapshot_of(jobs={JOB: {"state": "posted"}}, audit=audit)
 
 
 def race_case(reject_refusal: str | None) -> ApprovalCase:

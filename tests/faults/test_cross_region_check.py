@@ -8,6 +8,7 @@ import uuid
 
 from bench.faults.invariants import Dumps, Snapshot, check_cross_region
 from bench.faults.load import LoadRecord, plan_orgs
+from tests.support.faults import snapshot_of
 
 REGIONS = ("us", "eu")
 US_JOB = "3f3398b9-80e5-4837-95c3-81673ddbc048"
@@ -23,23 +24,7 @@ def record() -> LoadRecord:
 
 def snapshot(load: LoadRecord) -> Snapshot:
     us, eu = load.plans
-    return Snapshot(
-        jobs={US_JOB: {"org_id": str(us.org_id)}, EU_JOB: {"org_id": str(eu.org_id)}},
-        settlements={},
-        ledger=[],
-        quota_settings={},
-        organizations={},
-        org_of_team={},
-        schedules=[],
-        audit=[],
-        messages=[],
-        calls=[],
-        responses=[],
-        ephemerals=[],
-        gemini_requests=[],
-        redis_open={},
-        redis_month_reserved={},
-    )
+    return snapshot_of(jobs={US_JOB: {"org_id": str(us.org_id)}, EU_JOB: {"org_id": str(eu.org_id)}})
 
 
 def dumps(load: LoadRecord, *, us_redis: list[tuple[str, str]] | None = None) -> Dumps:

@@ -5,10 +5,12 @@ The sentences here were written for these tests; none is a training template.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 import spacy
+from spacy.language import Language
 from spacy.tokens import Span
 
 from bot.guard import Guard, apply_restore_policy
@@ -26,6 +28,13 @@ from bot.guard.ner_gate import (
 from bot.guard.ner_training import train
 from bot.guard.pii import PACKAGED_NER_MODEL
 from bot.guard.tokenizer import WordPunctTokenizer
+
+
+@cache
+def blank_english() -> Language:
+    """One blank English pipeline for the module's tokenizing: building one takes longer than the
+    checks it serves, and tokenizing a text leaves the pipeline as it was."""
+    return spacy.blank("en")
 
 
 def test_default_guard_loads_the_packaged_model(guard: Guard) -> None:
@@ -151,7 +160,7 @@ def test_restore_policy_puts_names_and_places_back(guard: Guard) -> None:
 
 
 def test_only_sentences_with_a_capitalised_uncommon_word_reach_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("Write a short post. Please keep it brief!\nThank Jonas for the demo. what about tomorrow?")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
@@ -224,7 +233,7 @@ def test_training_script_produces_a_model_the_guard_loads(tmp_path: Path) -> Non
     ],
 )
 def test_only_spans_that_read_like_a_name_place_or_address_are_kept(text: str, label: str, kept: bool) -> None:
-    doc = spacy.blank("en")(text)
+    doc = blank_english()(text)
     assert is_plausible(Span(doc, 0, len(doc), label=label)) is kept
 
 
@@ -244,42 +253,42 @@ def test_names_in_sentences_far_apart_are_masked_where_they_stand(guard: Guard) 
 
 
 def test_a_heading_of_everyday_words_is_not_sent_to_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("Total paid\nBusiness News\nThank Jonas for the demo.")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["Thank Jonas for the demo."]
 
 
 def test_a_town_in_capitals_is_sent_to_the_model_and_an_acronym_is_not() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("Reply in JSON and HTML.\nPlace of birth: GÖTEBORG\n")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["Place of birth: GÖTEBORG\n"]
 
 
 def test_a_sentence_typed_in_lower_case_is_sent_to_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("see you tomorrow. my name is priya raman\nReply in JSON.")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["my name is priya raman\n"]
 
 
 def test_code_in_lower_case_is_not_sent_to_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("result = quick_sort(items[1:])\nfor item in reversed(result): print(item)\n")
 
     assert list(sentences_to_tag(doc)) == []
 
 
 def test_a_lower_case_request_without_a_name_is_not_sent_to_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("write a haiku about green tea, number 7. keep it calm")
 
     assert list(sentences_to_tag(doc)) == []
 
 
 def test_a_lower_case_name_after_a_word_that_introduces_one_is_sent_to_the_model() -> None:
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     doc = nlp("write a haiku about green tea. then ask priya about the rhyme")
 
     assert [span.text for span in sentences_to_tag(doc)] == ["then ask priya about the rhyme"]
@@ -297,7 +306,7 @@ def test_a_name_that_is_also_an_everyday_word_counts_only_beside_another_name() 
 
 
 def test_a_capitalised_run_with_a_known_first_name_is_a_name_even_where_the_model_saw_none() -> None:
-    doc = WordPunctTokenizer(spacy.blank("en").vocab)("Did Henrik Oyelaran sign the Release Notes?")
+    doc = WordPunctTokenizer(blank_english().vocab)("Did Henrik Oyelaran sign the Release Notes?")
     texts = [token.text for token in doc]
 
     spans = [(" ".join(texts[start:end]), label) for start, end, label in lexicon_spans(texts, packaged_gazetteer())]

@@ -17,8 +17,9 @@ from bot.orgs.service import load_org_policy
 from bot.routing.catalogue import parse_catalogue, shorthand_catalogue
 from bot.routing.pricing import cost_micros
 from db.engine import Database
-from db.models import Job, JobKind
+from db.models import Job
 from sandbox.gemini import FakeGemini
+from tests.support.rows import job_to_generate
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
 from workers.providers.base import ProviderError
 from workers.providers.context_cache import CACHE_TTL_SECONDS, REFRESH_BEFORE_SECONDS, ContextCaches
@@ -63,14 +64,7 @@ async def _long_kit(app_db: Database, org_id: uuid.UUID, tone: str = "warm") -> 
 
 
 def _job(org_id: uuid.UUID) -> Job:
-    return Job(
-        id=uuid.uuid4(),
-        org_id=org_id,
-        kind=JobKind.TEXT,
-        masked_prompt="a note about tea",
-        tokens_reserved=4000,
-        brand_voice=True,
-    )
+    return job_to_generate(org_id, "a note about tea", tokens_reserved=4000)
 
 
 async def test_a_long_kit_is_cached_once_per_version_and_reused_by_every_job(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import redis
 import redis.asyncio as aioredis
 
 from bot.process.runtime import Runtime
@@ -22,6 +21,7 @@ from bot.slack.server import create_web_app
 from sandbox.local_services import LocalServices
 from sandbox.slack import SlackSandbox
 from tests.support.database import TestDatabase, migrated_database
+from tests.support.redis_index import emptied
 from tests.support.slack import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -47,11 +47,8 @@ def eu_redis_url(redis_url: str) -> Iterator[str]:
     index = int(os.environ.get("TEST_SPARE_REDIS_DB") or 14)
     url = f"{redis_url.rsplit('/', 1)[0]}/{index}"
     assert url != redis_url, "the EU Redis must be another index than the US one"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    with emptied(url):
+        yield url
 
 
 # One text model in each region; the router of a region picks only its own.

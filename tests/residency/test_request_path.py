@@ -62,6 +62,21 @@ async def wait_for_text(url: str, needle: str) -> str:
     return await redis_text(url)
 
 
+async def eu_organizations_job(
+    service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace, prompt: str
+) -> tuple[uuid.UUID, str]:
+    """``ws`` as an organization of the EU region (its editor made an editor), and the id of the job
+    its editor's ``text <prompt>`` queued."""
+    eu = service.runtime("eu").database
+    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
+    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
+    await service.router.directory.pin(ws.team_id, None, org_id, "eu")
+    answer = await command(service, sandbox, ws, f"text {prompt}", ws.editor)
+    job_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", answer)
+    assert job_id, answer
+    return org_id, job_id[0]
+
+
 async def test_an_eu_organizations_rows_and_messages_exist_only_in_the_eu_region(
     two_regions: TwoRegions,
     sandbox: SlackSandbox,
@@ -72,15 +87,8 @@ async def test_an_eu_organizations_rows_and_messages_exist_only_in_the_eu_region
     eu_redis_url: str,
 ) -> None:
     ws = workspace
-    eu = two_regions.runtime("eu").database
-    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
-    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
-    await two_regions.router.directory.pin(ws.team_id, None, org_id, "eu")
     marker = f"lighthouse{uuid.uuid4().hex[:10]}"
-
-    answer = await command(two_regions, sandbox, ws, f"text a haiku about the {marker}", ws.editor)
-    job_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", answer)
-    assert job_id, answer
+    org_id, job_id = await eu_organizations_job(two_regions, sandbox, ws, f"a haiku about the {marker}")
     when = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
     scheduled = await command(two_regions, sandbox, ws, f"schedule {when} text a {marker} digest", ws.editor)
     assert "warning" not in scheduled, scheduled
@@ -91,17 +99,17 @@ async def test_an_eu_organizations_rows_and_messages_exist_only_in_the_eu_region
     for table in ("organizations", "workspaces", "members", "jobs", "schedules", "audit_events"):
         assert eu_rows.get(table), (table, eu_rows)
     assert (await rows_mentioning(eu_database, marker)).get("jobs") == 1
-    assert (await rows_mentioning(eu_database, job_id[0])).get("jobs") == 1
+    assert (await rows_mentioning(eu_database, job_id)).get("jobs") == 1
 
     # The US database holds the directory's pin (the organization's id and its region) and nothing else.
     assert await rows_mentioning(test_database, str(org_id)) == {"region_directory": 1}
-    for needle in (job_id[0], marker, ws.team_id):
+    for needle in (job_id, marker, ws.team_id):
         found = await rows_mentioning(test_database, needle)
         assert found in ({}, {"region_directory": 1}), (needle, found)
     # The job went to the EU broker only.
-    assert job_id[0] in await wait_for_text(eu_redis_url, job_id[0])
+    assert job_id in await wait_for_text(eu_redis_url, job_id)
     us_redis = await redis_text(redis_url)
-    for needle in (str(org_id), job_id[0], marker):
+    for needle in (str(org_id), job_id, marker):
         assert needle not in us_redis, needle
 
 
@@ -109,13 +117,8 @@ async def test_a_button_for_an_eu_job_pressed_in_a_us_workspace_finds_nothing(
     two_regions: TwoRegions, sandbox: SlackSandbox, workspace: SlackWorkspace, test_database: TestDatabase
 ) -> None:
     ws = workspace
+    org_id, job_id = await eu_organizations_job(two_regions, sandbox, ws, "a note about tides")
     eu = two_regions.runtime("eu").database
-    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
-    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
-    await two_regions.router.directory.pin(ws.team_id, None, org_id, "eu")
-    answer = await command(two_regions, sandbox, ws, "text a note about tides", ws.editor)
-    job_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", answer)
-    assert job_id, answer
 
     us_ws = new_workspace(sandbox)
     us = two_regions.runtime("us").database
@@ -124,7 +127,7 @@ async def test_a_button_for_an_eu_job_pressed_in_a_us_workspace_finds_nothing(
     for action in ("approve_job", "reject_job"):
         fields = build_block_action(
             action,
-            job_id[0],
+            job_id,
             team_id=us_ws.team_id,
             user_id=us_ws.owner,
             channel_id=us_ws.general,
@@ -135,8 +138,8 @@ async def test_a_button_for_an_eu_job_pressed_in_a_us_workspace_finds_nothing(
         assert status == 200
 
     async with eu.tenant(org_id) as session:
-        state = (await session.execute(text("SELECT state FROM jobs WHERE id = :id"), {"id": job_id[0]})).scalar_one()
+        state = (await session.execute(text("SELECT state FROM jobs WHERE id = :id"), {"id": job_id})).scalar_one()
     assert state == "queued"
-    assert await rows_mentioning(test_database, job_id[0]) == {}
+    assert await rows_mentioning(test_database, job_id) == {}
     refusals = sandbox.responses(response_url)
     assert len(refusals) == 2 and all("not valid any more" in r["text"] for r in refusals), refusals

@@ -14,10 +14,11 @@ from bot.orgs.service import OrgPolicy, create_organization, load_org_policy
 from bot.result_cache import set_result_cache
 from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
-from db.models import Job, JobKind
+from db.models import Job
 from sandbox.gemini import FakeGemini
 from tests.support.database import new_team_id
 from tests.support.fakes import GEMINI_KEY, fake_gemini
+from tests.support.rows import job_to_generate
 from workers.generation import generate_content
 from workers.providers.context_cache import ContextCaches
 from workers.providers.router import TextRouter
@@ -48,15 +49,7 @@ async def _opted_in(app_db: Database, org_id: uuid.UUID) -> OrgPolicy:
 
 
 def _job(org_id: uuid.UUID, prompt: str = "a haiku about tea") -> Job:
-    return Job(
-        id=uuid.uuid4(),
-        org_id=org_id,
-        kind=JobKind.TEXT,
-        requester_id="UEDITOR",
-        masked_prompt=prompt,
-        tokens_reserved=2000,
-        brand_voice=True,
-    )
+    return job_to_generate(org_id, prompt, requester_id="UEDITOR")
 
 
 def _model_calls(fake: FakeGemini) -> int:

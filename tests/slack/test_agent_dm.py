@@ -15,6 +15,7 @@ from bot.orgs.settings import DEFAULT_SUGGESTED_PROMPTS
 from db.models import Job, JobFeedback, JobState, Role
 from handlers.agent_dm import drain_dm_replies
 from sandbox.say import build_dm_event, build_thread_started, build_view_submission, encode_form
+from tests.support.rows import posted_job
 from tests.support.slack import SIGNING_SECRET, Service, audit_actions, sign_request
 
 
@@ -351,16 +352,7 @@ async def test_another_organizations_result_can_be_neither_rated_nor_posted(sing
     ws = single.workspace
     other_org = await create_organization(single.database, name="Other", team_id="T" + uuid.uuid4().hex[:8].upper())
     async with single.database.tenant(other_org) as session:
-        theirs = Job(
-            org_id=other_org,
-            kind="text",
-            state=JobState.POSTED,
-            requester_id=ws.editor,
-            target_channel=ws.general,
-            masked_prompt="p",
-            result_text="their secret plan",
-            tokens_reserved=1,
-        )
+        theirs = posted_job(other_org, ws.editor, ws.general, "their secret plan")
         session.add(theirs)
 
     rated = await click(single, "feedback_good", str(theirs.id), user=ws.editor)

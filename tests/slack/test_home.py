@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import update
 
 from db.models import Job, JobFeedback, JobState
-from tests.support.rows import active_schedule
+from tests.support.rows import active_schedule, posted_job
 from tests.support.slack import Service
 
 
@@ -68,16 +68,7 @@ async def test_home_counts_feedback_on_your_results_and_admins_see_the_organizat
 ) -> None:
     ws = single.workspace
     async with single.database.tenant(org) as session:
-        job = Job(
-            org_id=org,
-            kind="text",
-            state=JobState.POSTED,
-            requester_id=ws.editor,
-            target_channel=ws.general,
-            masked_prompt="p",
-            result_text="r",
-            tokens_reserved=1,
-        )
+        job = posted_job(org, ws.editor, ws.general, "r")
         session.add(job)
         await session.flush()
         session.add_all(

@@ -159,7 +159,13 @@ async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id
     jobs = [job for job in await jobs_of(database, org_id) if marker in job.masked_prompt]
     assert len(jobs) == 1
     job = await wait_for_job(database, org_id, jobs[0].id, seconds=60)
-    assert job.state == JobState.POSTED and job.requester_id == EDITOR
+    assert job.requester_id == EDITOR
+    posted_once_and_completed_with_it(slack, target, job, execution)
+
+
+def posted_once_and_completed_with_it(slack: SlackSandbox, target: str, job: Job, execution: FunctionExecution) -> None:
+    """``job`` posted its one message to ``target``, and the step completed once with its text and id."""
+    assert job.state == JobState.POSTED
     [message] = slack.messages(target)
     assert message["ts"] == job.slack_ts
     assert execution.state == "completed" and execution.completions == ["ok"]
@@ -236,12 +242,7 @@ async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_
     await finished(execution)
 
     posted = await wait_for_job(database, org_id, job.id, seconds=60)
-    assert posted.state == JobState.POSTED
-    [message] = slack.messages(target)
-    assert message["ts"] == posted.slack_ts
-    assert execution.state == "completed" and execution.completions == ["ok"]
-    assert execution.outputs is not None and execution.outputs["job_id"] == str(job.id)
-    assert execution.outputs["text"] == posted.result_text and posted.result_text
+    posted_once_and_completed_with_it(slack, target, posted, execution)
 
 
 async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies(
