@@ -30,6 +30,8 @@ from sandbox.local_services import EmbeddedPostgres, LocalServices, free_port, p
 from sandbox.openai_server import sandbox_catalogue
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sandbox.web.outages import OutageSwitch
 
 STATE_DIR = Path(".services") / "dev"
@@ -37,6 +39,7 @@ DEV_DATABASE = "content_factory_dev"
 DEV_APP_ROLE = "content_factory_app"
 # The fake model writes each answer over this long, as a real one does: a DM answer is seen streaming in.
 DEV_MODEL_SECONDS = 2.0
+WEB_START_SECONDS = 180.0
 
 
 def _load_state() -> dict[str, Any]:
@@ -106,11 +109,14 @@ def start_fake_openai(python: str, env: dict[str, str], gemini_models: tuple[str
     return subprocess.Popen(command, env=env)
 
 
-def _wait_http(url: str, seconds: float) -> bool:
+def _wait_http(url: str, seconds: float, watched: Sequence[subprocess.Popen[bytes]] = ()) -> bool:
+    """Whether ``url`` answers 200 within ``seconds``; False at once when a watched process ends."""
     import urllib.request
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if any(process.poll() is not None for process in watched):
+            return False
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (local URL)
                 if response.status == 200:
@@ -205,9 +211,13 @@ def run_dev(port: int | None = None) -> int:
         env["PORT"] = str(web_port)
         env.setdefault("CONTENT_FACTORY_DEV", "1")
         # Two web processes on one port, as in production (`serve --workers`), at a laptop's scale.
-        for command in (["serve", "--workers", "2"], ["worker"], ["beat"]):
+        web = subprocess.Popen([python, "-m", "bot", "serve", "--workers", "2"], env=env)
+        children.append(web)
+        for command in (["worker"], ["beat"]):
             children.append(subprocess.Popen([python, "-m", "bot", *command], env=env))
-        if not _wait_http(service_url + "/healthz", 60):
+        # A loaded laptop can take a minute or more to import the guard's models in both web
+        # processes; a web process that exits is reported at once instead.
+        if not _wait_http(service_url + "/healthz", WEB_START_SECONDS, watched=[web]):
             raise RuntimeError("the web process did not become healthy")
         if sandbox_url:
             from sandbox.web.demo_setup import DemoSetupError, set_up_demos
