@@ -14,12 +14,13 @@ import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.guard.learned.features import token_char_grams, tokens_of, word_grams, words_of
+from bot.guard.learned.features import WORD_PREFIX, token_char_grams, tokens_of, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
@@ -63,11 +64,44 @@ class LearnedDetector:
         if self.coef.shape != (len(self.index), len(classes)) or self.idf.shape != (len(self.index),):
             raise DetectorUnavailable("model arrays do not match its vocabulary")
         self._token_columns = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
+        self._word_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_word)
+        self._bigrams_need_unigrams = _bigrams_need_unigrams(self.index)
 
     def _columns_of_token(self, token: str) -> np.ndarray:
         index = self.index
         columns = [column for gram in token_char_grams(token) if (column := index.get(gram)) is not None]
         return np.asarray(columns, dtype=np.int32)
+
+    def _column_of_word(self, word: str) -> int:
+        """The column of the word's unigram, or -1 when the model has none."""
+        return self.index.get(WORD_PREFIX + word, -1)
+
+    def _word_gram_columns(self, words: list[str]) -> list[int]:
+        """Columns of the in-vocabulary word unigrams, then bigrams, as ``word_grams`` lists them.
+
+        A bigram is looked up only when the model knows both its words, when that is how the
+        vocabulary was built (see ``_bigrams_need_unigrams``): most pairs of a long prompt then
+        cost no string and no look-up.
+        """
+        word_columns = [self._word_column(word) for word in words]
+        columns = [column for column in word_columns if column >= 0]
+        index = self.index
+        if self._bigrams_need_unigrams:
+            pairs = zip(pairwise(words), pairwise(word_columns), strict=True)
+            columns.extend(
+                column
+                for (first, second), (first_column, second_column) in pairs
+                if first_column >= 0
+                and second_column >= 0
+                and (column := index.get(f"{WORD_PREFIX}{first} {second}")) is not None
+            )
+        else:
+            columns.extend(
+                column
+                for first, second in pairwise(words)
+                if (column := index.get(f"{WORD_PREFIX}{first} {second}")) is not None
+            )
+        return columns
 
     def columns(self, normalized: str) -> np.ndarray:
         """Model columns of every in-vocabulary feature of a normalized prompt, repeats kept."""
@@ -77,8 +111,7 @@ class LearnedDetector:
         """(columns of the n-grams, columns of the concepts) of a normalized prompt."""
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
-        grams = word_grams(words_of(normalized))
-        parts.append(np.asarray([column for gram in grams if (column := index.get(gram)) is not None], dtype=np.int32))
+        parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
             [column for gram in concepts if (column := index.get(gram)) is not None], dtype=np.int32
@@ -129,6 +162,21 @@ class LearnedDetector:
             return 0.0
         span = self.block_probability - self.floor_probability
         return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - self.floor_probability) / span)
+
+
+def _bigrams_need_unigrams(index: dict[str, int]) -> bool:
+    """Whether every word bigram of the vocabulary has both its words in it as unigrams.
+
+    Training keeps the features found in at least ``min_df`` prompts, and a prompt holding "a b"
+    holds "a" and "b", so a model trained by training.py always says yes; a model built some
+    other way is still scored right, only without the shortcut.
+    """
+    for feature in index:
+        if feature.startswith(WORD_PREFIX) and " " in feature:
+            first, second = feature[len(WORD_PREFIX) :].split(" ", 1)
+            if WORD_PREFIX + first not in index or WORD_PREFIX + second not in index:
+                return False
+    return True
 
 
 def _checksum_file(path: Path) -> Path:
