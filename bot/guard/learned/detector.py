@@ -65,7 +65,7 @@ class LearnedDetector:
             raise DetectorUnavailable("model arrays do not match its vocabulary")
         self._token_columns = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
         self._word_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_word)
-        self._bigrams_need_unigrams = _bigrams_need_unigrams(self.index)
+        self._bigram_columns = _bigram_columns(self.index)
 
     def _columns_of_token(self, token: str) -> np.ndarray:
         index = self.index
@@ -79,23 +79,21 @@ class LearnedDetector:
     def _word_gram_columns(self, words: list[str]) -> list[int]:
         """Columns of the in-vocabulary word unigrams, then bigrams, as ``word_grams`` lists them.
 
-        A bigram is looked up only when the model knows both its words, when that is how the
-        vocabulary was built (see ``_bigrams_need_unigrams``): most pairs of a long prompt then
-        cost no string and no look-up.
+        A bigram is found from its two words' columns (see ``_bigram_columns``) when the model
+        allows it: no string is built and no string hashed for the 300-odd pairs of a long prompt.
         """
         word_columns = [self._word_column(word) for word in words]
         columns = [column for column in word_columns if column >= 0]
-        index = self.index
-        if self._bigrams_need_unigrams:
-            pairs = zip(pairwise(words), pairwise(word_columns), strict=True)
+        bigrams = self._bigram_columns
+        if bigrams is not None:
+            size = len(self.index)
             columns.extend(
                 column
-                for (first, second), (first_column, second_column) in pairs
-                if first_column >= 0
-                and second_column >= 0
-                and (column := index.get(f"{WORD_PREFIX}{first} {second}")) is not None
+                for first, second in pairwise(word_columns)
+                if first >= 0 and second >= 0 and (column := bigrams.get(first * size + second)) is not None
             )
         else:
+            index = self.index
             columns.extend(
                 column
                 for first, second in pairwise(words)
@@ -164,19 +162,24 @@ class LearnedDetector:
         return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - self.floor_probability) / span)
 
 
-def _bigrams_need_unigrams(index: dict[str, int]) -> bool:
-    """Whether every word bigram of the vocabulary has both its words in it as unigrams.
+def _bigram_columns(index: dict[str, int]) -> dict[int, int] | None:
+    """Each word bigram's column, keyed by its words' unigram columns (``first * len(index) +
+    second``), or None when some bigram's words are not both unigrams of the vocabulary.
 
     Training keeps the features found in at least ``min_df`` prompts, and a prompt holding "a b"
-    holds "a" and "b", so a model trained by training.py always says yes; a model built some
-    other way is still scored right, only without the shortcut.
+    holds "a" and "b", so a model trained by training.py always has them; a model built some
+    other way is still scored right, by looking each bigram up by name.
     """
-    for feature in index:
+    size = len(index)
+    columns: dict[int, int] = {}
+    for feature, column in index.items():
         if feature.startswith(WORD_PREFIX) and " " in feature:
             first, second = feature[len(WORD_PREFIX) :].split(" ", 1)
-            if WORD_PREFIX + first not in index or WORD_PREFIX + second not in index:
-                return False
-    return True
+            first_column, second_column = index.get(WORD_PREFIX + first), index.get(WORD_PREFIX + second)
+            if first_column is None or second_column is None:
+                return None
+            columns[first_column * size + second_column] = column
+    return columns
 
 
 def _checksum_file(path: Path) -> Path:
