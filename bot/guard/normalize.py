@@ -41,6 +41,8 @@ _NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
 # as itself was most of the cost of collapsing.
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 _VERTICAL_SPACE = re.compile(r"\s*\n\s*")
+_LAST_BMP = 0xFFFF
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 @cache
@@ -70,10 +72,6 @@ def _strip_bmp_pattern() -> re.Pattern[str]:
         else:
             ranges.append((code, code))
     return re.compile("[" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges) + "]")
-
-
-_LAST_BMP = 0xFFFF
-_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _strip_marks(text: str) -> str:
