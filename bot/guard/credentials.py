@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from bot.guard.hinted import LiteralHintedRecognizer
+
 # Credentials are matched case-sensitively unless a pattern opts in with (?i:...): key
 # prefixes like "AKIA" or "xoxb-" are exact, and case-folding them only adds false hits.
 _CASE_SENSITIVE = re.DOTALL | re.MULTILINE
@@ -90,7 +92,7 @@ def credential_label(entity: str) -> str:
 
 def credential_recognizers() -> list[PatternRecognizer]:
     return [
-        PatternRecognizer(
+        LiteralHintedRecognizer(
             supported_entity=kind.entity,
             name=f"{kind.entity.title().replace('_', '')}Recognizer",
             patterns=[

@@ -1,22 +1,34 @@
-"""Presidio's email and IP recognizers, skipped on text that cannot hold their entity.
+"""Presidio's pattern recognizers, skipped on text that cannot hold their entity.
 
-Their regexes are the slowest of the pattern recognizers (about 1.5 ms and 0.7 ms on 2,000
-characters), and almost every prompt has neither an "@" nor an address-like digit run. A
-substring or tiny regex settles that first; where it finds a hint, Presidio runs unchanged.
+Their regexes run through the ``regex`` package with a timeout, and the email and IP ones are
+the slowest (about 1.5 ms and 0.7 ms on 2,000 characters), yet almost every prompt has neither
+an "@" nor an address-like digit run, no SSN-like or IBAN-like run, no credential prefix. A
+substring or tiny stdlib regex that every match must contain settles that first; where it finds
+a hint, Presidio runs unchanged.
 """
 
 from __future__ import annotations
 
 import abc
 import re
+from typing import Any
 
-from presidio_analyzer import PatternRecognizer, RecognizerResult
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
-from presidio_analyzer.predefined_recognizers import EmailRecognizer, IpRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, IpRecognizer, UsSsnRecognizer
+
+from bot.guard.needles import Needles, required_substrings
 
 # Every IP pattern Presidio has needs a dotted digit pair (IPv4) or a colon joined to a hex
 # digit or another colon (IPv6); "Note: ..." has neither.
 _IP_HINT = re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f:]|::")
+# Every SSN pattern Presidio has holds three digits and then two more, joined by a dash, a dot,
+# a space or nothing (5-4, 3-6, 3-2-4, 9 and 3.2.4 digits); a year or a price has no such run.
+_SSN_HINT = re.compile(r"\d{3}[- .]?\d{2}")
+# Presidio's IBAN pattern opens with two letters, two digits and a group of four letters or
+# digits, after an optional space or dash ("DE89 3704"); it ignores case, and every character
+# its letter class can then match (the Kelvin sign, the long s) is a letter of ``[^\W\d_]``.
+_IBAN_HINT = re.compile(r"[^\W\d_]{2}\d{2}[ -]?\w{4}")
 
 
 class _Hinted(PatternRecognizer):
@@ -45,3 +57,35 @@ class HintedEmailRecognizer(_Hinted, EmailRecognizer):
 class HintedIpRecognizer(_Hinted, IpRecognizer):
     def has_hint(self, text: str) -> bool:
         return _IP_HINT.search(text) is not None
+
+
+class HintedSsnRecognizer(_Hinted, UsSsnRecognizer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"name": "UsSsnRecognizer", **kwargs})
+
+    def has_hint(self, text: str) -> bool:
+        return _SSN_HINT.search(text) is not None
+
+
+class HintedIbanRecognizer(_Hinted, IbanRecognizer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"name": "IbanRecognizer", **kwargs})
+
+    def has_hint(self, text: str) -> bool:
+        return _IBAN_HINT.search(text) is not None
+
+
+class LiteralHintedRecognizer(_Hinted):
+    """A pattern recognizer that runs only on text holding a literal every match of one of its
+    patterns contains ("xox", "AIza", "-----BEGIN "), derived from the patterns themselves by
+    needles.py. A pattern with no such literal (one that ignores case) makes it run always."""
+
+    def __init__(self, *, patterns: list[Pattern], global_regex_flags: int, **kwargs: Any) -> None:
+        super().__init__(patterns=patterns, global_regex_flags=global_regex_flags, **kwargs)
+        derived = [required_substrings(re.compile(pattern.regex, global_regex_flags)) for pattern in patterns]
+        self.hints: Needles | None = None
+        if all(needles is not None for needles in derived):
+            self.hints = frozenset(hint for needles in derived if needles is not None for hint in needles)
+
+    def has_hint(self, text: str) -> bool:
+        return self.hints is None or any(hint in text for hint in self.hints)

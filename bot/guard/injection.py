@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.guard.decoding import decoded_runs
 from bot.guard.learned.detector import LearnedDetector, LearnedScore
 from bot.guard.markup import hidden_segments
+from bot.guard.needles import NeedleScan
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, RULES, Category, Rule
 
@@ -94,11 +95,20 @@ def prompt_views(text: str) -> list[tuple[str, str]]:
     return [(view, normalized) for normalized, view in first_view.items()]
 
 
-def _first_hit(rule: Rule, views: list[tuple[str, str]]) -> RuleHit | None:
-    for view, normalized in views:
-        if rule.matches(normalized):
-            return RuleHit(rule.id, rule.category, rule.weight, view)
-    return None
+_RULE_NEEDLES = NeedleScan(rule.needles for rule in RULES)
+
+
+def _rule_hits(rules: tuple[Rule, ...], views: list[tuple[str, str]]) -> tuple[RuleHit, ...]:
+    """Each rule that matches a view, named with the first view it matches, in rule order."""
+    scan = _RULE_NEEDLES if rules is RULES else NeedleScan(rule.needles for rule in rules)
+    scanned = [(view, normalized, scan.present(normalized)) for view, normalized in views]
+    hits = []
+    for rule in rules:
+        for view, normalized, present in scanned:
+            if rule.matches_given(normalized, present):
+                hits.append(RuleHit(rule.id, rule.category, rule.weight, view))
+                break
+    return tuple(hits)
 
 
 def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> LearnedHit:
@@ -117,7 +127,7 @@ def scan_injection(
 ) -> InjectionVerdict:
     """The layered verdict; without a ``detector``, the rules alone."""
     views = prompt_views(text)
-    hits = tuple(hit for rule in rules if (hit := _first_hit(rule, views)) is not None)
+    hits = _rule_hits(rules, views)
     learned = _learned_hit(detector, views) if detector is not None else None
     score = sum(hit.weight for hit in hits) + (learned.weight if learned else 0.0)
     score = round(score, 3)

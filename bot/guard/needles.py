@@ -16,7 +16,7 @@ pattern it guards. Anything the derivation does not understand yields None: slow
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 try:  # the parser behind re.compile; private, so its absence only disables the shortcut
@@ -145,3 +145,27 @@ def matches_at_prefixes(pattern: re.Pattern[str], prefixes: Needles, text: str) 
                 return True
             position = text.find(prefix, position + 1)
     return False
+
+
+class NeedleScan:
+    """Which needles of many rules a text holds, each needle searched for once per text.
+
+    Rules share needles ("ignore", "instructions"), and a needle that holds a shorter one
+    ("ignore all" holds "ignore") cannot be in a text the shorter one is not in, so it is not
+    searched for there.
+    """
+
+    def __init__(self, needle_sets: Iterable[Needles | None]) -> None:
+        needles = sorted(set().union(*(needles for needles in needle_sets if needles)), key=lambda n: (len(n), n))
+        order: list[tuple[str, str | None]] = []
+        for position, needle in enumerate(needles):
+            inside = [shorter for shorter in needles[:position] if len(shorter) < len(needle) and shorter in needle]
+            order.append((needle, max(inside, key=len) if inside else None))
+        self._order = tuple(order)
+
+    def present(self, text: str) -> frozenset[str]:
+        found: set[str] = set()
+        for needle, inside in self._order:
+            if (inside is None or inside in found) and needle in text:
+                found.add(needle)
+        return frozenset(found)

@@ -20,10 +20,11 @@ _INVISIBLE_EXTRA = frozenset({"\u180e", "\u115f", "\u1160", "\u3164", "\uffa0"})
 
 # Lower-case Cyrillic, Greek and IPA letters that render like Latin ones (after casefold),
 # and typographic quotes: "ignore" spelt with a Cyrillic i, o and e reads as "ignore".
-_HOMOGLYPHS = str.maketrans(
-    "авсԁеёһніїјкӏмпорԛгѕтуүхԝѡьзαβϲδεϵηιίκνοόρϱτυύχωγμςσɡɑɩʟ\u2018\u2019\u201c\u201d",
-    "abcdeehhiijklmnopqrstyyxwwb3abcdeeniikvoopptuuxwyusogail''\"\"",
-)
+_HOMOGLYPH_SOURCES = "авсԁеёһніїјкӏмпорԛгѕтуүхԝѡьзαβϲδεϵηιίκνοόρϱτυύχωγμςσɡɑɩʟ\u2018\u2019\u201c\u201d"
+_HOMOGLYPHS = str.maketrans(_HOMOGLYPH_SOURCES, "abcdeehhiijklmnopqrstyyxwwb3abcdeeniikvoopptuuxwyusogail''\"\"")
+# Most non-ASCII prompts (accented Latin, CJK) hold none of them; translating costs a table
+# look-up per character, searching for one a C scan.
+_HAS_HOMOGLYPH = re.compile("[" + re.escape(_HOMOGLYPH_SOURCES) + "]")
 
 # Digits and symbols standing in for letters inside a word ("1gn0re", "pr3v!ous").
 _LEET = str.maketrans(
@@ -36,8 +37,12 @@ _LEET_WORD = re.compile(
 )
 # Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises.
 _NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+# Runs of horizontal whitespace that are not already one plain space: rewriting each single space
+# as itself was most of the cost of collapsing.
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 _VERTICAL_SPACE = re.compile(r"\s*\n\s*")
+_LAST_BMP = 0xFFFF
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 @cache
@@ -54,10 +59,29 @@ def _strip_table() -> dict[int, None]:
     return table
 
 
+@cache
+def _strip_bmp_pattern() -> re.Pattern[str]:
+    """The table's characters of the Basic Multilingual Plane as one character class, which the
+    regex engine tests with a bitmap: deleting them costs a third of ``str.translate``, which
+    looks up every character. (Past U+FFFF the engine walks the class range by range, so text
+    holding such characters, emoji mostly, keeps ``str.translate``.)"""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(code for code in _strip_table() if code <= _LAST_BMP):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return re.compile("[" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges) + "]")
+
+
 def _strip_marks(text: str) -> str:
     """Drop combining accents ("ïgnörë" -> "ignore") and invisible characters."""
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", decomposed.translate(_strip_table()))
+    if _BEYOND_BMP.search(decomposed):
+        stripped = decomposed.translate(_strip_table())
+    else:
+        stripped = _strip_bmp_pattern().sub("", decomposed)
+    return unicodedata.normalize("NFC", stripped)
 
 
 def _fold_leet_word(match: re.Match[str]) -> str:
@@ -83,6 +107,8 @@ def normalize(text: str) -> str:
         # ASCII has nothing to decompose, strip or fold; most prompts take this path.
         text = text.lower()
     else:
-        text = _strip_marks(unicodedata.normalize("NFKC", text)).casefold().translate(_HOMOGLYPHS)
+        text = _strip_marks(unicodedata.normalize("NFKC", text)).casefold()
+        if _HAS_HOMOGLYPH.search(text):
+            text = text.translate(_HOMOGLYPHS)
     text = fold_leetspeak(text)
     return collapse_whitespace(text)

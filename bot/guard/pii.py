@@ -25,7 +25,7 @@ import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import IbanRecognizer, SpacyRecognizer, UsSsnRecognizer
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
-from bot.guard.hinted import HintedEmailRecognizer, HintedIpRecognizer
+from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
@@ -243,9 +243,9 @@ class PiiAnalyzer:
             HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
             PaymentCardRecognizer(),
-            IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
+            HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),
-            UsSsnRecognizer(),
+            HintedSsnRecognizer(),
             AddressRecognizer(),
             *credential_recognizers(),
         ):

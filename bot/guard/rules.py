@@ -73,6 +73,16 @@ class Rule:
     def matches(self, normalized: str) -> bool:
         if self.needles is not None and not any(needle in normalized for needle in self.needles):
             return False
+        return self._matches_past_needles(normalized)
+
+    def matches_given(self, normalized: str, present_needles: frozenset[str]) -> bool:
+        """``matches``, for a caller that already knows which of the rule's needles the text
+        holds (a ``NeedleScan`` over every rule's needles: each is then searched for once)."""
+        if self.needles is not None and self.needles.isdisjoint(present_needles):
+            return False
+        return self._matches_past_needles(normalized)
+
+    def _matches_past_needles(self, normalized: str) -> bool:
         if self.prefixes is not None:
             return matches_at_prefixes(self.pattern, self.prefixes, normalized)
         return self.pattern.search(normalized) is not None

@@ -126,6 +126,16 @@ def test_detector_reads_the_features_training_read(text: str) -> None:
     assert sorted(detector.columns(normalize(text)).tolist()) == expected
 
 
+def test_a_word_bigram_whose_words_the_model_lacks_is_still_read() -> None:
+    # training.py never builds such a vocabulary (a prompt holding "a b" holds "a" and "b"), so
+    # the bigram shortcut is off for this one, and the bigram still counts.
+    detector = LearnedDetector(_tiny_model(["w:ignore", "w:ignore all"], [1.0, 2.0]))
+    lopsided = LearnedDetector(_tiny_model(["w:ignore all"], [2.0]))
+
+    assert sorted(detector.columns("ignore all").tolist()) == [0, 1]
+    assert lopsided.columns("ignore all").tolist() == [0]
+
+
 def _tiny_model(features: list[str], attack_weights: list[float]) -> dict[str, object]:
     return {
         "format": training.FORMAT_VERSION,

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from presidio_analyzer import PatternRecognizer
+from presidio_analyzer.predefined_recognizers import IbanRecognizer, UsSsnRecognizer
 
 from bot.guard import Guard
+from bot.guard.credentials import CREDENTIAL_KINDS, credential_recognizers
+from bot.guard.hinted import HintedIbanRecognizer, HintedSsnRecognizer
+from bot.guard.pii import IBAN_REGEX_FLAGS
 
 
 @pytest.mark.parametrize(
@@ -200,3 +205,40 @@ def test_iban_typed_in_lower_case_is_masked(pattern_guard: Guard) -> None:
 
     assert "gb82west12345698765432" not in prompt.masked_text
     assert "IBAN_CODE" in prompt.entities
+
+
+# Texts with and without what each hinted recognizer's hint looks for; Presidio's own recognizer
+# must find exactly the same in every one (the hint only skips text it could find nothing in).
+_HINT_TEXTS = [
+    "My SSN is 078-05-1120, or 078 05 1120, or 078051120; ticket 12345-6789 and 123-456789.",
+    "Wire it to GB82 WEST 1234 5698 7654 32 or de89370400440532013000 (lower case), DE89-3704-0044.",
+    "Nothing numeric here, only words: Monday at 9, price 12.50, year 2024, v1.2.3, route 66.",
+    "Key AKIAIOSFODNN7EXAMPLE, xoxb-123456789012-abcdefghijkl, eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl",
+    "sk-proj-abc123def456ghi789jkl0 and AIzaSyA1234567890abcdefghijklmnopqrstu and -----BEGIN RSA PRIVATE KEY-----",
+]
+
+
+@pytest.mark.parametrize("text", _HINT_TEXTS)
+def test_hinted_recognizers_find_what_presidios_own_find(text: str) -> None:
+    def spans(recognizer: PatternRecognizer) -> list[tuple[str, int, int, float]]:
+        found = recognizer.analyze(text, recognizer.supported_entities)
+        return sorted((f.entity_type, f.start, f.end, f.score) for f in found)
+
+    plain: list[PatternRecognizer] = [UsSsnRecognizer(), IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS)]
+    plain += [
+        PatternRecognizer(supported_entity=hinted.supported_entities[0], patterns=hinted.patterns,
+                          global_regex_flags=hinted.global_regex_flags)
+        for hinted in credential_recognizers()
+    ]  # fmt: skip
+    hinted = [HintedSsnRecognizer(), HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS), *credential_recognizers()]
+
+    assert len(hinted) == 2 + len(CREDENTIAL_KINDS)
+    assert [spans(recognizer) for recognizer in hinted] == [spans(recognizer) for recognizer in plain]
+
+
+def test_credential_hints_are_the_literals_of_their_patterns() -> None:
+    hints = {recognizer.supported_entities[0]: recognizer.hints for recognizer in credential_recognizers()}
+
+    assert hints["SLACK_TOKEN"] == {"xox", "xapp-", "https://hooks.slack.com/"}
+    assert hints["PRIVATE_KEY"] == {"-----BEGIN "}
+    assert hints["PASSWORD"] is None  # its key words ignore case: it always runs

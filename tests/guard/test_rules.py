@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import DEFAULT_THRESHOLD, Category, scan_injection
+from bot.guard.needles import NeedleScan
 from bot.guard.normalize import normalize
 from bot.guard.rules import RULES, Rule
 
@@ -46,6 +47,18 @@ def test_literal_shortcuts_agree_with_a_plain_search(rule: Rule, example: str) -
     text = normalize(example)
 
     assert rule.matches(text) == (rule.pattern.search(text) is not None)
+
+
+@pytest.mark.self_graded
+def test_a_needle_scan_over_every_rule_finds_what_each_rule_would_search_for() -> None:
+    scan = NeedleScan(rule.needles for rule in RULES)
+    every_needle = frozenset().union(*(rule.needles for rule in RULES if rule.needles))
+    for _, example in POSITIVES + NEGATIVES:
+        text = normalize(example)
+        present = scan.present(text)
+
+        assert present == {needle for needle in every_needle if needle in text}
+        assert all(rule.matches_given(text, present) == rule.matches(text) for rule in RULES)
 
 
 @pytest.mark.self_graded

@@ -14,12 +14,13 @@ import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.guard.learned.features import token_char_grams, tokens_of, word_grams, words_of
+from bot.guard.learned.features import WORD_PREFIX, token_char_grams, tokens_of, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
@@ -63,11 +64,42 @@ class LearnedDetector:
         if self.coef.shape != (len(self.index), len(classes)) or self.idf.shape != (len(self.index),):
             raise DetectorUnavailable("model arrays do not match its vocabulary")
         self._token_columns = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
+        self._word_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_word)
+        self._bigram_columns = _bigram_columns(self.index)
 
     def _columns_of_token(self, token: str) -> np.ndarray:
         index = self.index
         columns = [column for gram in token_char_grams(token) if (column := index.get(gram)) is not None]
         return np.asarray(columns, dtype=np.int32)
+
+    def _column_of_word(self, word: str) -> int:
+        """The column of the word's unigram, or -1 when the model has none."""
+        return self.index.get(WORD_PREFIX + word, -1)
+
+    def _word_gram_columns(self, words: list[str]) -> list[int]:
+        """Columns of the in-vocabulary word unigrams, then bigrams, as ``word_grams`` lists them.
+
+        A bigram is found from its two words' columns (see ``_bigram_columns``) when the model
+        allows it: no string is built and no string hashed for the 300-odd pairs of a long prompt.
+        """
+        word_columns = [self._word_column(word) for word in words]
+        columns = [column for column in word_columns if column >= 0]
+        bigrams = self._bigram_columns
+        if bigrams is not None:
+            size = len(self.index)
+            columns.extend(
+                column
+                for first, second in pairwise(word_columns)
+                if first >= 0 and second >= 0 and (column := bigrams.get(first * size + second)) is not None
+            )
+        else:
+            index = self.index
+            columns.extend(
+                column
+                for first, second in pairwise(words)
+                if (column := index.get(f"{WORD_PREFIX}{first} {second}")) is not None
+            )
+        return columns
 
     def columns(self, normalized: str) -> np.ndarray:
         """Model columns of every in-vocabulary feature of a normalized prompt, repeats kept."""
@@ -77,8 +109,7 @@ class LearnedDetector:
         """(columns of the n-grams, columns of the concepts) of a normalized prompt."""
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
-        grams = word_grams(words_of(normalized))
-        parts.append(np.asarray([column for gram in grams if (column := index.get(gram)) is not None], dtype=np.int32))
+        parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
             [column for gram in concepts if (column := index.get(gram)) is not None], dtype=np.int32
@@ -129,6 +160,26 @@ class LearnedDetector:
             return 0.0
         span = self.block_probability - self.floor_probability
         return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - self.floor_probability) / span)
+
+
+def _bigram_columns(index: dict[str, int]) -> dict[int, int] | None:
+    """Each word bigram's column, keyed by its words' unigram columns (``first * len(index) +
+    second``), or None when some bigram's words are not both unigrams of the vocabulary.
+
+    Training keeps the features found in at least ``min_df`` prompts, and a prompt holding "a b"
+    holds "a" and "b", so a model trained by training.py always has them; a model built some
+    other way is still scored right, by looking each bigram up by name.
+    """
+    size = len(index)
+    columns: dict[int, int] = {}
+    for feature, column in index.items():
+        if feature.startswith(WORD_PREFIX) and " " in feature:
+            first, second = feature[len(WORD_PREFIX) :].split(" ", 1)
+            first_column, second_column = index.get(WORD_PREFIX + first), index.get(WORD_PREFIX + second)
+            if first_column is None or second_column is None:
+                return None
+            columns[first_column * size + second_column] = column
+    return columns
 
 
 def _checksum_file(path: Path) -> Path:

@@ -18,6 +18,7 @@ CHAR_NGRAM_SIZES = range(2, 6)
 # A token this long is a hash, an encoded run or a wall of CJK text: its n-grams past this
 # point add cost, not evidence (decoding.py reads encoded runs separately).
 MAX_TOKEN_CHARS = 64
+WORD_PREFIX = "w:"
 # A word: letters and digits, with the vowel signs of Indic scripts that ``\w`` leaves out (else
 # "दिखाओ" reads as three fragments).
 _WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
@@ -44,6 +45,8 @@ def tokens_of(normalized: str) -> list[str]:
     """The pieces character n-grams are taken from: whitespace-separated tokens, except that a
     token holding Han or kana is cut at its punctuation and into pieces of ``MAX_TOKEN_CHARS``,
     so a Chinese or Japanese clause is read to its end, not cut off after its first characters."""
+    if normalized.isascii() or not _UNSPACED.search(normalized):
+        return normalized.split()  # what the loop below returns when no token holds Han or kana
     tokens: list[str] = []
     for token in normalized.split():
         if token.isascii() or not _UNSPACED.search(token):
@@ -58,7 +61,7 @@ def words_of(normalized: str) -> list[str]:
     """Words for word n-grams. Runs of Han and kana are left out: a run is a clause, not a word,
     and its character n-grams already read it."""
     words = _WORD.findall(normalized)
-    if normalized.isascii():
+    if normalized.isascii() or not _UNSPACED.search(normalized):
         return words
     return [
         part for word in words for part in (_UNSPACED_RUN.split(word) if _UNSPACED.search(word) else [word]) if part
@@ -67,8 +70,8 @@ def words_of(normalized: str) -> list[str]:
 
 def word_grams(words: list[str]) -> list[str]:
     """Word unigrams and bigrams."""
-    grams = ["w:" + word for word in words]
-    grams.extend(f"w:{first} {second}" for first, second in pairwise(words))
+    grams = [WORD_PREFIX + word for word in words]
+    grams.extend(f"{WORD_PREFIX}{first} {second}" for first, second in pairwise(words))
     return grams
 
 
