@@ -108,7 +108,13 @@ class Database:
     """A pool of connections as the application role; every query runs in ``tenant`` or ``system``."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, pre_ping: bool = True, ping_idle_after: float | None = None
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        pre_ping: bool = True,
+        ping_idle_after: float | None = None,
     ) -> None:
         """``pre_ping=False`` saves a round trip on every checkout (the web tier's hot path): a
         connection a restart killed then fails its first statement, which SQLAlchemy reports as a
@@ -118,12 +124,16 @@ class Database:
         long: a busy worker checks its connections out and in hundreds of times a second, and a
         ping each time was a sixth of a job's CPU. A connection idle across a restart is still
         pinged and replaced; one checked in within that moment of a restart fails its first
-        statement as with ``pre_ping=False``."""
+        statement as with ``pre_ping=False``.
+
+        ``max_overflow``: connections opened beyond ``pool_size`` when all are busy, each closed
+        again when it is returned (default: ``pool_size`` more). ``0``: a request waits for a
+        pooled connection instead; see ``Runtime.for_web``."""
         self.url = url
         self.engine = create_async_engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=pool_size if max_overflow is None else max_overflow,
             pool_pre_ping=pre_ping and ping_idle_after is None,
             pool_recycle=1800,
             connect_args={"server_settings": {"application_name": "content-factory"}},
