@@ -18,7 +18,7 @@ from slack_bolt.response import BoltResponse
 
 
 class EventsOnlyAssistant(AsyncAssistant):
-    async def async_process(  # type: ignore[override]
+    async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         if not is_event(req.body or {}):
