@@ -56,8 +56,9 @@ class Runtime:
         and no overflow connections. Under a burst the loop is busy and each connection is held
         for longer than its one statement, so the default pool overflowed, and every overflow
         connection was opened (TLS attempt, startup, SQLAlchemy's type set-up) and closed again
-        for a command or two: about a fifth of the commands paid for a new connection, on the
-        web tier and on PostgreSQL. A command now waits its turn for a kept connection."""
+        for a command or two (one process under 50 concurrent commands: a new connection for about
+        one command in five, on the web tier and on PostgreSQL). A command now waits its turn for
+        a kept connection."""
         return cls.from_settings(settings, pre_ping=False, pool_size=WEB_POOL_SIZE, max_overflow=0)
 
     async def close(self) -> None:
