@@ -49,6 +49,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -400,6 +401,7 @@ async def measure(
     demo: Any,
     response_url: str,
     meter: CpuMeter | None = None,
+    measuring: Callable[[], object] | None = None,
 ) -> Result:
     import aiohttp
 
@@ -413,6 +415,8 @@ async def measure(
         if meter:
             await meter.until_idle()
             meter.start()
+        if measuring is not None:
+            measuring()
         concurrent, rps = await load.concurrent(session, load_texts(100_000, args.concurrent), expect, args.concurrency)
         if meter:
             await meter.until_idle()
@@ -789,6 +793,8 @@ def run(args: argparse.Namespace) -> list[Target]:
                             args,
                             DEMO,
                             response_url,
+                            # The profile is of the concurrent stretch alone: start-up and warm-up are forgotten.
+                            measuring=lambda: server.send_signal(signal.SIGUSR2),
                         )
                     )
                 finally:

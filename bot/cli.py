@@ -88,7 +88,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     setup_telemetry(SERVICE_WEB, dev=dev_mode())
     size_guard_threads(workers)
-    runtime = Runtime.from_settings(settings, pre_ping=False)
+    runtime = Runtime.for_web(settings)
     set_runtime(runtime)
     instrument_engine(runtime.database.engine)
     listener = socket.socket(fileno=args.listen_fd)

@@ -16,7 +16,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import Pool
+from sqlalchemy.pool import Pool, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
 from db.role_safety import RoleSafety, inspect_role
 
@@ -108,7 +109,13 @@ class Database:
     """A pool of connections as the application role; every query runs in ``tenant`` or ``system``."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, pre_ping: bool = True, ping_idle_after: float | None = None
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        pre_ping: bool = True,
+        ping_idle_after: float | None = None,
     ) -> None:
         """``pre_ping=False`` saves a round trip on every checkout (the web tier's hot path): a
         connection a restart killed then fails its first statement, which SQLAlchemy reports as a
@@ -118,12 +125,16 @@ class Database:
         long: a busy worker checks its connections out and in hundreds of times a second, and a
         ping each time was a sixth of a job's CPU. A connection idle across a restart is still
         pinged and replaced; one checked in within that moment of a restart fails its first
-        statement as with ``pre_ping=False``."""
+        statement as with ``pre_ping=False``.
+
+        ``max_overflow``: connections opened beyond ``pool_size`` when all are busy, each closed
+        again when it is returned (default: ``pool_size`` more). ``0``: a request waits for a
+        pooled connection instead; see ``Runtime.for_web``."""
         self.url = url
         self.engine = create_async_engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=pool_size if max_overflow is None else max_overflow,
             pool_pre_ping=pre_ping and ping_idle_after is None,
             pool_recycle=1800,
             connect_args={"server_settings": {"application_name": "content-factory"}},
@@ -195,6 +206,23 @@ class Database:
         long as that one statement) before any row it touches is checked against RLS."""
         async with self._autocommit.connect() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def pooled_driver(self) -> AsyncIterator[PoolProxiedConnection]:
+        """A pooled connection as the pool itself hands it out (``.driver_connection`` is its
+        ``asyncpg.Connection``), for a statement that is its own transaction and sets its own
+        tenant, as under ``single_statement``; returned to the pool afterwards, where the pool's
+        events (checkout, checkin, the connection gauge) see it as any other.
+
+        Without the ``AsyncConnection`` around it: building one, setting and resetting its
+        isolation level and closing it cost more CPU than the statement itself (half of a
+        checkout's), on the web tier's hottest path. A caller that cannot trust the connection
+        any more (an outage) calls ``invalidate()`` on it before leaving, and the pool forgets it."""
+        pooled = await greenlet_spawn(self.engine.sync_engine.pool.connect)
+        try:
+            yield pooled
+        finally:
+            await greenlet_spawn(pooled.close)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -16,9 +16,10 @@ chosen by the caller, so a repeat cannot make a second job (or a second event): 
 job's primary key, which tells that the first one did commit.
 
 The statement is written with SQLAlchemy Core and compiled once, at import, for asyncpg; each
-command then sends it on the pooled connection's asyncpg driver itself, which keeps it prepared
-per connection. SQLAlchemy's execution path (cache look-up, a type processor per parameter, the
-result) cost as much CPU again as the statement's own work, on the web tier's hottest path. The
+command then sends it on the pooled connection's asyncpg driver itself (``Database.pooled_driver``),
+which keeps it prepared per connection. SQLAlchemy's execution path (cache look-up, a type
+processor per parameter, the result) cost as much CPU again as the statement's own work, on the
+web tier's hottest path. The
 pool, its renewal of connections a restart killed, and SQLAlchemy's ``IntegrityError`` for a
 repeat stay as they were.
 """
@@ -34,6 +35,7 @@ from sqlalchemy import UUID, bindparam, cast, func, insert, literal, select, tru
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.util import greenlet_spawn
 
 from db.engine import Database, is_database_outage
 from db.models import AuditEvent, Job
@@ -156,8 +158,8 @@ class _ConnectionLost(Exception):
 
 
 async def _execute(database: Database, arguments: list[Any]) -> None:
-    async with database.single_statement() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
+    async with database.pooled_driver() as pooled:
+        driver = pooled.driver_connection
         assert driver is not None, "a pooled connection always has its asyncpg connection"
         try:
             await driver.execute(QUEUE_JOB_SQL, *arguments)
@@ -168,5 +170,5 @@ async def _execute(database: Database, arguments: list[Any]) -> None:
             if not (is_database_outage(error) or driver.is_closed()):
                 raise
             # The pool must not hand this connection out again.
-            await connection.invalidate()
+            await greenlet_spawn(pooled.invalidate, error)
             raise _ConnectionLost(error) from error

@@ -7,8 +7,8 @@ DM thread as where the result lands. What a person is told (a refusal, "on it", 
 status and title, the suggestions when a thread opens) goes to Slack after the event is answered,
 so a slow Slack never makes Slack send the event again.
 
-Listeners: bolt's ``AsyncAssistant`` for the agent view's threads (``assistant_thread_started``,
-a user's message in a thread), and a plain ``message`` listener for a DM written outside a thread
+Listeners: bolt's ``AsyncAssistant`` (consulted for events only) for the agent view's threads
+(``assistant_thread_started``, a user's message in a thread), and a plain ``message`` listener for a DM written outside a thread
 (an app whose agent view is off), whose own ts becomes the thread. Slack's retries of an event are
 answered and dropped: the first delivery was answered in time or committed nothing visible, and a
 second job from one message would be a double charge.
@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncAssistant
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,6 +36,7 @@ from bot.orgs.roles import require_role
 from bot.orgs.settings import suggested_prompts
 from bot.services import AppServices
 from bot.slack.channel_access import require_postable
+from bot.slack.middleware.events_only_assistant import EventsOnlyAssistant
 from db.models import JobKind
 from handlers.actions import Click, button_listener, tell_clicker
 from handlers.commands import audit_refusal, failure_message
@@ -47,7 +48,7 @@ _later_tasks: set[asyncio.Task[None]] = set()
 
 
 def register(app: AsyncApp, services: AppServices) -> None:
-    assistant = AsyncAssistant()
+    assistant = EventsOnlyAssistant()
 
     async def thread_started(event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         thread = event.get("assistant_thread") or {}

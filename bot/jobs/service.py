@@ -27,6 +27,7 @@ from bot.quota import LedgerUnavailable, QuotaService, estimate_tokens
 from bot.result_cache.key import SEED_BOUND, request_seed
 from bot.routing.catalogue import Catalogue
 from bot.routing.estimate import job_cost_estimate
+from bot.telemetry.spans import child_span
 from db.audit import record_event
 from db.crypto import SecretBox
 from db.engine import Database
@@ -95,7 +96,7 @@ class JobService:
         """Run the guard; a block is audited with masked text only and re-raised for the user."""
         if request.already_guarded is not None:
             return request.already_guarded
-        with tracer.start_as_current_span("guard.check") as span:
+        with child_span(tracer, "guard.check") as span:
             try:
                 guarded = await check_prompt_off_loop(request.prompt, threshold=policy.injection_threshold)
                 await self._ask_judge(request, policy, guarded, get_guard().injection_threshold)
@@ -167,7 +168,7 @@ class JobService:
             "schedule_id": str(request.schedule_id) if request.schedule_id else None,
         }
         try:
-            with tracer.start_as_current_span("job.persist", attributes={"job.id": str(job_id)}):
+            with child_span(tracer, "job.persist", attributes={"job.id": str(job_id)}):
                 await insert_queued_job(self.database, request.org_id, job, actor=request.requester_id, detail=detail)
         except BaseException:
             # The original failure is what the user must see; a reservation that cannot be
@@ -197,7 +198,7 @@ class JobService:
         """Send after commit; a broker outage only delays the job (the sweeper re-sends it). A
         scheduled run yields to people waiting on their commands."""
         priority = PRIORITY_BACKGROUND if scheduled else PRIORITY_INTERACTIVE
-        with tracer.start_as_current_span("job.enqueue", attributes={"job.id": str(job_id)}):
+        with child_span(tracer, "job.enqueue", attributes={"job.id": str(job_id)}):
             try:
                 await self.sender.send_job(job_id, org_id, kind, priority=priority)
             except Exception:

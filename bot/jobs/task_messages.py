@@ -12,7 +12,8 @@ bytes a ``send_task`` by name would, so the unchanged Celery workers consume the
   the highest step not above it);
 - the trace context in the headers (``traceparent``), under a PRODUCER span named as
   opentelemetry-instrumentation-celery names its own, so a worker's task span continues the
-  command's trace exactly as before.
+  command's trace exactly as before (where spans do not record, the request's own context goes:
+  ``bot.telemetry.spans``).
 
 Many messages go in one pipeline (one round trip). The direct exchange of each queue is declared
 by the workers (``task_queues``); a message pushed here needs no binding lookup, because the
@@ -36,6 +37,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from bot.telemetry.spans import child_span
 
 tracer = trace.get_tracer(__name__)
 
@@ -95,7 +98,7 @@ class TaskMessages:
             "stamped_headers": None,
             "stamps": {},
         }
-        with tracer.start_as_current_span(f"apply_async/{task}", kind=trace.SpanKind.PRODUCER) as span:
+        with child_span(tracer, f"apply_async/{task}", kind=trace.SpanKind.PRODUCER) as span:
             if span.is_recording():
                 span.set_attribute("celery.action", "apply_async")
                 span.set_attribute("messaging.message.id", task_id)

@@ -10,6 +10,10 @@ from bot.process.settings import ConfigError, Settings, get_settings
 from db.crypto import SecretBox
 from db.engine import Database
 
+# A web process's connections, all kept open (see ``Runtime.for_web``): as many as the default
+# pool holds at its fullest (10 and 10 overflow), so PostgreSQL sees no more connections than before.
+WEB_POOL_SIZE = 20
+
 
 @dataclass
 class Runtime:
@@ -20,19 +24,42 @@ class Runtime:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, pre_ping: bool = True, ping_idle_after: float | None = None
+        cls,
+        settings: Settings,
+        *,
+        pre_ping: bool = True,
+        ping_idle_after: float | None = None,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
     ) -> Runtime:
-        """``pre_ping=False`` for the web tier, ``ping_idle_after`` for workers: see ``Database``."""
+        """``ping_idle_after`` for workers; the pool's shape: see ``Database``."""
         settings.require("database_url", "redis_url", "token_encryption_key")
         assert settings.database_url and settings.redis_url and settings.token_encryption_key
         return cls(
             settings=settings,
-            database=Database(settings.database_url, pre_ping=pre_ping, ping_idle_after=ping_idle_after),
+            database=Database(
+                settings.database_url,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pre_ping=pre_ping,
+                ping_idle_after=ping_idle_after,
+            ),
             redis=aioredis.Redis.from_url(
                 settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30
             ),
             secrets=SecretBox(settings.token_encryption_key),
         )
+
+    @classmethod
+    def for_web(cls, settings: Settings) -> Runtime:
+        """A web process's: no ping on checkout (a round trip on every command; see ``Database``),
+        and no overflow connections. Under a burst the loop is busy and each connection is held
+        for longer than its one statement, so the default pool overflowed, and every overflow
+        connection was opened (TLS attempt, startup, SQLAlchemy's type set-up) and closed again
+        for a command or two (one process under 50 concurrent commands: a new connection for about
+        one command in five, on the web tier and on PostgreSQL). A command now waits its turn for
+        a kept connection."""
+        return cls.from_settings(settings, pre_ping=False, pool_size=WEB_POOL_SIZE, max_overflow=0)
 
     async def close(self) -> None:
         await self.database.dispose()

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from opentelemetry import trace
 from opentelemetry.util.types import AttributeValue
 
+from bot.telemetry.spans import child_span
+
 tracer = trace.get_tracer(__name__)
 
 
@@ -18,5 +20,5 @@ def job_span(name: str, org_id: uuid.UUID, job_id: uuid.UUID, **tokens: int) -> 
     ``tokens`` as ``quota.tokens_<name>``."""
     attributes: dict[str, AttributeValue] = {"org.id": str(org_id), "job.id": str(job_id)}
     attributes.update({f"quota.tokens_{what}": count for what, count in tokens.items()})
-    with tracer.start_as_current_span(name, attributes=attributes) as span:
+    with child_span(tracer, name, attributes=attributes) as span:
         yield span

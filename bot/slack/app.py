@@ -33,9 +33,9 @@ from bot.slack.bot_tokens import ROTATE_MINUTES_BEFORE_EXPIRY
 from bot.slack.client import make_web_client
 from bot.slack.installation_store import PostgresOAuthStateStore
 from bot.slack.middleware import MemberRoleMiddleware, TenancyMiddleware
+from bot.slack.middleware.request_annotation import RequestAnnotation
 from bot.slack.middleware.response_url import ResponseUrlCheck
 from bot.slack.region_directory import RegionDirectory, RegionOAuthStateStore, RegionRouter
-from bot.telemetry.web import annotate_bolt_request
 from handlers import actions, agent_dm, commands, events, feedback, home, workflows
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def create_bolt_app(runtime: Runtime, *, services: AppServices | None = None) ->
         app = AsyncApp(**common)
     app.use(ResponseUrlCheck(settings.slack_api_url))
     app.use(MemberRoleMiddleware(services.roles))
-    app.use(annotate_bolt_request)
+    app.use(RequestAnnotation())
     for surface in (commands, actions, feedback, agent_dm, home, events, workflows):
         surface.register(app, services)
     _services_by_app[app] = services

@@ -240,14 +240,10 @@ async def serve(
         if settings.slack_app_token:
             raise ConfigError("SLACK_APP_TOKEN: Socket Mode serves one region; with REGIONS serve Slack over HTTP")
         home = settings.home_region
-        runtimes = {
-            home: runtime
-            if settings.process_region == home
-            else Runtime.from_settings(settings.for_region(home), pre_ping=False)
-        }
+        runtimes = {home: runtime if settings.process_region == home else Runtime.for_web(settings.for_region(home))}
         for name in settings.region_map():
             if name not in runtimes:
-                runtimes[name] = Runtime.from_settings(settings.for_region(name), pre_ping=False)
+                runtimes[name] = Runtime.for_web(settings.for_region(name))
         router = create_region_router(runtimes, home)
         bolt = router.home_app
     else:

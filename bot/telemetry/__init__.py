@@ -15,7 +15,7 @@ from bot.telemetry.setup import (
     instrument_engine,
     setup_telemetry,
 )
-from bot.telemetry.web import annotate_bolt_request, annotate_request, tracing_middleware
+from bot.telemetry.web import annotate_request, tracing_middleware
 
 __all__ = [
     "SERVICE_BEAT",
@@ -23,7 +23,6 @@ __all__ = [
     "SERVICE_WORKER",
     "SpanAttributeScrubber",
     "TelemetryHandle",
-    "annotate_bolt_request",
     "annotate_request",
     "configure_logging",
     "context_from_carrier",

@@ -10,7 +10,7 @@ sends, while requests to ``/slack/events`` come from the internet and start thei
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -127,9 +127,3 @@ def annotate_request(
     if subcommand is not None:
         attributes["slack.subcommand"] = subcommand_label(subcommand)
     span.set_attributes(attributes)
-
-
-async def annotate_bolt_request(context: Any, body: Mapping[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-    """A bolt global middleware (``app.use(annotate_bolt_request)``, after the tenancy middleware)."""
-    annotate_request(context, body)
-    return await next()

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from db.audit import verify_chain
@@ -100,5 +100,21 @@ async def test_a_connection_a_restart_killed_costs_no_command(
         second = queued_job()
         await insert_queued_job(database, org_id, second, actor="UEDITOR", detail={})
         assert await rows(database, org_id, second["id"]) == (1, ["job.queued"])
+    finally:
+        await database.dispose()
+
+
+async def test_a_burst_of_commands_waits_for_the_web_pools_connections_instead_of_opening_more(
+    test_database: Any, org_id: uuid.UUID
+) -> None:
+    # The web tier's pool shape (Runtime.for_web): no overflow connections opened and closed again.
+    database = Database(test_database.app_url, pool_size=2, max_overflow=0, pre_ping=False)
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine.pool, "connect", lambda connection, record: opened.append(record))
+    try:
+        jobs = [queued_job() for _ in range(20)]
+        await asyncio.gather(*(insert_queued_job(database, org_id, job, actor="UEDITOR", detail={}) for job in jobs))
+        assert len(opened) <= 2
+        assert [await rows(database, org_id, job["id"]) for job in jobs] == [(1, ["job.queued"])] * 20
     finally:
         await database.dispose()
