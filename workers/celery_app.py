@@ -35,6 +35,7 @@ from bot.jobs.queueing import (
 from bot.process.settings import get_settings
 from bot.telemetry import instrument_celery_worker
 from workers import loop
+from workers.broker import transport_for
 
 TASK_SWEEP = "workers.tasks.sweep_jobs"
 KNOWN_QUEUES = (QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE)
@@ -89,6 +90,8 @@ def worker_config(redis_url: str, queues: set[str] | None = None, region: str | 
         # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
         task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},
         worker_pool=pool_for(queues),
+        # kombu's Redis transport without its per-message client and BRPOP packing (workers.broker).
+        broker_transport=transport_for(redis_url),
         imports=["workers.tasks"],
         # Nothing here uses Celery's rate limits, events or remote control; each costs per message.
         worker_disable_rate_limits=True,

@@ -173,6 +173,18 @@ SELECT claimed.*,
 """
 
 
+_new_job = Job.__mapper__.class_manager.new_instance
+
+
+def _detached_job(row: Any) -> Job:
+    """A transient Job holding the claimed row: what the steps after the claim read, never flushed
+    anywhere. Filled as the ORM fills a loaded row (straight into its ``__dict__``): the
+    constructor's per-attribute change tracking, for a job nobody saves, was ~50 us of each claim."""
+    job: Job = _new_job()
+    job.__dict__.update(zip(_JOB_COLUMNS, (row[name] for name in _JOB_COLUMNS), strict=True))
+    return job
+
+
 async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float) -> Claim | None:
     """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
     duplicate delivery, or a job already running or past it). An approved job is ``queued`` again
@@ -184,8 +196,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
         row = await driver.fetchrow(_CLAIM_SQL, job_id, float(lease_seconds), ACTOR)
     if row is None:
         return None
-    # A detached Job: what the steps after the claim read, never flushed anywhere.
-    job = Job(**{name: row[name] for name in _JOB_COLUMNS})
+    job = _detached_job(row)
     policy = OrgPolicy.from_columns({name: row[f"policy_{name}"] for name in POLICY_COLUMNS})
     kit = kit_from_columns({name: row[f"kit_{name}"] for name in BRAND_KIT_COLUMNS})
     lease = Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)
