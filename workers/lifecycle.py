@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import configure_mappers
 
 from bot.brand import BrandKit
 from bot.brand.service import BRAND_KIT_COLUMNS, kit_from_columns
@@ -173,14 +174,15 @@ SELECT claimed.*,
 """
 
 
-_new_job = Job.__mapper__.class_manager.new_instance
-
-
 def _detached_job(row: Any) -> Job:
     """A transient Job holding the claimed row: what the steps after the claim read, never flushed
     anywhere. Filled as the ORM fills a loaded row (straight into its ``__dict__``): the
     constructor's per-attribute change tracking, for a job nobody saves, was ~50 us of each claim."""
-    job: Job = _new_job()
+    mapper = Job.__mapper__
+    if not mapper.configured:
+        # The constructor configures the mappers on first use; a bare instance does not.
+        configure_mappers()
+    job: Job = mapper.class_manager.new_instance()
     job.__dict__.update(zip(_JOB_COLUMNS, (row[name] for name in _JOB_COLUMNS), strict=True))
     return job
 
