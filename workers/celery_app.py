@@ -19,6 +19,7 @@ from billiard.process import current_process
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from bot.guard import get_guard
 from bot.jobs.queueing import (
     IMAGE_SOFT_LIMIT_SECONDS,
     QUEUE_IMAGE,
@@ -32,6 +33,7 @@ from bot.jobs.queueing import (
     queue_family,
     regional_queue,
 )
+from bot.process.heap import settle_heap
 from bot.process.settings import get_settings
 from bot.telemetry import instrument_celery_worker
 from workers import loop
@@ -125,6 +127,16 @@ def _instrument_main(**_: Any) -> None:
     # The threads pool runs its tasks in this process; a prefork parent forks first (below).
     if app.conf.worker_pool == POOL_THREADS:
         instrument_celery_worker(dev=dev_mode())
+        warm_up()
+
+
+def warm_up() -> None:
+    """Before the first message: load the guard's models (every text job's answer passes the
+    output guard, and the first one would load them on the job loop, holding every job for
+    seconds), then set the start-up heap aside from the garbage collector, whose full collections
+    otherwise walk those models' objects again and again while jobs wait (as the web tier does)."""
+    get_guard()
+    settle_heap()
 
 
 @signals.worker_shutting_down.connect
