@@ -12,6 +12,7 @@ pool of their own, one process per accelerator, where Celery's own soft and hard
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +124,17 @@ def dev_mode() -> bool:
 
 
 @signals.worker_init.connect
-def _instrument_main(**_: Any) -> None:
+def _instrument_main(sender: Any = None, **_: Any) -> None:
     # The threads pool runs its tasks in this process; a prefork parent forks first (below).
     if app.conf.worker_pool == POOL_THREADS:
         instrument_celery_worker(dev=dev_mode())
-        warm_up()
+        if sender is not None and consumes_text(sender.app.amqp.queues.consume_from or {}):
+            warm_up()
+
+
+def consumes_text(queues: Iterable[str]) -> bool:
+    """Whether a worker reading ``queues`` runs text jobs (``text``, its sub-queues, a region's)."""
+    return any(name.split(".", 1)[0] == QUEUE_TEXT for name in queues)
 
 
 def warm_up() -> None:
