@@ -51,20 +51,19 @@ _RedisChannel: Any = kombu_redis.Channel
 
 
 class Channel(_RedisChannel):  # type: ignore[misc]
-    _list_bulks: dict[tuple[str, int], bytes]
+    _list_bulks: dict[str, tuple[bytes, ...]]
     _acks_client: Any = None
 
-    def _list_bulk(self, queue: str, step: int) -> bytes:
-        """The list of ``queue`` at priority ``step``, in bulk form (encoded on first use)."""
+    def _lists_of(self, queue: str) -> tuple[bytes, ...]:
+        """``queue``'s list at each priority step, in bulk form (encoded on first use)."""
         try:
             cache = self._list_bulks
         except AttributeError:
             cache = self._list_bulks = {}
-        key = (queue, step)
-        bulk = cache.get(key)
-        if bulk is None:
-            bulk = cache[key] = _bulk(self._q_for_pri(queue, step).encode())
-        return bulk
+        lists = cache.get(queue)
+        if lists is None:
+            lists = cache[queue] = tuple(_bulk(self._q_for_pri(queue, step).encode()) for step in self.priority_steps)
+        return lists
 
     def _brpop_start(self, timeout: int | float | None = None) -> None:
         if self.global_keyprefix:
@@ -78,7 +77,9 @@ class Channel(_RedisChannel):  # type: ignore[misc]
         queues = self._queue_cycle.consume(len(self._active_queues))
         if not queues:
             return
-        lists = [self._list_bulk(queue, step) for step in self.priority_steps for queue in queues]
+        # kombu's order: every queue at the best priority step, then every queue at the next.
+        by_queue = [self._lists_of(queue) for queue in queues]
+        lists = [bulks[step] for step in range(len(self.priority_steps)) for bulks in by_queue]
         connection = self.client.connection
         self._in_poll = connection
         self._brpop_sent_at = monotonic()
