@@ -9,7 +9,6 @@ bolt app (``bot.slack.app``) depend on it, never the other way round (ARCHITECTU
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from bot.guard.judge import build_injection_judge
 from bot.jobs.background_sends import BackgroundSends
 from bot.jobs.queueing import JobSender
 from bot.jobs.service import JobService
+from bot.process.heap import settle_heap
 from bot.process.runtime import Runtime
 from bot.process.settings import DEFAULT_GEMINI_MODELS, Settings
 from bot.quota import QuotaService
@@ -65,16 +65,6 @@ class AppServices:
         self.jobs.sender.close()
         if self.jobs.judge is not None:
             await self.jobs.judge.aclose()
-
-
-def settle_heap() -> None:
-    """Move every object alive now (libraries, the guard's models: hundreds of thousands of objects
-    that live as long as the process) out of the garbage collector's sight. A full collection
-    walks all of them, holding every thread of the process for a few hundred milliseconds on this
-    heap; under load the collector starts one every so often, and every answer waits behind it.
-    What is allocated later is collected as usual."""
-    gc.collect()
-    gc.freeze()
 
 
 def build_services(runtime: Runtime, *, region_pins: RegionPins | None = None) -> AppServices:

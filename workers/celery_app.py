@@ -12,6 +12,7 @@ pool of their own, one process per accelerator, where Celery's own soft and hard
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from billiard.process import current_process
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from bot.guard import get_guard
 from bot.jobs.queueing import (
     IMAGE_SOFT_LIMIT_SECONDS,
     QUEUE_IMAGE,
@@ -32,9 +34,11 @@ from bot.jobs.queueing import (
     queue_family,
     regional_queue,
 )
+from bot.process.heap import settle_heap
 from bot.process.settings import get_settings
 from bot.telemetry import instrument_celery_worker
 from workers import loop
+from workers.broker import transport_for
 
 TASK_SWEEP = "workers.tasks.sweep_jobs"
 KNOWN_QUEUES = (QUEUE_TEXT, QUEUE_IMAGE, QUEUE_MAINTENANCE)
@@ -89,6 +93,8 @@ def worker_config(redis_url: str, queues: set[str] | None = None, region: str | 
         # The threads pool has no Celery time limits (a job's deadline is an asyncio one there).
         task_annotations=task_limits(queues) if pool_for(queues) == POOL_PREFORK else {},
         worker_pool=pool_for(queues),
+        # kombu's Redis transport without its per-message client and BRPOP packing (workers.broker).
+        broker_transport=transport_for(redis_url),
         imports=["workers.tasks"],
         # Nothing here uses Celery's rate limits, events or remote control; each costs per message.
         worker_disable_rate_limits=True,
@@ -118,10 +124,26 @@ def dev_mode() -> bool:
 
 
 @signals.worker_init.connect
-def _instrument_main(**_: Any) -> None:
+def _instrument_main(sender: Any = None, **_: Any) -> None:
     # The threads pool runs its tasks in this process; a prefork parent forks first (below).
     if app.conf.worker_pool == POOL_THREADS:
         instrument_celery_worker(dev=dev_mode())
+        if sender is not None and consumes_text(sender.app.amqp.queues.consume_from or {}):
+            warm_up()
+
+
+def consumes_text(queues: Iterable[str]) -> bool:
+    """Whether a worker reading ``queues`` runs text jobs (``text``, its sub-queues, a region's)."""
+    return any(name.split(".", 1)[0] == QUEUE_TEXT for name in queues)
+
+
+def warm_up() -> None:
+    """Before the first message: load the guard's models (every text job's answer passes the
+    output guard, and the first one would load them on the job loop, holding every job for
+    seconds), then set the start-up heap aside from the garbage collector, whose full collections
+    otherwise walk those models' objects again and again while jobs wait (as the web tier does)."""
+    get_guard()
+    settle_heap()
 
 
 @signals.worker_shutting_down.connect

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Interval, Update, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import configure_mappers
 
 from bot.brand import BrandKit
 from bot.brand.service import BRAND_KIT_COLUMNS, kit_from_columns
@@ -173,6 +174,19 @@ SELECT claimed.*,
 """
 
 
+def _detached_job(row: Any) -> Job:
+    """A transient Job holding the claimed row: what the steps after the claim read, never flushed
+    anywhere. Filled as the ORM fills a loaded row (straight into its ``__dict__``): the
+    constructor's per-attribute change tracking, for a job nobody saves, was ~50 us of each claim."""
+    mapper = Job.__mapper__
+    if not mapper.configured:
+        # The constructor configures the mappers on first use; a bare instance does not.
+        configure_mappers()
+    job: Job = mapper.class_manager.new_instance()
+    job.__dict__.update(zip(_JOB_COLUMNS, (row[name] for name in _JOB_COLUMNS), strict=True))
+    return job
+
+
 async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, lease_seconds: float) -> Claim | None:
     """``queued`` -> ``running`` for one attempt; None when the job is not there to claim (a
     duplicate delivery, or a job already running or past it). An approved job is ``queued`` again
@@ -184,8 +198,7 @@ async def claim_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID, le
         row = await driver.fetchrow(_CLAIM_SQL, job_id, float(lease_seconds), ACTOR)
     if row is None:
         return None
-    # A detached Job: what the steps after the claim read, never flushed anywhere.
-    job = Job(**{name: row[name] for name in _JOB_COLUMNS})
+    job = _detached_job(row)
     policy = OrgPolicy.from_columns({name: row[f"policy_{name}"] for name in POLICY_COLUMNS})
     kit = kit_from_columns({name: row[f"kit_{name}"] for name in BRAND_KIT_COLUMNS})
     lease = Lease(job.id, job.org_id, job.attempts, lease_seconds, renewed_at=started)

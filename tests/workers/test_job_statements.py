@@ -4,7 +4,10 @@ organization's tenant cannot do with them. In-process, against the real database
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 from bot.brand import BrandKit, BrandPart, BrandService, load_brand_kit
 from bot.orgs.service import create_organization, load_org_policy
@@ -156,3 +159,15 @@ async def test_a_post_of_a_stored_result_keeps_it_and_writes_no_generated_event(
     )
     actions = [event.action for event in await audit_actions(app_db, org_id, job_id)]
     assert actions.count("job.generated") == 1 and actions[-1] == "job.posted"
+
+
+def test_a_claimed_row_becomes_a_readable_job_in_a_process_that_used_the_orm_for_nothing_else() -> None:
+    # A worker's first claim may come before any ORM use configured the mappers.
+    script = (
+        "import uuid\n"
+        "from workers.lifecycle import _JOB_COLUMNS, _detached_job\n"
+        "row = {name: None for name in _JOB_COLUMNS} | {'id': uuid.UUID(int=7), 'attempts': 2}\n"
+        "job = _detached_job(row)\n"
+        "assert (job.id, job.attempts, job.masked_prompt) == (uuid.UUID(int=7), 2, None)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
