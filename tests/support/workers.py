@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox, threaded_sandbox
+from workers.beat import beat_tick
 from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -409,6 +411,18 @@ class WorkerRig:
         if ready:
             worker.wait_ready()
         return worker
+
+    async def take_over_after_lease(
+        self, env: dict[str, str], job_id: uuid.UUID, lease_seconds: float
+    ) -> WorkerProcess:
+        """A second worker (the first was killed) that gets ``job_id`` once its lease has run out
+        and the beat's sweeper has queued it again."""
+        second = self.start(env, concurrency=1, ready=False)
+        await asyncio.sleep(lease_seconds + 0.5)
+        report = await beat_tick(self.runtime, datetime.now(UTC), sender=self.sender, quota=self.quota)
+        assert report.sweep is not None and job_id in report.sweep.requeued
+        second.wait_ready()
+        return second
 
     async def roomy_quota(self, org_id: uuid.UUID | None = None) -> None:
         """Budget and rate enough that a burst is never refused by the organization's own quota."""

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from db.models import JobState, QuotaSettlement
 from tests.support.workers import WorkerRig, audit_actions, load_job, requests_with, wait_for_job, wait_until
-from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
@@ -30,11 +27,7 @@ async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(rig: Worker
     assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
 
     first.kill()
-    second = rig.start(env, concurrency=1, ready=False)
-    await asyncio.sleep(LEASE_SECONDS + 0.5)
-    report = await beat_tick(rig.runtime, datetime.now(UTC), sender=rig.sender, quota=rig.quota)
-    assert report.sweep is not None and accepted.job_id in report.sweep.requeued
-    second.wait_ready()
+    await rig.take_over_after_lease(env, accepted.job_id, LEASE_SECONDS)
 
     job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=30)
     assert job.state == JobState.POSTED and job.attempts == 2

@@ -39,7 +39,6 @@ from tests.support.workers import (
     wait_until,
 )
 from workers import lifecycle, views
-from workers.beat import beat_tick
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
@@ -108,11 +107,7 @@ async def test_a_dm_answer_cut_off_by_a_killed_worker_is_finished_in_the_same_me
     assert slack.message(channel, partial["ts"])["streaming"] is True  # type: ignore[index]
     assert (await load_job(app_db, org_id, accepted.job_id)).stream_ts == partial["ts"]
 
-    second = rig.start(env, concurrency=1, ready=False)
-    await asyncio.sleep(LEASE_SECONDS + 0.5)
-    report = await beat_tick(rig.runtime, datetime.now(UTC), sender=rig.sender, quota=rig.quota)
-    assert report.sweep is not None and accepted.job_id in report.sweep.requeued
-    second.wait_ready()
+    await rig.take_over_after_lease(env, accepted.job_id, LEASE_SECONDS)
     job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
 
     assert job.state == JobState.POSTED and job.attempts == 2
