@@ -18,9 +18,11 @@ from opentelemetry import trace
 
 def records_nothing_below(span: trace.Span) -> bool:
     """True when a child of ``span`` could not record: ``span`` is this process's own (a remote
-    parent's children are sampled here whatever it decided) and does not record itself."""
+    parent's children are sampled here whatever it decided) and was dropped by the sampler. A
+    recorded span that has ended (a request answered before its job is published) no longer
+    records either, but its children still do."""
     context = span.get_span_context()
-    return context.is_valid and not context.is_remote and not span.is_recording()
+    return context.is_valid and not context.is_remote and isinstance(span, trace.NonRecordingSpan)
 
 
 @contextmanager

@@ -42,3 +42,13 @@ def test_outside_any_span_a_new_trace_starts(telemetry: Telemetry) -> None:
     with child_span(tracer, "quota.reserve") as span:
         assert span.get_span_context().is_valid
     assert len(telemetry.spans_named("quota.reserve")) == 1
+
+
+def test_under_a_recorded_span_that_has_ended_the_child_is_still_recorded(telemetry: Telemetry) -> None:
+    # The request is answered (its span ended) before its job is published from another thread.
+    with tracer.start_as_current_span("POST /slack/events") as request:
+        pass
+    with trace.use_span(request), child_span(tracer, "apply_async/generate_job") as publish:
+        assert publish is not request
+    (published,) = telemetry.spans_named("apply_async/generate_job")
+    assert published.parent is not None and published.parent.span_id == request.get_span_context().span_id
