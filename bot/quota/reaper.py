@@ -67,15 +67,24 @@ async def reap_reservations(quota: QuotaService, database: Database, *, now: flo
             session, updated_before=datetime.fromtimestamp(now - SETTLE_GRACE_SECONDS, UTC), limit=REAP_BATCH
         )
     candidates: dict[uuid.UUID, set[uuid.UUID]] = {}
+    held_long: dict[uuid.UUID, set[uuid.UUID]] = {}
     try:
-        for org_id, expired in (await _expired_leases(quota, org_ids, now)).items():
+        for org_id, expired in (await _leases_ending_before(quota, org_ids, now)).items():
             candidates.setdefault(org_id, set()).update(expired)
+        # A worker that died between the ledger's settlement and Redis's leaves the reservation
+        # open with a lease of minutes; one held past the grace is applied from the ledger now.
+        settled_by = now + quota.lease_seconds - SETTLE_GRACE_SECONDS
+        for org_id, held in (await _leases_ending_before(quota, org_ids, settled_by)).items():
+            held_long.setdefault(org_id, set()).update(set(held) - candidates.get(org_id, set()))
     except REDIS_ERRORS:
         log.warning("Redis unreachable; reaping only what the ledger shows", exc_info=True)
     for job in stranded:
         candidates.setdefault(job.org_id, set()).add(job.id)
     for org_id, job_ids in candidates.items():
         await _reap_org(quota, database, org_id, sorted(job_ids), now, report)
+    for org_id, job_ids in held_long.items():
+        if job_ids:
+            await _reap_org(quota, database, org_id, sorted(job_ids), now, report, only_settled=True)
     if report.returned or report.failed:
         log.info(
             "reaper: %d released, %d settled, %d extended, %d left for next time",
@@ -87,7 +96,7 @@ async def reap_reservations(quota: QuotaService, database: Database, *, now: flo
     return report
 
 
-async def _expired_leases(
+async def _leases_ending_before(
     quota: QuotaService, org_ids: list[uuid.UUID], now: float
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     expired: dict[uuid.UUID, list[uuid.UUID]] = {}
@@ -130,8 +139,17 @@ async def _job_facts(database: Database, org_id: uuid.UUID, job_ids: list[uuid.U
 
 
 async def _reap_org(
-    quota: QuotaService, database: Database, org_id: uuid.UUID, job_ids: list[uuid.UUID], now: float, report: ReapReport
+    quota: QuotaService,
+    database: Database,
+    org_id: uuid.UUID,
+    job_ids: list[uuid.UUID],
+    now: float,
+    report: ReapReport,
+    *,
+    only_settled: bool = False,
 ) -> None:
+    """Close what each job's facts allow; ``only_settled``: only reservations whose settlement the
+    ledger already has (their lease has not run out, so nothing else is decided for them)."""
     try:
         facts = await _job_facts(database, org_id, job_ids)
     except Exception as error:
@@ -141,6 +159,8 @@ async def _reap_org(
         report.failed.extend(job_ids)
         return
     for job_id in job_ids:
+        if only_settled and facts[job_id].settled_actual is None:
+            continue
         charge = closing_charge(facts[job_id])
         try:
             if charge is None:

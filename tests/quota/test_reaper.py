@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot.quota import QuotaService, reap_reservations
 from bot.quota.keys import month_label, month_start
@@ -93,3 +94,35 @@ async def test_a_finished_job_still_marked_reserved_is_reconciled(
     assert (await quota.status(org_id)).used == 120
     assert await ledger_used(app_db, org_id) == (120, 0)
     assert job not in (await reap_reservations(quota, app_db, now=clock() + 3601)).returned
+
+
+async def test_a_settlement_the_ledger_has_reaches_redis_after_the_grace_not_the_lease(
+    aredis: aioredis.Redis, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+) -> None:
+    # As deployed: a lease of minutes. The worker died between the ledger's settlement and Redis's.
+    quota = QuotaService(aredis, app_db, lease_seconds=900, clock=clock)
+    await quota.set_limits(org_id, rate_per_minute=10**9, burst=10**9, actor="test")
+    half_done = await reserve_job(quota, app_db, org_id, 600)
+    await set_job(app_db, org_id, half_done, state=JobState.POSTED, tokens_used=250)
+    async with app_db.tenant_driver(org_id) as driver:
+        await record_settlement(
+            driver,
+            org_id,
+            half_done,
+            actual=250,
+            outcome="settled",
+            reserved=600,
+            month=None,
+            default_month=month_start(month_label(clock())),
+        )
+    running = await reserve_job(quota, app_db, org_id, 400)  # its lease is left alone
+    ours = {half_done, running}
+
+    within_grace = await reap_reservations(quota, app_db, now=clock() + 30)
+    assert not ours & set(within_grace.returned)
+
+    report = await reap_reservations(quota, app_db, now=clock() + 61)
+    assert ours & set(report.settled) == {half_done}
+    assert not ours & set(report.released) and not ours & set(report.extended)
+    status = await quota.status(org_id)
+    assert (status.used, status.reserved) == (250, 400)
