@@ -53,10 +53,13 @@ from bench.faults.probes import QuotaProbe, ReadinessProbe, RedisPiiProbe  # noq
 from bench.faults.recovery import recovery_lines  # noqa: E402
 from bench.faults.timetable import FaultInjector, Planned, plan_faults  # noqa: E402
 from bot.quota.keys import org_keys  # noqa: E402
+from bot.quota.reaper import SETTLE_GRACE_SECONDS  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 PROGRESS_SECONDS = 15.0
-REDIS_GRACE_SECONDS = 10.0
+# A reservation whose settlement the ledger has but Redis missed (its worker died between the
+# two) is applied by the reaper once it has been held past its grace, plus a scheduler tick.
+REDIS_GRACE_SECONDS = SETTLE_GRACE_SECONDS + 5.0
 # Longer than the checks' start takes after settling (follow-ups collected, the app stopped): a run
 # held past this is not due while anything could release it, so it is held for later, not lost.
 HELD_DUE_SOON_SECONDS = 45.0
@@ -81,8 +84,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.duration = args.duration or (45.0 if args.short else 180.0)
     args.rate = args.rate or (2.5 if args.short else 3.0)
     args.kill_every = args.kill_every or 20.0
-    # Long enough for the slowest path back: a settled-late job waits out the reaper's 60 s grace.
-    args.settle = args.settle or (75.0 if args.short else 150.0)
+    # Long enough for the slowest path back: a settled-late job waits out the reaper's 60 s grace,
+    # and a reservation left open in Redis that grace again once the database is done.
+    args.settle = args.settle or (90.0 if args.short else 150.0)
     args.seed = args.seed if args.seed is not None else random.randrange(10**6)
     if args.duration <= 0 or args.rate <= 0 or args.kill_every <= 0 or args.settle <= 0:
         parser.error("--duration, --rate, --kill-every and --settle must be positive")
