@@ -25,6 +25,23 @@ async def reserve_job(
     return job
 
 
+async def settle_in_the_ledger_only(
+    app_db: Database, org_id: uuid.UUID, job: uuid.UUID, actual: int, reserved: int, clock: FakeClock
+) -> None:
+    """What a worker that died between the ledger's settlement and Redis's leaves behind."""
+    async with app_db.tenant_driver(org_id) as driver:
+        await record_settlement(
+            driver,
+            org_id,
+            job,
+            actual=actual,
+            outcome="settled",
+            reserved=reserved,
+            month=None,
+            default_month=month_start(month_label(clock())),
+        )
+
+
 async def test_dead_workers_reservations_come_back_after_the_lease_once(
     quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
 ) -> None:
@@ -36,17 +53,7 @@ async def test_dead_workers_reservations_come_back_after_the_lease_once(
     await set_job(app_db, org_id, posted, state=JobState.POSTED, tokens_used=300)  # died before settling
     running = await reserve_job(quota, app_db, org_id, 400)
     half_done = await reserve_job(quota, app_db, org_id, 600)
-    async with app_db.tenant_driver(org_id) as driver:  # died between the ledger write and Redis
-        await record_settlement(
-            driver,
-            org_id,
-            half_done,
-            actual=250,
-            outcome="settled",
-            reserved=600,
-            month=None,
-            default_month=month_start(month_label(clock())),
-        )
+    await settle_in_the_ledger_only(app_db, org_id, half_done, 250, 600, clock)  # died before Redis
     ours = {failed, vanished, posted, running, half_done}
 
     early = await reap_reservations(quota, app_db, now=clock() + 30)
@@ -104,17 +111,7 @@ async def test_a_settlement_the_ledger_has_reaches_redis_after_the_grace_not_the
     await quota.set_limits(org_id, rate_per_minute=10**9, burst=10**9, actor="test")
     half_done = await reserve_job(quota, app_db, org_id, 600)
     await set_job(app_db, org_id, half_done, state=JobState.POSTED, tokens_used=250)
-    async with app_db.tenant_driver(org_id) as driver:
-        await record_settlement(
-            driver,
-            org_id,
-            half_done,
-            actual=250,
-            outcome="settled",
-            reserved=600,
-            month=None,
-            default_month=month_start(month_label(clock())),
-        )
+    await settle_in_the_ledger_only(app_db, org_id, half_done, 250, 600, clock)
     running = await reserve_job(quota, app_db, org_id, 400)  # its lease is left alone
     ours = {half_done, running}
 
