@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from sandbox.gemini import FakeGemini
 from tests.support.fakes import GEMINI_KEY, fake_gemini
+from workers.providers.gemini import GeminiTextProvider
 from workers.providers.router import RetryPolicy, TextRouter
 
 __all__ = ["fake_gemini"]
@@ -128,3 +129,10 @@ def tiny_pipeline_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     from sandbox.tiny_diffusion import build_tiny_pipeline
 
     yield build_tiny_pipeline(tmp_path_factory.mktemp("models") / "tiny-sd")
+
+
+@pytest.fixture
+async def gemini_provider(fake_gemini: FakeGemini) -> AsyncIterator[GeminiTextProvider]:
+    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=10)
+    yield provider
+    await provider.aclose()

@@ -5,14 +5,13 @@ estimating only what was not reported."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 
 from sandbox.gemini import FakeGemini, compose_text, count_tokens
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import API_KEY, RouterFactory
+from tests.providers.conftest import RouterFactory
 from workers.providers.base import StreamStopped, TextRequest
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.openai_compat import OpenAICompatibleProvider
@@ -37,13 +36,6 @@ class StopAt:
         self.received += text
         if self.word in text:
             raise StreamStopped(ValueError("refused"))
-
-
-@pytest.fixture
-async def gemini_provider(fake_gemini: FakeGemini) -> AsyncIterator[GeminiTextProvider]:
-    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=10)
-    yield provider
-    await provider.aclose()
 
 
 async def test_gemini_reports_the_prompt_and_the_answer_so_far_when_the_model_counts_as_it_writes(

@@ -4,13 +4,11 @@ the router fails over only while nothing has been shown."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_tokens
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import API_KEY, RouterFactory
+from tests.providers.conftest import RouterFactory
 from workers.providers.base import (
     OnText,
     PermanentError,
@@ -50,13 +48,6 @@ class Reader:
 
 def request(stream: Reader | None = None) -> TextRequest:
     return TextRequest(prompt=PROMPT, system_instruction="Plain words.", max_output_tokens=2000, stream=stream)
-
-
-@pytest.fixture
-async def gemini_provider(fake_gemini: FakeGemini) -> AsyncIterator[GeminiTextProvider]:
-    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=10)
-    yield provider
-    await provider.aclose()
 
 
 async def test_gemini_hands_over_each_chunk_while_the_stream_is_still_open(

@@ -53,15 +53,16 @@ STATUS_WORDS = {
 
 
 @contextlib.contextmanager
-def call_errors(model: str, timeout: float) -> Iterator[None]:
+def call_errors(model: str, timeout: float, *, what: str = "") -> Iterator[None]:
     """A call's failures as the router's kinds: what Gemini answered, a time-out, a network
-    failure or a response the SDK could not read (all but the first are worth another try)."""
+    failure or a response the SDK could not read (all but the first are worth another try).
+    ``what`` names a call other than a generation in the time-out's message."""
     try:
         yield
     except genai_errors.APIError as exc:
         raise error_from_api(model, exc) from exc
     except TimeoutError as exc:
-        raise RetryableError(f"{model} timed out after {timeout:g}s") from exc
+        raise RetryableError(f"{model}{' ' + what if what else ''} timed out after {timeout:g}s") from exc
     except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
         raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
     except genai_errors.UnknownApiResponseError as exc:
@@ -128,16 +129,10 @@ class GeminiTextProvider:
         return _cache_entry(cached, ttl_seconds)
 
     async def _call_caches(self, model: str, call: Any) -> types.CachedContent:
-        try:
+        with call_errors(model, self.timeout, what="cache call"):
             async with asyncio.timeout(self.timeout):
                 result: types.CachedContent = await call
                 return result
-        except genai_errors.APIError as exc:
-            raise error_from_api(model, exc) from exc
-        except TimeoutError as exc:
-            raise RetryableError(f"{model} cache call timed out after {self.timeout:g}s") from exc
-        except (aiohttp.ClientError, httpx.TransportError, OSError) as exc:
-            raise RetryableError(f"{model} could not be reached", detail=type(exc).__name__) from exc
 
     async def aclose(self) -> None:
         await self._client.aio.aclose()
