@@ -16,14 +16,16 @@ from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import views
 from bot.approvals.messages import announce_decision, tell_user
 from bot.approvals.service import DecidedJob, Decision
-from bot.commands.views import Message
+from bot.commands.views import Message, ephemeral
 from bot.errors import BadInput
 from bot.services import AppServices
+from bot.slack.ack_watchdog import seconds_since_arrival
 from handlers.commands import failure_message
 
 log = logging.getLogger(__name__)
@@ -92,11 +94,26 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
             _announce_later(click.client, decided, *click.message)
 
     async def reject(click: Click) -> None:
-        job = await click.or_refuse(approvals.decidable(click.org_id, click.job_ref, click.user_id))
-        if job is None:
-            return
-        origin = views.ModalOrigin(str(job.id), *click.message)
-        await click.client.views_open(trigger_id=click.body["trigger_id"], view=views.reject_modal(job, origin))
+        # The modal can only open under the click's trigger_id, which Slack honours for 3 s: a check
+        # or a views.open that overruns it (a database or Slack under a fault) is told to the clicker,
+        # never left as a button that silently did nothing.
+        window = asyncio.timeout(max(0.0, views.TRIGGER_WINDOW_SECONDS - seconds_since_arrival()))
+        try:
+            async with window:
+                job = await approvals.decidable(click.org_id, click.job_ref, click.user_id)
+                origin = views.ModalOrigin(str(job.id), *click.message)
+                await click.client.views_open(trigger_id=click.body["trigger_id"], view=views.reject_modal(job, origin))
+        except SlackApiError as error:
+            code = error.response.get("error") or "an error"
+            log.warning("views.open for a reject click failed: %s", code)
+            await _form_not_opened(click, f"Slack answered `{code}`")
+        except TimeoutError as error:
+            if not window.expired():
+                await tell_clicker(click.body, click.client, click.respond, _failure_message(error))
+                return
+            await _form_not_opened(click, "Slack's time to open it ran out")
+        except Exception as error:
+            await tell_clicker(click.body, click.client, click.respond, _failure_message(error))
 
     async def submit_reject(ack: Any, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         origin = views.ModalOrigin.load(view.get("private_metadata"))
@@ -122,6 +139,10 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
 
 # handlers.* surfaces are wired with ``register(app, services)``.
 register = register_action_handlers
+
+
+async def _form_not_opened(click: Click, reason: str) -> None:
+    await tell_clicker(click.body, click.client, click.respond, ephemeral(views.reject_form_not_opened(reason)))
 
 
 def _failure_message(error: Exception) -> Message:

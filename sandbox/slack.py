@@ -1183,10 +1183,26 @@ def views_publish(state: SandboxState, workspace: Workspace, params: dict[str, A
     return {"ok": True, "view": view}
 
 
+# Slack honours a trigger_id for 3 s after the interaction it came with.
+TRIGGER_LIFETIME_SECONDS = 3.0
+
+
+def trigger_expired(trigger_id: str, now: float | None = None) -> bool:
+    """Whether a trigger id of :func:`sandbox.say.new_trigger_id`'s form (issued at a whole epoch
+    second, so up to one second more is allowed) is past its lifetime. Ids of another form (fixed ones in
+    tests) never expire."""
+    issued = trigger_id.split(".", 1)[0]
+    if not issued.isdigit() or int(issued) < 1_000_000_000:
+        return False
+    return (time.time() if now is None else now) - int(issued) > TRIGGER_LIFETIME_SECONDS + 1
+
+
 @api_method("views.open")
 def views_open(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     if not params.get("trigger_id") and not params.get("interactivity_pointer"):
         raise ApiError("invalid_arguments")
+    if trigger_expired(str(params.get("trigger_id") or "")):
+        raise ApiError("expired_trigger_id")
     view = _view(params, workspace, "modal")
     state.record_view(None, "modal", {**view, "trigger_id": params.get("trigger_id")})
     return {"ok": True, "view": view}

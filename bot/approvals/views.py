@@ -31,6 +31,9 @@ REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 ACTIONS_BLOCK = "approval_actions"
 
+# Slack refuses a trigger_id 3 s after the click; the modal's own request needs some of that.
+TRIGGER_WINDOW_SECONDS = 2.5
+
 PREVIEW_LIMIT = 2800  # room in a section for the note that the preview was cut
 CUT_NOTE = "\n_(preview cut short; the whole text is posted)_"
 
@@ -168,3 +171,11 @@ def reason_from(view: dict[str, Any]) -> str | None:
     values = ((view.get("state") or {}).get("values") or {}).get(REASON_BLOCK) or {}
     value = (values.get(REASON_INPUT) or {}).get("value")
     return str(value) if value is not None else None
+
+
+def reject_form_not_opened(reason: str) -> str:
+    """The clicker's note when the reject button's reason form could not be opened in time."""
+    return (
+        f":warning: The form for a rejection reason could not be opened ({reason}); nothing was decided. "
+        "Please click *Reject* again."
+    )

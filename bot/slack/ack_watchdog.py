@@ -50,6 +50,12 @@ Ack = Callable[..., Awaitable[Any]]
 ARRIVED_AT: ContextVar[float | None] = ContextVar("arrived_at", default=None)
 
 
+def seconds_since_arrival() -> float:
+    """How long ago the request reached the server (0 where that is unknown, as in Socket Mode)."""
+    arrived = ARRIVED_AT.get()
+    return 0.0 if arrived is None else max(0.0, asyncio.get_running_loop().time() - arrived)
+
+
 async def post_to_response_url(response_url: str, message: Message) -> None:
     client = AsyncWebhookClient(response_url, retry_handlers=async_retry_handlers())
     answer = await client.send_dict(message)

@@ -171,6 +171,28 @@ async def test_reject_opens_a_modal_and_its_submission_rejects(
     assert setting.clicks.sender.approved == []
 
 
+@pytest.mark.parametrize(
+    ("fault", "told"),
+    [
+        ({"error": "expired_trigger_id"}, "Slack answered `expired_trigger_id`"),
+        ({"delay": 4.0}, "Slack's time to open it ran out"),
+    ],
+    ids=["refused", "too-slow"],
+)
+async def test_a_reject_form_that_cannot_open_is_told_to_the_clicker_and_decides_nothing(
+    setting: Setting, app_db: Database, sandbox: SlackSandbox, fault: dict[str, Any], told: str
+) -> None:
+    job_id, ts = await ask(setting, app_db)
+    sandbox.inject("views.open", **fault)
+
+    click = await setting.clicks.click(REJECT_ACTION, str(job_id), user=ADMIN2, channel=APPROVERS, ts=ts)
+
+    assert click.status == 200
+    [answer] = click.answers
+    assert told in answer and "click *Reject* again" in answer
+    assert (await load_job(app_db, setting.org_id, job_id)).state == JobState.AWAITING_APPROVAL
+
+
 async def test_a_modal_submitted_after_an_approval_changes_nothing(
     setting: Setting, app_db: Database, sandbox: SlackSandbox
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.client import RetryPolicy, make_sync_web_client, make_web_client, normalize_base_url
+from sandbox.say import new_trigger_id
 from sandbox.slack import DEMO, SlackSandbox, threaded_sandbox
 
 
@@ -137,6 +138,19 @@ async def test_views_publish_and_open_are_recorded(sb: SlackSandbox) -> None:
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Quota"}, "blocks": []}
     await client.views_open(trigger_id="1.2.abc", view=modal)
     assert [v["kind"] for v in sb.views()] == ["home", "modal"]
+
+
+async def test_views_open_refuses_a_trigger_past_its_three_seconds(sb: SlackSandbox) -> None:
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url)
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Late"}, "blocks": []}
+    stale = f"{int(time.time()) - 10}.1.abc"
+
+    with pytest.raises(SlackApiError) as refused:
+        await client.views_open(trigger_id=stale, view=modal)
+
+    assert refused.value.response["error"] == "expired_trigger_id"
+    await client.views_open(trigger_id=new_trigger_id(), view=modal)
+    assert [v["kind"] for v in sb.views()] == ["modal"]
 
 
 async def test_files_upload_v2_runs_the_three_steps_and_keeps_the_bytes(sb: SlackSandbox) -> None:
