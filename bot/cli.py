@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot.process.settings import ConfigError, Settings, get_settings
+from bot.process.torch_free import keep_torch_out, runs_images
 
 if TYPE_CHECKING:
     from db.audit import ChainHead
@@ -64,6 +65,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
+    keep_torch_out(settings.pii_spacy_model)
     if settings.slack_mode != "socket":  # Socket Mode requests arrive over the app's own websocket
         settings.require("slack_signing_secret")
     from bot.process.cores import available_cores
@@ -97,7 +99,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    get_settings().require("database_url", "redis_url", "token_encryption_key")
+    settings = get_settings()
+    settings.require("database_url", "redis_url", "token_encryption_key")
+    if not runs_images(name.strip() for name in args.queues.split(",") if name.strip()):
+        keep_torch_out(settings.pii_spacy_model)
     from workers.cli import run_worker
 
     return run_worker(queues=args.queues, concurrency=args.concurrency, loglevel=args.loglevel) or 0
@@ -106,6 +111,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 def _cmd_beat(args: argparse.Namespace) -> int:
     settings = get_settings()
     settings.require("database_url", "redis_url", "token_encryption_key")
+    keep_torch_out(settings.pii_spacy_model)
     from workers.cli import run_beat
 
     return run_beat(tick_seconds=args.tick or settings.scheduler_tick_seconds) or 0

@@ -250,6 +250,28 @@ async def test_image_job_uploads_a_png(
     }
 
 
+def loads_torch(pid: int) -> bool:
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+async def test_only_the_image_process_loads_torch(
+    worker: WorkerProcess, submitter: Submitter, org_id: uuid.UUID, app_db: Database, tiny_pipeline: Path | None
+) -> None:
+    """The text process runs the guard's spaCy pipelines on numpy alone; torch is for diffusion."""
+    if tiny_pipeline is None:
+        pytest.skip("image support (the `image` extra) is not installed")
+    accepted = await submitter.submit(org_id, f"a red kite {marker()}", submitter.new_channel(), kind=JobKind.IMAGE)
+    assert (await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)).state == JobState.POSTED
+
+    assert not loads_torch(worker.process.pid)
+    [image_process] = children_of(worker.process.pid)
+    assert loads_torch(image_process)
+
+
 async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig: WorkerRig) -> None:
     rig.gemini.inject(status=503, count=None)
     channel = rig.submitter.new_channel()
