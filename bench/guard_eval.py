@@ -268,7 +268,7 @@ def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
 def speed_targets(texts: list[str]) -> list[Target]:
     guard = Guard()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\nWhole-guard latency ({LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds, no NER model)")
+    print(f"\nWhole-guard latency ({LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds, the packaged NER model)")
     print(f"  machine: {os.cpu_count()} CPUs, load average {load} (wall time includes waiting for a CPU)")
     targets = []
     for size in LATENCY_SIZES:
