@@ -1,6 +1,7 @@
 """Every attempt of a job is billed at the model that served it: a model that reports usage and
 then gives no answer is charged its own input and output prices for what it reported, and the
-model that answers next is charged its own; nothing is moved onto the last model."""
+model that answers next is charged its own; nothing is moved onto the last model. A response
+without usage is charged the estimate of what was sent."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
+from google.genai.types import GenerateContentResponse
+from openai.types.chat import ChatCompletion, ChatCompletionMessage
+from openai.types.chat.chat_completion import Choice
 
 from bot.quota.models import ModelCharge, Spend
 from bot.routing.catalogue import Catalogue, ModelSpec
@@ -17,8 +21,11 @@ from sandbox.gemini import prompt_tokens as gemini_prompt_tokens
 from sandbox.openai_server import BLANK_ANSWER, FakeOpenAI
 from sandbox.openai_server import count_tokens as openai_tokens
 from tests.support.fakes import GEMINI_KEY, OPENAI_KEY, fake_gemini, fake_openai
-from workers.providers.base import AllModelsFailed, TextRequest
+from workers.providers.base import AllModelsFailed, RetryableError, TextRequest
+from workers.providers.gemini import result_from_response
+from workers.providers.openai_compat import result_from_completion
 from workers.providers.router import RetryPolicy, TextRouter
+from workers.providers.tokens import estimate_tokens
 
 __all__ = ["fake_gemini", "fake_openai"]
 
@@ -134,3 +141,27 @@ async def test_a_job_no_model_answered_carries_each_models_bill(
     assert error.model == "llama"
     spend = Spend.of_charges(error.model, error.charges)
     assert (spend.cost_micros, spend.output_tokens) == (error.cost_micros, 2 * openai_tokens(BLANK_ANSWER))
+
+
+def test_an_empty_completion_without_usage_is_charged_the_estimate_of_what_was_sent() -> None:
+    blank = ChatCompletion(
+        id="c",
+        object="chat.completion",
+        created=0,
+        model="llama-8b",
+        choices=[Choice(index=0, message=ChatCompletionMessage(role="assistant", content=""), finish_reason="stop")],
+        usage=None,
+    )
+
+    with pytest.raises(RetryableError) as raised:
+        result_from_completion("llama-8b", blank, REQUEST)
+
+    sent = estimate_tokens(REQUEST.system_instruction) + estimate_tokens(REQUEST.prompt)
+    assert (raised.value.input_tokens, raised.value.output_tokens) == (sent, 0)
+
+
+def test_a_gemini_response_without_candidates_or_usage_is_charged_the_estimate_of_the_prompt() -> None:
+    with pytest.raises(RetryableError) as raised:
+        result_from_response("gemini-a", GenerateContentResponse(candidates=[]), prompt=REQUEST.prompt)
+
+    assert (raised.value.input_tokens, raised.value.output_tokens) == (estimate_tokens(REQUEST.prompt), 0)

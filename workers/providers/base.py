@@ -145,9 +145,6 @@ class ReportedUsage(TypedDict):
     cached_input_tokens: int
 
 
-NOTHING_REPORTED = ReportedUsage(input_tokens=0, output_tokens=0, cached_input_tokens=0)
-
-
 class ProviderError(Exception):
     """A model call that did not produce content.
 
@@ -155,7 +152,9 @@ class ProviderError(Exception):
     the prompt or the output. ``detail`` may add what the provider said, for logs.
     ``input_tokens`` / ``output_tokens`` / ``cached_input_tokens`` are what the provider reported
     this call cost even so (a model that read the prompt and then refused still bills it; thinking
-    is billed as output): 0 when it reported nothing.
+    is billed as output); a response without usage is charged the provider's estimate for an answer
+    without usage (``estimate_tokens`` of what was sent); a call that got no response (an HTTP
+    error, a time-out, a refused connection) costs 0.
     """
 
     def __init__(

@@ -21,7 +21,6 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from workers.providers.base import (
-    NOTHING_REPORTED,
     ContextCacheEntry,
     OnText,
     PermanentError,
@@ -211,12 +210,13 @@ def enum_text(value: object, default: str) -> str:
     return str(getattr(value, "value", value))
 
 
-def reported_usage(response: types.GenerateContentResponse) -> ReportedUsage:
+def reported_usage(response: types.GenerateContentResponse, *, prompt: str) -> ReportedUsage:
     """What the response says the call cost, as a provider error's keywords: the prompt (of which
-    cached), and the answer with the thinking (billed as output). Nothing reported: all 0."""
+    cached), and the answer with the thinking (billed as output). A response without usage is
+    charged the estimate an answer without usage gets: the prompt read, nothing written."""
     usage = response.usage_metadata
     if usage is None:
-        return NOTHING_REPORTED
+        return ReportedUsage(input_tokens=estimate_tokens(prompt), output_tokens=0, cached_input_tokens=0)
     return ReportedUsage(
         input_tokens=usage.prompt_token_count or 0,
         output_tokens=(usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0),
@@ -266,7 +266,7 @@ def merge_chunks(chunks: list[types.GenerateContentResponse]) -> types.GenerateC
 def result_from_response(model: str, response: types.GenerateContentResponse, *, prompt: str) -> TextResult:
     """The answer's text and cost, or the error that says why there is none; every error carries
     what the response reported the call cost, so a refusal is charged like an answer."""
-    spent = reported_usage(response)
+    spent = reported_usage(response, prompt=prompt)
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
         block = enum_text(feedback.block_reason, "BLOCKED_REASON_UNSPECIFIED")

@@ -16,7 +16,6 @@ from openai.types.chat.chat_completion import Choice
 from openai.types.completion_usage import CompletionUsage
 
 from workers.providers.base import (
-    NOTHING_REPORTED,
     OnText,
     PermanentError,
     ProviderError,
@@ -170,10 +169,12 @@ def retry_after_of(headers: Mapping[str, str]) -> float | None:
     return max(hints) if hints else None
 
 
-def reported_usage(usage: CompletionUsage | None) -> ReportedUsage:
-    """What a completion says the call cost, as a provider error's keywords (all 0: nothing reported)."""
+def reported_usage(usage: CompletionUsage | None, request: TextRequest) -> ReportedUsage:
+    """What a completion says the call cost, as a provider error's keywords. A completion without
+    usage is charged the estimate an answer without usage gets: the messages read, nothing written."""
     if usage is None:
-        return NOTHING_REPORTED
+        read = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
+        return ReportedUsage(input_tokens=read, output_tokens=0, cached_input_tokens=0)
     details = usage.prompt_tokens_details
     return ReportedUsage(
         input_tokens=usage.prompt_tokens,
@@ -184,7 +185,7 @@ def reported_usage(usage: CompletionUsage | None) -> ReportedUsage:
 
 def result_from_completion(model: str, response: ChatCompletion, request: TextRequest) -> TextResult:
     usage = response.usage
-    spent = reported_usage(usage)
+    spent = reported_usage(usage, request)
     if not response.choices:
         raise RetryableError(f"{model} returned no choices", **spent)
     choice = response.choices[0]
