@@ -91,7 +91,7 @@ class ModelSpend:
     """One model's share of a month's spend, as the ledger holds it."""
 
     model: str
-    jobs: int
+    jobs: int  # jobs that called it (a job that failed over counts under each model it called)
     input_tokens: int
     output_tokens: int
     cost_micros: int
