@@ -16,10 +16,11 @@ database (``bench/_scratch.py``, dropped at the end). Figures:
 - cheapest: 1,000 decisions with random token estimates and random open circuits, checked
   against a brute-force minimum over the healthy models;
 - fastest: after the fastest model slows down, how many jobs until the choice moves;
-- spend: ``--jobs`` jobs over the three models with random 503s and 429s (Retry-After), some
-  on every model at once (those jobs fail), each
-  reserved and settled through the quota; the ledger's total cost against the sum over the
-  fake's reported usage times the price table.
+- spend: ``--jobs`` jobs over the three models with random 503s, 429s (Retry-After) and blank
+  answers that bill their usage, some on every model at once (those jobs fail), each reserved
+  and settled through the quota; the ledger's total cost against the sum over the fake's
+  reported usage times the price table, and the same per model (every attempt booked to the
+  model that served it).
 
 The last line is the verdict; exit status 0 met, 1 missed, 2 could not run.
 """
@@ -33,6 +34,7 @@ import statistics
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,6 +214,17 @@ async def measure_fastest(fake: FakeOpenAI, catalogue: Catalogue, redis: aioredi
         await router.aclose()
 
 
+@dataclass(frozen=True)
+class Spent:
+    """The spend run's figures, in currency units."""
+
+    ledger: Decimal  # the ledger's total cost
+    reported: Decimal  # the fake's reported usage times the price table
+    worst_model_gap: Decimal  # the largest difference, per model, between the two
+    answered: int
+    failed: int
+
+
 async def measure_spend(
     scratch: Scratch,
     fake: FakeOpenAI,
@@ -220,8 +233,7 @@ async def measure_spend(
     jobs: int,
     concurrency: int,
     seed: int,
-) -> tuple[Decimal, Decimal, int, int]:
-    """(ledger cost, usage x prices) in currency units, jobs answered, jobs failed."""
+) -> Spent:
     database = Database(scratch.app_url, pool_size=concurrency)
     board = LatencyBoard(redis, catalogue.names)
     router = build_router(catalogue, latency=board)
@@ -246,10 +258,15 @@ async def measure_spend(
                 policy = RoutingPolicy(strategy=strategies[n % 3])
                 # Random failures: a 503, or a 429 with a short Retry-After, on a random model.
                 roll = rng.random()
-                if roll < 0.02:
-                    # Every model fails this job: it is failed, and charged only what was reported.
+                if roll < 0.04:
+                    # Every model fails this job: it is failed, and charged only what was reported
+                    # (nothing for a 503; a blank answer's usage, at each model's prices).
+                    fault = {"status": 503} if roll < 0.02 else {"blank_answer": True}
                     for name in catalogue.names:
-                        fake.inject(model=name, status=503, count=None, prompt_contains=f"job {n}:")
+                        fake.inject(model=name, count=None, prompt_contains=f"job {n}:", **fault)
+                elif roll < 0.10:
+                    # A model that bills a blank answer, then the next one answers.
+                    fake.inject(model=rng.choice(catalogue.names), blank_answer=True, prompt_contains=f"job {n}:")
                 elif roll < 0.15:
                     fake.inject(model=rng.choice(catalogue.names), status=503, prompt_contains=f"job {n}:")
                 elif roll < 0.25:
@@ -274,26 +291,33 @@ async def measure_spend(
                     result = await router.generate_text(request, models=order)
                 except ProviderError as error:
                     failed += 1
-                    spend = Spend(error.model, error.tokens_used, 0, error.cost_micros)
-                    await quota.settle(org, job, error.tokens_used, spend=spend)
+                    await quota.settle(org, job, error.tokens_used, spend=Spend.of_charges(error.model, error.charges))
                     return
                 answered += 1
-                spend = Spend(result.model, result.input_tokens, result.output_tokens, result.cost_micros)
-                await quota.settle(org, job, result.tokens_used, spend=spend)
+                await quota.settle(org, job, result.tokens_used, spend=result.spend)
 
         await asyncio.gather(*(one_job(n) for n in range(jobs)))
         async with database.tenant(org) as session:
             ledger_micros = (
                 await session.execute(text("SELECT coalesce(sum(cost_micros), 0) FROM quota_settlements"))
             ).scalar_one()
-        expected = sum(
-            (
-                exact_cost(catalogue.get(model), usage.prompt_tokens, usage.completion_tokens)  # type: ignore[arg-type]
-                for model, usage in fake.usage().items()
-            ),
-            Decimal(0),
+        booked = {line.model: Decimal(line.cost_micros) for line in (await quota.status(org)).by_model}
+        reported = {
+            model: exact_cost(catalogue.get(model), usage.prompt_tokens, usage.completion_tokens)  # type: ignore[arg-type]
+            for model, usage in fake.usage().items()
+        }
+        expected = sum(reported.values(), Decimal(0))
+        worst_model_gap = max(
+            (abs(booked.get(model, Decimal(0)) - reported.get(model, Decimal(0))) for model in {*booked, *reported}),
+            default=Decimal(0),
         )
-        return Decimal(ledger_micros) / MICROS_PER_UNIT, expected / MICROS_PER_UNIT, answered, failed
+        return Spent(
+            Decimal(ledger_micros) / MICROS_PER_UNIT,
+            expected / MICROS_PER_UNIT,
+            worst_model_gap / MICROS_PER_UNIT,
+            answered,
+            failed,
+        )
     finally:
         for name, *_rest, latency in MODELS:
             fake.set_latency(name, latency)
@@ -324,14 +348,15 @@ async def run(scratch: Scratch, options: argparse.Namespace) -> list[Target]:
             print(f"cheapest: the cheaper healthy model in {cheapest:.1f} % of 1,000 decisions")
             jobs_to_follow = await measure_fastest(fake, catalogue, redis)
             print(f"fastest: moved off a model that slowed from 30 ms to 250 ms after {jobs_to_follow} jobs")
-            ledger, usage, answered, failed = await measure_spend(
+            spent = await measure_spend(
                 scratch, fake, catalogue, redis, options.jobs, options.concurrency, options.seed
             )
-            gap = abs(ledger - usage)
+            gap = abs(spent.ledger - spent.reported)
             print(
-                f"spend over {options.jobs:,} jobs ({answered:,} answered, {failed:,} failed; statuses "
-                f"{dict(sorted(fake.statuses.items()))}): ledger {ledger:.6f} USD, reported usage x prices "
-                f"{usage:.6f} USD, gap {gap:.6f} USD"
+                f"spend over {options.jobs:,} jobs ({spent.answered:,} answered, {spent.failed:,} failed; statuses "
+                f"{dict(sorted(fake.statuses.items()))}): ledger {spent.ledger:.6f} USD, reported usage x prices "
+                f"{spent.reported:.6f} USD, gap {gap:.6f} USD; per model, the largest gap is "
+                f"{spent.worst_model_gap:.6f} USD"
             )
             return [
                 at_most("decision p99", round(p99, 4), DECISION_P99_MS, "ms"),
@@ -339,6 +364,7 @@ async def run(scratch: Scratch, options: argparse.Namespace) -> list[Target]:
                 at_least("cheapest right", cheapest, 100, "%"),
                 at_most("fastest follows within", jobs_to_follow, FASTEST_WITHIN_JOBS, "jobs"),
                 at_most("spend gap", float(gap), float(CENT / 2), "USD"),
+                at_most("spend gap per model", float(spent.worst_model_gap), float(CENT / 2), "USD"),
             ]
     finally:
         await redis.aclose()

@@ -227,6 +227,9 @@ class Job(Base):
     cost_micros: Mapped[int | None] = mapped_column(BigInteger)
     # Input tokens the provider served from its context cache (part of ``input_tokens``).
     cached_input_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    # Every model call that cost something, one line per attempt: model, attempt, input_tokens,
+    # output_tokens, cached_input_tokens, cost_micros (``bot.quota.models.ModelCharge``).
+    model_charges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     cost_reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     quota_state: Mapped[str] = mapped_column(String(16), default="reserved")
     result_text: Mapped[str | None] = mapped_column(Text)
@@ -315,6 +318,9 @@ class QuotaSettlement(Base):
     # Of ``input_tokens``, those read from the provider's context cache (billed at the cached price).
     cached_input_tokens: Mapped[int | None] = mapped_column(BigInteger)
     cost_micros: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # What each attempt cost, booked to the model that served it (``jobs.model_charges``); None
+    # where no per-attempt lines were kept (an image, an older row): the columns above are its line.
+    charges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

@@ -100,7 +100,8 @@ class Fault(InjectedFault):
     can aim it at its own prompt while other work shares the server.
     ``thoughts_tokens`` makes the model think that many tokens first (billed as output, reported
     as ``thoughtsTokenCount``); thinking that reaches ``maxOutputTokens`` leaves no room for text,
-    and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives.
+    and the answer is a ``MAX_TOKENS`` candidate without any, as Gemini 2.5 gives; with a
+    ``finish_reason`` that carries no content, the thinking came before that empty candidate.
     ``echo_instruction`` ends the answer by repeating the system instruction word for word, as a
     model that a prompt injection talked round does (what the output guard's canary is for).
     ``running_usage`` makes every streamed chunk count the answer written so far
@@ -267,9 +268,12 @@ def generate_content(
             "index": 0,
             "safetyRatings": safety_ratings("HARM_CATEGORY_DANGEROUS_CONTENT" if finish_reason == "SAFETY" else None),
         }
+        # A model may think first and then give nothing: the thinking is billed all the same.
+        thought = (fault.thoughts_tokens if fault else None) or 0
+        usage = {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in + thought}
         return {
             "candidates": [candidate],
-            "usageMetadata": {"promptTokenCount": tokens_in, "totalTokenCount": tokens_in},
+            "usageMetadata": {**usage, "thoughtsTokenCount": thought} if thought else usage,
             **common,
         }
     if "IMAGE" in ((body.get("generationConfig") or {}).get("responseModalities") or []):

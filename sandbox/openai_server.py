@@ -6,7 +6,8 @@ server-sent ``chat.completion.chunk`` events, the text a few words at a time and
 between them, ending with a chunk of usage alone when ``stream_options.include_usage`` asks, then
 ``data: [DONE]``), lists ``GET /v1/models``,
 checks the bearer key, records every request and the usage it reported per model, and injects
-faults: errors (429 with Retry-After, 5xx), slow answers, a model's latency, either from Python
+faults: errors (429 with Retry-After, 5xx), slow answers, blank answers that still bill their usage,
+a model's latency, either from Python
 (:meth:`FakeOpenAI.inject`, :meth:`FakeOpenAI.set_latency`) or over HTTP (``POST /_fake/faults``,
 ``POST /_fake/latency``) so tests and benches in another process can drive it.
 
@@ -47,6 +48,7 @@ ERROR_TYPES = {
 }
 MAX_TOKENS_CEILING = 32_768
 STREAM_CHUNK_WORDS = 4  # words of the answer per streamed chunk
+BLANK_ANSWER = "\n\n" + " " * 38  # white space only: ten tokens billed, no text
 
 
 def count_tokens(text: str) -> int:
@@ -57,12 +59,15 @@ def count_tokens(text: str) -> int:
 @dataclass
 class Fault(InjectedFault):
     """One injected misbehaviour for the next ``count`` matching requests (None: until reset).
-    ``retry_after`` sets the Retry-After header (seconds); ``delay`` holds the answer back."""
+    ``retry_after`` sets the Retry-After header (seconds); ``delay`` holds the answer back.
+    ``blank_answer`` makes the model write only white space: a completion that reports (and bills)
+    its usage but holds no answer, as a model that lost its way does."""
 
     model: str = "*"
     status: int | None = None
     retry_after: float | None = None
     delay: float = 0.0
+    blank_answer: bool = False
     count: int | None = 1
     prompt_contains: str | None = None
 
@@ -158,7 +163,7 @@ class FakeOpenAI(LocalHttpFake):
             return list(self._requests)
 
     def usage(self) -> dict[str, Usage]:
-        """Per model, the usage reported in successful answers since the last reset."""
+        """Per model, the usage reported in every completion sent (blank ones too) since the last reset."""
         with self._lock:
             return {model: dataclasses.replace(usage) for model, usage in self._usage.items()}
 
@@ -233,7 +238,7 @@ class FakeOpenAI(LocalHttpFake):
         if fault and fault.status is not None:
             return self._error(fault.status, f"Injected {fault.status}.", fault.retry_after)
         limit = body.get("max_tokens") or body.get("max_completion_tokens") or MAX_TOKENS_CEILING
-        text = compose_text(prompt)
+        text = BLANK_ANSWER if fault and fault.blank_answer else compose_text(prompt)
         finish_reason = "stop"
         if count_tokens(text) > int(limit):
             text, finish_reason = text[: int(limit) * 4], "length"

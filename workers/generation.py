@@ -193,7 +193,7 @@ async def generate_text(
             error.reason,
             tokens_used=error.tokens_used or None,
             detail={"error": type(error).__name__, "tokens_charged": error.tokens_used},
-            spend=Spend(error.model, error.tokens_used, 0, error.cost_micros) if error.tokens_used else None,
+            spend=Spend.of_charges(error.model, error.charges) if error.charges else None,
         ) from error
     except StreamStopped as stopped:
         # The streamed answer's reader refused it (the output guard, on what the model wrote so far).
@@ -206,13 +206,13 @@ async def generate_text(
             reason,
             tokens_used=stopped.tokens_used or None,
             detail={"model": stopped.model, "error": type(stopped.error).__name__},
-            spend=Spend(stopped.model, stopped.input_tokens, stopped.output_tokens, stopped.cost_micros),
+            spend=Spend.of_charges(stopped.model, stopped.charges),
         ) from stopped
     except TimeoutError as error:
         reason = f"the model did not answer within {TEXT_TIME_LIMIT_SECONDS:g} seconds"
         raise GenerationFailed(reason, tokens_used=None) from error
     tokens_used = result.tokens_used
-    spend = Spend(result.model, result.input_tokens, result.output_tokens, result.cost_micros)
+    spend = result.spend
     try:
         check_output(result.text, input_mapping=pii_mapping, canary=canary)
     except OutputRejected as rejected:
@@ -236,6 +236,7 @@ async def generate_text(
         input_tokens=result.input_tokens,
         output_tokens=result.output_tokens,
         cost_micros=result.cost_micros,
+        charges=result.charges,
     )
 
 

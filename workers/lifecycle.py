@@ -23,7 +23,7 @@ from sqlalchemy.orm import configure_mappers
 from bot.brand import BrandKit
 from bot.brand.service import BRAND_KIT_COLUMNS, kit_from_columns
 from bot.orgs.service import POLICY_COLUMNS, OrgPolicy
-from bot.quota.models import Spend
+from bot.quota.models import ModelCharge, Spend
 from db.audit import record_event
 from db.engine import Database
 from db.models import Job, JobState
@@ -65,6 +65,9 @@ class JobResult:
     input_tokens: int | None = None
     output_tokens: int | None = None
     cost_micros: int | None = None
+    # ``cost_micros`` per model call, each booked to the model that served it (empty: unpriced lines
+    # were not kept, as for an image).
+    charges: tuple[ModelCharge, ...] = ()
 
     def values(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class JobResult:
             "output_tokens": self.output_tokens,
             "cost_micros": self.cost_micros,
             "cached_input_tokens": self.cached_tokens if self.input_tokens is not None else None,
+            "model_charges": [charge.to_json() for charge in self.charges] if self.charges else None,
         }
 
     @property
@@ -86,6 +90,7 @@ class JobResult:
             self.output_tokens or 0,
             self.cost_micros or 0,
             cached_input_tokens=self.cached_tokens,
+            charges=self.charges,
         )
 
     def audit_detail(self) -> dict[str, Any]:
@@ -110,6 +115,7 @@ def stored_result(job: Job) -> JobResult | None:
         input_tokens=job.input_tokens,
         output_tokens=job.output_tokens,
         cost_micros=job.cost_micros,
+        charges=tuple(ModelCharge.from_json(line) for line in job.model_charges or ()),
     )
 
 
@@ -338,7 +344,8 @@ WITH posted AS (
            input_tokens = CASE WHEN $3 THEN $10 ELSE input_tokens END,
            output_tokens = CASE WHEN $3 THEN $11 ELSE output_tokens END,
            cost_micros = CASE WHEN $3 THEN $12 ELSE cost_micros END,
-           cached_input_tokens = CASE WHEN $3 THEN $13 ELSE cached_input_tokens END
+           cached_input_tokens = CASE WHEN $3 THEN $13 ELSE cached_input_tokens END,
+           model_charges = CASE WHEN $3 THEN CAST($14 AS text)::jsonb ELSE model_charges END
      WHERE id = $1 AND state IN ('running', 'queued') AND slack_ts IS NULL
  RETURNING id, org_id
 ), events AS (
@@ -386,6 +393,7 @@ async def mark_posted(
             result.output_tokens,
             result.cost_micros,
             result.values()["cached_input_tokens"],
+            json.dumps(result.values()["model_charges"]) if result.charges else None,
         )
     return updated is not None
 

@@ -7,6 +7,7 @@ organization; the explicit ``org_id`` filters are there for the indexes.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -118,15 +119,17 @@ class LedgerEntry:
 # that row was new) and the job's quota state commit together or not at all. Every job of the
 # pipeline runs it, so it goes to the connection's asyncpg driver as it is, prepared once per
 # connection ($1 job, $2 organization, $3 actual, $4 outcome, $5 reserved, $6 month, $7 default month,
-# $8-$12 the spend: model, input and output tokens, cost, cached input tokens).
+# $8-$13 the spend: model, input and output tokens, cost, cached input tokens, and the cost per
+# attempt as a JSON array of ``ModelCharge`` lines).
 _RECORD = """
     WITH job AS (
-        SELECT tokens_reserved, created_at, model, input_tokens, output_tokens, cost_micros, cached_input_tokens
+        SELECT tokens_reserved, created_at, model, input_tokens, output_tokens, cost_micros, cached_input_tokens,
+               model_charges
           FROM jobs WHERE id = CAST($1 AS uuid)
     ), entry AS (
         INSERT INTO quota_settlements (job_id, org_id, month, reserved, actual, overrun,
                                        model, input_tokens, output_tokens, cost_micros, cached_input_tokens,
-                                       settled_at)
+                                       charges, settled_at)
         -- reserved unknown (neither Redis nor a job row remembers it): no overrun can be claimed;
         -- greatest() skips the NULL
         SELECT CAST($1 AS uuid), CAST($2 AS uuid), m.month, coalesce(m.reserved, 0), CAST($3 AS bigint),
@@ -143,6 +146,8 @@ _RECORD = """
                     THEN coalesce(CAST($11 AS bigint), (SELECT cost_micros FROM job), 0) ELSE 0 END,
                CASE WHEN CAST($4 AS varchar) = 'settled'
                     THEN coalesce(CAST($12 AS bigint), (SELECT cached_input_tokens FROM job)) END,
+               CASE WHEN CAST($4 AS varchar) = 'settled'
+                    THEN coalesce(CAST($13 AS text)::jsonb, (SELECT model_charges FROM job)) END,
                now()
           FROM (SELECT coalesce(CAST($6 AS date),
                                 (SELECT date_trunc('month', created_at AT TIME ZONE 'UTC')::date FROM job),
@@ -216,6 +221,7 @@ async def record_settlement(
         spend.output_tokens if spend else None,
         spend.cost_micros if spend else None,
         spend.cached_input_tokens if spend else None,
+        json.dumps([charge.to_json() for charge in spend.charges]) if spend and spend.charges else None,
     )
     if row is not None:
         return _entry(row, inserted=True)
@@ -272,21 +278,29 @@ async def month_snapshot(session: AsyncSession, org_id: uuid.UUID, month: date) 
     return MonthSnapshot(int(row.used), int(row.overrun), list(row.settled), open_reservations, int(row.spent))
 
 
+# Each attempt's cost is booked to the model that served it; a settlement without per-attempt
+# lines (an image, an older row) is one line, its own columns.
 _SPEND_BY_MODEL = text(
     """
-    SELECT model, count(*) AS jobs, coalesce(sum(input_tokens), 0) AS input_tokens,
-           coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cost_micros), 0) AS cost,
-           coalesce(sum(cached_input_tokens), 0) AS cached_input_tokens
-      FROM quota_settlements
-     WHERE org_id = CAST(:org AS uuid) AND month = CAST(:month AS date) AND model IS NOT NULL
-     GROUP BY model
-     ORDER BY cost DESC, model
+    SELECT c.model, count(DISTINCT s.job_id) AS jobs, coalesce(sum(c.input_tokens), 0) AS input_tokens,
+           coalesce(sum(c.output_tokens), 0) AS output_tokens, coalesce(sum(c.cost_micros), 0) AS cost,
+           coalesce(sum(c.cached_input_tokens), 0) AS cached_input_tokens
+      FROM quota_settlements s
+     CROSS JOIN LATERAL jsonb_to_recordset(coalesce(s.charges, jsonb_build_array(jsonb_build_object(
+               'model', s.model, 'input_tokens', s.input_tokens, 'output_tokens', s.output_tokens,
+               'cost_micros', s.cost_micros, 'cached_input_tokens', s.cached_input_tokens))))
+           AS c(model varchar, input_tokens bigint, output_tokens bigint, cost_micros bigint,
+                cached_input_tokens bigint)
+     WHERE s.org_id = CAST(:org AS uuid) AND s.month = CAST(:month AS date) AND c.model IS NOT NULL
+     GROUP BY c.model
+     ORDER BY cost DESC, c.model
     """
 )
 
 
 async def spend_by_model(session: AsyncSession, org_id: uuid.UUID, month: date) -> tuple[ModelSpend, ...]:
-    """A month's settled spend per model, dearest first."""
+    """A month's settled spend per model, dearest first: every attempt at the model that served it
+    (``jobs``: how many jobs called it)."""
     rows = await session.execute(_SPEND_BY_MODEL, {"org": org_id, "month": month})
     return tuple(
         ModelSpend(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,17 +24,66 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ModelCharge:
+    """One model call's bill: the model that served that attempt, the tokens it reported (or the
+    documented estimate where it reported none) and their cost at that model's prices, in
+    millionths of the catalogue's currency."""
+
+    model: str
+    attempt: int
+    input_tokens: int
+    output_tokens: int
+    cost_micros: int
+    cached_input_tokens: int = 0
+
+    def to_json(self) -> dict[str, str | int]:
+        return {
+            "model": self.model,
+            "attempt": self.attempt,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cached_input_tokens": self.cached_input_tokens,
+            "cost_micros": self.cost_micros,
+        }
+
+    @classmethod
+    def from_json(cls, line: Mapping[str, Any]) -> ModelCharge:
+        return cls(
+            str(line["model"]),
+            int(line["attempt"]),
+            int(line["input_tokens"]),
+            int(line["output_tokens"]),
+            int(line["cost_micros"]),
+            cached_input_tokens=int(line.get("cached_input_tokens") or 0),
+        )
+
+
+@dataclass(frozen=True)
 class Spend:
     """What a job's model calls cost: the model that answered (or last failed), the tokens it
-    reported and the price table's cost in millionths of the catalogue's currency. Of the input
-    tokens, ``cached_input_tokens`` were read from the provider's context cache (the cost already
-    prices them at the cached price)."""
+    reported and the price table's cost in millionths of the catalogue's currency, every attempt
+    included. Of the input tokens, ``cached_input_tokens`` were read from the provider's context
+    cache (the cost already prices them at the cached price). ``charges``: the same cost per
+    attempt, each booked to the model that served it (empty: one line, the fields above)."""
 
     model: str | None
     input_tokens: int
     output_tokens: int
     cost_micros: int
     cached_input_tokens: int = 0
+    charges: tuple[ModelCharge, ...] = ()
+
+    @classmethod
+    def of_charges(cls, model: str | None, charges: Sequence[ModelCharge]) -> Spend:
+        """A job that ended without an answer: what its attempts cost, under the last model tried."""
+        return cls(
+            model,
+            sum(charge.input_tokens for charge in charges),
+            sum(charge.output_tokens for charge in charges),
+            sum(charge.cost_micros for charge in charges),
+            cached_input_tokens=sum(charge.cached_input_tokens for charge in charges),
+            charges=tuple(charges),
+        )
 
 
 @dataclass(frozen=True)
@@ -40,7 +91,7 @@ class ModelSpend:
     """One model's share of a month's spend, as the ledger holds it."""
 
     model: str
-    jobs: int
+    jobs: int  # jobs that called it (a job that failed over counts under each model it called)
     input_tokens: int
     output_tokens: int
     cost_micros: int

@@ -110,6 +110,15 @@ class _Entry(BaseModel):
             raise ValueError("an openai model needs base_url (self-hosted) or api_key_env (OpenAI itself)")
         return self
 
+    @model_validator(mode="after")
+    def _no_imagen(self) -> _Entry:
+        # google-genai draws with Imagen (generate_images) only on Vertex AI, never with an API key.
+        if self.provider == "gemini-image" and (self.model or "").startswith("imagen"):
+            raise ValueError(
+                "gemini-image draws with a Gemini image model (gemini-2.5-flash-image); Imagen is not offered"
+            )
+        return self
+
 
 class _Document(BaseModel):
     model_config = ConfigDict(extra="forbid")

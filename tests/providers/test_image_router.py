@@ -20,7 +20,7 @@ from workers.providers.images import ImageRouter
 from workers.providers.offline import OfflineImageProvider, placeholder_png
 
 SPECS = (
-    ModelSpec("hosted", "gemini-image", "imagen-4", api_key_env="IMAGE_KEY", image_price=Decimal("0.04")),
+    ModelSpec("hosted", "gemini-image", "gemini-2.5-flash-image", api_key_env="IMAGE_KEY", image_price=Decimal("0.04")),
     ModelSpec("local", "diffusers", "/models/sd15", image_price=Decimal("0.002")),
 )
 

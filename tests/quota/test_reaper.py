@@ -8,10 +8,11 @@ import redis.asyncio as aioredis
 from bot.quota import QuotaService, reap_reservations
 from bot.quota.keys import month_label, month_start
 from bot.quota.ledger import record_settlement
+from bot.quota.models import ModelCharge
 from db.engine import Database
 from db.models import JobState
 from tests.quota.clock import FakeClock
-from tests.quota.rows import insert_job, job_quota_state, ledger_used, set_job
+from tests.quota.rows import insert_job, job_quota_state, ledger_used, set_job, settlements
 
 pytestmark = pytest.mark.usefixtures("unlimited_rate")
 
@@ -123,3 +124,35 @@ async def test_a_settlement_the_ledger_has_reaches_redis_after_the_grace_not_the
     assert not ours & set(report.released) and not ours & set(report.extended)
     status = await quota.status(org_id)
     assert (status.used, status.reserved) == (250, 400)
+
+
+async def test_a_job_settled_after_its_worker_died_books_each_attempt_to_its_model(
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+) -> None:
+    failed_over = [
+        ModelCharge("flash", 1, 400, 150, 495),
+        ModelCharge("llama", 2, 410, 90, 28),
+    ]
+    job = await reserve_job(quota, app_db, org_id, 2000)
+    # Died after keeping the result (with its bill per attempt) and before settling.
+    await set_job(
+        app_db,
+        org_id,
+        job,
+        state=JobState.POSTED,
+        tokens_used=1050,
+        model="llama",
+        input_tokens=410,
+        output_tokens=90,
+        cost_micros=523,
+        model_charges=[charge.to_json() for charge in failed_over],
+    )
+
+    report = await reap_reservations(quota, app_db, now=clock() + 61)
+
+    assert job in report.settled
+    row = (await settlements(app_db, org_id))[job]
+    assert (row.model, row.cost_micros) == ("llama", 523)
+    assert [ModelCharge.from_json(line) for line in row.charges or []] == failed_over
+    by_model = {line.model: line.cost_micros for line in (await quota.status(org_id)).by_model}
+    assert by_model == {"flash": 495, "llama": 28}

@@ -79,6 +79,7 @@ def test_a_json_document_and_a_file_path_read_the_same(tmp_path: Path) -> None:
         ("models: [{name: a, provider: gemini, price: {input: -1}}]", "models.0.price.input"),
         ("models: [{name: 'a b', provider: gemini}]", "models.0.name"),
         ("models: [{name: a, provider: gemini, secret: x}]", "models.0.secret"),
+        ("models: [{name: a, provider: gemini-image, model: imagen-4.0-generate-001}]", "Imagen is not offered"),
         ("[unclosed", "not YAML or JSON"),
         ("/nowhere/models.yaml", "cannot read"),
     ],

@@ -2,7 +2,7 @@
 fake OpenAI-compatible server), run in this process as a worker runs them: the policy chooses the
 model, a failing model hands over to the next one before any output is shown, and the ledger
 records the answering model, its tokens and the cost the price table gives for what the fake
-reported."""
+reported, every attempt booked to the model that served it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.routing.service import change_routing_policy
 from db.engine import Database
 from db.models import JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
+from sandbox.gemini import prompt_tokens as billed_prompt
 from sandbox.openai_server import FakeOpenAI
 from sandbox.slack import SlackSandbox
 from tests.support.fakes import OPENAI_KEY, fake_openai
@@ -34,6 +35,8 @@ from workers.posting import close_http_session
 from workers.providers import TextRouter
 
 __all__ = ["fake_openai"]
+
+THOUGHTS = 150  # what the Gemini model thinks before it gives nothing
 
 
 @pytest.fixture
@@ -71,6 +74,12 @@ async def context(runtime: Runtime, quota: QuotaService, catalogue: Catalogue) -
     yield WorkerContext(runtime, quota, router, FairGate(4), catalogue=catalogue, latency=latency)
     await router.aclose()
     await close_http_session()
+
+
+def spec(catalogue: Catalogue, name: str) -> ModelSpec:
+    found = catalogue.get(name)
+    assert found is not None
+    return found
 
 
 async def settlement(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> QuotaSettlement:
@@ -124,6 +133,88 @@ async def test_a_failing_model_hands_over_to_the_next_allowed_one(
     assert job.model == "llama"
     assert len(requests_with(gemini, tag)) == 1  # one try, then the next model: no backoff on it
     assert (await settlement(app_db, org_id, job_id)).model == "llama"
+
+
+async def test_a_model_that_billed_no_answer_is_booked_its_own_cost_and_the_answering_one_its_own(
+    context: WorkerContext,
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    fake_openai: FakeOpenAI,
+    gemini: FakeGemini,
+    catalogue: Catalogue,
+) -> None:
+    tag = uuid.uuid4().hex[:12]
+    # Gemini thinks, reports the thinking (billed as output) and then gives no text.
+    gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
+    fake_openai.reset()
+    [job_id] = await submitter.commit_unsent(org_id, [f"A note about juice {tag}"], [submitter.new_channel()])
+
+    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+
+    [flash_call] = requests_with(gemini, tag)
+    flash_in = billed_prompt(flash_call.body)
+    llama_usage = fake_openai.usage()["llama-3.1-8b"]
+    flash_cost = cost_micros(spec(catalogue, "flash"), flash_in, THOUGHTS)
+    llama_cost = cost_micros(spec(catalogue, "llama"), llama_usage.prompt_tokens, llama_usage.completion_tokens)
+    row = await settlement(app_db, org_id, job_id)
+    assert (row.model, row.cost_micros) == ("llama", flash_cost + llama_cost)
+    assert row.charges == [
+        {
+            "model": "flash",
+            "attempt": 1,
+            "input_tokens": flash_in,
+            "output_tokens": THOUGHTS,
+            "cached_input_tokens": 0,
+            "cost_micros": flash_cost,
+        },
+        {
+            "model": "llama",
+            "attempt": 2,
+            "input_tokens": llama_usage.prompt_tokens,
+            "output_tokens": llama_usage.completion_tokens,
+            "cached_input_tokens": 0,
+            "cost_micros": llama_cost,
+        },
+    ]
+    status = await context.quota.status(org_id)
+    by_model = {
+        line.model: (line.jobs, line.input_tokens, line.output_tokens, line.cost_micros) for line in status.by_model
+    }
+    assert by_model == {
+        "flash": (1, flash_in, THOUGHTS, flash_cost),
+        "llama": (1, llama_usage.prompt_tokens, llama_usage.completion_tokens, llama_cost),
+    }
+    assert status.spent_micros == flash_cost + llama_cost
+
+
+async def test_a_job_no_model_answered_is_charged_each_models_reported_usage_at_its_prices(
+    context: WorkerContext,
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    fake_openai: FakeOpenAI,
+    gemini: FakeGemini,
+    catalogue: Catalogue,
+) -> None:
+    tag = uuid.uuid4().hex[:12]
+    gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
+    fake_openai.reset()
+    fake_openai.inject(model="llama-3.1-8b", blank_answer=True, prompt_contains=tag, count=None)
+    [job_id] = await submitter.commit_unsent(org_id, [f"A note about milk {tag}"], [submitter.new_channel()])
+
+    assert await run_job(context, job_id, org_id) == Outcome.FAILED
+
+    flash_cost = cost_micros(spec(catalogue, "flash"), billed_prompt(requests_with(gemini, tag)[0].body), THOUGHTS)
+    llama_usage = fake_openai.usage()["llama-3.1-8b"]
+    per_call = (llama_usage.prompt_tokens // llama_usage.calls, llama_usage.completion_tokens // llama_usage.calls)
+    llama_cost = llama_usage.calls * cost_micros(spec(catalogue, "llama"), *per_call)
+    row = await settlement(app_db, org_id, job_id)
+    assert row.charges is not None
+    assert [line["model"] for line in row.charges] == ["flash"] + ["llama"] * llama_usage.calls
+    assert row.cost_micros == flash_cost + llama_cost
+    status = await context.quota.status(org_id)
+    assert {line.model: line.cost_micros for line in status.by_model} == {"flash": flash_cost, "llama": llama_cost}
 
 
 async def test_a_model_the_policy_does_not_allow_is_never_called(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
+
+from bot.quota.models import ModelCharge, Spend
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,24 @@ class TextResult:
     # What the whole job's model calls cost by the price table, failed attempts included, in
     # millionths of the catalogue's currency (0 when unpriced).
     cost_micros: int = 0
+    # The same cost per attempt, each at the prices of the model that served it (set by the router).
+    charges: tuple[ModelCharge, ...] = ()
 
     @property
     def tokens_used(self) -> int:
         return self.input_tokens + self.output_tokens + self.failed_attempt_tokens
+
+    @property
+    def spend(self) -> Spend:
+        """What the ledger books for the job: the answering model, and every attempt's cost."""
+        return Spend(
+            self.model,
+            self.input_tokens,
+            self.output_tokens,
+            self.cost_micros,
+            cached_input_tokens=self.cached_input_tokens,
+            charges=self.charges,
+        )
 
 
 @dataclass(frozen=True)
@@ -117,7 +133,16 @@ class StreamStopped(Exception):
         self.output_tokens = 0
         self.tokens_used = 0
         self.cost_micros = 0
+        self.charges: tuple[ModelCharge, ...] = ()
         self.model: str | None = None
+
+
+class ReportedUsage(TypedDict):
+    """What a provider's response said a call cost, as a provider error's keywords."""
+
+    input_tokens: int
+    output_tokens: int
+    cached_input_tokens: int
 
 
 class ProviderError(Exception):
@@ -125,18 +150,34 @@ class ProviderError(Exception):
 
     ``reason`` is short, safe to show to users and to put in the audit trail: it never holds
     the prompt or the output. ``detail`` may add what the provider said, for logs.
-    ``tokens_used`` is what the provider reported the call cost even so (a model that read the
-    prompt and then refused still bills it): 0 when it reported nothing.
+    ``input_tokens`` / ``output_tokens`` / ``cached_input_tokens`` are what the provider reported
+    this call cost even so (a model that read the prompt and then refused still bills it; thinking
+    is billed as output); a response without usage is charged the provider's estimate for an answer
+    without usage (``estimate_tokens`` of what was sent); a call that got no response (an HTTP
+    error, a time-out, a refused connection) costs 0.
     """
 
-    def __init__(self, reason: str, *, detail: str | None = None, tokens_used: int = 0) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        detail: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cached_input_tokens: int = 0,
+    ) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-        self.tokens_used = tokens_used
-        # What those tokens cost by the price table (set by the router), in millionths.
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.cached_input_tokens = cached_input_tokens
+        # Set by the router for the whole job: the tokens of every attempt, what they cost by the
+        # price table (millionths), each attempt's bill booked to the model that served it, and
+        # the model the last attempt went to.
+        self.tokens_used = input_tokens + output_tokens
         self.cost_micros = 0
-        # The model the last attempt went to (set by the router): where a failed job's cost is booked.
+        self.charges: tuple[ModelCharge, ...] = ()
         self.model: str | None = None
 
 
@@ -144,9 +185,22 @@ class RetryableError(ProviderError):
     """Worth another try (rate limits, overload, timeouts); ``retry_after`` is the server's hint."""
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, detail: str | None = None, tokens_used: int = 0
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        detail: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cached_input_tokens: int = 0,
     ) -> None:
-        super().__init__(reason, detail=detail, tokens_used=tokens_used)
+        super().__init__(
+            reason,
+            detail=detail,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_input_tokens=cached_input_tokens,
+        )
         self.retry_after = retry_after
 
 

@@ -25,6 +25,7 @@ from workers.providers.base import (
     OnText,
     PermanentError,
     ProviderError,
+    ReportedUsage,
     RetryableError,
     StreamStopped,
     TextRequest,
@@ -209,12 +210,18 @@ def enum_text(value: object, default: str) -> str:
     return str(getattr(value, "value", value))
 
 
-def reported_tokens(response: types.GenerateContentResponse) -> int:
-    """What the response says the call cost: prompt, answer and thinking (billed as output)."""
+def reported_usage(response: types.GenerateContentResponse, *, prompt: str) -> ReportedUsage:
+    """What the response says the call cost, as a provider error's keywords: the prompt (of which
+    cached), and the answer with the thinking (billed as output). A response without usage is
+    charged the estimate an answer without usage gets: the prompt read, nothing written."""
     usage = response.usage_metadata
     if usage is None:
-        return 0
-    return (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+        return ReportedUsage(input_tokens=estimate_tokens(prompt), output_tokens=0, cached_input_tokens=0)
+    return ReportedUsage(
+        input_tokens=usage.prompt_token_count or 0,
+        output_tokens=(usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0),
+        cached_input_tokens=usage.cached_content_token_count or 0,
+    )
 
 
 def reported_so_far(chunks: list[types.GenerateContentResponse]) -> tuple[int | None, int | None]:
@@ -259,23 +266,23 @@ def merge_chunks(chunks: list[types.GenerateContentResponse]) -> types.GenerateC
 def result_from_response(model: str, response: types.GenerateContentResponse, *, prompt: str) -> TextResult:
     """The answer's text and cost, or the error that says why there is none; every error carries
     what the response reported the call cost, so a refusal is charged like an answer."""
-    spent = reported_tokens(response)
+    spent = reported_usage(response, prompt=prompt)
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
         block = enum_text(feedback.block_reason, "BLOCKED_REASON_UNSPECIFIED")
-        raise PermanentError(f"{model} blocked the prompt ({block})", tokens_used=spent)
+        raise PermanentError(f"{model} blocked the prompt ({block})", **spent)
     if not response.candidates:
-        raise RetryableError(f"{model} returned no candidates", tokens_used=spent)
+        raise RetryableError(f"{model} returned no candidates", **spent)
     candidate = response.candidates[0]
     finish_reason = enum_text(candidate.finish_reason, "FINISH_REASON_UNSPECIFIED")
     if finish_reason in BLOCKING_FINISH_REASONS:
-        raise PermanentError(f"{model} blocked the output ({finish_reason})", tokens_used=spent)
+        raise PermanentError(f"{model} blocked the output ({finish_reason})", **spent)
     # Thought summaries are the model's scratch work, not the answer.
     text = answer_text(response)
     if not text:
         if finish_reason == "MAX_TOKENS":
-            raise PermanentError(f"{model} used up the output token limit before writing any text", tokens_used=spent)
-        raise RetryableError(f"{model} returned no text ({finish_reason})", tokens_used=spent)
+            raise PermanentError(f"{model} used up the output token limit before writing any text", **spent)
+        raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
     usage = response.usage_metadata
     if usage is None or usage.prompt_token_count is None:
         input_tokens, output_tokens = estimate_tokens(prompt), estimate_tokens(text)

@@ -2,8 +2,9 @@
 ``provider: gemini-image``. One attempt per call.
 
 Gemini's image models (``gemini-2.5-flash-image`` and kin) answer ``generateContent`` asked for the
-``IMAGE`` modality with the picture as inline data; Imagen models (``imagen-…``) answer
-``generate_images``. The model id says which.
+``IMAGE`` modality with the picture as inline data. Imagen (``generate_images``, ``:predict``) is
+not offered: google-genai serves it only on Vertex AI, never with an API key, and has deprecated it
+in favour of these models; the catalogue refuses an ``imagen-…`` id.
 """
 
 from __future__ import annotations
@@ -36,10 +37,7 @@ class GeminiImageProvider:
 
     def generate_image(self, request: ImageRequest) -> ImageResult:
         try:
-            if self.model.startswith("imagen"):
-                png = self._imagen(request)
-            else:
-                png = self._gemini(request)
+            png = self._gemini(request)
         except genai_errors.APIError as exc:
             raise error_from_api(self.model, exc) from exc
         except (httpx.TransportError, OSError) as exc:
@@ -56,15 +54,3 @@ class GeminiImageProvider:
                 if inline is not None and inline.data and (inline.mime_type or PNG) == PNG:
                     return inline.data
         raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if blocked else ""))
-
-    def _imagen(self, request: ImageRequest) -> bytes:
-        config = types.GenerateImagesConfig(
-            number_of_images=1, output_mime_type=PNG, guidance_scale=request.guidance_scale
-        )
-        response = self._client.models.generate_images(model=self.model, prompt=request.prompt, config=config)
-        images = response.generated_images or []
-        first = images[0] if images else None
-        if first is None or first.image is None or not first.image.image_bytes:
-            reason = first.rai_filtered_reason if first is not None else None
-            raise PermanentError(f"{self.model} returned no image" + (" (filtered)" if reason else ""))
-        return bytes(first.image.image_bytes)

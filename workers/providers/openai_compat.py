@@ -19,6 +19,7 @@ from workers.providers.base import (
     OnText,
     PermanentError,
     ProviderError,
+    ReportedUsage,
     RetryableError,
     StreamStopped,
     TextRequest,
@@ -168,20 +169,34 @@ def retry_after_of(headers: Mapping[str, str]) -> float | None:
     return max(hints) if hints else None
 
 
+def reported_usage(usage: CompletionUsage | None, request: TextRequest) -> ReportedUsage:
+    """What a completion says the call cost, as a provider error's keywords. A completion without
+    usage is charged the estimate an answer without usage gets: the messages read, nothing written."""
+    if usage is None:
+        read = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
+        return ReportedUsage(input_tokens=read, output_tokens=0, cached_input_tokens=0)
+    details = usage.prompt_tokens_details
+    return ReportedUsage(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        cached_input_tokens=(details.cached_tokens or 0) if details is not None else 0,
+    )
+
+
 def result_from_completion(model: str, response: ChatCompletion, request: TextRequest) -> TextResult:
     usage = response.usage
-    spent = (usage.prompt_tokens + usage.completion_tokens) if usage else 0
+    spent = reported_usage(usage, request)
     if not response.choices:
-        raise RetryableError(f"{model} returned no choices", tokens_used=spent)
+        raise RetryableError(f"{model} returned no choices", **spent)
     choice = response.choices[0]
     finish_reason = choice.finish_reason or "unknown"
     text = choice.message.content or ""
     if finish_reason == "content_filter":
-        raise PermanentError(f"{model} filtered the output (content_filter)", tokens_used=spent)
+        raise PermanentError(f"{model} filtered the output (content_filter)", **spent)
     if not text.strip():
         if finish_reason == "length":
-            raise PermanentError(f"{model} used up the output token limit before writing any text", tokens_used=spent)
-        raise RetryableError(f"{model} returned no text ({finish_reason})", tokens_used=spent)
+            raise PermanentError(f"{model} used up the output token limit before writing any text", **spent)
+        raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
     if usage is None:
         input_tokens = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
         output_tokens, cached = estimate_tokens(text), 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from bot.quota.models import ModelCharge
 from bot.routing.catalogue import Catalogue, ModelSpec
 from bot.routing.latency import LatencyBoard
 from bot.routing.pricing import cost_micros
@@ -205,15 +206,15 @@ class TextRouter:
 
     async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
         """Try each model in order (``models``, else the configured order); raise PermanentError at
-        once, AllModelsFailed at the end. What every attempt cost (as the provider reported it, and
-        priced from the catalogue) is carried to the end: on the result as ``failed_attempt_tokens``
-        and ``cost_micros``, on the error as ``tokens_used`` and ``cost_micros``."""
+        once, AllModelsFailed at the end. What every attempt cost is carried to the end, each
+        attempt's usage (as the provider reported it) priced at the catalogue prices of the model
+        that served it: on the result as ``charges``, ``failed_attempt_tokens`` and ``cost_micros``,
+        on the error as ``charges``, ``tokens_used`` and ``cost_micros``."""
         order = [model for model in (self.models if models is None else models) if model in self._breakers]
         if not order:
             raise AllModelsFailed("no text model is allowed for this organization")
         attempts = 0
-        spent = 0  # tokens of attempts that gave no text
-        spent_micros = 0
+        bill = _Bill()
         failures: list[str] = []
         last_model: str | None = None
         for index, model in enumerate(order):
@@ -231,38 +232,46 @@ class TextRouter:
                 try:
                     result = await self._attempt(model, route, request, attempts, breaker)
                 except PermanentError as error:
-                    error.tokens_used += spent
-                    error.cost_micros = spent_micros + self._price(route, error.tokens_used - spent, 0)
-                    error.model = model
+                    bill.add(
+                        model, route.spec, attempts, error.input_tokens, error.output_tokens, error.cached_input_tokens
+                    )
+                    bill.close(error, model)
                     raise
                 except StreamStopped as stopped:
                     # The reader refused what the model wrote (the output guard): no other model.
-                    stopped.cost_micros = spent_micros + self._price(route, stopped.input_tokens, stopped.output_tokens)
-                    stopped.tokens_used += spent
-                    stopped.model = model
+                    bill.add(model, route.spec, attempts, stopped.input_tokens, stopped.output_tokens)
+                    bill.close(stopped, model)
                     raise
                 except RetryableError as error:
-                    spent += error.tokens_used
-                    spent_micros += self._price(route, error.tokens_used, 0)
+                    bill.add(
+                        model, route.spec, attempts, error.input_tokens, error.output_tokens, error.cached_input_tokens
+                    )
                     last_error = error
                     if request.shown():
                         # Another model would start the answer again under what was already shown.
-                        error.tokens_used, error.cost_micros, error.model = spent, spent_micros, model
+                        bill.close(error, model)
                         raise
                     if not self._worth_retrying(try_on_model, index, len(order), error, breaker):
                         break
                     self._retries.add(1, {"model.provider": route.provider.name, "model.name": model})
                     await self._sleep(self.policy.delay_before_retry(try_on_model, error.retry_after, self._rng))
                     continue
-                answer_micros = self._price(
-                    route, result.input_tokens, result.output_tokens, result.cached_input_tokens
+                failed_tokens = bill.tokens
+                bill.add(
+                    model,
+                    route.spec,
+                    attempts,
+                    result.input_tokens,
+                    result.output_tokens,
+                    result.cached_input_tokens,
                 )
                 return replace(
                     result,
                     model=model,
                     attempts=attempts,
-                    failed_attempt_tokens=result.failed_attempt_tokens + spent,
-                    cost_micros=answer_micros + spent_micros,
+                    failed_attempt_tokens=result.failed_attempt_tokens + failed_tokens,
+                    cost_micros=bill.cost_micros,
+                    charges=bill.charges,
                 )
             failures.append(last_error.reason if last_error else f"{model} skipped (circuit open)")
             if index + 1 < len(order):
@@ -270,16 +279,9 @@ class TextRouter:
                     1,
                     {"model.provider": route.provider.name, "model.name": model, "model.next": order[index + 1]},
                 )
-        failed = AllModelsFailed("no text model answered: " + "; ".join(failures), tokens_used=spent)
-        failed.cost_micros, failed.model = spent_micros, last_model
+        failed = AllModelsFailed("no text model answered: " + "; ".join(failures))
+        bill.close(failed, last_model)
         raise failed
-
-    @staticmethod
-    def _price(route: ModelRoute, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> int:
-        # Tokens a failed attempt reported are priced as input: the model read the prompt.
-        if route.spec is None:
-            return 0
-        return cost_micros(route.spec, input_tokens, output_tokens, cached_input_tokens)
 
     def _worth_retrying(
         self, try_on_model: int, position: int, count: int, error: RetryableError, breaker: CircuitBreaker
@@ -367,6 +369,49 @@ class TextRouter:
         providers.setdefault(id(self.provider), self.provider)
         for provider in providers.values():
             await provider.aclose()
+
+
+class _Bill:
+    """A job's model calls so far, each priced at the model that served it."""
+
+    def __init__(self) -> None:
+        self.lines: list[ModelCharge] = []
+
+    def add(
+        self,
+        model: str,
+        spec: ModelSpec | None,
+        attempt: int,
+        input_tokens: int,
+        output_tokens: int,
+        cached_input_tokens: int = 0,
+    ) -> ModelCharge | None:
+        """Book one attempt; one that reported nothing (an HTTP error, a time-out) costs nothing."""
+        if input_tokens <= 0 and output_tokens <= 0:
+            return None
+        price = 0 if spec is None else cost_micros(spec, input_tokens, output_tokens, cached_input_tokens)
+        line = ModelCharge(model, attempt, input_tokens, output_tokens, price, cached_input_tokens=cached_input_tokens)
+        self.lines.append(line)
+        return line
+
+    @property
+    def charges(self) -> tuple[ModelCharge, ...]:
+        return tuple(self.lines)
+
+    @property
+    def tokens(self) -> int:
+        return sum(line.input_tokens + line.output_tokens for line in self.lines)
+
+    @property
+    def cost_micros(self) -> int:
+        return sum(line.cost_micros for line in self.lines)
+
+    def close(self, failure: ProviderError | StreamStopped, model: str | None) -> None:
+        """Put the whole job's bill on the failure that ends it."""
+        failure.tokens_used = self.tokens
+        failure.cost_micros = self.cost_micros
+        failure.charges = self.charges
+        failure.model = model
 
 
 async def _streamed(provider: TextProvider, model_id: str, request: TextRequest, stream: TextStream) -> TextResult:
