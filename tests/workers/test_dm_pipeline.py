@@ -4,6 +4,7 @@ answer streamed into the thread with feedback and "Post to a channel", and appro
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 
 import pytest
@@ -11,14 +12,12 @@ import pytest
 from db.engine import Database
 from db.models import JobState
 from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_of, prompt_tokens
-from sandbox.slack import SlackSandbox
+from sandbox.slack import Call, SlackSandbox
 from tests.support.workers import REQUESTER, TEAM_ID, Submitter, set_policy, wait_for_job, wait_until, worker
 
 __all__ = ["worker"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]  # starts a Celery worker
-
-THREAD = "1700000000.000100"
 
 
 def dm_channel(slack: SlackSandbox) -> str:
@@ -26,22 +25,30 @@ def dm_channel(slack: SlackSandbox) -> str:
     return channel.id
 
 
+def in_thread(calls: list[Call], thread: str) -> list[Call]:
+    return [call for call in calls if call.params.get("thread_ts") == thread]
+
+
+def new_thread() -> str:
+    """A thread of the DM no other test uses: the sandbox and the DM outlive each test."""
+    return f"{1_700_000_000 + secrets.randbelow(10**8)}.000100"
+
+
 async def test_a_dm_text_job_streams_into_its_thread(
     submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox
 ) -> None:
-    channel = dm_channel(slack)
+    channel, thread = dm_channel(slack), new_thread()
     tag = uuid.uuid4().hex[:12]
-    accepted = await submitter.submit(org_id, f"A welcome note {tag}", channel, thread_ts=THREAD)
+    accepted = await submitter.submit(org_id, f"A welcome note {tag}", channel, thread_ts=thread)
 
     job = await wait_for_job(app_db, org_id, accepted.job_id)
 
     assert job.state == JobState.POSTED
-    statuses = [c.params.get("status") for c in slack.calls("assistant.threads.setStatus", channel)]
+    statuses = [c.params.get("status") for c in in_thread(slack.calls("assistant.threads.setStatus", channel), thread)]
     assert "is generating…" in statuses
-    [started] = [c for c in slack.calls("chat.startStream", channel) if c.ok]
-    assert started.params.get("thread_ts") == THREAD
+    assert len([c for c in in_thread(slack.calls("chat.startStream", channel), thread) if c.ok]) == 1
     message = slack.message(channel, str(job.slack_ts))
-    assert message is not None and message["thread_ts"] == THREAD and message["streaming"] is False
+    assert message is not None and message["thread_ts"] == thread and message["streaming"] is False
     assert tag in message["text"]
     actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert actions == ["feedback_good", "feedback_bad", "share_result"]
@@ -51,14 +58,14 @@ async def test_a_dm_text_job_streams_into_its_thread(
 async def test_a_dm_answer_is_shown_while_the_model_is_still_writing_it(
     submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
 ) -> None:
-    channel = dm_channel(slack)
-    thread = "1700000000.000300"
+    channel, thread = dm_channel(slack), new_thread()
     tag = uuid.uuid4().hex[:12]
     # For each appendStream into this DM, as Slack received it: was the model's answer still coming?
     model_still_writing: list[bool] = []
+    earlier = len(slack.calls("chat.appendStream", channel))
 
     def watch() -> None:
-        appends = slack.calls("chat.appendStream", channel)
+        appends = slack.calls("chat.appendStream", channel)[earlier:]
         while len(model_still_writing) < len(appends):
             model_still_writing.append(any(not stream.finished for stream in gemini.streams))
 
@@ -89,9 +96,9 @@ async def test_a_dm_answer_is_shown_while_the_model_is_still_writing_it(
 async def test_a_canary_late_in_a_streamed_answer_replaces_the_message_with_the_refusal(
     submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, gemini: FakeGemini
 ) -> None:
-    channel = dm_channel(slack)
-    thread = "1700000000.000400"
+    channel, thread = dm_channel(slack), new_thread()
     tag = uuid.uuid4().hex[:12]
+    earlier = len(slack.calls("chat.appendStream", channel))
     # The model is talked round: after a long answer it repeats its instructions, canary and all.
     gemini.inject(method="streamGenerateContent", echo_instruction=True, prompt_contains=tag)
     accepted = await submitter.submit(org_id, f"A markdown launch plan in detail {tag}", channel, thread_ts=thread)
@@ -104,7 +111,8 @@ async def test_a_canary_late_in_a_streamed_answer_replaces_the_message_with_the_
     found = re.search(r"cfcanary[0-9a-f]{16}", instruction)
     assert found is not None
     canary = found.group()
-    shown = "".join(str(c.params.get("markdown_text") or "") for c in slack.calls("chat.appendStream", channel))
+    appended = slack.calls("chat.appendStream", channel)[earlier:]
+    shown = "".join(str(c.params.get("markdown_text") or "") for c in appended)
     assert "Launch plan" in shown  # the answer was streaming before the canary came
     assert canary not in shown and "My instructions were" not in shown
     [message] = [m for m in slack.messages(channel) if m.get("thread_ts") == thread and m.get("bot_id")][:1]
@@ -115,8 +123,7 @@ async def test_a_canary_late_in_a_streamed_answer_replaces_the_message_with_the_
 async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(
     submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox
 ) -> None:
-    channel = dm_channel(slack)
-    thread = "1700000000.000200"
+    channel, thread = dm_channel(slack), new_thread()
     await set_policy(app_db, org_id, approvals_required=True, approvers_channel=submitter.new_channel())
     accepted = await submitter.submit(org_id, "A launch post", channel, thread_ts=thread)
 
@@ -129,4 +136,4 @@ async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(
             for m in slack.messages(channel)
         )
     )
-    assert not [c for c in slack.calls("chat.startStream", channel) if c.params.get("thread_ts") == thread]
+    assert not in_thread(slack.calls("chat.startStream", channel), thread)
