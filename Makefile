@@ -35,13 +35,15 @@ test: $(STAMP) chromium
 FAST_TESTS := tests/guard tests/slack tests/approvals tests/schedules/test_commands.py tests/workflows
 
 # The local Slack page's tests drive Debian's Chromium (Playwright never downloads a browser here).
+# Its emoji font draws the emoji the page shows (a machine without one shows empty boxes).
 CHROMIUM ?= /usr/bin/chromium
+EMOJI_FONT ?= /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 chromium:
-	@test -x $(CHROMIUM) || { \
-		echo "installing Debian's chromium for the browser tests"; \
-		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; \
+	@test -x $(CHROMIUM) -a -f $(EMOJI_FONT) || { \
+		echo "installing Debian's chromium and its emoji font for the browser tests"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-color-emoji; \
 	}
 	@test -x $(CHROMIUM) || { echo "no $(CHROMIUM): install Debian's chromium package"; exit 1; }
 

@@ -473,6 +473,10 @@ class SandboxState:
     """Workspaces, what was posted, what was called, and the faults still to inject."""
 
     stream_timeout_seconds: float = STREAM_TIMEOUT_SECONDS
+    # Slack shares an upload after files.completeUploadExternal has answered: the answer's files
+    # carry no share of it yet, and the message sharing it lands this much later (0: as the answer
+    # goes out, still without the share in it).
+    file_share_delay_seconds: float = 0.0
 
     def __init__(
         self,
@@ -1333,9 +1337,24 @@ def files_complete_upload_external(state: SandboxState, workspace: Workspace, pa
     for stored, entry in zip(files, entries, strict=True):
         stored.title = entry.get("title") or stored.title or stored.filename
         stored.completed = True
+    # Slack answers before it shares (the files' shares and the message come later, see files.info
+    # or the channel's history), so the answer is what the files were before this call shared them.
+    answer = {"ok": True, "files": [f.to_slack(state) for f in files]}
+    if state.file_share_delay_seconds > 0:
+        asyncio.get_running_loop().call_later(
+            state.file_share_delay_seconds, _share_uploads, state, workspace, channels, files, params
+        )
+    else:
+        _share_uploads(state, workspace, channels, files, params)
+    return answer
+
+
+def _share_uploads(
+    state: SandboxState, workspace: Workspace, channels: list[Channel], files: list[StoredFile], params: dict[str, Any]
+) -> None:
     for channel in channels:
         _share_files(state, workspace, channel, files, params)
-    return {"ok": True, "files": [f.to_slack(state) for f in files]}
+    state.changed()  # a share that lands after its request is news to the page all the same
 
 
 def _share_files(

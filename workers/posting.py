@@ -144,13 +144,40 @@ async def slack_client(runtime: Runtime, job: Job) -> AsyncWebClient:
 
 
 def _share_ts(response: Any, channel: str) -> str | None:
-    """The ts of the message that shares an uploaded file (Slack may fill shares in later)."""
+    """The ts of the message that shares an uploaded file, when the upload's answer has it (Slack
+    shares after answering, so it mostly does not: ``_share_in_history``)."""
     files = response.get("files") or []
     shares = (files[0].get("shares") or {}) if files else {}
     for visibility in ("public", "private"):
         entries = (shares.get(visibility) or {}).get(channel) or []
         if entries and entries[0].get("ts"):
             return str(entries[0]["ts"])
+    return None
+
+
+# Waits before each look at the channel for an upload's share (about 8 s in all): Slack shares a
+# file a moment after files.completeUploadExternal answers, longer while it scans the file.
+SHARE_LOOKS_SECONDS = (0.2, 0.4, 0.8, 1.6, 2.0, 3.0)
+# How far back the look starts: a margin for the difference between this clock and Slack's.
+SHARE_LOOKBACK_SECONDS = 60.0
+
+
+async def _share_in_history(client: AsyncWebClient, job: Job, channel: str, file_id: str) -> str | None:
+    """The ts of the message sharing ``file_id`` in ``channel``, once it shows in the channel's
+    history (the scopes a retried post reads it with); None when it does not show in time or the
+    history cannot be read."""
+    oldest = f"{time.time() - SHARE_LOOKBACK_SECONDS:.6f}"
+    for wait in SHARE_LOOKS_SECONDS:
+        await asyncio.sleep(wait)
+        try:
+            response = await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+            log.info("job %s: cannot read %s's history for its image's share", job.id, channel, exc_info=True)
+            return None
+        for message in response.get("messages") or []:
+            if any(str(f.get("id")) == file_id for f in message.get("files") or []):
+                return str(message["ts"])
+    log.warning("job %s: its image's share did not show in %s in time", job.id, channel)
     return None
 
 
@@ -204,9 +231,14 @@ async def post_result(
                 thread_ts=job.thread_ts,
             )
             files = response.get("files") or []
-            # Without a share ts yet, the file id marks the job as posted all the same.
-            ts = _share_ts(response, channel) or (str(files[0]["id"]) if files else "")
-            await _image_buttons(client, job, channel, job.thread_ts or _share_ts(response, channel))
+            file_id = str(files[0]["id"]) if files else ""
+            share = _share_ts(response, channel)
+            if share is None and not job.thread_ts and file_id:
+                # The buttons reply in the share's thread, so they wait for it to exist.
+                share = await _share_in_history(client, job, channel, file_id)
+            # Without a share ts, the file id marks the job as posted all the same.
+            ts = share or file_id
+            await _image_buttons(client, job, channel, job.thread_ts or share)
         elif live is not None:
             ts = await live.finish(result, post_metadata(job))
         elif job.thread_ts:

@@ -168,13 +168,42 @@ async def test_files_upload_v2_runs_the_three_steps_and_keeps_the_bytes(sb: Slac
     assert file["name"] == "result.png"
     assert file["title"] == "A cat"
     assert file["mimetype"] == "image/png"
-    share = file["shares"]["public"][DEMO.general][0]
+    # Slack shares after it answers: the answer knows no share yet, files.info does.
+    assert file["shares"] == {} and file["channels"] == []
+    share = (await client.files_info(file=file["id"]))["file"]["shares"]["public"][DEMO.general][0]
     (stored,) = sb.uploaded_files()
     assert stored.data == png
     (message,) = sb.messages(DEMO.general)
     assert message["ts"] == share["ts"]
     assert message["text"] == "here it is"
     assert message["files"][0]["id"] == file["id"]
+
+
+async def test_a_share_slack_finishes_after_answering_lands_in_the_uploads_thread(
+    sb: SlackSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sb, "file_share_delay_seconds", 0.5)
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url)
+    parent = (await client.chat_postMessage(channel=DEMO.general, text="parent"))["ts"]
+    shared_now = asyncio.Event()
+
+    def look() -> None:
+        if len(sb.messages(DEMO.general)) == 2:
+            shared_now.set()
+
+    sb.on_change(look)
+    try:
+        answer = await client.files_upload_v2(
+            channel=DEMO.general, content=tiny_png(), filename="later.png", thread_ts=parent
+        )
+        assert answer["file"]["shares"] == {}
+        await asyncio.wait_for(shared_now.wait(), timeout=10)
+    finally:
+        sb.off_change(look)
+    (_, shared) = sb.messages(DEMO.general)
+    assert shared["thread_ts"] == parent and shared["files"][0]["id"] == answer["file"]["id"]
+    history = await client.conversations_history(channel=DEMO.general)
+    assert shared["ts"] in [m["ts"] for m in history["messages"]]
 
 
 async def test_upload_to_a_channel_without_the_bot_is_refused(sb: SlackSandbox) -> None:

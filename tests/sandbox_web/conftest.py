@@ -68,6 +68,8 @@ def page_sandbox(gemini: FakeGemini) -> Iterator[tuple[SlackSandbox, str]]:
     ) as sandbox:
         for demo in DEMOS:
             sandbox.seed_demo(demo)
+        # Slack shares an upload a moment after answering for it; what follows an image waits for that.
+        sandbox.file_share_delay_seconds = 1.0
         # A viewer who sits in the approvers' channel: the buttons are there, the role is not.
         members = sandbox.channels[SECOND_DEMO.approvals].members
         assert members is not None

@@ -82,6 +82,9 @@ async def test_an_editors_command_is_rendered_with_bold_text_and_the_image(
     if os.environ.get("LOCAL_SLACK_SCREENSHOT"):
         target = Path(os.environ["LOCAL_SLACK_SCREENSHOT"])
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Tall enough for the text job above the image job and its open thread.
+        await page.set_viewport_size({"width": 1400, "height": 1250})
+        await page.mouse.move(0, 0)  # no message shown as hovered
         await page.locator("#messages").evaluate("(list) => { list.scrollTop = list.scrollHeight; }")
         await page.screenshot(path=str(target))
 
@@ -143,6 +146,13 @@ async def test_one_workspaces_messages_never_show_under_another(local_slack: Loc
             await page.context.close()
     # The first workspace's own view of it is unchanged.
     assert await (await _message(first, token)).count() == 1
+    # Acting as the second workspace's editor from the picker on the same page: its #general only.
+    await first.select_option("#acting-user", f"{SECOND_DEMO.team_id}/{SECOND_DEMO.editor}")
+    await first.locator(
+        f".workspace[data-team-id='{SECOND_DEMO.team_id}'] .channel-link.active[data-channel-id='{SECOND_DEMO.general}']"
+    ).wait_for()
+    assert await first.locator(f".workspace[data-team-id='{DEMO.team_id}'] .channel-link").count() == 0
+    assert token not in await first.locator("#messages").inner_text()
 
 
 async def test_model_output_with_markup_is_shown_as_text_and_never_run(

@@ -226,10 +226,17 @@ async def test_a_job_committed_while_the_broker_is_down_is_sent_by_the_sweeper(
 
 
 async def test_image_job_uploads_a_png(
-    submitter: Submitter, org_id: uuid.UUID, app_db: Database, slack: SlackSandbox, tiny_pipeline: Path | None
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    slack: SlackSandbox,
+    tiny_pipeline: Path | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if tiny_pipeline is None:
         pytest.skip("image support (the `image` extra) is not installed")
+    # As Slack does, the upload's answer carries no share and the share lands a moment later.
+    monkeypatch.setattr(slack, "file_share_delay_seconds", 1.0)
     channel = submitter.new_channel()
     accepted = await submitter.submit(org_id, f"a lighthouse at dusk {marker()}", channel, kind=JobKind.IMAGE)
 

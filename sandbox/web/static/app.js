@@ -617,9 +617,15 @@ async function refresh() {
   try {
     do {
       again = false;
-      const query = new URLSearchParams({ team_id: ui.team, user: ui.user, channel: ui.channel || "" });
-      const response = await fetch("/_ui/view?" + query.toString());
-      ui.view = await response.json();
+      const asked = { team_id: ui.team, user: ui.user, channel: ui.channel || "" };
+      const response = await fetch("/_ui/view?" + new URLSearchParams(asked).toString());
+      const view = await response.json();
+      // Asked for before the acting person or the channel changed: not what the page shows now.
+      if (asked.team_id !== ui.team || asked.user !== ui.user || asked.channel !== (ui.channel || "")) {
+        again = true;
+        continue;
+      }
+      ui.view = view;
       render();
     } while (again);
   } finally {
