@@ -309,9 +309,12 @@ def _cmd_region_move(args: argparse.Namespace) -> int:
     except MoveRefused as refused:
         print(f"region move: {refused}", file=sys.stderr)
         return 1
-    for region in report.deleted_from:
+    # Every other region's Redis, not only where this run deleted rows: a run that died after the
+    # deletion but before this step left keys behind that its rerun must still clear.
+    target_redis = settings.for_region(args.to).redis_url
+    for region in admin_urls:
         redis_url = settings.for_region(region).redis_url
-        if redis_url and redis_url != settings.for_region(args.to).redis_url:
+        if region != args.to and redis_url and redis_url != target_redis:
             asyncio.run(_forget_in_redis(redis_url, org_id))
     copied = sum(report.copied.values())
     print(
