@@ -1,0 +1,146 @@
+"""The request path with REGIONS: the directory is asked once per request (from the cache after a
+team's first), a region's app reaches no other region's engine or Redis, and the request's span and
+metric points carry its region and nothing of its content."""
+
+from __future__ import annotations
+
+import types
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio as aioredis
+
+import bot.slack.region_directory as region_directory
+from bot.orgs.service import create_organization, set_role
+from bot.slack.app import services_of
+from bot.slack.region_directory import RegionDirectory
+from bot.telemetry.metrics import REGION_ATTRIBUTE
+from bot.telemetry.setup import SERVICE_WEB, SERVICE_WORKER, _resource
+from db.engine import Database
+from db.models import Role
+from sandbox.slack import SlackSandbox
+from tests.residency.conftest import TwoRegions
+from tests.residency.test_request_path import command
+from tests.support.slack import SlackWorkspace
+from tests.telemetry.conftest import Telemetry, session_telemetry, telemetry
+
+__all__ = ["session_telemetry", "telemetry"]
+
+PROJECT_MODULES = ("bot.", "db.", "workers.")
+REGIONS = '{"us": {"database_url": "postgresql://a@h/us"}, "eu": {"database_url": "postgresql://a@h/eu"}}'
+
+
+async def eu_organization(service: TwoRegions, ws: SlackWorkspace) -> uuid.UUID:
+    eu = service.runtime("eu").database
+    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
+    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
+    await service.router.directory.pin(ws.team_id, None, org_id, "eu")
+    return org_id
+
+
+def reachable(root: object, kinds: tuple[type, ...], passing_over: tuple[type, ...]) -> Iterator[Any]:
+    """Every object of ``kinds`` that ``root`` reaches through this project's objects, containers
+    and closures (not through objects of ``passing_over``)."""
+    seen: set[int] = set()
+    stack: list[object] = [root]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, passing_over):
+            continue
+        seen.add(id(item))
+        if isinstance(item, kinds):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+        elif isinstance(item, types.MethodType):
+            stack.append(item.__self__)
+        elif isinstance(item, types.FunctionType):
+            stack.extend(cell.cell_contents for cell in item.__closure__ or ())
+        elif type(item).__module__.startswith(PROJECT_MODULES):
+            stack.extend(vars(item).values() if hasattr(item, "__dict__") else ())
+            for slot in getattr(type(item), "__slots__", ()):
+                stack.append(getattr(item, slot, None))
+
+
+def redis_index(client: redis.Redis | aioredis.Redis) -> int:
+    return int(client.connection_pool.connection_kwargs.get("db", 0))
+
+
+async def test_a_request_asks_the_directory_once_and_a_known_team_then_comes_from_the_cache(
+    two_regions: TwoRegions, sandbox: SlackSandbox, workspace: SlackWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, ws = two_regions, workspace
+    await eu_organization(service, ws)
+    directory = service.router.directory
+    finds: list[str] = []
+    reads: list[str] = []
+    find, read = directory.find, region_directory.region_of
+
+    async def counted_find(team_id: str, enterprise_id: str | None) -> Any:
+        finds.append(team_id)
+        return await find(team_id, enterprise_id)
+
+    async def counted_read(session: Any, team_id: str, enterprise_id: str | None) -> Any:
+        reads.append(team_id)
+        return await read(session, team_id, enterprise_id)
+
+    monkeypatch.setattr(directory, "find", counted_find)
+    monkeypatch.setattr(region_directory, "region_of", counted_read)
+    directory.forget(ws.team_id)
+
+    assert "org.created" in await command(service, sandbox, ws, "audit 3", ws.owner)
+    assert finds == [ws.team_id] and reads == [ws.team_id]
+    await command(service, sandbox, ws, "audit 1", ws.owner)
+    assert finds == [ws.team_id] * 2 and reads == [ws.team_id]
+    # An install or uninstall in this process drops the entry: the next request reads it again.
+    directory.forget(ws.team_id)
+    await command(service, sandbox, ws, "audit 1", ws.owner)
+    assert finds == [ws.team_id] * 3 and reads == [ws.team_id] * 2
+
+
+def test_each_regions_app_reaches_only_its_own_database_and_redis(two_regions: TwoRegions) -> None:
+    for region, app in two_regions.router.apps.items():
+        services = services_of(app)
+        assert services is not None
+        runtime = two_regions.runtime(region)
+        # The directory (the default region's database, ids and region names only) is the one
+        # thing every region's install path shares.
+        found = list(reachable(services, (Database, redis.Redis, aioredis.Redis), passing_over=(RegionDirectory,)))
+        databases = [each for each in found if isinstance(each, Database)]
+        clients = [each for each in found if not isinstance(each, Database)]
+        assert databases and all(each is runtime.database for each in databases), region
+        assert clients and {redis_index(each) for each in clients} == {redis_index(runtime.redis)}, region
+    assert redis_index(two_regions.runtime("us").redis) != redis_index(two_regions.runtime("eu").redis)
+
+
+async def test_a_requests_span_and_metric_points_carry_its_region_and_none_of_its_content(
+    two_regions: TwoRegions, sandbox: SlackSandbox, workspace: SlackWorkspace, telemetry: Telemetry
+) -> None:
+    service, ws = two_regions, workspace
+    await eu_organization(service, ws)
+    marker = f"kestrel{uuid.uuid4().hex[:10]}"
+    await command(service, sandbox, ws, f"text a poem about the {marker}", ws.editor)
+
+    spans = telemetry.spans()
+    tagged = [span for span in spans if (span.attributes or {}).get(REGION_ATTRIBUTE) == "eu"]
+    assert tagged, [span.name for span in spans]
+    for span in spans:
+        assert marker not in str(dict(span.attributes or {})), span.name
+    commands = [
+        point
+        for point in telemetry.metric_points("content_factory.commands")
+        if point.attributes.get("slack.subcommand") == "text" and point.attributes.get(REGION_ATTRIBUTE) == "eu"
+    ]
+    assert commands and sum(point.value for point in commands) >= 1
+
+
+def test_a_worker_carries_its_region_on_its_resource_and_the_web_process_per_request() -> None:
+    environ = {"REGIONS": REGIONS, "REGION": "eu", "DEFAULT_REGION": "us"}
+    assert _resource(SERVICE_WORKER, environ).attributes[REGION_ATTRIBUTE] == "eu"
+    # The web process serves every region: a fixed region on its resource would mislabel the rest.
+    assert REGION_ATTRIBUTE not in _resource(SERVICE_WEB, {"REGIONS": REGIONS, "DEFAULT_REGION": "us"}).attributes
