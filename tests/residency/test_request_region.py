@@ -13,12 +13,12 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-import bot.slack.region_directory as region_directory
 from bot.orgs.service import create_organization, set_role
 from bot.slack.app import services_of
 from bot.slack.region_directory import RegionDirectory
 from bot.telemetry.metrics import REGION_ATTRIBUTE
 from bot.telemetry.setup import SERVICE_WEB, SERVICE_WORKER, _resource
+from db.directory import region_of
 from db.engine import Database
 from db.models import Role
 from sandbox.slack import SlackSandbox
@@ -79,7 +79,7 @@ async def test_a_request_asks_the_directory_once_and_a_known_team_then_comes_fro
     directory = service.router.directory
     finds: list[str] = []
     reads: list[str] = []
-    find, read = directory.find, region_directory.region_of
+    find = directory.find
 
     async def counted_find(team_id: str, enterprise_id: str | None) -> Any:
         finds.append(team_id)
@@ -87,10 +87,10 @@ async def test_a_request_asks_the_directory_once_and_a_known_team_then_comes_fro
 
     async def counted_read(session: Any, team_id: str, enterprise_id: str | None) -> Any:
         reads.append(team_id)
-        return await read(session, team_id, enterprise_id)
+        return await region_of(session, team_id, enterprise_id)
 
     monkeypatch.setattr(directory, "find", counted_find)
-    monkeypatch.setattr(region_directory, "region_of", counted_read)
+    monkeypatch.setattr("bot.slack.region_directory.region_of", counted_read)
     directory.forget(ws.team_id)
 
     assert "org.created" in await command(service, sandbox, ws, "audit 3", ws.owner)
