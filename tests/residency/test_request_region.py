@@ -7,11 +7,14 @@ from __future__ import annotations
 import types
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 import redis
 import redis.asyncio as aioredis
+from sqlalchemy import text
 
 from bot.orgs.service import create_organization, set_role
 from bot.slack.app import services_of
@@ -21,10 +24,11 @@ from bot.telemetry.setup import SERVICE_WEB, SERVICE_WORKER, _resource
 from db.directory import region_of
 from db.engine import Database
 from db.models import Role
+from sandbox.say import build_slash_command, encode_form, sign_request
 from sandbox.slack import SlackSandbox
 from tests.residency.conftest import TwoRegions
 from tests.residency.test_request_path import command
-from tests.support.slack import SlackWorkspace
+from tests.support.slack import SlackWorkspace, new_workspace
 from tests.telemetry.conftest import Telemetry, session_telemetry, telemetry
 
 __all__ = ["session_telemetry", "telemetry"]
@@ -144,3 +148,56 @@ def test_a_worker_carries_its_region_on_its_resource_and_the_web_process_per_req
     assert _resource(SERVICE_WORKER, environ).attributes[REGION_ATTRIBUTE] == "eu"
     # The web process serves every region: a fixed region on its resource would mislabel the rest.
     assert REGION_ATTRIBUTE not in _resource(SERVICE_WEB, {"REGIONS": REGIONS, "DEFAULT_REGION": "us"}).attributes
+
+
+async def test_forged_requests_for_an_eu_organization_are_refused_while_the_us_region_is_resolved(
+    two_regions: TwoRegions, sandbox: SlackSandbox, workspace: SlackWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, ws = two_regions, workspace
+    org_id = await eu_organization(service, ws)
+    eu = service.runtime("eu").database
+    when = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
+    await command(service, sandbox, ws, f"schedule {when} text a tide table", ws.editor)
+    async with eu.tenant(org_id) as session:
+        schedule_id = (await session.execute(text("SELECT id FROM schedules"))).scalar_one()
+
+    # A US workspace naming the EU schedule: its own region has no such schedule.
+    us_ws = new_workspace(sandbox)
+    await create_organization(
+        service.runtime("us").database, name="US org", team_id=us_ws.team_id, admin_user_id=us_ws.owner
+    )
+    answer = await command(service, sandbox, us_ws, f"unschedule {schedule_id}", us_ws.owner)
+    assert "No active schedule has the id" in answer, answer
+
+    # A request for the EU team that is not signed with the app's secret: refused before the
+    # directory is asked, so a forger cannot even learn where a team lives.
+    finds: list[str] = []
+    find = service.router.directory.find
+
+    async def counted_find(team_id: str, enterprise_id: str | None) -> Any:
+        finds.append(team_id)
+        return await find(team_id, enterprise_id)
+
+    monkeypatch.setattr(service.router.directory, "find", counted_find)
+    fields = build_slash_command(
+        f"unschedule {schedule_id}",
+        team_id=ws.team_id,
+        user_id=ws.owner,
+        channel_id=ws.general,
+        user_name="x",
+        response_url=sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.owner),
+    )
+    body = encode_form(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, "not-the-secret", None)}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{service.url}/slack/events", data=body, headers=headers) as response,
+    ):
+        assert response.status == 401
+    assert finds == []
+
+    async with eu.tenant(org_id) as session:
+        state = (
+            await session.execute(text("SELECT state FROM schedules WHERE id = :id"), {"id": schedule_id})
+        ).scalar_one()
+    assert state == "active"
