@@ -15,7 +15,7 @@ from db.engine import Database
 from tests.foundation.test_row_level_security import refused_by_postgres
 from tests.residency.conftest import TwoRegions, regions_document
 from tests.support.cli import run_cli
-from tests.support.database import TestDatabase, new_team_id
+from tests.support.database import TestDatabase, connected, new_team_id
 
 
 async def test_a_pin_never_moves_an_organization_to_another_region(app_db: Database) -> None:
@@ -83,3 +83,21 @@ async def test_the_operator_sets_an_enterprises_region_with_region_default(
     assert entry is not None and (entry.region, entry.org_id) == ("eu", None)
     refused = run_cli(["region", "default", "--enterprise", enterprise, "--region", "mars"], env)
     assert refused.returncode != 0 and "no region 'mars'" in refused.stderr
+
+
+async def test_the_directory_holds_keys_ids_and_regions_only_under_row_level_security(
+    test_database: TestDatabase,
+) -> None:
+    async with connected(test_database.admin_url) as conn:
+        columns = {
+            row["column_name"]
+            for row in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'region_directory'"
+            )
+        }
+        secured = await conn.fetchrow(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'region_directory'"
+        )
+    # No name, token, prompt, output or audit detail: a Slack key, an organization id, a region.
+    assert columns == {"kind", "slack_key", "enterprise_id", "org_id", "region", "pinned_at"}
+    assert secured is not None and secured["relrowsecurity"] and secured["relforcerowsecurity"]
