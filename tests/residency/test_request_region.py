@@ -29,9 +29,7 @@ from sandbox.slack import SlackSandbox
 from tests.residency.conftest import TwoRegions
 from tests.residency.test_request_path import command
 from tests.support.slack import SlackWorkspace, new_workspace
-from tests.telemetry.conftest import Telemetry, session_telemetry, telemetry
-
-__all__ = ["session_telemetry", "telemetry"]
+from tests.support.telemetry import Telemetry
 
 PROJECT_MODULES = ("bot.", "db.", "workers.")
 REGIONS = '{"us": {"database_url": "postgresql://a@h/us"}, "eu": {"database_url": "postgresql://a@h/eu"}}'
