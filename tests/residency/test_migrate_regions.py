@@ -4,7 +4,7 @@ new region's database is migrated, one already at head is left as it is."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -23,7 +23,7 @@ from tests.support.database import (
 
 
 @pytest.fixture
-async def empty_database(services: LocalServices) -> Iterator[TestDatabase]:
+async def empty_database(services: LocalServices) -> AsyncIterator[TestDatabase]:
     name = run_database_name("cf_ap")
     await admin_execute(services.postgres_url, f'CREATE DATABASE "{name}"')
     admin_url = with_database(services.postgres_url, name)
