@@ -283,14 +283,14 @@ def _region_admin_urls(settings: Settings) -> dict[str, str]:
     return urls
 
 
-async def _forget_in_redis(redis_url: str, org_id: uuid.UUID) -> int:
-    """Delete a moved organization's keys (quota, caches) from its old region's Redis."""
+async def _forget_in_redis(redis_url: str, pattern: str) -> int:
+    """Delete a moved organization's keys matching ``pattern`` from its old region's Redis."""
     import redis.asyncio as aioredis
 
     client = aioredis.Redis.from_url(redis_url)
     removed = 0
     try:
-        async for key in client.scan_iter(match=f"*{org_id}*", count=1000):
+        async for key in client.scan_iter(match=pattern, count=1000):
             removed += int(await client.delete(key))
     finally:
         await client.aclose()
@@ -298,6 +298,7 @@ async def _forget_in_redis(redis_url: str, org_id: uuid.UUID) -> int:
 
 
 def _cmd_region_move(args: argparse.Namespace) -> int:
+    from bot.quota.keys import org_keys
     from db.region_move import MoveRefused, move_organization
 
     settings = get_settings()
@@ -315,10 +316,19 @@ def _cmd_region_move(args: argparse.Namespace) -> int:
     except MoveRefused as refused:
         print(f"region move: {refused}", file=sys.stderr)
         return 1
-    for region in report.deleted_from:
-        redis_url = settings.for_region(region).redis_url
-        if redis_url and redis_url != settings.for_region(args.to).redis_url:
-            asyncio.run(_forget_in_redis(redis_url, org_id))
+    # Every other region's Redis, not only where this run deleted rows: a run that died after the
+    # deletion but before this step left keys behind that its rerun must still clear.
+    target_redis = settings.for_region(args.to).redis_url
+    for region in admin_urls:
+        old = settings.for_region(region)
+        if region == args.to or not old.redis_url:
+            continue
+        if old.redis_url != target_redis:
+            # A Redis of the old region alone: everything naming the organization (quota, caches).
+            asyncio.run(_forget_in_redis(old.redis_url, f"*{org_id}*"))
+        elif old.quota_key_space:
+            # One Redis shared by both regions: the old region's quota keys only.
+            asyncio.run(_forget_in_redis(old.redis_url, org_keys(org_id, old.quota_key_space).every))
     copied = sum(report.copied.values())
     print(
         f"region move: organization {org_id} is in {report.target}"

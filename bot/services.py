@@ -72,7 +72,9 @@ def build_services(runtime: Runtime, *, region_pins: RegionPins | None = None) -
     settings = runtime.settings
     assert settings.redis_url, "Runtime.from_settings requires REDIS_URL"
     catalogue = settings.catalogue()
-    quota = QuotaService(runtime.redis, runtime.database, currency=catalogue.currency)
+    quota = QuotaService(
+        runtime.redis, runtime.database, currency=catalogue.currency, key_space=runtime.settings.quota_key_space
+    )
     # Jobs go to the broker after the answer: the publish costs the command no time.
     sender = JobSender(settings.redis_url, region=settings.region)
     judge = build_injection_judge(settings, quota)

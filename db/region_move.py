@@ -6,7 +6,8 @@ Each run is safe to repeat after a crash at any point, and holds no state of its
 
 1. While the directory still names the old region: copy every row into the new region in one
    transaction (rows already there are kept), then compare each table's count and the audit
-   chain (the new region's copy must verify and end at the same head). Nothing is deleted yet.
+   chain (the new region's copy must verify and end at the same head). Nothing is deleted from
+   the old region; a copy that does not match is deleted from the new one again.
 2. Switch the directory's pins to the new region (one statement). From here on requests and work
    go there.
 3. Delete the organization's rows from every other region, each region in one transaction, but
@@ -215,7 +216,13 @@ async def move_organization(
         on_step("copied")
         same, why = await _same_data(admin_urls[source], admin_urls[target], org_id)
         if not same:
-            raise MoveRefused(f"the copy does not match region {source}: {why}; nothing was deleted, run again")
+            # The directory still names the source, which is whole: the copy goes, so that a refused
+            # move leaves the organization's rows in one region only.
+            await _delete(admin_urls[target], org_id)
+            raise MoveRefused(
+                f"the copy does not match region {source}: {why}; the copy was removed from {target} "
+                f"and nothing was deleted from {source}"
+            )
         on_step("verified")
         await _switch(admin_urls[home], admin_urls[target], org_id, target)
         on_step("switched")

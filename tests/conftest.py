@@ -21,8 +21,9 @@ from tests.support.database import TestDatabase, drop_orphaned_databases, migrat
 from tests.support.redis_index import emptied
 from workers.posting import close_http_session
 
-# Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither.
-pytest_plugins = ["tests.suite_report"]
+# Says at the end of a run how many tests started workers, used PostgreSQL/Redis, or neither; and
+# the one telemetry set-up of the process, for any test that asks for it.
+pytest_plugins = ["tests.suite_report", "tests.support.telemetry"]
 
 # Nothing in a test run may reach the network for the public suffix list.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")

@@ -86,7 +86,7 @@ async def beat_tick(
     reported; the others still run."""
     now = now or datetime.now(UTC)
     report = TickReport(at=now)
-    quota = quota or QuotaService(runtime.redis, runtime.database)
+    quota = quota or QuotaService(runtime.redis, runtime.database, key_space=runtime.settings.quota_key_space)
     own_sender = sender is None
     if sender is None:
         assert runtime.settings.redis_url
@@ -172,7 +172,7 @@ async def _step(report: TickReport, name: str, work: Awaitable[T]) -> T | None:
 
 async def beat_forever(runtime: Runtime, tick_seconds: float, stop: asyncio.Event) -> None:
     sender = JobSender(runtime.settings.redis_url or "", region=runtime.settings.region)
-    quota = QuotaService(runtime.redis, runtime.database)
+    quota = QuotaService(runtime.redis, runtime.database, key_space=runtime.settings.quota_key_space)
     anchor = AuditHeadAnchor()
     pregeneration = PopularImagePregeneration()
     # Timers for held posts reach past the next tick, so a late tick never makes a post late.

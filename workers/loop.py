@@ -111,7 +111,9 @@ class WorkerContext:
             )
         return cls(
             runtime=runtime,
-            quota=QuotaService(runtime.redis, runtime.database, currency=catalogue.currency),
+            quota=QuotaService(
+                runtime.redis, runtime.database, currency=catalogue.currency, key_space=runtime.settings.quota_key_space
+            ),
             router=router,
             catalogue=catalogue,
             latency=latency,

@@ -44,12 +44,14 @@ async def create_organization(
     admin_user_id: str | None = None,
     defaults: OrgDefaults = OrgDefaults(),
     actor: str = "system",
+    org_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """Create an organization for a workspace; returns the existing one when the workspace is mapped."""
+    """Create an organization for a workspace; returns the existing one when the workspace is mapped.
+    ``org_id``: the id a new organization gets (with REGIONS, the one its region pin names)."""
     existing = await find_org(database, team_id, enterprise_id)
     if existing is not None:
         return existing.org_id
-    org_id = uuid.uuid4()
+    org_id = org_id or uuid.uuid4()
     try:
         await _insert_organization(database, org_id, name, team_id, enterprise_id, admin_user_id, defaults, actor)
     except _WorkspaceTaken:

@@ -151,6 +151,15 @@ class Settings(BaseSettings):
         """The default region: new organizations without a choice, and the directory's database."""
         return self.default_region or IMPLICIT_REGION
 
+    @property
+    def quota_key_space(self) -> str:
+        """Where this process's quota keys live in Redis: a region without a Redis of its own shares
+        REDIS_URL with other regions, so its keys carry its name ("eu:"); a region with its own
+        Redis, and a service without REGIONS, need none ("")."""
+        if not self.regions or parse_regions(self.regions)[self.process_region].redis_url:
+            return ""
+        return f"{self.process_region}:"
+
     def region_map(self) -> dict[str, Region]:
         """Every region, in REGIONS's order; without REGIONS, the one implicit region."""
         if self.regions:

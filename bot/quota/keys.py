@@ -3,6 +3,10 @@
 Every key carries the organization id as a hash tag (``{...}``), so all of an organization's keys
 fall in one Redis Cluster slot and each Lua script touches a single node. Key names are built once
 per organization and month: they sit on the path of every reservation.
+
+With REGIONS, a region that shares its Redis with other regions keeps its keys in a key space of its
+own (``cf:q:eu:{org}:...``, ``Settings.quota_key_space``); a region with a Redis of its own, and a
+service without REGIONS, use none (``cf:q:{org}:...``, as always).
 """
 
 from __future__ import annotations
@@ -38,10 +42,10 @@ def next_month_start(label: str) -> date:
 class OrgKeys:
     """The key names of one organization (use ``org_keys``, which remembers them)."""
 
-    __slots__ = ("_base", "bucket", "leases", "reservations", "settings")
+    __slots__ = ("_base", "bucket", "every", "leases", "reservations", "settings")
 
-    def __init__(self, org_id: uuid.UUID) -> None:
-        self._base = f"{PREFIX}{{{org_id}}}:"
+    def __init__(self, org_id: uuid.UUID, key_space: str = "") -> None:
+        self._base = f"{PREFIX}{key_space}{{{org_id}}}:"
         # Hash: budget, rate, burst, image_cost, version (a short-lived copy of quota_settings).
         self.settings = self._base + "cfg"
         # Hash: tokens, ts, rate, burst (the rate limiter's token bucket).
@@ -50,6 +54,8 @@ class OrgKeys:
         self.reservations = self._base + "res"
         # Sorted set: job id -> lease deadline (epoch seconds) of every open reservation.
         self.leases = self._base + "open"
+        # A SCAN pattern matching every key above (a region move clears them from the old region).
+        self.every = self._base + "*"
 
     def month(self, label: str) -> str:
         """Hash: used, reserved, overrun for one month (created only by a rebuild)."""
@@ -61,26 +67,26 @@ class OrgKeys:
 
 
 @lru_cache(maxsize=4096)
-def org_keys(org_id: uuid.UUID) -> OrgKeys:
-    return OrgKeys(org_id)
+def org_keys(org_id: uuid.UUID, key_space: str = "") -> OrgKeys:
+    return OrgKeys(org_id, key_space)
 
 
 @lru_cache(maxsize=4096)
-def reserve_keys(org_id: uuid.UUID, label: str) -> list[str]:
+def reserve_keys(org_id: uuid.UUID, label: str, key_space: str = "") -> list[str]:
     """KEYS of reserve.lua (callers must not change the list)."""
-    keys = org_keys(org_id)
+    keys = org_keys(org_id, key_space)
     return [keys.settings, keys.bucket, keys.month(label), keys.settled(label), keys.reservations, keys.leases]
 
 
 @lru_cache(maxsize=4096)
-def settle_keys(org_id: uuid.UUID, label: str) -> list[str]:
+def settle_keys(org_id: uuid.UUID, label: str, key_space: str = "") -> list[str]:
     """KEYS of settle.lua (callers must not change the list)."""
-    keys = org_keys(org_id)
+    keys = org_keys(org_id, key_space)
     return [keys.bucket, keys.month(label), keys.settled(label), keys.reservations, keys.leases]
 
 
 @lru_cache(maxsize=4096)
-def rebuild_keys(org_id: uuid.UUID, label: str) -> list[str]:
+def rebuild_keys(org_id: uuid.UUID, label: str, key_space: str = "") -> list[str]:
     """KEYS of rebuild.lua (callers must not change the list)."""
-    keys = org_keys(org_id)
+    keys = org_keys(org_id, key_space)
     return [keys.settings, keys.month(label), keys.settled(label), keys.reservations, keys.leases]

@@ -104,7 +104,7 @@ async def _leases_ending_before(
         batch = org_ids[start : start + REAP_BATCH]
         async with quota.redis.pipeline(transaction=False) as pipe:
             for org_id in batch:
-                pipe.zrangebyscore(org_keys(org_id).leases, "-inf", now, start=0, num=REAP_BATCH)
+                pipe.zrangebyscore(org_keys(org_id, quota.key_space).leases, "-inf", now, start=0, num=REAP_BATCH)
             answers = await pipe.execute()
         for org_id, members in zip(batch, answers, strict=True):
             if members:

@@ -145,8 +145,11 @@ class QuotaService:
         lease_seconds: int = 900,
         clock: Callable[[], float] = time.time,
         currency: str = "USD",
+        key_space: str = "",
     ) -> None:
+        """``key_space``: the region's, where regions share one Redis (``Settings.quota_key_space``)."""
         self.redis = redis
+        self.key_space = key_space
         # The catalogue's currency: what money budgets are set and refused in.
         self.currency = currency
         self.database = database
@@ -198,7 +201,7 @@ class QuotaService:
             label,
             now,
             self.scripts.reserve,
-            reserve_keys(org_id, label),
+            reserve_keys(org_id, label, self.key_space),
             [str(job_id), tokens, repr(now), self.lease_seconds, _month_expires_at(label), cost_micros],
         )
 
@@ -341,7 +344,7 @@ class QuotaService:
     async def _held(self, org_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, str] | None:
         """The open reservation Redis holds for a job, as (tokens, month), if it can say."""
         try:
-            value = await self.redis.hget(org_keys(org_id).reservations, str(job_id))
+            value = await self.redis.hget(org_keys(org_id, self.key_space).reservations, str(job_id))
         except REDIS_ERRORS:
             return None  # the ledger falls back to the job row; Redis is caught up later
         if value is None:
@@ -370,7 +373,7 @@ class QuotaService:
                 label,
                 now,
                 self.scripts.settle,
-                settle_keys(org_id, label),
+                settle_keys(org_id, label, self.key_space),
                 [job, actual, overrun, repr(now), cost_micros],
             )
             if isinstance(reply, int) or reply[0] != "month":
@@ -385,7 +388,7 @@ class QuotaService:
         deadline = (self.clock() if now is None else now) + self.lease_seconds
         try:
             # XX: a closed reservation is not reopened; GT: a lease is never shortened.
-            await self.redis.zadd(org_keys(org_id).leases, {str(job_id): deadline}, xx=True, gt=True)
+            await self.redis.zadd(org_keys(org_id, self.key_space).leases, {str(job_id): deadline}, xx=True, gt=True)
         except REDIS_ERRORS as exc:
             raise QuotaStoreUnavailable(UNAVAILABLE) from exc
 
@@ -411,7 +414,7 @@ class QuotaService:
         raise QuotaStoreUnavailable(UNAVAILABLE)
 
     async def _rebuild(self, org_id: uuid.UUID, label: str, what: str, now: float) -> None:
-        keys = org_keys(org_id)
+        keys = org_keys(org_id, self.key_space)
         try:
             async with self.database.tenant(org_id) as session:
                 limits = await read_limits(session)
@@ -444,7 +447,7 @@ class QuotaService:
             ]
             for job, tokens, micros in snapshot.open:
                 args += [job, tokens, micros]
-            await self.scripts.rebuild(keys=rebuild_keys(org_id, label), args=args)
+            await self.scripts.rebuild(keys=rebuild_keys(org_id, label, self.key_space), args=args)
         except REDIS_ERRORS as exc:
             raise QuotaStoreUnavailable(UNAVAILABLE) from exc
 
@@ -477,7 +480,7 @@ class QuotaService:
 
     async def _live_status(self, org_id: uuid.UUID, now: float) -> QuotaStatus:
         label = month_label(now)
-        keys = org_keys(org_id)
+        keys = org_keys(org_id, self.key_space)
         for _ in range(MAX_REBUILDS):
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
@@ -549,7 +552,7 @@ class QuotaService:
 
     async def limits(self, org_id: uuid.UUID) -> Limits:
         """The organization's limits: Redis's copy when it has one, else PostgreSQL's."""
-        keys = org_keys(org_id)
+        keys = org_keys(org_id, self.key_space)
         try:
             values = await self.redis.hmget(keys.settings, "budget", "rate", "burst", "image_cost", "version")
             present = [value for value in values if value is not None]
@@ -637,7 +640,7 @@ class QuotaService:
             raise
         try:
             await self.scripts.configure(
-                keys=[org_keys(org_id).settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS]
+                keys=[org_keys(org_id, self.key_space).settings], args=[*_limit_args(limits), SETTINGS_TTL_SECONDS]
             )
         except REDIS_ERRORS:
             log.warning(

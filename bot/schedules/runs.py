@@ -109,7 +109,10 @@ async def tick(
     catalogue = runtime.settings.catalogue()
     jobs = JobService(
         runtime.database,
-        quota or QuotaService(runtime.redis, runtime.database, currency=catalogue.currency),
+        quota
+        or QuotaService(
+            runtime.redis, runtime.database, currency=catalogue.currency, key_space=runtime.settings.quota_key_space
+        ),
         sender,
         runtime.secrets,
         # Scheduled runs are priced and held against a money budget like commands.

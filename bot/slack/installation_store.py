@@ -52,7 +52,7 @@ class RegionPins(Protocol):
 
     async def check_install(self, key: str, enterprise_id: str | None, region: str) -> None: ...
 
-    async def pin(self, key: str, enterprise_id: str | None, org_id: uuid.UUID, region: str) -> Any: ...
+    async def claim(self, key: str, enterprise_id: str | None, org_id: uuid.UUID, region: str) -> Any: ...
 
     def forget(self, key: str) -> None: ...
 
@@ -111,9 +111,16 @@ class PostgresInstallationStore(AsyncInstallationStore):
             return
         key = workspace_key(installation.team_id, installation.enterprise_id)
         installer = installation.user_id
+        new_org_id: uuid.UUID | None = None
         if self.region_pins is not None and self.region is not None:
-            # Before anything is stored: a workspace pinned elsewhere installs nowhere else.
+            # Before anything is stored: a workspace pinned elsewhere installs nowhere else. The pin
+            # is made before the organization, so of two regions' racing installs the one that
+            # loses the pin has stored nothing in its region.
             await self.region_pins.check_install(key, installation.enterprise_id, self.region)
+            existing = await find_org(self.database, key, installation.enterprise_id)
+            candidate = existing.org_id if existing is not None else uuid.uuid4()
+            pinned = await self.region_pins.claim(key, installation.enterprise_id, candidate, self.region)
+            new_org_id = pinned.org_id
         # Only the install that creates the organization makes its installer an admin (inside
         # create_organization, so of two racing first installs only the winner's installer is).
         org_id = await create_organization(
@@ -123,11 +130,10 @@ class PostgresInstallationStore(AsyncInstallationStore):
             enterprise_id=installation.enterprise_id,
             admin_user_id=installer,
             actor=installer or "system",
+            org_id=new_org_id,
         )
-        if self.region_pins is not None and self.region is not None:
-            pinned = await self.region_pins.pin(key, installation.enterprise_id, org_id, self.region)
-            if pinned.region != self.region or pinned.org_id != org_id:
-                raise RuntimeError(f"workspace {key} was pinned to region {pinned.region} by another install")
+        if new_org_id is not None and org_id != new_org_id:
+            raise RuntimeError(f"workspace {key} is pinned as organization {new_org_id} but is {org_id} here")
         workspace_admin = bool(installer) and await self._is_workspace_admin(installation)
         async with self.database.tenant(org_id) as session:
             row = InstallationRow(org_id=org_id, **self._columns(installation))

@@ -75,6 +75,15 @@ class RegionDirectory:
         if entry is not None and entry.region != region:
             raise RegionPinned(key, entry.region, region)
 
+    async def claim(self, key: str, enterprise_id: str | None, org_id: uuid.UUID, region: str) -> RegionEntry:
+        """Pin ``key`` to ``region`` before its organization is made there (``org_id``: the id it
+        gets, unless a pin names one already); raise ``RegionPinned`` when the pin that holds is
+        another region's, as when another region's install got in first."""
+        entry = await self.pin(key, enterprise_id, org_id, region)
+        if entry.region != region:
+            raise RegionPinned(key, entry.region, region)
+        return entry
+
     async def pin(self, key: str, enterprise_id: str | None, org_id: uuid.UUID, region: str) -> RegionEntry:
         async with self.database.system() as session:
             entry = await pin_region(session, key, enterprise_id, org_id, region)

@@ -37,7 +37,7 @@ from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, create_region_router, services_of
 from bot.slack.region_directory import RegionRouter
 from bot.slack.socket_mode import create_socket_mode_handler
-from bot.telemetry.setup import REGION_ATTRIBUTE
+from bot.telemetry.metrics import REGION_ATTRIBUTE, tag_request_region
 from bot.telemetry.web import tracing_middleware
 from handlers.actions import drain_announcements
 
@@ -90,6 +90,7 @@ async def slack_events(request: web.Request) -> web.Response:
         # Once per request, before any database: from here on only the region's app runs.
         region, bolt = await router.app_for(bolt_request)
         trace.get_current_span().set_attribute(REGION_ATTRIBUTE, region)
+        tag_request_region(region)
     response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 from opentelemetry import metrics
 
 from bot.commands.subcommands import SUBCOMMAND_WORDS
+
+# With REGIONS: the region a span or metric point is of (a name from REGIONS, never content).
+REGION_ATTRIBUTE = "content_factory.region"
+# The web process serves every region: the server sets the region of the request it is handling,
+# and the points recorded on that request's path carry it. Workers and beat carry theirs on the
+# resource instead (one region a process).
+_request_region: ContextVar[str | None] = ContextVar("request_region", default=None)
 
 # The sub-commands of the public contract, as labels.
 SUBCOMMANDS = SUBCOMMAND_WORDS
@@ -104,66 +112,80 @@ def subcommand_label(subcommand: str | None) -> str:
     return word if word in SUBCOMMANDS else UNKNOWN
 
 
+def tag_request_region(region: str) -> None:
+    """The request this task is handling is of ``region``: its points carry the name."""
+    _request_region.set(region)
+
+
+def _in_region(attributes: dict[str, str | bool]) -> dict[str, str | bool]:
+    region = _request_region.get()
+    if region is not None:
+        attributes[REGION_ATTRIBUTE] = region
+    return attributes
+
+
 def count_command(subcommand: str | None, outcome: str) -> None:
     """One answered command; ``outcome`` is ok, refused (role), blocked (guard), denied (quota),
     invalid (bad input), unavailable (PostgreSQL or Redis down) or error."""
-    _commands.add(1, {"slack.subcommand": subcommand_label(subcommand), "outcome": outcome})
+    _commands.add(1, _in_region({"slack.subcommand": subcommand_label(subcommand), "outcome": outcome}))
 
 
 def count_job(state: str, kind: str) -> None:
     """A job entered ``state`` (queued, running, awaiting_approval, posted, failed, rejected...)."""
-    _jobs.add(1, {"job.state": str(state), "job.kind": str(kind)})
+    _jobs.add(1, _in_region({"job.state": str(state), "job.kind": str(kind)}))
 
 
 def record_ack_latency(seconds: float, *, surface: str, subcommand: str | None = None) -> None:
     """``surface`` is what Slack sent: command, action, event, other."""
-    attributes = {"slack.surface": surface}
+    attributes: dict[str, str | bool] = {"slack.surface": surface}
     if surface == "command":
         attributes["slack.subcommand"] = subcommand_label(subcommand)
-    _ack_latency.record(seconds, attributes)
+    _ack_latency.record(seconds, _in_region(attributes))
 
 
 def record_queue_wait(seconds: float, *, kind: str) -> None:
-    _queue_wait.record(max(seconds, 0.0), {"job.kind": str(kind)})
+    _queue_wait.record(max(seconds, 0.0), _in_region({"job.kind": str(kind)}))
 
 
 def record_model_latency(seconds: float, *, provider: str, model: str, outcome: str) -> None:
-    _model_latency.record(seconds, {"model.provider": provider, "model.name": model, "model.outcome": outcome})
+    _model_latency.record(
+        seconds, _in_region({"model.provider": provider, "model.name": model, "model.outcome": outcome})
+    )
 
 
 def record_time_to_post(seconds: float, *, kind: str, approved: bool) -> None:
     """``approved``: the result waited for an approver (those times are in hours, not seconds)."""
-    _time_to_post.record(max(seconds, 0.0), {"job.kind": str(kind), "job.approval": approved})
+    _time_to_post.record(max(seconds, 0.0), _in_region({"job.kind": str(kind), "job.approval": approved}))
 
 
 def count_tokens_reserved(org_id: uuid.UUID | str, tokens: int) -> None:
-    _tokens_reserved.add(max(tokens, 0), {"org.id": str(org_id)})
+    _tokens_reserved.add(max(tokens, 0), _in_region({"org.id": str(org_id)}))
 
 
 def count_tokens_used(org_id: uuid.UUID | str, tokens: int) -> None:
-    _tokens_used.add(max(tokens, 0), {"org.id": str(org_id)})
+    _tokens_used.add(max(tokens, 0), _in_region({"org.id": str(org_id)}))
 
 
 def count_tokens_refunded(org_id: uuid.UUID | str, tokens: int) -> None:
-    _tokens_refunded.add(max(tokens, 0), {"org.id": str(org_id)})
+    _tokens_refunded.add(max(tokens, 0), _in_region({"org.id": str(org_id)}))
 
 
 def count_guard_block(category: str) -> None:
-    _guard_blocks.add(1, {"guard.category": category})
+    _guard_blocks.add(1, _in_region({"guard.category": category}))
 
 
 def count_quota_denial(org_id: uuid.UUID | str, reason: str) -> None:
     """``reason``: rate (the token bucket is empty) or budget (the month's budget is spent)."""
-    _quota_denials.add(1, {"org.id": str(org_id), "quota.reason": reason})
+    _quota_denials.add(1, _in_region({"org.id": str(org_id), "quota.reason": reason}))
 
 
 def count_model_retry(provider: str, model: str) -> None:
-    _model_retries.add(1, {"model.provider": provider, "model.name": model})
+    _model_retries.add(1, _in_region({"model.provider": provider, "model.name": model}))
 
 
 def count_model_failover(provider: str, model: str, next_model: str) -> None:
-    _model_failovers.add(1, {"model.provider": provider, "model.name": model, "model.next": next_model})
+    _model_failovers.add(1, _in_region({"model.provider": provider, "model.name": model, "model.next": next_model}))
 
 
 def count_feedback(rating: str) -> None:
-    _feedback.add(1, {"feedback.rating": rating})
+    _feedback.add(1, _in_region({"feedback.rating": rating}))

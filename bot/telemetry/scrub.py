@@ -121,7 +121,9 @@ _SQL_NUMBER = re.compile(r"(?<![\w$:.])-?\d+(?:\.\d+)?(?![\w.])")
 def key_allowed(key: str) -> bool:
     if key in STANDARD_KEYS:
         return True
-    return key.startswith(OWN_PREFIXES) and not CONTENT_WORDS.search(key)
+    # Content words are looked for after the prefix: "content_factory.region" names no content.
+    prefix = next((own for own in OWN_PREFIXES if key.startswith(own)), None)
+    return prefix is not None and not CONTENT_WORDS.search(key[len(prefix) :])
 
 
 def scrub_statement(statement: str) -> str:

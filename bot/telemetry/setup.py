@@ -41,10 +41,10 @@ from bot.telemetry.exporters import (
     sdk_disabled,
 )
 from bot.telemetry.messaging import instrument_celery
+from bot.telemetry.metrics import REGION_ATTRIBUTE
 from bot.telemetry.redact import scrub_url
 from bot.telemetry.scrub import SpanAttributeScrubber
 
-REGION_ATTRIBUTE = "content_factory.region"
 SERVICE_WEB = "content-factory-web"
 SERVICE_WORKER = "content-factory-worker"
 SERVICE_BEAT = "content-factory-beat"
@@ -172,9 +172,10 @@ def _resource(service_name: str, environ: Mapping[str, str]) -> Resource:
         SERVICE_INSTANCE_ID: uuid.uuid4().hex,
     }
     region = environ.get("REGION") or environ.get("DEFAULT_REGION")
-    if environ.get("REGIONS") and region:
+    if environ.get("REGIONS") and region and service_name != SERVICE_WEB:
         # A worker or beat serves one region: every span and metric point of it carries the name
-        # (never anything of an organization's). The web process sets it per request instead.
+        # (never anything of an organization's). The web process serves every region, so it tags
+        # each request's span and metric points with that request's region instead.
         attributes[REGION_ATTRIBUTE] = region
     return Resource.create(attributes)
 

@@ -172,7 +172,8 @@ async def redis_text(url: str) -> str:
     try:
         async for key in client.scan_iter(count=1000):
             parts.append(key.decode(errors="replace"))
-            kind = (await client.type(key)).decode()
+            kind = await client.type(key)
+            kind = kind.decode() if isinstance(kind, bytes) else kind
             if kind == "string":
                 parts.append(str(await client.get(key)))
             elif kind == "list":

@@ -13,8 +13,9 @@ from bot.slack.region_directory import RegionDirectory, RegionPinned
 from db.directory import set_enterprise_region
 from db.engine import Database
 from tests.foundation.test_row_level_security import refused_by_postgres
-from tests.residency.conftest import TwoRegions
-from tests.support.database import new_team_id
+from tests.residency.conftest import TwoRegions, regions_document
+from tests.support.cli import run_cli
+from tests.support.database import TestDatabase, connected, new_team_id
 
 
 async def test_a_pin_never_moves_an_organization_to_another_region(app_db: Database) -> None:
@@ -68,3 +69,35 @@ async def test_readyz_reports_each_region(two_regions: TwoRegions) -> None:
     assert set(body["regions"]) == {"us", "eu"}
     for checks in body["regions"].values():
         assert checks == {"postgres": "ok", "redis": "ok", "database_role": "ok"}
+
+
+async def test_the_operator_sets_an_enterprises_region_with_region_default(
+    app_db: Database, test_database: TestDatabase, eu_database: TestDatabase, redis_url: str, eu_redis_url: str
+) -> None:
+    enterprise = "E" + uuid.uuid4().hex[:10].upper()
+    env = {"REGIONS": regions_document(test_database, redis_url, eu_database, eu_redis_url), "DEFAULT_REGION": "us"}
+    done = run_cli(["region", "default", "--enterprise", enterprise, "--region", "eu"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"enterprise {enterprise}: new installs go to region eu" in done.stdout
+    entry = await RegionDirectory(app_db).find(new_team_id(), enterprise)
+    assert entry is not None and (entry.region, entry.org_id) == ("eu", None)
+    refused = run_cli(["region", "default", "--enterprise", enterprise, "--region", "mars"], env)
+    assert refused.returncode != 0 and "no region 'mars'" in refused.stderr
+
+
+async def test_the_directory_holds_keys_ids_and_regions_only_under_row_level_security(
+    test_database: TestDatabase,
+) -> None:
+    async with connected(test_database.admin_url) as conn:
+        columns = {
+            row["column_name"]
+            for row in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'region_directory'"
+            )
+        }
+        secured = await conn.fetchrow(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'region_directory'"
+        )
+    # No name, token, prompt, output or audit detail: a Slack key, an organization id, a region.
+    assert columns == {"kind", "slack_key", "enterprise_id", "org_id", "region", "pinned_at"}
+    assert secured is not None and secured["relrowsecurity"] and secured["relforcerowsecurity"]

@@ -4,8 +4,10 @@ and the workspace cannot install into another region afterwards."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import aiohttp
+import pytest
 
 from bot.orgs.service import find_org
 from sandbox.slack import SlackSandbox
@@ -60,3 +62,20 @@ async def test_an_install_into_the_eu_lives_there_and_cannot_move_by_reinstallin
     assert await find_org(service.runtime("us").database, ws.team_id) is None
     # Reinstalling into its own region still works.
     assert await install(service, sandbox, ws, "eu") == 200
+
+
+async def test_an_install_that_loses_the_pin_to_another_regions_install_stores_nothing(
+    two_regions_oauth: TwoRegions, sandbox: SlackSandbox, workspace: SlackWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, ws = two_regions_oauth, workspace
+    directory = service.router.directory
+
+    async def eu_install_gets_in_first(key: str, enterprise_id: str | None, region: str) -> None:
+        # The EU install pins the workspace just after the US install's check found no pin.
+        await directory.pin(key, enterprise_id, uuid.uuid4(), "eu")
+
+    monkeypatch.setattr(directory, "check_install", eu_install_gets_in_first)
+    assert await install(service, sandbox, ws, "us") != 200
+    assert await find_org(service.runtime("us").database, ws.team_id) is None
+    pinned = await directory.find(ws.team_id, None)
+    assert pinned is not None and pinned.region == "eu"

@@ -42,7 +42,8 @@ def test_without_regions_every_model_may_answer() -> None:
 
 
 def test_a_regions_worker_tags_its_telemetry_with_the_region_and_nothing_else_without_regions() -> None:
-    from bot.telemetry.setup import REGION_ATTRIBUTE, _resource
+    from bot.telemetry.metrics import REGION_ATTRIBUTE
+    from bot.telemetry.setup import _resource
 
     tagged = _resource("content-factory-worker", {"REGIONS": REGIONS, "REGION": "eu"})
     assert tagged.attributes[REGION_ATTRIBUTE] == "eu"

@@ -99,3 +99,21 @@ async def test_rows_written_in_the_old_region_after_the_switch_stop_the_deletion
     with pytest.raises(MoveRefused, match="still differs"):
         await move_organization(org_id, "eu", admin_urls=admin_urls, home="us")
     assert (await counts(test_database.admin_url, org_id))["audit_events"] == 2
+
+
+async def test_a_broken_audit_chain_stops_the_move_and_leaves_the_rows_in_one_region(
+    app_db: Database, owner_db: Database, test_database: TestDatabase, eu_database: TestDatabase
+) -> None:
+    org_id = await organization_in_us(app_db)
+    before = await counts(test_database.admin_url, org_id)
+    async with owner_db.tenant(org_id) as session:
+        await session.execute(
+            text("UPDATE audit_events SET detail = '{\"i\": 99}' WHERE org_id = :org AND seq = 2"), {"org": org_id}
+        )
+    admin_urls = {"us": test_database.admin_url, "eu": eu_database.admin_url}
+    with pytest.raises(MoveRefused, match="does not verify"):
+        await move_organization(org_id, "eu", admin_urls=admin_urls, home="us")
+    assert await counts(test_database.admin_url, org_id) == before
+    assert set((await counts(eu_database.admin_url, org_id)).values()) == {0}
+    found = await RegionDirectory(app_db).find(f"T{org_id.hex[:8]}", None)
+    assert found is not None and found.region == "us"

@@ -1,58 +1,7 @@
-"""One telemetry set-up for the test process, with in-memory exporters the tests read back."""
+"""The telemetry fixtures are the root conftest's plugin (tests/support/telemetry.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from tests.support.telemetry import Telemetry, by_id
 
-import pytest
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-from bot.telemetry import TelemetryHandle, setup_telemetry
-
-
-@dataclass
-class Telemetry:
-    handle: TelemetryHandle
-    exporter: InMemorySpanExporter
-    reader: InMemoryMetricReader
-
-    def spans(self) -> list[ReadableSpan]:
-        self.handle.force_flush()
-        return list(self.exporter.get_finished_spans())
-
-    def spans_named(self, name: str) -> list[ReadableSpan]:
-        return [span for span in self.spans() if span.name == name]
-
-    def metric_points(self, name: str) -> list[Any]:
-        data = self.reader.get_metrics_data()
-        points: list[Any] = []
-        for resource_metrics in data.resource_metrics if data else []:
-            for scope_metrics in resource_metrics.scope_metrics:
-                for metric in scope_metrics.metrics:
-                    if metric.name == name:
-                        points.extend(metric.data.data_points)
-        return points
-
-
-@pytest.fixture(scope="session")
-def session_telemetry() -> Telemetry:
-    exporter = InMemorySpanExporter()
-    reader = InMemoryMetricReader()
-    handle = setup_telemetry("content-factory-test", span_exporter=exporter, metric_reader=reader)
-    return Telemetry(handle, exporter, reader)
-
-
-@pytest.fixture
-def telemetry(session_telemetry: Telemetry) -> Iterator[Telemetry]:
-    """The process's telemetry with no spans from earlier tests."""
-    session_telemetry.exporter.clear()
-    yield session_telemetry
-    session_telemetry.exporter.clear()
-
-
-def by_id(spans: list[ReadableSpan]) -> dict[int, ReadableSpan]:
-    return {span.context.span_id: span for span in spans}
+__all__ = ["Telemetry", "by_id"]
