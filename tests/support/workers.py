@@ -35,7 +35,7 @@ from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox, threaded_sandbox
-from workers.beat import beat_tick
+from workers.beat import beat_forever, beat_tick
 from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,6 +209,19 @@ class Submitter:
             thread_ts=thread_ts,
         )
         return await service.submit(request, policy)
+
+
+@contextlib.asynccontextmanager
+async def beat_running(runtime: Runtime, tick_seconds: float = 1.0) -> AsyncIterator[None]:
+    """The beat's own loop (``workers.beat.beat_forever``: every step, the held posts' timers among
+    them) on this event loop while the block runs, ticking every ``tick_seconds``."""
+    stop = asyncio.Event()
+    loop = asyncio.create_task(beat_forever(runtime, tick_seconds, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await loop
 
 
 async def load_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
