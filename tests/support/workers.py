@@ -249,6 +249,26 @@ async def wait_for_job(
         await asyncio.sleep(0.05)
 
 
+async def wait_for_scheduled_job(
+    database: Database,
+    org_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    *,
+    states: frozenset[str] = FINAL_JOB_STATES,
+    seconds: float = 30.0,
+) -> Job:
+    """The schedule's job once the beat fired it and it reached one of ``states`` (``wait_for_job``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        async with database.tenant(org_id) as session:
+            job_id = (await session.execute(select(Job.id).where(Job.schedule_id == schedule_id))).scalar_one_or_none()
+        if job_id is not None:
+            return await wait_for_job(database, org_id, job_id, states=states, seconds=deadline - time.monotonic())
+        if time.monotonic() > deadline:
+            raise AssertionError(f"schedule {schedule_id} fired no job in {seconds:g}s")
+        await asyncio.sleep(0.05)
+
+
 async def wait_until(condition: Callable[[], Any], *, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():

@@ -5,13 +5,10 @@ again until the due time, then reported."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot.jobs.queueing import JobSender
 from bot.jobs.service import JobService
@@ -20,7 +17,7 @@ from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.schedules import ScheduleService
 from db.engine import Database
-from db.models import Job, JobKind, JobState, Role
+from db.models import JobKind, JobState, Role
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.workers import (
@@ -31,6 +28,7 @@ from tests.support.workers import (
     marker,
     requests_with,
     wait_for_job,
+    wait_for_scheduled_job,
     worker,
 )
 
@@ -51,14 +49,14 @@ async def _schedule_soon(
     org_id: uuid.UUID,
     prompt: str,
     channel: str,
-) -> datetime:
+) -> tuple[uuid.UUID, datetime]:
     """A one-off text schedule due ``DUE_IN`` from now, well inside the default warm lead."""
     # The creator is a person of the sandbox's workspace, an editor, and in the target channel.
     await set_role(app_db, org_id, REQUESTER, Role.EDITOR, actor="test")
     schedules = ScheduleService(runtime, JobService(app_db, quota, sender, runtime.secrets))
     now = datetime.now(UTC)
     due = (now + DUE_IN).replace(microsecond=0)
-    await schedules.create(
+    created = await schedules.create(
         org_id,
         REQUESTER,
         kind=JobKind.TEXT,
@@ -70,19 +68,7 @@ async def _schedule_soon(
         typed_in=channel,
         now=now,
     )
-    return due
-
-
-async def _fired_job(app_db: Database, org_id: uuid.UUID, states: frozenset[str], *, seconds: float = 30.0) -> Job:
-    """The organization's one scheduled job, once the beat fired it and it reached ``states``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        async with app_db.tenant(org_id) as session:
-            job_id = (await session.execute(select(Job.id).where(Job.schedule_id.is_not(None)))).scalar_one_or_none()
-        if job_id is not None:
-            return await wait_for_job(app_db, org_id, job_id, states=states, seconds=deadline - time.monotonic())
-        assert time.monotonic() < deadline, "the beat never fired the run"
-        await asyncio.sleep(0.1)
+    return created.id, due
 
 
 async def test_a_warmed_run_is_generated_ahead_held_and_posted_once_at_its_due_time(
@@ -97,11 +83,13 @@ async def test_a_warmed_run_is_generated_ahead_held_and_posted_once_at_its_due_t
 ) -> None:
     tag = marker()
     channel = submitter.new_channel()
-    due = await _schedule_soon(runtime, quota, sender, app_db, org_id, f"Monday's team note {tag}", channel)
+    schedule_id, due = await _schedule_soon(
+        runtime, quota, sender, app_db, org_id, f"Monday's team note {tag}", channel
+    )
 
     async with beat_running(runtime):
         # Fired on the beat's first tick (the default lead is minutes), generated and held.
-        job = await _fired_job(app_db, org_id, frozenset({JobState.HELD}))
+        job = await wait_for_scheduled_job(app_db, org_id, schedule_id, states=frozenset({JobState.HELD}))
         assert datetime.now(UTC) < due and job.post_at == due and job.result_text
         assert slack.messages(channel) == [] and len(requests_with(gemini, tag)) == 1
 
@@ -129,10 +117,10 @@ async def test_a_generation_failing_ahead_of_time_is_tried_again_until_the_due_t
     tag = marker()
     channel = submitter.new_channel()
     gemini.inject(status=503, count=None, prompt_contains=tag)
-    due = await _schedule_soon(runtime, quota, sender, app_db, org_id, f"Friday wrap-up {tag}", channel)
+    schedule_id, due = await _schedule_soon(runtime, quota, sender, app_db, org_id, f"Friday wrap-up {tag}", channel)
 
     async with beat_running(runtime):
-        job = await _fired_job(app_db, org_id, frozenset({JobState.FAILED}), seconds=90)
+        job = await wait_for_scheduled_job(app_db, org_id, schedule_id, states=frozenset({JobState.FAILED}), seconds=90)
 
     assert job.error and slack.messages(channel) == []
     events = await audit_actions(app_db, org_id, job.id)
