@@ -186,6 +186,7 @@ async def test_a_warmed_run_is_approved_ahead_of_its_due_time_and_posted_once_at
         job = await wait_for_scheduled_job(app_db, org_id, created.id, states=waiting)
         job = await wait_for_approval_request(app_db, org_id, job.id)
         assert datetime.now(UTC) < due and job.post_at == due  # the request went out ahead
+        assert job.approval_ts is not None
         clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))
         try:
             click = await clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts)
