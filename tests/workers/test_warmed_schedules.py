@@ -20,7 +20,7 @@ from bot.process.runtime import Runtime
 from bot.quota import QuotaService
 from bot.schedules import ScheduleService
 from db.engine import Database
-from db.models import Job, JobKind, JobState, Role
+from db.models import Job, JobKind, JobState, Role, Schedule, ScheduleState
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.workers import (
@@ -178,7 +178,9 @@ async def test_image_runs_are_warmed_at_their_longer_lead_and_a_day_ahead_inside
         assert await _jobs_of(app_db, org_id, text) == []
         assert slack.messages(channel) == []  # held for their due times
     finally:
+        # Nothing of this test is left to fire or post when a later test's beat runs.
         async with app_db.tenant(org_id) as session:
+            await session.execute(update(Schedule).values(state=ScheduleState.CANCELLED))
             await session.execute(
                 update(Job).where(Job.state == JobState.HELD).values(state=JobState.CANCELLED, post_at=None)
             )
