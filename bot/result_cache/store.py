@@ -11,16 +11,12 @@ import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from opentelemetry import metrics
 
 from bot.result_cache.key import CacheableRequest
+from bot.telemetry.metrics import count_result_cache_lookup
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL_SECONDS = 86_400
-_meter = metrics.get_meter(__name__)
-_lookups = _meter.create_counter(
-    "content_factory.result_cache.lookups", unit="1", description="Result cache look-ups by outcome (hit, miss)"
-)
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ class ResultCache:
             log.warning("result cache unreachable; treated as a miss", exc_info=True)
             stored = {}
         outcome = "hit" if stored else "miss"
-        _lookups.add(1, {"job.kind": request.kind, "outcome": outcome})
+        count_result_cache_lookup(request.kind, outcome)
         if not stored:
             return None
         text, png, model = stored.get(b"text"), stored.get(b"png"), stored.get(b"model", b"")

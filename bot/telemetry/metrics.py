@@ -99,6 +99,10 @@ _model_failovers = _meter.create_counter(
     "content_factory.model.failovers", unit="1", description="Jobs moved on to the next model"
 )
 
+_result_cache_lookups = _meter.create_counter(
+    "content_factory.result_cache.lookups", unit="1", description="Result cache look-ups by outcome (hit, miss)"
+)
+
 _feedback = _meter.create_counter(
     "content_factory.feedback", unit="{verdict}", description="Feedback on results, by rating (good or bad)"
 )
@@ -185,6 +189,11 @@ def count_model_retry(provider: str, model: str) -> None:
 
 def count_model_failover(provider: str, model: str, next_model: str) -> None:
     _model_failovers.add(1, _in_region({"model.provider": provider, "model.name": model, "model.next": next_model}))
+
+
+def count_result_cache_lookup(kind: str, outcome: str) -> None:
+    """One look-up in the result cache; ``outcome`` is hit or miss (the hit rate: hits over all)."""
+    _result_cache_lookups.add(1, {"job.kind": str(kind), "outcome": outcome})
 
 
 def count_feedback(rating: str) -> None:

@@ -1,6 +1,7 @@
 """Approval end to end with a real Celery worker process, the Slack sandbox and the fake Gemini:
-schedule -> beat tick -> worker -> approval request -> Approve (signed click) -> posted once; and a
-double click on Approve, both clicks at once, through the real queue -> posted once."""
+schedule -> beat tick -> worker -> approval request -> Approve (signed click) -> posted once; a
+warmed run asked and approved ahead of its due time, held, and posted once at it; and a double
+click on Approve, both clicks at once, through the real queue -> posted once."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from bot.quota import QuotaService
 from bot.schedules import ScheduleService, tick
 from db.engine import Database
 from db.models import Job, JobKind, JobState, Member, Role
+from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
 from tests.support.approvals import make_runtime, require_approvals
@@ -33,12 +35,15 @@ from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
     audit_actions,
+    beat_running,
     broker_messages_naming,
     gemini,
     load_job,
+    requests_with,
     slack,
     start_worker,
     wait_for_job,
+    wait_for_scheduled_job,
     wait_until,
     worker,
     worker_env,
@@ -154,6 +159,53 @@ async def test_scheduled_result_waits_for_approval_and_is_posted_once_approved(
     assert message["ts"] == posted.slack_ts
     decided = slack.message(approvers, job.approval_ts)
     assert decided is not None and "Approved" in decided["text"]
+
+
+async def test_a_warmed_run_is_approved_ahead_of_its_due_time_and_posted_once_at_it(
+    e2e: EndToEnd, slack: SlackSandbox, app_db: Database, gemini: FakeGemini, redis_url: str
+) -> None:
+    runtime, org_id, approvers, target = e2e.runtime, e2e.org_id, e2e.approvers, e2e.target
+    schedules = ScheduleService(runtime, e2e.jobs)
+    now = datetime.now(UTC)
+    # Inside the default lead (minutes), and far enough ahead that the approved run is held.
+    due = (now + timedelta(seconds=40)).replace(microsecond=0)
+    created = await create_text_schedule(
+        schedules,
+        app_db,
+        org_id,
+        EDITOR,
+        prompt=f"The offsite agenda {e2e.suffix}",
+        target_channel=target,
+        cron=None,
+        run_at=due,
+        now=now,
+    )
+
+    async with beat_running(runtime):
+        waiting = frozenset({JobState.AWAITING_APPROVAL})
+        job = await wait_for_scheduled_job(app_db, org_id, created.id, states=waiting)
+        job = await wait_for_approval_request(app_db, org_id, job.id)
+        assert datetime.now(UTC) < due and job.post_at == due  # the request went out ahead
+        assert job.approval_ts is not None
+        clicks = await start_clicks(runtime, slack, TEAM_ID, sender=JobSender(redis_url))
+        try:
+            click = await clicks.click(APPROVE_ACTION, str(job.id), user=ADMIN, channel=approvers, ts=job.approval_ts)
+        finally:
+            await clicks.close()
+        assert click.status == 200
+
+        held = await wait_for_job(app_db, org_id, job.id, states=frozenset({JobState.HELD}))
+        assert datetime.now(UTC) < due and held.decided_by == ADMIN
+        assert slack.messages(target) == []
+
+        posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
+
+    assert posted.state == JobState.POSTED
+    [message] = slack.messages(target)
+    assert message["ts"] == posted.slack_ts and float(message["ts"]) >= due.timestamp()
+    assert len(requests_with(gemini, e2e.suffix)) == 1  # generated once, ahead
+    actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
+    assert actions.index("approval.requested") < actions.index("job.held") < actions.index("job.posted")
 
 
 async def test_double_click_posts_once(e2e: EndToEnd, slack: SlackSandbox, app_db: Database, redis_url: str) -> None:

@@ -1,4 +1,5 @@
-"""What the model is asked: the organization's kit in the system instruction, none for `--plain`."""
+"""What the model is asked: the organization's kit in the system instruction, its style line at the
+end of an image prompt, none of it for `--plain`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from bot.brand import BrandPart, BrandService
 from bot.orgs.service import load_org_policy
 from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
-from db.models import Job
+from db.models import Job, JobKind
 from tests.support.rows import job_to_generate
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
 from workers.providers import TextRequest, TextResult
+from workers.providers.base import ImageRequest, ImageResult
 from workers.providers.context_cache import ContextCaches
+from workers.providers.offline import OfflineImageProvider
 
 
 class RecordingRouter:
@@ -29,6 +32,20 @@ class RecordingRouter:
     async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
         self.requests.append(request)
         return TextResult("Tea time.", "fake-model", "fake", 10, 3, "STOP", 1)
+
+
+class RecordingPipeline:
+    """The image pipeline a worker draws with, remembering each prompt it was given."""
+
+    name = "offline"
+    model = "recording-pipeline"
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def generate_image(self, request: ImageRequest) -> ImageResult:
+        self.prompts.append(request.prompt)
+        return OfflineImageProvider().generate_image(request)
 
 
 def _job(org_id: uuid.UUID, *, brand_voice: bool) -> Job:
@@ -57,3 +74,23 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
     assert branded.startswith(SYSTEM_INSTRUCTION) and "Tone: dry, understated wit" in branded
     assert branded.index("Tone:") < branded.index("Internal marker")  # the canary still closes it
     assert "dry, understated wit" not in plain and plain.startswith(SYSTEM_INSTRUCTION)
+
+
+async def test_image_prompts_end_with_the_kits_style_line_and_plain_ones_do_not(
+    app_db: Database, org_id: uuid.UUID
+) -> None:
+    policy = await load_org_policy(app_db, org_id)
+    brand = BrandService(app_db)
+    await brand.set_part(org_id, BrandPart.TONE, "warm and plain-spoken", actor="UADMIN", policy=policy)
+    await brand.set_part(org_id, BrandPart.AUDIENCE, "tea lovers", actor="UADMIN", policy=policy)
+    pipeline = RecordingPipeline()
+    context = SimpleNamespace(runtime=SimpleNamespace(database=app_db), image_provider=pipeline, image_router=None)
+
+    for brand_voice in (True, False):
+        job = job_to_generate(org_id, "a teapot on a windowsill", brand_voice=brand_voice, seed=7)
+        job.kind = JobKind.IMAGE
+        await generate_content(context, job, {})  # type: ignore[arg-type]
+
+    branded, plain = pipeline.prompts
+    assert branded == "a teapot on a windowsill. Style: warm and plain-spoken, for tea lovers"
+    assert plain == "a teapot on a windowsill"

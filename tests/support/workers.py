@@ -35,7 +35,7 @@ from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox, threaded_sandbox
-from workers.beat import beat_tick
+from workers.beat import beat_forever, beat_tick
 from workers.celery_app import worker_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,6 +211,19 @@ class Submitter:
         return await service.submit(request, policy)
 
 
+@contextlib.asynccontextmanager
+async def beat_running(runtime: Runtime, tick_seconds: float = 1.0) -> AsyncIterator[None]:
+    """The beat's own loop (``workers.beat.beat_forever``: every step, the held posts' timers among
+    them) on this event loop while the block runs, ticking every ``tick_seconds``."""
+    stop = asyncio.Event()
+    loop = asyncio.create_task(beat_forever(runtime, tick_seconds, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await loop
+
+
 async def load_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
     async with database.tenant(org_id) as session:
         return (await session.execute(select(Job).where(Job.id == job_id))).scalar_one()
@@ -233,6 +246,26 @@ async def wait_for_job(
             return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job.state} (quota {job.quota_state}) after {seconds:g}s")
+        await asyncio.sleep(0.05)
+
+
+async def wait_for_scheduled_job(
+    database: Database,
+    org_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    *,
+    states: frozenset[str] = FINAL_JOB_STATES,
+    seconds: float = 30.0,
+) -> Job:
+    """The schedule's job once the beat fired it and it reached one of ``states`` (``wait_for_job``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        async with database.tenant(org_id) as session:
+            job_id = (await session.execute(select(Job.id).where(Job.schedule_id == schedule_id))).scalar_one_or_none()
+        if job_id is not None:
+            return await wait_for_job(database, org_id, job_id, states=states, seconds=deadline - time.monotonic())
+        if time.monotonic() > deadline:
+            raise AssertionError(f"schedule {schedule_id} fired no job in {seconds:g}s")
         await asyncio.sleep(0.05)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import redis.asyncio as aioredis
+
+from bot.result_cache import CacheableRequest, CachedResult, ResultCache
 from bot.telemetry import metrics
 from tests.telemetry.conftest import Telemetry
 
@@ -69,3 +72,23 @@ def test_guard_quota_and_model_counters(telemetry: Telemetry) -> None:
     assert total(telemetry, "content_factory.model.retries", **{"model.name": "gemini-a"}) >= 1
     assert total(telemetry, "content_factory.model.failovers", **{"model.next": "gemini-b"}) >= 1
     assert total(telemetry, "content_factory.jobs", **{"job.state": "queued", "job.kind": "text"}) >= 1
+
+
+async def test_result_cache_look_ups_are_counted_by_outcome_so_the_hit_rate_can_be_read(
+    telemetry: Telemetry, aredis: aioredis.Redis
+) -> None:
+    cache = ResultCache(aredis, ttl_seconds=60)
+    request = CacheableRequest(
+        org_id=uuid.uuid4(), kind="text", masked_prompt="a haiku about tea", model="gemini-a", brand_kit_version=0
+    )
+    name, kind = "content_factory.result_cache.lookups", {"job.kind": "text"}
+    hits, misses = total(telemetry, name, outcome="hit", **kind), total(telemetry, name, outcome="miss", **kind)
+    try:
+        assert await cache.get(request) is None
+        await cache.put(request, CachedResult(text="Steam rises", png=None, model="gemini-a"))
+        for _ in range(2):
+            assert await cache.get(request) is not None
+    finally:
+        await aredis.delete(request.redis_key())
+    assert total(telemetry, name, outcome="hit", **kind) - hits == 2
+    assert total(telemetry, name, outcome="miss", **kind) - misses == 1

@@ -13,6 +13,7 @@ import pytest
 from bot.jobs.queueing import JobSender
 from bot.process.runtime import Runtime
 from bot.quota import QuotaService
+from bot.result_cache import set_result_cache
 from db.engine import Database
 from db.models import JobKind, JobState
 from sandbox.gemini import FakeGemini, prompt_tokens
@@ -88,6 +89,25 @@ async def test_text_job_is_posted_and_the_model_sees_only_masked_text(
     assert job.quota_state == "settled" and job.tokens_used and job.tokens_used > 0
     actions = [event.action for event in await audit_actions(app_db, org_id, job.id)]
     assert actions == ["job.queued", "job.running", "job.generated", "job.posted"]
+
+
+async def test_an_identical_request_of_an_opted_in_organization_is_posted_from_the_cache_without_a_model_call(
+    submitter: Submitter, org_id: uuid.UUID, app_db: Database, gemini: FakeGemini, slack: SlackSandbox
+) -> None:
+    await set_result_cache(app_db, org_id, enabled=True, actor="UADMIN")
+    tag = marker()
+    prompt = f"A haiku about the team's tea break {tag}"
+    first_channel, second_channel = submitter.new_channel(), submitter.new_channel()
+
+    first = await wait_for_job(app_db, org_id, (await submitter.submit(org_id, prompt, first_channel)).job_id)
+    second = await wait_for_job(app_db, org_id, (await submitter.submit(org_id, prompt, second_channel)).job_id)
+
+    assert first.state == second.state == JobState.POSTED
+    assert len(requests_with(gemini, tag)) == 1  # counted at the fake: none for the hit
+    assert first.tokens_used and second.tokens_used == 0 and second.result_text == first.result_text
+    [message] = slack.messages(second_channel)
+    [context] = [b["elements"][0]["text"] for b in message["blocks"] if b["type"] == "context"]
+    assert "reused from an identical request" in context
 
 
 async def test_duplicate_delivery_calls_the_model_once_and_posts_once(

@@ -5,6 +5,8 @@ any job; a later identical `/content image` is then posted from the cache withou
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -29,7 +31,18 @@ from db.models import Job, JobKind, JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.database import new_team_id
-from tests.support.workers import GEMINI_KEY, MODELS, REQUESTER, NoSend, Submitter, audit_actions, load_job
+from tests.support.workers import (
+    GEMINI_KEY,
+    MODELS,
+    REQUESTER,
+    NoSend,
+    Submitter,
+    audit_actions,
+    beat_running,
+    load_job,
+    wait_for_job,
+    worker,
+)
 from workers.beat import beat_tick
 from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
@@ -38,6 +51,8 @@ from workers.posting import close_http_session
 from workers.providers import TextRouter
 from workers.providers.base import ImageRequest, ImageResult
 from workers.providers.offline import OfflineImageProvider
+
+__all__ = ["worker"]
 
 
 class CountingPipeline:
@@ -215,3 +230,40 @@ async def test_the_beat_looks_for_popular_prompts_once_an_interval(
     [(_, job_id)] = [entry for entry in first.pregenerated.submitted if entry[0] == org_id]
     assert job_id in sender.sent
     assert [job.masked_prompt for job in await _pregenerated(app_db, org_id)] == [prompt]
+
+
+@pytest.mark.slow  # starts a Celery worker
+@pytest.mark.usefixtures("worker")
+async def test_the_beat_and_a_real_worker_draw_a_popular_prompt_off_peak_and_a_later_request_is_posted_from_it(
+    runtime: Runtime, submitter: Submitter, app_db: Database, org_id: uuid.UUID, slack: SlackSandbox
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    popular = f"a lighthouse at dawn {tag}"
+    # Asked twice before the organization opted in: drawn each time with a seed of its own.
+    for _ in range(2):
+        asked = await submitter.submit(org_id, popular, submitter.new_channel(), kind=JobKind.IMAGE)
+        assert (await wait_for_job(app_db, org_id, asked.job_id)).state == JobState.POSTED
+    await _opt_in(app_db, org_id, datetime.now(UTC))
+
+    async with beat_running(runtime):
+        [drawn] = await _wait_for_pregenerated(app_db, org_id)
+        drawn = await wait_for_job(app_db, org_id, drawn.id)
+
+    assert drawn.state == JobState.CACHED and drawn.masked_prompt == popular and drawn.slack_ts is None
+    assert drawn.seed == request_seed(org_id, popular) and drawn.tokens_used
+
+    channel = submitter.new_channel()
+    later = await wait_for_job(
+        app_db, org_id, (await submitter.submit(org_id, popular, channel, kind=JobKind.IMAGE)).job_id
+    )
+    assert later.state == JobState.POSTED and later.tokens_used == 0 and later.seed == drawn.seed
+    [upload] = [message for message in slack.messages(channel) if message.get("files")]
+    assert "reused from an identical request" in upload["text"]
+
+
+async def _wait_for_pregenerated(app_db: Database, org_id: uuid.UUID, seconds: float = 30.0) -> list[Job]:
+    deadline = time.monotonic() + seconds
+    while not (found := await _pregenerated(app_db, org_id)):
+        assert time.monotonic() < deadline, "the beat pre-generated nothing"
+        await asyncio.sleep(0.1)
+    return found
