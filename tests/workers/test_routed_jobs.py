@@ -215,6 +215,9 @@ async def test_a_job_no_model_answered_is_charged_each_models_reported_usage_at_
     assert row.cost_micros == flash_cost + llama_cost
     status = await context.quota.status(org_id)
     assert {line.model: line.cost_micros for line in status.by_model} == {"flash": flash_cost, "llama": llama_cost}
+    # The job keeps the bill too: what a settlement after a crash between the two would charge.
+    failed = await load_job(app_db, org_id, job_id)
+    assert (failed.cost_micros, failed.model_charges) == (row.cost_micros, row.charges)
 
 
 async def test_a_model_the_policy_does_not_allow_is_never_called(
