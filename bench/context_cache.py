@@ -24,51 +24,41 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
 from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._in_process import (  # noqa: E402
+    ADMIN,
+    GEMINI_KEY,
+    NoSend,
+    in_process_stage,
+    post_text_jobs,
+    unlimited_org,
+)
 from bench._scratch import Scratch, scratch_database  # noqa: E402
 from bench.verdict import Target, at_least, at_most, run_bench  # noqa: E402
 from bot.brand import BrandService  # noqa: E402
 from bot.brand.service import BrandDraft  # noqa: E402
-from bot.guard import GuardedPrompt  # noqa: E402
-from bot.jobs.service import JobRequest, JobService  # noqa: E402
-from bot.orgs.service import create_organization, load_org_policy  # noqa: E402
-from bot.process.runtime import Runtime  # noqa: E402
-from bot.process.settings import load_settings  # noqa: E402
-from bot.quota import QuotaService  # noqa: E402
+from bot.jobs.service import JobService  # noqa: E402
+from bot.orgs.service import load_org_policy  # noqa: E402
 from bot.routing.catalogue import Catalogue, parse_catalogue  # noqa: E402
 from bot.routing.pricing import cost_micros  # noqa: E402
-from db.crypto import SecretBox  # noqa: E402
-from db.engine import Database  # noqa: E402
-from db.models import JobKind, QuotaSettlement  # noqa: E402
-from sandbox.gemini import FakeGemini  # noqa: E402
-from sandbox.slack import SlackSandbox  # noqa: E402
+from db.models import QuotaSettlement  # noqa: E402
 from workers.fair_gate import FairGate  # noqa: E402
-from workers.flow import Outcome, run_job  # noqa: E402
 from workers.loop import WorkerContext  # noqa: E402
-from workers.posting import close_http_session  # noqa: E402
 from workers.providers import TextRouter  # noqa: E402
 
 BENCH = "context_cache"
-GEMINI_KEY = "bench-gemini-key"
 MODEL = "gemini-2.5-flash"
 KEY_VARIABLE = "CF_BENCH_GEMINI_KEY"
 TOKEN = "xoxb-bench-context-cache"
-ADMIN = "U0BENCHADM"
 # Five example posts of about 170 tokens each: with the rules, past Gemini Flash's 1,024-token minimum.
 EXAMPLES = tuple(
     f"Example post {n}: " + "Our tea is picked by hand at dawn and shipped the same week. " * 12 for n in range(5)
 )
-
-
-class NoSend:
-    async def send_job(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 def priced_catalogue(url: str) -> Catalogue:
@@ -87,64 +77,24 @@ models:
     )
 
 
-async def run_jobs(
-    context: WorkerContext, jobs: JobService, slack: SlackSandbox, team: str, org_id: uuid.UUID, count: int, tag: str
-) -> list[uuid.UUID]:
-    policy = await load_org_policy(context.runtime.database, org_id)
-    done = []
-    for number in range(count):
-        channel = f"C{uuid.uuid4().hex[:10].upper()}"
-        slack.add_channel(team, channel, channel.lower())
-        prompt = f"A short post about this week's harvest, number {number} {tag}"
-        request = JobRequest(
-            org_id=org_id,
-            requester_id=ADMIN,
-            kind=JobKind.TEXT,
-            prompt=prompt,
-            target_channel=channel,
-            already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
-        )
-        accepted = await jobs.submit(request, policy)
-        outcome = await run_job(context, accepted.job_id, org_id)
-        if outcome != Outcome.POSTED:
-            raise RuntimeError(f"job {accepted.job_id} ended {outcome}")
-        done.append(accepted.job_id)
-    return done
-
-
 async def run_once(scratch: Scratch, *, jobs_per_version: int) -> dict[str, Any]:
-    database = Database(scratch.app_url)
-    redis = aioredis.Redis.from_url(scratch.redis_url)
-    team = "T" + uuid.uuid4().hex[:10].upper()
-    async with SlackSandbox() as slack, FakeGemini(api_key=GEMINI_KEY) as gemini:
-        slack.add_workspace(team, bot_token=TOKEN, name="Bench")
-        slack.add_user(team, ADMIN, name="ada", is_admin=True, tz="UTC")
-        settings = load_settings(
-            _env_file=None,
-            database_url=scratch.app_url,
-            redis_url=scratch.redis_url,
-            token_encryption_key=scratch.encryption_key,
-            slack_api_url=slack.api_url,
-            slack_bot_token=TOKEN,
-        )
-        runtime = Runtime(settings=settings, database=database, redis=redis, secrets=SecretBox(scratch.encryption_key))
+    async with in_process_stage(scratch, bot_token=TOKEN) as stage:
+        database, gemini = stage.database, stage.gemini
         catalogue = priced_catalogue(gemini.url)
-        quota = QuotaService(redis, database)
         router = TextRouter.from_catalogue(catalogue, environ={KEY_VARIABLE: GEMINI_KEY}, timeout=10.0)
-        context = WorkerContext(runtime, quota, router, FairGate(1), catalogue=catalogue)
-        jobs = JobService(database, quota, NoSend(), runtime.secrets, catalogue=catalogue)  # type: ignore[arg-type]
+        context = WorkerContext(stage.runtime, stage.quota, router, FairGate(1), catalogue=catalogue)
+        jobs = JobService(database, stage.quota, NoSend(), stage.runtime.secrets, catalogue=catalogue)  # type: ignore[arg-type]
         brand = BrandService(database)
         try:
-            org_id = await create_organization(database, name="Bench", team_id=team, admin_user_id=ADMIN)
-            await quota.set_budget(org_id, 10**10, actor="bench")
-            await quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="bench")
+            org_id = await unlimited_org(stage)
             tag = uuid.uuid4().hex[:8]
             job_ids: list[uuid.UUID] = []
             for tone in ("warm", "formal"):  # two versions of the kit
                 policy = await load_org_policy(database, org_id)
                 draft = BrandDraft(tone=tone, audience="tea lovers", examples=EXAMPLES)
                 await brand.replace_kit(org_id, draft, actor=ADMIN, policy=policy)
-                job_ids += await run_jobs(context, jobs, slack, team, org_id, jobs_per_version, tag)
+                prompts = [f"A short post about this week's harvest, number {n} {tag}" for n in range(jobs_per_version)]
+                job_ids += [job_id for job_id, _ in await post_text_jobs(context, jobs, stage, org_id, prompts)]
             calls = gemini.requests_for(MODEL)
             async with database.tenant(org_id) as session:
                 rows = list(
@@ -160,9 +110,6 @@ async def run_once(scratch: Scratch, *, jobs_per_version: int) -> dict[str, Any]
             }
         finally:
             await router.aclose()
-            await close_http_session()
-            await redis.aclose()
-            await database.dispose()
 
 
 def measure(options: argparse.Namespace) -> list[Target]:

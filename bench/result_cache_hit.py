@@ -30,45 +30,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._in_process import (  # noqa: E402
+    GEMINI_KEY,
+    NoSend,
+    Stage,
+    in_process_stage,
+    percentile,
+    post_text_jobs,
+    unlimited_org,
+)
 from bench._scratch import Scratch, scratch_database  # noqa: E402
 from bench.verdict import Target, at_most, run_bench  # noqa: E402
-from bot.guard import GuardedPrompt  # noqa: E402
-from bot.jobs.service import JobRequest, JobService  # noqa: E402
-from bot.orgs.service import create_organization, load_org_policy  # noqa: E402
-from bot.process.runtime import Runtime  # noqa: E402
-from bot.process.settings import load_settings  # noqa: E402
-from bot.quota import QuotaService  # noqa: E402
+from bot.jobs.service import JobService  # noqa: E402
 from bot.result_cache import set_result_cache  # noqa: E402
-from db.crypto import SecretBox  # noqa: E402
-from db.engine import Database  # noqa: E402
-from db.models import JobKind  # noqa: E402
-from sandbox.gemini import FakeGemini  # noqa: E402
-from sandbox.slack import SlackSandbox  # noqa: E402
 from workers import lifecycle  # noqa: E402
 from workers.fair_gate import FairGate  # noqa: E402
-from workers.flow import Outcome, run_job  # noqa: E402
 from workers.loop import WorkerContext  # noqa: E402
-from workers.posting import close_http_session  # noqa: E402
 from workers.providers import TextRouter  # noqa: E402
 
 BENCH = "result_cache_hit"
 TARGET_HIT_P50_MS = 5.0
-GEMINI_KEY = "bench-gemini-key"
 MODEL = "gemini-2.5-flash"
 TOKEN = "xoxb-bench-result-cache"
-ADMIN = "U0BENCHADM"
 WARM_UP_JOBS = 10  # each path's first jobs fill pools and caches; not counted
-
-
-class NoSend:
-    async def send_job(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 class ClaimClock:
@@ -93,86 +81,36 @@ class ClaimClock:
 
 
 async def run_path(
-    context: WorkerContext,
-    jobs: JobService,
-    slack: SlackSandbox,
-    team: str,
-    org_id: uuid.UUID,
-    prompts: Sequence[str],
-    clock: ClaimClock,
+    context: WorkerContext, jobs: JobService, stage: Stage, org_id: uuid.UUID, prompts: Sequence[str], clock: ClaimClock
 ) -> list[float]:
     """Milliseconds from claim to post request of each job, run one after the other."""
-    policy = await load_org_policy(context.runtime.database, org_id)
-    latencies = []
-    for prompt in prompts:
-        channel = f"C{uuid.uuid4().hex[:10].upper()}"
-        slack.add_channel(team, channel, channel.lower())
-        request = JobRequest(
-            org_id=org_id,
-            requester_id=ADMIN,
-            kind=JobKind.TEXT,
-            prompt=prompt,
-            target_channel=channel,
-            already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
-        )
-        accepted = await jobs.submit(request, policy)
-        outcome = await run_job(context, accepted.job_id, org_id)
-        if outcome != Outcome.POSTED:
-            raise RuntimeError(f"job {accepted.job_id} ended {outcome}")
-        [message] = slack.messages(channel)
-        latencies.append((float(message["ts"]) - clock.claimed_at[accepted.job_id]) * 1000)
-    return latencies
+    posted = await post_text_jobs(context, jobs, stage, org_id, prompts)
+    return [(float(message["ts"]) - clock.claimed_at[job_id]) * 1000 for job_id, message in posted]
 
 
 async def run_once(scratch: Scratch, *, jobs_per_path: int, latency: float) -> dict[str, Any]:
-    database = Database(scratch.app_url)
-    redis = aioredis.Redis.from_url(scratch.redis_url)
-    team = "T" + uuid.uuid4().hex[:10].upper()
-    async with SlackSandbox() as slack, FakeGemini(api_key=GEMINI_KEY) as gemini:
-        slack.add_workspace(team, bot_token=TOKEN, name="Bench")
-        slack.add_user(team, ADMIN, name="ada", is_admin=True, tz="UTC")
+    async with in_process_stage(scratch, bot_token=TOKEN) as stage:
+        gemini = stage.gemini
         if latency:
             gemini.inject(delay=latency, count=None)
-        settings = load_settings(
-            _env_file=None,
-            database_url=scratch.app_url,
-            redis_url=scratch.redis_url,
-            token_encryption_key=scratch.encryption_key,
-            slack_api_url=slack.api_url,
-            slack_bot_token=TOKEN,
-        )
-        runtime = Runtime(settings=settings, database=database, redis=redis, secrets=SecretBox(scratch.encryption_key))
-        quota = QuotaService(redis, database)
         router = TextRouter.from_settings([MODEL], GEMINI_KEY, gemini.url, timeout=max(10.0, latency * 4))
-        context = WorkerContext(runtime, quota, router, FairGate(1))
-        jobs = JobService(database, quota, NoSend(), runtime.secrets)  # type: ignore[arg-type]
+        context = WorkerContext(stage.runtime, stage.quota, router, FairGate(1))
+        jobs = JobService(stage.database, stage.quota, NoSend(), stage.runtime.secrets)  # type: ignore[arg-type]
         try:
-            org_id = await create_organization(database, name="Bench", team_id=team, admin_user_id=ADMIN)
-            await quota.set_budget(org_id, 10**10, actor="bench")
-            await quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="bench")
-            await set_result_cache(database, org_id, enabled=True, actor="bench")
+            org_id = await unlimited_org(stage)
+            await set_result_cache(stage.database, org_id, enabled=True, actor="bench")
             tag = uuid.uuid4().hex[:8]
             total = WARM_UP_JOBS + jobs_per_path
             with ClaimClock() as clock:
-                misses = await run_path(
-                    context, jobs, slack, team, org_id, [f"note {n} {tag}" for n in range(total)], clock
-                )
+                misses = await run_path(context, jobs, stage, org_id, [f"note {n} {tag}" for n in range(total)], clock)
                 repeated = f"the note everyone asks for {tag}"
-                await run_path(context, jobs, slack, team, org_id, [repeated], clock)  # answered once
+                await run_path(context, jobs, stage, org_id, [repeated], clock)  # answered once
                 calls_before = len(gemini.requests_for(MODEL))
-                hits = await run_path(context, jobs, slack, team, org_id, [repeated] * total, clock)
+                hits = await run_path(context, jobs, stage, org_id, [repeated] * total, clock)
                 hit_calls = len(gemini.requests_for(MODEL)) - calls_before
             return {"miss": misses[WARM_UP_JOBS:], "hit": hits[WARM_UP_JOBS:], "hit_calls": hit_calls}
         finally:
             await router.aclose()
-            await close_http_session()
-            await redis.aclose()
-            await database.dispose()
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def describe(name: str, latencies: Sequence[float]) -> str:

@@ -29,38 +29,30 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import redis.asyncio as aioredis
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._in_process import GEMINI_KEY, in_process_stage, percentile, unlimited_org  # noqa: E402
 from bench._scratch import Scratch, scratch_database  # noqa: E402
 from bench.verdict import Target, at_most, run_bench  # noqa: E402
 from bot.jobs.service import JobService  # noqa: E402
-from bot.orgs.service import create_organization, load_org_policy, set_role  # noqa: E402
+from bot.orgs.service import load_org_policy, set_role  # noqa: E402
 from bot.process.runtime import Runtime  # noqa: E402
-from bot.process.settings import load_settings  # noqa: E402
-from bot.quota import QuotaService  # noqa: E402
 from bot.schedules import ScheduleLimits, ScheduleService, tick  # noqa: E402
 from bot.schedules.warming import HeldPostReleaser  # noqa: E402
-from db.crypto import SecretBox  # noqa: E402
-from db.engine import Database  # noqa: E402
 from db.models import JobKind, Role  # noqa: E402
-from sandbox.gemini import FakeGemini  # noqa: E402
 from sandbox.slack import SlackSandbox  # noqa: E402
 from workers.fair_gate import FairGate  # noqa: E402
 from workers.flow import run_admitted_job  # noqa: E402
 from workers.loop import DEFAULT_JOBS_IN_FLIGHT, WorkerContext  # noqa: E402
-from workers.posting import close_http_session  # noqa: E402
 from workers.providers import TextRouter  # noqa: E402
 
 BENCH = "schedule_punctuality"
 TARGET_P99_SECONDS = 2.0
-GEMINI_KEY = "bench-gemini-key"
 MODELS = ("gemini-2.5-flash",)
 TOKEN = "xoxb-bench-punctuality"
-ADMIN, EDITOR = "U0BENCHADM", "U0BENCHEDT"
+EDITOR = "U0BENCHEDT"
 BEAT_TICK_SECONDS = 5.0
 
 
@@ -84,41 +76,25 @@ class InProcessBroker:
 
 async def run_once(scratch: Scratch, *, schedules: int, latency: float, lead: float, warmed: bool) -> list[float]:
     """Lateness in seconds of each post, for one run."""
-    database = Database(scratch.app_url)
-    redis = aioredis.Redis.from_url(scratch.redis_url)
-    team = "T" + uuid.uuid4().hex[:10].upper()
-    async with SlackSandbox() as slack, FakeGemini(api_key=GEMINI_KEY) as gemini:
-        slack.add_workspace(team, bot_token=TOKEN, name="Bench")
-        slack.add_user(team, ADMIN, name="ada", is_admin=True, tz="UTC")
-        slack.add_user(team, EDITOR, name="eddie", tz="UTC")
-        channels = [f"C{uuid.uuid4().hex[:10].upper()}" for _ in range(schedules)]
-        for channel in channels:
-            slack.add_channel(team, channel, channel.lower())
-        gemini.inject(delay=latency, count=None)
-        settings = load_settings(
-            _env_file=None,
-            database_url=scratch.app_url,
-            redis_url=scratch.redis_url,
-            token_encryption_key=scratch.encryption_key,
-            slack_api_url=slack.api_url,
-            slack_bot_token=TOKEN,
-            schedules_max_per_user=schedules,
-            schedules_max_active=schedules,
-            schedule_min_interval_minutes=1,
-        )
-        runtime = Runtime(settings=settings, database=database, redis=redis, secrets=SecretBox(scratch.encryption_key))
-        quota = QuotaService(redis, database)
-        router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url, timeout=latency * 4)
-        context = WorkerContext(runtime, quota, router, FairGate(DEFAULT_JOBS_IN_FLIGHT))
+    limits = {
+        "schedules_max_per_user": schedules,
+        "schedules_max_active": schedules,
+        "schedule_min_interval_minutes": 1,
+    }
+    async with in_process_stage(scratch, bot_token=TOKEN, **limits) as stage:
+        stage.slack.add_user(stage.team, EDITOR, name="eddie", tz="UTC")
+        channels = [stage.new_channel() for _ in range(schedules)]
+        stage.gemini.inject(delay=latency, count=None)
+        runtime, database = stage.runtime, stage.database
+        router = TextRouter.from_settings(MODELS, GEMINI_KEY, stage.gemini.url, timeout=latency * 4)
+        context = WorkerContext(runtime, stage.quota, router, FairGate(DEFAULT_JOBS_IN_FLIGHT))
         broker = InProcessBroker(context)
         releaser = HeldPostReleaser(database, broker, look_ahead=timedelta(seconds=2 * BEAT_TICK_SECONDS + 5))  # type: ignore[arg-type]
         try:
-            org_id = await create_organization(database, name="Bench", team_id=team, admin_user_id=ADMIN)
+            org_id = await unlimited_org(stage, budget=10**9)
             await set_role(database, org_id, EDITOR, Role.EDITOR, actor="bench")
-            await quota.set_budget(org_id, 10**9, actor="bench")
-            await quota.set_limits(org_id, rate_per_minute=2**31 - 1, burst=2**31 - 1, actor="bench")
-            jobs = JobService(database, quota, broker, runtime.secrets)  # type: ignore[arg-type]
-            service = ScheduleService(runtime, jobs, limits=ScheduleLimits.from_settings(settings))
+            jobs = JobService(database, stage.quota, broker, runtime.secrets)  # type: ignore[arg-type]
+            service = ScheduleService(runtime, jobs, limits=ScheduleLimits.from_settings(runtime.settings))
             policy = await load_org_policy(database, org_id)
             start = datetime.now(UTC)
             due = (start + timedelta(seconds=lead + 15)).replace(microsecond=0)
@@ -134,14 +110,11 @@ async def run_once(scratch: Scratch, *, schedules: int, latency: float, lead: fl
                     policy=policy,
                     typed_in=channel,
                 )
-            await beat_until_posted(runtime, broker, releaser, slack, channels, due, lead if warmed else 0.0)
-            return [float(slack.messages(channel)[0]["ts"]) - due.timestamp() for channel in channels]
+            await beat_until_posted(runtime, broker, releaser, stage.slack, channels, due, lead if warmed else 0.0)
+            return [float(stage.slack.messages(channel)[0]["ts"]) - due.timestamp() for channel in channels]
         finally:
             await releaser.close()
             await router.aclose()
-            await close_http_session()
-            await redis.aclose()
-            await database.dispose()
 
 
 async def beat_until_posted(
@@ -168,11 +141,6 @@ async def beat_until_posted(
             await releaser.schedule_due()
         await asyncio.sleep(BEAT_TICK_SECONDS if lead else 0.2)
     await asyncio.gather(*list(broker.running), return_exceptions=True)
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def describe(name: str, lateness: Sequence[float]) -> str:

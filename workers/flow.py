@@ -456,7 +456,7 @@ async def fail_job(
 ) -> Job:
     """``failed`` with its reason audited, the quota reconciled, and the requester told."""
     begin_finishing()
-    job = await lifecycle.mark_failed(context.runtime.database, lease, reason, **detail)
+    job = await lifecycle.mark_failed(context.runtime.database, lease, reason, spent=(tokens_used, spend), **detail)
     hand_back_lease()
     await finish_failed(context.runtime, context.quota, job, reason, tokens_used=tokens_used, spend=spend)
     return job

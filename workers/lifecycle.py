@@ -286,17 +286,45 @@ async def mark_awaiting_approval(
 
 
 async def mark_failed(
-    database: Database, lease: Lease, reason: str, *, result: JobResult | None = None, **detail: Any
+    database: Database,
+    lease: Lease,
+    reason: str,
+    *,
+    result: JobResult | None = None,
+    spent: tuple[int | None, Spend | None] = (None, None),
+    **detail: Any,
 ) -> Job:
-    """``running`` -> ``failed``; the PII mapping goes with it (the job is final)."""
+    """``running`` -> ``failed``; the PII mapping goes with it (the job is final). ``spent``: the
+    tokens and the bill of calls that produced no result, kept on the job so that a settlement
+    after a crash (the reaper's) charges them as the worker would have."""
     return await _transition(
         database,
         lease,
-        {"state": JobState.FAILED, "error": reason, "lease_until": None, "pii_mapping_enc": None},
+        {
+            **_spend_values(*spent),
+            "state": JobState.FAILED,
+            "error": reason,
+            "lease_until": None,
+            "pii_mapping_enc": None,
+        },
         "job.failed",
         {"reason": reason, **detail},
         result,
     )
+
+
+def _spend_values(tokens_used: int | None, spend: Spend | None) -> dict[str, Any]:
+    values: dict[str, Any] = {} if tokens_used is None else {"tokens_used": tokens_used}
+    if spend is not None:
+        values |= {
+            "model": spend.model,
+            "input_tokens": spend.input_tokens,
+            "output_tokens": spend.output_tokens,
+            "cost_micros": spend.cost_micros,
+            "cached_input_tokens": spend.cached_input_tokens,
+            "model_charges": [charge.to_json() for charge in spend.charges] or None,
+        }
+    return values
 
 
 async def requeue_job(database: Database, lease: Lease, reason: str, *, result: JobResult | None = None) -> Job:

@@ -126,9 +126,11 @@ async def test_a_settlement_the_ledger_has_reaches_redis_after_the_grace_not_the
     assert (status.used, status.reserved) == (250, 400)
 
 
+@pytest.mark.parametrize("state", [JobState.POSTED, JobState.FAILED])
 async def test_a_job_settled_after_its_worker_died_books_each_attempt_to_its_model(
-    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock
+    quota: QuotaService, app_db: Database, org_id: uuid.UUID, clock: FakeClock, state: JobState
 ) -> None:
+    """Posted, or failed after the models billed calls that produced no answer."""
     failed_over = [
         ModelCharge("flash", 1, 400, 150, 495),
         ModelCharge("llama", 2, 410, 90, 28),
@@ -139,7 +141,7 @@ async def test_a_job_settled_after_its_worker_died_books_each_attempt_to_its_mod
         app_db,
         org_id,
         job,
-        state=JobState.POSTED,
+        state=state,
         tokens_used=1050,
         model="llama",
         input_tokens=410,

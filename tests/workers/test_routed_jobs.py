@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -21,11 +22,10 @@ from bot.routing.policy import Strategy
 from bot.routing.pricing import cost_micros
 from bot.routing.service import change_routing_policy
 from db.engine import Database
-from db.models import JobState, QuotaSettlement
+from db.models import Job, JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
 from sandbox.gemini import prompt_tokens as billed_prompt
 from sandbox.openai_server import FakeOpenAI
-from sandbox.slack import SlackSandbox
 from tests.support.fakes import OPENAI_KEY, fake_openai
 from tests.support.workers import GEMINI_KEY, Submitter, load_job, requests_with
 from workers.fair_gate import FairGate
@@ -76,18 +76,38 @@ async def context(runtime: Runtime, quota: QuotaService, catalogue: Catalogue) -
     await close_http_session()
 
 
-def spec(catalogue: Catalogue, name: str) -> ModelSpec:
-    found = catalogue.get(name)
-    assert found is not None
-    return found
+@dataclass(frozen=True)
+class Routing:
+    """One organization's jobs, run through the routed worker context, and what the fakes saw."""
+
+    context: WorkerContext
+    submitter: Submitter
+    org_id: uuid.UUID
+    database: Database
+    openai: FakeOpenAI
+    gemini: FakeGemini
+    catalogue: Catalogue
+
+    async def run(self, prompt: str) -> tuple[uuid.UUID, Outcome]:
+        [job_id] = await self.submitter.commit_unsent(self.org_id, [prompt], [self.submitter.new_channel()])
+        return job_id, await run_job(self.context, job_id, self.org_id)
+
+    async def job(self, job_id: uuid.UUID) -> Job:
+        return await load_job(self.database, self.org_id, job_id)
+
+    async def settlement(self, job_id: uuid.UUID) -> QuotaSettlement:
+        async with self.database.tenant(self.org_id) as session:
+            query = select(QuotaSettlement).where(QuotaSettlement.job_id == job_id)
+            return (await session.execute(query)).scalar_one()
+
+    def spec(self, name: str) -> ModelSpec:
+        found = self.catalogue.get(name)
+        assert found is not None
+        return found
 
 
-async def settlement(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> QuotaSettlement:
-    async with database.tenant(org_id) as session:
-        return (await session.execute(select(QuotaSettlement).where(QuotaSettlement.job_id == job_id))).scalar_one()
-
-
-async def test_the_cheapest_allowed_model_answers_and_the_ledger_prices_what_it_reported(
+@pytest.fixture
+def routing(
     context: WorkerContext,
     submitter: Submitter,
     org_id: uuid.UUID,
@@ -95,69 +115,56 @@ async def test_the_cheapest_allowed_model_answers_and_the_ledger_prices_what_it_
     fake_openai: FakeOpenAI,
     gemini: FakeGemini,
     catalogue: Catalogue,
-    slack: SlackSandbox,
-) -> None:
-    await change_routing_policy(app_db, org_id, actor="UADMIN", strategy=Strategy.CHEAPEST)
+) -> Routing:
+    return Routing(context, submitter, org_id, app_db, fake_openai, gemini, catalogue)
+
+
+async def test_the_cheapest_allowed_model_answers_and_the_ledger_prices_what_it_reported(routing: Routing) -> None:
+    await change_routing_policy(routing.database, routing.org_id, actor="UADMIN", strategy=Strategy.CHEAPEST)
     tag = uuid.uuid4().hex[:12]
-    [job_id] = await submitter.commit_unsent(org_id, [f"A note about tea {tag}"], [submitter.new_channel()])
 
-    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+    job_id, outcome = await routing.run(f"A note about tea {tag}")
 
-    job = await load_job(app_db, org_id, job_id)
+    assert outcome == Outcome.POSTED
+    job = await routing.job(job_id)
     assert (job.state, job.model) == (JobState.POSTED, "llama")
-    assert requests_with(gemini, tag) == []
-    usage = fake_openai.usage()["llama-3.1-8b"]
-    row = await settlement(app_db, org_id, job_id)
-    llama = catalogue.get("llama")
-    assert llama is not None
+    assert requests_with(routing.gemini, tag) == []
+    usage = routing.openai.usage()["llama-3.1-8b"]
+    row = await routing.settlement(job_id)
     assert (row.model, row.input_tokens, row.output_tokens) == ("llama", usage.prompt_tokens, usage.completion_tokens)
-    assert row.cost_micros == cost_micros(llama, usage.prompt_tokens, usage.completion_tokens) > 0
-    assert (await context.quota.status(org_id)).spent_micros == row.cost_micros
+    assert row.cost_micros == cost_micros(routing.spec("llama"), usage.prompt_tokens, usage.completion_tokens) > 0
+    assert (await routing.context.quota.status(routing.org_id)).spent_micros == row.cost_micros
 
 
-async def test_a_failing_model_hands_over_to_the_next_allowed_one(
-    context: WorkerContext,
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    fake_openai: FakeOpenAI,
-    gemini: FakeGemini,
-) -> None:
+async def test_a_failing_model_hands_over_to_the_next_allowed_one(routing: Routing) -> None:
     tag = uuid.uuid4().hex[:12]
-    gemini.inject(status=503, prompt_contains=tag, count=None)
-    [job_id] = await submitter.commit_unsent(org_id, [f"A note about coffee {tag}"], [submitter.new_channel()])
+    routing.gemini.inject(status=503, prompt_contains=tag, count=None)
 
-    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+    job_id, outcome = await routing.run(f"A note about coffee {tag}")
 
-    job = await load_job(app_db, org_id, job_id)
-    assert job.model == "llama"
-    assert len(requests_with(gemini, tag)) == 1  # one try, then the next model: no backoff on it
-    assert (await settlement(app_db, org_id, job_id)).model == "llama"
+    assert outcome == Outcome.POSTED
+    assert (await routing.job(job_id)).model == "llama"
+    assert len(requests_with(routing.gemini, tag)) == 1  # one try, then the next model: no backoff on it
+    assert (await routing.settlement(job_id)).model == "llama"
 
 
 async def test_a_model_that_billed_no_answer_is_booked_its_own_cost_and_the_answering_one_its_own(
-    context: WorkerContext,
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    fake_openai: FakeOpenAI,
-    gemini: FakeGemini,
-    catalogue: Catalogue,
+    routing: Routing,
 ) -> None:
     tag = uuid.uuid4().hex[:12]
     # Gemini thinks, reports the thinking (billed as output) and then gives no text.
-    gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
-    fake_openai.reset()
-    [job_id] = await submitter.commit_unsent(org_id, [f"A note about juice {tag}"], [submitter.new_channel()])
+    routing.gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
+    routing.openai.reset()
 
-    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+    job_id, outcome = await routing.run(f"A note about juice {tag}")
 
-    [flash_call] = requests_with(gemini, tag)
+    assert outcome == Outcome.POSTED
+    [flash_call] = requests_with(routing.gemini, tag)
     flash_in = billed_prompt(flash_call.body)
-    llama_usage = fake_openai.usage()["llama-3.1-8b"]
-    flash_cost = cost_micros(spec(catalogue, "flash"), flash_in, THOUGHTS)
-    llama_cost = cost_micros(spec(catalogue, "llama"), llama_usage.prompt_tokens, llama_usage.completion_tokens)
-    row = await settlement(app_db, org_id, job_id)
+    llama_usage = routing.openai.usage()["llama-3.1-8b"]
+    flash_cost = cost_micros(routing.spec("flash"), flash_in, THOUGHTS)
+    llama_cost = cost_micros(routing.spec("llama"), llama_usage.prompt_tokens, llama_usage.completion_tokens)
+    row = await routing.settlement(job_id)
     assert (row.model, row.cost_micros) == ("llama", flash_cost + llama_cost)
     assert row.charges == [
         {
@@ -177,7 +184,7 @@ async def test_a_model_that_billed_no_answer_is_booked_its_own_cost_and_the_answ
             "cost_micros": llama_cost,
         },
     ]
-    status = await context.quota.status(org_id)
+    status = await routing.context.quota.status(routing.org_id)
     by_model = {
         line.model: (line.jobs, line.input_tokens, line.output_tokens, line.cost_micros) for line in status.by_model
     }
@@ -188,50 +195,39 @@ async def test_a_model_that_billed_no_answer_is_booked_its_own_cost_and_the_answ
     assert status.spent_micros == flash_cost + llama_cost
 
 
-async def test_a_job_no_model_answered_is_charged_each_models_reported_usage_at_its_prices(
-    context: WorkerContext,
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    fake_openai: FakeOpenAI,
-    gemini: FakeGemini,
-    catalogue: Catalogue,
-) -> None:
+async def test_a_job_no_model_answered_is_charged_each_models_reported_usage_at_its_prices(routing: Routing) -> None:
     tag = uuid.uuid4().hex[:12]
-    gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
-    fake_openai.reset()
-    fake_openai.inject(model="llama-3.1-8b", blank_answer=True, prompt_contains=tag, count=None)
-    [job_id] = await submitter.commit_unsent(org_id, [f"A note about milk {tag}"], [submitter.new_channel()])
+    routing.gemini.inject(model="gemini-a", finish_reason="OTHER", thoughts_tokens=THOUGHTS, prompt_contains=tag)
+    routing.openai.reset()
+    routing.openai.inject(model="llama-3.1-8b", blank_answer=True, prompt_contains=tag, count=None)
 
-    assert await run_job(context, job_id, org_id) == Outcome.FAILED
+    job_id, outcome = await routing.run(f"A note about milk {tag}")
 
-    flash_cost = cost_micros(spec(catalogue, "flash"), billed_prompt(requests_with(gemini, tag)[0].body), THOUGHTS)
-    llama_usage = fake_openai.usage()["llama-3.1-8b"]
+    assert outcome == Outcome.FAILED
+    flash_prompt = billed_prompt(requests_with(routing.gemini, tag)[0].body)
+    flash_cost = cost_micros(routing.spec("flash"), flash_prompt, THOUGHTS)
+    llama_usage = routing.openai.usage()["llama-3.1-8b"]
     per_call = (llama_usage.prompt_tokens // llama_usage.calls, llama_usage.completion_tokens // llama_usage.calls)
-    llama_cost = llama_usage.calls * cost_micros(spec(catalogue, "llama"), *per_call)
-    row = await settlement(app_db, org_id, job_id)
+    llama_cost = llama_usage.calls * cost_micros(routing.spec("llama"), *per_call)
+    row = await routing.settlement(job_id)
     assert row.charges is not None
     assert [line["model"] for line in row.charges] == ["flash"] + ["llama"] * llama_usage.calls
     assert row.cost_micros == flash_cost + llama_cost
-    status = await context.quota.status(org_id)
+    status = await routing.context.quota.status(routing.org_id)
     assert {line.model: line.cost_micros for line in status.by_model} == {"flash": flash_cost, "llama": llama_cost}
+    # The job keeps the bill too: what a settlement after a crash between the two would charge.
+    failed = await routing.job(job_id)
+    assert (failed.cost_micros, failed.model_charges) == (row.cost_micros, row.charges)
 
 
-async def test_a_model_the_policy_does_not_allow_is_never_called(
-    context: WorkerContext,
-    submitter: Submitter,
-    org_id: uuid.UUID,
-    app_db: Database,
-    fake_openai: FakeOpenAI,
-    gemini: FakeGemini,
-) -> None:
-    await change_routing_policy(app_db, org_id, actor="UADMIN", allowed=("flash",))
+async def test_a_model_the_policy_does_not_allow_is_never_called(routing: Routing) -> None:
+    await change_routing_policy(routing.database, routing.org_id, actor="UADMIN", allowed=("flash",))
     tag = uuid.uuid4().hex[:12]
-    fake_openai.reset()
-    [job_id] = await submitter.commit_unsent(org_id, [f"A note about water {tag}"], [submitter.new_channel()])
+    routing.openai.reset()
 
-    assert await run_job(context, job_id, org_id) == Outcome.POSTED
+    job_id, outcome = await routing.run(f"A note about water {tag}")
 
-    assert (await load_job(app_db, org_id, job_id)).model == "flash"
-    assert fake_openai.requests == []
-    assert len(requests_with(gemini, tag)) == 1
+    assert outcome == Outcome.POSTED
+    assert (await routing.job(job_id)).model == "flash"
+    assert routing.openai.requests == []
+    assert len(requests_with(routing.gemini, tag)) == 1
