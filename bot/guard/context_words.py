@@ -16,7 +16,7 @@ import copy
 from bisect import bisect_left, bisect_right
 from typing import Any
 
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer, LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -33,9 +33,19 @@ def _copied(result: RecognizerResult) -> RecognizerResult:
         start=result.start,
         end=result.end,
         score=result.score,
-        analysis_explanation=copy.copy(result.analysis_explanation),
+        analysis_explanation=_shallow_copy(result.analysis_explanation),
         recognition_metadata=dict(result.recognition_metadata or {}),
     )
+
+
+def _shallow_copy(explanation: AnalysisExplanation) -> AnalysisExplanation:
+    """``copy.copy`` of a plain object (a new one with the same attribute dict), without the
+    pickling protocol ``copy.copy`` goes through."""
+    if type(explanation) is not AnalysisExplanation:  # None, or a subclass that may copy itself otherwise
+        return copy.copy(explanation)
+    copied = AnalysisExplanation.__new__(AnalysisExplanation)
+    copied.__dict__.update(explanation.__dict__)
+    return copied
 
 
 class SurroundingKeywords:
@@ -121,14 +131,25 @@ def _supportive_word(surrounding: list[str], context_words: list[str], matching_
     """The first of the recognizer's context words found in (or, whole-word, equal to) a
     surrounding word, or ""."""
     lowered = [word.lower() for word in surrounding]
+    if not lowered:
+        return ""
+    # One substring search in the words joined by a separator no context word holds finds what a
+    # search in each word would.
+    joined = _SEPARATOR.join(lowered)
     for context_word in context_words:
         wanted = context_word.lower()
         if matching_mode == _WHOLE_WORD:
             if wanted in lowered:
                 return context_word
-        elif any(wanted in word for word in lowered):
+        elif _SEPARATOR in wanted:
+            if any(wanted in word for word in lowered):
+                return context_word
+        elif wanted in joined:
             return context_word
     return ""
+
+
+_SEPARATOR = "\x00"
 
 
 _STOCK_RECOGNIZER_CONTEXT = EntityRecognizer.enhance_using_context
