@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from phonenumbers import PhoneNumberMatch
 from presidio_analyzer import PatternRecognizer
 from presidio_analyzer.predefined_recognizers import IbanRecognizer, UsSsnRecognizer
 
@@ -133,7 +134,12 @@ def test_a_phone_number_seen_before_is_not_validated_again_and_its_digits_are_no
     )
     validations: list[str] = []
     validate = recognizer._first_valid
-    recognizer._first_valid = lambda candidate: validations.append(candidate) or validate(candidate)  # type: ignore[method-assign]
+
+    def counted(candidate: str) -> PhoneNumberMatch | None:
+        validations.append(candidate)
+        return validate(candidate)
+
+    recognizer._first_valid = counted  # type: ignore[method-assign]
     sentence = "Call Marta on +1 415 555 0176 or on +1 415 555 0176 (office)."
     try:
         first = pattern_guard.check_prompt(sentence)
