@@ -2,7 +2,8 @@
 command; its acks at a fixed rate; and what it answers at twice the rate it can sustain.
 
     .venv/bin/python bench/ack_latency.py [--workers 2] [--sequential 200] [--concurrent 1000]
-        [--concurrency 50] [--rate 100] [--duration 10] [--scenarios a,b,c300,c2000,open,overload] [--profile]
+        [--concurrency 50] [--rate 100] [--duration 10] [--scenarios a,b,c300,c2000,open,overload]
+        [--profile [b|c300|c2000]]
 
 On 127.0.0.1, with correctly signed requests, each server in its own process (the load generator
 is this process):
@@ -29,7 +30,8 @@ command <= 3.5 ms, <= 10 ms at 2,000 characters with PII; at 100 commands/s p99 
 twice the sustainable rate every command acked within 3 s, none lost, errors 0. Other work on the
 machine competes for the same cores and makes every figure noisier ("other processes" shows it).
 The last line (bench/verdict.py) gives each figure with met/MISSED; exit 1 on a miss, 2 when the
-bench could not run. ``--profile`` runs one web process under cProfile and prints where it spent its CPU.
+bench could not run. ``--profile`` runs (b), or the scenario it names, on one web process under cProfile
+and prints where it spent its CPU.
 
 It sets up its own scratch database (bench/_scratch.py) and a Redis database index of its own;
 the organization's quotas are large enough that nothing is denied. No worker runs: the broker
@@ -781,14 +783,15 @@ def run(args: argparse.Namespace) -> list[Target]:
                 finally:
                     _stop(server)
             if profile:
+                _, profiled_name, _, profiled_texts, _ = next(entry for entry in scenarios if entry[0] == args.profile)
                 port = free_port()
                 server = _start_profiled(port, env, profile)
                 try:
                     asyncio.run(
                         measure(
-                            "(b) profiled, one process",
+                            f"{profiled_name[:3]} profiled, one process",
                             f"http://127.0.0.1:{port}",
-                            scenarios[1][3],
+                            profiled_texts,
                             ACCEPTED,
                             args,
                             DEMO,
@@ -861,7 +864,13 @@ def main() -> int:
         default="a,b,c300,c2000,open,overload",
         help="which to run, comma-separated (a for ratios; overload takes its rate from b)",
     )
-    parser.add_argument("--profile", action="store_true", help="also run (b) on one web process under cProfile")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="b",
+        choices=("b", "c300", "c2000"),
+        help="also run that scenario (b when none is named) on one web process under cProfile",
+    )
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -27,9 +27,7 @@ tea" is no one) is not looked at, nor an unknown name written like a common Engl
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
-from collections import OrderedDict
 from pathlib import Path
 
 from spacy.attrs import SPACY
@@ -37,6 +35,7 @@ from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
+from bot.guard.digest_cache import DigestCache
 from bot.guard.gazetteer import Gazetteer
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
@@ -50,7 +49,7 @@ from bot.guard.ner_gate import (
 )
 
 GATED_NER = "gated_ner"
-# Segments whose tagging is remembered (a hash and offsets each, see ``TaggedCache``).
+# Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
 TAGGED_CACHE_SIZE = 4096
 
 
@@ -69,7 +68,7 @@ class GatedEntityRecognizer:
     def __init__(self, ner: EntityRecognizer, gazetteer: Gazetteer) -> None:
         self.ner = ner
         self.gazetteer = gazetteer
-        self._tagged = TaggedCache()
+        self._tagged: DigestCache[tuple[_Tagged, ...]] = DigestCache(TAGGED_CACHE_SIZE)
 
     def __call__(self, doc: Doc) -> Doc:
         texts = token_texts(doc)
@@ -101,8 +100,8 @@ class GatedEntityRecognizer:
     def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
         """The model's entities in each segment, as (start, end, label) within it. Segments seen
         before come from the cache; the rest are tagged together in one Doc."""
-        keys = [self._tagged.key(texts[start:end]) for start, end, _ in segments]
-        cached = [self._tagged.get(key) for key in keys]
+        keys = [DigestCache.key("\x00".join(texts[start:end])) for start, end, _ in segments]
+        cached = [None if (found := self._tagged.get(key)) is None else list(found) for key in keys]
         missing = [index for index, tagged in enumerate(cached) if tagged is None]
         fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
         if missing:
@@ -121,37 +120,11 @@ class GatedEntityRecognizer:
                 first = entity.start - starts[which]
                 fresh[missing[which]].append((first, min(entity.end - starts[which], end - start), entity.label_))
             for index in missing:
-                self._tagged.put(keys[index], fresh[index])
+                self._tagged.put(keys[index], tuple(fresh[index]))
         return [fresh[index] if tagged is None else tagged for index, tagged in enumerate(cached)]
 
 
 _Tagged = tuple[int, int, str]
-
-
-class TaggedCache:
-    """The model's entities per segment of text, keyed by a hash of the segment's words: prompts
-    repeat greetings, signatures and lines of a template, and the model costs a millisecond or
-    more a call. Only the hash and the offsets are kept, never the words."""
-
-    def __init__(self, size: int = TAGGED_CACHE_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[bytes, list[_Tagged]] = OrderedDict()
-
-    @staticmethod
-    def key(words: list[str]) -> bytes:
-        return hashlib.blake2b("\x00".join(words).encode("utf-8"), digest_size=16).digest()
-
-    def get(self, key: bytes) -> list[_Tagged] | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-            return list(found)
-        return None
-
-    def put(self, key: bytes, tagged: list[_Tagged]) -> None:
-        self._entries[key] = list(tagged)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
 
 
 def gate_ner(nlp: Language, word_lists: Path) -> None:

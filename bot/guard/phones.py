@@ -21,6 +21,7 @@ import phonenumbers
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import finding
 
 FORMATTED_SCORE = 0.6
@@ -41,6 +42,10 @@ DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "NL", "
 # this many candidates (a pasted table, or a prompt built to stall the guard) the rest are
 # judged by formatting alone: a formatted one is masked unvalidated, a bare one is not.
 MAX_VALIDATED_CANDIDATES = 50
+# Candidates whose validation is remembered (a hash, offsets and a score each, see digest_cache.py):
+# the same numbers come back in signatures and contact lines, and each costs libphonenumber a
+# pass per region.
+VALIDATED_CACHE_SIZE = 4096
 
 _CANDIDATE = re.compile(
     r"(?<![\w+.])(?:\+|\b00)?\(?\d[\d ().\-/]{5,20}\d"
@@ -147,6 +152,10 @@ def _possible(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
+# A validated candidate: the match's start and end within it, and its score.
+_Validated = tuple[int, int, float]
+
+
 class FormattedPhoneRecognizer(LocalRecognizer):
     # Set by the base class, which declares neither.
     name: str
@@ -177,6 +186,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
         self.regions = regions
+        # Each candidate's match, or (None,) where no region has one.
+        self._validations: DigestCache[tuple[_Validated | None]] = DigestCache(VALIDATED_CACHE_SIZE)
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             supported_language=supported_language,
@@ -186,6 +197,16 @@ class FormattedPhoneRecognizer(LocalRecognizer):
 
     def load(self) -> None:
         """Nothing to load: libphonenumber's metadata ships inside the package."""
+
+    def _validated(self, candidate: str) -> _Validated | None:
+        """``_first_valid``'s match as (start, end, score by its formatting), remembered."""
+        key = DigestCache.key(candidate)
+        found = self._validations.get(key)
+        if found is None:
+            match = self._first_valid(candidate)
+            found = (None if match is None else (match.start, match.end, _score(match.raw_string)),)
+            self._validations.put(key, found)
+        return found[0]
 
     def _first_valid(self, candidate: str) -> phonenumbers.PhoneNumberMatch | None:
         """The first region's match that covers the whole candidate, else the longest match: a
@@ -226,13 +247,13 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 start, end, score = 0, len(raw), UNVALIDATED_BARE_SCORE
             elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
-                match = self._first_valid(raw)
-                if match is not None and match.end - match.start < len(raw) and _international(raw) and _possible(raw):
+                match = self._validated(raw)
+                if match is not None and match[1] - match[0] < len(raw) and _international(raw) and _possible(raw):
                     # "+358 11 0843646": a fragment valid in some region must not leave the
                     # country code and the area code behind.
-                    start, end, score = 0, len(raw), max(_score(match.raw_string), UNVALIDATED_SCORE)
+                    start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
                 elif match is not None:
-                    start, end, score = match.start, match.end, _score(match.raw_string)
+                    start, end, score = match
                     # libphonenumber leaves an extension out of its match; it is part of the number.
                     if _EXTENSION.search(raw) and end < len(raw):
                         end = len(raw)

@@ -13,17 +13,13 @@ path, loaded with ``spacy.load``), such as a large spaCy model at 30-130 ms a pr
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
-from bisect import bisect_right
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer import RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LEMMA, LOWER
@@ -32,6 +28,7 @@ from spacy.tokens import Doc
 
 from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.cards import PaymentCardRecognizer
+from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
@@ -132,74 +129,6 @@ class PreloadedSpacyNlpEngine(SpacyNlpEngine):
         return artifacts
 
 
-class _CheaplyCopiedResult(RecognizerResult):
-    """A finding whose deep copy copies only what the context enhancer changes: its score, its
-    explanation's fields and its metadata flags. Presidio deep-copies every finding before it
-    looks at context; on a 2,000-character prompt with fifty findings that copy cost more than
-    the context look-up itself."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=self.entity_type,
-            start=self.start,
-            end=self.end,
-            score=self.score,
-            analysis_explanation=copy.copy(self.analysis_explanation),
-            recognition_metadata=dict(self.recognition_metadata or {}),
-        )
-
-
-class IndexedContextEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's lemma context enhancer with a binary search where it scans every token.
-
-    The stock version walks the whole spaCy doc for each finding; a 2,000-character prompt
-    with a few dozen findings then spends most of its time creating Token objects.
-    """
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        recognizers: list[EntityRecognizer],
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        cheap = [
-            _CheaplyCopiedResult(
-                entity_type=result.entity_type,
-                start=result.start,
-                end=result.end,
-                score=result.score,
-                analysis_explanation=result.analysis_explanation,
-                recognition_metadata=result.recognition_metadata,
-            )
-            for result in raw_results
-        ]
-        return super().enhance_using_context(text, cheap, nlp_artifacts, recognizers, context)  # type: ignore[arg-type]
-
-    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int) -> list[str]:
-        """Words before the finding's first token and after its last one (the stock version counts
-        the words after from the first token, so "28-64-66-98 office" reads its own digits)."""
-        if not nlp_artifacts.tokens:
-            return [""]
-        tokens, indices = nlp_artifacts.tokens, nlp_artifacts.tokens_indices
-        keywords = set(nlp_artifacts.keywords)
-        first = self._find_index_of_match_token(word, start, tokens, indices)
-        last = self._find_index_of_match_token(word, start + max(len(word) - 1, 0), tokens, indices)
-        lemmas = nlp_artifacts.lemmas
-        # Presidio annotates a list but only tests membership; a set keeps that cheap.
-        before = self._add_n_words_backward(first, self.context_prefix_count, lemmas, keywords)  # type: ignore[arg-type]
-        after = self._add_n_words_forward(last, self.context_suffix_count, lemmas, keywords)  # type: ignore[arg-type]
-        return list({*before, *after})
-
-    @staticmethod
-    def _find_index_of_match_token(word: str, start: int, tokens: Any, tokens_indices: list[int]) -> int:
-        index = max(bisect_right(tokens_indices, start) - 1, 0)
-        if tokens_indices[index] + len(tokens[index]) <= start and index + 1 < len(tokens_indices):
-            index += 1
-        return index
-
-
 def build_pipeline(spacy_model: str | None) -> Language:
     """The packaged NER model, the named package / path, or ``spacy.blank("en")`` for ``NO_NER``.
 
@@ -260,7 +189,7 @@ class PiiAnalyzer:
         self._nlp = nlp
         self._nlp_engine = PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config)
         self._ner_pipes = [name for name in nlp.pipe_names if name in _NER_PIPES]
-        self._engine = AnalyzerEngine(
+        self._engine = GroupingAnalyzerEngine(
             registry=registry,
             nlp_engine=self._nlp_engine,
             supported_languages=[LANGUAGE],

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from phonenumbers import PhoneNumberMatch
 from presidio_analyzer import PatternRecognizer
 from presidio_analyzer.predefined_recognizers import IbanRecognizer, UsSsnRecognizer
 
 from bot.guard import Guard
 from bot.guard.credentials import CREDENTIAL_KINDS, credential_recognizers
 from bot.guard.hinted import HintedIbanRecognizer, HintedSsnRecognizer
+from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.pii import IBAN_REGEX_FLAGS
 
 
@@ -19,6 +21,9 @@ from bot.guard.pii import IBAN_REGEX_FLAGS
         ("CREDIT_CARD", "4111 1111 1111 1111", "Charge the booking to card {} please."),
         ("IBAN_CODE", "DE89 3704 0044 0532 0130 00", "Pay the invoice to IBAN {}."),
         ("IP_ADDRESS", "192.168.10.4", "The staging server at {} is down."),
+        ("IP_ADDRESS", "192.168.10.4", "Note: the staging server at {} is down."),
+        ("IP_ADDRESS", "fe80::1ff:fe23:4567:890a", "The staging server at {} is down."),
+        ("IP_ADDRESS", "::ffff:192.168.10.4", "The staging server at {} is down."),
         ("US_SSN", "536-22-1234", "His SSN is {} for the payroll form."),
     ],
 )
@@ -121,6 +126,33 @@ def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_
 
     assert list(prompt.mapping) == ["<PHONE_NUMBER_1>"]
     assert not any(char.isdigit() for char in prompt.masked_text.replace("<PHONE_NUMBER_1>", ""))
+
+
+def test_a_phone_number_seen_before_is_not_validated_again_and_its_digits_are_not_kept(pattern_guard: Guard) -> None:
+    recognizer = next(
+        r for r in pattern_guard.analyzer._engine.registry.recognizers if isinstance(r, FormattedPhoneRecognizer)
+    )
+    validations: list[str] = []
+    validate = recognizer._first_valid
+
+    def counted(candidate: str) -> PhoneNumberMatch | None:
+        validations.append(candidate)
+        return validate(candidate)
+
+    recognizer._first_valid = counted  # type: ignore[method-assign]
+    sentence = "Call Marta on +1 415 555 0176 or on +1 415 555 0176 (office)."
+    try:
+        first = pattern_guard.check_prompt(sentence)
+        second = pattern_guard.check_prompt(sentence)
+    finally:
+        recognizer._first_valid = validate  # type: ignore[method-assign]
+
+    assert validations == ["+1 415 555 0176"]
+    assert first == second
+    assert list(first.mapping.values()) == ["+1 415 555 0176"]
+    assert all(
+        isinstance(key, bytes) and "0176" not in repr(value) for key, value in recognizer._validations._entries.items()
+    )
 
 
 def test_bare_eight_digits_are_a_phone_only_next_to_a_context_word(pattern_guard: Guard) -> None:
