@@ -44,6 +44,7 @@ MAX_PENDING = 100
 # A loop this far behind answers new commands "busy": its acks would otherwise go out near the
 # deadline, and the work it takes on would only put them further behind.
 MAX_LOOP_LAG_SECONDS = 0.5
+TURNED_AWAY_LOG_SECONDS = 1.0
 
 Ack = Callable[..., Awaitable[Any]]
 # The event loop's clock when the request reached the server; unset (Socket Mode): the listener's start.
@@ -78,6 +79,8 @@ class AckWatchdog:
         self.max_lag_seconds = max_lag_seconds
         self.lag = LoopLag()
         self._pending = 0
+        self._turned_away = 0  # since the last line that said so
+        self._last_turned_away_log = -TURNED_AWAY_LOG_SECONDS
         self._follow_ups: set[asyncio.Task[None]] = set()
 
     async def answer(self, work: Coroutine[Any, Any, Message], *, ack: Ack, response_url: str | None) -> None:
@@ -85,11 +88,7 @@ class AckWatchdog:
         self.lag.start()
         if self._pending >= self.max_pending or self.lag.seconds > self.max_lag_seconds:
             work.close()
-            log.warning(
-                "%d commands pending, event loop %.0f ms behind: turning a command away",
-                self._pending,
-                self.lag.seconds * 1000,
-            )
+            self._note_turned_away()
             await ack(too_busy())
             return
         self._pending += 1
@@ -108,6 +107,20 @@ class AckWatchdog:
         finally:
             if not handed_over:
                 self._pending -= 1
+
+    def _note_turned_away(self) -> None:
+        # One line a second at most: under a flood a line per command would cost the CPU it sheds.
+        self._turned_away += 1
+        now = asyncio.get_running_loop().time()
+        if now - self._last_turned_away_log < TURNED_AWAY_LOG_SECONDS:
+            return
+        log.warning(
+            "%d commands pending, event loop %.0f ms behind: turned %d commands away",
+            self._pending,
+            self.lag.seconds * 1000,
+            self._turned_away,
+        )
+        self._turned_away, self._last_turned_away_log = 0, now
 
     def _time_left(self) -> float:
         # The request waited about one lag before its handler ran; its ack will wait another.

@@ -8,10 +8,13 @@ real path is measured by bench/ack_latency.py."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
+import pytest
+
 from bot.commands.views import Message, ephemeral
-from bot.slack.ack_watchdog import AckWatchdog
+from bot.slack.ack_watchdog import TURNED_AWAY_LOG_SECONDS, AckWatchdog
 from bot.slack.loop_lag import LoopLag
 
 # Long enough that work finishing at once is never taken for slow work, however loaded the machine.
@@ -124,3 +127,22 @@ async def test_the_probe_sees_a_stalled_loop() -> None:
         await asyncio.sleep(0.01)
     assert lag.seconds >= 0.2
     await lag.stop()
+
+
+async def test_a_flood_turned_away_is_logged_as_one_line_with_its_count(caplog: pytest.LogCaptureFixture) -> None:
+    seen = Recorder()
+    watchdog = AckWatchdog(deadline_seconds=GENEROUS_DEADLINE_SECONDS, deliver=seen.deliver, max_lag_seconds=0.5)
+    watchdog.lag.seconds = 0.6
+    with caplog.at_level(logging.WARNING, logger="bot.slack.ack_watchdog"):
+        for number in range(50):
+            await watchdog.answer(_work(f"flood {number}"), ack=seen.ack, response_url=f"u{number}")
+
+    assert len(seen.acks) == 50 and all("very busy" in ack["text"] for ack in seen.acks)
+    # The first is logged at once; the rest within the same second wait for the next line.
+    [line] = [record.getMessage() for record in caplog.records]
+    assert "turned 1 commands away" in line
+    watchdog._last_turned_away_log -= TURNED_AWAY_LOG_SECONDS
+    with caplog.at_level(logging.WARNING, logger="bot.slack.ack_watchdog"):
+        await watchdog.answer(_work("one more"), ack=seen.ack, response_url="u")
+    assert "turned 50 commands away" in caplog.records[-1].getMessage()
+    await watchdog.close()
