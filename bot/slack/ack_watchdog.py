@@ -85,10 +85,9 @@ class AckWatchdog:
 
     async def answer(self, work: Coroutine[Any, Any, Message], *, ack: Ack, response_url: str | None) -> None:
         """``work`` must return the answer in every case (errors rendered), never raise."""
-        self.lag.start()
-        if self._pending >= self.max_pending or self.lag.seconds > self.max_lag_seconds:
+        if self.overloaded():
             work.close()
-            self._note_turned_away()
+            self.turned_away()
             await ack(too_busy())
             return
         self._pending += 1
@@ -108,7 +107,13 @@ class AckWatchdog:
             if not handed_over:
                 self._pending -= 1
 
-    def _note_turned_away(self) -> None:
+    def overloaded(self) -> bool:
+        """Whether a new command is to be turned away: too many pending, or the loop too far behind."""
+        self.lag.start()
+        return self._pending >= self.max_pending or self.lag.seconds > self.max_lag_seconds
+
+    def turned_away(self) -> None:
+        """Count a command answered "busy" (the server also turns some away before bolt sees them)."""
         # One line a second at most: under a flood a line per command would cost the CPU it sheds.
         self._turned_away += 1
         now = asyncio.get_running_loop().time()

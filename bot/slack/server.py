@@ -28,15 +28,19 @@ from aiohttp import web
 from opentelemetry import trace
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest as BoltRequest
 
+from bot.commands.views import too_busy
 from bot.guard.learned.detector import shipped_detector_problem
 from bot.process.event_loop import loop_kind
 from bot.process.runtime import Runtime
 from bot.process.settings import ConfigError
 from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, create_region_router, services_of
+from bot.slack.early_answers import is_slash_command, signed_by_slack
 from bot.slack.region_directory import RegionRouter
 from bot.slack.socket_mode import create_socket_mode_handler
+from bot.slack.web_workers import LISTEN_BACKLOG
 from bot.telemetry.metrics import REGION_ATTRIBUTE, tag_request_region
 from bot.telemetry.web import tracing_middleware
 from handlers.actions import drain_announcements
@@ -91,8 +95,26 @@ async def slack_events(request: web.Request) -> web.Response:
         region, bolt = await router.app_for(bolt_request)
         trace.get_current_span().set_attribute(REGION_ATTRIBUTE, region)
         tag_request_region(region)
+    busy = _turned_away_early(bolt, bolt_request)
+    if busy is not None:
+        return busy
     response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
+
+
+def _turned_away_early(bolt: AsyncApp, request: BoltRequest) -> web.Response | None:
+    """A signed slash command reaching an overloaded process is answered "busy" here, before bolt's
+    parsing, middleware and tenancy: under a flood, turning a command away has to cost far less
+    than serving one, or the commands waiting to be turned away are the ones that miss Slack's 3 s."""
+    services = services_of(bolt)
+    if services is None or not services.watchdog.overloaded():
+        return None
+    if not is_slash_command(request.raw_body):
+        return None
+    if not signed_by_slack(request, services.runtime.settings.slack_signing_secret):
+        return None  # bolt answers it as usual (a forgery: 401)
+    services.watchdog.turned_away()
+    return web.json_response(too_busy())
 
 
 async def slack_install(request: web.Request) -> web.Response:
@@ -256,9 +278,11 @@ async def serve(
     )
     await runner.setup()
     if listen_socket is not None:
-        await web.SockSite(runner, listen_socket, shutdown_timeout=SHUTDOWN_GRACE_SECONDS).start()
+        # aiohttp listens again on the socket it is given, with its own backlog unless told ours.
+        site = web.SockSite(runner, listen_socket, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, backlog=LISTEN_BACKLOG)
+        await site.start()
     else:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
     socket_handler = None
     if runtime.settings.slack_app_token:
         socket_handler = create_socket_mode_handler(bolt, runtime.settings)

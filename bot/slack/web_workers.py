@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # How long a child may take to start (imports, guard models, pools) before it counts as failed.
 READY_TIMEOUT_SECONDS = 120.0
+# Connections the kernel holds for the web processes to accept: a flood waits here to be answered
+# "busy" instead of having its handshakes dropped (a dropped one is retried by the client only
+# after a second or more). Each web process listens with the same backlog (``bot.slack.server``).
+LISTEN_BACKLOG = 2048
 # How long a stopping child may take to finish its requests before it is killed.
 STOP_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.2
@@ -53,7 +57,7 @@ class WorkerParent:
     def __init__(self, workers: int, host: str, port: int, *, extra_args: tuple[str, ...] = ()) -> None:
         self.workers = workers
         self.extra_args = extra_args
-        self.listener = socket.create_server((host, port), backlog=2048)
+        self.listener = socket.create_server((host, port), backlog=LISTEN_BACKLOG)
         self.children: list[Child] = []
         self.restart_requested = False
         self.stop_requested = False

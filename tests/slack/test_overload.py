@@ -15,12 +15,16 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.guard import executor as guard_executor
 from bot.quota.keys import org_keys
+from bot.slack.server import BOLT_APP
 from db.models import Job, JobState
+from sandbox.say import build_slash_command, encode_form
 from tests.support.slack import CommandAnswer, Service, audit_actions
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
@@ -127,3 +131,39 @@ async def test_beyond_the_pending_limit_commands_are_turned_away_untouched(
     # Once the backlog is gone, commands are taken again.
     again = await single.command("text once more", user=ws.editor)
     assert JOB_ID.search(again.text), again.text
+
+
+async def test_an_overloaded_process_turns_a_signed_command_away_before_bolt_reads_it(
+    single: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt's parsing, middleware and listener are skipped; a forgery is still refused and an
+    interaction still reaches bolt."""
+    bolt = single.runner.app[BOLT_APP]
+    dispatched: list[str] = []
+    dispatch = bolt.async_dispatch
+
+    async def counted(request: Any) -> Any:
+        dispatched.append(request.raw_body[:20])
+        return await dispatch(request)
+
+    monkeypatch.setattr(bolt, "async_dispatch", counted)
+    single.services.watchdog.max_pending = 0
+    ws = single.workspace
+
+    busy = await single.command("text a poem", user=ws.editor)
+    assert busy.status == 200 and "very busy" in busy.text and busy.ephemeral
+    assert dispatched == [] and single.sandbox.responses(busy.response_url) == []
+
+    fields = build_slash_command(
+        "text a poem",
+        team_id=ws.team_id,
+        user_id=ws.editor,
+        channel_id=ws.general,
+        user_name="eddie",
+        response_url=single.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.editor),
+    )
+    forged = await single.post_signed(encode_form(fields), secret="not-the-signing-secret")
+    assert forged.status == 401
+
+    assert await single.event({"type": "app_home_opened", "user": ws.editor, "tab": "home"}) == 200
+    assert len(dispatched) == 2  # the forgery (bolt refuses it) and the event

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.slack.web_workers import LISTEN_BACKLOG
 from sandbox.local_services import free_port
 from sandbox.slack import SlackSandbox
 from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace
@@ -91,6 +92,13 @@ async def answering_pids(url: str) -> set[int]:
     return seen
 
 
+def listen_backlog(port: int) -> int:
+    """The backlog the kernel keeps for the socket listening on ``port`` (ss's Send-Q of a listener)."""
+    listed = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True)
+    [line] = listed.stdout.splitlines()
+    return int(line.split()[2])
+
+
 async def test_two_processes_serve_one_port_restart_gracefully_and_stop_cleanly(
     serve_parent: tuple[subprocess.Popen[bytes], str], sandbox: SlackSandbox, workspace: SlackWorkspace
 ) -> None:
@@ -98,6 +106,8 @@ async def test_two_processes_serve_one_port_restart_gracefully_and_stop_cleanly(
     await wait_until_serving(url, parent)
     first = await answering_pids(url)
     assert len(first) == 2 and all(parent_of(pid) == parent.pid for pid in first)
+    # Serving processes keep the parent's backlog (aiohttp listens again on a socket it is given).
+    assert listen_backlog(int(url.rsplit(":", 1)[1])) == LISTEN_BACKLOG
 
     async with aiohttp.ClientSession() as http:
         service = Service(url, None, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
