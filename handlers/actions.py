@@ -107,13 +107,11 @@ def register_action_handlers(app: AsyncApp, services: AppServices) -> None:
             code = error.response.get("error") or "an error"
             log.warning("views.open for a reject click failed: %s", code)
             await _form_not_opened(click, f"Slack answered `{code}`")
-        except TimeoutError as error:
-            if not window.expired():
-                await tell_clicker(click.body, click.client, click.respond, _failure_message(error))
-                return
-            await _form_not_opened(click, "Slack's time to open it ran out")
         except Exception as error:
-            await tell_clicker(click.body, click.client, click.respond, _failure_message(error))
+            if isinstance(error, TimeoutError) and window.expired():
+                await _form_not_opened(click, "Slack's time to open it ran out")
+            else:
+                await tell_clicker(click.body, click.client, click.respond, _failure_message(error))
 
     async def submit_reject(ack: Any, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         origin = views.ModalOrigin.load(view.get("private_metadata"))
