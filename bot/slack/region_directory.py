@@ -3,10 +3,12 @@ once per request before anything else touches a database, and the region's own b
 own engine, Redis and queues) then handles the request alone.
 
 The directory (``db.directory``, in the default region's database) is read through
-``RegionDirectory``, cached in-process: an install or an uninstall in this process drops the entry
-at once, other processes see a change when their entry expires. A team the directory does not know
-goes to the default region, whose tenancy refuses it as not installed (or, in single-workspace
-mode, makes its organization there).
+``RegionDirectory``, cached in-process. Every committed change to it is announced by the database
+(``bot.slack.directory_changes``), and the entry is dropped at once in every process that listens;
+while a process is not listening (its connection lost), it does not cache at all, so a region move
+is never routed to the old region from a stale entry. A team the directory does not know goes to
+the default region, whose tenancy refuses it as not installed (or, in single-workspace mode, makes
+its organization there).
 
 ``RegionRouter`` picks the app: a request whose signature does not verify is handed to the default
 region's app untouched (bolt answers 401 there) without a directory look-up, so a forger cannot
@@ -51,19 +53,33 @@ class RegionDirectory:
     """Team or enterprise -> organization and region, from the default region's database."""
 
     def __init__(self, database: Database, *, ttl_seconds: float = DIRECTORY_TTL_SECONDS) -> None:
+        """Caches from the start, each entry for ``ttl_seconds``; a process that follows the
+        database's announcements calls ``stop_caching`` until it listens, ``follow_changes`` then."""
         self.database = database
         self._cache: TtlCache[tuple[str, str | None], RegionEntry] = TtlCache(ttl_seconds)
+        self._caching = True
+        # Bumped by every drop: a look-up that read the database before a drop must not cache
+        # what it read after it.
+        self._generation = 0
+
+    @property
+    def caching(self) -> bool:
+        return self._caching
+
+    def is_cached(self, team_id: str, enterprise_id: str | None) -> bool:
+        return self._cache.get((team_id, enterprise_id)) is not None
 
     async def find(self, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
         key = (team_id, enterprise_id)
         entry = self._cache.get(key)
         if entry is not None:
             return entry
+        generation = self._generation
         # One statement, one round trip: no BEGIN or COMMIT around a read of one row.
         async with self.database.single_statement() as connection:
             entry = await region_of(connection, team_id, enterprise_id)
         # Unknown teams are not cached: an install in another process must count at once.
-        if entry is not None:
+        if entry is not None and self._caching and generation == self._generation:
             self._cache.put(key, entry)
         return entry
 
@@ -91,8 +107,22 @@ class RegionDirectory:
         return entry
 
     def forget(self, key: str) -> None:
-        """An install or uninstall of ``key`` (a team or an enterprise) in this process."""
+        """``key`` (a team or an enterprise) changed: installed or uninstalled in this process, or
+        announced by the database."""
+        self._generation += 1
         self._cache.discard_where(lambda cached, _entry: key in (cached[0], cached[1]))
+
+    def stop_caching(self) -> None:
+        """Changes can no longer be heard: every look-up asks the database until they can."""
+        self._caching = False
+        self._generation += 1
+        self._cache.clear()
+
+    def follow_changes(self) -> None:
+        """Changes are heard from now on; what was cached before may have missed some."""
+        self._generation += 1
+        self._cache.clear()
+        self._caching = True
 
 
 class RegionOAuthStateStore(PostgresOAuthStateStore):

@@ -22,7 +22,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 
 from aiohttp import web
 from opentelemetry import trace
@@ -37,6 +37,7 @@ from bot.process.runtime import Runtime
 from bot.process.settings import ConfigError
 from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, create_region_router, services_of
+from bot.slack.directory_changes import DirectoryChanges
 from bot.slack.early_answers import is_slash_command, signed_by_slack
 from bot.slack.region_directory import RegionRouter
 from bot.slack.socket_mode import create_socket_mode_handler
@@ -51,6 +52,9 @@ BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 RUNTIME = web.AppKey("runtime", Runtime)
 # With REGIONS: every region's app, and the directory that picks one per request.
 ROUTER = web.AppKey("region_router", RegionRouter)
+DIRECTORY_CHANGES = web.AppKey("directory_changes", DirectoryChanges)
+# How long start-up waits to hear the directory's changes before serving without its cache.
+DIRECTORY_LISTEN_WAIT_SECONDS = 5.0
 # How long a stop waits for requests in flight, and then for late answers to response_urls.
 SHUTDOWN_GRACE_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -72,6 +76,7 @@ def create_web_app(
     web_app[RUNTIME] = runtime
     if router is not None:
         web_app[ROUTER] = router
+        web_app.cleanup_ctx.append(_follow_directory_changes)
     if runtime.settings.slack_signing_secret:
         # Without a secret (Socket Mode needs none) no HTTP request could be told from a forgery:
         # older slack-sdk releases even accept any signature made with the empty secret.
@@ -223,6 +228,19 @@ async def _warm_up_services(web_app: web.Application) -> None:
         services = services_of(app)
         if services is not None:
             await services.warm_up()
+
+
+async def _follow_directory_changes(web_app: web.Application) -> AsyncIterator[None]:
+    changes = DirectoryChanges(web_app[ROUTER].directory, web_app[RUNTIME].database.url)
+    web_app[DIRECTORY_CHANGES] = changes
+    await changes.start()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(DIRECTORY_LISTEN_WAIT_SECONDS):
+            await changes.wait_listening()
+    if not changes.listening:
+        log.warning("serving before the region directory's changes are heard: no directory cache until then")
+    yield
+    await changes.stop()
 
 
 async def _finish_services(web_app: web.Application) -> None:
