@@ -36,7 +36,14 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    FaultQueue,
+    InjectedFault,
+    LocalHttpFake,
+    RequestRate,
+    serve_until_signalled,
+)
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from workers.providers.offline import placeholder_png
 
@@ -193,6 +200,43 @@ def fault_response(fault: Fault) -> web.Response:
     return web.json_response(
         google_error(fault.status, fault.message, details=details), status=fault.status, headers=headers
     )
+
+
+QUOTA_EXCEEDED = (
+    "You exceeded your current quota, please check your plan and billing details. For more information "
+    "on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."
+)
+# The methods a model's requests-per-minute quota counts.
+RATE_LIMITED_METHODS = frozenset({"generateContent", "streamGenerateContent"})
+
+
+def quota_exceeded(model: str, limit: int, wait: float) -> web.Response:
+    """Google's answer past a model's requests-per-minute quota: 429 RESOURCE_EXHAUSTED, the quota
+    that was hit, and when to try again (RetryInfo; no Retry-After header)."""
+    details = [
+        {
+            "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+            "violations": [
+                {
+                    "quotaMetric": "generativelanguage.googleapis.com/generate_content_requests",
+                    "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
+                    "quotaDimensions": {"location": "global", "model": model},
+                    "quotaValue": str(limit),
+                }
+            ],
+        },
+        {
+            "@type": "type.googleapis.com/google.rpc.Help",
+            "links": [
+                {
+                    "description": "Learn more about Gemini API quotas",
+                    "url": "https://ai.google.dev/gemini-api/docs/rate-limits",
+                }
+            ],
+        },
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{RequestRate.whole_seconds(wait)}s"},
+    ]
+    return web.json_response(google_error(429, QUOTA_EXCEEDED, details=details), status=429)
 
 
 def texts_of(content: dict[str, Any] | None) -> list[str]:
@@ -408,10 +452,15 @@ class FakeGemini(LocalHttpFake):
         port: int = 0,
         models: Iterable[str] | None = None,
         latency: float = 0.0,
+        requests_per_minute: int | None = None,
+        rate_window_seconds: float = 60.0,
     ) -> None:
+        """``requests_per_minute``: each model's quota, as Google keeps one per project and model
+        (None: none); ``rate_window_seconds`` shortens its minute for tests."""
         if latency < 0:
             raise ValueError("latency must not be negative")
         self.api_key = api_key
+        self.rate = RequestRate(requests_per_minute, window_seconds=rate_window_seconds)
         # Seconds every generateContent takes before it answers, as a real model's do.
         self.latency = latency
         self.host = host
@@ -551,6 +600,11 @@ class FakeGemini(LocalHttpFake):
                 "models and their supported methods."
             )
             return web.json_response(google_error(404, message), status=404)
+        if method in RATE_LIMITED_METHODS:
+            wait = self.rate.wait_before(model)
+            if wait is not None:
+                assert self.rate.limit is not None
+                return quota_exceeded(model, self.rate.limit, wait)
         fault = self._take_fault(model, method, body)
         if method == "countTokens":
             if fault and fault.delay:
@@ -668,9 +722,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default="test-key", help="key the SDK must send ('' accepts any)")
     parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each generateContent takes")
+    parser.add_argument(
+        "--rpm",
+        type=int,
+        default=DEFAULT_REQUESTS_PER_MINUTE,
+        help="requests a minute each model accepts before 429 RESOURCE_EXHAUSTED (0: no limit)",
+    )
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    fake = FakeGemini(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
+    fake = FakeGemini(
+        api_key=args.api_key or None,
+        host=args.host,
+        port=args.port,
+        models=models,
+        latency=args.latency,
+        requests_per_minute=args.rpm or None,
+    )
     asyncio.run(serve_until_signalled(fake, "fake Gemini API listening on {url}"))
 
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import math
 import signal
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, Self, TypeVar, cast
 
@@ -150,3 +153,48 @@ class FaultQueue(Generic[FaultT]):
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+
+
+# What the standalone fakes allow each model by default (``--rpm``): a paid tier's order of
+# magnitude, so a burst the real service would refuse is refused here too.
+DEFAULT_REQUESTS_PER_MINUTE = 2000
+
+
+class RequestRate:
+    """A provider's per-model request limit: at most ``limit`` requests admitted in any window of
+    ``window_seconds``. A refused request is not counted, as the providers' quotas do not count
+    it. ``limit`` None: no limit. Safe to drive from any thread."""
+
+    def __init__(
+        self, limit: int | None, *, window_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("a request limit must allow at least one request")
+        if window_seconds <= 0:
+            raise ValueError("the limit's window must be positive")
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._admitted: dict[str, deque[float]] = {}
+        self.refused = 0
+
+    def wait_before(self, key: str) -> float | None:
+        """None: admitted (and counted). Otherwise the seconds until one more would be admitted."""
+        if self.limit is None:
+            return None
+        now = self._clock()
+        with self._lock:
+            admitted = self._admitted.setdefault(key, deque())
+            while admitted and admitted[0] <= now - self.window_seconds:
+                admitted.popleft()
+            if len(admitted) < self.limit:
+                admitted.append(now)
+                return None
+            self.refused += 1
+            return admitted[0] + self.window_seconds - now
+
+    @staticmethod
+    def whole_seconds(wait: float) -> int:
+        """A wait as the providers state it: whole seconds, rounded up, at least one."""
+        return max(1, math.ceil(wait))

@@ -35,7 +35,14 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, serve_until_signalled
+from sandbox.http_fake import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    FaultQueue,
+    InjectedFault,
+    LocalHttpFake,
+    RequestRate,
+    serve_until_signalled,
+)
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -120,6 +127,9 @@ class FakeOpenAI(LocalHttpFake):
     port: int = 0
     models: Iterable[str] | None = None
     latency: float = 0.0  # seconds every completion takes
+    # Each model's requests a window (None: no limit); the window is a minute unless a test shortens it.
+    requests_per_minute: int | None = None
+    rate_window_seconds: float = 60.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _faults: FaultQueue[Fault] = field(default_factory=FaultQueue)
     _requests: list[RecordedRequest] = field(default_factory=list)
@@ -134,6 +144,7 @@ class FakeOpenAI(LocalHttpFake):
         if self.latency < 0:
             raise ValueError("latency must not be negative")
         self._served = frozenset(self.models) if self.models is not None else None
+        self.rate = RequestRate(self.requests_per_minute, window_seconds=self.rate_window_seconds)
         self.app = self._build_app()
 
     # -- programmatic control -------------------------------------------------------------
@@ -207,6 +218,26 @@ class FakeOpenAI(LocalHttpFake):
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
         return web.json_response(openai_error(status, message), status=status, headers=headers)
 
+    def _rate_limited(self, model: str, wait: float) -> web.Response:
+        """OpenAI's answer past a model's requests-per-minute limit: its message and code, and the
+        wait in its headers (``retry-after-ms``, ``Retry-After``, ``x-ratelimit-*``)."""
+        with self._lock:
+            self._statuses[429] += 1
+        limit = self.rate.limit
+        message = (
+            f"Rate limit reached for {model} on requests per min (RPM): Limit {limit}, Used {limit}, "
+            f"Requested 1. Please try again in {wait:.3g}s."
+        )
+        body = {"error": {"message": message, "type": "requests", "param": None, "code": "rate_limit_exceeded"}}
+        headers = {
+            "retry-after-ms": str(max(1, round(wait * 1000))),
+            "Retry-After": str(RequestRate.whole_seconds(wait)),
+            "x-ratelimit-limit-requests": str(limit),
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": f"{wait:.3g}s",
+        }
+        return web.json_response(body, status=429, headers=headers)
+
     async def _handle_completion(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
@@ -225,6 +256,9 @@ class FakeOpenAI(LocalHttpFake):
             return refused
         if not model or (self._served is not None and model not in self._served):
             return self._error(404, f"The model `{model}` does not exist or you do not have access to it.")
+        wait = self.rate.wait_before(model)
+        if wait is not None:
+            return self._rate_limited(model, wait)
         texts = [str(m.get("content", "")) for m in body["messages"] if isinstance(m, dict)]
         prompt = next((str(m.get("content", "")) for m in reversed(body["messages"]) if m.get("role") == "user"), "")
         fault = self._take_fault(model, prompt)
@@ -398,9 +432,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default="test-key", help="key clients must send ('' accepts any)")
     parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each completion takes")
+    parser.add_argument(
+        "--rpm",
+        type=int,
+        default=DEFAULT_REQUESTS_PER_MINUTE,
+        help="requests a minute each model accepts before 429 rate_limit_exceeded (0: no limit)",
+    )
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    fake = FakeOpenAI(api_key=args.api_key or None, host=args.host, port=args.port, models=models, latency=args.latency)
+    fake = FakeOpenAI(
+        api_key=args.api_key or None,
+        host=args.host,
+        port=args.port,
+        models=models,
+        latency=args.latency,
+        requests_per_minute=args.rpm or None,
+    )
     asyncio.run(serve_until_signalled(fake, "fake OpenAI-compatible API listening on {url}/v1"))
 
 
