@@ -40,15 +40,14 @@ from tests.support.workers import (
     Submitter,
     audit_actions,
     beat_running,
+    in_process_worker,
     load_job,
     wait_for_job,
     worker,
 )
 from workers.beat import beat_tick
-from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 from workers.providers.offline import OfflineImageProvider
 
@@ -65,11 +64,9 @@ async def context(
     runtime: Runtime, quota: QuotaService, gemini: FakeGemini, pipeline: RecordingImagePipeline
 ) -> AsyncIterator[WorkerContext]:
     router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url)
-    worker = WorkerContext(runtime, quota, router, FairGate(4))
-    worker.__dict__["image_provider"] = pipeline  # in place of the configured pipeline
-    yield worker
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router) as context:
+        context.__dict__["image_provider"] = pipeline  # in place of the configured pipeline
+        yield context
 
 
 class RecordingSender:

@@ -19,11 +19,9 @@ from db.models import Job, JobState
 from db.system import HeldJob
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
-from tests.support.workers import GEMINI_KEY, MODELS, Submitter, load_job, requests_with
-from workers.fair_gate import FairGate
+from tests.support.workers import GEMINI_KEY, MODELS, Submitter, in_process_worker, load_job, requests_with
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 from workers.providers.router import RetryPolicy
 
@@ -40,9 +38,8 @@ class RecordingSender:
 async def context(runtime: Runtime, quota: QuotaService, gemini: FakeGemini) -> AsyncIterator[WorkerContext]:
     quick = RetryPolicy(max_attempts_per_model=1, base_delay=0.01, max_delay=0.01)
     router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url, policy=quick)
-    yield WorkerContext(runtime, quota, router, FairGate(4))
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router) as context:
+        yield context
 
 
 @dataclass(frozen=True)
