@@ -55,17 +55,12 @@ class RegionDirectory:
         self._cache: TtlCache[tuple[str, str | None], RegionEntry] = TtlCache(ttl_seconds)
 
     async def find(self, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
-        key = (team_id, enterprise_id)
-        entry = self._cache.get(key)
-        if entry is not None:
-            return entry
+        return await self._cache.read_through((team_id, enterprise_id), lambda: self._load(team_id, enterprise_id))
+
+    async def _load(self, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
         # One statement, one round trip: no BEGIN or COMMIT around a read of one row.
         async with self.database.single_statement() as connection:
-            entry = await region_of(connection, team_id, enterprise_id)
-        # Unknown teams are not cached: an install in another process must count at once.
-        if entry is not None:
-            self._cache.put(key, entry)
-        return entry
+            return await region_of(connection, team_id, enterprise_id)
 
     async def check_install(self, key: str, enterprise_id: str | None, region: str) -> None:
         """Raise ``RegionPinned`` when ``key`` belongs in another region: its organization was

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -28,6 +28,16 @@ class TtlCache(Generic[K, V]):
         if expires <= self._clock():
             self._entries.pop(key, None)
             return None
+        return value
+
+    async def read_through(self, key: K, load: Callable[[], Awaitable[V | None]]) -> V | None:
+        """The cached value, else what ``load`` finds, kept. A miss (None) is not kept: what another
+        process adds (an install, a grant) must count at once."""
+        value = self.get(key)
+        if value is None:
+            value = await load()
+            if value is not None:
+                self.put(key, value)
         return value
 
     def put(self, key: K, value: V) -> None:
