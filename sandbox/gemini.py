@@ -19,7 +19,6 @@ Standalone: ``python -m sandbox.gemini --port 8089 --api-key k``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import contextlib
@@ -36,14 +35,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import (
-    DEFAULT_REQUESTS_PER_MINUTE,
-    FaultQueue,
-    InjectedFault,
-    LocalHttpFake,
-    RequestRate,
-    serve_until_signalled,
-)
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from workers.providers.offline import placeholder_png
 
@@ -131,12 +123,9 @@ class Fault(InjectedFault):
     prompt_contains: str | None = None
 
     def validate(self) -> None:
-        if self.status is not None and not 400 <= self.status <= 599:
-            raise ValueError("status must be an HTTP error code (400-599)")
+        super().validate()
         if self.method not in (*METHODS, "*"):
             raise ValueError(f"method must be one of {[*METHODS, '*']}")
-        if self.count is not None and self.count < 1:
-            raise ValueError("count must be at least 1, or null for every request")
         if self.thoughts_tokens is not None and self.thoughts_tokens < 0:
             raise ValueError("thoughts_tokens must not be negative")
         if self.delay < 0:
@@ -716,29 +705,15 @@ class FakeGemini(LocalHttpFake):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.gemini", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
-    parser.add_argument("--api-key", default="test-key", help="key the SDK must send ('' accepts any)")
-    parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds each generateContent takes")
-    parser.add_argument(
-        "--rpm",
-        type=int,
-        default=DEFAULT_REQUESTS_PER_MINUTE,
-        help="requests a minute each model accepts before 429 RESOURCE_EXHAUSTED (0: no limit)",
+    serve_model_fake(
+        FakeGemini,
+        argv,
+        prog="python -m sandbox.gemini",
+        description=__doc__.splitlines()[0],
+        sender="the SDK",
+        call="generateContent",
+        banner="fake Gemini API listening on {url}",
     )
-    args = parser.parse_args(argv)
-    models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    fake = FakeGemini(
-        api_key=args.api_key or None,
-        host=args.host,
-        port=args.port,
-        models=models,
-        latency=args.latency,
-        requests_per_minute=args.rpm or None,
-    )
-    asyncio.run(serve_until_signalled(fake, "fake Gemini API listening on {url}"))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """What the local fakes of HTTP services share: the lifecycle (serve an aiohttp app on a port, 0:
 any free one; stop promptly; run on a background event loop for synchronous callers and worker
-processes) and the queue of faults injected into them."""
+processes), the command line of the standalone model fakes, and the queue of faults injected
+into them."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -97,10 +99,59 @@ async def serve_until_signalled(fake: LocalHttpFake, banner: str) -> None:
         await stop.wait()
 
 
+# What the standalone fakes allow each model by default (``--rpm``): a paid tier's order of
+# magnitude, so a burst the real service would refuse is refused here too.
+DEFAULT_REQUESTS_PER_MINUTE = 2000
+
+
+def serve_model_fake(
+    make: Callable[..., LocalHttpFake],
+    argv: list[str] | None,
+    *,
+    prog: str,
+    description: str,
+    sender: str,
+    call: str,
+    banner: str,
+) -> None:
+    """A standalone model fake (``python -m sandbox.…``) until a signal: ``make`` is given where it
+    listens, the key ``sender`` must send, the models it serves (None: any) and how long each
+    ``call`` takes, from the command line."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
+    parser.add_argument("--api-key", default="test-key", help=f"key {sender} must send ('' accepts any)")
+    parser.add_argument(
+        "--models", type=_model_names, default="", help="comma-separated models to serve (default: any)"
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help=f"seconds each {call} takes")
+    parser.add_argument(
+        "--rpm",
+        type=int,
+        default=DEFAULT_REQUESTS_PER_MINUTE,
+        help="requests a minute each model accepts before the provider's 429 (0: no limit)",
+    )
+    args = parser.parse_args(argv)
+    fake = make(
+        api_key=args.api_key or None,
+        host=args.host,
+        port=args.port,
+        models=args.models,
+        latency=args.latency,
+        requests_per_minute=args.rpm or None,
+    )
+    asyncio.run(serve_until_signalled(fake, banner))
+
+
+def _model_names(listed: str) -> list[str] | None:
+    return [name.strip() for name in listed.split(",") if name.strip()] or None
+
+
 class InjectedFault:
     """Base of a fake's fault dataclass: made from JSON (unknown fields refused) and checked by
     the subclass's ``validate``; it serves the next ``count`` matching requests (None: until reset)."""
 
+    status: int | None
     count: int | None
 
     @classmethod
@@ -114,7 +165,11 @@ class InjectedFault:
         return fault
 
     def validate(self) -> None:
-        raise NotImplementedError
+        """The checks every fake's faults share; a subclass adds those of its own fields."""
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise ValueError("status must be an HTTP error code (400-599)")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count must be at least 1, or null for every request")
 
 
 FaultT = TypeVar("FaultT", bound=InjectedFault)
@@ -153,11 +208,6 @@ class FaultQueue(Generic[FaultT]):
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
-
-
-# What the standalone fakes allow each model by default (``--rpm``): a paid tier's order of
-# magnitude, so a burst the real service would refuse is refused here too.
-DEFAULT_REQUESTS_PER_MINUTE = 2000
 
 
 class RequestRate:

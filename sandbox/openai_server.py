@@ -21,7 +21,6 @@ Standalone: ``python -m sandbox.openai_server --port 8090 --api-key k``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
@@ -35,14 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import (
-    DEFAULT_REQUESTS_PER_MINUTE,
-    FaultQueue,
-    InjectedFault,
-    LocalHttpFake,
-    RequestRate,
-    serve_until_signalled,
-)
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -79,10 +71,7 @@ class Fault(InjectedFault):
     prompt_contains: str | None = None
 
     def validate(self) -> None:
-        if self.status is not None and not 400 <= self.status <= 599:
-            raise ValueError("status must be an HTTP error code (400-599)")
-        if self.count is not None and self.count < 1:
-            raise ValueError("count must be at least 1, or null for every request")
+        super().validate()
         if self.delay < 0 or (self.retry_after is not None and self.retry_after < 0):
             raise ValueError("delay and retry_after must not be negative")
 
@@ -426,29 +415,15 @@ def sandbox_catalogue(gemini_models: Iterable[str], openai_base_url: str, *, gem
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.openai_server", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
-    parser.add_argument("--api-key", default="test-key", help="key clients must send ('' accepts any)")
-    parser.add_argument("--models", default="", help="comma-separated models to serve (default: any)")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds each completion takes")
-    parser.add_argument(
-        "--rpm",
-        type=int,
-        default=DEFAULT_REQUESTS_PER_MINUTE,
-        help="requests a minute each model accepts before 429 rate_limit_exceeded (0: no limit)",
+    serve_model_fake(
+        FakeOpenAI,
+        argv,
+        prog="python -m sandbox.openai_server",
+        description=__doc__.splitlines()[0],
+        sender="clients",
+        call="completion",
+        banner="fake OpenAI-compatible API listening on {url}/v1",
     )
-    args = parser.parse_args(argv)
-    models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    fake = FakeOpenAI(
-        api_key=args.api_key or None,
-        host=args.host,
-        port=args.port,
-        models=models,
-        latency=args.latency,
-        requests_per_minute=args.rpm or None,
-    )
-    asyncio.run(serve_until_signalled(fake, "fake OpenAI-compatible API listening on {url}/v1"))
 
 
 if __name__ == "__main__":

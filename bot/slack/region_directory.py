@@ -57,31 +57,21 @@ class RegionDirectory:
         database's announcements calls ``stop_caching`` until it listens, ``follow_changes`` then."""
         self.database = database
         self._cache: TtlCache[tuple[str, str | None], RegionEntry] = TtlCache(ttl_seconds)
-        self._caching = True
-        # Bumped by every drop: a look-up that read the database before a drop must not cache
-        # what it read after it.
-        self._generation = 0
 
     @property
     def caching(self) -> bool:
-        return self._caching
+        return self._cache.keeping
 
     def is_cached(self, team_id: str, enterprise_id: str | None) -> bool:
         return self._cache.get((team_id, enterprise_id)) is not None
 
     async def find(self, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
-        key = (team_id, enterprise_id)
-        entry = self._cache.get(key)
-        if entry is not None:
-            return entry
-        generation = self._generation
+        return await self._cache.read_through((team_id, enterprise_id), lambda: self._load(team_id, enterprise_id))
+
+    async def _load(self, team_id: str, enterprise_id: str | None) -> RegionEntry | None:
         # One statement, one round trip: no BEGIN or COMMIT around a read of one row.
         async with self.database.single_statement() as connection:
-            entry = await region_of(connection, team_id, enterprise_id)
-        # Unknown teams are not cached: an install in another process must count at once.
-        if entry is not None and self._caching and generation == self._generation:
-            self._cache.put(key, entry)
-        return entry
+            return await region_of(connection, team_id, enterprise_id)
 
     async def check_install(self, key: str, enterprise_id: str | None, region: str) -> None:
         """Raise ``RegionPinned`` when ``key`` belongs in another region: its organization was
@@ -109,20 +99,15 @@ class RegionDirectory:
     def forget(self, key: str) -> None:
         """``key`` (a team or an enterprise) changed: installed or uninstalled in this process, or
         announced by the database."""
-        self._generation += 1
         self._cache.discard_where(lambda cached, _entry: key in (cached[0], cached[1]))
 
     def stop_caching(self) -> None:
         """Changes can no longer be heard: every look-up asks the database until they can."""
-        self._caching = False
-        self._generation += 1
-        self._cache.clear()
+        self._cache.stop_keeping()
 
     def follow_changes(self) -> None:
         """Changes are heard from now on; what was cached before may have missed some."""
-        self._generation += 1
-        self._cache.clear()
-        self._caching = True
+        self._cache.keep_again()
 
 
 class RegionOAuthStateStore(PostgresOAuthStateStore):

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -170,8 +172,21 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _failed(error: Exception) -> web.Response:
-    return web.json_response({"ok": False, "error": str(error)}, status=400)
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _refusals_answered(handler: Handler) -> Handler:
+    """The handler, with what the relay or the fault panel refused (a person not in a channel, an
+    unknown switch) answered as a 400 the page shows, rather than a server error."""
+
+    @functools.wraps(handler)
+    async def answering(request: web.Request) -> web.Response:
+        try:
+            return await handler(request)
+        except (RelayError, FaultError) as error:
+            return web.json_response({"ok": False, "error": str(error)}, status=400)
+
+    return answering
 
 
 async def list_workspaces(request: web.Request) -> web.Response:
@@ -215,49 +230,43 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@_refusals_answered
 async def command(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        await _relay(request).command(
-            str(body.get("team_id")), str(body.get("user")), str(body.get("channel")), str(body.get("text") or "")
-        )
-    except RelayError as error:
-        return _failed(error)
+    await _relay(request).command(
+        str(body.get("team_id")), str(body.get("user")), str(body.get("channel")), str(body.get("text") or "")
+    )
     return web.json_response({"ok": True})
 
 
+@_refusals_answered
 async def click(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        await _relay(request).click(
-            str(body.get("team_id")),
-            str(body.get("user")),
-            action_id=str(body.get("action_id") or ""),
-            value=str(body.get("value") or ""),
-            block_id=str(body.get("block_id") or ""),
-            channel_id=body.get("channel"),
-            message_ts=body.get("ts"),
-            ephemeral=bool(body.get("ephemeral")),
-            view_id=body.get("view_id"),
-        )
-    except RelayError as error:
-        return _failed(error)
+    await _relay(request).click(
+        str(body.get("team_id")),
+        str(body.get("user")),
+        action_id=str(body.get("action_id") or ""),
+        value=str(body.get("value") or ""),
+        block_id=str(body.get("block_id") or ""),
+        channel_id=body.get("channel"),
+        message_ts=body.get("ts"),
+        ephemeral=bool(body.get("ephemeral")),
+        view_id=body.get("view_id"),
+    )
     return web.json_response({"ok": True})
 
 
+@_refusals_answered
 async def submit(request: web.Request) -> web.Response:
     body = await _body(request)
     raw_values = body.get("values")
     values: dict[Any, Any] = raw_values if isinstance(raw_values, dict) else {}
-    try:
-        errors = await _relay(request).submit(
-            str(body.get("team_id")),
-            str(body.get("user")),
-            str(body.get("view_id")),
-            {str(b): {str(a): str(v) for a, v in (acts or {}).items()} for b, acts in values.items()},
-        )
-    except RelayError as error:
-        return _failed(error)
+    errors = await _relay(request).submit(
+        str(body.get("team_id")),
+        str(body.get("user")),
+        str(body.get("view_id")),
+        {str(b): {str(a): str(v) for a, v in (acts or {}).items()} for b, acts in values.items()},
+    )
     return web.json_response({"ok": True, "errors": errors})
 
 
@@ -267,21 +276,17 @@ async def close(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+@_refusals_answered
 async def home(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        await _relay(request).open_home(str(body.get("team_id")), str(body.get("user")))
-    except RelayError as error:
-        return _failed(error)
+    await _relay(request).open_home(str(body.get("team_id")), str(body.get("user")))
     return web.json_response({"ok": True})
 
 
+@_refusals_answered
 async def dm_thread(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        thread_ts = await _relay(request).open_dm_thread(str(body.get("team_id")), str(body.get("user")))
-    except RelayError as error:
-        return _failed(error)
+    thread_ts = await _relay(request).open_dm_thread(str(body.get("team_id")), str(body.get("user")))
     return web.json_response({"ok": True, "thread_ts": thread_ts})
 
 
@@ -289,10 +294,8 @@ async def list_faults(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "switches": _ui(request).faults.switches()})
 
 
+@_refusals_answered
 async def turn_fault(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        await _ui(request).faults.turn(str(body.get("name")), bool(body.get("on")))
-    except FaultError as error:
-        return _failed(error)
+    await _ui(request).faults.turn(str(body.get("name")), bool(body.get("on")))
     return web.json_response({"ok": True, "switches": _ui(request).faults.switches()})

@@ -12,12 +12,11 @@ from bot.orgs.service import load_org_policy
 from bot.routing.catalogue import shorthand_catalogue
 from db.engine import Database
 from db.models import Job, JobKind
+from tests.support.fakes import RecordingImagePipeline
 from tests.support.rows import job_to_generate
 from workers.generation import SYSTEM_INSTRUCTION, generate_content
 from workers.providers import TextRequest, TextResult
-from workers.providers.base import ImageRequest, ImageResult
 from workers.providers.context_cache import ContextCaches
-from workers.providers.offline import OfflineImageProvider
 
 
 class RecordingRouter:
@@ -32,20 +31,6 @@ class RecordingRouter:
     async def generate_text(self, request: TextRequest, *, models: Sequence[str] | None = None) -> TextResult:
         self.requests.append(request)
         return TextResult("Tea time.", "fake-model", "fake", 10, 3, "STOP", 1)
-
-
-class RecordingPipeline:
-    """The image pipeline a worker draws with, remembering each prompt it was given."""
-
-    name = "offline"
-    model = "recording-pipeline"
-
-    def __init__(self) -> None:
-        self.prompts: list[str] = []
-
-    def generate_image(self, request: ImageRequest) -> ImageResult:
-        self.prompts.append(request.prompt)
-        return OfflineImageProvider().generate_image(request)
 
 
 def _job(org_id: uuid.UUID, *, brand_voice: bool) -> Job:
@@ -83,7 +68,7 @@ async def test_image_prompts_end_with_the_kits_style_line_and_plain_ones_do_not(
     brand = BrandService(app_db)
     await brand.set_part(org_id, BrandPart.TONE, "warm and plain-spoken", actor="UADMIN", policy=policy)
     await brand.set_part(org_id, BrandPart.AUDIENCE, "tea lovers", actor="UADMIN", policy=policy)
-    pipeline = RecordingPipeline()
+    pipeline = RecordingImagePipeline()
     context = SimpleNamespace(runtime=SimpleNamespace(database=app_db), image_provider=pipeline, image_router=None)
 
     for brand_voice in (True, False):
@@ -91,6 +76,6 @@ async def test_image_prompts_end_with_the_kits_style_line_and_plain_ones_do_not(
         job.kind = JobKind.IMAGE
         await generate_content(context, job, {})  # type: ignore[arg-type]
 
-    branded, plain = pipeline.prompts
+    branded, plain = [request.prompt for request in pipeline.drawn]
     assert branded == "a teapot on a windowsill. Style: warm and plain-spoken, for tea lovers"
     assert plain == "a teapot on a windowsill"

@@ -48,19 +48,23 @@ async def test_rate_limit_carries_the_retry_info_delay(provider: GeminiTextProvi
     assert limited.value.retry_after == 3.0
 
 
-@pytest.mark.parametrize("status", [500, 503, 504, 408])
-async def test_server_trouble_is_retryable(provider: GeminiTextProvider, fake_gemini: FakeGemini, status: int) -> None:
-    fake_gemini.inject(status=status)
-    with pytest.raises(RetryableError):
-        await provider.generate_text("gemini-a", REQUEST)
-
-
-@pytest.mark.parametrize("status", [400, 403, 404])
-async def test_client_mistakes_are_permanent(
-    provider: GeminiTextProvider, fake_gemini: FakeGemini, status: int
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, RetryableError),
+        (503, RetryableError),
+        (504, RetryableError),
+        (408, RetryableError),
+        (400, PermanentError),
+        (403, PermanentError),
+        (404, PermanentError),
+    ],
+)
+async def test_server_trouble_is_retryable_and_client_mistakes_permanent(
+    provider: GeminiTextProvider, fake_gemini: FakeGemini, status: int, error: type[Exception]
 ) -> None:
     fake_gemini.inject(status=status)
-    with pytest.raises(PermanentError):
+    with pytest.raises(error):
         await provider.generate_text("gemini-a", REQUEST)
 
 

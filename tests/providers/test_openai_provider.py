@@ -3,6 +3,7 @@ timeouts, Retry-After; and the router over a catalogue of several providers."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -23,11 +24,21 @@ KEY = OPENAI_KEY
 REQUEST = TextRequest(prompt="a haiku about tea", system_instruction="You write haiku.", max_output_tokens=256)
 
 
+@contextlib.asynccontextmanager
+async def _provider(
+    base_url: str, *, api_key: str = KEY, timeout_s: float = 5.0
+) -> AsyncIterator[OpenAICompatibleProvider]:
+    client = OpenAICompatibleProvider(api_key=api_key, base_url=base_url, timeout=timeout_s)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture
 async def provider(fake_openai: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
-    client = OpenAICompatibleProvider(api_key=KEY, base_url=fake_openai.base_url, timeout=5.0)
-    yield client
-    await client.aclose()
+    async with _provider(fake_openai.base_url) as client:
+        yield client
 
 
 def spec(name: str, base_url: str, *, input_price: str = "0", output_price: str = "0") -> ModelSpec:
@@ -70,53 +81,38 @@ async def test_a_429_is_retryable_and_carries_its_retry_after(
     assert "is rate limited (429)" in error.value.reason
 
 
-@pytest.mark.parametrize("status", [500, 502, 503])
-async def test_server_errors_are_retryable(
-    provider: OpenAICompatibleProvider, fake_openai: FakeOpenAI, status: int
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(500, RetryableError), (502, RetryableError), (503, RetryableError), (400, PermanentError), (404, PermanentError)],
+)
+async def test_server_errors_are_retryable_and_client_errors_permanent(
+    provider: OpenAICompatibleProvider, fake_openai: FakeOpenAI, status: int, error: type[Exception]
 ) -> None:
     fake_openai.inject(status=status)
-    with pytest.raises(RetryableError):
-        await provider.generate_text("llama-3-8b", REQUEST)
-
-
-@pytest.mark.parametrize("status", [400, 404])
-async def test_client_errors_are_permanent(
-    provider: OpenAICompatibleProvider, fake_openai: FakeOpenAI, status: int
-) -> None:
-    fake_openai.inject(status=status)
-    with pytest.raises(PermanentError):
+    with pytest.raises(error):
         await provider.generate_text("llama-3-8b", REQUEST)
 
 
 async def test_a_wrong_key_is_permanent_and_never_shows_the_key(fake_openai: FakeOpenAI) -> None:
-    client = OpenAICompatibleProvider(api_key="sk-wrong-secret", base_url=fake_openai.base_url, timeout=5.0)
-    try:
+    async with _provider(fake_openai.base_url, api_key="sk-wrong-secret") as client:
         with pytest.raises(PermanentError) as error:
             await client.generate_text("llama-3-8b", REQUEST)
-    finally:
-        await client.aclose()
     assert "rejected the API key (401)" in error.value.reason
     assert "sk-wrong-secret" not in str(error.value)
 
 
 async def test_a_slow_answer_times_out_as_retryable(fake_openai: FakeOpenAI) -> None:
     fake_openai.set_latency("llama-3-8b", 5.0)
-    client = OpenAICompatibleProvider(api_key=KEY, base_url=fake_openai.base_url, timeout=0.2)
-    try:
+    async with _provider(fake_openai.base_url, timeout_s=0.2) as client:
         with pytest.raises(RetryableError) as error:
             await client.generate_text("llama-3-8b", REQUEST)
-    finally:
-        await client.aclose()
     assert "timed out" in error.value.reason
 
 
 async def test_an_unreachable_server_is_retryable() -> None:
-    client = OpenAICompatibleProvider(api_key=KEY, base_url="http://127.0.0.1:9/v1", timeout=2.0)
-    try:
+    async with _provider("http://127.0.0.1:9/v1", timeout_s=2.0) as client:
         with pytest.raises(RetryableError) as error:
             await client.generate_text("llama-3-8b", REQUEST)
-    finally:
-        await client.aclose()
     assert "could not be reached" in error.value.reason
 
 

@@ -4,6 +4,8 @@ broker."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -13,6 +15,7 @@ from bot.quota import QuotaService
 from bot.schedules import ScheduleLimits, ScheduleService
 from db.engine import Database
 from tests.support.approvals import RecordingSender, leave_nothing_pending, org, runtime, sandbox, sender, slack
+from tests.support.schedules import Beat
 
 __all__ = ["leave_nothing_pending", "org", "runtime", "sandbox", "sender", "slack"]
 
@@ -30,3 +33,10 @@ def jobs(app_db: Database, quota: QuotaService, sender: RecordingSender, runtime
 @pytest.fixture
 def schedules(runtime: Runtime, jobs: JobService) -> ScheduleService:
     return ScheduleService(runtime, jobs, limits=ScheduleLimits(max_active=5))
+
+
+@pytest.fixture
+def beat(
+    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
+) -> Beat:
+    return Beat(schedules, runtime, sender, app_db, org)

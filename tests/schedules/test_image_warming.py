@@ -17,8 +17,8 @@ from bot.process.runtime import Runtime
 from bot.schedules import ScheduleService, tick
 from db.engine import Database
 from db.models import JobKind, Member
-from tests.schedules.test_tick import jobs_of
 from tests.support.approvals import EDITOR, RecordingSender, actions_of
+from tests.support.schedules import jobs_of
 
 LEAD = timedelta(minutes=10)
 IMAGE_LEAD = timedelta(minutes=60)

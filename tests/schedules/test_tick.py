@@ -5,98 +5,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from bot.orgs.service import set_role
-from bot.process.runtime import Runtime
 from bot.quota import QuotaService
-from bot.schedules import ScheduleService, ScheduleTickReport, tick
 from db.engine import Database
-from db.models import Job, JobKind, JobState, Member, Organization, Role, Schedule, ScheduleState
+from db.models import JobKind, JobState, Organization, Role, Schedule, ScheduleState
 from sandbox.slack import SlackSandbox
-from tests.support.approvals import ADMIN, ADMIN2, EDITOR, TARGET, RecordingSender, actions_of
-from tests.support.schedules import create_text_schedule
+from tests.support.approvals import ADMIN, ADMIN2, EDITOR, TARGET
+from tests.support.schedules import Beat
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-async def schedule(
-    schedules: ScheduleService,
-    database: Database,
-    org: uuid.UUID,
-    now: datetime,
-    *,
-    cron: str | None = None,
-    run_at: datetime | None = None,
-    who: str = EDITOR,
-    tz: str | None = None,
-) -> uuid.UUID:
-    if tz is not None:
-        async with database.tenant(org) as session:
-            await session.execute(update(Member).where(Member.slack_user_id == who).values(timezone=tz))
-    created = await create_text_schedule(
-        schedules, database, org, who, prompt=f"Daily note {uuid.uuid4().hex[:6]}", cron=cron, run_at=run_at, now=now
-    )
-    return created.id
-
-
-async def jobs_of(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> list[Job]:
-    async with database.tenant(org) as session:
-        return list(
-            (
-                await session.scalars(select(Job).where(Job.schedule_id == schedule_id).order_by(Job.schedule_run_at))
-            ).all()
-        )
-
-
-async def row(database: Database, org: uuid.UUID, schedule_id: uuid.UUID) -> Schedule:
-    async with database.tenant(org) as session:
-        return (await session.scalars(select(Schedule).where(Schedule.id == schedule_id))).one()
-
-
-@dataclass
-class Beat:
-    """One organization's schedules and the beat that fires them, with the clock the test gives."""
-
-    schedules: ScheduleService
-    runtime: Runtime
-    sender: RecordingSender
-    database: Database
-    org: uuid.UUID
-
-    async def schedule(self, now: datetime, **options: Any) -> uuid.UUID:
-        return await schedule(self.schedules, self.database, self.org, now, **options)
-
-    async def tick(self, at: datetime) -> ScheduleTickReport:
-        return await tick(self.runtime, at, sender=self.sender)  # type: ignore[arg-type]
-
-    async def tick_every(self, start: datetime, end: datetime, every: timedelta) -> None:
-        now = start
-        while now <= end:
-            await self.tick(now)
-            now += every
-
-    async def jobs(self, schedule_id: uuid.UUID) -> list[Job]:
-        return await jobs_of(self.database, self.org, schedule_id)
-
-    async def row(self, schedule_id: uuid.UUID) -> Schedule:
-        return await row(self.database, self.org, schedule_id)
-
-    async def actions(self, prefix: str) -> list[str]:
-        return await actions_of(self.database, self.org, prefix)
-
-
-@pytest.fixture
-def beat(
-    schedules: ScheduleService, runtime: Runtime, sender: RecordingSender, app_db: Database, org: uuid.UUID
-) -> Beat:
-    return Beat(schedules, runtime, sender, app_db, org)
 
 
 async def test_a_one_off_fires_once_then_is_done(beat: Beat) -> None:

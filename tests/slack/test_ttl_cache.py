@@ -1,4 +1,5 @@
-"""The in-process cache behind tenancy and roles: entries expire, and can be dropped at once."""
+"""The in-process cache behind tenancy and roles: entries expire, can be dropped at once, and a
+read-through keeps what it found but never a miss."""
 
 from __future__ import annotations
 
@@ -38,3 +39,37 @@ def test_the_oldest_entry_makes_room() -> None:
     cache.put(2, 2)
     cache.put(3, 3)
     assert cache.get(1) is None and cache.get(2) == 2 and cache.get(3) == 3
+
+
+async def test_read_through_keeps_what_it_found_but_asks_again_after_a_miss() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+    answers: list[str | None] = [None, "org1", "org2"]
+    asked: list[str] = []
+
+    async def load() -> str | None:
+        asked.append("T1")
+        return answers.pop(0)
+
+    assert await cache.read_through("T1", load) is None  # not installed yet
+    assert await cache.read_through("T1", load) == "org1"  # installed since: seen at once
+    assert await cache.read_through("T1", load) == "org1"  # kept: not asked again
+    assert len(asked) == 2
+
+
+async def test_a_value_loaded_across_a_drop_or_while_not_keeping_is_returned_but_not_kept() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+
+    async def load_during_a_drop() -> str:
+        cache.discard("other")  # a change announced while the load was reading
+        return "stale?"
+
+    assert await cache.read_through("T1", load_during_a_drop) == "stale?"
+    assert cache.get("T1") is None
+
+    async def load() -> str:
+        return "org1"
+
+    cache.stop_keeping()
+    assert await cache.read_through("T1", load) == "org1" and cache.get("T1") is None
+    cache.keep_again()
+    assert await cache.read_through("T1", load) == "org1" and cache.get("T1") == "org1"

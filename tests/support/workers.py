@@ -37,6 +37,10 @@ from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox, threaded_sandbox
 from workers.beat import beat_forever, beat_tick
 from workers.celery_app import worker_config
+from workers.fair_gate import FairGate
+from workers.loop import WorkerContext
+from workers.posting import close_http_session
+from workers.providers import TextRouter
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMINI_KEY = "worker-test-key"
@@ -222,6 +226,19 @@ async def beat_running(runtime: Runtime, tick_seconds: float = 1.0) -> AsyncIter
     finally:
         stop.set()
         await loop
+
+
+@contextlib.asynccontextmanager
+async def in_process_worker(
+    runtime: Runtime, quota: QuotaService, router: TextRouter, **options: Any
+) -> AsyncIterator[WorkerContext]:
+    """What a worker process gives its jobs (``options``: the context's other fields), in the
+    test's event loop; the router and the posting session are closed after, as a worker's are."""
+    try:
+        yield WorkerContext(runtime, quota, router, FairGate(4), **options)
+    finally:
+        await router.aclose()
+        await close_http_session()
 
 
 async def load_job(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:

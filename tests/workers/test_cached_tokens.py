@@ -21,11 +21,9 @@ from bot.routing.pricing import cost_micros
 from db.engine import Database
 from db.models import QuotaSettlement
 from sandbox.gemini import FakeGemini
-from tests.support.workers import GEMINI_KEY, MODELS, Submitter
-from workers.fair_gate import FairGate
+from tests.support.workers import GEMINI_KEY, MODELS, Submitter, in_process_worker
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 
 LONG_EXAMPLES = tuple(
@@ -52,9 +50,8 @@ models:
 @pytest.fixture
 async def context(runtime: Runtime, quota: QuotaService, catalogue: Catalogue) -> AsyncIterator[WorkerContext]:
     router = TextRouter.from_catalogue(catalogue, environ={"CF_TEST_GEMINI_KEY": GEMINI_KEY}, timeout=5.0)
-    yield WorkerContext(runtime, quota, router, FairGate(4), catalogue=catalogue)
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router, catalogue=catalogue) as context:
+        yield context
 
 
 async def _settlement(app_db: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> QuotaSettlement:

@@ -34,15 +34,14 @@ from tests.support.workers import (
     TEAM_ID,
     NoSend,
     WorkerRig,
+    in_process_worker,
     load_job,
     wait_for_job,
     wait_until,
 )
 from workers import lifecycle, views
-from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 from workers.providers.tokens import estimate_tokens
 
@@ -84,11 +83,10 @@ def stream_of(gemini: FakeGemini, tag: str) -> StreamProgress:
 @pytest.fixture
 async def context(runtime: Runtime, quota: QuotaService, gemini: FakeGemini) -> AsyncIterator[WorkerContext]:
     router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url)
-    yield WorkerContext(
-        runtime, quota, router, FairGate(4), lease_seconds=LEASE_SECONDS, text_time_limit=TIME_LIMIT_SECONDS
-    )
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(
+        runtime, quota, router, lease_seconds=LEASE_SECONDS, text_time_limit=TIME_LIMIT_SECONDS
+    ) as context:
+        yield context
 
 
 async def test_a_dm_answer_cut_off_by_a_killed_worker_is_finished_in_the_same_message(rig: WorkerRig) -> None:

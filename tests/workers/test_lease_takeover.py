@@ -20,12 +20,19 @@ from bot.quota import QuotaService
 from bot.quota.keys import org_keys
 from db.models import JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
-from tests.support.workers import GEMINI_KEY, MODELS, WorkerRig, audit_actions, load_job, requests_with, wait_until
+from tests.support.workers import (
+    GEMINI_KEY,
+    MODELS,
+    WorkerRig,
+    audit_actions,
+    in_process_worker,
+    load_job,
+    requests_with,
+    wait_until,
+)
 from workers import lifecycle
-from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 
 # Short, so each attempt's heartbeat beats several times while Slack holds the first post.
@@ -38,9 +45,8 @@ NEWER_MODEL_DELAY_SECONDS = 3.0
 @pytest.fixture
 async def context(runtime: Runtime, quota: QuotaService, gemini: FakeGemini) -> AsyncIterator[WorkerContext]:
     router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url)
-    yield WorkerContext(runtime, quota, router, FairGate(4), lease_seconds=LEASE_SECONDS)
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router, lease_seconds=LEASE_SECONDS) as context:
+        yield context
 
 
 async def test_a_post_landing_after_its_lease_was_taken_over_is_recorded_and_settled_once(

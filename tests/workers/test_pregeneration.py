@@ -31,6 +31,7 @@ from db.models import Job, JobKind, JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.database import new_team_id
+from tests.support.fakes import RecordingImagePipeline
 from tests.support.workers import (
     GEMINI_KEY,
     MODELS,
@@ -39,51 +40,33 @@ from tests.support.workers import (
     Submitter,
     audit_actions,
     beat_running,
+    in_process_worker,
     load_job,
     wait_for_job,
     worker,
 )
 from workers.beat import beat_tick
-from workers.fair_gate import FairGate
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
-from workers.providers.base import ImageRequest, ImageResult
 from workers.providers.offline import OfflineImageProvider
 
 __all__ = ["worker"]
 
 
-class CountingPipeline:
-    """The image pipeline the worker draws with, counting every drawing."""
-
-    name = "offline"
-    model = "counting-pipeline"
-
-    def __init__(self) -> None:
-        self.drawn: list[ImageRequest] = []
-
-    def generate_image(self, request: ImageRequest) -> ImageResult:
-        self.drawn.append(request)
-        return OfflineImageProvider().generate_image(request)
-
-
 @pytest.fixture
-def pipeline() -> CountingPipeline:
-    return CountingPipeline()
+def pipeline() -> RecordingImagePipeline:
+    return RecordingImagePipeline()
 
 
 @pytest.fixture
 async def context(
-    runtime: Runtime, quota: QuotaService, gemini: FakeGemini, pipeline: CountingPipeline
+    runtime: Runtime, quota: QuotaService, gemini: FakeGemini, pipeline: RecordingImagePipeline
 ) -> AsyncIterator[WorkerContext]:
     router = TextRouter.from_settings(MODELS, GEMINI_KEY, gemini.url)
-    worker = WorkerContext(runtime, quota, router, FairGate(4))
-    worker.__dict__["image_provider"] = pipeline  # in place of the configured pipeline
-    yield worker
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router) as context:
+        context.__dict__["image_provider"] = pipeline  # in place of the configured pipeline
+        yield context
 
 
 class RecordingSender:
@@ -142,7 +125,7 @@ async def test_a_popular_prompt_is_drawn_off_peak_once_and_a_later_identical_req
     submitter: Submitter,
     app_db: Database,
     org_id: uuid.UUID,
-    pipeline: CountingPipeline,
+    pipeline: RecordingImagePipeline,
     slack: SlackSandbox,
 ) -> None:
     now = datetime.now(UTC)

@@ -27,11 +27,9 @@ from sandbox.gemini import FakeGemini
 from sandbox.gemini import prompt_tokens as billed_prompt
 from sandbox.openai_server import FakeOpenAI
 from tests.support.fakes import OPENAI_KEY, fake_openai
-from tests.support.workers import GEMINI_KEY, Submitter, load_job, requests_with
-from workers.fair_gate import FairGate
+from tests.support.workers import GEMINI_KEY, Submitter, in_process_worker, load_job, requests_with
 from workers.flow import Outcome, run_job
 from workers.loop import WorkerContext
-from workers.posting import close_http_session
 from workers.providers import TextRouter
 
 __all__ = ["fake_openai"]
@@ -71,9 +69,8 @@ async def context(runtime: Runtime, quota: QuotaService, catalogue: Catalogue) -
     router = TextRouter.from_catalogue(
         catalogue, environ={"ROUTED_GEMINI_KEY": GEMINI_KEY, "ROUTED_OPENAI_KEY": OPENAI_KEY}, latency=latency
     )
-    yield WorkerContext(runtime, quota, router, FairGate(4), catalogue=catalogue, latency=latency)
-    await router.aclose()
-    await close_http_session()
+    async with in_process_worker(runtime, quota, router, catalogue=catalogue, latency=latency) as context:
+        yield context
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,23 @@ STATUS_WORDS = {
 }
 
 
+def single_attempt_client(
+    api_key: str, *, base_url: str | None, timeout: float, api_version: str = API_VERSION
+) -> genai.Client:
+    """A google-genai client that tries each call once, within ``timeout`` seconds."""
+    return genai.Client(
+        api_key=api_key,
+        http_options=types.HttpOptions(
+            base_url=base_url,
+            api_version=api_version,
+            timeout=int(timeout * 1000),
+            # One attempt: the router is the only retry policy. Setting retry options at all also
+            # turns off the SDK's implicit reconnect-and-resend on connection errors.
+            retry_options=types.HttpRetryOptions(attempts=1),
+        ),
+    )
+
+
 @contextlib.contextmanager
 def call_errors(model: str, timeout: float, *, what: str = "") -> Iterator[None]:
     """A call's failures as the router's kinds: what Gemini answered, a time-out, a network
@@ -77,17 +94,7 @@ class GeminiTextProvider:
         self, api_key: str, *, base_url: str | None = None, timeout: float = 60.0, api_version: str = API_VERSION
     ) -> None:
         self.timeout = timeout
-        self._client = genai.Client(
-            api_key=api_key,
-            http_options=types.HttpOptions(
-                base_url=base_url,
-                api_version=api_version,
-                timeout=int(timeout * 1000),
-                # One attempt: the router is the only retry policy. Setting retry options at all also
-                # turns off the SDK's implicit reconnect-and-resend on connection errors.
-                retry_options=types.HttpRetryOptions(attempts=1),
-            ),
-        )
+        self._client = single_attempt_client(api_key, base_url=base_url, timeout=timeout, api_version=api_version)
 
     async def generate_text(self, model: str, request: TextRequest) -> TextResult:
         config, contents = request_parts(model, request)
@@ -285,19 +292,10 @@ def result_from_response(model: str, response: types.GenerateContentResponse, *,
         raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
     usage = response.usage_metadata
     if usage is None or usage.prompt_token_count is None:
-        input_tokens, output_tokens = estimate_tokens(prompt), estimate_tokens(text)
-    else:
-        input_tokens = usage.prompt_token_count
-        # Thinking tokens are billed as output, so the quota must count them too.
-        output_tokens = (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
-    cached = (usage.cached_content_token_count or 0) if usage is not None else 0
-    return TextResult(
-        text=text,
-        model=model,
-        provider=GeminiTextProvider.name,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        finish_reason=finish_reason,
-        attempts=1,
-        cached_input_tokens=cached,
-    )
+        # No count of the prompt: the answer is charged the estimate of what was read and written.
+        spent = ReportedUsage(
+            input_tokens=estimate_tokens(prompt),
+            output_tokens=estimate_tokens(text),
+            cached_input_tokens=spent["cached_input_tokens"],
+        )
+    return TextResult(text, model, GeminiTextProvider.name, finish_reason=finish_reason, attempts=1, **spent)

@@ -10,12 +10,11 @@ in favour of these models; the catalogue refuses an ``imagen-…`` id.
 from __future__ import annotations
 
 import httpx
-from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
 from workers.providers.base import ImageRequest, ImageResult, PermanentError, RetryableError
-from workers.providers.gemini import API_VERSION, error_from_api
+from workers.providers.gemini import error_from_api, single_attempt_client
 
 PNG = "image/png"
 
@@ -25,15 +24,7 @@ class GeminiImageProvider:
 
     def __init__(self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> None:
         self.model = model
-        self._client = genai.Client(
-            api_key=api_key,
-            http_options=types.HttpOptions(
-                base_url=base_url,
-                api_version=API_VERSION,
-                timeout=int(timeout * 1000),
-                retry_options=types.HttpRetryOptions(attempts=1),
-            ),
-        )
+        self._client = single_attempt_client(api_key, base_url=base_url, timeout=timeout)
 
     def generate_image(self, request: ImageRequest) -> ImageResult:
         try:

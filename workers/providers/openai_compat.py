@@ -198,19 +198,8 @@ def result_from_completion(model: str, response: ChatCompletion, request: TextRe
             raise PermanentError(f"{model} used up the output token limit before writing any text", **spent)
         raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
     if usage is None:
-        input_tokens = estimate_tokens(request.system_instruction) + estimate_tokens(request.prompt)
-        output_tokens, cached = estimate_tokens(text), 0
-    else:
-        input_tokens, output_tokens = usage.prompt_tokens, usage.completion_tokens
-        details = usage.prompt_tokens_details
-        cached = (details.cached_tokens or 0) if details is not None else 0
-    return TextResult(
-        text=text,
-        model=model,
-        provider=OpenAICompatibleProvider.name,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        finish_reason=finish_reason,
-        attempts=1,
-        cached_input_tokens=cached,
-    )
+        # The messages read are already estimated; the answer written is estimated the same way.
+        spent = ReportedUsage(
+            input_tokens=spent["input_tokens"], output_tokens=estimate_tokens(text), cached_input_tokens=0
+        )
+    return TextResult(text, model, OpenAICompatibleProvider.name, finish_reason=finish_reason, attempts=1, **spent)

@@ -37,12 +37,7 @@ class MemberRoles:
         self._cache: TtlCache[tuple[uuid.UUID, str], str] = TtlCache(ttl_seconds)
 
     async def role_of(self, org_id: uuid.UUID, user_id: str) -> str | None:
-        role = self._cache.get((org_id, user_id))
-        if role is None:
-            role = await get_role(self.database, org_id, user_id)
-            if role is not None:
-                self._cache.put((org_id, user_id), role)
-        return role
+        return await self._cache.read_through((org_id, user_id), lambda: get_role(self.database, org_id, user_id))
 
     async def grant(self, org_id: uuid.UUID, user_id: str, role: Role, *, actor: str) -> None:
         await set_role(self.database, org_id, user_id, role, actor=actor)

@@ -48,17 +48,13 @@ class TenantDirectory:
         self._cache: TtlCache[tuple[str, str | None], Tenant] = TtlCache(ttl_seconds)
 
     async def find(self, team_id: str, enterprise_id: str | None) -> Tenant | None:
-        key = (team_id, enterprise_id)
-        tenant = self._cache.get(key)
-        if tenant is not None:
-            return tenant
+        return await self._cache.read_through((team_id, enterprise_id), lambda: self._load(team_id, enterprise_id))
+
+    async def _load(self, team_id: str, enterprise_id: str | None) -> Tenant | None:
         found = await find_org(self.database, team_id, enterprise_id)
-        # Unknown workspaces are not cached: an install in another process must count at once.
         if found is None:
             return None
-        tenant = Tenant(found.org_id, found.revoked, await load_org_policy(self.database, found.org_id))
-        self._cache.put(key, tenant)
-        return tenant
+        return Tenant(found.org_id, found.revoked, await load_org_policy(self.database, found.org_id))
 
     async def find_or_create(self, team_id: str, enterprise_id: str | None, name: str) -> Tenant:
         tenant = await self.find(team_id, enterprise_id)

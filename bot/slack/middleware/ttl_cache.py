@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -19,6 +19,9 @@ class TtlCache(Generic[K, V]):
         self.max_entries = max_entries
         self._clock = clock
         self._entries: dict[K, tuple[float, V]] = {}
+        self.keeping = True
+        # Bumped by every drop: a read that loaded before a drop must not keep what it loaded.
+        self._drops = 0
 
     def get(self, key: K) -> V | None:
         entry = self._entries.get(key)
@@ -30,6 +33,18 @@ class TtlCache(Generic[K, V]):
             return None
         return value
 
+    async def read_through(self, key: K, load: Callable[[], Awaitable[V | None]]) -> V | None:
+        """The cached value, else what ``load`` finds, kept. A miss (None) is not kept: what another
+        process adds (an install, a grant) must count at once. Nor is a value loaded while an entry
+        was dropped (it may predate the change that dropped it), or while the cache keeps nothing."""
+        value = self.get(key)
+        if value is None:
+            drops = self._drops
+            value = await load()
+            if value is not None and self.keeping and drops == self._drops:
+                self.put(key, value)
+        return value
+
     def put(self, key: K, value: V) -> None:
         if len(self._entries) >= self.max_entries and key not in self._entries:
             # Dicts keep insertion order, so the first key is the oldest entry.
@@ -37,11 +52,24 @@ class TtlCache(Generic[K, V]):
         self._entries[key] = (self._clock() + self.ttl_seconds, value)
 
     def discard(self, key: K) -> None:
+        self._drops += 1
         self._entries.pop(key, None)
 
     def discard_where(self, predicate: Callable[[K, V], bool]) -> None:
+        self._drops += 1
         for key in [k for k, (_, v) in self._entries.items() if predicate(k, v)]:
             del self._entries[key]
 
     def clear(self) -> None:
+        self._drops += 1
         self._entries.clear()
+
+    def stop_keeping(self) -> None:
+        """Empty, and keep nothing ``read_through`` loads until ``keep_again``."""
+        self.keeping = False
+        self.clear()
+
+    def keep_again(self) -> None:
+        """Empty (what was kept may have missed a change), and keep what is loaded from now on."""
+        self.clear()
+        self.keeping = True
