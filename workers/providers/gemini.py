@@ -31,6 +31,7 @@ from workers.providers.base import (
     TextRequest,
     TextResult,
 )
+from workers.providers.http_status import error_for_status
 from workers.providers.retry_after import parse_retry_after_header
 from workers.providers.tokens import estimate_tokens
 
@@ -38,19 +39,6 @@ from workers.providers.tokens import estimate_tokens
 API_VERSION = "v1beta"
 # Output the model refused to give; asking again gives the same answer.
 BLOCKING_FINISH_REASONS = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"})
-# 409 is ABORTED in Google's mapping (a concurrency conflict), which its guidance says to retry.
-RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})
-STATUS_WORDS = {
-    400: "rejected the request as invalid",
-    401: "rejected the API key",
-    403: "refused access with this API key",
-    404: "is not available",
-    408: "timed out",
-    429: "is rate limited",
-    500: "had an internal error",
-    503: "is overloaded",
-    504: "timed out",
-}
 
 
 def single_attempt_client(
@@ -175,12 +163,9 @@ def _cache_entry(cached: types.CachedContent, ttl_seconds: int) -> ContextCacheE
 
 
 def error_from_api(model: str, exc: genai_errors.APIError) -> ProviderError:
-    code = exc.code
-    words = STATUS_WORDS.get(code, "failed")
-    reason = f"{model} {words} ({code} {exc.status or 'UNKNOWN'})"
-    if code in RETRYABLE_STATUS_CODES:
-        return RetryableError(reason, retry_after=retry_after_of(exc), detail=exc.message)
-    return PermanentError(reason, detail=exc.message)
+    return error_for_status(
+        model, exc.code, status=exc.status or "UNKNOWN", retry_after=retry_after_of(exc), detail=exc.message
+    )
 
 
 def retry_after_of(exc: genai_errors.APIError) -> float | None:

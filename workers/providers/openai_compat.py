@@ -25,22 +25,10 @@ from workers.providers.base import (
     TextRequest,
     TextResult,
 )
+from workers.providers.http_status import error_for_status
 from workers.providers.retry_after import parse_retry_after_header
 from workers.providers.tokens import estimate_tokens
 
-RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})
-STATUS_WORDS = {
-    400: "rejected the request as invalid",
-    401: "rejected the API key",
-    403: "refused access with this API key",
-    404: "is not available",
-    408: "timed out",
-    429: "is rate limited",
-    500: "had an internal error",
-    502: "had a gateway error",
-    503: "is overloaded",
-    504: "timed out",
-}
 # A self-hosted server needs no key, but the client insists on one.
 NO_KEY = "unused"
 
@@ -147,11 +135,9 @@ def chat_messages(request: TextRequest) -> list[ChatCompletionMessageParam]:
 
 
 def error_from_status(model: str, exc: openai.APIStatusError) -> ProviderError:
-    code = exc.status_code
-    reason = f"{model} {STATUS_WORDS.get(code, 'failed')} ({code})"
-    if code in RETRYABLE_STATUS_CODES:
-        return RetryableError(reason, retry_after=retry_after_of(exc.response.headers), detail=type(exc).__name__)
-    return PermanentError(reason, detail=type(exc).__name__)
+    return error_for_status(
+        model, exc.status_code, retry_after=retry_after_of(exc.response.headers), detail=type(exc).__name__
+    )
 
 
 def retry_after_of(headers: Mapping[str, str]) -> float | None:
