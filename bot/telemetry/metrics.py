@@ -92,13 +92,6 @@ _guard_blocks = _meter.create_counter(
 _quota_denials = _meter.create_counter(
     "content_factory.quota.denials", unit="{request}", description="Requests refused by the quota, by reason"
 )
-_model_retries = _meter.create_counter(
-    "content_factory.model.retries", unit="1", description="Model calls retried on the same model"
-)
-_model_failovers = _meter.create_counter(
-    "content_factory.model.failovers", unit="1", description="Jobs moved on to the next model"
-)
-
 _result_cache_lookups = _meter.create_counter(
     "content_factory.result_cache.lookups", unit="1", description="Result cache look-ups by outcome (hit, miss)"
 )
@@ -181,14 +174,6 @@ def count_guard_block(category: str) -> None:
 def count_quota_denial(org_id: uuid.UUID | str, reason: str) -> None:
     """``reason``: rate (the token bucket is empty) or budget (the month's budget is spent)."""
     _quota_denials.add(1, _in_region({"org.id": str(org_id), "quota.reason": reason}))
-
-
-def count_model_retry(provider: str, model: str) -> None:
-    _model_retries.add(1, _in_region({"model.provider": provider, "model.name": model}))
-
-
-def count_model_failover(provider: str, model: str, next_model: str) -> None:
-    _model_failovers.add(1, _in_region({"model.provider": provider, "model.name": model, "model.next": next_model}))
 
 
 def count_result_cache_lookup(kind: str, outcome: str) -> None:

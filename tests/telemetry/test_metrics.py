@@ -60,17 +60,13 @@ def test_histograms_are_in_seconds(telemetry: Telemetry) -> None:
     assert ack.count >= 1 and 0.1 in ack.explicit_bounds
 
 
-def test_guard_quota_and_model_counters(telemetry: Telemetry) -> None:
+def test_guard_and_quota_counters_and_job_states(telemetry: Telemetry) -> None:
     org_id = uuid.uuid4()
     metrics.count_guard_block("injection")
     metrics.count_quota_denial(org_id, "budget")
-    metrics.count_model_retry("gemini", "gemini-a")
-    metrics.count_model_failover("gemini", "gemini-a", "gemini-b")
     metrics.count_job("queued", "text")
     assert total(telemetry, "content_factory.guard.blocks", **{"guard.category": "injection"}) >= 1
     assert total(telemetry, "content_factory.quota.denials", **{"org.id": str(org_id), "quota.reason": "budget"}) == 1
-    assert total(telemetry, "content_factory.model.retries", **{"model.name": "gemini-a"}) >= 1
-    assert total(telemetry, "content_factory.model.failovers", **{"model.next": "gemini-b"}) >= 1
     assert total(telemetry, "content_factory.jobs", **{"job.state": "queued", "job.kind": "text"}) >= 1
 
 
