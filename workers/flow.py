@@ -40,7 +40,7 @@ from workers.approval import request_approval
 from workers.generation import GenerationFailed, generate_content
 from workers.lifecycle import Claim, JobResult, Lease, LeaseLost
 from workers.loop import WorkerContext
-from workers.outcomes import finish_failed, reconcile_quota
+from workers.outcomes import finish_failed, reconcile_quota, tell_of_failure
 from workers.posting import (
     TOKEN_ERRORS,
     PostRefused,
@@ -388,7 +388,7 @@ async def _post(
         begin_finishing()
         failed = await lifecycle.mark_failed(database, lease, refused.reason, result=new, slack_error=refused.code)
         hand_back_lease()
-        await tell_requester(
+        await tell_of_failure(
             context.runtime,
             failed,
             views.failure_message(failed, refused.reason, refused.fix),
@@ -404,7 +404,7 @@ async def _post(
         reason = f"Slack did not accept the post after {lease.attempt} tries ({outage})"
         failed = await lifecycle.mark_failed(database, lease, reason, result=new)
         hand_back_lease()
-        await tell_requester(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
+        await tell_of_failure(context.runtime, failed, views.failure_message(failed, reason, "Try again later."))
         return Outcome.FAILED
     recorded = await _record_post(context, lease, posted.ts, posted.channel, result, store_result=new is not None)
     # Out of ``running`` now: a heartbeat finding the job posted must not cancel the settling that follows.

@@ -78,6 +78,14 @@ async def complete_steps_of_job(runtime: Runtime, org_id: uuid.UUID, job_id: uui
         await complete_step(runtime, org_id, execution_id)
 
 
+async def job_runs_a_step(runtime: Runtime, org_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+    """Was the job asked for by a Workflow Builder step? Its runner then hears how it ended from the
+    step's completion, which Slack shows them."""
+    async with runtime.database.tenant(org_id) as session:
+        found = await session.execute(select(WorkflowStep.function_execution_id).where(WorkflowStep.job_id == job_id))
+        return found.first() is not None
+
+
 async def _claim(runtime: Runtime, org_id: uuid.UUID, execution_id: str) -> WorkflowStep | None:
     async with runtime.database.tenant(org_id) as session:
         return (

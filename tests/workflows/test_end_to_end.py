@@ -245,6 +245,34 @@ async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_
     posted_once_and_completed_with_it(slack, target, posted, execution)
 
 
+async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_again_in_a_direct_message(
+    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
+) -> None:
+    url, services = web
+    database = e2e_runtime.database
+    org_id, target, _ = await organization(slack, database, approvals=False)
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    earlier_calls = len(slack.calls())
+    slack.inject("chat.postMessage", error="channel_not_found", count=None)
+    try:
+        execution = await run_step(
+            slack, TEAM_ID, step_inputs("Launch teaser", target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
+        )
+        await services.workflow_steps.drain()
+        [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+        job = await wait_for_job(database, org_id, job.id, seconds=60)
+        await finished(execution)
+    finally:
+        slack.clear_faults()
+
+    assert job.state == JobState.FAILED
+    assert execution.state == "failed" and execution.error
+    # Slack shows the step's error to the runner; a note of the worker's own would say it twice.
+    since = slack.calls()[earlier_calls:]
+    told_directly = [call for call in since if call.method == "chat.postMessage" and call.channel == EDITOR]
+    assert told_directly == [] and not [note for note in slack.ephemerals(EDITOR) if str(job.id) in str(note)]
+
+
 async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies(
     e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], worker: WorkerProcess
 ) -> None:
