@@ -37,7 +37,10 @@ from db.models import TENANT_TABLES
 # ids (the audit chain links by ``seq``), and as the copy is one transaction a table already holding
 # the organization's rows holds all of them.
 _SEQUENCE_TABLES = frozenset({"audit_events", "installations"})
-_AUDIT_TRIGGER = "audit_events_chain"
+
+
+class BrokenChain(Exception):
+    """The source's audit events do not form one chain: the copy stopped and left nothing."""
 
 
 class MoveRefused(Exception):
@@ -124,14 +127,17 @@ async def _holds_org(url: str, org_id: uuid.UUID) -> bool:
 
 
 async def _copy(source_url: str, target_url: str, org_id: uuid.UUID) -> dict[str, int]:
-    """Every row of the organization into the target in one transaction; rows there already stay."""
+    """Every row of the organization into the target in one transaction; rows there already stay.
+    Raises ``BrokenChain`` when the source's audit events do not form one chain."""
     copied: dict[str, int] = {}
     async with _tenant(source_url, org_id) as source, _tenant(target_url, org_id) as target:
-        # The chain trigger would re-link and re-time every event; the copy keeps them as they are.
-        # Inside this transaction only: nobody else ever sees the trigger off.
-        await target.execute(f"ALTER TABLE audit_events DISABLE TRIGGER {_AUDIT_TRIGGER}")
+        # The chain trigger keeps each copied event as it is when it continues the chain (migration
+        # 0017), instead of re-linking and re-timing it; no lock on the table, which every other
+        # organization of the region writes to.
+        await target.execute("SELECT set_config('cf.audit_copy', 'on', true)")
         for table in TENANT_TABLES:
-            rows = await source.fetch(f"SELECT * FROM {table} WHERE {_column(table)} = $1", org_id)
+            order = " ORDER BY seq" if table == "audit_events" else ""
+            rows = await source.fetch(f"SELECT * FROM {table} WHERE {_column(table)} = $1{order}", org_id)
             if not rows:
                 continue
             names = list(rows[0].keys())
@@ -141,12 +147,14 @@ async def _copy(source_url: str, target_url: str, org_id: uuid.UUID) -> dict[str
                 names.remove("id")
                 rows = [[row[name] for name in names] for row in rows]
             placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
-            await target.executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-                [tuple(row) for row in rows],
-            )
+            try:
+                await target.executemany(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+                    [tuple(row) for row in rows],
+                )
+            except asyncpg.DataError as error:
+                raise BrokenChain(str(error)) from error
             copied[table] = len(rows)
-        await target.execute(f"ALTER TABLE audit_events ENABLE TRIGGER {_AUDIT_TRIGGER}")
     return copied
 
 
@@ -212,7 +220,13 @@ async def move_organization(
     if source is None:
         raise MoveRefused(f"--org: no organization {org_id} in the directory or the default region")
     if source != target:
-        report.copied = await _copy(admin_urls[source], admin_urls[target], org_id)
+        try:
+            report.copied = await _copy(admin_urls[source], admin_urls[target], org_id)
+        except BrokenChain as broken:
+            raise MoveRefused(
+                f"the audit chain in region {source} does not verify ({broken}); nothing was copied to {target} "
+                f"and nothing was deleted from {source}"
+            ) from broken
         on_step("copied")
         same, why = await _same_data(admin_urls[source], admin_urls[target], org_id)
         if not same:
