@@ -163,6 +163,9 @@ class OpenLoopResult:
     # time, would have waited.
     max_send_lag_ms: float = 0.0
     max_after_sent_ms: float = 0.0
+    p99_after_sent_ms: float = 0.0
+    # What the slowest of those acks said: "accepted", "late" (still working) or "busy".
+    slowest_kind: str = ""
     # CPU milliseconds per command sent (busy ones included), by process group, as in Result.
     cpu_ms: dict[str, float] = field(default_factory=dict)
 
@@ -547,6 +550,7 @@ async def measure_open_loop(
     cpu = await meter.stop(count) if meter else {}
     latencies = [ms for ms, _, _, _ in outcomes]
     kinds = [kind for _, _, kind, _ in outcomes]
+    after_sent = [ms - lag for ms, lag, _, _ in outcomes]
     result = OpenLoopResult(
         scenario,
         rate,
@@ -559,7 +563,9 @@ async def measure_open_loop(
         kinds.count("busy"),
         kinds.count("error"),
         max_send_lag_ms=max(lag for _, lag, _, _ in outcomes),
-        max_after_sent_ms=max(ms - lag for ms, lag, _, _ in outcomes),
+        max_after_sent_ms=max(after_sent),
+        p99_after_sent_ms=_percentile(after_sent, 0.99),
+        slowest_kind=max(outcomes, key=lambda outcome: outcome[0] - outcome[1])[2],
         cpu_ms=cpu,
     )
     for _, _, kind, answer in outcomes:
@@ -574,7 +580,8 @@ async def measure_open_loop(
         f"errors {result.errors}"
         + (f" lost {result.lost}" if sandbox_url else "")
         + f" | this process sent up to {result.max_send_lag_ms:.1f} ms after a request was due; "
-        f"slowest ack after its request left {result.max_after_sent_ms:.1f} ms"
+        f"after its request left: ack p99 {result.p99_after_sent_ms:.1f} ms, slowest {result.max_after_sent_ms:.1f} ms "
+        f"({result.slowest_kind})"
         + (
             f" | CPU per command: service {cpu['service']:.2f} ms, other processes {cpu['other processes']:.2f} ms"
             if cpu
