@@ -2,7 +2,8 @@
 command; its acks at a fixed rate; and what it answers at twice the rate it can sustain.
 
     .venv/bin/python bench/ack_latency.py [--workers 2] [--sequential 200] [--concurrent 1000]
-        [--concurrency 50] [--rate 100] [--duration 10] [--scenarios a,b,c300,c2000,open,overload]
+        [--concurrency 50] [--rate 100] [--duration 10] [--overload-rate R]
+        [--scenarios a,b,c300,c2000,open,overload]
         [--profile [b|c300|c2000]]
 
 On 127.0.0.1, with correctly signed requests, each server in its own process (the load generator
@@ -21,9 +22,12 @@ is this process):
       concurrency): every command must be acked within Slack's 3 s with its answer, "still
       working" (its answer then follows through its response_url) or "busy" (nothing done);
       none lost (every command has its final answer), no job row for a busy one, errors 0.
-      Requests are signed beforehand; at these rates this process still falls behind its own
+      Each request is signed as it leaves, as Slack signs it (the service reads how long a request
+      waited from its timestamp, too); at these rates this process still falls behind its own
       schedule on two shared cores, so the 3 s is counted from the moment each request left (the
-      line prints that lag and the ack counted from the due time too).
+      line prints that lag and the ack counted from the due time too). ``--overload-rate`` offers
+      a fixed rate instead, so that two runs on a machine whose other load differs compare; the
+      line also prints the CPU the service and the machine's other processes spent per command.
 
 The service runs as ``content-factory serve --workers N``; its CPU is that of the whole process
 tree (parent, web processes, their threads), sampled until it is idle again, so work finished
@@ -55,7 +59,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +163,11 @@ class OpenLoopResult:
     # time, would have waited.
     max_send_lag_ms: float = 0.0
     max_after_sent_ms: float = 0.0
+    p99_after_sent_ms: float = 0.0
+    # What the slowest of those acks said: "accepted", "late" (still working) or "busy".
+    slowest_kind: str = ""
+    # CPU milliseconds per command sent (busy ones included), by process group, as in Result.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 # --- where the CPU goes (Linux): per process group, and the rest of the machine -----------------
@@ -316,10 +325,10 @@ class Load:
         self.late = 0
         self.busy = 0
 
-    def _request(self, text: str, response_url: str | None = None) -> tuple[bytes, dict[str, str]]:
-        from sandbox.say import build_slash_command, encode_form, sign_request
+    def _body(self, text: str, response_url: str | None = None) -> bytes:
+        from sandbox.say import build_slash_command, encode_form
 
-        body = encode_form(
+        return encode_form(
             build_slash_command(
                 text,
                 team_id=self.team_id,
@@ -329,10 +338,18 @@ class Load:
                 response_url=response_url or self.response_url,
             )
         )
-        return body, {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
+
+    @staticmethod
+    def _signed_headers(body: bytes) -> dict[str, str]:
+        """Signed now, as Slack signs a request when it sends it: the timestamp tells the service
+        how long ago that was."""
+        from sandbox.say import sign_request
+
+        return {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
 
     async def send(self, session: Any, text: str, response_url: str | None = None) -> tuple[int, str]:
-        return await self.post(session, *self._request(text, response_url))
+        body = self._body(text, response_url)
+        return await self.post(session, body, self._signed_headers(body))
 
     async def post(self, session: Any, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         try:
@@ -378,9 +395,10 @@ class Load:
     ) -> list[tuple[float, float, str, str]]:
         """Send ``texts`` at ``rate`` per second on schedule, whatever the answers do; each result
         is (ms from the moment the request was due to its ack, ms the request left after it was
-        due, its kind, the ack's text). The requests are signed beforehand (Slack's signatures hold
-        for minutes), so that this process spends its CPU on sending, not on building."""
-        requests = [self._request(text, response_urls[i] if response_urls else None) for i, text in enumerate(texts)]
+        due, its kind, the ack's text). The bodies are built beforehand, so that this process
+        spends its CPU on sending; each is signed as it leaves (an HMAC), as Slack does, so that
+        its timestamp is honest."""
+        bodies = [self._body(text, response_urls[i] if response_urls else None) for i, text in enumerate(texts)]
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.1
 
@@ -388,7 +406,7 @@ class Load:
             due = start + index / rate
             await asyncio.sleep(max(0.0, due - loop.time()))
             left = loop.time()
-            status, answer = await self.post(session, *requests[index])
+            status, answer = await self.post(session, bodies[index], self._signed_headers(bodies[index]))
             return (loop.time() - due) * 1000, (left - due) * 1000, classify(status, answer), answer
 
         return await asyncio.gather(*(fire(i) for i in range(len(texts))))
@@ -507,6 +525,7 @@ async def measure_open_loop(
     *,
     sandbox_url: str | None = None,
     admin_url: str | None = None,
+    meter: CpuMeter | None = None,
 ) -> OpenLoopResult:
     """Short commands at ``rate``/s. With ``sandbox_url`` each command gets a response URL of its
     own, and every command must end with a final answer (in its ack, or through that URL)."""
@@ -522,9 +541,16 @@ async def measure_open_loop(
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await load.sequential(session, [f"text {SHORT_PROMPT.format(i=i)}" for i in range(20)], ACCEPTED)
+        if meter:
+            await meter.until_idle()
+            meter.start()
         outcomes = await load.open_loop(session, texts, rate, urls)
+        if meter:
+            await meter.until_idle()
+    cpu = await meter.stop(count) if meter else {}
     latencies = [ms for ms, _, _, _ in outcomes]
     kinds = [kind for _, _, kind, _ in outcomes]
+    after_sent = [ms - lag for ms, lag, _, _ in outcomes]
     result = OpenLoopResult(
         scenario,
         rate,
@@ -537,7 +563,10 @@ async def measure_open_loop(
         kinds.count("busy"),
         kinds.count("error"),
         max_send_lag_ms=max(lag for _, lag, _, _ in outcomes),
-        max_after_sent_ms=max(ms - lag for ms, lag, _, _ in outcomes),
+        max_after_sent_ms=max(after_sent),
+        p99_after_sent_ms=_percentile(after_sent, 0.99),
+        slowest_kind=max(outcomes, key=lambda outcome: outcome[0] - outcome[1])[2],
+        cpu_ms=cpu,
     )
     for _, _, kind, answer in outcomes:
         if kind == "error":
@@ -551,7 +580,13 @@ async def measure_open_loop(
         f"errors {result.errors}"
         + (f" lost {result.lost}" if sandbox_url else "")
         + f" | this process sent up to {result.max_send_lag_ms:.1f} ms after a request was due; "
-        f"slowest ack after its request left {result.max_after_sent_ms:.1f} ms",
+        f"after its request left: ack p99 {result.p99_after_sent_ms:.1f} ms, slowest {result.max_after_sent_ms:.1f} ms "
+        f"({result.slowest_kind})"
+        + (
+            f" | CPU per command: service {cpu['service']:.2f} ms, other processes {cpu['other processes']:.2f} ms"
+            if cpu
+            else ""
+        ),
         flush=True,
     )
     return result
@@ -775,6 +810,7 @@ def run(args: argparse.Namespace) -> list[Target]:
             if wanted & {"open", "overload"}:
                 port = free_port()
                 server = _start("full", port, env, args.workers)
+                meter = CpuMeter(server.pid, sandbox.pid, database) if Path("/proc/stat").exists() else None
                 url = f"http://127.0.0.1:{port}"
                 try:
                     if "open" in wanted:
@@ -790,12 +826,13 @@ def run(args: argparse.Namespace) -> list[Target]:
                                 measure_open_loop(
                                     "(overload) 2x sustainable",
                                     url,
-                                    2 * sustainable,
+                                    args.overload_rate or 2 * sustainable,
                                     args.duration,
                                     DEMO,
                                     response_url,
                                     sandbox_url=sandbox_url,
                                     admin_url=scratch.admin_url,
+                                    meter=meter,
                                 )
                             )
                         )
@@ -882,6 +919,11 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rate", type=float, default=100.0, help="commands/s of the open-loop run")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each open-loop run")
+    parser.add_argument(
+        "--overload-rate",
+        type=float,
+        help="commands/s of the overload run (default: twice what (b) sustained in this run)",
+    )
     parser.add_argument(
         "--scenarios",
         default="a,b,c300,c2000,open,overload",

@@ -66,7 +66,10 @@ class Settings(BaseSettings):
     schedules_max_per_user: int = Field(default=5, ge=1, le=1000)
     port: int = Field(default=3000, ge=1, le=65535)
     # Commands one web process works on at once; beyond it new ones are answered "busy" at once.
-    web_max_pending_commands: int = Field(default=100, ge=1, le=100_000)
+    web_max_pending_commands: int = Field(default=50, ge=1, le=100_000)
+    # A slash command that waited this long in the queues before its handler started is answered
+    # "busy" at once: served, it would answer late and make every command behind it later still.
+    web_max_request_wait_seconds: float = Field(default=0.25, gt=0, le=2.0)
     # Operations knobs. A job whose worker died goes back to the queue within one lease.
     job_lease_seconds: float = Field(default=DEFAULT_JOB_LEASE_SECONDS, ge=1, le=3600)
     job_time_limit_seconds: float = Field(default=DEFAULT_JOB_TIME_LIMIT_SECONDS, ge=1, le=3600)

@@ -3,8 +3,9 @@ working" and deliver the answer through the command's response_url.
 
 Bolt runs with ``process_before_response=True``, so its HTTP response waits for the listener; the
 watchdog is what keeps that wait under the deadline. The deadline counts from the request's
-arrival (``ARRIVED_AT``, set by the server), not from the listener's start: in a saturated process
-the time a request waited for the event loop counts against Slack's 3 s too. Work that overruns
+arrival (``ARRIVED_AT``, set by the server and dated back by the time the request waited in the
+kernel's queues and behind other requests: ``bot.slack.request_wait``), not from the listener's
+start: in a saturated process that wait counts against Slack's 3 s too. Work that overruns
 keeps running in a task this object tracks, so a graceful shutdown can let it finish
 (:meth:`drain`).
 
@@ -40,14 +41,15 @@ log = logging.getLogger(__name__)
 ACK_DEADLINE_SECONDS = 2.0
 # Commands a process works on at once (WEB_MAX_PENDING_COMMANDS); beyond it, new ones are turned
 # away at once (changing nothing) rather than queued without bound.
-MAX_PENDING = 100
+MAX_PENDING = 50
 # A loop this far behind answers new commands "busy": its acks would otherwise go out near the
 # deadline, and the work it takes on would only put them further behind.
 MAX_LOOP_LAG_SECONDS = 0.5
 TURNED_AWAY_LOG_SECONDS = 1.0
 
 Ack = Callable[..., Awaitable[Any]]
-# The event loop's clock when the request reached the server; unset (Socket Mode): the listener's start.
+# The event loop's clock when the request reached this machine (as far as the server can tell);
+# unset (Socket Mode): the listener's start.
 ARRIVED_AT: ContextVar[float | None] = ContextVar("arrived_at", default=None)
 
 
@@ -80,6 +82,7 @@ class AckWatchdog:
         self.lag = LoopLag()
         self._pending = 0
         self._turned_away = 0  # since the last line that said so
+        self._longest_wait = 0.0  # of those, before their handler started
         self._last_turned_away_log = -TURNED_AWAY_LOG_SECONDS
         self._follow_ups: set[asyncio.Task[None]] = set()
 
@@ -112,20 +115,24 @@ class AckWatchdog:
         self.lag.start()
         return self._pending >= self.max_pending or self.lag.seconds > self.max_lag_seconds
 
-    def turned_away(self) -> None:
-        """Count a command answered "busy" (the server also turns some away before bolt sees them)."""
+    def turned_away(self, waited_seconds: float = 0.0) -> None:
+        """Count a command answered "busy" (the server also turns some away before bolt sees them,
+        some because they had waited ``waited_seconds`` before their handler started)."""
         # One line a second at most: under a flood a line per command would cost the CPU it sheds.
         self._turned_away += 1
+        self._longest_wait = max(self._longest_wait, waited_seconds)
         now = asyncio.get_running_loop().time()
         if now - self._last_turned_away_log < TURNED_AWAY_LOG_SECONDS:
             return
         log.warning(
-            "%d commands pending, event loop %.0f ms behind: turned %d commands away",
+            "%d commands pending, event loop %.0f ms behind, longest wait before a handler %.0f ms: "
+            "turned %d commands away",
             self._pending,
             self.lag.seconds * 1000,
+            self._longest_wait * 1000,
             self._turned_away,
         )
-        self._turned_away, self._last_turned_away_log = 0, now
+        self._turned_away, self._longest_wait, self._last_turned_away_log = 0, 0.0, now
 
     def _time_left(self) -> float:
         # The request waited about one lag before its handler ran; its ack will wait another.

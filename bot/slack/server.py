@@ -6,6 +6,11 @@ SLACK_SIGNING_SECRET is set (Socket Mode works without it), ``GET /healthz`` (th
 process answers) and ``GET /readyz`` (PostgreSQL and Redis answer, the database role is one Row-Level Security
 holds for, and the guard's learned model is loaded; 503 naming what is down or unsafe).
 
+A request to ``/slack/events`` is dated back by the time it waited before its handler started
+(``bot.slack.request_wait``), so the ack watchdog's deadline counts from its real arrival; a signed
+slash command that waited longer than WEB_MAX_REQUEST_WAIT_SECONDS, or reaches an overloaded
+process, is answered "busy" before bolt reads it.
+
 On SIGTERM or SIGINT the server stops accepting connections, lets requests in flight finish,
 waits for answers still on their way to a response_url and for jobs still being sent to the
 broker, then closes its resources. Under ``serve --workers`` (``bot.slack.web_workers``) it serves on a
@@ -28,9 +33,7 @@ from aiohttp import web
 from opentelemetry import trace
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest as BoltRequest
 
-from bot.commands.views import too_busy
 from bot.guard.learned.detector import shipped_detector_problem
 from bot.process.event_loop import loop_kind
 from bot.process.runtime import Runtime
@@ -38,8 +41,9 @@ from bot.process.settings import ConfigError
 from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, create_region_router, services_of
 from bot.slack.directory_changes import DirectoryChanges
-from bot.slack.early_answers import is_slash_command, signed_by_slack
+from bot.slack.early_answers import busy_answer, is_slash_command, signed_by_slack
 from bot.slack.region_directory import RegionRouter
+from bot.slack.request_wait import SignedAgeWindow, waited_seconds
 from bot.slack.socket_mode import create_socket_mode_handler
 from bot.slack.web_workers import LISTEN_BACKLOG
 from bot.telemetry.metrics import REGION_ATTRIBUTE, tag_request_region
@@ -53,6 +57,9 @@ RUNTIME = web.AppKey("runtime", Runtime)
 # With REGIONS: every region's app, and the directory that picks one per request.
 ROUTER = web.AppKey("region_router", RegionRouter)
 DIRECTORY_CHANGES = web.AppKey("directory_changes", DirectoryChanges)
+# The ages of recent requests' signatures: what tells a late request from a clock ahead of Slack's.
+SIGNED_AGES = web.AppKey("signed_ages", SignedAgeWindow)
+SLACK_TIMESTAMP = "X-Slack-Request-Timestamp"
 # How long start-up waits to hear the directory's changes before serving without its cache.
 DIRECTORY_LISTEN_WAIT_SECONDS = 5.0
 # How long a stop waits for requests in flight, and then for late answers to response_urls.
@@ -74,6 +81,7 @@ def create_web_app(
     web_app = web.Application(middlewares=[tracing_middleware()], client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt
     web_app[RUNTIME] = runtime
+    web_app[SIGNED_AGES] = SignedAgeWindow()
     if router is not None:
         web_app[ROUTER] = router
         web_app.cleanup_ctx.append(_follow_directory_changes)
@@ -91,8 +99,14 @@ def create_web_app(
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    ARRIVED_AT.set(asyncio.get_running_loop().time())
-    bolt = request.app[BOLT_APP]
+    # Slack's 3 s count from when it sent the request: the time it already waited in this
+    # machine's queues counts against the ack's deadline, and may be reason to turn it away.
+    waited = _waited(request)
+    ARRIVED_AT.set(asyncio.get_running_loop().time() - waited)
+    home = bolt = request.app[BOLT_APP]
+    busy = await _turned_away_early(home, request, waited)
+    if busy is not None:
+        return busy
     bolt_request = await to_bolt_request(request)
     router = request.app.get(ROUTER)
     if router is not None:
@@ -100,26 +114,42 @@ async def slack_events(request: web.Request) -> web.Response:
         region, bolt = await router.app_for(bolt_request)
         trace.get_current_span().set_attribute(REGION_ATTRIBUTE, region)
         tag_request_region(region)
-    busy = _turned_away_early(bolt, bolt_request)
-    if busy is not None:
-        return busy
+        if bolt is not home:  # its own pending limit
+            busy = await _turned_away_early(bolt, request, waited)
+            if busy is not None:
+                return busy
     response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 
 
-def _turned_away_early(bolt: AsyncApp, request: BoltRequest) -> web.Response | None:
-    """A signed slash command reaching an overloaded process is answered "busy" here, before bolt's
-    parsing, middleware and tenancy: under a flood, turning a command away has to cost far less
-    than serving one, or the commands waiting to be turned away are the ones that miss Slack's 3 s."""
+def _waited(request: web.Request) -> float:
+    """How long the request had waited before this handler started (``bot.slack.request_wait``)."""
+    transport = request.transport
+    connection = transport.get_extra_info("socket") if transport is not None else None
+    return waited_seconds(connection, request.headers.get(SLACK_TIMESTAMP), request.app[SIGNED_AGES])
+
+
+async def _turned_away_early(bolt: AsyncApp, request: web.Request, waited: float) -> web.Response | None:
+    """A signed slash command is answered "busy" here, before bolt's parsing, middleware and
+    tenancy, when the process is overloaded or the command has already waited too long.
+
+    Under a flood, turning a command away has to cost far less than serving one, or the commands
+    waiting to be turned away are the ones that miss Slack's 3 s. And a command that waited in
+    the queues is turned away rather than served late: each one turned away at once shortens the
+    wait of those behind it, so the queue drains instead of every command in it running late."""
     services = services_of(bolt)
-    if services is None or not services.watchdog.overloaded():
+    if services is None:
         return None
-    if not is_slash_command(request.raw_body):
+    settings = services.runtime.settings
+    if waited <= settings.web_max_request_wait_seconds and not services.watchdog.overloaded():
         return None
-    if not signed_by_slack(request, services.runtime.settings.slack_signing_secret):
+    body = await request.read()
+    if not is_slash_command(body):
+        return None
+    if not signed_by_slack(body, request.headers, settings.slack_signing_secret):
         return None  # bolt answers it as usual (a forgery: 401)
-    services.watchdog.turned_away()
-    return web.json_response(too_busy())
+    services.watchdog.turned_away(waited)
+    return busy_answer()
 
 
 async def slack_install(request: web.Request) -> web.Response:

@@ -19,7 +19,7 @@ def test_a_slash_command_is_told_from_an_interaction_and_from_text_that_names_on
     )
     interaction = encode_form({"payload": json.dumps({"type": "block_actions", "text": "&command=/content"})})
 
-    assert is_slash_command(encode_form(command).decode())
-    assert not is_slash_command(interaction.decode())
-    assert is_slash_command("command=%2Fcontent&text=")
-    assert not is_slash_command("")
+    assert is_slash_command(encode_form(command))
+    assert not is_slash_command(interaction)
+    assert is_slash_command(b"command=%2Fcontent&text=")
+    assert not is_slash_command(b"")

@@ -1,0 +1,119 @@
+"""How long a request waited before its handler ran: the kernel's count on a real TCP connection,
+and the lower bound a Slack timestamp gives, net of a clock that runs ahead of Slack's.
+
+The waits are made with real sleeps and real blocked loops; only lower bounds are asserted (a
+wait is at least what was slept), never how fast anything ran."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import web
+
+from bot.slack.request_wait import SignedAgeWindow, kernel_wait_seconds, waited_seconds
+from tests.slack.held_requests import http_post, send_while_the_loop_is_held
+from tests.support.slack import serve_locally
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="TCP_INFO is Linux's")
+
+
+@pytest.fixture
+def connection() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A real TCP connection on 127.0.0.1: (client end, server end)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+    with client, server:
+        yield client, server
+
+
+@linux_only
+def test_the_kernel_counts_the_time_since_the_request_arrived_not_since_it_was_read(
+    connection: tuple[socket.socket, socket.socket],
+) -> None:
+    client, server = connection
+    client.sendall(b"POST / HTTP/1.1\r\n\r\n")
+    time.sleep(0.3)
+    assert kernel_wait_seconds(server) >= 0.3
+    server.recv(100)  # reading it changes nothing: the bytes arrived when they arrived
+    assert kernel_wait_seconds(server) >= 0.3
+    client.sendall(b"the next request")
+    assert kernel_wait_seconds(server) < 0.3  # a new arrival starts the count again
+
+
+def test_a_connection_that_is_not_tcp_has_waited_nothing_as_far_as_anyone_can_tell() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(b"x")
+        time.sleep(0.05)
+        assert kernel_wait_seconds(right) == 0.0
+    assert kernel_wait_seconds(None) == 0.0
+    assert kernel_wait_seconds(right) == 0.0  # closed
+
+
+@linux_only
+async def test_a_request_held_behind_a_busy_event_loop_is_known_to_have_waited() -> None:
+    """Through aiohttp as the server runs it: the request's bytes reach the kernel while the loop is
+    blocked, and its handler, once it runs, reads how long ago that was."""
+    seen: list[float] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        transport = request.transport
+        assert transport is not None
+        seen.append(waited_seconds(transport.get_extra_info("socket"), None, SignedAgeWindow()))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    url, runner = await serve_locally(app)
+    try:
+        answer = await send_while_the_loop_is_held(url, http_post("/", b"", {}), 0.4)
+        assert answer.status == 200
+        (waited,) = seen
+        assert waited >= 0.4
+    finally:
+        await runner.cleanup()
+
+
+def test_a_timestamp_seconds_old_is_a_wait_of_at_least_that_less_one_second() -> None:
+    ages = SignedAgeWindow()
+    now = 1_800_000_000.5
+    assert ages.seconds_since_signed(str(int(now)), now) == 0.0  # signed just now
+    assert ages.seconds_since_signed(str(int(now) - 3), now) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("timestamp", [None, "", "soon", "1799999000", "1800000400", "1800000002"])
+def test_a_missing_garbled_replayed_or_future_timestamp_counts_for_nothing(timestamp: str | None) -> None:
+    ages = SignedAgeWindow()
+    now = 1_800_000_000.0
+    ages.seconds_since_signed(str(int(now)), now)
+    assert ages.seconds_since_signed(timestamp, now) == 0.0
+
+
+def test_a_clock_ahead_of_slacks_does_not_make_every_request_look_late() -> None:
+    """This machine's clock 5 s ahead: every request looks 5 s old, and none is taken for late
+    but the one that really waited."""
+    ages = SignedAgeWindow()
+    ahead = 5.0
+    signed_at = 1_800_000_000
+    fresh = [ages.seconds_since_signed(str(signed_at + i), signed_at + i + ahead + 0.1) for i in range(5)]
+    assert fresh == [0.0] * 5
+    late = ages.seconds_since_signed(str(signed_at + 5), signed_at + 5 + ahead + 2.1)
+    assert late == pytest.approx(1.0)  # of the 2 s it waited, at least 1 s is certain
+
+
+def test_a_clock_stepped_ahead_is_learned_within_two_windows() -> None:
+    """Until then the requests look late (and a slash command is turned away): the price of not
+    trusting a single request's word for how far ahead the clock runs."""
+    ages = SignedAgeWindow(window_seconds=60)
+    signed_at = 1_800_000_000
+    ages.seconds_since_signed(str(signed_at), signed_at + 0.1)
+    # The clock is stepped 30 s ahead.
+    seen = [
+        ages.seconds_since_signed(str(signed_at + 60 * minute), signed_at + 60 * minute + 30.1) for minute in (1, 2, 3)
+    ]
+    assert seen == [pytest.approx(29.0), 0.0, 0.0]
