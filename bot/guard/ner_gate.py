@@ -14,6 +14,7 @@ from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+from bot.guard.ner_things import is_a_thing
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -367,7 +368,11 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     The small model alone tags punctuation, headings and lower-case phrases ("kill his wife");
     masking those garbles the prompt and protects nobody."""
     evidence = Evidence(texts, gazetteer)
-    if names_a_thing(texts[start:end], gazetteer) or names_an_organisation_or_product(texts, start, end):
+    if (
+        names_a_thing(texts[start:end], gazetteer)
+        or names_an_organisation_or_product(texts, start, end)
+        or is_a_thing(texts[start:end], *tokens_around(texts, start, end), gazetteer)
+    ):
         return False
     unknown_only = False
     for index in range(start, end):
@@ -523,6 +528,22 @@ def _called_a_thing(texts: list[str], start: int) -> bool:
     return False
 
 
+# How many tokens on either side of a finding ner_things.py reads.
+_THING_REACH = 6
+
+
+def tokens_around(texts: list[str], start: int, end: int) -> tuple[list[str], list[str]]:
+    """Up to ``_THING_REACH`` tokens before ``start`` (nearest first) and after ``end``, on the
+    same line, spaces left out."""
+    found: tuple[list[str], list[str]] = ([], [])
+    for tokens, step, index in ((found[0], -1, start - 1), (found[1], 1, end)):
+        while 0 <= index < len(texts) and len(tokens) < _THING_REACH and "\n" not in texts[index]:
+            if not texts[index].isspace():
+                tokens.append(texts[index])
+            index += step
+    return found
+
+
 def _next_word(texts: list[str], end: int) -> str | None:
     """The token after ``end`` past spaces, on the same line; None at a line's or text's end."""
     index = end
@@ -577,6 +598,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             if not (
                 names_a_thing([texts[i] for i in words], gazetteer)
                 or names_an_organisation_or_product(texts, start, words[-1] + 1)
+                or is_a_thing(texts[start : words[-1] + 1], *tokens_around(texts, start, words[-1] + 1), gazetteer)
                 or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
             ):
                 yield (start if title is None else title), words[-1] + 1, label

@@ -60,8 +60,15 @@ _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
 # and columns of decimals ("1.1 .995 3.5").
 _NOT_A_PHONE = re.compile(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,3}(?:\.\d{1,3}){3}|.*(?:\s\.|\.\s).*"
+    # Dates with spaces (2024 06 01, 01 06 2024), which a trunk zero would otherwise make a phone.
+    r"|(?:19|20)\d\d [01]?\d [0-3]?\d|[0-3]?\d [01]?\d (?:19|20)\d\d"
 )
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
+# Six-digit local numbers (Luxembourg, Andorra, the Faroes, Greenland, towns of many plans),
+# written in pairs or halves: "23 30 82", "645-791", "(99) 645-791" for the area code before it.
+_LOCAL_DIGITS = 6
+_LOCAL_LAYOUT = re.compile(r"\d\d([ .\-])\d\d\1\d\d|\d{3}[ \-]\d{3}")
+_LOCAL = "A six-digit local number beside a context word"
 # National numbers written in thousands-like groups ("78 651 450", "699 956 915").
 _THOUSANDS_PHONE_DIGITS = (8, 9)
 
@@ -87,11 +94,35 @@ def _phone_layout(candidate: str) -> bool:
     """A country code, an area code in parentheses, an extension, or three or more groups
     ending in one of three or more digits (555-014-7788, 0161 496 0000). An article number
     such as 880-1234-55 ends in a pair; the regions that group phones in pairs (France) are
-    validated by libphonenumber before this is asked."""
+    validated by libphonenumber before this is asked. Also the national layouts no article
+    number or amount takes (see ``_national_layout``)."""
     if candidate.startswith(("+", "(", "00")) or _EXTENSION.search(candidate) is not None:
         return True
     groups = _GROUPS.findall(candidate)
-    return len(groups) >= 3 and len(groups[-1]) >= 3
+    return (len(groups) >= 3 and len(groups[-1]) >= 3) or _national_layout(candidate, groups)
+
+
+# An area code in parentheses after a trunk prefix: "8 (495) 123-45-67" (Russia), "0 (212) 555 12 34" (Turkey).
+_AREA_CODE_INSIDE = re.compile(r"^\d{1,2} ?\(\d{2,5}\) ?\d")
+_DASHED_LOCAL = re.compile(r"\d{3}-\d{2}-\d{2}")
+
+
+def _national_layout(candidate: str, groups: list[str]) -> bool:
+    """How national numbering plans are written and nothing else is:
+
+    - an area code in parentheses after a trunk prefix (``_AREA_CODE_INSIDE``);
+    - a trunk prefix 0 and three or more groups, however the last is split ("0319 487 57 49"
+      in Turkey, "011-47 10 49" in Sweden): no count or amount is written with a leading zero;
+    - a local number of seven digits split 3-2-2 by dashes ("913-90-99": Russia, Ukraine).
+
+    Pairs and 3-2-2 split by spaces ("50 75 29 17", "283 01 66") are how Denmark, Norway or
+    Liechtenstein write a phone and how a list of scores is written: a context word decides.
+    """
+    if _AREA_CODE_INSIDE.match(candidate):
+        return True
+    if candidate.startswith("0") and len(groups) >= 3 and len(groups[0]) >= 2:
+        return True
+    return _DASHED_LOCAL.fullmatch(candidate) is not None
 
 
 def _thousands(candidate: str) -> bool:
@@ -127,7 +158,7 @@ def _continues_a_code(text: str, start: int) -> bool:
 # "+54 9 3131 7066": a country code and the number in groups is a phone even where the number
 # is shorter or longer than that country's plan says today (plans change; forms take both).
 _MIN_INTERNATIONAL_DIGITS = 9
-_MIN_INTERNATIONAL_GROUPS = 3
+_INTERNATIONAL_GROUPINGS = frozenset({1, *range(3, 8)})
 
 
 def _international(candidate: str) -> bool:
@@ -146,7 +177,8 @@ def _possible(candidate: str) -> bool:
         international = digits.removeprefix("00")
         return phonenumbers.is_possible_number_string("+" + international, phonenumbers.UNKNOWN_REGION) or (
             _MIN_INTERNATIONAL_DIGITS <= len(international) <= _MAX_DIGITS
-            and len(_GROUPS.findall(candidate)) >= _MIN_INTERNATIONAL_GROUPS
+            # Grouped, or written as E.164 is, in one run ("+3892948219935").
+            and len(_GROUPS.findall(candidate)) in _INTERNATIONAL_GROUPINGS
             and _known_country_code(international)
         )
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
@@ -182,6 +214,23 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         "pager",
         "hotline",
         "helpline",
+        # "text me on ...", and the abbreviations and other languages' words of forms and
+        # signatures ("Ph:", "Mob.", "Tlf", "Handy", "Celular").
+        "text",
+        "ph",
+        "mob",
+        "tlf",
+        "telefon",
+        "telefono",
+        "teléfono",
+        "téléphone",
+        "tél",
+        "handy",
+        "celular",
+        "móvil",
+        "movil",
+        "portable",
+        "cellulaire",
     ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
@@ -233,7 +282,15 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if not _MIN_DIGITS <= digits <= _MAX_DIGITS or _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+                continue
+            if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
+                # Below any other score: only a context word ("Phone: 23 30 82") makes it a phone.
+                results.append(
+                    finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), UNVALIDATED_BARE_SCORE, _LOCAL)
+                )
+                continue
+            if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
                 continue
             if not raw.startswith(("+", "(", "0")) and _thousands(number):
                 # "699 956 915" is how Spain or Norway write a phone and how French or Nordic

@@ -119,6 +119,17 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         # and three groups, which no count is written with.
         "Call me on +358 11 0843646 tomorrow.",
         "Write to Marta at 047 877 893 tomorrow.",
+        # An area code in parentheses after the trunk prefix (Russia); a trunk zero and groups
+        # ending in pairs (Turkey, Sweden); a dashed 3-2-2 local number; E.164 in one run.
+        "Reach Oleg on 8 (495) 170-34-23 today.",
+        "Her line is 0319 487 57 49.",
+        "Ask reception, 011-47 10 49, for the key.",
+        "The shop's number is 913-90-99.",
+        "Send it to +38970123456 on Signal.",
+        # Six-digit local numbers and other languages' labels, beside a context word.
+        "Phone: 23 30 82",
+        "Tlf 645-791",
+        "Handy: 0171 2345678",
     ],
 )
 def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_guard: Guard, sentence: str) -> None:
@@ -195,6 +206,11 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Ask the courier, 555-014-7788, about the delay.", True),  # 3-3-4, no valid area code
         ("Article 880-1234-55 is back in stock.", False),
         ("We reached 1 234 567 890 views.", False),
+        ("Scores were 12 14 16 18 this week.", False),
+        ("Order 645-791 shipped.", False),
+        ("Rooms 101 22 33 are booked.", False),
+        ("The launch is on 2024 06 01.", False),
+        ("Born 01 06 1990 in a small town.", False),
     ],
 )
 def test_unvalidated_numbers_are_phones_only_when_laid_out_like_one(

@@ -1,0 +1,97 @@
+"""Names of things that the NER model and the name lists take for people or places.
+
+A brand ("Prada", "Minecraft"), a theorem or effect named after
+its discoverers ("Cauchy-Schwarz inequality", "Doppler effect") and the title of a work ("The
+Dark Knight") are written like names, but masking them protects nobody and garbles the request.
+Each rule here reads the words of a finding and the tokens around it on the same line.
+"""
+
+from __future__ import annotations
+
+from bot.guard.gazetteer import Gazetteer
+
+# Brands, products and services spelt like a name or a town and rarely a person's name; brands
+# that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
+BRANDS = frozenset(
+    """
+    minecraft fortnite roblox pokemon zelda nintendo playstation xbox netflix hulu disney pixar
+    marvel spotify youtube tiktok instagram facebook twitter linkedin whatsapp telegram reddit
+    pinterest snapchat amazon google microsoft samsung huawei xiaomi sony toyota honda nissan
+    hyundai volkswagen bmw audi porsche ferrari lamborghini maserati bugatti peugeot renault fiat
+    volvo skoda subaru mazda mitsubishi lexus prada gucci chanel adidas nike reebok zara ikea lego
+    rolex cartier versace starbucks walmart costco uber lyft airbnb paypal heineken budweiser
+    nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
+    """.split()
+)
+# Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
+# theorem", "Cauchy-Schwarz inequality", "Turing test".
+EPONYM_NOUNS = frozenset(
+    """
+    theorem theorems inequality equation equations conjecture lemma law laws principle paradox
+    experiment effect constant hypothesis formula distribution transform algorithm method model
+    filter chain test process reaction cycle syndrome disease criterion integral series operator
+    function problem curve rule sequence number numbers space spaces manifold graph diagram scale
+    index razor limit
+    """.split()
+)
+# The nouns that also follow a discoverer's name in the possessive ("Alzheimer's disease",
+# "Newton's laws", "Occam's razor"); "Maria's test" and "Priya's model" are hers.
+POSSESSIVE_EPONYM_NOUNS = frozenset(
+    """
+    theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
+    syndrome disease razor
+    """.split()
+)
+# Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
+DASHES = frozenset({"-", "\u2013", "\u2014"})
+_APOSTROPHES = frozenset({"'", "\u2019"})
+
+
+def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
+    """Whether a finding's ``words`` (its tokens) name a thing rather than a person or place.
+
+    ``before`` holds the tokens before it, nearest first, and ``after`` the tokens after it, on
+    the same line and without spaces.
+    """
+    alphabetic = [word for word in words if word.isalpha()]
+    if not alphabetic:
+        return False
+    if all(word.lower() in BRANDS for word in alphabetic):
+        return True
+    return _names_a_result(words, after) or _joined_eponym(before, after) or _title_of_a_work(words, before, gazetteer)
+
+
+def _names_a_result(words: list[str], after: list[str]) -> bool:
+    """Followed by a noun that a discoverer's name qualifies, after an optional possessive."""
+    if after[:1] and after[0] in _APOSTROPHES:
+        # "Maria's test results" is hers: after a possessive only a result's own noun counts.
+        following = after[2:] if after[1:2] == ["s"] else after[1:]
+        return bool(following) and following[0] in POSSESSIVE_EPONYM_NOUNS
+    return bool(after) and after[0] in EPONYM_NOUNS
+
+
+def _joined_eponym(before: list[str], after: list[str]) -> bool:
+    """Joined to another capitalised name by a dash, the pair followed by a result noun."""
+    if len(before) >= 2 and before[0] in DASHES and before[1][:1].isupper():
+        return bool(after) and after[0] in EPONYM_NOUNS
+    if len(after) >= 3 and after[0] in DASHES and after[1][:1].isupper():
+        return after[2] in EPONYM_NOUNS
+    return False
+
+
+def _title_of_a_work(words: list[str], before: list[str], gazetteer: Gazetteer) -> bool:
+    """The last words of a title that opens with "The" inside a sentence and holds an everyday
+    word ("watch The Dark Knight"); "The Hague" holds none and stays a place."""
+    run = [word for word in words if word.isalpha()]
+    index = 0
+    while index < len(before) and before[index].isalpha() and before[index][:1].isupper():
+        if before[index] == "The":
+            everyday = [word for word in run if word[:1].isupper() and gazetteer.is_dictionary_word(word.lower())]
+            opens_the_line = index + 1 == len(before)
+            return bool(everyday) and not opens_the_line and before[index + 1] not in _SENTENCE_ENDS
+        run.append(before[index])
+        index += 1
+    return False
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "\u201c", "(", "*", "#", "-", "\u2022"})
