@@ -44,10 +44,13 @@ sys.path.insert(0, str(REPO_ROOT))
 from bench.latency import latency_ms, median_and_p99  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
+from bot.guard.injection import prompt_views, rule_score  # noqa: E402
 from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples  # noqa: E402
 from bot.guard.learned.detector import LearnedDetector  # noqa: E402
 from bot.guard.learned.features import ngrams  # noqa: E402
-from bot.guard.learned.training import fit  # noqa: E402
+from bot.guard.learned.operating_point import HARD_NEGATIVE, HeldOutRow, choose_operating_point  # noqa: E402
+from bot.guard.learned.training import BLOCK_PROBABILITY, FLOOR_PROBABILITY, GATE_PROBABILITY, fit  # noqa: E402
+from bot.guard.normalize import normalize  # noqa: E402
 
 MIN_DETECTION_OVERALL = 0.95
 MIN_DETECTION_PER_GROUP = 0.90
@@ -146,26 +149,57 @@ def _memoized_ngrams(examples: Iterable[Example]) -> dict[str, list[str]]:
     return {example.text: ngrams(example.text) for example in examples}
 
 
-def leave_one_source_out(examples: list[Example], sources: list[str]) -> dict[str, bool]:
-    """Row id -> blocked, each row scored by a detector trained without its source family."""
+def _memoized_normalize(examples: Iterable[Example]) -> dict[str, str]:
+    return {example.text: normalize(example.text) for example in examples}
+
+
+def leave_one_source_out(examples: list[Example], sources: list[str]) -> dict[str, HeldOutRow]:
+    """Row id -> how the guard read it, each row scored by models trained without its source family."""
     grams = _memoized_ngrams(examples)
-    verdicts: dict[str, bool] = {}
+    normalized = _memoized_normalize(examples)
+    readings: dict[str, HeldOutRow] = {}
     for source in sources:
         held_out = [e for e in examples if e.source == source]
         training = [e for e in examples if e.source != source]
         started = time.perf_counter()
-        detector = LearnedDetector(fit(training, analyzer=grams.__getitem__))
+        detector = LearnedDetector(fit(training, analyzer=grams.__getitem__, normalized=normalized.__getitem__))
         for example in held_out:
-            verdicts[example.id] = scan_injection(example.text, detector=detector).blocked
-        attacks = [e for e in held_out if e.label != BENIGN]
-        benign = [e for e in held_out if e.label == BENIGN]
-        print(
-            f"  held out {source:<26} attacks {_cell(sum(verdicts[e.id] for e in attacks), len(attacks))}"
-            f"  benign blocked {_cell(sum(verdicts[e.id] for e in benign), len(benign))}"
-            f"  ({time.perf_counter() - started:.0f} s)",
-            flush=True,
-        )
-    return verdicts
+            views = prompt_views(example.text)
+            readings[example.id] = HeldOutRow(
+                attack=example.label != BENIGN,
+                hard_negative=example.category == HARD_NEGATIVE,
+                rule_score=rule_score(views),
+                views=tuple(
+                    (detector.ngram_reading(text)[0], detector.evidence.probability(text)) for _, text in views
+                ),
+            )
+        print(f"  held out {source:<26} {len(held_out):>5} rows  ({time.perf_counter() - started:.0f} s)", flush=True)
+    return readings
+
+
+def verdicts_at_chosen_points(
+    examples: list[Example], readings: dict[str, HeldOutRow]
+) -> tuple[dict[str, bool], tuple[float, float]]:
+    """Row id -> blocked, at the operating point chosen for its source from the other sources'
+    readings alone; and the point chosen from every source's readings (the one to ship)."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        if example.id in readings:
+            by_source[example.source].append(example.id)
+    verdicts: dict[str, bool] = {}
+    print("\nOperating point for each held-out source, chosen on the other sources' readings")
+    for source, ids in sorted(by_source.items()):
+        others = (row for row_id, row in readings.items() if row_id not in set(ids))
+        block, gate = choose_operating_point(others, floor=FLOOR_PROBABILITY)
+        for row_id in ids:
+            verdicts[row_id] = readings[row_id].blocked(block, gate, FLOOR_PROBABILITY)
+        print(f"  {source:<28} block p {block:.2f}  gate {gate:.1f}")
+    shipped = choose_operating_point(readings.values(), floor=FLOOR_PROBABILITY)
+    print(
+        f"  over every source (what training ships): block p {shipped[0]:.2f} gate {shipped[1]:.1f};"
+        f" training.py holds block p {BLOCK_PROBABILITY:.2f} gate {GATE_PROBABILITY:.1f}"
+    )
+    return verdicts, shipped
 
 
 def _cell(part: int, whole: int) -> str:
@@ -349,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     attacks = sum(e.label != BENIGN for e in examples)
     print(f"data: {args.data} ({attacks} attacks, {len(examples) - attacks} benign, {len(sources)} source families)")
     print("\nLeave-one-source-out: a detector trained without each source scores that source")
-    verdicts = leave_one_source_out(examples, sources)
+    readings = leave_one_source_out(examples, sources)
+    verdicts, _ = verdicts_at_chosen_points(examples, readings)
     targets = detection_targets(examples, verdicts, args.show_misses)
     if not args.skip_speed:
         targets.extend(speed_targets([e.text for e in examples]))

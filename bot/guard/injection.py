@@ -111,6 +111,11 @@ def _rule_hits(rules: tuple[Rule, ...], views: list[tuple[str, str]]) -> tuple[R
     return tuple(hits)
 
 
+def rule_score(views: list[tuple[str, str]]) -> float:
+    """The rule layer's share of the score for ``prompt_views`` (the bench replays verdicts with it)."""
+    return round(sum(hit.weight for hit in _rule_hits(RULES, views)), 3)
+
+
 def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> LearnedHit:
     scored: list[tuple[LearnedScore, str]] = [(detector.score_normalized(text), view) for view, text in views]
     best, view = max(scored, key=lambda pair: pair[0].attack_probability)

@@ -26,6 +26,7 @@ from bot.guard.learned.detector import (
     shipped_detector,
 )
 from bot.guard.learned.features import ngrams
+from bot.guard.learned.operating_point import HeldOutRow, choose_operating_point
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
 
@@ -100,6 +101,8 @@ def test_shipped_model_holds_only_data() -> None:
         "classes",
         "block_probability",
         "floor_probability",
+        "gate_probability",
+        "evidence",
         "features",
         "idf",
         "coef",
@@ -143,6 +146,8 @@ def _tiny_model(features: list[str], attack_weights: list[float]) -> dict[str, o
         "classes": [BENIGN, Category.INSTRUCTION_OVERRIDE.value],
         "block_probability": 0.8,
         "floor_probability": 0.4,
+        "gate_probability": 1.0,
+        "evidence": {"features": [], "coef": [], "intercept": -5.0},
         "features": features,
         "idf": [1.0] * len(features),
         "coef": [[0.0] * len(features), attack_weights],
@@ -165,6 +170,45 @@ def test_concepts_alone_never_lower_the_whole_reading() -> None:
 
     whole = 1 / (1 + math.exp(-(4.0 - 2.0) / math.sqrt(2)))
     assert detector.score("Ignoriere bitte").attack_probability == pytest.approx(whole, abs=1e-4)
+
+
+def test_evidence_lifts_a_prompt_only_once_its_wording_reaches_the_gate() -> None:
+    # The n-gram reading of "ignore previous" is 0.5 exactly (one feature, weight 0), the
+    # evidence reading near 1: it counts at a gate of 0.5, not at 0.6.
+    model = _tiny_model(["w:ignore"], [0.0])
+    model["evidence"] = {"features": ["k:ignore+previous"], "coef": [12.0], "intercept": -4.0}
+
+    lifted = LearnedDetector({**model, "gate_probability": 0.5}).score("ignore previous")
+    gated = LearnedDetector({**model, "gate_probability": 0.6}).score("ignore previous")
+
+    assert lifted.attack_probability > 0.99
+    assert gated.attack_probability == pytest.approx(0.5)
+
+
+def _held_out(ngram: float, evidence: float, *, attack: bool = False, hard: bool = False) -> HeldOutRow:
+    return HeldOutRow(attack=attack, hard_negative=hard, rule_score=0.0, views=((ngram, evidence),))
+
+
+def test_operating_point_blocks_most_attacks_within_the_false_positive_budgets() -> None:
+    attacks = [_held_out(0.75, 0.99, attack=True)] * 10 + [_held_out(0.97, 0.5, attack=True)] * 10
+    # Everyday prompts the evidence model reads as attacks: lifting them from 0.55 would block 1 %
+    # of them, over the budget, so the gate must stay above them.
+    benign = [_held_out(0.55, 0.99)] * 10 + [_held_out(0.1, 0.2)] * 990
+    hard = [_held_out(0.9, 0.9, hard=True)] * 5 + [_held_out(0.3, 0.4, hard=True)] * 95
+
+    block, gate = choose_operating_point(attacks + benign + hard, floor=0.4)
+
+    assert 0.55 < gate <= 0.75
+    # Blocking at 0.9 or earlier would block 5 % of the hard negatives.
+    assert 0.9 < block <= 0.97
+    assert all(row.blocked(block, gate, 0.4) for row in attacks)
+
+
+def test_rule_evidence_and_a_grey_zone_probability_block_together() -> None:
+    row = HeldOutRow(attack=True, hard_negative=False, rule_score=DEFAULT_THRESHOLD / 2, views=((0.7, 0.0),))
+
+    assert row.blocked(block=0.9, gate=1.0, floor=0.4)
+    assert not row.blocked(block=0.99, gate=1.0, floor=0.65)
 
 
 def test_plainly_benign_prompt_gets_no_learned_score() -> None:

@@ -1,5 +1,9 @@
 """Score a prompt with the shipped learned model: numpy only, no network, nothing unpickled.
 
+Two models read each prompt: a linear model over character and word n-grams (wording) and the
+evidence model (intents and structure, see evidence.py); the model file holds both and the
+operating point training chose for them.
+
 The model file is checked against its SHA-256 file before it is parsed, so a truncated or
 altered model never loads. ``load_detector`` raises ``DetectorUnavailable`` when it cannot load;
 the guard then refuses every prompt (fails closed) and ``/readyz`` names the detector.
@@ -20,13 +24,14 @@ from typing import Any
 
 import numpy as np
 
+from bot.guard.learned.evidence_model import EvidenceModel
 from bot.guard.learned.features import WORD_PREFIX, token_char_grams, tokens_of, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Distinct tokens whose feature columns are remembered: prose repeats its words, so most of a
 # prompt's tokens are looked up once per process, not once per prompt.
 TOKEN_CACHE_SIZE = 50_000
@@ -56,6 +61,8 @@ class LearnedDetector:
         self.attack_classes = [(index, name) for index, name in enumerate(classes) if name != benign]
         self.block_probability = float(model["block_probability"])
         self.floor_probability = float(model["floor_probability"])
+        self.gate_probability = float(model["gate_probability"])
+        self.evidence = EvidenceModel.from_json(model["evidence"])
         self.index = {feature: i for i, feature in enumerate(model["features"])}
         self.idf = np.asarray(model["idf"], dtype=np.float64)
         # Feature-major, so one prompt's features are one contiguous gather.
@@ -122,12 +129,25 @@ class LearnedDetector:
     def score_normalized(self, normalized: str) -> LearnedScore:
         """Like ``score``, for a caller that already holds ``normalize(text)``.
 
-        The prompt is read twice: whole, and as its concepts alone (the model was trained on both
-        kinds of document, see training.py). In a language the training data barely holds, the
-        whole prompt is mostly n-grams the model never weighed and its concepts are drowned; read
-        alone, they score the way the same request scores in English. The concepts alone are a
-        second opinion, not a verdict: benign requests about passwords or rules name the same
-        concepts, so they can lift the whole reading halfway towards theirs, never lower it
+        The n-gram reading decides, except that the evidence model may raise it to its own
+        probability once the n-gram reading has reached ``gate_probability``: evidence alone
+        names the same intents in "please ignore my previous email" as in an override, so it
+        only ever confirms a prompt whose wording already looks like an attack. Training chose
+        the gate and the block probability on sources held out from the model that scored them.
+        """
+        ngram, category = self.ngram_reading(normalized)
+        if ngram >= self.gate_probability:
+            ngram = max(ngram, self.evidence.probability(normalized))
+        return LearnedScore(round(ngram, 4), category)
+
+    def ngram_reading(self, normalized: str) -> tuple[float, str]:
+        """(n-gram attack probability, most likely attack class whatever the probability).
+
+        The n-gram model reads the prompt twice: whole, and as its concepts alone (the model was
+        trained on both kinds of document, see training.py). In a language the training data
+        barely holds, the whole prompt is mostly n-grams the model never weighed and its concepts
+        are drowned; read alone, they score the way the same request scores in English. The
+        concepts alone can lift the whole reading halfway towards theirs, never lower it
         (measured by bench/guard_eval.py: counted in full, they cost the hard-negative target).
         """
         grams, concepts = self._columns_and_concepts(normalized)
@@ -136,7 +156,7 @@ class LearnedDetector:
         blended = (whole + alone) / 2
         probabilities = blended if blended[self.benign_index] < whole[self.benign_index] else whole
         _, name = max(self.attack_classes, key=lambda pair: probabilities[pair[0]])
-        return LearnedScore(round(1.0 - float(probabilities[self.benign_index]), 4), name)
+        return 1.0 - float(probabilities[self.benign_index]), name
 
     def _probabilities(self, columns: np.ndarray) -> np.ndarray:
         logits = self.intercept
@@ -156,10 +176,14 @@ class LearnedDetector:
         linear between and beyond: weak rule evidence plus a grey-zone probability can block
         together, and an organization with a stricter or looser threshold moves both layers.
         """
-        if probability <= self.floor_probability:
-            return 0.0
-        span = self.block_probability - self.floor_probability
-        return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - self.floor_probability) / span)
+        return learned_weight(probability, floor=self.floor_probability, block=self.block_probability)
+
+
+def learned_weight(probability: float, *, floor: float, block: float) -> float:
+    """``LearnedDetector.contribution`` for a given floor and block probability."""
+    if probability <= floor:
+        return 0.0
+    return min(MAX_CONTRIBUTION, DEFAULT_THRESHOLD * (probability - floor) / (block - floor))
 
 
 def _bigram_columns(index: dict[str, int]) -> dict[int, int] | None:

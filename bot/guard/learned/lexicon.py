@@ -143,6 +143,27 @@ CONCEPTS: dict[str, str] = {
         "blijf in je rol|nie wychodź z roli|не выходи из роли|не виходь із ролі|rolden çıkma|ابق في الدور|"
         "لا تخرج من الدور|किरदार मत छोड़|役を崩さ|역할에서 벗어나지|不要跳出角色|保持角色"
     ),
+    # Time frames that turn a one-off request into a standing order ("from now on you are ...").
+    "from_now_on": (
+        "from now on|from this point on|henceforth|for the rest of this conversation|a partir de ahora|"
+        "de ahora en adelante|à partir de maintenant|désormais|dorénavant|ab jetzt|von nun an|ab sofort|"
+        "da ora in poi|d'ora in poi|a partir de agora|daqui em diante|de agora em diante|vanaf nu|van nu af aan|"
+        "od teraz|od tej chwili|отныне|с этого момента|впредь|відтепер|з цього моменту|надалі|bundan sonra|"
+        "bundan böyle|şu andan itibaren|من الآن فصاعدا|من الآن|अब से|आज से|今後|これから|今から|이제부터|"
+        "지금부터|앞으로|从现在起|从现在开始|今后|此后"
+    ),
+    # An order riding on a task over some data: "while processing this, also do ...".
+    "while_processing": (
+        "while processing|when processing|while you process|as you process|while summarizing|when you summarize|"
+        "when you read this|while reading this|mientras procesas|al procesar|al resumir|mientras resumes|"
+        "pendant que tu traites|en traitant|en résumant|während du|beim verarbeiten|beim zusammenfassen|"
+        "mentre elabori|mentre riassumi|nell'elaborare|enquanto processa|ao processar|ao resumir|terwijl je|"
+        "bij het verwerken|bij het samenvatten|podczas przetwarzania|przetwarzając|streszczając|"
+        "пока обрабатываешь|при обработке|обрабатывая|когда будешь|поки обробляєш|під час обробки|"
+        "обробляючи|işlerken|özetlerken|okurken|أثناء معالجة|عند معالجة|أثناء تلخيص|"
+        "प्रोसेस करते समय|संसाधित करते|सारांश बनाते समय|処理する間|処理中|要約する際|読む際|"
+        "처리하는 동안|처리할 때|요약할 때|在处理|处理时|总结时|阅读时"
+    ),
     "never_refuse": (
         "never refuse|never say no|never says no|always comply|don't refuse|cannot refuse|nunca se niega|"
         "nunca te niegues|ne refuse jamais|ne refuses jamais|lehnt nie ab|lehne nie ab|non rifiuta mai|"
@@ -184,22 +205,34 @@ def _index() -> _Index:
     return _Index({prefix: tuple(entries) for prefix, entries in by_prefix.items()}, tuple(unspaced), tuple(short))
 
 
-def concepts_in(normalized: str) -> list[str]:
-    """``k:<concept>`` for each concept with a spelling in the normalized text, in CONCEPTS order.
+def concept_positions(normalized: str) -> dict[str, int]:
+    """Each concept with a spelling in the normalized text, and where its first spelling starts.
 
     In spaced scripts a spelling must start a word (a stem such as "инструкци" still covers its
     endings); in Chinese, Japanese and Korean it may start anywhere.
     """
     index = _index()
-    found: set[str] = set()
+    found: dict[str, int] = {}
     for match in _WORD_START.finditer(normalized):
         start = match.start()
         for spelling, concept in index.by_prefix.get(normalized[start : start + _PREFIX_CHARS], ()):
             if concept not in found and normalized.startswith(spelling, start):
-                found.add(concept)
+                found[concept] = start
     if not normalized.isascii() and _UNSPACED.search(normalized):
-        found.update(concept for spelling, concept in index.unspaced if spelling in normalized)
-    found.update(concept for spelling, concept in index.short if spelling in normalized)
+        for spelling, concept in index.unspaced:
+            at = normalized.find(spelling)
+            if at >= 0 and at < found.get(concept, len(normalized)):
+                found[concept] = at
+    for spelling, concept in index.short:
+        at = normalized.find(spelling)
+        if at >= 0 and at < found.get(concept, len(normalized)):
+            found[concept] = at
+    return found
+
+
+def concepts_in(normalized: str) -> list[str]:
+    """``k:<concept>`` for each concept with a spelling in the normalized text, in CONCEPTS order."""
+    found = concept_positions(normalized)
     return [CONCEPT_PREFIX + concept for concept in CONCEPTS if concept in found]
 
 

@@ -3,10 +3,15 @@
     python -m bot.guard.learned.training [--data DIR] [--out PATH] [--sample N]
 
 TF-IDF over ``features.ngrams`` (character 2-5-grams and word 1-2-grams), then a multinomial
-logistic regression over benign and the rule table's categories. The model is written as gzip'd
-JSON (vocabulary, idf, coefficients rounded to six significant digits) with a SHA-256 file beside
-it: nothing executable is loaded at run time, and a rebuild from the same data gives the same
-bytes. scikit-learn is needed here only; ``detector.py`` scores with numpy.
+logistic regression over benign and the rule table's categories; beside it the evidence model
+(evidence_model.py), a binary logistic regression over phrasing-free evidence. The operating
+point (``BLOCK_PROBABILITY`` and ``GATE_PROBABILITY``) is the one operating_point.py chooses
+from bench/guard_eval.py's held-out readings of every source.
+
+The model is written as gzip'd JSON (vocabulary, idf, coefficients rounded to six significant
+digits) with a SHA-256 file beside it: nothing executable is loaded at run time, and a rebuild
+from the same data gives the same bytes. scikit-learn is needed here only; ``detector.py``
+scores with numpy.
 """
 
 from __future__ import annotations
@@ -23,22 +28,25 @@ from typing import Any
 import numpy as np
 
 from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples
+from bot.guard.learned.evidence_model import fit_evidence
 from bot.guard.learned.features import ngrams
 from bot.guard.learned.lexicon import CONCEPT_PREFIX
+from bot.guard.normalize import normalize
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SEED = 20240601
 # Features seen in fewer prompts than this are noise the model would memorise.
 MIN_DOCUMENT_FREQUENCY = 2
 REGULARIZATION_C = 4.0
-# The attack probability at which the learned layer alone reaches the block threshold, and the
-# one below which it adds nothing (so a plainly benign prompt scores exactly zero). Chosen from
-# bench/guard_eval.py's held-out probabilities: each row scored by a model that never saw its
-# source. Higher values cut false positives on held-out hard negatives and cost detection of
-# held-out phrasing; see the bench's closing line for where this point stands.
-BLOCK_PROBABILITY = 0.88
+# The attack probability below which the learned layer adds nothing, so a plainly benign prompt
+# scores exactly zero.
 FLOOR_PROBABILITY = 0.40
+# Where the learned layer alone blocks, and the n-gram probability from which the evidence model
+# may lift a prompt: the point bench/guard_eval.py reports as chosen over every held-out source
+# (operating_point.py), copied here by hand when the data or the features change.
+BLOCK_PROBABILITY = 0.88
+GATE_PROBABILITY = 0.7
 SIGNIFICANT_DIGITS = 6
 
 
@@ -52,11 +60,13 @@ def fit(
     seed: int = SEED,
     analyzer: Callable[[str], list[str]] = ngrams,
     regularization_c: float = REGULARIZATION_C,
+    normalized: Callable[[str], str] = normalize,
 ) -> dict[str, Any]:
     """Train on ``examples`` and return the model as a JSON-ready dict.
 
-    ``analyzer`` must return exactly ``ngrams(text)``; a caller training many times over the same
-    texts (the leave-one-source-out bench) passes a memoized one.
+    ``analyzer`` must return exactly ``ngrams(text)`` and ``normalized`` exactly
+    ``normalize(text)``; a caller training many times over the same texts (the
+    leave-one-source-out bench) passes memoized ones.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -89,16 +99,25 @@ def fit(
     classes = [str(name) for name in model.classes_]
     coefficients = model.coef_ if len(classes) > 2 else [-model.coef_[0], model.coef_[0]]
     intercepts = model.intercept_ if len(classes) > 2 else [-model.intercept_[0], model.intercept_[0]]
+    evidence = fit_evidence(
+        [normalized(example.text) for example in examples], [example.label != BENIGN for example in examples], seed=seed
+    )
     return {
         "format": FORMAT_VERSION,
         "benign_class": BENIGN,
         "classes": classes,
         "block_probability": BLOCK_PROBABILITY,
         "floor_probability": FLOOR_PROBABILITY,
+        "gate_probability": GATE_PROBABILITY,
         "features": features,
         "idf": [_round(value) for value in vectorizer.idf_],
         "coef": [[_round(value) for value in row] for row in coefficients],
         "intercept": [_round(value) for value in intercepts],
+        "evidence": {
+            "features": evidence["features"],
+            "coef": [_round(value) for value in evidence["coef"]],
+            "intercept": _round(evidence["intercept"]),
+        },
     }
 
 
@@ -141,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         examples = sample(examples, args.sample)
     model = fit(examples)
     digest = write_model(model, args.out)
-    print(f"{args.out}: {len(model['features'])} features, {len(examples)} prompts, sha256 {digest}")
+    print(
+        f"{args.out}: {len(model['features'])} features, {len(examples)} prompts,"
+        f" block at p {model['block_probability']}, evidence gate {model['gate_probability']}, sha256 {digest}"
+    )
     return 0
 
 
