@@ -34,6 +34,16 @@ How each figure is obtained:
   also counts as right a mask whose every word is a name or place of the guard's own lists that
   no dictionary lists in lower case ("Priya", "Jonas"): it errs low, as it trusts those lists.
   Without a judge, every name/place/address mask counts as false (an upper bound).
+- Reviewed estimate (with a judge): the judge errs both ways (it misses lone first names and
+  characters, and calls a band, a painting or a programming language a person or place), so
+  ``bench/pii_mask_review.jsonl`` holds held-out masks read by a person: every mask the judge
+  called false and a seeded random sample of those it called right, each marked as masking a
+  thing (a company, a title, a food, an eponym) or a person, place, address or phone. The
+  share of things among the reviewed masks of each of the judge's verdicts, times that
+  verdict's masks in this run, estimates the real false masks per 1,000 held-out prompts, with
+  a 95 % interval (the strata's Wilson bounds added; see ``bench/_mask_review.py``). A reviewed
+  verdict applies to every mask of the same text, type and prompt. The review was done after
+  the rules of this round were written: its rows gave no rule.
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
@@ -60,6 +70,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+from bench._mask_review import JUDGED_FALSE, JUDGED_RIGHT, ReviewedEstimate, new_estimate, read_review  # noqa: E402
 
 DATA_ROOTS = (
     REPO_ROOT / "shared" / "data",
@@ -168,10 +180,13 @@ def measure_recall(guard, rows: list[dict]) -> tuple[dict[str, tuple[int, int]],
 NER_TYPES = ("PERSON", "LOCATION", "ADDRESS")
 
 
-def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, Counter, Counter]:
+def measure_false_masks(
+    guard, rows: list[tuple[str, str]], judge=None, review=None, estimate: ReviewedEstimate | None = None
+) -> tuple[Counter, Counter, Counter]:
     """Masks per type, false masks per type (see the module docstring), and the false masks
     left when a mask whose every word is a listed name or place no dictionary lists in lower
-    case ("Priya", "Jonas": what the judge misses most) also counts as right."""
+    case ("Priya", "Jonas": what the judge misses most) also counts as right. ``rows`` are
+    (id, text); with a judge, ``estimate`` gathers each mask's verdict and hand review."""
     from bot.guard.gazetteer import KNOWN
     from bot.guard.ner_gate import packaged_gazetteer
 
@@ -179,7 +194,7 @@ def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, C
     masks: Counter = Counter()
     false: Counter = Counter()
     false_unlisted: Counter = Counter()
-    for text in texts:
+    for row_id, text in rows:
         findings = findings_of(guard, text)
         if not findings:
             continue
@@ -190,9 +205,12 @@ def measure_false_masks(guard, texts: list[str], judge=None) -> tuple[Counter, C
         )
         for finding in findings:
             masks[finding.type] += 1
-            if finding.type in NUMBER_SHAPED or (
+            judged_false = finding.type in NUMBER_SHAPED or (
                 finding.type in NER_TYPES and not any(overlaps(finding, span) for span in right)
-            ):
+            )
+            if estimate is not None and judge is not None and finding.type in NER_TYPES + NUMBER_SHAPED:
+                estimate.add((row_id, finding.type, text[finding.start : finding.end]), judged_false, review or {})
+            if judged_false:
                 false[finding.type] += 1
                 words = [w.lower() for w in _WORDS.findall(text[finding.start : finding.end])]
                 if not (
@@ -250,14 +268,14 @@ def print_table(title: str, rows: Iterable[str]) -> None:
 def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
-    parts: dict[str, list[str]] = {DESIGN: [], HELD_OUT: [], "untouched": []}
+    parts: dict[str, list[tuple[str, str]]] = {DESIGN: [], HELD_OUT: [], "untouched": []}
     for folder in ("guard", "guard-public"):
         for row in read_jsonl(root / folder / "benign.jsonl"):
             part = benign_part(folder, row["id"])
-            parts[part].append(row["text"])
+            parts[part].append((row["id"], row["text"]))
             if part == HELD_OUT and not earlier_tuning_half(row["id"]):
-                parts["untouched"].append(row["text"])
-    benign = parts[DESIGN] + parts[HELD_OUT]
+                parts["untouched"].append((row["id"], row["text"]))
+    benign = [text for _, text in parts[DESIGN] + parts[HELD_OUT]]
 
     import bot.slack.app  # noqa: F401  the web process's imports, for a fair RSS figure
     from bot.guard import Guard
@@ -293,7 +311,12 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
         import spacy
 
         judge = spacy.load(judge_model, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
-    by_part = {name: measure_false_masks(guard, texts, judge) for name, texts in parts.items()}
+    review = read_review() if judge else None
+    estimate = new_estimate()
+    by_part = {
+        name: measure_false_masks(guard, rows, judge, review, estimate if name == HELD_OUT else None)
+        for name, rows in parts.items()
+    }
     by_part["whole"] = tuple(a + b for a, b in zip(by_part[DESIGN], by_part[HELD_OUT], strict=True))
     sizes = {name: len(texts) for name, texts in parts.items()} | {"whole": len(benign)}
     columns = (HELD_OUT, "untouched", DESIGN, "whole")
@@ -324,6 +347,16 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
         f"{verdict(ok)}; whole set {per_1000['whole']:.1f}; counting unambiguous listed names as right "
         f"{unlisted[HELD_OUT]:.1f} held-out, {unlisted['whole']:.1f} whole"
     )
+    if judge:
+        real, low, high = (1000 * count / sizes[HELD_OUT] for count in estimate.false_masks())
+        print(
+            f"  hand-reviewed estimate, held-out: {real:.1f} real false masks per 1,000 (95% interval "
+            f"{low:.1f}-{high:.1f}); of the masks the judge called false, {estimate.things[JUDGED_FALSE]} of "
+            f"{estimate.reviewed[JUDGED_FALSE]} reviewed ({estimate.judged[JUDGED_FALSE]} now) mask a thing; of those "
+            f"it called right, {estimate.things[JUDGED_RIGHT]} of {estimate.reviewed[JUDGED_RIGHT]} reviewed "
+            f"({estimate.judged[JUDGED_RIGHT]} now)"
+        )
+        results.append(f"reviewed estimate {real:.1f}/1000 held-out ({low:.1f}-{high:.1f})")
     results.append(f"false masks {per_1000[HELD_OUT]:.1f}/1000 held-out ({per_1000['whole']:.1f} whole) {verdict(ok)}")
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -106,7 +106,8 @@ ORGANISATION_WORDS = frozenset(
     corporation ltd llc plc gmbh company foundation museum gallery library news times post
     journal herald tribune gazette magazine press airlines airways motors labs laboratories
     studios records holdings ventures church cathedral mosque council ministry department agency
-    association society club
+    association society club aquarium restaurant hotel cafe zoo theatre theater cinema brewery
+    bakery stadium arena
     """.split()
 )
 PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
@@ -425,6 +426,10 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
     if _called_a_thing(texts, start) or _names_software(texts, start, end):
         return True
     following = _next_word(texts, end)
+    if following in ("'", "\u2019"):
+        # "Ripley's Aquarium", "Macy's Department Store": the organisation word after the possessive.
+        after = tokens_around(texts, start, end)[1]
+        following = after[2] if after[1:2] == ["s"] and len(after) > 2 else None
     if following is not None and following[:1].isupper():
         if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
             return True

@@ -21,6 +21,8 @@ BRANDS = frozenset(
     volvo skoda subaru mazda mitsubishi lexus prada gucci chanel adidas nike reebok zara ikea lego
     rolex cartier versace starbucks walmart costco uber lyft airbnb paypal heineken budweiser
     nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
+    golang javascript typescript midjourney chatgpt openai github gitlab ubuntu debian wordpress
+    shopify salesforce figma canva photoshop
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -32,8 +34,11 @@ EPONYM_NOUNS = frozenset(
     filter chain test process reaction cycle syndrome disease criterion integral series operator
     function problem curve rule sequence number numbers space spaces manifold graph diagram scale
     index razor limit
+    salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     """.split()
 )
+# Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
+FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon shrimp prawns".split())
 # The nouns that also follow a discoverer's name in the possessive ("Alzheimer's disease",
 # "Newton's laws", "Occam's razor"); "Maria's test" and "Priya's model" are hers.
 POSSESSIVE_EPONYM_NOUNS = frozenset(
@@ -58,7 +63,23 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return False
     if all(word.lower() in BRANDS for word in alphabetic):
         return True
-    return _names_a_result(words, after) or _joined_eponym(before, after) or _title_of_a_work(words, before, gazetteer)
+    return (
+        _names_a_result(words, after)
+        or _joined_eponym(before, after)
+        or _title_of_a_work(words, before, gazetteer)
+        or _names_a_dish(alphabetic, before)
+    )
+
+
+def _names_a_dish(alphabetic: list[str], before: list[str]) -> bool:
+    """After or opening with a meat ("Beef Wellington", "Pulled Pork Benedict"), or ending in a
+    dish's noun ("Hangtown Fry"); "Caesar salad" is a result noun after the name."""
+    if (before and before[0].lower() in FOOD_BEFORE) or alphabetic[0].lower() in FOOD_BEFORE:
+        return True
+    return len(alphabetic) > 1 and alphabetic[-1].lower() in _DISHES
+
+
+_DISHES = frozenset("salad soup sandwich burger pie cake tart pudding stew curry chowder fry".split())
 
 
 def _names_a_result(words: list[str], after: list[str]) -> bool:

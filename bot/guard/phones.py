@@ -47,6 +47,11 @@ MAX_VALIDATED_CANDIDATES = 50
 # pass per region.
 VALIDATED_CACHE_SIZE = 4096
 
+# Dashes and spaces that word processors and phones' contact cards put between digit groups
+# ("555\u2013123\u20134567", a no-break space), read as the ASCII ones libphonenumber knows.
+_ASCII_SEPARATORS = str.maketrans(
+    {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212"} | {space: " " for space in "\u00a0\u202f\u2007"}
+)
 _CANDIDATE = re.compile(
     r"(?<![\w+.])(?:\+|\b00)?\(?\d[\d ().\-/]{5,20}\d"
     r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w.]\d|\w)",
@@ -184,6 +189,16 @@ def _possible(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
+def _national_after_double_zero(candidate: str) -> bool:
+    """ "00 2685 9952", "0093-786 57": grouped digits after "00" that no country code starts, a
+    national number typed with a stray zero or an area code "00" in a made-up form. Only a
+    context word makes it a phone: order numbers are padded with zeros too ("00012345")."""
+    if not candidate.startswith("00") or len(_GROUPS.findall(candidate)) < 2:
+        return False
+    digits = re.sub(r"\D", "", candidate)
+    return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
+
+
 # A validated candidate: the match's start and end within it, and its score.
 _Validated = tuple[int, int, float]
 
@@ -276,6 +291,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         results = []
         validated = 0
+        # One character for one, so offsets hold.
+        text = text.translate(_ASCII_SEPARATORS)
         for candidate in _CANDIDATE.finditer(text):
             raw = candidate.group(0)
             if _continues_a_code(text, candidate.start()):
@@ -320,6 +337,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                         score = UNVALIDATED_SCORE
                     else:
                         score = UNVALIDATED_GROUPED_SCORE if _formatted(raw) else UNVALIDATED_BARE_SCORE
+                elif _national_after_double_zero(raw):
+                    start, end, score = 0, len(raw), UNVALIDATED_GROUPED_SCORE
                 else:
                     continue
             elif _score(raw) == FORMATTED_SCORE:

@@ -32,6 +32,7 @@ from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhanc
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
+from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -171,6 +172,7 @@ class PiiAnalyzer:
         for recognizer in (
             HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
+            SpeltPhoneRecognizer(),
             PaymentCardRecognizer(),
             HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),

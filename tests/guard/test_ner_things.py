@@ -17,6 +17,10 @@ from bot.guard import Guard
         "Why does Alzheimer's disease affect memory?",
         "Summarise Bayes’ theorem in two lines.",
         "Write a review of the film we saw, The Dark Knight, in a paragraph.",
+        "I had the Pulled Pork Benedict and the Hangtown Fry.",
+        "Cook Beef Wellington and Chicken Kiev for the party.",
+        "Write a blog post about Ripley's Aquarium.",
+        "Convert the request body to a string in Golang.",
     ],
 )
 def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
@@ -29,6 +33,8 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Explain the Doppler effect to Priya Sharma.", "Priya Sharma"),
         ("Maria Lopez's test results came back today.", "Maria Lopez"),
         ("Book a flight to Lisbon for Tomasz Nowak after the Minecraft event.", "Tomasz Nowak"),
+        ("Make a Caesar salad for Anna Kowalski.", "Anna Kowalski"),
+        ("Thank Maria Lopez's team for the launch.", "Maria Lopez"),
     ],
 )
 def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str) -> None:

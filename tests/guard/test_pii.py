@@ -130,6 +130,11 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         "Phone: 23 30 82",
         "Tlf 645-791",
         "Handy: 0171 2345678",
+        # Digits after "00" that no country code starts, beside a context word; dashes and
+        # spaces that word processors put between groups.
+        "Phone: 00 2685 9952",
+        "Call me on 555\u2013123\u20134567 tonight.",
+        "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
 )
 def test_phone_numbers_in_national_and_international_formats_are_masked(pattern_guard: Guard, sentence: str) -> None:
@@ -211,6 +216,9 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Rooms 101 22 33 are booked.", False),
         ("The launch is on 2024 06 01.", False),
         ("Born 01 06 1990 in a small town.", False),
+        ("Ref 00 2685 9952 is closed.", False),
+        ("Order 00012345 shipped.", False),
+        ("Read pages 12\u201318 of the 2019\u20132024 report.", False),
     ],
 )
 def test_unvalidated_numbers_are_phones_only_when_laid_out_like_one(
