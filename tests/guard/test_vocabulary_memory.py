@@ -1,0 +1,37 @@
+"""A long-running web process checks prompts full of words it never saw: what spaCy learns of them
+while one prompt is analysed is given back afterwards, so its memory does not grow with them."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from bot.guard import Guard
+
+
+def unheard_words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(string.ascii_lowercase) for _ in range(12)) for _ in range(count)]
+
+
+def test_words_first_seen_in_a_prompt_are_not_kept_in_the_vocabulary(guard: Guard) -> None:
+    strings = guard.analyzer.pipeline.vocab.strings
+    guard.check_prompt("Warm-up: a note to Maria Lopez about the launch.")
+    before = len(strings)
+
+    for seed in range(20):
+        words = unheard_words(40, seed)
+        masked = guard.check_prompt(f"Write to {words[0].capitalize()} about {' '.join(words[1:])}.")
+        assert "Write to" in masked.masked_text
+
+    assert len(strings) == before
+
+
+def test_findings_are_the_same_when_a_prompt_comes_again(guard: Guard) -> None:
+    prompt = "Call Henrik Oyelaran on +44 20 7946 0958 about the flat at 12 Elm Street, Leeds."
+    first = guard.check_prompt(prompt)
+    for seed in range(5):
+        guard.check_prompt(" ".join(unheard_words(30, 100 + seed)))
+    again = guard.check_prompt(prompt)
+    assert first.masked_text == again.masked_text and first.mapping == again.mapping
+    assert "Henrik" not in first.masked_text and "0958" not in first.masked_text
