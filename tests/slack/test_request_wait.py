@@ -6,6 +6,7 @@ wait is at least what was slept), never how fast anything ran."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 import time
@@ -77,6 +78,31 @@ async def test_a_request_held_behind_a_busy_event_loop_is_known_to_have_waited()
         assert waited >= 0.4
     finally:
         await runner.cleanup()
+
+
+@linux_only
+def test_uvloop_s_connections_tell_their_wait_too() -> None:
+    """A web process runs on uvloop, whose transports hand out a socket of their own kind."""
+    uvloop = pytest.importorskip("uvloop")
+    seen: list[float] = []
+
+    async def wait_of_one_connection() -> None:
+        handled = asyncio.Event()
+
+        async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.append(kernel_wait_seconds(writer.get_extra_info("socket")))
+            writer.close()
+            handled.set()
+
+        server = await asyncio.start_server(on_connection, "127.0.0.1", 0)
+        async with server:
+            with socket.create_connection(server.sockets[0].getsockname()) as client:
+                client.sendall(b"POST / HTTP/1.1\r\n\r\n")
+                time.sleep(0.3)  # noqa: ASYNC251  the loop held on purpose: the bytes wait in the queues
+                await handled.wait()
+
+    uvloop.run(wait_of_one_connection())
+    assert seen[0] >= 0.3
 
 
 def test_a_timestamp_seconds_old_is_a_wait_of_at_least_that_less_one_second() -> None:
