@@ -33,6 +33,11 @@ UNVALIDATED_SCORE = 0.5
 UNVALIDATED_GROUPED_SCORE = 0.35
 # Under the analyzer threshold on purpose: only a context word lifts it over.
 BARE_SCORE = 0.3
+# A valid national number typed without spaces after its trunk prefix ("07700900461",
+# "0430830401"): over the threshold on its own, since order and invoice numbers padded with
+# zeros start "00" and counts never start with 0.
+TRUNK_BARE_SCORE = 0.45
+_TRUNK_BARE = re.compile(r"0[1-9]\d{8,9}")
 UNVALIDATED_BARE_SCORE = 0.2
 # Regions whose national numbers start with a trunk prefix or an area code a random digit run
 # rarely matches; Spain and Italy take nearly any nine digits, so they would claim SKUs.
@@ -189,6 +194,17 @@ def _possible(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
+def _zero_padded_id(candidate: str) -> bool:
+    """ "0012345678": digits in one run after "00", which ids padded with zeros look like, and
+    which is a phone only as a valid international number ("0041446681800")."""
+    if not (candidate.isdigit() and candidate.startswith("00")):
+        return False
+    try:
+        return not phonenumbers.is_valid_number(phonenumbers.parse("+" + candidate[2:], None))
+    except phonenumbers.NumberParseException:
+        return True
+
+
 def _national_after_double_zero(candidate: str) -> bool:
     """ "00 2685 9952", "0093-786 57": grouped digits after "00" that no country code starts, a
     national number typed with a stray zero or an area code "00" in a made-up form. Only a
@@ -299,7 +315,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _zero_padded_id(number):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word ("Phone: 23 30 82") makes it a phone.
@@ -328,6 +344,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                     start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
                 elif match is not None:
                     start, end, score = match
+                    if score == BARE_SCORE and _TRUNK_BARE.fullmatch(raw):
+                        score = TRUNK_BARE_SCORE
                     # libphonenumber leaves an extension out of its match; it is part of the number.
                     if _EXTENSION.search(raw) and end < len(raw):
                         end = len(raw)

@@ -133,6 +133,9 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         # Digits after "00" that no country code starts, beside a context word; dashes and
         # spaces that word processors put between groups.
         "Phone: 00 2685 9952",
+        # A valid national number typed without spaces after its trunk prefix.
+        "Her number is 07700900461.",
+        "Écrivez-lui au 0430830401.",
         "Call me on 555\u2013123\u20134567 tonight.",
         "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
@@ -218,6 +221,8 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Born 01 06 1990 in a small town.", False),
         ("Ref 00 2685 9952 is closed.", False),
         ("Order 00012345 shipped.", False),
+        ("Invoice 0012345678 is paid.", False),
+        ("Order 4500012345 is late.", False),
         ("Read pages 12\u201318 of the 2019\u20132024 report.", False),
     ],
 )
