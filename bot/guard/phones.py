@@ -215,6 +215,21 @@ def _national_after_double_zero(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
+# "my number is ...", "her work number: ...": a person's number is a phone; "the number of" or
+# "order number" is not, and Presidio's context words are single words, so "number" is none.
+_SOMEONES_NUMBER = re.compile(
+    r"\b(?:my|your|his|her|their|our)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    r"number(?:\s+is|\s+was|\s*:)?\s*$",
+    re.IGNORECASE,
+)
+_SOMEONES_NUMBER_REACH = 40
+SOMEONES_NUMBER_SCORE = 0.55
+
+
+def _after_someones_number(text: str, start: int) -> bool:
+    return _SOMEONES_NUMBER.search(text, max(0, start - _SOMEONES_NUMBER_REACH), start) is not None
+
+
 # A validated candidate: the match's start and end within it, and its score.
 _Validated = tuple[int, int, float]
 
@@ -363,6 +378,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
+            if _after_someones_number(text, candidate.start()):
+                score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(
                     self,

@@ -136,6 +136,9 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         # A valid national number typed without spaces after its trunk prefix.
         "Her number is 07700900461.",
         "Écrivez-lui au 0430830401.",
+        # A person's number, which "number" alone (an order number) is not.
+        "My number is 6114980364.",
+        "Her work number: 7986 8307",
         "Call me on 555\u2013123\u20134567 tonight.",
         "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
@@ -223,6 +226,9 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Order 00012345 shipped.", False),
         ("Invoice 0012345678 is paid.", False),
         ("Order 4500012345 is late.", False),
+        ("Your order number is 4500012345.", False),
+        ("Your ticket number: 88123456", False),
+        ("Our number of users is 1234567 today.", False),
         ("Read pages 12\u201318 of the 2019\u20132024 report.", False),
     ],
 )
