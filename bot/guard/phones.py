@@ -83,6 +83,9 @@ _LOCAL = "A six-digit local number beside a context word"
 _THOUSANDS_PHONE_DIGITS = (8, 9)
 
 
+# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"). India's 5-5 ("98765 43210")
+# is left to a context word: two ZIP codes in a row look the same.
+_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}")
 # A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
 _TRUNK_GROUPED = re.compile(r"0[1-9]\d*[ .\-/]\d")
 
@@ -94,6 +97,7 @@ def _formatted(candidate: str) -> bool:
         or _trunk_first(candidate)
         or len(_GROUP_SEPARATOR.findall(candidate)) >= 2
         or _EXTENSION.search(candidate) is not None
+        or _MOBILE_LAYOUT.fullmatch(candidate) is not None
     )
 
 
@@ -123,12 +127,13 @@ def _national_layout(candidate: str, groups: list[str]) -> bool:
     - an area code in parentheses after a trunk prefix (``_AREA_CODE_INSIDE``);
     - a trunk prefix 0 and three or more groups, however the last is split ("0319 487 57 49"
       in Turkey, "011-47 10 49" in Sweden): no count or amount is written with a leading zero;
-    - a local number of seven digits split 3-2-2 by dashes ("913-90-99": Russia, Ukraine).
+    - a local number of seven digits split 3-2-2 by dashes ("913-90-99": Russia, Ukraine);
+    - the mobile layouts of ``_MOBILE_LAYOUT``.
 
     Pairs and 3-2-2 split by spaces ("50 75 29 17", "283 01 66") are how Denmark, Norway or
     Liechtenstein write a phone and how a list of scores is written: a context word decides.
     """
-    if _AREA_CODE_INSIDE.match(candidate):
+    if _AREA_CODE_INSIDE.match(candidate) or _MOBILE_LAYOUT.fullmatch(candidate):
         return True
     if candidate.startswith("0") and len(groups) >= 3 and len(groups[0]) >= 2:
         return True

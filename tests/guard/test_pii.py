@@ -139,6 +139,9 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         # A person's number, which "number" alone (an order number) is not.
         "My number is 6114980364.",
         "Her work number: 7986 8307",
+        # Spain's mobile layout and a trunk prefix before two groups, with no context word.
+        "Send it to Anna, 612 34 56 78, by Friday.",
+        "Send it to Anna, 0664 1234567, by Friday.",
         "Call me on 555\u2013123\u20134567 tonight.",
         "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
@@ -229,6 +232,7 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Your order number is 4500012345.", False),
         ("Your ticket number: 88123456", False),
         ("Our number of users is 1234567 today.", False),
+        ("ZIP codes 94103 94105 are in San Francisco.", False),
         ("Read pages 12\u201318 of the 2019\u20132024 report.", False),
     ],
 )
