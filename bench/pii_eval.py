@@ -42,8 +42,8 @@ How each figure is obtained:
   share of things among the reviewed masks of each of the judge's verdicts, times that
   verdict's masks in this run, estimates the real false masks per 1,000 held-out prompts, with
   a 95 % interval (the strata's Wilson bounds added; see ``bench/_mask_review.py``). A reviewed
-  verdict applies to every mask of the same text, type and prompt. The review was done after
-  the rules of this round were written: its rows gave no rule.
+  verdict applies to every mask of the same text, type and prompt. The review measures only:
+  no rule was written from its rows (rules come from the design part and general knowledge).
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.

@@ -33,6 +33,11 @@ UNVALIDATED_SCORE = 0.5
 UNVALIDATED_GROUPED_SCORE = 0.35
 # Under the analyzer threshold on purpose: only a context word lifts it over.
 BARE_SCORE = 0.3
+# A valid national number typed without spaces after its trunk prefix ("07700900461",
+# "0430830401"): over the threshold on its own, since order and invoice numbers padded with
+# zeros start "00" and counts never start with 0.
+TRUNK_BARE_SCORE = 0.45
+_TRUNK_BARE = re.compile(r"0[1-9]\d{8,9}")
 UNVALIDATED_BARE_SCORE = 0.2
 # Regions whose national numbers start with a trunk prefix or an area code a random digit run
 # rarely matches; Spain and Italy take nearly any nine digits, so they would claim SKUs.
@@ -78,6 +83,9 @@ _LOCAL = "A six-digit local number beside a context word"
 _THOUSANDS_PHONE_DIGITS = (8, 9)
 
 
+# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"). India's 5-5 ("98765 43210")
+# is left to a context word: two ZIP codes in a row look the same.
+_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}")
 # A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
 _TRUNK_GROUPED = re.compile(r"0[1-9]\d*[ .\-/]\d")
 
@@ -89,6 +97,7 @@ def _formatted(candidate: str) -> bool:
         or _trunk_first(candidate)
         or len(_GROUP_SEPARATOR.findall(candidate)) >= 2
         or _EXTENSION.search(candidate) is not None
+        or _MOBILE_LAYOUT.fullmatch(candidate) is not None
     )
 
 
@@ -118,12 +127,13 @@ def _national_layout(candidate: str, groups: list[str]) -> bool:
     - an area code in parentheses after a trunk prefix (``_AREA_CODE_INSIDE``);
     - a trunk prefix 0 and three or more groups, however the last is split ("0319 487 57 49"
       in Turkey, "011-47 10 49" in Sweden): no count or amount is written with a leading zero;
-    - a local number of seven digits split 3-2-2 by dashes ("913-90-99": Russia, Ukraine).
+    - a local number of seven digits split 3-2-2 by dashes ("913-90-99": Russia, Ukraine);
+    - the mobile layouts of ``_MOBILE_LAYOUT``.
 
     Pairs and 3-2-2 split by spaces ("50 75 29 17", "283 01 66") are how Denmark, Norway or
     Liechtenstein write a phone and how a list of scores is written: a context word decides.
     """
-    if _AREA_CODE_INSIDE.match(candidate):
+    if _AREA_CODE_INSIDE.match(candidate) or _MOBILE_LAYOUT.fullmatch(candidate):
         return True
     if candidate.startswith("0") and len(groups) >= 3 and len(groups[0]) >= 2:
         return True
@@ -189,6 +199,17 @@ def _possible(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
+def _zero_padded_id(candidate: str) -> bool:
+    """ "0012345678": digits in one run after "00", which ids padded with zeros look like, and
+    which is a phone only as a valid international number ("0041446681800")."""
+    if not (candidate.isdigit() and candidate.startswith("00")):
+        return False
+    try:
+        return not phonenumbers.is_valid_number(phonenumbers.parse("+" + candidate[2:], None))
+    except phonenumbers.NumberParseException:
+        return True
+
+
 def _national_after_double_zero(candidate: str) -> bool:
     """ "00 2685 9952", "0093-786 57": grouped digits after "00" that no country code starts, a
     national number typed with a stray zero or an area code "00" in a made-up form. Only a
@@ -197,6 +218,21 @@ def _national_after_double_zero(candidate: str) -> bool:
         return False
     digits = re.sub(r"\D", "", candidate)
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
+
+
+# "my number is ...", "her work number: ...": a person's number is a phone; "the number of" or
+# "order number" is not, and Presidio's context words are single words, so "number" is none.
+_SOMEONES_NUMBER = re.compile(
+    r"\b(?:my|your|his|her|their|our)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    r"number(?:\s+is|\s+was|\s*:)?\s*$",
+    re.IGNORECASE,
+)
+_SOMEONES_NUMBER_REACH = 40
+SOMEONES_NUMBER_SCORE = 0.55
+
+
+def _after_someones_number(text: str, start: int) -> bool:
+    return _SOMEONES_NUMBER.search(text, max(0, start - _SOMEONES_NUMBER_REACH), start) is not None
 
 
 # A validated candidate: the match's start and end within it, and its score.
@@ -299,7 +335,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _zero_padded_id(number):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word ("Phone: 23 30 82") makes it a phone.
@@ -328,6 +364,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                     start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
                 elif match is not None:
                     start, end, score = match
+                    if score == BARE_SCORE and _TRUNK_BARE.fullmatch(raw):
+                        score = TRUNK_BARE_SCORE
                     # libphonenumber leaves an extension out of its match; it is part of the number.
                     if _EXTENSION.search(raw) and end < len(raw):
                         end = len(raw)
@@ -345,6 +383,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
+            if _after_someones_number(text, candidate.start()):
+                score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(
                     self,

@@ -133,6 +133,15 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         # Digits after "00" that no country code starts, beside a context word; dashes and
         # spaces that word processors put between groups.
         "Phone: 00 2685 9952",
+        # A valid national number typed without spaces after its trunk prefix.
+        "Her number is 07700900461.",
+        "Écrivez-lui au 0430830401.",
+        # A person's number, which "number" alone (an order number) is not.
+        "My number is 6114980364.",
+        "Her work number: 7986 8307",
+        # Spain's mobile layout and a trunk prefix before two groups, with no context word.
+        "Send it to Anna, 612 34 56 78, by Friday.",
+        "Send it to Anna, 0664 1234567, by Friday.",
         "Call me on 555\u2013123\u20134567 tonight.",
         "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
@@ -218,6 +227,12 @@ def test_long_lists_of_numbers_are_still_masked(guard: Guard) -> None:
         ("Born 01 06 1990 in a small town.", False),
         ("Ref 00 2685 9952 is closed.", False),
         ("Order 00012345 shipped.", False),
+        ("Invoice 0012345678 is paid.", False),
+        ("Order 4500012345 is late.", False),
+        ("Your order number is 4500012345.", False),
+        ("Your ticket number: 88123456", False),
+        ("Our number of users is 1234567 today.", False),
+        ("ZIP codes 94103 94105 are in San Francisco.", False),
         ("Read pages 12\u201318 of the 2019\u20132024 report.", False),
     ],
 )
