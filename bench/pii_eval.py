@@ -47,8 +47,9 @@ How each figure is obtained:
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, p50/p99 wall-clock; the pattern-only guard
   (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
-- RSS: this process's resident memory after importing the web application and building the
-  guard with the default model, i.e. what the web process holds.
+- RSS: this process's resident memory, with torch kept out as ``serve`` keeps it, after importing
+  the web application and building the guard with the default model, i.e. what the web process
+  holds.
 
 The last line gives the figures and ``met``/``MISSED`` per target; the exit status is 0 when
 every target is met, 1 when one is missed, 2 when the evaluation could not run.
@@ -277,7 +278,12 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
                 parts["untouched"].append((row["id"], row["text"]))
     benign = [text for _, text in parts[DESIGN] + parts[HELD_OUT]]
 
-    import bot.slack.app  # noqa: F401  the web process's imports, for a fair RSS figure
+    from bot.process.torch_free import keep_torch_out
+
+    # As `content-factory serve` starts: torch kept out (thinc would import it for nothing), then
+    # the web process's imports, for a fair RSS figure.
+    keep_torch_out(spacy_model)
+    import bot.slack.app  # noqa: F401
     from bot.guard import Guard
     from bot.guard.pii import NO_NER
 

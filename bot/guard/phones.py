@@ -358,9 +358,10 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._validated(raw)
-                if match is not None and match[1] - match[0] < len(raw) and _international(raw) and _possible(raw):
-                    # "+358 11 0843646": a fragment valid in some region must not leave the
-                    # country code and the area code behind.
+                whole_number = (_international(raw) and _possible(raw)) or _AREA_CODE_INSIDE.match(raw) is not None
+                if match is not None and match[1] - match[0] < len(raw) and whole_number:
+                    # "+358 11 0843646", "8 (246) 281-9482": a fragment valid in some region must
+                    # not leave the country or trunk code and the area code behind.
                     start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
                 elif match is not None:
                     start, end, score = match
@@ -377,6 +378,11 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                         score = UNVALIDATED_GROUPED_SCORE if _formatted(raw) else UNVALIDATED_BARE_SCORE
                 elif _national_after_double_zero(raw):
                     start, end, score = 0, len(raw), UNVALIDATED_GROUPED_SCORE
+                elif _AREA_CODE_INSIDE.match(raw):
+                    # "8 (246) 281-9482", "1 (372) 492-0868": a trunk or country digit and an area
+                    # code in parentheses is how a phone is written, whether or not the number
+                    # is in service (libphonenumber only knows those that could be).
+                    start, end, score = 0, len(raw), UNVALIDATED_SCORE
                 else:
                     continue
             elif _score(raw) == FORMATTED_SCORE:

@@ -143,6 +143,10 @@ def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
         "Send it to Anna, 612 34 56 78, by Friday.",
         "Send it to Anna, 0664 1234567, by Friday.",
         "Call me on 555\u2013123\u20134567 tonight.",
+        # A trunk or country digit and an area code in parentheses, whatever libphonenumber
+        # knows of the number itself (an area code not in service, an exchange starting 0).
+        "Reach the depot on 8 (246) 281-9482 before noon.",
+        "The Halifax desk is 1 (926) 018-1590.",
         "Our desk: +44\u00a020\u00a07946\u00a00958",
     ],
 )
