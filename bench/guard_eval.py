@@ -2,18 +2,29 @@
 
     .venv/bin/python bench/guard_eval.py [--data DIR] [--sources a,b] [--skip-speed] [--show-misses]
 
-Headline: leave-one-source-out (LOSO). The learned detector is retrained once per source family
-in ``data/guard/`` with every row of that family left out (attacks and benign alike), and the
-family's rows are then scored by the layered verdict (rules plus that detector). Every row is
-scored exactly once, by a model that never saw its source, so the figures predict phrasing the
-model was not tuned on. Reported: detection pooled over all attacks (the overall figure), the
-mean over sources and the worst source; detection per category and per language group; false
-positives per benign category and per language group. Random-row splits are not reported.
+Headline: leave-one-source-out (LOSO). The learned detector (n-gram and evidence models) is
+retrained once per source family in ``data/guard/`` with every row of that family left out
+(attacks and benign alike), and the family's rows are then read by the layered verdict (rules
+plus that detector). Every row is scored exactly once, by models that never saw its source, so
+the figures predict phrasing the models were not tuned on. Reported: detection pooled over all
+attacks (the overall figure, and the same over third-party sources only, whose rows do not change
+when project-authored data is added), the mean over sources and the worst source; detection per
+category and per language group; false positives per benign category and per language group.
+Random-row splits are not reported.
+
+The operating point (where the learned layer blocks, and the gate from which the evidence model
+may lift a prompt; see bot/guard/learned/operating_point.py) is chosen for each held-out source
+from the other sources' held-out readings only: no row of a source informs the threshold it is
+judged by. Printed beside it: the point chosen from every source's readings, and the held-out
+detection and false positives at the point training.py ships (which was not chosen in-fold, so
+those figures are not the headline). The evidence model's regularization is fixed in its
+module, not chosen on these figures.
 
 Caveats printed with the figures: the rule table was written against the ``curated`` sources,
-so for those the rule layer is not held out; the concept lexicon's spellings come from the
-project-authored translations, so for that source the lexicon is not held out. The trained
-weights always are.
+so for those the rule layer is not held out; the concept lexicon's spellings were written for the
+project's own languages alongside the project-authored data (from how these requests are said
+in each language, never from rows a held-out run missed), so for that source the lexicon is not
+held out. The trained weights always are.
 
 Speed: the whole shipped guard (credentials, injection layers, PII masking) on 300- and
 2,000-character windows of the data, wall and CPU time; memory: the resident set of a fresh
@@ -202,6 +213,26 @@ def verdicts_at_chosen_points(
     return verdicts, shipped
 
 
+def print_shipped_point(examples: list[Example], readings: dict[str, HeldOutRow]) -> None:
+    """The same held-out readings at the operating point training.py ships: what the shipped
+    guard would do on sources it never saw. Not the headline: that point was not chosen in-fold."""
+    at = {
+        row_id: row.blocked(BLOCK_PROBABILITY, GATE_PROBABILITY, FLOOR_PROBABILITY) for row_id, row in readings.items()
+    }
+    attacks = [e for e in examples if e.label != BENIGN and e.id in at]
+    third_party = [e for e in attacks if e.source != LEXICON_WRITTEN_FROM]
+    benign = _group((e for e in examples if e.label == BENIGN and e.id in at), at, "category")
+    false_positives = ", ".join(
+        f"{name} {_cell(len(t.blocked), t.total).strip()}" for name, t in sorted(benign.items())
+    )
+    print(
+        f"\nAt the shipped point (block p {BLOCK_PROBABILITY:.2f}, gate {GATE_PROBABILITY:.1f}):"
+        f" attacks {_cell(sum(at[e.id] for e in attacks), len(attacks))},"
+        f" third-party {_cell(sum(at[e.id] for e in third_party), len(third_party))}"
+        f"\n  false positives: {false_positives}"
+    )
+
+
 def _cell(part: int, whole: int) -> str:
     rate = f"{100 * part / whole:5.1f}%" if whole else " no data"
     return f"{part:>4}/{whole:<4} {rate}"
@@ -250,12 +281,17 @@ def detection_targets(examples: list[Example], verdicts: dict[str, bool], show: 
         f" mean over {len(source_rates)} sources {100 * mean if mean is not None else float('nan'):.1f}%;"
         f" worst source {worst} {100 * source_rates[worst] if worst else float('nan'):.1f}%"
     )
+    third_party = [e for e in attacks if e.source != LEXICON_WRITTEN_FROM]
+    print(
+        "  over third-party sources only (project-authored rows left out of the pool):"
+        f" {_cell(sum(verdicts[e.id] for e in third_party), len(third_party))}"
+    )
     print(
         f"  caveat: the rule table was written against the '{RULES_WRITTEN_AGAINST}' sources, so for them"
         " only the learned layer is held out."
     )
     print(
-        f"  caveat: the concept lexicon lists spellings taken from the '{LEXICON_WRITTEN_FROM}' translations, so for"
+        f"  caveat: the concept lexicon's spellings were written with the '{LEXICON_WRITTEN_FROM}' data, so for"
         " that source the trained weights are held out but the lexicon is not."
     )
     targets = [Target("LOSO overall", overall.rate, MIN_DETECTION_OVERALL, True)]
@@ -368,7 +404,10 @@ def memory_target() -> Target:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/")
-    parser.add_argument("--sources", help="comma-separated source families to hold out (default: all)")
+    parser.add_argument(
+        "--sources",
+        help="comma-separated source families to hold out (default: all); operating points are then chosen among them",
+    )
     parser.add_argument("--skip-speed", action="store_true", help="leave out latency and memory")
     parser.add_argument("--show-misses", action="store_true", help="list ids of missed attacks and blocked benign")
     args = parser.parse_args(argv)
@@ -386,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     readings = leave_one_source_out(examples, sources)
     verdicts, _ = verdicts_at_chosen_points(examples, readings)
     targets = detection_targets(examples, verdicts, args.show_misses)
+    print_shipped_point(examples, readings)
     if not args.skip_speed:
         targets.extend(speed_targets([e.text for e in examples]))
         targets.append(memory_target())

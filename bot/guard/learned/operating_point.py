@@ -7,7 +7,7 @@ attacks while held-out benign prompts stay within ``MAX_FALSE_POSITIVES``, under
 layered verdict (rule weights plus the learned share), so it is chosen for what the guard does.
 
 bench/guard_eval.py chooses a point for each held-out source from the other sources' readings
-alone, and reports the choice over every source; that last one is the point training.py ships.
+alone (its headline), and prints the choice over every source beside the point training.py ships.
 """
 
 from __future__ import annotations

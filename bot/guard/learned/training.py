@@ -5,8 +5,7 @@
 TF-IDF over ``features.ngrams`` (character 2-5-grams and word 1-2-grams), then a multinomial
 logistic regression over benign and the rule table's categories; beside it the evidence model
 (evidence_model.py), a binary logistic regression over phrasing-free evidence. The operating
-point (``BLOCK_PROBABILITY`` and ``GATE_PROBABILITY``) is the one operating_point.py chooses
-from bench/guard_eval.py's held-out readings of every source.
+point (``BLOCK_PROBABILITY`` and ``GATE_PROBABILITY``) is set below, with why.
 
 The model is written as gzip'd JSON (vocabulary, idf, coefficients rounded to six significant
 digits) with a SHA-256 file beside it: nothing executable is loaded at run time, and a rebuild
@@ -43,8 +42,15 @@ REGULARIZATION_C = 4.0
 # scores exactly zero.
 FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
-# may lift a prompt: the point bench/guard_eval.py reports as chosen over every held-out source
-# (operating_point.py), copied here by hand when the data or the features change.
+# may lift a prompt. The block probability is the one the guard shipped before the evidence model;
+# bench/guard_eval.py prints the point its in-fold procedure (operating_point.py) chooses over
+# every held-out source, and the held-out figures at this point beside it. On the current data
+# that procedure asks for 0.98: the project-authored hard negatives and pasted emails, read by
+# models that never saw a multilingual benign prompt, score as high as attacks, and only a late
+# block spares them. The guard keeps 0.88, which catches more attacks from sources it never saw
+# (64 % against 56 %); the bench prints what that costs on held-out benign prompts (hard
+# negatives 9.8 % against 8.8 %, both over the 3 % target) until multilingual benign data closes
+# that gap.
 BLOCK_PROBABILITY = 0.88
 GATE_PROBABILITY = 0.7
 SIGNIFICANT_DIGITS = 6
