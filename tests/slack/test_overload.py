@@ -15,17 +15,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.guard import executor as guard_executor
 from bot.quota.keys import org_keys
-from bot.slack.server import BOLT_APP
 from db.models import Job, JobState
 from sandbox.say import build_slash_command, encode_form
-from tests.support.slack import CommandAnswer, Service, audit_actions
+from tests.support.slack import CommandAnswer, Service, audit_actions, count_dispatches
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
 
@@ -138,15 +136,7 @@ async def test_an_overloaded_process_turns_a_signed_command_away_before_bolt_rea
 ) -> None:
     """Bolt's parsing, middleware and listener are skipped; a forgery is still refused and an
     interaction still reaches bolt."""
-    bolt = single.runner.app[BOLT_APP]
-    dispatched: list[str] = []
-    dispatch = bolt.async_dispatch
-
-    async def counted(request: Any) -> Any:
-        dispatched.append(request.raw_body[:20])
-        return await dispatch(request)
-
-    monkeypatch.setattr(bolt, "async_dispatch", counted)
+    dispatched = count_dispatches(single, monkeypatch)
     single.services.watchdog.max_pending = 0
     ws = single.workspace
 

@@ -18,10 +18,17 @@ import redis.asyncio as aioredis
 
 from bot.quota.keys import org_keys
 from bot.slack.ack_watchdog import seconds_since_arrival
-from bot.slack.server import BOLT_APP
 from sandbox.say import build_slash_command, encode_form, sign_request
 from tests.slack.held_requests import RawAnswer, http_post, send_while_the_loop_is_held
-from tests.support.slack import SIGNING_SECRET, Service, ServiceFactory, audit_actions, org_counts, workspace_org
+from tests.support.slack import (
+    SIGNING_SECRET,
+    Service,
+    ServiceFactory,
+    audit_actions,
+    count_dispatches,
+    org_counts,
+    workspace_org,
+)
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
 # Longer than the server's limit on a command's wait (WEB_MAX_REQUEST_WAIT_SECONDS, 0.25 s).
@@ -44,20 +51,6 @@ def command_request(
 
 def text_of(answer: RawAnswer) -> str:
     return str(json.loads(answer.body).get("text", "")) if answer.body.startswith(b"{") else answer.body.decode()
-
-
-def count_dispatches(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """What reaches bolt's dispatch from now on (the start of each raw body)."""
-    bolt = service.runner.app[BOLT_APP]
-    dispatched: list[bytes] = []
-    dispatch = bolt.async_dispatch
-
-    async def counted(request: Any) -> Any:
-        dispatched.append(request.raw_body[:20])
-        return await dispatch(request)
-
-    monkeypatch.setattr(bolt, "async_dispatch", counted)
-    return dispatched
 
 
 async def test_a_command_that_waited_too_long_is_answered_busy_and_leaves_nothing_behind(

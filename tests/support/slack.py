@@ -22,7 +22,7 @@ from bot.process.runtime import Runtime
 from bot.process.settings import Settings, load_settings
 from bot.services import AppServices
 from bot.slack.app import create_bolt_app, services_of
-from bot.slack.server import create_web_app
+from bot.slack.server import BOLT_APP, create_web_app
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import AuditEvent, Job, Member, Organization, Role
@@ -221,6 +221,20 @@ class CommandAnswer:
     @property
     def ephemeral(self) -> bool:
         return self.body.get("response_type") == "ephemeral"
+
+
+def count_dispatches(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What reaches bolt's dispatch from now on (the start of each raw body)."""
+    bolt = service.runner.app[BOLT_APP]
+    dispatched: list[bytes] = []
+    dispatch = bolt.async_dispatch
+
+    async def counted(request: Any) -> Any:
+        dispatched.append(request.raw_body[:20])
+        return await dispatch(request)
+
+    monkeypatch.setattr(bolt, "async_dispatch", counted)
+    return dispatched
 
 
 async def start_service(runtime: Runtime, sandbox: SlackSandbox, workspace: SlackWorkspace) -> Service:

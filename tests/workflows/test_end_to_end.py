@@ -96,8 +96,11 @@ async def web(e2e_runtime: Runtime) -> AsyncIterator[tuple[str, AppServices]]:
         await services.close()
 
 
-async def organization(slack: SlackSandbox, database: Database, *, approvals: bool) -> tuple[uuid.UUID, str, str]:
-    """The workers' workspace with an admin, an editor, and fresh target and approvers channels."""
+async def organization(
+    slack: SlackSandbox, database: Database, services: AppServices, *, approvals: bool
+) -> tuple[uuid.UUID, str, str]:
+    """The workers' workspace with an admin, an editor, fresh target and approvers channels, and a
+    budget nothing in these tests reaches."""
     suffix = uuid.uuid4().hex[:8].upper()
     target, approvers = f"C{suffix}OUT", f"C{suffix}APR"
     slack.add_user(TEAM_ID, ADMIN, name="ada", is_admin=True)
@@ -113,6 +116,7 @@ async def organization(slack: SlackSandbox, database: Database, *, approvals: bo
             .where(Organization.id == org_id)
             .values(approvals_required=approvals, approvers_channel=approvers if approvals else None, paused=False)
         )
+    await services.quota.set_budget(org_id, 10_000_000, actor="test")
     return org_id, target, approvers
 
 
@@ -139,8 +143,7 @@ async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=False)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target, _ = await organization(slack, database, services, approvals=False)
     marker = uuid.uuid4().hex[:8]
 
     execution = await run_step(
@@ -177,8 +180,7 @@ async def awaiting_step(
     slack: SlackSandbox, database: Database, url: str, services: AppServices, prompt: str
 ) -> tuple[uuid.UUID, str, str, FunctionExecution, Job]:
     """A step whose job waits for an approver: (org, target, approvers channel, execution, job)."""
-    org_id, target, approvers = await organization(slack, database, approvals=True)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target, approvers = await organization(slack, database, services, approvals=True)
     execution = await run_step(
         slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
     )
@@ -250,8 +252,7 @@ async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_agai
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=False)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target, _ = await organization(slack, database, services, approvals=False)
     earlier_calls = len(slack.calls())
     slack.inject("chat.postMessage", error="channel_not_found", count=None)
     try:
@@ -278,8 +279,7 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
 ) -> None:
     url, services = web
     database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, approvals=False)
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    org_id, target, _ = await organization(slack, database, services, approvals=False)
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
         execution = await run_step(
