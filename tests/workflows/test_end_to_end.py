@@ -247,6 +247,24 @@ async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_
     posted_once_and_completed_with_it(slack, target, posted, execution)
 
 
+async def step_and_its_ended_job(
+    slack: SlackSandbox,
+    url: str,
+    services: AppServices,
+    database: Database,
+    org_id: uuid.UUID,
+    target: str,
+    prompt: str,
+) -> tuple[FunctionExecution, Job]:
+    """A step run by the editor into ``target``, and its job once it has ended."""
+    execution = await run_step(
+        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
+    )
+    await services.workflow_steps.drain()
+    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
+    return execution, await wait_for_job(database, org_id, job.id, seconds=60)
+
+
 async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_again_in_a_direct_message(
     e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
 ) -> None:
@@ -256,12 +274,7 @@ async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_agai
     earlier_calls = len(slack.calls())
     slack.inject("chat.postMessage", error="channel_not_found", count=None)
     try:
-        execution = await run_step(
-            slack, TEAM_ID, step_inputs("Launch teaser", target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
-        )
-        await services.workflow_steps.drain()
-        [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
-        job = await wait_for_job(database, org_id, job.id, seconds=60)
+        execution, job = await step_and_its_ended_job(slack, url, services, database, org_id, target, "Launch teaser")
         await finished(execution)
     finally:
         slack.clear_faults()
@@ -282,12 +295,7 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
     org_id, target, _ = await organization(slack, database, services, approvals=False)
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
-        execution = await run_step(
-            slack, TEAM_ID, step_inputs("Release notes", target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
-        )
-        await services.workflow_steps.drain()
-        [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
-        await wait_for_job(database, org_id, job.id, seconds=60)
+        execution, job = await step_and_its_ended_job(slack, url, services, database, org_id, target, "Release notes")
         deadline = time.monotonic() + 30
         while not slack.calls("functions.completeSuccess"):
             assert time.monotonic() < deadline, "the worker never tried to complete the step"
