@@ -37,8 +37,9 @@ def test_findings_are_the_same_when_a_prompt_comes_again(guard: Guard) -> None:
     assert "Henrik" not in first.masked_text and "0958" not in first.masked_text
 
 
-def test_common_words_keep_their_entries_across_prompts(guard: Guard) -> None:
-    # Made again for every prompt, everyday words would cost a third more CPU on a long prompt.
+def test_everyday_words_keep_their_entries_across_prompts(guard: Guard) -> None:
+    # Made again for every prompt, everyday words would cost a sixth more CPU on a long prompt.
     vocab = guard.analyzer.pipeline.vocab
-    guard.check_prompt("Draft a cheerful announcement about the aardvark exhibit opening on Friday.")
-    assert "announcement" in vocab.strings and "aardvark" in vocab.strings
+    guard.check_prompt("Write about the ability to abandon a plan, and the zyxquartzian glow.")
+    assert "ability" in vocab.strings and "abandon" in vocab.strings
+    assert "zyxquartzian" not in vocab.strings
