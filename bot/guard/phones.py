@@ -184,6 +184,11 @@ def _known_country_code(digits: str) -> bool:
     return any(int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for size in (1, 2, 3))
 
 
+def _codes_belong_to_it(candidate: str) -> bool:
+    """Are the digits before a valid fragment a country, or trunk and area, code of the same number?"""
+    return (_international(candidate) and _possible(candidate)) or _AREA_CODE_INSIDE.match(candidate) is not None
+
+
 def _possible(candidate: str) -> bool:
     """A length some region's numbering plan allows (libphonenumber's cheap check, no validation)."""
     # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
@@ -358,8 +363,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._validated(raw)
-                whole_number = (_international(raw) and _possible(raw)) or _AREA_CODE_INSIDE.match(raw) is not None
-                if match is not None and match[1] - match[0] < len(raw) and whole_number:
+                if match is not None and match[1] - match[0] < len(raw) and _codes_belong_to_it(raw):
                     # "+358 11 0843646", "8 (246) 281-9482": a fragment valid in some region must
                     # not leave the country or trunk code and the area code behind.
                     start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
