@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/content-factory dev
 
-# Two lanes side by side (the slow one mostly waits on its worker processes), then the fault suite
-# (its own PostgreSQL and Redis) beside the slow lane's last part; each lane has its own Redis
+# The slow lane as two shares beside the rest (its tests mostly wait on their worker processes), and
+# the fault suite (its own PostgreSQL and Redis) once the first of those ends; each has its own Redis
 # indexes, services and database, a process group that ends with it, and a wall limit.
 # tests/lanes.py says how; non-zero if any part failed.
 test: $(STAMP) chromium

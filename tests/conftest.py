@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[LocalServices]:
-    # Runs at once (`make test` runs two lanes side by side) each need their own embedded services.
+    # Runs at once (`make test` runs lanes side by side) each need their own embedded services.
     state = ROOT / ".services" / os.environ.get("TEST_SERVICES_DIR", "test")
     local = start_local_services(state, redis_url=os.environ.get("REDIS_URL") or None)
     yield local
@@ -64,7 +64,7 @@ def redis_url(services: LocalServices) -> Iterator[str]:
 def own_redis_url(redis_url: str) -> Iterator[str]:
     """A Redis database no other test's worker listens on: a job sent here reaches our worker only."""
     base, index = redis_url.rsplit("/", 1)
-    # Test runs side by side on one Redis (make test's two lanes) name a spare index apiece: the
+    # Test runs side by side on one Redis (make test's lanes) name a spare index apiece: the
     # next index could be the other run's own, and emptying it would drop that run's queues.
     spare = os.environ.get("TEST_SPARE_REDIS_DB") or str((int(index) % 15) + 1 if int(index) != 15 else 1)
     assert f"{base}/{spare}" != redis_url

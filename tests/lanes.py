@@ -1,11 +1,12 @@
-"""`make test`: the slow lane beside the rest, then the fault suite beside the slow lane's last part,
-each under a wall limit;
+"""`make test`: the slow lane's two shares beside the rest, then the fault suite from the moment the
+first of those ends, each under a wall limit;
 `make test-fast`: the fast lane's test files dealt out to two pytest processes side by side.
 
 Each lane runs in a process group of its own, so that when it ends (or runs past its limit) every
 worker and service it started ends with it: nothing a lane left behind may hold PostgreSQL's
 connection slots or Redis indexes while the next one runs. When the shared PostgreSQL server has
-too few free connection slots for two lanes at once, the lanes run one after the other.
+too few free connection slots for the lanes at once, they run one after the other (the slow lane
+as one share).
 
 Usage: python -m tests.lanes  (exit status: 0 when every lane passed)
        python -m tests.lanes fast [--shares N] [pytest options] PATH...
@@ -32,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".services"
 FAULT_SUITE = "tests/faults/test_fault_suite_short.py"
 
-# What the two lanes hold at their peak together, measured on the shared server, with room to
-# spare; below it they run one after the other.
-SLOTS_FOR_TWO_LANES = 70
+# What the lanes side by side hold at their peak together (54 measured on the shared server), with
+# room to spare; below it they run one after the other.
+SLOTS_FOR_LANES_SIDE_BY_SIDE = 70
 
 # Far above a healthy run of the fast lane (under a minute on 2 cores).
 FAST_LANE_LIMIT_SECONDS = 10 * 60
@@ -43,6 +44,11 @@ FAST_LANE_LIMIT_SECONDS = 10 * 60
 # is stuck, and the run says so instead of waiting for CI's own limit.
 LANE_LIMIT_SECONDS = 25 * 60
 FAULT_SUITE_LIMIT_SECONDS = 10 * 60
+
+# The slow lane mostly waits on its workers: two shares side by side take about half its time.
+SLOW_LANE_SHARES = 2
+# Each share's own Redis index and its spare; the rest of the suite takes 15 and 12.
+SLOW_LANE_REDIS_INDEXES = ((14, 13), (11, 10))
 
 
 @dataclass
@@ -73,14 +79,27 @@ class Lane:
         if output:
             output.close()
 
+    def poll(self) -> bool:
+        """True once the lane has ended (or has run past its limit, and was ended)."""
+        assert self._process is not None
+        if self.status is not None:
+            return True
+        if self._process.poll() is None and time.monotonic() - self._started < self.limit:
+            return False
+        self.wait()
+        return True
+
     def wait(self) -> int:
         assert self._process is not None
+        if self.status is not None:
+            return self.status
         remaining = self.limit - (time.monotonic() - self._started)
         try:
             self.status = self._process.wait(timeout=max(remaining, 0))
         except subprocess.TimeoutExpired:
             self.timed_out = True
             self.status = 124
+        # Taken when the lane ended, not when someone asked: lanes are waited for one by one.
         self.seconds = time.monotonic() - self._started
         self._end_group()
         return self.status
@@ -123,8 +142,11 @@ def lanes_side_by_side() -> bool:
     if os.environ.get("DATABASE_URL") or not port_open(*DEFAULT_POSTGRES):
         return True
     free = asyncio.run(_free_connection_slots())
-    if free < SLOTS_FOR_TWO_LANES:
-        print(f"PostgreSQL has {free} free connection slots (two lanes need {SLOTS_FOR_TWO_LANES}): one lane at a time")
+    if free < SLOTS_FOR_LANES_SIDE_BY_SIDE:
+        print(
+            f"PostgreSQL has {free} free connection slots (the lanes side by side need"
+            f" {SLOTS_FOR_LANES_SIDE_BY_SIDE}): one lane at a time"
+        )
         return False
     return True
 
@@ -209,16 +231,42 @@ def print_log(lane: Lane) -> None:
     sys.stdout.flush()
 
 
+def slow_lane_shares(count: int) -> list[Lane]:
+    """The slow lane as ``count`` pytest processes side by side (tests/lane_share.py deals its
+    files), each with Redis indexes, services and logs of its own."""
+    return [
+        Lane(
+            f"the slow lane, share {number} of {count} (pytest -m slow)",
+            [
+                *("-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider", "--durations=10"),
+                *("-p", "tests.lane_share", f"--lane-share={number}/{count}"),
+            ],
+            lane_env(redis, spare, TEST_SERVICES_DIR=f"test-slow-{number}"),
+            LANE_LIMIT_SECONDS,
+            log=LOGS / f"slow-lane-{number}.log",
+        )
+        for number, (redis, spare) in enumerate(SLOW_LANE_REDIS_INDEXES[:count], start=1)
+    ]
+
+
+def first_to_end(lanes: list[Lane]) -> Lane:
+    """Waits until one of ``lanes`` (all started) has ended and returns it, its verdict recorded."""
+    while True:
+        for lane in lanes:
+            if lane.poll():
+                return lane
+        time.sleep(0.5)
+
+
+def every_one_ended(lanes: list[Lane]) -> None:
+    """Waits for all of ``lanes``, noting each one's time as it ends."""
+    while not all([lane.poll() for lane in lanes]):
+        time.sleep(0.5)
+
+
 def main() -> int:
     LOGS.mkdir(exist_ok=True)
     # Each lane names its slowest tests at the end: where a lane's time goes, read from its own log.
-    slow = Lane(
-        "the slow lane (pytest -m slow)",
-        ["-m", "slow", f"--ignore={FAULT_SUITE}", "-p", "no:cacheprovider", "--durations=15"],
-        lane_env(14, 13, TEST_SERVICES_DIR="test-slow"),
-        LANE_LIMIT_SECONDS,
-        log=LOGS / "slow-lane.log",
-    )
     rest = Lane(
         "the rest (pytest -m 'not slow')", ["-m", "not slow", "--durations=15"], lane_env(15, 12), LANE_LIMIT_SECONDS
     )
@@ -227,31 +275,34 @@ def main() -> int:
     )
 
     if lanes_side_by_side():
+        slow = slow_lane_shares(SLOW_LANE_SHARES)
         # The fault suite brings its own PostgreSQL and Redis (it opens neither the shared server
-        # nor the slow lane's indexes): it starts when the rest is done, beside the slow lane's
-        # last part, which mostly waits on its workers, instead of after it.
+        # nor another lane's indexes): it starts as soon as the first lane ends, beside the others'
+        # last parts, which mostly wait on their workers.
         faults.log = LOGS / "fault-suite.log"
-        slow.start()
-        rest.start()
-        rest.wait()
+        running = [*slow, rest]
+        for lane in running:
+            lane.start()
+        first_to_end(running)
         faults.start()
-        slow.wait()
-        faults.wait()
-        print_log(slow)
-        print_log(faults)
+        every_one_ended([*running, faults])
+        for lane in [*slow, faults]:
+            print_log(lane)
     else:
+        slow = slow_lane_shares(1)
         rest.start()
         rest.wait()
-        slow.start()
-        slow.wait()
-        print_log(slow)
+        slow[0].start()
+        slow[0].wait()
+        print_log(slow[0])
         faults.start()
         faults.wait()
 
+    everything = [rest, *slow, faults]
     print("== lanes")
-    for lane in (rest, slow, faults):
+    for lane in everything:
         print(f"  {lane.verdict()}")
-    return 0 if all(lane.status == 0 for lane in (rest, slow, faults)) else 1
+    return 0 if all(lane.status == 0 for lane in everything) else 1
 
 
 if __name__ == "__main__":

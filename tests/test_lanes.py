@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.lane_share import SECONDS_PER_UNTIMED_TEST, deal, file_weights, parse_share, read_times, record_times
 from tests.lanes import fast_lane_redis_indexes, fast_lane_shares
 
 FAST_TESTS = ["tests/guard", "tests/slack", "tests/approvals", "tests/schedules/test_commands.py", "tests/workflows"]
@@ -50,3 +53,41 @@ def test_a_named_index_is_kept_and_the_others_differ_from_it(monkeypatch: pytest
     first, second = fast_lane_redis_indexes(2)
 
     assert first == 7 and second != 7 and 1 <= second <= 15
+
+
+def test_the_slow_lanes_files_are_dealt_heaviest_first_to_the_lightest_share() -> None:
+    weights = {"a.py": 50.0, "b.py": 40.0, "c.py": 30.0, "d.py": 20.0, "e.py": 10.0}
+
+    shares = deal(weights, 2)
+
+    assert shares == [["a.py", "d.py", "e.py"], ["b.py", "c.py"]]
+    assert sorted(name for share in shares for name in share) == sorted(weights)
+
+
+def test_a_file_no_run_has_timed_weighs_by_its_number_of_tests() -> None:
+    weights = file_weights({"timed.py": 3, "new.py": 2}, {"timed.py": 7.5, "gone.py": 99.0})
+
+    assert weights == {"timed.py": 7.5, "new.py": 2 * SECONDS_PER_UNTIMED_TEST}
+
+
+def test_each_share_records_its_own_files_times_beside_the_others(tmp_path: Path) -> None:
+    record = tmp_path / "times.json"
+    record_times({"a.py": 12.34}, record)
+    record_times({"b.py": 5.0}, record)
+    record_times({"a.py": 10.0}, record)
+
+    assert read_times(record) == {"a.py": 10.0, "b.py": 5.0}
+
+
+def test_an_unreadable_record_weighs_every_file_by_its_tests(tmp_path: Path) -> None:
+    record = tmp_path / "times.json"
+    record.write_text("not json")
+
+    assert read_times(record) == {}
+    assert read_times(tmp_path / "missing.json") == {}
+
+
+@pytest.mark.parametrize("value", ["", "2", "0/2", "3/2", "a/b"])
+def test_a_share_that_is_not_k_of_n_is_a_usage_error(value: str) -> None:
+    with pytest.raises(pytest.UsageError):
+        parse_share(value)
