@@ -1,5 +1,6 @@
 """Sending what follows a decision (web process after a click, beat after an expiry): every
-approval request message updated in place to show the outcome, and the requester told.
+approval request message updated in place to show the outcome, and the requester told (unless a
+Workflow Builder step tells them: ``_told_by_its_step``).
 
 Best effort on purpose: the decision is committed before any of this runs, and a Slack hiccup
 here must not turn a made decision into an error for the admin who made it.
@@ -14,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import views
-from bot.approvals.service import DecidedJob
+from bot.approvals.service import DecidedJob, Decision
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,16 @@ async def announce_decision(client: AsyncWebClient, decided: DecidedJob) -> None
 
     # One copy per admin without an approvers' channel: updated side by side, not one after another.
     await asyncio.gather(*(update(channel, ts) for channel, ts in decided.approval_messages))
+    if _told_by_its_step(decided):
+        return
     await tell_user(client, decided.requester_id, views.requester_notice(decided), channel=decided.source_channel)
+
+
+def _told_by_its_step(decided: DecidedJob) -> bool:
+    """A rejection fails the Workflow Builder step that asked for the job with who rejected it and
+    why (``bot.workflows.messages.job_failure_text``), which Slack shows the step's runner: a note
+    of ours would tell them twice."""
+    return decided.decision == Decision.REJECT and decided.runs_workflow_step
 
 
 async def tell_user(client: AsyncWebClient, user_id: str, text: str, *, channel: str | None = None) -> bool:

@@ -30,6 +30,7 @@ from bot.errors import BadInput, NotAllowed, NotFound, UserError
 from bot.jobs.queueing import JobSender
 from bot.orgs.roles import require_role
 from bot.process.settings import get_settings
+from bot.workflows.completion import runs_a_step
 from db.audit import record_event
 from db.engine import Database
 from db.models import AuditEvent, Job, JobState, Member
@@ -70,9 +71,18 @@ class DecidedJob:
     model: str | None
     tokens_used: int | None
     approval_messages: tuple[tuple[str, str], ...]  # (channel, ts) of every request message
+    # A Workflow Builder step asked for the job: the step's completion tells its runner how it ended.
+    runs_workflow_step: bool
 
     @classmethod
-    def of(cls, job: Job, decision: Decision | None, messages: tuple[tuple[str, str], ...]) -> DecidedJob:
+    def of(
+        cls,
+        job: Job,
+        decision: Decision | None,
+        messages: tuple[tuple[str, str], ...],
+        *,
+        runs_workflow_step: bool,
+    ) -> DecidedJob:
         assert job.decided_at is not None
         return cls(
             job_id=job.id,
@@ -88,6 +98,7 @@ class DecidedJob:
             model=job.model,
             tokens_used=job.tokens_used,
             approval_messages=messages,
+            runs_workflow_step=runs_workflow_step,
         )
 
 
@@ -182,9 +193,10 @@ class ApprovalService:
                 detail={"reason": reason, "channel": job.target_channel},
             )
             messages = await approval_messages(session, job)
+            in_step = await runs_a_step(session, job.id)
         if decision == Decision.APPROVE:
             await self._send_approved(job.id, org_id)
-        return DecidedJob.of(job, decision, messages)
+        return DecidedJob.of(job, decision, messages, runs_workflow_step=in_step)
 
     async def _send_approved(self, job_id: uuid.UUID, org_id: uuid.UUID) -> None:
         # After commit, like every send; a lost send only delays the post (the sweeper re-sends).
@@ -292,7 +304,8 @@ class ApprovalService:
                 session, org_id, "approval.expired", actor="system", job_id=job.id, detail={"after": str(self.expiry)}
             )
             messages = await approval_messages(session, job)
-        return DecidedJob.of(job, None, messages)
+            in_step = await runs_a_step(session, job.id)
+        return DecidedJob.of(job, None, messages, runs_workflow_step=in_step)
 
 
 async def _pending_approvals(

@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.guard import restore_placeholders
 from bot.orgs.service import load_org_policy
@@ -82,8 +83,14 @@ async def job_runs_a_step(runtime: Runtime, org_id: uuid.UUID, job_id: uuid.UUID
     """Was the job asked for by a Workflow Builder step? Its runner then hears how it ended from the
     step's completion, which Slack shows them."""
     async with runtime.database.tenant(org_id) as session:
-        found = await session.execute(select(WorkflowStep.function_execution_id).where(WorkflowStep.job_id == job_id))
-        return found.first() is not None
+        return await runs_a_step(session, job_id)
+
+
+async def runs_a_step(session: AsyncSession, job_id: uuid.UUID) -> bool:
+    """``job_runs_a_step`` in the caller's tenant session (the step's row is written before its job,
+    so a job that has one already has it)."""
+    found = await session.execute(select(WorkflowStep.function_execution_id).where(WorkflowStep.job_id == job_id))
+    return found.first() is not None
 
 
 async def _claim(runtime: Runtime, org_id: uuid.UUID, execution_id: str) -> WorkflowStep | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import UserError
+from bot.slack.blocks import escape_mrkdwn
 from db.models import Job, JobKind, JobState
 
 _APOLOGY = "Content Factory could not run this step because of an error on its side (reference {trace_id})."
@@ -24,10 +25,12 @@ def interrupted_text() -> str:
 
 
 def job_failure_text(job: Job) -> str:
-    """Why a job that did not post ends its step unsuccessfully."""
+    """Why a job that did not post ends its step unsuccessfully. A rejection says who rejected it
+    and why: it is all the runner hears of it (``bot.approvals.messages`` sends them no note)."""
     if job.state == JobState.REJECTED:
-        reason = f": {job.decision_reason}" if job.decision_reason else "."
-        return f"An approver rejected the generated content{reason}"
+        approver = f"<@{job.decided_by}>" if job.decided_by else "An approver"
+        reason = f" Reason: {escape_mrkdwn(job.decision_reason)}" if job.decision_reason else ""
+        return f"{approver} rejected the generated content; nothing was posted.{reason}"
     if job.state == JobState.CANCELLED:
         return "The job was cancelled before it was posted."
     reason = job.error or "it failed"

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import text, update
 
+from bot.approvals.messages import announce_decision
 from bot.approvals.service import ApprovalService, Decision
 from bot.process.runtime import Runtime
+from bot.slack.client import make_web_client
 from bot.workflows import STEP_CALLBACK_ID
 from bot.workflows.completion import complete_step, complete_steps_of_job
 from bot.workflows.sweeper import sweep_workflow_steps
@@ -19,8 +21,18 @@ from db.engine import Database
 from db.models import Job, JobState, WorkflowStep, WorkflowStepState
 from sandbox.functions import FunctionExecution
 from sandbox.slack import SlackSandbox
-from tests.support.approvals import ADMIN, TEAM, RecordingSender, awaiting_job
+from tests.support.approvals import (
+    ADMIN,
+    APPROVERS,
+    EDITOR,
+    TEAM,
+    TOKEN,
+    RecordingSender,
+    awaiting_job,
+    require_approvals,
+)
 from tests.support.workflows import declare_functions, load_step
+from workers.approval import request_approval
 
 
 async def a_step(
@@ -95,6 +107,28 @@ async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next
 
     assert execution.id in report.completed
     assert execution.state == "failed" and "rejected" in (execution.error or "") and "off-brand" in execution.error
+
+
+async def test_a_rejected_step_tells_its_runner_once_through_the_steps_error(
+    runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
+) -> None:
+    await require_approvals(runtime.database, org, APPROVERS)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
+    [(channel, ts)] = await request_approval(job, runtime)
+
+    approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
+    decided = await approvals.decide(org, job.id, ADMIN, Decision.REJECT, "off-brand")
+    # What the web process does after the reason modal: announce the decision, complete the step.
+    await announce_decision(make_web_client(TOKEN, base_url=slack.api_url), decided)
+    await complete_steps_of_job(runtime, org, job.id)
+
+    assert execution.state == "failed" and execution.completions == ["ok"]
+    assert f"<@{ADMIN}>" in (execution.error or "") and "off-brand" in (execution.error or "")
+    # Slack shows the runner the step's error; a note of ours would say it twice.
+    assert slack.ephemerals(EDITOR) == []
+    assert [call for call in slack.calls("chat.postMessage") if call.channel == EDITOR] == []
+    request = slack.message(channel, ts)
+    assert request is not None and "Rejected" in request["text"]
 
 
 async def test_two_completers_at_once_send_one_completion(
