@@ -31,6 +31,7 @@ from bot.workflows.sweeper import sweep_workflow_steps
 from db.crypto import SecretBox
 from db.engine import Database
 from db.models import Job, JobState, Organization, Role, WorkflowStepState
+from handlers.actions import drain_announcements
 from sandbox.functions import FunctionExecution
 from sandbox.say import VERIFICATION_TOKEN, encode_form, new_trigger_id, sign_request
 from sandbox.slack import APP_ID, SlackSandbox
@@ -222,11 +223,15 @@ async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(
         },
     )
     await services.workflow_steps.drain()
+    await drain_announcements()
 
     # Completed by the web process after the click: no beat tick (none runs here) was needed.
     assert execution.state == "failed" and "not this week" in (execution.error or "")
     assert execution.completions == ["ok"]
     assert slack.messages(target) == []
+    # The step's error is what the runner reads of it; the approvals' note to the requester is not sent.
+    assert not [note for note in slack.ephemerals(EDITOR) if str(job.id) in str(note)]
+    assert not [call for call in slack.calls("chat.postMessage", EDITOR) if str(job.id) in str(call.params)]
 
 
 async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_id(
