@@ -163,14 +163,14 @@ SHARE_LOOKBACK_SECONDS = 60.0
 
 
 async def _share_in_history(client: AsyncWebClient, job: Job, channel: str, file_id: str) -> str | None:
-    """The ts of the message sharing ``file_id`` in ``channel``, once it shows in the channel's
-    history (the scopes a retried post reads it with); None when it does not show in time or the
-    history cannot be read."""
+    """The ts of the message sharing ``file_id`` in ``channel`` (in the job's thread, for a job of
+    the bot's DM), once it shows in the history (the scopes a retried post reads it with); None when
+    it does not show in time or the history cannot be read."""
     oldest = f"{time.time() - SHARE_LOOKBACK_SECONDS:.6f}"
     for wait in SHARE_LOOKS_SECONDS:
         await asyncio.sleep(wait)
         try:
-            response = await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE)
+            response = await _recent_messages(client, job, channel, oldest)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
             log.info("job %s: cannot read %s's history for its image's share", job.id, channel, exc_info=True)
             return None
@@ -179,6 +179,13 @@ async def _share_in_history(client: AsyncWebClient, job: Job, channel: str, file
                 return str(message["ts"])
     log.warning("job %s: its image's share did not show in %s in time", job.id, channel)
     return None
+
+
+async def _recent_messages(client: AsyncWebClient, job: Job, channel: str, oldest: str) -> Any:
+    # conversations.history lists a channel's top-level messages only: a reply is in its thread's.
+    if job.thread_ts:
+        return await client.conversations_replies(channel=channel, ts=job.thread_ts, oldest=oldest, limit=HISTORY_PAGE)
+    return await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE)
 
 
 async def post_result(
@@ -233,10 +240,12 @@ async def post_result(
             files = response.get("files") or []
             file_id = str(files[0]["id"]) if files else ""
             share = _share_ts(response, channel)
-            if share is None and not job.thread_ts and file_id:
-                # The buttons reply in the share's thread, so they wait for it to exist.
+            if share is None and file_id:
+                # The share is the job's post, and the buttons follow it (in its thread, in a
+                # channel), so both wait for it to exist.
                 share = await _share_in_history(client, job, channel, file_id)
-            # Without a share ts, the file id marks the job as posted all the same.
+            # Without a share ts (Slack slow to share, the history unreadable), the file id marks
+            # the job as posted all the same.
             ts = share or file_id
             await _image_buttons(client, job, channel, job.thread_ts or share)
         elif live is not None:

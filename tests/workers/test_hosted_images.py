@@ -1,11 +1,13 @@
 """A hosted image model (Gemini's image generation through google-genai, ``provider: gemini-image``)
 named in the catalogue of a real worker process: the picture the fake Gemini draws is what is
 posted, the ledger names the model and its price, and the fake's 503 and 429 are handled as they
-are for text (the next model; the wait the server asked for)."""
+are for text (the next model; the wait the server asked for). An image asked for in the bot's DM
+lands in its thread, and its job keeps the ts of the message that shares it, as in a channel."""
 
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -18,6 +20,8 @@ from sandbox.gemini import FakeGemini, image_for, prompt_of
 from sandbox.slack import SlackSandbox
 from tests.support.workers import (
     GEMINI_KEY,
+    REQUESTER,
+    TEAM_ID,
     Submitter,
     WorkerProcess,
     marker,
@@ -127,3 +131,29 @@ async def test_a_rate_limited_last_image_model_is_tried_again_after_retry_after(
     assert [r.model for r in calls] == [FIRST, SECOND, SECOND]
     assert calls[2].received_at - calls[1].received_at >= 0.9
     assert len([f for f in slack.uploaded_files() if channel in f.shares]) == 1
+
+
+async def test_an_image_asked_for_in_the_dm_keeps_the_ts_of_the_message_sharing_it_in_the_thread(
+    submitter: Submitter,
+    org_id: uuid.UUID,
+    app_db: Database,
+    slack: SlackSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As Slack does, the upload's answer carries no share and the share lands a moment later.
+    monkeypatch.setattr(slack, "file_share_delay_seconds", 1.0)
+    dm, _ = slack.open_dm(slack.workspaces[TEAM_ID], REQUESTER)
+    channel, prompt = dm.id, f"a kite over the dunes {marker()}"
+    thread = f"{1_700_000_000 + secrets.randbelow(10**8)}.000100"  # a thread no other test uses
+    # The requester's message that opened the thread, as Slack keeps it.
+    slack.post_message(dm, {"type": "message", "user": REQUESTER, "text": f"image: {prompt}", "ts": thread})
+    accepted = await submitter.submit(org_id, prompt, channel, kind=JobKind.IMAGE, thread_ts=thread)
+
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
+
+    assert job.state == JobState.POSTED, job.error
+    image = slack.message(channel, str(job.slack_ts))
+    assert image is not None and image["thread_ts"] == thread and image["files"], job.slack_ts
+    # The buttons answer the image, so they follow it in the thread.
+    [first, buttons] = [m for m in slack.messages(channel) if m.get("thread_ts") == thread]
+    assert first["ts"] == image["ts"] and "share_result" in str(buttons["blocks"])
