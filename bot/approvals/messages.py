@@ -37,10 +37,11 @@ async def announce_decision(client: AsyncWebClient, decided: DecidedJob) -> None
 
 
 def _told_by_its_step(decided: DecidedJob) -> bool:
-    """A rejection fails the Workflow Builder step that asked for the job with who rejected it and
-    why (``bot.workflows.messages.job_failure_text``), which Slack shows the step's runner: a note
-    of ours would tell them twice."""
-    return decided.decision == Decision.REJECT and decided.runs_workflow_step
+    """A rejection or an expiry fails the Workflow Builder step that asked for the job, saying who
+    rejected it and why, or that nobody decided in time (``bot.workflows.messages.job_failure_text``),
+    which Slack shows the step's runner: a note of ours would tell them twice. An approval posts,
+    and the step's success says nothing of who approved: the note stays."""
+    return decided.decision != Decision.APPROVE and decided.runs_workflow_step
 
 
 async def tell_user(client: AsyncWebClient, user_id: str, text: str, *, channel: str | None = None) -> bool:

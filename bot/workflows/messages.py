@@ -26,13 +26,15 @@ def interrupted_text() -> str:
 
 def job_failure_text(job: Job) -> str:
     """Why a job that did not post ends its step unsuccessfully. A rejection says who rejected it
-    and why: it is all the runner hears of it (``bot.approvals.messages`` sends them no note)."""
+    and why, an approval request that expired says so: it is all the runner hears of it
+    (``bot.approvals.messages`` sends them no note)."""
     if job.state == JobState.REJECTED:
         approver = f"<@{job.decided_by}>" if job.decided_by else "An approver"
         reason = f" Reason: {escape_mrkdwn(job.decision_reason)}" if job.decision_reason else ""
         return f"{approver} rejected the generated content; nothing was posted.{reason}"
     if job.state == JobState.CANCELLED:
-        return "The job was cancelled before it was posted."
+        why = f" ({escape_mrkdwn(job.decision_reason)})" if job.decision_reason else ""
+        return f"The job was cancelled before it was posted{why}."
     reason = job.error or "it failed"
     return f"Content Factory could not finish the job: {reason}"
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text, update
 
 from bot.approvals.messages import announce_decision
-from bot.approvals.service import ApprovalService, Decision
+from bot.approvals.service import EXPIRED_REASON, ApprovalService, Decision
 from bot.process.runtime import Runtime
 from bot.slack.client import make_web_client
 from bot.workflows import STEP_CALLBACK_ID
@@ -129,6 +129,27 @@ async def test_a_rejected_step_tells_its_runner_once_through_the_steps_error(
     assert [call for call in slack.calls("chat.postMessage") if call.channel == EDITOR] == []
     request = slack.message(channel, ts)
     assert request is not None and "Rejected" in request["text"]
+
+
+async def test_an_expired_approval_tells_the_steps_runner_once_through_the_steps_error(
+    runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
+) -> None:
+    await require_approvals(runtime.database, org, APPROVERS)
+    job, execution = await a_job_and_its_step(runtime, slack, org)
+    [(channel, ts)] = await request_approval(job, runtime)
+
+    decided = await ApprovalService(runtime.database, None).expire_one(org, job.id)
+    assert decided is not None
+    # What the beat's sweep does with an expired request, then the step's completion.
+    await announce_decision(make_web_client(TOKEN, base_url=slack.api_url), decided)
+    await complete_steps_of_job(runtime, org, job.id)
+
+    assert execution.state == "failed" and execution.completions == ["ok"]
+    assert EXPIRED_REASON in (execution.error or "")
+    assert slack.ephemerals(EDITOR) == []
+    assert [call for call in slack.calls("chat.postMessage") if call.channel == EDITOR] == []
+    request = slack.message(channel, ts)
+    assert request is not None and "Expired" in request["text"]
 
 
 async def test_two_completers_at_once_send_one_completion(
