@@ -108,7 +108,7 @@ async def post_text_jobs(
             kind=JobKind.TEXT,
             prompt=prompt,
             target_channel=channel,
-            already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+            already_guarded=GuardedPrompt.passed(prompt),
         )
         accepted = await jobs.submit(request, policy)
         outcome = await run_job(context, accepted.job_id, org_id)

@@ -183,7 +183,7 @@ async def commit_jobs(
                 prompt=prompt,
                 target_channel=channel or DEMO.general,
                 source_channel=channel or DEMO.general,
-                already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+                already_guarded=GuardedPrompt.passed(prompt),
             )
             jobs.append((await service.submit(request, policy)).job_id)
         return jobs

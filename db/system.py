@@ -11,6 +11,13 @@ from sqlalchemy import Result, Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+async def _call(session: AsyncSession, function: str, **arguments: object) -> Result[Any]:
+    """The rows of ``function`` (one of the SECURITY DEFINER functions), ``arguments`` passed in the
+    order given."""
+    placeholders = ", ".join(f":{name}" for name in arguments)
+    return await session.execute(text(f"SELECT * FROM {function}({placeholders})"), arguments)
+
+
 @dataclass(frozen=True)
 class TeamOrg:
     org_id: uuid.UUID
@@ -19,19 +26,8 @@ class TeamOrg:
 
 
 async def resolve_team(session: AsyncSession, team_id: str, enterprise_id: str | None) -> TeamOrg | None:
-    row = (
-        await session.execute(
-            text("SELECT org_id, revoked, paused FROM cf_resolve_team(:t, :e)"), {"t": team_id, "e": enterprise_id}
-        )
-    ).first()
+    row = (await _call(session, "cf_resolve_team", t=team_id, e=enterprise_id)).first()
     return TeamOrg(row.org_id, row.revoked, row.paused) if row else None
-
-
-async def _call(session: AsyncSession, function: str, **arguments: object) -> Result[Any]:
-    """The rows of ``function`` (one of the SECURITY DEFINER functions), ``arguments`` passed in the
-    order given."""
-    placeholders = ", ".join(f":{name}" for name in arguments)
-    return await session.execute(text(f"SELECT * FROM {function}({placeholders})"), arguments)
 
 
 async def find_installation_row(
@@ -100,9 +96,7 @@ class HeldJob:
 
 async def held_jobs(session: AsyncSession, *, due_before: datetime, limit: int) -> list[HeldJob]:
     """Jobs generated ahead of their schedule and held, due before ``due_before``, soonest first."""
-    rows = await session.execute(
-        text("SELECT * FROM cf_held_jobs(:before, :limit)"), {"before": due_before, "limit": limit}
-    )
+    rows = await _call(session, "cf_held_jobs", before=due_before, limit=limit)
     return [HeldJob(r.id, r.org_id, r.kind, r.post_at) for r in rows]
 
 
@@ -134,10 +128,7 @@ async def unsettled_jobs(session: AsyncSession, *, updated_before: datetime, lim
 async def purge_oauth_states(session: AsyncSession, *, expired_before: datetime, limit: int) -> int:
     """Delete up to ``limit`` OAuth states that expired before ``expired_before`` (never later than
     now, whatever is passed); returns how many went."""
-    result = await session.execute(
-        text("SELECT cf_purge_oauth_states(:before, :limit)"), {"before": expired_before, "limit": limit}
-    )
-    return int(result.scalar_one())
+    return int((await _call(session, "cf_purge_oauth_states", before=expired_before, limit=limit)).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -151,8 +142,23 @@ async def open_workflow_steps(
     session: AsyncSession, *, received_before: datetime, now: datetime, limit: int
 ) -> list[OpenWorkflowStep]:
     """Steps due for their completion, and steps still ``received`` since before ``received_before``."""
-    rows = await session.execute(
-        text("SELECT * FROM cf_open_workflow_steps(:before, :now, :limit)"),
-        {"before": received_before, "now": now, "limit": limit},
-    )
+    rows = await _call(session, "cf_open_workflow_steps", before=received_before, now=now, limit=limit)
     return [OpenWorkflowStep(r.function_execution_id, r.org_id, r.state) for r in rows]
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """A job awaiting approval: ``expired`` if it was requested before the expiry, otherwise one
+    whose request message never got out."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    expired: bool
+
+
+async def pending_approvals(
+    session: AsyncSession, *, requested_before: datetime, unsent_before: datetime, limit: int
+) -> list[PendingApproval]:
+    """Approvals requested before ``requested_before``, and those unsent since before ``unsent_before``."""
+    rows = await _call(session, "cf_pending_approvals", requested=requested_before, unsent=unsent_before, limit=limit)
+    return [PendingApproval(r.id, r.org_id, r.expired) for r in rows]

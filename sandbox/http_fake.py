@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import dataclasses
 import math
-import signal
 import threading
 import time
 from collections import deque
@@ -18,6 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, Generic, Self, TypeVar, cast
 
 from aiohttp import web
+
+from bot.process.stopping import stop_on_signals
 
 
 class LocalHttpFake:
@@ -90,10 +91,7 @@ class LocalHttpFake:
 async def serve_until_signalled(fake: LocalHttpFake, banner: str) -> None:
     """Serve ``fake`` until SIGINT or SIGTERM (the standalone ``python -m sandbox.…`` servers);
     ``banner`` is printed once it listens, with ``{url}`` filled in."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     async with fake:
         print(banner.format(url=f"http://{fake.host}:{fake.port}"), flush=True)
         await stop.wait()

@@ -10,9 +10,9 @@ import argparse
 import asyncio
 import functools
 import os
-import signal
 from pathlib import Path
 
+from bot.process.stopping import stop_on_signals
 from sandbox.slack import DEMOS, POST_BURST, POST_RATE_PER_SECOND, PostingLimit, SlackSandbox
 from sandbox.web import WebUiConfig, add_web_ui
 
@@ -28,10 +28,7 @@ async def serve(
     web_ui: WebUiConfig | None = None,
 ) -> None:
     """The sandbox until SIGINT or SIGTERM; with ``web_ui``, its web page at the root too."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
+    stopping = stop_on_signals()
     sandbox = SlackSandbox(
         host=host,
         port=port,

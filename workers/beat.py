@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import TypeVar
 from bot.approvals.service import ExpiryReport
 from bot.jobs.queueing import JobSender
 from bot.process.runtime import Runtime, get_runtime
+from bot.process.stopping import stop_on_signals
 from bot.quota import QuotaService, ReapReport, reap_reservations
 from bot.result_cache.pregeneration import PopularImagePregeneration, PregenerationReport
 from bot.schedules import ScheduleTickReport
@@ -203,10 +203,7 @@ async def _main(tick_seconds: float, *, dev: bool) -> None:
     setup_telemetry(SERVICE_BEAT, dev=dev)
     runtime = get_runtime()
     instrument_engine(runtime.database.engine)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     log.info("beat: ticking every %gs", tick_seconds)
     try:
         await beat_forever(runtime, tick_seconds, stop)

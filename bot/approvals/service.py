@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import BadInput, NotAllowed, NotFound, UserError
@@ -34,6 +34,7 @@ from bot.workflows.completion import runs_a_step
 from db.audit import record_event
 from db.engine import Database
 from db.models import AuditEvent, Job, JobState, Member
+from db.system import pending_approvals
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ class ApprovalService:
         """Cancel approval requests older than the expiry (nothing is released: the quota was
         settled when the result was generated) and list those whose request never got out."""
         async with self.database.system() as session:
-            found = await _pending_approvals(
+            found = await pending_approvals(
                 session, requested_before=now - self.expiry, unsent_before=now - REDELIVER_AFTER, limit=limit
             )
         expired: list[DecidedJob] = []
@@ -306,17 +307,6 @@ class ApprovalService:
             messages = await approval_messages(session, job)
             in_step = await runs_a_step(session, job.id)
         return DecidedJob.of(job, None, messages, runs_workflow_step=in_step)
-
-
-async def _pending_approvals(
-    session: AsyncSession, *, requested_before: datetime, unsent_before: datetime, limit: int
-) -> list[Any]:
-    """The one cross-tenant step of approvals (SECURITY DEFINER, migration 0004): ids only."""
-    rows = await session.execute(
-        text("SELECT id, org_id, expired FROM cf_pending_approvals(:requested, :unsent, :limit)"),
-        {"requested": requested_before, "unsent": unsent_before, "limit": limit},
-    )
-    return list(rows)
 
 
 async def _role_of(session: AsyncSession, user_id: str) -> str | None:

@@ -331,19 +331,13 @@ def parse_arguments(head: Head) -> Command:
         case "approvals":
             return _parse_approvals(rest, spec)
         case "cache":
-            if rest.lower() not in ("on", "off"):
-                shown = f"`{_shorten(rest)}`" if rest else "nothing"
-                raise BadInput(f"`cache` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
-            return SetResultCache(rest.lower() == "on")
+            return SetResultCache(_parse_on_off(rest, spec))
         case "offpeak":
             if not rest:
                 raise BadInput("`offpeak` takes a window like `22:00-06:00`, or `off`.", usage=spec.full_usage)
             return SetOffPeak(None if rest.lower() == "off" else rest)
         case "pregenerate":
-            if rest.lower() not in ("on", "off"):
-                shown = f"`{_shorten(rest)}`" if rest else "nothing"
-                raise BadInput(f"`pregenerate` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
-            return SetPregeneration(rest.lower() == "on")
+            return SetPregeneration(_parse_on_off(rest, spec))
         case "brand":
             if rest and rest.lower() != "show":
                 raise BadInput(
@@ -587,14 +581,19 @@ def _parse_role(rest: str, spec: Subcommand) -> GrantRole:
 
 def _parse_approvals(rest: str, spec: Subcommand) -> SetApprovals:
     parts = rest.split()
-    if not parts or parts[0].lower() not in ("on", "off"):
-        shown = f"`{_shorten(parts[0])}`" if parts else "nothing"
-        raise BadInput(f"`approvals` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
-    enabled = parts[0].lower() == "on"
+    enabled = _parse_on_off(parts[0] if parts else "", spec)
     if len(parts) > 2 or (len(parts) == 2 and not enabled):
         raise BadInput("Only `approvals on` takes a channel, and only one.", usage=spec.full_usage)
     channel_id = parse_channel(parts[1], spec) if len(parts) == 2 else None
     return SetApprovals(enabled, channel_id)
+
+
+def _parse_on_off(word: str, spec: Subcommand) -> bool:
+    """``on`` (True) or ``off`` (False), in any case; anything else, or nothing, is refused."""
+    if word.lower() not in ("on", "off"):
+        shown = f"`{_shorten(word)}`" if word else "nothing"
+        raise BadInput(f"`{spec.name}` takes `on` or `off`, not {shown}.", usage=spec.full_usage)
+    return word.lower() == "on"
 
 
 def _parse_audit_limit(rest: str, spec: Subcommand) -> int:

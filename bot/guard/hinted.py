@@ -47,6 +47,12 @@ class _Hinted(PatternRecognizer):
     ) -> list[RecognizerResult]:
         if not self.has_hint(text):
             return []
+        return self.analyze_hinted(text, entities, nlp_artifacts, regex_flags)
+
+    def analyze_hinted(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
+    ) -> list[RecognizerResult]:
+        """The analysis of text ``has_hint`` let through: the recognizer's own, unless narrowed."""
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
@@ -77,17 +83,11 @@ class HintedIpRecognizer(_Hinted, IpRecognizer):
     def has_hint(self, text: str) -> bool:
         return _IP_HINT.search(text) is not None
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
+    def analyze_hinted(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
     ) -> list[RecognizerResult]:
-        if not self.has_hint(text):
-            return []
         if ":" in text:
-            return PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
+            return super().analyze_hinted(text, entities, nlp_artifacts, regex_flags)
         found = self._ipv4_only.analyze(text, entities, nlp_artifacts, regex_flags)
         for result in found:
             # Findings are this recognizer's: the context step looks its context words up by id.

@@ -45,6 +45,12 @@ class GuardedPrompt:
     entities: tuple[str, ...]  # entity types found, e.g. ("EMAIL_ADDRESS",)
     injection_score: float
 
+    @classmethod
+    def passed(cls, text: str) -> GuardedPrompt:
+        """``text`` as the guard passes a prompt with nothing to mask and no sign of injection: a
+        prompt known to be clean, or one masked before whose values are not kept."""
+        return cls(masked_text=text, mapping={}, entities=(), injection_score=0.0)
+
 
 class Guard:
     def __init__(

@@ -151,9 +151,7 @@ async def _pregenerate_for(
             brand_voice=prompt.brand_voice,
             pregenerated=True,
             # Masked and guarded when it was first asked for; nothing of it is ever posted.
-            already_guarded=GuardedPrompt(
-                masked_text=prompt.masked_prompt, mapping={}, entities=(), injection_score=0.0
-            ),
+            already_guarded=GuardedPrompt.passed(prompt.masked_prompt),
         )
         try:
             accepted = await jobs.submit(request, policy)

@@ -38,6 +38,7 @@ from bot.guard.learned.detector import shipped_detector_problem
 from bot.process.event_loop import loop_kind
 from bot.process.runtime import Runtime
 from bot.process.settings import ConfigError
+from bot.process.stopping import STOP_SIGNALS, stop_on_signals
 from bot.slack.ack_watchdog import ARRIVED_AT
 from bot.slack.app import create_bolt_app, create_region_router, services_of
 from bot.slack.directory_changes import DirectoryChanges
@@ -336,10 +337,8 @@ async def serve(
         socket_handler = create_socket_mode_handler(bolt, runtime.settings)
         await socket_handler.connect_async()
     log.info("serving on %s:%d (%s, %s)", host, port, "Socket Mode" if socket_handler else "HTTP", loop_kind())
-    stopping = asyncio.Event()
+    stopping = stop_on_signals()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
     if ready_fd is not None:
         # The parent restarts the set on SIGHUP; a hangup sent to the whole group must not stop us.
         loop.add_signal_handler(signal.SIGHUP, lambda: None)
@@ -354,7 +353,7 @@ async def serve(
         await stopping.wait()
         log.info("stopping: finishing requests in flight")
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        for signum in (*STOP_SIGNALS, signal.SIGHUP):
             with contextlib.suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(signum)
         if socket_handler is not None:

@@ -49,33 +49,27 @@ _POST_BUCKETS: Sequence[float] = (
 
 _meter = metrics.get_meter("content_factory")
 
+
+def _seconds_histogram(name: str, description: str, buckets: Sequence[float]) -> metrics.Histogram:
+    """A duration in seconds, with buckets of its own (an ack is milliseconds, a post can be days)."""
+    return _meter.create_histogram(name, unit="s", description=description, explicit_bucket_boundaries_advisory=buckets)
+
+
 _commands = _meter.create_counter(
     "content_factory.commands", unit="{command}", description="Slash commands by sub-command and outcome"
 )
 _jobs = _meter.create_counter("content_factory.jobs", unit="{job}", description="Jobs entering each state, by kind")
-_ack_latency = _meter.create_histogram(
-    "content_factory.ack.duration",
-    unit="s",
-    description="Time from Slack's request to our HTTP answer (the ack)",
-    explicit_bucket_boundaries_advisory=_ACK_BUCKETS,
+_ack_latency = _seconds_histogram(
+    "content_factory.ack.duration", "Time from Slack's request to our HTTP answer (the ack)", _ACK_BUCKETS
 )
-_queue_wait = _meter.create_histogram(
-    "content_factory.queue.wait",
-    unit="s",
-    description="Time a job spent queued before a worker claimed it",
-    explicit_bucket_boundaries_advisory=_QUEUE_BUCKETS,
+_queue_wait = _seconds_histogram(
+    "content_factory.queue.wait", "Time a job spent queued before a worker claimed it", _QUEUE_BUCKETS
 )
-_model_latency = _meter.create_histogram(
-    "content_factory.model.duration",
-    unit="s",
-    description="Duration of one model call attempt",
-    explicit_bucket_boundaries_advisory=_MODEL_BUCKETS,
+_model_latency = _seconds_histogram(
+    "content_factory.model.duration", "Duration of one model call attempt", _MODEL_BUCKETS
 )
-_time_to_post = _meter.create_histogram(
-    "content_factory.job.time_to_post",
-    unit="s",
-    description="Time from the command to the result posted in Slack",
-    explicit_bucket_boundaries_advisory=_POST_BUCKETS,
+_time_to_post = _seconds_histogram(
+    "content_factory.job.time_to_post", "Time from the command to the result posted in Slack", _POST_BUCKETS
 )
 _tokens_reserved = _meter.create_counter(
     "content_factory.tokens.reserved", unit="{token}", description="Tokens reserved against an organization's quota"

@@ -181,7 +181,7 @@ class Submitter:
                 target_channel=channel,
                 source_channel=channel,
                 response_url=self.response_url(channel),
-                already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+                already_guarded=GuardedPrompt.passed(prompt),
             )
             job_ids.append((await service.submit(request, policy)).job_id)
         return job_ids

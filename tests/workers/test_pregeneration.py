@@ -99,7 +99,7 @@ async def _asked(app_db: Database, quota: QuotaService, secrets: object, org_id:
             kind=JobKind.IMAGE,
             prompt=prompt,
             target_channel="C0EARLIER",
-            already_guarded=GuardedPrompt(masked_text=prompt, mapping={}, entities=(), injection_score=0.0),
+            already_guarded=GuardedPrompt.passed(prompt),
         )
         await service.submit(request, policy)
 

@@ -208,6 +208,15 @@ class PermanentError(ProviderError):
     """The same request would fail again anywhere: safety blocks, invalid requests, bad credentials."""
 
 
+def no_text_error(model: str, finish_reason: str, *, out_of_tokens: bool, spent: ReportedUsage) -> ProviderError:
+    """Why an answer that holds no text failed: one that ran out of output tokens (thinking used
+    them all) would run out again, so it is permanent; any other empty answer is worth another try.
+    Either carries what the call cost (``spent``), since the model read the prompt all the same."""
+    if out_of_tokens:
+        return PermanentError(f"{model} used up the output token limit before writing any text", **spent)
+    return RetryableError(f"{model} returned no text ({finish_reason})", **spent)
+
+
 class AllModelsFailed(ProviderError):
     """Every configured model was tried (or skipped by its circuit breaker) and none answered."""
 

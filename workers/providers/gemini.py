@@ -30,6 +30,7 @@ from workers.providers.base import (
     StreamStopped,
     TextRequest,
     TextResult,
+    no_text_error,
 )
 from workers.providers.http_status import error_for_status
 from workers.providers.retry_after import parse_retry_after_header
@@ -272,9 +273,7 @@ def result_from_response(model: str, response: types.GenerateContentResponse, *,
     # Thought summaries are the model's scratch work, not the answer.
     text = answer_text(response)
     if not text:
-        if finish_reason == "MAX_TOKENS":
-            raise PermanentError(f"{model} used up the output token limit before writing any text", **spent)
-        raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
+        raise no_text_error(model, finish_reason, out_of_tokens=finish_reason == "MAX_TOKENS", spent=spent)
     usage = response.usage_metadata
     if usage is None or usage.prompt_token_count is None:
         # No count of the prompt: the answer is charged the estimate of what was read and written.

@@ -24,6 +24,7 @@ from workers.providers.base import (
     StreamStopped,
     TextRequest,
     TextResult,
+    no_text_error,
 )
 from workers.providers.http_status import error_for_status
 from workers.providers.retry_after import parse_retry_after_header
@@ -180,9 +181,7 @@ def result_from_completion(model: str, response: ChatCompletion, request: TextRe
     if finish_reason == "content_filter":
         raise PermanentError(f"{model} filtered the output (content_filter)", **spent)
     if not text.strip():
-        if finish_reason == "length":
-            raise PermanentError(f"{model} used up the output token limit before writing any text", **spent)
-        raise RetryableError(f"{model} returned no text ({finish_reason})", **spent)
+        raise no_text_error(model, finish_reason, out_of_tokens=finish_reason == "length", spent=spent)
     if usage is None:
         # The messages read are already estimated; the answer written is estimated the same way.
         spent = ReportedUsage(
