@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text, update
 
 from bot.approvals.messages import announce_decision
-from bot.approvals.service import EXPIRED_REASON, ApprovalService, Decision
+from bot.approvals.service import EXPIRED_REASON, ApprovalService, DecidedJob, Decision
 from bot.process.runtime import Runtime
 from bot.slack.client import make_web_client
 from bot.workflows import STEP_CALLBACK_ID
@@ -109,47 +111,46 @@ async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next
     assert execution.state == "failed" and "rejected" in (execution.error or "") and "off-brand" in execution.error
 
 
-async def test_a_rejected_step_tells_its_runner_once_through_the_steps_error(
-    runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
+async def _reject(runtime: Runtime, org: uuid.UUID, job_id: uuid.UUID) -> DecidedJob | None:
+    approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
+    return await approvals.decide(org, job_id, ADMIN, Decision.REJECT, "off-brand")
+
+
+async def _expire(runtime: Runtime, org: uuid.UUID, job_id: uuid.UUID) -> DecidedJob | None:
+    return await ApprovalService(runtime.database, None).expire_one(org, job_id)
+
+
+@pytest.mark.parametrize(
+    ("decide", "in_the_error", "on_the_request"),
+    [(_reject, (f"<@{ADMIN}>", "off-brand"), "Rejected"), (_expire, (EXPIRED_REASON,), "Expired")],
+    ids=["rejected", "expired"],
+)
+async def test_a_step_whose_job_was_not_approved_tells_its_runner_once_through_the_steps_error(
+    runtime: Runtime,
+    slack: SlackSandbox,
+    org: uuid.UUID,
+    decide: Callable[[Runtime, uuid.UUID, uuid.UUID], Awaitable[DecidedJob | None]],
+    in_the_error: tuple[str, ...],
+    on_the_request: str,
 ) -> None:
     await require_approvals(runtime.database, org, APPROVERS)
     job, execution = await a_job_and_its_step(runtime, slack, org)
     [(channel, ts)] = await request_approval(job, runtime)
 
-    approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
-    decided = await approvals.decide(org, job.id, ADMIN, Decision.REJECT, "off-brand")
-    # What the web process does after the reason modal: announce the decision, complete the step.
+    decided = await decide(runtime, org, job.id)
+    assert decided is not None
+    # What the web process does after the reason modal, or the beat with an expired request:
+    # announce the decision, then complete the step.
     await announce_decision(make_web_client(TOKEN, base_url=slack.api_url), decided)
     await complete_steps_of_job(runtime, org, job.id)
 
     assert execution.state == "failed" and execution.completions == ["ok"]
-    assert f"<@{ADMIN}>" in (execution.error or "") and "off-brand" in (execution.error or "")
+    assert all(words in (execution.error or "") for words in in_the_error)
     # Slack shows the runner the step's error; a note of ours would say it twice.
     assert slack.ephemerals(EDITOR) == []
     assert [call for call in slack.calls("chat.postMessage") if call.channel == EDITOR] == []
     request = slack.message(channel, ts)
-    assert request is not None and "Rejected" in request["text"]
-
-
-async def test_an_expired_approval_tells_the_steps_runner_once_through_the_steps_error(
-    runtime: Runtime, slack: SlackSandbox, org: uuid.UUID
-) -> None:
-    await require_approvals(runtime.database, org, APPROVERS)
-    job, execution = await a_job_and_its_step(runtime, slack, org)
-    [(channel, ts)] = await request_approval(job, runtime)
-
-    decided = await ApprovalService(runtime.database, None).expire_one(org, job.id)
-    assert decided is not None
-    # What the beat's sweep does with an expired request, then the step's completion.
-    await announce_decision(make_web_client(TOKEN, base_url=slack.api_url), decided)
-    await complete_steps_of_job(runtime, org, job.id)
-
-    assert execution.state == "failed" and execution.completions == ["ok"]
-    assert EXPIRED_REASON in (execution.error or "")
-    assert slack.ephemerals(EDITOR) == []
-    assert [call for call in slack.calls("chat.postMessage") if call.channel == EDITOR] == []
-    request = slack.message(channel, ts)
-    assert request is not None and "Expired" in request["text"]
+    assert request is not None and on_the_request in request["text"]
 
 
 async def test_two_completers_at_once_send_one_completion(
