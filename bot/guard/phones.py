@@ -170,6 +170,26 @@ def _continues_a_code(text: str, start: int) -> bool:
     return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
+# "order 123-45-67", "SKU 415-555-0132", "Order ID: 07700900461": a number the text itself calls an
+# identifier is one, however it is grouped. The label is the word right before it, with an optional
+# "id", "no.", "number" or "#"; words that also start everyday phrases ("in case", "a lot") or name
+# where a phone is ("my account", "WhatsApp ID") count only with that suffix ("case no. 1234567").
+# Only an international prefix outweighs the label ("ref +44 20 7946 0958").
+_ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code)"
+_ID_LABEL = re.compile(
+    r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version)(?:\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))?"
+    r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
+    r"\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+_ID_LABEL_REACH = 40
+
+
+def _labelled_as_an_id(text: str, start: int) -> bool:
+    return _ID_LABEL.search(text, max(0, start - _ID_LABEL_REACH), start) is not None
+
+
 # "+54 9 3131 7066": a country code and the number in groups is a phone even where the number
 # is shorter or longer than that country's plan says today (plans change; forms take both).
 _MIN_INTERNATIONAL_DIGITS = 9
@@ -337,6 +357,8 @@ class FormattedPhoneRecognizer(LocalRecognizer):
         for candidate in _CANDIDATE.finditer(text):
             raw = candidate.group(0)
             if _continues_a_code(text, candidate.start()):
+                continue
+            if _labelled_as_an_id(text, candidate.start()) and not raw.startswith("+"):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)

@@ -317,3 +317,34 @@ def test_credential_hints_are_the_literals_of_their_patterns() -> None:
     assert hints["SLACK_TOKEN"] == {"xox", "xapp-", "https://hooks.slack.com/"}
     assert hints["PRIVATE_KEY"] == {"-----BEGIN "}
     assert hints["PASSWORD"] is None  # its key words ignore case: it always runs
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Please ship order 123-45-67 today.",
+        "SKU 415-555-0132 is sold out.",
+        "Order ID: 07700900461 was refunded.",
+        "Invoice no. 880-1234-55 is overdue.",
+        "Ref #913-90-99 is closed.",
+        "Customer number 913-90-99 asked for a refund.",
+        "Item 0319 487 57 49 is back in stock.",
+    ],
+)
+def test_a_number_the_text_labels_as_an_identifier_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
+    assert pattern_guard.check_prompt(sentence).mapping == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phone"),
+    [
+        ("Call me at 913-90-99 after lunch.", "913-90-99"),
+        ("My WhatsApp ID 415 555 0132 is new.", "415 555 0132"),
+        ("Reference: +44 20 7946 0958 is our desk.", "+44 20 7946 0958"),
+        ("In case of trouble call 0319 487 57 49.", "0319 487 57 49"),
+    ],
+)
+def test_an_identifier_label_does_not_hide_a_phone_it_does_not_name(
+    pattern_guard: Guard, sentence: str, phone: str
+) -> None:
+    assert pattern_guard.check_prompt(sentence).mapping == {"<PHONE_NUMBER_1>": phone}
