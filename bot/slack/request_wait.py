@@ -15,8 +15,12 @@ Two estimates; the larger counts:
   ``now - timestamp - 1`` is a lower bound of the time since, which covers what the kernel cannot
   see (a proxy in front, retried handshakes). A clock that runs ahead of Slack's would make every
   request look late; the smallest ``now - timestamp`` among recent requests is taken as that
-  lead and subtracted (the quickest of them waited next to nothing). A timestamp older than the
-  signature's five minutes counts for nothing: that request is refused anyway.
+  lead and subtracted (the quickest of them waited next to nothing). When the clock is stepped
+  (NTP correcting it, a virtual machine resumed), which the monotonic clock shows as wall time that
+  moved more or less than monotonic time did, the lead is learned again from the next requests
+  instead of from the last minutes' ones, which would make every request look late, or none. A
+  timestamp older than the signature's five minutes counts for nothing: that request is refused
+  anyway.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ _TCP_INFO = getattr(socket, "TCP_INFO", None) if sys.platform.startswith("linux"
 SIGNATURE_WINDOW_SECONDS = 300.0
 # The lead of this clock over Slack's is the smallest age seen in the last one or two of these.
 CLOCK_LEAD_WINDOW_SECONDS = 60.0
+# Wall time that moved this much more or less than monotonic time between two requests: a step.
+# NTP's slewing moves it by at most half a millisecond a second.
+CLOCK_STEP_SECONDS = 0.5
 
 
 class OptionReader(Protocol):
@@ -68,10 +75,13 @@ class SignedAgeWindow:
         self._window_started = float("-inf")
         self._smallest_now = float("inf")
         self._smallest_before = float("inf")
+        self._last_clocks: tuple[float, float] | None = None
 
-    def seconds_since_signed(self, timestamp: str | None, now: float) -> float:
+    def seconds_since_signed(self, timestamp: str | None, now: float, steady: float | None = None) -> float:
         """At least how long ago the request with this ``X-Slack-Request-Timestamp`` was signed
-        (``now``: this machine's wall clock); 0 where the header says nothing usable."""
+        (``now``: this machine's wall clock; ``steady``: its monotonic clock, which shows when the
+        wall clock was stepped); 0 where the header says nothing usable."""
+        self._forget_the_lead_after_a_step(now, now if steady is None else steady)
         try:
             signed = int(timestamp) if timestamp else None
         except ValueError:
@@ -85,6 +95,12 @@ class SignedAgeWindow:
         # The timestamp is whole seconds: the request was signed up to one second after it.
         return max(0.0, age - 1.0 - lead)
 
+    def _forget_the_lead_after_a_step(self, now: float, steady: float) -> None:
+        last, self._last_clocks = self._last_clocks, (now, steady)
+        if last is not None and abs((now - last[0]) - (steady - last[1])) > CLOCK_STEP_SECONDS:
+            self._window_started = float("-inf")
+            self._smallest_now = self._smallest_before = float("inf")
+
     def _note(self, age: float, now: float) -> float:
         """Remember ``age``; the smallest age of this window and the one before (this one's included)."""
         if now - self._window_started >= self.window_seconds:
@@ -96,4 +112,4 @@ class SignedAgeWindow:
 
 def waited_seconds(sock: OptionReader | None, timestamp: str | None, signed_ages: SignedAgeWindow) -> float:
     """How long the request had waited before now: the larger of the kernel's and Slack's estimate."""
-    return max(kernel_wait_seconds(sock), signed_ages.seconds_since_signed(timestamp, time.time()))
+    return max(kernel_wait_seconds(sock), signed_ages.seconds_since_signed(timestamp, time.time(), time.monotonic()))

@@ -132,9 +132,9 @@ def test_a_clock_ahead_of_slacks_does_not_make_every_request_look_late() -> None
     assert late == pytest.approx(1.0)  # of the 2 s it waited, at least 1 s is certain
 
 
-def test_a_clock_stepped_ahead_is_learned_within_two_windows() -> None:
-    """Until then the requests look late (and a slash command is turned away): the price of not
-    trusting a single request's word for how far ahead the clock runs."""
+def test_without_a_monotonic_clock_a_clock_stepped_ahead_is_learned_within_two_windows() -> None:
+    """Until then the requests look late: the price of not trusting a single request's word for
+    how far ahead the clock runs, where nothing else says the clock was stepped."""
     ages = SignedAgeWindow(window_seconds=60)
     signed_at = 1_800_000_000
     ages.seconds_since_signed(str(signed_at), signed_at + 0.1)
@@ -143,3 +143,44 @@ def test_a_clock_stepped_ahead_is_learned_within_two_windows() -> None:
         ages.seconds_since_signed(str(signed_at + 60 * minute), signed_at + 60 * minute + 30.1) for minute in (1, 2, 3)
     ]
     assert seen == [pytest.approx(29.0), 0.0, 0.0]
+
+
+@pytest.mark.parametrize("step", [30.0, 2.0])
+def test_a_clock_stepped_between_two_requests_is_noticed_and_its_lead_learned_again(step: float) -> None:
+    """NTP steps the wall clock (or a virtual machine resumes); the monotonic clock does not jump,
+    so the step shows, and no request after it looks late for it, while one that really waited
+    still does."""
+    ages = SignedAgeWindow(window_seconds=60)
+    signed_at = 1_800_000_000
+    steady = 5_000.0
+    for second in range(3):
+        ages.seconds_since_signed(str(signed_at + second), signed_at + second + 0.1, steady + second)
+
+    after = [
+        ages.seconds_since_signed(str(signed_at + 3 + i), signed_at + 3 + i + step + 0.1, steady + 3 + i)
+        for i in range(3)
+    ]
+    queued = ages.seconds_since_signed(str(signed_at + 6), signed_at + 6 + step + 2.1, steady + 6 + 2.0)
+
+    assert after == [0.0, 0.0, 0.0]
+    assert queued == pytest.approx(1.0)
+
+
+def test_the_slow_drift_of_a_slewed_clock_is_no_step() -> None:
+    ages = SignedAgeWindow(window_seconds=60)
+    signed_at = 1_800_000_000
+    steady = 5_000.0
+    ages.seconds_since_signed(str(signed_at), signed_at + 0.1, steady)
+    # Ten seconds later the wall clock has been slewed 5 ms: the lead learned before still holds.
+    late = ages.seconds_since_signed(str(signed_at + 8), signed_at + 10.105, steady + 10.0)
+    assert late == pytest.approx(1.005)
+
+
+def test_a_clock_stepped_back_makes_no_request_look_late() -> None:
+    """A clock behind Slack's only makes waits look shorter than they were: nothing is turned away for it."""
+    ages = SignedAgeWindow(window_seconds=60)
+    signed_at = 1_800_000_000
+    steady = 5_000.0
+    ages.seconds_since_signed(str(signed_at), signed_at + 0.1, steady)
+    after = [ages.seconds_since_signed(str(signed_at + i), signed_at + i - 30 + 0.1, steady + i) for i in (1, 2, 3)]
+    assert after == [0.0, 0.0, 0.0]
