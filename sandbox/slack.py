@@ -1496,10 +1496,18 @@ async def _apply_fault(state: SandboxState, call: Call) -> web.Response | None:
 HISTORY_MAX_LIMIT = 999
 
 
+def _in_channel_history(message: dict[str, Any]) -> bool:
+    """A top-level message or a thread's parent, or a reply broadcast to the channel."""
+    thread_ts = message.get("thread_ts")
+    return thread_ts in (None, message["ts"]) or bool(message.get("reply_broadcast"))
+
+
 @api_method("conversations.history")
 def conversations_history(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """Newest first, within ``oldest``/``latest`` (exclusive unless ``inclusive``), ``limit`` a
-    page with a ``next_cursor``; message metadata only with ``include_all_metadata``."""
+    page with a ``next_cursor``; message metadata only with ``include_all_metadata``. As in Slack,
+    a thread's replies are not listed (conversations.replies lists them), except those also sent
+    to the channel."""
     channel = state.find_channel(workspace, params.get("channel"))
     if not channel.bot_member:
         raise ApiError("not_in_channel")
@@ -1515,6 +1523,7 @@ def conversations_history(state: SandboxState, workspace: Workspace, params: dic
     listed = [
         message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
         for message in state.history(channel)
+        if _in_channel_history(message)
         if (oldest <= float(message["ts"]) <= latest)
         if inclusive or (float(message["ts"]) != oldest and float(message["ts"]) != latest)
     ]

@@ -202,8 +202,25 @@ async def test_a_share_slack_finishes_after_answering_lands_in_the_uploads_threa
         sb.off_change(look)
     (_, shared) = sb.messages(DEMO.general)
     assert shared["thread_ts"] == parent and shared["files"][0]["id"] == answer["file"]["id"]
+    # As in Slack, a reply is listed with its thread, not in the channel's history.
+    replies = await client.conversations_replies(channel=DEMO.general, ts=parent)
+    assert shared["ts"] in [m["ts"] for m in replies["messages"]]
     history = await client.conversations_history(channel=DEMO.general)
-    assert shared["ts"] in [m["ts"] for m in history["messages"]]
+    assert [m["ts"] for m in history["messages"]] == [parent]
+
+
+async def test_a_reply_sent_to_the_channel_too_is_listed_in_its_history(sb: SlackSandbox) -> None:
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url)
+    parent = (await client.chat_postMessage(channel=DEMO.general, text="parent"))["ts"]
+    quiet = (await client.chat_postMessage(channel=DEMO.general, text="quiet", thread_ts=parent))["ts"]
+    loud = (await client.chat_postMessage(channel=DEMO.general, text="loud", thread_ts=parent, reply_broadcast=True))[
+        "ts"
+    ]
+
+    history = await client.conversations_history(channel=DEMO.general)
+
+    listed = [m["ts"] for m in history["messages"]]
+    assert loud in listed and parent in listed and quiet not in listed
 
 
 async def test_upload_to_a_channel_without_the_bot_is_refused(sb: SlackSandbox) -> None:
