@@ -14,8 +14,8 @@ from sqlalchemy import text
 from bot.slack.directory_changes import DirectoryChanges
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
-from tests.residency.conftest import TwoRegions
 from tests.support.database import new_team_id
+from tests.support.regions import TwoRegions
 from tests.support.workers import wait_until
 
 # Far below the cache's 30 s: a change seen within this came from the announcement.

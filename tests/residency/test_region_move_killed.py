@@ -18,10 +18,10 @@ import redis.asyncio as aioredis
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
 from db.region_move import move_organization
-from tests.residency.conftest import regions_document
 from tests.residency.test_region_move import counts, organization_in_us
 from tests.support.cli import BARE_ENV, run_cli
 from tests.support.database import TestDatabase, connected
+from tests.support.regions import regions_document
 
 LOCK_WAIT_SECONDS = 60
 
