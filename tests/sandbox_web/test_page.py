@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sandbox.slack import DEMO, SECOND_DEMO
-from tests.sandbox_web.conftest import LocalSlack
+from tests.support.local_slack import LocalSlack
 
 pytestmark = pytest.mark.slow
 
