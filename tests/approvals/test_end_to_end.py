@@ -31,6 +31,7 @@ from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
 from tests.support.approvals import make_runtime, require_approvals
 from tests.support.schedules import create_text_schedule
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
@@ -44,7 +45,6 @@ from tests.support.workers import (
     start_worker,
     wait_for_job,
     wait_for_scheduled_job,
-    wait_until,
     worker,
     worker_env,
 )
@@ -239,7 +239,11 @@ async def test_double_click_posts_once(e2e: EndToEnd, slack: SlackSandbox, app_d
     posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
     # Whatever either click sent is consumed before counting: nothing for the job left queued
     # or unacknowledged in the broker.
-    await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0, seconds=60)
+    await wait_until(
+        lambda: broker_messages_naming(redis_url, job.id) == 0,
+        "the broker still holds a delivery of the job",
+        seconds=60,
+    )
 
     assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
     [message] = slack.messages(target)
