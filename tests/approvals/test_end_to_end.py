@@ -6,7 +6,6 @@ click on Approve, both clicks at once, through the real queue -> posted once."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -66,11 +65,11 @@ def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Databa
 
 
 async def wait_for_approval_request(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
-    deadline = time.monotonic() + 30
-    while (job := await load_job(database, org_id, job_id)).approval_ts is None:
-        assert time.monotonic() < deadline, "the approval request was never recorded"
-        await asyncio.sleep(0.05)
-    return job
+    async def requested() -> Job | None:
+        job = await load_job(database, org_id, job_id)
+        return job if job.approval_ts is not None else None
+
+    return await wait_until(requested, "the approval request was never recorded", seconds=30)
 
 
 async def approvals_required(slack: SlackSandbox, app_db: Database) -> tuple[str, uuid.UUID, str, str]:
