@@ -14,13 +14,17 @@ T = TypeVar("T")
 
 @overload
 async def wait_until(
-    condition: Callable[[], Awaitable[T]], failure: str | Callable[[], str], *, seconds: float = ..., every: float = ...
+    condition: Callable[[], Awaitable[T | None]],
+    failure: str | Callable[[], str],
+    *,
+    seconds: float = ...,
+    every: float = ...,
 ) -> T: ...
 
 
 @overload
 async def wait_until(
-    condition: Callable[[], T], failure: str | Callable[[], str], *, seconds: float = ..., every: float = ...
+    condition: Callable[[], T | None], failure: str | Callable[[], str], *, seconds: float = ..., every: float = ...
 ) -> T: ...
 
 
@@ -28,7 +32,7 @@ async def wait_until(
     condition: Callable[[], object], failure: str | Callable[[], str], *, seconds: float = 20.0, every: float = 0.05
 ) -> object:
     """The first truthy answer of ``condition`` (a function or a coroutine function), asked every
-    ``every`` seconds.
+    ``every`` seconds; a condition that answers None until it holds waits for its value.
 
     It is asked at least once, and last at or after the deadline, so a condition that holds by then
     never fails. When none came, an AssertionError says ``failure`` (a callable is asked then, for
