@@ -6,7 +6,6 @@ click on Approve, both clicks at once, through the real queue -> posted once."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from sandbox.slack import SlackSandbox
 from tests.approvals.web import SIGNING_SECRET, start_clicks
 from tests.support.approvals import make_runtime, require_approvals
 from tests.support.schedules import create_text_schedule
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
@@ -44,7 +44,6 @@ from tests.support.workers import (
     start_worker,
     wait_for_job,
     wait_for_scheduled_job,
-    wait_until,
     worker,
     worker_env,
 )
@@ -66,11 +65,11 @@ def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Databa
 
 
 async def wait_for_approval_request(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> Job:
-    deadline = time.monotonic() + 30
-    while (job := await load_job(database, org_id, job_id)).approval_ts is None:
-        assert time.monotonic() < deadline, "the approval request was never recorded"
-        await asyncio.sleep(0.05)
-    return job
+    async def requested() -> Job | None:
+        job = await load_job(database, org_id, job_id)
+        return job if job.approval_ts is not None else None
+
+    return await wait_until(requested, "the approval request was never recorded", seconds=30)
 
 
 async def approvals_required(slack: SlackSandbox, app_db: Database) -> tuple[str, uuid.UUID, str, str]:
@@ -239,7 +238,11 @@ async def test_double_click_posts_once(e2e: EndToEnd, slack: SlackSandbox, app_d
     posted = await wait_for_job(app_db, org_id, job.id, seconds=60)
     # Whatever either click sent is consumed before counting: nothing for the job left queued
     # or unacknowledged in the broker.
-    await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0, seconds=60)
+    await wait_until(
+        lambda: broker_messages_naming(redis_url, job.id) == 0,
+        "the broker still holds a delivery of the job",
+        seconds=60,
+    )
 
     assert posted.state == JobState.POSTED and posted.decided_by == ADMIN
     [message] = slack.messages(target)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,35 +14,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sandbox.gemini import FakeGemini
-from tests.support.fakes import GEMINI_KEY, fake_gemini
+from tests.support.clock import FakeClock, SleepRecorder
+from tests.support.fakes import GEMINI_KEY, RouterFactory, fake_gemini
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.router import RetryPolicy, TextRouter
 
 __all__ = ["fake_gemini"]
 
-API_KEY = GEMINI_KEY
 MODELS = ["gemini-a", "gemini-b"]
-
-
-class SleepRecorder:
-    """Stands in for asyncio.sleep: remembers each requested wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -78,20 +57,6 @@ def meter_provider(metric_reader: InMemoryMetricReader) -> MeterProvider:
     return MeterProvider(metric_readers=[metric_reader])
 
 
-def counter_total(reader: InMemoryMetricReader, name: str) -> int:
-    data = reader.get_metrics_data()
-    total = 0
-    for resource_metrics in data.resource_metrics if data else []:
-        for scope_metrics in resource_metrics.scope_metrics:
-            for metric in scope_metrics.metrics:
-                if metric.name == name:
-                    total += sum(int(point.value) for point in metric.data.data_points)
-    return total
-
-
-RouterFactory = Callable[..., Awaitable[TextRouter]]
-
-
 @pytest.fixture
 async def make_router(
     fake_gemini: FakeGemini,
@@ -114,7 +79,7 @@ async def make_router(
         }
         settings.update(options)
         models = settings.pop("models", MODELS)
-        router = TextRouter.from_settings(models, API_KEY, fake_gemini.url, **settings)
+        router = TextRouter.from_settings(models, GEMINI_KEY, fake_gemini.url, **settings)
         routers.append(router)
         return router
 
@@ -133,6 +98,6 @@ def tiny_pipeline_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
 
 @pytest.fixture
 async def gemini_provider(fake_gemini: FakeGemini) -> AsyncIterator[GeminiTextProvider]:
-    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=10)
+    provider = GeminiTextProvider(GEMINI_KEY, base_url=fake_gemini.url, timeout=10)
     yield provider
     await provider.aclose()

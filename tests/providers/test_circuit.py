@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.providers.conftest import FakeClock
+from tests.support.clock import FakeClock
 from workers.providers.circuit import CircuitBreaker, CircuitState
 
 

@@ -13,7 +13,7 @@ from bot.routing.catalogue import Catalogue, shorthand_catalogue
 from db.models import Job, JobKind
 from sandbox.gemini import FakeGemini
 from sandbox.gemini import prompt_tokens as billed_prompt
-from tests.providers.conftest import API_KEY, RouterFactory
+from tests.support.fakes import GEMINI_KEY, RouterFactory
 from workers.generation import GenerationFailed, generate_text
 from workers.providers.base import AllModelsFailed, PermanentError, TextRequest
 from workers.providers.gemini import GeminiTextProvider
@@ -25,7 +25,7 @@ REQUEST = TextRequest(prompt=PROMPT, system_instruction="Plain words.", max_outp
 
 @pytest.fixture
 async def provider(fake_gemini: FakeGemini):
-    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=5.0)
+    provider = GeminiTextProvider(GEMINI_KEY, base_url=fake_gemini.url, timeout=5.0)
     yield provider
     await provider.aclose()
 

@@ -11,12 +11,12 @@ from google import genai
 from google.genai import errors, types
 
 from sandbox.gemini import FakeGemini
-from tests.providers.conftest import API_KEY
+from tests.support.fakes import GEMINI_KEY
 
 PROMPT = "Write a friendly launch note for the new espresso machine"
 
 
-def sdk_client(url: str, api_key: str = API_KEY) -> genai.Client:
+def sdk_client(url: str, api_key: str = GEMINI_KEY) -> genai.Client:
     return genai.Client(
         api_key=api_key,
         http_options=types.HttpOptions(
@@ -43,7 +43,7 @@ async def test_generate_content_returns_text_and_usage(fake_gemini: FakeGemini) 
     assert response.model_version == "gemini-a" and response.response_id
 
     [seen] = fake_gemini.requests
-    assert seen.api_key == API_KEY
+    assert seen.api_key == GEMINI_KEY
     assert seen.model == "gemini-a" and seen.api_version == "v1beta"
     assert seen.body["contents"] == [{"parts": [{"text": PROMPT}], "role": "user"}]
     assert seen.body["systemInstruction"]["parts"] == [{"text": "Be brief."}]
@@ -88,7 +88,7 @@ async def test_wrong_api_key_is_refused_in_googles_shape(fake_gemini: FakeGemini
 
 
 async def test_unknown_model_is_not_found_when_models_are_listed() -> None:
-    async with FakeGemini(api_key=API_KEY, models=["gemini-a"]) as fake:
+    async with FakeGemini(api_key=GEMINI_KEY, models=["gemini-a"]) as fake:
         client = sdk_client(fake.url)
         with pytest.raises(errors.ClientError) as missing:
             await client.aio.models.generate_content(model="gemini-z", contents=PROMPT)
@@ -167,7 +167,7 @@ async def test_fault_aimed_at_a_prompt_spares_other_prompts(fake_gemini: FakeGem
 
 
 def test_runs_in_a_background_thread_for_synchronous_callers() -> None:
-    fake = FakeGemini(api_key=API_KEY)
+    fake = FakeGemini(api_key=GEMINI_KEY)
     with fake.running_in_thread():
         fake.inject(status=503)
         client = sdk_client(fake.url)
@@ -186,7 +186,7 @@ async def test_runs_as_a_standalone_process() -> None:
         "--port",
         "0",
         "--api-key",
-        API_KEY,
+        GEMINI_KEY,
         stdout=asyncio.subprocess.PIPE,
     )
     try:

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from sandbox.gemini import FakeGemini, image_for
-from tests.providers.conftest import API_KEY
+from tests.support.fakes import GEMINI_KEY
 from workers.providers.base import ImageRequest, PermanentError, RetryableError
 from workers.providers.gemini_images import GeminiImageProvider
 
@@ -18,7 +18,7 @@ REQUEST = ImageRequest(prompt="a lighthouse at dusk", seed=7, steps=20, width=51
 
 
 def provider(fake: FakeGemini) -> GeminiImageProvider:
-    return GeminiImageProvider(API_KEY, MODEL, base_url=fake.url, timeout=10)
+    return GeminiImageProvider(GEMINI_KEY, MODEL, base_url=fake.url, timeout=10)
 
 
 async def test_the_image_comes_back_as_inline_data_and_is_the_result(fake_gemini: FakeGemini) -> None:
@@ -27,7 +27,7 @@ async def test_the_image_comes_back_as_inline_data_and_is_the_result(fake_gemini
     assert result.png == image_for(REQUEST.prompt) and result.png.startswith(b"\x89PNG")
     assert (result.model, result.provider, result.units) == (MODEL, "gemini-image", 1)
     [call] = fake_gemini.requests
-    assert (call.model, call.method, call.api_key) == (MODEL, "generateContent", API_KEY)
+    assert (call.model, call.method, call.api_key) == (MODEL, "generateContent", GEMINI_KEY)
     assert call.body["generationConfig"]["responseModalities"] == ["IMAGE"]
 
 

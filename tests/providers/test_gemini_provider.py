@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from sandbox.gemini import FakeGemini
-from tests.providers.conftest import API_KEY
+from tests.support.fakes import GEMINI_KEY
 from workers.providers.base import PermanentError, RetryableError, TextRequest
 from workers.providers.gemini import GeminiTextProvider, parse_retry_after_header, parse_retry_info
 
@@ -20,7 +20,7 @@ REQUEST = TextRequest(
 
 @pytest.fixture
 async def provider(fake_gemini: FakeGemini):
-    provider = GeminiTextProvider(API_KEY, base_url=fake_gemini.url, timeout=0.5)
+    provider = GeminiTextProvider(GEMINI_KEY, base_url=fake_gemini.url, timeout=0.5)
     yield provider
     await provider.aclose()
 
@@ -102,7 +102,7 @@ async def test_unreachable_server_is_retryable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    provider = GeminiTextProvider(API_KEY, base_url=f"http://127.0.0.1:{port}", timeout=2.0)
+    provider = GeminiTextProvider(GEMINI_KEY, base_url=f"http://127.0.0.1:{port}", timeout=2.0)
     with pytest.raises(RetryableError, match="could not be reached"):
         await provider.generate_text("gemini-a", REQUEST)
     await provider.aclose()

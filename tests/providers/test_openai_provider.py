@@ -12,7 +12,7 @@ import pytest
 from bot.routing.catalogue import Catalogue, ModelSpec
 from bot.routing.pricing import cost_micros
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import FakeClock, SleepRecorder
+from tests.support.clock import FakeClock, SleepRecorder
 from tests.support.fakes import OPENAI_KEY, fake_openai
 from workers.providers.base import AllModelsFailed, PermanentError, RetryableError, TextRequest
 from workers.providers.openai_compat import OpenAICompatibleProvider

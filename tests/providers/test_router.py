@@ -9,7 +9,9 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sandbox.gemini import FakeGemini
-from tests.providers.conftest import FakeClock, RouterFactory, SleepRecorder, counter_total
+from tests.support.clock import FakeClock, SleepRecorder
+from tests.support.fakes import RouterFactory
+from tests.support.telemetry import counter_total
 from workers.providers.base import AllModelsFailed, PermanentError, TextRequest
 from workers.providers.circuit import CircuitState
 from workers.providers.router import RetryPolicy, TextRouter

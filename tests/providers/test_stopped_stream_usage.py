@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.gemini import FakeGemini, compose_text, count_tokens
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import RouterFactory
+from tests.support.fakes import RouterFactory
 from workers.providers.base import StreamStopped, TextRequest
 from workers.providers.gemini import GeminiTextProvider
 from workers.providers.openai_compat import OpenAICompatibleProvider

@@ -8,7 +8,7 @@ import pytest
 
 from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_tokens
 from sandbox.openai_server import FakeOpenAI
-from tests.providers.conftest import RouterFactory
+from tests.support.fakes import RouterFactory
 from workers.providers.base import (
     OnText,
     PermanentError,

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from bot.quota import QuotaService
 from db.engine import Database
-from tests.quota.clock import FakeClock
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

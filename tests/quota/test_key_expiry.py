@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from bot.quota import QuotaService
 from bot.quota.keys import PREFIX
-from tests.quota.clock import FakeClock
+from tests.support.clock import FakeClock
 
 
 async def _ttls(aredis: aioredis.Redis, org_id: uuid.UUID) -> dict[str, int]:

@@ -11,8 +11,8 @@ from bot.quota.ledger import record_settlement
 from bot.quota.models import ModelCharge
 from db.engine import Database
 from db.models import JobState
-from tests.quota.clock import FakeClock
 from tests.quota.rows import insert_job, job_quota_state, ledger_used, set_job, settlements
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("unlimited_rate")
 

@@ -8,8 +8,8 @@ from bot.errors import QuotaDenied
 from bot.quota import QuotaExceeded, QuotaService, ReservationClosed
 from db.engine import Database
 from db.models import AuditEvent, JobState
-from tests.quota.clock import FakeClock
 from tests.quota.rows import insert_job, job_quota_state, ledger_used, settlements
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("unlimited_rate")
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from bot.orgs.service import create_organization
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
-from tests.residency.conftest import redis_text
 from tests.support.database import new_team_id
+from tests.support.redis_index import redis_text
 from tests.support.rows import active_schedule, queued_job
 from tests.support.slack import SlackWorkspace
 from workers.beat import beat_tick

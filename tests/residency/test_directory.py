@@ -13,9 +13,9 @@ from bot.slack.region_directory import RegionDirectory, RegionPinned
 from db.directory import set_enterprise_region
 from db.engine import Database
 from tests.foundation.test_row_level_security import refused_by_postgres
-from tests.residency.conftest import TwoRegions, regions_document
 from tests.support.cli import run_cli
 from tests.support.database import TestDatabase, connected, new_team_id
+from tests.support.regions import TwoRegions, regions_document
 
 
 async def test_a_pin_never_moves_an_organization_to_another_region(app_db: Database) -> None:

@@ -4,7 +4,6 @@ process that cannot hear the directory's changes does not cache it at all."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 
@@ -14,9 +13,9 @@ from sqlalchemy import text
 from bot.slack.directory_changes import DirectoryChanges
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
-from tests.residency.conftest import TwoRegions
 from tests.support.database import new_team_id
-from tests.support.workers import wait_until
+from tests.support.regions import TwoRegions
+from tests.support.waiting import wait_until
 
 # Far below the cache's 30 s: a change seen within this came from the announcement.
 HEARD_WITHIN_SECONDS = 5.0
@@ -53,20 +52,24 @@ async def switch_region(owner_db: Database, org_id: uuid.UUID, region: str) -> N
         )
 
 
-async def eventually(condition: Callable[[], bool]) -> None:
-    await wait_until(condition, seconds=HEARD_WITHIN_SECONDS)
+async def eventually(condition: Callable[[], bool], failure: str) -> None:
+    """``condition`` holds within the time an announced change takes to arrive."""
+    await wait_until(condition, failure, seconds=HEARD_WITHIN_SECONDS)
 
 
 async def cached_region(directory: RegionDirectory, team: str) -> str | None:
     """The team's region once the directory caches it: the pin's own announcement may arrive
     during the first read, and a read overtaken by a change is not cached."""
-    deadline = time.monotonic() + HEARD_WITHIN_SECONDS
-    while time.monotonic() < deadline:
+
+    async def found_and_cached() -> tuple[str | None] | None:
         region = await region_found(directory, team)
-        if directory.is_cached(team, None):
-            return region
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"team {team} was never cached")
+        # A tuple, so that a team found in no region (None) still ends the wait once cached.
+        return (region,) if directory.is_cached(team, None) else None
+
+    [region] = await wait_until(
+        found_and_cached, f"team {team} was never cached", seconds=HEARD_WITHIN_SECONDS, every=0.02
+    )
+    return region
 
 
 async def region_found(directory: RegionDirectory, team: str) -> str | None:
@@ -85,7 +88,7 @@ async def test_a_move_committed_elsewhere_drops_the_cached_entry_at_once(
 
     await switch_region(owner_db, org_id, "us")
 
-    await eventually(lambda: not directory.is_cached(team, None))
+    await eventually(lambda: not directory.is_cached(team, None), "the team's cached region was never dropped")
     assert await region_found(directory, team) == "us"
     # Without the announcement the entry would have stood for its 30 s.
     assert await region_found(unheard, team) == "eu"
@@ -112,7 +115,7 @@ async def test_a_change_rolled_back_is_never_announced(
             await session.execute(text("UPDATE region_directory SET region = 'us' WHERE org_id = :o"), {"o": org_id})
             raise RuntimeError("the move failed before its commit")
     await switch_region(owner_db, org_id, "eu")  # a committed change after it, to wait on
-    await eventually(lambda: team in dropped)
+    await eventually(lambda: team in dropped, "the change committed after the failed move was never heard")
     assert dropped.count(team) == 1
 
 
@@ -126,7 +129,7 @@ async def test_a_process_that_cannot_hear_changes_asks_the_database_until_it_can
     assert pid is not None
     async with owner_db.system() as session:
         await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    await eventually(lambda: not directory.caching)
+    await eventually(lambda: not directory.caching, "the directory kept caching without its listener")
 
     # Nothing cached while deaf: the next read sees a change at once.
     await switch_region(owner_db, org_id, "us")
@@ -138,7 +141,7 @@ async def test_a_process_that_cannot_hear_changes_asks_the_database_until_it_can
     assert directory.caching and changes.backend_pid not in (None, pid)
     assert await region_found(directory, team) == "us"
     await switch_region(owner_db, org_id, "eu")
-    await eventually(lambda: not directory.is_cached(team, None))
+    await eventually(lambda: not directory.is_cached(team, None), "the team's cached region was never dropped")
     assert await region_found(directory, team) == "eu"
 
 
@@ -150,5 +153,5 @@ async def test_the_web_service_hears_the_directory_of_its_default_region(
     team, org_id = await pinned_team(two_regions.runtime("us").database, "eu")
     assert await cached_region(directory, team) == "eu"
     await switch_region(owner_db, org_id, "us")
-    await eventually(lambda: not directory.is_cached(team, None))
+    await eventually(lambda: not directory.is_cached(team, None), "the team's cached region was never dropped")
     assert await region_found(directory, team) == "us"

@@ -7,7 +7,7 @@ import json
 
 from bot.process.settings import load_settings
 from bot.routing.policy import RoutingPolicy, Strategy, candidate_order
-from tests.residency.conftest import REGIONAL_CATALOGUE
+from tests.support.regions import REGIONAL_CATALOGUE
 
 REGIONS = json.dumps({"us": {"database_url": "postgresql://a@h/us"}, "eu": {"database_url": "postgresql://a@h/eu"}})
 

@@ -18,10 +18,11 @@ import redis.asyncio as aioredis
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
 from db.region_move import move_organization
-from tests.residency.conftest import regions_document
 from tests.residency.test_region_move import counts, organization_in_us
 from tests.support.cli import BARE_ENV, run_cli
 from tests.support.database import TestDatabase, connected
+from tests.support.regions import regions_document
+from tests.support.waiting import wait_until
 
 LOCK_WAIT_SECONDS = 60
 
@@ -42,25 +43,26 @@ async def table_held(url: str, table: str) -> AsyncIterator[None]:
 async def backend_waiting(url: str, statement: str) -> int:
     """The pid of the backend waiting on a lock to run ``statement`` (a prefix of its SQL)."""
     async with connected(url) as conn:
-        for _ in range(LOCK_WAIT_SECONDS * 10):
-            pid = await conn.fetchval(
+        pid = await wait_until(
+            lambda: conn.fetchval(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND query LIKE $1",
                 f"{statement}%",
-            )
-            if pid is not None:
-                return int(pid)
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"no backend ever waited to run {statement!r}")
+            ),
+            f"no backend ever waited to run {statement!r}",
+            seconds=LOCK_WAIT_SECONDS,
+            every=0.1,
+        )
+    return int(pid)
 
 
 async def backend_gone(url: str, pid: int) -> None:
     async with connected(url) as conn:
-        for _ in range(LOCK_WAIT_SECONDS * 10):
-            if not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid):
-                return
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"backend {pid} of the killed move never ended")
+
+        async def ended() -> bool:
+            return not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid)
+
+        await wait_until(ended, f"backend {pid} of the killed move never ended", seconds=LOCK_WAIT_SECONDS, every=0.1)
 
 
 async def pinned_region(app_db: Database, org_id: uuid.UUID) -> str | None:

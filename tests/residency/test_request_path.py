@@ -16,8 +16,9 @@ from bot.orgs.service import create_organization, set_role
 from db.models import Role
 from sandbox.say import build_block_action, build_slash_command, encode_form, sign_request
 from sandbox.slack import SlackSandbox
-from tests.residency.conftest import TwoRegions, redis_text
 from tests.support.database import TestDatabase, connected
+from tests.support.redis_index import redis_text
+from tests.support.regions import TwoRegions
 from tests.support.slack import SIGNING_SECRET, SlackWorkspace, new_workspace
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import redis.asyncio as aioredis
 
 from bot.routing.latency import LatencyBoard, latency_key
+from tests.support.waiting import wait_until
 
 
 async def test_what_one_worker_measures_another_sees_after_its_refresh(aredis: aioredis.Redis) -> None:
@@ -37,10 +37,10 @@ async def test_a_workers_measurements_reach_redis_within_its_share_interval_in_o
             await board.record(model, seconds)
         assert await aredis.llen(latency_key(model)) == 0  # nothing sent per call
 
-        for _ in range(100):
-            if await aredis.llen(latency_key(model)) == 3:
-                break
-            await asyncio.sleep(0.01)
+        async def all_sent() -> bool:
+            return await aredis.llen(latency_key(model)) == 3
+
+        await wait_until(all_sent, "the board never sent its three latencies", seconds=1, every=0.01)
 
         assert [float(value) for value in await aredis.lrange(latency_key(model), 0, -1)] == [0.9, 0.2, 0.1]
     finally:

@@ -23,6 +23,7 @@ from sandbox.local_services import LocalServices, free_port
 from sandbox.openai_server import SANDBOX_LLAMA
 from sandbox.slack import DEMO
 from tests.support.database import TestDatabase, migrated_database
+from tests.support.waiting import wait_until
 from tests.support.workers import stop_process_group
 
 pytestmark = pytest.mark.slow  # starts the whole service as processes
@@ -83,13 +84,15 @@ def dev_database(services: LocalServices) -> Iterator[TestDatabase]:
 
 
 async def _first(http: aiohttp.ClientSession, sandbox_url: str, user: str, *needles: str) -> dict[str, Any]:
-    deadline = time.monotonic() + POST_SECONDS
-    while time.monotonic() < deadline:
+    async def shown_with_needles() -> dict[str, Any] | None:
         for message in await _shown(http, sandbox_url, user):
             if all(needle in json.dumps(message, ensure_ascii=False) for needle in needles):
                 return message
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"nothing shown to {user} with {needles}")
+        return None
+
+    return await wait_until(
+        shown_with_needles, f"nothing shown to {user} with {needles}", seconds=POST_SECONDS, every=0.5
+    )
 
 
 async def test_make_run_with_the_fake_openai_server_answers_a_job_routed_to_its_model(

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from sandbox.local_services import free_port
 from sandbox.slack import DEMOS, SECOND_DEMO, SlackSandbox, threaded_sandbox
 from sandbox.web import WebUiConfig, add_web_ui
 from sandbox.web.demo_setup import set_up_demos
+from tests.support.local_slack import LocalSlack
 from tests.support.workers import GEMINI_KEY, WorkerProcess, clear_leftover_work, gemini
 
 __all__ = ["gemini"]
@@ -40,23 +40,6 @@ SIGNING_SECRET = "local-slack-page-secret"
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "local-slack-page-client-secret"
 READY_SECONDS = 90
-
-
-@dataclass
-class LocalSlack:
-    sandbox: SlackSandbox
-    gemini: FakeGemini
-    service_url: str
-
-    @property
-    def url(self) -> str:
-        return self.sandbox.url
-
-    def page_url(self, team_id: str, user_id: str, channel_id: str) -> str:
-        return f"{self.url}/?team={team_id}&user={user_id}&channel={channel_id}"
-
-    def posts_containing(self, channel_id: str, text: str) -> list[dict[str, Any]]:
-        return [m for m in self.sandbox.messages(channel_id) if text in str(m.get("text")) + str(m.get("blocks"))]
 
 
 @pytest.fixture(scope="session")

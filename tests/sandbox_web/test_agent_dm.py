@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sandbox.slack import DEMO
-from tests.sandbox_web.conftest import LocalSlack
+from tests.support.local_slack import LocalSlack
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any
 import pytest
 
 from sandbox.slack import DEMO, SECOND_DEMO
-from tests.sandbox_web.conftest import LocalSlack
+from tests.support.local_slack import LocalSlack
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +33,6 @@ async def _message(page: Any, containing: str) -> Any:
 async def _send(page: Any, text: str) -> None:
     await page.fill("#composer-input", text)
     await page.click("#composer-send")
-
-
-async def _settle(condition: Callable[[], Awaitable[bool]], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("the condition did not hold in time")
 
 
 async def test_an_editors_command_is_rendered_with_bold_text_and_the_image(
@@ -64,7 +55,7 @@ async def test_an_editors_command_is_rendered_with_bold_text_and_the_image(
     async def loaded() -> bool:
         return await image.evaluate("(img) => img.complete && img.naturalWidth > 0")
 
-    await _settle(loaded)
+    await wait_until(loaded, "the image never loaded", seconds=30, every=0.2)
     # The feedback buttons follow the upload as a reply in its thread, folded under it as in Slack,
     # their labels' shortcodes shown as emoji; a click in the thread reaches the service.
     upload = page.locator("#messages > .message").filter(has=page.locator(".file-image img")).last
@@ -102,10 +93,12 @@ async def test_an_admins_approval_posts_exactly_once(local_slack: LocalSlack, op
     await request.first.locator("button[data-action-id='approve_job']").wait_for(state="detached", timeout=WAIT_MS)
     await _message(editor, f"approval {token}")
 
-    async def posted_once() -> bool:
-        return len(local_slack.posts_containing(SECOND_DEMO.general, token)) == 1
-
-    await _settle(posted_once)
+    await wait_until(
+        lambda: len(local_slack.posts_containing(SECOND_DEMO.general, token)) == 1,
+        "the approved job was never posted",
+        seconds=30,
+        every=0.2,
+    )
     await asyncio.sleep(2)  # a second post, if there were one, would follow the first closely
     assert len(local_slack.posts_containing(SECOND_DEMO.general, token)) == 1
     assert await editor.locator(".message:not(.ephemeral)", has_text=token).count() == 1

@@ -16,6 +16,7 @@ import pytest
 from bot.commands.views import Message, ephemeral
 from bot.slack.ack_watchdog import TURNED_AWAY_LOG_SECONDS, AckWatchdog
 from bot.slack.loop_lag import LoopLag
+from tests.support.waiting import wait_until
 
 # Long enough that work finishing at once is never taken for slow work, however loaded the machine.
 GENEROUS_DEADLINE_SECONDS = 60.0
@@ -121,11 +122,7 @@ async def test_the_probe_sees_a_stalled_loop() -> None:
     lag.start()
     await asyncio.sleep(0)
     time.sleep(0.3)  # noqa: ASYNC251  a stalled loop, on purpose: every callback due meanwhile is late
-    for _ in range(100):
-        if lag.seconds >= 0.2:
-            break
-        await asyncio.sleep(0.01)
-    assert lag.seconds >= 0.2
+    await wait_until(lambda: lag.seconds >= 0.2, "the probe never saw the loop stall", seconds=1, every=0.01)
     await lag.stop()
 
 

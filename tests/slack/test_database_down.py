@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -16,6 +14,7 @@ from sandbox.local_services import free_port
 from sandbox.say import encode_form, sign_request
 from sandbox.slack import SlackSandbox
 from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
+from tests.support.waiting import wait_until
 
 DATABASE_DOWN = "cannot reach its database right now, so nothing was done"
 
@@ -56,11 +55,7 @@ async def test_a_click_hears_through_its_response_url(down: Service, sandbox: Sl
     async with down.http.post(f"{down.url}/slack/events", data=body, headers=headers) as response:
         assert response.status == 200
         assert (await response.text()) == ""
-    deadline = time.monotonic() + 10
-    while not (answers := sandbox.responses(response_url)):
-        assert time.monotonic() < deadline, "the clicker was never told"
-        await asyncio.sleep(0.05)
-    [answer] = answers
+    [answer] = await wait_until(lambda: sandbox.responses(response_url), "the clicker was never told", seconds=10)
     assert DATABASE_DOWN in answer["text"]
     assert answer.get("replace_original") in (None, False)
 

@@ -34,6 +34,7 @@ from tests.support.slack import (
     start_service,
     stop_service,
 )
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -136,11 +137,7 @@ async def _listening(port: int) -> bool:
 
 
 async def _wait_listening(port: int) -> None:
-    for _ in range(600):
-        if await _listening(port):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port}")
+    await wait_until(lambda: _listening(port), f"nothing listens on port {port}", seconds=30)
 
 
 async def test_sigterm_lets_requests_in_flight_finish(

@@ -16,6 +16,7 @@ from bot.orgs.service import get_role
 from db.models import JobState, Organization, WorkflowStepState
 from sandbox.functions import FunctionExecution
 from tests.support.slack import SIGNING_SECRET, Service, audit_actions
+from tests.support.waiting import wait_until
 from tests.support.workflows import deliver, jobs_of, load_step, run_step, step_inputs
 
 
@@ -28,11 +29,12 @@ async def run(service: Service, inputs: dict[str, object]) -> FunctionExecution:
 
 
 async def completed(execution: FunctionExecution, *, count: int = 1) -> None:
-    for _ in range(200):
-        if len(execution.completions) >= count:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"the step saw {execution.completions}, not {count} completion call(s)")
+    await wait_until(
+        lambda: len(execution.completions) >= count,
+        lambda: f"the step saw {execution.completions}, not {count} completion call(s)",
+        seconds=5,
+        every=0.025,
+    )
 
 
 async def test_an_editors_step_queues_one_job_for_them_and_waits_for_it(single: Service, org: uuid.UUID) -> None:

@@ -1,2 +1,2 @@
 """What several test folders share: fixtures and helpers. Test modules and conftest files import
-from here, never from one another's conftest."""
+from here, never from one another's conftest (tests/test_support_imports.py checks)."""

@@ -4,7 +4,7 @@ the image pipeline a worker draws with, in process, remembering what it was aske
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -12,9 +12,14 @@ from sandbox.gemini import FakeGemini
 from sandbox.openai_server import FakeOpenAI
 from workers.providers.base import ImageRequest, ImageResult
 from workers.providers.offline import OfflineImageProvider
+from workers.providers.router import TextRouter
 
 GEMINI_KEY = "test-gemini-key"
 OPENAI_KEY = "test-openai-key"
+
+# What a ``make_router`` fixture gives: ``await make_router(**options)`` is a text router pointed at
+# the fake Gemini, with the fixture's settings but for the options given.
+RouterFactory = Callable[..., Awaitable[TextRouter]]
 
 
 @pytest.fixture

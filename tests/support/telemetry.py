@@ -30,14 +30,7 @@ class Telemetry:
         return [span for span in self.spans() if span.name == name]
 
     def metric_points(self, name: str) -> list[Any]:
-        data = self.reader.get_metrics_data()
-        points: list[Any] = []
-        for resource_metrics in data.resource_metrics if data else []:
-            for scope_metrics in resource_metrics.scope_metrics:
-                for metric in scope_metrics.metrics:
-                    if metric.name == name:
-                        points.extend(metric.data.data_points)
-        return points
+        return metric_points(self.reader, name)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +51,20 @@ def telemetry(session_telemetry: Telemetry) -> Iterator[Telemetry]:
 
 def by_id(spans: list[ReadableSpan]) -> dict[int, ReadableSpan]:
     return {span.context.span_id: span for span in spans}
+
+
+def metric_points(reader: InMemoryMetricReader, name: str) -> list[Any]:
+    """Every data point ``reader`` collected for the metric called ``name``, of any scope."""
+    data = reader.get_metrics_data()
+    points: list[Any] = []
+    for resource_metrics in data.resource_metrics if data else []:
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                if metric.name == name:
+                    points.extend(metric.data.data_points)
+    return points
+
+
+def counter_total(reader: InMemoryMetricReader, name: str) -> int:
+    """The counter called ``name`` summed over all its attribute sets."""
+    return sum(int(point.value) for point in metric_points(reader, name))

@@ -35,6 +35,7 @@ from db.engine import Database
 from db.models import FINAL_JOB_STATES, AuditEvent, Job, JobKind, JobState, Organization
 from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox, threaded_sandbox
+from tests.support.waiting import wait_until
 from workers.beat import beat_forever, beat_tick
 from workers.celery_app import worker_config
 from workers.fair_gate import FairGate
@@ -256,14 +257,17 @@ async def wait_for_job(
 ) -> Job:
     """The job once it reached one of ``states`` and its quota was reconciled (a worker settles
     right after the job's last transition)."""
-    deadline = time.monotonic() + seconds
-    while True:
+    seen: list[Job] = []
+
+    async def reconciled() -> Job | None:
         job = await load_job(database, org_id, job_id)
-        if job.state in states and job.quota_state != "reserved":
-            return job
-        if time.monotonic() > deadline:
-            raise AssertionError(f"job {job_id} still {job.state} (quota {job.quota_state}) after {seconds:g}s")
-        await asyncio.sleep(0.05)
+        seen.append(job)
+        return job if job.state in states and job.quota_state != "reserved" else None
+
+    def still() -> str:
+        return f"job {job_id} still {seen[-1].state} (quota {seen[-1].quota_state})"
+
+    return await wait_until(reconciled, still, seconds=seconds)
 
 
 async def wait_for_scheduled_job(
@@ -274,24 +278,16 @@ async def wait_for_scheduled_job(
     states: frozenset[str] = FINAL_JOB_STATES,
     seconds: float = 30.0,
 ) -> Job:
-    """The schedule's job once the beat fired it and it reached one of ``states`` (``wait_for_job``)."""
+    """The schedule's job once the beat fired it and it reached one of ``states`` (``wait_for_job``),
+    all within ``seconds``."""
     deadline = time.monotonic() + seconds
-    while True:
+
+    async def fired() -> uuid.UUID | None:
         async with database.tenant(org_id) as session:
-            job_id = (await session.execute(select(Job.id).where(Job.schedule_id == schedule_id))).scalar_one_or_none()
-        if job_id is not None:
-            return await wait_for_job(database, org_id, job_id, states=states, seconds=deadline - time.monotonic())
-        if time.monotonic() > deadline:
-            raise AssertionError(f"schedule {schedule_id} fired no job in {seconds:g}s")
-        await asyncio.sleep(0.05)
+            return (await session.execute(select(Job.id).where(Job.schedule_id == schedule_id))).scalar_one_or_none()
 
-
-async def wait_until(condition: Callable[[], Any], *, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
+    job_id = await wait_until(fired, f"schedule {schedule_id} fired no job", seconds=seconds)
+    return await wait_for_job(database, org_id, job_id, states=states, seconds=deadline - time.monotonic())
 
 
 async def audit_actions(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> list[AuditEvent]:

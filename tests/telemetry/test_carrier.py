@@ -8,7 +8,7 @@ import pytest
 from opentelemetry import trace
 
 from bot.telemetry import context_from_carrier, current_carrier, link_current_span, link_from_carrier
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 tracer = trace.get_tracer("tests.telemetry")
 

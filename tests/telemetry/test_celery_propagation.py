@@ -21,7 +21,7 @@ from opentelemetry.trace import SpanKind
 
 from bot.jobs.queueing import celery_config
 from sandbox.gemini import FakeGemini
-from tests.telemetry.conftest import Telemetry, by_id
+from tests.support.telemetry import Telemetry, by_id
 from workers.providers.base import TextRequest
 from workers.providers.router import RetryPolicy, TextRouter
 

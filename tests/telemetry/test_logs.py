@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 from opentelemetry import trace
 
 from bot.telemetry.logs import configure_logging, make_handler
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 tracer = trace.get_tracer("tests.telemetry")
 

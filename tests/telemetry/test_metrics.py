@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 
 from bot.result_cache import CacheableRequest, CachedResult, ResultCache
 from bot.telemetry import metrics
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 
 def total(telemetry: Telemetry, name: str, **attributes: object) -> float:

@@ -10,7 +10,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from bot.telemetry.redact import scrub_url
 from bot.telemetry.scrub import key_allowed, scrub_attributes, scrub_statement
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 tracer = trace.get_tracer("tests.telemetry")
 

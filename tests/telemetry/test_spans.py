@@ -7,7 +7,7 @@ from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from bot.telemetry.spans import child_span
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 tracer = trace.get_tracer("tests.telemetry")
 

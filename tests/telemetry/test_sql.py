@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.telemetry import instrument_engine
 from db.engine import Database
 from tests.support.database import TestDatabase
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 SECRET_VALUE = "jane.doe+secret@example.com"
 tracer = trace.get_tracer("tests.telemetry")

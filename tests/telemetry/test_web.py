@@ -10,7 +10,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from bot.telemetry import annotate_request, tracing_middleware
-from tests.telemetry.conftest import Telemetry
+from tests.support.telemetry import Telemetry
 
 ORG_ID = uuid.uuid4()
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import JobState, QuotaSettlement
-from tests.support.workers import WorkerRig, audit_actions, load_job, requests_with, wait_for_job, wait_until
+from tests.support.waiting import wait_until
+from tests.support.workers import WorkerRig, audit_actions, load_job, requests_with, wait_for_job
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
@@ -23,7 +24,7 @@ async def test_job_of_a_killed_worker_is_posted_once_by_the_next_one(rig: Worker
     gemini.inject(delay=30, count=1, prompt_contains=tag)  # holds this job's first model call in flight
     channel = rig.submitter.new_channel()
     accepted = await rig.submitter.submit(org_id, f"Write the launch post {tag}", channel)
-    await wait_until(lambda: len(requests_with(gemini, tag)) == 1, seconds=60)
+    await wait_until(lambda: len(requests_with(gemini, tag)) == 1, "the model never saw the job", seconds=60)
     assert (await load_job(app_db, org_id, accepted.job_id)).state == JobState.RUNNING
 
     first.kill()

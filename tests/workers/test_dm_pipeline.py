@@ -13,7 +13,8 @@ from db.engine import Database
 from db.models import JobState
 from sandbox.gemini import FakeGemini, compose_text, count_tokens, prompt_of, prompt_tokens
 from sandbox.slack import Call, SlackSandbox
-from tests.support.workers import REQUESTER, TEAM_ID, Submitter, set_policy, wait_for_job, wait_until, worker
+from tests.support.waiting import wait_until
+from tests.support.workers import REQUESTER, TEAM_ID, Submitter, set_policy, wait_for_job, worker
 
 __all__ = ["worker"]
 
@@ -134,6 +135,7 @@ async def test_a_dm_job_that_needs_approval_says_so_in_its_thread(
         lambda: any(
             "waits for an admin's approval" in str(m.get("text")) and m.get("thread_ts") == thread
             for m in slack.messages(channel)
-        )
+        ),
+        "the thread was never told the job waits for approval",
     )
     assert not in_thread(slack.calls("chat.startStream", channel), thread)

@@ -27,6 +27,7 @@ from bot.quota.keys import org_keys
 from db.models import Job, JobState, QuotaSettlement, UsageLedger
 from sandbox.gemini import FakeGemini, StreamProgress, compose_text, prompt_of, prompt_tokens
 from sandbox.slack import SlackSandbox
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     GEMINI_KEY,
     MODELS,
@@ -37,7 +38,6 @@ from tests.support.workers import (
     in_process_worker,
     load_job,
     wait_for_job,
-    wait_until,
 )
 from workers import lifecycle, views
 from workers.flow import Outcome, run_job
@@ -98,9 +98,9 @@ async def test_a_dm_answer_cut_off_by_a_killed_worker_is_finished_in_the_same_me
     accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread)
 
     # Killed once the answer is part-way into its message.
-    await wait_until(lambda: len(thread_replies(slack, channel, thread)) == 1, seconds=60)
+    await wait_until(lambda: len(thread_replies(slack, channel, thread)) == 1, "the answer never started", seconds=60)
     [partial] = thread_replies(slack, channel, thread)
-    await wait_until(lambda: appended(slack, channel, partial["ts"]) >= 1, seconds=60)
+    await wait_until(lambda: appended(slack, channel, partial["ts"]) >= 1, "the answer never grew", seconds=60)
     first.kill()
     assert slack.message(channel, partial["ts"])["streaming"] is True  # type: ignore[index]
     assert (await load_job(app_db, org_id, accepted.job_id)).stream_ts == partial["ts"]
@@ -136,9 +136,13 @@ async def test_a_dm_answer_whose_lease_was_taken_over_mid_stream_ends_in_one_mes
     gemini.inject(method="streamGenerateContent", delay=SLOW_ANSWER_SECONDS, count=1, prompt_contains=tag)
     accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())  # type: ignore[arg-type]
     first = asyncio.create_task(run_job(context, accepted.job_id, org_id))
-    await wait_until(lambda: len(thread_replies(slack, channel, thread)) == 1 or first.done(), seconds=60)
+    await wait_until(
+        lambda: len(thread_replies(slack, channel, thread)) == 1 or first.done(), "the answer never started", seconds=60
+    )
     [partial] = thread_replies(slack, channel, thread)
-    await wait_until(lambda: appended(slack, channel, partial["ts"]) >= 1 or first.done(), seconds=60)
+    await wait_until(
+        lambda: appended(slack, channel, partial["ts"]) >= 1 or first.done(), "the answer never grew", seconds=60
+    )
     assert not first.done(), first.result()
 
     # The sweeper's move once a lease looks expired, then a newer attempt claims the job while the

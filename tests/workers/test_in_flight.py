@@ -14,7 +14,8 @@ from bot.jobs.queueing import PRIORITY_BACKGROUND, QUEUE_TEXT, sub_queue
 from bot.orgs.service import create_organization
 from db.engine import Database
 from db.models import Job, JobState
-from tests.support.workers import TEXT_ONLY, WorkerRig, load_job, marker, requests_with, wait_for_job, wait_until
+from tests.support.waiting import wait_until
+from tests.support.workers import TEXT_ONLY, WorkerRig, load_job, marker, requests_with, wait_for_job
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -52,7 +53,11 @@ async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched
     assert failed.state == JobState.FAILED and "time limit of 6 seconds" in (failed.error or "")
     assert failed.quota_state == "released" and (await rig.quota.status(rig.org_id)).reserved == 0
     # The requester is told just after the reservation is released.
-    await wait_until(lambda: any(str(failed.id) in r.get("text", "") for r in rig.slack.responses()), seconds=10)
+    await wait_until(
+        lambda: any(str(failed.id) in r.get("text", "") for r in rig.slack.responses()),
+        "the requester was never told the job failed",
+        seconds=10,
+    )
     notes = [r["text"] for r in rig.slack.responses() if str(failed.id) in r.get("text", "")]
     assert len(notes) == 1 and "time limit" in notes[0]
     assert rig.slack.messages(channel) == []
@@ -65,7 +70,9 @@ async def test_warm_shutdown_finishes_running_jobs_and_hands_back_the_waiting_on
     tag = marker()
     rig.gemini.inject(delay=2, count=None, prompt_contains=tag)
     job_ids, channels = await rig.burst(tag, 12)
-    await wait_until(lambda: len(requests_with(rig.gemini, tag)) >= 3, seconds=30)
+    await wait_until(
+        lambda: len(requests_with(rig.gemini, tag)) >= 3, "the model never saw three of the jobs", seconds=30
+    )
 
     assert first.terminate() == 0
     states = [(await load_job(rig.app_db, rig.org_id, job_id)).state for job_id in job_ids]
@@ -88,7 +95,7 @@ async def test_twenty_jobs_of_a_killed_worker_are_each_posted_once_after_their_l
     tag = marker()
     rig.gemini.inject(delay=60, count=20, prompt_contains=tag)  # the first attempts hang
     job_ids, channels = await rig.burst(tag, 20)
-    await wait_until(lambda: len(requests_with(rig.gemini, tag)) == 20, seconds=30)
+    await wait_until(lambda: len(requests_with(rig.gemini, tag)) == 20, "the model never saw all 20 jobs", seconds=30)
 
     first.kill()
     second = rig.start(env, concurrency=64, queues=TEXT_ONLY, ready=False)
@@ -185,7 +192,9 @@ async def test_a_retry_after_from_the_model_pauses_it_for_every_worker(rig: Work
     rig.gemini.inject(model="gemini-a", status=429, retry_after=3, count=1, prompt_contains=refused)
     await rig.roomy_quota()
     first = await rig.submitter.submit(rig.org_id, f"Write the first note {refused}", rig.submitter.new_channel())
-    await wait_until(lambda: len(requests_with(rig.gemini, refused)) >= 1, seconds=30)
+    await wait_until(
+        lambda: len(requests_with(rig.gemini, refused)) >= 1, "the model never saw the first job", seconds=30
+    )
     job_ids, _ = await rig.burst(later, 8)
 
     await rig.all_posted([first.job_id, *job_ids], seconds=60)
@@ -204,7 +213,7 @@ async def test_a_command_goes_before_scheduled_work_already_queued(rig: WorkerRi
         rig.org_id, [f"Write note {n} {slow if n == 0 else marker()}" for n in range(6)], channels
     )
     await rig.sender.send_job(holder, rig.org_id, "text")
-    await wait_until(lambda: len(requests_with(rig.gemini, slow)) == 1, seconds=30)
+    await wait_until(lambda: len(requests_with(rig.gemini, slow)) == 1, "the model never saw the slow job", seconds=30)
     for job_id in scheduled:
         await rig.sender.send_job(job_id, rig.org_id, "text", priority=PRIORITY_BACKGROUND)
     await rig.sender.send_job(command, rig.org_id, "text")

@@ -20,6 +20,7 @@ from bot.quota import QuotaService
 from bot.quota.keys import org_keys
 from db.models import JobState, QuotaSettlement
 from sandbox.gemini import FakeGemini
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     GEMINI_KEY,
     MODELS,
@@ -28,7 +29,6 @@ from tests.support.workers import (
     in_process_worker,
     load_job,
     requests_with,
-    wait_until,
 )
 from workers import lifecycle
 from workers.flow import Outcome, run_job
@@ -60,7 +60,9 @@ async def test_a_post_landing_after_its_lease_was_taken_over_is_recorded_and_set
     slack.inject("chat.postMessage", delay=SLACK_DELAY_SECONDS)
 
     first = asyncio.create_task(run_job(context, job_id, org_id))
-    await wait_until(lambda: len(slack.calls("chat.postMessage", channel)) == 1 or first.done())
+    await wait_until(
+        lambda: len(slack.calls("chat.postMessage", channel)) == 1 or first.done(), "the first attempt never posted"
+    )
     assert not first.done(), first.result()
 
     # The sweeper's move once a lease looks expired, then a newer attempt claims the job; its model

@@ -18,6 +18,7 @@ from db.engine import Database
 from db.models import JobKind, JobState
 from sandbox.gemini import FakeGemini, prompt_tokens
 from sandbox.slack import SlackSandbox
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     Submitter,
     WorkerProcess,
@@ -28,7 +29,6 @@ from tests.support.workers import (
     requests_with,
     set_policy,
     wait_for_job,
-    wait_until,
 )
 from workers.beat import beat_tick
 from workers.loop import MAX_ATTEMPTS
@@ -126,7 +126,9 @@ async def test_duplicate_delivery_calls_the_model_once_and_posts_once(
 
     job = await wait_for_job(app_db, org_id, accepted.job_id)
     # Every delivery consumed: none of the four is still queued or unacknowledged.
-    await wait_until(lambda: broker_messages_naming(redis_url, job.id) == 0)
+    await wait_until(
+        lambda: broker_messages_naming(redis_url, job.id) == 0, "the broker still holds a delivery of the job"
+    )
 
     assert job.state == JobState.POSTED
     assert len(requests_with(gemini, tag)) == 1
@@ -311,7 +313,11 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig
     assert (await rig.quota.status(rig.org_id)).reserved == 0
     assert rig.slack.messages(channel) == []
     # The requester is told just after the quota is released.
-    await wait_until(lambda: any(str(job.id) in r.get("text", "") for r in rig.slack.responses()), seconds=10)
+    await wait_until(
+        lambda: any(str(job.id) in r.get("text", "") for r in rig.slack.responses()),
+        "the requester was never told the job failed",
+        seconds=10,
+    )
     notes = [r["text"] for r in rig.slack.responses() if str(job.id) in r.get("text", "")]
     assert len(notes) == 1 and "could not be finished" in notes[0]
     failed = [e for e in await audit_actions(rig.app_db, rig.org_id, job.id) if e.action == "job.failed"]

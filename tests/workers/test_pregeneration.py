@@ -5,8 +5,6 @@ any job; a later identical `/content image` is then posted from the cache withou
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -32,6 +30,7 @@ from sandbox.gemini import FakeGemini
 from sandbox.slack import SlackSandbox
 from tests.support.database import new_team_id
 from tests.support.fakes import RecordingImagePipeline
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     GEMINI_KEY,
     MODELS,
@@ -245,8 +244,6 @@ async def test_the_beat_and_a_real_worker_draw_a_popular_prompt_off_peak_and_a_l
 
 
 async def _wait_for_pregenerated(app_db: Database, org_id: uuid.UUID, seconds: float = 30.0) -> list[Job]:
-    deadline = time.monotonic() + seconds
-    while not (found := await _pregenerated(app_db, org_id)):
-        assert time.monotonic() < deadline, "the beat pre-generated nothing"
-        await asyncio.sleep(0.1)
-    return found
+    return await wait_until(
+        lambda: _pregenerated(app_db, org_id), "the beat pre-generated nothing", seconds=seconds, every=0.1
+    )

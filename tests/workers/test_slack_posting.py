@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from db.models import JobState
-from tests.support.workers import TEXT_ONLY, WorkerRig, audit_actions, load_job, marker, wait_for_job, wait_until
+from tests.support.waiting import wait_until
+from tests.support.workers import TEXT_ONLY, WorkerRig, audit_actions, load_job, marker, wait_for_job
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -38,9 +39,9 @@ async def test_a_post_slack_accepted_as_its_worker_died_is_not_posted_again(rig:
     # Slack holds the post for a while and then accepts it: by then its worker is gone.
     slack.inject("chat.postMessage", delay=3, count=1)
     accepted = await rig.submitter.submit(org_id, f"Write the release note {marker()}", channel)
-    await wait_until(lambda: len(slack.calls("chat.postMessage", channel)) == 1, seconds=30)
+    await wait_until(lambda: len(slack.calls("chat.postMessage", channel)) == 1, "the worker never posted", seconds=30)
     first.kill()
-    await wait_until(lambda: len(slack.messages(channel)) == 1, seconds=10)
+    await wait_until(lambda: len(slack.messages(channel)) == 1, "Slack never showed the post", seconds=10)
     stranded = await load_job(rig.app_db, org_id, accepted.job_id)
     assert stranded.state == JobState.RUNNING and stranded.slack_ts is None
 

@@ -5,9 +5,7 @@ the approver's reason; a completion the worker could not send survives the worke
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from sandbox.functions import FunctionExecution
 from sandbox.say import VERIFICATION_TOKEN, encode_form, new_trigger_id, sign_request
 from sandbox.slack import APP_ID, SlackSandbox
 from tests.support.slack import serve_locally
+from tests.support.waiting import wait_until
 from tests.support.workers import (
     BOT_TOKEN,
     TEAM_ID,
@@ -123,20 +122,16 @@ async def organization(
 
 async def released(database: Database, org_id: uuid.UUID, execution_id: str) -> None:
     """The worker gave the step back (still due, nobody completing it) after Slack refused it."""
-    deadline = time.monotonic() + 30
-    while True:
+
+    async def given_back() -> bool:
         step = await load_step(database, org_id, execution_id)
-        if step is not None and step.state == WorkflowStepState.DUE and step.completing_until is None:
-            return
-        assert time.monotonic() < deadline, "the worker kept its claim on the step"
-        await asyncio.sleep(0.1)
+        return step is not None and step.state == WorkflowStepState.DUE and step.completing_until is None
+
+    await wait_until(given_back, "the worker kept its claim on the step", seconds=30, every=0.1)
 
 
 async def finished(execution: FunctionExecution, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while execution.state == "running":
-        assert time.monotonic() < deadline, "the step was never completed"
-        await asyncio.sleep(0.1)
+    await wait_until(lambda: execution.state != "running", "the step was never completed", seconds=seconds, every=0.1)
 
 
 async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id(
@@ -301,10 +296,12 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
         execution, job = await step_and_its_ended_job(slack, url, services, database, org_id, target, "Release notes")
-        deadline = time.monotonic() + 30
-        while not slack.calls("functions.completeSuccess"):
-            assert time.monotonic() < deadline, "the worker never tried to complete the step"
-            await asyncio.sleep(0.1)
+        await wait_until(
+            lambda: slack.calls("functions.completeSuccess"),
+            "the worker never tried to complete the step",
+            seconds=30,
+            every=0.1,
+        )
         await released(database, org_id, execution.id)
         worker.kill()  # the worker dies with the completion unsent
     finally:
