@@ -145,42 +145,48 @@ def test_without_a_monotonic_clock_a_clock_stepped_ahead_is_learned_within_two_w
     assert seen == [pytest.approx(29.0), 0.0, 0.0]
 
 
+SIGNED_AT = 1_800_000_000
+STEADY_AT = 5_000.0
+
+
+class Requests:
+    """Requests to one window, each signed ``SIGNED_AT + second``, reaching a wall clock that runs
+    ``wall_ahead`` seconds ahead of Slack's and a monotonic clock that never jumps."""
+
+    def __init__(self) -> None:
+        self.ages = SignedAgeWindow(window_seconds=60)
+
+    def wait_of(self, second: float, *, waited: float = 0.1, wall_ahead: float = 0.0) -> float:
+        signed = SIGNED_AT + int(second)
+        arrived = STEADY_AT + second + waited
+        return self.ages.seconds_since_signed(str(signed), signed + waited + wall_ahead, arrived)
+
+
 @pytest.mark.parametrize("step", [30.0, 2.0])
 def test_a_clock_stepped_between_two_requests_is_noticed_and_its_lead_learned_again(step: float) -> None:
     """NTP steps the wall clock (or a virtual machine resumes); the monotonic clock does not jump,
     so the step shows, and no request after it looks late for it, while one that really waited
     still does."""
-    ages = SignedAgeWindow(window_seconds=60)
-    signed_at = 1_800_000_000
-    steady = 5_000.0
+    requests = Requests()
     for second in range(3):
-        ages.seconds_since_signed(str(signed_at + second), signed_at + second + 0.1, steady + second)
+        requests.wait_of(second)
 
-    after = [
-        ages.seconds_since_signed(str(signed_at + 3 + i), signed_at + 3 + i + step + 0.1, steady + 3 + i)
-        for i in range(3)
-    ]
-    queued = ages.seconds_since_signed(str(signed_at + 6), signed_at + 6 + step + 2.1, steady + 6 + 2.0)
+    after = [requests.wait_of(3 + i, wall_ahead=step) for i in range(3)]
+    queued = requests.wait_of(6, waited=2.1, wall_ahead=step)
 
     assert after == [0.0, 0.0, 0.0]
     assert queued == pytest.approx(1.0)
 
 
 def test_the_slow_drift_of_a_slewed_clock_is_no_step() -> None:
-    ages = SignedAgeWindow(window_seconds=60)
-    signed_at = 1_800_000_000
-    steady = 5_000.0
-    ages.seconds_since_signed(str(signed_at), signed_at + 0.1, steady)
+    requests = Requests()
+    requests.wait_of(0)
     # Ten seconds later the wall clock has been slewed 5 ms: the lead learned before still holds.
-    late = ages.seconds_since_signed(str(signed_at + 8), signed_at + 10.105, steady + 10.0)
-    assert late == pytest.approx(1.005)
+    assert requests.wait_of(8, waited=2.1, wall_ahead=0.005) == pytest.approx(1.005)
 
 
 def test_a_clock_stepped_back_makes_no_request_look_late() -> None:
     """A clock behind Slack's only makes waits look shorter than they were: nothing is turned away for it."""
-    ages = SignedAgeWindow(window_seconds=60)
-    signed_at = 1_800_000_000
-    steady = 5_000.0
-    ages.seconds_since_signed(str(signed_at), signed_at + 0.1, steady)
-    after = [ages.seconds_since_signed(str(signed_at + i), signed_at + i - 30 + 0.1, steady + i) for i in (1, 2, 3)]
-    assert after == [0.0, 0.0, 0.0]
+    requests = Requests()
+    requests.wait_of(0)
+    assert [requests.wait_of(second, wall_ahead=-30.0) for second in (1, 2, 3)] == [0.0, 0.0, 0.0]
