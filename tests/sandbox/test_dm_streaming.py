@@ -6,7 +6,6 @@ stopped before Slack's cut-off."""
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,27 +17,13 @@ from bot.slack.client import make_web_client
 from db.models import Job
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from sandbox.slack import DEMO, SlackSandbox
+from tests.support.dm_threads import THREAD, dm_job
 from workers.dm_thread import STREAM_FINISH_SECONDS, LiveReply, StreamWithheld, pieces_of, stream_result
 from workers.guarded_stream import STREAM_WINDOW, GuardedStream
 from workers.lifecycle import JobResult
 from workers.result_markdown import slack_safe_markdown
 
 CANARY = "cfcanary0123456789abcdef"
-THREAD = "1700000000.000100"
-
-
-def dm_job(sb: SlackSandbox) -> Job:
-    channel, _ = sb.open_dm(sb.workspaces[DEMO.team_id], DEMO.editor)
-    return Job(
-        id=uuid.uuid4(),
-        org_id=uuid.uuid4(),
-        kind="text",
-        requester_id=DEMO.editor,
-        masked_prompt="p",
-        target_channel=channel.id,
-        source_channel=channel.id,
-        thread_ts=THREAD,
-    )
 
 
 async def no_canary(text: str) -> None:

@@ -13,18 +13,11 @@ from bot.slack.client import make_web_client
 from db.models import Job
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from sandbox.slack import DEMO, SlackSandbox
-from tests.sandbox.test_dm_streaming import THREAD
-from tests.sandbox.test_dm_streaming import dm_job as new_dm_job
+from tests.support.dm_threads import THREAD, dm_job
 from workers.dm_thread import pieces_of, stream_result
 from workers.lifecycle import JobResult, LeaseLost
 
 TEXT = GEMINI_STYLE_ANSWER * 2
-
-
-def dm_job(sb: SlackSandbox, *, stream_ts: str | None = None) -> Job:
-    job = new_dm_job(sb)
-    job.stream_ts = stream_ts
-    return job
 
 
 def metadata(job: Job) -> dict[str, object]:
