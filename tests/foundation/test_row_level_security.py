@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database
 from db.models import TENANT_TABLES
 from db.rls import TENANT_POLICY_TABLES
 from tests.foundation.tenant_rows import fill_organization
-from tests.support.database import TestDatabase
-
-INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of both a privilege refusal and a row-level security violation
-
-
-@contextmanager
-def refused_by_postgres(message: str) -> Iterator[None]:
-    """The statement fails with SQLSTATE 42501 and PostgreSQL's own words for why: a mistyped
-    statement (42601, 42P01) or a dropped connection is a different error and fails the test."""
-    with pytest.raises(DBAPIError) as raised:
-        yield
-    sqlstate = getattr(raised.value.orig, "sqlstate", None)
-    assert sqlstate == INSUFFICIENT_PRIVILEGE, f"SQLSTATE {sqlstate}: {raised.value.orig}"
-    assert re.search(message, str(raised.value.orig)), str(raised.value.orig)
+from tests.support.database import TestDatabase, refused_by_postgres
 
 
 async def _count(session, table: str) -> int:  # type: ignore[no-untyped-def]

@@ -12,9 +12,8 @@ from sqlalchemy import text
 from bot.slack.region_directory import RegionDirectory, RegionPinned
 from db.directory import set_enterprise_region
 from db.engine import Database
-from tests.foundation.test_row_level_security import refused_by_postgres
 from tests.support.cli import run_cli
-from tests.support.database import TestDatabase, connected, new_team_id
+from tests.support.database import TestDatabase, connected, new_team_id, refused_by_postgres
 from tests.support.regions import TwoRegions, regions_document
 
 

@@ -1,5 +1,5 @@
-"""The test run's PostgreSQL: the database the session made, its roles, and statements run as
-its owner."""
+"""The test run's PostgreSQL: the database the session made, its roles, statements run as its
+owner, and a statement it refuses for want of privilege."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from db.migrate import migrate_sync
 
 APP_ROLE = "cf_app"
 APP_PASSWORD = "cf_app_test"
+
+INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of both a privilege refusal and a row-level security violation
 
 # Every database a test run makes carries the run's process id, so a later run can tell the
 # databases of a run that died (and the stray workers still holding their connections) from
@@ -53,6 +57,17 @@ async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@contextlib.contextmanager
+def refused_by_postgres(message: str) -> Iterator[None]:
+    """The statement fails with SQLSTATE 42501 and PostgreSQL's own words for why: a mistyped
+    statement (42601, 42P01) or a dropped connection is a different error and fails the test."""
+    with pytest.raises(DBAPIError) as raised:
+        yield
+    sqlstate = getattr(raised.value.orig, "sqlstate", None)
+    assert sqlstate == INSUFFICIENT_PRIVILEGE, f"SQLSTATE {sqlstate}: {raised.value.orig}"
+    assert re.search(message, str(raised.value.orig)), str(raised.value.orig)
 
 
 async def admin_execute(url: str, *statements: str) -> None:
