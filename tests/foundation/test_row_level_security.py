@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 from db.engine import Database
 from db.models import TENANT_TABLES
 from db.rls import TENANT_POLICY_TABLES
-from tests.foundation.tenant_rows import fill_organization
 from tests.support.database import TestDatabase, refused_by_postgres
+from tests.support.rows import fill_organization
 
 
 async def _count(session, table: str) -> int:  # type: ignore[no-untyped-def]

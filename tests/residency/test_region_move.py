@@ -14,9 +14,9 @@ from db.audit import record_event, verify_chain
 from db.engine import Database
 from db.models import TENANT_TABLES
 from db.region_move import MoveRefused, move_organization
-from tests.foundation.tenant_rows import fill_organization
 from tests.residency.test_request_path import rows_mentioning
 from tests.support.database import TestDatabase
+from tests.support.rows import fill_organization
 
 
 class Crash(Exception):
