@@ -18,10 +18,9 @@ from db.models import JobState
 from sandbox.gemini import FakeGemini
 from sandbox.say import build_block_action
 from sandbox.slack import SlackSandbox
-from tests.residency.test_request_path import command, eu_organizations_job, post, rows_mentioning
-from tests.support.database import TestDatabase
+from tests.support.database import TestDatabase, rows_mentioning
 from tests.support.redis_index import redis_text
-from tests.support.regions import TwoRegions, serving_two_regions
+from tests.support.regions import TwoRegions, command, eu_organizations_job, post, serving_two_regions
 from tests.support.slack import SlackWorkspace
 from tests.support.workers import GEMINI_KEY, audit_actions, gemini, load_job, requests_with
 from workers.flow import Outcome, run_job

@@ -11,8 +11,7 @@ import pytest
 
 from bot.orgs.service import find_org
 from sandbox.slack import SlackSandbox
-from tests.residency.test_request_path import command
-from tests.support.regions import TwoRegions
+from tests.support.regions import TwoRegions, command
 from tests.support.slack import SlackWorkspace
 
 STATE = re.compile(r"[?&;]state=([A-Za-z0-9_.-]+)")

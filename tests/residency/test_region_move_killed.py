@@ -18,10 +18,9 @@ import redis.asyncio as aioredis
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
 from db.region_move import move_organization
-from tests.residency.test_region_move import counts, organization_in_us
 from tests.support.cli import BARE_ENV, run_cli
 from tests.support.database import TestDatabase, connected
-from tests.support.regions import regions_document
+from tests.support.regions import organization_in_us, regions_document, tenant_row_counts
 from tests.support.waiting import wait_until
 
 LOCK_WAIT_SECONDS = 60
@@ -93,7 +92,7 @@ async def test_a_move_killed_inside_a_step_finishes_when_run_again(
     eu_redis_url: str,
 ) -> None:
     org_id = await organization_in_us(app_db)
-    before = await counts(test_database.admin_url, org_id)
+    before = await tenant_row_counts(test_database.admin_url, org_id)
     us_redis = aioredis.Redis.from_url(redis_url)
     try:
         await us_redis.set(f"cf:q:{{{org_id}}}:cfg", "1")
@@ -124,20 +123,20 @@ async def test_a_move_killed_inside_a_step_finishes_when_run_again(
     await backend_gone(held_url, pid)
 
     # The killed step left nothing half done: the old region whole, the new one as the step found it.
-    assert await counts(test_database.admin_url, org_id) == before
+    assert await tenant_row_counts(test_database.admin_url, org_id) == before
     if killed_in == "copy":
-        assert set((await counts(eu_database.admin_url, org_id)).values()) == {0}
+        assert set((await tenant_row_counts(eu_database.admin_url, org_id)).values()) == {0}
         assert await pinned_region(app_db, org_id) == "us"
     else:
-        assert await counts(eu_database.admin_url, org_id) == before
+        assert await tenant_row_counts(eu_database.admin_url, org_id) == before
         assert await pinned_region(app_db, org_id) == "eu"
     assert await keys_of(redis_url, org_id)
 
     rerun = run_cli(args, env)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"organization {org_id} is in eu" in rerun.stdout
-    assert await counts(eu_database.admin_url, org_id) == before
-    assert set((await counts(test_database.admin_url, org_id)).values()) == {0}
+    assert await tenant_row_counts(eu_database.admin_url, org_id) == before
+    assert set((await tenant_row_counts(test_database.admin_url, org_id)).values()) == {0}
     assert await pinned_region(app_db, org_id) == "eu"
     assert await keys_of(redis_url, org_id) == []
     # Nothing of the organization reached the new region's Redis either.

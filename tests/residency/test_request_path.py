@@ -5,53 +5,18 @@ workspace finds nothing."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 from sqlalchemy import text
 
-from bot.orgs.service import create_organization, set_role
-from db.models import Role
-from sandbox.say import build_block_action, build_slash_command, encode_form, sign_request
+from bot.orgs.service import create_organization
+from sandbox.say import build_block_action
 from sandbox.slack import SlackSandbox
-from tests.support.database import TestDatabase, connected
+from tests.support.database import TestDatabase, rows_mentioning
 from tests.support.redis_index import redis_text
-from tests.support.regions import TwoRegions
-from tests.support.slack import SIGNING_SECRET, SlackWorkspace, new_workspace
-
-
-async def post(url: str, fields: dict[str, str]) -> tuple[int, str]:
-    body = encode_form(fields)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET, None)}
-    async with aiohttp.ClientSession() as http, http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
-        return answer.status, await answer.text()
-
-
-async def command(service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace, text: str, user: str) -> str:
-    response_url = sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=user)
-    fields = build_slash_command(
-        text, team_id=ws.team_id, user_id=user, channel_id=ws.general, user_name=user, response_url=response_url
-    )
-    status, answer = await post(service.url, fields)
-    assert status == 200, answer
-    return answer
-
-
-async def rows_mentioning(database: TestDatabase, needle: str) -> dict[str, int]:
-    """Every table of the database whose rows, as text, contain ``needle`` (read as the owner, a
-    superuser on the test server, so Row-Level Security hides nothing)."""
-    found: dict[str, int] = {}
-    async with connected(database.admin_url) as conn:
-        tables = [
-            r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        ]
-        for table in tables:
-            count = await conn.fetchval(f'SELECT count(*) FROM "{table}" t WHERE t::text LIKE $1', f"%{needle}%")
-            if count:
-                found[table] = count
-    return found
+from tests.support.regions import TwoRegions, command, eu_organizations_job, post
+from tests.support.slack import SlackWorkspace, new_workspace
 
 
 async def wait_for_text(url: str, needle: str) -> str:
@@ -61,21 +26,6 @@ async def wait_for_text(url: str, needle: str) -> str:
             return text
         await asyncio.sleep(0.1)
     return await redis_text(url)
-
-
-async def eu_organizations_job(
-    service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace, prompt: str
-) -> tuple[uuid.UUID, str]:
-    """``ws`` as an organization of the EU region (its editor made an editor), and the id of the job
-    its editor's ``text <prompt>`` queued."""
-    eu = service.runtime("eu").database
-    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
-    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
-    await service.router.directory.pin(ws.team_id, None, org_id, "eu")
-    answer = await command(service, sandbox, ws, f"text {prompt}", ws.editor)
-    job_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", answer)
-    assert job_id, answer
-    return org_id, job_id[0]
 
 
 async def test_an_eu_organizations_rows_and_messages_exist_only_in_the_eu_region(

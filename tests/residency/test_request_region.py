@@ -26,8 +26,7 @@ from db.engine import Database
 from db.models import Role
 from sandbox.say import build_slash_command, encode_form, sign_request
 from sandbox.slack import SlackSandbox
-from tests.residency.test_request_path import command
-from tests.support.regions import TwoRegions
+from tests.support.regions import TwoRegions, command
 from tests.support.slack import SlackWorkspace, new_workspace
 from tests.support.telemetry import Telemetry
 

@@ -70,6 +70,21 @@ def refused_by_postgres(message: str) -> Iterator[None]:
     assert re.search(message, str(raised.value.orig)), str(raised.value.orig)
 
 
+async def rows_mentioning(database: TestDatabase, needle: str) -> dict[str, int]:
+    """Every table of the database whose rows, as text, contain ``needle`` (read as the owner, a
+    superuser on the test server, so Row-Level Security hides nothing)."""
+    found: dict[str, int] = {}
+    async with connected(database.admin_url) as conn:
+        tables = [
+            r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
+        for table in tables:
+            count = await conn.fetchval(f'SELECT count(*) FROM "{table}" t WHERE t::text LIKE $1', f"%{needle}%")
+            if count:
+                found[table] = count
+    return found
+
+
 async def admin_execute(url: str, *statements: str) -> None:
     async with connected(url) as conn:
         for statement in statements:

@@ -1,22 +1,34 @@
 """Two regions on the test server: the session's database and Redis are "us" (the default region,
 which holds the directory), a second migrated database and the spare Redis index are "eu". Their
-settings, and the web service of both served on 127.0.0.1."""
+settings, the web service of both served on 127.0.0.1 with requests signed as Slack signs them, and
+organizations placed in one region or the other."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+from sqlalchemy import text
+
+from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings, load_settings
 from bot.slack.app import create_region_router
-from bot.slack.region_directory import RegionRouter
+from bot.slack.region_directory import RegionDirectory, RegionRouter
 from bot.slack.server import create_web_app
+from db.engine import Database
+from db.models import TENANT_TABLES, Role
+from sandbox.say import build_slash_command, encode_form, sign_request
+from sandbox.slack import SlackSandbox
 from tests.support.database import TestDatabase
-from tests.support.slack import serve_locally
+from tests.support.rows import fill_organization
+from tests.support.slack import SIGNING_SECRET, SlackWorkspace, serve_locally
 
 # One text model in each region; the router of a region picks only its own.
 REGIONAL_CATALOGUE = json.dumps(
@@ -73,3 +85,63 @@ async def serving_two_regions(settings: Settings) -> AsyncIterator[TwoRegions]:
         await runner.cleanup()
         for runtime in runtimes.values():
             await runtime.close()
+
+
+async def post(url: str, fields: dict[str, str]) -> tuple[int, str]:
+    """``fields`` posted, form-encoded and signed, to the Slack events endpoint of the service at
+    ``url``: the status and body of its answer."""
+    body = encode_form(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET, None)}
+    async with aiohttp.ClientSession() as http, http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+        return answer.status, await answer.text()
+
+
+async def command(service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace, text: str, user: str) -> str:
+    """``/content <text>`` of ``user`` in ``ws``'s general channel, as Slack would send it; the ack."""
+    response_url = sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=user)
+    fields = build_slash_command(
+        text, team_id=ws.team_id, user_id=user, channel_id=ws.general, user_name=user, response_url=response_url
+    )
+    status, answer = await post(service.url, fields)
+    assert status == 200, answer
+    return answer
+
+
+async def eu_organizations_job(
+    service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace, prompt: str
+) -> tuple[uuid.UUID, str]:
+    """``ws`` as an organization of the EU region (its editor made an editor), and the id of the job
+    its editor's ``text <prompt>`` queued."""
+    eu = service.runtime("eu").database
+    org_id = await create_organization(eu, name="EU org", team_id=ws.team_id, admin_user_id=ws.owner)
+    await set_role(eu, org_id, ws.editor, Role.EDITOR, actor="test")
+    await service.router.directory.pin(ws.team_id, None, org_id, "eu")
+    answer = await command(service, sandbox, ws, f"text {prompt}", ws.editor)
+    job_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", answer)
+    assert job_id, answer
+    return org_id, job_id[0]
+
+
+async def organization_in_us(app_db: Database, rows: int = 3) -> uuid.UUID:
+    """A new organization with ``rows`` rows in every tenant table of ``app_db``, pinned to "us"."""
+    org_id = uuid.uuid4()
+    tag = org_id.hex[:8]
+    async with app_db.tenant(org_id) as session:
+        await fill_organization(session, org_id, rows=rows, tag=tag)
+    await RegionDirectory(app_db).pin(f"T{tag}", None, org_id, "us")
+    return org_id
+
+
+async def tenant_row_counts(url: str, org_id: uuid.UUID) -> dict[str, int]:
+    """How many rows of ``org_id`` each tenant table holds in the database at ``url``."""
+    database = Database(url, pool_size=1)
+    try:
+        async with database.tenant(org_id) as session:
+            found = {}
+            for table in TENANT_TABLES:
+                column = "id" if table == "organizations" else "org_id"
+                query = text(f"SELECT count(*) FROM {table} WHERE {column} = :org")
+                found[table] = (await session.execute(query, {"org": org_id})).scalar_one()
+            return found
+    finally:
+        await database.dispose()
