@@ -5,6 +5,7 @@ organizations placed in one region or the other."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -14,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import text
 
 from bot.orgs.service import create_organization, set_role
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings, load_settings
 from bot.slack.app import create_region_router
+from bot.slack.directory_changes import CHANNEL
 from bot.slack.region_directory import RegionDirectory, RegionRouter
 from bot.slack.server import create_web_app
 from db.engine import Database
@@ -145,3 +148,30 @@ async def tenant_row_counts(url: str, org_id: uuid.UUID) -> dict[str, int]:
             return found
     finally:
         await database.dispose()
+
+
+async def directory_changes_heard(service: TwoRegions, monkeypatch: pytest.MonkeyPatch, seconds: float = 20.0) -> None:
+    """Wait until the web process has heard every region directory change committed so far.
+
+    PostgreSQL delivers one channel's notifications in the order they committed, so once a marker
+    notified now has reached ``RegionDirectory.forget``, so has every change before it; a test that
+    counts the directory's reads after a change made in its set-up starts from there, instead of
+    racing the change's notice to the cache."""
+    directory = service.router.directory
+    marker = f"heard-{uuid.uuid4().hex}"
+    heard = asyncio.Event()
+    forget = directory.forget
+
+    def noting(key: str) -> None:
+        if key == marker:
+            heard.set()
+        forget(key)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(directory, "forget", noting)
+        async with directory.database.system() as session:
+            await session.execute(text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": marker})
+        try:
+            await asyncio.wait_for(heard.wait(), timeout=seconds)
+        except TimeoutError:
+            raise AssertionError(f"the region directory's changes were not heard within {seconds:g} s") from None
