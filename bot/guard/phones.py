@@ -183,11 +183,13 @@ _ID_LABEL = re.compile(
     r"\s*[:#]?\s*$",
     re.IGNORECASE,
 )
-_ID_LABEL_REACH = 40
+# How far before a number its lead-in ("order no.", "my number is") is read.
+_LEAD_IN_REACH = 40
 
 
-def _labelled_as_an_id(text: str, start: int) -> bool:
-    return _ID_LABEL.search(text, max(0, start - _ID_LABEL_REACH), start) is not None
+def _led_in_by(lead_in: re.Pattern[str], text: str, start: int) -> bool:
+    """Whether the text right before ``start`` ends in what ``lead_in`` matches."""
+    return lead_in.search(text, max(0, start - _LEAD_IN_REACH), start) is not None
 
 
 # "+54 9 3131 7066": a country code and the number in groups is a phone even where the number
@@ -252,12 +254,7 @@ _SOMEONES_NUMBER = re.compile(
     r"number(?:\s+is|\s+was|\s*:)?\s*$",
     re.IGNORECASE,
 )
-_SOMEONES_NUMBER_REACH = 40
 SOMEONES_NUMBER_SCORE = 0.55
-
-
-def _after_someones_number(text: str, start: int) -> bool:
-    return _SOMEONES_NUMBER.search(text, max(0, start - _SOMEONES_NUMBER_REACH), start) is not None
 
 
 # A validated candidate: the match's start and end within it, and its score.
@@ -358,7 +355,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             raw = candidate.group(0)
             if _continues_a_code(text, candidate.start()):
                 continue
-            if _labelled_as_an_id(text, candidate.start()) and not raw.startswith("+"):
+            if _led_in_by(_ID_LABEL, text, candidate.start()) and not raw.startswith("+"):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
@@ -415,7 +412,7 @@ class FormattedPhoneRecognizer(LocalRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if _after_someones_number(text, candidate.start()):
+            if _led_in_by(_SOMEONES_NUMBER, text, candidate.start()):
                 score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(
