@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Result, Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    _Record = TypeVar("_Record", bound=DataclassInstance)
 
 
 async def _call(session: AsyncSession, function: str, **arguments: object) -> Result[Any]:
@@ -16,6 +21,13 @@ async def _call(session: AsyncSession, function: str, **arguments: object) -> Re
     order given."""
     placeholders = ", ".join(f":{name}" for name in arguments)
     return await session.execute(text(f"SELECT * FROM {function}({placeholders})"), arguments)
+
+
+async def _records(session: AsyncSession, record: type[_Record], function: str, **arguments: object) -> list[_Record]:
+    """The rows of ``function`` (``_call``), each as a ``record``: its fields are the columns read."""
+    names = [field.name for field in fields(record)]
+    rows = await _call(session, function, **arguments)
+    return [record(**{name: getattr(row, name) for name in names}) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,7 @@ class ClaimedSchedule:
 async def claim_due_schedules(
     session: AsyncSession, now: datetime, *, lease_seconds: int, limit: int
 ) -> list[ClaimedSchedule]:
-    rows = await _call(session, "cf_claim_due_schedules", now=now, lease=lease_seconds, limit=limit)
-    return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
+    return await _records(session, ClaimedSchedule, "cf_claim_due_schedules", now=now, lease=lease_seconds, limit=limit)
 
 
 async def claim_warm_schedules(
@@ -67,8 +78,9 @@ async def claim_warm_schedules(
 ) -> list[ClaimedSchedule]:
     """Claim text runs due before ``text_before``, image runs due before ``image_before``, and image
     runs due before ``off_peak_before`` of organizations whose off-peak window holds ``now``."""
-    rows = await _call(
+    return await _records(
         session,
+        ClaimedSchedule,
         "cf_claim_warm_schedules",
         now=now,
         text_before=text_before,
@@ -77,7 +89,6 @@ async def claim_warm_schedules(
         lease=lease_seconds,
         limit=limit,
     )
-    return [ClaimedSchedule(r.id, r.org_id, r.next_run_at) for r in rows]
 
 
 async def orgs_pregenerating_images(session: AsyncSession) -> list[uuid.UUID]:
@@ -96,8 +107,7 @@ class HeldJob:
 
 async def held_jobs(session: AsyncSession, *, due_before: datetime, limit: int) -> list[HeldJob]:
     """Jobs generated ahead of their schedule and held, due before ``due_before``, soonest first."""
-    rows = await _call(session, "cf_held_jobs", before=due_before, limit=limit)
-    return [HeldJob(r.id, r.org_id, r.kind, r.post_at) for r in rows]
+    return await _records(session, HeldJob, "cf_held_jobs", before=due_before, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,7 @@ class StaleJob:
 
 
 async def stale_jobs(session: AsyncSession, *, queued_before: datetime, now: datetime, limit: int) -> list[StaleJob]:
-    rows = await _call(session, "cf_stale_jobs", before=queued_before, now=now, limit=limit)
-    return [StaleJob(r.id, r.org_id, r.state) for r in rows]
+    return await _records(session, StaleJob, "cf_stale_jobs", before=queued_before, now=now, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -121,8 +130,7 @@ class UnsettledJob:
 
 
 async def unsettled_jobs(session: AsyncSession, *, updated_before: datetime, limit: int) -> list[UnsettledJob]:
-    rows = await _call(session, "cf_unsettled_jobs", before=updated_before, limit=limit)
-    return [UnsettledJob(r.id, r.org_id, r.state, r.tokens_reserved) for r in rows]
+    return await _records(session, UnsettledJob, "cf_unsettled_jobs", before=updated_before, limit=limit)
 
 
 async def purge_oauth_states(session: AsyncSession, *, expired_before: datetime, limit: int) -> int:
@@ -142,8 +150,9 @@ async def open_workflow_steps(
     session: AsyncSession, *, received_before: datetime, now: datetime, limit: int
 ) -> list[OpenWorkflowStep]:
     """Steps due for their completion, and steps still ``received`` since before ``received_before``."""
-    rows = await _call(session, "cf_open_workflow_steps", before=received_before, now=now, limit=limit)
-    return [OpenWorkflowStep(r.function_execution_id, r.org_id, r.state) for r in rows]
+    return await _records(
+        session, OpenWorkflowStep, "cf_open_workflow_steps", before=received_before, now=now, limit=limit
+    )
 
 
 @dataclass(frozen=True)
@@ -160,5 +169,6 @@ async def pending_approvals(
     session: AsyncSession, *, requested_before: datetime, unsent_before: datetime, limit: int
 ) -> list[PendingApproval]:
     """Approvals requested before ``requested_before``, and those unsent since before ``unsent_before``."""
-    rows = await _call(session, "cf_pending_approvals", requested=requested_before, unsent=unsent_before, limit=limit)
-    return [PendingApproval(r.id, r.org_id, r.expired) for r in rows]
+    return await _records(
+        session, PendingApproval, "cf_pending_approvals", requested=requested_before, unsent=unsent_before, limit=limit
+    )
