@@ -61,7 +61,11 @@ def _clear_status(state: SandboxState, channel_id: str, thread_ts: str | None) -
         state.threads.get((channel_id, thread_ts), {}).pop("status", None)
 
 
-def _live_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> tuple[Stream, dict[str, Any]]:
+def _extend_live_stream(
+    state: SandboxState, workspace: Workspace, params: dict[str, Any], *, text_required: bool
+) -> tuple[Stream, dict[str, Any], str]:
+    """The stream ``params`` name, its message, and the ``markdown_text`` added to it; Slack refuses
+    a stream that is gone or stopped, and text that would pass its markdown limit."""
     channel = state.postable_channel(workspace, params.get("channel"))
     ts = str(params.get("ts") or "")
     stream = state.streams.get((channel.id, ts))
@@ -70,14 +74,11 @@ def _live_stream(state: SandboxState, workspace: Workspace, params: dict[str, An
         raise ApiError("message_not_found")
     if stream.state != "streaming":
         raise ApiError("message_not_in_streaming_state")
-    return stream, message
-
-
-def _extend(stream: Stream, text: str) -> None:
-    """Adds ``text`` to the streamed message; Slack refuses what would pass its markdown limit."""
+    text = _markdown_text(params, required=text_required)
     if len(stream.text) + len(text) > MAX_MARKDOWN_TEXT:
         raise ApiError("msg_too_long")
     stream.text += text
+    return stream, message, text
 
 
 @api_method("chat.startStream")
@@ -101,9 +102,7 @@ def chat_start_stream(state: SandboxState, workspace: Workspace, params: dict[st
 
 @api_method("chat.appendStream")
 def chat_append_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    stream, message = _live_stream(state, workspace, params)
-    text = _markdown_text(params, required=True)
-    _extend(stream, text)
+    stream, message, text = _extend_live_stream(state, workspace, params, text_required=True)
     stream.appends.append(text)
     _show(message, stream)
     return {"ok": True, "channel": stream.channel, "ts": stream.ts}
@@ -111,9 +110,7 @@ def chat_append_stream(state: SandboxState, workspace: Workspace, params: dict[s
 
 @api_method("chat.stopStream")
 def chat_stop_stream(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    stream, message = _live_stream(state, workspace, params)
-    text = _markdown_text(params, required=False)
-    _extend(stream, text)
+    stream, message, _ = _extend_live_stream(state, workspace, params, text_required=False)
     closing = _blocks(params) or []
     stream.state = "completed"
     _show(message, stream, closing)
