@@ -9,12 +9,13 @@ The builders and ``sign_request`` are also what tests use to drive the service.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -307,6 +308,18 @@ class _SandboxClient:
             raise SayError(f"the Slack sandbox at {self.base} did not answer {path}: {error}") from None
 
 
+@contextlib.asynccontextmanager
+async def _sandbox_session(
+    sandbox_url: str, team_id: str
+) -> AsyncIterator[tuple[aiohttp.ClientSession, _SandboxClient, SandboxWorkspace]]:
+    """An HTTP session (for the service and the sandbox alike), the sandbox's client on it, and what
+    the sandbox knows of ``team_id``'s workspace."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        sandbox = _SandboxClient(session, sandbox_url)
+        workspace = SandboxWorkspace.from_sandbox(await sandbox.request("GET", "/_sandbox/workspaces"), team_id)
+        yield session, sandbox, workspace
+
+
 def _message_key(message: dict[str, Any]) -> tuple[str, str, str]:
     return message["channel"], message["ts"], json.dumps(message.get("edited"))
 
@@ -366,9 +379,7 @@ async def send_command(
 ) -> SayResult:
     """Send ``/content <text>`` as ``user_id`` in ``channel_id`` (ids or names), then collect for
     up to ``wait_seconds`` what the service did in the sandbox because of it."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        sandbox = _SandboxClient(session, sandbox_url)
-        workspace = SandboxWorkspace.from_sandbox(await sandbox.request("GET", "/_sandbox/workspaces"), team_id)
+    async with _sandbox_session(sandbox_url, team_id) as (session, sandbox, workspace):
         user_id, channel_id = workspace.user_id(user_id), workspace.channel_id(channel_id)
         created = await sandbox.request(
             "POST", "/_sandbox/response_urls", json={"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
@@ -418,9 +429,7 @@ async def send_dm(
     """Write ``text`` to the bot in ``user_id``'s DM (a ``message.im`` event, signed), then show
     the thread as it changes: its status line, the answer as it streams in, and the rest of what
     lands there. 0 once an answer (or a refusal) arrived, 1 when nothing did."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        sandbox = _SandboxClient(session, sandbox_url)
-        workspace = SandboxWorkspace.from_sandbox(await sandbox.request("GET", "/_sandbox/workspaces"), team_id)
+    async with _sandbox_session(sandbox_url, team_id) as (session, sandbox, workspace):
         user_id = workspace.user_id(user_id)
         written = await sandbox.request(
             "POST", "/_sandbox/dms", json={"team_id": team_id, "user_id": user_id, "text": text}
