@@ -43,6 +43,17 @@ async def pinned_team(app_db: Database, region: str) -> tuple[str, uuid.UUID]:
     return team, org_id
 
 
+@pytest.fixture
+async def cached_eu_team(
+    app_db: Database, following: tuple[RegionDirectory, DirectoryChanges]
+) -> tuple[str, uuid.UUID]:
+    """A team pinned to "eu", once the listening directory of ``following`` has it cached."""
+    directory, _changes = following
+    team, org_id = await pinned_team(app_db, "eu")
+    assert await cached_region(directory, team) == "eu"
+    return team, org_id
+
+
 async def switch_region(owner_db: Database, org_id: uuid.UUID, region: str) -> None:
     """What ``content-factory region move`` does to the directory, as the owner."""
     async with owner_db.tenant(org_id) as session:
@@ -78,12 +89,14 @@ async def region_found(directory: RegionDirectory, team: str) -> str | None:
 
 
 async def test_a_move_committed_elsewhere_drops_the_cached_entry_at_once(
-    app_db: Database, owner_db: Database, following: tuple[RegionDirectory, DirectoryChanges]
+    app_db: Database,
+    owner_db: Database,
+    following: tuple[RegionDirectory, DirectoryChanges],
+    cached_eu_team: tuple[str, uuid.UUID],
 ) -> None:
     directory, _changes = following
+    team, org_id = cached_eu_team
     unheard = RegionDirectory(app_db)  # a process as before: the cache alone
-    team, org_id = await pinned_team(app_db, "eu")
-    assert await cached_region(directory, team) == "eu"
     assert await region_found(unheard, team) == "eu"
 
     await switch_region(owner_db, org_id, "us")
@@ -97,11 +110,10 @@ async def test_a_move_committed_elsewhere_drops_the_cached_entry_at_once(
 
 
 async def test_a_change_rolled_back_is_never_announced(
-    app_db: Database, owner_db: Database, following: tuple[RegionDirectory, DirectoryChanges]
+    owner_db: Database, following: tuple[RegionDirectory, DirectoryChanges], cached_eu_team: tuple[str, uuid.UUID]
 ) -> None:
     directory, _changes = following
-    team, org_id = await pinned_team(app_db, "eu")
-    assert await cached_region(directory, team) == "eu"
+    team, org_id = cached_eu_team
     dropped: list[str] = []
     forget = directory.forget
 
@@ -120,11 +132,10 @@ async def test_a_change_rolled_back_is_never_announced(
 
 
 async def test_a_process_that_cannot_hear_changes_asks_the_database_until_it_can_again(
-    app_db: Database, owner_db: Database, following: tuple[RegionDirectory, DirectoryChanges]
+    owner_db: Database, following: tuple[RegionDirectory, DirectoryChanges], cached_eu_team: tuple[str, uuid.UUID]
 ) -> None:
     directory, changes = following
-    team, org_id = await pinned_team(app_db, "eu")
-    assert await cached_region(directory, team) == "eu"
+    team, org_id = cached_eu_team
     pid = changes.backend_pid
     assert pid is not None
     async with owner_db.system() as session:
