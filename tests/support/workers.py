@@ -290,6 +290,20 @@ async def wait_for_scheduled_job(
     return await wait_for_job(database, org_id, job_id, states=states, seconds=deadline - time.monotonic())
 
 
+def notes_about(slack: SlackSandbox, job_id: uuid.UUID) -> list[str]:
+    """The texts of the response_url posts (the requester's notes) that name ``job_id``."""
+    return [r["text"] for r in slack.responses() if str(job_id) in r.get("text", "")]
+
+
+async def failure_note(slack: SlackSandbox, job_id: uuid.UUID) -> str:
+    """The one note the requester got about ``job_id`` (failed), once it has arrived: a worker sends
+    it just after it releases or settles the quota, after the job's last transition."""
+    await wait_until(lambda: notes_about(slack, job_id), "the requester was never told the job failed", seconds=10)
+    notes = notes_about(slack, job_id)
+    assert len(notes) == 1, notes
+    return notes[0]
+
+
 async def audit_actions(database: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> list[AuditEvent]:
     async with database.tenant(org_id) as session:
         return list(

@@ -15,7 +15,15 @@ from bot.orgs.service import create_organization
 from db.engine import Database
 from db.models import Job, JobState
 from tests.support.waiting import wait_until
-from tests.support.workers import TEXT_ONLY, WorkerRig, load_job, marker, requests_with, wait_for_job
+from tests.support.workers import (
+    TEXT_ONLY,
+    WorkerRig,
+    failure_note,
+    load_job,
+    marker,
+    requests_with,
+    wait_for_job,
+)
 from workers.beat import beat_tick
 
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
@@ -53,13 +61,7 @@ async def test_a_job_past_its_time_limit_is_stopped_and_the_others_are_untouched
     assert failed.state == JobState.FAILED and "time limit of 6 seconds" in (failed.error or "")
     assert failed.quota_state == "released" and (await rig.quota.status(rig.org_id)).reserved == 0
     # The requester is told just after the reservation is released.
-    await wait_until(
-        lambda: any(str(failed.id) in r.get("text", "") for r in rig.slack.responses()),
-        "the requester was never told the job failed",
-        seconds=10,
-    )
-    notes = [r["text"] for r in rig.slack.responses() if str(failed.id) in r.get("text", "")]
-    assert len(notes) == 1 and "time limit" in notes[0]
+    assert "time limit" in await failure_note(rig.slack, failed.id)
     assert rig.slack.messages(channel) == []
     rig.posted_once_each(others_channels, others)
     assert all(job.attempts == 1 for job in others)

@@ -25,7 +25,9 @@ from tests.support.workers import (
     WorkerRig,
     audit_actions,
     broker_messages_naming,
+    failure_note,
     load_job,
+    notes_about,
     requests_with,
     set_policy,
     wait_for_job,
@@ -197,7 +199,7 @@ async def test_bot_not_in_channel_fails_the_job_and_tells_the_requester_how_to_f
     assert job.state == JobState.FAILED and "not a member" in (job.error or "")
     assert job.slack_ts is None
     assert job.quota_state == "settled"  # the model answered; its tokens are charged
-    notes = [r["text"] for r in slack.responses() if str(job.id) in r.get("text", "")]
+    notes = notes_about(slack, job.id)
     assert len(notes) == 1 and "/invite @Content Factory" in notes[0]
     failed = [e for e in await audit_actions(app_db, org_id, job.id) if e.action == "job.failed"]
     assert failed[0].detail["slack_error"] == "not_in_channel"
@@ -313,13 +315,7 @@ async def test_all_models_down_fails_the_job_releases_the_quota_and_says_why(rig
     assert (await rig.quota.status(rig.org_id)).reserved == 0
     assert rig.slack.messages(channel) == []
     # The requester is told just after the quota is released.
-    await wait_until(
-        lambda: any(str(job.id) in r.get("text", "") for r in rig.slack.responses()),
-        "the requester was never told the job failed",
-        seconds=10,
-    )
-    notes = [r["text"] for r in rig.slack.responses() if str(job.id) in r.get("text", "")]
-    assert len(notes) == 1 and "could not be finished" in notes[0]
+    assert "could not be finished" in await failure_note(rig.slack, job.id)
     failed = [e for e in await audit_actions(rig.app_db, rig.org_id, job.id) if e.action == "job.failed"]
     assert len(failed) == 1 and "gemini-a" in failed[0].detail["reason"] and "gemini-b" in failed[0].detail["reason"]
     assert job.attempts <= MAX_ATTEMPTS
