@@ -9,6 +9,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from bot.brand import BrandKit, BrandPart, BrandService, load_brand_kit
 from bot.orgs.service import create_organization, load_org_policy
 from db.audit import verify_chain
@@ -31,6 +33,12 @@ async def claimed(app_db: Database, org_id: uuid.UUID, job_id: uuid.UUID) -> lif
     claim = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
     assert claim is not None
     return claim
+
+
+@pytest.fixture
+async def claim(submitter: Submitter, app_db: Database, org_id: uuid.UUID) -> lifecycle.Claim:
+    """A job committed and claimed: its first attempt, running under a lease."""
+    return await claimed(app_db, org_id, await committed_job(submitter, org_id))
 
 
 async def test_a_claim_returns_the_job_and_its_organizations_policy_of_that_moment(
@@ -105,10 +113,9 @@ async def test_another_organizations_tenant_cannot_claim_or_post_a_job(
 
 
 async def test_a_post_is_recorded_once_with_its_result_and_events_in_order_on_the_chain(
-    submitter: Submitter, app_db: Database, org_id: uuid.UUID
+    claim: lifecycle.Claim, app_db: Database, org_id: uuid.UUID
 ) -> None:
-    job_id = await committed_job(submitter, org_id)
-    claim = await claimed(app_db, org_id, job_id)
+    job_id = claim.job.id
     result = JobResult(text="Three wins this week.", png=None, model="gemini-test", tokens_used=42)
     posted = await lifecycle.mark_posted(
         app_db, claim.lease, ts="1700000000.000100", channel="CGENERAL", result=result, store_result=True
@@ -139,10 +146,9 @@ async def test_a_post_is_recorded_once_with_its_result_and_events_in_order_on_th
 
 
 async def test_a_post_of_a_stored_result_keeps_it_and_writes_no_generated_event(
-    submitter: Submitter, app_db: Database, org_id: uuid.UUID
+    claim: lifecycle.Claim, app_db: Database, org_id: uuid.UUID
 ) -> None:
-    job_id = await committed_job(submitter, org_id)
-    claim = await claimed(app_db, org_id, job_id)
+    job_id = claim.job.id
     kept = JobResult(text="Kept from an earlier attempt.", png=None, model="gemini-kept", tokens_used=7)
     await lifecycle.requeue_job(app_db, claim.lease, "Slack was down", result=kept)
     retry = await lifecycle.claim_job(app_db, org_id, job_id, LEASE_SECONDS)
