@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from bot.slack.server import create_web_app
 from bot.workflows.sweeper import sweep_workflow_steps
 from db.crypto import SecretBox
 from db.engine import Database
-from db.models import Job, JobState, Organization, Role, WorkflowStepState
+from db.models import FINAL_JOB_STATES, Job, JobState, Organization, Role, WorkflowStepState
 from handlers.actions import drain_announcements
 from sandbox.functions import FunctionExecution
 from sandbox.say import VERIFICATION_TOKEN, encode_form, new_trigger_id, sign_request
@@ -81,24 +82,31 @@ def e2e_runtime(service_env: dict[str, str], slack: SlackSandbox, app_db: Databa
     )
 
 
+@dataclass(frozen=True)
+class Web:
+    """The Slack-facing service on a real port: its URL, its services, and the database it writes."""
+
+    url: str
+    services: AppServices
+    database: Database
+
+
 @pytest.fixture
-async def web(e2e_runtime: Runtime) -> AsyncIterator[tuple[str, AppServices]]:
+async def web(e2e_runtime: Runtime) -> AsyncIterator[Web]:
     """The Slack-facing service on a real port; its jobs go to the broker the worker reads."""
     bolt = create_bolt_app(e2e_runtime)
     services = services_of(bolt)
     assert services is not None
     url, runner = await serve_locally(create_web_app(e2e_runtime, app=bolt))
     try:
-        yield url, services
+        yield Web(url, services, e2e_runtime.database)
     finally:
         await services.workflow_steps.drain()
         await runner.cleanup()
         await services.close()
 
 
-async def organization(
-    slack: SlackSandbox, database: Database, services: AppServices, *, approvals: bool
-) -> tuple[uuid.UUID, str, str]:
+async def organization(slack: SlackSandbox, web: Web, *, approvals: bool) -> tuple[uuid.UUID, str, str]:
     """The workers' workspace with an admin, an editor, fresh target and approvers channels, and a
     budget nothing in these tests reaches."""
     suffix = uuid.uuid4().hex[:8].upper()
@@ -107,6 +115,7 @@ async def organization(
     slack.add_user(TEAM_ID, EDITOR, name="eddie")
     slack.add_channel(TEAM_ID, target, f"digest-{suffix.lower()}")
     slack.add_channel(TEAM_ID, approvers, f"approvers-{suffix.lower()}")
+    database = web.database
     org_id = await create_organization(database, name="Workflows", team_id=TEAM_ID, admin_user_id=ADMIN)
     await set_role(database, org_id, ADMIN, Role.ADMIN, actor="test")
     await set_role(database, org_id, EDITOR, Role.EDITOR, actor="test")
@@ -116,7 +125,7 @@ async def organization(
             .where(Organization.id == org_id)
             .values(approvals_required=approvals, approvers_channel=approvers if approvals else None, paused=False)
         )
-    await services.quota.set_budget(org_id, 10_000_000, actor="test")
+    await web.services.quota.set_budget(org_id, 10_000_000, actor="test")
     return org_id, target, approvers
 
 
@@ -134,30 +143,26 @@ async def finished(execution: FunctionExecution, seconds: float = 90) -> None:
     await wait_until(lambda: execution.state != "running", "the step was never completed", seconds=seconds, every=0.1)
 
 
-async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id(
-    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
-) -> None:
-    url, services = web
-    database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, services, approvals=False)
+async def test_a_step_posts_once_and_completes_once_with_the_text_and_the_job_id(slack: SlackSandbox, web: Web) -> None:
+    org_id, target, _ = await organization(slack, web, approvals=False)
     marker = uuid.uuid4().hex[:8]
 
     execution = await run_step(
         slack,
         TEAM_ID,
         step_inputs(f"Weekly digest {marker}", target, EDITOR),
-        service_url=url,
+        service_url=web.url,
         signing_secret=SIGNING_SECRET,
     )
     # Slack did not see the answer in time and sends the event again.
-    status, _ = await deliver(execution, service_url=url, signing_secret=SIGNING_SECRET, retry_num=1)
+    status, _ = await deliver(execution, service_url=web.url, signing_secret=SIGNING_SECRET, retry_num=1)
     assert status == 200
-    await services.workflow_steps.drain()
+    await web.services.workflow_steps.drain()
     await finished(execution)
 
-    jobs = [job for job in await jobs_of(database, org_id) if marker in job.masked_prompt]
+    jobs = [job for job in await jobs_of(web.database, org_id) if marker in job.masked_prompt]
     assert len(jobs) == 1
-    job = await wait_for_job(database, org_id, jobs[0].id, seconds=60)
+    job = await wait_for_job(web.database, org_id, jobs[0].id, seconds=60)
     assert job.requester_id == EDITOR
     posted_once_and_completed_with_it(slack, target, job, execution)
 
@@ -172,17 +177,32 @@ def posted_once_and_completed_with_it(slack: SlackSandbox, target: str, job: Job
     assert execution.outputs["text"] == job.result_text and job.result_text
 
 
+async def step_and_its_job(
+    slack: SlackSandbox,
+    web: Web,
+    org_id: uuid.UUID,
+    target: str,
+    prompt: str,
+    *,
+    states: frozenset[str] = FINAL_JOB_STATES,
+) -> tuple[FunctionExecution, Job]:
+    """A step run by the editor into ``target``, and its job once it has reached one of ``states``
+    (by default, once it has ended)."""
+    execution = await run_step(
+        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=web.url, signing_secret=SIGNING_SECRET
+    )
+    await web.services.workflow_steps.drain()
+    [job] = [j for j in await jobs_of(web.database, org_id) if j.target_channel == target]
+    return execution, await wait_for_job(web.database, org_id, job.id, states=states, seconds=60)
+
+
 async def awaiting_step(
-    slack: SlackSandbox, database: Database, url: str, services: AppServices, prompt: str
+    slack: SlackSandbox, web: Web, prompt: str
 ) -> tuple[uuid.UUID, str, str, FunctionExecution, Job]:
     """A step whose job waits for an approver: (org, target, approvers channel, execution, job)."""
-    org_id, target, approvers = await organization(slack, database, services, approvals=True)
-    execution = await run_step(
-        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
-    )
-    await services.workflow_steps.drain()
-    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
-    job = await wait_for_job(database, org_id, job.id, states=frozenset({JobState.AWAITING_APPROVAL}), seconds=60)
+    org_id, target, approvers = await organization(slack, web, approvals=True)
+    awaiting = frozenset({JobState.AWAITING_APPROVAL})
+    execution, job = await step_and_its_job(slack, web, org_id, target, prompt, states=awaiting)
     assert execution.state == "running"
     return org_id, target, approvers, execution, job
 
@@ -194,18 +214,14 @@ async def send_signed(url: str, payload: dict[str, Any]) -> None:
         assert answer.status == 200, await answer.text()
 
 
-async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(
-    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
-) -> None:
-    url, services = web
-    database = e2e_runtime.database
-    _, target, approvers, execution, job = await awaiting_step(slack, database, url, services, "Announce the offsite")
+async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(slack: SlackSandbox, web: Web) -> None:
+    _, target, approvers, execution, job = await awaiting_step(slack, web, "Announce the offsite")
     [request] = slack.messages(approvers)
     view = reject_modal(job, ModalOrigin(str(job.id), approvers, str(request["ts"])))
     values = {"reason": {"reason_input": {"type": "plain_text_input", "value": "not this week"}}}
 
     await send_signed(
-        url,
+        web.url,
         {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "workers"},
@@ -217,7 +233,7 @@ async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(
             "response_urls": [],
         },
     )
-    await services.workflow_steps.drain()
+    await web.services.workflow_steps.drain()
     await drain_announcements()
 
     # Completed by the web process after the click: no beat tick (none runs here) was needed.
@@ -230,51 +246,29 @@ async def test_an_approvers_rejection_fails_the_step_at_once_with_their_reason(
 
 
 async def test_an_approved_step_completes_once_posted_with_the_text_and_the_job_id(
-    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], redis_url: str
+    slack: SlackSandbox, web: Web, redis_url: str
 ) -> None:
-    url, services = web
-    database = e2e_runtime.database
-    org_id, target, _, execution, job = await awaiting_step(slack, database, url, services, "Announce the picnic")
+    org_id, target, _, execution, job = await awaiting_step(slack, web, "Announce the picnic")
 
     sender = JobSender(redis_url)
     try:
-        await ApprovalService(database, sender).decide(org_id, job.id, ADMIN, Decision.APPROVE)
+        await ApprovalService(web.database, sender).decide(org_id, job.id, ADMIN, Decision.APPROVE)
     finally:
         sender.close()
     await finished(execution)
 
-    posted = await wait_for_job(database, org_id, job.id, seconds=60)
+    posted = await wait_for_job(web.database, org_id, job.id, seconds=60)
     posted_once_and_completed_with_it(slack, target, posted, execution)
 
 
-async def step_and_its_ended_job(
-    slack: SlackSandbox,
-    url: str,
-    services: AppServices,
-    database: Database,
-    org_id: uuid.UUID,
-    target: str,
-    prompt: str,
-) -> tuple[FunctionExecution, Job]:
-    """A step run by the editor into ``target``, and its job once it has ended."""
-    execution = await run_step(
-        slack, TEAM_ID, step_inputs(prompt, target, EDITOR), service_url=url, signing_secret=SIGNING_SECRET
-    )
-    await services.workflow_steps.drain()
-    [job] = [j for j in await jobs_of(database, org_id) if j.target_channel == target]
-    return execution, await wait_for_job(database, org_id, job.id, seconds=60)
-
-
 async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_again_in_a_direct_message(
-    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices]
+    slack: SlackSandbox, web: Web
 ) -> None:
-    url, services = web
-    database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, services, approvals=False)
+    org_id, target, _ = await organization(slack, web, approvals=False)
     earlier_calls = len(slack.calls())
     slack.inject("chat.postMessage", error="channel_not_found", count=None)
     try:
-        execution, job = await step_and_its_ended_job(slack, url, services, database, org_id, target, "Launch teaser")
+        execution, job = await step_and_its_job(slack, web, org_id, target, "Launch teaser")
         await finished(execution)
     finally:
         slack.clear_faults()
@@ -288,21 +282,19 @@ async def test_a_failed_step_tells_its_runner_once_through_the_step_and_not_agai
 
 
 async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_worker_dies(
-    e2e_runtime: Runtime, slack: SlackSandbox, web: tuple[str, AppServices], worker: WorkerProcess
+    e2e_runtime: Runtime, slack: SlackSandbox, web: Web, worker: WorkerProcess
 ) -> None:
-    url, services = web
-    database = e2e_runtime.database
-    org_id, target, _ = await organization(slack, database, services, approvals=False)
+    org_id, target, _ = await organization(slack, web, approvals=False)
     slack.inject("functions.completeSuccess", error="fatal_error", count=None)
     try:
-        execution, job = await step_and_its_ended_job(slack, url, services, database, org_id, target, "Release notes")
+        execution, job = await step_and_its_job(slack, web, org_id, target, "Release notes")
         await wait_until(
             lambda: slack.calls("functions.completeSuccess"),
             "the worker never tried to complete the step",
             seconds=30,
             every=0.1,
         )
-        await released(database, org_id, execution.id)
+        await released(web.database, org_id, execution.id)
         worker.kill()  # the worker dies with the completion unsent
     finally:
         slack.clear_faults()
@@ -312,4 +304,4 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
 
     assert execution.id in report.completed
     assert execution.state == "completed" and execution.completions == ["ok"]
-    assert (await load_job(database, org_id, job.id)).state == JobState.POSTED
+    assert (await load_job(web.database, org_id, job.id)).state == JobState.POSTED
