@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.jobs.queueing import PRIORITY_BACKGROUND, PRIORITY_INTERACTIVE, JobSender
 from bot.process.runtime import Runtime
+from bot.process.sweeping import sweep_each
 from bot.quota import QuotaService
 from db.models import Job
 from db.system import StaleJob, stale_jobs
@@ -57,13 +58,14 @@ async def sweep_jobs(
     report = SweepReport()
     async with runtime.database.system() as session:
         stale = await stale_jobs(session, queued_before=now - outbox_after, now=now, limit=limit)
-    for found in stale:
-        try:
-            await _sweep_one(runtime, quota, sender, found, now, outbox_after, max_attempts, report)
-        except Exception:
-            # One organization's trouble (a lock timeout, a broken row) must not stall the others.
-            log.warning("sweeper: job %s skipped this time", found.id, exc_info=True)
-            report.skipped.append(found.id)
+    await sweep_each(
+        stale,
+        lambda found: _sweep_one(runtime, quota, sender, found, now, outbox_after, max_attempts, report),
+        key=lambda found: found.id,
+        skipped=report.skipped,
+        log=log,
+        what="sweeper: job",
+    )
     return report
 
 

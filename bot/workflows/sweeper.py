@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.process.runtime import Runtime
+from bot.process.sweeping import sweep_each
 from bot.workflows import messages
 from bot.workflows.completion import complete_step
 from db.models import FINAL_JOB_STATES, Job, WorkflowStep, WorkflowStepState
-from db.system import open_workflow_steps
+from db.system import OpenWorkflowStep, open_workflow_steps
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +42,22 @@ async def sweep_workflow_steps(
     report = WorkflowSweepReport()
     async with runtime.database.system() as session:
         found = await open_workflow_steps(session, received_before=now - received_patience, now=now, limit=limit)
-    for step in found:
-        try:
-            if step.state == WorkflowStepState.RECEIVED:
-                await _settle_interrupted(runtime, step.org_id, step.function_execution_id, now - received_patience)
-                report.settled.append(step.function_execution_id)
-            if await complete_step(runtime, step.org_id, step.function_execution_id) is not None:
-                report.completed.append(step.function_execution_id)
-        except Exception:
-            log.warning("workflow sweep: step %s skipped this time", step.function_execution_id, exc_info=True)
-            report.skipped.append(step.function_execution_id)
+
+    async def sweep_one(step: OpenWorkflowStep) -> None:
+        if step.state == WorkflowStepState.RECEIVED:
+            await _settle_interrupted(runtime, step.org_id, step.function_execution_id, now - received_patience)
+            report.settled.append(step.function_execution_id)
+        if await complete_step(runtime, step.org_id, step.function_execution_id) is not None:
+            report.completed.append(step.function_execution_id)
+
+    await sweep_each(
+        found,
+        sweep_one,
+        key=lambda step: step.function_execution_id,
+        skipped=report.skipped,
+        log=log,
+        what="workflow sweep: step",
+    )
     return report
 
 
