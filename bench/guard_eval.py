@@ -74,6 +74,7 @@ LATENCY_ROUNDS = 3
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
+PROJECT_SOURCES = frozenset({"project-authored", "project-authored-b"})
 
 _LANGUAGE_GROUPS = {
     "en": "english",
@@ -220,7 +221,7 @@ def print_shipped_point(examples: list[Example], readings: dict[str, HeldOutRow]
         row_id: row.blocked(BLOCK_PROBABILITY, GATE_PROBABILITY, FLOOR_PROBABILITY) for row_id, row in readings.items()
     }
     attacks = [e for e in examples if e.label != BENIGN and e.id in at]
-    third_party = [e for e in attacks if e.source != LEXICON_WRITTEN_FROM]
+    third_party = [e for e in attacks if e.source not in PROJECT_SOURCES]
     benign = _group((e for e in examples if e.label == BENIGN and e.id in at), at, "category")
     false_positives = ", ".join(
         f"{name} {_cell(len(t.blocked), t.total).strip()}" for name, t in sorted(benign.items())
@@ -281,7 +282,7 @@ def detection_targets(examples: list[Example], verdicts: dict[str, bool], show: 
         f" mean over {len(source_rates)} sources {100 * mean if mean is not None else float('nan'):.1f}%;"
         f" worst source {worst} {100 * source_rates[worst] if worst else float('nan'):.1f}%"
     )
-    third_party = [e for e in attacks if e.source != LEXICON_WRITTEN_FROM]
+    third_party = [e for e in attacks if e.source not in PROJECT_SOURCES]
     print(
         "  over third-party sources only (project-authored rows left out of the pool):"
         f" {_cell(sum(verdicts[e.id] for e in third_party), len(third_party))}"
@@ -403,7 +404,7 @@ def memory_target() -> Target:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/")
     parser.add_argument(
         "--sources",
         help="comma-separated source families to hold out (default: all); operating points are then chosen among them",

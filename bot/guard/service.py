@@ -9,6 +9,7 @@ refuses the prompt (fail closed), and so does a learned detector that did not lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Collection
@@ -74,7 +75,9 @@ class Guard:
                 logger.error("Learned injection detector did not load (%s): every prompt will be refused", error)
                 return
         # Pay one-time costs (lazy tables, first regex compilations) now, not on a user's prompt.
-        self._check(_WARM_UP_TEXT, self.injection_threshold)
+        # The verdict is not the point: an organization's threshold can be strict enough to block it.
+        with contextlib.suppress(PromptBlocked):
+            self._check(_WARM_UP_TEXT, self.injection_threshold)
 
     @property
     def names_enabled(self) -> bool:

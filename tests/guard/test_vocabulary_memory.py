@@ -21,8 +21,10 @@ def test_words_first_seen_in_a_prompt_are_not_kept_in_the_vocabulary(guard: Guar
 
     for seed in range(20):
         words = unheard_words(40, seed)
-        masked = guard.check_prompt(f"Write to {words[0].capitalize()} about {' '.join(words[1:])}.")
-        assert "Write to" in masked.masked_text
+        # Masking is what reads spaCy's vocabulary (the injection layers never do); a wall of random
+        # letters is left to their verdict elsewhere.
+        masked = guard.mask(f"Write to {words[0].capitalize()} about {' '.join(words[1:])}.")
+        assert "Write to" in masked.text
 
     assert len(strings) == before
 
@@ -31,7 +33,7 @@ def test_findings_are_the_same_when_a_prompt_comes_again(guard: Guard) -> None:
     prompt = "Call Henrik Oyelaran on +44 20 7946 0958 about the flat at 12 Elm Street, Leeds."
     first = guard.check_prompt(prompt)
     for seed in range(5):
-        guard.check_prompt(" ".join(unheard_words(30, 100 + seed)))
+        guard.mask(" ".join(unheard_words(30, 100 + seed)))
     again = guard.check_prompt(prompt)
     assert first.masked_text == again.masked_text and first.mapping == again.mapping
     assert "Henrik" not in first.masked_text and "0958" not in first.masked_text

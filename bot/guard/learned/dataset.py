@@ -1,10 +1,11 @@
 """The labelled prompts the detector learns from: ``data/guard/`` in the repository.
 
-Three folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
+Four folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
 ``curated`` and ``public`` hold third-party prompts (see their READMEs for sources and
-licences), ``project`` holds multilingual prompts written for this project. Each data set names
-its categories its own way; ``LABELS`` folds them into the classes the model predicts, which are
-the rule table's categories so a block names one kind of attempt whichever layer caught it.
+licences), ``project`` and ``project-b`` hold multilingual prompts written for this project.
+Each data set names its categories its own way; ``LABELS`` folds them into the classes the
+model predicts, which are the rule table's categories so a block names one kind of attempt
+whichever layer caught it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.guard.rules import Category
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_ROOT / "data" / "guard"
-DATA_FOLDERS = ("curated", "public", "project")
+DATA_FOLDERS = ("curated", "public", "project", "project-b")
 BENIGN = "benign"
 
 LABELS: dict[str, str] = {
@@ -58,6 +59,9 @@ _SOURCE_OF_PREFIX = (
     (r"oasst", "openassistant"),
     (r"authored", "curated-authored"),
     (r"project-", "project-authored"),
+    # A second set written for the project apart from the first (by other hands, later, without
+    # reading it): a family of its own, so each project set is also scored by a model the other trained.
+    (r"projb-", "project-authored-b"),
 )
 
 

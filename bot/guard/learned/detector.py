@@ -28,7 +28,7 @@ from bot.guard.learned.evidence_model import EvidenceModel
 from bot.guard.learned.features import WORD_PREFIX, token_char_grams, tokens_of, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
-from bot.guard.rules import DEFAULT_THRESHOLD
+from bot.guard.rules import DEFAULT_THRESHOLD, Category
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
 FORMAT_VERSION = 2
@@ -47,7 +47,7 @@ class DetectorUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class LearnedScore:
     attack_probability: float
-    category: str  # the most likely attack class, whatever the probability
+    category: str  # the most likely intent (attack class but encoding), whatever the probability
 
 
 class LearnedDetector:
@@ -59,6 +59,10 @@ class LearnedDetector:
         benign = str(model["benign_class"])
         self.benign_index = classes.index(benign)
         self.attack_classes = [(index, name) for index, name in enumerate(classes) if name != benign]
+        # An attack is named by what it asks for. Encoding is a form, not an intent: the model reads
+        # text already decoded and de-obfuscated, where an encoded override looks like any other,
+        # and injection.py names a verdict found in a decoded run an encoded payload from its view.
+        self.intent_classes = [pair for pair in self.attack_classes if pair[1] != Category.ENCODED_PAYLOAD]
         self.block_probability = float(model["block_probability"])
         self.floor_probability = float(model["floor_probability"])
         self.gate_probability = float(model["gate_probability"])
@@ -141,7 +145,7 @@ class LearnedDetector:
         return LearnedScore(round(ngram, 4), category)
 
     def ngram_reading(self, normalized: str) -> tuple[float, str]:
-        """(n-gram attack probability, most likely attack class whatever the probability).
+        """(n-gram attack probability, most likely intent whatever the probability).
 
         The n-gram model reads the prompt twice: whole, and as its concepts alone (the model was
         trained on both kinds of document, see training.py). In a language the training data
@@ -155,7 +159,7 @@ class LearnedDetector:
         alone = self._probabilities(concepts) if concepts.size else whole
         blended = (whole + alone) / 2
         probabilities = blended if blended[self.benign_index] < whole[self.benign_index] else whole
-        _, name = max(self.attack_classes, key=lambda pair: probabilities[pair[0]])
+        _, name = max(self.intent_classes or self.attack_classes, key=lambda pair: probabilities[pair[0]])
         return 1.0 - float(probabilities[self.benign_index]), name
 
     def _probabilities(self, columns: np.ndarray) -> np.ndarray:

@@ -45,12 +45,11 @@ FLOOR_PROBABILITY = 0.40
 # may lift a prompt. The block probability is the one the guard shipped before the evidence model;
 # bench/guard_eval.py prints the point its in-fold procedure (operating_point.py) chooses over
 # every held-out source, and the held-out figures at this point beside it. On the current data
-# that procedure asks for 0.98: the project-authored hard negatives and pasted emails, read by
-# models that never saw a multilingual benign prompt, score as high as attacks, and only a late
-# block spares them. The guard keeps 0.88, which catches more attacks from sources it never saw
-# (64 % against 56 %); the bench prints what that costs on held-out benign prompts (hard
-# negatives 9.8 % against 8.8 %, both over the 3 % target) until multilingual benign data closes
-# that gap.
+# that procedure asks for 0.98: the first project set's pasted emails, whose notes to people sit
+# beside twins carrying orders to the assistant, score as high as attacks when that set is held
+# out, and only a late block spares them. The guard keeps 0.88, which catches more attacks from
+# sources it never saw (69 % against 60 %); the bench prints what that costs on held-out benign
+# prompts (hard negatives 5.1 % against 2.6 %, the target being 3 %).
 BLOCK_PROBABILITY = 0.88
 GATE_PROBABILITY = 0.7
 SIGNIFICANT_DIGITS = 6
@@ -157,7 +156,7 @@ def sample(examples: Sequence[Example], size: int, *, seed: int = SEED) -> list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
     parser.add_argument("--sample", type=int, help="train on a seeded sample of this many prompts")
     args = parser.parse_args(argv)
