@@ -404,7 +404,9 @@ def memory_target() -> Target:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/")
+    parser.add_argument(
+        "--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/"
+    )
     parser.add_argument(
         "--sources",
         help="comma-separated source families to hold out (default: all); operating points are then chosen among them",

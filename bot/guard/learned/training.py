@@ -156,7 +156,9 @@ def sample(examples: Sequence[Example], size: int, *, seed: int = SEED) -> list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/")
+    parser.add_argument(
+        "--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/"
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
     parser.add_argument("--sample", type=int, help="train on a seeded sample of this many prompts")
     args = parser.parse_args(argv)
