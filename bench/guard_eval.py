@@ -1,6 +1,6 @@
 """Measure the prompt guard on prompts it was not trained on: detection, false positives, speed.
 
-    .venv/bin/python bench/guard_eval.py [--data DIR] [--sources a,b] [--skip-speed] [--show-misses]
+    .venv/bin/python bench/guard_eval.py [--data DIR] [--sources a,b] [--jobs N] [--skip-speed] [--show-misses]
 
 Headline: leave-one-source-out (LOSO). The learned detector (n-gram and evidence models) is
 retrained once per source family in ``data/guard/`` with every row of that family left out
@@ -37,6 +37,7 @@ is missed (an empty cell is "no data", never met), 2 when the bench could not ru
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -46,6 +47,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,27 +167,51 @@ def _memoized_normalize(examples: Iterable[Example]) -> dict[str, str]:
     return {example.text: normalize(example.text) for example in examples}
 
 
-def leave_one_source_out(examples: list[Example], sources: list[str]) -> dict[str, HeldOutRow]:
-    """Row id -> how the guard read it, each row scored by models trained without its source family."""
-    grams = _memoized_ngrams(examples)
-    normalized = _memoized_normalize(examples)
+# What each fold reads, set before the pool forks so its processes share it instead of pickling it.
+_FOLD_INPUTS: tuple[list[Example], dict[str, list[str]], dict[str, str]] | None = None
+
+
+def _read_fold(source: str) -> tuple[str, dict[str, HeldOutRow], int, float]:
+    """(source, row id -> reading, rows held out, seconds) for one fold: a detector trained
+    without ``source`` reads every row of it."""
+    assert _FOLD_INPUTS is not None
+    examples, grams, normalized = _FOLD_INPUTS
+    held_out = [e for e in examples if e.source == source]
+    training = [e for e in examples if e.source != source]
+    started = time.perf_counter()
+    detector = LearnedDetector(fit(training, analyzer=grams.__getitem__, normalized=normalized.__getitem__))
     readings: dict[str, HeldOutRow] = {}
-    for source in sources:
-        held_out = [e for e in examples if e.source == source]
-        training = [e for e in examples if e.source != source]
-        started = time.perf_counter()
-        detector = LearnedDetector(fit(training, analyzer=grams.__getitem__, normalized=normalized.__getitem__))
-        for example in held_out:
-            views = prompt_views(example.text)
-            readings[example.id] = HeldOutRow(
-                attack=example.label != BENIGN,
-                hard_negative=example.category == HARD_NEGATIVE,
-                rule_score=rule_score(views),
-                views=tuple(
-                    (detector.ngram_reading(text)[0], detector.evidence.probability(text)) for _, text in views
-                ),
-            )
-        print(f"  held out {source:<26} {len(held_out):>5} rows  ({time.perf_counter() - started:.0f} s)", flush=True)
+    for example in held_out:
+        views = prompt_views(example.text)
+        readings[example.id] = HeldOutRow(
+            attack=example.label != BENIGN,
+            hard_negative=example.category == HARD_NEGATIVE,
+            rule_score=rule_score(views),
+            views=tuple((detector.ngram_reading(text)[0], detector.evidence.probability(text)) for _, text in views),
+        )
+    return source, readings, len(held_out), time.perf_counter() - started
+
+
+def leave_one_source_out(examples: list[Example], sources: list[str], *, jobs: int = 1) -> dict[str, HeldOutRow]:
+    """Row id -> how the guard read it, each row scored by models trained without its source family.
+
+    Folds are independent (each trains from the same seed on its own rows), so ``jobs`` processes
+    read them side by side and the readings are the same whatever ``jobs`` is.
+    """
+    global _FOLD_INPUTS
+    _FOLD_INPUTS = (examples, _memoized_ngrams(examples), _memoized_normalize(examples))
+    readings: dict[str, HeldOutRow] = {}
+    try:
+        if jobs > 1:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                folds = list(pool.map(_read_fold, sources))
+        else:
+            folds = [_read_fold(source) for source in sources]
+    finally:
+        _FOLD_INPUTS = None
+    for source, fold, rows, seconds in folds:
+        readings.update(fold)
+        print(f"  held out {source:<26} {rows:>5} rows  ({seconds:.0f} s)", flush=True)
     return readings
 
 
@@ -411,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         "--sources",
         help="comma-separated source families to hold out (default: all); operating points are then chosen among them",
     )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="folds trained side by side (default: the CPU count)"
+    )
     parser.add_argument("--skip-speed", action="store_true", help="leave out latency and memory")
     parser.add_argument("--show-misses", action="store_true", help="list ids of missed attacks and blocked benign")
     args = parser.parse_args(argv)
@@ -425,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     attacks = sum(e.label != BENIGN for e in examples)
     print(f"data: {args.data} ({attacks} attacks, {len(examples) - attacks} benign, {len(sources)} source families)")
     print("\nLeave-one-source-out: a detector trained without each source scores that source")
-    readings = leave_one_source_out(examples, sources)
+    readings = leave_one_source_out(examples, sources, jobs=max(1, args.jobs))
     verdicts, _ = verdicts_at_chosen_points(examples, readings)
     targets = detection_targets(examples, verdicts, args.show_misses)
     print_shipped_point(examples, readings)
