@@ -76,7 +76,7 @@ LATENCY_ROUNDS = 3
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
-PROJECT_SOURCES = frozenset({"project-authored", "project-authored-b"})
+PROJECT_SOURCES = frozenset({"project-authored", "project-authored-b", "project-authored-c", "project-authored-d"})
 
 _LANGUAGE_GROUPS = {
     "en": "english",
@@ -431,7 +431,7 @@ def memory_target() -> Target:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/, project/, project-b/"
+        "--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/ and the project sets"
     )
     parser.add_argument(
         "--sources",

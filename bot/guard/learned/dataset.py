@@ -1,10 +1,10 @@
 """The labelled prompts the detector learns from: ``data/guard/`` in the repository.
 
-Four folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
+Six folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
 ``curated`` and ``public`` hold third-party prompts (see their READMEs for sources and
-licences), ``project`` and ``project-b`` hold multilingual prompts written for this project.
-Each data set names its categories its own way; ``LABELS`` folds them into the classes the
-model predicts, which are the rule table's categories so a block names one kind of attempt
+licences), ``project`` and ``project-b`` to ``project-d`` hold multilingual prompts written for this
+project. Each data set names its categories its own way; ``LABELS`` folds them into the classes
+the model predicts, which are the rule table's categories so a block names one kind of attempt
 whichever layer caught it.
 """
 
@@ -19,7 +19,7 @@ from bot.guard.rules import Category
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_ROOT / "data" / "guard"
-DATA_FOLDERS = ("curated", "public", "project", "project-b")
+DATA_FOLDERS = ("curated", "public", "project", "project-b", "project-c", "project-d")
 BENIGN = "benign"
 
 LABELS: dict[str, str] = {
@@ -59,9 +59,12 @@ _SOURCE_OF_PREFIX = (
     (r"oasst", "openassistant"),
     (r"authored", "curated-authored"),
     (r"project-", "project-authored"),
-    # A second set written for the project apart from the first (by other hands, later, without
-    # reading it): a family of its own, so each project set is also scored by a model the other trained.
+    # Later sets written for the project apart from the first and from each other (by other hands,
+    # without reading them): families of their own, so each project set is also scored by models
+    # the others trained.
     (r"projb-", "project-authored-b"),
+    (r"projc-", "project-authored-c"),
+    (r"projd-", "project-authored-d"),
 )
 
 
