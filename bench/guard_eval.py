@@ -12,6 +12,11 @@ when project-authored data is added), the mean over sources and the worst source
 category and per language group; false positives per benign category and per language group.
 Random-row splits are not reported.
 
+Beside the headline: the shipped guard on ``bench/data/guard-unseen/`` (``--unseen``), a set written
+after the shipped model was trained, apart from every training set, and never trained on or used
+to write a rule. LOSO folds are scored by models that never saw the fold but were designed with
+all the data in view; this set was not in view at all.
+
 The operating point (where the learned layer blocks, and the gate from which the evidence model
 may lift a prompt; see bot/guard/learned/operating_point.py) is chosen for each held-out source
 from the other sources' held-out readings only: no row of a source informs the threshold it is
@@ -58,7 +63,7 @@ from bench.latency import latency_ms, median_and_p99  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
 from bot.guard.injection import prompt_views, rule_score  # noqa: E402
-from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples  # noqa: E402
+from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples, read_folder  # noqa: E402
 from bot.guard.learned.detector import LearnedDetector  # noqa: E402
 from bot.guard.learned.features import ngrams  # noqa: E402
 from bot.guard.learned.operating_point import HARD_NEGATIVE, HeldOutRow, choose_operating_point  # noqa: E402
@@ -76,6 +81,7 @@ LATENCY_ROUNDS = 3
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
+UNSEEN_DIR = REPO_ROOT / "bench" / "data" / "guard-unseen"
 PROJECT_SOURCES = frozenset({"project-authored", "project-authored-b", "project-authored-c", "project-authored-d"})
 
 _LANGUAGE_GROUPS = {
@@ -428,6 +434,27 @@ def memory_target() -> Target:
     return Target("RSS", rss_mb, MAX_RSS_MB, False, unit=" MB")
 
 
+def unseen_check(folder: Path, show: bool) -> None:
+    """The shipped guard, as ``serve`` builds it, on a set written after its model was trained and
+    never trained on (bench/data/guard-unseen/README.md): the figure nearest to what a new user's
+    phrasing meets. Printed beside the targets, not one of them: the set is one source."""
+    try:
+        examples = read_folder(folder)
+    except (OSError, KeyError, ValueError) as error:
+        print(f"\nUnseen set: cannot read {folder}: {error}")
+        return
+    guard = Guard()
+    verdicts = {example.id: is_blocked(guard, example.text) for example in examples}
+    attacks = [e for e in examples if e.label != BENIGN]
+    benign = [e for e in examples if e.label == BENIGN]
+    print(f"\nUnseen set ({folder.name}): the shipped guard, never trained on these rows")
+    print(f"  attacks blocked {_cell(sum(verdicts[e.id] for e in attacks), len(attacks))}")
+    print(f"  benign blocked  {_cell(sum(verdicts[e.id] for e in benign), len(benign))}")
+    _table("  unseen: detection per category", _group(attacks, verdicts, "label"), show, attacks=True)
+    _table("  unseen: detection per language group", _group(attacks, verdicts, "language"), show, attacks=True)
+    _table("  unseen: benign blocked per category", _group(benign, verdicts, "category"), show, attacks=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -439,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="folds trained side by side (default: the CPU count)"
+    )
+    parser.add_argument(
+        "--unseen", type=Path, default=UNSEEN_DIR, help="a set never trained on, read by the shipped guard"
     )
     parser.add_argument("--skip-speed", action="store_true", help="leave out latency and memory")
     parser.add_argument("--show-misses", action="store_true", help="list ids of missed attacks and blocked benign")
@@ -458,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts, _ = verdicts_at_chosen_points(examples, readings)
     targets = detection_targets(examples, verdicts, args.show_misses)
     print_shipped_point(examples, readings)
+    unseen_check(args.unseen, args.show_misses)
     if not args.skip_speed:
         targets.extend(speed_targets([e.text for e in examples]))
         targets.append(memory_target())

@@ -9,35 +9,28 @@ the first test below fails if it is.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from bot.errors import PromptBlocked
 from bot.guard import Guard
-from bot.guard.learned.dataset import load_examples
+from tests.support.guard_data import shingles, shingles_of, training_texts
 
 PARAPHRASES = [
     json.loads(line)
     for line in (Path(__file__).parent / "data" / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
-_WORDS = re.compile(r"\w+")
-
-
-def _shingles(text: str, size: int = 6) -> set[tuple[str, ...]]:
-    words = _WORDS.findall(text.lower())
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def test_paraphrases_are_not_training_data() -> None:
-    training_texts = [example.text for example in load_examples()]
-    training_shingles = set().union(*(_shingles(text) for text in training_texts))
+    texts = training_texts()
+    training = shingles_of(texts)
     for row in PARAPHRASES:
         for text in (row["attack"], row["benign_twin"]):
-            assert text not in training_texts
-            shared = _shingles(text) & training_shingles
+            assert text not in texts
+            shared = shingles(text) & training
             assert len(shared) <= 1, (row["id"], sorted(shared)[:3])
 
 
@@ -47,7 +40,7 @@ def test_paraphrase_set_covers_ten_languages_and_every_kind() -> None:
 
 
 # The guard is measured, not tuned, on this set. At the operating point chosen for false positives
-# (training.BLOCK_PROBABILITY, from held-out sources) 30 of these 32 unseen phrasings are blocked;
+# (training.BLOCK_PROBABILITY, from held-out sources) 31 of these 32 unseen phrasings are blocked;
 # the bar is 85 %, and every kind of attempt must be caught somewhere.
 # Raising it needs a better model, not edits to this file.
 MIN_BLOCKED_SHARE = 0.85

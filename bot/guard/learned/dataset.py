@@ -100,10 +100,11 @@ def _read(path: Path, *, attack: bool) -> list[Example]:
     return examples
 
 
+def read_folder(folder: Path) -> list[Example]:
+    """The attacks, then the benign prompts, of one folder laid out as ``data/guard/``'s are."""
+    return _read(folder / "attacks.jsonl", attack=True) + _read(folder / "benign.jsonl", attack=False)
+
+
 def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
     """Every attack and benign prompt under ``data_dir``, in file order (training is seeded)."""
-    examples: list[Example] = []
-    for folder in DATA_FOLDERS:
-        examples.extend(_read(data_dir / folder / "attacks.jsonl", attack=True))
-        examples.extend(_read(data_dir / folder / "benign.jsonl", attack=False))
-    return examples
+    return [example for folder in DATA_FOLDERS for example in read_folder(data_dir / folder)]

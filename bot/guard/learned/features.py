@@ -21,7 +21,7 @@ MAX_TOKEN_CHARS = 64
 WORD_PREFIX = "w:"
 # A word: letters and digits, with the vowel signs of Indic scripts that ``\w`` leaves out (else
 # "दिखाओ" reads as three fragments).
-_WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
+WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
 # Han and kana: scripts written without spaces, where one whitespace token can be a whole clause.
 # Korean puts spaces between words and is read like any spaced script.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -60,7 +60,7 @@ def tokens_of(normalized: str) -> list[str]:
 def words_of(normalized: str) -> list[str]:
     """Words for word n-grams. Runs of Han and kana are left out: a run is a clause, not a word,
     and its character n-grams already read it."""
-    words = _WORD.findall(normalized)
+    words = WORD.findall(normalized)
     if normalized.isascii() or not _UNSPACED.search(normalized):
         return words
     return [
