@@ -411,17 +411,19 @@ def layer_cpu_p99(guard: Guard, prompts: list[str]) -> dict[str, float]:
 
 
 _RSS_PROBE = """
-import resource
 import bot.slack.server
 from bot.guard import Guard
+from bot.process.heap import settle_heap
 Guard()
+settle_heap()
 with open("/proc/self/status") as status:
     print(next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")))
 """
 
 
 def memory_target() -> Target:
-    """Resident memory of a fresh process importing the web server and building the guard."""
+    """Resident memory of a fresh process importing the web server and building the guard, once it
+    has settled its heap as ``serve`` does after warming up."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     probe = subprocess.run(
         [sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False

@@ -70,7 +70,7 @@ class LearnedDetector:
         self.index = {feature: i for i, feature in enumerate(model["features"])}
         self.idf = np.asarray(model["idf"], dtype=np.float64)
         # Feature-major, so one prompt's features are one contiguous gather.
-        self.coef = np.ascontiguousarray(np.asarray(model["coef"], dtype=np.float64).T)
+        self.coef = np.ascontiguousarray(np.asarray(model["coef"], dtype=np.float32).T)
         self.intercept = np.asarray(model["intercept"], dtype=np.float64)
         if self.coef.shape != (len(self.index), len(classes)) or self.idf.shape != (len(self.index),):
             raise DetectorUnavailable("model arrays do not match its vocabulary")
