@@ -17,7 +17,7 @@ MAX_SHARED_SHINGLES = 0.5
 def test_unseen_rows_are_neither_training_rows_nor_near_copies_of_them() -> None:
     rows = {example.id: example.text for example in read_folder(UNSEEN)}
 
-    assert near_copies(rows, training_texts(), max_shared=MAX_SHARED_SHINGLES) == []
+    assert near_copies(rows, max_shared=MAX_SHARED_SHINGLES) == []
 
 
 def test_unseen_set_holds_attacks_and_benign_prompts_of_every_kind_in_sixteen_languages() -> None:
@@ -49,4 +49,4 @@ def test_a_row_copied_from_training_or_lightly_edited_is_caught() -> None:
         "own": "Draft three upbeat captions for the Vantorra ceramics pop-up at the harbour market this Sunday.",
     }
 
-    assert near_copies(rows, training, max_shared=MAX_SHARED_SHINGLES) == ["copied", "edited"]
+    assert near_copies(rows, max_shared=MAX_SHARED_SHINGLES) == ["copied", "edited"]
