@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from db.rls import DEFINER_ROLE, app_role_grants
+from db.rls import CREATE_DEFINER_ROLE_SQL, DEFINER_ROLE, app_role_grants
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +65,7 @@ def _quote_literal(value: str) -> str:
 
 async def _open_definer_window(connection: AsyncConnection, superuser: bool) -> None:
     """Let the migrating role hand functions to the definer role (see the module's docstring)."""
-    await connection.execute(
-        text(
-            f"""
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEFINER_ROLE}') THEN
-                CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-              END IF;
-            END $$
-            """
-        )
-    )
+    await connection.execute(text(CREATE_DEFINER_ROLE_SQL))
     if superuser:
         return  # a superuser may give anything to anyone
     version = int((await connection.execute(text("SHOW server_version_num"))).scalar_one())

@@ -7,6 +7,15 @@ role named in DATABASE_URL exactly what is listed here.
 from __future__ import annotations
 
 DEFINER_ROLE = "content_factory_definer"
+# The definer role, created where it is missing (revision 0002, and db.migrate before it lets the
+# migrating role hand functions to it).
+CREATE_DEFINER_ROLE_SQL = f"""
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEFINER_ROLE}') THEN
+    CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  END IF;
+END $$
+"""
 
 # table -> the column that holds its organization, for the tables revision 0002 put under RLS
 FIRST_TENANT_POLICY_TABLES: dict[str, str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from db.rls import DEFINER_ROLE, FIRST_TENANT_POLICY_TABLES, definer_function_sql, tenant_policy_sql
+from db.rls import CREATE_DEFINER_ROLE_SQL, FIRST_TENANT_POLICY_TABLES, definer_function_sql, tenant_policy_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -17,15 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(
-        f"""
-        DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEFINER_ROLE}') THEN
-            CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-          END IF;
-        END $$
-        """
-    )
+    op.execute(CREATE_DEFINER_ROLE_SQL)
     # The migrating role is a member of the definer role only while db.migrate runs (so that it
     # may hand the functions below to it); it must not stay one.
     # The definer role runs only the narrow SECURITY DEFINER functions below.
