@@ -17,8 +17,9 @@ words may be a name or a place (``Evidence``):
 Of a long sentence only the windows around those words are tagged; a window whose candidate
 words all lie in a name the gazetteer already knows is not tagged at all; a window tagged before
 comes from a cache keyed by a hash of its words. The windows left are tagged together in one
-Doc. A span the model tags is kept only when the same evidence backs it (``is_backed``): the
-model alone calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words
+Doc, kept apart by line breaks so that none reads its neighbour: a window gets the same entities
+whatever the process tagged before. A span the model tags is kept only when the same evidence
+backs it (``is_backed``): the model alone calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words
 holding a known name are masked even where the model tagged nothing (``lexicon_spans``).
 
 The cost of the shortcut: a lower-case name with no word before it that introduces one ("green
@@ -51,6 +52,11 @@ from bot.guard.ner_gate import (
 GATED_NER = "gated_ner"
 # Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
 TAGGED_CACHE_SIZE = 4096
+# Line breaks set between the segments of the joined Doc, and around them. The model reads two
+# tokens either side of each token and the token before the next decision: with three breaks
+# between them, no segment's tagging depends on its neighbours, so a segment tagged alone, among
+# others, or taken from the cache gets the same entities.
+SEPARATOR = ("\n",) * 3
 
 
 class GatedEntityRecognizer:
@@ -106,18 +112,22 @@ class GatedEntityRecognizer:
         fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
         if missing:
             trailing = doc.to_array(SPACY).tolist()
-            words: list[str] = []
-            spaces: list[bool] = []
+            words: list[str] = list(SEPARATOR)
+            spaces: list[bool] = [False] * len(SEPARATOR)
             starts: list[int] = []  # index in the joined Doc where each segment starts
             for index in missing:
                 start, end, _ = segments[index]
                 starts.append(len(words))
                 words.extend(texts[start:end])
                 spaces.extend(bool(space) for space in trailing[start:end])
+                words.extend(SEPARATOR)
+                spaces.extend([False] * len(SEPARATOR))
             for entity in self.ner(Doc(doc.vocab, words=words, spaces=spaces)).ents:
                 which = bisect_right(starts, entity.start) - 1
                 start, end, _ = segments[missing[which]]
                 first = entity.start - starts[which]
+                if which < 0 or first >= end - start:
+                    continue  # in a separator: the model does not start entities on line breaks
                 fresh[missing[which]].append((first, min(entity.end - starts[which], end - start), entity.label_))
             for index in missing:
                 self._tagged.put(keys[index], tuple(fresh[index]))

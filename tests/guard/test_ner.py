@@ -379,3 +379,26 @@ def test_sorted_words_answer_like_a_set() -> None:
 
     for word in [*words, "", "a", "bb", "zo", "zoë ", "łuk", "zzz"]:
         assert (word in sorted_words) is (word in words)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("Saygılarımla, Marta", "Yine alırdım."),
+        ("Merhaba ekip, üçüncü çeyrek tedarikçi raporu ekte.", "Saygılarımla, Marta"),
+    ],
+)
+def test_a_sentence_gets_the_same_entities_whatever_was_tagged_before_it(first: str, second: str) -> None:
+    # The model reads a few words either side: tagged beside the other sentence, "Marta" once
+    # read as a place, and taken from the cache after being tagged alone, as a person.
+    def entities(guard: Guard, text: str) -> list[tuple[str, str]]:
+        return sorted((found.entity_type, text[found.start : found.end]) for found in guard.analyze(text))
+
+    text = f"{first}\n\n{second}"
+    together_first = Guard()
+    alone_first = Guard()
+    for sentence in (first, second):
+        entities(alone_first, sentence)
+
+    assert entities(together_first, text) == entities(alone_first, text)
+    assert entities(together_first, text) == entities(together_first, text)
