@@ -53,6 +53,7 @@ import contextlib
 import json
 import os
 import pstats
+import random
 import signal
 import statistics
 import subprocess
@@ -72,16 +73,54 @@ from bench.verdict import Target, at_most, run_bench  # noqa: E402
 SIGNING_SECRET = "bench-signing-secret-0123456789"
 RESULTS = ROOT / "bench" / "results"
 SHORT_PROMPT = "write a haiku about green tea, number {i}"
-PII_SENTENCE = (
-    "Draft a friendly note to Jane Doe (jane.doe@example.com, +1 415 555 0134) about invoice {i}; "
-    "her card 4111 1111 1111 1111 and IBAN DE89 3704 0044 0532 0130 00 are on file, server 10.0.{i_mod}.7. "
+# The pieces a long prompt is made of: each command draws its own people, places and numbers, so
+# no two prompts share the lines around a name (the guard remembers what it worked out about a
+# stretch of text, and a prompt of one sentence repeated would cost less than a user's does).
+FIRST_NAMES = (
+    "Jane Amara Tomasz Ingrid Rahul Sofia Mateo Keiko Olusegun Freya Dmitri Lucia Anders Priya Kwame "
+    "Hannah Yusuf Elena Bruno Mei Tariq Greta Nikolai Aisha Pablo Sanne Emeka Ilse Joaquin Noor"
+).split()
+LAST_NAMES = (
+    "Doe Okafor Nowak Lindqvist Mehta Rossi Herrera Tanaka Adeyemi Holm Volkov Ferreira Berg Raman "
+    "Mensah Keller Demir Popescu Costa Chen Haddad Vogel Petrov Bello Ortega Visser Eze Brandt Vidal Rahman"
+).split()
+CITIES = (
+    "Leeds Porto Gdansk Uppsala Pune Verona Valencia Sapporo Ibadan Aarhus Kazan Braga Bergen Mysore "
+    "Kumasi Graz Izmir Cluj Recife Xiamen Sidon Bremen Varna Kano Bilbao Utrecht Enugu Kiel Cordoba Sylhet"
+).split()
+PII_SENTENCES = (
+    "Draft a friendly note to {name} ({email}, {phone}) about invoice {i}.",
+    "Her card {card} and IBAN DE89 3704 0044 0532 0130 00 are on file.",
+    "The build server at 10.0.{octet}.7 sent the report to {name} last night.",
+    "Mention that {name} from our {city} office will host the session on the {day}th.",
+    "Keep it warm, short and free of jargon; our customers read it on their phones.",
+    "If anything is unclear, {name} can be reached on {phone} until Friday.",
+    "Close with a line about the new store opening in {city} and thank the team.",
+    "Add a reminder that parcel {i}-{octet} ships from {city} after the holiday.",
 )
+CARDS = ("4111 1111 1111 1111", "5500 0000 0000 0004", "3400 0000 0000 009", "6011 0000 0000 0004")
 
 
 def pii_prompt(length: int, i: int) -> str:
+    """A request of ``length`` characters carrying names, places, emails, phone and card numbers,
+    an IBAN and an IP address, drawn for command ``i``."""
+    rng = random.Random(i)
     text = ""
     while len(text) < length:
-        text += PII_SENTENCE.format(i=i, i_mod=i % 250)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        text += (
+            rng.choice(PII_SENTENCES).format(
+                name=f"{first} {last}",
+                email=f"{first.lower()}.{last.lower()}@example.com",
+                phone=f"+1 415 555 {rng.randrange(10_000):04d}",
+                card=rng.choice(CARDS),
+                city=rng.choice(CITIES),
+                octet=rng.randrange(256),
+                day=rng.randrange(4, 29),
+                i=i,
+            )
+            + " "
+        )
     return text[:length].rstrip()
 
 

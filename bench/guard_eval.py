@@ -32,7 +32,9 @@ in each language, never from rows a held-out run missed), so for that source the
 held out. The trained weights always are.
 
 Speed: the whole shipped guard (credentials, injection layers, PII masking) on 300- and
-2,000-character windows of the data, wall and CPU time; memory: the resident set of a fresh
+2,000-character windows of the data, wall and CPU time, each window timed once and none sharing a
+line with another (the guard remembers what it worked out about a stretch of text, so a repeated
+prompt would read faster than a new one); memory: the resident set of a fresh
 process that imports the web server and builds the guard.
 
 Last line: the figures and met/MISSED per target. Exit 0 when every target is met, 1 when one
@@ -59,7 +61,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.latency import latency_ms, median_and_p99  # noqa: E402
+from bench.latency import latency_ms, median_and_p99, text_windows  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
 from bot.guard.injection import prompt_views, rule_score  # noqa: E402
@@ -76,8 +78,9 @@ MAX_FALSE_POSITIVES = {"everyday_task": 0.01, "chat_prompt": 0.01, "hard_negativ
 MAX_P99_MS_2000 = 10.0
 MAX_RSS_MB = 450.0
 LATENCY_SIZES = (300, 2000)
-LATENCY_PROMPTS = 150
-LATENCY_ROUNDS = 3
+LATENCY_PROMPTS = 400
+LAYER_PROMPTS = 150
+WARM_UP_PROMPTS = 20
 SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
@@ -354,58 +357,59 @@ def is_blocked(guard: Guard, text: str) -> bool:
 
 
 def latency_prompts(texts: list[str], size: int, count: int) -> list[str]:
-    """Windows of real prompts, cut to ``size`` characters; a third carry an email and a phone."""
+    """Windows of real prompts, cut to ``size`` characters, no two sharing a line; a third carry an
+    email and a phone."""
     rng = random.Random(size)
-    corpus = "\n\n".join(texts)
-    prompts = []
-    for index in range(count):
-        start = rng.randrange(0, len(corpus) - size)
-        text = corpus[start : start + size]
-        if index % 3 == 0:
-            at = rng.randrange(0, size - len(SAMPLE_PII))
-            text = (text[:at] + SAMPLE_PII + text[at:])[:size]
-        prompts.append(text)
+    prompts = text_windows(texts, size, count, seed=size)
+    for index in range(0, count, 3):
+        at = rng.randrange(0, size - len(SAMPLE_PII))
+        prompts[index] = (prompts[index][:at] + SAMPLE_PII + prompts[index][at:])[:size]
     return prompts
 
 
 def speed_targets(guard: Guard, texts: list[str]) -> list[Target]:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\nWhole-guard latency ({LATENCY_PROMPTS} prompts x {LATENCY_ROUNDS} rounds, the packaged NER model)")
+    print(
+        f"\nWhole-guard latency ({LATENCY_PROMPTS} prompts, each timed once; then each layer alone on"
+        f" {LAYER_PROMPTS} others; the packaged NER model)"
+    )
     print(f"  machine: {os.cpu_count()} CPUs, load average {load} (wall time includes waiting for a CPU)")
     targets = []
     for size in LATENCY_SIZES:
-        prompts = latency_prompts(texts, size, LATENCY_PROMPTS)
-        for text in prompts[:20]:
+        prompts = latency_prompts(texts, size, WARM_UP_PROMPTS + LATENCY_PROMPTS + 2 * LAYER_PROMPTS)
+        warm_up, timed = prompts[:WARM_UP_PROMPTS], prompts[WARM_UP_PROMPTS:]
+        for text in warm_up:
             is_blocked(guard, text)
         wall, cpu = [], []
-        for _ in range(LATENCY_ROUNDS):
-            for text in prompts:
-                wall_start, cpu_start = time.perf_counter(), time.thread_time()
-                is_blocked(guard, text)
-                cpu.append((time.thread_time() - cpu_start) * 1000)
-                wall.append((time.perf_counter() - wall_start) * 1000)
+        for text in timed[:LATENCY_PROMPTS]:
+            wall_start, cpu_start = time.perf_counter(), time.thread_time()
+            is_blocked(guard, text)
+            cpu.append((time.thread_time() - cpu_start) * 1000)
+            wall.append((time.perf_counter() - wall_start) * 1000)
         (wall_p50, wall_p99), (cpu_p50, cpu_p99) = median_and_p99(wall), median_and_p99(cpu)
         print(
             f"  {size:>5} chars: wall p50 {wall_p50:6.2f} ms  p99 {wall_p99:6.2f} ms"
             f"   |  CPU p50 {cpu_p50:6.2f} ms  p99 {cpu_p99:6.2f} ms"
         )
-        print(
-            "    " + "  ".join(f"{name} CPU p99 {p99:5.2f} ms" for name, p99 in layer_cpu_p99(guard, prompts).items())
-        )
+        layers = layer_cpu_p99(guard, timed[LATENCY_PROMPTS:])
+        print("    " + "  ".join(f"{name} CPU p99 {p99:5.2f} ms" for name, p99 in layers.items()))
         if size == 2000:
             targets.append(Target("p99@2000", wall_p99, MAX_P99_MS_2000, False, unit=" ms"))
     return targets
 
 
 def layer_cpu_p99(guard: Guard, prompts: list[str]) -> dict[str, float]:
-    """CPU p99 of each layer alone on the same prompts: where the whole guard's time goes."""
+    """CPU p99 of each layer alone, each on its own share of ``prompts``: where the whole guard's
+    time goes."""
     layers = {
         "injection (rules + learned)": lambda text: scan_injection(text, detector=guard.detector),
         "credentials + PII": guard.analyze,
     }
+    share = len(prompts) // len(layers)
     figures = {}
-    for name, layer in layers.items():
-        figures[name] = median_and_p99(latency_ms(layer, prompts, LATENCY_ROUNDS, clock=time.thread_time))[1]
+    for index, (name, layer) in enumerate(layers.items()):
+        own = prompts[index * share : (index + 1) * share]
+        figures[name] = median_and_p99(latency_ms(layer, own, 1, clock=time.thread_time))[1]
     return figures
 
 
