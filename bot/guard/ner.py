@@ -16,11 +16,12 @@ words may be a name or a place (``Evidence``):
 
 Of a long sentence only the windows around those words are tagged; a window whose candidate
 words all lie in a name the gazetteer already knows is not tagged at all; a window tagged before
-comes from a cache keyed by a hash of its words. The windows left are tagged together in one
-Doc, kept apart by line breaks so that none reads its neighbour: a window gets the same entities
-whatever the process tagged before. A span the model tags is kept only when the same evidence
-backs it (``is_backed``): the model alone calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words
-holding a known name are masked even where the model tagged nothing (``lexicon_spans``).
+comes from a cache keyed by a hash of its words. The windows left are tagged in one batch, a Doc
+each: the model reads a few tokens either side of each word, and windows joined into one Doc read
+their neighbours, so that a window's entities depended on what the process had tagged before. A
+span the model tags is kept only when the same evidence backs it (``is_backed``): the model alone
+calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words holding a known
+name are masked even where the model tagged nothing (``lexicon_spans``).
 
 The cost of the shortcut: a lower-case name with no word before it that introduces one ("green
 tea" is no one) is not looked at, nor an unknown name written like a common English word.
@@ -28,7 +29,6 @@ tea" is no one) is not looked at, nor an unknown name written like a common Engl
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from pathlib import Path
 
 from spacy.attrs import SPACY
@@ -52,23 +52,16 @@ from bot.guard.ner_gate import (
 GATED_NER = "gated_ner"
 # Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
 TAGGED_CACHE_SIZE = 4096
-# Line breaks set between the segments of the joined Doc, and around them. The model reads two
-# tokens either side of each token and the token before the next decision: with three breaks
-# between them, no segment's tagging depends on its neighbours, so a segment tagged alone, among
-# others, or taken from the cache gets the same entities.
-SEPARATOR = ("\n",) * 3
 
 
 class GatedEntityRecognizer:
     """Runs a trained ``ner`` component over the hinted sentences and sets ``doc.ents``.
 
-    The hinted sentences (or, in a long one, the windows around its names) are put one after
-    another into a single Doc and tagged in one call: a Doc per sentence costs more in copying
-    than the model costs in tagging. Each sentence still ends in its own full stop or line
-    break, as in training, where texts of two sentences are common; an entity the model runs
-    across two joined sentences is cut at the first one's end. The spans kept are the model's
-    that ``is_backed`` accepts, and the gazetteer's runs of capitalised words with a known name
-    where the model found nothing.
+    The hinted sentences (or, in a long one, the windows around its names) are tagged in one
+    batch, a Doc each, as the model was trained on them: a window's entities are its own, whatever
+    else the prompt holds or the cache remembers. The spans kept are the model's that
+    ``is_backed`` accepts, and the gazetteer's runs of capitalised words with a known name where
+    the model found nothing.
     """
 
     def __init__(self, ner: EntityRecognizer, gazetteer: Gazetteer) -> None:
@@ -105,30 +98,20 @@ class GatedEntityRecognizer:
 
     def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
         """The model's entities in each segment, as (start, end, label) within it. Segments seen
-        before come from the cache; the rest are tagged together in one Doc."""
+        before come from the cache; the rest are tagged in one batch."""
         keys = [DigestCache.key("\x00".join(texts[start:end])) for start, end, _ in segments]
         cached = [None if (found := self._tagged.get(key)) is None else list(found) for key in keys]
         missing = [index for index, tagged in enumerate(cached) if tagged is None]
         fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
         if missing:
             trailing = doc.to_array(SPACY).tolist()
-            words: list[str] = list(SEPARATOR)
-            spaces: list[bool] = [False] * len(SEPARATOR)
-            starts: list[int] = []  # index in the joined Doc where each segment starts
-            for index in missing:
-                start, end, _ = segments[index]
-                starts.append(len(words))
-                words.extend(texts[start:end])
-                spaces.extend(bool(space) for space in trailing[start:end])
-                words.extend(SEPARATOR)
-                spaces.extend([False] * len(SEPARATOR))
-            for entity in self.ner(Doc(doc.vocab, words=words, spaces=spaces)).ents:
-                which = bisect_right(starts, entity.start) - 1
-                start, end, _ = segments[missing[which]]
-                first = entity.start - starts[which]
-                if which < 0 or first >= end - start:
-                    continue  # in a separator: the model does not start entities on line breaks
-                fresh[missing[which]].append((first, min(entity.end - starts[which], end - start), entity.label_))
+            docs = [
+                Doc(doc.vocab, words=texts[start:end], spaces=[bool(space) for space in trailing[start:end]])
+                for start, end, _ in (segments[index] for index in missing)
+            ]
+            self.ner.set_annotations(docs, self.ner.predict(docs))
+            for index, tagged in zip(missing, docs, strict=True):
+                fresh[index] = [(entity.start, entity.end, entity.label_) for entity in tagged.ents]
             for index in missing:
                 self._tagged.put(keys[index], tuple(fresh[index]))
         return [fresh[index] if tagged is None else tagged for index, tagged in enumerate(cached)]
