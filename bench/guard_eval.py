@@ -85,7 +85,9 @@ SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
 UNSEEN_DIR = REPO_ROOT / "bench" / "data" / "guard-unseen"
-PROJECT_SOURCES = frozenset({"project-authored", "project-authored-b", "project-authored-c", "project-authored-d"})
+PROJECT_SOURCES = frozenset(
+    {f"project-authored{suffix}" for suffix in ("", "-b", "-c", "-d", "-e", "-f")}
+)
 
 _LANGUAGE_GROUPS = {
     "en": "english",

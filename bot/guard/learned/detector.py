@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.guard.learned.evidence_model import EvidenceModel
-from bot.guard.learned.features import WORD_PREFIX, token_char_grams, tokens_of, words_of
+from bot.guard.learned.features import WORD_PREFIX, readable_part, token_char_grams, tokens_of, words_of
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, Category
@@ -118,6 +118,7 @@ class LearnedDetector:
 
     def _columns_and_concepts(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns of the n-grams, columns of the concepts) of a normalized prompt."""
+        normalized = readable_part(normalized)
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
@@ -155,6 +156,10 @@ class LearnedDetector:
         (measured by bench/guard_eval.py: counted in full, they cost the hard-negative target).
         """
         grams, concepts = self._columns_and_concepts(normalized)
+        if not (grams.size or concepts.size):
+            # Nothing the model ever weighed (an empty prompt, an unknown script): its intercepts
+            # alone are the classes' shares of the training data, not evidence about this prompt.
+            return 0.0, self.intent_classes[0][1] if self.intent_classes else self.attack_classes[0][1]
         whole = self._probabilities(np.concatenate((grams, concepts)))
         alone = self._probabilities(concepts) if concepts.size else whole
         blended = (whole + alone) / 2

@@ -27,6 +27,42 @@ WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _UNSPACED_RUN = re.compile(_UNSPACED.pattern + "+")
 _CLAUSE_BREAK = re.compile(r"[^\w\u0900-\u0dff]+")
+# What Base64, hex and ids look like once normalize() has folded them: a long run of letters,
+# digits and "+/=_-" holding a digit or symbol ("swdubejligfsbcbwcmv2aw9...", a UUID), any run
+# too long to be a word, and hex written in pairs. Their character n-grams are noise that the
+# encoded attacks of the training data would teach as evidence (a wall of ids, or of random
+# letters, then read as an attack); an encoded run is read decoded, as a view of its own
+# (injection.prompt_views), and the evidence model still sees that the prompt holds one.
+_RUN_OF_SYMBOLS = re.compile(r"(?<![a-z0-9+/=_-])[a-z0-9+/=_-]{16,}")
+_NOT_A_WORD = re.compile(r"[0-9+/=_]")
+_MAX_WORD_CHARS = 28
+_HEX_PAIRS = re.compile(r"(?<![0-9a-z])(?:\\x|0x)?[0-9a-f]{2}(?:[\s:,]+(?:\\x|0x)?[0-9a-f]{2}){7,}(?![0-9a-z])")
+
+
+# Web and mail addresses (normalize() has folded "@" into "a"): which domain a prompt names says
+# nothing of what it asks, and the data's attacks and benign prompts name different made-up ones.
+_TOP_LEVEL_DOMAINS = (
+    "com|org|net|io|co|ai|app|dev|info|biz|edu|gov|example|test|local|internal|me|us|uk|ca|au|de|fr|es|it|nl|pl"
+    "|pt|br|ru|ua|tr|jp|kr|cn|in|ch|at|be|se|no|dk|fi|ie|mx|ar|za|sg|hk|tw|nz|eu|xyz|online|site|shop"
+)
+_WEB_ADDRESS = re.compile(
+    rf"(?:https?://|www\.)[^\s<>\"']+|(?<![\w.-])[\w.%+-]+\.(?:{_TOP_LEVEL_DOMAINS})(?![\w-])(?:/[^\s<>\"']*)?"
+)
+
+
+def _blank_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return " " if len(run) >= _MAX_WORD_CHARS or _NOT_A_WORD.search(run) else run
+
+
+def readable_part(normalized: str) -> str:
+    """``normalized`` with its encoded-looking runs and its web and mail addresses blanked: the
+    text the n-gram model reads."""
+    if "." in normalized:
+        normalized = _WEB_ADDRESS.sub(" ", normalized)
+    if len(normalized) < 16:
+        return normalized
+    return _HEX_PAIRS.sub(" ", _RUN_OF_SYMBOLS.sub(_blank_run, normalized))
 
 
 def token_char_grams(token: str) -> list[str]:
@@ -77,8 +113,8 @@ def word_grams(words: list[str]) -> list[str]:
 
 def ngrams(text: str) -> list[str]:
     """Every feature of ``text``: character n-grams of each token, word uni- and bigrams, and the
-    cross-language concepts it names (see lexicon.py)."""
-    normalized = normalize(text)
+    cross-language concepts it names (see lexicon.py), its encoded-looking runs left out."""
+    normalized = readable_part(normalize(text))
     grams = [gram for token in tokens_of(normalized) for gram in token_char_grams(token)]
     grams.extend(word_grams(words_of(normalized)))
     grams.extend(concept_features(normalized))
