@@ -56,9 +56,25 @@ class _Hinted(PatternRecognizer):
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
+# A word (a run between whitespace) with no "@" in it.
+_WORD_WITHOUT_AT = re.compile(r"(?<!\S)[^\s@]+(?!\S)")
+
+
 class HintedEmailRecognizer(_Hinted, EmailRecognizer):
+    """Presidio's email recognizer, its pattern run on the text with every word that holds no "@"
+    blanked out, one space a character so offsets hold: a match holds an "@" and no whitespace,
+    so it lies inside one word with an "@", and that word still has whitespace (or the text's
+    end) on either side. The pattern tries every word character of the text as an email's start
+    and was a third of a millisecond on a 2,000-character prompt with addresses in it."""
+
     def has_hint(self, text: str) -> bool:
         return "@" in text
+
+    def analyze_hinted(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
+    ) -> list[RecognizerResult]:
+        blanked = _WORD_WITHOUT_AT.sub(lambda word: " " * (word.end() - word.start()), text)
+        return super().analyze_hinted(blanked, entities, nlp_artifacts, regex_flags)
 
 
 class HintedIpRecognizer(_Hinted, IpRecognizer):

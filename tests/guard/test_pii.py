@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from phonenumbers import PhoneNumberMatch
 from presidio_analyzer import PatternRecognizer
-from presidio_analyzer.predefined_recognizers import IbanRecognizer, UsSsnRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, UsSsnRecognizer
 
 from bot.guard import Guard
 from bot.guard.credentials import CREDENTIAL_KINDS, credential_recognizers
-from bot.guard.hinted import HintedIbanRecognizer, HintedSsnRecognizer
+from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedSsnRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.pii import IBAN_REGEX_FLAGS
 
@@ -290,6 +290,9 @@ _HINT_TEXTS = [
     "Nothing numeric here, only words: Monday at 9, price 12.50, year 2024, v1.2.3, route 66.",
     "Key AKIAIOSFODNN7EXAMPLE, xoxb-123456789012-abcdefghijkl, eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl",
     "sk-proj-abc123def456ghi789jkl0 and AIzaSyA1234567890abcdefghijklmnopqrstu and -----BEGIN RSA PRIVATE KEY-----",
+    "Mail\tjane.doe@example.com,\xa0or\n(bob+tag@mail.example.co.uk); not@ an @address, a@b or x@y.z.",
+    "ops@example.org",
+    "«cc»:léa.müller@exämple.de;ann@ex-ample.com... and @mentions",
 ]
 
 
@@ -299,15 +302,24 @@ def test_hinted_recognizers_find_what_presidios_own_find(text: str) -> None:
         found = recognizer.analyze(text, recognizer.supported_entities)
         return sorted((f.entity_type, f.start, f.end, f.score) for f in found)
 
-    plain: list[PatternRecognizer] = [UsSsnRecognizer(), IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS)]
+    plain: list[PatternRecognizer] = [
+        UsSsnRecognizer(),
+        IbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
+        EmailRecognizer(),
+    ]
     plain += [
         PatternRecognizer(supported_entity=hinted.supported_entities[0], patterns=hinted.patterns,
                           global_regex_flags=hinted.global_regex_flags)
         for hinted in credential_recognizers()
     ]  # fmt: skip
-    hinted = [HintedSsnRecognizer(), HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS), *credential_recognizers()]
+    hinted = [
+        HintedSsnRecognizer(),
+        HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
+        HintedEmailRecognizer(),
+        *credential_recognizers(),
+    ]
 
-    assert len(hinted) == 2 + len(CREDENTIAL_KINDS)
+    assert len(hinted) == 3 + len(CREDENTIAL_KINDS)
     assert [spans(recognizer) for recognizer in hinted] == [spans(recognizer) for recognizer in plain]
 
 
