@@ -45,16 +45,14 @@ REGULARIZATION_C = 4.0
 # scores exactly zero.
 FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
-# may lift a prompt. The block probability is the one the guard shipped before the evidence model;
-# bench/guard_eval.py prints the point its in-fold procedure (operating_point.py) chooses over
-# every held-out source, and the held-out figures at this point beside it. On the current data
-# that procedure asks for 0.98: the first project set's pasted emails, whose notes to people sit
-# beside twins carrying orders to the assistant, score as high as attacks when that set is held
-# out, and only a late block spares them. The guard keeps 0.88, which catches more attacks from
-# sources it never saw (69 % against 60 %); the bench prints what that costs on held-out benign
-# prompts (hard negatives 5.1 % against 2.6 %, the target being 3 %).
-BLOCK_PROBABILITY = 0.88
-GATE_PROBABILITY = 0.7
+# may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
+# over every held-out source, each source read by a model trained without it. On the current data
+# it is 0.89 with the evidence model never lifting (gate 1.0): held out, that blocks 66.6 % of
+# attacks and 0.8 / 0.3 / 1.6 % of everyday, chat and hard-negative prompts, where the point
+# shipped before (0.88, gate 0.7, kept while the procedure asked for 0.98) blocked 72.7 % at 1.2 /
+# 0.3 / 3.5 %, past the 3 % hard-negative target.
+BLOCK_PROBABILITY = 0.89
+GATE_PROBABILITY = 1.0
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
 # of its score) and keep the artifact under 4 MB as the data grows.
 SIGNIFICANT_DIGITS = 4
