@@ -2,7 +2,7 @@
 
 Six folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
 ``curated`` and ``public`` hold third-party prompts (see their READMEs for sources and
-licences), ``project`` and ``project-b`` to ``project-f`` hold multilingual prompts written for this
+licences), ``project`` and ``project-b`` to ``project-h`` hold multilingual prompts written for this
 project. Each data set names its categories its own way; ``LABELS`` folds them into the classes
 the model predicts, which are the rule table's categories so a block names one kind of attempt
 whichever layer caught it.
@@ -19,7 +19,17 @@ from bot.guard.rules import Category
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_ROOT / "data" / "guard"
-DATA_FOLDERS = ("curated", "public", "project", "project-b", "project-c", "project-d", "project-e", "project-f")
+DATA_FOLDERS = (
+    "curated",
+    "public",
+    "project",
+    "project-b",
+    "project-c",
+    "project-d",
+    "project-e",
+    "project-f",
+    "project-h",
+)
 BENIGN = "benign"
 
 LABELS: dict[str, str] = {
@@ -67,6 +77,7 @@ _SOURCE_OF_PREFIX = (
     (r"projd-", "project-authored-d"),
     (r"proje-", "project-authored-e"),
     (r"projf-", "project-authored-f"),
+    (r"projh-", "project-authored-h"),
 )
 
 
