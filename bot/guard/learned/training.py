@@ -47,10 +47,11 @@ FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
 # over every held-out source, each source read by a model trained without it. On the current data
-# it is 0.89 with the evidence model never lifting (gate 1.0): held out, that blocks 66.6 % of
-# attacks and 0.8 / 0.3 / 1.6 % of everyday, chat and hard-negative prompts, where the point
-# shipped before (0.88, gate 0.7, kept while the procedure asked for 0.98) blocked 72.7 % at 1.2 /
-# 0.3 / 3.5 %, past the 3 % hard-negative target.
+# it is 0.89 with the evidence model never lifting (gate 1.0): held out, that blocks 63.7 % of
+# attacks and 0.7 / 0.3 / 1.5 % of everyday, chat and hard-negative prompts. The point shipped
+# before (0.88, gate 0.7, kept while the procedure asked for 0.98) blocked, on the data before
+# project-h, 72.7 % against 66.6 % for this point, at 1.2 / 0.3 / 3.5 % against 0.8 / 0.3 / 1.6 %:
+# past the 3 % hard-negative target.
 BLOCK_PROBABILITY = 0.89
 GATE_PROBABILITY = 1.0
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
