@@ -102,7 +102,7 @@ class GatedEntityRecognizer:
         keys = [DigestCache.key("\x00".join(texts[start:end])) for start, end, _ in segments]
         cached = [None if (found := self._tagged.get(key)) is None else list(found) for key in keys]
         missing = [index for index, tagged in enumerate(cached) if tagged is None]
-        fresh: dict[int, list[_Tagged]] = {index: [] for index in missing}
+        fresh: dict[int, list[_Tagged]] = {}
         if missing:
             trailing = doc.to_array(SPACY).tolist()
             docs = [
@@ -112,7 +112,6 @@ class GatedEntityRecognizer:
             self.ner.set_annotations(docs, self.ner.predict(docs))
             for index, tagged in zip(missing, docs, strict=True):
                 fresh[index] = [(entity.start, entity.end, entity.label_) for entity in tagged.ents]
-            for index in missing:
                 self._tagged.put(keys[index], tuple(fresh[index]))
         return [fresh[index] if tagged is None else tagged for index, tagged in enumerate(cached)]
 
