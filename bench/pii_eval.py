@@ -45,9 +45,9 @@ How each figure is obtained:
   verdict applies to every mask of the same text, type and prompt. The review measures only:
   no rule was written from its rows (rules come from the design part and general knowledge).
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
-  2,000-character windows of the benign prompts, none sharing a line with another, each timed once
-  (the guard remembers what it worked out about a stretch of text), p50/p99 wall-clock; the pattern-only guard
-  (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
+  2,000-character windows of the benign prompts, none sharing a line with another, each timed
+  once (the guard remembers what it worked out about a stretch of text), p50/p99 wall-clock; the
+  pattern-only guard (``PII_SPACY_MODEL=blank``) is measured in the same run as the baseline.
 - RSS: this process's resident memory, with torch kept out as ``serve`` keeps it, after importing
   the web application and building the guard with the default model, i.e. what the web process
   holds.

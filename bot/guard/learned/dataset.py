@@ -1,11 +1,12 @@
 """The labelled prompts the detector learns from: ``data/guard/`` in the repository.
 
-Six folders, one JSON object a line (``id``, ``text``, ``source``, ``license``, ``category``):
-``curated`` and ``public`` hold third-party prompts (see their READMEs for sources and
-licences), ``project`` and ``project-b`` to ``project-h`` hold multilingual prompts written for this
-project. Each data set names its categories its own way; ``LABELS`` folds them into the classes
-the model predicts, which are the rule table's categories so a block names one kind of attempt
-whichever layer caught it.
+Each folder of ``DATA_FOLDERS`` holds one JSON object a line (``id``, ``text``, ``source``,
+``license``, ``category``): ``curated`` and ``public`` hold third-party prompts (see their READMEs
+for sources and licences); ``project`` and ``project-b`` to ``project-h`` hold multilingual
+prompts written for this project (there is no ``project-g``: that letter named a part of the
+unseen evaluation set, ``bench/data/guard-unseen/``). Each data set names its categories its own
+way; ``LABELS`` folds them into the classes the model predicts, which are the rule table's
+categories so a block names one kind of attempt whichever layer caught it.
 """
 
 from __future__ import annotations

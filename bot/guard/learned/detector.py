@@ -63,6 +63,7 @@ class LearnedDetector:
         # text already decoded and de-obfuscated, where an encoded override looks like any other,
         # and injection.py names a verdict found in a decoded run an encoded payload from its view.
         self.intent_classes = [pair for pair in self.attack_classes if pair[1] != Category.ENCODED_PAYLOAD]
+        self._named_classes = self.intent_classes or self.attack_classes
         self.block_probability = float(model["block_probability"])
         self.floor_probability = float(model["floor_probability"])
         self.gate_probability = float(model["gate_probability"])
@@ -159,12 +160,12 @@ class LearnedDetector:
         if not (grams.size or concepts.size):
             # Nothing the model ever weighed (an empty prompt, an unknown script): its intercepts
             # alone are the classes' shares of the training data, not evidence about this prompt.
-            return 0.0, self.intent_classes[0][1] if self.intent_classes else self.attack_classes[0][1]
+            return 0.0, self._named_classes[0][1]
         whole = self._probabilities(np.concatenate((grams, concepts)))
         alone = self._probabilities(concepts) if concepts.size else whole
         blended = (whole + alone) / 2
         probabilities = blended if blended[self.benign_index] < whole[self.benign_index] else whole
-        _, name = max(self.intent_classes or self.attack_classes, key=lambda pair: probabilities[pair[0]])
+        _, name = max(self._named_classes, key=lambda pair: probabilities[pair[0]])
         return 1.0 - float(probabilities[self.benign_index]), name
 
     def _probabilities(self, columns: np.ndarray) -> np.ndarray:

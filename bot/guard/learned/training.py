@@ -36,9 +36,10 @@ MODEL_PATH = Path(__file__).with_name("injection_model.json.gz")
 FORMAT_VERSION = 2
 SEED = 20240601
 # Features seen in fewer prompts than this are noise the model would memorise. Chosen by holding
-# out whole project sets (e and f, each scored by a model trained without it): 6 against 2 read
-# 66.4 / 70.3 % of their attacks against 65.1 / 64.3 %, at the same false positives, with a
-# third of the features (79,000 against 210,000), which is also what the web process holds.
+# out whole project sets (e and f, each scored by a model trained without it, before project-h
+# and before readable_part): 6 against 2 read 66.4 / 70.3 % of their attacks against 65.1 /
+# 64.3 %, at the same false positives, with a third of the features (73,000 against 210,000),
+# which is also what the web process holds.
 MIN_DOCUMENT_FREQUENCY = 6
 REGULARIZATION_C = 4.0
 # The attack probability below which the learned layer adds nothing, so a plainly benign prompt
