@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.process.stopping import cancel_and_wait
 from bot.slack.region_directory import RegionDirectory
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,8 @@ class DirectoryChanges:
         return self._listening.is_set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     @property
     def backend_pid(self) -> int | None:

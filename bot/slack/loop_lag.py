@@ -12,7 +12,8 @@ by half at each probe, so one long stall is remembered for a few probes and not 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+
+from bot.process.stopping import cancel_and_wait
 
 PROBE_SECONDS = 0.05
 
@@ -36,8 +37,5 @@ class LoopLag:
             self.seconds = max(overslept, self.seconds / 2)
 
     async def stop(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._probe
-            self._probe = None
+        await cancel_and_wait(self._probe)
+        self._probe = None
