@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -10,8 +10,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.process.regions import IMPLICIT_REGION, Region, RegionsError, normalize_database_url, parse_regions
-from bot.routing.catalogue import Catalogue, CatalogueError, parse_catalogue, shorthand_catalogue
+from bot.process.regions import IMPLICIT_REGION, Region, normalize_database_url, parse_regions
+from bot.routing.catalogue import Catalogue, parse_catalogue, shorthand_catalogue
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
@@ -98,13 +98,7 @@ class Settings(BaseSettings):
     @field_validator("regions")
     @classmethod
     def _regions(cls, value: str | None) -> str | None:
-        if not value or not value.strip():
-            return None
-        try:
-            parse_regions(value)
-        except RegionsError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return _document_or_none(value, parse_regions, "REGIONS")
 
     @model_validator(mode="after")
     def _process_region(self) -> Settings:
@@ -222,13 +216,7 @@ class Settings(BaseSettings):
     @field_validator("model_catalogue")
     @classmethod
     def _model_catalogue(cls, value: str | None) -> str | None:
-        if not value or not value.strip():
-            return None
-        try:
-            parse_catalogue(value)
-        except CatalogueError as exc:
-            raise ValueError(str(exc).removeprefix("MODEL_CATALOGUE: ")) from None
-        return value
+        return _document_or_none(value, parse_catalogue, "MODEL_CATALOGUE")
 
     def catalogue(self) -> Catalogue:
         """The models the router may use: MODEL_CATALOGUE, else GEMINI_MODELS as its shorthand."""
@@ -266,6 +254,19 @@ class Settings(BaseSettings):
         for name in names:
             if not getattr(self, name):
                 raise ConfigError(f"{name.upper()} is not set; it is required for this command")
+
+
+def _document_or_none(value: str | None, parse: Callable[[str], object], variable: str) -> str | None:
+    """A JSON or YAML setting (inline, or a file's path) as set, once ``parse`` reads it; None when
+    unset or blank. What ``parse`` refuses (``RegionsError``, ``CatalogueError``: both ValueErrors)
+    is the field's error, less the variable's name, which ``load_settings`` puts in front."""
+    if not value or not value.strip():
+        return None
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix(f"{variable}: ")) from None
+    return value
 
 
 @lru_cache(maxsize=8)
