@@ -85,9 +85,9 @@ class ImageRouter:
         }
 
     @classmethod
-    def from_catalogue(cls, catalogue: Catalogue, **options: object) -> ImageRouter | None:
+    def from_catalogue(cls, catalogue: Catalogue) -> ImageRouter | None:
         specs = catalogue.of_kind("image")
-        return cls(specs, **options) if specs else None  # type: ignore[arg-type]
+        return cls(specs) if specs else None
 
     def healthy(self, name: str) -> bool:
         breaker = self._breakers.get(name)

@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -78,6 +79,20 @@ class ModelRoute:
     spec: ModelSpec | None = None
 
 
+class RouterOptions(TypedDict, total=False):
+    """What ``from_settings`` and ``from_catalogue`` pass on to the router as given (the
+    constructor's defaults where absent): failure handling, time, telemetry and rate limits."""
+
+    failure_threshold: int
+    cooldown: float
+    sleep: Sleep
+    clock: Clock
+    rng: random.Random | None
+    tracer_provider: trace.TracerProvider | None
+    meter_provider: metrics.MeterProvider | None
+    rate_limit: ModelRateLimit | None
+
+
 class TextRouter:
     def __init__(
         self,
@@ -133,14 +148,8 @@ class TextRouter:
         *,
         timeout: float = 60.0,
         policy: RetryPolicy | None = None,
-        failure_threshold: int = 5,
-        cooldown: float = 30.0,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock = time.monotonic,
-        tracer_provider: trace.TracerProvider | None = None,
-        meter_provider: metrics.MeterProvider | None = None,
-        rate_limit: ModelRateLimit | None = None,
         latency: LatencyBoard | None = None,
+        **options: Unpack[RouterOptions],
     ) -> TextRouter:
         """Gemini when a key is set, else the offline placeholder (the local sandbox)."""
         provider: TextProvider
@@ -148,19 +157,7 @@ class TextRouter:
             provider = GeminiTextProvider(api_key, base_url=base_url, timeout=timeout)
         else:
             provider = OfflineTextProvider()
-        return cls(
-            provider,
-            models,
-            policy=policy,
-            failure_threshold=failure_threshold,
-            cooldown=cooldown,
-            sleep=sleep,
-            clock=clock,
-            tracer_provider=tracer_provider,
-            meter_provider=meter_provider,
-            rate_limit=rate_limit,
-            latency=latency,
-        )
+        return cls(provider, models, policy=policy, latency=latency, **options)
 
     @classmethod
     def from_catalogue(
@@ -171,7 +168,7 @@ class TextRouter:
         timeout: float = 60.0,
         policy: RetryPolicy | None = None,
         latency: LatencyBoard | None = None,
-        **options: object,
+        **options: Unpack[RouterOptions],
     ) -> TextRouter:
         """Every text model of the catalogue, each through its provider; one client per endpoint
         and key. A Gemini model without its key answers offline (the local sandbox), as before."""
@@ -188,7 +185,7 @@ class TextRouter:
         first = next(iter(routes.values())).provider
         if policy is None:
             policy = RetryPolicy(failover_first=not catalogue.shorthand)
-        return cls(first, list(routes), routes=routes, policy=policy, latency=latency, **options)  # type: ignore[arg-type]
+        return cls(first, list(routes), routes=routes, policy=policy, latency=latency, **options)
 
     def breaker(self, model: str) -> CircuitBreaker:
         return self._breakers[model]
