@@ -50,7 +50,7 @@ def packed_brpop(lists: Sequence[bytes], timeout: int | float) -> bytes:
 _RedisChannel: Any = kombu_redis.Channel
 
 
-class Channel(_RedisChannel):  # type: ignore[misc]
+class Channel(_RedisChannel):  # type: ignore[misc]  # a subclass of Any (above), which strict refuses
     _list_bulks: dict[str, tuple[bytes, ...]]
     _acks_client: Any = None
 

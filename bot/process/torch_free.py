@@ -31,5 +31,5 @@ def keep_torch_out(pii_spacy_model: str | None) -> bool:
     model may need it; returns whether it was kept out."""
     if pii_spacy_model or TORCH in sys.modules:
         return False
-    sys.modules[TORCH] = None  # type: ignore[assignment]
+    sys.modules[TORCH] = None  # type: ignore[assignment]  # None blocks the import; typeshed allows modules only
     return True

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from redis.typing import EncodableT, FieldT
 
 from bot.result_cache.key import CacheableRequest
 from bot.telemetry.metrics import count_result_cache_lookup
@@ -47,7 +48,7 @@ class ResultCache:
         return CachedResult(text=text.decode() if text is not None else None, png=png, model=model.decode())
 
     async def put(self, request: CacheableRequest, result: CachedResult) -> None:
-        fields: dict[str, str | bytes] = {"model": result.model}
+        fields: dict[FieldT, EncodableT] = {"model": result.model}
         if result.text is not None:
             fields["text"] = result.text
         if result.png is not None:
@@ -55,7 +56,7 @@ class ResultCache:
         key = request.redis_key()
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
+                pipe.hset(key, mapping=fields)
                 pipe.expire(key, self.ttl_seconds)
                 await pipe.execute()
         except Exception:

@@ -101,7 +101,7 @@ class GeminiTextProvider:
                 stream = await self._client.aio.models.generate_content_stream(
                     model=model, contents=contents, config=config
                 )
-                async with contextlib.aclosing(stream):  # type: ignore[type-var]
+                async with contextlib.aclosing(stream):  # type: ignore[type-var]  # typed AsyncIterator; an async generator, with aclose
                     try:
                         async for chunk in stream:
                             chunks.append(chunk)
