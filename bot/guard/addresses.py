@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from bot.guard.findings import finding
+from bot.guard.findings import TextRecognizer, finding
 
 ADDRESS_ENTITY = "ADDRESS"
 # Over the NER model's scores, so the block wins over fragments tagged inside it.
@@ -130,20 +130,13 @@ _TRAILING = re.compile(r"[\s,.>]+$")
 _MIN_LENGTH = 8
 
 
-class AddressRecognizer(LocalRecognizer):
+class AddressRecognizer(TextRecognizer):
     """Finds street addresses, post-office boxes and military addresses by their layout."""
-
-    # Set by Presidio's base class, which declares neither.
-    name: str
-    id: str
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
             supported_entities=[ADDRESS_ENTITY], supported_language=supported_language, name="AddressRecognizer"
         )
-
-    def load(self) -> None:
-        """Nothing to load."""
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

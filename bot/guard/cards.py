@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from bot.guard.findings import finding
+from bot.guard.findings import TextRecognizer, finding
 
 NETWORK_SCORE = 0.8
 # Under the analyzer threshold on purpose: only a context word lifts it over.
@@ -66,10 +66,7 @@ def known_network(digits: str) -> bool:
     return any(low <= int(digits[:width]) <= high and len(digits) in lengths for width, low, high, lengths in _NETWORKS)
 
 
-class PaymentCardRecognizer(LocalRecognizer):
-    # Set by the base class, which declares neither.
-    name: str
-    id: str
+class PaymentCardRecognizer(TextRecognizer):
     CONTEXT = [
         "card",
         "cc",
@@ -94,9 +91,6 @@ class PaymentCardRecognizer(LocalRecognizer):
             context=self.CONTEXT,
             name="PaymentCardRecognizer",
         )
-
-    def load(self) -> None:
-        """Nothing to load."""
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

@@ -1,10 +1,11 @@
-"""One finding of the guard's own recognizers, in the form Presidio's analyzer reports them."""
+"""The guard's own recognizers: what they have in common, and one finding of theirs in the form
+Presidio's analyzer reports them."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from presidio_analyzer import AnalysisExplanation, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
 
 
 class NamedRecognizer(Protocol):
@@ -12,6 +13,18 @@ class NamedRecognizer(Protocol):
 
     name: str
     id: str
+
+
+class TextRecognizer(LocalRecognizer):
+    """A recognizer of the guard's own that reads the text alone (patterns, checksums, layouts):
+    there is no model to load."""
+
+    # Set by Presidio's base class, which declares neither.
+    name: str
+    id: str
+
+    def load(self) -> None:
+        """Nothing to load."""
 
 
 def finding(

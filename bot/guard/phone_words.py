@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from bot.guard.findings import finding
+from bot.guard.findings import TextRecognizer, finding
 
 SPELT_SCORE = 0.5
 VANITY_SCORE = 0.5
@@ -56,20 +56,13 @@ def _counts(digits: list[int]) -> bool:
     return steps in ({1}, {-1})
 
 
-class SpeltPhoneRecognizer(LocalRecognizer):
-    # Set by the base class, which declares neither.
-    name: str
-    id: str
-
+class SpeltPhoneRecognizer(TextRecognizer):
     def __init__(self, *, supported_language: str = "en") -> None:
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             supported_language=supported_language,
             name="SpeltPhoneRecognizer",
         )
-
-    def load(self) -> None:
-        """Nothing to load."""
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

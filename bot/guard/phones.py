@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.digest_cache import DigestCache
-from bot.guard.findings import finding
+from bot.guard.findings import TextRecognizer, finding
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -261,10 +261,8 @@ SOMEONES_NUMBER_SCORE = 0.55
 _Validated = tuple[int, int, float]
 
 
-class FormattedPhoneRecognizer(LocalRecognizer):
-    # Set by the base class, which declares neither.
-    name: str
-    id: str
+class FormattedPhoneRecognizer(TextRecognizer):
+    # libphonenumber's metadata ships inside its package: nothing to load either.
     CONTEXT = [
         "phone",
         "telephone",
@@ -316,9 +314,6 @@ class FormattedPhoneRecognizer(LocalRecognizer):
             context=self.CONTEXT,
             name="FormattedPhoneRecognizer",
         )
-
-    def load(self) -> None:
-        """Nothing to load: libphonenumber's metadata ships inside the package."""
 
     def _validated(self, candidate: str) -> _Validated | None:
         """``_first_valid``'s match as (start, end, score by its formatting), remembered."""
