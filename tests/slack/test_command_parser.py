@@ -1,4 +1,4 @@
-"""The one parser of `/content`: every sub-command of DESIGN §4 and how each wrong form is answered."""
+"""The one parser of `/content`: every sub-command of the table (`bot/commands/subcommands.py`) and how each wrong form is answered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every sub-command for every role, checked on the server (DESIGN §4): viewers read, editors also
+"""Every sub-command for every role, checked on the server (the roles in `bot/commands/subcommands.py`): viewers read, editors also
 generate and schedule, admins also set quotas, grant roles, set approvals and read the audit."""
 
 from __future__ import annotations
