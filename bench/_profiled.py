@@ -43,7 +43,7 @@ def _write(path: str) -> None:
         profiles = list(_profiles)
     for profile in profiles:
         profile.create_stats()
-        if not profile.stats:  # type: ignore[attr-defined]
+        if not profile.stats:
             continue
         if merged is None:
             merged = pstats.Stats(profile)

@@ -83,7 +83,7 @@ async def run_once(scratch: Scratch, *, jobs_per_version: int) -> dict[str, Any]
         catalogue = priced_catalogue(gemini.url)
         router = TextRouter.from_catalogue(catalogue, environ={KEY_VARIABLE: GEMINI_KEY}, timeout=10.0)
         context = WorkerContext(stage.runtime, stage.quota, router, FairGate(1), catalogue=catalogue)
-        jobs = JobService(database, stage.quota, NoSend(), stage.runtime.secrets, catalogue=catalogue)  # type: ignore[arg-type]
+        jobs = JobService(database, stage.quota, NoSend(), stage.runtime.secrets, catalogue=catalogue)
         brand = BrandService(database)
         try:
             org_id = await unlimited_org(stage)

@@ -51,7 +51,7 @@ def load_leaf_modules_only() -> None:
         package.__path__ = [str(ROOT / path)]
         sys.modules[name] = package
     settings = types.ModuleType("bot.process.settings")
-    settings.get_settings = lambda: types.SimpleNamespace(diffusion_model=None)  # type: ignore[attr-defined]
+    settings.get_settings = lambda: types.SimpleNamespace(diffusion_model=None)
     sys.modules["bot.process.settings"] = settings
 
 

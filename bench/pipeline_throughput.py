@@ -171,7 +171,7 @@ async def commit_jobs(
     redis = aioredis.Redis.from_url(redis_url)
     try:
         quota = QuotaService(redis, database)
-        service = JobService(database, quota, NoSend(), SecretBox(key))  # type: ignore[arg-type]
+        service = JobService(database, quota, NoSend(), SecretBox(key))
         policy = await load_org_policy(database, org_id)
         jobs = []
         for number in range(count):

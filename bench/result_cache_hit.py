@@ -73,11 +73,11 @@ class ClaimClock:
         return claim
 
     def __enter__(self) -> ClaimClock:
-        lifecycle.claim_job = self.claim_job  # type: ignore[assignment]
+        lifecycle.claim_job = self.claim_job
         return self
 
     def __exit__(self, *exc: object) -> None:
-        lifecycle.claim_job = self._claim  # type: ignore[assignment]
+        lifecycle.claim_job = self._claim
 
 
 async def run_path(
@@ -95,7 +95,7 @@ async def run_once(scratch: Scratch, *, jobs_per_path: int, latency: float) -> d
             gemini.inject(delay=latency, count=None)
         router = TextRouter.from_settings([MODEL], GEMINI_KEY, gemini.url, timeout=max(10.0, latency * 4))
         context = WorkerContext(stage.runtime, stage.quota, router, FairGate(1))
-        jobs = JobService(stage.database, stage.quota, NoSend(), stage.runtime.secrets)  # type: ignore[arg-type]
+        jobs = JobService(stage.database, stage.quota, NoSend(), stage.runtime.secrets)
         try:
             org_id = await unlimited_org(stage)
             await set_result_cache(stage.database, org_id, enabled=True, actor="bench")

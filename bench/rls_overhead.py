@@ -160,7 +160,7 @@ async def measure_directory(app_url: str, rounds: int) -> tuple[float, float]:
             await conn.close()
         secret = "bench-signing-secret"
         directory = RegionDirectory(database)
-        router = RegionRouter(directory, {"us": object(), "eu": object()}, "us", secret)  # type: ignore[dict-item]
+        router = RegionRouter(directory, {"us": object(), "eu": object()}, "us", secret)
         rng = random.Random(11)
 
         def request(team: str) -> AsyncBoltRequest:

@@ -303,7 +303,7 @@ async def measure_spend(
             ).scalar_one()
         booked = {line.model: Decimal(line.cost_micros) for line in (await quota.status(org)).by_model}
         reported = {
-            model: exact_cost(catalogue.get(model), usage.prompt_tokens, usage.completion_tokens)  # type: ignore[arg-type]
+            model: exact_cost(catalogue.get(model), usage.prompt_tokens, usage.completion_tokens)
             for model, usage in fake.usage().items()
         }
         expected = sum(reported.values(), Decimal(0))

@@ -89,11 +89,11 @@ async def run_once(scratch: Scratch, *, schedules: int, latency: float, lead: fl
         router = TextRouter.from_settings(MODELS, GEMINI_KEY, stage.gemini.url, timeout=latency * 4)
         context = WorkerContext(runtime, stage.quota, router, FairGate(DEFAULT_JOBS_IN_FLIGHT))
         broker = InProcessBroker(context)
-        releaser = HeldPostReleaser(database, broker, look_ahead=timedelta(seconds=2 * BEAT_TICK_SECONDS + 5))  # type: ignore[arg-type]
+        releaser = HeldPostReleaser(database, broker, look_ahead=timedelta(seconds=2 * BEAT_TICK_SECONDS + 5))
         try:
             org_id = await unlimited_org(stage, budget=10**9)
             await set_role(database, org_id, EDITOR, Role.EDITOR, actor="bench")
-            jobs = JobService(database, stage.quota, broker, runtime.secrets)  # type: ignore[arg-type]
+            jobs = JobService(database, stage.quota, broker, runtime.secrets)
             service = ScheduleService(runtime, jobs, limits=ScheduleLimits.from_settings(runtime.settings))
             policy = await load_org_policy(database, org_id)
             start = datetime.now(UTC)
@@ -130,7 +130,7 @@ async def beat_until_posted(
     lands exactly on the due time (the best a beat can do today)."""
     fire_at = due - timedelta(seconds=lead)
     await asyncio.sleep(max(0.0, (fire_at - datetime.now(UTC)).total_seconds()))
-    fired = await tick(runtime, datetime.now(UTC), sender=broker, lead=timedelta(seconds=lead))  # type: ignore[arg-type]
+    fired = await tick(runtime, datetime.now(UTC), sender=broker, lead=timedelta(seconds=lead))
     if len(fired.fired) != len(channels):
         raise RuntimeError(f"the tick fired {len(fired.fired)} of {len(channels)} runs: {fired}")
     deadline = asyncio.get_running_loop().time() + 300

@@ -95,7 +95,7 @@ def _watch_worker_starts() -> None:
         if starts_a_worker([args] if isinstance(args, str | bytes | os.PathLike) else list(args)):
             _observer.worker_started(self)
 
-    subprocess.Popen.__init__ = observed_init  # type: ignore[method-assign]
+    subprocess.Popen.__init__ = observed_init
 
     from celery import signals
 
@@ -111,7 +111,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
     global _popen_init
     if _popen_init is not None:
-        subprocess.Popen.__init__ = _popen_init  # type: ignore[method-assign]
+        subprocess.Popen.__init__ = _popen_init
         _popen_init = None
 
 

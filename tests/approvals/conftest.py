@@ -14,4 +14,4 @@ __all__ = ["leave_nothing_pending", "org", "runtime", "sandbox", "sender", "slac
 
 @pytest.fixture
 def approvals(app_db: Database, sender: RecordingSender) -> ApprovalService:
-    return ApprovalService(app_db, sender)  # type: ignore[arg-type]
+    return ApprovalService(app_db, sender)

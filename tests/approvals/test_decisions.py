@@ -200,7 +200,7 @@ async def test_a_demoted_admin_cannot_decide_at_once(
 async def test_pending_approvals_expire_after_the_configured_time(
     app_db: Database, sender: RecordingSender, org: uuid.UUID
 ) -> None:
-    approvals = ApprovalService(app_db, sender, expiry=timedelta(days=7))  # type: ignore[arg-type]
+    approvals = ApprovalService(app_db, sender, expiry=timedelta(days=7))
     old = await awaiting_job(app_db, org)
     await approvals.record_request(org, old.id, [("C0APPROVERS", "1.000001")])
     now = datetime.now(UTC)
@@ -226,7 +226,7 @@ async def test_pending_approvals_expire_after_the_configured_time(
 async def test_expiry_racing_a_click_leaves_one_outcome(
     app_db: Database, sender: RecordingSender, org: uuid.UUID
 ) -> None:
-    approvals = ApprovalService(app_db, sender)  # type: ignore[arg-type]
+    approvals = ApprovalService(app_db, sender)
     for _ in range(5):
         job = await awaiting_job(app_db, org)
         expired, clicked = await asyncio.gather(

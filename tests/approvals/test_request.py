@@ -77,7 +77,7 @@ async def test_without_a_channel_every_admin_gets_a_dm_and_every_copy_is_updated
         [message] = slack.messages(channel)
         assert buttons(message)[APPROVE_ACTION] == str(job.id)
 
-    decided = await ApprovalService(app_db, RecordingSender()).decide(org, job.id, ADMIN2, Decision.REJECT, "no")  # type: ignore[arg-type]
+    decided = await ApprovalService(app_db, RecordingSender()).decide(org, job.id, ADMIN2, Decision.REJECT, "no")
     await announce_decision(make_web_client(TOKEN, base_url=slack.api_url), decided)
 
     for channel, ts in landed:

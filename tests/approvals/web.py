@@ -84,7 +84,7 @@ async def start_clicks(
     services = build_services(runtime)
     recorded = RecordingSender()
     services.jobs.sender.close()
-    services.jobs.sender = services.approvals.sender = sender or recorded  # type: ignore[assignment]
+    services.jobs.sender = services.approvals.sender = sender or recorded
     bolt = create_bolt_app(runtime, services=services)
     # Harmless once bot.slack.app registers the surface itself: bolt runs the first matching listener.
     register_action_handlers(bolt, services)

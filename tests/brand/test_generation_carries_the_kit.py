@@ -52,8 +52,8 @@ async def test_text_jobs_carry_the_kit_after_the_rules_and_plain_jobs_do_not(
         latency=None,
     )
 
-    await generate_content(context, _job(org_id, brand_voice=True), {})  # type: ignore[arg-type]
-    await generate_content(context, _job(org_id, brand_voice=False), {})  # type: ignore[arg-type]
+    await generate_content(context, _job(org_id, brand_voice=True), {})
+    await generate_content(context, _job(org_id, brand_voice=False), {})
 
     branded, plain = (request.system_instruction for request in router.requests)
     assert branded.startswith(SYSTEM_INSTRUCTION) and "Tone: dry, understated wit" in branded
@@ -74,7 +74,7 @@ async def test_image_prompts_end_with_the_kits_style_line_and_plain_ones_do_not(
     for brand_voice in (True, False):
         job = job_to_generate(org_id, "a teapot on a windowsill", brand_voice=brand_voice, seed=7)
         job.kind = JobKind.IMAGE
-        await generate_content(context, job, {})  # type: ignore[arg-type]
+        await generate_content(context, job, {})
 
     branded, plain = [request.prompt for request in pipeline.drawn]
     assert branded == "a teapot on a windowsill. Style: warm and plain-spoken, for tea lovers"

@@ -40,7 +40,7 @@ async def test_a_connection_in_steady_use_is_not_pinged(worker_db: Database) -> 
     pings: list[object] = []
     dialect = worker_db.engine.dialect
     ping = dialect.do_ping
-    dialect.do_ping = lambda connection: pings.append(connection) or ping(connection)  # type: ignore[method-assign]
+    dialect.do_ping = lambda connection: pings.append(connection) or ping(connection)
     pids = {await backend_pid(worker_db) for _ in range(5)}
     assert len(pids) == 1 and pings == []
     await asyncio.sleep(IDLE_SECONDS * 2)

@@ -83,7 +83,7 @@ async def _store_secrets(database: Database, box: SecretBox) -> dict[str, object
 
 
 async def _read_all(database: Database, box: SecretBox, ids: dict[str, object]) -> dict[str, object]:
-    async with database.tenant(ids["org"]) as session:  # type: ignore[arg-type]
+    async with database.tenant(ids["org"]) as session:
         install = (await session.execute(select(Installation).where(Installation.id == ids["install"]))).scalar_one()
         schedule = (await session.execute(select(Schedule).where(Schedule.id == ids["schedule"]))).scalar_one()
         job = (await session.execute(select(Job).where(Job.id == ids["job"]))).scalar_one()
@@ -120,7 +120,7 @@ async def test_rekey_lets_the_old_key_go(own_database: Database) -> None:
     assert "5 secrets of 1 organizations" in result.stdout
 
     assert await _read_all(own_database, SecretBox(NEW_KEY), ids) == expected
-    async with own_database.tenant(ids["org"]) as session:  # type: ignore[arg-type]
+    async with own_database.tenant(ids["org"]) as session:
         actions = (await session.execute(select(AuditEvent.action))).scalars().all()
     assert actions.count("secrets.rekeyed") == 3  # one per table that held secrets
 

@@ -17,11 +17,11 @@ from tests.support.database import TestDatabase, refused_by_postgres
 from tests.support.rows import fill_organization
 
 
-async def _count(session, table: str) -> int:  # type: ignore[no-untyped-def]
+async def _count(session, table: str) -> int:
     return (await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
 
 
-async def _foreign_rows(session, table: str, org_id: uuid.UUID) -> int:  # type: ignore[no-untyped-def]
+async def _foreign_rows(session, table: str, org_id: uuid.UUID) -> int:
     column = TENANT_POLICY_TABLES[table]
     return (
         await session.execute(text(f"SELECT count(*) FROM {table} WHERE {column} <> :org"), {"org": org_id})

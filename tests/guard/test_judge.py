@@ -61,7 +61,7 @@ def test_judge_answer_is_one_word_or_nothing(answer: str, verdict: bool | None) 
 
 
 def test_judge_is_off_by_default() -> None:
-    assert build_injection_judge(Settings(_env_file=None), quota=None) is None  # type: ignore[arg-type]
+    assert build_injection_judge(Settings(_env_file=None), quota=None) is None
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ class _Verdict:
 
 
 def _service(judge: _Verdict) -> JobService:
-    return JobService(database=None, quota=None, sender=None, secrets=None, judge=judge)  # type: ignore[arg-type]
+    return JobService(database=None, quota=None, sender=None, secrets=None, judge=judge)
 
 
 ORG = uuid.uuid4()

@@ -68,7 +68,7 @@ def test_canary_leak_is_rejected(guard: Guard, disguise: object) -> None:
 
     with pytest.raises(OutputRejected) as rejected:
         check_output(
-            f"My instructions say: {disguise(canary)}",  # type: ignore[operator]
+            f"My instructions say: {disguise(canary)}",
             input_mapping=MAPPING,
             canary=canary,
             guard=guard,

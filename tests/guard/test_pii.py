@@ -168,13 +168,13 @@ def test_a_phone_number_seen_before_is_not_validated_again_and_its_digits_are_no
         validations.append(candidate)
         return validate(candidate)
 
-    recognizer._first_valid = counted  # type: ignore[method-assign]
+    recognizer._first_valid = counted
     sentence = "Call Marta on +1 415 555 0176 or on +1 415 555 0176 (office)."
     try:
         first = pattern_guard.check_prompt(sentence)
         second = pattern_guard.check_prompt(sentence)
     finally:
-        recognizer._first_valid = validate  # type: ignore[method-assign]
+        recognizer._first_valid = validate
 
     assert validations == ["+1 415 555 0176"]
     assert first == second

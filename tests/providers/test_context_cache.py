@@ -51,7 +51,7 @@ def _context(router: TextRouter, app_db: Database, aredis: aioredis.Redis, **opt
     return SimpleNamespace(
         router=router,
         runtime=SimpleNamespace(database=app_db, redis=aredis),
-        context_caches=ContextCaches(router.provider, aredis, routes=router.routes, **options),  # type: ignore[arg-type]
+        context_caches=ContextCaches(router.provider, aredis, routes=router.routes, **options),
         models=shorthand_catalogue(router.models),
         latency=None,
     )
@@ -73,8 +73,8 @@ async def test_a_long_kit_is_cached_once_per_version_and_reused_by_every_job(
     await _long_kit(app_db, org_id)
     context = _context(router, app_db, aredis)
 
-    first = await generate_content(context, _job(org_id), {})  # type: ignore[arg-type]
-    second = await generate_content(context, _job(org_id), {})  # type: ignore[arg-type]
+    first = await generate_content(context, _job(org_id), {})
+    second = await generate_content(context, _job(org_id), {})
 
     assert fake.caches.created == 1
     [cache] = fake.caches.all()
@@ -88,7 +88,7 @@ async def test_a_long_kit_is_cached_once_per_version_and_reused_by_every_job(
     assert first.tokens_used > first.cached_tokens  # cached tokens are part of the input, billed cheaper
 
     await _long_kit(app_db, org_id, tone="formal")  # a new kit version gets its own cache
-    await generate_content(context, _job(org_id), {})  # type: ignore[arg-type]
+    await generate_content(context, _job(org_id), {})
     assert fake.caches.created == 2
 
 
@@ -113,7 +113,7 @@ async def test_a_short_kit_or_a_provider_without_caches_sends_the_instruction_wh
 ) -> None:
     policy = await load_org_policy(app_db, org_id)
     await BrandService(app_db).replace_kit(org_id, BrandDraft(tone="brief"), actor="UADMIN", policy=policy)
-    result = await generate_content(_context(router, app_db, aredis), _job(org_id), {})  # type: ignore[arg-type]
+    result = await generate_content(_context(router, app_db, aredis), _job(org_id), {})
     [call] = fake.requests_for(MODEL)
     assert call.body["systemInstruction"]["parts"][0]["text"].startswith(SYSTEM_INSTRUCTION)
     assert "cachedContent" not in call.body and result.cached_tokens == 0 and fake.caches.created == 0
@@ -176,7 +176,7 @@ models:
         latency=None,
     )
     try:
-        result = await generate_content(context, _job(org_id), {})  # type: ignore[arg-type]
+        result = await generate_content(context, _job(org_id), {})
     finally:
         await router.aclose()
 

@@ -120,7 +120,7 @@ async def test_a_blocked_job_is_charged_not_released(make_router: RouterFactory,
     router = await make_router()
 
     with pytest.raises(GenerationFailed) as failed:
-        await generate_text(_Context(router), _job(), {})  # type: ignore[arg-type]
+        await generate_text(_Context(router), _job(), {})
 
     assert failed.value.tokens_used == prompt_tokens(fake_gemini) > 0
     assert failed.value.detail["tokens_charged"] == failed.value.tokens_used
@@ -131,6 +131,6 @@ async def test_a_job_that_reached_no_model_is_released(make_router: RouterFactor
     router = await make_router()
 
     with pytest.raises(GenerationFailed) as failed:
-        await generate_text(_Context(router), _job(), {})  # type: ignore[arg-type]
+        await generate_text(_Context(router), _job(), {})
 
     assert failed.value.tokens_used is None

@@ -47,7 +47,7 @@ def request_for(provider: ImageProvider) -> ImageRequest:
 
 def router_with(providers: dict[str, ScriptedProvider], **options: object) -> ImageRouter:
     options.setdefault("sleep", lambda _seconds: None)
-    return ImageRouter(SPECS, build=lambda spec, _key: providers[spec.name], **options)  # type: ignore[arg-type]
+    return ImageRouter(SPECS, build=lambda spec, _key: providers[spec.name], **options)
 
 
 def test_the_first_allowed_model_draws_and_its_price_is_the_cost() -> None:

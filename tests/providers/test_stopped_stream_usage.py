@@ -108,8 +108,8 @@ def _usage_when_read(sent: list[dict[str, object]], reader: StopAt) -> dict[str,
     """The usage on the chunk that completed what the reader received."""
     text = ""
     for chunk in sent:
-        parts = chunk["candidates"][0]["content"]["parts"]  # type: ignore[index]
+        parts = chunk["candidates"][0]["content"]["parts"]
         text += "".join(part.get("text", "") for part in parts)
         if text == reader.received:
-            return chunk["usageMetadata"]  # type: ignore[return-value]
+            return chunk["usageMetadata"]
     raise AssertionError("the reader's text is not a prefix of what was sent")

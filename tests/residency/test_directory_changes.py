@@ -121,7 +121,7 @@ async def test_a_change_rolled_back_is_never_announced(
         dropped.append(key)
         forget(key)
 
-    directory.forget = spy  # type: ignore[method-assign]
+    directory.forget = spy
     with pytest.raises(RuntimeError):
         async with owner_db.tenant(org_id) as session:
             await session.execute(text("UPDATE region_directory SET region = 'us' WHERE org_id = :o"), {"o": org_id})

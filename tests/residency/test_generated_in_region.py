@@ -119,7 +119,7 @@ async def test_an_eu_job_is_generated_approved_and_posted_in_the_eu_and_nothing_
     models = {request.model for request in requests_with(gemini, marker)}
     assert models == {"gemini-eu"}, models
 
-    outputs = [posted.result_text.split("\n")[0], waiting.result_text.split("\n")[0]]  # type: ignore[union-attr]
+    outputs = [posted.result_text.split("\n")[0], waiting.result_text.split("\n")[0]]
     eu_rows = await rows_mentioning(eu_database, str(job_id))
     assert eu_rows.get("jobs") == 1 and eu_rows.get("audit_events"), eu_rows
     for output in outputs:

@@ -22,7 +22,7 @@ async def install(service: TwoRegions, sandbox: SlackSandbox, ws: SlackWorkspace
         async with http.get(f"{service.url}/slack/install", params={"region": region}) as response:
             assert response.status == 200
             page = await response.text()
-        state = STATE.search(page).group(1)  # type: ignore[union-attr]
+        state = STATE.search(page).group(1)
         assert state.startswith(f"{region}.")
         code = sandbox.issue_oauth_code(ws.team_id, user_id=ws.owner)
         async with http.get(

@@ -12,7 +12,7 @@ from tests.support.regions import REGIONAL_CATALOGUE
 REGIONS = json.dumps({"us": {"database_url": "postgresql://a@h/us"}, "eu": {"database_url": "postgresql://a@h/eu"}})
 
 
-def catalogue_of(region: str | None):  # type: ignore[no-untyped-def]
+def catalogue_of(region: str | None):
     if region is None:
         return load_settings(
             _env_file=None, database_url="postgresql://a@h/x", model_catalogue=REGIONAL_CATALOGUE

@@ -11,7 +11,7 @@ from bot.process.settings import load_settings
 from tests.support.database import TestDatabase
 
 
-def settings_with_unsafe_eu(test_database: TestDatabase, eu_database: TestDatabase, redis_url: str, **values: str):  # type: ignore[no-untyped-def]
+def settings_with_unsafe_eu(test_database: TestDatabase, eu_database: TestDatabase, redis_url: str, **values: str):
     regions = {
         "us": {"database_url": test_database.app_url, "admin_url": test_database.admin_url},
         # The owner (a superuser here) as the EU's application role: Row-Level Security would not hold.

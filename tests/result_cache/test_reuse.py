@@ -60,11 +60,11 @@ async def test_an_identical_request_reuses_the_result_without_a_model_call(
     context: SimpleNamespace, fake_gemini: FakeGemini, app_db: Database, org_id: uuid.UUID
 ) -> None:
     policy = await _opted_in(app_db, org_id)
-    first = await generate_content(context, _job(org_id), {}, policy)  # type: ignore[arg-type]
+    first = await generate_content(context, _job(org_id), {}, policy)
     assert _model_calls(fake_gemini) == 1 and not first.reused and first.tokens_used > 0
 
     job = _job(org_id)
-    again = await generate_content(context, job, {}, policy)  # type: ignore[arg-type]
+    again = await generate_content(context, job, {}, policy)
 
     assert _model_calls(fake_gemini) == 1  # counted at the fake: no call on a hit
     assert again.reused and again.tokens_used == 0 and again.text == first.text
@@ -77,7 +77,7 @@ async def test_organizations_that_did_not_opt_in_always_call_the_model(
     policy = await load_org_policy(app_db, org_id)
     assert not policy.result_cache
     for _ in range(2):
-        assert not (await generate_content(context, _job(org_id), {}, policy)).reused  # type: ignore[arg-type]
+        assert not (await generate_content(context, _job(org_id), {}, policy)).reused
     assert _model_calls(fake_gemini) == 2
 
 
@@ -85,8 +85,8 @@ async def test_keys_belong_to_one_organization(
     context: SimpleNamespace, fake_gemini: FakeGemini, app_db: Database, org_id: uuid.UUID
 ) -> None:
     other = await create_organization(app_db, name="Other", team_id=new_team_id(), admin_user_id="UOTHER")
-    await generate_content(context, _job(org_id), {}, await _opted_in(app_db, org_id))  # type: ignore[arg-type]
-    theirs = await generate_content(context, _job(other), {}, await _opted_in(app_db, other))  # type: ignore[arg-type]
+    await generate_content(context, _job(org_id), {}, await _opted_in(app_db, org_id))
+    theirs = await generate_content(context, _job(other), {}, await _opted_in(app_db, other))
     assert not theirs.reused and _model_calls(fake_gemini) == 2
 
 
@@ -94,12 +94,12 @@ async def test_a_new_brand_kit_version_or_another_prompt_is_a_new_request_and_pl
     context: SimpleNamespace, fake_gemini: FakeGemini, app_db: Database, org_id: uuid.UUID
 ) -> None:
     policy = await _opted_in(app_db, org_id)
-    await generate_content(context, _job(org_id), {}, policy)  # type: ignore[arg-type]
+    await generate_content(context, _job(org_id), {}, policy)
     await BrandService(app_db).set_part(org_id, BrandPart.TONE, "formal", actor="UADMIN", policy=policy)
-    assert not (await generate_content(context, _job(org_id), {}, policy)).reused  # type: ignore[arg-type]
-    assert not (await generate_content(context, _job(org_id, "a haiku about coffee"), {}, policy)).reused  # type: ignore[arg-type]
+    assert not (await generate_content(context, _job(org_id), {}, policy)).reused
+    assert not (await generate_content(context, _job(org_id, "a haiku about coffee"), {}, policy)).reused
     # Without the kit (`--plain`) it is the request made before the kit was written.
     plain = _job(org_id)
     plain.brand_voice = False
-    assert (await generate_content(context, plain, {}, policy)).reused  # type: ignore[arg-type]
+    assert (await generate_content(context, plain, {}, policy)).reused
     assert _model_calls(fake_gemini) == 3

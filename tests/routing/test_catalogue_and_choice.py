@@ -58,7 +58,7 @@ def test_a_yaml_catalogue_keeps_prices_as_decimals_and_every_field() -> None:
     assert catalogue.currency == "EUR"
     assert [spec.name for spec in catalogue.of_kind("text")] == ["flash", "llama"]
     assert [spec.name for spec in catalogue.of_kind("image")] == ["sd"]
-    assert catalogue.get("llama").model_id == "llama"  # type: ignore[union-attr]
+    assert catalogue.get("llama").model_id == "llama"
 
 
 def test_a_json_document_and_a_file_path_read_the_same(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ async def stream(sb: SlackSandbox, job: Job, pieces: AsyncIterator[str], **kwarg
         no_canary,
         metadata=metadata,
         on_send=lambda: None,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -123,7 +123,7 @@ async def test_a_stream_is_stopped_before_slacks_cut_off_and_the_rest_follows_as
 
     replies = [m for m in sb.messages(job.target_channel) if m.get("thread_ts") == THREAD and m["ts"] != ts]
     assert sb.calls("chat.stopStream") and replies
-    shown = sb.message(job.target_channel, ts)["text"] + "".join(r["blocks"][0]["text"] for r in replies)  # type: ignore[index]
+    shown = sb.message(job.target_channel, ts)["text"] + "".join(r["blocks"][0]["text"] for r in replies)
     assert shown.count("Launch plan") == 4
 
 
@@ -136,14 +136,14 @@ async def test_the_sandbox_refuses_appends_after_its_time_out_and_after_a_stop(s
         await client.chat_appendStream(channel=job.target_channel, ts=started["ts"], markdown_text="more")
     assert stopped.value.response["error"] == "message_not_in_streaming_state"
 
-    sb.stream_timeout_seconds = 0.0  # type: ignore[attr-defined]
+    sb.stream_timeout_seconds = 0.0
     try:
         late = await client.chat_startStream(channel=job.target_channel, thread_ts=THREAD)
         with pytest.raises(SlackApiError) as timed_out:
             await client.chat_appendStream(channel=job.target_channel, ts=late["ts"], markdown_text="late")
         assert timed_out.value.response["error"] == "message_not_in_streaming_state"
     finally:
-        del sb.stream_timeout_seconds  # type: ignore[attr-defined]
+        del sb.stream_timeout_seconds
     with pytest.raises(SlackApiError) as no_thread:
         await client.chat_startStream(channel=DEMO.general, thread_ts="")
     assert no_thread.value.response["error"] == "invalid_arguments"

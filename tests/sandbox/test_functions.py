@@ -28,7 +28,7 @@ def start(sb: SlackSandbox, team_id: str = DEMO.team_id) -> FunctionExecution:
 
 async def refusal(call: object) -> str:
     with pytest.raises(SlackApiError) as refused:
-        await call  # type: ignore[misc]
+        await call
     return str(refused.value.response["error"])
 
 
@@ -161,5 +161,5 @@ async def test_another_process_declares_runs_and_reads_steps_over_http(sb: Slack
                 assert unknown.status == 400
     finally:
         await runner.cleanup()
-    assert [event["event"]["function_execution_id"] for event in received] == [execution["id"]]  # type: ignore[index]
+    assert [event["event"]["function_execution_id"] for event in received] == [execution["id"]]
     assert (seen["state"], seen["error"], seen["completions"]) == ("failed", "no tea today", ["ok"])

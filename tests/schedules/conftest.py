@@ -27,7 +27,7 @@ def quota(aredis: aioredis.Redis, app_db: Database) -> QuotaService:
 
 @pytest.fixture
 def jobs(app_db: Database, quota: QuotaService, sender: RecordingSender, runtime: Runtime) -> JobService:
-    return JobService(app_db, quota, sender, runtime.secrets)  # type: ignore[arg-type]
+    return JobService(app_db, quota, sender, runtime.secrets)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ SHORT_ID = re.compile(r"Scheduled `([0-9a-f]{8})`")
 def app_services(runtime: Runtime) -> Iterator[AppServices]:
     built = build_services(runtime)
     built.jobs.sender.close()
-    built.jobs.sender = RecordingSender()  # type: ignore[assignment]
+    built.jobs.sender = RecordingSender()
     yield built
 
 
@@ -39,7 +39,7 @@ async def say(services: AppServices, database: Database, org: uuid.UUID, text: s
         response_url=None,
         policy=await load_org_policy(database, org),
     )
-    answer = await run_schedule_command(services, parse_command(text), invocation)  # type: ignore[arg-type]
+    answer = await run_schedule_command(services, parse_command(text), invocation)
     assert answer["response_type"] == "ephemeral"
     return str(answer["text"])
 

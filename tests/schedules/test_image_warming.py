@@ -59,13 +59,13 @@ async def test_an_image_run_is_fired_at_its_own_longer_lead_and_a_text_run_at_th
 
     early = await tick(
         runtime, due - IMAGE_LEAD - timedelta(minutes=1), sender=sender, lead=LEAD, image_lead=IMAGE_LEAD
-    )  # type: ignore[arg-type]
+    )
     assert {image, text}.isdisjoint(s for s, _ in early.fired)
-    within = await tick(runtime, due - timedelta(minutes=45), sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)  # type: ignore[arg-type]
+    within = await tick(runtime, due - timedelta(minutes=45), sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)
     assert image in [s for s, _ in within.fired] and text not in [s for s, _ in within.fired]
     [job] = await jobs_of(app_db, org, image)
     assert job.kind == JobKind.IMAGE and job.post_at == due
-    await tick(runtime, due - timedelta(minutes=9), sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)  # type: ignore[arg-type]
+    await tick(runtime, due - timedelta(minutes=9), sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)
     [text_job] = await jobs_of(app_db, org, text)
     assert text_job.post_at == due
 
@@ -80,15 +80,15 @@ async def test_inside_the_off_peak_window_an_image_run_due_tomorrow_is_fired_now
     later = await _schedule(schedules, app_db, org, now, now + timedelta(hours=30), JobKind.IMAGE)
 
     # No window: only the lead counts.
-    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)  # type: ignore[arg-type]
+    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)
     assert image not in [s for s, _ in report.fired]
     # A window elsewhere in the day (in Tokyo's wall-clock time): still nothing.
     await set_off_peak(app_db, org, _window_around(now + timedelta(hours=8), "Asia/Tokyo"), actor="UADMIN")
-    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)  # type: ignore[arg-type]
+    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)
     assert image not in [s for s, _ in report.fired]
 
     await set_off_peak(app_db, org, _window_around(now, "Asia/Tokyo"), actor="UADMIN")
-    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)  # type: ignore[arg-type]
+    report = await tick(runtime, now, sender=sender, lead=LEAD, image_lead=IMAGE_LEAD)
 
     fired = [s for s, _ in report.fired]
     assert image in fired

@@ -67,7 +67,7 @@ async def _hold(beat: Beat, job: Job) -> None:
 async def _released(beat: Beat, job: Job, due: datetime) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     """What releasing the held job at its due time sends (it must answer that it released nothing)."""
     released = RecordingSender()
-    assert not await release_held_job(beat.database, released, HeldJob(job.id, beat.org, "text", due))  # type: ignore[arg-type]
+    assert not await release_held_job(beat.database, released, HeldJob(job.id, beat.org, "text", due))
     return released.jobs
 
 

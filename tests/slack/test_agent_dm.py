@@ -222,7 +222,7 @@ async def feedback_rows(service: Service, org: uuid.UUID) -> list[tuple[str, str
         rows = await session.execute(
             select(JobFeedback.user_id, JobFeedback.rating, JobFeedback.reason).order_by(JobFeedback.user_id)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 async def test_a_good_click_is_stored_once_however_often_it_is_clicked(single: Service, org: uuid.UUID) -> None:

@@ -57,15 +57,15 @@ async def test_text_command_commits_a_queued_job_and_answers_with_its_id(
     assert job.response_url == answer.response_url
     assert job.tokens_reserved > 0
     # The job goes to the broker after the answer, in the background.
-    await single.services.jobs.background.drain(10)  # type: ignore[union-attr]
+    await single.services.jobs.background.drain(10)
     assert str(job_id) in await _broker_job_ids(aredis, sub_queue(QUEUE_TEXT, org))
     assert (await audit_actions(single.database, org))[-1] == "job.queued"
 
 
 async def test_image_command_goes_to_the_image_queue(single: Service, org: uuid.UUID, aredis: aioredis.Redis) -> None:
     answer = await single.command("image a lighthouse at dusk", user=single.workspace.editor)
-    job_id = JOB_ID.search(answer.text).group(1)  # type: ignore[union-attr]
-    await single.services.jobs.background.drain(10)  # type: ignore[union-attr]
+    job_id = JOB_ID.search(answer.text).group(1)
+    await single.services.jobs.background.drain(10)
     assert job_id in await _broker_job_ids(aredis, sub_queue(QUEUE_IMAGE, org))
 
 

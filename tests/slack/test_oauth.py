@@ -30,7 +30,7 @@ async def install(
     assert (
         "scope=commands,chat:write,files:write,users:read,im:write,channels:read,groups:read,im:read,mpim:read" in page
     )
-    state = STATE.search(page).group(1)  # type: ignore[union-attr]
+    state = STATE.search(page).group(1)
     code = service.sandbox.issue_oauth_code(
         workspace.team_id, user_id=installer or workspace.owner, token_rotation=rotation
     )

@@ -125,7 +125,7 @@ async def test_beyond_the_pending_limit_commands_are_turned_away_untouched(
     assert all(single.sandbox.responses(ack.response_url) == [] for ack in turned_away)
     assert await jobs_of(single, org) == 3
     assert (await audit_actions(single.database, org)).count("job.queued") == 3
-    assert await aredis.hlen(org_keys(org).reservations) == 3  # type: ignore[attr-defined]
+    assert await aredis.hlen(org_keys(org).reservations) == 3
     # Once the backlog is gone, commands are taken again.
     again = await single.command("text once more", user=ws.editor)
     assert JOB_ID.search(again.text), again.text

@@ -110,7 +110,7 @@ async def test_two_processes_serve_one_port_restart_gracefully_and_stop_cleanly(
     assert listen_backlog(int(url.rsplit(":", 1)[1])) == LISTEN_BACKLOG
 
     async with aiohttp.ClientSession() as http:
-        service = Service(url, None, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
+        service = Service(url, None, None, http, sandbox, workspace, None)
         assert "Content Factory" in (await service.command("help")).text
 
         # SIGHUP: new processes take over; every request in between is answered.

@@ -169,7 +169,7 @@ async def test_sigterm_lets_requests_in_flight_finish(
         await _wait_listening(port)
         # The SIGTERM below goes to this very process: only once serve() has taken it over.
         assert not server.done()
-        service = Service(url, runtime, None, http, sandbox, workspace, None)  # type: ignore[arg-type]
+        service = Service(url, runtime, None, http, sandbox, workspace, None)
         in_flight = asyncio.create_task(service.command("help", user=workspace.viewer))
         await asyncio.wait_for(reached.wait(), 30)
 

@@ -35,7 +35,7 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
     org_id = await create_organization(app_db, name="Socket", team_id=workspace.team_id)
     await set_role(app_db, org_id, workspace.editor, Role.EDITOR, actor="test")
     bolt = create_bolt_app(runtime)
-    await services_of(bolt).warm_up()  # type: ignore[union-attr]
+    await services_of(bolt).warm_up()
     async with SocketModeServer(APP_TOKEN) as slack:
         handler = create_socket_mode_handler(bolt, settings, web_client=make_web_client(base_url=slack.api_url))
         await handler.connect_async()
@@ -48,7 +48,7 @@ async def test_a_command_over_socket_mode_is_handled_like_over_http(
             )
             reply = await slack.send("slash_commands", command)
             text = reply["payload"]["text"]
-            job_id = uuid.UUID(re.search(r"job `([0-9a-f-]{36})`", text).group(1))  # type: ignore[union-attr]
+            job_id = uuid.UUID(re.search(r"job `([0-9a-f-]{36})`", text).group(1))
             async with app_db.tenant(org_id) as session:
                 job = (await session.execute(select(Job).where(Job.id == job_id))).scalar_one()
             assert job.state == JobState.QUEUED and job.masked_prompt == "a haiku about sockets"

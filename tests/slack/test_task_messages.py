@@ -91,7 +91,7 @@ def test_the_pushed_order_is_the_order_taken(broker: redis.Redis, redis_url: str
     built = [messages.build("t", [str(n)], queue=queue, priority=0) for n in range(3)]
     TaskPusher(redis_url).push(built)
     # kombu's Redis transport takes from the right (BRPOP).
-    taken = [json.loads(broker.rpop(queue))["headers"]["id"] for _ in built]  # type: ignore[arg-type]
+    taken = [json.loads(broker.rpop(queue))["headers"]["id"] for _ in built]
     assert taken == [message.task_id for message in built]
 
 

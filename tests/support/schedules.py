@@ -93,7 +93,7 @@ class Beat:
         return await schedule(self.schedules, self.database, self.org, now, **options)
 
     async def tick(self, at: datetime, *, lead: timedelta = timedelta(0)) -> ScheduleTickReport:
-        return await tick(self.runtime, at, sender=self.sender, lead=lead)  # type: ignore[arg-type]
+        return await tick(self.runtime, at, sender=self.sender, lead=lead)
 
     async def tick_every(self, start: datetime, end: datetime, every: timedelta) -> None:
         now = start

@@ -169,7 +169,7 @@ class Submitter:
     async def commit_unsent(self, org_id: uuid.UUID, prompts: list[str], channels: list[str]) -> list[uuid.UUID]:
         """Commit queued jobs (already guarded: these prompts carry no personal data) without
         sending them, so a test can put a whole backlog on the broker at once."""
-        service = JobService(self.database, self.quota, NoSend(), self.secrets)  # type: ignore[arg-type]
+        service = JobService(self.database, self.quota, NoSend(), self.secrets)
         policy = await load_org_policy(self.database, org_id)
         job_ids = []
         for number, prompt in enumerate(prompts):

@@ -110,7 +110,7 @@ def send_and_wait(sender: Celery, worker: Done, task: str, queue: str) -> Readab
         sender.send_task(task, args=["j-1"], queue=queue, retry=False)
     assert worker.event.wait(30), "the worker never ran the task"
     assert worker.error is None, worker.error
-    return enqueue  # type: ignore[return-value]
+    return enqueue
 
 
 def wait_for_span(telemetry: Telemetry, name: str) -> ReadableSpan:
@@ -155,8 +155,8 @@ def test_each_model_attempt_is_a_span_under_the_task(
     send_and_wait(sender, worker, GENERATE, queue)
     run = wait_for_span(telemetry, f"run/{GENERATE}")
     attempts = sorted(telemetry.spans_named("model.call"), key=lambda span: span.start_time or 0)
-    assert [span.attributes["model.attempt"] for span in attempts] == [1, 2]  # type: ignore[index]
-    assert [span.attributes["model.outcome"] for span in attempts] == ["retryable", "ok"]  # type: ignore[index]
+    assert [span.attributes["model.attempt"] for span in attempts] == [1, 2]
+    assert [span.attributes["model.outcome"] for span in attempts] == ["retryable", "ok"]
     for attempt in attempts:
         assert attempt.parent is not None and attempt.parent.span_id == run.context.span_id
         assert attempt.context.trace_id == run.context.trace_id

@@ -23,7 +23,7 @@ from bot.telemetry import (
     setup_telemetry,
 )
 
-_from_settings = Runtime.from_settings.__func__  # type: ignore[attr-defined]
+_from_settings = Runtime.from_settings.__func__
 
 
 def _instrumented_runtime(cls: type[Runtime], settings: Any, **options: Any) -> Runtime:
@@ -38,7 +38,7 @@ def _worker_process_init(**_: Any) -> None:
 
 
 def main(argv: list[str]) -> int:
-    Runtime.from_settings = classmethod(_instrumented_runtime)  # type: ignore[method-assign, assignment]
+    Runtime.from_settings = classmethod(_instrumented_runtime)
     command = argv[0]
     if command == "serve":
         configure_logging(SERVICE_WEB, dev=False)

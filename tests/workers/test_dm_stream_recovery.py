@@ -102,7 +102,7 @@ async def test_a_dm_answer_cut_off_by_a_killed_worker_is_finished_in_the_same_me
     [partial] = thread_replies(slack, channel, thread)
     await wait_until(lambda: appended(slack, channel, partial["ts"]) >= 1, "the answer never grew", seconds=60)
     first.kill()
-    assert slack.message(channel, partial["ts"])["streaming"] is True  # type: ignore[index]
+    assert slack.message(channel, partial["ts"])["streaming"] is True
     assert (await load_job(app_db, org_id, accepted.job_id)).stream_ts == partial["ts"]
 
     await rig.take_over_after_lease(env, accepted.job_id, LEASE_SECONDS)
@@ -134,7 +134,7 @@ async def test_a_dm_answer_whose_lease_was_taken_over_mid_stream_ends_in_one_mes
     org_id, gemini, slack = rig.org_id, rig.gemini, rig.slack
     channel, thread, tag = dm_channel(slack), new_thread(), uuid.uuid4().hex[:12]
     gemini.inject(method="streamGenerateContent", delay=SLOW_ANSWER_SECONDS, count=1, prompt_contains=tag)
-    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())  # type: ignore[arg-type]
+    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())
     first = asyncio.create_task(run_job(context, accepted.job_id, org_id))
     await wait_until(
         lambda: len(thread_replies(slack, channel, thread)) == 1 or first.done(), "the answer never started", seconds=60
@@ -168,7 +168,7 @@ async def test_a_dm_answer_stopped_by_the_time_limit_becomes_the_failure_note(
     channel, thread, tag = dm_channel(slack), new_thread(), uuid.uuid4().hex[:12]
     # Slower than the time limit: part of the answer is shown when the limit is reached.
     gemini.inject(method="streamGenerateContent", delay=SLOW_ANSWER_SECONDS, count=1, prompt_contains=tag)
-    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())  # type: ignore[arg-type]
+    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())
 
     outcome = await run_job(context, accepted.job_id, org_id)
 
@@ -200,7 +200,7 @@ async def guarded_stop(
         thoughts_tokens=thoughts_tokens,
         prompt_contains=tag,
     )
-    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())  # type: ignore[arg-type]
+    accepted = await rig.submitter.submit(org_id, f"{PROMPT} {tag}", channel, thread_ts=thread, sender=NoSend())
 
     assert await run_job(context, accepted.job_id, org_id) == Outcome.FAILED
 

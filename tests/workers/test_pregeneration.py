@@ -89,7 +89,7 @@ async def _opt_in(app_db: Database, org_id: uuid.UUID, now: datetime) -> None:
 
 async def _asked(app_db: Database, quota: QuotaService, secrets: object, org_id: uuid.UUID, prompts: list[str]) -> None:
     """Image requests made earlier (queued and never run: only their prompts matter here)."""
-    service = JobService(app_db, quota, NoSend(), secrets)  # type: ignore[arg-type]
+    service = JobService(app_db, quota, NoSend(), secrets)
     policy = await load_org_policy(app_db, org_id)
     for prompt in prompts:
         request = JobRequest(
@@ -134,7 +134,7 @@ async def test_a_popular_prompt_is_drawn_off_peak_once_and_a_later_identical_req
     await _asked(app_db, quota, runtime.secrets, org_id, [popular, popular, popular, once])
     sender = RecordingSender()
 
-    report = await pregenerate_popular_images(runtime, now, sender=sender, quota=quota)  # type: ignore[arg-type]
+    report = await pregenerate_popular_images(runtime, now, sender=sender, quota=quota)
 
     [(_, job_id)] = [entry for entry in report.submitted if entry[0] == org_id]
     assert sender.sent == [job_id]
@@ -151,7 +151,7 @@ async def test_a_popular_prompt_is_drawn_off_peak_once_and_a_later_identical_req
 
     # A later identical request is posted from the cache: no drawing, no tokens.
     channel = submitter.new_channel()
-    accepted = await submitter.submit(org_id, popular, channel, kind=JobKind.IMAGE, sender=NoSend())  # type: ignore[arg-type]
+    accepted = await submitter.submit(org_id, popular, channel, kind=JobKind.IMAGE, sender=NoSend())
     assert await run_job(context, accepted.job_id, org_id) == Outcome.POSTED
     assert len(pipeline.drawn) == 1
     posted = await load_job(app_db, org_id, accepted.job_id)
@@ -163,7 +163,7 @@ async def test_a_popular_prompt_is_drawn_off_peak_once_and_a_later_identical_req
     assert any(event.action == "job.posted" for event in audited)
 
     # Pre-generated already: the next look (same day, same window) submits nothing more.
-    again = await pregenerate_popular_images(runtime, now, sender=sender, quota=quota)  # type: ignore[arg-type]
+    again = await pregenerate_popular_images(runtime, now, sender=sender, quota=quota)
     assert [entry for entry in again.submitted if entry[0] == org_id] == []
 
 
@@ -181,12 +181,12 @@ async def test_pregeneration_is_bounded_per_day_off_peak_only_and_reads_no_other
     sender = RecordingSender()
 
     outside = now + timedelta(hours=12)  # the window is two hours around now
-    off_hours = await pregenerate_popular_images(runtime, outside, sender=sender, quota=quota)  # type: ignore[arg-type]
+    off_hours = await pregenerate_popular_images(runtime, outside, sender=sender, quota=quota)
     assert [entry for entry in off_hours.submitted if entry[0] == org_id] == []
 
     bounded = _with(runtime, popular_images_per_day=2)
-    first = await pregenerate_popular_images(bounded, now, sender=sender, quota=quota)  # type: ignore[arg-type]
-    second = await pregenerate_popular_images(bounded, now, sender=sender, quota=quota)  # type: ignore[arg-type]
+    first = await pregenerate_popular_images(bounded, now, sender=sender, quota=quota)
+    second = await pregenerate_popular_images(bounded, now, sender=sender, quota=quota)
     assert len([entry for entry in first.submitted if entry[0] == org_id]) == 2
     assert [entry for entry in second.submitted if entry[0] == org_id] == []
     drawn = await _pregenerated(app_db, org_id)
@@ -205,8 +205,8 @@ async def test_the_beat_looks_for_popular_prompts_once_an_interval(
     step = PopularImagePregeneration()
     sender = RecordingSender()
 
-    first = await beat_tick(runtime, now, sender=sender, quota=quota, pregeneration=step)  # type: ignore[arg-type]
-    soon = await beat_tick(runtime, now + timedelta(minutes=1), sender=sender, quota=quota, pregeneration=step)  # type: ignore[arg-type]
+    first = await beat_tick(runtime, now, sender=sender, quota=quota, pregeneration=step)
+    soon = await beat_tick(runtime, now + timedelta(minutes=1), sender=sender, quota=quota, pregeneration=step)
 
     assert first.pregenerated is not None and soon.pregenerated is None
     [(_, job_id)] = [entry for entry in first.pregenerated.submitted if entry[0] == org_id]

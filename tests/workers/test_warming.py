@@ -102,8 +102,8 @@ async def test_a_warmed_run_is_held_then_posted_once_at_its_due_time_without_a_s
 
     due = await warmed.due_now(job_id)
     sender = RecordingSender()
-    assert await release_held_job(warmed.database, sender, due)  # type: ignore[arg-type]
-    assert not await release_held_job(warmed.database, sender, due)  # type: ignore[arg-type]
+    assert await release_held_job(warmed.database, sender, due)
+    assert not await release_held_job(warmed.database, sender, due)
     assert sender.sent == [job_id]
 
     assert await warmed.run(job_id) == Outcome.POSTED
@@ -119,7 +119,7 @@ async def test_the_releaser_queues_an_overdue_held_job_at_once_and_once_however_
     assert await warmed.run(job_id) == Outcome.HELD
     await warmed.due_now(job_id)
     sender = RecordingSender()
-    releaser = HeldPostReleaser(warmed.database, sender, look_ahead=timedelta(seconds=5))  # type: ignore[arg-type]
+    releaser = HeldPostReleaser(warmed.database, sender, look_ahead=timedelta(seconds=5))
     try:
         await releaser.schedule_due()
         await releaser.schedule_due()

@@ -103,7 +103,7 @@ async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next
 ) -> None:
     job, execution = await a_job_and_its_step(runtime, slack, org)
 
-    approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
+    approvals = ApprovalService(runtime.database, RecordingSender())
     await approvals.decide(org, job.id, ADMIN, Decision.REJECT, "off-brand")
     report = await sweep_workflow_steps(runtime, datetime.now(UTC))
 
@@ -112,7 +112,7 @@ async def test_an_approvers_rejection_fails_the_step_with_the_reason_at_the_next
 
 
 async def _reject(runtime: Runtime, org: uuid.UUID, job_id: uuid.UUID) -> DecidedJob | None:
-    approvals = ApprovalService(runtime.database, RecordingSender())  # type: ignore[arg-type]
+    approvals = ApprovalService(runtime.database, RecordingSender())
     return await approvals.decide(org, job_id, ADMIN, Decision.REJECT, "off-brand")
 
 
