@@ -93,7 +93,7 @@ def _compile_for_asyncpg(statement: Any) -> tuple[str, tuple[str, ...], dict[str
     """The statement's SQL for asyncpg ($1, $2, ...), the parameter names in that order, and the
     values of the literals SQLAlchemy turned into parameters."""
     # SQLAlchemy ships the dialect class without annotations on its constructor.
-    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]  # see above
+    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]  # unannotated __init__
     names = tuple(compiled.positiontup or ())
     literals = {name: value for name, value in compiled.params.items() if value is not None}
     return compiled.string, names, literals

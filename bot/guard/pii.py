@@ -90,7 +90,7 @@ def lowercase_lemma(doc: Doc) -> Doc:
     """Stand-in lemmatizer: Presidio compares context words ("phone", "ssn") against lemmas."""
     # Whole-array copy of LOWER into LEMMA: a Python loop over tokens costs ten times more.
     # spaCy's stub types to_array as floats; it returns the uint64 attribute ids from_array takes.
-    doc.from_array([LEMMA], doc.to_array([LOWER]))  # type: ignore[arg-type]  # the stub above
+    doc.from_array([LEMMA], doc.to_array([LOWER]))  # type: ignore[arg-type]  # stub: floats, really ids
     return doc
 
 
@@ -103,7 +103,7 @@ class PreloadedSpacyNlpEngine(SpacyNlpEngine):
             ner_model_configuration=ner_model_configuration,
         )
         # Presidio's engine starts ``nlp`` as None (inferred type) and fills it in load().
-        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # inferred as None, above
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # Presidio: None until load()
 
     def load(self) -> None:
         """Already loaded in ``__init__``; Presidio's own loader would download what is missing."""
