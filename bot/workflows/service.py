@@ -193,7 +193,10 @@ class WorkflowStepService:
                     "workflow.step_refused",
                     actor="slack",
                     job_id=job_id,
-                    detail={"function_execution_id": execution_id, "reason": getattr(error, "kind", "error")},
+                    detail={
+                        "function_execution_id": execution_id,
+                        "reason": error.kind if isinstance(error, UserError) else "error",
+                    },
                 )
 
     async def _mark_running(self, org_id: uuid.UUID, execution_id: str, inputs: StepInputs) -> None:
