@@ -1,6 +1,6 @@
 """A development set for the phone recognizer, built from libphonenumber's own example numbers.
 
-    PYTHONPATH=$PWD .venv/bin/python -m tests.support.phone_dev_set [--misses N] [--cpu]
+    PYTHONPATH=$PWD .venv/bin/python -m tests.support.phone_dev_set [--misses N]
 
 Positives: every region's example fixed-line and mobile number (``example_number_for_type``),
 written as people type them (E.164, international, national, and the national number with dots,
@@ -11,8 +11,7 @@ generated from a seed, so the set is the same on every run; no evaluation set is
 
 The report gives recall (a finding covering at least half of the number, as ``bench/pii_eval.py``
 counts it) per format and per number type, and the negatives that were masked as any
-number-shaped entity. ``--cpu`` times the phone recognizer and the whole analysis on
-2,000-character windows of the dev sentences (see ``time_phone_analysis``).
+number-shaped entity. ``bench/phone_cpu.py`` times phone validation on windows of these sentences.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -245,40 +243,9 @@ def measure(analyze: Callable[[str], list], seed: int = SEED) -> Measured:
     return Measured(found, total, missed, false_masks)
 
 
-def cpu_windows(count: int, size: int = 2000, seed: int = SEED) -> list[str]:
-    """``count`` windows of ``size`` characters of dev sentences, positives and negatives mixed."""
-    from bench.latency import text_windows
-
-    rng = random.Random(seed)
-    sentences = [example.text for example in positives(seed) + negatives(seed)]
-    rng.shuffle(sentences)
-    return text_windows(["\n".join(sentences)], size, count, seed=seed)
-
-
-def time_phone_analysis(guard, windows: list[str]) -> tuple[float, float]:
-    """Mean CPU milliseconds per window of the phone recognizer alone and of ``guard.analyze``,
-    each window analysed once with the recognizer's memory of validated numbers emptied first
-    (a new prompt's numbers are new)."""
-    from bot.guard.phones import FormattedPhoneRecognizer
-
-    recognizer = next(r for r in guard.analyzer._engine.registry.recognizers if isinstance(r, FormattedPhoneRecognizer))
-    phone_ms = whole_ms = 0.0
-    for window in windows:
-        recognizer._validations._entries.clear()
-        started = time.thread_time()
-        recognizer.analyze(window, ["PHONE_NUMBER"])
-        phone_ms += (time.thread_time() - started) * 1000
-        recognizer._validations._entries.clear()
-        started = time.thread_time()
-        guard.analyze(window)
-        whole_ms += (time.thread_time() - started) * 1000
-    return phone_ms / len(windows), whole_ms / len(windows)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", type=int, default=0, help="print this many missed positives")
-    parser.add_argument("--cpu", action="store_true", help="time phone validation on 2,000-character windows")
     parser.add_argument("--spacy-model", default="blank", help="the guard's NER pipeline (default: none)")
     args = parser.parse_args(argv)
 
@@ -297,11 +264,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {what:<40} {example.text}")
     for example in measured.missed[: args.misses]:
         print(f"  missed {example.region:<3}{example.kind:<7}{example.layout:<22}{example.text}")
-    if args.cpu:
-        windows = cpu_windows(60)
-        time_phone_analysis(guard, windows[:10])  # warm-up
-        phone_ms, whole_ms = time_phone_analysis(guard, windows[10:])
-        print(f"cpu per 2,000-char window: phone recognizer {phone_ms:.2f} ms, whole analyze {whole_ms:.2f} ms")
     return 0
 
 
