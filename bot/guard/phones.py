@@ -23,6 +23,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import TextRecognizer, finding
+from bot.guard.numbering_plans import DigitGroups, NumberingPlan
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -66,18 +67,27 @@ _GROUP_SEPARATOR = re.compile(r"\d[ .\-/)]+\(?(?=\d)")
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
 # 3-2-4 is the SSN layout; the SSN recognizer owns it.
 _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
-# Never a phone: dates (2024-06-01, 01.06.2024, 6/1/24), dotted quads (IP addresses, versions)
-# and columns of decimals ("1.1 .995 3.5").
+# Never a phone: dates (2024-06-01, 01.06.2024, 6/1/24) and spans of years, dotted quads that
+# could be an IP address or a version (each part 0-255, no leading zero) and columns of decimals
+# ("1.1 .995 3.5"). A trunk prefix or a day past 31 tells a phone from both: "012.312.34.56",
+# "34.10.1234".
+_DAY_OR_MONTH = r"(?:[0-2]?\d|3[01])"
+_YEAR = r"(?:19|20)\d\d"
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_PHONE = re.compile(
-    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,3}(?:\.\d{1,3}){3}|.*(?:\s\.|\.\s).*"
+    rf"{_YEAR}[-/.]{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}|{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}[-/.](?:{_YEAR}|\d\d)"
+    rf"|{_OCTET}(?:\.{_OCTET}){{3}}|.*(?:\s\.|\.\s).*"
+    # A span of years ("the 2023-2024 season", "2019/2020"), however near a "call" or "text".
+    rf"|{_YEAR}[-/]{_YEAR}"
     # Dates with spaces (2024 06 01, 01 06 2024), which a trunk zero would otherwise make a phone.
     r"|(?:19|20)\d\d [01]?\d [0-3]?\d|[0-3]?\d [01]?\d (?:19|20)\d\d"
 )
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 # Six-digit local numbers (Luxembourg, Andorra, the Faroes, Greenland, towns of many plans),
-# written in pairs or halves: "23 30 82", "645-791", "(99) 645-791" for the area code before it.
+# written in pairs or halves: "23 30 82", "645-791", "(99) 645-791" for the area code before it,
+# or with their own area code in parentheses: "(20) 12 34", "(712) 345".
 _LOCAL_DIGITS = 6
-_LOCAL_LAYOUT = re.compile(r"\d\d([ .\-])\d\d\1\d\d|\d{3}[ \-]\d{3}")
+_LOCAL_LAYOUT = re.compile(r"\d\d([ .\-])\d\d\1\d\d|\d{3}[ \-]\d{3}|\(\d{2,3}\) ?(?:\d\d[ .\-]?\d\d|\d{3})")
 _LOCAL = "A six-digit local number beside a context word"
 # National numbers written in thousands-like groups ("78 651 450", "699 956 915").
 _THOUSANDS_PHONE_DIGITS = (8, 9)
@@ -302,10 +312,29 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "movil",
         "portable",
         "cellulaire",
+        # "Call me" in other languages. Context words match as substrings, so a stem covers a
+        # verb's forms ("appelez", "rappeler", "chiamami", "anrufen", "Rufnummer", "zadzwoń");
+        # not stems that start everyday words of other topics: "llam" (Llama, the model),
+        # "ligue" (Ligue 1), Dutch "bel" ("label").
+        "appel",
+        "llám",
+        "llamar",
+        "llame",
+        "chiam",
+        "ruf",
+        "zadzwo",
+        "bellen",
+        "contato",
     ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
         self.regions = regions
+        self._plans = [NumberingPlan(region) for region in regions]
+        # libphonenumber compiles its metadata's patterns through re.compile, whose cache holds
+        # 512: eleven regions' patterns and the rest of the guard's overflow it, and a prompt
+        # with a dozen numbers compiled hundreds of patterns again (a third of the matcher's
+        # time). Kept for good instead: the metadata is fixed, so they are bounded.
+        phonenumbers.enable_pattern_cache()
         # Each candidate's match, or (None,) where no region has one.
         self._validations: DigestCache[tuple[_Validated | None]] = DigestCache(VALIDATED_CACHE_SIZE)
         super().__init__(
@@ -330,7 +359,11 @@ class FormattedPhoneRecognizer(TextRecognizer):
         fragment valid in one region ("1685" in Germany) must not hide the whole number valid in
         another ("8 925 634 1685" in Russia)."""
         best: phonenumbers.PhoneNumberMatch | None = None
-        for region in self.regions:
+        groups = DigitGroups.of(candidate)
+        for plan in self._plans:
+            if not plan.could_hold(groups):
+                continue
+            region = plan.region
             for match in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID):
                 if match.end - match.start == len(candidate):
                     return match
