@@ -85,7 +85,7 @@ SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
 UNSEEN_DIR = REPO_ROOT / "bench" / "data" / "guard-unseen"
-PROJECT_SOURCES = frozenset({f"project-authored{suffix}" for suffix in ("", "-b", "-c", "-d", "-e", "-f", "-h")})
+PROJECT_SOURCES = frozenset({f"project-authored{suffix}" for suffix in ("", "-b", "-c", "-d", "-e", "-f", "-h", "-i")})
 
 _LANGUAGE_GROUPS = {
     "en": "english",

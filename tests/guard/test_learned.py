@@ -186,6 +186,19 @@ def test_evidence_lifts_a_prompt_only_once_its_wording_reaches_the_gate() -> Non
     assert gated.attack_probability == pytest.approx(0.5)
 
 
+def test_benign_prompts_and_attacks_weigh_alike_in_training_whatever_their_counts() -> None:
+    labels = [BENIGN] * 60 + ["instruction_override"] * 30 + ["persona_jailbreak"] * 10
+
+    weights = training.class_weights(labels)
+
+    by_label = {
+        label: float(weights[[i for i, seen in enumerate(labels) if seen == label]].sum()) for label in set(labels)
+    }
+    assert by_label[BENIGN] == pytest.approx(len(labels) / 2)
+    assert by_label["instruction_override"] == pytest.approx(by_label["persona_jailbreak"])
+    assert sum(by_label.values()) == pytest.approx(len(labels))
+
+
 def _held_out(ngram: float, evidence: float, *, attack: bool = False, hard: bool = False) -> HeldOutRow:
     return HeldOutRow(attack=attack, hard_negative=hard, rule_score=0.0, views=((ngram, evidence),))
 
@@ -217,6 +230,14 @@ def test_plainly_benign_prompt_gets_no_learned_score() -> None:
 
     assert verdict.learned is not None and verdict.learned.weight == 0
     assert verdict.score == 0 and not verdict.blocked
+
+
+@pytest.mark.parametrize("text", ["hello", "ok thanks", "What is the capital of Peru?"])
+def test_a_prompt_with_no_evidence_either_way_reads_as_benign(text: str) -> None:
+    # Under weights that let the five attack classes outweigh benign prompts, "hello" read 0.65.
+    detector = shipped_detector()
+
+    assert detector.score(text).attack_probability < detector.floor_probability
 
 
 @pytest.mark.parametrize(

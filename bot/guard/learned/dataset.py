@@ -2,7 +2,7 @@
 
 Each folder of ``DATA_FOLDERS`` holds one JSON object a line (``id``, ``text``, ``source``,
 ``license``, ``category``): ``curated`` and ``public`` hold third-party prompts (see their READMEs
-for sources and licences); ``project`` and ``project-b`` to ``project-h`` hold multilingual
+for sources and licences); ``project`` and ``project-b`` to ``project-i`` hold multilingual
 prompts written for this project (there is no ``project-g``: that letter named a part of the
 unseen evaluation set, ``bench/data/guard-unseen/``). Each data set names its categories its own
 way; ``LABELS`` folds them into the classes the model predicts, which are the rule table's
@@ -30,6 +30,7 @@ DATA_FOLDERS = (
     "project-e",
     "project-f",
     "project-h",
+    "project-i",
 )
 BENIGN = "benign"
 
@@ -79,6 +80,7 @@ _SOURCE_OF_PREFIX = (
     (r"proje-", "project-authored-e"),
     (r"projf-", "project-authored-f"),
     (r"projh-", "project-authored-h"),
+    (r"proji-", "project-authored-i"),
 )
 
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from bot.guard.learned.detector import learned_weight
 from bot.guard.rules import DEFAULT_THRESHOLD
 
-BLOCK_PROBABILITIES = tuple(round(0.80 + step / 100, 2) for step in range(20))
+# From 0.50: with benign prompts and attacks weighed alike in training (training.class_weights),
+# the points within the false-positive budgets lie near 0.75, below the old grid's 0.80.
+BLOCK_PROBABILITIES = tuple(round(0.50 + step / 100, 2) for step in range(50))
 GATE_PROBABILITIES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 HARD_NEGATIVE = "hard_negative"
 # Held-out benign prompts a point may block: under the service's targets (1 % of everyday and chat

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,13 +49,13 @@ FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
 # over every held-out source, each source read by a model trained without it. On the current data
-# it is 0.89 with the evidence model never lifting (gate 1.0): held out, that blocks 63.7 % of
-# attacks and 0.7 / 0.3 / 1.5 % of everyday, chat and hard-negative prompts. The point shipped
-# before (0.88, gate 0.7, kept while the procedure asked for 0.98) blocked, on the data before
-# project-h, 72.7 % against 66.6 % for this point, at 1.2 / 0.3 / 3.5 % against 0.8 / 0.3 / 1.6 %:
-# past the 3 % hard-negative target.
-BLOCK_PROBABILITY = 0.89
-GATE_PROBABILITY = 1.0
+# (31 families) it is 0.73 with the evidence model lifting from 0.7: held out, that blocks 71.9 %
+# of attacks and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts. The points lie
+# lower than under scikit-learn's "balanced" class weights (0.89 then, see ``class_weights``):
+# with the same data and families, that weighting blocked 67.5 % of the project sets' held-out
+# attacks where this one blocks 69.8 %, at 2.2 % of hard negatives either way.
+BLOCK_PROBABILITY = 0.73
+GATE_PROBABILITY = 0.7
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
 # of its score) and keep the artifact under 4 MB as the data grows.
 SIGNIFICANT_DIGITS = 4
@@ -100,10 +101,8 @@ def fit(
         analyzer=analyze, min_df=MIN_DOCUMENT_FREQUENCY, sublinear_tf=True, norm="l2", dtype=np.float64
     )
     matrix = vectorizer.fit_transform(documents)
-    model = LogisticRegression(
-        C=regularization_c, class_weight="balanced", max_iter=3000, solver="lbfgs", random_state=seed
-    )
-    model.fit(matrix, labels)
+    model = LogisticRegression(C=regularization_c, max_iter=3000, solver="lbfgs", random_state=seed)
+    model.fit(matrix, labels, sample_weight=class_weights(labels))
     vocabulary = vectorizer.vocabulary_
     features = sorted(vocabulary, key=vocabulary.__getitem__)
     classes = [str(name) for name in model.classes_]
@@ -129,6 +128,24 @@ def fit(
             "intercept": _round(evidence["intercept"]),
         },
     }
+
+
+def class_weights(labels: Sequence[str]) -> np.ndarray:
+    """A weight per document: benign prompts carry half the total weight, and the attack classes
+    share the other half equally.
+
+    scikit-learn's "balanced" weighting gives each of the six classes a sixth, so attacks as a
+    whole outweighed benign prompts five to one and a prompt with no evidence either way ("hello")
+    read as 0.65 attack. Held out by whole project sets, weighing the two sides alike blocked more
+    of the held-out attacks at the false-positive budgets (see ``BLOCK_PROBABILITY``).
+    """
+    counts = Counter(labels)
+    attack_classes = len([label for label in counts if label != BENIGN]) or 1
+    share = {
+        label: (0.5 if label == BENIGN else 0.5 / attack_classes) * len(labels) / count
+        for label, count in counts.items()
+    }
+    return np.asarray([share[label] for label in labels], dtype=np.float64)
 
 
 def serialize(model: dict[str, Any]) -> bytes:
