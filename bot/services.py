@@ -9,6 +9,7 @@ bolt app (``bot.slack.app``) depend on it, never the other way round (ARCHITECTU
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,11 @@ from bot.slack.installation_store import PostgresInstallationStore, RegionPins
 from bot.slack.middleware import MemberRoles, TenantDirectory
 from bot.workflows.service import WorkflowStepService
 
+log = logging.getLogger(__name__)
+
+# How long start-up waits for the pool's connections before serving without them.
+POOL_OPEN_SECONDS = 5.0
+
 
 @dataclass
 class AppServices:
@@ -52,10 +58,21 @@ class AppServices:
 
     async def warm_up(self) -> None:
         """Load the guard's models before the first request: a cold load takes seconds, far past
-        Slack's deadline, and would block the event loop. Then set aside what was loaded from
-        the garbage collector (``settle_heap``)."""
+        Slack's deadline, and would block the event loop. Open the database pool's connections.
+        Then set aside what was loaded from the garbage collector (``settle_heap``)."""
         await asyncio.to_thread(get_guard)
+        await self._open_database_pool()
         settle_heap()
+
+    async def _open_database_pool(self) -> None:
+        """Open the pool's connections before the first command (``Database.open_pool``). A
+        database that does not answer now must not keep the process from serving: /readyz says
+        so, commands say so, and the pool opens its connections on demand once it answers."""
+        try:
+            async with asyncio.timeout(POOL_OPEN_SECONDS):
+                await self.runtime.database.open_pool()
+        except Exception as error:
+            log.warning("serving with the database pool unopened: %s", type(error).__name__)
 
     async def close(self) -> None:
         await self.watchdog.close()

@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import Pool, PoolProxiedConnection
+from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from db.role_safety import RoleSafety, inspect_role
@@ -222,6 +222,16 @@ class Database:
         try:
             yield pooled
         finally:
+            await greenlet_spawn(pooled.close)
+
+    async def open_pool(self) -> None:
+        """Open every connection the pool keeps, now: a process that opened them on demand had
+        each of its first commands under a burst wait for a connection's start-up (TCP, the
+        server's backend, SQLAlchemy's and asyncpg's set-up), all of them at once."""
+        pool = self.engine.sync_engine.pool
+        kept = pool.size() if isinstance(pool, QueuePool) else 1
+        opened = [await greenlet_spawn(pool.connect) for _ in range(kept)]
+        for pooled in opened:
             await greenlet_spawn(pooled.close)
 
     async def ping(self) -> None:

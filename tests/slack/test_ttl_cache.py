@@ -3,6 +3,8 @@ read-through keeps what it found but never a miss."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.slack.middleware.ttl_cache import TtlCache
 
 
@@ -73,3 +75,78 @@ async def test_a_value_loaded_across_a_drop_or_while_not_keeping_is_returned_but
     assert await cache.read_through("T1", load) == "org1" and cache.get("T1") is None
     cache.keep_again()
     assert await cache.read_through("T1", load) == "org1" and cache.get("T1") == "org1"
+
+
+async def test_reads_that_miss_together_share_one_load() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+    go_ahead = asyncio.Event()
+    asked: list[str] = []
+
+    async def load() -> str:
+        asked.append("T1")
+        await go_ahead.wait()
+        return "org1"
+
+    reads = [asyncio.ensure_future(cache.read_through("T1", load)) for _ in range(5)]
+    await asyncio.sleep(0)
+    go_ahead.set()
+    assert await asyncio.gather(*reads) == ["org1"] * 5
+    assert asked == ["T1"] and cache.get("T1") == "org1"
+
+
+async def test_a_read_after_a_drop_does_not_share_a_load_that_started_before_it() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+    go_ahead = asyncio.Event()
+    answers = ["before the change", "after the change"]
+
+    async def load() -> str:
+        answer = answers.pop(0)
+        await go_ahead.wait()
+        return answer
+
+    before = asyncio.ensure_future(cache.read_through("T1", load))
+    await asyncio.sleep(0)
+    cache.discard("T1")  # an uninstall, say, announced while the first load was reading
+    after = asyncio.ensure_future(cache.read_through("T1", load))
+    await asyncio.sleep(0)
+    go_ahead.set()
+    assert await before == "before the change" and await after == "after the change"
+    assert cache.get("T1") == "after the change"
+
+
+async def test_a_reader_that_gives_up_leaves_the_shared_load_to_the_others() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+    go_ahead = asyncio.Event()
+
+    async def load() -> str:
+        await go_ahead.wait()
+        return "org1"
+
+    first = asyncio.ensure_future(cache.read_through("T1", load))
+    second = asyncio.ensure_future(cache.read_through("T1", load))
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.sleep(0)
+    go_ahead.set()
+    assert await second == "org1"
+    assert first.cancelled()
+
+
+async def test_a_failed_load_fails_every_reader_sharing_it_and_the_next_read_asks_again() -> None:
+    cache: TtlCache[str, str] = TtlCache(30)
+    go_ahead = asyncio.Event()
+    outcomes: list[str | None] = [None, "org1"]
+
+    async def load() -> str:
+        await go_ahead.wait()
+        outcome = outcomes.pop(0)
+        if outcome is None:
+            raise ConnectionError("database unreachable")
+        return outcome
+
+    reads = [asyncio.ensure_future(cache.read_through("T1", load)) for _ in range(3)]
+    await asyncio.sleep(0)
+    go_ahead.set()
+    results = await asyncio.gather(*reads, return_exceptions=True)
+    assert all(isinstance(result, ConnectionError) for result in results)
+    assert await cache.read_through("T1", load) == "org1"

@@ -1,8 +1,14 @@
 """A small in-process cache whose entries expire: tenancy and roles are read on every request, and
-30 s of staleness across processes is the price of not asking PostgreSQL each time."""
+30 s of staleness across processes is the price of not asking PostgreSQL each time.
+
+Requests that miss the same key together share one load: a process just started (or an entry
+just expired) under a burst of commands otherwise sent every one of them to PostgreSQL for the
+same tenant and role at once, and its first commands took three to four times as long as later
+ones (the slowest acks of a flood)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
@@ -22,6 +28,8 @@ class TtlCache(Generic[K, V]):
         self.keeping = True
         # Bumped by every drop: a read that loaded before a drop must not keep what it loaded.
         self._drops = 0
+        # The load under way for a key, and the drop count when it started.
+        self._loading: dict[K, tuple[asyncio.Future[V | None], int]] = {}
 
     def get(self, key: K) -> V | None:
         entry = self._entries.get(key)
@@ -38,12 +46,29 @@ class TtlCache(Generic[K, V]):
         process adds (an install, a grant) must count at once. Nor is a value loaded while an entry
         was dropped (it may predate the change that dropped it), or while the cache keeps nothing."""
         value = self.get(key)
-        if value is None:
-            drops = self._drops
-            value = await load()
-            if value is not None and self.keeping and drops == self._drops:
-                self.put(key, value)
+        if value is not None:
+            return value
+        under_way = self._loading.get(key)
+        if under_way is not None and under_way[1] == self._drops:
+            # Shielded: a caller that gives up (its request cancelled) does not cancel the load
+            # of the others waiting for it.
+            return await asyncio.shield(under_way[0])
+        # A load that started before a drop may predate the change that dropped it: not shared.
+        drops = self._drops
+        loading = asyncio.ensure_future(load())
+        self._loading[key] = (loading, drops)
+        loading.add_done_callback(lambda _: self._forget_load(key, loading))
+        value = await asyncio.shield(loading)
+        if value is not None and self.keeping and drops == self._drops:
+            self.put(key, value)
         return value
+
+    def _forget_load(self, key: K, loading: asyncio.Future[V | None]) -> None:
+        under_way = self._loading.get(key)
+        if under_way is not None and under_way[0] is loading:
+            del self._loading[key]
+        if not loading.cancelled():
+            loading.exception()  # seen by its callers; none left (all cancelled) is no reason to warn
 
     def put(self, key: K, value: V) -> None:
         if len(self._entries) >= self.max_entries and key not in self._entries:
