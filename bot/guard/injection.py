@@ -1,8 +1,8 @@
 """Score a prompt for injection and decide: block or allow.
 
 Two layers read the same views of the prompt: the normalized text, every encoded run decoded out
-of it (so "aWdub3JlIHByZXZpb3Vz..." reads as "ignore previous..."), every segment hidden in
-markup (comments, alt text, code blocks), and each line of a prompt of several. The rules are the precise, explainable layer: each
+of it (so "aWdub3JlIHByZXZpb3Vz..." reads as "ignore previous..."), and every segment hidden in
+markup (comments, alt text, code blocks). The rules are the precise, explainable layer: each
 counts once however often it matches, and the score is the sum of the weights that fired. The
 learned detector generalises to phrasing and languages no rule lists; its strongest view adds
 its probability, in threshold units, to the same score. One score, one threshold per
@@ -22,11 +22,6 @@ from bot.guard.rules import DEFAULT_THRESHOLD, RULES, Category, Rule
 
 PLAIN_VIEW = "text"
 MARKUP_VIEW = "markup"
-LINE_VIEW = "line"
-# A line shorter than this is a greeting, a heading or a list item: no attack on its own, and
-# read whole with the rest. The cap bounds the work a pasted document of many lines can cost.
-MIN_LINE_CHARS = 20
-MAX_LINE_VIEWS = 16
 LEARNED_PREFIX = "learned."
 
 
@@ -83,35 +78,21 @@ class InjectionVerdict:
             return None
         if view == MARKUP_VIEW:
             return Category.INDIRECT_INJECTION
-        if view not in (PLAIN_VIEW, LINE_VIEW):
+        if view != PLAIN_VIEW:
             return Category.ENCODED_PAYLOAD
         return category
 
 
 def prompt_views(text: str) -> list[tuple[str, str]]:
-    """(view name, normalized text) for the prompt, its decoded runs, its hidden markup and, in a
-    prompt of several lines, each line on its own."""
+    """(view name, normalized text) for the prompt, its decoded runs and its hidden markup."""
     views = [(PLAIN_VIEW, normalize(text))]
     views.extend((run.encoding, normalize(run.text)) for run in decoded_runs(text))
     views.extend((MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text))
-    views.extend((LINE_VIEW, normalize(line)) for line in separate_lines(text))
     # A run decoded twice (reversed, then reversed back) reads like a view already there.
     first_view: dict[str, str] = {}
     for view, normalized in views:
         first_view.setdefault(normalized, view)
     return [(view, normalized) for normalized, view in first_view.items()]
-
-
-def separate_lines(text: str) -> list[str]:
-    """The lines of a prompt of several, each long enough to hold an instruction of its own.
-
-    An instruction planted in one line of a pasted email or page is a few words among hundreds:
-    read whole, the document's wording outweighs it. Read alone, it reads as what it is. Held out
-    by whole project sets, reading lines alone blocked more planted instructions (60 -> 66 %) at
-    fewer false positives (2.2 -> 1.8 % of hard negatives) than reading the prompt whole.
-    """
-    lines = [stripped for line in text.splitlines() if len(stripped := line.strip()) >= MIN_LINE_CHARS]
-    return lines[:MAX_LINE_VIEWS] if len(lines) > 1 else []
 
 
 _RULE_NEEDLES = NeedleScan(rule.needles for rule in RULES)
