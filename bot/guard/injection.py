@@ -117,8 +117,7 @@ def rule_score(views: list[tuple[str, str]]) -> float:
 
 
 def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> LearnedHit:
-    scores = detector.score_views([text for _, text in views])
-    scored: list[tuple[LearnedScore, str]] = [(score, view) for score, (view, _) in zip(scores, views, strict=True)]
+    scored: list[tuple[LearnedScore, str]] = [(detector.score_normalized(text), view) for view, text in views]
     best, view = max(scored, key=lambda pair: pair[0].attack_probability)
     weight = round(detector.contribution(best.attack_probability), 3)
     return LearnedHit(best.attack_probability, Category(best.category), weight, view)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -133,11 +133,7 @@ class LearnedDetector:
         return self.score_normalized(normalize(text))
 
     def score_normalized(self, normalized: str) -> LearnedScore:
-        """Like ``score``, for a caller that already holds ``normalize(text)``."""
-        return self.score_views([normalized])[0]
-
-    def score_views(self, views: Sequence[str]) -> list[LearnedScore]:
-        """The score of each normalized view of one prompt, read in one batch.
+        """Like ``score``, for a caller that already holds ``normalize(text)``.
 
         The n-gram reading decides, except that the evidence model may raise it to its own
         probability once the n-gram reading has reached ``gate_probability``: evidence alone
@@ -145,68 +141,43 @@ class LearnedDetector:
         only ever confirms a prompt whose wording already looks like an attack. Training chose
         the gate and the block probability on sources held out from the model that scored them.
         """
-        scores = []
-        for normalized, (ngram, category) in zip(views, self.ngram_readings(views), strict=True):
-            if ngram >= self.gate_probability:
-                ngram = max(ngram, self.evidence.probability(normalized))
-            scores.append(LearnedScore(round(ngram, 4), category))
-        return scores
+        ngram, category = self.ngram_reading(normalized)
+        if ngram >= self.gate_probability:
+            ngram = max(ngram, self.evidence.probability(normalized))
+        return LearnedScore(round(ngram, 4), category)
 
     def ngram_reading(self, normalized: str) -> tuple[float, str]:
-        """(n-gram attack probability, most likely intent whatever the probability)."""
-        return self.ngram_readings([normalized])[0]
+        """(n-gram attack probability, most likely intent whatever the probability).
 
-    def ngram_readings(self, views: Sequence[str]) -> list[tuple[float, str]]:
-        """``ngram_reading`` of each normalized view, the model's arithmetic done once for all.
-
-        The n-gram model reads each view twice: whole, and as its concepts alone (the model was
+        The n-gram model reads the prompt twice: whole, and as its concepts alone (the model was
         trained on both kinds of document, see training.py). In a language the training data
         barely holds, the whole prompt is mostly n-grams the model never weighed and its concepts
         are drowned; read alone, they score the way the same request scores in English. The
         concepts alone can lift the whole reading halfway towards theirs, never lower it
         (measured by bench/guard_eval.py: counted in full, they cost the hard-negative target).
         """
-        features = [self._columns_and_concepts(normalized) for normalized in views]
-        # Every view read whole, then the views holding concepts read as their concepts alone.
-        documents = [np.concatenate(pair) for pair in features]
-        with_concepts = [index for index, (_, concepts) in enumerate(features) if concepts.size]
-        documents.extend(features[index][1] for index in with_concepts)
-        probabilities = self._probabilities(documents)
-        alone = dict(zip(with_concepts, probabilities[len(views) :], strict=True))
-        readings = []
-        for index, document in enumerate(documents[: len(views)]):
-            if not document.size:
-                # Nothing the model ever weighed (an empty prompt, an unknown script): its
-                # intercepts alone are the classes' shares of the training data, not evidence.
-                readings.append((0.0, self._named_classes[0][1]))
-                continue
-            whole = probabilities[index]
-            blended = (whole + alone.get(index, whole)) / 2
-            chosen = blended if blended[self.benign_index] < whole[self.benign_index] else whole
-            _, name = max(self._named_classes, key=lambda pair: chosen[pair[0]])
-            readings.append((1.0 - float(chosen[self.benign_index]), name))
-        return readings
+        grams, concepts = self._columns_and_concepts(normalized)
+        if not (grams.size or concepts.size):
+            # Nothing the model ever weighed (an empty prompt, an unknown script): its intercepts
+            # alone are the classes' shares of the training data, not evidence about this prompt.
+            return 0.0, self._named_classes[0][1]
+        whole = self._probabilities(np.concatenate((grams, concepts)))
+        alone = self._probabilities(concepts) if concepts.size else whole
+        blended = (whole + alone) / 2
+        probabilities = blended if blended[self.benign_index] < whole[self.benign_index] else whole
+        _, name = max(self._named_classes, key=lambda pair: probabilities[pair[0]])
+        return 1.0 - float(probabilities[self.benign_index]), name
 
-    def _probabilities(self, documents: Sequence[np.ndarray]) -> np.ndarray:
-        """Class probabilities of each document (its feature columns, repeats kept), one row each."""
-        size = len(self.index)
-        lengths = np.fromiter((document.size for document in documents), dtype=np.int64, count=len(documents))
-        logits = np.tile(self.intercept, (len(documents), 1))
-        if lengths.any():
-            # One key per (document, column): np.unique counts each document's terms at once and
-            # sorts them document by document.
-            owners = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
-            keys = owners * size + np.concatenate(documents).astype(np.int64)
-            unique, counts = np.unique(keys, return_counts=True)
-            owner, column = np.divmod(unique, size)
+    def _probabilities(self, columns: np.ndarray) -> np.ndarray:
+        logits = self.intercept
+        if columns.size:
+            unique, counts = np.unique(columns, return_counts=True)
             # TF-IDF as scikit-learn computes it: sublinear term frequency, then L2 norm.
-            weights = (1.0 + np.log(counts)) * self.idf[column]
-            norms = np.sqrt(np.bincount(owner, weights=weights * weights, minlength=len(documents)))
-            weights /= norms[owner]
-            present, starts = np.unique(owner, return_index=True)
-            logits[present] += np.add.reduceat(weights[:, None] * self.coef[column], starts, axis=0)
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
+            weights = (1.0 + np.log(counts)) * self.idf[unique]
+            weights /= math.sqrt(float(weights @ weights))
+            logits = logits + weights @ self.coef[unique]
+        shifted = np.exp(logits - logits.max())
+        return np.asarray(shifted / shifted.sum())
 
     def contribution(self, probability: float) -> float:
         """The learned layer's share of the injection score, in units of the default threshold.
