@@ -52,8 +52,8 @@ FLOOR_PROBABILITY = 0.40
 # (31 families) it is 0.73 with the evidence model lifting from 0.7: held out, that blocks 71.9 %
 # of attacks and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts. The points lie
 # lower than under scikit-learn's "balanced" class weights (0.89 then, see ``class_weights``):
-# with the same data and families, that weighting blocked 67.5 % of the project sets' held-out
-# attacks where this one blocks 69.8 %, at 2.2 % of hard negatives either way.
+# on the data before project-i, with the seven project sets held out, that weighting blocked
+# 67.5 % of their attacks where this one blocks 69.8 %, at 2.2 % of hard negatives either way.
 BLOCK_PROBABILITY = 0.73
 GATE_PROBABILITY = 0.7
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
