@@ -66,7 +66,14 @@ from bench.latency import latency_ms, median_and_p99, text_windows  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
 from bot.guard.injection import prompt_views, rule_score  # noqa: E402
-from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples, read_folder  # noqa: E402
+from bot.guard.learned.dataset import (  # noqa: E402
+    BENIGN,
+    DATA_DIR,
+    PROJECT_SOURCES,
+    Example,
+    load_examples,
+    read_folder,
+)
 from bot.guard.learned.detector import LearnedDetector  # noqa: E402
 from bot.guard.learned.features import ngrams  # noqa: E402
 from bot.guard.learned.operating_point import HARD_NEGATIVE, HeldOutRow, choose_operating_point  # noqa: E402
@@ -87,7 +94,6 @@ SAMPLE_PII = " Contact jane.doe@example.com or +1 415 555 0132. "
 RULES_WRITTEN_AGAINST = "curated"
 LEXICON_WRITTEN_FROM = "project-authored"
 UNSEEN_DIR = REPO_ROOT / "bench" / "data" / "guard-unseen"
-PROJECT_SOURCES = frozenset({f"project-authored{suffix}" for suffix in ("", "-b", "-c", "-d", "-e", "-f", "-h", "-i")})
 
 _LANGUAGE_GROUPS = {
     "en": "english",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from typing import Any, cast
 
 import aiohttp
@@ -230,9 +230,11 @@ class Database:
         server's backend, SQLAlchemy's and asyncpg's set-up), all of them at once."""
         pool = self.engine.sync_engine.pool
         kept = pool.size() if isinstance(pool, QueuePool) else 1
-        opened = [await greenlet_spawn(pool.connect) for _ in range(kept)]
-        for pooled in opened:
-            await greenlet_spawn(pooled.close)
+        # Held together, so that the pool opens a new one each time; all handed back on the way
+        # out, also when the caller gives up half-way (a timeout must not leave some checked out).
+        async with AsyncExitStack() as held:
+            for _ in range(kept):
+                await held.enter_async_context(self.pooled_driver())
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

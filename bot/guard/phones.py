@@ -328,7 +328,6 @@ class FormattedPhoneRecognizer(TextRecognizer):
     ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
-        self.regions = regions
         self._plans = [NumberingPlan(region) for region in regions]
         # libphonenumber compiles its metadata's patterns through re.compile, whose cache holds
         # 512: eleven regions' patterns and the rest of the guard's overflow it, and a prompt

@@ -44,3 +44,28 @@ async def test_an_opened_pool_serves_statements_on_its_kept_connections(web_db: 
     async with web_db.engine.connect() as connection:
         assert (await connection.execute(text("SELECT 1"))).scalar_one() == 1
     assert web_db.engine.sync_engine.pool.checkedin() == POOL_SIZE
+
+
+async def test_opening_given_up_half_way_hands_back_what_it_opened(
+    web_db: Database, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder
+) -> None:
+    pool = web_db.engine.sync_engine.pool
+    connect = pool.connect
+    opened = 0
+
+    def connect_until_the_database_stops_answering() -> object:
+        nonlocal opened
+        if opened == POOL_SIZE - 1:
+            raise TimeoutError("the database stopped answering")
+        opened += 1
+        return connect()
+
+    monkeypatch.setattr(pool, "connect", connect_until_the_database_stops_answering)
+
+    with pytest.raises(TimeoutError):
+        await web_db.open_pool()
+
+    assert pool.checkedout() == 0
+    assert pool.checkedin() == POOL_SIZE - 1
+    # Handed back, not left for the garbage collector to find (SQLAlchemy warns when it does).
+    assert not [warning for warning in recwarn if "garbage collector" in str(warning.message)]

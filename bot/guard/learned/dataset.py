@@ -82,6 +82,8 @@ _SOURCE_OF_PREFIX = (
     (r"projh-", "project-authored-h"),
     (r"proji-", "project-authored-i"),
 )
+# The families written for this project (their rows carry a ``lang``), as against third-party ones.
+PROJECT_SOURCES = frozenset(source for _, source in _SOURCE_OF_PREFIX if source.startswith("project-authored"))
 
 
 @dataclass(frozen=True)
