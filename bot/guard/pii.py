@@ -26,6 +26,8 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LOWER, intify_attr
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import get_current_ops, set_current_ops
+from thinc.backends import context_ops
 
 from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.cards import PaymentCardRecognizer
@@ -210,6 +212,8 @@ class PiiAnalyzer:
 
     def __init__(self, spacy_model: str | None = None) -> None:
         self._lock = threading.Lock()
+        # The backend of the context that builds the guard (the CPU's, unless a caller chose one).
+        self._numeric_backend = get_current_ops()
         nlp = build_pipeline(spacy_model)
         keep_everyday_words(nlp)
         self.pipeline = nlp
@@ -249,6 +253,14 @@ class PiiAnalyzer:
             context_aware_enhancer=IndexedContextEnhancer(context_suffix_count=CONTEXT_SUFFIX_WORDS),
         )
 
+    def _keep_numeric_backend(self) -> None:
+        """Give thinc its backend in the context this prompt runs in. thinc keeps the backend in a
+        context variable; the web tier runs each prompt in a copy of its request's context, where
+        none was ever set, so every model call looked the backend up again from thinc's registry of
+        entry points (a quarter of a millisecond a prompt, more than the tagging of a short window)."""
+        if context_ops.get() is None:
+            set_current_ops(self._numeric_backend)
+
     @staticmethod
     def _ignored_labels(nlp: Language) -> list[str]:
         """Every NER label that is not a person, place or address: dates and organisations are kept."""
@@ -270,6 +282,7 @@ class PiiAnalyzer:
         # process's vocabulary grows with every word it has ever seen (about 50 MB per 130,000
         # new words). Nothing spaCy made inside it outlives it: the findings are offsets and names.
         with self._lock, self._nlp.memory_zone():
+            self._keep_numeric_backend()
             artifacts = None
             if self._ner_pipes and not any(name in NER_ENTITIES for name in wanted):
                 doc = self._nlp(text, disable=self._ner_pipes)
