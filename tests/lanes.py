@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,10 @@ FAULT_SUITE = "tests/faults/test_fault_suite_short.py"
 # What the lanes side by side hold at their peak together (54 measured on the shared server), with
 # room to spare; below it they run one after the other.
 SLOTS_FOR_LANES_SIDE_BY_SIDE = 70
+
+# Each fast-lane share writes down what its test files took, in .services/fast-lane-seconds-N.json:
+# the next run deals the files out by those times (dealt by size, the shares came out 14 s and 23 s).
+FAST_LANE_SECONDS = "fast-lane-seconds"
 
 # Far above a healthy run of the fast lane (under a minute on 2 cores).
 FAST_LANE_LIMIT_SECONDS = 10 * 60
@@ -156,9 +162,11 @@ def lane_env(redis_db: int, spare_redis_db: int, **extra: str) -> dict[str, str]
     return {"TEST_REDIS_DB": str(redis_db), "TEST_SPARE_REDIS_DB": str(spare_redis_db), **extra}
 
 
-def fast_lane_shares(paths: list[str], shares: int) -> list[list[str]]:
-    """The test files under ``paths`` dealt out to ``shares`` processes, largest file first: a
-    deal that comes out within about a tenth of even (a node id such as ``file.py::test`` is one file)."""
+def fast_lane_shares(paths: list[str], shares: int, seconds: Mapping[str, float] | None = None) -> list[list[str]]:
+    """The test files under ``paths`` dealt out to ``shares`` processes (a node id such as
+    ``file.py::test`` is one file). With ``seconds`` (what each file took last time), each file in
+    turn, the slowest first, goes to the share with the least time so far; a file not timed counts
+    its size at the rate of the timed ones. Without, the files go round by size, largest first."""
     files: set[str] = set()
     for path in paths:
         target = ROOT / path.split("::", 1)[0]
@@ -166,8 +174,31 @@ def fast_lane_shares(paths: list[str], shares: int) -> list[list[str]]:
             files.update(str(found.relative_to(ROOT)) for found in target.rglob("test_*.py"))
         else:
             files.add(path)
-    by_size = sorted(files, key=lambda name: (-(ROOT / name.split("::", 1)[0]).stat().st_size, name))
-    return [share for share in (by_size[number::shares] for number in range(shares)) if share]
+    size = {name: (ROOT / name.split("::", 1)[0]).stat().st_size for name in files}
+    timed = {name: seconds[name.split("::", 1)[0]] for name in files if seconds and name.split("::", 1)[0] in seconds}
+    if not timed:
+        by_size = sorted(files, key=lambda name: (-size[name], name))
+        return [share for share in (by_size[number::shares] for number in range(shares)) if share]
+    rate = sum(timed.values()) / max(sum(size[name] for name in timed), 1)
+    cost = {name: timed.get(name, size[name] * rate) for name in files}
+    dealt: list[list[str]] = [[] for _ in range(shares)]
+    totals = [0.0] * shares
+    for name in sorted(files, key=lambda name: (-cost[name], name)):
+        least = totals.index(min(totals))
+        dealt[least].append(name)
+        totals[least] += cost[name]
+    return [share for share in dealt if share]
+
+
+def fast_lane_seconds() -> dict[str, float]:
+    """What each fast-lane test file took in the last run, as its shares wrote it down (tests/fast_lane.py)."""
+    seconds: dict[str, float] = {}
+    for record in sorted(LOGS.glob(f"{FAST_LANE_SECONDS}-*.json")):
+        try:
+            seconds.update(json.loads(record.read_text()))
+        except (OSError, ValueError):
+            continue  # a share that ended while writing: its files are dealt by size
+    return seconds
 
 
 def fast_lane_redis_indexes(shares: int) -> list[int]:
@@ -192,7 +223,7 @@ def fast(argv: list[str]) -> int:
     known, rest = parser.parse_known_args(argv)
     paths = [arg for arg in rest if is_test_path(arg)]
     options = [arg for arg in rest if not is_test_path(arg)]
-    shares = fast_lane_shares(paths, max(known.shares, 1))
+    shares = fast_lane_shares(paths, max(known.shares, 1), fast_lane_seconds())
     indexes = fast_lane_redis_indexes(len(shares))
     services = os.environ.get("TEST_SERVICES_DIR") or "test-fast"
     LOGS.mkdir(exist_ok=True)
@@ -203,7 +234,12 @@ def fast(argv: list[str]) -> int:
             # Nothing in the fast lane starts a worker, so nothing needs a spare index: naming the
             # share's own makes a test that asks for one fail (own_redis_url) instead of emptying
             # another share's index.
-            lane_env(index, index, TEST_SERVICES_DIR=f"{services}-{number + 1}"),
+            lane_env(
+                index,
+                index,
+                TEST_SERVICES_DIR=f"{services}-{number + 1}",
+                FAST_LANE_SECONDS_FILE=str(LOGS / f"{FAST_LANE_SECONDS}-{number + 1}.json"),
+            ),
             FAST_LANE_LIMIT_SECONDS,
             log=None if number == 0 else LOGS / f"fast-lane-{number + 1}.log",
         )

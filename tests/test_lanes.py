@@ -29,6 +29,16 @@ def test_a_node_id_stays_whole_and_an_empty_share_is_not_started() -> None:
     assert fast_lane_shares([node], 2) == [[node]]
 
 
+def test_timed_files_are_dealt_so_that_the_shares_take_about_the_same_time() -> None:
+    files = [name for share in fast_lane_shares(FAST_TESTS, 2) for name in share]
+    seconds = {name: 1.0 for name in files} | {"tests/slack/test_overload.py": 1000.0}
+
+    shares = fast_lane_shares(FAST_TESTS, 2, seconds)
+
+    assert shares[0] == ["tests/slack/test_overload.py"]
+    assert sorted(shares[1]) == sorted(set(files) - {"tests/slack/test_overload.py"})
+
+
 def test_two_shares_take_the_runs_own_and_spare_redis_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEST_REDIS_DB", "7")
     monkeypatch.setenv("TEST_SPARE_REDIS_DB", "15")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from bot.approvals import views
 from bot.approvals.views import APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL
 from bot.process.runtime import Runtime
 from db.engine import Database
@@ -172,16 +173,25 @@ async def test_reject_opens_a_modal_and_its_submission_rejects(
 
 
 @pytest.mark.parametrize(
-    ("fault", "told"),
+    ("fault", "window", "told"),
     [
-        ({"error": "expired_trigger_id"}, "Slack answered `expired_trigger_id`"),
-        ({"delay": 4.0}, "Slack's time to open it ran out"),
+        ({"error": "expired_trigger_id"}, views.TRIGGER_WINDOW_SECONDS, "Slack answered `expired_trigger_id`"),
+        # A window shorter than Slack's, so that running past it takes half a second (and the slow
+        # answer, which the sandbox finishes before it stops, one second).
+        ({"delay": 1.0}, 0.5, "Slack's time to open it ran out"),
     ],
     ids=["refused", "too-slow"],
 )
 async def test_a_reject_form_that_cannot_open_is_told_to_the_clicker_and_decides_nothing(
-    setting: Setting, app_db: Database, sandbox: SlackSandbox, fault: dict[str, Any], told: str
+    setting: Setting,
+    app_db: Database,
+    sandbox: SlackSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: dict[str, Any],
+    window: float,
+    told: str,
 ) -> None:
+    monkeypatch.setattr(views, "TRIGGER_WINDOW_SECONDS", window)
     job_id, ts = await ask(setting, app_db)
     sandbox.inject("views.open", **fault)
 

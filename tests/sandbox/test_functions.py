@@ -7,7 +7,6 @@ import json
 
 import aiohttp
 import pytest
-import yaml
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
@@ -15,8 +14,9 @@ from bot.slack.client import RetryPolicy, make_web_client
 from bot.workflows import STEP_CALLBACK_ID
 from sandbox.functions import FunctionExecution, deliver_event, event_envelope
 from sandbox.slack import APP_ID, DEMO, SECOND_DEMO, SlackSandbox
+from tests.support.manifest import load_manifest
 from tests.support.slack import serve_locally
-from tests.support.workflows import ROOT, declare_functions
+from tests.support.workflows import declare_functions
 
 NO_RETRIES = RetryPolicy(rate_limit=0, server_error=0, connection_error=0)
 
@@ -128,7 +128,7 @@ async def test_the_event_is_delivered_signed_in_slacks_shape_and_redelivered_wit
 
 
 async def test_another_process_declares_runs_and_reads_steps_over_http(sb: SlackSandbox) -> None:
-    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    manifest = load_manifest()
     received: list[dict[str, object]] = []
 
     async def events(request: web.Request) -> web.Response:

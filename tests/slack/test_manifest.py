@@ -3,27 +3,20 @@ manifest reference, since tests run without a network) and against the code that
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.jobs.service import MAX_PROMPT_CHARS
 from bot.workflows import STEP_CALLBACK_ID
 from db.models import JobKind
 from tests.support.json_schema import schema_errors
+from tests.support.manifest import load_manifest
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((Path(__file__).parent / "data" / "slack_app_manifest.schema.json").read_text())
-
-
-def load_manifest() -> dict[str, Any]:
-    manifest: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
-    return manifest
 
 
 def slack_rules_errors(manifest: dict[str, Any]) -> list[str]:
@@ -119,7 +112,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("change", BROKEN.values(), ids=BROKEN.keys())
 def test_schema_check_refuses_what_slack_refuses(change: Callable[[dict[str, Any]], None]) -> None:
-    manifest = copy.deepcopy(load_manifest())
+    manifest = load_manifest()
     change(manifest)
     assert schema_errors(manifest, SCHEMA) + slack_rules_errors(manifest) != []
 

@@ -12,7 +12,6 @@ from typing import Any
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
-import yaml
 from aiohttp import web
 
 from bot.guard.learned import detector as learned_detector
@@ -25,6 +24,7 @@ from sandbox import slack as slack_sandbox
 from sandbox.local_services import free_port
 from sandbox.say import send_command
 from sandbox.slack import SlackSandbox
+from tests.support.manifest import load_manifest
 from tests.support.slack import (
     SIGNING_SECRET,
     Service,
@@ -35,8 +35,6 @@ from tests.support.slack import (
     stop_service,
 )
 from tests.support.waiting import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_healthz_answers(single: Service) -> None:
@@ -189,7 +187,7 @@ async def test_sigterm_lets_requests_in_flight_finish(
 
 
 def test_manifest_matches_the_code() -> None:
-    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    manifest = load_manifest()
     features, settings = manifest["features"], manifest["settings"]
     (command,) = features["slash_commands"]
     assert command["command"] == "/content" and command["should_escape"] is True

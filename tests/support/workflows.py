@@ -5,10 +5,8 @@ to a running service."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from bot.workflows import STEP_CALLBACK_ID
@@ -16,14 +14,12 @@ from db.engine import Database
 from db.models import Job, WorkflowStep
 from sandbox.functions import FunctionExecution, deliver_event, event_envelope
 from sandbox.slack import APP_ID, SandboxState
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.manifest import load_manifest
 
 
 def declare_functions(sandbox: SandboxState) -> None:
     """The sandbox learns manifest.yml's functions, as Slack does when the manifest is saved."""
-    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
-    sandbox.functions.declare(manifest["functions"])
+    sandbox.functions.declare(load_manifest()["functions"])
 
 
 def step_inputs(prompt: str, channel: str, user: str, kind: str = "text") -> dict[str, Any]:
