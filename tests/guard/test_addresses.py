@@ -20,6 +20,10 @@ from bot.guard.addresses import AddressRecognizer
         ("Deliver to Kiannonkatu 98 Apt. 105, Helsinki", "Kiannonkatu 98 Apt. 105, Helsinki"),
         ("Mail: PSC 3294, Box 9168\nAPO AA 61487", "PSC 3294, Box 9168\nAPO AA 61487"),
         ("Write to P.O. Box 287, Tallinn, Estonia today", "P.O. Box 287, Tallinn, Estonia"),
+        # House numbers of one digit, of two groups, and right after other numbers on the line.
+        ("Meet at 1 Main Street, Springfield tomorrow", "1 Main Street, Springfield"),
+        ("Ship to 12 4 Crown Road, Leeds LS1 4AB", "12 4 Crown Road, Leeds LS1 4AB"),
+        ("Call +44 20 7946 0958 or visit 7 Rue Cler, Paris", "7 Rue Cler, Paris"),
     ],
 )
 def test_addresses_of_many_countries_are_one_finding(text: str, address: str) -> None:
