@@ -14,7 +14,7 @@ from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
-from bot.guard.ner_things import is_a_thing
+from bot.guard.ner_things import NAMED_THINGS, is_a_thing
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -108,6 +108,7 @@ ORGANISATION_WORDS = frozenset(
     studios records holdings ventures church cathedral mosque council ministry department agency
     association society club aquarium restaurant hotel cafe zoo theatre theater cinema brewery
     bakery stadium arena
+    united fc afc rovers athletic wanderers hotspur
     """.split()
 )
 PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
@@ -126,6 +127,8 @@ SOFTWARE_WORDS = frozenset(
     methods library libraries package packages module modules framework frameworks language
     languages syntax compiler interpreter snippet developer developers app apps api sdk cluster
     clusters pipeline pipelines server servers notebook notebooks dataframe class classes
+    string strings command commands operator operators loop loops array arrays variable variables
+    regex query queries
     """.split()
 )
 # How many words on either side of a software name are searched for a word of software.
@@ -133,6 +136,8 @@ _SOFTWARE_REACH = 4
 NER_WORD_LISTS = Path(__file__).resolve().parent / "ner_model"
 # All-capital words this long are read as names or towns rather than acronyms.
 _MIN_CAPITALS_NAME = 5
+# An all-capital word no list knows, alone in a finding, is an acronym up to this long.
+_MAX_ACRONYM = 5
 # A capitalised word no list knows this short is an interjection or an abbreviation ("Oh", "Arr").
 _MIN_UNKNOWN_NAME = 4
 # A lower-case word this short is never taken for a name ("an", "le", "bo").
@@ -393,6 +398,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         alphabetic = [word for word in words if word.isalpha()]
         if len(alphabetic) == 1 and label != "ADDRESS" and not lower_case and _opens_a_sentence(texts, start, end):
             return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
+        if len(alphabetic) == 1 and alphabetic[0].isupper() and len(alphabetic[0]) <= _MAX_ACRONYM:
+            return False  # an acronym no list knows ("ASEAN", "POTUS"); "KNIVSTA" is a town in a form
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
@@ -472,15 +479,6 @@ def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
 _OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">"})
 
 
-# What a prompt names with "called" or "named" that is no person or place: 'an app called
-# "Tipperary"', 'a restaurant named "Buena Onda"'.
-NAMED_THINGS = frozenset(
-    """
-    app apps application product products brand company startup business shop store restaurant
-    cafe bar hotel band game book novel movie film series show song album podcast website site
-    blog newsletter tool platform service project newspaper magazine channel brewery bakery
-    """.split()
-)
 _CALLED = frozenset({"called", "named", "titled", "entitled"})
 # Words between the thing and "called": 'an app for runners called ...' is too far.
 _NAMED_THING_REACH = 3
@@ -496,6 +494,8 @@ def _names_software(texts: list[str], start: int, end: int) -> bool:
     before, after = _words_around(texts, start, end)
     if (before[:1] and before[0].lower() in SOFTWARE_WORDS) or (after[:1] and after[0].lower() in SOFTWARE_WORDS):
         return True
+    if before[:1] and before[0].lower() in _INTO and any(word.lower() in _REWRITING_VERBS for word in before[1:]):
+        return True
     return (
         bool(before[:1])
         and before[0].lower() in _SOFTWARE_PREPOSITIONS
@@ -504,6 +504,9 @@ def _names_software(texts: list[str], start: int, end: int) -> bool:
 
 
 _SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with"})
+# "convert it into Ruby", "port the parser to Rust": what code is rewritten into is a language.
+_REWRITING_VERBS = frozenset({"convert", "port", "translate", "rewrite", "transpile", "compile", "migrate"})
+_INTO = frozenset({"into", "to", "in"})
 
 
 def _words_around(texts: list[str], start: int, end: int) -> tuple[list[str], list[str]]:

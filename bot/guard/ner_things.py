@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import Gazetteer
 
+# What a prompt names with "called" or "named", or right after "the", that is no person or place:
+# 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
+NAMED_THINGS = frozenset(
+    """
+    app apps application product products brand company startup business shop store restaurant
+    cafe bar hotel band game book novel movie film series show song album podcast website site
+    blog newsletter tool platform service project newspaper magazine channel brewery bakery
+    """.split()
+)
 # Brands, products and services spelt like a name or a town and rarely a person's name; brands
 # that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
 BRANDS = frozenset(
@@ -35,6 +44,14 @@ EPONYM_NOUNS = frozenset(
     function problem curve rule sequence number numbers space spaces manifold graph diagram scale
     index razor limit
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
+    """.split()
+)
+# The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes
+# Theorem", "Marshall Plan", "Monroe Doctrine", "Nobel Prize"); no surname is one of them.
+TITLED_EPONYM_NOUNS = frozenset(
+    """
+    theorem conjecture lemma paradox principle equation inequality effect hypothesis plan doctrine
+    prize award medal
     """.split()
 )
 # Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
@@ -66,9 +83,51 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     return (
         _names_a_result(words, after)
         or _joined_eponym(before, after)
-        or _title_of_a_work(words, before, gazetteer)
+        or _title_of_a_work(words, before, after, gazetteer)
         or _names_a_dish(alphabetic, before)
+        or _after_a_named_thing(before, after)
+        or _said_to_be_a_thing(after)
     )
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its"})
+# Words after a thing's name that end the phrase naming it ("the book Matilda by ...", "the app
+# Cohen and ..."); a verb after it makes the name a person's ("the company Dan founded").
+_AFTER_A_NAME = frozenset({"by", "and", "or", "from", "in", "on", "with", "for", "to", "of", "about"})
+
+
+def _after_a_named_thing(before: list[str], after: list[str]) -> bool:
+    """Right after "the movie", "a book", "our app" ("the movie La La Land."), the name's phrase
+    ending there: "the company Dan founded" is Dan's."""
+    if not (len(before) >= 2 and before[0].lower() in NAMED_THINGS and before[1].lower() in _DETERMINERS):
+        return False
+    rest = [word for word in after if not word[:1].isupper()]
+    following = rest[0] if rest else None
+    return following is None or not following.isalpha() or following in _AFTER_A_NAME
+
+
+_LINKING = frozenset({"is", "was"})
+_ARTICLES = frozenset({"a", "an", "the"})
+# Lower-case words between the article and the thing: "Cohen is a free dating app".
+_THING_ADJECTIVES = 2
+
+
+def _said_to_be_a_thing(after: list[str]) -> bool:
+    """ "Cohen is a free app that ...", "Nova was the band ...": followed by "is a" and a thing
+    that ends the phrase; "Maria is a project manager" is a person."""
+    if len(after) < 3 or after[0] not in _LINKING or after[1] not in _ARTICLES:
+        return False
+    for index in range(2, min(len(after), 3 + _THING_ADJECTIVES)):
+        word = after[index]
+        if word in NAMED_THINGS:
+            following = after[index + 1] if index + 1 < len(after) else None
+            return following is None or not following.isalpha() or following in _ENDS_A_THING
+        if not word.islower():
+            return False
+    return False
+
+
+_ENDS_A_THING = frozenset({"that", "which", "where", "for", "with", "by", "from", "and", "to", "in", "of"})
 
 
 def _names_a_dish(alphabetic: list[str], before: list[str]) -> bool:
@@ -88,26 +147,33 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
         return bool(following) and following[0] in POSSESSIVE_EPONYM_NOUNS
-    return bool(after) and after[0] in EPONYM_NOUNS
+    return bool(after) and (
+        after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
+    )
 
 
 def _joined_eponym(before: list[str], after: list[str]) -> bool:
     """Joined to another capitalised name by a dash, the pair followed by a result noun."""
     if len(before) >= 2 and before[0] in DASHES and before[1][:1].isupper():
-        return bool(after) and after[0] in EPONYM_NOUNS
+        return bool(after) and (
+            after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
+        )
     if len(after) >= 3 and after[0] in DASHES and after[1][:1].isupper():
         return after[2] in EPONYM_NOUNS
     return False
 
 
-def _title_of_a_work(words: list[str], before: list[str], gazetteer: Gazetteer) -> bool:
-    """The last words of a title that opens with "The" inside a sentence and holds an everyday
-    word ("watch The Dark Knight"); "The Hague" holds none and stays a place."""
+def _title_of_a_work(words: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
+    """The last words of a title that opens with "The" inside a sentence, or anywhere when a year
+    in parentheses follows ("The Dark Knight (2008)"), and holds an everyday word ("watch The
+    Dark Knight"); "The Hague" holds none and stays a place."""
     run = [word for word in words if word.isalpha()]
     index = 0
     while index < len(before) and before[index].isalpha() and before[index][:1].isupper():
         if before[index] == "The":
             everyday = [word for word in run if word[:1].isupper() and gazetteer.is_dictionary_word(word.lower())]
+            if everyday and _dated(after):
+                return True
             opens_the_line = index + 1 == len(before)
             return bool(everyday) and not opens_the_line and before[index + 1] not in _SENTENCE_ENDS
         run.append(before[index])
@@ -116,3 +182,15 @@ def _title_of_a_work(words: list[str], before: list[str], gazetteer: Gazetteer) 
 
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "\u201c", "(", "*", "#", "-", "\u2022"})
+
+
+def _dated(after: list[str]) -> bool:
+    """Followed by a year in parentheses, as a film or book is listed: "(2008)"."""
+    return (
+        len(after) >= 3
+        and after[0] == "("
+        and after[2] == ")"
+        and len(after[1]) == 4
+        and after[1].isdigit()
+        and after[1][:2] in ("18", "19", "20")
+    )

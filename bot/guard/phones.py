@@ -6,7 +6,9 @@ like "+1 (415) 555-0132", and a 300-character prompt costs about 10 ms. This rec
 libphonenumber only about digit runs that could be a number, and scores by formatting: an
 international prefix, an area code in parentheses, three or more digit groups or an extension
 ("x204") read as a phone on their own; a bare run of digits needs a context word ("phone",
-"mobile", "call me on") nearby.
+"mobile", "call me on") nearby. A label or "call me on" right before a number, or a field of a
+signature line beside an email address, makes a phone even of five or six digits (small islands'
+numbers) or of seven grouped like a count.
 
 A number libphonenumber does not know as valid in any of the regions (a new range, a region not
 listed, a made-up number in a form) is still a phone when it is written like one: formatted as
@@ -266,6 +268,62 @@ _SOMEONES_NUMBER = re.compile(
 )
 SOMEONES_NUMBER_SCORE = 0.55
 
+# The words right before a number that say it is one: a label ("Phone:", "Tel.", "Mon portable :",
+# "Telefone para contato:", "my cell") or "call me" and a preposition ("Call me on", "reach the
+# front desk at", "Bel me op", "Ruf mich unter", "Zadzwoń do mnie:"). Closer than a context word
+# (which may be anywhere among the words around, "our hotline took 40123 calls"), so it also
+# makes a phone of what is too short or too much like a count to be one otherwise: the five- and
+# six-digit numbers of small islands ("Phone: 22158") and "Telefon: 2 345 678". Dutch "bel" counts
+# only before a pronoun: it ends "label" and "kabel".
+_PHONE_LABEL = (
+    r"(?:phone|telephone|tel|ph|mobile|mob|cell|cellphone|whatsapp|fax|landline|hotline|helpline|pager|gsm"
+    r"|tel[eé]fono|telefon|telefone|t[eé]l[eé]phone|t[eé]l|tlf|portable|handy|celular|m[oó]vil|cellulaire)"
+)
+_CALL_VERB = (
+    r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
+    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*)"
+)
+_PHONE_LEAD_IN = re.compile(
+    rf"(?:\b{_PHONE_LABEL}\.?(?:\s+(?:no|nr|number|para\s+contato|de\s+contacto))?\.?\s*:?"
+    rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{0,3}}?\s(?:on|at|op|al|au|unter|via)"
+    # A colon after "call me", not after the verb alone ("Reach: 40000" is an audience).
+    rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{1,3}}?\s*:"
+    # "Dial 22123", "ring 51234": verbs that take nothing but a number.
+    r"|\b(?:dial|ring))\s*$",
+    re.IGNORECASE,
+)
+# Five and six digits, grouped or not ("22158", "21 234", "(20) 123", "3 81234", "10.6609"), not
+# part of a longer number: a phone only right after a lead-in.
+_SHORT_NUMBER = re.compile(r"(?<![\w+.,/\-])(?<!\d[ .\-])(?:\(\d{1,3}\) ?)?\d(?:[ .\-]?\d){2,5}(?![\w]|[ .,\-/]\d)")
+_SHORT_DIGITS = (5, 6)
+_SHORT = 'A five- or six-digit number right after a phone\'s label or "call me on"'
+
+
+def _led_in_as_a_phone(text: str, start: int) -> bool:
+    return _led_in_by(_PHONE_LEAD_IN, text, start) or _led_in_by(_SOMEONES_NUMBER, text, start)
+
+
+# A field of a signature or contact line, between separators, on a line with an email address:
+# "Anna Berg, Sales | 2015550123 | anna@example.com".
+_FIELD_SEPARATORS = "|\u2022\u00b7"
+_EMAIL_ON_LINE = re.compile(r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
+
+
+def _contact_field(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[line_start:start].rstrip()
+    after = text[end:line_end].lstrip()
+    if text.startswith("|", line_start):
+        return False  # a row of a Markdown table, not a signature
+    bounded = (not before or before[-1] in _FIELD_SEPARATORS) and (not after or after[0] in _FIELD_SEPARATORS)
+    return (
+        bounded
+        and any(sep in before + after for sep in _FIELD_SEPARATORS)
+        and _EMAIL_ON_LINE.search(text, line_start, line_end) is not None
+    )
+
 
 # A validated candidate: the match's start and end within it, and its score.
 _Validated = tuple[int, int, float]
@@ -389,10 +447,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
             if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _zero_padded_id(number):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
-                # Below any other score: only a context word ("Phone: 23 30 82") makes it a phone.
-                results.append(
-                    finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), UNVALIDATED_BARE_SCORE, _LOCAL)
-                )
+                # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
+                score = SOMEONES_NUMBER_SCORE if _led_in_as_a_phone(text, candidate.start()) else UNVALIDATED_BARE_SCORE
+                results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
                 continue
@@ -401,7 +458,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 # text writes a large number: a phone only where a context word says so, and
                 # never when it opens with a single digit ("1 234 567" is a count). No count is
                 # written with a leading zero: "047 877 893" is a national number, validated below.
-                if not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " ":
+                if (
+                    not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " "
+                ) and not _led_in_as_a_phone(text, candidate.start()):
                     continue
                 if not _possible(raw):
                     continue
@@ -439,7 +498,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if _led_in_by(_SOMEONES_NUMBER, text, candidate.start()):
+            if _led_in_as_a_phone(text, candidate.start()) or _contact_field(text, candidate.start(), candidate.end()):
                 score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(
@@ -451,4 +510,19 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     "Valid phone number (libphonenumber), scored by formatting",
                 )
             )
+        return results + self._short_numbers(text, results)
+
+    def _short_numbers(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Five- and six-digit numbers right after a lead-in (see ``_PHONE_LEAD_IN``) that no
+        other finding covers."""
+        results = []
+        for short in _SHORT_NUMBER.finditer(text):
+            start, end = short.span()
+            if any(f.start < end and start < f.end for f in found):
+                continue
+            number = short.group(0)
+            if sum(c.isdigit() for c in number) not in _SHORT_DIGITS or _NOT_A_PHONE.fullmatch(number):
+                continue
+            if _led_in_as_a_phone(text, start):
+                results.append(finding(self, "PHONE_NUMBER", start, end, SOMEONES_NUMBER_SCORE, _SHORT))
         return results

@@ -28,6 +28,28 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # Acronyms no list knows.
+        "Write a brief about limping in ASEAN countries.",
+        "Write a poem about entropy in the style of POTUS.",
+        # A film listed with its year, a work after "the movie", a thing said to be an app.
+        "Classify the movie as suitable for children or not.\n\nThe Dark Knight (2008)",
+        "I need to give a lecture about the movie La La Land.",
+        "Meet your new match! Cohen is a free app that matches you with others.",
+        # Languages code is written in or rewritten into.
+        "How do I compare strings in Java?",
+        "You are given a python command and are required to convert it into Ruby.",
+        # A plan named after a statesman, and a football club.
+        "Explain the Marshall Plan to a student.",
+        "Who scored for Leeds United last night?",
+    ],
+)
+def test_acronyms_works_languages_and_clubs_are_not_masked(guard: Guard, text: str) -> None:
+    assert guard.check_prompt(text).masked_text == text
+
+
+@pytest.mark.parametrize(
     ("text", "name"),
     [
         ("Explain the Doppler effect to Priya Sharma.", "Priya Sharma"),
@@ -35,6 +57,13 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Book a flight to Lisbon for Tomasz Nowak after the Minecraft event.", "Tomasz Nowak"),
         ("Make a Caesar salad for Anna Kowalski.", "Anna Kowalski"),
         ("Thank Maria Lopez's team for the launch.", "Maria Lopez"),
+        # Right after "the company" or before "is a project manager", a person all the same.
+        ("Ask the company Dan founded for a quote.", "Dan"),
+        ("Maria Lopez is a project manager at our firm.", "Maria Lopez"),
+        ("Have Priya Sharma plan the offsite.", "Priya Sharma"),
+        ("Send the report to Ruby.", "Ruby"),
+        # A town in capitals is no acronym.
+        ("I live in KNIVSTA near the lake.", "KNIVSTA"),
     ],
 )
 def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str) -> None:
