@@ -55,7 +55,8 @@ screenshot: $(STAMP) chromium
 # Two pytest processes, each with half of the test files (tests/lanes.py deals them out) and a Redis
 # index of its own (TEST_REDIS_DB and TEST_SPARE_REDIS_DB when set); tests/fast_lane.py keeps torch
 # out of each (the checkout is on the path for it); no test there asks for Faker, whose plugin
-# would import it in each.
+# would import it in each. Where PYTHONDONTWRITEBYTECODE is set, the shares keep compiled modules
+# under .services/pycache instead of compiling them again on every run.
 test-fast: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/python -m tests.lanes fast -p tests.fast_lane -p no:faker -m "not slow and not training" $(FAST_TESTS)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.lane_share import SECONDS_PER_UNTIMED_TEST, deal, file_weights, parse_share, read_times, record_times
-from tests.lanes import fast_lane_redis_indexes, fast_lane_shares
+from tests.lanes import PYCACHE, compiled_modules_kept, fast_lane_redis_indexes, fast_lane_shares
 
 FAST_TESTS = ["tests/guard", "tests/slack", "tests/approvals", "tests/schedules/test_commands.py", "tests/workflows"]
 
@@ -101,3 +101,17 @@ def test_an_unreadable_record_weighs_every_file_by_its_tests(tmp_path: Path) -> 
 def test_a_share_that_is_not_k_of_n_is_a_usage_error(value: str) -> None:
     with pytest.raises(pytest.UsageError):
         parse_share(value)
+
+
+def test_shares_keep_their_compiled_modules_outside_the_checkout_when_told_to_write_none_beside_it() -> None:
+    assert compiled_modules_kept({"PYTHONDONTWRITEBYTECODE": "1"}) == {
+        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONPYCACHEPREFIX": str(PYCACHE),
+    }
+    assert compiled_modules_kept({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": "/var/cache/py"}) == {
+        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONPYCACHEPREFIX": "/var/cache/py",
+    }
+    # Writing bytecode as usual (beside the sources): nothing to change.
+    assert compiled_modules_kept({}) == {}
+    assert compiled_modules_kept({"PYTHONDONTWRITEBYTECODE": ""}) == {}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from spacy.attrs import LIKE_NUM, LIKE_URL
 
-from bot.guard import pii
+from bot.guard import Guard, pii
 from bot.guard.pii import NO_NER, PiiAnalyzer
 
 # Each text changes its findings when one attribute read is left out (noted after it), so every
@@ -37,16 +37,23 @@ def with_every_attribute(monkeypatch: pytest.MonkeyPatch, spacy_model: str | Non
         return PiiAnalyzer(spacy_model)
 
 
-@pytest.mark.parametrize("spacy_model", [None, NO_NER])
+# The trimmed pipelines are the session's guards' own (tests/guard/conftest.py), built as the
+# product builds them: only the pipelines computing every attribute are built here.
+@pytest.mark.parametrize(
+    ("built_guard", "spacy_model"), [("guard", None), ("pattern_guard", NO_NER)], ids=["None", "blank"]
+)
 def test_findings_equal_those_of_a_pipeline_computing_every_word_attribute(
-    monkeypatch: pytest.MonkeyPatch, spacy_model: str | None
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, built_guard: str, spacy_model: str | None
 ) -> None:
-    trimmed = PiiAnalyzer(spacy_model)
+    trimmed: PiiAnalyzer = request.getfixturevalue(built_guard).analyzer
+    every = with_every_attribute(monkeypatch, spacy_model)
+    assert trimmed.model_name == every.model_name
     assert LIKE_URL not in trimmed.pipeline.vocab.lex_attr_getters
 
-    assert findings(trimmed) == findings(with_every_attribute(monkeypatch, spacy_model))
+    assert findings(trimmed) == findings(every)
 
 
-def test_a_pipeline_named_by_configuration_keeps_every_word_attribute(name_model_path: Path) -> None:
+def test_a_pipeline_named_by_configuration_keeps_every_word_attribute(name_guard: Guard, name_model_path: Path) -> None:
     # Its lemmatizer or rules may read any of them.
-    assert LIKE_NUM in PiiAnalyzer(str(name_model_path)).pipeline.vocab.lex_attr_getters
+    assert name_guard.analyzer.model_name == str(name_model_path)
+    assert LIKE_NUM in name_guard.analyzer.pipeline.vocab.lex_attr_getters

@@ -37,9 +37,7 @@ from workers.providers.base import (
     TextStream,
 )
 from workers.providers.circuit import CircuitBreaker, CircuitState
-from workers.providers.gemini import GeminiTextProvider
 from workers.providers.offline import OfflineTextProvider
-from workers.providers.openai_compat import OpenAICompatibleProvider
 from workers.providers.rate_limit import ModelRateLimit
 from workers.providers.tokens import estimate_tokens
 
@@ -152,11 +150,7 @@ class TextRouter:
         **options: Unpack[RouterOptions],
     ) -> TextRouter:
         """Gemini when a key is set, else the offline placeholder (the local sandbox)."""
-        provider: TextProvider
-        if api_key:
-            provider = GeminiTextProvider(api_key, base_url=base_url, timeout=timeout)
-        else:
-            provider = OfflineTextProvider()
+        provider = _provider_for("gemini", api_key, base_url, timeout)
         return cls(provider, models, policy=policy, latency=latency, **options)
 
     @classmethod
@@ -436,9 +430,16 @@ async def _streamed(provider: TextProvider, model_id: str, request: TextRequest,
 
 
 def _provider_for(provider: str, api_key: str | None, base_url: str | None, timeout: float) -> TextProvider:
+    # Each SDK is imported here, where its client is built: they are the slowest imports of the
+    # product (about half a second together), and a web process, the guard and the tests that use
+    # neither SDK (the offline placeholder, a fake provider) never pay for them.
     if provider == "openai":
+        from workers.providers.openai_compat import OpenAICompatibleProvider
+
         return OpenAICompatibleProvider(api_key=api_key, base_url=base_url, timeout=timeout)
     if api_key:
+        from workers.providers.gemini import GeminiTextProvider
+
         return GeminiTextProvider(api_key, base_url=base_url, timeout=timeout)
     return OfflineTextProvider()
 
