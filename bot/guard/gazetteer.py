@@ -145,8 +145,10 @@ class Gazetteer:
         # Held as sorted lines, not Python strings (see SortedLines): 60,000 strings cost the web
         # process some 6 MB.
         self.names = SortedWords(names)
-        # Every word of a place name ("new", "york"): only whole words are looked up.
+        places = list(places)
+        # Every word of a place name ("new", "york"), and the names whole ("hong kong").
         self.place_words = SortedWords(word for place in places for word in _split(place))
+        self.places = SortedWords(places)
         self.english = english
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))

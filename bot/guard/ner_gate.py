@@ -600,7 +600,13 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop()
         if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
             lowers = [texts[i].lower() for i in words]
-            label = "PERSON" if any(word in gazetteer.names for word in lowers) else "LOCATION"
+            # A place of several words listed whole is one though its words are names somewhere
+            # ("Los Angeles", "Hong Kong"); otherwise a word that is a name makes the run a
+            # person's name ("David", a town in Panama too, is a person).
+            named = any(word in gazetteer.names for word in lowers) and not (
+                len(lowers) > 1 and " ".join(lowers) in gazetteer.places
+            )
+            label = "PERSON" if named else "LOCATION"
             start = words[0]
             title = _previous_title(texts, start)
             if not (

@@ -26,6 +26,7 @@ the spelling list is read from the file ``wamerican`` installs (``apt-get instal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -181,6 +182,48 @@ def common_words(spelling_list: Path = SPELLING_LIST) -> set[str]:
     }
 
 
+# Names and places of the world the corpus locales lack (South Asia, Africa, East Asia, the Middle
+# East, Latin America...), written for the project: the gazetteer's only, the corpus does not
+# draw on them (see data/gazetteer/README.md).
+WORLD_LISTS = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+WORLD_NAMES_FILE = "world_names.txt"
+WORLD_PLACES_FILE = "world_places.txt"
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def world_names(directory: Path = WORLD_LISTS) -> set[str]:
+    return _words(_lines(directory / WORLD_NAMES_FILE))
+
+
+def world_list_places(directory: Path = WORLD_LISTS) -> set[str]:
+    return {place.lower() for place in _lines(directory / WORLD_PLACES_FILE)}
+
+
+# Letters that carry no separable accent, as an English keyboard spells them.
+_PLAIN_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "\u0131": "i", "ß": "ss", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th"}
+)
+
+
+# Shorter spellings without accents are everyday words of some language ("tú" -> "tu", "né" -> "ne").
+_MIN_PLAIN_SPELLING = 4
+
+
+def with_ascii_spellings(entries: Iterable[str]) -> set[str]:
+    """The entries and, for each one written with accents, its spelling without them: "gdańsk"
+    is typed "gdansk", "łódź" "lodz", "são paulo" "sao paulo" on an English keyboard."""
+    found = set(entries)
+    for entry in list(found):
+        decomposed = unicodedata.normalize("NFD", entry.translate(_PLAIN_LETTERS))
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if plain != entry and plain.isascii() and len(plain) >= _MIN_PLAIN_SPELLING:
+            found.add(plain)
+    return found
+
+
 def _write(path: Path, entries: Iterable[str]) -> int:
     lines = sorted(set(entries))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -189,8 +232,8 @@ def _write(path: Path, entries: Iterable[str]) -> int:
 
 def write_word_lists(out: Path) -> dict[str, int]:
     """Write every list into ``out``; the number of entries of each."""
-    names = faker_names()
-    places = faker_places()
+    names = with_ascii_spellings(faker_names() | world_names())
+    places = with_ascii_spellings(faker_places() | world_list_places())
     prefixes, suffixes = faker_city_affixes()
     return {
         NAMES_FILE: _write(out / NAMES_FILE, names),

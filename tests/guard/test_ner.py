@@ -402,3 +402,46 @@ def test_a_sentence_gets_the_same_entities_whatever_was_tagged_before_it(first: 
 
     assert entities(together_first, text) == entities(alone_first, text)
     assert entities(together_first, text) == entities(together_first, text)
+
+
+def test_names_and_places_of_the_world_are_known_as_typed_on_an_english_keyboard() -> None:
+    gazetteer = packaged_gazetteer()
+
+    for place in ("kumasi", "sylhet", "gdansk", "lodz", "sao"):
+        assert gazetteer.kind(place) == KNOWN, place
+    for name in ("oluwaseun", "chukwuemeka", "nguyen", "mehta"):
+        assert gazetteer.kind(name) == KNOWN, name
+    assert gazetteer.kind("suzuki") == NOTHING  # a vehicle brand before a surname in content requests
+
+
+def test_an_entry_written_with_accents_is_listed_without_them_too() -> None:
+    from bot.guard.ner_word_lists import with_ascii_spellings
+
+    assert with_ascii_spellings({"łódź", "são paulo", "zürich", "lagos"}) == {
+        "łódź",
+        "lodz",
+        "são paulo",
+        "sao paulo",
+        "zürich",
+        "zurich",
+        "lagos",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Angeles" and "Kong" are given or family names somewhere; the places are listed whole.
+        ("We fly from Los Angeles to Hong Kong.", [("Los Angeles", "LOCATION"), ("Hong Kong", "LOCATION")]),
+        ("Ask David Kowalski about it.", [("David Kowalski", "PERSON")]),
+        ("Ask David about it.", [("David", "PERSON")]),  # David is a town in Panama too
+    ],
+)
+def test_a_run_listed_whole_as_a_place_is_a_place_though_its_words_are_names(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    texts = [token.text for token in WordPunctTokenizer(blank_english().vocab)(text)]
+
+    spans = [(" ".join(texts[start:end]), label) for start, end, label in lexicon_spans(texts, packaged_gazetteer())]
+
+    assert spans == expected
