@@ -189,7 +189,7 @@ def _continues_a_code(text: str, start: int) -> bool:
 # Only an international prefix outweighs the label ("ref +44 20 7946 0958").
 _ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code)"
 _ID_LABEL = re.compile(
-    r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking"
+    r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
     r"|reservation|confirmation|transaction|receipt|po|batch|build|version)(?:\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))?"
     r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
     r"\s*[:#]?\s*$",

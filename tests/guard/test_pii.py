@@ -341,6 +341,8 @@ def test_credential_hints_are_the_literals_of_their_patterns() -> None:
         "Ref #913-90-99 is closed.",
         "Customer number 913-90-99 asked for a refund.",
         "Item 0319 487 57 49 is back in stock.",
+        "Parcel 030 2345 6789 left the depot.",
+        "Shipment 020 7946 0958 arrives on Monday.",
     ],
 )
 def test_a_number_the_text_labels_as_an_identifier_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
