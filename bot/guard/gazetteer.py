@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 NAMES_FILE = "names.txt"
@@ -157,6 +157,8 @@ class Gazetteer:
         # lacks the modern ones, and names no one would call a word are not among them.
         self._common = SortedLines(common)
         self._kinds: dict[tuple[str, bool], int] = {}
+        self._is_name: dict[str, bool] = {}
+        self._is_place: dict[str, bool] = {}
         self._english: dict[str, bool] = {}
         self._in_dictionary: dict[str, bool] = {}
 
@@ -186,6 +188,14 @@ class Gazetteer:
             if len(self._kinds) < _CACHE_LIMIT:
                 self._kinds[key] = kind
         return kind
+
+    def is_name(self, lower: str) -> bool:
+        """A first, middle or last name of the lists (in lower case)."""
+        return _remembered(self._is_name, lower, self.names.__contains__)
+
+    def is_place(self, lower: str) -> bool:
+        """A place listed whole ("hong kong"), in lower case."""
+        return _remembered(self._is_place, lower, self.places.__contains__)
 
     def _classify(self, lower: str, capitalised: bool) -> int:
         known = lower in self.names or lower in self.place_words
@@ -235,6 +245,17 @@ class Gazetteer:
                 if stem in self.names:
                     return True
         return False
+
+
+def _remembered(cache: dict[str, bool], word: str, look_up: Callable[[str], bool]) -> bool:
+    """``look_up(word)``, remembered in ``cache`` up to ``_CACHE_LIMIT`` words: a look-up bisects
+    the sorted lines, and a prompt asks about the same words many times."""
+    found = cache.get(word)
+    if found is None:
+        found = look_up(word)
+        if len(cache) < _CACHE_LIMIT:
+            cache[word] = found
+    return found
 
 
 def _split(text: str) -> Iterable[str]:

@@ -599,24 +599,28 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
         while words and gazetteer.is_english(texts[words[-1]].lower()):
             words.pop()
         if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
-            lowers = [texts[i].lower() for i in words]
-            # A place of several words listed whole is one though its words are names somewhere
-            # ("Los Angeles", "Hong Kong"); otherwise a word that is a name makes the run a
-            # person's name ("David", a town in Panama too, is a person).
-            named = any(word in gazetteer.names for word in lowers) and not (
-                len(lowers) > 1 and " ".join(lowers) in gazetteer.places
-            )
-            label = "PERSON" if named else "LOCATION"
             start = words[0]
-            title = _previous_title(texts, start)
             if not (
                 names_a_thing([texts[i] for i in words], gazetteer)
                 or names_an_organisation_or_product(texts, start, words[-1] + 1)
                 or is_a_thing(texts[start : words[-1] + 1], *tokens_around(texts, start, words[-1] + 1), gazetteer)
                 or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
             ):
-                yield (start if title is None else title), words[-1] + 1, label
+                title = _previous_title(texts, start)
+                yield (
+                    (start if title is None else title),
+                    words[-1] + 1,
+                    _run_label([texts[i].lower() for i in words], gazetteer),
+                )
         index = end
+
+
+def _run_label(lowers: list[str], gazetteer: Gazetteer) -> str:
+    """PERSON when a word of the run is a name; LOCATION otherwise, and for a place of several
+    words listed whole though its words are names somewhere ("Los Angeles", "Hong Kong"); "David",
+    a town in Panama too, stays a person."""
+    named = any(gazetteer.is_name(word) for word in lowers)
+    return "PERSON" if named and not (len(lowers) > 1 and gazetteer.is_place(" ".join(lowers))) else "LOCATION"
 
 
 def _previous_title(texts: list[str], index: int) -> int | None:
