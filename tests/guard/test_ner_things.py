@@ -21,15 +21,6 @@ from bot.guard import Guard
         "Cook Beef Wellington and Chicken Kiev for the party.",
         "Write a blog post about Ripley's Aquarium.",
         "Convert the request body to a string in Golang.",
-    ],
-)
-def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
-    assert guard.check_prompt(text).masked_text == text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         # Acronyms no list knows.
         "Write a brief about limping in ASEAN countries.",
         "Write a poem about entropy in the style of POTUS.",
@@ -45,7 +36,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         "Who scored for Leeds United last night?",
     ],
 )
-def test_acronyms_works_languages_and_clubs_are_not_masked(guard: Guard, text: str) -> None:
+def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
     assert guard.check_prompt(text).masked_text == text
 
 
