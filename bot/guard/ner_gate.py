@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
+from bot.guard.sentence_language import foreign_sentences
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -241,6 +242,13 @@ class Evidence:
     def __init__(self, texts: list[str], gazetteer: Gazetteer) -> None:
         self.texts = texts
         self.gazetteer = gazetteer
+        self._foreign: list[bool] | None = None
+
+    def in_foreign_sentence(self, index: int) -> bool:
+        """Whether the token's sentence is in another language than English (sentence_language.py)."""
+        if self._foreign is None:
+            self._foreign = foreign_sentences(self.texts, _ends_sentence)
+        return self._foreign[index]
 
     def capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
@@ -262,9 +270,15 @@ class Evidence:
         if kind == KNOWN:
             return True
         if kind == NOTHING:
+            # Shaped like a name and in no list: a name in English; in German, a noun.
             text = self.texts[index]
             lower = text.lower()
-            return _is_name_shaped(text) and lower not in _NEVER_ALONE and not self.gazetteer.is_dictionary_word(lower)
+            return (
+                _is_name_shaped(text)
+                and lower not in _NEVER_ALONE
+                and not self.gazetteer.is_dictionary_word(lower)
+                and not self.in_foreign_sentence(index)
+            )
         previous = self._previous_word(index)
         if previous < 0:
             return False

@@ -1,0 +1,77 @@
+"""Which sentences of a prompt are written in another language than English, in the Latin or Cyrillic script.
+
+The packaged NER model learned English. German writes every noun with a capital, and French,
+Spanish, Dutch or Polish headings and openers look to it like names too; a capitalised word no
+list knows, shaped like a name, is evidence of a name in an English sentence ("Thirumurthi") and
+of nothing in a German one ("Betriebsvereinbarung", "Geschäftsführung"). Russian and Ukrainian capitalise only
+names and sentence openers, as English does, but no list knows their words. Function words tell
+the languages apart cheaply: a sentence holding at least two of another language's, and more of them
+than of English's, is foreign. Only words that are no English word are listed ("die", "den",
+"also", "to", "in" and "a" are English too).
+"""
+
+# Cyrillic function words hold letters that look like Latin ones, on purpose.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+FOREIGN_FUNCTION_WORDS = frozenset(
+    """
+    der das und ist nicht ein eine einen einem einer mit für auf dem des sich zu von im vom zum zur
+    bitte wir ihr sie auch aus dieser diese dieses nach bei oder wird werden sind wie über unter
+    les et est une du pour avec dans sur pas vous nous cette qui que au aux très sont leur ou
+    el los las es una por para con del se al como pero muy su sus está están entre también
+    il lo gli della delle dello che non sono alla alle nel nella questo questa anche molto
+    os um uma com dos das não em na pelo pela são mais também seu sua
+    het een en voor niet dat ik je wij zijn naar ook maar bij deze
+    się nie jest że dla jak oraz przez od po czy są ten ta już tylko
+    och att är för inte med den det av som til og ikke er på
+    ve bir için ile bu da çok olan
+    и в не на что с по как это для из от но мы вы они к у за о же бы ли все его только при или если
+    уже ещё нет где когда чтобы будет есть і та що з як це від але ми ви вони до про чи його або
+    якщо вже ще ні де коли щоб буде є
+    """.split()
+)
+ENGLISH_FUNCTION_WORDS = frozenset(
+    """
+    the and of to is are was were for with you your this that these those please our we it its
+    be been have has had will would can could should on at by from as an or not but if about
+    into what which who how all any each my me us they their them he she his her there here
+    """.split()
+)
+_MIN_FOREIGN_WORDS = 2
+
+
+# The flags of the last token list read on this thread: the gate asks about one prompt's tokens
+# from many places (each span the model tags is checked on its own), and the list is the same
+# object throughout.
+_last = threading.local()
+
+
+def foreign_sentences(texts: list[str], ends_sentence: Callable[[list[str], int], bool]) -> list[bool]:
+    """For each token, whether its sentence is foreign (see the module docstring); sentences end
+    where ``ends_sentence`` says."""
+    last = getattr(_last, "read", None)
+    if last is not None and last[0] is texts and len(last[1]) == len(texts):
+        return last[1]
+    flags = _flags(texts, ends_sentence)
+    _last.read = (texts, flags)
+    return flags
+
+
+def _flags(texts: list[str], ends_sentence: Callable[[list[str], int], bool]) -> list[bool]:
+    flags: list[bool] = []
+    start = foreign = english = 0
+    for index, text in enumerate(texts):
+        lower = text.lower()
+        if lower in FOREIGN_FUNCTION_WORDS:
+            foreign += 1
+        elif lower in ENGLISH_FUNCTION_WORDS:
+            english += 1
+        if ends_sentence(texts, index) or index == len(texts) - 1:
+            flags.extend([foreign >= _MIN_FOREIGN_WORDS and foreign > english] * (index + 1 - start))
+            start, foreign, english = index + 1, 0, 0
+    return flags

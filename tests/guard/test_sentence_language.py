@@ -1,0 +1,75 @@
+"""Capitalised words no list knows are names in English sentences and nouns in German ones: in a
+sentence of another language they neither send the sentence to the name model nor back what it
+tags; names the lists know are masked in any language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import Guard
+from bot.guard.ner_gate import _ends_sentence
+from bot.guard.sentence_language import foreign_sentences
+
+
+def test_each_token_is_flagged_with_the_language_of_its_sentence() -> None:
+    texts = [
+        "Write",
+        " ",
+        "it",
+        " ",
+        "for",
+        " ",
+        "the",
+        " ",
+        "team",
+        ".",
+        "\n",
+        "Fasse",
+        " ",
+        "das",
+        " ",
+        "für",
+        " ",
+        "die",
+        " ",
+        "Leitung",
+        " ",
+        "zusammen",
+        ".",
+    ]
+
+    flags = foreign_sentences(texts, _ends_sentence)
+
+    assert flags == [False] * 11 + [True] * 12
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hi",
+        "Ask Dan and the team about the rollout.",  # no function word of another language
+        "Book a table at Casa de la Abuela in Los Angeles for the team.",  # Spanish names, English sentence
+    ],
+)
+def test_english_sentences_with_foreign_names_are_english(sentence: str) -> None:
+    texts = sentence.replace(".", " .").split()
+
+    assert not any(foreign_sentences(texts, _ends_sentence))
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Fasse das Protokoll der Betriebsversammlung für die Geschäftsführung zusammen.",
+        "Die Kernarbeitszeit gilt auch für den Standort am Hafen.",
+    ],
+)
+def test_nouns_of_a_german_sentence_are_not_masked_as_names(guard: Guard, prompt: str) -> None:
+    assert guard.mask(prompt).text == prompt
+
+
+def test_names_the_lists_know_are_masked_in_a_german_sentence(guard: Guard) -> None:
+    masked = guard.mask("Bitte schreibe eine Mail an Frau Yilmaz und Herrn Oyelaran wegen der Lieferung.")
+
+    assert "Yilmaz" not in masked.text and "Oyelaran" not in masked.text
+    assert masked.text.startswith("Bitte schreibe eine Mail an ")
