@@ -54,7 +54,7 @@ _last = threading.local()
 def foreign_sentences(texts: list[str], ends_sentence: Callable[[list[str], int], bool]) -> list[bool]:
     """For each token, whether its sentence is foreign (see the module docstring); sentences end
     where ``ends_sentence`` says."""
-    last = getattr(_last, "read", None)
+    last: tuple[list[str], list[bool]] | None = getattr(_last, "read", None)
     if last is not None and last[0] is texts and len(last[1]) == len(texts):
         return last[1]
     flags = _flags(texts, ends_sentence)
