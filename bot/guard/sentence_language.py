@@ -1,17 +1,14 @@
-"""Which sentences of a prompt are written in another language than English, in the Latin or Cyrillic script.
+"""Which sentences of a prompt are written in another Latin-script language than English.
 
 The packaged NER model learned English. German writes every noun with a capital, and French,
 Spanish, Dutch or Polish headings and openers look to it like names too; a capitalised word no
 list knows, shaped like a name, is evidence of a name in an English sentence ("Thirumurthi") and
-of nothing in a German one ("Betriebsvereinbarung", "Geschäftsführung"). Russian and Ukrainian capitalise only
-names and sentence openers, as English does, but no list knows their words. Function words tell
-the languages apart cheaply: a sentence holding at least two of another language's, and more of them
+of nothing in a German one ("Betriebsvereinbarung", "Geschäftsführung"). Function words tell the
+languages apart cheaply: a sentence holding at least two of another language's, and more of them
 than of English's, is foreign. Only words that are no English word are listed ("die", "den",
-"also", "to", "in" and "a" are English too).
+"also", "to", "in" and "a" are English too). Cyrillic text is left as it was: its names are in no
+list, and read by the model they are found more often than its sentence openers are masked.
 """
-
-# Cyrillic function words hold letters that look like Latin ones, on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -30,9 +27,6 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     się nie jest że dla jak oraz przez od po czy są ten ta już tylko
     och att är för inte med den det av som til og ikke er på
     ve bir için ile bu da çok olan
-    и в не на что с по как это для из от но мы вы они к у за о же бы ли все его только при или если
-    уже ещё нет где когда чтобы будет есть і та що з як це від але ми ви вони до про чи його або
-    якщо вже ще ні де коли щоб буде є
     """.split()
 )
 ENGLISH_FUNCTION_WORDS = frozenset(
