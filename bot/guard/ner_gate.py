@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
-from bot.guard.sentence_language import foreign_sentences
+from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, foreign_sentences
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -252,9 +252,12 @@ class Evidence:
 
     def capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
-        if not _is_capitalised(text) or text.lower() in _NEVER_ALONE:
+        lower = text.lower()
+        if not _is_capitalised(text) or lower in _NEVER_ALONE:
             return NOTHING
-        return self.gazetteer.kind(text.lower())
+        if lower in FOREIGN_FUNCTION_WORDS and self.in_foreign_sentence(index):
+            return NOTHING  # "Und", "Les", "Para" open sentences; the lists hold them as surnames
+        return self.gazetteer.kind(lower)
 
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""

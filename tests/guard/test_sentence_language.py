@@ -73,3 +73,18 @@ def test_names_the_lists_know_are_masked_in_a_german_sentence(guard: Guard) -> N
 
     assert "Yilmaz" not in masked.text and "Oyelaran" not in masked.text
     assert masked.text.startswith("Bitte schreibe eine Mail an ")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kept", "masked"),
+    [
+        ("Und dann schreib bitte eine kurze Mail an Claire Dubois für den Montag.", "Und dann", "Claire Dubois"),
+        ("Para la campaña de verano necesitamos un texto para Lucía Fernández.", "Para la", "Lucía Fernández"),
+    ],
+)
+def test_a_function_word_opening_a_foreign_sentence_is_no_surname(
+    guard: Guard, prompt: str, kept: str, masked: str
+) -> None:
+    text = guard.mask(prompt).text
+
+    assert text.startswith(kept) and masked not in text
