@@ -5,9 +5,10 @@ Spanish, Dutch or Polish headings and openers look to it like names too; a capit
 list knows, shaped like a name, is evidence of a name in an English sentence ("Thirumurthi") and
 of nothing in a German one ("Betriebsvereinbarung", "Geschäftsführung"). Function words tell the
 languages apart cheaply: a sentence holding at least two of another language's, and more of them
-than of English's, is foreign. Only words that are no English word are listed ("die", "den",
-"also", "to", "in" and "a" are English too). Cyrillic text is left as it was: its names are in no
-list, and read by the model they are found more often than its sentence openers are masked.
+than of English's, is foreign. Only words that are no English word or abbreviation are listed
+("die", "den", "also", "ten", "con", "PO", "AUS", "com" are English too). Cyrillic text is left
+as it was: its names are in no list, and read by the model they are found more often than its
+sentence openers are masked.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from collections.abc import Callable
 
 FOREIGN_FUNCTION_WORDS = frozenset(
     """
-    der das und ist nicht ein eine einen einem einer mit für auf dem des sich zu von im vom zum zur
-    bitte wir ihr sie auch aus dieser diese dieses nach bei oder wird werden sind wie über unter
+    der das und ist nicht ein eine einen einem einer mit für auf dem des sich zu von vom zum zur
+    bitte wir ihr sie auch dieser diese dieses nach bei oder wird werden sind wie über unter
     les et est une du pour avec dans sur pas vous nous cette qui que au aux très sont leur ou
-    el los las es una por para con del se al como pero muy su sus está están entre también
-    il lo gli della delle dello che non sono alla alle nel nella questo questa anche molto
-    os um uma com dos das não em na pelo pela são mais também seu sua
+    el los las es una por para del se al como pero muy su está están entre también
+    il gli della delle dello che non sono alla alle nel nella questo questa anche molto
+    uma das não pelo pela são mais também seu sua
     het een en voor niet dat ik je wij zijn naar ook maar bij deze
-    się nie jest że dla jak oraz przez od po czy są ten ta już tylko
-    och att är för inte med den det av som til og ikke er på
-    ve bir için ile bu da çok olan
+    się nie jest że dla jak oraz przez od czy są już tylko
+    och att är för inte det som og ikke på
+    ve bir için ile bu çok olan
     """.split()
 )
 ENGLISH_FUNCTION_WORDS = frozenset(
