@@ -242,13 +242,11 @@ class Evidence:
     def __init__(self, texts: list[str], gazetteer: Gazetteer) -> None:
         self.texts = texts
         self.gazetteer = gazetteer
-        self._foreign: list[bool] | None = None
 
     def in_foreign_sentence(self, index: int) -> bool:
-        """Whether the token's sentence is in another language than English (sentence_language.py)."""
-        if self._foreign is None:
-            self._foreign = foreign_sentences(self.texts, _ends_sentence)
-        return self._foreign[index]
+        """Whether the token's sentence is in another language than English (sentence_language.py,
+        which reads a prompt's tokens once for every Evidence made of them)."""
+        return foreign_sentences(self.texts, _ends_sentence)[index]
 
     def capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
