@@ -15,7 +15,8 @@ words may be a name or a place (``Evidence``):
   name is lena", "ask priya") or beside another known name ("lena andersson").
 
 Of a long sentence only the windows around those words are tagged; a window whose candidate
-words all lie in a name the gazetteer already knows is not tagged at all; a window tagged before
+words all lie in a name the gazetteer already knows, or are unknown words opening a sentence
+("Сделай ...", "Fasse ..."), is not tagged at all; a window tagged before
 comes from a cache keyed by a hash of its words. The windows left are tagged in one batch, a Doc
 each: the model reads a few tokens either side of each word, and windows joined into one Doc read
 their neighbours, so that a window's entities depended on what the process had tagged before. A
@@ -74,14 +75,21 @@ class GatedEntityRecognizer:
         from_lists = list(lexicon_spans(texts, self.gazetteer))
         covered = {index for start, end, _ in from_lists for index in range(start, end)}
         evidence = Evidence(texts, self.gazetteer)
-        # A segment whose every candidate word is inside a name the lists already know needs no
-        # model: prompts full of colleagues' names are common, and the model is most of the cost.
+        # A segment whose every candidate word is inside a name the lists already know, or is an
+        # unknown word opening a sentence, needs no model: prompts full of colleagues' names are
+        # common, every sentence of a language the lists don't know opens with a capital, and the
+        # model is most of the cost. Tagged, such a segment gave masks no better than its known
+        # names alone: the model runs on past them into the lower-case words ("Lembrete para a
+        # Carla" masked whole, not "Carla").
         segments = [
             (start, end, lower_case)
             for start, end, lower_case in windows_around_hints(
                 texts, hinted_sentences(texts, self.gazetteer), self.gazetteer
             )
-            if any(index not in covered for index in evidence.candidates(start, end, lower_case=lower_case))
+            if any(
+                index not in covered and (lower_case or not evidence.opens_a_sentence_alone(index))
+                for index in evidence.candidates(start, end, lower_case=lower_case)
+            )
         ]
         entities: list[Span] = []
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):

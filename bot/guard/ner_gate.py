@@ -293,6 +293,15 @@ class Evidence:
         following = index + 1
         return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
 
+    def opens_a_sentence_alone(self, index: int) -> bool:
+        """A word no list knows that opens a sentence going on in lower case ("Сделай ...",
+        "Fasse ...", "Regex is ..."): ``is_backed`` drops what the model tags of it, so it is no
+        reason to run the model. A particle after it may start a name ("Henk van de ...")."""
+        if self.capitalised_kind(index) != NOTHING:
+            return False
+        following = _next_word(self.texts, index + 1)
+        return following is not None and following not in _PARTICLES and _opens_a_sentence(self.texts, index, index + 1)
+
     def candidates(self, start: int, end: int, *, lower_case: bool) -> Iterator[int]:
         """The words of ``start:end`` that may be (part of) a name or place."""
         for index in range(start, end):

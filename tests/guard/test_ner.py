@@ -445,3 +445,19 @@ def test_a_run_listed_whole_as_a_place_is_a_place_though_its_words_are_names(
     spans = [(" ".join(texts[start:end]), label) for start, end, label in lexicon_spans(texts, packaged_gazetteer())]
 
     assert spans == expected
+
+
+def test_unknown_words_opening_sentences_do_not_run_the_model_and_names_beside_them_still_do(guard: Guard) -> None:
+    gated = guard.analyzer.pipeline.get_pipe(GATED_NER)
+    tagged: list[list[tuple[int, int, bool]]] = []
+    tag = gated._tag
+    gated._tag = lambda doc, texts, segments: tagged.append(segments) or tag(doc, texts, segments)
+    try:
+        openers_only = guard.analyze("Сделай короткий анонс акции.\nНапиши письмо клиенту о доставке.")
+        with_a_name = guard.check_prompt("Сделай короткий анонс акции.\nAsk Oyelaran Adebayo about the draft.")
+    finally:
+        del gated._tag
+
+    assert openers_only == []
+    assert tagged[0] == []
+    assert "Oyelaran Adebayo" not in with_a_name.masked_text
