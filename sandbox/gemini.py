@@ -35,7 +35,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.gemini_caches import ContextCaches
-from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake, word_pieces
 from sandbox.samples import GEMINI_STYLE_ANSWER
 from workers.providers.offline import placeholder_png
 
@@ -361,11 +361,7 @@ def stream_chunks(response: dict[str, Any], *, running_usage: bool = False) -> l
     text = "".join(str(part.get("text", "")) for part in parts or [])
     if not text:
         return [response]
-    words = text.split(" ")
-    pieces = [
-        " ".join(words[i : i + STREAM_CHUNK_WORDS]) + (" " if i + STREAM_CHUNK_WORDS < len(words) else "")
-        for i in range(0, len(words), STREAM_CHUNK_WORDS)
-    ]
+    pieces = word_pieces(text, STREAM_CHUNK_WORDS)
     usage = response["usageMetadata"]
     common = {key: response[key] for key in ("modelVersion", "responseId")}
     chunks = []

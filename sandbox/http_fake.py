@@ -1,7 +1,7 @@
 """What the local fakes of HTTP services share: the lifecycle (serve an aiohttp app on a port, 0:
 any free one; stop promptly; run on a background event loop for synchronous callers and worker
-processes), the command line of the standalone model fakes, and the queue of faults injected
-into them."""
+processes), the command line of the standalone model fakes, the queue of faults injected into
+them, and how they split a streamed answer."""
 
 from __future__ import annotations
 
@@ -246,3 +246,13 @@ class RequestRate:
     def whole_seconds(wait: float) -> int:
         """A wait as the providers state it: whole seconds, rounded up, at least one."""
         return max(1, math.ceil(wait))
+
+
+def word_pieces(text: str, words_a_piece: int) -> list[str]:
+    """``text`` as a streaming model sends it, a few words at a time: each piece but the last keeps
+    the space after it, so the pieces join back into the text."""
+    words = text.split(" ")
+    return [
+        " ".join(words[i : i + words_a_piece]) + (" " if i + words_a_piece < len(words) else "")
+        for i in range(0, len(words), words_a_piece)
+    ]

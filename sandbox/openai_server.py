@@ -34,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake
+from sandbox.http_fake import FaultQueue, InjectedFault, LocalHttpFake, RequestRate, serve_model_fake, word_pieces
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -313,11 +313,7 @@ class FakeOpenAI(LocalHttpFake):
     ) -> web.StreamResponse:
         """The answer as OpenAI streams it: a role chunk, content chunks, a finish chunk, the usage
         chunk (empty ``choices``) when asked for, then ``[DONE]``; ``pause`` spread over them."""
-        words = text.split(" ")
-        pieces = [
-            " ".join(words[i : i + STREAM_CHUNK_WORDS]) + (" " if i + STREAM_CHUNK_WORDS < len(words) else "")
-            for i in range(0, len(words), STREAM_CHUNK_WORDS)
-        ]
+        pieces = word_pieces(text, STREAM_CHUNK_WORDS)
         common = {"id": f"chatcmpl-fake-{serial}", "object": "chat.completion.chunk", "created": int(time.time())}
         common["model"] = model
 

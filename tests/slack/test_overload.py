@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from bot.guard import executor as guard_executor
 from bot.quota.keys import org_keys
 from db.models import Job, JobState
-from sandbox.say import build_slash_command, encode_form
+from sandbox.say import encode_form
 from tests.support.slack import CommandAnswer, Service, audit_actions, count_dispatches
 
 JOB_ID = re.compile(r"job `([0-9a-f-]{36})`")
@@ -144,14 +144,8 @@ async def test_an_overloaded_process_turns_a_signed_command_away_before_bolt_rea
     assert busy.status == 200 and "very busy" in busy.text and busy.ephemeral
     assert dispatched == [] and single.sandbox.responses(busy.response_url) == []
 
-    fields = build_slash_command(
-        "text a poem",
-        team_id=ws.team_id,
-        user_id=ws.editor,
-        channel_id=ws.general,
-        user_name="eddie",
-        response_url=single.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.editor),
-    )
+    response_url = single.sandbox.response_url(team_id=ws.team_id, channel_id=ws.general, user_id=ws.editor)
+    fields = ws.slash_command("text a poem", user=ws.editor, response_url=response_url)
     forged = await single.post_signed(encode_form(fields), secret="not-the-signing-secret")
     assert forged.status == 401
 

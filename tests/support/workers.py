@@ -174,15 +174,8 @@ class Submitter:
         job_ids = []
         for number, prompt in enumerate(prompts):
             channel = channels[number % len(channels)]
-            request = JobRequest(
-                org_id=org_id,
-                requester_id=REQUESTER,
-                kind=JobKind.TEXT,
-                prompt=prompt,
-                target_channel=channel,
-                source_channel=channel,
-                response_url=self.response_url(channel),
-                already_guarded=GuardedPrompt.passed(prompt),
+            request = self._request(
+                org_id, prompt, channel, kind=JobKind.TEXT, already_guarded=GuardedPrompt.passed(prompt)
             )
             job_ids.append((await service.submit(request, policy)).job_id)
         return job_ids
@@ -203,17 +196,20 @@ class Submitter:
     ) -> AcceptedJob:
         service = JobService(self.database, self.quota, sender or self.sender, self.secrets)
         policy = await load_org_policy(self.database, org_id)
-        request = JobRequest(
+        return await service.submit(self._request(org_id, prompt, channel, kind=kind, thread_ts=thread_ts), policy)
+
+    def _request(self, org_id: uuid.UUID, prompt: str, channel: str, **fields: Any) -> JobRequest:
+        """The requester's job asked in ``channel`` and answered there (``fields``: the request's
+        others); one asked in a DM thread (``thread_ts``) is answered there, without a response_url."""
+        return JobRequest(
             org_id=org_id,
             requester_id=REQUESTER,
-            kind=kind,
             prompt=prompt,
             target_channel=channel,
             source_channel=channel,
-            response_url=None if thread_ts else self.response_url(channel),
-            thread_ts=thread_ts,
+            response_url=None if fields.get("thread_ts") else self.response_url(channel),
+            **fields,
         )
-        return await service.submit(request, policy)
 
 
 @contextlib.asynccontextmanager
