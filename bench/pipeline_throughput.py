@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._in_process import NoSend  # noqa: E402
 from bench.faults.timetable import group_cpu_ticks, process_cpu_ticks  # noqa: E402
 from bench.verdict import Target, at_least, run_bench  # noqa: E402
 from bot.jobs.queueing import celery_config  # noqa: E402
@@ -90,13 +91,6 @@ async def database_backends(admin_url: str) -> list[int]:
     finally:
         await conn.close()
     return [row["pid"] for row in rows]
-
-
-class NoSend:
-    """A sender that sends nothing: jobs are committed first and sent all at once when timed."""
-
-    async def send_job(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -171,6 +165,7 @@ async def commit_jobs(
     redis = aioredis.Redis.from_url(redis_url)
     try:
         quota = QuotaService(redis, database)
+        # Jobs are committed first and sent all at once when timed.
         service = JobService(database, quota, NoSend(), SecretBox(key))
         policy = await load_org_policy(database, org_id)
         jobs = []
