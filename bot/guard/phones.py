@@ -219,15 +219,20 @@ def _known_country_code(digits: str) -> bool:
 
 
 def _codes_belong_to_it(candidate: str) -> bool:
-    """Are the digits before a valid fragment a country, or trunk and area, code of the same number?"""
-    return (_international(candidate) and _possible(candidate)) or _AREA_CODE_INSIDE.match(candidate) is not None
+    """Are the digits before a valid fragment a country, or trunk and area, code of the same number?
+    An area code in parentheses that opens the number is, whatever its digits ("(0040) 356950")."""
+    return (candidate.startswith(("+", "00", "(")) and _possible(candidate)) or _AREA_CODE_INSIDE.match(
+        candidate
+    ) is not None
 
 
 def _possible(candidate: str) -> bool:
     """A length some region's numbering plan allows (libphonenumber's cheap check, no validation)."""
     # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
     digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate).replace("(0)", ""))
-    if candidate.startswith("+") or digits.startswith("00"):
+    # "(0040) 356950", "(000) 965-2843": zeros inside parentheses open an area code, not an
+    # international prefix.
+    if candidate.startswith(("+", "00")):
         international = digits.removeprefix("00")
         return phonenumbers.is_possible_number_string("+" + international, phonenumbers.UNKNOWN_REGION) or (
             _MIN_INTERNATIONAL_DIGITS <= len(international) <= _MAX_DIGITS
@@ -259,10 +264,11 @@ def _national_after_double_zero(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
-# "my number is ...", "her work number: ...": a person's number is a phone; "the number of" or
+# "my number is ...", "her work number: ...", "the plumber's number is ...": a person's number is a
+# phone; "the number of" or
 # "order number" is not, and Presidio's context words are single words, so "number" is none.
 _SOMEONES_NUMBER = re.compile(
-    r"\b(?:my|your|his|her|their|our)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
     r"number(?:\s+is|\s+was|\s*:)?\s*$",
     re.IGNORECASE,
 )
@@ -281,7 +287,7 @@ _PHONE_LABEL = (
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
-    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*)"
+    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms)"
 )
 _PHONE_LEAD_IN = re.compile(
     rf"(?:\b{_PHONE_LABEL}\.?(?:\s+(?:no|nr|number|para\s+contato|de\s+contacto))?\.?\s*:?"
@@ -444,11 +450,18 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _zero_padded_id(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+                continue
+            # Called a phone by a label or "call me on" right before it, or by its place in a
+            # signature line beside an email address.
+            led_in = _led_in_as_a_phone(text, candidate.start()) or _contact_field(
+                text, candidate.start(), candidate.end()
+            )
+            if _zero_padded_id(number) and not led_in:
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
-                score = SOMEONES_NUMBER_SCORE if _led_in_as_a_phone(text, candidate.start()) else UNVALIDATED_BARE_SCORE
+                score = SOMEONES_NUMBER_SCORE if led_in else UNVALIDATED_BARE_SCORE
                 results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
@@ -460,7 +473,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 # written with a leading zero: "047 877 893" is a national number, validated below.
                 if (
                     not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " "
-                ) and not _led_in_as_a_phone(text, candidate.start()):
+                ) and not led_in:
                     continue
                 if not _possible(raw):
                     continue
@@ -492,13 +505,17 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     # code in parentheses is how a phone is written, whether or not the number
                     # is in service (libphonenumber only knows those that could be).
                     start, end, score = 0, len(raw), UNVALIDATED_SCORE
+                elif led_in:
+                    # "Phone: 00734293218", "ring 004-04 94 21": a form's or a generator's number
+                    # with a stray zero or an area code no plan has is still the one it labels.
+                    start, end, score = 0, len(raw), SOMEONES_NUMBER_SCORE
                 else:
                     continue
             elif _score(raw) == FORMATTED_SCORE:
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if _led_in_as_a_phone(text, candidate.start()) or _contact_field(text, candidate.start(), candidate.end()):
+            if led_in:
                 score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(
