@@ -74,7 +74,8 @@ _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
 # ("1.1 .995 3.5"). A trunk prefix or a day past 31 tells a phone from both: "012.312.34.56",
 # "34.10.1234".
 _DAY_OR_MONTH = r"(?:[0-2]?\d|3[01])"
-_YEAR = r"(?:19|20)\d\d"
+# Thai dates count years of the Buddhist era ("14-05-2513" is 1970).
+_YEAR = r"(?:19|20|25)\d\d"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_PHONE = re.compile(
     rf"{_YEAR}[-/.]{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}|{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}[-/.](?:{_YEAR}|\d\d)"
@@ -174,7 +175,10 @@ _PREVIOUS_WORD = re.compile(r"(\S+)\s$")
 
 
 def _continues_a_code(text: str, start: int) -> bool:
-    """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code."""
+    """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code;
+    or right after letters and a hyphen: "INV-0422-80485", "SKU-415-555-0132" are one id."""
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+        return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is None:
         return False
@@ -190,7 +194,9 @@ def _continues_a_code(text: str, start: int) -> bool:
 _ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code)"
 _ID_LABEL = re.compile(
     r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
-    r"|reservation|confirmation|transaction|receipt|po|batch|build|version)(?:\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))?"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip|postal\s+code)(?:\s*"
+    + _ID_SUFFIX
+    + r"(?=[\s:#]|$))?"
     r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
     r"\s*[:#]?\s*$",
     re.IGNORECASE,

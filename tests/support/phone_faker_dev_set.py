@@ -10,7 +10,8 @@ every locale Faker ships a phone provider for, ``NUMBERS_PER_LOCALE`` numbers of
 in one of the dev set's contact lines and in one plain sentence with no label right before it.
 Negatives: everyday numbers of the same locales that are no phones (postcodes, barcodes, ISBNs,
 prices, dates, invoice and order numbers), beside the first dev set's negatives. Seeded per
-locale, so the set is the same on every run; no evaluation set is read.
+locale, so the set is the same on every run of the Faker requirements.lock pins (another release
+writes other numbers); no evaluation set is read.
 
 Some of Faker's numbers are random digits in a locale's layout that no numbering plan allows, so
 recall is reported twice: on the numbers libphonenumber accepts as possible in the locale's region
