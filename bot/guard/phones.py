@@ -12,7 +12,8 @@ numbers) or of seven grouped like a count.
 
 A number libphonenumber does not know as valid in any of the regions (a new range, a region not
 listed, a made-up number in a form) is still a phone when it is written like one: formatted as
-above, of a length some region allows. Dates, dotted quads and decimal columns are never phones.
+above, of a length some region allows, or when a label or a signature field calls it one ("Phone:
+00734293218", a generator's stray zero). Dates, dotted quads and decimal columns are never phones.
 """
 
 from __future__ import annotations
@@ -96,9 +97,11 @@ _LOCAL = "A six-digit local number beside a context word"
 _THOUSANDS_PHONE_DIGITS = (8, 9)
 
 
-# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"). India's 5-5 ("98765 43210")
-# is left to a context word: two ZIP codes in a row look the same.
-_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}")
+# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"), and Russia's 3-3-2-2 after
+# its trunk prefix 8 ("8 925 634 16 85"). Without the 8, 3-3-2-2 (Colombia, "326 161 24 90") is
+# four numbers of a table as often: a context word decides. India's 5-5 ("98765 43210") is left to
+# a context word too: two ZIP codes in a row look the same.
+_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}|8 \d{3} \d{3} \d{2} \d{2}")
 # A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
 _TRUNK_GROUPED = re.compile(r"0[1-9]\d*[ .\-/]\d")
 
@@ -274,8 +277,10 @@ def _national_after_double_zero(candidate: str) -> bool:
 # phone; "the number of" or
 # "order number" is not, and Presidio's context words are single words, so "number" is none.
 _SOMEONES_NUMBER = re.compile(
-    r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
-    r"number(?:\s+is|\s+was|\s*:)?\s*$",
+    r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+"
+    r"(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    # "his phone is", "Anna's cell:", "my telephone number was".
+    r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|\s*:)?\s*$",
     re.IGNORECASE,
 )
 SOMEONES_NUMBER_SCORE = 0.55
@@ -296,7 +301,11 @@ _CALL_VERB = (
     r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms)"
 )
 _PHONE_LEAD_IN = re.compile(
-    rf"(?:\b{_PHONE_LABEL}\.?(?:\s+(?:no|nr|number|para\s+contato|de\s+contacto))?\.?\s*:?"
+    # "Phone (work):", "Phone #:", "phone number is".
+    rf"(?:\b{_PHONE_LABEL}\.?(?:\s*\([^\W\d]{{1,12}}\))?(?:\s*(?:no|nr|number|\#|para\s+contato|de\s+contacto))?"
+    r"(?:(?<=number)\s+(?:is|was))?\.?\s*:?"
+    # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...").
+    r"|\bcontact\s*:|(?-i:\b[TMFP])\s*:"
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{0,3}}?\s(?:on|at|op|al|au|unter|via)"
     # A colon after "call me", not after the verb alone ("Reach: 40000" is an audience).
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{1,3}}?\s*:"
@@ -335,6 +344,12 @@ def _contact_field(text: str, start: int, end: int) -> bool:
         and any(sep in before + after for sep in _FIELD_SEPARATORS)
         and _EMAIL_ON_LINE.search(text, line_start, line_end) is not None
     )
+
+
+def _called_a_phone(text: str, start: int, end: int) -> bool:
+    """Called a phone by a label or "call me on" right before it, or by its place in a signature
+    line beside an email address. Asked only where it decides: two searches a candidate."""
+    return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
 
 
 # A validated candidate: the match's start and end within it, and its score.
@@ -458,16 +473,12 @@ class FormattedPhoneRecognizer(TextRecognizer):
             digits = sum(c.isdigit() for c in number)
             if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
-            # Called a phone by a label or "call me on" right before it, or by its place in a
-            # signature line beside an email address.
-            led_in = _led_in_as_a_phone(text, candidate.start()) or _contact_field(
-                text, candidate.start(), candidate.end()
-            )
-            if _zero_padded_id(number) and not led_in:
+            if _zero_padded_id(number) and not _called_a_phone(text, candidate.start(), candidate.end()):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
-                score = SOMEONES_NUMBER_SCORE if led_in else UNVALIDATED_BARE_SCORE
+                called = _called_a_phone(text, candidate.start(), candidate.end())
+                score = SOMEONES_NUMBER_SCORE if called else UNVALIDATED_BARE_SCORE
                 results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
@@ -479,7 +490,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 # written with a leading zero: "047 877 893" is a national number, validated below.
                 if (
                     not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " "
-                ) and not led_in:
+                ) and not _called_a_phone(text, candidate.start(), candidate.end()):
                     continue
                 if not _possible(raw):
                     continue
@@ -511,7 +522,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     # code in parentheses is how a phone is written, whether or not the number
                     # is in service (libphonenumber only knows those that could be).
                     start, end, score = 0, len(raw), UNVALIDATED_SCORE
-                elif led_in:
+                elif _called_a_phone(text, candidate.start(), candidate.end()):
                     # "Phone: 00734293218", "ring 004-04 94 21": a form's or a generator's number
                     # with a stray zero or an area code no plan has is still the one it labels.
                     start, end, score = 0, len(raw), SOMEONES_NUMBER_SCORE
@@ -521,7 +532,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if led_in:
+            if _called_a_phone(text, candidate.start(), candidate.end()):
                 score = max(score, SOMEONES_NUMBER_SCORE)
             results.append(
                 finding(

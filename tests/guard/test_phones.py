@@ -174,6 +174,15 @@ def test_the_faker_dev_set_is_the_same_on_every_run() -> None:
         ("The plumber's number is 18492256749; he is free on Monday.", "18492256749"),
         ("Jana\u2019s mobile number: 2350 792818", "2350 792818"),
         ("Leave a message on 99 77 63 and we will get back to you.", "99 77 63"),
+        # Lead-ins of forms and signatures.
+        ("My phone number is 00734293218 for the delivery.", "00734293218"),
+        ("His cell is 99 77 63, call after six.", "99 77 63"),
+        ("Phone (work): 40206265", "40206265"),
+        ("Phone #: 40206265", "40206265"),
+        ("Emergency contact: 00734293218", "00734293218"),
+        ("Anna Berg\nM: 40206265", "40206265"),
+        # Russia's trunk prefix 8, then 3-3-2-2.
+        ("Forward the question to Jana, 8 639 233 21 46, before Friday.", "8 639 233 21 46"),
         # Faker's national and "(0)" layouts.
         ("Mobile: +49(0) 778353374", "+49(0) 778353374"),
         ("Call me on 881.428.6570x704 after lunch.", "881.428.6570x704"),
@@ -197,6 +206,10 @@ def test_numbers_as_generators_and_people_type_them_are_masked(pattern_guard: Gu
         "Move the review to 14-05-2513 and tell the team.",
         # "it's", "that's": no one's number.
         "That's number 1234567 on the waiting list, call the office.",
+        # "phone" and "is" without "number": a price, not a label.
+        "The phone is 12500 rupees in Delhi.",
+        # Four numbers of a table in 3-3-2-2, with no trunk prefix.
+        "Table row: 326 161 24 90",
         # A zero-padded order number with no label before it.
         "Save 0012345678 under last week's orders.",
     ],
