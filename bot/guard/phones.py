@@ -473,7 +473,8 @@ class FormattedPhoneRecognizer(TextRecognizer):
             digits = sum(c.isdigit() for c in number)
             if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if _zero_padded_id(number) and not _called_a_phone(text, candidate.start(), candidate.end()):
+            padded = _zero_padded_id(number)
+            if padded and not _possible(number) and not _called_a_phone(text, candidate.start(), candidate.end()):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
@@ -534,6 +535,10 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             if _called_a_phone(text, candidate.start(), candidate.end()):
                 score = max(score, SOMEONES_NUMBER_SCORE)
+            elif padded:
+                # "0097131549909" is dialled from abroad as often as it is an id padded with
+                # zeros: a context word decides.
+                score = UNVALIDATED_BARE_SCORE
             results.append(
                 finding(
                     self,

@@ -15,13 +15,13 @@ MIN_DEV_RECALL = 0.99
 # Four numbers in a row ("655 416 30 490") that some region's plan validates.
 MAX_DEV_FALSE_MASKS = 4
 # The Faker dev set (tests/support/phone_faker_dev_set.py, Faker as requirements.lock pins it) as
-# measured when these rules were written: 793 of the 806 numbers libphonenumber allows in their
-# locale's region, 808 of all 828. What is left are numbers in a sentence with no context word
+# measured when these rules were written: 794 of the 806 numbers libphonenumber allows in their
+# locale's region, 809 of all 828. What is left are numbers in a sentence with no context word
 # ("Forward the question to Jana, 731 848 806, before Friday") and Faker's three- and four-digit
 # "numbers" (922, 1405). Its false masks are the first set's four and two barcodes that pass the
 # card checksum.
-MIN_FAKER_POSSIBLE_RECALL = 0.983
-MIN_FAKER_RECALL = 0.975
+MIN_FAKER_POSSIBLE_RECALL = 0.985
+MIN_FAKER_RECALL = 0.977
 MAX_FAKER_FALSE_MASKS = 6
 
 
@@ -167,6 +167,8 @@ def test_the_faker_dev_set_is_the_same_on_every_run() -> None:
         ("Teléfono: 004-04 94 21", "004-04 94 21"),
         ("Anna Berg, Sales | 00528606685 | anna@example.com", "00528606685"),
         ("Anna Berg, Sales | 72 77 69 | anna@example.com", "72 77 69"),
+        # Dialled from abroad with "00", beside a context word.
+        ("Please contact 0097131549909 for details.", "0097131549909"),
         # Zeros in parentheses open an area code, which stays with the number.
         ("Phone: (0040) 356950", "(0040) 356950"),
         ("Save (000) 965-2843 under Mum in my contacts.", "(000) 965-2843"),
