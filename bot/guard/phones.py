@@ -12,7 +12,8 @@ numbers) or of seven grouped like a count.
 
 A number libphonenumber does not know as valid in any of the regions (a new range, a region not
 listed, a made-up number in a form) is still a phone when it is written like one: formatted as
-above, of a length some region allows. Dates, dotted quads and decimal columns are never phones.
+above, of a length some region allows, or when a label or a signature field calls it one ("Phone:
+00734293218", a generator's stray zero). Dates, dotted quads and decimal columns are never phones.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
 # ("1.1 .995 3.5"). A trunk prefix or a day past 31 tells a phone from both: "012.312.34.56",
 # "34.10.1234".
 _DAY_OR_MONTH = r"(?:[0-2]?\d|3[01])"
-_YEAR = r"(?:19|20)\d\d"
+# Thai dates count years of the Buddhist era ("14-05-2513" is 1970).
+_YEAR = r"(?:19|20|25)\d\d"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_PHONE = re.compile(
     rf"{_YEAR}[-/.]{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}|{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}[-/.](?:{_YEAR}|\d\d)"
@@ -95,9 +97,11 @@ _LOCAL = "A six-digit local number beside a context word"
 _THOUSANDS_PHONE_DIGITS = (8, 9)
 
 
-# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"). India's 5-5 ("98765 43210")
-# is left to a context word: two ZIP codes in a row look the same.
-_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}")
+# Spain's mobile layout, 3-2-2-2 after a prefix 6-9 ("612 34 56 78"), and Russia's 3-3-2-2 after
+# its trunk prefix 8 ("8 925 634 16 85"). Without the 8, 3-3-2-2 (Colombia, "326 161 24 90") is
+# four numbers of a table as often: a context word decides. India's 5-5 ("98765 43210") is left to
+# a context word too: two ZIP codes in a row look the same.
+_MOBILE_LAYOUT = re.compile(r"[6-9]\d{2} \d{2} \d{2} \d{2}|8 \d{3} \d{3} \d{2} \d{2}")
 # A national number: trunk prefix 0, then a grouped number ("030 1234 5678", "0412-345678").
 _TRUNK_GROUPED = re.compile(r"0[1-9]\d*[ .\-/]\d")
 
@@ -174,7 +178,10 @@ _PREVIOUS_WORD = re.compile(r"(\S+)\s$")
 
 
 def _continues_a_code(text: str, start: int) -> bool:
-    """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code."""
+    """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code;
+    or right after letters and a hyphen: "INV-0422-80485", "SKU-415-555-0132" are one id."""
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+        return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is None:
         return False
@@ -190,7 +197,9 @@ def _continues_a_code(text: str, start: int) -> bool:
 _ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code)"
 _ID_LABEL = re.compile(
     r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
-    r"|reservation|confirmation|transaction|receipt|po|batch|build|version)(?:\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))?"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip|postal\s+code)(?:\s*"
+    + _ID_SUFFIX
+    + r"(?=[\s:#]|$))?"
     r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
     r"\s*[:#]?\s*$",
     re.IGNORECASE,
@@ -219,15 +228,20 @@ def _known_country_code(digits: str) -> bool:
 
 
 def _codes_belong_to_it(candidate: str) -> bool:
-    """Are the digits before a valid fragment a country, or trunk and area, code of the same number?"""
-    return (_international(candidate) and _possible(candidate)) or _AREA_CODE_INSIDE.match(candidate) is not None
+    """Are the digits before a valid fragment a country, or trunk and area, code of the same number?
+    An area code in parentheses that opens the number is, whatever its digits ("(0040) 356950")."""
+    return (candidate.startswith(("+", "00", "(")) and _possible(candidate)) or _AREA_CODE_INSIDE.match(
+        candidate
+    ) is not None
 
 
 def _possible(candidate: str) -> bool:
     """A length some region's numbering plan allows (libphonenumber's cheap check, no validation)."""
     # "+44 (0)20 ...": the bracketed trunk prefix is not dialled from abroad.
     digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate).replace("(0)", ""))
-    if candidate.startswith("+") or digits.startswith("00"):
+    # "(0040) 356950", "(000) 965-2843": zeros inside parentheses open an area code, not an
+    # international prefix.
+    if candidate.startswith(("+", "00")):
         international = digits.removeprefix("00")
         return phonenumbers.is_possible_number_string("+" + international, phonenumbers.UNKNOWN_REGION) or (
             _MIN_INTERNATIONAL_DIGITS <= len(international) <= _MAX_DIGITS
@@ -259,11 +273,14 @@ def _national_after_double_zero(candidate: str) -> bool:
     return any(phonenumbers.is_possible_number_string(digits, region) for region in ("US", "GB", "DE", "FR"))
 
 
-# "my number is ...", "her work number: ...": a person's number is a phone; "the number of" or
+# "my number is ...", "her work number: ...", "the plumber's number is ...": a person's number is a
+# phone; "the number of" or
 # "order number" is not, and Presidio's context words are single words, so "number" is none.
 _SOMEONES_NUMBER = re.compile(
-    r"\b(?:my|your|his|her|their|our)\s+(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
-    r"number(?:\s+is|\s+was|\s*:)?\s*$",
+    r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+"
+    r"(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    # "his phone is", "Anna's cell:", "my telephone number was".
+    r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|\s*:)?\s*$",
     re.IGNORECASE,
 )
 SOMEONES_NUMBER_SCORE = 0.55
@@ -281,10 +298,14 @@ _PHONE_LABEL = (
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
-    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*)"
+    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms)"
 )
 _PHONE_LEAD_IN = re.compile(
-    rf"(?:\b{_PHONE_LABEL}\.?(?:\s+(?:no|nr|number|para\s+contato|de\s+contacto))?\.?\s*:?"
+    # "Phone (work):", "Phone #:", "phone number is".
+    rf"(?:\b{_PHONE_LABEL}\.?(?:\s*\([^\W\d]{{1,12}}\))?(?:\s*(?:no|nr|number|\#|para\s+contato|de\s+contacto))?"
+    r"(?:(?<=number)\s+(?:is|was))?\.?\s*:?"
+    # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...").
+    r"|\bcontact\s*:|(?-i:\b[TMFP])\s*:"
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{0,3}}?\s(?:on|at|op|al|au|unter|via)"
     # A colon after "call me", not after the verb alone ("Reach: 40000" is an audience).
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{1,3}}?\s*:"
@@ -323,6 +344,12 @@ def _contact_field(text: str, start: int, end: int) -> bool:
         and any(sep in before + after for sep in _FIELD_SEPARATORS)
         and _EMAIL_ON_LINE.search(text, line_start, line_end) is not None
     )
+
+
+def _called_a_phone(text: str, start: int, end: int) -> bool:
+    """Called a phone by a label or "call me on" right before it, or by its place in a signature
+    line beside an email address. Asked only where it decides: two searches a candidate."""
+    return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
 
 
 # A validated candidate: the match's start and end within it, and its score.
@@ -444,11 +471,15 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _zero_padded_id(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+                continue
+            padded = _zero_padded_id(number)
+            if padded and not _possible(number) and not _called_a_phone(text, candidate.start(), candidate.end()):
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
-                score = SOMEONES_NUMBER_SCORE if _led_in_as_a_phone(text, candidate.start()) else UNVALIDATED_BARE_SCORE
+                called = _called_a_phone(text, candidate.start(), candidate.end())
+                score = SOMEONES_NUMBER_SCORE if called else UNVALIDATED_BARE_SCORE
                 results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
@@ -460,7 +491,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 # written with a leading zero: "047 877 893" is a national number, validated below.
                 if (
                     not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " "
-                ) and not _led_in_as_a_phone(text, candidate.start()):
+                ) and not _called_a_phone(text, candidate.start(), candidate.end()):
                     continue
                 if not _possible(raw):
                     continue
@@ -492,14 +523,22 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     # code in parentheses is how a phone is written, whether or not the number
                     # is in service (libphonenumber only knows those that could be).
                     start, end, score = 0, len(raw), UNVALIDATED_SCORE
+                elif _called_a_phone(text, candidate.start(), candidate.end()):
+                    # "Phone: 00734293218", "ring 004-04 94 21": a form's or a generator's number
+                    # with a stray zero or an area code no plan has is still the one it labels.
+                    start, end, score = 0, len(raw), SOMEONES_NUMBER_SCORE
                 else:
                     continue
             elif _score(raw) == FORMATTED_SCORE:
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if _led_in_as_a_phone(text, candidate.start()) or _contact_field(text, candidate.start(), candidate.end()):
+            if _called_a_phone(text, candidate.start(), candidate.end()):
                 score = max(score, SOMEONES_NUMBER_SCORE)
+            elif padded:
+                # "0097131549909" is dialled from abroad as often as it is an id padded with
+                # zeros: a context word decides.
+                score = UNVALIDATED_BARE_SCORE
             results.append(
                 finding(
                     self,
