@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
-from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, foreign_sentences
+from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, FOREIGN_OPENERS, foreign_sentences
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -45,7 +45,7 @@ COMMON_WORDS = frozenset(
     sun january february march april june july august september october november december jan feb
     mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon
     evening weekend christmas easter halloween thanksgiving hanukkah diwali ramadan passover
-    kwanzaa mercury venus earth mars jupiter saturn uranus neptune pluto
+    kwanzaa mercury venus earth moon mars jupiter saturn uranus neptune pluto
     english spanish french german italian portuguese dutch russian chinese mandarin cantonese
     japanese korean hindi bengali marathi tamil telugu kannada malayalam gujarati punjabi urdu arabic
     persian farsi turkish vietnamese thai indonesian malay filipino tagalog polish czech swedish
@@ -110,6 +110,10 @@ ORGANISATION_WORDS = frozenset(
     association society club aquarium restaurant hotel cafe zoo theatre theater cinema brewery
     bakery stadium arena
     united fc afc rovers athletic wanderers hotspur
+    outfitters partners associates group solutions systems technologies consulting consultants
+    enterprises industries international brothers bros supply supplies foods pharmacy salon
+    boutique realty properties insurance investments financial media networks analytics
+    logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
     """.split()
 )
 PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
@@ -151,7 +155,7 @@ def packaged_gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
-    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES)
+    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS)
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -527,7 +531,7 @@ def _names_software(texts: list[str], start: int, end: int) -> bool:
     )
 
 
-_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with"})
+_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from"})
 # "convert it into Ruby", "port the parser to Rust": what code is rewritten into is a language.
 _REWRITING_VERBS = frozenset({"convert", "port", "translate", "rewrite", "transpile", "compile", "migrate"})
 _INTO = frozenset({"into", "to", "in"})

@@ -31,7 +31,7 @@ BRANDS = frozenset(
     rolex cartier versace starbucks walmart costco uber lyft airbnb paypal heineken budweiser
     nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
     golang javascript typescript midjourney chatgpt openai github gitlab ubuntu debian wordpress
-    shopify salesforce figma canva photoshop
+    shopify salesforce figma canva photoshop kotlin clojure matlab arduino raspberry
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -43,7 +43,12 @@ EPONYM_NOUNS = frozenset(
     filter chain test process reaction cycle syndrome disease criterion integral series operator
     function problem curve rule sequence number numbers space spaces manifold graph diagram scale
     index razor limit
+    chains rating ratings score tests effects models filters algorithms distributions theory
+    theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
+    ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
+    polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
+    pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries
     """.split()
 )
 # The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes
@@ -61,7 +66,7 @@ FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon s
 POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
-    syndrome disease razor
+    syndrome disease razor algorithm triangle identity theory hierarchy formula
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -81,12 +86,64 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     if all(word.lower() in BRANDS for word in alphabetic):
         return True
     return (
-        _names_a_result(words, after)
+        _made_by_a_brand(alphabetic, before)
+        or _headed_by_a_thing(alphabetic, after)
+        or _joined_by_an_ampersand(words, before, after)
+        or _names_a_result(words, after)
         or _joined_eponym(before, after)
         or _title_of_a_work(words, before, after, gazetteer)
         or _names_a_dish(alphabetic, before)
         or _after_a_named_thing(before, after)
         or _said_to_be_a_thing(after)
+    )
+
+
+def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
+    """A model or service after its maker's name, or tagged with it: "Toyota Corolla", "Amazon
+    Prime", "a Samsung Galaxy"."""
+    makers = [before[0]] if before and before[0][:1].isupper() else []
+    if len(alphabetic) > 1:
+        makers.append(alphabetic[0])
+    return any(maker.lower() in BRANDS for maker in makers)
+
+
+# The last capitalised word of a name that makes it a thing's: a holiday ("Martin Luther King
+# Day"), a prize, a contest or event ("Nobel Prize", "Vietnam War"), a law or plan, a dog's breed
+# ("Golden Retriever") or a product's edition ("Lumina Pro"). No person's or place's name ends so.
+THING_HEADS = frozenset(
+    """
+    day days eve week award awards prize prizes medal cup trophy championship championships
+    olympics festival fest conference summit expo marathon war wars revolution rebellion treaty
+    accord accords act doctrine initiative movement theorem effect principle paradox
+    conjecture lemma equation inequality hypothesis constant algorithm syndrome disease
+    retriever terrier spaniel pro max plus ultra mini lite edition
+    """.split()
+)
+
+
+def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
+    """The run of capitalised words the finding opens (or is) ends in a thing's head noun, after
+    a possessive too ("Valentine's Day"); "Jude Law" and "Doris Day" are the price of the rule
+    for the days ("Law" is no head: laws are named in the possessive, see above)."""
+    run = list(alphabetic)
+    rest = after[2:] if after[:1] and after[0] in _APOSTROPHES and after[1:2] == ["s"] else after
+    for token in rest:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        run.append(token)
+    return len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS
+
+
+_AMPERSANDS = frozenset({"&", "&amp;"})
+
+
+def _joined_by_an_ampersand(words: list[str], before: list[str], after: list[str]) -> bool:
+    """Capitalised names joined by "&" name a firm or a brand ("Harlow & Finch", "Johnson &
+    Johnson"); people are joined by "and"."""
+    return (
+        any(word in _AMPERSANDS for word in words)
+        or (len(before) >= 2 and before[0] in _AMPERSANDS and before[1][:1].isupper())
+        or (len(after) >= 2 and after[0] in _AMPERSANDS and after[1][:1].isupper())
     )
 
 
@@ -146,7 +203,10 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if after[:1] and after[0] in _APOSTROPHES:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
-        return bool(following) and following[0] in POSSESSIVE_EPONYM_NOUNS
+        return bool(following) and following[0].lower() in POSSESSIVE_EPONYM_NOUNS
+    last = words[-1] if words else ""
+    if last.islower() and last in EPONYM_NOUNS and len(words) > 1:
+        return True  # tagged with its noun: "the Turing test"
     return bool(after) and (
         after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
     )

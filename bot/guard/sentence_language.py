@@ -30,6 +30,34 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     ve bir için ile bu çok olan
     """.split()
 )
+# The verbs and question words that open requests in other languages ("Explica", "Erkläre",
+# "Объясни", "Как"): capitalised as any first word, never a name, and in no list. Words that are
+# names or places too ("Como", "Donne") are left out. Cyrillic is covered here, though its
+# sentences are otherwise read as English ones (see above): these openers are no one's name.
+FOREIGN_OPENERS = frozenset(
+    """
+    explica explícame explicame escribe escríbeme dime dame haz hazme crea genera resume resúmeme
+    traduce enumera menciona cuál cuáles qué cómo dónde cuándo cuánto cuántos cuántas quién
+    hola podrías puedes quiero necesito sabes conoces ayúdame ayudame redacta elabora cuéntame
+    explique escreva diga faça crie gere resuma traduza liste olá você quais qual onde quem
+    pode poderia preciso quero
+    spiega scrivi dimmi fammi riassumi traduci elenca ciao quale quali dove chi puoi potresti
+    vorrei
+    écris écrivez donnez fais faites crée créez génère résume traduis bonjour salut quel quelle
+    quels quelles comment pourquoi où quand peux pouvez pourrais voudrais
+    erkläre erklär schreibe schreib gib mach erstelle fasse übersetze nenne beschreibe hallo
+    welche welcher welches warum wieso weshalb wann wer kannst könntest können würdest
+    объясни объясните напиши напишите расскажи расскажите помоги помогите придумай придумайте
+    сделай сделайте переведи переведите опиши опишите составь составьте создай создайте приведи
+    приведите дай дайте скажи скажите покажи покажите назови назовите перечисли перечислите
+    предложи предложите представь представьте сравни сравните найди найдите реши решите
+    посоветуй посоветуйте подскажи подскажите ответь ответьте исправь исправьте перепиши
+    перепишите продолжи продолжите выбери определи как что почему какой какая какие где когда
+    кто зачем сколько можно можешь можете привет здравствуйте пожалуйста спасибо это
+    поясни розкажи допоможи зроби переклади як що чому який яка які де коли хто навіщо скільки
+    привіт дякую
+    """.split()
+)
 ENGLISH_FUNCTION_WORDS = frozenset(
     """
     the and of to is are was were for with you your this that these those please our we it its
