@@ -48,6 +48,7 @@ from bot.guard.ner_gate import (
     lexicon_spans,
     token_texts,
     windows_around_hints,
+    without_everyday_edges,
 )
 
 GATED_NER = "gated_ner"
@@ -96,6 +97,8 @@ class GatedEntityRecognizer:
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
                 if is_backed(texts, begin, stop, label, lower_case=lower_case, gazetteer=self.gazetteer):
+                    if label != "ADDRESS":
+                        begin, stop = without_everyday_edges(texts, begin, stop, self.gazetteer)
                     entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:

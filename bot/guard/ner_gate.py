@@ -76,6 +76,8 @@ NATIONALITIES = frozenset(
     welsh yemeni zambian zimbabwean
     african asian european arab arabian caribbean latino hispanic nordic scandinavian balkan
     baltic slavic celtic anglo saxon gaelic aboriginal indigenous native american inuit maori
+    aztec aztecs maya mayan mayans inca incas viking vikings celts mongol mongols huns romans
+    greeks egyptians persians ottomans spartans
     persian roman byzantine ottoman soviet victorian edwardian elizabethan
     northern southern eastern western central
     christian catholic protestant orthodox anglican baptist methodist lutheran presbyterian
@@ -433,6 +435,25 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+def without_everyday_edges(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
+    """``start:end`` less the everyday capitalised words it opens with ("Join Dr. Elena Vasquez",
+    "Download Cohen": the verb of the sentence, tagged with the name) and spaces; a word that
+    may be a name ("Will", "Rose") or a title stays."""
+    while start < end - 1 and (texts[start].isspace() or _is_everyday_opener(texts[start], gazetteer)):
+        start += 1
+    return start, end
+
+
+def _is_everyday_opener(word: str, gazetteer: Gazetteer) -> bool:
+    lower = word.lower()
+    return (
+        _is_capitalised(word)
+        and lower not in _NEVER_ALONE
+        and gazetteer.is_english(lower)
+        and gazetteer.kind(lower) == NOTHING
+    )
 
 
 # Capitalised everyday words that make a run of words the name of a thing, not of a person or place.

@@ -32,6 +32,20 @@ BRANDS = frozenset(
     nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
     golang javascript typescript midjourney chatgpt openai github gitlab ubuntu debian wordpress
     shopify salesforce figma canva photoshop kotlin clojure matlab arduino raspberry
+    boeing airbus nokia deloitte accenture mckinsey marriott verizon comcast vodafone siemens
+    intel nvidia cisco oracle adobe ibm lenovo asus acer panasonic nikon sennheiser qualcomm jira
+    trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
+    kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis
+    """.split()
+)
+# Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
+# before them is the owner's only in the possessive ("Maria's laptop").
+PRODUCT_NOUNS = frozenset(
+    """
+    laptop laptops phone phones smartphone smartphones headphones earbuds camera cameras tablet
+    tablets tv tvs television car cars truck trucks sedan suv stock stocks shares account card
+    cards bill subscription membership telescope printer printers console consoles router
+    keyboard sneakers perfume vacuum fridge app
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -47,6 +61,7 @@ EPONYM_NOUNS = frozenset(
     theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
+    telescope
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries
     """.split()
@@ -87,6 +102,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return True
     return (
         _made_by_a_brand(alphabetic, before)
+        or (bool(after) and after[0] in PRODUCT_NOUNS)
         or _headed_by_a_thing(alphabetic, after)
         or _joined_by_an_ampersand(words, before, after)
         or _names_a_result(words, after)
@@ -116,7 +132,7 @@ THING_HEADS = frozenset(
     olympics festival fest conference summit expo marathon war wars revolution rebellion treaty
     accord accords act doctrine initiative movement theorem effect principle paradox
     conjecture lemma equation inequality hypothesis constant algorithm syndrome disease
-    retriever terrier spaniel pro max plus ultra mini lite edition
+    retriever terrier spaniel pro max plus ultra mini lite edition dynasty
     """.split()
 )
 
