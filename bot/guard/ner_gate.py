@@ -118,6 +118,9 @@ ORGANISATION_WORDS = frozenset(
     logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
     """.split()
 )
+# Events and acts named after where they happened ("Battle of Hastings", "Treaty of Versailles",
+# "Siege of Leningrad"): the place names the event, no one's whereabouts.
+EVENTS_OF_A_PLACE = frozenset("battle siege treaty congress edict peace sack fall massacre".split())
 PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
 # Programming languages and tools named like people or places ("Julia", "Ruby", "Delphi",
 # "Jenkins"), and the words of software that, close by, say that is what they are.
@@ -498,7 +501,11 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
     before = _previous_word_index(texts, start)
     if before is not None and texts[before] == "of":
         owner = _previous_word_index(texts, before)
-        if owner is not None and texts[owner].lower() in ORGANISATION_WORDS and texts[owner][:1].isupper():
+        if (
+            owner is not None
+            and texts[owner][:1].isupper()
+            and (texts[owner].lower() in ORGANISATION_WORDS or texts[owner].lower() in EVENTS_OF_A_PLACE)
+        ):
             return True
     if any(_is_product_shaped(text) for text in texts[start:end]):
         return True

@@ -45,7 +45,7 @@ PRODUCT_NOUNS = frozenset(
     laptop laptops phone phones smartphone smartphones headphones earbuds camera cameras tablet
     tablets tv tvs television car cars truck trucks sedan suv stock stocks shares account card
     cards bill subscription membership telescope printer printers console consoles router
-    keyboard sneakers perfume vacuum fridge app
+    keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -132,7 +132,8 @@ THING_HEADS = frozenset(
     olympics festival fest conference summit expo marathon war wars revolution rebellion treaty
     accord accords act doctrine initiative movement theorem effect principle paradox
     conjecture lemma equation inequality hypothesis constant algorithm syndrome disease
-    retriever terrier spaniel pro max plus ultra mini lite edition dynasty
+    retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
+    project strategy policy
     """.split()
 )
 

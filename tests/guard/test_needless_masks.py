@@ -1,0 +1,83 @@
+"""Products, firms, events, eponyms and foreign openers are not masked; a real name or place in
+the same shape still is."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import Guard
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A model or service after its maker, or a brand before a product noun.
+        "Is a Toyota Corolla cheaper to insure than a hatchback?",
+        "My Arduino Uno resets when the motor starts.",
+        "Is a Dell laptop fine for video editing?",
+        "My Verizon bill went up again this month.",
+        "Should I buy Bose headphones for the gym?",
+        # Names joined by "&" name a firm.
+        "Your parcel from Harlow & Finch is on its way.",
+        # A run of capitalised words ending in a holiday, prize, plan, breed or edition.
+        "Plan a bake sale for Martin Luther King Day.",
+        "Write a card for Valentine's Day.",
+        "Suggest a name for our Golden Retriever puppy.",
+        "Is the Lumina Pro worth the upgrade?",
+        "The council approved the Oakridge Development Plan.",
+        "Describe the Ming Dynasty in five lines.",
+        # Eponyms: a possessive before a result, a capitalised law, a lower-case result noun.
+        "Explain Boyle's Law with a balloon.",
+        "Draw Pascal's triangle up to the sixth row.",
+        "Describe Maslow's hierarchy of needs for a manager.",
+        "How do Markov chains model the weather?",
+        "How is an Elo rating computed?",
+        "Why is the Turing test controversial?",
+        "How does the Hubble telescope stay in orbit?",
+        # Foods named after a person or a town.
+        "What goes on a Margherita pizza?",
+        "Mix a Bloody Mary cocktail for two.",
+        # Events named after a place, peoples, the Moon.
+        "Summarise the Treaty of Versailles for a class.",
+        "What was the Battle of Hastings about?",
+        "How did the Aztecs build their temples?",
+        "Who first walked on the Moon?",
+        # Languages code is rewritten from and into.
+        "Convert this code from Java to Kotlin.",
+        # The verbs that open requests in other languages.
+        "Объясни, как работает Интернет.",
+        "Erkläre mir bitte die Photosynthese.",
+    ],
+)
+def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: str) -> None:
+    assert guard.check_prompt(text).masked_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A person in the same shape as each rule above.
+        ("Is Tomasz Nowak's laptop still at the office?", "Tomasz Nowak"),
+        ("Send the Harlow report to Priya Sharma and Dan.", "Priya Sharma"),
+        ("Plan a party for Priya Sharma on Friday.", "Priya Sharma"),
+        ("Ask Priya Sharma about the Oakridge Development Plan.", "Priya Sharma"),
+        ("Priya's test results came back today.", "Priya"),
+        ("Is Avogadro's number the same in Lisbon?", "Lisbon"),
+        ("Walk Tomasz Nowak through the Treaty of Versailles.", "Tomasz Nowak"),
+        ("Book a trip to Lisbon after the Battle of Hastings reenactment.", "Lisbon"),
+        ("Pick up the cake for Jonas from the bakery.", "Jonas"),
+        ("Объясни Ольге, как работает Интернет.", "Ольге"),
+    ],
+)
+def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
+    prompt = guard.check_prompt(text)
+
+    assert name not in prompt.masked_text
+    assert name in prompt.mapping.values()
+
+
+def test_the_verb_tagged_with_a_name_stays_outside_the_mask(guard: Guard) -> None:
+    prompt = guard.check_prompt("Join Dr. Elena Vasquez for a webinar on sleep.")
+
+    assert prompt.masked_text.startswith("Join ")
+    assert "Elena Vasquez" in "".join(prompt.mapping.values())
