@@ -411,6 +411,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         names_a_thing(texts[start:end], gazetteer)
         or names_an_organisation_or_product(texts, start, end)
         or is_a_thing(texts[start:end], *tokens_around(texts, start, end), gazetteer)
+        or (label != "ADDRESS" and reads_as_everyday_words(texts, start, end, gazetteer))
     ):
         return False
     unknown_only = False
@@ -457,6 +458,68 @@ def _is_everyday_opener(word: str, gazetteer: Gazetteer) -> bool:
         and gazetteer.is_english(lower)
         and gazetteer.kind(lower) == NOTHING
     )
+
+
+def reads_as_everyday_words(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """Whether the words ``start:end`` read as everyday words though a list holds them as names:
+    a word opening a sentence and followed by "the" or "your" is a verb ("Chase the dream", "Mark
+    your calendar"; a name is seldom followed so), and words inside a quoted title in title case
+    are the title's ("The Lost City of Amber"; "Brilliant Le Hou" holds one everyday word)."""
+    words = [index for index in range(start, end) if texts[index].isalpha()]
+    if not words:
+        return False
+    return (
+        len(words) == 1
+        and gazetteer.is_dictionary_word(texts[words[0]].lower())
+        and _verb_opening_a_sentence(texts, start, end)
+    ) or _in_a_quoted_title(texts, start, end, gazetteer)
+
+
+def _verb_opening_a_sentence(texts: list[str], start: int, end: int) -> bool:
+    """ "Chase the dream", "Mark your calendar": a name is seldom followed by "the" or "your"."""
+    following = _next_word(texts, end)
+    if following is None or following not in _DETERMINERS_AFTER_A_VERB:
+        return False
+    before = _previous_word_index(texts, start)
+    while before is not None and texts[before] in _OPENERS:
+        before = _previous_word_index(texts, before)
+    return before is None or _ends_sentence(texts, before)
+
+
+_DETERMINERS_AFTER_A_VERB = frozenset("the a an your my our their this that these those every".split())
+_QUOTES = frozenset({'"', "\u201c", "\u201d"})
+# How many tokens either side of a finding are searched for the quotes of a title.
+_QUOTE_REACH = 16
+
+
+def _in_a_quoted_title(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """Between double quotes on one line, in title case, beside two or more capitalised everyday
+    words: a title ("The Lost City of Amber"); "Brilliant Le Hou" holds one."""
+    opening = next(
+        (i for i in range(start - 1, max(-1, start - _QUOTE_REACH), -1) if _quotes_or_breaks(texts[i])), None
+    )
+    closing = next((i for i in range(end, min(len(texts), end + _QUOTE_REACH)) if _quotes_or_breaks(texts[i])), None)
+    if opening is None or closing is None or "\n" in texts[opening] + texts[closing]:
+        return False
+    inside = texts[opening + 1 : closing]
+    if any(token in _SENTENCE_END for token in inside):
+        return False  # the quotes of two quotations, a sentence between them
+    quoted = [text for text in inside if text.isalpha()]
+    long_words = [word for word in quoted if len(word) > _SHORT_TITLE_WORD]
+    if len(long_words) < _EVERYDAY_IN_A_TITLE or not all(word[:1].isupper() for word in long_words):
+        return False
+    outside = [text for index, text in enumerate(texts[opening + 1 : closing], opening + 1) if not start <= index < end]
+    everyday = [word for word in outside if _is_capitalised(word) and gazetteer.is_english(word.lower())]
+    return len(everyday) >= _EVERYDAY_IN_A_TITLE
+
+
+# Articles and prepositions, which titles write in lower case ("The Lost City of Amber").
+_SHORT_TITLE_WORD = 3
+
+
+def _quotes_or_breaks(token: str) -> bool:
+    """A line break, or punctuation holding a double quote ('"', '."', '“')."""
+    return "\n" in token or (not token.isalnum() and any(quote in token for quote in _QUOTES))
 
 
 # Capitalised everyday words that make a run of words the name of a thing, not of a person or place.
@@ -661,6 +724,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
                 or names_an_organisation_or_product(texts, start, words[-1] + 1)
                 or is_a_thing(texts[start : words[-1] + 1], *tokens_around(texts, start, words[-1] + 1), gazetteer)
                 or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
+                or reads_as_everyday_words(texts, start, words[-1] + 1, gazetteer)
             ):
                 title = _previous_title(texts, start)
                 yield (

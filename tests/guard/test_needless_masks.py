@@ -44,6 +44,9 @@ from bot.guard import Guard
         "Who first walked on the Moon?",
         # Languages code is rewritten from and into.
         "Convert this code from Java to Kotlin.",
+        # A verb opening a sentence before "the" or "your", a quoted title in title case.
+        "Chase the Dream: A Guide to Changing Careers",
+        'Write a story titled "The Lost City of Amber".',
         # The verbs that open requests in other languages.
         "Объясни, как работает Интернет.",
         "Erkläre mir bitte die Photosynthese.",
@@ -67,6 +70,8 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Book a trip to Lisbon after the Battle of Hastings reenactment.", "Lisbon"),
         ("Pick up the cake for Jonas from the bakery.", "Jonas"),
         ("Объясни Ольге, как работает Интернет.", "Ольге"),
+        ("Chase said the dream job was gone.", "Chase"),
+        ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
