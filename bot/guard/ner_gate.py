@@ -116,6 +116,7 @@ ORGANISATION_WORDS = frozenset(
     enterprises industries international brothers bros supply supplies foods pharmacy salon
     boutique realty properties insurance investments financial media networks analytics
     logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
+    collective dental convention conventions cruise cruises
     """.split()
 )
 # Events and acts named after where they happened ("Battle of Hastings", "Treaty of Versailles",
@@ -409,7 +410,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     evidence = Evidence(texts, gazetteer)
     if (
         names_a_thing(texts[start:end], gazetteer)
-        or names_an_organisation_or_product(texts, start, end)
+        or names_an_organisation_or_product(texts, start, end, gazetteer)
         or is_a_thing(texts[start:end], *tokens_around(texts, start, end), gazetteer)
         or (label != "ADDRESS" and reads_as_everyday_words(texts, start, end, gazetteer))
     ):
@@ -540,7 +541,9 @@ def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
     return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
-def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> bool:
+def names_an_organisation_or_product(
+    texts: list[str], start: int, end: int, gazetteer: Gazetteer | None = None
+) -> bool:
     """Whether the capitalised words ``start:end`` belong to the name of an organisation or a
     product: followed by an organisation word or a product acronym ("Stanford University",
     "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
@@ -555,6 +558,11 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
     if following is not None and following[:1].isupper():
         if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
             return True
+        if gazetteer is not None and _names_a_team(texts[start:end], following, gazetteer):
+            return True
+    tagged = [text for text in texts[start:end] if text.isalpha()]
+    if gazetteer is not None and len(tagged) > 1 and _names_a_team(tagged[:-1], tagged[-1], gazetteer):
+        return True  # tagged with its plural: "the Denver Nuggets"
     if any(
         (text.lower() in ORGANISATION_WORDS and text[:1].isupper())
         or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
@@ -581,6 +589,30 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int) -> 
             return True
         index = _previous_word_index(texts, index)
     return False
+
+
+# Plural nouns that end the names of places ("Rocky Mountains", "Niagara Falls", "Cayman Islands").
+PLURAL_PLACE_NOUNS = frozenset(
+    """
+    islands isles mountains lakes falls springs heights hills gardens keys rapids plains highlands
+    lowlands woods downs sands meadows rocks pines states territories provinces emirates alps
+    rockies glades flats narrows banks shores cliffs dunes lands fields
+    """.split()
+)
+
+
+def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> bool:
+    """A town before a capitalised plural everyday noun names a team ("Denver Nuggets", "Phoenix
+    Suns"), unless the noun is a place's ("Rocky Mountains") or the whole is a listed place
+    ("United States"); a first name before one is a person's ("Tom Hanks")."""
+    lower = following.lower()
+    if not (lower.endswith("s") and lower not in PLURAL_PLACE_NOUNS and gazetteer.is_dictionary_word(lower)):
+        return False
+    if gazetteer.kind(lower) != NOTHING:
+        return False
+    alphabetic = [word.lower() for word in words if word.isalpha()]
+    town = " ".join(alphabetic)
+    return bool(town) and gazetteer.is_place(town) and not gazetteer.is_place(f"{town} {lower}")
 
 
 def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
@@ -721,7 +753,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             start = words[0]
             if not (
                 names_a_thing([texts[i] for i in words], gazetteer)
-                or names_an_organisation_or_product(texts, start, words[-1] + 1)
+                or names_an_organisation_or_product(texts, start, words[-1] + 1, gazetteer)
                 or is_a_thing(texts[start : words[-1] + 1], *tokens_around(texts, start, words[-1] + 1), gazetteer)
                 or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
                 or reads_as_everyday_words(texts, start, words[-1] + 1, gazetteer)

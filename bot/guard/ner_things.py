@@ -35,7 +35,8 @@ BRANDS = frozenset(
     boeing airbus nokia deloitte accenture mckinsey marriott verizon comcast vodafone siemens
     intel nvidia cisco oracle adobe ibm lenovo asus acer panasonic nikon sennheiser qualcomm jira
     trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
-    kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis
+    kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
+    cadillac kia jeep atlassian
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name

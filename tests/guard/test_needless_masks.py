@@ -17,6 +17,11 @@ from bot.guard import Guard
         "Is a Dell laptop fine for video editing?",
         "My Verizon bill went up again this month.",
         "Should I buy Bose headphones for the gym?",
+        # A name before a capitalised plural names a team; organisation words and conventions.
+        "Did the Denver Nuggets win last night?",
+        "Your first class at Brooklyn Yoga Collective is free.",
+        "Explain the Geneva Conventions to a student.",
+        "Compare a Chevrolet Camaro with a hatchback.",
         # Names joined by "&" name a firm.
         "Your parcel from Harlow & Finch is on its way.",
         # A run of capitalised words ending in a holiday, prize, plan, breed or edition.
@@ -71,6 +76,9 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Pick up the cake for Jonas from the bakery.", "Jonas"),
         ("Объясни Ольге, как работает Интернет.", "Ольге"),
         ("Chase said the dream job was gone.", "Chase"),
+        ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
+        ("Did Tom Hanks narrate that documentary?", "Tom Hanks"),
+        ("Dan moved to the United States last year.", "United States"),
         ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
     ],
 )
