@@ -212,6 +212,7 @@ _ENGLISH_ENDINGS = (
     "ships",
     "ings",
     "ists",
+    "esque",
 )
 # A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
 # ("WebPilot", "LearnData").

@@ -36,7 +36,7 @@ BRANDS = frozenset(
     intel nvidia cisco oracle adobe ibm lenovo asus acer panasonic nikon sennheiser qualcomm jira
     trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
     kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
-    cadillac kia jeep atlassian
+    cadillac kia jeep atlassian ethereum bitcoin dogecoin solana
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -62,7 +62,7 @@ EPONYM_NOUNS = frozenset(
     theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
-    telescope
+    telescope dish counter wheel maneuver manoeuvre valve coil cage jar knot scheme
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries
     """.split()
@@ -82,7 +82,7 @@ FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon s
 POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
-    syndrome disease razor algorithm triangle identity theory hierarchy formula
+    syndrome disease razor algorithm triangle identity theory hierarchy formula cube
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").

@@ -39,6 +39,10 @@ from bot.guard import Guard
         "How is an Elo rating computed?",
         "Why is the Turing test controversial?",
         "How does the Hubble telescope stay in orbit?",
+        "How does a Geiger counter work?",
+        "Solve a Rubik's cube in twenty moves.",
+        "Why does my story feel Kafkaesque?",
+        "Explain Solidity smart contracts on Ethereum.",
         # Foods named after a person or a town.
         "What goes on a Margherita pizza?",
         "Mix a Bloody Mary cocktail for two.",
@@ -78,6 +82,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Chase said the dream job was gone.", "Chase"),
         ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
         ("Did Tom Hanks narrate that documentary?", "Tom Hanks"),
+        ("Send Priya code samples for the review.", "Priya"),
         ("Dan moved to the United States last year.", "United States"),
         ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
     ],
