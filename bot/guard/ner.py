@@ -96,16 +96,24 @@ class GatedEntityRecognizer:
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
-                if is_backed(texts, begin, stop, label, lower_case=lower_case, gazetteer=self.gazetteer):
-                    if label != "ADDRESS":
-                        begin, stop = without_everyday_edges(texts, begin, stop, self.gazetteer)
-                    entities.append(Span(doc, begin, stop, label=label))
+                if not self._backed(texts, begin, stop, label, lower_case):
+                    continue
+                if label != "ADDRESS":
+                    # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
+                    trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
+                    if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
+                        continue
+                    begin, stop = trimmed
+                entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:
             if not taken.intersection(range(start, end)):
                 entities.append(Span(doc, start, end, label=label))
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
+
+    def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:
+        return is_backed(texts, start, end, label, lower_case=lower_case, gazetteer=self.gazetteer)
 
     def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
         """The model's entities in each segment, as (start, end, label) within it. Segments seen

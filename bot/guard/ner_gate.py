@@ -414,6 +414,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         or names_an_organisation_or_product(texts, start, end, gazetteer)
         or is_a_thing(texts[start:end], *tokens_around(texts, start, end), gazetteer)
         or (label != "ADDRESS" and reads_as_everyday_words(texts, start, end, gazetteer))
+        or (label != "ADDRESS" and _common_noun_after_an_article(texts, start, end, gazetteer))
     ):
         return False
     unknown_only = False
@@ -443,12 +444,21 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     return label == "ADDRESS" and is_address
 
 
-def without_everyday_edges(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
+def without_everyday_edges(
+    texts: list[str], start: int, end: int, gazetteer: Gazetteer, *, lower_case: bool = False
+) -> tuple[int, int]:
     """``start:end`` less the everyday capitalised words it opens with ("Join Dr. Elena Vasquez",
-    "Download Cohen": the verb of the sentence, tagged with the name) and spaces; a word that
-    may be a name ("Will", "Rose") or a title stays."""
+    "Download Cohen": the verb of the sentence, tagged with the name), the lower-case words it
+    ends with ("Knight rescues", unless the sentence is typed in lower case) and spaces; a word
+    that may be a name ("Will", "Rose"), a title or a particle ("van") stays."""
     while start < end - 1 and (texts[start].isspace() or _is_everyday_opener(texts[start], gazetteer)):
         start += 1
+    while (
+        not lower_case
+        and end - 1 > start
+        and (texts[end - 1].isspace() or (texts[end - 1].islower() and texts[end - 1] not in _PARTICLES))
+    ):
+        end -= 1
     return start, end
 
 
@@ -475,6 +485,33 @@ def reads_as_everyday_words(texts: list[str], start: int, end: int, gazetteer: G
         and gazetteer.is_dictionary_word(texts[words[0]].lower())
         and _verb_opening_a_sentence(texts, start, end)
     ) or _in_a_quoted_title(texts, start, end, gazetteer)
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _common_noun_after_an_article(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """One capitalised dictionary word after "a" or "the", followed by a
+    verb or nothing: a role or a piece ("the Knight saves the Prince.", "does a Bishop move"); a
+    person's name takes no article."""
+    words = [text for text in texts[start:end] if text.isalpha()]
+    before = _previous_word_index(texts, start)
+    if len(words) != 1 or before is None or texts[before].lower() not in _ARTICLES:
+        return False
+    lower = words[0].lower()
+    if not gazetteer.is_dictionary_word(lower) or gazetteer.is_place(lower):
+        return False  # "the Netherlands", "the Gambia": places listed whole take one
+    # Before a noun it may be a surname naming a thing of the person's ("the Jones report").
+    following = _next_word(texts, end)
+    return (
+        following is None
+        or not following.isalpha()
+        or following in _AUXILIARIES
+        or (following.islower() and following.endswith("s") and not following.endswith("ss"))
+    )
+
+
+_AUXILIARIES = frozenset("is was are were do does did can could will would should may might must has had".split())
 
 
 def _verb_opening_a_sentence(texts: list[str], start: int, end: int) -> bool:
@@ -752,19 +789,17 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop()
         if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
             start = words[0]
+            label = _run_label([texts[i].lower() for i in words], gazetteer)
             if not (
                 names_a_thing([texts[i] for i in words], gazetteer)
                 or names_an_organisation_or_product(texts, start, words[-1] + 1, gazetteer)
                 or is_a_thing(texts[start : words[-1] + 1], *tokens_around(texts, start, words[-1] + 1), gazetteer)
                 or (end > words[-1] + 1 and texts[end - 1].lower() in ORGANISATION_WORDS)
                 or reads_as_everyday_words(texts, start, words[-1] + 1, gazetteer)
+                or _common_noun_after_an_article(texts, start, words[-1] + 1, gazetteer)
             ):
                 title = _previous_title(texts, start)
-                yield (
-                    (start if title is None else title),
-                    words[-1] + 1,
-                    _run_label([texts[i].lower() for i in words], gazetteer),
-                )
+                yield (start if title is None else title), words[-1] + 1, label
         index = end
 
 

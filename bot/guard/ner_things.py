@@ -62,7 +62,7 @@ EPONYM_NOUNS = frozenset(
     theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
-    telescope dish counter wheel maneuver manoeuvre valve coil cage jar knot scheme
+    telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries
     """.split()

@@ -56,6 +56,9 @@ from bot.guard import Guard
         # A verb opening a sentence before "the" or "your", a quoted title in title case.
         "Chase the Dream: A Guide to Changing Careers",
         'Write a story titled "The Lost City of Amber".',
+        # A role or a piece after "the" or "a", before a verb or nothing.
+        "Write a fable where the Knight rescues the Prince.",
+        "In chess, how strong is a Bishop?",
         # The verbs that open requests in other languages.
         "Объясни, как работает Интернет.",
         "Erkläre mir bitte die Photosynthese.",
@@ -83,6 +86,8 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
         ("Did Tom Hanks narrate that documentary?", "Tom Hanks"),
         ("Send Priya code samples for the review.", "Priya"),
+        ("Forward the Knight report to Priya.", "Knight"),
+        ("Our office moved to the Netherlands.", "Netherlands"),
         ("Dan moved to the United States last year.", "United States"),
         ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
     ],
@@ -92,6 +97,13 @@ def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name:
 
     assert name not in prompt.masked_text
     assert name in prompt.mapping.values()
+
+
+def test_the_verb_after_a_name_stays_outside_the_mask(guard: Guard) -> None:
+    prompt = guard.check_prompt("Tell me why the United States being so large matters.")
+
+    assert "being" in prompt.masked_text
+    assert "United States" in prompt.mapping.values()
 
 
 def test_the_verb_tagged_with_a_name_stays_outside_the_mask(guard: Guard) -> None:
