@@ -437,6 +437,10 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
         if len(alphabetic) == 1 and alphabetic[0].isupper() and len(alphabetic[0]) <= _MAX_ACRONYM:
             return False  # an acronym no list knows ("ASEAN", "POTUS"); "KNIVSTA" is a town in a form
+        following = _next_word(texts, end)
+        numbered = words[-1].isdigit() or (following is not None and following.isdigit())
+        if len(alphabetic) == 1 and label != "ADDRESS" and numbered:
+            return False  # a numbered label or item no list knows ("Pont 2", "Kapitel 3", "Gen 5")
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))

@@ -64,7 +64,8 @@ EPONYM_NOUNS = frozenset(
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
-    pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries
+    pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
+    sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
     """.split()
 )
 # The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes

@@ -46,6 +46,9 @@ from bot.guard import Guard
         # Foods named after a person or a town.
         "What goes on a Margherita pizza?",
         "Mix a Bloody Mary cocktail for two.",
+        "Whisk 1 Tbsp Dijon mustard into the dressing.",
+        # A word no list knows before a number labels an item.
+        "* Kapitola 1\n* Kapitola 2",
         # Events named after a place, peoples, the Moon.
         "Summarise the Treaty of Versailles for a class.",
         "What was the Battle of Hastings about?",
@@ -86,6 +89,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
         ("Did Tom Hanks narrate that documentary?", "Tom Hanks"),
         ("Send Priya code samples for the review.", "Priya"),
+        ("Call Priya 0612 345 678 about the order.", "Priya"),
         ("Forward the Knight report to Priya.", "Knight"),
         ("Our office moved to the Netherlands.", "Netherlands"),
         ("Dan moved to the United States last year.", "United States"),
