@@ -127,7 +127,9 @@ def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
 
 # The last capitalised word of a name that makes it a thing's: a holiday ("Martin Luther King
 # Day"), a prize, a contest or event ("Nobel Prize", "Vietnam War"), a law or plan, a dog's breed
-# ("Golden Retriever") or a product's edition ("Lumina Pro"). No person's or place's name ends so.
+# ("Golden Retriever") or a product's edition ("Lumina Pro"). Few people's names end so ("Doris Day"
+# is one, and is left unmasked); "Law" is no head for that reason ("Jude Law"): laws are named in
+# the possessive ("Moore's Law", see POSSESSIVE_EPONYM_NOUNS).
 THING_HEADS = frozenset(
     """
     day days eve week award awards prize prizes medal cup trophy championship championships
@@ -142,8 +144,7 @@ THING_HEADS = frozenset(
 
 def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
     """The run of capitalised words the finding opens (or is) ends in a thing's head noun, after
-    a possessive too ("Valentine's Day"); "Jude Law" and "Doris Day" are the price of the rule
-    for the days ("Law" is no head: laws are named in the possessive, see above)."""
+    a possessive too ("Valentine's Day")."""
     run = list(alphabetic)
     rest = after[2:] if after[:1] and after[0] in _APOSTROPHES and after[1:2] == ["s"] else after
     for token in rest:
