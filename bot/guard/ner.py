@@ -21,8 +21,10 @@ comes from a cache keyed by a hash of its words. The windows left are tagged in 
 each: the model reads a few tokens either side of each word, and windows joined into one Doc read
 their neighbours, so that a window's entities depended on what the process had tagged before. A
 span the model tags is kept only when the same evidence backs it (``is_backed``): the model alone
-calls "Helper", "Python" or "Due Date" a name or a place. Runs of capitalised words holding a known
-name are masked even where the model tagged nothing (``lexicon_spans``).
+calls "Helper", "Python" or "Due Date" a name or a place. A kept span loses the everyday verb it
+opens with and the lower-case words it ends with ("Join Dr. Elena Vasquez", "Knight rescues"), and
+what is left must be backed too. Runs of capitalised words holding a known name are masked even
+where the model tagged nothing (``lexicon_spans``).
 
 The cost of the shortcut: a lower-case name with no word before it that introduces one ("green
 tea" is no one) is not looked at, nor an unknown name written like a common English word.
