@@ -62,7 +62,8 @@ EPONYM_NOUNS = frozenset(
     theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
-    telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme
+    telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
+    agreement accords trials
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
@@ -137,7 +138,8 @@ THING_HEADS = frozenset(
     accord accords act doctrine initiative movement theorem effect principle paradox
     conjecture lemma equation inequality hypothesis constant algorithm syndrome disease
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
-    project strategy policy
+    project strategy policy protocol agreement declaration charter compromise purchase crisis
+    massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
     """.split()
 )
 

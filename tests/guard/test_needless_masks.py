@@ -49,6 +49,11 @@ from bot.guard import Guard
         "Whisk 1 Tbsp Dijon mustard into the dressing.",
         # A word no list knows before a number labels an item.
         "* Kapitola 1\n* Kapitola 2",
+        # Treaties, crises, trials and parties named after a place or a person.
+        "What did the Kyoto Protocol require of rich countries?",
+        "Summarize the Cuban Missile Crisis in a paragraph.",
+        "Who stood in the Nuremberg trials?",
+        "Who leads the Labour Party now?",
         # Events named after a place, peoples, the Moon.
         "Summarise the Treaty of Versailles for a class.",
         "What was the Battle of Hastings about?",
@@ -84,6 +89,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Walk Tomasz Nowak through the Treaty of Versailles.", "Tomasz Nowak"),
         ("Book a trip to Lisbon after the Battle of Hastings reenactment.", "Lisbon"),
         ("Pick up the cake for Jonas from the bakery.", "Jonas"),
+        ("Plan a birthday party for Priya Sharma in Lisbon.", "Priya Sharma"),
         ("Объясни Ольге, как работает Интернет.", "Ольге"),
         ("Chase said the dream job was gone.", "Chase"),
         ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
