@@ -40,6 +40,7 @@ COMMON_WORDS = frozenset(
     select send share show solve sort start step suggest summarize summarise take tell think
     translate try turn use using view want wrap write
     act announce congratulate disregard email forget ignore mail override post print repeat reveal stop
+    analyze analyse evaluate explore elaborate brainstorm celebrate critique outline review
     tweet art bill grant hope joy rose sky summer autumn winter spring
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
     sun january february march april june july august september october november december jan feb
@@ -453,9 +454,14 @@ def without_everyday_edges(
 ) -> tuple[int, int]:
     """``start:end`` less the everyday capitalised words it opens with ("Join Dr. Elena Vasquez",
     "Download Cohen": the verb of the sentence, tagged with the name), the lower-case words it
-    ends with ("Knight rescues", unless the sentence is typed in lower case) and spaces; a word
-    that may be a name ("Will", "Rose"), a title or a particle ("van") stays."""
-    while start < end - 1 and (texts[start].isspace() or _is_everyday_opener(texts[start], gazetteer)):
+    opens or ends with ("band Boston", "Knight rescues"; unless the sentence is typed in lower
+    case) and spaces; a word that may be a name ("Will", "Rose"), a title or a particle ("van")
+    stays."""
+    while start < end - 1 and (
+        texts[start].isspace()
+        or _is_everyday_opener(texts[start], gazetteer)
+        or (not lower_case and texts[start].islower() and texts[start] not in _PARTICLES)
+    ):
         start += 1
     while (
         not lower_case
@@ -471,8 +477,8 @@ def _is_everyday_opener(word: str, gazetteer: Gazetteer) -> bool:
     return (
         _is_capitalised(word)
         and lower not in _NEVER_ALONE
-        and gazetteer.is_english(lower)
         and gazetteer.kind(lower) == NOTHING
+        and gazetteer.is_english(lower)
     )
 
 

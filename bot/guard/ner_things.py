@@ -106,6 +106,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     return (
         _made_by_a_brand(alphabetic, before)
         or (bool(after) and after[0] in PRODUCT_NOUNS)
+        or _used_as_a_style(after)
+        or _work_by_its_author(after)
         or _headed_by_a_thing(alphabetic, after)
         or _joined_by_an_ampersand(words, before, after)
         or _names_a_result(words, after)
@@ -114,6 +116,37 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _names_a_dish(alphabetic, before)
         or _after_a_named_thing(before, after)
         or _said_to_be_a_thing(after)
+    )
+
+
+# Words after a name, joined by a dash or not, that make it a style or a theme: "a
+# Tarantino-style scene", "a Harry Potter themed party", "Gatsby-inspired".
+STYLE_WORDS = frozenset("style styled themed inspired esque like type".split())
+
+
+def _used_as_a_style(after: list[str]) -> bool:
+    following = after[1:] if after[:1] and after[0] in DASHES else after
+    return bool(following) and following[0] in STYLE_WORDS
+
+
+# Days and months, which follow "by" as a deadline ("ask Maria by Friday"), not as an author.
+_DEADLINES = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight january
+    february march april may june july august september october november december
+    """.split()
+)
+
+
+def _work_by_its_author(after: list[str]) -> bool:
+    """A title followed by "by" and its author's name: "Emma by Jane Austen", "Dracula by Bram
+    Stoker"; the author stays masked, "Ask Maria by Friday" is a deadline."""
+    return (
+        len(after) >= 2
+        and after[0] == "by"
+        and after[1][:1].isupper()
+        and after[1].isalpha()
+        and after[1].lower() not in _DEADLINES
     )
 
 

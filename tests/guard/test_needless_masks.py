@@ -59,6 +59,9 @@ from bot.guard import Guard
         "What was the Battle of Hastings about?",
         "How did the Aztecs build their temples?",
         "Who first walked on the Moon?",
+        # A name used as a style, a work before "by" and its author (who stays masked, below).
+        "Write a Tarantino-style dialogue between two cooks.",
+        "Plan a Harry Potter themed birthday for ten kids.",
         # Languages code is rewritten from and into.
         "Convert this code from Java to Kotlin.",
         # A verb opening a sentence before "the" or "your", a quoted title in title case.
@@ -90,6 +93,8 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Book a trip to Lisbon after the Battle of Hastings reenactment.", "Lisbon"),
         ("Pick up the cake for Jonas from the bakery.", "Jonas"),
         ("Plan a birthday party for Priya Sharma in Lisbon.", "Priya Sharma"),
+        ("Summarize Dracula by Bram Stoker in a paragraph.", "Bram Stoker"),
+        ("Ask Maria by Friday about the budget.", "Maria"),
         ("Объясни Ольге, как работает Интернет.", "Ольге"),
         ("Chase said the dream job was gone.", "Chase"),
         ("We visited Niagara Falls with Tomasz Nowak.", "Niagara Falls"),
@@ -114,6 +119,12 @@ def test_the_verb_after_a_name_stays_outside_the_mask(guard: Guard) -> None:
 
     assert "being" in prompt.masked_text
     assert "United States" in prompt.mapping.values()
+
+
+def test_a_work_before_its_author_is_not_masked(guard: Guard) -> None:
+    prompt = guard.check_prompt("Summarize Dracula by Bram Stoker in a paragraph.")
+
+    assert prompt.masked_text.startswith("Summarize Dracula by ")
 
 
 def test_the_verb_tagged_with_a_name_stays_outside_the_mask(guard: Guard) -> None:
