@@ -544,6 +544,9 @@ _QUOTE_REACH = 16
 def _in_a_quoted_title(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
     """Between double quotes on one line, in title case, beside two or more capitalised everyday
     words: a title ("The Lost City of Amber"); "Brilliant Le Hou" holds one."""
+    near = "".join(texts[max(0, start - _QUOTE_REACH + 1) : end + _QUOTE_REACH])
+    if not any(quote in near for quote in _QUOTES):
+        return False  # one pass in C instead of a call a token: most runs have no quote near
     opening = next(
         (i for i in range(start - 1, max(-1, start - _QUOTE_REACH), -1) if _quotes_or_breaks(texts[i])), None
     )
