@@ -14,6 +14,7 @@ from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, FOREIGN_OPENERS, foreign_sentences
 
@@ -117,13 +118,18 @@ ORGANISATION_WORDS = frozenset(
     enterprises industries international brothers bros supply supplies foods pharmacy salon
     boutique realty properties insurance investments financial media networks analytics
     logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
-    collective dental convention conventions cruise cruises
+    collective dental convention conventions cruise cruises room lounge ballroom auditorium atrium
+    pavilion
     """.split()
 )
 # Events and acts named after where they happened ("Battle of Hastings", "Treaty of Versailles",
 # "Siege of Leningrad"): the place names the event, no one's whereabouts.
-EVENTS_OF_A_PLACE = frozenset("battle siege treaty congress edict peace sack fall massacre".split())
-PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
+EVENTS_OF_A_PLACE = frozenset("battle siege treaty congress edict peace sack fall massacre tour giro".split())
+# The words that join an event to its place: "Treaty of Versailles", "Tour de France".
+_OF = frozenset({"of", "de", "du", "d"})
+PRODUCT_ACRONYMS = frozenset(
+    "api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app ira etf reit".split()
+)
 # Programming languages and tools named like people or places ("Julia", "Ruby", "Delphi",
 # "Jenkins"), and the words of software that, close by, say that is what they are.
 SOFTWARE_NAMES = frozenset(
@@ -140,7 +146,9 @@ SOFTWARE_WORDS = frozenset(
     languages syntax compiler interpreter snippet developer developers app apps api sdk cluster
     clusters pipeline pipelines server servers notebook notebooks dataframe class classes
     string strings command commands operator operators loop loops array arrays variable variables
-    regex query queries
+    regex query queries ci cd devops build builds deploy deployment repo repository plugin plugins
+    container containers workflow workflows job jobs dag dags install config database databases
+    backend frontend endpoint endpoints
     """.split()
 )
 # How many words on either side of a software name are searched for a word of software.
@@ -162,7 +170,9 @@ def packaged_gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
-    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS)
+    return Gazetteer.from_directory(
+        directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS | FIGURE_WORDS
+    )
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -618,7 +628,7 @@ def names_an_organisation_or_product(
     ):
         return True
     before = _previous_word_index(texts, start)
-    if before is not None and texts[before] == "of":
+    if before is not None and texts[before] in _OF:
         owner = _previous_word_index(texts, before)
         if (
             owner is not None
@@ -654,7 +664,8 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
     Suns"), unless the noun is a place's ("Rocky Mountains") or the whole is a listed place
     ("United States"); a first name before one is a person's ("Tom Hanks")."""
     lower = following.lower()
-    if not (lower.endswith("s") and lower not in PLURAL_PLACE_NOUNS and gazetteer.is_dictionary_word(lower)):
+    # Dictionary plurals ("Nuggets") and nicknames no list knows ("Yankees", "Knicks") alike.
+    if not (lower.endswith("s") and lower not in PLURAL_PLACE_NOUNS):
         return False
     if gazetteer.kind(lower) != NOTHING:
         return False

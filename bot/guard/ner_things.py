@@ -8,7 +8,8 @@ Each rule here reads the words of a finding and the tokens around it on the same
 
 from __future__ import annotations
 
-from bot.guard.gazetteer import Gazetteer
+from bot.guard.gazetteer import NOTHING, Gazetteer
+from bot.guard.ner_figures import names_a_figure
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -37,6 +38,12 @@ BRANDS = frozenset(
     trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
     kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
     cadillac kia jeep atlassian ethereum bitcoin dogecoin solana
+    kindle birkenstock hbo dyson fitbit peloton sweetgreen roomba nespresso keurig vitamix
+    lululemon uniqlo zendesk hubspot mailchimp squarespace wix etsy ebay alibaba temu shein
+    apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
+    plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
+    nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
+    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -84,7 +91,7 @@ FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon s
 POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
-    syndrome disease razor algorithm triangle identity theory hierarchy formula cube
+    syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -108,7 +115,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or (bool(after) and after[0] in PRODUCT_NOUNS)
         or _used_as_a_style(after)
         or _work_by_its_author(after)
-        or _headed_by_a_thing(alphabetic, after)
+        or _headed_by_a_thing(alphabetic, before, after, gazetteer)
         or _joined_by_an_ampersand(words, before, after)
         or _names_a_result(words, after)
         or _joined_eponym(before, after)
@@ -116,6 +123,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _names_a_dish(alphabetic, before)
         or _after_a_named_thing(before, after)
         or _said_to_be_a_thing(after)
+        or names_a_figure(alphabetic, before, after)
+        or _a_chain_store(alphabetic, before, after)
     )
 
 
@@ -150,6 +159,22 @@ def _work_by_its_author(after: list[str]) -> bool:
     )
 
 
+# Chains named in the possessive after a founder whose surname is otherwise rare as a first name:
+# "lunch at McDonald's", "a Macy's sale"; "Jim McDonald's car" is Jim's.
+CHAINS = frozenset("mcdonald applebee arby denny kohl macy lowe sainsbury kellogg hardee dillard sotheby".split())
+
+
+def _a_chain_store(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    return (
+        len(alphabetic) == 1
+        and alphabetic[0].lower() in CHAINS
+        and after[:1] != []
+        and after[0] in _APOSTROPHES
+        and after[1:2] == ["s"]
+        and not (before and before[0][:1].isupper() and before[0].isalpha())
+    )
+
+
 def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
     """A model or service after its maker's name, or tagged with it: "Toyota Corolla", "Amazon
     Prime", "a Samsung Galaxy"."""
@@ -177,7 +202,7 @@ THING_HEADS = frozenset(
 )
 
 
-def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
+def _headed_by_a_thing(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
     """The run of capitalised words the finding opens (or is) ends in a thing's head noun, after
     a possessive too ("Valentine's Day")."""
     run = list(alphabetic)
@@ -186,7 +211,23 @@ def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
         if not (token.isalpha() and token[:1].isupper()):
             break
         run.append(token)
-    return len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS
+    if len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS:
+        return True
+    # A head inside the run qualifies the everyday nouns after it: "Christmas Eve Mass",
+    # "Nobel Prize Committee"; a name after the head ("Labour Party Leader Jo") keeps it a name.
+    for token in before:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        run.insert(0, token)
+    return any(
+        run[index].lower() in THING_HEADS and all(_everyday_noun(word, gazetteer) for word in run[index + 1 :])
+        for index in range(1, len(run) - 1)
+    )
+
+
+def _everyday_noun(word: str, gazetteer: Gazetteer) -> bool:
+    lower = word.lower()
+    return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
 _AMPERSANDS = frozenset({"&", "&amp;"})

@@ -70,6 +70,28 @@ from bot.guard import Guard
         # A role or a piece after "the" or "a", before a verb or nothing.
         "Write a fable where the Knight rescues the Prince.",
         "In chess, how strong is a Bishop?",
+        # Gods, myths, fiction, feasts and faiths: no one's name.
+        "Write a poem where Athena argues with Poseidon about the sea.",
+        "Tell a story about Loki tricking Odin at a feast.",
+        "Role-play as Sherlock Holmes solving the case of the missing cookie.",
+        "Write a bedtime story where Peter Rabbit meets a hedgehog.",
+        "Pretend to be Santa Claus replying to a letter about a bike.",
+        "Dress up as Wednesday Addams for the costume party.",
+        "You are Gandalf. Give the team a pep talk before launch.",
+        "Plan a Holi celebration for the office.",
+        "Compare the five pillars of Islam with the Ten Commandments.",
+        "Summarize the story of Noah's Ark for children.",
+        "Write a review of the album Rumours by Fleetwood Mac.",
+        # A chain in the possessive, a product, a service, a team after its town, a venue.
+        "We grabbed lunch at McDonald's after the match.",
+        "Review the Kindle Paperwhite for a commuter.",
+        "Compare Netflix and HBO Max on price.",
+        "Why are the New York Yankees so popular?",
+        "What makes the Tour de France so hard?",
+        "Is a Roth IRA better than a 401k?",
+        "What is Apache Airflow used for?",
+        "The workshop is in the Oak Room on Thursday.",
+        "Christmas Eve Mass starts at 10pm.",
         # The verbs that open requests in other languages.
         "Объясни, как работает Интернет.",
         "Erkläre mir bitte die Photosynthese.",
@@ -105,6 +127,12 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Our office moved to the Netherlands.", "Netherlands"),
         ("Dan moved to the United States last year.", "United States"),
         ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
+        ("Write a poem for Athena Rodriguez about the sea.", "Rodriguez"),
+        ("Role-play as Priya Holmes solving the case of the missing cookie.", "Priya Holmes"),
+        ("Write a bedtime story where Peter Sandoval meets a hedgehog.", "Peter Sandoval"),
+        ("Jim McDonald's car is blocking the gate.", "Jim McDonald"),
+        ("Ask Tomasz Nowak about the Oakridge Room booking.", "Tomasz Nowak"),
+        ("Christmas Eve with Priya Sharma starts at 10pm.", "Priya Sharma"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
