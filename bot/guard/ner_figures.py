@@ -21,7 +21,7 @@ MYTHS = frozenset(
     odin thor loki freyr frigg baldur balder heimdall tyr valhalla asgard midgard yggdrasil
     mjolnir valkyrie valkyries ragnarok fenrir jormungandr
     osiris anubis horus thoth amun sekhmet bastet hathor sobek
-    ganesha ganesh hanuman brahma ravana
+    ganesha ganesh hanuman brahma ravana ramayana mahabharata
     quetzalcoatl anansi gilgamesh beowulf excalibur camelot avalon
     """.split()
 )
@@ -40,7 +40,7 @@ FICTION = frozenset(
 FEASTS_AND_FAITHS = frozenset(
     """
     holi vesak navratri nowruz eid purim sukkot shavuot lohri onam pongal songkran vaisakhi
-    baisakhi dussehra raksha bandhan hogmanay oktoberfest
+    baisakhi dussehra raksha bandhan hogmanay oktoberfest bundesliga laliga eredivisie
     islam christianity judaism hinduism buddhism sikhism jainism taoism shinto zoroastrianism
     """.split()
 )
@@ -56,7 +56,11 @@ FIGURE_PHRASES = frozenset(
     james bond, lara croft, citizen kane, big mac, pink floyd, fleetwood mac, led zeppelin,
     rolling stones, black sabbath, grateful dead, uncle sam, jack frost, mother goose,
     humpty dumpty, sleeping beauty, snow white, tinker bell, willy wonka, ebenezer scrooge,
-    trader joe, papa john, ronald mcdonald, magna carta
+    trader joe, papa john, ronald mcdonald, magna carta, virgin mary, good samaritan, king arthur,
+    garden of eden, cinco de mayo, ruby on rails, mona lisa, girl with a pearl earring,
+    hotel california, jane eyre, better call saul, moby dick, atticus finch, elden ring,
+    real madrid, real sociedad, red sox, white sox, don quixote, tom sawyer, huckleberry finn,
+    oliver twist, anne of green gables, alice in wonderland, jack sparrow, lady macbeth
     """.split(",")
 )
 # The longest phrase in words.
@@ -87,12 +91,18 @@ def names_a_figure(alphabetic: list[str], before: list[str], after: list[str]) -
     return False
 
 
+# Words that join the words of a title ("Winnie the Pooh", "Cinco de Mayo", "Moby-Dick").
+_JOINING = frozenset({"the", "of", "de", "on", "in", "with", "a"})
+_DASHES = frozenset({"-", "\u2013"})
+
+
 def _capitalised_run(tokens: list[str]) -> list[str]:
-    """The capitalised words (and a lower-case "the", as in "Winnie the Pooh") that ``tokens``
-    open with."""
+    """The capitalised words and the words joining them that ``tokens`` open with, dashes left out."""
     run: list[str] = []
-    for token in tokens[:_LONGEST_PHRASE]:
-        if not (token.isalpha() and (token[:1].isupper() or token == "the")):
+    for token in tokens[: 2 * _LONGEST_PHRASE]:
+        if token in _DASHES:
+            continue
+        if not (token.isalpha() and (token[:1].isupper() or token in _JOINING)):
             break
         run.append(token)
     return run

@@ -310,10 +310,26 @@ class Evidence:
             before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)
         ):
             return True
-        if self.capitalised_kind(previous) != NOTHING:
+        if self._backs_its_neighbour(previous, index):
             return True
         following = index + 1
-        return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
+        return following < len(self.texts) and self._backs_its_neighbour(following, index)
+
+    def _backs_its_neighbour(self, neighbour: int, index: int) -> bool:
+        """Whether two possible names side by side back each other ("Mark Green"): a word the
+        lists hold only as part of a longer place's name ("Overview", "Bay") names nothing beside
+        an everyday one ("Topic Overview"), unless the two make a listed place ("Green Bay")."""
+        kind = self.capitalised_kind(neighbour)
+        if kind == NOTHING:
+            return False
+        if kind == KNOWN or not (self._only_in_a_place(neighbour) or self._only_in_a_place(index)):
+            return True
+        first, second = sorted((neighbour, index))
+        return self.gazetteer.is_place(f"{self.texts[first]} {self.texts[second]}".lower())
+
+    def _only_in_a_place(self, index: int) -> bool:
+        lower = self.texts[index].lower()
+        return not (self.gazetteer.is_name(lower) or self.gazetteer.is_place(lower))
 
     def opens_a_sentence_alone(self, index: int) -> bool:
         """A word no list knows that opens a sentence going on in lower case ("Сделай ...",
@@ -621,6 +637,13 @@ def names_an_organisation_or_product(
     tagged = [text for text in texts[start:end] if text.isalpha()]
     if gazetteer is not None and len(tagged) > 1 and _names_a_team(tagged[:-1], tagged[-1], gazetteer):
         return True  # tagged with its plural: "the Denver Nuggets"
+    if (
+        gazetteer is not None
+        and len(tagged) > 2
+        and gazetteer.is_dictionary_word(tagged[-2].lower())
+        and _names_a_team(tagged[:-2], tagged[-1], gazetteer)
+    ):
+        return True  # and a word before the plural: "the Boston Red Sox", "Toronto Maple Leafs"
     if any(
         (text.lower() in ORGANISATION_WORDS and text[:1].isupper())
         or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
@@ -665,7 +688,7 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
     ("United States"); a first name before one is a person's ("Tom Hanks")."""
     lower = following.lower()
     # Dictionary plurals ("Nuggets") and nicknames no list knows ("Yankees", "Knicks") alike.
-    if not (lower.endswith("s") and lower not in PLURAL_PLACE_NOUNS):
+    if not ((lower.endswith("s") or lower == "sox") and lower not in PLURAL_PLACE_NOUNS):
         return False
     if gazetteer.kind(lower) != NOTHING:
         return False

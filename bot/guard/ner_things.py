@@ -198,6 +198,7 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
+    yoga pilates zumba
     """.split()
 )
 
@@ -211,14 +212,15 @@ def _headed_by_a_thing(alphabetic: list[str], before: list[str], after: list[str
         if not (token.isalpha() and token[:1].isupper()):
             break
         run.append(token)
-    if len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS:
-        return True
-    # A head inside the run qualifies the everyday nouns after it: "Christmas Eve Mass",
-    # "Nobel Prize Committee"; a name after the head ("Labour Party Leader Jo") keeps it a name.
+    # The capitalised words before it too: the finding may be the head alone ("Power Yoga").
     for token in before:
         if not (token.isalpha() and token[:1].isupper()):
             break
         run.insert(0, token)
+    if len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS:
+        return True
+    # A head inside the run qualifies the everyday nouns after it: "Christmas Eve Mass",
+    # "Nobel Prize Committee"; a name after the head ("Labour Party Leader Jo") keeps it a name.
     return any(
         run[index].lower() in THING_HEADS and all(_everyday_noun(word, gazetteer) for word in run[index + 1 :])
         for index in range(1, len(run) - 1)
