@@ -92,6 +92,9 @@ from bot.guard import Guard
         "Topic Overview\nKey Findings",
         "New classes: HIIT Blast, Power Yoga and Lunchtime Pilates.",
         "Summarize the history of the Boston Red Sox.",
+        # Two everyday words written as one: a compound or a brand.
+        "Pack Trekking Poles, a Headlamp and a First Aid Kit.",
+        "What are the best songs by Radiohead for a beginner?",
         # A chain in the possessive, a product, a service, a team after its town, a venue.
         "We grabbed lunch at McDonald's after the match.",
         "Review the Kindle Paperwhite for a commuter.",
@@ -139,6 +142,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ('Write a biography of a person named "Amber Okafor".', "Amber Okafor"),
         ("Write a poem for Athena Rodriguez about the sea.", "Rodriguez"),
         ("Thanks,\nMark Green", "Mark Green"),
+        ("What are the best songs by Thirumurthi for a beginner?", "Thirumurthi"),
         ("We drove to Green Bay on Sunday.", "Green Bay"),
         ("Yoga with Grace Okafor resumes Monday.", "Grace Okafor"),
         ("Role-play as Priya Holmes solving the case of the missing cookie.", "Priya Holmes"),
