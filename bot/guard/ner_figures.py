@@ -33,14 +33,15 @@ FICTION = frozenset(
     ravenclaw muggle muggles skywalker vader yoda chewbacca jedi sith wookiee tatooine pikachu
     shrek simba mufasa pinocchio rapunzel katniss beetlejuice ghostface godzilla batman superman
     spiderman thanos gotham narnia westeros targaryen lannister skyrim hyrule tetris barbie
-    krampus grinch scrooge dracula frankenstein
+    krampus grinch scrooge dracula frankenstein goldilocks rumpelstiltskin uno jenga yahtzee pictionary
     """.split()
 )
 # Feasts, festivals and faiths that the name lists hold as names ("Holi", "Islam").
 FEASTS_AND_FAITHS = frozenset(
     """
     holi vesak navratri nowruz eid purim sukkot shavuot lohri onam pongal songkran vaisakhi
-    baisakhi dussehra raksha bandhan hogmanay oktoberfest bundesliga laliga eredivisie
+    baisakhi dussehra raksha bandhan hogmanay oktoberfest bundesliga laliga eredivisie rosh hashanah
+    kippur chanukah
     islam christianity judaism hinduism buddhism sikhism jainism taoism shinto zoroastrianism
     """.split()
 )
@@ -60,7 +61,9 @@ FIGURE_PHRASES = frozenset(
     garden of eden, cinco de mayo, ruby on rails, mona lisa, girl with a pearl earring,
     hotel california, jane eyre, better call saul, moby dick, atticus finch, elden ring,
     real madrid, real sociedad, red sox, white sox, don quixote, tom sawyer, huckleberry finn,
-    oliver twist, anne of green gables, alice in wonderland, jack sparrow, lady macbeth
+    oliver twist, anne of green gables, alice in wonderland, jack sparrow, lady macbeth,
+    little red riding hood, red riding hood, goldilocks, rumpelstiltskin, rosetta stone,
+    super mario
     """.split(",")
 )
 # The longest phrase in words.

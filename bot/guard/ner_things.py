@@ -43,7 +43,7 @@ BRANDS = frozenset(
     apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
     plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
     nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
-    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase
+    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -70,7 +70,7 @@ EPONYM_NOUNS = frozenset(
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
-    agreement accords trials
+    agreement accords trials shift rights warning
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
