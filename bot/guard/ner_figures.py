@@ -31,7 +31,7 @@ FICTION = frozenset(
     gandalf frodo bilbo gollum sauron aragorn legolas gimli smaug hobbit hobbits mordor gondor
     rivendell hogwarts dumbledore voldemort snape gryffindor slytherin hufflepuff
     ravenclaw muggle muggles skywalker vader yoda chewbacca jedi sith wookiee tatooine pikachu
-    shrek simba mufasa pinocchio rapunzel katniss beetlejuice ghostface godzilla batman superman
+    shrek simba mufasa pinocchio rapunzel cinderella katniss beetlejuice ghostface godzilla batman superman
     spiderman thanos gotham narnia westeros targaryen lannister skyrim hyrule tetris barbie
     krampus grinch scrooge dracula frankenstein goldilocks rumpelstiltskin uno jenga yahtzee pictionary
     """.split()
@@ -41,7 +41,7 @@ FEASTS_AND_FAITHS = frozenset(
     """
     holi vesak navratri nowruz eid purim sukkot shavuot lohri onam pongal songkran vaisakhi
     baisakhi dussehra raksha bandhan hogmanay oktoberfest bundesliga laliga eredivisie rosh hashanah
-    kippur chanukah
+    kippur chanukah lent advent pentecost epiphany shrovetide
     islam christianity judaism hinduism buddhism sikhism jainism taoism shinto zoroastrianism
     """.split()
 )

@@ -671,6 +671,8 @@ def names_an_organisation_or_product(
     ):
         return True
     before = _previous_word_index(texts, start)
+    if texts[start] in _OF:
+        before = start  # tagged with its particle: "Tour [de France]"
     if before is not None and texts[before] in _OF:
         owner = _previous_word_index(texts, before)
         if (
@@ -697,7 +699,8 @@ PLURAL_PLACE_NOUNS = frozenset(
     """
     islands isles mountains lakes falls springs heights hills gardens keys rapids plains highlands
     lowlands woods downs sands meadows rocks pines states territories provinces emirates alps
-    rockies glades flats narrows banks shores cliffs dunes lands fields
+    rockies glades flats narrows banks shores cliffs dunes lands fields countries cities counties
+    valleys bays peaks ranges
     """.split()
 )
 
@@ -714,7 +717,12 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
         return False
     alphabetic = [word.lower() for word in words if word.isalpha()]
     town = " ".join(alphabetic)
-    return bool(town) and gazetteer.is_place(town) and not gazetteer.is_place(f"{town} {lower}")
+    if not town or gazetteer.is_place(f"{town} {lower}"):
+        return False
+    # Or everyday words no list holds as a name: a band or a club ("Arctic Monkeys", "Imagine Dragons").
+    return gazetteer.is_place(town) or all(
+        gazetteer.is_dictionary_word(word) and not gazetteer.is_name(word) for word in alphabetic
+    )
 
 
 def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
@@ -756,7 +764,7 @@ def _names_software(texts: list[str], start: int, end: int) -> bool:
     )
 
 
-_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from"})
+_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from", "use", "configure", "install", "deploy", "upgrade"})
 # "convert it into Ruby", "port the parser to Rust": what code is rewritten into is a language.
 _REWRITING_VERBS = frozenset({"convert", "port", "translate", "rewrite", "transpile", "compile", "migrate"})
 _INTO = frozenset({"into", "to", "in"})

@@ -198,7 +198,7 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
-    yoga pilates zumba
+    yoga pilates zumba average index
     """.split()
 )
 
@@ -301,13 +301,22 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if after[:1] and after[0] in _APOSTROPHES:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
-        return bool(following) and following[0].lower() in POSSESSIVE_EPONYM_NOUNS
+        return bool(following) and (
+            following[0].lower() in POSSESSIVE_EPONYM_NOUNS
+            or following[0].lower().endswith(_ILLNESS_ENDINGS)
+            or (following[0].istitle() and following[0].lower() in _DISHES)
+        )
     last = words[-1] if words else ""
     if last.islower() and last in EPONYM_NOUNS and len(words) > 1:
         return True  # tagged with its noun: "the Turing test"
     return bool(after) and (
         after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
     )
+
+
+# Endings of illnesses named after a physician in the possessive ("Hashimoto's thyroiditis",
+# "Bell's palsy", "Kaposi's sarcoma"); "Maria's" things end otherwise.
+_ILLNESS_ENDINGS = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plegia", "algia", "palsy", "trophy")
 
 
 def _joined_eponym(before: list[str], after: list[str]) -> bool:
