@@ -28,7 +28,7 @@ MYTHS = frozenset(
 # Figures of fiction, games and film, and their worlds, that are no one's name.
 FICTION = frozenset(
     """
-    gandalf frodo bilbo gollum sauron aragorn legolas gimli smaug hobbit hobbits mordor gondor
+    sherlock gandalf frodo bilbo gollum sauron aragorn legolas gimli smaug hobbit hobbits mordor gondor
     rivendell hogwarts dumbledore voldemort snape gryffindor slytherin hufflepuff
     ravenclaw muggle muggles skywalker vader yoda chewbacca jedi sith wookiee tatooine pikachu
     shrek simba mufasa pinocchio rapunzel cinderella katniss beetlejuice ghostface godzilla batman superman
@@ -63,7 +63,7 @@ FIGURE_PHRASES = frozenset(
     real madrid, real sociedad, red sox, white sox, don quixote, tom sawyer, huckleberry finn,
     oliver twist, anne of green gables, alice in wonderland, jack sparrow, lady macbeth,
     little red riding hood, red riding hood, goldilocks, rumpelstiltskin, rosetta stone,
-    super mario
+    super mario, lightning mcqueen, buzz lightyear
     """.split(",")
 )
 # The longest phrase in words.

@@ -43,7 +43,8 @@ BRANDS = frozenset(
     apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
     plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
     nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
-    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote
+    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
+    jotai mobx
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -54,6 +55,7 @@ PRODUCT_NOUNS = frozenset(
     tablets tv tvs television car cars truck trucks sedan suv stock stocks shares account card
     cards bill subscription membership telescope printer printers console consoles router
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
+    brokerage
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -72,6 +74,7 @@ EPONYM_NOUNS = frozenset(
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
     agreement accords trials shift rights warning
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
+    salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
     """.split()
@@ -91,7 +94,7 @@ FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon s
 POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
-    syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark
+    syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark phenomenon
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -198,7 +201,9 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
-    yoga pilates zumba average index
+    yoga pilates zumba average index honors rewards variations concerto concertos symphony sonata
+    overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
+    quintet
     """.split()
 )
 
@@ -301,6 +306,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if after[:1] and after[0] in _APOSTROPHES:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
+        if len(words) == 1 and words[0].lower() in ILLNESS_EPONYMS and not (following and following[0].isalpha()):
+            return True  # the illness alone: "early signs of Alzheimer's?"
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
             or following[0].lower().endswith(_ILLNESS_ENDINGS)
@@ -314,6 +321,10 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     )
 
 
+# Physicians whose name in the possessive names their illness alone ("signs of Parkinson's").
+ILLNESS_EPONYMS = frozenset(
+    "alzheimer parkinson crohn huntington tourette asperger hodgkin addison cushing raynaud hashimoto".split()
+)
 # Endings of illnesses named after a physician in the possessive ("Hashimoto's thyroiditis",
 # "Bell's palsy", "Kaposi's sarcoma"); "Maria's" things end otherwise.
 _ILLNESS_ENDINGS = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plegia", "algia", "palsy", "trophy")
