@@ -22,7 +22,7 @@ MYTHS = frozenset(
     mjolnir valkyrie valkyries ragnarok fenrir jormungandr
     osiris anubis horus thoth amun sekhmet bastet hathor sobek
     ganesha ganesh hanuman brahma ravana ramayana mahabharata
-    quetzalcoatl anansi gilgamesh beowulf excalibur camelot avalon
+    quetzalcoatl anansi gilgamesh beowulf excalibur camelot avalon romulus remus
     """.split()
 )
 # Figures of fiction, games and film, and their worlds, that are no one's name.
@@ -40,12 +40,14 @@ FICTION = frozenset(
 FEASTS_AND_FAITHS = frozenset(
     """
     holi vesak navratri nowruz eid purim sukkot shavuot lohri onam pongal songkran vaisakhi
-    baisakhi dussehra raksha bandhan hogmanay oktoberfest bundesliga laliga eredivisie rosh hashanah
+    baisakhi dussehra raksha bandhan hogmanay oktoberfest rosh hashanah
     kippur chanukah lent advent pentecost epiphany shrovetide
     islam christianity judaism hinduism buddhism sikhism jainism taoism shinto zoroastrianism
     """.split()
 )
-FIGURE_WORDS = MYTHS | FICTION | FEASTS_AND_FAITHS
+# Leagues and games that the name lists hold as names or places.
+LEAGUES = frozenset("bundesliga laliga eredivisie serie olympic paralympic".split())
+FIGURE_WORDS = MYTHS | FICTION | FEASTS_AND_FAITHS | LEAGUES
 # Figures, bands and works named by words that are names on their own: matched whole.
 FIGURE_PHRASES = frozenset(
     phrase.strip()

@@ -44,7 +44,7 @@ BRANDS = frozenset(
     plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
     nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
     elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
-    jotai mobx
+    jotai mobx panera dunkin popeyes
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -55,7 +55,7 @@ PRODUCT_NOUNS = frozenset(
     tablets tv tvs television car cars truck trucks sedan suv stock stocks shares account card
     cards bill subscription membership telescope printer printers console consoles router
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
-    brokerage
+    brokerage tumbler mug bottle backpack jacket boots bookcase sofa mattress blender speaker
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -72,7 +72,7 @@ EPONYM_NOUNS = frozenset(
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
-    agreement accords trials shift rights warning
+    agreement accords trials shift rights warning virus sponge
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
@@ -88,7 +88,10 @@ TITLED_EPONYM_NOUNS = frozenset(
     """.split()
 )
 # Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
-FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon shrimp prawns".split())
+# Fruits and shellfish too: "Bananas Foster", "Peach Melba", "Oysters Rockefeller".
+FOOD_BEFORE = frozenset(
+    "eggs egg pork beef chicken lamb veal duck fish salmon shrimp prawns bananas cherries peach oysters lobster".split()
+)
 # The nouns that also follow a discoverer's name in the possessive ("Alzheimer's disease",
 # "Newton's laws", "Occam's razor"); "Maria's test" and "Priya's model" are hers.
 POSSESSIVE_EPONYM_NOUNS = frozenset(
@@ -181,7 +184,9 @@ def _a_chain_store(alphabetic: list[str], before: list[str], after: list[str]) -
 def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
     """A model or service after its maker's name, or tagged with it: "Toyota Corolla", "Amazon
     Prime", "a Samsung Galaxy"."""
-    makers = [before[0]] if before and before[0][:1].isupper() else []
+    # Past its possessive too: "IKEA's Billy bookcase", "Ben & Jerry's Cherry Garcia".
+    maker = before[2:] if len(before) > 2 and before[0] == "s" and before[1] in _APOSTROPHES else before
+    makers = [maker[0]] if maker and maker[0][:1].isupper() else []
     if len(alphabetic) > 1:
         makers.append(alphabetic[0])
     return any(maker.lower() in BRANDS for maker in makers)
@@ -201,7 +206,7 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
-    yoga pilates zumba average index honors rewards variations concerto concertos symphony sonata
+    yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
     overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
     quintet
     """.split()
