@@ -1,11 +1,13 @@
-"""Gods, myths, fiction, feasts and faiths: words written like names that are no one's PII.
+"""Gods, myths, fiction, feasts, faiths and leagues: words written like names that are no one's PII.
 
 A prompt that asks about Zeus, casts Gandalf in a story or plans a Holi party names no person or
 place to protect, and masking the name garbles the request. The words here are read as everyday
 words (as "Mercury" or "Easter" are, see ner_gate.COMMON_WORDS): alone they say nothing about a
 name, and beside a listed name they still count. A figure that is also a common first name
-(Diana, Krishna, Freya, Isis, Hermione) is not here: its bearer's name would go unmasked. Multi-word figures whose
-words are names on their own ("Sherlock Holmes", "Santa Claus", "Peter Rabbit") are matched whole.
+(Diana, Krishna, Ganesh, Freya, Isis, Hermione) is not here: its bearer's name would go
+unmasked. Figures whose words are names on their own ("Sherlock Holmes", "Santa Claus") are
+matched whole, with the capitalised words around the finding, and a first name before a
+storybook animal ("Peter Rabbit") is a character.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ MYTHS = frozenset(
     odin thor loki freyr frigg baldur balder heimdall tyr valhalla asgard midgard yggdrasil
     mjolnir valkyrie valkyries ragnarok fenrir jormungandr
     osiris anubis horus thoth amun sekhmet bastet hathor sobek
-    ganesha ganesh hanuman brahma ravana ramayana mahabharata
+    ganesha hanuman brahma ravana ramayana mahabharata
     quetzalcoatl anansi gilgamesh beowulf excalibur camelot avalon romulus remus
     """.split()
 )
@@ -86,7 +88,7 @@ def names_a_figure(alphabetic: list[str], before: list[str], after: list[str]) -
     left = _capitalised_run(before)
     right = _capitalised_run(after)
     words = [word.lower() for word in [*reversed(left), *alphabetic, *right]]
-    if len(alphabetic) + len(right) > 1 and words[-1] in CHARACTER_ANIMALS:
+    if _ends_in_an_animal(alphabetic, after):
         return True
     first, last = len(left), len(left) + len(alphabetic)
     for start in range(0, first + 1):
@@ -94,6 +96,17 @@ def names_a_figure(alphabetic: list[str], before: list[str], after: list[str]) -
             if " ".join(words[start:end]) in FIGURE_PHRASES:
                 return True
     return False
+
+
+def _ends_in_an_animal(alphabetic: list[str], after: list[str]) -> bool:
+    """The finding and the capitalised words right after it end in a storybook animal ("Peter
+    Rabbit"); "Priya with a Rabbit" is Priya."""
+    run = list(alphabetic)
+    for token in after:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        run.append(token)
+    return len(run) > 1 and run[-1].lower() in CHARACTER_ANIMALS
 
 
 # Words that join the words of a title ("Winnie the Pooh", "Cinco de Mayo", "Moby-Dick").

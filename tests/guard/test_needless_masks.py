@@ -182,6 +182,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Yoga with Grace Okafor resumes Monday.", "Grace Okafor"),
         ("Role-play as Priya Holmes solving the case of the missing cookie.", "Priya Holmes"),
         ("Write a bedtime story where Peter Sandoval meets a hedgehog.", "Peter Sandoval"),
+        ("Take a photo of Priya Sharma with a Rabbit costume.", "Priya Sharma"),
         ("Jim McDonald's car is blocking the gate.", "Jim McDonald"),
         ("Ask Tomasz Nowak about the Oakridge Room booking.", "Tomasz Nowak"),
         ("Christmas Eve with Priya Sharma starts at 10pm.", "Priya Sharma"),
