@@ -13,7 +13,8 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
-from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+from bot.guard.gazetteer import KNOWN, NOTHING, POSSIBLE, TITLES, Gazetteer
+from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, FOREIGN_OPENERS, foreign_sentences
 
@@ -117,13 +118,18 @@ ORGANISATION_WORDS = frozenset(
     enterprises industries international brothers bros supply supplies foods pharmacy salon
     boutique realty properties insurance investments financial media networks analytics
     logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
-    collective dental convention conventions cruise cruises
+    collective dental convention conventions cruise cruises room lounge ballroom auditorium atrium
+    pavilion
     """.split()
 )
 # Events and acts named after where they happened ("Battle of Hastings", "Treaty of Versailles",
 # "Siege of Leningrad"): the place names the event, no one's whereabouts.
-EVENTS_OF_A_PLACE = frozenset("battle siege treaty congress edict peace sack fall massacre".split())
-PRODUCT_ACRONYMS = frozenset("api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app".split())
+EVENTS_OF_A_PLACE = frozenset("battle siege treaty congress edict peace sack fall massacre tour giro".split())
+# The words that join an event to its place: "Treaty of Versailles", "Tour de France".
+_OF = frozenset({"of", "de", "du", "d"})
+PRODUCT_ACRONYMS = frozenset(
+    "api apis sdk cli ide gui ui ux sql css html json xml http os db ai ml llm app ira etf reit".split()
+)
 # Programming languages and tools named like people or places ("Julia", "Ruby", "Delphi",
 # "Jenkins"), and the words of software that, close by, say that is what they are.
 SOFTWARE_NAMES = frozenset(
@@ -140,7 +146,9 @@ SOFTWARE_WORDS = frozenset(
     languages syntax compiler interpreter snippet developer developers app apps api sdk cluster
     clusters pipeline pipelines server servers notebook notebooks dataframe class classes
     string strings command commands operator operators loop loops array arrays variable variables
-    regex query queries
+    regex query queries ci cd devops build builds deploy deployment repo repository plugin plugins
+    container containers workflow workflows job jobs dag dags install config database databases
+    backend frontend endpoint endpoints
     """.split()
 )
 # How many words on either side of a software name are searched for a word of software.
@@ -162,7 +170,9 @@ def packaged_gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
-    return Gazetteer.from_directory(directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS)
+    return Gazetteer.from_directory(
+        directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS | FIGURE_WORDS
+    )
 
 
 def _ends_sentence(texts: list[str], index: int) -> bool:
@@ -239,6 +249,25 @@ def _is_name_shaped(text: str) -> bool:
     return not text.lower().endswith(_ENGLISH_ENDINGS)
 
 
+# The shortest part of a compound word ("Headlamp", "Radiohead"): of the world's names in
+# data/gazetteer, 0.8 % split into two dictionary words this long ("Benjamin"), 7.5 % into
+# shorter ones ("Alfredo").
+_MIN_COMPOUND_PART = 4
+
+
+def _is_compound(lower: str, gazetteer: Gazetteer) -> bool:
+    """Two dictionary words written as one ("headlamp", "radiohead", "sweetgreen"): an English
+    compound or a brand; a name no list knows seldom splits so ("thirumurthi")."""
+    return any(
+        _is_today_word(lower[:cut], gazetteer) and _is_today_word(lower[cut:], gazetteer)
+        for cut in range(_MIN_COMPOUND_PART, len(lower) - _MIN_COMPOUND_PART + 1)
+    )
+
+
+def _is_today_word(lower: str, gazetteer: Gazetteer) -> bool:
+    return gazetteer.is_english(lower) or gazetteer.is_common(lower) or gazetteer.kind(lower) == POSSIBLE
+
+
 def _is_capitalised(text: str) -> bool:
     """Capitalised as names are; short all-capital words ("AI", "JSON") are acronyms."""
     return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
@@ -290,6 +319,7 @@ class Evidence:
                 _is_name_shaped(text)
                 and lower not in _NEVER_ALONE
                 and not self.gazetteer.is_dictionary_word(lower)
+                and not _is_compound(lower, self.gazetteer)
                 and not self.in_foreign_sentence(index)
             )
         previous = self._previous_word(index)
@@ -300,10 +330,26 @@ class Evidence:
             before.lower() in self.gazetteer.city_prefixes and _is_capitalised(before)
         ):
             return True
-        if self.capitalised_kind(previous) != NOTHING:
+        if self._backs_its_neighbour(previous, index):
             return True
         following = index + 1
-        return following < len(self.texts) and self.capitalised_kind(following) != NOTHING
+        return following < len(self.texts) and self._backs_its_neighbour(following, index)
+
+    def _backs_its_neighbour(self, neighbour: int, index: int) -> bool:
+        """Whether two possible names side by side back each other ("Mark Green"): a word the
+        lists hold only as part of a longer place's name ("Overview", "Bay") names nothing beside
+        an everyday one ("Topic Overview"), unless the two make a listed place ("Green Bay")."""
+        kind = self.capitalised_kind(neighbour)
+        if kind == NOTHING:
+            return False
+        if kind == KNOWN or not (self._only_in_a_place(neighbour) or self._only_in_a_place(index)):
+            return True
+        first, second = sorted((neighbour, index))
+        return self.gazetteer.is_place(f"{self.texts[first]} {self.texts[second]}".lower())
+
+    def _only_in_a_place(self, index: int) -> bool:
+        lower = self.texts[index].lower()
+        return not (self.gazetteer.is_name(lower) or self.gazetteer.is_place(lower))
 
     def opens_a_sentence_alone(self, index: int) -> bool:
         """A word no list knows that opens a sentence going on in lower case ("Сделай ...",
@@ -614,6 +660,13 @@ def names_an_organisation_or_product(
     tagged = [text for text in texts[start:end] if text.isalpha()]
     if gazetteer is not None and len(tagged) > 1 and _names_a_team(tagged[:-1], tagged[-1], gazetteer):
         return True  # tagged with its plural: "the Denver Nuggets"
+    if (
+        gazetteer is not None
+        and len(tagged) > 2
+        and gazetteer.is_dictionary_word(tagged[-2].lower())
+        and _names_a_team(tagged[:-2], tagged[-1], gazetteer)
+    ):
+        return True  # and a word before the plural: "the Boston Red Sox", "Toronto Maple Leafs"
     if any(
         (text.lower() in ORGANISATION_WORDS and text[:1].isupper())
         or (text.isupper() and text.lower() in PRODUCT_ACRONYMS)
@@ -621,7 +674,9 @@ def names_an_organisation_or_product(
     ):
         return True
     before = _previous_word_index(texts, start)
-    if before is not None and texts[before] == "of":
+    if texts[start] in _OF:
+        before = start  # tagged with its particle: "Tour [de France]"
+    if before is not None and texts[before] in _OF:
         owner = _previous_word_index(texts, before)
         if (
             owner is not None
@@ -647,7 +702,8 @@ PLURAL_PLACE_NOUNS = frozenset(
     """
     islands isles mountains lakes falls springs heights hills gardens keys rapids plains highlands
     lowlands woods downs sands meadows rocks pines states territories provinces emirates alps
-    rockies glades flats narrows banks shores cliffs dunes lands fields
+    rockies glades flats narrows banks shores cliffs dunes lands fields countries cities counties
+    valleys bays peaks ranges
     """.split()
 )
 
@@ -657,13 +713,19 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
     Suns"), unless the noun is a place's ("Rocky Mountains") or the whole is a listed place
     ("United States"); a first name before one is a person's ("Tom Hanks")."""
     lower = following.lower()
-    if not (lower.endswith("s") and lower not in PLURAL_PLACE_NOUNS and gazetteer.is_dictionary_word(lower)):
+    # Dictionary plurals ("Nuggets") and nicknames no list knows ("Yankees", "Knicks") alike.
+    if not ((lower.endswith("s") or lower == "sox") and lower not in PLURAL_PLACE_NOUNS):
         return False
     if gazetteer.kind(lower) != NOTHING:
         return False
     alphabetic = [word.lower() for word in words if word.isalpha()]
     town = " ".join(alphabetic)
-    return bool(town) and gazetteer.is_place(town) and not gazetteer.is_place(f"{town} {lower}")
+    if not town or gazetteer.is_place(f"{town} {lower}"):
+        return False
+    # Or everyday words no list holds as a name: a band or a club ("Arctic Monkeys", "Imagine Dragons").
+    return gazetteer.is_place(town) or all(
+        gazetteer.is_dictionary_word(word) and not gazetteer.is_name(word) for word in alphabetic
+    )
 
 
 def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
@@ -705,7 +767,7 @@ def _names_software(texts: list[str], start: int, end: int) -> bool:
     )
 
 
-_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from"})
+_SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from", "use", "configure", "install", "deploy", "upgrade"})
 # "convert it into Ruby", "port the parser to Rust": what code is rewritten into is a language.
 _REWRITING_VERBS = frozenset({"convert", "port", "translate", "rewrite", "transpile", "compile", "migrate"})
 _INTO = frozenset({"into", "to", "in"})

@@ -8,7 +8,8 @@ Each rule here reads the words of a finding and the tokens around it on the same
 
 from __future__ import annotations
 
-from bot.guard.gazetteer import Gazetteer
+from bot.guard.gazetteer import NOTHING, Gazetteer
+from bot.guard.ner_figures import names_a_figure
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -37,6 +38,13 @@ BRANDS = frozenset(
     trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
     kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
     cadillac kia jeep atlassian ethereum bitcoin dogecoin solana
+    kindle birkenstock hbo dyson fitbit peloton sweetgreen roomba nespresso keurig vitamix
+    lululemon uniqlo zendesk hubspot mailchimp squarespace wix etsy ebay alibaba temu shein
+    apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
+    plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
+    nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
+    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
+    jotai mobx panera dunkin popeyes
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -47,6 +55,7 @@ PRODUCT_NOUNS = frozenset(
     tablets tv tvs television car cars truck trucks sedan suv stock stocks shares account card
     cards bill subscription membership telescope printer printers console consoles router
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
+    brokerage tumbler mug bottle backpack jacket boots bookcase sofa mattress blender speaker
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -63,8 +72,9 @@ EPONYM_NOUNS = frozenset(
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
-    agreement accords trials
+    agreement accords trials shift rights warning virus sponge
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
+    salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
     """.split()
@@ -78,13 +88,16 @@ TITLED_EPONYM_NOUNS = frozenset(
     """.split()
 )
 # Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
-FOOD_BEFORE = frozenset("eggs egg pork beef chicken lamb veal duck fish salmon shrimp prawns".split())
+# Fruits and shellfish too: "Bananas Foster", "Peach Melba", "Oysters Rockefeller".
+FOOD_BEFORE = frozenset(
+    "eggs egg pork beef chicken lamb veal duck fish salmon shrimp prawns bananas cherries peach oysters lobster".split()
+)
 # The nouns that also follow a discoverer's name in the possessive ("Alzheimer's disease",
 # "Newton's laws", "Occam's razor"); "Maria's test" and "Priya's model" are hers.
 POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
-    syndrome disease razor algorithm triangle identity theory hierarchy formula cube
+    syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark phenomenon
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -108,7 +121,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or (bool(after) and after[0] in PRODUCT_NOUNS)
         or _used_as_a_style(after)
         or _work_by_its_author(after)
-        or _headed_by_a_thing(alphabetic, after)
+        or _headed_by_a_thing(alphabetic, before, after, gazetteer)
         or _joined_by_an_ampersand(words, before, after)
         or _names_a_result(words, after)
         or _joined_eponym(before, after)
@@ -116,6 +129,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _names_a_dish(alphabetic, before)
         or _after_a_named_thing(before, after)
         or _said_to_be_a_thing(after)
+        or names_a_figure(alphabetic, before, after)
+        or _a_chain_store(alphabetic, before, after)
     )
 
 
@@ -150,10 +165,28 @@ def _work_by_its_author(after: list[str]) -> bool:
     )
 
 
+# Chains named in the possessive after a founder whose surname is otherwise rare as a first name:
+# "lunch at McDonald's", "a Macy's sale"; "Jim McDonald's car" is Jim's.
+CHAINS = frozenset("mcdonald applebee arby denny kohl macy lowe sainsbury kellogg hardee dillard sotheby".split())
+
+
+def _a_chain_store(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    return (
+        len(alphabetic) == 1
+        and alphabetic[0].lower() in CHAINS
+        and after[:1] != []
+        and after[0] in _APOSTROPHES
+        and after[1:2] == ["s"]
+        and not (before and before[0][:1].isupper() and before[0].isalpha())
+    )
+
+
 def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
     """A model or service after its maker's name, or tagged with it: "Toyota Corolla", "Amazon
     Prime", "a Samsung Galaxy"."""
-    makers = [before[0]] if before and before[0][:1].isupper() else []
+    # Past its possessive too: "IKEA's Billy bookcase", "Ben & Jerry's Cherry Garcia".
+    maker = before[2:] if len(before) > 2 and before[0] == "s" and before[1] in _APOSTROPHES else before
+    makers = [maker[0]] if maker and maker[0][:1].isupper() else []
     if len(alphabetic) > 1:
         makers.append(alphabetic[0])
     return any(maker.lower() in BRANDS for maker in makers)
@@ -173,11 +206,14 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
+    yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
+    overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
+    quintet
     """.split()
 )
 
 
-def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
+def _headed_by_a_thing(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
     """The run of capitalised words the finding opens (or is) ends in a thing's head noun, after
     a possessive too ("Valentine's Day")."""
     run = list(alphabetic)
@@ -186,7 +222,24 @@ def _headed_by_a_thing(alphabetic: list[str], after: list[str]) -> bool:
         if not (token.isalpha() and token[:1].isupper()):
             break
         run.append(token)
-    return len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS
+    # The capitalised words before it too: the finding may be the head alone ("Power Yoga").
+    for token in before:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        run.insert(0, token)
+    if len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS:
+        return True
+    # A head inside the run qualifies the everyday nouns after it: "Christmas Eve Mass",
+    # "Nobel Prize Committee"; a name after the head ("Labour Party Leader Jo") keeps it a name.
+    return any(
+        run[index].lower() in THING_HEADS and all(_everyday_noun(word, gazetteer) for word in run[index + 1 :])
+        for index in range(1, len(run) - 1)
+    )
+
+
+def _everyday_noun(word: str, gazetteer: Gazetteer) -> bool:
+    lower = word.lower()
+    return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
 _AMPERSANDS = frozenset({"&", "&amp;"})
@@ -258,13 +311,28 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if after[:1] and after[0] in _APOSTROPHES:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
-        return bool(following) and following[0].lower() in POSSESSIVE_EPONYM_NOUNS
+        if len(words) == 1 and words[0].lower() in ILLNESS_EPONYMS and not (following and following[0].isalpha()):
+            return True  # the illness alone: "early signs of Alzheimer's?"
+        return bool(following) and (
+            following[0].lower() in POSSESSIVE_EPONYM_NOUNS
+            or following[0].lower().endswith(_ILLNESS_ENDINGS)
+            or (following[0].istitle() and following[0].lower() in _DISHES)
+        )
     last = words[-1] if words else ""
     if last.islower() and last in EPONYM_NOUNS and len(words) > 1:
         return True  # tagged with its noun: "the Turing test"
     return bool(after) and (
         after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
     )
+
+
+# Physicians whose name in the possessive names their illness alone ("signs of Parkinson's").
+ILLNESS_EPONYMS = frozenset(
+    "alzheimer parkinson crohn huntington tourette asperger hodgkin addison cushing raynaud hashimoto".split()
+)
+# Endings of illnesses named after a physician in the possessive ("Hashimoto's thyroiditis",
+# "Bell's palsy", "Kaposi's sarcoma"); "Maria's" things end otherwise.
+_ILLNESS_ENDINGS = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plegia", "algia", "palsy", "trophy")
 
 
 def _joined_eponym(before: list[str], after: list[str]) -> bool:
