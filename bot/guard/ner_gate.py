@@ -13,7 +13,7 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
-from bot.guard.gazetteer import KNOWN, NOTHING, POSSIBLE, TITLES, Gazetteer
+from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, FOREIGN_OPENERS, foreign_sentences
@@ -249,25 +249,6 @@ def _is_name_shaped(text: str) -> bool:
     return not text.lower().endswith(_ENGLISH_ENDINGS)
 
 
-# The shortest part of a compound word ("Headlamp", "Radiohead"): of the world's names in
-# data/gazetteer, 0.8 % split into two dictionary words this long ("Benjamin"), 7.5 % into
-# shorter ones ("Alfredo").
-_MIN_COMPOUND_PART = 4
-
-
-def _is_compound(lower: str, gazetteer: Gazetteer) -> bool:
-    """Two dictionary words written as one ("headlamp", "radiohead", "sweetgreen"): an English
-    compound or a brand; a name no list knows seldom splits so ("thirumurthi")."""
-    return any(
-        _is_today_word(lower[:cut], gazetteer) and _is_today_word(lower[cut:], gazetteer)
-        for cut in range(_MIN_COMPOUND_PART, len(lower) - _MIN_COMPOUND_PART + 1)
-    )
-
-
-def _is_today_word(lower: str, gazetteer: Gazetteer) -> bool:
-    return gazetteer.is_english(lower) or gazetteer.is_common(lower) or gazetteer.kind(lower) == POSSIBLE
-
-
 def _is_capitalised(text: str) -> bool:
     """Capitalised as names are; short all-capital words ("AI", "JSON") are acronyms."""
     return text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
@@ -319,8 +300,8 @@ class Evidence:
                 _is_name_shaped(text)
                 and lower not in _NEVER_ALONE
                 and not self.gazetteer.is_dictionary_word(lower)
-                and not _is_compound(lower, self.gazetteer)
                 and not self.in_foreign_sentence(index)
+                and not self.gazetteer.is_compound(lower)
             )
         previous = self._previous_word(index)
         if previous < 0:
