@@ -12,10 +12,14 @@ A span the model tags is masked only when such words back it: the model alone ta
 "Helper", "Python" or "Due Date" as names often enough to garble one everyday prompt in five.
 """
 
+# The transliteration table and the Cyrillic word list hold Cyrillic letters on purpose.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import mmap
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -93,6 +97,61 @@ class SortedWords:
 # What a word may be, from the lists: nothing, a possible name or place ("Mark", "Green"), or a
 # known one no everyday English word is spelt like ("Priya", "Lisbon").
 NOTHING, POSSIBLE, KNOWN = 0, 1, 2
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+(?: [\u0400-\u04ff]+)*")
+_MIN_TRANSLITERATED = 4
+# Russian and Ukrainian pronouns and determiners, capitalised at the start of many sentences; some
+# are names or places elsewhere once transliterated ("Наш", "Моя").
+CYRILLIC_EVERYDAY_WORDS = frozenset(
+    """
+    наш наша наше наши ваш ваша ваше ваши мой моя моё мое мои твой твоя твоё твои свой своя своё свои
+    этот эта это эти тот та то те весь вся всё все такой такая такое такие каждый каждая любой
+    новый новая новое новые старый старая старое старые
+    наші ваші мій моє мої твій твоє твої свій своє свої цей ця це ці той ті уся усі всі кожен кожна
+    такий така таке такі новий нова нове нові старий стара старе старі
+    """.split()
+)
+# Russian and Ukrainian letters as names are spelt in Latin letters (BGN/PCGN, simplified).
+_TRANSLITERATION = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        "і": "i",
+        "ї": "i",
+        "є": "ye",
+        "ґ": "g",
+    }
+)
 # The shortest part of a compound word ("Headlamp", "Radiohead"): of the world's names in
 # data/gazetteer, 0.8 % split into two dictionary words this long ("Benjamin"), 7.5 % into
 # shorter ones ("Alfredo"). English compounds are written in ASCII.
@@ -196,11 +255,11 @@ class Gazetteer:
 
     def is_name(self, lower: str) -> bool:
         """A first, middle or last name of the lists (in lower case)."""
-        return _remembered(self._is_name, lower, self.names.__contains__)
+        return _remembered(self._is_name, _as_listed(lower), self.names.__contains__)
 
     def is_place(self, lower: str) -> bool:
         """A place listed whole ("hong kong"), in lower case."""
-        return _remembered(self._is_place, lower, self.places.__contains__)
+        return _remembered(self._is_place, _as_listed(lower), self.places.__contains__)
 
     def is_compound(self, lower: str) -> bool:
         """Two of today's words written as one ("headlamp", "radiohead", "sweetgreen"): an English
@@ -217,10 +276,23 @@ class Gazetteer:
         return self.is_english(lower) or self.is_common(lower) or self.kind(lower) == POSSIBLE
 
     def _classify(self, lower: str, capitalised: bool) -> int:
+        if is_cyrillic(lower):
+            return self._classify_cyrillic(lower)
         known = lower in self.names or lower in self.place_words
         if not (known or (capitalised and self.is_composed_town(lower))):
             return NOTHING
         return POSSIBLE if lower in self.english or self.is_common(lower) else KNOWN
+
+    def _classify_cyrillic(self, lower: str) -> int:
+        """A Cyrillic word is read by its Latin spelling ("анна" as "anna", "київ" as "kyiv"): the
+        lists hold the world's names and places as typed on an English keyboard. Short words and
+        those whose spelling is English are nothing ("Дом" is "dom"), and so are the pronouns and
+        openers every sentence has."""
+        latin = lower.translate(_TRANSLITERATION)
+        if len(latin) < _MIN_TRANSLITERATED or lower in CYRILLIC_EVERYDAY_WORDS:
+            return NOTHING
+        known = latin in self.names or latin in self.place_words
+        return KNOWN if known and not (latin in self.english or self.is_common(latin)) else NOTHING
 
     def is_common(self, lower: str) -> bool:
         """A word today's spelling list has in lower case ("split", "prime", "smith")."""
@@ -287,3 +359,13 @@ def _split(text: str) -> Iterable[str]:
             word = []
     if word:
         yield "".join(word)
+
+
+def is_cyrillic(lower: str) -> bool:
+    """A word, or words joined by spaces, written in Cyrillic letters only."""
+    return _CYRILLIC_WORD.fullmatch(lower) is not None
+
+
+def _as_listed(lower: str) -> str:
+    """How the lists would spell ``lower``: Cyrillic in Latin letters, anything else as it is."""
+    return lower.translate(_TRANSLITERATION) if is_cyrillic(lower) else lower

@@ -32,6 +32,7 @@ tea" is no one) is not looked at, nor an unknown name written like a common Engl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spacy.attrs import SPACY
@@ -48,12 +49,14 @@ from bot.guard.ner_gate import (
     hinted_sentences,
     is_backed,
     lexicon_spans,
+    name_run_in_cyrillic,
     token_texts,
     windows_around_hints,
     without_everyday_edges,
 )
 
 GATED_NER = "gated_ner"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 # Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
 TAGGED_CACHE_SIZE = 4096
 
@@ -106,6 +109,11 @@ class GatedEntityRecognizer:
                     if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
                         continue
                     begin, stop = trimmed
+                    if _CYRILLIC.search("".join(texts[begin:stop])):
+                        run = name_run_in_cyrillic(texts, begin, stop, self.gazetteer)
+                        if run is None:
+                            continue
+                        begin, stop = run
                 entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:

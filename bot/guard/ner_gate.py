@@ -499,6 +499,24 @@ def without_everyday_edges(
     return start, end
 
 
+def name_run_in_cyrillic(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int] | None:
+    """The first run of capitalised words in ``start:end`` holding a word the gazetteer backs
+    (``Evidence.backs_capitalised``), or None. Around a listed name in a Russian or Ukrainian
+    sentence the model tags the whole sentence (a surname and initials, then the minutes' verb and
+    its object), and the trimming of edges reads English words only."""
+    evidence = Evidence(texts, gazetteer)
+    index = start
+    while index < end:
+        if not _is_capitalised(texts[index]):
+            index += 1
+            continue
+        run_end = min(_run_end(texts, index), end)
+        if any(_is_capitalised(texts[i]) and evidence.backs_capitalised(i) for i in range(index, run_end)):
+            return index, run_end
+        index = run_end
+    return None
+
+
 def _is_everyday_opener(word: str, gazetteer: Gazetteer) -> bool:
     lower = word.lower()
     return (
