@@ -12,7 +12,7 @@ A span the model tags is masked only when such words back it: the model alone ta
 "Helper", "Python" or "Due Date" as names often enough to garble one everyday prompt in five.
 """
 
-# The transliteration table and the Cyrillic word list hold Cyrillic letters on purpose.
+# The transliteration table holds Cyrillic letters on purpose.
 # ruff: noqa: RUF001
 
 from __future__ import annotations
@@ -97,19 +97,10 @@ class SortedWords:
 # What a word may be, from the lists: nothing, a possible name or place ("Mark", "Green"), or a
 # known one no everyday English word is spelt like ("Priya", "Lisbon").
 NOTHING, POSSIBLE, KNOWN = 0, 1, 2
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+(?: [\u0400-\u04ff]+)*")
+_CYRILLIC_LETTER = "[\u0400-\u04ff]"
+_CYRILLIC_WORD = re.compile(f"{_CYRILLIC_LETTER}+(?: {_CYRILLIC_LETTER}+)*")
+_HOLDS_CYRILLIC = re.compile(_CYRILLIC_LETTER)
 _MIN_TRANSLITERATED = 4
-# Russian and Ukrainian pronouns and determiners, capitalised at the start of many sentences; some
-# are names or places elsewhere once transliterated ("Наш", "Моя").
-CYRILLIC_EVERYDAY_WORDS = frozenset(
-    """
-    наш наша наше наши ваш ваша ваше ваши мой моя моё мое мои твой твоя твоё твои свой своя своё свои
-    этот эта это эти тот та то те весь вся всё все такой такая такое такие каждый каждая любой
-    новый новая новое новые старый старая старое старые
-    наші ваші мій моє мої твій твоє твої свій своє свої цей ця це ці той ті уся усі всі кожен кожна
-    такий така таке такі новий нова нове нові старий стара старе старі
-    """.split()
-)
 # Russian and Ukrainian letters as names are spelt in Latin letters (BGN/PCGN, simplified).
 _TRANSLITERATION = str.maketrans(
     {
@@ -286,10 +277,10 @@ class Gazetteer:
     def _classify_cyrillic(self, lower: str) -> int:
         """A Cyrillic word is read by its Latin spelling ("анна" as "anna", "київ" as "kyiv"): the
         lists hold the world's names and places as typed on an English keyboard. Short words and
-        those whose spelling is English are nothing ("Дом" is "dom"), and so are the pronouns and
-        openers every sentence has."""
+        those whose spelling is English are nothing ("Дом" is "dom"), and so are the everyday words
+        given as English (pronouns and request openers every sentence has)."""
         latin = lower.translate(_TRANSLITERATION)
-        if len(latin) < _MIN_TRANSLITERATED or lower in CYRILLIC_EVERYDAY_WORDS:
+        if len(latin) < _MIN_TRANSLITERATED or lower in self.english:
             return NOTHING
         known = latin in self.names or latin in self.place_words
         return KNOWN if known and not (latin in self.english or self.is_common(latin)) else NOTHING
@@ -364,6 +355,11 @@ def _split(text: str) -> Iterable[str]:
 def is_cyrillic(lower: str) -> bool:
     """A word, or words joined by spaces, written in Cyrillic letters only."""
     return _CYRILLIC_WORD.fullmatch(lower) is not None
+
+
+def holds_cyrillic(text: str) -> bool:
+    """Whether ``text`` has a Cyrillic letter anywhere."""
+    return _HOLDS_CYRILLIC.search(text) is not None
 
 
 def _as_listed(lower: str) -> str:

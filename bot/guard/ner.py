@@ -32,7 +32,6 @@ tea" is no one) is not looked at, nor an unknown name written like a common Engl
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from spacy.attrs import SPACY
@@ -41,7 +40,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
 from bot.guard.digest_cache import DigestCache
-from bot.guard.gazetteer import Gazetteer
+from bot.guard.gazetteer import Gazetteer, holds_cyrillic
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
     Evidence,
@@ -56,7 +55,6 @@ from bot.guard.ner_gate import (
 )
 
 GATED_NER = "gated_ner"
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
 # Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
 TAGGED_CACHE_SIZE = 4096
 
@@ -109,7 +107,7 @@ class GatedEntityRecognizer:
                     if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
                         continue
                     begin, stop = trimmed
-                    if _CYRILLIC.search("".join(texts[begin:stop])):
+                    if holds_cyrillic("".join(texts[begin:stop])):
                         run = name_run_in_cyrillic(texts, begin, stop, self.gazetteer)
                         if run is None:
                             continue

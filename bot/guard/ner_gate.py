@@ -16,7 +16,12 @@ from spacy.tokens import Doc, Span
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
-from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS, FOREIGN_OPENERS, foreign_sentences
+from bot.guard.sentence_language import (
+    CYRILLIC_EVERYDAY_WORDS,
+    FOREIGN_FUNCTION_WORDS,
+    FOREIGN_OPENERS,
+    foreign_sentences,
+)
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "!?", "?!"})
 # Words that start sentences and instructions, days, months and languages: capitalised, they say
@@ -171,7 +176,7 @@ def packaged_gazetteer() -> Gazetteer:
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
     return Gazetteer.from_directory(
-        directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS | FIGURE_WORDS
+        directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS | CYRILLIC_EVERYDAY_WORDS | FIGURE_WORDS
     )
 
 
@@ -637,9 +642,7 @@ def _is_everyday(word: str, gazetteer: Gazetteer) -> bool:
     return gazetteer.kind(lower) == NOTHING and gazetteer.is_dictionary_word(lower)
 
 
-def names_an_organisation_or_product(
-    texts: list[str], start: int, end: int, gazetteer: Gazetteer | None = None
-) -> bool:
+def names_an_organisation_or_product(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
     """Whether the capitalised words ``start:end`` belong to the name of an organisation or a
     product: followed by an organisation word or a product acronym ("Stanford University",
     "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
@@ -654,14 +657,13 @@ def names_an_organisation_or_product(
     if following is not None and following[:1].isupper():
         if following.lower() in ORGANISATION_WORDS or following.lower() in PRODUCT_ACRONYMS:
             return True
-        if gazetteer is not None and _names_a_team(texts[start:end], following, gazetteer):
+        if _names_a_team(texts[start:end], following, gazetteer):
             return True
     tagged = [text for text in texts[start:end] if text.isalpha()]
-    if gazetteer is not None and len(tagged) > 1 and _names_a_team(tagged[:-1], tagged[-1], gazetteer):
+    if len(tagged) > 1 and _names_a_team(tagged[:-1], tagged[-1], gazetteer):
         return True  # tagged with its plural: "the Denver Nuggets"
     if (
-        gazetteer is not None
-        and len(tagged) > 2
+        len(tagged) > 2
         and gazetteer.is_dictionary_word(tagged[-2].lower())
         and _names_a_team(tagged[:-2], tagged[-1], gazetteer)
     ):

@@ -58,6 +58,17 @@ FOREIGN_OPENERS = frozenset(
     привіт дякую
     """.split()
 )
+# Russian and Ukrainian pronouns and determiners, capitalised at the start of many sentences; some
+# are names or places elsewhere once transliterated ("Наш", "Моя"; see gazetteer.py).
+CYRILLIC_EVERYDAY_WORDS = frozenset(
+    """
+    наш наша наше наши ваш ваша ваше ваши мой моя моё мое мои твой твоя твоё твои свой своя своё свои
+    этот эта это эти тот та то те весь вся всё все такой такая такое такие каждый каждая любой
+    новый новая новое новые старый старая старое старые
+    наші ваші мій моє мої твій твоє твої свій своє свої цей ця це ці той ті уся усі всі кожен кожна
+    такий така таке такі новий нова нове нові старий стара старе старі
+    """.split()  # noqa: RUF001  # Cyrillic letters on purpose
+)
 ENGLISH_FUNCTION_WORDS = frozenset(
     """
     the and of to is are was were for with you your this that these those please our we it its
