@@ -19,6 +19,7 @@ above, of a length some region allows, or when a label or a signature field call
 from __future__ import annotations
 
 import re
+from functools import cache, partial
 
 import phonenumbers
 from presidio_analyzer import RecognizerResult
@@ -474,12 +475,13 @@ class FormattedPhoneRecognizer(TextRecognizer):
             if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
                 continue
             padded = _zero_padded_id(number)
-            if padded and not _possible(number) and not _called_a_phone(text, candidate.start(), candidate.end()):
+            # Asked only where it decides, and then once: several branches below may ask.
+            called_a_phone = cache(partial(_called_a_phone, text, candidate.start(), candidate.end()))
+            if padded and not _possible(number) and not called_a_phone():
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
-                called = _called_a_phone(text, candidate.start(), candidate.end())
-                score = SOMEONES_NUMBER_SCORE if called else UNVALIDATED_BARE_SCORE
+                score = SOMEONES_NUMBER_SCORE if called_a_phone() else UNVALIDATED_BARE_SCORE
                 results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
@@ -491,7 +493,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 # written with a leading zero: "047 877 893" is a national number, validated below.
                 if (
                     not (_THOUSANDS_PHONE_DIGITS[0] <= digits <= _THOUSANDS_PHONE_DIGITS[1]) or number[1] == " "
-                ) and not _called_a_phone(text, candidate.start(), candidate.end()):
+                ) and not called_a_phone():
                     continue
                 if not _possible(raw):
                     continue
@@ -523,7 +525,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     # code in parentheses is how a phone is written, whether or not the number
                     # is in service (libphonenumber only knows those that could be).
                     start, end, score = 0, len(raw), UNVALIDATED_SCORE
-                elif _called_a_phone(text, candidate.start(), candidate.end()):
+                elif called_a_phone():
                     # "Phone: 00734293218", "ring 004-04 94 21": a form's or a generator's number
                     # with a stray zero or an area code no plan has is still the one it labels.
                     start, end, score = 0, len(raw), SOMEONES_NUMBER_SCORE
@@ -533,7 +535,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 start, end, score = 0, len(raw), FORMATTED_SCORE
             else:
                 continue
-            if _called_a_phone(text, candidate.start(), candidate.end()):
+            if called_a_phone():
                 score = max(score, SOMEONES_NUMBER_SCORE)
             elif padded:
                 # "0097131549909" is dialled from abroad as often as it is an id padded with
