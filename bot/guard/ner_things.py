@@ -311,6 +311,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if after[:1] and after[0] in _APOSTROPHES:
         # "Maria's test results" is hers: after a possessive only a result's own noun counts.
         following = after[2:] if after[1:2] == ["s"] else after[1:]
+        if following[:1] and (following[0].lower() in _COUNT_WORDS or following[0].isdigit()):
+            following = following[1:]  # "Newton's third law", "Kepler's 3 laws", "Maxwell's four equations"
         if len(words) == 1 and words[0].lower() in ILLNESS_EPONYMS and not (following and following[0].isalpha()):
             return True  # the illness alone: "early signs of Alzheimer's?"
         return bool(following) and (
@@ -324,6 +326,12 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     return bool(after) and (
         after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
     )
+
+
+# A count or rank between a discoverer's possessive and the result's noun.
+_COUNT_WORDS = frozenset(
+    "first second third fourth fifth sixth seventh two three four five six seven famous".split()
+)
 
 
 # Physicians whose name in the possessive names their illness alone ("signs of Parkinson's").
