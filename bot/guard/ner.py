@@ -53,6 +53,7 @@ from bot.guard.ner_gate import (
     windows_around_hints,
     without_everyday_edges,
 )
+from bot.guard.script_ranges import unread_by_the_name_model
 
 GATED_NER = "gated_ner"
 # Segments whose tagging is remembered (a hash and offsets each, see digest_cache.py).
@@ -112,6 +113,13 @@ class GatedEntityRecognizer:
                         if run is None:
                             continue
                         begin, stop = run
+                if any(unread_by_the_name_model(word) for word in texts[begin:stop]):
+                    # The model, which never read Hindi or Arabic, runs on from a Latin name into
+                    # the words after it ("Flipkart के लिए इस प्रोडक्ट ..."): only the words
+                    # before the first of those are its finding.
+                    stop = next(i for i in range(begin, stop) if unread_by_the_name_model(texts[i]))
+                    if stop == begin or not self._backed(texts, begin, stop, label, lower_case):
+                        continue
                 entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:

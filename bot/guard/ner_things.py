@@ -329,9 +329,7 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
 
 
 # A count or rank between a discoverer's possessive and the result's noun.
-_COUNT_WORDS = frozenset(
-    "first second third fourth fifth sixth seventh two three four five six seven famous".split()
-)
+_COUNT_WORDS = frozenset("first second third fourth fifth sixth seventh two three four five six seven famous".split())
 
 
 # Physicians whose name in the possessive names their illness alone ("signs of Parkinson's").

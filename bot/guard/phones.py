@@ -28,6 +28,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import TextRecognizer, finding
 from bot.guard.numbering_plans import DigitGroups, NumberingPlan
+from bot.guard.script_ranges import UNSPACED_LETTERS
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -59,12 +60,27 @@ VALIDATED_CACHE_SIZE = 4096
 
 # Dashes and spaces that word processors and phones' contact cards put between digit groups
 # ("555\u2013123\u20134567", a no-break space), read as the ASCII ones libphonenumber knows.
+# The zero of each script whose ten digits follow it in Unicode: Arabic-Indic, Persian, N'Ko,
+# Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala,
+# Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and the full-width digits.
+NATIVE_ZEROS = (
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+)  # fmt: skip
+# The digits of other scripts ("٠٥٠١٢٣٤٥٦٧", "९८७६५४३२१०") and the full-width digits, dashes and
+# parentheses CJK input methods type (with a long-vowel mark for a dash) are read as ASCII too.
 _ASCII_SEPARATORS = str.maketrans(
-    {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212"} | {space: " " for space in "\u00a0\u202f\u2007"}
+    {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\u30fc"}
+    | {space: " " for space in "\u00a0\u202f\u2007\u3000"}
+    | {"\uff0b": "+", "\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0f": "/"}
+    | {chr(zero + value): str(value) for zero in NATIVE_ZEROS for value in range(10)}
 )
+# A letter that makes a number part of a word: not one of the scripts written without a space
+# between a word and a number ("我的电话是13812345678", "010-9876-5432로").
+_WORD_LETTER = rf"[^\W{UNSPACED_LETTERS}]"
 _CANDIDATE = re.compile(
-    r"(?<![\w+.])(?:\+|\b00)?\(?\d[\d ().\-/]{5,20}\d"
-    r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w.]\d|\w)",
+    rf"(?<!{_WORD_LETTER})(?<![+.])(?:\+|(?<!\d)00)?\(?\d[\d ().\-/]{{5,20}}\d"
+    rf"(?:\s?(?:x|ext\.?|extension)\s?\d{{1,5}})?(?![\w.]\d|{_WORD_LETTER})",
     re.IGNORECASE,
 )
 _GROUP_SEPARATOR = re.compile(r"\d[ .\-/)]+\(?(?=\d)")
@@ -204,6 +220,14 @@ _ID_LABEL = re.compile(
     r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
     r"\s*[:#]?\s*$",
     re.IGNORECASE,
+)
+# The same in the scripts that write "number" as the end of a compound: order, tracking, waybill,
+# invoice, member, booking, registration and approval numbers, postcodes ("订单号", "追跡番号",
+# "운송장번호", "사업자등록번호"). Not "number" alone: "代表番号" and "대표번호" are a firm's main
+# phone line, and account and card numbers are left to be masked where they look like phones.
+_COMPOUND_ID_LABEL = re.compile(
+    r"(?:(?:注文|追跡|伝票|請求書|会員|予約|受付|管理|製品|登録|郵便|社員|訂單|订单|运单|運單|快递|快遞|单|單|发票|發票|会员|會員|编|編"
+    r"|주문|운송장|송장|사업자등록|등록|승인|회원|예약|접수|우편)(?:番号|号码|號碼|号|號|번호)|品番|邮编|郵編)\s*[:\uff1a]?\s*$"
 )
 # How far before a number its lead-in ("order no.", "my number is") is read.
 _LEAD_IN_REACH = 40
@@ -411,6 +435,42 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "zadzwo",
         "bellen",
         "contato",
+        # Phone, mobile and "call" in the other languages people write prompts in. In Chinese and
+        # Japanese a word and the number after it are one token ("我的电话是13812345678"), which
+        # still holds the word: context words match inside tokens.
+        "телефон",
+        "звон",
+        "дзвон",
+        "мобильн",
+        "мобільн",
+        "هاتف",
+        "جوال",
+        "موبايل",
+        "اتصل",
+        "فون",
+        "फोन",
+        "फ़ोन",
+        "मोबाइल",
+        "कॉल",
+        "ফোন",
+        "মোবাইল",
+        "電話",
+        "电话",
+        "携帯",
+        "手机",
+        "手機",
+        "連絡",
+        "联系",
+        "聯絡",
+        "전화",
+        "휴대폰",
+        "핸드폰",
+        "연락",
+        "aray\u0131n",  # Turkish "call", with its dotless i
+        "arayin",
+        "hubungi",
+        "โทร",
+        "gọi",
     ]
 
     def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
@@ -465,10 +525,15 @@ class FormattedPhoneRecognizer(TextRecognizer):
         # One character for one, so offsets hold.
         text = text.translate(_ASCII_SEPARATORS)
         for candidate in _CANDIDATE.finditer(text):
-            raw = candidate.group(0)
-            if _continues_a_code(text, candidate.start()):
+            begin, finish, raw = candidate.start(), candidate.end(), candidate.group(0)
+            if raw.startswith("(") and ")" not in raw:
+                # "(03-5555-0101)", "(192.168.0.1)": parentheses around the whole, not an area code.
+                begin, raw = begin + 1, raw[1:]
+            if _continues_a_code(text, begin):
                 continue
-            if _led_in_by(_ID_LABEL, text, candidate.start()) and not raw.startswith("+"):
+            if (
+                _led_in_by(_ID_LABEL, text, begin) or _led_in_by(_COMPOUND_ID_LABEL, text, begin)
+            ) and not raw.startswith("+"):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
@@ -476,13 +541,13 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             padded = _zero_padded_id(number)
             # Asked only where it decides, and then once: several branches below may ask.
-            called_a_phone = cache(partial(_called_a_phone, text, candidate.start(), candidate.end()))
+            called_a_phone = cache(partial(_called_a_phone, text, begin, finish))
             if padded and not _possible(number) and not called_a_phone():
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
                 # Below any other score: only a context word or a lead-in ("Phone: 23 30 82") makes it a phone.
                 score = SOMEONES_NUMBER_SCORE if called_a_phone() else UNVALIDATED_BARE_SCORE
-                results.append(finding(self, "PHONE_NUMBER", candidate.start(), candidate.end(), score, _LOCAL))
+                results.append(finding(self, "PHONE_NUMBER", begin, finish, score, _LOCAL))
                 continue
             if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
                 continue
@@ -545,8 +610,8 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 finding(
                     self,
                     "PHONE_NUMBER",
-                    candidate.start() + start,
-                    candidate.start() + end,
+                    begin + start,
+                    begin + end,
                     score,
                     "Valid phone number (libphonenumber), scored by formatting",
                 )

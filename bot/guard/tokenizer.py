@@ -13,11 +13,13 @@ import re
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-# A word or a run of punctuation with the one space after it, if any (spaCy's "trailing
-# whitespace"), or a run of whitespace that is left over: it becomes a whitespace token, so
+from bot.guard.script_ranges import INDIC_WORD_CHARACTERS, WORD_WITH_INDIC_SIGNS
+
+# A word (with the vowel signs of Indic scripts: "मोबाइल" is one word, not three) or a run of
+# punctuation with the one space after it, if any (spaCy's "trailing whitespace"), or a run of whitespace that is left over: it becomes a whitespace token, so
 # character offsets match the text exactly. One regex pass and two list comprehensions cost half
 # of a Python loop over the tokens.
-_TOKEN = re.compile(r"(\w+|[^\w\s]+)( ?)|(\s+)")
+_TOKEN = re.compile(rf"({WORD_WITH_INDIC_SIGNS}|[^\w\s{INDIC_WORD_CHARACTERS}]+)( ?)|(\s+)")
 
 
 class WordPunctTokenizer:

@@ -216,3 +216,22 @@ def test_the_verb_tagged_with_a_name_stays_outside_the_mask(guard: Guard) -> Non
 
     assert prompt.masked_text.startswith("Join ")
     assert "Elena Vasquez" in "".join(prompt.mapping.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shopify用のキャンドルの商品ページを作って、香りの説明を入れてください。",
+        "Amazon向けの新しいイヤホンの商品説明文を書いてください。",
+        "Notion里的会议记录帮我整理成一封邮件。",
+        "Instagram के लिए हमारे नए कैफ़े का परिचय लिखो।",
+    ],
+)
+def test_the_name_model_does_not_run_on_into_a_script_it_never_read(guard: Guard, text: str) -> None:
+    assert guard.check_prompt(text).masked_text == text
+
+
+def test_a_latin_name_before_words_of_an_unread_script_is_still_masked(guard: Guard) -> None:
+    prompt = guard.check_prompt("Write to Priya Sharma about the launch; 日本語の要約も付けてください。")
+
+    assert "Priya Sharma" in prompt.mapping.values()

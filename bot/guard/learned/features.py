@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
+from bot.guard.script_ranges import WORD_WITH_INDIC_SIGNS
 
 CHAR_NGRAM_SIZES = range(2, 6)
 # A token this long is a hash, an encoded run or a wall of CJK text: its n-grams past this
@@ -21,7 +22,7 @@ MAX_TOKEN_CHARS = 64
 WORD_PREFIX = "w:"
 # A word: letters and digits, with the vowel signs of Indic scripts that ``\w`` leaves out (else
 # "दिखाओ" reads as three fragments).
-WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0dff])+")
+WORD = re.compile(WORD_WITH_INDIC_SIGNS)
 # Han and kana: scripts written without spaces, where one whitespace token can be a whole clause.
 # Korean puts spaces between words and is read like any spaced script.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
