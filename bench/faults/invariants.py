@@ -467,7 +467,13 @@ def _latest_refusal_after_ack(snapshot: Snapshot, clicks: Iterable[Click]) -> fl
     """How long after its ack the slowest refusal reached a click's response_url: what
     ``REFUSAL_AFTER_ACK_SECONDS`` has to cover. None when every refusal came before its ack (a
     listener's own do)."""
-    answered_at = {c.sent.response_id: c.sent.sent_at + c.sent.ack_ms / 1000 for c in clicks if c.sent.response_id}
+    # Only clicks answered 200: a listener still at work when its click timed out or failed posts
+    # its refusal after that, which says nothing of a refusal after a real ack.
+    answered_at = {
+        c.sent.response_id: c.sent.sent_at + c.sent.ack_ms / 1000
+        for c in clicks
+        if c.sent.response_id and c.sent.status == 200
+    }
     delays = [
         float(post["at"]) - answered_at[str(post.get("response_id"))]
         for post in snapshot.responses

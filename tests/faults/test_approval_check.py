@@ -120,3 +120,24 @@ def test_a_silent_reject_submission_is_not_excused_by_a_kill() -> None:
     case.clicks.append(Click(JOB, 0, "U2", "reject_submit", submit))
     result = check_approvals(snapshot(decisions=1), record(case), faults=[web_killed(0, seconds_after_the_clicks=1.0)])
     assert result.figure == 1
+
+
+def test_the_summary_says_how_late_a_refusal_came_after_its_ack() -> None:
+    """What REFUSAL_AFTER_ACK_SECONDS must cover, from clicks answered 200 only: a click that timed
+    out hears its listener's refusal late without any ack before it."""
+    case = two_admins_case(webs=(0, 1))
+    answered_at = CLICKED_AT + ACK_MS / 1000
+    case.clicks[0].refusal = DOWN
+    timed_out = case.clicks[1].sent
+    timed_out.status, timed_out.error = None, "TimeoutError"
+    responses = [
+        {"response_id": "r1", "text": DOWN, "replace_original": False, "at": answered_at + 1.5},
+        {"response_id": "r2", "text": DOWN, "replace_original": False, "at": answered_at + 12.0},
+    ]
+    audit = [{"action": "job.awaiting_approval", "job_id": JOB}]
+    result = check_approvals(
+        snapshot_of(jobs={JOB: {"state": "awaiting_approval"}}, audit=audit, responses=responses),
+        record(case),
+        faults=[],
+    )
+    assert "the slowest refusal came 1.5s after its ack" in result.summary
