@@ -349,7 +349,14 @@ async def drive(cluster: Cluster, args: argparse.Namespace) -> tuple[int, str]:
         await load_with_faults(driver, injector, plan)
         settled_at = await wind_down(cluster, driver, watch, args.settle)
         snapshot, results = await run_checks(
-            cluster, session, driver.record, watch.quota, watch.pii.hits, watch.pii.scans, held_after=settled_at
+            cluster,
+            session,
+            driver.record,
+            watch.quota,
+            watch.pii.hits,
+            watch.pii.scans,
+            held_after=settled_at,
+            faults=injector.events,
         )
     report(results)
     say("recovery:")

@@ -15,7 +15,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,8 +27,9 @@ import redis.asyncio as aioredis
 
 from bench._scratch import asyncpg_dsn
 from bench.faults.cluster import Cluster
-from bench.faults.load import LoadRecord, OrgPlan, Sent
+from bench.faults.load import Click, LoadRecord, OrgPlan, Sent
 from bench.faults.probes import QuotaProbe, needles_in, scan_redis
+from bench.faults.timetable import FaultEvent
 from bot.orgs.service import DEFAULT_MONTHLY_BUDGET
 from bot.quota.keys import month_label, org_keys
 from sandbox.gemini import generate_content, prompt_of
@@ -42,6 +43,12 @@ RESULT_FILE = re.compile(r"^content-([0-9a-f-]{36})\.png$")
 CHANNEL_MENTION = re.compile(r"<#(C[A-Z0-9]+)")
 USER_MENTION = re.compile(r"<@(U[A-Z0-9]+)")
 SAMPLES = 5  # example lines printed per failing check
+# A click turned away by a middleware (its organization or role could not be read while the
+# database was unreachable) is acknowledged at once with an empty body, and hears why through its
+# response_url only after that (bot.slack.middleware.refusal). A web process SIGKILLed in between
+# takes the refusal with it. A listener's own refusal goes out before its ack (bolt runs with
+# process_before_response), so a kill later than this after the ack silenced nobody.
+REFUSAL_AFTER_ACK_SECONDS = 5.0
 
 
 @dataclass
@@ -440,14 +447,53 @@ def check_leaked(snapshot: Snapshot) -> CheckResult:
     return CheckResult("leaked", leaked, summary, _samples(lines))
 
 
-def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
+def silenced_by_kill(sent: Sent, faults: Iterable[FaultEvent]) -> bool:
+    """Whether the web process that answered ``sent`` was SIGKILLed before a refusal sent after
+    that answer could have reached the response_url. A modal's submission has none: all it hears
+    is in its ack, so no later kill silenced it."""
+    if sent.response_id is None:
+        return False
+    answered_at = sent.sent_at + sent.ack_ms / 1000
+    return any(
+        event.kind == "kill_web"
+        and event.target == sent.web
+        and event.down_at is not None
+        and sent.sent_at <= event.down_at <= answered_at + REFUSAL_AFTER_ACK_SECONDS
+        for event in faults
+    )
+
+
+def _latest_refusal_after_ack(snapshot: Snapshot, clicks: Iterable[Click]) -> float | None:
+    """How long after its ack the slowest refusal reached a click's response_url: what
+    ``REFUSAL_AFTER_ACK_SECONDS`` has to cover. None when every refusal came before its ack (a
+    listener's own do)."""
+    # Only clicks answered 200: a listener still at work when its click timed out or failed posts
+    # its refusal after that, which says nothing of a refusal after a real ack.
+    answered_at = {
+        c.sent.response_id: c.sent.sent_at + c.sent.ack_ms / 1000
+        for c in clicks
+        if c.sent.response_id and c.sent.status == 200
+    }
+    delays = [
+        float(post["at"]) - answered_at[str(post.get("response_id"))]
+        for post in snapshot.responses
+        if str(post.get("response_id")) in answered_at
+        and post.get("replace_original") in (None, False)
+        and post.get("at") is not None
+    ]
+    return max((d for d in delays if d > 0), default=None)
+
+
+def check_approvals(snapshot: Snapshot, record: LoadRecord, faults: Sequence[FaultEvent]) -> CheckResult:
     """Every job handed to approvers got exactly one decision; no click race had two winners; a
-    rejected result was never posted."""
+    rejected result was never posted. ``faults``: what the timetable did (its web process kills)."""
     awaiting = {e["job_id"] for e in snapshot.audit if e["action"] == "job.awaiting_approval" and e["job_id"]}
     decisions: Counter[str] = Counter()
+    decider: dict[str, str] = {}
     for event in snapshot.audit:
         if event["action"] in ("approval.approved", "approval.rejected", "approval.expired") and event["job_id"]:
             decisions[event["job_id"]] += 1
+            decider[event["job_id"]] = str(event.get("actor"))
     posts = result_posts(snapshot)
     lines = []
     for job_id in sorted(awaiting):
@@ -457,37 +503,51 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord) -> CheckResult:
             lines.append(f"job {job_id}: {count} decisions (state {job.get('state')})")
         elif job.get("state") == "rejected" and job_id in posts:
             lines.append(f"job {job_id} was rejected and posted anyway")
-    by_job: dict[str, list[Any]] = defaultdict(list)
+    by_job: dict[str, list[Click]] = defaultdict(list)
     for case in record.approvals:
         by_job[case.job_id].extend(case.clicks)
     # A loser's refusal travels through its response_url; where Slack (the sandbox) refused that
-    # post, the click heard nothing back, which is not the same as being told it decided.
+    # post, or the web process died before it went out, the click heard nothing back, which is not
+    # the same as being told it decided.
     refused_posts = {
         str(call["params"].get("response_id"))
         for call in snapshot.calls
         if call.get("method") == "response_url" and call.get("status") != 200
     }
-    races = unanswered = unheard = 0
+    races = unanswered = unheard = silenced = 0
     scenarios = Counter(case.scenario for case in record.approvals)
     for job_id, clicks in by_job.items():
         deciding = [c for c in clicks if c.action in ("approve_job", "reject_submit")]
         silent = [c for c in deciding if c.sent.status == 200 and c.refusal is None]
-        winners = [c for c in silent if c.sent.response_id not in refused_posts]
-        unheard += len(silent) - len(winners)
+        heard = [c for c in silent if c.sent.response_id not in refused_posts]
+        winners = [c for c in heard if not silenced_by_kill(c.sent, faults)]
+        unheard += len(silent) - len(heard)
+        silenced += len(heard) - len(winners)
         unanswered += sum(1 for c in clicks if c.sent.status != 200)
         if len(deciding) > 1:
             races += 1
         if len(winners) > 1:
-            lines.append(f"job {job_id}: {len(winners)} clicks were each told they decided")
+            told = ", ".join(f"#{c.sent.seq} {c.action} by {c.user} on web-{c.sent.web}" for c in winners)
+            lines.append(
+                f"job {job_id}: {len(winners)} clicks were each told they decided ({told}; "
+                f"decided by {decider.get(job_id)})"
+            )
     problems = [case for case in record.approvals if case.problem]
     lines += [f"job {case.job_id} ({case.scenario}): {case.problem}" for case in problems]
-    clicks = sum(len(c) for c in by_job.values())
+    click_count = sum(len(c) for c in by_job.values())
     refused_rejects = sum(1 for case in record.approvals if case.refused_reject)
+    latest = _latest_refusal_after_ack(snapshot, (c for cs in by_job.values() for c in cs))
     summary = (
         f"{len(awaiting)} results sent for approval, {sum(1 for j in awaiting if decisions.get(j) == 1)} "
-        f"decided exactly once; {clicks} clicks ({unanswered} not answered 200, {unheard} losers' refusals "
-        f"dropped by Slack's 429, {refused_rejects} reject buttons answered with a message instead of a modal), "
-        f"{races} races ({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))})"
+        f"decided exactly once; {click_count} clicks ({unanswered} not answered 200, {unheard} losers' refusals "
+        f"dropped by Slack's 429, {silenced} clicks silenced by their web process's kill, {refused_rejects} "
+        f"reject buttons answered with a message instead of a modal), {races} races "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))}); "
+        + (
+            f"the slowest refusal came {latest:.1f}s after its ack"
+            if latest is not None
+            else "no refusal came after its ack"
+        )
     )
     return CheckResult("approvals", len(lines), summary, _samples(lines))
 
@@ -831,6 +891,7 @@ async def run_checks(
     redis_scans: int,
     *,
     held_after: datetime,
+    faults: Sequence[FaultEvent],
 ) -> tuple[Snapshot, list[CheckResult]]:
     snapshot = await take_snapshot(cluster, session, held_after)
     dumps = await read_dumps(cluster)
@@ -841,7 +902,7 @@ async def run_checks(
         check_overspend(snapshot, record, quota),
         check_ledger(snapshot),
         check_leaked(snapshot),
-        check_approvals(snapshot, record),
+        check_approvals(snapshot, record, faults),
         await asyncio.to_thread(run_audit_verify, cluster),
         check_cross_tenant(snapshot, record),
         check_refusals(snapshot, record),
