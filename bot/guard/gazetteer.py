@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bot.guard.declension import nominatives, stems
+
 NAMES_FILE = "names.txt"
 PLACES_FILE = "places.txt"
 ENGLISH_WORDS_FILE = "english_words.txt"
@@ -102,47 +104,54 @@ _CYRILLIC_WORD = re.compile(f"{_CYRILLIC_LETTER}+(?: {_CYRILLIC_LETTER}+)*")
 _HOLDS_CYRILLIC = re.compile(_CYRILLIC_LETTER)
 _MIN_TRANSLITERATED = 4
 # Russian and Ukrainian letters as names are spelt in Latin letters (BGN/PCGN, simplified).
-_TRANSLITERATION = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "v",
-        "г": "g",
-        "д": "d",
-        "е": "e",
-        "ё": "e",
-        "ж": "zh",
-        "з": "z",
-        "и": "i",
-        "й": "y",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "kh",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "shch",
-        "ъ": "",
-        "ы": "y",
-        "ь": "",
-        "э": "e",
-        "ю": "yu",
-        "я": "ya",
-        "і": "i",
-        "ї": "i",
-        "є": "ye",
-        "ґ": "g",
-    }
+_RUSSIAN_LATIN = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "i",
+    "є": "ye",
+    "ґ": "g",
+}
+_TRANSLITERATION = str.maketrans(_RUSSIAN_LATIN)
+# Ukrainian letters in the Latin letters of Ukraine's own spelling (2010), where it differs.
+_UKRAINIAN_TRANSLITERATION = str.maketrans(
+    {**_RUSSIAN_LATIN, "г": "h", "и": "y", "ї": "i", "й": "i", "є": "ie", "ю": "iu", "я": "ia"}
 )
+_TRANSLITERATIONS = (_TRANSLITERATION, _UKRAINIAN_TRANSLITERATION)
+# Letters only Ukrainian has: a word with one is read in Ukraine's spelling too ("києві" as "kyiv");
+# read so, Russian words made names ("компании" as "kompany").
+_UKRAINIAN_ONLY = re.compile("[іїєґ]")
 # The shortest part of a compound word ("Headlamp", "Radiohead"): of the world's names in
 # data/gazetteer, 0.8 % split into two dictionary words this long ("Benjamin"), 7.5 % into
 # shorter ones ("Alfredo"). English compounds are written in ASCII.
@@ -216,6 +225,7 @@ class Gazetteer:
         self._english: dict[str, bool] = {}
         self._in_dictionary: dict[str, bool] = {}
         self._is_compound: dict[str, bool] = {}
+        self._listed_spellings: dict[str, str | None] = {}
 
     @classmethod
     def from_directory(cls, directory: Path, *, extra_english: Iterable[str] = ()) -> Gazetteer:
@@ -246,11 +256,11 @@ class Gazetteer:
 
     def is_name(self, lower: str) -> bool:
         """A first, middle or last name of the lists (in lower case)."""
-        return _remembered(self._is_name, _as_listed(lower), self.names.__contains__)
+        return _remembered(self._is_name, self._as_listed(lower), self.names.__contains__)
 
     def is_place(self, lower: str) -> bool:
         """A place listed whole ("hong kong"), in lower case."""
-        return _remembered(self._is_place, _as_listed(lower), self.places.__contains__)
+        return _remembered(self._is_place, self._as_listed(lower), self.places.__contains__)
 
     def is_compound(self, lower: str) -> bool:
         """Two of today's words written as one ("headlamp", "radiohead", "sweetgreen"): an English
@@ -278,12 +288,57 @@ class Gazetteer:
         """A Cyrillic word is read by its Latin spelling ("анна" as "anna", "київ" as "kyiv"): the
         lists hold the world's names and places as typed on an English keyboard. Short words and
         those whose spelling is English are nothing ("Дом" is "dom"), and so are the everyday words
-        given as English (pronouns and request openers every sentence has)."""
-        latin = lower.translate(_TRANSLITERATION)
-        if len(latin) < _MIN_TRANSLITERATED or lower in self.english:
+        given as English (pronouns and request openers every sentence has). A word the lists don't
+        hold as written is read as the nominatives its case ending allows ("светланы" as
+        "svetlana", "харкова" as "kharkiv")."""
+        if len(lower.translate(_TRANSLITERATION)) < _MIN_TRANSLITERATED or lower in self.english:
             return NOTHING
-        known = latin in self.names or latin in self.place_words
-        return KNOWN if known and not (latin in self.english or self.is_common(latin)) else NOTHING
+        listed = self._listed_spelling(lower)
+        return KNOWN if listed is not None and not (listed in self.english or self.is_common(listed)) else NOTHING
+
+    def _listed_spelling(self, lower: str) -> str | None:
+        """The Latin spelling the lists hold of a Cyrillic word: as written, or else the first
+        nominative its ending allows that they hold (``declension.nominatives``). None when they
+        hold none, or when a form before it is an everyday word ("новой" is "нова", new; "планы"
+        is "план", plan). Ukrainian names are listed in Ukrainian spelling too ("kyiv", "oleh")."""
+        if lower in self._listed_spellings:
+            return self._listed_spellings[lower]
+        spellings = _TRANSLITERATIONS if _UKRAINIAN_ONLY.search(lower) else _TRANSLITERATIONS[:1]
+        listed = self._listed_form(lower, spellings)
+        if listed is None and not self._is_everyday_stem(lower):
+            for form in nominatives(lower):
+                listed = self._listed_form(form, spellings)
+                if listed is not None:
+                    break
+        listed = listed or None
+        if len(self._listed_spellings) < _CACHE_LIMIT:
+            self._listed_spellings[lower] = listed
+        return listed
+
+    def _listed_form(self, form: str, spellings: tuple[dict[int, str], ...]) -> str | None:
+        """The Latin spelling of ``form`` the lists hold; "" when it is an everyday word (and so
+        no name, whatever its other forms); None when they hold it in no spelling."""
+        latins = [form.translate(spelling) for spelling in spellings]
+        if form in self.english or latins[0] in self.english:
+            return ""
+        return next(
+            (
+                latin
+                for latin in latins
+                if len(latin) >= _MIN_TRANSLITERATED and (latin in self.names or latin in self.place_words)
+            ),
+            None,
+        )
+
+    def _is_everyday_stem(self, lower: str) -> bool:
+        return any(stem in self.english or stem.translate(_TRANSLITERATION) in self.english for stem in stems(lower))
+
+    def _as_listed(self, lower: str) -> str:
+        """How the lists would spell ``lower``: each Cyrillic word in Latin letters, in the form
+        they hold it if any; anything else as it is."""
+        if not is_cyrillic(lower):
+            return lower
+        return " ".join(self._listed_spelling(word) or word.translate(_TRANSLITERATION) for word in lower.split(" "))
 
     def is_common(self, lower: str) -> bool:
         """A word today's spelling list has in lower case ("split", "prime", "smith")."""
@@ -360,8 +415,3 @@ def is_cyrillic(lower: str) -> bool:
 def holds_cyrillic(text: str) -> bool:
     """Whether ``text`` has a Cyrillic letter anywhere."""
     return _HOLDS_CYRILLIC.search(text) is not None
-
-
-def _as_listed(lower: str) -> str:
-    """How the lists would spell ``lower``: Cyrillic in Latin letters, anything else as it is."""
-    return lower.translate(_TRANSLITERATION) if is_cyrillic(lower) else lower

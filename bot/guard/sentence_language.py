@@ -58,8 +58,9 @@ FOREIGN_OPENERS = frozenset(
     привіт дякую
     """.split()
 )
-# Russian and Ukrainian pronouns and determiners, capitalised at the start of many sentences; some
-# are names or places elsewhere once transliterated ("Наш", "Моя"; see gazetteer.py).
+# Russian and Ukrainian pronouns, determiners and the forms of address a letter opens with,
+# capitalised at the start of many sentences; some are names or places elsewhere once
+# transliterated ("Наш", "Моя", "Шановна" as a patronymic; see gazetteer.py).
 CYRILLIC_EVERYDAY_WORDS = frozenset(
     """
     наш наша наше наши ваш ваша ваше ваши мой моя моё мое мои твой твоя твоё твои свой своя своё свои
@@ -67,6 +68,7 @@ CYRILLIC_EVERYDAY_WORDS = frozenset(
     новый новая новое новые старый старая старое старые
     наші ваші мій моє мої твій твоє твої свій своє свої цей ця це ці той ті уся усі всі кожен кожна
     такий така таке такі новий нова нове нові старий стара старе старі
+    уважаемый уважаемая уважаемые дорогой дорогая дорогие шановний шановна шановні дорогий дорога
     """.split()  # noqa: RUF001  # Cyrillic letters on purpose
 )
 ENGLISH_FUNCTION_WORDS = frozenset(

@@ -52,3 +52,77 @@ def test_a_cyrillic_word_is_known_by_its_latin_spelling_unless_short_or_a_pronou
     assert gazetteer.is_name("анна")
     assert gazetteer.kind("наш") == NOTHING
     assert gazetteer.kind("дом") == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("Перешли договор Ирине Павловне до пятницы.", ["Ирине", "Павловне"]),
+        ("Напиши, что встреча с Дмитрием Соколовым переносится на среду.", ["Дмитрием", "Соколовым"]),
+        ("Составь пост о выставке в Новгороде и о гостях из Самары.", ["Новгороде", "Самары"]),
+        ("Подготовь ответ для Юрия Сергеевича о сроках поставки.", ["Юрия", "Сергеевича"]),
+        ("Подякуй Олегові за звіт і запроси його до Вінниці.", ["Олегові", "Вінниці"]),
+        ("Зроби анонс: відкриваємо офіс у Києві, а склад у Харкові.", ["Києві", "Харкові"]),
+        ("Допоможи відповісти Оксані Миколаївні щодо рахунку.", ["Оксані", "Миколаївні"]),
+    ],
+)
+def test_a_russian_or_ukrainian_name_or_place_in_an_oblique_case_is_masked(
+    guard: Guard, sentence: str, names: list[str]
+) -> None:
+    checked = guard.check_prompt(sentence)
+
+    for name in names:
+        assert name not in checked.masked_text
+        assert any(name in value for value in checked.mapping.values())
+
+
+@pytest.mark.parametrize(
+    ("inflected", "name", "person"),
+    [
+        ("светланы", "светлана", True),  # the genitive of a feminine name
+        ("ивану", "иван", True),  # the dative of a masculine name
+        ("петровичу", "петрович", True),  # a patronymic, known by the father's name
+        ("викторовны", "викторовна", True),
+        ("соколовой", "соколова", True),  # a surname in -ов, feminine, oblique
+        ("олено", "олена", True),  # the Ukrainian vocative
+        ("калуге", "калуга", False),
+        ("новосибирска", "новосибирск", False),
+        ("харкова", "харків", False),  # the Ukrainian closed syllable's vowel changes
+        ("одесі", "одеса", False),
+    ],
+)
+def test_an_inflected_cyrillic_word_is_read_as_the_nominative_the_lists_hold(
+    inflected: str, name: str, person: bool
+) -> None:
+    gazetteer = packaged_gazetteer()
+
+    assert gazetteer.kind(inflected) == KNOWN
+    assert gazetteer.is_name(inflected) == gazetteer.is_name(name)
+    assert gazetteer.is_place(inflected) == gazetteer.is_place(name)
+    assert gazetteer.is_name(inflected) if person else gazetteer.is_place(inflected)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "планы",  # "план", plan, in the plural, though "плана" is listed
+        "нашей",  # "наш", our, though "нашь" reads as "nash"
+        "новой",  # "новая", new: an everyday word among its nominatives
+        "маски",  # masks: no vowel drops before к ("масек")
+        "компании",  # a Russian word is not read in Ukraine's spelling ("kompany")
+    ],
+)
+def test_an_everyday_word_whose_ending_could_make_a_listed_name_is_nothing(word: str) -> None:
+    assert packaged_gazetteer().kind(word) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Планы на квартал: запуск рассылки и обновление сайта.",
+        "Нашей команде нужен пост о новых функциях.",
+        "Маски для лица закончились, напиши объявление для офиса.",
+    ],
+)
+def test_an_everyday_inflected_noun_opening_a_sentence_is_not_masked(guard: Guard, sentence: str) -> None:
+    assert guard.check_prompt(sentence).mapping == {}
