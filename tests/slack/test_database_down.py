@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -11,7 +12,7 @@ from bot.process.runtime import Runtime
 from db.crypto import SecretBox
 from db.engine import Database
 from sandbox.local_services import free_port
-from sandbox.say import encode_form, sign_request
+from sandbox.say import build_view_submission, encode_form, sign_request
 from sandbox.slack import SlackSandbox
 from tests.support.slack import SIGNING_SECRET, Service, SlackWorkspace, start_service, stop_service
 from tests.support.waiting import wait_until
@@ -58,6 +59,21 @@ async def test_a_click_hears_through_its_response_url(down: Service, sandbox: Sl
     [answer] = await wait_until(lambda: sandbox.responses(response_url), "the clicker was never told", seconds=10)
     assert DATABASE_DOWN in answer["text"]
     assert answer.get("replace_original") in (None, False)
+
+
+async def test_a_submitted_modal_shows_why_nothing_was_done(down: Service) -> None:
+    ws = down.workspace
+    view = {"type": "modal", "callback_id": "reject_modal", "title": {"type": "plain_text", "text": "Reject result"}}
+    values = {"reason": {"reason_input": {"type": "plain_text_input", "value": "off brand"}}}
+    body = encode_form(build_view_submission(view, values, team_id=ws.team_id, user_id=ws.owner))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_request(body, SIGNING_SECRET)}
+    async with down.http.post(f"{down.url}/slack/events", data=body, headers=headers) as response:
+        assert response.status == 200
+        answer = json.loads(await response.text())
+    # Not a plain ack, which would close the modal as if the rejection had been recorded.
+    assert answer["response_action"] == "update"
+    assert answer["view"]["title"]["text"] == "Reject result"
+    assert DATABASE_DOWN in json.dumps(answer["view"]["blocks"])
 
 
 async def test_a_role_lookup_that_finds_the_database_gone_says_so(

@@ -1,6 +1,7 @@
-"""How a middleware turns a request away: a command hears why in its ack, a click on a message
-through its response_url, a Workflow Builder step through ``functions.completeError`` (else the
-workflow would wait on it until Slack gives up); anything else is acknowledged and dropped."""
+"""How a middleware turns a request away: a command hears why in its ack, a submitted modal sees
+why in its place, a click on a message through its response_url, a Workflow Builder step through
+``functions.completeError`` (else the workflow would wait on it until Slack gives up); anything else
+is acknowledged and dropped."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.request.payload_utils import is_function, is_slash_command
+from slack_bolt.request.payload_utils import is_function, is_slash_command, is_view_submission
 from slack_bolt.response import BoltResponse
 
 from bot.commands.views import Message, error_message
 from bot.errors import DatabaseUnavailable
 from bot.process.settings import DEFAULT_SLACK_API_URL
 from bot.slack.ack_watchdog import post_to_response_url
+from bot.slack.blocks import modal, mrkdwn_section
 from bot.slack.client import make_web_client
 from bot.slack.response_urls import trusted_response_url
 
@@ -29,12 +31,18 @@ _refusals_in_flight: set[asyncio.Task[None]] = set()
 
 
 def refuse(req: AsyncBoltRequest, message: Message) -> BoltResponse:
-    """A command gets its refusal in the ack; a click on a message hears it through its
-    response_url (after the ack, so a slow Slack cannot delay it); anything else is acknowledged
-    and dropped."""
+    """A command gets its refusal in the ack, a submitted modal is replaced by it; a click on a
+    message hears it through its response_url (after the ack, so a slow Slack cannot delay it);
+    anything else is acknowledged and dropped."""
     body = req.body or {}
     if is_slash_command(body):
         return BoltResponse(status=200, body=message)
+    if is_view_submission(body):
+        # A plain ack closes the modal, as if what was typed had been taken (a rejection and its
+        # reason): the modal shows why nothing was done instead, under its own title.
+        title = ((body.get("view") or {}).get("title") or {}).get("text") or "Content Factory"
+        notice = modal(title, [mrkdwn_section(message["text"])], close="Close")
+        return BoltResponse(status=200, body={"response_action": "update", "view": notice})
     if is_function(body):
         _start(_fail_step(req, message))
         return BoltResponse(status=200, body="")
