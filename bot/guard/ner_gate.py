@@ -6,6 +6,7 @@ and adds the runs of capitalised words with a known name. See ner.py for the who
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
-from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer
+from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_things import NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import (
@@ -508,18 +509,42 @@ def name_run_in_cyrillic(texts: list[str], start: int, end: int, gazetteer: Gaze
     """The first run of capitalised words in ``start:end`` holding a word the gazetteer backs
     (``Evidence.backs_capitalised``), or None. Around a listed name in a Russian or Ukrainian
     sentence the model tags the whole sentence (a surname and initials, then the minutes' verb and
-    its object), and the trimming of edges reads English words only."""
+    its object), and the trimming of edges reads English words only. The run is taken whole, past
+    the model's span ("Ирину" of "Поздравь Ирину Петрову"), without an order opening the sentence."""
     evidence = Evidence(texts, gazetteer)
     index = start
     while index < end:
         if not _is_capitalised(texts[index]):
             index += 1
             continue
-        run_end = min(_run_end(texts, index), end)
-        if any(_is_capitalised(texts[i]) and evidence.backs_capitalised(i) for i in range(index, run_end)):
-            return index, run_end
-        index = run_end
+        whole_end = _run_end(texts, index)
+        if any(_is_capitalised(texts[i]) and evidence.backs_capitalised(i) for i in range(index, min(whole_end, end))):
+            words = [i for i in range(index, whole_end) if not texts[i].isspace()]
+            if len(words) > 1 and opens_with_an_order(texts, index, gazetteer):
+                return words[1], whole_end
+            return index, whole_end
+        index = whole_end
     return None
+
+
+# How Russian and Ukrainian orders end ("Напиши", "Поздравь", "Подякуй", "Напишите", "Надішліть"),
+# and not the adjective-like surnames ("Толстой", "Вишневий") or Georgian ones ("Гелашвили").
+_IMPERATIVE = re.compile(r"(?:[иіь]|[аеуяюё]й|[иіь]те|йте)$")
+_NOT_AN_ORDER = re.compile(r"(?:швили)$")
+
+
+def opens_with_an_order(texts: list[str], index: int, gazetteer: Gazetteer) -> bool:
+    """Whether the Cyrillic word at ``index`` opens its sentence as an order no list holds:
+    "Подякуй Олегові" asks to thank Oleh, and "Подякуй" is no part of his name."""
+    word = texts[index].lower()
+    before = _previous_word_index(texts, index)
+    return (
+        (before is None or _ends_sentence(texts, before))
+        and is_cyrillic(word)
+        and gazetteer.kind(word) == NOTHING
+        and _IMPERATIVE.search(word) is not None
+        and _NOT_AN_ORDER.search(word) is None
+    )
 
 
 def _is_everyday_opener(word: str, gazetteer: Gazetteer) -> bool:
@@ -863,6 +888,8 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop(0)
         while words and gazetteer.is_english(texts[words[-1]].lower()):
             words.pop()
+        if len(words) > 1 and opens_with_an_order(texts, words[0], gazetteer):
+            words.pop(0)
         if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
             start = words[0]
             label = _run_label([texts[i].lower() for i in words], gazetteer)

@@ -126,3 +126,25 @@ def test_an_everyday_word_whose_ending_could_make_a_listed_name_is_nothing(word:
 )
 def test_an_everyday_inflected_noun_opening_a_sentence_is_not_masked(guard: Guard, sentence: str) -> None:
     assert guard.check_prompt(sentence).mapping == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Подякуй Олегові за звіт.", "Олегові"),
+        ("Поздравь Ирину Петрову с юбилеем.", "Ирину Петрову"),
+        ("Надішліть Оксані рахунок.", "Оксані"),
+        ("Напишите Анне Сергеевне письмо.", "Анне Сергеевне"),
+    ],
+)
+def test_an_order_opening_the_sentence_is_no_part_of_the_name_after_it(guard: Guard, sentence: str, name: str) -> None:
+    checked = guard.check_prompt(sentence)
+
+    assert list(checked.mapping.values()) == [name]
+
+
+def test_a_surname_opening_the_sentence_stays_in_the_name(guard: Guard) -> None:
+    # Adjective-like surnames end as no order does: "Толстой" is his, not a verb.
+    assert list(guard.check_prompt("Толстой Лев Николаевич написал роман.").mapping.values()) == [
+        "Толстой Лев Николаевич"
+    ]
