@@ -38,6 +38,7 @@ from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, Hinted
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
+from bot.guard.titled_names import TitledNameRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
 LANGUAGE = "en"
@@ -237,6 +238,9 @@ class PiiAnalyzer:
             registry.add_recognizer(recognizer)
         if self.names_enabled:
             registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
+            # The NER model reads Latin and Cyrillic letters: names in other scripts are found
+            # by the honorifics and titles written beside them.
+            registry.add_recognizer(TitledNameRecognizer())
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),
