@@ -18,6 +18,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.findings import TextRecognizer, finding
+from bot.guard.script_ranges import WORD_LETTER_OF_SPACED_SCRIPTS, as_ascii_digits
 
 NETWORK_SCORE = 0.8
 # Under the analyzer threshold on purpose: only a context word lifts it over.
@@ -25,8 +26,11 @@ UNKNOWN_NETWORK_SCORE = 0.3
 MIN_DIGITS, MAX_DIGITS = 12, 19
 
 # Groups of 2-6 digits joined by one space or dash, or one unbroken run; never part of a longer
-# number, a decimal or a word.
-_CANDIDATE = re.compile(r"(?<![\w.,+\-])(?:\d{12,19}|\d{2,6}(?:[ \-]\d{2,6}){1,5})(?![\w]|[.,\-]\d)")
+# number, a decimal or a word (Chinese, Japanese and Korean put no space before a number).
+_CANDIDATE = re.compile(
+    rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![\d_.,+\-])(?:\d{{12,19}}|\d{{2,6}}(?:[ \-]\d{{2,6}}){{1,5}})"
+    rf"(?!{WORD_LETTER_OF_SPACED_SCRIPTS}|[\d_]|[.,\-]\d)"
+)
 
 # (first digits, lowest, highest, allowed lengths): ranges of the networks in use.
 _NETWORKS: tuple[tuple[int, int, int, frozenset[int]], ...] = (
@@ -96,7 +100,8 @@ class PaymentCardRecognizer(TextRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
-        for candidate in _CANDIDATE.finditer(text):
+        # Full-width digits and dashes (Japanese input) and digits of other scripts, one for one.
+        for candidate in _CANDIDATE.finditer(as_ascii_digits(text)):
             digits = re.sub(r"\D", "", candidate.group(0))
             if not MIN_DIGITS <= len(digits) <= MAX_DIGITS or not luhn_valid(digits):
                 continue

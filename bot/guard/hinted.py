@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, IpRecognizer, UsSsnRecognizer
 
 from bot.guard.needles import Needles, required_substrings
+from bot.guard.script_ranges import UNSPACED_LETTERS
 
 # Every IP pattern Presidio has needs a dotted digit pair (IPv4) or a colon joined to a hex
 # digit or another colon (IPv6); "Note: ..." has neither.
@@ -58,6 +59,7 @@ class _Hinted(PatternRecognizer):
 
 # A word (a run between whitespace) with no "@" in it.
 _WORD_WITHOUT_AT = re.compile(r"(?<!\S)[^\s@]+(?!\S)")
+_UNSPACED_LETTER = re.compile(f"[{UNSPACED_LETTERS}]")
 
 
 class HintedEmailRecognizer(_Hinted, EmailRecognizer):
@@ -74,6 +76,10 @@ class HintedEmailRecognizer(_Hinted, EmailRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
     ) -> list[RecognizerResult]:
         blanked = _WORD_WITHOUT_AT.sub(lambda word: " " * (word.end() - word.start()), text)
+        if not blanked.isascii():
+            # Chinese, Japanese and Korean put no space before an address ("邮箱zhang.wei@example.cn"),
+            # and the pattern's word characters would take "邮箱" into it.
+            blanked = _UNSPACED_LETTER.sub(" ", blanked)
         return super().analyze_hinted(blanked, entities, nlp_artifacts, regex_flags)
 
 

@@ -28,7 +28,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import TextRecognizer, finding
 from bot.guard.numbering_plans import DigitGroups, NumberingPlan
-from bot.guard.script_ranges import UNSPACED_LETTERS
+from bot.guard.script_ranges import WORD_LETTER_OF_SPACED_SCRIPTS, as_ascii_digits
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -58,29 +58,9 @@ MAX_VALIDATED_CANDIDATES = 50
 # pass per region.
 VALIDATED_CACHE_SIZE = 4096
 
-# Dashes and spaces that word processors and phones' contact cards put between digit groups
-# ("555\u2013123\u20134567", a no-break space), read as the ASCII ones libphonenumber knows.
-# The zero of each script whose ten digits follow it in Unicode: Arabic-Indic, Persian, N'Ko,
-# Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala,
-# Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and the full-width digits.
-NATIVE_ZEROS = (
-    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
-)  # fmt: skip
-# The digits of other scripts ("٠٥٠١٢٣٤٥٦٧", "९८७६५४३२१०") and the full-width digits, dashes and
-# parentheses CJK input methods type (with a long-vowel mark for a dash) are read as ASCII too.
-_ASCII_SEPARATORS = str.maketrans(
-    {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\u30fc"}
-    | {space: " " for space in "\u00a0\u202f\u2007\u3000"}
-    | {"\uff0b": "+", "\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0f": "/"}
-    | {chr(zero + value): str(value) for zero in NATIVE_ZEROS for value in range(10)}
-)
-# A letter that makes a number part of a word: not one of the scripts written without a space
-# between a word and a number ("我的电话是13812345678", "010-9876-5432로").
-_WORD_LETTER = rf"[^\W{UNSPACED_LETTERS}]"
 _CANDIDATE = re.compile(
-    rf"(?<!{_WORD_LETTER})(?<![+.])(?:\+|(?<!\d)00)?\(?\d[\d ().\-/]{{5,20}}\d"
-    rf"(?:\s?(?:x|ext\.?|extension)\s?\d{{1,5}})?(?![\w.]\d|{_WORD_LETTER})",
+    rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![+.])(?:\+|(?<!\d)00)?\(?\d[\d ().\-/]{{5,20}}\d"
+    rf"(?:\s?(?:x|ext\.?|extension)\s?\d{{1,5}})?(?![\w.]\d|{WORD_LETTER_OF_SPACED_SCRIPTS})",
     re.IGNORECASE,
 )
 _GROUP_SEPARATOR = re.compile(r"\d[ .\-/)]+\(?(?=\d)")
@@ -523,7 +503,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
         results = []
         validated = 0
         # One character for one, so offsets hold.
-        text = text.translate(_ASCII_SEPARATORS)
+        text = as_ascii_digits(text)
         for candidate in _CANDIDATE.finditer(text):
             begin, finish, raw = candidate.start(), candidate.end(), candidate.group(0)
             if raw.startswith("(") and ")" not in raw:

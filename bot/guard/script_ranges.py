@@ -24,3 +24,31 @@ _UNREAD_BY_THE_NAME_MODEL = re.compile(f"[\u0590-\u08ff{INDIC_WORD_CHARACTERS}\u
 def unread_by_the_name_model(word: str) -> bool:
     """Whether ``word`` holds a letter of a script the packaged name model cannot read."""
     return _UNREAD_BY_THE_NAME_MODEL.search(word) is not None
+
+
+# A letter that makes a number part of a word: one of a script that puts a space between a word
+# and a number, not Han, kana or Hangul ("我的电话是13812345678", "010-9876-5432로").
+WORD_LETTER_OF_SPACED_SCRIPTS = f"[^\\W{UNSPACED_LETTERS}]"
+
+# The zero of each script whose ten digits follow it in Unicode: Arabic-Indic, Persian, N'Ko,
+# Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala,
+# Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and the full-width digits.
+NATIVE_ZEROS = (
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+)  # fmt: skip
+# Digits of other scripts ("٠٥٠١٢٣٤٥٦٧", "९८७६५४३२१०"), the full-width digits, dashes and parentheses
+# CJK input methods type (with a long-vowel mark for a dash), and the dashes and spaces word
+# processors and contact cards put between digit groups ("555\u2013123\u20134567", a no-break
+# space): one ASCII character for each, so offsets hold.
+_AS_ASCII_DIGITS = str.maketrans(
+    {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\u30fc"}
+    | {space: " " for space in "\u00a0\u202f\u2007\u3000"}
+    | {"\uff0b": "+", "\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0f": "/"}
+    | {chr(zero + value): str(value) for zero in NATIVE_ZEROS for value in range(10)}
+)
+
+
+def as_ascii_digits(text: str) -> str:
+    """``text`` with its digits and digit-group separators written in ASCII, one for one."""
+    return text.translate(_AS_ASCII_DIGITS)

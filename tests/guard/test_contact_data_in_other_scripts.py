@@ -1,5 +1,6 @@
-"""Phone numbers written in the digits of other scripts, in full-width forms, and in text that puts
-no space between a word and a number; and the ids those languages label as numbers, which are none."""
+"""Phone and card numbers written in the digits of other scripts, in full-width forms, and in text
+that puts no space between a word and a number; emails glued to Chinese, Japanese or Korean words;
+and the ids those languages label as numbers, which are no phones."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import unicodedata
 import pytest
 
 from bot.guard import Guard
-from bot.guard.phones import NATIVE_ZEROS
+from bot.guard.script_ranges import NATIVE_ZEROS
 
 
 def test_each_native_zero_opens_ten_digits_in_order() -> None:
@@ -61,3 +62,34 @@ def test_phones_in_other_scripts_are_masked(pattern_guard: Guard, sentence: str,
 )
 def test_ids_dates_and_addresses_of_other_scripts_are_not_phones(pattern_guard: Guard, sentence: str) -> None:
     assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "card"),
+    [
+        ("カード番号：４１１１－１１１１－１１１１－１１１１", "４１１１－１１１１－１１１１－１１１１"),
+        ("信用卡号4111111111111111，有效期12/27", "4111111111111111"),
+        ("카드번호 4111-1111-1111-1111로 결제해 주세요.", "4111-1111-1111-1111"),
+        ("رقم البطاقة ٤١١١ ١١١١ ١١١١ ١١١١", "٤١١١ ١١١١ ١١١١ ١١١١"),
+    ],
+)
+def test_cards_in_other_scripts_are_masked(pattern_guard: Guard, sentence: str, card: str) -> None:
+    assert pattern_guard.check_prompt(sentence).mapping == {"<CREDIT_CARD_1>": card}
+
+
+def test_a_card_number_inside_an_id_is_not_masked(pattern_guard: Guard) -> None:
+    assert pattern_guard.analyze("Look up id_4111111111111111 in the logs.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "email"),
+    [
+        ("邮箱zhang.wei@example.cn，电话见下。", "zhang.wei@example.cn"),
+        ("メールはtanaka@example.co.jpまでお願いします。", "tanaka@example.co.jp"),
+        ("이메일: kim@example.kr로 보내 주세요.", "kim@example.kr"),
+    ],
+)
+def test_an_email_glued_to_chinese_japanese_or_korean_words_is_masked_alone(
+    pattern_guard: Guard, sentence: str, email: str
+) -> None:
+    assert pattern_guard.check_prompt(sentence).mapping == {"<EMAIL_ADDRESS_1>": email}
