@@ -20,9 +20,10 @@ from __future__ import annotations
 import mmap
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from bot.guard import greek_words
 from bot.guard.declension import nominatives, stems
 
 NAMES_FILE = "names.txt"
@@ -102,6 +103,10 @@ NOTHING, POSSIBLE, KNOWN = 0, 1, 2
 _CYRILLIC_LETTER = "[\u0400-\u04ff]"
 _CYRILLIC_WORD = re.compile(f"{_CYRILLIC_LETTER}+(?: {_CYRILLIC_LETTER}+)*")
 _HOLDS_CYRILLIC = re.compile(_CYRILLIC_LETTER)
+# Greek and Coptic, and the accented letters of polytonic Greek.
+_GREEK_LETTER = "[\u0370-\u03ff\u1f00-\u1fff]"
+_GREEK_WORD = re.compile(f"{_GREEK_LETTER}+(?: {_GREEK_LETTER}+)*")
+_HOLDS_GREEK = re.compile(_GREEK_LETTER)
 _MIN_TRANSLITERATED = 4
 # Russian and Ukrainian letters as names are spelt in Latin letters (BGN/PCGN, simplified).
 _RUSSIAN_LATIN = {
@@ -206,13 +211,18 @@ class Gazetteer:
         common: bytes | mmap.mmap = b"",
     ) -> None:
         # Held as sorted lines, not Python strings (see SortedLines): 60,000 strings cost the web
-        # process some 6 MB.
-        self.names = SortedWords(names)
+        # process some 6 MB. Greek entries are held without their accents too, as Greek words are
+        # looked up (greek_words.py).
+        names = list(names)
+        self.names = SortedWords([*names, *_unaccented_greek(names)])
         places = list(places)
-        # Every word of a place name ("new", "york"), and the names whole ("hong kong").
+        # Every word of a place name ("new", "york"), and the names whole ("hong kong"). A Greek
+        # word is looked up among the places whole only: a word of a longer place is as often an
+        # everyday one ("Νέα", "Μέσα", "Αγίου", "Χωρίου") or a case of a name ("Kosta Rika").
         self.place_words = SortedWords(word for place in places for word in _split(place))
-        self.places = SortedWords(places)
+        self.places = SortedWords([*places, *_unaccented_greek(places)])
         self.english = english
+        self._greek_everyday = frozenset(_unaccented_greek(english))
         self.city_prefixes = city_prefixes
         self.city_suffixes = tuple(sorted(city_suffixes, key=len, reverse=True))
         self._dictionary = SortedLines(dictionary)
@@ -279,6 +289,8 @@ class Gazetteer:
     def _classify(self, lower: str, capitalised: bool) -> int:
         if is_cyrillic(lower):
             return self._classify_cyrillic(lower)
+        if is_greek(lower):
+            return self._classify_greek(lower)
         known = lower in self.names or lower in self.place_words
         if not (known or (capitalised and self.is_composed_town(lower))):
             return NOTHING
@@ -296,11 +308,50 @@ class Gazetteer:
         listed = self._listed_spelling(lower)
         return KNOWN if listed is not None and not (listed in self.english or self.is_common(listed)) else NOTHING
 
+    def _classify_greek(self, lower: str) -> int:
+        """A Greek word is read as the lists hold it (``_greek_reading``): "γιώργο" as "γιωργος",
+        "θεσσαλονίκης" as "thessaloniki". Short words and everyday ones are nothing."""
+        if len(greek_words.latin_spellings(greek_words.unaccented(lower))[0]) < _MIN_TRANSLITERATED:
+            return NOTHING
+        listed = self._greek_reading(lower)
+        return KNOWN if listed and not (listed in self.english or self.is_common(listed)) else NOTHING
+
+    def _greek_reading(self, lower: str) -> str | None:
+        """How the lists hold a Greek word: as written, with its accents, or else in Greek letters
+        without accents or in Latin ones, itself or the first nominative its ending allows that
+        they hold ("γιώργο" as "γιωργος", "μαρίας" as "μαρια", "λευκωσίας" as "lefkosia"). ""
+        when a form before it is an everyday word ("μαρτίου" is "μαρτιος", March; "μόνο" is
+        "mono"); None when they hold none. The accents tell "Αθήνα", the city, from "Αθηνά"."""
+        if lower in self._listed_spellings:
+            return self._listed_spellings[lower]
+        listed = None
+        for accented in (lower, *greek_words.nominatives(lower)):
+            form = greek_words.unaccented(accented)
+            latins = greek_words.latin_spellings(form)
+            if form in self._greek_everyday or latins[0] in self.english:
+                listed = ""
+                break
+            if accented in self.names or accented in self.places:
+                listed = accented
+                break
+            if form in self.names or form in self.places:
+                listed = form
+                break
+            listed = next((latin for latin in latins if latin in self.names or latin in self.places), None)
+            if listed is not None:
+                break
+        if len(self._listed_spellings) < _CACHE_LIMIT:
+            self._listed_spellings[lower] = listed
+        return listed
+
     def _listed_spelling(self, lower: str) -> str | None:
         """The Latin spelling the lists hold of a Cyrillic word: as written, or else the first
         nominative its ending allows that they hold (``declension.nominatives``). None when they
         hold none, or when a form before it is an everyday word ("новой" is "нова", new; "планы"
-        is "план", plan). Ukrainian names are listed in Ukrainian spelling too ("kyiv", "oleh")."""
+        is "план", plan). Ukrainian names are listed in Ukrainian spelling too ("kyiv", "oleh").
+        A Greek word, as ``_greek_reading`` reads it."""
+        if is_greek(lower):
+            return self._greek_reading(lower) or None
         if lower in self._listed_spellings:
             return self._listed_spellings[lower]
         spellings = _TRANSLITERATIONS if _UKRAINIAN_ONLY.search(lower) else _TRANSLITERATIONS[:1]
@@ -334,8 +385,10 @@ class Gazetteer:
         return any(stem in self.english or stem.translate(_TRANSLITERATION) in self.english for stem in stems(lower))
 
     def _as_listed(self, lower: str) -> str:
-        """How the lists would spell ``lower``: each Cyrillic word in Latin letters, in the form
-        they hold it if any; anything else as it is."""
+        """How the lists would spell ``lower``: each Cyrillic word in Latin letters, each Greek one
+        without accents, in the form they hold it if any; anything else as it is."""
+        if is_greek(lower):
+            return " ".join(self._listed_spelling(word) or greek_words.unaccented(word) for word in lower.split(" "))
         if not is_cyrillic(lower):
             return lower
         return " ".join(self._listed_spelling(word) or word.translate(_TRANSLITERATION) for word in lower.split(" "))
@@ -345,8 +398,11 @@ class Gazetteer:
         return lower.isascii() and lower.encode("ascii") in self._common
 
     def is_english(self, lower: str) -> bool:
-        """An everyday English word or a regular form of one ("rules", "helper", "continuously")."""
+        """An everyday English word or a regular form of one ("rules", "helper", "continuously");
+        a Greek word given as one, in any case ("Μαρτίου", "Αγαπητέ")."""
         english = self._english.get(lower)
+        if english is None and is_greek(lower):
+            english = self._greek_reading(lower) == ""
         if english is None:
             english = lower in self.english or any(
                 lower.endswith(ending) and len(lower) > len(ending) + 2 and lower[: -len(ending)] + base in self.english
@@ -415,3 +471,18 @@ def is_cyrillic(lower: str) -> bool:
 def holds_cyrillic(text: str) -> bool:
     """Whether ``text`` has a Cyrillic letter anywhere."""
     return _HOLDS_CYRILLIC.search(text) is not None
+
+
+def holds_greek(text: str) -> bool:
+    """Whether ``text`` has a Greek letter anywhere."""
+    return _HOLDS_GREEK.search(text) is not None
+
+
+def is_greek(lower: str) -> bool:
+    """A word, or words joined by spaces, written in Greek letters only."""
+    return _GREEK_WORD.fullmatch(lower) is not None
+
+
+def _unaccented_greek(entries: Iterable[str]) -> Iterator[str]:
+    """The entries holding a Greek letter, without their accents."""
+    return (greek_words.unaccented(entry) for entry in entries if holds_greek(entry))

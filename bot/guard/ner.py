@@ -40,7 +40,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
 from bot.guard.digest_cache import DigestCache
-from bot.guard.gazetteer import Gazetteer, holds_cyrillic
+from bot.guard.gazetteer import Gazetteer, holds_cyrillic, holds_greek
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
     Evidence,
@@ -49,6 +49,7 @@ from bot.guard.ner_gate import (
     is_backed,
     lexicon_spans,
     name_run_in_cyrillic,
+    name_runs_in_a_greek_address,
     token_texts,
     windows_around_hints,
     without_everyday_edges,
@@ -102,6 +103,10 @@ class GatedEntityRecognizer:
                 begin, stop = start + first, min(start + last, end)
                 if not self._backed(texts, begin, stop, label, lower_case):
                     continue
+                if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
+                    runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
+                    entities.extend(Span(doc, run_start, run_end, label=kind) for run_start, run_end, kind in runs)
+                    continue
                 if label != "ADDRESS":
                     # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
                     trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
@@ -152,6 +157,10 @@ class GatedEntityRecognizer:
 
 
 _Tagged = tuple[int, int, str]
+
+
+def _greek_without_a_number(words: list[str]) -> bool:
+    return holds_greek("".join(words)) and not any(character.isdigit() for word in words for character in word)
 
 
 def gate_ner(nlp: Language, word_lists: Path) -> None:

@@ -21,6 +21,7 @@ from bot.guard.sentence_language import (
     CYRILLIC_EVERYDAY_WORDS,
     FOREIGN_FUNCTION_WORDS,
     FOREIGN_OPENERS,
+    GREEK_EVERYDAY_WORDS,
     foreign_sentences,
 )
 
@@ -177,7 +178,13 @@ def packaged_gazetteer() -> Gazetteer:
 @lru_cache(maxsize=4)
 def gazetteer_from(directory: Path) -> Gazetteer:
     return Gazetteer.from_directory(
-        directory, extra_english=COMMON_WORDS | NATIONALITIES | FOREIGN_OPENERS | CYRILLIC_EVERYDAY_WORDS | FIGURE_WORDS
+        directory,
+        extra_english=COMMON_WORDS
+        | NATIONALITIES
+        | FOREIGN_OPENERS
+        | CYRILLIC_EVERYDAY_WORDS
+        | GREEK_EVERYDAY_WORDS
+        | FIGURE_WORDS,
     )
 
 
@@ -525,6 +532,31 @@ def name_run_in_cyrillic(texts: list[str], start: int, end: int, gazetteer: Gaze
             return index, whole_end
         index = whole_end
     return None
+
+
+def name_runs_in_a_greek_address(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> Iterator[_Run]:
+    """The runs of capitalised words in ``start:end`` holding a word the gazetteer backs, less the
+    everyday words at their edges, each labelled as its words name a person or a place. In a
+    Greek sentence the model calls names and places joined by an article or a preposition an
+    address ("η Γεωργία Καραγιάννη από το Λονδίνο"); with no number in it, it is those runs."""
+    evidence = Evidence(texts, gazetteer)
+    index = start
+    while index < end:
+        if not _is_capitalised(texts[index]):
+            index += 1
+            continue
+        run_end = min(_run_end(texts, index), end)
+        words = [i for i in range(index, run_end) if _is_capitalised(texts[i])]
+        while words and gazetteer.is_english(texts[words[0]].lower()):
+            words.pop(0)
+        while words and gazetteer.is_english(texts[words[-1]].lower()):
+            words.pop()
+        if any(evidence.backs_capitalised(i) for i in words):
+            yield words[0], words[-1] + 1, _run_label([texts[i].lower() for i in words], gazetteer)
+        index = run_end
+
+
+_Run = tuple[int, int, str]
 
 
 # How Russian and Ukrainian orders end ("Напиши", "Поздравь", "Подякуй", "Напишите", "Надішліть"),

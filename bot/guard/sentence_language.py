@@ -31,9 +31,10 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     """.split()
 )
 # The verbs and question words that open requests in other languages ("Explica", "Erkläre",
-# "Объясни", "Как"): capitalised as any first word, never a name, and in no list. Words that are
-# names or places too ("Como", "Donne") are left out. Cyrillic is covered here, though its
-# sentences are otherwise read as English ones (see above): these openers are no one's name.
+# "Объясни", "Как", "Γράψε"): capitalised as any first word, never a name, and in no list. Words
+# that are names or places too ("Como", "Donne") are left out. Cyrillic and Greek are covered
+# here, though their sentences are otherwise read as English ones (see above): these openers are
+# no one's name.
 FOREIGN_OPENERS = frozenset(
     """
     explica explícame explicame escribe escríbeme dime dame haz hazme crea genera resume resúmeme
@@ -56,6 +57,14 @@ FOREIGN_OPENERS = frozenset(
     кто зачем сколько можно можешь можете привет здравствуйте пожалуйста спасибо это
     поясни розкажи допоможи зроби переклади як що чому який яка які де коли хто навіщо скільки
     привіт дякую
+    γράψε γράψτε στείλε στείλτε ετοίμασε ετοιμάστε φτιάξε φτιάξτε δημιούργησε δημιουργήστε εξήγησε
+    εξηγήστε μετάφρασε μεταφράστε συνόψισε συνοψίστε βοήθησε βοηθήστε πες πείτε δώσε δώστε κάνε
+    κάντε οργάνωσε οργανώστε ενημέρωσε ενημερώστε σύνταξε συντάξτε πρότεινε προτείνετε περίγραψε
+    περιγράψτε απάντησε απαντήστε διόρθωσε διορθώστε ξαναγράψε ξαναγράψτε συνέχισε συνεχίστε
+    ανάλυσε αναλύστε σύγκρινε συγκρίνετε βρες βρείτε δείξε δείξτε παρουσίασε παρουσιάστε ευχαρίστησε
+    ευχαριστήστε σχεδίασε σχεδιάστε έλεγξε ελέγξτε μετάτρεψε αναδιατύπωσε προετοίμασε κατάγραψε
+    θέλω θέλουμε χρειάζομαι χρειαζόμαστε μπορείς μπορείτε τι ποιος ποια ποιο ποιοι ποιες πώς
+    γιατί πού πότε πόσο πόσα γεια καλημέρα καλησπέρα χαίρετε παρακαλώ ευχαριστώ ευχαριστούμε
     """.split()
 )
 # Russian and Ukrainian pronouns, determiners and the forms of address a letter opens with,
@@ -70,6 +79,33 @@ CYRILLIC_EVERYDAY_WORDS = frozenset(
     такий така таке такі новий нова нове нові старий стара старе старі
     уважаемый уважаемая уважаемые дорогой дорогая дорогие шановний шановна шановні дорогий дорога
     """.split()  # noqa: RUF001  # Cyrillic letters on purpose
+)
+# Greek articles, pronouns, conjunctions, adverbs, the forms of address a letter opens with, the
+# headings of a summary, the days, months and feasts, each in the nominative (the gazetteer reads
+# the other cases off their endings, see greek_words.py): capitalised at the start of sentences
+# and, for the days and months, inside them too; some are names or places once transliterated or
+# as a word of a longer place ("Νέα Σμύρνη", "Μέσα Γειτονικά", "Αλλά" as "Alla").
+GREEK_EVERYDAY_WORDS = frozenset(
+    """
+    ο η το οι τα τον την του της των τους τις ένα ένας μία μια ενός μιας
+    αυτός αυτή αυτό αυτοί αυτές αυτά αυτόν αυτήν αυτού αυτής αυτών εκείνος εκείνη εκείνο εκείνοι
+    εγώ εσύ εμείς εσείς μου σου μας σας τους μαζί κάθε όλος όλη όλο όλοι όλες όλα κάποιος κάποια
+    κάποιο κανείς κανένας καμία τίποτα κάτι άλλος άλλη άλλο άλλοι άλλες άλλα ίδιος ίδια ίδιο
+    και αλλά ή όμως επίσης ακόμα ακόμη επειδή όταν αν εάν ενώ μετά πριν κατά για από με σε στο στη
+    στην στον στα στους στις προς χωρίς μέχρι έως μέσα έξω πάνω κάτω εδώ εκεί τώρα σήμερα αύριο
+    χθες χτες πάντα ποτέ ήδη μόνο πολύ λίγο ναι όχι δεν μην θα να ας ίσως λοιπόν έτσι οπότε επομένως
+    συνεπώς τέλος αρχικά πρώτα πρώτον δεύτερον ειδικά συγκεκριμένα παρακάτω παραπάνω
+    αγαπητός αγαπητή αγαπητοί αγαπητές κύριος κυρία κύριοι κυρίες φίλος φίλη φίλοι συνάδελφος
+    συνάδελφοι νέος νέα νέο νέοι νέες καινούργιος καινούργια καινούργιο παλιός παλιά παλιό
+    μεγάλος μεγάλη μεγάλο μικρός μικρή μικρό καλός καλή καλό καλά σημαντικό σημαντικά
+    θέμα σημείωση σημειώσεις υπενθύμιση σύνοψη περίληψη ανακοίνωση πρόσκληση ενημέρωση ευχαριστίες
+    συγχαρητήρια αποτελέσματα στόχος στόχοι πρόγραμμα ατζέντα πρακτικά συμπεράσματα ερωτήσεις
+    απαντήσεις επόμενα βήματα ομάδα εταιρεία πελάτες πελάτης εβδομάδα μήνας χρόνος έτος
+    δευτέρα τρίτη τετάρτη πέμπτη παρασκευή σάββατο κυριακή
+    ιανουάριος φεβρουάριος μάρτιος απρίλιος μάιος ιούνιος ιούλιος αύγουστος σεπτέμβριος οκτώβριος
+    νοέμβριος δεκέμβριος γενάρης φλεβάρης μάρτης απρίλης μάης ιούνης ιούλης σεπτέμβρης οκτώβρης
+    νοέμβρης δεκέμβρης χριστούγεννα πάσχα πρωτοχρονιά αποκριές
+    """.split()  # noqa: RUF001  # Greek letters on purpose
 )
 ENGLISH_FUNCTION_WORDS = frozenset(
     """
