@@ -30,6 +30,7 @@ from thinc.api import get_current_ops, set_current_ops
 from thinc.backends import context_ops
 
 from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
+from bot.guard.addresses_abroad import AddressAbroadRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
@@ -233,6 +234,7 @@ class PiiAnalyzer:
             HintedIpRecognizer(),
             HintedSsnRecognizer(),
             AddressRecognizer(),
+            AddressAbroadRecognizer(),
             *credential_recognizers(),
         ):
             registry.add_recognizer(recognizer)
