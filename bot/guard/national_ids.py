@@ -13,7 +13,8 @@ A number whose check is strong (two check digits, a date and a check digit, a ch
 masked on its own; where one check digit in ten is all there is and the layout is shared with
 phones and order numbers (Aadhaar, My Number, PESEL, NHS, a Thai number written in one run), it
 scores under the analyzer's threshold and only a context word ("aadhaar", "pesel", "マイナンバー")
-lifts it over. Either way an identity number scores under a formatted phone and a card, so the
+lifts it over. A number the text calls an order, ticket or customer number is none ("Order
+12345678950"). Whatever its check, an identity number scores under a formatted phone and a card, so the
 digits those recognizers already mask keep their placeholder.
 
 Each recognizer reads the text with digits of every script in ASCII and Han, kana and Hangul as
@@ -44,6 +45,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from bot.guard.hinted import HintedRecognizer
+from bot.guard.phones import labelled_an_identifier
 from bot.guard.script_ranges import as_ascii_digits, unspaced_letters_as_spaces
 
 # Under a formatted phone (0.6) and a card of a known network (0.8): where those recognizers
@@ -125,6 +127,8 @@ class _CheckedId(HintedRecognizer):
             explanation = result.analysis_explanation
             if explanation.validation_result is None and not self.UNCHECKED:
                 continue  # Presidio's "cannot tell" (a Korean number issued since 2020, a fiscal code failing its check)
+            if labelled_an_identifier(text, result.start):
+                continue  # "order 12345678950": one number in a hundred passes two check digits by chance
             result.score = explanation.original_score
             explanation.score = result.score
             kept.append(result)

@@ -105,6 +105,7 @@ def test_a_number_with_one_weak_check_digit_needs_a_context_word(pattern_guard: 
         "我的电话是13812345678，订单号20240315123456。",
         "Version 12.345.678-90 of the build, part number 123-456-789-10.",
         "Tracking 1Z999AA10123456784, SKU ABCDE1234F, room AB 12 34 56 Z.",
+        "Order 12345678950 and ticket no. 123.456.789-09 shipped; customer ID 900101-1234568.",
         "Prices: 1.234.567,89 EUR and 98 765 432,10 PLN; 2024/03/15 at 10:30.",
     ],
 )
