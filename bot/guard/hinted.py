@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, IpRecognizer, UsSsnRecognizer
 
 from bot.guard.needles import Needles, required_substrings
-from bot.guard.script_ranges import UNSPACED_LETTERS
+from bot.guard.script_ranges import unspaced_letters_as_spaces
 
 # Every IP pattern Presidio has needs a dotted digit pair (IPv4) or a colon joined to a hex
 # digit or another colon (IPv6); "Note: ..." has neither.
@@ -33,7 +33,7 @@ _SSN_HINT = re.compile(r"\d{3}[- .]?\d{2}")
 _IBAN_HINT = re.compile(r"[^\W\d_]{2}\d{2}[ -]?\w{4}")
 
 
-class _Hinted(PatternRecognizer):
+class HintedRecognizer(PatternRecognizer):
     """Runs the recognizer's patterns only on text ``has_hint`` says could hold its entity."""
 
     @abc.abstractmethod
@@ -59,10 +59,9 @@ class _Hinted(PatternRecognizer):
 
 # A word (a run between whitespace) with no "@" in it.
 _WORD_WITHOUT_AT = re.compile(r"(?<!\S)[^\s@]+(?!\S)")
-_UNSPACED_LETTER = re.compile(f"[{UNSPACED_LETTERS}]")
 
 
-class HintedEmailRecognizer(_Hinted, EmailRecognizer):
+class HintedEmailRecognizer(HintedRecognizer, EmailRecognizer):
     """Presidio's email recognizer, its pattern run on the text with every word that holds no "@"
     blanked out, one space a character so offsets hold: a match holds an "@" and no whitespace,
     so it lies inside one word with an "@", and that word still has whitespace (or the text's
@@ -76,14 +75,13 @@ class HintedEmailRecognizer(_Hinted, EmailRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
     ) -> list[RecognizerResult]:
         blanked = _WORD_WITHOUT_AT.sub(lambda word: " " * (word.end() - word.start()), text)
-        if not blanked.isascii():
-            # Chinese, Japanese and Korean put no space before an address ("邮箱zhang.wei@example.cn"),
-            # and the pattern's word characters would take "邮箱" into it.
-            blanked = _UNSPACED_LETTER.sub(" ", blanked)
+        # Chinese, Japanese and Korean put no space before an address ("邮箱zhang.wei@example.cn"),
+        # and the pattern's word characters would take "邮箱" into it.
+        blanked = unspaced_letters_as_spaces(blanked)
         return super().analyze_hinted(blanked, entities, nlp_artifacts, regex_flags)
 
 
-class HintedIpRecognizer(_Hinted, IpRecognizer):
+class HintedIpRecognizer(HintedRecognizer, IpRecognizer):
     """Presidio's IP recognizer; on text with no colon, its IPv4 pattern alone: every other one
     (IPv6, IPv4 mapped into or embedded in IPv6, "::") needs a colon, and its long IPv6
     alternation cost four times the rest on a 2,000-character prompt that holds none."""
@@ -117,7 +115,7 @@ class HintedIpRecognizer(_Hinted, IpRecognizer):
         return found
 
 
-class HintedSsnRecognizer(_Hinted, UsSsnRecognizer):
+class HintedSsnRecognizer(HintedRecognizer, UsSsnRecognizer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"name": "UsSsnRecognizer", **kwargs})
 
@@ -125,7 +123,7 @@ class HintedSsnRecognizer(_Hinted, UsSsnRecognizer):
         return _SSN_HINT.search(text) is not None
 
 
-class HintedIbanRecognizer(_Hinted, IbanRecognizer):
+class HintedIbanRecognizer(HintedRecognizer, IbanRecognizer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"name": "IbanRecognizer", **kwargs})
 
@@ -133,7 +131,7 @@ class HintedIbanRecognizer(_Hinted, IbanRecognizer):
         return _IBAN_HINT.search(text) is not None
 
 
-class LiteralHintedRecognizer(_Hinted):
+class LiteralHintedRecognizer(HintedRecognizer):
     """A pattern recognizer that runs only on text holding a literal every match of one of its
     patterns contains ("xox", "AIza", "-----BEGIN "), derived from the patterns themselves by
     needles.py. A pattern with no such literal (one that ignores case) makes it run always."""

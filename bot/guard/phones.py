@@ -218,6 +218,12 @@ def _led_in_by(lead_in: re.Pattern[str], text: str, start: int) -> bool:
     return lead_in.search(text, max(0, start - _LEAD_IN_REACH), start) is not None
 
 
+def labelled_an_identifier(text: str, start: int) -> bool:
+    """Whether a word right before ``start`` calls the number there an order, ticket, account or
+    other such identifier ("order", "SKU", "Order ID:", "customer no.")."""
+    return _led_in_by(_ID_LABEL, text, start)
+
+
 # "+54 9 3131 7066": a country code and the number in groups is a phone even where the number
 # is shorter or longer than that country's plan says today (plans change; forms take both).
 _MIN_INTERNATIONAL_DIGITS = 9

@@ -36,6 +36,7 @@ from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhanc
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
+from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
@@ -50,6 +51,7 @@ PII_ENTITIES: tuple[str, ...] = (
     "IBAN_CODE",
     "IP_ADDRESS",
     "US_SSN",
+    *NATIONAL_ID_ENTITIES,
 )
 NAME_ENTITY = "PERSON"
 # What the NER path masks, and the labels of other pipelines that mean the same thing
@@ -233,6 +235,7 @@ class PiiAnalyzer:
             HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),
             HintedSsnRecognizer(),
+            *national_id_recognizers(),
             AddressRecognizer(),
             AddressAbroadRecognizer(),
             *credential_recognizers(),

@@ -52,3 +52,15 @@ _AS_ASCII_DIGITS = str.maketrans(
 def as_ascii_digits(text: str) -> str:
     """``text`` with its digits and digit-group separators written in ASCII, one for one."""
     return text.translate(_AS_ASCII_DIGITS)
+
+
+# A Han, kana or Hangul letter, but not the long-vowel mark between two digits: Japanese input
+# types it as a dash there ("090ー1234ー5678"), and ``as_ascii_digits`` reads it as one.
+_UNSPACED_LETTER = re.compile(f"(?!(?<=\\d)\u30fc(?=\\d))[{UNSPACED_LETTERS}]")
+
+
+def unspaced_letters_as_spaces(text: str) -> str:
+    """``text`` with each Han, kana and Hangul letter a space, so that a pattern's word boundary
+    falls between such a word and the number or address written against it ("邮箱zhang.wei@example.cn",
+    "マイナンバー123456789018")."""
+    return _UNSPACED_LETTER.sub(" ", text) if not text.isascii() else text
