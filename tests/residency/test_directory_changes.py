@@ -14,7 +14,7 @@ from bot.slack.directory_changes import DirectoryChanges
 from bot.slack.region_directory import RegionDirectory
 from db.engine import Database
 from tests.support.database import new_team_id
-from tests.support.regions import TwoRegions
+from tests.support.regions import TwoRegions, directory_changes_heard
 from tests.support.waiting import wait_until
 
 # Far below the cache's 30 s: a change seen within this came from the announcement.
@@ -45,11 +45,14 @@ async def pinned_team(app_db: Database, region: str) -> tuple[str, uuid.UUID]:
 
 @pytest.fixture
 async def cached_eu_team(
-    app_db: Database, following: tuple[RegionDirectory, DirectoryChanges]
+    app_db: Database, following: tuple[RegionDirectory, DirectoryChanges], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[str, uuid.UUID]:
-    """A team pinned to "eu", once the listening directory of ``following`` has it cached."""
+    """A team pinned to "eu", once the listening directory of ``following`` has heard the pin and
+    has the team cached. The pin's notice, still on its way under load, would otherwise drop the
+    entry during the test, as if a change the test makes had been announced."""
     directory, _changes = following
     team, org_id = await pinned_team(app_db, "eu")
+    await directory_changes_heard(directory, monkeypatch)
     assert await cached_region(directory, team) == "eu"
     return team, org_id
 

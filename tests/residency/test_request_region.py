@@ -78,7 +78,7 @@ async def test_a_request_asks_the_directory_once_and_a_known_team_then_comes_fro
     service, ws = two_regions, workspace
     await eu_organization(service, ws)
     # The pin's notice, heard late, would drop the entry the first command below caches.
-    await directory_changes_heard(service, monkeypatch)
+    await directory_changes_heard(service.router.directory, monkeypatch)
     directory = service.router.directory
     finds: list[str] = []
     reads: list[str] = []

@@ -150,14 +150,15 @@ async def tenant_row_counts(url: str, org_id: uuid.UUID) -> dict[str, int]:
         await database.dispose()
 
 
-async def directory_changes_heard(service: TwoRegions, monkeypatch: pytest.MonkeyPatch, seconds: float = 20.0) -> None:
-    """Wait until the web process has heard every region directory change committed so far.
+async def directory_changes_heard(
+    directory: RegionDirectory, monkeypatch: pytest.MonkeyPatch, seconds: float = 20.0
+) -> None:
+    """Wait until ``directory``'s listener has heard every region directory change committed so far.
 
     PostgreSQL delivers one channel's notifications in the order they committed, so once a marker
     notified now has reached ``RegionDirectory.forget``, so has every change before it; a test that
     counts the directory's reads after a change made in its set-up starts from there, instead of
     racing the change's notice to the cache."""
-    directory = service.router.directory
     marker = f"heard-{uuid.uuid4().hex}"
     heard = asyncio.Event()
     forget = directory.forget

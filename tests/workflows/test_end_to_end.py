@@ -33,7 +33,7 @@ from db.models import FINAL_JOB_STATES, Job, JobState, Organization, Role, Workf
 from handlers.actions import drain_announcements
 from sandbox.functions import FunctionExecution
 from sandbox.say import VERIFICATION_TOKEN, encode_form, new_trigger_id, sign_request
-from sandbox.slack import APP_ID, SlackSandbox
+from sandbox.slack import APP_ID, Call, SlackSandbox
 from tests.support.slack import serve_locally
 from tests.support.waiting import wait_until
 from tests.support.workers import (
@@ -137,6 +137,17 @@ async def released(database: Database, org_id: uuid.UUID, execution_id: str) -> 
         return step is not None and step.state == WorkflowStepState.DUE and step.completing_until is None
 
     await wait_until(given_back, "the worker kept its claim on the step", seconds=30, every=0.1)
+
+
+def completions_sent(slack: SlackSandbox, execution: FunctionExecution) -> list[Call]:
+    """The calls that tried to complete ``execution``. The sandbox keeps every earlier test's
+    calls: any completion at all would not say that this step's was tried, and the step, due and
+    not yet claimed, looks then just as it does once the worker has given it back."""
+    return [
+        call
+        for call in slack.calls("functions.completeSuccess")
+        if call.params.get("function_execution_id") == execution.id
+    ]
 
 
 async def finished(execution: FunctionExecution, seconds: float = 90) -> None:
@@ -289,7 +300,7 @@ async def test_a_completion_the_worker_could_not_send_is_sent_once_after_the_wor
     try:
         execution, job = await step_and_its_job(slack, web, org_id, target, "Release notes")
         await wait_until(
-            lambda: slack.calls("functions.completeSuccess"),
+            lambda: completions_sent(slack, execution),
             "the worker never tried to complete the step",
             seconds=30,
             every=0.1,
