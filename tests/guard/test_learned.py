@@ -61,11 +61,12 @@ def test_training_is_deterministic(sample_model: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == sample_model.read_bytes()
 
 
-# lbfgs sums through BLAS kernels chosen for the CPU at hand: on another processor family the last
-# of the six stored digits of about one coefficient in a hundred can differ (seen between two x86-64
-# machines). Same machine, same bytes (test_training_is_deterministic); across machines, the same
-# vocabulary, thresholds and classes, and every number within rounding of the stored one.
-COEFFICIENT_TOLERANCE = 1e-5
+# lbfgs sums through BLAS kernels chosen for the CPU at hand, and stops at its tolerance near, not
+# at, the optimum: on another processor family about one coefficient in thirty differs, by at most
+# 0.001 (seen with OpenBLAS's Haswell and Sandybridge kernels on one machine: probabilities within
+# 0.0001, no verdict changed). Same machine, same bytes (test_training_is_deterministic); across
+# machines, the same vocabulary, thresholds and classes, and every number within twice that.
+COEFFICIENT_TOLERANCE = 2e-3
 
 
 @pytest.mark.training
