@@ -536,12 +536,14 @@ def check_approvals(snapshot: Snapshot, record: LoadRecord, faults: Sequence[Fau
     lines += [f"job {case.job_id} ({case.scenario}): {case.problem}" for case in problems]
     click_count = sum(len(c) for c in by_job.values())
     refused_rejects = sum(1 for case in record.approvals if case.refused_reject)
+    unanswered_rejects = sum(1 for case in record.approvals if case.unanswered_reject)
     latest = _latest_refusal_after_ack(snapshot, (c for cs in by_job.values() for c in cs))
     summary = (
         f"{len(awaiting)} results sent for approval, {sum(1 for j in awaiting if decisions.get(j) == 1)} "
         f"decided exactly once; {click_count} clicks ({unanswered} not answered 200, {unheard} losers' refusals "
         f"dropped by Slack's 429, {silenced} clicks silenced by their web process's kill, {refused_rejects} "
-        f"reject buttons answered with a message instead of a modal), {races} races "
+        f"reject buttons answered with a message instead of a modal, {unanswered_rejects} shown as failed "
+        f"by Slack, not answered 200), {races} races "
         f"({', '.join(f'{k} {v}' for k, v in sorted(scenarios.items()))}); "
         + (
             f"the slowest refusal came {latest:.1f}s after its ack"

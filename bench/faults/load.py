@@ -274,6 +274,9 @@ class ApprovalCase:
     clicks: list[Click] = field(default_factory=list)
     problem: str | None = None  # a step that could not be taken (no modal opened, ...)
     refused_reject: str | None = None  # the reject button was answered with this instead of a modal
+    # The reject button's request got no 200 (its web process killed or restarting): Slack shows the
+    # clicker that the button failed, which is an answer too.
+    unanswered_reject: bool = False
 
 
 @dataclass
@@ -851,11 +854,18 @@ class LoadDriver:
 
 
 def excuse_refused_reject(case: ApprovalCase) -> None:
-    """A reject button that opened no modal is fine when its clicker was told why instead."""
+    """A reject button that opened no modal is fine when its clicker was told why instead, or when
+    its request was not answered 200, which Slack shows the clicker as a failed button."""
     reject_clicks = [c for c in case.clicks if c.action == "reject_job"]
-    if case.problem == NO_MODAL and reject_clicks and reject_clicks[-1].refusal:
+    if case.problem != NO_MODAL or not reject_clicks:
+        return
+    last = reject_clicks[-1]
+    if last.refusal:
         case.problem = None
-        case.refused_reject = reject_clicks[-1].refusal
+        case.refused_reject = last.refusal
+    elif last.sent.status != 200:
+        case.problem = None
+        case.unanswered_reject = True
 
 
 def _modal_refusal(sent: Sent) -> str | None:

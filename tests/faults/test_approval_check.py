@@ -141,3 +141,22 @@ def test_the_summary_says_how_late_a_refusal_came_after_its_ack() -> None:
         faults=[],
     )
     assert "the slowest refusal came 1.5s after its ack" in result.summary
+
+
+def test_a_reject_button_that_got_no_answer_is_no_problem_but_is_counted() -> None:
+    case = race_case(None)
+    case.clicks = [c for c in case.clicks if c.action == "reject_job"]
+    case.clicks[0].sent.status = None  # the web process was gone: Slack shows the button failed
+    excuse_refused_reject(case)
+    result = check_approvals(snapshot(decisions=1), record(case), faults=[])
+    assert result.ok, result
+    assert "1 shown as failed by Slack" in result.summary
+
+
+def test_a_reject_button_answered_200_that_opened_nothing_still_fails() -> None:
+    case = race_case(None)
+    case.clicks = [c for c in case.clicks if c.action == "reject_job"]
+    excuse_refused_reject(case)
+    result = check_approvals(snapshot(decisions=1), record(case), faults=[])
+    assert result.figure == 1
+    assert NO_MODAL in "\n".join(result.lines)
