@@ -69,9 +69,6 @@ def test_training_is_deterministic(sample_model: Path, tmp_path: Path) -> None:
 COEFFICIENT_TOLERANCE = 2e-3
 
 
-# In the slow lane: fitting the whole data to the optimizer's tolerance takes a minute and a half,
-# and the lane of the rest was the longest of `make test`.
-@pytest.mark.slow
 @pytest.mark.training
 def test_shipped_model_is_a_rebuild_of_the_training_data() -> None:
     """The artifact in the package is what the script makes from data/guard/."""
