@@ -519,19 +519,25 @@ def name_run_in_cyrillic(texts: list[str], start: int, end: int, gazetteer: Gaze
     its object), and the trimming of edges reads English words only. The run is taken whole, past
     the model's span ("Ирину" of "Поздравь Ирину Петрову"), without an order opening the sentence."""
     evidence = Evidence(texts, gazetteer)
-    index = start
-    while index < end:
-        if not _is_capitalised(texts[index]):
-            index += 1
-            continue
-        whole_end = _run_end(texts, index)
+    for index, whole_end in _capitalised_runs(texts, start, end):
         if any(_is_capitalised(texts[i]) and evidence.backs_capitalised(i) for i in range(index, min(whole_end, end))):
             words = [i for i in range(index, whole_end) if not texts[i].isspace()]
             if len(words) > 1 and opens_with_an_order(texts, index, gazetteer):
                 return words[1], whole_end
             return index, whole_end
-        index = whole_end
     return None
+
+
+def _capitalised_runs(texts: list[str], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(first, end) of each run of capitalised words (``_run_end``) that starts in ``start:end``."""
+    index = start
+    while index < end:
+        if not _is_capitalised(texts[index]):
+            index += 1
+            continue
+        run_end = _run_end(texts, index)
+        yield index, run_end
+        index = run_end
 
 
 def name_runs_in_a_greek_address(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> Iterator[_Run]:
@@ -540,20 +546,14 @@ def name_runs_in_a_greek_address(texts: list[str], start: int, end: int, gazette
     Greek sentence the model calls names and places joined by an article or a preposition an
     address ("η Γεωργία Καραγιάννη από το Λονδίνο"); with no number in it, it is those runs."""
     evidence = Evidence(texts, gazetteer)
-    index = start
-    while index < end:
-        if not _is_capitalised(texts[index]):
-            index += 1
-            continue
-        run_end = min(_run_end(texts, index), end)
-        words = [i for i in range(index, run_end) if _is_capitalised(texts[i])]
+    for index, run_end in _capitalised_runs(texts, start, end):
+        words = [i for i in range(index, min(run_end, end)) if _is_capitalised(texts[i])]
         while words and gazetteer.is_english(texts[words[0]].lower()):
             words.pop(0)
         while words and gazetteer.is_english(texts[words[-1]].lower()):
             words.pop()
         if any(evidence.backs_capitalised(i) for i in words):
             yield words[0], words[-1] + 1, _run_label([texts[i].lower() for i in words], gazetteer)
-        index = run_end
 
 
 _Run = tuple[int, int, str]
