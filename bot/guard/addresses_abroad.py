@@ -39,13 +39,12 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.addresses import ADDRESS_ENTITY
-from bot.guard.findings import TextRecognizer, finding
+from bot.guard.findings import Span, TextRecognizer, finding, longest_first_without_overlaps
 from bot.guard.script_ranges import INDIC_WORD_CHARACTERS
 
 # As sure as the Latin address blocks, over the names and places the NER model tags inside.
 SCORE = 0.9
 
-Span = tuple[int, int]
 
 # How far before and after its anchor (a block number, a road and its number) an address may
 # reach: the full pattern is tried only there, since tried from every position of a long prompt
@@ -451,11 +450,7 @@ def addresses_abroad(text: str) -> list[Span]:
             if script.search(text):
                 spans.update(finder(text))
         spans.update(_indian_addresses(text))
-    kept: list[Span] = []
-    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
-        if start < end and (not kept or start >= kept[-1][1]):
-            kept.append((start, end))
-    return kept
+    return longest_first_without_overlaps(spans)
 
 
 class AddressAbroadRecognizer(TextRecognizer):

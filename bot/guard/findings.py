@@ -3,6 +3,7 @@ Presidio's analyzer reports them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
@@ -45,3 +46,17 @@ def finding(
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         },
     )
+
+
+Span = tuple[int, int]
+
+
+def longest_first_without_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """The non-empty ``(start, end)`` spans in text order, each overlapping none kept before it:
+    of spans starting at the same place the longest, so one finding covers a whole name or address
+    that several patterns found parts of."""
+    kept: list[Span] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start < end and (not kept or start >= kept[-1][1]):
+            kept.append((start, end))
+    return kept

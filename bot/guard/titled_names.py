@@ -31,13 +31,12 @@ from collections.abc import Iterator
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from bot.guard.findings import TextRecognizer, finding
+from bot.guard.findings import Span, TextRecognizer, finding, longest_first_without_overlaps
 
 NAME_ENTITY = "PERSON"
 # As sure as the NER model's names: the honorific or title says a person is meant.
 SCORE = 0.85
 
-Span = tuple[int, int]
 
 _ANY_SCRIPT = re.compile(r"[\u0600-\u06FF\u0900-\u097F\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]")
 _KANA = re.compile(r"[\u3040-\u30FF]")
@@ -694,11 +693,7 @@ def titled_names(text: str) -> list[Span]:
     for script, finder in ((_HANGUL, _korean_names), (_ARABIC, _arabic_names), (_DEVANAGARI, _hindi_names)):
         if script.search(text):
             spans.update(finder(text))
-    kept: list[Span] = []
-    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
-        if start < end and (not kept or start >= kept[-1][1]):
-            kept.append((start, end))
-    return kept
+    return longest_first_without_overlaps(spans)
 
 
 class TitledNameRecognizer(TextRecognizer):
