@@ -518,7 +518,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
             if _continues_a_code(text, begin):
                 continue
             if (
-                _led_in_by(_ID_LABEL, text, begin) or _led_in_by(_COMPOUND_ID_LABEL, text, begin)
+                labelled_an_identifier(text, begin) or _led_in_by(_COMPOUND_ID_LABEL, text, begin)
             ) and not raw.startswith("+"):
                 continue
             number = _EXTENSION.sub("", raw)
