@@ -331,7 +331,7 @@ async def _live_reply(
     return dm_thread.LiveReply(
         client,
         job,
-        partial(_check_streamed, mapping, canary),
+        partial(_check_streamed, job.masked_prompt, mapping, canary),
         on_send=begin_finishing,
         restore=restore,
         on_open=partial(lifecycle.record_stream_ts, context.runtime.database, lease),
@@ -339,9 +339,9 @@ async def _live_reply(
     )
 
 
-async def _check_streamed(mapping: dict[str, str], canary: str, text: str) -> None:
+async def _check_streamed(prompt: str, mapping: dict[str, str], canary: str, text: str) -> None:
     """The output guard on what the model has written so far (masked, as it wrote it)."""
-    await check_output_async(text, input_mapping=mapping, canary=canary)
+    await check_output_async(text, input_mapping=mapping, canary=canary, prompt=prompt)
 
 
 async def _tell_thread(
@@ -380,7 +380,7 @@ async def _post(
             result,
             text=text,
             on_send=begin_finishing,
-            check=partial(_check_shown, mapping),
+            check=partial(_check_shown, job.masked_prompt, mapping),
             live=live,
             on_open=partial(lifecycle.record_stream_ts, database, lease),
         )
@@ -417,9 +417,9 @@ async def _post(
     return Outcome.POSTED
 
 
-async def _check_shown(mapping: dict[str, str], text: str) -> None:
+async def _check_shown(prompt: str, mapping: dict[str, str], text: str) -> None:
     """The output guard on text about to be streamed (the canary was checked on the whole answer)."""
-    await check_output_async(text, input_mapping=mapping, canary="")
+    await check_output_async(text, input_mapping=mapping, canary="", prompt=prompt)
 
 
 POST_RECORD_PATIENCE_SECONDS = 120.0

@@ -214,7 +214,7 @@ async def generate_text(
     tokens_used = result.tokens_used
     spend = result.spend
     try:
-        check_output(result.text, input_mapping=pii_mapping, canary=canary)
+        check_output(result.text, input_mapping=pii_mapping, canary=canary, prompt=job.masked_prompt)
     except OutputRejected as rejected:
         problems = rejected.verdict.problems
         raise GenerationFailed(

@@ -95,17 +95,27 @@ def _comparable(value: str) -> str:
     return _NOT_ALPHANUMERIC.sub("", value.lower())
 
 
+def _was_given(value: str, known_values: set[str], given: str) -> bool:
+    return value in known_values or (bool(value) and value in given)
+
+
 def inspect_output(
     output_text: str,
     *,
     input_mapping: Mapping[str, str],
     canary: str,
+    prompt: str = "",
     guard: Guard | None = None,
     pii_entities: Iterable[str] = OUTPUT_PII_ENTITIES,
 ) -> OutputVerdict:
-    """What is wrong with the output, without raising."""
+    """What is wrong with the output, without raising.
+
+    ``prompt`` is the masked text the model was given: a value it repeats from there is the
+    user's own, even where the input's analysis, reading it in other words, did not call it
+    personal data (an order number the answer's wording makes look like a phone)."""
     guard = guard or get_guard()
     known_values = {_comparable(value) for value in input_mapping.values()}
+    given = _comparable(prompt)
     checked_pii = frozenset(pii_entities)
     problems: list[OutputProblem] = []
     offending: list[str] = []
@@ -114,7 +124,7 @@ def inspect_output(
         value = output_text[finding.start : finding.end]
         if finding.entity_type in CREDENTIAL_ENTITIES:
             problem = OutputProblem.CREDENTIAL
-        elif finding.entity_type in checked_pii and _comparable(value) not in known_values:
+        elif finding.entity_type in checked_pii and not _was_given(_comparable(value), known_values, given):
             problem = OutputProblem.NEW_PII
         else:
             continue
@@ -132,11 +142,12 @@ def check_output(
     *,
     input_mapping: Mapping[str, str],
     canary: str,
+    prompt: str = "",
     guard: Guard | None = None,
 ) -> OutputVerdict:
     """The verdict on model output; raises ``OutputRejected`` when it must not be posted (fails closed)."""
     try:
-        verdict = inspect_output(output_text, input_mapping=input_mapping, canary=canary, guard=guard)
+        verdict = inspect_output(output_text, input_mapping=input_mapping, canary=canary, prompt=prompt, guard=guard)
     except Exception:
         logger.exception("Guard failed while checking model output; the output was rejected unchecked")
         verdict = OutputVerdict(problems=(OutputProblem.UNCHECKED,))
@@ -150,10 +161,11 @@ async def check_output_async(
     *,
     input_mapping: Mapping[str, str],
     canary: str,
+    prompt: str = "",
     guard: Guard | None = None,
 ) -> OutputVerdict:
     """``check_output`` for async callers: off the event loop when a NER model makes it slow."""
     guard = guard or get_guard()
     return await guard.off_the_loop(
-        partial(check_output, output_text, input_mapping=input_mapping, canary=canary, guard=guard)
+        partial(check_output, output_text, input_mapping=input_mapping, canary=canary, prompt=prompt, guard=guard)
     )

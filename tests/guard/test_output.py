@@ -125,6 +125,45 @@ def test_users_own_national_phone_and_card_may_come_back(guard: Guard) -> None:
     assert verdict.ok
 
 
+def test_a_number_the_prompt_carried_unmasked_may_come_back_where_the_answer_makes_it_look_like_a_phone(
+    guard: Guard,
+) -> None:
+    # Read alone, the prompt's number is no phone; echoed before a paragraph break, it reads as one.
+    prompt = guard.check_prompt("a note for approval 51367179")
+    answer = "Generated for: a note for approval 51367179\n\nEach paragraph carries a single idea."
+    without_the_prompt = check_output_verdict(guard, answer, "")
+
+    verdict = check_output(
+        answer, input_mapping=prompt.mapping, canary=new_canary(), prompt=prompt.masked_text, guard=guard
+    )
+
+    assert prompt.masked_text == "a note for approval 51367179"
+    assert without_the_prompt == (OutputProblem.NEW_PII,)
+    assert verdict.ok
+
+
+def test_a_phone_the_prompt_did_not_carry_is_still_rejected_when_the_prompt_is_given(guard: Guard) -> None:
+    prompt = guard.check_prompt("a note for approval 51367179")
+
+    with pytest.raises(OutputRejected) as rejected:
+        check_output(
+            "Call 0161 496 0000 about approval 51367179.",
+            input_mapping=prompt.mapping,
+            canary=new_canary(),
+            prompt=prompt.masked_text,
+            guard=guard,
+        )
+
+    assert rejected.value.verdict.entity_types == ("PHONE_NUMBER",)
+
+
+def check_output_verdict(guard: Guard, answer: str, prompt: str) -> tuple[OutputProblem, ...]:
+    try:
+        return check_output(answer, input_mapping={}, canary="", prompt=prompt, guard=guard).problems
+    except OutputRejected as rejected:
+        return rejected.verdict.problems
+
+
 @pytest.mark.parametrize(
     ("invented", "entity"),
     [("call 0161 496 0000 today", "PHONE_NUMBER"), ("pay with 2720 1234 5678 9010", "CREDIT_CARD")],
