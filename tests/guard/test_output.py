@@ -128,9 +128,9 @@ def test_users_own_national_phone_and_card_may_come_back(guard: Guard) -> None:
 def test_a_number_the_prompt_carried_unmasked_may_come_back_where_the_answer_makes_it_look_like_a_phone(
     guard: Guard,
 ) -> None:
-    # Read alone, the prompt's number is no phone; echoed before a paragraph break, it reads as one.
+    # Read alone, the prompt's number is no phone; echoed beside "call", it reads as one.
     prompt = guard.check_prompt("a note for approval 51367179")
-    answer = "Generated for: a note for approval 51367179\n\nEach paragraph carries a single idea."
+    answer = "Generated for: a note for approval 51367179\n\nCall the team once it is approved."
     without_the_prompt = check_output_verdict(guard, answer, "")
 
     verdict = check_output(
