@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import NOTHING, Gazetteer
 from bot.guard.ner_figures import names_a_figure
+from bot.guard.ner_products import names_a_product
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -45,6 +46,10 @@ BRANDS = frozenset(
     nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
     elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
     jotai mobx panera dunkin popeyes
+    gmail outlook hotmail firefox vimeo twitch discord skype webex onedrive icloud bitbucket gradle
+    npm duolingo strava garmin sonos roku chromebook macbook thinkpad airtable zapier calendly
+    todoist bitwarden lastpass grammarly databricks postman freshdesk klarna venmo zelle revolut
+    monzo quickbooks
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -56,6 +61,7 @@ PRODUCT_NOUNS = frozenset(
     cards bill subscription membership telescope printer printers console consoles router
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
     brokerage tumbler mug bottle backpack jacket boots bookcase sofa mattress blender speaker
+    dashboard plugin extension integration workspace firmware sdk widget
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -77,6 +83,8 @@ EPONYM_NOUNS = frozenset(
     salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
+    cheesecake cheesesteak risotto tacos dumplings casserole pancakes waffles omelette omelet
+    fondue brownies muffins scones bagels dip
     """.split()
 )
 # The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes
@@ -131,6 +139,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _said_to_be_a_thing(after)
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
+        or names_a_product(words, before, after, gazetteer)
     )
 
 
