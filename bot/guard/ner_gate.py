@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_products import INNER_CAPITAL_PREFIXES, is_product_shaped
-from bot.guard.ner_things import NAMED_THINGS, is_a_thing
+from bot.guard.ner_things import DASHES, NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import (
     CYRILLIC_EVERYDAY_WORDS,
     FOREIGN_FUNCTION_WORDS,
@@ -241,6 +241,8 @@ _ENGLISH_ENDINGS = (
     "ists",
     "esque",
 )
+
+
 def _is_name_shaped(text: str) -> bool:
     """A capitalised word no list knows, which may still be a name or a town: not in capitals
     (forms write known towns so, but unknown ones are acronyms and headings: "GOLANG",
@@ -478,7 +480,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             return False  # an acronym no list knows ("ASEAN", "POTUS"); "KNIVSTA" is a town in a form
         following = _next_word(texts, end)
         numbered = _is_version(words[-1]) or (following is not None and _is_version(following))
-        if label != "ADDRESS" and numbered:
+        # A dash inside joins a name to what follows it: "Corentin Abadie — Technician. 7 years".
+        if label != "ADDRESS" and numbered and (len(alphabetic) == 1 or not any(word in DASHES for word in words)):
             # A numbered label or item no list knows ("Pont 2", "Kapitel 3"), or a product and
             # its version ("Garmin Fenix 7", "Paylo 4.1"): people and towns carry no number.
             return False

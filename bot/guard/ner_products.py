@@ -7,10 +7,13 @@ the gate must keep masking. What tells them apart is the shape of the phrase, no
 - a software or product noun right after it ("the Corvana dashboard", "a Tidewell plugin");
 - its possessive before what a firm has and a person does not ("Corvana's pricing", "Tidewell's
   new payroll feature");
-- a product beside it in a list or a comparison ("Bitbucket to GitLab", "Lumo or Notion");
-- a capital inside the word ("GitLab", "AirPods"), which names do not have but after "Mc", "Le"...
+- a product beside it in a list or a comparison ("Bitbucket to GitLab", "Lumo or OneNote");
+- a question that asks what it is ("What is Ikigai?"), where a person is asked about with "who".
 
-Only words no list knows as a name or place count for the first three: "the Okafor report",
+A capital inside the word ("GitLab", "AirPods") makes a product too: names have none but after
+"Mc", "Le"... And a short list holds brands written like names or towns ("Garmin", "Sonos").
+
+Only words no list knows as a name or place count for the phrases above: "the Okafor report",
 "Priya's app" keep their names. A short capitalised part of a compound ("Lo-fi", "Hi-res") is no
 name, whichever lists hold it.
 """
@@ -19,6 +22,37 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import NOTHING, Gazetteer
 
+# Brands, products and services spelt like a name or a town and rarely a person's name; brands
+# that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
+BRANDS = frozenset(
+    """
+    minecraft fortnite roblox pokemon zelda nintendo playstation xbox netflix hulu disney pixar
+    marvel spotify youtube tiktok instagram facebook twitter linkedin whatsapp telegram reddit
+    pinterest snapchat amazon google microsoft samsung huawei xiaomi sony toyota honda nissan
+    hyundai volkswagen bmw audi porsche ferrari lamborghini maserati bugatti peugeot renault fiat
+    volvo skoda subaru mazda mitsubishi lexus prada gucci chanel adidas nike reebok zara ikea lego
+    rolex cartier versace starbucks walmart costco uber lyft airbnb paypal heineken budweiser
+    nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
+    golang javascript typescript midjourney chatgpt openai github gitlab ubuntu debian wordpress
+    shopify salesforce figma canva photoshop kotlin clojure matlab arduino raspberry
+    boeing airbus nokia deloitte accenture mckinsey marriott verizon comcast vodafone siemens
+    intel nvidia cisco oracle adobe ibm lenovo asus acer panasonic nikon sennheiser qualcomm jira
+    trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
+    kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
+    cadillac kia jeep atlassian ethereum bitcoin dogecoin solana
+    kindle birkenstock hbo dyson fitbit peloton sweetgreen roomba nespresso keurig vitamix
+    lululemon uniqlo zendesk hubspot mailchimp squarespace wix etsy ebay alibaba temu shein
+    apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
+    plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
+    nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
+    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
+    jotai mobx panera dunkin popeyes
+    gmail outlook hotmail firefox vimeo twitch discord skype webex onedrive icloud bitbucket gradle
+    npm duolingo strava garmin sonos roku chromebook macbook thinkpad airtable zapier calendly
+    todoist bitwarden lastpass grammarly databricks postman freshdesk klarna venmo zelle revolut
+    monzo quickbooks
+    """.split()
+)
 # A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
 # ("WebPilot", "LearnData").
 INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von")
@@ -64,9 +98,10 @@ FIRM_BELONGINGS = frozenset(
 _BELONGING_REACH = 3
 # Words that join two products in a list or a comparison: "from Bitbucket to GitLab".
 _JOINERS = frozenset({",", "and", "or", "to", "vs", "vs.", "versus", "with", "/", "&", "into", "than"})
-# Longest capitalised part of a compound that is not a name: "Lo-fi", "Hi-res", "Wi-fi".
+# Longest part of a compound on either side of its hyphen: "Lo-fi", "Hi-res", "Pop-up". Longer
+# words after a dash may be a sentence going on after a name ("Tom - please send it"), which the
+# tokens, read without their spaces, do not tell apart from a hyphen.
 _COMPOUND_PART = 3
-_DASHES = frozenset({"-", "\u2013"})
 _APOSTROPHES = frozenset({"'", "\u2019"})
 
 
@@ -85,6 +120,7 @@ def names_a_product(words: list[str], before: list[str], after: list[str], gazet
         (bool(after) and after[0].lower() in PRODUCT_FOLLOWERS)
         or _owns_a_firms_belonging(after)
         or _beside_a_product(before, after)
+        or _asked_what_it_is(before, after)
     )
 
 
@@ -95,17 +131,40 @@ def _unknown(word: str, gazetteer: Gazetteer) -> bool:
 
 
 def _part_of_a_compound(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
-    """A short capitalised word joined by a dash to a lower-case one: "Lo-fi beats", "Hi-res
-    audio"; a name so short and joined so would be "Al-based", which no one writes."""
+    """A short capitalised word joined by a hyphen to a short lower-case one: "Lo-fi beats",
+    "Hi-res audio", "a Pop-up stand"."""
     return (
         len(alphabetic) == 1
         and len(alphabetic[0]) <= _COMPOUND_PART
         and len(after) >= 2
-        and after[0] in _DASHES
+        and after[0] == "-"
         and after[1].isalpha()
         and after[1].islower()
-        and not (before[:1] and before[0] in _DASHES)
+        and len(after[1]) <= _COMPOUND_PART
+        and before[:1] != ["-"]
     )
+
+
+# "What is Ikigai?", "what are Zorbles?", "define Hygge", "the meaning of Ubuntu": a person is
+# asked about with "who".
+_ASKING_WHAT = (
+    ("is", "what"),
+    ("are", "what"),
+    ("s", "'", "what"),
+    ("s", "\u2019", "what"),
+    ("define",),
+    ("of", "meaning"),
+)
+_QUESTION_ENDS = frozenset({"?", ".", "!", ":"})
+
+
+def _asked_what_it_is(before: list[str], after: list[str]) -> bool:
+    """The whole of a question or a request for a meaning: "What is Ikigai?", "Define Hygge.";
+    "What is Okafor's address?" goes on past the name."""
+    if after and after[0] not in _QUESTION_ENDS:
+        return False
+    lowered = [token.lower() for token in before]
+    return any(lowered[: len(words)] == list(words) for words in _ASKING_WHAT)
 
 
 def _owns_a_firms_belonging(after: list[str]) -> bool:
@@ -120,8 +179,12 @@ def _owns_a_firms_belonging(after: list[str]) -> bool:
 
 
 def _beside_a_product(before: list[str], after: list[str]) -> bool:
-    """Joined to a word with a capital inside by "to", "and", "or", "vs", a comma...: "from
-    Bitbucket to GitLab", "Lumo or OneNote"."""
-    return (len(before) >= 2 and before[0].lower() in _JOINERS and is_product_shaped(before[1])) or (
-        len(after) >= 2 and after[0].lower() in _JOINERS and is_product_shaped(after[1])
+    """Joined to a brand or a word with a capital inside by "to", "and", "or", "vs", a comma...:
+    "from Bitbucket to GitLab", "Lumo or OneNote", "Todoist and Sunsama"."""
+    return (len(before) >= 2 and before[0].lower() in _JOINERS and _a_product(before[1])) or (
+        len(after) >= 2 and after[0].lower() in _JOINERS and _a_product(after[1])
     )
+
+
+def _a_product(word: str) -> bool:
+    return is_product_shaped(word) or (word[:1].isupper() and word.lower() in BRANDS)
