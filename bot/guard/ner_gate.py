@@ -16,7 +16,8 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.ner_figures import FIGURE_WORDS
-from bot.guard.ner_things import NAMED_THINGS, is_a_thing
+from bot.guard.ner_products import INNER_CAPITAL_PREFIXES, is_product_shaped
+from bot.guard.ner_things import DASHES, NAMED_THINGS, is_a_thing
 from bot.guard.sentence_language import (
     CYRILLIC_EVERYDAY_WORDS,
     FOREIGN_FUNCTION_WORDS,
@@ -92,6 +93,8 @@ NATIONALITIES = frozenset(
     christian catholic protestant orthodox anglican baptist methodist lutheran presbyterian
     adventist evangelical mormon muslim islamic sunni shia shiite jewish judaic hindu buddhist
     sikh jain taoist confucian atheist agnostic
+    basque catalan galician andalusian castilian cajun creole bavarian prussian tuscan sicilian
+    neapolitan venetian milanese parisian flemish walloon breton provencal cornish
     """.split()
 )
 # Words after which a lower-case word is read as a name: "my name is lena", "ask priya".
@@ -238,9 +241,6 @@ _ENGLISH_ENDINGS = (
     "ists",
     "esque",
 )
-# A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
-# ("WebPilot", "LearnData").
-_INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von")
 
 
 def _is_name_shaped(text: str) -> bool:
@@ -256,7 +256,7 @@ def _is_name_shaped(text: str) -> bool:
     inner = text[1:]
     if inner != inner.lower() and not any(
         text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
-        for prefix in _INNER_CAPITAL_PREFIXES
+        for prefix in INNER_CAPITAL_PREFIXES
     ):
         return False
     return not text.lower().endswith(_ENGLISH_ENDINGS)
@@ -479,14 +479,25 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         if len(alphabetic) == 1 and alphabetic[0].isupper() and len(alphabetic[0]) <= _MAX_ACRONYM:
             return False  # an acronym no list knows ("ASEAN", "POTUS"); "KNIVSTA" is a town in a form
         following = _next_word(texts, end)
-        numbered = words[-1].isdigit() or (following is not None and following.isdigit())
-        if len(alphabetic) == 1 and label != "ADDRESS" and numbered:
-            return False  # a numbered label or item no list knows ("Pont 2", "Kapitel 3", "Gen 5")
+        numbered = _is_version(words[-1]) or (following is not None and _is_version(following))
+        # A dash inside joins a name to what follows it: "Corentin Abadie — Technician. 7 years".
+        if label != "ADDRESS" and numbered and (len(alphabetic) == 1 or not any(word in DASHES for word in words)):
+            # A numbered label or item no list knows ("Pont 2", "Kapitel 3"), or a product and
+            # its version ("Garmin Fenix 7", "Paylo 4.1"): people and towns carry no number.
+            return False
         return lower_case or not (
             any(word.islower() and word not in _PARTICLES for word in alphabetic)
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+# A number or a version: "7", "4.1", "v2", "3.0.1".
+_VERSION = re.compile(r"v?\d+(?:\.\d+)*", re.IGNORECASE)
+
+
+def _is_version(token: str) -> bool:
+    return _VERSION.fullmatch(token) is not None
 
 
 def without_everyday_edges(
@@ -610,13 +621,21 @@ _ARTICLES = frozenset({"a", "an", "the"})
 def _common_noun_after_an_article(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
     """One capitalised dictionary word after "a" or "the", followed by a
     verb or nothing: a role or a piece ("the Knight saves the Prince.", "does a Bishop move"); a
-    person's name takes no article."""
+    person's name takes no article. So is a word no list knows ("whether the Zorbly arrived"),
+    and one after "my", "our", "your" or "their", whatever follows ("our Tidewell rollout"): a
+    person is not anyone's by a determiner, and the places that take "the" are in the lists."""
     words = [text for text in texts[start:end] if text.isalpha()]
     before = _previous_word_index(texts, start)
-    if len(words) != 1 or before is None or texts[before].lower() not in _ARTICLES:
+    if len(words) != 1 or before is None:
         return False
     lower = words[0].lower()
-    if not gazetteer.is_dictionary_word(lower) or gazetteer.is_place(lower):
+    # Not a plural: "the Okonkwos" are a family.
+    unknown = gazetteer.kind(lower) == NOTHING and not gazetteer.is_dictionary_word(lower) and not lower.endswith("s")
+    if unknown and texts[before].lower() in _POSSESSIVE_DETERMINERS:
+        return True
+    if texts[before].lower() not in _ARTICLES:
+        return False
+    if not (unknown or gazetteer.is_dictionary_word(lower)) or gazetteer.is_place(lower):
         return False  # "the Netherlands", "the Gambia": places listed whole take one
     # Before a noun it may be a surname naming a thing of the person's ("the Jones report").
     following = _next_word(texts, end)
@@ -625,7 +644,11 @@ def _common_noun_after_an_article(texts: list[str], start: int, end: int, gazett
         or not following.isalpha()
         or following in _AUXILIARIES
         or (following.islower() and following.endswith("s") and not following.endswith("ss"))
+        or (unknown and following.islower() and following.endswith("ed"))
     )
+
+
+_POSSESSIVE_DETERMINERS = frozenset({"my", "our", "your", "their"})
 
 
 _AUXILIARIES = frozenset("is was are were do does did can could will would should may might must has had".split())
@@ -704,7 +727,7 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     product: followed by an organisation word or a product acronym ("Stanford University",
     "Java API"), after "University of", or beside a word with a capital inside ("AirPods Max",
     "iPhone 11 Pro Max")."""
-    if _called_a_thing(texts, start) or _names_software(texts, start, end):
+    if _called_a_thing(texts, start) or _names_software(texts, start, end, gazetteer):
         return True
     following = _next_word(texts, end)
     if following in ("'", "\u2019"):
@@ -742,14 +765,14 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
             and (texts[owner].lower() in ORGANISATION_WORDS or texts[owner].lower() in EVENTS_OF_A_PLACE)
         ):
             return True
-    if any(_is_product_shaped(text) for text in texts[start:end]):
+    if any(is_product_shaped(text) for text in texts[start:end]):
         return True
     # Back over the capitalised words and numbers of the same run ("iPhone 11 Pro" before "Max").
     index = before
     while index is not None and (
-        texts[index][:1].isupper() or texts[index].isdigit() or _is_product_shaped(texts[index])
+        texts[index][:1].isupper() or texts[index].isdigit() or is_product_shaped(texts[index])
     ):
-        if _is_product_shaped(texts[index]):
+        if is_product_shaped(texts[index]):
             return True
         index = _previous_word_index(texts, index)
     return False
@@ -806,26 +829,49 @@ _CALLED = frozenset({"called", "named", "titled", "entitled"})
 _NAMED_THING_REACH = 3
 
 
-def _names_software(texts: list[str], start: int, end: int) -> bool:
+def _names_software(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
     """A programming language or tool beside a word of software ("a Julia function", "port this
     Ruby script", "Delphi programming"), or after "in", "using" or "with" with one close by
-    ("a parser written in Rust", "sort it using Pandas in a notebook")."""
+    ("a parser written in Rust", "sort it using Pandas in a notebook"). A word no list knows
+    is read so too, after the words that only software follows ("speed up builds in Gradle",
+    "install Zorbly on the server"): "pair with Okonkwo on the script" keeps its name."""
     words = [text for text in texts[start:end] if text.isalpha()]
-    if len(words) != 1 or words[0].lower() not in SOFTWARE_NAMES:
+    if len(words) != 1:
+        return False
+    lower = words[0].lower()
+    if lower in SOFTWARE_NAMES:
+        prepositions, software_words = _SOFTWARE_PREPOSITIONS, SOFTWARE_WORDS
+    elif gazetteer.kind(lower) == NOTHING and not gazetteer.is_dictionary_word(lower):
+        # "a job in Ventura", "a class in Okonkwo's building": a town or a person may be beside
+        # words that software shares with everyday work.
+        prepositions, software_words = _TOOL_PREPOSITIONS, SOFTWARE_WORDS - _WORDS_OF_WORK
+    else:
         return False
     before, after = _words_around(texts, start, end)
-    if (before[:1] and before[0].lower() in SOFTWARE_WORDS) or (after[:1] and after[0].lower() in SOFTWARE_WORDS):
+    if before[:1] and before[0].lower() in _SOFTWARE_ROLES:
+        return False  # a person introduced by their trade: "our developer Julia"
+    if (before[:1] and before[0].lower() in software_words) or (after[:1] and after[0].lower() in software_words):
         return True
     if before[:1] and before[0].lower() in _INTO and any(word.lower() in _REWRITING_VERBS for word in before[1:]):
         return True
     return (
         bool(before[:1])
-        and before[0].lower() in _SOFTWARE_PREPOSITIONS
-        and any(word.lower() in SOFTWARE_WORDS for word in before + after)
+        and before[0].lower() in prepositions
+        and any(word.lower() in software_words for word in before + after)
     )
 
 
 _SOFTWARE_PREPOSITIONS = frozenset({"in", "using", "with", "from", "use", "configure", "install", "deploy", "upgrade"})
+_SOFTWARE_ROLES = frozenset({"developer", "developers", "programmer"})
+_WORDS_OF_WORK = frozenset(
+    """
+    job jobs class classes program programs programming programmer developer developers language
+    languages string strings command commands operator operators loop loops cluster clusters
+    pipeline pipelines workflow workflows method methods function functions
+    """.split()
+)
+# The words before a tool that a person's name seldom follows: not "with" or "from".
+_TOOL_PREPOSITIONS = frozenset({"in", "using", "via", "configure", "install", "deploy", "upgrade", "uninstall"})
 # "convert it into Ruby", "port the parser to Rust": what code is rewritten into is a language.
 _REWRITING_VERBS = frozenset({"convert", "port", "translate", "rewrite", "transpile", "compile", "migrate"})
 _INTO = frozenset({"into", "to", "in"})
@@ -888,17 +934,6 @@ def _previous_word_index(texts: list[str], start: int) -> int | None:
     while index >= 0 and texts[index].isspace() and "\n" not in texts[index]:
         index -= 1
     return index if index >= 0 and not texts[index].isspace() else None
-
-
-def _is_product_shaped(text: str) -> bool:
-    """A word with a capital inside that no name has ("AirPods", "iPhone", "PlayStation"); "McQueen",
-    "DiCaprio" are names."""
-    if not (text.isalpha() and any(c.isupper() for c in text[1:]) and not text.isupper()):
-        return False
-    return not any(
-        text.startswith(prefix) and text[len(prefix) :][:1].isupper() and text[len(prefix) + 1 :].islower()
-        for prefix in _INNER_CAPITAL_PREFIXES
-    )
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())

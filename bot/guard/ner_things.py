@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import NOTHING, Gazetteer
 from bot.guard.ner_figures import names_a_figure
+from bot.guard.ner_products import BRANDS, names_a_product
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -18,33 +19,6 @@ NAMED_THINGS = frozenset(
     app apps application product products brand company startup business shop store restaurant
     cafe bar hotel band game book novel movie film series show song album podcast website site
     blog newsletter tool platform service project newspaper magazine channel brewery bakery
-    """.split()
-)
-# Brands, products and services spelt like a name or a town and rarely a person's name; brands
-# that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
-BRANDS = frozenset(
-    """
-    minecraft fortnite roblox pokemon zelda nintendo playstation xbox netflix hulu disney pixar
-    marvel spotify youtube tiktok instagram facebook twitter linkedin whatsapp telegram reddit
-    pinterest snapchat amazon google microsoft samsung huawei xiaomi sony toyota honda nissan
-    hyundai volkswagen bmw audi porsche ferrari lamborghini maserati bugatti peugeot renault fiat
-    volvo skoda subaru mazda mitsubishi lexus prada gucci chanel adidas nike reebok zara ikea lego
-    rolex cartier versace starbucks walmart costco uber lyft airbnb paypal heineken budweiser
-    nutella oreo doritos pringles nestle danone pepsi colgate kleenex forbes bloomberg reuters
-    golang javascript typescript midjourney chatgpt openai github gitlab ubuntu debian wordpress
-    shopify salesforce figma canva photoshop kotlin clojure matlab arduino raspberry
-    boeing airbus nokia deloitte accenture mckinsey marriott verizon comcast vodafone siemens
-    intel nvidia cisco oracle adobe ibm lenovo asus acer panasonic nikon sennheiser qualcomm jira
-    trello asana dropbox expedia tripadvisor yelp doordash grubhub instacart chipotle walgreens
-    kroger safeway tesco aldi lidl carrefour pfizer moderna astrazeneca novartis chevrolet chevy
-    cadillac kia jeep atlassian ethereum bitcoin dogecoin solana
-    kindle birkenstock hbo dyson fitbit peloton sweetgreen roomba nespresso keurig vitamix
-    lululemon uniqlo zendesk hubspot mailchimp squarespace wix etsy ebay alibaba temu shein
-    apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
-    plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
-    nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
-    elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
-    jotai mobx panera dunkin popeyes
     """.split()
 )
 # Nouns a brand stands before: "a Dell laptop", "Bose headphones", "my Verizon bill"; a name
@@ -56,6 +30,7 @@ PRODUCT_NOUNS = frozenset(
     cards bill subscription membership telescope printer printers console consoles router
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
     brokerage tumbler mug bottle backpack jacket boots bookcase sofa mattress blender speaker
+    dashboard plugin extension integration workspace firmware sdk widget
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -77,6 +52,8 @@ EPONYM_NOUNS = frozenset(
     salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
+    cheesecake cheesesteak risotto tacos dumplings casserole pancakes waffles omelette omelet
+    fondue brownies muffins scones bagels dip
     """.split()
 )
 # The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes
@@ -131,6 +108,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _said_to_be_a_thing(after)
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
+        or names_a_product(words, before, after, gazetteer)
     )
 
 
@@ -261,9 +239,14 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "my", "our", "your",
 _AFTER_A_NAME = frozenset({"by", "and", "or", "from", "in", "on", "with", "for", "to", "of", "about"})
 
 
+_OPENING_QUOTES = frozenset({'"', "'", "\u201c", "\u2018"})
+
+
 def _after_a_named_thing(before: list[str], after: list[str]) -> bool:
     """Right after "the movie", "a book", "our app" ("the movie La La Land."), the name's phrase
-    ending there: "the company Dan founded" is Dan's."""
+    ending there: "the company Dan founded" is Dan's. The name may be quoted: 'the song "Vienna"'."""
+    if before[:1] and before[0] in _OPENING_QUOTES:
+        before = before[1:]
     if not (len(before) >= 2 and before[0].lower() in NAMED_THINGS and before[1].lower() in _DETERMINERS):
         return False
     rest = [word for word in after if not word[:1].isupper()]

@@ -132,6 +132,20 @@ from bot.guard import Guard
         "What is Apache Airflow used for?",
         "The workshop is in the Oak Room on Thursday.",
         "Christmas Eve Mass starts at 10pm.",
+        # Products, apps and firms no list knows, by the phrase around them: a firm's belonging
+        # after its possessive, a product beside it, a number after it, a question asking what
+        # it is, the words only software follows before it.
+        "Write a press release for Corvana's new payroll feature.",
+        "Write a post on Korvana's new API.",
+        "Move the notes from Korvana to OneNote.",
+        "Compare Todoist and Sunsama for a freelancer.",
+        "Neuer Versandtermin KW 44. Sendungsnummern folgen per DHL.",
+        "What is Hygge?",
+        "Define Ikigai.",
+        "How can I speed up builds in Bazelo?",
+        # A short capitalised part of a compound, a region's people before a dish.
+        "Make a Lo-fi playlist for studying.",
+        "Describe a Basque cheesecake.",
         # The verbs that open requests in other languages.
         "Объясни, как работает Интернет.",
         "Erkläre mir bitte die Photosynthese.",
@@ -189,6 +203,14 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Jim McDonald's car is blocking the gate.", "Jim McDonald"),
         ("Ask Tomasz Nowak about the Oakridge Room booking.", "Tomasz Nowak"),
         ("Christmas Eve with Priya Sharma starts at 10pm.", "Priya Sharma"),
+        # Surnames no list knows, in the shapes that make a product of an unknown word.
+        ("Ask Okonkwo to install the printer driver.", "Okonkwo"),
+        ("Our developer Okonkwo will review the pull request.", "Okonkwo"),
+        ("What is Okonkwo's email address?", "Okonkwo"),
+        ("Email Thirumurthi the deployment guide.", "Thirumurthi"),
+        ("Invite Okonkwo and Priya to the Vexly launch.", "Okonkwo"),
+        ("Find a job in Ventura that suits a designer.", "Ventura"),
+        ("Thanks, Tom - please send the signed PDF.", "Tom"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
@@ -209,6 +231,32 @@ def test_a_work_before_its_author_is_not_masked(guard: Guard) -> None:
     prompt = guard.check_prompt("Summarize Dracula by Bram Stoker in a paragraph.")
 
     assert prompt.masked_text.startswith("Summarize Dracula by ")
+
+
+def test_a_name_dashed_to_a_role_before_a_number_is_still_masked(guard: Guard) -> None:
+    prompt = guard.check_prompt("Corentin Abadie — Technicien SAV. 7 ans chez Garonne.")
+
+    assert "Corentin Abadie" not in prompt.masked_text
+
+
+@pytest.mark.parametrize(
+    ("text", "thing", "name"),
+    [
+        # A product noun after it, a determiner before it, a verb after "the" and it.
+        ("Give Hendrik access to the Okta dashboard.", "Okta", "Hendrik"),
+        ("Ask Tobias whether the Zenbook arrived in Uppsala.", "Zenbook", "Uppsala"),
+        ("Tell Dmitri the Vexora 3 release is late.", "Vexora", "Dmitri"),
+        ("Write a short thank-you to Aurelie for the Tiramisu.", "Tiramisu", "Aurelie"),
+        # A brand written like a name, a quoted work after the kind of work it is.
+        ("Ask Priya whether the Sonos order arrived.", "Sonos", "Priya"),
+        ('I love the song "Vienna" by Billy Joel.', "Vienna", "Billy Joel"),
+    ],
+)
+def test_a_thing_beside_a_name_is_left_and_the_name_masked(guard: Guard, text: str, thing: str, name: str) -> None:
+    prompt = guard.check_prompt(text)
+
+    assert thing in prompt.masked_text
+    assert name in prompt.mapping.values()
 
 
 def test_the_verb_tagged_with_a_name_stays_outside_the_mask(guard: Guard) -> None:
