@@ -66,12 +66,20 @@ class SortedLines:
 
     def __init__(self, blob: bytes | mmap.mmap) -> None:
         self.blob = blob
+        # A blob held in memory is indexed by its lines' first bytes, so a look-up bisects only
+        # the few lines sharing the word's; a mapped file is not, as that would read every page.
+        self._ranges = _ranges_by_prefix(blob) if isinstance(blob, bytes) else None
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, bytes) or b"\n" in word:
             return False
         blob = self.blob
         low, high = 0, len(blob)  # ``low`` is always the start of a line
+        if self._ranges is not None:
+            lines = self._ranges.get(word[:_PREFIX_BYTES])
+            if lines is None:
+                return False
+            low, high = lines >> _OFFSET_BITS, lines & _LAST_OFFSET
         while low < high:
             start = blob.rfind(b"\n", low, (low + high) // 2) + 1 or low
             end = blob.find(b"\n", start)
@@ -85,6 +93,30 @@ class SortedLines:
             else:
                 high = start
         return False
+
+
+# Bytes of a line's start that index an in-memory blob: a few lines share each such prefix.
+_PREFIX_BYTES = 3
+# Two offsets are packed in one int (first << _OFFSET_BITS | after): half the memory of a pair.
+_OFFSET_BITS = 32
+_LAST_OFFSET = (1 << _OFFSET_BITS) - 1
+
+
+def _ranges_by_prefix(blob: bytes) -> dict[bytes, int]:
+    """For each prefix of ``_PREFIX_BYTES`` (a line's whole when shorter) the lines of the sorted
+    ``blob`` start with, the offsets of the first such line and of the line after the last,
+    packed: the lines sharing a prefix are neighbours in sorted order."""
+    ranges: dict[bytes, int] = {}
+    start = 0
+    while start < len(blob):
+        end = blob.find(b"\n", start)
+        if end < 0:
+            end = len(blob)
+        prefix = blob[start : min(start + _PREFIX_BYTES, end)]
+        first = ranges[prefix] >> _OFFSET_BITS if prefix in ranges else start
+        ranges[prefix] = first << _OFFSET_BITS | (end + 1)
+        start = end + 1
+    return ranges
 
 
 class SortedWords:

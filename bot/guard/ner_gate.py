@@ -14,6 +14,7 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
+from bot.guard.backed_words import backed_words
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_products import INNER_CAPITAL_PREFIXES, is_product_shaped
@@ -277,6 +278,7 @@ class Evidence:
     def __init__(self, texts: list[str], gazetteer: Gazetteer) -> None:
         self.texts = texts
         self.gazetteer = gazetteer
+        self._backed = backed_words(texts, gazetteer)
 
     def in_foreign_sentence(self, index: int) -> bool:
         """Whether the token's sentence is in another language than English (sentence_language.py,
@@ -302,6 +304,12 @@ class Evidence:
     def backs_capitalised(self, index: int) -> bool:
         """A known capitalised name or place, a possible one beside another or behind a title, or
         a word no list knows that is shaped like a name."""
+        backed = self._backed.get(index)
+        if backed is None:
+            backed = self._backed[index] = self._backs_capitalised(index)
+        return backed
+
+    def _backs_capitalised(self, index: int) -> bool:
         kind = self.capitalised_kind(index)
         if kind == KNOWN:
             return True

@@ -41,17 +41,27 @@ NATIVE_ZEROS = (
 # CJK input methods type (with a long-vowel mark for a dash), and the dashes and spaces word
 # processors and contact cards put between digit groups ("555\u2013123\u20134567", a no-break
 # space): one ASCII character for each, so offsets hold.
-_AS_ASCII_DIGITS = str.maketrans(
+_AS_ASCII_DIGITS: dict[str, str] = (
     {dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\u30fc"}
     | {space: " " for space in "\u00a0\u202f\u2007\u3000"}
     | {"\uff0b": "+", "\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0f": "/"}
     | {chr(zero + value): str(value) for zero in NATIVE_ZEROS for value in range(10)}
 )
+# One of the characters above. Replacing the few a text holds is what ``str.translate`` would
+# do, without its dictionary look-up for every character (0.15 ms on 2,000 characters, and
+# the phone, card and identity number recognizers each ask).
+_NOT_ASCII_YET = re.compile("[" + "".join(re.escape(character) for character in _AS_ASCII_DIGITS) + "]")
 
 
 def as_ascii_digits(text: str) -> str:
     """``text`` with its digits and digit-group separators written in ASCII, one for one."""
-    return text.translate(_AS_ASCII_DIGITS)
+    if text.isascii():
+        return text  # every character the table rewrites is outside ASCII
+    return _NOT_ASCII_YET.sub(_in_ascii, text)
+
+
+def _in_ascii(match: re.Match[str]) -> str:
+    return _AS_ASCII_DIGITS[match.group()]
 
 
 # A Han, kana or Hangul letter, but not the long-vowel mark between two digits: Japanese input
