@@ -128,7 +128,7 @@ JA_ROLE_WORDS = _words(
 )
 # What ends a company, a shop, a place or a role rather than a given name ("田中商事",
 # "松本市", "中村屋").
-_JA_NOT_GIVEN_NAME = re.compile(
+JA_NOT_GIVEN_NAME = re.compile(
     r"(?:商事|商店|工業|産業|建設|銀行|電機|電気|製作所|物産|興業|証券|保険|不動産|製薬|病院|医院|大学|学校"
     r"|高校|事務所|株式会社|会社|公園|神社|[市県町村区郡駅城寺宮川山島湖橋港線道通店屋社会組院館園校堂者員師士官生客様方先部課室家族手])$"
 )
@@ -183,11 +183,11 @@ def _ja_name_before(before: str, honorific: str) -> Span | None:
             family = rest[:length]
             if len(family) == length and family in JA_FAMILY_NAMES and (length > 1 or len(before) == 1):
                 given = rest[length:]
-                if len(given) <= _JA_GIVEN_NAME_MAX and not (given and _JA_NOT_GIVEN_NAME.search(given)):
+                if len(given) <= _JA_GIVEN_NAME_MAX and not (given and JA_NOT_GIVEN_NAME.search(given)):
                     return start, len(before)
     if honorific not in _JA_PERSONAL:
         return None
-    if not 2 <= len(before) <= 4 or before in JA_ROLE_WORDS or _JA_NOT_GIVEN_NAME.search(before):
+    if not 2 <= len(before) <= 4 or before in JA_ROLE_WORDS or JA_NOT_GIVEN_NAME.search(before):
         return None
     if before.endswith("人") and len(before) == 2 and before[0] in "新本主恋友知職住老個犯大":
         return None
@@ -201,7 +201,7 @@ def _ja_family_name_alone(run: str) -> Span | None:
         family = run[:length]
         if len(family) == length and family in JA_FAMILY_NAMES and family not in JA_ALSO_PLACES_OR_WORDS:
             given = run[length:]
-            if len(given) <= 2 and not (given and _JA_NOT_GIVEN_NAME.search(given)):
+            if len(given) <= 2 and not (given and JA_NOT_GIVEN_NAME.search(given)):
                 return 0, len(run)
     return None
 
@@ -287,7 +287,7 @@ _ZH_TITLES = (
 )
 _ZH_TITLE = re.compile("|".join(sorted(_ZH_TITLES, key=len, reverse=True)))
 # Characters that are no part of a given name: particles, pronouns, numbers, prepositions.
-_ZH_NOT_IN_NAME = frozenset(
+ZH_NOT_IN_NAME = frozenset(
     "的了是在和与與跟给給对對把被让讓请請帮幫我你他她它们們这這那个個位各每所有一二三四五六七八九十百千"
     "两兩几幾些新老小大副前本该該此其都也就还還说說告诉訴及或等为為以从從到去来來上下中里裡名当當做看找问問"
     "叫由将將并並而且但之者么麼吗嗎呢吧啊着著过過得地再又很最更非好向谢謝感"
@@ -328,7 +328,7 @@ def _zh_name(text: str, start: int, end: int) -> bool:
         if len(family) != length or family not in ZH_FAMILY_NAMES:
             continue
         given = text[start + length : end]
-        if len(given) > _ZH_GIVEN_NAME_MAX or any(not _is_han(c) or c in _ZH_NOT_IN_NAME for c in given):
+        if len(given) > _ZH_GIVEN_NAME_MAX or any(not _is_han(c) or c in ZH_NOT_IN_NAME for c in given):
             continue
         if start > 0 and text[start - 1 : start + 1] in ZH_WORDS_ENDING_IN_A_FAMILY_NAME:
             return False
