@@ -108,6 +108,7 @@ _ZH_AFTER_A_PERSON = re.compile(
     "|本周|下个|上个|下月|生日|婚礼|一起|带领|主持|分享|整理|准备|确认|需要|希望|正在|申请|担任|升任|退休"
     "|结婚|出差|休假|请假|同学|同事|老师|订|约|问|通过|发来|发的|写的|同意|批准|审核|签字|签名|转达|开始)"
 )
+_ZH_FAMILY_NAME_FIRST_CHARACTERS = frozenset(family[0] for family in ZH_FAMILY_NAMES)
 _ZH_NUMBER_OR_DEMONSTRATIVE = frozenset("一二三四五六七八九十两几每这那哪整半")
 
 
@@ -124,7 +125,7 @@ def _chinese_names(text: str) -> Iterator[Span]:
 
 def _zh_name_end(text: str, start: int) -> int | None:
     """Where the full name that starts at ``start`` ends, if one does."""
-    if not _zh_stands_after(text, start):
+    if text[start] not in _ZH_FAMILY_NAME_FIRST_CHARACTERS or not _zh_stands_after(text, start):
         return None
     for family_length in (2, 1):
         family = text[start : start + family_length]
@@ -194,8 +195,9 @@ _JA_AFTER_A_NAME = re.compile(
     r"(?:[のがはにとをへもやで]|から|まで|より|さん|さま|様|くん|ちゃん|氏|[^\u3040-\u30FF\u4E00-\u9FFF々]|$)"
 )
 _JA_KANJI_RUN = re.compile(r"[\u4E00-\u9FFF々ヶ]+")
-# Everyday words that start with a listed family name ("大西洋", "小松菜", "中山間").
-JA_WORDS_LIKE_A_NAME = _words("大西洋 小松菜 中山間 高木 中村屋 藤原京 大橋 小島 平野部 三浦半島 杉山 大野原 石原 上野")
+# Everyday words that start with a listed family name and end the way a given name ends
+# ("小松菜" is a leaf vegetable).
+JA_WORDS_LIKE_A_NAME = _words("小松菜 大西洋 中山間 藤原京")
 _JA_GIVEN_NAME_MAX = 3
 # A title written after the family name in the same run of kanji ("中村部長"): the name before
 # it is the title's to find.
@@ -266,33 +268,10 @@ _KO_WORD_ENDINGS = frozenset("지자서율동철하아용기리도원실장점�
 # A name's last syllable that, alone at the end of a three-syllable word, is more often a
 # particle after a two-syllable noun ("정보는", "이번에").
 _KO_PARTICLE_SYLLABLES = frozenset("은는이가을를의와과에도로만")
-_KO_PARTICLES = (
-    "에게서",
-    "에게는",
-    "에게도",
-    "한테서",
-    "에게",
-    "께서",
-    "한테",
-    "이랑",
-    "하고",
-    "께",
-    "이",
-    "가",
-    "은",
-    "는",
-    "을",
-    "를",
-    "의",
-    "와",
-    "과",
-    "님",
-    "도",
-    "만",
-    "랑",
-    "로",
-    "으로",
-    "",
+# What may follow a name in the same word: a particle, the copula, or 님 with a particle.
+_KO_AFTER_A_NAME = _words(
+    "에게 에게서 에게는 에게도 한테 한테서 께 께서 께는 께도 이 가 은 는 을 를 의 와 과 도 만 랑 이랑 하고"
+    " 로 으로 과의 와의 입니다 이에요 예요 이고 이며 님 님께 님이 님은 님의 님을 님과 님도"
 )
 _KO_WORD = re.compile(r"[가-힣]+")
 # Everyday words of three syllables that read as a family name and a given name.
@@ -315,7 +294,7 @@ def _ko_name_length(word: str) -> int:
         name = word[: family_length + 2]
         given = name[family_length:]
         rest = word[len(name) :]
-        if len(given) != 2 or rest not in _KO_PARTICLES:
+        if len(given) != 2 or (rest and rest not in _KO_AFTER_A_NAME):
             continue
         if name in KO_WORDS_LIKE_A_NAME or name in KO_ROLE_WORDS:
             return 0
