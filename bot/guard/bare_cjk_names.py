@@ -30,6 +30,7 @@ from bot.guard.findings import Span, TextRecognizer, finding, longest_first_with
 from bot.guard.titled_names import (
     JA_FAMILY_NAMES,
     JA_NOT_GIVEN_NAME,
+    JA_WORDS_LIKE_A_NAME,
     KO_COMPOUND_FAMILY_NAMES,
     KO_FAMILY_NAMES,
     KO_ROLE_WORDS,
@@ -195,9 +196,6 @@ _JA_AFTER_A_NAME = re.compile(
     r"(?:[のがはにとをへもやで]|から|まで|より|さん|さま|様|くん|ちゃん|氏|[^\u3040-\u30FF\u4E00-\u9FFF々]|$)"
 )
 _JA_KANJI_RUN = re.compile(r"[\u4E00-\u9FFF々ヶ]+")
-# Everyday words that start with a listed family name and end the way a given name ends
-# ("小松菜" is a leaf vegetable).
-JA_WORDS_LIKE_A_NAME = _words("小松菜 大西洋 中山間 藤原京")
 _JA_GIVEN_NAME_MAX = 3
 # A title written after the family name in the same run of kanji ("中村部長"): the name before
 # it is the title's to find.

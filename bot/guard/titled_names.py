@@ -60,12 +60,17 @@ JA_FAMILY_NAMES = _words(
     " 野村 新井 渡部 佐野 杉本 古川 小島 水野 桑原 山内 河野 菅野 吉川 市川 荒木 熊谷 服部 樋口 大西"
     " 北村 西田 中西 石原 永井 小松 関 堀 東 西 北 岡 南 浅野 大橋 松岡 川口 辻 星野 片山 本田 内藤"
 )
-# Family names that are also a prefecture, a city, a district or an everyday word: masked only
-# beside an honorific or a title.
+# Family names that are also a prefecture, a city, a district or an everyday word ("大橋" a
+# large bridge, "高木" a tall tree): masked only beside an honorific or a title, or with a
+# given name after them.
 JA_ALSO_PLACES_OR_WORDS = _words(
     "山口 石川 宮崎 千葉 上野 清水 平野 中山 小川 中野 上田 太田 池田 長野 岡山 福島 福岡 秋田 山形 富山"
     " 新潟 広島 熊本 長崎 宮城 岡本 金子 原田 藤原 本田 西田 北村 東 西 北 南 関 堀 林 森 原 岡 辻 市川"
+    " 大橋 高木 小島 杉山 小山 山下 木下 石原"
 )
+# Everyday words that start with a listed family name and go on with a kanji or two that a
+# given name could be ("小松菜" is a leaf vegetable, "大西洋" the Atlantic).
+JA_WORDS_LIKE_A_NAME = _words("小松菜 大西洋 中山間 藤原京")
 # Honorifics that follow a person's name of any spelling (kanji or katakana).
 _JA_PERSONAL = ("さん", "さま", "くん", "ちゃん", "様", "氏", "君", "殿", "先輩")
 # Titles that also follow a role or a department ("営業部長", "新社長", "校長先生"): a name
@@ -197,6 +202,8 @@ def _ja_name_before(before: str, honorific: str) -> Span | None:
 def _ja_family_name_alone(run: str) -> Span | None:
     """A listed family name of two kanji or more that stands as its own word, with at most a
     given name of one or two kanji after it."""
+    if any(run.startswith(word) for word in JA_WORDS_LIKE_A_NAME):
+        return None
     for length in (3, 2):
         family = run[:length]
         if len(family) == length and family in JA_FAMILY_NAMES and family not in JA_ALSO_PLACES_OR_WORDS:
