@@ -59,8 +59,10 @@ def test_an_everyday_word_that_starts_with_a_family_name_is_no_name(sentence: st
     assert _found(sentence) == []
 
 
-def test_a_title_after_the_family_name_is_left_to_the_title(guard: Guard) -> None:
-    assert guard.check_prompt("出席者：中村部長、山本").mapping == {"<PERSON_1>": "中村", "<PERSON_2>": "山本"}
+def test_a_title_after_the_family_name_stays_outside_the_name(guard: Guard) -> None:
+    checked = guard.check_prompt("出席者は中村部長と山本です。")
+
+    assert checked.masked_text == "出席者は<PERSON_1>部長と<PERSON_2>です。"
 
 
 def test_the_guard_masks_a_bare_name_and_restores_it(guard: Guard) -> None:
