@@ -31,6 +31,7 @@ from thinc.backends import context_ops
 
 from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.addresses_abroad import AddressAbroadRecognizer
+from bot.guard.bare_cjk_names import BareCjkNameRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
@@ -244,8 +245,10 @@ class PiiAnalyzer:
         if self.names_enabled:
             registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
             # The NER model reads Latin and Cyrillic letters: names in other scripts are found
-            # by the honorifics and titles written beside them.
+            # by the honorifics and titles written beside them, or, in Chinese, Japanese and
+            # Korean, by a family name and a given name standing where a person's name stands.
             registry.add_recognizer(TitledNameRecognizer())
+            registry.add_recognizer(BareCjkNameRecognizer())
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),

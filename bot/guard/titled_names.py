@@ -60,12 +60,17 @@ JA_FAMILY_NAMES = _words(
     " 野村 新井 渡部 佐野 杉本 古川 小島 水野 桑原 山内 河野 菅野 吉川 市川 荒木 熊谷 服部 樋口 大西"
     " 北村 西田 中西 石原 永井 小松 関 堀 東 西 北 岡 南 浅野 大橋 松岡 川口 辻 星野 片山 本田 内藤"
 )
-# Family names that are also a prefecture, a city, a district or an everyday word: masked only
-# beside an honorific or a title.
+# Family names that are also a prefecture, a city, a district or an everyday word ("大橋" a
+# large bridge, "高木" a tall tree): masked only beside an honorific or a title, or with a
+# given name after them.
 JA_ALSO_PLACES_OR_WORDS = _words(
     "山口 石川 宮崎 千葉 上野 清水 平野 中山 小川 中野 上田 太田 池田 長野 岡山 福島 福岡 秋田 山形 富山"
     " 新潟 広島 熊本 長崎 宮城 岡本 金子 原田 藤原 本田 西田 北村 東 西 北 南 関 堀 林 森 原 岡 辻 市川"
+    " 大橋 高木 小島 杉山 小山 山下 木下 石原"
 )
+# Everyday words that start with a listed family name and go on with a kanji or two that a
+# given name could be ("小松菜" is a leaf vegetable, "大西洋" the Atlantic).
+JA_WORDS_LIKE_A_NAME = _words("小松菜 大西洋 中山間 藤原京")
 # Honorifics that follow a person's name of any spelling (kanji or katakana).
 _JA_PERSONAL = ("さん", "さま", "くん", "ちゃん", "様", "氏", "君", "殿", "先輩")
 # Titles that also follow a role or a department ("営業部長", "新社長", "校長先生"): a name
@@ -128,7 +133,7 @@ JA_ROLE_WORDS = _words(
 )
 # What ends a company, a shop, a place or a role rather than a given name ("田中商事",
 # "松本市", "中村屋").
-_JA_NOT_GIVEN_NAME = re.compile(
+JA_NOT_GIVEN_NAME = re.compile(
     r"(?:商事|商店|工業|産業|建設|銀行|電機|電気|製作所|物産|興業|証券|保険|不動産|製薬|病院|医院|大学|学校"
     r"|高校|事務所|株式会社|会社|公園|神社|[市県町村区郡駅城寺宮川山島湖橋港線道通店屋社会組院館園校堂者員師士官生客様方先部課室家族手])$"
 )
@@ -183,11 +188,11 @@ def _ja_name_before(before: str, honorific: str) -> Span | None:
             family = rest[:length]
             if len(family) == length and family in JA_FAMILY_NAMES and (length > 1 or len(before) == 1):
                 given = rest[length:]
-                if len(given) <= _JA_GIVEN_NAME_MAX and not (given and _JA_NOT_GIVEN_NAME.search(given)):
+                if len(given) <= _JA_GIVEN_NAME_MAX and not (given and JA_NOT_GIVEN_NAME.search(given)):
                     return start, len(before)
     if honorific not in _JA_PERSONAL:
         return None
-    if not 2 <= len(before) <= 4 or before in JA_ROLE_WORDS or _JA_NOT_GIVEN_NAME.search(before):
+    if not 2 <= len(before) <= 4 or before in JA_ROLE_WORDS or JA_NOT_GIVEN_NAME.search(before):
         return None
     if before.endswith("人") and len(before) == 2 and before[0] in "新本主恋友知職住老個犯大":
         return None
@@ -197,11 +202,13 @@ def _ja_name_before(before: str, honorific: str) -> Span | None:
 def _ja_family_name_alone(run: str) -> Span | None:
     """A listed family name of two kanji or more that stands as its own word, with at most a
     given name of one or two kanji after it."""
+    if any(run.startswith(word) for word in JA_WORDS_LIKE_A_NAME):
+        return None
     for length in (3, 2):
         family = run[:length]
         if len(family) == length and family in JA_FAMILY_NAMES and family not in JA_ALSO_PLACES_OR_WORDS:
             given = run[length:]
-            if len(given) <= 2 and not (given and _JA_NOT_GIVEN_NAME.search(given)):
+            if len(given) <= 2 and not (given and JA_NOT_GIVEN_NAME.search(given)):
                 return 0, len(run)
     return None
 
@@ -287,7 +294,7 @@ _ZH_TITLES = (
 )
 _ZH_TITLE = re.compile("|".join(sorted(_ZH_TITLES, key=len, reverse=True)))
 # Characters that are no part of a given name: particles, pronouns, numbers, prepositions.
-_ZH_NOT_IN_NAME = frozenset(
+ZH_NOT_IN_NAME = frozenset(
     "的了是在和与與跟给給对對把被让讓请請帮幫我你他她它们們这這那个個位各每所有一二三四五六七八九十百千"
     "两兩几幾些新老小大副前本该該此其都也就还還说說告诉訴及或等为為以从從到去来來上下中里裡名当當做看找问問"
     "叫由将將并並而且但之者么麼吗嗎呢吧啊着著过過得地再又很最更非好向谢謝感"
@@ -328,7 +335,7 @@ def _zh_name(text: str, start: int, end: int) -> bool:
         if len(family) != length or family not in ZH_FAMILY_NAMES:
             continue
         given = text[start + length : end]
-        if len(given) > _ZH_GIVEN_NAME_MAX or any(not _is_han(c) or c in _ZH_NOT_IN_NAME for c in given):
+        if len(given) > _ZH_GIVEN_NAME_MAX or any(not _is_han(c) or c in ZH_NOT_IN_NAME for c in given):
             continue
         if start > 0 and text[start - 1 : start + 1] in ZH_WORDS_ENDING_IN_A_FAMILY_NAME:
             return False
