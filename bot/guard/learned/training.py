@@ -50,8 +50,9 @@ FLOOR_PROBABILITY = 0.40
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
 # over every held-out source, each source read by a model trained without it. On the current data
 # (32 families, project-j's long pasted documents among them) it is 0.73 with no lift by the
-# evidence model (gate 1.0): held out, that blocks 71.1 % of attacks and 0.6 / 0.2 / 1.6 % of
-# everyday, chat and hard-negative prompts. Lifting from 0.7, the point of the data before
+# evidence model (gate 1.0): held out, that blocks 70.8 % of attacks and 0.5 / 0.2 / 1.6 % of
+# everyday, chat and hard-negative prompts (71.1 % and 0.6 / 0.2 / 1.6 % at scikit-learn's default
+# tolerance, ``OPTIMIZER_TOLERANCE``). Lifting from 0.7, the point of the data before
 # project-j, blocked about 72 % but 0.6 / 0.2 / 1.9 %, and more of the pasted documents and role
 # prompts than their budget allows. The points lie lower than under scikit-learn's "balanced"
 # class weights (0.89 then, see ``class_weights``): on the data before project-i, with the seven
