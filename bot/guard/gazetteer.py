@@ -457,7 +457,7 @@ class Gazetteer:
         word no name list knows is taken for a name only when it is none of these."""
         found = self._in_dictionary.get(lower)
         if found is None:
-            bases = (lower,)
+            bases: tuple[str, ...] = (lower,)
             if lower.endswith(_INFLECTED_ENDINGS):
                 bases += tuple(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end))
             found = self.is_english(lower) or any(
