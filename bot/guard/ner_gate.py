@@ -1007,13 +1007,9 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
 
 
 def _capitalised_indices(texts: list[str]) -> list[int]:
-    """The indices of the words ``_is_capitalised`` holds, its test written out: one list
-    comprehension over a prompt's tokens instead of a call a token."""
-    return [
-        index
-        for index, text in enumerate(texts)
-        if text[:1].isupper() and text.isalpha() and (not text.isupper() or len(text) >= _MIN_CAPITALS_NAME)
-    ]
+    """The indices of the words ``_is_capitalised`` holds, in one list comprehension that calls
+    it only for the tokens opening with a capital: not one call a token."""
+    return [index for index, text in enumerate(texts) if text[:1].isupper() and _is_capitalised(text)]
 
 
 def _run_label(lowers: list[str], gazetteer: Gazetteer) -> str:
