@@ -226,6 +226,8 @@ _INFLECTIONS = (
     ("ist", ""),
     ("ists", ""),
 )
+# Every ending above, for one test in C before the loop over them: most words end in none.
+_INFLECTED_ENDINGS = tuple(sorted({ending for ending, _ in _INFLECTIONS}))
 # Words past this many distinct spellings are classified again rather than remembered.
 _CACHE_LIMIT = 20_000
 
@@ -436,9 +438,14 @@ class Gazetteer:
         if english is None and is_greek(lower):
             english = self._greek_reading(lower) == ""
         if english is None:
-            english = lower in self.english or any(
-                lower.endswith(ending) and len(lower) > len(ending) + 2 and lower[: -len(ending)] + base in self.english
-                for ending, base in _INFLECTIONS
+            english = lower in self.english or (
+                lower.endswith(_INFLECTED_ENDINGS)
+                and any(
+                    lower.endswith(ending)
+                    and len(lower) > len(ending) + 2
+                    and lower[: -len(ending)] + base in self.english
+                    for ending, base in _INFLECTIONS
+                )
             )
             if len(self._english) < _CACHE_LIMIT:
                 self._english[lower] = english
@@ -450,10 +457,11 @@ class Gazetteer:
         word no name list knows is taken for a name only when it is none of these."""
         found = self._in_dictionary.get(lower)
         if found is None:
+            bases: tuple[str, ...] = (lower,)
+            if lower.endswith(_INFLECTED_ENDINGS):
+                bases += tuple(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end))
             found = self.is_english(lower) or any(
-                self._listed(base) or self.is_common(base)
-                for base in (lower, *(lower[: -len(end)] + base for end, base in _INFLECTIONS if lower.endswith(end)))
-                if len(base) > 2
+                self._listed(base) or self.is_common(base) for base in bases if len(base) > 2
             )
             if len(self._in_dictionary) < _CACHE_LIMIT:
                 self._in_dictionary[lower] = found
@@ -464,6 +472,8 @@ class Gazetteer:
 
     def is_composed_town(self, lower: str) -> bool:
         """A first or last name with a town ending: "reginaville", "hansenborough"."""
+        if not lower.endswith(self.city_suffixes):
+            return False  # most words: one test in C instead of one a suffix
         for suffix in self.city_suffixes:
             if lower.endswith(suffix) and len(lower) - len(suffix) >= _MIN_STEM:
                 stem = lower[: -len(suffix)]

@@ -7,6 +7,7 @@ and adds the runs of capitalised words with a known name. See ner.py for the who
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -203,6 +204,29 @@ def _ends_sentence(texts: list[str], index: int) -> bool:
     return not (text == "." and previous[:1].isupper() and previous.isalpha() and len(previous) <= 4)
 
 
+# The sentence ends of the last token list read on this thread, as backed_words.py keeps its
+# answers: the hinted sentences and the language of each sentence are read from the same list.
+_last_ends = threading.local()
+
+
+def sentence_ends(texts: list[str]) -> list[int]:
+    """The indices of the tokens that end a sentence (``_ends_sentence``), in order, and the last
+    token's always. Only the few tokens that may end one are asked: one test a token in a list
+    comprehension instead of a call."""
+    last: tuple[list[str], int, list[int]] | None = getattr(_last_ends, "read", None)
+    if last is not None and last[0] is texts and last[1] == len(texts):
+        return last[2]
+    ends = [
+        index
+        for index, text in enumerate(texts)
+        if (text in _SENTENCE_END or "\n" in text) and _ends_sentence(texts, index)
+    ]
+    if texts and (not ends or ends[-1] != len(texts) - 1):
+        ends.append(len(texts) - 1)
+    _last_ends.read = (texts, len(texts), ends)
+    return ends
+
+
 def token_texts(doc: Doc) -> list[str]:
     # Read from the ORTH array: iterating the Doc creates a Python Token per token.
     strings = doc.vocab.strings
@@ -283,7 +307,7 @@ class Evidence:
     def in_foreign_sentence(self, index: int) -> bool:
         """Whether the token's sentence is in another language than English (sentence_language.py,
         which reads a prompt's tokens once for every Evidence made of them)."""
-        return foreign_sentences(self.texts, _ends_sentence)[index]
+        return foreign_sentences(self.texts, sentence_ends(self.texts))[index]
 
     def capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
@@ -399,20 +423,21 @@ def hinted_sentences(texts: list[str], gazetteer: Gazetteer | None = None) -> It
     andersson"), a lower-case one. ``lower_case`` says which."""
     evidence = Evidence(texts, gazetteer or packaged_gazetteer())
     start = 0
-    hinted = capitals = lower_hint = False
-    for index, text in enumerate(texts):
-        if not hinted and text[:1].isupper() and evidence.backs_capitalised(index):
-            hinted = True
-        if not capitals and (any(c.isupper() for c in text) or not _is_prose(text)):
-            capitals = True  # or code, a path or markup: not a sentence typed in lower case
-        if not lower_hint and not capitals and text[:1].islower() and evidence.backs_lower_case(index):
-            lower_hint = True
-        if _ends_sentence(texts, index) or index == len(texts) - 1:
-            if hinted:
-                yield start, index + 1, False
-            elif lower_hint and not capitals:
-                yield start, index + 1, True
-            start, hinted, capitals, lower_hint = index + 1, False, False, False
+    for last in sentence_ends(texts):
+        end = last + 1
+        sentence = texts[start:end]
+        if any(text[:1].isupper() and evidence.backs_capitalised(index) for index, text in enumerate(sentence, start)):
+            yield start, end, False
+        elif not any(_has_capitals_or_code(text) for text in sentence) and any(
+            text[:1].islower() and evidence.backs_lower_case(index) for index, text in enumerate(sentence, start)
+        ):
+            yield start, end, True
+        start = end
+
+
+def _has_capitals_or_code(text: str) -> bool:
+    """A capital anywhere, or code, a path or markup: not a sentence typed in lower case."""
+    return any(c.isupper() for c in text) or not _is_prose(text)
 
 
 # Tokens of context the model sees on each side of a word that may be a name (spaces and
@@ -953,10 +978,10 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
     everyday words a run starts or ends with ("Dear", "Did", "Ave") are left out of it."""
     evidence = Evidence(texts, gazetteer)
     index = 0
-    while index < len(texts):
-        if not _is_capitalised(texts[index]):
-            index += 1
-            continue
+    for first in _capitalised_indices(texts):
+        if first < index:
+            continue  # inside the run before
+        index = first
         end = _run_end(texts, index)
         words = [i for i in range(index, end) if _is_capitalised(texts[i])]
         while words and gazetteer.is_english(texts[words[0]].lower()):
@@ -979,6 +1004,12 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
                 title = _previous_title(texts, start)
                 yield (start if title is None else title), words[-1] + 1, label
         index = end
+
+
+def _capitalised_indices(texts: list[str]) -> list[int]:
+    """The indices of the words ``_is_capitalised`` holds, in one list comprehension that calls
+    it only for the tokens opening with a capital: not one call a token."""
+    return [index for index, text in enumerate(texts) if text[:1].isupper() and _is_capitalised(text)]
 
 
 def _run_label(lowers: list[str], gazetteer: Gazetteer) -> str:

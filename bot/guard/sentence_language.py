@@ -14,7 +14,7 @@ sentence openers are masked.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 
 FOREIGN_FUNCTION_WORDS = frozenset(
     """
@@ -123,27 +123,29 @@ _MIN_FOREIGN_WORDS = 2
 _last = threading.local()
 
 
-def foreign_sentences(texts: list[str], ends_sentence: Callable[[list[str], int], bool]) -> list[bool]:
-    """For each token, whether its sentence is foreign (see the module docstring); sentences end
-    where ``ends_sentence`` says."""
+def foreign_sentences(texts: list[str], ends: Sequence[int]) -> list[bool]:
+    """For each token, whether its sentence is foreign (see the module docstring); ``ends`` are
+    the indices of the tokens that end a sentence, in order, the last token's among them."""
     last: tuple[list[str], list[bool]] | None = getattr(_last, "read", None)
     if last is not None and last[0] is texts and len(last[1]) == len(texts):
         return last[1]
-    flags = _flags(texts, ends_sentence)
+    flags = _flags(texts, ends)
     _last.read = (texts, flags)
     return flags
 
 
-def _flags(texts: list[str], ends_sentence: Callable[[list[str], int], bool]) -> list[bool]:
+# A word of both lists counts as another language's.
+_ENGLISH_ONLY = ENGLISH_FUNCTION_WORDS - FOREIGN_FUNCTION_WORDS
+
+
+def _flags(texts: list[str], ends: Sequence[int]) -> list[bool]:
     flags: list[bool] = []
-    start = foreign = english = 0
-    for index, text in enumerate(texts):
-        lower = text.lower()
-        if lower in FOREIGN_FUNCTION_WORDS:
-            foreign += 1
-        elif lower in ENGLISH_FUNCTION_WORDS:
-            english += 1
-        if ends_sentence(texts, index) or index == len(texts) - 1:
-            flags.extend([foreign >= _MIN_FOREIGN_WORDS and foreign > english] * (index + 1 - start))
-            start, foreign, english = index + 1, 0, 0
+    start = 0
+    for last in ends:
+        lowered = [text.lower() for text in texts[start : last + 1]]
+        # Counted in C: a sum of booleans over the sentence, not a branch a token.
+        foreign = sum(map(FOREIGN_FUNCTION_WORDS.__contains__, lowered))
+        english = sum(map(_ENGLISH_ONLY.__contains__, lowered))
+        flags.extend([foreign >= _MIN_FOREIGN_WORDS and foreign > english] * (last + 1 - start))
+        start = last + 1
     return flags

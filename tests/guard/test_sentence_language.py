@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
-from bot.guard.ner_gate import _ends_sentence
+from bot.guard.ner_gate import sentence_ends
 from bot.guard.sentence_language import foreign_sentences
 
 
@@ -38,7 +38,7 @@ def test_each_token_is_flagged_with_the_language_of_its_sentence() -> None:
         ".",
     ]
 
-    flags = foreign_sentences(texts, _ends_sentence)
+    flags = foreign_sentences(texts, sentence_ends(texts))
 
     assert flags == [False] * 11 + [True] * 12
 
@@ -54,7 +54,7 @@ def test_each_token_is_flagged_with_the_language_of_its_sentence() -> None:
 def test_english_sentences_with_foreign_names_are_english(sentence: str) -> None:
     texts = sentence.replace(".", " .").split()
 
-    assert not any(foreign_sentences(texts, _ends_sentence))
+    assert not any(foreign_sentences(texts, sentence_ends(texts)))
 
 
 @pytest.mark.parametrize(
