@@ -10,10 +10,6 @@ from bot.process.settings import ConfigError, Settings, get_settings
 from db.crypto import SecretBox
 from db.engine import Database
 
-# A web process's connections, all kept open (see ``Runtime.for_web``): as many as the default
-# pool holds at its fullest (10 and 10 overflow), so PostgreSQL sees no more connections than before.
-WEB_POOL_SIZE = 20
-
 
 @dataclass
 class Runtime:
@@ -58,8 +54,8 @@ class Runtime:
         connection was opened (TLS attempt, startup, SQLAlchemy's type set-up) and closed again
         for a command or two (one process under 50 concurrent commands: a new connection for about
         one command in five, on the web tier and on PostgreSQL). A command now waits its turn for
-        a kept connection."""
-        return cls.from_settings(settings, pre_ping=False, pool_size=WEB_POOL_SIZE, max_overflow=0)
+        a kept connection; the pool's size is ``WEB_DATABASE_POOL_SIZE``."""
+        return cls.from_settings(settings, pre_ping=False, pool_size=settings.web_database_pool_size, max_overflow=0)
 
     async def close(self) -> None:
         await self.database.dispose()

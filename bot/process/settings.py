@@ -19,6 +19,9 @@ DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
 DEFAULT_JOB_LEASE_SECONDS = 60.0
 # How long a text job may take from claim to result (the soft limit Celery is given as well).
 DEFAULT_JOB_TIME_LIMIT_SECONDS = 120.0
+# A web process's database connections, all kept open (see ``Runtime.for_web``): as many as the
+# default pool holds at its fullest (10 and 10 overflow), so PostgreSQL sees no more than before.
+DEFAULT_WEB_DATABASE_POOL_SIZE = 20
 
 
 class ConfigError(Exception):
@@ -70,6 +73,10 @@ class Settings(BaseSettings):
     # A slash command that waited this long in the queues before its handler started is answered
     # "busy" at once: served, it would answer late and make every command behind it later still.
     web_max_request_wait_seconds: float = Field(default=0.25, gt=0, le=2.0)
+    # Database connections each web process opens at start and keeps (``Runtime.for_web``): with
+    # `serve --workers N`, N times this, and twice that while a graceful restart overlaps the old
+    # processes with the new; a server with few connection slots wants it lower.
+    web_database_pool_size: int = Field(default=DEFAULT_WEB_DATABASE_POOL_SIZE, ge=1, le=500)
     # Operations knobs. A job whose worker died goes back to the queue within one lease.
     job_lease_seconds: float = Field(default=DEFAULT_JOB_LEASE_SECONDS, ge=1, le=3600)
     job_time_limit_seconds: float = Field(default=DEFAULT_JOB_TIME_LIMIT_SECONDS, ge=1, le=3600)

@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy.pool import QueuePool
 
+from bot.process.runtime import Runtime
 from bot.process.settings import load_settings
 from tests.support.cli import run_cli
 
@@ -65,6 +68,7 @@ def test_config_error_is_one_clear_line(args: list[str], env: dict[str, str], na
         ("serve", "APPROVAL_EXPIRY_HOURS", "-2", "a number above 0 and at most 8760"),
         ("beat", "SCHEDULES_MAX_ACTIVE", "lots", "a whole number from 1 to 10000"),
         ("serve", "WEB_MAX_PENDING_COMMANDS", "0", "a whole number from 1 to 100000"),
+        ("serve", "WEB_DATABASE_POOL_SIZE", "0", "a whole number from 1 to 500"),
         ("beat", "SCHEDULE_IMAGE_WARM_LEAD_MINUTES", "721", "a number from 0 to 720"),
         ("beat", "POPULAR_IMAGES_PER_DAY", "101", "a whole number from 0 to 100"),
     ],
@@ -88,3 +92,21 @@ def test_help_works_both_ways() -> None:
     script = os.path.join(os.path.dirname(sys.executable), "content-factory")
     result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+async def test_a_web_process_keeps_as_many_database_connections_as_it_is_told() -> None:
+    settings = load_settings(
+        _env_file=None,
+        database_url="postgresql://app@127.0.0.1/cf",
+        redis_url="redis://127.0.0.1:6379/0",
+        token_encryption_key=Fernet.generate_key().decode(),
+        web_database_pool_size=3,
+    )
+    runtime = Runtime.for_web(settings)
+    try:
+        pool = runtime.database.engine.sync_engine.pool
+        assert isinstance(pool, QueuePool)
+        assert (pool.size(), pool._max_overflow) == (3, 0)
+        assert load_settings(_env_file=None).web_database_pool_size == 20
+    finally:
+        await runtime.close()

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Rounds of fresh connections: enough for the second process to finish starting and for two
 # processes accepting from one socket to both get some.
 MAX_ROUNDS = 600
+SERVE_POOL_SIZE = 4
 
 
 def parent_of(pid: int) -> int | None:
@@ -51,6 +52,9 @@ def serve_parent(
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "PORT": str(port),
             "PYTHONPATH": str(ROOT),
+            # Four processes overlap in the graceful restart; at the default 20 each they held 80 of
+            # the shared server's connection slots at once, and the other lanes' connections failed.
+            "WEB_DATABASE_POOL_SIZE": str(SERVE_POOL_SIZE),
         }
     )
     parent = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", "2"], env=env, cwd=ROOT)
