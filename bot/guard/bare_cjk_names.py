@@ -40,6 +40,7 @@ from bot.guard.titled_names import (
     ZH_NOT_IN_NAME,
     ZH_WORDS_ENDING_IN_A_FAMILY_NAME,
     ZH_WORDS_STARTING_WITH_A_FAMILY_NAME,
+    east_asian_spans,
 )
 
 
@@ -311,23 +312,13 @@ def _ko_name_length(word: str) -> int:
 
 # ---------------------------------------------------------------------------------------------
 
-_KANA = re.compile(r"[\u3040-\u30FF]")
-_HAN = re.compile(r"[\u4E00-\u9FFF]")
-_HANGUL = re.compile(r"[\uAC00-\uD7AF]")
-
 
 def bare_cjk_names(text: str) -> list[Span]:
     """The spans of the Chinese, Japanese and Korean full names in ``text``, sorted, without
     repeats or overlaps."""
     if text.isascii():
         return []
-    spans: set[Span] = set()
-    if _KANA.search(text):
-        spans.update(_japanese_names(text))
-    elif _HAN.search(text):
-        spans.update(_chinese_names(text))
-    if _HANGUL.search(text):
-        spans.update(_korean_names(text))
+    spans = east_asian_spans(text, japanese=_japanese_names, chinese=_chinese_names, korean=_korean_names)
     return longest_first_without_overlaps(spans)
 
 

@@ -26,7 +26,7 @@ check that it is ASCII, or one character-class search.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -688,16 +688,28 @@ _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
 
+SpanFinder = Callable[[str], Iterable[Span]]
+
+
+def east_asian_spans(text: str, *, japanese: SpanFinder, chinese: SpanFinder, korean: SpanFinder) -> set[Span]:
+    """What ``japanese`` finds in a text with kana, or else ``chinese`` in one with Han characters
+    (kana are what tell Japanese text from Chinese), and ``korean`` in one with Hangul."""
+    spans: set[Span] = set()
+    if _KANA.search(text):
+        spans.update(japanese(text))
+    elif _HAN.search(text):
+        spans.update(chinese(text))
+    if _HANGUL.search(text):
+        spans.update(korean(text))
+    return spans
+
+
 def titled_names(text: str) -> list[Span]:
     """The spans of the person names in ``text``, sorted, without repeats or overlaps."""
     if text.isascii() or not _ANY_SCRIPT.search(text):
         return []
-    spans: set[Span] = set()
-    if _KANA.search(text):
-        spans.update(_japanese_names(text))
-    elif _HAN.search(text):
-        spans.update(_chinese_names(text))
-    for script, finder in ((_HANGUL, _korean_names), (_ARABIC, _arabic_names), (_DEVANAGARI, _hindi_names)):
+    spans = east_asian_spans(text, japanese=_japanese_names, chinese=_chinese_names, korean=_korean_names)
+    for script, finder in ((_ARABIC, _arabic_names), (_DEVANAGARI, _hindi_names)):
         if script.search(text):
             spans.update(finder(text))
     return longest_first_without_overlaps(spans)
