@@ -7,7 +7,6 @@ and adds the runs of capitalised words with a known name. See ner.py for the who
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.backed_words import backed_words
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
+from bot.guard.last_token_list import LastTokenList
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_products import INNER_CAPITAL_PREFIXES, is_product_shaped
 from bot.guard.ner_things import DASHES, NAMED_THINGS, is_a_thing
@@ -204,18 +204,17 @@ def _ends_sentence(texts: list[str], index: int) -> bool:
     return not (text == "." and previous[:1].isupper() and previous.isalpha() and len(previous) <= 4)
 
 
-# The sentence ends of the last token list read on this thread, as backed_words.py keeps its
-# answers: the hinted sentences and the language of each sentence are read from the same list.
-_last_ends = threading.local()
+_sentence_ends: LastTokenList[list[int]] = LastTokenList()
 
 
 def sentence_ends(texts: list[str]) -> list[int]:
     """The indices of the tokens that end a sentence (``_ends_sentence``), in order, and the last
-    token's always. Only the few tokens that may end one are asked: one test a token in a list
-    comprehension instead of a call."""
-    last: tuple[list[str], int, list[int]] | None = getattr(_last_ends, "read", None)
-    if last is not None and last[0] is texts and last[1] == len(texts):
-        return last[2]
+    token's always, worked out once per token list (``LastTokenList``). Only the few tokens that
+    may end one are asked: one test a token in a list comprehension instead of a call."""
+    return _sentence_ends.get(texts, lambda: _find_sentence_ends(texts))
+
+
+def _find_sentence_ends(texts: list[str]) -> list[int]:
     ends = [
         index
         for index, text in enumerate(texts)
@@ -223,7 +222,6 @@ def sentence_ends(texts: list[str]) -> list[int]:
     ]
     if texts and (not ends or ends[-1] != len(texts) - 1):
         ends.append(len(texts) - 1)
-    _last_ends.read = (texts, len(texts), ends)
     return ends
 
 

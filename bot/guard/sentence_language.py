@@ -13,8 +13,9 @@ sentence openers are masked.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
+
+from bot.guard.last_token_list import LastTokenList
 
 FOREIGN_FUNCTION_WORDS = frozenset(
     """
@@ -117,21 +118,14 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 _MIN_FOREIGN_WORDS = 2
 
 
-# The flags of the last token list read on this thread: the gate asks about one prompt's tokens
-# from many places (each span the model tags is checked on its own), and the list is the same
-# object throughout.
-_last = threading.local()
+_foreign: LastTokenList[list[bool]] = LastTokenList()
 
 
 def foreign_sentences(texts: list[str], ends: Sequence[int]) -> list[bool]:
     """For each token, whether its sentence is foreign (see the module docstring); ``ends`` are
-    the indices of the tokens that end a sentence, in order, the last token's among them."""
-    last: tuple[list[str], list[bool]] | None = getattr(_last, "read", None)
-    if last is not None and last[0] is texts and len(last[1]) == len(texts):
-        return last[1]
-    flags = _flags(texts, ends)
-    _last.read = (texts, flags)
-    return flags
+    the indices of the tokens that end a sentence, in order, the last token's among them. Worked
+    out once per token list (``LastTokenList``): the gate asks from many places."""
+    return _foreign.get(texts, lambda: _flags(texts, ends))
 
 
 # A word of both lists counts as another language's.
