@@ -34,6 +34,7 @@ from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.addresses_abroad import AddressAbroadRecognizer
 from bot.guard.bare_cjk_names import BareCjkNameRecognizer
 from bot.guard.cards import PaymentCardRecognizer
+from bot.guard.compound_names import whole_compound_names
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
@@ -42,6 +43,7 @@ from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
+from bot.guard.romanized_given_names import RomanizedGivenNameRecognizer
 from bot.guard.titled_names import TitledNameRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -275,6 +277,7 @@ class PiiAnalyzer:
             # Korean, by a family name and a given name standing where a person's name stands.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
+            registry.add_recognizer(RomanizedGivenNameRecognizer())
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),
@@ -325,6 +328,7 @@ class PiiAnalyzer:
             if self._ner_pipes and not any(name in NER_ENTITIES for name in wanted):
                 doc = self._nlp(text, disable=self._ner_pipes)
                 artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
-            return self._engine.analyze(
+            results = self._engine.analyze(
                 text=text, language=LANGUAGE, entities=wanted, score_threshold=SCORE_THRESHOLD, nlp_artifacts=artifacts
             )
+        return whole_compound_names(text, results)
