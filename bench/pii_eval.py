@@ -22,7 +22,9 @@ How each figure is obtained:
   headline. An earlier round of tuning looked at the masks of one half of every source (a hash
   of the id); the held-out rows of the other half, looked at by neither, are counted apart.
 - What a false mask is: every number-shaped mask (phone, card, IBAN, IP, SSN: an order number,
-  invoice id, date, price or version string taken for one). Emails are not counted: the
+  invoice id, date, price or version string taken for one), and every value masked for the label
+  before it (a date of birth, a passport, licence, identity or account number), though some of
+  those are a prompt's real personal data: the figure errs high. Emails are not counted: the
   benign sets hold pasted emails whose sender addresses are real addresses, and masking them
   is right. Benign prompts also name people and places ("a trip to Lisbon", "Dan's
   promotion"), which are masked by design, so a name/place/address mask is judged by a second,
@@ -82,8 +84,21 @@ DATA_ROOTS = (
     REPO_ROOT.parents[1] / "shared" / "data",
 )
 STRUCTURED = ("EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "US_SSN")
-# The types an order number, invoice id, date, price or version string could be mistaken for.
-NUMBER_SHAPED = ("PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "US_SSN")
+# The types an order number, invoice id, date, price or version string could be mistaken for, and
+# the values found by their label (a date of birth, a passport, licence, identity or account number):
+# any of them in a benign prompt counts as a false mask, though some are a user's own data.
+NUMBER_SHAPED = (
+    "PHONE",
+    "CREDIT_CARD",
+    "IBAN",
+    "IP_ADDRESS",
+    "US_SSN",
+    "DATE_OF_BIRTH",
+    "PASSPORT",
+    "DRIVER_LICENSE",
+    "ID_NUMBER",
+    "BANK_ACCOUNT",
+)
 MIN_RECALL = {
     **dict.fromkeys(STRUCTURED, 0.98),
     "PERSON": 0.90,

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import partial
 
 from bot.guard.credentials import CREDENTIAL_ENTITIES
+from bot.guard.labelled_ids import LABELLED_ID_ENTITIES
 from bot.guard.pii import PII_ENTITIES
 from bot.guard.service import Guard, get_guard
 
@@ -24,8 +25,10 @@ logger = logging.getLogger(__name__)
 
 CANARY_PREFIX = "cfcanary"
 # Names are left out by default: generated posts legitimately name public figures and
-# customers' brands, and a name the user gave comes back as a placeholder anyway.
-OUTPUT_PII_ENTITIES: frozenset[str] = frozenset(PII_ENTITIES)
+# customers' brands, and a name the user gave comes back as a placeholder anyway. So are the
+# values known only by their label (a date of birth, a passport or account number): a model cannot
+# know a real one, and a draft form it fills in ("Date of birth: 01/01/1990") is no leak.
+OUTPUT_PII_ENTITIES: frozenset[str] = frozenset(PII_ENTITIES) - frozenset(LABELLED_ID_ENTITIES)
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 
 

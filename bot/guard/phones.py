@@ -197,7 +197,9 @@ _ID_LABEL = re.compile(
     r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip|postal\s+code)(?:\s*"
     + _ID_SUFFIX
     + r"(?=[\s:#]|$))?"
-    r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient)\s*" + _ID_SUFFIX + r"(?=[\s:#]|$))"
+    r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient|meeting|webinar|conference)\s*"
+    + _ID_SUFFIX
+    + r"(?=[\s:#]|$))"
     r"\s*[:#]?\s*$",
     re.IGNORECASE,
 )

@@ -39,11 +39,13 @@ from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhanc
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
+from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
 from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.romanized_given_names import RomanizedGivenNameRecognizer
+from bot.guard.spelt_emails import SpeltEmailRecognizer
 from bot.guard.titled_names import TitledNameRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -56,6 +58,7 @@ PII_ENTITIES: tuple[str, ...] = (
     "IP_ADDRESS",
     "US_SSN",
     *NATIONAL_ID_ENTITIES,
+    *LABELLED_ID_ENTITIES,
 )
 NAME_ENTITY = "PERSON"
 # What the NER path masks, and the labels of other pipelines that mean the same thing
@@ -260,11 +263,13 @@ class PiiAnalyzer:
             HintedEmailRecognizer(),
             FormattedPhoneRecognizer(),
             SpeltPhoneRecognizer(),
+            SpeltEmailRecognizer(),
             PaymentCardRecognizer(),
             HintedIbanRecognizer(regex_flags=IBAN_REGEX_FLAGS),
             HintedIpRecognizer(),
             HintedSsnRecognizer(),
             *national_id_recognizers(),
+            LabelledIdRecognizer(),
             AddressRecognizer(),
             AddressAbroadRecognizer(),
             *credential_recognizers(),
@@ -331,4 +336,4 @@ class PiiAnalyzer:
             results = self._engine.analyze(
                 text=text, language=LANGUAGE, entities=wanted, score_threshold=SCORE_THRESHOLD, nlp_artifacts=artifacts
             )
-        return whole_compound_names(text, results)
+        return whole_compound_names(text, checked_findings_first(results))

@@ -94,8 +94,10 @@ def test_card_number_of_no_known_network_needs_a_context_word(pattern_guard: Gua
     assert pattern_guard.check_prompt(f"My card number is {number}.").mapping == {"<CREDIT_CARD_1>": number}
 
 
-def test_number_failing_luhn_is_not_a_card(pattern_guard: Guard) -> None:
-    assert pattern_guard.check_prompt("Charge card 4917 6123 4567 8901 233 please.").mapping == {}
+def test_number_failing_luhn_is_not_a_card_unless_a_word_calls_it_one(pattern_guard: Guard) -> None:
+    assert pattern_guard.check_prompt("Charge 4917 6123 4567 8901 233 please.").mapping == {}
+    # Mistyped, it is still the user's card number (labelled_ids.py).
+    assert "<CREDIT_CARD_1>" in pattern_guard.check_prompt("Charge card 4917 6123 4567 8901 233 please.").masked_text
 
 
 @pytest.mark.parametrize(

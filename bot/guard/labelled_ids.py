@@ -1,0 +1,187 @@
+"""Personal numbers and dates the text itself names: "DOB 03/11/1986", "passport no. X7294013",
+"licencia de conducir C0493821", "BSN 204613879", "account number 4471093825".
+
+The checked recognizers (national_ids.py, cards.py, Presidio's IBAN) find a number by its shape
+and check digits, which is how to find one nobody labelled. A number written right after the name
+of the document it comes from is that document's number whatever its digits: people mistype them,
+and a passport, a driver's licence or a bank account has no check digit anyone can test. So a
+label (in English and the project's European languages) followed by a value of the label's kind,
+with at most a "no.", "number", "is", ":" or "(" between them, is masked:
+
+- a date of birth: a full date (day, month and year, in digits or with the month's name) after
+  "DOB", "date of birth", "born", "née le", "Geburtsdatum", "fecha de nacimiento"...;
+- a card number: 12 to 19 digits in groups, after "card", "tarjeta", "Kreditkarte"...;
+- an IBAN: two letters, two digits and up to eight groups, after "IBAN";
+- a passport, driver's licence, identity, social security or tax number, or a bank account: a code of 5 to 34 letters and digits holding at least four digits, its groups joined by
+  single spaces, hyphens, dots or slashes (a group after a space must hold a digit, or be the one
+  capital that ends a British National Insurance number), so "passport photo" or "account
+  manager" name no value.
+
+A year alone ("born in 1990"), a label with no value ("send me your passport number") and a
+number the label does not touch are left as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from bot.guard.findings import TextRecognizer, finding
+
+DATE_OF_BIRTH = "DATE_OF_BIRTH"
+PASSPORT = "PASSPORT"
+DRIVER_LICENSE = "DRIVER_LICENSE"
+ID_NUMBER = "ID_NUMBER"
+BANK_ACCOUNT = "BANK_ACCOUNT"
+# The entity types of this module's own; a labelled card number or IBAN is reported as the checked
+# recognizers report theirs.
+LABELLED_ID_ENTITIES: tuple[str, ...] = (DATE_OF_BIRTH, PASSPORT, DRIVER_LICENSE, ID_NUMBER, BANK_ACCOUNT)
+CREDIT_CARD = "CREDIT_CARD"
+IBAN_CODE = "IBAN_CODE"
+SCORE = 0.85
+
+_LABELS: dict[str, str] = {
+    DATE_OF_BIRTH: (
+        r"d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthdate|born(?:\s+on)?|fecha\s+de\s+nacimiento"
+        r"|(?:nacid[oa]|naci[óo])\s+el|date\s+de\s+naissance|n[ée]e?\s+le|geburtsdatum|geb\.|geboren\s+(?:am|op)"
+        r"|data\s+de\s+nascimento|(?:nascid[oa]|nasceu)\s+(?:em|a)|data\s+di\s+nascita|nat[oa]\s+il|geboortedatum"
+        r"|data\s+urodzenia|urodzon[ya]|urodzi[łl]a?\s+si[ęe]"
+    ),
+    PASSPORT: r"passport|pasaporte|passeport|reisepass|passaporto|passaporte|paspoort|paszport[u]?",
+    DRIVER_LICENSE: (
+        r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|(?-i:DL)|licencia\s+de\s+conduc(?:ir|ción)"
+        r"|permis\s+de\s+conduire|f[üu]hrerschein(?:nummer)?|patente(?:\s+di\s+guida)?|rijbewijs(?:nummer)?"
+        r"|prawo\s+jazdy|carteira\s+de\s+(?:motorista|habilita[çc][ãa]o)|cnh"
+    ),
+    ID_NUMBER: (
+        r"ssn|social\s+security|social\s+insurance|nino|national\s+insurance|national\s+id|tfn"
+        r"|tax\s+(?:id|file|identification)|itin|nif|nie|dni|curp|rfc|cpf|bsn|pesel"
+        r"|personnummer|f[øo]dselsnummer|henkil[öo]tunnus|steuer-?id|steueridentifikationsnummer"
+        r"|personalausweis(?:nummer)?|codice\s+fiscale|carta\s+d'identit[àa]|id\s+card|identity\s+card"
+        r"|identification\s+number|num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|aadhaar"
+        # Abbreviations that are also words in some language ("sin", "pan", "ni") only in capitals.
+        r"|(?-i:SIN|NI|TIN|RG|NIP|NIR|CNI|PAN)"
+        r"|carte\s+d'identit[ée]|c[ée]dula|documento\s+de\s+identidad|dowod\s+osobisty|dow[óo]d\s+osobisty"
+    ),
+    BANK_ACCOUNT: (
+        r"(?:bank\s+|checking\s+|savings\s+|deposit\s+)?account|acct\.?|a/c|sort\s+code|routing"
+        r"|kontonummer|konto|numer\s+konta|n[úu]mero\s+de\s+cuenta|cuenta"
+        r"|num[ée]ro\s+de\s+compte|compte|conta|conto|rekening(?:nummer)?"
+    ),
+    CREDIT_CARD: r"(?:credit|debit|bank)?\s*card|tarjeta|carte(?:\s+bancaire)?|kreditkarte|karta|cart[ãa]o|carta",
+    IBAN_CODE: r"iban",
+}
+# What may stand between a label and its value: "no.", "number", "#", "is", ":", "(", a quote.
+# Words only as whole words: the "es" of "cuenta ES76 ..." opens the IBAN.
+_BETWEEN = (
+    r"(?:\s*(?:(?:no|n[ºo°]|nr|number|num[ée]ro|numero|n[úu]mero|nummer|numer|is|was|es|est|ist|é|è|of)\.?(?![\w])"
+    r"|[#:=(\"']))*\s*"
+)
+_CODE_GROUP = r"[A-Za-z0-9]+"
+# A code opens with a group holding a digit, or with up to three capitals before a group of digits
+# ("QQ 12 34 56 C", "P-4471920"); a word ("manager 2024") opens none. A group after a space holds a digit, or
+# is the one capital that closes a National Insurance number.
+_CODE = (
+    rf"(?:(?=[A-Za-z]*\d){_CODE_GROUP}|(?-i:[A-Z]{{1,3}})(?=[ -]\d))(?:[-./]{_CODE_GROUP})*"
+    rf"(?: (?=[A-Za-z]*\d){_CODE_GROUP}(?:[-./]{_CODE_GROUP})*|(?-i: [A-Z])(?![\w]))*"
+)
+_MONTHS = (
+    r"jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|jun(?:e|\.)?|jul(?:y|\.)?|aug(?:ust|\.)?"
+    r"|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+    r"|januar|februar|m[äa]rz|juni|juli|oktober|dezember"
+    r"|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro"
+    r"|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    r"|januari|februari|maart|mei|augustus"
+    r"|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[śs]nia|pa[źz]dziernika|listopada|grudnia"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th|\.|º)?"
+_DATE = (
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})"
+    rf"|{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}}"
+    rf"|(?:{_MONTHS})\s+{_DAY},?\s+\d{{4}}"
+)
+_MIN_DIGITS = 4
+_MIN_CHARACTERS = 5
+_MAX_CHARACTERS = 34
+
+
+def _labelled(kind: str, value: str) -> re.Pattern[str]:
+    # Not a label inside a code ("SKU RG-4410-M"): a label stands apart from what is before it.
+    return re.compile(rf"(?<![\w'/-])(?:{_LABELS[kind]})(?![\w'/-]){_BETWEEN}(?P<value>{value})(?![\w])", re.IGNORECASE)
+
+
+# An IBAN's groups: its bank code is often four letters, which a code's groups after a space may not be.
+_IBAN = r"[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{1,4}){2,8}"
+_CARD = r"\d{4}(?:[ -]?\d{2,6}){2,4}"
+_DATE_OF_BIRTH = _labelled(DATE_OF_BIRTH, _DATE)
+_CODES = {
+    **{kind: _labelled(kind, _CODE) for kind in (PASSPORT, DRIVER_LICENSE, ID_NUMBER, BANK_ACCOUNT)},
+    CREDIT_CARD: _labelled(CREDIT_CARD, _CARD),
+    IBAN_CODE: _labelled(IBAN_CODE, _IBAN),
+}
+# Every label holds one of these letters' words or an abbreviation; a prompt with none of them
+# (most of them) costs one search.
+_ANY_LABEL = re.compile("|".join(f"(?:{pattern})" for pattern in _LABELS.values()), re.IGNORECASE)
+
+
+def _is_code(value: str) -> bool:
+    characters = sum(c.isalnum() for c in value)
+    return sum(c.isdigit() for c in value) >= _MIN_DIGITS and _MIN_CHARACTERS <= characters <= _MAX_CHARACTERS
+
+
+def labelled_ids(text: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of each labelled date of birth or personal number in ``text``."""
+    if not any(c.isdigit() for c in text) or not _ANY_LABEL.search(text):
+        return
+    for match in _DATE_OF_BIRTH.finditer(text):
+        yield DATE_OF_BIRTH, match.start("value"), match.end("value")
+    for kind, pattern in _CODES.items():
+        for match in pattern.finditer(text):
+            value = match.group("value").rstrip(".-/")
+            if _is_code(value):
+                yield kind, match.start("value"), match.start("value") + len(value)
+
+
+RECOGNIZER_NAME = "LabelledIdRecognizer"
+
+
+def checked_findings_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """``results`` without the labelled findings that a checked recognizer's finding covers: "SSN
+    536-22-1234" is a US SSN, "Numer PESEL: 90010112349" a PESEL, named as such in its placeholder.
+    A labelled finding that another covers only in part stays, so no part of the value is left."""
+    checked = [
+        r for r in results if r.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY) != RECOGNIZER_NAME
+    ]
+    if len(checked) == len(results):
+        return results
+    return [
+        r
+        for r in results
+        if r.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY) != RECOGNIZER_NAME
+        or not any(other.start <= r.start and other.end >= r.end for other in checked)
+    ]
+
+
+class LabelledIdRecognizer(TextRecognizer):
+    """Dates of birth and passport, licence, identity, tax and account numbers after their label."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entities=[*LABELLED_ID_ENTITIES, CREDIT_CARD, IBAN_CODE],
+            supported_language=supported_language,
+            name=RECOGNIZER_NAME,
+        )
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [
+            finding(self, kind, start, end, SCORE, f"A value written right after the name of a {kind.lower()}")
+            for kind, start, end in labelled_ids(text)
+            if kind in entities
+        ]
