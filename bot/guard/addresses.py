@@ -46,29 +46,47 @@ _TYPE_BEFORE = (
     r"(?:Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Place|Quai|Cours|Calle|Avenida|Avda\.?|Paseo"
     r"|Plaza|Camino|Carrera|Carretera|Ronda|Travesía|Rua|Travessa|Largo|Praça|Estrada|Alameda|Via"
     r"|Viale|Piazza|Corso|Vicolo|Strada|Ulica|Aleja|Osiedle|Trg|Ulitsa|Jalan|Quadra|Odos|Leoforos"
-    r"|Λεωφόρος|Οδός|Πλατεία|rue|calle|rua|viale|piazza|trg)"
+    r"|Λεωφόρος|Οδός|Πλατεία|Carrer|Passeig|Avinguda|Plaça|Rambla|Bv\.|Bd\.|Av\.|Pça\.|C/"
+    r"|rue|calle|rua|viale|piazza|trg)"
 )
+# Types written as a word after the street's name and before the number, in Germanic, Nordic,
+# Turkish and Hungarian usage.
+_TYPE_WORD_AFTER_NAME = (
+    r"allee|straße|strasse|str\.|weg|gasse|platz|ring|damm|ufer|laan|straat|kade|gracht|gate|gata|gatan|vej|gade"
+    r"|katu|tie|utca|út|körút|tér|cad\.|caddesi|sok\.|sokak|bulvar\u0131"
+)
+# Types French and Catalan write in lower case inside a line ("8 quai Saint-Antoine", "3 allée des
+# Tilleuls"), also English words: they count before a capitalised name or its particles only.
+_LOWER_TYPE_BEFORE = r"(?:quai|allée|avenue|boulevard|chemin|impasse|cours|carrer|passeig|avinguda)"
 # Compound street names end in their type ("Asselsestraat", "Nybyvägen", "Kiannonkatu").
 _COMPOUND_SUFFIX = (
     r"straße|strasse|str\.|weg|gasse|platz|allee|damm|straat|laan|plein|gracht|kade|steeg"
     r"|vej|gade|vænget|vägen|gatan|gränd|veien|vegen|gata|katu|kuja|polku|vegur"
 )
-_NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[/-]\d{1,4})?"
+# A house number: "221B", "27 bis", "5/12", "318-II", or a Japanese block, lot and building "3-12-7".
+_NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?!\w)|\s(?:bis|ter)\b)?(?:[/-](?:\d{1,4}|[IVX]{1,4}\b)){0,2}"
 # The first letter of a capitalised word, in the Latin, Greek and Cyrillic scripts.
 _CAP = r"[A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽΑ-ΩΆΈΉΊΌΎΏА-Я]"
 _PARTICLE = r"(?:de|del|da|do|dos|das|di|du|la|le|les|el|van|von|der|den|des|na|nad|upon|on|am|im|sur|en|of|the)"
 # A word of a street or place name: capitalised, or one of the particles between such words.
 _NAME = rf"(?:{_CAP}(?:[^\W\d_]|['\u2019.-])*|{_PARTICLE})"
 _WORD = r"[^\W\d_][\w'\u2019.-]*"
+# A numbered street's name: "W 39th St", "5th Avenue".
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 _SPACE = r"[ \t]+"
 
 _STREET = (
     rf"(?:"
     # English order, after the house number: 221B Name Name Type [number] [West|N]
-    rf"(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}{_SPACE}){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}(?i:{_TYPE_AFTER})\b\.?(?:{_SPACE}{_NUMBER})?"
+    rf"(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}{_SPACE}){{0,2}}(?:{_CAP}[\w'\u2019.-]*|{_ORDINAL}){_SPACE}(?i:{_TYPE_AFTER})\b\.?(?:{_SPACE}{_NUMBER})?"
     rf"(?:{_SPACE}(?:West|East|North|South|[NSEW])\b)?"
     # Type first, capitalised or abbreviated: [number] Rue de la Name [number]
-    rf"|(?:(?:{_NUMBER}){_SPACE}){{0,2}}(?:{_TYPE_BEFORE}|(?i:ul|al|os|pl|trg|c|jl)\.){_SPACE}(?:{_WORD}{_SPACE}){{0,3}}{_WORD}(?:{_SPACE}{_NUMBER})?"
+    rf"|(?:(?:{_NUMBER}),?{_SPACE}){{0,2}}(?:{_TYPE_BEFORE}|(?i:ul|al|os|pl|trg|c|jl)\.){_SPACE}(?:{_WORD}{_SPACE}){{0,3}}{_WORD}(?:{_SPACE}{_NUMBER}|[ \t]*,{_SPACE}{_NUMBER}(?=[ \t]*(?:[,\n;]|$)|[ \t]+[-\u2013][ \t]))?"
+    rf"|(?:(?:{_NUMBER}),?{_SPACE}){{1,2}}{_LOWER_TYPE_BEFORE}{_SPACE}(?:{_PARTICLE}{_SPACE}){{0,3}}{_CAP}[\w'\u2019.-]*"
+    rf"(?:{_SPACE}{_NAME}){{0,2}}"
+    # Name, then the type as a word of its own, then the number: "Schönhauser Allee 112", "Karl
+    # Johans gate 23B", "Atatürk Cad. 45".
+    rf"|{_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}(?:(?i:no)[:.]?[ \t]*)?{_NUMBER}"
     # Compound word: [number] Asselsestraat 7
     rf"|(?:(?:{_NUMBER}){_SPACE}){{0,2}}{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})(?:{_SPACE}{_NUMBER})?"
     rf")"
@@ -78,16 +96,31 @@ _MILITARY = (
     r"(?i:(?:psc|unit|cmr)\s+\d{3,5},?\s+box\s+\d{3,5}|(?:usns|usnv|uss|usc?gc)\s+[^\W\d_][\w'-]*)"
     r"[ \t]*(?:,[ \t]*|\n[ \t]*)(?i:apo|fpo|dpo)\s+(?i:aa|ae|ap)\s+\d{5}"
 )
-_UNIT = r"(?i:suite|ste\.?|apt\.?|apartment|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|building)\s*#?\s*\d{1,5}[A-Za-z]?"
+_UNIT = (
+    r"(?:(?i:suite|ste\.?|apt\.?|apto\.?|apartment|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|building|piso|planta"
+    r"|puerta|pta\.?|andar|sala|bloco|lok\.?|lokal|m\.|etage|whg\.?|stiege|top|bus|bte|bureau|lgh|int\.?|interior"
+    r"|scala|esc\.?|escalera|level|lvl|kat|daire|bât\.?|bâtiment|bloc|blk)\s*#?\s*(?:\d{1,5}(?:\.\d{1,3})?[A-Za-z]?|[A-Z]\b)"
+    # "#B", "#08-1234"; a Danish floor and side ("3. th.").
+    r"|#\s?[A-Za-z0-9]{1,4}(?:-\d{1,4})?|\d{1,2}\.\s?(?i:th|tv|mf|sal)\b\.?"
+    # A Spanish or Portuguese floor and door ("3º B", "2.º izq.", "1ª dcha"), an English floor.
+    r"|\d{1,2}\.?\s?[ºª°](?:\s?(?i:izq(?:uierda|da)?\.?|dcha\.?|der(?:echa)?\.?|esq\.?|dto\.?|[A-Z]{1,2}\b))?"
+    r"|\d{1,2}(?:st|nd|rd|th)\s(?i:floor))"
+)
 # A town, region or country: words written with a capital, in any script, optional state code or
 # postcode ("Toronto", "SOTO DEL BARCO", "Cyprus (Greek) 25572", "Caxias do Sul, RS 24893").
 _PLACE_WORD = _NAME
-_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{3}\s?\d{2}|\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
+_POSTCODE = (
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # British
+    r"|\d{5}-\d{3}|\d{4}-\d{3}|\d{3}-\d{4}|\d{2}-\d{3}"  # Brazil, Portugal, Japan, Poland
+    r"|\d{4}\s?[A-Z]{2}(?![\w])"  # the Netherlands
+    r"|[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4}(?![\w])"  # an Irish Eircode
+    r"|\d{3}\s?\d{2}|\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
+)
 _PLACE_NAME = (
     rf"(?:{_PLACE_WORD}[ \t]+){{0,3}}{_CAP}(?:[^\W\d_]|['\u2019.-])*(?!\w)(?:[ \t]*\([^\W\d_][\w ]{{0,20}}\))?"
 )
 _PLACE = (
-    rf"(?:(?:{_POSTCODE}[ \t]+)?{_PLACE_NAME}(?:,?[ \t]*[A-Z]{{2}}\b)?(?:[ \t]+{_POSTCODE})?"
+    rf"(?:(?:{_POSTCODE}[ \t]+)?{_PLACE_NAME}(?:(?:,|[ \t]+-)?[ \t]*[A-Z]{{2}}\b)?(?:[ \t]+{_POSTCODE})?"
     rf"|{_POSTCODE}|,?[ \t]*[A-Z]{{2}}[ \t]+\d{{5}})"
     # "To:", "Parking:" open the next field of a form, not a town.
     r"(?![\w'\u2019.-]*:)"
@@ -98,12 +131,24 @@ _BREAK = r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*(?:,[ \t]*)?)"
 # A street name with no street type between numbers ("30102 Kaevu 94") counts only when a unit
 # or a town follows it.
 _BARE_STREET = (
-    rf"(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}{_NUMBER}"
+    rf"(?:(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}{_NUMBER}"
     rf"(?=(?:{_SPACE}|{_BREAK}){_UNIT}|{_BREAK}{_PLACE})"
+    # Or a house number and a name with no street type ("17 Summerhill", "3-12-7 Shibuya") when a
+    # town with its postcode follows, after at most two other places.
+    rf"|{_NUMBER}{_SPACE}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*"
+    rf"(?=(?:{_BREAK}{_PLACE_NAME}){{0,2}}{_BREAK}(?:{_PLACE_NAME}[ \t]+{_POSTCODE}|{_POSTCODE}[ \t]+{_PLACE_NAME})(?!\w)))"
+)
+# A unit written before the street ("Suite 5.02, 1 Lochrin Square", "Level 3, 100 Edward Street").
+_UNIT_FIRST = rf"(?:{_UNIT}{_BREAK})?"
+# A street name and a number with no type, continental order, when a postcode and a town follow:
+# "Bryggen 15, 5003 Bergen", "Masarykova 427/31, 602 00 Brno", "Meir 24 bus 3, 2000 Antwerpen".
+_CONTINENTAL_STREET = (
+    rf"{_CAP}[\w'\u2019-]{{2,}}(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}{_NUMBER}"
+    rf"(?=(?:(?:{_SPACE}|{_BREAK}){_UNIT})*{_BREAK}{_POSTCODE}[ \t]+{_CAP})"
 )
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:{_MILITARY}|(?:\d{{1,5}}{_SPACE})?{_PO_BOX}|{_STREET}|{_BARE_STREET})"
-    rf"(?:(?:{_SPACE}|{_BREAK}){_UNIT})*"
+    rf"(?<![\w-])(?:{_MILITARY}|(?:\d{{1,5}}{_SPACE})?{_PO_BOX}|{_UNIT_FIRST}(?:{_STREET}|{_BARE_STREET}|(?P<continental>{_CONTINENTAL_STREET})))"
+    rf"(?:(?:{_SPACE}|{_BREAK}|[ \t]+[-\u2013][ \t]+){_UNIT})*"
     rf"(?:{_BREAK}(?:{_UNIT}|{_PLACE})){{0,4}}",
 )
 # Where an address can start: a number, a street type written first, a compound street name, a
@@ -113,7 +158,11 @@ _ADDRESS = re.compile(
 # the digit groups of phone, card and account numbers were a third of the attempts' cost.
 _START = re.compile(
     rf"(?<![\w-])(?:(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}\b|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
-    r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b)"
+    r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b"
+    # A unit written first: tried where a street line follows it on the line or the next.
+    rf"|(?={_UNIT}{_BREAK}(?:\d|{_TYPE_BEFORE}))"
+    # A name and a number before a postcode and a town, or a name, a type word and a number.
+    rf"|(?={_CONTINENTAL_STREET})|(?={_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}\d))"
 )
 # The street line needs a number: without one, "Main Street" or "Via Appia" is a place, and the
 # NER model decides.
@@ -126,10 +175,22 @@ _EVERYDAY_TYPES = (
     r"|field|fields|station|route|mall|summit|landing|passage|path|ring|port|village|valley"
 )
 _ENDS_IN_EVERYDAY_TYPE = re.compile(rf"\b(?i:{_EVERYDAY_TYPES})\.?(?:\s+{_NUMBER})?(?:\s+\w)?$")
+# The street line: up to the first comma or line break, with the house number a comma may set
+# after the street's name ("Rua das Flores, 120").
+_STREET_LINE = re.compile(rf"[^,\n]*(?:,[ \t]*{_NUMBER}(?=[ \t,\n]|$))?")
 _CONTINUED = re.compile(rf"[,\n]|{_UNIT}")
 _TRAILING = re.compile(r"[\s,.>]+$")
 # A block must hold more than a number and a common word: "3 ways" or "2 St" is not an address.
 _MIN_LENGTH = 8
+
+
+def _names_a_thing(street: str) -> bool:
+    """Whether a street line with no street type opens with an everyday English word: "Chapter 12,
+    1998 Edition" or "Table 3, 2024 Results" is no "Bryggen 15, 5003 Bergen"."""
+    from bot.guard.ner_gate import packaged_gazetteer  # the word lists load with the name model
+
+    first_word = re.match(r"[^\W\d_]+", street)
+    return first_word is not None and packaged_gazetteer().is_dictionary_word(first_word.group(0).lower())
 
 
 class AddressRecognizer(TextRecognizer):
@@ -157,7 +218,9 @@ class AddressRecognizer(TextRecognizer):
             value = match.group(0)
             end = match.start() + len(_TRAILING.sub("", value))
             value = text[match.start() : end]
-            first_line = re.split(r"[,\n]", value, maxsplit=1)[0]
+            first_line = _STREET_LINE.match(value).group(0)  # type: ignore[union-attr]
+            if match.group("continental") and _names_a_thing(match.group("continental")):
+                continue
             if _ENDS_IN_EVERYDAY_TYPE.search(first_line) and not _CONTINUED.search(value):
                 continue
             if end - match.start() < _MIN_LENGTH or not (

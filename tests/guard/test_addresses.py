@@ -24,6 +24,26 @@ from bot.guard.addresses import AddressRecognizer
         ("Meet at 1 Main Street, Springfield tomorrow", "1 Main Street, Springfield"),
         ("Ship to 12 4 Crown Road, Leeds LS1 4AB", "12 4 Crown Road, Leeds LS1 4AB"),
         ("Call +44 20 7946 0958 or visit 7 Rue Cler, Paris", "7 Rue Cler, Paris"),
+        # Numbered streets, units and floors written first or after the street, postcodes of the world.
+        ("Addr: 55 W 39th St Apt 12B, New York, NY 10018.", "55 W 39th St Apt 12B, New York, NY 10018"),
+        ("Suite 5.02, 1 Lochrin Square, Edinburgh EH3 9QA", "Suite 5.02, 1 Lochrin Square, Edinburgh EH3 9QA"),
+        ("envío a Calle de Alcalá 123, 3º B, 28009 Madrid, gracias", "Calle de Alcalá 123, 3º B, 28009 Madrid"),
+        ("a morada Rua Augusta 45, 1100-048 Lisboa e o NIF", "Rua Augusta 45, 1100-048 Lisboa"),
+        ("enviado para Rua das Flores, 120, São Paulo.", "Rua das Flores, 120, São Paulo"),
+        (
+            "Rua Haddock Lobo, 595 - apto 45, São Paulo - SP, 01414-001",
+            "Rua Haddock Lobo, 595 - apto 45, São Paulo - SP, 01414-001",
+        ),
+        ("adresu na ul. Długa 5/12, 00-238 Warszawa.", "ul. Długa 5/12, 00-238 Warszawa"),
+        ("Send it to Keizersgracht 123, 1015 CJ Amsterdam please", "Keizersgracht 123, 1015 CJ Amsterdam"),
+        ("new card to 17 Summerhill, Cork T12 X2Y3 today", "17 Summerhill, Cork T12 X2Y3"),
+        ("ship to 3-12-7 Shibuya, Shibuya-ku, Tokyo 150-0002, attn", "3-12-7 Shibuya, Shibuya-ku, Tokyo 150-0002"),
+        # Continental order: a type word after the name, a name with no type before a postcode and town.
+        ("Treffen: Schönhauser Allee 112, 10439 Berlin", "Schönhauser Allee 112, 10439 Berlin"),
+        ("Send it to Bryggen 15, 5003 Bergen and", "Bryggen 15, 5003 Bergen"),
+        ("Kontakt: Masarykova 427/31, 602 00 Brno", "Masarykova 427/31, 602 00 Brno"),
+        ("Rendez-vous au 8 quai Saint-Antoine, 69002 Lyon", "8 quai Saint-Antoine, 69002 Lyon"),
+        ("chez nous, 27 bis avenue Jean Médecin, 06000 Nice", "27 bis avenue Jean Médecin, 06000 Nice"),
     ],
 )
 def test_addresses_of_many_countries_are_one_finding(text: str, address: str) -> None:
@@ -49,6 +69,12 @@ def test_address_block_is_masked_without_a_ner_model(pattern_guard: Guard) -> No
         "You've received $2 657.81 via ACH from Stripe.",
         "Lunch near Baker Street?",
         "Top 10 Best Way to learn Rust",
+        "See Chapter 12, 1998 Edition for details and Table 3, 2024 Results.",
+        "Windows 10, 2000 Users signed up; Figure 2, 1200 Participants.",
+        "We have 3 avenue options and 2 boulevard ideas.",
+        "Rue de Virton, 38 guests are coming",
+        "Encode it as a Base64-String first.",
+        "Take Route 66 for 3 days, then Highway 1; meet on the 3rd floor of Building 2.",
     ],
 )
 def test_numbered_phrases_are_not_addresses(text: str) -> None:
