@@ -37,11 +37,13 @@ from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.compound_names import whole_compound_names
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
+from bot.guard.cued_names import CuedNameRecognizer
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
 from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.ner import GATED_NER, gate_ner
+from bot.guard.ner_gate import packaged_gazetteer
 from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.romanized_given_names import RomanizedGivenNameRecognizer
@@ -283,6 +285,7 @@ class PiiAnalyzer:
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
+            registry.add_recognizer(CuedNameRecognizer(packaged_gazetteer()))
         self.entities: tuple[str, ...] = (
             *PII_ENTITIES,
             *sorted(CREDENTIAL_ENTITIES),

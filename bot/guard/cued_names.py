@@ -1,0 +1,118 @@
+"""Names the phrase around them gives away, where the word alone would not: "Hi Summer,", "coach
+Dale", "her husband Jun", and names typed in lower case ("a welcome email
+for priya sharma").
+
+The name model and the gate pass by a capitalised word an English dictionary lists ("Summer",
+"Hope", "Will"): mostly it is that word. And in a sentence typed all in lower case the model,
+trained on cased text, rarely tags a name at all. Some phrases settle it:
+
+- a greeting before a listed first name followed by a comma, a stop or "and" ("Hi Summer,",
+  "Dear Hope.", "Congrats Rose and Tim");
+- a word for a relative, a colleague or a role right before a listed name ("my son Tobi",
+  "coach Dale", "our CFO, Pat,");
+- in a sentence with no capital at all, a listed name no English dictionary lists, after a word
+  that introduces a person ("for", "to", "ask", "thanks"...), with the listed family name after it.
+
+"Hi team,", "Dear customer" and "green tea" are none of these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from bot.guard.findings import TextRecognizer, finding, longest_first_without_overlaps
+from bot.guard.gazetteer import Gazetteer
+
+NAME_ENTITY = "PERSON"
+SCORE = 0.85
+
+_NAME = r"[A-Z][a-z]{1,14}"
+_GREETING = re.compile(
+    r"\b(?i:hi|hello|hey|dear|thanks|thank\s+you|congrats|congratulations|welcome|cheers|good\s+morning|morning"
+    r"|bye|goodbye|farewell|happy\s+birthday)\b,?[ \t]+(?P<name>" + _NAME + r")(?=[ \t]*(?:[,!.:;]|$|and\b))",
+    re.MULTILINE,
+)
+_ROLE = re.compile(
+    r"\b(?i:son|daughter|husband|wife|partner|fianc[ée]e?|mom|mum|mother|dad|father|brother|sister|grandma"
+    r"|grandpa|granny|grandmother|grandfather|aunt|uncle|cousin|nephew|niece|boss|manager|colleague|coworker"
+    r"|co-worker|teammate|intern|coach|teacher|tutor|nurse|friend|neighbou?r|ceo|cfo|cto|coo|cmo|vp|founder"
+    r"|co-founder|assistant|landlord|tenant|client|customer|caller)\b,?[ \t]+(?P<name>" + _NAME + r")\b"
+)
+# Vocatives and role words that follow a greeting but name no one ("Hi team,", "Dear customer").
+_NOT_NAMES = frozenset(
+    """
+    team all everyone everybody folks guys there friends friend customer customers colleagues world sir madam
+    again back both each everyone again gang crew people ladies gentlemen son mom dad
+    """.split()
+)
+# A sentence ends at a stop followed by a space or the end ("version 0.1" goes on).
+_LOWER_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+")
+_LOWER_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# Words after which a lower-case word is read as a person's name: "for priya", "ask ahmed".
+_LOWER_CUES = frozenset(
+    """
+    for to from with and ask tell ping call email text message meet cc dear hi hello hey thanks thank
+    congratulate congratulating welcome invite remind its it's is named called by
+    """.split()
+)
+
+
+def _listed_first_name(word: str, gazetteer: Gazetteer) -> bool:
+    lower = word.lower()
+    return lower not in _NOT_NAMES and gazetteer.is_name(lower)
+
+
+def cued_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
+    """The spans of the names the phrases above give away in ``text``."""
+    for pattern in (_GREETING, _ROLE):
+        for match in pattern.finditer(text):
+            if _listed_first_name(match.group("name"), gazetteer):
+                yield match.span("name")
+    yield from _lower_case_names(text, gazetteer)
+
+
+def _lower_case_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
+    if not any(c.islower() for c in text):
+        return
+    for sentence in _LOWER_SENTENCE.finditer(text):
+        if any(c.isupper() for c in sentence.group(0)):
+            continue
+        words = list(_LOWER_WORD.finditer(text, sentence.start(), sentence.end()))
+        index = 1
+        while index < len(words):
+            word = words[index].group(0)
+            if words[index - 1].group(0) in _LOWER_CUES and _unmistakable_name(word, gazetteer):
+                start, end = words[index].span()
+                following = index + 1
+                if following < len(words) and _unmistakable_name(words[following].group(0), gazetteer):
+                    end = words[following].end()
+                    index = following
+                yield start, end
+            index += 1
+
+
+def _unmistakable_name(word: str, gazetteer: Gazetteer) -> bool:
+    """A listed name no English dictionary lists in lower case ("priya", "ahmed"; not "bill")."""
+    return len(word) > 2 and gazetteer.is_name(word) and not gazetteer.is_dictionary_word(word)
+
+
+class CuedNameRecognizer(TextRecognizer):
+    """Names given away by a greeting, a role word, a pair of names, or a cue in lower-case text."""
+
+    def __init__(self, gazetteer: Gazetteer, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entities=[NAME_ENTITY], supported_language=supported_language, name="CuedNameRecognizer"
+        )
+        self.gazetteer = gazetteer
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [
+            finding(self, NAME_ENTITY, start, end, SCORE, "A name a greeting, a role word or a cue gives away")
+            for start, end in longest_first_without_overlaps(cued_names(text, self.gazetteer))
+        ]

@@ -1,0 +1,51 @@
+"""Names a greeting, a role word or a cue in lower-case text gives away (cued_names.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import Guard
+from bot.guard.cued_names import cued_names
+from bot.guard.ner_gate import packaged_gazetteer
+
+
+def _names(text: str) -> list[str]:
+    return [text[start:end] for start, end in cued_names(text, packaged_gazetteer())]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi Summer, your profile is in Workday.", "Summer"),
+        ("Dear Hope. Thanks for the flowers.", "Hope"),
+        ("coach Dale will pick up the kids at 4pm", "Dale"),
+        ("congratulating her husband Jun on the birth of", "Jun"),
+        ("a card for my son Tobi after the match", "Tobi"),
+        ("hey can you draft a welcome email for priya sharma, she starts monday", "priya sharma"),
+        ("pls write reminder to ahmed that his passport expires", "ahmed"),
+        ("reply nicely: hi its kevin, still waiting on my refund", "kevin"),
+    ],
+)
+def test_a_phrase_that_gives_a_name_away_is_enough(text: str, name: str) -> None:
+    assert _names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi team, thanks for the release!",
+        "Dear customer, your order shipped.",
+        "Hello World, our first post.",
+        "we had green tea for tom and a bill for the rose garden",
+        "the customer Support page is down",
+        "«Model 0.1» adlı, hiçbir şey",
+        "Send it to Priya Sharma for review",  # capitalised: the name model's, not this
+    ],
+)
+def test_vocatives_words_and_cased_text_give_no_name_away(text: str) -> None:
+    assert _names(text) == []
+
+
+def test_the_guard_masks_such_names(guard: Guard) -> None:
+    masked = guard.mask("Hi Summer, coach Dale asked for it.\nsend it to priya sharma today")
+    assert {"Summer", "Dale", "priya sharma"} <= set(masked.mapping.values())
