@@ -84,6 +84,27 @@ PRODUCT_FOLLOWERS = frozenset(
     speaker speakers router charger keyboard mouse monitor camera soundbar thermostat
     """.split()
 )
+# Goods and dishes named after people and places, the name right before the noun with no
+# possessive: "the Chelsea boot", "a Madison desk", "Earl Grey tea", "Jasmine rice", "the Georgia
+# font", "Shepherd's pie" (the possessive there is the dish's own), "a Berlin stout", "the Paris
+# collection", "the Grace period". Whoever the name was, the prompt is about the thing: "Madison's
+# desk" or "for Madison" keep the name. No word that is a function word of a language the
+# prompts are written in ("hat" is German for "has": "Anna hat geschrieben").
+NAMESAKE_GOODS = frozenset(
+    """
+    boot boots shoe shoes sneaker sneakers loafer loafers sandal sandals jacket jackets coat coats
+    blazer dress dresses skirt shirt shirts hoodie sweater jeans trousers scarf cap bag bags
+    tote backpack wallet watch collection line range edition model series style fit cut
+    desk desks chair chairs sofa sofas couch table tables lamp lamps bed beds shelf shelves rug
+    font fonts typeface theme
+    tea teas coffee blend roast rice pie pies cake cakes salad salads sauce sandwich sandwiches
+    sausage steak chicken soup bread bun buns roll rolls cookie cookies biscuit biscuits tart
+    pudding cocktail stout ale lager beer beers wine wines gin cheese pizza pasta burger noodles
+    period project
+    """.split()
+)
+# The longest name such a noun turns into a thing: "Earl Grey tea", not a sentence of names.
+_NAMESAKE_WORDS = 2
 # What follows a firm's or a product's possessive and not a person's: "Corvana's pricing",
 # "Tidewell's API", "Lumo's new export feature"; "Okafor's app" may be hers, and stays a name.
 FIRM_BELONGINGS = frozenset(
@@ -113,6 +134,8 @@ def names_a_product(words: list[str], before: list[str], after: list[str], gazet
     if not alphabetic:
         return False
     if _part_of_a_compound(alphabetic, before, after):
+        return True
+    if after and after[0].lower() in NAMESAKE_GOODS and len(alphabetic) <= _NAMESAKE_WORDS:
         return True
     if not all(_unknown(word, gazetteer) for word in alphabetic):
         return False

@@ -62,3 +62,28 @@ def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str
 
     assert name not in prompt.masked_text
     assert name in prompt.mapping.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("Write a product description for the Chelsea boot in Tan.", "Chelsea"),
+        ("write a reply: the Madison desk ships flat-packed", "Madison"),
+        ("write a reminder that the Grace period ends on the 15th", "Grace"),
+        ("draft copy for the Jasmine rice product page", "Jasmine"),
+    ],
+)
+def test_goods_named_after_people_and_places_are_things(guard: Guard, text: str, thing: str) -> None:
+    assert thing not in [text[f.start : f.end] for f in guard.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please put Madison's desk near the window.", "Madison"),
+        ("Write a thank-you note to Grace for the cake she baked.", "Grace"),
+        ("Anna hat mir gestern geschrieben, bitte antworte ihr.", "Anna"),
+    ],
+)
+def test_a_name_beside_such_goods_in_other_phrases_stays_a_name(guard: Guard, text: str, name: str) -> None:
+    assert name in [text[f.start : f.end] for f in guard.analyze(text)]
