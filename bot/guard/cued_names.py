@@ -9,7 +9,9 @@ trained on cased text, rarely tags a name at all. Some phrases settle it:
 - a greeting before a listed first name followed by a comma, a stop or "and" ("Hi Summer,",
   "Dear Hope.", "Congrats Rose and Tim");
 - a word for a relative, a colleague or a role right before a listed name ("my son Tobi",
-  "coach Dale", "our CFO, Pat,");
+  "coach Dale", "our CFO, Pat,"), or the team a listed name works in after it ("Rose from
+  accounting");
+- a title in any case before a word no dictionary lists ("dr. okafor", "Mr & Mrs Abernathy");
 - in a sentence with no capital at all, a listed name no English dictionary lists, after a word
   that introduces a person ("for", "to", "ask", "thanks"...), with the listed family name after it.
 
@@ -43,6 +45,21 @@ _ROLE = re.compile(
     r"|co-founder|assistant|landlord|tenant|client|customer|caller)\b,?[ \t]+(?P<name>" + _NAME + r")\b"
 )
 # Vocatives and role words that follow a greeting but name no one ("Hi team,", "Dear customer").
+# A title in any case, or two joined ("dr. okafor", "Mr & Mrs Abernathy"), before a word no English
+# dictionary lists: "Dr. Pepper" or "dr. strange" are words.
+_TITLED = re.compile(
+    r"\b(?i:mr|mrs|ms|mx|dr|prof|miss)\.?(?:[ \t]*&[ \t]*(?i:mr|mrs|ms|dr)\.?)?[ \t]+(?P<name>[A-Za-z][a-z]{1,20})\b"
+)
+# A listed name before the team or department the person works in: "a card for Rose from accounting".
+_OF_A_TEAM = re.compile(
+    r"\b(?P<name>" + _NAME + r")[ \t]+(?:from|in|on)[ \t]+(?:the[ \t]+)?(?i:accounting|accounts|marketing|sales"
+    r"|finance|hr|legal|support|engineering|design|ops|operations|product|procurement|payroll|reception|it"
+    r"|customer[ \t]+success|[a-z]+[ \t]+team)\b"
+)
+# Titles and degrees written after another ("mr. drs. H.J. van Wijk"): no name yet.
+_TITLES_AND_DEGREES = frozenset("mr mrs ms mx dr drs prof ir ing jr sr phd msc bsc mba esq".split())
+# "the Rose in marketing copy": an article makes the word a thing.
+_ARTICLE_BEFORE = re.compile(r"\b(?i:the|a|an)[ \t]+$")
 _NOT_NAMES = frozenset(
     """
     team all everyone everybody folks guys there friends friend customer customers colleagues world sir madam
@@ -68,10 +85,17 @@ def _listed_first_name(word: str, gazetteer: Gazetteer) -> bool:
 
 def cued_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
     """The spans of the names the phrases above give away in ``text``."""
-    for pattern in (_GREETING, _ROLE):
+    for pattern in (_GREETING, _ROLE, _OF_A_TEAM):
         for match in pattern.finditer(text):
-            if _listed_first_name(match.group("name"), gazetteer):
+            name_start = match.start("name")
+            if _listed_first_name(match.group("name"), gazetteer) and not _ARTICLE_BEFORE.search(
+                text, max(0, name_start - 5), name_start
+            ):
                 yield match.span("name")
+    for match in _TITLED.finditer(text):
+        name = match.group("name")
+        if name.lower() not in _TITLES_AND_DEGREES and not gazetteer.is_dictionary_word(name.lower()):
+            yield match.span("name")
     yield from _lower_case_names(text, gazetteer)
 
 

@@ -49,3 +49,22 @@ def test_vocatives_words_and_cased_text_give_no_name_away(text: str) -> None:
 def test_the_guard_masks_such_names(guard: Guard) -> None:
     masked = guard.mask("Hi Summer, coach Dale asked for it.\nsend it to priya sharma today")
     assert {"Summer", "Dale", "priya sharma"} <= set(masked.mapping.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("write a bday card for Rose from accounting, she turns 40", "Rose"),
+        ("draft a note to dr. okafor thanking him", "okafor"),
+        ("Write an apology email to Mr & Mrs Abernathy for the delay", "Abernathy"),
+    ],
+)
+def test_a_team_after_a_name_or_a_title_before_it_gives_it_away(text: str, name: str) -> None:
+    assert _names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text", ["We sell Dr. Pepper and dr. strange comics.", "the Rose in marketing copy is too long"]
+)
+def test_titled_words_and_things_in_a_team_are_no_names(text: str) -> None:
+    assert _names(text) == []
