@@ -158,12 +158,54 @@ _ADDRESS = re.compile(
 # the digit groups of phone, card and account numbers were a third of the attempts' cost.
 _START = re.compile(
     rf"(?<![\w-])(?:(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}\b|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
-    r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b"
-    # A unit written first: tried where a street line follows it on the line or the next.
-    rf"|(?={_UNIT}{_BREAK}(?:\d|{_TYPE_BEFORE}))"
-    # A name and a number before a postcode and a town, or a name, a type word and a number.
-    rf"|(?={_CONTINENTAL_STREET})|(?={_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}\d))"
+    r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b)"
 )
+# Where the rarer layouts start: a unit written first where a street line follows it (looked for
+# only in a text holding a unit's word); a name and a number before a postcode and a town; a name,
+# a type word and a number. Their lookaheads are read apart from the starts above, and the first
+# only where it can succeed: it is the costliest.
+_RARER_STARTS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    (
+        (
+            "suite",
+            "unit",
+            "level",
+            "lvl",
+            "apt",
+            "apartment",
+            "flat",
+            "floor",
+            "room",
+            "bldg",
+            "building",
+            "bât",
+            "blk",
+        ),
+        re.compile(rf"(?<![\w-])(?={_UNIT}{_BREAK}(?:\d|{_TYPE_BEFORE}))"),
+    ),
+    (("",), re.compile(rf"(?<![\w-])(?={_CONTINENTAL_STREET})")),
+    (
+        ("",),
+        re.compile(
+            rf"(?<![\w-])(?={_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}\d)"
+        ),
+    ),
+)
+
+
+def _starts(text: str) -> list[int]:
+    """Where an address may start in ``text``, in order."""
+    starts = [match.start() for match in _START.finditer(text)]
+    lower = text.lower()
+    rarer = [
+        match.start()
+        for words, pattern in _RARER_STARTS
+        if any(word in lower for word in words)
+        for match in pattern.finditer(text)
+    ]
+    return sorted(set(starts + rarer)) if rarer else starts
+
+
 # The street line needs a number: without one, "Main Street" or "Via Appia" is a place, and the
 # NER model decides.
 _HAS_NUMBER = re.compile(r"\d")
@@ -208,10 +250,10 @@ class AddressRecognizer(TextRecognizer):
             return []
         results = []
         covered = 0
-        for start in _START.finditer(text):
-            if start.start() < covered:
+        for start in _starts(text):
+            if start < covered:
                 continue
-            match = _ADDRESS.match(text, start.start())
+            match = _ADDRESS.match(text, start)
             if match is None:
                 continue
             covered = match.end()

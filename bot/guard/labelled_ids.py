@@ -110,23 +110,53 @@ _MIN_CHARACTERS = 5
 _MAX_CHARACTERS = 34
 
 
-def _labelled(kind: str, value: str) -> re.Pattern[str]:
-    # Not a label inside a code ("SKU RG-4410-M"): a label stands apart from what is before it.
-    return re.compile(rf"(?<![\w'/-])(?:{_LABELS[kind]})(?![\w'/-]){_BETWEEN}(?P<value>{value})(?![\w])", re.IGNORECASE)
-
-
 # An IBAN's groups: its bank code is often four letters, which a code's groups after a space may not be.
 _IBAN = r"[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{1,4}){2,8}"
 _CARD = r"\d{4}(?:[ -]?\d{2,6}){2,4}"
-_DATE_OF_BIRTH = _labelled(DATE_OF_BIRTH, _DATE)
-_CODES = {
-    **{kind: _labelled(kind, _CODE) for kind in (PASSPORT, DRIVER_LICENSE, ID_NUMBER, BANK_ACCOUNT)},
-    CREDIT_CARD: _labelled(CREDIT_CARD, _CARD),
-    IBAN_CODE: _labelled(IBAN_CODE, _IBAN),
+_VALUES = {
+    DATE_OF_BIRTH: _DATE,
+    PASSPORT: _CODE,
+    DRIVER_LICENSE: _CODE,
+    ID_NUMBER: _CODE,
+    BANK_ACCOUNT: _CODE,
+    CREDIT_CARD: _CARD,
+    IBAN_CODE: _IBAN,
 }
-# Every label holds one of these letters' words or an abbreviation; a prompt with none of them
-# (most of them) costs one search.
-_ANY_LABEL = re.compile("|".join(f"(?:{pattern})" for pattern in _LABELS.values()), re.IGNORECASE)
+_GROUP_OF_KIND = {kind: f"kind{index}" for index, kind in enumerate(_LABELS)}
+_KIND_OF_GROUP = {group: kind for kind, group in _GROUP_OF_KIND.items()}
+# Every label in one pattern, a group a kind, so a prompt is read once for labels and a value is
+# looked for only right after one (seven patterns, each label and value, read it seven times).
+# Not a label inside a code ("SKU RG-4410-M"): a label stands apart from what is before it.
+_LABEL = re.compile(
+    r"(?<![\w'/-])(?:"
+    + "|".join(f"(?P<{_GROUP_OF_KIND[kind]}>{pattern})" for kind, pattern in _LABELS.items())
+    + r")(?![\w'/-])",
+    re.IGNORECASE,
+)
+_VALUE_AFTER = {
+    kind: re.compile(rf"{_BETWEEN}(?P<value>{value})(?![\w])", re.IGNORECASE) for kind, value in _VALUES.items()
+}
+
+
+# A piece of every label, in lower case, and the abbreviations counted only in capitals: a prompt
+# holding none of them (most) is not read for labels at all, which costs as much as the rest.
+_LABEL_PIECES = (
+    "dob", "d.o.b", "birth", "born", "naci", "naissance", "née", "nee le", "né le", "ne le", "geb", "nasc",
+    "nato il", "nata il", "urodz", "passport", "pasaporte", "passeport", "reisepass", "passaport", "paspoort",
+    "paszport", "licen", "conduc", "permis", "führer", "fuhrer", "patente", "rijbewijs", "prawo jazdy",
+    "motorista", "habilita", "cnh", "ssn", "social", "nino", "insurance", "national", "tfn", "tax", "itin",
+    "nif", "nie", "dni", "curp", "rfc", "cpf", "bsn", "pesel", "personnummer", "dselsnummer", "henkil",
+    "steuer", "personalausweis", "fiscale", "identit", "id card", "identification", "curit", "aadhaar", "dula",
+    "documento", "dowod", "dowód", "account", "acct", "a/c", "sort code", "routing", "konto", "konta", "karte",
+    "cuenta", "compte", "conta", "conto", "rekening", "card", "tarjeta", "carte", "karta", "cartão", "cartao",
+    "carta", "iban",
+)  # fmt: skip
+_CAPITAL_LABEL_PIECES = ("SIN", "NI", "TIN", "RG", "NIP", "NIR", "CNI", "PAN", "DL")
+
+
+def _may_hold_a_label(text: str) -> bool:
+    lower = text.lower()
+    return any(piece in lower for piece in _LABEL_PIECES) or any(piece in text for piece in _CAPITAL_LABEL_PIECES)
 
 
 def _is_code(value: str) -> bool:
@@ -136,15 +166,19 @@ def _is_code(value: str) -> bool:
 
 def labelled_ids(text: str) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of each labelled date of birth or personal number in ``text``."""
-    if not any(c.isdigit() for c in text) or not _ANY_LABEL.search(text):
+    if not any(c.isdigit() for c in text) or not _may_hold_a_label(text):
         return
-    for match in _DATE_OF_BIRTH.finditer(text):
-        yield DATE_OF_BIRTH, match.start("value"), match.end("value")
-    for kind, pattern in _CODES.items():
-        for match in pattern.finditer(text):
-            value = match.group("value").rstrip(".-/")
-            if _is_code(value):
-                yield kind, match.start("value"), match.start("value") + len(value)
+    for label in _LABEL.finditer(text):
+        kind = _KIND_OF_GROUP[str(label.lastgroup)]
+        match = _VALUE_AFTER[kind].match(text, label.end())
+        if match is None:
+            continue
+        value = match.group("value")
+        if kind != DATE_OF_BIRTH:
+            value = value.rstrip(".-/")
+            if not _is_code(value):
+                continue
+        yield kind, match.start("value"), match.start("value") + len(value)
 
 
 RECOGNIZER_NAME = "LabelledIdRecognizer"

@@ -35,7 +35,9 @@ _ADDRESS = re.compile(
     rf"(?P<domain>{_PART}(?:{_DOT}{_PART})*?{_DOT}(?:{_TOP_LEVEL_DOMAINS}))(?![\w-])",
     re.IGNORECASE,
 )
-_HINT = re.compile(r"\bat\b|\[|\(|\{|\bdot\b", re.IGNORECASE)
+# What every such address holds: a bracketed "at" or "dot", a spelt " dot ", or " at " before a
+# mail provider's name. Most prompts hold none, and the address pattern is not read at all.
+_MARKERS = ("[at]", "(at)", "{at}", "[@]", "(@)", "[dot]", "(dot)", "{dot}", "[.]", "(.)", " dot ")
 _MAIL_PROVIDERS = frozenset(
     "gmail googlemail yahoo outlook hotmail live msn icloud me mac aol proton protonmail pm gmx web mail yandex"
     " qq 163 126 zoho fastmail hey tutanota".split()
@@ -55,7 +57,8 @@ def _spelt_plausibly(match: re.Match[str]) -> bool:
 
 def spelt_emails(text: str) -> list[tuple[int, int]]:
     """The spans of the spelt-out or bracketed email addresses in ``text``."""
-    if not _HINT.search(text):
+    lower = text.lower()
+    if not any(marker in lower for marker in _MARKERS) and not any(f" at {name}" in lower for name in _MAIL_PROVIDERS):
         return []
     spans = []
     for match in _ADDRESS.finditer(text):

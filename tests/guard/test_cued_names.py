@@ -68,3 +68,7 @@ def test_a_team_after_a_name_or_a_title_before_it_gives_it_away(text: str, name:
 )
 def test_titled_words_and_things_in_a_team_are_no_names(text: str) -> None:
     assert _names(text) == []
+
+
+def test_a_greeting_inside_quotes_gives_a_name_away() -> None:
+    assert _names("Can you polish this: 'Hi Summer, your profile is ready'") == ["Summer"]

@@ -106,3 +106,17 @@ def test_a_date_of_birth_the_model_writes_is_not_withheld_as_new_personal_data(g
         "Form draft: Date of birth: 01/01/1990, passport no. X0000000.", input_mapping={}, canary="", guard=guard
     )
     assert verdict.ok
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il est né le 03/04/1970 à Lyon", "03/04/1970"),
+        ("numer konta 12 1140 2004 0000 3102 7788 9900", "12 1140 2004 0000 3102 7788 9900"),
+        ("Kreditkarte 4929 8812 3345 0917", "4929 8812 3345 0917"),
+        ("Führerscheinnummer B072RRE2I55", "B072RRE2I55"),
+        ("numéro de sécurité sociale 1 85 05 75 116 084", "1 85 05 75 116 084"),
+    ],
+)
+def test_labels_of_other_languages_are_read(text: str, value: str) -> None:
+    assert value in [found for _, found in _found(text)]
