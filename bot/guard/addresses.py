@@ -260,7 +260,8 @@ class AddressRecognizer(TextRecognizer):
             value = match.group(0)
             end = match.start() + len(_TRAILING.sub("", value))
             value = text[match.start() : end]
-            first_line = _STREET_LINE.match(value).group(0)  # type: ignore[union-attr]
+            street_line = _STREET_LINE.match(value)  # matches every text, if only its empty start
+            first_line = street_line.group(0) if street_line else value
             if match.group("continental") and _names_a_thing(match.group("continental")):
                 continue
             if _ENDS_IN_EVERYDAY_TYPE.search(first_line) and not _CONTINUED.search(value):
