@@ -29,6 +29,7 @@ from tests.support.workers import stop_process_group
 pytestmark = pytest.mark.slow  # starts the whole service as processes
 
 ROOT = Path(__file__).resolve().parents[2]
+DEV_POOL_SIZE = 4
 START_SECONDS = 200  # dev allows its web processes 180 s on a loaded machine
 POST_SECONDS = 60
 FAKE_OPENAI_LINE = re.compile(rb"fake OpenAI-compatible server on 127\.0\.0\.1:(\d+)")
@@ -114,6 +115,10 @@ async def test_make_run_with_the_fake_openai_server_answers_a_job_routed_to_its_
             "PORT": str(free_port()),
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
+            # dev's web processes at the default pool of 20 each held 42 of the shared server's
+            # connection slots at once (polled every 0.1 s in a full run), enough beside the other
+            # lanes for one of their connections to be refused.
+            "WEB_DATABASE_POOL_SIZE": str(DEV_POOL_SIZE),
         }
     )
     log = tmp_path / "dev.log"
