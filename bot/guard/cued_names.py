@@ -28,6 +28,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.findings import TextRecognizer, finding, longest_first_without_overlaps
 from bot.guard.gazetteer import Gazetteer
+from bot.guard.ner_gate import NAME_CUES
 
 NAME_ENTITY = "PERSON"
 SCORE = 0.85
@@ -91,13 +92,9 @@ _NOT_NAMES = frozenset(
 # A sentence ends at a stop followed by a space or the end ("version 0.1" goes on).
 _LOWER_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+")
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-# Words after which a lower-case word is read as a person's name: "for priya", "ask ahmed".
-_LOWER_CUES = frozenset(
-    """
-    for to from with and ask tell ping call email text message meet cc dear hi hello hey thanks thank
-    congratulate congratulating welcome invite remind its it's is named called by
-    """.split()
-)
+# Words after which a lower-case word is read as a person's name: the name gate's ("for priya",
+# "ask ahmed"), and a verb and a contraction requests open with ("congratulating mei", "its kevin").
+_LOWER_CUES = NAME_CUES | {"congratulating", "its", "it's"}
 
 
 def _listed_first_name(word: str, gazetteer: Gazetteer) -> bool:
