@@ -33,13 +33,10 @@ its script; an ASCII text is searched for a PIN code alone, so English prompts c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from collections.abc import Callable, Iterable, Iterator
 
 from bot.guard.addresses import ADDRESS_ENTITY
-from bot.guard.findings import Span, TextRecognizer, finding, longest_first_without_overlaps
+from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
 from bot.guard.script_ranges import INDIC_WORD_CHARACTERS
 
 # As sure as the Latin address blocks, over the names and places the NER model tags inside.
@@ -453,19 +450,13 @@ def addresses_abroad(text: str) -> list[Span]:
     return longest_first_without_overlaps(spans)
 
 
-class AddressAbroadRecognizer(TextRecognizer):
+class AddressAbroadRecognizer(SpanRecognizer):
     """Street addresses in the formats of Japan, China, Korea, Russia and Ukraine, the Arab
     countries and India."""
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[ADDRESS_ENTITY], supported_language=supported_language, name="AddressAbroadRecognizer"
-        )
+    ENTITY = ADDRESS_ENTITY
+    SCORE = SCORE
+    WHY = "Street, number and unit in a country's address format"
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        return [
-            finding(self, ADDRESS_ENTITY, start, end, SCORE, "Street, number and unit in a country's address format")
-            for start, end in addresses_abroad(text)
-        ]
+    def spans(self, text: str) -> Iterable[Span]:
+        return addresses_abroad(text)

@@ -21,12 +21,9 @@ ko_KR person providers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from bot.guard.findings import Span, TextRecognizer, finding, longest_first_without_overlaps
+from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
 from bot.guard.titled_names import (
     JA_FAMILY_NAMES,
     JA_NOT_GIVEN_NAME,
@@ -322,18 +319,12 @@ def bare_cjk_names(text: str) -> list[Span]:
     return longest_first_without_overlaps(spans)
 
 
-class BareCjkNameRecognizer(TextRecognizer):
+class BareCjkNameRecognizer(SpanRecognizer):
     """Chinese, Japanese and Korean full names written with no honorific or title beside them."""
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[NAME_ENTITY], supported_language=supported_language, name="BareCjkNameRecognizer"
-        )
+    ENTITY = NAME_ENTITY
+    SCORE = SCORE
+    WHY = "A family name and a given name where a person's name stands"
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        return [
-            finding(self, NAME_ENTITY, start, end, SCORE, "A family name and a given name where a person's name stands")
-            for start, end in bare_cjk_names(text)
-        ]
+    def spans(self, text: str) -> Iterable[Span]:
+        return bare_cjk_names(text)

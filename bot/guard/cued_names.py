@@ -21,12 +21,9 @@ trained on cased text, rarely tags a name at all. Some phrases settle it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from bot.guard.findings import TextRecognizer, finding, longest_first_without_overlaps
+from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
 from bot.guard.gazetteer import Gazetteer
 from bot.guard.ner_gate import NAME_CUES
 
@@ -145,19 +142,16 @@ def _unmistakable_name(word: str, gazetteer: Gazetteer) -> bool:
     return len(word) > 2 and gazetteer.is_name(word) and not gazetteer.is_dictionary_word(word)
 
 
-class CuedNameRecognizer(TextRecognizer):
-    """Names given away by a greeting, a role word, a pair of names, or a cue in lower-case text."""
+class CuedNameRecognizer(SpanRecognizer):
+    """Names given away by a greeting, a role word, a team, a title or a cue in lower-case text."""
+
+    ENTITY = NAME_ENTITY
+    SCORE = SCORE
+    WHY = "A name a greeting, a role word or a cue gives away"
 
     def __init__(self, gazetteer: Gazetteer, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[NAME_ENTITY], supported_language=supported_language, name="CuedNameRecognizer"
-        )
+        super().__init__(supported_language)
         self.gazetteer = gazetteer
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        return [
-            finding(self, NAME_ENTITY, start, end, SCORE, "A name a greeting, a role word or a cue gives away")
-            for start, end in longest_first_without_overlaps(cued_names(text, self.gazetteer))
-        ]
+    def spans(self, text: str) -> Iterable[Span]:
+        return longest_first_without_overlaps(cued_names(text, self.gazetteer))

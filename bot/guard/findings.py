@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+Span = tuple[int, int]
 
 
 class NamedRecognizer(Protocol):
@@ -28,6 +31,28 @@ class TextRecognizer(LocalRecognizer):
         """Nothing to load."""
 
 
+class SpanRecognizer(TextRecognizer):
+    """A recognizer of one entity type whose finder gives spans: the type, the score and why are
+    the subclass's, each span becomes one finding, and the recognizer is named after its class."""
+
+    ENTITY: str
+    SCORE: float
+    WHY: str
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entities=[self.ENTITY], supported_language=supported_language, name=type(self).__name__
+        )
+
+    def spans(self, text: str) -> Iterable[Span]:
+        raise NotImplementedError
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [finding(self, self.ENTITY, start, end, self.SCORE, self.WHY) for start, end in self.spans(text)]
+
+
 def finding(
     recognizer: NamedRecognizer, entity_type: str, start: int, end: int, score: float, why: str
 ) -> RecognizerResult:
@@ -46,9 +71,6 @@ def finding(
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         },
     )
-
-
-Span = tuple[int, int]
 
 
 def longest_first_without_overlaps(spans: Iterable[Span]) -> list[Span]:

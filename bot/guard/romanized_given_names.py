@@ -14,11 +14,9 @@ fail because their parts are not such syllables.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from bot.guard.findings import TextRecognizer, finding
+from bot.guard.findings import Span, SpanRecognizer
 
 NAME_ENTITY = "PERSON"
 SCORE = 0.85
@@ -76,20 +74,14 @@ def romanized_given_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class RomanizedGivenNameRecognizer(TextRecognizer):
+class RomanizedGivenNameRecognizer(SpanRecognizer):
     """Korean and Taiwanese given names written in Latin letters with a hyphen."""
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[NAME_ENTITY], supported_language=supported_language, name="RomanizedGivenNameRecognizer"
-        )
+    ENTITY = NAME_ENTITY
+    SCORE = SCORE
+    WHY = "Romanised syllables of a given name joined by a hyphen"
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def spans(self, text: str) -> Iterable[Span]:
         if "-" not in text and "\u2010" not in text and "\u2011" not in text:
             return []
-        return [
-            finding(self, NAME_ENTITY, start, end, SCORE, "Romanised syllables of a given name joined by a hyphen")
-            for start, end in romanized_given_names(text)
-        ]
+        return romanized_given_names(text)

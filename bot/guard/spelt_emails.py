@@ -11,11 +11,9 @@ has neither a provider nor a name written with "dot", and is left as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from bot.guard.findings import TextRecognizer, finding
+from bot.guard.findings import Span, SpanRecognizer
 
 EMAIL_ENTITY = "EMAIL_ADDRESS"
 SCORE = 0.85
@@ -70,18 +68,12 @@ def spelt_emails(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class SpeltEmailRecognizer(TextRecognizer):
+class SpeltEmailRecognizer(SpanRecognizer):
     """Email addresses with "at" and "dot" spelt out or bracketed."""
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[EMAIL_ENTITY], supported_language=supported_language, name="SpeltEmailRecognizer"
-        )
+    ENTITY = EMAIL_ENTITY
+    SCORE = SCORE
+    WHY = "An email address with 'at' and 'dot' spelt out"
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        return [
-            finding(self, EMAIL_ENTITY, start, end, SCORE, "An email address with 'at' and 'dot' spelt out")
-            for start, end in spelt_emails(text)
-        ]
+    def spans(self, text: str) -> Iterable[Span]:
+        return spelt_emails(text)

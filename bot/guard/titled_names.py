@@ -28,10 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from bot.guard.findings import Span, TextRecognizer, finding, longest_first_without_overlaps
+from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
 
 NAME_ENTITY = "PERSON"
 # As sure as the NER model's names: the honorific or title says a person is meant.
@@ -715,20 +712,12 @@ def titled_names(text: str) -> list[Span]:
     return longest_first_without_overlaps(spans)
 
 
-class TitledNameRecognizer(TextRecognizer):
+class TitledNameRecognizer(SpanRecognizer):
     """Person names in the scripts the NER model cannot read, found beside honorifics and titles."""
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[NAME_ENTITY], supported_language=supported_language, name="TitledNameRecognizer"
-        )
+    ENTITY = NAME_ENTITY
+    SCORE = SCORE
+    WHY = "A name beside an honorific or a title, or a common family name"
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        return [
-            finding(
-                self, NAME_ENTITY, start, end, SCORE, "A name beside an honorific or a title, or a common family name"
-            )
-            for start, end in titled_names(text)
-        ]
+    def spans(self, text: str) -> Iterable[Span]:
+        return titled_names(text)
