@@ -58,13 +58,17 @@ MAX_VALIDATED_CANDIDATES = 50
 # pass per region.
 VALIDATED_CACHE_SIZE = 4096
 
+# The words for an extension after a number: "x204", "ext. 12", French and Canadian "poste 45",
+# Spanish and Portuguese "anexo" and "ramal", Italian "int." and "interno", Polish "wew.", Russian
+# "доб.", Chinese "转" and "分机", Japanese "内線".
+_EXTENSION_WORD = r"(?:x|ext\.?|extension|poste|anexo|ramal|int\.|interno|wew\.?|доб\.?|[转轉]|分[机機]|内線)"
 _CANDIDATE = re.compile(
     rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![+.])(?:\+|(?<!\d)00)?\(?\d[\d ().\-/]{{5,20}}\d"
-    rf"(?:\s?(?:x|ext\.?|extension)\s?\d{{1,5}})?(?![\w.]\d|{WORD_LETTER_OF_SPACED_SCRIPTS})",
+    rf"(?:\s?{_EXTENSION_WORD}\s?\d{{1,5}})?(?![\w.]\d|{WORD_LETTER_OF_SPACED_SCRIPTS})",
     re.IGNORECASE,
 )
 _GROUP_SEPARATOR = re.compile(r"\d[ .\-/)]+\(?(?=\d)")
-_EXTENSION = re.compile(r"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
+_EXTENSION = re.compile(rf"\s?{_EXTENSION_WORD}\s?\d{{1,5}}$", re.IGNORECASE)
 # 3-2-4 is the SSN layout; the SSN recognizer owns it.
 _SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Never a phone: dates (2024-06-01, 01.06.2024, 6/1/24) and spans of years, dotted quads that
@@ -76,8 +80,12 @@ _DAY_OR_MONTH = r"(?:[0-2]?\d|3[01])"
 _YEAR = r"(?:19|20|25)\d\d"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_PHONE = re.compile(
-    rf"{_YEAR}[-/.]{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}|{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}[-/.](?:{_YEAR}|\d\d)"
+    # A date, and the hour after it ("2024-05-18 14:00" reaches here as "2024-05-18 14").
+    rf"(?:{_YEAR}[-/.]{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}|{_DAY_OR_MONTH}[-/.]{_DAY_OR_MONTH}[-/.](?:{_YEAR}|\d\d))"
+    r"(?:[ T][0-2]?\d)?"
     rf"|{_OCTET}(?:\.{_OCTET}){{3}}|.*(?:\s\.|\.\s).*"
+    # A version with a zero part ("124.0.6367.91", "10.0.19045"): no dotted phone has one.
+    r"|[1-9]\d{0,3}\.0(?:\.\d+){1,3}"
     # A span of years ("the 2023-2024 season", "2019/2020"), however near a "call" or "text".
     rf"|{_YEAR}[-/]{_YEAR}"
     # Dates with spaces (2024 06 01, 01 06 2024), which a trunk zero would otherwise make a phone.
@@ -176,8 +184,9 @@ _PREVIOUS_WORD = re.compile(r"(\S+)\s$")
 
 def _continues_a_code(text: str, start: int) -> bool:
     """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code;
-    or right after letters and a hyphen: "INV-0422-80485", "SKU-415-555-0132" are one id."""
-    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+    or right after letters and a hyphen or slash: "INV-0422-80485", "SKU-415-555-0132" and
+    "FV/2024/03/117" are one id."""
+    if start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha():
         return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is None:
@@ -191,16 +200,31 @@ def _continues_a_code(text: str, start: int) -> bool:
 # "id", "no.", "number" or "#"; words that also start everyday phrases ("in case", "a lot") or name
 # where a phone is ("my account", "WhatsApp ID") count only with that suffix ("case no. 1234567").
 # Only an international prefix outweighs the label ("ref +44 20 7946 0958").
-_ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code)"
+# The suffix may be followed by "is" ("confirmation number is 4123.567.890"), and is also written
+# "n°", "nº", "№", "numéro", "Nummer" or "номер", before or after the word.
+_ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code|n[°º]|№|num[ée]ro|n[úu]mero|nummer|numer|номер)"
+_ID_WORDS = (
+    r"(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip"
+    r"|postal\s+code|waybill|voucher|coupon"
+    # Orders, invoices, files and cases in the other languages prompts are written in.
+    r"|commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|bestellung|auftrag|rechnung|vorgang"
+    r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]|заказ[аеу]?|сч[её]т[аеу]?"
+    r"|накладн\w*|заявк[аиу])"
+)
+_ID_WORDS_WITH_SUFFIX = (
+    r"(?:case|lot|account|customer|member|policy|claim|employee|student|patient|meeting|webinar|conference)"
+)
+# "n° de commande 2024-118", "№ заказа 5517-0284".
+_NUMBER_OF_AN_ID = (
+    r"(?:n[°º]|№|num[ée]ro|n[úu]mero|номер)\s*(?:de\s+(?:la\s+)?|du\s+|del\s+)?"
+    r"(?:commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|заказа|сч[её]та|накладной|заявки)"
+)
 _ID_LABEL = re.compile(
-    r"\b(?:(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
-    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip|postal\s+code)(?:\s*"
-    + _ID_SUFFIX
-    + r"(?=[\s:#]|$))?"
-    r"|(?:case|lot|account|customer|member|policy|claim|employee|student|patient|meeting|webinar|conference)\s*"
-    + _ID_SUFFIX
-    + r"(?=[\s:#]|$))"
-    r"\s*[:#]?\s*$",
+    rf"\b(?:{_ID_WORDS}(?:\s*{_ID_SUFFIX}(?=[\s:#]|$))?|{_NUMBER_OF_AN_ID}"
+    rf"|{_ID_WORDS_WITH_SUFFIX}\s*{_ID_SUFFIX}(?=[\s:#]|$))"
+    # "the confirmation number is", "su número de pedido es".
+    r"(?:\s+(?:is|was|es|est|ist|è|é))?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
 # The same in the scripts that write "number" as the end of a compound: order, tracking, waybill,
@@ -246,6 +270,21 @@ def _codes_belong_to_it(candidate: str) -> bool:
     return (candidate.startswith(("+", "00", "(")) and _possible(candidate)) or _AREA_CODE_INSIDE.match(
         candidate
     ) is not None
+
+
+# A validated candidate: the match's start and end within it, and its score.
+_Validated = tuple[int, int, float]
+
+
+def _whole_beats_fragment(candidate: str, fragment: _Validated) -> bool:
+    """Whether a candidate some region validates only a stretch of is a phone whole: its codes
+    belong to the number, or it is laid out like a phone and the valid stretch holds less than
+    half of its digits (a short local number found inside a longer one)."""
+    if _codes_belong_to_it(candidate):
+        return True
+    start, end, _ = fragment
+    inside = sum(c.isdigit() for c in candidate[start:end])
+    return 2 * inside < sum(c.isdigit() for c in candidate) and _phone_layout(candidate) and _possible(candidate)
 
 
 def _possible(candidate: str) -> bool:
@@ -307,7 +346,9 @@ SOMEONES_NUMBER_SCORE = 0.55
 # only before a pronoun: it ends "label" and "kabel".
 _PHONE_LABEL = (
     r"(?:phone|telephone|tel|ph|mobile|mob|cell|cellphone|whatsapp|fax|landline|hotline|helpline|pager|gsm"
-    r"|tel[eé]fono|telefon|telefone|t[eé]l[eé]phone|t[eé]l|tlf|portable|handy|celular|m[oó]vil|cellulaire)"
+    r"|tel[eé]fono|telefon|telefone|t[eé]l[eé]phone|t[eé]l|tlf|portable|handy|celular|m[oó]vil|cellulaire"
+    # Italy's toll-free numbers are "numero verde".
+    r"|numero\s+verde|num[ée]ro\s+vert|puhelin|telemóvel)"
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
@@ -365,9 +406,6 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
     return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
 
 
-# A validated candidate: the match's start and end within it, and its score.
-_Validated = tuple[int, int, float]
-
 
 class FormattedPhoneRecognizer(TextRecognizer):
     # libphonenumber's metadata ships inside its package: nothing to load either.
@@ -423,6 +461,35 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "zadzwo",
         "bellen",
         "contato",
+        # Czech and Slovak "call" ("volejte", "zavolat"), Estonian ("helistage", "helistab"),
+        # Finnish ("soita", "puhelin"), Hungarian ("hívjon", "hívja": not "hív", which ends
+        # "archív"), Romanian ("sunați"), Portuguese "telemóvel", Greek "τηλ.", Vietnamese "điện
+        # thoại" and "SĐT", Indonesian "telp", Hebrew "טלפון", and the messaging apps phones are
+        # given for.
+        "volej",
+        "volaj",
+        "zavolat",
+        "helista",
+        "soita",
+        "puhelin",
+        "hívj",
+        "hívja",
+        "sunaț",
+        "sunati",
+        "telemóvel",
+        "telemovel",
+        "τηλ",
+        "thoại",
+        "sđt",
+        "telp",
+        "טלפון",
+        "viber",
+        "zalo",
+        # Portuguese "liguem", "ligar" (not "ligue": Ligue 1), and toll-free lines.
+        "liguem",
+        "ligar",
+        "toll",
+        "freephone",
         # Phone, mobile and "call" in the other languages people write prompts in. In Chinese and
         # Japanese a word and the number after it are one token ("我的电话是13812345678"), which
         # still holds the word: context words match inside tokens.
@@ -554,9 +621,10 @@ class FormattedPhoneRecognizer(TextRecognizer):
             elif validated < MAX_VALIDATED_CANDIDATES:
                 validated += 1
                 match = self._validated(raw)
-                if match is not None and match[1] - match[0] < len(raw) and _codes_belong_to_it(raw):
+                if match is not None and match[1] - match[0] < len(raw) and _whole_beats_fragment(raw, match):
                     # "+358 11 0843646", "8 (246) 281-9482": a fragment valid in some region must
-                    # not leave the country or trunk code and the area code behind.
+                    # not leave the country or trunk code and the area code behind; nor may
+                    # "1642", a German number, stand for "138 1642 7730", a Chinese mobile.
                     start, end, score = 0, len(raw), max(match[2], UNVALIDATED_SCORE)
                 elif match is not None:
                     start, end, score = match

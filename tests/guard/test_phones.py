@@ -222,3 +222,52 @@ def masked_phones(guard: Guard, sentence: str) -> dict[str, str]:
     """The placeholders of the phones masked in ``sentence`` and the numbers they stand for."""
     mapping = guard.check_prompt(sentence).mapping
     return {key: value for key, value in mapping.items() if key.startswith("<PHONE")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phone"),
+    [
+        # Extensions in the words of other languages are part of the number.
+        ("Appelez le standard au 418 555-0190 poste 312.", "418 555-0190 poste 312"),
+        ("Llame a la mesa de ayuda al (02) 345-6789 anexo 55.", "(02) 345-6789 anexo 55"),
+        ("Per informazioni chiamare lo 02 8765 4321 int. 14.", "02 8765 4321 int. 14"),
+        ("Proszę dzwonić: 22 612 34 56 wew. 301", "22 612 34 56 wew. 301"),
+        ("请联系上海办公室 021-63218877转516。", "021-63218877转516"),
+        # Call verbs and labels of Czech, Estonian, Finnish, Portuguese and Italian.
+        ("Pokud máte dotaz, volejte 731 482 906.", "731 482 906"),
+        ("Palun helistage numbril 5623 8140.", "5623 8140"),
+        ("Liguem para a receção 218 473 956 amanhã.", "218 473 956"),
+        ("Il Numero Verde 800 274 361 risponde dalle 8 alle 20.", "800 274 361"),
+        ("Toll-free line for the launch: 800 6173.", "800 6173"),
+    ],
+)
+def test_extensions_and_call_words_of_other_languages_make_phones(
+    pattern_guard: Guard, sentence: str, phone: str
+) -> None:
+    assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sits_in(pattern_guard: Guard) -> None:
+    # "1642" alone is a valid German number; the whole is a Chinese mobile.
+    assert masked_phones(pattern_guard, "请联系李经理，手机 138 1642 7730。") == {"<PHONE_NUMBER_1>": "138 1642 7730"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # An id after its code and a slash, and ids the text names in other languages.
+        "Wyślij przypomnienie o fakturze FV/2025/07/208 do klienta.",
+        "Résume : votre dossier n° 2025-214-7730 est en cours.",
+        "Ответь клиенту: заказ № 6618-0392-4471 передан курьеру.",
+        "Escribe que su número de pedido es 215-4471-9020.",
+        "Remind them the Zoom meeting ID is 846 3391 2207.",
+        "The booking confirmation number is 5124.678.901, check-in at 3 pm.",
+        "Tell the customer the waybill is 5839204716.",
+        "Guest Wi-Fi: voucher code 6620 0137 4480.",
+        # A date with the hour after it, and versions with a zero part, beside a context word.
+        "Call the vendor about the outage at 2025-03-14 09:30.",
+        "Text the team: Chrome 126.0.6478.62 is now supported.",
+    ],
+)
+def test_ids_named_as_such_dates_with_hours_and_versions_are_not_phones(pattern_guard: Guard, sentence: str) -> None:
+    assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
