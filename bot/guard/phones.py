@@ -209,8 +209,8 @@ _ID_WORDS = (
     r"|postal\s+code|waybill|voucher|coupon"
     # Orders, invoices, files and cases in the other languages prompts are written in.
     r"|commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|bestellung|auftrag|rechnung|vorgang"
-    r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]|заказ[аеу]?|сч[её]т[аеу]?"
-    r"|накладн\w*|заявк[аиу])"
+    r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]"
+    r"|заказ|заказа|заказе|заказу|сч[её]т|сч[её]та|сч[её]те|сч[её]ту|накладн\w*|заявка|заявки|заявку)"
 )
 _ID_WORDS_WITH_SUFFIX = (
     r"(?:case|lot|account|customer|member|policy|claim|employee|student|patient|meeting|webinar|conference)"
@@ -404,7 +404,6 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
     """Called a phone by a label or "call me on" right before it, or by its place in a signature
     line beside an email address. Asked only where it decides: two searches a candidate."""
     return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
-
 
 
 class FormattedPhoneRecognizer(TextRecognizer):
