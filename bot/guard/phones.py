@@ -60,8 +60,10 @@ VALIDATED_CACHE_SIZE = 4096
 
 # The words for an extension after a number: "x204", "ext. 12", French and Canadian "poste 45",
 # Spanish and Portuguese "anexo" and "ramal", Italian "int." and "interno", Polish "wew.", Russian
-# "доб.", Chinese "转" and "分机", Japanese "内線".
-_EXTENSION_WORD = r"(?:x|ext\.?|extension|poste|anexo|ramal|int\.|interno|wew\.?|доб\.?|[转轉]|分[机機]|内線)"
+# "доб.", Dutch "toestel", Filipino "loc.", Chinese "转" and "分机", Japanese "内線".
+_EXTENSION_WORD = (
+    r"(?:x|ext\.?|extension|poste|anexo|ramal|int\.|interno|wew\.?|toestel|loc\.|local|доб\.?|[转轉]|分[机機]|内線)"
+)
 _CANDIDATE = re.compile(
     rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![+.])(?:\+|(?<!\d)00)?\(?\d[\d ().\-/]{{5,20}}\d"
     rf"(?:\s?{_EXTENSION_WORD}\s?\d{{1,5}})?(?![\w.]\d|{WORD_LETTER_OF_SPACED_SCRIPTS})",
@@ -179,14 +181,22 @@ def _score(candidate: str) -> float:
     return FORMATTED_SCORE if _formatted(candidate) else BARE_SCORE
 
 
-_PREVIOUS_WORD = re.compile(r"(\S+)\s$")
+# The word before a number: letters, digits, hyphens and slashes, so that a number, a full-width
+# comma and "手機" (mobile) are not read as one code.
+_PREVIOUS_WORD = re.compile(r"([\w\-/]+)\s$")
+
+
+def _glued_preposition(text: str, start: int) -> bool:
+    """Hebrew and Arabic write "to" and "at" as one letter glued to a number with a hyphen
+    ("התקשרו ל-052-187-9411"): a preposition, not an id's letters."""
+    return "\u0590" <= text[start - 2] <= "\u06ff" and (start < 3 or not text[start - 3].isalpha())
 
 
 def _continues_a_code(text: str, start: int) -> bool:
     """True after a word mixing letters and digits: "1Z 999 AA1 01 2345 6784" is one tracking code;
     or right after letters and a hyphen or slash: "INV-0422-80485", "SKU-415-555-0132" and
     "FV/2024/03/117" are one id."""
-    if start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha():
+    if start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha() and not _glued_preposition(text, start):
         return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is None:
@@ -202,23 +212,24 @@ def _continues_a_code(text: str, start: int) -> bool:
 # Only an international prefix outweighs the label ("ref +44 20 7946 0958").
 # The suffix may be followed by "is" ("confirmation number is 4123.567.890"), and is also written
 # "n°", "nº", "№", "numéro", "Nummer" or "номер", before or after the word.
-_ID_SUFFIX = r"(?:id|no\.?|nr\.?|number|num|code|n[°º]|№|num[ée]ro|n[úu]mero|nummer|numer|номер)"
+_ID_SUFFIX = r"(?:id|no\.?|nr\.?|n\.|numbers?|num|code|n[°º]|№|num[ée]ro|n[úu]mero|nummer|numer|номер)"
 _ID_WORDS = (
     r"(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
     r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip"
     r"|postal\s+code|waybill|voucher|coupon"
     # Orders, invoices, files and cases in the other languages prompts are written in.
     r"|commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|bestellung|auftrag|rechnung|vorgang"
-    r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]"
+    r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]|takip|protocolo"
     r"|заказ|заказа|заказе|заказу|сч[её]т|сч[её]та|сч[её]те|сч[её]ту|накладн\w*|заявка|заявки|заявку)"
 )
 _ID_WORDS_WITH_SUFFIX = (
     r"(?:case|lot|account|customer|member|policy|claim|employee|student|patient|meeting|webinar|conference)"
 )
-# "n° de commande 2024-118", "№ заказа 5517-0284".
+# "n° de commande 2024-118", "№ заказа 5517-0284", "ID de réunion 845 2231 9076".
 _NUMBER_OF_AN_ID = (
-    r"(?:n[°º]|№|num[ée]ro|n[úu]mero|номер)\s*(?:de\s+(?:la\s+)?|du\s+|del\s+)?"
-    r"(?:commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|заказа|сч[её]та|накладной|заявки)"
+    r"(?:n[°º]|№|num[ée]ro|n[úu]mero|номер|id)\s*(?:de\s+(?:la\s+)?|du\s+|del\s+|della\s+)?"
+    r"(?:commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|заказа|сч[её]та|накладной|заявки"
+    r"|r[ée]union|reuni[óo]n|riunione)"
 )
 _ID_LABEL = re.compile(
     rf"\b(?:{_ID_WORDS}(?:\s*{_ID_SUFFIX}(?=[\s:#]|$))?|{_NUMBER_OF_AN_ID}"
@@ -280,11 +291,20 @@ def _whole_beats_fragment(candidate: str, fragment: _Validated) -> bool:
     """Whether a candidate some region validates only a stretch of is a phone whole: its codes
     belong to the number, or it is laid out like a phone and the valid stretch holds less than
     half of its digits (a short local number found inside a longer one)."""
-    if _codes_belong_to_it(candidate):
+    if _codes_belong_to_it(candidate) or _trunk_and_area_code_before(candidate, fragment[0]):
         return True
     start, end, _ = fragment
     inside = sum(c.isdigit() for c in candidate[start:end])
     return 2 * inside < sum(c.isdigit() for c in candidate) and _phone_layout(candidate) and _possible(candidate)
+
+
+_TRUNK_AND_AREA_CODE = re.compile(r"0\d{1,4}[ \-/]")
+
+
+def _trunk_and_area_code_before(candidate: str, start: int) -> bool:
+    """ "011 15-5523-8890": a trunk prefix and an area code right before the valid stretch."""
+    code = _TRUNK_AND_AREA_CODE.match(candidate)
+    return code is not None and code.end() == start
 
 
 def _possible(candidate: str) -> bool:
@@ -484,6 +504,13 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "טלפון",
         "viber",
         "zalo",
+        # A shop's or firm's line in Chinese, Japanese and Korean ("订位专线", "代表番号", "대표번호").
+        "专线",
+        "專線",
+        "热线",
+        "熱線",
+        "代表番号",
+        "대표번호",
         # Portuguese "liguem", "ligar" (not "ligue": Ligue 1), and toll-free lines.
         "liguem",
         "ligar",

@@ -239,12 +239,27 @@ def masked_phones(guard: Guard, sentence: str) -> dict[str, str]:
         ("Liguem para a receção 218 473 956 amanhã.", "218 473 956"),
         ("Il Numero Verde 800 274 361 risponde dalle 8 alle 20.", "800 274 361"),
         ("Toll-free line for the launch: 800 6173.", "800 6173"),
+        ("Vragen? Bel 010-4129876 toestel 31.", "010-4129876 toestel 31"),
+        ("Front desk: (02) 8523 4417 loc. 210", "(02) 8523 4417 loc. 210"),
+        # Hebrew glues "to" to the number with a hyphen; it is no id's letters.
+        ("לפרטים התקשרו ל-054-312-7788 בכל שעה", "054-312-7788"),
+        # Buenos Aires' area code and a mobile's 15 before the valid stretch belong to it.
+        ("Escribile a Sofía al 011 15-4471-2290 si hay cambios.", "011 15-4471-2290"),
+        # A number and a full-width comma before "mobile" are not one code with what follows.
+        ("예약 문의는 대표번호 1577-3382로 해 주세요.", "1577-3382"),
     ],
 )
 def test_extensions_and_call_words_of_other_languages_make_phones(
     pattern_guard: Guard, sentence: str, phone: str
 ) -> None:
     assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+def test_a_number_after_another_and_a_full_width_comma_is_masked(pattern_guard: Guard) -> None:
+    assert masked_phones(pattern_guard, "門市電話 (04)2231-5567，手機 0933-415-872。") == {
+        "<PHONE_NUMBER_1>": "(04)2231-5567",
+        "<PHONE_NUMBER_2>": "0933-415-872",
+    }
 
 
 def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sits_in(pattern_guard: Guard) -> None:
@@ -264,6 +279,10 @@ def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sit
         "The booking confirmation number is 5124.678.901, check-in at 3 pm.",
         "Tell the customer the waybill is 5839204716.",
         "Guest Wi-Fi: voucher code 6620 0137 4480.",
+        "Annonce le webinaire : ID de réunion 871 4420 3319, le 12/09.",
+        "Part numbers 0451-203-118 are back in stock.",
+        "Scrivi un promemoria: la pratica n. 0714/2025/00212 scade presto.",
+        "Kargo takip no 6182 3349 7720, özür mesajı yaz.",
         # A date with the hour after it, and versions with a zero part, beside a context word.
         "Call the vendor about the outage at 2025-03-14 09:30.",
         "Text the team: Chrome 126.0.6478.62 is now supported.",
