@@ -65,6 +65,15 @@ _LABELS: dict[str, str] = {
         # Abbreviations that are also words in some language ("sin", "pan", "ni") only in capitals.
         r"|(?-i:SIN|NI|TIN|RG|NIP|NIR|CNI|PAN)"
         r"|carte\s+d'identit[ée]|c[ée]dula|documento\s+de\s+identidad|dowod\s+osobisty|dow[óo]d\s+osobisty"
+        # Turkish, Indonesian, Arabic, Chinese, Japanese and Korean identity numbers.
+        r"|(?:tc\s+)?kimlik(?:\s+numaras\w)?|(?-i:NIK|NPWP)|رقم\s+الهوية|الهوية\s+الوطنية"
+        r"|身份[证證](?:号码|號碼|号|號)?|マイナンバー|주민등록번호"
+        # An employee's number is the person's as much as a passport's: "Emp ID", "staff no.",
+        # "Personalnummer", "matricule", "legajo", "工号", "社員番号", "사번".
+        r"|(?:employee|emp|staff|personnel|payroll)\s*(?:id|no\.?|nr\.?|number|#)"
+        r"|personalnummer|mitarbeiternummer|personeelsnummer|matricule|num[ée]ro\s+d'employ[ée]"
+        r"|n[úu]mero\s+de\s+(?:empleado|funcion[áa]rio)|legajo|matricola|numer\s+pracownika|sicil\s+no"
+        r"|табельный\s+номер|工号|工號|员工编号|員工編號|社員番号|従業員番号|사번|직원\s*번호"
     ),
     BANK_ACCOUNT: (
         r"(?:bank\s+|checking\s+|savings\s+|deposit\s+)?account|acct\.?|a/c|sort\s+code|routing"
@@ -77,7 +86,7 @@ _LABELS: dict[str, str] = {
 # What may stand between a label and its value: "no.", "number", "#", "is", ":", "(", a quote.
 # Words only as whole words: the "es" of "cuenta ES76 ..." opens the IBAN.
 _BETWEEN = (
-    r"(?:\s*(?:(?:no|n[ºo°]|nr|number|num[ée]ro|numero|n[úu]mero|nummer|numer|is|was|es|est|ist|é|è|of)\.?(?![\w])"
+    r"(?:\s*(?:(?:no|n[ºo°]|nr|number|num[ée]ro|numero|n[úu]mero|nummer|numer|is|was|es|est|ist|é|è|of|är|er)\.?(?![\w])"
     r"|[#:=(\"']))*\s*"
 )
 _CODE_GROUP = r"[A-Za-z0-9]+"
@@ -149,9 +158,11 @@ _LABEL_PIECES = (
     "steuer", "personalausweis", "fiscale", "identit", "id card", "identification", "curit", "aadhaar", "dula",
     "documento", "dowod", "dowód", "account", "acct", "a/c", "sort code", "routing", "konto", "konta", "karte",
     "cuenta", "compte", "conta", "conto", "rekening", "card", "tarjeta", "carte", "karta", "cartão", "cartao",
-    "carta", "iban",
+    "carta", "iban", "kimlik", "الهوية", "身份", "マイナンバー", "주민등록번호", "emp", "staff", "personnel",
+    "payroll", "personalnummer", "mitarbeiternummer", "personeelsnummer", "matricul", "legajo", "matricola",
+    "pracownika", "sicil", "табельный", "工号", "工號", "员工编号", "員工編號", "社員番号", "従業員番号", "사번", "직원",
 )  # fmt: skip
-_CAPITAL_LABEL_PIECES = ("SIN", "NI", "TIN", "RG", "NIP", "NIR", "CNI", "PAN", "DL")
+_CAPITAL_LABEL_PIECES = ("SIN", "NI", "TIN", "RG", "NIP", "NIR", "CNI", "PAN", "DL", "NIK", "NPWP")
 
 
 def _may_hold_a_label(text: str) -> bool:

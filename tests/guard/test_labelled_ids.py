@@ -66,6 +66,9 @@ def test_a_value_right_after_its_label_is_found_whatever_its_check_digits(text: 
         "the card game for 2 to 6 players",
         "birthday party on 12/04 at 5pm",
         "a la cuenta",
+        # The words of an employee's number with no number after them, or a count.
+        "ask staff no. later about the party",
+        "our employee number rose to 1200 this year",
     ],
 )
 def test_a_label_with_no_value_of_its_kind_masks_nothing(text: str) -> None:
@@ -116,6 +119,20 @@ def test_a_date_of_birth_the_model_writes_is_not_withheld_as_new_personal_data(g
         ("Kreditkarte 4929 8812 3345 0917", "4929 8812 3345 0917"),
         ("Führerscheinnummer B072RRE2I55", "B072RRE2I55"),
         ("numéro de sécurité sociale 1 85 05 75 116 084", "1 85 05 75 116 084"),
+        # Identity numbers of Turkey, Indonesia, the Gulf, China, Japan and Korea.
+        ("Personel: Elif Aydın, TC Kimlik No 28461937052, izin talebi.", "28461937052"),
+        ("Data karyawan: NIK 3171046203880004, pindah ke Jakarta.", "3171046203880004"),
+        ("الموظف خالد، رقم الهوية 784-1987-4412093-2، يطلب إجازة", "784-1987-4412093-2"),
+        ("员工王芳，身份证号 440305198807153326，入职材料。", "440305198807153326"),
+        # A person's employee number, in the words of HR notes of many languages.
+        ("HR note: Emp ID EMP-30418, asked for a schedule change.", "EMP-30418"),
+        ("my employee number is 00386120 if payroll needs it", "00386120"),
+        ("staff no. 4471-2093 for the badge request", "4471-2093"),
+        ("Mitarbeiterin Jana Vogel, Personalnummer 318842, Elternzeit.", "318842"),
+        ("Jan Bakker, personeelsnummer 55102, verlof aangevraagd.", "55102"),
+        ("Mitt personnummer är 790312-4471 om ni behöver det.", "790312-4471"),
+        ("整理人事备注：员工李强，工号 HR-7730。", "HR-7730"),
+        ("人事メモ：社員番号 B-41277、異動の連絡。", "B-41277"),
     ],
 )
 def test_labels_of_other_languages_are_read(text: str, value: str) -> None:
