@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from bot.guard import greek_words
+from bot.guard import greek_words, latin_declension
 from bot.guard.declension import nominatives, stems
 
 NAMES_FILE = "names.txt"
@@ -305,6 +305,35 @@ class Gazetteer:
     def is_place(self, lower: str) -> bool:
         """A place listed whole ("hong kong"), in lower case."""
         return _remembered(self._is_place, self._as_listed(lower), self.places.__contains__)
+
+    def declined_kind(self, lower: str, *, polish: bool, genitive: bool) -> int:
+        """``KNOWN`` for a Latin-script word the lists hold in no form as written but as a name
+        or a whole place in the nominative its ending allows: a Polish case (``polish``: "kasi"
+        as "kasia", "wrocławia" as "wrocław") or a German, Dutch or Nordic genitive
+        (``genitive``: "annas" as "anna"); see latin_declension.py. ``NOTHING`` otherwise, and
+        for an everyday word."""
+        listed = self.declined_nominative(lower, polish=polish, genitive=genitive)
+        return NOTHING if listed is None else KNOWN
+
+    def declined_nominative(self, lower: str, *, polish: bool, genitive: bool) -> str | None:
+        """The listed nominative ``declined_kind`` finds, or None."""
+        if self.kind(lower) != NOTHING or lower in self.english or self.is_common(lower) or is_cyrillic(lower):
+            return None
+        if polish:
+            listed = next(
+                (form for form in latin_declension.nominatives(lower) if form in self.names or form in self.places),
+                None,
+            )
+            if listed is not None:
+                return listed
+        # A genitive is a person's ("Annas"); "Nederlands" is the language of the Netherlands.
+        stem = latin_declension.genitive_stem(lower) if genitive else None
+        return stem if stem is not None and stem in self.names and not self.is_place(stem) else None
+
+    def is_declined_name(self, lower: str, *, polish: bool, genitive: bool) -> bool:
+        """Whether the nominative ``declined_kind`` finds is a name, not a place."""
+        listed = self.declined_nominative(lower, polish=polish, genitive=genitive)
+        return listed is not None and listed in self.names and not self.is_place(listed)
 
     def is_compound(self, lower: str) -> bool:
         """Two of today's words written as one ("headlamp", "radiohead", "sweetgreen"): an English

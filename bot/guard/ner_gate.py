@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from bot.guard.backed_words import backed_words
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.last_token_list import LastTokenList
+from bot.guard.latin_declension import POLISH_TITLES
 from bot.guard.ner_figures import FIGURE_WORDS
 from bot.guard.ner_products import INNER_CAPITAL_PREFIXES, is_product_shaped
 from bot.guard.ner_things import DASHES, NAMED_THINGS, is_a_thing
@@ -294,6 +295,9 @@ def _is_capitalised(text: str) -> bool:
 _NEVER_ALONE = TITLES | frozenset({"st", "ave", "rd", "dr", "ln", "blvd", "apt"})
 
 
+_POLISH_LETTERS = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
+
+
 class Evidence:
     """What the gazetteer says about the words of one run of tokens."""
 
@@ -301,6 +305,7 @@ class Evidence:
         self.texts = texts
         self.gazetteer = gazetteer
         self._backed = backed_words(texts, gazetteer)
+        self._polish: bool | None = None
 
     def in_foreign_sentence(self, index: int) -> bool:
         """Whether the token's sentence is in another language than English (sentence_language.py,
@@ -314,7 +319,43 @@ class Evidence:
             return NOTHING
         if lower in FOREIGN_FUNCTION_WORDS and self.in_foreign_sentence(index):
             return NOTHING  # "Und", "Les", "Para" open sentences; the lists hold them as surnames
-        return self.gazetteer.kind(lower)
+        kind = self.gazetteer.kind(lower)
+        if kind == NOTHING and self._may_be_declined(index):
+            # "dla Kasi", "do Wrocławia", "Annas Beförderung": a listed name or place in a case.
+            return self.gazetteer.declined_kind(lower, **self.declensions(index))
+        return kind
+
+    def _may_be_declined(self, index: int) -> bool:
+        """Whether a word no list holds may be a case of one they hold: in a Polish prompt or a
+        sentence in another language than English, not a word in capitals ("MODUS"), a title
+        ("Pani") or the first word of a sentence going on in lower case ("Jakie są...", "Notas
+        de la reunión"), which are everyday words there."""
+        text = self.texts[index]
+        return (
+            not text.isupper()
+            and text.lower() not in POLISH_TITLES
+            and text.lower() not in FOREIGN_OPENERS
+            and (self._in_polish() or self.in_foreign_sentence(index))
+            and not _opens_a_sentence(self.texts, index, index + 1)
+        )
+
+    def is_declined_name(self, index: int) -> bool:
+        """A listed name in a case ("Kasi", "Piotrowi", "Annas"), as ``capitalised_kind`` reads it."""
+        lower = self.texts[index].lower()
+        return self.capitalised_kind(index) == KNOWN and self.gazetteer.is_declined_name(
+            lower, **self.declensions(index)
+        )
+
+    def declensions(self, index: int) -> dict[str, bool]:
+        """Which endings ``Gazetteer.declined_kind`` may read off the token at ``index``."""
+        return {"polish": self._in_polish(), "genitive": self.in_foreign_sentence(index)}
+
+    def _in_polish(self) -> bool:
+        """Whether the tokens hold a letter only Polish writes: a request as short as "Napisz
+        życzenia dla Kasi" has too few function words to be told from English by them."""
+        if self._polish is None:
+            self._polish = any(not text.isascii() and _POLISH_LETTERS.search(text) for text in self.texts)
+        return self._polish
 
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
@@ -988,9 +1029,13 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop()
         if len(words) > 1 and opens_with_an_order(texts, words[0], gazetteer):
             words.pop(0)
-        if any(evidence.backs_capitalised(i) and gazetteer.kind(texts[i].lower()) != NOTHING for i in words):
+        if any(evidence.backs_capitalised(i) and evidence.capitalised_kind(i) != NOTHING for i in words):
             start = words[0]
-            label = _run_label([texts[i].lower() for i in words], gazetteer)
+            label = _run_label(
+                [texts[i].lower() for i in words],
+                gazetteer,
+                declined_name=any(evidence.is_declined_name(i) for i in words),
+            )
             if not (
                 names_a_thing([texts[i] for i in words], gazetteer)
                 or names_an_organisation_or_product(texts, start, words[-1] + 1, gazetteer)
@@ -1010,11 +1055,11 @@ def _capitalised_indices(texts: list[str]) -> list[int]:
     return [index for index, text in enumerate(texts) if text[:1].isupper() and _is_capitalised(text)]
 
 
-def _run_label(lowers: list[str], gazetteer: Gazetteer) -> str:
-    """PERSON when a word of the run is a name; LOCATION otherwise, and for a place of several
-    words listed whole though its words are names somewhere ("Los Angeles", "Hong Kong"); "David",
-    a town in Panama too, stays a person."""
-    named = any(gazetteer.is_name(word) for word in lowers)
+def _run_label(lowers: list[str], gazetteer: Gazetteer, *, declined_name: bool = False) -> str:
+    """PERSON when a word of the run is a name (or, ``declined_name``, a case of one: "Kasi");
+    LOCATION otherwise, and for a place of several words listed whole though its words are names
+    somewhere ("Los Angeles", "Hong Kong"); "David", a town in Panama too, stays a person."""
+    named = declined_name or any(gazetteer.is_name(word) for word in lowers)
     return "PERSON" if named and not (len(lowers) > 1 and gazetteer.is_place(" ".join(lowers))) else "LOCATION"
 
 
