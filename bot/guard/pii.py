@@ -42,6 +42,7 @@ from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
 from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
+from bot.guard.native_script_places import NativeScriptPlaceRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
 from bot.guard.ner_gate import packaged_gazetteer
 from bot.guard.phone_words import SpeltPhoneRecognizer
@@ -281,9 +282,11 @@ class PiiAnalyzer:
             registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
             # The NER model reads Latin and Cyrillic letters: names in other scripts are found
             # by the honorifics and titles written beside them, or, in Chinese, Japanese and
-            # Korean, by a family name and a given name standing where a person's name stands.
+            # Korean, by a family name and a given name standing where a person's name stands;
+            # places in those scripts, by the words that tie them to someone.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
+            registry.add_recognizer(NativeScriptPlaceRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
             registry.add_recognizer(CuedNameRecognizer(packaged_gazetteer()))
         self.entities: tuple[str, ...] = (

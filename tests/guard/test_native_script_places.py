@@ -1,0 +1,57 @@
+"""Places in Chinese, Japanese, Korean, Hindi, Arabic and Thai are masked where the words beside
+them tie them to a person, and left as written where they are a topic, an office or a landmark
+(native_script_places.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard.native_script_places import native_script_places
+from bot.guard.service import Guard
+
+
+def _places(text: str) -> list[str]:
+    return [text[start:end] for start, end in native_script_places(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("新しい同僚の紹介文を書いて。札幌出身で、今は横浜に住んでいます。", ["札幌", "横浜"]),
+        ("田中さんは来月、名古屋から神戸へ引っ越します。", ["名古屋", "神戸"]),
+        ("이지은 님이 대구에서 수원으로 이사했다고 공지해 줘.", ["대구", "수원"]),
+        ("팀 공지: 정우성 님은 광주 출신입니다.", ["광주"]),
+        ("写一段欢迎词，王磊来自成都，现在住在苏州。", ["成都", "苏州"]),
+        ("寫個公告：她下週起改在台南上班。", ["台南"]),
+        ("स्वागत संदेश लिखो: नेहा जयपुर से है और अब पुणे में रहती है।", ["जयपुर", "पुणे"]),
+        ("اكتب ترحيباً: زميلنا يوسف انتقل من عمّان إلى دبي.", ["عمّان", "دبي"]),
+        ("ช่วยเขียนข้อความ คุณวิไลย้ายไปขอนแก่นแล้ว", ["ขอนแก่น"]),
+    ],
+)
+def test_a_place_tied_to_a_person_is_found(text: str, places: list[str]) -> None:
+    assert _places(text) == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "写一篇关于成都美食的旅游攻略。",
+        "把都柏林办公室的欢迎指南翻译成英文。",
+        "上海银行的新广告语帮我想三个。",
+        "京都支社の忘年会のお知らせを書いて。",
+        "부산국제영화제 홍보 문구를 써 줘.",
+        "पुणे ऑफिस की छुट्टी की सूचना लिखो।",
+        "गोवा में होने वाली टीम आउटिंग का निमंत्रण लिखो।",
+        "اكتب مقالاً عن تاريخ القاهرة.",
+        "Write a travel guide for our blog.",
+    ],
+)
+def test_a_place_named_as_a_topic_an_office_or_a_landmark_is_left_alone(text: str) -> None:
+    assert _places(text) == []
+
+
+def test_the_guard_masks_the_places_as_locations(guard: Guard) -> None:
+    checked = guard.check_prompt("写一段欢迎词，新同事来自深圳，现在住在杭州。")
+
+    assert set(checked.mapping.values()) >= {"深圳", "杭州"}
+    assert all(key.startswith("<LOCATION") for key, value in checked.mapping.items() if value in {"深圳", "杭州"})
