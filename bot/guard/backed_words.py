@@ -14,3 +14,12 @@ def backed_words(texts: list[str], gazetteer: Gazetteer) -> dict[int, bool]:
     """The token index -> backed answers worked out so far for ``texts`` (the same list object)
     read with ``gazetteer``; a fresh, empty one for another list."""
     return _backed.get(texts, dict, key=gazetteer)
+
+
+_kinds: LastTokenList[dict[int, int]] = LastTokenList()
+
+
+def capitalised_kinds(texts: list[str], gazetteer: Gazetteer) -> dict[int, int]:
+    """The token index -> ``Evidence.capitalised_kind`` answers worked out so far for ``texts``
+    read with ``gazetteer``, as ``backed_words`` keeps its own."""
+    return _kinds.get(texts, dict, key=gazetteer)

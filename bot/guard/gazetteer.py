@@ -270,6 +270,7 @@ class Gazetteer:
         self._in_dictionary: dict[str, bool] = {}
         self._is_compound: dict[str, bool] = {}
         self._listed_spellings: dict[str, str | None] = {}
+        self._declined: dict[tuple[str, bool, bool], str | None] = {}
 
     @classmethod
     def from_directory(cls, directory: Path, *, extra_english: Iterable[str] = ()) -> Gazetteer:
@@ -316,7 +317,17 @@ class Gazetteer:
         return NOTHING if listed is None else KNOWN
 
     def declined_nominative(self, lower: str, *, polish: bool, genitive: bool) -> str | None:
-        """The listed nominative ``declined_kind`` finds, or None."""
+        """The listed nominative ``declined_kind`` finds, or None; remembered, since the gate asks
+        about each word of a prompt from many places."""
+        key = (lower, polish, genitive)
+        if key in self._declined:
+            return self._declined[key]
+        listed = self._find_declined_nominative(lower, polish=polish, genitive=genitive)
+        if len(self._declined) < _CACHE_LIMIT:
+            self._declined[key] = listed
+        return listed
+
+    def _find_declined_nominative(self, lower: str, *, polish: bool, genitive: bool) -> str | None:
         if self.kind(lower) != NOTHING or lower in self.english or self.is_common(lower) or is_cyrillic(lower):
             return None
         if polish:

@@ -14,7 +14,7 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
-from bot.guard.backed_words import backed_words
+from bot.guard.backed_words import backed_words, capitalised_kinds
 from bot.guard.gazetteer import KNOWN, NOTHING, TITLES, Gazetteer, is_cyrillic
 from bot.guard.last_token_list import LastTokenList
 from bot.guard.latin_declension import POLISH_TITLES
@@ -296,6 +296,7 @@ _NEVER_ALONE = TITLES | frozenset({"st", "ave", "rd", "dr", "ln", "blvd", "apt"}
 
 
 _POLISH_LETTERS = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
+_polish_prompts: LastTokenList[bool] = LastTokenList()
 
 
 class Evidence:
@@ -305,7 +306,7 @@ class Evidence:
         self.texts = texts
         self.gazetteer = gazetteer
         self._backed = backed_words(texts, gazetteer)
-        self._polish: bool | None = None
+        self._kinds = capitalised_kinds(texts, gazetteer)
 
     def in_foreign_sentence(self, index: int) -> bool:
         """Whether the token's sentence is in another language than English (sentence_language.py,
@@ -313,6 +314,12 @@ class Evidence:
         return foreign_sentences(self.texts, sentence_ends(self.texts))[index]
 
     def capitalised_kind(self, index: int) -> int:
+        kind = self._kinds.get(index)
+        if kind is None:
+            kind = self._kinds[index] = self._capitalised_kind(index)
+        return kind
+
+    def _capitalised_kind(self, index: int) -> int:
         text = self.texts[index]
         lower = text.lower()
         if not _is_capitalised(text) or lower in _NEVER_ALONE:
@@ -347,15 +354,19 @@ class Evidence:
         )
 
     def declensions(self, index: int) -> dict[str, bool]:
-        """Which endings ``Gazetteer.declined_kind`` may read off the token at ``index``."""
-        return {"polish": self._in_polish(), "genitive": self.in_foreign_sentence(index)}
+        """Which endings ``Gazetteer.declined_kind`` may read off the token at ``index``: a
+        genitive only before the word it is said of ("Annas Beförderung"), so that a Spanish or
+        Portuguese plural standing alone ("¡Gracias!", "Chicos,") is no name's."""
+        following = _next_word(self.texts, index + 1)
+        genitive = following is not None and following.isalpha() and self.in_foreign_sentence(index)
+        return {"polish": self._in_polish(), "genitive": genitive}
 
     def _in_polish(self) -> bool:
         """Whether the tokens hold a letter only Polish writes: a request as short as "Napisz
-        życzenia dla Kasi" has too few function words to be told from English by them."""
-        if self._polish is None:
-            self._polish = any(not text.isascii() and _POLISH_LETTERS.search(text) for text in self.texts)
-        return self._polish
+        życzenia dla Kasi" has too few function words to be told from English by them. Worked
+        out once per token list: many an Evidence is made of one prompt's tokens."""
+        texts = self.texts
+        return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""

@@ -72,6 +72,8 @@ def test_names_and_places_in_their_cases_are_masked(guard: Guard, sentence: str,
         # "Nederlands" is a language, not the genitive of a place; "Parks" in English is a plural.
         "Schrijf een korte tekst in het Nederlands over de nieuwe kantine.",
         "Write a post about the city's new Parks and Rec schedule.",
+        # A Spanish plural standing alone is no genitive, though "Chico" is a name.
+        "Hola equipo, Chicos, el viernes cerramos a las tres. Escribe el aviso por favor.",
     ],
 )
 def test_everyday_words_are_not_read_as_declined_names(guard: Guard, sentence: str) -> None:
