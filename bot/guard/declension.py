@@ -99,9 +99,15 @@ def stems(lower: str) -> Iterator[str]:
 
 
 def _case_nominatives(lower: str) -> Iterator[str]:
-    for ending, replacements in _CASE_ENDINGS:
+    return case_nominatives(lower, _CASE_ENDINGS, _MIN_STEM)
+
+
+def case_nominatives(lower: str, endings: tuple[tuple[str, tuple[str, ...]], ...], min_stem: int) -> Iterator[str]:
+    """``lower`` with each case ending of ``endings`` it has (longer ones first) taken off a stem
+    of at least ``min_stem`` letters and each nominative ending that case may stand for put back."""
+    for ending, replacements in endings:
         stem = lower[: -len(ending)]
-        if lower.endswith(ending) and len(stem) >= _MIN_STEM:
+        if lower.endswith(ending) and len(stem) >= min_stem:
             for replacement in replacements:
                 yield stem + replacement
 

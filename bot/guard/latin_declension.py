@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.guard.declension import case_nominatives
+
 # A case ending and the nominative endings it may stand for, longer endings first.
 _CASE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Adjectival surnames: "Kowalskiego", "Kowalskiemu", "Kowalskim", "Kowalskiej", "Kowalską";
@@ -90,11 +92,7 @@ def nominatives(lower: str) -> Iterator[str]:
 
 
 def _case_nominatives(lower: str) -> Iterator[str]:
-    for ending, replacements in _CASE_ENDINGS:
-        stem = lower[: -len(ending)]
-        if lower.endswith(ending) and len(stem) >= _MIN_STEM:
-            for replacement in replacements:
-                yield stem + replacement
+    return case_nominatives(lower, _CASE_ENDINGS, _MIN_STEM)
 
 
 def _with_stem_restored(nominative: str) -> Iterator[str]:
