@@ -1036,7 +1036,11 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
         words = [i for i in range(index, end) if _is_capitalised(texts[i])]
         while words and gazetteer.is_english(texts[words[0]].lower()):
             words.pop(0)
-        while words and gazetteer.is_english(texts[words[-1]].lower()):
+        while (
+            words
+            and gazetteer.is_english(texts[words[-1]].lower())
+            and not _family_name_after_a_name(texts, words, evidence, gazetteer)
+        ):
             words.pop()
         if len(words) > 1 and opens_with_an_order(texts, words[0], gazetteer):
             words.pop(0)
@@ -1058,6 +1062,20 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
                 title = _previous_title(texts, start)
                 yield (start if title is None else title), words[-1] + 1, label
         index = end
+
+
+def _family_name_after_a_name(texts: list[str], words: list[int], evidence: Evidence, gazetteer: Gazetteer) -> bool:
+    """Whether the run's last word, an everyday word, is a listed family name right after a known
+    name ("Keisha Brown", "Priya White"): the name's, not an everyday word the run ends with."""
+    if len(words) < 2 or words[-1] - words[-2] > 2:
+        return False
+    last, before = texts[words[-1]].lower(), texts[words[-2]].lower()
+    return (
+        gazetteer.is_name(last)
+        and evidence.capitalised_kind(words[-2]) == KNOWN
+        and gazetteer.is_name(before)
+        and not gazetteer.is_place(before)
+    )
 
 
 def _capitalised_indices(texts: list[str]) -> list[int]:

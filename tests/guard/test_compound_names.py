@@ -125,3 +125,16 @@ def test_the_placeholder_stands_for_the_whole_name(guard: Guard) -> None:
     masked = guard.mask("Write a bio for Jean-Luc Moreau, our new head of sales.")
     assert "Jean" not in masked.text and "Luc" not in masked.text and "Moreau" not in masked.text
     assert list(masked.mapping.values()) == ["Jean-Luc Moreau"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Please call me back tomorrow. - Keisha Brown", "Keisha Brown"),
+        ("Send the onboarding pack to Priya White before Monday.", "Priya White"),
+    ],
+)
+def test_a_family_name_that_is_an_everyday_word_stays_with_the_name_before_it(
+    guard: Guard, sentence: str, name: str
+) -> None:
+    assert name in guard.check_prompt(sentence).mapping.values()
