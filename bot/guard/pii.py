@@ -49,6 +49,7 @@ from bot.guard.phone_words import SpeltPhoneRecognizer
 from bot.guard.phones import FormattedPhoneRecognizer
 from bot.guard.romanized_given_names import RomanizedGivenNameRecognizer
 from bot.guard.spelt_emails import SpeltEmailRecognizer
+from bot.guard.thai_names import ThaiNameRecognizer
 from bot.guard.titled_names import TitledNameRecognizer
 from bot.guard.tokenizer import WordPunctTokenizer
 
@@ -287,6 +288,7 @@ class PiiAnalyzer:
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())
+            registry.add_recognizer(ThaiNameRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
             registry.add_recognizer(CuedNameRecognizer(packaged_gazetteer()))
         self.entities: tuple[str, ...] = (
