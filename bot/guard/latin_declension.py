@@ -59,7 +59,7 @@ _CASE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # "Pan", "pani" and their cases: Mr and Mrs, a title before a name, never one.
 POLISH_TITLES = frozenset("pan pani pana panu panem panie panią państwo państwa".split())
-# The genitive of German, Dutch and the Nordic languages: "Annas", "Björns", "Lukas'".
+# The genitive of German, Dutch and the Nordic languages: "Annas", "Björns".
 _GENITIVE_S = "s"
 _MIN_GENITIVE_STEM = 4
 # The stem a locative or vocative ending softened, and what it was in the nominative.
