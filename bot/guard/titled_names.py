@@ -453,6 +453,7 @@ AR_TITLES = _words(
 )
 _AR_ABBREVIATED_TITLE = re.compile(r"(?<![\u0600-\u06FF])(?:أ\.\s?)?د\.\s?")
 _AR_PROCLITICS = ("و", "ف", "ب", "ك")
+_AR_VOCATIVE = "يا"
 # Roles, courtesy words and everyday words that follow a title instead of a name ("السيد
 # المدير", "الأستاذ الدكتور", "السيد رئيس مجلس الإدارة").
 AR_NOT_NAMES = _words(
@@ -496,8 +497,17 @@ def _arabic_names(text: str) -> Iterator[Span]:
             continue
         if word.start() < titled_until:
             continue
+        if value == _AR_VOCATIVE and index + 1 < len(words) and _ar_adjacent(text, word, words[index + 1]):
+            # "يا خالد": the vocative calls a person by name, with or without a family name after it.
+            if words[index + 1].group(0) in AR_FIRST_NAMES:
+                span = _ar_name_after(text, words, index + 1, titled=False)
+                if span is not None:
+                    titled_until = span[1]
+                    yield span
+            continue
         bare = value
-        if value not in AR_FIRST_NAMES and value[:1] in _AR_PROCLITICS and value[1:] in AR_FIRST_NAMES:
+        # "لسارة المنصوري": "for" glued to the name, as "and" and "with" are.
+        if value not in AR_FIRST_NAMES and value[:1] in (*_AR_PROCLITICS, "ل") and value[1:] in AR_FIRST_NAMES:
             bare = value[1:]
         if bare in AR_FIRST_NAMES and index + 1 < len(words) and _ar_adjacent(text, word, words[index + 1]):
             if _ar_family_like(words[index + 1].group(0)):

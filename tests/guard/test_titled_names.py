@@ -103,3 +103,21 @@ def test_the_same_name_twice_is_one_placeholder_that_restores(guard: Guard) -> N
 
     assert checked.masked_text == "<PERSON_1>さんと<PERSON_1>さんの上司に送って。"
     assert checked.mapping == {"<PERSON_1>": "佐藤"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # "For" glued to the name, and the vocative calling a person by name.
+        ("اكتب رسالة شكر لمريم الحسيني على جهودها", "مريم الحسيني"),
+        ("محادثة: يا طارق، متى يصل الطلب؟", "طارق"),
+        ("يا هبة منصور، الاجتماع تأجل", "هبة منصور"),
+    ],
+)
+def test_an_arabic_name_after_a_glued_for_or_a_vocative_is_masked(guard: Guard, sentence: str, name: str) -> None:
+    assert name in guard.check_prompt(sentence).mapping.values()
+
+
+@pytest.mark.parametrize("sentence", ["يا جماعة، الاجتماع غداً في العاشرة", "لعل الأمر بسيط، اكتب رداً قصيراً"])
+def test_a_vocative_or_a_glued_for_without_a_name_is_left_alone(guard: Guard, sentence: str) -> None:
+    assert guard.check_prompt(sentence).mapping == {}
