@@ -93,24 +93,26 @@ _ZH = (
     "|定居在?|移居|从|從)",
     "(?:人(?![民工员員气氣才口])|出生|长大|長大|搬|来的|來的|老家|工作|上班|办公(?!室)|辦公(?!室)|生活|读书|讀書)",
 )
+_JA_PLACE_NAMES = _alternation(_JA_PLACES)
+_KO_PLACE_NAMES = _alternation(_KO_PLACES)
 _JA = (
-    _alternation(_JA_PLACES),
+    _JA_PLACE_NAMES,
     "[都道府県市区町村]?",
     _NEVER,
     "(?:出身|在住|生まれ|育ち|に住|に住ん|に引っ越|へ引っ越|に転居|へ転居|に転勤|へ転勤|に移|へ移|から引っ越|から転勤|から来|から上京"
     "|で生まれ|で育|で働|で勤務|の実家|に戻|へ戻|に帰|へ帰|から帰国|から出張"
     # "大阪から東京へ": the place someone moved from, before the one they moved to.
-    f"|から(?:{_alternation(_JA_PLACES)}))",
+    f"|から(?:{_JA_PLACE_NAMES}))",
 )
 _KO = (
-    _alternation(_KO_PLACES),
+    _KO_PLACE_NAMES,
     "(?:특별시|광역시|시|도)?",
     "(?:고향(?:인|은|이)?|본가는)\\s",
     "(?:\\s?출신|\\s?토박이|에\\s?살|에서\\s?살|에\\s?거주|에서\\s?이사|으?로\\s?이사|으?로\\s?이주|으?로\\s?전근|에서\\s?태어|에서\\s?왔|에서\\s?올라"
     "|으?로\\s?돌아|으?로\\s?내려|으?로\\s?출퇴근|에서\\s?출퇴근|에서\\s?일|에서\\s?근무|에서\\s?자라|에서\\s?자랐"
     "|에서\\s?출생|에서\\s?온|\\s사람|\\s집에서|\\s본가"
     # "부산에서 서울로": the place someone moved from, before the one they moved to.
-    f"|에서\\s(?:{_alternation(_KO_PLACES)})(?:시|도)?으?로)",
+    f"|에서\\s(?:{_KO_PLACE_NAMES})(?:시|도)?으?로)",
 )
 _HI = (
     _alternation(_HI_PLACES),

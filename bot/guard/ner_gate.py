@@ -338,10 +338,11 @@ class Evidence:
         ("Pani") or the first word of a sentence going on in lower case ("Jakie są...", "Notas
         de la reunión"), which are everyday words there."""
         text = self.texts[index]
+        lower = text.lower()
         return (
             not text.isupper()
-            and text.lower() not in POLISH_TITLES
-            and text.lower() not in FOREIGN_OPENERS
+            and lower not in POLISH_TITLES
+            and lower not in FOREIGN_OPENERS
             and (self._in_polish() or self.in_foreign_sentence(index))
             and not _opens_a_sentence(self.texts, index, index + 1)
         )

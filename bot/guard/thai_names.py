@@ -35,9 +35,10 @@ _THAI_LETTERS = "\u0e01-\u0e4e"
 # A Thai name is seldom longer; a longer run holds the words after the name too.
 _MAX_NAME = 12
 _MIN_NAME = 2
+_TITLE_NAMES = "|".join(re.escape(title) for title in _TITLES)
 # Overlapping, so that "ขอบคุณคุณสมศักดิ์" (thank you, Khun Somsak) finds the title after "ขอบคุณ".
-_TITLE = re.compile("(?=(" + "|".join(re.escape(title) for title in _TITLES) + "))")
-_TITLE_AT = re.compile("|".join(re.escape(title) for title in _TITLES))
+_TITLE = re.compile(f"(?=({_TITLE_NAMES}))")
+_TITLE_AT = re.compile(_TITLE_NAMES)
 # Words that follow a name glued to it ("คุณวิชัยที่ส่ง...", "ปอบอกว่า", "พี่แอนจ๋า"): where one
 # starts, past the name's first syllables, the name has ended. Not "มา" or "ไป": family names end
 # so ("บุญมา").
