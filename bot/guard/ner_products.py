@@ -26,7 +26,7 @@ from bot.guard.gazetteer import NOTHING, Gazetteer
 # that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
 BRANDS = frozenset(
     """
-    minecraft fortnite roblox pokemon zelda nintendo playstation xbox netflix hulu disney pixar
+    minecraft fortnite roblox pokemon pokémon zelda nintendo playstation xbox netflix hulu disney pixar
     marvel spotify youtube tiktok instagram facebook twitter linkedin whatsapp telegram reddit
     pinterest snapchat amazon google microsoft samsung huawei xiaomi sony toyota honda nissan
     hyundai volkswagen bmw audi porsche ferrari lamborghini maserati bugatti peugeot renault fiat
@@ -204,10 +204,11 @@ def _owns_a_firms_belonging(after: list[str]) -> bool:
 def _beside_a_product(before: list[str], after: list[str]) -> bool:
     """Joined to a brand or a word with a capital inside by "to", "and", "or", "vs", a comma...:
     "from Bitbucket to GitLab", "Lumo or OneNote", "Todoist and Sunsama"."""
-    return (len(before) >= 2 and before[0].lower() in _JOINERS and _a_product(before[1])) or (
-        len(after) >= 2 and after[0].lower() in _JOINERS and _a_product(after[1])
+    return (len(before) >= 2 and before[0].lower() in _JOINERS and a_product(before[1])) or (
+        len(after) >= 2 and after[0].lower() in _JOINERS and a_product(after[1])
     )
 
 
-def _a_product(word: str) -> bool:
+def a_product(word: str) -> bool:
+    """A word with a capital inside ("GitLab") or a brand ("Figma")."""
     return is_product_shaped(word) or (word[:1].isupper() and word.lower() in BRANDS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import NOTHING, Gazetteer
 from bot.guard.ner_figures import names_a_figure
-from bot.guard.ner_products import BRANDS, names_a_product
+from bot.guard.ner_products import BRANDS, a_product, names_a_product
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -31,6 +31,43 @@ PRODUCT_NOUNS = frozenset(
     keyboard sneakers perfume vacuum fridge app sequel prequel franchise trilogy soundtrack
     brokerage tumbler mug bottle backpack jacket boots bookcase sofa mattress blender speaker
     dashboard plugin extension integration workspace firmware sdk widget
+    chair chairs desk desks tournament tournaments mocktail mocktails
+    pitcher pitchers bar playlist playlists setup rollout migration pipeline pipelines merch
+    costume costumes puppy puppies kitten kittens
+    """.split()
+)
+# Short acronyms between a brand and its product noun: "the Okta MFA setup", "a Zoom SSO login".
+_ACRONYM_LENGTH = 5
+# Festivals and holidays spelt like a person's or a town's name ("Mardi Gras", "Ganesh
+# Chaturthi", "Hari Raya"): the lists take their words for names.
+FESTIVALS = frozenset(
+    """
+    mardi gras juneteenth loy krathong fasching hanami ganesh chaturthi makar sankranti ugadi
+    vishu bihu gudi padwa janmashtami thaipusam deepavali hari raya nyepi seollal galungan
+    holi onam pongal navratri dussehra lohri baisakhi vaisakhi songkran chuseok obon hogmanay
+    sinterklaas kwanzaa hanukkah chanukah purim sukkot shavuot diwali ramadan nowruz vesak
+    """.split()
+)
+# Drinks named after people, whose whole name is the drink's ("a Shirley Temple mocktail").
+DRINKS_NAMED_AFTER_PEOPLE = frozenset(
+    {
+        ("shirley", "temple"),
+        ("tom", "collins"),
+        ("john", "collins"),
+        ("bloody", "mary"),
+        ("rob", "roy"),
+        ("arnold", "palmer"),
+        ("harvey", "wallbanger"),
+        ("mary", "pickford"),
+    }
+)
+# Words before a code name that make it a team's or a project's: "Team Phoenix", "Project Atlas".
+CODE_NAME_HEADS = frozenset({"Team", "Project", "Operation", "Squad", "Codename", "Initiative"})
+# Verbs before "from X to Y" that move work between products: "migrated from Jenkins to GitHub".
+_MIGRATION_VERBS = frozenset(
+    """
+    migrate migrated migrating moved move moving switch switched switching transition
+    transitioned transitioning upgrade upgraded upgrading port ported
     """.split()
 )
 # Nouns a discoverer's name stands before when it names a result, not a person: "Bayes
@@ -75,6 +112,7 @@ POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
     syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark phenomenon
+    stages pyramid wager dilemma
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -91,11 +129,16 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     alphabetic = [word for word in words if word.isalpha()]
     if not alphabetic:
         return False
-    if all(word.lower() in BRANDS for word in alphabetic):
+    if all(word.lower() in BRANDS or word.lower() in FESTIVALS for word in alphabetic):
+        return True
+    if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
     return (
         _made_by_a_brand(alphabetic, before)
-        or (bool(after) and after[0] in PRODUCT_NOUNS)
+        or _before_a_product_noun(after)
+        or (bool(before) and before[0] in CODE_NAME_HEADS)
+        or _migrated_from(before, after)
+        or _a_team_by_its_nickname(alphabetic, after, gazetteer)
         or _used_as_a_style(after)
         or _work_by_its_author(after)
         or _headed_by_a_thing(alphabetic, before, after, gazetteer)
@@ -109,6 +152,58 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
         or names_a_product(words, before, after, gazetteer)
+    )
+
+
+def _before_a_product_noun(after: list[str]) -> bool:
+    """A product's noun right after, or after a short acronym: "Bose headphones", "the Okta MFA setup"."""
+    if after[:1] and after[0].isupper() and after[0].isalpha() and len(after[0]) <= _ACRONYM_LENGTH:
+        after = after[1:]
+    return bool(after) and after[0] in PRODUCT_NOUNS
+
+
+def _migrated_from(before: list[str], after: list[str]) -> bool:
+    """The old product of a migration to a known one: "migrated from Jenkins to GitHub Actions"."""
+    return (
+        len(before) >= 2
+        and before[0] == "from"
+        and before[1].lower() in _MIGRATION_VERBS
+        and len(after) >= 2
+        and after[0] == "to"
+        and a_product(after[1])
+    )
+
+
+# The plural nicknames of sports teams and bands ("the Golden State Warriors", "Arctic Monkeys"):
+# nouns no colleague is named after, unlike the plurals that are also surnames ("Hanks", "Banks").
+TEAM_NICKNAMES = frozenset(
+    """
+    warriors lakers celtics bulls knicks raptors rockets spurs suns clippers mavericks nuggets
+    pelicans grizzlies timberwolves pistons pacers cavaliers bucks hornets hawks wizards patriots
+    giants jets eagles cowboys packers bears lions vikings falcons panthers buccaneers rams
+    seahawks chiefs raiders broncos chargers steelers ravens bengals texans colts titans jaguars
+    dolphins commanders cardinals yankees mets dodgers cubs astros braves phillies padres mariners
+    rangers orioles tigers brewers pirates marlins rockies diamondbacks bruins canadiens penguins
+    flyers blackhawks oilers canucks predators sabres senators islanders devils sharks ducks
+    monkeys dragons fighters peppers stones beatles killers strokes chipmunks smurfs
+    """.split()
+)
+
+
+def _a_team_by_its_nickname(alphabetic: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
+    """A run of capitalised words ending in a team's or a band's nickname: "the Golden State
+    Warriors", "Arctic Monkeys"; one that opens with a name that is no everyday word ("Steve")
+    is a person's."""
+    run = list(alphabetic)
+    for token in after:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        run.append(token)
+    first = run[0].lower()
+    return (
+        len(run) > 1
+        and run[-1].lower() in TEAM_NICKNAMES
+        and not (gazetteer.is_name(first) and not gazetteer.is_dictionary_word(first))
     )
 
 
@@ -298,6 +393,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
             following = following[1:]  # "Newton's third law", "Kepler's 3 laws", "Maxwell's four equations"
         if len(words) == 1 and words[0].lower() in ILLNESS_EPONYMS and not (following and following[0].isalpha()):
             return True  # the illness alone: "early signs of Alzheimer's?"
+        if len(words) == 1 and words[0].lower() in ILLNESS_ONLY_EPONYMS:
+            return True  # "Alzheimer's warning signs": no one else goes by these names in a prompt
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
             or following[0].lower().endswith(_ILLNESS_ENDINGS)
@@ -319,6 +416,8 @@ _COUNT_WORDS = frozenset("first second third fourth fifth sixth seventh two thre
 ILLNESS_EPONYMS = frozenset(
     "alzheimer parkinson crohn huntington tourette asperger hodgkin addison cushing raynaud hashimoto".split()
 )
+# Of those, the names that are an illness's and no likely surname of a colleague or client.
+ILLNESS_ONLY_EPONYMS = frozenset("alzheimer crohn tourette asperger".split())
 # Endings of illnesses named after a physician in the possessive ("Hashimoto's thyroiditis",
 # "Bell's palsy", "Kaposi's sarcoma"); "Maria's" things end otherwise.
 _ILLNESS_ENDINGS = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plegia", "algia", "palsy", "trophy")

@@ -87,3 +87,46 @@ def test_goods_named_after_people_and_places_are_things(guard: Guard, text: str,
 )
 def test_a_name_beside_such_goods_in_other_phrases_stays_a_name(guard: Guard, text: str, name: str) -> None:
     assert name in [text[f.start : f.end] for f in guard.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Festivals spelt like names, drinks named after people, teams by their nickname.
+        "Plan our Mardi Gras party with king cake and wish everyone a happy Ganesh Chaturthi.",
+        "Try our Shirley Temple mocktail and the Bloody Mary bar at brunch.",
+        "We are proud sponsors of the Golden State Warriors fun run.",
+        # A product's noun after the brand, past an acronym; a code name; a migration's source.
+        "Write a note that the Herman Miller Aeron chairs arrive next week.",
+        "Everyone must complete the Okta MFA setup before Friday.",
+        "Announce that Team Phoenix won the hackathon.",
+        "Why we migrated from Jenkins to GitHub Actions.",
+        # Eponyms in the possessive, a breed before its young, a brand with its accent.
+        "Explain Alzheimer's warning signs for caregivers.",
+        "A blog post on Tuckman's stages of group development.",
+        "An instagram post for our Labrador puppy training class.",
+        "A newsletter on Pokémon Go community days at our stores.",
+    ],
+)
+def test_festivals_drinks_teams_and_code_names_are_not_masked(guard: Guard, text: str) -> None:
+    assert guard.check_prompt(text).masked_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A plural ending a name that is a surname, or no nickname.
+        ("Write a post about Steve Jobs and his design taste.", "Steve Jobs"),
+        ("Did Tom Hanks narrate that documentary?", "Tom Hanks"),
+        ("Ask Steve Giants about the launch.", "Steve Giants"),
+        ("Thank Anna Banks for the launch.", "Anna Banks"),
+        # A place whose name ends in a plural noun stays a place.
+        ("Book a trip to the Cayman Islands for the team.", "Cayman Islands"),
+        # "from" and "to" between people, with no product after "to".
+        ("Send the flowers from Maria to Jenkins.", "Jenkins"),
+        # A possessive before a noun that is no eponym's.
+        ("Maria Lopez's warning signs were ignored.", "Maria Lopez"),
+    ],
+)
+def test_names_beside_the_new_things_stay_masked(guard: Guard, text: str, name: str) -> None:
+    assert name not in guard.check_prompt(text).masked_text
