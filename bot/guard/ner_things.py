@@ -59,10 +59,16 @@ DRINKS_NAMED_AFTER_PEOPLE = frozenset(
         ("arnold", "palmer"),
         ("harvey", "wallbanger"),
         ("mary", "pickford"),
+        ("earl", "grey"),
     }
 )
-# Words before a code name that make it a team's or a project's: "Team Phoenix", "Project Atlas".
-CODE_NAME_HEADS = frozenset({"Team", "Project", "Operation", "Squad", "Codename", "Initiative"})
+# Words before a code name that make it a team's, a project's or a storm's: "Team Phoenix",
+# "Project Atlas", "Hurricane Andrew".
+CODE_NAME_HEADS = frozenset(
+    {"Team", "Project", "Operation", "Squad", "Codename", "Initiative", "Hurricane", "Typhoon", "Cyclone", "Storm"}
+)
+# Greetings said with a festival's name: "Ramadan Mubarak", "Eid Mubarak", "Ramadan Kareem".
+FESTIVAL_GREETINGS = frozenset({"mubarak", "kareem"})
 # Verbs before "from X to Y" that move work between products: "migrated from Jenkins to GitHub".
 _MIGRATION_VERBS = frozenset(
     """
@@ -131,12 +137,15 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return False
     if all(word.lower() in BRANDS or word.lower() in FESTIVALS for word in alphabetic):
         return True
+    if _greets_a_festival(alphabetic, before, after):
+        return True
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
     return (
         _made_by_a_brand(alphabetic, before)
         or _before_a_product_noun(after)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
+        or (len(alphabetic) > 1 and alphabetic[0] in CODE_NAME_HEADS)
         or _migrated_from(before, after)
         or _a_team_by_its_nickname(alphabetic, after, gazetteer)
         or _used_as_a_style(after)
@@ -152,6 +161,16 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
         or names_a_product(words, before, after, gazetteer)
+    )
+
+
+def _greets_a_festival(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    """A festival and its greeting, in the finding or beside it: "Ramadan Mubarak", "Eid Mubarak"."""
+    words = [*(before[:1] if before[:1] and before[0].isalpha() else []), *alphabetic, *after[:1]]
+    lowered = [word.lower() for word in words]
+    return any(word in FESTIVAL_GREETINGS for word in lowered) and all(
+        word in FESTIVALS or word in FESTIVAL_GREETINGS or word in ("eid",)
+        for word in (word.lower() for word in alphabetic)
     )
 
 
@@ -174,7 +193,8 @@ def _migrated_from(before: list[str], after: list[str]) -> bool:
     )
 
 
-# The plural nicknames of sports teams and bands ("the Golden State Warriors", "Arctic Monkeys"):
+# The plural nicknames of sports teams, bands and awards ("the Golden State Warriors", "Arctic
+# Monkeys", "the Golden Globes"):
 # nouns no colleague is named after, unlike the plurals that are also surnames ("Hanks", "Banks").
 TEAM_NICKNAMES = frozenset(
     """
@@ -185,7 +205,8 @@ TEAM_NICKNAMES = frozenset(
     dolphins commanders cardinals yankees mets dodgers cubs astros braves phillies padres mariners
     rangers orioles tigers brewers pirates marlins rockies diamondbacks bruins canadiens penguins
     flyers blackhawks oilers canucks predators sabres senators islanders devils sharks ducks
-    monkeys dragons fighters peppers stones beatles killers strokes chipmunks smurfs
+    monkeys dragons fighters peppers stones beatles killers strokes chipmunks smurfs globes
+    oscars emmys grammys
     """.split()
 )
 
@@ -279,6 +300,7 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
+    night scale test theory method coon shorthair bulldog poodle collie hound mastiff schnauzer
     yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
     overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
     quintet
