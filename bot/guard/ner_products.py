@@ -44,6 +44,9 @@ BRANDS = frozenset(
     lululemon uniqlo zendesk hubspot mailchimp squarespace wix etsy ebay alibaba temu shein
     apache airflow heroku vercel netlify pytorch tensorflow keras numpy scipy matplotlib seaborn
     plotly streamlit gradio langchain huggingface selenium playwright cypress webpack redux nextjs
+    okta vanta rippling opsgenie pagerduty datadog splunk intercom workday airtable calendly docusign
+    slido mentimeter lessonly mixpanel snowflake databricks fivetran tableau zapier twilio coupa
+    netsuite quickbooks freshdesk clickup gatorade lacroix seedlip
     nuxt fastapi pydantic sqlalchemy prisma postgres postgresql mysql mongodb redis sqlite
     elasticsearch kibana grafana celery rabbitmq nginx supabase firebase oura evernote zustand
     jotai mobx panera dunkin popeyes
@@ -100,6 +103,7 @@ NAMESAKE_GOODS = frozenset(
     tea teas coffee blend roast rice pie pies cake cakes salad salads sauce sandwich sandwiches
     sausage steak chicken soup bread bun buns roll rolls cookie cookies biscuit biscuits tart
     pudding cocktail stout ale lager beer beers wine wines gin cheese pizza pasta burger noodles
+    duck mix wings beef mustard lime ham cheesesteak
     period project
     """.split()
 )

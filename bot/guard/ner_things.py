@@ -62,6 +62,24 @@ DRINKS_NAMED_AFTER_PEOPLE = frozenset(
         ("earl", "grey"),
     }
 )
+# Wines, spirits, cheeses and teas named after the place they come from, which are things where
+# food or drink is the talk of the line: "we have Rioja and some Prosecco", "cheeses: Gouda, Brie".
+PLACE_NAMED_PRODUCE = frozenset(
+    """
+    prosecco cava rioja chianti bordeaux burgundy barolo champagne cognac armagnac calvados madeira
+    marsala tokaji sancerre chablis beaujolais gouda brie camembert cheddar edam emmental gruyere
+    gruyère manchego parmesan roquefort stilton wensleydale darjeeling assam
+    """.split()
+)
+# Words on the line that make such a name the produce.
+_PRODUCE_TALK = frozenset(
+    """
+    wine wines cheese cheeses bottle bottles glass glasses drink drinks pair pairs pairing tasting
+    toast sparkling menu platter board snacks catering tea teas
+    """.split()
+)
+# Words before a name that make it the place: "a trip to Bordeaux for the wine tasting".
+_BEFORE_A_PLACE = frozenset("in to from near at around across through visit visiting via".split())
 # Words before a code name that make it a team's, a project's or a storm's: "Team Phoenix",
 # "Project Atlas", "Hurricane Andrew".
 CODE_NAME_HEADS = frozenset(
@@ -90,7 +108,7 @@ EPONYM_NOUNS = frozenset(
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
-    agreement accords trials shift rights warning virus sponge
+    agreement accords trials shift rights warning virus sponge equilibrium simulation simulations
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
@@ -118,7 +136,7 @@ POSSESSIVE_EPONYM_NOUNS = frozenset(
     """
     theorem inequality equation conjecture lemma law laws principle paradox constant hypothesis
     syndrome disease razor algorithm triangle identity theory hierarchy formula cube ark phenomenon
-    stages pyramid wager dilemma
+    stages pyramid wager dilemma dimensions
     """.split()
 )
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
@@ -137,7 +155,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return False
     if all(word.lower() in BRANDS or word.lower() in FESTIVALS for word in alphabetic):
         return True
-    if _greets_a_festival(alphabetic, before, after):
+    if _greets_a_festival(alphabetic, before, after) or _produce_of_a_place(alphabetic, before, after):
         return True
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
@@ -172,6 +190,23 @@ def _greets_a_festival(alphabetic: list[str], before: list[str], after: list[str
         word in FESTIVALS or word in FESTIVAL_GREETINGS or word in ("eid",)
         for word in (word.lower() for word in alphabetic)
     )
+
+
+def _produce_of_a_place(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    """A wine, cheese or tea named after its place, where the words around talk of food or drink
+    or list another such produce, and none of travel."""
+    if not (len(alphabetic) == 1 and alphabetic[0].lower() in PLACE_NAMED_PRODUCE):
+        return False
+    if before and before[0].lower() in _BEFORE_A_PLACE:
+        return False
+    around = [word.lower() for word in (*before, *after)]
+    return not any(word in _TRAVEL_TALK for word in around) and any(
+        word in _PRODUCE_TALK or word in PLACE_NAMED_PRODUCE for word in around
+    )
+
+
+# Words around a wine region's name that make it the place: "Bordeaux, Burgundy: a 5-day trip".
+_TRAVEL_TALK = frozenset("trip trips visit travel tour tours itinerary fly flight flights hotel stay day days".split())
 
 
 def _before_a_product_noun(after: list[str]) -> bool:
@@ -300,7 +335,7 @@ THING_HEADS = frozenset(
     retriever terrier spaniel pro max plus ultra mini lite edition dynasty plan program programme
     project strategy policy protocol agreement declaration charter compromise purchase crisis
     massacre riots incident affair scandal trials uprising campaign expedition mission crusade party
-    night scale test theory method coon shorthair bulldog poodle collie hound mastiff schnauzer
+    scale test theory method factor podcast inu coon shorthair bulldog poodle collie hound mastiff schnauzer
     yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
     overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
     quintet
@@ -417,17 +452,49 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
             return True  # the illness alone: "early signs of Alzheimer's?"
         if len(words) == 1 and words[0].lower() in ILLNESS_ONLY_EPONYMS:
             return True  # "Alzheimer's warning signs": no one else goes by these names in a prompt
+        if len(following) > 1 and following[0].islower() and following[1] in FAR_EPONYM_NOUNS:
+            following = following[1:]  # "Hofstede's cultural dimensions"
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
             or following[0].lower().endswith(_ILLNESS_ENDINGS)
-            or (following[0].istitle() and following[0].lower() in _DISHES)
+            or (following[0].istitle() and following[0].lower() in _DISHES | _TITLED_POSSESSIVE_NOUNS)
         )
     last = words[-1] if words else ""
     if last.islower() and last in EPONYM_NOUNS and len(words) > 1:
         return True  # tagged with its noun: "the Turing test"
+    if _reached_past_one_word(words, after):
+        return True
     return bool(after) and (
         after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
     )
+
+
+# The result nouns that a discoverer's name still qualifies past one word: "the Kübler-Ross change
+# curve", "the Phillips ROI model"; "Send Priya sales numbers" is Priya's.
+FAR_EPONYM_NOUNS = frozenset(
+    "curve curves model models equilibrium effect principle paradox theorem scale test matrix method dimensions".split()
+)
+# Words that start a new phrase after a name: "Ask Maria to test it", "Give Priya a test".
+_NOT_A_QUALIFIER = frozenset("to for and or the a an with about on in at of by from is was as if".split())
+
+
+def _reached_past_one_word(words: list[str], after: list[str]) -> bool:
+    """A discoverer's surname (or two joined by a dash) and a result noun after one lower-case
+    word or a short acronym: "the Ebbinghaus forgetting curve", "the Phillips ROI model"; a full
+    name there is someone addressed ("Ask Maria Lopez sales model questions")."""
+    if len(after) < 2 or after[1] not in FAR_EPONYM_NOUNS:
+        return False
+    if sum(word.isalpha() for word in words) > 1 and not any(word in DASHES for word in words):
+        return False
+    between = after[0]
+    if between.isalpha() and between.isupper() and len(between) <= _ACRONYM_LENGTH:
+        return True
+    return between.isalpha() and between.islower() and between not in _NOT_A_QUALIFIER
+
+
+# Capitalised nouns after a possessive that make a title, not someone's things: "Robert's Rules of
+# Order", "Murphy's Law"; "Maria's rules" are hers.
+_TITLED_POSSESSIVE_NOUNS = frozenset({"rules", "law", "laws"})
 
 
 # A count or rank between a discoverer's possessive and the result's noun.
