@@ -1035,6 +1035,15 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
         index = first
         end = _run_end(texts, index)
         words = [i for i in range(index, end) if _is_capitalised(texts[i])]
+        place = _whole_place_of_everyday_words(texts, words, gazetteer)
+        if place is not None:
+            first_word, last_word = place
+            if not is_a_thing(
+                texts[first_word : last_word + 1], *tokens_around(texts, first_word, last_word + 1), gazetteer
+            ):
+                yield first_word, last_word + 1, "LOCATION"
+            index = end
+            continue
         while words and gazetteer.is_english(texts[words[0]].lower()):
             words.pop(0)
         while (
@@ -1063,6 +1072,24 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
                 title = _previous_title(texts, start)
                 yield (start if title is None else title), words[-1] + 1, label
         index = end
+
+
+# The most words of a place listed whole that are all everyday words ("Salt Lake City").
+_MAX_PLACE_WORDS = 4
+
+
+def _whole_place_of_everyday_words(texts: list[str], words: list[int], gazetteer: Gazetteer) -> tuple[int, int] | None:
+    """The first and last index of a place listed whole inside the run whose every word is an
+    everyday English word ("Salt Lake City", "Cape Town", "Little Rock"): the edge trimming below
+    would take each word for an everyday one and leave nothing. The longest such place wins."""
+    if len(words) < 2 or not all(gazetteer.is_english(texts[i].lower()) for i in words):
+        return None
+    for size in range(min(len(words), _MAX_PLACE_WORDS), 1, -1):
+        for at in range(len(words) - size + 1):
+            chosen = words[at : at + size]
+            if chosen[-1] - chosen[0] == size - 1 and gazetteer.is_place(" ".join(texts[i].lower() for i in chosen)):
+                return chosen[0], chosen[-1]
+    return None
 
 
 def _family_name_after_a_name(texts: list[str], words: list[int], evidence: Evidence, gazetteer: Gazetteer) -> bool:

@@ -67,6 +67,9 @@ def test_default_guard_masks_person_names(guard: Guard, sentence: str, name: str
         ("Draft a teaser for our roadshow stop in Rotterdam next spring.", "Rotterdam"),
         ("This year we open offices in Kraków and Nairobi.", "Kraków"),
         ("Write an Instagram caption about the sunrise over Lisbon.", "Lisbon"),
+        # Listed whole, every word an everyday one.
+        ("We moved the team to Salt Lake City last year.", "Salt Lake City"),
+        ("Book the hotel in Little Rock for the roadshow.", "Little Rock"),
     ],
 )
 def test_default_guard_masks_places(guard: Guard, sentence: str, place: str) -> None:
