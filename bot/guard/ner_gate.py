@@ -25,6 +25,7 @@ from bot.guard.sentence_language import (
     CYRILLIC_EVERYDAY_WORDS,
     FOREIGN_FUNCTION_WORDS,
     FOREIGN_OPENERS,
+    FOREIGN_SENTENCE_WORDS,
     GREEK_EVERYDAY_WORDS,
     foreign_sentences,
 )
@@ -311,7 +312,13 @@ class Evidence:
     def in_foreign_sentence(self, index: int) -> bool:
         """Whether the token's sentence is in another language than English (sentence_language.py,
         which reads a prompt's tokens once for every Evidence made of them)."""
-        return foreign_sentences(self.texts, sentence_ends(self.texts))[index]
+        return foreign_sentences(self.texts, sentence_ends(self.texts)).decided[index]
+
+    def in_foreign_sentence_or_prompt(self, index: int) -> bool:
+        """Like ``in_foreign_sentence``, a sentence too short to tell read in the prompt's
+        language: enough to take its function words for no names ("¿Es seguro?"), not to take
+        away the backing of an unknown name-shaped word ("Lieu : Saint-Lyphard", a signature)."""
+        return foreign_sentences(self.texts, sentence_ends(self.texts)).read_with_the_prompt[index]
 
     def capitalised_kind(self, index: int) -> int:
         kind = self._kinds.get(index)
@@ -324,7 +331,9 @@ class Evidence:
         lower = text.lower()
         if not _is_capitalised(text) or lower in _NEVER_ALONE:
             return NOTHING
-        if lower in FOREIGN_FUNCTION_WORDS and self.in_foreign_sentence(index):
+        if (lower in FOREIGN_FUNCTION_WORDS or lower in FOREIGN_SENTENCE_WORDS) and self.in_foreign_sentence_or_prompt(
+            index
+        ):
             return NOTHING  # "Und", "Les", "Para" open sentences; the lists hold them as surnames
         kind = self.gazetteer.kind(lower)
         if kind == NOTHING and self._may_be_declined(index):

@@ -14,6 +14,7 @@ sentence openers are masked.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from bot.guard.last_token_list import LastTokenList
 
@@ -21,15 +22,66 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     """
     der das und ist nicht ein eine einen einem einer mit für auf dem des sich zu von vom zum zur
     bitte wir ihr sie auch dieser diese dieses nach bei oder wird werden sind wie über unter
+    ich mir mich dich dir uns euch noch schon sehr seit habe haben wurde wurden keinen dass wenn weil
+    aber
     les et est une du pour avec dans sur pas vous nous cette qui que au aux très sont leur ou
     el los las es una por para del se al como pero muy su está están entre también
     il gli della delle dello che non sono alla alle nel nella questo questa anche molto
-    uma das não pelo pela são mais também seu sua
+    dal dei degli sul nei quello quella
+    uma das não pelo pela são mais também seu sua é você vocês quem isso isto dela dele eles elas nós
+    è perché cosa
     het een en voor niet dat ik je wij zijn naar ook maar bij deze
     się nie jest że dla jak oraz przez od czy są już tylko
     och att är för inte det som og ikke på
     ve bir için ile bu çok olan
     """.split()
+)
+# Words that open or fill sentences of those languages and are also English words, abbreviations
+# or someone's name ("La", "Si", "Lo", "Er", "Ma", "Una", "Como"): no evidence of a language, so
+# not counted above, but no name or place in a sentence already known to be foreign ("La
+# fotosíntesis es...", "Er heißt Herr Schulze", "Ma belle-mère Sylvie").
+FOREIGN_SENTENCE_WORDS = frozenset(
+    """
+    la lo las los el un unos unas si no son era fue ser hay más menos porque cuando donde durante
+    después antes desde hasta sobre según sin mi mis tu tus yo él ella ellos ellas nosotros usted
+    ustedes me te le les nos este esta estos estas ese esa eso tengo tenemos puedo hoy ayer mañana
+    además entonces luego así ya aún todavía cada todo toda todos todas otro otra vivo moro
+    o os a as um uns umas eu ele nós eles elas você vocês meu minha meus minhas nosso nossa isso
+    isto esse essa é era foi tem tenho depois até sem ainda já hoje ontem amanhã
+    le je il elle on vous ils elles mon ma mes ton ta tes son sa ses notre votre ce cet ces quoi
+    mais donc car ni oui non être avoir ai avons avez ont fait faire peut peux dois voici voilà
+    aussi encore déjà toujours jamais hier demain chaque tout toute tous toutes
+    lo i gli di da in con su per tra fra io lui lei noi voi loro mio mia miei mie tuo tua cosa
+    come dove quando perché però se sì ho hai ha abbiamo avete hanno fai faccio posso ancora già
+    sempre mai oggi ieri domani ogni tutto tutta tutti una uno
+    die den ich du er es mein meine meinen meinem meiner dein deine sein seine unser unsere
+    euer ihre jener welche was wo aber denn doch wenn weil dass ob als noch schon immer nie heute
+    gestern morgen jeder jede jedes alle soll sollte sollen muss müssen kann können darf dürfen
+    will wollen möchte hat habe haben war waren gibt hier dort da dann ja nein kein keine
+    jij hij zij ze we jullie jouw haar ons onze wat wie waar wanneer waarom hoe want of als omdat
+    dus nog al altijd nooit vandaag gisteren elk elke alle kan kun kunnen moet moeten wil willen
+    mag heb hebt heeft hebben ben bent was waren wordt worden er daar nee geen
+    els les jo ell nosaltres vosaltres ells meu meva teu teva seu seva aquest aquesta això què
+    com on quan però perquè és tinc vull puc també encara avui ahir demà cada tot tota tots totes
+    bana sana ona bize size ben sen biz siz onlar şu ama fakat çünkü eğer ne neden nasıl nerede
+    kim hangi en daha az her hiç bugün dün yarın evet hayır değil var yok
+    nola zein nor zer non noiz zergatik eta baina edo ni zu gu hau hori hura bat ez bai
+    ja ty ona my wy oni mój moja moje twój twoja jego jej nasz nasza ten ta to te co kto gdzie
+    kiedy dlaczego ale lub albo bo jeśli też także jeszcze zawsze nigdy dziś dzisiaj wczoraj
+    jutro każdy wszystko tak mam masz ma mamy
+    lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo junio
+    julio agosto septiembre octubre noviembre diciembre
+    segunda terça quarta quinta sexta sábado domingo janeiro fevereiro março maio junho julho
+    setembro outubro novembro dezembro
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril mai juin
+    juillet août septembre octobre novembre décembre
+    lunedì martedì mercoledì giovedì venerdì sabato domenica gennaio febbraio aprile maggio
+    giugno luglio settembre ottobre dicembre
+    montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
+    oktober dezember
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart mei juli
+    augustus
+    """.split()  # noqa: RUF001  # Turkish dotless i on purpose
 )
 # The verbs and question words that open requests in other languages ("Explica", "Erkläre",
 # "Объясни", "Как", "Γράψε"): capitalised as any first word, never a name, and in no list. Words
@@ -56,6 +108,9 @@ FOREIGN_OPENERS = frozenset(
     посоветуй посоветуйте подскажи подскажите ответь ответьте исправь исправьте перепиши
     перепишите продолжи продолжите выбери определи как что почему какой какая какие где когда
     кто зачем сколько можно можешь можете привет здравствуйте пожалуйста спасибо это
+    raconte racontez dis soll sollte fai kun kunt nola zein zer bana sana nasıl neden nedir hangi
+    liebe lieber liebes grazie buongiorno buonasera danke merci gracias obrigado obrigada saludos
+    abraço abraços pozdrawiam
     поясни розкажи допоможи зроби переклади як що чому який яка які де коли хто навіщо скільки
     привіт дякую
     γράψε γράψτε στείλε στείλτε ετοίμασε ετοιμάστε φτιάξε φτιάξτε δημιούργησε δημιουργήστε εξήγησε
@@ -66,7 +121,7 @@ FOREIGN_OPENERS = frozenset(
     ευχαριστήστε σχεδίασε σχεδιάστε έλεγξε ελέγξτε μετάτρεψε αναδιατύπωσε προετοίμασε κατάγραψε
     θέλω θέλουμε χρειάζομαι χρειαζόμαστε μπορείς μπορείτε τι ποιος ποια ποιο ποιοι ποιες πώς
     γιατί πού πότε πόσο πόσα γεια καλημέρα καλησπέρα χαίρετε παρακαλώ ευχαριστώ ευχαριστούμε
-    """.split()
+    """.split()  # noqa: RUF001  # Turkish dotless i on purpose
 )
 # Russian and Ukrainian pronouns, determiners and the forms of address a letter opens with,
 # capitalised at the start of many sentences; some are names or places elsewhere once
@@ -118,13 +173,24 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 _MIN_FOREIGN_WORDS = 2
 
 
-_foreign: LastTokenList[list[bool]] = LastTokenList()
+class SentenceLanguages(NamedTuple):
+    """Two readings of each token's sentence: ``decided``, foreign by its own function words;
+    ``read_with_the_prompt``, the same, except that a sentence with too few function words of
+    either language to tell ("¿Es seguro?", "Lieu : Domaine de la Brière") takes the prompt's
+    language."""
+
+    decided: list[bool]
+    read_with_the_prompt: list[bool]
 
 
-def foreign_sentences(texts: list[str], ends: Sequence[int]) -> list[bool]:
-    """For each token, whether its sentence is foreign (see the module docstring); ``ends`` are
-    the indices of the tokens that end a sentence, in order, the last token's among them. Worked
-    out once per token list (``LastTokenList``): the gate asks from many places."""
+_foreign: LastTokenList[SentenceLanguages] = LastTokenList()
+
+
+def foreign_sentences(texts: list[str], ends: Sequence[int]) -> SentenceLanguages:
+    """For each token, whether its sentence is foreign (see the module docstring and
+    ``SentenceLanguages``); ``ends`` are the indices of the tokens that end a sentence, in order,
+    the last token's among them. Worked out once per token list (``LastTokenList``): the gate
+    asks from many places."""
     return _foreign.get(texts, lambda: _flags(texts, ends))
 
 
@@ -132,14 +198,24 @@ def foreign_sentences(texts: list[str], ends: Sequence[int]) -> list[bool]:
 _ENGLISH_ONLY = ENGLISH_FUNCTION_WORDS - FOREIGN_FUNCTION_WORDS
 
 
-def _flags(texts: list[str], ends: Sequence[int]) -> list[bool]:
-    flags: list[bool] = []
+def _flags(texts: list[str], ends: Sequence[int]) -> SentenceLanguages:
+    counts: list[tuple[int, int, int]] = []
     start = 0
     for last in ends:
         lowered = [text.lower() for text in texts[start : last + 1]]
         # Counted in C: a sum of booleans over the sentence, not a branch a token.
         foreign = sum(map(FOREIGN_FUNCTION_WORDS.__contains__, lowered))
         english = sum(map(_ENGLISH_ONLY.__contains__, lowered))
-        flags.extend([foreign >= _MIN_FOREIGN_WORDS and foreign > english] * (last + 1 - start))
+        counts.append((foreign, english, last + 1 - start))
         start = last + 1
-    return flags
+    all_foreign = sum(foreign for foreign, _, _ in counts)
+    all_english = sum(english for _, english, _ in counts)
+    prompt_is_foreign = all_foreign >= _MIN_FOREIGN_WORDS and all_foreign > all_english
+    decided: list[bool] = []
+    with_the_prompt: list[bool] = []
+    for foreign, english, length in counts:
+        is_foreign = foreign >= _MIN_FOREIGN_WORDS and foreign > english
+        undecided = foreign + english < _MIN_FOREIGN_WORDS
+        decided.extend([is_foreign] * length)
+        with_the_prompt.extend([prompt_is_foreign if undecided else is_foreign] * length)
+    return SentenceLanguages(decided, with_the_prompt)

@@ -40,7 +40,8 @@ def test_each_token_is_flagged_with_the_language_of_its_sentence() -> None:
 
     flags = foreign_sentences(texts, sentence_ends(texts))
 
-    assert flags == [False] * 11 + [True] * 12
+    assert flags.decided == [False] * 11 + [True] * 12
+    assert flags.read_with_the_prompt == flags.decided
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,9 @@ def test_each_token_is_flagged_with_the_language_of_its_sentence() -> None:
 def test_english_sentences_with_foreign_names_are_english(sentence: str) -> None:
     texts = sentence.replace(".", " .").split()
 
-    assert not any(foreign_sentences(texts, sentence_ends(texts)))
+    flags = foreign_sentences(texts, sentence_ends(texts))
+
+    assert not any(flags.decided) and not any(flags.read_with_the_prompt)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +91,42 @@ def test_a_function_word_opening_a_foreign_sentence_is_no_surname(
     text = guard.mask(prompt).text
 
     assert text.startswith(kept) and masked not in text
+
+
+def test_a_sentence_too_short_to_tell_takes_the_prompts_language() -> None:
+    prompt = "Vamos a ir de Bogotá a Cartagena en carro con los niños por la costa . ¿ Es seguro ?"
+    texts = prompt.split()
+
+    flags = foreign_sentences(texts, sentence_ends(texts))
+
+    assert all(flags.read_with_the_prompt)
+    assert not all(flags.decided)  # the question alone holds no Spanish function word
+    english = "Write a post for the team about the launch . Is it safe ?".split()
+    assert not any(foreign_sentences(english, sentence_ends(english)).read_with_the_prompt)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kept"),
+    [
+        # Articles, pronouns and auxiliaries that are also names, places or English words.
+        ("Hazme un resumen: La fotosíntesis es el proceso por el que las plantas producen azúcar.", "La"),
+        ("Kannst du eine Mail an meinen Vermieter schreiben? Er ist seit Wochen nicht erreichbar.", "Er"),
+        ("Ho questo errore in Python. Il codice è questo, cosa sbaglio?", "Il"),
+        ("Ma belle-mère vient dîner samedi et je ne sais pas quoi cuisiner pour elle.", "Ma"),
+        # A day of the week that is also a surname.
+        ("Bitte schicken Sie uns die Liste der Mitarbeiter bis Freitag, es ist dringend.", "Freitag"),
+    ],
+)
+def test_everyday_words_of_a_foreign_sentence_are_not_masked(guard: Guard, prompt: str, kept: str) -> None:
+    assert kept in guard.mask(prompt).text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "masked"),
+    [
+        ("La propuesta es para Lucía Fernández y su equipo de ventas en Sevilla.", "Lucía Fernández"),
+        ("Schreib eine Mail an Claire Dubois, sie ist für die Planung zuständig.", "Claire Dubois"),
+    ],
+)
+def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, masked: str) -> None:
+    assert masked not in guard.mask(prompt).text
