@@ -128,8 +128,10 @@ class GatedEntityRecognizer:
                 entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:
+            # spaCy refuses entities that share a token, and the whole prompt would go unchecked.
             if not taken.intersection(range(start, end)):
                 entities.append(Span(doc, start, end, label=label))
+                taken.update(range(start, end))
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
 

@@ -1037,7 +1037,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
     Thirumurthi", "Dr. Long"): a name the model did not tag in a sentence it did not expect. The
     everyday words a run starts or ends with ("Dear", "Did", "Ave") are left out of it."""
     evidence = Evidence(texts, gazetteer)
-    index = 0
+    index = previous_end = 0
     for first in _capitalised_indices(texts):
         if first < index:
             continue  # inside the run before
@@ -1063,6 +1063,10 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop()
         if len(words) > 1 and opens_with_an_order(texts, words[0], gazetteer):
             words.pop(0)
+        # A title ending the run is the next name's ("our Kraków Dr. Anna Nowak"): that name's
+        # span takes it, and two spans must not share it.
+        while words and texts[words[-1]].lower() in TITLES:
+            words.pop()
         if any(evidence.backs_capitalised(i) and evidence.capitalised_kind(i) != NOTHING for i in words):
             start = words[0]
             label = _run_label(
@@ -1079,7 +1083,8 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
                 or _common_noun_after_an_article(texts, start, words[-1] + 1, gazetteer)
             ):
                 title = _previous_title(texts, start)
-                yield (start if title is None else title), words[-1] + 1, label
+                yield (start if title is None or title < previous_end else title), words[-1] + 1, label
+                previous_end = words[-1] + 1
         index = end
 
 

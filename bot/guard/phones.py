@@ -355,6 +355,17 @@ _SOMEONES_NUMBER = re.compile(
     r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|\s*:)?\s*$",
     re.IGNORECASE,
 )
+# The same in other languages: "mi número es", "mon numéro c'est", "meine Handynummer"... written
+# as "meine Nummer ist", "il mio numero è", "o meu número é", "mój numer to", "numer do niej to";
+# "mi número de pedido es" goes on to an id's word and is none.
+_SOMEONES_NUMBER_ABROAD = re.compile(
+    r"\b(?:(?:mi|tu|su|mon|ton|son|meine?|deine?|seine?|ihre?|unsere?|mijn|jouw|zijn|haar"
+    r"|(?:il\s+)?(?:mio|tuo|suo)|(?:o\s+)?(?:meu|seu|teu)|(?:a\s+)?(?:minha|sua)|m[oó]j|tw[oó]j|jej|jego)\s+"
+    r"(?:n[úu]mero|num[ée]ro|nummer|numer|m[oó]vil|portable|handy|celular|cellulare|telem[oó]vel)"
+    r"|numer\s+do\s+[^\W\d_]+)"
+    r"(?:\s+(?:es|est|c['\u2019]est|ist|is|è|é|to|jest))?\s*:?\s*$",
+    re.IGNORECASE,
+)
 SOMEONES_NUMBER_SCORE = 0.55
 
 # The words right before a number that say it is one: a label ("Phone:", "Tel.", "Mon portable :",
@@ -395,7 +406,11 @@ _SHORT = 'A five- or six-digit number right after a phone\'s label or "call me o
 
 
 def _led_in_as_a_phone(text: str, start: int) -> bool:
-    return _led_in_by(_PHONE_LEAD_IN, text, start) or _led_in_by(_SOMEONES_NUMBER, text, start)
+    return (
+        _led_in_by(_PHONE_LEAD_IN, text, start)
+        or _led_in_by(_SOMEONES_NUMBER, text, start)
+        or _led_in_by(_SOMEONES_NUMBER_ABROAD, text, start)
+    )
 
 
 # A field of a signature or contact line, between separators, on a line with an email address:

@@ -23,7 +23,7 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     der das und ist nicht ein eine einen einem einer mit für auf dem des sich zu von vom zum zur
     bitte wir ihr sie auch dieser diese dieses nach bei oder wird werden sind wie über unter
     ich mir mich dich dir uns euch noch schon sehr seit habe haben wurde wurden keinen dass wenn weil
-    aber
+    aber unser unsere unseren unserem meine meinen meinem deine seine ihre ihren
     les et est une du pour avec dans sur pas vous nous cette qui que au aux très sont leur ou
     el los las es una por para del se al como pero muy su está están entre también
     il gli della delle dello che non sono alla alle nel nella questo questa anche molto

@@ -464,3 +464,15 @@ def test_unknown_words_opening_sentences_do_not_run_the_model_and_names_beside_t
     assert openers_only == []
     assert tagged[0] == []
     assert "Oyelaran Adebayo" not in with_a_name.masked_text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Say hi to our Kraków Dr. Anna Nowak today.", "The Berlin Geschäftsführer Dr. Martin Schröder spoke."],
+)
+def test_a_title_between_a_place_and_a_name_belongs_to_the_name_alone(guard: Guard, sentence: str) -> None:
+    # Both runs once took the title, and spaCy's refusal of overlapping entities refused the prompt.
+    prompt = guard.check_prompt(sentence)
+
+    assert "Dr." not in prompt.masked_text
+    assert "Nowak" not in prompt.masked_text and "Schröder" not in prompt.masked_text

@@ -247,6 +247,10 @@ def masked_phones(guard: Guard, sentence: str) -> dict[str, str]:
         ("Escribile a Sofía al 011 15-4471-2290 si hay cambios.", "011 15-4471-2290"),
         # A number and a full-width comma before "mobile" are not one code with what follows.
         ("예약 문의는 대표번호 1577-3382로 해 주세요.", "1577-3382"),
+        # "my number is" in other languages.
+        ("Hola, me llamo Rocío y mi número es 699 112 233.", "699 112 233"),
+        ("Numer do niej to 601 234 567, bo chcę umówić spotkanie.", "601 234 567"),
+        ("Il mio numero è 333 123 4567, scrivimi pure.", "333 123 4567"),
     ],
 )
 def test_extensions_and_call_words_of_other_languages_make_phones(
@@ -275,6 +279,7 @@ def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sit
         "Résume : votre dossier n° 2025-214-7730 est en cours.",
         "Ответь клиенту: заказ № 6618-0392-4471 передан курьеру.",
         "Escribe que su número de pedido es 215-4471-9020.",
+        "Mi número de factura es 699 112 233.",
         "Remind them the Zoom meeting ID is 846 3391 2207.",
         "The booking confirmation number is 5124.678.901, check-in at 3 pm.",
         "Tell the customer the waybill is 5839204716.",
