@@ -294,6 +294,10 @@ def _is_capitalised(text: str) -> bool:
 
 # Titles and street abbreviations: part of a name or an address, never one on their own.
 _NEVER_ALONE = TITLES | frozenset({"st", "ave", "rd", "dr", "ln", "blvd", "apt"})
+# The labels a mail's subject line opens with.
+SUBJECT_LABELS = frozenset(
+    "subject betreff objet oggetto asunto assunto onderwerp konu ämne emne předmět temat aihe тема".split()
+)
 
 
 _POLISH_LETTERS = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
@@ -378,6 +382,32 @@ class Evidence:
         texts = self.texts
         return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
+    def _labels_a_field(self, index: int) -> bool:
+        """A word alone at the start of its line before a colon: a form's field ("Betreff:",
+        "Anforderungen:", "Présents :"). Asked only for a word no list knows in a prompt of
+        another language: a speaker in a transcript is named by a listed name ("Kerem: Tamam")."""
+        return self._line_start(index) == index and self._next_mark(index) == ":"
+
+    def _on_a_subject_line(self, index: int) -> bool:
+        """Whether the token is on a line that opens with a mail's subject label ("Betreff:
+        Anfrage Musterteile", "Oggetto: Ritardo consegna"): the words after it are a heading."""
+        start = self._line_start(index)
+        return start < index and self.texts[start].lower() in SUBJECT_LABELS and self._next_mark(start) == ":"
+
+    def _line_start(self, index: int) -> int:
+        start = index
+        while start > 0 and "\n" not in self.texts[start - 1]:
+            start -= 1
+        while start < index and self.texts[start].isspace():
+            start += 1
+        return start
+
+    def _next_mark(self, index: int) -> str | None:
+        following = index + 1
+        while following < len(self.texts) and self.texts[following] == " ":
+            following += 1
+        return self.texts[following] if following < len(self.texts) else None
+
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
         previous = index - 1
@@ -407,6 +437,10 @@ class Evidence:
                 and not self.gazetteer.is_dictionary_word(lower)
                 and not self.in_foreign_sentence(index)
                 and not self.gazetteer.is_compound(lower)
+                and not (
+                    self.in_foreign_sentence_or_prompt(index)
+                    and (self._labels_a_field(index) or self._on_a_subject_line(index))
+                )
             )
         previous = self._previous_word(index)
         if previous < 0:

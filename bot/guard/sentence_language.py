@@ -25,6 +25,7 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     ich mir mich dich dir uns euch noch schon sehr seit habe haben wurde wurden keinen dass wenn weil
     aber unser unsere unseren unserem meine meinen meinem deine seine ihre ihren
     les et est une du pour avec dans sur pas vous nous cette qui que au aux très sont leur ou
+    ces chez sans mais
     el los las es una por para del se al como pero muy su está están entre también
     il gli della delle dello che non sono alla alle nel nella questo questa anche molto
     dal dei degli sul nei quello quella
@@ -67,7 +68,7 @@ FOREIGN_SENTENCE_WORDS = frozenset(
     kim hangi en daha az her hiç bugün dün yarın evet hayır değil var yok
     nola zein nor zer non noiz zergatik eta baina edo ni zu gu hau hori hura bat ez bai
     ja ty ona my wy oni mój moja moje twój twoja jego jej nasz nasza ten ta to te co kto gdzie
-    kiedy dlaczego ale lub albo bo jeśli też także jeszcze zawsze nigdy dziś dzisiaj wczoraj
+    kiedy dlaczego ale lub albo bo jeśli też także jeszcze zawsze nigdy dziś dzisiaj wczoraj tono
     jutro każdy wszystko tak mam masz ma mamy
     lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo junio
     julio agosto septiembre octubre noviembre diciembre
@@ -110,7 +111,14 @@ FOREIGN_OPENERS = frozenset(
     кто зачем сколько можно можешь можете привет здравствуйте пожалуйста спасибо это
     raconte racontez dis soll sollte fai kun kunt nola zein zer bana sana nasıl neden nedir hangi
     liebe lieber liebes grazie buongiorno buonasera danke merci gracias obrigado obrigada saludos
-    abraço abraços pozdrawiam
+    abraço abraços pozdrawiam atentamente cordialmente atenciosamente cordialement saygılarımla
+    montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz oktober dezember
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart augustus
+    lunedì martedì mercoledì giovedì venerdì gennaio febbraio giugno luglio ottobre dicembre
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier février juin juillet août
+    septembre octobre décembre lunes miércoles jueves viernes enero febrero junio julio
+    septiembre octubre noviembre diciembre pazartesi salı çarşamba perşembe cuma cumartesi ocak
+    şubat haziran temmuz ağustos ekim kasım aralık
     поясни розкажи допоможи зроби переклади як що чому який яка які де коли хто навіщо скільки
     привіт дякую
     γράψε γράψτε στείλε στείλτε ετοίμασε ετοιμάστε φτιάξε φτιάξτε δημιούργησε δημιουργήστε εξήγησε

@@ -130,3 +130,38 @@ def test_everyday_words_of_a_foreign_sentence_are_not_masked(guard: Guard, promp
 )
 def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, masked: str) -> None:
     assert masked not in guard.mask(prompt).text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kept", "masked"),
+    [
+        # A form's field labels and a subject line are no names; the people after them are.
+        (
+            "Fasse bitte die Mail für das Team zusammen:\n\nBetreff: Anfrage Musterteile\nAnforderungen: Studium\n"
+            "Teilnehmende: Anja Roth, Peter Lindner",
+            ["Betreff", "Anfrage Musterteile", "Anforderungen", "Teilnehmende"],
+            ["Anja Roth", "Peter Lindner"],
+        ),
+        (
+            "Transforme ces notes en compte rendu pour les équipes :\n\nPrésents : Élodie Blanc, Marc Petit\n"
+            "Objet : Votre réclamation",
+            ["Présents", "Objet", "Votre"],
+            ["Élodie Blanc"],
+        ),
+        # Days and months of other languages, and their sign-offs.
+        ("Bitte schreib an das Team, dass das Review am Donnerstag ist.\nFreundliche Grüße", ["Donnerstag"], []),
+    ],
+)
+def test_field_labels_subject_lines_and_dates_of_a_foreign_prompt_are_not_masked(
+    guard: Guard, prompt: str, kept: list[str], masked: list[str]
+) -> None:
+    text = guard.mask(prompt).text
+
+    assert all(word in text for word in kept)
+    assert not any(name in text for name in masked)
+
+
+def test_a_speaker_of_an_english_transcript_is_still_masked(guard: Guard) -> None:
+    text = guard.mask("Summarise the call:\nOkafor: we ship on Monday.\nPriya: fine by me.").text
+
+    assert "Okafor" not in text and "Priya" not in text
