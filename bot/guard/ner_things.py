@@ -45,7 +45,7 @@ FESTIVALS = frozenset(
     mardi gras juneteenth loy krathong fasching hanami ganesh chaturthi makar sankranti ugadi
     vishu bihu gudi padwa janmashtami thaipusam deepavali hari raya nyepi seollal galungan
     holi onam pongal navratri dussehra lohri baisakhi vaisakhi songkran chuseok obon hogmanay
-    sinterklaas kwanzaa hanukkah chanukah purim sukkot shavuot diwali ramadan nowruz vesak
+    sinterklaas kwanzaa hanukkah chanukah purim sukkot shavuot diwali ramadan nowruz vesak eid
     """.split()
 )
 # Drinks named after people, whose whole name is the drink's ("a Shirley Temple mocktail").
@@ -184,11 +184,9 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
 
 def _greets_a_festival(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
     """A festival and its greeting, in the finding or beside it: "Ramadan Mubarak", "Eid Mubarak"."""
-    words = [*(before[:1] if before[:1] and before[0].isalpha() else []), *alphabetic, *after[:1]]
-    lowered = [word.lower() for word in words]
-    return any(word in FESTIVAL_GREETINGS for word in lowered) and all(
-        word in FESTIVALS or word in FESTIVAL_GREETINGS or word in ("eid",)
-        for word in (word.lower() for word in alphabetic)
+    beside = [*(before[:1] if before[:1] and before[0].isalpha() else []), *alphabetic, *after[:1]]
+    return any(word.lower() in FESTIVAL_GREETINGS for word in beside) and all(
+        word.lower() in FESTIVALS or word.lower() in FESTIVAL_GREETINGS for word in alphabetic
     )
 
 
