@@ -37,7 +37,9 @@ COMMON_WORDS_FILE = "common_words.txt"
 # Shortest town stem Faker-style composition counts ("Annaton", not "Ton" or "Burton").
 _MIN_STEM = 3
 # Titles before a surname: "Dr. Long", "Mrs Green".
-TITLES = frozenset("mr mrs ms miss mx dr prof sir madam dame lady lord herr frau sr sra srta dona dom mme mlle".split())
+TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir madam dame lady lord herr frau sr sra srta dona dom mme mlle dott sig avv ing dhr mevr".split()
+)
 
 
 def _read(path: Path) -> frozenset[str]:

@@ -383,10 +383,18 @@ class Evidence:
         return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
     def _labels_a_field(self, index: int) -> bool:
-        """A word alone at the start of its line before a colon: a form's field ("Betreff:",
-        "Anforderungen:", "Présents :"). Asked only for a word no list knows in a prompt of
-        another language: a speaker in a transcript is named by a listed name ("Kerem: Tamam")."""
-        return self._line_start(index) == index and self._next_mark(index) == ":"
+        """A word alone before a colon at the start of its line or sentence: a form's field
+        ("Betreff:", "Anforderungen:", "Présents :", "... Requisiti: diploma"). Asked only for a
+        word no list knows in a prompt of another language or in Cyrillic: a speaker in a
+        transcript is named by a listed name ("Kerem: Tamam")."""
+        if self._next_mark(index) != ":":
+            return False
+        if self._line_start(index) == index:
+            return True
+        previous = index - 1
+        while previous >= 0 and self.texts[previous] == " ":
+            previous -= 1
+        return previous >= 0 and self.texts[previous] in _SENTENCE_END
 
     def _on_a_subject_line(self, index: int) -> bool:
         """Whether the token is on a line that opens with a mail's subject label ("Betreff:
@@ -438,7 +446,7 @@ class Evidence:
                 and not self.in_foreign_sentence(index)
                 and not self.gazetteer.is_compound(lower)
                 and not (
-                    self.in_foreign_sentence_or_prompt(index)
+                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower))
                     and (self._labels_a_field(index) or self._on_a_subject_line(index))
                 )
             )

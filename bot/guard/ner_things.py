@@ -167,6 +167,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _migrated_from(before, after)
         or _a_team_by_its_nickname(alphabetic, after, gazetteer)
         or _used_as_a_style(after)
+        or _sets_a_length([*[word for word in words[1:] if not word.isspace()], *after])
         or _work_by_its_author(after)
         or _headed_by_a_thing(alphabetic, before, after, gazetteer)
         or _joined_by_an_ampersand(words, before, after)
@@ -259,6 +260,22 @@ def _a_team_by_its_nickname(alphabetic: list[str], after: list[str], gazetteer: 
         and run[-1].lower() in TEAM_NICKNAMES
         and not (gazetteer.is_name(first) and not gazetteer.is_dictionary_word(first))
     )
+
+
+# Nouns of a length a request sets: "Máximo 60 palabras", "Massimo 60 parole", "Max 50 ord".
+_LENGTH_NOUNS = frozenset(
+    """
+    words word palabras palabra parole parola mots mot palavras palavra wörter worte woorden ord
+    słów słowa kelime sätze frases phrases zeichen caracteres characters chars zeilen lines
+    """.split()
+)
+
+
+def _sets_a_length(after: list[str]) -> bool:
+    """A capitalised word before a count and what is counted: "Máximo 60 palabras", "Max 50 ord";
+    a person is not followed so. ``after`` holds the tokens after the first word, the finding's
+    own too: the model may take the count in ("Máximo 90 palabras" as an address)."""
+    return len(after) >= 2 and after[0].isdigit() and after[1].lower() in _LENGTH_NOUNS
 
 
 # Words after a name, joined by a dash or not, that make it a style or a theme: "a

@@ -119,6 +119,10 @@ FOREIGN_OPENERS = frozenset(
     septembre octobre décembre lunes miércoles jueves viernes enero febrero junio julio
     septiembre octubre noviembre diciembre pazartesi salı çarşamba perşembe cuma cumartesi ocak
     şubat haziran temmuz ağustos ekim kasım aralık
+    trois tres três tre drei deux dois due zwei quatre quatro quattro vier cinq cinco cinque fünf
+    nieuwe nowa nowy nowe nová nový nya yeni bir szkoda jaka jaki jakie
+    beste freundliche herzliche gentile englische deutsche französische spanische italienische
+    niederländische polnische türkische russische portugiesische chinesische japanische
     поясни розкажи допоможи зроби переклади як що чому який яка які де коли хто навіщо скільки
     привіт дякую
     γράψε γράψτε στείλε στείλτε ετοίμασε ετοιμάστε φτιάξε φτιάξτε δημιούργησε δημιουργήστε εξήγησε
@@ -142,6 +146,7 @@ CYRILLIC_EVERYDAY_WORDS = frozenset(
     наші ваші мій моє мої твій твоє твої свій своє свої цей ця це ці той ті уся усі всі кожен кожна
     такий така таке такі новий нова нове нові старий стара старе старі
     уважаемый уважаемая уважаемые дорогой дорогая дорогие шановний шановна шановні дорогий дорога
+    тема
     """.split()  # noqa: RUF001  # Cyrillic letters on purpose
 )
 # Greek articles, pronouns, conjunctions, adverbs, the forms of address a letter opens with, the

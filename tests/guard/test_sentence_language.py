@@ -148,6 +148,15 @@ def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, ma
             ["Présents", "Objet", "Votre"],
             ["Élodie Blanc"],
         ),
+        # A field's label opening a sentence, a length set in words, a title before a surname.
+        (
+            "Scrivi un annuncio di lavoro che sia chiaro e non troppo lungo. Requisiti: diploma. "
+            "Massimo 60 parole. Referente: Dott. Paolo Ferri.",
+            ["Requisiti", "Massimo 60 parole", "Referente"],
+            ["Paolo Ferri"],
+        ),
+        # Cyrillic labels and a mail's subject line.
+        ("Переведи письмо:\n\nОт: Ольга Ветрова\nТема: Поставка для склада", ["Тема", "Поставка"], ["Ольга Ветрова"]),
         # Days and months of other languages, and their sign-offs.
         ("Bitte schreib an das Team, dass das Review am Donnerstag ist.\nFreundliche Grüße", ["Donnerstag"], []),
     ],
