@@ -302,6 +302,18 @@ SUBJECT_LABELS = frozenset(
 
 _POLISH_LETTERS = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
 _polish_prompts: LastTokenList[bool] = LastTokenList()
+# Words written with a letter English does without ("Benefícios", "Närvarande", "Wymagania" beside
+# "doświadczenia"): a prompt with this share of them, and at least this many, is in another
+# language though it holds no function word to tell by (a job ad, a list of notes).
+_ACCENTED_SHARE = 0.12
+_ACCENTED_WORDS = 3
+_accented_prompts: LastTokenList[bool] = LastTokenList()
+
+
+def _written_with_accents(texts: list[str]) -> bool:
+    words = [text for text in texts if text.isalpha()]
+    accented = sum(not text.isascii() and not is_cyrillic(text.lower()) for text in words)
+    return accented >= _ACCENTED_WORDS and accented >= _ACCENTED_SHARE * len(words)
 
 
 class Evidence:
@@ -382,11 +394,18 @@ class Evidence:
         texts = self.texts
         return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
+    def _written_with_accents(self) -> bool:
+        """Whether the prompt is written in a language with letters English does without (see
+        ``_ACCENTED_SHARE``); worked out once per token list."""
+        texts = self.texts
+        return _accented_prompts.get(texts, lambda: _written_with_accents(texts))
+
     def _labels_a_field(self, index: int) -> bool:
         """A word alone before a colon at the start of its line or sentence: a form's field
         ("Betreff:", "Anforderungen:", "Présents :", "... Requisiti: diploma"). Asked only for a
-        word no list knows in a prompt of another language or in Cyrillic: a speaker in a
-        transcript is named by a listed name ("Kerem: Tamam")."""
+        word no list knows in a prompt of another language (by its function words or its
+        letters) or in Cyrillic: a speaker in a transcript is named by a listed name ("Kerem:
+        Tamam")."""
         if self._next_mark(index) != ":":
             return False
         if self._line_start(index) == index:
@@ -446,7 +465,7 @@ class Evidence:
                 and not self.in_foreign_sentence(index)
                 and not self.gazetteer.is_compound(lower)
                 and not (
-                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower))
+                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower) or self._written_with_accents())
                     and (self._labels_a_field(index) or self._on_a_subject_line(index))
                 )
             )

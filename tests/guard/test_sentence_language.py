@@ -155,6 +155,13 @@ def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, ma
             ["Requisiti", "Massimo 60 parole", "Referente"],
             ["Paolo Ferri"],
         ),
+        # A job ad with no function word to tell its language by, told by its letters.
+        (
+            "Ogłoszenie o pracę: Specjalista ds. księgowości, praca hybrydowa.\n"
+            "Wymagania: 2 lata doświadczenia\nOferujemy: opiekę medyczną\nKontakt: Joanna Lis",
+            ["Wymagania", "Oferujemy"],
+            ["Joanna Lis"],
+        ),
         # Cyrillic labels and a mail's subject line.
         ("Переведи письмо:\n\nОт: Ольга Ветрова\nТема: Поставка для склада", ["Тема", "Поставка"], ["Ольга Ветрова"]),
         # Days and months of other languages, and their sign-offs.
