@@ -266,6 +266,50 @@ _ENGLISH_ENDINGS = (
     "ists",
     "esque",
 )
+# Endings of abstract and compound nouns in German, Dutch, the Romance languages and Polish
+# ("Rückenbelüftung", "Kinderprogramm", "Verfügbarkeit", "Descrição", "Specjalistka"... are
+# "-ung", "-programm", "-keit", "-ção"): in a prompt of one of those languages a word no list
+# knows that ends so is a noun there, not a surname.
+_FOREIGN_NOUN_ENDINGS = (
+    "ung",
+    "ungen",
+    "heit",
+    "heiten",
+    "keit",
+    "keiten",
+    "schaft",
+    "schaften",
+    "tät",
+    "täten",
+    "nisse",
+    "ismus",
+    "programm",
+    "spiel",
+    "heid",
+    "ingen",
+    "ción",
+    "ciones",
+    "zione",
+    "zioni",
+    "ção",
+    "ções",
+    "dade",
+    "dades",
+    "idad",
+    "idades",
+    "ità",
+    "mento",
+    "menti",
+    "miento",
+    "mientos",
+    "ência",
+    "encia",
+    "enza",
+    "anie",
+    "enie",
+    "ość",
+    "ości",
+)
 
 
 def _is_name_shaped(text: str) -> bool:
@@ -466,7 +510,11 @@ class Evidence:
                 and not self.gazetteer.is_compound(lower)
                 and not (
                     (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower) or self._written_with_accents())
-                    and (self._labels_a_field(index) or self._on_a_subject_line(index))
+                    and (
+                        self._labels_a_field(index)
+                        or self._on_a_subject_line(index)
+                        or lower.endswith(_FOREIGN_NOUN_ENDINGS)
+                    )
                 )
             )
         previous = self._previous_word(index)

@@ -162,6 +162,13 @@ def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, ma
             ["Wymagania", "Oferujemy"],
             ["Joanna Lis"],
         ),
+        # Nouns of a German list no list knows, told by their endings.
+        (
+            "Schreib bitte einen Produkttext für den Rucksack, er ist wasserabweisend und hat "
+            "Rückenbelüftung, Regenhülle und ein Kinderprogramm-Set für Frau Jana Schulte.",
+            ["Rückenbelüftung", "Kinderprogramm"],
+            ["Jana Schulte"],
+        ),
         # Cyrillic labels and a mail's subject line.
         ("Переведи письмо:\n\nОт: Ольга Ветрова\nТема: Поставка для склада", ["Тема", "Поставка"], ["Ольга Ветрова"]),
         # Days and months of other languages, and their sign-offs.
