@@ -11,7 +11,9 @@ trained on cased text, rarely tags a name at all. Some phrases settle it:
 - a word for a relative, a colleague or a role right before a listed name ("my son Tobi",
   "coach Dale", "our CFO, Pat,"), or the team a listed name works in after it ("Rose from
   accounting");
-- a title in any case before a word no dictionary lists ("dr. okafor", "Mr & Mrs Abernathy");
+- a title in any case, in English or another language, before a word no dictionary lists ("dr.
+  okafor", "Mr & Mrs Abernathy", "frau nowak");
+- a listed name signing a message after its sign-off ("groet, mark", "saluti, max");
 - in a sentence with no capital at all, a listed name no English dictionary lists, after a word
   that introduces a person ("for", "to", "ask", "thanks"...), with the listed family name after it.
 
@@ -66,9 +68,23 @@ def _cue_before(text: str, match: re.Match[str]) -> bool:
 
 
 # A title in any case, or two joined ("dr. okafor", "Mr & Mrs Abernathy"), before a word no English
-# dictionary lists: "Dr. Pepper" or "dr. strange" are words.
+# dictionary lists: "Dr. Pepper" or "dr. strange" are words. Other languages' titles too ("frau nowak",
+# "sig. russo", "sra. vidal", "meneer bos"); not those that are also a possessive or a pronoun
+# ("seu pedido", "Pani zamówienie"), a word of bread or pans ("pan") or an English word ("don").
 _TITLED = re.compile(
-    r"\b(?i:mr|mrs|ms|mx|dr|prof|miss)\.?(?:[ \t]*&[ \t]*(?i:mr|mrs|ms|dr)\.?)?[ \t]+(?P<name>[A-Za-z][a-z]{1,20})\b"
+    r"\b(?:(?i:mr|mrs|ms|mx|dr|prof|miss|herr|frau|mme|mlle|meneer|mevrouw|bay|bayan)\.?"
+    # Abbreviations that are words or acronyms without their stop ("HR", "sig").
+    r"|(?i:sig|sig\.ra|sra|srta|dhr|mevr|hr)\.)"
+    r"(?:[ \t]*&[ \t]*(?i:mr|mrs|ms|dr)\.?)?[ \t]+(?P<name>[^\W\d_][^\W\d_A-Z]{1,20})\b"
+)
+# A message's sign-off, then a listed name that ends it (before its line's end or a closing
+# quote): "groet, mark", "saluti, max", "lg tobias", "abs, gabi", "bonne journée, seb". The
+# name may be an English word ("mark", "max"): there it is a signature.
+_SIGNED = re.compile(
+    r"\b(?i:thanks|cheers|regards|best|groet|groeten|saluti|ciao|saludos|abs|abraço|abraços|bjs|beijos|lg|vg"
+    r"|mfg|grüße|gruß|bises|cordialement|journée|merci|atentamente|cordialmente|pozdrawiam|hälsningar|mvh"
+    r"|hilsen)[,!.]?[ \t]+(?P<name>[^\W\d_]{2,15})[ \t]*(?=[\"\u201d\u00bb\u201c'\u2019]|$)",
+    re.MULTILINE,
 )
 # A listed name before the team or department the person works in: "a card for Rose from accounting".
 _OF_A_TEAM = re.compile(
@@ -113,6 +129,9 @@ def cued_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
     for match in _TITLED.finditer(text):
         name = match.group("name")
         if name.lower() not in _TITLES_AND_DEGREES and not gazetteer.is_dictionary_word(name.lower()):
+            yield match.span("name")
+    for match in _SIGNED.finditer(text):
+        if _listed_first_name(match.group("name"), gazetteer):
             yield match.span("name")
     yield from _lower_case_names(text, gazetteer)
 

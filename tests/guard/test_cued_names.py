@@ -72,3 +72,32 @@ def test_titled_words_and_things_in_a_team_are_no_names(text: str) -> None:
 
 def test_a_greeting_inside_quotes_gives_a_name_away() -> None:
     assert _names("Can you polish this: 'Hi Summer, your profile is ready'") == ["Summer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # Other languages' titles in any case, and a listed name signing a message.
+        ("„hi frau nowak, die ware ist raus. lg tobias“", ["nowak", "tobias"]),
+        ("«buongiorno sig. russo, la merce è partita. saluti, max»", ["russo", "max"]),
+        ("hoi meneer bos, de bestelling is verstuurd. groet, mark", ["bos", "mark"]),
+        ("Der Kundenservice (danke an Frau Schulte!) hat sofort Ersatz geschickt.", ["Schulte"]),
+    ],
+)
+def test_titles_and_sign_offs_of_other_languages_give_names_away(text: str, names: list[str]) -> None:
+    found = [text[start:end] for start, end in cued_names(text, packaged_gazetteer())]
+
+    assert all(name in found for name in names)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bitte an HR entro il 30 aprile schicken.",  # "HR" is no "Hr." without its stop
+        "El pan llegó un poco frío.",  # "pan" is bread
+        "Uprzejmie informujemy, że Pani zamówienie zostało wysłane.",  # "Pani" is "your" here
+        "Please send the best, mark the date on the calendar.",  # no signature at a message's end
+    ],
+)
+def test_words_shaped_like_those_cues_give_nothing_away(text: str) -> None:
+    assert list(cued_names(text, packaged_gazetteer())) == []
