@@ -114,7 +114,27 @@ STREET_WORDS = frozenset(
     street st road rd avenue ave lane ln drive dr boulevard blvd way court ct place pl square sq
     terrace close crescent highway hwy parkway circle alley suite ste apt apartment unit flat floor
     box rue calle via strasse straße str weg platz straat vej gatan katu ul
-    """.split()
+    avenida av rua travessa praça piazza viale corso largo caddesi cad sokak sk sokağı bulvarı laan
+    plein gracht kade ulica aleja plac carrer passeig paseo plaza camino gasse allee chaussee
+    """.split()  # noqa: RUF001  # Turkish dotless i on purpose
+)
+# The endings that glue a street word to its name in German and Dutch ("Lindenstraße",
+# "Prinsengracht", "Marktplatz").
+_STREET_ENDINGS = (
+    "straße",
+    "strasse",
+    "str",
+    "weg",
+    "platz",
+    "gasse",
+    "allee",
+    "damm",
+    "ufer",
+    "straat",
+    "gracht",
+    "laan",
+    "plein",
+    "kade",
 )
 # Words that make the capitalised words before them the name of an organisation or a product
 # ("Stanford University", "Herald Sun", "Java API"), and after which "of" does the same
@@ -438,7 +458,7 @@ class Evidence:
         texts = self.texts
         return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
-    def _written_with_accents(self) -> bool:
+    def written_with_accents(self) -> bool:
         """Whether the prompt is written in a language with letters English does without (see
         ``_ACCENTED_SHARE``); worked out once per token list."""
         texts = self.texts
@@ -509,7 +529,7 @@ class Evidence:
                 and not self.in_foreign_sentence(index)
                 and not self.gazetteer.is_compound(lower)
                 and not (
-                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower) or self._written_with_accents())
+                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower) or self.written_with_accents())
                     and (
                         self._labels_a_field(index)
                         or self._on_a_subject_line(index)
@@ -670,7 +690,13 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
             return True
     words = texts[start:end]
-    is_address = any(w.isdigit() for w in words) and any(w.lower() in STREET_WORDS for w in words)
+    is_address = any(w.isdigit() for w in words) and any(
+        w.lower() in STREET_WORDS or (w.isalpha() and w.lower().endswith(_STREET_ENDINGS)) for w in words
+    )
+    if unknown_only and label == "ADDRESS" and not is_address and _in_another_language(evidence, start):
+        # The model, which learned English addresses, takes a noun and a count in other languages
+        # for one ("Standgröße 24", "Bitte 3 Varianten", "4 Sterne"): no street word, no address.
+        return False
     if unknown_only:
         # A word no list knows, tagged with an everyday word beside it, is a term ("Taliban
         # rule", "Shakespearean style"), and one followed by a capitalised everyday noun is the
@@ -692,6 +718,11 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+def _in_another_language(evidence: Evidence, index: int) -> bool:
+    """Whether the token's sentence, or the prompt, is in another language than English."""
+    return evidence.in_foreign_sentence_or_prompt(index) or evidence.written_with_accents()
 
 
 # A number or a version: "7", "4.1", "v2", "3.0.1".
