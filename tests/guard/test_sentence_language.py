@@ -173,9 +173,16 @@ def test_names_in_those_sentences_are_still_masked(guard: Guard, prompt: str, ma
         ("Переведи письмо:\n\nОт: Ольга Ветрова\nТема: Поставка для склада", ["Тема", "Поставка"], ["Ольга Ветрова"]),
         # Days and months of other languages, and their sign-offs.
         ("Bitte schreib an das Team, dass das Review am Donnerstag ist.\nFreundliche Grüße", ["Donnerstag"], []),
+        # A noun and a count in another language are no address; a street with its number is.
+        (
+            "Schreib bitte einen Text für die Messe: Standgröße 24 qm, 4 Sterne und 2 Jahre Garantie. "
+            "Wir sind in der Lindenstraße 12 in Köln.",
+            ["Standgröße 24", "4 Sterne", "2 Jahre Garantie"],
+            ["Lindenstraße 12"],
+        ),
     ],
 )
-def test_field_labels_subject_lines_and_dates_of_a_foreign_prompt_are_not_masked(
+def test_field_labels_subject_lines_counts_and_dates_of_a_foreign_prompt_are_not_masked(
     guard: Guard, prompt: str, kept: list[str], masked: list[str]
 ) -> None:
     text = guard.mask(prompt).text
@@ -188,24 +195,3 @@ def test_a_speaker_of_an_english_transcript_is_still_masked(guard: Guard) -> Non
     text = guard.mask("Summarise the call:\nOkafor: we ship on Monday.\nPriya: fine by me.").text
 
     assert "Okafor" not in text and "Priya" not in text
-
-
-@pytest.mark.parametrize(
-    ("prompt", "kept", "masked"),
-    [
-        # A noun and a count in another language are no address; a street with its number is.
-        (
-            "Schreib bitte einen Text für die Messe: Standgröße 24 qm, 4 Sterne und 2 Jahre Garantie. "
-            "Wir sind in der Lindenstraße 12 in Köln.",
-            ["Standgröße 24", "4 Sterne", "2 Jahre Garantie"],
-            ["Lindenstraße 12"],
-        ),
-    ],
-)
-def test_a_count_in_another_language_is_no_address(
-    guard: Guard, prompt: str, kept: list[str], masked: list[str]
-) -> None:
-    text = guard.mask(prompt).text
-
-    assert all(words in text for words in kept)
-    assert not any(address in text for address in masked)
