@@ -157,7 +157,8 @@ _ADDRESS = re.compile(
 # only when a word follows it or the number after it (every street line's house number does):
 # the digit groups of phone, card and account numbers were a third of the attempts' cost.
 _START = re.compile(
-    rf"(?<![\w-])(?:(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}\b|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
+    # A type ending in its stop or slash ("Av.", "C/") has no word boundary after it.
+    rf"(?<![\w-])(?:(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}(?:\b|(?<=[./]))|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
     r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b)"
 )
 # Where the rarer layouts start: a unit written first where a street line follows it (looked for
@@ -187,7 +188,9 @@ _RARER_STARTS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (
         ("",),
         re.compile(
-            rf"(?<![\w-])(?={_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}\d)"
+            rf"(?<![\w-])(?={_CAP}[\w'\u2019-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}(?i:{_TYPE_WORD_AFTER_NAME}){_SPACE}"
+            # "Bağdat Caddesi No: 245", as the street line itself allows.
+            r"(?:(?i:no)[:.]?[ \t]*)?\d)"
         ),
     ),
 )

@@ -44,6 +44,10 @@ from bot.guard.addresses import AddressRecognizer
         ("Kontakt: Masarykova 427/31, 602 00 Brno", "Masarykova 427/31, 602 00 Brno"),
         ("Rendez-vous au 8 quai Saint-Antoine, 69002 Lyon", "8 quai Saint-Antoine, 69002 Lyon"),
         ("chez nous, 27 bis avenue Jean Médecin, 06000 Nice", "27 bis avenue Jean Médecin, 06000 Nice"),
+        # A type abbreviated with its stop or a slash starts an address; so does "No:" before the number.
+        ("La dirección es Av. Vallarta 3245, Guadalajara.", "Av. Vallarta 3245, Guadalajara"),
+        ("Envíalo a C/ Mayor 47, 28013 Madrid.", "C/ Mayor 47, 28013 Madrid"),
+        ("Adres: Bağdat Caddesi No: 245, Kadıköy", "Bağdat Caddesi No: 245, Kadıköy"),
     ],
 )
 def test_addresses_of_many_countries_are_one_finding(text: str, address: str) -> None:
