@@ -364,6 +364,9 @@ SUBJECT_LABELS = frozenset(
 )
 
 
+# A sentence's function words and the everyday words that open or fill it, in another language.
+_NO_NAMES_IN_A_FOREIGN_SENTENCE = FOREIGN_FUNCTION_WORDS | FOREIGN_SENTENCE_WORDS
+
 _POLISH_LETTERS = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
 _polish_prompts: LastTokenList[bool] = LastTokenList()
 # Words written with a letter English does without ("Benefícios", "Närvarande", "Wymagania" beside
@@ -411,9 +414,7 @@ class Evidence:
         lower = text.lower()
         if not _is_capitalised(text) or lower in _NEVER_ALONE:
             return NOTHING
-        if (lower in FOREIGN_FUNCTION_WORDS or lower in FOREIGN_SENTENCE_WORDS) and self.in_foreign_sentence_or_prompt(
-            index
-        ):
+        if lower in _NO_NAMES_IN_A_FOREIGN_SENTENCE and self.in_foreign_sentence_or_prompt(index):
             return NOTHING  # "Und", "Les", "Para" open sentences; the lists hold them as surnames
         kind = self.gazetteer.kind(lower)
         if kind == NOTHING and self._may_be_declined(index):
@@ -458,6 +459,11 @@ class Evidence:
         texts = self.texts
         return _polish_prompts.get(texts, lambda: _POLISH_LETTERS.search("".join(texts)) is not None)
 
+    def in_another_language(self, index: int) -> bool:
+        """Whether the token's sentence, or the prompt, is in another language than English: by
+        function words, or by letters English does without."""
+        return self.in_foreign_sentence_or_prompt(index) or self.written_with_accents()
+
     def written_with_accents(self) -> bool:
         """Whether the prompt is written in a language with letters English does without (see
         ``_ACCENTED_SHARE``); worked out once per token list."""
@@ -470,20 +476,20 @@ class Evidence:
         word no list knows in a prompt of another language (by its function words or its
         letters) or in Cyrillic: a speaker in a transcript is named by a listed name ("Kerem:
         Tamam")."""
-        if self._next_mark(index) != ":":
+        if _next_word(self.texts, index + 1) != ":":
             return False
         if self._line_start(index) == index:
             return True
-        previous = index - 1
-        while previous >= 0 and self.texts[previous] == " ":
-            previous -= 1
-        return previous >= 0 and self.texts[previous] in _SENTENCE_END
+        previous = _previous_word_index(self.texts, index)
+        return previous is not None and self.texts[previous] in _SENTENCE_END
 
     def _on_a_subject_line(self, index: int) -> bool:
         """Whether the token is on a line that opens with a mail's subject label ("Betreff:
         Anfrage Musterteile", "Oggetto: Ritardo consegna"): the words after it are a heading."""
         start = self._line_start(index)
-        return start < index and self.texts[start].lower() in SUBJECT_LABELS and self._next_mark(start) == ":"
+        return (
+            start < index and self.texts[start].lower() in SUBJECT_LABELS and _next_word(self.texts, start + 1) == ":"
+        )
 
     def _line_start(self, index: int) -> int:
         start = index
@@ -492,12 +498,6 @@ class Evidence:
         while start < index and self.texts[start].isspace():
             start += 1
         return start
-
-    def _next_mark(self, index: int) -> str | None:
-        following = index + 1
-        while following < len(self.texts) and self.texts[following] == " ":
-            following += 1
-        return self.texts[following] if following < len(self.texts) else None
 
     def _previous_word(self, index: int) -> int:
         """The index of the word before ``index``, over one "." or space ("Dr. Long"); -1 if none."""
@@ -529,7 +529,7 @@ class Evidence:
                 and not self.in_foreign_sentence(index)
                 and not self.gazetteer.is_compound(lower)
                 and not (
-                    (self.in_foreign_sentence_or_prompt(index) or is_cyrillic(lower) or self.written_with_accents())
+                    (self.in_another_language(index) or is_cyrillic(lower))
                     and (
                         self._labels_a_field(index)
                         or self._on_a_subject_line(index)
@@ -693,7 +693,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
     is_address = any(w.isdigit() for w in words) and any(
         w.lower() in STREET_WORDS or (w.isalpha() and w.lower().endswith(_STREET_ENDINGS)) for w in words
     )
-    if unknown_only and label == "ADDRESS" and not is_address and _in_another_language(evidence, start):
+    if unknown_only and label == "ADDRESS" and not is_address and evidence.in_another_language(start):
         # The model, which learned English addresses, takes a noun and a count in other languages
         # for one ("Standgröße 24", "Bitte 3 Varianten", "4 Sterne"): no street word, no address.
         return False
@@ -718,11 +718,6 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
-
-
-def _in_another_language(evidence: Evidence, index: int) -> bool:
-    """Whether the token's sentence, or the prompt, is in another language than English."""
-    return evidence.in_foreign_sentence_or_prompt(index) or evidence.written_with_accents()
 
 
 # A number or a version: "7", "4.1", "v2", "3.0.1".

@@ -249,11 +249,7 @@ def _a_team_by_its_nickname(alphabetic: list[str], after: list[str], gazetteer: 
     """A run of capitalised words ending in a team's or a band's nickname: "the Golden State
     Warriors", "Arctic Monkeys"; one that opens with a name that is no everyday word ("Steve")
     is a person's."""
-    run = list(alphabetic)
-    for token in after:
-        if not (token.isalpha() and token[:1].isupper()):
-            break
-        run.append(token)
+    run = [*alphabetic, *_capitalised_words_opening(after)]
     first = run[0].lower()
     return (
         len(run) > 1
@@ -361,17 +357,9 @@ THING_HEADS = frozenset(
 def _headed_by_a_thing(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
     """The run of capitalised words the finding opens (or is) ends in a thing's head noun, after
     a possessive too ("Valentine's Day")."""
-    run = list(alphabetic)
     rest = after[2:] if after[:1] and after[0] in _APOSTROPHES and after[1:2] == ["s"] else after
-    for token in rest:
-        if not (token.isalpha() and token[:1].isupper()):
-            break
-        run.append(token)
     # The capitalised words before it too: the finding may be the head alone ("Power Yoga").
-    for token in before:
-        if not (token.isalpha() and token[:1].isupper()):
-            break
-        run.insert(0, token)
+    run = [*reversed(_capitalised_words_opening(before)), *alphabetic, *_capitalised_words_opening(rest)]
     if len(run) > 1 and run[-1][:1].isupper() and run[-1].lower() in THING_HEADS:
         return True
     # A head inside the run qualifies the everyday nouns after it: "Christmas Eve Mass",
@@ -380,6 +368,16 @@ def _headed_by_a_thing(alphabetic: list[str], before: list[str], after: list[str
         run[index].lower() in THING_HEADS and all(_everyday_noun(word, gazetteer) for word in run[index + 1 :])
         for index in range(1, len(run) - 1)
     )
+
+
+def _capitalised_words_opening(tokens: list[str]) -> list[str]:
+    """The capitalised words ``tokens`` start with (nearest first), up to the first other token."""
+    words: list[str] = []
+    for token in tokens:
+        if not (token.isalpha() and token[:1].isupper()):
+            break
+        words.append(token)
+    return words
 
 
 def _everyday_noun(word: str, gazetteer: Gazetteer) -> bool:
