@@ -246,6 +246,16 @@ def test_a_prompt_with_no_evidence_either_way_reads_as_benign(text: str) -> None
     assert detector.score(text).attack_probability < detector.floor_probability
 
 
+# A prompt of one word is a handful of n-grams, which the TF-IDF norm reads at full strength: a
+# model regularized more lightly (C 16) read "start" as 0.82 and blocked it.
+@pytest.mark.parametrize("text", ["start", "continue", "test", "stop", "ok", "hey", "translate", "summarize"])
+def test_a_one_word_request_is_never_blocked_by_the_learned_layer_alone(text: str) -> None:
+    detector = shipped_detector()
+
+    assert detector.score(text).attack_probability < detector.block_probability
+    assert not scan_injection(text, detector=detector).blocked
+
+
 @pytest.mark.parametrize(
     "text",
     [

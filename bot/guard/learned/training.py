@@ -42,6 +42,11 @@ SEED = 20240601
 # 64.3 %, at the same false positives, with a third of the features (73,000 against 210,000),
 # which is also what the web process holds.
 MIN_DOCUMENT_FREQUENCY = 6
+# Held out by source family (all 32 folds retrained at scikit-learn's default tolerance, operating
+# points chosen in fold), C 1 blocked 64.9 % of the held-out attacks and C 4 71.1 %; C 16 blocked
+# 72.4 % (and 84.6 % of the unseen set against 82.0 %) but read a one-word prompt at full strength:
+# "start" scored 0.82 and was blocked. Damping short prompts by their word count cost 4.5 points
+# (scripts written without spaces have few words), so C stays 4 until a damping that holds is found.
 REGULARIZATION_C = 4.0
 # The attack probability below which the learned layer adds nothing, so a plainly benign prompt
 # scores exactly zero.
