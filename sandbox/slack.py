@@ -1502,6 +1502,49 @@ def _in_channel_history(message: dict[str, Any]) -> bool:
     return thread_ts in (None, message["ts"]) or bool(message.get("reply_broadcast"))
 
 
+@dataclass(frozen=True)
+class MessagePage:
+    """A history read's window and page: ``oldest``/``latest`` (exclusive unless ``inclusive``),
+    ``limit`` messages from the ``cursor``'s offset."""
+
+    limit: int
+    oldest: float
+    latest: float
+    inclusive: bool
+    offset: int
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> MessagePage:
+        try:
+            return cls(
+                limit=min(HISTORY_MAX_LIMIT, max(1, int(params.get("limit") or 100))),
+                oldest=float(params.get("oldest") or 0),
+                latest=float(params.get("latest") or "inf"),
+                inclusive=_flag(params.get("inclusive")),
+                offset=int(base64.b64decode(str(params.get("cursor") or "")) or 0),
+            )
+        except (TypeError, ValueError, binascii.Error):
+            raise ApiError("invalid_arguments") from None
+
+    def holds(self, message: dict[str, Any]) -> bool:
+        ts = float(message["ts"])
+        return self.oldest <= ts <= self.latest and (self.inclusive or ts not in (self.oldest, self.latest))
+
+    def answer(self, listed: list[dict[str, Any]]) -> dict[str, Any]:
+        """The page of ``listed`` (already in the window) with Slack's paging fields."""
+        page = listed[self.offset : self.offset + self.limit]
+        more = self.offset + self.limit < len(listed)
+        cursor = base64.b64encode(str(self.offset + self.limit).encode()).decode() if more else ""
+        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+
+def with_metadata_if_asked(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Slack lists a message's metadata only with ``include_all_metadata``."""
+    if _flag(params.get("include_all_metadata")):
+        return message
+    return {k: v for k, v in message.items() if k != "metadata"}
+
+
 @api_method("conversations.history")
 def conversations_history(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """Newest first, within ``oldest``/``latest`` (exclusive unless ``inclusive``), ``limit`` a
@@ -1511,32 +1554,13 @@ def conversations_history(state: SandboxState, workspace: Workspace, params: dic
     channel = state.find_channel(workspace, params.get("channel"))
     if not channel.bot_member:
         raise ApiError("not_in_channel")
-    try:
-        limit = min(HISTORY_MAX_LIMIT, max(1, int(params.get("limit") or 100)))
-        oldest = float(params.get("oldest") or 0)
-        latest = float(params.get("latest") or "inf")
-        offset = int(base64.b64decode(str(params.get("cursor") or "")) or 0)
-    except (TypeError, ValueError, binascii.Error):
-        raise ApiError("invalid_arguments") from None
-    inclusive = _flag(params.get("inclusive"))
-    with_metadata = _flag(params.get("include_all_metadata"))
+    window = MessagePage.of(params)
     listed = [
-        message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
+        with_metadata_if_asked(message, params)
         for message in state.history(channel)
-        if _in_channel_history(message)
-        if (oldest <= float(message["ts"]) <= latest)
-        if inclusive or (float(message["ts"]) != oldest and float(message["ts"]) != latest)
+        if _in_channel_history(message) and window.holds(message)
     ]
-    page = listed[offset : offset + limit]
-    more = offset + limit < len(listed)
-    cursor = base64.b64encode(str(offset + limit).encode()).decode() if more else ""
-    return {
-        "ok": True,
-        "messages": page,
-        "has_more": more,
-        "pin_count": 0,
-        "response_metadata": {"next_cursor": cursor},
-    }
+    return {**window.answer(listed), "pin_count": 0}
 
 
 async def handle_api(request: web.Request) -> web.Response:

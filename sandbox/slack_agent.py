@@ -19,13 +19,14 @@ from sandbox.slack import (
     MAX_MARKDOWN_TEXT,
     ApiError,
     Channel,
+    MessagePage,
     SandboxState,
     Workspace,
     _blocks,
     _bot_message,
-    _flag,
     _json_param,
     api_method,
+    with_metadata_if_asked,
 )
 
 
@@ -176,7 +177,9 @@ def assistant_threads_set_suggested_prompts(
 
 @api_method("conversations.replies")
 def conversations_replies(state: SandboxState, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """The thread's parent and replies, oldest first; metadata only with ``include_all_metadata``."""
+    """The thread's parent and then its replies, oldest first, within ``oldest``/``latest``
+    (exclusive unless ``inclusive``; the parent is listed whatever the window), ``limit`` a page
+    with a ``next_cursor``; metadata only with ``include_all_metadata``."""
     channel = state.find_channel(workspace, params.get("channel"))
     if channel.im_user is not None and "im:history" not in workspace.scopes.split(","):
         raise ApiError("missing_scope")
@@ -185,12 +188,13 @@ def conversations_replies(state: SandboxState, workspace: Workspace, params: dic
     ts = str(params.get("ts") or "")
     if not ts:
         raise ApiError("invalid_arguments")
-    with_metadata = _flag(params.get("include_all_metadata"))
+    window = MessagePage.of(params)
     thread = [
-        message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
-        for message in reversed(state.history(channel))
-        if message["ts"] == ts or message.get("thread_ts") == ts
+        message for message in reversed(state.history(channel)) if message["ts"] == ts or message.get("thread_ts") == ts
     ]
     if not thread:
         raise ApiError("thread_not_found")
-    return {"ok": True, "messages": thread, "has_more": False, "response_metadata": {"next_cursor": ""}}
+    listed = [
+        with_metadata_if_asked(message, params) for message in thread if message["ts"] == ts or window.holds(message)
+    ]
+    return window.answer(listed)

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.feedback.views import FEEDBACK_BLOCK_PREFIX
 from bot.process.runtime import Runtime
 from bot.slack.bot_tokens import NoBotToken, bot_token_for
 from bot.slack.client import async_retry_handlers, make_web_client
@@ -203,12 +204,12 @@ async def post_result(
     result's text as it should appear (placeholders restored where the organization asked).
 
     Text goes out as Block Kit (sections of at most 3,000 characters, then a context line); an
-    image as a PNG through files_upload_v2. The message carries the job id in its metadata, so a
-    message can always be traced to its job. Slack does not deduplicate posts: a process that dies
-    after Slack accepted a post and before the caller stored its ts leaves a job that looks
-    unposted. So a retried text job first looks for its own message in the channel's recent
-    history (conversations.history with metadata) and, when it is there, takes its ts instead of
-    posting again. (An image upload carries no metadata and keeps that short window.)
+    image as a PNG through files_upload_v2. A text message carries the job id in its metadata, an
+    upload in its file name, so a message can always be traced to its job. Slack does not
+    deduplicate posts: a process that dies after Slack accepted a post and before the caller stored
+    its ts leaves a job that looks unposted. So a retried job first looks for its own message in
+    the channel's recent history (its thread's, for a job of the bot's DM) and, when it is there,
+    takes its ts instead of posting again (``_earlier_post``).
 
     Posts to one channel go out one at a time from this process and wait out Slack's 429s (about
     one message per second per channel), in the order the jobs got there. ``on_send`` is called
@@ -225,12 +226,19 @@ async def post_result(
     except NoBotToken as missing:
         raise _refusal("token_revoked", channel) from missing
     try:
+        # A live reply finds its earlier attempt's reply itself (``LiveReply.take_over``).
+        earlier = await _earlier_post(client, job, channel) if job.attempts > 1 and live is None else None
+        if earlier is not None:
+            log.warning("job %s: found its post from an earlier attempt (%s); not posting again", job.id, earlier.ts)
+            if job.kind == JobKind.IMAGE:
+                await _earlier_image_buttons(client, job, channel, earlier.ts)
+            return earlier
         if job.kind == JobKind.IMAGE:
             assert result.png is not None
             on_send()
             response = await client.files_upload_v2(
                 content=result.png,
-                filename=f"content-{job.id}.png",
+                filename=image_filename(job),
                 title=views.image_title(job),
                 alt_txt=views.image_title(job),
                 channel=channel,
@@ -252,9 +260,6 @@ async def post_result(
             ts = await live.finish(result, post_metadata(job))
         elif job.thread_ts:
             assert text is not None
-            earlier = await _earlier_reply(client, job) if job.attempts > 1 else None
-            if earlier is not None:
-                return earlier
             metadata = post_metadata(job)
             ts = await stream_result(
                 client,
@@ -268,12 +273,6 @@ async def post_result(
             )
         else:
             assert text is not None
-            earlier = await _earlier_post(client, job, channel) if job.attempts > 1 else None
-            if earlier is not None:
-                log.warning(
-                    "job %s: found its post from an earlier attempt (%s); not posting again", job.id, earlier.ts
-                )
-                return earlier
             response = await _paced_post(
                 client,
                 job.org_id,
@@ -309,8 +308,24 @@ POST_EVENT_TYPE = "content_factory_job"
 
 
 def post_metadata(job: Job) -> dict[str, Any]:
-    """What every result message carries, so it can be traced to its job."""
+    """What every text result message carries, so it can be traced to its job."""
     return {"event_type": POST_EVENT_TYPE, "event_payload": {"job_id": str(job.id)}}
+
+
+def image_filename(job: Job) -> str:
+    """An uploaded image's file name: what traces the message sharing it to its job (an upload
+    carries no message metadata)."""
+    return f"content-{job.id}.png"
+
+
+def is_result_of(job: Job, message: dict[str, Any]) -> bool:
+    """Whether ``message`` (as the history lists it, with metadata) is ``job``'s result post."""
+    if job.kind == JobKind.IMAGE:
+        filename = image_filename(job)
+        return any(str(file.get("name")) == filename for file in message.get("files") or [])
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == POST_EVENT_TYPE and payload.get("job_id") == str(job.id)
 
 
 HISTORY_PAGE = 200
@@ -361,16 +376,26 @@ async def _paced_post(
 
 
 async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Posted | None:
-    """This job's message, if an earlier attempt's post reached the channel (newest first, from
-    just before the job was created). None also when the history cannot be read (an
-    installation from before the history scopes): then the post goes out as it always did."""
+    """This job's message, if an earlier attempt's post reached the channel (or the job's thread),
+    newest first from just before the job was created. None also when the history cannot be read
+    (an installation from before the history scopes): then the post goes out as it always did."""
     oldest = f"{job.created_at.timestamp() - 1:.6f}" if job.created_at else None
     cursor: str | None = None
     for _ in range(HISTORY_PAGES):
         try:
-            response = await client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
-            )
+            if job.thread_ts:
+                response = await client.conversations_replies(
+                    channel=channel,
+                    ts=job.thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+            else:
+                response = await client.conversations_history(
+                    channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
+                )
         except SlackApiError as error:
             code = str(error.response.get("error") or "")
             if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
@@ -378,9 +403,7 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
             log.info("job %s: cannot read %s's history (%s); posting without looking", job.id, channel, code)
             return None
         for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == POST_EVENT_TYPE and payload.get("job_id") == str(job.id):
+            if is_result_of(job, message):
                 return Posted(ts=str(message["ts"]), channel=channel)
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
@@ -399,6 +422,24 @@ async def _image_buttons(client: AsyncWebClient, job: Job, channel: str, thread_
         log.warning("job %s: the buttons under its image could not be posted", job.id, exc_info=True)
 
 
+async def _earlier_image_buttons(client: AsyncWebClient, job: Job, channel: str, share_ts: str) -> None:
+    """The buttons under an image an earlier attempt shared, unless that attempt posted them too
+    (they follow the share in its thread, or in the job's DM thread); best effort, as they are."""
+    thread_ts = job.thread_ts or share_ts
+    feedback_block = f"{FEEDBACK_BLOCK_PREFIX}{job.id}"
+    try:
+        response = await client.conversations_replies(
+            channel=channel, ts=thread_ts, oldest=share_ts, limit=HISTORY_PAGE
+        )
+    except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError):
+        log.warning("job %s: cannot tell whether its image's buttons were posted; leaving them", job.id, exc_info=True)
+        return
+    for message in response.get("messages") or []:
+        if any(block.get("block_id") == feedback_block for block in message.get("blocks") or []):
+            return
+    await _image_buttons(client, job, channel, thread_ts)
+
+
 async def _post_continuations(client: AsyncWebClient, job: Job, channel: str, ts: str, text: str) -> None:
     """What one message cannot hold (``views.continuation_messages``), in the post's thread. The post
     is what makes the job posted; a continuation Slack refuses is logged, never retried into a
@@ -413,28 +454,6 @@ async def _post_continuations(client: AsyncWebClient, job: Job, channel: str, ts
 
 async def _no_check(text: str) -> None:
     """The whole answer passed the output guard before posting began (``workers.generation``)."""
-
-
-async def _earlier_reply(client: AsyncWebClient, job: Job) -> Posted | None:
-    """This job's reply in its DM thread, if an earlier attempt's reached it (conversations.replies
-    with metadata); None also when the thread cannot be read."""
-    assert job.thread_ts is not None
-    try:
-        response = await client.conversations_replies(
-            channel=job.target_channel, ts=job.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE
-        )
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "")
-        if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
-            raise
-        return None
-    for message in response.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == POST_EVENT_TYPE and (metadata.get("event_payload") or {}).get("job_id") == str(
-            job.id
-        ):
-            return Posted(ts=str(message["ts"]), channel=job.target_channel)
-    return None
 
 
 def response_url_valid(job: Job, now: datetime | None = None) -> bool:

@@ -223,6 +223,31 @@ async def test_a_reply_sent_to_the_channel_too_is_listed_in_its_history(sb: Slac
     assert loud in listed and parent in listed and quiet not in listed
 
 
+async def test_a_threads_replies_are_read_in_pages_from_oldest(sb: SlackSandbox) -> None:
+    client = make_web_client(DEMO.bot_token, base_url=sb.api_url)
+    parent = (await client.chat_postMessage(channel=DEMO.general, text="parent"))["ts"]
+    replies = [
+        (await client.chat_postMessage(channel=DEMO.general, text=f"reply {n}", thread_ts=parent))["ts"]
+        for n in range(5)
+    ]
+
+    read: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = await client.conversations_replies(
+            channel=DEMO.general, ts=parent, oldest=replies[0], limit=2, cursor=cursor
+        )
+        read += [m["ts"] for m in page["messages"]]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"] or None
+        if cursor is None:
+            break
+
+    # The parent heads the thread whatever the window; ``oldest`` itself is left out (not inclusive).
+    assert read == [parent, *replies[1:]] and pages == 3
+
+
 async def test_upload_to_a_channel_without_the_bot_is_refused(sb: SlackSandbox) -> None:
     client = make_web_client(DEMO.bot_token, base_url=sb.api_url)
     with pytest.raises(SlackApiError) as refused:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -437,6 +438,34 @@ def submitter(
     app_db: Database, quota: QuotaService, sender: JobSender, secrets_box: SecretBox, slack: SlackSandbox
 ) -> Submitter:
     return Submitter(app_db, quota, sender, secrets_box, slack)
+
+
+def hosted_image_catalogue(gemini_url: str, images: dict[str, tuple[str, float]]) -> str:
+    """A model catalogue (``MODEL_CATALOGUE``) of one Gemini text model and the hosted image models
+    ``images`` (name -> Gemini model id and price per image), all served by the fake Gemini."""
+
+    def model(name: str, provider: str, model_id: str, price: dict[str, float]) -> dict[str, object]:
+        return {
+            "name": name,
+            "provider": provider,
+            "model": model_id,
+            "base_url": gemini_url,
+            "api_key_env": "GEMINI_API_KEY",
+            "price": price,
+        }
+
+    return json.dumps(
+        {
+            "currency": "USD",
+            "models": [
+                model("flash", "gemini", "gemini-a", {"input": 0.30, "output": 2.50}),
+                *(
+                    model(name, "gemini-image", model_id, {"image": price})
+                    for name, (model_id, price) in images.items()
+                ),
+            ],
+        }
+    )
 
 
 @dataclass

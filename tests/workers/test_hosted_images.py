@@ -6,7 +6,6 @@ lands in its thread, and its job keeps the ts of the message that shares it, as 
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from tests.support.workers import (
     TEAM_ID,
     Submitter,
     WorkerProcess,
+    hosted_image_catalogue,
     marker,
     requests_with,
     wait_for_job,
@@ -36,35 +36,12 @@ FIRST, SECOND = "gemini-image-a", "gemini-image-b"
 FIRST_PRICE_MICROS, SECOND_PRICE_MICROS = 39_000, 20_000
 
 
-def catalogue(gemini_url: str) -> str:
-    def model(name: str, provider: str, model_id: str, price: dict[str, float]) -> dict[str, object]:
-        return {
-            "name": name,
-            "provider": provider,
-            "model": model_id,
-            "base_url": gemini_url,
-            "api_key_env": "GEMINI_API_KEY",
-            "price": price,
-        }
-
-    return json.dumps(
-        {
-            "currency": "USD",
-            "models": [
-                model("flash", "gemini", "gemini-a", {"input": 0.30, "output": 2.50}),
-                model("pics", "gemini-image", FIRST, {"image": 0.039}),
-                model("pics-b", "gemini-image", SECOND, {"image": 0.02}),
-            ],
-        }
-    )
-
-
 @pytest.fixture(scope="module", autouse=True)
 def worker(
     worker_env: dict[str, str], gemini: FakeGemini, start_worker: Callable[..., WorkerProcess]
 ) -> Iterator[WorkerProcess]:
     env = {k: v for k, v in worker_env.items() if k != "DIFFUSION_MODEL"}
-    env["MODEL_CATALOGUE"] = catalogue(gemini.url)
+    env["MODEL_CATALOGUE"] = hosted_image_catalogue(gemini.url, {"pics": (FIRST, 0.039), "pics-b": (SECOND, 0.02)})
     process = start_worker(env, queues="image,maintenance")
     process.wait_ready()
     yield process
