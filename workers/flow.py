@@ -166,10 +166,15 @@ class _AttemptState:
 
     ``handed_back``: the job left ``running`` through this attempt (posted, failed, requeued,
     awaiting approval); there is no lease left to renew.
+
+    ``lost``: a renewal found the job no longer this attempt's while it was finishing. Nothing is
+    cancelled, but no further request that may put the result in Slack goes out (``before_send``):
+    a post still waiting out Slack's rate limit is abandoned, since the newer attempt posts it.
     """
 
     finishing: bool = False
     handed_back: bool = False
+    lost: bool = False
 
 
 _attempt: ContextVar[_AttemptState | None] = ContextVar("job_attempt", default=None)
@@ -179,6 +184,18 @@ def begin_finishing() -> None:
     state = _attempt.get()
     if state is not None:
         state.finishing = True
+
+
+def before_send() -> None:
+    """Called right before each request that may put the result in Slack (a post, each resend
+    after a 429, an upload): the attempt is finishing from then on, unless its lease is already
+    known lost, when LeaseLost stops the request instead."""
+    state = _attempt.get()
+    if state is None:
+        return
+    if state.lost and not state.handed_back:
+        raise LeaseLost("the job's lease was taken over before its post went out")
+    state.finishing = True
 
 
 def hand_back_lease() -> None:
@@ -214,9 +231,11 @@ async def _with_heartbeat(context: WorkerContext, lease: Lease, work: Awaitable[
                 continue
             # Read after the awaits: the work may have started finishing meanwhile (a renewal that
             # finds the job posted may be finding this attempt's own post).
-            if not held and not state.finishing:
-                task.cancel()
-                raise LeaseLost(str(lease.job_id))
+            if not held:
+                if not state.finishing:
+                    task.cancel()
+                    raise LeaseLost(str(lease.job_id))
+                state.lost = True
     finally:
         if not task.done():
             task.cancel()
@@ -332,7 +351,7 @@ async def _live_reply(
         client,
         job,
         partial(_check_streamed, job.masked_prompt, mapping, canary),
-        on_send=begin_finishing,
+        on_send=before_send,
         restore=restore,
         on_open=partial(lifecycle.record_stream_ts, context.runtime.database, lease),
         earlier_ts=job.stream_ts,
@@ -379,7 +398,7 @@ async def _post(
             job,
             result,
             text=text,
-            on_send=begin_finishing,
+            on_send=before_send,
             check=partial(_check_shown, job.masked_prompt, mapping),
             live=live,
             on_open=partial(lifecycle.record_stream_ts, database, lease),

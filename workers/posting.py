@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -360,19 +361,32 @@ async def _paced_post(
     client: AsyncWebClient, org_id: uuid.UUID, on_send: Callable[[], None], *, channel: str, **message: Any
 ) -> Any:
     """chat.postMessage, one at a time per channel (the lock is first come, first served), waiting
-    out 429s past what the client's own retry handler already waited."""
+    out Slack's 429s here rather than in the client's retry handler, so that ``on_send`` is asked
+    again before each resend (an attempt whose lease was taken over meanwhile stops there)."""
     loop = asyncio.get_running_loop()
+    poster = _without_rate_limit_retries(client)
     async with _channel_lock(org_id, channel):
         deadline = loop.time() + POST_PATIENCE_SECONDS
         while True:
             on_send()
             try:
-                return await client.chat_postMessage(channel=channel, **message)
+                return await poster.chat_postMessage(channel=channel, **message)
             except SlackApiError as error:
                 wait = retry_after(error)
                 if wait is None or loop.time() + wait > deadline:
                     raise
                 await asyncio.sleep(wait)
+
+
+def _without_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """``client`` (same token, server and connections) less the handler that resends after a 429."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        session=client.session,
+        retry_handlers=[h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)],
+    )
 
 
 async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Posted | None:

@@ -89,3 +89,40 @@ async def test_a_post_landing_after_its_lease_was_taken_over_is_recorded_and_set
     assert await quota.redis.hget(org_keys(org_id).reservations, str(job_id)) is None
     actions = [event.action for event in await audit_actions(app_db, org_id, job_id)]
     assert actions.count("job.posted") == 1
+
+
+# Longer than the newer attempt takes to generate and post: the first attempt's resend comes after.
+RETRY_AFTER_SECONDS = 3
+
+
+async def test_a_post_waiting_out_slacks_rate_limit_is_dropped_once_its_lease_was_taken_over(
+    context: WorkerContext, rig: WorkerRig
+) -> None:
+    submitter, org_id, app_db, slack = rig.submitter, rig.org_id, rig.app_db, rig.slack
+    tag = uuid.uuid4().hex[:12]
+    channel = submitter.new_channel()
+    [job_id] = await submitter.commit_unsent(org_id, [f"Write the release note {tag}"], [channel])
+    busy = slack.inject("chat.postMessage", error="ratelimited", retry_after=RETRY_AFTER_SECONDS, count=None)
+
+    first = asyncio.create_task(run_job(context, job_id, org_id))
+    await wait_until(
+        lambda: len(slack.calls("chat.postMessage", channel)) == 1 or first.done(), "the first attempt never posted"
+    )
+    assert not first.done(), first.result()
+    # The first attempt's lease is taken over while it waits out the 429; the channel then has room.
+    later = datetime.now(UTC) + timedelta(hours=1)
+    recovery = await lifecycle.recover_expired_lease(app_db, org_id, job_id, later, max_attempts=3)
+    assert recovery is not None and recovery.requeued
+    slack.remove_fault(busy)
+    newer = asyncio.create_task(run_job(context, job_id, org_id))
+
+    assert await newer == Outcome.POSTED
+    assert await first == Outcome.LOST
+
+    job = await load_job(app_db, org_id, job_id)
+    [message] = slack.messages(channel)
+    assert job.state == JobState.POSTED and job.attempts == 2 and job.slack_ts == message["ts"]
+    # The first attempt's one request was refused; it sent no other.
+    assert [call.status for call in slack.calls("chat.postMessage", channel)] == [429, 200]
+    actions = [event.action for event in await audit_actions(app_db, org_id, job_id)]
+    assert actions.count("job.posted") == 1
