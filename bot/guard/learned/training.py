@@ -46,7 +46,10 @@ MIN_DOCUMENT_FREQUENCY = 6
 # points chosen in fold), C 1 blocked 64.9 % of the held-out attacks and C 4 71.1 %; C 16 blocked
 # 72.4 % (and 84.6 % of the unseen set against 82.0 %) but read a one-word prompt at full strength:
 # "start" scored 0.82 and was blocked. Damping short prompts by their word count cost 4.5 points
-# (scripts written without spaces have few words), so C stays 4 until a damping that holds is found.
+# (scripts written without spaces have few words). Trained as shipped (tolerance 1e-7) with 320
+# short benign requests in 16 languages added, C 16 read "start" at 0.73 but blocked 69.3 % held out
+# (point 0.81): the gain at the default tolerance does not survive a solver run to the optimum. C
+# stays 4; those requests are a test now (tests/guard/data/short_requests.jsonl), not training data.
 REGULARIZATION_C = 4.0
 # The attack probability below which the learned layer adds nothing, so a plainly benign prompt
 # scores exactly zero.
