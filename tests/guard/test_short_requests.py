@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.guard.injection import scan_injection
-from tests.guard.test_learned import shipped_detector
+from bot.guard import scan_injection
+from bot.guard.learned.detector import shipped_detector
 from tests.support.guard_data import training_texts
 
 SHORT_REQUESTS = [
