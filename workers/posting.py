@@ -183,11 +183,29 @@ async def _share_in_history(client: AsyncWebClient, job: Job, channel: str, file
     return None
 
 
-async def _recent_messages(client: AsyncWebClient, job: Job, channel: str, oldest: str) -> Any:
+async def _recent_messages(
+    client: AsyncWebClient,
+    job: Job,
+    channel: str,
+    oldest: str | None,
+    *,
+    cursor: str | None = None,
+    with_metadata: bool = False,
+) -> Any:
+    """One page of where the job's post lands: the channel's history, or its DM thread's replies."""
     # conversations.history lists a channel's top-level messages only: a reply is in its thread's.
     if job.thread_ts:
-        return await client.conversations_replies(channel=channel, ts=job.thread_ts, oldest=oldest, limit=HISTORY_PAGE)
-    return await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE)
+        return await client.conversations_replies(
+            channel=channel,
+            ts=job.thread_ts,
+            oldest=oldest,
+            limit=HISTORY_PAGE,
+            cursor=cursor,
+            include_all_metadata=with_metadata,
+        )
+    return await client.conversations_history(
+        channel=channel, oldest=oldest, limit=HISTORY_PAGE, cursor=cursor, include_all_metadata=with_metadata
+    )
 
 
 async def post_result(
@@ -397,19 +415,7 @@ async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Poste
     cursor: str | None = None
     for _ in range(HISTORY_PAGES):
         try:
-            if job.thread_ts:
-                response = await client.conversations_replies(
-                    channel=channel,
-                    ts=job.thread_ts,
-                    oldest=oldest,
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE,
-                    cursor=cursor,
-                )
-            else:
-                response = await client.conversations_history(
-                    channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
-                )
+            response = await _recent_messages(client, job, channel, oldest, cursor=cursor, with_metadata=True)
         except SlackApiError as error:
             code = str(error.response.get("error") or "")
             if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
