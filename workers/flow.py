@@ -191,11 +191,9 @@ def before_send() -> None:
     after a 429, an upload): the attempt is finishing from then on, unless its lease is already
     known lost, when LeaseLost stops the request instead."""
     state = _attempt.get()
-    if state is None:
-        return
-    if state.lost and not state.handed_back:
+    if state is not None and state.lost and not state.handed_back:
         raise LeaseLost("the job's lease was taken over before its post went out")
-    state.finishing = True
+    begin_finishing()
 
 
 def hand_back_lease() -> None:

@@ -20,14 +20,13 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.feedback.views import FEEDBACK_BLOCK_PREFIX
 from bot.process.runtime import Runtime
 from bot.slack.bot_tokens import NoBotToken, bot_token_for
-from bot.slack.client import async_retry_handlers, make_web_client
+from bot.slack.client import RetryPolicy, async_retry_handlers, make_web_client
 from bot.slack.response_urls import trusted_response_url
 from db.models import Job, JobKind
 from workers import views
@@ -397,14 +396,10 @@ async def _paced_post(
 
 
 def _without_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
-    """``client`` (same token, server and connections) less the handler that resends after a 429."""
-    return AsyncWebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        session=client.session,
-        retry_handlers=[h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)],
-    )
+    """``client`` (same token, server and connections) less the resends after a 429."""
+    poster = make_web_client(client.token, base_url=client.base_url, retries=RetryPolicy(rate_limit=0))
+    poster.session = client.session
+    return poster
 
 
 async def _earlier_post(client: AsyncWebClient, job: Job, channel: str) -> Posted | None:
