@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals import views
 from bot.approvals.messages import announce_decision, tell_user
@@ -26,6 +27,7 @@ from bot.commands.views import Message, ephemeral
 from bot.errors import BadInput
 from bot.services import AppServices
 from bot.slack.ack_watchdog import seconds_since_arrival
+from bot.slack.client import async_retry_handlers
 from handlers.commands import failure_message
 
 log = logging.getLogger(__name__)
@@ -159,7 +161,10 @@ async def _or_refuse(work: Awaitable[T], body: dict[str, Any], client: AsyncWebC
 async def tell_clicker(body: dict[str, Any], client: AsyncWebClient, respond: Any, message: Message) -> None:
     """One message to whoever clicked, seen by them alone."""
     if body.get("response_url"):
-        await respond(**message, replace_original=False)
+        # The response_url bolt's respond holds (vetted by the middleware), sent under the project's
+        # retry policy: respond sends once, so a 429 from Slack dropped the note unheard.
+        webhook = AsyncWebhookClient(respond.response_url, retry_handlers=async_retry_handlers())
+        await webhook.send_dict({**message, "replace_original": False})
         return
     # A click from a view (App Home) has no response_url: an ephemeral note where it can go, else a DM.
     channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")

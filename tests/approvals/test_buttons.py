@@ -203,6 +203,23 @@ async def test_a_reject_form_that_cannot_open_is_told_to_the_clicker_and_decides
     assert (await load_job(app_db, setting.org_id, job_id)).state == JobState.AWAITING_APPROVAL
 
 
+async def test_a_reject_form_that_cannot_open_is_told_even_through_slacks_rate_limit(
+    setting: Setting, app_db: Database, sandbox: SlackSandbox
+) -> None:
+    job_id, ts = await ask(setting, app_db)
+    sandbox.inject("views.open", error="expired_trigger_id")
+    # Slack's rate limit on the response_url: the note waits it out instead of being dropped.
+    sandbox.inject("response_url", error="ratelimited", retry_after=1)
+
+    click = await setting.clicks.click(REJECT_ACTION, str(job_id), user=ADMIN2, channel=APPROVERS, ts=ts)
+
+    assert click.status == 200
+    [answer] = click.answers
+    assert "Slack answered `expired_trigger_id`" in answer and "click *Reject* again" in answer
+    assert [call.status for call in sandbox.calls("response_url")][-2:] == [429, 200]
+    assert (await load_job(app_db, setting.org_id, job_id)).state == JobState.AWAITING_APPROVAL
+
+
 async def test_a_modal_submitted_after_an_approval_changes_nothing(
     setting: Setting, app_db: Database, sandbox: SlackSandbox
 ) -> None:
