@@ -438,7 +438,11 @@ def layer_cpu_p99(guard: Guard, prompts: list[str]) -> dict[str, float]:
     return figures
 
 
+# As `content-factory serve` starts: torch kept out (thinc would import it for nothing, 150 MB in a
+# venv with the image extra), then the web process's imports.
 _RSS_PROBE = """
+from bot.process.torch_free import keep_torch_out
+keep_torch_out(None)
 import bot.slack.server
 from bot.guard import Guard
 from bot.process.heap import settle_heap
@@ -450,8 +454,8 @@ with open("/proc/self/status") as status:
 
 
 def memory_target() -> Target:
-    """Resident memory of a fresh process importing the web server and building the guard, once it
-    has settled its heap as ``serve`` does after warming up."""
+    """Resident memory of a fresh process importing the web server and building the guard with the
+    default model, once it has settled its heap as ``serve`` does after warming up."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     probe = subprocess.run(
         [sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False
