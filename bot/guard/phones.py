@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, partial
+from typing import Protocol
 
 import phonenumbers
 from presidio_analyzer import RecognizerResult
@@ -27,6 +28,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import TextRecognizer, finding
+from bot.guard.gazetteer import KNOWN
 from bot.guard.numbering_plans import DigitGroups, NumberingPlan
 from bot.guard.script_ranges import WORD_LETTER_OF_SPACED_SCRIPTS, as_ascii_digits
 
@@ -441,6 +443,32 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
     return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
 
 
+# A number set off right after a person's name, as a contact list or an aside gives one: "Forward
+# it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449". The name's last word before the
+# comma, colon or dash, and after the number the end of the clause.
+_NAME_BEFORE = re.compile(r"(?<![\w@.])[A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+\s*(?:,|:|\s[\-\u2013\u2014])\s*$")
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:)]|\.(?!\d)|$)", re.MULTILINE)
+_NAME_REACH = 40
+
+
+class NameLookup(Protocol):
+    """What the recognizer asks of the name lists (``gazetteer.Gazetteer``)."""
+
+    def kind(self, lower: str, *, capitalised: bool = True) -> int: ...
+    def is_name(self, lower: str) -> bool: ...
+    def is_place(self, lower: str) -> bool: ...
+
+
+def set_off_after_a_name(names: NameLookup, text: str, start: int, end: int) -> bool:
+    """Set off right after a word the lists know as a person's name and as nothing else: not an
+    everyday word ("May", "Bill"), not a place ("Lisbon, 12345678, up 4 %" is a figure)."""
+    before = _NAME_BEFORE.search(text, max(0, start - _NAME_REACH), start)
+    if before is None or _CLAUSE_END_AFTER.match(text, end) is None:
+        return False
+    word = before.group(0).rstrip(" ,:-\u2013\u2014").lower()
+    return names.kind(word) == KNOWN and names.is_name(word) and not names.is_place(word)
+
+
 class FormattedPhoneRecognizer(TextRecognizer):
     # libphonenumber's metadata ships inside its package: nothing to load either.
     CONTEXT = [
@@ -569,7 +597,14 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "gọi",
     ]
 
-    def __init__(self, *, regions: tuple[str, ...] = DEFAULT_REGIONS, supported_language: str = "en") -> None:
+    def __init__(
+        self,
+        *,
+        regions: tuple[str, ...] = DEFAULT_REGIONS,
+        supported_language: str = "en",
+        names: NameLookup | None = None,
+    ) -> None:
+        self._names = names
         self._plans = [NumberingPlan(region) for region in regions]
         # libphonenumber compiles its metadata's patterns through re.compile, whose cache holds
         # 512: eleven regions' patterns and the rest of the guard's overflow it, and a prompt
@@ -637,7 +672,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             padded = _zero_padded_id(number)
             # Asked only where it decides, and then once: several branches below may ask.
-            called_a_phone = cache(partial(_called_a_phone, text, begin, finish))
+            called_a_phone = cache(partial(self._called_a_phone, text, begin, finish, digits))
             if padded and not _possible(number) and not called_a_phone():
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
@@ -714,6 +749,12 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 )
             )
         return results + self._short_numbers(text, results)
+
+    def _called_a_phone(self, text: str, start: int, end: int, digits: int) -> bool:
+        """``_called_a_phone``, or a number of a phone's length set off after a person's name."""
+        return _called_a_phone(text, start, end) or (
+            self._names is not None and digits >= _MIN_DIGITS and set_off_after_a_name(self._names, text, start, end)
+        )
 
     def _short_numbers(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
         """Five- and six-digit numbers right after a lead-in (see ``_PHONE_LEAD_IN``) that no

@@ -265,7 +265,7 @@ class PiiAnalyzer:
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         for recognizer in (
             HintedEmailRecognizer(),
-            FormattedPhoneRecognizer(),
+            FormattedPhoneRecognizer(names=packaged_gazetteer()),
             SpeltPhoneRecognizer(),
             SpeltEmailRecognizer(),
             PaymentCardRecognizer(),
