@@ -50,6 +50,12 @@ MIN_DOCUMENT_FREQUENCY = 6
 # short benign requests in 16 languages added, C 16 read "start" at 0.73 but blocked 69.3 % held out
 # (point 0.81): the gain at the default tolerance does not survive a solver run to the optimum. C
 # stays 4; those requests are a test now (tests/guard/data/short_requests.jsonl), not training data.
+# Static sentence embeddings (WordLlama's 256-dimension Llama 2 token vectors, the one multilingual
+# embedding whose weights ship in a PyPI package) were read by a logistic regression trained per
+# fold beside this model: alone it blocked 17 % of held-out attacks at 1.7 % false positives, and
+# blended into each view's probability it lowered the held-out figure, 70.8 % -> 69.6 / 66.0 % at
+# weights 0.15 / 0.3, points chosen in fold. Its vectors tell languages apart more than meanings (an
+# override in Russian lies nearer a Russian office announcement than the same override in English).
 REGULARIZATION_C = 4.0
 # The attack probability below which the learned layer adds nothing, so a plainly benign prompt
 # scores exactly zero.
