@@ -38,6 +38,10 @@ from workers.loop import MAX_ATTEMPTS
 pytestmark = pytest.mark.slow  # starts Celery workers: left out of `make test-fast`
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# How long an image job may take in a worker that diffuses on the CPU: its process imports torch
+# and loads the pipeline on the first job, which on a 2-core machine running the other test lanes
+# took over 60 s (26 s alone).
+IMAGE_JOB_SECONDS = 180
 
 
 @pytest.fixture(scope="session")
@@ -264,7 +268,7 @@ async def test_image_job_uploads_a_png(
     channel = submitter.new_channel()
     accepted = await submitter.submit(org_id, f"a lighthouse at dusk {marker()}", channel, kind=JobKind.IMAGE)
 
-    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)
+    job = await wait_for_job(app_db, org_id, accepted.job_id, seconds=IMAGE_JOB_SECONDS)
 
     assert job.state == JobState.POSTED, job.error
     assert job.model == str(tiny_pipeline)
@@ -296,7 +300,7 @@ async def test_only_the_image_process_loads_torch(
     if tiny_pipeline is None:
         pytest.skip("image support (the `image` extra) is not installed")
     accepted = await submitter.submit(org_id, f"a red kite {marker()}", submitter.new_channel(), kind=JobKind.IMAGE)
-    assert (await wait_for_job(app_db, org_id, accepted.job_id, seconds=60)).state == JobState.POSTED
+    assert (await wait_for_job(app_db, org_id, accepted.job_id, seconds=IMAGE_JOB_SECONDS)).state == JobState.POSTED
 
     assert not loads_torch(worker.process.pid)
     [image_process] = children_of(worker.process.pid)
