@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from functools import cache, partial
-from typing import Protocol
 
 import phonenumbers
 from presidio_analyzer import RecognizerResult
@@ -28,7 +27,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from bot.guard.digest_cache import DigestCache
 from bot.guard.findings import TextRecognizer, finding
-from bot.guard.gazetteer import KNOWN
+from bot.guard.gazetteer import KNOWN, Gazetteer
 from bot.guard.numbering_plans import DigitGroups, NumberingPlan
 from bot.guard.script_ranges import WORD_LETTER_OF_SPACED_SCRIPTS, as_ascii_digits
 
@@ -446,26 +445,18 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
 # A number set off right after a person's name, as a contact list or an aside gives one: "Forward
 # it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449". The name's last word before the
 # comma, colon or dash, and after the number the end of the clause.
-_NAME_BEFORE = re.compile(r"(?<![\w@.])[A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+\s*(?:,|:|\s[\-\u2013\u2014])\s*$")
+_NAME_BEFORE = re.compile(r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s*(?:,|:|\s[\-\u2013\u2014])\s*$")
 _CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:)]|\.(?!\d)|$)", re.MULTILINE)
 _NAME_REACH = 40
 
 
-class NameLookup(Protocol):
-    """What the recognizer asks of the name lists (``gazetteer.Gazetteer``)."""
-
-    def kind(self, lower: str, *, capitalised: bool = True) -> int: ...
-    def is_name(self, lower: str) -> bool: ...
-    def is_place(self, lower: str) -> bool: ...
-
-
-def set_off_after_a_name(names: NameLookup, text: str, start: int, end: int) -> bool:
+def set_off_after_a_name(names: Gazetteer, text: str, start: int, end: int) -> bool:
     """Set off right after a word the lists know as a person's name and as nothing else: not an
     everyday word ("May", "Bill"), not a place ("Lisbon, 12345678, up 4 %" is a figure)."""
     before = _NAME_BEFORE.search(text, max(0, start - _NAME_REACH), start)
     if before is None or _CLAUSE_END_AFTER.match(text, end) is None:
         return False
-    word = before.group(0).rstrip(" ,:-\u2013\u2014").lower()
+    word = before.group(1).lower()
     return names.kind(word) == KNOWN and names.is_name(word) and not names.is_place(word)
 
 
@@ -602,7 +593,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
         *,
         regions: tuple[str, ...] = DEFAULT_REGIONS,
         supported_language: str = "en",
-        names: NameLookup | None = None,
+        names: Gazetteer | None = None,
     ) -> None:
         self._names = names
         self._plans = [NumberingPlan(region) for region in regions]
