@@ -663,7 +663,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             padded = _zero_padded_id(number)
             # Asked only where it decides, and then once: several branches below may ask.
-            called_a_phone = cache(partial(self._called_a_phone, text, begin, finish, digits))
+            called_a_phone = cache(partial(self._called_or_named_a_phone, text, begin, finish, digits))
             if padded and not _possible(number) and not called_a_phone():
                 continue
             if digits == _LOCAL_DIGITS and _LOCAL_LAYOUT.fullmatch(number):
@@ -741,8 +741,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
             )
         return results + self._short_numbers(text, results)
 
-    def _called_a_phone(self, text: str, start: int, end: int, digits: int) -> bool:
-        """``_called_a_phone``, or a number of a phone's length set off after a person's name."""
+    def _called_or_named_a_phone(self, text: str, start: int, end: int, digits: int) -> bool:
+        """Called a phone (``_called_a_phone``), or of a phone's length and set off after a person's
+        name: the module function stays free of the name lists, which only this recognizer holds."""
         return _called_a_phone(text, start, end) or (
             self._names is not None and digits >= _MIN_DIGITS and set_off_after_a_name(self._names, text, start, end)
         )
