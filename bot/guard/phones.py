@@ -484,6 +484,10 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "pager",
         "hotline",
         "helpline",
+        # A firm's main line and the messages left on one ("the switchboard is now ...", "the
+        # voicemail says to call ...").
+        "switchboard",
+        "voicemail",
         # "text me on ...", and the abbreviations and other languages' words of forms and
         # signatures ("Ph:", "Mob.", "Tlf", "Handy", "Celular").
         "text",

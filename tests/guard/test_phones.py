@@ -202,6 +202,9 @@ def test_the_faker_dev_set_is_the_same_on_every_run() -> None:
         ("The plumber's number is 18492256749; he is free on Monday.", "18492256749"),
         ("Jana\u2019s mobile number: 2350 792818", "2350 792818"),
         ("Leave a message on 99 77 63 and we will get back to you.", "99 77 63"),
+        # A firm's main line, and the number a voicemail came from.
+        ("Reception moved; the switchboard is now 605 976 456.", "605 976 456"),
+        ("Transcribe the voicemail from 272 611 580 for the team.", "272 611 580"),
         # Lead-ins of forms and signatures.
         ("My phone number is 00734293218 for the delivery.", "00734293218"),
         ("His cell is 99 77 63, call after six.", "99 77 63"),
