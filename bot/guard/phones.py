@@ -380,7 +380,9 @@ _PHONE_LABEL = (
     r"(?:phone|telephone|tel|ph|mobile|mob|cell|cellphone|whatsapp|fax|landline|hotline|helpline|pager|gsm"
     r"|tel[eé]fono|telefon|telefone|t[eé]l[eé]phone|t[eé]l|tlf|portable|handy|celular|m[oó]vil|cellulaire"
     # Italy's toll-free numbers are "numero verde".
-    r"|numero\s+verde|num[ée]ro\s+vert|puhelin|telemóvel)"
+    r"|numero\s+verde|num[ée]ro\s+vert|puhelin|telemóvel"
+    # A desk's own number, past the switchboard: "my direct line is", "Direct dial:".
+    r"|direct\s+(?:line|dial))"
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
@@ -389,7 +391,7 @@ _CALL_VERB = (
 _PHONE_LEAD_IN = re.compile(
     # "Phone (work):", "Phone #:", "phone number is".
     rf"(?:\b{_PHONE_LABEL}\.?(?:\s*\([^\W\d]{{1,12}}\))?(?:\s*(?:no|nr|number|\#|para\s+contato|de\s+contacto))?"
-    r"(?:(?<=number)\s+(?:is|was))?\.?\s*:?"
+    r"(?:(?:(?<=number)|(?<=line)|(?<=dial))\s+(?:is|was))?\.?\s*:?"
     # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...").
     r"|\bcontact\s*:|(?-i:\b[TMFP])\s*:"
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{0,3}}?\s(?:on|at|op|al|au|unter|via)"

@@ -101,6 +101,8 @@ def test_the_dev_set_is_the_same_on_every_run() -> None:
         ("For bookings ring 22123 before noon.", "22123"),
         ("Teléfono: (20) 123", "(20) 123"),
         ("Mobile: 201234", "201234"),
+        ("Direct dial: 22158", "22158"),
+        ("My direct line is 6314189229 if the portal is down.", "6314189229"),
         ("Write a reminder to call Dr. Patel at 90 1234 tomorrow.", "90 1234"),
         ("You can reach the front desk at 40123 any time.", "40123"),
         # Seven digits grouped like a count, after a label.
