@@ -13,18 +13,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from db.rls import CREATE_DEFINER_ROLE_SQL, DEFINER_ROLE, app_role_grants
 
 log = logging.getLogger(__name__)
+
+# unique_violation: the other CREATE ROLE committed while this one waited; duplicate_object: before.
+_ROLE_CREATED_MEANWHILE = frozenset({"23505", "42710"})
 
 
 class MigrationRefused(ValueError):
@@ -114,19 +119,37 @@ def _role_of(url: str) -> tuple[str, str | None, str]:
     return role, parsed.password, database
 
 
-async def _ensure_app_role(connection: AsyncConnection, app_url: str) -> bool:
-    role, password, database = _role_of(app_url)
-    found = (
+async def _create_app_role(connection: AsyncConnection, role: str, password: str | None) -> bool:
+    """Create the application role; False when another migrator created it first (see
+    ``db.rls.create_role_once_sql``: the two may be migrating different databases of one server)."""
+    secret = f" PASSWORD {_quote_literal(password)}" if password else ""
+    try:
+        async with connection.begin_nested():
+            await connection.execute(
+                text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{secret}')
+            )
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) not in _ROLE_CREATED_MEANWHILE:
+            raise
+        return False
+    return True
+
+
+async def _role_attributes(connection: AsyncConnection, role: str) -> Row[Any] | None:
+    return (
         await connection.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role})
     ).first()
+
+
+async def _ensure_app_role(connection: AsyncConnection, app_url: str) -> bool:
+    role, password, database = _role_of(app_url)
+    found = await _role_attributes(connection, role)
     created = False
     if found is None:
-        secret = f" PASSWORD {_quote_literal(password)}" if password else ""
-        await connection.execute(
-            text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{secret}')
-        )
-        created = True
-    elif found.rolsuper or found.rolbypassrls:
+        created = await _create_app_role(connection, role, password)
+        if not created:
+            found = await _role_attributes(connection, role)
+    if found is not None and (found.rolsuper or found.rolbypassrls):
         raise MigrationRefused(
             f"DATABASE_URL's role {role} is a superuser or has BYPASSRLS, so Row-Level Security would not hold "
             "for it; name a role of its own in DATABASE_URL and run migrate again"

@@ -7,15 +7,32 @@ role named in DATABASE_URL exactly what is listed here.
 from __future__ import annotations
 
 DEFINER_ROLE = "content_factory_definer"
-# The definer role, created where it is missing (revision 0002, and db.migrate before it lets the
-# migrating role hand functions to it).
-CREATE_DEFINER_ROLE_SQL = f"""
+
+
+def create_role_once_sql(role: str, options: str) -> str:
+    """A statement creating ``role`` with ``options`` where it is missing, which also succeeds when
+    another session creates it at the same moment.
+
+    Roles belong to the server, not to a database, while migrate's advisory lock serializes only
+    the migrations of one database: two databases of a server migrated at once (the test lanes,
+    one database per region) both find the role missing and both create it. The second CREATE
+    then fails, with unique_violation when it waited for the first one's commit, with
+    duplicate_object after it; either way the role is there, as asked.
+    """
+    return f"""
 DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEFINER_ROLE}') THEN
-    CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+    CREATE ROLE {role} {options};
   END IF;
+EXCEPTION WHEN unique_violation OR duplicate_object THEN
+  NULL;
 END $$
 """
+
+
+# The definer role, created where it is missing (revision 0002, and db.migrate before it lets the
+# migrating role hand functions to it).
+CREATE_DEFINER_ROLE_SQL = create_role_once_sql(DEFINER_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
 
 # table -> the column that holds its organization, for the tables revision 0002 put under RLS
 FIRST_TENANT_POLICY_TABLES: dict[str, str] = {
