@@ -31,22 +31,20 @@ async def new_role(test_database: TestDatabase) -> AsyncIterator[str]:
         await admin_execute(test_database.admin_url, f"DROP ROLE IF EXISTS {role}")
 
 
-async def _waiting_for_a_lock(url: str, statement_start: str) -> bool:
-    """Whether some session's statement starting ``statement_start`` waits for a lock now."""
-    query = f"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '{statement_start}%'"
+async def _waiting_for_a_lock(url: str, role: str) -> bool:
+    """Whether some session's statement creating ``role`` waits for a lock now."""
+    query = (
+        f"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ~ 'CREATE ROLE \"?{role}\"? '"
+    )
     return bool(await fetch_value(url, query))
 
 
-async def _finish_after_the_first_commits(
-    url: str, first: asyncpg.Connection, second: Awaitable[T], statement_start: str
-) -> T:
+async def _finish_after_the_first_commits(url: str, first: asyncpg.Connection, second: Awaitable[T], role: str) -> T:
     """Let ``second`` run into the role ``first`` created but has not committed, then commit ``first``
     and give ``second``'s result (or raise its error)."""
     waiting = asyncio.ensure_future(second)
     try:
-        await wait_until(
-            lambda: _waiting_for_a_lock(url, statement_start), "the second CREATE ROLE never waited for the first"
-        )
+        await wait_until(lambda: _waiting_for_a_lock(url, role), "the second CREATE ROLE never waited for the first")
         await first.execute("COMMIT")
         return await asyncio.wait_for(waiting, timeout=30)
     finally:
@@ -63,7 +61,7 @@ async def test_the_role_statement_succeeds_when_another_session_creates_the_role
         await first.execute("BEGIN")
         await first.execute(statement)
         # The second finds no role (the first's is not committed), creates it, waits on its name.
-        await _finish_after_the_first_commits(url, first, second.execute(statement), "\nDO $$ BEGIN")
+        await _finish_after_the_first_commits(url, first, second.execute(statement), new_role)
     assert await fetch_value(url, f"SELECT count(*) FROM pg_roles WHERE rolname = '{new_role}'") == 1
 
 
@@ -79,9 +77,7 @@ async def test_migrate_succeeds_when_another_migration_creates_the_application_r
         async with connected(url) as first:
             await first.execute("BEGIN")
             await first.execute(f"CREATE ROLE {new_role} LOGIN PASSWORD '{PASSWORD}'")
-            report = await _finish_after_the_first_commits(
-                url, first, migrate(admin_url, app_url), f'CREATE ROLE "{new_role}"'
-            )
+            report = await _finish_after_the_first_commits(url, first, migrate(admin_url, app_url), new_role)
         assert report.role_created is False
         # The role the other session made got the application role's grants all the same.
         assert await fetch_value(app_url, "SELECT count(*) FROM cf_list_org_ids()") == 0
