@@ -389,7 +389,7 @@ _CALL_VERB = (
     r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms)"
 )
 _PHONE_LEAD_IN = re.compile(
-    # "Phone (work):", "Phone #:", "phone number is".
+    # "Phone (work):", "Phone #:", "phone number is", "direct line is" (and so "hotline is").
     rf"(?:\b{_PHONE_LABEL}\.?(?:\s*\([^\W\d]{{1,12}}\))?(?:\s*(?:no|nr|number|\#|para\s+contato|de\s+contacto))?"
     r"(?:(?:(?<=number)|(?<=line)|(?<=dial))\s+(?:is|was))?\.?\s*:?"
     # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...").

@@ -55,7 +55,7 @@ async def _finish_after_the_first_commits(url: str, first: asyncpg.Connection, s
 async def test_the_role_statement_succeeds_when_another_session_creates_the_role_first(
     test_database: TestDatabase, new_role: str
 ) -> None:
-    statement = create_role_once_sql(new_role, "NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+    statement = create_role_once_sql(new_role, "NOLOGIN")
     url = test_database.admin_url
     async with connected(url) as first, connected(url) as second:
         await first.execute("BEGIN")
