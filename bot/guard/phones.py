@@ -363,7 +363,11 @@ _SOMEONES_NUMBER_ABROAD = re.compile(
     r"\b(?:(?:mi|tu|su|mon|ton|son|meine?|deine?|seine?|ihre?|unsere?|mijn|jouw|zijn|haar"
     r"|(?:il\s+)?(?:mio|tuo|suo)|(?:o\s+)?(?:meu|seu|teu)|(?:a\s+)?(?:minha|sua)|m[oó]j|tw[oó]j|jej|jego)\s+"
     r"(?:n[úu]mero|num[ée]ro|nummer|numer|m[oó]vil|portable|handy|celular|cellulare|telem[oó]vel)"
-    r"|numer\s+do\s+[^\W\d_]+)"
+    r"|numer\s+do\s+[^\W\d_]+"
+    # "at the number": "chiamate al numero ...", "écrivez au numéro ...", "unter der Nummer ...",
+    # "pod numerem ...", "ligue para o número ...". Said of an address's house number too, which is
+    # never five digits or more, the least a phone candidate holds.
+    r"|(?:al|au|unter\s+der|pod|pelo|para\s+o|ao)\s+(?:n[úu]mero|num[ée]ro|nummer|numer(?:em)?))"
     r"(?:\s+(?:es|est|c['\u2019]est|ist|is|è|é|to|jest))?\s*:?\s*$",
     re.IGNORECASE,
 )
@@ -386,7 +390,9 @@ _PHONE_LABEL = (
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
-    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms)"
+    r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms"
+    # "buzz me at ...", "give us a buzz on ...", "RSVP to Anna at ..."; not the noun ("the buzz at").
+    r"|buzz(?=\s+(?:me|us|him|her|them)\b)|(?<=\ba\s)buzz|rsvp)"
 )
 _PHONE_LEAD_IN = re.compile(
     # "Phone (work):", "Phone #:", "phone number is", "direct line is" (and so "hotline is").
@@ -568,6 +574,8 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "جوال",
         "موبايل",
         "اتصل",
+        # The noun, "the calling" ("للاتصال", "يرجى الاتصال على الرقم").
+        "اتصال",
         "فون",
         "फोन",
         "फ़ोन",
@@ -577,6 +585,10 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "মোবাইল",
         "電話",
         "电话",
+        # "Number" said of one's phone ("我换号码了", "新号码是"); an order's or a parcel's number
+        # is an id by its own word first (``_COMPOUND_ID_LABEL``).
+        "号码",
+        "號碼",
         "携帯",
         "手机",
         "手機",

@@ -220,6 +220,15 @@ def test_the_faker_dev_set_is_the_same_on_every_run() -> None:
         ("Mobile: +49(0) 778353374", "+49(0) 778353374"),
         ("Call me on 881.428.6570x704 after lunch.", "881.428.6570x704"),
         ("Tel. (06)91/417-7763 (office)", "(06)91/417-7763"),
+        # Colloquial verbs, and "at the number" of other languages, too far from "call" for it to count.
+        ("Buzz me at 28 28 63 when you get to the lobby.", "28 28 63"),
+        ("Give us a buzz on 40206265 after six.", "40206265"),
+        ("Kindly RSVP to Emma at 13573375887.", "13573375887"),
+        ("Per prenotare chiamate il ristorante Da Gino al numero 339320168.", "339320168"),
+        ("Bitte melden Sie sich bei Frau Schulz unter der Nummer 8815916.", "8815916"),
+        # "Number" said of one's phone in Chinese, and the Arabic noun "the calling".
+        ("帮我写一条短信：我换号码了，新号码是15578269774，请惠存。", "15578269774"),
+        ("للحجز والاستفسار يرجى الاتصال على الرقم 2007577", "2007577"),
     ],
 )
 def test_numbers_as_generators_and_people_type_them_are_masked(pattern_guard: Guard, sentence: str, phone: str) -> None:
@@ -243,6 +252,10 @@ def test_numbers_as_generators_and_people_type_them_are_masked(pattern_guard: Gu
         "Table row: 326 161 24 90",
         # A zero-padded order number with no label before it.
         "Save 0012345678 under last week's orders.",
+        # "buzz" the noun; an order's "number" in Chinese; a house number "at number".
+        "The buzz at 10000 feet was deafening.",
+        "订单号码15578269774已发货。",
+        "Abita al numero 12 di via Roma, CAP 00184.",
     ],
 )
 def test_ids_postcodes_and_dates_in_the_layouts_of_generators_are_not_phones(
