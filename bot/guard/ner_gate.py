@@ -6,7 +6,9 @@ and adds the runs of capitalised words with a known name. See ner.py for the who
 
 from __future__ import annotations
 
+import errno
 import re
+import signal
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -706,6 +708,8 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             return False  # a term that opens a sentence ("Regex is a set of..."), capitalised as any first word
         if len(alphabetic) == 1 and alphabetic[0].isupper() and len(alphabetic[0]) <= _MAX_ACRONYM:
             return False  # an acronym no list knows ("ASEAN", "POTUS"); "KNIVSTA" is a town in a form
+        if len(alphabetic) == 1 and alphabetic[0] in SYSTEM_CODE_NAMES:
+            return False
         following = _next_word(texts, end)
         numbered = _is_version(words[-1]) or (following is not None and _is_version(following))
         # A dash inside joins a name to what follows it: "Corentin Abadie — Technician. 7 years".
@@ -718,6 +722,11 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+# The names of the system's error codes and signals ("EADDRINUSE", "ECONNREFUSED", "SIGTERM"), which
+# programmers quote in questions: all capitals and longer than an acronym, as towns are in a form.
+SYSTEM_CODE_NAMES = frozenset(errno.errorcode.values()) | frozenset(member.name for member in signal.Signals)
 
 
 # A number or a version: "7", "4.1", "v2", "3.0.1".

@@ -109,6 +109,7 @@ EPONYM_NOUNS = frozenset(
     polynomials decomposition diagrams plot plots curves constants equations cells tube burner
     telescope dish counter wheel maneuver manoeuvre valve coil cage jar jars knot scheme protocol
     agreement accords trials shift rights warning virus sponge equilibrium simulation simulations
+    scattering radiation instability boson bosons condensate radius force forces
     salad soup sauce sandwich burger pie cake tart pudding stew curry chowder fry dressing
     salads soups sauces sandwiches burgers pies cakes tarts puddings stews curries
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage

@@ -34,6 +34,12 @@ from bot.guard import Guard
         # A plan named after a statesman, and a football club.
         "Explain the Marshall Plan to a student.",
         "Who scored for Leeds United last night?",
+        # Scattering named after its discoverer, whose name is also a town's.
+        "Is Rayleigh scattering why sunsets are red?",
+        # The system's error codes and signals quoted in a question.
+        'Why does my Node.js app say "EADDRINUSE: address already in use :::3000"?',
+        "What is ECONNREFUSED and how do I fix it?",
+        "My script exits with ENOENT on Windows.",
     ],
 )
 def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
@@ -55,6 +61,9 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Send the report to Ruby.", "Ruby"),
         # A town in capitals is no acronym.
         ("I live in KNIVSTA near the lake.", "KNIVSTA"),
+        # A place beside a physics word, and a surname in capitals that no error code spells.
+        ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
+        ("Please ask THIRUMURTHI about the force majeure clause.", "THIRUMURTHI"),
     ],
 )
 def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str) -> None:
