@@ -26,6 +26,8 @@ from collections.abc import Iterable
 
 from presidio_analyzer import RecognizerResult
 
+from bot.guard.ner_products import BRANDS
+
 COMPOUND_ENTITIES = frozenset({"PERSON", "LOCATION"})
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019"
@@ -150,6 +152,10 @@ def whole_compound_names(text: str, results: Iterable[RecognizerResult]) -> list
             kept.append(result)
             continue
         start, end = _grown(text, result.start, result.end, result.entity_type)
+        if text[start:end].lower() in BRANDS:
+            # Grown into a brand written with a hyphen or an apostrophe ("Coca-Cola", "Irn-Bru"):
+            # the part the recognizers saw alone ("Bru") may be a name, the whole is a thing.
+            continue
         grown.append(
             RecognizerResult(
                 result.entity_type, start, end, result.score, result.analysis_explanation, result.recognition_metadata

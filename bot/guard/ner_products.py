@@ -20,12 +20,24 @@ name, whichever lists hold it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.guard.gazetteer import NOTHING, Gazetteer
+
+WORLD_BRANDS_FILE = Path(__file__).resolve().parent / "world_brands.txt"
+
+
+def world_brands() -> frozenset[str]:
+    """The brands of ``world_brands.txt``."""
+    with WORLD_BRANDS_FILE.open(encoding="utf-8") as lines:
+        return frozenset(word for line in lines if (word := line.strip()) and not word.startswith("#"))
+
 
 # Brands, products and services spelt like a name or a town and rarely a person's name; brands
 # that are also common surnames ("Ford", "Dell", "Armani") are left out, since a person may bear them.
-BRANDS = frozenset(
-    """
+BRANDS = (
+    frozenset(
+        """
     minecraft fortnite roblox pokemon pokémon zelda nintendo playstation xbox netflix hulu disney pixar
     marvel spotify youtube tiktok instagram facebook twitter linkedin whatsapp telegram reddit
     pinterest snapchat amazon google microsoft samsung huawei xiaomi sony toyota honda nissan
@@ -55,6 +67,8 @@ BRANDS = frozenset(
     todoist bitwarden lastpass grammarly databricks postman freshdesk klarna venmo zelle revolut
     monzo quickbooks
     """.split()
+    )
+    | world_brands()
 )
 # A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
 # ("WebPilot", "LearnData").

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
+from bot.guard.gazetteer import NOTHING, Gazetteer
+from bot.guard.ner_gate import NER_WORD_LISTS
+from bot.guard.ner_products import world_brands
 
 
 @pytest.mark.parametrize(
@@ -34,6 +37,9 @@ from bot.guard import Guard
         # A plan named after a statesman, and a football club.
         "Explain the Marshall Plan to a student.",
         "Who scored for Leeds United last night?",
+        # Firms and drinks of the world's brand list.
+        "Help me write a polite complaint to Ryanair about a cancelled flight.",
+        "Explain a Negroni to someone who's never had Campari.",
         # Scattering named after its discoverer, whose name is also a town's.
         "Is Rayleigh scattering why sunsets are red?",
         # The system's error codes and signals quoted in a question.
@@ -61,6 +67,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Send the report to Ruby.", "Ruby"),
         # A town in capitals is no acronym.
         ("I live in KNIVSTA near the lake.", "KNIVSTA"),
+        ("Ask Priya Sharma at Ryanair about the refund.", "Priya Sharma"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
         ("Please ask THIRUMURTHI about the force majeure clause.", "THIRUMURTHI"),
@@ -164,3 +171,19 @@ def test_festivals_drinks_teams_and_code_names_are_not_masked(guard: Guard, text
 )
 def test_names_beside_the_new_things_stay_masked(guard: Guard, text: str, name: str) -> None:
     assert name not in guard.check_prompt(text).masked_text
+
+
+def test_the_world_brand_list_holds_no_listed_name_or_place() -> None:
+    # A brand listed here is never masked alone: one a person or a town bears would leak them.
+    lists = Gazetteer.from_directory(NER_WORD_LISTS)
+    brands = world_brands()
+    assert len(brands) > 500
+    assert sorted(brand for brand in brands if lists.kind(brand) != NOTHING) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We switched to Coca-Cola and Alka-Seltzer.", "I've been living on Irn-Bru and crisps all week."],
+)
+def test_brands_written_with_a_hyphen_or_an_apostrophe_are_not_masked(guard: Guard, text: str) -> None:
+    assert guard.check_prompt(text).masked_text == text
