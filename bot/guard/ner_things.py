@@ -163,6 +163,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     return (
         _made_by_a_brand(alphabetic, before)
         or _before_a_product_noun(after)
+        or _an_employer(before)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
         or (len(alphabetic) > 1 and alphabetic[0] in CODE_NAME_HEADS)
         or _migrated_from(before, after)
@@ -209,11 +210,26 @@ def _produce_of_a_place(alphabetic: list[str], before: list[str], after: list[st
 _TRAVEL_TALK = frozenset("trip trips visit travel tour tours itinerary fly flight flights hotel stay day days".split())
 
 
+# Words between a brand and its product noun that say which of its products: "a Chase credit card".
+_PRODUCT_KINDS = frozenset("credit debit savings checking gift loyalty rewards business premium".split())
+
+
 def _before_a_product_noun(after: list[str]) -> bool:
-    """A product's noun right after, or after a short acronym: "Bose headphones", "the Okta MFA setup"."""
-    if after[:1] and after[0].isupper() and after[0].isalpha() and len(after[0]) <= _ACRONYM_LENGTH:
+    """A product's noun right after, or after a short acronym or the product's kind: "Bose
+    headphones", "the Okta MFA setup", "a Chase credit card"."""
+    if after[:1] and (
+        (after[0].isupper() and after[0].isalpha() and len(after[0]) <= _ACRONYM_LENGTH) or after[0] in _PRODUCT_KINDS
+    ):
         after = after[1:]
     return bool(after) and after[0] in PRODUCT_NOUNS
+
+
+# What one holds at a firm: "a job at Ericsson", "my internship at Barclays", "the position at Patagonia".
+_EMPLOYMENT_NOUNS = frozenset("job jobs internship internships position positions career interview".split())
+
+
+def _an_employer(before: list[str]) -> bool:
+    return len(before) >= 2 and before[0] == "at" and before[1].lower() in _EMPLOYMENT_NOUNS
 
 
 def _migrated_from(before: list[str], after: list[str]) -> bool:

@@ -40,6 +40,9 @@ from bot.guard.ner_products import world_brands
         # Firms and drinks of the world's brand list.
         "Help me write a polite complaint to Ryanair about a cancelled flight.",
         "Explain a Negroni to someone who's never had Campari.",
+        # A firm one works at, and a bank's card, though their names are a person's too.
+        "My partner got a job at Ericsson, so we are moving.",
+        "We have a car loan and a Chase credit card we pay off monthly.",
         # Scattering named after its discoverer, whose name is also a town's.
         "Is Rayleigh scattering why sunsets are red?",
         # The system's error codes and signals quoted in a question.
@@ -68,6 +71,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         # A town in capitals is no acronym.
         ("I live in KNIVSTA near the lake.", "KNIVSTA"),
         ("Ask Priya Sharma at Ryanair about the refund.", "Priya Sharma"),
+        ("Maria Lopez's credit card was declined at the till.", "Maria Lopez"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
         ("Please ask THIRUMURTHI about the force majeure clause.", "THIRUMURTHI"),
