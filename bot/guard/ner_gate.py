@@ -749,6 +749,7 @@ def without_everyday_edges(
         texts[start].isspace()
         or _is_everyday_opener(texts[start], gazetteer)
         or (not lower_case and texts[start].islower() and texts[start] not in _PARTICLES)
+        or _opens_a_sentence_of_unlisted_words(texts, start, gazetteer)
     ):
         start += 1
     while (
@@ -824,6 +825,16 @@ def opens_with_an_order(texts: list[str], index: int, gazetteer: Gazetteer) -> b
         and gazetteer.kind(word) == NOTHING
         and _IMPERATIVE.search(word) is not None
         and _NOT_AN_ORDER.search(word) is None
+    )
+
+
+def _opens_a_sentence_of_unlisted_words(texts: list[str], index: int, gazetteer: Gazetteer) -> bool:
+    """A capitalised word no list holds, opening a sentence that goes on in lower case: the verb of a
+    request in a language the English lists don't know ("Buatkan daftar ... di Yogyakarta"), which
+    the model tags together with the place at the sentence's end."""
+    word = texts[index]
+    return (
+        _is_capitalised(word) and gazetteer.kind(word.lower()) == NOTHING and _opens_a_sentence(texts, index, index + 1)
     )
 
 

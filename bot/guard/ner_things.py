@@ -78,6 +78,24 @@ _PRODUCE_TALK = frozenset(
     toast sparkling menu platter board snacks catering tea teas
     """.split()
 )
+# Dog and cat breeds named after a place or a people ("Chihuahua", "Great Dane", "Siamese"), which
+# are breeds where the words around talk of pets: "a Labrador puppy", "breeds: Chihuahua, Pomeranian".
+PLACE_NAMED_BREEDS = frozenset(
+    tuple(breed.split("_"))
+    for breed in """
+    chihuahua great_dane pomeranian maltese pekingese dalmatian labrador newfoundland rottweiler
+    weimaraner akita samoyed bernese havanese basenji shih_tzu siamese persian bengal burmese
+    himalayan abyssinian birman balinese manx siberian saint_bernard st_bernard afghan
+    """.split()
+)
+# The last words of breeds' names, which may stand beside one in a list: "Chihuahua, Border Collie".
+_BREED_HEADS = frozenset("retriever terrier spaniel collie hound mastiff schnauzer poodle bulldog beagle".split())
+_PET_TALK = frozenset(
+    """
+    dog dogs puppy puppies pup pups breed breeds cat cats kitten kittens pet pets vet kennel
+    litter groomer grooming leash
+    """.split()
+)
 # Words before a name that make it the place: "a trip to Bordeaux for the wine tasting".
 _BEFORE_A_PLACE = frozenset("in to from near at around across through visit visiting via".split())
 # Words before a code name that make it a team's, a project's or a storm's: "Team Phoenix",
@@ -158,6 +176,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return True
     if _greets_a_festival(alphabetic, before, after) or _produce_of_a_place(alphabetic, before, after):
         return True
+    if _breed_of_a_place(alphabetic, before, after):
+        return True
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
     return (
@@ -191,6 +211,21 @@ def _greets_a_festival(alphabetic: list[str], before: list[str], after: list[str
     return any(word.lower() in FESTIVAL_GREETINGS for word in beside) and all(
         word.lower() in FESTIVALS or word.lower() in FESTIVAL_GREETINGS for word in alphabetic
     )
+
+
+def _breed_of_a_place(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    """A breed named after a place or a people, where the words around talk of pets or list another
+    such breed, and the word before is none of a place's ("a puppy from Labrador" is the place)."""
+    words = tuple(word.lower() for word in alphabetic)
+    if words not in PLACE_NAMED_BREEDS:
+        # The model may tag the second word alone: "Dane" of "a Great Dane".
+        if not (before and (before[0].lower(), *words) in PLACE_NAMED_BREEDS):
+            return False
+        before = before[1:]
+    if before and before[0].lower() in _BEFORE_A_PLACE:
+        return False
+    around = [word.lower() for word in (*before, *after)]
+    return any(word in _PET_TALK or word in _BREED_HEADS or (word,) in PLACE_NAMED_BREEDS for word in around)
 
 
 def _produce_of_a_place(alphabetic: list[str], before: list[str], after: list[str]) -> bool:

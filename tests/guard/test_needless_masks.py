@@ -283,3 +283,13 @@ def test_a_latin_name_before_words_of_an_unread_script_is_still_masked(guard: Gu
     prompt = guard.check_prompt("Write to Priya Sharma about the launch; 日本語の要約も付けてください。")
 
     assert "Priya Sharma" in prompt.mapping.values()
+
+
+def test_the_opening_verb_of_a_request_in_another_language_stays_outside_the_mask(guard: Guard) -> None:
+    # The model tags the sentence from its first word to the town at its end.
+    prompt = guard.check_prompt(
+        "Buatkan daftar sepuluh nama untuk kedai kopi kecil di Yogyakarta yang menjual Es Kopi Susu Gula Aren."
+    )
+
+    assert prompt.masked_text.startswith("Buatkan daftar sepuluh nama untuk kedai kopi kecil ")
+    assert any("Yogyakarta" in value for value in prompt.mapping.values())

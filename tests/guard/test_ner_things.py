@@ -43,6 +43,9 @@ from bot.guard.ner_products import world_brands
         # A firm one works at, and a bank's card, though their names are a person's too.
         "My partner got a job at Ericsson, so we are moving.",
         "We have a car loan and a Chase credit card we pay off monthly.",
+        # Breeds named after a place or a people, where the words around talk of pets.
+        "Classify these dog breeds by size: Chihuahua, Border Collie, Great Dane, Pomeranian.",
+        "Is a Great Dane a good dog for a small flat?",
         # Scattering named after its discoverer, whose name is also a town's.
         "Is Rayleigh scattering why sunsets are red?",
         # The system's error codes and signals quoted in a question.
@@ -72,6 +75,8 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("I live in KNIVSTA near the lake.", "KNIVSTA"),
         ("Ask Priya Sharma at Ryanair about the refund.", "Priya Sharma"),
         ("Maria Lopez's credit card was declined at the till.", "Maria Lopez"),
+        ("We adopted a puppy from Labrador last summer.", "Labrador"),
+        ("Chihuahua is a state in northern Mexico; plan a trip there.", "Chihuahua"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
         ("Please ask THIRUMURTHI about the force majeure clause.", "THIRUMURTHI"),
