@@ -184,6 +184,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         _made_by_a_brand(alphabetic, before)
         or _before_a_product_noun(after)
         or _an_employer(before)
+        or _a_firm_after_a_job_title(alphabetic, before, gazetteer)
+        or _a_job_title(words)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
         or (len(alphabetic) > 1 and alphabetic[0] in CODE_NAME_HEADS)
         or _migrated_from(before, after)
@@ -257,6 +259,51 @@ def _before_a_product_noun(after: list[str]) -> bool:
     ):
         after = after[1:]
     return bool(after) and after[0] in PRODUCT_NOUNS
+
+
+# The last word of a job title as a signature writes it, before the firm: "Release Manager, Brightside
+# Apps", "Head of Events, Brightwave", "Jefe de Proyecto, Grupo Textil".
+JOB_TITLE_ENDS = frozenset(
+    """
+    manager director coordinator specialist engineer officer lead head chair president ceo cto cfo
+    coo cmo vp analyst consultant designer developer assistant executive partner founder
+    co-founder owner administrator associate advisor adviser architect editor producer
+    recruiter representative supervisor strategist scientist researcher counsel attorney
+    accountant planner buyer marketing sales operations events hr finance
+    proyecto ventas marketing operaciones recursos humanos gerente directora director
+    vertrieb leiter leiterin geschäftsführer geschäftsführerin projet directeur directrice
+    responsabile direttore direttrice
+    """.split()
+)
+
+
+def _a_firm_after_a_job_title(alphabetic: list[str], before: list[str], gazetteer: Gazetteer) -> bool:
+    """The firm after a job title in title case and a comma, as signatures write them. A person is
+    written there too ("our new Head of Sales, Maria Lopez"): words the lists hold as a name stay
+    one, and so does a person after a title in lower case ("my manager, Janet, ...")."""
+    return (
+        len(before) >= 2
+        and before[0] == ","
+        and before[1][:1].isupper()
+        and before[1].lower() in JOB_TITLE_ENDS
+        and not any(gazetteer.is_name(word.lower()) for word in alphabetic)
+    )
+
+
+# The first word of a job title that names its department after "of" or "de": "Head of Events", "Jefe
+# de Proyecto", "Directrice des Ventes".
+JOB_TITLE_HEADS = frozenset(
+    """
+    head chief director directora jefe jefa gerente directeur directrice responsable direttore direttrice
+    diretor diretora coordinador coordinadora coordinateur coordinatrice
+    """.split()
+)
+_OF = frozenset({"of", "de", "des", "du", "del", "della", "da", "do", "di"})
+
+
+def _a_job_title(words: list[str]) -> bool:
+    alphabetic = [word for word in words if word.isalpha()]
+    return len(alphabetic) > 2 and alphabetic[0].lower() in JOB_TITLE_HEADS and alphabetic[1] in _OF
 
 
 # What one holds at a firm: "a job at Ericsson", "my internship at Barclays", "the position at Patagonia".

@@ -250,6 +250,8 @@ def test_a_name_dashed_to_a_role_before_a_number_is_still_masked(guard: Guard) -
         # A brand written like a name, a quoted work after the kind of work it is.
         ("Ask Priya whether the Sonos order arrived.", "Sonos", "Priya"),
         ('I love the song "Vienna" by Billy Joel.', "Vienna", "Billy Joel"),
+        # A signature: the firm after the job title and a comma.
+        ("Thanks,\nDaniela Rossi\nRelease Manager, Brightside Apps", "Brightside Apps", "Daniela Rossi"),
     ],
 )
 def test_a_thing_beside_a_name_is_left_and_the_name_masked(guard: Guard, text: str, thing: str, name: str) -> None:
