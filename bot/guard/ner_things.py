@@ -48,6 +48,27 @@ FESTIVALS = frozenset(
     sinterklaas kwanzaa hanukkah chanukah purim sukkot shavuot diwali ramadan nowruz vesak eid
     """.split()
 )
+# Grape varieties, the names of wines the world over ("Merlot", "Cabernet Sauvignon"), and the words
+# that end some of them but are names on their own ("Sauvignon Blanc", "Cabernet Franc", "Grüner
+# Veltliner"): those count only beside a variety.
+GRAPE_VARIETIES = frozenset(
+    """
+    merlot cabernet sauvignon chardonnay pinot syrah riesling malbec tempranillo sangiovese zinfandel
+    grenache grigio gewürztraminer gewurztraminer viognier nebbiolo chenin carménère carmenere gamay
+    mourvèdre albariño verdejo veltliner moscato semillon sémillon verdot dolcetto vermentino
+    torrontés pinotage marsanne roussanne aglianico garnacha monastrell trebbiano furmint
+    """.split()
+)
+_GRAPE_COMPANIONS = frozenset({"blanc", "franc", "noir", "gris", "grüner", "petit", "grigio"})
+
+
+def _a_grape_variety(alphabetic: list[str]) -> bool:
+    lower = [word.lower() for word in alphabetic]
+    return any(word in GRAPE_VARIETIES for word in lower) and all(
+        word in GRAPE_VARIETIES or word in _GRAPE_COMPANIONS for word in lower
+    )
+
+
 # Drinks named after people, whose whole name is the drink's ("a Shirley Temple mocktail").
 DRINKS_NAMED_AFTER_PEOPLE = frozenset(
     {
@@ -141,7 +162,7 @@ EPONYM_NOUNS = frozenset(
 TITLED_EPONYM_NOUNS = frozenset(
     """
     theorem conjecture lemma paradox principle equation inequality effect hypothesis plan doctrine
-    prize award medal
+    prize award medal cycle
     """.split()
 )
 # Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
@@ -176,7 +197,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         return True
     if _greets_a_festival(alphabetic, before, after) or _produce_of_a_place(alphabetic, before, after):
         return True
-    if _breed_of_a_place(alphabetic, before, after):
+    if _breed_of_a_place(alphabetic, before, after) or _a_grape_variety(alphabetic):
         return True
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
@@ -566,6 +587,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
             return True  # "Alzheimer's warning signs": no one else goes by these names in a prompt
         if len(following) > 1 and following[0].islower() and following[1] in FAR_EPONYM_NOUNS:
             following = following[1:]  # "Hofstede's cultural dimensions"
+        if len(following) > 1 and following[0].istitle() and following[1].lower() in _TITLED_POSSESSIVE_NOUNS:
+            following = following[1:]  # "Kirchhoff's Voltage Law"
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
             or following[0].lower().endswith(_ILLNESS_ENDINGS)
@@ -574,6 +597,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     last = words[-1] if words else ""
     if last.islower() and last in EPONYM_NOUNS and len(words) > 1:
         return True  # tagged with its noun: "the Turing test"
+    if last.istitle() and last.lower() in TITLED_EPONYM_NOUNS and len(words) > 1:
+        return True  # "the Krebs Cycle", "the Monroe Doctrine"
     if _reached_past_one_word(words, after):
         return True
     return bool(after) and (

@@ -46,6 +46,10 @@ from bot.guard.ner_products import world_brands
         # Breeds named after a place or a people, where the words around talk of pets.
         "Classify these dog breeds by size: Chihuahua, Border Collie, Great Dane, Pomeranian.",
         "Is a Great Dane a good dog for a small flat?",
+        # Grape varieties, a cycle named after its discoverer, a law past a titled word.
+        "Find the odd one out: Merlot, Cabernet Sauvignon, Chardonnay, Pinot Noir, Syrah.",
+        "Summarise: the Krebs Cycle releases energy from acetyl-CoA.",
+        "Explain Ohm's Law and Kirchhoff's Voltage Law with a worked example.",
         # A job title naming its department, and the firm after it in a signature.
         "Saludos,\nJefe de Proyecto, Grupo Textil Mediterráneo",
         # Scattering named after its discoverer, whose name is also a town's.
@@ -80,6 +84,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("We adopted a puppy from Labrador last summer.", "Labrador"),
         ("Please welcome our new Head of Sales, Maria Lopez.", "Maria Lopez"),
         ("I like my manager, Janet, and I don't want to leave.", "Janet"),
+        ("Ask Blanc about the wine list.", "Blanc"),
         ("Chihuahua is a state in northern Mexico; plan a trip there.", "Chihuahua"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
