@@ -50,6 +50,7 @@ from bot.guard.ner_gate import (
     lexicon_spans,
     name_run_in_cyrillic,
     name_runs_in_a_greek_address,
+    names_a_street,
     token_texts,
     windows_around_hints,
     without_everyday_edges,
@@ -107,6 +108,15 @@ class GatedEntityRecognizer:
                     runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
                     entities.extend(Span(doc, run_start, run_end, label=kind) for run_start, run_end, kind in runs)
                     continue
+                if (
+                    label == "ADDRESS"
+                    and not _holds_a_digit(texts[begin:stop])
+                    and not names_a_street(texts[begin:stop])
+                ):
+                    # No house number, postcode or street: a name or a place the model read as an
+                    # address with the words around it ("a Bruce Springsteen concert", "their
+                    # Rotterdam HQ"), trimmed of them below as any name is.
+                    label = self._name_or_place(texts[begin:stop])
                 if label != "ADDRESS":
                     # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
                     trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
@@ -135,6 +145,15 @@ class GatedEntityRecognizer:
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
 
+    def _name_or_place(self, words: list[str]) -> str:
+        """PERSON when the lists hold a word as a name and none as a place, else LOCATION."""
+        lower = [word.lower() for word in words if word.isalpha()]
+        if any(self.gazetteer.is_name(word) for word in lower) and not any(
+            self.gazetteer.is_place(word) for word in lower
+        ):
+            return "PERSON"
+        return "LOCATION"
+
     def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:
         return is_backed(texts, start, end, label, lower_case=lower_case, gazetteer=self.gazetteer)
 
@@ -159,6 +178,10 @@ class GatedEntityRecognizer:
 
 
 _Tagged = tuple[int, int, str]
+
+
+def _holds_a_digit(words: list[str]) -> bool:
+    return any(character.isdigit() for word in words for character in word)
 
 
 def _greek_without_a_number(words: list[str]) -> bool:

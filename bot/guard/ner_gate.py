@@ -692,9 +692,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         if lower_case and text[:1].islower() and evidence.backs_lower_case(index):
             return True
     words = texts[start:end]
-    is_address = any(w.isdigit() for w in words) and any(
-        w.lower() in STREET_WORDS or (w.isalpha() and w.lower().endswith(_STREET_ENDINGS)) for w in words
-    )
+    is_address = any(w.isdigit() for w in words) and names_a_street(words)
     if unknown_only and label == "ADDRESS" and not is_address and evidence.in_another_language(start):
         # The model, which learned English addresses, takes a noun and a count in other languages
         # for one ("Standgröße 24", "Bitte 3 Varianten", "4 Sterne"): no street word, no address.
@@ -731,6 +729,11 @@ SYSTEM_CODE_NAMES = frozenset(errno.errorcode.values()) | frozenset(member.name 
 
 # A number or a version: "7", "4.1", "v2", "3.0.1".
 _VERSION = re.compile(r"v?\d+(?:\.\d+)*", re.IGNORECASE)
+
+
+def names_a_street(words: list[str]) -> bool:
+    """Whether ``words`` hold a street word ("Mill Lane", "Lindenstraße")."""
+    return any(w.lower() in STREET_WORDS or (w.isalpha() and w.lower().endswith(_STREET_ENDINGS)) for w in words)
 
 
 def _is_version(token: str) -> bool:

@@ -295,3 +295,30 @@ def test_the_opening_verb_of_a_request_in_another_language_stays_outside_the_mas
 
     assert prompt.masked_text.startswith("Buatkan daftar sepuluh nama untuk kedai kopi kecil ")
     assert any("Yogyakarta" in value for value in prompt.mapping.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "name"),
+    [
+        (
+            "We met at a Bruce Springsteen concert at Giants Stadium in New Jersey in 2008.",
+            "at a <PERSON_1> concert",
+            "Bruce Springsteen",
+        ),
+        ("The review is with Unilever at their Rotterdam HQ on Monday.", "at their ", "Rotterdam"),
+    ],
+)
+def test_an_address_without_a_number_or_a_street_is_trimmed_as_a_name(
+    guard: Guard, text: str, kept: str, name: str
+) -> None:
+    # The model calls the name and the words around it an address.
+    prompt = guard.check_prompt(text)
+
+    assert kept in prompt.masked_text
+    assert any(name in value for value in prompt.mapping.values())
+
+
+def test_an_address_with_a_street_and_no_number_stays_an_address(guard: Guard) -> None:
+    prompt = guard.check_prompt("Deliver to Rose Cottage, Mill Lane, Ashford, Kent.")
+
+    assert "ADDRESS" in prompt.masked_text
