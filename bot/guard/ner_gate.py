@@ -751,7 +751,7 @@ def without_everyday_edges(
     while start < end - 1 and (
         texts[start].isspace()
         or _is_everyday_opener(texts[start], gazetteer)
-        or (not lower_case and texts[start].islower() and texts[start] not in _PARTICLES)
+        or (not lower_case and texts[start].islower() and not _opens_a_name(texts, start))
         or _opens_a_sentence_of_unlisted_words(texts, start, gazetteer)
     ):
         start += 1
@@ -829,6 +829,20 @@ def opens_with_an_order(texts: list[str], index: int, gazetteer: Gazetteer) -> b
         and _IMPERATIVE.search(word) is not None
         and _NOT_AN_ORDER.search(word) is None
     )
+
+
+def _opens_a_name(texts: list[str], index: int) -> bool:
+    """Particles before a capitalised word: "van Gogh", "van der Berg", "dos Santos"; "dos días" is
+    two days."""
+    while texts[index] in _PARTICLES:
+        index += 1
+        while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
+            index += 1
+        if index >= len(texts) or texts[index].isspace():
+            return False
+        if texts[index][:1].isupper():
+            return True
+    return False
 
 
 def _opens_a_sentence_of_unlisted_words(texts: list[str], index: int, gazetteer: Gazetteer) -> bool:

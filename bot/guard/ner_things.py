@@ -39,13 +39,18 @@ PRODUCT_NOUNS = frozenset(
 # Short acronyms between a brand and its product noun: "the Okta MFA setup", "a Zoom SSO login".
 _ACRONYM_LENGTH = 5
 # Festivals and holidays spelt like a person's or a town's name ("Mardi Gras", "Ganesh
-# Chaturthi", "Hari Raya"): the lists take their words for names.
+# Chaturthi", "Hari Raya"): the lists take their words for names. Other languages' holidays too
+# ("Natale", "Semana Santa", "Weihnachten"), but not those that are also first names or surnames
+# ("Noël", "Silvester", "Pasqua", "Bayram").
 FESTIVALS = frozenset(
     """
     mardi gras juneteenth loy krathong fasching hanami ganesh chaturthi makar sankranti ugadi
     vishu bihu gudi padwa janmashtami thaipusam deepavali hari raya nyepi seollal galungan
     holi onam pongal navratri dussehra lohri baisakhi vaisakhi songkran chuseok obon hogmanay
     sinterklaas kwanzaa hanukkah chanukah purim sukkot shavuot diwali ramadan nowruz vesak eid
+    natale capodanno ferragosto epifania navidad nochebuena nochevieja pascua semana santa
+    weihnachten ostern pfingsten karneval pâques chandeleur páscoa carnaval tết wigilia wielkanoc
+    andrzejki рождество пасха масленица kurban koningsdag
     """.split()
 )
 # Grape varieties, the names of wines the world over ("Merlot", "Cabernet Sauvignon"), and the words
@@ -193,7 +198,9 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     alphabetic = [word for word in words if word.isalpha()]
     if not alphabetic:
         return False
-    if all(word.lower() in BRANDS or word.lower() in FESTIVALS for word in alphabetic):
+    # An article or a particle before a holiday or a brand is no part of its name: "la Semana Santa".
+    capitalised = [word for word in alphabetic if not word.islower()]
+    if capitalised and all(word.lower() in BRANDS or word.lower() in FESTIVALS for word in capitalised):
         return True
     if _greets_a_festival(alphabetic, before, after) or _produce_of_a_place(alphabetic, before, after):
         return True

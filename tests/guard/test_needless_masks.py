@@ -322,3 +322,14 @@ def test_an_address_with_a_street_and_no_number_stays_an_address(guard: Guard) -
     prompt = guard.check_prompt("Deliver to Rose Cottage, Mill Lane, Ashford, Kent.")
 
     assert "ADDRESS" in prompt.masked_text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ask Ludwig van Beethoven's biographer about it.", "Ludwig van Beethoven"),
+        ("Lucas dos Santos and Maria de la Cruz signed the lease.", "Lucas dos Santos"),
+    ],
+)
+def test_particles_before_a_capitalised_word_stay_in_the_name(guard: Guard, text: str, name: str) -> None:
+    assert name in guard.check_prompt(text).mapping.values()

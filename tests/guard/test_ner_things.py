@@ -50,6 +50,9 @@ from bot.guard.ner_products import world_brands
         "Find the odd one out: Merlot, Cabernet Sauvignon, Chardonnay, Pinot Noir, Syrah.",
         "Summarise: the Krebs Cycle releases energy from acetyl-CoA.",
         "Explain Ohm's Law and Kirchhoff's Voltage Law with a worked example.",
+        # Holidays in other languages, after an article too.
+        "Devo scegliere un vino per la cena di Natale con i miei suoceri.",
+        "Pidiendo dos días libres durante la Semana Santa.",
         # A job title naming its department, and the firm after it in a signature.
         "Saludos,\nJefe de Proyecto, Grupo Textil Mediterráneo",
         # Scattering named after its discoverer, whose name is also a town's.
