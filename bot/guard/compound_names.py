@@ -152,9 +152,10 @@ def whole_compound_names(text: str, results: Iterable[RecognizerResult]) -> list
             kept.append(result)
             continue
         start, end = _grown(text, result.start, result.end, result.entity_type)
-        if text[start:end].lower() in BRANDS:
+        if (start, end) != (result.start, result.end) and text[start:end].lower() in BRANDS:
             # Grown into a brand written with a hyphen or an apostrophe ("Coca-Cola", "Irn-Bru"):
-            # the part the recognizers saw alone ("Bru") may be a name, the whole is a thing.
+            # the part the recognizers saw alone ("Bru") may be a name, the whole is a thing. A
+            # finding that did not grow is left as the recognizers judged it: "my daughter Zara".
             continue
         grown.append(
             RecognizerResult(

@@ -850,8 +850,15 @@ def _opens_a_sentence_of_unlisted_words(texts: list[str], index: int, gazetteer:
     request in a language the English lists don't know ("Buatkan daftar ... di Yogyakarta"), which
     the model tags together with the place at the sentence's end."""
     word = texts[index]
+    following = index + 1
+    while following < len(texts) and texts[following].isspace() and "\n" not in texts[following]:
+        following += 1
     return (
-        _is_capitalised(word) and gazetteer.kind(word.lower()) == NOTHING and _opens_a_sentence(texts, index, index + 1)
+        _is_capitalised(word)
+        and gazetteer.kind(word.lower()) == NOTHING
+        and _opens_a_sentence(texts, index, index + 1)
+        # "Abadie de Souza called": a particle before a capitalised word carries the name on.
+        and not (following < len(texts) and _opens_a_name(texts, following))
     )
 
 

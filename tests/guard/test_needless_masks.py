@@ -329,6 +329,8 @@ def test_an_address_with_a_street_and_no_number_stays_an_address(guard: Guard) -
     [
         ("Ask Ludwig van Beethoven's biographer about it.", "Ludwig van Beethoven"),
         ("Lucas dos Santos and Maria de la Cruz signed the lease.", "Lucas dos Santos"),
+        # An unknown surname opening a sentence, then a particle: the name goes on.
+        ("Abadie de Souza called about the invoice.", "Abadie de Souza"),
     ],
 )
 def test_particles_before_a_capitalised_word_stay_in_the_name(guard: Guard, text: str, name: str) -> None:

@@ -88,6 +88,8 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Please welcome our new Head of Sales, Maria Lopez.", "Maria Lopez"),
         ("I like my manager, Janet, and I don't want to leave.", "Janet"),
         ("Ask Blanc about the wine list.", "Blanc"),
+        # A cue before a name that is also a brand's: the person, as the cue says.
+        ("Write a birthday card for my daughter Zara, she turns 7.", "Zara"),
         ("Chihuahua is a state in northern Mexico; plan a trip there.", "Chihuahua"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
