@@ -64,7 +64,7 @@ GRAPE_VARIETIES = frozenset(
     torrontés pinotage marsanne roussanne aglianico garnacha monastrell trebbiano furmint
     """.split()
 )
-_GRAPE_COMPANIONS = frozenset({"blanc", "franc", "noir", "gris", "grüner", "petit", "grigio"})
+_GRAPE_COMPANIONS = frozenset({"blanc", "franc", "noir", "gris", "grüner", "petit"})
 
 
 def _a_grape_variety(alphabetic: list[str]) -> bool:
@@ -213,7 +213,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _before_a_product_noun(after)
         or _an_employer(before)
         or _a_firm_after_a_job_title(alphabetic, before, gazetteer)
-        or _a_job_title(words)
+        or _a_job_title(words, gazetteer)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
         or (len(alphabetic) > 1 and alphabetic[0] in CODE_NAME_HEADS)
         or _migrated_from(before, after)
@@ -294,12 +294,11 @@ def _before_a_product_noun(after: list[str]) -> bool:
 JOB_TITLE_ENDS = frozenset(
     """
     manager director coordinator specialist engineer officer lead head chair president ceo cto cfo
-    coo cmo vp analyst consultant designer developer assistant executive partner founder
-    co-founder owner administrator associate advisor adviser architect editor producer
-    recruiter representative supervisor strategist scientist researcher counsel attorney
-    accountant planner buyer marketing sales operations events hr finance
-    proyecto ventas marketing operaciones recursos humanos gerente directora director
-    vertrieb leiter leiterin geschäftsführer geschäftsführerin projet directeur directrice
+    coo cmo vp analyst consultant designer developer assistant executive partner founder owner
+    administrator associate advisor adviser architect editor producer recruiter representative
+    supervisor strategist scientist researcher counsel attorney accountant planner buyer marketing
+    sales operations events hr finance proyecto ventas operaciones recursos humanos gerente
+    directora vertrieb leiter leiterin geschäftsführer geschäftsführerin projet directeur directrice
     responsabile direttore direttrice
     """.split()
 )
@@ -329,9 +328,16 @@ JOB_TITLE_HEADS = frozenset(
 _OF = frozenset({"of", "de", "des", "du", "del", "della", "da", "do", "di"})
 
 
-def _a_job_title(words: list[str]) -> bool:
+def _a_job_title(words: list[str], gazetteer: Gazetteer) -> bool:
+    """A title naming its department; one tagged with its holder's name ("Director of Operations Rosa
+    Delgado") is the holder's."""
     alphabetic = [word for word in words if word.isalpha()]
-    return len(alphabetic) > 2 and alphabetic[0].lower() in JOB_TITLE_HEADS and alphabetic[1] in _OF
+    return (
+        len(alphabetic) > 2
+        and alphabetic[0].lower() in JOB_TITLE_HEADS
+        and alphabetic[1] in _OF
+        and not any(gazetteer.is_name(word.lower()) for word in alphabetic[2:])
+    )
 
 
 # What one holds at a firm: "a job at Ericsson", "my internship at Barclays", "the position at Patagonia".

@@ -90,6 +90,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Ask Blanc about the wine list.", "Blanc"),
         # A cue before a name that is also a brand's: the person, as the cue says.
         ("Write a birthday card for my daughter Zara, she turns 7.", "Zara"),
+        ("Please welcome our Director of Operations, Rosa Delgado, to the team.", "Rosa Delgado"),
         ("Chihuahua is a state in northern Mexico; plan a trip there.", "Chihuahua"),
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
