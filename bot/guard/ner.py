@@ -185,7 +185,7 @@ def _holds_a_digit(words: list[str]) -> bool:
 
 
 def _greek_without_a_number(words: list[str]) -> bool:
-    return holds_greek("".join(words)) and not any(character.isdigit() for word in words for character in word)
+    return holds_greek("".join(words)) and not _holds_a_digit(words)
 
 
 def gate_ner(nlp: Language, word_lists: Path) -> None:

@@ -831,16 +831,12 @@ def opens_with_an_order(texts: list[str], index: int, gazetteer: Gazetteer) -> b
     )
 
 
-def _opens_a_name(texts: list[str], index: int) -> bool:
+def _opens_a_name(texts: list[str], index: int | None) -> bool:
     """Particles before a capitalised word: "van Gogh", "van der Berg", "dos Santos"; "dos días" is
     two days."""
-    while texts[index] in _PARTICLES:
-        index += 1
-        while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
-            index += 1
-        if index >= len(texts) or texts[index].isspace():
-            return False
-        if texts[index][:1].isupper():
+    while index is not None and texts[index] in _PARTICLES:
+        index = _next_word_index(texts, index + 1)
+        if index is not None and texts[index][:1].isupper():
             return True
     return False
 
@@ -850,15 +846,12 @@ def _opens_a_sentence_of_unlisted_words(texts: list[str], index: int, gazetteer:
     request in a language the English lists don't know ("Buatkan daftar ... di Yogyakarta"), which
     the model tags together with the place at the sentence's end."""
     word = texts[index]
-    following = index + 1
-    while following < len(texts) and texts[following].isspace() and "\n" not in texts[following]:
-        following += 1
     return (
         _is_capitalised(word)
         and gazetteer.kind(word.lower()) == NOTHING
         and _opens_a_sentence(texts, index, index + 1)
         # "Abadie de Souza called": a particle before a capitalised word carries the name on.
-        and not (following < len(texts) and _opens_a_name(texts, following))
+        and not _opens_a_name(texts, _next_word_index(texts, index + 1))
     )
 
 
@@ -1194,10 +1187,16 @@ def tokens_around(texts: list[str], start: int, end: int) -> tuple[list[str], li
 
 def _next_word(texts: list[str], end: int) -> str | None:
     """The token after ``end`` past spaces, on the same line; None at a line's or text's end."""
+    index = _next_word_index(texts, end)
+    return None if index is None else texts[index]
+
+
+def _next_word_index(texts: list[str], end: int) -> int | None:
+    """The index of the token at or after ``end`` past spaces, on the same line; None if none."""
     index = end
     while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
         index += 1
-    return texts[index] if index < len(texts) and not texts[index].isspace() else None
+    return index if index < len(texts) and not texts[index].isspace() else None
 
 
 def _previous_word_index(texts: list[str], start: int) -> int | None:
