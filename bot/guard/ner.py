@@ -51,6 +51,7 @@ from bot.guard.ner_gate import (
     name_run_in_cyrillic,
     name_runs_in_a_greek_address,
     names_a_street,
+    run_label,
     token_texts,
     windows_around_hints,
     without_everyday_edges,
@@ -116,7 +117,7 @@ class GatedEntityRecognizer:
                     # No house number, postcode or street: a name or a place the model read as an
                     # address with the words around it ("a Bruce Springsteen concert", "their
                     # Rotterdam HQ"), trimmed of them below as any name is.
-                    label = self._name_or_place(texts[begin:stop])
+                    label = run_label([word.lower() for word in texts[begin:stop] if word.isalpha()], self.gazetteer)
                 if label != "ADDRESS":
                     # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
                     trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
@@ -144,15 +145,6 @@ class GatedEntityRecognizer:
                 taken.update(range(start, end))
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
-
-    def _name_or_place(self, words: list[str]) -> str:
-        """PERSON when the lists hold a word as a name and none as a place, else LOCATION."""
-        lower = [word.lower() for word in words if word.isalpha()]
-        if any(self.gazetteer.is_name(word) for word in lower) and not any(
-            self.gazetteer.is_place(word) for word in lower
-        ):
-            return "PERSON"
-        return "LOCATION"
 
     def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:
         return is_backed(texts, start, end, label, lower_case=lower_case, gazetteer=self.gazetteer)

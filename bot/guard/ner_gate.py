@@ -805,7 +805,7 @@ def name_runs_in_a_greek_address(texts: list[str], start: int, end: int, gazette
         while words and gazetteer.is_english(texts[words[-1]].lower()):
             words.pop()
         if any(evidence.backs_capitalised(i) for i in words):
-            yield words[0], words[-1] + 1, _run_label([texts[i].lower() for i in words], gazetteer)
+            yield words[0], words[-1] + 1, run_label([texts[i].lower() for i in words], gazetteer)
 
 
 _Run = tuple[int, int, str]
@@ -1247,7 +1247,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
             words.pop()
         if any(evidence.backs_capitalised(i) and evidence.capitalised_kind(i) != NOTHING for i in words):
             start = words[0]
-            label = _run_label(
+            label = run_label(
                 [texts[i].lower() for i in words],
                 gazetteer,
                 declined_name=any(evidence.is_declined_name(i) for i in words),
@@ -1304,7 +1304,7 @@ def _capitalised_indices(texts: list[str]) -> list[int]:
     return [index for index, text in enumerate(texts) if text[:1].isupper() and _is_capitalised(text)]
 
 
-def _run_label(lowers: list[str], gazetteer: Gazetteer, *, declined_name: bool = False) -> str:
+def run_label(lowers: list[str], gazetteer: Gazetteer, *, declined_name: bool = False) -> str:
     """PERSON when a word of the run is a name (or, ``declined_name``, a case of one: "Kasi");
     LOCATION otherwise, and for a place of several words listed whole though its words are names
     somewhere ("Los Angeles", "Hong Kong"); "David", a town in Panama too, stays a person."""
