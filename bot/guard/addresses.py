@@ -109,8 +109,9 @@ _UNIT = (
 # A town, region or country: words written with a capital, in any script, optional state code or
 # postcode ("Toronto", "SOTO DEL BARCO", "Cyprus (Greek) 25572", "Caxias do Sul, RS 24893").
 _PLACE_WORD = _NAME
+_BRITISH_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _POSTCODE = (
-    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # British
+    rf"(?:{_BRITISH_POSTCODE}"
     r"|\d{5}-\d{3}|\d{4}-\d{3}|\d{3}-\d{4}|\d{2}-\d{3}"  # Brazil, Portugal, Japan, Poland
     r"|\d{4}\s?[A-Z]{2}(?![\w])"  # the Netherlands
     r"|[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4}(?![\w])"  # an Irish Eircode
@@ -146,8 +147,34 @@ _CONTINENTAL_STREET = (
     rf"{_CAP}[\w'\u2019-]{{2,}}(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}{_NUMBER}"
     rf"(?=(?:(?:{_SPACE}|{_BREAK}){_UNIT})*{_BREAK}{_POSTCODE}[ \t]+{_CAP})"
 )
+# Street types that are also everyday nouns ("10 Best Way", "Bullet Point 2"): such a street line
+# is an address only when a unit, a town or a postcode follows it.
+_EVERYDAY_TYPES = (
+    r"way|place|square|squares|point|pointe|park|parks|hill|hills|view|views|green|row|walk|run|loop"
+    r"|field|fields|station|route|mall|summit|landing|passage|path|ring|port|village|valley"
+)
+# A house with a name instead of a number, as British addresses have them: the house's name ("The
+# Old Rectory", "Ashdown House"), then a street named with its type and no number ("Church Lane").
+# It counts when a flat or unit opens it and a town follows ("Flat 3, Ashdown House, Park Road,
+# Bristol"), or when a British postcode ends its town ("The Old Rectory, Church Lane, Ashford, Kent
+# TN25 4AB"); without either, "Church Lane" is a place for the NER model to decide.
+_NAME_BEFORE_A_TYPE = rf"{_CAP}[\w'\u2019.-]*(?:{_SPACE}{_NAME}){{0,2}}{_SPACE}"
+_UNNUMBERED_STREET = rf"{_NAME_BEFORE_A_TYPE}(?i:{_TYPE_AFTER})\b\.?"
+# After a unit, without a postcode to vouch for it, the type must be no everyday noun: "Level 3,
+# Dragon Hill, Boss Fight" is a game.
+_UNNUMBERED_STREET_OF_A_STREET_TYPE = rf"{_NAME_BEFORE_A_TYPE}(?!(?i:{_EVERYDAY_TYPES})\b)(?i:{_TYPE_AFTER})\b\.?"
+_HOUSE_NAME = rf"(?:{_CAP}[\w'\u2019-]*{_SPACE}){{0,3}}{_CAP}[\w'\u2019-]*"
+_NAMED_HOUSE_BEFORE_A_POSTCODE = (
+    rf"(?:{_HOUSE_NAME}{_BREAK})?{_UNNUMBERED_STREET}"
+    rf"(?:{_BREAK}{_PLACE_NAME}){{0,3}}(?:{_BREAK}|[ \t]+){_BRITISH_POSTCODE}(?!\w)"
+)
+_NAMED_HOUSE = (
+    rf"{_UNIT}{_BREAK}(?:{_HOUSE_NAME}{_BREAK})?{_UNNUMBERED_STREET_OF_A_STREET_TYPE}(?={_BREAK}{_PLACE})"
+    rf"|{_NAMED_HOUSE_BEFORE_A_POSTCODE}"
+)
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:{_MILITARY}|(?:\d{{1,5}}{_SPACE})?{_PO_BOX}|{_UNIT_FIRST}(?:{_STREET}|{_BARE_STREET}|(?P<continental>{_CONTINENTAL_STREET})))"
+    rf"(?<![\w-])(?:{_MILITARY}|(?:\d{{1,5}}{_SPACE})?{_PO_BOX}|{_UNIT_FIRST}(?:{_STREET}|{_BARE_STREET}|(?P<continental>{_CONTINENTAL_STREET}))"
+    rf"|(?P<named>{_NAMED_HOUSE}))"
     rf"(?:(?:{_SPACE}|{_BREAK}|[ \t]+[-\u2013][ \t]+){_UNIT})*"
     rf"(?:{_BREAK}(?:{_UNIT}|{_PLACE})){{0,4}}",
 )
@@ -182,7 +209,7 @@ _RARER_STARTS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
             "bât",
             "blk",
         ),
-        re.compile(rf"(?<![\w-])(?={_UNIT}{_BREAK}(?:\d|{_TYPE_BEFORE}))"),
+        re.compile(rf"(?<![\w-])(?={_UNIT}{_BREAK}(?:\d|{_TYPE_BEFORE}|{_CAP}))"),
     ),
     (("",), re.compile(rf"(?<![\w-])(?={_CONTINENTAL_STREET})")),
     (
@@ -196,6 +223,11 @@ _RARER_STARTS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
 )
 
 
+_HOLDS_A_BRITISH_POSTCODE = re.compile(rf"(?<![\w-]){_BRITISH_POSTCODE}(?!\w)")
+# A named house's address starts at its name or its street, in a text that holds a British postcode.
+_NAMED_HOUSE_START = re.compile(rf"(?<![\w-])(?={_NAMED_HOUSE_BEFORE_A_POSTCODE})")
+
+
 def _starts(text: str) -> list[int]:
     """Where an address may start in ``text``, in order."""
     starts = [match.start() for match in _START.finditer(text)]
@@ -206,6 +238,8 @@ def _starts(text: str) -> list[int]:
         if any(word in lower for word in words)
         for match in pattern.finditer(text)
     ]
+    if _HOLDS_A_BRITISH_POSTCODE.search(text):
+        rarer.extend(match.start() for match in _NAMED_HOUSE_START.finditer(text))
     return sorted(set(starts + rarer)) if rarer else starts
 
 
@@ -213,12 +247,6 @@ def _starts(text: str) -> list[int]:
 # NER model decides.
 _HAS_NUMBER = re.compile(r"\d")
 _MILITARY_START = re.compile(_MILITARY)
-# Street types that are also everyday nouns ("10 Best Way", "Bullet Point 2"): such a street line
-# is an address only when a unit, a town or a postcode follows it.
-_EVERYDAY_TYPES = (
-    r"way|place|square|squares|point|pointe|park|parks|hill|hills|view|views|green|row|walk|run|loop"
-    r"|field|fields|station|route|mall|summit|landing|passage|path|ring|port|village|valley"
-)
 _ENDS_IN_EVERYDAY_TYPE = re.compile(rf"\b(?i:{_EVERYDAY_TYPES})\.?(?:\s+{_NUMBER})?(?:\s+\w)?$")
 # The street line: up to the first comma or line break, with the house number a comma may set
 # after the street's name ("Rua das Flores, 120").
@@ -270,7 +298,7 @@ class AddressRecognizer(TextRecognizer):
             if _ENDS_IN_EVERYDAY_TYPE.search(first_line) and not _CONTINUED.search(value):
                 continue
             if end - match.start() < _MIN_LENGTH or not (
-                _HAS_NUMBER.search(first_line) or _MILITARY_START.match(value)
+                _HAS_NUMBER.search(first_line) or _MILITARY_START.match(value) or match.group("named")
             ):
                 continue
             results.append(

@@ -48,6 +48,14 @@ from bot.guard.addresses import AddressRecognizer
         ("La dirección es Av. Vallarta 3245, Guadalajara.", "Av. Vallarta 3245, Guadalajara"),
         ("Envíalo a C/ Mayor 47, 28013 Madrid.", "C/ Mayor 47, 28013 Madrid"),
         ("Adres: Bağdat Caddesi No: 245, Kadıköy", "Bağdat Caddesi No: 245, Kadıköy"),
+        # Houses with a name instead of a number: a unit opens it, or a British postcode ends it.
+        (
+            "Please send the invitation to The Old Rectory, Church Lane, Ashford, Kent TN25 4AB.",
+            "The Old Rectory, Church Lane, Ashford, Kent TN25 4AB",
+        ),
+        ("The parcel goes to Flat 3, Ashdown House, Park Road, Bristol.", "Flat 3, Ashdown House, Park Road, Bristol"),
+        ("Send it to Oak Farm, Station Road, Haddenham HP17 8AA", "Oak Farm, Station Road, Haddenham HP17 8AA"),
+        ("The studio is on Abbey Road, London NW8 9AY.", "Abbey Road, London NW8 9AY"),
     ],
 )
 def test_addresses_of_many_countries_are_one_finding(text: str, address: str) -> None:
@@ -79,6 +87,11 @@ def test_address_block_is_masked_without_a_ner_model(pattern_guard: Guard) -> No
         "Rue de Virton, 38 guests are coming",
         "Encode it as a Base64-String first.",
         "Take Route 66 for 3 days, then Highway 1; meet on the 3rd floor of Building 2.",
+        # A street with no number, with neither a unit before it nor a postcode after its town.
+        "Write a blog post about walking down Abbey Road, London and Camden.",
+        "Write to Flat 2 at Church Lane, Ashford",
+        # After a unit, a street type that is an everyday noun and no postcode: a game's level.
+        "Level 3, Dragon Hill, Boss Fight",
     ],
 )
 def test_numbered_phrases_are_not_addresses(text: str) -> None:
