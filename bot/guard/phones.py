@@ -30,6 +30,7 @@ from bot.guard.findings import TextRecognizer, finding
 from bot.guard.gazetteer import KNOWN, Gazetteer
 from bot.guard.numbering_plans import DigitGroups, NumberingPlan
 from bot.guard.script_ranges import WORD_LETTER_OF_SPACED_SCRIPTS, as_ascii_digits
+from bot.guard.table_headers import column_header
 
 FORMATTED_SCORE = 0.6
 # Laid out like a phone (see _phone_layout), but no region's numbering plan knows it: over the
@@ -251,8 +252,14 @@ _COMPOUND_ID_LABEL = re.compile(
 _LEAD_IN_REACH = 40
 
 
+# Quotes a number may be given in ('his number was "0612 345 678"'), between it and its lead-in.
+_OPENING_QUOTES = "\"'\u201c\u201e\u2018\u00ab"
+
+
 def _led_in_by(lead_in: re.Pattern[str], text: str, start: int) -> bool:
-    """Whether the text right before ``start`` ends in what ``lead_in`` matches."""
+    """Whether the text right before ``start``, less an opening quote, ends in what ``lead_in`` matches."""
+    if start > 0 and text[start - 1] in _OPENING_QUOTES:
+        start -= 1
     return lead_in.search(text, max(0, start - _LEAD_IN_REACH), start) is not None
 
 
@@ -385,6 +392,8 @@ _PHONE_LABEL = (
     r"|tel[eé]fono|telefon|telefone|t[eé]l[eé]phone|t[eé]l|tlf|portable|handy|celular|m[oó]vil|cellulaire"
     # Italy's toll-free numbers are "numero verde".
     r"|numero\s+verde|num[ée]ro\s+vert|puhelin|telemóvel"
+    # Brazil's "Fone:", Italy's "recapito (telefonico)" of forms, Germany's extension "Durchwahl".
+    r"|fone|recapito(?:\s+telefonico)?|durchwahl"
     # A desk's own number, past the switchboard: "my direct line is", "Direct dial:".
     r"|direct\s+(?:line|dial))"
 )
@@ -392,14 +401,17 @@ _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"
     r"|bel(?=\s+(?:me|mij|ons)\b)|zadzwo\w*|ligue\w*|message|sms"
     # "buzz me at ...", "give us a buzz on ...", "RSVP to Anna at ..."; not the noun ("the buzz at").
-    r"|buzz(?=\s+(?:me|us|him|her|them)\b)|(?<=\ba\s)buzz|rsvp)"
+    r"|buzz(?=\s+(?:me|us|him|her|them)\b)|(?<=\ba\s)buzz|rsvp"
+    # "hit me up on ...", not a hit at a number.
+    r"|hit(?=\s+(?:me|us)\s+up\b))"
 )
 _PHONE_LEAD_IN = re.compile(
     # "Phone (work):", "Phone #:", "phone number is", "direct line is" (and so "hotline is").
     rf"(?:\b{_PHONE_LABEL}\.?(?:\s*\([^\W\d]{{1,12}}\))?(?:\s*(?:no|nr|number|\#|para\s+contato|de\s+contacto))?"
     r"(?:(?:(?<=number)|(?<=line)|(?<=dial))\s+(?:is|was))?\.?\s*:?"
-    # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...").
-    r"|\bcontact\s*:|(?-i:\b[TMFP])\s*:"
+    # "Contact:", "Emergency contact:"; and the one-letter labels of signatures ("T: ...", "M: ...",
+    # "t. 020 ...", "m. 07700 ...").
+    r"|\bcontact\s*:|(?-i:\b[TMFP])\s*:|(?-i:(?<![\w.])[tm])\."
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{0,3}}?\s(?:on|at|op|al|au|unter|via)"
     # A colon after "call me", not after the verb alone ("Reach: 40000" is an audience).
     rf"|\b{_CALL_VERB}(?:[\s\-]+[^\W\d]+\.?){{1,3}}?\s*:"
@@ -444,16 +456,35 @@ def _contact_field(text: str, start: int, end: int) -> bool:
     )
 
 
+# A table column's header that says its cells are phones ("Phone", "Mobile no.", "Telefon",
+# "Durchwahl", "contact number", "Phone (work)").
+_PHONE_HEADER = re.compile(
+    rf"(?:(?:contact|emergency|home|work|office|business|direct|private)\s+)?{_PHONE_LABEL}"
+    r"(?:\s*(?:no|nr|number|\#))?\.?(?:\s*\([^\W\d]{1,12}\))?\s*:?"
+    r"|(?:contact|emergency|home|work|office|mobile)\s+(?:number|no\.?|nr\.?)",
+    re.IGNORECASE,
+)
+
+
+def _under_a_phone_header(text: str, start: int) -> bool:
+    header = column_header(text, start)
+    return header is not None and _PHONE_HEADER.fullmatch(header.strip("\"'*_ ")) is not None
+
+
 def _called_a_phone(text: str, start: int, end: int) -> bool:
-    """Called a phone by a label or "call me on" right before it, or by its place in a signature
-    line beside an email address. Asked only where it decides: two searches a candidate."""
-    return _led_in_as_a_phone(text, start) or _contact_field(text, start, end)
+    """Called a phone by a label or "call me on" right before it, by its place in a signature
+    line beside an email address, or by its table column's header. Asked only where it decides."""
+    return _led_in_as_a_phone(text, start) or _contact_field(text, start, end) or _under_a_phone_header(text, start)
 
 
 # A number set off right after a person's name, as a contact list or an aside gives one: "Forward
-# it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449". The name's last word before the
+# it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449", "ask Fiona Walsh (5806694635)". The name's last word before the
 # comma, colon or dash, and after the number the end of the clause.
-_NAME_BEFORE = re.compile(r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s*(?:,|:|\s[\-\u2013\u2014])\s*$")
+_NAME_BEFORE = re.compile(
+    r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s*(?:,|:|\s[\-\u2013\u2014])\s*$"
+    # "Fiona Walsh (5806694635)".
+    r"|(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s+\($"
+)
 _CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:)]|\.(?!\d)|$)", re.MULTILINE)
 _NAME_REACH = 40
 
@@ -464,7 +495,7 @@ def set_off_after_a_name(names: Gazetteer, text: str, start: int, end: int) -> b
     before = _NAME_BEFORE.search(text, max(0, start - _NAME_REACH), start)
     if before is None or _CLAUSE_END_AFTER.match(text, end) is None:
         return False
-    word = before.group(1).lower()
+    word = (before.group(1) or before.group(2)).lower()
     return names.kind(word) == KNOWN and names.is_name(word) and not names.is_place(word)
 
 
@@ -503,6 +534,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "mob",
         "tlf",
         "telefon",
+        "durchwahl",
         "telefono",
         "teléfono",
         "téléphone",
@@ -565,6 +597,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
         # Phone, mobile and "call" in the other languages people write prompts in. In Chinese and
         # Japanese a word and the number after it are one token ("我的电话是13812345678"), which
         # still holds the word: context words match inside tokens.
+        # Polish "the mobile" in any case ("na komórkę", "komórka:").
+        "komórk",
+        "komork",
         "телефон",
         "звон",
         "дзвон",
@@ -585,6 +620,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "মোবাইল",
         "電話",
         "电话",
+        # "Please call ..." of notices ("如有疑问请致电").
+        "致电",
+        "致電",
         # "Number" said of one's phone ("我换号码了", "新号码是"); an order's or a parcel's number
         # is an id by its own word first (``_COMPOUND_ID_LABEL``).
         "号码",

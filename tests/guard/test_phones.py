@@ -151,6 +151,7 @@ def test_short_numbers_and_table_fields_without_a_phones_label_are_not_masked(
         ("Forward the question to Jana, 731 848 806, before Friday.", "731 848 806"),
         ("Forward the question to Jana, 285 63 62, before Friday.", "285 63 62"),
         ("Jana Nowak: 6021175449", "6021175449"),
+        ("Please liaise with Fiona Walsh (5806694635) regarding the keys.", "5806694635"),
         ("Night shift\nPriya \u2013 40206265\nLeave the keys at the desk.", "40206265"),
     ],
 )
@@ -297,12 +298,54 @@ def masked_phones(guard: Guard, sentence: str) -> dict[str, str]:
         ("Hola, me llamo Rocío y mi número es 699 112 233.", "699 112 233"),
         ("Numer do niej to 601 234 567, bo chcę umówić spotkanie.", "601 234 567"),
         ("Il mio numero è 333 123 4567, scrivimi pure.", "333 123 4567"),
+        # Brazil's "Fone", Italy's "recapito", Germany's "Durchwahl", signatures' "m." and "t.".
+        ("DESTINATÁRIO: Mariana Costa\nFone: 216510359", "216510359"),
+        ("Ospite: Sig.ra Marini, recapito 056573653. Check-in dalle 14:00.", "056573653"),
+        ("Frau Wagner, Personal, Durchwahl 0014329831", "0014329831"),
+        ("ALEX MORENO\nCreative Director\nm. 5222550\nalex@pixelforge.io", "5222550"),
+        ("hit me up on 9037591824 if you're still coming sat", "9037591824"),
+        # A number given in quotes after its lead-in.
+        ('He said his number was "7661-6711" but it went straight to voicemail.', "7661-6711"),
+        # Polish "the mobile" and Chinese "please call".
+        ("w pilnych sprawach dzwońcie na komórkę 797 112 103", "797 112 103"),
+        ("您的快递已到达小区驿站。如有疑问请致电 17157392036。", "17157392036"),
     ],
 )
 def test_extensions_and_call_words_of_other_languages_make_phones(
     pattern_guard: Guard, sentence: str, phone: str
 ) -> None:
     assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+@pytest.mark.parametrize(
+    ("table", "phone"),
+    [
+        (
+            'id,customer,"contact number",postcode\n1042,"O\'Neill, Patrick","8767279791",BT7 1NN',
+            "8767279791",
+        ),
+        (
+            "<table><tr><th>Imię i nazwisko</th><th>Telefon</th></tr>"
+            "<tr><td>Tomasz Wiśniewski</td><td>699 316 818</td></tr></table>",
+            "699 316 818",
+        ),
+        ("| Name | Team | Phone (work) |\n|---|---|---|\n| Julia Wagner | HR | 0014329831 |", "0014329831"),
+    ],
+)
+def test_a_number_in_a_column_headed_as_phones_is_masked(pattern_guard: Guard, table: str, phone: str) -> None:
+    assert masked_phones(pattern_guard, table) == {"<PHONE_NUMBER_1>": phone}
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        'id,customer,"order number",postcode\n1042,"O\'Neill, Patrick","8767279791",BT7 1NN',
+        "| Name | Team | Number |\n|---|---|---|\n| Julia Wagner | HR | 0014329831 |",
+        "<table><tr><th>Produkt</th><th>Kod</th></tr><tr><td>Lampa</td><td>699 316 818</td></tr></table>",
+    ],
+)
+def test_a_number_in_a_column_of_other_figures_is_not_a_phone(pattern_guard: Guard, table: str) -> None:
+    assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(table)}
 
 
 def test_a_number_after_another_and_a_full_width_comma_is_masked(pattern_guard: Guard) -> None:
