@@ -68,16 +68,16 @@ FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
 # over every held-out source, each source read by a model trained without it. On the current data
-# (33 families, project-k among them) it is 0.73 with the evidence model lifting from an n-gram
-# probability of 0.7: held out (each family at the point chosen without it), 73.0 % of attacks and
-# 0.7 / 0.2 / 1.6 % of everyday, chat and hard-negative prompts; at 0.73 with no lift, 71.4 % and
-# 0.5 / 0.2 / 1.5 %. With the 32 families before project-k the procedure chose no lift (gate 1.0):
-# 70.8 % and 0.5 / 0.2 / 1.6 %, the lift then blocking more of the pasted documents and role
-# prompts than their budget allows. The points lie lower than under scikit-learn's "balanced"
-# class weights (0.89 then, see ``class_weights``): on the data before project-i, with the seven
-# project sets held out, that weighting blocked 67.5 % of their attacks where this one blocks
-# 69.8 %, at 2.2 % of hard negatives either way.
-BLOCK_PROBABILITY = 0.73
+# (36 families, project-l, -m and -n among them) it is 0.71 with the evidence model lifting from
+# an n-gram probability of 0.7: held out (each family at the point chosen without it), 75.7 % of
+# attacks and 0.8 / 0.2 / 1.6 % of everyday, chat and hard-negative prompts; at the 0.73 the 33
+# families before them chose, 74.5 % and 0.5 / 0.1 / 1.6 %. With the 32 families before project-k
+# the procedure chose no lift (gate 1.0): 70.8 % and 0.5 / 0.2 / 1.6 %, the lift then blocking
+# more of the pasted documents and role prompts than their budget allows. The points lie lower
+# than under scikit-learn's "balanced" class weights (0.89 then, see ``class_weights``): on the
+# data before project-i, with the seven project sets held out, that weighting blocked 67.5 % of
+# their attacks where this one blocks 69.8 %, at 2.2 % of hard negatives either way.
+BLOCK_PROBABILITY = 0.71
 GATE_PROBABILITY = 0.7
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
 # of its score) and keep the artifact under 4 MB as the data grows.
