@@ -6,8 +6,9 @@ rate limits), so two shares finish in about half the time on the same cores. Eve
 same way from the same collection: a file goes whole to one share (its module and session
 fixtures, such as its workers, are started once), heaviest first to the lightest share. A file's
 weight is its time in the last run that timed it (``.services/lane-share-times.json``, written by
-each share as it ends) or, for a file no run has timed yet, the number of its selected tests
-times the mean seconds of a slow test.
+each share as it ends) or, for a file no run has timed yet (every file on a fresh machine, as in
+CI), the sum of its selected tests' expected seconds: a slow test's mean, or what its
+``lane_seconds`` marker declares for a test far longer than that (the learned model's rebuild).
 """
 
 from __future__ import annotations
@@ -48,8 +49,15 @@ def deal(weights: Mapping[str, float], shares: int) -> list[list[str]]:
     return dealt
 
 
-def file_weights(tests_per_file: Mapping[str, int], timed: Mapping[str, float]) -> dict[str, float]:
-    return {name: timed.get(name, count * SECONDS_PER_UNTIMED_TEST) for name, count in tests_per_file.items()}
+def expected_seconds(declared: pytest.Mark | None) -> float:
+    """What a test takes in a healthy run, for a file no run has timed: its ``lane_seconds``
+    marker's figure, else a slow test's mean."""
+    return float(declared.args[0]) if declared is not None else SECONDS_PER_UNTIMED_TEST
+
+
+def file_weights(untimed_seconds: Mapping[str, float], timed: Mapping[str, float]) -> dict[str, float]:
+    """Each file's last measured time, else the expected seconds of its tests."""
+    return {name: timed.get(name, seconds) for name, seconds in untimed_seconds.items()}
 
 
 def read_times(path: Path = TIMES_FILE) -> dict[str, float]:
@@ -104,10 +112,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not option:
         return
     number, count = parse_share(option)
-    tests_per_file: dict[str, int] = defaultdict(int)
+    untimed_seconds: dict[str, float] = defaultdict(float)
     for item in items:
-        tests_per_file[_file_of(item.nodeid)] += 1
-    mine = set(deal(file_weights(tests_per_file, read_times()), count)[number - 1])
+        untimed_seconds[_file_of(item.nodeid)] += expected_seconds(item.get_closest_marker("lane_seconds"))
+    mine = set(deal(file_weights(untimed_seconds, read_times()), count)[number - 1])
     config.hook.pytest_deselected(items=[item for item in items if _file_of(item.nodeid) not in mine])
     items[:] = [item for item in items if _file_of(item.nodeid) in mine]
 

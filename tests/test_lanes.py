@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.lane_share import SECONDS_PER_UNTIMED_TEST, deal, file_weights, parse_share, read_times, record_times
+from tests.lane_share import (
+    SECONDS_PER_UNTIMED_TEST,
+    deal,
+    expected_seconds,
+    file_weights,
+    parse_share,
+    read_times,
+    record_times,
+)
 from tests.lanes import PYCACHE, compiled_modules_kept, fast_lane_redis_indexes, fast_lane_shares
 
 FAST_TESTS = ["tests/guard", "tests/slack", "tests/approvals", "tests/schedules/test_commands.py", "tests/workflows"]
@@ -74,10 +82,15 @@ def test_the_slow_lanes_files_are_dealt_heaviest_first_to_the_lightest_share() -
     assert sorted(name for share in shares for name in share) == sorted(weights)
 
 
-def test_a_file_no_run_has_timed_weighs_by_its_number_of_tests() -> None:
-    weights = file_weights({"timed.py": 3, "new.py": 2}, {"timed.py": 7.5, "gone.py": 99.0})
+def test_a_file_no_run_has_timed_weighs_what_its_tests_are_expected_to_take() -> None:
+    weights = file_weights({"timed.py": 30.0, "new.py": 20.0}, {"timed.py": 7.5, "gone.py": 99.0})
 
-    assert weights == {"timed.py": 7.5, "new.py": 2 * SECONDS_PER_UNTIMED_TEST}
+    assert weights == {"timed.py": 7.5, "new.py": 20.0}
+
+
+def test_a_test_is_expected_to_take_what_its_marker_declares_else_a_slow_tests_mean() -> None:
+    assert expected_seconds(pytest.mark.lane_seconds(240).mark) == 240.0
+    assert expected_seconds(None) == SECONDS_PER_UNTIMED_TEST
 
 
 def test_each_share_records_its_own_files_times_beside_the_others(tmp_path: Path) -> None:
