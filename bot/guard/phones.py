@@ -481,9 +481,8 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
 # it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449", "ask Fiona Walsh (5806694635)". The name's last word before the
 # comma, colon or dash, and after the number the end of the clause.
 _NAME_BEFORE = re.compile(
-    r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s*(?:,|:|\s[\-\u2013\u2014])\s*$"
-    # "Fiona Walsh (5806694635)".
-    r"|(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)\s+\($"
+    # After the name a comma, a colon or a dash, or the bracket of "Fiona Walsh (5806694635)".
+    r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)(?:\s*(?:,|:|\s[\-\u2013\u2014])\s*|\s+\()$"
 )
 _CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:)]|\.(?!\d)|$)", re.MULTILINE)
 _NAME_REACH = 40
@@ -495,7 +494,7 @@ def set_off_after_a_name(names: Gazetteer, text: str, start: int, end: int) -> b
     before = _NAME_BEFORE.search(text, max(0, start - _NAME_REACH), start)
     if before is None or _CLAUSE_END_AFTER.match(text, end) is None:
         return False
-    word = (before.group(1) or before.group(2)).lower()
+    word = before.group(1).lower()
     return names.kind(word) == KNOWN and names.is_name(word) and not names.is_place(word)
 
 

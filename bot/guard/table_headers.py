@@ -33,12 +33,12 @@ def column_header(text: str, position: int) -> str | None:
     line_end = text.find("\n", position)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     if line.lstrip().startswith("|"):
-        return _markdown_header(text, line_start, position - line_start)
+        return _markdown_header(text, line_start, line, position - line_start)
     if "<t" in line.lower():
         return _html_header(text, position)
     for delimiter in _DELIMITERS:
         if delimiter in line:
-            return _delimited_header(text, line_start, position - line_start, delimiter)
+            return _delimited_header(text, line_start, line, position - line_start, delimiter)
     return None
 
 
@@ -48,8 +48,7 @@ def _lines_above(text: str, line_start: int) -> list[str]:
     return above[::-1][:_MAX_ROWS_ABOVE]
 
 
-def _markdown_header(text: str, line_start: int, at: int) -> str | None:
-    line = text[line_start:].split("\n", 1)[0]
+def _markdown_header(text: str, line_start: int, line: str, at: int) -> str | None:
     index = line[:at].count("|")
     header = None
     for above in _lines_above(text, line_start):
@@ -77,8 +76,7 @@ def _html_header(text: str, position: int) -> str | None:
     return _HTML_TAG.sub("", cells[index]).strip() if index < len(cells) else None
 
 
-def _delimited_header(text: str, line_start: int, at: int, delimiter: str) -> str | None:
-    line = text[line_start:].split("\n", 1)[0]
+def _delimited_header(text: str, line_start: int, line: str, at: int, delimiter: str) -> str | None:
     fields = _fields(line, delimiter)
     header = None
     for above in _lines_above(text, line_start):
