@@ -478,10 +478,10 @@ def _called_a_phone(text: str, start: int, end: int) -> bool:
 
 
 # A number set off right after a person's name, as a contact list or an aside gives one: "Forward
-# it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449", "ask Fiona Walsh (5806694635)". The name's last word before the
-# comma, colon or dash, and after the number the end of the clause.
+# it to Jana, 731 848 806, before Friday", "Jana Nowak: 6021175449", "ask Fiona Walsh (5806694635)".
+# The name's last word before a comma, a colon, a dash or an opening bracket, and after the number
+# the end of the clause.
 _NAME_BEFORE = re.compile(
-    # After the name a comma, a colon or a dash, or the bracket of "Fiona Walsh (5806694635)".
     r"(?<![\w@.])([A-Z\u00c0-\u00de][a-z\u00e0-\u017f]+)(?:\s*(?:,|:|\s[\-\u2013\u2014])\s*|\s+\()$"
 )
 _CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:)]|\.(?!\d)|$)", re.MULTILINE)
