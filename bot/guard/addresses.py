@@ -129,14 +129,24 @@ _PLACE = (
 # Between the parts: a comma on the same line, or a line break with the indentation or quote
 # marks ("> ") that pasted mail leaves.
 _BREAK = r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*(?:,[ \t]*)?)"
+# A day and its month ("1 May, the Hybrid Working Policy 2025", "12 March 2024, London") reads
+# like a house number and a street with no type: a month is never such a street's name.
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril"
+    r"|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno"
+    r"|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro"
+    r"|dezembro|januari|februari|maart|mei|augustus|janvier|février|mars|avril|juin|juillet|août|septembre"
+    r"|octobre|novembre|décembre)(?![\w'\u2019-])"
+)
 # A street name with no street type between numbers ("30102 Kaevu 94") counts only when a unit
 # or a town follows it.
 _BARE_STREET = (
-    rf"(?:(?:{_NUMBER}{_SPACE}){{1,2}}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}{_NUMBER}"
+    rf"(?:(?:{_NUMBER}{_SPACE}){{1,2}}(?!{_MONTH})(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*{_SPACE}{_NUMBER}"
     rf"(?=(?:{_SPACE}|{_BREAK}){_UNIT}|{_BREAK}{_PLACE})"
     # Or a house number and a name with no street type ("17 Summerhill", "3-12-7 Shibuya") when a
     # town with its postcode follows, after at most two other places.
-    rf"|{_NUMBER}{_SPACE}(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*"
+    rf"|{_NUMBER}{_SPACE}(?!{_MONTH})(?:{_NAME}[ \t-]+){{0,2}}{_CAP}[\w'\u2019.-]*"
     rf"(?=(?:{_BREAK}{_PLACE_NAME}){{0,2}}{_BREAK}(?:{_PLACE_NAME}[ \t]+{_POSTCODE}|{_POSTCODE}[ \t]+{_PLACE_NAME})(?!\w)))"
 )
 # A unit written before the street ("Suite 5.02, 1 Lochrin Square", "Level 3, 100 Edward Street").

@@ -92,6 +92,11 @@ def test_address_block_is_masked_without_a_ner_model(pattern_guard: Guard) -> No
         "Write to Flat 2 at Church Lane, Ashford",
         # After a unit, a street type that is an everyday noun and no postcode: a game's level.
         "Level 3, Dragon Hill, Boss Fight",
+        # A day and its month before a name and a year, or before a town.
+        "Effective 1 May, the Hybrid Working Policy 2025 overrides the Remote Working Policy.",
+        "Signed on 1 May 2025, London",
+        "The fair runs 12 March, Spring Makers Market 2024 and more",
+        "Ab 1 Mai, Neue Richtlinie 2025 gilt für alle.",
     ],
 )
 def test_numbered_phrases_are_not_addresses(text: str) -> None:
