@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from bot.guard.learned.evidence_model import EvidenceModel
-from bot.guard.learned.features import WORD_PREFIX, readable_part, token_char_grams, tokens_of, words_of
+from bot.guard.learned.features import (
+    MATERIAL_PREFIX,
+    WORD_PREFIX,
+    after_first_line,
+    material_words,
+    readable_part,
+    token_char_grams,
+    tokens_of,
+    words_of,
+)
 from bot.guard.learned.lexicon import concept_features
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, Category
@@ -123,6 +132,18 @@ class LearnedDetector:
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
+        material = after_first_line(normalized)
+        if material:
+            parts.append(
+                np.asarray(
+                    [
+                        column
+                        for word in material_words(material)
+                        if (column := index.get(MATERIAL_PREFIX + word)) is not None
+                    ],
+                    dtype=np.int32,
+                )
+            )
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
             [column for gram in concepts if (column := index.get(gram)) is not None], dtype=np.int32
