@@ -28,7 +28,6 @@ from bot.guard.learned.evidence_model import EvidenceModel
 from bot.guard.learned.features import (
     MATERIAL_PREFIX,
     WORD_PREFIX,
-    after_first_line,
     material_words,
     readable_part,
     token_char_grams,
@@ -132,18 +131,10 @@ class LearnedDetector:
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
-        material = after_first_line(normalized)
-        if material:
-            parts.append(
-                np.asarray(
-                    [
-                        column
-                        for word in material_words(material)
-                        if (column := index.get(MATERIAL_PREFIX + word)) is not None
-                    ],
-                    dtype=np.int32,
-                )
-            )
+        material = [
+            column for word in material_words(normalized) if (column := index.get(MATERIAL_PREFIX + word)) is not None
+        ]
+        parts.append(np.asarray(material, dtype=np.int32))
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
             [column for gram in concepts if (column := index.get(gram)) is not None], dtype=np.int32

@@ -112,27 +112,27 @@ def word_grams(words: list[str]) -> list[str]:
     return grams
 
 
+# What follows a prompt's first line is, in a request with pasted material, the material: its
+# words are features again under this prefix ("m:reply"), so the model weighs a summary asked for
+# inside a document apart from the request's own "summarise". Measured on four families of
+# planted tasks held out in turn (project-o, -q, -s, -t): 597 of 1,024 attacks blocked against
+# 590 without, 13 of their 1,152 benign prompts against 15.
 MATERIAL_PREFIX = "m:"
 
 
-def material_words(words_after_first_line: str) -> list[str]:
-    """The words of what follows a prompt's first line: in a request with pasted material, the
-    material. A word there is a feature of its own beside the same word anywhere ("m:reply"), so
-    the model can tell the request's "summarise" from a summary asked for inside the material."""
-    return words_of(words_after_first_line)
-
-
-def after_first_line(normalized: str) -> str:
+def material_words(normalized: str) -> list[str]:
+    """The words after the first line of ``normalized``; none in a prompt of one line."""
     newline = normalized.find("\n")
-    return "" if newline < 0 else normalized[newline + 1 :]
+    return [] if newline < 0 else words_of(normalized[newline + 1 :])
 
 
 def ngrams(text: str) -> list[str]:
-    """Every feature of ``text``: character n-grams of each token, word uni- and bigrams, and the
-    cross-language concepts it names (see lexicon.py), its encoded-looking runs left out."""
+    """Every feature of ``text``: character n-grams of each token, word uni- and bigrams, the
+    words of its pasted material, and the cross-language concepts it names (see lexicon.py), its
+    encoded-looking runs left out."""
     normalized = readable_part(normalize(text))
     grams = [gram for token in tokens_of(normalized) for gram in token_char_grams(token)]
     grams.extend(word_grams(words_of(normalized)))
-    grams.extend(MATERIAL_PREFIX + word for word in material_words(after_first_line(normalized)))
+    grams.extend(MATERIAL_PREFIX + word for word in material_words(normalized))
     grams.extend(concept_features(normalized))
     return grams
