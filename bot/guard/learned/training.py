@@ -68,11 +68,11 @@ FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
 # over every held-out source, each source read by a model trained without it. On the current data
-# (36 families, project-l, -m and -n among them) it is 0.71 with the evidence model lifting from
-# an n-gram probability of 0.7: held out (each family at the point chosen without it), 75.7 % of
-# attacks and 0.8 / 0.2 / 1.6 % of everyday, chat and hard-negative prompts; at the 0.73 the 33
-# families before them chose, 74.5 % and 0.5 / 0.1 / 1.6 %. With the 32 families before project-k
-# the procedure chose no lift (gate 1.0): 70.8 % and 0.5 / 0.2 / 1.6 %, the lift then blocking
+# (42 families, project-o to -t among them, the pasted material's words read apart) it is 0.71 with
+# the evidence model lifting from an n-gram probability of 0.7: held out (each family at the point
+# chosen without it), 75.0 % of attacks and 0.7 / 0.2 / 1.6 % of everyday, chat and hard-negative
+# prompts; the 36 families before project-o, 77.5 % (75.7 % when they were all there was). With
+# the 32 families before project-k the procedure chose no lift (gate 1.0): 70.8 % and 0.5 / 0.2 / 1.6 %, the lift then blocking
 # more of the pasted documents and role prompts than their budget allows. The points lie lower
 # than under scikit-learn's "balanced" class weights (0.89 then, see ``class_weights``): on the
 # data before project-i, with the seven project sets held out, that weighting blocked 67.5 % of
