@@ -85,6 +85,7 @@ class LearnedDetector:
             raise DetectorUnavailable("model arrays do not match its vocabulary")
         self._token_columns = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
         self._word_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_word)
+        self._material_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_material_word)
         self._bigram_columns = _bigram_columns(self.index)
 
     def _columns_of_token(self, token: str) -> np.ndarray:
@@ -95,6 +96,10 @@ class LearnedDetector:
     def _column_of_word(self, word: str) -> int:
         """The column of the word's unigram, or -1 when the model has none."""
         return self.index.get(WORD_PREFIX + word, -1)
+
+    def _column_of_material_word(self, word: str) -> int:
+        """The column of the word read as pasted material, or -1 when the model has none."""
+        return self.index.get(MATERIAL_PREFIX + word, -1)
 
     def _word_gram_columns(self, words: list[str]) -> list[int]:
         """Columns of the in-vocabulary word unigrams, then bigrams, as ``word_grams`` lists them.
@@ -131,9 +136,7 @@ class LearnedDetector:
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
-        material = [
-            column for word in material_words(normalized) if (column := index.get(MATERIAL_PREFIX + word)) is not None
-        ]
+        material = [column for word in material_words(normalized) if (column := self._material_column(word)) >= 0]
         parts.append(np.asarray(material, dtype=np.int32))
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
