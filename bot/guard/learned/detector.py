@@ -136,7 +136,7 @@ class LearnedDetector:
         parts = [self._token_columns(token) for token in tokens_of(normalized)]
         index = self.index
         parts.append(np.asarray(self._word_gram_columns(words_of(normalized)), dtype=np.int32))
-        material = [column for word in material_words(normalized) if (column := self._material_column(word)) >= 0]
+        material = [found for word in material_words(normalized) if (found := self._material_column(word)) >= 0]
         parts.append(np.asarray(material, dtype=np.int32))
         concepts = concept_features(normalized)
         concept_columns = np.asarray(
