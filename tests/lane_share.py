@@ -5,9 +5,10 @@ The slow lane mostly waits on its worker processes (leases running out, model la
 rate limits), so two shares finish in about half the time on the same cores. Every share deals the
 same way from the same collection: a file goes whole to one share (its module and session
 fixtures, such as its workers, are started once), heaviest first to the lightest share. A file's
-weight is its time in the last run that timed it (``.services/lane-share-times.json``, written by
-each share as it ends) or, for a file no run has timed yet (every file on a fresh machine, as in
-CI), the sum of its selected tests' expected seconds: a slow test's mean, or what its
+weight is its time in the last run on this machine that timed it (``.services/lane-share-times.json``,
+written by each share as it ends), else its time in the run recorded with the tests
+(``tests/lane_share_times.json``, what a fresh machine such as CI's deals by), else, for a file no
+run has timed, the sum of its selected tests' expected seconds: a slow test's mean, or what its
 ``lane_seconds`` marker declares for a test far longer than that (the learned model's rebuild).
 """
 
@@ -23,6 +24,9 @@ from pathlib import Path
 import pytest
 
 TIMES_FILE = Path(__file__).resolve().parent.parent / ".services" / "lane-share-times.json"
+# A healthy `make test` run's file times, copied from its TIMES_FILE: dealt by test counts alone, a
+# fresh machine's shares came out 446 and 576 s.
+RECORDED_TIMES_FILE = Path(__file__).resolve().parent / "lane_share_times.json"
 # A slow test's mean call time in a healthy `make test` run on 2 cores, for files not yet timed.
 SECONDS_PER_UNTIMED_TEST = 10.0
 
@@ -55,9 +59,13 @@ def expected_seconds(declared: pytest.Mark | None) -> float:
     return float(declared.args[0]) if declared is not None else SECONDS_PER_UNTIMED_TEST
 
 
-def file_weights(untimed_seconds: Mapping[str, float], timed: Mapping[str, float]) -> dict[str, float]:
-    """Each file's last measured time, else the expected seconds of its tests."""
-    return {name: timed.get(name, seconds) for name, seconds in untimed_seconds.items()}
+def file_weights(
+    untimed_seconds: Mapping[str, float], timed: Mapping[str, float], recorded: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Each file's last time measured here, else its time in the recorded run, else the expected
+    seconds of its tests."""
+    recorded = recorded or {}
+    return {name: timed.get(name, recorded.get(name, seconds)) for name, seconds in untimed_seconds.items()}
 
 
 def read_times(path: Path = TIMES_FILE) -> dict[str, float]:
@@ -115,7 +123,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     untimed_seconds: dict[str, float] = defaultdict(float)
     for item in items:
         untimed_seconds[_file_of(item.nodeid)] += expected_seconds(item.get_closest_marker("lane_seconds"))
-    mine = set(deal(file_weights(untimed_seconds, read_times()), count)[number - 1])
+    weights = file_weights(untimed_seconds, read_times(), read_times(RECORDED_TIMES_FILE))
+    mine = set(deal(weights, count)[number - 1])
     config.hook.pytest_deselected(items=[item for item in items if _file_of(item.nodeid) not in mine])
     items[:] = [item for item in items if _file_of(item.nodeid) in mine]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.lane_share import (
+    RECORDED_TIMES_FILE,
     SECONDS_PER_UNTIMED_TEST,
     deal,
     expected_seconds,
@@ -86,6 +87,25 @@ def test_a_file_no_run_has_timed_weighs_what_its_tests_are_expected_to_take() ->
     weights = file_weights({"timed.py": 30.0, "new.py": 20.0}, {"timed.py": 7.5, "gone.py": 99.0})
 
     assert weights == {"timed.py": 7.5, "new.py": 20.0}
+
+
+def test_a_file_not_timed_here_weighs_its_time_in_the_recorded_run() -> None:
+    weights = file_weights(
+        {"timed.py": 30.0, "recorded.py": 30.0, "new.py": 20.0},
+        {"timed.py": 7.5},
+        {"timed.py": 60.0, "recorded.py": 45.0},
+    )
+
+    assert weights == {"timed.py": 7.5, "recorded.py": 45.0, "new.py": 20.0}
+
+
+def test_every_file_the_recorded_run_timed_is_still_there() -> None:
+    """A renamed file would be dealt by its test count, as on a machine that never ran it."""
+    recorded = read_times(RECORDED_TIMES_FILE)
+    root = RECORDED_TIMES_FILE.parent.parent
+
+    assert recorded
+    assert [name for name in recorded if not (root / name).is_file()] == []
 
 
 def test_a_test_is_expected_to_take_what_its_marker_declares_else_a_slow_tests_mean() -> None:
