@@ -7,6 +7,7 @@ import random
 import string
 
 from bot.guard import Guard
+from bot.guard.pii import PiiAnalyzer
 
 
 def unheard_words(count: int, seed: int) -> list[str]:
@@ -45,3 +46,32 @@ def test_everyday_words_keep_their_entries_across_prompts(guard: Guard) -> None:
     guard.check_prompt("Write about the ability to abandon a plan, and the zyxquartzian glow.")
     assert "ability" in vocab.strings and "abandon" in vocab.strings
     assert "zyxquartzian" not in vocab.strings
+
+
+def test_the_vocabulary_counts_each_new_word_of_a_prompt_though_the_zone_frees_it(guard: Guard) -> None:
+    """What renewal reads: were spaCy to stop counting freed entries, the pipeline would never be
+    renewed, and this says so."""
+    vocab = guard.analyzer.pipeline.vocab
+    before = len(vocab)
+
+    guard.mask(" ".join(unheard_words(50, 7)))
+
+    assert len(vocab) >= before + 50
+    assert unheard_words(50, 7)[0] not in vocab.strings
+
+
+def test_a_pipeline_worn_by_new_words_is_renewed_and_finds_the_same() -> None:
+    analyzer = PiiAnalyzer(renew_after_new_words=200)
+    prompt = "Call Henrik Oyelaran on +44 20 7946 0958 about the flat at 12 Elm Street, Leeds."
+    first = analyzer.analyze(prompt)
+    worn = analyzer.pipeline
+
+    for seed in range(5):
+        analyzer.analyze(" ".join(unheard_words(60, 200 + seed)))
+
+    assert analyzer.renewals >= 1 and analyzer.pipeline is not worn
+    assert len(analyzer.pipeline.vocab) < len(worn.vocab)
+    assert [(f.entity_type, f.start, f.end) for f in analyzer.analyze(prompt)] == [
+        (f.entity_type, f.start, f.end) for f in first
+    ]
+    assert {f.entity_type for f in first} >= {"PERSON", "PHONE_NUMBER"}
