@@ -100,9 +100,12 @@ class GatedEntityRecognizer:
             )
         ]
         entities: list[Span] = []
+        spaced = doc.to_array(SPACY).tolist()
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
+                if in_machine_syntax(texts, spaced, begin, stop):
+                    continue
                 if not self._backed(texts, begin, stop, label, lower_case):
                     continue
                 if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
@@ -140,7 +143,7 @@ class GatedEntityRecognizer:
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:
             # spaCy refuses entities that share a token, and the whole prompt would go unchecked.
-            if not taken.intersection(range(start, end)):
+            if not taken.intersection(range(start, end)) and not in_machine_syntax(texts, spaced, start, end):
                 entities.append(Span(doc, start, end, label=label))
                 taken.update(range(start, end))
         doc.ents = sorted(entities, key=lambda span: span.start)
@@ -170,6 +173,32 @@ class GatedEntityRecognizer:
 
 
 _Tagged = tuple[int, int, str]
+
+# What joins a key to its value in calendar files, configuration and query strings, written with no
+# space on either side ("BEGIN:VEVENT", "FREQ=WEEKLY;BYDAY=FR"); a person's name in a form or a chat
+# log is set off by a space ("Name: Lucie", "Lucie: Oui").
+_SYNTAX_JOINERS = frozenset({":", "=", ";"})
+
+
+def in_machine_syntax(texts: list[str], spaced: list[int], start: int, end: int) -> bool:
+    """Whether the words ``texts[start:end]`` are capital letters only and a key or value of
+    machine syntax: a joiner with no space on either side touches them or lies inside them
+    ("DTSTART:20250314T090000Z", "BEGIN:VCALENDAR"). Such words are a format's vocabulary, not a
+    name: the model, meeting capitals it never saw, took "VEVENT" for a place."""
+    words = [word for word in texts[start:end] if any(character.isalpha() for character in word)]
+    if not words or not all(word.isupper() for word in words):
+        return False
+    return any(_glued_joiner(texts, spaced, index) for index in range(start - 1, end + 1))
+
+
+def _glued_joiner(texts: list[str], spaced: list[int], index: int) -> bool:
+    return (
+        0 < index < len(texts) - 1
+        and texts[index] in _SYNTAX_JOINERS
+        and not spaced[index - 1]
+        and not spaced[index]
+        and not texts[index + 1].isspace()
+    )
 
 
 def _holds_a_digit(words: list[str]) -> bool:

@@ -476,3 +476,26 @@ def test_a_title_between_a_place_and_a_name_belongs_to_the_name_alone(guard: Gua
 
     assert "Dr." not in prompt.masked_text
     assert "Nowak" not in prompt.masked_text and "Schröder" not in prompt.masked_text
+
+
+CALENDAR_ENTRY = (
+    "Turn this into a friendly reminder:\nBEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20250314T090000Z\n"
+    "SUMMARY:Quarterly planning\nRRULE:FREQ=WEEKLY;BYDAY=FR\nEND:VEVENT\nEND:VCALENDAR"
+)
+
+
+def test_the_keys_and_values_of_machine_syntax_are_not_names_or_places(guard: Guard) -> None:
+    # The model took "VCALENDAR" and "VEVENT" for places and "DTSTART" for a person.
+    assert guard.check_prompt(CALENDAR_ENTRY).masked_text == CALENDAR_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("ORGANIZER;CN=Henrik Oyelaran:mailto:team@example.org", "Oyelaran"),
+        ("Chat log:\nHENRIK OYELARAN: see you at 5", "OYELARAN"),
+        ("Lucie: Oui, je veux une baguette.\nDo Lin and Lucie have bread?", "Lucie"),
+    ],
+)
+def test_a_name_beside_a_colon_or_inside_a_calendar_line_is_still_masked(guard: Guard, prompt: str, name: str) -> None:
+    assert name not in guard.check_prompt(prompt).masked_text
