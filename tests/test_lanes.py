@@ -16,7 +16,7 @@ from tests.lane_share import (
     read_times,
     record_times,
 )
-from tests.lanes import PYCACHE, compiled_modules_kept, fast_lane_redis_indexes, fast_lane_shares
+from tests.lanes import PYCACHE, compiled_modules_kept, fast_lane_redis_indexes, fast_lane_shares, lane_env
 
 FAST_TESTS = ["tests/guard", "tests/slack", "tests/approvals", "tests/schedules/test_commands.py", "tests/workflows"]
 
@@ -148,3 +148,14 @@ def test_shares_keep_their_compiled_modules_outside_the_checkout_when_told_to_wr
     # Writing bytecode as usual (beside the sources): nothing to change.
     assert compiled_modules_kept({}) == {}
     assert compiled_modules_kept({"PYTHONDONTWRITEBYTECODE": ""}) == {}
+
+
+def test_each_lanes_processes_use_one_blas_thread_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+
+    env = lane_env(15, 12)
+
+    assert env["OPENBLAS_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in env
+    assert env["TEST_REDIS_DB"] == "15" and env["TEST_SPARE_REDIS_DB"] == "12"
