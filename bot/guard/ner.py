@@ -40,6 +40,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
 from bot.guard.digest_cache import DigestCache
+from bot.guard.foreign_openers import foreign_everyday_words
 from bot.guard.gazetteer import Gazetteer, holds_cyrillic, holds_greek
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
@@ -51,6 +52,7 @@ from bot.guard.ner_gate import (
     name_run_in_cyrillic,
     name_runs_in_a_greek_address,
     names_a_street,
+    opens_a_line_or_sentence,
     run_label,
     token_texts,
     windows_around_hints,
@@ -104,7 +106,7 @@ class GatedEntityRecognizer:
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
-                if in_machine_syntax(texts, spaced, begin, stop):
+                if in_machine_syntax(texts, spaced, begin, stop) or opens_in_its_language(texts, evidence, begin, stop):
                     continue
                 if not self._backed(texts, begin, stop, label, lower_case):
                     continue
@@ -143,7 +145,11 @@ class GatedEntityRecognizer:
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:
             # spaCy refuses entities that share a token, and the whole prompt would go unchecked.
-            if not taken.intersection(range(start, end)) and not in_machine_syntax(texts, spaced, start, end):
+            if (
+                not taken.intersection(range(start, end))
+                and not in_machine_syntax(texts, spaced, start, end)
+                and not opens_in_its_language(texts, evidence, start, end)
+            ):
                 entities.append(Span(doc, start, end, label=label))
                 taken.update(range(start, end))
         doc.ents = sorted(entities, key=lambda span: span.start)
@@ -178,6 +184,33 @@ _Tagged = tuple[int, int, str]
 # space on either side ("BEGIN:VEVENT", "FREQ=WEEKLY;BYDAY=FR"); a person's name in a form or a chat
 # log is set off by a space ("Name: Lucie", "Lucie: Oui").
 _SYNTAX_JOINERS = frozenset({":", "=", ";"})
+
+
+def opens_in_its_language(texts: list[str], evidence: Evidence, start: int, end: int) -> bool:
+    """Whether ``texts[start:end]`` is one word opening a line or sentence of a prompt in another
+    language than English, an everyday word of those languages (foreign_openers.py): "Tom: amigável"
+    sets a tone in Portuguese, "Groet," signs off in Dutch. In an English sentence "Tom" is a name
+    still, and a place of everyday words ("Plaza Nueva") keeps its mask."""
+    return (
+        end - start == 1
+        and texts[start].lower() in foreign_everyday_words()
+        and opens_a_line_or_sentence(texts, start)
+        and (evidence.in_foreign_sentence_or_prompt(start) or reads_as_another_language(texts, evidence.gazetteer))
+    )
+
+
+def reads_as_another_language(texts: list[str], gazetteer: Gazetteer) -> bool:
+    """Whether more of the prompt's lower-case words are everyday words of the other languages
+    only than everyday English words only. The function words ``in_foreign_sentence`` counts
+    miss sentences such as "Escreva um post sobre o nosso café" ("um", "per", "com" are English
+    too); their everyday words do not."""
+    everyday = foreign_everyday_words()
+    balance = 0
+    for word in texts:
+        if word.isalpha() and word.islower():
+            foreign, english = word in everyday, gazetteer.is_english(word)
+            balance += (foreign and not english) - (english and not foreign)
+    return balance > 0
 
 
 def in_machine_syntax(texts: list[str], spaced: list[int], start: int, end: int) -> bool:

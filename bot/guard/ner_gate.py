@@ -1074,6 +1074,15 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
     )
 
 
+def opens_a_line_or_sentence(texts: list[str], start: int) -> bool:
+    """Whether the token at ``start`` is the first word of its line or sentence (past bullets and
+    quotes), whatever follows it."""
+    before = _previous_word_index(texts, start)
+    while before is not None and texts[before] in _OPENERS:
+        before = _previous_word_index(texts, before)
+    return before is None or _ends_sentence(texts, before)
+
+
 def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
     """Whether ``start:end`` is the first word of a sentence that goes on in lower case."""
     following = _next_word(texts, end)

@@ -1,0 +1,83 @@
+"""Everyday words of the languages other than English the project's prompts are written in, for
+the NER gate: capitalised at the start of a line or sentence of a prompt in another language
+("Tom: amigável", "Groet,", "Nota:", "Коротко:", "Viele Grüße"), they are that word, not a name.
+
+Built by ``python -m bot.guard.foreign_openers`` from the project-authored prompts of ``data/guard/``
+(whose rows carry their language): a word is everyday when the prompts of a language other than
+English write it in lower case at least ``MIN_LOWER_CASE`` times, and at least ``LOWER_CASE_RATIO``
+times as often as capitalised inside a sentence, where a name stands ("Marta", "Lyon" never
+pass). The list ships beside the NER model and is read once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+WORDS_FILE = Path(__file__).resolve().parent / "ner_model" / "foreign_everyday_words.txt"
+# Chosen once, before the held-out reading in the README: a word seen three times in lower case is
+# a word of the language; the ratio keeps out the names the prompts also write in lower case.
+MIN_LOWER_CASE = 3
+LOWER_CASE_RATIO = 2
+ENGLISH = "en"
+
+_WORD = re.compile(r"\w+")
+# What may stand right before a word that opens a sentence or line.
+_SENTENCE_BREAK = re.compile(r"(^|[.!?:;\n\"'«»“”()\-*•#>]\s*)$")
+
+
+@cache
+def foreign_everyday_words(path: Path = WORDS_FILE) -> frozenset[str]:
+    """The shipped list, lower case (empty where it is missing: no word is then taken for one)."""
+    if not path.is_file():
+        return frozenset()
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def everyday_words(texts: Iterable[str]) -> set[str]:
+    """The words of ``texts`` (prompts of languages other than English) that are written in lower
+    case often, and far more often than capitalised inside a sentence."""
+    lower: Counter[str] = Counter()
+    capitalised_inside: Counter[str] = Counter()
+    for text in texts:
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if any(character.isdigit() for character in word) or len(word) < 2:
+                continue
+            if word.islower():
+                lower[word] += 1
+            elif word[:1].isupper() and not _SENTENCE_BREAK.search(text[max(0, match.start() - 3) : match.start()]):
+                capitalised_inside[word.lower()] += 1
+    return {
+        word
+        for word, count in lower.items()
+        if count >= MIN_LOWER_CASE and count >= LOWER_CASE_RATIO * capitalised_inside[word]
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.guard.learned.dataset import DATA_DIR, PROJECT_SOURCES, load_examples
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding the project sets")
+    parser.add_argument("--out", type=Path, default=WORDS_FILE, help="where to write the list")
+    parser.add_argument("--leave-out", default="", help="comma-separated source families not to read")
+    args = parser.parse_args(argv)
+    left_out = set(filter(None, args.leave_out.split(",")))
+    texts = [
+        example.text
+        for example in load_examples(args.data)
+        if example.source in PROJECT_SOURCES and example.source not in left_out and example.lang not in (None, ENGLISH)
+    ]
+    words = sorted(everyday_words(texts))
+    args.out.write_text("".join(f"{word}\n" for word in words), encoding="utf-8")
+    print(f"{args.out}: {len(words)} words from {len(texts)} prompts")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

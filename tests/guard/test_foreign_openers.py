@@ -1,0 +1,60 @@
+"""Everyday words of other languages opening a line are not names: the list and the gate's use of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import Guard
+from bot.guard.foreign_openers import WORDS_FILE, everyday_words, foreign_everyday_words
+from bot.guard.learned.dataset import PROJECT_SOURCES, load_examples
+
+
+def test_a_word_written_in_lower_case_often_is_everyday_and_a_name_is_not() -> None:
+    texts = [
+        "Il tono è leggero. Scrivi con tono caldo, tono breve.",
+        "Chiedi a Marta il prezzo. Poi marta... no: Marta decide, con Marta.",
+    ]
+
+    words = everyday_words(texts)
+
+    assert "tono" in words
+    assert "marta" not in words and "prezzo" not in words  # a name; and a word seen once
+
+
+def test_the_shipped_list_is_a_rebuild_from_the_project_sets() -> None:
+    texts = [e.text for e in load_examples() if e.source in PROJECT_SOURCES and e.lang not in (None, "en")]
+
+    assert WORDS_FILE.read_text(encoding="utf-8").split() == sorted(everyday_words(texts))
+    assert {"tom", "nota", "groet", "коротко"} <= foreign_everyday_words()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "word"),
+    [
+        (
+            "Escreva um post sobre o nosso café da manhã para o Instagram.\nTom: leve e divertido, com dois emojis.",
+            "Tom",
+        ),
+        ("Schrijf een korte update voor het team over de nieuwe planning.\nGroet,\nSanne", "Groet"),
+        ("Scrivi un annuncio per il nostro negozio di Bologna.\nPrezzo: 25 euro, niente emoji.", "Prezzo"),
+    ],
+)
+def test_an_everyday_word_opening_a_line_of_another_language_is_left_as_written(
+    guard: Guard, prompt: str, word: str
+) -> None:
+    assert word in guard.check_prompt(prompt).masked_text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("Tom will send the deck to the client tomorrow, please remind him.", "Tom"),
+        ("Write a note for the team.\nMax: the budget is tight this quarter.", "Max"),
+        ("Marta, ¿puedes revisar el informe de ventas antes del viernes?", "Marta"),
+        ("Feria del Libro de Sevilla 2025\nPlaza Nueva, del 8 al 18 de mayo, de 11:00 a 14:00.", "Plaza Nueva"),
+    ],
+)
+def test_a_name_opening_an_english_line_or_a_name_no_everyday_word_is_still_masked(
+    guard: Guard, prompt: str, name: str
+) -> None:
+    assert name not in guard.check_prompt(prompt).masked_text
