@@ -103,7 +103,7 @@ class GatedEntityRecognizer:
         ]
         entities: list[Span] = []
         spaced = doc.to_array(SPACY).tolist()
-        for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, segments), strict=True):
+        for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, spaced, segments), strict=True):
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
                 if in_machine_syntax(texts, spaced, begin, stop) or opens_in_its_language(texts, evidence, begin, stop):
@@ -158,7 +158,9 @@ class GatedEntityRecognizer:
     def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:
         return is_backed(texts, start, end, label, lower_case=lower_case, gazetteer=self.gazetteer)
 
-    def _tag(self, doc: Doc, texts: list[str], segments: list[tuple[int, int, bool]]) -> list[list[_Tagged]]:
+    def _tag(
+        self, doc: Doc, texts: list[str], spaced: list[int], segments: list[tuple[int, int, bool]]
+    ) -> list[list[_Tagged]]:
         """The model's entities in each segment, as (start, end, label) within it. Segments seen
         before come from the cache; the rest are tagged in one batch."""
         keys = [DigestCache.key("\x00".join(texts[start:end])) for start, end, _ in segments]
@@ -166,9 +168,8 @@ class GatedEntityRecognizer:
         missing = [index for index, tagged in enumerate(cached) if tagged is None]
         fresh: dict[int, list[_Tagged]] = {}
         if missing:
-            trailing = doc.to_array(SPACY).tolist()
             docs = [
-                Doc(doc.vocab, words=texts[start:end], spaces=[bool(space) for space in trailing[start:end]])
+                Doc(doc.vocab, words=texts[start:end], spaces=[bool(space) for space in spaced[start:end]])
                 for start, end, _ in (segments[index] for index in missing)
             ]
             self.ner.set_annotations(docs, self.ner.predict(docs))

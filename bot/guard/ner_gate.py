@@ -1086,12 +1086,7 @@ def opens_a_line_or_sentence(texts: list[str], start: int) -> bool:
 def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
     """Whether ``start:end`` is the first word of a sentence that goes on in lower case."""
     following = _next_word(texts, end)
-    if following is None or not following.islower():
-        return False
-    before = _previous_word_index(texts, start)
-    while before is not None and texts[before] in _OPENERS:
-        before = _previous_word_index(texts, before)
-    return before is None or _ends_sentence(texts, before)
+    return following is not None and following.islower() and opens_a_line_or_sentence(texts, start)
 
 
 # Bullets and quotes that may stand before the first word of a sentence.

@@ -454,7 +454,7 @@ def test_unknown_words_opening_sentences_do_not_run_the_model_and_names_beside_t
     gated = guard.analyzer.pipeline.get_pipe(GATED_NER)
     tagged: list[list[tuple[int, int, bool]]] = []
     tag = gated._tag
-    gated._tag = lambda doc, texts, segments: tagged.append(segments) or tag(doc, texts, segments)
+    gated._tag = lambda doc, texts, spaced, segments: tagged.append(segments) or tag(doc, texts, spaced, segments)
     try:
         openers_only = guard.analyze("Сделай короткий анонс акции.\nНапиши письмо клиенту о доставке.")
         with_a_name = guard.check_prompt("Сделай короткий анонс акции.\nAsk Oyelaran Adebayo about the draft.")
