@@ -25,7 +25,7 @@ import pytest
 
 TIMES_FILE = Path(__file__).resolve().parent.parent / ".services" / "lane-share-times.json"
 # A healthy `make test` run's file times, copied from its TIMES_FILE: dealt by test counts alone, a
-# fresh machine's shares came out 446 and 576 s.
+# fresh machine's shares came out 446 and 576 s in CI.
 RECORDED_TIMES_FILE = Path(__file__).resolve().parent / "lane_share_times.json"
 # A slow test's mean call time in a healthy `make test` run on 2 cores, for files not yet timed.
 SECONDS_PER_UNTIMED_TEST = 10.0
