@@ -181,11 +181,6 @@ class GatedEntityRecognizer:
 
 _Tagged = tuple[int, int, str]
 
-# What joins a key to its value in calendar files, configuration and query strings, written with no
-# space on either side ("BEGIN:VEVENT", "FREQ=WEEKLY;BYDAY=FR"); a person's name in a form or a chat
-# log is set off by a space ("Name: Lucie", "Lucie: Oui").
-_SYNTAX_JOINERS = frozenset({":", "=", ";"})
-
 
 def opens_in_its_language(texts: list[str], evidence: Evidence, start: int, end: int) -> bool:
     """Whether ``texts[start:end]`` is one word opening a line or sentence of a prompt in another
@@ -212,6 +207,12 @@ def reads_as_another_language(texts: list[str], gazetteer: Gazetteer) -> bool:
             foreign, english = word in everyday, gazetteer.is_english(word)
             balance += (foreign and not english) - (english and not foreign)
     return balance > 0
+
+
+# What joins a key to its value in calendar files, configuration and query strings, written with no
+# space on either side ("BEGIN:VEVENT", "FREQ=WEEKLY;BYDAY=FR"); a person's name in a form or a chat
+# log is set off by a space ("Name: Lucie", "Lucie: Oui").
+_SYNTAX_JOINERS = frozenset({":", "=", ";"})
 
 
 def in_machine_syntax(texts: list[str], spaced: list[int], start: int, end: int) -> bool:

@@ -216,6 +216,12 @@ def _has_ner(nlp: Language) -> bool:
     return any(name in nlp.pipe_names for name in _NER_PIPES)
 
 
+def _fresh_pipeline(spacy_model: str | None) -> Language:
+    nlp = build_pipeline(spacy_model)
+    keep_everyday_words(nlp)
+    return nlp
+
+
 def keep_everyday_words(nlp: Language, word_list: Path = PACKAGED_NER_MODEL / ENGLISH_WORDS_FILE) -> None:
     """Give the vocabulary a lasting entry for each everyday English word the NER model's lists
     hold (about 3,500). Analysis runs in a memory zone, which frees every entry a prompt adds once
@@ -266,9 +272,7 @@ class PiiAnalyzer:
         self._numeric_backend = get_current_ops()
         self._spacy_model = spacy_model
         self._renew_after_new_words = renew_after_new_words
-        nlp = build_pipeline(spacy_model)
-        keep_everyday_words(nlp)
-        self.pipeline = nlp
+        nlp = self.pipeline = _fresh_pipeline(spacy_model)
         self._lasting_entries = len(nlp.vocab)
         self.renewals = 0
         self.model_name = spacy_model or f"packaged ({nlp.meta.get('name', 'ner')} {nlp.meta.get('version', '')})"
@@ -310,7 +314,6 @@ class PiiAnalyzer:
             *sorted(CREDENTIAL_ENTITIES),
             *(NER_ENTITIES if self.names_enabled else (ADDRESS_ENTITY,)),
         )
-        self._nlp = nlp
         self._nlp_engine = PreloadedSpacyNlpEngine(nlp, ner_model_configuration=ner_config)
         self._ner_pipes = [name for name in nlp.pipe_names if name in _NER_PIPES]
         self._engine = GroupingAnalyzerEngine(
@@ -349,11 +352,11 @@ class PiiAnalyzer:
         # gives back what the prompt's new words added once it is analysed: without it a web
         # process's vocabulary grows with every word it has ever seen (about 50 MB per 130,000
         # new words). Nothing spaCy made inside it outlives it: the findings are offsets and names.
-        with self._lock, self._nlp.memory_zone():
+        with self._lock, self.pipeline.memory_zone():
             self._keep_numeric_backend()
             artifacts = None
             if self._ner_pipes and not any(name in NER_ENTITIES for name in wanted):
-                doc = self._nlp(text, disable=self._ner_pipes)
+                doc = self.pipeline(text, disable=self._ner_pipes)
                 artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
             results = self._engine.analyze(
                 text=text, language=LANGUAGE, entities=wanted, score_threshold=SCORE_THRESHOLD, nlp_artifacts=artifacts
@@ -365,12 +368,11 @@ class PiiAnalyzer:
     def _renew_pipeline(self) -> None:
         """A fresh pipeline in place of one whose word table has filled with freed entries (see
         ``RENEW_AFTER_NEW_WORDS``); built before the lock is taken, so prompts go on meanwhile."""
-        nlp = build_pipeline(self._spacy_model)
-        keep_everyday_words(nlp)
+        nlp = _fresh_pipeline(self._spacy_model)
         with self._lock:
             if len(self.pipeline.vocab) - self._lasting_entries < self._renew_after_new_words:
                 return  # another thread renewed it while this one was building
-            self.pipeline = self._nlp = nlp
+            self.pipeline = nlp
             self._nlp_engine.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # Presidio: None until load()
             self._lasting_entries = len(nlp.vocab)
             self.renewals += 1

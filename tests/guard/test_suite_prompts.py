@@ -33,11 +33,14 @@ def command_prompts() -> list[tuple[str, list[str]]]:
     return found
 
 
+COMMAND_PROMPTS = command_prompts()
+
+
 def test_the_suite_sends_commands_written_with_tokens() -> None:
-    assert len(command_prompts()) >= 10
+    assert len(COMMAND_PROMPTS) >= 10
 
 
-@pytest.mark.parametrize(("where", "parts"), command_prompts(), ids=[where for where, _ in command_prompts()])
+@pytest.mark.parametrize(("where", "parts"), COMMAND_PROMPTS, ids=[where for where, _ in COMMAND_PROMPTS])
 def test_no_random_token_gets_a_tests_command_blocked(guard: Guard, where: str, parts: list[str]) -> None:
     rng = random.Random(where)
     blocked = []
