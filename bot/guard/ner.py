@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Span
 from bot.guard.digest_cache import DigestCache
 from bot.guard.foreign_openers import foreign_everyday_words
 from bot.guard.gazetteer import Gazetteer, holds_cyrillic, holds_greek
+from bot.guard.german_nouns import is_a_german_noun
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
     Evidence,
@@ -141,6 +142,8 @@ class GatedEntityRecognizer:
                     stop = next(i for i in range(begin, stop) if unread_by_the_name_model(texts[i]))
                     if stop == begin or not self._backed(texts, begin, stop, label, lower_case):
                         continue
+                if label != "ADDRESS" and is_a_german_noun(texts, begin, stop, self.gazetteer):
+                    continue
                 entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for start, end, label in from_lists:
@@ -149,6 +152,7 @@ class GatedEntityRecognizer:
                 not taken.intersection(range(start, end))
                 and not in_machine_syntax(texts, spaced, start, end)
                 and not opens_in_its_language(texts, evidence, start, end)
+                and not (label != "ADDRESS" and is_a_german_noun(texts, start, end, self.gazetteer))
             ):
                 entities.append(Span(doc, start, end, label=label))
                 taken.update(range(start, end))
