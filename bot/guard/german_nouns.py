@@ -10,10 +10,10 @@ the places that take an article are general knowledge.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.guard.gazetteer import Gazetteer
 from bot.guard.last_token_list import LastTokenList
+from bot.guard.ner_gate import sentence_ends
+from bot.guard.sentence_language import sentences_in_language
 
 # Function words German has and English, French, Dutch, Spanish or Portuguese do not ("die",
 # "das", "den", "des", "in" are theirs too): two of them make a sentence German.
@@ -30,7 +30,6 @@ GERMAN_ONLY_WORDS = frozenset(
 _ENGLISH_ONLY_WORDS = frozenset(
     "the and is are of to with for on this that these those you your we our please not from by be".split()
 )
-_MIN_GERMAN_WORDS = 2
 
 # What stands before a German noun and never before a name: articles, pronouns used as articles,
 # quantifiers and number words, and the contractions of a preposition with an article.
@@ -135,27 +134,11 @@ def in_german_sentence(texts: list[str], index: int) -> bool:
     """Whether the token at ``index`` lies in a German sentence: one holding at least two of
     German's own function words and more of them than of English's, or, where a sentence holds
     too few of either to tell, in a prompt that reads German that way as a whole."""
-    from bot.guard.ner_gate import sentence_ends
-
-    return _german.get(texts, lambda: _german_flags(texts, sentence_ends(texts)))[index]
-
-
-def _german_flags(texts: list[str], ends: Sequence[int]) -> list[bool]:
-    counts: list[tuple[int, int, int]] = []
-    start = 0
-    for last in ends:
-        lowered = [text.lower() for text in texts[start : last + 1]]
-        german = sum(map(GERMAN_ONLY_WORDS.__contains__, lowered))
-        english = sum(map(_ENGLISH_ONLY_WORDS.__contains__, lowered))
-        counts.append((german, english, last + 1 - start))
-        start = last + 1
-    all_german = sum(german for german, _, _ in counts)
-    all_english = sum(english for _, english, _ in counts)
-    prompt_is_german = all_german >= _MIN_GERMAN_WORDS and all_german > all_english
-    flags: list[bool] = []
-    for german, english, length in counts:
-        if german + english < _MIN_GERMAN_WORDS:
-            flags.extend([prompt_is_german] * length)
-        else:
-            flags.extend([german >= _MIN_GERMAN_WORDS and german > english] * length)
-    return flags
+    return _german.get(
+        texts,
+        lambda: (
+            sentences_in_language(
+                texts, sentence_ends(texts), GERMAN_ONLY_WORDS, _ENGLISH_ONLY_WORDS
+            ).read_with_the_prompt
+        ),
+    )[index]

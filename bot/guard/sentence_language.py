@@ -212,13 +212,22 @@ _ENGLISH_ONLY = ENGLISH_FUNCTION_WORDS - FOREIGN_FUNCTION_WORDS
 
 
 def _flags(texts: list[str], ends: Sequence[int]) -> SentenceLanguages:
+    return sentences_in_language(texts, ends, FOREIGN_FUNCTION_WORDS, _ENGLISH_ONLY)
+
+
+def sentences_in_language(
+    texts: list[str], ends: Sequence[int], own_words: frozenset[str], english_words: frozenset[str]
+) -> SentenceLanguages:
+    """``SentenceLanguages`` of a language known by ``own_words``, against English's
+    ``english_words``: a sentence with at least two of its words, and more of them than of
+    English's, is in it."""
     counts: list[tuple[int, int, int]] = []
     start = 0
     for last in ends:
         lowered = [text.lower() for text in texts[start : last + 1]]
         # Counted in C: a sum of booleans over the sentence, not a branch a token.
-        foreign = sum(map(FOREIGN_FUNCTION_WORDS.__contains__, lowered))
-        english = sum(map(_ENGLISH_ONLY.__contains__, lowered))
+        foreign = sum(map(own_words.__contains__, lowered))
+        english = sum(map(english_words.__contains__, lowered))
         counts.append((foreign, english, last + 1 - start))
         start = last + 1
     all_foreign = sum(foreign for foreign, _, _ in counts)
