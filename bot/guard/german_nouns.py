@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import Gazetteer
 from bot.guard.last_token_list import LastTokenList
-from bot.guard.ner_gate import sentence_ends
+from bot.guard.ner_gate import names_a_street, sentence_ends
 from bot.guard.sentence_language import sentences_in_language
 
 # Function words German has and English, French, Dutch, Spanish or Portuguese do not ("die",
@@ -63,9 +63,6 @@ PLACES_WITH_AN_ARTICLE = frozenset(
     usa
     """.split()
 )
-# Streets and squares are addresses ("in der Goethestraße", "am Marienplatz"), whatever stands
-# before them.
-_STREET_ENDINGS = ("straße", "strasse", "str", "weg", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee")
 
 
 def is_a_german_noun(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
@@ -83,8 +80,8 @@ def is_a_german_noun(texts: list[str], start: int, end: int, gazetteer: Gazettee
     if not (word[:1].isupper() and word.isalpha()) or lower in DETERMINERS:
         return False
     compound = _hyphenated_from(texts, first)
-    if any(piece in PLACES_WITH_AN_ARTICLE for piece in compound) or compound[-1].endswith(_STREET_ENDINGS):
-        return False
+    if any(piece in PLACES_WITH_AN_ARTICLE for piece in compound) or names_a_street(compound):
+        return False  # streets and squares are addresses: "in der Goethestraße", "am Marienplatz"
     if end < len(texts) and texts[end][:1].isdigit():
         return False  # a street and its house number: "Am Sande 1"
     adjectives = _adjectives_after_a_determiner(texts, first)
