@@ -1,4 +1,5 @@
-"""German nouns after an article, pronoun or count are not names; names and places still are."""
+"""German nouns after an article, pronoun, count, preposition or opening adjective, or known by their
+ending, are not names; names and places still are."""
 
 from __future__ import annotations
 
@@ -54,6 +55,57 @@ def test_the_determiners_a_span_opens_with_are_part_of_the_noun(gazetteer) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Bei Fragen meldet euch bitte bis Freitag bei mir .", "Bei Fragen"),  # a preposition, a plural
+        ("Das Büro bleibt wegen Bauarbeiten bis Montag geschlossen .", "Bauarbeiten"),
+        (
+            "Liebe Mitglieder , das Vereinsheim ist am Samstag nicht geöffnet und wir bitten um Geduld .",
+            "Liebe Mitglieder",
+        ),
+        (
+            "Neue Bankverbindung ab sofort , bitte ändert die Daueraufträge und schickt uns eine Zeile .",
+            "Neue Bankverbindung",
+        ),
+        (
+            "Erkläre mir bitte , wie die Mehrwertsteuer auf einer Rechnung steht .",
+            "Mehrwertsteuer",
+        ),  # a compound's head
+        ("Ohne Anmeldung ist keine Teilnahme möglich , das ist wichtig .", "Ohne Anmeldung"),  # a suffix
+        ("Der Urlaub geht vom 3 . bis 14 . Juli und ich bin nicht erreichbar .", "Juli"),  # a month after a day
+    ],
+)
+def test_a_noun_known_by_a_preposition_an_opening_adjective_or_its_ending(gazetteer, text: str, span: str) -> None:
+    texts = _words(text)
+    pieces = span.split()
+    start = texts.index(pieces[0])
+
+    assert is_a_german_noun(texts, start, start + len(pieces), gazetteer)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Ohne Gennaro wäre das Projekt nicht fertig , bitte bedanke dich bei ihm .", "Gennaro"),  # no plural ending
+        (
+            "Liebe Anna , vielen Dank für die Hilfe bei der Messe und auch für den Kuchen .",
+            "Liebe Anna",
+        ),  # a listed name
+        ("Bitte schicke das für Dennis an die Buchhaltung und nicht an mich .", "Dennis"),
+        ("Morgen übernimmt Herr Hartung die Vertretung für das Team .", "Hartung"),  # listed, though "-ung" ends it
+        ("STYLEGUIDE Haferwerk : bitte schreibe die Texte mit dem neuen Ton .", "Haferwerk"),  # capitals: no adjective
+        ("Wir lesen im Kurs ein Buch von Juli Zeh und sprechen darüber .", "Juli Zeh"),  # a month, a name
+    ],
+)
+def test_names_after_a_preposition_or_an_opening_word_keep_their_mask(gazetteer, text: str, span: str) -> None:
+    texts = _words(text)
+    pieces = span.split()
+    start = texts.index(pieces[0])
+
+    assert not is_a_german_noun(texts, start, start + len(pieces), gazetteer)
+
+
+@pytest.mark.parametrize(
     ("text", "word"),
     [
         ("Im Sommer fahren wir in die Schweiz und an die Elbe .", "Schweiz"),  # places that take an article
@@ -86,6 +138,11 @@ def test_the_pieces_of_a_hyphenated_street_are_read_together(gazetteer) -> None:
         ("Das Meeting ist auf Donnerstag verschoben. Viele Grüße, Marta", ["Viele Grüße"]),
         ("Die Aufbewahrung wird auf 30 Tage erhöht, sobald das neue Archiv läuft.", ["Tage"]),
         ("Bitte senden Sie die Ware mit dem beigefügten Etikett an uns zurück.", ["Ware"]),
+        (
+            "Schreib eine Mail an das Team: Bei Fragen zu den neuen Öffnungszeiten meldet euch bitte bei mir.",
+            ["Bei Fragen", "Öffnungszeiten"],
+        ),
+        ("Formuliere höflicher: Ohne Anmeldung ist keine Teilnahme an der Schulung möglich.", ["Anmeldung"]),
     ],
 )
 def test_german_nouns_are_left_as_written(guard: Guard, prompt: str, nouns: list[str]) -> None:
@@ -103,6 +160,8 @@ def test_german_nouns_are_left_as_written(guard: Guard, prompt: str, nouns: list
         ("Kundenservice, Am Sande 1, 21335 Lüneburg, ist bis Freitag für Sie erreichbar.", ["Sande 1", "Lüneburg"]),
         ("Bitte schicke die Unterlagen an Oevelgönne 60, 22605 Hamburg, nicht an die alte.", ["Hamburg"]),
         ("Write a note: the Keller family moves in on Monday and Sturm brings the keys.", ["Keller", "Sturm"]),
+        ("Schreibe eine Nachricht: Ohne Gennaro wäre das Projekt nicht fertig geworden, danke!", ["Gennaro"]),
+        ("Liebe Anna, vielen Dank für deine Hilfe bei der Messe in Leipzig.", ["Anna", "Leipzig"]),
     ],
 )
 def test_names_places_and_addresses_around_german_nouns_are_still_masked(
