@@ -59,6 +59,7 @@ from bot.guard.ner_gate import (
     windows_around_hints,
     without_everyday_edges,
 )
+from bot.guard.ner_things import UNITS_NAMED_AFTER_PEOPLE
 from bot.guard.script_ranges import unread_by_the_name_model
 
 GATED_NER = "gated_ner"
@@ -111,6 +112,8 @@ class GatedEntityRecognizer:
                     continue
                 if not self._backed(texts, begin, stop, label, lower_case):
                     continue
+                if label == "ADDRESS" and _a_measurement(texts[begin:stop]):
+                    continue  # "373 Kelvin", "50 Newtons": a number and a unit, no house number
                 if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
                     runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
                     entities.extend(Span(doc, run_start, run_end, label=kind) for run_start, run_end, kind in runs)
@@ -242,6 +245,16 @@ def _glued_joiner(texts: list[str], spaced: list[int], index: int) -> bool:
 
 def _holds_a_digit(words: list[str]) -> bool:
     return any(character.isdigit() for word in words for character in word)
+
+
+def _a_measurement(words: list[str]) -> bool:
+    """A number and one unit named after a person, nothing else."""
+    alphabetic = [word for word in words if word.isalpha()]
+    return (
+        len(alphabetic) == 1
+        and alphabetic[0].lower() in UNITS_NAMED_AFTER_PEOPLE
+        and all(word.isalpha() or word.replace(".", "").replace(",", "").isdigit() or word.isspace() for word in words)
+    )
 
 
 def _greek_without_a_number(words: list[str]) -> bool:

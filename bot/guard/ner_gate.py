@@ -184,7 +184,9 @@ SOFTWARE_WORDS = frozenset(
     string strings command commands operator operators loop loops array arrays variable variables
     regex query queries ci cd devops build builds deploy deployment repo repository plugin plugins
     container containers workflow workflows job jobs dag dags install config database databases
-    backend frontend endpoint endpoints
+    backend frontend endpoint endpoints algorithm algorithms notation recursion runtime exception
+    exceptions debug debugging compile compiled compiling bug bugs inheritance polymorphism interface
+    interfaces lambda lambdas generics thread threads
     """.split()
 )
 # How many words on either side of a software name are searched for a word of software.

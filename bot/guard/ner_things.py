@@ -184,6 +184,30 @@ POSSESSIVE_EPONYM_NOUNS = frozenset(
     stages pyramid wager dilemma dimensions
     """.split()
 )
+# Possessive eponyms whose noun alone would be anyone's ("Schrödinger's cat", "Chekhov's gun",
+# "Achilles' heel"): the pair, not the noun, says the phrase names an idea.
+POSSESSIVE_EPONYM_PAIRS = frozenset(
+    {
+        ("schrödinger", "cat"), ("schrodinger", "cat"), ("schroedinger", "cat"), ("maxwell", "demon"),
+        ("laplace", "demon"), ("descartes", "demon"), ("newton", "cradle"), ("chekhov", "gun"),
+        ("hobson", "choice"), ("halley", "comet"), ("russell", "teapot"), ("plato", "cave"),
+        ("achilles", "heel"), ("pandora", "box"), ("conway", "game"), ("buridan", "ass"),
+        ("theseus", "ship"), ("wittgenstein", "beetle"), ("zeno", "arrow"), ("hilbert", "hotel"),
+        ("langton", "ant"), ("galton", "board"), ("foucault", "pendulum"), ("pavlov", "dog"),
+        ("pavlov", "dogs"), ("murphy", "law"), ("sod", "law"), ("ockham", "razor"), ("occam", "razor"),
+    }
+)  # fmt: skip
+# Units named after people ("300 Kelvin", "degrees Fahrenheit", "from Celsius to Kelvin"): a unit
+# after a number, "degrees" or another unit, or before "scale" or "degrees", is no one's name.
+UNITS_NAMED_AFTER_PEOPLE = frozenset(
+    """
+    kelvin celsius fahrenheit rankine newton newtons joule joules watt watts volt volts ampere amperes
+    hertz pascal pascals ohm ohms coulomb coulombs tesla teslas weber webers siemens becquerel
+    becquerels sievert sieverts gauss farad farads henries
+    """.split()
+)
+_UNIT_CONTEXT = frozenset({"degree", "degrees", "scale", "scales", "units", "unit"})
+_UNIT_REACH = 3
 # Dashes that join discoverers' names into one eponym ("Michelson-Morley", "Navier-Stokes").
 DASHES = frozenset({"-", "\u2013", "\u2014"})
 _APOSTROPHES = frozenset({"'", "\u2019"})
@@ -224,6 +248,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _headed_by_a_thing(alphabetic, before, after, gazetteer)
         or _joined_by_an_ampersand(words, before, after)
         or _names_a_result(words, after)
+        or _a_unit(alphabetic, before, after)
         or _joined_eponym(before, after)
         or _title_of_a_work(words, before, after, gazetteer)
         or _names_a_dish(alphabetic, before)
@@ -558,6 +583,19 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _THING_ADJECTIVES = 2
 
 
+def _a_unit(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    """A unit named after a person, with a number, "degrees" or another unit close before it or
+    "scale" or "degrees" right after: "300 Kelvin", "convert Celsius to Kelvin"."""
+    if len(alphabetic) != 1 or alphabetic[0].lower() not in UNITS_NAMED_AFTER_PEOPLE:
+        return False
+    near = [word.lower() for word in before[:_UNIT_REACH]]
+    return (
+        (bool(before) and before[0].replace(".", "").replace(",", "").isdigit())
+        or any(word in _UNIT_CONTEXT or word in UNITS_NAMED_AFTER_PEOPLE for word in near)
+        or (bool(after) and after[0].lower() in _UNIT_CONTEXT)
+    )
+
+
 def _said_to_be_a_thing(after: list[str]) -> bool:
     """ "Cohen is a free app that ...", "Nova was the band ...": followed by "is a" and a thing
     that ends the phrase; "Maria is a project manager" is a person."""
@@ -602,6 +640,8 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
             following = following[1:]  # "Hofstede's cultural dimensions"
         if len(following) > 1 and following[0].istitle() and following[1].lower() in _TITLED_POSSESSIVE_NOUNS:
             following = following[1:]  # "Kirchhoff's Voltage Law"
+        if len(words) == 1 and following and (words[0].lower(), following[0].lower()) in POSSESSIVE_EPONYM_PAIRS:
+            return True
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
             or following[0].lower().endswith(_ILLNESS_ENDINGS)

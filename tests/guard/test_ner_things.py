@@ -61,6 +61,12 @@ from bot.guard.ner_products import world_brands
         'Why does my Node.js app say "EADDRINUSE: address already in use :::3000"?',
         "What is ECONNREFUSED and how do I fix it?",
         "My script exits with ENOENT on Windows.",
+        # Units named after people, beside a number, "degrees" or another unit.
+        "What is the Kelvin scale and how do I convert Celsius to Kelvin?",
+        "Water boils at 373 Kelvin, or 212 degrees Fahrenheit.",
+        # A possessive eponym whose noun alone would be anyone's, and a language beside a CS word.
+        "Explain Schrödinger's cat and Chekhov's gun to a high school student.",
+        "Explain Big O notation with examples in Java.",
     ],
 )
 def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
@@ -95,6 +101,10 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         # A place beside a physics word, and a surname in capitals that no error code spells.
         ("Rayleigh is a town in Essex, near the radiation lab.", "Rayleigh"),
         ("Please ask THIRUMURTHI about the force majeure clause.", "THIRUMURTHI"),
+        # A unit's name alone, and a possessive before a noun of anyone's, are a person's.
+        ("Kelvin asked for the quarterly numbers by Friday.", "Kelvin"),
+        ("Forward the invoice to Tesla Morgan before noon.", "Tesla Morgan"),
+        ("Feed Maria's cat while she is away.", "Maria"),
     ],
 )
 def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str) -> None:
