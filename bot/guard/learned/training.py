@@ -61,6 +61,13 @@ MIN_DOCUMENT_FREQUENCY = 6
 # n-grams found in at least three training families, 70.8 %; the concepts-alone documents weighed
 # double, 70.3 %; each family's rows weighed by one over the square root of its size (the small
 # third-party families up, the project sets down), 68.4 %. None ships.
+# Direct attacks of the training rows planted on a line of their own in the material of benign
+# prompts that paste some (800 such prompts a fold, labelled indirect, drawn from the fold's own
+# rows) were measured with seven families of planted instructions held out in turn (project-o,
+# -q, -s, -t, BIPIA, CyberSecEval, garak's latent injections; points chosen among them): 635 of
+# their 1,181 attacks blocked against 653 without, indirect ones 139 / 156 of 587, and 6 of their
+# 540 pasted benign documents blocked against 4. The model learnt that pasted material with an
+# order in it is suspect, which documents full of requests are too; not shipped.
 REGULARIZATION_C = 4.0
 # The attack probability below which the learned layer adds nothing, so a plainly benign prompt
 # scores exactly zero.
