@@ -146,7 +146,7 @@ EPONYM_NOUNS = frozenset(
     experiment effect constant hypothesis formula distribution transform algorithm method model
     filter chain test process reaction cycle syndrome disease criterion integral series operator
     function problem curve rule sequence number numbers space spaces manifold graph diagram scale
-    index razor limit
+    index razor limit coding bible
     chains rating ratings score tests effects models filters algorithms distributions theory
     theories hierarchy triangle identity matrix machine machines tree trees cipher notation box
     ratio spiral circle bound bounds norm estimator coefficient coefficients polynomial
@@ -167,7 +167,7 @@ EPONYM_NOUNS = frozenset(
 TITLED_EPONYM_NOUNS = frozenset(
     """
     theorem conjecture lemma paradox principle equation inequality effect hypothesis plan doctrine
-    prize award medal cycle
+    prize award medal cycle bible
     """.split()
 )
 # Meats and eggs before a dish's name: "Eggs Benedict", "Beef Wellington", "Chicken Kiev".
@@ -184,9 +184,9 @@ POSSESSIVE_EPONYM_NOUNS = frozenset(
     stages pyramid wager dilemma dimensions
     """.split()
 )
-# Possessive eponyms whose noun alone would be anyone's ("Schrödinger's cat", "Chekhov's gun",
-# "Achilles' heel"): the pair, not the noun, says the phrase names an idea.
-POSSESSIVE_EPONYM_PAIRS = frozenset(
+# Eponyms whose noun alone would be anyone's ("Schrödinger's cat", "Chekhov's gun", "Achilles'
+# heel", "the Mandelbrot set"): the pair, not the noun, says the phrase names an idea.
+EPONYM_PAIRS = frozenset(
     {
         ("schrödinger", "cat"), ("schrodinger", "cat"), ("schroedinger", "cat"), ("maxwell", "demon"),
         ("laplace", "demon"), ("descartes", "demon"), ("newton", "cradle"), ("chekhov", "gun"),
@@ -195,6 +195,8 @@ POSSESSIVE_EPONYM_PAIRS = frozenset(
         ("theseus", "ship"), ("wittgenstein", "beetle"), ("zeno", "arrow"), ("hilbert", "hotel"),
         ("langton", "ant"), ("galton", "board"), ("foucault", "pendulum"), ("pavlov", "dog"),
         ("pavlov", "dogs"), ("murphy", "law"), ("sod", "law"), ("ockham", "razor"), ("occam", "razor"),
+        ("avogadro", "number"), ("dunbar", "number"), ("euler", "number"), ("graham", "number"),
+        ("erdős", "number"), ("erdos", "number"), ("mandelbrot", "set"), ("cantor", "set"),
     }
 )  # fmt: skip
 # Units named after people ("300 Kelvin", "degrees Fahrenheit", "from Celsius to Kelvin"): a unit
@@ -640,7 +642,7 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
             following = following[1:]  # "Hofstede's cultural dimensions"
         if len(following) > 1 and following[0].istitle() and following[1].lower() in _TITLED_POSSESSIVE_NOUNS:
             following = following[1:]  # "Kirchhoff's Voltage Law"
-        if len(words) == 1 and following and (words[0].lower(), following[0].lower()) in POSSESSIVE_EPONYM_PAIRS:
+        if len(words) == 1 and following and (words[0].lower(), following[0].lower()) in EPONYM_PAIRS:
             return True
         return bool(following) and (
             following[0].lower() in POSSESSIVE_EPONYM_NOUNS
@@ -655,7 +657,9 @@ def _names_a_result(words: list[str], after: list[str]) -> bool:
     if _reached_past_one_word(words, after):
         return True
     return bool(after) and (
-        after[0] in EPONYM_NOUNS or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
+        after[0] in EPONYM_NOUNS
+        or (after[0].istitle() and after[0].lower() in TITLED_EPONYM_NOUNS)
+        or (len(words) == 1 and (words[0].lower(), after[0].lower()) in EPONYM_PAIRS)
     )
 
 

@@ -67,6 +67,8 @@ from bot.guard.ner_products import world_brands
         # A possessive eponym whose noun alone would be anyone's, and a language beside a CS word.
         "Explain Schrödinger's cat and Chekhov's gun to a high school student.",
         "Explain Big O notation with examples in Java.",
+        "What is the Mandelbrot set, and what is Avogadro's number used for?",
+        "Explain Huffman coding step by step, then compare the Geneva Bible with the Gutenberg Bible.",
     ],
 )
 def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> None:
@@ -105,6 +107,7 @@ def test_things_named_like_people_are_not_masked(guard: Guard, text: str) -> Non
         ("Kelvin asked for the quarterly numbers by Friday.", "Kelvin"),
         ("Forward the invoice to Tesla Morgan before noon.", "Tesla Morgan"),
         ("Feed Maria's cat while she is away.", "Maria"),
+        ("Ask Julia to set the table before Graham arrives.", "Julia"),
     ],
 )
 def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str) -> None:
