@@ -210,8 +210,8 @@ def _in_a_date(texts: list[str], index: int) -> bool:
     after = index + 1
     while after < len(texts) and texts[after].isspace():
         after += 1
-    day = before >= 1 and texts[before] == "." and texts[_previous_word(texts, before)].isdigit()
-    return day or (after < len(texts) and _a_year(texts[after]))
+    day_at = _previous_word(texts, before) if before >= 0 and texts[before] == "." else -1
+    return (day_at >= 0 and texts[day_at].isdigit()) or (after < len(texts) and _a_year(texts[after]))
 
 
 def _is_a_count(word: str) -> bool:
