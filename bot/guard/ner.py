@@ -59,7 +59,7 @@ from bot.guard.ner_gate import (
     windows_around_hints,
     without_everyday_edges,
 )
-from bot.guard.ner_things import UNITS_NAMED_AFTER_PEOPLE
+from bot.guard.ner_things import UNITS_NAMED_AFTER_PEOPLE, is_a_number
 from bot.guard.script_ranges import unread_by_the_name_model
 
 GATED_NER = "gated_ner"
@@ -253,7 +253,7 @@ def _a_measurement(words: list[str]) -> bool:
     return (
         len(alphabetic) == 1
         and alphabetic[0].lower() in UNITS_NAMED_AFTER_PEOPLE
-        and all(word.isalpha() or word.replace(".", "").replace(",", "").isdigit() or word.isspace() for word in words)
+        and all(word.isalpha() or is_a_number(word) or word.isspace() for word in words)
     )
 
 

@@ -592,10 +592,15 @@ def _a_unit(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
         return False
     near = [word.lower() for word in before[:_UNIT_REACH]]
     return (
-        (bool(before) and before[0].replace(".", "").replace(",", "").isdigit())
+        (bool(before) and is_a_number(before[0]))
         or any(word in _UNIT_CONTEXT or word in UNITS_NAMED_AFTER_PEOPLE for word in near)
         or (bool(after) and after[0].lower() in _UNIT_CONTEXT)
     )
+
+
+def is_a_number(word: str) -> bool:
+    """Digits, with the dots and commas that group or split them ("1,200", "3.5")."""
+    return word.replace(".", "").replace(",", "").isdigit()
 
 
 def _said_to_be_a_thing(after: list[str]) -> bool:
