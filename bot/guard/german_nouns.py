@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from bot.guard.gazetteer import Gazetteer
 from bot.guard.last_token_list import LastTokenList
-from bot.guard.ner_gate import names_a_street, opens_a_line_or_sentence, sentence_ends
+from bot.guard.ner_gate import (
+    names_a_street,
+    next_word_index,
+    opens_a_line_or_sentence,
+    previous_word_index,
+    sentence_ends,
+)
 from bot.guard.sentence_language import sentences_in_language
 
 # Function words German has and English, French, Dutch, Spanish or Portuguese do not ("die",
@@ -153,7 +159,7 @@ def is_a_german_noun(texts: list[str], start: int, end: int, gazetteer: Gazettee
     return (
         _noun_by_its_ending(lower)
         or (_before(texts, first) in PREPOSITIONS and lower.endswith(_PLURAL_ENDINGS))
-        or (first > 0 and _opening_adjective(texts, _previous_word(texts, first), gazetteer))
+        or _after_an_opening_adjective(texts, first, gazetteer)
     )
 
 
@@ -170,7 +176,7 @@ def _noun_by_its_ending(lower: str) -> bool:
 def _opening_adjective(texts: list[str], index: int, gazetteer: Gazetteer) -> bool:
     """An inflected adjective that opens its line or sentence, capitalised there ("Liebe",
     "Neue", "Aktuelle"), and that the lists hold as no name ("Tage" is one)."""
-    word = texts[index] if 0 <= index < len(texts) else ""
+    word = texts[index]
     lower = word.lower()
     return (
         word[:1].isupper()
@@ -187,17 +193,15 @@ def _opening_adjective(texts: list[str], index: int, gazetteer: Gazetteer) -> bo
     )
 
 
-def _previous_word(texts: list[str], index: int) -> int:
-    before = index - 1
-    while before >= 0 and texts[before].isspace():
-        before -= 1
-    return before
+def _after_an_opening_adjective(texts: list[str], index: int, gazetteer: Gazetteer) -> bool:
+    before = previous_word_index(texts, index)
+    return before is not None and _opening_adjective(texts, before, gazetteer)
 
 
 def _before(texts: list[str], index: int) -> str:
-    """The word before ``index``, lower case, or "" at the start."""
-    before = _previous_word(texts, index)
-    return texts[before].lower() if before >= 0 else ""
+    """The word before ``index`` on its line, lower case, or "" at the line's start."""
+    before = previous_word_index(texts, index)
+    return "" if before is None else texts[before].lower()
 
 
 def _a_year(word: str) -> bool:
@@ -206,12 +210,10 @@ def _a_year(word: str) -> bool:
 
 def _in_a_date(texts: list[str], index: int) -> bool:
     """A month after a day ("14. Juli") or before a year ("März 2025")."""
-    before = _previous_word(texts, index)
-    after = index + 1
-    while after < len(texts) and texts[after].isspace():
-        after += 1
-    day_at = _previous_word(texts, before) if before >= 0 and texts[before] == "." else -1
-    return (day_at >= 0 and texts[day_at].isdigit()) or (after < len(texts) and _a_year(texts[after]))
+    before = previous_word_index(texts, index)
+    day = previous_word_index(texts, before) if before is not None and texts[before] == "." else None
+    after = next_word_index(texts, index + 1)
+    return (day is not None and texts[day].isdigit()) or (after is not None and _a_year(texts[after]))
 
 
 def _is_a_count(word: str) -> bool:

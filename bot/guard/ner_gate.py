@@ -484,7 +484,7 @@ class Evidence:
             return False
         if self._line_start(index) == index:
             return True
-        previous = _previous_word_index(self.texts, index)
+        previous = previous_word_index(self.texts, index)
         return previous is not None and self.texts[previous] in _SENTENCE_END
 
     def _on_a_subject_line(self, index: int) -> bool:
@@ -823,7 +823,7 @@ def opens_with_an_order(texts: list[str], index: int, gazetteer: Gazetteer) -> b
     """Whether the Cyrillic word at ``index`` opens its sentence as an order no list holds:
     "Подякуй Олегові" asks to thank Oleh, and "Подякуй" is no part of his name."""
     word = texts[index].lower()
-    before = _previous_word_index(texts, index)
+    before = previous_word_index(texts, index)
     return (
         (before is None or _ends_sentence(texts, before))
         and is_cyrillic(word)
@@ -837,7 +837,7 @@ def _opens_a_name(texts: list[str], index: int | None) -> bool:
     """Particles before a capitalised word: "van Gogh", "van der Berg", "dos Santos"; "dos días" is
     two days."""
     while index is not None and texts[index] in _PARTICLES:
-        index = _next_word_index(texts, index + 1)
+        index = next_word_index(texts, index + 1)
         if index is not None and texts[index][:1].isupper():
             return True
     return False
@@ -853,7 +853,7 @@ def _opens_a_sentence_of_unlisted_words(texts: list[str], index: int, gazetteer:
         and gazetteer.kind(word.lower()) == NOTHING
         and _opens_a_sentence(texts, index, index + 1)
         # "Abadie de Souza called": a particle before a capitalised word carries the name on.
-        and not _opens_a_name(texts, _next_word_index(texts, index + 1))
+        and not _opens_a_name(texts, next_word_index(texts, index + 1))
     )
 
 
@@ -892,7 +892,7 @@ def _common_noun_after_an_article(texts: list[str], start: int, end: int, gazett
     and one after "my", "our", "your" or "their", whatever follows ("our Tidewell rollout"): a
     person is not anyone's by a determiner, and the places that take "the" are in the lists."""
     words = [text for text in texts[start:end] if text.isalpha()]
-    before = _previous_word_index(texts, start)
+    before = previous_word_index(texts, start)
     if len(words) != 1 or before is None:
         return False
     lower = words[0].lower()
@@ -926,9 +926,9 @@ def _verb_opening_a_sentence(texts: list[str], start: int, end: int) -> bool:
     following = _next_word(texts, end)
     if following is None or following not in _DETERMINERS_AFTER_A_VERB:
         return False
-    before = _previous_word_index(texts, start)
+    before = previous_word_index(texts, start)
     while before is not None and texts[before] in _OPENERS:
-        before = _previous_word_index(texts, before)
+        before = previous_word_index(texts, before)
     return before is None or _ends_sentence(texts, before)
 
 
@@ -1021,11 +1021,11 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
         for text in texts[start + 1 : end]
     ):
         return True
-    before = _previous_word_index(texts, start)
+    before = previous_word_index(texts, start)
     if texts[start] in _OF:
         before = start  # tagged with its particle: "Tour [de France]"
     if before is not None and texts[before] in _OF:
-        owner = _previous_word_index(texts, before)
+        owner = previous_word_index(texts, before)
         if (
             owner is not None
             and texts[owner][:1].isupper()
@@ -1041,7 +1041,7 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     ):
         if is_product_shaped(texts[index]):
             return True
-        index = _previous_word_index(texts, index)
+        index = previous_word_index(texts, index)
     return False
 
 
@@ -1079,9 +1079,9 @@ def _names_a_team(words: list[str], following: str, gazetteer: Gazetteer) -> boo
 def opens_a_line_or_sentence(texts: list[str], start: int) -> bool:
     """Whether the token at ``start`` is the first word of its line or sentence (past bullets and
     quotes), whatever follows it."""
-    before = _previous_word_index(texts, start)
+    before = previous_word_index(texts, start)
     while before is not None and texts[before] in _OPENERS:
-        before = _previous_word_index(texts, before)
+        before = previous_word_index(texts, before)
     return before is None or _ends_sentence(texts, before)
 
 
@@ -1161,13 +1161,13 @@ def _words_around(texts: list[str], start: int, end: int) -> tuple[list[str], li
 
 def _called_a_thing(texts: list[str], start: int) -> bool:
     """Whether ``start`` follows "<a thing> called" ('a new app called Tipperary')."""
-    index = _previous_word_index(texts, start)
+    index = previous_word_index(texts, start)
     while index is not None and (texts[index] in _OPENERS or texts[index].lower() == "the"):
-        index = _previous_word_index(texts, index)
+        index = previous_word_index(texts, index)
     if index is None or texts[index].lower() not in _CALLED:
         return False
     for _ in range(_NAMED_THING_REACH):
-        index = _previous_word_index(texts, index)
+        index = previous_word_index(texts, index)
         if index is None or not texts[index].isalpha():
             return False
         if texts[index].lower() in NAMED_THINGS:
@@ -1193,11 +1193,11 @@ def tokens_around(texts: list[str], start: int, end: int) -> tuple[list[str], li
 
 def _next_word(texts: list[str], end: int) -> str | None:
     """The token after ``end`` past spaces, on the same line; None at a line's or text's end."""
-    index = _next_word_index(texts, end)
+    index = next_word_index(texts, end)
     return None if index is None else texts[index]
 
 
-def _next_word_index(texts: list[str], end: int) -> int | None:
+def next_word_index(texts: list[str], end: int) -> int | None:
     """The index of the token at or after ``end`` past spaces, on the same line; None if none."""
     index = end
     while index < len(texts) and texts[index].isspace() and "\n" not in texts[index]:
@@ -1205,7 +1205,7 @@ def _next_word_index(texts: list[str], end: int) -> int | None:
     return index if index < len(texts) and not texts[index].isspace() else None
 
 
-def _previous_word_index(texts: list[str], start: int) -> int | None:
+def previous_word_index(texts: list[str], start: int) -> int | None:
     """The index of the token before ``start`` past spaces, on the same line; None if none."""
     index = start - 1
     while index >= 0 and texts[index].isspace() and "\n" not in texts[index]:
