@@ -394,8 +394,10 @@ _PHONE_LABEL = (
     r"|numero\s+verde|num[ée]ro\s+vert|puhelin|telemóvel"
     # Brazil's "Fone:", Italy's "recapito (telefonico)" of forms, Germany's extension "Durchwahl".
     r"|fone|recapito(?:\s+telefonico)?|durchwahl"
-    # A desk's own number, past the switchboard: "my direct line is", "Direct dial:".
-    r"|direct\s+(?:line|dial))"
+    # A desk's own number, past the switchboard: "my direct line is", "Direct dial:"; a service's
+    # ("the new support line is", "Sales line:"), never a bare "line" ("line 40", "the product line").
+    r"|direct\s+(?:line|dial)"
+    r"|(?:support|service|customer|sales|help|info|information|main|emergency|phone|booking|reservations?)\s+line)"
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"

@@ -103,6 +103,10 @@ def test_the_dev_set_is_the_same_on_every_run() -> None:
         ("Mobile: 201234", "201234"),
         ("Direct dial: 22158", "22158"),
         ("My direct line is 6314189229 if the portal is down.", "6314189229"),
+        # A service's line, named by what it serves.
+        ("Remind the team: the new support line is 2462819482.", "2462819482"),
+        ("Sales line: 49603082", "49603082"),
+        ("The booking line is 964 650 752 from Monday.", "964 650 752"),
         ("Write a reminder to call Dr. Patel at 90 1234 tomorrow.", "90 1234"),
         ("You can reach the front desk at 40123 any time.", "40123"),
         # Seven digits grouped like a count, after a label.
@@ -130,6 +134,9 @@ def test_numbers_a_label_or_a_signature_line_calls_a_phone_are_masked(
         "The phone costs 12500 rupees in Delhi.",
         "Contact the plant about batch 40123.",
         "Reach: 40000 readers a month.",
+        # "line" alone names no phone.
+        "Our product line sold 40123 units last year.",
+        "Check line 2462819482 of the export.",
         "Text: 12000 words, due Friday.",
         # "bel" inside another word.
         "Print the label 51234 for the parcel.",
