@@ -360,7 +360,8 @@ _SOMEONES_NUMBER = re.compile(
     r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+"
     r"(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
     # "his phone is", "Anna's cell:", "my telephone number was".
-    r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|\s*:)?\s*$",
+    # "my number's ..." as it is said.
+    r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|['\u2019]s|\s*:)?\s*$",
     re.IGNORECASE,
 )
 # The same in other languages: "mi número es", "mon numéro c'est", "meine Handynummer"... written
@@ -397,7 +398,9 @@ _PHONE_LABEL = (
     # A desk's own number, past the switchboard: "my direct line is", "Direct dial:"; a service's
     # ("the new support line is", "Sales line:"), never a bare "line" ("line 40", "the product line").
     r"|direct\s+(?:line|dial)"
-    r"|(?:support|service|customer|sales|help|info|information|main|emergency|phone|booking|reservations?)\s+line)"
+    r"|(?:support|service|customer|sales|help|info|information|main|emergency|phone|booking|reservations?)\s+line"
+    # "Customer care 0800 ...", "Customer service:".
+    r"|customer\s+(?:care|service))"
 )
 _CALL_VERB = (
     r"(?:call|ring|phone|text|dial|reach|contact|whatsapp|appel\w*|rappel\w*|ll[aá]m\w*|chiam\w*|ruf\w*"

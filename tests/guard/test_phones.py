@@ -107,6 +107,8 @@ def test_the_dev_set_is_the_same_on_every_run() -> None:
         ("Remind the team: the new support line is 2462819482.", "2462819482"),
         ("Sales line: 49603082", "49603082"),
         ("The booking line is 964 650 752 from Monday.", "964 650 752"),
+        ("Customer care 9858426846, weekdays only.", "9858426846"),
+        ("If you get lost, my number's 936252760.", "936252760"),
         ("Write a reminder to call Dr. Patel at 90 1234 tomorrow.", "90 1234"),
         ("You can reach the front desk at 40123 any time.", "40123"),
         # Seven digits grouped like a count, after a label.
@@ -137,6 +139,7 @@ def test_numbers_a_label_or_a_signature_line_calls_a_phone_are_masked(
         # "line" alone names no phone.
         "Our product line sold 40123 units last year.",
         "Check line 2462819482 of the export.",
+        "Customer care 2024 was a good year for the team.",
         "Text: 12000 words, due Friday.",
         # "bel" inside another word.
         "Print the label 51234 for the parcel.",
