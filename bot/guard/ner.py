@@ -114,6 +114,8 @@ class GatedEntityRecognizer:
                     continue
                 if label == "ADDRESS" and _a_measurement(texts[begin:stop]):
                     continue  # "373 Kelvin", "50 Newtons": a number and a unit, no house number
+                if label == "ADDRESS" and _a_version(texts, stop):
+                    continue  # "Django 3.2", "iOS 17.4": a release, no house number
                 if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
                     runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
                     entities.extend(Span(doc, run_start, run_end, label=kind) for run_start, run_end, kind in runs)
@@ -254,6 +256,17 @@ def _a_measurement(words: list[str]) -> bool:
         len(alphabetic) == 1
         and alphabetic[0].lower() in UNITS_NAMED_AFTER_PEOPLE
         and all(word.isalpha() or is_a_number(word) or word.isspace() for word in words)
+    )
+
+
+def _a_version(texts: list[str], stop: int) -> bool:
+    """The address ends in a number that goes on with a dot and more digits: a release's number
+    ("Django 3.2"), which no house number is written as."""
+    return (
+        stop + 1 < len(texts)
+        and texts[stop - 1].isdigit()
+        and texts[stop] == "."
+        and texts[stop + 1][:1].isdigit()
     )
 
 

@@ -145,7 +145,7 @@ ORGANISATION_WORDS = frozenset(
     """
     university college school academy institute institution hospital clinic bank inc corp
     corporation ltd llc plc gmbh company foundation museum gallery library news times post
-    journal herald tribune gazette magazine press airlines airways motors labs laboratories
+    journal herald tribune gazette chronicle review magazine press airlines airways motors labs laboratories
     studios records holdings ventures church cathedral mosque council ministry department agency
     association society club aquarium restaurant hotel cafe zoo theatre theater cinema brewery
     bakery stadium arena
@@ -186,7 +186,7 @@ SOFTWARE_WORDS = frozenset(
     container containers workflow workflows job jobs dag dags install config database databases
     backend frontend endpoint endpoints algorithm algorithms notation recursion runtime exception
     exceptions debug debugging compile compiled compiling bug bugs inheritance polymorphism interface
-    interfaces lambda lambdas generics thread threads
+    interfaces lambda lambdas generics thread threads toolkit toolkits binding bindings gem gems
     """.split()
 )
 # How many words on either side of a software name are searched for a word of software.
@@ -1122,6 +1122,17 @@ def _names_software(texts: list[str], start: int, end: int, gazetteer: Gazetteer
     if before[:1] and before[0].lower() in _SOFTWARE_ROLES:
         return False  # a person introduced by their trade: "our developer Julia"
     if (before[:1] and before[0].lower() in software_words) or (after[:1] and after[0].lower() in software_words):
+        return True
+    # One word of what it is between: "the Ruby client library", "our Julia simulation toolkit";
+    # not a possessive ("Julia's library card").
+    if (
+        lower in SOFTWARE_NAMES
+        and end < len(texts)
+        and texts[end].isalpha()
+        and texts[end].islower()
+        and after[1:2] != []
+        and after[1].lower() in software_words
+    ):
         return True
     if before[:1] and before[0].lower() in _INTO and any(word.lower() in _REWRITING_VERBS for word in before[1:]):
         return True

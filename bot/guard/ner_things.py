@@ -9,6 +9,7 @@ Each rule here reads the words of a finding and the tokens around it on the same
 from __future__ import annotations
 
 from bot.guard.gazetteer import NOTHING, Gazetteer
+from bot.guard.ner_everyday_names import names_an_everyday_thing
 from bot.guard.ner_figures import names_a_figure
 from bot.guard.ner_products import BRANDS, a_product, names_a_product
 
@@ -33,7 +34,7 @@ PRODUCT_NOUNS = frozenset(
     dashboard plugin extension integration workspace firmware sdk widget
     chair chairs desk desks tournament tournaments mocktail mocktails
     pitcher pitchers bar playlist playlists setup rollout migration pipeline pipelines merch
-    costume costumes puppy puppies kitten kittens
+    costume costumes puppy puppies kitten kittens brand brands
     """.split()
 )
 # Short acronyms between a brand and its product noun: "the Okta MFA setup", "a Zoom SSO login".
@@ -125,9 +126,12 @@ _PET_TALK = frozenset(
 # Words before a name that make it the place: "a trip to Bordeaux for the wine tasting".
 _BEFORE_A_PLACE = frozenset("in to from near at around across through visit visiting via".split())
 # Words before a code name that make it a team's, a project's or a storm's: "Team Phoenix",
-# "Project Atlas", "Hurricane Andrew".
+# "Project Atlas", "Hurricane Andrew", "Tropical Storm Alberto".
 CODE_NAME_HEADS = frozenset(
-    {"Team", "Project", "Operation", "Squad", "Codename", "Initiative", "Hurricane", "Typhoon", "Cyclone", "Storm"}
+    {
+        *("Team", "Project", "Operation", "Squad", "Codename", "Initiative"),
+        *("Hurricane", "Typhoon", "Cyclone", "Storm", "Superstorm"),
+    }
 )
 # Greetings said with a festival's name: "Ramadan Mubarak", "Eid Mubarak", "Ramadan Kareem".
 FESTIVAL_GREETINGS = frozenset({"mubarak", "kareem"})
@@ -159,7 +163,7 @@ EPONYM_NOUNS = frozenset(
     pizza pasta cocktail cocktails latte cheese bread noodles steak wings fries mustard ham sausage
     sausages beans chili gravy biscuits pastry fudge cider ale lager whiskey whisky gin vodka rum
     cheesecake cheesesteak risotto tacos dumplings casserole pancakes waffles omelette omelet
-    fondue brownies muffins scones bagels dip
+    fondue brownies muffins scones bagels dip melt melts
     """.split()
 )
 # The nouns that, capitalised, make a name with a discoverer's or statesman's name ("Bayes
@@ -241,7 +245,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _a_firm_after_a_job_title(alphabetic, before, gazetteer)
         or _a_job_title(words, gazetteer)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
-        or (len(alphabetic) > 1 and alphabetic[0] in CODE_NAME_HEADS)
+        or any(word in CODE_NAME_HEADS for word in alphabetic[:-1])
         or _migrated_from(before, after)
         or _a_team_by_its_nickname(alphabetic, after, gazetteer)
         or _used_as_a_style(after)
@@ -259,6 +263,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
         or names_a_product(words, before, after, gazetteer)
+        or names_an_everyday_thing(alphabetic, before, after, gazetteer)
     )
 
 
@@ -509,7 +514,7 @@ THING_HEADS = frozenset(
     scale test theory method factor podcast inu coon shorthair bulldog poodle collie hound mastiff schnauzer
     yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
     overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
-    quintet
+    quintet competition competitions contest
     """.split()
 )
 

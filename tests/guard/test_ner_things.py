@@ -36,6 +36,9 @@ from bot.guard.ner_products import world_brands
         "You are given a python command and are required to convert it into Ruby.",
         # A plan named after a statesman, and a football club.
         "Explain the Marshall Plan to a student.",
+        # A release's number is no house number; a review is a publication.
+        "email to customers: Django 3.2 support is ending, upgrade to Django 4.2 or later.",
+        "Draft an email to investors summarizing the Harvard Business Review article.",
         "Who scored for Leeds United last night?",
         # Firms and drinks of the world's brand list.
         "Help me write a polite complaint to Ryanair about a cancelled flight.",
