@@ -476,6 +476,15 @@ def _under_a_phone_header(text: str, start: int) -> bool:
     return header is not None and _PHONE_HEADER.fullmatch(header.strip("\"'*_ ")) is not None
 
 
+# The labels of a contact card or signature that say where a number rings ("Home: ...", "Work:
+# ...", "(m) ...", "(w) ..."): a phone when it has a phone's length; "Home: 22158" may be a house's
+# postcode and "Work: 40000 words" a count, so not for five or six digits.
+_WHERE_IT_RINGS = re.compile(
+    r"(?:\b(?:home|work|office|private|personal|business)\s*:|\((?:m|h|w|o|mob|cell|home|work|office)\))\s*$",
+    re.IGNORECASE,
+)
+
+
 def _called_a_phone(text: str, start: int, end: int) -> bool:
     """Called a phone by a label or "call me on" right before it, by its place in a signature
     line beside an email address, or by its table column's header. Asked only where it decides."""
@@ -802,10 +811,15 @@ class FormattedPhoneRecognizer(TextRecognizer):
         return results + self._short_numbers(text, results)
 
     def _called_or_named_a_phone(self, text: str, start: int, end: int, digits: int) -> bool:
-        """Called a phone (``_called_a_phone``), or of a phone's length and set off after a person's
-        name: the module function stays free of the name lists, which only this recognizer holds."""
-        return _called_a_phone(text, start, end) or (
-            self._names is not None and digits >= _MIN_DIGITS and set_off_after_a_name(self._names, text, start, end)
+        """Called a phone (``_called_a_phone``), or of a phone's length and labelled by where it
+        rings or set off after a person's name: the module function stays free of the name lists,
+        which only this recognizer holds."""
+        if _called_a_phone(text, start, end):
+            return True
+        if digits < _MIN_DIGITS:
+            return False
+        return _led_in_by(_WHERE_IT_RINGS, text, start) or (
+            self._names is not None and set_off_after_a_name(self._names, text, start, end)
         )
 
     def _short_numbers(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:

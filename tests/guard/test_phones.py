@@ -109,6 +109,9 @@ def test_the_dev_set_is_the_same_on_every_run() -> None:
         ("The booking line is 964 650 752 from Monday.", "964 650 752"),
         ("Customer care 9858426846, weekdays only.", "9858426846"),
         ("If you get lost, my number's 936252760.", "936252760"),
+        # Where it rings, on a contact card or in a signature.
+        ("Home: 5711777741", "5711777741"),
+        ("Anna Berg\n(m) 45289078", "45289078"),
         ("Write a reminder to call Dr. Patel at 90 1234 tomorrow.", "90 1234"),
         ("You can reach the front desk at 40123 any time.", "40123"),
         # Seven digits grouped like a count, after a label.
@@ -140,6 +143,9 @@ def test_numbers_a_label_or_a_signature_line_calls_a_phone_are_masked(
         "Our product line sold 40123 units last year.",
         "Check line 2462819482 of the export.",
         "Customer care 2024 was a good year for the team.",
+        # Where-it-rings labels before a number too short to be a phone.
+        "Home: 22158, the new postcode.",
+        "Work: 40000 words by Friday.",
         "Text: 12000 words, due Friday.",
         # "bel" inside another word.
         "Print the label 51234 for the parcel.",
