@@ -11,7 +11,8 @@ organization.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from bot.guard.decoding import decoded_runs
 from bot.guard.learned.detector import LearnedDetector, LearnedScore
@@ -19,6 +20,7 @@ from bot.guard.markup import hidden_segments
 from bot.guard.needles import NeedleScan
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, RULES, Category, Rule
+from bot.guard.script_ranges import UNSPACED_LETTERS
 
 PLAIN_VIEW = "text"
 MARKUP_VIEW = "markup"
@@ -123,6 +125,18 @@ def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> Lea
     return LearnedHit(best.attack_probability, Category(best.category), weight, view)
 
 
+# A prompt of one short word of a script written with spaces ("test", "start", "Weiter") carries no
+# instruction, and its few n-grams read at full strength under the TF-IDF norm: a model trained with
+# project-v and -w read "test" at 0.70, where it blocks. The learned layer reads such a prompt but
+# adds nothing to its score; the rules still read it. A run of Han, kana, Hangul or Thai is a whole
+# sentence, not a word, and a decoded payload is read as its own, longer view.
+_ONE_SPACED_WORD = re.compile(rf"(?:(?![\d_{UNSPACED_LETTERS}\u0e00-\u0e7f])\w){{1,24}}")
+
+
+def _one_spaced_word(text: str) -> bool:
+    return _ONE_SPACED_WORD.fullmatch(text.strip()) is not None
+
+
 def scan_injection(
     text: str,
     *,
@@ -134,6 +148,8 @@ def scan_injection(
     views = prompt_views(text)
     hits = _rule_hits(rules, views)
     learned = _learned_hit(detector, views) if detector is not None else None
+    if learned is not None and _one_spaced_word(text):
+        learned = replace(learned, weight=0.0)
     score = sum(hit.weight for hit in hits) + (learned.weight if learned else 0.0)
     score = round(score, 3)
     return InjectionVerdict(blocked=score >= threshold, score=score, threshold=threshold, hits=hits, learned=learned)
