@@ -214,10 +214,12 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
-    prompt = guard.check_prompt(text)
+    # Masks alone: the injection verdict on these prompts is test_learned.py's (one of them is a
+    # known false positive there).
+    masked = guard.mask(text)
 
-    assert name not in prompt.masked_text
-    assert name in prompt.mapping.values()
+    assert name not in masked.text
+    assert name in masked.mapping.values()
 
 
 def test_the_verb_after_a_name_stays_outside_the_mask(guard: Guard) -> None:
