@@ -262,12 +262,7 @@ def _a_measurement(words: list[str]) -> bool:
 def _a_version(texts: list[str], stop: int) -> bool:
     """The address ends in a number that goes on with a dot and more digits: a release's number
     ("Django 3.2"), which no house number is written as."""
-    return (
-        stop + 1 < len(texts)
-        and texts[stop - 1].isdigit()
-        and texts[stop] == "."
-        and texts[stop + 1][:1].isdigit()
-    )
+    return stop + 1 < len(texts) and texts[stop - 1].isdigit() and texts[stop] == "." and texts[stop + 1][:1].isdigit()
 
 
 def _greek_without_a_number(words: list[str]) -> bool:
