@@ -9,7 +9,7 @@ first), as ``ner_things.is_a_thing`` hands them over.
 
 from __future__ import annotations
 
-from bot.guard.gazetteer import Gazetteer
+from bot.guard.gazetteer import TITLES, Gazetteer
 from bot.guard.sentence_language import FOREIGN_FUNCTION_WORDS
 
 # Rooms of an office or a venue named after someone: "the Ada room", "our Katherine Johnson room".
@@ -80,7 +80,6 @@ _AFTER_AN_AWARD = frozenset("nomination nominations nominee nominees winner winn
 _PHRASE_END_MARKS = frozenset({",", ".", ";", ":", "!", "?", ")", '"', "\u201d", "..."})
 _ENDS_A_PHRASE = frozenset({"and", "or", "for", "with", "at", "in", "on", "to", "from", "is", "was", "by"})
 _ONE_OF_A_KIND_WORDS = 2
-_TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "miss"})
 
 
 def names_an_everyday_thing(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
@@ -164,7 +163,7 @@ def _a_cocktail(alphabetic: list[str], before: list[str], after: list[str], gaze
 
 
 def _one_of_a_kind(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
-    if not (1 <= len(alphabetic) <= _ONE_OF_A_KIND_WORDS) or len(before) < 2 or alphabetic[0].lower() in _TITLES:
+    if not (1 <= len(alphabetic) <= _ONE_OF_A_KIND_WORDS) or len(before) < 2 or alphabetic[0].lower() in TITLES:
         return False
     if any(gazetteer.is_name(word.lower()) for word in alphabetic):
         return False
