@@ -2,7 +2,7 @@
 
 Each folder of ``DATA_FOLDERS`` holds one JSON object a line (``id``, ``text``, ``source``,
 ``license``, ``category``): ``curated`` and ``public`` hold third-party prompts (see their READMEs
-for sources and licences); ``project`` and ``project-b`` to ``project-w`` hold multilingual
+for sources and licences); ``project`` and ``project-b`` to ``project-x`` hold multilingual
 prompts written for this project (there is no ``project-g``: that letter named a part of the
 unseen evaluation set, ``bench/data/guard-unseen/``). Each data set names its categories its own
 way; ``LABELS`` folds them into the classes the model predicts, which are the rule table's
@@ -45,6 +45,7 @@ DATA_FOLDERS = (
     "project-u",
     "project-v",
     "project-w",
+    "project-x",
 )
 BENIGN = "benign"
 
@@ -109,6 +110,7 @@ _SOURCE_OF_PREFIX = (
     (r"proju-", "project-authored-u"),
     (r"projv-", "project-authored-v"),
     (r"projw-", "project-authored-w"),
+    (r"projx-", "project-authored-x"),
 )
 # The families written for this project (their rows carry a ``lang``), as against third-party ones.
 PROJECT_SOURCES = frozenset(source for _, source in _SOURCE_OF_PREFIX if source.startswith("project-authored"))
