@@ -28,6 +28,9 @@ ENGLISH = "en"
 _WORD = re.compile(r"\w+")
 # What may stand right before a word that opens a sentence or line.
 _SENTENCE_BREAK = re.compile(r"(^|[.!?:;\n\"'«»“”()\-*•#>]\s*)$")
+# Enough characters after a word to hold any place it may open.
+_LONGEST_PLACE = 80
+PLACES_FILE = WORDS_FILE.with_name("places.txt")
 
 
 @cache
@@ -38,11 +41,18 @@ def foreign_everyday_words(path: Path = WORDS_FILE) -> frozenset[str]:
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
-def everyday_words(texts: Iterable[str]) -> set[str]:
+def everyday_words(texts: Iterable[str], places: Iterable[str] = ()) -> set[str]:
     """The words of ``texts`` (prompts of languages other than English) that are written in lower
-    case often, and far more often than capitalised inside a sentence."""
+    case often, and far more often than capitalised inside a sentence. A word capitalised as the
+    first of a place of several words (``places``, lower case: "buenos aires") is not counted
+    there: "Buenos Aires" says nothing of "Buenos días"."""
     lower: Counter[str] = Counter()
     capitalised_inside: Counter[str] = Counter()
+    places_by_first_word: dict[str, list[str]] = {}
+    for place in places:
+        first, _, rest = place.partition(" ")
+        if rest:
+            places_by_first_word.setdefault(first, []).append(place)
     for text in texts:
         for match in _WORD.finditer(text):
             word = match.group()
@@ -51,12 +61,19 @@ def everyday_words(texts: Iterable[str]) -> set[str]:
             if word.islower():
                 lower[word] += 1
             elif word[:1].isupper() and not _SENTENCE_BREAK.search(text[max(0, match.start() - 3) : match.start()]):
-                capitalised_inside[word.lower()] += 1
+                following = text[match.start() : match.start() + _LONGEST_PLACE].lower()
+                if not any(following.startswith(place) for place in places_by_first_word.get(word.lower(), ())):
+                    capitalised_inside[word.lower()] += 1
     return {
         word
         for word, count in lower.items()
         if count >= MIN_LOWER_CASE and count >= LOWER_CASE_RATIO * capitalised_inside[word]
     }
+
+
+def listed_places() -> list[str]:
+    """The places the name model's lists hold, lower case."""
+    return [place for place in PLACES_FILE.read_text(encoding="utf-8").split("\n") if place]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         for example in load_examples(args.data)
         if example.source in PROJECT_SOURCES and example.source not in left_out and example.lang not in (None, ENGLISH)
     ]
-    words = sorted(everyday_words(texts))
+    words = sorted(everyday_words(texts, places=listed_places()))
     args.out.write_text("".join(f"{word}\n" for word in words), encoding="utf-8")
     print(f"{args.out}: {len(words)} words from {len(texts)} prompts")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
-from bot.guard.foreign_openers import WORDS_FILE, everyday_words, foreign_everyday_words
+from bot.guard.foreign_openers import WORDS_FILE, everyday_words, foreign_everyday_words, listed_places
 from bot.guard.learned.dataset import PROJECT_SOURCES, load_examples
 
 
@@ -21,10 +21,17 @@ def test_a_word_written_in_lower_case_often_is_everyday_and_a_name_is_not() -> N
     assert "marta" not in words and "prezzo" not in words  # a name; and a word seen once
 
 
+def test_a_word_capitalised_only_as_the_first_of_a_listed_place_stays_everyday() -> None:
+    texts = ["Son buenos amigos, muy buenos.", "Los precios son buenos.", *["Vivo en Buenos Aires."] * 3]
+
+    assert "buenos" not in everyday_words(texts)
+    assert "buenos" in everyday_words(texts, places=["buenos aires"])
+
+
 def test_the_shipped_list_is_a_rebuild_from_the_project_sets() -> None:
     texts = [e.text for e in load_examples() if e.source in PROJECT_SOURCES and e.lang not in (None, "en")]
 
-    assert WORDS_FILE.read_text(encoding="utf-8").split() == sorted(everyday_words(texts))
+    assert WORDS_FILE.read_text(encoding="utf-8").split() == sorted(everyday_words(texts, places=listed_places()))
     assert {"tom", "nota", "groet", "коротко"} <= foreign_everyday_words()
 
 
