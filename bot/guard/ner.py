@@ -41,7 +41,7 @@ from spacy.tokens import Doc, Span
 
 from bot.guard.digest_cache import DigestCache
 from bot.guard.foreign_openers import foreign_everyday_words
-from bot.guard.gazetteer import Gazetteer, holds_cyrillic, holds_greek
+from bot.guard.gazetteer import NOTHING, Gazetteer, holds_cyrillic, holds_greek
 from bot.guard.german_nouns import is_a_german_noun
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
@@ -56,10 +56,11 @@ from bot.guard.ner_gate import (
     opens_a_line_or_sentence,
     run_label,
     token_texts,
+    tokens_around,
     windows_around_hints,
     without_everyday_edges,
 )
-from bot.guard.ner_things import UNITS_NAMED_AFTER_PEOPLE, is_a_number
+from bot.guard.ner_things import UNITS_NAMED_AFTER_PEOPLE, is_a_number, is_a_thing
 from bot.guard.script_ranges import unread_by_the_name_model
 
 GATED_NER = "gated_ner"
@@ -132,6 +133,7 @@ class GatedEntityRecognizer:
                 if label != "ADDRESS":
                     # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
                     trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
+                    trimmed = (without_a_foreign_opening(texts, evidence, *trimmed), trimmed[1])
                     if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
                         continue
                     begin, stop = trimmed
@@ -151,7 +153,14 @@ class GatedEntityRecognizer:
                     continue
                 entities.append(Span(doc, begin, stop, label=label))
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
-        for start, end, label in from_lists:
+        for listed_start, end, label in from_lists:
+            start = (
+                listed_start if label == "ADDRESS" else without_a_foreign_opening(texts, evidence, listed_start, end)
+            )
+            if start != listed_start and is_a_thing(
+                texts[start:end], *tokens_around(texts, start, end), self.gazetteer
+            ):
+                continue  # what the opening words hid: "Czy Skoda Octavia" is a car
             # spaCy refuses entities that share a token, and the whole prompt would go unchecked.
             if (
                 not taken.intersection(range(start, end))
@@ -202,6 +211,29 @@ def opens_in_its_language(texts: list[str], evidence: Evidence, start: int, end:
         and opens_a_line_or_sentence(texts, start)
         and (evidence.in_foreign_sentence_or_prompt(start) or reads_as_another_language(texts, evidence.gazetteer))
     )
+
+
+def without_a_foreign_opening(texts: list[str], evidence: Evidence, start: int, end: int) -> int:
+    """Where ``start:end`` begins past the everyday words of another language that open its line
+    or sentence, tagged with the name after them: "Czy Skoda Octavia" (Polish "whether"), "¿Vale la
+    pena el Seat León", "Das Projekt Phoenix". A word a list holds as a name or place stays ("Rosa
+    Parks"), and so does the whole span in an English sentence."""
+    first = next((index for index in range(start, end) if texts[index][:1].isalpha()), None)
+    if (
+        first is None
+        or not opens_a_line_or_sentence(texts, first)
+        or not (evidence.in_foreign_sentence_or_prompt(first) or reads_as_another_language(texts, evidence.gazetteer))
+    ):
+        return start
+    everyday = foreign_everyday_words()
+    index = first
+    while index < end - 1 and (
+        not texts[index][:1].isalpha()
+        or (texts[index].lower() in everyday and evidence.gazetteer.kind(texts[index].lower()) == NOTHING)
+    ):
+        index += 1
+    # The last word is never trimmed: alone, ``opens_in_its_language`` and the lists decide it.
+    return index if texts[index][:1].isalpha() else start
 
 
 def reads_as_another_language(texts: list[str], gazetteer: Gazetteer) -> bool:

@@ -682,6 +682,7 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
         or is_a_thing(texts[start:end], *tokens_around(texts, start, end), gazetteer)
         or (label != "ADDRESS" and reads_as_everyday_words(texts, start, end, gazetteer))
         or (label != "ADDRESS" and _common_noun_after_an_article(texts, start, end, gazetteer))
+        or (label != "ADDRESS" and _labels_a_value(texts, start, end, gazetteer))
     ):
         return False
     unknown_only = False
@@ -722,6 +723,31 @@ def is_backed(texts: list[str], start: int, end: int, label: str, *, lower_case:
             or (len(alphabetic) > 1 and _is_everyday(alphabetic[-1], gazetteer))
         )
     return label == "ADDRESS" and is_address
+
+
+def _labels_a_value(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """One dictionary word before a colon and a figure, opening its line or sentence: a field of a
+    listing or a form ("Price: €149.00", "Rating: 4.5/5"). A speaker in a chat log is followed by
+    what they said ("Price: sounds good", "Mark: 5 min away"), and a field of words ("Name: Lucie")
+    keeps its value's mask."""
+    words = [index for index in range(start, end) if not texts[index].isspace()]
+    if len(words) != 1 or not texts[words[0]].isalpha() or not gazetteer.is_dictionary_word(texts[words[0]].lower()):
+        return False
+    colon = next_word_index(texts, end)
+    if colon is None or texts[colon] != ":":
+        return False
+    value = next_word_index(texts, colon + 1)
+    if value is None or not opens_a_line_or_sentence(texts, words[0]):
+        return False
+    if texts[value][:1] in _CURRENCY_SIGNS:
+        return True
+    # A bare figure ends the field; "Mark: 5 min away" is Mark speaking.
+    after_value = next_word_index(texts, value + 1)
+    return texts[value][:1].isdigit() and (after_value is None or texts[after_value] in _AFTER_A_FIGURE)
+
+
+_CURRENCY_SIGNS = frozenset("$€£¥₹₩₽¢")
+_AFTER_A_FIGURE = frozenset({".", ",", ";", "/", "%", "|", *_CURRENCY_SIGNS, "EUR", "USD", "GBP", "CHF"})
 
 
 # The names of the system's error codes and signals ("EADDRINUSE", "ECONNREFUSED", "SIGTERM"), which
@@ -1092,7 +1118,8 @@ def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
 
 
 # Bullets and quotes that may stand before the first word of a sentence.
-_OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">"})
+# Spanish opens a question or an exclamation with its own mark: "¿Vale la pena ...?".
+_OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">", "\u00bf", "\u00a1"})
 
 
 _CALLED = frozenset({"called", "named", "titled", "entitled"})

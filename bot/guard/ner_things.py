@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.guard.gazetteer import NOTHING, Gazetteer
 from bot.guard.ner_everyday_names import names_an_everyday_thing
 from bot.guard.ner_figures import names_a_figure
+from bot.guard.ner_foreign_eponyms import names_a_discoverers_result
 from bot.guard.ner_products import BRANDS, a_product, names_a_product
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
@@ -130,6 +131,9 @@ _BEFORE_A_PLACE = frozenset("in to from near at around across through visit visi
 CODE_NAME_HEADS = frozenset(
     {
         *("Team", "Project", "Operation", "Squad", "Codename", "Initiative"),
+        # The same heads in the project's other languages: "Projekt Phoenix", "Opération Tempête".
+        *("Projekt", "Projet", "Proyecto", "Progetto", "Projeto", "Operación", "Opération", "Operazione"),
+        *("Operação", "Operacja", "Operatie"),
         *("Hurricane", "Typhoon", "Cyclone", "Storm", "Superstorm"),
     }
 )
@@ -264,6 +268,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _a_chain_store(alphabetic, before, after)
         or names_a_product(words, before, after, gazetteer)
         or names_an_everyday_thing(alphabetic, before, after, gazetteer)
+        or names_a_discoverers_result(words, before)
     )
 
 
