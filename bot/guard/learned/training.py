@@ -74,19 +74,22 @@ REGULARIZATION_C = 4.0
 FLOOR_PROBABILITY = 0.40
 # Where the learned layer alone blocks, and the n-gram probability from which the evidence model
 # may lift a prompt: the point bench/guard_eval.py's in-fold procedure (operating_point.py) chooses
-# over every held-out source, each source read by a model trained without it. On the current data
-# (43 families, project-o to -u among them, the pasted material's words read apart) it is 0.70 with
-# no lift (gate 1.0): held out (each family at the point chosen without it), 75.5 % of attacks
-# (the 42 families before project-u, 75.7 %, against 75.0 % when they were all there was) and
-# 0.7 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts. With those 42 families it was 0.71
+# over every held-out source, each source read by a model trained without it. On the data through
+# project-w (45 families) it is 0.71 with the evidence model lifting from an n-gram probability of
+# 0.7: held out (each family at the point chosen without it), 74.8 % of attacks (75.3 % read at the
+# earlier 0.70 with no lift) and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts; the
+# model ships trained with project-x too, which joined after that run. On the 43 families before
+# project-v it was 0.70 with no lift (gate 1.0): 75.5 % of attacks (the 42 families before
+# project-u, 75.7 %, against 75.0 % when they were all there was) and 0.7 / 0.2 / 1.7 % of
+# everyday, chat and hard-negative prompts. With those 42 families it was 0.71
 # with the evidence model lifting from an n-gram probability of 0.7; with the 32 before project-k,
 # no lift: 70.8 % and 0.5 / 0.2 / 1.6 %, the lift then blocking more of the pasted documents and
 # role prompts than their budget allows. The points lie lower
 # than under scikit-learn's "balanced" class weights (0.89 then, see ``class_weights``): on the
 # data before project-i, with the seven project sets held out, that weighting blocked 67.5 % of
 # their attacks where this one blocks 69.8 %, at 2.2 % of hard negatives either way.
-BLOCK_PROBABILITY = 0.70
-GATE_PROBABILITY = 1.0
+BLOCK_PROBABILITY = 0.71
+GATE_PROBABILITY = 0.7
 # Four significant digits move no coefficient by more than 0.05 % (no verdict by more than a rounding
 # of its score) and keep the artifact under 4 MB as the data grows.
 SIGNIFICANT_DIGITS = 4
