@@ -6,7 +6,9 @@ Built by ``python -m bot.guard.foreign_openers`` from the project-authored promp
 (whose rows carry their language): a word is everyday when the prompts of a language other than
 English write it in lower case at least ``MIN_LOWER_CASE`` times, and at least ``LOWER_CASE_RATIO``
 times as often as capitalised inside a sentence, where a name stands ("Marta", "Lyon" never
-pass). The list ships beside the NER model and is read once.
+pass). The list ships beside the NER model and is read once. Beside it the same command writes the
+English prompts' own words no dictionary lists ("pls", "docs"; ``english_words``), which tell an
+English prompt in the slang of a chat from one in another language.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ _SENTENCE_BREAK = re.compile(r"(^|[.!?:;\n\"'«»“”()\-*•#>]\s*)$")
 # Enough characters after a word to hold any place it may open.
 _LONGEST_PLACE = 80
 PLACES_FILE = WORDS_FILE.with_name("places.txt")
+ENGLISH_WORDS_FILE = WORDS_FILE.with_name("english_prompt_words.txt")
 
 
 @cache
@@ -39,6 +42,32 @@ def foreign_everyday_words(path: Path = WORDS_FILE) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+@cache
+def english_prompt_words(path: Path = ENGLISH_WORDS_FILE) -> frozenset[str]:
+    """The shipped list of ``english_words``, lower case (empty where it is missing)."""
+    return foreign_everyday_words(path)
+
+
+def english_words(texts: Iterable[str], english: Iterable[str]) -> set[str]:
+    """The words the ``english`` prompts write in lower case at least ``MIN_LOWER_CASE`` times and,
+    prompt for prompt, at least as often as the other languages' ``texts`` do: the English of a
+    prompt that no dictionary lists ("pls", "lol", "docs", "workspace") and that the other
+    languages' prompts switch to. Counted as foreign, they made an English chat export read as
+    another language, and its "Tom" and "Sam" as Portuguese and Polish words."""
+    texts, english = list(texts), list(english)
+    other = _lower_case_counts(texts)
+    scale = len(texts) / max(1, len(english))
+    return {
+        word
+        for word, count in _lower_case_counts(english).items()
+        if count >= MIN_LOWER_CASE and count * scale >= other[word]
+    }
+
+
+def _lower_case_counts(texts: Iterable[str]) -> Counter[str]:
+    return Counter(match.group() for text in texts for match in _WORD.finditer(text) if match.group().islower())
 
 
 def everyday_words(texts: Iterable[str], places: Iterable[str] = ()) -> set[str]:
@@ -82,16 +111,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding the project sets")
     parser.add_argument("--out", type=Path, default=WORDS_FILE, help="where to write the list")
+    parser.add_argument(
+        "--english-out", type=Path, default=ENGLISH_WORDS_FILE, help="where to write the English prompts' words"
+    )
     parser.add_argument("--leave-out", default="", help="comma-separated source families not to read")
     args = parser.parse_args(argv)
     left_out = set(filter(None, args.leave_out.split(",")))
-    texts = [
-        example.text
+    project = [
+        example
         for example in load_examples(args.data)
-        if example.source in PROJECT_SOURCES and example.source not in left_out and example.lang not in (None, ENGLISH)
+        if example.source in PROJECT_SOURCES and example.source not in left_out and example.lang is not None
     ]
+    texts = [example.text for example in project if example.lang != ENGLISH]
+    english = [example.text for example in project if example.lang == ENGLISH]
     words = sorted(everyday_words(texts, places=listed_places()))
     args.out.write_text("".join(f"{word}\n" for word in words), encoding="utf-8")
+    switched = sorted(english_words(texts, english))
+    args.english_out.write_text("".join(f"{word}\n" for word in switched), encoding="utf-8")
+    print(f"{args.english_out}: {len(switched)} words from {len(english)} prompts")
     print(f"{args.out}: {len(words)} words from {len(texts)} prompts")
     return 0
 

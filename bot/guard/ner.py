@@ -40,7 +40,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 
 from bot.guard.digest_cache import DigestCache
-from bot.guard.foreign_openers import foreign_everyday_words
+from bot.guard.foreign_openers import english_prompt_words, foreign_everyday_words
 from bot.guard.gazetteer import NOTHING, Gazetteer, holds_cyrillic, holds_greek
 from bot.guard.german_nouns import is_a_german_noun
 from bot.guard.ner_gate import (
@@ -241,11 +241,11 @@ def reads_as_another_language(texts: list[str], gazetteer: Gazetteer) -> bool:
     only than everyday English words only. The function words ``in_foreign_sentence`` counts
     miss sentences such as "Escreva um post sobre o nosso café" ("um", "per", "com" are English
     too); their everyday words do not."""
-    everyday = foreign_everyday_words()
+    everyday, english_of_prompts = foreign_everyday_words(), english_prompt_words()
     balance = 0
     for word in texts:
         if word.isalpha() and word.islower():
-            foreign, english = word in everyday, gazetteer.is_english(word)
+            foreign, english = word in everyday, gazetteer.is_english(word) or word in english_of_prompts
             balance += (foreign and not english) - (english and not foreign)
     return balance > 0
 

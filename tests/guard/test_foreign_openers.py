@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.guard import Guard
-from bot.guard.foreign_openers import WORDS_FILE, everyday_words, foreign_everyday_words, listed_places
+from bot.guard.foreign_openers import (
+    ENGLISH_WORDS_FILE,
+    WORDS_FILE,
+    english_words,
+    everyday_words,
+    foreign_everyday_words,
+    listed_places,
+)
 from bot.guard.learned.dataset import PROJECT_SOURCES, load_examples
 
 
@@ -28,11 +35,36 @@ def test_a_word_capitalised_only_as_the_first_of_a_listed_place_stays_everyday()
     assert "buenos" in everyday_words(texts, places=["buenos aires"])
 
 
-def test_the_shipped_list_is_a_rebuild_from_the_project_sets() -> None:
-    texts = [e.text for e in load_examples() if e.source in PROJECT_SOURCES and e.lang not in (None, "en")]
+def test_the_shipped_lists_are_a_rebuild_from_the_project_sets() -> None:
+    project = [e for e in load_examples() if e.source in PROJECT_SOURCES and e.lang is not None]
+    texts = [e.text for e in project if e.lang != "en"]
+    english = [e.text for e in project if e.lang == "en"]
 
     assert WORDS_FILE.read_text(encoding="utf-8").split() == sorted(everyday_words(texts, places=listed_places()))
+    assert ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split() == sorted(english_words(texts, english))
     assert {"tom", "nota", "groet", "коротко"} <= foreign_everyday_words()
+
+
+def test_english_prompts_own_words_are_those_they_write_as_often_as_the_other_languages() -> None:
+    english = ["pls check the docs", "docs pls", "pls update the docs", "de-risk the launch"]
+    texts = ["fai un post pls", "scrivi la bozza", "leggi la nota di Marta", "de la casa de la playa", "la de"]
+
+    words = english_words(texts, english)
+
+    assert {"pls", "docs"} <= words
+    assert "de" not in words and "la" not in words  # the other prompts write them more often
+
+
+def test_an_english_chat_export_in_slang_keeps_its_names_masked(guard: Guard) -> None:
+    text = (
+        "summarise this thread for the docs pls\n"
+        "> Tom 10:02 — bot workspace is down lol\n"
+        "> Sam 10:05 — ty, checking the dev org"
+    )
+
+    masked = guard.mask(text).text
+
+    assert "Tom" not in masked and "Sam" not in masked
 
 
 @pytest.mark.parametrize(
