@@ -36,18 +36,21 @@ PLACES_FILE = WORDS_FILE.with_name("places.txt")
 ENGLISH_WORDS_FILE = WORDS_FILE.with_name("english_prompt_words.txt")
 
 
-@cache
 def foreign_everyday_words(path: Path = WORDS_FILE) -> frozenset[str]:
     """The shipped list, lower case (empty where it is missing: no word is then taken for one)."""
+    return _shipped_words(path)
+
+
+def english_prompt_words(path: Path = ENGLISH_WORDS_FILE) -> frozenset[str]:
+    """The shipped list of ``english_words``, lower case (empty where it is missing)."""
+    return _shipped_words(path)
+
+
+@cache
+def _shipped_words(path: Path) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-
-
-@cache
-def english_prompt_words(path: Path = ENGLISH_WORDS_FILE) -> frozenset[str]:
-    """The shipped list of ``english_words``, lower case (empty where it is missing)."""
-    return foreign_everyday_words(path)
 
 
 def english_words(texts: Iterable[str], english: Iterable[str]) -> set[str]:
