@@ -43,6 +43,7 @@ from bot.guard.digest_cache import DigestCache
 from bot.guard.foreign_openers import english_prompt_words, foreign_everyday_words
 from bot.guard.gazetteer import NOTHING, Gazetteer, holds_cyrillic, holds_greek
 from bot.guard.german_nouns import is_a_german_noun
+from bot.guard.last_token_list import LastTokenList
 from bot.guard.ner_gate import (
     NER_WORD_LISTS,
     Evidence,
@@ -240,7 +241,15 @@ def reads_as_another_language(texts: list[str], gazetteer: Gazetteer) -> bool:
     """Whether more of the prompt's lower-case words are everyday words of the other languages
     only than everyday English words only. The function words ``in_foreign_sentence`` counts
     miss sentences such as "Escreva um post sobre o nosso café" ("um", "per", "com" are English
-    too); their everyday words do not."""
+    too); their everyday words do not. Worked out once per token list: each span the model or the
+    lists tag asks it again."""
+    return _foreign_prompts.get(texts, lambda: _more_foreign_than_english(texts, gazetteer), gazetteer)
+
+
+_foreign_prompts: LastTokenList[bool] = LastTokenList()
+
+
+def _more_foreign_than_english(texts: list[str], gazetteer: Gazetteer) -> bool:
     everyday, english_of_prompts = foreign_everyday_words(), english_prompt_words()
     balance = 0
     for word in texts:
