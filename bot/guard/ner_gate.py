@@ -156,6 +156,16 @@ ORGANISATION_WORDS = frozenset(
     logistics telecom communications marketing bistro pizzeria diner tavern inn resort llp team
     collective dental convention conventions cruise cruises room lounge ballroom auditorium atrium
     pavilion
+    trattoria osteria brasserie cantina taqueria creamery smokehouse steakhouse chophouse barbecue
+    bbq patisserie boulangerie bakehouse eatery canteen
+    """.split()
+)
+# Words that open a sports club's name before its town ("Real Madrid", "Borussia Dortmund",
+# "Spartak Moscow", "FC Porto", "AFC Richmond"): the town names the club, no one's whereabouts.
+CLUB_PREFIXES = frozenset(
+    """
+    real atlético atletico athletic athletico borussia spartak dynamo dinamo sporting olympique
+    olympiacos racing deportivo lokomotiv cska rapid eintracht hertha werder fortuna fc afc ac sc cf
     """.split()
 )
 # Events and acts named after where they happened ("Battle of Hastings", "Treaty of Versailles",
@@ -1048,6 +1058,8 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     ):
         return True
     before = previous_word_index(texts, start)
+    if _after_a_club_prefix(texts, start, end, before, gazetteer):
+        return True
     if texts[start] in _OF:
         before = start  # tagged with its particle: "Tour [de France]"
     if before is not None and texts[before] in _OF:
@@ -1069,6 +1081,19 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
             return True
         index = previous_word_index(texts, index)
     return False
+
+
+def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | None, gazetteer: Gazetteer) -> bool:
+    """Whether the words name a town after a club's capitalised opening word, before them or
+    tagged with them ("Real Madrid", "Borussia Dortmund", "Atlético de Madrid"): "Real Anna
+    Schmidt" names a person, and "real Madrid" no club."""
+    words = [text for text in texts[start:end] if text.isalpha()]
+    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in CLUB_PREFIXES:
+        words = words[1:]
+    elif before is None or not (texts[before][:1].isupper() and texts[before].lower() in CLUB_PREFIXES):
+        return False
+    town = " ".join(word.lower() for word in words if word.lower() not in _OF)
+    return bool(town) and gazetteer.is_place(town)
 
 
 # Plural nouns that end the names of places ("Rocky Mountains", "Niagara Falls", "Cayman Islands").

@@ -261,7 +261,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _a_unit(alphabetic, before, after)
         or _joined_eponym(before, after)
         or _title_of_a_work(words, before, after, gazetteer)
-        or _names_a_dish(alphabetic, before)
+        or _names_a_dish(alphabetic, before, gazetteer)
+        or _place_before_a_dish(alphabetic, after, gazetteer)
         or _after_a_named_thing(before, after)
         or _said_to_be_a_thing(after)
         or names_a_figure(alphabetic, before, after)
@@ -519,7 +520,7 @@ THING_HEADS = frozenset(
     scale test theory method factor podcast inu coon shorthair bulldog poodle collie hound mastiff schnauzer
     yoga pilates zumba average index honors rewards derby bowl prix regatta variations concerto concertos symphony sonata
     overture requiem rhapsody nocturne etude prelude fugue cantata oratorio serenade quartet
-    quintet competition competitions contest
+    quintet competition competitions contest celebration gala hackathon meetup messe
     """.split()
 )
 
@@ -631,15 +632,45 @@ def _said_to_be_a_thing(after: list[str]) -> bool:
 _ENDS_A_THING = frozenset({"that", "which", "where", "for", "with", "by", "from", "and", "to", "in", "of"})
 
 
-def _names_a_dish(alphabetic: list[str], before: list[str]) -> bool:
+def _names_a_dish(alphabetic: list[str], before: list[str], gazetteer: Gazetteer) -> bool:
     """After or opening with a meat ("Beef Wellington", "Pulled Pork Benedict"), or ending in a
-    dish's noun ("Hangtown Fry"); "Caesar salad" is a result noun after the name."""
+    dish's noun ("Hangtown Fry") after words that are not all a person's names ("Stephen Curry",
+    "Anna Curry" are people); "Caesar salad" is a result noun after the name."""
     if (before and before[0].lower() in FOOD_BEFORE) or alphabetic[0].lower() in FOOD_BEFORE:
         return True
-    return len(alphabetic) > 1 and alphabetic[-1].lower() in _DISHES
+    return (
+        len(alphabetic) > 1
+        and alphabetic[-1].lower() in _DISHES
+        and not all(gazetteer.is_name(word.lower()) for word in alphabetic[:-1])
+    )
 
 
-_DISHES = frozenset("salad soup sandwich burger pie cake tart pudding stew curry chowder fry".split())
+# A dish ending a capitalised name makes it the dish or the place that sells it: "Hangtown Fry",
+# "Paradise Biryani", "Ichiran Ramen"; no one is called so.
+_DISHES = frozenset(
+    """
+    salad soup sandwich burger pie cake tart pudding stew curry chowder fry biryani ramen sushi
+    tacos noodles kebab kebabs dumplings burgers falafel shawarma dosa pizza pizzas
+    """.split()
+)
+# The dishes a place's name qualifies past one lower-case word: "Mississippi mud pie", "Texas
+# sheet cake", "Boston cream pie".
+_FAR_DISHES = frozenset("pie pies cake cakes chili sandwich sandwiches pudding stew soup steak".split())
+
+
+def _place_before_a_dish(alphabetic: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
+    """A place that no one is named after, one lower-case word and a dish: "Mississippi mud pie";
+    "Send Priya apple pie" is still Priya's."""
+    if len(alphabetic) != 1 or len(after) < 2 or after[1].lower() not in _FAR_DISHES:
+        return False
+    between, place = after[0], alphabetic[0].lower()
+    return (
+        between.isalpha()
+        and between.islower()
+        and between not in _NOT_A_QUALIFIER
+        and gazetteer.is_place(place)
+        and not gazetteer.is_name(place)
+    )
 
 
 def _names_a_result(words: list[str], after: list[str]) -> bool:
