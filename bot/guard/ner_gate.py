@@ -11,6 +11,7 @@ import re
 import signal
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from spacy.attrs import ORTH
@@ -149,7 +150,7 @@ ORGANISATION_WORDS = frozenset(
     studios records holdings ventures church cathedral mosque council ministry department agency
     association society club aquarium restaurant hotel cafe zoo theatre theater cinema brewery
     bakery stadium arena
-    united fc afc rovers athletic wanderers hotspur
+    united fc afc rovers athletic wanderers hotspur juniors
     outfitters partners associates group solutions systems technologies consulting consultants
     enterprises industries international brothers bros supply supplies foods pharmacy salon
     boutique realty properties insurance investments financial media networks analytics
@@ -1032,6 +1033,8 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     "iPhone 11 Pro Max")."""
     if _called_a_thing(texts, start) or _names_software(texts, start, end, gazetteer):
         return True
+    if _a_match_between_clubs(texts, start, end, gazetteer):
+        return True
     following = _next_word(texts, end)
     if following in ("'", "\u2019"):
         # "Ripley's Aquarium", "Macy's Department Store": the organisation word after the possessive.
@@ -1094,6 +1097,28 @@ def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | N
         return False
     town = " ".join(word.lower() for word in words if word.lower() not in _OF)
     return bool(town) and gazetteer.is_place(town)
+
+
+# The words between two sides of a match: "Real Madrid vs Borussia Dortmund", "Boca contra River".
+_VERSUS = frozenset("vs v versus contra contre contro gegen tegen przeciwko".split())
+
+
+def _a_match_between_clubs(texts: list[str], start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """Whether the words are two sides of a match, tagged as one, one of them a club by its name
+    ("Real Madrid vs Borussia Dortmund", "Boca Juniors contra Flamengo"); "Roe v. Wade" is two
+    people."""
+    cuts = [i for i in range(start, end) if texts[i].lower() in _VERSUS]
+    if not cuts:
+        return False
+    bounds = [start, *cuts, end]
+    for side_start, side_end in pairwise(bounds):
+        side = [i for i in range(side_start, side_end) if texts[i].isalpha() and texts[i].lower() not in _VERSUS]
+        if not side:
+            continue
+        first, last = side[0], side[-1] + 1
+        if _after_a_club_prefix(texts, first, last, None, gazetteer) or texts[last - 1].lower() in ORGANISATION_WORDS:
+            return True
+    return False
 
 
 # Plural nouns that end the names of places ("Rocky Mountains", "Niagara Falls", "Cayman Islands").

@@ -243,7 +243,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
         return True
     return (
-        _made_by_a_brand(alphabetic, before)
+        _made_by_a_brand(alphabetic, before, gazetteer)
         or _before_a_product_noun(after)
         or _an_employer(before)
         or _a_firm_after_a_job_title(alphabetic, before, gazetteer)
@@ -492,15 +492,24 @@ def _a_chain_store(alphabetic: list[str], before: list[str], after: list[str]) -
     )
 
 
-def _made_by_a_brand(alphabetic: list[str], before: list[str]) -> bool:
+def _made_by_a_brand(alphabetic: list[str], before: list[str], gazetteer: Gazetteer) -> bool:
     """A model or service after its maker's name, or tagged with it: "Toyota Corolla", "Amazon
-    Prime", "a Samsung Galaxy"."""
+    Prime", "a Samsung Galaxy". Tagged with it, a lower-case word between the maker and a listed
+    name says whose the thing is: "Twitch de Lucas" is Lucas's channel, and "Bild von Lara" is
+    German for a picture of Lara."""
     # Past its possessive too: "IKEA's Billy bookcase", "Ben & Jerry's Cherry Garcia".
     maker = before[2:] if len(before) > 2 and before[0] == "s" and before[1] in _APOSTROPHES else before
-    makers = [maker[0]] if maker and maker[0][:1].isupper() else []
-    if len(alphabetic) > 1:
-        makers.append(alphabetic[0])
-    return any(maker.lower() in BRANDS for maker in makers)
+    if maker and maker[0][:1].isupper() and maker[0].lower() in BRANDS:
+        return True
+    if len(alphabetic) < 2 or alphabetic[0].lower() not in BRANDS:
+        return False
+    return not (
+        alphabetic[1].islower()
+        and any(
+            word[:1].isupper() and gazetteer.is_name(word.lower()) and not gazetteer.is_dictionary_word(word.lower())
+            for word in alphabetic[2:]
+        )
+    )
 
 
 # The last capitalised word of a name that makes it a thing's: a holiday ("Martin Luther King

@@ -18,6 +18,7 @@ from bot.guard import Guard
         ("We ordered from Paradise Biryani for the team.", "Paradise Biryani"),
         ("Lunch at Ichiran Ramen on Thursday.", "Ichiran Ramen"),
         ("Watch party: Real Madrid vs Borussia Dortmund tonight in the lounge.", "Borussia Dortmund"),
+        ("Una invitación para la final: Boca Juniors contra Flamengo, habrá empanadas.", "Flamengo"),
         ("We are going to the Spartak Moscow game on Friday.", "Spartak Moscow"),
         ("Sporting Lisbon signed a new striker.", "Sporting Lisbon"),
         ("Atlético de Madrid won again.", "Atlético de Madrid"),
@@ -42,6 +43,9 @@ def test_a_venue_club_or_dish_is_not_masked(guard: Guard, text: str, thing: str)
         ("Real Anna Schmidt is here.", "Anna Schmidt"),
         ("We flew to Porto with the AC on.", "Porto"),
         ("We moved to Madrid, real fast, with Olga.", "Olga"),
+        # Two sides of a match neither of which is a club by its name are people or places.
+        ("Smith vs Jones is the case name, ask Anna.", "Jones"),
+        ("Draft a post: Paris vs London, which office has better coffee?", "London"),
         # A dish's noun after a person's names is a surname.
         ("Dinner with Stephen Curry tonight.", "Stephen Curry"),
         ("Dinner with Anna Curry tonight.", "Anna Curry"),
@@ -51,4 +55,28 @@ def test_a_venue_club_or_dish_is_not_masked(guard: Guard, text: str, thing: str)
     ],
 )
 def test_names_beside_or_shaped_like_them_stay_masked(guard: Guard, text: str, name: str) -> None:
+    assert name not in guard.check_prompt(text).masked_text
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("Draft a post: we moved payroll to Deel and expenses to Expensify.", "Deel"),
+        ("Summarise why the team chose Ahrefs over the old SEO tool.", "Ahrefs"),
+        ("Write a LinkedIn post about our launch on Hepsiburada and Rozetka.", "Rozetka"),
+    ],
+)
+def test_brands_of_the_world_are_not_masked(guard: Guard, text: str, thing: str) -> None:
+    assert thing in guard.check_prompt(text).masked_text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "Bild" is a German newspaper and the German for a picture: "a picture of Lara" is Lara's.
+        ("Bild von Lara, bitte als Foto: Lara Brenner kennzeichnen.", "Lara"),
+        ("Segue o canal Twitch de Lucas para o evento.", "Lucas"),
+    ],
+)
+def test_a_brand_before_a_word_and_a_name_keeps_the_name_masked(guard: Guard, text: str, name: str) -> None:
     assert name not in guard.check_prompt(text).masked_text
