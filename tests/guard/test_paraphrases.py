@@ -78,7 +78,7 @@ def test_paraphrased_attacks_are_blocked(guard: Guard) -> None:
 # with an image's note in an HTML comment, is read as the attack beside it (an order in such a
 # comment) since project-v, whose planted orders often sit in HTML comments, joined the training
 # data: 0.72 with it, 0.76 with project-w too, against a block at 0.70 (0.69 before); 0.74 with
-# project-x, and with project-y, against a block at 0.71.
+# project-x, and with project-y, 0.77 with project-z too, against a block at 0.71.
 KNOWN_FALSE_POSITIVES = frozenset({"para-06", "para-12", "para-22"})
 
 

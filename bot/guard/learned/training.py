@@ -78,7 +78,7 @@ FLOOR_PROBABILITY = 0.40
 # project-w (45 families) it is 0.71 with the evidence model lifting from an n-gram probability of
 # 0.7: held out (each family at the point chosen without it), 74.8 % of attacks (75.3 % read at the
 # earlier 0.70 with no lift) and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts; the
-# model ships trained with project-x and project-y too, which joined after that run. On the 43 families before
+# model ships trained with project-x, -y and -z too, which joined after that run. On the 43 families before
 # project-v it was 0.70 with no lift (gate 1.0): 75.5 % of attacks (the 42 families before
 # project-u, 75.7 %, against 75.0 % when they were all there was) and 0.7 / 0.2 / 1.7 % of
 # everyday, chat and hard-negative prompts. With those 42 families it was 0.71
