@@ -1061,7 +1061,7 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     ):
         return True
     before = previous_word_index(texts, start)
-    if _after_a_club_prefix(texts, start, end, before, gazetteer):
+    if _after_a_club_prefix(texts, start, end, before, gazetteer) or _after_a_venue_word(texts, start, end, before):
         return True
     if texts[start] in _OF:
         before = start  # tagged with its particle: "Tour [de France]"
@@ -1097,6 +1097,23 @@ def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | N
         return False
     town = " ".join(word.lower() for word in words if word.lower() not in _OF)
     return bool(town) and gazetteer.is_place(town)
+
+
+# Words that open the name of a place to eat or stay in the languages that write them first
+# ("Hotel Adlon", "Café Central", "Trattoria Da Enzo", "Gasthaus Krone"): the name is the business's.
+_VENUE_OPENERS = frozenset(
+    "hotel café cafe caffè restaurant ristorante restaurante trattoria pizzeria osteria bistro brasserie "
+    "taverna bodega gasthaus gasthof hostal".split()
+)
+
+
+def _after_a_venue_word(texts: list[str], start: int, end: int, before: int | None) -> bool:
+    """Whether a capitalised word opening a place to eat or stay stands before the words or opens
+    them: "Hotel Adlon", "Trattoria Da Enzo"; "the hotel Anna booked" keeps her (lower case)."""
+    if before is not None and texts[before] == texts[before].capitalize() and texts[before].lower() in _VENUE_OPENERS:
+        return True
+    words = [text for text in texts[start:end] if text.isalpha()]
+    return len(words) > 1 and words[0] == words[0].capitalize() and words[0].lower() in _VENUE_OPENERS
 
 
 # The words between two sides of a match: "Real Madrid vs Borussia Dortmund", "Boca contra River".

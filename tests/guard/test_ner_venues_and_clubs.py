@@ -17,6 +17,9 @@ from bot.guard import Guard
         ("Sides from Rudy's Smokehouse and drinks from Jenny Creamery.", "Jenny Creamery"),
         ("We ordered from Paradise Biryani for the team.", "Paradise Biryani"),
         ("Lunch at Ichiran Ramen on Thursday.", "Ichiran Ramen"),
+        ("Cena cliente (2 persone) Trattoria Da Enzo, 212,00 EUR.", "Da Enzo"),
+        ("Book two nights at Hotel Adlon and Café Central for breakfast.", "Hotel Adlon"),
+        ("Draft a review of Gasthaus Krone for the team blog.", "Krone"),
         ("Watch party: Real Madrid vs Borussia Dortmund tonight in the lounge.", "Borussia Dortmund"),
         ("Una invitación para la final: Boca Juniors contra Flamengo, habrá empanadas.", "Flamengo"),
         ("We are going to the Spartak Moscow game on Friday.", "Spartak Moscow"),
@@ -39,6 +42,9 @@ def test_a_venue_club_or_dish_is_not_masked(guard: Guard, text: str, thing: str)
     [
         # The person beside the venue is still masked.
         ("Lunch is from Franklin Barbecue, thanks Ben.", "Ben"),
+        ("Book two nights at Hotel Adlon for Priya.", "Priya"),
+        # A venue's word in lower case opens no name.
+        ("Ask whether the hotel Anna booked has parking.", "Anna"),
         # A club's opening word before a person, or in lower case, makes no club.
         ("Real Anna Schmidt is here.", "Anna Schmidt"),
         ("We flew to Porto with the AC on.", "Porto"),
