@@ -1061,7 +1061,10 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     ):
         return True
     before = previous_word_index(texts, start)
-    if _after_a_club_prefix(texts, start, end, before, gazetteer) or _after_a_venue_word(texts, start, end, before):
+    if (
+        _after_a_club_prefix(texts, start, end, before, gazetteer)
+        or _after_an_opener(texts, start, end, before, _VENUE_OPENERS) is not None
+    ):
         return True
     if texts[start] in _OF:
         before = start  # tagged with its particle: "Tour [de France]"
@@ -1086,16 +1089,25 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     return False
 
 
-def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | None, gazetteer: Gazetteer) -> bool:
-    """Whether the words name a town after a club's capitalised opening word, before them or
-    tagged with them ("Real Madrid", "Borussia Dortmund", "Atlético de Madrid"): "Real Anna
-    Schmidt" names a person, and "real Madrid" no club."""
+def _after_an_opener(
+    texts: list[str], start: int, end: int, before: int | None, openers: frozenset[str]
+) -> list[str] | None:
+    """The words of ``start:end`` after a capitalised word of ``openers`` that opens them or stands
+    right before them ("Real Madrid", "[Hotel] Adlon"); None when there is none. In lower case
+    such a word opens no name: "real Madrid", "the hotel Anna booked"."""
     words = [text for text in texts[start:end] if text.isalpha()]
-    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in CLUB_PREFIXES:
-        words = words[1:]
-    elif before is None or not (texts[before][:1].isupper() and texts[before].lower() in CLUB_PREFIXES):
-        return False
-    town = " ".join(word.lower() for word in words if word.lower() not in _OF)
+    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in openers:
+        return words[1:]
+    if before is not None and texts[before][:1].isupper() and texts[before].lower() in openers:
+        return words
+    return None
+
+
+def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | None, gazetteer: Gazetteer) -> bool:
+    """Whether the words name a town after a club's opening word ("Real Madrid", "Borussia
+    Dortmund", "Atlético de Madrid"): "Real Anna Schmidt" names a person."""
+    words = _after_an_opener(texts, start, end, before, CLUB_PREFIXES)
+    town = " ".join(word.lower() for word in words or () if word.lower() not in _OF)
     return bool(town) and gazetteer.is_place(town)
 
 
@@ -1105,15 +1117,6 @@ _VENUE_OPENERS = frozenset(
     "hotel café cafe caffè restaurant ristorante restaurante trattoria pizzeria osteria bistro brasserie "
     "taverna bodega gasthaus gasthof hostal".split()
 )
-
-
-def _after_a_venue_word(texts: list[str], start: int, end: int, before: int | None) -> bool:
-    """Whether a capitalised word opening a place to eat or stay stands before the words or opens
-    them: "Hotel Adlon", "Trattoria Da Enzo"; "the hotel Anna booked" keeps her (lower case)."""
-    if before is not None and texts[before] == texts[before].capitalize() and texts[before].lower() in _VENUE_OPENERS:
-        return True
-    words = [text for text in texts[start:end] if text.isalpha()]
-    return len(words) > 1 and words[0] == words[0].capitalize() and words[0].lower() in _VENUE_OPENERS
 
 
 # The words between two sides of a match: "Real Madrid vs Borussia Dortmund", "Boca contra River".
