@@ -1061,9 +1061,10 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     ):
         return True
     before = previous_word_index(texts, start)
+    words, before_word = _alphabetic(texts, start, end), None if before is None else texts[before]
     if (
-        _after_a_club_prefix(texts, start, end, before, gazetteer)
-        or _after_an_opener(texts, start, end, before, _VENUE_OPENERS) is not None
+        _after_a_club_prefix(words, before_word, gazetteer)
+        or _after_an_opener(words, before_word, _VENUE_OPENERS) is not None
     ):
         return True
     if texts[start] in _OF:
@@ -1089,26 +1090,28 @@ def names_an_organisation_or_product(texts: list[str], start: int, end: int, gaz
     return False
 
 
-def _after_an_opener(
-    texts: list[str], start: int, end: int, before: int | None, openers: frozenset[str]
-) -> list[str] | None:
-    """The words of ``start:end`` after a capitalised word of ``openers`` that opens them or stands
-    right before them ("Real Madrid", "[Hotel] Adlon"); None when there is none. In lower case
+def _after_an_opener(words: list[str], before: str | None, openers: frozenset[str]) -> list[str] | None:
+    """The finding's ``words`` after a capitalised word of ``openers`` that opens them or is the
+    word ``before`` them ("Real Madrid", "[Hotel] Adlon"); None when there is none. In lower case
     such a word opens no name: "real Madrid", "the hotel Anna booked"."""
-    words = [text for text in texts[start:end] if text.isalpha()]
     if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in openers:
         return words[1:]
-    if before is not None and texts[before][:1].isupper() and texts[before].lower() in openers:
+    if before is not None and before[:1].isupper() and before.lower() in openers:
         return words
     return None
 
 
-def _after_a_club_prefix(texts: list[str], start: int, end: int, before: int | None, gazetteer: Gazetteer) -> bool:
+def _after_a_club_prefix(words: list[str], before: str | None, gazetteer: Gazetteer) -> bool:
     """Whether the words name a town after a club's opening word ("Real Madrid", "Borussia
     Dortmund", "Atlético de Madrid"): "Real Anna Schmidt" names a person."""
-    words = _after_an_opener(texts, start, end, before, CLUB_PREFIXES)
-    town = " ".join(word.lower() for word in words or () if word.lower() not in _OF)
+    town = " ".join(
+        word.lower() for word in _after_an_opener(words, before, CLUB_PREFIXES) or () if word.lower() not in _OF
+    )
     return bool(town) and gazetteer.is_place(town)
+
+
+def _alphabetic(texts: list[str], start: int, end: int) -> list[str]:
+    return [text for text in texts[start:end] if text.isalpha()]
 
 
 # Words that open the name of a place to eat or stay in the languages that write them first
@@ -1132,11 +1135,8 @@ def _a_match_between_clubs(texts: list[str], start: int, end: int, gazetteer: Ga
         return False
     bounds = [start, *cuts, end]
     for side_start, side_end in pairwise(bounds):
-        side = [i for i in range(side_start, side_end) if texts[i].isalpha() and texts[i].lower() not in _VERSUS]
-        if not side:
-            continue
-        first, last = side[0], side[-1] + 1
-        if _after_a_club_prefix(texts, first, last, None, gazetteer) or texts[last - 1].lower() in ORGANISATION_WORDS:
+        side = [word for word in _alphabetic(texts, side_start, side_end) if word.lower() not in _VERSUS]
+        if side and (_after_a_club_prefix(side, None, gazetteer) or side[-1].lower() in ORGANISATION_WORDS):
             return True
     return False
 

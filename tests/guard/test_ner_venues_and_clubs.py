@@ -1,5 +1,6 @@
-"""Restaurants named after someone, sports clubs named after their town and dishes named after a
-place are not masked; the people and places beside them, and those shaped like them, still are."""
+"""Restaurants named after someone, sports clubs named after their town, dishes named after a
+place and brands of the world are not masked; the people and places beside them, and those shaped
+like them, still are."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from bot.guard import Guard
         ("Sides from Rudy's Smokehouse and drinks from Jenny Creamery.", "Jenny Creamery"),
         ("We ordered from Paradise Biryani for the team.", "Paradise Biryani"),
         ("Lunch at Ichiran Ramen on Thursday.", "Ichiran Ramen"),
+        # Brands of the world no name or place list holds.
+        ("Draft a post: we moved payroll to Deel and expenses to Expensify.", "Deel"),
+        ("Summarise why the team chose Ahrefs over the old SEO tool.", "Ahrefs"),
+        ("Write a LinkedIn post about our launch on Hepsiburada and Rozetka.", "Rozetka"),
         ("Cena cliente (2 persone) Trattoria Da Enzo, 212,00 EUR.", "Da Enzo"),
         ("Book two nights at Hotel Adlon and Café Central for breakfast.", "Hotel Adlon"),
         ("Draft a review of Gasthaus Krone for the team blog.", "Krone"),
@@ -58,31 +63,11 @@ def test_a_venue_club_or_dish_is_not_masked(guard: Guard, text: str, thing: str)
         # A person before a dish past one word is the person; a place is a place without a dish.
         ("Send Priya apple pie.", "Priya"),
         ("We moved to Mississippi last year.", "Mississippi"),
-    ],
-)
-def test_names_beside_or_shaped_like_them_stay_masked(guard: Guard, text: str, name: str) -> None:
-    assert name not in guard.check_prompt(text).masked_text
-
-
-@pytest.mark.parametrize(
-    ("text", "thing"),
-    [
-        ("Draft a post: we moved payroll to Deel and expenses to Expensify.", "Deel"),
-        ("Summarise why the team chose Ahrefs over the old SEO tool.", "Ahrefs"),
-        ("Write a LinkedIn post about our launch on Hepsiburada and Rozetka.", "Rozetka"),
-    ],
-)
-def test_brands_of_the_world_are_not_masked(guard: Guard, text: str, thing: str) -> None:
-    assert thing in guard.check_prompt(text).masked_text
-
-
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [
-        # "Bild" is a German newspaper and the German for a picture: "a picture of Lara" is Lara's.
+        # A brand before a lower-case word and a name says whose the thing is. "Bild" is a German
+        # newspaper and the German for a picture: "a picture of Lara" is Lara's.
         ("Bild von Lara, bitte als Foto: Lara Brenner kennzeichnen.", "Lara"),
         ("Segue o canal Twitch de Lucas para o evento.", "Lucas"),
     ],
 )
-def test_a_brand_before_a_word_and_a_name_keeps_the_name_masked(guard: Guard, text: str, name: str) -> None:
+def test_names_beside_or_shaped_like_them_stay_masked(guard: Guard, text: str, name: str) -> None:
     assert name not in guard.check_prompt(text).masked_text
