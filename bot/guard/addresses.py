@@ -192,10 +192,12 @@ _ADDRESS = re.compile(
 # post-office box or a military unit. The full pattern is tried only there; run from every
 # position of a 2,000-character prompt it would cost several milliseconds. A number starts one
 # only when a word follows it or the number after it (every street line's house number does):
-# the digit groups of phone, card and account numbers were a third of the attempts' cost.
+# the digit groups of phone, card and account numbers were a third of the attempts' cost. The
+# minutes of a time or the decimals of a figure are no house number: "9:00-11:00 AM CT" is a time
+# in a zone, not number 00 of AM Court.
 _START = re.compile(
     # A type ending in its stop or slash ("Av.", "C/") has no word boundary after it.
-    rf"(?<![\w-])(?:(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}(?:\b|(?<=[./]))|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
+    rf"(?<![\w-])(?:(?<!\d[:.])(?={_NUMBER}{_SPACE}(?:{_NUMBER}{_SPACE})?[^\W\d_])\d|{_TYPE_BEFORE}(?:\b|(?<=[./]))|(?i:ul|al|os|pl|trg|c|jl)\.|{_CAP}[\w'\u2019-]{{2,}}?(?i:{_COMPOUND_SUFFIX})"
     r"|(?i:p\.?\s?o\.?\s?box|post|box|psc|unit|cmr|usns|usnv|uss|uscgc|uscg)\b)"
 )
 # Where the rarer layouts start: a unit written first where a street line follows it (looked for

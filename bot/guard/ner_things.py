@@ -205,6 +205,7 @@ EPONYM_PAIRS = frozenset(
         ("pavlov", "dogs"), ("murphy", "law"), ("sod", "law"), ("ockham", "razor"), ("occam", "razor"),
         ("avogadro", "number"), ("dunbar", "number"), ("euler", "number"), ("graham", "number"),
         ("erdős", "number"), ("erdos", "number"), ("mandelbrot", "set"), ("cantor", "set"),
+        ("oxford", "comma"), ("harvard", "referencing"),
     }
 )  # fmt: skip
 # Units named after people ("300 Kelvin", "degrees Fahrenheit", "from Celsius to Kelvin"): a unit
@@ -270,7 +271,20 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or names_a_product(words, before, after, gazetteer)
         or names_an_everyday_thing(alphabetic, before, after, gazetteer)
         or names_a_discoverers_result(words, before)
+        or _a_limit_before_a_figure(alphabetic, after)
     )
+
+
+# "Max" and "Min" are names, and the short forms of a limit before its figure: "Max 25 saved
+# views", "Min. 3 players". Max at 25 would be written "Max, 25" or "Max (25)".
+_LIMITS = frozenset({"max", "min"})
+
+
+def _a_limit_before_a_figure(alphabetic: list[str], after: list[str]) -> bool:
+    if len(alphabetic) != 1 or alphabetic[0].lower() not in _LIMITS:
+        return False
+    figure = after[1:2] if after[:1] == ["."] else after[:1]
+    return bool(figure) and figure[0][:1].isdigit()
 
 
 def _greets_a_festival(alphabetic: list[str], before: list[str], after: list[str]) -> bool:

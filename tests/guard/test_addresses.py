@@ -10,6 +10,7 @@ from bot.guard.addresses import AddressRecognizer
     ("text", "address"),
     [
         ("Ship it to 221B Baker Street, London NW1 6XE by Friday.", "221B Baker Street, London NW1 6XE"),
+        ("At 10:30, 12 Oak Ct, Hartford, CT 06103 please.", "12 Oak Ct, Hartford, CT 06103"),
         (
             "Our office: 18 McPherson Rd Suite 400, Springfield, IL 62704",
             "18 McPherson Rd Suite 400, Springfield, IL 62704",
@@ -97,6 +98,10 @@ def test_address_block_is_masked_without_a_ner_model(pattern_guard: Guard) -> No
         "Signed on 1 May 2025, London",
         "The fair runs 12 March, Spring Makers Market 2024 and more",
         "Ab 1 Mai, Neue Richtlinie 2025 gilt für alle.",
+        # The minutes of a time before its zone ("CT" is also a court), a decimal before a name.
+        "When: Wed Nov 6, 9:00–11:00 AM CT Where: the 3rd floor training room",
+        "The webinar runs 2:00-3:00 PM CT on Thursday.",
+        "Growth was 3.12 Main Street stores and 4.5 Park Lane ones.",
     ],
 )
 def test_numbered_phrases_are_not_addresses(text: str) -> None:

@@ -149,6 +149,10 @@ from bot.guard import Guard
         # The verbs that open requests in other languages.
         "Объясни, как работает Интернет.",
         "Erkläre mir bitte die Photosynthese.",
+        # A limit's short form before its figure, a convention of style named after a place.
+        "Shared views: Max 25 saved views per user, Min. 3 per team.",
+        "Forget the Oxford comma unless leaving it out makes the sentence unclear.",
+        "Cite the sources with Harvard referencing.",
     ],
 )
 def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: str) -> None:
@@ -211,6 +215,9 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Invite Okonkwo and Priya to the Vexly launch.", "Okonkwo"),
         ("Find a job in Ventura that suits a designer.", "Ventura"),
         ("Thanks, Tom - please send the signed PDF.", "Tom"),
+        ("Max and Min went to the zoo with 3 friends.", "Min"),
+        ("Max, 25, from Leeds, joined the team.", "Max"),
+        ("She studied at Oxford before the move.", "Oxford"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
