@@ -32,6 +32,7 @@ tea" is no one) is not looked at, nor an unknown name written like a common Engl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from spacy.attrs import SPACY
@@ -53,6 +54,7 @@ from bot.guard.ner_gate import (
     lexicon_spans,
     name_run_in_cyrillic,
     name_runs_in_a_greek_address,
+    name_runs_of_a_clause,
     names_a_street,
     opens_a_line_or_sentence,
     run_label,
@@ -110,49 +112,18 @@ class GatedEntityRecognizer:
         for (start, end, lower_case), found in zip(segments, self._tag(doc, texts, spaced, segments), strict=True):
             for first, last, label in found:
                 begin, stop = start + first, min(start + last, end)
-                if in_machine_syntax(texts, spaced, begin, stop) or opens_in_its_language(texts, evidence, begin, stop):
-                    continue
-                if not self._backed(texts, begin, stop, label, lower_case):
-                    continue
-                if label == "ADDRESS" and _a_measurement(texts[begin:stop]):
-                    continue  # "373 Kelvin", "50 Newtons": a number and a unit, no house number
-                if label == "ADDRESS" and _a_version(texts, stop):
-                    continue  # "Django 3.2", "iOS 17.4": a release, no house number
-                if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
-                    runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
-                    entities.extend(Span(doc, run_start, run_end, label=kind) for run_start, run_end, kind in runs)
-                    continue
-                if (
-                    label == "ADDRESS"
-                    and not _holds_a_digit(texts[begin:stop])
-                    and not names_a_street(texts[begin:stop])
-                ):
-                    # No house number, postcode or street: a name or a place the model read as an
-                    # address with the words around it ("a Bruce Springsteen concert", "their
-                    # Rotterdam HQ"), trimmed of them below as any name is.
-                    label = run_label([word.lower() for word in texts[begin:stop] if word.isalpha()], self.gazetteer)
-                if label != "ADDRESS":
-                    # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
-                    trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
-                    trimmed = (without_a_foreign_opening(texts, evidence, *trimmed), trimmed[1])
-                    if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
-                        continue
-                    begin, stop = trimmed
-                    if holds_cyrillic("".join(texts[begin:stop])):
-                        run = name_run_in_cyrillic(texts, begin, stop, self.gazetteer)
-                        if run is None:
-                            continue
-                        begin, stop = run
-                if any(unread_by_the_name_model(word) for word in texts[begin:stop]):
-                    # The model, which never read Hindi or Arabic, runs on from a Latin name into
-                    # the words after it ("Flipkart के लिए इस प्रोडक्ट ..."): only the words
-                    # before the first of those are its finding.
-                    stop = next(i for i in range(begin, stop) if unread_by_the_name_model(texts[i]))
-                    if stop == begin or not self._backed(texts, begin, stop, label, lower_case):
-                        continue
-                if label != "ADDRESS" and is_a_german_noun(texts, begin, stop, self.gazetteer):
-                    continue
-                entities.append(Span(doc, begin, stop, label=label))
+                pieces = None if label == "ADDRESS" or lower_case else name_runs_of_a_clause(texts, begin, stop)
+                if pieces is not None:
+                    # The model misread the clause: of its capitalised words, only the names and
+                    # places the lists know are taken from it ("Markus", not "Lizenzen"); an
+                    # unknown word opening a clause is as often its verb as a name.
+                    pieces = [piece for piece in pieces if self._listed(evidence, *piece)]
+                entities.extend(
+                    Span(doc, piece_start, piece_stop, label=piece_label)
+                    for piece_start, piece_stop, piece_label in self._found(
+                        texts, spaced, evidence, [(begin, stop)] if pieces is None else pieces, label, lower_case
+                    )
+                )
         taken = {index for entity in entities for index in range(entity.start, entity.end)}
         for listed_start, end, label in from_lists:
             start = (
@@ -173,6 +144,68 @@ class GatedEntityRecognizer:
                 taken.update(range(start, end))
         doc.ents = sorted(entities, key=lambda span: span.start)
         return doc
+
+    def _found(
+        self,
+        texts: list[str],
+        spaced: list[int],
+        evidence: Evidence,
+        pieces: list[tuple[int, int]],
+        tagged_label: str,
+        lower_case: bool,
+    ) -> Iterator[tuple[int, int, str]]:
+        """(start, end, label) of what the model tagged as ``label`` over each of ``pieces`` (its
+        whole span, or the name runs of a clause it ran over), once checked and trimmed."""
+        for begin, stop in pieces:
+            label = tagged_label
+            if in_machine_syntax(texts, spaced, begin, stop) or opens_in_its_language(texts, evidence, begin, stop):
+                continue
+            if not self._backed(texts, begin, stop, label, lower_case):
+                continue
+            if label == "ADDRESS" and _a_measurement(texts[begin:stop]):
+                continue  # "373 Kelvin", "50 Newtons": a number and a unit, no house number
+            if label == "ADDRESS" and _a_version(texts, stop):
+                continue  # "Django 3.2", "iOS 17.4": a release, no house number
+            if label == "ADDRESS" and _greek_without_a_number(texts[begin:stop]):
+                runs = name_runs_in_a_greek_address(texts, begin, stop, self.gazetteer)
+                yield from runs
+                continue
+            if label == "ADDRESS" and not _holds_a_digit(texts[begin:stop]) and not names_a_street(texts[begin:stop]):
+                # No house number, postcode or street: a name or a place the model read as an
+                # address with the words around it ("a Bruce Springsteen concert", "their
+                # Rotterdam HQ"), trimmed of them below as any name is.
+                label = run_label([word.lower() for word in texts[begin:stop] if word.isalpha()], self.gazetteer)
+            if label != "ADDRESS":
+                # The words trimmed off may have hidden what the name alone is: "the Knight rescues".
+                trimmed = without_everyday_edges(texts, begin, stop, self.gazetteer, lower_case=lower_case)
+                trimmed = (without_a_foreign_opening(texts, evidence, *trimmed), trimmed[1])
+                if trimmed != (begin, stop) and not self._backed(texts, *trimmed, label, lower_case):
+                    continue
+                begin, stop = trimmed
+                if holds_cyrillic("".join(texts[begin:stop])):
+                    run = name_run_in_cyrillic(texts, begin, stop, self.gazetteer)
+                    if run is None:
+                        continue
+                    begin, stop = run
+            if any(unread_by_the_name_model(word) for word in texts[begin:stop]):
+                # The model, which never read Hindi or Arabic, runs on from a Latin name into
+                # the words after it ("Flipkart के लिए इस प्रोडक्ट ..."): only the words
+                # before the first of those are its finding.
+                stop = next(i for i in range(begin, stop) if unread_by_the_name_model(texts[i]))
+                if stop == begin or not self._backed(texts, begin, stop, label, lower_case):
+                    continue
+            if label != "ADDRESS" and is_a_german_noun(texts, begin, stop, self.gazetteer):
+                continue
+            yield begin, stop, label
+
+    @staticmethod
+    def _listed(evidence: Evidence, start: int, end: int) -> bool:
+        return any(
+            evidence.texts[index][:1].isupper()
+            and evidence.backs_capitalised(index)
+            and evidence.capitalised_kind(index) != NOTHING
+            for index in range(start, end)
+        )
 
     def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:
         return is_backed(texts, start, end, label, lower_case=lower_case, gazetteer=self.gazetteer)

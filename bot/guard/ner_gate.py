@@ -1187,9 +1187,13 @@ def _opens_a_sentence(texts: list[str], start: int, end: int) -> bool:
     return following is not None and following.islower() and opens_a_line_or_sentence(texts, start)
 
 
-# Bullets and quotes that may stand before the first word of a sentence.
-# Spanish opens a question or an exclamation with its own mark: "¿Vale la pena ...?".
-_OPENERS = frozenset({"*", "-", "\u2022", '"', "'", "(", "\u201c", "#", "##", "###", ">", "\u00bf", "\u00a1"})
+# Bullets and quotes that may stand before the first word of a sentence. Spanish opens a question
+# or an exclamation with its own mark: "¿Vale la pena ...?"; French, German and Polish quote with
+# guillemets and low marks ("« Petit-déjeuner maison »", "„Tolle Werkstatt"). A bracket opens a
+# chat log's speaker ("[Min sawon] wifi bibeon"), whose name it is.
+_OPENERS = frozenset(
+    {"*", "-", "\u2022", '"', "'", "(", "\u201c", "\u00ab", "\u201e", "#", "##", "###", ">", "\u00bf", "\u00a1"}
+)
 
 
 _CALLED = frozenset({"called", "named", "titled", "entitled"})
@@ -1322,6 +1326,49 @@ def previous_word_index(texts: list[str], start: int) -> int | None:
 
 
 _PARTICLES = frozenset("van von de der den del della da di du la le bin ibn al el dos das st".split())
+
+
+# The lower-case words a name or place holds besides its particles: "Bosnia and Herzegovina",
+# "Isle of Man", "Newcastle upon Tyne", "Frankfurt am Main", "Aix-les-Bains", "William the
+# Conqueror", "Jan ten Brink".
+_JOINING_WORDS = _PARTICLES | frozenset(
+    "and of upon on the y e i und en et am im an ob sur sous les des ter ten op aan zu zum zur".split()
+)
+_CLAUSE_PUNCTUATION = frozenset(";!?:")
+
+
+def name_runs_of_a_clause(texts: list[str], start: int, end: int) -> list[tuple[int, int]] | None:
+    """The runs of capitalised words inside ``start:end`` when it runs over a clause, which the
+    small model sometimes tags whole around a name in a sentence of another language ("Markus
+    richtet die Lizenzen ein", "Dublin naar het Engels", "Simona V.: nuova data lun 15/04"); None
+    when it reads as one name or place. Each run is then a finding of its own, or none."""
+    inner = texts[start + 1 : end - 1]
+    if not any(
+        (text.isalpha() and text.islower() and text not in _JOINING_WORDS) for text in texts[start:end]
+    ) and not any(text.strip() in _CLAUSE_PUNCTUATION for text in inner):
+        return None
+    runs: list[tuple[int, int]] = []
+    run_start: int | None = None
+    last_word = start
+    for index in range(start, end + 1):
+        text = texts[index] if index < end else ""
+        in_run = text[:1].isupper() or (
+            run_start is not None
+            and (
+                (text.isspace() and "\n" not in text)
+                or text in _JOINING_WORDS
+                or (text == "." and len(texts[index - 1]) <= 2 and texts[index - 1][:1].isupper())
+                or text in ("-", "'", "\u2019")
+            )
+        )
+        if in_run and run_start is None:
+            run_start = index
+        if in_run and (text[:1].isupper() or text == "."):
+            last_word = index
+        if not in_run and run_start is not None:
+            runs.append((run_start, last_word + 1))
+            run_start = None
+    return runs
 
 
 def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int, int, str]]:

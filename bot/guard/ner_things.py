@@ -272,12 +272,35 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or names_an_everyday_thing(alphabetic, before, after, gazetteer)
         or names_a_discoverers_result(words, before)
         or _a_limit_before_a_figure(alphabetic, after)
+        or _a_language_or_an_idiom(alphabetic, before)
     )
 
 
 # "Max" and "Min" are names, and the short forms of a limit before its figure: "Max 25 saved
 # views", "Min. 3 players". Max at 25 would be written "Max, 25" or "Max (25)".
 _LIMITS = frozenset({"max", "min"})
+
+
+# Languages as Dutch and German write them, capitalised, after the article or preposition that
+# makes them a language ("vertaal het naar het Engels", "bitte auf Deutsch"): "Engels" and
+# "Deutsch" are surnames too, which no one writes after "het" or "auf".
+_LANGUAGE_NAMES = frozenset(
+    """
+    engels nederlands duits frans spaans italiaans portugees pools russisch turks oekraïens arabisch
+    chinees japans koreaans hindi deutsch englisch französisch spanisch italienisch niederländisch
+    portugiesisch polnisch russisch türkisch ukrainisch arabisch chinesisch japanisch koreanisch
+    """.split()
+)
+_BEFORE_A_LANGUAGE = frozenset({"het", "auf"})
+# German sets a rule "in Kraft" or "außer Kraft" (in or out of force); Kraft is a surname too.
+_IDIOMS = frozenset({("in", "kraft"), ("außer", "kraft"), ("ausser", "kraft")})
+
+
+def _a_language_or_an_idiom(alphabetic: list[str], before: list[str]) -> bool:
+    if len(alphabetic) != 1 or not before:
+        return False
+    word, previous = alphabetic[0].lower(), before[0].lower()
+    return (previous in _BEFORE_A_LANGUAGE and word in _LANGUAGE_NAMES) or (previous, word) in _IDIOMS
 
 
 def _a_limit_before_a_figure(alphabetic: list[str], after: list[str]) -> bool:
