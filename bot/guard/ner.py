@@ -57,6 +57,7 @@ from bot.guard.ner_gate import (
     name_runs_of_a_clause,
     names_a_street,
     opens_a_line_or_sentence,
+    previous_word_index,
     run_label,
     token_texts,
     tokens_around,
@@ -237,14 +238,31 @@ _Tagged = tuple[int, int, str]
 def opens_in_its_language(texts: list[str], evidence: Evidence, start: int, end: int) -> bool:
     """Whether ``texts[start:end]`` is one word opening a line or sentence of a prompt in another
     language than English, an everyday word of those languages (foreign_openers.py): "Tom: amigável"
-    sets a tone in Portuguese, "Groet," signs off in Dutch. In an English sentence "Tom" is a name
-    still, and a place of everyday words ("Plaza Nueva") keeps its mask."""
+    sets a tone in Portuguese, "Groet," signs off in Dutch, "«Коллеги, добрый день!" greets. So is
+    such a word opening what a speaker says in a chat log ("Cem: Tamam.", "Marco: Perfetto,"),
+    unless the lists hold it as a name: "Asistentes: Rosa, Tomás" is a list of people. In an English
+    sentence "Tom" is a name still, and a place of everyday words ("Plaza Nueva") keeps its mask."""
+    while start < end - 1 and not any(character.isalnum() for character in texts[start]):
+        start += 1  # the quote the model took with the word
+    word = texts[start].lower()
     return (
         end - start == 1
-        and texts[start].lower() in foreign_everyday_words()
-        and opens_a_line_or_sentence(texts, start)
+        and word in foreign_everyday_words()
+        and (
+            opens_a_line_or_sentence(texts, start)
+            or (_after_a_speaker(texts, start) and not evidence.gazetteer.is_name(word))
+        )
         and (evidence.in_foreign_sentence_or_prompt(start) or reads_as_another_language(texts, evidence.gazetteer))
     )
+
+
+def _after_a_speaker(texts: list[str], start: int) -> bool:
+    """Whether the token at ``start`` follows a capitalised word and its colon: a chat log's line."""
+    colon = previous_word_index(texts, start)
+    if colon is None or texts[colon] != ":":
+        return False
+    speaker = previous_word_index(texts, colon)
+    return speaker is not None and texts[speaker][:1].isupper()
 
 
 def without_a_foreign_opening(texts: list[str], evidence: Evidence, start: int, end: int) -> int:

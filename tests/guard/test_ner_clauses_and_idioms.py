@@ -7,6 +7,9 @@ import pytest
 
 from bot.guard import Guard
 
+# The speakers of the chat lines below, who are masked.
+SPEAKERS = frozenset({"Cem", "Marco"})
+
 
 def masked_values(guard: Guard, text: str) -> list[str]:
     return [text[finding.start : finding.end] for finding in guard.analyze(text)]
@@ -24,10 +27,15 @@ def masked_values(guard: Guard, text: str) -> list[str]:
         "Die Regel tritt sofort in Kraft.",
         # An everyday word opening a quotation in guillemets or low marks.
         "« Petit-déjeuner maison, confitures incroyables. »",
+        "«Коллеги, добрый день! Выставка переносится на март.",
+        # An everyday word opening what a speaker of a chat log says.
+        "[18:07] Cem: Tamam. Adet 250 mi?",
+        "[lun 09:22] Marco: Perfetto, meno lavoro oggi.",
+        "Mesaj: Merhaba, şirket adresimiz değişti.",
     ],
 )
 def test_languages_idioms_and_clauses_are_not_masked(guard: Guard, text: str) -> None:
-    assert masked_values(guard, text) == []
+    assert [value for value in masked_values(guard, text) if value not in SPEAKERS] == []
 
 
 @pytest.mark.parametrize(
@@ -42,6 +50,9 @@ def test_languages_idioms_and_clauses_are_not_masked(guard: Guard, text: str) ->
         # The same words as names.
         ("Friedrich Engels schreef samen met Marx.", ["Friedrich Engels", "Marx"]),
         ("Schreib eine Mail an Frau Kraft wegen der Rechnung.", ["Frau Kraft"]),
+        # A name the lists hold after a field's colon is a person, though the word is everyday too.
+        ("Asistentes: Rosa, Tomás y Luz García.", ["Rosa", "Tomás", "Luz García"]),
+        ("[18:07] Cem: Tamam, Selin bülteni yazar.", ["Cem", "Selin"]),
     ],
 )
 def test_the_names_in_the_same_shapes_are_masked(guard: Guard, text: str, names: list[str]) -> None:
