@@ -36,9 +36,29 @@ PLACES_FILE = WORDS_FILE.with_name("places.txt")
 ENGLISH_WORDS_FILE = WORDS_FILE.with_name("english_prompt_words.txt")
 
 
+# Greetings and sign-offs of the project's languages: they open a line, so the prompts seldom
+# write them in lower case and the count above misses them ("Cześć Ola,", "Вітаю!",
+# "Saygilarimizla,"). General knowledge, a closed class; "Dag" (Dutch hello) is left out, a name.
+GREETINGS = frozenset(
+    """
+    hola saludos atentamente bonjour bonsoir salut coucou cordialement amitiés hallo servus grüß grüße
+    tschüss grüezi ciao salve buongiorno buonasera saluti cordiali olá oi obrigado obrigada abraços
+    abraço atenciosamente cumprimentos hoi groetjes groeten doei cześć witam witajcie pozdrawiam
+    pozdrowienia привет здравствуйте здравствуй спасибо вітаю привіт дякую шановні шановний шановна
+    merhaba selam selamlar saygılarımızla saygılarımla sevgiler teşekkürler günaydın
+    """.split()  # noqa: RUF001  # Turkish dotless i on purpose
+)
+
+
 def foreign_everyday_words(path: Path = WORDS_FILE) -> frozenset[str]:
-    """The shipped list, lower case (empty where it is missing: no word is then taken for one)."""
-    return _shipped_words(path)
+    """The shipped list and the greetings, lower case (the greetings alone where the list is
+    missing)."""
+    return _with_greetings(path)
+
+
+@cache
+def _with_greetings(path: Path) -> frozenset[str]:
+    return _shipped_words(path) | GREETINGS
 
 
 def english_prompt_words(path: Path = ENGLISH_WORDS_FILE) -> frozenset[str]:

@@ -53,6 +53,10 @@ def test_languages_idioms_and_clauses_are_not_masked(guard: Guard, text: str) ->
         # A name the lists hold after a field's colon is a person, though the word is everyday too.
         ("Asistentes: Rosa, Tomás y Luz García.", ["Rosa", "Tomás", "Luz García"]),
         ("[18:07] Cem: Tamam, Selin bülteni yazar.", ["Cem", "Selin"]),
+        # Greetings and sign-offs open a line without being a name.
+        ("Cześć Bartek, wyślij mi proszę plik do piątku.", ["Bartek"]),
+        ("Teklifi ekte bulabilirsiniz.\n\nSaygılarımızla,\nDerya Yalçın", ["Derya Yalçın"]),
+        ("Вітаю! Ви зателефонували до банку. Чим можу допомогти, Олено?", ["Олено"]),
     ],
 )
 def test_the_names_in_the_same_shapes_are_masked(guard: Guard, text: str, names: list[str]) -> None:
