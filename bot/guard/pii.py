@@ -35,6 +35,7 @@ from bot.guard.addresses import ADDRESS_ENTITY, AddressRecognizer
 from bot.guard.addresses_abroad import AddressAbroadRecognizer
 from bot.guard.bare_cjk_names import BareCjkNameRecognizer
 from bot.guard.cards import PaymentCardRecognizer
+from bot.guard.chat_speakers import ChatSpeakerRecognizer
 from bot.guard.compound_names import whole_compound_names
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
@@ -302,9 +303,11 @@ class PiiAnalyzer:
             # The NER model reads Latin and Cyrillic letters: names in other scripts are found
             # by the honorifics and titles written beside them, or, in Chinese, Japanese and
             # Korean, by a family name and a given name standing where a person's name stands;
-            # places in those scripts, by the words that tie them to someone.
+            # places in those scripts, by the words that tie them to someone; the speakers of a
+            # chat log, by where they stand.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
+            registry.add_recognizer(ChatSpeakerRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())
             registry.add_recognizer(ThaiNameRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
