@@ -40,6 +40,7 @@ from bot.guard.compound_names import whole_compound_names
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.cued_names import CuedNameRecognizer
+from bot.guard.cued_native_names import CuedNativeNameRecognizer
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
@@ -304,10 +305,12 @@ class PiiAnalyzer:
             # by the honorifics and titles written beside them, or, in Chinese, Japanese and
             # Korean, by a family name and a given name standing where a person's name stands;
             # places in those scripts, by the words that tie them to someone; the speakers of a
-            # chat log, by where they stand.
+            # chat log, by where they stand; Arabic and Hindi names, by a greeting, a sign-off, a
+            # byline or a list of people.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
             registry.add_recognizer(ChatSpeakerRecognizer())
+            registry.add_recognizer(CuedNativeNameRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())
             registry.add_recognizer(ThaiNameRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
