@@ -5,9 +5,12 @@ Arabic or Thai.
 शिफ्ट हुई", "انتقلت من الإسكندرية", "ย้ายไปเชียงใหม่": the NER model reads Latin and Cyrillic letters,
 and the lists hold places as English text writes them. A place of the lists below is masked where
 the words around it tie it to someone: a particle or verb of coming from, living in or moving to
-("出身", "에 살고", "来自", "से", "من", "ย้ายไป"). A place named as a topic, a firm's office or a
-landmark ("杭州西湖的旅游攻略", "大阪支社", "부산국제영화제", "मुंबई ऑफिस", "تاريخ القاهرة") has none
-beside it and is left as written, as are the words a place's name starts ("上海银行", "東京タワー").
+("出身", "에 살고", "来自", "से", "من", "ย้ายไป"). In Arabic, Hindi, Korean and Japanese it is also
+masked where it stands as a word of its own, as "Osaka" or "Cairo" is in an English sentence
+("大阪支社", "부산에서 회의", "मुंबई ऑफिस", "تاريخ القاهرة"), but not where it starts a longer word
+("부산국제영화제", "東京タワー") or is an everyday word too ("الخبر" the news, "대구" cod). Chinese
+writes no word breaks and many of its place names start everyday words ("上海银行"): a place there
+needs the words that tie it to someone, as in Thai.
 
 The lists were written for this project from general knowledge: each country's largest cities,
 its provinces, prefectures or states, and the foreign cities people move to, as each script
@@ -145,6 +148,37 @@ def _patterns(places: str, suffix: str, before: str, after: str) -> Iterator[re.
 
 
 _PATTERNS = tuple(pattern for script in (_ZH, _JA, _KO, _HI, _AR, _TH) for pattern in _patterns(*script))
+
+
+def _everyday_left_out(places: Iterable[str]) -> str:
+    return _alternation(place for place in places if place not in _ALSO_EVERYDAY)
+
+
+# A listed place standing as a word of its own, as "Osaka" or "Jeddah" is masked in an English
+# sentence: in a spaced script, between non-letters (Arabic may glue "and" and "in", "to" or "as"
+# to it: "بدبي", "والرياض", "وبدبي"); in Korean, before a particle, a space or punctuation ("부산에서", not
+# "부산물"); in Japanese, before a particle, punctuation or an administrative suffix ("大阪への",
+# "福岡市"). Chinese writes no word breaks and many of its place names start everyday words: it
+# keeps the words that tie a place to someone.
+# Places whose name is also an everyday word standing alone: "the city" (المدينة), "the news"
+# (الخبر), "the eye" (العين), chickpeas (حمص); "last week" (전주), cod (대구), Mars (화성), a pearl
+# (진주), a race (경주), a cat (고양이); "considerably" (大分), triple (三重), oak (柏). They keep the
+# words that tie them to someone.
+_ALSO_EVERYDAY = frozenset("المدينة الخبر العين حمص 전주 대구 화성 진주 경주 고양 大分 三重 柏".split())
+_KO_PARTICLES = "에서|에게|에|으로|로|의|은|는|이|가|을|를|까지|부터|와|과|도|만|랑|행|시|도"
+_JA_PARTICLES = "の|に|へ|で|から|まで|は|が|を|と|や|も|都|道|府|県|市|区|駅|支店|支社|店|本社|工場|出身|在住"
+_STANDALONE = (
+    re.compile(rf"(?<![\u0600-\u06ff])[وف]?[بلك]?(?P<place>{_everyday_left_out(_AR_PLACES)})(?![\u0600-\u06ff])"),
+    re.compile(rf"(?<![\u0900-\u097f])(?P<place>{_everyday_left_out(_HI_PLACES)})(?![\u0900-\u097f])"),
+    re.compile(
+        rf"(?<![\uac00-\ud7af])(?P<place>{_everyday_left_out(_KO_PLACES)})"
+        rf"(?=(?:{_KO_PARTICLES})?(?![\uac00-\ud7af]))"
+    ),
+    re.compile(
+        rf"(?<![\u4e00-\u9fff\u30a0-\u30ff])(?P<place>{_everyday_left_out(_JA_PLACES)})"
+        rf"(?=(?:{_JA_PARTICLES})|[^\u3040-\u30ff\u4e00-\u9fff]|$)"
+    ),
+)
 # A character of one of these scripts: a prompt holding none is not read.
 _NATIVE_SCRIPT = re.compile("[\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -153,7 +187,7 @@ def native_script_places(text: str) -> Iterator[Span]:
     """(start, end) of each listed place the words beside it tie to a person."""
     if _NATIVE_SCRIPT.search(text) is None:
         return
-    found = (match.span("place") for pattern in _PATTERNS for match in pattern.finditer(text))
+    found = (match.span("place") for pattern in (*_PATTERNS, *_STANDALONE) for match in pattern.finditer(text))
     yield from longest_first_without_overlaps(found)
 
 

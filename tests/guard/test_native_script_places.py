@@ -35,19 +35,39 @@ def test_a_place_tied_to_a_person_is_found(text: str, places: list[str]) -> None
 @pytest.mark.parametrize(
     "text",
     [
+        # Chinese writes no word breaks: a place there needs the words that tie it to someone.
         "写一篇关于成都美食的旅游攻略。",
         "把都柏林办公室的欢迎指南翻译成英文。",
         "上海银行的新广告语帮我想三个。",
-        "京都支社の忘年会のお知らせを書いて。",
+        # The start of a longer word, and places that are everyday words standing alone.
+        "東京タワーの写真を選んで。",
         "부산국제영화제 홍보 문구를 써 줘.",
-        "पुणे ऑफिस की छुट्टी की सूचना लिखो।",
-        "गोवा में होने वाली टीम आउटिंग का निमंत्रण लिखो।",
-        "اكتب مقالاً عن تاريخ القاهرة.",
+        "부산물 처리 일정을 정리해 줘.",
+        "고양이 사진에 어울리는 문구를 써 줘.",
+        "大分良くなったと伝えて。",
+        "وصل الخبر اليوم في المدينة الكبيرة.",
         "Write a travel guide for our blog.",
     ],
 )
-def test_a_place_named_as_a_topic_an_office_or_a_landmark_is_left_alone(text: str) -> None:
+def test_a_place_that_starts_a_word_or_is_an_everyday_word_is_left_alone(text: str) -> None:
     assert _places(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # As "our Kyoto office" or "the history of Cairo" is masked in English.
+        ("京都支社の忘年会のお知らせを書いて。", ["京都"]),
+        ("大阪への発送が遅れます。", ["大阪"]),
+        ("부산에서 내일 회의가 있어요.", ["부산"]),
+        ("पुणे ऑफिस की छुट्टी की सूचना लिखो।", ["पुणे"]),
+        ("गोवा में होने वाली टीम आउटिंग का निमंत्रण लिखो।", ["गोवा"]),
+        ("اكتب مقالاً عن تاريخ القاهرة.", ["القاهرة"]),
+        ("الشحنة في طريقها إلى الرياض وبدبي غداً.", ["الرياض", "دبي"]),
+    ],
+)
+def test_a_place_standing_as_a_word_of_its_own_is_found(text: str, places: list[str]) -> None:
+    assert _places(text) == places
 
 
 def test_the_guard_masks_the_places_as_locations(guard: Guard) -> None:
