@@ -77,8 +77,12 @@ FLOOR_PROBABILITY = 0.40
 # over every held-out source, each source read by a model trained without it. On the data through
 # project-w (45 families) it is 0.71 with the evidence model lifting from an n-gram probability of
 # 0.7: held out (each family at the point chosen without it), 74.8 % of attacks (75.3 % read at the
-# earlier 0.70 with no lift) and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts; the
-# model ships trained with project-x, -y and -z too, which joined after that run. On the 43 families before
+# earlier 0.70 with no lift) and 0.6 / 0.2 / 1.7 % of everyday, chat and hard-negative prompts. With
+# project-x, -y and -z (48 families) the procedure chooses 0.78 with no lift: 65.4 % held out, the
+# budget of 0.8 % bound by pasted documents holding roles and turns (2.2 % of them blocked at 0.71);
+# read at 0.71 with the lift the same readings block 73.0 %, and the unseen set 85.0 % of attacks and
+# 1.0 % of benign prompts against 78.0 % and 0.7 % at 0.78. The point below is kept until how many
+# such documents may be refused is decided on its own terms, not from these figures. On the 43 families before
 # project-v it was 0.70 with no lift (gate 1.0): 75.5 % of attacks (the 42 families before
 # project-u, 75.7 %, against 75.0 % when they were all there was) and 0.7 / 0.2 / 1.7 % of
 # everyday, chat and hard-negative prompts. With those 42 families it was 0.71
