@@ -25,7 +25,7 @@ from bot.guard.titled_names import NAME_ENTITY, SCORE
 
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u064b-\u065f\u0670-\u06d3"
 _DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
-_WORD = rf"[{_ARABIC_LETTERS}]+|[{_DEVANAGARI_LETTERS}]+"
+_EITHER_SCRIPT = re.compile(rf"[{_ARABIC_LETTERS}{_DEVANAGARI_LETTERS}]")
 # One to three words of one script, with spaces between.
 _NAME = rf"(?P<name>(?:[{_ARABIC_LETTERS}]+(?:[ \t]+[{_ARABIC_LETTERS}]+){{0,2}})|(?:[{_DEVANAGARI_LETTERS}]+(?:[ \t]+[{_DEVANAGARI_LETTERS}]+){{0,2}}))"
 # What ends a name given away by a greeting, a sign-off or a byline.
@@ -89,7 +89,7 @@ def _listed_people(items: str, offset: int) -> Iterator[Span]:
 def cued_native_names(text: str) -> list[Span]:
     """Spans of the Arabic and Devanagari names a greeting, a sign-off, a byline or a list of
     people gives away in ``text``."""
-    if re.search(_WORD, text) is None:
+    if _EITHER_SCRIPT.search(text) is None:
         return []
     spans = [
         match.span("name")
