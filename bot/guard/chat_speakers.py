@@ -96,13 +96,13 @@ _BOT_WORDS = (
 _BOT_NAME_REACH = 16
 
 
-def _names_a_bot(text: str, name: str) -> bool:
+_BOT_WORD = re.compile("|".join(re.escape(word) for word in _BOT_WORDS))
+
+
+def _after_bot_words(text: str) -> list[str]:
+    """The stretches of ``text`` (lower case) just after each word for a bot, where its name stands."""
     lower = text.lower()
-    return any(
-        name in lower[at + len(word) : at + len(word) + _BOT_NAME_REACH]
-        for word in _BOT_WORDS
-        for at in (match.start() for match in re.finditer(re.escape(word), lower))
-    )
+    return [lower[match.end() : match.end() + _BOT_NAME_REACH] for match in _BOT_WORD.finditer(lower)]
 
 
 def _is_a_speaker(speaker: str) -> bool:
@@ -132,8 +132,12 @@ def chat_speakers(text: str) -> list[Span]:
     """Spans of the speakers of the chat log in ``text`` and of their names elsewhere in it."""
     if ":" not in text and "\uff1a" not in text:
         return []
-    spans = [(start, end) for start, end in _speakers(text) if not _names_a_bot(text, text[start:end])]
+    spans = list(_speakers(text))
     names = {text[start:end] for start, end in spans}
+    stretches = _after_bot_words(text) if names else []
+    bots = {name for name in names if any(name in stretch for stretch in stretches)}
+    spans = [(start, end) for start, end in spans if text[start:end] not in bots]
+    names -= bots
     for name in names:
         spans.extend(match.span() for match in re.finditer(rf"(?<!{_LETTER}){re.escape(name)}(?!{_LETTER})", text))
     return longest_first_without_overlaps(spans)

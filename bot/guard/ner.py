@@ -202,10 +202,7 @@ class GatedEntityRecognizer:
     @staticmethod
     def _listed(evidence: Evidence, start: int, end: int) -> bool:
         return any(
-            evidence.texts[index][:1].isupper()
-            and evidence.backs_capitalised(index)
-            and evidence.capitalised_kind(index) != NOTHING
-            for index in range(start, end)
+            evidence.texts[index][:1].isupper() and evidence.backs_as_listed(index) for index in range(start, end)
         )
 
     def _backed(self, texts: list[str], start: int, end: int, label: str, lower_case: bool) -> bool:

@@ -581,6 +581,11 @@ class Evidence:
         lower = self.texts[index].lower()
         return not (self.gazetteer.is_name(lower) or self.gazetteer.is_place(lower))
 
+    def backs_as_listed(self, index: int) -> bool:
+        """Whether the capitalised word at ``index`` is backed as a name or place the lists know
+        (not merely shaped like one)."""
+        return self.backs_capitalised(index) and self.capitalised_kind(index) != NOTHING
+
     def opens_a_sentence_alone(self, index: int) -> bool:
         """A word no list knows that opens a sentence going on in lower case ("Сделай ...",
         "Fasse ...", "Regex is ..."): ``is_backed`` drops what the model tags of it, so it is no
@@ -1406,7 +1411,7 @@ def lexicon_spans(texts: list[str], gazetteer: Gazetteer) -> Iterator[tuple[int,
         # span takes it, and two spans must not share it.
         while words and texts[words[-1]].lower() in TITLES:
             words.pop()
-        if any(evidence.backs_capitalised(i) and evidence.capitalised_kind(i) != NOTHING for i in words):
+        if any(evidence.backs_as_listed(i) for i in words):
             start = words[0]
             label = run_label(
                 [texts[i].lower() for i in words],
