@@ -7,7 +7,9 @@ line's opening words before a colon name a speaker when
 
 - a time opens the line (a chat or messenger export: "[09:30]", "22/04/2024, 06:15 -"), or
 - the log repeats them: at least two different openings each start two lines or more. A form's
-  fields ("姓名:", "电话:", "地址:") each open one line and are left alone.
+  fields ("姓名:", "电话:", "地址:") each open one line and are left alone;
+- two or more of them head their messages on lines of their own, with the time ("수빈 오전 9:31",
+  "سارة 9:32"), as a team chat copied from its window reads.
 
 What a role rather than a person says ("客服:", "고객:", "العميل:", "ग्राहक:") is left as written.
 Once a speaker is known, the same name elsewhere in the log, standing as a word of its own ("민수
@@ -24,12 +26,16 @@ from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overl
 from bot.guard.script_ranges import unread_by_the_name_model
 from bot.guard.titled_names import NAME_ENTITY, SCORE
 
-_TIME = r"\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?(?:[ \t]?[APap]\.?[Mm]\.?)?"
-_DATE = r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{1,4})?"
+# A time, with its half of the day after it in English or Arabic ("8:05 am", "8:05 ص").
+_TIME = r"\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?(?:[ \t]?(?:[APap]\.?[Mm]\.?|[\u0635\u0645](?!\w)))?"
+# The half of the day before the time, as Korean, Japanese and Chinese write it ("오전 8:05").
+_HALF_OF_DAY = r"(?:(?:\uc624\uc804|\uc624\ud6c4|\u5348\u524d|\u5348\u5f8c|\u4e0a\u5348|\u4e0b\u5348)[ \t]*)?"
+# Korean writes a space after each dot of a date ("2024. 3. 4.").
+_DATE = r"\d{1,4}[./-][ \t]?\d{1,2}(?:[./-][ \t]?\d{1,4})?\.?"
 # A time, after an optional weekday and date, in optional brackets: "[09:30]", "(lun 09:22)",
 # "22/04/2024, 06:15 -", "【2024-05-03 9:14】".
 _STAMP = (
-    rf"[\[(\uff08\u3010]?(?:[^\W\d_]{{1,10}}\.?[ \t]+)?(?:{_DATE}[,\u3001]?[ \t]+)?{_TIME}"
+    rf"[\[(\uff08\u3010]?(?:[^\W\d_]{{1,10}}\.?[ \t]+)?(?:{_DATE}[,\u3001]?[ \t]+)?{_HALF_OF_DAY}{_TIME}"
     r"[\])\uff09\u3011]?[ \t]*(?:[-\u2013\u2014][ \t]*)?"
 )
 # The speaker: a letter, then up to four words and 16 characters with no colon, bracket or digit,
@@ -37,6 +43,11 @@ _STAMP = (
 _SPEAKER = r"(?P<speaker>[^\W\d_][^\d:\uff1a\n\[\]()<>]{0,15}?)[ \t]*[:\uff1a]"
 _TIMED_LINE = re.compile(rf"^[ \t]*{_STAMP}{_SPEAKER}", re.MULTILINE)
 _PLAIN_LINE = re.compile(rf"^[ \t]*(?:[-*\u2022>][ \t]*)?{_SPEAKER}", re.MULTILINE)
+# A team chat copied from its window: the speaker and the time on a line of their own, the message
+# on the lines under it ("강동현 오전 9:30", "سارة 9:32").
+_HEADING_LINE = re.compile(
+    rf"^[ \t]*(?P<speaker>[^\W\d_][^\d:\uff1a\n\[\]()<>]{{0,15}}?)[ \t]+{_HALF_OF_DAY}{_TIME}[ \t]*$", re.MULTILINE
+)
 _MAX_WORDS = 4
 # Lines an untimed speaker must open, and how many different speakers, to make a log.
 _MIN_LINES_EACH = 2
@@ -126,6 +137,25 @@ def _speakers(text: str) -> Iterator[tuple[int, int]]:
     repeated = {speaker for speaker, count in lines.items() if count >= _MIN_LINES_EACH}
     if len(repeated) >= _MIN_SPEAKERS:
         yield from (match.span("speaker") for match in plain if match.group("speaker") in repeated)
+    yield from _headed_speakers(text)
+
+
+def _headed_speakers(text: str) -> Iterator[tuple[int, int]]:
+    """Speakers heading their messages on lines of their own, when two or more do: a schedule's
+    lines ("점심 12:00") follow one another with no message between."""
+    headings = [
+        match
+        for match in _HEADING_LINE.finditer(text)
+        if _is_a_speaker(match.group("speaker")) and _a_message_follows(text, match.end())
+    ]
+    if len({match.group("speaker") for match in headings}) >= _MIN_SPEAKERS:
+        yield from (match.span("speaker") for match in headings)
+
+
+def _a_message_follows(text: str, line_end: int) -> bool:
+    next_end = text.find("\n", line_end + 1)
+    following = text[line_end + 1 : len(text) if next_end < 0 else next_end]
+    return bool(following.strip()) and _HEADING_LINE.match(following) is None
 
 
 def chat_speakers(text: str) -> list[Span]:

@@ -44,6 +44,7 @@ from bot.guard.cued_native_names import CuedNativeNameRecognizer
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
+from bot.guard.name_columns import NameColumnRecognizer, PlaceColumnRecognizer
 from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.native_script_places import NativeScriptPlaceRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
@@ -306,12 +307,14 @@ class PiiAnalyzer:
             # Korean, by a family name and a given name standing where a person's name stands;
             # places in those scripts, by the words that tie them to someone; the speakers of a
             # chat log, by where they stand; Arabic and Hindi names, by a greeting, a sign-off, a
-            # byline or a list of people.
+            # byline or a list of people; the people and places of a pasted table, by its headers.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
             registry.add_recognizer(ChatSpeakerRecognizer())
             registry.add_recognizer(CuedNativeNameRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())
+            registry.add_recognizer(NameColumnRecognizer())
+            registry.add_recognizer(PlaceColumnRecognizer())
             registry.add_recognizer(ThaiNameRecognizer())
             registry.add_recognizer(RomanizedGivenNameRecognizer())
             registry.add_recognizer(CuedNameRecognizer(packaged_gazetteer()))

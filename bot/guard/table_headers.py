@@ -103,3 +103,71 @@ def _field_index(line: str, at: int, delimiter: str) -> int:
         elif character == delimiter and not quoted:
             index += 1
     return index
+
+
+# Delimiters a table pasted from a chat or a word processor may also use: pipes without a leading
+# one ("नाम | शहर"), the Arabic comma and the full-width comma.
+_TABLE_DELIMITERS = (*_DELIMITERS, "|", "\u060c", "\uff0c")
+_MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
+Cell = tuple[int, int]
+
+
+def delimited_tables(text: str) -> list[list[list[Cell]]]:
+    """The delimited and Markdown tables of ``text``: each a list of rows, its header row first,
+    each row the (start, end) of its cells, spaces and quotes stripped. A table is two lines or
+    more in a row split the same way into as many cells, two or more."""
+    tables: list[list[list[Cell]]] = []
+    rows: list[list[Cell]] = []
+    layout: tuple[str, int] | None = None
+    offset = 0
+    for line in text.split("\n"):
+        cells, line_layout = _cells_of(line, offset)
+        offset += len(line) + 1
+        if line_layout is not None and _MARKDOWN_RULE.match(line):
+            continue  # a Markdown table's rule under its header
+        if line_layout is None or line_layout != layout:
+            if len(rows) >= 2:
+                tables.append(rows)
+            rows = []
+        layout = line_layout
+        if line_layout is not None:
+            rows.append(cells)
+    if len(rows) >= 2:
+        tables.append(rows)
+    return tables
+
+
+def _cells_of(line: str, offset: int) -> tuple[list[Cell], tuple[str, int] | None]:
+    """The cells of one line that starts at ``offset`` and how it is split, or None for a line
+    that is no table row."""
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        inner_start = line.index("|") + 1
+        inner_end = max(inner_start, len(line.rstrip().rstrip("|")))
+        spans = _split(line[inner_start:inner_end], "|", offset + inner_start)
+        return spans, (("md", len(spans)) if len(spans) >= 2 else None)
+    delimiter = next((candidate for candidate in _TABLE_DELIMITERS if candidate in line), "")
+    if not delimiter:
+        return [], None
+    spans = _split(line, delimiter, offset)
+    return spans, ((delimiter, len(spans)) if len(spans) >= 2 else None)
+
+
+def _split(part: str, delimiter: str, offset: int) -> list[Cell]:
+    """The stripped cells of ``part`` split on ``delimiter`` outside double quotes."""
+    cells, start, quoted = [], 0, False
+    for index, character in enumerate(part + delimiter):
+        if character == '"':
+            quoted = not quoted
+        elif character == delimiter and (not quoted or index == len(part)):
+            cells.append(_stripped(part, start, index, offset))
+            start = index + 1
+    return cells
+
+
+def _stripped(part: str, start: int, end: int, offset: int) -> Cell:
+    while start < end and (part[start].isspace() or part[start] == '"'):
+        start += 1
+    while end > start and (part[end - 1].isspace() or part[end - 1] == '"'):
+        end -= 1
+    return offset + start, offset + end

@@ -27,6 +27,13 @@ def _found(text: str) -> list[str]:
         ("【2024-05-03 9:14】王芳（市场部）：海报今天能定稿吗？", ["王芳（市场部）"]),
         # No times, but speakers who each open two lines or more.
         ("小美: 今天的会改到三点\n老马: 好的\n小美: 记得带样品\n老马: 收到", ["小美", "老马", "小美", "老马"]),
+        # Messenger stamps with the half of the day: Arabic after the time, Korean before it.
+        ("[10/03/2024, 8:05 ص] نورة: صباح الخير\n[10/03/2024, 8:06 م] فهد: تمام", ["نورة", "فهد"]),
+        ("[2024. 3. 4. 오전 8:05] 지훈: 좋은 아침요\n[2024. 3. 4. 오전 8:06] 서연: 네", ["지훈", "서연"]),
+        ("10:05 محمد: تمام", ["محمد"]),
+        # A team chat copied from its window: speaker and time on a line, the message under it.
+        ("강동현 오전 9:30\n인천 거래처에서 연락 왔어요?\n수빈 오전 9:31\n아직요", ["강동현", "수빈"]),
+        ("عمر الحسيني 9:30\nرد العميل؟\nسارة 9:32\nلسا، بتصل فيه العصر", ["عمر الحسيني", "سارة"]),
     ],
 )
 def test_the_speakers_of_a_log_are_found(log: str, names: list[str]) -> None:
@@ -45,6 +52,9 @@ def test_the_speakers_of_a_log_are_found(log: str, names: list[str]) -> None:
         # A line's label that opens one line only, and Latin speakers (the name model's).
         "ملاحظة: الاجتماع غدا\nالمكان: القاعة الكبرى",
         "[09:14] Customer: Hi, my meter stopped.\n[09:15] Agent: Sorry to hear that!",
+        # A schedule: one time after another with no message between; one speaker heading alone.
+        "日程:\n签到 9:00\n开幕 9:30\n午餐 12:00\n散会 17:00",
+        "郑伟 09:30\n深圳那边客户回复了吗？",
     ],
 )
 def test_roles_bots_fields_and_latin_speakers_are_left(text: str) -> None:

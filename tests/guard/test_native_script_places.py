@@ -64,6 +64,9 @@ def test_a_place_that_starts_a_word_or_is_an_everyday_word_is_left_alone(text: s
         ("गोवा में होने वाली टीम आउटिंग का निमंत्रण लिखो।", ["गोवा"]),
         ("اكتب مقالاً عن تاريخ القاهرة.", ["القاهرة"]),
         ("الشحنة في طريقها إلى الرياض وبدبي غداً.", ["الرياض", "دبي"]),
+        # The Arabic comma and the danda end a word as a full stop does.
+        ("حملة توزيع في عمّان، منسقة الحملة", ["عمّان"]),
+        ("पता: 45, MG Road, इंदौर। धन्यवाद", ["इंदौर"]),
     ],
 )
 def test_a_place_standing_as_a_word_of_its_own_is_found(text: str, places: list[str]) -> None:
