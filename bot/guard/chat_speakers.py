@@ -110,7 +110,7 @@ _BOT_NAME_REACH = 16
 _BOT_WORD = re.compile("|".join(re.escape(word) for word in _BOT_WORDS))
 
 
-def _after_bot_words(text: str) -> list[str]:
+def after_bot_words(text: str) -> list[str]:
     """The stretches of ``text`` (lower case) just after each word for a bot, where its name stands."""
     lower = text.lower()
     return [lower[match.end() : match.end() + _BOT_NAME_REACH] for match in _BOT_WORD.finditer(lower)]
@@ -164,7 +164,7 @@ def chat_speakers(text: str) -> list[Span]:
         return []
     spans = list(_speakers(text))
     names = {text[start:end] for start, end in spans}
-    stretches = _after_bot_words(text) if names else []
+    stretches = after_bot_words(text) if names else []
     bots = {name for name in names if any(name in stretch for stretch in stretches)}
     spans = [(start, end) for start, end in spans if text[start:end] not in bots]
     names -= bots

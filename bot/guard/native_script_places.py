@@ -9,8 +9,10 @@ the words around it tie it to someone: a particle or verb of coming from, living
 masked where it stands as a word of its own, as "Osaka" or "Cairo" is in an English sentence
 ("大阪支社", "부산에서 회의", "मुंबई ऑफिस", "تاريخ القاهرة"), but not where it starts a longer word
 ("부산국제영화제", "東京タワー") or is an everyday word too ("الخبر" the news, "대구" cod). Chinese
-writes no word breaks and many of its place names start everyday words ("上海银行"): a place there
-needs the words that tie it to someone, as in Thai.
+writes no word breaks and many of its place names start a firm's name ("上海银行"): a place there
+is masked beside a preposition of place or motion ("在杭州", "发往成都"), before a possessive, a
+side, an office, a team or a list's mark ("深圳的", "深圳那边", "重庆团队", "西安、南京"), or
+where the words tie it to someone, as in Thai.
 
 The lists were written for this project from general knowledge: each country's largest cities,
 its provinces, prefectures or states, and the foreign cities people move to, as each script
@@ -89,8 +91,9 @@ def _alternation(places: Iterable[str]) -> str:
 _NEVER = "(?!)"
 # Each script: the places, an administrative suffix they may carry ("大阪府", "深圳市", "부산시"),
 # the words before a place that tie it to someone, and those after it.
+_ZH_PLACE_NAMES = _alternation(_ZH_PLACES)
 _ZH = (
-    _alternation(_ZH_PLACES),
+    _ZH_PLACE_NAMES,
     "[市省区區县縣]?",
     "(?:来自|來自|住在|住到|搬到了?|搬去|搬回|回到|老家(?:在|是)?|现居|現居|籍贯|籍貫|调到|調到|调去|出生[在于於]|生[于於]"
     "|定居在?|移居|从|從)",
@@ -185,6 +188,22 @@ _STANDALONE = (
         rf"(?=(?:{_JA_PARTICLES})|[^\u3040-\u30ff\u4e00-\u9fff]|$)"
     ),
 )
+# Chinese: a listed place where the characters beside it make it one, though not a person's: a
+# preposition of place or motion before it ("在杭州", "寄到武汉", "发往成都"), or after it a
+# possessive, a side, an office, a team, a fair or a station ("深圳的", "深圳那边", "重庆团队",
+# "深圳展会"), or a list's mark ("西安、南京"). Not where it opens a firm's name ("上海银行",
+# "北京文具城").
+# "于" and "於" not as the end of "关于" ("about"), "对于", "由于" or "等于".
+_ZH_PLACE_BEFORE = "(?:在|到|往|去|从|從|(?<![关關对對由等])[于於]|至|与|與|飞|飛|回|离开|離開|位于|位於|赴|抵达|抵達)"
+_ZH_PLACE_AFTER = (
+    "(?:的|那边|这边|那邊|這邊|一带|一帶|本地|当地|當地|市区|市區|地区|地區|周边|周邊|团队|團隊|分公司|办事处|辦事處"
+    "|门店|門店|分店|总部|總部|仓库|倉庫|工厂|工廠|展会|展會|站|出差|、|。|[\uff0c\uff01\uff1f\uff09),]|$)"
+)
+_ZH_FIRMS = "(?!银行|銀行|大学|大學|证券|證券|航空|电视|電視|日报|日報|晚报|晚報|集团|集團|文具)"
+_ZH_STANDALONE = (
+    re.compile(rf"{_ZH_PLACE_BEFORE}(?P<place>(?:{_ZH_PLACE_NAMES})[市省]?){_ZH_FIRMS}"),
+    re.compile(rf"(?P<place>(?:{_ZH_PLACE_NAMES})[市省]?)(?={_ZH_PLACE_AFTER})"),
+)
 # A character of one of these scripts: a prompt holding none is not read.
 _NATIVE_SCRIPT = re.compile("[\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -193,7 +212,11 @@ def native_script_places(text: str) -> Iterator[Span]:
     """(start, end) of each listed place the words beside it tie to a person."""
     if _NATIVE_SCRIPT.search(text) is None:
         return
-    found = (match.span("place") for pattern in (*_PATTERNS, *_STANDALONE) for match in pattern.finditer(text))
+    found = (
+        match.span("place")
+        for pattern in (*_PATTERNS, *_STANDALONE, *_ZH_STANDALONE)
+        for match in pattern.finditer(text)
+    )
     yield from longest_first_without_overlaps(found)
 
 

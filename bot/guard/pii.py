@@ -41,6 +41,7 @@ from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhanc
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
 from bot.guard.cued_names import CuedNameRecognizer
 from bot.guard.cued_native_names import CuedNativeNameRecognizer
+from bot.guard.familiar_names import FamiliarNameRecognizer
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
@@ -304,12 +305,14 @@ class PiiAnalyzer:
             registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
             # The NER model reads Latin and Cyrillic letters: names in other scripts are found
             # by the honorifics and titles written beside them, or, in Chinese, Japanese and
-            # Korean, by a family name and a given name standing where a person's name stands;
+            # Korean, by a family name and a given name standing where a person's name stands, or
+            # by what colleagues call each other ("小张", "阿强", "수빈 씨");
             # places in those scripts, by the words that tie them to someone; the speakers of a
             # chat log, by where they stand; Arabic and Hindi names, by a greeting, a sign-off, a
             # byline or a list of people; the people and places of a pasted table, by its headers.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
+            registry.add_recognizer(FamiliarNameRecognizer())
             registry.add_recognizer(ChatSpeakerRecognizer())
             registry.add_recognizer(CuedNativeNameRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())

@@ -35,8 +35,11 @@ def test_a_place_tied_to_a_person_is_found(text: str, places: list[str]) -> None
 @pytest.mark.parametrize(
     "text",
     [
-        # Chinese writes no word breaks: a place there needs the words that tie it to someone.
+        # Chinese writes no word breaks: a place there needs a preposition, an office or a list's
+        # mark beside it, or the words that tie it to someone; a firm's name is not one.
         "写一篇关于成都美食的旅游攻略。",
+        "比较两家报价：北京文具城 1.2万元含运费。",
+        "在上海银行开户的流程写一下。",
         "把都柏林办公室的欢迎指南翻译成英文。",
         "上海银行的新广告语帮我想三个。",
         # The start of a longer word, and places that are everyday words standing alone.
@@ -64,6 +67,12 @@ def test_a_place_that_starts_a_word_or_is_an_everyday_word_is_left_alone(text: s
         ("गोवा में होने वाली टीम आउटिंग का निमंत्रण लिखो।", ["गोवा"]),
         ("اكتب مقالاً عن تاريخ القاهرة.", ["القاهرة"]),
         ("الشحنة في طريقها إلى الرياض وبدبي غداً.", ["الرياض", "دبي"]),
+        # Chinese: a preposition of place or motion before, an office, a side or a list's mark after.
+        (
+            "整理会议纪要: 决定: 在杭州开新店; 发往成都的货; 深圳那边; 重点城市：西安、南京。",
+            ["杭州", "成都", "深圳", "西安", "南京"],
+        ),
+        ("写一条领英动态: 欢迎杨帆加入我们的重庆团队。", ["重庆"]),
         # The Arabic comma and the danda end a word as a full stop does.
         ("حملة توزيع في عمّان، منسقة الحملة", ["عمّان"]),
         ("पता: 45, MG Road, इंदौर। धन्यवाद", ["इंदौर"]),

@@ -22,13 +22,17 @@ def _rows(part: str) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize(("part", "prefix"), [("design", "a-"), ("held-out", "b-")])
-def test_each_part_holds_sixteen_requests_a_language_and_names_that_occur_in_them(part: str, prefix: str) -> None:
+@pytest.mark.parametrize(("part", "prefixes"), [("design", ("a-", "b-")), ("held-out", ("c-",))])
+def test_each_set_holds_sixteen_requests_a_language_and_names_that_occur_in_them(
+    part: str, prefixes: tuple[str, ...]
+) -> None:
     rows = _rows(part)
 
-    assert len({row["id"] for row in rows}) == len(rows) == 240
-    assert all(row["id"].startswith(prefix) for row in rows)
-    assert Counter(row["lang"] for row in rows) == {language: 16 for language in LANGUAGES}
+    assert len({row["id"] for row in rows}) == len(rows) == 240 * len(prefixes)
+    for prefix in prefixes:
+        own = [row for row in rows if row["id"].startswith(prefix)]
+        assert Counter(row["lang"] for row in own) == {language: 16 for language in LANGUAGES}
+    assert all(row["id"].startswith(prefixes) for row in rows)
     assert all(name and name in row["text"] for row in rows for name in row["names"])
 
 
