@@ -326,6 +326,44 @@ def print_multilingual(guard) -> None:
     )
 
 
+PHONES_DIR = REPO_ROOT / "bench" / "data" / "phones-world"
+
+
+def measure_world_phones(guard, phone_rows: list[dict], other_rows: list[dict]) -> tuple[int, int, int, int]:
+    """(numbers found, numbers, other strings taken for a phone, other strings) on
+    ``bench/data/phones-world``: a number is found when phone findings cover half of it."""
+    found = numbers = false = others = 0
+    for row in phone_rows:
+        text = row["text"]
+        phones = [f for f in findings_of(guard, text) if f.type == "PHONE"]
+        for number in row["phones"]:
+            start = text.index(number)
+            span = Span(start, start + len(number), "PHONE")
+            numbers += 1
+            found += 2 * sum(max(0, min(f.end, span.end) - max(f.start, span.start)) for f in phones) >= len(number)
+    for row in other_rows:
+        text = row["text"]
+        phones = [f for f in findings_of(guard, text) if f.type == "PHONE"]
+        for other in row["not_phones"]:
+            start = text.index(other)
+            others += 1
+            false += any(overlaps(f, Span(start, start + len(other), "OTHER")) for f in phones)
+    return found, numbers, false, others
+
+
+def print_world_phones(guard) -> None:
+    found, numbers, false, others = measure_world_phones(
+        guard, read_jsonl(PHONES_DIR / "phones.jsonl"), read_jsonl(PHONES_DIR / "not_phones.jsonl")
+    )
+    print_table(
+        "Phone numbers of 68 countries (bench/data/phones-world; a design set, read while writing the phone rules)",
+        [
+            f"numbers found {found}/{numbers} ({100 * found / max(1, numbers):.1f}%); "
+            f"other numbers taken for a phone {false} of {others}"
+        ],
+    )
+
+
 def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
@@ -426,6 +464,7 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     results.append(f"false masks {per_1000[HELD_OUT]:.1f}/1000 held-out ({per_1000['whole']:.1f} whole) {verdict(ok)}")
 
     print_multilingual(guard)
+    print_world_phones(guard)
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = []

@@ -85,12 +85,10 @@ GROUP_WORDS = frozenset(
     zespół dział команда отдел відділ ekip ekibi departmanı birim فريق قسم إدارة ادارة टीम विभाग
     """.split()
 )
-_HEADER_WORD = re.compile(
-    "|".join(
-        re.escape(header) for header in sorted(NAME_HEADERS | PERSON_HEADERS | PLACE_HEADERS, key=len, reverse=True)
-    ),
-    re.IGNORECASE,
-)
+# Each word of a header, and the words of a text as a table's delimiters cut them: a text holding
+# none of the first among the second holds no table this module reads (most prompts).
+_HEADER_WORDS = frozenset(word for header in NAME_HEADERS | PERSON_HEADERS | PLACE_HEADERS for word in header.split())
+_CELL_WORD = re.compile(r"[^\s,;|\u060c\uff0c*_:\"]+")
 
 
 @lru_cache(maxsize=4)
@@ -98,7 +96,7 @@ def column_cells(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
     """(cells of person columns, cells of place columns) of the tables of ``text``."""
     people: list[Span] = []
     places: list[Span] = []
-    if not _HEADER_WORD.search(text):
+    if _HEADER_WORDS.isdisjoint(_CELL_WORD.findall(text.lower())):
         return (), ()
     for table in delimited_tables(text):
         header, *rows = table

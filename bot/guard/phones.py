@@ -94,6 +94,8 @@ _NOT_A_PHONE = re.compile(
     rf"|{_YEAR}[-/]{_YEAR}"
     # Dates with spaces (2024 06 01, 01 06 2024), which a trunk zero would otherwise make a phone.
     r"|(?:19|20)\d\d [01]?\d [0-3]?\d|[0-3]?\d [01]?\d (?:19|20)\d\d"
+    # Opening hours: a time, a dash or an en dash, a time ("8.30-13.00 / 15.00", "9:00-17:00").
+    r"|.*[0-2]?\d[.:][0-5]\d\s*[-\u2013\u2014]\s*[0-2]?\d[.:][0-5]\d.*"
 )
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 # Six-digit local numbers (Luxembourg, Andorra, the Faroes, Greenland, towns of many plans),
@@ -200,6 +202,10 @@ def _continues_a_code(text: str, start: int) -> bool:
     "FV/2024/03/117" are one id."""
     if start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha() and not _glued_preposition(text, start):
         return True
+    # After a hyphen or slash glued to digits the number run did not take: the rest of a code whose
+    # digits follow letters ("10.1038/s41586-020-2649-2").
+    if start >= 2 and text[start - 1] in "-/" and text[start - 2].isdigit():
+        return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is None:
         return False
@@ -218,7 +224,12 @@ _ID_SUFFIX = r"(?:id|no\.?|nr\.?|n\.|numbers?|num|code|n[°º]|№|num[ée]ro|n[
 _ID_WORDS = (
     r"(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
     r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip"
-    r"|postal\s+code|waybill|voucher|coupon"
+    r"|postal\s+code|waybill|voucher|coupon|r[ée]f|sn|s/n|contract|membership|file"
+    # German and Dutch compounds of "number" ("Auftragsnummer", "Kundennr.", "klantnummer"); not a
+    # phone's ("Telefonnummer", "Rufnummer", "Durchwahl").
+    r"|(?:auftrags|artikel|serien|vorgangs|kunden|bestell|rechnungs|mitglieds|vertrags|referenz|sendungs|liefer"
+    r"|lieferschein|akten|fall|ticket|buchungs|reservierungs|transaktions|beleg|antrags|projekt|versicherungs"
+    r"|schadens?|order|klant|bestel|factuur|dossier|lid|polis|zaak)(?:nummer|nr\.?)"
     # Orders, invoices, files and cases in the other languages prompts are written in.
     r"|commande|dossier|facture|pedido|factura|expediente|encomenda|fatura|bestellung|auftrag|rechnung|vorgang"
     r"|ordine|fattura|pratica|bestelling|factuur|zam[óo]wieni[ae]|faktur[ay]|sipari[şs]|takip|protocolo"
@@ -234,10 +245,18 @@ _NUMBER_OF_AN_ID = (
     r"|r[ée]union|reuni[óo]n|riunione)"
 )
 _ID_LABEL = re.compile(
-    rf"\b(?:{_ID_WORDS}(?:\s*{_ID_SUFFIX}(?=[\s:#]|$))?|{_NUMBER_OF_AN_ID}"
+    rf"\b(?:{_ID_WORDS}\.?(?:\s*{_ID_SUFFIX}(?=[\s:#]|$))?|{_NUMBER_OF_AN_ID}"
     rf"|{_ID_WORDS_WITH_SUFFIX}\s*{_ID_SUFFIX}(?=[\s:#]|$))"
-    # "the confirmation number is", "su número de pedido es".
-    r"(?:\s+(?:is|was|es|est|ist|è|é))?\s*[:#]?\s*$",
+    # "the confirmation number is", "su número de pedido es", "votre numéro de dossier est le".
+    r"(?:\s+(?:is|was|es|est|ist|è|é)(?:\s+(?:le|la|el|il|der|die|das))?)?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+# Turkish names what a number is after it: "0532 123 45 numarali siparisiniz" (with its dotless i
+# and cedillas), "12345 nolu fatura".
+_ID_LABEL_AFTER = re.compile(
+    r"\s*(?:numaral[\u0131i]|nolu|no'lu|no\.?lu)\s+(?:sipari[şs]|fatura|dosya|kargo|ba[şs]vuru|talep|kay[\u0131i]t|takip"
+    r"|poli[çc]e"
+    r"|s[öo]zle[şs]me|bilet|rezervasyon|i[şs]lem|[üu]r[üu]n|m[üu][şs]teri)",
     re.IGNORECASE,
 )
 # The same in the scripts that write "number" as the end of a compound: order, tracking, waybill,
@@ -655,6 +674,28 @@ class FormattedPhoneRecognizer(TextRecognizer):
         "hubungi",
         "โทร",
         "gọi",
+        # "Dial" in Chinese ("请拨打"), a customer centre's and a hotline's line in Korean and
+        # Arabic ("고객센터", "الرقم الموحد", "الخط الساخن"), Singapore's and Malaysia's
+        # "handphone", Icelandic "phone" ("Sími"), Latvian "phone" ("Tālr.", "tālrunis"), Polish
+        # "helpline" ("Infolinia"), and toll-free lines ("línea gratuita", "linha grátis", "zelená
+        # linka", "gratis nummer", "gjaldfrjálst númer", "bezmaksas").
+        "拨打",
+        "撥打",
+        "고객센터",
+        "الموحد",
+        "الساخن",
+        "handphone",
+        "sími",
+        "tālr",
+        "infolinia",
+        "línea",
+        "gratuit",
+        "gjaldfrj",
+        "bezmaksas",
+        "gratis",
+        "grátis",
+        "linha",
+        "linka",
     ]
 
     def __init__(
@@ -723,7 +764,9 @@ class FormattedPhoneRecognizer(TextRecognizer):
             if _continues_a_code(text, begin):
                 continue
             if (
-                labelled_an_identifier(text, begin) or _led_in_by(_COMPOUND_ID_LABEL, text, begin)
+                labelled_an_identifier(text, begin)
+                or _led_in_by(_COMPOUND_ID_LABEL, text, begin)
+                or _ID_LABEL_AFTER.match(text, finish)
             ) and not raw.startswith("+"):
                 continue
             number = _EXTENSION.sub("", raw)

@@ -325,6 +325,16 @@ def masked_phones(guard: Guard, sentence: str) -> dict[str, str]:
         # Polish "the mobile" and Chinese "please call".
         ("w pilnych sprawach dzwońcie na komórkę 797 112 103", "797 112 103"),
         ("您的快递已到达小区驿站。如有疑问请致电 17157392036。", "17157392036"),
+        # Helplines, hotlines and toll-free lines, and the words for a phone of smaller languages.
+        ("Nuestra línea gratuita es 900 214 388, de lunes a viernes.", "900 214 388"),
+        ("Infolinia 801 450 227 działa całą dobę.", "801 450 227"),
+        ("Ring gratis nummer 80 45 21 90 for hjælp.", "80 45 21 90"),
+        ("Sími: 562 4417", "562 4417"),
+        ("Tālr.: 67 204 118", "67 204 118"),
+        ("고객센터 1588-4417로 문의해 주세요.", "1588-4417"),
+        ("للاستفسار: الرقم الموحد 9200 44178", "9200 44178"),
+        ("如需帮助请拨打 13987654321", "13987654321"),
+        ("Handphone: 9241 7730", "9241 7730"),
     ],
 )
 def test_extensions_and_call_words_of_other_languages_make_phones(
@@ -393,6 +403,18 @@ def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sit
         "Part numbers 0451-203-118 are back in stock.",
         "Scrivi un promemoria: la pratica n. 0714/2025/00212 scade presto.",
         "Kargo takip no 6182 3349 7720, özür mesajı yaz.",
+        # Compounds of "number" in German and Dutch, "réf.", serial and contract numbers, a file's
+        # number "est le", and Turkish naming the order after its number.
+        "Antworte: Ihre Kundennummer 089 4417 2203 ist aktiviert.",
+        "Bestelnummer 06-44172203 is verzonden.",
+        "Rédige la fiche : réf. 0490 41 07, lot de 6.",
+        "Warranty claim for SN 4711-0815-2023, please draft it.",
+        "Contract no. 1-800-2024-17: summarise the key terms.",
+        "Votre numéro de dossier est le 06 44 17 22 03.",
+        "Müşteriye yaz: 0532 441 72 numaralı siparişiniz kargoda.",
+        # Opening hours, and the digits of a code after letters and a hyphen.
+        "Orari: 8.30–13.00 / 15.00–19.30, trasformali in un post. Tel. in negozio.",
+        "Summarise the paper DOI 10.1038/s41586-020-2649-2 for the newsletter; call me after.",
         # A date with the hour after it, and versions with a zero part, beside a context word.
         "Call the vendor about the outage at 2025-03-14 09:30.",
         "Text the team: Chrome 126.0.6478.62 is now supported.",
