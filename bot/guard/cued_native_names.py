@@ -8,7 +8,8 @@ taken for a name only where the phrase settles it:
 
 - after a greeting, before a comma, a stop or the end of the line ("مرحباً رنا،", "नमस्ते अमित!");
 - after a sign-off, up to the end of its line ("مع التحية، ليلى حداد", "धन्यवाद, नेहा सिंह");
-- after a byline ("بقلم: عبير النجار،", "लेखक: अनीता जोशी,");
+- after a byline ("بقلم: عبير النجار،", "लेखक: अनीता जोशी,") or the label of a role one person
+  holds ("المنسق: فهد", "प्राप्तकर्ता: गुरमीत");
 - as an item of a list of people ("الحضور: يوسف، مريم الزهراني، عمر", "Attendees: विकास, अमित").
 
 A name is one to three words of the script; one that runs on into a sentence is none. Greeting a
@@ -21,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
-from bot.guard.titled_names import NAME_ENTITY, SCORE
+from bot.guard.titled_names import AR_TITLES, HI_TITLES, NAME_ENTITY, SCORE
 
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u064b-\u065f\u0670-\u06d3"
 _DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
@@ -32,7 +33,9 @@ _NAME = rf"(?P<name>(?:[{_ARABIC_LETTERS}]+(?:[ \t]+[{_ARABIC_LETTERS}]+){{0,2}}
 _END = r"(?=[ \t]*(?:[,\u060c.!?\u061f:;'\"\u2019\u201d)\u0964]|$))"
 
 # Greetings; thanks are left out ("शुक्रिया कहना", "شكراً مقدماً": a verb or an adverb follows).
-GREETINGS = ("مرحبا مرحباً أهلا أهلاً هلا اهلا عزيزي عزيزتي नमस्ते नमस्कार हाय हैलो हेलो हलो प्रिय Hi Hello Hey Dear").split()
+GREETINGS = (
+    "مرحبا مرحباً أهلا أهلاً أهلين اهلين هلا اهلا عزيزي عزيزتي नमस्ते नमस्कार हाय हैलो हेलो हलो प्रिय Hi Hello Hey Dear"
+).split()
 SIGN_OFFS = (
     "مع التحية|مع التحيات|مع خالص التحية|مع خالص التحيات|تحياتي|مع تحياتي|وشكراً|وشكرا|مع الشكر"
     "|धन्यवाद|सादर|शुभकामनाओं सहित|शुभकामनाएं"
@@ -42,6 +45,14 @@ SIGN_OFFS = (
 BYLINES = "بقلم|الكاتب|الكاتبة|लेखक|लेखिका|रिपोर्टर|By"
 PEOPLE_LISTS = (
     "الحضور|الحاضرون|المشاركون|الحاضرين|المشاركين|उपस्थित|उपस्थिति|प्रतिभागी|मौजूद|Attendees|Participants|Present"
+)
+# Labels of the one person who holds a role, before a colon: "المنسق: فهد", "المستلم: طارق",
+# "प्राप्तकर्ता: गुरमीत", "Coordinator: सलमा".
+ROLE_LABELS = (
+    "المنسق|المنسقة|المستلم|المستلمة|المسؤول|المسؤولة|المرسل|المرسلة|المندوب|المندوبة|السائق|المتحدث|المتحدثة"
+    "|المحاضر|المحاضرة|المدرب|المدربة|المشرف|المشرفة|مقدم الطلب|صاحب الطلب|اسم العميل|اسم الموظف"
+    "|प्राप्तकर्ता|प्रेषक|समन्वयक|संयोजक|प्रभारी|जिम्मेदार|ज़िम्मेदार|वक्ता|संपर्क व्यक्ति|ड्राइवर|कोऑर्डिनेटर"
+    "|Coordinator|Recipient|Contact|Contact person|Owner|Assignee|Driver|Speaker|Host|Organizer|Organiser"
 )
 # Addressing a group, not a person, and words that follow a greeting in its set phrases.
 NOT_NAMES = frozenset(
@@ -61,6 +72,7 @@ _SIGNED = re.compile(
     rf"(?<![\w])(?:{SIGN_OFFS})(?![\w])[ \t]*[,\u060c]?[ \t]*\n?[ \t]*{_NAME}{_SIGNATURE_END}", re.MULTILINE
 )
 _BYLINE = re.compile(rf"(?<![\w])(?:{BYLINES})(?![\w])[ \t]*:?[ \t]*{_NAME}{_END}", re.MULTILINE)
+_LABELLED = re.compile(rf"(?<![\w])(?:{ROLE_LABELS})[ \t]*:[ \t]*{_NAME}{_END}", re.MULTILINE)
 _LISTED = re.compile(rf"(?<![\w])(?:{PEOPLE_LISTS})(?![\w])[ \t]*:[ \t]*(?P<items>[^\n]+)")
 _ITEM = re.compile(rf"[ \t]*{_NAME}[ \t]*(?:\([^)\n]*\))?[ \t]*(?:[,\u060c]|$)")
 
@@ -72,6 +84,10 @@ _ARTICLES = ("ال", "بال", "لل", "وال", "فال", "كال")
 
 def _is_a_name(name: str) -> bool:
     words = name.split()
+    # A title or its one-letter abbreviation ("वक्ता: डॉ. हर्ष पाठक", "المسؤول: م. خالد") is left to
+    # titled_names.py, which masks the name after it.
+    if len(name) < 2 or words[0] in HI_TITLES or words[0] in AR_TITLES:
+        return False
     return not (words[0].startswith(_ARTICLES) or any(word in NOT_NAMES for word in words))
 
 
@@ -93,7 +109,7 @@ def cued_native_names(text: str) -> list[Span]:
         return []
     spans = [
         match.span("name")
-        for pattern in (_GREETED, _SIGNED, _BYLINE)
+        for pattern in (_GREETED, _SIGNED, _BYLINE, _LABELLED)
         for match in pattern.finditer(text)
         if _is_a_name(match.group("name"))
     ]

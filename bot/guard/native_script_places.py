@@ -64,6 +64,8 @@ _HI_PLACES = _words(
     " गोवा देहरादून रांची भुवनेश्वर मेरठ इलाहाबाद प्रयागराज अमृतसर लुधियाना जोधपुर उदयपुर कोटा ग्वालियर जबलपुर"
     " रायपुर नासिक औरंगाबाद मैसूर मंगलौर कोयंबटूर मदुरै विशाखापत्तनम विजयवाड़ा तिरुवनंतपुरम शिमला श्रीनगर जम्मू"
     " बिहार राजस्थान महाराष्ट्र गुजरात पंजाब केरल तमिलनाडु कर्नाटक हरियाणा असम ओडिशा झारखंड उत्तराखंड बंगाल"
+    " दार्जिलिंग शिलांग गंगटोक मनाली ऋषिकेश हरिद्वार अजमेर बीकानेर अलीगढ़ बरेली मुरादाबाद गोरखपुर फरीदाबाद ठाणे"
+    " अंधेरी बांद्रा पवई कोलाबा द्वारका सिकंदराबाद पुडुचेरी पांडिचेरी"
     " लंदन दुबई न्यूयॉर्क सिंगापुर टोरंटो सिडनी कनाडा अमेरिका"
 )
 _AR_PLACES = _words(
@@ -71,6 +73,8 @@ _AR_PLACES = _words(
     " الخبر الطائف أبها تبوك دبي أبوظبي أبو_ظبي الشارقة عجمان العين الدوحة الكويت المنامة مسقط صلالة عمّان عمان"
     " إربد الزرقاء بيروت طرابلس صيدا دمشق حلب حمص اللاذقية بغداد البصرة الموصل أربيل النجف تونس صفاقس سوسة الجزائر"
     " وهران قسنطينة الرباط الدار_البيضاء مراكش فاس طنجة أكادير مكناس الخرطوم صنعاء عدن بنغازي غزة رام_الله القدس"
+    " نابلس الخليل جنين بيت_لحم أريحا زحلة جبيل المفرق الكرك السلط الفجيرة رأس_الخيمة أم_القيوين نزوى صحار"
+    " الجبيل ينبع حائل القصيم بريدة نجران جازان الأحساء الهفوف المحرق"
     " لندن باريس برلين نيويورك إسطنبول اسطنبول تورنتو سيدني"
 )
 _TH_PLACES = _words(
@@ -161,13 +165,13 @@ def _everyday_left_out(places: Iterable[str]) -> str:
 # sentence: in a spaced script, between non-letters (Arabic may glue "and" and "in", "to" or "as"
 # to it: "بدبي", "والرياض", "وبدبي"); in Korean, before a particle, a space or punctuation ("부산에서", not
 # "부산물"); in Japanese, before a particle, punctuation or an administrative suffix ("大阪への",
-# "福岡市"). Chinese writes no word breaks and many of its place names start everyday words: it
-# keeps the words that tie a place to someone.
+# "福岡市"). Chinese writes no word breaks and many of its place names start a firm's name: see
+# _ZH_STANDALONE below.
 # Places whose name is also an everyday word standing alone: "the city" (المدينة), "the news"
-# (الخبر), "the eye" (العين), chickpeas (حمص); "last week" (전주), cod (대구), Mars (화성), a pearl
-# (진주), a race (경주), a cat (고양이); "considerably" (大分), triple (三重), oak (柏). They keep the
-# words that tie them to someone.
-_ALSO_EVERYDAY = frozenset("المدينة الخبر العين حمص 전주 대구 화성 진주 경주 고양 大分 三重 柏".split())
+# (الخبر), "the eye" (العين), chickpeas (حمص); "dark" (अंधेरी, Mumbai's Andheri); "last week"
+# (전주), cod (대구), Mars (화성), a pearl (진주), a race (경주), a cat (고양이); "considerably" (大分),
+# triple (三重), oak (柏). They keep the words that tie them to someone.
+_ALSO_EVERYDAY = frozenset("المدينة الخبر العين حمص अंधेरी 전주 대구 화성 진주 경주 고양 大分 三重 柏".split())
 # The letters and marks of the Arabic and Devanagari blocks, without their punctuation: the
 # Arabic comma, semicolon, question mark and full stop, and the danda ("في عمّان،", "इंदौर।").
 _ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff"

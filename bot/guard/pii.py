@@ -36,6 +36,7 @@ from bot.guard.addresses_abroad import AddressAbroadRecognizer
 from bot.guard.bare_cjk_names import BareCjkNameRecognizer
 from bot.guard.cards import PaymentCardRecognizer
 from bot.guard.chat_speakers import ChatSpeakerRecognizer
+from bot.guard.common_native_names import CommonNativeNameRecognizer
 from bot.guard.compound_names import whole_compound_names
 from bot.guard.context_words import GroupingAnalyzerEngine, IndexedContextEnhancer
 from bot.guard.credentials import CREDENTIAL_ENTITIES, credential_recognizers
@@ -309,12 +310,14 @@ class PiiAnalyzer:
             # by what colleagues call each other ("小张", "阿强", "수빈 씨");
             # places in those scripts, by the words that tie them to someone; the speakers of a
             # chat log, by where they stand; Arabic and Hindi names, by a greeting, a sign-off, a
-            # byline or a list of people; the people and places of a pasted table, by its headers.
+            # byline or a list of people, or as given names that are no everyday word; the people
+            # and places of a pasted table, by its headers.
             registry.add_recognizer(TitledNameRecognizer())
             registry.add_recognizer(BareCjkNameRecognizer())
             registry.add_recognizer(FamiliarNameRecognizer())
             registry.add_recognizer(ChatSpeakerRecognizer())
             registry.add_recognizer(CuedNativeNameRecognizer())
+            registry.add_recognizer(CommonNativeNameRecognizer())
             registry.add_recognizer(NativeScriptPlaceRecognizer())
             registry.add_recognizer(NameColumnRecognizer())
             registry.add_recognizer(PlaceColumnRecognizer())

@@ -49,6 +49,7 @@ def test_a_place_tied_to_a_person_is_found(text: str, places: list[str]) -> None
         "고양이 사진에 어울리는 문구를 써 줘.",
         "大分良くなったと伝えて。",
         "وصل الخبر اليوم في المدينة الكبيرة.",
+        "वेब सीरीज़ ‘अंधेरी रात’ की स्क्रिप्ट लिखो।",  # "dark night", not Mumbai's Andheri
         "Write a travel guide for our blog.",
     ],
 )
@@ -73,6 +74,7 @@ def test_a_place_that_starts_a_word_or_is_an_everyday_word_is_left_alone(text: s
             ["杭州", "成都", "深圳", "西安", "南京"],
         ),
         ("写一条领英动态: 欢迎杨帆加入我们的重庆团队。", ["重庆"]),
+        ("زيت زيتون من مزرعة في نابلس، ودار ضيافة في ऋषिकेश", ["نابلس", "ऋषिकेश"]),
         # The Arabic comma and the danda end a word as a full stop does.
         ("حملة توزيع في عمّان، منسقة الحملة", ["عمّان"]),
         ("पता: 45, MG Road, इंदौर। धन्यवाद", ["इंदौर"]),
