@@ -144,7 +144,46 @@ JA_KATAKANA_WORDS = _words(
 _JA_GIVEN_NAME_MAX = 3
 
 
+# A given name written after the family name and a space ("渡辺 恵子", "中村 さくら"): one to three
+# kanji, or a word of hiragana or katakana, then punctuation, a space, a particle or an honorific.
+_JA_GIVEN_NAME_AFTER_A_SPACE = re.compile(
+    r"[ \u3000](?P<given>[\u4E00-\u9FFF々]{1,3}|[\u3041-\u3096]{2,4}|[\u30A1-\u30FA\u30FC]{2,6})"
+    r"(?=[\s、。,.!\uff01?\uff1f)\uff09」』\]:\uff1a・/<]|が|は|の|に|と|を|も|へ|さん|様|氏|くん|ちゃん|$)"
+)
+
+
+# Words a chat line or a note puts after a name and a space ("高橋 はい、", "佐藤 了解。").
+JA_WORDS_AFTER_A_NAME = _words(
+    "はい いいえ うん ええ まだ もう また あと いま です ます よろしく ありがとう おはよう こんにちは すみません"
+    " 了解 承知 確認 本日 明日 今日 昨日 来週 今週 先週 以上 宛 殿 拝 より 記"
+)
+
+
 def _japanese_names(text: str) -> Iterator[Span]:
+    for start, end in _japanese_family_and_honorific_names(text):
+        yield start, _ja_given_name_after_a_space(text, start, end)
+
+
+def _ja_given_name_after_a_space(text: str, start: int, end: int) -> int:
+    """Where a name found as ``text[start:end]`` ends once a given name written after a space
+    joins it, when the name found is a listed family name."""
+    if text[start:end] not in JA_FAMILY_NAMES:
+        return end
+    given = _JA_GIVEN_NAME_AFTER_A_SPACE.match(text, end)
+    if given is None:
+        return end
+    word = given.group("given")
+    if (
+        word in JA_ROLE_WORDS
+        or word in JA_WORDS_AFTER_A_NAME
+        or _JA_KANJI_HONORIFIC.fullmatch(word)
+        or JA_NOT_GIVEN_NAME.search(word)
+    ):
+        return end
+    return given.end()
+
+
+def _japanese_family_and_honorific_names(text: str) -> Iterator[Span]:
     for run in _JA_KANJI_RUN.finditer(text):
         name = _ja_name_in_run(run.group(0), _JA_HONORIFIC.match(text, run.end()))
         if name is not None:

@@ -61,6 +61,8 @@ def test_a_place_that_starts_a_word_or_is_an_everyday_word_is_left_alone(text: s
     ("text", "places"),
     [
         # As "our Kyoto office" or "the history of Cairo" is masked in English.
+        ("京都向けの荷物と北海道産の小豆、渋谷の店舗。", ["京都", "北海道", "渋谷"]),
+        ("강남역 쪽 사고, 평창에서 감자", ["강남", "평창"]),
         ("京都支社の忘年会のお知らせを書いて。", ["京都"]),
         ("大阪への発送が遅れます。", ["大阪"]),
         ("부산에서 내일 회의가 있어요.", ["부산"]),

@@ -29,6 +29,11 @@ from bot.guard.titled_names import titled_names
         ("श्री राहुल शर्मा को धन्यवाद पत्र लिखो।", ["राहुल शर्मा"]),
         ("प्रिया जी को मीटिंग की याद दिलाने वाला संदेश लिखो।", ["प्रिया"]),
         ("डॉ. अनिल मेहता के लिए धन्यवाद पत्र तैयार करो।", ["अनिल मेहता"]),
+        # A Japanese given name after the family name and a space joins it; a title, a greeting or
+        # a word after the space does not.
+        ("議事録を要約して：出席者：町長 小林 誠、総務課長 渡辺 恵子。", ["小林 誠", "渡辺 恵子"]),
+        ("出席者: 伊藤、中村 さくら、小林", ["伊藤", "中村 さくら", "小林"]),
+        ("渡辺 部長に連絡して、高橋 はい、と返事が来た。", ["渡辺", "高橋"]),
     ],
 )
 def test_a_name_beside_an_honorific_or_title_is_masked_and_the_honorific_kept(
