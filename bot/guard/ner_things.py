@@ -268,6 +268,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
         or _said_to_be_a_thing(after)
         or names_a_figure(alphabetic, before, after)
         or _a_chain_store(alphabetic, before, after)
+        or _a_business_by_its_kind(alphabetic, before, after)
         or names_a_product(words, before, after, gazetteer)
         or names_an_everyday_thing(alphabetic, before, after, gazetteer)
         or names_a_discoverers_result(words, before)
@@ -516,6 +517,45 @@ def _work_by_its_author(after: list[str]) -> bool:
 # Chains named in the possessive after a founder whose surname is otherwise rare as a first name:
 # "lunch at McDonald's", "a Macy's sale"; "Jim McDonald's car" is Jim's.
 CHAINS = frozenset("mcdonald applebee arby denny kohl macy lowe sainsbury kellogg hardee dillard sotheby".split())
+
+
+# A kind of business written before its name in the project's other languages ("Boulangerie
+# Marchand", "Pasticceria Bianchi", "Talleres Domínguez", "Bakkerij Van Dijk"), and the words after
+# a family name that make it a firm ("Hoffmann Druck", "Martin Frères", a Turkish "Lokantasi",
+# "Kowalski i Synowie", "Петренко Груп"): the shop, not its owner.
+BUSINESS_KINDS_BEFORE = frozenset(
+    """
+    boulangerie pâtisserie patisserie boucherie charcuterie fromagerie épicerie epicerie crêperie creperie
+    menuiserie plomberie pharmacie librairie maison cabinet atelier hôtel institut clinique laverie quincaillerie
+    bijouterie panadería panaderia pastelería pasteleria carnicería carniceria frutería fruteria ferretería
+    ferreteria farmacia librería libreria papelería papeleria taller talleres casa restaurante cafetería
+    cafeteria clínica clinica horno muebles fundación fundacion suministros distribuciones construcciones
+    transportes asesoría asesoria gestoría gestoria peluquería peluqueria óptica optica bodega bodegas hostal
+    pasticceria panificio panetteria forno trattoria osteria pizzeria ferramenta macelleria gelateria
+    poliambulatorio studio officina cartoleria albergo ristorante caseificio cantina azienda padaria pastelaria
+    confeitaria farmácia ótica otica oficina livraria mercearia drogaria bakkerij slagerij apotheek kapsalon
+    boekhandel bloemisterij bäckerei baeckerei metzgerei konditorei apotheke gasthaus gasthof autohaus praxis
+    kanzlei buchhandlung gärtnerei schreinerei tischlerei pension brauerei weingut piekarnia cukiernia apteka
+    kwiaciarnia zakład księgarnia restauracja kawiarnia hurtownia кафе пекарня аптека студия ателье ресторан
+    магазин пекарня кав'ярня
+    """.split()
+)
+BUSINESS_WORDS_AFTER = frozenset(
+    """
+    druck bau transporte frères freres fils hnos hermanos synowie söhne soehne figli lokantası lokantasi
+    fırını firini eczanesi pastanesi ticaret inşaat insaat груп групп
+    """.split()  # noqa: RUF001  # Turkish dotless i on purpose
+)
+
+
+def _a_business_by_its_kind(alphabetic: list[str], before: list[str], after: list[str]) -> bool:
+    first = alphabetic[0]
+    if (first[:1].isupper() and first.lower() in BUSINESS_KINDS_BEFORE) or (
+        before and before[0][:1].isupper() and before[0].lower() in BUSINESS_KINDS_BEFORE
+    ):
+        return True
+    last = alphabetic[-1].lower()
+    return last in BUSINESS_WORDS_AFTER or bool(after and after[0].lower() in BUSINESS_WORDS_AFTER)
 
 
 def _a_chain_store(alphabetic: list[str], before: list[str], after: list[str]) -> bool:

@@ -153,6 +153,12 @@ from bot.guard import Guard
         "Shared views: Max 25 saved views per user, Min. 3 per team.",
         "Forget the Oxford comma unless leaving it out makes the sentence unclear.",
         "Cite the sources with Harvard referencing.",
+        # A kind of business before its owner's name, and the words after one that make a firm.
+        "Écris une annonce pour la Boulangerie Marchand, ouverte le dimanche.",
+        "Scrivi un post per la Pasticceria Bianchi con le nuove torte.",
+        "Schreib einen Flyer für die Tischlerei Brandl.",
+        "Redacta un correo para Talleres Domínguez sobre la factura.",
+        "Schreib eine Danksagung an Hoffmann Druck für die Flyer.",
     ],
 )
 def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: str) -> None:
