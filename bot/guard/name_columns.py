@@ -21,8 +21,10 @@ the languages the name model reads, so it counts there only for cells the model 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
+
+from presidio_analyzer import RecognizerResult
 
 from bot.guard.findings import Span, SpanRecognizer
 from bot.guard.native_script_places import NativeScriptPlaceRecognizer
@@ -69,6 +71,18 @@ PLACE_HEADERS = frozenset(
     المدينة|مدينة|البلد|الدولة|शहर|देश|स्थान|जगह|เมือง|จังหวัด
     """.replace("\n", "").split("|")
 )
+# Headers of columns of products, brands and firms: a name the name model finds in one of their
+# cells ("Tata Tea", "Fratelli Bertolli") names a thing.
+THING_HEADERS = frozenset(
+    h.strip().casefold()
+    for h in """
+    product|products|item|brand|company|supplier|vendor|producto|marca|empresa|proveedor|artículo|produit|marque|
+    société|fournisseur|article|prodotto|azienda|fornitore|articolo|produto|fornecedor|produkt|marke|firma|
+    lieferant|artikel|bedrijf|leverancier|dostawca|товар|продукт|бренд|компания|поставщик|виріб|компанія|
+    постачальник|ürün|marka|şirket|tedarikçi|商品|製品|ブランド|会社|メーカー|상품|제품|브랜드|회사|产品|品牌|公司|
+    供应商|商品名|منتج|المنتج|العلامة التجارية|الشركة|المورد|उत्पाद|ब्रांड|कंपनी
+    """.replace("\n", "").split("|")
+)
 # Cells of a place column that name no place.
 NOT_PLACES = frozenset("remote online hybrid virtual tbd tbc n/a none various other unknown all home office".split())
 _MAX_CELL_CHARACTERS = 40
@@ -87,23 +101,31 @@ GROUP_WORDS = frozenset(
 )
 # Each word of a header, and the words of a text as a table's delimiters cut them: a text holding
 # none of the first among the second holds no table this module reads (most prompts).
-_HEADER_WORDS = frozenset(word for header in NAME_HEADERS | PERSON_HEADERS | PLACE_HEADERS for word in header.split())
+_HEADER_WORDS = frozenset(
+    word for header in NAME_HEADERS | PERSON_HEADERS | PLACE_HEADERS | THING_HEADERS for word in header.split()
+)
 _CELL_WORD = re.compile(r"[^\s,;|\u060c\uff0c*_:\"]+")
 
 
 @lru_cache(maxsize=4)
-def column_cells(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-    """(cells of person columns, cells of place columns) of the tables of ``text``."""
+def column_cells(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...], tuple[Span, ...]]:
+    """(cells of person columns, of place columns, of product, brand and firm columns) of the
+    tables of ``text``; only cells that look like names in the first two."""
     people: list[Span] = []
     places: list[Span] = []
+    things: list[Span] = []
     if _HEADER_WORDS.isdisjoint(_CELL_WORD.findall(text.lower())):
-        return (), ()
+        return (), (), ()
     for table in delimited_tables(text):
         header, *rows = table
         if any(_NOT_A_HEADER.search(text[start:end]) for start, end in header):
             continue
         for index, (start, end) in enumerate(header):
-            kind = _kind_of_header(text[start:end].casefold())
+            name = text[start:end].casefold().strip(" *_:")
+            if name in THING_HEADERS:
+                things.extend(row[index] for row in rows if index < len(row))
+                continue
+            kind = _kind_of_header(name)
             if kind is None:
                 continue
             heads, any_script = kind
@@ -111,7 +133,23 @@ def column_cells(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
             for row in rows:
                 if index < len(row) and _looks_like_a_name(text[slice(*row[index])], any_script, heads):
                     found.append(row[index])
-    return tuple(people), tuple(places)
+    return tuple(people), tuple(places), tuple(things)
+
+
+def outside_thing_columns(
+    text: str, findings: list[RecognizerResult], entities: Collection[str]
+) -> list[RecognizerResult]:
+    """``findings`` less those of ``entities`` that lie inside a cell of a product, brand or firm
+    column."""
+    cells = column_cells(text)[2]
+    if not cells:
+        return findings
+    return [
+        finding
+        for finding in findings
+        if finding.entity_type not in entities
+        or not any(start <= finding.start and finding.end <= end for start, end in cells)
+    ]
 
 
 def _kind_of_header(header: str) -> tuple[str, bool] | None:

@@ -46,7 +46,7 @@ from bot.guard.familiar_names import FamiliarNameRecognizer
 from bot.guard.gazetteer import ENGLISH_WORDS_FILE
 from bot.guard.hinted import HintedEmailRecognizer, HintedIbanRecognizer, HintedIpRecognizer, HintedSsnRecognizer
 from bot.guard.labelled_ids import LABELLED_ID_ENTITIES, LabelledIdRecognizer, checked_findings_first
-from bot.guard.name_columns import NameColumnRecognizer, PlaceColumnRecognizer
+from bot.guard.name_columns import NameColumnRecognizer, PlaceColumnRecognizer, outside_thing_columns
 from bot.guard.national_ids import NATIONAL_ID_ENTITIES, national_id_recognizers
 from bot.guard.native_script_places import NativeScriptPlaceRecognizer
 from bot.guard.ner import GATED_NER, gate_ner
@@ -378,6 +378,8 @@ class PiiAnalyzer:
             )
         if len(self.pipeline.vocab) - self._lasting_entries >= self._renew_after_new_words:
             self._renew_pipeline()
+        # A name in a pasted table's product, brand or firm column names a thing ("Tata Tea").
+        results = outside_thing_columns(text, results, NER_ENTITIES)
         return whole_compound_names(text, checked_findings_first(results))
 
     def _renew_pipeline(self) -> None:

@@ -11,7 +11,7 @@ from bot.guard.table_headers import delimited_tables
 
 
 def _people_and_places(text: str) -> tuple[list[str], list[str]]:
-    people, places = column_cells(text)
+    people, places, _ = column_cells(text)
     return [text[start:end] for start, end in people], [text[start:end] for start, end in places]
 
 
@@ -61,3 +61,12 @@ def test_the_guard_masks_a_name_column_and_sends_none_of_it(guard: Guard) -> Non
 
     assert all(name not in masked.text for name in ("محمود", "बबलू", "민수"))
     assert "الساعات" in masked.text
+
+
+def test_a_name_in_a_product_brand_or_firm_column_is_left_as_written(guard: Guard) -> None:
+    table = "Table बना दो:\nनाम,शहर,product\nकविता नायर,कोच्चि,Amul Butter\nरोहित पटेल,अहमदाबाद,Tata Tea"
+
+    masked = guard.mask(table)
+
+    assert "Tata Tea" in masked.text and "Amul Butter" in masked.text
+    assert "कविता नायर" not in masked.text and "अहमदाबाद" not in masked.text
