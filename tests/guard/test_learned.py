@@ -31,8 +31,10 @@ from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD
 
 # A seeded sample of this many prompts: with project-y in the data, 240 drew a sample whose model
-# read the bakery tweet above the override (0.62 against 0.56); 600 reads them 0.27 and 0.93.
-SAMPLE_SIZE = 600
+# read the bakery tweet above the override (0.62 against 0.56); with project-aa, 600 to 800 drew
+# samples whose model named the override an indirect injection; 1,000 reads them 0.21 and 0.98,
+# as prompt extraction.
+SAMPLE_SIZE = 1000
 
 
 @pytest.fixture(scope="module")

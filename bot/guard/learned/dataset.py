@@ -2,7 +2,7 @@
 
 Each folder of ``DATA_FOLDERS`` holds one JSON object a line (``id``, ``text``, ``source``,
 ``license``, ``category``): ``curated`` and ``public`` hold third-party prompts (see their READMEs
-for sources and licences); ``project`` and ``project-b`` to ``project-z`` hold multilingual
+for sources and licences); ``project``, ``project-b`` to ``project-z`` and ``project-aa`` hold multilingual
 prompts written for this project (there is no ``project-g``: that letter named a part of the
 unseen evaluation set, ``bench/data/guard-unseen/``). Each data set names its categories its own
 way; ``LABELS`` folds them into the classes the model predicts, which are the rule table's
@@ -48,6 +48,7 @@ DATA_FOLDERS = (
     "project-x",
     "project-y",
     "project-z",
+    "project-aa",
 )
 BENIGN = "benign"
 
@@ -115,6 +116,7 @@ _SOURCE_OF_PREFIX = (
     (r"projx-", "project-authored-x"),
     (r"projy-", "project-authored-y"),
     (r"projz-", "project-authored-z"),
+    (r"projaa-", "project-authored-aa"),
 )
 # The families written for this project (their rows carry a ``lang``), as against third-party ones.
 PROJECT_SOURCES = frozenset(source for _, source in _SOURCE_OF_PREFIX if source.startswith("project-authored"))
