@@ -82,7 +82,9 @@ FLOOR_PROBABILITY = 0.40
 # budget of 0.8 % bound by pasted documents holding roles and turns (2.2 % of them blocked at 0.71);
 # read at 0.71 with the lift the same readings block 73.0 %, and the unseen set 85.0 % of attacks and
 # 1.0 % of benign prompts against 78.0 % and 0.7 % at 0.78. The point below is kept until how many
-# such documents may be refused is decided on its own terms, not from these figures. On the 43 families before
+# such documents may be refused is decided on its own terms, not from these figures. Project-aa
+# joined after that run without a new one (it takes both cores about two hours): with it the
+# unseen set reads 85.3 % and 1.0 %. On the 43 families before
 # project-v it was 0.70 with no lift (gate 1.0): 75.5 % of attacks (the 42 families before
 # project-u, 75.7 %, against 75.0 % when they were all there was) and 0.7 / 0.2 / 1.7 % of
 # everyday, chat and hard-negative prompts. With those 42 families it was 0.71
