@@ -18,19 +18,33 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
-from bot.guard.titled_names import AR_FAMILY_NAMES, AR_NOT_NAMES, HI_FAMILY_NAMES, NAME_ENTITY, SCORE
+from bot.guard.titled_names import (
+    AR_FAMILY_NAMES,
+    AR_FIRST_NAMES,
+    AR_NOT_NAMES,
+    HI_FAMILY_NAMES,
+    NAME_ENTITY,
+    SCORE,
+)
 
 
 def _words(listed: str) -> frozenset[str]:
     return frozenset(listed.split())
 
 
-AR_GIVEN_NAMES = _words(
-    "محمد أحمد محمود مصطفى خالد يوسف إبراهيم ابراهيم عبدالله عبدالرحمن عبدالعزيز حسين طارق ياسر وليد هشام"
-    " ماجد فيصل بندر زياد سامي هاني أيمن ايمن أنس معاذ حمزة بلال إسماعيل اسماعيل عثمان سليمان زكريا يحيى"
-    " مازن غسان إياد باسل سلمان نواف عبدالرحيم عبدالكريم مشعل تامر شادي رامي وائل أسامة اسامة"
-    " فاطمة عائشة مريم خديجة زينب سارة ساره ليلى نورة نورا رنا دانة شيماء رقية ميار روان لجين"
-    " ياسمين رغد بشرى ريهام منار دعاء آلاء الاء"
+# The first names titled_names.py reads after a title, less those that are also everyday words
+# standing alone: علي (a common spelling of "on"), عمر "age", فهد "cheetah", جمال "beauty", كمال
+# "perfection", عادل "fair", حسام "sword", سلطان "sultan", ناصر "supporter", سعود "good fortunes",
+# تركي "Turkish", عماد "pillar", مراد "wish", نادر "rare", ريم "gazelle", هبة "gift", منى "wishes",
+# هالة "halo", هند "India", لمى, جنى "harvest", لينا ("to us" in speech), سلمى, دينا, رشا, نادية,
+# سميرة, آمنة "safe".
+AR_NAMES_ALSO_WORDS = _words(
+    "علي عمر فهد جمال كمال عادل حسام سلطان ناصر سعود تركي عماد مراد نادر ريم هبة منى هالة هند لمى جنى لينا سلمى"
+    " دينا رشا نادية سميرة آمنة"
+)
+AR_GIVEN_NAMES = (AR_FIRST_NAMES - AR_NAMES_ALSO_WORDS) | _words(
+    "باسل سلمان نواف عبدالرحيم عبدالكريم مشعل تامر شادي وائل أسامة اسامة دانة لجين ياسمين رغد بشرى ريهام منار"
+    " دعاء آلاء الاء"
 )
 HI_GIVEN_NAMES = _words(
     "राहुल रोहित अमित सुमित अंकुर अजय संजय राजेश मुकेश दिनेश नरेश योगेश सुरेश रमेश महेश अर्जुन"

@@ -121,11 +121,11 @@ def column_cells(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...], tuple[S
         if any(_NOT_A_HEADER.search(text[start:end]) for start, end in header):
             continue
         for index, (start, end) in enumerate(header):
-            name = text[start:end].casefold().strip(" *_:")
-            if name in THING_HEADERS:
+            key = _header_key(text[start:end])
+            if key in THING_HEADERS:
                 things.extend(row[index] for row in rows if index < len(row))
                 continue
-            kind = _kind_of_header(name)
+            kind = _kind_of_header(key)
             if kind is None:
                 continue
             heads, any_script = kind
@@ -152,10 +152,14 @@ def outside_thing_columns(
     ]
 
 
-def _kind_of_header(header: str) -> tuple[str, bool] | None:
-    """(the entity its cells hold, whether cells of any script count) for a header, or None."""
+def _header_key(header: str) -> str:
+    """A header as the lists above write it: case folded, without Markdown's emphasis or a colon."""
     # Turkish "İl", "İsim": the dotted capital casefolds to "i" and a combining dot.
-    header = header.strip(" *_:").replace("\u0307", "")
+    return header.casefold().strip(" *_:").replace("\u0307", "")
+
+
+def _kind_of_header(header: str) -> tuple[str, bool] | None:
+    """(the entity its cells hold, whether cells of any script count) for a header key, or None."""
     if header in PERSON_HEADERS:
         return NAME_ENTITY, True
     if header in PLACE_HEADERS:
