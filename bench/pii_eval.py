@@ -169,6 +169,13 @@ def covers_half(finding: Span, gold: Span) -> bool:
     return overlap * 2 >= gold.end - gold.start
 
 
+def covered_together(findings: list[Span], gold: Span) -> bool:
+    """Whether ``findings`` together cover at least half of ``gold`` (a name or a number the guard
+    masked in two pieces is found)."""
+    covered = sum(max(0, min(f.end, gold.end) - max(f.start, gold.start)) for f in findings)
+    return covered * 2 >= gold.end - gold.start
+
+
 def overlaps(finding: Span, gold: Span) -> bool:
     return min(finding.end, gold.end) > max(finding.start, gold.start)
 
@@ -296,11 +303,7 @@ def measure_multilingual(guard, rows: list[dict]) -> dict[str, tuple[int, int, i
         tally[0] += 1
         for spans in occurrences.values():
             tally[2] += 1
-            tally[1] += any(
-                2 * sum(max(0, min(f.end, span.end) - max(f.start, span.start)) for f in findings)
-                >= span.end - span.start
-                for span in spans
-            )
+            tally[1] += any(covered_together(findings, span) for span in spans)
         listed = [span for spans in occurrences.values() for span in spans]
         tally[3] += sum(not any(overlaps(f, span) for span in listed) for f in findings)
     return {language: (t[0], t[1], t[2], t[3]) for language, t in sorted(tallies.items())}
@@ -340,7 +343,7 @@ def measure_world_phones(guard, phone_rows: list[dict], other_rows: list[dict]) 
             start = text.index(number)
             span = Span(start, start + len(number), "PHONE")
             numbers += 1
-            found += 2 * sum(max(0, min(f.end, span.end) - max(f.start, span.start)) for f in phones) >= len(number)
+            found += covered_together(phones, span)
     for row in other_rows:
         text = row["text"]
         phones = [f for f in findings_of(guard, text) if f.type == "PHONE"]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
+from bot.guard.script_ranges import ARABIC_LETTERS, DEVANAGARI_LETTERS
 from bot.guard.titled_names import (
     AR_FAMILY_NAMES,
     AR_FIRST_NAMES,
@@ -53,18 +54,16 @@ HI_GIVEN_NAMES = _words(
     " सिमरन हरप्रीत गुरमीत मनप्रीत जसप्रीत बबलू पप्पू मोहम्मद इरफ़ान इरफान सलमा फ़ातिमा फातिमा आयशा इमरान"
     " आरिफ़ आरिफ रुबीना शबनम नसरीन"
 )
-_AR_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff"
-_DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
 # "and" and "for" glued to a name ("وأحمد", "لسارة"); a family name after it, joined by a space.
 _AR_NAME = re.compile(
-    rf"(?<![{_AR_LETTERS}])[ول]?(?P<name>(?:{'|'.join(sorted(AR_GIVEN_NAMES))})"
-    rf"(?:[ ](?:ال[{_AR_LETTERS}]{{2,}}|{'|'.join(sorted(AR_FAMILY_NAMES))}))?)(?![{_AR_LETTERS}])"
+    rf"(?<![{ARABIC_LETTERS}])[ول]?(?P<name>(?:{'|'.join(sorted(AR_GIVEN_NAMES))})"
+    rf"(?:[ ](?:ال[{ARABIC_LETTERS}]{{2,}}|{'|'.join(sorted(AR_FAMILY_NAMES))}))?)(?![{ARABIC_LETTERS}])"
 )
 _HI_NAME = re.compile(
-    rf"(?<![{_DEVANAGARI_LETTERS}])(?P<name>(?:{'|'.join(sorted(HI_GIVEN_NAMES))})"
-    rf"(?:[ ](?:{'|'.join(sorted(HI_FAMILY_NAMES))}))?)(?![{_DEVANAGARI_LETTERS}])"
+    rf"(?<![{DEVANAGARI_LETTERS}])(?P<name>(?:{'|'.join(sorted(HI_GIVEN_NAMES))})"
+    rf"(?:[ ](?:{'|'.join(sorted(HI_FAMILY_NAMES))}))?)(?![{DEVANAGARI_LETTERS}])"
 )
-_EITHER_SCRIPT = re.compile(f"[{_AR_LETTERS}{_DEVANAGARI_LETTERS}]")
+_EITHER_SCRIPT = re.compile(f"[{ARABIC_LETTERS}{DEVANAGARI_LETTERS}]")
 
 
 def common_native_names(text: str) -> Iterator[Span]:

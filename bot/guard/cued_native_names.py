@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
+from bot.guard.script_ranges import DEVANAGARI_LETTERS
 from bot.guard.titled_names import AR_TITLES, HI_TITLES, NAME_ENTITY, SCORE
 
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u064b-\u065f\u0670-\u06d3"
-_DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
-_EITHER_SCRIPT = re.compile(rf"[{_ARABIC_LETTERS}{_DEVANAGARI_LETTERS}]")
+_EITHER_SCRIPT = re.compile(rf"[{_ARABIC_LETTERS}{DEVANAGARI_LETTERS}]")
 # One to three words of one script, with spaces between.
-_NAME = rf"(?P<name>(?:[{_ARABIC_LETTERS}]+(?:[ \t]+[{_ARABIC_LETTERS}]+){{0,2}})|(?:[{_DEVANAGARI_LETTERS}]+(?:[ \t]+[{_DEVANAGARI_LETTERS}]+){{0,2}}))"
+_NAME = rf"(?P<name>(?:[{_ARABIC_LETTERS}]+(?:[ \t]+[{_ARABIC_LETTERS}]+){{0,2}})|(?:[{DEVANAGARI_LETTERS}]+(?:[ \t]+[{DEVANAGARI_LETTERS}]+){{0,2}}))"
 # What ends a name given away by a greeting, a sign-off or a byline.
 _END = r"(?=[ \t]*(?:[,\u060c.!?\u061f:;'\"\u2019\u201d)\u0964]|$))"
 

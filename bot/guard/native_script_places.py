@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.guard.findings import Span, SpanRecognizer, longest_first_without_overlaps
+from bot.guard.script_ranges import ARABIC_LETTERS, DEVANAGARI_LETTERS
 
 
 def _words(listed: str) -> list[str]:
@@ -172,20 +173,14 @@ def _everyday_left_out(places: Iterable[str]) -> str:
 # (전주), cod (대구), Mars (화성), a pearl (진주), a race (경주), a cat (고양이); "considerably" (大分),
 # triple (三重), oak (柏). They keep the words that tie them to someone.
 _ALSO_EVERYDAY = frozenset("المدينة الخبر العين حمص अंधेरी 전주 대구 화성 진주 경주 고양 大分 三重 柏".split())
-# The letters and marks of the Arabic and Devanagari blocks, without their punctuation: the
-# Arabic comma, semicolon, question mark and full stop, and the danda ("في عمّان،", "इंदौर।").
-_ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff"
-_DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
 _KO_PARTICLES = "에서|에게|에|으로|로|의|은|는|이|가|을|를|까지|부터|와|과|도|만|랑|행|시|도|역"
 _JA_PARTICLES = (
     "の|に|へ|で|から|まで|は|が|を|と|や|も|都|道|府|県|市|区|駅|支店|支社|店|本社|工場|出身|在住|向け|産|方面"
     "|営業所|事務所|オフィス|店舗|周辺|エリア"
 )
 _STANDALONE = (
-    re.compile(
-        rf"(?<![{_ARABIC_LETTERS}])[وف]?[بلك]?(?P<place>{_everyday_left_out(_AR_PLACES)})(?![{_ARABIC_LETTERS}])"
-    ),
-    re.compile(rf"(?<![{_DEVANAGARI_LETTERS}])(?P<place>{_everyday_left_out(_HI_PLACES)})(?![{_DEVANAGARI_LETTERS}])"),
+    re.compile(rf"(?<![{ARABIC_LETTERS}])[وف]?[بلك]?(?P<place>{_everyday_left_out(_AR_PLACES)})(?![{ARABIC_LETTERS}])"),
+    re.compile(rf"(?<![{DEVANAGARI_LETTERS}])(?P<place>{_everyday_left_out(_HI_PLACES)})(?![{DEVANAGARI_LETTERS}])"),
     re.compile(
         rf"(?<![\uac00-\ud7af])(?P<place>{_everyday_left_out(_KO_PLACES)})"
         rf"(?=(?:{_KO_PARTICLES})?(?![\uac00-\ud7af]))"

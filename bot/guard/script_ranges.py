@@ -12,6 +12,10 @@ import re
 # Devanagari to Sinhala, letters and their vowel signs, without the danda and double danda
 # (U+0964, U+0965) that end a sentence.
 INDIC_WORD_CHARACTERS = "\u0900-\u0963\u0966-\u0dff"
+# The letters and marks of the Arabic and Devanagari blocks without their punctuation (the Arabic
+# comma, semicolon, question mark and full stop; the danda), so a name or a place before one ends.
+ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff"
+DEVANAGARI_LETTERS = "\u0900-\u0963\u0966-\u097f"
 # A word: ``\w`` or an Indic letter or vowel sign.
 WORD_WITH_INDIC_SIGNS = rf"(?:\w|[{INDIC_WORD_CHARACTERS}])+"
 # Hangul jamo and syllables, kana, and the CJK ideographs with their compatibility forms.
