@@ -448,11 +448,41 @@ _PHONE_LEAD_IN = re.compile(
 _SHORT_NUMBER = re.compile(r"(?<![\w+.,/\-])(?<!\d[ .\-])(?:\(\d{1,3}\) ?)?\d(?:[ .\-]?\d){2,5}(?![\w]|[ .,\-/]\d)")
 _SHORT_DIGITS = (5, 6)
 _SHORT = 'A five- or six-digit number right after a phone\'s label or "call me on"'
+# Israel's star numbers of firms and services ("*2345"): four digits after a star, a phone only
+# right after a lead-in or given together with another phone.
+_STAR_NUMBER = re.compile(r"(?<![\w*#])\*\d{4}(?![\w*#]|[ .\-]\d)")
+_STAR = "A star number of a service beside a phone or its label"
+# Findings that are phones on their own, whatever their context: a number given together with one
+# of them is given for the same purpose.
+_OWN_PHONE_SCORE = UNVALIDATED_SCORE
+_TOGETHER = "A number given together with a phone"
+# Between two numbers given together: "or" in the languages prompts are written in, a slash, a
+# comma or an ideographic comma ("+86 10 6123 4567 或 18612345678", "*6543 או 1-800-345-678",
+# "0171 2345678 / 030 1234567").
+_GIVEN_TOGETHER = re.compile(
+    r"\s*(?:[/,\u3001]|(?:or|ou|oder|of|lub|o|или|або|atau|veya|hoặc)(?!\w)|או|أو|او|या|또는|または|或者?)\s*",  # noqa: RUF001
+    re.IGNORECASE,
+)
+
+
+# Lead-ins in scripts and idioms the Latin labels above miss: Arabic "the hotline" and "the
+# unified number" of firms ("اتصل بالخط الساخن 19123", "الرقم الموحد:"), "phone" and "mobile" labels
+# ("هاتف:", "جوال:"), Hebrew "phone", "mobile" and a service centre's label ("טלפון:", "מוקד שירות
+# לקוחות:"), and Spanish "for any question, at" ("cualquier duda al", "consultas al").
+_PHONE_LEAD_IN_ABROAD = re.compile(
+    r"(?:(?:ب?ال)?خط\s+(?:ال)?ساخن|(?:ال)?رقم\s+(?:ال)?موحد|هاتف|جوال|טלפון|נייד|מוקד(?:\s+[\u05d0-\u05ea]+){0,3})\s*:?\s*$"
+    r"|\b(?:dudas?|consultas?|informes|preguntas)\s+al\s*$",
+    re.IGNORECASE,
+)
+# Singapore's and Malaysia's "handphone" label, in capitals and with its colon ("HP: 9123 4567"); a
+# number of a phone's length only, since "HP: 2500" is a character's hit points.
+_HANDPHONE_LABEL = re.compile(r"(?-i:\bHP)\s*(?:no\.?\s*)?:\s*$")
 
 
 def _led_in_as_a_phone(text: str, start: int) -> bool:
     return (
         _led_in_by(_PHONE_LEAD_IN, text, start)
+        or _led_in_by(_PHONE_LEAD_IN_ABROAD, text, start)
         or _led_in_by(_SOMEONES_NUMBER, text, start)
         or _led_in_by(_SOMEONES_NUMBER_ABROAD, text, start)
     )
@@ -507,7 +537,12 @@ _WHERE_IT_RINGS = re.compile(
 def _called_a_phone(text: str, start: int, end: int) -> bool:
     """Called a phone by a label or "call me on" right before it, by its place in a signature
     line beside an email address, or by its table column's header. Asked only where it decides."""
-    return _led_in_as_a_phone(text, start) or _contact_field(text, start, end) or _under_a_phone_header(text, start)
+    return (
+        _led_in_as_a_phone(text, start)
+        or _led_in_by(_HANDPHONE_LABEL, text, start)
+        or _contact_field(text, start, end)
+        or _under_a_phone_header(text, start)
+    )
 
 
 # A number set off right after a person's name, as a contact list or an aside gives one: "Forward
@@ -851,6 +886,12 @@ class FormattedPhoneRecognizer(TextRecognizer):
                     "Valid phone number (libphonenumber), scored by formatting",
                 )
             )
+        results = [
+            finding(self, "PHONE_NUMBER", result.start, result.end, SOMEONES_NUMBER_SCORE, _TOGETHER)
+            if result.score < _OWN_PHONE_SCORE and _given_together(text, result.start, result.end, results)
+            else result
+            for result in results
+        ]
         return results + self._short_numbers(text, results)
 
     def _called_or_named_a_phone(self, text: str, start: int, end: int, digits: int) -> bool:
@@ -876,6 +917,23 @@ class FormattedPhoneRecognizer(TextRecognizer):
             number = short.group(0)
             if sum(c.isdigit() for c in number) not in _SHORT_DIGITS or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if _led_in_as_a_phone(text, start):
+            if _led_in_as_a_phone(text, start) or _given_together(text, start, end, found):
                 results.append(finding(self, "PHONE_NUMBER", start, end, SOMEONES_NUMBER_SCORE, _SHORT))
+        for star in _STAR_NUMBER.finditer(text):
+            start, end = star.span()
+            if _led_in_as_a_phone(text, start) or _given_together(text, start, end, found):
+                results.append(finding(self, "PHONE_NUMBER", start, end, SOMEONES_NUMBER_SCORE, _STAR))
         return results
+
+
+def _given_together(text: str, start: int, end: int, found: list[RecognizerResult]) -> bool:
+    """Whether the number at ``start:end`` is given together with a finding that is a phone on its
+    own: only "or", a slash or a comma between them."""
+    return any(
+        other.score >= _OWN_PHONE_SCORE
+        and (
+            (other.end <= start and _GIVEN_TOGETHER.fullmatch(text, other.end, start) is not None)
+            or (end <= other.start and _GIVEN_TOGETHER.fullmatch(text, end, other.start) is not None)
+        )
+        for other in found
+    )

@@ -422,3 +422,47 @@ def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sit
 )
 def test_ids_named_as_such_dates_with_hours_and_versions_are_not_phones(pattern_guard: Guard, sentence: str) -> None:
     assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phones"),
+    [
+        # A bare number given together with a phone that is one on its own, by "or" in the
+        # sentence's language, a slash or a comma.
+        ("如需帮助请找 +86 10 6123 4567 或 18612345678，周一至周五", {"+86 10 6123 4567", "18612345678"}),
+        ("Reach the desk at +44 20 7946 0018 or 7946001812 before noon", {"+44 20 7946 0018", "7946001812"}),
+        ("+1 415 555 0132 / 4155550199", {"+1 415 555 0132", "4155550199"}),
+        # An Israeli service's star number beside its toll-free line, or after a label.
+        ("לבירורים: *6543 או 1-800-345-678", {"*6543", "1-800-345-678"}),
+        ("טלפון: *3210", {"*3210"}),
+    ],
+)
+def test_numbers_given_together_with_a_phone_are_phones(pattern_guard: Guard, sentence: str, phones: set[str]) -> None:
+    assert set(masked_phones(pattern_guard, sentence).values()) == phones
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phone"),
+    [
+        # An Arab firm's five-digit hotline, a Spanish "for questions, at", Singapore's "HP:".
+        ("لأي استفسار يرجى الاتصال على الخط الساخن 16789", "16789"),
+        ("Para consultas al 3157654321, de lunes a viernes.", "3157654321"),
+        ("Name: Tan Wei Ming\nHP: 8765 4321", "8765 4321"),
+    ],
+)
+def test_labels_of_other_scripts_and_idioms_lead_in_a_phone(pattern_guard: Guard, sentence: str, phone: str) -> None:
+    assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Hit points, a promo code and two order numbers: nothing there is a phone on its own.
+        "Boss stats \u2014 HP: 25000, armour 40.",
+        "Use code *4321 at checkout.",
+        "Orders 12345678 or 87654321 shipped today.",
+        "Ship release 2.4.1 or 2.5.0 to the beta group.",
+    ],
+)
+def test_numbers_beside_no_phone_stay_unmasked(pattern_guard: Guard, sentence: str) -> None:
+    assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
