@@ -367,6 +367,40 @@ def print_world_phones(guard) -> None:
     )
 
 
+THINGS_FILE = REPO_ROOT / "bench" / "data" / "pii-things" / "things.jsonl"
+
+
+def measure_things(guard, rows: list[dict]) -> tuple[int, int, int, int]:
+    """(things masked, things, names found, names) on ``bench/data/pii-things``: a thing is masked
+    when a name, place or address finding overlaps it; a name is found when findings cover half
+    of it."""
+    masked = things = found = names = 0
+    for row in rows:
+        text = row["text"]
+        findings = findings_of(guard, text)
+        for thing in row["things"]:
+            start = text.index(thing)
+            things += 1
+            span = Span(start, start + len(thing), "THING")
+            masked += any(f.type in NER_TYPES and overlaps(f, span) for f in findings)
+        for name in row["names"]:
+            start = text.index(name)
+            names += 1
+            found += covered_together(findings, Span(start, start + len(name), "NAME"))
+    return masked, things, found, names
+
+
+def print_things(guard) -> None:
+    masked, things, found, names = measure_things(guard, read_jsonl(THINGS_FILE))
+    print_table(
+        "Things that carry a name, and names beside them (bench/data/pii-things; a design set)",
+        [
+            f"things masked as a person, place or address {masked}/{things} ({100 * masked / max(1, things):.1f}%); "
+            f"names found {found}/{names} ({100 * found / max(1, names):.1f}%)"
+        ],
+    )
+
+
 def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
@@ -468,6 +502,7 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
 
     print_multilingual(guard)
     print_world_phones(guard)
+    print_things(guard)
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = []

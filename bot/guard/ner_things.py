@@ -36,8 +36,16 @@ PRODUCT_NOUNS = frozenset(
     chair chairs desk desks tournament tournaments mocktail mocktails
     pitcher pitchers bar playlist playlists setup rollout migration pipeline pipelines merch
     costume costumes puppy puppies kitten kittens brand brands
+    accounts proposal proposals pitch pitches deal deals contract contracts audit audits fleet
+    bundle bundles appliance appliances dishwasher dishwashers shaver
+    shavers toothbrush glassware suit suits accessory accessories campaign campaigns tasting
     """.split()
 )
+# "The Kyoto meeting room": meeting rooms are named after places and people.
+_ROOM_KINDS = frozenset({"meeting", "conference", "board", "training", "huddle"})
+# Between brands a product noun follows: "the Heinz and Kraft accounts", "Bosch and Siemens appliances".
+_COORDINATION = frozenset({"and", "or", "&", ","})
+_MAX_COORDINATED_WORDS = 3
 # Short acronyms between a brand and its product noun: "the Okta MFA setup", "a Zoom SSO login".
 _ACRONYM_LENGTH = 5
 # Festivals and holidays spelt like a person's or a town's name ("Mardi Gras", "Ganesh
@@ -246,7 +254,7 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     return (
         _made_by_a_brand(alphabetic, before, gazetteer)
         or _before_a_product_noun(after)
-        or _an_employer(before)
+        or _an_employer(alphabetic, before, after, gazetteer)
         or _a_firm_after_a_job_title(alphabetic, before, gazetteer)
         or _a_job_title(words, gazetteer)
         or (bool(before) and before[0] in CODE_NAME_HEADS)
@@ -358,6 +366,16 @@ _PRODUCT_KINDS = frozenset("credit debit savings checking gift loyalty rewards b
 def _before_a_product_noun(after: list[str]) -> bool:
     """A product's noun right after, or after a short acronym or the product's kind: "Bose
     headphones", "the Okta MFA setup", "a Chase credit card"."""
+    if after[:1] and after[0] in _ROOM_KINDS:
+        return after[1:2] == ["room"] or after[1:2] == ["rooms"]
+    if after[:1] and after[0] in _COORDINATION:
+        # The other brands of a list the noun follows: skip to the word after them.
+        rest = after[1:]
+        skipped = 0
+        while rest and skipped < _MAX_COORDINATED_WORDS and rest[0][:1].isupper() and rest[0].isalpha():
+            rest, skipped = rest[1:], skipped + 1
+        if skipped:
+            after = rest
     if after[:1] and (
         (after[0].isupper() and after[0].isalpha() and len(after[0]) <= _ACRONYM_LENGTH) or after[0] in _PRODUCT_KINDS
     ):
@@ -417,11 +435,29 @@ def _a_job_title(words: list[str], gazetteer: Gazetteer) -> bool:
 
 
 # What one holds at a firm: "a job at Ericsson", "my internship at Barclays", "the position at Patagonia".
-_EMPLOYMENT_NOUNS = frozenset("job jobs internship internships position positions career interview".split())
+# And who works or studies at one: "worked at Goldman Sachs", "analysts at Forrester", "a PhD at
+# Carnegie Mellon", "the team at the Guggenheim". A person is met "at Priya's", never "at Priya".
+_EMPLOYMENT_NOUNS = frozenset(
+    """
+    job jobs internship internships position positions career interview work works worked working
+    analyst analysts lead manager engineer director buyer team colleagues folks staff stint years
+    phd mba degree studies studied
+    """.split()
+)
 
 
-def _an_employer(before: list[str]) -> bool:
-    return len(before) >= 2 and before[0] == "at" and before[1].lower() in _EMPLOYMENT_NOUNS
+def _an_employer(alphabetic: list[str], before: list[str], after: list[str], gazetteer: Gazetteer) -> bool:
+    """A firm after "at" and a word of work or study; a place there ("years at Heathrow") stays one,
+    and so does a person's home ("the team at Maria's")."""
+    if before[:1] and before[0].lower() == "the":
+        before = before[1:]
+    return (
+        not (after[:1] and after[0] in _APOSTROPHES)
+        and len(before) >= 2
+        and before[0] == "at"
+        and before[1].lower() in _EMPLOYMENT_NOUNS
+        and not gazetteer.is_place(" ".join(alphabetic).lower())
+    )
 
 
 def _migrated_from(before: list[str], after: list[str]) -> bool:

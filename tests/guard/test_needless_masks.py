@@ -159,6 +159,13 @@ from bot.guard import Guard
         "Schreib einen Flyer für die Tischlerei Brandl.",
         "Redacta un correo para Talleres Domínguez sobre la factura.",
         "Schreib eine Danksagung an Hoffmann Druck für die Flyer.",
+        # A meeting room named after a person or place, brands listed before the noun they share,
+        # and a firm where someone works or studies.
+        "Book the Turing meeting room for Tuesday.",
+        "Send me the Dior and Armani proposals.",
+        "List what the analysts at Nomura said about the market.",
+        "Congratulate the team at Bertelsmann on the launch.",
+        "My cousin did an MBA at INSEAD.",
     ],
 )
 def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: str) -> None:
@@ -224,6 +231,9 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Max and Min went to the zoo with 3 friends.", "Min"),
         ("Max, 25, from Leeds, joined the team.", "Max"),
         ("She studied at Oxford before the move.", "Oxford"),
+        ("Say hi to the team at Maria's.", "Maria"),
+        ("Book Priya and Tomasz rooms at the hotel.", "Tomasz"),
+        ("The Smith and Okafor families are joining the picnic.", "Okafor"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
