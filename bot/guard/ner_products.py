@@ -70,6 +70,31 @@ BRANDS = (
     )
     | world_brands()
 )
+# Firms, brands and institutions of the world named after two people or a person's whole name,
+# read whole (their words joined, "&" and dashes left out): "Morgan Stanley" is a bank though
+# Morgan and Stanley are names each, and a colleague may be called either.
+FIRMS_NAMED_AFTER_PEOPLE = frozenset(
+    firm.strip()
+    for firm in """
+    goldman sachs|morgan stanley|jp morgan|charles schwab|edward jones|raymond james|merrill lynch
+    lehman brothers|grant thornton|ernst young|roland berger|oliver wyman|booz allen hamilton
+    baker mckenzie|clifford chance|allen overy|herbert smith freehills|slaughter may|skadden arps
+    johnson johnson|johnson matthey|procter gamble|colgate palmolive|marks spencer|dr oetker
+    ben jerry|hewlett packard|harley davidson|rolls royce|aston martin|mercedes benz|alfa romeo
+    tommy hilfiger|hugo boss|ralph lauren|calvin klein|michael kors|kate spade|tory burch
+    estée lauder|estee lauder|louis vuitton|yves saint laurent|saint laurent|dolce gabbana
+    giorgio armani|salvatore ferragamo|ermenegildo zegna|christian dior|christian louboutin
+    jimmy choo|vivienne westwood|stella mccartney|paul smith|ted baker|karl lagerfeld
+    marie claire|moët hennessy|moet hennessy|pernod ricard|jack daniels|johnnie walker|jim beam
+    ferrero rocher|mars wrigley|john lewis|fortnum mason|harvey nichols|kraft heinz
+    warner bros|walt disney|wells fargo|smith wesson|black decker|stanley black decker
+    bausch lomb|abbott laboratories|eli lilly|bristol myers squibb|boehringer ingelheim
+    johns hopkins|carnegie mellon|karolinska institutet|mayo clinic|cleveland clinic|max planck
+    robert bosch|tata consultancy|tata motors|tata steel|mahindra mahindra|larsen toubro
+    bajaj auto|godrej consumer|aditya birla|grupo bimbo
+    """.replace("\n", "|").split("|")
+    if firm.strip()
+)
 # A capital inside a name: "McClane", "MacLeod", "LeCun", "DiCaprio"; elsewhere it is a product
 # ("WebPilot", "LearnData").
 INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von")

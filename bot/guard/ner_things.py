@@ -12,7 +12,7 @@ from bot.guard.gazetteer import NOTHING, Gazetteer
 from bot.guard.ner_everyday_names import names_an_everyday_thing
 from bot.guard.ner_figures import names_a_figure
 from bot.guard.ner_foreign_eponyms import names_a_discoverers_result
-from bot.guard.ner_products import BRANDS, a_product, names_a_product
+from bot.guard.ner_products import BRANDS, FIRMS_NAMED_AFTER_PEOPLE, a_product, names_a_product
 
 # What a prompt names with "called" or "named", or right after "the", that is no person or place:
 # 'an app called "Tipperary"', 'a restaurant named "Buena Onda"', "the movie La La Land".
@@ -250,6 +250,8 @@ def is_a_thing(words: list[str], before: list[str], after: list[str], gazetteer:
     if _breed_of_a_place(alphabetic, before, after) or _a_grape_variety(alphabetic):
         return True
     if tuple(word.lower() for word in alphabetic) in DRINKS_NAMED_AFTER_PEOPLE:
+        return True
+    if " ".join(word.lower() for word in alphabetic) in FIRMS_NAMED_AFTER_PEOPLE:
         return True
     return (
         _made_by_a_brand(alphabetic, before, gazetteer)

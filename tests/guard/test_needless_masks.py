@@ -166,6 +166,9 @@ from bot.guard import Guard
         "List what the analysts at Nomura said about the market.",
         "Congratulate the team at Bertelsmann on the launch.",
         "My cousin did an MBA at INSEAD.",
+        # Firms named after two people, or one person's whole name, read whole.
+        "Thank the Morgan Stanley team for the dinner.",
+        "Our Tommy Hilfiger order is late.",
     ],
 )
 def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: str) -> None:
@@ -234,6 +237,7 @@ def test_things_named_like_people_or_places_are_not_masked(guard: Guard, text: s
         ("Say hi to the team at Maria's.", "Maria"),
         ("Book Priya and Tomasz rooms at the hotel.", "Tomasz"),
         ("The Smith and Okafor families are joining the picnic.", "Okafor"),
+        ("Write to Stanley Morgan about the rota.", "Stanley Morgan"),
     ],
 )
 def test_names_in_the_same_shape_are_still_masked(guard: Guard, text: str, name: str) -> None:
