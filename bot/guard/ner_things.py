@@ -369,7 +369,7 @@ def _before_a_product_noun(after: list[str]) -> bool:
     """A product's noun right after, or after a short acronym or the product's kind: "Bose
     headphones", "the Okta MFA setup", "a Chase credit card"."""
     if after[:1] and after[0] in _ROOM_KINDS:
-        return after[1:2] == ["room"] or after[1:2] == ["rooms"]
+        return after[1:2] in (["room"], ["rooms"])
     if after[:1] and after[0] in _COORDINATION:
         # The other brands of a list the noun follows: skip to the word after them.
         rest = after[1:]

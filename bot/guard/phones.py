@@ -448,7 +448,7 @@ _PHONE_LEAD_IN = re.compile(
 _SHORT_NUMBER = re.compile(r"(?<![\w+.,/\-])(?<!\d[ .\-])(?:\(\d{1,3}\) ?)?\d(?:[ .\-]?\d){2,5}(?![\w]|[ .,\-/]\d)")
 _SHORT_DIGITS = (5, 6)
 _SHORT = 'A five- or six-digit number right after a phone\'s label or "call me on"'
-# Israel's star numbers of firms and services ("*2345"): four digits after a star, a phone only
+# Israel's star numbers of firms and services ("*6543"): four digits after a star, a phone only
 # right after a lead-in or given together with another phone.
 _STAR_NUMBER = re.compile(r"(?<![\w*#])\*\d{4}(?![\w*#]|[ .\-]\d)")
 _STAR = "A star number of a service beside a phone or its label"
@@ -466,7 +466,7 @@ _GIVEN_TOGETHER = re.compile(
 
 
 # Lead-ins in scripts and idioms the Latin labels above miss: Arabic "the hotline" and "the
-# unified number" of firms ("اتصل بالخط الساخن 19123", "الرقم الموحد:"), "phone" and "mobile" labels
+# unified number" of firms ("الخط الساخن 16789", "الرقم الموحد:"), "phone" and "mobile" labels
 # ("هاتف:", "جوال:"), Hebrew "phone", "mobile" and a service centre's label ("טלפון:", "מוקד שירות
 # לקוחות:"), and Spanish "for any question, at" ("cualquier duda al", "consultas al").
 _PHONE_LEAD_IN_ABROAD = re.compile(
@@ -917,13 +917,19 @@ class FormattedPhoneRecognizer(TextRecognizer):
             number = short.group(0)
             if sum(c.isdigit() for c in number) not in _SHORT_DIGITS or _NOT_A_PHONE.fullmatch(number):
                 continue
-            if _led_in_as_a_phone(text, start) or _given_together(text, start, end, found):
+            if _named_a_phone_nearby(text, start, end, found):
                 results.append(finding(self, "PHONE_NUMBER", start, end, SOMEONES_NUMBER_SCORE, _SHORT))
-        for star in _STAR_NUMBER.finditer(text):
-            start, end = star.span()
-            if _led_in_as_a_phone(text, start) or _given_together(text, start, end, found):
-                results.append(finding(self, "PHONE_NUMBER", start, end, SOMEONES_NUMBER_SCORE, _STAR))
+        results.extend(
+            finding(self, "PHONE_NUMBER", star.start(), star.end(), SOMEONES_NUMBER_SCORE, _STAR)
+            for star in _STAR_NUMBER.finditer(text)
+            if _named_a_phone_nearby(text, star.start(), star.end(), found)
+        )
         return results
+
+
+def _named_a_phone_nearby(text: str, start: int, end: int, found: list[RecognizerResult]) -> bool:
+    """What makes a phone of a number too short to be one alone: a lead-in, or a phone beside it."""
+    return _led_in_as_a_phone(text, start) or _given_together(text, start, end, found)
 
 
 def _given_together(text: str, start: int, end: int, found: list[RecognizerResult]) -> bool:
