@@ -375,12 +375,26 @@ def _national_after_double_zero(candidate: str) -> bool:
 # "my number is ...", "her work number: ...", "the plumber's number is ...": a person's number is a
 # phone; "the number of" or
 # "order number" is not, and Presidio's context words are single words, so "number" is none.
+_WHOSE = r"(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)"
+_WHICH_LINE = r"(?:mobile|cell|home|work|office|direct|private|personal|contact|new)"
+_PHONE_NOUN = r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)"
 _SOMEONES_NUMBER = re.compile(
-    r"\b(?:my|your|his|her|their|our|(?!(?:it|let|that|what|here|there|who)['\u2019]s\b)[^\W\d_]+['\u2019]s)\s+"
-    r"(?:(?:mobile|cell|home|work|office|direct|private|personal|contact|new)\s+)?"
+    rf"\b{_WHOSE}\s+(?:{_WHICH_LINE}\s+)?"
     # "his phone is", "Anna's cell:", "my telephone number was".
     # "my number's ..." as it is said.
-    r"(?:(?:phone|telephone|cell|mobile)(?:\s+number)?|number)(?:\s+is|\s+was|['\u2019]s|\s*:)?\s*$",
+    rf"{_PHONE_NOUN}(?:\s+is|\s+was|['\u2019]s|\s*:)?\s*$",
+    re.IGNORECASE,
+)
+# The same said after the number: "9840091714 is his number", "... is my new cell", "(her mobile)",
+# "... es mi número", "..., c'est mon numéro", "... ist meine Handynummer". Not "is my number one
+# pick", "is our number of seats" or "is my order number": an id's word is no line's.
+_SOMEONES_NUMBER_AFTER = re.compile(
+    rf"\s*(?:(?:is|was|['\u2019]s)(?:\s+(?:still|now|also|just))?\s+|\(\s*){_WHOSE}\s+"
+    rf"(?:(?:{_WHICH_LINE}|main|old|usual)\s+)?{_PHONE_NOUN}(?!\s*(?:of|one|two|1)\b|-)"
+    r"|,?\s*(?:(?:es|est|c['\u2019]est|ist|è|é|is|to|jest)\s+)"
+    r"(?:mi|tu|su|mon|ton|son|meine?|deine?|seine?|ihre?|unsere?|mijn|jouw|zijn|haar"
+    r"|(?:il\s+)?(?:mio|tuo|suo)|(?:o\s+)?(?:meu|seu|teu)|(?:a\s+)?(?:minha|sua)|m[oó]j|tw[oó]j|jej|jego)\s+"
+    r"(?:n[úu]mero|num[ée]ro|(?:handy|telefon)?nummer|numer|m[oó]vil|portable|handy|celular|cellulare|telem[oó]vel)\b",
     re.IGNORECASE,
 )
 # The same in other languages: "mi número es", "mon numéro c'est", "meine Handynummer"... written
@@ -535,10 +549,12 @@ _WHERE_IT_RINGS = re.compile(
 
 
 def _called_a_phone(text: str, start: int, end: int) -> bool:
-    """Called a phone by a label or "call me on" right before it, by its place in a signature
-    line beside an email address, or by its table column's header. Asked only where it decides."""
+    """Called a phone by a label or "call me on" right before it, someone's number right after it,
+    by its place in a signature line beside an email address, or by its table column's header.
+    Asked only where it decides."""
     return (
         _led_in_as_a_phone(text, start)
+        or _SOMEONES_NUMBER_AFTER.match(text, end) is not None
         or _led_in_by(_HANDPHONE_LABEL, text, start)
         or _contact_field(text, start, end)
         or _under_a_phone_header(text, start)
@@ -929,7 +945,11 @@ class FormattedPhoneRecognizer(TextRecognizer):
 
 def _named_a_phone_nearby(text: str, start: int, end: int, found: list[RecognizerResult]) -> bool:
     """What makes a phone of a number too short to be one alone: a lead-in, or a phone beside it."""
-    return _led_in_as_a_phone(text, start) or _given_together(text, start, end, found)
+    return (
+        _led_in_as_a_phone(text, start)
+        or _SOMEONES_NUMBER_AFTER.match(text, end) is not None
+        or _given_together(text, start, end, found)
+    )
 
 
 def _given_together(text: str, start: int, end: int, found: list[RecognizerResult]) -> bool:

@@ -466,3 +466,33 @@ def test_labels_of_other_scripts_and_idioms_lead_in_a_phone(pattern_guard: Guard
 )
 def test_numbers_beside_no_phone_stay_unmasked(pattern_guard: Guard, sentence: str) -> None:
     assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phone"),
+    [
+        # Someone's number said after it, in English and in the languages of the lead-ins.
+        ("He said 9840091714 is his number, so try him after lunch.", "9840091714"),
+        ("Note that 5597 2979 is Anna's new cell.", "5597 2979"),
+        ("Send the invite to 033930955 (my number) by Friday.", "033930955"),
+        ("Escríbeme: 9840091714 es mi número.", "9840091714"),
+        ("Schreib mir, 9840091714 ist meine Nummer.", "9840091714"),
+        ("22158, c'est mon numéro.", "22158"),
+    ],
+)
+def test_someones_number_said_after_it_is_a_phone(pattern_guard: Guard, sentence: str, phone: str) -> None:
+    assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A ranking, an id's word, a count and a compound: no line of anyone's.
+        "9840091714 is my number one pick for the raffle.",
+        "9840091714 is our order number for the chairs.",
+        "9840091714 is their number of impressions this quarter.",
+        "5597 2979 is my number-crunching total for March.",
+    ],
+)
+def test_a_number_followed_by_no_ones_line_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
+    assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
