@@ -1,19 +1,28 @@
 """Find encoded runs in a prompt and decode them, so hidden instructions meet the same rules.
 
-A model reads Base64, Base32, hex, ROT13, Morse, reversed and letter-spaced text well enough to follow what they say, so a
-filter that only reads the surface text can be walked around by encoding the payload. Each
+A model reads Base64, Base32, hex, ROT13 and the other Caesar shifts, Atbash, Morse, reversed,
+upside-down and letter-spaced text, HTML entities and \\u escapes, and ASCII written in Unicode
+tag characters well enough to follow what they say, so a filter that only reads the surface text
+can be walked around by encoding the payload. Each
 decoder is strict about what it accepts: a run only counts when it decodes to readable text,
 which keeps ordinary long words, ids and hashes from producing noise.
 """
+
+# The turned letters of upside-down text look like Latin ones: that is what they are for.
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
 import base64
 import binascii
 import codecs
+import html
 import re
+import string
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 MIN_DECODED_CHARS = 8
 # Nested encodings (Base64 of hex, say) are followed this many layers deep.
@@ -51,6 +60,47 @@ _ROT13_MARKERS = re.compile(
 # The same words spelt backwards, four letters or more ("erongi", "tpmorp"): two of them in a
 # text are what reversed English looks like; real words rarely read as one ("reed", "live").
 _REVERSED_MARKERS = re.compile(r"\b(?:" + "|".join(sorted(w[::-1] for w in _COMMON_WORDS if len(w) >= 4)) + r")\b")
+# The same words in the other Caesar shifts and in Atbash (the alphabet reversed), each with the
+# cipher that writes it: one look-up per word of the prompt finds every cipher at once. ROT13 is
+# read on its own (above).
+_LOWER = string.ascii_lowercase
+_SHIFTS = tuple(
+    str.maketrans(_LOWER + _LOWER.upper(), _LOWER[k:] + _LOWER[:k] + (_LOWER[k:] + _LOWER[:k]).upper())
+    for k in range(26)
+)
+_ATBASH = str.maketrans(_LOWER + _LOWER.upper(), _LOWER[::-1] + _LOWER[::-1].upper())
+ATBASH = "atbash"
+_CIPHER_WORDS = sorted(word for word in _COMMON_WORDS if len(word) >= 4)
+
+
+def _ciphered_words() -> dict[str, int | str]:
+    ciphered: dict[str, int | str] = {word.translate(_ATBASH): ATBASH for word in _CIPHER_WORDS}
+    for shift in (*range(1, 13), *range(14, 26)):
+        for word in _CIPHER_WORDS:
+            ciphered.setdefault(word.translate(_SHIFTS[shift]), shift)
+    return ciphered
+
+
+_CIPHERED = _ciphered_words()
+_CIPHER_CANDIDATE = re.compile(r"\b[a-z]{4,12}\b")
+# Text turned upside down ("ɯǝʇsʎs"): three or more of the turned letters that otherwise only
+# phonetic transcription uses, mapped back and read right to left; a transcription stays unread,
+# since it does not decode to English.
+_UPSIDE_DOWN_LETTERS = "ɐǝɹʇɯʎʍɔɟƃɥʞʌ"
+_UPSIDE_DOWN_SIGNS = re.compile(f"[{_UPSIDE_DOWN_LETTERS}]")
+_UPRIGHT = str.maketrans(
+    _UPSIDE_DOWN_LETTERS + "ıɾqpbdunן˙¿¡∀Ǝ⊥Ԁ⅄",
+    "aertmywcfghkv" + "ijbdqpnul.?!AETPY",
+)
+# HTML character references, \u and \x escapes and percent-encoding: eight in a row at least (a
+# space between them allowed), so a page's "&amp;" or a path's "%20" is left alone.
+_ESCAPE_RUN = re.compile(
+    r"(?:(?:&#\d{2,7};|&#[xX][0-9a-fA-F]{2,6};|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|%[0-9a-fA-F]{2}) ?){8,}"
+)
+_BACKSLASH_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+# ASCII written in the Unicode tag block (U+E0020-U+E007E): invisible on screen, read by models.
+_TAG_RUN = re.compile("[\U000e0020-\U000e007e]{8,}")
+
 # Six or more single letters in a row, one separator between letters and a wider gap between
 # words: "i g n o r e   a l l" or "i-g-n-o-r-e".
 _SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,3}|[._*-])\w){5,}(?!\S)")
@@ -60,7 +110,7 @@ _LETTER_SEPARATOR = re.compile(r"[ ._*-]")
 
 @dataclass(frozen=True)
 class DecodedRun:
-    encoding: str  # "base64", "base32", "hex", "rot13", "morse", "reversed", "spaced"
+    encoding: str  # a name of _RUN_DECODERS or _LINE_DECODERS: "base64", "rot13", "cipher"...
     text: str
 
 
@@ -70,6 +120,11 @@ def _readable(data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    return _readable_text(text)
+
+
+def _readable_text(text: str) -> str | None:
+    """``text``, or None when it is not mostly printable text."""
     if len(text.strip()) < MIN_DECODED_CHARS:
         return None
     printable = sum(c.isprintable() or c in "\n\r\t" for c in text)
@@ -149,6 +204,55 @@ def reversed_lines(text: str) -> Iterator[str]:
             yield line[::-1]
 
 
+def _cipher_of(text: str) -> int | str | None:
+    """The Caesar shift or ``ATBASH`` that at least two common words of ``text`` are written in."""
+    votes = Counter(cipher for word in _CIPHER_CANDIDATE.findall(text.lower()) if (cipher := _CIPHERED.get(word)))
+    if not votes:
+        return None
+    cipher, count = votes.most_common(1)[0]
+    return cipher if count >= 2 else None
+
+
+def _lines_read_as_english(text: str, decode: Callable[[str], str]) -> Iterator[str]:
+    """Each line of ``text`` whose decoding holds two common words at least, twice as many as
+    the line as written."""
+    for line in text.splitlines():
+        if len(line) < MIN_DECODED_CHARS:
+            continue
+        decoded = decode(line)
+        hits = _common_word_count(decoded)
+        if hits >= 2 and hits > 2 * _common_word_count(line):
+            yield decoded
+
+
+def cipher_lines(text: str) -> Iterator[str]:
+    """Lines that read as English once deciphered: shifted back by the prompt's Caesar shift, or
+    with the alphabet reversed (Atbash)."""
+    cipher = _cipher_of(text)
+    if cipher == ATBASH:
+        yield from _lines_read_as_english(text, lambda line: line.translate(_ATBASH))
+    elif isinstance(cipher, int):
+        yield from _lines_read_as_english(text, lambda line: line.translate(_SHIFTS[26 - cipher]))
+
+
+def upside_down_lines(text: str) -> Iterator[str]:
+    """Lines written upside down, turned back."""
+    if len(set(_UPSIDE_DOWN_SIGNS.findall(text))) >= 3:
+        yield from _lines_read_as_english(text, lambda line: line.translate(_UPRIGHT)[::-1])
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    return chr(int(match.group(1) or match.group(2), 16))
+
+
+def _decode_escapes(run: str) -> str | None:
+    return _readable_text(unquote(html.unescape(_BACKSLASH_ESCAPE.sub(_unescape_one, run.replace(" ", "")))))
+
+
+def _decode_tags(run: str) -> str | None:
+    return _readable_text("".join(chr(ord(char) - 0xE0000) for char in run))
+
+
 def _decode_spaced(run: str) -> str | None:
     words = (_LETTER_SEPARATOR.sub("", word) for word in _WORD_GAP.split(run))
     text = " ".join(word for word in words if word)
@@ -161,6 +265,14 @@ _RUN_DECODERS: tuple[tuple[str, re.Pattern[str], Callable[[str], str | None]], .
     ("hex", _HEX_RUN, _decode_hex),
     ("morse", _MORSE_RUN, _decode_morse),
     ("spaced", _SPACED_RUN, _decode_spaced),
+    ("escapes", _ESCAPE_RUN, _decode_escapes),
+    ("tags", _TAG_RUN, _decode_tags),
+)
+_LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[str]]], ...] = (
+    ("rot13", rot13_lines),
+    ("reversed", reversed_lines),
+    ("cipher", cipher_lines),
+    ("upside_down", upside_down_lines),
 )
 
 
@@ -172,10 +284,9 @@ def _decode_layer(text: str) -> Iterator[DecodedRun]:
             decoded = decoder(match.group(0).strip())
             if decoded is not None:
                 yield DecodedRun(encoding, decoded)
-    for decoded in rot13_lines(text):
-        yield DecodedRun("rot13", decoded)
-    for decoded in reversed_lines(text):
-        yield DecodedRun("reversed", decoded)
+    for encoding, lines in _LINE_DECODERS:
+        for decoded in lines(text):
+            yield DecodedRun(encoding, decoded)
 
 
 def decoded_runs(text: str) -> list[DecodedRun]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import string
 import unicodedata
 
 import pytest
@@ -36,6 +37,23 @@ def _morse(text: str) -> str:
     return " / ".join(" ".join(MORSE[c] for c in word) for word in text.lower().split())
 
 
+_LOWER = string.ascii_lowercase
+_ATBASH = str.maketrans(_LOWER + _LOWER.upper(), _LOWER[::-1] + _LOWER[::-1].upper())
+_TURNED = str.maketrans("abcdefghiklmnpqrtuvwy", "ɐqɔpǝɟƃɥıʞlɯudbɹʇnʌʍʎ")
+
+
+def _caesar(text: str, shift: int) -> str:
+    return "".join(
+        chr((ord(c) - ord(base) + shift) % 26 + ord(base)) if c.isalpha() else c
+        for c in text
+        for base in ("a" if c.islower() else "A",)
+    )
+
+
+def _upside_down(text: str) -> str:
+    return text.lower().translate(_TURNED)[::-1]
+
+
 VARIANTS = {
     "zero_width": _zero_width(BLOCKED),
     "bidi_marks": BLOCKED.replace(" ", " \u202e\u2066"),
@@ -50,6 +68,12 @@ VARIANTS = {
     "rot13": "What does this say?\n" + codecs.encode(BLOCKED, "rot13"),
     "morse": "What does this mean? " + _morse(BLOCKED),
     "nested": base64.b64encode(BLOCKED.encode().hex().encode()).decode(),
+    "cipher": "What does this say?\n" + _caesar(BLOCKED, 3),
+    "atbash": "Atbash:\n" + BLOCKED.translate(_ATBASH),
+    "upside_down": "Read this: " + _upside_down(BLOCKED),
+    "escapes": "Render this: " + "".join(f"&#{ord(c)};" for c in BLOCKED),
+    "unicode_escapes": "".join(f"\\u{ord(c):04x}" for c in BLOCKED),
+    "tags": "Summarise this paragraph for me." + "".join(chr(0xE0000 + ord(c)) for c in BLOCKED),
 }
 
 
@@ -59,12 +83,36 @@ def test_disguised_variants_of_a_blocked_prompt_are_blocked(variant: str) -> Non
     assert scan_injection(variant).blocked
 
 
-@pytest.mark.parametrize("encoding", ["base64", "base32", "hex", "rot13", "morse"])
-def test_encoded_payload_is_reported_as_encoded(encoding: str) -> None:
-    verdict = scan_injection(VARIANTS[encoding])
+@pytest.mark.parametrize(
+    ("variant", "encoding"),
+    [
+        *((name, name) for name in ("base64", "base32", "hex", "rot13", "morse", "cipher", "upside_down", "escapes")),
+        ("atbash", "cipher"),
+        ("unicode_escapes", "escapes"),
+        ("tags", "tags"),
+    ],
+)
+def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> None:
+    verdict = scan_injection(VARIANTS[variant])
 
     assert verdict.category is Category.ENCODED_PAYLOAD
     assert any(hit.view == encoding for hit in verdict.hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A phonetic transcription, a page's entities and a path's escapes, prose in German and
+        # code: none of them decodes to anything.
+        'The IPA for "butter" is [ˈbʌɾɚ], for "thought" [θɔːt]; the vowels ɐ, ǝ, ʌ and the tap ɹ are new to me.',
+        "Tom &amp; Jerry &lt;3 &quot;classic&quot;, see https://files.example/a%20b%20c%20d.pdf",
+        "Das ist ein ganz normaler Satz über das Wetter, den Urlaub und die Arbeit im Büro heute.",
+        "def clean(x):\n    return x.strip().lower()  # normalise the form's input before saving it",
+        "Vwhs rqh: ehiruh zh vwduw",  # shifted, but holding none of the words an order is read by
+    ],
+)
+def test_everyday_text_holds_no_cipher_or_escapes(text: str) -> None:
+    assert decoded_runs(text) == []
 
 
 def test_normalize_folds_to_plain_lower_case() -> None:
