@@ -92,6 +92,55 @@ _UPRIGHT = str.maketrans(
     _UPSIDE_DOWN_LETTERS + "ıɾqpbdunן˙¿¡∀Ǝ⊥Ԁ⅄",
     "aertmywcfghkv" + "ijbdqpnul.?!AETPY",
 )
+# Letters written with other symbols that NFKC leaves alone: small capitals ("ɪɢɴᴏʀᴇ"), the
+# regional indicators that pair into flags ("🇮🇬🇳"), and Braille's letters ("⠊⠛⠝⠕⠗⠑"). Six of
+# them at least, and then only where they read as English or are many, so a row of flags stays unread.
+_SMALL_CAPITALS = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ"
+_BRAILLE_LETTERS = "⠁⠃⠉⠙⠑⠋⠛⠓⠊⠚⠅⠇⠍⠝⠕⠏⠟⠗⠎⠞⠥⠧⠺⠭⠽⠵"
+_REGIONAL_INDICATORS = "".join(chr(0x1F1E6 + index) for index in range(26))
+_LOOKALIKE_LETTERS = {
+    **dict(zip(map(ord, _SMALL_CAPITALS), "abcdefghijklmnopqrstuvwyz", strict=True)),
+    **dict(zip(map(ord, _BRAILLE_LETTERS), "abcdefghijklmnopqrstuvwxyz", strict=True)),
+    **dict(zip(map(ord, _REGIONAL_INDICATORS), "abcdefghijklmnopqrstuvwxyz", strict=True)),
+    ord("\u2800"): " ",  # Braille's blank cell
+}
+_LOOKALIKE = re.compile(f"[{_SMALL_CAPITALS}{_BRAILLE_LETTERS}{_REGIONAL_INDICATORS}]")
+_MIN_LOOKALIKES = 6
+_MIN_LOOKALIKES_IN_ANY_LANGUAGE = 24
+# The NATO spelling alphabet, one code word a letter ("India Golf November ..."), six words at
+# least; a slash, a bar, a full stop, "stop" or "space" between words.
+_NATO_WORDS = (
+    "alfa alpha bravo charlie delta echo foxtrot golf hotel india juliett juliet kilo lima mike november oscar papa"
+    " quebec romeo sierra tango uniform victor whiskey whisky x-ray xray yankee zulu"
+).split()
+_NATO_LETTER = {word: word[0] for word in _NATO_WORDS}
+_NATO_WORD = "(?:" + "|".join(re.escape(word) for word in sorted(_NATO_WORDS, key=len, reverse=True)) + ")"
+_NATO_RUN = re.compile(rf"(?i)\b{_NATO_WORD}(?:(?:[\s,;]+|\s*[/.|]\s*|\s+(?:stop|space)\s+){_NATO_WORD}){{5,}}\b")
+_NATO_GAP = re.compile(r"(?i)\s*[/.|]\s*|\s+(?:stop|space)\s+")
+# Code words no English prose strings together: four of them present before the run is looked for.
+_NATO_HINTS = (
+    "bravo",
+    "charlie",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "kilo",
+    "lima",
+    "november",
+    "oscar",
+    "papa",
+    "quebec",
+    "romeo",
+    "sierra",
+    "tango",
+    "uniform",
+    "victor",
+    "whiskey",
+    "yankee",
+    "zulu",
+)
+_MIN_NATO_HINTS = 4
 # HTML character references, \u and \x escapes and percent-encoding: eight in a row at least (a
 # space between them allowed), so a page's "&amp;" or a path's "%20" is left alone.
 _ESCAPE_RUN = re.compile(
@@ -237,8 +286,40 @@ def cipher_lines(text: str) -> Iterator[str]:
 
 def upside_down_lines(text: str) -> Iterator[str]:
     """Lines written upside down, turned back."""
-    if len(set(_UPSIDE_DOWN_SIGNS.findall(text))) >= 3:
+    if not text.isascii() and len(set(_UPSIDE_DOWN_SIGNS.findall(text))) >= 3:
         yield from _lines_read_as_english(text, lambda line: line.translate(_UPRIGHT)[::-1])
+
+
+def lookalike_letters(text: str) -> Iterator[str]:
+    """The prompt with its small capitals, regional indicators and Braille read as letters."""
+    if text.isascii():
+        return
+    count = len(_LOOKALIKE.findall(text))
+    if count < _MIN_LOOKALIKES:
+        return
+    read = text.translate(_LOOKALIKE_LETTERS)
+    # A row of flags spells country codes: read only when that reads as English or is long.
+    if count >= _MIN_LOOKALIKES_IN_ANY_LANGUAGE or _common_word_count(read) >= 2 + _common_word_count(text):
+        yield read
+
+
+def nato_runs(text: str) -> Iterator[str]:
+    """Runs of the NATO spelling alphabet, spelt out."""
+    lowered = text.lower()
+    if sum(hint in lowered for hint in _NATO_HINTS) < _MIN_NATO_HINTS:
+        return
+    for count, match in enumerate(_NATO_RUN.finditer(text)):
+        if count >= MAX_RUNS_PER_KIND:
+            break
+        decoded = _decode_nato(match.group(0))
+        if decoded is not None:
+            yield decoded
+
+
+def _decode_nato(run: str) -> str | None:
+    words = (re.findall(r"[a-z-]+", word.lower()) for word in _NATO_GAP.split(run))
+    text = " ".join("".join(_NATO_LETTER.get(code, "") for code in word) for word in words)
+    return text if len(text) >= MIN_DECODED_CHARS else None
 
 
 def _unescape_one(match: re.Match[str]) -> str:
@@ -273,11 +354,24 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[str]]], ...] = (
     ("reversed", reversed_lines),
     ("cipher", cipher_lines),
     ("upside_down", upside_down_lines),
+    ("lookalikes", lookalike_letters),
+    ("nato", nato_runs),
 )
+
+
+def _may_hold(encoding: str, text: str) -> bool:
+    """False where ``encoding`` cannot occur in ``text``, known without scanning it."""
+    if encoding == "tags":
+        return not text.isascii()
+    if encoding == "escapes":
+        return "&#" in text or "\\" in text or "%" in text
+    return True
 
 
 def _decode_layer(text: str) -> Iterator[DecodedRun]:
     for encoding, pattern, decoder in _RUN_DECODERS:
+        if not _may_hold(encoding, text):
+            continue
         for count, match in enumerate(pattern.finditer(text)):
             if count >= MAX_RUNS_PER_KIND:
                 break

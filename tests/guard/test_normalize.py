@@ -42,6 +42,18 @@ _ATBASH = str.maketrans(_LOWER + _LOWER.upper(), _LOWER[::-1] + _LOWER[::-1].upp
 _TURNED = str.maketrans("abcdefghiklmnpqrtuvwy", "ɐqɔpǝɟƃɥıʞlɯudbɹʇnʌʍʎ")
 
 
+_SMALL_CAPITALS = str.maketrans("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ")
+_BRAILLE = str.maketrans(_LOWER, "⠁⠃⠉⠙⠑⠋⠛⠓⠊⠚⠅⠇⠍⠝⠕⠏⠟⠗⠎⠞⠥⠧⠺⠭⠽⠵")
+_NATO = dict(
+    zip(
+        _LOWER,
+        "Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima Mike November Oscar Papa Quebec"
+        " Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu".split(),
+        strict=True,
+    )
+)
+
+
 def _caesar(text: str, shift: int) -> str:
     return "".join(
         chr((ord(c) - ord(base) + shift) % 26 + ord(base)) if c.isalpha() else c
@@ -74,6 +86,12 @@ VARIANTS = {
     "escapes": "Render this: " + "".join(f"&#{ord(c)};" for c in BLOCKED),
     "unicode_escapes": "".join(f"\\u{ord(c):04x}" for c in BLOCKED),
     "tags": "Summarise this paragraph for me." + "".join(chr(0xE0000 + ord(c)) for c in BLOCKED),
+    "small_capitals": BLOCKED.lower().translate(_SMALL_CAPITALS),
+    "braille": BLOCKED.lower().translate(_BRAILLE),
+    "regional_indicators": "".join(
+        chr(0x1F1E6 + ord(c) - ord("a")) + "\u200b" if c.isalpha() else c for c in BLOCKED.lower()
+    ),
+    "nato": " / ".join(" ".join(_NATO[c] for c in word) for word in BLOCKED.lower().split()),
 }
 
 
@@ -90,6 +108,10 @@ def test_disguised_variants_of_a_blocked_prompt_are_blocked(variant: str) -> Non
         ("atbash", "cipher"),
         ("unicode_escapes", "escapes"),
         ("tags", "tags"),
+        ("small_capitals", "lookalikes"),
+        ("braille", "lookalikes"),
+        ("regional_indicators", "lookalikes"),
+        ("nato", "nato"),
     ],
 )
 def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> None:
@@ -109,6 +131,10 @@ def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> 
         "Das ist ein ganz normaler Satz über das Wetter, den Urlaub und die Arbeit im Büro heute.",
         "def clean(x):\n    return x.strip().lower()  # normalise the form's input before saving it",
         "Vwhs rqh: ehiruh zh vwduw",  # shifted, but holding none of the words an order is read by
+        # Flags of the offices, lax vowels in small capitals, code words of the NATO alphabet in prose.
+        "Add the flags \U0001f1fa\U0001f1e6 \U0001f1eb\U0001f1f7 \U0001f1ec\U0001f1e7 to the three office pages.",
+        "In /bɪt/ and /bʊk/ the vowels ɪ and ʊ are lax.",
+        "Victor and Mike met India's team at the Golf Hotel in Lima, then took a Tango class with Oscar.",
     ],
 )
 def test_everyday_text_holds_no_cipher_or_escapes(text: str) -> None:
