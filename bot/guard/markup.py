@@ -1,8 +1,9 @@
 """Text a reader of rendered markup never sees, pulled out so the guard reads it on its own.
 
 Pasted web pages, emails and READMEs carry instructions where a human skims past them: HTML
-and XML comments, image alt text and titles, elements styled invisible, Markdown comments and
-code blocks. A model reads all of it. Each hidden segment becomes its own view for the rules
+and XML comments, image alt text and titles, elements styled invisible (hidden, transparent,
+white, of no size or off the screen), what a page shows no one (<noscript>, <template>),
+Markdown comments and code blocks. A model reads all of it. Each hidden segment becomes its own view for the rules
 and the learned detector, so one sentence is not drowned by the page around it.
 """
 
@@ -14,6 +15,13 @@ import re
 MAX_SEGMENTS = 16
 MIN_SEGMENT_CHARS = 8
 
+# Styles that hide an element: not displayed, invisible, no size, transparent, white on the white
+# of an e-mail, or pushed off the screen.
+_INVISIBLE_STYLE = (
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|\bhidden\b"
+    r"|opacity\s*:\s*0(?![.\d]*[1-9])|color\s*:\s*(?:#fff(?:fff)?\b|white\b|transparent\b|rgba\([^)]*,\s*0\s*\))"
+    r"|(?:left|top|text-indent)\s*:\s*-\d{3,}|(?:height|width|max-height)\s*:\s*0(?:px)?\s*[;\"']"
+)
 _PATTERNS = (
     re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL),  # HTML/XML comment, closed or not
     re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL),
@@ -24,10 +32,9 @@ _PATTERNS = (
     re.compile(r"!\[([^\]]*)\]\("),  # Markdown image alt text
     re.compile(r"\]\([^)\s]*\s+\"([^\"]*)\"\)"),  # Markdown link title
     re.compile(r"^\s*\[//\]:\s*#\s*\((.*)\)\s*$", re.MULTILINE),  # Markdown comment
-    re.compile(
-        r"<(\w+)[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|hidden)[^>]*>(.*?)</\1\s*>",
-        re.IGNORECASE | re.DOTALL,
-    ),
+    re.compile(rf"<(\w+)[^>]*(?:{_INVISIBLE_STYLE})[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL),
+    # What a page shows no one: <noscript> and <template> content, a <textarea> or <title> of a pasted page.
+    re.compile(r"<(noscript|template|title|textarea)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL),
 )
 # Markup is only worth walking when one of these is in the text at all.
 _MARKERS = ("<!--", "<![", "```", "~~~", "=", "![", "](", "[//]", "<")
