@@ -33,8 +33,8 @@ _PATTERNS = (
     re.compile(r"\]\([^)\s]*\s+\"([^\"]*)\"\)"),  # Markdown link title
     re.compile(r"^\s*\[//\]:\s*#\s*\((.*)\)\s*$", re.MULTILINE),  # Markdown comment
     re.compile(rf"<(\w+)[^>]*(?:{_INVISIBLE_STYLE})[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL),
-    # What a page shows no one: <noscript> and <template> content, a <textarea> or <title> of a pasted page.
-    re.compile(r"<(noscript|template|title|textarea)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL),
+    # What a page shows no one: <noscript> content (to a browser that runs scripts) and <template>s.
+    re.compile(r"<(noscript|template)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL),
 )
 # Markup is only worth walking when one of these is in the text at all.
 _MARKERS = ("<!--", "<![", "```", "~~~", "=", "![", "](", "[//]", "<")
