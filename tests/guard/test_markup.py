@@ -36,6 +36,12 @@ def test_text_styled_invisible_or_never_shown_is_a_segment_of_its_own(hiding: st
     assert hidden_segments(hiding.format(text=PLANTED)) == [PLANTED]
 
 
+def test_an_unclosed_hidden_element_or_comment_hides_the_rest_of_the_text() -> None:
+    assert hidden_segments(f'Notes: <div style="display:none">{PLANTED}') == [PLANTED]
+    assert hidden_segments(f"Notes: <![CDATA[{PLANTED}") == [PLANTED]
+    assert hidden_segments(f"Notes: <noscript>{PLANTED}") == [PLANTED]
+
+
 @pytest.mark.parametrize(
     "markup",
     [
