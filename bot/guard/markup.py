@@ -10,6 +10,7 @@ and the learned detector, so one sentence is not drowned by the page around it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import chain
 
 # Enough segments for any real page; a flood of comments should not multiply the work.
@@ -48,7 +49,7 @@ _MARKERS = ("<!--", "<![", "```", "~~~", "=", "![", "](", "[//]", "<")
 
 def _invisible_elements(text: str) -> list[str]:
     """The content of each element styled invisible, to its closing tag or the end of the text."""
-    contents = []
+    contents: list[str] = []
     position = 0
     lowered = text.lower()
     while len(contents) < MAX_SEGMENTS:
@@ -71,7 +72,9 @@ def hidden_segments(text: str) -> list[str]:
     """Comments, alt text, hidden elements and code blocks in ``text``, in pattern order."""
     if not any(marker in text for marker in _MARKERS):
         return []
-    found = (match.group(match.lastindex or 1) for pattern in _PATTERNS for match in pattern.finditer(text))
+    found: Iterable[str] = (
+        match.group(match.lastindex or 1) for pattern in _PATTERNS for match in pattern.finditer(text)
+    )
     if "<" in text:
         found = chain(found, _invisible_elements(text))
     segments: list[str] = []
