@@ -174,6 +174,12 @@ CONCEPTS: dict[str, str] = {
 }
 
 
+# Spellings start a word. Letting them also start past Arabic's proclitics ("والتعليمات", "and the
+# instructions", reached as "تعليمات"), with Russian and Ukrainian perfectives added ("проигнорируй"),
+# was measured with six project sets held out in turn (b, c, d, e, f, h; bench/guard_eval.py
+# --sources): Arabic attacks blocked 120 of 144 either way, its benign prompts blocked 1 -> 2 of
+# 168, all attacks 1,726 -> 1,727 of 2,304 at the shipped point. Not done: the n-grams of each
+# language already carry what the concepts would add there.
 # Scripts written without spaces between words: there a spelling may start anywhere.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD_START = re.compile(r"(?<!\w)\w")
