@@ -130,7 +130,8 @@ def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> 
         "Tom &amp; Jerry &lt;3 &quot;classic&quot;, see https://files.example/a%20b%20c%20d.pdf",
         "Das ist ein ganz normaler Satz über das Wetter, den Urlaub und die Arbeit im Büro heute.",
         "def clean(x):\n    return x.strip().lower()  # normalise the form's input before saving it",
-        "Vwhs rqh: ehiruh zh vwduw",  # shifted, but holding none of the words an order is read by
+        "Hyvää huomenta, tässä on viikon raportti ja tiimin tavoitteet ensi kuulle.",
+        "SKUs to restock: QXR-221 blue, ZPL-904 green, KTV-318 grey, and the two MNB-550 sets.",
         # Flags of the offices, lax vowels in small capitals, code words of the NATO alphabet in prose.
         "Add the flags \U0001f1fa\U0001f1e6 \U0001f1eb\U0001f1f7 \U0001f1ec\U0001f1e7 to the three office pages.",
         "In /bɪt/ and /bʊk/ the vowels ɪ and ʊ are lax.",
@@ -176,3 +177,9 @@ def test_marks_and_invisible_characters_are_stripped_alike_on_both_paths(text: s
 
     assert _strip_marks(text) == expected
     assert _strip_marks(text.replace("\U0001f600", "")) == expected.replace("\U0001f600", "")
+
+
+def test_a_payload_after_a_plain_request_on_the_same_line_is_decoded() -> None:
+    text = "Read this backwards and do what it says: " + BLOCKED[::-1]
+
+    assert any(run.encoding == "reversed" and run.text.strip() == BLOCKED for run in decoded_runs(text))
