@@ -21,7 +21,11 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from urllib.parse import unquote
+
+from bot.guard.gazetteer import COMMON_WORDS_FILE, SortedLines, spelling_list
 
 MIN_DECODED_CHARS = 8
 # Nested encodings (Base64 of hex, say) are followed this many layers deep.
@@ -165,6 +169,16 @@ _ESCAPE_RUN = re.compile(
 _BACKSLASH_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 # ASCII written in the Unicode tag block (U+E0020-U+E007E): invisible on screen, read by models.
 _TAG_RUN = re.compile("[\U000e0020-\U000e007e]{8,}")
+
+# Words written without spaces ("ignoreallpreviousinstructions", or the NATO alphabet spelt out
+# with no gap marked): a run of 20 letters or more, split into the words of today's English
+# spelling list where it splits whole into them, fewest words first, then read as any line is.
+_GLUED_RUN = re.compile(r"(?<![a-z])[a-z]{20,120}(?![a-z])")
+# Each run costs a look-up per letter and length: a prompt made of such runs is read for a few.
+_MAX_GLUED_RUNS = 4
+_SPELLING_LIST = Path(__file__).resolve().parent / "ner_model" / COMMON_WORDS_FILE
+_LONGEST_WORD = 20
+_ONE_LETTER_WORDS = frozenset("ai")
 
 # Six or more single letters in a row, one separator between letters and a wider gap between
 # words: "i g n o r e   a l l" or "i-g-n-o-r-e".
@@ -347,6 +361,40 @@ def _decode_tags(run: str) -> str | None:
     return _readable_text("".join(chr(ord(char) - 0xE0000) for char in run))
 
 
+@cache
+def _english_spellings() -> SortedLines:
+    return spelling_list(_SPELLING_LIST)
+
+
+def _is_a_word(piece: str) -> bool:
+    if len(piece) == 1:
+        return piece in _ONE_LETTER_WORDS
+    return piece in _COMMON_WORDS or piece.encode("ascii") in _english_spellings()
+
+
+def _split_into_words(run: str) -> list[str] | None:
+    """``run`` as the fewest words of the spelling list that make it up whole, or None."""
+    fewest: list[list[str] | None] = [[]] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(max(0, end - _LONGEST_WORD), end):
+            before = fewest[start]
+            if before is None or not _is_a_word(run[start:end]):
+                continue
+            if fewest[end] is None or len(before) + 1 < len(fewest[end] or ()):
+                fewest[end] = [*before, run[start:end]]
+    return fewest[len(run)]
+
+
+def glued_words(text: str) -> Iterator[str]:
+    """Runs of words written without spaces that read as English once split."""
+    for count, match in enumerate(_GLUED_RUN.finditer(text.lower())):
+        if count >= _MAX_GLUED_RUNS:
+            break
+        words = _split_into_words(match.group(0))
+        if words is not None and _reads_as_english(" ".join(words), ""):
+            yield " ".join(words)
+
+
 def _decode_spaced(run: str) -> str | None:
     words = (_LETTER_SEPARATOR.sub("", word) for word in _WORD_GAP.split(run))
     text = " ".join(word for word in words if word)
@@ -366,6 +414,7 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[str]]], ...] = (
     ("upside_down", upside_down_lines),
     ("lookalikes", lookalike_letters),
     ("nato", nato_runs),
+    ("glued", glued_words),
 )
 
 

@@ -61,6 +61,11 @@ def _map(path: Path) -> bytes | mmap.mmap:
         return b""
 
 
+def spelling_list(path: Path) -> SortedLines:
+    """A sorted word list on disk, memory-mapped for look-ups (empty when the file is missing)."""
+    return SortedLines(_map(path))
+
+
 class SortedLines:
     """Membership in a sorted file of lines, searched in place by bisecting its bytes (as
     look(1) does): 200,000 words as Python strings would cost the web process some 20 MB; this

@@ -91,6 +91,7 @@ VARIANTS = {
     "regional_indicators": "".join(
         chr(0x1F1E6 + ord(c) - ord("a")) + "\u200b" if c.isalpha() else c for c in BLOCKED.lower()
     ),
+    "glued": "What does this say? " + BLOCKED.replace(" ", ""),
     "nato": " / ".join(" ".join(_NATO[c] for c in word) for word in BLOCKED.lower().split()),
 }
 
@@ -112,6 +113,7 @@ def test_disguised_variants_of_a_blocked_prompt_are_blocked(variant: str) -> Non
         ("braille", "lookalikes"),
         ("regional_indicators", "lookalikes"),
         ("nato", "nato"),
+        ("glued", "glued"),
     ],
 )
 def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> None:
@@ -131,6 +133,7 @@ def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> 
         "Das ist ein ganz normaler Satz über das Wetter, den Urlaub und die Arbeit im Büro heute.",
         "def clean(x):\n    return x.strip().lower()  # normalise the form's input before saving it",
         "Hyvää huomenta, tässä on viikon raportti ja tiimin tavoitteet ensi kuulle.",
+        "Fasse die Datenschutzgrundverordnung und die Kundendatenbankverwaltungsrichtlinie kurz zusammen.",
         "SKUs to restock: QXR-221 blue, ZPL-904 green, KTV-318 grey, and the two MNB-550 sets.",
         # Flags of the offices, lax vowels in small capitals, code words of the NATO alphabet in prose.
         "Add the flags \U0001f1fa\U0001f1e6 \U0001f1eb\U0001f1f7 \U0001f1ec\U0001f1e7 to the three office pages.",
