@@ -67,7 +67,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from bench.latency import latency_ms, median_and_p99, text_windows  # noqa: E402
 from bot.errors import PromptBlocked  # noqa: E402
 from bot.guard import Guard, scan_injection  # noqa: E402
-from bot.guard.injection import prompt_views, rule_score  # noqa: E402
+from bot.guard.injection import reading_views, rule_score  # noqa: E402
 from bot.guard.learned.dataset import (  # noqa: E402
     BENIGN,
     DATA_DIR,
@@ -205,12 +205,14 @@ def _read_fold(source: str) -> tuple[str, dict[str, HeldOutRow], int, float]:
         detector = LearnedDetector(fit(training, analyzer=grams.__getitem__, normalized=normalized.__getitem__))
     readings: dict[str, HeldOutRow] = {}
     for example in held_out:
-        views = prompt_views(example.text)
+        views = reading_views(example.text)
         readings[example.id] = HeldOutRow(
             attack=example.label != BENIGN,
             hard_negative=example.category == HARD_NEGATIVE,
-            rule_score=rule_score(views),
-            views=tuple((detector.ngram_reading(text)[0], detector.evidence.probability(text)) for _, text in views),
+            rule_score=rule_score(views.rules),
+            views=tuple(
+                (detector.ngram_reading(text)[0], detector.evidence.probability(text)) for _, text in views.learned
+            ),
         )
     return source, readings, len(held_out), time.perf_counter() - started
 

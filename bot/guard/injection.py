@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.guard.decoding import decoded_runs
+from bot.guard.decoding import decoded_in_place, decoded_runs, reads_as_english
 from bot.guard.learned.detector import LearnedDetector, LearnedScore
 from bot.guard.markup import hidden_segments
 from bot.guard.needles import NeedleScan
@@ -85,12 +85,44 @@ class InjectionVerdict:
         return category
 
 
+@dataclass(frozen=True)
+class PromptViews:
+    """How each layer reads a prompt: (view name, normalized text) pairs."""
+
+    rules: list[tuple[str, str]]  # the prompt as written, its decoded runs, its hidden markup
+    # The same, but the prompt itself with its encodings decoded where they stand, as a model
+    # that follows them reads it: a harmless ROT13 puzzle is then read as the harmless text it
+    # is, not as the encoded surface that every encoded attack the model learnt from shared. The
+    # rules keep the prompt as written, so a verdict found only in a decoded run is named an
+    # encoded payload by its view.
+    learned: list[tuple[str, str]]
+
+
+def reading_views(text: str) -> PromptViews:
+    runs = decoded_runs(text)
+    decoded = [(run.encoding, normalize(run.text)) for run in runs]
+    hidden = [(MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text)]
+    written = normalize(text)
+    rules = _distinct([(PLAIN_VIEW, written), *decoded, *hidden])
+    decoded_text = decoded_in_place(text, runs) if runs else text
+    # Only where the prompt so decoded reads as English is its surface dropped: a prompt in
+    # another language, or one whose payload decodes to letters run together, is read as written,
+    # as the model learnt to read such surfaces.
+    read = normalize(decoded_text)
+    if decoded_text == text or not reads_as_english(read):
+        return PromptViews(rules, rules)
+    return PromptViews(rules, _distinct([(PLAIN_VIEW, read), *decoded, *hidden]))
+
+
 def prompt_views(text: str) -> list[tuple[str, str]]:
-    """(view name, normalized text) for the prompt, its decoded runs and its hidden markup."""
-    views = [(PLAIN_VIEW, normalize(text))]
-    views.extend((run.encoding, normalize(run.text)) for run in decoded_runs(text))
-    views.extend((MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text))
-    # A run decoded twice (reversed, then reversed back) reads like a view already there.
+    """(view name, normalized text) for the prompt, its decoded runs and its hidden markup: what
+    the rules read."""
+    return reading_views(text).rules
+
+
+def _distinct(views: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each text once, under the first view that reads it: a run decoded twice (reversed, then
+    reversed back) reads like a view already there."""
     first_view: dict[str, str] = {}
     for view, normalized in views:
         first_view.setdefault(normalized, view)
@@ -145,9 +177,9 @@ def scan_injection(
     detector: LearnedDetector | None = None,
 ) -> InjectionVerdict:
     """The layered verdict; without a ``detector``, the rules alone."""
-    views = prompt_views(text)
-    hits = _rule_hits(rules, views)
-    learned = _learned_hit(detector, views) if detector is not None else None
+    views = reading_views(text)
+    hits = _rule_hits(rules, views.rules)
+    learned = _learned_hit(detector, views.learned) if detector is not None else None
     if learned is not None and _one_spaced_word(text):
         learned = replace(learned, weight=0.0)
     score = sum(hit.weight for hit in hits) + (learned.weight if learned else 0.0)
