@@ -99,25 +99,20 @@ class PromptViews:
 
 
 def reading_views(text: str) -> PromptViews:
+    """The views of the prompt, its decoded runs and its hidden markup that each layer reads."""
     runs = decoded_runs(text)
     decoded = [(run.encoding, normalize(run.text)) for run in runs]
     hidden = [(MARKUP_VIEW, normalize(segment)) for segment in hidden_segments(text)]
-    written = normalize(text)
-    rules = _distinct([(PLAIN_VIEW, written), *decoded, *hidden])
-    decoded_text = decoded_in_place(text, runs) if runs else text
+    rules = _distinct([(PLAIN_VIEW, normalize(text)), *decoded, *hidden])
+    if not runs:
+        return PromptViews(rules, rules)
     # Only where the prompt so decoded reads as English is its surface dropped: a prompt in
     # another language, or one whose payload decodes to letters run together, is read as written,
     # as the model learnt to read such surfaces.
-    read = normalize(decoded_text)
-    if decoded_text == text or not reads_as_english(read):
+    read = normalize(decoded_in_place(text, runs))
+    if read == rules[0][1] or not reads_as_english(read):
         return PromptViews(rules, rules)
     return PromptViews(rules, _distinct([(PLAIN_VIEW, read), *decoded, *hidden]))
-
-
-def prompt_views(text: str) -> list[tuple[str, str]]:
-    """(view name, normalized text) for the prompt, its decoded runs and its hidden markup: what
-    the rules read."""
-    return reading_views(text).rules
 
 
 def _distinct(views: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -146,7 +141,8 @@ def _rule_hits(rules: tuple[Rule, ...], views: list[tuple[str, str]]) -> tuple[R
 
 
 def rule_score(views: list[tuple[str, str]]) -> float:
-    """The rule layer's share of the score for ``prompt_views`` (the bench replays verdicts with it)."""
+    """The rule layer's share of the score for ``reading_views(...).rules`` (the bench replays
+    verdicts with it)."""
     return round(sum(hit.weight for hit in _rule_hits(RULES, views)), 3)
 
 

@@ -33,7 +33,7 @@ _CLAUSE_BREAK = re.compile(r"[^\w\u0900-\u0dff]+")
 # too long to be a word, and hex written in pairs. Their character n-grams are noise that the
 # encoded attacks of the training data would teach as evidence (a wall of ids, or of random
 # letters, then read as an attack); an encoded run is read decoded, as a view of its own
-# (injection.prompt_views), and the evidence model still sees that the prompt holds one.
+# (injection.reading_views), and the evidence model still sees that the prompt holds one.
 _RUN_OF_SYMBOLS = re.compile(r"(?<![a-z0-9+/=_-])[a-z0-9+/=_-]{16,}")
 _NOT_A_WORD = re.compile(r"[0-9+/=_]")
 _MAX_WORD_CHARS = 28
