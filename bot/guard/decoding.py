@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from bot.guard.gazetteer import COMMON_WORDS_FILE, SortedLines, spelling_list
@@ -420,14 +421,34 @@ def _decode_spaced(run: str) -> str | None:
     return text if len(text) >= MIN_DECODED_CHARS else None
 
 
-_RUN_DECODERS: tuple[tuple[str, re.Pattern[str], Callable[[str], str | None]], ...] = (
-    ("base64", _BASE64_RUN, _decode_base64),
-    ("base32", _BASE32_RUN, _decode_base32),
-    ("hex", _HEX_RUN, _decode_hex),
-    ("morse", _MORSE_RUN, _decode_morse),
-    ("spaced", _SPACED_RUN, _decode_spaced),
-    ("escapes", _ESCAPE_RUN, _decode_escapes),
-    ("tags", _TAG_RUN, _decode_tags),
+def _always(text: str) -> bool:
+    return True
+
+
+def _holds_escapes(text: str) -> bool:
+    return "&#" in text or "\\" in text or "%" in text
+
+
+def _holds_non_ascii(text: str) -> bool:
+    return not text.isascii()
+
+
+class _RunDecoder(NamedTuple):
+    encoding: str
+    pattern: re.Pattern[str]
+    decode: Callable[[str], str | None]
+    # False where no such run can be in the text, known without scanning it.
+    may_hold: Callable[[str], bool] = _always
+
+
+_RUN_DECODERS = (
+    _RunDecoder("base64", _BASE64_RUN, _decode_base64),
+    _RunDecoder("base32", _BASE32_RUN, _decode_base32),
+    _RunDecoder("hex", _HEX_RUN, _decode_hex),
+    _RunDecoder("morse", _MORSE_RUN, _decode_morse),
+    _RunDecoder("spaced", _SPACED_RUN, _decode_spaced),
+    _RunDecoder("escapes", _ESCAPE_RUN, _decode_escapes, _holds_escapes),
+    _RunDecoder("tags", _TAG_RUN, _decode_tags, _holds_non_ascii),
 )
 _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int, str]]]], ...] = (
     ("upside_down", upside_down_lines),
@@ -437,25 +458,16 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int, str]]]
 )
 
 
-def _may_hold(encoding: str, text: str) -> bool:
-    """False where ``encoding`` cannot occur in ``text``, known without scanning it."""
-    if encoding == "tags":
-        return not text.isascii()
-    if encoding == "escapes":
-        return "&#" in text or "\\" in text or "%" in text
-    return True
-
-
 def _decode_layer(text: str) -> Iterator[DecodedRun]:
-    for encoding, pattern, decoder in _RUN_DECODERS:
-        if not _may_hold(encoding, text):
+    for decoder in _RUN_DECODERS:
+        if not decoder.may_hold(text):
             continue
-        for count, match in enumerate(pattern.finditer(text)):
+        for count, match in enumerate(decoder.pattern.finditer(text)):
             if count >= MAX_RUNS_PER_KIND:
                 break
-            decoded = decoder(match.group(0).strip())
+            decoded = decoder.decode(match.group(0).strip())
             if decoded is not None:
-                yield DecodedRun(encoding, decoded, match.span())
+                yield DecodedRun(decoder.encoding, decoded, match.span())
     for encoding, start, end, decoded in deciphered_lines(text):
         yield DecodedRun(encoding, decoded, (start, end))
     for encoding, lines in _LINE_DECODERS:
