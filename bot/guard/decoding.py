@@ -21,12 +21,10 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from bot.guard.gazetteer import COMMON_WORDS_FILE, SortedLines, spelling_list
+from bot.guard.common_english import COMMON_WORDS, is_english_spelling
 
 MIN_DECODED_CHARS = 8
 # Nested encodings (Base64 of hex, say) are followed this many layers deep.
@@ -49,27 +47,8 @@ _MORSE_CODES = (
 )
 _MORSE = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz0123456789.,?'!/:;=+-\"@()", strict=True))
 
-# Words that make up a large share of any English sentence, and the words orders to a model are
-# made of. A line that holds clearly more of them decoded than as written is taken to be encoded
-# English; a cipher or reversal is looked for only where two of them, so written, are there.
-_COMMON_WORDS = frozenset(
-    """
-    a about above after again against all also always am an and another answer any anything are as ask
-    at back be because been before being below best between both but by call can cannot change come
-    could day did do does doing done down each earlier even every everything first following for
-    forget from full get give given go going good had has have he hear help her here hidden him his
-    how i if ignore in information initial instead instructions into is it its just keep know last
-    let like list long look made make many may me message mode more most must my need never new next
-    no not nothing now of off old on once one only or other our out output over own people please
-    pretend previous print prior prompt put read really repeat respond response reveal right rules
-    said same say secret see send set she should show since so some something start stop such system
-    take tell text than thank that the their them then there these they thing think this those though
-    through time to told too under until up us use very want was way we well were what when where
-    which while who whole why will with without word words work would write you your
-    """.split()
-)
 # Three letters or more: shorter ones collide between ciphers ("be" is ROT13's "or").
-_MARKER_WORDS = sorted(word for word in _COMMON_WORDS if len(word) >= 3)
+_MARKER_WORDS = sorted(word for word in COMMON_WORDS if len(word) >= 3)
 _LOWER_LETTERS = re.compile(r"[a-z]+")
 _WORDS_OF_ANY_SCRIPT = re.compile(r"[^\W\d_]+")
 _LOWER = string.ascii_lowercase
@@ -91,18 +70,20 @@ def _ciphered_words() -> dict[str, int | str]:
     for cipher, table in ciphers:
         for word in _MARKER_WORDS:
             written = word.translate(table)
-            if written not in _COMMON_WORDS:
+            if written not in COMMON_WORDS:
                 ciphered.setdefault(written, cipher)
     return ciphered
 
 
 _CIPHERED = _ciphered_words()
 # Spelt backwards, four letters or more ("erongi", "tpmorp"); "live" and "evil" read both ways.
-_REVERSED = frozenset(word[::-1] for word in _MARKER_WORDS if len(word) >= 4) - _COMMON_WORDS
+_REVERSED = frozenset(word[::-1] for word in _MARKER_WORDS if len(word) >= 4) - COMMON_WORDS
 _MIN_MARKERS = 2
 # Of a line of English prose, a third of the words or more are among the common words above
 # (a German sentence shifted by chance to "Old tde pty rlyk" holds one in eight).
 _ENGLISH_SHARE = 0.3
+# Words of a decoded prompt on the spelling list, for one that holds few common words.
+_SPELLED_SHARE = 0.8
 # Where a plain request and its encoded payload meet on one line: the pieces between these marks.
 _PIECE = re.compile(r"[^:\"\u201c\u201d\u00ab\u00bb\u2014|\n]+")
 _LINE = re.compile(r"[^\n]+")
@@ -179,7 +160,6 @@ _TAG_RUN = re.compile("[\U000e0020-\U000e007e]{8,}")
 _GLUED_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]{20,120}(?![A-Za-z])")
 # Each run costs a look-up per letter and length: a prompt made of such runs is read for a few.
 _MAX_GLUED_RUNS = 4
-_SPELLING_LIST = Path(__file__).resolve().parent / "ner_model" / COMMON_WORDS_FILE
 _LONGEST_WORD = 20
 _ONE_LETTER_WORDS = frozenset("ai")
 
@@ -265,7 +245,7 @@ def _decode_morse(run: str) -> str | None:
 
 
 def _common_word_count(text: str) -> int:
-    return sum(word.lower() in _COMMON_WORDS for word in _LETTERS.findall(text))
+    return sum(word.lower() in COMMON_WORDS for word in _LETTERS.findall(text))
 
 
 def _lines_read_as_english(text: str, decode: Callable[[str], str]) -> Iterator[tuple[int, int, str]]:
@@ -288,15 +268,23 @@ def _lines_read_as_english(text: str, decode: Callable[[str], str]) -> Iterator[
 
 def reads_as_english(decoded: str) -> bool:
     """Whether ``decoded`` reads as English prose: as ``_reads_as_english`` asks of a line, its
-    share of common words taken over its words in every script."""
-    words = _WORDS_OF_ANY_SCRIPT.findall(decoded)
-    hits = sum(word.lower() in _COMMON_WORDS for word in words)
-    return hits >= _MIN_MARKERS and hits >= _ENGLISH_SHARE * len(words)
+    share of common words taken over its words in every script; or, for a short request of few
+    common words ("is ex machina a real ai robot"), two common words and almost every word on the
+    spelling list. Stray single letters (the few a decoder left as written) are not words."""
+    words = [word.lower() for word in _WORDS_OF_ANY_SCRIPT.findall(decoded)]
+    words = [word for word in words if len(word) > 1 or word in _ONE_LETTER_WORDS]
+    hits = sum(word in COMMON_WORDS for word in words)
+    if hits < _MIN_MARKERS:
+        return False
+    if hits >= _ENGLISH_SHARE * len(words):
+        return True
+    spelled = sum(word in COMMON_WORDS or is_english_spelling(word) for word in words)
+    return spelled >= _SPELLED_SHARE * len(words)
 
 
 def _reads_as_english(decoded: str, written: str) -> bool:
     words = _LETTERS.findall(decoded)
-    hits = sum(word.lower() in _COMMON_WORDS for word in words)
+    hits = sum(word.lower() in COMMON_WORDS for word in words)
     return hits >= _MIN_MARKERS and hits >= _ENGLISH_SHARE * len(words) and hits > 2 * _common_word_count(written)
 
 
@@ -378,15 +366,10 @@ def _decode_tags(run: str) -> str | None:
     return _readable_text("".join(chr(ord(char) - 0xE0000) for char in run))
 
 
-@cache
-def _english_spellings() -> SortedLines:
-    return spelling_list(_SPELLING_LIST)
-
-
 def _is_a_word(piece: str) -> bool:
     if len(piece) == 1:
         return piece in _ONE_LETTER_WORDS
-    return piece in _COMMON_WORDS or piece.encode("ascii") in _english_spellings()
+    return piece in COMMON_WORDS or is_english_spelling(piece)
 
 
 def _split_into_words(run: str) -> list[str] | None:

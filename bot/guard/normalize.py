@@ -13,6 +13,8 @@ import sys
 import unicodedata
 from functools import cache
 
+from bot.guard.common_english import COMMON_WORDS, is_english_spelling
+
 # Invisible characters that survive NFKC: zero-width space/joiners, word joiner, BOM,
 # soft hyphen, Mongolian vowel separator, bidi embeddings/overrides/isolates, and the
 # Unicode "tag" block used to smuggle hidden ASCII. Category Cf covers most of them.
@@ -37,6 +39,12 @@ _LEET_WORD = re.compile(
 )
 # Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises.
 _NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
+# Distinct words of three characters or more, written in leetspeak, that fold into common English
+# words before the short ones are read too. Two-character ones do not count: markup ("<h3>") and
+# hex dumps ("a7 d0") are full of them.
+_LEET_WORDS_SHOWN = 2
+_SHOWN_MIN_CHARS = 3
+_CONTRACTION_ENDINGS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
 # Runs of horizontal whitespace that are not already one plain space: rewriting each single space
 # as itself was most of the cost of collapsing.
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
@@ -84,16 +92,69 @@ def _strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
-def _fold_leet_word(match: re.Match[str]) -> str:
-    word = match.group(0)
-    letters = sum(c.isalpha() for c in word)
-    if letters < 2 or letters == len(word) or _NUMBER_SUFFIXED.fullmatch(word):
-        return word
-    return word.translate(_LEET)
+def _folds_alone(word: str, letters: int) -> bool:
+    """A word with two letters or more beside its digits reads as leetspeak wherever it stands
+    ("1gn0r3", "pr3v10u5"); a name with a number suffix does not."""
+    return letters >= 2 and not _NUMBER_SUFFIXED.fullmatch(word)
 
 
 def fold_leetspeak(text: str) -> str:
-    return _LEET_WORD.sub(_fold_leet_word, text)
+    """Digits and symbols read as the letters they stand for, inside words.
+
+    A word that keeps one letter or none ("7h3", "0f", "15", "n07") could as well be a count, a
+    version or a product name ("m3", "5g", "15"); such a word is folded only into a common English
+    word, and only in a prompt where two other words so written ("4r3", "rul35") fold into common
+    words: the prompt is then plainly written in leetspeak, and "7h3" is "the".
+    """
+    candidates = list(_LEET_WORD.finditer(text))
+    if not candidates:
+        return text
+    folded: list[str | None] = []
+    shown: set[str] = set()
+    for match in candidates:
+        word = match.group(0)
+        letters = sum(char.isalpha() for char in word)
+        if letters == len(word):
+            folded.append(None)
+            continue
+        reading = word.translate(_LEET)
+        if letters and len(word) >= _SHOWN_MIN_CHARS and reading in COMMON_WORDS:
+            shown.add(reading)
+        folded.append(reading if _folds_alone(word, letters) else None)
+    if len(shown) >= _LEET_WORDS_SHOWN:
+        folded = [
+            alone
+            if alone is not None
+            else _weak_reading(match.group(0), after_apostrophe=_after_apostrophe(text, match))
+            for match, alone in zip(candidates, folded, strict=True)
+        ]
+    pieces: list[str] = []
+    start = 0
+    for match, fold in zip(candidates, folded, strict=True):
+        if fold is not None:
+            pieces += [text[start : match.start()], fold]
+            start = match.end()
+    return "".join(pieces) + text[start:] if pieces else text
+
+
+def _after_apostrophe(text: str, match: re.Match[str]) -> bool:
+    return match.start() >= 2 and text[match.start() - 1] in "'’" and text[match.start() - 2].isalnum()
+
+
+def _weak_reading(word: str, *, after_apostrophe: bool) -> str | None:
+    """What a word too short or too number-like to fold alone reads as in a leetspeak prompt: a
+    common English word, a contraction's ending ("it'5", "don'7"), or for a word that keeps a
+    letter, any word of the spelling list ("4551574n7", "d474"). Digits alone stand only for
+    common words: a table's "455" is a count."""
+    reading = word.translate(_LEET)
+    if reading == word:
+        return None
+    if after_apostrophe and reading in _CONTRACTION_ENDINGS:
+        return reading
+    keeps_a_letter = any(char.isalpha() for char in word)
+    if reading in COMMON_WORDS or (keeps_a_letter and is_english_spelling(reading)):
+        return reading
+    return None
 
 
 def collapse_whitespace(text: str) -> str:
