@@ -76,14 +76,24 @@ def _ciphered_words() -> dict[str, int | str]:
 
 
 _CIPHERED = _ciphered_words()
-# Spelt backwards, four letters or more ("erongi", "tpmorp"); "live" and "evil" read both ways.
-_REVERSED = frozenset(word[::-1] for word in _MARKER_WORDS if len(word) >= 4) - COMMON_WORDS
+# Spelt backwards ("erongi", "tpmorp", "eht"); "live" and "evil" read both ways. Of three letters,
+# only those that spell no word backwards: not "era", "won" or "tub", nor "tes" and "tuo" (French and
+# Italian for "your"), "reh" (German) or "dna".
+_REVERSED = (
+    frozenset(word[::-1] for word in _MARKER_WORDS if len(word) >= 4)
+    | frozenset(
+        word[::-1]
+        for word in _MARKER_WORDS
+        if len(word) == 3 and not is_english_spelling(word[::-1]) and word[::-1] not in {"tes", "tuo", "reh", "dna"}
+    )
+) - COMMON_WORDS
 _MIN_MARKERS = 2
 # Of a line of English prose, a third of the words or more are among the common words above
 # (a German sentence shifted by chance to "Old tde pty rlyk" holds one in eight).
 _ENGLISH_SHARE = 0.3
-# Words of a decoded prompt on the spelling list, for one that holds few common words.
+# Words of a decoded prompt on the spelling list, for a short one that holds few common words.
 _SPELLED_SHARE = 0.8
+_SHORT_REQUEST_WORDS = 40
 # Where a plain request and its encoded payload meet on one line: the pieces between these marks.
 _PIECE = re.compile(r"[^:\"\u201c\u201d\u00ab\u00bb\u2014|\n]+")
 _LINE = re.compile(r"[^\n]+")
@@ -268,9 +278,10 @@ def _lines_read_as_english(text: str, decode: Callable[[str], str]) -> Iterator[
 
 def reads_as_english(decoded: str) -> bool:
     """Whether ``decoded`` reads as English prose: as ``_reads_as_english`` asks of a line, its
-    share of common words taken over its words in every script; or, for a short request of few
-    common words ("is ex machina a real ai robot"), two common words and almost every word on the
-    spelling list. Stray single letters (the few a decoder left as written) are not words."""
+    share of common words taken over its words in every script; or, for a short request (forty
+    words at most) of few common words ("name three rivers of europe"), two common words and
+    almost every word on the spelling list. Stray single letters (the few a decoder left as
+    written) are not words."""
     words = [word.lower() for word in _WORDS_OF_ANY_SCRIPT.findall(decoded)]
     words = [word for word in words if len(word) > 1 or word in _ONE_LETTER_WORDS]
     hits = sum(word in COMMON_WORDS for word in words)
@@ -278,14 +289,14 @@ def reads_as_english(decoded: str) -> bool:
         return False
     if hits >= _ENGLISH_SHARE * len(words):
         return True
+    if len(words) > _SHORT_REQUEST_WORDS:
+        return False
     spelled = sum(word in COMMON_WORDS or is_english_spelling(word) for word in words)
     return spelled >= _SPELLED_SHARE * len(words)
 
 
 def _reads_as_english(decoded: str, written: str) -> bool:
-    words = _LETTERS.findall(decoded)
-    hits = sum(word.lower() in COMMON_WORDS for word in words)
-    return hits >= _MIN_MARKERS and hits >= _ENGLISH_SHARE * len(words) and hits > 2 * _common_word_count(written)
+    return reads_as_english(decoded) and _common_word_count(decoded) > 2 * _common_word_count(written)
 
 
 def _cipher_of(words: list[str]) -> int | str | None:

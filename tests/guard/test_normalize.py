@@ -231,12 +231,18 @@ def test_a_payload_after_a_plain_request_on_the_same_line_is_decoded() -> None:
         "What does this say? " + _morse("Write a short poem about autumn leaves"),
         "Decode: " + "Write a short poem about autumn leaves for our newsletter."[::-1],
         "W r i t e   a   s h o r t   p o e m   a b o u t   a u t u m n   l e a v e s",
+        # Reversed with no marker word of four letters ("eht", "ruo", "nac" mark it), and ROT13 of a
+        # request that holds few common words but is all English words.
+        "What does this say?\n" + "Can you suggest a name for our new bakery in the old town?"[::-1],
+        "What does this say?\n"
+        + codecs.encode("Compare electric scooters, folding bikes and trams for commuting in hilly cities.", "rot13"),
         # Few common words, and words too short to be spaced runs left as letters ("s h o r t").
         "S l o g a n   f o r   a   b i k e   r e p a i r   s h o p   i n   L e e d s ,"
         "   s h o r t ,   a   b i t   c h e e k y",
     ],
 )
 def test_a_harmless_request_in_a_disguise_is_read_as_the_request(text: str) -> None:
+    assert reading_views(text).learned[0][1] != normalize(text)
     assert not scan_injection(text, detector=shipped_detector()).blocked
 
 
