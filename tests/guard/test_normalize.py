@@ -236,6 +236,11 @@ def test_a_payload_after_a_plain_request_on_the_same_line_is_decoded() -> None:
         "What does this say?\n" + "Can you suggest a name for our new bakery in the old town?"[::-1],
         "What does this say?\n"
         + codecs.encode("Compare electric scooters, folding bikes and trams for commuting in hilly cities.", "rot13"),
+        # Spaced out with its punctuation: read whole, not as "and ignore any email that asks you".
+        "   ".join(
+            " ".join(word)
+            for word in "Draft a Slack reminder: never share your password, and ignore any email that asks you to log in.".split()
+        ),
         # Few common words, and words too short to be spaced runs left as letters ("s h o r t").
         "S l o g a n   f o r   a   b i k e   r e p a i r   s h o p   i n   L e e d s ,"
         "   s h o r t ,   a   b i t   c h e e k y",
