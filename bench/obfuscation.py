@@ -63,6 +63,8 @@ _NATO = dict(
     )
 )
 _LEET = str.maketrans("aeiost", "431057")
+# Another common hand: "1" for l, "!" for i, "$" for s.
+_LEET_MIXED = str.maketrans("aeilst", "43!1$7")
 _HOMOGLYPHS = str.maketrans("aceopx", "асеорх")  # Cyrillic look-alikes
 _SMALL_CAPITALS = str.maketrans("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ")
 _TURNED = str.maketrans("abcdefghiklmnpqrtuvwy", "ɐqɔpǝɟƃɥıʞlɯudbɹʇnʌʍʎ")
@@ -89,7 +91,10 @@ def _spelt(text: str, letters: dict[str, str], between_letters: str, between_wor
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {
     "leetspeak": lambda text: text.lower().translate(_LEET),
+    "leetspeak 1 for l": lambda text: text.lower().translate(_LEET_MIXED),
     "letter-spaced": lambda text: "   ".join(" ".join(word) for word in text.split()),
+    # Every character, spaces too, joined by a space: words two spaces apart become five.
+    "every char spaced": lambda text: " ".join(text.replace(" ", "  ")),
     "zero-width": lambda text: "\u200b".join(text),
     "homoglyphs": lambda text: text.translate(_HOMOGLYPHS),
     "full-width": lambda text: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text),

@@ -174,10 +174,11 @@ _LONGEST_WORD = 20
 _ONE_LETTER_WORDS = frozenset("ai")
 
 # Six or more single letters in a row, one separator between letters and a wider gap between
-# words: "i g n o r e   a l l" or "i-g-n-o-r-e". Punctuation spaced out with the letters
+# words (up to six spaces, as joining every character with a space makes a gap of two spaces
+# into five): "i g n o r e   a l l" or "i-g-n-o-r-e". Punctuation spaced out with the letters
 # ("f i r s t ,   t h e n") belongs to the run: a sentence cut at each comma would be read as
 # fragments, each without what the rest of it says.
-_SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,3}|[._*-])(?:[,;:!?'\"\u2019()\u2026.-] {1,3})*\w){5,}(?!\S)")
+_SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,6}|[._*-])(?:[,;:!?'\"\u2019()\u2026.-] {1,6})*\w){5,}(?!\S)")
 _WORD_GAP = re.compile(r" {2,}")
 _ANY_GAP = re.compile(r" +")
 _JOINED_BY_MARKS = re.compile(r"\w[._*-]\w[._*-]\w")

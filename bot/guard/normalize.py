@@ -32,13 +32,18 @@ _HAS_HOMOGLYPH = re.compile("[" + re.escape(_HOMOGLYPH_SOURCES) + "]")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i"}
 )
+# "1" stands for an l as often as for an i ("ru1es", "a11").
+_LEET_ONE_AS_L = str.maketrans({"1": "l"})
 # Only words holding a digit or symbol are candidates; "!" counts only between word
 # characters, so "now!!!" keeps its punctuation.
 _LEET_WORD = re.compile(
     r"(?<![a-z0-9@$])(?:[a-z0-9@$]*[0-9@$][a-z0-9@$]*(?:![a-z0-9@$]+)*|[a-z0-9@$]+(?:![a-z0-9@$]+)+)"
 )
-# Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises.
+# Names with a number suffix ("base64", "rot13", "covid19") are real words, not disguises; so are
+# ordinals, times and sizes ("14th", "10am", "64gb").
 _NUMBER_SUFFIXED = re.compile(r"[a-z]+[0-9]{2,}")
+_NUMBER_WITH_UNIT = re.compile(r"([0-9]+)(st|nd|rd|th|am|pm|[kmgt]b|km|kg|mg|cm|mm|ml|px|ms|hz|fps|[kmgxpd])")
+_ORDINAL_ENDINGS = {"1": "st", "2": "nd", "3": "rd"}
 # Distinct words of three characters or more, written in leetspeak, that fold into common English
 # words before the short ones are read too. Two-character ones do not count: markup ("<h3>") and
 # hex dumps ("a7 d0") are full of them.
@@ -94,8 +99,8 @@ def _strip_marks(text: str) -> str:
 
 def _folds_alone(word: str, letters: int) -> bool:
     """A word with two letters or more beside its digits reads as leetspeak wherever it stands
-    ("1gn0r3", "pr3v10u5"); a name with a number suffix does not."""
-    return letters >= 2 and not _NUMBER_SUFFIXED.fullmatch(word)
+    ("1gn0r3", "pr3v10u5"); a name with a number suffix or a number with a unit does not."""
+    return letters >= 2 and not _NUMBER_SUFFIXED.fullmatch(word) and not _is_number_with_unit(word)
 
 
 def fold_leetspeak(text: str) -> str:
@@ -117,7 +122,7 @@ def fold_leetspeak(text: str) -> str:
         if letters == len(word):
             folded.append(None)
             continue
-        reading = word.translate(_LEET)
+        reading = _leet_reading(word)
         if letters and len(word) >= _SHOWN_MIN_CHARS and reading in COMMON_WORDS:
             shown.add(reading)
         folded.append(reading if _folds_alone(word, letters) else None)
@@ -137,6 +142,33 @@ def fold_leetspeak(text: str) -> str:
     return "".join(pieces) + text[start:] if pieces else text
 
 
+def _is_number_with_unit(word: str) -> bool:
+    """ "14th", "10am", "64gb"; not "4nd", which no ordinal is."""
+    match = _NUMBER_WITH_UNIT.fullmatch(word)
+    if match is None:
+        return False
+    digits, unit = match.groups()
+    if unit not in ("st", "nd", "rd", "th"):
+        return True
+    teen = len(digits) >= 2 and digits[-2] == "1"
+    return unit == ("th" if teen else _ORDINAL_ENDINGS.get(digits[-1], "th"))
+
+
+def _leet_reading(word: str) -> str:
+    """The word with its digits and symbols read as letters; a "1" as an l where only that makes
+    an English word of it."""
+    reading = word.translate(_LEET)
+    if "1" in word and not _is_english(reading):
+        with_l = word.translate(_LEET_ONE_AS_L).translate(_LEET)
+        if _is_english(with_l):
+            return with_l
+    return reading
+
+
+def _is_english(word: str) -> bool:
+    return word in COMMON_WORDS or is_english_spelling(word)
+
+
 def _after_apostrophe(text: str, match: re.Match[str]) -> bool:
     return match.start() >= 2 and text[match.start() - 1] in "'’" and text[match.start() - 2].isalnum()
 
@@ -146,13 +178,15 @@ def _weak_reading(word: str, *, after_apostrophe: bool) -> str | None:
     common English word, a contraction's ending ("it'5", "don'7"), or for a word that keeps a
     letter, any word of the spelling list ("4551574n7", "d474"). Digits alone stand only for
     common words: a table's "455" is a count."""
-    reading = word.translate(_LEET)
+    if _is_number_with_unit(word):
+        return None
+    reading = _leet_reading(word)
     if reading == word:
         return None
     if after_apostrophe and reading in _CONTRACTION_ENDINGS:
         return reading
     keeps_a_letter = any(char.isalpha() for char in word)
-    if reading in COMMON_WORDS or (keeps_a_letter and is_english_spelling(reading)):
+    if reading in COMMON_WORDS or (keeps_a_letter and _is_english(reading)):
         return reading
     return None
 
