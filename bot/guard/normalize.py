@@ -50,6 +50,7 @@ _ORDINAL_ENDINGS = {"1": "st", "2": "nd", "3": "rd"}
 _LEET_WORDS_SHOWN = 2
 _SHOWN_MIN_CHARS = 3
 _CONTRACTION_ENDINGS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
+_MAX_LOOKUPS = 256
 # Runs of horizontal whitespace that are not already one plain space: rewriting each single space
 # as itself was most of the cost of collapsing.
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
@@ -114,6 +115,7 @@ def fold_leetspeak(text: str) -> str:
     candidates = list(_LEET_WORD.finditer(text))
     if not candidates:
         return text
+    speller = _Speller()
     folded: list[str | None] = []
     shown: set[str] = set()
     for match in candidates:
@@ -122,7 +124,7 @@ def fold_leetspeak(text: str) -> str:
         if letters == len(word):
             folded.append(None)
             continue
-        reading = _leet_reading(word)
+        reading = speller.reading(word, letters)
         if letters and len(word) >= _SHOWN_MIN_CHARS and reading in COMMON_WORDS:
             shown.add(reading)
         folded.append(reading if _folds_alone(word, letters) else None)
@@ -130,7 +132,7 @@ def fold_leetspeak(text: str) -> str:
         folded = [
             alone
             if alone is not None
-            else _weak_reading(match.group(0), after_apostrophe=_after_apostrophe(text, match))
+            else _weak_reading(match.group(0), speller, after_apostrophe=_after_apostrophe(text, match))
             for match, alone in zip(candidates, folded, strict=True)
         ]
     pieces: list[str] = []
@@ -154,39 +156,51 @@ def _is_number_with_unit(word: str) -> bool:
     return unit == ("th" if teen else _ORDINAL_ENDINGS.get(digits[-1], "th"))
 
 
-def _leet_reading(word: str) -> str:
-    """The word with its digits and symbols read as letters; a "1" as an l where only that makes
-    an English word of it."""
-    reading = word.translate(_LEET)
-    if "1" in word and not _is_english(reading):
-        with_l = word.translate(_LEET_ONE_AS_L).translate(_LEET)
-        if _is_english(with_l):
-            return with_l
-    return reading
+class _Speller:
+    """Spelling-list look-ups for one prompt's leetspeak, a bisection of the list each; a prompt of
+    thousands of digit-laden words gets the first ``_MAX_LOOKUPS`` and reads the rest as written
+    with a "1" for an i."""
 
+    def __init__(self) -> None:
+        self.left = _MAX_LOOKUPS
 
-def _is_english(word: str) -> bool:
-    return word in COMMON_WORDS or is_english_spelling(word)
+    def is_english(self, word: str) -> bool:
+        if word in COMMON_WORDS:
+            return True
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return is_english_spelling(word)
+
+    def reading(self, word: str, letters: int) -> str:
+        """The word with its digits and symbols read as letters; in a word that keeps a letter, a
+        "1" read as an l where only that makes an English word of it."""
+        reading = word.translate(_LEET)
+        if letters and "1" in word and not self.is_english(reading):
+            with_l = word.translate(_LEET_ONE_AS_L).translate(_LEET)
+            if self.is_english(with_l):
+                return with_l
+        return reading
 
 
 def _after_apostrophe(text: str, match: re.Match[str]) -> bool:
     return match.start() >= 2 and text[match.start() - 1] in "'’" and text[match.start() - 2].isalnum()
 
 
-def _weak_reading(word: str, *, after_apostrophe: bool) -> str | None:
+def _weak_reading(word: str, speller: _Speller, *, after_apostrophe: bool) -> str | None:
     """What a word too short or too number-like to fold alone reads as in a leetspeak prompt: a
     common English word, a contraction's ending ("it'5", "don'7"), or for a word that keeps a
     letter, any word of the spelling list ("4551574n7", "d474"). Digits alone stand only for
     common words: a table's "455" is a count."""
     if _is_number_with_unit(word):
         return None
-    reading = _leet_reading(word)
+    letters = sum(char.isalpha() for char in word)
+    reading = speller.reading(word, letters)
     if reading == word:
         return None
     if after_apostrophe and reading in _CONTRACTION_ENDINGS:
         return reading
-    keeps_a_letter = any(char.isalpha() for char in word)
-    if reading in COMMON_WORDS or (keeps_a_letter and _is_english(reading)):
+    if reading in COMMON_WORDS or (letters and speller.is_english(reading)):
         return reading
     return None
 
