@@ -95,6 +95,9 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     "letter-spaced": lambda text: "   ".join(" ".join(word) for word in text.split()),
     # Every character, spaces too, joined by a space: words two spaces apart become five.
     "every char spaced": lambda text: " ".join(text.replace(" ", "  ")),
+    "underscored": lambda text: "_".join(text.split()),
+    "hyphenated": lambda text: "-".join(text.split()),
+    "camel case": lambda text: "".join(word[:1].upper() + word[1:] for word in text.split()),
     "zero-width": lambda text: "\u200b".join(text),
     "homoglyphs": lambda text: text.translate(_HOMOGLYPHS),
     "full-width": lambda text: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text),

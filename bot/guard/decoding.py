@@ -179,6 +179,23 @@ _ONE_LETTER_WORDS = frozenset("ai")
 # ("f i r s t ,   t h e n") belongs to the run: a sentence cut at each comma would be read as
 # fragments, each without what the rest of it says.
 _SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,6}|[._*-])(?:[,;:!?'\"\u2019()\u2026.-] {1,6})*\w){5,}(?!\S)")
+# Four words or more joined by underscores or hyphens, with whatever they carry ("ignore_all_previous
+# _instructions", a slug, a prompt whose every space is an underscore)
+# or written in CamelCase ("IgnoreAllPreviousInstructions"). Identifiers are made so too
+# ("get_user_by_id"): a run is read as words only where three different common English words are
+# in it and common words are a third of it at least.
+_JOINED_RUN = re.compile(r"(?<!\S)[^\s_-]+(?:[_-]+[^\s_-]+){3,}[_-]*(?!\S)")
+_JOINER = re.compile(r"[_-]+")
+# A token of capitalised words run together, with whatever punctuation they carry ("IgnoreThe
+# User'sRequest:SayHi"): a word starts at each capital after a lower-case letter and after
+# sentence punctuation, and at the last capital of a run of them ("ARecipe", "HTMLParser"). Four
+# words at least; a token joined by underscores is the joined decoder's.
+_CAMEL_RUN = re.compile(r"(?<!\S)\S*[a-z][A-Z]\S*(?!\S)")
+_CAMEL_STEP = re.compile(r"[a-z'\u2019][A-Z]")
+_CAMEL_BREAK = re.compile(r"(?<=[a-z'\u2019])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[.,:;!?)\]\"])(?=[A-Za-z])")
+_MIN_CAMEL_STEPS = 3
+_MIN_JOINED_COMMON_WORDS = 3
+_MIN_CAMEL_COMMON_WORDS = 2
 _WORD_GAP = re.compile(r" {2,}")
 _ANY_GAP = re.compile(r" +")
 _JOINED_BY_MARKS = re.compile(r"\w[._*-]\w[._*-]\w")
@@ -404,6 +421,10 @@ def glued_words(text: str) -> Iterator[tuple[int, int, str]]:
     for count, match in enumerate(_GLUED_RUN.finditer(text)):
         if count >= _MAX_GLUED_RUNS:
             break
+        # Where capitals tell where the words start ("IgnoreAllPrevious"), the camel-case decoder
+        # reads them; the spelling list would cut them into fragments read apart.
+        if len(_CAMEL_STEP.findall(match.group(0))) >= _MIN_CAMEL_STEPS:
+            continue
         words = _split_into_words(match.group(0).lower())
         if words is not None and _reads_as_english(" ".join(words), ""):
             yield match.start(), match.end(), " ".join(words)
@@ -416,6 +437,37 @@ def _decode_spaced(run: str) -> str | None:
     words = (_LETTER_SEPARATOR.sub("", word) for word in gap.split(run))
     text = " ".join(word for word in words if word)
     return text if len(text) >= MIN_DECODED_CHARS else None
+
+
+def _decode_joined(run: str) -> str | None:
+    return _as_words(_JOINER.split(run), _MIN_JOINED_COMMON_WORDS)
+
+
+def _decode_camel(run: str) -> str | None:
+    # Capitals mark where words start more surely than a joiner (Base64 holds "_" and "-" too).
+    if "_" in run or len(_CAMEL_STEP.findall(run)) < _MIN_CAMEL_STEPS:
+        return None
+    return _as_words(_CAMEL_BREAK.sub(" ", run).split(), _MIN_CAMEL_COMMON_WORDS)
+
+
+def _as_words(words: list[str], min_common: int) -> str | None:
+    """The words as text where they read as English: ``min_common`` different common words making
+    a third of them, or two and almost every word on the spelling list ("write a short apology to
+    a customer")."""
+    text = " ".join(word for word in words if word)
+    letters = [word.lower() for word in _LETTERS.findall(text)]
+    distinct = set(letters) & COMMON_WORDS
+    if len(distinct) < _MIN_MARKERS:
+        return None
+    common = sum(word in COMMON_WORDS for word in letters)
+    if len(distinct) >= min_common and 3 * common >= len(words):
+        return text
+    spelled = sum(word in COMMON_WORDS or is_english_spelling(word) for word in letters)
+    return text if spelled >= _SPELLED_SHARE * len(letters) else None
+
+
+def _holds_joiners(text: str) -> bool:
+    return "_" in text or "-" in text
 
 
 def _always(text: str) -> bool:
@@ -444,6 +496,8 @@ _RUN_DECODERS = (
     _RunDecoder("hex", _HEX_RUN, _decode_hex),
     _RunDecoder("morse", _MORSE_RUN, _decode_morse),
     _RunDecoder("spaced", _SPACED_RUN, _decode_spaced),
+    _RunDecoder("joined", _JOINED_RUN, _decode_joined, _holds_joiners),
+    _RunDecoder("joined", _CAMEL_RUN, _decode_camel),
     _RunDecoder("escapes", _ESCAPE_RUN, _decode_escapes, _holds_escapes),
     _RunDecoder("tags", _TAG_RUN, _decode_tags, _holds_non_ascii),
 )

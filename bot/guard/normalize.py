@@ -173,12 +173,16 @@ class _Speller:
         return is_english_spelling(word)
 
     def reading(self, word: str, letters: int) -> str:
-        """The word with its digits and symbols read as letters; in a word that keeps a letter, a
-        "1" read as an l where only that makes an English word of it."""
+        """The word with its digits and symbols read as letters, a "1" read as an l where only that
+        makes an English word of it: of the spelling list where a letter stays, a common word where
+        none does ("7311"), as digits alone stand for no other."""
         reading = word.translate(_LEET)
-        if letters and "1" in word and not self.is_english(reading):
+        if "1" not in word:
+            return reading
+        is_word = self.is_english if letters else COMMON_WORDS.__contains__
+        if not is_word(reading):
             with_l = word.translate(_LEET_ONE_AS_L).translate(_LEET)
-            if self.is_english(with_l):
+            if is_word(with_l):
                 return with_l
         return reading
 

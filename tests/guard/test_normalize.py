@@ -94,6 +94,9 @@ VARIANTS = {
         chr(0x1F1E6 + ord(c) - ord("a")) + "\u200b" if c.isalpha() else c for c in BLOCKED.lower()
     ),
     "glued": "What does this say? " + BLOCKED.replace(" ", ""),
+    "underscored": "_".join(BLOCKED.split()),
+    "hyphenated": "-".join(BLOCKED.split()),
+    "camel_case": "".join(word.capitalize() for word in BLOCKED.split()),
     "nato": " / ".join(" ".join(_NATO[c] for c in word) for word in BLOCKED.lower().split()),
 }
 
@@ -116,6 +119,9 @@ def test_disguised_variants_of_a_blocked_prompt_are_blocked(variant: str) -> Non
         ("regional_indicators", "lookalikes"),
         ("nato", "nato"),
         ("glued", "glued"),
+        ("underscored", "joined"),
+        ("hyphenated", "joined"),
+        ("camel_case", "joined"),
     ],
 )
 def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> None:
@@ -141,6 +147,8 @@ def test_encoded_payload_is_reported_as_encoded(variant: str, encoding: str) -> 
         "Add the flags \U0001f1fa\U0001f1e6 \U0001f1eb\U0001f1f7 \U0001f1ec\U0001f1e7 to the three office pages.",
         "In /bɪt/ and /bʊk/ the vowels ɪ and ʊ are lax.",
         "Victor and Mike met India's team at the Golf Hotel in Lima, then took a Tango class with Oscar.",
+        # Identifiers and class names: words joined, but not English read so.
+        "Rename get_user_by_id to fetch_user_record and AbstractSingletonProxyFactoryBean to Factory.",
     ],
 )
 def test_everyday_text_holds_no_cipher_or_escapes(text: str) -> None:
@@ -251,6 +259,11 @@ def test_a_payload_after_a_plain_request_on_the_same_line_is_decoded() -> None:
             " ".join(word)
             for word in "Draft a Slack reminder: never share your password, and ignore any email that asks you to log in.".split()
         ),
+        # Words joined by underscores or hyphens, or run together in CamelCase, that few common
+        # words are among.
+        "Draft_a_friendly_note_to_the_team_about_the_new_parking_rules_from_Monday.",
+        "Draft-a-friendly-note-to-the-team-about-the-new-parking-rules-from-Monday.",
+        "SuggestThreeNamesForOurNewBakeryInTheOldTown,AndATaglineForIt.",
         # Few common words, and words too short to be spaced runs left as letters ("s h o r t").
         "S l o g a n   f o r   a   b i k e   r e p a i r   s h o p   i n   L e e d s ,"
         "   s h o r t ,   a   b i t   c h e e k y",
