@@ -26,6 +26,7 @@ import argparse
 import base64
 import codecs
 import random
+import re
 import string
 import sys
 from collections.abc import Callable
@@ -65,6 +66,8 @@ _NATO = dict(
 _LEET = str.maketrans("aeiost", "431057")
 # Another common hand: "1" for l, "!" for i, "$" for s.
 _LEET_MIXED = str.maketrans("aeilst", "43!1$7")
+# A vowel inside a word: "Ignore all previous" -> "Ignr all prvs".
+_INNER_VOWEL = re.compile(r"(?<=\w)[aeiouAEIOU]")
 _HOMOGLYPHS = str.maketrans("aceopx", "асеорх")  # Cyrillic look-alikes
 _SMALL_CAPITALS = str.maketrans("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ")
 _TURNED = str.maketrans("abcdefghiklmnpqrtuvwy", "ɐqɔpǝɟƃɥıʞlɯudbɹʇnʌʍʎ")
@@ -96,6 +99,8 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     # Every character, spaces too, joined by a space: words two spaces apart become five.
     "every char spaced": lambda text: " ".join(text.replace(" ", "  ")),
     "underscored": lambda text: "_".join(text.split()),
+    "vowels dropped": lambda text: _INNER_VOWEL.sub("", text),
+    "words backwards": lambda text: " ".join(word[::-1] for word in text.split()),
     "hyphenated": lambda text: "-".join(text.split()),
     "camel case": lambda text: "".join(word[:1].upper() + word[1:] for word in text.split()),
     "zero-width": lambda text: "\u200b".join(text),

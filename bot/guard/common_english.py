@@ -35,6 +35,26 @@ COMMON_WORDS = frozenset(
 )
 
 
+# Words that orders to a model are made of beyond the common ones above: what an assistant is told
+# to drop, become, reveal or produce. Read only to put the vowels back into words written without
+# them ("plcy" -> "policy"), where the common words alone leave most of an order unread.
+ORDER_WORDS = frozenset(
+    """
+    access account act admin agent allowed approved assistant authority
+    banned bank bypass cancelled character chat check code comment compliance confidential
+    configuration confirm content context copy credentials customer data delete describe
+    developer disable disabled document email enable erase exactly execute explain fake
+    filter filtered filters follow free freely guidance guidelines hack hacked harmful human
+    identity illegal immediately initial jailbreak jailbroken leak limits link login manager model
+    moderation never notes obey operator operators orders override password permission persona
+    phishing policy policies post pretend private protocol provide public quote quoted refuse
+    refusal remove reply report request restricted restrictions restriction review role rule
+    safety scam secret security sensitive server settings share skip task test token tool
+    training unfiltered unlock unrestricted urgent user users verbatim verify warning
+    """.split()
+)
+
+
 @cache
 def _english_spellings() -> SortedLines:
     return spelling_list(_SPELLING_LIST)

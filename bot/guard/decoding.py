@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from bot.guard.common_english import COMMON_WORDS, is_english_spelling
+from bot.guard.common_english import COMMON_WORDS, ORDER_WORDS, is_english_spelling
 
 MIN_DECODED_CHARS = 8
 # Nested encodings (Base64 of hex, say) are followed this many layers deep.
@@ -88,6 +88,8 @@ _REVERSED = (
     )
 ) - COMMON_WORDS
 _MIN_MARKERS = 2
+_LOWER_OR_UPPER_LETTERS = re.compile(r"[A-Za-z]+")
+_VOWELS = re.compile(r"[aeiou]")
 # Of a line of English prose, a third of the words or more are among the common words above
 # (a German sentence shifted by chance to "Old tde pty rlyk" holds one in eight).
 _ENGLISH_SHARE = 0.3
@@ -345,6 +347,52 @@ def deciphered_lines(text: str) -> Iterator[tuple[str, int, int, str]]:
     if sum(word in _REVERSED for word in words) >= _MIN_MARKERS:
         for start, end, line in _lines_read_as_english(text, lambda line: line[::-1]):
             yield "reversed", start, end, line
+        # Each word spelt backwards where it stands ("erongi lla suoiverp"): the line turned whole
+        # reads as the same words in reverse order, so both are read.
+        for start, end, line in _lines_read_as_english(text, _words_reversed):
+            yield "reversed", start, end, line
+
+
+def _words_reversed(line: str) -> str:
+    return _LOWER_OR_UPPER_LETTERS.sub(lambda word: word.group(0)[::-1], line)
+
+
+def vowelless_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Lines written without their vowels ("gnr ll prvs nstrctns"), each such word read as the
+    common word it is the bare consonants of."""
+    bare = {word for word in _LOWER_LETTERS.findall(text.lower()) if word in _VOWELLESS}
+    if len(bare) < _MIN_VOWELLESS_WORDS or sum(not is_english_spelling(word) for word in bare) < _MIN_VOWELLESS_WORDS:
+        return
+    yield from _lines_read_as_english(text, _vowels_put_back)
+
+
+def _vowels_put_back(line: str) -> str:
+    def word_of(match: re.Match[str]) -> str:
+        written = match.group(0)
+        lower = written.lower()
+        if lower in COMMON_WORDS:
+            return written
+        return _VOWELLESS.get(lower, written)
+
+    return _LOWER_OR_UPPER_LETTERS.sub(word_of, line)
+
+
+def _vowelless_forms() -> dict[str, str]:
+    """Each common word or word of orders of three letters or more without its vowels, with and without its first
+    letter ("ignore": "ignr" and "gnr"); the shortest word wins where forms collide ("ths": "this")."""
+    forms: dict[str, str] = {}
+    for word in sorted(COMMON_WORDS | ORDER_WORDS, key=lambda word: (len(word), word)):
+        if len(word) < 3:
+            continue
+        for form in (word[0] + _VOWELS.sub("", word[1:]), _VOWELS.sub("", word)):
+            if len(form) >= 2 and form != word and form not in COMMON_WORDS:
+                forms.setdefault(form, word)
+    return forms
+
+
+_VOWELLESS = _vowelless_forms()
+# Different words so written, that no English word is spelt as, before a line is read so.
+_MIN_VOWELLESS_WORDS = 3
 
 
 def upside_down_lines(text: str) -> Iterator[tuple[int, int, str]]:
@@ -506,6 +554,7 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int, str]]]
     ("lookalikes", lookalike_letters),
     ("nato", nato_runs),
     ("glued", glued_words),
+    ("vowelless", vowelless_lines),
 )
 
 
