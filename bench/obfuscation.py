@@ -66,6 +66,16 @@ _NATO = dict(
 _LEET = str.maketrans("aeiost", "431057")
 # Another common hand: "1" for l, "!" for i, "$" for s.
 _LEET_MIXED = str.maketrans("aeilst", "43!1$7")
+# Leading consonants moved behind the word, then "ay"; a word that starts with a vowel takes "way".
+_PIG_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _pig_latin(word: re.Match[str]) -> str:
+    letters = word.group(0)
+    cut = next((at for at, letter in enumerate(letters) if letter in "aeiouAEIOU"), len(letters))
+    return letters + "way" if cut == 0 else letters[cut:] + letters[:cut].lower() + "ay"
+
+
 # A vowel inside a word: "Ignore all previous" -> "Ignr all prvs".
 _INNER_VOWEL = re.compile(r"(?<=\w)[aeiouAEIOU]")
 _HOMOGLYPHS = str.maketrans("aceopx", "асеорх")  # Cyrillic look-alikes
@@ -101,6 +111,7 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     "underscored": lambda text: "_".join(text.split()),
     "vowels dropped": lambda text: _INNER_VOWEL.sub("", text),
     "words backwards": lambda text: " ".join(word[::-1] for word in text.split()),
+    "pig latin": lambda text: _PIG_LATIN_WORD.sub(_pig_latin, text),
     "hyphenated": lambda text: "-".join(text.split()),
     "camel case": lambda text: "".join(word[:1].upper() + word[1:] for word in text.split()),
     "zero-width": lambda text: "\u200b".join(text),

@@ -89,6 +89,10 @@ _REVERSED = (
 ) - COMMON_WORDS
 _MIN_MARKERS = 2
 _LOWER_OR_UPPER_LETTERS = re.compile(r"[A-Za-z]+")
+# A word of Pig Latin: its first letters moved behind it, then "ay" ("eviouspray", "allway").
+_PIG_LATIN_WORD = re.compile(r"\b[A-Za-z]{2,}[Aa][Yy]\b")
+# Different words so written that put back make common words, before a line is read so.
+_MIN_PIG_LATIN_WORDS = 3
 _VOWELS = re.compile(r"[aeiou]")
 # Of a line of English prose, a third of the words or more are among the common words above
 # (a German sentence shifted by chance to "Old tde pty rlyk" holds one in eight).
@@ -395,6 +399,39 @@ _VOWELLESS = _vowelless_forms()
 _MIN_VOWELLESS_WORDS = 3
 
 
+def pig_latin_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Lines in Pig Latin ("ignoreway allway eviouspray"), each word's moved letters put back."""
+    read = {word for word in _PIG_LATIN_WORD.findall(text.lower()) if _unpigged(word, common_only=True)}
+    if len(read) >= _MIN_PIG_LATIN_WORDS:
+        yield from _lines_read_as_english(text, _pig_latin_read)
+
+
+def _pig_latin_read(line: str) -> str:
+    def word_of(match: re.Match[str]) -> str:
+        word = match.group(0).lower()
+        return _unpigged(word, common_only=True) or _unpigged(word, common_only=False) or match.group(0)
+
+    return _PIG_LATIN_WORD.sub(word_of, line)
+
+
+def _unpigged(word: str, *, common_only: bool) -> str:
+    """The English word a Pig Latin one stands for ("eviouspray" -> "previous", "allway" -> "all"),
+    or "" when no way of writing it back makes one: a common word, or with ``common_only`` false
+    any word of the spelling list."""
+    stem = word[:-2]
+    # The consonants moved, longest first: "aresh" is "share" before it is "hares".
+    candidates = [
+        stem[-cut:] + stem[:-cut] for cut in (4, 3, 2, 1) if len(stem) > cut and not _VOWELS.search(stem[-cut:])
+    ]
+    if stem[-1:] in ("w", "y", "h"):
+        candidates.append(stem[:-1])
+    candidates.append(stem)
+    for candidate in candidates:
+        if candidate in COMMON_WORDS or (not common_only and is_english_spelling(candidate)):
+            return candidate
+    return ""
+
+
 def upside_down_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines written upside down, turned back."""
     if not text.isascii() and len(set(_UPSIDE_DOWN_SIGNS.findall(text))) >= 3:
@@ -555,6 +592,7 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int, str]]]
     ("nato", nato_runs),
     ("glued", glued_words),
     ("vowelless", vowelless_lines),
+    ("pig_latin", pig_latin_lines),
 )
 
 
