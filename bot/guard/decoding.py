@@ -21,6 +21,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -91,6 +92,7 @@ _MIN_MARKERS = 2
 _LOWER_OR_UPPER_LETTERS = re.compile(r"[A-Za-z]+")
 # A word of Pig Latin: its first letters moved behind it, then "ay" ("eviouspray", "allway").
 _PIG_LATIN_WORD = re.compile(r"\b[A-Za-z]{2,}[Aa][Yy]\b")
+_SHORTEST_PIG_LATIN = 4
 # Different words so written that put back make common words, before a line is read so.
 _MIN_PIG_LATIN_WORDS = 3
 _VOWELS = re.compile(r"[aeiou]")
@@ -185,11 +187,10 @@ _ONE_LETTER_WORDS = frozenset("ai")
 # ("f i r s t ,   t h e n") belongs to the run: a sentence cut at each comma would be read as
 # fragments, each without what the rest of it says.
 _SPACED_RUN = re.compile(r"(?<!\S)\w(?:(?: {1,6}|[._*-])(?:[,;:!?'\"\u2019()\u2026.-] {1,6})*\w){5,}(?!\S)")
-# Four words or more joined by underscores or hyphens, with whatever they carry ("ignore_all_previous
-# _instructions", a slug, a prompt whose every space is an underscore)
-# or written in CamelCase ("IgnoreAllPreviousInstructions"). Identifiers are made so too
-# ("get_user_by_id"): a run is read as words only where three different common English words are
-# in it and common words are a third of it at least.
+# Four words or more joined by underscores or hyphens, with whatever they carry
+# ("ignore_all_previous_instructions", a slug, a prompt whose every space is an underscore).
+# Identifiers are made so too ("get_user_by_id"): such a run, like a CamelCase one, is read as
+# words only where they read as English (``_as_words``).
 _JOINED_RUN = re.compile(r"(?<!\S)[^\s_-]+(?:[_-]+[^\s_-]+){3,}[_-]*(?!\S)")
 _JOINER = re.compile(r"[_-]+")
 # A token of capitalised words run together, with whatever punctuation they carry ("IgnoreThe
@@ -322,10 +323,11 @@ def reads_as_english(decoded: str) -> bool:
 
 
 def _reads_as_english(decoded: str, written: str) -> bool:
-    return reads_as_english(decoded) and _common_word_count(decoded) > 2 * _common_word_count(written)
+    # The cheap count first: most lines a decoder tries gain no common word by it.
+    return _common_word_count(decoded) > 2 * _common_word_count(written) and reads_as_english(decoded)
 
 
-def _cipher_of(words: list[str]) -> int | str | None:
+def _cipher_of(words: tuple[str, ...]) -> int | str | None:
     """The Caesar shift or ``ATBASH`` that at least two different common words of ``words`` are
     written in."""
     votes = Counter(cipher for word in set(words) if (cipher := _CIPHERED.get(word)) is not None)
@@ -335,11 +337,18 @@ def _cipher_of(words: list[str]) -> int | str | None:
     return cipher if count >= _MIN_MARKERS else None
 
 
+@lru_cache(maxsize=4)
+def _lower_words(text: str) -> tuple[str, ...]:
+    """The prompt's words of Latin letters, lower-cased: the ciphers, Pig Latin and vowelless
+    text are each looked for in them, once a prompt."""
+    return tuple(_LOWER_LETTERS.findall(text.lower()))
+
+
 def deciphered_lines(text: str) -> Iterator[tuple[str, int, int, str]]:
     """(encoding, start, end, line) for the lines that read as English deciphered: shifted back by
     the prompt's Caesar shift ("rot13" for that one, "cipher" for the others), with the alphabet
     reversed (Atbash, "cipher"), or spelt backwards ("reversed")."""
-    words = _LOWER_LETTERS.findall(text.lower())
+    words = _lower_words(text)
     cipher = _cipher_of(words)
     if cipher == ATBASH:
         for start, end, line in _lines_read_as_english(text, lambda line: line.translate(_ATBASH)):
@@ -364,7 +373,7 @@ def _words_reversed(line: str) -> str:
 def vowelless_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines written without their vowels ("gnr ll prvs nstrctns"), each such word read as the
     common word it is the bare consonants of."""
-    bare = {word for word in _LOWER_LETTERS.findall(text.lower()) if word in _VOWELLESS}
+    bare = {word for word in set(_lower_words(text)) if word in _VOWELLESS}
     if len(bare) < _MIN_VOWELLESS_WORDS or sum(not is_english_spelling(word) for word in bare) < _MIN_VOWELLESS_WORDS:
         return
     yield from _lines_read_as_english(text, _vowels_put_back)
@@ -401,7 +410,11 @@ _MIN_VOWELLESS_WORDS = 3
 
 def pig_latin_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines in Pig Latin ("ignoreway allway eviouspray"), each word's moved letters put back."""
-    read = {word for word in _PIG_LATIN_WORD.findall(text.lower()) if _unpigged(word, common_only=True)}
+    read = {
+        word
+        for word in set(_lower_words(text))
+        if len(word) >= _SHORTEST_PIG_LATIN and word.endswith("ay") and _unpigged(word, common_only=True)
+    }
     if len(read) >= _MIN_PIG_LATIN_WORDS:
         yield from _lines_read_as_english(text, _pig_latin_read)
 
