@@ -89,7 +89,8 @@ _REVERSED = (
     )
 ) - COMMON_WORDS
 _MIN_MARKERS = 2
-_LOWER_OR_UPPER_LETTERS = re.compile(r"[A-Za-z]+")
+# A word of letters alone: "pr3v10u5" is leetspeak, not the bare consonants "pr" and "v".
+_WHOLE_WORD = re.compile(r"(?<![^\W_])[A-Za-z]+(?![^\W_])")
 # A word of Pig Latin: its first letters moved behind it, then "ay" ("eviouspray", "allway").
 _PIG_LATIN_WORD = re.compile(r"\b[A-Za-z]{2,}[Aa][Yy]\b")
 _SHORTEST_PIG_LATIN = 4
@@ -338,17 +339,17 @@ def _cipher_of(words: tuple[str, ...]) -> int | str | None:
 
 
 @lru_cache(maxsize=4)
-def _lower_words(text: str) -> tuple[str, ...]:
-    """The prompt's words of Latin letters, lower-cased: the ciphers, Pig Latin and vowelless
-    text are each looked for in them, once a prompt."""
-    return tuple(_LOWER_LETTERS.findall(text.lower()))
+def _whole_words(text: str) -> tuple[str, ...]:
+    """The prompt's words of letters alone, lower-cased: Pig Latin and vowelless text are each
+    looked for in them, once a prompt."""
+    return tuple(_WHOLE_WORD.findall(text.lower()))
 
 
 def deciphered_lines(text: str) -> Iterator[tuple[str, int, int, str]]:
     """(encoding, start, end, line) for the lines that read as English deciphered: shifted back by
     the prompt's Caesar shift ("rot13" for that one, "cipher" for the others), with the alphabet
     reversed (Atbash, "cipher"), or spelt backwards ("reversed")."""
-    words = _lower_words(text)
+    words = tuple(_LOWER_LETTERS.findall(text.lower()))
     cipher = _cipher_of(words)
     if cipher == ATBASH:
         for start, end, line in _lines_read_as_english(text, lambda line: line.translate(_ATBASH)):
@@ -367,13 +368,13 @@ def deciphered_lines(text: str) -> Iterator[tuple[str, int, int, str]]:
 
 
 def _words_reversed(line: str) -> str:
-    return _LOWER_OR_UPPER_LETTERS.sub(lambda word: word.group(0)[::-1], line)
+    return _LETTERS.sub(lambda word: word.group(0)[::-1], line)
 
 
 def vowelless_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines written without their vowels ("gnr ll prvs nstrctns"), each such word read as the
     common word it is the bare consonants of."""
-    bare = {word for word in set(_lower_words(text)) if word in _VOWELLESS}
+    bare = {word for word in set(_whole_words(text)) if word in _VOWELLESS}
     if len(bare) < _MIN_VOWELLESS_WORDS or sum(not is_english_spelling(word) for word in bare) < _MIN_VOWELLESS_WORDS:
         return
     yield from _lines_read_as_english(text, _vowels_put_back)
@@ -387,7 +388,7 @@ def _vowels_put_back(line: str) -> str:
             return written
         return _VOWELLESS.get(lower, written)
 
-    return _LOWER_OR_UPPER_LETTERS.sub(word_of, line)
+    return _WHOLE_WORD.sub(word_of, line)
 
 
 def _vowelless_forms() -> dict[str, str]:
@@ -412,7 +413,7 @@ def pig_latin_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines in Pig Latin ("ignoreway allway eviouspray"), each word's moved letters put back."""
     read = {
         word
-        for word in set(_lower_words(text))
+        for word in set(_whole_words(text))
         if len(word) >= _SHORTEST_PIG_LATIN and word.endswith("ay") and _unpigged(word, common_only=True)
     }
     if len(read) >= _MIN_PIG_LATIN_WORDS:
