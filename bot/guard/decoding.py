@@ -92,7 +92,6 @@ _MIN_MARKERS = 2
 # A word of letters alone: "pr3v10u5" is leetspeak, not the bare consonants "pr" and "v".
 _WHOLE_WORD = re.compile(r"(?<![^\W_])[A-Za-z]+(?![^\W_])")
 # A word of Pig Latin: its first letters moved behind it, then "ay" ("eviouspray", "allway").
-_PIG_LATIN_WORD = re.compile(r"\b[A-Za-z]{2,}[Aa][Yy]\b")
 _SHORTEST_PIG_LATIN = 4
 # Different words so written that put back make common words, before a line is read so.
 _MIN_PIG_LATIN_WORDS = 3
@@ -317,8 +316,12 @@ def reads_as_english(decoded: str) -> bool:
         return False
     if hits >= _ENGLISH_SHARE * len(words):
         return True
-    if len(words) > _SHORT_REQUEST_WORDS:
-        return False
+    return len(words) <= _SHORT_REQUEST_WORDS and _mostly_spelled(words)
+
+
+def _mostly_spelled(words: list[str]) -> bool:
+    """Whether almost every one of the lower-case ``words`` is a common word or on the spelling
+    list: English, though few of its words are among the common ones."""
     spelled = sum(word in COMMON_WORDS or is_english_spelling(word) for word in words)
     return spelled >= _SPELLED_SHARE * len(words)
 
@@ -411,11 +414,7 @@ _MIN_VOWELLESS_WORDS = 3
 
 def pig_latin_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """Lines in Pig Latin ("ignoreway allway eviouspray"), each word's moved letters put back."""
-    read = {
-        word
-        for word in set(_whole_words(text))
-        if len(word) >= _SHORTEST_PIG_LATIN and word.endswith("ay") and _unpigged(word, common_only=True)
-    }
+    read = {word for word in set(_whole_words(text)) if _may_be_pig_latin(word) and _unpigged(word, common_only=True)}
     if len(read) >= _MIN_PIG_LATIN_WORDS:
         yield from _lines_read_as_english(text, _pig_latin_read)
 
@@ -423,9 +422,15 @@ def pig_latin_lines(text: str) -> Iterator[tuple[int, int, str]]:
 def _pig_latin_read(line: str) -> str:
     def word_of(match: re.Match[str]) -> str:
         word = match.group(0).lower()
+        if not _may_be_pig_latin(word):
+            return match.group(0)
         return _unpigged(word, common_only=True) or _unpigged(word, common_only=False) or match.group(0)
 
-    return _PIG_LATIN_WORD.sub(word_of, line)
+    return _WHOLE_WORD.sub(word_of, line)
+
+
+def _may_be_pig_latin(word: str) -> bool:
+    return len(word) >= _SHORTEST_PIG_LATIN and word.endswith("ay")
 
 
 def _unpigged(word: str, *, common_only: bool) -> str:
@@ -561,8 +566,7 @@ def _as_words(words: list[str], min_common: int) -> str | None:
     common = sum(word in COMMON_WORDS for word in letters)
     if len(distinct) >= min_common and 3 * common >= len(words):
         return text
-    spelled = sum(word in COMMON_WORDS or is_english_spelling(word) for word in letters)
-    return text if spelled >= _SPELLED_SHARE * len(letters) else None
+    return text if _mostly_spelled(letters) else None
 
 
 def _holds_joiners(text: str) -> bool:

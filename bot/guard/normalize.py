@@ -116,24 +116,26 @@ def fold_leetspeak(text: str) -> str:
     if not candidates:
         return text
     speller = _Speller()
+    # Per candidate, its letters and its reading (None for a word of letters alone), each made once.
+    readings: list[tuple[int, str | None]] = []
     folded: list[str | None] = []
     shown: set[str] = set()
     for match in candidates:
         word = match.group(0)
         letters = sum(char.isalpha() for char in word)
-        if letters == len(word):
-            folded.append(None)
-            continue
-        reading = speller.reading(word, letters)
-        if letters and len(word) >= _SHOWN_MIN_CHARS and reading in COMMON_WORDS:
+        reading = None if letters == len(word) else speller.reading(word, letters)
+        readings.append((letters, reading))
+        if reading is not None and letters and len(word) >= _SHOWN_MIN_CHARS and reading in COMMON_WORDS:
             shown.add(reading)
-        folded.append(reading if _folds_alone(word, letters) else None)
+        folded.append(reading if reading is not None and _folds_alone(word, letters) else None)
     if len(shown) >= _LEET_WORDS_SHOWN:
         folded = [
             alone
-            if alone is not None
-            else _weak_reading(match.group(0), speller, after_apostrophe=_after_apostrophe(text, match))
-            for match, alone in zip(candidates, folded, strict=True)
+            if alone is not None or reading is None
+            else _weak_reading(
+                match.group(0), letters, reading, after_apostrophe=_after_apostrophe(text, match), speller=speller
+            )
+            for match, (letters, reading), alone in zip(candidates, readings, folded, strict=True)
         ]
     pieces: list[str] = []
     start = 0
@@ -191,16 +193,12 @@ def _after_apostrophe(text: str, match: re.Match[str]) -> bool:
     return match.start() >= 2 and text[match.start() - 1] in "'’" and text[match.start() - 2].isalnum()
 
 
-def _weak_reading(word: str, speller: _Speller, *, after_apostrophe: bool) -> str | None:
-    """What a word too short or too number-like to fold alone reads as in a leetspeak prompt: a
-    common English word, a contraction's ending ("it'5", "don'7"), or for a word that keeps a
-    letter, any word of the spelling list ("4551574n7", "d474"). Digits alone stand only for
-    common words: a table's "455" is a count."""
-    if _is_number_with_unit(word):
-        return None
-    letters = sum(char.isalpha() for char in word)
-    reading = speller.reading(word, letters)
-    if reading == word:
+def _weak_reading(word: str, letters: int, reading: str, *, after_apostrophe: bool, speller: _Speller) -> str | None:
+    """What a word too short or too number-like to fold alone (``reading`` with its digits and
+    symbols read as letters) reads as in a leetspeak prompt: a common English word, a contraction's
+    ending ("it'5", "don'7"), or for a word that keeps a letter, any word of the spelling list
+    ("4551574n7", "d474"). Digits alone stand only for common words: a table's "455" is a count."""
+    if _is_number_with_unit(word) or reading == word:
         return None
     if after_apostrophe and reading in _CONTRACTION_ENDINGS:
         return reading
