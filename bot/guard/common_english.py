@@ -63,3 +63,11 @@ def _english_spellings() -> SortedLines:
 def is_english_spelling(word: str) -> bool:
     """Whether a lower-case ASCII word is on the spelling list."""
     return word.isascii() and word.encode("ascii") in _english_spellings()
+
+
+def english_spellings() -> list[str]:
+    """Every word of the spelling list, lower-case ASCII (none where the list is missing)."""
+    if not _SPELLING_LIST.is_file():
+        return []
+    with _SPELLING_LIST.open(encoding="utf-8") as lines:
+        return [word for line in lines if (word := line.strip()).isascii() and word.isalpha() and word.islower()]
