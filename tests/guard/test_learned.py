@@ -89,7 +89,7 @@ def test_shipped_model_is_a_rebuild_of_the_training_data() -> None:
     shipped = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
 
     # The evidence model is fitted by the same solver: its numbers too move with the BLAS kernels
-    # and thread count (the suite's lanes run one BLAS thread each; a rebuild by hand, one a core).
+    # (training runs it on one BLAS thread, however many the process has).
     _assert_same_model(rebuilt.pop("evidence"), shipped.pop("evidence"), numeric={"coef", "intercept"})
     _assert_same_model(rebuilt, shipped, numeric={"idf", "coef", "intercept"})
 

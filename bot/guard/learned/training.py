@@ -130,6 +130,7 @@ def fit(
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     def analyze(document: tuple[str, bool]) -> list[str]:
         text, concepts_only = document
@@ -153,15 +154,22 @@ def fit(
     model = LogisticRegression(
         C=regularization_c, max_iter=MAX_ITERATIONS, tol=OPTIMIZER_TOLERANCE, solver="lbfgs", random_state=seed
     )
-    model.fit(matrix, labels, sample_weight=class_weights(labels))
+    # lbfgs's sums go through BLAS, whose result moves with the thread count as with the kernels
+    # (OPTIMIZER_TOLERANCE): one thread makes a rebuild by hand the same as the suite's, which runs one
+    # in each lane, and costs no time (the solver's steps are too small to share).
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.fit(matrix, labels, sample_weight=class_weights(labels))
     vocabulary = vectorizer.vocabulary_
     features = sorted(vocabulary, key=vocabulary.__getitem__)
     classes = [str(name) for name in model.classes_]
     coefficients = model.coef_ if len(classes) > 2 else [-model.coef_[0], model.coef_[0]]
     intercepts = model.intercept_ if len(classes) > 2 else [-model.intercept_[0], model.intercept_[0]]
-    evidence = fit_evidence(
-        [normalized(example.text) for example in examples], [example.label != BENIGN for example in examples], seed=seed
-    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        evidence = fit_evidence(
+            [normalized(example.text) for example in examples],
+            [example.label != BENIGN for example in examples],
+            seed=seed,
+        )
     return {
         "format": FORMAT_VERSION,
         "benign_class": BENIGN,
