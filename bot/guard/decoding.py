@@ -398,31 +398,31 @@ def _vowels_put_back(line: str) -> str:
     """``line`` with its words read as the words they are the bare consonants of: any word of the
     spelling list where the line is vowelless (``_is_vowelless``), else only common words and
     words of orders, where that doubles its common words (``_reads_as_english``)."""
-    forms = _vowelless_forms()
-    if not _is_vowelless(line):
+    if _is_vowelless(line):
+        return _VOWELLESS_WORD.sub(_spelled_word_of, line)
+    return _WHOLE_WORD.sub(_common_word_of, line)
 
-        def common_word_of(match: re.Match[str]) -> str:
-            written = match.group(0)
-            lower = written.lower()
-            if lower in COMMON_WORDS:
-                return written
-            read = forms.get(lower, "")
-            return read if read in _ORDER_OR_COMMON else written
 
-        return _WHOLE_WORD.sub(common_word_of, line)
+def _spelled_word_of(match: re.Match[str]) -> str:
+    written = match.group(0)
+    lower = written.lower()
+    read = _vowelless_forms().get(lower) or _ONE_LETTER_VOWELLESS.get(lower)
+    if read is None or lower in COMMON_WORDS or is_english_spelling(lower):
+        return written
+    return read
 
-    def word_of(match: re.Match[str]) -> str:
-        written = match.group(0)
-        lower = written.lower()
-        read = forms.get(lower) or _ONE_LETTER_VOWELLESS.get(lower)
-        if read is None or lower in COMMON_WORDS or is_english_spelling(lower):
-            return written
-        return read
 
-    return _VOWELLESS_WORD.sub(word_of, line)
+def _common_word_of(match: re.Match[str]) -> str:
+    written = match.group(0)
+    lower = written.lower()
+    if lower in COMMON_WORDS:
+        return written
+    read = _vowelless_forms().get(lower, "")
+    return read if read in _ORDER_OR_COMMON else written
 
 
 def _read_as_vowelless(decoded: str, written: str) -> bool:
+    """Whether ``_vowels_put_back`` made English of the line, by the test its reading answers to."""
     if _is_vowelless(written):
         return decoded != written and reads_as_english(decoded)
     return _reads_as_english(decoded, written)

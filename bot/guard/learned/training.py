@@ -156,20 +156,20 @@ def fit(
     )
     # lbfgs's sums go through BLAS, whose result moves with the thread count as with the kernels
     # (OPTIMIZER_TOLERANCE): one thread makes a rebuild by hand the same as the suite's, which runs one
-    # in each lane, and costs no time (the solver's steps are too small to share).
+    # in each lane, and costs no time (the solver's steps are too small to share). The evidence
+    # model is fitted by the same solver.
     with threadpool_limits(limits=1, user_api="blas"):
         model.fit(matrix, labels, sample_weight=class_weights(labels))
-    vocabulary = vectorizer.vocabulary_
-    features = sorted(vocabulary, key=vocabulary.__getitem__)
-    classes = [str(name) for name in model.classes_]
-    coefficients = model.coef_ if len(classes) > 2 else [-model.coef_[0], model.coef_[0]]
-    intercepts = model.intercept_ if len(classes) > 2 else [-model.intercept_[0], model.intercept_[0]]
-    with threadpool_limits(limits=1, user_api="blas"):
         evidence = fit_evidence(
             [normalized(example.text) for example in examples],
             [example.label != BENIGN for example in examples],
             seed=seed,
         )
+    vocabulary = vectorizer.vocabulary_
+    features = sorted(vocabulary, key=vocabulary.__getitem__)
+    classes = [str(name) for name in model.classes_]
+    coefficients = model.coef_ if len(classes) > 2 else [-model.coef_[0], model.coef_[0]]
+    intercepts = model.intercept_ if len(classes) > 2 else [-model.intercept_[0], model.intercept_[0]]
     return {
         "format": FORMAT_VERSION,
         "benign_class": BENIGN,
