@@ -4,8 +4,8 @@ and markup that hides text from the reader.
     .venv/bin/python bench/obfuscation.py [--count N]
 
 From ``data/guard/``, short English attacks (ASCII, at most 300 characters, in English by their
-set's label or, where a set gives none, by its everyday words) that the shipped
-injection layers block as written are disguised by each transform below and read again; the
+set's label or, where a set gives none, by its everyday words), taken in a seeded order, the first
+ones the shipped injection layers block as written, are disguised by each transform below and read again; the
 figure per transform is the share still blocked (the baseline, the plain form, is 100 % by
 construction, so this measures the normalisation, decoding and markup layers, not the phrasing
 the models learnt). The same transforms over as many short benign prompts (everyday requests,
@@ -30,6 +30,7 @@ import re
 import string
 import sys
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -164,11 +165,14 @@ def measure(count: int) -> list[Target]:
         return scan_injection(text, detector=detector).blocked
 
     examples = load_examples()
-    rng = random.Random(SEED)
-    attacks = [e.text for e in examples if e.label != BENIGN and _short_english(e) and blocked(e.text)]
+    # The attacks are put in a seeded order before the guard reads any, and the first ``count``
+    # it blocks as written are taken: a guard that blocks a few more or fewer moves the draw by
+    # those few, so two versions of the guard are compared on nearly the same attacks.
+    attacks = [e.text for e in examples if e.label != BENIGN and _short_english(e)]
+    random.Random(SEED).shuffle(attacks)
+    attacks = list(islice((text for text in attacks if blocked(text)), count))
     benign = [e.text for e in examples if e.category in BENIGN_CATEGORIES and _short_english(e)]
-    attacks = rng.sample(attacks, min(count, len(attacks)))
-    benign = rng.sample(benign, min(count, len(benign)))
+    benign = random.Random(SEED).sample(benign, min(count, len(benign)))
     print(
         f"{len(attacks)} short English attacks the shipped guard blocks as written, {len(benign)} short benign"
         f" prompts ({', '.join(BENIGN_CATEGORIES)}), seed {SEED}"
