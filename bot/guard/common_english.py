@@ -66,8 +66,7 @@ def is_english_spelling(word: str) -> bool:
 
 
 def english_spellings() -> list[str]:
-    """Every word of the spelling list, lower-case ASCII (none where the list is missing)."""
-    if not _SPELLING_LIST.is_file():
-        return []
-    with _SPELLING_LIST.open(encoding="utf-8") as lines:
-        return [word for line in lines if (word := line.strip()).isascii() and word.isalpha() and word.islower()]
+    """Every word of the spelling list, lower-case ASCII (none where the list is missing), read
+    from the copy ``is_english_spelling`` already maps."""
+    words = _english_spellings().blob[:].decode("utf-8").split()
+    return [word for word in words if word.isascii() and word.isalpha() and word.islower()]
