@@ -147,10 +147,18 @@ def rule_score(views: list[tuple[str, str]]) -> float:
 
 
 def _learned_hit(detector: LearnedDetector, views: list[tuple[str, str]]) -> LearnedHit:
+    """The strongest reading of any view: the n-gram model's, or the planted-task model's where
+    it adds more (it names an indirect injection)."""
     scored: list[tuple[LearnedScore, str]] = [(detector.score_normalized(text), view) for view, text in views]
     best, view = max(scored, key=lambda pair: pair[0].attack_probability)
-    weight = round(detector.contribution(best.attack_probability), 3)
-    return LearnedHit(best.attack_probability, Category(best.category), weight, view)
+    hit = LearnedHit(
+        best.attack_probability, Category(best.category), round(detector.contribution(best.attack_probability), 3), view
+    )
+    for view, text in views:
+        probability, weight = detector.planted_contribution(text)
+        if round(weight, 3) > hit.weight:
+            hit = LearnedHit(round(probability, 4), Category.INDIRECT_INJECTION, round(weight, 3), view)
+    return hit
 
 
 # A prompt of one short word of a script written with spaces ("test", "start", "Weiter") carries no

@@ -35,6 +35,7 @@ from bot.guard.learned.features import (
     words_of,
 )
 from bot.guard.learned.lexicon import concept_features
+from bot.guard.learned.planted import PLANTED_MODEL_PATH, PlantedTaskModel
 from bot.guard.normalize import normalize
 from bot.guard.rules import DEFAULT_THRESHOLD, Category
 
@@ -87,6 +88,9 @@ class LearnedDetector:
         self._word_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_word)
         self._material_column = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._column_of_material_word)
         self._bigram_columns = _bigram_columns(self.index)
+        # The planted-task model (planted.py), set by ``load_detector``; a detector built from the
+        # n-gram model alone (tests, the bench's folds) reads without it.
+        self.planted: PlantedTaskModel | None = None
 
     def _columns_of_token(self, token: str) -> np.ndarray:
         index = self.index
@@ -194,6 +198,17 @@ class LearnedDetector:
         shifted = np.exp(logits - logits.max())
         return np.asarray(shifted / shifted.sum())
 
+    def planted_contribution(self, normalized: str) -> tuple[float, float]:
+        """(probability of a planted task, its share of the score in threshold units); nothing
+        without a planted-task model. Its share grows as the n-gram model's does, from its floor
+        to the default threshold at its block point."""
+        if self.planted is None:
+            return 0.0, 0.0
+        log_odds = self.planted.log_odds(normalized)
+        probability = 1.0 / (1.0 + math.exp(-log_odds))
+        weight = learned_weight(log_odds, floor=self.planted.floor_log_odds, block=self.planted.block_log_odds)
+        return probability, weight
+
     def contribution(self, probability: float) -> float:
         """The learned layer's share of the injection score, in units of the default threshold.
 
@@ -235,8 +250,24 @@ def _checksum_file(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def load_detector(path: Path = MODEL_PATH) -> LearnedDetector:
-    """The model at ``path``, verified against its SHA-256 file, or ``DetectorUnavailable``."""
+def load_detector(path: Path = MODEL_PATH, planted_path: Path = PLANTED_MODEL_PATH) -> LearnedDetector:
+    """The n-gram model at ``path`` with the planted-task model at ``planted_path``, each verified
+    against its SHA-256 file, or ``DetectorUnavailable``."""
+    model = _verified_json(path)
+    planted = _verified_json(planted_path)
+    try:
+        detector = LearnedDetector(model)
+        detector.planted = PlantedTaskModel(planted)
+    except DetectorUnavailable:
+        raise
+    except (ValueError, KeyError, TypeError) as error:
+        raise DetectorUnavailable(
+            f"{path.name} or {planted_path.name} is not a valid model: {type(error).__name__}"
+        ) from error
+    return detector
+
+
+def _verified_json(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
         expected = _checksum_file(path).read_text(encoding="utf-8").split()[0]
@@ -245,11 +276,8 @@ def load_detector(path: Path = MODEL_PATH) -> LearnedDetector:
     if hashlib.sha256(data).hexdigest() != expected:
         raise DetectorUnavailable(f"{path.name} does not match its SHA-256 checksum")
     try:
-        model = json.loads(gzip.decompress(data))
-        return LearnedDetector(model)
-    except DetectorUnavailable:
-        raise
-    except (ValueError, KeyError, TypeError, OSError) as error:
+        return dict(json.loads(gzip.decompress(data)))
+    except (ValueError, TypeError, OSError) as error:
         raise DetectorUnavailable(f"{path.name} is not a valid model: {type(error).__name__}") from error
 
 
@@ -269,7 +297,7 @@ def shipped_detector() -> LearnedDetector:
         with _shipped_lock:
             if _shipped is None and _shipped_problem is None:
                 try:
-                    _shipped = load_detector(MODEL_PATH)
+                    _shipped = load_detector(MODEL_PATH, PLANTED_MODEL_PATH)
                 except DetectorUnavailable as error:
                     _shipped_problem = error
     if _shipped_problem is not None:

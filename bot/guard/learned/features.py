@@ -9,6 +9,7 @@ across languages, inflections and spacing tricks; word n-grams carry phrasing ("
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.guard.learned.lexicon import concept_features
@@ -126,13 +127,36 @@ def material_words(normalized: str) -> list[str]:
     return [] if newline < 0 else words_of(normalized[newline + 1 :])
 
 
+@dataclass(frozen=True)
+class TextParts:
+    """What a text's n-grams are made of: the tokens whose character n-grams are read, and the
+    other n-grams (words, word pairs, material words, concepts). A reader that caches each token's
+    columns reads these; training expands them with ``all_grams``."""
+
+    tokens: list[str]
+    grams: list[str]
+
+    def all_grams(self) -> list[str]:
+        return [gram for token in self.tokens for gram in token_char_grams(token)] + self.grams
+
+
+def ngram_parts(normalized: str) -> TextParts:
+    """``ngrams`` of a text ``normalize`` has already read, as its parts."""
+    readable = readable_part(normalized)
+    return readable_parts(readable, concept_features(readable))
+
+
+def readable_parts(readable: str, concepts: list[str]) -> TextParts:
+    """``ngram_parts`` of a text ``readable_part`` has already read, whose ``concept_features`` are
+    ``concepts``."""
+    grams = word_grams(words_of(readable))
+    grams.extend(MATERIAL_PREFIX + word for word in material_words(readable))
+    grams.extend(concepts)
+    return TextParts(tokens_of(readable), grams)
+
+
 def ngrams(text: str) -> list[str]:
     """Every feature of ``text``: character n-grams of each token, word uni- and bigrams, the
     words of its pasted material, and the cross-language concepts it names (see lexicon.py), its
     encoded-looking runs left out."""
-    normalized = readable_part(normalize(text))
-    grams = [gram for token in tokens_of(normalized) for gram in token_char_grams(token)]
-    grams.extend(word_grams(words_of(normalized)))
-    grams.extend(MATERIAL_PREFIX + word for word in material_words(normalized))
-    grams.extend(concept_features(normalized))
-    return grams
+    return ngram_parts(normalize(text)).all_grams()

@@ -14,6 +14,7 @@ are features, not rules, and "ignore the typos" also says "k:ignore".
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -234,6 +235,34 @@ def concept_positions(normalized: str) -> dict[str, int]:
         if at >= 0 and at < found.get(concept, len(normalized)):
             found[concept] = at
     return found
+
+
+def concept_occurrences(normalized: str) -> list[tuple[int, str]]:
+    """(start, concept) of every spelling of every concept in the normalized text, found as
+    ``concept_positions`` finds the first: a text's sentences then share one pass over it."""
+    index = _index()
+    found: list[tuple[int, str]] = []
+    for match in _WORD_START.finditer(normalized):
+        start = match.start()
+        for spelling, concept in index.by_prefix.get(normalized[start : start + _PREFIX_CHARS], ()):
+            if normalized.startswith(spelling, start):
+                found.append((start, concept))
+    if not normalized.isascii() and _UNSPACED.search(normalized):
+        found.extend(
+            (match.start(), concept) for spelling, concept in index.unspaced for match in _all(spelling, normalized)
+        )
+    found.extend((match.start(), concept) for spelling, concept in index.short for match in _all(spelling, normalized))
+    return found
+
+
+def _all(spelling: str, text: str) -> Iterator[re.Match[str]]:
+    return re.finditer(re.escape(spelling), text) if spelling in text else iter(())
+
+
+def concept_pairs(concepts: Collection[str]) -> list[str]:
+    """``concept_features`` of a text naming ``concepts`` (bare names, any order)."""
+    found = [CONCEPT_PREFIX + concept for concept in CONCEPTS if concept in concepts]
+    return found + [f"{first}+{second[len(CONCEPT_PREFIX) :]}" for first, second in combinations(found, 2)]
 
 
 def concepts_in(normalized: str) -> list[str]:

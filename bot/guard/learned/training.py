@@ -110,7 +110,8 @@ OPTIMIZER_TOLERANCE = 1e-7
 MAX_ITERATIONS = 20_000
 
 
-def _round(value: float) -> float:
+def rounded(value: float) -> float:
+    """``value`` to ``SIGNIFICANT_DIGITS`` significant digits, as the artifact stores it."""
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
@@ -178,13 +179,13 @@ def fit(
         "floor_probability": FLOOR_PROBABILITY,
         "gate_probability": GATE_PROBABILITY,
         "features": features,
-        "idf": [_round(value) for value in vectorizer.idf_],
-        "coef": [[_round(value) for value in row] for row in coefficients],
-        "intercept": [_round(value) for value in intercepts],
+        "idf": [rounded(value) for value in vectorizer.idf_],
+        "coef": [[rounded(value) for value in row] for row in coefficients],
+        "intercept": [rounded(value) for value in intercepts],
         "evidence": {
             "features": evidence["features"],
-            "coef": [_round(value) for value in evidence["coef"]],
-            "intercept": _round(evidence["intercept"]),
+            "coef": [rounded(value) for value in evidence["coef"]],
+            "intercept": rounded(evidence["intercept"]),
         },
     }
 
