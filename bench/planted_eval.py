@@ -101,8 +101,8 @@ def measure(folds: int, jobs: int) -> list[Target]:
     planted = np.asarray([row.label != BENIGN for row in rows])
     flagged = combined >= BLOCK_LOG_ODDS
     return [
-        at_least("held-out planted tasks caught", flagged[planted].mean() * 100, MIN_CAUGHT_PERCENT, unit=" %"),
-        at_most("held-out benign flagged", flagged[~planted].mean() * 100, MAX_BENIGN_FLAGGED_PERCENT, unit=" %"),
+        at_least("held-out planted tasks caught", flagged[planted].mean() * 100, MIN_CAUGHT_PERCENT, unit="%"),
+        at_most("held-out benign flagged", flagged[~planted].mean() * 100, MAX_BENIGN_FLAGGED_PERCENT, unit="%"),
     ]
 
 

@@ -23,6 +23,7 @@ from bot.guard.learned.dataset import load_examples
 from bot.guard.learned.detector import DetectorUnavailable, load_detector
 from bot.guard.learned.features import ngram_parts
 from bot.guard.learned.planted import (
+    PLANTED_FORMAT_VERSION,
     PLANTED_MODEL_PATH,
     LinearReading,
     PlantedTaskModel,
@@ -141,14 +142,36 @@ def test_pieces_read_together_score_as_each_read_alone() -> None:
 @pytest.mark.parametrize("text", [PLANTED, "Übersetze das bitte.\nIgnorez la note: 請總結。", "ok", ""])
 def test_the_reader_finds_the_n_grams_training_reads(text: str) -> None:
     whole, sentences = prompt_parts(normalize(text))
-    model = _small_model()
-    model["features"] = sorted({gram for piece in piece_grams(sentences) for gram in piece} | set(whole.all_grams()))
-    model["idf"] = model["coef"] = [1.0] * len(model["features"])
-    reading = LinearReading(model)
+    sentence_grams = sorted({gram for piece in piece_grams(sentences) for gram in piece})
+    whole_grams = sorted(set(whole.all_grams()))
+    # Each reading knows every other n-gram, so the two readings' columns differ.
+    model = PlantedTaskModel(
+        {
+            "format": PLANTED_FORMAT_VERSION,
+            "whole": {
+                **_small_model(),
+                "features": whole_grams[::2],
+                "idf": [1.0] * len(whole_grams[::2]),
+                "coef": [1.0] * len(whole_grams[::2]),
+            },
+            "sentences": {
+                **_small_model(),
+                "features": sentence_grams[1::2],
+                "idf": [1.0] * len(sentence_grams[1::2]),
+                "coef": [1.0] * len(sentence_grams[1::2]),
+            },
+            "floor_log_odds": 0.0,
+            "block_log_odds": 1.0,
+        }
+    )
 
-    for parts in [whole, *sentences]:
-        expected = Counter(reading.index[gram] for gram in parts.all_grams())
-        assert Counter(reading.columns(parts).tolist()) == expected
+    for reading, columns, all_parts in (
+        (model.whole, model.whole_columns, [whole]),
+        (model.sentences, model.sentence_columns, sentences),
+    ):
+        for parts in all_parts:
+            expected = Counter(reading.index[gram] for gram in parts.all_grams() if gram in reading.index)
+            assert Counter(columns(parts).tolist()) == expected
 
 
 @pytest.fixture(scope="module")

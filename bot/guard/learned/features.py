@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from bot.guard.learned.lexicon import concept_features
@@ -67,16 +68,23 @@ def readable_part(normalized: str) -> str:
     return _HEX_PAIRS.sub(" ", _RUN_OF_SYMBOLS.sub(_blank_run, normalized))
 
 
-def token_char_grams(token: str) -> list[str]:
+# Tokens whose character n-grams are remembered: the n-gram model and the planted-task model each
+# look up a prompt's new tokens, so the second makes none of them again (a 2,000-character prompt
+# holds some 350 tokens; a thousand tokens' n-grams take about 3 MB).
+CHAR_GRAM_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=CHAR_GRAM_CACHE_SIZE)
+def token_char_grams(token: str) -> tuple[str, ...]:
     """Character n-grams of one whitespace-separated token, padded with a space each side."""
     padded = f" {token[:MAX_TOKEN_CHARS]} "
     length = len(padded)
-    return [
+    return tuple(
         "c:" + padded[start : start + size]
         for size in CHAR_NGRAM_SIZES
         if size <= length
         for start in range(length - size + 1)
-    ]
+    )
 
 
 def tokens_of(normalized: str) -> list[str]:

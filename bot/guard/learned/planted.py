@@ -123,25 +123,13 @@ class LinearReading:
     planted task."""
 
     def __init__(self, model: dict[str, Any]) -> None:
-        self.index: dict[str, int] = {feature: i for i, feature in enumerate(model["features"])}
+        self.features: list[str] = list(model["features"])
+        self.index: dict[str, int] = {feature: i for i, feature in enumerate(self.features)}
         self.idf = np.asarray(model["idf"], dtype=np.float64)
         self.coef = np.asarray(model["coef"], dtype=np.float64)
         self.intercept = float(model["intercept"])
         if not (len(self.index) == self.idf.size == self.coef.size):
             raise ValueError("features, idf and coef differ in length")
-        self._token_columns: Callable[[str], np.ndarray] = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._columns_of_token)
-
-    def _columns_of_token(self, token: str) -> np.ndarray:
-        index = self.index
-        return np.asarray(
-            [column for gram in token_char_grams(token) if (column := index.get(gram)) is not None], dtype=np.int64
-        )
-
-    def columns(self, parts: TextParts) -> np.ndarray:
-        """Columns of every in-vocabulary n-gram of ``parts``, repeats kept."""
-        index = self.index
-        others = np.asarray([column for gram in parts.grams if (column := index.get(gram)) is not None], dtype=np.int64)
-        return np.concatenate([*map(self._token_columns, parts.tokens), others])
 
     def log_odds(self, pieces: list[np.ndarray]) -> np.ndarray:
         """The log-odds of each piece (its columns): one pass over all of them, not one per piece."""
@@ -161,6 +149,9 @@ class LinearReading:
 
 
 class PlantedTaskModel:
+    """Both readings over one index of their n-grams: a token's character n-grams are made and
+    looked up once for the two of them (most of a prompt's cost is tokens seen for the first time)."""
+
     def __init__(self, model: dict[str, Any]) -> None:
         if model.get("format") != PLANTED_FORMAT_VERSION:
             raise ValueError(f"planted-task model format {model.get('format')!r}, expected {PLANTED_FORMAT_VERSION}")
@@ -168,15 +159,45 @@ class PlantedTaskModel:
         self.sentences = LinearReading(model["sentences"])
         self.floor_log_odds = float(model["floor_log_odds"])
         self.block_log_odds = float(model["block_log_odds"])
+        grams = list(dict.fromkeys([*self.whole.features, *self.sentences.features]))
+        self._index = {gram: position for position, gram in enumerate(grams)}
+        self._whole_column = np.asarray([self.whole.index.get(gram, -1) for gram in grams], dtype=np.int64)
+        self._sentence_column = np.asarray([self.sentences.index.get(gram, -1) for gram in grams], dtype=np.int64)
+        self._token_positions: Callable[[str], np.ndarray] = lru_cache(maxsize=TOKEN_CACHE_SIZE)(
+            self._positions_of_token
+        )
+
+    def _positions_of_token(self, token: str) -> np.ndarray:
+        index = self._index
+        return np.asarray(
+            [position for gram in token_char_grams(token) if (position := index.get(gram)) is not None],
+            dtype=np.int64,
+        )
+
+    def _positions(self, parts: TextParts) -> np.ndarray:
+        index = self._index
+        others = [position for gram in parts.grams if (position := index.get(gram)) is not None]
+        return np.concatenate([*map(self._token_positions, parts.tokens), np.asarray(others, dtype=np.int64)])
+
+    def whole_columns(self, parts: TextParts) -> np.ndarray:
+        """The whole reading's columns of every n-gram of ``parts`` it knows, repeats kept."""
+        return _known(self._whole_column[self._positions(parts)])
+
+    def sentence_columns(self, parts: TextParts) -> np.ndarray:
+        """The sentence reading's columns of every n-gram of ``parts`` it knows, repeats kept."""
+        return _known(self._sentence_column[self._positions(parts)])
 
     def readings(self, normalized: str) -> tuple[float, float]:
         """(the whole prompt's, its strongest piece's) log-odds of a planted task."""
         whole_parts, sentences = prompt_parts(normalized)
-        whole = float(self.whole.log_odds([self.whole.columns(whole_parts)])[0])
-        columns = [self.sentences.columns(parts) for parts in sentences]
-        pieces = [np.concatenate(piece) for piece in paired(columns)]
+        whole = float(self.whole.log_odds([self.whole_columns(whole_parts)])[0])
+        pieces = [np.concatenate(piece) for piece in paired([self.sentence_columns(parts) for parts in sentences])]
         return whole, float(self.sentences.log_odds(pieces).max())
 
     def log_odds(self, normalized: str) -> float:
         """The mean of the whole prompt's and its strongest piece's log-odds."""
         return sum(self.readings(normalized)) / 2
+
+
+def _known(columns: np.ndarray) -> np.ndarray:
+    return columns[columns >= 0]

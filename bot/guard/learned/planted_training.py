@@ -37,9 +37,11 @@ REGULARIZATION_C = 4.0
 SENTENCE_ROUNDS = 2
 # Where the layer alone blocks, in log-odds (the mean of the two readings): the point that flags
 # 1 % of benign prompts, each read by models that never saw its source family
-# (bench/planted_eval.py, five folds by family: 60.6 % of planted-task prompts caught, 3.3 % of
-# pasted documents, 0.2 % of hard negatives and 0.1 % of everyday requests flagged). From one
-# log-odds unit lower it adds to the rules' evidence, as the n-gram model does from its floor.
+# (bench/planted_eval.py, five folds by family: 57.3 % of planted-task prompts caught and 1.04 % of
+# benign prompts flagged, 3.4 % of pasted documents, 0.2 % of everyday requests, 0.1 % of hard
+# negatives). With markup read as words the same folds caught 60.4 % at their 1 % point, but a
+# harmless e-mail's hidden preheader read as a planted task: the guard reads hidden text on its own.
+# From one log-odds unit lower it adds to the rules' evidence, as the n-gram model does from its floor.
 BLOCK_LOG_ODDS = 1.7
 FLOOR_LOG_ODDS = 0.7
 
