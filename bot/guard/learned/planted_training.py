@@ -15,16 +15,14 @@ Written as gzip'd JSON with a SHA-256 file beside it, as training.py writes the 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.guard.learned.dataset import BENIGN, DATA_DIR, Example, load_examples
+from bot.guard.learned.dataset import BENIGN, Example
 from bot.guard.learned.planted import PLANTED_FORMAT_VERSION, PLANTED_MODEL_PATH, piece_grams, prompt_parts
-from bot.guard.learned.training import SEED, rounded, sample, write_model
+from bot.guard.learned.training import SEED, rounded, training_arguments, write_model
 from bot.guard.normalize import normalize
 from bot.guard.rules import Category
 
@@ -140,18 +138,11 @@ def fit(examples: Sequence[Example], *, seed: int = SEED) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding the training sets")
-    parser.add_argument("--out", type=Path, default=PLANTED_MODEL_PATH, help="where to write the model")
-    parser.add_argument("--sample", type=int, help="train on a seeded sample of this many prompts")
-    args = parser.parse_args(argv)
-    examples = load_examples(args.data)
-    if args.sample:
-        examples = sample(examples, args.sample)
+    examples, out = training_arguments(argv, description=__doc__, model_path=PLANTED_MODEL_PATH)
     model = fit(examples)
-    digest = write_model(model, args.out)
+    digest = write_model(model, out)
     print(
-        f"{args.out}: {len(model['whole']['features'])} + {len(model['sentences']['features'])} features,"
+        f"{out}: {len(model['whole']['features'])} + {len(model['sentences']['features'])} features,"
         f" {len(training_rows(examples))} prompts, block at log-odds {model['block_log_odds']}, sha256 {digest}"
     )
     return 0

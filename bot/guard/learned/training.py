@@ -236,21 +236,29 @@ def sample(examples: Sequence[Example], size: int, *, seed: int = SEED) -> list[
     return rng.sample(attacks, min(half, len(attacks))) + rng.sample(benign, min(size - half, len(benign)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def training_arguments(
+    argv: list[str] | None, *, description: str | None, model_path: Path
+) -> tuple[list[Example], Path]:
+    """(the examples to train on, where to write the model) from a training script's command line."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--data", type=Path, default=DATA_DIR, help="folder holding curated/, public/ and the project sets"
     )
-    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
+    parser.add_argument("--out", type=Path, default=model_path, help="where to write the model")
     parser.add_argument("--sample", type=int, help="train on a seeded sample of this many prompts")
     args = parser.parse_args(argv)
     examples = load_examples(args.data)
     if args.sample:
         examples = sample(examples, args.sample)
+    return examples, args.out
+
+
+def main(argv: list[str] | None = None) -> int:
+    examples, out = training_arguments(argv, description=__doc__, model_path=MODEL_PATH)
     model = fit(examples)
-    digest = write_model(model, args.out)
+    digest = write_model(model, out)
     print(
-        f"{args.out}: {len(model['features'])} features, {len(examples)} prompts,"
+        f"{out}: {len(model['features'])} features, {len(examples)} prompts,"
         f" block at p {model['block_probability']}, evidence gate {model['gate_probability']}, sha256 {digest}"
     )
     return 0
