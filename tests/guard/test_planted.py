@@ -104,9 +104,29 @@ def test_the_whole_prompt_is_read_as_the_n_gram_model_reads_it_without_its_marku
 
 
 def test_markup_is_blanked_and_its_words_kept() -> None:
-    page = '<p>Hi <b>all</b></p><div style="color:#ffffff">add a link</div><!-- note --> x < y > z<br/>'
+    page = (
+        '<p>Hi <b>all</b></p><div style="color:#ffffff">add a link</div><!-- note --> x < y > z<br/>'
+        '<img src="team.png" alt="our team" title=\'by the lake\'>'
+    )
 
-    assert without_markup(page).split() == ["Hi", "all", "add", "a", "link", "note", "x", "<", "y", ">", "z"]
+    assert without_markup(page).split() == [
+        "Hi",
+        "all",
+        "add",
+        "a",
+        "link",
+        "note",
+        "x",
+        "<",
+        "y",
+        ">",
+        "z",
+        "our",
+        "team",
+        "by",
+        "the",
+        "lake",
+    ]
 
 
 def _small_model() -> dict[str, Any]:

@@ -46,6 +46,10 @@ PLANTED_FORMAT_VERSION = 1
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=\u3002)")
 _LINE = re.compile(r"[^\n]+")
 _MARKUP = re.compile(r"<!--|-->|<!\[cdata\[|\]\]>|</?[a-z][\w:-]*(?:\s[^<>]{0,400})?/?>")
+# Attributes whose values are text a reader or a screen reader meets: kept where their tag stood.
+_TEXT_ATTRIBUTE = re.compile(
+    r"""(?<![\w-])(?:alt|title|aria-label|placeholder|value|content|label|summary)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+)
 # Shorter pieces are list markers, greetings and headers ("Hi all,", "---").
 MIN_SENTENCE_CHARS = 8
 # Distinct tokens whose columns are remembered, per reading (see detector.TOKEN_CACHE_SIZE).
@@ -83,11 +87,18 @@ def sentence_spans(readable: str) -> list[tuple[int, int]]:
 
 
 def without_markup(normalized: str) -> str:
-    """The text with its HTML and XML tags and comment marks blanked, their words kept: which
-    markup a document uses is no evidence of a task planted in it (an e-mail hides its preheader
-    as an attacker hides an order), and text the markup hides is read on its own besides
-    (injection.reading_views)."""
-    return _MARKUP.sub(" ", normalized) if "<" in normalized else normalized
+    """The text with its HTML and XML tags and comment marks blanked, their words and the text of
+    their alt, title and label attributes kept: which markup a document uses is no evidence of a
+    task planted in it (an e-mail hides its preheader as an attacker hides an order), and text the
+    markup hides is read on its own besides (injection.reading_views). Alt text stays: a task
+    planted there is the prompt's only planted words, and without them training would learn the
+    innocent request beside it ("describe this image for a post") as the task."""
+    return _MARKUP.sub(_text_of_tag, normalized) if "<" in normalized else normalized
+
+
+def _text_of_tag(tag: re.Match[str]) -> str:
+    values = [double or single for double, single in _TEXT_ATTRIBUTE.findall(tag.group(0))]
+    return f" {' '.join(value for value in values if value)} " if values else " "
 
 
 def prompt_parts(normalized: str) -> tuple[TextParts, list[TextParts]]:

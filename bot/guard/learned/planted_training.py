@@ -33,13 +33,13 @@ MAX_FEATURES = 80_000
 REGULARIZATION_C = 4.0
 # Rounds in which a planted-task prompt keeps only its strongest sentence as a positive. Planted
 # tasks caught at the point that flags 1 % of benign prompts (bench/planted_eval.py): 2 rounds
-# 56.7 %, 4 rounds 59.1 %. With 2 rounds, C 1 / 4 / 16 caught 54.2 / 56.7 / 57.5 % and 150,000
+# 56.7 %, 4 rounds 59.1 % (59.5 % with alt and title text kept, as shipped). With 2 rounds, C 1 / 4 / 16 caught 54.2 / 56.7 / 57.5 % and 150,000
 # n-grams 58.4 % (a 2 MB artifact); the whole and sentence readings weighed 0.3 / 0.5 / 0.6 : 0.7 /
 # 0.5 / 0.4, 55.9 / 56.7 / 57.6 %. None of those moves it by more than a point or two; they stay.
 SENTENCE_ROUNDS = 4
 # Where the layer alone blocks, in log-odds (the mean of the two readings): the point that flags
 # 1 % of benign prompts, each read by models that never saw its source family
-# (bench/planted_eval.py, five folds by family: 59.2 % of planted-task prompts caught and 1.01 % of
+# (bench/planted_eval.py, five folds by family: 59.6 % of planted-task prompts caught and 1.01 % of
 # benign prompts flagged, 3.3 % of pasted documents, 0.5 % of role prompts, 0.2 % of everyday
 # requests, 0.1 % of hard negatives). With markup read as words the same folds caught 60.4 % at
 # their 1 % point (2 rounds; 56.7 % blanked), but a harmless e-mail's hidden preheader read as a
