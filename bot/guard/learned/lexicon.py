@@ -218,28 +218,16 @@ def concept_positions(normalized: str) -> dict[str, int]:
     In spaced scripts a spelling must start a word (a stem such as "инструкци" still covers its
     endings); in Chinese, Japanese and Korean it may start anywhere.
     """
-    index = _index()
     found: dict[str, int] = {}
-    for match in _WORD_START.finditer(normalized):
-        start = match.start()
-        for spelling, concept in index.by_prefix.get(normalized[start : start + _PREFIX_CHARS], ()):
-            if concept not in found and normalized.startswith(spelling, start):
-                found[concept] = start
-    if not normalized.isascii() and _UNSPACED.search(normalized):
-        for spelling, concept in index.unspaced:
-            at = normalized.find(spelling)
-            if at >= 0 and at < found.get(concept, len(normalized)):
-                found[concept] = at
-    for spelling, concept in index.short:
-        at = normalized.find(spelling)
-        if at >= 0 and at < found.get(concept, len(normalized)):
-            found[concept] = at
+    for start, concept in concept_occurrences(normalized):
+        if start < found.get(concept, len(normalized)):
+            found[concept] = start
     return found
 
 
 def concept_occurrences(normalized: str) -> list[tuple[int, str]]:
-    """(start, concept) of every spelling of every concept in the normalized text, found as
-    ``concept_positions`` finds the first: a text's sentences then share one pass over it."""
+    """(start, concept) of every spelling of every concept in the normalized text; ``concept_positions``
+    keeps each concept's first, and a text's sentences share one pass over it (planted.py)."""
     index = _index()
     found: list[tuple[int, str]] = []
     for match in _WORD_START.finditer(normalized):
