@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -135,12 +135,17 @@ class LinearReading:
 
     def __init__(self, model: dict[str, Any]) -> None:
         self.features: list[str] = list(model["features"])
-        self.index: dict[str, int] = {feature: i for i, feature in enumerate(self.features)}
         self.idf = np.asarray(model["idf"], dtype=np.float64)
         self.coef = np.asarray(model["coef"], dtype=np.float64)
         self.intercept = float(model["intercept"])
-        if not (len(self.index) == self.idf.size == self.coef.size):
+        if not (len(set(self.features)) == self.idf.size == self.coef.size):
             raise ValueError("features, idf and coef differ in length")
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Each feature's column (the model reads through ``PlantedTaskModel``'s shared index; this
+        one is built only when asked for)."""
+        return {feature: column for column, feature in enumerate(self.features)}
 
     def log_odds(self, pieces: list[np.ndarray]) -> np.ndarray:
         """The log-odds of each piece (its columns): one pass over all of them, not one per piece."""
@@ -172,11 +177,17 @@ class PlantedTaskModel:
         self.block_log_odds = float(model["block_log_odds"])
         grams = list(dict.fromkeys([*self.whole.features, *self.sentences.features]))
         self._index = {gram: position for position, gram in enumerate(grams)}
-        self._whole_column = np.asarray([self.whole.index.get(gram, -1) for gram in grams], dtype=np.int64)
-        self._sentence_column = np.asarray([self.sentences.index.get(gram, -1) for gram in grams], dtype=np.int64)
+        self._whole_column = self._columns_in(self.whole)
+        self._sentence_column = self._columns_in(self.sentences)
         self._token_positions: Callable[[str], np.ndarray] = lru_cache(maxsize=TOKEN_CACHE_SIZE)(
             self._positions_of_token
         )
+
+    def _columns_in(self, reading: LinearReading) -> np.ndarray:
+        """For each position of the shared index, the reading's column of that n-gram, or -1."""
+        columns = np.full(len(self._index), -1, dtype=np.int64)
+        columns[[self._index[gram] for gram in reading.features]] = np.arange(len(reading.features))
+        return columns
 
     def _positions_of_token(self, token: str) -> np.ndarray:
         index = self._index
