@@ -125,6 +125,11 @@ def training_rows(examples: Sequence[Example]) -> list[Example]:
 
 def fit(examples: Sequence[Example], *, seed: int = SEED) -> dict[str, Any]:
     """Train on ``examples`` (any labels; see ``training_rows``) and return the JSON-ready model."""
+    # scikit-learn loads SciPy's own BLAS when first imported: imported inside the limit below, that
+    # library would run its first fit in a process on every core and later ones on one, and the
+    # last digit of a coefficient moved between two fits in one process.
+    import sklearn.feature_extraction.text
+    import sklearn.linear_model  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     rows = training_rows(examples)
