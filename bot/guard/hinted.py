@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, IpRecognizer, UsSsnRecognizer
 
 from bot.guard.needles import Needles, required_substrings
+from bot.guard.phones import labelled_an_identifier
 from bot.guard.script_ranges import unspaced_letters_as_spaces
 
 # Every IP pattern Presidio has needs a dotted digit pair (IPv4) or a colon joined to a hex
@@ -107,12 +108,19 @@ class HintedIpRecognizer(HintedRecognizer, IpRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
     ) -> list[RecognizerResult]:
         if ":" in text:
-            return super().analyze_hinted(text, entities, nlp_artifacts, regex_flags)
-        found = self._ipv4_only.analyze(text, entities, nlp_artifacts, regex_flags)
-        for result in found:
-            # Findings are this recognizer's: the context step looks its context words up by id.
-            result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
-        return found
+            found = super().analyze_hinted(text, entities, nlp_artifacts, regex_flags)
+        else:
+            found = self._ipv4_only.analyze(text, entities, nlp_artifacts, regex_flags)
+            for result in found:
+                # Findings are this recognizer's: the context step looks its context words up by id.
+                result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
+        # "Build 10.4.221.7", "firmware 4.18.203.7": four dotted numbers the text calls a version or
+        # a build are one, not an address.
+        return [
+            result
+            for result in found
+            if ":" in text[result.start : result.end] or not labelled_an_identifier(text, result.start)
+        ]
 
 
 class HintedSsnRecognizer(HintedRecognizer, UsSsnRecognizer):
@@ -124,11 +132,37 @@ class HintedSsnRecognizer(HintedRecognizer, UsSsnRecognizer):
 
 
 class HintedIbanRecognizer(HintedRecognizer, IbanRecognizer):
+    """Presidio's IBAN recognizer. Told to ignore case (an IBAN typed in lower case passes the same
+    checksum), its pattern also takes a four-letter word after an IBAN as one more group ("paid to
+    AT61 1904 3002 3457 3201 this week"), and the whole then fails the checksum; an IBAN typed in
+    capitals is therefore also looked for with case kept, where no word can join it."""
+
+    global_regex_flags: int
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"name": "IbanRecognizer", **kwargs})
+        self._in_capitals = (
+            IbanRecognizer(regex_flags=self.global_regex_flags & ~re.IGNORECASE)
+            if self.global_regex_flags & re.IGNORECASE
+            else None
+        )
 
     def has_hint(self, text: str) -> bool:
         return _IBAN_HINT.search(text) is not None
+
+    def analyze_hinted(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None, regex_flags: int | None
+    ) -> list[RecognizerResult]:
+        found = super().analyze_hinted(text, entities, nlp_artifacts, regex_flags)
+        if self._in_capitals is None:
+            return found
+        for result in self._in_capitals.analyze(text, entities, nlp_artifacts):
+            if not any(other.start < result.end and result.start < other.end for other in found):
+                # Findings are this recognizer's: the context step looks its context words up by id.
+                result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
+                result.recognition_metadata[RecognizerResult.RECOGNIZER_NAME_KEY] = self.name
+                found.append(result)
+        return found
 
 
 class LiteralHintedRecognizer(HintedRecognizer):

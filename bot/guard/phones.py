@@ -90,6 +90,9 @@ _NOT_A_PHONE = re.compile(
     rf"|{_OCTET}(?:\.{_OCTET}){{3}}|.*(?:\s\.|\.\s).*"
     # A version with a zero part ("124.0.6367.91", "10.0.19045"): no dotted phone has one.
     r"|[1-9]\d{0,3}\.0(?:\.\d+){1,3}"
+    # Nor one whose group after the first is a single digit ("10.2.1.445", "6.0.2 (33403)"): a
+    # dotted phone's first group may be one digit ("1.800.555.0199"), the others never are.
+    r"|.*?(?<![\d.])\d+(?:\.\d+)*\.\d(?![\d])(?:\.\d+)*(?![\d.]).*"
     # A span of years ("the 2023-2024 season", "2019/2020"), however near a "call" or "text".
     rf"|{_YEAR}[-/]{_YEAR}"
     # Dates with spaces (2024 06 01, 01 06 2024), which a trunk zero would otherwise make a phone.
@@ -97,6 +100,18 @@ _NOT_A_PHONE = re.compile(
     # Opening hours: a time, a dash or an en dash, a time ("8.30-13.00 / 15.00", "9:00-17:00").
     r"|.*[0-2]?\d[.:][0-5]\d\s*[-\u2013\u2014]\s*[0-2]?\d[.:][0-5]\d.*"
 )
+# Two numbers of as many digits joined by an en or em dash, the second the larger, are a range
+# ("desks 400\u2013460", "pages 1200\u20131350"), though word processors also put an en dash
+# between a phone's groups ("555\u2013123\u20134567"): read on the text as written, before
+# ``as_ascii_digits`` makes every dash a hyphen.
+_DASHED_PAIR = re.compile(r"(\d+) ?[\u2013\u2014] ?(\d+)")
+
+
+def _a_range(written: str) -> bool:
+    pair = _DASHED_PAIR.fullmatch(written)
+    return pair is not None and len(pair[1]) == len(pair[2]) and int(pair[1]) < int(pair[2])
+
+
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 # Six-digit local numbers (Luxembourg, Andorra, the Faroes, Greenland, towns of many plans),
 # written in pairs or halves: "23 30 82", "645-791", "(99) 645-791" for the area code before it,
@@ -223,7 +238,8 @@ def _continues_a_code(text: str, start: int) -> bool:
 _ID_SUFFIX = r"(?:id|no\.?|nr\.?|n\.|numbers?|num|code|n[°º]|№|num[ée]ro|n[úu]mero|nummer|numer|номер)"
 _ID_WORDS = (
     r"(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
-    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|barcode|ean|gtin|upc|isbn|postcode|zip"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|firmware|release|patch|revision|barcode|ean"
+    r"|gtin|upc|isbn|postcode|zip"
     r"|postal\s+code|waybill|voucher|coupon|r[ée]f|sn|s/n|contract|membership|file"
     # German and Dutch compounds of "number" ("Auftragsnummer", "Kundennr.", "klantnummer"); not a
     # phone's ("Telefonnummer", "Rufnummer", "Durchwahl").
@@ -806,7 +822,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
         results = []
         validated = 0
         # One character for one, so offsets hold.
-        text = as_ascii_digits(text)
+        written, text = text, as_ascii_digits(text)
         for candidate in _CANDIDATE.finditer(text):
             begin, finish, raw = candidate.start(), candidate.end(), candidate.group(0)
             if raw.startswith("(") and ")" not in raw:
@@ -822,7 +838,7 @@ class FormattedPhoneRecognizer(TextRecognizer):
                 continue
             number = _EXTENSION.sub("", raw)
             digits = sum(c.isdigit() for c in number)
-            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number):
+            if _SSN_LAYOUT.fullmatch(raw) or _NOT_A_PHONE.fullmatch(number) or _a_range(written[begin:finish]):
                 continue
             padded = _zero_padded_id(number)
             # Asked only where it decides, and then once: several branches below may ask.

@@ -418,6 +418,9 @@ def test_a_short_number_valid_somewhere_does_not_stand_for_the_longer_one_it_sit
         # A date with the hour after it, and versions with a zero part, beside a context word.
         "Call the vendor about the outage at 2025-03-14 09:30.",
         "Text the team: Chrome 126.0.6478.62 is now supported.",
+        # Versions with a one-digit part after the first, and a build number in brackets after one.
+        "Text the team: Zoom 6.0.2 (33403) is out and the VPN client moves to 10.2.1.445.",
+        "Call IT if firmware 4.18.203.7 fails to install.",
     ],
 )
 def test_ids_named_as_such_dates_with_hours_and_versions_are_not_phones(pattern_guard: Guard, sentence: str) -> None:
@@ -495,4 +498,29 @@ def test_someones_number_said_after_it_is_a_phone(pattern_guard: Guard, sentence
     ],
 )
 def test_a_number_followed_by_no_ones_line_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
+    assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phone"),
+    [
+        ("Call reception on 555\u2013123\u20134567 after nine.", "555\u2013123\u20134567"),
+        ("Call the desk: 555\u20130132.", "555\u20130132"),
+        # The second group smaller than the first: no range reads so.
+        ("Office desk line 645\u2013391, ask for Ana.", "645\u2013391"),
+    ],
+)
+def test_a_phone_grouped_with_en_dashes_is_masked(pattern_guard: Guard, sentence: str, phone: str) -> None:
+    assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": phone}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Help me word a policy: desks 400\u2013460 are hot desks, the office has 90 more.",
+        "Call-out in the brochure: pages 1200\u20131350 cover the office move.",
+        "Text for the desk signs: rows 120 \u2014 180 are quiet rows.",
+    ],
+)
+def test_a_range_of_numbers_beside_a_context_word_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
     assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}

@@ -277,6 +277,39 @@ def test_a_label_after_the_number_is_context_too(pattern_guard: Guard, text: str
     assert not any(char.isdigit() for char in prompt.masked_text.replace("_1>", "").replace("_2>", ""))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tell Katharina the bonus will be paid to AT03 2011 1829 3847 5620 this week.",
+        "Refund to DE89 3704 0044 0532 0130 00 also, then close the ticket.",
+        "Wire it to GB82WEST12345698765432 when done.",
+    ],
+)
+def test_an_iban_in_capitals_before_a_word_of_four_letters_is_masked(pattern_guard: Guard, text: str) -> None:
+    prompt = pattern_guard.check_prompt(text)
+
+    assert prompt.entities == ("IBAN_CODE",)
+    (iban,) = prompt.mapping.values()
+    assert iban.replace(" ", "")[:4] in {"AT03", "DE89", "GB82"}
+    assert not any(character.isdigit() for character in prompt.masked_text.replace("_1>", ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Write a post: build 10.4.221.7 ships to all tenants on Monday.", False),
+        ("Release notes for firmware 4.18.203.7 of the thermostat.", False),
+        ("Announce version: 2.14.3.1 in the changelog.", False),
+        ("The staging server at 10.4.221.7 is down, tell the team.", True),
+        ("Block 10.4.221.7, it sends the spam.", True),
+    ],
+)
+def test_four_dotted_numbers_the_text_calls_a_version_are_not_an_address(
+    pattern_guard: Guard, text: str, masked: bool
+) -> None:
+    assert ("IP_ADDRESS" in {finding.entity_type for finding in pattern_guard.analyze(text)}) is masked
+
+
 def test_iban_typed_in_lower_case_is_masked(pattern_guard: Guard) -> None:
     prompt = pattern_guard.check_prompt("my iban is gb82west12345698765432, thanks")
 
