@@ -180,6 +180,8 @@ def names_a_product(words: list[str], before: list[str], after: list[str], gazet
         return True
     if after and after[0].lower() in NAMESAKE_GOODS and len(alphabetic) <= _NAMESAKE_WORDS:
         return True
+    if len(alphabetic) <= _NAMESAKE_WORDS and _quoted_before_goods(before, after):
+        return True
     if not all(_unknown(word, gazetteer) for word in alphabetic):
         return False
     return (
@@ -188,6 +190,37 @@ def names_a_product(words: list[str], before: list[str], after: list[str], gazet
         or _beside_a_product(before, after)
         or _asked_what_it_is(before, after)
     )
+
+
+# Quotes a product's name is given in: "the 'Ada' ergonomic chair", "our “Juno” range".
+_OPENING_QUOTES = frozenset({"'", '"', "\u2018", "\u201c"})
+_CLOSING_QUOTES = frozenset({"'", '"', "\u2019", "\u201d"})
+# Lower-case words between a quoted name and its goods: "the 'Ada' ergonomic office chair".
+_DESCRIPTION_REACH = 3
+# Goods named with a name in quotes, besides NAMESAKE_GOODS and PRODUCT_FOLLOWERS.
+_QUOTED_GOODS = frozenset({"candle", "glass", "set", "machine", "model", "edition", "line", "blend", "flavour"})
+
+
+def _quoted_before_goods(before: list[str], after: list[str]) -> bool:
+    """A name in quotes and then, within a few lower-case words, goods it names: "the 'Ada'
+    ergonomic chair", "our 'Julia' and 'Ruby' scented candles" (the next quoted name joined by
+    "and", "or" or a comma is passed over). A person's name is quoted as a nickname inside a
+    full name ("Robert 'Bob' Smith"), where a capitalised name follows, not goods."""
+    if not (before and before[0] in _OPENING_QUOTES and after and after[0] in _CLOSING_QUOTES):
+        return False
+    rest = after[1:]
+    while len(rest) >= 4 and rest[0] in {"and", "or", ","} and rest[1] in _OPENING_QUOTES:
+        closing = next((i for i, token in enumerate(rest[2:], 2) if token in _CLOSING_QUOTES), None)
+        if closing is None or closing > 2 + _NAMESAKE_WORDS:
+            return False
+        rest = rest[closing + 1 :]
+    for word in rest[:_DESCRIPTION_REACH]:
+        if not (word.isalpha() and word.islower()):
+            return False
+        noun = word.removesuffix("s")
+        if {word, noun} & (NAMESAKE_GOODS | PRODUCT_FOLLOWERS | _QUOTED_GOODS):
+            return True
+    return False
 
 
 def _unknown(word: str, gazetteer: Gazetteer) -> bool:

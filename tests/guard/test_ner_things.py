@@ -127,6 +127,11 @@ def test_names_beside_things_are_still_masked(guard: Guard, text: str, name: str
         ("write a reply: the Madison desk ships flat-packed", "Madison"),
         ("write a reminder that the Grace period ends on the 15th", "Grace"),
         ("draft copy for the Jasmine rice product page", "Jasmine"),
+        # A name in quotes, then a few words describing the goods it names.
+        ("Write a product listing for the 'Ada' ergonomic chair, seat height 42-53 cm.", "Ada"),
+        ("Draft a blurb for the \u2018Gatsby\u2019 cocktail glass set, six glasses.", "Gatsby"),
+        ('Launch post for our "Juno" scented candles, 220 g each.', "Juno"),
+        ("Write a product page for our 'Julia' or 'Ruby' candles.", "Ruby"),
     ],
 )
 def test_goods_named_after_people_and_places_are_things(guard: Guard, text: str, thing: str) -> None:
@@ -139,6 +144,9 @@ def test_goods_named_after_people_and_places_are_things(guard: Guard, text: str,
         ("Please put Madison's desk near the window.", "Madison"),
         ("Write a thank-you note to Grace for the cake she baked.", "Grace"),
         ("Anna hat mir gestern geschrieben, bitte antworte ihr.", "Anna"),
+        # Quoted, but as a nickname inside a full name, or with no goods after it.
+        ("Write a welcome note for Robert 'Bob' Smith, our new chair of the board.", "Bob"),
+        ("Thank 'Anna' for the lovely candles she sent.", "Anna"),
     ],
 )
 def test_a_name_beside_such_goods_in_other_phrases_stays_a_name(guard: Guard, text: str, name: str) -> None:
