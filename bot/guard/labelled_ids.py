@@ -170,6 +170,11 @@ def _may_hold_a_label(text: str) -> bool:
     return any(piece in lower for piece in _LABEL_PIECES) or any(piece in text for piece in _CAPITAL_LABEL_PIECES)
 
 
+# An IBAN's pattern ignores case, so short words after one ("IBAN gb82 west 1234 5698 7654 32 is
+# mine") read as more groups; an IBAN's last group holds a digit (the account number's end).
+_WORDS_AFTER_AN_IBAN = re.compile(r"(?:[ -][^\W\d_]+)+$")
+
+
 def _is_code(value: str) -> bool:
     characters = sum(c.isalnum() for c in value)
     return sum(c.isdigit() for c in value) >= _MIN_DIGITS and _MIN_CHARACTERS <= characters <= _MAX_CHARACTERS
@@ -185,6 +190,8 @@ def labelled_ids(text: str) -> Iterator[tuple[str, int, int]]:
         if match is None:
             continue
         value = match.group("value")
+        if kind == IBAN_CODE:
+            value = _WORDS_AFTER_AN_IBAN.sub("", value)
         if kind != DATE_OF_BIRTH:
             value = value.rstrip(".-/")
             if not _is_code(value):

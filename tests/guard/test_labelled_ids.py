@@ -137,3 +137,15 @@ def test_a_date_of_birth_the_model_writes_is_not_withheld_as_new_personal_data(g
 )
 def test_labels_of_other_languages_are_read(text: str, value: str) -> None:
     assert value in [found for _, found in _found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("IBAN gb82 west 1234 5698 7654 32 is mine", "gb82 west 1234 5698 7654 32"),
+        ("my iban is gb82west12345698765432 ok", "gb82west12345698765432"),
+        ("IBAN: MT84 MALT 0110 0001 2345 MTLC AST0 01S", "MT84 MALT 0110 0001 2345 MTLC AST0 01S"),
+    ],
+)
+def test_words_after_a_labelled_iban_are_not_part_of_it(text: str, value: str) -> None:
+    assert _found(text) == [("IBAN_CODE", value)]
