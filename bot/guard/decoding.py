@@ -687,7 +687,38 @@ _LINE_DECODERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int, str]]]
 )
 
 
+# Encodings of letters alone: Morse as people key it for a prompt and the spelling alphabet come
+# back without apostrophes ("youve", "whats"), which the models, trained on text as typed, read as
+# unknown words. (Put back in text written without its vowels or in Pig Latin, they cost as many
+# attacks of bench/obfuscation.py as they gained.)
+_LETTERS_ONLY = frozenset({"morse", "nato"})
+# Contractions whose form without the apostrophe is no everyday English word ("its", "lets",
+# "were", "well", "ill", "id", "shed" are, and stay as read; "cant" and "wont" are too rare to).
+_CONTRACTIONS = {
+    written.replace("'", ""): written
+    for written in (
+        "i'm i've you've you're you'll you'd we've they've they're they'll he's she's "
+        "it'll that'll don't doesn't didn't isn't aren't wasn't weren't haven't hasn't hadn't won't can't "
+        "wouldn't shouldn't couldn't mustn't needn't what's that's there's here's where's who's how's"
+    ).split()
+}
+_BARE_CONTRACTION = re.compile(r"\b(?:" + "|".join(sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b")
+
+
+def with_apostrophes(decoded: str) -> str:
+    """``decoded`` with the contractions an encoding of letters alone lost written as typed
+    ("youve" -> "you've"); a text that kept any apostrophe is left as decoded."""
+    if "'" in decoded or "\u2019" in decoded:
+        return decoded
+    return _BARE_CONTRACTION.sub(lambda word: _CONTRACTIONS[word.group(0)], decoded)
+
+
 def _decode_layer(text: str) -> Iterator[DecodedRun]:
+    for run in _decoded_layer(text):
+        yield replace(run, text=with_apostrophes(run.text)) if run.encoding in _LETTERS_ONLY else run
+
+
+def _decoded_layer(text: str) -> Iterator[DecodedRun]:
     for decoder in _RUN_DECODERS:
         if not decoder.may_hold(text):
             continue
