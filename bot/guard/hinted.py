@@ -137,7 +137,9 @@ class HintedIbanRecognizer(HintedRecognizer, IbanRecognizer):
     AT61 1904 3002 3457 3201 this week"), and the whole then fails the checksum; an IBAN typed in
     capitals is therefore also looked for with case kept, where no word can join it."""
 
+    # Set by Presidio's base classes, which declare neither.
     global_regex_flags: int
+    name: str
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"name": "IbanRecognizer", **kwargs})
@@ -156,7 +158,7 @@ class HintedIbanRecognizer(HintedRecognizer, IbanRecognizer):
         found = super().analyze_hinted(text, entities, nlp_artifacts, regex_flags)
         if self._in_capitals is None:
             return found
-        for result in self._in_capitals.analyze(text, entities, nlp_artifacts):
+        for result in self._in_capitals.analyze(text, entities):
             if not any(other.start < result.end and result.start < other.end for other in found):
                 # Findings are this recognizer's: the context step looks its context words up by id.
                 result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
