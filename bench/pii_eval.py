@@ -46,6 +46,10 @@ How each figure is obtained:
   a 95 % interval (the strata's Wilson bounds added; see ``bench/_mask_review.py``). A reviewed
   verdict applies to every mask of the same text, type and prompt. The review measures only:
   no rule was written from its rows (rules come from the design part and general knowledge).
+- Requests written apart (``bench/data/pii-apart``, see its README): two sets of 120 requests
+  with the personal data they hold listed, one never read (held out) and one read while writing
+  rules; per set the values found by type (half of a value covered) and the masks in its rows that
+  hold no personal data, by type.
 - Latency: the whole guard (credentials, injection rules, PII masking) on 300- and
   2,000-character windows of the benign prompts, none sharing a line with another, each timed
   once by a guard built for the timing (the guard remembers what it worked out about a stretch of
@@ -401,6 +405,46 @@ def print_things(guard) -> None:
     )
 
 
+APART_DIR = REPO_ROOT / "bench" / "data" / "pii-apart"
+# (file, what it is) of bench/data/pii-apart, the held-out one first.
+APART_SETS = (("held-out.jsonl", "held-out: never read"), ("design.jsonl", "design: read while writing rules"))
+
+
+def measure_apart(guard, rows: list[dict]) -> tuple[Counter, Counter, int, Counter]:
+    """(values found by type, values by type, benign rows, masks in the benign rows by type) on a
+    set of ``bench/data/pii-apart``: a value is found when findings cover half of it; every finding
+    in a row that holds no personal data is a mask of a thing, emails left out (see the module
+    docstring)."""
+    found: Counter = Counter()
+    total: Counter = Counter()
+    masks: Counter = Counter()
+    benign = 0
+    for row in rows:
+        text = row["text"]
+        findings = findings_of(guard, text)
+        for value in row["pii"]:
+            start = text.index(value["value"])
+            total[value["type"]] += 1
+            found[value["type"]] += covered_together(findings, Span(start, start + len(value["value"]), value["type"]))
+        if not row["pii"]:
+            benign += 1
+            masks.update(f.type for f in findings if f.type != "EMAIL")
+    return found, total, benign, masks
+
+
+def print_apart(guard) -> None:
+    lines = []
+    for file_name, what in APART_SETS:
+        found, total, benign, masks = measure_apart(guard, read_jsonl(APART_DIR / file_name))
+        by_type = ", ".join(f"{kind.lower()} {found[kind]}/{total[kind]}" for kind in sorted(total))
+        masked = ", ".join(f"{kind.lower()} {count}" for kind, count in sorted(masks.items())) or "none"
+        lines.append(
+            f"{file_name} ({what}): values found {sum(found.values())}/{sum(total.values())} ({by_type}); "
+            f"masks in its {benign} rows holding none: {sum(masks.values())} ({masked})"
+        )
+    print_table("Requests written apart, with the personal data they hold (bench/data/pii-apart)", lines)
+
+
 def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     root = find_data_root()
     pii_rows = read_jsonl(root / "guard-public" / "pii.jsonl")
@@ -503,6 +547,7 @@ def run(spacy_model: str | None, judge_model: str | None = None) -> int:
     print_multilingual(guard)
     print_world_phones(guard)
     print_things(guard)
+    print_apart(guard)
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = []
