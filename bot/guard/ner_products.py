@@ -197,8 +197,12 @@ _OPENING_QUOTES = frozenset({"'", '"', "\u2018", "\u201c"})
 _CLOSING_QUOTES = frozenset({"'", '"', "\u2019", "\u201d"})
 # Lower-case words between a quoted name and its goods: "the 'Ada' ergonomic office chair".
 _DESCRIPTION_REACH = 3
-# Goods named with a name in quotes, besides NAMESAKE_GOODS and PRODUCT_FOLLOWERS.
-_QUOTED_GOODS = frozenset({"candle", "glass", "set", "machine", "model", "edition", "line", "blend", "flavour"})
+# Goods a name in quotes names: NAMESAKE_GOODS, PRODUCT_FOLLOWERS and a few more.
+_QUOTED_GOODS = (
+    NAMESAKE_GOODS
+    | PRODUCT_FOLLOWERS
+    | frozenset({"candle", "glass", "set", "machine", "model", "edition", "line", "blend", "flavour"})
+)
 
 
 def _quoted_before_goods(before: list[str], after: list[str]) -> bool:
@@ -217,8 +221,7 @@ def _quoted_before_goods(before: list[str], after: list[str]) -> bool:
     for word in rest[:_DESCRIPTION_REACH]:
         if not (word.isalpha() and word.islower()):
             return False
-        noun = word.removesuffix("s")
-        if {word, noun} & (NAMESAKE_GOODS | PRODUCT_FOLLOWERS | _QUOTED_GOODS):
+        if word in _QUOTED_GOODS or word.removesuffix("s") in _QUOTED_GOODS:
             return True
     return False
 
