@@ -27,10 +27,14 @@ MIN_DIGITS, MAX_DIGITS = 12, 19
 
 # Groups of 2-6 digits joined by one space or dash, or one unbroken run; never part of a longer
 # number, a decimal or a word (Chinese, Japanese and Korean put no space before a number).
+# Groups of four may end in a lone digit: a 13- or 17-digit number typed four by four
+# ("4222 2222 2222 2").
 _CANDIDATE = re.compile(
-    rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![\d_.,+\-])(?:\d{{12,19}}|\d{{2,6}}(?:[ \-]\d{{2,6}}){{1,5}})"
+    rf"(?<!{WORD_LETTER_OF_SPACED_SCRIPTS})(?<![\d_.,+\-])"
+    rf"(?:\d{{12,19}}|\d{{4}}(?:[ \-]\d{{4}}){{2,3}}[ \-]\d|\d{{2,6}}(?:[ \-]\d{{2,6}}){{1,5}})"
     rf"(?!{WORD_LETTER_OF_SPACED_SCRIPTS}|[\d_]|[.,\-]\d)"
 )
+_LONE_LAST_DIGIT = re.compile(r"[ \-]\d$")
 
 # (first digits, lowest, highest, allowed lengths): ranges of the networks in use.
 _NETWORKS: tuple[tuple[int, int, int, frozenset[int]], ...] = (
@@ -63,6 +67,17 @@ def luhn_valid(digits: str) -> bool:
             value = value * 2 - 9 if value > 4 else value * 2
         total += value
     return total % 10 == 0
+
+
+def _card_in(written: str) -> tuple[str, int] | None:
+    """(digits, length written) of the card a candidate holds: all of it, or, where it ends in a
+    lone digit, perhaps all but that digit ("4111 1111 1111 1111 2 tickets": a card and a figure);
+    a known network's card first, then any that passes Luhn. None when neither passes."""
+    readings = [(re.sub(r"\D", "", written), len(written))]
+    if _LONE_LAST_DIGIT.search(written):
+        readings.append((readings[0][0][:-1], len(written) - 2))
+    valid = [reading for reading in readings if MIN_DIGITS <= len(reading[0]) <= MAX_DIGITS and luhn_valid(reading[0])]
+    return next((reading for reading in valid if known_network(reading[0])), valid[0] if valid else None)
 
 
 def known_network(digits: str) -> bool:
@@ -102,9 +117,10 @@ class PaymentCardRecognizer(TextRecognizer):
         results = []
         # Full-width digits and dashes (Japanese input) and digits of other scripts, one for one.
         for candidate in _CANDIDATE.finditer(as_ascii_digits(text)):
-            digits = re.sub(r"\D", "", candidate.group(0))
-            if not MIN_DIGITS <= len(digits) <= MAX_DIGITS or not luhn_valid(digits):
+            card = _card_in(candidate.group(0))
+            if card is None:
                 continue
+            digits, end = card[0], candidate.start() + card[1]
             network = known_network(digits)
             score = NETWORK_SCORE if network else UNKNOWN_NETWORK_SCORE
             results.append(
@@ -112,7 +128,7 @@ class PaymentCardRecognizer(TextRecognizer):
                     self,
                     "CREDIT_CARD",
                     candidate.start(),
-                    candidate.end(),
+                    end,
                     score,
                     "Passes Luhn" + (", known card network" if network else ""),
                 )

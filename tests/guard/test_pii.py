@@ -79,12 +79,22 @@ def test_names_are_left_alone_when_ner_is_switched_off(pattern_guard: Guard) -> 
         ("Discover 644-649", "6401 1234 5678 9017"),
         ("Mir", "2201 1234 5678 9018"),
         ("Diners Club, 14 digits", "3056 930902 5904"),
+        # Typed four by four, a 13- or 17-digit number ends in a lone digit.
+        ("13-digit Visa in fours", "4222 2222 2222 2"),
+        ("13-digit Visa in fours, dashed", "4824-6281-9482-0"),
     ],
 )
 def test_cards_of_every_network_and_length_are_masked(pattern_guard: Guard, network: str, number: str) -> None:
     prompt = pattern_guard.check_prompt(f"Refund the order to {number} today.")
 
     assert prompt.mapping == {"<CREDIT_CARD_1>": number}, network
+
+
+def test_a_figure_after_a_card_in_fours_is_not_part_of_it(pattern_guard: Guard) -> None:
+    prompt = pattern_guard.check_prompt("Book on card 4111 1111 1111 1111 2 tickets for Friday.")
+
+    assert prompt.mapping == {"<CREDIT_CARD_1>": "4111 1111 1111 1111"}
+    assert prompt.masked_text == "Book on card <CREDIT_CARD_1> 2 tickets for Friday."
 
 
 def test_card_number_of_no_known_network_needs_a_context_word(pattern_guard: Guard) -> None:
