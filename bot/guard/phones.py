@@ -238,7 +238,7 @@ def _continues_a_code(text: str, start: int) -> bool:
 _ID_SUFFIX = r"(?:id|no\.?|nr\.?|n\.|numbers?|num|code|n[°º]|№|num[ée]ro|n[úu]mero|nummer|numer|номер)"
 _ID_WORDS = (
     r"(?:order|invoice|article|item|sku|part|ticket|ref|reference|tracking|serial|product|booking|parcel|shipment"
-    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|firmware|release|patch|revision|barcode|ean"
+    r"|reservation|confirmation|transaction|receipt|po|batch|build|version|firmware|revision|barcode|ean"
     r"|gtin|upc|isbn|postcode|zip"
     r"|postal\s+code|waybill|voucher|coupon|r[ée]f|sn|s/n|contract|membership|file"
     # German and Dutch compounds of "number" ("Auftragsnummer", "Kundennr.", "klantnummer"); not a

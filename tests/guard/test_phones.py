@@ -524,3 +524,14 @@ def test_a_phone_grouped_with_en_dashes_is_masked(pattern_guard: Guard, sentence
 )
 def test_a_range_of_numbers_beside_a_context_word_is_not_a_phone(pattern_guard: Guard, sentence: str) -> None:
     assert "PHONE_NUMBER" not in {finding.entity_type for finding in pattern_guard.analyze(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Media contact for this release: 020 7946 0958",
+        "Questions about the patch? Ring 020 7946 0958.",
+    ],
+)
+def test_a_phone_after_a_word_of_software_releases_is_still_a_phone(pattern_guard: Guard, sentence: str) -> None:
+    assert masked_phones(pattern_guard, sentence) == {"<PHONE_NUMBER_1>": "020 7946 0958"}
